@@ -1,0 +1,41 @@
+// The public API of @replstorm/core: documents as event logs, Domino replication (R1–R12), the v1 log codec, the
+// simulator, the summary, the final state and its digest. Test helpers live in the `./testing` entry point.
+
+export type { Attachment, Item, ItemValue, Note, Revision, Scalar } from './note/note.js';
+export { attachmentsOf, getItem, getItemValue, hasAttachments, itemKey, sameContents, sameNote, sameOid, valuesEqual } from './note/note.js';
+export type { SaveChange } from './note/applySave.js';
+export { appendRevision, applyDelete, applySave } from './note/applySave.js';
+
+export type { ChangeEntry, PurgeEntry, ReplicaDoc } from './replica/replica.js';
+export { Replica, foldLog } from './replica/replica.js';
+
+export type { ConflictAction, NoteTransferOptions, NoteTransferResult } from './replicate/replicateNote.js';
+export {
+  conflictActionOf,
+  conflictUnidOf,
+  descendsFrom,
+  lastCommonVersion,
+  makeConflictDocument,
+  replicateNote,
+  winsOver,
+} from './replicate/replicateNote.js';
+
+export type * from './log/events.js';
+export { DERIVED_EVENT_TYPES, INPUT_EVENT_TYPES, isInputEvent } from './log/events.js';
+export type { LogErrorCode } from './util/logError.js';
+export { LogError } from './util/logError.js';
+
+export type { FinalState, StateDoc, StateSource } from './state/finalState.js';
+export { buildFinalState, digestState, toStateDoc } from './state/finalState.js';
+export { canonicalJson } from './state/canonicalJson.js';
+export { createSha256, sha256Hex } from './util/hash.js';
+export { Prng } from './util/prng.js';
+
+export type { Behaviour, BehaviourFactory, InstallContext, ScanDecision, ScanInput, WriteNotice } from './simulate/behaviour.js';
+export type { SimSnapshot, SimulatorOptions, WorkInfo } from './simulate/simulator.js';
+export { DEFAULT_MAX_RUN_MS, Simulator } from './simulate/simulator.js';
+export type { StopReason, Summary } from './simulate/summary.js';
+export { runEvents } from './simulate/runEvents.js';
+export type { LogDecoder, LogDecoderOptions, LogWarning } from './log/decodeLog.js';
+export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/decodeLog.js';
+export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';

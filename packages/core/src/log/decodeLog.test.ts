@@ -1,0 +1,575 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { LogError } from '../util/logError.js';
+import { createLogDecoder, decodeLogText, type LogDecoderOptions, type LogWarning } from './decodeLog.js';
+import type { LocatedEvent, SaveEvent } from './events.js';
+
+// shared/ sits beside the repository (here /work/shared beside /work/main; in CI beside the clone).
+const EXAMPLE = readFileSync(new URL('../../../../../shared/examples/smsdom-small.jsonl', import.meta.url));
+const EXAMPLE_TEXT = new TextDecoder().decode(EXAMPLE);
+
+const H = '{"replog": 1, "meta": {}}\n';
+const UNID = '00000000000000000000000005E7D001';
+const SAVE = `"type": "save", "server": "Alpha", "db": "mail/ann.nsf", "unid": "${UNID}", "by": "user/carol"`;
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function decodeChunks(chunks: readonly (Uint8Array | string)[], options?: LogDecoderOptions): LocatedEvent[] {
+  const decoder = createLogDecoder(options);
+  const events: LocatedEvent[] = [];
+  for (const c of chunks) events.push(...decoder.push(c));
+  events.push(...decoder.end());
+  return events;
+}
+
+function refusal(input: string | Uint8Array | readonly (string | Uint8Array)[], options?: LogDecoderOptions): LogError {
+  try {
+    if (typeof input === 'string') decodeLogText(input, options);
+    else decodeChunks(input instanceof Uint8Array ? [input] : input, options);
+  } catch (e) {
+    if (e instanceof LogError) return e;
+    throw e;
+  }
+  throw new Error('expected a LogError, but the log decoded');
+}
+
+/** The refusal of a log made of the header and this one event line (line 2). */
+const refuse = (line: string, options?: LogDecoderOptions): LogError => refusal(H + line, options);
+
+/** 1-based column of `"key"` in `line`. */
+const col = (line: string, key: string): number => line.indexOf(`"${key}"`) + 1;
+
+const event = (line: string) => decodeLogText(H + line).events[0]!.event;
+
+describe('File', () => {
+  it('File: decodes the example log (header, every line, items as a Map)', () => {
+    const { header, events } = decodeLogText(EXAMPLE_TEXT);
+    expect(header.meta['about']).toMatch(/^format example/);
+    expect(events.map((e) => e.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(events[0]!.event).toEqual({ at: 0, type: 'server', name: 'Alpha', cluster: 'Hub' });
+    expect(events[1]!.event).toEqual({ at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clockSkewMs: 350 });
+    expect(events[2]!.event).toEqual({ at: 0, type: 'database', name: 'mail/ann.nsf', replicas: ['Alpha', 'Beta'] });
+    const save = events[4]!.event as SaveEvent;
+    expect(save.set).toEqual(
+      new Map<string, unknown>([
+        ['Subject', 'quarterly figures 0'],
+        ['From', 'CN=Carol/O=Acme'],
+        ['$FILE', [{ name: 'q0.xlsx', bytes: 48213 }]],
+      ]),
+    );
+    expect(events[10]!.event).toEqual({
+      at: 60000,
+      type: 'scanner',
+      server: 'Alpha',
+      design: 'smsdom',
+      config: { sso: true },
+    });
+    expect(events[12]!.event).toEqual({ at: 3600000, type: 'scan', server: 'Alpha', kind: 'scheduled' });
+  });
+
+  it('File: bytes and text give the same events', () => {
+    expect(decodeChunks([EXAMPLE])).toEqual(decodeLogText(EXAMPLE_TEXT).events);
+  });
+
+  it('File: \\r\\n and \\n line ends give the same events', () => {
+    const crlf = EXAMPLE_TEXT.replaceAll('\n', '\r\n');
+    expect(decodeLogText(crlf).events).toEqual(decodeLogText(EXAMPLE_TEXT).events);
+    expect(decodeChunks([utf8(crlf)])).toEqual(decodeLogText(EXAMPLE_TEXT).events);
+  });
+
+  it('File: a leading byte-order mark is skipped', () => {
+    const expected = decodeLogText(EXAMPLE_TEXT).events;
+    expect(decodeLogText(`\uFEFF${EXAMPLE_TEXT}`).events).toEqual(expected);
+    expect(decodeChunks([new Uint8Array([0xef, 0xbb, 0xbf, ...EXAMPLE])])).toEqual(expected);
+    // Split inside the mark too.
+    expect(decodeChunks([new Uint8Array([0xef]), new Uint8Array([0xbb, 0xbf, ...EXAMPLE])])).toEqual(expected);
+  });
+
+  it('File: a byte-order mark after line 1 is bad JSON', () => {
+    expect(refuse('\uFEFF{"at": 0, "type": "heal"}')).toMatchObject({ code: 'BAD_JSON', line: 2 });
+  });
+
+  it('File: blank lines are ignored and still counted', () => {
+    const text = `\n  \n${H}\n\t \r\n{"at": 1, "type": "heal"}\n\n{"at": 2, "type": "end"}\n\n`;
+    const decoder = createLogDecoder();
+    const events = [...decoder.push(text), ...decoder.end()];
+    expect(events).toEqual([
+      { line: 6, event: { at: 1, type: 'heal' } },
+      { line: 8, event: { at: 2, type: 'end' } },
+    ]);
+    expect(decoder.lines).toBe(9);
+    expect(decoder.header).toEqual({ replog: 1, meta: {} });
+  });
+
+  it('File: line numbers after blank lines are right in errors too', () => {
+    expect(refusal(`${H}\n\n{"at": -1, "type": "heal"}\n`)).toMatchObject({ code: 'BAD_FIELD', line: 4 });
+  });
+
+  it('File: a last line without a line end is decoded', () => {
+    expect(decodeLogText(`${H}{"at": 1, "type": "heal"}`).events).toEqual([{ line: 2, event: { at: 1, type: 'heal' } }]);
+    expect(decodeChunks([utf8(`${H}{"at": 1, "type": "heal"}\r`)])).toEqual([{ line: 2, event: { at: 1, type: 'heal' } }]);
+  });
+
+  it('File: chunk boundaries anywhere give the same events (two pushes at every byte offset)', () => {
+    const expected = decodeLogText(EXAMPLE_TEXT).events;
+    for (let i = 0; i <= EXAMPLE.length; i++) {
+      expect(decodeChunks([EXAMPLE.subarray(0, i), EXAMPLE.subarray(i)])).toEqual(expected);
+    }
+    for (let i = 0; i <= EXAMPLE_TEXT.length; i++) {
+      expect(decodeChunks([EXAMPLE_TEXT.slice(0, i), EXAMPLE_TEXT.slice(i)])).toEqual(expected);
+    }
+  });
+
+  it('File: chunk boundaries anywhere give the same events (1-byte chunks, multi-byte characters)', () => {
+    const text = `${EXAMPLE_TEXT}{"at": 3600001, ${SAVE}, "set": {"Sujet": "état ✓ 𝄞"}}\r\n`;
+    const bytes = utf8(text);
+    const expected = decodeLogText(text).events;
+    expect(decodeChunks(Array.from(bytes, (b) => new Uint8Array([b])))).toEqual(expected);
+    expect(decodeChunks(Array.from(text))).toEqual(expected);
+  });
+
+  it('File: text and bytes may be mixed in one stream', () => {
+    const bytes = utf8(EXAMPLE_TEXT);
+    const expected = decodeLogText(EXAMPLE_TEXT).events;
+    expect(decodeChunks([bytes.subarray(0, 100), EXAMPLE_TEXT.slice(100, 300), utf8(EXAMPLE_TEXT.slice(300))])).toEqual(
+      expected,
+    );
+  });
+
+  it('File: invalid UTF-8 is refused, naming the line and the byte', () => {
+    const line = utf8('{"at": 1, "type": "heal", "x": "ab');
+    const bytes = new Uint8Array([...utf8(H), ...line, 0xff, ...utf8('"}\n')]);
+    expect(refusal(bytes)).toMatchObject({ code: 'BAD_UTF8', line: 2, column: line.length + 1 });
+    // The same split at every offset, and in 1-byte chunks.
+    for (let i = 0; i <= bytes.length; i++) {
+      expect(refusal([bytes.subarray(0, i), bytes.subarray(i)])).toMatchObject({ code: 'BAD_UTF8', line: 2 });
+    }
+    expect(refusal(Array.from(bytes, (b) => new Uint8Array([b])))).toMatchObject({
+      code: 'BAD_UTF8',
+      line: 2,
+      column: line.length + 1,
+    });
+  });
+
+  it('File: an encoded surrogate, an overlong form and a truncated last character are invalid UTF-8', () => {
+    const h = utf8(H);
+    expect(refusal(new Uint8Array([...h, 0x22, 0xed, 0xa0, 0x80, 0x0a]))).toMatchObject({ code: 'BAD_UTF8', column: 2 });
+    expect(refusal(new Uint8Array([...h, 0xc0, 0xaf, 0x0a]))).toMatchObject({ code: 'BAD_UTF8', line: 2, column: 1 });
+    expect(refusal(new Uint8Array([...h, 0x7b, 0xe2, 0x9c]))).toMatchObject({ code: 'BAD_UTF8', line: 2, column: 2 });
+  });
+
+  it('File: an error on an earlier line wins over invalid UTF-8 later in the same chunk', () => {
+    const bytes = new Uint8Array([...utf8(`${H}{"at": -1, "type": "heal"}\n`), 0xff, 0x0a]);
+    expect(refusal(bytes)).toMatchObject({ code: 'BAD_FIELD', line: 2, field: 'at' });
+  });
+
+  it('File: empty input is refused (EMPTY_LOG, line 1)', () => {
+    expect(refusal('')).toMatchObject({ code: 'EMPTY_LOG', line: 1, column: 1 });
+    expect(refusal(new Uint8Array())).toMatchObject({ code: 'EMPTY_LOG', line: 1 });
+    expect(refusal('\n \r\n\n')).toMatchObject({ code: 'EMPTY_LOG', line: 1 });
+    expect(refusal(new Uint8Array([0xef, 0xbb, 0xbf]))).toMatchObject({ code: 'EMPTY_LOG', line: 1 });
+  });
+
+  it('File: a header alone is a valid, empty log', () => {
+    expect(decodeLogText('{"replog": 1, "meta": {"seed": 42}}')).toEqual({ header: { replog: 1, meta: { seed: 42 } }, events: [] });
+  });
+
+  it('File: a line longer than maxLineBytes is refused', () => {
+    const long = `{"at": 1, "type": "heal", "pad": "${'x'.repeat(200)}"}`;
+    expect(refuse(long, { maxLineBytes: 100 })).toMatchObject({ code: 'LINE_TOO_LONG', line: 2, column: 101 });
+    expect(refusal([utf8(H + long)], { maxLineBytes: 100 })).toMatchObject({ code: 'LINE_TOO_LONG', line: 2 });
+    // At the limit (line ends not counted) it is fine.
+    const exact = `{"at": 1, "type": "heal", "pad": "${'x'.repeat(100 - 36)}"}`;
+    expect(utf8(exact).length).toBe(100);
+    expect(decodeChunks([utf8(`${H}${exact}\r\n`)], { maxLineBytes: 100 })).toHaveLength(1);
+    expect(decodeLogText(`${H}${exact}\r\n`, { maxLineBytes: 100 }).events).toHaveLength(1);
+    // Counted in UTF-8 bytes, not characters.
+    const wide = `{"at": 1, "type": "heal", "pad": "${'é'.repeat(40)}"}`;
+    expect(refuse(wide, { maxLineBytes: 100 })).toMatchObject({ code: 'LINE_TOO_LONG', line: 2 });
+  });
+
+  it('File: an over-long line fails as soon as it is known, without buffering the rest', () => {
+    const decoder = createLogDecoder({ maxLineBytes: 1024 });
+    decoder.push(utf8(H));
+    const chunk = utf8('x'.repeat(400));
+    let pushes = 0;
+    let error: unknown;
+    try {
+      for (; pushes < 250_000; pushes++) decoder.push(chunk); // 100 MB if nothing stopped it
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LogError);
+    expect(error).toMatchObject({ code: 'LINE_TOO_LONG', line: 2 });
+    expect(pushes).toBe(2);
+    // Text input too.
+    const text = createLogDecoder({ maxLineBytes: 1024 });
+    text.push(H);
+    expect(() => {
+      for (let i = 0; i < 250_000; i++) text.push('x'.repeat(400));
+    }).toThrow(LogError);
+  });
+
+  it('File: a long line pushed a character or a byte at a time is read without rescanning it', () => {
+    // Quadratic buffering would not finish within the test timeout.
+    const line = `{"at": 1, ${SAVE}, "set": {"Body": "${'x'.repeat(300_000)}"}}\n`;
+    const text = createLogDecoder();
+    text.push(H);
+    const events: LocatedEvent[] = [];
+    for (const c of line) events.push(...text.push(c));
+    expect(events).toHaveLength(1);
+    const bytes = createLogDecoder();
+    bytes.push(H);
+    const one = new Uint8Array(1);
+    events.length = 0;
+    for (const b of utf8(line)) {
+      one[0] = b; // the same buffer every time: the decoder must copy what it keeps
+      events.push(...bytes.push(one));
+    }
+    expect(events).toHaveLength(1);
+    expect((events[0]!.event as SaveEvent).set!.get('Body')).toHaveLength(300_000);
+  });
+
+  it('File: a decoder that refused a line refuses every later call', () => {
+    const decoder = createLogDecoder();
+    const first = refusal([H, '{"at": "1", "type": "heal"}\n']);
+    expect(() => decoder.push(`${H}{"at": "1", "type": "heal"}\n`)).toThrow(LogError);
+    expect(() => decoder.push('{"at": 1, "type": "heal"}\n')).toThrow(first.message);
+    expect(() => decoder.end()).toThrow(first.message);
+  });
+
+  it('File: item names "__proto__" and "constructor" are ordinary names, and Object.prototype stays clean', () => {
+    const line = `{"at": 1, ${SAVE}, "set": {"__proto__": {"polluted": 1}, "constructor": "c", "toString": 3}}`;
+    expect(refuse(line)).toMatchObject({ code: 'BAD_FIELD', field: 'set.__proto__' });
+    const ok = `{"at": 1, ${SAVE}, "set": {"__proto__": "p", "constructor": ["c"], "hasOwnProperty": true}, "remove": ["__proto__"]}`;
+    const save = event(ok) as SaveEvent;
+    expect([...save.set!]).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', ['c']],
+      ['hasOwnProperty', true],
+    ]);
+    expect(save.remove).toEqual(['__proto__']);
+    const scanner = event(`{"at": 1, "type": "scanner", "server": "A", "design": "smsdom", "config": {"__proto__": {"polluted": 1}}}`);
+    expect(Object.keys((scanner as { config: object }).config)).toEqual(['__proto__']);
+    const header = decodeLogText('{"replog": 1, "meta": {"__proto__": {"polluted": 1}}}').header;
+    expect(Object.keys(header.meta)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('File: `set` keeps file order, integer-like item names included', () => {
+    const save = event(`{"at": 1, ${SAVE}, "set": {"Subject": "s", "1": 1, "a\\"b": 2, "0": 0, "Body": "b"}}`) as SaveEvent;
+    expect([...save.set!.keys()]).toEqual(['Subject', '1', 'a"b', '0', 'Body']);
+  });
+
+  it('File: item names that differ only by case in one `set` are refused', () => {
+    const line = `{"at": 1, ${SAVE}, "set": {"Subject": "a", "SUBJECT": "b"}}`;
+    expect(refuse(line)).toMatchObject({ code: 'BAD_FIELD', line: 2, field: 'set.SUBJECT', column: col(line, 'SUBJECT') });
+  });
+
+  it('File: item values are strings, finite numbers, booleans or lists of those', () => {
+    const save = event(`{"at": 1, ${SAVE}, "set": {"S": "x", "N": -1.5, "B": false, "L": ["a", 1, true], "E": [], "Z": -0}}`) as SaveEvent;
+    expect([...save.set!]).toEqual([
+      ['S', 'x'],
+      ['N', -1.5],
+      ['B', false],
+      ['L', ['a', 1, true]],
+      ['E', []],
+      ['Z', 0],
+    ]);
+    expect(Object.is(save.set!.get('Z'), 0)).toBe(true);
+  });
+
+  it('File: a null item value is refused, naming the item', () => {
+    const line = `{"at": 1, ${SAVE}, "set": {"Subject": null}}`;
+    const e = refuse(line);
+    expect(e).toMatchObject({ code: 'BAD_FIELD', line: 2, field: 'set.Subject', column: col(line, 'Subject') });
+    expect(e.message).toContain('null');
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"Tags": ["a", null]}}`)).toMatchObject({ field: 'set.Tags[1]' });
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"Tags": [["a"]]}}`)).toMatchObject({ field: 'set.Tags[0]' });
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"Obj": {"a": 1}}}`)).toMatchObject({ field: 'set.Obj' });
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"Big": 1e400}}`)).toMatchObject({ field: 'set.Big' });
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"": "x"}}`)).toMatchObject({ code: 'BAD_FIELD', field: 'set.' });
+  });
+
+  it('File: $FILE holds attachments {name, bytes?, infected?}, in any case', () => {
+    const save = event(
+      `{"at": 1, ${SAVE}, "set": {"$file": [{"name": "a.doc"}, {"name": "b.exe", "bytes": 10, "infected": true}]}}`,
+    ) as SaveEvent;
+    expect(save.set!.get('$file')).toEqual([{ name: 'a.doc' }, { name: 'b.exe', bytes: 10, infected: true }]);
+    expect((event(`{"at": 1, ${SAVE}, "set": {"$FILE": []}}`) as SaveEvent).set!.get('$FILE')).toEqual([]);
+  });
+
+  it('File: a bad $FILE entry is refused, naming it', () => {
+    const cases: [string, string][] = [
+      ['"$FILE": ["a.doc"]', 'set.$FILE[0]'],
+      ['"$FILE": [{"bytes": 1}]', 'set.$FILE[0].name'],
+      ['"$File": [{"name": "a"}, {"name": 5}]', 'set.$File[1].name'],
+      ['"$FILE": [{"name": "a", "bytes": -1}]', 'set.$FILE[0].bytes'],
+      ['"$FILE": [{"name": "a", "bytes": "10"}]', 'set.$FILE[0].bytes'],
+      ['"$FILE": [{"name": "a", "infected": "yes"}]', 'set.$FILE[0].infected'],
+      ['"$FILE": {"name": "a"}', 'set.$FILE'],
+      ['"$FILE": "a.doc"', 'set.$FILE'],
+      ['"$FILE": [null]', 'set.$FILE[0]'],
+    ];
+    for (const [items, field] of cases) {
+      const line = `{"at": 1, ${SAVE}, "set": {${items}}}`;
+      const e = refuse(line);
+      expect(e, items).toMatchObject({ code: 'BAD_FIELD', line: 2, field });
+      // The column of the deepest key of the path that the line holds.
+      const file = line.indexOf('"$F');
+      const leaf = line.indexOf(`"${field.split('.').pop()!}"`, file);
+      expect(e.column, items).toBe((leaf >= 0 ? leaf : file) + 1);
+    }
+  });
+});
+
+describe('File: the header', () => {
+  it('File: line 1 that is not an object is refused (BAD_HEADER)', () => {
+    expect(refusal('[1]\n')).toMatchObject({ code: 'BAD_HEADER', line: 1, column: 1 });
+    expect(refusal('"replog"\n')).toMatchObject({ code: 'BAD_HEADER', line: 1 });
+  });
+
+  it('File: a header without "replog" is refused (BAD_HEADER), an event on line 1 too', () => {
+    expect(refusal('{"meta": {}}\n')).toMatchObject({ code: 'BAD_HEADER', line: 1, field: 'replog' });
+    const e = refusal('{"at": 0, "type": "heal"}\n');
+    expect(e).toMatchObject({ code: 'BAD_HEADER', line: 1 });
+    expect(e.message).toContain('an event');
+  });
+
+  it('File: a version other than 1 is refused (BAD_VERSION)', () => {
+    const e = refusal('{"replog": 2, "meta": {}}\n');
+    expect(e).toMatchObject({ code: 'BAD_VERSION', line: 1, column: 2, field: 'replog' });
+    expect(e.message).toContain('got 2');
+    expect(refusal('{"replog": "1"}\n')).toMatchObject({ code: 'BAD_VERSION' });
+  });
+
+  it('File: "meta" is an object; a missing one reads as {}', () => {
+    expect(decodeLogText('{"replog": 1}').header).toEqual({ replog: 1, meta: {} });
+    expect(refusal('{"replog": 1, "meta": [1]}')).toMatchObject({ code: 'BAD_HEADER', field: 'meta', column: 15 });
+    expect(refusal('{"replog": 1, "meta": null}')).toMatchObject({ code: 'BAD_HEADER', field: 'meta' });
+  });
+
+  it('File: line 1 with a byte-order mark: columns count the mark', () => {
+    expect(refusal('\uFEFF{"replog": 3}')).toMatchObject({ code: 'BAD_VERSION', column: 3 });
+  });
+});
+
+describe('Errors', () => {
+  it('Errors: a truncated line is bad JSON, at the column where it ends', () => {
+    const line = '{"at": 1, "type": "heal"';
+    expect(refuse(line)).toMatchObject({ code: 'BAD_JSON', line: 2, column: line.length + 1, field: undefined });
+  });
+
+  it('Errors: bad JSON names the column JSON.parse reports', () => {
+    const e = refuse('{"at": 1, "type" "heal"}');
+    // V8: "Unexpected string in JSON at position 17", the string after the key.
+    expect(e).toMatchObject({ code: 'BAD_JSON', line: 2, column: 18 });
+    expect(e.message).toMatch(/^invalid JSON: /);
+  });
+
+  it('Errors: a line that is JSON but not an object is refused', () => {
+    for (const line of ['[1, 2]', '42', '"heal"', 'null', 'true']) {
+      expect(refuse(line), line).toMatchObject({ code: 'BAD_JSON', line: 2, column: 1 });
+    }
+  });
+
+  it('Errors: a raw NUL in JSON text is bad JSON; an escaped one is a character', () => {
+    expect(refuse('{"at": 1, "type": "crash", "server": "A\u0000B"}')).toMatchObject({ code: 'BAD_JSON', line: 2, column: 40 });
+    expect(event('{"at": 1, "type": "crash", "server": "A\\u0000B"}')).toEqual({ at: 1, type: 'crash', server: 'A\u0000B' });
+    const bytes = new Uint8Array([...utf8(`${H}{"at": 1, "type": "crash", "server": "A`), 0, ...utf8('"}\n')]);
+    expect(refusal(bytes)).toMatchObject({ code: 'BAD_JSON', line: 2 });
+  });
+
+  it('Errors: deep nesting is bad JSON or a bad field, never a crash', () => {
+    expect(refuse('['.repeat(100_000))).toMatchObject({ code: 'BAD_JSON', line: 2 });
+    expect(refuse('['.repeat(100_000) + ']'.repeat(100_000))).toMatchObject({ code: 'BAD_JSON', line: 2 });
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(refuse(`{"at": 1, ${SAVE}, "set": {"X": ${deep}}}`)).toMatchObject({ code: 'BAD_FIELD', field: 'set.X[0]' });
+    // A free-form object may nest deeply; it is kept as it is.
+    expect(event(`{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"x": ${deep}}}`)).toMatchObject({
+      type: 'scanner',
+    });
+  });
+
+  it('Errors: a RangeError from JSON.parse becomes BAD_JSON', () => {
+    const spy = vi.spyOn(JSON, 'parse').mockImplementationOnce(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    try {
+      expect(refusal('{"replog": 1}')).toMatchObject({ code: 'BAD_JSON', line: 1, column: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('Errors: a missing "at" is refused (MISSING_FIELD)', () => {
+    expect(refuse('{"type": "heal"}')).toMatchObject({ code: 'MISSING_FIELD', line: 2, column: 1, field: 'at' });
+  });
+
+  it('Errors: an "at" that is not an integer 0..2^53-1 is refused (BAD_FIELD "at")', () => {
+    for (const at of ['-5', '1.5', '"10"', '9007199254740992', '1e300', 'null', 'true', '[1]']) {
+      const line = `{"type": "heal", "at": ${at}}`;
+      const e = refuse(line);
+      expect(e, at).toMatchObject({ code: 'BAD_FIELD', line: 2, column: col(line, 'at'), field: 'at' });
+      expect(e.message, at).toMatch(/^field "at": expected an integer 0\.\.2\^53-1, got /);
+    }
+    expect(refuse('{"at": -5, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got -5');
+    expect(event('{"at": 9007199254740991, "type": "heal"}')).toEqual({ at: 9007199254740991, type: 'heal' });
+    expect(event('{"at": 1e3, "type": "heal"}')).toEqual({ at: 1000, type: 'heal' });
+  });
+
+  it('Errors: an "at" earlier than the line before is refused (TIME_DECREASED)', () => {
+    const e = refusal(`${H}{"at": 1000, "type": "heal"}\n{"at": 1000, "type": "heal"}\n{"type": "end", "at": 999}\n`);
+    expect(e).toMatchObject({ code: 'TIME_DECREASED', line: 4, column: 17, field: 'at' });
+    expect(e.message).toContain('999');
+    expect(e.message).toContain('1000');
+  });
+
+  it('Errors: an unknown event type is refused (UNKNOWN_TYPE)', () => {
+    for (const type of ['compact', 'Save', 'constructor', '__proto__', 'toString']) {
+      const line = `{"at": 1, "type": "${type}"}`;
+      const e = refuse(line);
+      expect(e, type).toMatchObject({ code: 'UNKNOWN_TYPE', line: 2, column: col(line, 'type'), field: 'type' });
+      expect(e.message).toContain(type);
+    }
+    expect(refuse('{"at": 1}')).toMatchObject({ code: 'MISSING_FIELD', field: 'type' });
+    expect(refuse('{"at": 1, "type": 7}')).toMatchObject({ code: 'BAD_FIELD', field: 'type' });
+  });
+
+  it('Errors: a missing required field is refused, for every kind of event (MISSING_FIELD)', () => {
+    const cases: [string, string][] = [
+      ['{"at": 1, "type": "server"}', 'name'],
+      ['{"at": 1, "type": "database", "name": "d"}', 'replicas'],
+      ['{"at": 1, "type": "connection", "server": "A", "partner": "B"}', 'everyMs'],
+      ['{"at": 1, "type": "scanner", "server": "A"}', 'design'],
+      ['{"at": 1, "type": "definitions", "server": "A"}', 'version'],
+      [`{"at": 1, "type": "save", "server": "A", "db": "d", "unid": "${UNID}"}`, 'by'],
+      ['{"at": 1, "type": "delete", "server": "A", "db": "d", "by": "user/x"}', 'unid'],
+      ['{"at": 1, "type": "replicate", "server": "A"}', 'partner'],
+      ['{"at": 1, "type": "scan", "server": "A"}', 'kind'],
+      [`{"at": 1, "type": "deliver", "server": "A", "unid": "${UNID}", "to": ["d"]}`, 'set'],
+      [`{"at": 1, "type": "forward", "server": "A", "db": "d", "unid": "${UNID}", "to": ["d"], "by": "user/x"}`, 'newUnid'],
+      ['{"at": 1, "type": "partition"}', 'groups'],
+      ['{"at": 1, "type": "crash"}', 'server'],
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x"}`, 'cause'],
+      [`{"at": 1, "type": "replicated", "from": "A", "to": "B", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1}`, 'outcome'],
+      [`{"at": 1, "type": "conflict", "server": "A", "db": "d", "unid": "${UNID}", "conflictUnid": "${UNID}", "winner": {"seq": 1, "seqTime": 2}, "loser": {"seq": 1}}`, 'loser.seqTime'],
+      ['{"at": 1, "type": "session", "server": "A", "partner": "B", "db": "d", "direction": "pull", "sent": 1, "changed": 0}', 'interrupted'],
+    ];
+    for (const [line, field] of cases) {
+      const e = refuse(line);
+      expect(e, line).toMatchObject({ code: 'MISSING_FIELD', line: 2, field });
+      expect(e.message, line).toContain(`"${field}"`);
+    }
+  });
+
+  it('Errors: a field of the wrong type is refused, naming what was expected (BAD_FIELD)', () => {
+    const cases: [string, string, string][] = [
+      ['{"at": 1, "type": "server", "name": ""}', 'name', 'a non-empty string'],
+      ['{"at": 1, "type": "server", "name": "A", "cluster": 5}', 'cluster', 'a non-empty string'],
+      ['{"at": 1, "type": "server", "name": "A", "clockSkewMs": 1.5}', 'clockSkewMs', 'an integer'],
+      ['{"at": 1, "type": "server", "name": "A", "clusterIntervalMs": -1}', 'clusterIntervalMs', 'an integer >= 0'],
+      ['{"at": 1, "type": "server", "name": "A", "replicationMsPerDoc": "1"}', 'replicationMsPerDoc', 'an integer >= 0'],
+      ['{"at": 1, "type": "database", "name": "d", "replicas": []}', 'replicas', 'a non-empty array'],
+      ['{"at": 1, "type": "database", "name": "d", "replicas": ["A", 3]}', 'replicas[1]', 'a non-empty string'],
+      ['{"at": 1, "type": "database", "name": "d", "replicas": ["A"], "limitRevisions": -2}', 'limitRevisions', '>= 0'],
+      ['{"at": 1, "type": "database", "name": "d", "replicas": ["A"], "purgeDays": -0.5}', 'purgeDays', 'a number >= 0'],
+      ['{"at": 1, "type": "connection", "server": "A", "partner": "B", "everyMs": 0}', 'everyMs', 'an integer > 0'],
+      ['{"at": 1, "type": "connection", "server": "A", "partner": "B", "everyMs": 5, "mode": "sideways"}', 'mode', '"pull-push"'],
+      ['{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": [1]}', 'config', 'an object'],
+      ['{"at": 1, "type": "definitions", "server": "A", "version": 3}', 'version', 'a string'],
+      [`{"at": 1, ${SAVE.replace('user/carol', 'carol')}}`, 'by', 'kind/name'],
+      [`{"at": 1, ${SAVE.replace('user/carol', 'user/')}}`, 'by', 'kind/name'],
+      [`{"at": 1, ${SAVE.replace('user/carol', '/carol')}}`, 'by', 'kind/name'],
+      [`{"at": 1, ${SAVE}, "set": ["Subject"]}`, 'set', 'an object'],
+      [`{"at": 1, ${SAVE}, "remove": [""]}`, 'remove[0]', 'a non-empty string'],
+      [`{"at": 1, ${SAVE}, "remove": "Subject"}`, 'remove', 'an array'],
+      ['{"at": 1, "type": "scan", "server": "A", "kind": "mail"}', 'kind', '"scheduled", "manual"'],
+      [`{"at": 1, "type": "deliver", "server": "A", "unid": "${UNID}", "to": [], "set": {}}`, 'to', 'a non-empty array'],
+      ['{"at": 1, "type": "partition", "groups": [["A"], "B"]}', 'groups[1]', 'an array of names'],
+      ['{"at": 1, "type": "partition", "groups": [["A", ""]]}', 'groups[0][1]', 'a non-empty string'],
+      ['{"at": 1, "type": "session", "server": "A", "partner": "B", "db": "d", "direction": "pull", "sent": 1, "changed": 0, "interrupted": "no"}', 'interrupted', 'true or false'],
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 0}`, 'cause', 'a line number'],
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 2, "via": {"server": "B", "unid": "x", "seq": 1}}`, 'via.unid', 'a UNID'],
+      [`{"at": 1, "type": "scanned", "server": "A", "db": "d", "unid": "${UNID}", "kind": "mail", "verdict": "dirty", "saved": true}`, 'verdict', '"clean"'],
+    ];
+    for (const [line, field, expected] of cases) {
+      const e = refuse(line);
+      expect(e, line).toMatchObject({ code: 'BAD_FIELD', line: 2, field });
+      const key = field.replace(/\[\d+\]/g, '').split('.').pop()!;
+      expect(e.column, line).toBe(line.lastIndexOf(`"${key}":`) + 1);
+      expect(e.message, line).toContain(`field "${field}": expected `);
+      expect(e.message, line).toContain(expected);
+    }
+  });
+
+  it('Errors: a UNID is 32 hexadecimal digits, either case, and is read upper case', () => {
+    const lower = UNID.toLowerCase().replace('e', 'e');
+    expect(event(`{"at": 1, "type": "delete", "server": "A", "db": "d", "unid": "${'0a'.repeat(16)}", "by": "user/x"}`)).toMatchObject(
+      { unid: '0A'.repeat(16) },
+    );
+    expect(event(`{"at": 1, "type": "scan", "server": "A", "kind": "manual", "unid": "${lower}"}`)).toMatchObject({ unid: UNID });
+    for (const unid of [UNID.slice(1), `${UNID}0`, `${UNID.slice(1)}G`, ` ${UNID.slice(1)}`, '']) {
+      const line = `{"at": 1, "type": "delete", "server": "A", "db": "d", "unid": "${unid}", "by": "user/x"}`;
+      expect(refuse(line), unid).toMatchObject({ code: 'BAD_FIELD', field: 'unid', column: col(line, 'unid') });
+    }
+    expect(refuse(`{"at": 1, "type": "forward", "server": "A", "db": "d", "unid": "${UNID}", "newUnid": 5, "to": ["d"], "by": "u/x"}`)).toMatchObject({
+      code: 'BAD_FIELD',
+      field: 'newUnid',
+    });
+  });
+
+  it('Errors: derived events are decoded and checked too', () => {
+    const lower = 'abcdef0123456789abcdef0123456789';
+    expect(
+      event(
+        `{"at": 5, "type": "revised", "server": "A", "db": "d", "unid": "${lower}", "seq": 2, "seqTime": -40, "items": ["Subject"], "by": "scanner/smsdom", "cause": 7, "via": {"server": "B", "unid": "${lower}", "seq": 3}}`,
+      ),
+    ).toEqual({
+      at: 5,
+      type: 'revised',
+      server: 'A',
+      db: 'd',
+      unid: lower.toUpperCase(),
+      seq: 2,
+      seqTime: -40,
+      items: ['Subject'],
+      by: 'scanner/smsdom',
+      cause: 7,
+      via: { server: 'B', unid: lower.toUpperCase(), seq: 3 },
+    });
+    expect(
+      event(`{"at": 5, "type": "conflict", "server": "A", "db": "d", "unid": "${UNID}", "conflictUnid": "${lower}", "winner": {"seq": 2, "seqTime": 9}, "loser": {"seq": 2, "seqTime": 8}}`),
+    ).toMatchObject({ conflictUnid: lower.toUpperCase(), winner: { seq: 2, seqTime: 9 } });
+  });
+
+  it('Errors: unknown fields are not errors, and are dropped', () => {
+    expect(event('{"at": 1, "type": "crash", "server": "A", "note": {"x": null}}')).toEqual({ at: 1, type: 'crash', server: 'A' });
+  });
+});
+
+describe('strict', () => {
+  it('strict: each unknown field is reported once, with its line and column', () => {
+    const warnings: LogWarning[] = [];
+    const line3 = `{"at": 2, ${SAVE}, "color": "red", "set": {"$FILE": [{"name": "a", "mime": "x"}]}}`;
+    const text = `{"replog": 1, "meta": {"free": 1}, "extra": true}\n{"at": 1, "type": "crash", "server": "A", "note": 1}\n${line3}\n`;
+    decodeLogText(text, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      { line: 1, column: 36, field: 'extra', message: 'unknown field "extra" in the header (ignored)' },
+      { line: 2, column: 43, field: 'note', message: 'unknown field "note" in a "crash" event (ignored)' },
+      { line: 3, column: col(line3, 'mime'), field: 'set.$FILE[0].mime', message: expect.stringContaining('"set.$FILE[0].mime"') },
+      { line: 3, column: col(line3, 'color'), field: 'color', message: 'unknown field "color" in a "save" event (ignored)' },
+    ]);
+  });
+
+  it('strict: nested objects of derived events are checked too; without strict nothing is reported', () => {
+    const line = `{"at": 5, "type": "conflict", "server": "A", "db": "d", "unid": "${UNID}", "conflictUnid": "${UNID}", "winner": {"seq": 2, "seqTime": 9, "why": 1}, "loser": {"seq": 2, "seqTime": 8}}`;
+    const warnings: LogWarning[] = [];
+    decodeLogText(H + line, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings.map((w) => w.field)).toEqual(['winner.why']);
+    const none: LogWarning[] = [];
+    decodeLogText(H + line, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+});

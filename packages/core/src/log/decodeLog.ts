@@ -1,0 +1,888 @@
+import { itemKey } from '../note/note.js';
+import { LogError, type LogErrorCode } from '../util/logError.js';
+import {
+  ATTACHMENT_FIELDS,
+  EVENT_SCHEMAS,
+  HEADER_FIELDS,
+  OID_FIELDS,
+  VIA_FIELDS,
+  type FieldKind,
+} from './eventFields.js';
+import type { Attachment, ItemValue, LocatedEvent, LogEvent, LogHeader } from './events.js';
+
+// The v1 log reader (event-log.md, "File" and the event tables). Pure: bytes or text in, events out, one line at a
+// time, so a replay never holds more than one unfinished line besides the events it returns.
+
+/** An unknown field, reported under `strict` (event-log.md: readers ignore fields they do not know). */
+export interface LogWarning {
+  readonly line: number;
+  readonly column: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface LogDecoderOptions {
+  /** Longest line accepted, in UTF-8 bytes without its line end. Default 64 MiB. */
+  readonly maxLineBytes?: number;
+  /** Report unknown fields to `onWarning`. */
+  readonly strict?: boolean;
+  readonly onWarning?: (warning: LogWarning) => void;
+}
+
+/**
+ * Streaming reader of a log. `push` returns the events of the lines the chunk completed; `end` those of a last line
+ * without a line end, and refuses a log without a header. Any refusal is a `LogError`; after one, the decoder throws
+ * it again on every call.
+ */
+export interface LogDecoder {
+  push(chunk: Uint8Array | string): LocatedEvent[];
+  end(): LocatedEvent[];
+  /** Line 1, once it has been read. */
+  readonly header: LogHeader | undefined;
+  /** Lines read so far, blank ones included. */
+  readonly lines: number;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+// core compiles against ES2023 alone (no DOM or node types), so the two WHATWG globals every runtime has are typed
+// here.
+interface TextCodecs {
+  readonly TextDecoder: new (
+    label: 'utf-8',
+    options: { fatal: boolean; ignoreBOM: boolean },
+  ) => { decode(input: Uint8Array): string };
+  readonly TextEncoder: new () => { encode(input: string): Uint8Array };
+}
+const codecs = globalThis as unknown as TextCodecs;
+// ignoreBOM keeps U+FEFF in the text: only line 1 may start with one, and a BOM anywhere else is refused as bad JSON.
+const utf8 = new codecs.TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// Each field with its path, made once, so a line allocates no path unless it is refused.
+const SCHEMAS = new Map(
+  [...EVENT_SCHEMAS].map(([type, schema]) => [
+    type,
+    { type, known: schema.known, fields: schema.fields.map((f) => ({ ...f, path: [f.name] as Path })) },
+  ]),
+);
+
+const WINDOW_BYTES = 1 << 20;
+const NL = 0x0a;
+const CR = 0x0d;
+const MAX_AT = Number.MAX_SAFE_INTEGER;
+
+export function createLogDecoder(options: LogDecoderOptions = {}): LogDecoder {
+  return new Decoder(options);
+}
+
+/** Decodes a whole log held in memory. */
+export function decodeLogText(
+  text: string,
+  options: LogDecoderOptions = {},
+): { header: LogHeader; events: LocatedEvent[] } {
+  const decoder = new Decoder(options);
+  const events = decoder.push(text);
+  for (const e of decoder.end()) events.push(e);
+  return { header: decoder.header!, events };
+}
+
+type Path = readonly (string | number)[];
+
+class Decoder implements LogDecoder {
+  header: LogHeader | undefined = undefined;
+  lines = 0;
+
+  private readonly maxLineBytes: number;
+  // A line of at most this many UTF-16 units is within maxLineBytes whatever it holds (a unit is at most 3 bytes).
+  private readonly maxUnitsUnchecked: number;
+  private readonly warn: ((w: LogWarning) => void) | undefined;
+  // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
+  private pending = new Uint8Array(0);
+  private pendingBytes = 0;
+  private pendingText = '';
+  private lastAt = 0;
+  private lastAtLine = 0;
+  private failure: unknown = undefined;
+  private ended = false;
+
+  // The line being decoded, for locating errors.
+  private raw = '';
+  private lineNo = 0;
+  private columnBase = 0;
+
+  constructor(options: LogDecoderOptions) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.maxUnitsUnchecked = Math.floor(this.maxLineBytes / 3);
+    this.warn = options.strict === true ? options.onWarning : undefined;
+  }
+
+  push(chunk: Uint8Array | string): LocatedEvent[] {
+    this.guard();
+    try {
+      const out: LocatedEvent[] = [];
+      if (typeof chunk === 'string') this.pushText(chunk, out);
+      else this.pushBytes(chunk, out);
+      return out;
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+  }
+
+  end(): LocatedEvent[] {
+    this.guard();
+    try {
+      const out: LocatedEvent[] = [];
+      if (this.pendingBytes > 0) {
+        // A last line without a line end; its length was checked as it arrived.
+        const text = this.decodeLocated(this.takePendingBytes());
+        this.handleLine(text, 0, text.length, false, out);
+      } else if (this.pendingText.length > 0) {
+        const text = this.pendingText;
+        this.pendingText = '';
+        this.handleLine(text, 0, text.length, true, out);
+      }
+      if (this.header === undefined) {
+        throw new LogError('EMPTY_LOG', 'the log is empty: line 1 must be the header {"replog": 1, "meta": {...}}', {
+          line: 1,
+          column: 1,
+        });
+      }
+      this.ended = true;
+      return out;
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+  }
+
+  private guard(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.ended) throw new Error('createLogDecoder: push or end after end()');
+  }
+
+  private pushBytes(chunk: Uint8Array, out: LocatedEvent[]): void {
+    if (this.pendingText.length > 0) {
+      // Text then bytes: rare (a caller mixing both); re-encode the unfinished line.
+      const text = this.pendingText;
+      this.pendingText = '';
+      this.addPendingBytes(new codecs.TextEncoder().encode(text));
+    }
+    const lastNl = chunk.lastIndexOf(NL);
+    if (lastNl < 0) {
+      this.addPendingLine(chunk);
+      return;
+    }
+    let from = 0;
+    if (this.pendingBytes > 0) {
+      // Finish the pending line on its own, so the rest of the chunk is decoded where it lies, not copied.
+      from = chunk.indexOf(NL) + 1;
+      // (Surely too long even if it ends with \r: refuse before copying; decodeBlock checks the exact length.)
+      if (this.pendingBytes + from - 2 > this.maxLineBytes) this.tooLong(this.lines + 1);
+      this.addPendingBytes(chunk.subarray(0, from));
+      this.decodeBlock(this.takePendingBytes(), out);
+    }
+    const block = chunk.subarray(0, lastNl + 1);
+    // A big chunk (a whole file) is decoded a window of whole lines at a time: a smaller string, read while in cache.
+    while (block.length - from > WINDOW_BYTES) {
+      let cut = block.lastIndexOf(NL, from + WINDOW_BYTES - 1);
+      if (cut < from) cut = block.indexOf(NL, from + WINDOW_BYTES);
+      this.decodeBlock(block.subarray(from, cut + 1), out);
+      from = cut + 1;
+    }
+    if (from < block.length) this.decodeBlock(from === 0 ? block : block.subarray(from), out);
+    if (lastNl + 1 < chunk.length) this.addPendingLine(chunk.subarray(lastNl + 1));
+  }
+
+  private pushText(chunk: string, out: LocatedEvent[]): void {
+    let pending = this.pendingText;
+    if (this.pendingBytes > 0) pending = this.decodeLocated(this.takePendingBytes()) + pending;
+    // Look for a line end in the new chunk only: a long line pushed in small pieces stays linear.
+    const chunkNl = chunk.lastIndexOf('\n');
+    if (chunkNl < 0) {
+      this.pendingText = pending + chunk;
+    } else {
+      const text = pending + chunk;
+      const lastNl = pending.length + chunkNl;
+      this.pendingText = text.slice(lastNl + 1);
+      this.decodeLines(text, lastNl + 1, true, out);
+    }
+    // Every UTF-16 unit is at least one UTF-8 byte; the exact count is taken when the line is complete.
+    if (this.pendingText.length > this.maxLineBytes + 1) this.tooLong(this.lines + 1);
+  }
+
+  /** Decodes the lines of a block of bytes that ends with a line end. */
+  private decodeBlock(block: Uint8Array, out: LocatedEvent[]): void {
+    let stop = block.length;
+    let problem: (() => never) | undefined;
+    if (block.length > this.maxLineBytes) {
+      const long = findLongLine(block, this.maxLineBytes);
+      if (long !== undefined) {
+        stop = long;
+        problem = () => this.tooLong(this.lines + 1);
+      }
+    }
+    let text: string;
+    try {
+      text = utf8.decode(block.subarray(0, stop));
+    } catch {
+      // Only now look for the bad byte; lines before it are decoded first, so an earlier error wins.
+      const bad = findInvalidUtf8(block, 0, stop);
+      // (lastIndexOf with a negative start counts from the end, hence the guard.)
+      const lineStart = bad <= 0 ? 0 : block.lastIndexOf(NL, bad - 1) + 1;
+      stop = lineStart;
+      text = utf8.decode(block.subarray(0, stop));
+      problem = () => this.badUtf8(this.lines + 1, bad < 0 ? 1 : bad - lineStart + 1);
+    }
+    this.decodeLines(text, text.length, false, out);
+    if (problem !== undefined) problem();
+  }
+
+  /** Decodes bytes known to hold no line end (an unfinished line), naming the bad byte if they are not UTF-8. */
+  private decodeLocated(bytes: Uint8Array): string {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      const bad = findInvalidUtf8(bytes, 0, bytes.length);
+      return this.badUtf8(this.lines + 1, bad < 0 ? 1 : bad + 1);
+    }
+  }
+
+  /** The lines of `text` up to `stop`, which is just after a `\n`. */
+  private decodeLines(text: string, stop: number, checkLength: boolean, out: LocatedEvent[]): void {
+    let start = 0;
+    while (start < stop) {
+      const nl = text.indexOf('\n', start);
+      this.handleLine(text, start, nl, checkLength, out);
+      start = nl + 1;
+    }
+  }
+
+  private handleLine(text: string, start: number, end: number, checkLength: boolean, out: LocatedEvent[]): void {
+    const line = ++this.lines;
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (checkLength && end - start > this.maxUnitsUnchecked && utf8Length(text, start, end) > this.maxLineBytes) {
+      this.tooLong(line);
+    }
+    this.columnBase = 0;
+    if (line === 1 && text.charCodeAt(start) === 0xfeff) {
+      start++;
+      this.columnBase = 1;
+    }
+    // Blank: JSON white space only (space, tab, CR). A line of other white space is refused as bad JSON.
+    if (text.charCodeAt(start) !== 0x7b) {
+      let i = start;
+      while (i < end) {
+        const c = text.charCodeAt(i);
+        if (c !== 0x20 && c !== 0x09 && c !== CR) break;
+        i++;
+      }
+      if (i === end) return;
+    }
+    this.raw = text.slice(start, end);
+    this.lineNo = line;
+    const value = this.parse();
+    // The header is the first line that is not blank ("blank lines are ignored" holds before it too).
+    if (this.header === undefined) this.decodeHeader(value);
+    else out.push({ line, event: this.decodeEvent(value) });
+  }
+
+  private parse(): Record<string, unknown> {
+    let value: unknown;
+    try {
+      value = JSON.parse(this.raw);
+    } catch (e) {
+      // Any failure (a RangeError from deep nesting too) is this line's bad JSON, never an escaping error.
+      const message = e instanceof Error ? e.message : String(e);
+      const position = /position (\d+)/.exec(message);
+      const column = position
+        ? Number(position[1]) + 1
+        : message.includes('end of JSON input')
+          ? this.raw.length + 1
+          : 1;
+      throw new LogError('BAD_JSON', `invalid JSON: ${message}`, {
+        line: this.lineNo,
+        column: column + this.columnBase,
+      });
+    }
+    if (!isObject(value)) {
+      if (this.header === undefined) {
+        const got = show(value);
+        this.fail('BAD_HEADER', undefined, `line 1 must be the header {"replog": 1, "meta": {...}}, got ${got}`);
+      }
+      this.fail('BAD_JSON', undefined, `expected a JSON object (one event per line), got ${show(value)}`);
+    }
+    return value;
+  }
+
+  private decodeHeader(value: Record<string, unknown>): void {
+    const replog = value['replog'];
+    if (replog === undefined) {
+      const what = value['type'] !== undefined ? 'an event' : 'an object without "replog"';
+      this.fail('BAD_HEADER', ['replog'], `line 1 must be the header {"replog": 1, "meta": {...}}, got ${what}`);
+    }
+    if (replog !== 1) {
+      this.fail('BAD_VERSION', ['replog'], `field "replog": this reader knows log version 1, got ${show(replog)}`);
+    }
+    // `meta` is free-form and optional in practice: a missing one reads as {}. JSON.parse's object is kept as it is
+    // (an own "__proto__" key stays an ordinary key; readers look keys up with own-property checks).
+    const meta = value['meta'];
+    if (meta !== undefined && !isObject(meta)) {
+      this.fail('BAD_HEADER', ['meta'], `field "meta": expected an object, got ${show(meta)}`);
+    }
+    if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
+    this.header = { replog: 1, meta: meta ?? {} };
+  }
+
+  private decodeEvent(value: Record<string, unknown>): LogEvent {
+    const at = value['at'];
+    if (at === undefined) this.missing(['at'], 'an integer 0..2^53-1 of virtual milliseconds', 'every event');
+    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) {
+      this.bad(['at'], 'an integer 0..2^53-1', at);
+    }
+    const type = value['type'];
+    if (type === undefined) this.missing(['type'], 'an event type', 'every event');
+    if (typeof type !== 'string') this.bad(['type'], 'an event type (a string)', type);
+    const schema = SCHEMAS.get(type);
+    if (schema === undefined) {
+      this.fail(
+        'UNKNOWN_TYPE',
+        ['type'],
+        `field "type": unknown event type ${show(type)}; expected one of ${[...EVENT_SCHEMAS.keys()].join(', ')}`,
+      );
+    }
+    if (at < this.lastAt) {
+      this.fail(
+        'TIME_DECREASED',
+        ['at'],
+        `field "at": ${at} is earlier than ${this.lastAt} on line ${this.lastAtLine}; "at" never decreases`,
+      );
+    }
+    this.lastAt = at;
+    this.lastAtLine = this.lineNo;
+    const event: Record<string, unknown> = { at: at + 0, type };
+    for (const f of schema.fields) {
+      const v = value[f.name];
+      if (v === undefined) {
+        if (f.required) this.missing(f.path, expected(f.kind), `a "${type}" event`);
+        continue;
+      }
+      event[f.name] = this.decodeField(f.kind, v, f.path);
+    }
+    if (this.warn) this.warnUnknown(value, schema.known, [], `a "${type}" event`);
+    return event as unknown as LogEvent;
+  }
+
+  private decodeField(kind: FieldKind, v: unknown, path: Path): unknown {
+    if (typeof kind !== 'string') {
+      if (typeof v === 'string' && kind.includes(v)) return v;
+      return this.bad(path, expected(kind), v);
+    }
+    switch (kind) {
+      case 'name':
+        if (typeof v === 'string' && v.length > 0) return v;
+        return this.bad(path, expected(kind), v);
+      case 'string':
+        if (typeof v === 'string') return v;
+        return this.bad(path, expected(kind), v);
+      case 'unid':
+        if (typeof v === 'string' && isUnid(v)) return v.toUpperCase();
+        return this.bad(path, expected(kind), v);
+      case 'by':
+        if (typeof v === 'string') {
+          const slash = v.indexOf('/');
+          if (slash > 0 && slash < v.length - 1) return v;
+        }
+        return this.bad(path, expected(kind), v);
+      case 'int':
+      case 'nat':
+      case 'positive':
+      case 'line': {
+        const min = kind === 'int' ? -MAX_AT : kind === 'nat' ? 0 : 1;
+        if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return v + 0; // -0 reads as 0
+        return this.bad(path, expected(kind), v);
+      }
+      case 'days':
+        if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v + 0;
+        return this.bad(path, expected(kind), v);
+      case 'bool':
+        if (typeof v === 'boolean') return v;
+        return this.bad(path, expected(kind), v);
+      case 'names':
+      case 'itemNames':
+        return this.decodeNames(v, path, kind === 'names');
+      case 'groups': {
+        if (!Array.isArray(v)) return this.bad(path, expected(kind), v);
+        const groups: unknown[] = v;
+        for (let i = 0; i < groups.length; i++) this.decodeNames(groups[i], [...path, i], false);
+        return groups;
+      }
+      case 'items':
+        return this.decodeItems(v, path);
+      case 'config':
+        // Kept as JSON.parse made it: an own "__proto__" key is an ordinary key there, and designs read their
+        // configuration with own-property checks (events.ts).
+        if (isObject(v)) return v;
+        return this.bad(path, expected(kind), v);
+      case 'via': {
+        if (!isObject(v)) return this.bad(path, expected(kind), v);
+        const via = {
+          server: this.decodeField('name', this.need(v, 'server', path, 'name'), [...path, 'server']),
+          unid: this.decodeField('unid', this.need(v, 'unid', path, 'unid'), [...path, 'unid']),
+          seq: this.decodeField('nat', this.need(v, 'seq', path, 'nat'), [...path, 'seq']),
+        };
+        if (this.warn) this.warnUnknown(v, VIA_FIELDS, path, `"${String(path[0])}"`);
+        return via;
+      }
+      case 'oid': {
+        if (!isObject(v)) return this.bad(path, expected(kind), v);
+        const oid = {
+          seq: this.decodeField('nat', this.need(v, 'seq', path, 'nat'), [...path, 'seq']),
+          seqTime: this.decodeField('int', this.need(v, 'seqTime', path, 'int'), [...path, 'seqTime']),
+        };
+        if (this.warn) this.warnUnknown(v, OID_FIELDS, path, `"${String(path[0])}"`);
+        return oid;
+      }
+    }
+  }
+
+  /** A required field of a nested object. */
+  private need(obj: Record<string, unknown>, field: string, path: Path, kind: FieldKind): unknown {
+    const v = obj[field];
+    if (v === undefined) this.missing([...path, field], expected(kind), `field "${formatPath(path)}"`);
+    return v;
+  }
+
+  private decodeNames(v: unknown, path: Path, nonEmpty: boolean): readonly string[] {
+    if (!Array.isArray(v) || (nonEmpty && v.length === 0)) {
+      return this.bad(path, nonEmpty ? 'a non-empty array of names' : 'an array of names', v);
+    }
+    const names: unknown[] = v;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (typeof name !== 'string' || name.length === 0) this.bad([...path, i], 'a non-empty string', name);
+    }
+    return names as string[];
+  }
+
+  private decodeItems(v: unknown, path: Path): Map<string, ItemValue> {
+    if (!isObject(v)) return this.bad(path, 'an object of item name -> value', v);
+    let names = Object.keys(v);
+    // Objects list integer-like keys ("0", "42") first; recover the line's own order then (rare: off the hot path).
+    const first = names.length > 1 ? names[0]!.charCodeAt(0) : 0;
+    if (first >= 0x30 && first <= 0x39) names = keysInFileOrder(this.raw, String(path[0]), names);
+    // Names compare case-insensitively, so {"Subject": .., "SUBJECT": ..} would set one item twice with no order
+    // between them that a reader can see: refused (BAD_FIELD) rather than guessed. Exact duplicate keys never get
+    // here (JSON.parse keeps the last), as in every JSON reader.
+    const twin = findCaseTwin(names);
+    if (twin >= 0) {
+      const name = names[twin]!;
+      this.fail(
+        'BAD_FIELD',
+        [...path, name],
+        `field "${formatPath([...path, name])}": item names compare case-insensitively, and this "set" already ` +
+          `names ${show(names.find((n) => sameItemName(n, name)))}; expected each item once`,
+      );
+    }
+    const items = new Map<string, ItemValue>();
+    for (const name of names) {
+      if (name.length === 0) this.bad([...path, name], 'a non-empty item name', name);
+      items.set(name, this.decodeItemValue(name, v[name], path));
+    }
+    return items;
+  }
+
+  /** The value of item `name` of the items at `path`. */
+  private decodeItemValue(name: string, v: unknown, path: Path): ItemValue {
+    if (isFileItem(name)) return this.decodeAttachments(v, [...path, name]);
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        if (Number.isFinite(v)) return v + 0;
+        break;
+      case 'object':
+        if (Array.isArray(v)) {
+          // Lists may mix scalar types: the format allows it, though Domino's own lists do not.
+          const list: unknown[] = v;
+          for (let i = 0; i < list.length; i++) {
+            const x = list[i];
+            if (typeof x === 'number') {
+              if (!Number.isFinite(x)) this.bad([...path, name, i], 'a string, finite number or boolean', x);
+              if (x === 0) list[i] = 0;
+            } else if (typeof x !== 'string' && typeof x !== 'boolean') {
+              this.bad([...path, name, i], 'a string, finite number or boolean', x);
+            }
+          }
+          return list as ItemValue;
+        }
+        break;
+    }
+    return this.bad([...path, name], 'a string, finite number, boolean, or an array of those (null is not a value)', v);
+  }
+
+  private decodeAttachments(v: unknown, path: Path): readonly Attachment[] {
+    const shape = '{"name": string, "bytes"?: number, "infected"?: boolean}';
+    if (!Array.isArray(v)) return this.bad(path, `an array of attachments ${shape}`, v);
+    const list: unknown[] = v;
+    const attachments: Attachment[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
+      if (!isObject(a)) return this.bad([...path, i], `an attachment ${shape}`, a);
+      const name = a['name'];
+      if (typeof name !== 'string') this.bad([...path, i, 'name'], 'a string (the attachment name)', name);
+      const bytes = a['bytes'];
+      if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)) {
+        this.bad([...path, i, 'bytes'], 'a finite number >= 0', bytes);
+      }
+      const infected = a['infected'];
+      if (infected !== undefined && typeof infected !== 'boolean') {
+        this.bad([...path, i, 'infected'], 'a boolean', infected);
+      }
+      const attachment: { name: string; bytes?: number; infected?: boolean } = { name };
+      if (bytes !== undefined) attachment.bytes = bytes + 0;
+      if (infected !== undefined) attachment.infected = infected;
+      attachments.push(attachment);
+      if (this.warn) this.warnUnknown(a, ATTACHMENT_FIELDS, [...path, i], 'an attachment');
+    }
+    return attachments;
+  }
+
+  private warnUnknown(obj: Record<string, unknown>, known: ReadonlySet<string>, path: Path, where: string): void {
+    for (const key of Object.keys(obj)) {
+      if (known.has(key)) continue;
+      const field = formatPath([...path, key]);
+      this.warn!({
+        line: this.lineNo,
+        column: this.columnOf([...path, key]),
+        field,
+        message: `unknown field "${field}" in ${where} (ignored)`,
+      });
+    }
+  }
+
+  private bad(path: Path, what: string, got: unknown): never {
+    return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": expected ${what}, got ${show(got)}`);
+  }
+
+  private missing(path: Path, what: string, who: string): never {
+    return this.fail('MISSING_FIELD', path, `field "${formatPath(path)}" is missing: ${who} needs ${what}`);
+  }
+
+  private fail(code: LogErrorCode, path: Path | undefined, message: string): never {
+    const field = path === undefined ? undefined : formatPath(path);
+    const column = path === undefined ? 1 + this.columnBase : this.columnOf(path);
+    const line = this.lineNo;
+    throw new LogError(code, message, field === undefined ? { line, column } : { line, column, field });
+  }
+
+  /** 1-based column of the deepest key of `path` found in the raw line, searching each key after the previous one. */
+  private columnOf(path: Path): number {
+    let found = -1;
+    let from = 0;
+    for (const key of path) {
+      if (typeof key !== 'string') continue;
+      const i = indexOfKey(this.raw, JSON.stringify(key), from);
+      if (i < 0) break;
+      found = i;
+      from = i + 1;
+    }
+    return (found < 0 ? 0 : found) + 1 + this.columnBase;
+  }
+
+  private tooLong(line: number): never {
+    throw new LogError('LINE_TOO_LONG', `line is longer than ${this.maxLineBytes} bytes (maxLineBytes)`, {
+      line,
+      column: this.maxLineBytes + 1,
+    });
+  }
+
+  private badUtf8(line: number, column: number): never {
+    const message = `invalid UTF-8 at byte ${column} of the line; a log is UTF-8 text`;
+    throw new LogError('BAD_UTF8', message, { line, column });
+  }
+
+  /** Copies `bytes` (the caller may reuse its buffer for the next read) after the pending ones. */
+  private addPendingBytes(bytes: Uint8Array): void {
+    const length = this.pendingBytes + bytes.length;
+    if (length > this.pending.length) {
+      const capacity = Math.max(length, Math.min(this.pending.length * 2, this.maxLineBytes + 2), 256);
+      const grown = new Uint8Array(capacity);
+      grown.set(this.pending.subarray(0, this.pendingBytes));
+      this.pending = grown;
+    }
+    this.pending.set(bytes, this.pendingBytes);
+    this.pendingBytes = length;
+  }
+
+  /** The pending bytes, emptied; the view is valid until the next addPendingBytes. */
+  private takePendingBytes(): Uint8Array {
+    const bytes = this.pending.subarray(0, this.pendingBytes);
+    this.pendingBytes = 0;
+    if (this.pending.length > WINDOW_BYTES) this.pending = new Uint8Array(0); // do not keep a long line's buffer
+    return bytes;
+  }
+
+  /** More of the unfinished line; refused before it is copied once the line is known to be too long. */
+  private addPendingLine(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const length = this.pendingBytes + bytes.length - (bytes[bytes.length - 1] === CR ? 1 : 0);
+    if (length > this.maxLineBytes) this.tooLong(this.lines + 1);
+    this.addPendingBytes(bytes);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// Item names compare as itemKey does (ASCII letters without case), here without allocating: this runs per item.
+function sameItemName(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x += 0x20;
+    if (y >= 0x41 && y <= 0x5a) y += 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+function isFileItem(name: string): boolean {
+  return name.length === 5 && name.charCodeAt(0) === 0x24 && sameItemName(name, '$file');
+}
+
+/** Index of the first name equal (case-insensitively) to an earlier one, or -1. */
+function findCaseTwin(names: readonly string[]): number {
+  if (names.length > 16) {
+    const keys = new Set<string>();
+    for (let i = 0; i < names.length; i++) {
+      const key = itemKey(names[i]!);
+      if (keys.has(key)) return i;
+      keys.add(key);
+    }
+    return -1;
+  }
+  for (let i = 1; i < names.length; i++) {
+    for (let j = 0; j < i; j++) if (sameItemName(names[i]!, names[j]!)) return i;
+  }
+  return -1;
+}
+
+function isUnid(s: string): boolean {
+  if (s.length !== 32) return false;
+  for (let i = 0; i < 32; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function expected(kind: FieldKind): string {
+  if (typeof kind !== 'string') return `one of ${kind.map((k) => `"${k}"`).join(', ')}`;
+  switch (kind) {
+    case 'name':
+      return 'a non-empty string';
+    case 'names':
+      return 'a non-empty array of names';
+    case 'itemNames':
+      return 'an array of item names';
+    case 'groups':
+      return 'an array of arrays of server names';
+    case 'unid':
+      return 'a UNID of 32 hexadecimal digits';
+    case 'by':
+      return 'an actor "kind/name" (e.g. "user/jdoe")';
+    case 'string':
+      return 'a string';
+    case 'int':
+      return 'an integer';
+    case 'nat':
+      return 'an integer >= 0';
+    case 'positive':
+      return 'an integer > 0';
+    case 'line':
+      return 'a line number (an integer >= 1)';
+    case 'days':
+      return 'a number >= 0';
+    case 'bool':
+      return 'true or false';
+    case 'items':
+      return 'an object of item name -> value';
+    case 'config':
+      return 'an object';
+    case 'via':
+      return 'an object {"server", "unid", "seq"}';
+    case 'oid':
+      return 'an object {"seq", "seqTime"}';
+  }
+}
+
+/** A short rendering of a bad value for a message. */
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function formatPath(path: Path): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
+  return s;
+}
+
+/** Index of `"key"` used as a key (followed by `:`), else of its first appearance, else -1. */
+function indexOfKey(raw: string, quoted: string, from: number): number {
+  const first = raw.indexOf(quoted, from);
+  for (let i = first; i >= 0; i = raw.indexOf(quoted, i + 1)) {
+    let j = i + quoted.length;
+    while (raw.charCodeAt(j) === 0x20 || raw.charCodeAt(j) === 0x09) j++;
+    if (raw.charCodeAt(j) === 0x3a) return i;
+  }
+  return first;
+}
+
+/** Start of the first line of `block` longer than `max` bytes (its line end excluded), if any. */
+function findLongLine(block: Uint8Array, max: number): number | undefined {
+  let start = 0;
+  while (start < block.length) {
+    let nl = block.indexOf(NL, start);
+    if (nl < 0) nl = block.length;
+    const end = nl > start && block[nl - 1] === CR ? nl - 1 : nl;
+    if (end - start > max) return start;
+    start = nl + 1;
+  }
+  return undefined;
+}
+
+/** UTF-8 length of text[start, end) (a lone surrogate counts as the 3 bytes of U+FFFD). */
+function utf8Length(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Offset of the first byte of the first ill-formed UTF-8 sequence in bytes[start, end), or -1. */
+function findInvalidUtf8(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    if (i + need >= end) return i;
+    const second = bytes[i + 1]!;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * The keys of the object at top-level field `field` of a valid JSON line, in the order the line writes them (a
+ * repeated key keeps its first place, as in a JS object). Falls back to `keys` if the scan disagrees with them.
+ */
+function keysInFileOrder(raw: string, field: string, keys: string[]): string[] {
+  let objectStart = -1;
+  forEachKey(raw, skipWhite(raw, 0), (key, valueStart) => {
+    if (key === field) objectStart = valueStart;
+  });
+  if (objectStart < 0 || raw.charCodeAt(objectStart) !== 0x7b) return keys;
+  const ordered = new Set<string>();
+  forEachKey(raw, objectStart, (key) => {
+    ordered.add(key);
+  });
+  return ordered.size === keys.length ? [...ordered] : keys;
+}
+
+/** Calls `visit` for each key of the object starting at `i` (a `{`) with the index where its value starts. */
+function forEachKey(raw: string, i: number, visit: (key: string, valueStart: number) => void): void {
+  i = skipWhite(raw, i + 1);
+  while (raw.charCodeAt(i) === 0x22) {
+    const keyEnd = skipString(raw, i);
+    const key = JSON.parse(raw.slice(i, keyEnd)) as string;
+    const valueStart = skipWhite(raw, skipWhite(raw, keyEnd) + 1);
+    visit(key, valueStart);
+    i = skipWhite(raw, skipValue(raw, valueStart));
+    if (raw.charCodeAt(i) !== 0x2c) return;
+    i = skipWhite(raw, i + 1);
+  }
+}
+
+function skipWhite(raw: string, i: number): number {
+  for (;;) {
+    const c = raw.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== CR) return i;
+    i++;
+  }
+}
+
+/** `i` is at a `"`; returns the index after the closing one. */
+function skipString(raw: string, i: number): number {
+  for (let j = i + 1; j < raw.length; j++) {
+    const c = raw.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+  return raw.length;
+}
+
+/** Index just after the JSON value starting at `i`; iterative, so deep nesting is no problem. */
+function skipValue(raw: string, i: number): number {
+  const c = raw.charCodeAt(i);
+  if (c === 0x22) return skipString(raw, i);
+  if (c !== 0x7b && c !== 0x5b) {
+    while (i < raw.length) {
+      const d = raw.charCodeAt(i);
+      if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x09 || d === CR || d === 0x0a) break;
+      i++;
+    }
+    return i;
+  }
+  let depth = 0;
+  while (i < raw.length) {
+    const d = raw.charCodeAt(i);
+    if (d === 0x22) {
+      i = skipString(raw, i);
+      continue;
+    }
+    if (d === 0x7b || d === 0x5b) depth++;
+    else if (d === 0x7d || d === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}

@@ -1,0 +1,222 @@
+import { describe, it, expect } from 'vitest';
+import { appendRevision, applyDelete, applySave } from './applySave.js';
+import { getItemValue, type Item, type ItemValue, type Note } from './note.js';
+
+const U = '0123456789ABCDEF0123456789ABCDEF';
+
+function create(set: [string, ItemValue][], time: number, limit = 0): Note {
+  return applySave(undefined, U, { set }, time, limit).note;
+}
+
+function item(name: string, value: ItemValue, seq: number): Item {
+  return { name, key: name.toLowerCase(), value, seq };
+}
+
+describe('R1a: creation is the first save', () => {
+  it('R1a: a new document has seq 1, seqTime = the time passed in, empty revisions', () => {
+    const { note, written } = applySave(undefined, U, { set: [['Subject', 'hello'], ['Body', 'text']] }, 1234, 0);
+    expect(note).toEqual({
+      unid: U,
+      seq: 1,
+      seqTime: 1234,
+      revisions: [],
+      deleted: false,
+      // sorted by key: body < subject
+      items: [item('Body', 'text', 1), item('Subject', 'hello', 1)],
+    });
+    expect(written.slice().sort()).toEqual(['Body', 'Subject']);
+  });
+
+  it('R1a: creating a document with no items is still seq 1', () => {
+    const note = create([], 7);
+    expect(note).toEqual({ unid: U, seq: 1, seqTime: 7, revisions: [], deleted: false, items: [] });
+  });
+});
+
+describe('R1: every save bumps seq and appends the previous version', () => {
+  const base = create([['Subject', 'a'], ['Body', 'x']], 100);
+
+  it('R1: a save bumps seq, appends (seq, seqTime) and sets itemSeq only for written items', () => {
+    const { note, written } = applySave(base, U, { set: [['Body', 'y']] }, 250, 0);
+    expect(note.seq).toBe(2);
+    expect(note.seqTime).toBe(250);
+    expect(note.revisions).toEqual([[1, 100]]);
+    expect(note.deleted).toBe(false);
+    expect(note.items).toEqual([item('Body', 'y', 2), item('Subject', 'a', 1)]);
+    expect(written).toEqual(['Body']);
+  });
+
+  it('R1: seqTime is the time passed in (the saving server clock, skew included), not derived from the previous one', () => {
+    // A server whose clock is behind saves "earlier" than the version it edits: the save still takes its own clock.
+    const { note } = applySave(base, U, { set: [['Body', 'y']] }, 40, 0);
+    expect(note.seq).toBe(2);
+    expect(note.seqTime).toBe(40);
+    expect(note.revisions).toEqual([[1, 100]]);
+  });
+
+  it('R1: writing the value an item already has is still a save and bumps that item\'s itemSeq', () => {
+    const { note } = applySave(base, U, { set: [['Subject', 'a']] }, 200, 0);
+    expect(note.seq).toBe(2);
+    expect(note.seqTime).toBe(200);
+    expect(note.revisions).toEqual([[1, 100]]);
+    expect(note.items).toEqual([item('Body', 'x', 1), item('Subject', 'a', 2)]);
+  });
+
+  it('R1: a save that writes no item is still a save: seq, seqTime and revisions change, itemSeqs do not', () => {
+    const { note, written } = applySave(base, U, {}, 300, 0);
+    expect(note).toEqual({ unid: U, seq: 2, seqTime: 300, revisions: [[1, 100]], deleted: false, items: base.items });
+    expect(written).toEqual([]);
+  });
+
+  it('R1: three saves give seq 4 and the three earlier versions oldest first', () => {
+    let n = base;
+    n = applySave(n, U, { set: [['Body', '1']] }, 110, 0).note;
+    n = applySave(n, U, { set: [['Subject', '2']] }, 120, 0).note;
+    n = applySave(n, U, { set: [['Body', '3']] }, 130, 0).note;
+    expect(n.seq).toBe(4);
+    expect(n.seqTime).toBe(130);
+    expect(n.revisions).toEqual([[1, 100], [2, 110], [3, 120]]);
+    expect(n.items).toEqual([item('Body', '3', 4), item('Subject', '2', 3)]);
+  });
+
+  it('R1: removing an item is a save; the item is gone and the others keep their itemSeq', () => {
+    const { note, written } = applySave(base, U, { remove: ['BODY'] }, 150, 0);
+    expect(note.seq).toBe(2);
+    expect(note.revisions).toEqual([[1, 100]]);
+    expect(note.items).toEqual([item('Subject', 'a', 1)]);
+    expect(written).toHaveLength(1);
+  });
+
+  it('R1: a save never changes the note it was given (notes are immutable values)', () => {
+    const before = JSON.stringify(base);
+    applySave(base, U, { set: [['Subject', 'changed']], remove: ['Body'] }, 999, 1);
+    applyDelete(base, U, 999, 1);
+    expect(JSON.stringify(base)).toBe(before);
+  });
+});
+
+describe('R1b: a deletion is a save that leaves a stub', () => {
+  const base = applySave(create([['Subject', 'a']], 100), U, { set: [['Subject', 'b']] }, 200, 0).note;
+
+  it('R1b: deleting bumps seq, appends the previous version, removes every item and marks a stub', () => {
+    expect(applyDelete(base, U, 500, 0)).toEqual({
+      unid: U,
+      seq: 3,
+      seqTime: 500,
+      revisions: [[1, 100], [2, 200]],
+      deleted: true,
+      items: [],
+    });
+  });
+
+  it('R1b: deleting a stub again is still a save', () => {
+    const stub = applyDelete(base, U, 500, 0);
+    const again = applyDelete(stub, U, 600, 0);
+    expect(again.seq).toBe(4);
+    expect(again.seqTime).toBe(600);
+    expect(again.revisions).toEqual([[1, 100], [2, 200], [3, 500]]);
+    expect(again.deleted).toBe(true);
+  });
+
+  it('R1b [choice]: deleting a document this replica never held makes a stub with seq 1', () => {
+    expect(applyDelete(undefined, U, 42, 0)).toEqual({ unid: U, seq: 1, seqTime: 42, revisions: [], deleted: true, items: [] });
+  });
+
+  it('R1 [choice]: saving over a stub revives it with its history; the items are the save\'s alone', () => {
+    const stub = applyDelete(base, U, 500, 0);
+    const { note } = applySave(stub, U, { set: [['Body', 'new']] }, 700, 0);
+    expect(note).toEqual({
+      unid: U,
+      seq: 4,
+      seqTime: 700,
+      revisions: [[1, 100], [2, 200], [3, 500]],
+      deleted: false,
+      items: [item('Body', 'new', 4)],
+    });
+  });
+});
+
+describe('limitRevisions: the cap drops the oldest entries (S2)', () => {
+  it('R1: with limitRevisions 2, the third save keeps only the two newest earlier versions', () => {
+    let n = create([['Subject', 'a']], 1, 2);
+    n = applySave(n, U, { set: [['Subject', 'b']] }, 2, 2).note;
+    expect(n.revisions).toEqual([[1, 1]]);
+    n = applySave(n, U, { set: [['Subject', 'c']] }, 3, 2).note;
+    expect(n.revisions).toEqual([[1, 1], [2, 2]]);
+    n = applySave(n, U, { set: [['Subject', 'd']] }, 4, 2).note;
+    expect(n.seq).toBe(4);
+    expect(n.revisions).toEqual([[2, 2], [3, 3]]);
+  });
+
+  it('R1b: a deletion obeys the cap too', () => {
+    let n = create([['Subject', 'a']], 1, 1);
+    n = applySave(n, U, { set: [['Subject', 'b']] }, 2, 1).note;
+    expect(applyDelete(n, U, 3, 1).revisions).toEqual([[2, 2]]);
+  });
+
+  it('limitRevisions 0 means no cap', () => {
+    let n = create([], 0);
+    for (let t = 1; t <= 30; t++) n = applySave(n, U, {}, t, 0).note;
+    expect(n.seq).toBe(31);
+    expect(n.revisions).toHaveLength(30);
+    expect(n.revisions[0]).toEqual([1, 0]);
+    expect(n.revisions[29]).toEqual([30, 29]);
+  });
+
+  it('appendRevision returns a new array and leaves the shared one as it was', () => {
+    const shared: [number, number][] = [[1, 10], [2, 20]];
+    expect(appendRevision(shared, [3, 30], 2)).toEqual([[2, 20], [3, 30]]);
+    expect(appendRevision(shared, [3, 30], 0)).toEqual([[1, 10], [2, 20], [3, 30]]);
+    expect(shared).toEqual([[1, 10], [2, 20]]);
+  });
+});
+
+describe('item names compare case-insensitively and keep their first spelling', () => {
+  it('R1: save Subject then SUBJECT gives one item named Subject with the new value and itemSeq', () => {
+    const a = create([['Subject', 'first']], 10);
+    const { note } = applySave(a, U, { set: [['SUBJECT', 'second']] }, 20, 0);
+    expect(note.items).toEqual([item('Subject', 'second', 2)]);
+    expect(getItemValue(note, 'subject')).toBe('second');
+  });
+
+  it('R1: two spellings in the same save make one item with the first spelling and the last value', () => {
+    const note = create([['Subject', 'one'], ['sUBJECT', 'two']], 10);
+    expect(note.items).toEqual([item('Subject', 'two', 1)]);
+  });
+
+  it('R1: removing with another case removes the item', () => {
+    const a = create([['Subject', 'x'], ['Body', 'y']], 10);
+    expect(applySave(a, U, { remove: ['sUbJeCt'] }, 20, 0).note.items).toEqual([item('Body', 'y', 1)]);
+  });
+
+  it('R1: only ASCII letters fold: "İ" and "i" stay different items', () => {
+    const note = create([['İtem', 1], ['item', 2]], 10);
+    expect(note.items.map((i) => i.name).sort()).toEqual(['item', 'İtem']);
+  });
+});
+
+describe('__proto__ and constructor are ordinary item names', () => {
+  it('R1: __proto__ and constructor are stored as items and Object.prototype stays clean', () => {
+    const protoNamesBefore = Object.getOwnPropertyNames(Object.prototype).sort();
+    const a = create([['__proto__', 'polluted'], ['constructor', 'ctor'], ['toString', 'ts']], 10);
+    const { note } = applySave(a, U, { set: [['__PROTO__', 'again']] }, 20, 0);
+    expect(note.items).toEqual([
+      { name: '__proto__', key: '__proto__', value: 'again', seq: 2 },
+      { name: 'constructor', key: 'constructor', value: 'ctor', seq: 1 },
+      { name: 'toString', key: 'tostring', value: 'ts', seq: 1 },
+    ]);
+    expect(getItemValue(note, '__proto__')).toBe('again');
+    expect(getItemValue(note, 'CONSTRUCTOR')).toBe('ctor');
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoNamesBefore);
+    const plain: Record<string, unknown> = {};
+    expect(plain['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(({}).constructor).toBe(Object);
+    expect(typeof ({}).toString).toBe('function');
+  });
+
+  it('R1: a document whose only item is __proto__ has exactly one item', () => {
+    const note = create([['__proto__', 'p']], 10);
+    expect(note.items).toEqual([{ name: '__proto__', key: '__proto__', value: 'p', seq: 1 }]);
+  });
+});

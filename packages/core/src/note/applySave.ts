@@ -1,0 +1,92 @@
+import { itemKey, type Item, type ItemValue, type Note, type Revision } from './note.js';
+
+/** What one save writes: items to set (name -> value) and items to remove (names, any case). */
+export interface SaveChange {
+  readonly set?: Iterable<readonly [string, ItemValue]>;
+  readonly remove?: Iterable<string>;
+}
+
+/**
+ * Appends the current version to `revisions`, applying the database's cap (`limitRevisions`, 0 = no cap): at the cap
+ * the oldest entries are dropped (S2). Returns a new array; the old one is never changed (notes share it).
+ */
+export function appendRevision(revisions: readonly Revision[], current: Revision, limitRevisions: number): Revision[] {
+  const next = revisions.concat([current]);
+  return limitRevisions > 0 && next.length > limitRevisions ? next.slice(next.length - limitRevisions) : next;
+}
+
+function compareKeys(a: Item, b: Item): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Items sorted by key; a later entry for the same key replaces an earlier one but keeps the earlier spelling. */
+function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
+  const byKey = new Map<string, Item>();
+  for (const item of base) byKey.set(item.key, item);
+  // `written` names each item once, as the document spells it (the `items` of a `revised` event).
+  const written = new Map<string, string>();
+  for (const name of change.remove ?? []) {
+    const key = itemKey(name);
+    const old = byKey.get(key);
+    if (old !== undefined) {
+      byKey.delete(key);
+      written.set(key, old.name);
+    }
+  }
+  for (const [name, value] of change.set ?? []) {
+    const key = itemKey(name);
+    const old = byKey.get(key);
+    // A document keeps the spelling its item first had (R1); a removed and re-added item takes the new spelling.
+    const spelled = old?.name ?? name;
+    byKey.set(key, { name: spelled, key, value, seq });
+    written.set(key, spelled);
+  }
+  const items = [...byKey.values()].sort(compareKeys);
+  return { items, written: [...written.values()] };
+}
+
+/**
+ * R1: a save. Any write through the API is a save, even one that writes nothing or writes the value the item already
+ * had: the current (`seq`, `seqTime`) joins `revisions`, `seq` grows by one, `seqTime` is the saving server's clock,
+ * and every item written gets `itemSeq = seq`. R1a: saving a document that does not exist creates it with `seq = 1`.
+ *
+ * [choice] Saving over a deletion stub revives the document: R1 applies to the stub (its history is kept) and the new
+ * items are the save's alone. Domino's API cannot open a stub for editing; a log that saves a deleted UNID most likely
+ * recorded a re-creation, and keeping the history makes the revived copy win against the stub by R4, as it would.
+ */
+export function applySave(prev: Note | undefined, unid: string, change: SaveChange, time: number, limitRevisions: number): { note: Note; written: string[] } {
+  if (prev === undefined) {
+    const { items, written } = writeItems([], change, 1);
+    return { note: { unid, seq: 1, seqTime: time, revisions: [], deleted: false, items }, written };
+  }
+  const seq = prev.seq + 1;
+  const { items, written } = writeItems(prev.deleted ? [] : prev.items, change, seq);
+  return {
+    note: {
+      unid: prev.unid,
+      seq,
+      seqTime: time,
+      revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
+      deleted: false,
+      items,
+    },
+    written,
+  };
+}
+
+/**
+ * R1b: a deletion is a save that removes every item and marks the copy as a stub (`seq += 1`). Deleting a document
+ * this replica has never held makes a stub with `seq = 1` [choice: the log says a deletion happened; the stub is what
+ * carries it to the other replicas]. Deleting a stub again is still a save.
+ */
+export function applyDelete(prev: Note | undefined, unid: string, time: number, limitRevisions: number): Note {
+  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: [], deleted: true, items: [] };
+  return {
+    unid: prev.unid,
+    seq: prev.seq + 1,
+    seqTime: time,
+    revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
+    deleted: true,
+    items: [],
+  };
+}

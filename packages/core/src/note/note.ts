@@ -1,0 +1,135 @@
+// A document copy ("note") as one replica holds it. Notes are immutable values: every save or replication makes a
+// new Note and shares the unchanged parts (items, attachment arrays) with the old one, so replicas that hold the
+// same version can hold the very same object.
+
+/** A scalar item value. `null` is not a value (the log format refuses it). */
+export type Scalar = string | number | boolean;
+
+/** One entry of the `$FILE` item: an attachment. `infected` is what the model knows, not what a scanner found. */
+export interface Attachment {
+  readonly name: string;
+  readonly bytes?: number;
+  readonly infected?: boolean;
+}
+
+/** An item value: a scalar, a list of scalars, or (for `$FILE`) a list of attachments. */
+export type ItemValue = Scalar | readonly Scalar[] | readonly Attachment[];
+
+/**
+ * One item of a note. `key` is the ASCII-lower-cased name (names compare case-insensitively); `name` keeps the spelling
+ * the item first had on this document, and replication carries it. `seq` is Domino's item sequence number (`itemSeq`):
+ * the `seq` of the save in which the item last changed (R1, S3).
+ */
+export interface Item {
+  readonly name: string;
+  readonly key: string;
+  readonly value: ItemValue;
+  readonly seq: number;
+}
+
+/** A (`seq`, `seqTime`) pair: one entry of `revisions`, or the current version of a note. */
+export type Revision = readonly [seq: number, seqTime: number];
+
+/**
+ * A version of a document on one replica. Its OID is (`unid`, `seq`, `seqTime`). `revisions` lists the earlier
+ * versions oldest first (Domino's `$Revisions`, as pairs: see R-choice in `revisions.ts`). `items` is sorted by `key`,
+ * so two notes with the same items have them in the same order. A deletion stub has `deleted: true` and no items.
+ */
+export interface Note {
+  readonly unid: string;
+  readonly seq: number;
+  readonly seqTime: number;
+  readonly revisions: readonly Revision[];
+  readonly deleted: boolean;
+  readonly items: readonly Item[];
+}
+
+/** Item names compare case-insensitively, ASCII only (so `İ` and `i` stay different, as in Domino's LMBCS compare). */
+export function itemKey(name: string): string {
+  let ascii = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      ascii = false;
+      break;
+    }
+  }
+  return ascii ? name : name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
+/** The item with this name (any case), if the note has it. */
+export function getItem(note: Note, name: string): Item | undefined {
+  const key = itemKey(name);
+  for (const item of note.items) if (item.key === key) return item;
+  return undefined;
+}
+
+/** The value of the item with this name (any case), if the note has it. */
+export function getItemValue(note: Note, name: string): ItemValue | undefined {
+  return getItem(note, name)?.value;
+}
+
+export function isAttachmentList(value: ItemValue | undefined): value is readonly Attachment[] {
+  return Array.isArray(value) && value.length > 0 && typeof value[0] === 'object';
+}
+
+/** The note's attachments (`$FILE`), or an empty list. */
+export function attachmentsOf(note: Note): readonly Attachment[] {
+  const v = getItemValue(note, '$FILE');
+  return isAttachmentList(v) ? v : [];
+}
+
+/** True when the note is live and has a `$FILE` item with at least one attachment: what scanners scan (R13). */
+export function hasAttachments(note: Note): boolean {
+  return !note.deleted && attachmentsOf(note).length > 0;
+}
+
+/** True when the two notes hold the same version: equal `seq` and `seqTime` (the UNID is assumed equal). */
+export function sameOid(a: Note, b: Note): boolean {
+  return a.seq === b.seq && a.seqTime === b.seqTime;
+}
+
+/** Deep equality of item values (scalars, scalar lists, attachment lists). */
+export function valuesEqual(a: ItemValue, b: ItemValue): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x: unknown = a[i];
+    const y: unknown = b[i];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    const ax = x as Attachment;
+    const ay = y as Attachment;
+    if (ax.name !== ay.name || ax.bytes !== ay.bytes || ax.infected !== ay.infected) return false;
+  }
+  return true;
+}
+
+/**
+ * Same contents: the stub flag, and every item's name, value and `itemSeq`. Used to tell an OID collision (R3) from
+ * the same version, and for convergence. `revisions` are not contents.
+ */
+export function sameContents(a: Note, b: Note): boolean {
+  if (a === b) return true;
+  if (a.deleted !== b.deleted || a.items.length !== b.items.length) return false;
+  for (let i = 0; i < a.items.length; i++) {
+    const x = a.items[i]!;
+    const y = b.items[i]!;
+    if (x === y) continue;
+    if (x.name !== y.name || x.seq !== y.seq || !valuesEqual(x.value, y.value)) return false;
+  }
+  return true;
+}
+
+/** Same version and contents and history: what "holds the same document" means for convergence. */
+export function sameNote(a: Note, b: Note): boolean {
+  if (a === b) return true;
+  if (a.unid !== b.unid || !sameOid(a, b) || !sameContents(a, b)) return false;
+  if (a.revisions.length !== b.revisions.length) return false;
+  for (let i = 0; i < a.revisions.length; i++) {
+    const x = a.revisions[i]!;
+    const y = b.revisions[i]!;
+    if (x[0] !== y[0] || x[1] !== y[1]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,194 @@
+import { describe, it, expect } from 'vitest';
+import { Replica, foldLog } from './replica.js';
+import { applyDelete, applySave } from '../note/applySave.js';
+import { replicateNote } from '../replicate/replicateNote.js';
+import type { Note } from '../note/note.js';
+
+const DAY = 86_400_000;
+const A = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const B = 'BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+const C = 'CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC';
+const E = 'EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE';
+
+function save(r: Replica, unid: string, set: [string, string][], time: number): Note {
+  const note = applySave(r.get(unid), unid, { set }, time, r.limitRevisions).note;
+  r.put(note, 0);
+  return note;
+}
+
+function del(r: Replica, unid: string, time: number): Note {
+  const note = applyDelete(r.get(unid), unid, time, r.limitRevisions);
+  r.put(note, 0);
+  return note;
+}
+
+describe('change numbers (S1, R1, R7)', () => {
+  it('R1: every put gets the next dense change number, starting at 1', () => {
+    const r = new Replica('S', 'db');
+    expect(r.changeNumber).toBe(0);
+    const n1 = applySave(undefined, A, { set: [['x', 1]] }, 10, 0).note;
+    const n2 = applySave(undefined, B, { set: [['x', 2]] }, 20, 0).note;
+    const n3 = applySave(n1, A, { set: [['x', 3]] }, 30, 0).note;
+    expect([r.put(n1, 11), r.put(n2, 12), r.put(n3, 13)]).toEqual([1, 2, 3]);
+    expect(r.changeNumber).toBe(3);
+    expect(r.changeAt(1)).toBe(n1);
+    expect(r.changeAt(2)).toBe(n2);
+    expect(r.changeAt(3)).toBe(n3);
+    expect(r.changeAt(4)).toBeUndefined();
+    expect(r.get(A)).toBe(n3);
+    expect(r.doc(A)).toEqual({ note: n3, modifiedInFile: 3, cause: 13 });
+    expect(r.doc(B)).toEqual({ note: n2, modifiedInFile: 2, cause: 12 });
+    expect(r.size).toBe(2);
+  });
+
+  it('R1b: a deletion is a change and counts as a stub', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', 'a']], 10);
+    del(r, A, 20);
+    expect(r.changeNumber).toBe(2);
+    expect(r.stubs).toBe(1);
+    expect(r.size).toBe(1);
+    save(r, A, [['x', 'again']], 30);
+    expect(r.stubs).toBe(0);
+    expect(r.changeNumber).toBe(3);
+  });
+});
+
+describe('changedSince (R9 reads it)', () => {
+  it('R9: lists documents in change-number order, each once, at its last change', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', '1']], 1); // 1
+    save(r, B, [['x', '2']], 2); // 2
+    save(r, A, [['x', '3']], 3); // 3
+    save(r, C, [['x', '4']], 4); // 4
+    save(r, B, [['x', '5']], 5); // 5
+    expect(r.changedSince(0)).toEqual([A, C, B]);
+    expect(r.changedSince(2)).toEqual([A, C, B]);
+    expect(r.changedSince(3)).toEqual([C, B]);
+    expect(r.changedSince(4)).toEqual([B]);
+    expect(r.changedSince(5)).toEqual([]);
+  });
+
+  it('R9: upTo bounds the range to the change number read at the start', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', '1']], 1);
+    save(r, B, [['x', '2']], 2);
+    save(r, C, [['x', '3']], 3);
+    expect(r.changedSince(0, 2)).toEqual([A, B]);
+    expect(r.changedSince(1, 2)).toEqual([B]);
+    expect(r.changedSince(2, 2)).toEqual([]);
+  });
+
+  it('R9: a negative history point reads as no history', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', '1']], 1);
+    expect(r.changedSince(-5)).toEqual([A]);
+  });
+});
+
+describe('R10: purge', () => {
+  function setup(): Replica {
+    const r = new Replica('S', 'db', 0, 1); // purgeDays = 1
+    save(r, A, [['x', 'live']], 0);
+    save(r, B, [['x', 'b']], 0);
+    del(r, B, 1_000); // stub, seqTime 1000
+    save(r, C, [['x', 'c']], 0);
+    del(r, C, 2 * DAY); // stub, seqTime 2 days
+    return r;
+  }
+
+  it('R10: removes only the stubs older than purgeDays at the given clock and remembers their UNIDs', () => {
+    const r = setup();
+    const before = r.changeNumber;
+    expect(r.purge(DAY + 1_001)).toEqual([B]); // limit 1001: stub B (1000) is older, stub C and live A are not
+    expect(r.get(B)).toBeUndefined();
+    expect(r.wasPurged(B)).toBe(true);
+    expect(r.wasPurged(C)).toBe(false);
+    expect(r.wasPurged(A)).toBe(false);
+    expect(r.get(C)?.deleted).toBe(true);
+    expect(r.get(A)?.deleted).toBe(false);
+    expect(r.size).toBe(2);
+    expect(r.stubs).toBe(1);
+    expect(r.changeNumber).toBe(before); // purges take no change number
+    expect(r.changedSince(0)).toEqual([A, C]);
+  });
+
+  it('R10: a stub exactly purgeDays old is not yet older, so it stays', () => {
+    const r = setup();
+    expect(r.purge(DAY + 1_000)).toEqual([]);
+    expect(r.get(B)?.deleted).toBe(true);
+    expect(r.wasPurged(B)).toBe(false);
+  });
+
+  it('R10: live documents are never purged, however old', () => {
+    const r = setup();
+    expect(r.purge(1_000 * DAY).sort()).toEqual([B, C]);
+    expect(r.get(A)?.deleted).toBe(false);
+    expect(r.stubs).toBe(0);
+  });
+
+  it('R10: the default purgeDays is 90', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', 'a']], 0);
+    del(r, A, 10);
+    expect(r.purge(10 + 90 * DAY)).toEqual([]);
+    expect(r.purge(11 + 90 * DAY)).toEqual([A]);
+  });
+
+  it('R10: a live copy arriving for a purged UNID is a resurrection', () => {
+    const r = setup();
+    r.purge(DAY + 1_001);
+    const partner = applySave(applySave(undefined, B, { set: [['x', 'b']] }, 0, 0).note, B, { set: [['x', 'edited twice']] }, 500, 0).note;
+    const res = replicateNote(partner, r.get(B), { limitRevisions: 0, purgedAtDestination: r.wasPurged(B) });
+    expect(res.outcome).toBe('resurrected');
+  });
+});
+
+describe('foldLog: the live state is the fold of the change log', () => {
+  it('foldLog(r.log()) deep-equals r.notes() after saves, deletes, replicated arrivals, a purge and a re-creation', () => {
+    const r = new Replica('S', 'db', 3, 1);
+    save(r, A, [['Subject', 'a1']], 0);
+    save(r, B, [['Subject', 'b1']], 10);
+    save(r, A, [['SUBJECT', 'a2'], ['Body', 'x']], 20);
+    del(r, B, 30);
+    save(r, C, [['__proto__', 'c1']], 40);
+    // A replicated arrival (R2) from a partner.
+    const e = applySave(undefined, E, { set: [['Subject', 'e']] }, 50, 0).note;
+    const res = replicateNote(e, r.get(E), { limitRevisions: r.limitRevisions });
+    if (!('put' in res)) throw new Error('expected a put');
+    r.put(res.put, 0);
+    expect(r.purge(DAY + 31)).toEqual([B]);
+    save(r, A, [['Body', 'y']], DAY + 40);
+    del(r, C, DAY + 50);
+    save(r, B, [['Subject', 'b again']], DAY + 60); // re-created after its stub was purged
+    const log = r.log();
+    expect(log.purges).toEqual([{ afterNo: 6, unid: B }]);
+    expect(log.changes.map((c) => c.no)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const folded = foldLog(log);
+    expect(folded).toEqual(r.notes());
+    expect(folded.map((n) => [n.unid, n.seq, n.deleted])).toEqual([
+      [A, 3, false],
+      [B, 1, false],
+      [C, 2, true],
+      [E, 1, false],
+    ]);
+  });
+
+  it('foldLog drops a purged stub that was never re-created', () => {
+    const r = new Replica('S', 'db', 0, 1);
+    save(r, A, [['x', 'a']], 0);
+    del(r, A, 1);
+    save(r, B, [['x', 'b']], 2);
+    r.purge(DAY + 5);
+    expect(foldLog(r.log())).toEqual(r.notes());
+    expect(r.notes().map((n) => n.unid)).toEqual([B]);
+  });
+
+  it('notes() is sorted by UNID whatever the order of the changes', () => {
+    const r = new Replica('S', 'db');
+    save(r, E, [['x', '1']], 1);
+    save(r, A, [['x', '2']], 2);
+    save(r, C, [['x', '3']], 3);
+    expect(r.notes().map((n) => n.unid)).toEqual([A, C, E]);
+  });
+});

@@ -1,0 +1,312 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { assertLogProperty } from '../../test/property.js';
+import { replicateNote, type NoteTransferResult } from './replicateNote.js';
+import { applyDelete, applySave } from '../note/applySave.js';
+import { getItemValue, itemKey, sameNote, valuesEqual, type Note } from '../note/note.js';
+import { Replica } from '../replica/replica.js';
+import { digestState, type StateSource } from '../state/finalState.js';
+import { encodeLog } from '../log/encodeLog.js';
+import { decodeLogText } from '../log/decodeLog.js';
+import { isInputEvent, type InputEvent, type ItemValue } from '../log/events.js';
+import { Simulator } from '../simulate/simulator.js';
+
+// Two replicas A and B of one database hold one document. A creates it, B pulls it (the common version), then each
+// side saves and deletes on its own; then the two replicate in sessions until nothing changes. The case is kept as the
+// input events of a v1 log, so a counterexample replays in the simulator exactly as the model below ran it.
+
+const U = '0123456789ABCDEF0123456789ABCDEF';
+const DB = 'db';
+
+type Side = 'A' | 'B';
+type Op = { readonly kind: 'save'; readonly set: readonly (readonly [string, string])[]; readonly remove: readonly string[] } | { readonly kind: 'delete' };
+
+interface Case {
+  /** Clock offsets, even, so that A's seqTimes (even `at`) and B's (odd `at`) never meet: no OID collision (R3). */
+  readonly skewA: number;
+  readonly skewB: number;
+  readonly limitRevisions: number;
+  readonly base: readonly Op[];
+  readonly opsA: readonly { readonly gap: number; readonly op: Op }[];
+  readonly opsB: readonly { readonly gap: number; readonly op: Op }[];
+}
+
+const NAMES = ['Subject', 'SUBJECT', 'subject', 'Body', 'BODY', 'Note'] as const;
+
+const saveArb: fc.Arbitrary<Op> = fc
+  .record({
+    // One spelling per item in a save: the log format refuses {"Subject": .., "SUBJECT": ..} in one `set`.
+    set: fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom('x', 'y', 'z')), { selector: (t) => itemKey(t[0]), maxLength: 3 }),
+    remove: fc.uniqueArray(fc.constantFrom(...NAMES), { selector: itemKey, maxLength: 1 }),
+    action: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom('1', '2', '3', '0') }),
+  })
+  .map(({ set, remove, action }) => ({
+    kind: 'save' as const,
+    set: action === undefined ? set : [...set, ['$ConflictAction', action] as const],
+    remove: remove.filter((r) => !set.some(([n]) => itemKey(n) === itemKey(r))),
+  }));
+
+const opArb: fc.Arbitrary<Op> = fc.oneof({ weight: 4, arbitrary: saveArb }, { weight: 1, arbitrary: fc.constant({ kind: 'delete' as const }) });
+const sideOpsArb = fc.array(fc.record({ gap: fc.integer({ min: 1, max: 40 }), op: opArb }), { maxLength: 4 });
+
+function caseArb(limits: readonly number[]): fc.Arbitrary<Case> {
+  return fc.record({
+    skewA: fc.integer({ min: 0, max: 300 }).map((n) => 2 * n),
+    skewB: fc.integer({ min: 0, max: 300 }).map((n) => 2 * n),
+    limitRevisions: fc.constantFrom(...limits),
+    base: fc.array(saveArb, { minLength: 1, maxLength: 3 }),
+    opsA: sideOpsArb,
+    opsB: sideOpsArb,
+  });
+}
+
+// ---------------------------------------------------------------- the case as input events
+
+function itemsMap(set: readonly (readonly [string, string])[]): Map<string, ItemValue> {
+  return new Map(set.map(([n, v]) => [n, v]));
+}
+
+function opEvent(at: number, server: Side, op: Op): InputEvent {
+  if (op.kind === 'delete') return { at, type: 'delete', server, db: DB, unid: U, by: `user/${server}` };
+  return {
+    at,
+    type: 'save',
+    server,
+    db: DB,
+    unid: U,
+    by: `user/${server}`,
+    ...(op.set.length > 0 ? { set: itemsMap(op.set) } : {}),
+    ...(op.remove.length > 0 ? { remove: op.remove } : {}),
+  };
+}
+
+/** The events before the sessions: servers, database, the base saves on A, B's pull, then both sides' edits by `at`. */
+function setupEvents(c: Case): InputEvent[] {
+  const ev: InputEvent[] = [
+    { at: 0, type: 'server', name: 'A', clockSkewMs: c.skewA },
+    { at: 0, type: 'server', name: 'B', clockSkewMs: c.skewB },
+    { at: 0, type: 'database', name: DB, replicas: ['A', 'B'], limitRevisions: c.limitRevisions },
+  ];
+  c.base.forEach((op, i) => ev.push(opEvent(2 + 2 * i, 'A', op)));
+  ev.push({ at: 10, type: 'replicate', server: 'B', partner: 'A', db: DB, mode: 'pull' });
+  const side: InputEvent[] = [];
+  let atA = 20;
+  for (const { gap, op } of c.opsA) side.push(opEvent((atA += 2 * gap), 'A', op));
+  let atB = 21;
+  for (const { gap, op } of c.opsB) side.push(opEvent((atB += 2 * gap), 'B', op));
+  side.sort((x, y) => x.at - y.at); // stable: equal `at` cannot happen (A even, B odd)
+  return ev.concat(side);
+}
+
+function lastAt(events: readonly InputEvent[]): number {
+  return events.reduce((m, e) => Math.max(m, e.at), 0);
+}
+
+/** One `replicate` per round: D pulls from S, then pushes to S (pull-push, R8). */
+function sessionEvents(from: number, rounds: number, d: Side, s: Side): InputEvent[] {
+  const out: InputEvent[] = [];
+  for (let k = 1; k <= rounds; k++) out.push({ at: from + 100 * k, type: 'replicate', server: d, partner: s, db: DB, mode: 'pull-push' });
+  return out;
+}
+
+// ---------------------------------------------------------------- the model: two Replica objects
+
+interface Run {
+  readonly a: Replica;
+  readonly b: Replica;
+  /** The copies of U just before the sessions. */
+  readonly before: { readonly A: Note | undefined; readonly B: Note | undefined };
+  readonly results: NoteTransferResult[];
+  readonly rounds: number;
+  /** Results of repeating a transfer at once: must all be no-ops. */
+  readonly repeats: NoteTransferResult[];
+}
+
+/** Applies what a transfer returned, as the simulator does: the conflict document first (if D lacks it), then the put. */
+function transfer(src: Replica, dst: Replica, results: NoteTransferResult[]): number {
+  let changed = 0;
+  for (const unid of src.changedSince(0)) {
+    const res = replicateNote(src.get(unid)!, dst.get(unid), { limitRevisions: dst.limitRevisions, purgedAtDestination: dst.wasPurged(unid) });
+    results.push(res);
+    if (res.outcome === null || res.outcome === 'collision') continue;
+    if (res.outcome === 'conflict' && dst.get(res.conflictDoc.unid) === undefined) {
+      dst.put(res.conflictDoc, 0);
+      changed++;
+    }
+    dst.put(res.put, 0);
+    changed++;
+  }
+  return changed;
+}
+
+function applyEvent(reps: Record<Side, Replica>, skew: Record<Side, number>, e: InputEvent): void {
+  if (e.type !== 'save' && e.type !== 'delete') return;
+  const r = reps[e.server as Side];
+  const time = e.at + skew[e.server as Side];
+  if (e.type === 'delete') r.put(applyDelete(r.get(e.unid), e.unid, time, r.limitRevisions), 0);
+  else r.put(applySave(r.get(e.unid), e.unid, { set: e.set ?? [], remove: e.remove ?? [] }, time, r.limitRevisions).note, 0);
+}
+
+const MAX_ROUNDS = 4;
+
+function runModel(c: Case, first: Side): Run {
+  const a = new Replica('A', DB, c.limitRevisions);
+  const b = new Replica('B', DB, c.limitRevisions);
+  const reps = { A: a, B: b };
+  const skew = { A: c.skewA, B: c.skewB };
+  for (const e of setupEvents(c)) {
+    if (e.type === 'replicate') transfer(a, b, []);
+    else applyEvent(reps, skew, e);
+  }
+  const before = { A: a.get(U), B: b.get(U) };
+  const [s, d] = first === 'A' ? [a, b] : [b, a];
+  const results: NoteTransferResult[] = [];
+  const repeats: NoteTransferResult[] = [];
+  let rounds = 0;
+  for (;;) {
+    rounds++;
+    let changed = transfer(s, d, results);
+    transfer(s, d, repeats);
+    changed += transfer(d, s, results);
+    transfer(d, s, repeats);
+    if (changed === 0) break;
+    if (rounds > MAX_ROUNDS) throw new Error(`no convergence after ${MAX_ROUNDS} rounds`);
+  }
+  return { a, b, before, results, rounds, repeats };
+}
+
+function stateSource(a: Replica, b: Replica): StateSource {
+  return {
+    servers: () => ['A', 'B'],
+    databases: () => [DB],
+    notes: (server) => (server === 'A' ? a : b).notes(),
+  };
+}
+
+/** The whole log of the case as the model ran it with `first` starting the sessions. */
+function caseLog(c: Case, first: Side = 'A'): string {
+  const setup = setupEvents(c);
+  const rounds = runModel(c, first).rounds;
+  const [s, d]: [Side, Side] = first === 'A' ? ['A', 'B'] : ['B', 'A'];
+  return encodeLog({ replog: 1, meta: { property: 'replicateNote', first, case: c } }, setup.concat(sessionEvents(lastAt(setup), rounds, d, s)));
+}
+
+function replayDigest(log: string): { digest: string; converged: boolean } {
+  const sim = new Simulator();
+  for (const le of decodeLogText(log).events) {
+    const event = le.event;
+    if (isInputEvent(event)) sim.feed({ line: le.line, event });
+  }
+  const summary = sim.finish();
+  return { digest: sim.digest(), converged: summary.converged };
+}
+
+// ---------------------------------------------------------------- checks
+
+function assertSameReplicas(a: Replica, b: Replica): void {
+  expect([...a.unids()].sort()).toEqual([...b.unids()].sort());
+  for (const n of a.notes()) {
+    const m = b.get(n.unid)!;
+    if (!sameNote(n, m)) expect(m).toEqual(n);
+  }
+}
+
+function isRef(n: Note, unid: string): boolean {
+  return !n.deleted && getItemValue(n, '$REF') === unid && getItemValue(n, '$Conflict') !== undefined;
+}
+
+describe('replicateNote properties (R2–R7)', () => {
+  it('R2–R6 (a): replicating both ways converges to the same documents whichever side starts', () => {
+    assertLogProperty({
+      name: 'replicate-converges',
+      arbitrary: caseArb([0]),
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        const ab = runModel(c, 'A');
+        const ba = runModel(c, 'B');
+        assertSameReplicas(ab.a, ab.b);
+        assertSameReplicas(ba.a, ba.b);
+        assertSameReplicas(ab.a, ba.a);
+        // Only U and conflict documents that refer to it: nothing else appears.
+        for (const n of ab.a.notes()) if (n.unid !== U) expect(isRef(n, U)).toBe(true);
+        // A session pair settles the divergence; a conflict made on the pushing side needs one more pull.
+        expect(ab.rounds).toBeLessThanOrEqual(3);
+      },
+    });
+  }, 60_000);
+
+  it('R3/R4 (b): a second transfer with nothing new changes nothing', () => {
+    assertLogProperty({
+      name: 'replicate-idempotent',
+      arbitrary: caseArb([0, 2, 3]),
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        for (const first of ['A', 'B'] as const) {
+          const run = runModel(c, first);
+          expect(run.repeats.filter((r) => r.outcome !== null)).toEqual([]);
+        }
+      },
+    });
+  }, 60_000);
+
+  it('R5/R6 (c): every user-written value survives in the winner or a conflict document unless the result said discarded', () => {
+    assertLogProperty({
+      name: 'replicate-no-silent-loss',
+      arbitrary: caseArb([0]),
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        for (const first of ['A', 'B'] as const) {
+          const run = runModel(c, first);
+          const baseSeq = run.b.changeAt(1)!.seq; // B's first change is the common version it pulled
+          const finals = run.a.notes().filter((n) => !n.deleted && (n.unid === U || isRef(n, U)));
+          const discarded = run.results.some((r) => 'discarded' in r && r.discarded);
+          for (const side of ['A', 'B'] as const) {
+            const copy = run.before[side];
+            if (copy === undefined || copy.deleted) continue;
+            for (const item of copy.items) {
+              if (item.seq <= baseSeq) continue; // not written on this side since the common version
+              const kept = finals.some((n) => n.items.some((i) => i.key === item.key && valuesEqual(i.value, item.value)));
+              if (!kept) expect({ side, lost: item.name, value: item.value, discarded }).toEqual({ side, lost: item.name, value: item.value, discarded: true });
+            }
+          }
+        }
+      },
+    });
+  }, 60_000);
+
+  it('R2–R7 (d): same inputs give the same digest, and the case log replays in the simulator to that digest', () => {
+    assertLogProperty({
+      name: 'replicate-digest',
+      arbitrary: caseArb([0, 2]),
+      numRuns: 60,
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        const one = runModel(c, 'A');
+        const two = runModel(c, 'A');
+        const d1 = digestState(stateSource(one.a, one.b));
+        expect(digestState(stateSource(two.a, two.b))).toBe(d1);
+        const log = caseLog(c);
+        expect(caseLog(c)).toBe(log);
+        const replay1 = replayDigest(log);
+        const replay2 = replayDigest(log);
+        expect(replay2.digest).toBe(replay1.digest);
+        expect(replay1.digest).toBe(d1);
+        expect(replay1.converged).toBe(true);
+      },
+    });
+  }, 60_000);
+
+  it('R4/R5 (e): with capped revisions the replicas still converge for either starting side', () => {
+    assertLogProperty({
+      name: 'replicate-converges-capped',
+      arbitrary: caseArb([1, 2, 3]),
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        for (const first of ['A', 'B'] as const) {
+          const run = runModel(c, first);
+          assertSameReplicas(run.a, run.b);
+        }
+      },
+    });
+  }, 60_000);
+});

@@ -1,0 +1,1235 @@
+import { applyDelete, applySave } from '../note/applySave.js';
+import { attachmentsOf, hasAttachments, itemKey, sameContents, sameNote, type ItemValue, type Note } from '../note/note.js';
+import { Replica } from '../replica/replica.js';
+import { replicateNote } from '../replicate/replicateNote.js';
+import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
+import { LogError } from '../util/logError.js';
+import { WorkHeap } from '../util/heap.js';
+import { Prng } from '../util/prng.js';
+import type {
+  DerivedEvent,
+  InputEvent,
+  LocatedEvent,
+  ReplicatedOutcome,
+  ReplicationMode,
+  RevisedEvent,
+  ScanKind,
+} from '../log/events.js';
+import type { Behaviour, BehaviourFactory, WriteNotice } from './behaviour.js';
+import type { StopReason, Summary } from './summary.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Default `maxRunMs`: 7 virtual days after the last input event (event-log.md). */
+export const DEFAULT_MAX_RUN_MS = 7 * DAY;
+
+export interface SimulatorOptions {
+  /** Makes behaviours for `scanner` events. Without it, any `scanner` event is an unknown design. */
+  readonly behaviours?: BehaviourFactory;
+  /** Stop at this long after the last input event (default 7 days). */
+  readonly maxRunMs?: number;
+  /** Seed of the simulator's PRNG (the only randomness; today no rule draws from it, behaviours may). */
+  readonly seed?: number;
+  /** Receives every derived event as the engine concludes it, in order. */
+  readonly onDerived?: (event: DerivedEvent) => void;
+  /**
+   * Asked after each piece of engine work once the input is exhausted: true stops the run there, as the cap does
+   * (`stopped: 'cap'`). A checker uses it to cut a storm short instead of simulating it to `maxRunMs`.
+   */
+  readonly stopWhen?: () => boolean;
+}
+
+/** The replicated arrival that triggered a behaviour's save. */
+interface Via {
+  readonly server: string;
+  readonly unid: string;
+  readonly seq: number;
+}
+
+type Direction = 'pull' | 'push' | 'cluster';
+
+/** One transfer S -> D of a session or a cluster push (R9, R12). Plain data, so snapshots can copy it. */
+interface TransferSpec {
+  readonly from: string;
+  readonly to: string;
+  readonly db: string;
+  readonly direction: Direction;
+  /** For the `session` event: who started this transfer, and the other server. */
+  readonly server: string;
+  readonly partner: string;
+}
+
+interface TransferState {
+  spec: TransferSpec;
+  start: number;
+  unids: string[];
+  /** Index of the next document to apply (0-based); document k+1 is applied at start + (k+1) x msPerDoc. */
+  k: number;
+  upTo: number;
+  sent: number;
+  changed: number;
+  /** The rest of the session's transfers, run in order once this one completes (R8). */
+  rest: TransferSpec[];
+}
+
+interface PassState {
+  server: string;
+  kind: 'scheduled' | 'manual';
+  list: (readonly [db: string, unid: string])[];
+  k: number;
+  start: number;
+  cause: number;
+}
+
+type Work =
+  | { at: number; order: number; kind: 'transfer'; t: TransferState }
+  | { at: number; order: number; kind: 'pass'; p: PassState }
+  | { at: number; order: number; kind: 'on-write'; server: string; db: string; unid: string; cause: number; via: Via | undefined }
+  | { at: number; order: number; kind: 'tick'; server: string }
+  | { at: number; order: number; kind: 'retry'; server: string; mate: string; db: string; gen: number }
+  | { at: number; order: number; kind: 'connection'; server: string; partner: string; everyMs: number; mode: ReplicationMode; db: string | undefined; line: number }
+  | { at: number; order: number; kind: 'scheduled-scan'; server: string; gen: number }
+  | { at: number; order: number; kind: 'purge'; db: string };
+
+/** Work that keeps a run going (a transfer under way, a scan pass or on-write scan not finished). */
+function isPendingKind(w: Work): boolean {
+  return w.kind === 'transfer' || w.kind === 'pass' || w.kind === 'on-write';
+}
+
+/** A pending action, as exploration sees it. */
+export interface WorkInfo {
+  readonly id: number;
+  readonly at: number;
+  readonly kind: Work['kind'];
+  readonly pending: boolean;
+  readonly description: string;
+}
+
+/** One cluster replicator queue: a sender's changes waiting for one mate and one database (R12). */
+interface ClusterQueue {
+  /** UNIDs in the order of their last change (a Map keeps insertion order; re-queueing moves a UNID to the end). */
+  unids: Map<string, true>;
+  /** A push failed and the retry has not run yet. */
+  waiting: boolean;
+  retryDelayMs: number;
+  /** Bumped whenever a scheduled retry becomes stale (a crash, an explicit push that succeeded). */
+  retryGen: number;
+  busy: boolean;
+}
+
+interface ServerRec {
+  readonly name: string;
+  readonly cluster: string | undefined;
+  readonly clockSkewMs: number;
+  readonly clusterIntervalMs: number;
+  readonly replicationMsPerDoc: number;
+  up: boolean;
+  replicas: Map<string, Replica>;
+  behaviour: Behaviour | undefined;
+  behaviourLine: number;
+  behaviourGen: number;
+  store: Map<string, unknown>;
+  definitions: string;
+  /** mate -> db -> queue */
+  queues: Map<string, Map<string, ClusterQueue>>;
+  scheduledPassRunning: boolean;
+}
+
+interface Counters {
+  revisions: number;
+  byActorKind: Map<string, number>;
+  replicatedChanges: number;
+  conflicts: number;
+  merges: number;
+  discarded: number;
+  collisions: Set<string>;
+  scans: { performed: number; skipped: number; infected: number; missed: number };
+}
+
+/** Everything a run changes: one object, so a snapshot is one copy. */
+interface SimState {
+  now: number;
+  order: number;
+  nextId: number;
+  heap: WorkHeap<Work & { id: number }>;
+  servers: Map<string, ServerRec>;
+  databases: Map<string, { replicas: readonly string[]; limitRevisions: number; purgeDays: number }>;
+  /** Partition groups: server -> group index; servers not named form one more group (-1). */
+  groups: Map<string, number>;
+  pendingItems: number;
+  nonEmptyQueues: number;
+  counters: Counters;
+  lastInputAt: number;
+  inputs: number;
+  stopped: StopReason | undefined;
+  endAt: number;
+  prng: Prng;
+}
+
+/** An opaque copy of a simulator's state, for `restore`. */
+export interface SimSnapshot {
+  readonly state: SimState;
+}
+
+function emptyCounters(): Counters {
+  return {
+    revisions: 0,
+    byActorKind: new Map(),
+    replicatedChanges: 0,
+    conflicts: 0,
+    merges: 0,
+    discarded: 0,
+    collisions: new Set(),
+    scans: { performed: 0, skipped: 0, infected: 0, missed: 0 },
+  };
+}
+
+function actorKind(by: string): string {
+  const i = by.indexOf('/');
+  return i < 0 ? by : by.slice(0, i);
+}
+
+function ceilTo(t: number, step: number): number {
+  return Math.ceil(t / step) * step;
+}
+
+/**
+ * The discrete-event simulator (R8–R12 and "Time and order"). Feed it input events in file order (`feed`), then
+ * `finish` it; or drive it step by step (`pendingWork`, `runWork`, `snapshot`, `restore`) to explore interleavings.
+ * It is deterministic: no clock, no hash-order dependence, one seeded PRNG.
+ */
+export class Simulator {
+  private s: SimState;
+  private readonly factory: BehaviourFactory | undefined;
+  private readonly maxRunMs: number;
+  private readonly onDerived: ((e: DerivedEvent) => void) | undefined;
+  private readonly stopWhen: (() => boolean) | undefined;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.factory = options.behaviours;
+    this.maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS;
+    this.onDerived = options.onDerived;
+    this.stopWhen = options.stopWhen;
+    this.s = {
+      now: 0,
+      order: 0,
+      nextId: 1,
+      heap: new WorkHeap(),
+      servers: new Map(),
+      databases: new Map(),
+      groups: new Map(),
+      pendingItems: 0,
+      nonEmptyQueues: 0,
+      counters: emptyCounters(),
+      lastInputAt: 0,
+      inputs: 0,
+      stopped: undefined,
+      endAt: 0,
+      prng: new Prng(options.seed ?? 0),
+    };
+  }
+
+  /** Virtual time reached. */
+  get now(): number {
+    return this.s.now;
+  }
+
+  get stopped(): StopReason | undefined {
+    return this.s.stopped;
+  }
+
+  /** Input events consumed so far. */
+  get inputCount(): number {
+    return this.s.inputs;
+  }
+
+  /** The PRNG's state, to compare two runs (FoundationDB-style determinism check). */
+  prngState(): string {
+    return this.s.prng.state();
+  }
+
+  /** True while work is pending: a transfer under way, a scan not finished, a non-empty cluster queue. */
+  hasPendingWork(): boolean {
+    return this.s.pendingItems > 0 || this.s.nonEmptyQueues > 0;
+  }
+
+  // ---------------------------------------------------------------- feeding input
+
+  /**
+   * Consumes one input event: first the engine work due before its `at`, then the event itself. Events must come
+   * in file order (`at` never decreasing; the codec checks it). After an `end`, events at the same `at` are still
+   * applied and later ones are ignored (the run has stopped). Returns false for an ignored event.
+   */
+  feed(located: LocatedEvent<InputEvent>): boolean {
+    const { event } = located;
+    const s = this.s;
+    if (s.stopped !== undefined) {
+      if (s.stopped === 'end' && event.at === s.endAt && event.type !== 'end') {
+        this.applyInput(located);
+        return true;
+      }
+      return false;
+    }
+    if (event.at < s.now) {
+      throw new LogError('TIME_DECREASED', `field "at": ${event.at} is before the time already reached (${s.now})`, { line: located.line, field: 'at' });
+    }
+    this.runDue(event.at, false);
+    s.now = event.at;
+    s.lastInputAt = event.at;
+    s.inputs++;
+    this.applyInput(located);
+    return true;
+  }
+
+  /**
+   * No more input: runs until nothing is pending (`idle`), or `maxRunMs` after the last input event (`cap`), unless
+   * an `end` event already stopped the run. Returns the summary.
+   */
+  finish(): Summary {
+    const s = this.s;
+    if (s.stopped === undefined) {
+      const cap = s.lastInputAt + this.maxRunMs;
+      for (;;) {
+        if (!this.hasPendingWork()) {
+          this.stop('idle', s.now);
+          break;
+        }
+        const w = s.heap.peek();
+        if (w === undefined || w.at >= cap) {
+          this.stop('cap', cap);
+          break;
+        }
+        this.runItem(s.heap.pop()!);
+        if (this.stopWhen?.() === true) {
+          this.stop('cap', s.now);
+          break;
+        }
+      }
+    }
+    return this.summary();
+  }
+
+  private stop(reason: StopReason, at: number): void {
+    this.s.stopped = reason;
+    this.s.endAt = at;
+    this.s.now = Math.max(this.s.now, at);
+  }
+
+  /** Runs the engine work due before `limit` (and at it, when `inclusive`). */
+  private runDue(limit: number, inclusive: boolean): void {
+    const s = this.s;
+    for (;;) {
+      const w = s.heap.peek();
+      if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return;
+      this.runItem(s.heap.pop()!);
+    }
+  }
+
+  // ---------------------------------------------------------------- stepping (for exploration)
+
+  /** The engine work scheduled now, in the order it would run. */
+  pendingWork(): WorkInfo[] {
+    return this.s.heap.toArray().map((w) => ({ id: w.id, at: w.at, kind: w.kind, pending: isPendingKind(w), description: describeWork(w) }));
+  }
+
+  /** Runs the next scheduled work item, if any. Returns false when there is none. */
+  runNext(): boolean {
+    const w = this.s.heap.pop();
+    if (w === undefined) return false;
+    this.runItem(w);
+    return true;
+  }
+
+  /**
+   * Runs one chosen work item now, out of time order if need be (virtual time becomes the later of now and its due
+   * time): what an explorer needs to try every interleaving.
+   */
+  runWork(id: number): boolean {
+    const w = this.s.heap.toArray().find((x) => x.id === id);
+    if (w === undefined) return false;
+    this.s.heap.remove(w);
+    this.runItem(w);
+    return true;
+  }
+
+  /** Applies one input event now (virtual time does not move back). For exploration; `feed` is for logs. */
+  applyEvent(located: LocatedEvent<InputEvent>): void {
+    this.s.now = Math.max(this.s.now, located.event.at);
+    this.s.lastInputAt = this.s.now;
+    this.s.inputs++;
+    this.applyInput(located);
+  }
+
+  /** Copies the whole state. Notes are immutable and shared; everything mutable is copied. */
+  snapshot(): SimSnapshot {
+    return { state: cloneState(this.s) };
+  }
+
+  restore(snap: SimSnapshot): void {
+    this.s = cloneState(snap.state);
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /** Read-only access to replicas, for tests, checks and exploration. */
+  replica(server: string, db: string): Replica | undefined {
+    return this.s.servers.get(server)?.replicas.get(db);
+  }
+
+  serverNames(): string[] {
+    return [...this.s.servers.keys()].sort();
+  }
+
+  databaseNames(): string[] {
+    return [...this.s.databases.keys()].sort();
+  }
+
+  /** The servers holding a replica of `db`, by name. */
+  replicaServers(db: string): readonly string[] {
+    return [...(this.s.databases.get(db)?.replicas ?? [])].sort();
+  }
+
+  isUp(server: string): boolean {
+    return this.s.servers.get(server)?.up === true;
+  }
+
+  private stateSource(): StateSource {
+    const servers = this.s.servers;
+    return {
+      servers: () => [...servers.keys()],
+      databases: (server) => [...(servers.get(server)?.replicas.keys() ?? [])],
+      notes: (server, db) => servers.get(server)?.replicas.get(db)?.notes() ?? [],
+    };
+  }
+
+  /** The `--state` object: every server's databases and documents. */
+  finalState(): FinalState {
+    return buildFinalState(this.stateSource());
+  }
+
+  digest(): string {
+    return digestState(this.stateSource());
+  }
+
+  /**
+   * True when every database's replicas hold the same documents, stubs included, with equal OIDs and contents. Also
+   * records as collisions any (database, UNID, seq, seqTime) held with different contents on two replicas.
+   */
+  converged(): boolean {
+    let ok = true;
+    for (const [db, def] of [...this.s.databases].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const reps = def.replicas.map((name) => this.s.servers.get(name)!.replicas.get(db)!);
+      const first = reps[0];
+      if (first === undefined) continue;
+      for (const r of reps.slice(1)) {
+        if (r.size !== first.size) ok = false;
+        for (const unid of r.unids()) {
+          const a = r.get(unid)!;
+          const b = first.get(unid);
+          if (b === undefined) {
+            ok = false;
+            continue;
+          }
+          if (!sameNote(a, b)) {
+            ok = false;
+            if (a.seq === b.seq && a.seqTime === b.seqTime && !sameContents(a, b)) this.s.counters.collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
+          }
+        }
+      }
+    }
+    return ok;
+  }
+
+  /** The summary (event-log.md). Before the run stopped, `stopped` reads as the reason it would stop now. */
+  summary(): Summary {
+    const s = this.s;
+    const c = s.counters;
+    const converged = this.converged();
+    const byActorKind: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const k of [...c.byActorKind.keys()].sort()) byActorKind[k] = c.byActorKind.get(k)!;
+    return {
+      revisions: { total: c.revisions, byActorKind },
+      replicatedChanges: c.replicatedChanges,
+      conflicts: c.conflicts,
+      merges: c.merges,
+      discarded: c.discarded,
+      collisions: c.collisions.size,
+      scans: { ...c.scans },
+      quiescent: !this.hasPendingWork(),
+      converged,
+      stopped: s.stopped ?? (this.hasPendingWork() ? 'cap' : 'idle'),
+      endAt: s.stopped !== undefined ? s.endAt : s.now,
+      digest: this.digest(),
+    };
+  }
+
+  // ---------------------------------------------------------------- input events
+
+  private server(name: string, line: number, field: string): ServerRec {
+    const srv = this.s.servers.get(name);
+    if (srv === undefined) throw new LogError('UNKNOWN_REFERENCE', `field "${field}": server "${name}" is not defined (a "server" event must come first)`, { line, field });
+    return srv;
+  }
+
+  private serverUp(name: string, line: number, field: string): ServerRec {
+    const srv = this.server(name, line, field);
+    // [choice] Acting on a crashed server (a save, a scan, a session it starts) is refused: a log that does it
+    // contradicts itself, and silently dropping the action would hide that.
+    if (!srv.up) throw new LogError('SERVER_DOWN', `field "${field}": server "${name}" is down (crashed and not restarted)`, { line, field });
+    return srv;
+  }
+
+  private replicaOf(srv: ServerRec, db: string, line: number, field = 'db'): Replica {
+    const r = srv.replicas.get(db);
+    if (r === undefined) {
+      const why = this.s.databases.has(db) ? `server "${srv.name}" holds no replica of it` : 'it is not defined (a "database" event must come first)';
+      throw new LogError('UNKNOWN_REFERENCE', `field "${field}": database "${db}": ${why}`, { line, field });
+    }
+    return r;
+  }
+
+  /** `byActorKind` lists every kind that appears in `by`, zeros included (event-log.md, "Summary"). */
+  private countKind(byOrKind: string): void {
+    const k = actorKind(byOrKind);
+    if (!this.s.counters.byActorKind.has(k)) this.s.counters.byActorKind.set(k, 0);
+  }
+
+  private applyInput({ line, event: e }: LocatedEvent<InputEvent>): void {
+    const s = this.s;
+    switch (e.type) {
+      case 'server': {
+        if (s.servers.has(e.name)) throw new LogError('DUPLICATE_DEFINITION', `field "name": server "${e.name}" is already defined`, { line, field: 'name' });
+        const srv: ServerRec = {
+          name: e.name,
+          cluster: e.cluster,
+          clockSkewMs: e.clockSkewMs ?? 0,
+          clusterIntervalMs: e.clusterIntervalMs ?? 15_000,
+          replicationMsPerDoc: e.replicationMsPerDoc ?? 1,
+          up: true,
+          replicas: new Map(),
+          behaviour: undefined,
+          behaviourLine: 0,
+          behaviourGen: 0,
+          store: new Map(),
+          definitions: '',
+          queues: new Map(),
+          scheduledPassRunning: false,
+        };
+        s.servers.set(e.name, srv);
+        // R12: the cluster replicator wakes at every multiple of clusterIntervalMs of `at`.
+        if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs) });
+        return;
+      }
+      case 'database': {
+        if (s.databases.has(e.name)) throw new LogError('DUPLICATE_DEFINITION', `field "name": database "${e.name}" is already defined`, { line, field: 'name' });
+        const seen = new Set<string>();
+        for (const r of e.replicas) {
+          this.server(r, line, 'replicas');
+          if (seen.has(r)) throw new LogError('DUPLICATE_DEFINITION', `field "replicas": server "${r}" is listed twice`, { line, field: 'replicas' });
+          seen.add(r);
+        }
+        const def = { replicas: [...e.replicas], limitRevisions: e.limitRevisions ?? 0, purgeDays: e.purgeDays ?? 90 };
+        s.databases.set(e.name, def);
+        for (const r of e.replicas) s.servers.get(r)!.replicas.set(e.name, new Replica(r, e.name, def.limitRevisions, def.purgeDays));
+        // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
+        this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY) });
+        return;
+      }
+      case 'connection': {
+        const a = this.server(e.server, line, 'server');
+        const b = this.server(e.partner, line, 'partner');
+        if (e.db !== undefined) {
+          this.replicaOf(a, e.db, line);
+          this.replicaOf(b, e.db, line);
+        }
+        // R11 [choice]: the first session runs at the connection's `at` (after the input events at that time), then
+        // every `everyMs`.
+        this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line, at: e.at });
+        return;
+      }
+      case 'scanner': {
+        const srv = this.server(e.server, line, 'server');
+        const b = this.factory?.(e.design, e.config ?? {}, { server: srv.name, design: e.design, cluster: srv.cluster });
+        if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available`, { line, field: 'design' });
+        // [choice] A second `scanner` event on a server replaces the first; its local store is kept.
+        srv.behaviour = b;
+        srv.behaviourLine = line;
+        srv.behaviourGen++;
+        this.countKind(b.actor);
+        this.countKind('router');
+        if (b.scheduleEveryMs !== undefined && b.scheduleEveryMs > 0) this.schedule({ kind: 'scheduled-scan', server: srv.name, gen: srv.behaviourGen, at: e.at });
+        return;
+      }
+      case 'definitions':
+        this.server(e.server, line, 'server').definitions = e.version;
+        return;
+      case 'save': {
+        const srv = this.serverUp(e.server, line, 'server');
+        const rep = this.replicaOf(srv, e.db, line);
+        this.countKind(e.by);
+        this.save(srv, rep, e.unid, { set: e.set ?? new Map(), remove: e.remove ?? [] }, e.by, line, undefined);
+        return;
+      }
+      case 'delete': {
+        const srv = this.serverUp(e.server, line, 'server');
+        const rep = this.replicaOf(srv, e.db, line);
+        this.countKind(e.by);
+        if (rep.get(e.unid) === undefined) throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist in "${e.db}" on "${e.server}"`, { line, field: 'unid' });
+        this.deleteDoc(srv, rep, e.unid, e.by, line);
+        return;
+      }
+      case 'replicate': {
+        const a = this.serverUp(e.server, line, 'server');
+        const b = this.server(e.partner, line, 'partner');
+        if (a === b) throw new LogError('UNKNOWN_REFERENCE', 'field "partner": a server cannot replicate with itself', { line, field: 'partner' });
+        if (e.db !== undefined) {
+          this.replicaOf(a, e.db, line);
+          this.replicaOf(b, e.db, line);
+        }
+        this.startSession(a.name, b.name, e.mode ?? 'pull-push', e.db);
+        return;
+      }
+      case 'push': {
+        const a = this.serverUp(e.server, line, 'server');
+        const b = this.server(e.partner, line, 'partner');
+        if (a.cluster === undefined || a.cluster !== b.cluster || a === b) {
+          throw new LogError('UNKNOWN_REFERENCE', `field "partner": "${e.partner}" is not a cluster mate of "${e.server}"`, { line, field: 'partner' });
+        }
+        if (e.db !== undefined) {
+          this.replicaOf(a, e.db, line);
+          this.replicaOf(b, e.db, line);
+        }
+        // R12: an explicit push runs at once, retry wait or not.
+        for (const db of this.sharedDatabases(a, b, e.db)) {
+          const q = this.queue(a, b.name, db);
+          if (q.unids.size > 0 && !q.busy) this.startClusterPush(a.name, b.name, db);
+        }
+        return;
+      }
+      case 'scan': {
+        const srv = this.serverUp(e.server, line, 'server');
+        if (srv.behaviour === undefined) throw new LogError('UNKNOWN_REFERENCE', `field "server": no scanner is installed on "${e.server}"`, { line, field: 'server' });
+        if (e.db !== undefined) this.replicaOf(srv, e.db, line);
+        if (e.unid !== undefined) {
+          const dbs = e.db !== undefined ? [e.db] : [...srv.replicas.keys()];
+          if (!dbs.some((d) => srv.replicas.get(d)?.get(e.unid!) !== undefined)) {
+            throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist on "${e.server}"${e.db !== undefined ? ` in "${e.db}"` : ''}`, { line, field: 'unid' });
+          }
+        }
+        // A design that restricts scheduled passes to some cluster members (cluster-aware) is asked for explicit
+        // `scan` events of kind scheduled too; manual scans always run.
+        if (e.kind === 'scheduled' && !this.runsScheduled(srv)) return;
+        this.startPass(srv, e.kind, line, e.db, e.unid);
+        return;
+      }
+      case 'deliver': {
+        const srv = this.serverUp(e.server, line, 'server');
+        for (const db of e.to) this.replicaOf(srv, db, line, 'to');
+        this.deliver(srv, e.unid, e.to, e.set, line);
+        return;
+      }
+      case 'forward': {
+        const srv = this.serverUp(e.server, line, 'server');
+        const rep = this.replicaOf(srv, e.db, line);
+        for (const db of e.to) this.replicaOf(srv, db, line, 'to');
+        this.countKind(e.by);
+        const src = rep.get(e.unid);
+        if (src === undefined || src.deleted) {
+          throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist in "${e.db}" on "${e.server}"${src?.deleted ? ' (it is deleted)' : ''}`, { line, field: 'unid' });
+        }
+        // [choice] A forward copies the document's items into a new message as a mail client does: without the
+        // scanner's tag (the seed's point: "it gets put into a new message without the internal tracking-field")
+        // and without the replicator's conflict markers.
+        const dropped = new Set(['x-ssotag', '$conflict', '$ref'].map(itemKey));
+        const items = new Map<string, ItemValue>();
+        for (const i of src.items) if (!dropped.has(i.key)) items.set(i.name, i.value);
+        this.deliver(srv, e.newUnid, e.to, items, line);
+        return;
+      }
+      case 'partition': {
+        s.groups = new Map();
+        e.groups.forEach((g, i) => {
+          for (const name of g) {
+            this.server(name, line, 'groups');
+            s.groups.set(name, i);
+          }
+        });
+        return;
+      }
+      case 'heal':
+        s.groups = new Map();
+        return;
+      case 'crash': {
+        const srv = this.server(e.server, line, 'server');
+        if (!srv.up) return;
+        srv.up = false;
+        // R12: queues are lost when the sending server crashes.
+        for (const byDb of srv.queues.values()) {
+          for (const q of byDb.values()) {
+            if (q.unids.size > 0) s.nonEmptyQueues--;
+            q.unids = new Map();
+            q.waiting = false;
+            q.retryDelayMs = 0;
+            q.retryGen++;
+          }
+        }
+        srv.scheduledPassRunning = false;
+        // Scans on the crashed server stop now; transfers notice at their next step (R9).
+        this.dropWork((w) => (w.kind === 'pass' && w.p.server === srv.name) || (w.kind === 'on-write' && w.server === srv.name));
+        return;
+      }
+      case 'restart':
+        this.server(e.server, line, 'server').up = true;
+        return;
+      case 'end':
+        this.stop('end', e.at);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private schedule(w: DistributiveOmit<Work, 'order'>): void {
+    const item = { ...w, order: this.s.order++, id: this.s.nextId++ } as Work & { id: number };
+    if (isPendingKind(item)) this.s.pendingItems++;
+    this.s.heap.push(item);
+  }
+
+  private dropWork(pred: (w: Work) => boolean): void {
+    for (const w of this.s.heap.toArray()) {
+      if (pred(w)) {
+        this.s.heap.remove(w);
+        if (isPendingKind(w)) this.s.pendingItems--;
+      }
+    }
+  }
+
+  private runItem(w: Work & { id: number }): void {
+    const s = this.s;
+    if (isPendingKind(w)) s.pendingItems--;
+    s.now = Math.max(s.now, w.at);
+    switch (w.kind) {
+      case 'transfer':
+        this.stepTransfer(w.t);
+        return;
+      case 'pass':
+        this.stepPass(w.p);
+        return;
+      case 'on-write': {
+        const srv = s.servers.get(w.server)!;
+        if (srv.up) this.scanDoc(srv, w.db, w.unid, 'on-write', w.cause, w.via);
+        return;
+      }
+      case 'tick': {
+        const srv = s.servers.get(w.server)!;
+        if (srv.up) {
+          for (const mate of [...srv.queues.keys()].sort()) {
+            const byDb = srv.queues.get(mate)!;
+            for (const db of [...byDb.keys()].sort()) {
+              const q = byDb.get(db)!;
+              if (q.unids.size > 0 && !q.waiting && !q.busy) this.startClusterPush(srv.name, mate, db);
+            }
+          }
+        }
+        this.schedule({ kind: 'tick', server: w.server, at: w.at + srv.clusterIntervalMs });
+        return;
+      }
+      case 'retry': {
+        const srv = s.servers.get(w.server)!;
+        const q = this.queue(srv, w.mate, w.db);
+        if (q.retryGen !== w.gen || !q.waiting) return;
+        q.waiting = false;
+        if (!srv.up) return;
+        if (q.unids.size > 0 && !q.busy) this.startClusterPush(srv.name, w.mate, w.db);
+        return;
+      }
+      case 'connection': {
+        if (s.servers.get(w.server)!.up) this.startSession(w.server, w.partner, w.mode, w.db);
+        this.schedule({ ...w, at: w.at + w.everyMs });
+        return;
+      }
+      case 'scheduled-scan': {
+        const srv = s.servers.get(w.server)!;
+        const b = srv.behaviour;
+        if (b === undefined || srv.behaviourGen !== w.gen || b.scheduleEveryMs === undefined) return;
+        // [choice] A scheduled pass does not start while the previous one on the same server still runs.
+        if (srv.up && !srv.scheduledPassRunning && this.runsScheduled(srv)) {
+          this.startPass(srv, 'scheduled', srv.behaviourLine, undefined, undefined);
+        }
+        this.schedule({ kind: 'scheduled-scan', server: w.server, gen: w.gen, at: w.at + b.scheduleEveryMs });
+        return;
+      }
+      case 'purge': {
+        for (const name of s.databases.get(w.db)!.replicas) {
+          const srv = s.servers.get(name)!;
+          if (srv.up) srv.replicas.get(w.db)!.purge(w.at + srv.clockSkewMs);
+        }
+        this.schedule({ kind: 'purge', db: w.db, at: w.at + DAY });
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- saves and derived events
+
+  private emit(e: DerivedEvent): void {
+    this.onDerived?.(e);
+  }
+
+  private clock(srv: ServerRec): number {
+    return this.s.now + srv.clockSkewMs;
+  }
+
+  private countRevision(by: string): void {
+    const c = this.s.counters;
+    c.revisions++;
+    const k = actorKind(by);
+    c.byActorKind.set(k, (c.byActorKind.get(k) ?? 0) + 1);
+  }
+
+  /** R1: a save by any actor on a server: a new version, a new change number, queued for cluster mates. */
+  private save(
+    srv: ServerRec,
+    rep: Replica,
+    unid: string,
+    change: { set: Iterable<readonly [string, ItemValue]>; remove: Iterable<string> },
+    by: string,
+    cause: number,
+    via: Via | undefined,
+  ): Note {
+    const { note, written } = applySave(rep.get(unid), unid, change, this.clock(srv), rep.limitRevisions);
+    this.record(srv, rep, note, written, by, cause, via);
+    return note;
+  }
+
+  private deleteDoc(srv: ServerRec, rep: Replica, unid: string, by: string, cause: number): void {
+    const note = applyDelete(rep.get(unid), unid, this.clock(srv), rep.limitRevisions);
+    this.record(srv, rep, note, [], by, cause, undefined);
+  }
+
+  private record(srv: ServerRec, rep: Replica, note: Note, written: readonly string[], by: string, cause: number, via: Via | undefined): void {
+    rep.put(note, cause);
+    this.countRevision(by);
+    const ev: Mutable<RevisedEvent> = {
+      at: this.s.now,
+      type: 'revised',
+      server: srv.name,
+      db: rep.db,
+      unid: note.unid,
+      seq: note.seq,
+      seqTime: note.seqTime,
+      items: written,
+      by,
+      cause,
+    };
+    if (via !== undefined) ev.via = via;
+    this.emit(ev);
+    this.enqueueCluster(srv, rep.db, note.unid);
+    if (srv.behaviour !== undefined && by !== srv.behaviour.actor) {
+      this.offerWrite(srv, { server: srv.name, db: rep.db, unid: note.unid, note, by, origin: 'save' }, cause, undefined);
+    }
+  }
+
+  /** R13: on-write scanning: the behaviour decides whether this write is scanned, `scanMsPerDoc` later. */
+  private offerWrite(srv: ServerRec, notice: WriteNotice, cause: number, via: Via | undefined): void {
+    const b = srv.behaviour;
+    if (b === undefined || !srv.up || notice.note.deleted) return;
+    if (!b.watchesWrite(notice)) return;
+    this.schedule({ kind: 'on-write', server: srv.name, db: notice.db, unid: notice.unid, cause, via, at: this.s.now + b.scanMsPerDoc });
+  }
+
+  // ---------------------------------------------------------------- scanning (R13)
+
+  private clusterMembers(srv: ServerRec): string[] {
+    if (srv.cluster === undefined) return [srv.name];
+    return [...this.s.servers.values()].filter((x) => x.cluster === srv.cluster).map((x) => x.name).sort();
+  }
+
+  private runsScheduled(srv: ServerRec): boolean {
+    return srv.behaviour?.runsScheduledPass?.({ server: srv.name, cluster: srv.cluster, clusterMembers: this.clusterMembers(srv) }) ?? true;
+  }
+
+  /**
+   * R13: a pass lists, when it starts, the documents with a non-empty `$FILE`, databases by name then documents by
+   * UNID; document k (from 0) is scanned at start + (k+1) x scanMsPerDoc, in the version it has then.
+   */
+  private startPass(srv: ServerRec, kind: 'scheduled' | 'manual', cause: number, db: string | undefined, unid: string | undefined): void {
+    const b = srv.behaviour!;
+    const list: (readonly [string, string])[] = [];
+    for (const name of [...srv.replicas.keys()].sort()) {
+      if (db !== undefined && name !== db) continue;
+      const rep = srv.replicas.get(name)!;
+      if (unid !== undefined) {
+        const n = rep.get(unid);
+        if (n !== undefined && hasAttachments(n)) list.push([name, unid]);
+        continue;
+      }
+      for (const n of rep.notes()) if (hasAttachments(n)) list.push([name, n.unid]);
+    }
+    if (list.length === 0) return;
+    if (kind === 'scheduled') srv.scheduledPassRunning = true;
+    const p: PassState = { server: srv.name, kind, list, k: 0, start: this.s.now, cause };
+    this.schedule({ kind: 'pass', p, at: p.start + b.scanMsPerDoc });
+  }
+
+  private stepPass(p: PassState): void {
+    const srv = this.s.servers.get(p.server)!;
+    const b = srv.behaviour;
+    if (!srv.up || b === undefined) return;
+    const [db, unid] = p.list[p.k]!;
+    this.scanDoc(srv, db, unid, p.kind, p.cause, undefined);
+    p.k++;
+    if (p.k < p.list.length) {
+      this.schedule({ kind: 'pass', p, at: p.start + (p.k + 1) * b.scanMsPerDoc });
+    } else if (p.kind === 'scheduled') {
+      srv.scheduledPassRunning = false;
+    }
+  }
+
+  /** Scans one document in a replica (if it is still live with attachments) and saves what the behaviour writes. */
+  private scanDoc(srv: ServerRec, db: string, unid: string, kind: ScanKind, cause: number, via: Via | undefined): void {
+    const b = srv.behaviour;
+    const rep = srv.replicas.get(db);
+    const note = rep?.get(unid);
+    if (b === undefined || rep === undefined || note === undefined || !hasAttachments(note)) return;
+    const d = this.decide(srv, b, kind, db, unid, note);
+    const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
+    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes });
+    if (writes) this.save(srv, rep, unid, { set: d.set ?? [], remove: d.remove ?? [] }, b.actor, cause, via);
+  }
+
+  private decide(srv: ServerRec, b: Behaviour, kind: ScanKind, db: string, unid: string, note: Note) {
+    const d = b.scan({
+      kind,
+      server: srv.name,
+      cluster: srv.cluster,
+      clusterMembers: this.clusterMembers(srv),
+      db,
+      unid,
+      note,
+      at: this.s.now,
+      clock: this.clock(srv),
+      definitions: srv.definitions,
+      store: srv.store,
+    });
+    for (const [k, v] of d.remember ?? []) {
+      if (v === undefined) srv.store.delete(k);
+      else srv.store.set(k, v);
+    }
+    const sc = this.s.counters.scans;
+    const infectedInside = attachmentsOf(note).some((a) => a.infected === true);
+    if (d.verdict === 'skipped') sc.skipped++;
+    else sc.performed++;
+    if (d.verdict === 'infected') sc.infected++;
+    // The model knows what is infected: a document with an infected attachment that is not found infected was missed.
+    else if (infectedInside) sc.missed++;
+    return d;
+  }
+
+  /** A message through `mail.box`: the mail scan, then the router saves it into each database in `to`. */
+  private deliver(srv: ServerRec, unid: string, to: readonly string[], set: ReadonlyMap<string, ItemValue>, line: number): void {
+    this.countKind('router');
+    let items = new Map(set);
+    const b = srv.behaviour;
+    if (b !== undefined && b.scansMail !== false) {
+      // [choice] The mail scan happens at the delivery's `at`, on the message as the router holds it in mail.box
+      // (a note of its own, seq 1, not replicated); what it writes goes into every delivered copy.
+      const msg = applySave(undefined, unid, { set: items }, this.clock(srv), 0).note;
+      if (hasAttachments(msg)) {
+        const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
+        const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
+        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes });
+        if (writes) {
+          const after = applySave(msg, unid, { set: d.set ?? [], remove: d.remove ?? [] }, this.clock(srv), 0).note;
+          items = new Map(after.items.map((i) => [i.name, i.value] as const));
+        }
+      }
+    }
+    for (const db of to) this.save(srv, srv.replicas.get(db)!, unid, { set: items, remove: [] }, `router/${srv.name}`, line, undefined);
+  }
+
+  // ---------------------------------------------------------------- sessions and transfers (R8, R9)
+
+  private reachable(a: string, b: string): boolean {
+    const s = this.s;
+    const x = s.servers.get(a);
+    const y = s.servers.get(b);
+    return x !== undefined && y !== undefined && x.up && y.up && (s.groups.get(a) ?? -1) === (s.groups.get(b) ?? -1);
+  }
+
+  private sharedDatabases(a: ServerRec, b: ServerRec, only: string | undefined): string[] {
+    if (only !== undefined) return [only];
+    return [...a.replicas.keys()].filter((d) => b.replicas.has(d)).sort();
+  }
+
+  /**
+   * R8: a session started by `initiator` with `partner`. [choice] With no `db`, the databases both hold are replicated
+   * one after the other, by name, each with the mode's transfers; an interrupted transfer ends the whole session.
+   */
+  private startSession(initiator: string, partner: string, mode: ReplicationMode, db: string | undefined): void {
+    const a = this.s.servers.get(initiator)!;
+    const b = this.s.servers.get(partner)!;
+    const plan: TransferSpec[] = [];
+    for (const d of this.sharedDatabases(a, b, db)) {
+      const pull: TransferSpec = { from: partner, to: initiator, db: d, direction: 'pull', server: initiator, partner };
+      const push: TransferSpec = { from: initiator, to: partner, db: d, direction: 'push', server: initiator, partner };
+      // pull-pull: the partner then pulls from the initiator.
+      const pullBack: TransferSpec = { from: initiator, to: partner, db: d, direction: 'pull', server: partner, partner: initiator };
+      if (mode === 'pull-push') plan.push(pull, push);
+      else if (mode === 'pull') plan.push(pull);
+      else if (mode === 'push') plan.push(push);
+      else plan.push(pull, pullBack);
+    }
+    this.runSessionFrom(plan);
+  }
+
+  private runSessionFrom(plan: TransferSpec[]): void {
+    while (plan.length > 0) {
+      const spec = plan.shift()!;
+      const outcome = this.startTransfer(spec, plan);
+      if (outcome === 'running' || outcome === 'interrupted') return;
+    }
+  }
+
+  /**
+   * R9: a transfer reads the sender's change number when it starts and sends the documents changed after the
+   * receiver's history point up to it, in change-number order; document k is applied at start + k x msPerDoc.
+   */
+  private startTransfer(spec: TransferSpec, rest: TransferSpec[]): 'running' | 'done' | 'interrupted' {
+    const from = this.s.servers.get(spec.from)!;
+    const to = this.s.servers.get(spec.to)!;
+    const t: TransferState = { spec, start: this.s.now, unids: [], k: 0, upTo: 0, sent: 0, changed: 0, rest };
+    if (!this.reachable(spec.from, spec.to)) {
+      this.endTransfer(t, true);
+      return 'interrupted';
+    }
+    const src = from.replicas.get(spec.db)!;
+    t.upTo = src.changeNumber;
+    t.unids = src.changedSince(to.replicas.get(spec.db)!.getHistory(spec.from), t.upTo);
+    if (t.unids.length === 0) {
+      this.endTransfer(t, false);
+      return 'done';
+    }
+    this.schedule({ kind: 'transfer', t, at: t.start + from.replicationMsPerDoc });
+    return 'running';
+  }
+
+  private startClusterPush(server: string, mate: string, db: string): void {
+    const srv = this.s.servers.get(server)!;
+    const q = this.queue(srv, mate, db);
+    const spec: TransferSpec = { from: server, to: mate, db, direction: 'cluster', server, partner: mate };
+    const t: TransferState = { spec, start: this.s.now, unids: [...q.unids.keys()], k: 0, upTo: 0, sent: 0, changed: 0, rest: [] };
+    if (!this.reachable(server, mate)) {
+      this.endTransfer(t, true);
+      return;
+    }
+    q.unids = new Map();
+    this.s.nonEmptyQueues--;
+    q.busy = true;
+    this.schedule({ kind: 'transfer', t, at: t.start + srv.replicationMsPerDoc });
+  }
+
+  /**
+   * R12: a failed push waits: retried 1 hour after the failure, then 2 hours after that retry fails, then 4, ... up
+   * to 24 hours. The documents not yet applied go back to the queue, before anything queued since.
+   */
+  private failPush(srv: ServerRec, mate: string, db: string, unsent: readonly string[]): void {
+    const q = this.queue(srv, mate, db);
+    q.busy = false;
+    if (!srv.up) return; // the queue was lost with the crash
+    if (unsent.length > 0) {
+      const wasEmpty = q.unids.size === 0;
+      const merged = new Map<string, true>();
+      for (const u of unsent) if (!q.unids.has(u)) merged.set(u, true);
+      for (const u of q.unids.keys()) merged.set(u, true);
+      q.unids = merged;
+      if (wasEmpty && merged.size > 0) this.s.nonEmptyQueues++;
+    }
+    if (srv.clusterIntervalMs === 0) return; // only explicit pushes run
+    q.retryDelayMs = q.retryDelayMs === 0 ? HOUR : Math.min(q.retryDelayMs * 2, 24 * HOUR);
+    q.waiting = true;
+    q.retryGen++;
+    this.schedule({ kind: 'retry', server: srv.name, mate, db, gen: q.retryGen, at: this.s.now + q.retryDelayMs });
+  }
+
+  private stepTransfer(t: TransferState): void {
+    const { spec } = t;
+    const from = this.s.servers.get(spec.from)!;
+    const to = this.s.servers.get(spec.to)!;
+    if (!this.reachable(spec.from, spec.to)) {
+      this.endTransfer(t, true);
+      return;
+    }
+    const unid = t.unids[t.k]!;
+    const src = from.replicas.get(spec.db)!.get(unid);
+    if (src !== undefined) {
+      t.sent++;
+      if (this.applyArrival(from, to, spec.db, src, spec.direction === 'cluster')) t.changed++;
+    }
+    t.k++;
+    if (t.k < t.unids.length) {
+      this.schedule({ kind: 'transfer', t, at: t.start + (t.k + 1) * from.replicationMsPerDoc });
+      return;
+    }
+    this.endTransfer(t, false);
+    if (spec.direction !== 'cluster') this.runSessionFrom(t.rest);
+  }
+
+  private endTransfer(t: TransferState, interrupted: boolean): void {
+    const { spec } = t;
+    const from = this.s.servers.get(spec.from)!;
+    if (spec.direction === 'cluster') {
+      if (interrupted) {
+        this.failPush(from, spec.to, spec.db, t.unids.slice(t.k));
+      } else {
+        const q = this.queue(from, spec.to, spec.db);
+        q.busy = false;
+        q.retryDelayMs = 0;
+        q.waiting = false;
+        q.retryGen++;
+      }
+    } else if (!interrupted) {
+      // R9: when the last document is applied, the history becomes the change number read at the start.
+      this.s.servers.get(spec.to)!.replicas.get(spec.db)!.setHistory(spec.from, t.upTo);
+    }
+    this.emit({ at: this.s.now, type: 'session', server: spec.server, partner: spec.partner, db: spec.db, direction: spec.direction, sent: t.sent, changed: t.changed, interrupted });
+  }
+
+  /** Applies one arriving version at D (R2–R7). Returns true when D changed. */
+  private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, byCluster: boolean): boolean {
+    const rep = to.replicas.get(db)!;
+    const dst = rep.get(src.unid);
+    const res = replicateNote(src, dst, { limitRevisions: rep.limitRevisions, purgedAtDestination: rep.wasPurged(src.unid) });
+    if (res.outcome === null) return false;
+    const c = this.s.counters;
+    const cause = from.replicas.get(db)!.causeOf(src.unid);
+    const via: Via = { server: from.name, unid: src.unid, seq: src.seq };
+    if (res.outcome === 'collision') {
+      c.collisions.add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
+      this.emitReplicated(from, to, db, src, 'collision');
+      return false;
+    }
+    const replicator = `replicator/${to.name}`;
+    if (res.outcome === 'conflict') {
+      // The loser becomes a conflict document only where it lived; the partner learns of it next session (R5).
+      // [choice] If D already holds a document under the conflict UNID (the same divergence resolved elsewhere and
+      // replicated here first), that copy is kept: it is the same document or a later edit of it.
+      if (rep.get(res.conflictDoc.unid) === undefined) {
+        rep.put(res.conflictDoc, cause);
+        this.enqueueCluster(to, db, res.conflictDoc.unid);
+        this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, via);
+      }
+      c.conflicts++;
+      this.emit({
+        at: this.s.now,
+        type: 'conflict',
+        server: to.name,
+        db,
+        unid: src.unid,
+        conflictUnid: res.conflictDoc.unid,
+        winner: { seq: res.winner[0], seqTime: res.winner[1] },
+        loser: { seq: res.loser[0], seqTime: res.loser[1] },
+      });
+    }
+    rep.put(res.put, cause);
+    c.replicatedChanges++;
+    if (res.discarded) c.discarded++;
+    if (res.outcome === 'merged') c.merges++;
+    this.emitReplicated(from, to, db, res.put, res.outcome);
+    // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
+    // mate itself); versions the replicator made here (merged) are.
+    if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
+    this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, via);
+    return true;
+  }
+
+  private emitReplicated(from: ServerRec, to: ServerRec, db: string, note: Note, outcome: ReplicatedOutcome): void {
+    this.emit({ at: this.s.now, type: 'replicated', from: from.name, to: to.name, db, unid: note.unid, seq: note.seq, seqTime: note.seqTime, outcome });
+  }
+
+  // ---------------------------------------------------------------- cluster queues (R12)
+
+  private queue(srv: ServerRec, mate: string, db: string): ClusterQueue {
+    let byDb = srv.queues.get(mate);
+    if (byDb === undefined) {
+      byDb = new Map();
+      srv.queues.set(mate, byDb);
+    }
+    let q = byDb.get(db);
+    if (q === undefined) {
+      q = { unids: new Map(), waiting: false, retryDelayMs: 0, retryGen: 0, busy: false };
+      byDb.set(db, q);
+    }
+    return q;
+  }
+
+  /** R12: every change in a replica is queued for each cluster mate holding a replica of the database. */
+  private enqueueCluster(srv: ServerRec, db: string, unid: string): void {
+    if (srv.cluster === undefined || !srv.up) return;
+    for (const mate of this.s.databases.get(db)!.replicas) {
+      if (mate === srv.name || this.s.servers.get(mate)!.cluster !== srv.cluster) continue;
+      const q = this.queue(srv, mate, db);
+      if (q.unids.size === 0) this.s.nonEmptyQueues++;
+      q.unids.delete(unid);
+      q.unids.set(unid, true);
+    }
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function describeWork(w: Work): string {
+  switch (w.kind) {
+    case 'transfer':
+      return `${w.t.spec.direction} ${w.t.spec.from} -> ${w.t.spec.to} ${w.t.spec.db}: document ${w.t.k + 1} of ${w.t.unids.length}`;
+    case 'pass':
+      return `${w.p.kind} scan on ${w.p.server}: document ${w.p.k + 1} of ${w.p.list.length}`;
+    case 'on-write':
+      return `on-write scan on ${w.server}: ${w.db} ${w.unid}`;
+    case 'tick':
+      return `cluster replicator tick on ${w.server}`;
+    case 'retry':
+      return `cluster push retry ${w.server} -> ${w.mate} ${w.db}`;
+    case 'connection':
+      return `scheduled session ${w.server} <-> ${w.partner}`;
+    case 'scheduled-scan':
+      return `scheduled scan on ${w.server}`;
+    case 'purge':
+      return `purge check of ${w.db}`;
+  }
+}
+
+function cloneState(s: SimState): SimState {
+  const servers = new Map<string, ServerRec>();
+  for (const [name, srv] of s.servers) {
+    const replicas = new Map<string, Replica>();
+    for (const [db, r] of srv.replicas) replicas.set(db, r.clone());
+    const queues = new Map<string, Map<string, ClusterQueue>>();
+    for (const [mate, byDb] of srv.queues) {
+      const m = new Map<string, ClusterQueue>();
+      for (const [db, q] of byDb) m.set(db, { ...q, unids: new Map(q.unids) });
+      queues.set(mate, m);
+    }
+    servers.set(name, { ...srv, replicas, queues, store: new Map(srv.store) });
+  }
+  const heap = s.heap.clone((w) => {
+    if (w.kind === 'transfer') return { ...w, t: { ...w.t, unids: w.t.unids, rest: w.t.rest.slice() } };
+    if (w.kind === 'pass') return { ...w, p: { ...w.p } };
+    return { ...w };
+  });
+  return {
+    ...s,
+    heap,
+    servers,
+    databases: new Map(s.databases),
+    groups: new Map(s.groups),
+    counters: {
+      ...s.counters,
+      byActorKind: new Map(s.counters.byActorKind),
+      collisions: new Set(s.counters.collisions),
+      scans: { ...s.counters.scans },
+    },
+    prng: s.prng.clone(),
+  };
+}

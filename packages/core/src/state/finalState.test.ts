@@ -1,0 +1,147 @@
+import { describe, it, expect } from 'vitest';
+import { createHash } from 'node:crypto';
+import { buildFinalState, digestState, toStateDoc, type StateSource } from './finalState.js';
+import { canonicalJson } from './canonicalJson.js';
+import { applyDelete, applySave } from '../note/applySave.js';
+import { makeConflictDocument } from '../replicate/replicateNote.js';
+import type { Note } from '../note/note.js';
+
+const U = '0123456789ABCDEF0123456789ABCDEF';
+const V = 'FEDCBA9876543210FEDCBA9876543210';
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function source(data: Record<string, Record<string, Note[]>>): StateSource {
+  return {
+    servers: () => Object.keys(data),
+    databases: (s) => Object.keys(data[s] ?? {}),
+    notes: (s, d) => data[s]?.[d] ?? [],
+  };
+}
+
+// U: created (1, 100), edited (2, 200). V: created (1, 150) then deleted (2, 250).
+const u1 = applySave(undefined, U, { set: [['Subject', 'hello'], ['Count', 3], ['Tags', ['a', 'b']]] }, 100, 0).note;
+const u2 = applySave(u1, U, { set: [['Subject', 'bye']] }, 200, 0).note;
+const v1 = applySave(undefined, V, { set: [['Body', 'x']] }, 150, 0).note;
+const v2 = applyDelete(v1, V, 250, 0);
+
+describe('toStateDoc and buildFinalState: the --state shape (event-log.md, Final state)', () => {
+  it('a live document: unid, seq, seqTime, revisions as pairs, deleted, conflict, ref, items, itemSeq', () => {
+    expect(JSON.parse(JSON.stringify(toStateDoc(u2)))).toEqual({
+      unid: U,
+      seq: 2,
+      seqTime: 200,
+      revisions: [[1, 100]],
+      deleted: false,
+      conflict: false,
+      ref: null,
+      items: { Count: 3, Subject: 'bye', Tags: ['a', 'b'] },
+      itemSeq: { Count: 1, Subject: 2, Tags: 1 },
+    });
+  });
+
+  it('a stub: deleted true and no items', () => {
+    expect(JSON.parse(JSON.stringify(toStateDoc(v2)))).toEqual({
+      unid: V,
+      seq: 2,
+      seqTime: 250,
+      revisions: [[1, 150]],
+      deleted: true,
+      conflict: false,
+      ref: null,
+      items: {},
+      itemSeq: {},
+    });
+  });
+
+  it('a conflict document: conflict true, ref = the winner UNID', () => {
+    const c = makeConflictDocument(u2, V);
+    const doc = JSON.parse(JSON.stringify(toStateDoc(c))) as Record<string, unknown>;
+    expect(doc['conflict']).toBe(true);
+    expect(doc['ref']).toBe(V);
+    expect(doc['items']).toEqual({ $Conflict: '', $REF: V, Count: 3, Subject: 'bye', Tags: ['a', 'b'] });
+    expect(doc['itemSeq']).toEqual({ $Conflict: 2, $REF: 2, Count: 1, Subject: 2, Tags: 1 });
+  });
+
+  it('servers and databases sorted by name, documents in the order the source gives (UNID order)', () => {
+    const state = buildFinalState(source({ B: { mail: [v2], app: [u2] }, A: { app: [u1, v1] } }));
+    expect(Object.keys(state)).toEqual(['A', 'B']);
+    expect(Object.keys(state['B']!)).toEqual(['app', 'mail']);
+    expect(JSON.parse(JSON.stringify(state))).toEqual({
+      A: { app: [JSON.parse(JSON.stringify(toStateDoc(u1))), JSON.parse(JSON.stringify(toStateDoc(v1)))] },
+      B: { app: [JSON.parse(JSON.stringify(toStateDoc(u2)))], mail: [JSON.parse(JSON.stringify(toStateDoc(v2)))] },
+    });
+  });
+
+  it('a __proto__ item is an ordinary key of items and itemSeq and appears in the JSON', () => {
+    const n = applySave(undefined, U, { set: [['__proto__', 'p'], ['constructor', 'c']] }, 5, 0).note;
+    const doc = toStateDoc(n);
+    expect(Object.keys(doc.items).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(doc.itemSeq).sort()).toEqual(['__proto__', 'constructor']);
+    const json = canonicalJson(buildFinalState(source({ A: { db: [n] } })));
+    expect(json).toContain('"items":{"__proto__":"p","constructor":"c"}');
+    expect(json).toContain('"itemSeq":{"__proto__":1,"constructor":1}');
+    expect(({} as Record<string, unknown>)['p']).toBeUndefined();
+  });
+});
+
+describe('canonicalJson: keys sorted, no white space', () => {
+  it('sorts keys at every depth and writes no white space', () => {
+    expect(canonicalJson({ b: 1, a: [1, { d: 'x y', c: true }], c: null })).toBe('{"a":[1,{"c":true,"d":"x y"}],"b":1,"c":null}');
+  });
+
+  it('orders keys by UTF-16 code units ($ < upper case < _ < lower case; astral before U+FFFF)', () => {
+    expect(canonicalJson({ a: 1, B: 2, _: 3, $: 4, '\uffff': 5, '😀': 6, é: 7 })).toBe('{"$":4,"B":2,"_":3,"a":1,"é":7,"😀":6,"\uffff":5}');
+  });
+
+  it('writes numbers as JSON.stringify does and refuses non-finite ones', () => {
+    expect(canonicalJson([1.5, -0, 1e21, 0.1])).toBe('[1.5,0,1e+21,0.1]');
+    expect(() => canonicalJson({ x: Number.NaN })).toThrow();
+    expect(() => canonicalJson({ x: Number.POSITIVE_INFINITY })).toThrow();
+  });
+
+  it('writes a Map as an object with sorted keys', () => {
+    expect(canonicalJson(new Map<string, unknown>([['z', 1], ['__proto__', 2]]))).toBe('{"__proto__":2,"z":1}');
+  });
+
+  it('the canonical JSON of a state has no white space outside strings', () => {
+    const json = canonicalJson(buildFinalState(source({ A: { db: [u2, v2] } })));
+    expect(json).toBe(
+      '{"A":{"db":[' +
+        `{"conflict":false,"deleted":false,"itemSeq":{"Count":1,"Subject":2,"Tags":1},"items":{"Count":3,"Subject":"bye","Tags":["a","b"]},"ref":null,"revisions":[[1,100]],"seq":2,"seqTime":200,"unid":"${U}"},` +
+        `{"conflict":false,"deleted":true,"itemSeq":{},"items":{},"ref":null,"revisions":[[1,150]],"seq":2,"seqTime":250,"unid":"${V}"}` +
+        ']}}',
+    );
+  });
+});
+
+describe('digestState', () => {
+  it('equals sha256: + sha256(canonicalJson(buildFinalState(src)))', () => {
+    const src = source({ B: { mail: [v2], app: [u2] }, A: { app: [u1, v1] }, C: {} });
+    const expected = `sha256:${sha256Hex(canonicalJson(buildFinalState(src)))}`;
+    expect(digestState(src)).toBe(expected);
+    expect(expected).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('equals the one-string digest for a state large enough to be hashed in chunks', () => {
+    const notes: Note[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const unid = i.toString(16).toUpperCase().padStart(32, '0');
+      notes.push(applySave(undefined, unid, { set: [['Subject', `document number ${i} with some text é😀`], ['__proto__', i]] }, i, 0).note);
+    }
+    const src = source({ S1: { big: notes, other: [u2] }, S2: { big: notes.slice(0, 10) } });
+    const json = canonicalJson(buildFinalState(src));
+    expect(json.length).toBeGreaterThan(1 << 17);
+    expect(digestState(src)).toBe(`sha256:${sha256Hex(json)}`);
+  });
+
+  it('an empty state digests the JSON "{}"', () => {
+    expect(digestState(source({}))).toBe(`sha256:${sha256Hex('{}')}`);
+  });
+
+  it('changes when any document changes', () => {
+    expect(digestState(source({ A: { db: [u1] } }))).not.toBe(digestState(source({ A: { db: [u2] } })));
+  });
+});

@@ -1,0 +1,97 @@
+import { getItem, type ItemValue, type Note } from '../note/note.js';
+import { canonicalJson } from './canonicalJson.js';
+import { createSha256 } from '../util/hash.js';
+
+/** One document in the `--state` output (event-log.md, "Final state"). */
+export interface StateDoc {
+  readonly unid: string;
+  readonly seq: number;
+  readonly seqTime: number;
+  readonly revisions: readonly (readonly [number, number])[];
+  readonly deleted: boolean;
+  /** The document has a `$Conflict` item. */
+  readonly conflict: boolean;
+  /** `$REF` (the winner's UNID for a conflict document), or null. */
+  readonly ref: string | null;
+  /** name -> value; a null-prototype object, so `__proto__` is an ordinary key. */
+  readonly items: Readonly<Record<string, ItemValue>>;
+  readonly itemSeq: Readonly<Record<string, number>>;
+}
+
+/** `{ server: { database: [document, ...] } }`, documents sorted by UNID. */
+export type FinalState = Readonly<Record<string, Readonly<Record<string, readonly StateDoc[]>>>>;
+
+/** The `--state` form of a note. Stubs have `deleted: true` and empty `items` and `itemSeq`. */
+export function toStateDoc(note: Note): StateDoc {
+  const items: Record<string, ItemValue> = Object.create(null) as Record<string, ItemValue>;
+  const itemSeq: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const i of note.items) {
+    items[i.name] = i.value;
+    itemSeq[i.name] = i.seq;
+  }
+  const ref = getItem(note, '$REF')?.value;
+  return {
+    unid: note.unid,
+    seq: note.seq,
+    seqTime: note.seqTime,
+    revisions: note.revisions,
+    deleted: note.deleted,
+    conflict: getItem(note, '$Conflict') !== undefined,
+    ref: ref === undefined ? null : typeof ref === 'string' ? ref : String(ref),
+    items,
+    itemSeq,
+  };
+}
+
+/** A source of the final state: servers by name, each with its databases' notes in UNID order. */
+export interface StateSource {
+  servers(): readonly string[];
+  databases(server: string): readonly string[];
+  notes(server: string, db: string): readonly Note[];
+}
+
+export function buildFinalState(src: StateSource): FinalState {
+  const out: Record<string, Record<string, StateDoc[]>> = Object.create(null) as Record<string, Record<string, StateDoc[]>>;
+  for (const s of [...src.servers()].sort()) {
+    const dbs: Record<string, StateDoc[]> = Object.create(null) as Record<string, StateDoc[]>;
+    for (const d of [...src.databases(s)].sort()) dbs[d] = src.notes(s, d).map(toStateDoc);
+    out[s] = dbs;
+  }
+  return out;
+}
+
+/**
+ * `sha256:` + hex SHA-256 of the canonical JSON of the final state (keys sorted, no white space). Written document by
+ * document into the hash, so a million-document state never becomes one string. Equal to
+ * `sha256(canonicalJson(buildFinalState(src)))` (tested).
+ */
+export function digestState(src: StateSource): string {
+  const h = createSha256();
+  const servers = [...src.servers()].sort(cmp);
+  h.update('{');
+  servers.forEach((s, si) => {
+    if (si > 0) h.update(',');
+    h.update(JSON.stringify(s) + ':{');
+    [...src.databases(s)].sort(cmp).forEach((d, di) => {
+      if (di > 0) h.update(',');
+      h.update(JSON.stringify(d) + ':[');
+      const notes = src.notes(s, d);
+      let chunk = '';
+      for (let i = 0; i < notes.length; i++) {
+        chunk += (i > 0 ? ',' : '') + canonicalJson(toStateDoc(notes[i]!));
+        if (chunk.length > 1 << 16) {
+          h.update(chunk);
+          chunk = '';
+        }
+      }
+      h.update(chunk + ']');
+    });
+    h.update('}');
+  });
+  h.update('}');
+  return `sha256:${h.hex()}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

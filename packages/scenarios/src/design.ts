@@ -1,0 +1,131 @@
+import {
+  LogError,
+  attachmentsOf,
+  type Attachment,
+  type Behaviour,
+  type BehaviourFactory,
+  type InstallContext,
+  type ItemValue,
+  type Note,
+  type ScanDecision,
+  type ScanInput,
+  type ScanKind,
+  type WriteNotice,
+} from '@replstorm/core';
+
+/** The virus scan as the model knows it: which attachments are infected, and the `$FILE` list without them. */
+export interface VirusScanResult {
+  readonly infected: boolean;
+  readonly clean: readonly Attachment[];
+}
+
+/** What a design's `scan` sees: the core's scan input, its configuration, and the model's virus scan. */
+export interface DesignScanContext<C> extends ScanInput {
+  readonly config: C;
+  /** Scans the attachments (the model knows which are infected). Calling it is what "performing a scan" means. */
+  virusScan(): VirusScanResult;
+}
+
+/** What a design promises; the invariant suite holds it to these. */
+export interface DesignPromises {
+  /** Kinds of scan that never save a clean document (cleaning an infected one is the only write allowed). */
+  readonly readOnlyKinds?: readonly ScanKind[];
+  /** With no user writes, scanner revisions stop within a bounded number of cluster intervals. */
+  readonly quiescent?: boolean;
+  /** Scanner writes never cause a replication conflict. */
+  readonly noConflicts?: boolean;
+}
+
+/**
+ * A scanner design (or any agent that scans and writes documents). Pure: everything it may depend on is in its
+ * arguments; it decides, the engine does. Every write it returns is an ordinary save by `scanner/<name>` (R1, R13).
+ */
+export interface ScannerDesign<C extends object = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  /** The configuration's defaults; a `scanner` event's `config` overrides them field by field. */
+  readonly defaults: C;
+  /** One line per configuration field, for `replstorm designs`. */
+  readonly configHelp?: Readonly<Partial<Record<keyof C, string>>>;
+  /** What the design promises, possibly depending on its configuration. */
+  readonly promises?: DesignPromises | ((config: C) => DesignPromises);
+  /** Whether messages in mail.box are scanned (default true). */
+  scansMail?(config: C): boolean;
+  /** Virtual time per document scan (default 10 ms). */
+  scanMsPerDoc?(config: C): number;
+  /** Scheduled passes every this many ms from the `scanner` event on; undefined: none. */
+  scheduleEveryMs?(config: C): number | undefined;
+  /** Whether this write triggers an on-write scan (default: saves made on the server, not arrivals). */
+  watches?(write: WriteNotice, config: C): boolean;
+  /** Whether this server runs scheduled passes (default: every server). */
+  runsScheduledPass?(where: { server: string; cluster: string | undefined; clusterMembers: readonly string[] }, config: C): boolean;
+  scan(ctx: DesignScanContext<C>): ScanDecision;
+}
+
+/** Identity function that gives a design object its type: `export default defineDesign({ ... })`. */
+export function defineDesign<C extends object>(design: ScannerDesign<C>): ScannerDesign<C> {
+  return design;
+}
+
+/** The model's virus scan of a note's attachments. */
+export function virusScanOf(note: Note): VirusScanResult {
+  const files = attachmentsOf(note);
+  const clean = files.filter((a) => a.infected !== true);
+  return { infected: clean.length !== files.length, clean };
+}
+
+/** The items a design writes to clean an infected document: the infected `$FILE` entries go (the item too if none is left). */
+export function cleaningWrites(result: VirusScanResult): { set: [string, ItemValue][]; remove: string[] } {
+  return result.clean.length > 0 ? { set: [['$FILE', result.clean]], remove: [] } : { set: [], remove: ['$FILE'] };
+}
+
+/**
+ * Merges a `scanner` event's configuration over a design's defaults. Unknown fields and fields of the wrong type
+ * are refused with LogError('BAD_CONFIG') naming them, so a typo in a log never silently runs the default.
+ */
+export function resolveConfig<C extends object>(design: ScannerDesign<C>, config: Readonly<Record<string, unknown>>): C {
+  const out: Record<string, unknown> = { ...(design.defaults as Record<string, unknown>) };
+  for (const key of Object.keys(config)) {
+    if (!Object.prototype.hasOwnProperty.call(design.defaults, key)) {
+      throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting (it has: ${Object.keys(design.defaults).join(', ')})`, { field: `config.${key}` });
+    }
+    const want = (design.defaults as Record<string, unknown>)[key];
+    const got = config[key];
+    if (want !== undefined && want !== null && got !== undefined && typeof got !== typeof want) {
+      throw new LogError('BAD_CONFIG', `field "config.${key}": expected a ${typeof want}, got ${JSON.stringify(got)}`, { field: `config.${key}` });
+    }
+    out[key] = got;
+  }
+  return out as C;
+}
+
+/** Installs a design on one server: the core's Behaviour. */
+export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext): Behaviour {
+  const config = resolveConfig(design, rawConfig);
+  const scanMsPerDoc = design.scanMsPerDoc?.(config) ?? 10;
+  return {
+    actor: `scanner/${design.name}`,
+    scanMsPerDoc,
+    scheduleEveryMs: design.scheduleEveryMs?.(config),
+    scansMail: design.scansMail?.(config) ?? true,
+    watchesWrite: (w) => design.watches?.(w, config) ?? w.origin === 'save',
+    runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
+    scan: (input) => design.scan({ ...input, config, virusScan: () => virusScanOf(input.note) }),
+  };
+}
+
+/** The design's promises under this configuration (raw `scanner` config, merged over the defaults). */
+export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>> = {}): DesignPromises {
+  const p = design.promises;
+  return typeof p === 'function' ? p(resolveConfig(design, rawConfig)) : (p ?? {});
+}
+
+/** A name -> design table; its factory is what the simulator needs. */
+export type DesignRegistry = ReadonlyMap<string, ScannerDesign<object>>;
+
+export function behaviourFactory(registry: DesignRegistry): BehaviourFactory {
+  return (name, config, where) => {
+    const d = registry.get(name);
+    return d === undefined ? undefined : toBehaviour(d, config, where);
+  };
+}

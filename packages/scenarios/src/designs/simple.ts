@@ -1,0 +1,39 @@
+import { defineDesign, cleaningWrites } from '../design.js';
+
+/** Never scans: the baseline with zero cost and zero protection. */
+export const noop = defineDesign({
+  name: 'noop',
+  description: 'never scans (baseline: no cost, no protection)',
+  defaults: {},
+  promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'], quiescent: true, noConflicts: true },
+  watches: () => false,
+  runsScheduledPass: () => false,
+  scan: () => ({ verdict: 'skipped' }),
+});
+
+/**
+ * Keeps scan results outside the replicated document: a server-local store keyed by OID (UNID, seq, seqTime). A
+ * version scanned clean is never rescanned on that server, and a clean document is never saved. [choice] An infected
+ * document is cleaned (a save: there is no other way to remove an attachment), which the suite allows.
+ */
+export const scanCache = defineDesign({
+  name: 'scan-cache',
+  description: 'remembers clean versions in a server-local cache keyed by OID; never saves a clean document',
+  defaults: { scanMsPerDoc: 10, scheduleEveryMs: 0, scanReplicatedWrites: false },
+  configHelp: {
+    scanMsPerDoc: 'virtual time one document scan takes',
+    scheduleEveryMs: 'a scheduled scan of every database this often (0: none)',
+    scanReplicatedWrites: 'on-write scanning also covers arrivals (it never stamps, but two members cleaning one infected arrival conflict)',
+  },
+  promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'], quiescent: true, noConflicts: true },
+  scanMsPerDoc: (c) => c.scanMsPerDoc,
+  scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+  watches: (w, c) => w.origin === 'save' || c.scanReplicatedWrites,
+  scan({ note, store, virusScan }) {
+    const oid = `${note.unid}:${note.seq}:${note.seqTime}`;
+    if (store.get(oid) === 'clean') return { verdict: 'skipped' };
+    const result = virusScan();
+    if (!result.infected) return { verdict: 'clean', remember: [[oid, 'clean']] };
+    return { verdict: 'infected', ...cleaningWrites(result) };
+  },
+});

@@ -1,0 +1,117 @@
+import { getItemValue, type ScanDecision, type ScanKind } from '@replstorm/core';
+import { cleaningWrites, defineDesign, type DesignScanContext, type ScannerDesign } from '../design.js';
+import { SSO_TAG, computeTag, verifyTag } from '../tag.js';
+
+/** The `smsdom` configuration (event-log.md, "Built-in scanner design smsdom"). Defaults: SSO on, nothing else changed. */
+export interface SmsdomConfig {
+  sso: boolean;
+  ignoreSsoOnScheduled: boolean;
+  rewriteValidTags: boolean;
+  key: string;
+  tagIncludesScanTime: boolean;
+  tagIncludesDefinitions: boolean;
+  onWrite: boolean;
+  scanReplicatedWrites: boolean;
+  mail: boolean;
+  scanMsPerDoc: number;
+  /** A scheduled scan of every database this often; 0 or absent: none. */
+  scheduleEveryMs: number;
+}
+
+export const SMSDOM_DEFAULTS: SmsdomConfig = {
+  sso: true,
+  ignoreSsoOnScheduled: false,
+  rewriteValidTags: true,
+  key: 'SSOKEY0000000001',
+  tagIncludesScanTime: false,
+  tagIncludesDefinitions: true,
+  onWrite: true,
+  scanReplicatedWrites: false,
+  mail: true,
+  scanMsPerDoc: 10,
+  scheduleEveryMs: 0,
+};
+
+const isPass = (kind: ScanKind) => kind === 'scheduled' || kind === 'manual';
+
+/** Whether SSO (honouring and writing tags) applies to this kind of scan (R14). */
+function ssoApplies(c: SmsdomConfig, kind: ScanKind): boolean {
+  return c.sso && !(c.ignoreSsoOnScheduled && isPass(kind));
+}
+
+/**
+ * The SMSDOM scan (event-log.md): a verified tag skips the virus scan (and a scheduled or manual scan with
+ * `rewriteValidTags` saves the current tag anyway: the seed's "undesired modifications"); otherwise the document is
+ * scanned; infected attachments are removed with any tag; a clean document gets the current tag when SSO applies,
+ * unless it already holds exactly that value.
+ */
+export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
+  const c = ctx.config;
+  const sso = ssoApplies(c, ctx.kind);
+  const tagOpts = { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions };
+  const current = () => computeTag(ctx.note, { ...tagOpts, scanTime: c.tagIncludesScanTime ? ctx.clock : undefined });
+  const held = getItemValue(ctx.note, SSO_TAG);
+  if (sso && verifyTag(ctx.note, held, { ...tagOpts, withScanTime: c.tagIncludesScanTime })) {
+    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current()]] };
+    return { verdict: 'skipped' };
+  }
+  const result = ctx.virusScan();
+  if (result.infected) {
+    const w = cleaningWrites(result);
+    return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
+  }
+  if (!sso) return { verdict: 'clean' };
+  const tag = current();
+  return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
+}
+
+const CONFIG_HELP: Record<keyof SmsdomConfig, string> = {
+  sso: 'Secure Scanning Optimization: clean documents with attachments are stamped with X-SSOTag (R15)',
+  ignoreSsoOnScheduled: 'scheduled and manual scans neither honour nor write tags (the vendor\'s fix)',
+  rewriteValidTags: 'scheduled and manual scans that skip a document for its valid tag still write the current tag',
+  key: 'the 16-character key; servers with the same key verify each other\'s tags',
+  tagIncludesScanTime: 'the tag carries its scan time, so every stamping writes a new value',
+  tagIncludesDefinitions: 'the tag covers the server\'s definitions version: a definitions event invalidates tags',
+  onWrite: 'real-time scanning of documents saved on the server',
+  scanReplicatedWrites: 'on-write scanning also covers documents that arrive by replication or that the replicator makes',
+  mail: 'messages in mail.box are scanned (and stamped when sso)',
+  scanMsPerDoc: 'virtual time one document scan takes',
+  scheduleEveryMs: 'a scheduled scan of every database this often, from the scanner event on (0: none)',
+};
+
+/** Builds an SMSDOM-like design; the variants below differ in name, defaults and one or two decisions. */
+export function smsdomLike(name: string, description: string, overrides: Partial<ScannerDesign<SmsdomConfig>> = {}, defaults: Partial<SmsdomConfig> = {}): ScannerDesign<SmsdomConfig> {
+  return defineDesign<SmsdomConfig>({
+    name,
+    description,
+    defaults: { ...SMSDOM_DEFAULTS, ...defaults },
+    configHelp: CONFIG_HELP,
+    scanMsPerDoc: (c) => c.scanMsPerDoc,
+    scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+    watches: (w, c) => c.onWrite && (w.origin === 'save' || c.scanReplicatedWrites),
+    scansMail: (c) => c.mail,
+    // With SSO off, or ignored on scheduled scans, passes never save a clean document.
+    promises: (c) => ({ readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
+    scan: smsdomScan,
+    ...overrides,
+  });
+}
+
+/** Symantec Mail Security for Domino 7.5+ as the seed describes it (R13–R16). */
+export const smsdom = smsdomLike('smsdom', 'Symantec Mail Security for Domino with Secure Scanning Optimization (R14): tags every clean document it scans');
+
+/** The seed author's fix: tags only on mail.box and on-write scans; scheduled and manual scans never use them. */
+export const ssoMailOnly = smsdomLike(
+  'sso-mail-only',
+  'SMSDOM with X-SSOTag used only for mail.box and real-time scans, never for scheduled or manual scans (the seed author\'s proposal)',
+  {
+    promises: (c) => ({ readOnlyKinds: ['scheduled', 'manual'], quiescent: !c.scanReplicatedWrites }),
+    scan: (ctx) => smsdomScan({ ...ctx, config: { ...ctx.config, ignoreSsoOnScheduled: true } }),
+  },
+);
+
+/** SMSDOM, but only the cluster's first server by name runs scheduled scans ("cluster aware"). */
+export const clusterAware = smsdomLike('cluster-aware', 'SMSDOM whose scheduled scans run on one cluster member only (the first by name)', {
+  promises: (c) => ({ quiescent: !c.scanReplicatedWrites, readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
+  runsScheduledPass: (where) => where.clusterMembers[0] === where.server,
+});

@@ -1,0 +1,20 @@
+// The public API of @replstorm/scenarios: scanner designs, the seed scenario, the invariant suite and the comparison.
+// Built on @replstorm/core's public API only.
+
+export type { DesignPromises, DesignRegistry, DesignScanContext, ScannerDesign, VirusScanResult } from './design.js';
+export { behaviourFactory, cleaningWrites, defineDesign, promisesOf, resolveConfig, toBehaviour, virusScanOf } from './design.js';
+export { SSO_TAG, computeTag, tagContent, verifyTag } from './tag.js';
+export type { SmsdomConfig } from './designs/smsdom.js';
+export { SMSDOM_DEFAULTS, clusterAware, smsdom, smsdomLike, smsdomScan, ssoMailOnly } from './designs/smsdom.js';
+export { noop, scanCache } from './designs/simple.js';
+export { BUILTIN_DESIGNS, builtinRegistry } from './designs/registry.js';
+export type { ParamSpec, ParamSpecs } from './scenarios/params.js';
+export { parseConfigList, resolveParams } from './scenarios/params.js';
+export type { SmsdomStormParams } from './scenarios/smsdomStorm.js';
+export { SETUP_MS, SMSDOM_STORM_PARAMS, dbName, smsdomStormEvents, unidFor } from './scenarios/smsdomStorm.js';
+export type { Scenario } from './scenarios/registry.js';
+export { SCENARIOS, findScenario } from './scenarios/registry.js';
+export type { Coverage, InvariantName, InvariantResult, VerifyCase, VerifyOptions, VerifyResult } from './verify/verifyDesign.js';
+export { caseEvents, verifyDesign } from './verify/verifyDesign.js';
+export type { ComparisonRow, DesignChoice } from './verify/compareDesigns.js';
+export { SEED_COMPARISON, compareDesigns } from './verify/compareDesigns.js';

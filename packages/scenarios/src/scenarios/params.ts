@@ -1,0 +1,65 @@
+import { LogError } from '@replstorm/core';
+
+/** One scenario parameter: its default and a line of help. Values are numbers, booleans or strings. */
+export interface ParamSpec {
+  readonly default: number | boolean | string;
+  readonly help: string;
+  /** For numbers: smallest and largest accepted values. */
+  readonly min?: number;
+  readonly max?: number;
+  /** For strings: the accepted values, when there is a fixed set. */
+  readonly choices?: readonly string[];
+}
+
+export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
+export type ParamValues<S extends ParamSpecs> = { -readonly [K in keyof S]: S[K]['default'] extends number ? number : S[K]['default'] extends boolean ? boolean : string };
+
+/**
+ * Parses `key=value` settings over a scenario's defaults. Unknown keys and values of the wrong kind are refused with
+ * a message naming the key and what it accepts (`--set` on the CLI).
+ */
+export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly<Record<string, string | number | boolean>>): ParamValues<S> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const [k, spec] of Object.entries(specs)) out[k] = spec.default;
+  for (const [k, raw] of Object.entries(settings)) {
+    const spec = Object.prototype.hasOwnProperty.call(specs, k) ? specs[k] : undefined;
+    if (spec === undefined) throw new LogError('BAD_CONFIG', `unknown parameter "${k}" (known: ${Object.keys(specs).join(', ')})`, { field: k });
+    const s = String(raw);
+    if (typeof spec.default === 'number') {
+      const n = Number(s.replace(/_/g, ''));
+      if (s.trim() === '' || !Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number, got "${s}"`, { field: k });
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`, { field: k });
+      }
+      out[k] = n;
+    } else if (typeof spec.default === 'boolean') {
+      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(s)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected true or false, got "${s}"`, { field: k });
+      out[k] = s === 'true' || s === '1' || s === 'yes';
+    } else {
+      if (spec.choices !== undefined && !spec.choices.includes(s)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected one of ${spec.choices.join(', ')}, got "${s}"`, { field: k });
+      out[k] = s;
+    }
+  }
+  return out as ParamValues<S>;
+}
+
+/** A comma-separated list of numbers ("0,7000"), the last repeated for the servers it does not reach. */
+export function perServerNumbers(list: string, servers: number, name: string): number[] {
+  const parts = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const nums = parts.map((x) => Number(x));
+  if (nums.length === 0 || nums.some((n) => !Number.isFinite(n))) throw new LogError('BAD_CONFIG', `parameter "${name}": expected comma-separated numbers, got "${list}"`, { field: name });
+  return Array.from({ length: servers }, (_, i) => nums[Math.min(i, nums.length - 1)]!);
+}
+
+/** Parses `a=1,b=true,key=XYZ` into a config object (numbers and booleans recognised). */
+export function parseConfigList(text: string, name: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const part of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new LogError('BAD_CONFIG', `parameter "${name}": expected key=value, got "${part}"`, { field: name });
+    const k = part.slice(0, i).trim();
+    const v = part.slice(i + 1).trim();
+    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) && !/^0\d/.test(v) && !/[a-zA-Z]/.test(v) ? Number(v) : v;
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+import type { InputEvent } from '@replstorm/core';
+import type { ParamSpecs } from './params.js';
+import { SMSDOM_STORM_PARAMS, smsdomStormEvents } from './smsdomStorm.js';
+
+/** A built-in scenario: a seeded generator of the input events of the log format, so every run can be recorded. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamSpecs;
+  events(settings?: Readonly<Record<string, string | number | boolean>>): InputEvent[];
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'smsdom-storm',
+    description: 'the seed: SMSDOM with Secure Scanning Optimization in a Domino cluster (100 databases x 100 documents with attachments by default)',
+    params: SMSDOM_STORM_PARAMS,
+    events: smsdomStormEvents,
+  },
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,145 @@
+import { Prng, type InputEvent, type ItemValue } from '@replstorm/core';
+import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
+
+const HOUR = 3_600_000;
+const SERVER_NAMES = ['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta', 'Eta', 'Theta'];
+
+/** The parameters of `smsdom-storm`, with defaults at the seed's scale. */
+export const SMSDOM_STORM_PARAMS = {
+  servers: { default: 2, min: 1, max: 8, help: 'servers holding a replica of every database' },
+  replication: { default: 'cluster', choices: ['cluster', 'scheduled'], help: 'cluster replication (R12) or scheduled connections (R11)' },
+  connectionEveryMs: { default: 30 * 60_000, min: 1, help: 'with scheduled replication: a pull-push session from the first server to each other this often' },
+  clusterIntervalMs: { default: 15_000, min: 0, help: 'cluster replicator interval (R12); 0 pushes only on explicit push events' },
+  databases: { default: 100, min: 1, max: 100_000, help: 'databases (mail files), each replicated on every server' },
+  docs: { default: 100, min: 0, max: 10_000_000, help: 'documents per database' },
+  attachmentShare: { default: 1, min: 0, max: 1, help: 'share of documents with an attachment ($FILE)' },
+  infectedShare: { default: 0, min: 0, max: 1, help: 'share of the attachments that are infected' },
+  design: { default: 'smsdom', help: 'scanner design installed on every server' },
+  config: { default: '', help: 'design configuration for every server, as key=value,key=value' },
+  keys: { default: 'shared', choices: ['shared', 'per-server'], help: 'SSO key: one for the cluster, or one per server' },
+  scanServers: { default: 'all', choices: ['all', 'first', 'none'], help: 'which servers run scheduled scans' },
+  scanEveryMs: { default: HOUR, min: 1, help: 'scheduled scan interval' },
+  scanOffsetsMs: { default: '0,7000', help: 'per server: when its first scheduled scan starts after setup (a few seconds apart: servers are never in lockstep)' },
+  clockSkewsMs: { default: '0,350', help: 'per server: clock offset in ms (the last value repeats)' },
+  horizonMs: { default: 2 * HOUR, min: 1, help: 'the run ends this long after the scanners are installed (an end event)' },
+  userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers' },
+  definitionsEveryMs: { default: 0, min: 0, help: 'virus definitions update on every server this often (0: never)' },
+  forwards: { default: 0, min: 0, help: 'documents forwarded by users into another database (a forward loses the tag: rescans)' },
+  seed: { default: 1, help: 'seed of the scenario\'s PRNG (which documents get edits, forwards, infections)' },
+} as const satisfies ParamSpecs;
+
+export type SmsdomStormParams = ParamValues<typeof SMSDOM_STORM_PARAMS>;
+
+/** Setup happens before this time; scanners are installed here (event-log.md's example does the same). */
+export const SETUP_MS = 60_000;
+
+export function unidFor(n: number): string {
+  return n.toString(16).toUpperCase().padStart(32, '0');
+}
+
+export function dbName(i: number, count: number): string {
+  return `mail/user${String(i).padStart(Math.max(3, String(count - 1).length), '0')}.nsf`;
+}
+
+/**
+ * The seed scenario as input events of the log format: servers, databases full of documents with attachments,
+ * scanners on every server, scheduled scans a few seconds apart, optional user edits, definitions updates and forwards,
+ * and an `end` at the horizon. Same parameters, same events.
+ */
+export function smsdomStormEvents(settings: Readonly<Record<string, string | number | boolean>> = {}): InputEvent[] {
+  const p = resolveParams(SMSDOM_STORM_PARAMS, settings);
+  const rng = new Prng(Number(p.seed) | 0);
+  const servers = SERVER_NAMES.slice(0, p.servers);
+  const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs');
+  const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs');
+  const cluster = p.replication === 'cluster';
+  const out: InputEvent[] = [];
+  servers.forEach((name, i) => {
+    const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name };
+    if (cluster) {
+      e.cluster = 'Hub';
+      e.clusterIntervalMs = p.clusterIntervalMs;
+    }
+    if (skews[i] !== 0) e.clockSkewMs = skews[i]!;
+    out.push(e);
+  });
+  const dbs = Array.from({ length: p.databases }, (_, i) => dbName(i, p.databases));
+  for (const name of dbs) out.push({ at: 0, type: 'database', name, replicas: servers });
+
+  // Documents are created on the first server in the first seconds; replication spreads them before the scanners come.
+  let n = 0;
+  const docs: { db: string; unid: string; attach: boolean }[] = [];
+  const total = p.databases * p.docs;
+  const step = total > 0 ? Math.max(1, Math.floor(40_000 / total)) : 1;
+  dbs.forEach((db) => {
+    for (let d = 0; d < p.docs; d++) {
+      n++;
+      const unid = unidFor(0x5e7d000 + n);
+      const attach = rng.next() < p.attachmentShare;
+      const set = new Map<string, ItemValue>([
+        ['Subject', `quarterly figures ${d}`],
+        ['From', 'CN=Carol/O=Acme'],
+      ]);
+      if (attach) set.set('$FILE', [rng.next() < p.infectedShare ? { name: `q${d}.xlsx`, bytes: 48_213, infected: true } : { name: `q${d}.xlsx`, bytes: 48_213 }]);
+      out.push({ at: 1000 + n * step, type: 'save', server: servers[0]!, db, unid, by: 'user/carol', set });
+      docs.push({ db, unid, attach });
+    }
+  });
+  if (!cluster) {
+    for (const other of servers.slice(1)) {
+      out.push({ at: 45_000, type: 'replicate', server: servers[0]!, partner: other });
+      out.push({ at: 45_000, type: 'connection', server: servers[0]!, partner: other, everyMs: p.connectionEveryMs });
+    }
+  }
+
+  const extra = parseConfigList(p.config, 'config');
+  servers.forEach((server, i) => {
+    const scans = p.scanServers === 'all' || (p.scanServers === 'first' && i === 0);
+    const config: Record<string, unknown> = { ...extra };
+    if (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only' || p.design === 'scan-cache') {
+      config['scheduleEveryMs'] = scans ? p.scanEveryMs : 0;
+    }
+    if (p.keys === 'per-server' && (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only')) {
+      config['key'] = `SSOKEY${server.toUpperCase().padEnd(10, '0').slice(0, 10)}`;
+    }
+    out.push({ at: SETUP_MS + offsets[i]!, type: 'scanner', server, design: p.design, config });
+  });
+
+  const horizon = SETUP_MS + p.horizonMs;
+  const edits = Math.round((p.userEditsPerHour * p.horizonMs) / HOUR);
+  for (let k = 0; k < edits && docs.length > 0; k++) {
+    const doc = docs[rng.int(0, docs.length - 1)]!;
+    out.push({
+      at: SETUP_MS + rng.int(0, p.horizonMs - 1),
+      type: 'save',
+      server: servers[rng.int(0, servers.length - 1)]!,
+      db: doc.db,
+      unid: doc.unid,
+      by: 'user/ann',
+      set: new Map([['Body', `edit ${k}`]]),
+    });
+  }
+  if (p.definitionsEveryMs > 0) {
+    let v = 1;
+    for (let t = SETUP_MS + p.definitionsEveryMs; t < horizon; t += p.definitionsEveryMs, v++) {
+      for (const server of servers) out.push({ at: t, type: 'definitions', server, version: `defs-${v}` });
+    }
+  }
+  for (let k = 0; k < p.forwards && docs.length > 0 && dbs.length > 0; k++) {
+    const doc = docs[rng.int(0, docs.length - 1)]!;
+    const to = dbs[rng.int(0, dbs.length - 1)]!;
+    out.push({
+      at: SETUP_MS + rng.int(0, p.horizonMs - 1),
+      type: 'forward',
+      server: servers[0]!,
+      db: doc.db,
+      unid: doc.unid,
+      newUnid: unidFor(0xf0f0000 + k),
+      to: [to],
+      by: 'user/bob',
+    });
+  }
+  out.push({ at: horizon, type: 'end' });
+  // Stable sort by time: events at the same `at` keep the order they were made in.
+  return out.map((e, i) => [e, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
+}

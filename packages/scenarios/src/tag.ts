@@ -1,0 +1,52 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson, itemKey, type Note } from '@replstorm/core';
+
+/** The item SMSDOM's Secure Scanning Optimization stamps (R14). */
+export const SSO_TAG = 'X-SSOTag';
+const SSO_KEY = itemKey(SSO_TAG);
+
+export interface TagOptions {
+  readonly key: string;
+  readonly includeDefinitions: boolean;
+  readonly definitions: string;
+  /** The scan time (the server's clock) when the tag carries it. */
+  readonly scanTime?: number | undefined;
+}
+
+/**
+ * R15 [choice]: C is the canonical JSON of every item except `X-SSOTag`, as one object whose keys (the document's
+ * spellings) are ordered by lower-cased name, followed by the definitions version when the design includes it.
+ */
+export function tagContent(note: Note, includeDefinitions: boolean, definitions: string): string {
+  const parts: string[] = [];
+  for (const item of note.items) {
+    if (item.key === SSO_KEY) continue; // note.items is sorted by lower-cased name already
+    parts.push(`${JSON.stringify(item.name)}:${canonicalJson(item.value)}`);
+  }
+  return `{${parts.join(',')}}${includeDefinitions ? definitions : ''}`;
+}
+
+function hmacHex(key: string, message: string): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(key), utf8ToBytes(message)));
+}
+
+/**
+ * R15: the tag is hex(HMAC-SHA256(key, C)). With the scan time included it is `t=<ms>;` followed by the HMAC of
+ * `<ms>:` and C [choice: a colon separates them], and verifies against its own time.
+ */
+export function computeTag(note: Note, o: TagOptions): string {
+  const c = tagContent(note, o.includeDefinitions, o.definitions);
+  if (o.scanTime === undefined) return hmacHex(o.key, c);
+  return `t=${o.scanTime};${hmacHex(o.key, `${o.scanTime}:${c}`)}`;
+}
+
+/** R15: a tag verifies on a server when it equals what that server computes with its own key. */
+export function verifyTag(note: Note, tag: unknown, o: Omit<TagOptions, 'scanTime'> & { readonly withScanTime: boolean }): boolean {
+  if (typeof tag !== 'string') return false;
+  if (!o.withScanTime) return tag === computeTag(note, o);
+  const m = /^t=(-?\d{1,16});/.exec(tag);
+  if (m === null) return false;
+  return tag === computeTag(note, { ...o, scanTime: Number(m[1]) });
+}

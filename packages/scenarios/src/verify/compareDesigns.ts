@@ -1,0 +1,71 @@
+import { runEvents, type InputEvent, type Summary } from '@replstorm/core';
+import { behaviourFactory, type DesignRegistry } from '../design.js';
+import { builtinRegistry } from '../designs/registry.js';
+import type { Scenario } from '../scenarios/registry.js';
+
+/** One row of the comparison: what one design cost and caught on the same scenario. */
+export interface ComparisonRow {
+  readonly design: string;
+  /** The design's configuration, as `key=value,...` ('' = defaults). */
+  readonly config: string;
+  readonly scansPerformed: number;
+  readonly scansSkipped: number;
+  readonly scannerRevisions: number;
+  readonly replicatedChanges: number;
+  readonly conflicts: number;
+  readonly quiescent: boolean;
+  readonly infectionsMissed: number;
+  readonly summary: Summary;
+}
+
+/** A design to compare: a name from the registry, optionally with a configuration (`smsdom:ignoreSsoOnScheduled=true`). */
+export interface DesignChoice {
+  readonly design: string;
+  readonly config?: string;
+  /** Scenario settings this choice needs besides the design (e.g. keys=per-server). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** How the row is labelled (default `design` or `design:config`). */
+  readonly label?: string;
+}
+
+/**
+ * Runs the same scenario once per design (every server gets that design) and returns one row per design. The
+ * scenario's other settings are shared, so the rows differ only by the design.
+ */
+export function compareDesigns(
+  choices: readonly DesignChoice[],
+  scenario: Scenario,
+  settings: Readonly<Record<string, string | number | boolean>> = {},
+  options: { registry?: DesignRegistry; onRow?: (row: ComparisonRow) => void } = {},
+): ComparisonRow[] {
+  const factory = behaviourFactory(options.registry ?? builtinRegistry());
+  return choices.map((c) => {
+    const events: InputEvent[] = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' });
+    const { summary } = runEvents(events, { behaviours: factory });
+    const row: ComparisonRow = {
+      design: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design),
+      config: c.config ?? '',
+      scansPerformed: summary.scans.performed,
+      scansSkipped: summary.scans.skipped,
+      scannerRevisions: summary.revisions.byActorKind['scanner'] ?? 0,
+      replicatedChanges: summary.replicatedChanges,
+      conflicts: summary.conflicts,
+      quiescent: summary.quiescent,
+      infectionsMissed: summary.scans.missed,
+      summary,
+    };
+    options.onRow?.(row);
+    return row;
+  });
+}
+
+/** The seed's story in one table: the faulty default, the storm variant, and the fixes. */
+export const SEED_COMPARISON: readonly DesignChoice[] = [
+  { design: 'smsdom', label: 'smsdom (SSO on, defaults)' },
+  { design: 'smsdom', config: 'scanReplicatedWrites=true', settings: { keys: 'per-server' }, label: 'smsdom, per-server keys, scans arrivals' },
+  { design: 'smsdom', config: 'ignoreSsoOnScheduled=true', label: 'smsdom + Ignore SSO (vendor fix)' },
+  { design: 'sso-mail-only', label: 'sso-mail-only (seed author\'s fix)' },
+  { design: 'cluster-aware', label: 'cluster-aware' },
+  { design: 'scan-cache', label: 'scan-cache (local OID cache)' },
+  { design: 'noop', label: 'noop (no scanning)' },
+];

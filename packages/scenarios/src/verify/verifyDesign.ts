@@ -1,0 +1,354 @@
+import fc from 'fast-check';
+import {
+  encodeLog,
+  runEvents,
+  type BehaviourFactory,
+  type DerivedEvent,
+  type InputEvent,
+  type ItemValue,
+  type ScanKind,
+  type Summary,
+} from '@replstorm/core';
+import { behaviourFactory, cleaningWrites, defineDesign, promisesOf, type DesignRegistry, type ScannerDesign } from '../design.js';
+import { builtinRegistry } from '../designs/registry.js';
+import { SSO_TAG, computeTag } from '../tag.js';
+
+// The invariant suite: random small clusters driven by fast-check, each invariant checked on its own so each gets
+// its own shrunk counterexample, written as a v1 event log that `replstorm replay` reproduces.
+
+const SERVERS = ['Alpha', 'Beta', 'Gamma'];
+/**
+ * The counterfactual for "caused by scanner writes": the same inputs with a scanner that scans the same documents
+ * (on-write of local saves, every pass) and cleans infected ones, but never writes anything else. Two members cleaning
+ * one infected document before either copy replicates do conflict — any scanner that removes attachments does that —
+ * so those conflicts are the baseline's too, and only the conflicts a design's other writes add are held against it.
+ */
+const cleanOnly = defineDesign({
+  name: '__clean-only__',
+  description: 'scans and cleans, never stamps',
+  defaults: {},
+  scan: ({ virusScan }) => {
+    const r = virusScan();
+    return r.infected ? { verdict: 'infected' as const, ...cleaningWrites(r) } : { verdict: 'clean' as const };
+  },
+});
+const UNID_BASE = 0xabc0000;
+const QUIET_AT = 200_000;
+
+/** A document created in the first phase. `tag`: a forged X-SSOTag it carries from the start. */
+interface DocPlan {
+  readonly db: number;
+  readonly attach: boolean;
+  readonly infected: boolean;
+  readonly tag: 'none' | 'random' | 'other-key';
+}
+
+type Action =
+  | { readonly t: 'scan'; readonly server: number; readonly kind: 'scheduled' | 'manual'; readonly at: number }
+  | { readonly t: 'edit'; readonly server: number; readonly doc: number; readonly at: number; readonly infect: boolean }
+  | { readonly t: 'deliver'; readonly server: number; readonly db: number; readonly at: number; readonly infected: boolean }
+  | { readonly t: 'definitions'; readonly server: number; readonly at: number }
+  | { readonly t: 'partition'; readonly server: number; readonly at: number };
+
+/** One generated case: a small cluster, its documents, what happens, then a quiet phase of one scan per server. */
+export interface VerifyCase {
+  readonly servers: number;
+  readonly skews: readonly number[];
+  readonly dbs: number;
+  readonly docs: readonly DocPlan[];
+  readonly actions: readonly Action[];
+  /** Offsets of each server's quiet-phase scan: equal offsets make the servers scan in lockstep. */
+  readonly quietOffsets: readonly number[];
+}
+
+export interface VerifyOptions {
+  /** Configuration given to the design on every server (over its defaults). */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly runs?: number;
+  readonly seed?: number;
+  /** Designs the counterexample log may name (the design under test is added). */
+  readonly registry?: DesignRegistry;
+  /** Only these invariants (by name). */
+  readonly only?: readonly InvariantName[];
+  /** Called after each run of each invariant, for progress. */
+  readonly onProgress?: (p: { invariant: InvariantName; run: number; runs: number }) => void;
+}
+
+export type InvariantName = 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
+
+export interface InvariantResult {
+  readonly name: InvariantName;
+  readonly description: string;
+  readonly status: 'held' | 'violated' | 'not-applicable';
+  readonly runs: number;
+  readonly seed: number;
+  /** When violated: why, the shrunk case as a log, and fast-check's path to replay the same shrink. */
+  readonly counterexample?: { readonly message: string; readonly log: string; readonly path: string; readonly events: readonly InputEvent[] };
+}
+
+/** How often what the invariants talk about actually happened, over all runs ("sometimes" coverage). */
+export interface Coverage {
+  scansPerformed: number;
+  scansSkipped: number;
+  stampings: number;
+  arrivals: number;
+}
+
+export interface VerifyResult {
+  readonly design: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly runs: number;
+  readonly invariants: readonly InvariantResult[];
+  readonly coverage: Coverage;
+  /** Coverage counters that stayed at zero: a green verdict would say nothing about them. */
+  readonly vacuous: readonly (keyof Coverage)[];
+  /** No invariant violated and nothing vacuous. */
+  readonly ok: boolean;
+}
+
+const DESCRIPTIONS: Record<InvariantName, string> = {
+  'read-only': 'scans the design declares read-only never save a clean document (R1: read-only means no save)',
+  quiescence: 'with no user writes, scanner revisions stop: the run reaches a state with nothing pending (no storm)',
+  'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
+  'no-missed-infection': 'no infected attachment is skipped: forged tags, tags from another key, stale tags never skip a scan',
+  convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted)',
+};
+
+function arbCase(): fc.Arbitrary<VerifyCase> {
+  return fc
+    .record({
+      servers: fc.integer({ min: 2, max: 3 }),
+      dbs: fc.integer({ min: 1, max: 2 }),
+      skewPick: fc.array(fc.constantFrom(0, 0, 350, -200, 1000), { minLength: 3, maxLength: 3 }),
+      docs: fc.array(
+        fc.record({
+          db: fc.nat(1),
+          attach: fc.boolean(),
+          infected: fc.boolean(),
+          tag: fc.constantFrom<DocPlan['tag']>('none', 'none', 'random', 'other-key'),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      actions: fc.array(
+        fc.oneof(
+          fc.record({ t: fc.constant('scan' as const), server: fc.nat(2), kind: fc.constantFrom<'scheduled' | 'manual'>('scheduled', 'manual'), at: fc.integer({ min: 2_000, max: 150_000 }) }),
+          fc.record({ t: fc.constant('edit' as const), server: fc.nat(2), doc: fc.nat(3), at: fc.integer({ min: 2_000, max: 150_000 }), infect: fc.boolean() }),
+          fc.record({ t: fc.constant('deliver' as const), server: fc.nat(2), db: fc.nat(1), at: fc.integer({ min: 2_000, max: 150_000 }), infected: fc.boolean() }),
+          fc.record({ t: fc.constant('definitions' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }),
+          fc.record({ t: fc.constant('partition' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }),
+        ),
+        { maxLength: 8 },
+      ),
+      quietOffsets: fc.array(fc.constantFrom(0, 0, 10, 3_000, 20_000), { minLength: 3, maxLength: 3 }),
+    })
+    .map(({ servers, dbs, skewPick, docs, actions, quietOffsets }) => ({
+      servers,
+      skews: skewPick.slice(0, servers),
+      dbs,
+      docs: docs.map((d) => ({ ...d, db: Math.min(d.db, dbs - 1) })),
+      actions: actions.map((a) => ('server' in a ? { ...a, server: a.server % servers } : a)) as Action[],
+      quietOffsets: quietOffsets.slice(0, servers),
+    }));
+}
+
+const unidOf = (i: number) => (UNID_BASE + i).toString(16).toUpperCase().padStart(32, '0');
+const dbOf = (i: number) => `mail/db${i}.nsf`;
+
+/** The case as input events: setup, scanners, the first phase, heal, then one scan per server and no more writes. */
+export function caseEvents(c: VerifyCase, design: string, config: Readonly<Record<string, unknown>>): InputEvent[] {
+  const names = SERVERS.slice(0, c.servers);
+  const out: InputEvent[] = [];
+  names.forEach((name, i) => out.push({ at: 0, type: 'server', name, cluster: 'Hub', clockSkewMs: c.skews[i] ?? 0 }));
+  for (let d = 0; d < c.dbs; d++) out.push({ at: 0, type: 'database', name: dbOf(d), replicas: names });
+  const timed: InputEvent[] = [];
+  c.docs.forEach((doc, i) => {
+    const set = new Map<string, ItemValue>([['Subject', `doc ${i}`]]);
+    if (doc.attach) set.set('$FILE', [doc.infected ? { name: `f${i}.exe`, infected: true } : { name: `f${i}.pdf`, bytes: 1000 }]);
+    if (doc.tag === 'random') set.set(SSO_TAG, 'f'.repeat(64));
+    if (doc.tag === 'other-key') {
+      // A tag made with someone else's key over exactly this content: it must not verify here.
+      const probe = { unid: unidOf(i), seq: 1, seqTime: 0, revisions: [], deleted: false, items: [...set].map(([name, value]) => ({ name, key: name.toLowerCase(), value, seq: 1 })).sort((a, b) => (a.key < b.key ? -1 : 1)) };
+      set.set(SSO_TAG, computeTag(probe, { key: 'ATTACKERKEY00000', includeDefinitions: true, definitions: '' }));
+    }
+    out.push({ at: 100 + i, type: 'save', server: names[0]!, db: dbOf(doc.db), unid: unidOf(i), by: 'user/ann', set });
+  });
+  names.forEach((server) => out.push({ at: 1_000, type: 'scanner', server, design, config: { ...config } }));
+  let partitioned = false;
+  for (const a of c.actions) {
+    const server = names[a.server % names.length]!;
+    switch (a.t) {
+      case 'scan':
+        timed.push({ at: a.at, type: 'scan', server, kind: a.kind });
+        break;
+      case 'edit': {
+        if (c.docs.length === 0) break;
+        const i = a.doc % c.docs.length;
+        const set = new Map<string, ItemValue>([['Body', `edit at ${a.at}`]]);
+        if (a.infect) set.set('$FILE', [{ name: `late${i}.exe`, infected: true }]);
+        timed.push({ at: a.at, type: 'save', server, db: dbOf(c.docs[i]!.db), unid: unidOf(i), by: 'user/bob', set });
+        break;
+      }
+      case 'deliver':
+        timed.push({
+          at: a.at,
+          type: 'deliver',
+          server,
+          unid: unidOf(100 + a.at),
+          to: [dbOf(Math.min(a.db, c.dbs - 1))],
+          set: new Map<string, ItemValue>([['Subject', 'mail'], ['$FILE', [a.infected ? { name: 'm.exe', infected: true } : { name: 'm.pdf' }]]]),
+        });
+        break;
+      case 'definitions':
+        timed.push({ at: a.at, type: 'definitions', server, version: `defs-${a.at}` });
+        break;
+      case 'partition':
+        if (!partitioned) timed.push({ at: a.at, type: 'partition', groups: [[server]] });
+        partitioned = true;
+        break;
+    }
+  }
+  timed.sort((x, y) => x.at - y.at);
+  // A delivered UNID can repeat when two deliveries share an `at`: keep the first.
+  const seenDeliver = new Set<string>();
+  for (const e of timed) {
+    if (e.type === 'deliver') {
+      if (seenDeliver.has(e.unid)) continue;
+      seenDeliver.add(e.unid);
+    }
+    out.push(e);
+  }
+  out.push({ at: QUIET_AT - 1, type: 'heal' });
+  names.forEach((server, i) => out.push({ at: QUIET_AT + (c.quietOffsets[i] ?? 0), type: 'scan', server, kind: 'scheduled' }));
+  return out.sort((x, y) => x.at - y.at);
+}
+
+/** What one run of a case showed, gathered while it ran (derived events are not kept: a storm makes millions). */
+interface Outcome {
+  readonly summary: Summary;
+  /** Scans of read-only kinds that saved a clean document (first one kept for the message). */
+  readonly readOnlySaves: number;
+  readonly firstReadOnlySave: string | undefined;
+  /** Scanner saves other than cleaning an infected document. */
+  readonly stampings: number;
+  /** The documents (UNID) a conflict was made for. */
+  readonly conflictUnids: ReadonlySet<string>;
+  /** The run was cut short: scanner revisions passed the storm bound. */
+  readonly stormCut: boolean;
+}
+
+/** Scanner revisions a small case may make before the run is called a storm and cut short. */
+const STORM_BOUND = 2_000;
+
+function observe(events: readonly InputEvent[], factory: BehaviourFactory, readOnlyKinds: readonly ScanKind[]): Outcome {
+  let readOnlySaves = 0;
+  let firstReadOnlySave: string | undefined;
+  let stampings = 0;
+  let scannerRevisions = 0;
+  const conflictUnids = new Set<string>();
+  const onDerived = (e: DerivedEvent) => {
+    if (e.type === 'scanned' && e.saved && e.verdict !== 'infected') {
+      stampings++;
+      if (readOnlyKinds.includes(e.kind)) {
+        readOnlySaves++;
+        firstReadOnlySave ??= `${e.kind} scan of ${e.unid} on ${e.server} at ${e.at} ms saved a clean document`;
+      }
+    } else if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+    else if (e.type === 'conflict') conflictUnids.add(e.unid);
+  };
+  const { summary } = runEvents(events, { behaviours: factory, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
+  return { summary, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: scannerRevisions > STORM_BOUND };
+}
+
+/** Checks one invariant on a case's outcome; `baseline` runs the same inputs with no scanner (for "caused by"). */
+type Check = (o: Outcome, baseline: () => Outcome) => string | undefined;
+
+const CHECKS: Record<InvariantName, Check> = {
+  'read-only': (o) => (o.readOnlySaves === 0 ? undefined : `${o.readOnlySaves} read-only scan(s) saved a clean document; first: ${o.firstReadOnlySave}`),
+  quiescence: (o) =>
+    o.summary.quiescent
+      ? undefined
+      : `work still pending when the run stopped (${o.stormCut ? `over ${STORM_BOUND} scanner revisions` : `${o.summary.stopped} at ${o.summary.endAt} ms`}): a replication storm`,
+  // "Caused by scanner writes" is counterfactual: a conflict the same inputs make with a scanner that only cleans is
+  // not the design's; one that appears only with the design is.
+  'no-scanner-conflicts': (o, baseline) => {
+    if (o.conflictUnids.size === 0) return undefined;
+    const base = baseline().conflictUnids;
+    const extra = [...o.conflictUnids].filter((u) => !base.has(u)).sort();
+    return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
+  },
+  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} scan(s) skipped a document with an infected attachment`),
+  convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
+};
+
+/**
+ * Runs the invariant suite on a design: per invariant, `runs` random cases (fast-check, seeded), the shrunk
+ * counterexample as a log on failure, and the coverage of what actually happened.
+ */
+export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptions = {}): VerifyResult {
+  const config = options.config ?? {};
+  const seed = options.seed ?? 42;
+  const runs = options.runs ?? 100;
+  const registry = new Map(options.registry ?? builtinRegistry());
+  registry.set(design.name, design);
+  const factory = behaviourFactory(registry);
+  const promises = promisesOf(design, config);
+  const readOnlyKinds = promises.readOnlyKinds ?? [];
+  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0 };
+  const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnly]]));
+  const names: InvariantName[] = (options.only ?? (Object.keys(CHECKS) as InvariantName[])).slice();
+  const results: InvariantResult[] = [];
+  let counted = false;
+  for (const name of names) {
+    if (name === 'read-only' && readOnlyKinds.length === 0) {
+      results.push({ name, description: `${DESCRIPTIONS[name]} — the design declares no read-only scans`, status: 'not-applicable', runs: 0, seed });
+      continue;
+    }
+    let run = 0;
+    const countThis = !counted;
+    counted = true;
+    const details = fc.check(
+      fc.property(arbCase(), (c) => {
+        const events = caseEvents(c, design.name, config);
+        const o = observe(events, factory, readOnlyKinds);
+        if (countThis) {
+          coverage.scansPerformed += o.summary.scans.performed;
+          coverage.scansSkipped += o.summary.scans.skipped;
+          coverage.arrivals += o.summary.replicatedChanges;
+          coverage.stampings += o.stampings;
+        }
+        options.onProgress?.({ invariant: name, run: ++run, runs });
+        const baseline = () => observe(caseEvents(c, cleanOnly.name, {}), baselineFactory, []);
+        const why = CHECKS[name](o, baseline);
+        if (why !== undefined) throw new Error(why);
+      }),
+      { seed, numRuns: runs },
+    );
+    if (!details.failed || details.counterexample === null) {
+      results.push({ name, description: DESCRIPTIONS[name], status: 'held', runs: details.numRuns, seed });
+      continue;
+    }
+    const events = caseEvents(details.counterexample[0], design.name, config);
+    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
+    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events } });
+  }
+  // Stampings cannot happen in a design whose every scan is read-only; skips are optional for designs that never
+  // skip. Scans and arrivals must happen, or the suite proved nothing.
+  const allReadOnly = (['mail', 'on-write', 'scheduled', 'manual'] as const).every((k) => readOnlyKinds.includes(k));
+  const vacuous: (keyof Coverage)[] = [];
+  if (coverage.scansPerformed === 0) vacuous.push('scansPerformed');
+  if (coverage.arrivals === 0) vacuous.push('arrivals');
+  if (coverage.stampings === 0 && !allReadOnly) vacuous.push('stampings');
+  if (coverage.scansSkipped === 0 && coverage.scansPerformed > 0) vacuous.push('scansSkipped');
+  return {
+    design: design.name,
+    config,
+    seed,
+    runs,
+    invariants: results,
+    coverage,
+    vacuous,
+    ok: results.every((r) => r.status !== 'violated') && vacuous.length === 0,
+  };
+}
