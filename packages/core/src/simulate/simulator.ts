@@ -27,14 +27,14 @@ export interface SimulatorOptions {
   /** Makes behaviours for `scanner` events. Without it, any `scanner` event is an unknown design. */
   readonly behaviours?: BehaviourFactory;
   /** Stop at this long after the last input event (default 7 days). */
-  readonly maxRunMs?: number;
+  readonly maxRunMs?: number | undefined;
   /** Seed of the simulator's PRNG (the only randomness; today no rule draws from it, behaviours may). */
   readonly seed?: number;
   /** Receives every derived event as the engine concludes it, in order. */
   readonly onDerived?: (event: DerivedEvent) => void;
   /**
-   * Asked after each piece of engine work once the input is exhausted: true stops the run there, as the cap does
-   * (`stopped: 'cap'`). A checker uses it to cut a storm short instead of simulating it to `maxRunMs`.
+   * Asked after each piece of engine work: true stops the run there, as the cap does (`stopped: 'cap'`). A checker
+   * uses it to cut a storm short instead of simulating it to `maxRunMs`.
    */
   readonly stopWhen?: () => boolean;
 }
@@ -261,23 +261,45 @@ export class Simulator {
    * applied and later ones are ignored (the run has stopped). Returns false for an ignored event.
    */
   feed(located: LocatedEvent<InputEvent>): boolean {
-    const { event } = located;
+    if (!this.advance(located.event.at)) return this.s.stopped === 'end' && located.event.at === this.s.endAt && this.applyAfterEnd(located);
+    this.apply(located);
+    return true;
+  }
+
+  /**
+   * Runs the engine work due before `at` (an input event at `at` is next). Returns false when the run has stopped
+   * and an event at `at` would be ignored. A recorder calls this, then writes the input line, then `apply`s it, so
+   * the derived events of earlier work come before the input's line in the file.
+   */
+  advance(at: number): boolean {
+    const s = this.s;
+    if (s.stopped !== undefined) return false;
+    if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at' });
+    this.runDue(at, false);
+    return true;
+  }
+
+  /** Applies one input event at its `at` (after `advance(at)`). After an `end`, only events at the end's `at`. */
+  apply(located: LocatedEvent<InputEvent>): void {
     const s = this.s;
     if (s.stopped !== undefined) {
-      if (s.stopped === 'end' && event.at === s.endAt && event.type !== 'end') {
-        this.applyInput(located);
-        return true;
-      }
-      return false;
+      this.applyAfterEnd(located);
+      return;
     }
-    if (event.at < s.now) {
-      throw new LogError('TIME_DECREASED', `field "at": ${event.at} is before the time already reached (${s.now})`, { line: located.line, field: 'at' });
-    }
-    this.runDue(event.at, false);
-    s.now = event.at;
-    s.lastInputAt = event.at;
+    s.now = located.event.at;
+    s.lastInputAt = located.event.at;
     s.inputs++;
     this.applyInput(located);
+  }
+
+  /** Input events at the same `at` as an `end`, after it, still happen (event-log.md); `end` itself only once. */
+  private applyAfterEnd(located: LocatedEvent<InputEvent>): boolean {
+    const s = this.s;
+    if (s.stopped !== 'end' || located.event.at !== s.endAt) return false;
+    if (located.event.type !== 'end') {
+      s.inputs++;
+      this.applyInput(located);
+    }
     return true;
   }
 
@@ -322,6 +344,10 @@ export class Simulator {
       const w = s.heap.peek();
       if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return;
       this.runItem(s.heap.pop()!);
+      if (this.stopWhen?.() === true) {
+        this.stop('cap', s.now);
+        return;
+      }
     }
   }
 

@@ -15,8 +15,17 @@ export interface ComparisonRow {
   readonly conflicts: number;
   readonly quiescent: boolean;
   readonly infectionsMissed: number;
+  /** Set when the run was cut short at this virtual time because scanner revisions passed the budget (a storm). */
+  readonly cutShort?: number;
   readonly summary: Summary;
 }
+
+/**
+ * Scanner revisions a row may make before its run is cut short (and marked): a storm would otherwise run to the
+ * horizon making millions. At the seed's scale the faulty default makes about 50,000 in two hours; a storm passes
+ * the budget within minutes of virtual time.
+ */
+export const DEFAULT_MAX_SCANNER_REVISIONS = 150_000;
 
 /** A design to compare: a name from the registry, optionally with a configuration (`smsdom:ignoreSsoOnScheduled=true`). */
 export interface DesignChoice {
@@ -36,12 +45,21 @@ export function compareDesigns(
   choices: readonly DesignChoice[],
   scenario: Scenario,
   settings: Readonly<Record<string, string | number | boolean>> = {},
-  options: { registry?: DesignRegistry; onRow?: (row: ComparisonRow) => void } = {},
+  options: { registry?: DesignRegistry; onRow?: (row: ComparisonRow) => void; maxScannerRevisions?: number } = {},
 ): ComparisonRow[] {
   const factory = behaviourFactory(options.registry ?? builtinRegistry());
   return choices.map((c) => {
     const events: InputEvent[] = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' });
-    const { summary } = runEvents(events, { behaviours: factory });
+    const budget = options.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
+    let scannerRevisions = 0;
+    const { summary } = runEvents(events, {
+      behaviours: factory,
+      onDerived: (e) => {
+        if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+      },
+      stopWhen: () => scannerRevisions > budget,
+    });
+    const cutAt = scannerRevisions > budget ? summary.endAt : undefined;
     const row: ComparisonRow = {
       design: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design),
       config: c.config ?? '',
@@ -52,6 +70,7 @@ export function compareDesigns(
       conflicts: summary.conflicts,
       quiescent: summary.quiescent,
       infectionsMissed: summary.scans.missed,
+      ...(cutAt !== undefined ? { cutShort: cutAt } : {}),
       summary,
     };
     options.onRow?.(row);

@@ -1,0 +1,140 @@
+import type { DerivedEvent, InputEvent } from '@replstorm/core';
+
+/** Revisions and conflicts of one actor (`user/carol`, `scanner/smsdom`, `router/Alpha`). */
+export interface ActorBlame {
+  readonly actor: string;
+  readonly revisions: number;
+  readonly conflicts: number;
+  /** How many distinct input events (causes) were behind its revisions. */
+  readonly causes: number;
+  /** The longest chain of revisions it took part in (a revision triggered by an arrival extends the chain). */
+  readonly longestChain: number;
+}
+
+export interface CauseBlame {
+  readonly cause: number;
+  readonly label: string;
+  readonly revisions: number;
+  readonly conflicts: number;
+  readonly byActor: Readonly<Record<string, number>>;
+}
+
+/** A chain of revisions linked by `via`: a scanner saving what arrived, whose save arrives elsewhere, and so on. */
+export interface Chain {
+  readonly unid: string;
+  readonly length: number;
+  readonly cause: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  /** Servers of the chain's revisions in order (the first 12). */
+  readonly servers: readonly string[];
+}
+
+export interface BlameResult {
+  readonly byActor: readonly ActorBlame[];
+  readonly byCause: readonly CauseBlame[];
+  readonly chains: readonly Chain[];
+}
+
+/** One line describing an input event, to name a cause. */
+export function describeInput(e: InputEvent): string {
+  switch (e.type) {
+    case 'save':
+      return `save by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
+    case 'delete':
+      return `delete by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
+    case 'scan':
+      return `${e.kind} scan on ${e.server}${e.db ? ` of ${e.db}` : ''}${e.unid ? ` ${e.unid}` : ''}`;
+    case 'scanner':
+      return `scanner ${e.design} installed on ${e.server} (its scheduled scans)`;
+    case 'deliver':
+      return `mail delivered on ${e.server} to ${e.to.join(', ')}`;
+    case 'forward':
+      return `forward by ${e.by} on ${e.server} to ${e.to.join(', ')}`;
+    case 'replicate':
+      return `replication ${e.server} <-> ${e.partner}`;
+    default:
+      return e.type;
+  }
+}
+
+interface ChainState {
+  length: number;
+  root: ChainRoot;
+}
+interface ChainRoot {
+  unid: string;
+  cause: number;
+  firstAt: number;
+  lastAt: number;
+  length: number;
+  servers: string[];
+}
+
+/**
+ * Attributes revisions and conflicts to actors and causes, following `via` chains. Keeps one small record per
+ * document version; a storm shows as one long chain.
+ */
+export function createBlame(labelOf: (line: number) => string | undefined) {
+  const actors = new Map<string, { revisions: number; conflicts: number; causes: Set<number>; longestChain: number }>();
+  const causes = new Map<number, { revisions: number; conflicts: number; byActor: Map<string, number> }>();
+  const versions = new Map<string, { by: string; cause: number; chain: ChainState }>();
+  const roots: ChainRoot[] = [];
+  const actor = (a: string) => {
+    let r = actors.get(a);
+    if (r === undefined) actors.set(a, (r = { revisions: 0, conflicts: 0, causes: new Set(), longestChain: 0 }));
+    return r;
+  };
+  const cause = (c: number) => {
+    let r = causes.get(c);
+    if (r === undefined) causes.set(c, (r = { revisions: 0, conflicts: 0, byActor: new Map() }));
+    return r;
+  };
+  return {
+    add(e: DerivedEvent): void {
+      if (e.type === 'revised') {
+        const prev = e.via !== undefined ? versions.get(`${e.via.unid}:${e.via.seq}`) : undefined;
+        let chain: ChainState;
+        if (prev !== undefined) {
+          chain = { length: prev.chain.length + 1, root: prev.chain.root };
+          const r = chain.root;
+          r.length = Math.max(r.length, chain.length);
+          r.lastAt = e.at;
+          if (r.servers.length < 12) r.servers.push(e.server);
+        } else {
+          const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, servers: [e.server] };
+          roots.push(root);
+          chain = { length: 1, root };
+        }
+        versions.set(`${e.unid}:${e.seq}`, { by: e.by, cause: e.cause, chain });
+        const a = actor(e.by);
+        a.revisions++;
+        a.causes.add(e.cause);
+        a.longestChain = Math.max(a.longestChain, chain.length);
+        const c = cause(e.cause);
+        c.revisions++;
+        c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
+      } else if (e.type === 'conflict') {
+        const w = versions.get(`${e.unid}:${e.winner.seq}`);
+        const l = versions.get(`${e.unid}:${e.loser.seq}`);
+        const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
+        for (const x of who) actor(x).conflicts++;
+        for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;
+      }
+    },
+    result(): BlameResult {
+      const byActor = [...actors.entries()]
+        .map(([a, r]) => ({ actor: a, revisions: r.revisions, conflicts: r.conflicts, causes: r.causes.size, longestChain: r.longestChain }))
+        .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || (x.actor < y.actor ? -1 : 1));
+      const byCause = [...causes.entries()]
+        .map(([c, r]) => ({ cause: c, label: labelOf(c) ?? '', revisions: r.revisions, conflicts: r.conflicts, byActor: Object.fromEntries([...r.byActor].sort()) }))
+        .sort((x, y) => y.revisions - x.revisions || x.cause - y.cause);
+      const chains = roots
+        .filter((r) => r.length > 1)
+        .sort((x, y) => y.length - x.length || x.firstAt - y.firstAt)
+        .slice(0, 5)
+        .map((r) => ({ unid: r.unid, length: r.length, cause: r.cause, firstAt: r.firstAt, lastAt: r.lastAt, servers: r.servers.slice() }));
+      return { byActor, byCause, chains };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtinRegistry, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
+import { UsageError } from './errors.js';
+
+// A researcher's design is a TypeScript (or JavaScript) module whose default export (or export `design`) is a
+// ScannerDesign. Loading it RUNS ITS CODE with the user's rights: it is trusted code, named on the command line by
+// the person running replstorm. Modules are never loaded because a log names them: a log can only name designs
+// that are built in or were given with --design.
+
+function isDesign(x: unknown): x is ScannerDesign<object> {
+  const d = x as Partial<ScannerDesign<object>> | null;
+  return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object';
+}
+
+/** Imports a design module (through tsx, so TypeScript works) and checks its shape. */
+export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UsageError(`${path}: no such design module`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`${path}: the design module failed to load: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const d = mod['default'] ?? mod['design'];
+  if (!isDesign(d)) {
+    throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); see packages/scenarios/src/designs/simple.ts`);
+  }
+  return d;
+}
+
+/** Built-in designs plus `--design name=path` modules (the name given overrides the module's own). */
+export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
+  const extra: ScannerDesign<object>[] = [];
+  for (const spec of specs) {
+    const i = spec.indexOf('=');
+    if (i <= 0 || i === spec.length - 1) throw new UsageError(`--design expects name=path, got "${spec}"`);
+    const d = await loadDesignModule(spec.slice(i + 1));
+    extra.push({ ...d, name: spec.slice(0, i) });
+  }
+  return builtinRegistry(extra);
+}
+
+/** A design named on the command line: a built-in name, or a path to a module (contains / or ends in .ts/.js). */
+export async function resolveDesignArg(arg: string, registry: DesignRegistry): Promise<ScannerDesign<object>> {
+  if (/[\\/]/.test(arg) || /\.(m?[tj]s)$/.test(arg)) return loadDesignModule(arg);
+  const d = registry.get(arg);
+  if (d === undefined) throw new UsageError(`unknown design "${arg}" (built in: ${[...registry.keys()].join(', ')}; or give a path to a module)`);
+  return d;
+}

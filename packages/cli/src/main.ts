@@ -1,0 +1,457 @@
+import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { LogError, type LogHeader, type Summary } from '@replstorm/core';
+import {
+  SCENARIOS,
+  SEED_COMPARISON,
+  compareDesigns,
+  findScenario,
+  parseConfigList,
+  promisesOf,
+  verifyDesign,
+  type ComparisonRow,
+  type DesignChoice,
+  type DesignRegistry,
+} from '@replstorm/scenarios';
+import { buildRegistry, resolveDesignArg } from './designs.js';
+import { CheckFailed, UsageError, describeError } from './errors.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
+import { AtomicFile, createProgress, removePendingOutputs, writeFileAtomic } from './output.js';
+import { renderHtmlReport } from './report/htmlReport.js';
+import { simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
+
+const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The file an error refers to (for `file:line:column`). */
+let currentFile: string | undefined;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseNonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} expects a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** `--set key=value` pairs into an object (the last one wins). */
+function parseSets(sets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const i = s.indexOf('=');
+    if (i <= 0) throw new UsageError(`--set expects key=value, got "${s}"`);
+    out[s.slice(0, i)] = s.slice(i + 1);
+  }
+  return out;
+}
+
+/** `design[:key=value,...]` into a design name and its configuration. */
+function parseDesignSpec(spec: string): { design: string; config: Record<string, unknown>; configText: string } {
+  const i = spec.indexOf(':');
+  const design = i < 0 ? spec : spec.slice(0, i);
+  const configText = i < 0 ? '' : spec.slice(i + 1);
+  if (design === '') throw new UsageError(`expected a design name, got "${spec}"`);
+  return { design, config: parseConfigList(configText, design), configText };
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function summaryJson(res: SimulateResult, withState: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...res.summary };
+  if (withState) out['state'] = res.sim.finalState();
+  return out;
+}
+
+interface RunOutputOptions {
+  json?: boolean;
+  state?: boolean;
+  blame?: boolean;
+  report?: string;
+}
+
+function printBlame(res: SimulateResult): void {
+  const b = res.blame;
+  if (b === undefined) return;
+  process.stdout.write('\nBlame by actor\n');
+  process.stdout.write(`${formatTable(['actor', 'revisions', 'conflicts', 'causes', 'longest chain'], b.byActor.map((a) => [a.actor, a.revisions, a.conflicts, a.causes, a.longestChain]))}\n`);
+  process.stdout.write('\nBlame by cause (input event behind the revisions)\n');
+  process.stdout.write(
+    `${formatTable(
+      ['line', 'cause', 'revisions', 'conflicts', 'by actor'],
+      b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${n}`).join(', ')]),
+    )}\n`,
+  );
+  if (b.byCause.length > 20) process.stdout.write(`  (${b.byCause.length - 20} more causes; --json lists them all)\n`);
+  if (b.chains.length > 0) {
+    process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
+    for (const c of b.chains) {
+      process.stdout.write(`  ${c.unid}: ${formatCount(c.length)} revisions from line ${c.cause}, ${formatVirtualTime(c.firstAt)} .. ${formatVirtualTime(c.lastAt)}, servers ${c.servers.join(' > ')}${c.length > c.servers.length ? ' > ...' : ''}\n`);
+    }
+  }
+}
+
+function writeReport(path: string, res: SimulateResult, title: string, source: string): void {
+  const html = renderHtmlReport({
+    title,
+    source,
+    meta: res.header.meta as Record<string, unknown>,
+    summary: res.summary,
+    timeline: res.timeline!,
+    blame: res.blame?.byActor ?? [],
+    ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
+  });
+  writeFileAtomic(path, html);
+}
+
+/** Prints what a replay or run found, writes the report, and decides the exit code. */
+function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, source: string): void {
+  if (o.report !== undefined) writeReport(o.report, res, title, source);
+  const m = res.conformance.mismatch;
+  if (o.json === true) {
+    const out = summaryJson(res, o.state === true);
+    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary };
+    if (res.blame !== undefined) out['blame'] = res.blame;
+    printJson(out);
+  } else {
+    if (res.whatIf !== undefined) {
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, 'as recorded', res.whatIf.label)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+    } else {
+      process.stdout.write(`${formatSummary(res.summary, title)}\n`);
+    }
+    if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
+    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${formatCount(res.ignoredAfterEnd)} input events after the end event were ignored\n`);
+    printBlame(res);
+    if (o.state === true) printJson({ state: res.sim.finalState() });
+    if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
+  }
+  if (m !== undefined) {
+    throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`);
+  }
+}
+
+function readChunks(log: string): AsyncIterable<Uint8Array> {
+  if (log === '-') return process.stdin;
+  return createReadStream(log, { highWaterMark: 1 << 16 });
+}
+
+function makeWhatIf(spec: string | undefined): WhatIf | undefined {
+  if (spec === undefined) return undefined;
+  const { design, config, configText } = parseDesignSpec(spec);
+  return { design, config, label: configText ? `${design}:${configText}` : design };
+}
+
+function warnStrict(file: string) {
+  return (w: { line: number; column: number; message: string }) => process.stderr.write(`${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
+}
+
+async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design: string[]; strict?: boolean; maxRun?: number; record?: string }): Promise<void> {
+  currentFile = log === '-' ? '<stdin>' : log;
+  const registry = await buildRegistry(o.design);
+  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
+  try {
+    const res = await simulateStream(
+      { chunks: readChunks(log) },
+      {
+        registry,
+        maxRunMs: o.maxRun,
+        strict: o.strict === true,
+        onWarning: warnStrict(currentFile),
+        whatIf: makeWhatIf(o.whatIf),
+        blame: o.blame === true || o.report !== undefined,
+        timeline: o.report !== undefined,
+        record,
+        progressLabel: `replay ${currentFile}`,
+      },
+    );
+    record?.commit();
+    finishRun(res, o, `replay of ${currentFile}`, currentFile);
+  } catch (err) {
+    record?.abort();
+    throw err;
+  }
+}
+
+async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[]; seed?: number; design: string[]; maxRun?: number; record?: string; whatIf?: string }): Promise<void> {
+  const scenario = findScenario(scenarioName);
+  if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const registry = await buildRegistry(o.design);
+  const settings: Record<string, string | number> = { ...parseSets(o.set), ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  const events = scenario.events(settings);
+  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
+  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
+  try {
+    const res = await simulateStream(
+      { events, header },
+      {
+        registry,
+        maxRunMs: o.maxRun,
+        whatIf: makeWhatIf(o.whatIf),
+        blame: o.blame === true || o.report !== undefined,
+        timeline: o.report !== undefined,
+        record,
+        progressLabel: `run ${scenario.name}`,
+      },
+    );
+    record?.commit();
+    const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
+    finishRun(res, o, `run of ${label}`, label);
+    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: replstorm replay ${o.record})\n`);
+  } catch (err) {
+    record?.abort();
+    throw err;
+  }
+}
+
+async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design: string[] }): Promise<void> {
+  const registry = await buildRegistry(o.design);
+  const design = await resolveDesignArg(designArg, registry);
+  const config = parseConfigList(o.config ?? '', 'config');
+  const seed = o.seed ?? (Math.random() * 0x7fffffff) | 0;
+  const progress = createProgress(`verify ${design.name}`);
+  const result = verifyDesign(design, { config, runs: o.runs, seed, registry, onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
+  progress.done();
+  const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
+  const written: Record<string, string> = {};
+  for (const inv of result.invariants) {
+    if (inv.counterexample === undefined) continue;
+    mkdirSync(o.out, { recursive: true });
+    const file = join(o.out, `${design.name}-${inv.name}-${seed}.jsonl`);
+    writeFileAtomic(file, inv.counterexample.log);
+    written[inv.name] = file;
+  }
+  const replayCmd = (file: string) => `replstorm replay ${isModule ? `--design ${design.name}=${designArg} ` : ''}${file}`;
+  if (o.json === true) {
+    printJson({
+      design: result.design,
+      config: result.config,
+      seed: result.seed,
+      runs: result.runs,
+      ok: result.ok,
+      coverage: result.coverage,
+      vacuous: result.vacuous,
+      invariants: result.invariants.map((i) => ({
+        name: i.name,
+        description: i.description,
+        status: i.status,
+        runs: i.runs,
+        ...(i.counterexample !== undefined ? { violation: i.counterexample.message, path: i.counterexample.path, counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : {}),
+      })),
+    });
+  } else {
+    const promises = promisesOf(design, config);
+    process.stdout.write(`verify ${design.name}${o.config ? `:${o.config}` : ''}   seed ${seed}, ${o.runs} runs per invariant\n`);
+    process.stdout.write(`  promises: read-only ${promises.readOnlyKinds?.length ? promises.readOnlyKinds.join(', ') : 'none'}${promises.quiescent ? ', quiescent' : ''}${promises.noConflicts ? ', no conflicts' : ''}\n\n`);
+    process.stdout.write(
+      `${formatTable(
+        ['invariant', 'result', 'runs', 'what it checks'],
+        result.invariants.map((i) => [i.name, i.status === 'held' ? 'held' : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.runs, i.description]),
+      )}\n`,
+    );
+    for (const i of result.invariants) {
+      if (i.counterexample === undefined) continue;
+      process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}\n`);
+    }
+    const c = result.coverage;
+    process.stdout.write(`\ncoverage over all runs: ${formatCount(c.scansPerformed)} scans performed, ${formatCount(c.scansSkipped)} skipped, ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);
+    if (result.vacuous.length > 0) process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design\n`);
+    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : 'verdict: FAILED'}\n`);
+  }
+  if (!result.ok) throw new CheckFailed('');
+}
+
+function parseCompareChoices(args: readonly string[]): DesignChoice[] {
+  if (args.length === 0) return [...SEED_COMPARISON];
+  return args.map((a) => {
+    const { design, configText } = parseDesignSpec(a);
+    return { design, config: configText };
+  });
+}
+
+async function cmdCompare(designs: string[], o: { scenario: string; set: string[]; json?: boolean; design: string[]; maxScannerRevisions?: number }): Promise<void> {
+  const scenario = findScenario(o.scenario);
+  if (scenario === undefined) throw new UsageError(`unknown scenario "${o.scenario}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const registry: DesignRegistry = await buildRegistry(o.design);
+  const choices = parseCompareChoices(designs);
+  for (const c of choices) if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')})`);
+  const settings = parseSets(o.set);
+  const progress = createProgress(`compare on ${scenario.name}`);
+  let done = 0;
+  const t0 = performance.now();
+  const rows = compareDesigns(choices, scenario, settings, {
+    registry,
+    ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
+    onRow: (r) => {
+      done++;
+      progress.tick(() => `${done}/${choices.length} designs (last: ${r.design})`);
+    },
+  });
+  progress.done();
+  if (o.json === true) {
+    printJson({ scenario: scenario.name, settings, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
+    return;
+  }
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  process.stdout.write(`${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: every design on the same inputs, ${seconds} s\n\n`);
+  process.stdout.write(`${formatCompareTable(rows)}\n`);
+  const cut = rows.filter((r) => r.cutShort !== undefined);
+  for (const r of cut) process.stdout.write(`\n* ${r.design}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual: a replication storm (revisions do not stop)`);
+  process.stdout.write(`${cut.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, infected attachments a skip let through\n`);
+}
+
+export function formatCompareTable(rows: readonly ComparisonRow[]): string {
+  return formatTable(
+    ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed'],
+    rows.map((r) => [r.design, r.scansPerformed, r.scansSkipped, r.cutShort !== undefined ? `${formatCount(r.scannerRevisions)}+ *` : r.scannerRevisions, r.replicatedChanges, r.conflicts, r.quiescent ? 'yes' : 'NO', r.infectionsMissed]),
+  );
+}
+
+async function cmdScenarios(o: { json?: boolean }): Promise<void> {
+  if (o.json === true) {
+    printJson(SCENARIOS.map((s) => ({ name: s.name, description: s.description, params: s.params })));
+    return;
+  }
+  for (const s of SCENARIOS) {
+    process.stdout.write(`${s.name}: ${s.description}\n\n`);
+    process.stdout.write(`${formatTable(['parameter', 'default', 'meaning'], Object.entries(s.params).map(([k, p]) => [k, JSON.stringify(p.default), `${p.help}${p.choices ? ` (${p.choices.join('|')})` : ''}`]))}\n\n`);
+    process.stdout.write(`set them with: replstorm run ${s.name} --set key=value ...\n`);
+  }
+}
+
+async function cmdDesigns(o: { json?: boolean; design: string[] }): Promise<void> {
+  const registry = await buildRegistry(o.design);
+  if (o.json === true) {
+    printJson([...registry.values()].map((d) => ({ name: d.name, description: d.description, defaults: d.defaults, configHelp: d.configHelp ?? {}, promises: promisesOf(d) })));
+    return;
+  }
+  for (const d of registry.values()) {
+    const p = promisesOf(d);
+    process.stdout.write(`${d.name}: ${d.description}\n`);
+    process.stdout.write(`  promises (defaults): read-only ${p.readOnlyKinds?.length ? p.readOnlyKinds.join(', ') : 'none'}${p.quiescent ? ', quiescent' : ''}${p.noConflicts ? ', no conflicts' : ''}\n`);
+    const entries = Object.entries(d.defaults as Record<string, unknown>);
+    if (entries.length > 0) {
+      process.stdout.write(`${formatTable(['  setting', 'default', 'meaning'], entries.map(([k, v]) => [`  ${k}`, JSON.stringify(v), (d.configHelp as Record<string, string> | undefined)?.[k] ?? '']))}\n`);
+    }
+    process.stdout.write('\n');
+  }
+  process.stdout.write('use one in a log ({"type":"scanner","design":NAME,"config":{...}}), in verify/compare, or as --what-if NAME:key=value,...\n');
+}
+
+function buildProgram(): Command {
+  const program = new Command('replstorm')
+    .description('Model how replicated Domino document stores behave when agents (antivirus scanners) write to them.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs)').argParser(collect).default([]);
+
+  program
+    .command('replay')
+    .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
+    .argument('<log>', 'the log file, or - for standard input')
+    .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
+    .option('--state', 'add the final state of every replica')
+    .option('--what-if <design[:key=value,...]>', 'replay the same inputs with another scanner design on every server, side by side')
+    .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--record <file>', 'write the complete log (inputs and derived events) to a file')
+    .option('--strict', 'warn about fields the format does not know')
+    .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
+    .addOption(designOpt())
+    .action((log: string, o) => cmdReplay(log, o));
+
+  program
+    .command('run')
+    .description('run a built-in scenario (see: replstorm scenarios)')
+    .argument('<scenario>', 'scenario name, e.g. smsdom-storm')
+    .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
+    .option('--seed <n>', 'the scenario\'s seed', parseNonNegativeInt('--seed'))
+    .option('--record <file>', 'write the complete log that replay reproduces to the same digest')
+    .option('--json', 'print the summary object as JSON')
+    .option('--state', 'add the final state')
+    .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design, side by side')
+    .option('--blame', 'revisions and conflicts by actor and cause')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
+    .addOption(designOpt())
+    .action((name: string, o) => cmdRun(name, o));
+
+  program
+    .command('verify')
+    .description('run the invariant suite on a design (built-in name or path to a module); failures write a replayable counterexample')
+    .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
+    .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs'), 100)
+    .option('--seed <n>', 'seed (printed; give it again to reproduce)', parseNonNegativeInt('--seed'))
+    .option('--config <key=value,...>', 'the design\'s configuration on every server')
+    .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
+    .option('--json', 'print the result as JSON')
+    .addOption(designOpt())
+    .action((d: string, o) => cmdVerify(d, o));
+
+  program
+    .command('compare')
+    .description('run one scenario once per design and print the cost table (default: the seed\'s designs and fixes)')
+    .argument('[designs...]', 'designs as name[:key=value,...]')
+    .option('--scenario <name>', 'scenario', 'smsdom-storm')
+    .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
+    .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (a storm)', parseNonNegativeInt('--max-scanner-revisions'))
+    .option('--json', 'print the rows as JSON')
+    .addOption(designOpt())
+    .action((d: string[], o) => cmdCompare(d, o));
+
+  program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').action((o) => cmdScenarios(o));
+  program.command('designs').description('list the scanner designs, their settings and promises').option('--json', 'as JSON').addOption(designOpt()).action((o) => cmdDesigns(o));
+  return program;
+}
+
+/** Runs the CLI with these arguments (without node and the script); returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  // pnpm passes a literal `--` through to scripts.
+  const args = argv[0] === '--' ? argv.slice(1) : argv.slice();
+  const program = buildProgram();
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (err) {
+    removePendingOutputs();
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.executeSubCommandAsync') return 0;
+      return 2;
+    }
+    if (err instanceof LogError && err.line === 0 && currentFile === undefined) {
+      process.stderr.write(`replstorm: ${err.message}\n`);
+      return 2;
+    }
+    const { code, message } = describeError(err, currentFile);
+    if (message !== '') process.stderr.write(`${code === 70 ? '' : 'replstorm: '}${message}\n`);
+    return code;
+  }
+}
+
+/** The process around `main`: signals remove half-written outputs, a closed pipe is not an error. */
+export function runCli(argv: readonly string[]): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      removePendingOutputs();
+      process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  void main(argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(process.argv.slice(2));
+
+export type { Summary };

@@ -1,0 +1,99 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+const pending = new Set<string>();
+
+/** Removes every temporary file still open (on error, SIGINT, SIGTERM): nothing half-written is left. */
+export function removePendingOutputs(): void {
+  for (const tmp of pending) rmSync(tmp, { force: true });
+  pending.clear();
+}
+
+/**
+ * An output file written to a temporary name beside it and renamed over the target only when complete, so an
+ * interrupted run (error, Ctrl-C, disk full) leaves the previous file intact and no partial one.
+ */
+export class AtomicFile {
+  readonly path: string;
+  private readonly tmp: string;
+  private fd: number;
+  private buffer: string[] = [];
+  private size = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    this.tmp = join(dirname(path), `.${basename(path)}.replstorm-tmp-${process.pid}`);
+    this.fd = openSync(this.tmp, 'w');
+    pending.add(this.tmp);
+  }
+
+  write(text: string): void {
+    this.buffer.push(text);
+    this.size += text.length;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, this.buffer.join(''));
+    this.buffer = [];
+    this.size = 0;
+  }
+
+  /** Writes what is buffered, syncs, and renames the file into place. */
+  commit(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = -1;
+    renameSync(this.tmp, this.path);
+    pending.delete(this.tmp);
+  }
+
+  abort(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.tmp, { force: true });
+    pending.delete(this.tmp);
+  }
+}
+
+/** Writes a whole file atomically. */
+export function writeFileAtomic(path: string, text: string): void {
+  const f = new AtomicFile(path);
+  try {
+    f.write(text);
+    f.commit();
+  } catch (err) {
+    f.abort();
+    throw err;
+  }
+}
+
+/** Colours only on a TTY without NO_COLOR. */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && (process.env['NO_COLOR'] ?? '') === '';
+}
+
+/**
+ * Progress on stderr for runs longer than a second, only on a TTY: one line rewritten in place. `done` clears it.
+ */
+export function createProgress(label: string): { tick(text: () => string): void; done(): void } {
+  const tty = process.stderr.isTTY === true;
+  const start = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    tick(text) {
+      if (!tty) return;
+      const now = performance.now();
+      if (now - start < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\r\x1b[K${label}: ${text()}`);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

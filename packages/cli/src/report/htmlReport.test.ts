@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { HOSTILE_ACTOR, HOSTILE_SERVER, sampleReport } from '../../test/reportFixtures.js';
+import { escapeHtml, formatVirtualTime, jsonForScript, renderHtmlReport } from './htmlReport.js';
+import type { Timeline } from './timeline.js';
+
+const CHART_DATA = /<script type="application\/json" id="replstorm-chart-data">([\s\S]*?)<\/script>/;
+
+/** The markup outside `<script>` and `<style>` elements: the part an HTML parser reads as tags and text. */
+function markupOf(html: string): string {
+  return html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '').replace(/<style>[\s\S]*?<\/style>/g, '');
+}
+
+/** Every tag in the markup. Data never brings a raw `<`, so each `<` here opens a tag the renderer wrote. */
+function tagsOf(html: string): string[] {
+  return [...markupOf(html).matchAll(/<[^>]*>/g)].map((m) => m[0]);
+}
+
+function chartDataOf(html: string): { timeline: Timeline } {
+  const json = CHART_DATA.exec(html)?.[1];
+  if (json === undefined) throw new Error('no chart data in the report');
+  return JSON.parse(json) as { timeline: Timeline };
+}
+
+describe('escapeHtml and jsonForScript', () => {
+  it('escapes the five HTML specials and the two JavaScript line separators', () => {
+    expect(escapeHtml(`a&b<c>d"e'f\u2028g\u2029`)).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2028;g&#x2029;');
+  });
+
+  it('leaves no <, >, &, U+2028 or U+2029 in script JSON, and JSON.parse gives the value back', () => {
+    const value = { s: `</script><!--<script>&\u2028\u2029`, [HOSTILE_SERVER]: [1, '\u2028'] };
+    const json = jsonForScript(value);
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(json).toContain('\\u003c/script\\u003e');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('formats virtual time as h:mm:ss, with milliseconds only when there are some', () => {
+    expect(formatVirtualTime(0)).toBe('0:00:00');
+    expect(formatVirtualTime(7_384_005)).toBe('2:03:04.005');
+    expect(formatVirtualTime(7 * 86_400_000)).toBe('168:00:00');
+  });
+});
+
+describe('renderHtmlReport', () => {
+  const hostileMeta = { note: 'line\u2028separator\u2029paragraph', [HOSTILE_SERVER]: `"'&`, nested: { evil: '</script>' } };
+  const html = renderHtmlReport(sampleReport({ meta: hostileMeta }));
+
+  it('writes the hostile server name and actor as text, never as markup', () => {
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain(HOSTILE_SERVER);
+    expect(html).not.toContain(HOSTILE_ACTOR);
+    expect(html).not.toContain('alert(1)</script>');
+  });
+
+  it('has exactly its own three scripts, and no tag carries an event handler', () => {
+    expect(html.match(/<script\b/g)).toHaveLength(3);
+    expect(html.match(/<\/script/gi)).toHaveLength(3);
+    const tags = tagsOf(html);
+    const names = new Set(tags.map((t) => /^<\/?([a-zA-Z][a-zA-Z0-9]*)/.exec(t)?.[1]?.toLowerCase() ?? t));
+    const allowed = ['!doctype', 'html', 'head', 'meta', 'link', 'title', 'body', 'main', 'header', 'section', 'h1', 'h2', 'h3', 'p',
+      'span', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'noscript'];
+    for (const name of names) expect(allowed).toContain(name.startsWith('<!') ? '!doctype' : name);
+    for (const tag of tags) expect(tag).not.toMatch(/\son[a-z]+\s*=/i);
+  });
+
+  it('never holds a raw U+2028 or U+2029, in text or in script', () => {
+    expect(html).not.toMatch(/[\u2028\u2029]/);
+    expect(html).toContain('line&#x2028;separator&#x2029;paragraph');
+  });
+
+  it('embeds the chart data as JSON that parses back to the timeline, hostile names included', () => {
+    const json = CHART_DATA.exec(html)![1]!;
+    expect(json).not.toMatch(/[<>\u2028\u2029]/);
+    const { timeline } = chartDataOf(html);
+    expect(timeline).toEqual(sampleReport({ meta: hostileMeta }).timeline);
+    expect(timeline.servers).toContain(HOSTILE_SERVER);
+  });
+
+  it('makes no network reference: no URL outside the uPlot license comment, src/href only data:, a CSP that forbids fetching', () => {
+    const withoutLicense = html.replace(/\/\*! https:\/\/github\.com\/leeoniya\/uPlot \(v[\d.]+\) \*\//, '');
+    expect(withoutLicense).not.toMatch(/https?:\/\//i);
+    const attrs = [...tagsOf(html).join('\n').matchAll(/\b(?:src|href|action|poster|srcset)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi)].map((m) => m[1]!);
+    expect(attrs.length).toBeGreaterThan(0);
+    for (const value of attrs) expect(value.replace(/^["']|["']$/g, '')).toMatch(/^data:/);
+    expect(html).not.toMatch(/@import|url\(\s*["']?(?!data:)/i);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'unsafe-inline'");
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain('img-src data:');
+    // The CSP must come before anything that could fetch.
+    expect(html.indexOf('Content-Security-Policy')).toBeLessThan(html.indexOf('<link'));
+  });
+
+  it('inlines uPlot and its CSS', () => {
+    expect(html).toContain('var uPlot=function(){');
+    expect(html).toContain('.uplot');
+  });
+
+  it('shows the summary with numbers right-aligned, the digest in monospace and the what-if difference', () => {
+    expect(html).toContain('<th scope="row">Replicated changes</th><td class="num">2,468</td>');
+    expect(html).toContain('<code class="digest">sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</code>');
+    expect(html).toContain('<th scope="row" class="sub">by scanner</th><td class="num">230</td><td class="num">6</td><td class="num">\u2212224</td>');
+    expect(html).toContain('<th scope="row">Converged</th><td class="bad">no</td><td>yes</td><td>differs</td>');
+    expect(html).toContain('2:03:04.005');
+  });
+
+  it('gives the same bytes for the same data', () => {
+    expect(renderHtmlReport(sampleReport({ meta: hostileMeta }))).toBe(html);
+  });
+
+  it('renders an empty run without charts and without a what-if section', () => {
+    const empty = renderHtmlReport({
+      ...sampleReport({ withWhatIf: false }),
+      meta: {},
+      timeline: { bucketMs: 1, start: 0, end: 0, servers: [], series: [] },
+      blame: [],
+    });
+    expect(empty).toContain('No derived events: nothing to chart.');
+    expect(empty).toContain('No actor wrote anything.');
+    expect(empty).not.toContain('What if');
+    expect(empty).not.toContain('data-chart=');
+  });
+});

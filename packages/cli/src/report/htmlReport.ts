@@ -1,0 +1,384 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Summary } from '@replstorm/core';
+import type { Timeline } from './timeline.js';
+
+/** One row of the blame table, computed by the caller. */
+export interface BlameRow {
+  readonly actor: string;
+  readonly revisions: number;
+  readonly conflicts: number;
+  readonly causes: number;
+  readonly longestChain: number;
+}
+
+/** Everything `--report` shows. Every string may come from a log and is treated as hostile. */
+export interface ReportData {
+  readonly title: string;
+  /** The log file or scenario name the run came from. */
+  readonly source: string;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly summary: Summary;
+  readonly timeline: Timeline;
+  readonly blame: readonly BlameRow[];
+  /** A second run to compare with, e.g. the same log under another scanner configuration. */
+  readonly whatIf?: { readonly label: string; readonly summary: Summary };
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  // Harmless in HTML text, but some tools take them for line ends: the file never holds them raw.
+  '\u2028': '&#x2028;',
+  '\u2029': '&#x2029;',
+};
+
+/** Escapes text for HTML content and for quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * JSON that is safe inside `<script type="application/json">`: no `<` (so no `</script>` or `<!--`), `>`, `&`, U+2028 or
+ * U+2029 survives raw. Each becomes a `\uXXXX` escape, which can only occur inside a JSON string, so JSON.parse gives
+ * the original value back.
+ */
+export function jsonForScript(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('jsonForScript: value has no JSON form');
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Virtual milliseconds as h:mm:ss, with .mmm when not a whole second; hours are not wrapped into days. */
+export function formatVirtualTime(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  const totalSeconds = Math.floor(abs / 1000);
+  const rest = abs - totalSeconds * 1000;
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor(totalSeconds / 60) % 60;
+  const s = totalSeconds % 60;
+  const base = `${sign}${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  return rest === 0 ? base : `${base}.${String(Math.round(rest)).padStart(3, '0')}`;
+}
+
+function formatCount(n: number): string {
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n);
+}
+
+let uplotAssets: { js: string; css: string } | undefined;
+
+// Read at render time from the installed package, so the report needs nothing beside itself.
+function loadUplot(): { js: string; css: string } {
+  if (uplotAssets === undefined) {
+    const require = createRequire(import.meta.url);
+    const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+    // Inlined verbatim: a closing tag inside would end the element early. uPlot 1.6.32 has none; a later version might.
+    if (/<\/script/i.test(js) || /<\/style/i.test(css)) throw new Error('uplot assets contain a closing tag and cannot be inlined');
+    uplotAssets = { js, css };
+  }
+  return uplotAssets;
+}
+
+const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+const STYLE = `
+:root { color-scheme: light; --fg: #1d2125; --muted: #5f6b76; --line: #d9dee3; --band: #f5f7f9; --bad: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #fff; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 24px 48px; }
+h1 { font-size: 1.6rem; margin: 0 0 4px; overflow-wrap: anywhere; }
+h2 { font-size: 1.2rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1rem; margin: 20px 0 4px; overflow-wrap: anywhere; }
+p { margin: 4px 0 8px; }
+.muted, caption { color: var(--muted); }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 8px 0; }
+caption { text-align: left; caption-side: bottom; font-size: 0.85rem; padding-top: 4px; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); vertical-align: top; text-align: left; }
+thead th { background: var(--band); font-weight: 600; }
+tbody th { font-weight: 500; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
+.bad { color: var(--bad); font-weight: 600; }
+.same { color: var(--muted); }
+.wrap { overflow-wrap: anywhere; word-break: break-word; }
+table.meta td { max-width: 760px; }
+.digest { overflow-wrap: anywhere; }
+.plot { width: 100%; min-height: 40px; }
+.uplot .u-legend { font-size: 0.85rem; text-align: left; }
+.uplot .u-legend .u-series:first-child .u-value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+@media print { .plot { break-inside: avoid; } }
+`;
+
+// The page script is fixed text: data reaches it only through JSON.parse, and DOM text only through uPlot's textContent.
+// One chart per server (plus an all-servers total) rather than one chart with a series per server per metric: servers
+// often differ by orders of magnitude, three metrics × many servers is unreadable as lines in one plot, and with one
+// chart each a metric keeps the same colour everywhere. Cursors and zoom are synced across the charts.
+const PAGE_SCRIPT = `
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('replstorm-chart-data').textContent);
+  var tl = data.timeline;
+  var METRICS = [
+    { key: 'revisions', label: 'revisions', stroke: '#0072B2' },
+    { key: 'replicated', label: 'replicated changes', stroke: '#009E73' },
+    { key: 'conflicts', label: 'conflicts', stroke: '#D55E00' }
+  ];
+  var TIME_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5,
+    36e5, 72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 3456e5, 6048e5, 12096e5, 24192e5, 864e7, 3456e7, 864e8, 864e9];
+  var COUNT_INCRS = [];
+  for (var p = 1; p < 1e16; p *= 10) COUNT_INCRS.push(p, 2 * p, 5 * p);
+
+  function pad(n, w) { var s = String(n); while (s.length < w) s = '0' + s; return s; }
+  function fmt(ms, withMs) {
+    var neg = ms < 0; ms = Math.abs(ms);
+    var t = Math.floor(ms / 1000), rest = Math.round(ms - t * 1000);
+    var s = (neg ? '-' : '') + Math.floor(t / 3600) + ':' + pad(Math.floor(t / 60) % 60, 2) + ':' + pad(t % 60, 2);
+    return withMs ? s + '.' + pad(rest, 3) : s;
+  }
+  var fineTime = tl.bucketMs < 1000 || tl.start % 1000 !== 0;
+
+  var n = tl.series.length ? tl.series[0].revisions.length : 0;
+  var xs = [];
+  for (var i = 0; i <= n; i++) xs.push(tl.start + i * tl.bucketMs);
+  // A stepped line holds each bucket's count until the next bucket starts; the extra point at the end closes the last step.
+  function closed(arr) { var out = arr.slice(); out.push(arr.length ? arr[arr.length - 1] : null); return out; }
+  function sum(key) {
+    var out = [];
+    for (var i = 0; i < n; i++) { var t = 0; for (var j = 0; j < tl.series.length; j++) t += tl.series[j][key][i]; out.push(t); }
+    return out;
+  }
+
+  var steps = uPlot.paths.stepped({ align: 1 });
+  var plots = [];
+  function makeChart(el, counts) {
+    var opts = {
+      width: Math.max(320, el.clientWidth),
+      height: 190,
+      cursor: { sync: { key: 'replstorm' }, drag: { x: true, y: false } },
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      axes: [
+        { label: 'virtual time (h:mm:ss)', space: 90, incrs: TIME_INCRS,
+          values: function (u, splits, ax, space, incr) { return splits.map(function (v) { return fmt(v, incr < 1000); }); } },
+        { label: 'per bucket', incrs: COUNT_INCRS, size: 60 }
+      ],
+      series: [{
+        label: 'bucket',
+        value: function (u, v) { return v == null ? '--' : fmt(v, fineTime) + ' \\u2013 ' + fmt(v + tl.bucketMs, fineTime); }
+      }].concat(METRICS.map(function (m) {
+        return { label: m.label, stroke: m.stroke, width: 1.5, paths: steps, points: { show: false },
+          value: function (u, v) { return v == null ? '--' : String(v); } };
+      }))
+    };
+    var series = [xs].concat(METRICS.map(function (m) { return closed(counts[m.key]); }));
+    plots.push({ el: el, plot: new uPlot(opts, series, el) });
+  }
+
+  var els = document.querySelectorAll('.plot[data-chart]');
+  for (var k = 0; k < els.length; k++) {
+    var el = els[k], which = el.getAttribute('data-chart');
+    if (which === 'total') makeChart(el, { revisions: sum('revisions'), replicated: sum('replicated'), conflicts: sum('conflicts') });
+    else { var s = tl.series[Number(which)]; if (s) makeChart(el, s); }
+  }
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      for (var i = 0; i < plots.length; i++) plots[i].plot.setSize({ width: Math.max(320, plots[i].el.clientWidth), height: 190 });
+    });
+  });
+})();
+`;
+
+const STOPPED: Readonly<Record<Summary['stopped'], string>> = {
+  end: 'end (an end event)',
+  idle: 'idle (nothing pending)',
+  cap: 'cap (maxRunMs after the last input)',
+};
+
+type Cell = { readonly kind: 'count'; readonly value: number }
+  | { readonly kind: 'flag'; readonly value: boolean; readonly bad: boolean }
+  | { readonly kind: 'time'; readonly value: number }
+  | { readonly kind: 'text'; readonly value: string; readonly mono?: boolean };
+
+interface SummaryRow {
+  readonly label: string;
+  readonly sub?: boolean;
+  readonly cell: (s: Summary) => Cell;
+}
+
+// Byte-wise order, as the timeline sorts servers: the same log gives the same report on every machine.
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
+  const kinds = [...new Set(summaries.flatMap((s) => Object.keys(s.revisions.byActorKind)))].sort(byCodeUnit);
+  const count = (label: string, get: (s: Summary) => number, sub = false): SummaryRow => ({ label, sub, cell: (s) => ({ kind: 'count', value: get(s) }) });
+  return [
+    count('Revisions', (s) => s.revisions.total),
+    ...kinds.map((k) => count(`by ${k}`, (s) => (Object.hasOwn(s.revisions.byActorKind, k) ? s.revisions.byActorKind[k] ?? 0 : 0), true)),
+    count('Replicated changes', (s) => s.replicatedChanges),
+    count('Conflicts', (s) => s.conflicts),
+    count('Merges', (s) => s.merges),
+    count('Discarded', (s) => s.discarded),
+    count('Collisions', (s) => s.collisions),
+    count('Scans performed', (s) => s.scans.performed),
+    count('Scans skipped', (s) => s.scans.skipped),
+    count('Infected documents cleaned', (s) => s.scans.infected),
+    count('Infected and missed', (s) => s.scans.missed),
+    { label: 'Quiescent', cell: (s) => ({ kind: 'flag', value: s.quiescent, bad: !s.quiescent }) },
+    { label: 'Converged', cell: (s) => ({ kind: 'flag', value: s.converged, bad: !s.converged }) },
+    { label: 'Stopped', cell: (s) => ({ kind: 'text', value: STOPPED[s.stopped] ?? String(s.stopped) }) },
+    { label: 'End at (virtual)', cell: (s) => ({ kind: 'time', value: s.endAt }) },
+    { label: 'Digest', cell: (s) => ({ kind: 'text', value: s.digest, mono: true }) },
+  ];
+}
+
+// Counts that should be zero in a sound run are flagged when they are not.
+const ALARMING = new Set(['Collisions', 'Infected and missed']);
+
+function renderCell(row: SummaryRow, cell: Cell): string {
+  switch (cell.kind) {
+    case 'count': {
+      const bad = ALARMING.has(row.label) && cell.value !== 0;
+      return `<td class="num${bad ? ' bad' : ''}">${escapeHtml(formatCount(cell.value))}</td>`;
+    }
+    case 'flag':
+      return `<td${cell.bad ? ' class="bad"' : ''}>${cell.value ? 'yes' : 'no'}</td>`;
+    case 'time':
+      return `<td class="num">${escapeHtml(formatVirtualTime(cell.value))} <span class="muted">(${escapeHtml(formatCount(cell.value))} ms)</span></td>`;
+    case 'text':
+      return cell.mono ? `<td><code class="digest">${escapeHtml(cell.value)}</code></td>` : `<td class="wrap">${escapeHtml(cell.value)}</td>`;
+  }
+}
+
+function renderDifference(a: Cell, b: Cell): string {
+  if (a.kind === 'count' && b.kind === 'count') {
+    const d = b.value - a.value;
+    return d === 0 ? '<td class="num same">0</td>' : `<td class="num">${d > 0 ? '+' : '\u2212'}${escapeHtml(formatCount(Math.abs(d)))}</td>`;
+  }
+  if (a.kind === 'time' && b.kind === 'time') {
+    const d = b.value - a.value;
+    return d === 0 ? '<td class="num same">0</td>' : `<td class="num">${d > 0 ? '+' : '\u2212'}${escapeHtml(formatVirtualTime(Math.abs(d)))}</td>`;
+  }
+  const same = a.value === b.value;
+  return same ? '<td class="same">same</td>' : '<td>differs</td>';
+}
+
+function rowHeader(row: SummaryRow): string {
+  return `<th scope="row"${row.sub ? ' class="sub"' : ''}>${escapeHtml(row.label)}</th>`;
+}
+
+function renderSummary(summary: Summary): string {
+  const rows = summaryRows([summary]).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
+  return `<table class="summary"><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly summary: Summary }): string {
+  const rows = summaryRows([base, whatIf.summary]).map((row) => {
+    const a = row.cell(base);
+    const b = row.cell(whatIf.summary);
+    return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
+  });
+  return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
+<table class="whatif"><thead><tr><th></th><th>This run</th><th class="wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+function metaValue(value: unknown): string {
+  if (typeof value === 'string') return `<td class="wrap">${escapeHtml(value)}</td>`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return `<td class="wrap"><code>${escapeHtml(text)}</code></td>`;
+}
+
+function renderMeta(meta: Readonly<Record<string, unknown>>): string {
+  const entries = Object.entries(meta);
+  if (entries.length === 0) return '<p class="muted">The log has no meta.</p>';
+  const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
+  return `<table class="meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+function renderTimeline(timeline: Timeline): string {
+  if (timeline.series.length === 0) return '<h2>Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
+  const charts: string[] = [];
+  if (timeline.series.length > 1) charts.push('<h3>All servers</h3>\n<div class="plot" data-chart="total"></div>');
+  timeline.series.forEach((s, i) => charts.push(`<h3>${escapeHtml(s.server)}</h3>\n<div class="plot" data-chart="${i}"></div>`));
+  const buckets = timeline.bucketMs === 0 ? 0 : (timeline.end - timeline.start) / timeline.bucketMs;
+  return `<h2>Timeline</h2>
+<p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
+from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets).
+<span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
+Conflicts: conflict documents made on the server. Drag across a chart to zoom; double-click to reset.</span></p>
+<noscript><p class="bad">The charts need JavaScript; the tables do not.</p></noscript>
+${charts.join('\n')}`;
+}
+
+function renderBlame(blame: readonly BlameRow[]): string {
+  if (blame.length === 0) return '<h2>Blame by actor</h2>\n<p class="muted">No actor wrote anything.</p>';
+  const rows = blame.map(
+    (r) =>
+      `<tr><th scope="row" class="wrap"><code>${escapeHtml(r.actor)}</code></th><td class="num">${escapeHtml(formatCount(r.revisions))}</td>` +
+      `<td class="num">${escapeHtml(formatCount(r.conflicts))}</td><td class="num">${escapeHtml(formatCount(r.causes))}</td>` +
+      `<td class="num">${escapeHtml(formatCount(r.longestChain))}</td></tr>`,
+  );
+  return `<h2>Blame by actor</h2>
+<table class="blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+/**
+ * Renders one self-contained HTML page: no request leaves it (a CSP forbids any), uPlot is inlined, and every string
+ * from the log reaches the page either escaped as HTML text or as JSON read with JSON.parse. The output depends only on
+ * `data` and the installed uPlot, so the same run gives the same bytes.
+ */
+export function renderHtmlReport(data: ReportData): string {
+  const { js, css } = loadUplot();
+  const chartData = jsonForScript({ timeline: data.timeline });
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(data.title)}</title>
+<style>${css}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(data.title)}</h1>
+<p>Source: <code class="wrap">${escapeHtml(data.source)}</code></p>
+${renderMeta(data.meta)}
+</header>
+<section>
+<h2>Summary</h2>
+${renderSummary(data.summary)}
+</section>
+${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf)}\n</section>\n`}<section>
+${renderTimeline(data.timeline)}
+</section>
+<section>
+${renderBlame(data.blame)}
+</section>
+</main>
+<script type="application/json" id="replstorm-chart-data">${chartData}</script>
+<script>${js}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,164 @@
+import type { DerivedEvent } from '@replstorm/core';
+
+/** Counts per time bucket for one server; every array has one entry per bucket. */
+export interface TimelineSeries {
+  readonly server: string;
+  /** `revised` events on this server. */
+  readonly revisions: number[];
+  /** `replicated` events whose `to` is this server, `collision` excluded (as the summary's `replicatedChanges`). */
+  readonly replicated: number[];
+  /** `conflict` events (conflict documents made) on this server. */
+  readonly conflicts: number[];
+}
+
+/** Bucket `i` covers virtual times `[start + i * bucketMs, start + (i + 1) * bucketMs)`; `end` is the last bucket's end. */
+export interface Timeline {
+  readonly bucketMs: number;
+  readonly start: number;
+  readonly end: number;
+  /** Every server named by an event, sorted. */
+  readonly servers: string[];
+  /** One entry per server, in the order of `servers`. */
+  readonly series: TimelineSeries[];
+}
+
+export interface TimelineOptions {
+  /** Starting bucket width in virtual ms (default 1). Doubled as often as needed to keep at most `maxBuckets` buckets. */
+  readonly bucketMs?: number;
+  /** At most this many buckets (default 600, at least 2). */
+  readonly maxBuckets?: number;
+}
+
+export interface TimelineBuilder {
+  add(e: DerivedEvent): void;
+  result(): Timeline;
+}
+
+export const DEFAULT_MAX_BUCKETS = 600;
+
+interface Counts {
+  revisions: number[];
+  replicated: number[];
+  conflicts: number[];
+}
+
+/**
+ * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events:
+ * buckets sit on an absolute grid (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width
+ * doubles and neighbours merge pairwise, and no event is kept.
+ */
+export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
+  let bucketMs = options.bucketMs ?? 1;
+  const maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
+  if (!Number.isSafeInteger(bucketMs) || bucketMs < 1) throw new RangeError(`bucketMs must be a positive integer, got ${bucketMs}`);
+  if (!Number.isSafeInteger(maxBuckets) || maxBuckets < 2) throw new RangeError(`maxBuckets must be an integer >= 2, got ${maxBuckets}`);
+
+  const byServer = new Map<string, Counts>();
+  // Absolute index of the first bucket and number of buckets; `first` is undefined until the first event.
+  let first: number | undefined;
+  let count = 0;
+
+  // `at - at % w` is exact in floating point, so the quotient is exact even near 2^53 (Math.floor(at / w) is not).
+  const indexOf = (at: number): number => (at - (at % bucketMs)) / bucketMs;
+
+  const countsOf = (server: string): Counts => {
+    let c = byServer.get(server);
+    if (c === undefined) {
+      c = { revisions: new Array<number>(count).fill(0), replicated: new Array<number>(count).fill(0), conflicts: new Array<number>(count).fill(0) };
+      byServer.set(server, c);
+    }
+    return c;
+  };
+
+  const mergePairwise = (f: number): void => {
+    const newFirst = Math.floor(f / 2);
+    const newCount = Math.floor((f + count - 1) / 2) - newFirst + 1;
+    const merge = (a: number[]): number[] => {
+      const m = new Array<number>(newCount).fill(0);
+      for (let i = 0; i < a.length; i++) m[Math.floor((f + i) / 2) - newFirst]! += a[i]!;
+      return m;
+    };
+    for (const c of byServer.values()) {
+      c.revisions = merge(c.revisions);
+      c.replicated = merge(c.replicated);
+      c.conflicts = merge(c.conflicts);
+    }
+    bucketMs *= 2;
+    first = newFirst;
+    count = newCount;
+  };
+
+  // Makes the bucket of `at` exist and returns its position in the arrays.
+  const slotOf = (at: number): number => {
+    if (!Number.isFinite(at) || at < 0) throw new RangeError(`event at must be a non-negative number, got ${at}`);
+    if (first === undefined) {
+      first = indexOf(at);
+      count = 1;
+      for (const c of byServer.values()) c.revisions.push(0), c.replicated.push(0), c.conflicts.push(0);
+      return 0;
+    }
+    let k = indexOf(at);
+    while (Math.max(first + count - 1, k) - Math.min(first, k) + 1 > maxBuckets) {
+      mergePairwise(first);
+      k = indexOf(at);
+    }
+    if (k < first) {
+      // Only reached when events arrive out of order; logs never decrease `at`, but a builder should not care.
+      const pad = new Array<number>(first - k).fill(0);
+      for (const c of byServer.values()) {
+        c.revisions = pad.concat(c.revisions);
+        c.replicated = pad.concat(c.replicated);
+        c.conflicts = pad.concat(c.conflicts);
+      }
+      count += first - k;
+      first = k;
+    } else if (k >= first + count) {
+      const grow = k - first - count + 1;
+      for (const c of byServer.values()) {
+        for (let i = 0; i < grow; i++) c.revisions.push(0), c.replicated.push(0), c.conflicts.push(0);
+      }
+      count += grow;
+    }
+    return k - first;
+  };
+
+  return {
+    add(e) {
+      const slot = slotOf(e.at);
+      switch (e.type) {
+        case 'revised':
+          countsOf(e.server).revisions[slot]! += 1;
+          break;
+        case 'replicated':
+          countsOf(e.from);
+          if (e.outcome !== 'collision') countsOf(e.to).replicated[slot]! += 1;
+          else countsOf(e.to);
+          break;
+        case 'conflict':
+          countsOf(e.server).conflicts[slot]! += 1;
+          break;
+        case 'session':
+          countsOf(e.server);
+          countsOf(e.partner);
+          break;
+        case 'scanned':
+          countsOf(e.server);
+          break;
+      }
+    },
+    result() {
+      const servers = [...byServer.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const start = first === undefined ? 0 : first * bucketMs;
+      return {
+        bucketMs,
+        start,
+        end: start + count * bucketMs,
+        servers,
+        series: servers.map((server) => {
+          const c = byServer.get(server)!;
+          return { server, revisions: [...c.revisions], replicated: [...c.replicated], conflicts: [...c.conflicts] };
+        }),
+      };
+    },
+  };
+}

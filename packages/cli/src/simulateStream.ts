@@ -1,0 +1,243 @@
+import {
+  Simulator,
+  canonicalJson,
+  createLogDecoder,
+  encodeEvent,
+  encodeHeader,
+  isInputEvent,
+  type DerivedEvent,
+  type InputEvent,
+  type LocatedEvent,
+  type LogHeader,
+  type LogWarning,
+  type Summary,
+} from '@replstorm/core';
+import { behaviourFactory, resolveConfig, type DesignRegistry } from '@replstorm/scenarios';
+import { createBlame, describeInput, type BlameResult } from './blame.js';
+import { formatVirtualTime } from './format.js';
+import type { AtomicFile } from './output.js';
+import { createProgress } from './output.js';
+import { createTimeline, type Timeline } from './report/timeline.js';
+import { UsageError } from './errors.js';
+
+/** A scanner design and configuration to install on every server instead of the log's (what-if replay). */
+export interface WhatIf {
+  readonly design: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly label: string;
+}
+
+export interface SimulateOptions {
+  readonly registry: DesignRegistry;
+  readonly maxRunMs?: number | undefined;
+  readonly strict?: boolean;
+  readonly onWarning?: (w: LogWarning) => void;
+  readonly whatIf?: WhatIf | undefined;
+  readonly blame?: boolean;
+  readonly timeline?: boolean;
+  /** Write the complete log (inputs and the engine's derived events) here. */
+  readonly record?: AtomicFile | undefined;
+  readonly recordMeta?: Readonly<Record<string, unknown>>;
+  readonly progressLabel?: string;
+}
+
+/** The first place where a recorded log and the engine disagree. */
+export interface Mismatch {
+  readonly line: number;
+  readonly message: string;
+  readonly file?: DerivedEvent;
+  readonly engine?: DerivedEvent;
+}
+
+export interface SimulateResult {
+  readonly header: LogHeader;
+  readonly summary: Summary;
+  readonly whatIf?: { readonly label: string; readonly summary: Summary };
+  /** Whether the source had derived events to check, and the first disagreement. */
+  readonly conformance: { readonly checked: number; readonly mismatch?: Mismatch };
+  readonly blame?: BlameResult;
+  readonly timeline?: Timeline;
+  readonly inputEvents: number;
+  /** Input events after an `end` (at a later time): ignored. */
+  readonly ignoredAfterEnd: number;
+  readonly sim: Simulator;
+}
+
+/** Once the engine has derived this many events and the file none, the file is taken as inputs only. */
+const INPUTS_ONLY_AFTER = 10_000;
+
+/**
+ * Compares the derived events found in a log with the ones the engine derives, in order. A log either has none
+ * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
+ */
+class Conformance {
+  private fileQ: LocatedEvent<DerivedEvent>[] = [];
+  private engineQ: DerivedEvent[] = [];
+  private engineSeen = 0;
+  private mode: 'unknown' | 'check' | 'inputs-only' = 'unknown';
+  checked = 0;
+  mismatch: Mismatch | undefined;
+
+  onEngine(e: DerivedEvent): void {
+    if (this.mismatch !== undefined || this.mode === 'inputs-only') return;
+    this.engineSeen++;
+    this.engineQ.push(e);
+    if (this.mode === 'unknown' && this.engineQ.length > INPUTS_ONLY_AFTER) {
+      this.mode = 'inputs-only';
+      this.engineQ = [];
+      return;
+    }
+    this.compare();
+  }
+
+  onFile(located: LocatedEvent<DerivedEvent>): void {
+    if (this.mismatch !== undefined) return;
+    if (this.mode === 'inputs-only') {
+      this.mismatch = { line: located.line, message: `the file's first derived event comes after ${this.engineSeen} the engine derived without it: not a recording of this run`, file: located.event };
+      return;
+    }
+    this.mode = 'check';
+    this.fileQ.push(located);
+    this.compare();
+  }
+
+  private compare(): void {
+    while (this.mismatch === undefined && this.fileQ.length > 0 && this.engineQ.length > 0) {
+      const f = this.fileQ.shift()!;
+      const e = this.engineQ.shift()!;
+      this.checked++;
+      if (canonicalJson(f.event) !== canonicalJson(e)) {
+        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)}`, file: f.event, engine: e };
+      }
+    }
+  }
+
+  finish(lastLine: number): void {
+    if (this.mode !== 'check' || this.mismatch !== undefined) return;
+    const f = this.fileQ[0];
+    if (f !== undefined) {
+      this.mismatch = { line: f.line, message: 'the engine derives nothing more, but the file has this derived event', file: f.event };
+      return;
+    }
+    const e = this.engineQ[0];
+    if (e !== undefined) this.mismatch = { line: lastLine + 1, message: `the file ends, but the engine derives ${encodeEvent(e)} (and ${this.engineQ.length - 1} more)`, engine: e };
+  }
+}
+
+/**
+ * Rewrites scanner events for a what-if replay: the what-if design replaces the log's on every server the log
+ * installs a scanner on, at the same time [choice: a server the log never gives a scanner keeps none, so the two runs
+ * differ only by the design], keeping the log's settings the what-if design also has (a schedule, a key), then the
+ * what-if's own settings over them.
+ */
+class WhatIfRewriter {
+  constructor(
+    private readonly w: WhatIf,
+    private readonly registry: DesignRegistry,
+  ) {
+    const d = registry.get(w.design);
+    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')})`);
+    resolveConfig(d, w.config); // refuse a bad configuration before the run starts
+  }
+
+  rewrite(e: InputEvent): InputEvent {
+    if (e.type !== 'scanner') return e;
+    const d = this.registry.get(this.w.design)!;
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e.config ?? {})) if (Object.prototype.hasOwnProperty.call(d.defaults, k)) kept[k] = v;
+    return { ...e, design: this.w.design, config: { ...kept, ...this.w.config } };
+  }
+}
+
+/**
+ * Runs a log (decoded from chunks) or generated input events through the simulator: checks a recording's derived
+ * events, optionally replays a what-if design side by side, records, blames and collects a timeline. One pass, so a
+ * log read from standard input or larger than memory works the same.
+ */
+export async function simulateStream(
+  source: { chunks: AsyncIterable<Uint8Array | string> } | { events: Iterable<InputEvent>; header: LogHeader },
+  options: SimulateOptions,
+): Promise<SimulateResult> {
+  const factory = behaviourFactory(options.registry);
+  const conformance = new Conformance();
+  const labels = new Map<number, string>();
+  const blame = options.blame === true ? createBlame((line) => labels.get(line)) : undefined;
+  const timeline = options.timeline === true ? createTimeline() : undefined;
+  const record = options.record;
+  let outLine = 0;
+  const writeLine = (text: string) => {
+    record!.write(`${text}\n`);
+    return ++outLine;
+  };
+  const onDerived = (e: DerivedEvent) => {
+    conformance.onEngine(e);
+    blame?.add(e);
+    timeline?.add(e);
+    if (record !== undefined) writeLine(encodeEvent(e));
+  };
+  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived });
+  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs }) : undefined;
+  const rewriter = options.whatIf !== undefined ? new WhatIfRewriter(options.whatIf, options.registry) : undefined;
+  const progress = createProgress(options.progressLabel ?? 'replstorm');
+  let header: LogHeader | undefined;
+  let inputs = 0;
+  let ignored = 0;
+  let lastLine = 1;
+
+  const onHeader = (h: LogHeader) => {
+    header = h;
+    if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
+  };
+  const onEvent = (located: LocatedEvent) => {
+    lastLine = located.line;
+    const e = located.event;
+    if (!isInputEvent(e)) {
+      conformance.onFile(located as LocatedEvent<DerivedEvent>);
+      return;
+    }
+    inputs++;
+    if (!sim.advance(e.at) && !(sim.stopped === 'end' && e.at === sim.now)) {
+      ignored++;
+    } else {
+      const line = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
+      if (blame !== undefined) labels.set(line, describeInput(e));
+      sim.apply({ line, event: e });
+    }
+    if (whatIfSim !== undefined && rewriter !== undefined) {
+      whatIfSim.feed({ line: located.line, event: rewriter.rewrite(e) });
+    }
+    if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
+  };
+
+  if ('chunks' in source) {
+    const decoder = createLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) });
+    for await (const chunk of source.chunks) {
+      const events = decoder.push(chunk);
+      if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
+      for (const e of events) onEvent(e);
+    }
+    const rest = decoder.end();
+    if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
+    for (const e of rest) onEvent(e);
+  } else {
+    onHeader(source.header);
+    let line = 1;
+    for (const e of source.events) onEvent({ line: ++line, event: e });
+  }
+  progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
+  const summary = sim.finish();
+  const whatIfSummary = whatIfSim?.finish();
+  progress.done();
+  conformance.finish(lastLine);
+  return {
+    header: header!,
+    summary,
+    ...(whatIfSummary !== undefined && options.whatIf !== undefined ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary } } : {}),
+    conformance: { checked: conformance.checked, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
+    ...(blame !== undefined ? { blame: blame.result() } : {}),
+    ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
+    inputEvents: inputs,
+    ignoredAfterEnd: ignored,
+    sim,
+  };
+}
