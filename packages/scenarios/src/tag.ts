@@ -28,8 +28,17 @@ export function tagContent(note: Note, includeDefinitions: boolean, definitions:
   return `{${parts.join(',')}}${includeDefinitions ? definitions : ''}`;
 }
 
+// One keyed HMAC per key, cloned per message: the key's two padded blocks are hashed once, not at every scan.
+const keyed = new Map<string, ReturnType<typeof hmac.create>>();
+
 function hmacHex(key: string, message: string): string {
-  return bytesToHex(hmac(sha256, utf8ToBytes(key), utf8ToBytes(message)));
+  let h = keyed.get(key);
+  if (h === undefined) {
+    h = hmac.create(sha256, utf8ToBytes(key));
+    if (keyed.size > 64) keyed.clear();
+    keyed.set(key, h);
+  }
+  return bytesToHex(h.clone().update(utf8ToBytes(message)).digest());
 }
 
 /**

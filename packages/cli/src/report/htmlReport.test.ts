@@ -102,7 +102,7 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<th scope="row">Replicated changes</th><td class="num">2,468</td>');
     expect(html).toContain('<code class="digest">sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</code>');
     expect(html).toContain('<th scope="row" class="sub">by scanner</th><td class="num">230</td><td class="num">6</td><td class="num">\u2212224</td>');
-    expect(html).toContain('<th scope="row">Converged</th><td class="bad">no</td><td>yes</td><td>differs</td>');
+    expect(html).toContain('<th scope="row">Converged</th><td class="val bad">no</td><td class="val">yes</td><td class="val">differs</td>');
     expect(html).toContain('2:03:04.005');
   });
 

@@ -97,13 +97,15 @@ h3 { font-size: 1rem; margin: 20px 0 4px; overflow-wrap: anywhere; }
 p { margin: 4px 0 8px; }
 .muted, caption { color: var(--muted); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
-table { border-collapse: collapse; margin: 8px 0; }
-caption { text-align: left; caption-side: bottom; font-size: 0.85rem; padding-top: 4px; }
-th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); vertical-align: top; text-align: left; }
-thead th { background: var(--band); font-weight: 600; }
-tbody th { font-weight: 500; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
+table.data { border-collapse: collapse; margin: 8px 0; }
+table.data caption { text-align: left; caption-side: bottom; font-size: 0.85rem; padding-top: 4px; }
+table.data th, table.data td { padding: 4px 12px; border-bottom: 1px solid var(--line); vertical-align: top; text-align: left; }
+table.data thead th { background: var(--band); font-weight: 600; }
+table.data tbody th { font-weight: 500; }
+table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.data .val { text-align: right; }
+table.whatif td, table.whatif th { max-width: 360px; }
+table.data th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
 .bad { color: var(--bad); font-weight: 600; }
 .same { color: var(--muted); }
 .wrap { overflow-wrap: anywhere; word-break: break-word; }
@@ -146,8 +148,11 @@ const PAGE_SCRIPT = `
   var n = tl.series.length ? tl.series[0].revisions.length : 0;
   var xs = [];
   for (var i = 0; i <= n; i++) xs.push(tl.start + i * tl.bucketMs);
-  // A stepped line holds each bucket's count until the next bucket starts; the extra point at the end closes the last step.
-  function closed(arr) { var out = arr.slice(); out.push(arr.length ? arr[arr.length - 1] : null); return out; }
+  // A stepped line holds each point's count until the next point: a zero at the timeline's end closes the last bucket,
+  // and one at the run's end shows the quiet time after the last derived event (nothing happened there).
+  var tail = [0];
+  if (data.endAt > tl.end) { xs.push(data.endAt); tail.push(0); }
+  function closed(arr) { return arr.concat(tail); }
   function sum(key) {
     var out = [];
     for (var i = 0; i < n; i++) { var t = 0; for (var j = 0; j < tl.series.length; j++) t += tl.series[j][key][i]; out.push(t); }
@@ -161,7 +166,7 @@ const PAGE_SCRIPT = `
       width: Math.max(320, el.clientWidth),
       height: 190,
       cursor: { sync: { key: 'replstorm' }, drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.08))]; } } },
       axes: [
         { label: 'virtual time (h:mm:ss)', space: 90, incrs: TIME_INCRS,
           values: function (u, splits, ax, space, incr) { return splits.map(function (v) { return fmt(v, incr < 1000); }); } },
@@ -169,7 +174,11 @@ const PAGE_SCRIPT = `
       ],
       series: [{
         label: 'bucket',
-        value: function (u, v) { return v == null ? '--' : fmt(v, fineTime) + ' \\u2013 ' + fmt(v + tl.bucketMs, fineTime); }
+        value: function (u, v) {
+          if (v == null) return '--';
+          if (v < tl.end) return fmt(v, fineTime) + ' \\u2013 ' + fmt(v + tl.bucketMs, fineTime);
+          return v < data.endAt ? fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)' : fmt(v, fineTime) + ' (end)';
+        }
       }].concat(METRICS.map(function (m) {
         return { label: m.label, stroke: m.stroke, width: 1.5, paths: steps, points: { show: false },
           value: function (u, v) { return v == null ? '--' : String(v); } };
@@ -248,11 +257,11 @@ function renderCell(row: SummaryRow, cell: Cell): string {
       return `<td class="num${bad ? ' bad' : ''}">${escapeHtml(formatCount(cell.value))}</td>`;
     }
     case 'flag':
-      return `<td${cell.bad ? ' class="bad"' : ''}>${cell.value ? 'yes' : 'no'}</td>`;
+      return `<td class="val${cell.bad ? ' bad' : ''}">${cell.value ? 'yes' : 'no'}</td>`;
     case 'time':
       return `<td class="num">${escapeHtml(formatVirtualTime(cell.value))} <span class="muted">(${escapeHtml(formatCount(cell.value))} ms)</span></td>`;
     case 'text':
-      return cell.mono ? `<td><code class="digest">${escapeHtml(cell.value)}</code></td>` : `<td class="wrap">${escapeHtml(cell.value)}</td>`;
+      return cell.mono ? `<td class="val"><code class="digest">${escapeHtml(cell.value)}</code></td>` : `<td class="val wrap">${escapeHtml(cell.value)}</td>`;
   }
 }
 
@@ -265,8 +274,7 @@ function renderDifference(a: Cell, b: Cell): string {
     const d = b.value - a.value;
     return d === 0 ? '<td class="num same">0</td>' : `<td class="num">${d > 0 ? '+' : '\u2212'}${escapeHtml(formatVirtualTime(Math.abs(d)))}</td>`;
   }
-  const same = a.value === b.value;
-  return same ? '<td class="same">same</td>' : '<td>differs</td>';
+  return a.value === b.value ? '<td class="val same">same</td>' : '<td class="val">differs</td>';
 }
 
 function rowHeader(row: SummaryRow): string {
@@ -275,7 +283,7 @@ function rowHeader(row: SummaryRow): string {
 
 function renderSummary(summary: Summary): string {
   const rows = summaryRows([summary]).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
-  return `<table class="summary"><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly summary: Summary }): string {
@@ -285,7 +293,7 @@ function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly 
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
-<table class="whatif"><thead><tr><th></th><th>This run</th><th class="wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
+<table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }
@@ -305,7 +313,7 @@ function renderMeta(meta: Readonly<Record<string, unknown>>): string {
   const entries = Object.entries(meta);
   if (entries.length === 0) return '<p class="muted">The log has no meta.</p>';
   const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
-  return `<table class="meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 function renderTimeline(timeline: Timeline): string {
@@ -313,7 +321,7 @@ function renderTimeline(timeline: Timeline): string {
   const charts: string[] = [];
   if (timeline.series.length > 1) charts.push('<h3>All servers</h3>\n<div class="plot" data-chart="total"></div>');
   timeline.series.forEach((s, i) => charts.push(`<h3>${escapeHtml(s.server)}</h3>\n<div class="plot" data-chart="${i}"></div>`));
-  const buckets = timeline.bucketMs === 0 ? 0 : (timeline.end - timeline.start) / timeline.bucketMs;
+  const buckets = (timeline.end - timeline.start) / timeline.bucketMs;
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets).
@@ -332,7 +340,7 @@ function renderBlame(blame: readonly BlameRow[]): string {
       `<td class="num">${escapeHtml(formatCount(r.longestChain))}</td></tr>`,
   );
   return `<h2>Blame by actor</h2>
-<table class="blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
+<table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }
@@ -344,7 +352,7 @@ ${rows.join('\n')}
  */
 export function renderHtmlReport(data: ReportData): string {
   const { js, css } = loadUplot();
-  const chartData = jsonForScript({ timeline: data.timeline });
+  const chartData = jsonForScript({ timeline: data.timeline, endAt: data.summary.endAt });
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -15,33 +15,44 @@ export function appendRevision(revisions: readonly Revision[], current: Revision
   return limitRevisions > 0 && next.length > limitRevisions ? next.slice(next.length - limitRevisions) : next;
 }
 
-function compareKeys(a: Item, b: Item): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
-
-/** Items sorted by key; a later entry for the same key replaces an earlier one but keeps the earlier spelling. */
+/**
+ * The items after a save: removals, then settings, on a copy of the sorted list (binary search: a save usually writes
+ * one or two items of a few). Returns the names written, each once, as the document spells them.
+ */
 function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
-  const byKey = new Map<string, Item>();
-  for (const item of base) byKey.set(item.key, item);
-  // `written` names each item once, as the document spells it (the `items` of a `revised` event).
+  const items = base.slice();
   const written = new Map<string, string>();
+  const find = (key: string): number => {
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (items[mid]!.key < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   for (const name of change.remove ?? []) {
     const key = itemKey(name);
-    const old = byKey.get(key);
-    if (old !== undefined) {
-      byKey.delete(key);
-      written.set(key, old.name);
+    const i = find(key);
+    if (i < items.length && items[i]!.key === key) {
+      written.set(key, items[i]!.name);
+      items.splice(i, 1);
     }
   }
   for (const [name, value] of change.set ?? []) {
     const key = itemKey(name);
-    const old = byKey.get(key);
-    // A document keeps the spelling its item first had (R1); a removed and re-added item takes the new spelling.
-    const spelled = old?.name ?? name;
-    byKey.set(key, { name: spelled, key, value, seq });
-    written.set(key, spelled);
+    const i = find(key);
+    if (i < items.length && items[i]!.key === key) {
+      // A document keeps the spelling its item first had (R1); a removed and re-added item takes the new spelling.
+      const spelled = items[i]!.name;
+      items[i] = { name: spelled, key, value, seq };
+      written.set(key, spelled);
+    } else {
+      items.splice(i, 0, { name, key, value, seq });
+      written.set(key, name);
+    }
   }
-  const items = [...byKey.values()].sort(compareKeys);
   return { items, written: [...written.values()] };
 }
 

@@ -46,16 +46,25 @@ export interface Note {
 
 /** Item names compare case-insensitively, ASCII only (so `İ` and `i` stay different, as in Domino's LMBCS compare). */
 export function itemKey(name: string): string {
-  let ascii = true;
+  let lower = true;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c >= 65 && c <= 90) {
-      ascii = false;
+      lower = false;
       break;
     }
   }
-  return ascii ? name : name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  if (lower) return name;
+  // Item names repeat endlessly (Subject, $FILE, X-SSOTag): remember the last few hundred conversions.
+  let key = keyCache.get(name);
+  if (key === undefined) {
+    key = name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    if (keyCache.size >= 512) keyCache.clear();
+    keyCache.set(name, key);
+  }
+  return key;
 }
+const keyCache = new Map<string, string>();
 
 /** The item with this name (any case), if the note has it. */
 export function getItem(note: Note, name: string): Item | undefined {
@@ -73,10 +82,14 @@ export function isAttachmentList(value: ItemValue | undefined): value is readonl
   return Array.isArray(value) && value.length > 0 && typeof value[0] === 'object';
 }
 
+const FILE_KEY = '$file';
+
 /** The note's attachments (`$FILE`), or an empty list. */
 export function attachmentsOf(note: Note): readonly Attachment[] {
-  const v = getItemValue(note, '$FILE');
-  return isAttachmentList(v) ? v : [];
+  for (const item of note.items) {
+    if (item.key === FILE_KEY) return isAttachmentList(item.value) ? item.value : [];
+  }
+  return [];
 }
 
 /** True when the note is live and has a `$FILE` item with at least one attachment: what scanners scan (R13). */

@@ -204,6 +204,7 @@ export class Simulator {
   private readonly maxRunMs: number;
   private readonly onDerived: ((e: DerivedEvent) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
+  private membersCache = new Map<string, readonly string[]>();
 
   constructor(options: SimulatorOptions = {}) {
     this.factory = options.behaviours;
@@ -393,6 +394,7 @@ export class Simulator {
 
   restore(snap: SimSnapshot): void {
     this.s = cloneState(snap.state);
+    this.membersCache.clear();
   }
 
   // ---------------------------------------------------------------- results
@@ -542,6 +544,7 @@ export class Simulator {
           scheduledPassRunning: false,
         };
         s.servers.set(e.name, srv);
+        this.membersCache.clear();
         // R12: the cluster replicator wakes at every multiple of clusterIntervalMs of `at`.
         if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs) });
         return;
@@ -866,9 +869,15 @@ export class Simulator {
 
   // ---------------------------------------------------------------- scanning (R13)
 
-  private clusterMembers(srv: ServerRec): string[] {
+  private clusterMembers(srv: ServerRec): readonly string[] {
     if (srv.cluster === undefined) return [srv.name];
-    return [...this.s.servers.values()].filter((x) => x.cluster === srv.cluster).map((x) => x.name).sort();
+    // Servers are only ever added, so the list is cached until the next `server` event.
+    let m = this.membersCache.get(srv.cluster);
+    if (m === undefined) {
+      m = [...this.s.servers.values()].filter((x) => x.cluster === srv.cluster).map((x) => x.name).sort();
+      this.membersCache.set(srv.cluster, m);
+    }
+    return m;
   }
 
   private runsScheduled(srv: ServerRec): boolean {

@@ -4,6 +4,7 @@
  * JCS implementation can recompute a digest. Maps are written as objects; `__proto__` is an ordinary key here.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
   const parts: string[] = [];
   write(value, parts);
   return parts.join('');

@@ -49,9 +49,12 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   const c = ctx.config;
   const sso = ssoApplies(c, ctx.kind);
   const tagOpts = { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions };
-  const current = () => computeTag(ctx.note, { ...tagOpts, scanTime: c.tagIncludesScanTime ? ctx.clock : undefined });
+  // Without the scan time in it, the tag a scan would write is the tag that verifies: compute it once.
+  let memo: string | undefined;
+  const current = () => (c.tagIncludesScanTime ? computeTag(ctx.note, { ...tagOpts, scanTime: ctx.clock }) : (memo ??= computeTag(ctx.note, tagOpts)));
   const held = getItemValue(ctx.note, SSO_TAG);
-  if (sso && verifyTag(ctx.note, held, { ...tagOpts, withScanTime: c.tagIncludesScanTime })) {
+  const verifies = c.tagIncludesScanTime ? verifyTag(ctx.note, held, { ...tagOpts, withScanTime: true }) : held === current();
+  if (sso && verifies) {
     if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current()]] };
     return { verdict: 'skipped' };
   }

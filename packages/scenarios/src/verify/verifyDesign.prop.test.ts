@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLogText, runEvents, isInputEvent, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { behaviourFactory, builtinRegistry, verifyDesign, type VerifyResult } from '../index.js';
+
+// The invariant suite as property tests over random small clusters (R13–R16). Seeds are printed; set REPLSTORM_SEED
+// to reproduce one. The negative tests show the suite catches the faulty designs: a checker that never fails proves
+// nothing.
+
+const registry = builtinRegistry();
+const seed = process.env['REPLSTORM_SEED'] ? Number(process.env['REPLSTORM_SEED']) : (Math.random() * 0x7fffffff) | 0;
+const RUNS = 60;
+
+function verify(name: string, config: Record<string, unknown>, only: Parameters<typeof verifyDesign>[1] extends infer O ? O extends { only?: infer X } ? X : never : never): VerifyResult {
+  const r = verifyDesign(registry.get(name)!, { config, runs: RUNS, seed, ...(only !== undefined ? { only } : {}) });
+  console.log(`[verify ${name} ${JSON.stringify(config)}] seed=${seed} ${r.invariants.map((i) => `${i.name}=${i.status}`).join(' ')}`);
+  return r;
+}
+
+function replay(log: string) {
+  const { events } = decodeLogText(log);
+  return runEvents(
+    events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)),
+    { behaviours: behaviourFactory(registry), maxRunMs: 2 * 3_600_000 },
+  ).summary;
+}
+
+describe('R1/R14: read-only designs make zero revisions from scheduled scans, over random scenarios', () => {
+  for (const [name, config] of [
+    ['scan-cache', {}],
+    ['noop', {}],
+    ['smsdom', { ignoreSsoOnScheduled: true }],
+    ['sso-mail-only', {}],
+  ] as const) {
+    it(`R1: ${name} ${JSON.stringify(config)}: no scheduled or manual scan saves a clean document`, () => {
+      const r = verify(name, config, ['read-only']);
+      expect(r.invariants[0]!.status, r.invariants[0]!.counterexample?.message).toBe('held');
+      expect(r.invariants[0]!.runs).toBe(RUNS);
+    });
+  }
+});
+
+describe('R16: the proposed fixes are quiescent, over random scenarios', () => {
+  for (const name of ['sso-mail-only', 'cluster-aware', 'scan-cache']) {
+    it(`R16: ${name}: with no user writes, scanner revisions stop`, () => {
+      const r = verify(name, {}, ['quiescence']);
+      expect(r.invariants[0]!.status, r.invariants[0]!.counterexample?.message).toBe('held');
+    });
+  }
+});
+
+describe('R16: the suite catches the faulty designs (negative tests)', () => {
+  it('R5/R16: default smsdom in a cluster: a conflict caused by scanner stamps is found, shrunk, and its log replays to a conflict', () => {
+    const r = verify('smsdom', {}, ['no-scanner-conflicts']);
+    const inv = r.invariants[0]!;
+    expect(inv.status).toBe('violated');
+    const summary = replay(inv.counterexample!.log);
+    expect(summary.conflicts).toBeGreaterThan(0);
+    // Shrunk: a handful of input events, not the whole random case.
+    expect(inv.counterexample!.events.length).toBeLessThan(20);
+  });
+
+  it('R16: smsdom scanning replicated arrivals: a storm is found (definitions differ between members, so stamps never verify across) and its log replays to a run that does not quiesce', () => {
+    const r = verify('smsdom', { scanReplicatedWrites: true }, ['quiescence']);
+    const inv = r.invariants[0]!;
+    expect(inv.status).toBe('violated');
+    const summary = replay(inv.counterexample!.log);
+    expect(summary.quiescent).toBe(false);
+    expect(summary.revisions.byActorKind['scanner'] ?? 0).toBeGreaterThan(100);
+  });
+
+  it('R14: noop misses infections (it never scans): the suite says so', () => {
+    const r = verify('noop', {}, ['no-missed-infection']);
+    expect(r.invariants[0]!.status).toBe('violated');
+    expect(r.vacuous).toContain('scansPerformed');
+  });
+});
+
+describe('R15: smsdom never skips an infection', () => {
+  it('R15: forged tags, tags from another key and stale tags never skip a scan', () => {
+    const r = verify('smsdom', {}, ['no-missed-infection']);
+    expect(r.invariants[0]!.status, r.invariants[0]!.counterexample?.message).toBe('held');
+    expect(r.coverage.scansSkipped).toBeGreaterThan(0);
+    expect(r.coverage.stampings).toBeGreaterThan(0);
+  });
+});
