@@ -105,6 +105,7 @@ table.data tbody th { font-weight: 500; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.data .val { text-align: right; }
 table.whatif td, table.whatif th { max-width: 360px; }
+table.summary tbody th, table.whatif tbody th { white-space: nowrap; }
 table.data th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
 .bad { color: var(--bad); font-weight: 600; }
 .same { color: var(--muted); }
@@ -316,7 +317,7 @@ function renderMeta(meta: Readonly<Record<string, unknown>>): string {
   return `<table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
-function renderTimeline(timeline: Timeline): string {
+function renderTimeline(timeline: Timeline, endAt: number): string {
   if (timeline.series.length === 0) return '<h2>Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
   const charts: string[] = [];
   if (timeline.series.length > 1) charts.push('<h3>All servers</h3>\n<div class="plot" data-chart="total"></div>');
@@ -324,7 +325,8 @@ function renderTimeline(timeline: Timeline): string {
   const buckets = (timeline.end - timeline.start) / timeline.bucketMs;
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
-from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets).
+from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets)${
+    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Drag across a chart to zoom; double-click to reset.</span></p>
 <noscript><p class="bad">The charts need JavaScript; the tables do not.</p></noscript>
@@ -377,7 +379,7 @@ ${renderMeta(data.meta)}
 ${renderSummary(data.summary)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf)}\n</section>\n`}<section>
-${renderTimeline(data.timeline)}
+${renderTimeline(data.timeline, data.summary.endAt)}
 </section>
 <section>
 ${renderBlame(data.blame)}

@@ -138,6 +138,16 @@ export class Replica {
     return this.changes[no - 1];
   }
 
+  /** The replication history: sender -> change number received up to, by sender name. */
+  histories(): [string, number][] {
+    return [...this.history].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+
+  /** The change number of the current version of each document (Domino's "modified in this file"). */
+  modifiedInFile(unid: string): number {
+    return this.docs.get(unid)?.no ?? 0;
+  }
+
   getHistory(key: string): number {
     return this.history.get(key) ?? 0;
   }

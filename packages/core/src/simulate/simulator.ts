@@ -166,6 +166,26 @@ interface SimState {
   prng: Prng;
 }
 
+/** The simulator's state as plain data (see `Simulator.view`). */
+export interface SimView {
+  readonly servers: readonly {
+    readonly name: string;
+    readonly up: boolean;
+    readonly group: number;
+    readonly definitions: string;
+    readonly store: readonly (readonly [string, unknown])[];
+    readonly replicas: readonly {
+      readonly db: string;
+      readonly changeNumber: number;
+      readonly docs: readonly { readonly note: Note; readonly modifiedInFile: number }[];
+      readonly histories: readonly (readonly [string, number])[];
+    }[];
+    readonly queues: readonly { readonly mate: string; readonly db: string; readonly unids: readonly string[]; readonly waiting: boolean }[];
+  }[];
+  /** Pending work (transfers, scans), in the order it would run. */
+  readonly work: readonly { readonly at: number; readonly kind: string; readonly description: string }[];
+}
+
 /** An opaque copy of a simulator's state, for `restore`. */
 export interface SimSnapshot {
   readonly state: SimState;
@@ -395,6 +415,40 @@ export class Simulator {
   restore(snap: SimSnapshot): void {
     this.s = cloneState(snap.state);
     this.membersCache.clear();
+  }
+
+  /**
+   * Everything that decides what the run does next, as plain data: replicas (documents, change numbers, histories),
+   * servers (up, partition group, definitions, scanner store), cluster queues, and scheduled work. Exploration
+   * canonicalises it to recognise states reached by different paths.
+   */
+  view(): SimView {
+    const s = this.s;
+    return {
+      servers: [...s.servers.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((srv) => ({
+          name: srv.name,
+          up: srv.up,
+          group: s.groups.get(srv.name) ?? -1,
+          definitions: srv.definitions,
+          store: [...srv.store].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+          replicas: [...srv.replicas.values()]
+            .sort((a, b) => (a.db < b.db ? -1 : 1))
+            .map((r) => ({
+              db: r.db,
+              changeNumber: r.changeNumber,
+              docs: r.notes().map((note) => ({ note, modifiedInFile: r.modifiedInFile(note.unid) })),
+              histories: r.histories(),
+            })),
+          queues: [...srv.queues]
+            .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+            .flatMap(([mate, byDb]) =>
+              [...byDb].sort((a, b) => (a[0] < b[0] ? -1 : 1)).filter(([, q]) => q.unids.size > 0 || q.waiting).map(([db, q]) => ({ mate, db, unids: [...q.unids.keys()], waiting: q.waiting })),
+            ),
+        })),
+      work: s.heap.toArray().filter(isPendingKind).map((w) => ({ at: w.at, kind: w.kind, description: describeWork(w) })),
+    };
   }
 
   // ---------------------------------------------------------------- results

@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../src/report/htmlReport.js';
+import { PWN_IMG, PWN_SCRIPT, sampleReport, sampleSummary } from './reportFixtures.js';
+
+// Opens a rendered report in Debian's Chromium (never a browser that playwright downloads). Set REPORT_SCREENSHOT to a
+// .png path to keep a full-page screenshot of it.
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn('report browser test skipped: install Debian chromium (apt-get install chromium) to run it');
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+// Runs in the page: for every uPlot canvas, its size, its painted pixels and those in the revisions colour (#0072B2).
+const CANVAS_STATS = `(() => [...document.querySelectorAll('.uplot canvas')].map((c) => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let painted = 0, revisions = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] !== 0) painted++;
+    if (data[i + 3] > 200 && Math.abs(data[i]) < 40 && Math.abs(data[i + 1] - 114) < 40 && Math.abs(data[i + 2] - 178) < 40) revisions++;
+  }
+  return { width: c.width, height: c.height, painted, revisions };
+}))()`;
+
+describe('the HTML report in a browser', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'replstorm-report-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(!hasChromium)('draws its charts, runs nothing from the data and requests nothing', { timeout: 60_000 }, async () => {
+    const base = sampleReport({ servers: ['hub/Acme', PWN_SCRIPT, PWN_IMG], meta: { item: PWN_SCRIPT, other: PWN_IMG, seed: 7 } });
+    const report = {
+      ...base,
+      title: `report ${PWN_SCRIPT}`,
+      source: PWN_IMG,
+      summary: sampleSummary({ revisions: { total: 3, byActorKind: { [PWN_IMG]: 3 } } }),
+      blame: [...base.blame, { actor: PWN_SCRIPT, revisions: 1, conflicts: 0, causes: 1, longestChain: 1 }],
+      whatIf: { label: PWN_IMG, summary: sampleSummary() },
+    };
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderHtmlReport(report));
+    const url = pathToFileURL(file).href;
+
+    const context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1200, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const requests: string[] = [];
+      const problems: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+
+      await page.goto(url, { waitUntil: 'load' });
+      await page.waitForSelector('.uplot canvas');
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+
+      // One chart for all servers, then one per server.
+      const stats = (await page.evaluate(CANVAS_STATS)) as { width: number; height: number; painted: number; revisions: number }[];
+      expect(stats).toHaveLength(4);
+      for (const s of stats) {
+        expect(s.width).toBeGreaterThan(0);
+        expect(s.height).toBeGreaterThan(0);
+        expect(s.painted).toBeGreaterThan(1000);
+        expect(s.revisions).toBeGreaterThan(100);
+      }
+      // The hostile names are on the page as text.
+      const headings = (await page.evaluate(`[...document.querySelectorAll('h3')].map((h) => h.textContent)`)) as string[];
+      expect(headings).toEqual(['All servers', PWN_IMG, PWN_SCRIPT, 'hub/Acme']);
+      expect(await page.evaluate(`document.querySelectorAll('img').length`)).toBe(0);
+
+      const screenshot = process.env['REPORT_SCREENSHOT'];
+      if (screenshot !== undefined && screenshot !== '') await page.screenshot({ path: screenshot, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
