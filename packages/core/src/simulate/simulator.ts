@@ -1,5 +1,5 @@
 import { applyDelete, applySave } from '../note/applySave.js';
-import { attachmentsOf, hasAttachments, itemKey, sameContents, sameNote, type ItemValue, type Note } from '../note/note.js';
+import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { replicateNote } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
@@ -399,6 +399,17 @@ export class Simulator {
     return true;
   }
 
+  /**
+   * Runs scheduled work until no transfer or scan is under way (periodic work due meanwhile runs too, in order).
+   * Exploration applies an action and then lets its consequences finish before the next one.
+   */
+  runPendingWork(maxItems = 1_000_000): void {
+    let n = 0;
+    while (this.s.pendingItems > 0 && n++ < maxItems) {
+      if (!this.runNext()) return;
+    }
+  }
+
   /** Applies one input event now (virtual time does not move back). For exploration; `feed` is for logs. */
   applyEvent(located: LocatedEvent<InputEvent>): void {
     this.s.now = Math.max(this.s.now, located.event.at);
@@ -512,9 +523,12 @@ export class Simulator {
             ok = false;
             continue;
           }
-          if (!sameNote(a, b)) {
+          // Converged means equal OIDs and contents (event-log.md); `revisions` are history, not contents (R3), so
+          // two copies that reached the same version by different paths are converged.
+          if (!sameOid(a, b)) ok = false;
+          else if (!sameContents(a, b)) {
             ok = false;
-            if (a.seq === b.seq && a.seqTime === b.seqTime && !sameContents(a, b)) this.s.counters.collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
+            this.s.counters.collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
           }
         }
       }
@@ -639,6 +653,7 @@ export class Simulator {
         srv.behaviourLine = line;
         srv.behaviourGen++;
         this.countKind(b.actor);
+        this.countKind('scanner');
         this.countKind('router');
         if (b.scheduleEveryMs !== undefined && b.scheduleEveryMs > 0) this.schedule({ kind: 'scheduled-scan', server: srv.name, gen: srv.behaviourGen, at: e.at });
         return;
@@ -757,8 +772,16 @@ export class Simulator {
           }
         }
         srv.scheduledPassRunning = false;
-        // Scans on the crashed server stop now; transfers notice at their next step (R9).
+        // Scans on the crashed server stop now, and so do transfers to or from it (R9: the transfer stops there,
+        // keeping what it applied). [choice] Stopping them at the crash rather than at their next step means a
+        // server restarted within one step does not resume a transfer it had lost.
         this.dropWork((w) => (w.kind === 'pass' && w.p.server === srv.name) || (w.kind === 'on-write' && w.server === srv.name));
+        for (const w of s.heap.toArray()) {
+          if (w.kind !== 'transfer' || (w.t.spec.from !== srv.name && w.t.spec.to !== srv.name)) continue;
+          s.heap.remove(w);
+          s.pendingItems--;
+          this.endTransfer(w.t, true);
+        }
         return;
       }
       case 'restart':
@@ -1017,7 +1040,9 @@ export class Simulator {
 
   /** A message through `mail.box`: the mail scan, then the router saves it into each database in `to`. */
   private deliver(srv: ServerRec, unid: string, to: readonly string[], set: ReadonlyMap<string, ItemValue>, line: number): void {
+    // event-log.md: `scanner` and `router` are listed once a scanner is installed or a message delivered.
     this.countKind('router');
+    this.countKind('scanner');
     let items = new Map(set);
     const b = srv.behaviour;
     if (b !== undefined && b.scansMail !== false) {
