@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { LogError, type LogHeader, type Summary } from '@replstorm/core';
 import {
+  EXPLORE_INVARIANTS,
   SCENARIOS,
+  explore,
+  stormExploreModel,
   SEED_COMPARISON,
   compareDesigns,
   findScenario,
@@ -312,6 +315,85 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
   );
 }
 
+async function cmdExplore(
+  scenarioName: string,
+  o: { set: string[]; depth: number; invariant: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; out: string; json?: boolean; storms: boolean; design: string[] },
+): Promise<void> {
+  if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
+  const registry = await buildRegistry(o.design);
+  const invariants = (o.invariant.length > 0 ? o.invariant : ['no-conflict']).map((name) => {
+    const inv = EXPLORE_INVARIANTS[name];
+    if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+    return inv;
+  });
+  const settings = parseSets(o.set);
+  const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
+  const progress = createProgress(`explore ${model.name}`);
+  const r = explore(model, {
+    depth: o.depth,
+    invariants,
+    maxStates: o.maxStates,
+    symmetry: o.symmetry,
+    storms: o.storms,
+    onProgress: (p) => progress.tick(() => `depth ${p.depth}, ${formatCount(p.distinct)} distinct states`),
+  });
+  progress.done();
+  const files: Record<string, string> = {};
+  const save = (kind: string, log: string) => {
+    mkdirSync(o.out, { recursive: true });
+    const file = join(o.out, `explore-${kind}-${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}.jsonl`);
+    writeFileAtomic(file, log);
+    files[kind] = file;
+    return file;
+  };
+  if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
+  if (r.storm !== undefined) save('storm', r.storm.log);
+  const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
+  if (o.json === true) {
+    printJson({
+      model: r.model,
+      depth: r.depth,
+      depthReached: r.depthReached,
+      statesGenerated: r.statesGenerated,
+      distinctStates: r.distinctStates,
+      transitions: r.transitions,
+      exhausted: r.exhausted,
+      hitMaxStates: r.hitMaxStates,
+      seconds: r.seconds,
+      statesPerSecond: rate,
+      scannerRevisions: r.scannerRevisions,
+      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] } } : {}),
+      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] } } : {}),
+    });
+  } else {
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s (${formatCount(rate)} distinct states/s)\n`);
+    process.stdout.write(
+      r.exhausted
+        ? '  the state space was exhausted: every reachable state was checked\n'
+        : r.hitMaxStates
+          ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
+          : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
+    );
+    process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions: ${formatCount(r.scannerRevisions)}\n`);
+    if (r.violation !== undefined) {
+      process.stdout.write(`
+${r.violation.invariant} VIOLATED: ${r.violation.message}
+shortest path (${r.violation.explanation.length} steps):
+${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
+  log: ${files[r.violation.invariant]} (replay it: replstorm replay ${files[r.violation.invariant]})\n`);
+    }
+    if (r.storm !== undefined) {
+      process.stdout.write(`
+STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
+${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
+  log: ${files['storm']} (replay it: replstorm replay ${files['storm']})\n`);
+    } else if (o.storms) {
+      process.stdout.write('  no storm: no loop of replication steps alone makes scanner revisions\n');
+    }
+  }
+  if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
+}
+
 async function cmdScenarios(o: { json?: boolean }): Promise<void> {
   if (o.json === true) {
     printJson(SCENARIOS.map((s) => ({ name: s.name, description: s.description, params: s.params })));
@@ -404,6 +486,23 @@ function buildProgram(): Command {
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
     .action((d: string[], o) => cmdCompare(d, o));
+
+  program
+    .command('explore')
+    .description('check every interleaving of actions up to a depth (breadth first: the shortest counterexample), and look for storm cycles')
+    .argument('<scenario>', 'scenario name (smsdom-storm)')
+    .option('--set <key=value>', 'a scenario parameter (repeatable); exploration defaults: databases=1 docs=1 clusterIntervalMs=0', collect, [])
+    .option('--depth <n>', 'actions per path', parseNonNegativeInt('--depth'), 6)
+    .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect, [])
+    .option('--no-storms', 'do not look for storm cycles')
+    .option('--max-states <n>', 'stop after this many distinct states', parseNonNegativeInt('--max-states'), 1_000_000)
+    .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)
+    .option('--faults', 'also partitions, heals, crashes and restarts')
+    .option('--no-symmetry', 'do not identify states of identically configured servers')
+    .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
+    .option('--json', 'print the result as JSON')
+    .addOption(designOpt())
+    .action((name: string, o) => cmdExplore(name, o));
 
   program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').action((o) => cmdScenarios(o));
   program.command('designs').description('list the scanner designs, their settings and promises').option('--json', 'as JSON').addOption(designOpt()).action((o) => cmdDesigns(o));

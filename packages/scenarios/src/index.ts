@@ -18,3 +18,7 @@ export type { Coverage, InvariantName, InvariantResult, VerifyCase, VerifyOption
 export { caseEvents, verifyDesign } from './verify/verifyDesign.js';
 export type { ComparisonRow, DesignChoice } from './verify/compareDesigns.js';
 export { SEED_COMPARISON, compareDesigns } from './verify/compareDesigns.js';
+export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePath, ExploreResult, StepContext } from './explore/explore.js';
+export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
+export type { StormModelOptions } from './explore/stormModel.js';
+export { EXPLORE_DEFAULTS, stormExploreModel } from './explore/stormModel.js';

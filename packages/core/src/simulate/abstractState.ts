@@ -9,8 +9,9 @@ import type { SimView } from './simulator.js';
 //   matter: R5's tie break, R3's OID equality; future saves are later than all of them when steps are spaced by more
 //   than twice the largest clock skew);
 // - `revisions` keep only the entries that are some other copy's current version (what R4's descent test reads);
-//   [limitation] a `$ConflictAction` merge reads the last common version, which this coarsens: exploration of merge
-//   designs may merge states that differ there;
+//   [limitation] a `$ConflictAction` merge reads the last common version and which items changed since (`itemSeq`),
+//   which this coarsens (items older than every current copy read as "old"): exploration of merge designs may
+//   identify states that differ there;
 // - conflict documents are named by their `$REF` and their abstract version, not by the hash of concrete times;
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
@@ -77,7 +78,8 @@ export function abstractStateKey(view: SimView, serverOrder?: readonly string[])
           times.indexOf(d.note.seqTime),
           d.note.deleted ? 1 : 0,
           revs,
-          d.note.items.map((i) => [i.name, i.value, i.seq - base]),
+          // An item older than every current copy keeps only that fact (see the limitation above).
+          d.note.items.map((i) => [i.name, i.value, Math.max(i.seq - base, -1)]),
           rankOf.get(d.note.unid),
         ];
       };

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { EXPLORE_INVARIANTS, behaviourFactory, builtinRegistry, explore, stormExploreModel } from '../index.js';
+
+const factory = behaviourFactory(builtinRegistry());
+
+function replay(log: string) {
+  const { events } = decodeLogText(log);
+  const inputs = events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event));
+  return runEvents(inputs, { behaviours: factory, collect: true });
+}
+
+describe('explore: completeness on tiny cases (counted by hand)', () => {
+  it('R1/R14: 1 server x 1 document, smsdom: exactly 2 abstract states (untagged, tagged); a rescan rewrites the tag and comes back to the tagged state', () => {
+    // S0 --scan--> S1 (stamped, a revision); S1 --scan--> S1 (rewriteValidTags: a new revision, the same abstract state).
+    const r = explore(stormExploreModel({ settings: { servers: 1 } }), { depth: 5 });
+    expect(r.distinctStates).toBe(2);
+    expect(r.statesGenerated).toBe(3); // the initial state, and one successor of each state
+    expect(r.transitions).toBe(2);
+    expect(r.exhausted).toBe(true);
+    expect(r.depthReached).toBe(2);
+    // A loop of scans is a cost per scan, not a storm: no replication action closes it.
+    expect(r.storm).toBeUndefined();
+  });
+
+  it('R1: 1 server x 1 document with rewriteValidTags=false: the rescan changes nothing (2 states, the second a fixpoint)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 1, config: 'rewriteValidTags=false' } }), { depth: 5, invariants: [] });
+    expect(r.distinctStates).toBe(2);
+    expect(r.scannerRevisions).toBe(1); // only the first stamping
+  });
+
+  it('R9: 1 server x 2 documents: 5 states (neither tagged, one or the other, both with either stamped last)', () => {
+    // The order of a replica's changes is state (R9 sends in change-number order), so "both tagged" comes in two
+    // orders: 1 + 2 + 2.
+    const r = explore(stormExploreModel({ settings: { servers: 1, docs: 2 } }), { depth: 6 });
+    expect(r.distinctStates).toBe(5);
+    expect(r.exhausted).toBe(true);
+  });
+
+  it('symmetry reduction agrees with the unreduced search (2 identical servers x 1 document)', () => {
+    const model = stormExploreModel({ settings: { servers: 2 } });
+    expect(model.symmetricServers).toEqual(['Alpha', 'Beta']);
+    const reduced = explore(model, { depth: 5, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    const full = explore(model, { depth: 5, invariants: [EXPLORE_INVARIANTS['no-conflict']!], symmetry: false });
+    expect(reduced.distinctStates).toBeLessThan(full.distinctStates);
+    expect(reduced.violation?.explanation.length).toBe(full.violation?.explanation.length);
+    expect(reduced.storm === undefined).toBe(full.storm === undefined);
+    expect(reduced.exhausted).toBe(full.exhausted);
+  });
+});
+
+describe('explore: counterexamples, shortest and replayable', () => {
+  it('R5/R16: both members stamping the same document: the shortest conflict is scan, scan, push (3 steps), and the log replays to it', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(r.violation?.invariant).toBe('no-conflict');
+    expect(r.violation!.explanation).toHaveLength(3);
+    expect(r.violation!.explanation[0]).toMatch(/scan/);
+    expect(r.violation!.explanation[1]).toMatch(/scan/);
+    expect(r.violation!.explanation[2]).toMatch(/push.*CONFLICT/);
+    expect(replay(r.violation!.log).summary.conflicts).toBe(1);
+  });
+
+  it('R16: per-server keys with on-write scanning of arrivals: a storm cycle of pushes alone, whose log replays to a run that never quiesces', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
+    expect(r.storm).toBeDefined();
+    expect(r.storm!.loopEvents.every((e) => e.type === 'push')).toBe(true);
+    const { summary, derived } = replay(r.storm!.log);
+    expect(summary.quiescent).toBe(false);
+    // Every push of the loop made a scanner revision triggered by the arrival (via), twice round.
+    const viaSaves = derived.filter((e) => e.type === 'revised' && e.by === 'scanner/smsdom' && e.via !== undefined);
+    expect(viaSaves.length).toBeGreaterThanOrEqual(2 * r.storm!.loopEvents.length);
+  });
+
+  it('R16: the same cluster with a shared key has no storm to the same depth', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
+    expect(r.storm).toBeUndefined();
+  });
+});
+
+describe('explore: exhaustive to a stated depth', () => {
+  for (const [label, settings] of [
+    ['scan-cache', { design: 'scan-cache' }],
+    ['noop', { design: 'noop' }],
+    ['smsdom with Ignore SSO', { config: 'ignoreSsoOnScheduled=true' }],
+  ] as const) {
+    it(`R1: ${label}: zero scanner revisions on every path (2 servers x 2 documents, depth 8)`, () => {
+      const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, ...settings } }), { depth: 8, invariants: [EXPLORE_INVARIANTS['no-scanner-revision']!] });
+      expect(r.violation).toBeUndefined();
+      expect(r.scannerRevisions).toBe(0);
+      expect(r.exhausted).toBe(true);
+    });
+  }
+
+  it('R16: sso-mail-only is quiescent on every path: no storm (2 servers x 2 documents, per-server keys, exhausted)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'sso-mail-only', keys: 'per-server' } }), { depth: 10, invariants: [] });
+    expect(r.storm).toBeUndefined();
+    expect(r.exhausted).toBe(true);
+  });
+});

@@ -1,0 +1,409 @@
+import {
+  Simulator,
+  abstractStateKey,
+  encodeLog,
+  sha256Hex,
+  type DerivedEvent,
+  type InputEvent,
+  type SimSnapshot,
+} from '@replstorm/core';
+import { behaviourFactory, type DesignRegistry } from '../design.js';
+import { builtinRegistry } from '../designs/registry.js';
+
+// Bounded exhaustive exploration (what TLC gives a TLA+ spec, on the real engine): from a scenario's initial state,
+// every enabled action at every step, breadth first, states de-duplicated by a canonical digest of the abstract state
+// (not of the path). Each action is an input event of the log format, so a path is a log `replstorm replay` runs.
+// Actions are spaced STEP_MS apart and each runs to completion (its transfers and the scans it triggers) before the
+// next: interleavings are between actions, which is where storms race (a scan here, a push there, a scan over there).
+
+/** Virtual time between two actions: longer than any action's own work, and than twice any clock skew. */
+export const STEP_MS = 60_000;
+
+/** One step of exploration: an input event without its time. */
+export type Action = DistributiveOmit<InputEvent, 'at'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What an invariant sees after one action: the action's derived events and the simulator. */
+export interface StepContext {
+  readonly derived: readonly DerivedEvent[];
+  readonly sim: Simulator;
+}
+
+/** A safety invariant, checked at every new state (on the step that reached it). Returns why it is violated. */
+export interface ExploreInvariant {
+  readonly name: string;
+  readonly description: string;
+  check(step: StepContext): string | undefined;
+}
+
+export interface ExploreModel {
+  readonly name: string;
+  /** Input events that build the initial state (run to completion). */
+  readonly setup: readonly InputEvent[];
+  /** The enabled actions in a state (in a fixed order, so the search is deterministic). */
+  actions(sim: Simulator, userActionsLeft: number): Action[];
+  /** User actions (saves) allowed on a path: a bound, so the space is finite. */
+  readonly userActions: number;
+  /** Servers whose configuration is identical, so renaming them maps states to equivalent states. */
+  readonly symmetricServers: readonly string[];
+  readonly registry?: DesignRegistry;
+}
+
+export interface ExploreOptions {
+  readonly depth: number;
+  readonly invariants?: readonly ExploreInvariant[];
+  /** Look for storms: cycles of abstract states through a scanner revision (liveness). Default true. */
+  readonly storms?: boolean;
+  readonly maxStates?: number;
+  /** Stop at the first violated invariant instead of exploring on (for storms) to the depth. */
+  readonly stopAtFirstViolation?: boolean;
+  /** Identify states that differ only by a renaming of identically configured servers. Default true. */
+  readonly symmetry?: boolean;
+  readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
+}
+
+/** A path from the initial state, as the input events of a log. */
+export interface ExplorePath {
+  readonly events: readonly InputEvent[];
+  /** The log: setup, then one event per step. */
+  readonly log: string;
+  /** What happened at each step, in words. */
+  readonly explanation: readonly string[];
+}
+
+export interface ExploreResult {
+  readonly model: string;
+  readonly depth: number;
+  readonly depthReached: number;
+  readonly statesGenerated: number;
+  readonly distinctStates: number;
+  readonly transitions: number;
+  /** No new state at the last depth: every reachable state was seen. */
+  readonly exhausted: boolean;
+  readonly hitMaxStates: boolean;
+  readonly seconds: number;
+  /** The shortest path to the first violated invariant (breadth first). */
+  readonly violation?: ExplorePath & { readonly invariant: string; readonly message: string };
+  /** A cycle through a scanner revision: the prefix reaching it, then the loop's events. */
+  readonly storm?: ExplorePath & { readonly loopStart: number; readonly loopEvents: readonly InputEvent[] };
+  /** Scanner revisions seen on any transition (0 proves "no scanner revisions on any path" to the depth). */
+  readonly scannerRevisions: number;
+}
+
+interface Node {
+  readonly parent: number;
+  readonly action: Action | undefined;
+  readonly depth: number;
+  snapshot: SimSnapshot | undefined;
+}
+
+interface Edge {
+  readonly from: number;
+  readonly to: number;
+  readonly action: Action;
+  readonly scanner: boolean;
+}
+
+function describeAction(a: Action): string {
+  switch (a.type) {
+    case 'save':
+      return `${a.by} saves ${a.unid} on ${a.server}`;
+    case 'scan':
+      return `${a.kind} scan of ${a.unid ?? 'everything'} on ${a.server}`;
+    case 'push':
+      return `cluster push ${a.server} -> ${a.partner}`;
+    case 'replicate':
+      return `${a.mode ?? 'pull-push'} session ${a.server} -> ${a.partner}`;
+    case 'partition':
+      return `partition ${JSON.stringify(a.groups)}`;
+    case 'crash':
+    case 'restart':
+      return `${a.type} ${a.server}`;
+    default:
+      return a.type;
+  }
+}
+
+function explainDerived(d: readonly DerivedEvent[]): string {
+  const parts: string[] = [];
+  for (const e of d) {
+    if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
+    else if (e.type === 'replicated' && e.outcome !== 'collision') parts.push(`${e.from} -> ${e.to}: ${e.unid} ${e.outcome} (seq ${e.seq})`);
+    else if (e.type === 'conflict') parts.push(`CONFLICT on ${e.server}: ${e.unid} seq ${e.winner.seq}@${e.winner.seqTime} wins over seq ${e.loser.seq}@${e.loser.seqTime}, conflict document ${e.conflictUnid}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : 'no change';
+}
+
+/** Permutations of a small list (servers: at most a handful). */
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: T[][] = [];
+  xs.forEach((x, i) => {
+    for (const p of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...p]);
+  });
+  return out;
+}
+
+/**
+ * Breadth-first exploration to `depth` actions. De-duplicates states by a 64-bit digest of the abstract state (under
+ * symmetry, the least over renamings of identically configured servers), checks the invariants at every new state,
+ * and looks for storm cycles among the explored transitions.
+ */
+export function explore(model: ExploreModel, options: ExploreOptions): ExploreResult {
+  const t0 = performance.now();
+  const factory = behaviourFactory(model.registry ?? builtinRegistry());
+  let derived: DerivedEvent[] = [];
+  const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
+  let line = 1;
+  for (const e of model.setup) {
+    sim.applyEvent({ line: ++line, event: e });
+    sim.runPendingWork();
+  }
+  const setupEnd = model.setup.length > 0 ? model.setup[model.setup.length - 1]!.at : 0;
+  const timeOf = (depth: number) => setupEnd + depth * STEP_MS;
+  const invariants = options.invariants ?? [];
+  const maxStates = options.maxStates ?? 1_000_000;
+  const symmetric = options.symmetry !== false ? model.symmetricServers : [];
+  const names = sim.serverNames();
+  const orders: string[][] =
+    symmetric.length > 1
+      ? permutations(symmetric).map((perm) => {
+          const m = new Map(symmetric.map((s, i) => [s, perm[i]!]));
+          return names.map((n) => m.get(n) ?? n);
+        })
+      : [names];
+
+  const keyOf = (): string => {
+    const view = sim.view();
+    let best: string | undefined;
+    for (const order of orders) {
+      const k = abstractStateKey(view, order);
+      if (best === undefined || k < best) best = k;
+    }
+    // 64 bits of SHA-256: compact, and a collision among a million states has odds of about 1 in 3 x 10^7.
+    return sha256Hex(best!).slice(0, 16);
+  };
+
+  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: sim.snapshot() }];
+  const visited = new Map<string, number>([[keyOf(), 0]]);
+  const edges: Edge[] = [];
+  let generated = 1;
+  let frontier = [0];
+  let depthReached = 0;
+  let hitMaxStates = false;
+  let scannerRevisions = 0;
+  let violation: ExploreResult['violation'];
+
+  const pathTo = (idx: number): Action[] => {
+    const acts: Action[] = [];
+    for (let i = idx; i > 0; i = nodes[i]!.parent) acts.push(nodes[i]!.action!);
+    return acts.reverse();
+  };
+
+  const userActionsUsed = (idx: number) => pathTo(idx).filter((a) => a.type === 'save').length;
+
+  outer: for (let depth = 1; depth <= options.depth && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    for (const idx of frontier) {
+      const node = nodes[idx]!;
+      const snap = node.snapshot!;
+      sim.restore(snap);
+      const acts = model.actions(sim, model.userActions - userActionsUsed(idx));
+      for (const action of acts) {
+        sim.restore(snap);
+        derived = [];
+        sim.applyEvent({ line: model.setup.length + 1 + depth, event: { ...action, at: timeOf(depth) } as InputEvent });
+        sim.runPendingWork();
+        generated++;
+        const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
+        if (scanner) scannerRevisions++;
+        const key = keyOf();
+        const seen = visited.get(key);
+        const target = seen ?? nodes.length;
+        edges.push({ from: idx, to: target, action, scanner });
+        if (seen !== undefined) continue;
+        visited.set(key, target);
+        nodes.push({ parent: idx, action, depth, snapshot: sim.snapshot() });
+        next.push(target);
+        for (const inv of invariants) {
+          const why = inv.check({ derived, sim });
+          // The first violation found is a shortest one (breadth first); the search goes on, for storms.
+          if (why !== undefined && violation === undefined) {
+            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, factory) };
+            if (options.stopAtFirstViolation === true) break outer;
+          }
+        }
+        if (visited.size >= maxStates) {
+          hitMaxStates = true;
+          break outer;
+        }
+      }
+      node.snapshot = undefined; // expanded: its snapshot is no longer needed
+    }
+    depthReached = depth;
+    options.onProgress?.({ depth, distinct: visited.size, generated });
+    frontier = next;
+  }
+  if (hitMaxStates || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
+
+  const storm = options.storms === false ? undefined : findStorm(nodes, edges, model, timeOf, factory, pathTo);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    model: model.name,
+    depth: options.depth,
+    depthReached,
+    statesGenerated: generated,
+    distinctStates: visited.size,
+    transitions: edges.length,
+    exhausted: frontier.length === 0 && !hitMaxStates,
+    hitMaxStates,
+    seconds,
+    ...(violation !== undefined ? { violation } : {}),
+    ...(storm !== undefined ? { storm } : {}),
+    scannerRevisions,
+  };
+}
+
+/** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
+function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
+  const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => ({ ...a, at: timeOf(i + 1) }) as InputEvent)];
+  const explanation: string[] = [];
+  let derived: DerivedEvent[] = [];
+  const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
+  let line = 1;
+  events.forEach((e, i) => {
+    derived = [];
+    sim.applyEvent({ line: ++line, event: e });
+    sim.runPendingWork();
+    if (i >= model.setup.length) explanation.push(`step ${i - model.setup.length + 1} (line ${line}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)} -> ${explainDerived(derived)}`);
+  });
+  // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
+  const end: InputEvent = { at: timeOf(actions.length) + STEP_MS - 1, type: 'end' };
+  const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
+  return { events: [...events, end], log, explanation };
+}
+
+/**
+ * A storm is a cycle in the abstract state graph, made of replication actions alone, that contains a scanner
+ * revision: the counters run on, the state comes back, and nobody had to scan or save for it. Finds one (Tarjan's strongly connected components, then a shortest loop through a scanner edge), and
+ * returns the shortest path to its start followed by the loop, twice, so the replayed log shows the repetition.
+ */
+function findStorm(
+  nodes: readonly Node[],
+  edges: readonly Edge[],
+  model: ExploreModel,
+  timeOf: (d: number) => number,
+  factory: ReturnType<typeof behaviourFactory>,
+  pathTo: (idx: number) => Action[],
+): ExploreResult['storm'] {
+  // Only the replicator's own actions may close the loop: a cycle that needs a new scan or a user's save each time
+  // round is a cost per scan, not a storm. A storm goes on with nobody doing anything.
+  const machine = edges.filter((e) => e.action.type === 'push' || e.action.type === 'replicate');
+  const out = new Map<number, Edge[]>();
+  for (const e of machine) {
+    let l = out.get(e.from);
+    if (l === undefined) out.set(e.from, (l = []));
+    l.push(e);
+  }
+  const comp = stronglyConnected(nodes.length, out);
+  let best: { start: number; loop: Edge[] } | undefined;
+  for (const e of machine) {
+    if (!e.scanner || comp[e.from] !== comp[e.to]) continue;
+    if (e.from === e.to) {
+      const cand = { start: e.from, loop: [e] };
+      if (best === undefined || nodes[cand.start]!.depth + 1 < nodes[best.start]!.depth + best.loop.length) best = cand;
+      continue;
+    }
+    // Shortest path back from e.to to e.from inside the component.
+    const prev = new Map<number, Edge>();
+    const q = [e.to];
+    const seen = new Set([e.to]);
+    while (q.length > 0 && !seen.has(e.from)) {
+      const n = q.shift()!;
+      for (const x of out.get(n) ?? []) {
+        if (comp[x.to] !== comp[e.from] || seen.has(x.to)) continue;
+        seen.add(x.to);
+        prev.set(x.to, x);
+        q.push(x.to);
+      }
+    }
+    if (!seen.has(e.from)) continue;
+    const back: Edge[] = [];
+    for (let n = e.from; n !== e.to; n = prev.get(n)!.from) back.push(prev.get(n)!);
+    const loop = [e, ...back.reverse()];
+    const cand = { start: e.from, loop };
+    if (best === undefined || nodes[cand.start]!.depth + cand.loop.length < nodes[best.start]!.depth + best.loop.length) best = cand;
+  }
+  if (best === undefined) return undefined;
+  const prefix = pathTo(best.start);
+  const loopActions = best.loop.map((e) => e.action);
+  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice` });
+  return { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => ({ ...a, at: timeOf(prefix.length + 1 + i) }) as InputEvent) };
+}
+
+/** Tarjan's algorithm, iterative: component index per node. */
+function stronglyConnected(n: number, out: ReadonlyMap<number, readonly Edge[]>): Int32Array {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const comp = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  let counter = 0;
+  let comps = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const [v, i] = top;
+      if (i === 0) {
+        index[v] = low[v] = counter++;
+        stack.push(v);
+        onStack[v] = 1;
+      }
+      const succ = out.get(v) ?? [];
+      if (i < succ.length) {
+        top[1] = i + 1;
+        const w = succ[i]!.to;
+        if (index[w] === -1) work.push([w, 0]);
+        else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === index[v]) {
+        for (;;) {
+          const w = stack.pop()!;
+          onStack[w] = 0;
+          comp[w] = comps;
+          if (w === v) break;
+        }
+        comps++;
+      }
+    }
+  }
+  return comp;
+}
+
+/** Built-in invariants for exploration. */
+export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
+  'no-conflict': {
+    name: 'no-conflict',
+    description: 'no replication conflict is ever made',
+    check: ({ derived }) => {
+      const c = derived.find((e) => e.type === 'conflict');
+      return c === undefined || c.type !== 'conflict' ? undefined : `a conflict document ${c.conflictUnid} was made on ${c.server} for ${c.unid}`;
+    },
+  },
+  'no-scanner-revision': {
+    name: 'no-scanner-revision',
+    description: 'no scanner ever saves a document (read-only scanning)',
+    check: ({ derived }) => {
+      const r = derived.find((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
+      return r === undefined || r.type !== 'revised' ? undefined : `${r.by} saved ${r.unid} on ${r.server}`;
+    },
+  },
+};

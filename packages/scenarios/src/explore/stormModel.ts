@@ -1,0 +1,83 @@
+import { hasAttachments, type InputEvent, type Simulator } from '@replstorm/core';
+import type { DesignRegistry } from '../design.js';
+import { SMSDOM_STORM_PARAMS, smsdomStormEvents } from '../scenarios/smsdomStorm.js';
+import type { Action, ExploreModel } from './explore.js';
+
+export interface StormModelOptions {
+  /** Scenario settings (`--set`); exploration changes some defaults: one database, one document, no schedule. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  /** User saves allowed on a path (default 0: only the machines act). */
+  readonly userActions?: number;
+  /** Also partitions, heals, crashes and restarts. */
+  readonly faults?: boolean;
+  readonly registry?: DesignRegistry;
+}
+
+/** Exploration defaults over the scenario's: the smallest interesting cluster, pushed only by explicit actions. */
+export const EXPLORE_DEFAULTS = { databases: 1, docs: 1, clusterIntervalMs: 0, scanServers: 'none', clockSkewsMs: '0', scanOffsetsMs: '0' } as const;
+
+/**
+ * The `smsdom-storm` scenario as an exploration model: its servers, databases, documents and scanners are the initial
+ * state (documents pushed to every member); the actions are a scan of one document on one server, a cluster push (or,
+ * with scheduled replication, a push session) between two servers, optionally user saves and faults.
+ */
+export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
+  const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
+  for (const k of Object.keys(settings)) if (!(k in SMSDOM_STORM_PARAMS)) throw new Error(`unknown parameter ${k}`);
+  const cluster = (settings['replication'] ?? 'cluster') === 'cluster';
+  const generated = smsdomStormEvents(settings).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
+  const servers = generated.filter((e): e is Extract<InputEvent, { type: 'server' }> => e.type === 'server').map((e) => e.name);
+  const last = Math.max(0, ...generated.map((e) => e.at));
+  // Spread the documents to every member before exploring, so every action starts from the same copies.
+  const spread: InputEvent[] = servers.slice(1).map((p) =>
+    cluster ? { at: last + 1_000, type: 'push', server: servers[0]!, partner: p } : { at: last + 1_000, type: 'replicate', server: servers[0]!, partner: p, mode: 'push' },
+  );
+  const setup = [...generated, ...spread];
+  const docs = generated.filter((e): e is Extract<InputEvent, { type: 'save' }> => e.type === 'save').map((e) => ({ db: e.db, unid: e.unid }));
+  // Servers are symmetric when their definitions and scanner configurations agree apart from the name.
+  const strip = (e: InputEvent) => JSON.stringify({ ...e, name: '', server: '' });
+  const serverSig = new Map(servers.map((n) => [n, generated.filter((e) => (e.type === 'server' && e.name === n) || (e.type === 'scanner' && e.server === n)).map(strip).join('|')]));
+  const symmetric = servers.filter((n) => serverSig.get(n) === serverSig.get(servers[0]!));
+  return {
+    name: `smsdom-storm ${Object.entries(o.settings ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim(),
+    setup,
+    userActions: o.userActions ?? 0,
+    symmetricServers: symmetric.length === servers.length ? servers : [],
+    ...(o.registry !== undefined ? { registry: o.registry } : {}),
+    actions(sim: Simulator, userLeft: number): Action[] {
+      const acts: Action[] = [];
+      const view = sim.view();
+      for (const srv of view.servers) {
+        if (!srv.up) continue;
+        for (const r of srv.replicas) {
+          for (const d of r.docs) if (hasAttachments(d.note)) acts.push({ type: 'scan', server: srv.name, kind: 'scheduled', db: r.db, unid: d.note.unid });
+        }
+      }
+      for (const srv of view.servers) {
+        if (!srv.up) continue;
+        for (const p of servers) {
+          if (p === srv.name) continue;
+          if (cluster) {
+            if (srv.queues.some((q) => q.mate === p && q.unids.length > 0)) acts.push({ type: 'push', server: srv.name, partner: p });
+          } else acts.push({ type: 'replicate', server: srv.name, partner: p, mode: 'push' });
+        }
+      }
+      if (userLeft > 0) {
+        for (const srv of view.servers) {
+          if (!srv.up) continue;
+          for (const d of docs) acts.push({ type: 'save', server: srv.name, db: d.db, unid: d.unid, by: 'user/ann', set: new Map([['Body', 'edited']]) });
+        }
+      }
+      if (o.faults === true) {
+        const partitioned = view.servers.some((s) => s.group !== -1);
+        if (partitioned) acts.push({ type: 'heal' });
+        else for (const s of servers) acts.push({ type: 'partition', groups: [[s]] });
+        for (const srv of view.servers) {
+          if (srv.up && view.servers.filter((x) => x.up).length > 1) acts.push({ type: 'crash', server: srv.name });
+          if (!srv.up) acts.push({ type: 'restart', server: srv.name });
+        }
+      }
+      return acts;
+    },
+  };
+}
