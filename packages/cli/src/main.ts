@@ -54,12 +54,12 @@ function parseSets(sets: readonly string[]): Record<string, string> {
 }
 
 /** `design[:key=value,...]` into a design name and its configuration. */
-function parseDesignSpec(spec: string): { design: string; config: Record<string, unknown>; configText: string } {
+function parseDesignSpec(spec: string, registry?: DesignRegistry): { design: string; config: Record<string, unknown>; configText: string } {
   const i = spec.indexOf(':');
   const design = i < 0 ? spec : spec.slice(0, i);
   const configText = i < 0 ? '' : spec.slice(i + 1);
   if (design === '') throw new UsageError(`expected a design name, got "${spec}"`);
-  return { design, config: parseConfigList(configText, design), configText };
+  return { design, config: parseConfigList(configText, design, registry?.get(design)?.defaults), configText };
 }
 
 function printJson(value: unknown): void {
@@ -144,9 +144,9 @@ function readChunks(log: string): AsyncIterable<Uint8Array> {
   return createReadStream(log, { highWaterMark: 1 << 16 });
 }
 
-function makeWhatIf(spec: string | undefined): WhatIf | undefined {
+function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
   if (spec === undefined) return undefined;
-  const { design, config, configText } = parseDesignSpec(spec);
+  const { design, config, configText } = parseDesignSpec(spec, registry);
   return { design, config, label: configText ? `${design}:${configText}` : design };
 }
 
@@ -166,7 +166,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
         maxRunMs: o.maxRun,
         strict: o.strict === true,
         onWarning: warnStrict(currentFile),
-        whatIf: makeWhatIf(o.whatIf),
+        whatIf: makeWhatIf(o.whatIf, registry),
         blame: o.blame === true || o.report !== undefined,
         timeline: o.report !== undefined,
         record,
@@ -195,7 +195,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[
       {
         registry,
         maxRunMs: o.maxRun,
-        whatIf: makeWhatIf(o.whatIf),
+        whatIf: makeWhatIf(o.whatIf, registry),
         blame: o.blame === true || o.report !== undefined,
         timeline: o.report !== undefined,
         record,
@@ -215,7 +215,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
-  const config = parseConfigList(o.config ?? '', 'config');
+  const config = parseConfigList(o.config ?? '', 'config', design.defaults);
   const seed = o.seed ?? (Math.random() * 0x7fffffff) | 0;
   const progress = createProgress(`verify ${design.name}`);
   const result = verifyDesign(design, { config, runs: o.runs, seed, registry, onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });

@@ -110,7 +110,22 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
     scansMail: design.scansMail?.(config) ?? true,
     watchesWrite: (w) => design.watches?.(w, config) ?? w.origin === 'save',
     runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
-    scan: (input) => design.scan({ ...input, config, virusScan: () => virusScanOf(input.note) }),
+    scan: (input) =>
+      design.scan({
+        kind: input.kind,
+        server: input.server,
+        cluster: input.cluster,
+        clusterMembers: input.clusterMembers,
+        db: input.db,
+        unid: input.unid,
+        note: input.note,
+        at: input.at,
+        clock: input.clock,
+        definitions: input.definitions,
+        store: input.store,
+        config,
+        virusScan: () => virusScanOf(input.note),
+      }),
   };
 }
 

@@ -46,9 +46,51 @@ function hmacHex(key: string, message: string): string {
  * `<ms>:` and C [choice: a colon separates them], and verifies against its own time.
  */
 export function computeTag(note: Note, o: TagOptions): string {
+  if (o.scanTime === undefined) return cachedTag(note, o);
   const c = tagContent(note, o.includeDefinitions, o.definitions);
-  if (o.scanTime === undefined) return hmacHex(o.key, c);
   return `t=${o.scanTime};${hmacHex(o.key, `${o.scanTime}:${c}`)}`;
+}
+
+interface CachedTag {
+  readonly items: readonly Note['items'][number][];
+  readonly key: string;
+  readonly definitions: string;
+  readonly tag: string;
+}
+
+// A save shares every unchanged Item object with the version before it, so a document rescanned after a stamp (or
+// after a rewrite of its tag) has the very same non-tag items: the tag is remembered against them, found through the
+// first of them, and reused only when every one is the same object and the key and definitions agree. Pure: a cache
+// of a pure function, invisible in results.
+const tagCache = new WeakMap<object, CachedTag>();
+
+function cachedTag(note: Note, o: TagOptions): string {
+  const definitions = o.includeDefinitions ? o.definitions : '';
+  const all = note.items;
+  let anchor: object | undefined;
+  for (const it of all) {
+    if (it.key !== SSO_KEY) {
+      anchor = it;
+      break;
+    }
+  }
+  if (anchor !== undefined) {
+    const hit = tagCache.get(anchor);
+    if (hit !== undefined && hit.key === o.key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit.tag;
+  }
+  const tag = hmacHex(o.key, tagContent(note, o.includeDefinitions, o.definitions));
+  if (anchor !== undefined) tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key: o.key, definitions, tag });
+  return tag;
+}
+
+/** `kept` equals `all` without the tag item, object for object. */
+function sameItemsBut(kept: readonly object[], all: Note['items']): boolean {
+  let k = 0;
+  for (const it of all) {
+    if (it.key === SSO_KEY) continue;
+    if (kept[k++] !== it) return false;
+  }
+  return k === kept.length;
 }
 
 /** R15: a tag verifies on a server when it equals what that server computes with its own key. */

@@ -15,6 +15,18 @@ export function appendRevision(revisions: readonly Revision[], current: Revision
   return limitRevisions > 0 && next.length > limitRevisions ? next.slice(next.length - limitRevisions) : next;
 }
 
+/** Where `key` is or would go in items sorted by key (binary search). */
+function findItem(items: readonly Item[], key: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The items after a save: removals, then settings, on a copy of the sorted list (binary search: a save usually writes
  * one or two items of a few). Returns the names written, each once, as the document spells them.
@@ -22,19 +34,9 @@ export function appendRevision(revisions: readonly Revision[], current: Revision
 function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   const items = base.slice();
   const written = new Map<string, string>();
-  const find = (key: string): number => {
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (items[mid]!.key < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   for (const name of change.remove ?? []) {
     const key = itemKey(name);
-    const i = find(key);
+    const i = findItem(items, key);
     if (i < items.length && items[i]!.key === key) {
       written.set(key, items[i]!.name);
       items.splice(i, 1);
@@ -42,7 +44,7 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
   }
   for (const [name, value] of change.set ?? []) {
     const key = itemKey(name);
-    const i = find(key);
+    const i = findItem(items, key);
     if (i < items.length && items[i]!.key === key) {
       // A document keeps the spelling its item first had (R1); a removed and re-added item takes the new spelling.
       const spelled = items[i]!.name;

@@ -78,7 +78,7 @@ export function digestState(src: StateSource): string {
       const notes = src.notes(s, d);
       let chunk = '';
       for (let i = 0; i < notes.length; i++) {
-        chunk += (i > 0 ? ',' : '') + canonicalJson(toStateDoc(notes[i]!));
+        chunk += (i > 0 ? ',' : '') + stateDocJson(notes[i]!);
         if (chunk.length > 1 << 16) {
           h.update(chunk);
           chunk = '';
@@ -90,6 +90,33 @@ export function digestState(src: StateSource): string {
   });
   h.update('}');
   return `sha256:${h.hex()}`;
+}
+
+/**
+ * `canonicalJson(toStateDoc(note))`, written directly: the digest of a large state is mostly this. Keys in canonical
+ * order: conflict, deleted, itemSeq, items, ref, revisions, seq, seqTime, unid (tested equal to the generic path).
+ */
+export function stateDocJson(note: Note): string {
+  const items = note.items.length > 1 ? note.items.slice().sort((a, b) => cmp(a.name, b.name)) : note.items;
+  let conflict = false;
+  let ref = 'null';
+  let itemSeq = '';
+  let values = '';
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.key === '$conflict') conflict = true;
+    else if (it.key === '$ref') ref = JSON.stringify(typeof it.value === 'string' ? it.value : String(it.value));
+    const name = JSON.stringify(it.name);
+    const sep = i > 0 ? ',' : '';
+    itemSeq += `${sep}${name}:${it.seq}`;
+    values += `${sep}${name}:${canonicalJson(it.value)}`;
+  }
+  let revisions = '';
+  for (let i = 0; i < note.revisions.length; i++) {
+    const r = note.revisions[i]!;
+    revisions += `${i > 0 ? ',' : ''}[${JSON.stringify(r[0])},${JSON.stringify(r[1])}]`;
+  }
+  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":[${revisions}],"seq":${JSON.stringify(note.seq)},"seqTime":${JSON.stringify(note.seqTime)},"unid":${JSON.stringify(note.unid)}}`;
 }
 
 function cmp(a: string, b: string): number {

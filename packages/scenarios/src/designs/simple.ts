@@ -29,8 +29,9 @@ export const scanCache = defineDesign({
   scanMsPerDoc: (c) => c.scanMsPerDoc,
   scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
   watches: (w, c) => w.origin === 'save' || c.scanReplicatedWrites,
-  scan({ note, store, virusScan }) {
-    const oid = `${note.unid}:${note.seq}:${note.seqTime}`;
+  scan({ db, note, store, virusScan }) {
+    // Keyed by database and OID: a UNID is unique within a database's replicas, not across databases on a server.
+    const oid = `${db}:${note.unid}:${note.seq}:${note.seqTime}`;
     if (store.get(oid) === 'clean') return { verdict: 'skipped' };
     const result = virusScan();
     if (!result.infected) return { verdict: 'clean', remember: [[oid, 'clean']] };

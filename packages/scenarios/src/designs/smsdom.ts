@@ -1,4 +1,4 @@
-import { getItemValue, type ScanDecision, type ScanKind } from '@replstorm/core';
+import { LogError, getItemValue, type ScanDecision, type ScanKind } from '@replstorm/core';
 import { cleaningWrites, defineDesign, type DesignScanContext, type ScannerDesign } from '../design.js';
 import { SSO_TAG, computeTag, verifyTag } from '../tag.js';
 
@@ -89,7 +89,10 @@ export function smsdomLike(name: string, description: string, overrides: Partial
     description,
     defaults: { ...SMSDOM_DEFAULTS, ...defaults },
     configHelp: CONFIG_HELP,
-    scanMsPerDoc: (c) => c.scanMsPerDoc,
+    scanMsPerDoc: (c) => {
+      if (!(c.scanMsPerDoc >= 0)) throw new LogError('BAD_CONFIG', `field "config.scanMsPerDoc": expected a number of milliseconds >= 0, got ${c.scanMsPerDoc}`, { field: 'config.scanMsPerDoc' });
+      return c.scanMsPerDoc;
+    },
     scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
     watches: (w, c) => c.onWrite && (w.origin === 'save' || c.scanReplicatedWrites),
     scansMail: (c) => c.mail,

@@ -7,6 +7,8 @@ export interface ParamSpec {
   /** For numbers: smallest and largest accepted values. */
   readonly min?: number;
   readonly max?: number;
+  /** For numbers: only whole numbers. */
+  readonly integer?: boolean;
   /** For strings: the accepted values, when there is a fixed set. */
   readonly choices?: readonly string[];
 }
@@ -28,6 +30,7 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
     if (typeof spec.default === 'number') {
       const n = Number(s.replace(/_/g, ''));
       if (s.trim() === '' || !Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number, got "${s}"`, { field: k });
+      if (spec.integer === true && !Number.isInteger(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number, got "${s}"`, { field: k });
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`, { field: k });
       }
@@ -51,15 +54,24 @@ export function perServerNumbers(list: string, servers: number, name: string): n
   return Array.from({ length: servers }, (_, i) => nums[Math.min(i, nums.length - 1)]!);
 }
 
-/** Parses `a=1,b=true,key=XYZ` into a config object (numbers and booleans recognised). */
-export function parseConfigList(text: string, name: string): Record<string, unknown> {
+/**
+ * Parses `a=1,b=true,key=XYZ` into a config object. With the design's `defaults`, each value takes the type of its
+ * default (so `key=1234567890123456` stays a string); without, numbers and booleans are recognised by their look.
+ */
+export function parseConfigList(text: string, name: string, defaults?: object): Record<string, unknown> {
+  const typed = defaults as Record<string, unknown> | undefined;
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const part of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     const i = part.indexOf('=');
     if (i <= 0) throw new LogError('BAD_CONFIG', `parameter "${name}": expected key=value, got "${part}"`, { field: name });
     const k = part.slice(0, i).trim();
     const v = part.slice(i + 1).trim();
-    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) && !/^0\d/.test(v) && !/[a-zA-Z]/.test(v) ? Number(v) : v;
+    const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
+    const num = Number(v.replace(/_/g, ''));
+    if (want === 'string') out[k] = v;
+    else if (want === 'number') out[k] = v !== '' && Number.isFinite(num) ? num : v;
+    else if (want === 'boolean') out[k] = v === 'true' ? true : v === 'false' ? false : v;
+    else out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(num) && !/^0\d/.test(v) && !/[a-zA-Z]/.test(v) ? num : v;
   }
   return out;
 }

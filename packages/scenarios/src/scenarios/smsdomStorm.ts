@@ -1,4 +1,5 @@
 import { Prng, type InputEvent, type ItemValue } from '@replstorm/core';
+import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
 
 const HOUR = 3_600_000;
@@ -6,12 +7,12 @@ const SERVER_NAMES = ['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta', 'Eta
 
 /** The parameters of `smsdom-storm`, with defaults at the seed's scale. */
 export const SMSDOM_STORM_PARAMS = {
-  servers: { default: 2, min: 1, max: 8, help: 'servers holding a replica of every database' },
+  servers: { default: 2, min: 1, max: 8, integer: true, help: 'servers holding a replica of every database' },
   replication: { default: 'cluster', choices: ['cluster', 'scheduled'], help: 'cluster replication (R12) or scheduled connections (R11)' },
   connectionEveryMs: { default: 30 * 60_000, min: 1, help: 'with scheduled replication: a pull-push session from the first server to each other this often' },
   clusterIntervalMs: { default: 15_000, min: 0, help: 'cluster replicator interval (R12); 0 pushes only on explicit push events' },
-  databases: { default: 100, min: 1, max: 100_000, help: 'databases (mail files), each replicated on every server' },
-  docs: { default: 100, min: 0, max: 10_000_000, help: 'documents per database' },
+  databases: { default: 100, min: 1, max: 100_000, integer: true, help: 'databases (mail files), each replicated on every server' },
+  docs: { default: 100, min: 0, max: 10_000_000, integer: true, help: 'documents per database' },
   attachmentShare: { default: 1, min: 0, max: 1, help: 'share of documents with an attachment ($FILE)' },
   infectedShare: { default: 0, min: 0, max: 1, help: 'share of the attachments that are infected' },
   design: { default: 'smsdom', help: 'scanner design installed on every server' },
@@ -24,14 +25,24 @@ export const SMSDOM_STORM_PARAMS = {
   horizonMs: { default: 2 * HOUR, min: 1, help: 'the run ends this long after the scanners are installed (an end event)' },
   userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers' },
   definitionsEveryMs: { default: 0, min: 0, help: 'virus definitions update on every server this often (0: never)' },
-  forwards: { default: 0, min: 0, help: 'documents forwarded by users into another database (a forward loses the tag: rescans)' },
-  seed: { default: 1, help: 'seed of the scenario\'s PRNG (which documents get edits, forwards, infections)' },
+  forwards: { default: 0, min: 0, integer: true, help: 'documents forwarded by users into another database (a forward loses the tag: rescans)' },
+  seed: { default: 1, integer: true, min: 0, max: 2 ** 32 - 1, help: 'seed of the scenario\'s PRNG (which documents get edits, forwards, infections), 0..2^32-1' },
 } as const satisfies ParamSpecs;
 
 export type SmsdomStormParams = ParamValues<typeof SMSDOM_STORM_PARAMS>;
 
 /** Setup happens before this time; scanners are installed here (event-log.md's example does the same). */
 export const SETUP_MS = 60_000;
+
+/**
+ * When the scanners are installed: after every document is created and has reached every member. Up to 40,000
+ * documents are created within 41 s and pushed by 56 s: SETUP_MS. Beyond, documents are created 1 ms apart; the
+ * cluster tick after the last one pushes at most the last 15 s of them (1 ms each), then a margin.
+ */
+export function setupEndMs(documents: number): number {
+  if (documents <= 40_000) return SETUP_MS;
+  return Math.ceil((1_000 + documents + 15_000 + 15_000 + 5_000) / 1_000) * 1_000;
+}
 
 export function unidFor(n: number): string {
   return n.toString(16).toUpperCase().padStart(32, '0');
@@ -71,6 +82,7 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
   const docs: { db: string; unid: string; attach: boolean }[] = [];
   const total = p.databases * p.docs;
   const step = total > 0 ? Math.max(1, Math.floor(40_000 / total)) : 1;
+  const setup = setupEndMs(total);
   dbs.forEach((db) => {
     for (let d = 0; d < p.docs; d++) {
       n++;
@@ -92,7 +104,7 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
     }
   }
 
-  const extra = parseConfigList(p.config, 'config');
+  const extra = parseConfigList(p.config, 'config', BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults);
   servers.forEach((server, i) => {
     const scans = p.scanServers === 'all' || (p.scanServers === 'first' && i === 0);
     const config: Record<string, unknown> = { ...extra };
@@ -102,15 +114,18 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
     if (p.keys === 'per-server' && (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only')) {
       config['key'] = `SSOKEY${server.toUpperCase().padEnd(10, '0').slice(0, 10)}`;
     }
-    out.push({ at: SETUP_MS + offsets[i]!, type: 'scanner', server, design: p.design, config });
+    out.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
   });
 
-  const horizon = SETUP_MS + p.horizonMs;
+  // The horizon counts from the first scanner's installation; the run lasts at least until every server has its
+  // scanner (a short horizon must not end the run before a later scanner comes).
+  const start = setup;
+  const horizon = start + Math.max(p.horizonMs, Math.max(0, ...offsets) + 1);
   const edits = Math.round((p.userEditsPerHour * p.horizonMs) / HOUR);
   for (let k = 0; k < edits && docs.length > 0; k++) {
     const doc = docs[rng.int(0, docs.length - 1)]!;
     out.push({
-      at: SETUP_MS + rng.int(0, p.horizonMs - 1),
+      at: start + rng.int(0, p.horizonMs - 1),
       type: 'save',
       server: servers[rng.int(0, servers.length - 1)]!,
       db: doc.db,
@@ -121,7 +136,7 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
   }
   if (p.definitionsEveryMs > 0) {
     let v = 1;
-    for (let t = SETUP_MS + p.definitionsEveryMs; t < horizon; t += p.definitionsEveryMs, v++) {
+    for (let t = start + p.definitionsEveryMs; t < horizon; t += p.definitionsEveryMs, v++) {
       for (const server of servers) out.push({ at: t, type: 'definitions', server, version: `defs-${v}` });
     }
   }
@@ -129,7 +144,7 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
     const doc = docs[rng.int(0, docs.length - 1)]!;
     const to = dbs[rng.int(0, dbs.length - 1)]!;
     out.push({
-      at: SETUP_MS + rng.int(0, p.horizonMs - 1),
+      at: start + rng.int(0, p.horizonMs - 1),
       type: 'forward',
       server: servers[0]!,
       db: doc.db,

@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import { LogError, getItemValue, runEvents, type InputEvent, type ItemValue } from '@replstorm/core';
+import { behaviourFactory } from '../design.js';
+import { BUILTIN_DESIGNS, builtinRegistry } from '../designs/registry.js';
+import { SETUP_MS, dbName, smsdomStormEvents, unidFor } from './smsdomStorm.js';
+
+// The smsdom-storm generator: a seeded, deterministic producer of log input events (R16's seed as a scenario).
+
+const HOUR = 3_600_000;
+
+type Of<T extends InputEvent['type']> = Extract<InputEvent, { type: T }>;
+const only = <T extends InputEvent['type']>(events: InputEvent[], type: T): Of<T>[] => events.filter((e): e is Of<T> => e.type === type);
+
+function configError(settings: Record<string, string | number | boolean>): LogError {
+  try {
+    smsdomStormEvents(settings);
+  } catch (e) {
+    if (e instanceof LogError) return e;
+    throw e;
+  }
+  throw new Error(`no error for ${JSON.stringify(settings)}`);
+}
+
+const SMALL = { databases: 3, docs: 4 } as const;
+
+describe('R16: smsdom-storm is deterministic and well-formed', () => {
+  it('R16: the same parameters give the same events', () => {
+    const settings = { ...SMALL, userEditsPerHour: 10, forwards: 3, definitionsEveryMs: 1_800_000, attachmentShare: 0.5, infectedShare: 0.5, seed: 7 };
+    expect(smsdomStormEvents(settings)).toEqual(smsdomStormEvents(settings));
+  });
+
+  it('R16: another seed changes the random parts (which documents get edits)', () => {
+    const a = only(smsdomStormEvents({ ...SMALL, userEditsPerHour: 20, seed: 1 }), 'save').filter((e) => e.by === 'user/ann');
+    const b = only(smsdomStormEvents({ ...SMALL, userEditsPerHour: 20, seed: 2 }), 'save').filter((e) => e.by === 'user/ann');
+    expect(a).toHaveLength(40);
+    expect(b).toHaveLength(40);
+    expect(a.map((e) => [e.at, e.unid, e.server])).not.toEqual(b.map((e) => [e.at, e.unid, e.server]));
+  });
+
+  it('R16: events are sorted by at (what the log format requires: at never decreases)', () => {
+    const events = smsdomStormEvents({ ...SMALL, servers: 3, userEditsPerHour: 30, forwards: 10, definitionsEveryMs: 600_000, scanOffsetsMs: '9000,0,500' });
+    for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
+  });
+
+  it('R16: the run ends with one end event at the horizon, after setup', () => {
+    const events = smsdomStormEvents({ ...SMALL, horizonMs: 1234, scanOffsetsMs: '0' });
+    const ends = only(events, 'end');
+    expect(ends).toEqual([{ at: SETUP_MS + 1234, type: 'end' }]);
+    expect(events.at(-1)).toEqual({ at: 61_234, type: 'end' });
+  });
+
+  it('R16: the run ends horizonMs after the scanners are installed (SMSDOM_STORM_PARAMS.horizonMs): no scanner event comes after the end', () => {
+    // Default scanOffsetsMs "0,7000": Beta's scanner is installed at 67,000. With horizonMs 1234 the end must not come
+    // before it (an event after `end` is ignored by the engine, so Beta would silently run without a scanner).
+    const events = smsdomStormEvents({ ...SMALL, horizonMs: 1234 });
+    const endAt = only(events, 'end')[0]!.at;
+    expect(only(events, 'scanner').filter((e) => e.at > endAt).map((e) => [e.server, e.at])).toEqual([]);
+  });
+
+  it('R16: defaults: 2 servers Alpha and Beta in cluster Hub, 100 x 100 documents, scanners at 60 s and 67 s', () => {
+    const events = smsdomStormEvents();
+    expect(only(events, 'server')).toEqual([
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 15_000 },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clusterIntervalMs: 15_000, clockSkewMs: 350 },
+    ]);
+    expect(only(events, 'database')).toHaveLength(100);
+    expect(only(events, 'save')).toHaveLength(10_000);
+    expect(only(events, 'scanner').map((e) => [e.at, e.server, e.design, e.config])).toEqual([
+      [60_000, 'Alpha', 'smsdom', { scheduleEveryMs: HOUR }],
+      [67_000, 'Beta', 'smsdom', { scheduleEveryMs: HOUR }],
+    ]);
+    expect(only(events, 'end')).toEqual([{ at: SETUP_MS + 2 * HOUR, type: 'end' }]);
+  });
+});
+
+describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', () => {
+  it('R16: an unknown parameter', () => {
+    const e = configError({ serverz: 2 });
+    expect(e.code).toBe('BAD_CONFIG');
+    expect(e.field).toBe('serverz');
+    expect(e.message).toContain('serverz');
+  });
+
+  it('R16: a number parameter given something else', () => {
+    for (const [k, v] of [['servers', 'two'], ['docs', ''], ['attachmentShare', 'half'], ['seed', 'abc']] as const) {
+      const e = configError({ [k]: v });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toContain(k);
+    }
+  });
+
+  it('R16: a choice parameter given a value outside its choices', () => {
+    for (const [k, v] of [['replication', 'mesh'], ['keys', 'none'], ['scanServers', 'second']] as const) {
+      const e = configError({ [k]: v });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toContain(k);
+    }
+  });
+
+  it('R16: a number out of range', () => {
+    for (const [k, v] of [['servers', 9], ['servers', 0], ['databases', 0], ['docs', -1], ['attachmentShare', 1.5], ['infectedShare', -0.1], ['horizonMs', 0], ['scanEveryMs', 0]] as const) {
+      const e = configError({ [k]: v });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toContain(k);
+    }
+  });
+
+  it('R16: per-server lists that are not numbers', () => {
+    for (const k of ['clockSkewsMs', 'scanOffsetsMs'] as const) {
+      const e = configError({ [k]: '0,soon' });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+    }
+  });
+
+  it('R16: a design configuration that is not key=value', () => {
+    const e = configError({ config: 'sso' });
+    expect(e.code).toBe('BAD_CONFIG');
+    expect(e.field).toBe('config');
+  });
+
+  it('R16: numbers may be given as strings, with underscores', () => {
+    expect(only(smsdomStormEvents({ databases: '2', docs: '1_0' }), 'save')).toHaveLength(20);
+  });
+});
+
+describe('R16: what the parameters produce', () => {
+  it('R16: per-server clock skews, the last value repeating; a zero skew is left out', () => {
+    const events = smsdomStormEvents({ ...SMALL, servers: 4, clockSkewsMs: '0,350,-20' });
+    expect(only(events, 'server').map((e) => [e.name, e.clockSkewMs])).toEqual([
+      ['Alpha', undefined],
+      ['Beta', 350],
+      ['Gamma', -20],
+      ['Delta', -20],
+    ]);
+  });
+
+  it('R16: per-server scan offsets: each scanner is installed at setup + its offset (the last value repeating)', () => {
+    const events = smsdomStormEvents({ ...SMALL, servers: 4, scanOffsetsMs: '5000,0,100' });
+    expect(only(events, 'scanner').map((e) => [e.at, e.server])).toEqual([
+      [60_000, 'Beta'],
+      [60_100, 'Gamma'],
+      [60_100, 'Delta'],
+      [65_000, 'Alpha'],
+    ]);
+  });
+
+  it('R16: documents = databases x docs, created on the first server before setup ends, by user/carol', () => {
+    const events = smsdomStormEvents({ databases: 3, docs: 4 });
+    const saves = only(events, 'save');
+    expect(saves).toHaveLength(12);
+    expect(new Set(saves.map((e) => e.unid)).size).toBe(12);
+    expect(saves.every((e) => e.server === 'Alpha' && e.by === 'user/carol' && e.at < SETUP_MS)).toBe(true);
+    expect(only(events, 'database').map((e) => [e.name, e.replicas])).toEqual([
+      ['mail/user000.nsf', ['Alpha', 'Beta']],
+      ['mail/user001.nsf', ['Alpha', 'Beta']],
+      ['mail/user002.nsf', ['Alpha', 'Beta']],
+    ]);
+    for (const db of ['mail/user000.nsf', 'mail/user001.nsf', 'mail/user002.nsf']) expect(saves.filter((e) => e.db === db)).toHaveLength(4);
+    expect(saves[0]!.unid).toBe(unidFor(0x5e7d001));
+    expect(saves[0]!.unid).toMatch(/^[0-9A-F]{32}$/);
+  });
+
+  it('R16: database names are zero-padded to the width of the largest index', () => {
+    expect(dbName(7, 100)).toBe('mail/user007.nsf');
+    expect(dbName(7, 1001)).toBe('mail/user0007.nsf');
+  });
+
+  it('R16: docs=0 makes databases without documents', () => {
+    const events = smsdomStormEvents({ databases: 2, docs: 0, userEditsPerHour: 10, forwards: 3 });
+    expect(only(events, 'save')).toEqual([]);
+    expect(only(events, 'forward')).toEqual([]);
+  });
+
+  it('R16: attachmentShare 1 gives every document a $FILE, 0 none, 0.5 about half', () => {
+    const files = (share: number) => only(smsdomStormEvents({ databases: 20, docs: 50, attachmentShare: share }), 'save').filter((e) => e.set?.has('$FILE') === true).length;
+    expect(files(1)).toBe(1000);
+    expect(files(0)).toBe(0);
+    const half = files(0.5);
+    expect(half).toBeGreaterThan(420);
+    expect(half).toBeLessThan(580);
+  });
+
+  it('R16: infectedShare is the share of the attachments that are infected', () => {
+    const infected = (share: number, attach = 1) =>
+      only(smsdomStormEvents({ databases: 20, docs: 50, attachmentShare: attach, infectedShare: share }), 'save').filter((e) => {
+        const f = e.set?.get('$FILE') as ItemValue | undefined;
+        return Array.isArray(f) && f.some((a) => typeof a === 'object' && a.infected === true);
+      }).length;
+    expect(infected(0)).toBe(0);
+    expect(infected(1)).toBe(1000);
+    const share = infected(0.3);
+    expect(share).toBeGreaterThan(240);
+    expect(share).toBeLessThan(360);
+    // Of the attachments, not of all documents: with half of the documents attached, about 150 of 1000.
+    const ofHalf = infected(0.3, 0.5);
+    expect(ofHalf).toBeGreaterThan(100);
+    expect(ofHalf).toBeLessThan(200);
+  });
+
+  it('R16: forwards produce forward events from Alpha into generated databases, with fresh UNIDs, inside the horizon', () => {
+    const events = smsdomStormEvents({ ...SMALL, forwards: 5 });
+    const fwd = only(events, 'forward');
+    expect(fwd).toHaveLength(5);
+    const dbs = new Set(only(events, 'database').map((e) => e.name));
+    const docs = new Set(only(events, 'save').map((e) => `${e.db}/${e.unid}`));
+    expect(new Set(fwd.map((e) => e.newUnid))).toEqual(new Set([0, 1, 2, 3, 4].map((k) => unidFor(0xf0f0000 + k))));
+    for (const f of fwd) {
+      expect(f.server).toBe('Alpha');
+      expect(f.by).toBe('user/bob');
+      expect(docs.has(`${f.db}/${f.unid}`)).toBe(true);
+      expect(f.to).toHaveLength(1);
+      expect(dbs.has(f.to[0]!)).toBe(true);
+      expect(f.at).toBeGreaterThanOrEqual(SETUP_MS);
+      expect(f.at).toBeLessThan(SETUP_MS + 2 * HOUR);
+    }
+  });
+
+  it('R16: user edits: round(userEditsPerHour x horizon / 1 hour) saves by user/ann inside the horizon', () => {
+    const edits = only(smsdomStormEvents({ ...SMALL, userEditsPerHour: 6, horizonMs: 1.5 * HOUR }), 'save').filter((e) => e.by === 'user/ann');
+    expect(edits).toHaveLength(9);
+    for (const e of edits) {
+      expect(e.at).toBeGreaterThanOrEqual(SETUP_MS);
+      expect(e.at).toBeLessThan(SETUP_MS + 1.5 * HOUR);
+    }
+  });
+
+  it('R16: definitions updates on every server every definitionsEveryMs, strictly before the horizon', () => {
+    const defs = only(smsdomStormEvents({ ...SMALL, definitionsEveryMs: 1_800_000 }), 'definitions');
+    expect(defs.map((e) => [e.at, e.server, e.version])).toEqual([
+      [1_860_000, 'Alpha', 'defs-1'],
+      [1_860_000, 'Beta', 'defs-1'],
+      [3_660_000, 'Alpha', 'defs-2'],
+      [3_660_000, 'Beta', 'defs-2'],
+      [5_460_000, 'Alpha', 'defs-3'],
+      [5_460_000, 'Beta', 'defs-3'],
+    ]);
+  });
+
+  it('R16: scanServers=first: only the first server gets a scheduled scan; none: nobody', () => {
+    const first = only(smsdomStormEvents({ ...SMALL, servers: 3, scanServers: 'first', scanEveryMs: 5000 }), 'scanner');
+    expect(first.map((e) => [e.server, e.config?.['scheduleEveryMs']])).toEqual([
+      ['Alpha', 5000],
+      ['Beta', 0],
+      ['Gamma', 0],
+    ]);
+    const none = only(smsdomStormEvents({ ...SMALL, scanServers: 'none' }), 'scanner');
+    expect(none.map((e) => e.config?.['scheduleEveryMs'])).toEqual([0, 0]);
+  });
+
+  it('R15/R16: keys=per-server gives each server its own 16-character key; shared leaves the default key', () => {
+    const per = only(smsdomStormEvents({ ...SMALL, servers: 5, keys: 'per-server', scanOffsetsMs: '0' }), 'scanner');
+    expect(per.map((e) => e.config?.['key'])).toEqual(['SSOKEYALPHA00000', 'SSOKEYBETA000000', 'SSOKEYGAMMA00000', 'SSOKEYDELTA00000', 'SSOKEYEPSILON000']);
+    for (const e of per) expect(e.config?.['key']).toMatch(/^[A-Z0-9]{16}$/);
+    const shared = only(smsdomStormEvents({ ...SMALL }), 'scanner');
+    expect(shared.every((e) => e.config?.['key'] === undefined)).toBe(true);
+  });
+
+  it('R14/R16: an all-digit 16-character key given in config stays a string and is accepted by the design', () => {
+    // R14: the key is 16 letters/digits, so "1234567890123456" is a valid key; the design refuses a non-string key.
+    const events = smsdomStormEvents({ databases: 1, docs: 1, config: 'key=1234567890123456' });
+    expect(only(events, 'scanner').map((e) => e.config?.['key'])).toEqual(['1234567890123456', '1234567890123456']);
+    expect(() => runEvents(events, { behaviours: behaviourFactory(builtinRegistry()) })).not.toThrow();
+  });
+
+  it('R16: setup ends before the scanners come at any allowed size: every document is created, and pushed, before the first scanner', () => {
+    // 100 databases x 600 documents is within the parameters' ranges (databases <= 100,000, docs <= 10,000,000).
+    const events = smsdomStormEvents({ databases: 100, docs: 600 });
+    const saves = only(events, 'save');
+    const firstScanner = Math.min(...only(events, 'scanner').map((e) => e.at));
+    expect(saves).toHaveLength(60_000);
+    expect(firstScanner).toBeGreaterThan(SETUP_MS);
+    expect(saves.filter((e) => e.at >= firstScanner).length).toBe(0);
+    // Run with no scanner: every document has reached Beta by the time the first scanner comes.
+    const setupOnly = events.filter((e) => e.type === 'server' || e.type === 'database' || e.type === 'save');
+    const { sim } = runEvents([...setupOnly, { at: firstScanner, type: 'end' }], {});
+    expect(sim.hasPendingWork()).toBe(false);
+    expect(sim.converged()).toBe(true);
+  });
+
+  it('R16: config is passed to every scanner, numbers and booleans recognised', () => {
+    const sc = only(smsdomStormEvents({ ...SMALL, config: 'ignoreSsoOnScheduled=true,scanMsPerDoc=5,key=ABCDEFGH12345678' }), 'scanner');
+    for (const e of sc) expect(e.config).toEqual({ ignoreSsoOnScheduled: true, scanMsPerDoc: 5, key: 'ABCDEFGH12345678', scheduleEveryMs: HOUR });
+  });
+
+  it('R11/R16: replication=scheduled: no cluster; a first session and a connection from the first server to each other at 45 s', () => {
+    const events = smsdomStormEvents({ ...SMALL, servers: 3, replication: 'scheduled', connectionEveryMs: 600_000 });
+    expect(only(events, 'server').every((e) => e.cluster === undefined && e.clusterIntervalMs === undefined)).toBe(true);
+    expect(only(events, 'replicate').map((e) => [e.at, e.server, e.partner])).toEqual([
+      [45_000, 'Alpha', 'Beta'],
+      [45_000, 'Alpha', 'Gamma'],
+    ]);
+    expect(only(events, 'connection').map((e) => [e.at, e.server, e.partner, e.everyMs])).toEqual([
+      [45_000, 'Alpha', 'Beta', 600_000],
+      [45_000, 'Alpha', 'Gamma', 600_000],
+    ]);
+  });
+
+  it('R16: replication=cluster: servers share cluster Hub with the given clusterIntervalMs', () => {
+    const events = smsdomStormEvents({ ...SMALL, clusterIntervalMs: 0 });
+    expect(only(events, 'server').map((e) => [e.cluster, e.clusterIntervalMs])).toEqual([
+      ['Hub', 0],
+      ['Hub', 0],
+    ]);
+    expect(only(events, 'replicate')).toEqual([]);
+  });
+});
+
+describe('R16: the generated events run', () => {
+  const factory = behaviourFactory(builtinRegistry());
+
+  for (const d of BUILTIN_DESIGNS) {
+    it(`R16: design ${d.name}: the scanner configuration the generator writes is accepted, with both key modes`, () => {
+      for (const keys of ['shared', 'per-server']) {
+        const events = smsdomStormEvents({ databases: 2, docs: 3, design: d.name, keys, horizonMs: 600_000 });
+        expect(() => runEvents(events, { behaviours: factory })).not.toThrow();
+      }
+    });
+  }
+
+  it('R16: the clock skew applies to Beta: every save on Beta has seqTime = at + 350', () => {
+    const { derived } = runEvents(smsdomStormEvents({ databases: 2, docs: 3, scanEveryMs: 600_000, horizonMs: 600_000 }), { behaviours: factory, collect: true });
+    const onBeta = derived.filter((e) => e.type === 'revised' && e.server === 'Beta');
+    expect(onBeta.length).toBeGreaterThan(0);
+    for (const e of onBeta) if (e.type === 'revised') expect(e.seqTime - e.at).toBe(350);
+  });
+
+  it('R16: before the scanners come, replication has spread every document to every server', () => {
+    const events = smsdomStormEvents({ databases: 2, docs: 3, servers: 3, replication: 'scheduled' }).filter((e) => e.at < SETUP_MS);
+    const { sim } = runEvents([...events, { at: SETUP_MS - 1, type: 'end' }], { behaviours: factory });
+    for (const srv of ['Alpha', 'Beta', 'Gamma']) {
+      for (const db of ['mail/user000.nsf', 'mail/user001.nsf']) {
+        expect(sim.replica(srv, db)?.size).toBe(3);
+        const first = sim.replica(srv, db)?.notes()[0];
+        expect(first !== undefined && getItemValue(first, 'From')).toBe('CN=Carol/O=Acme');
+      }
+    }
+  });
+});
