@@ -11,7 +11,7 @@ export { BUILTIN_DESIGNS, builtinRegistry } from './designs/registry.js';
 export type { ParamSpec, ParamSpecs } from './scenarios/params.js';
 export { parseConfigList, resolveParams } from './scenarios/params.js';
 export type { SmsdomStormParams } from './scenarios/smsdomStorm.js';
-export { SETUP_MS, SMSDOM_STORM_PARAMS, dbName, smsdomStormEvents, unidFor } from './scenarios/smsdomStorm.js';
+export { SETUP_MS, SMSDOM_STORM_PARAMS, dbName, setupEndMs, smsdomStormEventStream, smsdomStormEvents, unidFor } from './scenarios/smsdomStorm.js';
 export type { Scenario } from './scenarios/registry.js';
 export { SCENARIOS, findScenario } from './scenarios/registry.js';
 export type { Coverage, InvariantName, InvariantResult, VerifyCase, VerifyOptions, VerifyResult } from './verify/verifyDesign.js';
@@ -22,3 +22,4 @@ export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePat
 export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
 export type { StormModelOptions } from './explore/stormModel.js';
 export { EXPLORE_DEFAULTS, stormExploreModel } from './explore/stormModel.js';
+export { runSeeded, seededSettings } from './determinism.js';

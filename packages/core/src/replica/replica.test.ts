@@ -192,3 +192,43 @@ describe('foldLog: the live state is the fold of the change log', () => {
     expect(r.notes().map((n) => n.unid)).toEqual([A, C, E]);
   });
 });
+
+describe('R7/R9: the compacted change log (keepHistory false)', () => {
+  const note = (unid: string, seq: number): Note => ({ unid, seq, seqTime: seq * 10, revisions: [], deleted: false, items: [] });
+  it('R9: keeps each document once, at its last change, in change-number order; folding it gives the live state', () => {
+    const r = new Replica('A', 'd', 0, 90, false);
+    r.put(note('X', 1), 1);
+    r.put(note('Y', 1), 1);
+    r.put(note('X', 2), 1);
+    r.put(note('Z', 1), 1);
+    r.put(note('Y', 2), 1);
+    expect(r.changeNumber).toBe(5);
+    expect(r.log().changes.map((c) => [c.no, c.note.unid])).toEqual([
+      [3, 'X'],
+      [4, 'Z'],
+      [5, 'Y'],
+    ]);
+    expect(r.changedSince(3)).toEqual(['Z', 'Y']);
+    expect(r.changedSince(0, 4)).toEqual(['X', 'Z']);
+    expect(foldLog(r.log())).toEqual(r.notes());
+    expect(r.changeAt(1)).toBeUndefined();
+  });
+
+  it('R10: a purged stub leaves the compacted log; a resurrection comes back at its new change number', () => {
+    const r = new Replica('A', 'd', 0, 1, false);
+    r.put(note('X', 1), 1);
+    r.put({ ...note('X', 2), deleted: true, seqTime: 0 }, 1);
+    r.put(note('Y', 1), 1);
+    expect(r.purge(2 * 86_400_000)).toEqual(['X']);
+    expect(r.log().changes.map((c) => c.note.unid)).toEqual(['Y']);
+    r.put(note('X', 5), 1);
+    expect(r.log().changes.map((c) => [c.no, c.note.unid])).toEqual([
+      [3, 'Y'],
+      [4, 'X'],
+    ]);
+    expect(foldLog(r.log())).toEqual(r.notes());
+    const c = r.clone();
+    expect(c.log()).toEqual(r.log());
+    expect(c.changedSince(3)).toEqual(['X']);
+  });
+});

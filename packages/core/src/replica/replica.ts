@@ -12,12 +12,18 @@ export interface PurgeEntry {
   readonly unid: string;
 }
 
+/**
+ * One document in a replica, linked into the replica's change order: the list runs from the oldest change to the
+ * newest, one slot per document, at its last change.
+ */
 interface Slot {
   note: Note;
   /** The change number of the change that produced `note` here: Domino's "modified in this file". */
   no: number;
   /** Line of the input event behind this version (for blame); not part of the state. */
   cause: number;
+  prev: Slot | undefined;
+  next: Slot | undefined;
 }
 
 /** Read-only view of one document in a replica. */
@@ -29,33 +35,46 @@ export interface ReplicaDoc {
 
 /**
  * One server's copy of one database: a change log with dense change numbers (S1), and the live state that is the fold
- * of that log. The live map and the log are mutable and private: copying a 10,000-document map per event (what an
- * immutable container would do) costs 400x plain mutation at the seed's scale. Everything handed out is immutable:
- * notes are never changed after they are made, and views are read-only.
+ * of that log.
+ *
+ * The log is kept compacted by default: for each document, its last change (a superseded change can never be sent
+ * again, R9 sends documents at their last change), linked in change-number order, so a replay of a log far larger
+ * than memory holds one entry per document. With `keepHistory`, every change is also kept (the full log, for
+ * inspection and tests). Folding either gives the live state.
+ *
+ * The live map and the log are mutable and private: copying a 10,000-document map per event (what an immutable
+ * container would do) costs 400x plain mutation at the seed's scale. Everything handed out is immutable: notes are
+ * never changed after they are made, and views are read-only.
  */
 export class Replica {
   readonly server: string;
   readonly db: string;
   readonly limitRevisions: number;
   readonly purgeDays: number;
+  readonly keepHistory: boolean;
   private docs = new Map<string, Slot>();
-  private changes: Note[] = [];
+  private head: Slot | undefined;
+  private tail: Slot | undefined;
+  private counter = 0;
+  private history: Note[] | undefined;
   private purges: PurgeEntry[] = [];
   private purgedUnids = new Set<string>();
   private stubCount = 0;
-  /** Replication history (R9): per partner and direction key, the sender's change number received up to. */
-  private history = new Map<string, number>();
+  /** Replication history (R9): per sender, the sender's change number received up to. */
+  private received = new Map<string, number>();
 
-  constructor(server: string, db: string, limitRevisions = 0, purgeDays = 90) {
+  constructor(server: string, db: string, limitRevisions = 0, purgeDays = 90, keepHistory = true) {
     this.server = server;
     this.db = db;
     this.limitRevisions = limitRevisions;
     this.purgeDays = purgeDays;
+    this.keepHistory = keepHistory;
+    if (keepHistory) this.history = [];
   }
 
   /** The current change number: the number of changes this replica has made or applied. */
   get changeNumber(): number {
-    return this.changes.length;
+    return this.counter;
   }
 
   get size(): number {
@@ -83,20 +102,39 @@ export class Replica {
     return this.purgedUnids.has(unid);
   }
 
+  private unlink(s: Slot): void {
+    if (s.prev !== undefined) s.prev.next = s.next;
+    else this.head = s.next;
+    if (s.next !== undefined) s.next.prev = s.prev;
+    else this.tail = s.prev;
+    s.prev = s.next = undefined;
+  }
+
+  private append(s: Slot): void {
+    s.prev = this.tail;
+    s.next = undefined;
+    if (this.tail !== undefined) this.tail.next = s;
+    else this.head = s;
+    this.tail = s;
+  }
+
   /** Records a change: the new version gets the next change number (R1, R7). Returns that number. */
   put(note: Note, cause: number): number {
-    this.changes.push(note);
-    const no = this.changes.length;
-    const slot = this.docs.get(note.unid);
+    const no = ++this.counter;
+    this.history?.push(note);
+    let slot = this.docs.get(note.unid);
     if (slot === undefined) {
-      this.docs.set(note.unid, { note, no, cause });
+      slot = { note, no, cause, prev: undefined, next: undefined };
+      this.docs.set(note.unid, slot);
       if (note.deleted) this.stubCount++;
     } else {
       if (slot.note.deleted !== note.deleted) this.stubCount += note.deleted ? 1 : -1;
+      this.unlink(slot);
       slot.note = note;
       slot.no = no;
       slot.cause = cause;
     }
+    this.append(slot);
     this.purgedUnids.delete(note.unid);
     return no;
   }
@@ -112,35 +150,34 @@ export class Replica {
     for (const [unid, slot] of this.docs) if (slot.note.deleted && slot.note.seqTime < limit) purged.push(unid);
     purged.sort();
     for (const unid of purged) {
+      this.unlink(this.docs.get(unid)!);
       this.docs.delete(unid);
       this.stubCount--;
       this.purgedUnids.add(unid);
-      this.purges.push({ afterNo: this.changes.length, unid });
+      this.purges.push({ afterNo: this.counter, unid });
     }
     return purged;
   }
 
   /**
    * The UNIDs of the documents changed after change number `after` up to `upTo`, in change-number order (R9): a
-   * document changed twice in the range is listed once, at its last change.
+   * document changed twice in the range is listed once, at its last change. Walks back from the newest change, so
+   * it costs the number of documents sent, not the length of the history.
    */
-  changedSince(after: number, upTo: number = this.changes.length): string[] {
+  changedSince(after: number, upTo: number = this.counter): string[] {
     const out: string[] = [];
-    for (let i = Math.max(after, 0); i < upTo; i++) {
-      const unid = this.changes[i]!.unid;
-      if (this.docs.get(unid)?.no === i + 1) out.push(unid);
-    }
-    return out;
+    for (let s = this.tail; s !== undefined && s.no > after; s = s.prev) if (s.no <= upTo) out.push(s.note.unid);
+    return out.reverse();
   }
 
-  /** The version that change number `no` produced here (1-based). */
+  /** The version that change number `no` produced here (1-based), while the replica keeps its history. */
   changeAt(no: number): Note | undefined {
-    return this.changes[no - 1];
+    return this.history?.[no - 1];
   }
 
   /** The replication history: sender -> change number received up to, by sender name. */
   histories(): [string, number][] {
-    return [...this.history].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return [...this.received].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
   /** The change number of the current version of each document (Domino's "modified in this file"). */
@@ -149,11 +186,11 @@ export class Replica {
   }
 
   getHistory(key: string): number {
-    return this.history.get(key) ?? 0;
+    return this.received.get(key) ?? 0;
   }
 
   setHistory(key: string, no: number): void {
-    this.history.set(key, no);
+    this.received.set(key, no);
   }
 
   /** Every live document and stub, in UNID order. */
@@ -167,27 +204,38 @@ export class Replica {
     return this.docs.keys();
   }
 
-  /** The change log: every change with its number, and the purges between them. */
+  /**
+   * The change log: with `keepHistory`, every change with its number (dense, 1..changeNumber) and the purges between
+   * them; otherwise the compacted log — each document's last change, in change-number order — and the purges.
+   */
   log(): { changes: readonly ChangeEntry[]; purges: readonly PurgeEntry[] } {
-    return { changes: this.changes.map((note, i) => ({ no: i + 1, note })), purges: this.purges.slice() };
+    if (this.history !== undefined) return { changes: this.history.map((note, i) => ({ no: i + 1, note })), purges: this.purges.slice() };
+    const changes: ChangeEntry[] = [];
+    for (let s = this.head; s !== undefined; s = s.next) changes.push({ no: s.no, note: s.note });
+    return { changes, purges: this.purges.slice() };
   }
 
   /** A copy that shares the (immutable) notes; for snapshots of a simulation. */
   clone(): Replica {
-    const r = new Replica(this.server, this.db, this.limitRevisions, this.purgeDays);
-    for (const [k, s] of this.docs) r.docs.set(k, { ...s });
-    r.changes = this.changes.slice();
+    const r = new Replica(this.server, this.db, this.limitRevisions, this.purgeDays, this.keepHistory);
+    for (let s = this.head; s !== undefined; s = s.next) {
+      const c: Slot = { note: s.note, no: s.no, cause: s.cause, prev: undefined, next: undefined };
+      r.docs.set(s.note.unid, c);
+      r.append(c);
+    }
+    r.counter = this.counter;
+    if (this.history !== undefined) r.history = this.history.slice();
     r.purges = this.purges.slice();
     r.purgedUnids = new Set(this.purgedUnids);
     r.stubCount = this.stubCount;
-    r.history = new Map(this.history);
+    r.received = new Map(this.received);
     return r;
   }
 }
 
 /**
  * A replica's live state as a fold of its change log: apply every change in order, and each purge after the change
- * it follows. `foldLog(r.log())` equals `r.notes()` for every replica (tested).
+ * it follows. `foldLog(r.log())` equals `r.notes()` for every replica, compacted or not (tested).
  */
 export function foldLog(log: { changes: readonly ChangeEntry[]; purges: readonly PurgeEntry[] }): Note[] {
   const docs = new Map<string, Note>();
@@ -197,8 +245,8 @@ export function foldLog(log: { changes: readonly ChangeEntry[]; purges: readonly
   };
   applyPurgesUpTo(0);
   for (const c of log.changes) {
+    applyPurgesUpTo(c.no - 1);
     docs.set(c.note.unid, c.note);
-    applyPurgesUpTo(c.no);
   }
   applyPurgesUpTo(Number.MAX_SAFE_INTEGER);
   return [...docs.values()].sort((a, b) => (a.unid < b.unid ? -1 : a.unid > b.unid ? 1 : 0));

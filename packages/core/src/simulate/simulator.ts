@@ -37,6 +37,11 @@ export interface SimulatorOptions {
    * uses it to cut a storm short instead of simulating it to `maxRunMs`.
    */
   readonly stopWhen?: () => boolean;
+  /**
+   * Keep every change of every replica (the full change logs), not only each document's last change. Off by default:
+   * a long log then replays in memory proportional to its documents, not to its length.
+   */
+  readonly keepHistory?: boolean;
 }
 
 /** The replicated arrival that triggered a behaviour's save. */
@@ -225,12 +230,14 @@ export class Simulator {
   private readonly onDerived: ((e: DerivedEvent) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
+  private readonly keepHistory: boolean;
 
   constructor(options: SimulatorOptions = {}) {
     this.factory = options.behaviours;
     this.maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS;
     this.onDerived = options.onDerived;
     this.stopWhen = options.stopWhen;
+    this.keepHistory = options.keepHistory === true;
     this.s = {
       now: 0,
       order: 0,
@@ -627,7 +634,7 @@ export class Simulator {
         }
         const def = { replicas: [...e.replicas], limitRevisions: e.limitRevisions ?? 0, purgeDays: e.purgeDays ?? 90 };
         s.databases.set(e.name, def);
-        for (const r of e.replicas) s.servers.get(r)!.replicas.set(e.name, new Replica(r, e.name, def.limitRevisions, def.purgeDays));
+        for (const r of e.replicas) s.servers.get(r)!.replicas.set(e.name, new Replica(r, e.name, def.limitRevisions, def.purgeDays, this.keepHistory));
         // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
         this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY) });
         return;

@@ -58,53 +58,58 @@ export function dbName(i: number, count: number): string {
  * and an `end` at the horizon. Same parameters, same events.
  */
 export function smsdomStormEvents(settings: Readonly<Record<string, string | number | boolean>> = {}): InputEvent[] {
+  return [...smsdomStormEventStream(settings)];
+}
+
+/**
+ * The same events as `smsdomStormEvents`, made one at a time in `at` order: a million-document run never holds its
+ * input. (The few events after setup — scanners, edits, definitions, forwards, end — are made together and sorted.)
+ */
+export function* smsdomStormEventStream(settings: Readonly<Record<string, string | number | boolean>> = {}): Generator<InputEvent> {
   const p = resolveParams(SMSDOM_STORM_PARAMS, settings);
   const rng = new Prng(Number(p.seed) | 0);
   const servers = SERVER_NAMES.slice(0, p.servers);
   const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs');
   const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs');
+  const extra = parseConfigList(p.config, 'config', BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults);
   const cluster = p.replication === 'cluster';
-  const out: InputEvent[] = [];
-  servers.forEach((name, i) => {
-    const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name };
+  for (let i = 0; i < servers.length; i++) {
+    const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name: servers[i]! };
     if (cluster) {
       e.cluster = 'Hub';
       e.clusterIntervalMs = p.clusterIntervalMs;
     }
     if (skews[i] !== 0) e.clockSkewMs = skews[i]!;
-    out.push(e);
-  });
+    yield e;
+  }
   const dbs = Array.from({ length: p.databases }, (_, i) => dbName(i, p.databases));
-  for (const name of dbs) out.push({ at: 0, type: 'database', name, replicas: servers });
+  for (const name of dbs) yield { at: 0, type: 'database', name, replicas: servers };
 
   // Documents are created on the first server in the first seconds; replication spreads them before the scanners come.
-  let n = 0;
-  const docs: { db: string; unid: string; attach: boolean }[] = [];
   const total = p.databases * p.docs;
   const step = total > 0 ? Math.max(1, Math.floor(40_000 / total)) : 1;
   const setup = setupEndMs(total);
-  dbs.forEach((db) => {
+  let n = 0;
+  for (const db of dbs) {
     for (let d = 0; d < p.docs; d++) {
       n++;
-      const unid = unidFor(0x5e7d000 + n);
-      const attach = rng.next() < p.attachmentShare;
       const set = new Map<string, ItemValue>([
         ['Subject', `quarterly figures ${d}`],
         ['From', 'CN=Carol/O=Acme'],
       ]);
-      if (attach) set.set('$FILE', [rng.next() < p.infectedShare ? { name: `q${d}.xlsx`, bytes: 48_213, infected: true } : { name: `q${d}.xlsx`, bytes: 48_213 }]);
-      out.push({ at: 1000 + n * step, type: 'save', server: servers[0]!, db, unid, by: 'user/carol', set });
-      docs.push({ db, unid, attach });
-    }
-  });
-  if (!cluster) {
-    for (const other of servers.slice(1)) {
-      out.push({ at: 45_000, type: 'replicate', server: servers[0]!, partner: other });
-      out.push({ at: 45_000, type: 'connection', server: servers[0]!, partner: other, everyMs: p.connectionEveryMs });
+      if (rng.next() < p.attachmentShare) set.set('$FILE', [rng.next() < p.infectedShare ? { name: `q${d}.xlsx`, bytes: 48_213, infected: true } : { name: `q${d}.xlsx`, bytes: 48_213 }]);
+      yield { at: 1000 + n * step, type: 'save', server: servers[0]!, db, unid: unidFor(0x5e7d000 + n), by: 'user/carol', set };
     }
   }
-
-  const extra = parseConfigList(p.config, 'config', BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults);
+  // Document i (from 0): its database and UNID, without keeping a list of a million.
+  const docAt = (i: number) => ({ db: dbs[Math.floor(i / p.docs)]!, unid: unidFor(0x5e7d000 + i + 1) });
+  const later: InputEvent[] = [];
+  if (!cluster) {
+    for (const other of servers.slice(1)) {
+      later.push({ at: setup - 15_000, type: 'replicate', server: servers[0]!, partner: other });
+      later.push({ at: setup - 15_000, type: 'connection', server: servers[0]!, partner: other, everyMs: p.connectionEveryMs });
+    }
+  }
   servers.forEach((server, i) => {
     const scans = p.scanServers === 'all' || (p.scanServers === 'first' && i === 0);
     const config: Record<string, unknown> = { ...extra };
@@ -114,7 +119,7 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
     if (p.keys === 'per-server' && (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only')) {
       config['key'] = `SSOKEY${server.toUpperCase().padEnd(10, '0').slice(0, 10)}`;
     }
-    out.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
+    later.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
   });
 
   // The horizon counts from the first scanner's installation; the run lasts at least until every server has its
@@ -122,9 +127,9 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
   const start = setup;
   const horizon = start + Math.max(p.horizonMs, Math.max(0, ...offsets) + 1);
   const edits = Math.round((p.userEditsPerHour * p.horizonMs) / HOUR);
-  for (let k = 0; k < edits && docs.length > 0; k++) {
-    const doc = docs[rng.int(0, docs.length - 1)]!;
-    out.push({
+  for (let k = 0; k < edits && total > 0; k++) {
+    const doc = docAt(rng.int(0, total - 1));
+    later.push({
       at: start + rng.int(0, p.horizonMs - 1),
       type: 'save',
       server: servers[rng.int(0, servers.length - 1)]!,
@@ -137,24 +142,15 @@ export function smsdomStormEvents(settings: Readonly<Record<string, string | num
   if (p.definitionsEveryMs > 0) {
     let v = 1;
     for (let t = start + p.definitionsEveryMs; t < horizon; t += p.definitionsEveryMs, v++) {
-      for (const server of servers) out.push({ at: t, type: 'definitions', server, version: `defs-${v}` });
+      for (const server of servers) later.push({ at: t, type: 'definitions', server, version: `defs-${v}` });
     }
   }
-  for (let k = 0; k < p.forwards && docs.length > 0 && dbs.length > 0; k++) {
-    const doc = docs[rng.int(0, docs.length - 1)]!;
+  for (let k = 0; k < p.forwards && total > 0; k++) {
+    const doc = docAt(rng.int(0, total - 1));
     const to = dbs[rng.int(0, dbs.length - 1)]!;
-    out.push({
-      at: start + rng.int(0, p.horizonMs - 1),
-      type: 'forward',
-      server: servers[0]!,
-      db: doc.db,
-      unid: doc.unid,
-      newUnid: unidFor(0xf0f0000 + k),
-      to: [to],
-      by: 'user/bob',
-    });
+    later.push({ at: start + rng.int(0, p.horizonMs - 1), type: 'forward', server: servers[0]!, db: doc.db, unid: doc.unid, newUnid: unidFor(0xf0f0000 + k), to: [to], by: 'user/bob' });
   }
-  out.push({ at: horizon, type: 'end' });
+  later.push({ at: horizon, type: 'end' });
   // Stable sort by time: events at the same `at` keep the order they were made in.
-  return out.map((e, i) => [e, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
+  yield* later.map((e, i) => [e, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
 }
