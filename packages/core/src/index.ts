@@ -39,4 +39,5 @@ export { runEvents } from './simulate/runEvents.js';
 export type { LogDecoder, LogDecoderOptions, LogWarning } from './log/decodeLog.js';
 export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/decodeLog.js';
 export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';
-export { abstractStateKey } from './simulate/abstractState.js';
+export { abstractStateKey, abstractStateKeys } from './simulate/abstractState.js';
+export { hash64 } from './util/fastHash.js';

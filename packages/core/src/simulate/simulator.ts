@@ -430,6 +430,14 @@ export class Simulator {
     return { state: cloneState(this.s) };
   }
 
+  /**
+   * Hands the current state over as a snapshot without copying it. The simulator must be `restore`d before it runs
+   * again (exploration restores a parent before every action, so the state it hands over is never touched again).
+   */
+  snapshotOwned(): SimSnapshot {
+    return { state: this.s };
+  }
+
   restore(snap: SimSnapshot): void {
     this.s = cloneState(snap.state);
     this.membersCache.clear();

@@ -1,8 +1,8 @@
 import {
   Simulator,
-  abstractStateKey,
+  abstractStateKeys,
   encodeLog,
-  sha256Hex,
+  hash64,
   type DerivedEvent,
   type InputEvent,
   type SimSnapshot,
@@ -174,14 +174,10 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
       : [names];
 
   const keyOf = (): string => {
-    const view = sim.view();
     let best: string | undefined;
-    for (const order of orders) {
-      const k = abstractStateKey(view, order);
-      if (best === undefined || k < best) best = k;
-    }
-    // 64 bits of SHA-256: compact, and a collision among a million states has odds of about 1 in 3 x 10^7.
-    return sha256Hex(best!).slice(0, 16);
+    for (const k of abstractStateKeys(sim.view(), orders)) if (best === undefined || k < best) best = k;
+    // A 64-bit hash: compact, and a collision among a million states has odds of about 1 in 3 x 10^7.
+    return hash64(best!);
   };
 
   const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: sim.snapshot() }];
@@ -223,7 +219,8 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         edges.push({ from: idx, to: target, action, scanner });
         if (seen !== undefined) continue;
         visited.set(key, target);
-        nodes.push({ parent: idx, action, depth, snapshot: sim.snapshot() });
+        // The state after the action is handed over, not copied: the next action restores its parent first.
+        nodes.push({ parent: idx, action, depth, snapshot: sim.snapshotOwned() });
         next.push(target);
         for (const inv of invariants) {
           const why = inv.check({ derived, sim });
