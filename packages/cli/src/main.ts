@@ -513,6 +513,7 @@ function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   // pnpm passes a literal `--` through to scripts.
   const args = argv[0] === '--' ? argv.slice(1) : argv.slice();
+  currentFile = undefined;
   const program = buildProgram();
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -529,7 +530,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     const { code, message } = describeError(err, currentFile);
-    if (message !== '') process.stderr.write(`${code === 70 ? '' : 'replstorm: '}${message}\n`);
+    // `file:line:column: message` exactly (event-log.md, "Errors"); other messages say who is speaking.
+    const located = err instanceof LogError && currentFile !== undefined;
+    if (message !== '') process.stderr.write(`${code === 70 || located ? '' : 'replstorm: '}${message}\n`);
     return code;
   }
 }

@@ -161,7 +161,9 @@ export async function simulateStream(
   const factory = behaviourFactory(options.registry);
   const conformance = new Conformance();
   const labels = new Map<number, string>();
-  const blame = options.blame === true ? createBlame((line) => labels.get(line)) : undefined;
+  // With --record, causes are lines of the recording; blame shows the input file's line beside them.
+  const inputLineOf = new Map<number, number>();
+  const blame = options.blame === true ? createBlame((line) => (inputLineOf.has(line) ? `${labels.get(line) ?? ''} (input line ${inputLineOf.get(line)})` : labels.get(line))) : undefined;
   const timeline = options.timeline === true ? createTimeline() : undefined;
   const record = options.record;
   let outLine = 0;
@@ -199,9 +201,13 @@ export async function simulateStream(
     if (!sim.advance(e.at) && !(sim.stopped === 'end' && e.at === sim.now)) {
       ignored++;
     } else {
-      const line = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
-      if (blame !== undefined) labels.set(line, describeInput(e));
-      sim.apply({ line, event: e });
+      // Errors name the line of the input; derived events name the line of the log they are written to.
+      const cause = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
+      if (blame !== undefined) {
+        labels.set(cause, describeInput(e));
+        if (record !== undefined) inputLineOf.set(cause, located.line);
+      }
+      sim.apply(located as LocatedEvent<InputEvent>, cause);
     }
     if (whatIfSim !== undefined && rewriter !== undefined) {
       whatIfSim.feed({ line: located.line, event: rewriter.rewrite(e) });

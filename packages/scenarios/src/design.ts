@@ -92,7 +92,8 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
     const want = (design.defaults as Record<string, unknown>)[key];
     const got = config[key];
     if (want !== undefined && want !== null && got !== undefined && typeof got !== typeof want) {
-      throw new LogError('BAD_CONFIG', `field "config.${key}": expected a ${typeof want}, got ${JSON.stringify(got)}`, { field: `config.${key}` });
+      const shown = typeof got === 'object' && got !== null ? (Array.isArray(got) ? 'an array' : 'an object') : JSON.stringify(got);
+      throw new LogError('BAD_CONFIG', `field "config.${key}": expected a ${typeof want}, got ${shown}`, { field: `config.${key}` });
     }
     out[key] = got;
   }

@@ -386,10 +386,10 @@ describe('Errors', () => {
     expect(refuse('['.repeat(100_000) + ']'.repeat(100_000))).toMatchObject({ code: 'BAD_JSON', line: 2 });
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(refuse(`{"at": 1, ${SAVE}, "set": {"X": ${deep}}}`)).toMatchObject({ code: 'BAD_FIELD', field: 'set.X[0]' });
-    // A free-form object may nest deeply; it is kept as it is.
-    expect(event(`{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"x": ${deep}}}`)).toMatchObject({
-      type: 'scanner',
-    });
+    // [choice] A free-form object nests at most MAX_FREE_FORM_DEPTH (64) levels: deeper could not be written back.
+    expect(refuse(`{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"x": ${deep}}}`)).toMatchObject({ code: 'BAD_FIELD', field: 'config' });
+    const ok = '['.repeat(60) + ']'.repeat(60);
+    expect(event(`{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"x": ${ok}}}`)).toMatchObject({ type: 'scanner' });
   });
 
   it('Errors: a RangeError from JSON.parse becomes BAD_JSON', () => {

@@ -330,6 +330,9 @@ class Decoder implements LogDecoder {
     if (meta !== undefined && !isObject(meta)) {
       this.fail('BAD_HEADER', ['meta'], `field "meta": expected an object, got ${show(meta)}`);
     }
+    if (meta !== undefined && tooDeep(meta, MAX_FREE_FORM_DEPTH)) {
+      this.fail('BAD_HEADER', ['meta'], `field "meta": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
+    }
     if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
     this.header = { replog: 1, meta: meta ?? {} };
   }
@@ -422,7 +425,10 @@ class Decoder implements LogDecoder {
       case 'config':
         // Kept as JSON.parse made it: an own "__proto__" key is an ordinary key there, and designs read their
         // configuration with own-property checks (events.ts).
-        if (isObject(v)) return v;
+        if (isObject(v)) {
+          if (tooDeep(v, MAX_FREE_FORM_DEPTH)) return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
+          return v;
+        }
         return this.bad(path, expected(kind), v);
       case 'via': {
         if (!isObject(v)) return this.bad(path, expected(kind), v);
@@ -721,11 +727,31 @@ function expected(kind: FieldKind): string {
   }
 }
 
+/**
+ * [choice] Free-form values (`meta`, `config`) may nest at most this deep: JSON.parse reads any depth, but writing
+ * them back (a recording) or printing them would overflow the stack, and no real configuration nests like that.
+ */
+export const MAX_FREE_FORM_DEPTH = 64;
+
+/** True when `v` nests deeper than `limit` arrays or objects (iterative: never overflows itself). */
+function tooDeep(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d > limit) return true;
+    for (const child of Array.isArray(x) ? x : Object.values(x as object)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 /** A short rendering of a bad value for a message. */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object' && v !== null) return 'an object';
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would write as null.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v > 0 ? '' : '-'}a number beyond the float range (read as ${v})`;
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -231,6 +231,8 @@ export class Simulator {
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
   private readonly keepHistory: boolean;
+  /** While an input event is applied: the line its derived events name as their cause, when not its own. */
+  private causeLine: number | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     this.factory = options.behaviours;
@@ -307,17 +309,26 @@ export class Simulator {
     return true;
   }
 
-  /** Applies one input event at its `at` (after `advance(at)`). After an `end`, only events at the end's `at`. */
-  apply(located: LocatedEvent<InputEvent>): void {
+  /**
+   * Applies one input event at its `at` (after `advance(at)`). After an `end`, only events at the end's `at`. Errors
+   * name `located.line`; derived events name `causeLine` as their cause (default the same line: a recorder that
+   * writes the event at another line of its output passes that one).
+   */
+  apply(located: LocatedEvent<InputEvent>, causeLine?: number): void {
     const s = this.s;
-    if (s.stopped !== undefined) {
-      this.applyAfterEnd(located);
-      return;
+    this.causeLine = causeLine;
+    try {
+      if (s.stopped !== undefined) {
+        this.applyAfterEnd(located);
+        return;
+      }
+      s.now = located.event.at;
+      s.lastInputAt = located.event.at;
+      s.inputs++;
+      this.applyInput(located);
+    } finally {
+      this.causeLine = undefined;
     }
-    s.now = located.event.at;
-    s.lastInputAt = located.event.at;
-    s.inputs++;
-    this.applyInput(located);
   }
 
   /** Input events at the same `at` as an `end`, after it, still happen (event-log.md); `end` itself only once. */
@@ -607,6 +618,8 @@ export class Simulator {
 
   private applyInput({ line, event: e }: LocatedEvent<InputEvent>): void {
     const s = this.s;
+    // Errors name `line`; what the event causes names `cause`.
+    const cause = this.causeLine ?? line;
     switch (e.type) {
       case 'server': {
         if (s.servers.has(e.name)) throw new LogError('DUPLICATE_DEFINITION', `field "name": server "${e.name}" is already defined`, { line, field: 'name' });
@@ -656,16 +669,27 @@ export class Simulator {
         }
         // R11 [choice]: the first session runs at the connection's `at` (after the input events at that time), then
         // every `everyMs`.
-        this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line, at: e.at });
+        this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line: cause, at: e.at });
         return;
       }
       case 'scanner': {
         const srv = this.server(e.server, line, 'server');
-        const b = this.factory?.(e.design, e.config ?? {}, { server: srv.name, design: e.design, cluster: srv.cluster });
+        let b: Behaviour | undefined;
+        try {
+          b = this.factory?.(e.design, e.config ?? {}, { server: srv.name, design: e.design, cluster: srv.cluster });
+        } catch (err) {
+          // A design refusing its configuration: the error belongs to this line.
+          if (err instanceof LogError && err.line === 0) throw new LogError(err.code, err.message, { line, ...(err.field !== undefined ? { field: err.field } : {}) });
+          throw err;
+        }
         if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available`, { line, field: 'design' });
+        // Virtual time is whole milliseconds (event-log.md): a design's timings must be too.
+        for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
+          if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `field "config.${name}": expected a whole number of milliseconds >= 0, got ${v}`, { line, field: `config.${name}` });
+        }
         // [choice] A second `scanner` event on a server replaces the first; its local store is kept.
         srv.behaviour = b;
-        srv.behaviourLine = line;
+        srv.behaviourLine = cause;
         srv.behaviourGen++;
         this.countKind(b.actor);
         this.countKind('scanner');
@@ -680,7 +704,7 @@ export class Simulator {
         const srv = this.serverUp(e.server, line, 'server');
         const rep = this.replicaOf(srv, e.db, line);
         this.countKind(e.by);
-        this.save(srv, rep, e.unid, { set: e.set ?? new Map(), remove: e.remove ?? [] }, e.by, line, undefined);
+        this.save(srv, rep, e.unid, { set: e.set ?? new Map(), remove: e.remove ?? [] }, e.by, cause, undefined);
         return;
       }
       case 'delete': {
@@ -688,7 +712,7 @@ export class Simulator {
         const rep = this.replicaOf(srv, e.db, line);
         this.countKind(e.by);
         if (rep.get(e.unid) === undefined) throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist in "${e.db}" on "${e.server}"`, { line, field: 'unid' });
-        this.deleteDoc(srv, rep, e.unid, e.by, line);
+        this.deleteDoc(srv, rep, e.unid, e.by, cause);
         return;
       }
       case 'replicate': {
@@ -732,13 +756,13 @@ export class Simulator {
         // A design that restricts scheduled passes to some cluster members (cluster-aware) is asked for explicit
         // `scan` events of kind scheduled too; manual scans always run.
         if (e.kind === 'scheduled' && !this.runsScheduled(srv)) return;
-        this.startPass(srv, e.kind, line, e.db, e.unid);
+        this.startPass(srv, e.kind, cause, e.db, e.unid);
         return;
       }
       case 'deliver': {
         const srv = this.serverUp(e.server, line, 'server');
         for (const db of e.to) this.replicaOf(srv, db, line, 'to');
-        this.deliver(srv, e.unid, e.to, e.set, line);
+        this.deliver(srv, e.unid, e.to, e.set, cause);
         return;
       }
       case 'forward': {
@@ -756,7 +780,7 @@ export class Simulator {
         const dropped = new Set(['x-ssotag', '$conflict', '$ref'].map(itemKey));
         const items = new Map<string, ItemValue>();
         for (const i of src.items) if (!dropped.has(i.key)) items.set(i.name, i.value);
-        this.deliver(srv, e.newUnid, e.to, items, line);
+        this.deliver(srv, e.newUnid, e.to, items, cause);
         return;
       }
       case 'partition': {

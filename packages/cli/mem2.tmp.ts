@@ -1,0 +1,10 @@
+import { runEvents } from '@replstorm/core';
+import { behaviourFactory, builtinRegistry, smsdomStormEvents } from '@replstorm/scenarios';
+const ev = smsdomStormEvents({ servers: 3, databases: 100, docs: 1000, scanServers: 'first', horizonMs: 1000 * 1000 + 3600000, scanEveryMs: 360000000 });
+global.gc?.();
+const h0 = process.memoryUsage().heapUsed;
+const { sim, summary } = runEvents(ev, { behaviours: behaviourFactory(builtinRegistry()) });
+global.gc?.();
+const h1 = process.memoryUsage().heapUsed;
+console.log('sim retained', ((h1 - h0) / 1e6).toFixed(0), 'MB', summary.revisions.total, 'maxrss', (process.resourceUsage().maxRSS/1024).toFixed(0));
+(globalThis as any).keep = sim;

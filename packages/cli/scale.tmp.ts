@@ -1,0 +1,10 @@
+import { runEvents } from '@replstorm/core';
+import { behaviourFactory, builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
+const n = Number(process.argv[2]);
+const dbs = Math.max(1, Math.round(n / 1000));
+const t0 = performance.now();
+const ev = smsdomStormEventStream({ servers: 3, databases: dbs, docs: Math.round(n / dbs), scanServers: 'first', horizonMs: Math.ceil(n * 10 / 3600000 + 0.5) * 3600000 - 1, scanEveryMs: 100 * 3600000 });
+const t1 = performance.now();
+const { summary } = runEvents(ev, { behaviours: behaviourFactory(builtinRegistry()) });
+const t2 = performance.now();
+console.log(n, `gen ${(t1-t0).toFixed(0)}ms run ${(t2-t1).toFixed(0)}ms maxrss ${(process.resourceUsage().maxRSS/1024).toFixed(0)}MB`, summary.revisions.total, summary.replicatedChanges, summary.quiescent, summary.converged);

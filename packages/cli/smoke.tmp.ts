@@ -1,0 +1,10 @@
+import { runEvents } from '@replstorm/core';
+import { behaviourFactory, builtinRegistry, smsdomStormEvents } from '@replstorm/scenarios';
+const sets = process.argv.slice(2).reduce((m, kv) => { const i = kv.indexOf('='); m[kv.slice(0,i)] = kv.slice(i+1); return m; }, {} as Record<string,string>);
+const t0 = performance.now();
+const ev = smsdomStormEvents(sets);
+const t1 = performance.now();
+const { summary } = runEvents(ev, { behaviours: behaviourFactory(builtinRegistry()) });
+const t2 = performance.now();
+console.log(JSON.stringify(summary));
+console.log(`events ${ev.length} gen ${(t1-t0).toFixed(0)}ms run ${(t2-t1).toFixed(0)}ms rss ${(process.memoryUsage().rss/1e6).toFixed(0)}MB`);

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli } from './cliHarness.js';
+
+// The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
+// and blame, listings, verify's counterexamples, and output files that are never left half-written.
+
+const tmp = mkdtempSync(join(tmpdir(), 'replstorm-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The options each command of the issue must mention in its --help. */
+const OPTIONS: Record<string, readonly string[]> = {
+  replay: ['--json', '--state', '--what-if', '--blame', '--report', '--record', '--strict', '--max-run', '--design'],
+  run: ['--set', '--seed', '--record', '--json', '--state', '--what-if', '--blame', '--report', '--max-run', '--design'],
+  verify: ['--runs', '--seed', '--config', '--out', '--json', '--design'],
+  compare: ['--scenario', '--set', '--max-scanner-revisions', '--json', '--design'],
+  scenarios: ['--json'],
+  designs: ['--json', '--design'],
+};
+
+type Json = Record<string, unknown>;
+const parse = (s: string) => JSON.parse(s) as Json;
+
+/** Canonical JSON as event-log.md defines it for the digest: keys sorted, no white space. Written here, not imported. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Json)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function tmpFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('replstorm-tmp'));
+}
+
+describe('help, version and usage', () => {
+  it.each(Object.keys(OPTIONS))('%s --help exits 0 and mentions its options', async (command) => {
+    const res = await runCli([command, '--help']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(new RegExp(`^Usage: replstorm ${command}`));
+    for (const option of OPTIONS[command]!) expect(res.stdout, `${command} --help mentions ${option}`).toContain(option);
+  });
+
+  it('every command the top-level help lists has a --help that exits 0', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    const commands = [...top.stdout.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    for (const c of Object.keys(OPTIONS)) expect(commands).toContain(c);
+    for (const c of commands) {
+      const res = await runCli([c, '--help']);
+      expect(res.code, c).toBe(0);
+      expect(res.stdout, c).toContain('--help');
+      const viaHelp = await runCli(['help', c]);
+      expect(viaHelp.code, `help ${c}`).toBe(0);
+      expect(viaHelp.stdout).toBe(res.stdout);
+    }
+  });
+
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const res = await runCli([flag]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe(`${VERSION}\n`);
+    }
+  });
+
+  it.each([
+    [['frobnicate'], 'frobnicate'],
+    [['replay', '--frobnicate', EXAMPLE_LOG], '--frobnicate'],
+    [['--frobnicate'], '--frobnicate'],
+    [['run', 'smsdom-storm', '--seed', 'many'], '--seed'],
+    [['replay'], 'log'],
+    [['run', 'no-such-scenario'], 'no-such-scenario'],
+    [['run', 'smsdom-storm', '--set', 'databases=abc'], 'databases'],
+    [['verify', 'no-such-design'], 'no-such-design'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'no-such-design'], 'no-such-design'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=1'], 'bogus'],
+    [['replay', join(tmp, 'no-such-file.jsonl')], 'no-such-file.jsonl'],
+  ])('bad usage %j: exit 2, says what (%s), nothing on stdout, no stack', async (args, mentions) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(mentions);
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a leading -- (pnpm passes it through) is ignored', async () => {
+    expect(await runCli(['--', 'scenarios'])).toEqual(await runCli(['scenarios']));
+    expect(await runCli(['--', '--version'])).toEqual(await runCli(['--version']));
+    const a = await runCli(['--', 'replay', EXAMPLE_LOG, '--json']);
+    expect(a.code).toBe(0);
+    expect(a).toEqual(await runCli(['replay', EXAMPLE_LOG, '--json']));
+  });
+
+  it('in-process calls do not leak the previous replay\'s file into a later error', async () => {
+    await runCli(['replay', EXAMPLE_LOG, '--json']);
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=abc']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).not.toContain(EXAMPLE_LOG);
+  });
+});
+
+describe('replay output', () => {
+  it('--json prints only JSON, with exactly the summary fields of event-log.md', async () => {
+    const res = await runCli(['replay', EXAMPLE_LOG, '--json']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    const s = parse(res.stdout);
+    expect(Object.keys(s)).toEqual([...SUMMARY_FIELDS]);
+    expect(Object.keys(s['revisions'] as Json)).toEqual(['total', 'byActorKind']);
+    expect(Object.keys(s['scans'] as Json)).toEqual(['performed', 'skipped', 'infected', 'missed']);
+    const byKind = (s['revisions'] as { byActorKind: Json }).byActorKind;
+    // Every kind in `by`, plus scanner and router once a scanner is installed, zeros included.
+    expect(byKind).toEqual({ router: 0, scanner: 4, user: 6 });
+    for (const k of ['replicatedChanges', 'conflicts', 'merges', 'discarded', 'collisions', 'endAt']) expect(Number.isSafeInteger(s[k]), k).toBe(true);
+    expect(typeof s['quiescent']).toBe('boolean');
+    expect(typeof s['converged']).toBe('boolean');
+    expect(['end', 'idle', 'cap']).toContain(s['stopped']);
+    expect(s['digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(s).toMatchObject({ replicatedChanges: 10, conflicts: 0, scans: { performed: 4, skipped: 0 }, quiescent: true, converged: true, stopped: 'idle', endAt: 3_615_002 });
+  });
+
+  it('--state adds `state` in the documented shape, and the digest is the SHA-256 of its canonical JSON', async () => {
+    for (const log of [EXAMPLE_LOG, join(GOLDEN_DIR, 'r6-delete-vs-edit.jsonl'), join(GOLDEN_DIR, 'r5-conflict-winner-skew.jsonl')]) {
+      const res = await runCli(['replay', log, '--json', '--state']);
+      expect(res.code).toBe(0);
+      const out = parse(res.stdout);
+      expect(Object.keys(out)).toEqual([...SUMMARY_FIELDS, 'state']);
+      const plain = parse((await runCli(['replay', log, '--json'])).stdout);
+      expect({ ...out, state: undefined }).toEqual({ ...plain, state: undefined });
+      const state = out['state'] as Record<string, Record<string, Json[]>>;
+      for (const [server, dbs] of Object.entries(state)) {
+        for (const [db, docs] of Object.entries(dbs)) {
+          expect(Array.isArray(docs), `${server} ${db}`).toBe(true);
+          const unids = docs.map((d) => d['unid'] as string);
+          expect(unids).toEqual([...unids].sort());
+          for (const d of docs) {
+            expect(Object.keys(d)).toEqual([...STATE_DOC_FIELDS]);
+            expect(d['unid']).toMatch(/^[0-9A-F]{32}$/);
+            expect(Number.isSafeInteger(d['seq']) && Number.isSafeInteger(d['seqTime'])).toBe(true);
+            expect((d['revisions'] as unknown[]).every((r) => Array.isArray(r) && r.length === 2)).toBe(true);
+            expect(typeof d['deleted'] === 'boolean' && typeof d['conflict'] === 'boolean').toBe(true);
+            expect(d['ref'] === null || typeof d['ref'] === 'string').toBe(true);
+            expect(Object.keys(d['itemSeq'] as Json)).toEqual(Object.keys(d['items'] as Json));
+            if (d['deleted'] === true) expect([d['items'], d['itemSeq']]).toEqual([{}, {}]);
+            expect(d['conflict']).toBe(Object.keys(d['items'] as Json).some((k) => k.toLowerCase() === '$conflict'));
+          }
+        }
+      }
+      const digest = `sha256:${createHash('sha256').update(canonical(state)).digest('hex')}`;
+      expect(out['digest']).toBe(digest);
+    }
+  });
+
+  it('replay - reads the log from standard input, with the result of replaying the file', async () => {
+    const fromFile = await runCli(['replay', EXAMPLE_LOG, '--json', '--state']);
+    const fromStdin = await spawnCli(['replay', '-', '--json', '--state'], { input: readFileSync(EXAMPLE_LOG) });
+    expect(fromStdin.stderr).toBe('');
+    expect(fromStdin.code).toBe(0);
+    expect(parse(fromStdin.stdout)).toEqual(parse(fromFile.stdout));
+  });
+
+  it('replay - refuses broken input on standard input with exit 2 and a file:line:column line', async () => {
+    const res = await spawnCli(['replay', '-'], { input: readFileSync(join(HOSTILE_DIR, 'time-decreasing.jsonl')) });
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    const m = ERROR_LINE.exec(res.stderr.trimEnd());
+    expect(m, res.stderr).not.toBeNull();
+    expect(m![2]).toBe('5');
+  });
+
+  it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {
+    const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'smsdom:ignoreSsoOnScheduled=true']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('as recorded');
+    expect(res.stdout).toContain('smsdom:ignoreSsoOnScheduled=true');
+    expect(res.stdout.match(/sha256:[0-9a-f]{64}/g)?.length).toBe(2);
+
+    const json = parse((await runCli(['replay', EXAMPLE_LOG, '--json', '--what-if', 'smsdom:ignoreSsoOnScheduled=true'])).stdout);
+    const whatIf = json['whatIf'] as { label: string; summary: Json };
+    expect(whatIf.label).toBe('smsdom:ignoreSsoOnScheduled=true');
+    expect(Object.keys(whatIf.summary)).toEqual([...SUMMARY_FIELDS]);
+    expect(whatIf.summary).toMatchObject({ revisions: { total: 6, byActorKind: { scanner: 0, user: 6 } }, replicatedChanges: 6, scans: { performed: 4 } });
+    expect(json).toMatchObject({ revisions: { byActorKind: { scanner: 4 } } });
+  });
+
+  it('--blame lists the actors behind revisions and conflicts', async () => {
+    const res = await runCli(['replay', EXAMPLE_LOG, '--blame']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/user\/carol\s+6\s/);
+    expect(res.stdout).toMatch(/scanner\/smsdom\s+4\s/);
+    const json = parse((await runCli(['replay', join(GOLDEN_DIR, 'seed-both-members-conflicts.jsonl'), '--json', '--blame'])).stdout);
+    const actors = (json['blame'] as { byActor: { actor: string; revisions: number }[] }).byActor.map((a) => [a.actor, a.revisions]);
+    expect(actors).toEqual(expect.arrayContaining([['scanner/smsdom', 4], ['user/carol', 2]]));
+  });
+});
+
+describe('listings', () => {
+  it('scenarios lists the scenario names, as text and JSON', async () => {
+    const text = await runCli(['scenarios']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('smsdom-storm');
+    const json = JSON.parse((await runCli(['scenarios', '--json'])).stdout) as { name: string }[];
+    expect(json.map((s) => s.name)).toContain('smsdom-storm');
+  });
+
+  it('designs lists the built-in designs, as text and JSON', async () => {
+    const names = ['smsdom', 'noop', 'scan-cache', 'cluster-aware', 'sso-mail-only'];
+    const text = await runCli(['designs']);
+    expect(text.code).toBe(0);
+    for (const n of names) expect(text.stdout).toMatch(new RegExp(`^${n}: `, 'm'));
+    const json = JSON.parse((await runCli(['designs', '--json'])).stdout) as { name: string }[];
+    expect(json.map((d) => d.name)).toEqual(expect.arrayContaining(names));
+  });
+});
+
+describe('verify', () => {
+  async function verifyAndReplay(seed: number): Promise<void> {
+    const out = join(tmp, `verify-${seed}`);
+    const res = await runCli(['verify', 'noop', '--runs', '5', '--seed', String(seed), '--out', out]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/verdict: FAILED/);
+    const files = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.jsonl')) : [];
+    expect(files.length, `verify wrote a counterexample in ${out}`).toBeGreaterThan(0);
+    for (const f of files) {
+      expect(res.stdout).toContain(join(out, f));
+      const replay = await runCli(['replay', join(out, f), '--json']);
+      expect(replay.stderr).toBe('');
+      expect(replay.code).toBe(0);
+      // The counterexample reproduces what it is a counterexample of.
+      if (f.includes('no-missed-infection')) expect((parse(replay.stdout)['scans'] as { missed: number }).missed).toBeGreaterThan(0);
+    }
+  }
+
+  it('verify noop --runs 5 --seed 1: exits 1 as vacuous (it never scanned) even when no invariant was violated in 5 runs', async () => {
+    const out = mkdtempSync(join(tmp, 'verify-vacuous-'));
+    const res = await runCli(['verify', 'noop', '--runs', '5', '--seed', '1', '--out', out]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/VACUOUS: scansPerformed never happened/);
+    expect(res.stdout).toMatch(/verdict: FAILED/);
+  });
+
+  it('verify noop --runs 5 --seed 2: the same, on a seed whose runs do meet an infected attachment', async () => {
+    await verifyAndReplay(2);
+  });
+});
+
+describe('output files are never half-written', () => {
+  it('--record into a directory that does not exist: exit 2, one line, no temporary file', async () => {
+    const base = mkdtempSync(join(tmp, 'nodir-'));
+    const target = join(base, 'missing', 'deeper', 'out.jsonl');
+    const res = await runCli(['replay', '--record', target, EXAMPLE_LOG]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).toContain(join(base, 'missing'));
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(base)).toEqual([]);
+    expect(tmpFilesUnder(tmp)).toEqual([]);
+  });
+
+  it('an error during replay with --record leaves no partial file, and an existing target intact', async () => {
+    const dir = mkdtempSync(join(tmp, 'partial-'));
+    // Many good lines first, so the recording has started, then an error far down the file.
+    const good = readFileSync(join(GOLDEN_DIR, 'seed-both-members-conflicts.jsonl'), 'utf8').trimEnd().split('\n');
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, `${[...good, '{"at":3700000,"type":"save","server":"Gamma","db":"mail/ann.nsf","unid":"000000000000000000000000000000A1","by":"user/x"}'].join('\n')}\n`);
+    const fresh = join(dir, 'fresh.jsonl');
+    const res = await runCli(['replay', '--record', fresh, broken]);
+    expect(res.code).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
+
+    const existing = join(dir, 'existing.jsonl');
+    writeFileSync(existing, 'keep me\n');
+    expect((await runCli(['replay', '--record', existing, broken])).code).toBe(2);
+    expect(readFileSync(existing, 'utf8')).toBe('keep me\n');
+    expect(readdirSync(dir).sort()).toEqual(['broken.jsonl', 'existing.jsonl']);
+  });
+
+  it('with --record, an error names the line of the input file, as without it', async () => {
+    const dir = mkdtempSync(join(tmp, 'lines-'));
+    const good = readFileSync(join(GOLDEN_DIR, 'seed-both-members-conflicts.jsonl'), 'utf8').trimEnd().split('\n');
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, `${[...good, '{"at":3700000,"type":"save","server":"Gamma","db":"mail/ann.nsf","unid":"000000000000000000000000000000A1","by":"user/x"}'].join('\n')}\n`);
+    const without = await runCli(['replay', broken]);
+    const withRecord = await runCli(['replay', '--record', join(dir, 'out.jsonl'), broken]);
+    expect(without.stderr).toMatch(new RegExp(`broken\\.jsonl:${good.length + 1}:\\d+: `));
+    expect(withRecord.stderr).toBe(without.stderr);
+  });
+
+  it('SIGINT while recording from standard input: exit 130, no temporary file, the existing target intact', async () => {
+    const dir = mkdtempSync(join(tmp, 'sigint-'));
+    const target = join(dir, 'out.jsonl');
+    writeFileSync(target, 'previous\n');
+    const res = await spawnCli(['replay', '-', '--record', target], {
+      whileRunning: (child) => {
+        child.stdin!.write(`${readFileSync(EXAMPLE_LOG, 'utf8').split('\n').slice(0, 5).join('\n')}\n`);
+        const started = Date.now();
+        const poll = setInterval(() => {
+          if (tmpFilesUnder(dir).length > 0 || Date.now() - started > 10_000) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 25);
+      },
+    });
+    expect(res.code).toBe(130);
+    expect(res.stderr).toMatch(/interrupted/);
+    expect(readdirSync(dir)).toEqual(['out.jsonl']);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+  });
+
+  it('--record writes the file only when the run is complete', async () => {
+    const dir = join(tmp, 'complete');
+    mkdirSync(dir);
+    const target = join(dir, 'example.recorded.jsonl');
+    const res = await runCli(['replay', '--record', target, EXAMPLE_LOG]);
+    expect(res.code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['example.recorded.jsonl']);
+    const again = await runCli(['replay', target]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/derived events checked: the engine agrees/);
+  });
+});

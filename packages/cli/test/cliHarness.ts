@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { main } from '../src/main.js';
+
+// Runs the CLI in-process (main(argv), stdout and stderr captured) where exit code and output are all a test needs,
+// and as a child process only for standard input, signals and process-level behaviour (each spawn costs ~0.5 s).
+
+export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(TEST_DIR, '..', '..', '..');
+export const MAIN_TS = join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts');
+/** CI clones the repository with `shared/` beside it: the example is found relative to the repository root. */
+export const EXAMPLE_LOG = resolve(REPO_ROOT, '..', 'shared', 'examples', 'smsdom-small.jsonl');
+export const GOLDEN_DIR = join(TEST_DIR, 'golden');
+export const HOSTILE_DIR = join(TEST_DIR, 'hostile');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function text(chunk: unknown): string {
+  if (typeof chunk === 'string') return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk).toString('utf8');
+  return String(chunk);
+}
+
+/** `main(args)` with process.stdout and process.stderr captured. */
+export async function runCli(args: readonly string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+    stdout += text(chunk);
+    return true;
+  }) as typeof process.stdout.write);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
+    stderr += text(chunk);
+    return true;
+  }) as typeof process.stderr.write);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+export interface SpawnedCli extends CliResult {
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * The CLI as a child process (`node --import tsx main.ts ...`) from the repository root. `input` is written to its
+ * standard input and closed; `whileRunning` may act on the running child (send a signal) and must make it exit.
+ */
+export function spawnCli(
+  args: readonly string[],
+  options: { input?: string | Buffer; whileRunning?: (child: ReturnType<typeof spawn>, output: () => CliResult) => void } = {},
+): Promise<SpawnedCli> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code: code ?? -1, signal, stdout, stderr }));
+    if (options.input !== undefined) child.stdin.end(options.input);
+    options.whileRunning?.(child, () => ({ code: -1, stdout, stderr }));
+  });
+}
+
+/** The one `file:line:column: message` line of a refusal, without an optional `replstorm: ` program prefix. */
+export const ERROR_LINE = /^(?:replstorm: )?(.+?):(\d+):(\d+): (.+)$/;
+
+/** Summary fields of event-log.md, "Summary", in its order. */
+export const SUMMARY_FIELDS = [
+  'revisions',
+  'replicatedChanges',
+  'conflicts',
+  'merges',
+  'discarded',
+  'collisions',
+  'scans',
+  'quiescent',
+  'converged',
+  'stopped',
+  'endAt',
+  'digest',
+] as const;
+
+export const STATE_DOC_FIELDS = ['unid', 'seq', 'seqTime', 'revisions', 'deleted', 'conflict', 'ref', 'items', 'itemSeq'] as const;

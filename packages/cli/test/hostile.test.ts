@@ -1,0 +1,345 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '@replstorm/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ERROR_LINE, HOSTILE_DIR, runCli, type CliResult } from './cliHarness.js';
+
+// Hostile input (event-log.md, "Errors"): a file that breaks the format is refused with exit 2, one line on stderr of
+// the form `file:line:column: message` naming the field where there is one, no stack trace, nothing on stdout and
+// nothing written. One fixture per case in hostile/ (binary ones included); cases too big to commit are generated
+// here. Valid oddities (hostile/valid/) replay with exit 0.
+
+/** Where each fixture must be refused: its line, and the field the message must name (`field "..."`). */
+const EXPECTED: Record<string, { line: number; field?: string }> = {
+  'attachment-negative-bytes': { line: 4, field: 'set.$FILE[0].bytes' },
+  'attachment-not-array': { line: 4, field: 'set.$FILE' },
+  'bad-config-bogus': { line: 4, field: 'config.bogus' },
+  'bad-config-fractional-scan-time': { line: 4, field: 'config.scanMsPerDoc' },
+  'bad-config-negative-scan-time': { line: 4, field: 'config.scanMsPerDoc' },
+  'bad-config-not-object': { line: 4, field: 'config' },
+  'bad-config-proto': { line: 4, field: 'config.__proto__' },
+  'bad-config-sso-yes': { line: 4, field: 'config.sso' },
+  'bad-unid-nonhex': { line: 4, field: 'unid' },
+  'bad-unid-number': { line: 4, field: 'unid' },
+  'bad-unid-short': { line: 4, field: 'unid' },
+  'blank-lines-only': { line: 1 },
+  'bom-on-line-2': { line: 2 },
+  'connection-zero-interval': { line: 5, field: 'everyMs' },
+  'database-negative-limit': { line: 3, field: 'limitRevisions' },
+  'database-not-on-server': { line: 5, field: 'db' },
+  'database-replica-twice': { line: 3, field: 'replicas' },
+  'database-unknown-replica': { line: 3, field: 'replicas' },
+  'delete-unknown-document': { line: 5, field: 'unid' },
+  'deliver-unknown-database': { line: 4, field: 'to' },
+  'derived-bad-field': { line: 5, field: 'seq' },
+  'duplicate-database': { line: 4, field: 'name' },
+  'duplicate-server': { line: 3, field: 'name' },
+  empty: { line: 1 },
+  'event-is-array': { line: 4 },
+  'event-type-number': { line: 4, field: 'type' },
+  'event-type-proto': { line: 4, field: 'type' },
+  'forward-unknown-document': { line: 4, field: 'unid' },
+  'header-is-array': { line: 1 },
+  'header-meta-not-object': { line: 1, field: 'meta' },
+  'invalid-utf8-cut-at-eof': { line: 4 },
+  'invalid-utf8-ff': { line: 4 },
+  'invalid-utf8-in-header': { line: 1 },
+  'invalid-utf8-overlong': { line: 4 },
+  'invalid-utf8-surrogate': { line: 4 },
+  'item-case-twins': { line: 4, field: 'set.SUBJECT' },
+  'item-empty-name': { line: 4, field: 'set' },
+  'item-infinite-number': { line: 4, field: 'set.Size' },
+  'item-object-value': { line: 4, field: 'set.Subject' },
+  'missing-header': { line: 1 },
+  'nul-byte-between-tokens': { line: 4 },
+  'nul-byte-in-string': { line: 4 },
+  'null-in-list': { line: 4, field: 'set.Tags[1]' },
+  'null-item-value': { line: 4, field: 'set.Subject' },
+  'partition-unknown-server': { line: 4, field: 'groups' },
+  'push-not-cluster-mate': { line: 5, field: 'partner' },
+  'remove-not-array': { line: 4, field: 'remove' },
+  'replicate-bad-mode': { line: 5, field: 'mode' },
+  'replicate-unknown-partner': { line: 4, field: 'partner' },
+  'replicate-with-itself': { line: 5, field: 'partner' },
+  'save-bad-by': { line: 4, field: 'by' },
+  'save-missing-by': { line: 4, field: 'by' },
+  'save-on-crashed-server': { line: 5, field: 'server' },
+  'scan-bad-kind': { line: 5, field: 'kind' },
+  'scan-unknown-unid': { line: 5, field: 'unid' },
+  'scan-without-scanner': { line: 5, field: 'server' },
+  'server-fractional-skew': { line: 2, field: 'clockSkewMs' },
+  'time-beyond-2p53': { line: 4, field: 'at' },
+  'time-decreasing': { line: 5, field: 'at' },
+  'time-fractional': { line: 4, field: 'at' },
+  'time-missing': { line: 4, field: 'at' },
+  'time-negative': { line: 4, field: 'at' },
+  'time-non-numeric': { line: 4, field: 'at' },
+  'trailing-garbage': { line: 4 },
+  'truncated-last-line': { line: 4 },
+  'truncated-line-mid-file': { line: 4 },
+  'two-objects-one-line': { line: 4 },
+  'unknown-database': { line: 4, field: 'db' },
+  'unknown-design': { line: 4, field: 'design' },
+  'unknown-event-type': { line: 4, field: 'type' },
+  'unknown-server': { line: 4, field: 'server' },
+  'version-string': { line: 1, field: 'replog' },
+  'wrong-version': { line: 1, field: 'replog' },
+};
+
+const FIXTURES = readdirSync(HOSTILE_DIR)
+  .filter((f) => f.endsWith('.jsonl'))
+  .map((f) => f.slice(0, -'.jsonl'.length))
+  .sort();
+const VALID_DIR = join(HOSTILE_DIR, 'valid');
+const tmp = mkdtempSync(join(tmpdir(), 'replstorm-hostile-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const fixture = (name: string) => join(HOSTILE_DIR, `${name}.jsonl`);
+
+/** Checks a refusal: exit 2, nothing on stdout, one `file:line:column: message` line, no stack. Returns its parts. */
+function expectRefusal(res: CliResult, file: string, expected: { line?: number; field?: string }): { line: number; column: number; message: string } {
+  expect(res.stderr, 'no stack trace').not.toMatch(/^\s+at /m);
+  expect(res.stdout, 'nothing on stdout').toBe('');
+  expect(res.code, `exit code (stderr: ${res.stderr})`).toBe(2);
+  expect(res.stderr.endsWith('\n') && res.stderr.indexOf('\n') === res.stderr.length - 1, `one line on stderr, got ${JSON.stringify(res.stderr)}`).toBe(true);
+  const m = ERROR_LINE.exec(res.stderr.slice(0, -1));
+  expect(m, `"file:line:column: message", got ${JSON.stringify(res.stderr)}`).not.toBeNull();
+  const [, where, line, column, message] = m!;
+  expect(where).toBe(file);
+  if (expected.line !== undefined) expect(Number(line), res.stderr).toBe(expected.line);
+  expect(Number(column)).toBeGreaterThanOrEqual(1);
+  if (expected.field !== undefined) expect(message, 'the message names the field').toContain(`field "${expected.field}`);
+  return { line: Number(line), column: Number(column), message: message! };
+}
+
+function writeLog(name: string, lines: readonly (string | Buffer)[]): string {
+  const path = join(tmp, name);
+  writeFileSync(path, Buffer.concat(lines.map((l) => (typeof l === 'string' ? Buffer.from(`${l}\n`, 'utf8') : Buffer.concat([l, Buffer.from('\n')])))));
+  return path;
+}
+
+const HEADER = '{"replog":1,"meta":{"case":"generated by hostile.test.ts"}}';
+const ALPHA = '{"at":0,"type":"server","name":"Alpha"}';
+const DB = '{"at":0,"type":"database","name":"db.nsf","replicas":["Alpha"]}';
+const saveWith = (items: string) => `{"at":1000,"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/ann","set":${items}}`;
+
+describe('hostile fixtures', () => {
+  it('has 40+ cases, each with an expectation', () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(40);
+    expect(FIXTURES).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(FIXTURES)('%s: exit 2, one file:line:column line naming the field, nothing on stdout, no stack', async (name) => {
+    const file = fixture(name);
+    expectRefusal(await runCli(['replay', file]), file, EXPECTED[name]!);
+  });
+
+  it('the message starts with the file, as `file:line:column: message` (no program-name prefix)', async () => {
+    const offenders: string[] = [];
+    for (const name of FIXTURES) {
+      const res = await runCli(['replay', fixture(name)]);
+      if (!res.stderr.startsWith(`${fixture(name)}:`)) offenders.push(`${name}: ${res.stderr.split('\n')[0]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('nothing is written: --record leaves no output and no temporary file, and an existing target stays intact', async () => {
+    const dir = mkdtempSync(join(tmp, 'record-'));
+    const target = join(dir, 'out.jsonl');
+    const problems: string[] = [];
+    for (const name of FIXTURES) {
+      writeFileSync(target, 'the previous recording\n');
+      const res = await runCli(['replay', '--record', target, fixture(name)]);
+      if (res.code !== 2) continue; // accepted or crashed: its own test above reports it
+      const files = readdirSync(dir);
+      if (files.length !== 1 || files[0] !== 'out.jsonl') problems.push(`${name}: left ${files.join(', ')}`);
+      if (readFileSync(target, 'utf8') !== 'the previous recording\n') problems.push(`${name}: replaced the target`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('with --record, each refusal names the same line of the input file as without it', async () => {
+    const target = join(mkdtempSync(join(tmp, 'record-lines-')), 'out.jsonl');
+    const moved: string[] = [];
+    for (const name of FIXTURES) {
+      const res = await runCli(['replay', '--record', target, fixture(name)]);
+      const m = ERROR_LINE.exec(res.stderr.trimEnd());
+      if (res.code === 2 && m !== null && Number(m[2]) !== EXPECTED[name]!.line) moved.push(`${name}: line ${m[2]} instead of ${EXPECTED[name]!.line}`);
+    }
+    expect(moved).toEqual([]);
+  });
+
+  it('1e999 is refused as the number it is, not reported as null', async () => {
+    const res = await runCli(['replay', fixture('item-infinite-number')]);
+    const { message } = expectRefusal(res, fixture('item-infinite-number'), { line: 4, field: 'set.Size' });
+    expect(message).not.toMatch(/got null/);
+  });
+
+  it('a __proto__ key in a scanner configuration is refused and reaches no prototype', async () => {
+    await runCli(['replay', fixture('bad-config-proto')]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>)['sso']).toBeUndefined();
+  });
+});
+
+describe('generated hostile input', () => {
+  it('a 2 MB line is an ordinary line: it replays', async () => {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const file = writeLog('huge-line.jsonl', [HEADER, ALPHA, DB, saveWith(JSON.stringify({ Body: big }))]);
+    const res = await runCli(['replay', file, '--json', '--state']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout) as { state: { Alpha: { 'db.nsf': { items: { Body: string } }[] } } };
+    expect(out.state.Alpha['db.nsf'][0]!.items.Body.length).toBe(big.length);
+  });
+
+  it(`a line longer than the decoder's limit (${DEFAULT_MAX_LINE_BYTES} bytes) is refused with its line number`, async () => {
+    const file = writeLog('too-long-line.jsonl', [HEADER, ALPHA, DB, saveWith(JSON.stringify({ Body: 'y'.repeat(DEFAULT_MAX_LINE_BYTES) }))]);
+    const { message } = expectRefusal(await runCli(['replay', file]), file, { line: 4 });
+    expect(message).toMatch(/longer than/);
+  });
+
+  it('multi-byte characters split across read chunks decode; an invalid byte far into a long line is located', async () => {
+    const text = 'é€😀'.repeat(40_000);
+    const ok = writeLog('multibyte.jsonl', [HEADER, ALPHA, DB, saveWith(JSON.stringify({ Body: text }))]);
+    const res = await runCli(['replay', ok, '--json', '--state']);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { state: { Alpha: { 'db.nsf': { items: { Body: string } }[] } } }).state.Alpha['db.nsf'][0]!.items.Body).toBe(text);
+
+    const prefix = Buffer.from(`${saveWith('').slice(0, -1)}{"Body":"${text}`, 'utf8');
+    const bad = writeLog('invalid-utf8-far.jsonl', [HEADER, ALPHA, DB, Buffer.concat([prefix, Buffer.from([0xc3, 0x28]), Buffer.from('"}}')])]);
+    const { column } = expectRefusal(await runCli(['replay', bad]), bad, { line: 4 });
+    expect(column).toBe(prefix.length + 1);
+  });
+
+  it('100,000 unclosed [ on a line: refused as bad JSON, no stack overflow', async () => {
+    const file = writeLog('deep-open.jsonl', [HEADER, '['.repeat(100_000)]);
+    expectRefusal(await runCli(['replay', file]), file, { line: 2 });
+  });
+
+  it('an item value nested 100,000 deep: refused naming the item', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const file = writeLog('deep-item.jsonl', [HEADER, ALPHA, DB, saveWith(`{"Deep":${deep}}`)]);
+    expectRefusal(await runCli(['replay', file]), file, { line: 4, field: 'set.Deep' });
+  });
+
+  it('a scanner configuration value nested 100,000 deep: refused with exit 2, not an internal error', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const file = writeLog('deep-config.jsonl', [HEADER, ALPHA, DB, `{"at":1,"type":"scanner","server":"Alpha","design":"smsdom","config":{"key":${deep}}}`]);
+    // [choice] Free-form values nest at most 64 levels (decodeLog.ts, MAX_FREE_FORM_DEPTH): refused as a bad field.
+    expectRefusal(await runCli(['replay', file]), file, { line: 4, field: 'config' });
+  });
+
+  it('free-form meta nested 100,000 deep: refused with exit 2 naming "meta", with or without --record (never an internal error)', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const file = writeLog('deep-meta.jsonl', [`{"replog":1,"meta":{"deep":${deep}}}`, ALPHA, DB, saveWith('{"Subject":"x"}')]);
+    expectRefusal(await runCli(['replay', file]), file, { line: 1, field: 'meta' });
+    const target = join(tmp, 'deep-meta.recorded.jsonl');
+    const rec = await runCli(['replay', '--record', target, file]);
+    expect(rec.stderr).not.toMatch(/^\s+at /m);
+    expect(rec.stderr).not.toMatch(/internal error/);
+    expect(rec.code).toBe(2);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('an unknown field nested 100,000 deep is ignored', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const file = writeLog('deep-unknown.jsonl', [HEADER, `{"at":0,"type":"server","name":"Alpha","extra":${deep}}`]);
+    const res = await runCli(['replay', file]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+  });
+
+  it('a recording made with a fractional scan time replays (times stay integers)', async () => {
+    const file = writeLog('fractional-scan.jsonl', [
+      HEADER,
+      ALPHA,
+      DB,
+      '{"at":1,"type":"scanner","server":"Alpha","design":"smsdom","config":{"scanMsPerDoc":2.5}}',
+      saveWith('{"$FILE":[{"name":"a.pdf"}]}'),
+    ]);
+    const target = join(tmp, 'fractional-scan.recorded.jsonl');
+    const rec = await runCli(['replay', '--record', target, file]);
+    if (rec.code === 2) return; // refusing the configuration is the other correct answer (see hostile/bad-config-fractional-scan-time)
+    const again = await runCli(['replay', target]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+  });
+});
+
+describe('valid oddities', () => {
+  async function digestOf(file: string): Promise<string> {
+    const res = await runCli(['replay', file, '--json']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    return (JSON.parse(res.stdout) as { digest: string }).digest;
+  }
+
+  it('\\r\\n line ends, a byte-order mark, mixed line ends with blank lines and no final line end: the digest of the \\n file', async () => {
+    const lf = await digestOf(join(VALID_DIR, 'lf.jsonl'));
+    for (const name of ['crlf', 'bom', 'mixed-line-ends-blank-lines']) expect(await digestOf(join(VALID_DIR, `${name}.jsonl`)), name).toBe(lf);
+    expect(readFileSync(join(VALID_DIR, 'crlf.jsonl'), 'utf8')).toBe(readFileSync(join(VALID_DIR, 'lf.jsonl'), 'utf8').replace(/\n/g, '\r\n'));
+    expect(readFileSync(join(VALID_DIR, 'bom.jsonl')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+  });
+
+  it('__proto__, constructor and prototype as names of items, servers, databases, actors and meta keys: ordinary strings; Object.prototype stays clean', async () => {
+    const before = Object.getOwnPropertyNames(Object.prototype).sort();
+    const file = join(VALID_DIR, 'proto-names.jsonl');
+    const target = join(tmp, 'proto.recorded.jsonl');
+    const res = await runCli(['replay', file, '--json', '--state', '--blame', '--record', target]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+
+    const out = JSON.parse(res.stdout) as {
+      revisions: { byActorKind: Record<string, number> };
+      state: Record<string, Record<string, { unid: string; items: Record<string, unknown>; itemSeq: Record<string, number> }[]>>;
+    };
+    expect(Object.keys(out.revisions.byActorKind)).toEqual(['__proto__', 'user']);
+    expect(Object.keys(out.state)).toEqual(['__proto__', 'constructor']);
+    const a1 = out.state['constructor']!['__proto__']!.find((d) => d.unid.endsWith('A1'))!;
+    expect(Object.keys(a1.items)).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'prototype', 'toString']);
+    expect(Object.prototype.hasOwnProperty.call(a1.items, '__proto__')).toBe(true);
+    expect(a1.items['__proto__']).toBe('an item named __proto__');
+
+    // The recording keeps the header's own "__proto__" key and replays to the same digest.
+    const recordedHeader = JSON.parse(readFileSync(target, 'utf8').split('\n')[0]!) as { meta: Record<string, unknown> };
+    expect(Object.prototype.hasOwnProperty.call(recordedHeader.meta, '__proto__')).toBe(true);
+    const again = await runCli(['replay', target, '--json']);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { digest: string }).digest).toBe((out as unknown as { digest: string }).digest);
+  });
+
+  it('unknown fields are ignored silently, and --strict warns naming line and field without changing the result', async () => {
+    const file = join(VALID_DIR, 'unknown-fields.jsonl');
+    const plain = await runCli(['replay', file, '--json']);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    const strict = await runCli(['replay', file, '--json', '--strict']);
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toBe(plain.stdout);
+    const warnings = strict.stderr.trimEnd().split('\n');
+    const named = warnings.map((w) => {
+      const m = /^(.+):(\d+):(\d+): warning: [^"]*"([^"]+)"/.exec(w);
+      expect(m, w).not.toBeNull();
+      expect(m![1]).toBe(file);
+      return [Number(m![2]), m![4]];
+    });
+    expect(named).toEqual([
+      [1, 'comment'],
+      [2, 'colour'],
+      [3, 'owner'],
+      [4, 'note'],
+      [5, 'reason'],
+    ]);
+  });
+
+  it('a lower-case UNID is written upper case', async () => {
+    const res = await runCli(['replay', join(VALID_DIR, 'unknown-fields.jsonl'), '--json', '--state']);
+    const out = JSON.parse(res.stdout) as { state: { Alpha: { 'db.nsf': { unid: string }[] } } };
+    expect(out.state.Alpha['db.nsf'].map((d) => d.unid)).toEqual(['000000000000000000000000000000A1']);
+  });
+});

@@ -1,0 +1,133 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DERIVED_EVENT_TYPES } from '@replstorm/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cliHarness.js';
+
+// A recording is the whole run: input events and the engine's derived events. Replaying it checks every derived event
+// against the engine (event-log.md, "Derived events"): same digest, and the first disagreeing line named.
+
+const tmp = mkdtempSync(join(tmpdir(), 'replstorm-record-'));
+const F = join(tmp, 'storm.jsonl');
+let recordedDigest = '';
+let lines: string[] = [];
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function digestIn(stdout: string): string {
+  const m = /digest\s+(sha256:[0-9a-f]{64})/.exec(stdout);
+  if (m === null) throw new Error(`no digest in:\n${stdout}`);
+  return m[1]!;
+}
+
+const derivedTypes: ReadonlySet<string> = new Set(DERIVED_EVENT_TYPES);
+const typeOf = (line: string) => (JSON.parse(line) as { type?: string }).type ?? '';
+
+beforeAll(async () => {
+  const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=3', '--set', 'docs=5', '--record', F]);
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+  recordedDigest = digestIn(res.stdout);
+  expect(res.stdout).toContain(`recorded to ${F}`);
+  lines = readFileSync(F, 'utf8').split('\n');
+  expect(lines.pop()).toBe('');
+});
+
+/** Writes the recording with line `n` (1-based) replaced, and returns the path. */
+function tampered(name: string, n: number, edit: (line: string) => string): string {
+  const copy = lines.slice();
+  copy[n - 1] = edit(copy[n - 1]!);
+  expect(copy[n - 1]).not.toBe(lines[n - 1]);
+  const path = join(tmp, name);
+  writeFileSync(path, `${copy.join('\n')}\n`);
+  return path;
+}
+
+function firstLineOf(type: string, where: (e: Record<string, unknown>) => boolean = () => true): number {
+  const i = lines.findIndex((l, k) => k > 0 && typeOf(l) === type && where(JSON.parse(l) as Record<string, unknown>));
+  expect(i, `a ${type} line in the recording`).toBeGreaterThan(0);
+  return i + 1;
+}
+
+describe('run --record, then replay', () => {
+  it('the recording is a v1 log of the scenario with inputs and derived events', () => {
+    expect(JSON.parse(lines[0]!)).toMatchObject({ replog: 1, meta: { scenario: 'smsdom-storm' } });
+    const types = new Set(lines.slice(1).map(typeOf));
+    for (const t of ['server', 'database', 'save', 'scanner', 'end', 'revised', 'replicated', 'session', 'scanned', 'conflict']) expect(types, t).toContain(t);
+  });
+
+  it('replay gives the same digest and reports every derived event checked', async () => {
+    const res = await runCli(['replay', F]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(digestIn(res.stdout)).toBe(recordedDigest);
+    const derived = lines.slice(1).filter((l) => derivedTypes.has(typeOf(l))).length;
+    expect(derived).toBeGreaterThan(100);
+    expect(res.stdout).toContain(`${derived} derived events checked: the engine agrees`);
+  });
+
+  it('replay --json gives the same digest as the run --json', async () => {
+    const run = await runCli(['run', 'smsdom-storm', '--set', 'databases=3', '--set', 'docs=5', '--json']);
+    const replay = await runCli(['replay', F, '--json']);
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual(JSON.parse(run.stdout));
+  });
+
+  it('replay --record G F re-records the same log, to the same digest', async () => {
+    const G = join(tmp, 'rerecorded.jsonl');
+    const res = await runCli(['replay', '--record', G, F]);
+    expect(res.code).toBe(0);
+    expect(digestIn(res.stdout)).toBe(recordedDigest);
+    expect(readFileSync(G, 'utf8').split('\n').slice(1)).toEqual(readFileSync(F, 'utf8').split('\n').slice(1));
+    const again = await runCli(['replay', G]);
+    expect(again.code).toBe(0);
+    expect(digestIn(again.stdout)).toBe(recordedDigest);
+    expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
+  });
+});
+
+describe('a tampered recording', () => {
+  async function expectMismatchAt(path: string, line: number): Promise<void> {
+    const res = await runCli(['replay', path]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    const first = res.stderr.split('\n').find((l) => l.length > 0) ?? '';
+    expect(first).toMatch(new RegExp(`^(?:replstorm: )?${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+: `));
+  }
+
+  it('a revised event with another seqTime: exit 1 naming that line', async () => {
+    const n = firstLineOf('revised', (e) => e['by'] === 'scanner/smsdom');
+    const path = tampered('seqtime.jsonl', n, (l) => l.replace(/"seqTime":(\d+)/, (_, t: string) => `"seqTime":${Number(t) + 1}`));
+    await expectMismatchAt(path, n);
+  });
+
+  it('a conflict reported as an update: exit 1 naming that line', async () => {
+    const n = firstLineOf('replicated', (e) => e['outcome'] === 'conflict');
+    const path = tampered('outcome.jsonl', n, (l) => l.replace('"outcome":"conflict"', '"outcome":"updated"'));
+    await expectMismatchAt(path, n);
+  });
+
+  it('a scan that claims it saved nothing: exit 1 naming that line', async () => {
+    const n = firstLineOf('scanned', (e) => e['saved'] === true);
+    const path = tampered('scanned.jsonl', n, (l) => l.replace('"saved":true', '"saved":false'));
+    await expectMismatchAt(path, n);
+  });
+
+  it('a derived line removed at the end: exit 1', async () => {
+    let last = lines.length - 1;
+    while (!derivedTypes.has(typeOf(lines[last]!))) last--;
+    const path = join(tmp, 'shortened.jsonl');
+    writeFileSync(path, `${lines.filter((_, i) => i !== last).join('\n')}\n`);
+    const res = await runCli(['replay', path]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/disagree/);
+  });
+
+  it('an extra derived line: exit 1 naming it', async () => {
+    const extra = lines.find((l) => typeOf(l) === 'session')!;
+    const endAt = (JSON.parse(lines[lines.length - 1]!) as { at: number }).at;
+    const path = join(tmp, 'extra.jsonl');
+    writeFileSync(path, `${[...lines, extra.replace(/"at":\d+/, `"at":${endAt}`)].join('\n')}\n`);
+    await expectMismatchAt(path, lines.length + 1);
+  });
+});
