@@ -1,3 +1,4 @@
+import { freeze } from 'immer';
 import {
   LogError,
   attachmentsOf,
@@ -100,33 +101,39 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
   return out as C;
 }
 
-/** Installs a design on one server: the core's Behaviour. */
-export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext): Behaviour {
+/**
+ * Installs a design on one server: the core's Behaviour. An untrusted design (a researcher's module) is handed notes
+ * deeply frozen with immer's `freeze`: the note is the engine's own, shared by every replica holding that version, and
+ * a design that tried to change it would otherwise corrupt them all silently. Built-in designs are trusted and skip it
+ * (it costs about as much as the scan itself at the seed's scale).
+ */
+export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext, trusted = false): Behaviour {
   const config = resolveConfig(design, rawConfig);
+  const guard = trusted ? <T>(x: T) => x : <T>(x: T) => freeze(x, true);
   const scanMsPerDoc = design.scanMsPerDoc?.(config) ?? 10;
   return {
     actor: `scanner/${design.name}`,
     scanMsPerDoc,
     scheduleEveryMs: design.scheduleEveryMs?.(config),
     scansMail: design.scansMail?.(config) ?? true,
-    watchesWrite: (w) => design.watches?.(w, config) ?? w.origin === 'save',
+    watchesWrite: (w) => guarded(design, `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches?.({ ...w, note: guard(w.note) }, config) ?? w.origin === 'save'),
     runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
     scan: (input) =>
-      design.scan({
+      guarded(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, () => design.scan({
         kind: input.kind,
         server: input.server,
         cluster: input.cluster,
         clusterMembers: input.clusterMembers,
         db: input.db,
         unid: input.unid,
-        note: input.note,
+        note: guard(input.note),
         at: input.at,
         clock: input.clock,
         definitions: input.definitions,
         store: input.store,
         config,
         virusScan: () => virusScanOf(input.note),
-      }),
+      })),
   };
 }
 
@@ -136,12 +143,25 @@ export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig
   return typeof p === 'function' ? p(resolveConfig(design, rawConfig)) : (p ?? {});
 }
 
+/** Runs a design's code; an exception from it (a researcher's bug) becomes a LogError that says whose and where. */
+function guarded<T>(design: { readonly name: string }, doing: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LogError) throw err;
+    throw new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** A name -> design table; its factory is what the simulator needs. */
 export type DesignRegistry = ReadonlyMap<string, ScannerDesign<object>>;
+
+/** Designs whose code ships with replstorm (registered by `designs/registry.ts`). */
+export const TRUSTED_DESIGNS = new WeakSet<object>();
 
 export function behaviourFactory(registry: DesignRegistry): BehaviourFactory {
   return (name, config, where) => {
     const d = registry.get(name);
-    return d === undefined ? undefined : toBehaviour(d, config, where);
+    return d === undefined ? undefined : toBehaviour(d, config, where, TRUSTED_DESIGNS.has(d));
   };
 }

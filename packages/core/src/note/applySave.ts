@@ -58,6 +58,10 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
   return { items, written: [...written.values()] };
 }
 
+// Why not immer's `produce` for the next version: measured here, produce per document runs 26k–64k updates/s, and the
+// seed's scale makes half a million versions that must fit in about a second. A note is built by hand instead, sharing
+// its unchanged items, and never changed afterwards; what is handed outside the engine is frozen (simulator.ts).
+
 /**
  * R1: a save. Any write through the API is a save, even one that writes nothing or writes the value the item already
  * had: the current (`seq`, `seqTime`) joins `revisions`, `seq` grows by one, `seqTime` is the saving server's clock,

@@ -1,3 +1,4 @@
+import { freeze } from 'immer';
 import { applyDelete, applySave } from '../note/applySave.js';
 import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
@@ -521,9 +522,9 @@ export class Simulator {
     };
   }
 
-  /** The `--state` object: every server's databases and documents. */
+  /** The `--state` object: every server's databases and documents, deeply frozen (immer's `freeze`). */
   finalState(): FinalState {
-    return buildFinalState(this.stateSource());
+    return freeze(buildFinalState(this.stateSource()), true);
   }
 
   digest(): string {

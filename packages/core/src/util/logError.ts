@@ -14,7 +14,8 @@ export type LogErrorCode =
   | 'DUPLICATE_DEFINITION'
   | 'SERVER_DOWN'
   | 'UNKNOWN_DESIGN'
-  | 'BAD_CONFIG';
+  | 'BAD_CONFIG'
+  | 'DESIGN_FAILED';
 
 /**
  * Broken input: says where (1-based `line` and `column`, 0 when unknown), which `field`, and what is wrong, in words a

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  LogError,
   encodeLog,
   runEvents,
   type BehaviourFactory,
@@ -74,7 +75,7 @@ export interface VerifyOptions {
   readonly onProgress?: (p: { invariant: InvariantName; run: number; runs: number }) => void;
 }
 
-export type InvariantName = 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
+export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
 
 export interface InvariantResult {
   readonly name: InvariantName;
@@ -108,6 +109,7 @@ export interface VerifyResult {
 }
 
 const DESCRIPTIONS: Record<InvariantName, string> = {
+  'design-runs': 'the design\'s code never throws (a crash is reported on its own, not as another invariant)',
   'read-only': 'scans the design declares read-only never save a clean document (R1: read-only means no save)',
   quiescence: 'with no user writes, scanner revisions stop: the run reaches a state with nothing pending (no storm)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
@@ -235,6 +237,8 @@ interface Outcome {
   readonly conflictUnids: ReadonlySet<string>;
   /** The run was cut short: scanner revisions passed the storm bound. */
   readonly stormCut: boolean;
+  /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
+  readonly crash: string | undefined;
 }
 
 /** Scanner revisions a small case may make before the run is called a storm and cut short. */
@@ -256,14 +260,21 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     } else if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
     else if (e.type === 'conflict') conflictUnids.add(e.unid);
   };
-  const { summary } = runEvents(events, { behaviours: factory, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
-  return { summary, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: scannerRevisions > STORM_BOUND };
+  try {
+    const { summary } = runEvents(events, { behaviours: factory, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
+  } catch (err) {
+    if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
+    const none = runEvents([], {}).summary;
+    return { summary: none, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: false, crash: err.message };
+  }
 }
 
 /** Checks one invariant on a case's outcome; `baseline` runs the same inputs with no scanner (for "caused by"). */
 type Check = (o: Outcome, baseline: () => Outcome) => string | undefined;
 
 const CHECKS: Record<InvariantName, Check> = {
+  'design-runs': (o) => o.crash,
   'read-only': (o) => (o.readOnlySaves === 0 ? undefined : `${o.readOnlySaves} read-only scan(s) saved a clean document; first: ${o.firstReadOnlySave}`),
   quiescence: (o) =>
     o.summary.quiescent
@@ -319,7 +330,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
         const baseline = () => observe(caseEvents(c, cleanOnly.name, {}), baselineFactory, []);
-        const why = CHECKS[name](o, baseline);
+        const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
         if (why !== undefined) throw new Error(why);
       }),
       { seed, numRuns: runs },
