@@ -1,0 +1,7 @@
+// Row 5: exploration throughput, 2 servers x 2 documents. Goal (the baseline): 100,000 distinct states/s.
+import { EXPLORE_INVARIANTS, explore, stormExploreModel } from '@replstorm/scenarios';
+import { arg, emit, peakRssMb } from './common.js';
+
+const depth = arg('depth', 8);
+const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2 } }), { depth, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+emit({ row: 'explore', depth: r.depthReached, distinctStates: r.distinctStates, statesGenerated: r.statesGenerated, seconds: r.seconds, distinctPerSec: r.distinctStates / r.seconds, generatedPerSec: r.statesGenerated / r.seconds, peakRssMb: peakRssMb() });

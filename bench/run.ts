@@ -1,0 +1,141 @@
+// `pnpm bench`: every benchmark row in its own process (so peak memory is the row's own), repeated, medians quoted,
+// each row beside its baseline measured in the same process or the goal the issue names, as a ratio. A small harness
+// of our own rather than tinybench or mitata: the rows are whole runs of seconds to a minute with peak memory, not
+// micro-benchmarks to iterate in one process.
+//   npx -y pnpm@10.34.9 bench            all rows (about 5 minutes on 2 cores)
+//   npx -y pnpm@10.34.9 bench --quick    smaller and fewer repeats (about 1 minute)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+
+function runRow(script: string, args: string[] = [], heapMb = 4096): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, 'rows', script), ...args], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function repeat(n: number, f: () => Record<string, unknown>): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    process.stderr.write('.');
+    out.push(f());
+  }
+  return out;
+}
+
+interface Row {
+  name: string;
+  measured: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+  met: boolean | undefined;
+}
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const n = quick ? 1 : 3;
+const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const want = (name: string) => only === undefined || only.split(',').includes(name);
+
+if (want('seed')) {
+  process.stderr.write('seed scale ');
+  const rs = repeat(n, () => runRow('seedScale.ts'));
+  raw['seed-scale'] = rs;
+  const ms = median(rs.map((r) => r['ms'] as number));
+  const mb = median(rs.map((r) => r['peakRssMb'] as number));
+  const ev = median(rs.map((r) => r['eventsPerSec'] as number));
+  rows.push({ name: 'seed scale: 24 h of hourly scans, 100 x 100 docs, 2-server cluster (240k scanner revisions + 240k replicated)', measured: `${fmt(ms)} ms, ${fmt(ev)} events/s, peak ${fmt(mb)} MB`, baseline: 'goal 1,000 ms, 300 MB', ratio: `${fmt(ms / 1000, 2)}x time, ${fmt(mb / 300, 2)}x memory`, goal: '<= 1x', met: ms <= 1000 && mb <= 300 });
+  process.stderr.write('\n');
+}
+if (want('explosion')) {
+  process.stderr.write('conflict explosion ');
+  const r = runRow('conflictExplosion.ts', ['--budget-ms', quick ? '15000' : '60000'], 12_000);
+  raw['conflict-explosion'] = r;
+  const hours = r['hours'] as { hour: number; documents: number; conflicts: number; scannerRevisions: number; wallMs: number }[];
+  const last = hours[hours.length - 1]!;
+  rows.push({
+    name: `conflict explosion: both servers scan hourly 7 s apart (${hours.length} virtual hours in ${fmt(last.wallMs / 1000, 1)} s)`,
+    measured: `documents per hour ${hours.map((h) => fmt(h.documents)).join(' > ')}; conflicts ${fmt(last.conflicts)}; scanner revisions ${fmt(last.scannerRevisions)}`,
+    baseline: '-',
+    ratio: `${fmt(r['msPerMillionDocuments'] as number)} ms and ${fmt(r['mbPerMillionDocuments'] as number)} MB per million documents`,
+    goal: 'report',
+    met: undefined,
+  });
+  process.stderr.write('\n');
+}
+if (want('replay')) {
+  process.stderr.write('replay vs parse ');
+  const r = runRow('replayVsParse.ts', ['--repeat', String(n)], 4096);
+  raw['replay-vs-parse'] = r;
+  rows.push({ name: `replay of a recorded log (${fmt(r['lines'] as number)} lines, ${fmt((r['bytes'] as number) / 1e6)} MB) vs readline + JSON.parse`, measured: `${fmt(r['replayLinesPerSec'] as number)} lines/s`, baseline: `${fmt(r['parseLinesPerSec'] as number)} lines/s`, ratio: `${fmt(r['ratio'] as number, 2)}x`, goal: '>= 0.5x', met: (r['ratio'] as number) >= 0.5 });
+  process.stderr.write('\n');
+}
+if (want('pouchdb')) {
+  process.stderr.write('pouchdb ');
+  try {
+    const r = runRow('pouchdb.ts', ['--repeat', String(n)], 4096);
+    raw['pouchdb'] = r;
+    const c = r['conflicted'] as Record<string, number>;
+    rows.push({ name: `replication vs PouchDB in memory (${fmt(r['docs'] as number)} docs, ${fmt(r['edits'] as number)} edits, ${fmt(r['conflictingEdits'] as number)} conflicting)`, measured: `${fmt(r['engineMs'] as number, 1)} ms`, baseline: `${fmt(r['pouchMs'] as number)} ms`, ratio: `${fmt(r['ratio'] as number)}x faster; conflicted: engine ${c['engine']}, PouchDB ${c['pouch']}, both ${c['both']}`, goal: '>= 100x', met: (r['ratio'] as number) >= 100 });
+  } catch (err) {
+    rows.push({ name: 'replication vs PouchDB', measured: 'not run', baseline: '-', ratio: String(err).split('\n')[0]!, goal: '>= 100x', met: false });
+  }
+  process.stderr.write('\n');
+}
+if (want('scale')) {
+  process.stderr.write('scale ');
+  const sizes = quick ? [100_000, 300_000] : [100_000, 300_000, 1_000_000];
+  const rs = sizes.map((d) => runRow('scale.ts', ['--docs', String(d)], 12_000));
+  raw['scale'] = rs;
+  const base = rs[0]!;
+  for (const r of rs) {
+    const d = r['documents'] as number;
+    rows.push({
+      name: `scale: ${fmt(d)} documents x 3 replicas, one scan + cluster pushes`,
+      measured: `${fmt(r['ms'] as number)} ms, peak ${fmt(r['peakRssMb'] as number)} MB`,
+      baseline: r === base ? '(reference)' : `${fmt(base['documents'] as number)} docs: ${fmt(base['ms'] as number)} ms`,
+      ratio: `${fmt((r['ms'] as number) / (base['ms'] as number), 1)}x time for ${fmt(d / (base['documents'] as number), 0)}x documents`,
+      goal: '<= 4 GiB, linear',
+      met: (r['peakRssMb'] as number) <= 4096,
+    });
+  }
+  process.stderr.write('\n');
+}
+if (want('explore')) {
+  process.stderr.write('explore ');
+  const rs = repeat(n, () => runRow('explore.ts', ['--depth', quick ? '7' : '8']));
+  raw['explore'] = rs;
+  const rate = median(rs.map((r) => r['distinctPerSec'] as number));
+  rows.push({ name: `explore: 2 servers x 2 documents to depth ${rs[0]!['depth']} (${fmt(rs[0]!['distinctStates'] as number)} distinct states)`, measured: `${fmt(rate)} distinct states/s`, baseline: 'goal 100,000/s (TLC: 10^4 to 10^6/s)', ratio: `${fmt(rate / 100_000, 3)}x`, goal: '>= 1x', met: rate >= 100_000 });
+  process.stderr.write('\n');
+}
+
+const date = new Date().toISOString();
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const table = [
+  `replstorm benchmarks, ${date.slice(0, 10)}, ${machine}${quick ? ', --quick' : ''}; medians of ${n} runs`,
+  '',
+  '| row | measured | baseline | ratio | goal | met |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.name} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '-' : r.met ? 'yes' : 'no'} |`),
+].join('\n');
+process.stdout.write(`${table}\n`);
+const dir = join(here, 'results');
+mkdirSync(dir, { recursive: true });
+const stamp = date.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `${stamp}${quick ? '-quick' : ''}.md`), `${table}\n`);
+writeFileSync(join(dir, `${stamp}${quick ? '-quick' : ''}.json`), `${JSON.stringify({ date, machine, quick, rows, raw }, null, 2)}\n`);
+process.stderr.write(`results written to bench/results/${stamp}${quick ? '-quick' : ''}.{md,json}\n`);
