@@ -116,10 +116,13 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
     scanMsPerDoc,
     scheduleEveryMs: design.scheduleEveryMs?.(config),
     scansMail: design.scansMail?.(config) ?? true,
-    watchesWrite: (w) => guarded(design, `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches?.({ ...w, note: guard(w.note) }, config) ?? w.origin === 'save'),
+    watchesWrite: (w) =>
+      design.watches === undefined
+        ? w.origin === 'save'
+        : guarded(design, () => `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config)),
     runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
     scan: (input) =>
-      guarded(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, () => design.scan({
+      guarded(design, () => `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, () => design.scan({
         kind: input.kind,
         server: input.server,
         cluster: input.cluster,
@@ -144,12 +147,12 @@ export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig
 }
 
 /** Runs a design's code; an exception from it (a researcher's bug) becomes a LogError that says whose and where. */
-function guarded<T>(design: { readonly name: string }, doing: string, f: () => T): T {
+function guarded<T>(design: { readonly name: string }, doing: () => string, f: () => T): T {
   try {
     return f();
   } catch (err) {
     if (err instanceof LogError) throw err;
-    throw new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing()}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
