@@ -129,6 +129,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
       process.stdout.write(`${formatSummary(res.summary, title)}\n`);
     }
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
+    const meta = res.header.meta as Record<string, unknown>;
+    if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
+      process.stdout.write(`  written by    ${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}\n`);
+    }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${formatCount(res.ignoredAfterEnd)} input events after the end event were ignored\n`);
     printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });
@@ -433,36 +437,34 @@ function buildProgram(): Command {
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs)').argParser(collect).default([]);
 
-  program
-    .command('replay')
-    .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
-    .argument('<log>', 'the log file, or - for standard input')
-    .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
-    .option('--state', 'add the final state of every replica')
-    .option('--what-if <design[:key=value,...]>', 'replay the same inputs with another scanner design on every server, side by side')
-    .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--record <file>', 'write the complete log (inputs and derived events) to a file')
-    .option('--strict', 'warn about fields the format does not know')
-    .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
-    .addOption(designOpt())
-    .action((log: string, o) => cmdReplay(log, o));
+  // What replay and run share: the outputs of a simulated run.
+  const withRunOutputs = (cmd: Command) =>
+    cmd
+      .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
+      .option('--state', 'add the final state of every replica')
+      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design on every server, side by side')
+      .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
+      .option('--report <file.html>', 'write a self-contained HTML report')
+      .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
+      .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
+      .addOption(designOpt());
 
-  program
-    .command('run')
-    .description('run a built-in scenario (see: replstorm scenarios)')
-    .argument('<scenario>', 'scenario name, e.g. smsdom-storm')
-    .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
-    .option('--seed <n>', 'the scenario\'s seed', parseNonNegativeInt('--seed'))
-    .option('--record <file>', 'write the complete log that replay reproduces to the same digest')
-    .option('--json', 'print the summary object as JSON')
-    .option('--state', 'add the final state')
-    .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design, side by side')
-    .option('--blame', 'revisions and conflicts by actor and cause')
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
-    .addOption(designOpt())
-    .action((name: string, o) => cmdRun(name, o));
+  withRunOutputs(
+    program
+      .command('replay')
+      .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
+      .argument('<log>', 'the log file, or - for standard input')
+      .option('--strict', 'warn about fields the format does not know'),
+  ).action((log: string, o) => cmdReplay(log, o));
+
+  withRunOutputs(
+    program
+      .command('run')
+      .description('run a built-in scenario (see: replstorm scenarios)')
+      .argument('<scenario>', 'scenario name, e.g. smsdom-storm')
+      .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
+      .option('--seed <n>', 'the scenario\'s seed', parseNonNegativeInt('--seed')),
+  ).action((name: string, o) => cmdRun(name, o));
 
   program
     .command('verify')
