@@ -121,22 +121,16 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
         ? w.origin === 'save'
         : guarded(design, () => `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config)),
     runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
-    scan: (input) =>
-      guarded(design, () => `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, () => design.scan({
-        kind: input.kind,
-        server: input.server,
-        cluster: input.cluster,
-        clusterMembers: input.clusterMembers,
-        db: input.db,
-        unid: input.unid,
-        note: guard(input.note),
-        at: input.at,
-        clock: input.clock,
-        definitions: input.definitions,
-        store: input.store,
-        config,
-        virusScan: () => virusScanOf(input.note),
-      })),
+    scan: (input) => {
+      // A class instance rather than an object literal with a closure: no allocation beyond the context itself.
+      const ctx = new ScanContext<C>(input, guard(input.note), config);
+      try {
+        return design.scan(ctx);
+      } catch (err) {
+        if (err instanceof LogError) throw err;
+        throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
+      }
+    },
   };
 }
 
@@ -152,7 +146,45 @@ function guarded<T>(design: { readonly name: string }, doing: () => string, f: (
     return f();
   } catch (err) {
     if (err instanceof LogError) throw err;
-    throw new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing()}: ${err instanceof Error ? err.message : String(err)}`);
+    throw designFailed(design, doing(), err);
+  }
+}
+
+function designFailed(design: { readonly name: string }, doing: string, err: unknown): LogError {
+  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** The context a design's `scan` receives (DesignScanContext). */
+class ScanContext<C> implements DesignScanContext<C> {
+  readonly kind: ScanInput['kind'];
+  readonly server: string;
+  readonly cluster: string | undefined;
+  readonly clusterMembers: readonly string[];
+  readonly db: string;
+  readonly unid: string;
+  readonly note: Note;
+  readonly at: number;
+  readonly clock: number;
+  readonly definitions: string;
+  readonly store: ReadonlyMap<string, unknown>;
+  readonly config: C;
+  /** An own bound function, so designs may destructure it (`scan({ virusScan })`). */
+  readonly virusScan: () => VirusScanResult;
+
+  constructor(input: ScanInput, note: Note, config: C) {
+    this.virusScan = virusScanOf.bind(null, note);
+    this.kind = input.kind;
+    this.server = input.server;
+    this.cluster = input.cluster;
+    this.clusterMembers = input.clusterMembers;
+    this.db = input.db;
+    this.unid = input.unid;
+    this.note = note;
+    this.at = input.at;
+    this.clock = input.clock;
+    this.definitions = input.definitions;
+    this.store = input.store;
+    this.config = config;
   }
 }
 
