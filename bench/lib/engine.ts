@@ -8,8 +8,11 @@ import { labelOf, type PhaseName, type Side, type Workload } from './workload.js
 const DB = 'bench.nsf';
 const BY: Record<Side, string> = { A: 'user/alice', B: 'user/bob' };
 
+/** A save's `set` (file order = the fields' order). A plain loop: Object.entries into the Map constructor costs 3x. */
 function fieldsMap(fields: Readonly<Record<string, string>>): Map<string, ItemValue> {
-  return new Map(Object.entries(fields));
+  const m = new Map<string, ItemValue>();
+  for (const k in fields) m.set(k, fields[k]!);
+  return m;
 }
 
 export function runEngine(w: Workload): RunResult {

@@ -42,8 +42,6 @@ interface PouchStatic {
 const require = createRequire(import.meta.url);
 const PouchDB = (require('pouchdb-core') as PouchStatic).plugin(require('pouchdb-adapter-memory')).plugin(require('pouchdb-replication'));
 
-
-
 let dbCounter = 0;
 
 export async function runPouch(w: Workload): Promise<RunResult> {

@@ -43,7 +43,7 @@ function parseArgs(argv: readonly string[]): Options {
     batch: num.get('batch') ?? 10,
     seed: num.get('seed') ?? 1,
     repeat: Math.max(1, num.get('repeat') ?? 3),
-    rewarmMs: num.get('rewarm-ms') ?? 1000,
+    rewarmMs: num.get('rewarm-ms') ?? 2000,
   };
 }
 
@@ -112,7 +112,7 @@ function notesFor(cmp: ReturnType<typeof compare>, engine: RunResult, pouch: Run
     `edit-vs-delete (one side edits, the other deletes): ${line('edit-vs-delete')}. Neither reports a conflict. Domino (R6): no conflict document; the deletion wins if it has the higher seq or, equal seq, the later seqTime — so the document is deleted when the deletion came last and reappears when the edit came last. CouchDB: a deleted leaf never beats a live one, so the edit always survives (the deletion is only in _deleted_conflicts).`,
     `delete-vs-delete (both delete): ${line('delete-vs-delete')}. Both end with the document deleted and no conflict (Domino: two stubs, the later wins; PouchDB: the two deletions are even the same revision, deterministic revs).`,
     `Rounds to quiet after the conflicting edits: engine ${engine.rounds}, PouchDB ${pouch.rounds} (the last round of each changed nothing). Domino makes a conflict document on the replica that held the loser; when that is B, it reaches A only in the next session, so the engine needs one more round than CouchDB, whose revision trees are whole after one exchange.`,
-    `Timed on both sides: the edits and replication rounds only, from the first save to the end of the last round (the engine: inside runEvents, from its start until the input generator is exhausted — every transfer has run by then, ${engine.extra['derivedAfterEnd']} engine events came later; it builds its input events lazily as PouchDB builds its documents). Not timed: making the workload, creating and destroying the PouchDB databases, reading the results; and the engine's end-of-run summary (convergence check and SHA-256 digest of the whole final state, ${fmt(Number(engine.extra['summaryMs']))} ms in this run), reported as runEventsMs and ratioIncludingSummary.`,
+    `Timed on both sides: the edits and replication rounds only, from the first save to the end of the last round (the engine: inside runEvents, from its start until the input generator is exhausted — every transfer has run by then, ${engine.extra['derivedAfterEnd']} engine events came later; it builds its input events lazily as PouchDB builds its documents). Not timed: making the workload, creating and destroying the PouchDB databases, reading the results; and the engine's end-of-run summary (convergence check and SHA-256 digest of the whole final state, ${fmt(Number(engine.extra['summaryMs']))} ms in the first timed run), reported as runEventsMs and ratioIncludingSummary.`,
   ];
 }
 
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   log(`workload: ${opt.docs} docs, ${opt.edits} edits (a round both ways every ${opt.batch} edits: ${syncs} rounds), ${opt.conflicts} conflicting pairs + ${opt.probes} probes x ${PROBE_KINDS.length} kinds; ${w.writes} writes; seed ${opt.seed}`);
 
   // Before every timed run, the same system re-runs the same workload untimed for at least `--rewarm-ms` (default
-  // 1000 ms; at least one run unless 0): the same warm-up time for both, so each is measured at its steady state. In one
+  // 2000 ms; at least one run unless 0): the same warm-up time for both, so each is measured at its steady state. In one
   // process the two systems disturb each other: after a PouchDB run (hundreds of collections) the engine's next runs are
   // 2-8x slower than its steady state while V8 re-optimizes it, and PouchDB's first run after the engine's is ~10%
   // slower. `--rewarm-ms 0` measures the disturbed runs. (A forced gc() between runs would be worse: it discards
@@ -224,11 +224,18 @@ async function main(): Promise<void> {
       pouchMs: pouchRuns.map((x) => round2(x.ms)),
     },
     phasesMs: { engine: mapValues(phase(engineRuns), round2), pouch: mapValues(phase(pouchRuns), round2) },
-    engine: { inputEvents, rounds: e0.rounds, converged: e0.converged, ...mapValues(e0.extra, (x) => (typeof x === 'number' ? round2(x) : x)) },
-    pouch: { rounds: p0.rounds, converged: p0.converged, ...p0.extra },
+    // Counts are the same in every run; times (runEventsMs, summaryMs) are medians over the timed runs.
+    engine: { rounds: e0.rounds, converged: engineRuns.every((x) => x.converged), ...medianExtras(engineRuns) },
+    pouch: { rounds: p0.rounds, converged: pouchRuns.every((x) => x.converged), ...medianExtras(pouchRuns) },
     outcomesStableAcrossRepeats: stable,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function medianExtras(runs: readonly RunResult[]): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const [k, v] of Object.entries(runs[0]!.extra)) out[k] = typeof v === 'number' ? round2(median(runs.map((r) => Number(r.extra[k])))) : v;
+  return out;
 }
 
 function round2(x: number): number {
