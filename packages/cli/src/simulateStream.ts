@@ -198,7 +198,7 @@ export async function simulateStream(
       return;
     }
     inputs++;
-    if (!sim.advance(e.at) && !(sim.stopped === 'end' && e.at === sim.now)) {
+    if (!sim.advance(e.at, located.line) && !(sim.stopped === 'end' && e.at === sim.now)) {
       ignored++;
     } else {
       // Errors name the line of the input; derived events name the line of the log they are written to.

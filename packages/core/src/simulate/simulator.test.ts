@@ -672,3 +672,30 @@ describe('Errors', () => {
     expect([e.code, e.line]).toEqual(['SERVER_DOWN', 6]);
   });
 });
+
+describe('Time and order: logs whose events are far apart', () => {
+  it('Time and order: with nothing pending, a year of empty cluster ticks and purge checks passes at once, with the same result', () => {
+    const far = 365 * 86_400_000;
+    const events = (gap: number) => [
+      ev.server('A', { cluster: 'C', clusterIntervalMs: 1 }),
+      ev.server('B', { cluster: 'C', clusterIntervalMs: 1 }),
+      ev.database(['A', 'B'], { purgeDays: 1 }),
+      ev.save(10, 'A', X),
+      ev.delete(20, 'A', X),
+      ev.save(gap, 'B', unid(2)),
+    ];
+    const { summary } = simulate(events(far));
+    // The stub (seqTime 20) was purged at the first daily check past a day: both replicas hold only the new document.
+    expect(summary.converged).toBe(true);
+    expect(summary.revisions.total).toBe(3);
+    expect(summary.endAt).toBe(far + 1); // the push of the last save, at the next 1 ms tick
+  });
+
+  it('Time and order: a log asking for a session every millisecond for a year is refused (RUN_TOO_LONG), naming the line', () => {
+    expect(() =>
+      simulate([ev.server('A'), ev.server('B'), ev.database(['A', 'B']), ev.connection(0, 'A', 'B', 1), { at: 365 * 86_400_000, type: 'heal' }], {
+        maxWorkBetweenInputs: 10_000,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'RUN_TOO_LONG', line: 6 }));
+  });
+});

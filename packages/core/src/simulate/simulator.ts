@@ -43,6 +43,12 @@ export interface SimulatorOptions {
    * a long log then replays in memory proportional to its documents, not to its length.
    */
   readonly keepHistory?: boolean;
+  /**
+   * Most pieces of engine work between two input events (and after the last one) before the run is refused with
+   * `RUN_TOO_LONG` (default 20 million, about 10 s: the 1M-document scale run needs 3 million; a hostile log asking for a session every
+   * millisecond for a year would otherwise run for hours).
+   */
+  readonly maxWorkBetweenInputs?: number;
 }
 
 /** The replicated arrival that triggered a behaviour's save. */
@@ -232,6 +238,7 @@ export class Simulator {
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
   private readonly keepHistory: boolean;
+  private readonly maxWork: number;
   /** While an input event is applied: the line its derived events name as their cause, when not its own. */
   private causeLine: number | undefined;
 
@@ -241,6 +248,7 @@ export class Simulator {
     this.onDerived = options.onDerived;
     this.stopWhen = options.stopWhen;
     this.keepHistory = options.keepHistory === true;
+    this.maxWork = options.maxWorkBetweenInputs ?? 20_000_000;
     this.s = {
       now: 0,
       order: 0,
@@ -292,7 +300,7 @@ export class Simulator {
    * applied and later ones are ignored (the run has stopped). Returns false for an ignored event.
    */
   feed(located: LocatedEvent<InputEvent>): boolean {
-    if (!this.advance(located.event.at)) return this.s.stopped === 'end' && located.event.at === this.s.endAt && this.applyAfterEnd(located);
+    if (!this.advance(located.event.at, located.line)) return this.s.stopped === 'end' && located.event.at === this.s.endAt && this.applyAfterEnd(located);
     this.apply(located);
     return true;
   }
@@ -302,11 +310,11 @@ export class Simulator {
    * and an event at `at` would be ignored. A recorder calls this, then writes the input line, then `apply`s it, so
    * the derived events of earlier work come before the input's line in the file.
    */
-  advance(at: number): boolean {
+  advance(at: number, line?: number): boolean {
     const s = this.s;
     if (s.stopped !== undefined) return false;
-    if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at' });
-    this.runDue(at, false);
+    if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
+    this.runDue(at, false, line);
     return true;
   }
 
@@ -351,6 +359,7 @@ export class Simulator {
     const s = this.s;
     if (s.stopped === undefined) {
       const cap = s.lastInputAt + this.maxRunMs;
+      let work = 0;
       for (;;) {
         if (!this.hasPendingWork()) {
           this.stop('idle', s.now);
@@ -366,6 +375,7 @@ export class Simulator {
           this.stop('cap', s.now);
           break;
         }
+        if (++work > this.maxWork) this.tooMuchWork(work, cap, undefined);
       }
     }
     return this.summary();
@@ -378,8 +388,10 @@ export class Simulator {
   }
 
   /** Runs the engine work due before `limit` (and at it, when `inclusive`). */
-  private runDue(limit: number, inclusive: boolean): void {
+  private runDue(limit: number, inclusive: boolean, line?: number): void {
     const s = this.s;
+    let work = 0;
+    this.fastForwardIdle(inclusive ? limit + 1 : limit);
     for (;;) {
       const w = s.heap.peek();
       if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return;
@@ -388,7 +400,46 @@ export class Simulator {
         this.stop('cap', s.now);
         return;
       }
+      if (++work > this.maxWork) this.tooMuchWork(work, limit, line);
+      // Idle again (a session or a scan finished): skip the no-op ticks and purge checks up to the next work.
+      if ((work & 0xff) === 0) this.fastForwardIdle(inclusive ? limit + 1 : limit);
     }
+  }
+
+  /**
+   * With nothing pending, cluster ticks find every queue empty and purge checks find the same stubs they would find
+   * later: running each one until `before` changes nothing but time. Each is moved to its last occurrence before the
+   * next piece of real work (or `before`), so a log whose events are days or years apart does not step through every
+   * tick. Connections and scheduled scans are not moved: their sessions and passes are derived events.
+   */
+  private fastForwardIdle(before: number): void {
+    const s = this.s;
+    if (this.hasPendingWork()) return;
+    let horizon = before;
+    let movable = false;
+    for (const w of s.heap.items()) {
+      if (w.kind === 'tick' || w.kind === 'purge') movable = true;
+      else horizon = Math.min(horizon, w.at);
+    }
+    if (!movable) return;
+    let moved = false;
+    for (const w of s.heap.items()) {
+      if (w.kind !== 'tick' && w.kind !== 'purge') continue;
+      const step = w.kind === 'tick' ? s.servers.get(w.server)!.clusterIntervalMs : DAY;
+      if (step <= 0 || w.at + step >= horizon) continue;
+      (w as { at: number }).at += Math.floor((horizon - 1 - w.at) / step) * step;
+      moved = true;
+    }
+    if (moved) s.heap.reheap();
+  }
+
+  /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
+  private tooMuchWork(work: number, until: number, line: number | undefined): never {
+    throw new LogError(
+      'RUN_TOO_LONG',
+      `the run would take more than ${work.toLocaleString('en-US')} pieces of engine work ${line !== undefined ? 'before this event' : 'after the last event'} (virtual time ${this.s.now} of ${until}); periodic actions (connections, scheduled scans) this frequent over this long are refused rather than run for hours`,
+      line !== undefined ? { line, field: 'at' } : {},
+    );
   }
 
   // ---------------------------------------------------------------- stepping (for exploration)

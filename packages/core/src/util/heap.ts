@@ -5,22 +5,34 @@ export interface HeapItem {
 }
 
 export class WorkHeap<T extends HeapItem> {
-  private items: T[] = [];
+  private items_: T[] = [];
 
   get size(): number {
-    return this.items.length;
+    return this.items_.length;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.items_[0];
+  }
+
+  /** The items in heap order (not sorted): for a scan that may change their times, followed by `reheap`. */
+  items(): readonly T[] {
+    return this.items_;
+  }
+
+  /** Restores the heap order after items' times were changed in place. */
+  reheap(): void {
+    const all = this.items_;
+    this.items_ = [];
+    for (const x of all) this.push(x);
   }
 
   toArray(): T[] {
-    return this.items.slice().sort(compare);
+    return this.items_.slice().sort(compare);
   }
 
   push(item: T): void {
-    const a = this.items;
+    const a = this.items_;
     a.push(item);
     let i = a.length - 1;
     while (i > 0) {
@@ -32,7 +44,7 @@ export class WorkHeap<T extends HeapItem> {
   }
 
   pop(): T | undefined {
-    const a = this.items;
+    const a = this.items_;
     if (a.length === 0) return undefined;
     const top = a[0]!;
     const last = a.pop()!;
@@ -55,17 +67,17 @@ export class WorkHeap<T extends HeapItem> {
 
   /** Removes one item (by identity); O(n), for a chosen step in exploration. */
   remove(item: T): boolean {
-    const i = this.items.indexOf(item);
+    const i = this.items_.indexOf(item);
     if (i < 0) return false;
-    const rest = this.items.filter((x) => x !== item);
-    this.items = [];
+    const rest = this.items_.filter((x) => x !== item);
+    this.items_ = [];
     for (const x of rest) this.push(x);
     return true;
   }
 
   clone(map: (item: T) => T): WorkHeap<T> {
     const h = new WorkHeap<T>();
-    h.items = this.items.map(map);
+    h.items_ = this.items_.map(map);
     return h;
   }
 }

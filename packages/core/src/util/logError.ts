@@ -15,7 +15,8 @@ export type LogErrorCode =
   | 'SERVER_DOWN'
   | 'UNKNOWN_DESIGN'
   | 'BAD_CONFIG'
-  | 'DESIGN_FAILED';
+  | 'DESIGN_FAILED'
+  | 'RUN_TOO_LONG';
 
 /**
  * Broken input: says where (1-based `line` and `column`, 0 when unknown), which `field`, and what is wrong, in words a
