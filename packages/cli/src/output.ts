@@ -23,7 +23,7 @@ export class AtomicFile {
   constructor(path: string) {
     this.path = path;
     this.tmp = join(dirname(path), `.${basename(path)}.replstorm-tmp-${process.pid}`);
-    this.fd = openSync(this.tmp, 'w');
+    this.fd = this.named(() => openSync(this.tmp, 'w'));
     pending.add(this.tmp);
   }
 
@@ -33,20 +33,37 @@ export class AtomicFile {
     if (this.size > 1 << 20) this.flush();
   }
 
+  /** Errors name the file being written (a write error carries no path of its own). */
+  private named<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e !== null && typeof e === 'object') e.path = this.path;
+      throw err;
+    }
+  }
+
   private flush(): void {
     if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
+    const bytes = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.size = 0;
+    // writeSync may write less than asked (a full disk writes what fits, then fails): write the rest until done.
+    this.named(() => {
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    });
   }
 
   /** Writes what is buffered, syncs, and renames the file into place. */
   commit(): void {
     this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = -1;
-    renameSync(this.tmp, this.path);
+    this.named(() => {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = -1;
+      renameSync(this.tmp, this.path);
+    });
     pending.delete(this.tmp);
   }
 

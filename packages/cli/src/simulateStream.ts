@@ -190,15 +190,24 @@ export async function simulateStream(
     header = h;
     if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
   };
-  const onEvent = (located: LocatedEvent) => {
-    lastLine = located.line;
-    const e = located.event;
-    if (!isInputEvent(e)) {
-      conformance.onFile(located as LocatedEvent<DerivedEvent>);
-      return;
-    }
-    inputs++;
-    if (!sim.advance(e.at, located.line) && !(sim.stopped === 'end' && e.at === sim.now)) {
+  // Long stretches of engine work run in slices, with a turn of the event loop between them, so Ctrl-C and SIGTERM
+  // are handled at once rather than when the stretch ends.
+  const SLICE = 200_000;
+  const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** Advances to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
+  const advance = (at: number, line: number): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
+    const r = sim.advanceSome(at, line, SLICE);
+    if (r !== 'more') return r;
+    return (async () => {
+      for (;;) {
+        await yieldTurn();
+        const again = sim.advanceSome(at, line, SLICE);
+        if (again !== 'more') return again;
+      }
+    })();
+  };
+  const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
+    if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {
       ignored++;
     } else {
       // Errors name the line of the input; derived events name the line of the log they are written to.
@@ -214,23 +223,52 @@ export async function simulateStream(
     }
     if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
   };
+  /** One event of the source: synchronous unless engine work before it had to be sliced. */
+  const onEvent = (located: LocatedEvent): Promise<void> | undefined => {
+    lastLine = located.line;
+    const e = located.event;
+    if (!isInputEvent(e)) {
+      conformance.onFile(located as LocatedEvent<DerivedEvent>);
+      return undefined;
+    }
+    inputs++;
+    const reached = advance(e.at, located.line);
+    if (typeof reached === 'string') {
+      applyInput(located, e, reached);
+      return undefined;
+    }
+    return reached.then((r) => applyInput(located, e, r));
+  };
 
   if ('chunks' in source) {
     const decoder = createLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) });
     for await (const chunk of source.chunks) {
       const events = decoder.push(chunk);
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-      for (const e of events) onEvent(e);
+      for (const e of events) {
+        const wait = onEvent(e);
+        if (wait !== undefined) await wait;
+      }
     }
     const rest = decoder.end();
     if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-    for (const e of rest) onEvent(e);
+    for (const e of rest) {
+      const wait = onEvent(e);
+      if (wait !== undefined) await wait;
+    }
   } else {
     onHeader(source.header);
     let line = 1;
-    for (const e of source.events) onEvent({ line: ++line, event: e });
+    for (const e of source.events) {
+      const wait = onEvent({ line: ++line, event: e });
+      if (wait !== undefined) await wait;
+    }
   }
   progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
+  while (!sim.finishSome(SLICE)) {
+    progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+    await yieldTurn();
+  }
   const summary = sim.finish();
   const whatIfSummary = whatIfSim?.finish();
   progress.done();

@@ -21,6 +21,10 @@ import type { StopReason, Summary } from './summary.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** The end of virtual time: the largest `at` the log format allows. */
+const MAX_TIME = Number.MAX_SAFE_INTEGER;
+/** The largest clock offset a server may have (about 35 years). */
+const MAX_SKEW_MS = 2 ** 40;
 /** Default `maxRunMs`: 7 virtual days after the last input event (event-log.md). */
 export const DEFAULT_MAX_RUN_MS = 7 * DAY;
 
@@ -239,6 +243,10 @@ export class Simulator {
   private membersCache = new Map<string, readonly string[]>();
   private readonly keepHistory: boolean;
   private readonly maxWork: number;
+  private readonly maxPeriodicWork: number;
+  /** Work run since the last input event (the budgets of `maxWorkBetweenInputs`). */
+  private work = 0;
+  private periodicWork = 0;
   /** While an input event is applied: the line its derived events name as their cause, when not its own. */
   private causeLine: number | undefined;
 
@@ -249,6 +257,9 @@ export class Simulator {
     this.stopWhen = options.stopWhen;
     this.keepHistory = options.keepHistory === true;
     this.maxWork = options.maxWorkBetweenInputs ?? 20_000_000;
+    // Periodic work is not bounded by the data: a connection every minute until 2^53 ms is 10^11 sessions. A million
+    // between two input events is far beyond any real schedule (a 15 s cluster tick for 7 days is 40,320).
+    this.maxPeriodicWork = Math.min(this.maxWork, 1_000_000);
     this.s = {
       now: 0,
       order: 0,
@@ -311,11 +322,20 @@ export class Simulator {
    * the derived events of earlier work come before the input's line in the file.
    */
   advance(at: number, line?: number): boolean {
+    while (this.advanceSome(at, line, Number.POSITIVE_INFINITY) === 'more');
+    return this.s.stopped === undefined;
+  }
+
+  /**
+   * `advance` in slices of at most `slice` pieces of work: 'more' while there is more to run before `at`, 'done' when
+   * the next input can be applied, 'stopped' when the run has stopped.
+   */
+  advanceSome(at: number, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
     const s = this.s;
-    if (s.stopped !== undefined) return false;
+    if (s.stopped !== undefined) return 'stopped';
     if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
-    this.runDue(at, false, line);
-    return true;
+    if (!this.runDue(at, false, line, slice)) return 'more';
+    return s.stopped === undefined ? 'done' : 'stopped';
   }
 
   /**
@@ -334,6 +354,8 @@ export class Simulator {
       s.now = located.event.at;
       s.lastInputAt = located.event.at;
       s.inputs++;
+      this.work = 0;
+      this.periodicWork = 0;
       this.applyInput(located);
     } finally {
       this.causeLine = undefined;
@@ -356,29 +378,42 @@ export class Simulator {
    * an `end` event already stopped the run. Returns the summary.
    */
   finish(): Summary {
+    while (!this.finishSome(Number.POSITIVE_INFINITY));
+    return this.summary();
+  }
+
+  /**
+   * `finish` in slices: runs at most `slice` pieces of work and returns true once the run has stopped. A caller that
+   * awaits between slices keeps its process responsive (Ctrl-C) during a long run.
+   */
+  finishSome(slice: number): boolean {
     const s = this.s;
-    if (s.stopped === undefined) {
-      const cap = s.lastInputAt + this.maxRunMs;
-      let work = 0;
-      for (;;) {
-        if (!this.hasPendingWork()) {
-          this.stop('idle', s.now);
-          break;
-        }
-        const w = s.heap.peek();
-        if (w === undefined || w.at >= cap) {
-          this.stop('cap', cap);
-          break;
-        }
-        this.runItem(s.heap.pop()!);
-        if (this.stopWhen?.() === true) {
-          this.stop('cap', s.now);
-          break;
-        }
-        if (++work > this.maxWork) this.tooMuchWork(work, cap, undefined);
+    if (s.stopped !== undefined) return true;
+    const cap = Math.min(s.lastInputAt + this.maxRunMs, MAX_TIME);
+    for (let n = 0; n < slice; n++) {
+      if (!this.hasPendingWork()) {
+        this.stop('idle', s.now);
+        return true;
+      }
+      const w = s.heap.peek();
+      if (w === undefined || w.at >= cap) {
+        this.stop('cap', cap);
+        return true;
+      }
+      this.runCounted(s.heap.pop()!, cap, undefined);
+      if (this.stopWhen?.() === true) {
+        this.stop('cap', s.now);
+        return true;
       }
     }
-    return this.summary();
+    return false;
+  }
+
+  /** Runs one work item, holding the run to its work budgets (`maxWorkBetweenInputs`, and a tighter one for periodic work). */
+  private runCounted(w: Work & { id: number }, until: number, line: number | undefined): void {
+    this.runItem(w);
+    if (++this.work > this.maxWork) this.tooMuchWork(this.work, until, line, false);
+    if (!isPendingKind(w) && ++this.periodicWork > this.maxPeriodicWork) this.tooMuchWork(this.periodicWork, until, line, true);
   }
 
   private stop(reason: StopReason, at: number): void {
@@ -387,23 +422,26 @@ export class Simulator {
     this.s.now = Math.max(this.s.now, at);
   }
 
-  /** Runs the engine work due before `limit` (and at it, when `inclusive`). */
-  private runDue(limit: number, inclusive: boolean, line?: number): void {
+  /**
+   * Runs the engine work due before `limit` (and at it, when `inclusive`), at most `slice` pieces. Returns true when
+   * it got there (or the run stopped), false when the slice ran out first.
+   */
+  private runDue(limit: number, inclusive: boolean, line?: number, slice = Number.POSITIVE_INFINITY): boolean {
     const s = this.s;
-    let work = 0;
-    this.fastForwardIdle(inclusive ? limit + 1 : limit);
-    for (;;) {
+    const before = inclusive ? limit + 1 : limit;
+    this.fastForwardIdle(before);
+    for (let n = 1; n <= slice; n++) {
       const w = s.heap.peek();
-      if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return;
-      this.runItem(s.heap.pop()!);
+      if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return true;
+      this.runCounted(s.heap.pop()!, limit, line);
       if (this.stopWhen?.() === true) {
         this.stop('cap', s.now);
-        return;
+        return true;
       }
-      if (++work > this.maxWork) this.tooMuchWork(work, limit, line);
       // Idle again (a session or a scan finished): skip the no-op ticks and purge checks up to the next work.
-      if ((work & 0xff) === 0) this.fastForwardIdle(inclusive ? limit + 1 : limit);
+      if ((n & 0xff) === 0) this.fastForwardIdle(before);
     }
+    return false;
   }
 
   /**
@@ -434,10 +472,10 @@ export class Simulator {
   }
 
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
-  private tooMuchWork(work: number, until: number, line: number | undefined): never {
+  private tooMuchWork(work: number, until: number, line: number | undefined, periodic: boolean): never {
     throw new LogError(
       'RUN_TOO_LONG',
-      `the run would take more than ${work.toLocaleString('en-US')} pieces of engine work ${line !== undefined ? 'before this event' : 'after the last event'} (virtual time ${this.s.now} of ${until}); periodic actions (connections, scheduled scans) this frequent over this long are refused rather than run for hours`,
+      `the run would take more than ${work.toLocaleString('en-US')} ${periodic ? 'periodic actions (connections, scheduled scans, cluster ticks while a queue waits)' : 'pieces of engine work'} ${line !== undefined ? 'before this event' : 'after the last event'} (virtual time ${this.s.now} of ${until}): refused rather than run for hours`,
       line !== undefined ? { line, field: 'at' } : {},
     );
   }
@@ -675,6 +713,9 @@ export class Simulator {
     switch (e.type) {
       case 'server': {
         if (s.servers.has(e.name)) throw new LogError('DUPLICATE_DEFINITION', `field "name": server "${e.name}" is already defined`, { line, field: 'name' });
+        // [choice] A clock offset of more than about 35 years is a mistake, not a skew; bounding it keeps every time
+        // the server writes within the format's integers.
+        if (Math.abs(e.clockSkewMs ?? 0) > MAX_SKEW_MS) throw new LogError('BAD_FIELD', `field "clockSkewMs": ${e.clockSkewMs} is beyond +-2^40 ms (about 35 years)`, { line, field: 'clockSkewMs' });
         const srv: ServerRec = {
           name: e.name,
           cluster: e.cluster,
@@ -836,13 +877,15 @@ export class Simulator {
         return;
       }
       case 'partition': {
-        s.groups = new Map();
+        const groups = new Map<string, number>();
         e.groups.forEach((g, i) => {
           for (const name of g) {
             this.server(name, line, 'groups');
-            s.groups.set(name, i);
+            if (groups.has(name)) throw new LogError('DUPLICATE_DEFINITION', `field "groups": server "${name}" is in more than one group`, { line, field: 'groups' });
+            groups.set(name, i);
           }
         });
+        s.groups = groups;
         return;
       }
       case 'heal':
@@ -887,6 +930,8 @@ export class Simulator {
   // ---------------------------------------------------------------- scheduling
 
   private schedule(w: DistributiveOmit<Work, 'order'>): void {
+    // Virtual time ends at 2^53 - 1 (event-log.md): work due later never comes.
+    if (w.at > MAX_TIME) return;
     // Callers pass a fresh object: stamp it rather than copy it (this is the hottest allocation of a run).
     const item = w as Work & { id: number };
     item.order = this.s.order++;
@@ -977,7 +1022,12 @@ export class Simulator {
   }
 
   private clock(srv: ServerRec): number {
-    return this.s.now + srv.clockSkewMs;
+    const t = this.s.now + srv.clockSkewMs;
+    // Times are integers up to 2^53 - 1 in the log format: a clock past that could not be written or replayed.
+    if (!Number.isSafeInteger(t) || t < -MAX_SKEW_MS) {
+      throw new LogError('BAD_FIELD', `server "${srv.name}": its clock (at ${this.s.now} + clockSkewMs ${srv.clockSkewMs}) leaves the range of virtual time (0..2^53-1)`, { field: 'clockSkewMs' });
+    }
+    return t;
   }
 
   private countRevision(by: string): void {

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBigLog } from './bigLog.js';
+import { GOLDEN_DIR, MAIN_TS, REPO_ROOT, TEST_DIR, spawnCli, type CliResult } from './cliHarness.js';
+
+// Nothing lost (output.ts, AtomicFile): an output file is written beside its target and renamed over it only when
+// complete, so a run cut short by Ctrl-C, a kill or a full disk leaves the previous file as it was and no partial file,
+// and says so with its exit code: 130 for SIGINT, 143 for SIGTERM, 2 for a write error.
+
+const tmp = mkdtempSync(join(tmpdir(), 'replstorm-interrupt-'));
+const BIG = join(tmp, 'big.jsonl');
+const MID = join(tmp, 'mid.jsonl');
+const SMALL = join(tmp, 'small.jsonl');
+const GOLDEN = join(GOLDEN_DIR, 'seed-both-members-conflicts.jsonl');
+const PRELOAD = join(TEST_DIR, 'diskFullPreload.ts');
+/** Room left on the "disk" in both ways of filling it: less than any output below. */
+const DISK_BYTES = 64 * 1024;
+
+beforeAll(async () => {
+  await writeBigLog(BIG, 50);
+  // Recordings of about 4 MB (written in several pieces) and 0.4 MB (one piece), and a report of about 70 KB.
+  await writeBigLog(MID, 2);
+  await writeBigLog(SMALL, 0.2);
+});
+
+/** A tmpfs of DISK_BYTES where this runs as root and may mount one, else undefined (the preload covers the case). */
+function mountSmallDisk(): string | undefined {
+  const dir = join(tmp, 'tmpfs');
+  mkdirSync(dir);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', dir], { stdio: 'ignore' });
+  return r.status === 0 ? dir : undefined;
+}
+const smallDisk = process.platform === 'linux' ? mountSmallDisk() : undefined;
+
+afterAll(() => {
+  if (smallDisk !== undefined) spawnSync('umount', [smallDisk], { stdio: 'ignore' });
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function tmpFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.includes('replstorm-tmp'));
+}
+
+describe('a signal while recording', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during replay --record --report of a 50 MB log: exit %d, the previous files intact, no partial file', async (signal, code) => {
+    expect(statSync(BIG).size).toBeGreaterThan(50e6);
+    const dir = mkdtempSync(join(tmp, `${signal}-`));
+    const record = join(dir, 'out.jsonl');
+    const report = join(dir, 'out.html');
+    writeFileSync(record, 'the previous recording\n');
+    writeFileSync(report, '<p>the previous report</p>\n');
+    let signalled = false;
+    const res = await spawnCli(['replay', '--record', record, '--report', report, BIG], {
+      whileRunning: (child) => {
+        // Signal once the recording is under way: its temporary file holds a first megabyte.
+        const poll = setInterval(() => {
+          const partial = tmpFiles(dir)[0];
+          if (partial === undefined || statSync(join(dir, partial), { throwIfNoEntry: false })?.size === 0) return;
+          clearInterval(poll);
+          signalled = child.kill(signal);
+        }, 10);
+        child.on('close', () => clearInterval(poll));
+      },
+    });
+    expect(signalled, `the signal was sent while the replay ran (exit ${res.code}, stderr ${res.stderr})`).toBe(true);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(new RegExp(`interrupted \\(${signal}\\)`));
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(dir).sort()).toEqual(['out.html', 'out.jsonl']);
+    expect(readFileSync(record, 'utf8')).toBe('the previous recording\n');
+    expect(readFileSync(report, 'utf8')).toBe('<p>the previous report</p>\n');
+  });
+
+  it('SIGINT while the engine works through a long stretch between two input events: exit 130 at once, not when the stretch ends', async () => {
+    // Six lines: a session every minute until an end at 2^53-1, work the engine refuses only after millions of steps.
+    // (Without --record: a recording of that stretch would fill gigabytes before the refusal.)
+    const log = [
+      '{"replog":1,"meta":{"case":"a connection every minute until 2^53-1"}}',
+      '{"at":0,"type":"server","name":"Alpha"}',
+      '{"at":0,"type":"server","name":"Beta"}',
+      '{"at":0,"type":"database","name":"db.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":30000,"type":"connection","server":"Alpha","partner":"Beta","everyMs":60000}',
+      `{"at":${Number.MAX_SAFE_INTEGER},"type":"end"}`,
+      '',
+    ].join('\n');
+    // Through a named pipe: its opening for writing completes once the CLI (signal handlers installed) opens the log.
+    const fifo = join(mkdtempSync(join(tmp, 'stretch-')), 'log.jsonl');
+    expect(spawnSync('mkfifo', [fifo]).status, 'mkfifo').toBe(0);
+    let sentAt = 0;
+    const res = await spawnCli(['replay', fifo], {
+      whileRunning: (child) => {
+        void (async () => {
+          const pipe = await open(fifo, 'w');
+          await pipe.writeFile(log);
+          await pipe.close();
+          setTimeout(() => {
+            sentAt = performance.now();
+            child.kill('SIGINT');
+          }, 300);
+        })();
+      },
+    });
+    const ms = performance.now() - sentAt;
+    expect(sentAt, 'the signal was sent').toBeGreaterThan(0);
+    expect(res.code).toBe(130);
+    expect(res.stderr.trim(), 'only the interruption is reported').toMatch(/^replstorm: interrupted \(SIGINT\)[^\n]*$/);
+    expect(ms, 'milliseconds from SIGINT to exit').toBeLessThan(2_000);
+  });
+});
+
+/** Runs the CLI as a child process, optionally with the disk-full preload. */
+function runChild(args: readonly string[], preload: boolean): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const node = ['--import', 'tsx', ...(preload ? ['--import', PRELOAD] : []), MAIN_TS];
+    const env = { ...process.env, REPLSTORM_TEST_DISK_BYTES: String(DISK_BYTES) };
+    const child = spawn(process.execPath, [...node, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const WAYS = [
+  ...(smallDisk !== undefined ? [{ name: `a ${DISK_BYTES / 1024} KB tmpfs`, preload: false }] : []),
+  { name: `a preload that fills the disk after ${DISK_BYTES / 1024} KB (short write, then ENOSPC)`, preload: true },
+];
+
+const OUTPUTS: [name: string, target: string, args: (target: string) => string[]][] = [
+  ['--record of a recording written in several pieces', 'out.jsonl', (t) => ['replay', '--record', t, MID]],
+  ['--record of a recording written in one piece', 'out.jsonl', (t) => ['replay', '--record', t, SMALL]],
+  ['--report', 'out.html', (t) => ['replay', '--report', t, GOLDEN]],
+];
+
+describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', (_, preload) => {
+  /** A fresh directory on the full disk (the tmpfs, emptied) or anywhere (the preload fills any disk). */
+  function outputDir(): string {
+    if (preload || smallDisk === undefined) return mkdtempSync(join(tmp, 'disk-'));
+    for (const f of readdirSync(smallDisk)) rmSync(join(smallDisk, f), { recursive: true, force: true });
+    return smallDisk;
+  }
+
+  it.each(OUTPUTS)('%s: exit 2, one line saying there is no space, the previous file intact, no temporary file', async (_, target, args) => {
+    const dir = outputDir();
+    const path = join(dir, target);
+    writeFileSync(path, 'the previous file\n');
+    const res = await runChild(args(path), preload);
+    expect(tmpFiles(dir), 'no temporary file left').toEqual([]);
+    expect(readFileSync(path, 'utf8'), 'the previous file intact').toBe('the previous file\n');
+    expect(readdirSync(dir)).toEqual([target]);
+    expect(res.code, `exit code (stderr: ${res.stderr})`).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(res.stderr.trimEnd().split('\n'), res.stderr).toHaveLength(1);
+    expect(res.stderr).toMatch(/no space/i);
+  });
+
+  it('the message names the file that could not be written, not the log being read', async () => {
+    const dir = outputDir();
+    const path = join(dir, 'out.jsonl');
+    writeFileSync(path, 'the previous file\n');
+    const res = await runChild(['replay', '--record', path, MID], preload);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(path);
+    expect(existsSync(path)).toBe(true);
+  });
+});
