@@ -41,3 +41,4 @@ export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/d
 export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';
 export { abstractStateKey, abstractStateKeys } from './simulate/abstractState.js';
 export { hash64 } from './util/fastHash.js';
+export { eventsEqual } from './log/eventsEqual.js';

@@ -1,0 +1,24 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../state/canonicalJson.js';
+import { eventsEqual } from './eventsEqual.js';
+import { arbDerivedEvent } from './logArbitraries.js';
+
+describe('eventsEqual (replay checks recordings with it)', () => {
+  it('File: agrees with comparing canonical JSON, for any two derived events and for an event and its copy', () => {
+    fc.assert(
+      fc.property(arbDerivedEvent(), arbDerivedEvent(), (a, b) => {
+        expect(eventsEqual(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(eventsEqual(a, structuredClone(a))).toBe(true);
+      }),
+    );
+  });
+
+  it('File: one field changed, added or removed makes events differ; field order and undefined fields do not', () => {
+    const e = { at: 5, type: 'revised', server: 'A', db: 'd', unid: 'U', seq: 2, seqTime: 9, items: ['X'], by: 'user/a', cause: 3 } as const;
+    expect(eventsEqual(e, { ...e, seq: 3 })).toBe(false);
+    expect(eventsEqual(e, { ...e, items: ['X', 'Y'] })).toBe(false);
+    expect(eventsEqual(e, { ...e, via: { server: 'B', unid: 'U', seq: 1 } })).toBe(false);
+    expect(eventsEqual(e, { cause: 3, ...e, via: undefined })).toBe(true);
+  });
+});
