@@ -14,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
+const failures: string[] = [];
+
 function runRow(script: string, args: string[] = [], heapMb = 4096): Record<string, unknown> {
   const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', join(here, 'rows', script), ...args], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
@@ -50,7 +52,7 @@ const n = quick ? 1 : 3;
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const want = (name: string) => only === undefined || only.split(',').includes(name);
 
-if (want('seed')) {
+if (want('seed')) try {
   process.stderr.write('seed scale ');
   const rs = repeat(n, () => runRow('seedScale.ts'));
   raw['seed-scale'] = rs;
@@ -59,8 +61,11 @@ if (want('seed')) {
   const ev = median(rs.map((r) => r['eventsPerSec'] as number));
   rows.push({ name: 'seed scale: 24 h of hourly scans, 100 x 100 docs, 2-server cluster (240k scanner revisions + 240k replicated)', measured: `${fmt(ms)} ms, ${fmt(ev)} events/s, peak ${fmt(mb)} MB`, baseline: 'goal 1,000 ms, 300 MB', ratio: `${fmt(ms / 1000, 2)}x time, ${fmt(mb / 300, 2)}x memory`, goal: '<= 1x', met: ms <= 1000 && mb <= 300 });
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
-if (want('explosion')) {
+if (want('explosion')) try {
   process.stderr.write('conflict explosion ');
   const r = runRow('conflictExplosion.ts', ['--budget-ms', quick ? '15000' : '60000'], 12_000);
   raw['conflict-explosion'] = r;
@@ -75,15 +80,21 @@ if (want('explosion')) {
     met: undefined,
   });
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
-if (want('replay')) {
+if (want('replay')) try {
   process.stderr.write('replay vs parse ');
   const r = runRow('replayVsParse.ts', ['--repeat', String(n)], 4096);
   raw['replay-vs-parse'] = r;
   rows.push({ name: `replay of a recorded log (${fmt(r['lines'] as number)} lines, ${fmt((r['bytes'] as number) / 1e6)} MB) vs readline + JSON.parse`, measured: `${fmt(r['replayLinesPerSec'] as number)} lines/s`, baseline: `${fmt(r['parseLinesPerSec'] as number)} lines/s`, ratio: `${fmt(r['ratio'] as number, 2)}x`, goal: '>= 0.5x', met: (r['ratio'] as number) >= 0.5 });
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
-if (want('pouchdb')) {
+if (want('pouchdb')) try {
   process.stderr.write('pouchdb ');
   try {
     const r = runRow('pouchdb.ts', ['--repeat', String(n)], 4096);
@@ -94,8 +105,11 @@ if (want('pouchdb')) {
     rows.push({ name: 'replication vs PouchDB', measured: 'not run', baseline: '-', ratio: String(err).split('\n')[0]!, goal: '>= 100x', met: false });
   }
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
-if (want('scale')) {
+if (want('scale')) try {
   process.stderr.write('scale ');
   const sizes = quick ? [100_000, 300_000] : [100_000, 300_000, 1_000_000];
   const rs = sizes.map((d) => runRow('scale.ts', ['--docs', String(d)], 12_000));
@@ -113,14 +127,20 @@ if (want('scale')) {
     });
   }
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
-if (want('explore')) {
+if (want('explore')) try {
   process.stderr.write('explore ');
   const rs = repeat(n, () => runRow('explore.ts', ['--depth', quick ? '7' : '8']));
   raw['explore'] = rs;
   const rate = median(rs.map((r) => r['distinctPerSec'] as number));
   rows.push({ name: `explore: 2 servers x 2 documents to depth ${rs[0]!['depth']} (${fmt(rs[0]!['distinctStates'] as number)} distinct states)`, measured: `${fmt(rate)} distinct states/s`, baseline: 'goal 100,000/s (TLC: 10^4 to 10^6/s)', ratio: `${fmt(rate / 100_000, 3)}x`, goal: '>= 1x', met: rate >= 100_000 });
   process.stderr.write('\n');
+} catch (err) {
+  failures.push(String(err));
+  process.stderr.write(`\nrow failed: ${String(err).split('\n').slice(0, 3).join(' ')}\n`);
 }
 
 const date = new Date().toISOString();
@@ -139,3 +159,7 @@ const stamp = date.replace(/[:.]/g, '-');
 writeFileSync(join(dir, `${stamp}${quick ? '-quick' : ''}.md`), `${table}\n`);
 writeFileSync(join(dir, `${stamp}${quick ? '-quick' : ''}.json`), `${JSON.stringify({ date, machine, quick, rows, raw }, null, 2)}\n`);
 process.stderr.write(`results written to bench/results/${stamp}${quick ? '-quick' : ''}.{md,json}\n`);
+if (failures.length > 0) {
+  process.stderr.write(`${failures.length} row(s) failed\n`);
+  process.exitCode = 1;
+}

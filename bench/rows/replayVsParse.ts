@@ -2,13 +2,16 @@
 // inputs and derived events) replayed by the CLI's replay path (decode, validate, simulate, check every derived
 // event) against reading the same file with readline and JSON.parse of every line. Goal: replay >= 0.5x parse.
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { simulateStream } from '../../packages/cli/src/simulateStream.js';
 import { AtomicFile } from '../../packages/cli/src/output.js';
 import { builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
 import { arg, emit, median, peakRssMb } from './common.js';
 
-const file = process.argv[process.argv.indexOf('--file') + 1] ?? '/tmp/replstorm-bench-1m.jsonl';
+const fileArg = process.argv.indexOf('--file');
+const file = fileArg >= 0 ? process.argv[fileArg + 1]! : join(tmpdir(), 'replstorm-bench-1m.jsonl');
 const repeat = arg('repeat', 3);
 const registry = builtinRegistry();
 if (!existsSync(file)) {
