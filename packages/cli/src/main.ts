@@ -158,7 +158,7 @@ function warnStrict(file: string) {
   return (w: { line: number; column: number; message: string }) => process.stderr.write(`${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
 }
 
-async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design: string[]; strict?: boolean; maxRun?: number; record?: string }): Promise<void> {
+async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
   currentFile = log === '-' ? '<stdin>' : log;
   const registry = await buildRegistry(o.design);
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
@@ -168,6 +168,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
       {
         registry,
         maxRunMs: o.maxRun,
+        maxWork: o.maxWork,
         strict: o.strict === true,
         onWarning: warnStrict(currentFile),
         whatIf: makeWhatIf(o.whatIf, registry),
@@ -185,7 +186,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
   }
 }
 
-async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[]; seed?: number; design: string[]; maxRun?: number; record?: string; whatIf?: string }): Promise<void> {
+async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[]; seed?: number; design: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   const registry = await buildRegistry(o.design);
@@ -199,6 +200,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[
       {
         registry,
         maxRunMs: o.maxRun,
+        maxWork: o.maxWork,
         whatIf: makeWhatIf(o.whatIf, registry),
         blame: o.blame === true || o.report !== undefined,
         timeline: o.report !== undefined,
@@ -447,6 +449,7 @@ function buildProgram(): Command {
       .option('--report <file.html>', 'write a self-contained HTML report')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
+      .option('--max-work <n>', 'refuse a run needing more than this many pieces of engine work between two input events (default 20,000,000)', parseNonNegativeInt('--max-work'))
       .addOption(designOpt());
 
   withRunOutputs(

@@ -30,6 +30,8 @@ export interface WhatIf {
 export interface SimulateOptions {
   readonly registry: DesignRegistry;
   readonly maxRunMs?: number | undefined;
+  /** Pieces of engine work allowed between two input events (Simulator's maxWorkBetweenInputs). */
+  readonly maxWork?: number | undefined;
   readonly strict?: boolean;
   readonly onWarning?: (w: LogWarning) => void;
   readonly whatIf?: WhatIf | undefined;
@@ -207,8 +209,9 @@ export async function simulateStream(
     timeline?.add(e);
     if (record !== undefined) writeLine(encodeEvent(e));
   };
-  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived });
-  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs }) : undefined;
+  const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};
+  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
+  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, ...budget }) : undefined;
   const rewriter = options.whatIf !== undefined ? new WhatIfRewriter(options.whatIf, options.registry) : undefined;
   const progress = createProgress(options.progressLabel ?? 'replstorm');
   let header: LogHeader | undefined;

@@ -15,6 +15,12 @@ import { GOLDEN_DIR, REPO_ROOT, runCli } from './cliHarness.js';
 const NUM_RUNS = Number(process.env['REPLSTORM_FUZZ_RUNS'] ?? 400);
 /** Virtual time after the last input event: a mutant never runs the default 7 days of periodic work. */
 const MAX_RUN_MS = '60000';
+/**
+ * Engine work between two input events: a mutant that stretches a storm over days is refused (exit 2), not run. Kept
+ * small because a storm on one document with uncapped `revisions` (limitRevisions 0, the spec's default) copies a
+ * history that grows by one entry a save: quadratic in the storm's length.
+ */
+const MAX_WORK = '20000';
 /** Wall-clock budget of one replay; a run still going after HANG_MS is a hang, and the watchdog ends the process. */
 const PER_RUN_MS = 5_000;
 const HANG_MS = 30_000;
@@ -221,7 +227,7 @@ describe('replay of mutated golden logs', () => {
       const file = join(dir, 'mutant.jsonl');
       writeFileSync(file, mutant(c));
       const target = join(dir, 'recorded.jsonl');
-      const args = ['replay', file, '--max-run', MAX_RUN_MS, ...ARGS[c.output], ...(c.output === 'record' ? ['--record', target] : [])];
+      const args = ['replay', file, '--max-run', MAX_RUN_MS, '--max-work', MAX_WORK, ...ARGS[c.output], ...(c.output === 'record' ? ['--record', target] : [])];
       const started = performance.now();
       const what = `${base(c).name} ${JSON.stringify(c.mutations)} ${c.output}`;
       watchStart(run, `seed ${seed}, run ${run}: ${what}`);
