@@ -342,6 +342,7 @@ async function cmdExplore(
     symmetry: o.symmetry,
     storms: o.storms,
     onProgress: (p) => progress.tick(() => `depth ${p.depth}, ${formatCount(p.distinct)} distinct states`),
+    clock: () => performance.now(),
   });
   progress.done();
   const files: Record<string, string> = {};
