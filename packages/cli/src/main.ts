@@ -2,7 +2,7 @@ import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { LogError, type LogHeader, type Summary } from '@replstorm/core';
+import { LogError, type LogHeader } from '@replstorm/core';
 import {
   EXPLORE_INVARIANTS,
   SCENARIOS,
@@ -562,4 +562,3 @@ export function runCli(argv: readonly string[]): void {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(process.argv.slice(2));
 
-export type { Summary };

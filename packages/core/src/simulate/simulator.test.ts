@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../state/canonicalJson.js';
 import { LogError } from '../util/logError.js';
+import { Simulator } from './simulator.js';
 import type { InputEvent, SessionEvent } from '../log/events.js';
 import { DAY, HOUR, assertReplayEqualsLive, ev, replicated, sessions, simulate, unid } from '../../test/simHarness.js';
 
@@ -697,5 +698,23 @@ describe('Time and order: logs whose events are far apart', () => {
         maxWorkBetweenInputs: 10_000,
       }),
     ).toThrow(expect.objectContaining({ code: 'RUN_TOO_LONG', line: 6 }));
+  });
+});
+
+describe('Steppable: pending actions, one chosen action, snapshot and restore', () => {
+  it('R9/R12: pendingWork lists what is due in order; runWork runs a chosen item out of order, and restore undoes it', () => {
+    const sim = new Simulator({});
+    let line = 1;
+    for (const e of [...pair({ replicationMsPerDoc: 10 }), ev.save(1, 'A', unid(1)), ev.save(2, 'A', unid(2)), ev.replicate(100, 'B', 'A', 'pull')]) sim.applyEvent({ line: ++line, event: e });
+    const work = sim.pendingWork().filter((w) => w.pending);
+    expect(work.map((w) => [w.kind, w.at])).toEqual([['transfer', 110]]);
+    const before = sim.snapshot();
+    expect(sim.runWork(work[0]!.id)).toBe(true);
+    expect(sim.replica('B', 'd')!.get(unid(1))?.seq).toBe(1); // document 1 of the pull applied
+    expect(sim.pendingWork().filter((w) => w.pending).map((w) => [w.kind, w.at])).toEqual([['transfer', 120]]);
+    expect(sim.runWork(999_999)).toBe(false);
+    sim.restore(before);
+    expect(sim.replica('B', 'd')!.get(unid(1))).toBeUndefined();
+    expect(sim.pendingWork().filter((w) => w.pending).map((w) => [w.kind, w.at])).toEqual([['transfer', 110]]);
   });
 });

@@ -598,10 +598,6 @@ export class Simulator {
     return [...(this.s.databases.get(db)?.replicas ?? [])].sort();
   }
 
-  isUp(server: string): boolean {
-    return this.s.servers.get(server)?.up === true;
-  }
-
   private stateSource(): StateSource {
     const servers = this.s.servers;
     return {

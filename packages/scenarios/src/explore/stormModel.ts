@@ -1,6 +1,6 @@
 import { hasAttachments, type InputEvent, type Simulator } from '@replstorm/core';
 import type { DesignRegistry } from '../design.js';
-import { SMSDOM_STORM_PARAMS, smsdomStormEvents } from '../scenarios/smsdomStorm.js';
+import { smsdomStormEvents } from '../scenarios/smsdomStorm.js';
 import type { Action, ExploreModel } from './explore.js';
 
 export interface StormModelOptions {
@@ -23,7 +23,6 @@ export const EXPLORE_DEFAULTS = { databases: 1, docs: 1, clusterIntervalMs: 0, s
  */
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
-  for (const k of Object.keys(settings)) if (!(k in SMSDOM_STORM_PARAMS)) throw new Error(`unknown parameter ${k}`);
   const cluster = (settings['replication'] ?? 'cluster') === 'cluster';
   const generated = smsdomStormEvents(settings).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
   const servers = generated.filter((e): e is Extract<InputEvent, { type: 'server' }> => e.type === 'server').map((e) => e.name);

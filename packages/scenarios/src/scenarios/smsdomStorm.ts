@@ -71,7 +71,11 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   const servers = SERVER_NAMES.slice(0, p.servers);
   const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs');
   const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs');
-  const extra = parseConfigList(p.config, 'config', BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults);
+  // The design's own settings decide what the scenario may set: a schedule, a key (built-in designs; any other is
+  // given its configuration as written).
+  const defaults = BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults ?? {};
+  const hasSetting = (k: string) => Object.prototype.hasOwnProperty.call(defaults, k);
+  const extra = parseConfigList(p.config, 'config', defaults);
   const cluster = p.replication === 'cluster';
   for (let i = 0; i < servers.length; i++) {
     const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name: servers[i]! };
@@ -113,10 +117,8 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   servers.forEach((server, i) => {
     const scans = p.scanServers === 'all' || (p.scanServers === 'first' && i === 0);
     const config: Record<string, unknown> = { ...extra };
-    if (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only' || p.design === 'scan-cache') {
-      config['scheduleEveryMs'] = scans ? p.scanEveryMs : 0;
-    }
-    if (p.keys === 'per-server' && (p.design === 'smsdom' || p.design === 'cluster-aware' || p.design === 'sso-mail-only')) {
+    if (hasSetting('scheduleEveryMs')) config['scheduleEveryMs'] = scans ? p.scanEveryMs : 0;
+    if (p.keys === 'per-server' && hasSetting('key')) {
       config['key'] = `SSOKEY${server.toUpperCase().padEnd(10, '0').slice(0, 10)}`;
     }
     later.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
