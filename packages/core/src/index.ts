@@ -28,7 +28,7 @@ export { LogError } from './util/logError.js';
 export type { FinalState, StateDoc, StateSource } from './state/finalState.js';
 export { buildFinalState, digestState, toStateDoc } from './state/finalState.js';
 export { canonicalJson } from './state/canonicalJson.js';
-export { createSha256, sha256Hex } from './util/hash.js';
+export { createSha256, hmacSha256Hex, sha256Hex } from './util/hash.js';
 export { Prng } from './util/prng.js';
 
 export type { Behaviour, BehaviourFactory, InstallContext, ScanDecision, ScanInput, WriteNotice } from './simulate/behaviour.js';
@@ -39,6 +39,6 @@ export { runEvents } from './simulate/runEvents.js';
 export type { LogDecoder, LogDecoderOptions, LogWarning } from './log/decodeLog.js';
 export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/decodeLog.js';
 export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';
-export { abstractStateKey, abstractStateKeys } from './simulate/abstractState.js';
+export { abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { hash64 } from './util/fastHash.js';
 export { eventsEqual } from './log/eventsEqual.js';

@@ -1,7 +1,4 @@
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { canonicalJson, itemKey, type Note } from '@replstorm/core';
+import { canonicalJson, hmacSha256Hex, itemKey, type Note } from '@replstorm/core';
 
 /** The item SMSDOM's Secure Scanning Optimization stamps (R14). */
 export const SSO_TAG = 'X-SSOTag';
@@ -28,18 +25,8 @@ export function tagContent(note: Note, includeDefinitions: boolean, definitions:
   return `{${parts.join(',')}}${includeDefinitions ? definitions : ''}`;
 }
 
-// One keyed HMAC per key, cloned per message: the key's two padded blocks are hashed once, not at every scan.
-const keyed = new Map<string, ReturnType<typeof hmac.create>>();
-
-function hmacHex(key: string, message: string): string {
-  let h = keyed.get(key);
-  if (h === undefined) {
-    h = hmac.create(sha256, utf8ToBytes(key));
-    if (keyed.size > 64) keyed.clear();
-    keyed.set(key, h);
-  }
-  return bytesToHex(h.clone().update(utf8ToBytes(message)).digest());
-}
+// hmacSha256Hex: node:crypto's HMAC under Node, @noble/hashes elsewhere (same bytes; core tests both).
+const hmacHex = hmacSha256Hex;
 
 /**
  * R15: the tag is hex(HMAC-SHA256(key, C)). With the scan time included it is `t=<ms>;` followed by the HMAC of

@@ -193,6 +193,25 @@ export class Replica {
     this.received.set(key, no);
   }
 
+  /** Every live document and stub, in change-number order (oldest change first). */
+  changeOrder(): Note[] {
+    const out: Note[] = [];
+    for (let s = this.head; s !== undefined; s = s.next) out.push(s.note);
+    return out;
+  }
+
+  /** How many documents were last changed at or before change number `no` (what a history point up to `no` covers). */
+  coveredUpTo(no: number): number {
+    let after = 0;
+    for (let s = this.tail; s !== undefined && s.no > no; s = s.prev) after++;
+    return this.docs.size - after;
+  }
+
+  /** The replication history (sender -> change number received up to), read-only. */
+  historyMap(): ReadonlyMap<string, number> {
+    return this.received;
+  }
+
   /** Every live document and stub, in UNID order. */
   notes(): Note[] {
     const out: Note[] = [];
@@ -217,16 +236,25 @@ export class Replica {
 
   /** A copy that shares the (immutable) notes; for snapshots of a simulation. */
   clone(): Replica {
-    const r = new Replica(this.server, this.db, this.limitRevisions, this.purgeDays, this.keepHistory);
+    // Not through the constructor: its empty maps would be replaced at once (exploration clones per transition).
+    const r = Object.create(Replica.prototype) as Replica;
+    const w = r as unknown as { -readonly [K in keyof Replica]: Replica[K] } & Record<string, unknown>;
+    w.server = this.server;
+    w.db = this.db;
+    w.limitRevisions = this.limitRevisions;
+    w.purgeDays = this.purgeDays;
+    w.keepHistory = this.keepHistory;
+    r.docs = new Map();
+    r.head = r.tail = undefined;
     for (let s = this.head; s !== undefined; s = s.next) {
       const c: Slot = { note: s.note, no: s.no, cause: s.cause, prev: undefined, next: undefined };
       r.docs.set(s.note.unid, c);
       r.append(c);
     }
     r.counter = this.counter;
-    if (this.history !== undefined) r.history = this.history.slice();
+    r.history = this.history?.slice();
     r.purges = this.purges.slice();
-    r.purgedUnids = new Set(this.purgedUnids);
+    r.purgedUnids = this.purgedUnids.size === 0 ? new Set() : new Set(this.purgedUnids);
     r.stubCount = this.stubCount;
     r.received = new Map(this.received);
     return r;

@@ -16,6 +16,7 @@ import type {
   RevisedEvent,
   ScanKind,
 } from '../log/events.js';
+import { abstractStateKeys, type AbstractServer } from './abstractState.js';
 import type { Behaviour, BehaviourFactory, WriteNotice } from './behaviour.js';
 import type { StopReason, Summary } from './summary.js';
 
@@ -221,9 +222,18 @@ function emptyCounters(): Counters {
 }
 
 function actorKind(by: string): string {
-  const i = by.indexOf('/');
-  return i < 0 ? by : by.slice(0, i);
+  // Actors are few and their strings are reused (a behaviour's actor, `router/<server>`): a cache of a pure function
+  // spares a slice and a hash of a new string per revision.
+  let k = actorKinds.get(by);
+  if (k === undefined) {
+    const i = by.indexOf('/');
+    k = i < 0 ? by : by.slice(0, i);
+    if (actorKinds.size >= 1024) actorKinds.clear();
+    actorKinds.set(by, k);
+  }
+  return k;
 }
+const actorKinds = new Map<string, string>();
 
 function ceilTo(t: number, step: number): number {
   return Math.ceil(t / step) * step;
@@ -576,6 +586,27 @@ export class Simulator {
         })),
       work: s.heap.toArray().filter(isPendingKind).map((w) => ({ at: w.at, kind: w.kind, description: describeWork(w) })),
     };
+  }
+
+  /**
+   * The canonical text of the abstract state (abstractState.ts) under each server order: what exploration
+   * de-duplicates states by. Reads the state directly, without building a `view()`.
+   */
+  abstractKeys(orders: readonly (readonly string[])[]): string[] {
+    const s = this.s;
+    const servers: AbstractServer[] = [];
+    for (const name of [...s.servers.keys()].sort()) {
+      const srv = s.servers.get(name)!;
+      const replicas = srv.replicas.size > 1 ? [...srv.replicas.values()].sort((a, b) => (a.db < b.db ? -1 : 1)) : [...srv.replicas.values()];
+      const queues: { mate: string; db: string; unids: readonly string[]; waiting: boolean }[] = [];
+      for (const [mate, byDb] of srv.queues) {
+        for (const [db, q] of byDb) if (q.unids.size > 0 || q.waiting) queues.push({ mate, db, unids: [...q.unids.keys()], waiting: q.waiting });
+      }
+      servers.push({ name, up: srv.up, group: s.groups.get(name) ?? -1, definitions: srv.definitions, store: srv.store, replicas, queues });
+    }
+    const work: string[] = [];
+    if (s.pendingItems > 0) for (const w of s.heap.toArray()) if (isPendingKind(w)) work.push(w.kind);
+    return abstractStateKeys({ servers, work }, orders);
   }
 
   // ---------------------------------------------------------------- results
@@ -1454,6 +1485,8 @@ function describeWork(w: Work): string {
   }
 }
 
+// Written out field by field rather than with spreads: exploration copies a state per transition, and this is most
+// of what a transition costs besides the rules themselves.
 function cloneState(s: SimState): SimState {
   const servers = new Map<string, ServerRec>();
   for (const [name, srv] of s.servers) {
@@ -1462,28 +1495,59 @@ function cloneState(s: SimState): SimState {
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
-      for (const [db, q] of byDb) m.set(db, { ...q, unids: new Map(q.unids) });
+      for (const [db, q] of byDb) m.set(db, { unids: new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
       queues.set(mate, m);
     }
-    servers.set(name, { ...srv, replicas, queues, store: new Map(srv.store) });
+    servers.set(name, {
+      name: srv.name,
+      cluster: srv.cluster,
+      clockSkewMs: srv.clockSkewMs,
+      clusterIntervalMs: srv.clusterIntervalMs,
+      replicationMsPerDoc: srv.replicationMsPerDoc,
+      up: srv.up,
+      replicas,
+      behaviour: srv.behaviour,
+      behaviourLine: srv.behaviourLine,
+      behaviourGen: srv.behaviourGen,
+      store: srv.store.size === 0 ? new Map() : new Map(srv.store),
+      definitions: srv.definitions,
+      queues,
+      scheduledPassRunning: srv.scheduledPassRunning,
+    });
   }
-  const heap = s.heap.clone((w) => {
-    if (w.kind === 'transfer') return { ...w, t: { ...w.t, unids: w.t.unids, rest: w.t.rest.slice() } };
-    if (w.kind === 'pass') return { ...w, p: { ...w.p } };
-    return { ...w };
-  });
+  const heap = s.heap.clone(cloneWork);
+  const c = s.counters;
   return {
-    ...s,
+    now: s.now,
+    order: s.order,
+    nextId: s.nextId,
     heap,
     servers,
+    // The map is copied (a database event adds to it); the definitions in it are never changed in place.
     databases: new Map(s.databases),
     groups: new Map(s.groups),
+    pendingItems: s.pendingItems,
+    nonEmptyQueues: s.nonEmptyQueues,
     counters: {
-      ...s.counters,
-      byActorKind: new Map(s.counters.byActorKind),
-      collisions: new Set(s.counters.collisions),
-      scans: { ...s.counters.scans },
+      revisions: c.revisions,
+      byActorKind: new Map(c.byActorKind),
+      replicatedChanges: c.replicatedChanges,
+      conflicts: c.conflicts,
+      merges: c.merges,
+      discarded: c.discarded,
+      collisions: c.collisions.size === 0 ? new Set() : new Set(c.collisions),
+      scans: { performed: c.scans.performed, skipped: c.scans.skipped, infected: c.scans.infected, missed: c.scans.missed },
     },
+    lastInputAt: s.lastInputAt,
+    inputs: s.inputs,
+    stopped: s.stopped,
+    endAt: s.endAt,
     prng: s.prng.clone(),
   };
+}
+
+function cloneWork(w: Work & { id: number }): Work & { id: number } {
+  if (w.kind === 'transfer') return { ...w, t: { ...w.t, unids: w.t.unids, rest: w.t.rest.slice() } };
+  if (w.kind === 'pass') return { ...w, p: { ...w.p } };
+  return { ...w };
 }

@@ -114,9 +114,10 @@ export function stateDocJson(note: Note): string {
   let revisions = '';
   for (let i = 0; i < note.revisions.length; i++) {
     const r = note.revisions[i]!;
-    revisions += `${i > 0 ? ',' : ''}[${JSON.stringify(r[0])},${JSON.stringify(r[1])}]`;
+    // Integers (the codec and the engine make no others): `${n}` is JSON.stringify(n), and much cheaper.
+    revisions += `${i > 0 ? ',' : ''}[${r[0]},${r[1]}]`;
   }
-  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":[${revisions}],"seq":${JSON.stringify(note.seq)},"seqTime":${JSON.stringify(note.seqTime)},"unid":${JSON.stringify(note.unid)}}`;
+  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":[${revisions}],"seq":${note.seq},"seqTime":${note.seqTime},"unid":${JSON.stringify(note.unid)}}`;
 }
 
 function cmp(a: string, b: string): number {

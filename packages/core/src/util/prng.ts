@@ -48,7 +48,8 @@ export class Prng {
   }
 
   clone(): Prng {
-    const p = new Prng(0);
+    // Not through the constructor: seeding is wasted work, and exploration clones a state per transition.
+    const p = Object.create(Prng.prototype) as Prng;
     p.s = this.s.slice();
     return p;
   }

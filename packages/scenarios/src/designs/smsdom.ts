@@ -46,16 +46,21 @@ function ssoApplies(c: SmsdomConfig, kind: ScanKind): boolean {
  * unless it already holds exactly that value.
  */
 export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
+  // No closures or option objects per scan unless the tag carries its time: this runs once per document scanned.
   const c = ctx.config;
   const sso = ssoApplies(c, ctx.kind);
-  const tagOpts = { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions };
-  // Without the scan time in it, the tag a scan would write is the tag that verifies: compute it once.
-  let memo: string | undefined;
-  const current = () => (c.tagIncludesScanTime ? computeTag(ctx.note, { ...tagOpts, scanTime: ctx.clock }) : (memo ??= computeTag(ctx.note, tagOpts)));
   const held = getItemValue(ctx.note, SSO_TAG);
-  const verifies = c.tagIncludesScanTime ? verifyTag(ctx.note, held, { ...tagOpts, withScanTime: true }) : held === current();
+  // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once.
+  let current: string | undefined;
+  let verifies: boolean;
+  if (c.tagIncludesScanTime) {
+    verifies = verifyTag(ctx.note, held, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, withScanTime: true });
+  } else {
+    current = tagOf(ctx, c, undefined);
+    verifies = held === current;
+  }
   if (sso && verifies) {
-    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current()]] };
+    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current ?? tagOf(ctx, c, ctx.clock)]] };
     return { verdict: 'skipped' };
   }
   const result = ctx.virusScan();
@@ -64,8 +69,13 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
   }
   if (!sso) return { verdict: 'clean' };
-  const tag = current();
+  const tag = current ?? tagOf(ctx, c, ctx.clock);
   return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
+}
+
+/** The tag this scan writes: with the scan time when the design includes it. */
+function tagOf(ctx: DesignScanContext<SmsdomConfig>, c: SmsdomConfig, scanTime: number | undefined): string {
+  return computeTag(ctx.note, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, scanTime });
 }
 
 const CONFIG_HELP: Record<keyof SmsdomConfig, string> = {

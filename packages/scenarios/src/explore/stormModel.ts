@@ -43,6 +43,22 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     userActions: o.userActions ?? 0,
     symmetricServers: symmetric.length === servers.length ? servers : [],
     ...(o.registry !== undefined ? { registry: o.registry } : {}),
+    // [choice] Partial-order reduction's independence: a scan or a user save acts on one server alone (its replica, its
+    // scanner's memory, its cluster queues; an on-write scan it triggers runs there too), and reads nothing of another
+    // server. Two such actions on different servers and different documents commute: the abstract state keeps no
+    // order between documents across servers, and each document's versions keep their order by time either way
+    // (steps are further apart than twice any clock skew). On the same server they do not commute (the replica's
+    // change order is state, R9), nor on the same document (which copy is newer decides R5). Pushes, sessions and
+    // faults touch two or all servers: never independent.
+    independent(a: Action, b: Action): boolean {
+      const local = (x: Action) => (x.type === 'scan' || x.type === 'save' ? x : undefined);
+      const x = local(a);
+      const y = local(b);
+      if (x === undefined || y === undefined || x.server === y.server) return false;
+      // A scan without a database or UNID scans several documents: it shares documents with anything.
+      if (x.db === undefined || x.unid === undefined || y.db === undefined || y.unid === undefined) return false;
+      return x.db !== y.db || x.unid !== y.unid;
+    },
     actions(sim: Simulator, userLeft: number): Action[] {
       const acts: Action[] = [];
       const view = sim.view();
