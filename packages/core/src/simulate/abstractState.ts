@@ -61,6 +61,24 @@ function textOfItem(i: Item): string {
   return t;
 }
 
+const itemsDigests = new WeakMap<Note, { base: number; digest: string }>();
+
+/**
+ * The note's items (name, value, `itemSeq` relative to `base`) as a 64-bit digest: the long part of a document's
+ * text (attachments, tags), remembered per note and base (notes are immutable; a note's base rarely changes). The
+ * key is hashed to 64 bits by exploration anyway.
+ */
+function itemsDigest(note: Note, base: number): string {
+  const hit = itemsDigests.get(note);
+  if (hit !== undefined && hit.base === base) return hit.digest;
+  let items = '';
+  // An item older than every current copy keeps only that fact (see the limitation above).
+  for (const i of note.items) items += `${textOfItem(i)}${Math.max(i.seq - base, -1)};`;
+  const digest = hash64(items);
+  itemsDigests.set(note, { base, digest });
+  return digest;
+}
+
 interface DocNorm {
   /** The lowest current `seq` among the copies. */
   base: number;
@@ -68,6 +86,19 @@ interface DocNorm {
   times: number[];
   copies: Note[];
   name: string;
+}
+
+const conflictItems = new WeakMap<Note, string>();
+
+/** The items of a conflict document but `$Conflict` and `$REF`, as text (remembered per note: notes are immutable). */
+function conflictItemsText(n: Note): string {
+  let t = conflictItems.get(n);
+  if (t === undefined) {
+    t = '';
+    for (const i of n.items) if (i.key !== '$conflict' && i.key !== '$ref') t += textOfItem(i);
+    conflictItems.set(n, t);
+  }
+  return t;
 }
 
 function isConflictDoc(note: Note): boolean {
@@ -83,7 +114,7 @@ function refOf(note: Note): string {
 /**
  * The canonical text of the abstract state under each of several server orders (renamings), sharing the work that
  * does not depend on the order: exploration with symmetry takes the least of them. Equal text, same future (up to
- * the renaming). Each replica's documents appear as a 64-bit hash of their canonical text.
+ * the renaming). Each document's items appear as a 64-bit digest of their canonical text.
  */
 export function abstractStateKeys(src: AbstractSource, orders: readonly (readonly string[])[]): string[] {
   // All copies of each document, across replicas: db -> unid -> normalisation.
@@ -119,9 +150,7 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
         const ref = refOf(n);
         const refNorm = docs.get(ref);
         const seq = refNorm !== undefined ? n.seq - refNorm.base : n.seq;
-        let items = '';
-        for (const i of n.items) if (i.key !== '$conflict' && i.key !== '$ref') items += `${items === '' ? '' : ';'}${i.key}=${JSON.stringify(i.value)}`;
-        const name = `C(${ref},${seq},${items})`;
+        const name = `C(${ref},${seq},${conflictItemsText(n)})`;
         if (best === undefined || name < best) best = name;
       }
       d.name = best!;
@@ -148,15 +177,10 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
             }
           }
         }
-        let items = '';
-        // An item older than every current copy keeps only that fact (see the limitation above).
-        for (const i of note.items) items += `${textOfItem(i)}${Math.max(i.seq - base, -1)};`;
-        texts.push(`${name}|${note.seq - base}|${times.indexOf(note.seqTime)}|${note.deleted ? 1 : 0}|${revs}|${items}|${rank + 1}`);
+        texts.push(`${name}|${note.seq - base}|${times.indexOf(note.seqTime)}|${note.deleted ? 1 : 0}|${revs}|${itemsDigest(note, base)}|${rank + 1}`);
       }
       if (texts.length > 1) texts.sort();
-      // Digested once here rather than copied into the text of every server order (a 64-bit hash: the key is
-      // hashed to 64 bits by exploration anyway).
-      replicaText.set(r, hash64(texts.join('\n')));
+      replicaText.set(r, texts.join('\n'));
     }
   }
   const byName = new Map<string, AbstractServer>();
