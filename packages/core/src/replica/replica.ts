@@ -89,6 +89,11 @@ export class Replica {
     return this.docs.get(unid)?.note;
   }
 
+  /** The document's current version, change number and cause, without a copy (the caller must not keep it). */
+  slot(unid: string): { readonly note: Note; readonly no: number; readonly cause: number } | undefined {
+    return this.docs.get(unid);
+  }
+
   doc(unid: string): ReplicaDoc | undefined {
     const s = this.docs.get(unid);
     return s === undefined ? undefined : { note: s.note, modifiedInFile: s.no, cause: s.cause };

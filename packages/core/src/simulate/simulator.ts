@@ -1,5 +1,5 @@
 import { freeze } from 'immer';
-import { applyDelete, applySave } from '../note/applySave.js';
+import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { replicateNote } from '../replicate/replicateNote.js';
@@ -234,6 +234,18 @@ function actorKind(by: string): string {
   return k;
 }
 const actorKinds = new Map<string, string>();
+
+/** `replicator/<server>`, made once per server name (an actor string per arrival otherwise). */
+function replicatorOf(server: string): string {
+  let r = replicators.get(server);
+  if (r === undefined) {
+    r = `replicator/${server}`;
+    if (replicators.size >= 1024) replicators.clear();
+    replicators.set(server, r);
+  }
+  return r;
+}
+const replicators = new Map<string, string>();
 
 function ceilTo(t: number, step: number): number {
   return Math.ceil(t / step) * step;
@@ -1069,12 +1081,13 @@ export class Simulator {
     srv: ServerRec,
     rep: Replica,
     unid: string,
-    change: { set: Iterable<readonly [string, ItemValue]>; remove: Iterable<string> },
+    change: SaveChange,
     by: string,
     cause: number,
     via: Via | undefined,
+    prev: Note | undefined = rep.get(unid),
   ): Note {
-    const { note, written } = applySave(rep.get(unid), unid, change, this.clock(srv), rep.limitRevisions);
+    const { note, written } = applySave(prev, unid, change, this.clock(srv), rep.limitRevisions);
     this.record(srv, rep, note, written, by, cause, via);
     return note;
   }
@@ -1102,7 +1115,7 @@ export class Simulator {
     if (via !== undefined) ev.via = via;
     this.emit(ev);
     this.enqueueCluster(srv, rep.db, note.unid);
-    if (srv.behaviour !== undefined && by !== srv.behaviour.actor) {
+    if (srv.behaviour !== undefined && srv.up && !note.deleted && by !== srv.behaviour.actor) {
       this.offerWrite(srv, { server: srv.name, db: rep.db, unid: note.unid, note, by, origin: 'save' }, cause, undefined);
     }
   }
@@ -1178,7 +1191,7 @@ export class Simulator {
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
     this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes });
-    if (writes) this.save(srv, rep, unid, { set: d.set ?? [], remove: d.remove ?? [] }, b.actor, cause, via);
+    if (writes) this.save(srv, rep, unid, d, b.actor, cause, via, note);
   }
 
   private decide(srv: ServerRec, b: Behaviour, kind: ScanKind, db: string, unid: string, note: Note) {
@@ -1200,7 +1213,8 @@ export class Simulator {
       else srv.store.set(k, v);
     }
     const sc = this.s.counters.scans;
-    const infectedInside = attachmentsOf(note).some((a) => a.infected === true);
+    let infectedInside = false;
+    for (const a of attachmentsOf(note)) if (a.infected === true) infectedInside = true;
     if (d.verdict === 'skipped') sc.skipped++;
     else sc.performed++;
     if (d.verdict === 'infected') sc.infected++;
@@ -1346,10 +1360,10 @@ export class Simulator {
       return;
     }
     const unid = t.unids[t.k]!;
-    const src = from.replicas.get(spec.db)!.get(unid);
-    if (src !== undefined) {
+    const at = from.replicas.get(spec.db)!.slot(unid);
+    if (at !== undefined) {
       t.sent++;
-      if (this.applyArrival(from, to, spec.db, src, spec.direction === 'cluster')) t.changed++;
+      if (this.applyArrival(from, to, spec.db, at.note, at.cause, spec.direction === 'cluster')) t.changed++;
     }
     t.k++;
     if (t.k < t.unids.length) {
@@ -1381,20 +1395,21 @@ export class Simulator {
   }
 
   /** Applies one arriving version at D (R2–R7). Returns true when D changed. */
-  private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, byCluster: boolean): boolean {
+  private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, cause: number, byCluster: boolean): boolean {
     const rep = to.replicas.get(db)!;
     const dst = rep.get(src.unid);
     const res = replicateNote(src, dst, { limitRevisions: rep.limitRevisions, purgedAtDestination: rep.wasPurged(src.unid) });
     if (res.outcome === null) return false;
     const c = this.s.counters;
-    const cause = from.replicas.get(db)!.causeOf(src.unid);
-    const via: Via = { server: from.name, unid: src.unid, seq: src.seq };
+    // Made once per arrival; the notice for on-write scanning only where a scanner could look at it.
+    const watched = to.behaviour !== undefined && to.up;
+    const via: Via | undefined = watched ? { server: from.name, unid: src.unid, seq: src.seq } : undefined;
     if (res.outcome === 'collision') {
       c.collisions.add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
       this.emitReplicated(from, to, db, src, 'collision');
       return false;
     }
-    const replicator = `replicator/${to.name}`;
+    const replicator = replicatorOf(to.name);
     if (res.outcome === 'conflict') {
       // The loser becomes a conflict document only where it lived; the partner learns of it next session (R5).
       // [choice] If D already holds a document under the conflict UNID (the same divergence resolved elsewhere and
@@ -1402,7 +1417,7 @@ export class Simulator {
       if (rep.get(res.conflictDoc.unid) === undefined) {
         rep.put(res.conflictDoc, cause);
         this.enqueueCluster(to, db, res.conflictDoc.unid);
-        this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, via);
+        if (watched) this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, via);
       }
       c.conflicts++;
       this.emit({
@@ -1424,7 +1439,7 @@ export class Simulator {
     // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
-    this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, via);
+    if (watched && !res.put.deleted) this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, via);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { getItem, type ItemValue, type Note } from '../note/note.js';
+import { getItem, type Item, type ItemValue, type Note } from '../note/note.js';
 import { canonicalJson } from './canonicalJson.js';
 import { createSha256 } from '../util/hash.js';
 
@@ -97,7 +97,8 @@ export function digestState(src: StateSource): string {
  * order: conflict, deleted, itemSeq, items, ref, revisions, seq, seqTime, unid (tested equal to the generic path).
  */
 export function stateDocJson(note: Note): string {
-  const items = note.items.length > 1 ? note.items.slice().sort((a, b) => cmp(a.name, b.name)) : note.items;
+  // Items are kept sorted by lower-cased name; canonical JSON sorts by name as spelled, which is usually the same order.
+  const items = note.items.length > 1 && !sortedByName(note.items) ? note.items.slice().sort((a, b) => cmp(a.name, b.name)) : note.items;
   let conflict = false;
   let ref = 'null';
   let itemSeq = '';
@@ -109,7 +110,7 @@ export function stateDocJson(note: Note): string {
     const name = JSON.stringify(it.name);
     const sep = i > 0 ? ',' : '';
     itemSeq += `${sep}${name}:${it.seq}`;
-    values += `${sep}${name}:${canonicalJson(it.value)}`;
+    values += `${sep}${name}:${valueJson(it.value)}`;
   }
   let revisions = '';
   for (let i = 0; i < note.revisions.length; i++) {
@@ -118,6 +119,26 @@ export function stateDocJson(note: Note): string {
     revisions += `${i > 0 ? ',' : ''}[${r[0]},${r[1]}]`;
   }
   return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":[${revisions}],"seq":${note.seq},"seqTime":${note.seqTime},"unid":${JSON.stringify(note.unid)}}`;
+}
+
+function sortedByName(items: readonly Item[]): boolean {
+  for (let i = 1; i < items.length; i++) if (items[i - 1]!.name >= items[i]!.name) return false;
+  return true;
+}
+
+// A list value (an attachment list above all) is shared by every version that did not change it: its canonical JSON
+// is remembered per list. Pure: a cache of a pure function of an immutable value.
+const listJson = new WeakMap<object, string>();
+
+function valueJson(v: ItemValue): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return canonicalJson(v);
+  let t = listJson.get(v);
+  if (t === undefined) {
+    t = canonicalJson(v);
+    listJson.set(v, t);
+  }
+  return t;
 }
 
 function cmp(a: string, b: string): number {
