@@ -8,7 +8,10 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 type NativeHmac = (algorithm: 'sha256', key: string) => NativeHash;
 interface NativeHash {
   update(data: string, encoding: 'utf8'): NativeHash;
+  update(data: Uint8Array): NativeHash;
   digest(encoding: 'hex'): string;
+  digest(): Uint8Array;
+  copy(): NativeHash;
 }
 type CreateHash = (algorithm: 'sha256') => NativeHash;
 
@@ -28,11 +31,37 @@ export function usePureJsSha256(pure: boolean): void {
 }
 usePureJsSha256(false);
 
+const nativePads = new Map<string, { inner: NativeHash; outer: NativeHash }>();
+
+function padsFor(create: CreateHash, key: string): { inner: NativeHash; outer: NativeHash } {
+  let k: Uint8Array = utf8ToBytes(key);
+  if (k.length > 64) k = create('sha256').update(k).digest();
+  const ipad = new Uint8Array(64).fill(0x36);
+  const opad = new Uint8Array(64).fill(0x5c);
+  for (let i = 0; i < k.length; i++) {
+    ipad[i]! ^= k[i]!;
+    opad[i]! ^= k[i]!;
+  }
+  return { inner: create('sha256').update(ipad), outer: create('sha256').update(opad) };
+}
+
 // One keyed pure-JS HMAC per key, cloned per message: the key's two padded blocks are hashed once.
 const keyed = new Map<string, ReturnType<typeof hmac.create>>();
 
 /** Lower-case hex HMAC-SHA256 of the UTF-8 bytes of `message` under the UTF-8 bytes of `key` (RFC 2104). */
 export function hmacSha256Hex(key: string, message: string): string {
+  if (native !== undefined) {
+    // RFC 2104 over node:crypto hashes whose padded-key blocks are hashed once per key and copied per message
+    // (createHmac imports the key at every call, which costs more than the hashing of a short message).
+    let pads = nativePads.get(key);
+    if (pads === undefined) {
+      pads = padsFor(native, key);
+      if (nativePads.size > 64) nativePads.clear();
+      nativePads.set(key, pads);
+    }
+    const inner = pads.inner.copy().update(message, 'utf8').digest();
+    return pads.outer.copy().update(inner).digest('hex');
+  }
   if (nativeHmac !== undefined) return nativeHmac('sha256', key).update(message, 'utf8').digest('hex');
   let h = keyed.get(key);
   if (h === undefined) {
