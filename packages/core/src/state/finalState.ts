@@ -67,7 +67,6 @@ export function buildFinalState(src: StateSource): FinalState {
  */
 export function digestState(src: StateSource): string {
   const h = createSha256();
-  const seen = new Map<Note, string>();
   const servers = [...src.servers()].sort(cmp);
   h.update('{');
   servers.forEach((s, si) => {
@@ -79,17 +78,7 @@ export function digestState(src: StateSource): string {
       const notes = src.notes(s, d);
       let chunk = '';
       for (let i = 0; i < notes.length; i++) {
-        const n = notes[i]!;
-        // Replicas that hold the same version hold the same Note object: its text is made once, for a bounded
-        // number of notes (a 10,000-document cluster is written once, not twice; a million-document one stays
-        // within memory).
-        let json = seen.get(n);
-        if (json === undefined) {
-          json = stateDocJson(n);
-          if (seen.size >= SHARED_TEXTS) seen.clear();
-          seen.set(n, json);
-        }
-        chunk += (i > 0 ? ',' : '') + json;
+        chunk += (i > 0 ? ',' : '') + stateDocJson(notes[i]!);
         if (chunk.length > 1 << 16) {
           h.update(chunk);
           chunk = '';
@@ -102,8 +91,6 @@ export function digestState(src: StateSource): string {
   h.update('}');
   return `sha256:${h.hex()}`;
 }
-
-const SHARED_TEXTS = 65_536;
 
 /**
  * `canonicalJson(toStateDoc(note))`, written directly: the digest of a large state is mostly this. Keys in canonical
