@@ -40,5 +40,5 @@ export type { LogDecoder, LogDecoderOptions, LogWarning } from './log/decodeLog.
 export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/decodeLog.js';
 export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';
 export { abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
-export { hash64 } from './util/fastHash.js';
+export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
 export { eventsEqual } from './log/eventsEqual.js';

@@ -1,7 +1,8 @@
 import {
   Simulator,
+  HashTable64,
   encodeLog,
-  hash64,
+  hash64Words,
   type DerivedEvent,
   type InputEvent,
   type SimSnapshot,
@@ -201,11 +202,13 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         })
       : [names];
 
-  const keyOf = (): string => {
+  // The state's 64-bit hash, into `key` (a collision among a million states has odds of about 1 in 3 x 10^7).
+  const key = new Uint32Array(2);
+  const keyOf = (): Uint32Array => {
     let best: string | undefined;
     for (const k of sim.abstractKeys(orders)) if (best === undefined || k < best) best = k;
-    // A 64-bit hash: compact, and a collision among a million states has odds of about 1 in 3 x 10^7.
-    return hash64(best!);
+    hash64Words(best!, key);
+    return key;
   };
 
   // Partial-order reduction needs actions whose effects do not depend on when they run: no periodic work (cluster
@@ -220,7 +223,8 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
   let pruned = 0;
   const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: sim.snapshot(), userActionsUsed: 0 }];
   options.onNewState?.(sim, 0);
-  const visited = new Map<string, number>([[keyOf(), 0]]);
+  const visited = new HashTable64();
+  visited.set(keyOf(), 0);
   const edges: Edge[] = [];
   let generated = 1;
   let frontier = [0];
@@ -266,7 +270,8 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
         if (scanner) scannerRevisions++;
         const key = keyOf();
-        const seen = visited.get(key);
+        const found = visited.get(key);
+        const seen = found === -1 ? undefined : found;
         const target = seen ?? nodes.length;
         edges.push({ from: idx, to: target, action, scanner });
         if (seen !== undefined) continue;
