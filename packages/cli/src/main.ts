@@ -323,7 +323,7 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
 
 async function cmdExplore(
   scenarioName: string,
-  o: { set: string[]; depth: number; invariant: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; out: string; json?: boolean; storms: boolean; design: string[] },
+  o: { set: string[]; depth: number; invariant: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design: string[] },
 ): Promise<void> {
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
   const registry = await buildRegistry(o.design);
@@ -340,6 +340,7 @@ async function cmdExplore(
     invariants,
     maxStates: o.maxStates,
     symmetry: o.symmetry,
+    partialOrder: o.partialOrder,
     storms: o.storms,
     onProgress: (p) => progress.tick(() => `depth ${p.depth}, ${formatCount(p.distinct)} distinct states`),
     clock: () => performance.now(),
@@ -364,6 +365,8 @@ async function cmdExplore(
       statesGenerated: r.statesGenerated,
       distinctStates: r.distinctStates,
       transitions: r.transitions,
+      partialOrder: r.partialOrder,
+      prunedByPartialOrder: r.prunedByPartialOrder,
       exhausted: r.exhausted,
       hitMaxStates: r.hitMaxStates,
       seconds: r.seconds,
@@ -374,6 +377,9 @@ async function cmdExplore(
     });
   } else {
     process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s (${formatCount(rate)} distinct states/s)\n`);
+    process.stdout.write(
+      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
+    );
     process.stdout.write(
       r.exhausted
         ? '  the state space was exhausted: every reachable state was checked\n'
@@ -505,6 +511,7 @@ function buildProgram(): Command {
     .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)
     .option('--faults', 'also partitions, heals, crashes and restarts')
     .option('--no-symmetry', 'do not identify states of identically configured servers')
+    .option('--no-partial-order', 'try every order of actions on different servers and documents (partial-order reduction is used without symmetry)')
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
     .addOption(designOpt())
