@@ -1,15 +1,18 @@
 import {
+  LogError,
   Simulator,
   eventsEqual,
-  createLogDecoder,
+  createLazyLogDecoder,
   encodeEvent,
   encodeHeader,
+  isEncodingOf,
   isInputEvent,
   type DerivedEvent,
   type InputEvent,
   type LocatedEvent,
   type LogHeader,
   type LogWarning,
+  type RawDerivedLine,
   type Summary,
 } from '@replstorm/core';
 import { behaviourFactory, resolveConfig, type DesignRegistry } from '@replstorm/scenarios';
@@ -56,7 +59,12 @@ export interface SimulateResult {
   readonly summary: Summary;
   readonly whatIf?: { readonly label: string; readonly summary: Summary };
   /** Whether the source had derived events to check, and the first disagreement. */
-  readonly conformance: { readonly checked: number; readonly mismatch?: Mismatch };
+  readonly conformance: {
+    readonly checked: number;
+    /** Of those, the lines equal as text to the engine's event, taken without being decoded (the rest were decoded). */
+    readonly byText: number;
+    readonly mismatch?: Mismatch;
+  };
   readonly blame?: BlameResult;
   readonly timeline?: Timeline;
   readonly inputEvents: number;
@@ -96,19 +104,32 @@ class Queue<T> {
 /** Once the engine has derived this many events and the file none, the file is taken as inputs only. */
 const INPUTS_ONLY_AFTER = 10_000;
 
+/** A derived event of the file: decoded, or its line still undecoded (createLazyLogDecoder). */
+type FileDerived = LocatedEvent<DerivedEvent> | RawDerivedLine;
+
+const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => 'text' in x;
+
 /**
  * Compares the derived events found in a log with the ones the engine derives, in order. A log either has none
  * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
+ *
+ * A raw line equal to the engine event's encoding matches without being parsed: it is valid by construction
+ * (isEncodingOf). Any other raw line is decoded, which refuses it if it breaks the format, and compared as an event, so
+ * another writer's key order or spacing conforms. Every raw line is decoded or matched, and no later than a refusal of
+ * a later line is reported (`settle`): a log is refused at its first bad line, as when every line was decoded up front.
  */
 class Conformance {
   // Queues with a read position (shift() on a long array is linear): a recording's derived events and the engine's
   // meet within one instant of virtual time, so both stay short.
-  private fileQ = new Queue<LocatedEvent<DerivedEvent>>();
+  private fileQ = new Queue<FileDerived>();
   private engineQ = new Queue<DerivedEvent>();
   private engineSeen = 0;
   private mode: 'unknown' | 'check' | 'inputs-only' = 'unknown';
   checked = 0;
+  byText = 0;
   mismatch: Mismatch | undefined;
+
+  constructor(private readonly decodeRaw: (raw: RawDerivedLine) => LocatedEvent<DerivedEvent>) {}
 
   onEngine(e: DerivedEvent): void {
     if (this.mismatch !== undefined || this.mode === 'inputs-only') return;
@@ -122,14 +143,17 @@ class Conformance {
     this.compare();
   }
 
-  onFile(located: LocatedEvent<DerivedEvent>): void {
-    if (this.mismatch !== undefined) return;
+  onFile(f: FileDerived): void {
+    if (this.mismatch !== undefined) {
+      this.decoded(f); // nothing left to compare, but a bad line is still refused
+      return;
+    }
     if (this.mode === 'inputs-only') {
-      this.mismatch = { line: located.line, message: `the file's first derived event comes after ${this.engineSeen} the engine derived without it: not a recording of this run`, file: located.event };
+      this.mismatch = { line: f.line, message: `the file's first derived event comes after ${this.engineSeen} the engine derived without it: not a recording of this run`, file: this.decoded(f).event };
       return;
     }
     this.mode = 'check';
-    this.fileQ.push(located);
+    this.fileQ.push(f);
     this.compare();
   }
 
@@ -138,17 +162,37 @@ class Conformance {
       const f = this.fileQ.shift()!;
       const e = this.engineQ.shift()!;
       this.checked++;
-      if (!eventsEqual(f.event, e)) {
-        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)}`, file: f.event, engine: e };
+      if (isRaw(f) && isEncodingOf(f.text, e)) {
+        this.byText++;
+        continue;
+      }
+      const file = this.decoded(f).event;
+      if (!eventsEqual(file, e)) {
+        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)}`, file, engine: e };
+        this.settle(Number.POSITIVE_INFINITY);
       }
     }
   }
 
+  /** Decodes the raw lines still queued up to line `line` (refusing the first bad one); a refusal there comes next. */
+  settle(line: number): void {
+    for (let f = this.fileQ.peek(); f !== undefined && f.line <= line; f = this.fileQ.peek()) {
+      this.fileQ.shift();
+      this.decoded(f);
+    }
+  }
+
+  private decoded(f: FileDerived): LocatedEvent<DerivedEvent> {
+    return isRaw(f) ? this.decodeRaw(f) : f;
+  }
+
   finish(lastLine: number): void {
     if (this.mode !== 'check' || this.mismatch !== undefined) return;
-    const f = this.fileQ.peek();
+    const f = this.fileQ.shift();
     if (f !== undefined) {
-      this.mismatch = { line: f.line, message: 'the engine derives nothing more, but the file has this derived event', file: f.event };
+      const file = this.decoded(f).event;
+      this.settle(Number.POSITIVE_INFINITY);
+      this.mismatch = { line: f.line, message: 'the engine derives nothing more, but the file has this derived event', file };
       return;
     }
     const e = this.engineQ.peek();
@@ -191,7 +235,8 @@ export async function simulateStream(
   options: SimulateOptions,
 ): Promise<SimulateResult> {
   const factory = behaviourFactory(options.registry);
-  const conformance = new Conformance();
+  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
+  const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
   // With --record, causes are lines of the recording; blame shows the input file's line beside them.
   const inputLineOf = new Map<number, number>();
@@ -256,21 +301,32 @@ export async function simulateStream(
     }
     if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
   };
+  // A derived line whose time the engine is running to: if the engine fails on the way, a bad line is refused first.
+  let inFlight: FileDerived | undefined;
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
-  const onEvent = (located: LocatedEvent): Promise<void> | undefined => {
+  const onEvent = (located: LocatedEvent | RawDerivedLine): Promise<void> | undefined => {
     lastLine = located.line;
-    const e = located.event;
-    if (!isInputEvent(e)) {
+    if (isRaw(located) || !isInputEvent(located.event)) {
+      const f = located as FileDerived;
+      const at = isRaw(f) ? f.at : f.event.at;
       // A recording writes the engine's derived events as they happen: the engine can run the work due before this
       // one's time now (no input can still come before it), so the two sides meet at once instead of the file's
       // events piling up until the next input line.
-      if (e.at > sim.now && sim.stopped === undefined) {
-        const reached = advance(e.at, located.line);
-        if (typeof reached !== 'string') return reached.then(() => conformance.onFile(located as LocatedEvent<DerivedEvent>));
+      if (at > sim.now && sim.stopped === undefined) {
+        inFlight = f;
+        const reached = advance(at, f.line);
+        if (typeof reached !== 'string') {
+          return reached.then(() => {
+            inFlight = undefined;
+            conformance.onFile(f);
+          });
+        }
+        inFlight = undefined;
       }
-      conformance.onFile(located as LocatedEvent<DerivedEvent>);
+      conformance.onFile(f);
       return undefined;
     }
+    const e = located.event;
     inputs++;
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
@@ -280,44 +336,54 @@ export async function simulateStream(
     return reached.then((r) => applyInput(located, e, r));
   };
 
-  if ('chunks' in source) {
-    const decoder = createLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) });
-    for await (const chunk of source.chunks) {
-      const events = decoder.push(chunk);
+  let summary: Summary;
+  let whatIfSummary: Summary | undefined;
+  try {
+    if (decoder !== undefined && 'chunks' in source) {
+      for await (const chunk of source.chunks) {
+        const events = decoder.push(chunk);
+        if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
+        for (const e of events) {
+          const wait = onEvent(e);
+          if (wait !== undefined) await wait;
+        }
+      }
+      const rest = decoder.end();
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-      for (const e of events) {
+      for (const e of rest) {
         const wait = onEvent(e);
         if (wait !== undefined) await wait;
       }
+    } else if ('events' in source) {
+      onHeader(source.header);
+      let line = 1;
+      for (const e of source.events) {
+        const wait = onEvent({ line: ++line, event: e });
+        if (wait !== undefined) await wait;
+      }
     }
-    const rest = decoder.end();
-    if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-    for (const e of rest) {
-      const wait = onEvent(e);
-      if (wait !== undefined) await wait;
+    progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
+    while (!sim.finishSome(SLICE)) {
+      progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+      await yieldTurn();
     }
-  } else {
-    onHeader(source.header);
-    let line = 1;
-    for (const e of source.events) {
-      const wait = onEvent({ line: ++line, event: e });
-      if (wait !== undefined) await wait;
-    }
+    summary = sim.finish();
+    whatIfSummary = whatIfSim?.finish();
+    progress.done();
+    conformance.finish(lastLine);
+  } catch (err) {
+    // Raw lines before the refused one are decoded first (one of them may be the first bad line), as if every line had
+    // been decoded as it was read.
+    const upTo = err instanceof LogError && err.line > 0 ? err.line : Number.POSITIVE_INFINITY;
+    conformance.settle(upTo);
+    if (inFlight !== undefined && isRaw(inFlight) && inFlight.line <= upTo) decoder?.decodeRaw(inFlight);
+    throw err;
   }
-  progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
-  while (!sim.finishSome(SLICE)) {
-    progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
-    await yieldTurn();
-  }
-  const summary = sim.finish();
-  const whatIfSummary = whatIfSim?.finish();
-  progress.done();
-  conformance.finish(lastLine);
   return {
     header: header!,
     summary,
     ...(whatIfSummary !== undefined && options.whatIf !== undefined ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary } } : {}),
-    conformance: { checked: conformance.checked, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
+    conformance: { checked: conformance.checked, byText: conformance.byText, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
     inputEvents: inputs,

@@ -36,9 +36,9 @@ export type { SimSnapshot, SimulatorOptions, SimView, WorkInfo } from './simulat
 export { DEFAULT_MAX_RUN_MS, Simulator } from './simulate/simulator.js';
 export type { StopReason, Summary } from './simulate/summary.js';
 export { runEvents } from './simulate/runEvents.js';
-export type { LogDecoder, LogDecoderOptions, LogWarning } from './log/decodeLog.js';
-export { DEFAULT_MAX_LINE_BYTES, createLogDecoder, decodeLogText } from './log/decodeLog.js';
-export { encodeEvent, encodeHeader, encodeLog } from './log/encodeLog.js';
+export type { LazyLogDecoder, LogDecoder, LogDecoderOptions, LogWarning, RawDerivedLine } from './log/decodeLog.js';
+export { DEFAULT_MAX_LINE_BYTES, createLazyLogDecoder, createLogDecoder, decodeLogText } from './log/decodeLog.js';
+export { encodeEvent, encodeHeader, encodeLog, isEncodingOf } from './log/encodeLog.js';
 export { abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
 export { eventsEqual } from './log/eventsEqual.js';

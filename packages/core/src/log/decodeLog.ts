@@ -8,7 +8,7 @@ import {
   VIA_FIELDS,
   type FieldKind,
 } from './eventFields.js';
-import type { Attachment, ItemValue, LocatedEvent, LogEvent, LogHeader } from './events.js';
+import type { Attachment, DerivedEvent, DerivedEventType, ItemValue, LocatedEvent, LogEvent, LogHeader } from './events.js';
 
 // The v1 log reader (event-log.md, "File" and the event tables). Pure: bytes or text in, events out, one line at a
 // time, so a replay never holds more than one unfinished line besides the events it returns.
@@ -34,13 +34,40 @@ export interface LogDecoderOptions {
  * without a line end, and refuses a log without a header. Any refusal is a `LogError`; after one, the decoder throws
  * it again on every call.
  */
-export interface LogDecoder {
-  push(chunk: Uint8Array | string): LocatedEvent[];
-  end(): LocatedEvent[];
+export interface LogDecoder<Item = LocatedEvent> {
+  push(chunk: Uint8Array | string): Item[];
+  end(): Item[];
   /** Line 1, once it has been read. */
   readonly header: LogHeader | undefined;
   /** Lines read so far, blank ones included. */
   readonly lines: number;
+}
+
+/**
+ * A derived event's line handed over undecoded by a lazy decoder. Its `at` and `type` are read from the line's start,
+ * which is as the recorder writes it (`{"at":<digits>,"type":"<derived type>",`), and are what decoding the whole line
+ * gives (the rest names neither key again); `at` is already checked against the lines before. The rest of the line is
+ * not checked yet: it is valid once it equals `encodeEvent` of a valid event (isEncodingOf), or once `decodeRaw`
+ * accepts it.
+ */
+export interface RawDerivedLine {
+  readonly line: number;
+  readonly at: number;
+  readonly type: DerivedEventType;
+  /** The line, without its line end. */
+  readonly text: string;
+}
+
+/**
+ * A decoder that hands derived lines over undecoded (a replay that checks a recording compares most of them with the
+ * engine's events as text, and decodes only the ones that differ). Input lines and any line not written as the recorder
+ * writes it are decoded as by createLogDecoder. Its user must decode (`decodeRaw`) every raw line it does not match,
+ * and, before reporting any refusal, the raw lines it holds from before that refusal's line: refusals then come in
+ * file order, as from createLogDecoder. A refusal thrown by `push` or `end` already covers their own raw lines.
+ */
+export interface LazyLogDecoder extends LogDecoder<LocatedEvent | RawDerivedLine> {
+  /** The event of a raw line, or its refusal (`LogError`): the same as createLogDecoder gives for that line. */
+  decodeRaw(raw: RawDerivedLine): LocatedEvent<DerivedEvent>;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -72,7 +99,16 @@ const CR = 0x0d;
 const MAX_AT = Number.MAX_SAFE_INTEGER;
 
 export function createLogDecoder(options: LogDecoderOptions = {}): LogDecoder {
-  return new Decoder(options);
+  // (Without `lazy`, no RawDerivedLine is ever returned.)
+  return new Decoder(options, false) as LogDecoder;
+}
+
+/**
+ * A decoder that hands derived lines over undecoded (LazyLogDecoder). Under `strict` it decodes every line: warnings
+ * then come in line order.
+ */
+export function createLazyLogDecoder(options: LogDecoderOptions = {}): LazyLogDecoder {
+  return new Decoder(options, true);
 }
 
 /** Decodes a whole log held in memory. */
@@ -80,15 +116,16 @@ export function decodeLogText(
   text: string,
   options: LogDecoderOptions = {},
 ): { header: LogHeader; events: LocatedEvent[] } {
-  const decoder = new Decoder(options);
+  const decoder = createLogDecoder(options);
   const events = decoder.push(text);
   for (const e of decoder.end()) events.push(e);
   return { header: decoder.header!, events };
 }
 
 type Path = readonly (string | number)[];
+type Item = LocatedEvent | RawDerivedLine;
 
-class Decoder implements LogDecoder {
+class Decoder implements LazyLogDecoder {
   header: LogHeader | undefined = undefined;
   lines = 0;
 
@@ -96,6 +133,7 @@ class Decoder implements LogDecoder {
   // A line of at most this many UTF-16 units is within maxLineBytes whatever it holds (a unit is at most 3 bytes).
   private readonly maxUnitsUnchecked: number;
   private readonly warn: ((w: LogWarning) => void) | undefined;
+  private readonly lazy: boolean;
   // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
   private pending = new Uint8Array(0);
   private pendingBytes = 0;
@@ -110,29 +148,30 @@ class Decoder implements LogDecoder {
   private lineNo = 0;
   private columnBase = 0;
 
-  constructor(options: LogDecoderOptions) {
+  constructor(options: LogDecoderOptions, lazy: boolean) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.maxUnitsUnchecked = Math.floor(this.maxLineBytes / 3);
     this.warn = options.strict === true ? options.onWarning : undefined;
+    this.lazy = lazy && this.warn === undefined;
   }
 
-  push(chunk: Uint8Array | string): LocatedEvent[] {
+  push(chunk: Uint8Array | string): Item[] {
     this.guard();
+    const out: Item[] = [];
     try {
-      const out: LocatedEvent[] = [];
       if (typeof chunk === 'string') this.pushText(chunk, out);
       else this.pushBytes(chunk, out);
       return out;
     } catch (e) {
-      this.failure = e;
-      throw e;
+      this.failure = this.firstRefusal(out, e);
+      throw this.failure;
     }
   }
 
-  end(): LocatedEvent[] {
+  end(): Item[] {
     this.guard();
+    const out: Item[] = [];
     try {
-      const out: LocatedEvent[] = [];
       if (this.pendingBytes > 0) {
         // A last line without a line end; its length was checked as it arrived.
         const text = this.decodeLocated(this.takePendingBytes());
@@ -151,9 +190,32 @@ class Decoder implements LogDecoder {
       this.ended = true;
       return out;
     } catch (e) {
-      this.failure = e;
+      this.failure = this.firstRefusal(out, e);
+      throw this.failure;
+    }
+  }
+
+  decodeRaw(raw: RawDerivedLine): LocatedEvent<DerivedEvent> {
+    this.raw = raw.text;
+    this.lineNo = raw.line;
+    this.columnBase = 0;
+    try {
+      return { line: raw.line, event: this.decodeEvent(this.parse(), false) as DerivedEvent };
+    } catch (e) {
+      this.failure ??= e;
       throw e;
     }
+  }
+
+  /** `e`, a refusal of a later line, unless one of the raw lines handed over with it (not yet returned) is refused. */
+  private firstRefusal(out: readonly Item[], e: unknown): unknown {
+    if (!this.lazy) return e;
+    try {
+      for (const item of out) if ('text' in item) this.decodeRaw(item);
+    } catch (earlier) {
+      return earlier;
+    }
+    return e;
   }
 
   private guard(): void {
@@ -161,7 +223,7 @@ class Decoder implements LogDecoder {
     if (this.ended) throw new Error('createLogDecoder: push or end after end()');
   }
 
-  private pushBytes(chunk: Uint8Array, out: LocatedEvent[]): void {
+  private pushBytes(chunk: Uint8Array, out: Item[]): void {
     if (this.pendingText.length > 0) {
       // Text then bytes: rare (a caller mixing both); re-encode the unfinished line.
       const text = this.pendingText;
@@ -194,7 +256,7 @@ class Decoder implements LogDecoder {
     if (lastNl + 1 < chunk.length) this.addPendingLine(chunk.subarray(lastNl + 1));
   }
 
-  private pushText(chunk: string, out: LocatedEvent[]): void {
+  private pushText(chunk: string, out: Item[]): void {
     let pending = this.pendingText;
     if (this.pendingBytes > 0) pending = this.decodeLocated(this.takePendingBytes()) + pending;
     // Look for a line end in the new chunk only: a long line pushed in small pieces stays linear.
@@ -212,7 +274,7 @@ class Decoder implements LogDecoder {
   }
 
   /** Decodes the lines of a block of bytes that ends with a line end. */
-  private decodeBlock(block: Uint8Array, out: LocatedEvent[]): void {
+  private decodeBlock(block: Uint8Array, out: Item[]): void {
     let stop = block.length;
     let problem: (() => never) | undefined;
     if (block.length > this.maxLineBytes) {
@@ -249,7 +311,7 @@ class Decoder implements LogDecoder {
   }
 
   /** The lines of `text` up to `stop`, which is just after a `\n`. */
-  private decodeLines(text: string, stop: number, checkLength: boolean, out: LocatedEvent[]): void {
+  private decodeLines(text: string, stop: number, checkLength: boolean, out: Item[]): void {
     let start = 0;
     while (start < stop) {
       const nl = text.indexOf('\n', start);
@@ -258,7 +320,7 @@ class Decoder implements LogDecoder {
     }
   }
 
-  private handleLine(text: string, start: number, end: number, checkLength: boolean, out: LocatedEvent[]): void {
+  private handleLine(text: string, start: number, end: number, checkLength: boolean, out: Item[]): void {
     const line = ++this.lines;
     if (end > start && text.charCodeAt(end - 1) === CR) end--;
     if (checkLength && end - start > this.maxUnitsUnchecked && utf8Length(text, start, end) > this.maxLineBytes) {
@@ -281,11 +343,53 @@ class Decoder implements LogDecoder {
     }
     this.raw = text.slice(start, end);
     this.lineNo = line;
+    if (this.lazy && this.header !== undefined) {
+      const raw = this.rawDerived(text, start);
+      if (raw !== undefined) {
+        out.push(raw);
+        return;
+      }
+    }
     const value = this.parse();
     // The header is the first line that is not blank ("blank lines are ignored" holds before it too).
     if (this.header === undefined) this.decodeHeader(value);
-    else out.push({ line, event: this.decodeEvent(value) });
+    else out.push({ line, event: this.decodeEvent(value, true) });
   }
+
+  /**
+   * The current line as a RawDerivedLine if it starts as the recorder writes a derived event and its `at` does not go
+   * back; else undefined, and it is decoded now. Sound because the rest of the line must then hold no `"at"`, `"type"`
+   * or backslash: no later key can repeat `at` or `type` (JSON.parse keeps the last), however it is spelled.
+   */
+  private rawDerived(text: string, start: number): RawDerivedLine | undefined {
+    // The start is read from the block's text, not from the line cut out of it: a flat string reads faster.
+    if (!startsAt(text, start, '{"at":')) return undefined;
+    let p = start + 6;
+    let at = 0;
+    if (text.charCodeAt(p) === 0x30) p++;
+    else {
+      for (;;) {
+        const c = text.charCodeAt(p);
+        if (!(c >= 0x30 && c <= 0x39)) break;
+        at = at * 10 + (c - 0x30);
+        p++;
+      }
+      // At most 15 digits: always a safe integer (a longer `at` is decoded now).
+      if (p === start + 6 || p > start + 21) return undefined;
+    }
+    // An earlier `at` is refused now, with the error decoding gives (bad JSON, if the line is that too).
+    if (at < this.lastAt || !startsAt(text, p, ',"type":"')) return undefined;
+    p += 9;
+    const type = derivedTypeAt(text, p);
+    if (type === undefined) return undefined;
+    p += type.length + 2 - start;
+    const raw = this.raw;
+    if (raw.indexOf('\\', p) >= 0 || hasQuoted(raw, p, 'at"', 1) || hasQuoted(raw, p, 'ype"', 2)) return undefined;
+    this.lastAt = at;
+    this.lastAtLine = this.lineNo;
+    return { line: this.lineNo, at, type, text: raw };
+  }
+
 
   private parse(): Record<string, unknown> {
     let value: unknown;
@@ -337,7 +441,8 @@ class Decoder implements LogDecoder {
     this.header = { replog: 1, meta: meta ?? {} };
   }
 
-  private decodeEvent(value: Record<string, unknown>): LogEvent {
+  /** `inOrder`: check `at` against the line before and advance; false for a raw line (its `at` was checked then). */
+  private decodeEvent(value: Record<string, unknown>, inOrder: boolean): LogEvent {
     const at = value['at'];
     if (at === undefined) this.missing(['at'], 'an integer 0..2^53-1 of virtual milliseconds', 'every event');
     if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) {
@@ -354,15 +459,17 @@ class Decoder implements LogDecoder {
         `field "type": unknown event type ${show(type)}; expected one of ${[...EVENT_SCHEMAS.keys()].join(', ')}`,
       );
     }
-    if (at < this.lastAt) {
-      this.fail(
-        'TIME_DECREASED',
-        ['at'],
-        `field "at": ${at} is earlier than ${this.lastAt} on line ${this.lastAtLine}; "at" never decreases`,
-      );
+    if (inOrder) {
+      if (at < this.lastAt) {
+        this.fail(
+          'TIME_DECREASED',
+          ['at'],
+          `field "at": ${at} is earlier than ${this.lastAt} on line ${this.lastAtLine}; "at" never decreases`,
+        );
+      }
+      this.lastAt = at;
+      this.lastAtLine = this.lineNo;
     }
-    this.lastAt = at;
-    this.lastAtLine = this.lineNo;
     const event: Record<string, unknown> = { at: at + 0, type };
     for (const f of schema.fields) {
       const v = value[f.name];
@@ -637,6 +744,42 @@ class Decoder implements LogDecoder {
     if (length > this.maxLineBytes) this.tooLong(this.lines + 1);
     this.addPendingBytes(bytes);
   }
+}
+
+/**
+ * Whether `"at"` (tail `at"`, 1 character before it) or `"type"` (tail `ype"`, 2) occurs from `from` on. Searching for
+ * the tail is much faster than for the whole: a quote, its first character, is everywhere in JSON.
+ */
+function hasQuoted(raw: string, from: number, tail: string, before: number): boolean {
+  for (let i = raw.indexOf(tail, from + before); i >= 0; i = raw.indexOf(tail, i + 1)) {
+    if (raw.charCodeAt(i - before) === 0x22 && (before === 1 || raw.charCodeAt(i - 1) === 0x74)) return true;
+  }
+  return false;
+}
+
+/** The derived type written at `p` and followed by `",`, if any. */
+function derivedTypeAt(raw: string, p: number): DerivedEventType | undefined {
+  let type: DerivedEventType;
+  switch (raw.charCodeAt(p)) {
+    case 0x72: // r
+      type = raw.charCodeAt(p + 2) === 0x76 ? 'revised' : 'replicated';
+      break;
+    case 0x73: // s
+      type = raw.charCodeAt(p + 1) === 0x65 ? 'session' : 'scanned';
+      break;
+    case 0x63: // c
+      type = 'conflict';
+      break;
+    default:
+      return undefined;
+  }
+  return startsAt(raw, p, type) && raw.charCodeAt(p + type.length) === 0x22 && raw.charCodeAt(p + type.length + 1) === 0x2c ? type : undefined;
+}
+
+/** `raw.startsWith(text, p)` for a short `text`: a loop costs less than the call. */
+function startsAt(raw: string, p: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (raw.charCodeAt(p + i) !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { LogError } from '../util/logError.js';
-import { EVENT_SCHEMAS } from './eventFields.js';
+import { EVENT_SCHEMAS, REPLICATED_OUTCOMES, SCAN_VERDICTS, SCANNED_KINDS, SESSION_DIRECTIONS } from './eventFields.js';
 import type { Attachment, ItemValue, LogEvent, LogHeader, LogItems } from './events.js';
 
 // The v1 log writer: compact JSON, `at` and `type` first, then the table's field order (eventFields.ts), optional
@@ -81,4 +81,100 @@ function encodeAttachment(a: Attachment): string {
   if (a.bytes !== undefined) s += `,"bytes":${JSON.stringify(a.bytes)}`;
   if (a.infected !== undefined) s += `,"infected":${JSON.stringify(a.infected)}`;
   return `${s}}`;
+}
+
+/**
+ * True when `line` is exactly `encodeEvent(event)` and decoding it gives `event` back (every field valid, UNIDs upper
+ * case): a replay can then take a recorded derived line as the engine's event without parsing or validating it. It may
+ * answer false for such a line (an input event, a string JSON escapes): callers then decode the line and compare
+ * events, so false is always safe and true is never wrong. Fields outside the event's schema are not looked at, as
+ * encodeEvent does not write them.
+ */
+export function isEncodingOf(line: string, event: LogEvent): boolean {
+  const text = encodeValidDerived(event);
+  return text !== undefined && text === line;
+}
+
+/**
+ * encodeEvent(e) for a valid derived event whose strings JSON writes as they are, else undefined. One template per
+ * type, fields read by name: encodeEvent's loop over the schema reads them by computed key and calls JSON.stringify per
+ * value, which costs several times more. lazyDecode.prop.test.ts holds the two to the same text.
+ */
+function encodeValidDerived(e: LogEvent): string | undefined {
+  switch (e.type) {
+    case 'revised': {
+      if (!isNat(e.at) || !isName(e.server) || !isName(e.db) || !isUnid(e.unid) || !isNat(e.seq) || !isInt(e.seqTime)) return undefined;
+      if (!Array.isArray(e.items) || !isActor(e.by) || !isNat(e.cause) || e.cause === 0) return undefined;
+      let items = '';
+      for (let i = 0; i < e.items.length; i++) {
+        const name: unknown = e.items[i];
+        if (!isName(name)) return undefined;
+        items += i === 0 ? `"${name}"` : `,"${name}"`;
+      }
+      let via = '';
+      if (e.via !== undefined) {
+        const v: unknown = e.via;
+        if (typeof v !== 'object' || v === null) return undefined;
+        const { server, unid, seq } = v as { server: unknown; unid: unknown; seq: unknown };
+        if (!isName(server) || !isUnid(unid) || !isNat(seq)) return undefined;
+        via = `,"via":{"server":"${server}","unid":"${unid}","seq":${seq}}`;
+      }
+      return `{"at":${e.at},"type":"revised","server":"${e.server}","db":"${e.db}","unid":"${e.unid}","seq":${e.seq},"seqTime":${e.seqTime},"items":[${items}],"by":"${e.by}","cause":${e.cause}${via}}`;
+    }
+    case 'replicated':
+      if (!isNat(e.at) || !isName(e.from) || !isName(e.to) || !isName(e.db) || !isUnid(e.unid) || !isNat(e.seq) || !isInt(e.seqTime)) return undefined;
+      if (!(REPLICATED_OUTCOMES as readonly unknown[]).includes(e.outcome)) return undefined;
+      return `{"at":${e.at},"type":"replicated","from":"${e.from}","to":"${e.to}","db":"${e.db}","unid":"${e.unid}","seq":${e.seq},"seqTime":${e.seqTime},"outcome":"${e.outcome}"}`;
+    case 'conflict': {
+      if (!isNat(e.at) || !isName(e.server) || !isName(e.db) || !isUnid(e.unid) || !isUnid(e.conflictUnid)) return undefined;
+      const winner = encodeOid(e.winner);
+      const loser = encodeOid(e.loser);
+      if (winner === undefined || loser === undefined) return undefined;
+      return `{"at":${e.at},"type":"conflict","server":"${e.server}","db":"${e.db}","unid":"${e.unid}","conflictUnid":"${e.conflictUnid}","winner":${winner},"loser":${loser}}`;
+    }
+    case 'session':
+      if (!isNat(e.at) || !isName(e.server) || !isName(e.partner) || !isName(e.db) || !isNat(e.sent) || !isNat(e.changed)) return undefined;
+      if (!(SESSION_DIRECTIONS as readonly unknown[]).includes(e.direction) || typeof e.interrupted !== 'boolean') return undefined;
+      return `{"at":${e.at},"type":"session","server":"${e.server}","partner":"${e.partner}","db":"${e.db}","direction":"${e.direction}","sent":${e.sent},"changed":${e.changed},"interrupted":${e.interrupted}}`;
+    case 'scanned':
+      if (!isNat(e.at) || !isName(e.server) || !isName(e.db) || !isUnid(e.unid) || typeof e.saved !== 'boolean') return undefined;
+      if (!(SCANNED_KINDS as readonly unknown[]).includes(e.kind) || !(SCAN_VERDICTS as readonly unknown[]).includes(e.verdict)) return undefined;
+      return `{"at":${e.at},"type":"scanned","server":"${e.server}","db":"${e.db}","unid":"${e.unid}","kind":"${e.kind}","verdict":"${e.verdict}","saved":${e.saved}}`;
+    default:
+      return undefined;
+  }
+}
+
+// A non-empty string JSON.stringify writes as it is: no quote, backslash or control character to escape, and no
+// surrogate (a lone one is escaped; pairs are refused too, to keep the test one character class).
+const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]+$/;
+const UNID = /^[0-9A-F]{32}$/;
+
+function isName(s: unknown): s is string {
+  return typeof s === 'string' && VERBATIM.test(s);
+}
+
+function isActor(s: unknown): s is string {
+  if (!isName(s)) return false;
+  const slash = s.indexOf('/');
+  return slash > 0 && slash < s.length - 1;
+}
+
+/** Upper case, as decodeLog returns UNIDs. */
+function isUnid(s: unknown): s is string {
+  return typeof s === 'string' && UNID.test(s);
+}
+
+function isNat(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function isInt(v: unknown): v is number {
+  return Number.isSafeInteger(v);
+}
+
+function encodeOid(oid: unknown): string | undefined {
+  if (typeof oid !== 'object' || oid === null) return undefined;
+  const { seq, seqTime } = oid as { seq: unknown; seqTime: unknown };
+  return isNat(seq) && isInt(seqTime) ? `{"seq":${seq},"seqTime":${seqTime}}` : undefined;
 }

@@ -1,0 +1,299 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LogError } from '../util/logError.js';
+import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
+import { encodeEvent, encodeLog, isEncodingOf } from './encodeLog.js';
+import { eventsEqual } from './eventsEqual.js';
+import type { LocatedEvent, LogEvent } from './events.js';
+import { arbDerivedEvent, arbLog, arbLogEvent } from './logArbitraries.js';
+
+// A replay of a recording takes a derived line as the engine's event when its text is the event's encoding, and decodes
+// only the other lines (createLazyLogDecoder, isEncodingOf). These properties hold that shortcut to the format
+// (event-log.md): it accepts and refuses exactly what decoding every line accepts and refuses, at the same line and
+// column, and it never takes a line for an event it does not encode.
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => 'text' in x;
+
+type Outcome =
+  | { readonly events: readonly LocatedEvent[] }
+  | { readonly refused: { readonly code: string; readonly line: number; readonly column: number; readonly message: string } };
+
+function outcome(run: () => LocatedEvent[]): Outcome {
+  try {
+    return { events: run() };
+  } catch (e) {
+    if (!(e instanceof LogError)) throw e;
+    return { refused: { code: e.code, line: e.line, column: e.column, message: e.message } };
+  }
+}
+
+function pieces(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let from = 0;
+  for (const cut of at) {
+    out.push(bytes.subarray(from, cut));
+    from = cut;
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
+
+function eager(chunks: readonly Uint8Array[]): Outcome {
+  return outcome(() => {
+    const d = createLogDecoder();
+    const events: LocatedEvent[] = [];
+    for (const c of chunks) events.push(...d.push(c));
+    events.push(...d.end());
+    return events;
+  });
+}
+
+/**
+ * As simulateStream uses the lazy decoder: raw lines are held (as if waiting for the engine) and decoded at the end,
+ * and before a refusal of a later line is reported, the held ones up to its line are decoded (LazyLogDecoder).
+ */
+function lazyHeld(chunks: readonly Uint8Array[]): Outcome {
+  return outcome(() => {
+    const d = createLazyLogDecoder();
+    const events: LocatedEvent[] = [];
+    const held: RawDerivedLine[] = [];
+    const take = (items: readonly (LocatedEvent | RawDerivedLine)[]) => {
+      for (const x of items) (isRaw(x) ? held : events).push(x as LocatedEvent & RawDerivedLine);
+    };
+    try {
+      for (const c of chunks) take(d.push(c));
+      take(d.end());
+    } catch (e) {
+      const upTo = e instanceof LogError ? e.line : Number.POSITIVE_INFINITY;
+      for (const r of held) if (r.line <= upTo) d.decodeRaw(r);
+      throw e;
+    }
+    for (const r of held) {
+      const decoded = d.decodeRaw(r);
+      // The `at` and `type` read from the line's start are the line's own (RawDerivedLine).
+      expect({ at: decoded.event.at, type: decoded.event.type }).toEqual({ at: r.at, type: r.type });
+      events.push(decoded);
+    }
+    return events.sort((a, b) => a.line - b.line);
+  });
+}
+
+function expectSameOutcome(text: Uint8Array, cuts: readonly number[]): void {
+  const chunks = pieces(text, cuts);
+  const expected = eager(chunks);
+  const actual = lazyHeld(chunks);
+  expect(actual).toEqual(expected);
+  expect(isDeepStrictEqual(actual, expected)).toBe(true);
+}
+
+const DERIVED = new Set(['revised', 'replicated', 'conflict', 'session', 'scanned']);
+
+describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
+  it('File: a valid log gives the same events, derived lines handed over raw with their `at` and `type`', () => {
+    fc.assert(
+      fc.property(arbLog(), fc.array(fc.nat(), { maxLength: 4 }), ({ header, events }, cuts) => {
+        const text = encodeLog(header, events);
+        expectSameOutcome(utf8(text), cuts);
+        const d = createLazyLogDecoder();
+        const items = [...d.push(text), ...d.end()];
+        items.forEach((x, i) => {
+          const e = events[i]!;
+          // A recorded derived line comes raw unless its `at` has 16 digits or its rest names `at` or `type` or holds a
+          // backslash.
+          const line = encodeEvent(e);
+          const rest = line.slice(line.indexOf('",') + 2);
+          const plain = String(e.at).length <= 15 && !rest.includes('\\') && !rest.includes('"at"') && !rest.includes('"type"');
+          expect(isRaw(x), line).toBe(DERIVED.has(e.type) && plain);
+          if (isRaw(x)) {
+            expect(x).toMatchObject({ line: i + 2, at: e.at, type: e.type, text: line });
+            expect(d.decodeRaw(x)).toEqual({ line: i + 2, event: e });
+          }
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('Errors: a valid log with bytes changed is refused at the same line and column, with the same message', () => {
+    const edit = fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
+    const text = fc.oneof(fc.constantFrom(...'{}[]",:0123456789 \\atype\u00e9'), fc.string({ maxLength: 3 }));
+    fc.assert(
+      fc.property(
+        arbLog({ maxEvents: 8 }),
+        fc.array(fc.oneof(edit, fc.record({ at: fc.nat(), remove: fc.nat(3), insert: text.map(utf8) })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        ({ header, events }, edits, cuts) => {
+          let bytes = utf8(encodeLog(header, events));
+          for (const { at, remove, insert } of edits) {
+            const i = at % (bytes.length + 1);
+            bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
+          }
+          expectSameOutcome(bytes, cuts);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('Errors: lines that start as the recorder writes a derived event, whatever follows, decode or are refused alike', () => {
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom(-1, 0, 7, 1.5, 2 ** 53, '', 'Alpha', 'user/x', '0000000000000000000000000000000A', 'a"b', []),
+    );
+    const key = fc.oneof(
+      fc.constantFrom('at', 'type', 'server', 'db', 'unid', 'seq', 'seqTime', 'items', 'by', 'cause', 'from', 'to', 'outcome'),
+      fc.string({ maxLength: 4 }),
+    );
+    // A key as JSON may spell it: `\u0061t` is `at`, and JSON.parse keeps the last of repeated keys.
+    const spelled = fc.tuple(key, fc.boolean()).map(([k, escape]) => (escape && k.length > 0 ? `"\\u${k.charCodeAt(0).toString(16).padStart(4, '0')}${JSON.stringify(k).slice(2)}` : JSON.stringify(k)));
+    const line = fc.record({
+      at: fc.nat(20),
+      type: fc.constantFrom('revised', 'replicated', 'conflict', 'session', 'scanned', 'save'),
+      fields: fc.array(fc.tuple(spelled, value), { maxLength: 6 }),
+      tail: fc.constantFrom('}', '} ', '}}', ''),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }), (lines, cuts) => {
+        const text = [
+          '{"replog":1,"meta":{}}',
+          ...lines.map(({ at, type, fields, tail }) => `{"at":${at},"type":"${type}"${fields.map(([k, v]) => `,${k}:${JSON.stringify(v)}`).join('')}${tail}`),
+        ].join('\n');
+        expectSameOutcome(utf8(text), cuts);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('File: a repeated `at` or `type` key, however spelled, is read as JSON.parse reads it (the last one)', () => {
+    const session = '"server":"A","partner":"B","db":"d","direction":"pull","sent":0,"changed":0,"interrupted":false';
+    const repeat = fc.oneof(
+      fc.tuple(fc.constantFrom('"at"', '"\\u0061t"', '"a\\u0074"'), fc.nat(20).map(String)),
+      fc.tuple(fc.constantFrom('"type"', '"typ\\u0065"'), fc.constantFrom('"session"', '"heal"', '"scanned"')),
+    );
+    const line = fc.record({ at: fc.nat(20), repeats: fc.array(repeat, { maxLength: 2 }) });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), (lines) => {
+        const text = [
+          '{"replog":1,"meta":{}}',
+          ...lines.map(({ at, repeats }) => `{"at":${at},"type":"session",${session}${repeats.map(([k, v]) => `,${k}:${v}`).join('')}}`),
+          '',
+        ].join('\n');
+        expectSameOutcome(utf8(text), []);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('Errors: a bad derived line held raw is refused before a later bad line, even one in the same chunk', () => {
+    const text = [
+      '{"replog":1,"meta":{}}',
+      '{"at":1,"type":"session","server":"A","partner":"B","db":"d","direction":"pull","sent":0,"changed":0,"interrupted":"no"}',
+      '{"at":2,"type":"server"}',
+      '',
+    ].join('\n');
+    expect(outcome(() => createLazyLogDecoder().push(text) as LocatedEvent[])).toMatchObject({ refused: { line: 2, code: 'BAD_FIELD' } });
+    expect(eager([utf8(text)])).toMatchObject({ refused: { line: 2, code: 'BAD_FIELD' } });
+  });
+
+  it('LogDecoderOptions: under `strict` every line is decoded, so warnings come in line order', () => {
+    const warnings: number[] = [];
+    const d = createLazyLogDecoder({ strict: true, onWarning: (w) => warnings.push(w.line) });
+    const items = [
+      ...d.push('{"replog":1}\n{"at":1,"type":"session","server":"A","partner":"B","db":"d","direction":"pull","sent":0,"changed":0,"interrupted":false,"x":1}\n'),
+      ...d.push('{"at":2,"type":"heal","y":2}\n'),
+      ...d.end(),
+    ];
+    expect(items.some(isRaw)).toBe(false);
+    expect(warnings).toEqual([2, 3]);
+  });
+});
+
+describe('isEncodingOf: true only for the line encodeEvent writes, of an event decoding gives back', () => {
+  /** The event of `line` decoded alone (after a header), or undefined if refused. */
+  function decodeAlone(line: string): LogEvent | undefined {
+    try {
+      return decodeLogText(`{"replog":1}\n${line}\n`).events[0]?.event;
+    } catch (e) {
+      if (e instanceof LogError) return undefined;
+      throw e;
+    }
+  }
+
+  it('Derived events: true for the encoding of any derived event whose strings JSON writes as they are', () => {
+    fc.assert(
+      fc.property(arbDerivedEvent(), (e) => {
+        const line = encodeEvent(e);
+        const strings = JSON.stringify(e).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+        const verbatim = strings.every((s) => !s.slice(1, -1).includes('\\') && !/[\ud800-\udfff]/.test(s));
+        expect(isEncodingOf(line, e)).toBe(verbatim);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  /**
+   * What a replay's slow path concludes when isEncodingOf says true of `e`'s encoding: the line is valid and its event
+   * equals `e`. (encodeEvent trusts its input and may throw on a malformed one: then there is no line to check.)
+   */
+  function expectSlowPathAgrees(e: LogEvent): void {
+    let line: string;
+    try {
+      line = encodeEvent(e);
+    } catch {
+      expect(isEncodingOf('{}', e)).toBe(false);
+      return;
+    }
+    if (!isEncodingOf(line, e)) return;
+    expect(line).toBe(encodeEvent(e));
+    const decoded = decodeAlone(line);
+    expect(decoded, line).toBeDefined();
+    expect(eventsEqual(decoded!, e), line).toBe(true);
+  }
+
+  it('Derived events: never true for an event with a field the format refuses or reads differently', () => {
+    const bad: readonly unknown[] = [-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -0, '', 'a"b', 'x\\y', '\u0001',
+      '\ud800', 'noslash', 'user/', '/x', '0000000000000000000000000000000a', 'ABCDEF', 'copied', null, true, [], {}, ['']];
+    fc.assert(
+      fc.property(arbDerivedEvent(), (good) => {
+        // Every field, nested ones and list entries too, set to every bad value in turn.
+        for (const [k, v] of Object.entries(good)) {
+          if (k === 'type') continue;
+          for (const b of bad) {
+            expectSlowPathAgrees({ ...good, [k]: b } as LogEvent);
+            if (Array.isArray(v)) expectSlowPathAgrees({ ...good, [k]: [...(v as unknown[]), b] } as LogEvent);
+            else if (typeof v === 'object' && v !== null) {
+              for (const n of Object.keys(v)) expectSlowPathAgrees({ ...good, [k]: { ...v, [n]: b } } as LogEvent);
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('Derived events: never true for a text other than the encoding', () => {
+    const edit = fc.record({ at: fc.nat(), remove: fc.nat(3), insert: fc.constantFrom('', ' ', '0', '"', '1', 'a', ',', '\\', '}') });
+    fc.assert(
+      fc.property(arbDerivedEvent(), fc.array(edit, { minLength: 1, maxLength: 2 }), (e, edits) => {
+        let line = encodeEvent(e);
+        for (const { at, remove, insert } of edits) {
+          const i = at % (line.length + 1);
+          line = line.slice(0, i) + insert + line.slice(i + remove);
+        }
+        if (line !== encodeEvent(e)) expect(isEncodingOf(line, e), line).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('Input events: false (a replay decodes them)', () => {
+    fc.assert(
+      fc.property(arbLogEvent(), (e) => {
+        if (!DERIVED.has(e.type)) expect(isEncodingOf(encodeEvent(e), e)).toBe(false);
+      }),
+    );
+  });
+});
