@@ -1,6 +1,7 @@
 import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { LogError, type LogHeader } from '@replstorm/core';
 import {
@@ -344,6 +345,11 @@ async function cmdExplore(
     storms: o.storms,
     onProgress: (p) => progress.tick(() => `depth ${p.depth}, ${formatCount(p.distinct)} distinct states`),
     clock: () => performance.now(),
+    // Stop cleanly, with a message, when the heap is 80% full, rather than die out of memory mid-search.
+    memoryUse: () => {
+      const h = getHeapStatistics();
+      return h.used_heap_size / h.heap_size_limit;
+    },
   });
   progress.done();
   const files: Record<string, string> = {};
@@ -369,6 +375,7 @@ async function cmdExplore(
       prunedByPartialOrder: r.prunedByPartialOrder,
       exhausted: r.exhausted,
       hitMaxStates: r.hitMaxStates,
+      hitMemoryLimit: r.hitMemoryLimit,
       seconds: r.seconds,
       statesPerSecond: rate,
       scannerRevisions: r.scannerRevisions,
@@ -385,6 +392,8 @@ async function cmdExplore(
         ? '  the state space was exhausted: every reachable state was checked\n'
         : r.hitMaxStates
           ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
+          : r.hitMemoryLimit
+            ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(Math.round(getHeapStatistics().heap_size_limit / 2 ** 20))} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
           : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
     );
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions: ${formatCount(r.scannerRevisions)}\n`);

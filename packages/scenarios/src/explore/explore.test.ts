@@ -157,3 +157,28 @@ describe('explore: exhaustive to a stated depth', () => {
     expect(r.exhausted).toBe(true);
   });
 });
+
+describe('explore: memory bounds', () => {
+  const model = () => stormExploreModel({ settings: { servers: 2, docs: 2 } });
+
+  it('maxStates: stops at exactly that many distinct states, says so, and does not claim exhaustion', () => {
+    const r = explore(model(), { depth: 8, maxStates: 500 });
+    expect(r.distinctStates).toBe(500);
+    expect(r.hitMaxStates).toBe(true);
+    expect(r.hitMemoryLimit).toBe(false);
+    expect(r.exhausted).toBe(false);
+  });
+
+  it('memoryUse: stops at the first poll past memoryStopAt (every 1,024 new states), not exhausted', () => {
+    let polls = 0;
+    const r = explore(model(), { depth: 8, memoryUse: () => (++polls >= 2 ? 0.9 : 0.1) });
+    expect(r.hitMemoryLimit).toBe(true);
+    expect(r.hitMaxStates).toBe(false);
+    expect(r.exhausted).toBe(false);
+    expect(r.distinctStates).toBe(2048);
+    // Below the threshold it changes nothing.
+    const full = explore(model(), { depth: 8, memoryUse: () => 0.5 });
+    expect(full.hitMemoryLimit).toBe(false);
+    expect(full.distinctStates).toBe(explore(model(), { depth: 8 }).distinctStates);
+  });
+});

@@ -70,6 +70,13 @@ export interface ExploreOptions {
   /** Called once per distinct state, when it is first reached (for tests and statistics). */
   readonly onNewState?: (sim: Simulator, depth: number) => void;
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
+  /**
+   * How full memory is, from 0 to 1 (the CLI passes the V8 heap's use over its limit); polled every 1,024 new states.
+   * At `memoryStopAt` (default 0.8) the search stops as it does at `maxStates`, with `hitMemoryLimit`, rather than
+   * let the process die. Scenarios read no memory gauge themselves.
+   */
+  readonly memoryUse?: () => number;
+  readonly memoryStopAt?: number;
   /** A clock in milliseconds (`performance.now`), for the report's time and rate; scenarios never read one itself. */
   readonly clock?: () => number;
 }
@@ -97,6 +104,8 @@ export interface ExploreResult {
   /** No new state at the last depth: every reachable state was seen. */
   readonly exhausted: boolean;
   readonly hitMaxStates: boolean;
+  /** Stopped because memory was nearly full (see `ExploreOptions.memoryUse`). */
+  readonly hitMemoryLimit: boolean;
   /** Wall time, when a clock was given (else 0). */
   readonly seconds: number;
   /** The shortest path to the first violated invariant (breadth first). */
@@ -225,7 +234,12 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
   options.onNewState?.(sim, 0);
   const visited = new HashTable64();
   visited.set(keyOf(), 0);
+  // Only what storm detection reads is kept: transitions by the replicator's own actions (see findStorm).
+  const storms = options.storms !== false;
   const edges: Edge[] = [];
+  let transitions = 0;
+  let hitMemoryLimit = false;
+  const memoryStopAt = options.memoryStopAt ?? 0.8;
   let generated = 1;
   let frontier = [0];
   let depthReached = 0;
@@ -273,7 +287,8 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         const found = visited.get(key);
         const seen = found === -1 ? undefined : found;
         const target = seen ?? nodes.length;
-        edges.push({ from: idx, to: target, action, scanner });
+        transitions++;
+        if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
         if (seen !== undefined) continue;
         visited.set(key, target);
         options.onNewState?.(sim, depth);
@@ -292,6 +307,10 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
           hitMaxStates = true;
           break outer;
         }
+        if ((visited.size & 1023) === 0 && options.memoryUse !== undefined && options.memoryUse() >= memoryStopAt) {
+          hitMemoryLimit = true;
+          break outer;
+        }
       }
       node.snapshot = undefined; // expanded: its snapshot is no longer needed
     }
@@ -299,9 +318,9 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
     options.onProgress?.({ depth, distinct: visited.size, generated });
     frontier = next;
   }
-  if (hitMaxStates || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
+  if (hitMaxStates || hitMemoryLimit || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
 
-  const storm = options.storms === false ? undefined : findStorm(nodes, edges, model, timeOf, factory, pathTo);
+  const storm = storms ? findStorm(nodes, edges, model, timeOf, factory, pathTo) : undefined;
   const seconds = (clock() - t0) / 1000;
   return {
     model: model.name,
@@ -309,11 +328,12 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
     depthReached,
     statesGenerated: generated,
     distinctStates: visited.size,
-    transitions: edges.length,
+    transitions,
     prunedByPartialOrder: pruned,
     partialOrder: por,
-    exhausted: frontier.length === 0 && !hitMaxStates,
+    exhausted: frontier.length === 0 && !hitMaxStates && !hitMemoryLimit,
     hitMaxStates,
+    hitMemoryLimit,
     seconds,
     ...(violation !== undefined ? { violation } : {}),
     ...(storm !== undefined ? { storm } : {}),
