@@ -150,8 +150,20 @@ function encodeValidDerived(e: LogEvent): string | undefined {
 const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]+$/;
 const UNID = /^[0-9A-F]{32}$/;
 
+// Names and UNIDs recur in every event of a run: the strings already found valid are remembered (bounded sets; a
+// cache of a pure test).
+const validNames = new Set<string>();
+const validUnids = new Set<string>();
+
+function remember(set: Set<string>, s: string): true {
+  if (set.size >= 65_536) set.clear();
+  set.add(s);
+  return true;
+}
+
 function isName(s: unknown): s is string {
-  return typeof s === 'string' && VERBATIM.test(s);
+  if (typeof s !== 'string') return false;
+  return validNames.has(s) || (VERBATIM.test(s) && remember(validNames, s));
 }
 
 function isActor(s: unknown): s is string {
@@ -162,7 +174,8 @@ function isActor(s: unknown): s is string {
 
 /** Upper case, as decodeLog returns UNIDs. */
 function isUnid(s: unknown): s is string {
-  return typeof s === 'string' && UNID.test(s);
+  if (typeof s !== 'string') return false;
+  return validUnids.has(s) || (UNID.test(s) && remember(validUnids, s));
 }
 
 function isNat(v: unknown): v is number {
