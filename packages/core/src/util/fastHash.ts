@@ -3,19 +3,12 @@
  * de-duplicating explored states, where SHA-256's strength buys nothing and costs most of the time.
  */
 export function hash64(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  hash64Words(text, words);
+  return words[1]!.toString(16).padStart(8, '0') + words[0]!.toString(16).padStart(8, '0');
 }
+const words = new Uint32Array(2);
 
-/** hash64 as two 32-bit words, written into `out` (no string made): for compact tables of hashes. */
+/** hash64 as two 32-bit words (low, high), written into `out` (no string made): for compact tables of hashes. */
 export function hash64Words(text: string, out: Uint32Array): void {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
