@@ -62,6 +62,11 @@ export class Replica {
   private stubCount = 0;
   /** Replication history (R9): per sender, the sender's change number received up to. */
   private received = new Map<string, number>();
+  /**
+   * Copy-on-write for simulator snapshots: the state that may change this replica in place. Any other state holding
+   * it copies it before its first change (Simulator.writable). Not part of the replica's contents.
+   */
+  owner: object | undefined = undefined;
 
   constructor(server: string, db: string, limitRevisions = 0, purgeDays = 90, keepHistory = true) {
     this.server = server;
@@ -262,6 +267,7 @@ export class Replica {
     r.purgedUnids = this.purgedUnids.size === 0 ? new Set() : new Set(this.purgedUnids);
     r.stubCount = this.stubCount;
     r.received = new Map(this.received);
+    r.owner = undefined;
     return r;
   }
 }

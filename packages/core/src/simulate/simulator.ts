@@ -550,7 +550,11 @@ export class Simulator {
 
   /** Copies the whole state. Notes are immutable and shared; everything mutable is copied. */
   snapshot(): SimSnapshot {
-    return { state: cloneState(this.s) };
+    // The current state object becomes the snapshot and the run goes on with a copy: the replicas they share belong
+    // to the snapshot, so the run copies each before changing it (copy-on-write, `writable`).
+    const snap = { state: this.s };
+    this.s = cloneState(this.s);
+    return snap;
   }
 
   /**
@@ -787,7 +791,11 @@ export class Simulator {
         }
         const def = { replicas: [...e.replicas], limitRevisions: e.limitRevisions ?? 0, purgeDays: e.purgeDays ?? 90 };
         s.databases.set(e.name, def);
-        for (const r of e.replicas) s.servers.get(r)!.replicas.set(e.name, new Replica(r, e.name, def.limitRevisions, def.purgeDays, this.keepHistory));
+        for (const r of e.replicas) {
+          const rep = new Replica(r, e.name, def.limitRevisions, def.purgeDays, this.keepHistory);
+          rep.owner = s;
+          s.servers.get(r)!.replicas.set(e.name, rep);
+        }
         // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
         this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY) });
         return;
@@ -1046,7 +1054,7 @@ export class Simulator {
       case 'purge': {
         for (const name of s.databases.get(w.db)!.replicas) {
           const srv = s.servers.get(name)!;
-          if (srv.up) srv.replicas.get(w.db)!.purge(w.at + srv.clockSkewMs);
+          if (srv.up && srv.replicas.get(w.db)!.stubs > 0) this.writable(srv, w.db).purge(w.at + srv.clockSkewMs);
         }
         this.schedule({ kind: 'purge', db: w.db, at: w.at + DAY });
         return;
@@ -1097,7 +1105,8 @@ export class Simulator {
     this.record(srv, rep, note, [], by, cause, undefined);
   }
 
-  private record(srv: ServerRec, rep: Replica, note: Note, written: readonly string[], by: string, cause: number, via: Via | undefined): void {
+  private record(srv: ServerRec, shared: Replica, note: Note, written: readonly string[], by: string, cause: number, via: Via | undefined): void {
+    const rep = this.writable(srv, shared.db);
     rep.put(note, cause);
     this.countRevision(by);
     const ev: Mutable<RevisedEvent> = {
@@ -1118,6 +1127,20 @@ export class Simulator {
     if (srv.behaviour !== undefined && srv.up && !note.deleted && by !== srv.behaviour.actor) {
       this.offerWrite(srv, { server: srv.name, db: rep.db, unid: note.unid, note, by, origin: 'save' }, cause, undefined);
     }
+  }
+
+  /**
+   * The server's replica of `db`, ready to change: copied first if another state (a snapshot) shares it. Snapshots
+   * copy servers but share their replicas until one of the two states changes one (copy-on-write): exploration copies
+   * a state per transition, and a transition changes one or two replicas of many.
+   */
+  private writable(srv: ServerRec, db: string): Replica {
+    const r = srv.replicas.get(db)!;
+    if (r.owner === this.s) return r;
+    const c = r.clone();
+    c.owner = this.s;
+    srv.replicas.set(db, c);
+    return c;
   }
 
   /** R13: on-write scanning: the behaviour decides whether this write is scanned, `scanMsPerDoc` later. */
@@ -1394,14 +1417,14 @@ export class Simulator {
       }
     } else if (!interrupted) {
       // R9: when the last document is applied, the history becomes the change number read at the start.
-      this.s.servers.get(spec.to)!.replicas.get(spec.db)!.setHistory(spec.from, t.upTo);
+      this.writable(this.s.servers.get(spec.to)!, spec.db).setHistory(spec.from, t.upTo);
     }
     this.emit({ at: this.s.now, type: 'session', server: spec.server, partner: spec.partner, db: spec.db, direction: spec.direction, sent: t.sent, changed: t.changed, interrupted });
   }
 
   /** Applies one arriving version at D (R2–R7). Returns true when D changed. */
   private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, cause: number, byCluster: boolean): boolean {
-    const rep = to.replicas.get(db)!;
+    let rep = to.replicas.get(db)!;
     const dst = rep.get(src.unid);
     const res = replicateNote(src, dst, { limitRevisions: rep.limitRevisions, purgedAtDestination: rep.wasPurged(src.unid) });
     if (res.outcome === null) return false;
@@ -1415,6 +1438,7 @@ export class Simulator {
       return false;
     }
     const replicator = replicatorOf(to.name);
+    rep = this.writable(to, db);
     if (res.outcome === 'conflict') {
       // The loser becomes a conflict document only where it lived; the partner learns of it next session (R5).
       // [choice] If D already holds a document under the conflict UNID (the same divergence resolved elsewhere and
@@ -1510,8 +1534,8 @@ function describeWork(w: Work): string {
 function cloneState(s: SimState): SimState {
   const servers = new Map<string, ServerRec>();
   for (const [name, srv] of s.servers) {
-    const replicas = new Map<string, Replica>();
-    for (const [db, r] of srv.replicas) replicas.set(db, r.clone());
+    // Shared, not copied: each state copies a replica before changing it (`writable`).
+    const replicas = new Map(srv.replicas);
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
