@@ -112,13 +112,10 @@ export function stateDocJson(note: Note): string {
     itemSeq += `${sep}${name}:${it.seq}`;
     values += `${sep}${name}:${valueJson(it.value)}`;
   }
-  let revisions = '';
-  for (let i = 0; i < note.revisions.length; i++) {
-    const r = note.revisions[i]!;
-    // Integers (the codec and the engine make no others): `${n}` is JSON.stringify(n), and much cheaper.
-    revisions += `${i > 0 ? ',' : ''}[${r[0]},${r[1]}]`;
-  }
-  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":[${revisions}],"seq":${note.seq},"seqTime":${note.seqTime},"unid":${JSON.stringify(note.unid)}}`;
+  // A list of pairs of integers: native JSON.stringify writes exactly the canonical form, several times faster than
+  // concatenating it here (the revisions are most of a long-lived state's text).
+  const revisions = JSON.stringify(note.revisions);
+  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":${revisions},"seq":${note.seq},"seqTime":${note.seqTime},"unid":${JSON.stringify(note.unid)}}`;
 }
 
 function sortedByName(items: readonly Item[]): boolean {
