@@ -108,6 +108,24 @@ type Work =
   | { at: number; order: number; kind: 'scheduled-scan'; server: string; gen: number }
   | { at: number; order: number; kind: 'purge'; db: string };
 
+// Empty maps shared by every state that has nothing in them (a snapshot per exploration step would otherwise copy
+// them all): a writer replaces the sentinel with a map of its own before adding (enqueueCluster, decide).
+// They refuse changes, so a design that wrote to `store` directly (it is handed over as a ReadonlyMap) fails loudly
+// instead of writing into every server's memory.
+class EmptyMap<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new TypeError('a shared empty map cannot be changed');
+  }
+  override delete(): boolean {
+    throw new TypeError('a shared empty map cannot be changed');
+  }
+  override clear(): void {
+    throw new TypeError('a shared empty map cannot be changed');
+  }
+}
+const EMPTY_UNIDS: Map<string, true> = new EmptyMap();
+const EMPTY_STORE: Map<string, unknown> = new EmptyMap();
+
 /** Work that keeps a run going (a transfer under way, a scan pass or on-write scan not finished). */
 function isPendingKind(w: Work): boolean {
   return w.kind === 'transfer' || w.kind === 'pass' || w.kind === 'on-write';
@@ -770,7 +788,7 @@ export class Simulator {
           behaviour: undefined,
           behaviourLine: 0,
           behaviourGen: 0,
-          store: new Map(),
+          store: EMPTY_STORE,
           definitions: '',
           queues: new Map(),
           scheduledPassRunning: false,
@@ -946,7 +964,7 @@ export class Simulator {
         for (const byDb of srv.queues.values()) {
           for (const q of byDb.values()) {
             if (q.unids.size > 0) s.nonEmptyQueues--;
-            q.unids = new Map();
+            q.unids = EMPTY_UNIDS;
             q.waiting = false;
             q.retryDelayMs = 0;
             q.retryGen++;
@@ -1235,6 +1253,7 @@ export class Simulator {
       store: srv.store,
     });
     for (const [k, v] of d.remember ?? []) {
+      if (srv.store === EMPTY_STORE) srv.store = new Map();
       if (v === undefined) srv.store.delete(k);
       else srv.store.set(k, v);
     }
@@ -1348,7 +1367,7 @@ export class Simulator {
       this.endTransfer(t, true);
       return;
     }
-    q.unids = new Map();
+    q.unids = EMPTY_UNIDS;
     this.s.nonEmptyQueues--;
     q.busy = true;
     this.schedule({ kind: 'transfer', t, at: t.start + srv.replicationMsPerDoc });
@@ -1486,7 +1505,7 @@ export class Simulator {
     }
     let q = byDb.get(db);
     if (q === undefined) {
-      q = { unids: new Map(), waiting: false, retryDelayMs: 0, retryGen: 0, busy: false };
+      q = { unids: EMPTY_UNIDS, waiting: false, retryDelayMs: 0, retryGen: 0, busy: false };
       byDb.set(db, q);
     }
     return q;
@@ -1498,7 +1517,10 @@ export class Simulator {
     for (const mate of this.s.databases.get(db)!.replicas) {
       if (mate === srv.name || this.s.servers.get(mate)!.cluster !== srv.cluster) continue;
       const q = this.queue(srv, mate, db);
-      if (q.unids.size === 0) this.s.nonEmptyQueues++;
+      if (q.unids.size === 0) {
+        this.s.nonEmptyQueues++;
+        if (q.unids === EMPTY_UNIDS) q.unids = new Map();
+      }
       q.unids.delete(unid);
       q.unids.set(unid, true);
     }
@@ -1539,7 +1561,7 @@ function cloneState(s: SimState): SimState {
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
-      for (const [db, q] of byDb) m.set(db, { unids: new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
+      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
       queues.set(mate, m);
     }
     servers.set(name, {
@@ -1553,7 +1575,7 @@ function cloneState(s: SimState): SimState {
       behaviour: srv.behaviour,
       behaviourLine: srv.behaviourLine,
       behaviourGen: srv.behaviourGen,
-      store: srv.store.size === 0 ? new Map() : new Map(srv.store),
+      store: srv.store.size === 0 ? EMPTY_STORE : new Map(srv.store),
       definitions: srv.definitions,
       queues,
       scheduledPassRunning: srv.scheduledPassRunning,
