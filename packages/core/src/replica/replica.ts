@@ -104,10 +104,6 @@ export class Replica {
     return s === undefined ? undefined : { note: s.note, modifiedInFile: s.no, cause: s.cause };
   }
 
-  causeOf(unid: string): number {
-    return this.docs.get(unid)?.cause ?? 0;
-  }
-
   wasPurged(unid: string): boolean {
     return this.purgedUnids.has(unid);
   }

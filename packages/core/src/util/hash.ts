@@ -5,7 +5,6 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 // SHA-256 from @noble/hashes (audited, pure JS) so core runs unchanged in any JS runtime and has no static `node:`
 // import; under Node the same function comes from node:crypto (native, about 5x faster over a seed-scale state: the
 // end-of-run digest was a tenth of the run). Both give the same bytes (tested); the choice changes speed only.
-type NativeHmac = (algorithm: 'sha256', key: string) => NativeHash;
 interface NativeHash {
   update(data: string, encoding: 'utf8'): NativeHash;
   update(data: Uint8Array): NativeHash;
@@ -15,19 +14,17 @@ interface NativeHash {
 }
 type CreateHash = (algorithm: 'sha256') => NativeHash;
 
-function nodeCrypto(): { createHash?: CreateHash; createHmac?: NativeHmac } | undefined {
+function nodeCrypto(): { createHash?: CreateHash } | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:crypto') as { createHash?: CreateHash; createHmac?: NativeHmac } | undefined;
+  return proc?.getBuiltinModule?.('node:crypto') as { createHash?: CreateHash } | undefined;
 }
 
 let native: CreateHash | undefined;
-let nativeHmac: NativeHmac | undefined;
 
 /** For tests: force the pure-JS implementation (true) or restore the native one where available. */
 export function usePureJsSha256(pure: boolean): void {
   const m = pure ? undefined : nodeCrypto();
   native = typeof m?.createHash === 'function' ? m.createHash : undefined;
-  nativeHmac = typeof m?.createHmac === 'function' ? m.createHmac : undefined;
 }
 usePureJsSha256(false);
 
@@ -62,7 +59,6 @@ export function hmacSha256Hex(key: string, message: string): string {
     const inner = pads.inner.copy().update(message, 'utf8').digest();
     return pads.outer.copy().update(inner).digest('hex');
   }
-  if (nativeHmac !== undefined) return nativeHmac('sha256', key).update(message, 'utf8').digest('hex');
   let h = keyed.get(key);
   if (h === undefined) {
     h = hmac.create(sha256, utf8ToBytes(key));
