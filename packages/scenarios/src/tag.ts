@@ -25,9 +25,6 @@ export function tagContent(note: Note, includeDefinitions: boolean, definitions:
   return `{${parts.join(',')}}${includeDefinitions ? definitions : ''}`;
 }
 
-// hmacSha256Hex: node:crypto's HMAC under Node, @noble/hashes elsewhere (same bytes; core tests both).
-const hmacHex = hmacSha256Hex;
-
 /**
  * R15: the tag is hex(HMAC-SHA256(key, C)). With the scan time included it is `t=<ms>;` followed by the HMAC of
  * `<ms>:` and C [choice: a colon separates them], and verifies against its own time.
@@ -35,7 +32,7 @@ const hmacHex = hmacSha256Hex;
 export function computeTag(note: Note, o: TagOptions): string {
   if (o.scanTime === undefined) return cachedTag(note, o);
   const c = tagContent(note, o.includeDefinitions, o.definitions);
-  return `t=${o.scanTime};${hmacHex(o.key, `${o.scanTime}:${c}`)}`;
+  return `t=${o.scanTime};${hmacSha256Hex(o.key, `${o.scanTime}:${c}`)}`;
 }
 
 interface CachedTag {
@@ -65,7 +62,7 @@ function cachedTag(note: Note, o: TagOptions): string {
     const hit = tagCache.get(anchor);
     if (hit !== undefined && hit.key === o.key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit.tag;
   }
-  const tag = hmacHex(o.key, tagContent(note, o.includeDefinitions, o.definitions));
+  const tag = hmacSha256Hex(o.key, tagContent(note, o.includeDefinitions, o.definitions));
   if (anchor !== undefined) tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key: o.key, definitions, tag });
   return tag;
 }

@@ -239,31 +239,33 @@ function emptyCounters(): Counters {
   };
 }
 
-function actorKind(by: string): string {
-  // Actors are few and their strings are reused (a behaviour's actor, `router/<server>`): a cache of a pure function
-  // spares a slice and a hash of a new string per revision.
-  let k = actorKinds.get(by);
-  if (k === undefined) {
-    const i = by.indexOf('/');
-    k = i < 0 ? by : by.slice(0, i);
-    if (actorKinds.size >= 1024) actorKinds.clear();
-    actorKinds.set(by, k);
+// Actors are few and their strings are reused (a behaviour's actor, `router/<server>`, `replicator/<server>`): both
+// functions below are remembered (bounded caches of pure functions), sparing a new string and its hash per revision.
+function memo(cache: Map<string, string>, key: string, make: (key: string) => string): string {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make(key);
+    if (cache.size >= 1024) cache.clear();
+    cache.set(key, v);
   }
-  return k;
+  return v;
 }
 const actorKinds = new Map<string, string>();
-
-/** `replicator/<server>`, made once per server name (an actor string per arrival otherwise). */
-function replicatorOf(server: string): string {
-  let r = replicators.get(server);
-  if (r === undefined) {
-    r = `replicator/${server}`;
-    if (replicators.size >= 1024) replicators.clear();
-    replicators.set(server, r);
-  }
-  return r;
-}
 const replicators = new Map<string, string>();
+const kindOf = (by: string) => {
+  const i = by.indexOf('/');
+  return i < 0 ? by : by.slice(0, i);
+};
+const replicatorName = (server: string) => `replicator/${server}`;
+
+function actorKind(by: string): string {
+  return memo(actorKinds, by, kindOf);
+}
+
+/** `replicator/<server>`. */
+function replicatorOf(server: string): string {
+  return memo(replicators, server, replicatorName);
+}
 
 function ceilTo(t: number, step: number): number {
   return Math.ceil(t / step) * step;
