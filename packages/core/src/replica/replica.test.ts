@@ -113,6 +113,21 @@ describe('R10: purge', () => {
     expect(r.changedSince(0)).toEqual([A, C]);
   });
 
+  it('R10: a document read just before its stub is purged comes back as a new document when saved again', () => {
+    // put() reuses the slot the last get() found: a purge in between must not leave it pointing at the removed slot.
+    const r = setup();
+    expect(r.get(B)?.deleted).toBe(true);
+    expect(r.purge(DAY + 1_001)).toEqual([B]);
+    const back = applySave(undefined, B, { set: [['x', 'again']] }, 3 * DAY, 0).note;
+    r.put(back, 0);
+    expect(r.get(B)).toBe(back);
+    expect(r.size).toBe(3);
+    expect(r.stubs).toBe(1);
+    expect(r.wasPurged(B)).toBe(false);
+    expect(r.changedSince(0)).toEqual([A, C, B]);
+    expect(r.notes().map((n) => n.unid)).toEqual([A, B, C]);
+  });
+
   it('R10: a stub exactly purgeDays old is not yet older, so it stays', () => {
     const r = setup();
     expect(r.purge(DAY + 1_000)).toEqual([]);

@@ -53,6 +53,12 @@ export class Replica {
   readonly purgeDays: number;
   readonly keepHistory: boolean;
   private docs = new Map<string, Slot>();
+  /**
+   * The slot the last lookup found: a save or an arrival reads the document (get, slot) and then records the new
+   * version (put), so put finds it here instead of hashing the UNID again. Always a slot that is in `docs`
+   * (cleared where a slot leaves it: purge).
+   */
+  private last: Slot | undefined = undefined;
   private head: Slot | undefined;
   private tail: Slot | undefined;
   private counter = 0;
@@ -91,12 +97,17 @@ export class Replica {
   }
 
   get(unid: string): Note | undefined {
-    return this.docs.get(unid)?.note;
+    const s = this.docs.get(unid);
+    if (s === undefined) return undefined;
+    this.last = s;
+    return s.note;
   }
 
   /** The document's current version, change number and cause, without a copy (the caller must not keep it). */
   slot(unid: string): { readonly note: Note; readonly no: number; readonly cause: number } | undefined {
-    return this.docs.get(unid);
+    const s = this.docs.get(unid);
+    if (s !== undefined) this.last = s;
+    return s;
   }
 
   doc(unid: string): ReplicaDoc | undefined {
@@ -105,7 +116,7 @@ export class Replica {
   }
 
   wasPurged(unid: string): boolean {
-    return this.purgedUnids.has(unid);
+    return this.purgedUnids.size !== 0 && this.purgedUnids.has(unid);
   }
 
   private unlink(s: Slot): void {
@@ -128,7 +139,8 @@ export class Replica {
   put(note: Note, cause: number): number {
     const no = ++this.counter;
     this.history?.push(note);
-    let slot = this.docs.get(note.unid);
+    let slot = this.last;
+    if (slot === undefined || slot.note.unid !== note.unid) slot = this.docs.get(note.unid);
     if (slot === undefined) {
       slot = { note, no, cause, prev: undefined, next: undefined };
       this.docs.set(note.unid, slot);
@@ -141,7 +153,8 @@ export class Replica {
       slot.cause = cause;
     }
     this.append(slot);
-    this.purgedUnids.delete(note.unid);
+    this.last = slot;
+    if (this.purgedUnids.size !== 0) this.purgedUnids.delete(note.unid);
     return no;
   }
 
@@ -155,6 +168,7 @@ export class Replica {
     const purged: string[] = [];
     for (const [unid, slot] of this.docs) if (slot.note.deleted && slot.note.seqTime < limit) purged.push(unid);
     purged.sort();
+    this.last = undefined;
     for (const unid of purged) {
       this.unlink(this.docs.get(unid)!);
       this.docs.delete(unid);
@@ -250,8 +264,11 @@ export class Replica {
     w.limitRevisions = this.limitRevisions;
     w.purgeDays = this.purgeDays;
     w.keepHistory = this.keepHistory;
+    // Fields in declaration order, so clones share the constructor's object shape (one hidden class on hot paths).
     r.docs = new Map();
-    r.head = r.tail = undefined;
+    r.last = undefined;
+    r.head = undefined;
+    r.tail = undefined;
     for (let s = this.head; s !== undefined; s = s.next) {
       const c: Slot = { note: s.note, no: s.no, cause: s.cause, prev: undefined, next: undefined };
       r.docs.set(s.note.unid, c);
