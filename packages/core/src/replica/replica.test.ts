@@ -247,3 +247,36 @@ describe('R7/R9: the compacted change log (keepHistory false)', () => {
     expect(c.changedSince(3)).toEqual(['X']);
   });
 });
+
+describe('clone (snapshots share what neither side has changed yet)', () => {
+  it('R9/R10: histories, documents and purges changed on either side after a clone stay on that side', () => {
+    const r = new Replica('S', 'db', 0, 1);
+    save(r, A, [['x', 'a']], 0);
+    save(r, B, [['x', 'b']], 0);
+    del(r, B, 1_000);
+    r.setHistory('P', 5);
+    const c = r.clone();
+    // The clone changes its history, purges a stub and saves; the original keeps all of its own.
+    c.setHistory('P', 9);
+    c.setHistory('Q', 1);
+    expect(c.purge(DAY + 1_001)).toEqual([B]);
+    save(c, C, [['x', 'c']], 2 * DAY);
+    expect(r.getHistory('P')).toBe(5);
+    expect(r.getHistory('Q')).toBe(0);
+    expect(r.histories()).toEqual([['P', 5]]);
+    expect(r.wasPurged(B)).toBe(false);
+    expect(r.get(B)?.deleted).toBe(true);
+    expect(r.get(C)).toBeUndefined();
+    expect(r.log().purges).toEqual([]);
+    expect(c.histories()).toEqual([['P', 9], ['Q', 1]]);
+    expect(c.wasPurged(B)).toBe(true);
+    expect(c.log().purges).toEqual([{ afterNo: 3, unid: B }]);
+    // And the other way round: the original changes after being cloned, the clone keeps the old values.
+    const d = r.clone();
+    r.setHistory('P', 7);
+    expect(r.purge(DAY + 1_001)).toEqual([B]);
+    expect(d.getHistory('P')).toBe(5);
+    expect(d.wasPurged(B)).toBe(false);
+    expect(d.log().purges).toEqual([]);
+  });
+});

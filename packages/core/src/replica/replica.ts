@@ -46,6 +46,15 @@ export interface ReplicaDoc {
  * container would do) costs 400x plain mutation at the seed's scale. Everything handed out is immutable: notes are
  * never changed after they are made, and views are read-only.
  */
+/** The purged UNIDs of a replica that has purged none: shared, refuses changes (purge makes a set of its own). */
+class NoPurges extends Set<string> {
+  override add(): this {
+    throw new TypeError('a shared empty set cannot be changed');
+  }
+}
+const NO_PURGES: Set<string> = new NoPurges();
+const NO_PURGE_ENTRIES: PurgeEntry[] = Object.freeze([]) as unknown as PurgeEntry[];
+
 export class Replica {
   readonly server: string;
   readonly db: string;
@@ -63,11 +72,13 @@ export class Replica {
   private tail: Slot | undefined;
   private counter = 0;
   private history: Note[] | undefined;
-  private purges: PurgeEntry[] = [];
-  private purgedUnids = new Set<string>();
+  private purges: PurgeEntry[] = NO_PURGE_ENTRIES;
+  private purgedUnids: Set<string> = NO_PURGES;
   private stubCount = 0;
   /** Replication history (R9): per sender, the sender's change number received up to. */
   private received = new Map<string, number>();
+  /** `received` is shared with a clone (or the replica this one was cloned from): copy it before changing it. */
+  private receivedShared = false;
   /**
    * Copy-on-write for simulator snapshots: the state that may change this replica in place. Any other state holding
    * it copies it before its first change (Simulator.writable). Not part of the replica's contents.
@@ -173,7 +184,9 @@ export class Replica {
       this.unlink(this.docs.get(unid)!);
       this.docs.delete(unid);
       this.stubCount--;
+      if (this.purgedUnids === NO_PURGES) this.purgedUnids = new Set();
       this.purgedUnids.add(unid);
+      if (this.purges === NO_PURGE_ENTRIES) this.purges = [];
       this.purges.push({ afterNo: this.counter, unid });
     }
     return purged;
@@ -210,6 +223,10 @@ export class Replica {
   }
 
   setHistory(key: string, no: number): void {
+    if (this.receivedShared) {
+      this.received = new Map(this.received);
+      this.receivedShared = false;
+    }
     this.received.set(key, no);
   }
 
@@ -276,10 +293,13 @@ export class Replica {
     }
     r.counter = this.counter;
     r.history = this.history?.slice();
-    r.purges = this.purges.slice();
-    r.purgedUnids = this.purgedUnids.size === 0 ? new Set() : new Set(this.purgedUnids);
+    r.purges = this.purges.length === 0 ? NO_PURGE_ENTRIES : this.purges.slice();
+    r.purgedUnids = this.purgedUnids.size === 0 ? NO_PURGES : new Set(this.purgedUnids);
     r.stubCount = this.stubCount;
-    r.received = new Map(this.received);
+    // Histories change once per replication session, documents at every save: both sides share the map until then.
+    r.received = this.received;
+    r.receivedShared = true;
+    this.receivedShared = true;
     r.owner = undefined;
     return r;
   }

@@ -168,6 +168,12 @@ interface ServerRec {
   /** mate -> db -> queue */
   queues: Map<string, Map<string, ClusterQueue>>;
   scheduledPassRunning: boolean;
+  /**
+   * Copy-on-write for snapshots, like Replica.owner: the state that may change `replicas`, `queues` and `store` in
+   * place. A copied state shares them with its parent until it first changes one (Simulator.ownMaps), when it copies
+   * all three (queues deeply): exploration copies a state per transition, and most transitions change one server.
+   */
+  mapsOwner: object | undefined;
 }
 
 interface Counters {
@@ -179,6 +185,8 @@ interface Counters {
   discarded: number;
   collisions: Set<string>;
   scans: { performed: number; skipped: number; infected: number; missed: number };
+  /** `byActorKind` and `collisions` are shared with the state this one was copied from: copy before changing. */
+  shared: boolean;
 }
 
 /** Everything a run changes: one object, so a snapshot is one copy. */
@@ -189,6 +197,8 @@ interface SimState {
   heap: WorkHeap<Work & { id: number }>;
   servers: Map<string, ServerRec>;
   databases: Map<string, { replicas: readonly string[]; limitRevisions: number; purgeDays: number }>;
+  /** `databases` is shared with the state this one was copied from: copy before adding to it. */
+  databasesShared: boolean;
   /** Partition groups: server -> group index; servers not named form one more group (-1). */
   groups: Map<string, number>;
   pendingItems: number;
@@ -236,6 +246,7 @@ function emptyCounters(): Counters {
     discarded: 0,
     collisions: new Set(),
     scans: { performed: 0, skipped: 0, infected: 0, missed: 0 },
+    shared: false,
   };
 }
 
@@ -309,6 +320,7 @@ export class Simulator {
       heap: new WorkHeap(),
       servers: new Map(),
       databases: new Map(),
+      databasesShared: false,
       groups: new Map(),
       pendingItems: 0,
       nonEmptyQueues: 0,
@@ -707,7 +719,7 @@ export class Simulator {
           if (!sameOid(a, b)) ok = false;
           else if (!sameContents(a, b)) {
             ok = false;
-            this.s.counters.collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
+            this.ownCounters().collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
           }
         }
       }
@@ -766,7 +778,7 @@ export class Simulator {
   /** `byActorKind` lists every kind that appears in `by`, zeros included (event-log.md, "Summary"). */
   private countKind(byOrKind: string): void {
     const k = actorKind(byOrKind);
-    if (!this.s.counters.byActorKind.has(k)) this.s.counters.byActorKind.set(k, 0);
+    if (!this.s.counters.byActorKind.has(k)) this.ownCounters().byActorKind.set(k, 0);
   }
 
   private applyInput({ line, event: e }: LocatedEvent<InputEvent>): void {
@@ -794,6 +806,7 @@ export class Simulator {
           definitions: '',
           queues: new Map(),
           scheduledPassRunning: false,
+          mapsOwner: s,
         };
         s.servers.set(e.name, srv);
         this.membersCache.clear();
@@ -810,11 +823,15 @@ export class Simulator {
           seen.add(r);
         }
         const def = { replicas: [...e.replicas], limitRevisions: e.limitRevisions ?? 0, purgeDays: e.purgeDays ?? 90 };
+        if (s.databasesShared) {
+          s.databases = new Map(s.databases);
+          s.databasesShared = false;
+        }
         s.databases.set(e.name, def);
         for (const r of e.replicas) {
           const rep = new Replica(r, e.name, def.limitRevisions, def.purgeDays, this.keepHistory);
           rep.owner = s;
-          s.servers.get(r)!.replicas.set(e.name, rep);
+          this.ownMaps(s.servers.get(r)!).replicas.set(e.name, rep);
         }
         // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
         this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY) });
@@ -963,7 +980,7 @@ export class Simulator {
         if (!srv.up) return;
         srv.up = false;
         // R12: queues are lost when the sending server crashes.
-        for (const byDb of srv.queues.values()) {
+        for (const byDb of this.ownMaps(srv).queues.values()) {
           for (const q of byDb.values()) {
             if (q.unids.size > 0) s.nonEmptyQueues--;
             q.unids = EMPTY_UNIDS;
@@ -1098,7 +1115,7 @@ export class Simulator {
   }
 
   private countRevision(by: string): void {
-    const c = this.s.counters;
+    const c = this.ownCounters();
     c.revisions++;
     const k = actorKind(by);
     c.byActorKind.set(k, (c.byActorKind.get(k) ?? 0) + 1);
@@ -1159,7 +1176,34 @@ export class Simulator {
     if (r.owner === this.s) return r;
     const c = r.clone();
     c.owner = this.s;
-    srv.replicas.set(db, c);
+    this.ownMaps(srv).replicas.set(db, c);
+    return c;
+  }
+
+  /** The server's replicas, queues and scanner memory, ready to change: copied first if a snapshot shares them. */
+  private ownMaps(srv: ServerRec): ServerRec {
+    if (srv.mapsOwner === this.s) return srv;
+    srv.replicas = new Map(srv.replicas);
+    const queues = new Map<string, Map<string, ClusterQueue>>();
+    for (const [mate, byDb] of srv.queues) {
+      const m = new Map<string, ClusterQueue>();
+      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
+      queues.set(mate, m);
+    }
+    srv.queues = queues;
+    if (srv.store.size > 0) srv.store = new Map(srv.store);
+    srv.mapsOwner = this.s;
+    return srv;
+  }
+
+  /** The run's counters, ready to change (see Counters.shared). */
+  private ownCounters(): Counters {
+    const c = this.s.counters;
+    if (c.shared) {
+      c.byActorKind = new Map(c.byActorKind);
+      c.collisions = c.collisions.size === 0 ? new Set() : new Set(c.collisions);
+      c.shared = false;
+    }
     return c;
   }
 
@@ -1254,6 +1298,7 @@ export class Simulator {
       definitions: srv.definitions,
       store: srv.store,
     });
+    if (d.remember !== undefined && d.remember.length > 0) this.ownMaps(srv);
     for (const [k, v] of d.remember ?? []) {
       if (srv.store === EMPTY_STORE) srv.store = new Map();
       if (v === undefined) srv.store.delete(k);
@@ -1454,7 +1499,7 @@ export class Simulator {
     const watched = to.behaviour !== undefined && to.up;
     const via: Via | undefined = watched ? { server: from.name, unid: src.unid, seq: src.seq } : undefined;
     if (res.outcome === 'collision') {
-      c.collisions.add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
+      this.ownCounters().collisions.add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
       this.emitReplicated(from, to, db, src, 'collision');
       return false;
     }
@@ -1500,6 +1545,7 @@ export class Simulator {
   // ---------------------------------------------------------------- cluster queues (R12)
 
   private queue(srv: ServerRec, mate: string, db: string): ClusterQueue {
+    this.ownMaps(srv);
     let byDb = srv.queues.get(mate);
     if (byDb === undefined) {
       byDb = new Map();
@@ -1558,14 +1604,8 @@ function describeWork(w: Work): string {
 function cloneState(s: SimState): SimState {
   const servers = new Map<string, ServerRec>();
   for (const [name, srv] of s.servers) {
-    // Shared, not copied: each state copies a replica before changing it (`writable`).
-    const replicas = new Map(srv.replicas);
-    const queues = new Map<string, Map<string, ClusterQueue>>();
-    for (const [mate, byDb] of srv.queues) {
-      const m = new Map<string, ClusterQueue>();
-      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
-      queues.set(mate, m);
-    }
+    // The replicas, queues and scanner memory are shared until this state changes them (`ownMaps`), and each replica
+    // until this state changes it (`writable`).
     servers.set(name, {
       name: srv.name,
       cluster: srv.cluster,
@@ -1573,14 +1613,15 @@ function cloneState(s: SimState): SimState {
       clusterIntervalMs: srv.clusterIntervalMs,
       replicationMsPerDoc: srv.replicationMsPerDoc,
       up: srv.up,
-      replicas,
+      replicas: srv.replicas,
       behaviour: srv.behaviour,
       behaviourLine: srv.behaviourLine,
       behaviourGen: srv.behaviourGen,
-      store: srv.store.size === 0 ? EMPTY_STORE : new Map(srv.store),
+      store: srv.store,
       definitions: srv.definitions,
-      queues,
+      queues: srv.queues,
       scheduledPassRunning: srv.scheduledPassRunning,
+      mapsOwner: undefined,
     });
   }
   const heap = s.heap.clone(cloneWork);
@@ -1591,20 +1632,23 @@ function cloneState(s: SimState): SimState {
     nextId: s.nextId,
     heap,
     servers,
-    // The map is copied (a database event adds to it); the definitions in it are never changed in place.
-    databases: new Map(s.databases),
-    groups: new Map(s.groups),
+    // Shared: a database event copies it first; the definitions in it are never changed in place.
+    databases: s.databases,
+    databasesShared: true,
+    // Never changed in place: partition and heal replace it.
+    groups: s.groups,
     pendingItems: s.pendingItems,
     nonEmptyQueues: s.nonEmptyQueues,
     counters: {
       revisions: c.revisions,
-      byActorKind: new Map(c.byActorKind),
+      byActorKind: c.byActorKind,
       replicatedChanges: c.replicatedChanges,
       conflicts: c.conflicts,
       merges: c.merges,
       discarded: c.discarded,
-      collisions: c.collisions.size === 0 ? new Set() : new Set(c.collisions),
+      collisions: c.collisions,
       scans: { performed: c.scans.performed, skipped: c.scans.skipped, infected: c.scans.infected, missed: c.scans.missed },
+      shared: true,
     },
     lastInputAt: s.lastInputAt,
     inputs: s.inputs,

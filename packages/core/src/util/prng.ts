@@ -3,7 +3,12 @@
  * that can be read back (determinism checks compare it, as FoundationDB's simulator compares its final random state).
  */
 export class Prng {
-  private s: Uint32Array;
+  // The four 32-bit state words as plain fields, not a Uint32Array: a simulator state holds one, and exploration
+  // copies a state per transition (a typed array costs an ArrayBuffer besides, about 200 bytes a copy).
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
 
   constructor(seed: number) {
     // splitmix32 spreads any integer seed over the four state words.
@@ -15,20 +20,22 @@ export class Prng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s = new Uint32Array([next(), next(), next(), next()]);
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
   }
 
   /** A 32-bit unsigned integer. */
   nextUint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
-    const t = (s[1]! << 9) >>> 0;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = (this.b << 9) >>> 0;
+    this.c = (this.c ^ this.a) >>> 0;
+    this.d = (this.d ^ this.b) >>> 0;
+    this.b = (this.b ^ this.c) >>> 0;
+    this.a = (this.a ^ this.d) >>> 0;
+    this.c = (this.c ^ t) >>> 0;
+    this.d = rotl(this.d, 11);
     return result;
   }
 
@@ -44,13 +51,16 @@ export class Prng {
 
   /** The state as hex, to compare two runs. */
   state(): string {
-    return Array.from(this.s, (w) => w.toString(16).padStart(8, '0')).join('');
+    return [this.a, this.b, this.c, this.d].map((w) => w.toString(16).padStart(8, '0')).join('');
   }
 
   clone(): Prng {
     // Not through the constructor: seeding is wasted work, and exploration clones a state per transition.
     const p = Object.create(Prng.prototype) as Prng;
-    p.s = this.s.slice();
+    p.a = this.a;
+    p.b = this.b;
+    p.c = this.c;
+    p.d = this.d;
     return p;
   }
 }
