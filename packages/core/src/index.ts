@@ -39,6 +39,6 @@ export { runEvents } from './simulate/runEvents.js';
 export type { LazyLogDecoder, LogDecoder, LogDecoderOptions, LogWarning, RawDerivedLine } from './log/decodeLog.js';
 export { DEFAULT_MAX_LINE_BYTES, createLazyLogDecoder, createLogDecoder, decodeLogText } from './log/decodeLog.js';
 export { encodeEvent, encodeHeader, encodeLog, isEncodingOf } from './log/encodeLog.js';
-export { abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
+export { abstractStateHash, abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
 export { eventsEqual } from './log/eventsEqual.js';

@@ -1,5 +1,5 @@
 import type { Item, Note } from '../note/note.js';
-import { hash64 } from '../util/fastHash.js';
+import { hash64, hash64Words } from '../util/fastHash.js';
 
 // The abstract state of a simulation, for exploration (issue: storms are cycles). `seq`, times and change numbers grow
 // forever, so two states that differ only by how far the counters ran must compare equal. The abstraction keeps what
@@ -217,4 +217,283 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
     const groups = servers.map((name) => byName.get(name)!.group);
     return `${out}G ${groups.map((g) => groups.indexOf(g)).join(',')}\n#\nW ${work}`;
   });
+}
+
+// ---------------------------------------------------------------- the same abstraction, hashed
+
+// Exploration only compares keys, so it needs the abstract state's 64-bit hash, not its text: `abstractStateHash`
+// feeds the very fields `abstractStateKeys` writes, in the same structure, into a two-lane hash as numbers, and never
+// builds the text (building and then hashing it was over half of a transition's cost). Lists the text sorts (a
+// replica's documents, histories, queues) are sorted here by their elements' hashes instead: a canonical order too.
+// States with equal texts get equal hashes; that different texts get different hashes (but for 64-bit collisions) is
+// tested on every state of several explorations.
+
+/** Two independent 32-bit lanes (murmur3-style steps, different constants per lane): a 64-bit hash of a sequence of ints. */
+class Hasher {
+  a = 0;
+  b = 0;
+
+  reset(seed: number): this {
+    this.a = seed ^ 0x9747b28c;
+    this.b = Math.imul(seed, 0x85ebca6b) ^ 0x5bd1e995;
+    return this;
+  }
+
+  int(x: number): this {
+    let k = Math.imul(x | 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let a = this.a ^ k;
+    a = (a << 13) | (a >>> 19);
+    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    let j = Math.imul(x | 0, 0x85ebca77);
+    j = (j << 13) | (j >>> 19);
+    j = Math.imul(j, 0xc2b2ae3d);
+    let b = this.b ^ j;
+    b = (b << 17) | (b >>> 15);
+    this.b = (Math.imul(b, 9) + 0x27d4eb2f) | 0;
+    return this;
+  }
+
+  pair(a: number, b: number): this {
+    return this.int(a).int(b);
+  }
+
+  str(s: string): this {
+    const h = stringHash(s);
+    return this.int(s.length).pair(h[0]!, h[1]!);
+  }
+
+  /** Finalises into `out` (fmix32 on each lane, each lane also stirred by the other). */
+  into(out: Uint32Array | number[], at = 0): void {
+    let a = this.a;
+    let b = this.b;
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    a = Math.imul(a, 0xc2b2ae35);
+    a ^= a >>> 16;
+    b ^= b >>> 15;
+    b = Math.imul(b, 0x2c1b3c6d);
+    b ^= b >>> 12;
+    b = Math.imul(b, 0x297a2d39);
+    b ^= b >>> 15;
+    out[at] = (a ^ Math.imul(b, 0x27d4eb2f)) >>> 0;
+    out[at + 1] = (b ^ Math.imul(a, 0x165667b1)) >>> 0;
+  }
+}
+
+// Strings here are few and repeat at every transition (UNIDs, database names, item texts): their hashes are remembered
+// (a bounded cache of a pure function).
+const stringHashes = new Map<string, Uint32Array>();
+function stringHash(s: string): Uint32Array {
+  let h = stringHashes.get(s);
+  if (h === undefined) {
+    h = new Uint32Array(2);
+    hash64Words(s, h);
+    if (stringHashes.size >= 4096) stringHashes.clear();
+    stringHashes.set(s, h);
+  }
+  return h;
+}
+
+const itemsHashes = new WeakMap<Note, { base: number; a: number; b: number }>();
+const tmp = new Uint32Array(2);
+
+/** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
+function itemsHash(note: Note, base: number, h: Hasher): void {
+  const hit = itemsHashes.get(note);
+  if (hit !== undefined && hit.base === base) {
+    h.pair(hit.a, hit.b);
+    return;
+  }
+  const x = new Hasher().reset(3);
+  for (const i of note.items) x.str(textOfItem(i)).int(Math.max(i.seq - base, -1));
+  x.int(note.items.length).into(tmp);
+  itemsHashes.set(note, { base, a: tmp[0]!, b: tmp[1]! });
+  h.pair(tmp[0]!, tmp[1]!);
+}
+
+interface DocNormH {
+  base: number;
+  times: number[];
+  copies: Note[];
+  /** The document's abstract name, hashed: its UNID, or for a conflict document what it is (see abstractStateKeys). */
+  n0: number;
+  n1: number;
+}
+
+/** Sorts pairs of words stored flat ([a0, b0, a1, b1, ...]) and feeds them, in that order, into `h`. */
+function feedSortedPairs(flat: number[], h: Hasher): void {
+  const n = flat.length >> 1;
+  if (n > 1) {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) idx.push(i);
+    idx.sort((x, y) => flat[2 * x]! - flat[2 * y]! || flat[2 * x + 1]! - flat[2 * y + 1]!);
+    for (const i of idx) h.pair(flat[2 * i]!, flat[2 * i + 1]!);
+  } else if (n === 1) h.pair(flat[0]!, flat[1]!);
+  h.int(n);
+}
+
+const scratch = new Hasher();
+const orderHash = new Hasher();
+const out2 = [0, 0];
+
+/**
+ * The least, over `orders`, of the 64-bit hash of the abstract state under that order (what `abstractStateKeys`
+ * writes as text), into `out` as two words (low, high). Equal texts give equal hashes.
+ */
+export function abstractStateHash(src: AbstractSource, orders: readonly (readonly string[])[], out: Uint32Array): void {
+  const byDb = new Map<string, Map<string, DocNormH>>();
+  const ordered = new Map<AbstractReplica, readonly Note[]>();
+  for (const srv of src.servers) {
+    for (const r of srv.replicas) {
+      let docs = byDb.get(r.db);
+      if (docs === undefined) byDb.set(r.db, (docs = new Map()));
+      const inOrder = r.changeOrder();
+      ordered.set(r, inOrder);
+      for (const n of inOrder) {
+        const d = docs.get(n.unid);
+        if (d === undefined) {
+          const u = stringHash(n.unid);
+          docs.set(n.unid, { base: n.seq, times: [n.seqTime], copies: [n], n0: u[0]!, n1: u[1]! });
+        } else {
+          d.copies.push(n);
+          if (n.seq < d.base) d.base = n.seq;
+          if (!d.times.includes(n.seqTime)) d.times.push(n.seqTime);
+        }
+      }
+    }
+  }
+  for (const docs of byDb.values()) {
+    for (const d of docs.values()) if (d.times.length > 1) d.times.sort((a, b) => a - b);
+    for (const d of docs.values()) {
+      if (!isConflictDoc(d.copies[0]!)) continue;
+      // The same name as the text's, the least text over the copies: the least hash would pick another copy at times
+      // and so forget how far the copies are from their `$REF` document (two states the text tells apart).
+      let best: string | undefined;
+      for (const n of d.copies) {
+        const ref = refOf(n);
+        const refNorm = docs.get(ref);
+        const seq = refNorm !== undefined ? n.seq - refNorm.base : n.seq;
+        const name = `C(${ref},${seq},${conflictItemsText(n)})`;
+        if (best === undefined || name < best) best = name;
+      }
+      const nh = stringHash(best!);
+      d.n0 = nh[0]!;
+      d.n1 = nh[1]!;
+    }
+  }
+  // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
+  const replicaHash = new Map<AbstractReplica, [number, number]>();
+  const flat: number[] = [];
+  for (const srv of src.servers) {
+    for (const r of srv.replicas) {
+      const docs = byDb.get(r.db)!;
+      const inOrder = ordered.get(r)!;
+      flat.length = 0;
+      for (let rank = 0; rank < inOrder.length; rank++) {
+        const note = inOrder[rank]!;
+        const d = docs.get(note.unid)!;
+        const { base, times, copies } = d;
+        const h = scratch.reset(7).pair(d.n0, d.n1).int(note.seq - base).int(times.indexOf(note.seqTime)).int(note.deleted ? 1 : 0);
+        let revs = 0;
+        if (copies.length > 1) {
+          for (const [sq, t] of note.revisions) {
+            for (const c of copies) {
+              if (c !== note && c.seq === sq && c.seqTime === t) {
+                h.int(sq - base).int(times.indexOf(t));
+                revs++;
+                break;
+              }
+            }
+          }
+        }
+        h.int(revs);
+        itemsHash(note, base, h);
+        h.int(rank + 1).into(out2);
+        flat.push(out2[0]!, out2[1]!);
+      }
+      const rh = new Hasher().reset(11);
+      feedSortedPairs(flat, rh);
+      rh.into(out2);
+      replicaHash.set(r, [out2[0]!, out2[1]!]);
+    }
+  }
+  const byName = new Map<string, AbstractServer>();
+  for (const s of src.servers) byName.set(s.name, s);
+  const storeHash = new Map<AbstractServer, [number, number]>();
+  for (const s of src.servers) {
+    if (s.store.size === 0) continue;
+    scratch.reset(13).str(JSON.stringify([...s.store].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).into(out2);
+    storeHash.set(s, [out2[0]!, out2[1]!]);
+  }
+  let best0 = 0;
+  let best1 = 0;
+  let first = true;
+  const rename = new Map<string, number>();
+  const inner: number[] = [];
+  for (const servers of orders) {
+    rename.clear();
+    servers.forEach((name, i) => rename.set(name, i));
+    const h = orderHash.reset(17);
+    for (const name of servers) {
+      const srv = byName.get(name)!;
+      h.int(srv.up ? 1 : 0).str(srv.definitions);
+      const st = storeHash.get(srv);
+      if (st !== undefined) h.pair(st[0], st[1]);
+      else h.int(0);
+      for (const r of srv.replicas) {
+        h.str(r.db);
+        const rh = replicaHash.get(r)!;
+        h.pair(rh[0], rh[1]);
+        inner.length = 0;
+        for (const [sender, hist] of r.historyMap()) {
+          const senderRep = byName.get(sender)?.replicas.find((x) => x.db === r.db);
+          const idx = rename.get(sender);
+          scratch.reset(19);
+          if (idx !== undefined) scratch.int(idx);
+          else scratch.str(sender);
+          scratch.int(senderRep === undefined ? 0 : senderRep.coveredUpTo(hist)).into(out2);
+          inner.push(out2[0]!, out2[1]!);
+        }
+        feedSortedPairs(inner, h);
+      }
+      h.int(srv.replicas.length);
+      inner.length = 0;
+      for (const q of srv.queues) {
+        const docs = byDb.get(q.db);
+        const idx = rename.get(q.mate);
+        scratch.reset(23);
+        if (idx !== undefined) scratch.int(idx);
+        else scratch.str(q.mate);
+        scratch.str(q.db);
+        for (const u of q.unids) {
+          const d = docs?.get(u);
+          if (d !== undefined) scratch.pair(d.n0, d.n1);
+          else scratch.str(u);
+        }
+        scratch.int(q.unids.length).int(q.waiting ? 1 : 0).into(out2);
+        inner.push(out2[0]!, out2[1]!);
+      }
+      feedSortedPairs(inner, h);
+    }
+    // Partition groups, canonically: which servers share a group, by position.
+    for (let i = 0; i < servers.length; i++) {
+      const g = byName.get(servers[i]!)!.group;
+      let j = 0;
+      while (byName.get(servers[j]!)!.group !== g) j++;
+      h.int(j);
+    }
+    h.int(servers.length);
+    for (const w of src.work) h.str(w);
+    h.int(src.work.length).into(out2);
+    if (first || out2[1]! < best1 || (out2[1] === best1 && out2[0]! < best0)) {
+      best0 = out2[0]!;
+      best1 = out2[1]!;
+      first = false;
+    }
+  }
+  out[0] = best0;
+  out[1] = best1;
 }

@@ -16,7 +16,7 @@ import type {
   RevisedEvent,
   ScanKind,
 } from '../log/events.js';
-import { abstractStateKeys, type AbstractServer } from './abstractState.js';
+import { abstractStateHash, abstractStateKeys, type AbstractServer, type AbstractSource } from './abstractState.js';
 import type { Behaviour, BehaviourFactory, WriteNotice } from './behaviour.js';
 import type { StopReason, Summary } from './summary.js';
 
@@ -637,10 +637,19 @@ export class Simulator {
   }
 
   /**
-   * The canonical text of the abstract state (abstractState.ts) under each server order: what exploration
-   * de-duplicates states by. Reads the state directly, without building a `view()`.
+   * The canonical text of the abstract state (abstractState.ts) under each server order: the readable reference for
+   * what exploration de-duplicates states by (`abstractHash`). Reads the state directly, without building a `view()`.
    */
   abstractKeys(orders: readonly (readonly string[])[]): string[] {
+    return abstractStateKeys(this.abstractSource(), orders);
+  }
+
+  /** The least over `orders` of the abstract state's 64-bit hash (the text `abstractKeys` gives, hashed), into `out`. */
+  abstractHash(orders: readonly (readonly string[])[], out: Uint32Array): void {
+    abstractStateHash(this.abstractSource(), orders, out);
+  }
+
+  private abstractSource(): AbstractSource {
     const s = this.s;
     const servers: AbstractServer[] = [];
     for (const name of [...s.servers.keys()].sort()) {
@@ -654,7 +663,7 @@ export class Simulator {
     }
     const work: string[] = [];
     if (s.pendingItems > 0) for (const w of s.heap.toArray()) if (isPendingKind(w)) work.push(w.kind);
-    return abstractStateKeys({ servers, work }, orders);
+    return { servers, work };
   }
 
   // ---------------------------------------------------------------- results

@@ -1,8 +1,8 @@
 import {
   Simulator,
   HashTable64,
-  encodeLog,
   hash64Words,
+  encodeLog,
   type DerivedEvent,
   type InputEvent,
   type SimSnapshot,
@@ -67,6 +67,12 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Partial-order reduction, where the model declares independent actions (see `ExploreModel.independent`). Default true. */
   readonly partialOrder?: boolean;
+  /**
+   * De-duplicate by the 64-bit hash of the abstract state's canonical text (`Simulator.abstractKeys`, several times
+   * slower) instead of hashing its fields directly (`abstractHash`): the readable reference the fast key must agree
+   * with (tested). Default false.
+   */
+  readonly textKeys?: boolean;
   /** Called once per distinct state, when it is first reached (for tests and statistics). */
   readonly onNewState?: (sim: Simulator, depth: number) => void;
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
@@ -213,10 +219,13 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
 
   // The state's 64-bit hash, into `key` (a collision among a million states has odds of about 1 in 3 x 10^7).
   const key = new Uint32Array(2);
+  const textKeys = options.textKeys === true;
   const keyOf = (): Uint32Array => {
-    let best: string | undefined;
-    for (const k of sim.abstractKeys(orders)) if (best === undefined || k < best) best = k;
-    hash64Words(best!, key);
+    if (textKeys) {
+      let best: string | undefined;
+      for (const k of sim.abstractKeys(orders)) if (best === undefined || k < best) best = k;
+      hash64Words(best!, key);
+    } else sim.abstractHash(orders, key);
     return key;
   };
 
