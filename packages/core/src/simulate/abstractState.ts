@@ -300,6 +300,20 @@ function stringHash(s: string): Uint32Array {
 const itemsHashes = new WeakMap<Note, { base: number; a: number; b: number }>();
 const tmp = new Uint32Array(2);
 
+// Items are immutable and shared between versions and replicas: each one's hash (of its text) is remembered.
+const itemHashes = new WeakMap<Item, Uint32Array>();
+function itemHash(i: Item): Uint32Array {
+  let h = itemHashes.get(i);
+  if (h === undefined) {
+    h = new Uint32Array(2);
+    const t = textOfItem(i);
+    hash64Words(t, h);
+    h[0] = (h[0]! ^ t.length) >>> 0;
+    itemHashes.set(i, h);
+  }
+  return h;
+}
+
 /** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
 function itemsHash(note: Note, base: number, h: Hasher): void {
   const hit = itemsHashes.get(note);
@@ -308,7 +322,10 @@ function itemsHash(note: Note, base: number, h: Hasher): void {
     return;
   }
   const x = new Hasher().reset(3);
-  for (const i of note.items) x.str(textOfItem(i)).int(Math.max(i.seq - base, -1));
+  for (const i of note.items) {
+    const ih = itemHash(i);
+    x.pair(ih[0]!, ih[1]!).int(Math.max(i.seq - base, -1));
+  }
   x.int(note.items.length).into(tmp);
   itemsHashes.set(note, { base, a: tmp[0]!, b: tmp[1]! });
   h.pair(tmp[0]!, tmp[1]!);
@@ -323,16 +340,40 @@ interface DocNormH {
   n1: number;
 }
 
-/** Sorts pairs of words stored flat ([a0, b0, a1, b1, ...]) and feeds them, in that order, into `h`. */
+/**
+ * Sorts pairs of words stored flat ([a0, b0, a1, b1, ...]) in place and feeds them, in that order, into `h`. An
+ * insertion sort: the lists are a replica's few documents or a server's few queues, and Array.prototype.sort
+ * allocates about a kilobyte per call.
+ */
 function feedSortedPairs(flat: number[], h: Hasher): void {
   const n = flat.length >> 1;
-  if (n > 1) {
-    const idx: number[] = [];
-    for (let i = 0; i < n; i++) idx.push(i);
-    idx.sort((x, y) => flat[2 * x]! - flat[2 * y]! || flat[2 * x + 1]! - flat[2 * y + 1]!);
-    for (const i of idx) h.pair(flat[2 * i]!, flat[2 * i + 1]!);
-  } else if (n === 1) h.pair(flat[0]!, flat[1]!);
+  for (let i = 1; i < n; i++) {
+    const a = flat[2 * i]!;
+    const b = flat[2 * i + 1]!;
+    let j = i - 1;
+    while (j >= 0 && (flat[2 * j]! > a || (flat[2 * j] === a && flat[2 * j + 1]! > b))) {
+      flat[2 * j + 2] = flat[2 * j]!;
+      flat[2 * j + 3] = flat[2 * j + 1]!;
+      j--;
+    }
+    flat[2 * j + 2] = a;
+    flat[2 * j + 3] = b;
+  }
+  for (let i = 0; i < n; i++) h.pair(flat[2 * i]!, flat[2 * i + 1]!);
   h.int(n);
+}
+
+/** Ascending, in place (insertion sort: a document has a copy per server, a few). */
+function sortNumbers(xs: number[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
 }
 
 const scratch = new Hasher();
@@ -366,22 +407,49 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     }
   }
   for (const docs of byDb.values()) {
-    for (const d of docs.values()) if (d.times.length > 1) d.times.sort((a, b) => a - b);
+    for (const d of docs.values()) if (d.times.length > 1) sortNumbers(d.times);
     for (const d of docs.values()) {
       if (!isConflictDoc(d.copies[0]!)) continue;
       // The same name as the text's, the least text over the copies: the least hash would pick another copy at times
       // and so forget how far the copies are from their `$REF` document (two states the text tells apart).
-      let best: string | undefined;
+      // Compared as the text compares `C(ref,seq,items)` without building it: the copies' `$REF` is the same
+      // (checked), so the order is that of `seq,` as text, then of the items' text.
+      let bestRef = '';
+      let bestSeq = '';
+      let bestItems = '';
+      let first = true;
+      let sameRef = true;
       for (const n of d.copies) {
         const ref = refOf(n);
         const refNorm = docs.get(ref);
-        const seq = refNorm !== undefined ? n.seq - refNorm.base : n.seq;
-        const name = `C(${ref},${seq},${conflictItemsText(n)})`;
-        if (best === undefined || name < best) best = name;
+        const seq = `${refNorm !== undefined ? n.seq - refNorm.base : n.seq},`;
+        const items = conflictItemsText(n);
+        if (!first && ref !== bestRef) sameRef = false;
+        // (The text continues with `)`: an items text that is a prefix of another compares as if followed by it.)
+        if (first || seq < bestSeq || (seq === bestSeq && items !== bestItems && `${items})` < `${bestItems})`)) {
+          bestRef = ref;
+          bestSeq = seq;
+          bestItems = items;
+          first = false;
+        }
       }
-      const nh = stringHash(best!);
-      d.n0 = nh[0]!;
-      d.n1 = nh[1]!;
+      if (sameRef) {
+        scratch.reset(5).str(bestRef).str(bestSeq).str(bestItems).into(out2);
+        d.n0 = out2[0]!;
+        d.n1 = out2[1]!;
+      } else {
+        // Copies that disagree on `$REF` (never made by the engine): the text's own rule, by building the text.
+        let best: string | undefined;
+        for (const n of d.copies) {
+          const ref = refOf(n);
+          const refNorm = docs.get(ref);
+          const name = `C(${ref},${refNorm !== undefined ? n.seq - refNorm.base : n.seq},${conflictItemsText(n)})`;
+          if (best === undefined || name < best) best = name;
+        }
+        scratch.reset(29).str(best!).into(out2);
+        d.n0 = out2[0]!;
+        d.n1 = out2[1]!;
+      }
     }
   }
   // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.

@@ -294,6 +294,8 @@ export class Simulator {
   private readonly onDerived: ((e: DerivedEvent) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
+  /** The server names in order, until the next `server` event or restore (exploration reads them per transition). */
+  private sortedNames: readonly string[] | undefined = undefined;
   private readonly keepHistory: boolean;
   private readonly maxWork: number;
   private readonly maxPeriodicWork: number;
@@ -600,6 +602,7 @@ export class Simulator {
   restore(snap: SimSnapshot): void {
     this.s = cloneState(snap.state);
     this.membersCache.clear();
+    this.sortedNames = undefined;
   }
 
   /**
@@ -652,7 +655,7 @@ export class Simulator {
   private abstractSource(): AbstractSource {
     const s = this.s;
     const servers: AbstractServer[] = [];
-    for (const name of [...s.servers.keys()].sort()) {
+    for (const name of this.names()) {
       const srv = s.servers.get(name)!;
       const replicas = srv.replicas.size > 1 ? [...srv.replicas.values()].sort((a, b) => (a.db < b.db ? -1 : 1)) : [...srv.replicas.values()];
       const queues: { mate: string; db: string; unids: readonly string[]; waiting: boolean }[] = [];
@@ -674,7 +677,11 @@ export class Simulator {
   }
 
   serverNames(): string[] {
-    return [...this.s.servers.keys()].sort();
+    return this.names().slice();
+  }
+
+  private names(): readonly string[] {
+    return (this.sortedNames ??= [...this.s.servers.keys()].sort());
   }
 
   databaseNames(): string[] {
@@ -819,6 +826,7 @@ export class Simulator {
         };
         s.servers.set(e.name, srv);
         this.membersCache.clear();
+    this.sortedNames = undefined;
         // R12: the cluster replicator wakes at every multiple of clusterIntervalMs of `at`.
         if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs) });
         return;
@@ -1248,7 +1256,7 @@ export class Simulator {
   private startPass(srv: ServerRec, kind: 'scheduled' | 'manual', cause: number, db: string | undefined, unid: string | undefined): void {
     const b = srv.behaviour!;
     const list: (readonly [string, string])[] = [];
-    for (const name of [...srv.replicas.keys()].sort()) {
+    for (const name of srv.replicas.size > 1 ? [...srv.replicas.keys()].sort() : srv.replicas.keys()) {
       if (db !== undefined && name !== db) continue;
       const rep = srv.replicas.get(name)!;
       if (unid !== undefined) {
