@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { appendRevision, applyDelete, applySave } from './applySave.js';
+import { propertySeed } from '../../test/property.js';
 import { getItemValue, type Item, type ItemValue, type Note } from './note.js';
 
 const U = '0123456789ABCDEF0123456789ABCDEF';
@@ -218,5 +220,59 @@ describe('__proto__ and constructor are ordinary item names', () => {
   it('R1: a document whose only item is __proto__ has exactly one item', () => {
     const note = create([['__proto__', 'p']], 10);
     expect(note.items).toEqual([{ name: '__proto__', key: '__proto__', value: 'p', seq: 1 }]);
+  });
+});
+
+describe('R1: a save against a plain model (the hand-written item list)', () => {
+  // applySave edits a sorted item list in place with binary search and a scratch list of the keys written; the model
+  // does the same with a Map. Names come in several spellings so that case folding, first spellings and repeated
+  // writes in one save all come up.
+  const NAMES = ['a', 'A', 'b', 'B', '$File', '$FILE', 'Subject', 'SUBJECT', 'x-ssotag', 'X-SSOTag'];
+  const lower = (n: string) => n.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  function model(prev: Note | undefined, set: [string, ItemValue][], remove: string[], seq: number) {
+    const items = new Map<string, Item>();
+    for (const i of prev?.deleted === false ? prev.items : []) items.set(i.key, i);
+    const written = new Map<string, string>();
+    for (const name of remove) {
+      const key = lower(name);
+      const had = items.get(key);
+      if (had === undefined) continue;
+      written.set(key, had.name);
+      items.delete(key);
+    }
+    for (const [name, value] of set) {
+      const key = lower(name);
+      const spelled = items.get(key)?.name ?? name;
+      items.set(key, { name: spelled, key, value, seq });
+      written.set(key, spelled);
+    }
+    return { items: [...items.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)), written: [...written.values()] };
+  }
+  const change = fc.record({
+    set: fc.array(fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom<ItemValue>('v', 'w', 1)), { maxLength: 4 }),
+    remove: fc.array(fc.constantFrom(...NAMES), { maxLength: 2 }),
+    asMap: fc.boolean(),
+  });
+  it('the same items, itemSeqs and written names, for lists and Maps, over several saves', () => {
+    const seed = propertySeed();
+    console.log(`[property save-matches-model] seed=${seed}`);
+    fc.assert(
+      fc.property(fc.array(change, { minLength: 1, maxLength: 5 }), (changes) => {
+        let note: Note | undefined;
+        changes.forEach((c, k) => {
+          const seq = (note?.seq ?? 0) + 1;
+          const want = model(note, c.set, c.remove, seq);
+          // A Map cannot hold two spellings of one key in one save only if they are the same string: the last wins.
+          const set = c.asMap ? new Map(c.set) : c.set;
+          const wantFromMap = c.asMap ? model(note, [...new Map(c.set)], c.remove, seq) : want;
+          const got = applySave(note, U, { set, remove: c.remove }, 100 + k, 0);
+          expect(got.note.items).toEqual(wantFromMap.items);
+          expect(got.written).toEqual(wantFromMap.written);
+          expect(got.note.seq).toBe(seq);
+          note = got.note;
+        });
+      }),
+      { numRuns: 500, seed },
+    );
   });
 });
