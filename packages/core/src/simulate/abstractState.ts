@@ -300,15 +300,16 @@ function stringHash(s: string): Uint32Array {
 const itemsHashes = new WeakMap<Note, { base: number; a: number; b: number }>();
 const tmp = new Uint32Array(2);
 
-// Items are immutable and shared between versions and replicas: each one's hash (of its text) is remembered.
-const itemHashes = new WeakMap<Item, Uint32Array>();
-function itemHash(i: Item): Uint32Array {
+// Items are immutable and shared between versions and replicas: each one's hash (of its text) is remembered, as two
+// numbers (not the text, nor a typed array: a state's new items live as long as the state, and exploration keeps
+// hundreds of thousands of states).
+const itemHashes = new WeakMap<Item, { readonly a: number; readonly b: number }>();
+function itemHash(i: Item): { readonly a: number; readonly b: number } {
   let h = itemHashes.get(i);
   if (h === undefined) {
-    h = new Uint32Array(2);
-    const t = textOfItem(i);
-    hash64Words(t, h);
-    h[0] = (h[0]! ^ t.length) >>> 0;
+    const t = itemText.get(i) ?? `${JSON.stringify(i.name)}=${JSON.stringify(i.value)}@`;
+    hash64Words(t, tmp);
+    h = { a: (tmp[0]! ^ t.length) >>> 0, b: tmp[1]! };
     itemHashes.set(i, h);
   }
   return h;
@@ -324,7 +325,7 @@ function itemsHash(note: Note, base: number, h: Hasher): void {
   const x = new Hasher().reset(3);
   for (const i of note.items) {
     const ih = itemHash(i);
-    x.pair(ih[0]!, ih[1]!).int(Math.max(i.seq - base, -1));
+    x.pair(ih.a, ih.b).int(Math.max(i.seq - base, -1));
   }
   x.int(note.items.length).into(tmp);
   itemsHashes.set(note, { base, a: tmp[0]!, b: tmp[1]! });
