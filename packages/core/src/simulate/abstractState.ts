@@ -239,6 +239,7 @@ class Hasher {
     return this;
   }
 
+  /** Feeds one integer. Only small ones come here (ranks, counts, differences of `seq`): `| 0` keeps 32 bits. */
   int(x: number): this {
     let k = Math.imul(x | 0, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -283,8 +284,8 @@ class Hasher {
   }
 }
 
-// Strings here are few and repeat at every transition (UNIDs, database names, item texts): their hashes are remembered
-// (a bounded cache of a pure function).
+// Strings here are few and repeat at every transition (UNIDs, database names, definitions, conflict documents' item
+// texts): their hashes are remembered (a bounded cache of a pure function).
 const stringHashes = new Map<string, Uint32Array>();
 function stringHash(s: string): Uint32Array {
   let h = stringHashes.get(s);
