@@ -72,7 +72,7 @@ export function digestState(src: StateSource, cacheChars: number = DIGEST_CACHE_
   // cluster would write each document's text once per server. Texts are remembered for the later servers, up to a
   // bound: at the seed's scale (20,000 copies, 13 MB of text) every second copy is a hit; at a million documents only
   // the first DIGEST_CACHE_CHARS of text are kept, so memory stays bounded (an unbounded cache cost the 100k-document
-  // scale row 280 MB).
+  // scale row 280 MB; 32 M chars of unflattened text, 100 MB).
   const texts = new Map<Note, string>();
   let cachedChars = 0;
   const docJson = (n: Note): string => {
@@ -80,6 +80,8 @@ export function digestState(src: StateSource, cacheChars: number = DIGEST_CACHE_
     if (t === undefined) {
       t = stateDocJson(n);
       if (cachedChars < cacheChars) {
+        // Kept flat: the text is built as a tree of concatenations, several times its own size.
+        flatten(t);
         texts.set(n, t);
         cachedChars += t.length;
       }
@@ -111,7 +113,12 @@ export function digestState(src: StateSource, cacheChars: number = DIGEST_CACHE_
   return `sha256:${h.hex()}`;
 }
 
-const DIGEST_CACHE_CHARS = 32 << 20;
+const DIGEST_CACHE_CHARS = 8 << 20;
+
+/** V8 flattens a concatenated string in place when a character is read from it. */
+function flatten(s: string): void {
+  if (s.length > 0) s.charCodeAt(0);
+}
 
 /**
  * `canonicalJson(toStateDoc(note))`, written directly: the digest of a large state is mostly this. Keys in canonical
