@@ -1,10 +1,11 @@
 // Benchmark row "against real replicas": one workload (documents, edits, conflicting edits, replication rounds) run
 // on the engine (@replstorm/core, Domino rules R1–R12) and on two in-memory PouchDB databases (CouchDB's rules), in
-// the same process, alternating, R times; medians of the edit-and-replication phase. Then, per document, did it end up
-// conflicted in each system, and which version won.
+// the same process, alternating, R times; medians of the edit-and-replication phase (each measurement the mean of
+// back-to-back runs filling --min-timed-ms, see `measure`). Then, per document, did it end up conflicted in each
+// system, and which version won.
 //
 //   node --import tsx bench/rows/pouchdb.ts [--docs N] [--edits N] [--conflicts N] [--repeat R]
-//                                           [--probes P] [--batch K] [--seed S] [--rewarm-ms T]
+//                                           [--probes P] [--batch K] [--seed S] [--rewarm-ms T] [--min-timed-ms M]
 //
 // One JSON object on stdout; human-readable lines on stderr.
 
@@ -19,6 +20,7 @@ import { COINCIDING, PROBE_KINDS, buildWorkload, type Category, type Op, type Wo
 interface Options extends WorkloadParams {
   readonly repeat: number;
   readonly rewarmMs: number;
+  readonly minTimedMs: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -30,7 +32,7 @@ function parseArgs(argv: readonly string[]): Options {
     const name = m[1]!;
     const raw = m[2] ?? argv[++i];
     const v = Number(raw);
-    if (!['docs', 'edits', 'conflicts', 'repeat', 'probes', 'batch', 'seed', 'rewarm-ms'].includes(name)) throw new Error(`unknown option: --${name}`);
+    if (!['docs', 'edits', 'conflicts', 'repeat', 'probes', 'batch', 'seed', 'rewarm-ms', 'min-timed-ms'].includes(name)) throw new Error(`unknown option: --${name}`);
     if (raw === undefined || !Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer, got ${String(raw)}`);
     num.set(name, v);
   }
@@ -44,6 +46,7 @@ function parseArgs(argv: readonly string[]): Options {
     seed: num.get('seed') ?? 1,
     repeat: Math.max(1, num.get('repeat') ?? 3),
     rewarmMs: num.get('rewarm-ms') ?? 2000,
+    minTimedMs: num.get('min-timed-ms') ?? 500,
   };
 }
 
@@ -97,7 +100,7 @@ function compare(w: Workload, engine: ReadonlyMap<string, DocOutcome>, pouch: Re
   return { conflicted, winners, byCategory, examples, coincidingAgree };
 }
 
-function notesFor(cmp: ReturnType<typeof compare>, engine: RunResult, pouch: RunResult, batch: number): string[] {
+function notesFor(cmp: ReturnType<typeof compare>, engine: RunResult, pouch: RunResult, batch: number, minTimedMs: number): string[] {
   const c = (cat: Category) => cmp.byCategory[cat] ?? { docs: 0, engineConflicted: 0, pouchConflicted: 0, winnersAgree: 0 };
   const line = (cat: Category) => {
     const s = c(cat);
@@ -112,7 +115,7 @@ function notesFor(cmp: ReturnType<typeof compare>, engine: RunResult, pouch: Run
     `edit-vs-delete (one side edits, the other deletes): ${line('edit-vs-delete')}. Neither reports a conflict. Domino (R6): no conflict document; the deletion wins if it has the higher seq or, equal seq, the later seqTime — so the document is deleted when the deletion came last and reappears when the edit came last. CouchDB: a deleted leaf never beats a live one, so the edit always survives (the deletion is only in _deleted_conflicts).`,
     `delete-vs-delete (both delete): ${line('delete-vs-delete')}. Both end with the document deleted and no conflict (Domino: two stubs, the later wins; PouchDB: the two deletions are even the same revision, deterministic revs).`,
     `Rounds to quiet after the conflicting edits: engine ${engine.rounds}, PouchDB ${pouch.rounds} (the last round of each changed nothing). Domino makes a conflict document on the replica that held the loser; when that is B, it reaches A only in the next session, so the engine needs one more round than CouchDB, whose revision trees are whole after one exchange.`,
-    `Timed on both sides: the edits and replication rounds only, from the first save to the end of the last round (the engine: inside runEvents, from its start until the input generator is exhausted — every transfer has run by then, ${engine.extra['derivedAfterEnd']} engine events came later; it builds its input events lazily as PouchDB builds its documents). Not timed: making the workload, creating and destroying the PouchDB databases, reading the results; and the engine's end-of-run summary (convergence check and SHA-256 digest of the whole final state, ${fmt(Number(engine.extra['summaryMs']))} ms in the first timed run), reported as runEventsMs and ratioIncludingSummary.`,
+    `Timed on both sides: the edits and replication rounds only, from the first save to the end of the last round (the engine: inside runEvents, from its start until the input generator is exhausted — every transfer has run by then, ${engine.extra['derivedAfterEnd']} engine events came later; it builds its input events lazily as PouchDB builds its documents). Each measurement is the mean of back-to-back runs until their timed phases fill ${minTimedMs} ms (one PouchDB run; several engine runs). Not timed: making the workload, creating and destroying the PouchDB databases, reading the results; and the engine's end-of-run summary (convergence check and SHA-256 digest of the whole final state, ${fmt(Number(engine.extra['summaryMs']))} ms in the first timed run), reported as runEventsMs and ratioIncludingSummary.`,
   ];
 }
 
@@ -159,16 +162,33 @@ async function main(): Promise<void> {
     } while (performance.now() - t0 < opt.rewarmMs);
     return n;
   };
-  const engineRuns: RunResult[] = [];
-  const pouchRuns: RunResult[] = [];
+  // One measurement of a system: back-to-back runs until their timed phases add up to at least `--min-timed-ms`
+  // (default 500), reported as the mean per run. The same rule for both: a PouchDB run takes 1-6 s, so it is one run;
+  // an engine run takes 7-70 ms, and alone it varies by 2x with whether a garbage collection falls inside it. Back to
+  // back, each engine run pays for the collection of the runs before it, where a single PouchDB run's garbage is
+  // mostly collected after its clock stops: if anything, this favours PouchDB.
+  const measure = async (run: () => RunResult | Promise<RunResult>): Promise<RunResult & { runs: number }> => {
+    const rs: RunResult[] = [];
+    let total = 0;
+    do {
+      const x = await run();
+      rs.push(x);
+      total += x.ms;
+    } while (total < opt.minTimedMs);
+    const last = rs[rs.length - 1]!;
+    const mean = (f: (x: RunResult) => number) => rs.reduce((a, x) => a + f(x), 0) / rs.length;
+    return { ...last, ms: total / rs.length, extra: { ...last.extra, runEventsMs: mean((x) => Number(x.extra['runEventsMs'] ?? 0)) }, runs: rs.length };
+  };
+  const engineRuns: (RunResult & { runs: number })[] = [];
+  const pouchRuns: (RunResult & { runs: number })[] = [];
   for (let r = 0; r < opt.repeat; r++) {
     const ew = await rewarm(() => runEngine(w));
-    const e = runEngine(w);
+    const e = await measure(() => runEngine(w));
     engineRuns.push(e);
     const pw = await rewarm(() => runPouch(w));
-    const p = await runPouch(w);
+    const p = await measure(() => runPouch(w));
     pouchRuns.push(p);
-    log(`run ${r + 1}/${opt.repeat}: engine ${fmt(e.ms)} ms (runEvents with summary ${fmt(Number(e.extra['runEventsMs']))} ms; after ${ew} untimed runs), PouchDB ${fmt(p.ms)} ms (after ${pw}), ratio ${(p.ms / e.ms).toFixed(1)}x`);
+    log(`run ${r + 1}/${opt.repeat}: engine ${fmt(e.ms)} ms (mean of ${e.runs}; runEvents with summary ${fmt(Number(e.extra['runEventsMs']))} ms; after ${ew} untimed runs), PouchDB ${fmt(p.ms)} ms (mean of ${p.runs}; after ${pw}), ratio ${(p.ms / e.ms).toFixed(1)}x`);
   }
 
   const engineMs = median(engineRuns.map((x) => x.ms));
@@ -184,7 +204,7 @@ async function main(): Promise<void> {
     conflicts: median(runs.map((x) => x.phases.conflicts)),
   });
   const inputEvents = Number(e0.extra['inputEvents']);
-  const notes = notesFor(cmp, e0, p0, opt.batch);
+  const notes = notesFor(cmp, e0, p0, opt.batch, opt.minTimedMs);
 
   log(`medians: engine ${fmt(engineMs)} ms, PouchDB ${fmt(pouchMs)} ms, ratio ${(pouchMs / engineMs).toFixed(1)}x (goal >= 100x: ${pouchMs / engineMs >= 100 ? 'met' : 'NOT met'}); whole runEvents call with its summary ${fmt(runEventsMs)} ms, ratio ${(pouchMs / runEventsMs).toFixed(1)}x`);
   log(`conflicted documents: engine ${cmp.conflicted.engine}, PouchDB ${cmp.conflicted.pouch}, both ${cmp.conflicted.both}, only engine ${cmp.conflicted.onlyEngine}, only PouchDB ${cmp.conflicted.onlyPouch}`);
@@ -217,9 +237,12 @@ async function main(): Promise<void> {
     notes,
     repeats: opt.repeat,
     rewarmMs: opt.rewarmMs,
+    minTimedMs: opt.minTimedMs,
     nodeVersion: process.version,
     runs: {
       engineMs: engineRuns.map((x) => round2(x.ms)),
+      engineRunsPerMeasurement: engineRuns.map((x) => x.runs),
+      pouchRunsPerMeasurement: pouchRuns.map((x) => x.runs),
       engineRunEventsMs: engineRuns.map((x) => round2(Number(x.extra['runEventsMs']))),
       pouchMs: pouchRuns.map((x) => round2(x.ms)),
     },
