@@ -2,6 +2,6 @@
 import { EXPLORE_INVARIANTS, explore, stormExploreModel } from '@replstorm/scenarios';
 import { arg, emit, peakRssMb } from './common.js';
 
-const depth = arg('depth', 8);
+const depth = arg('depth', 9);
 const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2 } }), { depth, invariants: [EXPLORE_INVARIANTS['no-conflict']!], clock: () => performance.now() });
 emit({ row: 'explore', depth: r.depthReached, distinctStates: r.distinctStates, statesGenerated: r.statesGenerated, seconds: r.seconds, distinctPerSec: r.distinctStates / r.seconds, generatedPerSec: r.statesGenerated / r.seconds, peakRssMb: peakRssMb() });
