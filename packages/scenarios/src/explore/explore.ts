@@ -301,8 +301,11 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         if (seen !== undefined) continue;
         visited.set(key, target);
         options.onNewState?.(sim, depth);
-        // The state after the action is handed over, not copied: the next action restores its parent first.
-        nodes.push({ parent: idx, action, depth, snapshot: sim.snapshotOwned(), userActionsUsed: node.userActionsUsed + (action.type === 'save' ? 1 : 0) });
+        // The state after the action is handed over, not copied: the next action restores its parent first. States at
+        // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
+        // keeping them was most of its memory and of its garbage collection.
+        const expandable = depth < options.depth;
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: node.userActionsUsed + (action.type === 'save' ? 1 : 0) });
         next.push(target);
         for (const inv of invariants) {
           const why = inv.check({ derived, sim });
