@@ -276,3 +276,18 @@ describe('R1: a save against a plain model (the hand-written item list)', () => 
     );
   });
 });
+
+describe('R1: a save whose change is read lazily', () => {
+  it('a set iterable that saves another document while it is read still reports each written name once', () => {
+    let inner: string[] = [];
+    function* set(): Generator<[string, ItemValue]> {
+      yield ['a', 1];
+      inner = applySave(undefined, 'OTHER', { set: [['b', 2], ['c', 3]] }, 5, 0).written;
+      yield ['A', 2];
+    }
+    const outer = applySave(undefined, U, { set: set() }, 10, 0);
+    expect(outer.written).toEqual(['a']);
+    expect(outer.note.items.map((i) => [i.name, i.value])).toEqual([['a', 2]]);
+    expect(inner).toEqual(['b', 'c']);
+  });
+});

@@ -34,17 +34,29 @@ function findItem(items: readonly Item[], key: string): number {
 function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   const items = base.slice();
   // The names written, each once (by key), as the document spells them. A save writes one or two items: `written` is
-  // made by its first write at its exact size, and the keys written so far live in a scratch list (writeItems never
-  // runs inside itself), where a Map or two growing arrays cost a few hundred bytes a save.
+  // made by its first write at its exact size, and the keys written so far live in a scratch list, where a Map or two
+  // growing arrays cost a few hundred bytes a save. (A change whose iterable saves another document while it is read
+  // gets a list of its own.)
+  const keys = scratchBusy ? [] : writtenKeys;
+  const took = !scratchBusy;
+  keys.length = 0;
+  scratchBusy = true;
+  try {
+    return writeInto(items, keys, change, seq);
+  } finally {
+    if (took) scratchBusy = false;
+  }
+}
+
+function writeInto(items: Item[], keys: string[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   let written: string[] | undefined;
-  writtenKeys.length = 0;
   const remove = change.remove;
   if (remove !== undefined) {
     for (const name of remove) {
       const key = itemKey(name);
       const i = findItem(items, key);
       if (i < items.length && items[i]!.key === key) {
-        written = addWritten(written, key, items[i]!.name);
+        written = addWritten(keys, written, key, items[i]!.name);
         removeAt(items, i);
       }
     }
@@ -54,40 +66,41 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
     if (Array.isArray(set)) {
       // Lists (what designs return) by index: no iterator, no destructuring.
       const list = set as readonly (readonly [string, ItemValue])[];
-      for (let k = 0; k < list.length; k++) written = setItem(items, written, list[k]![0], list[k]![1], seq);
+      for (let k = 0; k < list.length; k++) written = setItem(items, keys, written, list[k]![0], list[k]![1], seq);
     } else {
-      for (const [name, value] of set) written = setItem(items, written, name, value, seq);
+      for (const [name, value] of set) written = setItem(items, keys, written, name, value, seq);
     }
   }
   return { items, written: written ?? [] };
 }
 
 const writtenKeys: string[] = [];
+let scratchBusy = false;
 
-function addWritten(written: string[] | undefined, key: string, spelled: string): string[] {
+function addWritten(keys: string[], written: string[] | undefined, key: string, spelled: string): string[] {
   if (written === undefined) {
-    writtenKeys.push(key);
+    keys.push(key);
     return [spelled];
   }
-  const j = writtenKeys.indexOf(key);
+  const j = keys.indexOf(key);
   if (j < 0) {
-    writtenKeys.push(key);
+    keys.push(key);
     written.push(spelled);
   } else written[j] = spelled;
   return written;
 }
 
-function setItem(items: Item[], written: string[] | undefined, name: string, value: ItemValue, seq: number): string[] {
+function setItem(items: Item[], keys: string[], written: string[] | undefined, name: string, value: ItemValue, seq: number): string[] {
   const key = itemKey(name);
   const i = findItem(items, key);
   if (i < items.length && items[i]!.key === key) {
     // A document keeps the spelling its item first had (R1); a removed and re-added item takes the new spelling.
     const spelled = items[i]!.name;
     items[i] = { name: spelled, key, value, seq };
-    return addWritten(written, key, spelled);
+    return addWritten(keys, written, key, spelled);
   }
   insertAt(items, i, { name, key, value, seq });
-  return addWritten(written, key, name);
+  return addWritten(keys, written, key, name);
 }
 
 // Array.prototype.splice is a generic builtin; these lists hold a few items.

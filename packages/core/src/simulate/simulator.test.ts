@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../state/canonicalJson.js';
 import { LogError } from '../util/logError.js';
 import { Simulator } from './simulator.js';
+import type { Behaviour } from './behaviour.js';
+import { getItemValue } from '../note/note.js';
 import type { InputEvent, SessionEvent } from '../log/events.js';
 import { DAY, HOUR, assertReplayEqualsLive, ev, replicated, sessions, simulate, unid } from '../../test/simHarness.js';
 
@@ -716,5 +718,39 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
     sim.restore(before);
     expect(sim.replica('B', 'd')!.get(unid(1))).toBeUndefined();
     expect(sim.pendingWork().filter((w) => w.pending).map((w) => [w.kind, w.at])).toEqual([['transfer', 110]]);
+  });
+
+  it('R13: a scanner memory emptied before a snapshot stays empty in the snapshot when the run goes on writing it', () => {
+    // States share the scanner's memory until one changes it (copy-on-write). A memory emptied by forgetting a key is
+    // an empty Map of the state's own, not the shared empty one: it must still be copied, not written through.
+    const behaviour = {
+      actor: 'scanner/t',
+      scanMsPerDoc: 1,
+      scansMail: false,
+      watchesWrite: () => false,
+      scan: ({ note }) => {
+        const k = String(getItemValue(note, 'K'));
+        return { verdict: 'clean', remember: k === 'forget' ? [['nothing', undefined]] : [[k, 'v']] };
+      },
+    } as Behaviour;
+    const sim = new Simulator({ behaviours: () => behaviour });
+    let line = 1;
+    const apply = (e: InputEvent) => {
+      sim.applyEvent({ line: ++line, event: e });
+      sim.runPendingWork();
+    };
+    const file = [{ name: 'a.txt' }];
+    apply({ at: 0, type: 'server', name: 'A' });
+    apply({ at: 0, type: 'database', name: 'd', replicas: ['A'] });
+    apply({ at: 0, type: 'scanner', server: 'A', design: 't' });
+    apply({ at: 1, type: 'save', server: 'A', db: 'd', unid: unid(1), by: 'user/x', set: new Map<string, unknown>([['K', 'forget'], ['$FILE', file]]) as never });
+    apply({ at: 2, type: 'scan', server: 'A', kind: 'manual', db: 'd', unid: unid(1) });
+    expect(sim.view().servers[0]!.store).toEqual([]);
+    const snap = sim.snapshot();
+    apply({ at: 3, type: 'save', server: 'A', db: 'd', unid: unid(1), by: 'user/x', set: new Map([['K', 'leak']]) });
+    apply({ at: 4, type: 'scan', server: 'A', kind: 'manual', db: 'd', unid: unid(1) });
+    expect(sim.view().servers[0]!.store).toEqual([['leak', 'v']]);
+    sim.restore(snap);
+    expect(sim.view().servers[0]!.store).toEqual([]);
   });
 });

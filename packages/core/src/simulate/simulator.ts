@@ -1208,7 +1208,8 @@ export class Simulator {
       queues.set(mate, m);
     }
     srv.queues = queues;
-    if (srv.store.size > 0) srv.store = new Map(srv.store);
+    // An empty memory may be a Map of the parent's own (a forgotten last key), not the shared EMPTY_STORE: replaced.
+    srv.store = srv.store.size > 0 ? new Map(srv.store) : EMPTY_STORE;
     srv.mapsOwner = this.s;
     return srv;
   }
