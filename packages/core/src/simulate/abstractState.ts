@@ -112,20 +112,19 @@ function refOf(note: Note): string {
 }
 
 /**
- * The canonical text of the abstract state under each of several server orders (renamings), sharing the work that
- * does not depend on the order: exploration with symmetry takes the least of them. Equal text, same future (up to
- * the renaming). Each document's items appear as a 64-bit digest of their canonical text.
+ * All copies of each document, across replicas (db -> unid -> normalisation), and each replica's documents in change
+ * order: what the text and the hash of the abstract state are both made from.
  */
-export function abstractStateKeys(src: AbstractSource, orders: readonly (readonly string[])[]): string[] {
-  // All copies of each document, across replicas: db -> unid -> normalisation.
+function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNorm>>; ordered: (readonly Note[])[] } {
   const byDb = new Map<string, Map<string, DocNorm>>();
-  const ordered = new Map<AbstractReplica, readonly Note[]>();
+  // Replicas numbered in the order of src.servers and their replicas.
+  const ordered: (readonly Note[])[] = [];
   for (const srv of src.servers) {
     for (const r of srv.replicas) {
       let docs = byDb.get(r.db);
       if (docs === undefined) byDb.set(r.db, (docs = new Map()));
       const inOrder = r.changeOrder();
-      ordered.set(r, inOrder);
+      ordered.push(inOrder);
       for (const n of inOrder) {
         const d = docs.get(n.unid);
         if (d === undefined) docs.set(n.unid, { base: n.seq, times: [n.seqTime], copies: [n], name: n.unid });
@@ -138,9 +137,7 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
     }
   }
   for (const docs of byDb.values()) {
-    for (const d of docs.values()) {
-      if (d.times.length > 1) d.times.sort((a, b) => a - b);
-    }
+    for (const d of docs.values()) if (d.times.length > 1) sortNumbers(d.times);
     // Conflict documents get names from what they are, not from the hash of concrete values: the least over their
     // copies, so the name does not depend on which server's copy comes first (servers may be renamed).
     for (const d of docs.values()) {
@@ -156,13 +153,37 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
       d.name = best!;
     }
   }
+  return { byDb, ordered };
+}
+
+/** Ascending, in place (insertion sort: a document has a copy per server, a few; Array.prototype.sort allocates). */
+function sortNumbers(xs: number[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+}
+
+/**
+ * The canonical text of the abstract state under each of several server orders (renamings), sharing the work that
+ * does not depend on the order: exploration with symmetry takes the least of them. Equal text, same future (up to
+ * the renaming). Each document's items appear as a 64-bit digest of their canonical text.
+ */
+export function abstractStateKeys(src: AbstractSource, orders: readonly (readonly string[])[]): string[] {
+  const { byDb, ordered } = gatherDocs(src);
   // Each replica's documents, as text that does not depend on server names.
   const replicaText = new Map<AbstractReplica, string>();
+  let ri = 0;
   for (const srv of src.servers) {
     for (const r of srv.replicas) {
       const docs = byDb.get(r.db)!;
       const texts: string[] = [];
-      const inOrder = ordered.get(r)!;
+      const inOrder = ordered[ri++]!;
       for (let rank = 0; rank < inOrder.length; rank++) {
         const note = inOrder[rank]!;
         const { base, times, copies, name } = docs.get(note.unid)!;
@@ -333,15 +354,6 @@ function itemsHash(note: Note, base: number, h: Hasher): void {
   h.pair(tmp[0]!, tmp[1]!);
 }
 
-interface DocNormH {
-  base: number;
-  times: number[];
-  copies: Note[];
-  /** The document's abstract name, hashed: its UNID, or for a conflict document what it is (see abstractStateKeys). */
-  n0: number;
-  n1: number;
-}
-
 /**
  * Sorts pairs of words stored flat ([a0, b0, a1, b1, ...]) in place and feeds them, in that order, into `h`. An
  * insertion sort: the lists are a replica's few documents or a server's few queues, and Array.prototype.sort
@@ -365,19 +377,6 @@ function feedSortedPairs(flat: number[], h: Hasher): void {
   h.int(n);
 }
 
-/** Ascending, in place (insertion sort: a document has a copy per server, a few). */
-function sortNumbers(xs: number[]): void {
-  for (let i = 1; i < xs.length; i++) {
-    const x = xs[i]!;
-    let j = i - 1;
-    while (j >= 0 && xs[j]! > x) {
-      xs[j + 1] = xs[j]!;
-      j--;
-    }
-    xs[j + 1] = x;
-  }
-}
-
 const scratch = new Hasher();
 const orderHash = new Hasher();
 const out2 = [0, 0];
@@ -387,86 +386,20 @@ const out2 = [0, 0];
  * writes as text), into `out` as two words (low, high). Equal texts give equal hashes.
  */
 export function abstractStateHash(src: AbstractSource, orders: readonly (readonly string[])[], out: Uint32Array): void {
-  const byDb = new Map<string, Map<string, DocNormH>>();
-  const ordered = new Map<AbstractReplica, readonly Note[]>();
-  for (const srv of src.servers) {
-    for (const r of srv.replicas) {
-      let docs = byDb.get(r.db);
-      if (docs === undefined) byDb.set(r.db, (docs = new Map()));
-      const inOrder = r.changeOrder();
-      ordered.set(r, inOrder);
-      for (const n of inOrder) {
-        const d = docs.get(n.unid);
-        if (d === undefined) {
-          const u = stringHash(n.unid);
-          docs.set(n.unid, { base: n.seq, times: [n.seqTime], copies: [n], n0: u[0]!, n1: u[1]! });
-        } else {
-          d.copies.push(n);
-          if (n.seq < d.base) d.base = n.seq;
-          if (!d.times.includes(n.seqTime)) d.times.push(n.seqTime);
-        }
-      }
-    }
-  }
-  for (const docs of byDb.values()) {
-    for (const d of docs.values()) if (d.times.length > 1) sortNumbers(d.times);
-    for (const d of docs.values()) {
-      if (!isConflictDoc(d.copies[0]!)) continue;
-      // The same name as the text's, the least text over the copies: the least hash would pick another copy at times
-      // and so forget how far the copies are from their `$REF` document (two states the text tells apart).
-      // Compared as the text compares `C(ref,seq,items)` without building it: the copies' `$REF` is the same
-      // (checked), so the order is that of `seq,` as text, then of the items' text.
-      let bestRef = '';
-      let bestSeq = '';
-      let bestItems = '';
-      let first = true;
-      let sameRef = true;
-      for (const n of d.copies) {
-        const ref = refOf(n);
-        const refNorm = docs.get(ref);
-        const seq = `${refNorm !== undefined ? n.seq - refNorm.base : n.seq},`;
-        const items = conflictItemsText(n);
-        if (!first && ref !== bestRef) sameRef = false;
-        // (The text continues with `)`: an items text that is a prefix of another compares as if followed by it.)
-        if (first || seq < bestSeq || (seq === bestSeq && items !== bestItems && `${items})` < `${bestItems})`)) {
-          bestRef = ref;
-          bestSeq = seq;
-          bestItems = items;
-          first = false;
-        }
-      }
-      if (sameRef) {
-        scratch.reset(5).str(bestRef).str(bestSeq).str(bestItems).into(out2);
-        d.n0 = out2[0]!;
-        d.n1 = out2[1]!;
-      } else {
-        // Copies that disagree on `$REF` (never made by the engine): the text's own rule, by building the text.
-        let best: string | undefined;
-        for (const n of d.copies) {
-          const ref = refOf(n);
-          const refNorm = docs.get(ref);
-          const name = `C(${ref},${refNorm !== undefined ? n.seq - refNorm.base : n.seq},${conflictItemsText(n)})`;
-          if (best === undefined || name < best) best = name;
-        }
-        scratch.reset(29).str(best!).into(out2);
-        d.n0 = out2[0]!;
-        d.n1 = out2[1]!;
-      }
-    }
-  }
+  const { byDb, ordered } = gatherDocs(src);
   // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
   const replicaHash = new Map<AbstractReplica, [number, number]>();
   const flat: number[] = [];
+  let ri = 0;
   for (const srv of src.servers) {
     for (const r of srv.replicas) {
       const docs = byDb.get(r.db)!;
-      const inOrder = ordered.get(r)!;
+      const inOrder = ordered[ri++]!;
       flat.length = 0;
       for (let rank = 0; rank < inOrder.length; rank++) {
         const note = inOrder[rank]!;
-        const d = docs.get(note.unid)!;
-        const { base, times, copies } = d;
-        const h = scratch.reset(7).pair(d.n0, d.n1).int(note.seq - base).int(times.indexOf(note.seqTime)).int(note.deleted ? 1 : 0);
+        const { base, times, copies, name } = docs.get(note.unid)!;
+        const h = scratch.reset(7).str(name).int(note.seq - base).int(times.indexOf(note.seqTime)).int(note.deleted ? 1 : 0);
         let revs = 0;
         if (copies.length > 1) {
           for (const [sq, t] of note.revisions) {
@@ -538,11 +471,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         if (idx !== undefined) scratch.int(idx);
         else scratch.str(q.mate);
         scratch.str(q.db);
-        for (const u of q.unids) {
-          const d = docs?.get(u);
-          if (d !== undefined) scratch.pair(d.n0, d.n1);
-          else scratch.str(u);
-        }
+        for (const u of q.unids) scratch.str(docs?.get(u)?.name ?? u);
         scratch.int(q.unids.length).int(q.waiting ? 1 : 0).into(out2);
         inner.push(out2[0]!, out2[1]!);
       }
