@@ -1,3 +1,4 @@
+import { EmptySet } from '../util/emptyCollections.js';
 import type { Note } from '../note/note.js';
 
 /** One entry of a replica's change log: the version a change produced there, under its change number. */
@@ -33,6 +34,10 @@ export interface ReplicaDoc {
   readonly cause: number;
 }
 
+/** The purged UNIDs of a replica that has purged none: shared, refuses changes (purge makes a set of its own). */
+const NO_PURGES: Set<string> = new EmptySet();
+const NO_PURGE_ENTRIES: PurgeEntry[] = Object.freeze([]) as unknown as PurgeEntry[];
+
 /**
  * One server's copy of one database: a change log with dense change numbers (S1), and the live state that is the fold
  * of that log.
@@ -46,14 +51,6 @@ export interface ReplicaDoc {
  * container would do) costs 400x plain mutation at the seed's scale. Everything handed out is immutable: notes are
  * never changed after they are made, and views are read-only.
  */
-/** The purged UNIDs of a replica that has purged none: shared, refuses changes (purge makes a set of its own). */
-class NoPurges extends Set<string> {
-  override add(): this {
-    throw new TypeError('a shared empty set cannot be changed');
-  }
-}
-const NO_PURGES: Set<string> = new NoPurges();
-const NO_PURGE_ENTRIES: PurgeEntry[] = Object.freeze([]) as unknown as PurgeEntry[];
 
 export class Replica {
   readonly server: string;

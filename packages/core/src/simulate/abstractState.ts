@@ -52,10 +52,15 @@ export interface AbstractSource {
 const itemText = new WeakMap<Item, string>();
 
 /** `"name"=value@` for an item: the part of its text that does not depend on the document's base `seq`. */
+function itemTextOf(i: Item): string {
+  return `${JSON.stringify(i.name)}=${JSON.stringify(i.value)}@`;
+}
+
+/** itemTextOf, remembered per Item (items are immutable and shared between versions and replicas). */
 function textOfItem(i: Item): string {
   let t = itemText.get(i);
   if (t === undefined) {
-    t = `${JSON.stringify(i.name)}=${JSON.stringify(i.value)}@`;
+    t = itemTextOf(i);
     itemText.set(i, t);
   }
   return t;
@@ -329,7 +334,7 @@ const itemHashes = new WeakMap<Item, { readonly a: number; readonly b: number }>
 function itemHash(i: Item): { readonly a: number; readonly b: number } {
   let h = itemHashes.get(i);
   if (h === undefined) {
-    const t = itemText.get(i) ?? `${JSON.stringify(i.name)}=${JSON.stringify(i.value)}@`;
+    const t = itemText.get(i) ?? itemTextOf(i);
     hash64Words(t, tmp);
     h = { a: (tmp[0]! ^ t.length) >>> 0, b: tmp[1]! };
     itemHashes.set(i, h);

@@ -1,3 +1,4 @@
+import { EmptyMap } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
@@ -108,21 +109,9 @@ type Work =
   | { at: number; order: number; kind: 'scheduled-scan'; server: string; gen: number }
   | { at: number; order: number; kind: 'purge'; db: string };
 
-// Empty maps shared by every state that has nothing in them (a snapshot per exploration step would otherwise copy
-// them all): a writer replaces the sentinel with a map of its own before adding (enqueueCluster, decide).
-// They refuse changes, so a design that wrote to `store` directly (it is handed over as a ReadonlyMap) fails loudly
-// instead of writing into every server's memory.
-class EmptyMap<K, V> extends Map<K, V> {
-  override set(): this {
-    throw new TypeError('a shared empty map cannot be changed');
-  }
-  override delete(): boolean {
-    throw new TypeError('a shared empty map cannot be changed');
-  }
-  override clear(): void {
-    throw new TypeError('a shared empty map cannot be changed');
-  }
-}
+// Empty maps shared by every state that has nothing in them (util/emptyCollections.ts): a writer replaces the sentinel
+// with a map of its own before adding (enqueueCluster, decide). A design that wrote to `store` directly (it is handed
+// over as a ReadonlyMap) fails loudly instead of writing into every server's memory.
 const EMPTY_UNIDS: Map<string, true> = new EmptyMap();
 const EMPTY_STORE: Map<string, unknown> = new EmptyMap();
 
