@@ -150,9 +150,10 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
 }
 
 /**
- * R1b: a deletion is a save that removes every item and marks the copy as a stub (`seq += 1`). Deleting a document
- * this replica has never held makes a stub with `seq = 1` [choice: the log says a deletion happened; the stub is what
- * carries it to the other replicas]. Deleting a stub again is still a save.
+ * R1b: a deletion is a save that removes every item and marks the copy as a stub (`seq += 1`). Deleting a stub again
+ * is still a save. Given no previous copy, it makes a stub with `seq = 1`: a caller of this function may want that;
+ * the simulator never asks for it, because a log's `delete` of a document the replica does not hold is refused as a
+ * reference to an unknown document (exit 2, issue 7's hostile inputs; test/hostile/delete-unknown-document.jsonl).
  */
 export function applyDelete(prev: Note | undefined, unid: string, time: number, limitRevisions: number): Note {
   if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: [], deleted: true, items: [] };

@@ -41,6 +41,18 @@ function clusterAttempts(derived: Parameters<typeof sessions>[0]): [number, bool
     .map((s) => [s.at, s.interrupted]);
 }
 
+describe('R1b deletions', () => {
+  it('R1b: a deletion is a save that removes every item: its revised event names them; deleting the stub again names none', () => {
+    const { derived } = simulate([...pair(), ev.save(10, 'A', X, { Subject: 's', Body: 'b' }), ev.delete(20, 'A', X), ev.delete(30, 'A', X)]);
+    const revised = derived.filter((e) => e.type === 'revised');
+    expect(revised.map((e) => [e.at, e.seq, e.items])).toEqual([
+      [10, 1, ['Subject', 'Body']],
+      [20, 2, ['Body', 'Subject']],
+      [30, 3, []],
+    ]);
+  });
+});
+
 describe('R8 sessions', () => {
   const twoSided = [...pair(), ev.save(10, 'A', X), ev.save(20, 'B', Y)];
 
@@ -485,6 +497,59 @@ describe('R12 cluster replication', () => {
     ]);
     expect(summary).toMatchObject({ stopped: 'idle', endAt: 30_001, converged: true });
   });
+
+  it('R12: a tick pushes a non-empty queue even while that queue\'s previous push still runs', () => {
+    const slow = { ...cluster, replicationMsPerDoc: 10_000 };
+    const { derived, summary } = simulate([...pair(slow, cluster), ev.save(1, 'A', X), ev.save(1, 'A', Y), ev.save(20_000, 'A', Z)]);
+    // The 15 s tick pushes X and Y (applied at 25 s and 35 s). Z, queued at 20 s, becomes its own push at the 30 s
+    // tick, beside the first: applied at 30 s + 10 s = 40 s (not at the 45 s tick after the first push ends).
+    expect(replicated(derived).map((e) => [e.at, e.unid])).toEqual([
+      [25_000, X],
+      [35_000, Y],
+      [40_000, Z],
+    ]);
+    expect(sessions(derived).map((s) => [s.at, s.sent])).toEqual([
+      [35_000, 2],
+      [40_000, 1],
+    ]);
+    expect(summary).toMatchObject({ converged: true, quiescent: true });
+  });
+
+  it('R12: a push event pushes at once while an earlier push of the queue still runs', () => {
+    const zero = { ...cluster, clusterIntervalMs: 0, replicationMsPerDoc: 10_000 };
+    const { derived } = simulate([...pair(zero, zero), ev.save(1, 'A', X), ev.push(100, 'A', 'B'), ev.save(200, 'A', Y), ev.push(300, 'A', 'B')]);
+    // X at 100 + 10 000; Y, pushed at 300, at 10 300: the second push did not wait for the first.
+    expect(replicated(derived).map((e) => [e.at, e.unid])).toEqual([
+      [10_100, X],
+      [10_300, Y],
+    ]);
+  });
+
+  it('R12: when two pushes of a queue fail, the retry waits 1 hour from the first failure, once', () => {
+    const slow = { ...cluster, replicationMsPerDoc: 10_000 };
+    const { derived, summary } = simulate([
+      ...pair(slow, cluster),
+      ev.save(1, 'A', X),
+      ev.save(1, 'A', Y),
+      ev.save(20_000, 'A', Z),
+      ev.partition(30_500, ['A'], ['B']),
+      ev.heal(HOUR),
+    ]);
+    // Push 1 (X, Y from the 15 s tick) applies X at 25 s, then fails at its step at 35 s: Y goes back to the queue,
+    // retried 1 h later. Push 2 (Z from the 30 s tick) fails at 40 s, while the queue waits: Z joins it, and the wait
+    // stays (a second doubling would move the retry to 40 s + 2 h). The retry at 35 s + 1 h sends Y, then Z.
+    expect(clusterAttempts(derived)).toEqual([
+      [35_000, true],
+      [40_000, true],
+      [35_000 + HOUR + 20_000, false],
+    ]);
+    expect(replicated(derived).map((e) => [e.at, e.unid])).toEqual([
+      [25_000, X],
+      [35_000 + HOUR + 10_000, Y],
+      [35_000 + HOUR + 20_000, Z],
+    ]);
+    expect(summary).toMatchObject({ converged: true });
+  });
 });
 
 describe('Time and order', () => {
@@ -534,6 +599,33 @@ describe('Time and order', () => {
 });
 
 describe('Summary', () => {
+  it('Summary: conflicts counts conflict documents made; a replica that already holds the conflict document makes none (R5)', () => {
+    const { summary, derived, sim } = simulate([
+      ev.server('A'),
+      ev.server('B'),
+      ev.server('C'),
+      ev.database(['A', 'B', 'C']),
+      ev.save(1, 'A', X, { S: 'a' }),
+      ev.replicate(2, 'A', 'B', 'push'),
+      ev.replicate(3, 'A', 'C', 'push'),
+      ev.save(10, 'A', X, { S: 'loser' }),
+      ev.save(20, 'B', X, { S: 'winner' }),
+      ev.replicate(30, 'A', 'C', 'push'),
+      ev.replicate(40, 'B', 'A', 'push'),
+      ev.replicate(50, 'A', 'C', 'push'),
+    ]);
+    // A makes the conflict document K from its loser (2, 10) at 41. C held the same loser; the push at 50 sends K
+    // (A changed it after X), then X: C resolves the same conflict and keeps the K it already holds.
+    const K = createHash('sha256').update(`${X}:2:10`).digest('hex').slice(0, 32).toUpperCase();
+    const conflicts = derived.filter((e) => e.type === 'conflict');
+    expect(conflicts.map((e) => [e.at, e.server, e.conflictUnid])).toEqual([
+      [41, 'A', K],
+      [52, 'C', K],
+    ]);
+    expect(summary.conflicts).toBe(1);
+    expect(sim.replica('C', 'd')?.get(K)).toBe(sim.replica('A', 'd')?.get(K));
+  });
+
   it('Summary: counts revisions, replicated changes, conflicts, merges, discarded and collisions', () => {
     const M = unid(0x4d);
     const N = unid(0x4e);

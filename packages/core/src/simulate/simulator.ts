@@ -138,7 +138,6 @@ interface ClusterQueue {
   retryDelayMs: number;
   /** Bumped whenever a scheduled retry becomes stale (a crash, an explicit push that succeeded). */
   retryGen: number;
-  busy: boolean;
 }
 
 interface ServerRec {
@@ -922,7 +921,7 @@ export class Simulator {
         // R12: an explicit push runs at once, retry wait or not.
         for (const db of this.sharedDatabases(a, b, e.db)) {
           const q = this.queue(a, b.name, db);
-          if (q.unids.size > 0 && !q.busy) this.startClusterPush(a.name, b.name, db);
+          if (q.unids.size > 0) this.startClusterPush(a.name, b.name, db);
         }
         return;
       }
@@ -1062,7 +1061,10 @@ export class Simulator {
             const byDb = srv.queues.get(mate)!;
             for (const db of [...byDb.keys()].sort()) {
               const q = byDb.get(db)!;
-              if (q.unids.size > 0 && !q.waiting && !q.busy) this.startClusterPush(srv.name, mate, db);
+              // R12: every non-empty queue becomes a push at the tick, even while the previous push of that queue
+              // still runs (slow replicationMsPerDoc): the two run side by side, each with the documents queued
+              // when it started.
+              if (q.unids.size > 0 && !q.waiting) this.startClusterPush(srv.name, mate, db);
             }
           }
         }
@@ -1075,7 +1077,7 @@ export class Simulator {
         if (q.retryGen !== w.gen || !q.waiting) return;
         q.waiting = false;
         if (!srv.up) return;
-        if (q.unids.size > 0 && !q.busy) this.startClusterPush(srv.name, w.mate, w.db);
+        if (q.unids.size > 0) this.startClusterPush(srv.name, w.mate, w.db);
         return;
       }
       case 'connection': {
@@ -1144,8 +1146,12 @@ export class Simulator {
   }
 
   private deleteDoc(srv: ServerRec, rep: Replica, unid: string, by: string, cause: number): void {
-    const note = applyDelete(rep.get(unid), unid, this.clock(srv), rep.limitRevisions);
-    this.record(srv, rep, note, [], by, cause, undefined);
+    const prev = rep.get(unid);
+    const note = applyDelete(prev, unid, this.clock(srv), rep.limitRevisions);
+    // R1b: a deletion is a save that removes every item, so its `revised.items` names them, as the document spells
+    // them (in the note's order), as for a save's removals; deleting a stub again removes nothing.
+    const removed = prev === undefined || prev.deleted ? [] : prev.items.map((i) => i.name);
+    this.record(srv, rep, note, removed, by, cause, undefined);
   }
 
   private record(srv: ServerRec, shared: Replica, note: Note, written: readonly string[], by: string, cause: number, via: Via | undefined): void {
@@ -1193,7 +1199,7 @@ export class Simulator {
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
-      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen, busy: q.busy });
+      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen });
       queues.set(mate, m);
     }
     srv.queues = queues;
@@ -1423,27 +1429,35 @@ export class Simulator {
     }
     q.unids = EMPTY_UNIDS;
     this.s.nonEmptyQueues--;
-    q.busy = true;
     this.schedule({ kind: 'transfer', t, at: t.start + srv.replicationMsPerDoc });
   }
 
   /**
    * R12: a failed push waits: retried 1 hour after the failure, then 2 hours after that retry fails, then 4, ... up
-   * to 24 hours. The documents not yet applied go back to the queue, before anything queued since.
+   * to 24 hours. The documents not yet applied go back to the queue, which stays in change-number order (what a push
+   * sends in): usually they all come before anything queued since, but with two pushes of the queue under way the
+   * later push's documents may be newer than what the earlier push's failure put back.
    */
   private failPush(srv: ServerRec, mate: string, db: string, unsent: readonly string[]): void {
     const q = this.queue(srv, mate, db);
-    q.busy = false;
     if (!srv.up) return; // the queue was lost with the crash
     if (unsent.length > 0) {
       const wasEmpty = q.unids.size === 0;
+      const all = [...unsent.filter((u) => !q.unids.has(u)), ...q.unids.keys()];
+      const rep = srv.replicas.get(db)!;
+      const no = new Map(all.map((u) => [u, rep.modifiedInFile(u)] as const));
+      // A stable sort: documents the replica no longer holds (0) keep their place at the front.
+      all.sort((a, b) => no.get(a)! - no.get(b)!);
       const merged = new Map<string, true>();
-      for (const u of unsent) if (!q.unids.has(u)) merged.set(u, true);
-      for (const u of q.unids.keys()) merged.set(u, true);
+      for (const u of all) merged.set(u, true);
       q.unids = merged;
       if (wasEmpty && merged.size > 0) this.s.nonEmptyQueues++;
     }
     if (srv.clusterIntervalMs === 0) return; // only explicit pushes run
+    // [choice] Two pushes of one queue can run side by side (see the tick); when the second fails while the queue
+    // already waits for the first one's retry, that is the same failure: the documents join the queue, and the
+    // retry and its wait stay as they are.
+    if (q.waiting) return;
     q.retryDelayMs = q.retryDelayMs === 0 ? HOUR : Math.min(q.retryDelayMs * 2, 24 * HOUR);
     q.waiting = true;
     q.retryGen++;
@@ -1483,7 +1497,6 @@ export class Simulator {
         this.failPush(from, spec.to, spec.db, t.unids.slice(t.k));
       } else {
         const q = this.queue(from, spec.to, spec.db);
-        q.busy = false;
         q.retryDelayMs = 0;
         q.waiting = false;
         q.retryGen++;
@@ -1516,12 +1529,14 @@ export class Simulator {
       // The loser becomes a conflict document only where it lived; the partner learns of it next session (R5).
       // [choice] If D already holds a document under the conflict UNID (the same divergence resolved elsewhere and
       // replicated here first), that copy is kept: it is the same document or a later edit of it.
+      // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
+      // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
       if (rep.get(res.conflictDoc.unid) === undefined) {
         rep.put(res.conflictDoc, cause);
+        c.conflicts++;
         this.enqueueCluster(to, db, res.conflictDoc.unid);
         if (watched) this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, via);
       }
-      c.conflicts++;
       this.emit({
         at: this.s.now,
         type: 'conflict',
@@ -1560,7 +1575,7 @@ export class Simulator {
     }
     let q = byDb.get(db);
     if (q === undefined) {
-      q = { unids: EMPTY_UNIDS, waiting: false, retryDelayMs: 0, retryGen: 0, busy: false };
+      q = { unids: EMPTY_UNIDS, waiting: false, retryDelayMs: 0, retryGen: 0 };
       byDb.set(db, q);
     }
     return q;
