@@ -439,8 +439,7 @@ export class Simulator {
         this.stop('idle', s.now);
         return true;
       }
-      const w = s.heap.peek();
-      if (w === undefined || w.at >= cap) {
+      if (s.heap.size === 0 || s.heap.peekAt() >= cap) {
         this.stop('cap', cap);
         return true;
       }
@@ -475,8 +474,9 @@ export class Simulator {
     const before = inclusive ? limit + 1 : limit;
     this.fastForwardIdle(before);
     for (let n = 1; n <= slice; n++) {
-      const w = s.heap.peek();
-      if (w === undefined || w.at > limit || (!inclusive && w.at === limit)) return true;
+      if (s.heap.size === 0) return true;
+      const at = s.heap.peekAt();
+      if (at > limit || (!inclusive && at === limit)) return true;
       this.runCounted(s.heap.pop()!, limit, line);
       if (this.stopWhen?.() === true) {
         this.stop('cap', s.now);

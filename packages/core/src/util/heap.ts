@@ -4,8 +4,16 @@ export interface HeapItem {
   readonly order: number;
 }
 
+/**
+ * The items, and beside them (same index) their `at` and `order`: the sift loops compare two plain number arrays
+ * instead of reading `at` and `order` from work items of a dozen shapes (one per kind of work), a megamorphic load
+ * per read. An item's `at` and `order` are read once, when it is pushed; an item whose time is changed in place must
+ * be followed by `reheap` (as before).
+ */
 export class WorkHeap<T extends HeapItem> {
   private items_: T[] = [];
+  private ats: number[] = [];
+  private ords: number[] = [];
 
   get size(): number {
     return this.items_.length;
@@ -13,6 +21,11 @@ export class WorkHeap<T extends HeapItem> {
 
   peek(): T | undefined {
     return this.items_[0];
+  }
+
+  /** The `at` of the first item, or +Infinity when the heap is empty. */
+  peekAt(): number {
+    return this.items_.length === 0 ? Number.POSITIVE_INFINITY : this.ats[0]!;
   }
 
   /** The items in heap order (not sorted): for a scan that may change their times, followed by `reheap`. */
@@ -24,6 +37,8 @@ export class WorkHeap<T extends HeapItem> {
   reheap(): void {
     const all = this.items_;
     this.items_ = [];
+    this.ats = [];
+    this.ords = [];
     for (const x of all) this.push(x);
   }
 
@@ -33,34 +48,55 @@ export class WorkHeap<T extends HeapItem> {
 
   push(item: T): void {
     const a = this.items_;
+    const ats = this.ats;
+    const ords = this.ords;
+    const at = item.at;
+    const ord = item.order;
+    let i = a.length;
     a.push(item);
-    let i = a.length - 1;
+    ats.push(at);
+    ords.push(ord);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (compare(a[i]!, a[p]!) >= 0) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      const pa = ats[p]!;
+      if (pa < at || (pa === at && ords[p]! <= ord)) break;
+      a[i] = a[p]!;
+      ats[i] = pa;
+      ords[i] = ords[p]!;
       i = p;
     }
+    a[i] = item;
+    ats[i] = at;
+    ords[i] = ord;
   }
 
   pop(): T | undefined {
     const a = this.items_;
     if (a.length === 0) return undefined;
+    const ats = this.ats;
+    const ords = this.ords;
     const top = a[0]!;
     const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
+    const at = ats.pop()!;
+    const ord = ords.pop()!;
+    const n = a.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < a.length && compare(a[l]!, a[m]!) < 0) m = l;
-        if (r < a.length && compare(a[r]!, a[m]!) < 0) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
+        let m = l;
+        if (r < n && (ats[r]! < ats[l]! || (ats[r] === ats[l] && ords[r]! < ords[l]!))) m = r;
+        if (at < ats[m]! || (at === ats[m] && ord <= ords[m]!)) break;
+        a[i] = a[m]!;
+        ats[i] = ats[m]!;
+        ords[i] = ords[m]!;
         i = m;
       }
+      a[i] = last;
+      ats[i] = at;
+      ords[i] = ord;
     }
     return top;
   }
@@ -70,14 +106,17 @@ export class WorkHeap<T extends HeapItem> {
     const i = this.items_.indexOf(item);
     if (i < 0) return false;
     const rest = this.items_.filter((x) => x !== item);
-    this.items_ = [];
-    for (const x of rest) this.push(x);
+    this.items_ = rest;
+    this.reheap();
     return true;
   }
 
+  /** A copy whose items are `map`'s copies (which keep their `at` and `order`). */
   clone(map: (item: T) => T): WorkHeap<T> {
     const h = new WorkHeap<T>();
     h.items_ = this.items_.map(map);
+    h.ats = this.ats.slice();
+    h.ords = this.ords.slice();
     return h;
   }
 }
