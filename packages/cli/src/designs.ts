@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinRegistry, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
@@ -18,6 +18,7 @@ function isDesign(x: unknown): x is ScannerDesign<object> {
 export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new UsageError(`${path}: no such design module`);
+  if (statSync(abs).isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
@@ -37,8 +38,11 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
   for (const spec of specs) {
     const i = spec.indexOf('=');
     if (i <= 0 || i === spec.length - 1) throw new UsageError(`--design expects name=path, got "${spec}"`);
+    const name = spec.slice(0, i);
+    // A log or a comparison naming a built-in design must get that design, not a module that took its name.
+    if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     const d = await loadDesignModule(spec.slice(i + 1));
-    extra.push({ ...d, name: spec.slice(0, i) });
+    extra.push({ ...d, name });
   }
   return builtinRegistry(extra);
 }

@@ -13,11 +13,14 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  resolveConfig,
+  resolveParams,
   promisesOf,
   verifyDesign,
   type ComparisonRow,
   type DesignChoice,
   type DesignRegistry,
+  type Scenario,
 } from '@replstorm/scenarios';
 import { buildRegistry, resolveDesignArg } from './designs.js';
 import { CheckFailed, UsageError, describeError } from './errors.js';
@@ -31,16 +34,74 @@ const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.
 /** The file an error refers to (for `file:line:column`). */
 let currentFile: string | undefined;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-function parseNonNegativeInt(name: string) {
+/** Decimal digits only (`_` may group them): Number() would also take "", " 0x5" and "1e2". */
+function parseNonNegativeInt(name: string, min = 0) {
   return (v: string): number => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} expects a non-negative integer, got "${v}"`);
+    const n = /^[0-9]+(?:_[0-9]+)*$/.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`${name} expects ${min === 0 ? 'a non-negative whole number' : `a whole number of at least ${min}`} (decimal digits), got "${v}"`);
+    }
     return n;
   };
+}
+
+/** How to run the CLI again, for the hints it prints: through pnpm when that is how it was started. */
+function cliCommand(): string {
+  return process.env['npm_lifecycle_event'] === 'replstorm' ? 'npx -y pnpm@10.34.9 replstorm' : 'replstorm';
+}
+
+/** A design configuration given on the command line, checked against the design before anything runs. */
+function checkDesignConfig(design: string, configText: string, registry: DesignRegistry, option: string): void {
+  const d = registry.get(design);
+  if (d === undefined) return; // refused with the list of known designs by the caller or the run
+  try {
+    resolveConfig(d, parseConfigList(configText, design, d.defaults));
+  } catch (err) {
+    if (err instanceof LogError) throw new UsageError(`${option}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * An error from a scenario's generated input (run, compare): its line is a line of a log the user never saw, so it
+ * is named as the scenario's event instead of as `<input>:line:column`.
+ */
+function scenarioError(err: unknown, scenario: string): unknown {
+  if (!(err instanceof LogError)) return err;
+  return new UsageError(`${scenario}: ${err.message}${err.line > 0 ? ` (event ${err.line - 1} of the scenario's generated input)` : ''}`);
+}
+
+/**
+ * The scenario's settings (`--set`), and the design and configuration they name, checked before the run: a mistake
+ * there is the option's, and must not surface as a line of the generated input.
+ */
+function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<string, string | number>>, registry: DesignRegistry): void {
+  let params: Record<string, unknown>;
+  try {
+    params = resolveParams(scenario.params, settings) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof LogError) throw new UsageError(`--set: ${err.message}`);
+    throw err;
+  }
+  const design = params['design'];
+  if (typeof design !== 'string') return;
+  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')})`);
+  checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`);
+}
+
+/** A directory for output files: made if missing; a file in its place is refused by name. */
+function ensureOutDir(dir: string, option: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST' || e.code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: exists and is not a directory`);
+    throw err;
+  }
 }
 
 /** `--set key=value` pairs into an object (the last one wins). */
@@ -135,7 +196,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
       process.stdout.write(`  written by    ${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}\n`);
     }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${formatCount(res.ignoredAfterEnd)} input events after the end event were ignored\n`);
-    printBlame(res);
+    if (o.blame === true) printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
   }
@@ -151,15 +212,23 @@ function readChunks(log: string): AsyncIterable<Uint8Array> {
 
 function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
   if (spec === undefined) return undefined;
-  const { design, config, configText } = parseDesignSpec(spec, registry);
-  return { design, config, label: configText ? `${design}:${configText}` : design };
+  try {
+    const { design, config, configText } = parseDesignSpec(spec, registry);
+    if (!registry.has(design)) throw new UsageError(`unknown design "${design}" (known: ${[...registry.keys()].join(', ')})`);
+    checkDesignConfig(design, configText, registry, spec);
+    return { design, config, label: configText ? `${design}:${configText}` : design };
+  } catch (err) {
+    // The mistake is in the option, not in the log being replayed.
+    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--what-if ${err.message}`);
+    throw err;
+  }
 }
 
 function warnStrict(file: string) {
   return (w: { line: number; column: number; message: string }) => process.stderr.write(`${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
 }
 
-async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
+async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
   currentFile = log === '-' ? '<stdin>' : log;
   const registry = await buildRegistry(o.design);
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
@@ -181,18 +250,22 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
     );
     record?.commit();
     finishRun(res, o, `replay of ${currentFile}`, currentFile);
+    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${cliCommand()} replay ${o.record})\n`);
   } catch (err) {
     record?.abort();
     throw err;
   }
 }
 
-async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[]; seed?: number; design: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
+async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   const registry = await buildRegistry(o.design);
-  const settings: Record<string, string | number> = { ...parseSets(o.set), ...(o.seed !== undefined ? { seed: o.seed } : {}) };
-  const events = scenario.events(settings);
+  const sets = parseSets(o.set ?? []);
+  if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
+  const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  checkScenarioSettings(scenario, settings, registry);
+  const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
   try {
@@ -212,14 +285,14 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set: string[
     record?.commit();
     const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
     finishRun(res, o, `run of ${label}`, label);
-    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: replstorm replay ${o.record})\n`);
+    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${cliCommand()} replay ${o.record})\n`);
   } catch (err) {
     record?.abort();
-    throw err;
+    throw scenarioError(err, `run ${scenario.name}`);
   }
 }
 
-async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design: string[] }): Promise<void> {
+async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
   const config = parseConfigList(o.config ?? '', 'config', design.defaults);
@@ -231,12 +304,12 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const written: Record<string, string> = {};
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
-    mkdirSync(o.out, { recursive: true });
+    ensureOutDir(o.out, '--out');
     const file = join(o.out, `${design.name}-${inv.name}-${seed}.jsonl`);
     writeFileAtomic(file, inv.counterexample.log);
     written[inv.name] = file;
   }
-  const replayCmd = (file: string) => `replstorm replay ${isModule ? `--design ${design.name}=${designArg} ` : ''}${file}`;
+  const replayCmd = (file: string) => `${cliCommand()} replay ${isModule ? `--design ${design.name}=${designArg} ` : ''}${file}`;
   if (o.json === true) {
     printJson({
       design: result.design,
@@ -284,24 +357,33 @@ function parseCompareChoices(args: readonly string[]): DesignChoice[] {
   });
 }
 
-async function cmdCompare(designs: string[], o: { scenario: string; set: string[]; json?: boolean; design: string[]; maxScannerRevisions?: number }): Promise<void> {
+async function cmdCompare(designs: string[], o: { scenario: string; set?: string[]; json?: boolean; design?: string[]; maxScannerRevisions?: number }): Promise<void> {
   const scenario = findScenario(o.scenario);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${o.scenario}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   const registry: DesignRegistry = await buildRegistry(o.design);
   const choices = parseCompareChoices(designs);
-  for (const c of choices) if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')})`);
-  const settings = parseSets(o.set);
+  for (const c of choices) {
+    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')})`);
+    checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
+  }
+  const settings = parseSets(o.set ?? []);
+  checkScenarioSettings(scenario, settings, registry);
   const progress = createProgress(`compare on ${scenario.name}`);
   let done = 0;
   const t0 = performance.now();
-  const rows = compareDesigns(choices, scenario, settings, {
-    registry,
-    ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
-    onRow: (r) => {
-      done++;
-      progress.tick(() => `${done}/${choices.length} designs (last: ${r.design})`);
-    },
-  });
+  let rows: ComparisonRow[];
+  try {
+    rows = compareDesigns(choices, scenario, settings, {
+      registry,
+      ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
+      onRow: (r) => {
+        done++;
+        progress.tick(() => `${done}/${choices.length} designs (last: ${r.design})`);
+      },
+    });
+  } catch (err) {
+    throw scenarioError(err, `compare on ${scenario.name}`);
+  }
   progress.done();
   if (o.json === true) {
     printJson({ scenario: scenario.name, settings, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
@@ -324,16 +406,18 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
 
 async function cmdExplore(
   scenarioName: string,
-  o: { set: string[]; depth: number; invariant: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design: string[] },
+  o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
 ): Promise<void> {
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
   const registry = await buildRegistry(o.design);
-  const invariants = (o.invariant.length > 0 ? o.invariant : ['no-conflict']).map((name) => {
+  const invariants = ((o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict']).map((name) => {
     const inv = EXPLORE_INVARIANTS[name];
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
   });
-  const settings = parseSets(o.set);
+  const settings = parseSets(o.set ?? []);
+  const scenario = findScenario(scenarioName)!;
+  checkScenarioSettings(scenario, settings, registry);
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   const r = explore(model, {
@@ -354,7 +438,7 @@ async function cmdExplore(
   progress.done();
   const files: Record<string, string> = {};
   const save = (kind: string, log: string) => {
-    mkdirSync(o.out, { recursive: true });
+    ensureOutDir(o.out, '--out');
     const file = join(o.out, `explore-${kind}-${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}.jsonl`);
     writeFileAtomic(file, log);
     files[kind] = file;
@@ -402,13 +486,13 @@ async function cmdExplore(
 ${r.violation.invariant} VIOLATED: ${r.violation.message}
 shortest path (${r.violation.explanation.length} steps):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files[r.violation.invariant]} (replay it: replstorm replay ${files[r.violation.invariant]})\n`);
+  log: ${files[r.violation.invariant]} (replay it: ${cliCommand()} replay ${files[r.violation.invariant]})\n`);
     }
     if (r.storm !== undefined) {
       process.stdout.write(`
 STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
 ${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files['storm']} (replay it: replstorm replay ${files['storm']})\n`);
+  log: ${files['storm']} (replay it: ${cliCommand()} replay ${files['storm']})\n`);
     } else if (o.storms) {
       process.stdout.write('  no storm: no loop of replication steps alone makes scanner revisions\n');
     }
@@ -428,7 +512,7 @@ async function cmdScenarios(o: { json?: boolean }): Promise<void> {
   }
 }
 
-async function cmdDesigns(o: { json?: boolean; design: string[] }): Promise<void> {
+async function cmdDesigns(o: { json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   if (o.json === true) {
     printJson([...registry.values()].map((d) => ({ name: d.name, description: d.description, defaults: d.defaults, configHelp: d.configHelp ?? {}, promises: promisesOf(d) })));
@@ -453,7 +537,7 @@ function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs)').argParser(collect).default([]);
+  const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);
 
   // What replay and run share: the outputs of a simulated run.
   const withRunOutputs = (cmd: Command) =>
@@ -481,7 +565,7 @@ function buildProgram(): Command {
       .command('run')
       .description('run a built-in scenario (see: replstorm scenarios)')
       .argument('<scenario>', 'scenario name, e.g. smsdom-storm')
-      .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
+      .option('--set <key=value>', 'a scenario parameter (repeatable)', collect)
       .option('--seed <n>', 'the scenario\'s seed', parseNonNegativeInt('--seed')),
   ).action((name: string, o) => cmdRun(name, o));
 
@@ -489,7 +573,7 @@ function buildProgram(): Command {
     .command('verify')
     .description('run the invariant suite on a design (built-in name or path to a module); failures write a replayable counterexample')
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
-    .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs'), 100)
+    .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)
     .option('--seed <n>', 'seed (printed; give it again to reproduce)', parseNonNegativeInt('--seed'))
     .option('--config <key=value,...>', 'the design\'s configuration on every server')
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
@@ -502,7 +586,7 @@ function buildProgram(): Command {
     .description('run one scenario once per design and print the cost table (default: the seed\'s designs and fixes)')
     .argument('[designs...]', 'designs as name[:key=value,...]')
     .option('--scenario <name>', 'scenario', 'smsdom-storm')
-    .option('--set <key=value>', 'a scenario parameter (repeatable)', collect, [])
+    .option('--set <key=value>', 'a scenario parameter (repeatable)', collect)
     .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (a storm)', parseNonNegativeInt('--max-scanner-revisions'))
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
@@ -512,11 +596,11 @@ function buildProgram(): Command {
     .command('explore')
     .description('check every interleaving of actions up to a depth (breadth first: the shortest counterexample), and look for storm cycles')
     .argument('<scenario>', 'scenario name (smsdom-storm)')
-    .option('--set <key=value>', 'a scenario parameter (repeatable); exploration defaults: databases=1 docs=1 clusterIntervalMs=0', collect, [])
+    .option('--set <key=value>', 'a scenario parameter (repeatable); exploration defaults: databases=1 docs=1 clusterIntervalMs=0', collect)
     .option('--depth <n>', 'actions per path', parseNonNegativeInt('--depth'), 6)
-    .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect, [])
+    .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')
-    .option('--max-states <n>', 'stop after this many distinct states', parseNonNegativeInt('--max-states'), 1_000_000)
+    .option('--max-states <n>', 'stop after this many distinct states', parseNonNegativeInt('--max-states', 1), 1_000_000)
     .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)
     .option('--faults', 'also partitions, heals, crashes and restarts')
     .option('--no-symmetry', 'do not identify states of identically configured servers')
@@ -543,7 +627,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     removePendingOutputs();
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // No command at all: the help goes to stderr, as a usage error.
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
       if (err.code === 'commander.executeSubCommandAsync') return 0;
       return 2;
     }

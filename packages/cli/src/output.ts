@@ -1,7 +1,16 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { UsageError } from './errors.js';
 import { basename, dirname, join } from 'node:path';
 
 const pending = new Set<string>();
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Removes every temporary file still open (on error, SIGINT, SIGTERM): nothing half-written is left. */
 export function removePendingOutputs(): void {
@@ -23,7 +32,9 @@ export class AtomicFile {
   constructor(path: string) {
     this.path = path;
     this.tmp = join(dirname(path), `.${basename(path)}.replstorm-tmp-${process.pid}`);
-    this.fd = this.named(() => openSync(this.tmp, 'w'));
+    // Checked before the run, not found when the finished file is renamed over a directory.
+    if (statOrUndefined(path)?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
+    this.fd = this.opened(() => openSync(this.tmp, 'w'));
     pending.add(this.tmp);
   }
 
@@ -31,6 +42,19 @@ export class AtomicFile {
     this.buffer.push(text);
     this.size += text.length;
     if (this.size > 1 << 20) this.flush();
+  }
+
+  /** Opening the output: a missing directory or a directory in the file's place is named as such. */
+  private opened<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw new UsageError(`${this.path}: cannot write it: the directory ${dirname(this.path)} does not exist`);
+      return this.named(() => {
+        throw err;
+      });
+    }
   }
 
   /** Errors name the file being written (a write error carries no path of its own). */

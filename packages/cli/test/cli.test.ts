@@ -92,6 +92,54 @@ describe('help, version and usage', () => {
     expect(res.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it.each([
+    // Numbers in decimal digits only: Number() alone took "", " 0x5" and "1e2".
+    [['explore', 'smsdom-storm', '--depth', ''], '--depth'],
+    [['explore', 'smsdom-storm', '--depth', ' 0x5'], '--depth'],
+    [['explore', 'smsdom-storm', '--depth', '1e2'], '--depth'],
+    [['run', 'smsdom-storm', '--set', 'docs=0x10'], 'docs'],
+    [['run', 'smsdom-storm', '--set', 'docs=1.5'], 'docs'],
+    [['verify', 'smsdom', '--runs', '0'], '--runs'],
+    [['explore', 'smsdom-storm', '--max-states', '0'], '--max-states'],
+    // Mistakes in options are named as the option's, not as a line of the scenario's generated input.
+    [['run', 'smsdom-storm', '--set', 'config=bogus=1'], '--set config=bogus=1: field "config.bogus"'],
+    [['compare', 'smsdom:bogus=1', '--set', 'docs=1'], 'smsdom:bogus=1: field "config.bogus"'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=true'], '--what-if smsdom:bogus=true: field "config.bogus"'],
+    [['run', 'smsdom-storm', '--seed', '5', '--set', 'seed=6'], 'give the seed once'],
+    // A built-in design's name cannot be taken by a module.
+    [['replay', EXAMPLE_LOG, '--design', 'smsdom=examples/designs/stamp-if-missing.ts'], '"smsdom" is a built-in design'],
+    // Output paths: a missing directory, a directory where a file goes, a file where a directory goes.
+    [['replay', EXAMPLE_LOG, '--record', join(tmp, 'no-dir', 'x.jsonl')], 'does not exist'],
+    [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
+    [['replay', EXAMPLE_LOG, '--design', `x=${tmp}`], 'is a directory'],
+  ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(mentions);
+    expect(res.stderr).not.toContain('<input>');
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a limit that stops a generated run is named as the limit given, for the scenario (not a hidden line)', async () => {
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'docs=2', '--set', 'databases=1', '--max-work', '10']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('more than 10 pieces of engine work');
+    expect(res.stderr).toContain('run smsdom-storm:');
+    expect(res.stderr).not.toContain('<input>');
+  });
+
+  it('replstorm with no command prints the help on stderr and exits 2 (bad usage)', async () => {
+    const res = await runCli([]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('Usage: replstorm');
+  });
+
+  it('option help shows no "(default: [])" for repeatable options', async () => {
+    for (const c of ['run', 'compare', 'explore', 'replay', 'verify', 'designs']) expect((await runCli([c, '--help'])).stdout, c).not.toContain('(default: [])');
+  });
+
   it('a leading -- (pnpm passes it through) is ignored', async () => {
     expect(await runCli(['--', 'scenarios'])).toEqual(await runCli(['scenarios']));
     expect(await runCli(['--', '--version'])).toEqual(await runCli(['--version']));
@@ -200,6 +248,21 @@ describe('replay output', () => {
     const json = parse((await runCli(['replay', join(GOLDEN_DIR, 'seed-both-members-conflicts.jsonl'), '--json', '--blame'])).stdout);
     const actors = (json['blame'] as { byActor: { actor: string; revisions: number }[] }).byActor.map((a) => [a.actor, a.revisions]);
     expect(actors).toEqual(expect.arrayContaining([['scanner/smsdom', 4], ['user/carol', 2]]));
+  });
+});
+
+describe('a researcher\'s design in run and compare', () => {
+  it('is scheduled like the built-in designs (scanEveryMs), not installed with no schedule and no scan', async () => {
+    const design = join(REPO_ROOT, 'examples', 'designs', 'stamp-if-missing.ts');
+    const res = await runCli(['compare', 'smsdom', 'stamp-if-missing', '--design', `stamp-if-missing=${design}`, '--set', 'databases=1', '--set', 'docs=10', '--json']);
+    expect(res.code).toBe(0);
+    const rows = (parse(res.stdout)['rows'] as Json[]).map((r) => [r['design'], r['scansPerformed'], r['scannerRevisions']]);
+    // Two members scan 10 documents each hourly for two hours: 40 scans. smsdom stamps at every pass; stamp-if-missing
+    // stamps the untagged ones only (each member its own first pass, then never again on a tagged one).
+    expect(rows[0]).toEqual(['smsdom', expect.any(Number), expect.any(Number)]);
+    expect(rows[1]![0]).toBe('stamp-if-missing');
+    expect(rows[1]![1]).toBeGreaterThanOrEqual(40);
+    expect(rows[1]![2]).toBeGreaterThan(0);
   });
 });
 

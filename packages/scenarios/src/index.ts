@@ -10,7 +10,7 @@ export { noop, scanCache } from './designs/simple.js';
 export { BUILTIN_DESIGNS, builtinRegistry } from './designs/registry.js';
 export type { ParamSpec, ParamSpecs } from './scenarios/params.js';
 export { parseConfigList, resolveParams } from './scenarios/params.js';
-export type { SmsdomStormParams } from './scenarios/smsdomStorm.js';
+export type { ScenarioContext, SmsdomStormParams } from './scenarios/smsdomStorm.js';
 export { SETUP_MS, SMSDOM_STORM_PARAMS, dbName, setupEndMs, smsdomStormEventStream, smsdomStormEvents, unidFor } from './scenarios/smsdomStorm.js';
 export type { Scenario } from './scenarios/registry.js';
 export { SCENARIOS, findScenario } from './scenarios/registry.js';

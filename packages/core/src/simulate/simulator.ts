@@ -455,8 +455,9 @@ export class Simulator {
   /** Runs one work item, holding the run to its work budgets (`maxWorkBetweenInputs`, and a tighter one for periodic work). */
   private runCounted(w: Work & { id: number }, until: number, line: number | undefined): void {
     this.runItem(w);
-    if (++this.work > this.maxWork) this.tooMuchWork(this.work, until, line, false);
-    if (!isPendingKind(w) && ++this.periodicWork > this.maxPeriodicWork) this.tooMuchWork(this.periodicWork, until, line, true);
+    // The message names the limit (not the count that passed it).
+    if (++this.work > this.maxWork) this.tooMuchWork(this.maxWork, until, line, false);
+    if (!isPendingKind(w) && ++this.periodicWork > this.maxPeriodicWork) this.tooMuchWork(this.maxPeriodicWork, until, line, true);
   }
 
   private stop(reason: StopReason, at: number): void {

@@ -162,7 +162,7 @@ function explainDerived(d: readonly DerivedEvent[]): string {
   const parts: string[] = [];
   for (const e of d) {
     if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
-    else if (e.type === 'replicated' && e.outcome !== 'collision') parts.push(`${e.from} -> ${e.to}: ${e.unid} ${e.outcome} (seq ${e.seq})`);
+    else if (e.type === 'replicated' && e.outcome !== 'collision') parts.push(`${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})`);
     else if (e.type === 'conflict') parts.push(`CONFLICT on ${e.server}: ${e.unid} seq ${e.winner.seq}@${e.winner.seqTime} wins over seq ${e.loser.seq}@${e.loser.seqTime}, conflict document ${e.conflictUnid}`);
   }
   return parts.length > 0 ? parts.join('; ') : 'no change';
@@ -364,7 +364,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     derived = [];
     sim.applyEvent({ line: ++line, event: e });
     sim.runPendingWork();
-    if (i >= model.setup.length) explanation.push(`step ${i - model.setup.length + 1} (line ${line}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)} -> ${explainDerived(derived)}`);
+    if (i >= model.setup.length) explanation.push(`step ${i - model.setup.length + 1} (line ${line}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}: ${explainDerived(derived)}`);
   });
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + STEP_MS - 1, type: 'end' };

@@ -24,7 +24,7 @@ export const EXPLORE_DEFAULTS = { databases: 1, docs: 1, clusterIntervalMs: 0, s
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
   const cluster = (settings['replication'] ?? 'cluster') === 'cluster';
-  const generated = smsdomStormEvents(settings).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
+  const generated = smsdomStormEvents(settings, o.registry !== undefined ? { designs: o.registry } : {}).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
   const servers = generated.filter((e): e is Extract<InputEvent, { type: 'server' }> => e.type === 'server').map((e) => e.name);
   const last = Math.max(0, ...generated.map((e) => e.at));
   // Spread the documents to every member before exploring, so every action starts from the same copies.

@@ -13,6 +13,8 @@ export interface ParamSpec {
   readonly choices?: readonly string[];
 }
 
+const DECIMAL = /^-?(?:[0-9]+(?:_[0-9]+)*(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 export type ParamValues<S extends ParamSpecs> = { -readonly [K in keyof S]: S[K]['default'] extends number ? number : S[K]['default'] extends boolean ? boolean : string };
 
@@ -28,9 +30,10 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
     if (spec === undefined) throw new LogError('BAD_CONFIG', `unknown parameter "${k}" (known: ${Object.keys(specs).join(', ')})`, { field: k });
     const s = String(raw);
     if (typeof spec.default === 'number') {
-      const n = Number(s.replace(/_/g, ''));
-      if (s.trim() === '' || !Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number, got "${s}"`, { field: k });
-      if (spec.integer === true && !Number.isInteger(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number, got "${s}"`, { field: k });
+      // Decimal notation only (`_` may group digits): Number() would also take "", "0x10" and "0b1".
+      const n = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : Number.NaN;
+      if (!Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number in decimal notation, got "${s}"`, { field: k });
+      if (spec.integer === true && !(Number.isSafeInteger(n) && /^-?[0-9_]+$/.test(s))) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number (decimal digits), got "${s}"`, { field: k });
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`, { field: k });
       }

@@ -1,6 +1,6 @@
 import type { InputEvent } from '@replstorm/core';
 import type { ParamSpecs } from './params.js';
-import { SMSDOM_STORM_PARAMS, smsdomStormEventStream } from './smsdomStorm.js';
+import { SMSDOM_STORM_PARAMS, smsdomStormEventStream, type ScenarioContext } from './smsdomStorm.js';
 
 /** A built-in scenario: a seeded generator of the input events of the log format, so every run can be recorded. */
 export interface Scenario {
@@ -8,7 +8,7 @@ export interface Scenario {
   readonly description: string;
   readonly params: ParamSpecs;
   /** The input events, in `at` order, made as they are read. */
-  events(settings?: Readonly<Record<string, string | number | boolean>>): Iterable<InputEvent>;
+  events(settings?: Readonly<Record<string, string | number | boolean>>, context?: ScenarioContext): Iterable<InputEvent>;
 }
 
 export const SCENARIOS: readonly Scenario[] = [

@@ -1,4 +1,5 @@
 import { Prng, type InputEvent, type ItemValue } from '@replstorm/core';
+import type { DesignRegistry } from '../design.js';
 import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
 
@@ -31,6 +32,12 @@ export const SMSDOM_STORM_PARAMS = {
 
 export type SmsdomStormParams = ParamValues<typeof SMSDOM_STORM_PARAMS>;
 
+/** What a scenario may need from its caller besides the settings. */
+export interface ScenarioContext {
+  /** The designs the run knows (built-in and the researcher's own, `--design`), to read a design's settings. */
+  readonly designs?: DesignRegistry;
+}
+
 /** Setup happens before this time; scanners are installed here (event-log.md's example does the same). */
 export const SETUP_MS = 60_000;
 
@@ -57,23 +64,24 @@ export function dbName(i: number, count: number): string {
  * scanners on every server, scheduled scans a few seconds apart, optional user edits, definitions updates and forwards,
  * and an `end` at the horizon. Same parameters, same events.
  */
-export function smsdomStormEvents(settings: Readonly<Record<string, string | number | boolean>> = {}): InputEvent[] {
-  return [...smsdomStormEventStream(settings)];
+export function smsdomStormEvents(settings: Readonly<Record<string, string | number | boolean>> = {}, context: ScenarioContext = {}): InputEvent[] {
+  return [...smsdomStormEventStream(settings, context)];
 }
 
 /**
  * The same events as `smsdomStormEvents`, made one at a time in `at` order: a million-document run never holds its
  * input. (The few events after setup — scanners, edits, definitions, forwards, end — are made together and sorted.)
  */
-export function* smsdomStormEventStream(settings: Readonly<Record<string, string | number | boolean>> = {}): Generator<InputEvent> {
+export function* smsdomStormEventStream(settings: Readonly<Record<string, string | number | boolean>> = {}, context: ScenarioContext = {}): Generator<InputEvent> {
   const p = resolveParams(SMSDOM_STORM_PARAMS, settings);
   const rng = new Prng(Number(p.seed) | 0);
   const servers = SERVER_NAMES.slice(0, p.servers);
   const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs');
   const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs');
-  // The design's own settings decide what the scenario may set: a schedule, a key (built-in designs; any other is
-  // given its configuration as written).
-  const defaults = BUILTIN_DESIGNS.find((d) => d.name === p.design)?.defaults ?? {};
+  // The design's own settings decide what the scenario may set: a schedule (scanEveryMs, scanServers), a key. A
+  // researcher's design is looked up in the registry the caller passes: one that declares `scheduleEveryMs` is
+  // scheduled like the built-in ones (without the lookup it was installed with no schedule and ran no scan at all).
+  const defaults = (context.designs?.get(p.design) ?? BUILTIN_DESIGNS.find((d) => d.name === p.design))?.defaults ?? {};
   const hasSetting = (k: string) => Object.prototype.hasOwnProperty.call(defaults, k);
   const extra = parseConfigList(p.config, 'config', defaults);
   const cluster = p.replication === 'cluster';

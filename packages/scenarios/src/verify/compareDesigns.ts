@@ -49,7 +49,7 @@ export function compareDesigns(
 ): ComparisonRow[] {
   const factory = behaviourFactory(options.registry ?? builtinRegistry());
   return choices.map((c) => {
-    const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' });
+    const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' }, { designs: options.registry ?? builtinRegistry() });
     const budget = options.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
     let scannerRevisions = 0;
     const { summary } = runEvents(events, {
