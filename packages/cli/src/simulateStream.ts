@@ -1,6 +1,7 @@
 import {
   LogError,
   Simulator,
+  columnOfField,
   eventsEqual,
   createLazyLogDecoder,
   encodeEvent,
@@ -104,10 +105,18 @@ class Queue<T> {
 /** Once the engine has derived this many events and the file none, the file is taken as inputs only. */
 const INPUTS_ONLY_AFTER = 10_000;
 
+/** The fields in which two events differ (by their JSON), in the file event's order then the engine's. */
+function differingFields(file: DerivedEvent, engine: DerivedEvent): string[] {
+  const a = file as unknown as Record<string, unknown>;
+  const b = engine as unknown as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
 /** A derived event of the file: decoded, or its line still undecoded (createLazyLogDecoder). */
 type FileDerived = LocatedEvent<DerivedEvent> | RawDerivedLine;
 
-const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => 'text' in x;
+const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('event' in x);
 
 /**
  * Compares the derived events found in a log with the ones the engine derives, in order. A log either has none
@@ -168,7 +177,7 @@ class Conformance {
       }
       const file = this.decoded(f).event;
       if (!eventsEqual(file, e)) {
-        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)}`, file, engine: e };
+        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)} (the file differs in ${differingFields(file, e).join(', ')})`, file, engine: e };
         this.settle(Number.POSITIVE_INFINITY);
       }
     }
@@ -303,6 +312,8 @@ export async function simulateStream(
   };
   // A derived line whose time the engine is running to: if the engine fails on the way, a bad line is refused first.
   let inFlight: FileDerived | undefined;
+  // The input line being applied: an error the engine raises for it (an undefined server) points at its field.
+  let applying: LocatedEvent | undefined;
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
   const onEvent = (located: LocatedEvent | RawDerivedLine): Promise<void> | undefined => {
     lastLine = located.line;
@@ -328,6 +339,7 @@ export async function simulateStream(
     }
     const e = located.event;
     inputs++;
+    applying = located;
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
       applyInput(located, e, reached);
@@ -377,6 +389,9 @@ export async function simulateStream(
     const upTo = err instanceof LogError && err.line > 0 ? err.line : Number.POSITIVE_INFINITY;
     conformance.settle(upTo);
     if (inFlight !== undefined && isRaw(inFlight) && inFlight.line <= upTo) decoder?.decodeRaw(inFlight);
+    if (err instanceof LogError && err.column === 0 && err.field !== undefined && applying?.text !== undefined && err.line === applying.line) {
+      throw new LogError(err.code, err.message, { line: err.line, column: columnOfField(applying.text, err.field), field: err.field });
+    }
     throw err;
   }
   return {

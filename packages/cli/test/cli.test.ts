@@ -129,6 +129,28 @@ describe('help, version and usage', () => {
     expect(res.stderr).not.toContain('<input>');
   });
 
+  it('an event the engine refuses (an undefined server) is located at the field it names, not at column 1', async () => {
+    const save = '{"at":5,"type":"save","server":"Gamma","db":"d","unid":"0000000000000000000000000000000A","by":"user/u"}';
+    const file = join(tmp, 'undefined-server.jsonl');
+    writeFileSync(file, `{"replog":1,"meta":{}}\n{"at":0,"type":"server","name":"A"}\n{"at":0,"type":"database","name":"d","replicas":["A"]}\n${save}\n`);
+    const res = await runCli(['replay', file]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`${file}:4:${save.indexOf('"server"') + 1}: field "server": server "Gamma" is not defined (a "server" event must come first)\n`);
+  });
+
+  it('a recording that disagrees names the fields that differ', async () => {
+    const rec = join(tmp, 'rec-differs.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes('"type":"replicated"'));
+    lines[i] = lines[i]!.replace(/"seq":(\d+)/, (_, n: string) => `"seq":${Number(n) + 1}`);
+    writeFileSync(rec, lines.join('\n'));
+    const res = await runCli(['replay', rec]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`:${i + 1}:1: the recorded derived events disagree with the engine`);
+    expect(res.stderr).toContain('(the file differs in seq)');
+  });
+
   it('replstorm with no command prints the help on stderr and exits 2 (bad usage)', async () => {
     const res = await runCli([]);
     expect(res.code).toBe(2);

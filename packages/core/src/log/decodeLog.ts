@@ -211,7 +211,7 @@ class Decoder implements LazyLogDecoder {
   private firstRefusal(out: readonly Item[], e: unknown): unknown {
     if (!this.lazy) return e;
     try {
-      for (const item of out) if ('text' in item) this.decodeRaw(item);
+      for (const item of out) if (!('event' in item)) this.decodeRaw(item);
     } catch (earlier) {
       return earlier;
     }
@@ -353,7 +353,7 @@ class Decoder implements LazyLogDecoder {
     const value = this.parse();
     // The header is the first line that is not blank ("blank lines are ignored" holds before it too).
     if (this.header === undefined) this.decodeHeader(value);
-    else out.push({ line, event: this.decodeEvent(value, true) });
+    else out.push(this.lazy ? { line, event: this.decodeEvent(value, true), text: this.raw } : { line, event: this.decodeEvent(value, true) });
   }
 
   /**

@@ -225,4 +225,19 @@ export function isInputEvent(e: LogEvent): e is InputEvent {
 export interface LocatedEvent<E extends LogEvent = LogEvent> {
   readonly line: number;
   readonly event: E;
+  /**
+   * The line's text, as read (a lazy decoder's input events): for pointing at the field an error names when the
+   * engine, not the decoder, refuses the event (an undefined server, a crashed one).
+   */
+  readonly text?: string;
+}
+
+/**
+ * The column (1-based) of `field`'s key in a line of the log (its first path segment, as a JSON key at any depth: the
+ * first occurrence), or 1 when it cannot be found.
+ */
+export function columnOfField(text: string, field: string): number {
+  const key = field.split('.')[0]!;
+  const m = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:`).exec(text);
+  return m === null ? 1 : m.index + 1;
 }
