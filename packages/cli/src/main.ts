@@ -524,7 +524,8 @@ async function cmdDesigns(o: { json?: boolean; design?: string[] }): Promise<voi
     process.stdout.write(`  promises (defaults): read-only ${p.readOnlyKinds?.length ? p.readOnlyKinds.join(', ') : 'none'}${p.quiescent ? ', quiescent' : ''}${p.noConflicts ? ', no conflicts' : ''}\n`);
     const entries = Object.entries(d.defaults as Record<string, unknown>);
     if (entries.length > 0) {
-      process.stdout.write(`${formatTable(['  setting', 'default', 'meaning'], entries.map(([k, v]) => [`  ${k}`, JSON.stringify(v), (d.configHelp as Record<string, string> | undefined)?.[k] ?? '']))}\n`);
+      const table = formatTable(['setting', 'default', 'meaning'], entries.map(([k, v]) => [k, JSON.stringify(v), (d.configHelp as Record<string, string> | undefined)?.[k] ?? '']));
+      process.stdout.write(`${table.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
     }
     process.stdout.write('\n');
   }
@@ -536,6 +537,14 @@ function buildProgram(): Command {
     .description('Model how replicated Domino document stores behave when agents (antivirus scanners) write to them.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
+Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
+2 bad usage or bad input (a log's errors as file:line:column: message); 130/143 interrupted (no output file is
+left half-written).`,
+    )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);
 

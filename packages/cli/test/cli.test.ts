@@ -52,6 +52,7 @@ describe('help, version and usage', () => {
   it('every command the top-level help lists has a --help that exits 0', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/Exit codes: 0 done; 1 a check failed .*\n2 bad usage or bad input/);
     const commands = [...top.stdout.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     for (const c of Object.keys(OPTIONS)) expect(commands).toContain(c);
     for (const c of commands) {
