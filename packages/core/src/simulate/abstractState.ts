@@ -1,4 +1,4 @@
-import type { Item, Note } from '../note/note.js';
+import type { Item, ItemValue, Note } from '../note/note.js';
 import { hash64, hash64Words } from '../util/fastHash.js';
 
 // The abstract state of a simulation, for exploration (issue: storms are cycles). `seq`, times and change numbers grow
@@ -49,21 +49,50 @@ export interface AbstractSource {
   readonly work: readonly string[];
 }
 
-const itemText = new WeakMap<Item, string>();
-
 /** `"name"=value@` for an item: the part of its text that does not depend on the document's base `seq`. */
 function itemTextOf(i: Item): string {
   return `${JSON.stringify(i.name)}=${JSON.stringify(i.value)}@`;
 }
 
-/** itemTextOf, remembered per Item (items are immutable and shared between versions and replicas). */
-function textOfItem(i: Item): string {
-  let t = itemText.get(i);
-  if (t === undefined) {
-    t = itemTextOf(i);
-    itemText.set(i, t);
+/**
+ * A function of an item's (name, value), remembered by name, then value: names are a handful of strings, values are
+ * strings (equal by content), numbers, booleans or lists (immutable, shared by every version that did not change
+ * them: equal by identity). Every save makes a new Item object, but its (name, value) has mostly been seen before:
+ * keyed by the Item (a WeakMap, as before) each new one missed, and each entry cost the collector an ephemeron.
+ * Bounded: cleared past 100,000 values (a cache of a pure function).
+ */
+class ByNameAndValue<T> {
+  private readonly byName = new Map<string, Map<ItemValue, T>>();
+  private count = 0;
+
+  constructor(private readonly make: (i: Item) => T) {}
+
+  get(i: Item): T {
+    let m = this.byName.get(i.name);
+    if (m === undefined) {
+      m = new Map();
+      this.byName.set(i.name, m);
+    }
+    let v = m.get(i.value);
+    if (v === undefined) {
+      if (++this.count > 100_000) {
+        this.byName.clear();
+        this.count = 1;
+        m = new Map();
+        this.byName.set(i.name, m);
+      }
+      v = this.make(i);
+      m.set(i.value, v);
+    }
+    return v;
   }
-  return t;
+}
+
+const itemTexts = new ByNameAndValue(itemTextOf);
+
+/** itemTextOf, remembered (ByNameAndValue). */
+function textOfItem(i: Item): string {
+  return itemTexts.get(i);
 }
 
 const itemsDigests = new WeakMap<Note, { base: number; digest: string }>();
@@ -330,16 +359,13 @@ const tmp = new Uint32Array(2);
 // Items are immutable and shared between versions and replicas: each one's hash (of its text) is remembered, as two
 // numbers (not the text, nor a typed array: a state's new items live as long as the state, and exploration keeps
 // hundreds of thousands of states).
-const itemHashes = new WeakMap<Item, { readonly a: number; readonly b: number }>();
+const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly b: number } => {
+  const t = textOfItem(i);
+  hash64Words(t, tmp);
+  return { a: (tmp[0]! ^ t.length) >>> 0, b: tmp[1]! };
+});
 function itemHash(i: Item): { readonly a: number; readonly b: number } {
-  let h = itemHashes.get(i);
-  if (h === undefined) {
-    const t = itemText.get(i) ?? itemTextOf(i);
-    hash64Words(t, tmp);
-    h = { a: (tmp[0]! ^ t.length) >>> 0, b: tmp[1]! };
-    itemHashes.set(i, h);
-  }
-  return h;
+  return itemHashes.get(i);
 }
 
 /** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
