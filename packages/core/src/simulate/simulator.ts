@@ -1019,7 +1019,7 @@ export class Simulator {
 
   // ---------------------------------------------------------------- scheduling
 
-  private schedule(w: DistributiveOmit<Work, 'order'>): void {
+  private schedule(w: DistributiveOmit<Work, 'order'> & { order?: number; id?: number }): void {
     // Virtual time ends at 2^53 - 1 (event-log.md): work due later never comes.
     if (w.at > MAX_TIME) return;
     // Callers pass a fresh object: stamp it rather than copy it (this is the hottest allocation of a run).
@@ -1069,7 +1069,7 @@ export class Simulator {
             }
           }
         }
-        this.schedule({ kind: 'tick', server: w.server, at: w.at + srv.clusterIntervalMs });
+        this.schedule({ kind: 'tick', server: w.server, at: w.at + srv.clusterIntervalMs, order: 0, id: 0 });
         return;
       }
       case 'retry': {
@@ -1226,7 +1226,8 @@ export class Simulator {
     const b = srv.behaviour;
     if (b === undefined || !srv.up || notice.note.deleted) return;
     if (!b.watchesWrite(notice)) return;
-    this.schedule({ kind: 'on-write', server: srv.name, db: notice.db, unid: notice.unid, cause, via, at: this.s.now + b.scanMsPerDoc });
+    // `order` and `id` are in the literal (stamped by schedule): one shape from the start, no transitions.
+    this.schedule({ kind: 'on-write', server: srv.name, db: notice.db, unid: notice.unid, cause, via, at: this.s.now + b.scanMsPerDoc, order: 0, id: 0 });
   }
 
   // ---------------------------------------------------------------- scanning (R13)
@@ -1266,7 +1267,7 @@ export class Simulator {
     if (list.length === 0) return;
     if (kind === 'scheduled') srv.scheduledPassRunning = true;
     const p: PassState = { server: srv.name, kind, list, k: 0, start: this.s.now, cause };
-    this.schedule({ kind: 'pass', p, at: p.start + b.scanMsPerDoc });
+    this.schedule({ kind: 'pass', p, at: p.start + b.scanMsPerDoc, order: 0, id: 0 });
   }
 
   private stepPass(w: Extract<Work, { kind: 'pass' }> & { id: number }): void {
@@ -1415,7 +1416,7 @@ export class Simulator {
       this.endTransfer(t, false);
       return 'done';
     }
-    this.schedule({ kind: 'transfer', t, at: t.start + from.replicationMsPerDoc });
+    this.schedule({ kind: 'transfer', t, at: t.start + from.replicationMsPerDoc, order: 0, id: 0 });
     return 'running';
   }
 
@@ -1430,7 +1431,7 @@ export class Simulator {
     }
     q.unids = EMPTY_UNIDS;
     this.s.nonEmptyQueues--;
-    this.schedule({ kind: 'transfer', t, at: t.start + srv.replicationMsPerDoc });
+    this.schedule({ kind: 'transfer', t, at: t.start + srv.replicationMsPerDoc, order: 0, id: 0 });
   }
 
   /**
