@@ -796,6 +796,37 @@ describe('Time and order: logs whose events are far apart', () => {
 });
 
 describe('Steppable: pending actions, one chosen action, snapshot and restore', () => {
+  it('serverStates gives what view() gives about each server: up, group, replicas, mates with a non-empty queue', () => {
+    const zero = { ...cluster, clusterIntervalMs: 0 };
+    const { sim } = simulate([
+      ev.server('A', zero),
+      ev.server('B', zero),
+      ev.server('C', zero),
+      ev.database(['A', 'B', 'C']),
+      { at: 0, type: 'database', name: 'e', replicas: ['B', 'C'] },
+      ev.save(10, 'A', X),
+      ev.save(20, 'C', Y, {}, 'user/u', 'e'),
+      ev.partition(30, ['A', 'B'], ['C']),
+      ev.crash(40, 'B'),
+      ev.end(50),
+    ]);
+    const view = sim.view();
+    const light = sim.serverStates();
+    expect(light.map((x) => x.name)).toEqual(view.servers.map((x) => x.name));
+    for (const [i, v] of view.servers.entries()) {
+      const l = light[i]!;
+      expect([l.up, l.group]).toEqual([v.up, v.group]);
+      expect(l.replicas.map((r) => [r.db, r.notes()])).toEqual(v.replicas.map((r) => [r.db, r.docs.map((d) => d.note)]));
+      expect(l.queuedFor).toEqual([...new Set(v.queues.filter((q) => q.unids.length > 0).map((q) => q.mate))]);
+    }
+    // A's save is queued for B and C; C's for B (database e); B crashed (its queues are lost).
+    expect(light.map((x) => [x.name, x.up, x.queuedFor])).toEqual([
+      ['A', true, ['B', 'C']],
+      ['B', false, []],
+      ['C', true, ['B']],
+    ]);
+  });
+
   it('R9/R12: pendingWork lists what is due in order; runWork runs a chosen item out of order, and restore undoes it', () => {
     const sim = new Simulator({});
     let line = 1;

@@ -660,6 +660,30 @@ export class Simulator {
 
   // ---------------------------------------------------------------- results
 
+  /**
+   * A light look at each server, by name, for choosing actions (exploration): whether it is up, its partition group,
+   * its replicas by database name (live, read-only) and the mates its cluster queues hold something for. view()
+   * copies every document, history and queue; an exploration model asks this once per state it expands.
+   */
+  serverStates(): { readonly name: string; readonly up: boolean; readonly group: number; readonly replicas: readonly Replica[]; readonly queuedFor: readonly string[] }[] {
+    const s = this.s;
+    return this.names().map((name) => {
+      const srv = s.servers.get(name)!;
+      const replicas = [...srv.replicas.values()];
+      if (replicas.length > 1) replicas.sort((a, b) => (a.db < b.db ? -1 : 1));
+      const queuedFor: string[] = [];
+      for (const [mate, byDb] of srv.queues) {
+        for (const q of byDb.values()) {
+          if (q.unids.size > 0) {
+            queuedFor.push(mate);
+            break;
+          }
+        }
+      }
+      return { name, up: srv.up, group: s.groups.get(name) ?? -1, replicas, queuedFor };
+    });
+  }
+
   /** Read-only access to replicas, for tests, checks and exploration. */
   replica(server: string, db: string): Replica | undefined {
     return this.s.servers.get(server)?.replicas.get(db);

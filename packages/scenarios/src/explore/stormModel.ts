@@ -61,11 +61,12 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     },
     actions(sim: Simulator, userLeft: number): Action[] {
       const acts: Action[] = [];
-      const view = sim.view();
+      // Servers by name, replicas by database, documents by UNID: the order actions are tried in (BFS ties).
+      const view = { servers: sim.serverStates() };
       for (const srv of view.servers) {
         if (!srv.up) continue;
         for (const r of srv.replicas) {
-          for (const d of r.docs) if (hasAttachments(d.note)) acts.push({ type: 'scan', server: srv.name, kind: 'scheduled', db: r.db, unid: d.note.unid });
+          for (const note of r.notes()) if (hasAttachments(note)) acts.push({ type: 'scan', server: srv.name, kind: 'scheduled', db: r.db, unid: note.unid });
         }
       }
       for (const srv of view.servers) {
@@ -73,7 +74,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
         for (const p of servers) {
           if (p === srv.name) continue;
           if (cluster) {
-            if (srv.queues.some((q) => q.mate === p && q.unids.length > 0)) acts.push({ type: 'push', server: srv.name, partner: p });
+            if (srv.queuedFor.includes(p)) acts.push({ type: 'push', server: srv.name, partner: p });
           } else acts.push({ type: 'replicate', server: srv.name, partner: p, mode: 'push' });
         }
       }
