@@ -59,6 +59,10 @@ export function itemKey(name: string): string {
   let key = keyCache.get(name);
   if (key === undefined) {
     key = name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    // One string object per key: keys are compared often ($file in every attachment check), and two different
+    // objects with the same text compare character by character. Literals are interned by the engine, and so is a
+    // key used as a property name: an object's key is interned.
+    key = Object.keys({ [key]: 0 })[0]!;
     if (keyCache.size >= 512) keyCache.clear();
     keyCache.set(name, key);
   }

@@ -1384,7 +1384,15 @@ export class Simulator {
     const s = this.s;
     const x = s.servers.get(a);
     const y = s.servers.get(b);
-    return x !== undefined && y !== undefined && x.up && y.up && (s.groups.get(a) ?? -1) === (s.groups.get(b) ?? -1);
+    return x !== undefined && y !== undefined && this.reachableRecs(x, y);
+  }
+
+  /** reachable, for servers already looked up (a transfer step has both). */
+  private reachableRecs(x: ServerRec, y: ServerRec): boolean {
+    if (!x.up || !y.up) return false;
+    const groups = this.s.groups;
+    // No partition: everyone is in group -1 (no lookups).
+    return groups.size === 0 || (groups.get(x.name) ?? -1) === (groups.get(y.name) ?? -1);
   }
 
   private sharedDatabases(a: ServerRec, b: ServerRec, only: string | undefined): string[] {
@@ -1495,7 +1503,7 @@ export class Simulator {
     const { spec } = t;
     const from = this.s.servers.get(spec.from)!;
     const to = this.s.servers.get(spec.to)!;
-    if (!this.reachable(spec.from, spec.to)) {
+    if (!this.reachableRecs(from, to)) {
       this.endTransfer(t, true);
       return;
     }
