@@ -113,6 +113,9 @@ type Work =
 // with a map of its own before adding (enqueueCluster, decide). A design that wrote to `store` directly (it is handed
 // over as a ReadonlyMap) fails loudly instead of writing into every server's memory.
 const EMPTY_UNIDS: Map<string, true> = new EmptyMap();
+const NO_ITEMS: ReadonlyMap<string, ItemValue> = new EmptyMap();
+/** replicateNote's options for one arrival, filled in just before the call (it keeps no reference to them). */
+const arrivalOptions: { limitRevisions: number; purgedAtDestination: boolean } = { limitRevisions: 0, purgedAtDestination: false };
 const EMPTY_STORE: Map<string, unknown> = new EmptyMap();
 
 /** Work that keeps a run going (a transfer under way, a scan pass or on-write scan not finished). */
@@ -911,7 +914,8 @@ export class Simulator {
         const srv = this.serverUp(e.server, line, 'server');
         const rep = this.replicaOf(srv, e.db, line);
         this.countKind(e.by);
-        this.save(srv, rep, e.unid, { set: e.set ?? new Map(), remove: e.remove ?? [] }, e.by, cause, undefined);
+        // A save writes what is given (`set` and `remove` may each be absent): nothing is made for what is not.
+        this.save(srv, rep, e.unid, e.remove === undefined ? { set: e.set ?? NO_ITEMS } : { set: e.set ?? NO_ITEMS, remove: e.remove }, e.by, cause, undefined);
         return;
       }
       case 'delete': {
@@ -1546,7 +1550,9 @@ export class Simulator {
   private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, cause: number, byCluster: boolean): boolean {
     let rep = to.replicas.get(db)!;
     const dst = rep.get(src.unid);
-    const res = replicateNote(src, dst, { limitRevisions: rep.limitRevisions, purgedAtDestination: rep.wasPurged(src.unid) });
+    arrivalOptions.limitRevisions = rep.limitRevisions;
+    arrivalOptions.purgedAtDestination = rep.wasPurged(src.unid);
+    const res = replicateNote(src, dst, arrivalOptions);
     if (res.outcome === null) return false;
     const c = this.s.counters;
     // Made once per arrival; the notice for on-write scanning only where a scanner could look at it.
