@@ -34,12 +34,17 @@ export interface NoteTransferOptions {
 
 /** True when `note` descends from the version `rev`: its `revisions` contain that (`seq`, `seqTime`) pair (R4). */
 export function descendsFrom(note: Note, rev: Revision): boolean {
+  return descendsFromVersion(note, rev[0], rev[1]);
+}
+
+/** descendsFrom, the version given as its two numbers (every arrival asks: no pair made for it). */
+function descendsFromVersion(note: Note, seq: number, seqTime: number): boolean {
   const r = note.revisions;
   // Newest first: the common case (the partner is one or two saves behind) ends at once.
   for (let i = r.length - 1; i >= 0; i--) {
     const e = r[i]!;
-    if (e[0] === rev[0] && e[1] === rev[1]) return true;
-    if (e[0] < rev[0]) return false; // revisions are ordered by seq: nothing older can match
+    if (e[0] === seq && e[1] === seqTime) return true;
+    if (e[0] < seq) return false; // revisions are ordered by seq: nothing older can match
   }
   return false;
 }
@@ -148,8 +153,8 @@ export function replicateNote(src: Note, dst: Note | undefined, options: NoteTra
 
   // R4: the descendant wins; only items newer than D's seq would travel (field-level replication), and the result
   // equals S's copy, so D takes S's version whole (sharing its items).
-  if (descendsFrom(src, [dst.seq, dst.seqTime])) return take(src, true, false, false);
-  if (descendsFrom(dst, [src.seq, src.seqTime])) return NOTHING;
+  if (descendsFromVersion(src, dst.seq, dst.seqTime)) return take(src, true, false, false);
+  if (descendsFromVersion(dst, src.seq, src.seqTime)) return NOTHING;
 
   // R5/R6: the copies diverged.
   const srcWins = winsOver(src, dst);
