@@ -49,7 +49,13 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
 
 /** A design named on the command line: a built-in name, or a path to a module (contains / or ends in .ts/.js). */
 export async function resolveDesignArg(arg: string, registry: DesignRegistry): Promise<ScannerDesign<object>> {
-  if (/[\\/]/.test(arg) || /\.(m?[tj]s)$/.test(arg)) return loadDesignModule(arg);
+  if (/[\\/]/.test(arg) || /\.(m?[tj]s)$/.test(arg)) {
+    const d = await loadDesignModule(arg);
+    // Its counterexamples replay with --design NAME=path, which a built-in's name cannot take (buildRegistry): a
+    // module that calls itself smsdom would otherwise replay as the built-in smsdom.
+    if (builtinRegistry().has(d.name)) throw new UsageError(`${arg}: the design is named "${d.name}", a built-in design's name; give it a name of its own`);
+    return d;
+  }
   const d = registry.get(arg);
   if (d === undefined) throw new UsageError(`unknown design "${arg}" (built in: ${[...registry.keys()].join(', ')}; or give a path to a module)`);
   return d;

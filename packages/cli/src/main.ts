@@ -79,12 +79,12 @@ function scenarioError(err: unknown, scenario: string): unknown {
  * The scenario's settings (`--set`), and the design and configuration they name, checked before the run: a mistake
  * there is the option's, and must not surface as a line of the generated input.
  */
-function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<string, string | number>>, registry: DesignRegistry): void {
+function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<string, string | number>>, registry: DesignRegistry, seedOption = false): void {
   let params: Record<string, unknown>;
   try {
     params = resolveParams(scenario.params, settings) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof LogError) throw new UsageError(`--set: ${err.message}`);
+    if (err instanceof LogError) throw new UsageError(`${seedOption && err.field === 'seed' ? '--seed' : '--set'}: ${err.message}`);
     throw err;
   }
   const design = params['design'];
@@ -99,7 +99,8 @@ function ensureOutDir(dir: string, option: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EEXIST' || e.code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: exists and is not a directory`);
+    if (e.code === 'EEXIST') throw new UsageError(`${option} ${dir}: exists and is not a directory`);
+    if (e.code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: a part of the path is a file, not a directory`);
     throw err;
   }
 }
@@ -264,7 +265,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const sets = parseSets(o.set ?? []);
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
-  checkScenarioSettings(scenario, settings, registry);
+  checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;

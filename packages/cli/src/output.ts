@@ -50,7 +50,8 @@ export class AtomicFile {
       return f();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw new UsageError(`${this.path}: cannot write it: the directory ${dirname(this.path)} does not exist`);
+      if (e.code === 'ENOENT') throw new UsageError(`${this.path}: cannot write it: the directory ${dirname(this.path)} does not exist`);
+      if (e.code === 'ENOTDIR') throw new UsageError(`${this.path}: cannot write it: a part of the path is a file, not a directory`);
       return this.named(() => {
         throw err;
       });

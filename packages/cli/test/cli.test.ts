@@ -107,11 +107,16 @@ describe('help, version and usage', () => {
     [['compare', 'smsdom:bogus=1', '--set', 'docs=1'], 'smsdom:bogus=1: field "config.bogus"'],
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=true'], '--what-if smsdom:bogus=true: field "config.bogus"'],
     [['run', 'smsdom-storm', '--seed', '5', '--set', 'seed=6'], 'give the seed once'],
+    [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0x10'], 'clockSkewsMs'],
+    [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0,0.5'], 'clockSkewsMs'],
+    [['run', 'smsdom-storm', '--set', 'scanEveryMs=1.5'], 'scanEveryMs'],
+    [['run', 'smsdom-storm', '--seed', '5000000000'], '--seed: parameter "seed"'],
     // A built-in design's name cannot be taken by a module.
     [['replay', EXAMPLE_LOG, '--design', 'smsdom=examples/designs/stamp-if-missing.ts'], '"smsdom" is a built-in design'],
     // Output paths: a missing directory, a directory where a file goes, a file where a directory goes.
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'no-dir', 'x.jsonl')], 'does not exist'],
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
+    [['replay', EXAMPLE_LOG, '--record', join(EXAMPLE_LOG, 'x.jsonl')], 'a part of the path is a file'],
     [['replay', EXAMPLE_LOG, '--design', `x=${tmp}`], 'is a directory'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
     const res = await runCli(args);
@@ -120,6 +125,14 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain(mentions);
     expect(res.stderr).not.toContain('<input>');
     expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('verify refuses a module that calls itself by a built-in design\'s name (its counterexamples could not be replayed as it)', async () => {
+    const mod = join(tmp, 'named-smsdom.mjs');
+    writeFileSync(mod, "export default { name: 'smsdom', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n");
+    const res = await runCli(['verify', mod, '--runs', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('the design is named "smsdom", a built-in design\'s name');
   });
 
   it('a limit that stops a generated run is named as the limit given, for the scenario (not a hidden line)', async () => {
@@ -137,6 +150,11 @@ describe('help, version and usage', () => {
     const res = await runCli(['replay', file]);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe(`${file}:4:${save.indexOf('"server"') + 1}: field "server": server "Gamma" is not defined (a "server" event must come first)\n`);
+    // The top-level key, not an item of the same name inside `set` (before it on the line).
+    const nested = '{"at":5,"type":"save","set":{"server":"x \\" \\"server\\":"},"server":"Gamma","db":"d","unid":"0000000000000000000000000000000A","by":"user/u"}';
+    writeFileSync(file, `{"replog":1,"meta":{}}\n{"at":0,"type":"server","name":"A"}\n{"at":0,"type":"database","name":"d","replicas":["A"]}\n${nested}\n`);
+    const again = await runCli(['replay', file]);
+    expect(again.stderr).toContain(`${file}:4:${nested.lastIndexOf('"server"') + 1}: field "server"`);
   });
 
   it('a recording that disagrees names the fields that differ', async () => {

@@ -525,6 +525,29 @@ describe('R12 cluster replication', () => {
     ]);
   });
 
+  it('R12: a push sends in change-number order, also when a queued document was changed since by a cluster arrival', () => {
+    const fast = { ...cluster, clusterIntervalMs: 1000 };
+    const { derived } = simulate([
+      ev.server('A', fast),
+      ev.server('B', fast),
+      ev.server('C', fast),
+      ev.database(['A', 'B', 'C']),
+      ev.partition(10, ['A', 'B'], ['C']),
+      ev.save(100, 'B', X, { S: 'b1' }),
+      ev.save(200, 'B', Y, { S: 'b2' }),
+      ev.save(5000, 'A', X, { S: 'a1' }),
+      ev.heal(10_000),
+    ]);
+    // B's push to C fails at the 1 s tick and waits with X (change 1), Y (change 2). A's save of X reaches B by
+    // cluster replication at the 6 s tick: X is B's change 3 now, after Y. The retry (1 h after the failure) sends Y
+    // then X, X in A's version (seq 2).
+    const toC = replicated(derived).filter((e) => e.from === 'B' && e.to === 'C');
+    expect(toC.map((e) => [e.at, e.unid, e.seq])).toEqual([
+      [1000 + HOUR + 1, Y, 1],
+      [1000 + HOUR + 2, X, 2],
+    ]);
+  });
+
   it('R12: when two pushes of a queue fail, the retry waits 1 hour from the first failure, once', () => {
     const slow = { ...cluster, replicationMsPerDoc: 10_000 };
     const { derived, summary } = simulate([

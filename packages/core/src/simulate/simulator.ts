@@ -1596,6 +1596,7 @@ export class Simulator {
     // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
+    else this.keepQueueOrder(to, db, res.put.unid);
     if (watched && !res.put.deleted) this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, via);
     return true;
   }
@@ -1619,6 +1620,25 @@ export class Simulator {
       byDb.set(db, q);
     }
     return q;
+  }
+
+  /**
+   * R12: a push sends in change-number order, and queues are kept in that order. A cluster arrival is not queued
+   * again, but if the document is already queued here (for another mate) it just got a newer change number: it moves
+   * to the end of those queues, still once.
+   */
+  private keepQueueOrder(srv: ServerRec, db: string, unid: string): void {
+    if (srv.cluster === undefined || this.s.nonEmptyQueues === 0) return;
+    let queued = false;
+    for (const byDb of srv.queues.values()) if (byDb.get(db)?.unids.has(unid) === true) queued = true;
+    if (!queued) return;
+    // The queues may be a snapshot's: made this state's own before they change.
+    for (const byDb of this.ownMaps(srv).queues.values()) {
+      const q = byDb.get(db);
+      if (q === undefined || !q.unids.has(unid)) continue;
+      q.unids.delete(unid);
+      q.unids.set(unid, true);
+    }
   }
 
   /** R12: every change in a replica is queued for each cluster mate holding a replica of the database. */

@@ -52,8 +52,9 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
 /** A comma-separated list of numbers ("0,7000"), the last repeated for the servers it does not reach. */
 export function perServerNumbers(list: string, servers: number, name: string): number[] {
   const parts = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const nums = parts.map((x) => Number(x));
-  if (nums.length === 0 || nums.some((n) => !Number.isFinite(n))) throw new LogError('BAD_CONFIG', `parameter "${name}": expected comma-separated numbers, got "${list}"`, { field: name });
+  // Milliseconds: whole numbers in decimal digits (times in the log are integers).
+  const nums = parts.map((x) => (/^-?[0-9]+(?:_[0-9]+)*$/.test(x) ? Number(x.replace(/_/g, '')) : Number.NaN));
+  if (nums.length === 0 || nums.some((n) => !Number.isSafeInteger(n))) throw new LogError('BAD_CONFIG', `parameter "${name}": expected comma-separated whole numbers (decimal digits), got "${list}"`, { field: name });
   return Array.from({ length: servers }, (_, i) => nums[Math.min(i, nums.length - 1)]!);
 }
 
@@ -70,7 +71,7 @@ export function parseConfigList(text: string, name: string, defaults?: object): 
     const k = part.slice(0, i).trim();
     const v = part.slice(i + 1).trim();
     const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
-    const num = Number(v.replace(/_/g, ''));
+    const num = DECIMAL.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
     if (want === 'string') out[k] = v;
     else if (want === 'number') out[k] = v !== '' && Number.isFinite(num) ? num : v;
     else if (want === 'boolean') out[k] = v === 'true' ? true : v === 'false' ? false : v;
