@@ -1,6 +1,7 @@
 import {
   LogError,
   Simulator,
+  canonicalJson,
   columnOfField,
   eventsEqual,
   createLazyLogDecoder,
@@ -110,7 +111,8 @@ function differingFields(file: DerivedEvent, engine: DerivedEvent): string[] {
   const a = file as unknown as Record<string, unknown>;
   const b = engine as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  // Canonical JSON (keys sorted): a nested object written with its keys in another order is the same value.
+  return keys.filter((k) => (a[k] === undefined ? 'undefined' : canonicalJson(a[k])) !== (b[k] === undefined ? 'undefined' : canonicalJson(b[k])));
 }
 
 /** A derived event of the file: decoded, or its line still undecoded (createLazyLogDecoder). */
