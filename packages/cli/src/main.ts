@@ -213,14 +213,13 @@ function readChunks(log: string): AsyncIterable<Uint8Array> {
 
 function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
   if (spec === undefined) return undefined;
+  // The design and its settings are checked by simulateStream's WhatIfRewriter before the run; a list that does not
+  // parse is the option's mistake, not the replayed log's.
   try {
     const { design, config, configText } = parseDesignSpec(spec, registry);
-    if (!registry.has(design)) throw new UsageError(`unknown design "${design}" (known: ${[...registry.keys()].join(', ')})`);
-    checkDesignConfig(design, configText, registry, spec);
     return { design, config, label: configText ? `${design}:${configText}` : design };
   } catch (err) {
-    // The mistake is in the option, not in the log being replayed.
-    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--what-if ${err.message}`);
+    if (err instanceof LogError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
     throw err;
   }
 }

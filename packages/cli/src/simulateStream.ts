@@ -224,7 +224,13 @@ class WhatIfRewriter {
   ) {
     const d = registry.get(w.design);
     if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')})`);
-    resolveConfig(d, w.config); // refuse a bad configuration before the run starts
+    // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's).
+    try {
+      resolveConfig(d, w.config);
+    } catch (err) {
+      if (err instanceof LogError) throw new UsageError(`--what-if ${w.label}: ${err.message}`);
+      throw err;
+    }
   }
 
   rewrite(e: InputEvent): InputEvent {

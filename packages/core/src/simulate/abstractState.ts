@@ -356,9 +356,7 @@ function stringHash(s: string): Uint32Array {
 const itemsHashes = new WeakMap<Note, { base: number; a: number; b: number }>();
 const tmp = new Uint32Array(2);
 
-// Items are immutable and shared between versions and replicas: each one's hash (of its text) is remembered, as two
-// numbers (not the text, nor a typed array: a state's new items live as long as the state, and exploration keeps
-// hundreds of thousands of states).
+// Each item's hash (of its text), remembered by (name, value) like its text, as two numbers.
 const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly b: number } => {
   const t = textOfItem(i);
   hash64Words(t, tmp);

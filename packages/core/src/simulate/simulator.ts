@@ -113,10 +113,12 @@ type Work =
 // with a map of its own before adding (enqueueCluster, decide). A design that wrote to `store` directly (it is handed
 // over as a ReadonlyMap) fails loudly instead of writing into every server's memory.
 const EMPTY_UNIDS: Map<string, true> = new EmptyMap();
+const EMPTY_STORE: Map<string, unknown> = new EmptyMap();
+/** A save that sets nothing (a log's save may leave `set` out). */
 const NO_ITEMS: ReadonlyMap<string, ItemValue> = new EmptyMap();
+
 /** replicateNote's options for one arrival, filled in just before the call (it keeps no reference to them). */
 const arrivalOptions: { limitRevisions: number; purgedAtDestination: boolean } = { limitRevisions: 0, purgedAtDestination: false };
-const EMPTY_STORE: Map<string, unknown> = new EmptyMap();
 
 /** Work that keeps a run going (a transfer under way, a scan pass or on-write scan not finished). */
 function isPendingKind(w: Work): boolean {
@@ -844,7 +846,7 @@ export class Simulator {
         this.membersCache.clear();
     this.sortedNames = undefined;
         // R12: the cluster replicator wakes at every multiple of clusterIntervalMs of `at`.
-        if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs) });
+        if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs), order: 0, id: 0 });
         return;
       }
       case 'database': {
@@ -867,7 +869,7 @@ export class Simulator {
           this.ownMaps(s.servers.get(r)!).replicas.set(e.name, rep);
         }
         // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
-        this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY) });
+        this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY), order: 0, id: 0 });
         return;
       }
       case 'connection': {
@@ -879,7 +881,7 @@ export class Simulator {
         }
         // R11 [choice]: the first session runs at the connection's `at` (after the input events at that time), then
         // every `everyMs`.
-        this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line: cause, at: e.at });
+        this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line: cause, at: e.at, order: 0, id: 0 });
         return;
       }
       case 'scanner': {
@@ -904,7 +906,7 @@ export class Simulator {
         this.countKind(b.actor);
         this.countKind('scanner');
         this.countKind('router');
-        if (b.scheduleEveryMs !== undefined && b.scheduleEveryMs > 0) this.schedule({ kind: 'scheduled-scan', server: srv.name, gen: srv.behaviourGen, at: e.at });
+        if (b.scheduleEveryMs !== undefined && b.scheduleEveryMs > 0) this.schedule({ kind: 'scheduled-scan', server: srv.name, gen: srv.behaviourGen, at: e.at, order: 0, id: 0 });
         return;
       }
       case 'definitions':
@@ -1047,11 +1049,11 @@ export class Simulator {
 
   // ---------------------------------------------------------------- scheduling
 
-  private schedule(w: DistributiveOmit<Work, 'order'> & { order?: number; id?: number }): void {
+  private schedule(item: Work & { id: number }): void {
     // Virtual time ends at 2^53 - 1 (event-log.md): work due later never comes.
-    if (w.at > MAX_TIME) return;
-    // Callers pass a fresh object: stamp it rather than copy it (this is the hottest allocation of a run).
-    const item = w as Work & { id: number };
+    if (item.at > MAX_TIME) return;
+    // Callers pass a fresh object (made with `order: 0, id: 0`, so every item of a kind has one shape from the start)
+    // or the item that just ran: stamp it rather than copy it (this is the hottest allocation of a run).
     item.order = this.s.order++;
     item.id = this.s.nextId++;
     if (isPendingKind(item)) this.s.pendingItems++;
@@ -1111,7 +1113,7 @@ export class Simulator {
       }
       case 'connection': {
         if (s.servers.get(w.server)!.up) this.startSession(w.server, w.partner, w.mode, w.db);
-        this.schedule({ kind: 'connection', server: w.server, partner: w.partner, everyMs: w.everyMs, mode: w.mode, db: w.db, line: w.line, at: w.at + w.everyMs });
+        this.schedule({ kind: 'connection', server: w.server, partner: w.partner, everyMs: w.everyMs, mode: w.mode, db: w.db, line: w.line, at: w.at + w.everyMs, order: 0, id: 0 });
         return;
       }
       case 'scheduled-scan': {
@@ -1122,7 +1124,7 @@ export class Simulator {
         if (srv.up && !srv.scheduledPassRunning && this.runsScheduled(srv)) {
           this.startPass(srv, 'scheduled', srv.behaviourLine, undefined, undefined);
         }
-        this.schedule({ kind: 'scheduled-scan', server: w.server, gen: w.gen, at: w.at + b.scheduleEveryMs });
+        this.schedule({ kind: 'scheduled-scan', server: w.server, gen: w.gen, at: w.at + b.scheduleEveryMs, order: 0, id: 0 });
         return;
       }
       case 'purge': {
@@ -1130,7 +1132,7 @@ export class Simulator {
           const srv = s.servers.get(name)!;
           if (srv.up && srv.replicas.get(w.db)!.stubs > 0) this.writable(srv, w.db).purge(w.at + srv.clockSkewMs);
         }
-        this.schedule({ kind: 'purge', db: w.db, at: w.at + DAY });
+        this.schedule({ kind: 'purge', db: w.db, at: w.at + DAY, order: 0, id: 0 });
         return;
       }
     }
@@ -1254,7 +1256,6 @@ export class Simulator {
     const b = srv.behaviour;
     if (b === undefined || !srv.up || notice.note.deleted) return;
     if (!b.watchesWrite(notice)) return;
-    // `order` and `id` are in the literal (stamped by schedule): one shape from the start, no transitions.
     this.schedule({ kind: 'on-write', server: srv.name, db: notice.db, unid: notice.unid, cause, via, at: this.s.now + b.scanMsPerDoc, order: 0, id: 0 });
   }
 
@@ -1499,7 +1500,7 @@ export class Simulator {
     q.retryDelayMs = q.retryDelayMs === 0 ? HOUR : Math.min(q.retryDelayMs * 2, 24 * HOUR);
     q.waiting = true;
     q.retryGen++;
-    this.schedule({ kind: 'retry', server: srv.name, mate, db, gen: q.retryGen, at: this.s.now + q.retryDelayMs });
+    this.schedule({ kind: 'retry', server: srv.name, mate, db, gen: q.retryGen, at: this.s.now + q.retryDelayMs, order: 0, id: 0 });
   }
 
   private stepTransfer(w: Extract<Work, { kind: 'transfer' }> & { id: number }): void {
@@ -1658,7 +1659,6 @@ export class Simulator {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function describeWork(w: Work): string {
   switch (w.kind) {

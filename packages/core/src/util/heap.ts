@@ -19,10 +19,6 @@ export class WorkHeap<T extends HeapItem> {
     return this.items_.length;
   }
 
-  peek(): T | undefined {
-    return this.items_[0];
-  }
-
   /** The `at` of the first item, or +Infinity when the heap is empty. */
   peekAt(): number {
     return this.items_.length === 0 ? Number.POSITIVE_INFINITY : this.ats[0]!;

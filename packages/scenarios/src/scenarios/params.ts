@@ -13,7 +13,9 @@ export interface ParamSpec {
   readonly choices?: readonly string[];
 }
 
+/** Decimal notation (`_` may group digits); WHOLE, whole numbers only. Number() alone also takes "", "0x10", "0b1". */
 const DECIMAL = /^-?(?:[0-9]+(?:_[0-9]+)*(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const WHOLE = /^-?[0-9]+(?:_[0-9]+)*$/;
 
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 export type ParamValues<S extends ParamSpecs> = { -readonly [K in keyof S]: S[K]['default'] extends number ? number : S[K]['default'] extends boolean ? boolean : string };
@@ -30,10 +32,9 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
     if (spec === undefined) throw new LogError('BAD_CONFIG', `unknown parameter "${k}" (known: ${Object.keys(specs).join(', ')})`, { field: k });
     const s = String(raw);
     if (typeof spec.default === 'number') {
-      // Decimal notation only (`_` may group digits): Number() would also take "", "0x10" and "0b1".
       const n = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : Number.NaN;
       if (!Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number in decimal notation, got "${s}"`, { field: k });
-      if (spec.integer === true && !(Number.isSafeInteger(n) && /^-?[0-9_]+$/.test(s))) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number (decimal digits), got "${s}"`, { field: k });
+      if (spec.integer === true && !(Number.isSafeInteger(n) && WHOLE.test(s))) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number (decimal digits), got "${s}"`, { field: k });
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`, { field: k });
       }
@@ -53,7 +54,7 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
 export function perServerNumbers(list: string, servers: number, name: string): number[] {
   const parts = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
   // Milliseconds: whole numbers in decimal digits (times in the log are integers).
-  const nums = parts.map((x) => (/^-?[0-9]+(?:_[0-9]+)*$/.test(x) ? Number(x.replace(/_/g, '')) : Number.NaN));
+  const nums = parts.map((x) => (WHOLE.test(x) ? Number(x.replace(/_/g, '')) : Number.NaN));
   if (nums.length === 0 || nums.some((n) => !Number.isSafeInteger(n))) throw new LogError('BAD_CONFIG', `parameter "${name}": expected comma-separated whole numbers (decimal digits), got "${list}"`, { field: name });
   return Array.from({ length: servers }, (_, i) => nums[Math.min(i, nums.length - 1)]!);
 }
