@@ -286,20 +286,37 @@ export async function simulateStream(
     if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
   };
   // Long stretches of engine work run in slices, with a turn of the event loop between them, so Ctrl-C and SIGTERM
-  // are handled at once rather than when the stretch ends.
-  const SLICE = 200_000;
-  const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  /** Advances to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
-  const advance = (at: number, line: number): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
-    const r = sim.advanceSome(at, line, SLICE);
+  // are handled at once rather than when the stretch ends. [choice] Slices are counted in work items (the engine is
+  // pure: it knows no clock) but pieces of work differ a thousandfold in cost (a scheduled pass over a database is one
+  // item), so the turn is taken by the clock: after at most TURN_MS, checked every SLICE items.
+  const SLICE = 1024;
+  const TURN_MS = 50;
+  let lastTurn = performance.now();
+  const yieldTurn = async (): Promise<void> => {
+    if (performance.now() - lastTurn < TURN_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    lastTurn = performance.now();
+  };
+  /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
+  const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
+    const r = on.advanceSome(at, line, SLICE);
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
         await yieldTurn();
-        const again = sim.advanceSome(at, line, SLICE);
+        const again = on.advanceSome(at, line, SLICE);
         if (again !== 'more') return again;
       }
     })();
+  };
+  /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
+  const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
+    if (whatIfSim === undefined || rewriter === undefined) return undefined;
+    const w = rewriter.rewrite(e);
+    const feed = () => void whatIfSim.feed({ line: located.line, event: w });
+    const reached = advance(w.at, located.line, whatIfSim);
+    if (typeof reached === 'string') return feed();
+    return reached.then(feed);
   };
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
     if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {
@@ -312,9 +329,6 @@ export async function simulateStream(
         if (record !== undefined) inputLineOf.set(cause, located.line);
       }
       sim.apply(located as LocatedEvent<InputEvent>, cause);
-    }
-    if (whatIfSim !== undefined && rewriter !== undefined) {
-      whatIfSim.feed({ line: located.line, event: rewriter.rewrite(e) });
     }
     if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
   };
@@ -351,9 +365,12 @@ export async function simulateStream(
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
       applyInput(located, e, reached);
-      return undefined;
+      return feedWhatIf(located, e);
     }
-    return reached.then((r) => applyInput(located, e, r));
+    return reached.then((r) => {
+      applyInput(located, e, r);
+      return feedWhatIf(located, e);
+    });
   };
 
   let summary: Summary;
@@ -388,6 +405,7 @@ export async function simulateStream(
       await yieldTurn();
     }
     summary = sim.finish();
+    while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) await yieldTurn();
     whatIfSummary = whatIfSim?.finish();
     progress.done();
     conformance.finish(lastLine);
