@@ -1,9 +1,11 @@
 import type { DerivedEvent, InputEvent } from '@replstorm/core';
+import { createConflictDocs } from './conflictDocs.js';
 
 /** Revisions and conflicts of one actor (`user/carol`, `scanner/smsdom`, `router/Alpha`). */
 export interface ActorBlame {
   readonly actor: string;
   readonly revisions: number;
+  /** Conflict documents made (as the summary counts them) whose winning or losing version this actor wrote. */
   readonly conflicts: number;
   /** How many distinct input events (causes) were behind its revisions. */
   readonly causes: number;
@@ -78,8 +80,14 @@ interface ChainRoot {
 export function createBlame(labelOf: (line: number) => string | undefined) {
   const actors = new Map<string, { revisions: number; conflicts: number; causes: Set<number>; longestChain: number }>();
   const causes = new Map<number, { revisions: number; conflicts: number; byActor: Map<string, number> }>();
+  // Versions by UNID and sequence number, for `via` (which names no sequence time): of two conflicting versions with
+  // the same number, the later written. By number and time (`exact`), for a conflict's winner and loser: the two
+  // conflicting versions usually have the same number (each replica edited the document once).
   const versions = new Map<string, { by: string; cause: number; chain: ChainState }>();
+  const exact = new Map<string, { by: string; cause: number; chain: ChainState }>();
   const roots: ChainRoot[] = [];
+  // Conflicts that made a conflict document, as the summary counts them (a replica keeping one it already holds: none).
+  const conflictDocs = createConflictDocs();
   const actor = (a: string) => {
     let r = actors.get(a);
     if (r === undefined) actors.set(a, (r = { revisions: 0, conflicts: 0, causes: new Set(), longestChain: 0 }));
@@ -92,6 +100,7 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
   };
   return {
     add(e: DerivedEvent): void {
+      const made = conflictDocs.made(e);
       if (e.type === 'revised') {
         const prev = e.via !== undefined ? versions.get(`${e.via.unid}:${e.via.seq}`) : undefined;
         let chain: ChainState;
@@ -106,7 +115,9 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
           roots.push(root);
           chain = { length: 1, root };
         }
-        versions.set(`${e.unid}:${e.seq}`, { by: e.by, cause: e.cause, chain });
+        const v = { by: e.by, cause: e.cause, chain };
+        versions.set(`${e.unid}:${e.seq}`, v);
+        exact.set(`${e.unid}:${e.seq}:${e.seqTime}`, v);
         const a = actor(e.by);
         a.revisions++;
         a.causes.add(e.cause);
@@ -114,9 +125,9 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
         const c = cause(e.cause);
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
-      } else if (e.type === 'conflict') {
-        const w = versions.get(`${e.unid}:${e.winner.seq}`);
-        const l = versions.get(`${e.unid}:${e.loser.seq}`);
+      } else if (e.type === 'conflict' && made) {
+        const w = exact.get(`${e.unid}:${e.winner.seq}:${e.winner.seqTime}`);
+        const l = exact.get(`${e.unid}:${e.loser.seq}:${e.loser.seqTime}`);
         const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
         for (const x of who) actor(x).conflicts++;
         for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;

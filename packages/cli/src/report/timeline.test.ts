@@ -70,10 +70,10 @@ describe('createTimeline', () => {
   it('keeps memory bounded over a million events (counts only, no per-event data)', () => {
     const t = createTimeline({ bucketMs: 1 });
     const n = 1_000_000;
-    for (let i = 0; i < n; i++) t.add(i % 3 === 0 ? conflict(i * 7, 'B') : revised(i * 7, 'A'));
+    for (let i = 0; i < n; i++) t.add(i % 3 === 0 ? replicated(i * 7, 'A', 'B') : revised(i * 7, 'A'));
     const r = t.result();
     for (const s of r.series) expect(s.revisions.length).toBeLessThanOrEqual(600);
-    expect(sum(r.series[0]!.revisions) + sum(r.series[1]!.conflicts)).toBe(n);
+    expect(sum(r.series[0]!.revisions) + sum(r.series[1]!.replicated)).toBe(n);
   });
 
   it('accepts times up to 2^53 - 1 without losing events to rounding', () => {

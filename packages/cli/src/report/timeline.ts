@@ -1,4 +1,5 @@
 import type { DerivedEvent } from '@replstorm/core';
+import { createConflictDocs } from '../conflictDocs.js';
 
 /** Counts per time bucket for one server; every array has one entry per bucket. */
 export interface TimelineSeries {
@@ -7,7 +8,7 @@ export interface TimelineSeries {
   readonly revisions: number[];
   /** `replicated` events whose `to` is this server, `collision` excluded (as the summary's `replicatedChanges`). */
   readonly replicated: number[];
-  /** `conflict` events (conflict documents made) on this server. */
+  /** Conflict documents made on this server (`conflict` events that made one: conflictDocs.ts, as the summary counts). */
   readonly conflicts: number[];
 }
 
@@ -43,9 +44,10 @@ interface Counts {
 }
 
 /**
- * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events:
- * buckets sit on an absolute grid (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width
- * doubles and neighbours merge pairwise, and no event is kept.
+ * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events
+ * (plus the conflict documents' holders, to count only conflicts that made one): buckets sit on an absolute grid
+ * (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width doubles and neighbours merge
+ * pairwise, and no event is kept.
  */
 export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   let bucketMs = options.bucketMs ?? 1;
@@ -54,6 +56,7 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   if (!Number.isSafeInteger(maxBuckets) || maxBuckets < 2) throw new RangeError(`maxBuckets must be an integer >= 2, got ${maxBuckets}`);
 
   const byServer = new Map<string, Counts>();
+  const conflictDocs = createConflictDocs();
   // Absolute index of the first bucket and number of buckets; `first` is undefined until the first event.
   let first: number | undefined;
   let count = 0;
@@ -125,6 +128,7 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   return {
     add(e) {
       const slot = slotOf(e.at);
+      const made = conflictDocs.made(e);
       switch (e.type) {
         case 'revised':
           countsOf(e.server).revisions[slot]! += 1;
@@ -135,7 +139,8 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
           else countsOf(e.to);
           break;
         case 'conflict':
-          countsOf(e.server).conflicts[slot]! += 1;
+          if (made) countsOf(e.server).conflicts[slot]! += 1;
+          else countsOf(e.server);
           break;
         case 'session':
           countsOf(e.server);
