@@ -331,6 +331,35 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
     );
   });
 
+  it('Derived events: never true for the encoding with text added at its end, or cut short', () => {
+    fc.assert(
+      fc.property(arbDerivedEvent(), fc.string({ minLength: 1, maxLength: 3 }), fc.nat(), (e, extra, cut) => {
+        const line = encodeBySchema(e);
+        expect(isEncodingOf(line + extra, e), line + extra).toBe(false);
+        expect(isEncodingOf(line.slice(0, cut % line.length), e)).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('Derived events: never true for a line that writes a string as it is where JSON escapes it (a quote, a control character, a surrogate)', () => {
+    // A hostile recording may hold such a line: it is not the event's encoding (it is not even JSON, or reads as
+    // another object), so it must go to the decoder, which refuses it or reads what it says.
+    const SPECIAL = ['"', '\u0001', '\n', '\ud800', '\udc00'];
+    fc.assert(
+      fc.property(arbDerivedEvent(), fc.constantFrom(...SPECIAL), fc.nat(), (good, special, pick) => {
+        const fields = Object.entries(good).filter(([k, v]) => k !== 'type' && typeof v === 'string');
+        const [k, v] = fields[pick % fields.length]!;
+        const bad = `${(v as string).slice(0, 1)}${special}${(v as string).slice(1)}`;
+        const e = { ...good, [k]: bad } as LogEvent;
+        const raw = encodeBySchema(e).replace(JSON.stringify(bad), `"${bad}"`);
+        expect(raw).toContain(`"${bad}"`);
+        expect(isEncodingOf(raw, e), raw).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('Input events: false (a replay decodes them)', () => {
     fc.assert(
       fc.property(arbLogEvent(), (e) => {
