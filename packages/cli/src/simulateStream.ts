@@ -303,6 +303,7 @@ export async function simulateStream(
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
+        progress.tick(() => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
         await yieldTurn();
         const again = on.advanceSome(at, line, SLICE);
         if (again !== 'more') return again;
