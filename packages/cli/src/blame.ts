@@ -60,6 +60,13 @@ export function describeInput(e: InputEvent): string {
   }
 }
 
+interface VersionRec {
+  readonly by: string;
+  readonly cause: number;
+  readonly seqTime: number;
+  readonly chain: ChainState;
+}
+
 interface ChainState {
   length: number;
   root: ChainRoot;
@@ -81,10 +88,14 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
   const actors = new Map<string, { revisions: number; conflicts: number; causes: Set<number>; longestChain: number }>();
   const causes = new Map<number, { revisions: number; conflicts: number; byActor: Map<string, number> }>();
   // Versions by UNID and sequence number, for `via` (which names no sequence time): of two conflicting versions with
-  // the same number, the later written. By number and time (`exact`), for a conflict's winner and loser: the two
-  // conflicting versions usually have the same number (each replica edited the document once).
-  const versions = new Map<string, { by: string; cause: number; chain: ChainState }>();
-  const exact = new Map<string, { by: string; cause: number; chain: ChainState }>();
+  // the same number, the later written. The one it replaced is kept by number and time (`older`): a conflict's winner
+  // and loser usually have the same number (each replica edited the document once) and are found by both.
+  const versions = new Map<string, VersionRec>();
+  const older = new Map<string, VersionRec>();
+  const version = (unid: string, seq: number, seqTime: number): VersionRec | undefined => {
+    const v = versions.get(`${unid}:${seq}`);
+    return v !== undefined && v.seqTime === seqTime ? v : older.get(`${unid}:${seq}:${seqTime}`);
+  };
   const roots: ChainRoot[] = [];
   // Conflicts that made a conflict document, as the summary counts them (a replica keeping one it already holds: none).
   const conflictDocs = createConflictDocs();
@@ -115,9 +126,10 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
           roots.push(root);
           chain = { length: 1, root };
         }
-        const v = { by: e.by, cause: e.cause, chain };
-        versions.set(`${e.unid}:${e.seq}`, v);
-        exact.set(`${e.unid}:${e.seq}:${e.seqTime}`, v);
+        const key = `${e.unid}:${e.seq}`;
+        const replaced = versions.get(key);
+        if (replaced !== undefined && replaced.seqTime !== e.seqTime) older.set(`${key}:${replaced.seqTime}`, replaced);
+        versions.set(key, { by: e.by, cause: e.cause, seqTime: e.seqTime, chain });
         const a = actor(e.by);
         a.revisions++;
         a.causes.add(e.cause);
@@ -126,8 +138,8 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
       } else if (e.type === 'conflict' && made) {
-        const w = exact.get(`${e.unid}:${e.winner.seq}:${e.winner.seqTime}`);
-        const l = exact.get(`${e.unid}:${e.loser.seq}:${e.loser.seqTime}`);
+        const w = version(e.unid, e.winner.seq, e.winner.seqTime);
+        const l = version(e.unid, e.loser.seq, e.loser.seqTime);
         const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
         for (const x of who) actor(x).conflicts++;
         for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;

@@ -27,7 +27,7 @@ const LOG = [
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
 
 describe('conflict counts in the report and blame', () => {
-  it('R5: a replica keeping a conflict document it already holds made none: timeline and blame count as the summary', async () => {
+  it('R5: a replica keeping a conflict document it already holds made none: timeline and blame count as the summary; blame credits both versions\' writers (same sequence number)', async () => {
     const r = await simulateStream({ chunks: [`${LOG}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), blame: true, timeline: true });
     // A makes the conflict document at 41; C receives it at 51, then resolves the same conflict at 52 and keeps it.
     expect(r.summary.conflicts).toBe(1);
