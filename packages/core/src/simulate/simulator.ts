@@ -275,6 +275,36 @@ function ceilTo(t: number, step: number): number {
   return Math.ceil(t / step) * step;
 }
 
+/** A periodic action that fastForwardIdle moved past occurrences that would have run as no-ops. */
+interface Skipped {
+  readonly w: Work;
+  /** Its first skipped occurrence (its time before the move), its period, and its last skipped occurrence. */
+  readonly from: number;
+  readonly step: number;
+  readonly last: number;
+  /** Its order before the move (from before the skipped span: below every order given in it). */
+  readonly order: number;
+}
+
+/**
+ * The order in which the last skipped occurrences ran: by time; at the same time, by the order each held then, which
+ * is its old one if that occurrence was its first in the span (scheduled before the span: earlier than any other
+ * scheduling in it), else the time of its previous occurrence; two with the same previous time have the same period
+ * and ran in lockstep since the later of their first occurrences, where the later one (still holding its old order)
+ * ran first; with the same first occurrence, by their old orders.
+ */
+function ranOrder(a: Skipped, b: Skipped): number {
+  if (a.last !== b.last) return a.last - b.last;
+  const aFirst = a.last === a.from;
+  const bFirst = b.last === b.from;
+  if (aFirst || bFirst) return aFirst && bFirst ? a.order - b.order : aFirst ? -1 : 1;
+  const pa = a.last - a.step;
+  const pb = b.last - b.step;
+  if (pa !== pb) return pa - pb;
+  if (a.from !== b.from) return b.from - a.from;
+  return a.order - b.order;
+}
+
 /**
  * The discrete-event simulator (R8–R12 and "Time and order"). Feed it input events in file order (`feed`), then
  * `finish` it; or drive it step by step (`pendingWork`, `runWork`, `snapshot`, `restore`) to explore interleavings.
@@ -510,15 +540,25 @@ export class Simulator {
       else horizon = Math.min(horizon, w.at);
     }
     if (!movable) return;
-    let moved = false;
+    const moved: Skipped[] = [];
     for (const w of s.heap.items()) {
       if (w.kind !== 'tick' && w.kind !== 'purge') continue;
       const step = w.kind === 'tick' ? s.servers.get(w.server)!.clusterIntervalMs : DAY;
       if (step <= 0 || w.at + step >= horizon) continue;
+      const from = w.at;
       (w as { at: number }).at += Math.floor((horizon - 1 - w.at) / step) * step;
-      moved = true;
+      moved.push({ w, from, step, last: w.at - step, order: w.order });
     }
-    if (moved) s.heap.reheap();
+    if (moved.length === 0) return;
+    // "Time and order": a periodic action counts as scheduled when its previous occurrence ran. Each moved item stands
+    // for occurrences that ran (as no-ops) from `from` to `last`, and is rescheduled by the last of them: it gets a
+    // fresh order, in the order those last occurrences ran, exactly as running them would have given. (Keeping its
+    // old order made the result depend on where a caller stopped to advance: a replay that advances to every
+    // recorded line ran the ticks that a run advancing only to its inputs moved, and pushes started at the same
+    // millisecond in another order.)
+    moved.sort(ranOrder);
+    for (const m of moved) m.w.order = s.order++;
+    s.heap.reheap();
   }
 
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
