@@ -1,5 +1,4 @@
 import type { DerivedEvent, InputEvent } from '@replstorm/core';
-import { createConflictDocs } from './conflictDocs.js';
 
 /** Revisions and conflicts of one actor (`user/carol`, `scanner/smsdom`, `router/Alpha`). */
 export interface ActorBlame {
@@ -97,8 +96,6 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
     return v !== undefined && v.seqTime === seqTime ? v : older.get(`${unid}:${seq}:${seqTime}`);
   };
   const roots: ChainRoot[] = [];
-  // Conflicts that made a conflict document, as the summary counts them (a replica keeping one it already holds: none).
-  const conflictDocs = createConflictDocs();
   const actor = (a: string) => {
     let r = actors.get(a);
     if (r === undefined) actors.set(a, (r = { revisions: 0, conflicts: 0, causes: new Set(), longestChain: 0 }));
@@ -110,8 +107,8 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
     return r;
   };
   return {
-    add(e: DerivedEvent): void {
-      const made = conflictDocs.made(e);
+    /** `madeDocument`: the engine's word on a `conflict` event (Simulator's onDerived); false: not counted (R5). */
+    add(e: DerivedEvent, madeDocument?: boolean): void {
       if (e.type === 'revised') {
         const prev = e.via !== undefined ? versions.get(`${e.via.unid}:${e.via.seq}`) : undefined;
         let chain: ChainState;
@@ -137,7 +134,7 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
         const c = cause(e.cause);
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
-      } else if (e.type === 'conflict' && made) {
+      } else if (e.type === 'conflict' && madeDocument !== false) {
         const w = version(e.unid, e.winner.seq, e.winner.seqTime);
         const l = version(e.unid, e.loser.seq, e.loser.seqTime);
         const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);

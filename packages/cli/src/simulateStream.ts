@@ -265,10 +265,10 @@ export async function simulateStream(
     record!.write(`${text}\n`);
     return ++outLine;
   };
-  const onDerived = (e: DerivedEvent) => {
+  const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
     conformance.onEngine(e);
-    blame?.add(e);
-    timeline?.add(e);
+    blame?.add(e, madeDocument);
+    timeline?.add(e, madeDocument);
     if (record !== undefined) writeLine(encodeEvent(e));
   };
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};

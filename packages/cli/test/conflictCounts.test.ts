@@ -26,7 +26,47 @@ const LOG = [
 
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
 
+/** Three cluster members, cluster intervals 0 (pushes by input): A and B edit X concurrently, A makes the conflict document K at 201 and pushes it to C. */
+const THREE = (extra: readonly object[], purgeDays = 90) =>
+  [
+    { replog: 1, meta: {} },
+    ...['A', 'B', 'C'].map((name) => ({ at: 0, type: 'server', name, cluster: 'H', clusterIntervalMs: 0 })),
+    { at: 0, type: 'database', name: 'd', replicas: ['A', 'B', 'C'], purgeDays },
+    { at: 10, type: 'save', server: 'A', db: 'd', unid: X, by: 'user/ann', set: { S: 'v1' } },
+    { at: 20, type: 'push', server: 'A', partner: 'B' },
+    { at: 30, type: 'push', server: 'A', partner: 'C' },
+    { at: 100, type: 'save', server: 'A', db: 'd', unid: X, by: 'user/ann', set: { S: 'a2' } },
+    { at: 105, type: 'push', server: 'A', partner: 'C' },
+    { at: 110, type: 'save', server: 'B', db: 'd', unid: X, by: 'user/bob', set: { S: 'b2' } },
+    { at: 200, type: 'push', server: 'B', partner: 'A' },
+    ...extra,
+  ]
+    .map((o) => JSON.stringify(o))
+    .join('\n');
+const K = '8B41E71B355272198603BE3E087BBDE4';
+
+async function counts(log: string) {
+  const r = await simulateStream({ chunks: [`${log}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), blame: true, timeline: true });
+  return {
+    summary: r.summary.conflicts,
+    timeline: Object.fromEntries(r.timeline!.series.map((s) => [s.server, sum(s.conflicts)])),
+    blame: Object.fromEntries(r.blame!.byActor.filter((a) => a.conflicts > 0).map((a) => [a.actor, a.conflicts])),
+  };
+}
+
 describe('conflict counts in the report and blame', () => {
+  it('R5, R10: a conflict document deleted and purged on C is made again when C resolves the same conflict: counted again, everywhere', async () => {
+    // C receives K at 301, deletes it at 350; the stub is purged at the day's check (purgeDays 0); B's push then
+    // makes C resolve the conflict itself, and nothing holds K there: a document is made.
+    const log = THREE([{ at: 300, type: 'push', server: 'A', partner: 'C' }, { at: 350, type: 'delete', server: 'C', db: 'd', unid: K, by: 'user/admin' }, { at: 90_000_000, type: 'push', server: 'B', partner: 'C' }, { at: 90_000_600, type: 'end' }], 0);
+    expect(await counts(log)).toEqual({ summary: 2, timeline: { A: 1, B: 0, C: 1 }, blame: { 'user/ann': 2, 'user/bob': 2 } });
+  });
+
+  it('R5: a replica already holding a document under the conflict UNID (saved there by a user) makes none: not counted, everywhere', async () => {
+    const log = THREE([{ at: 250, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'unrelated' } }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]);
+    expect(await counts(log)).toEqual({ summary: 1, timeline: { A: 1, B: 0, C: 0 }, blame: { 'user/ann': 1, 'user/bob': 1 } });
+  });
+
   it('R5: a replica keeping a conflict document it already holds made none: timeline and blame count as the summary; blame credits both versions\' writers (same sequence number)', async () => {
     const r = await simulateStream({ chunks: [`${LOG}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), blame: true, timeline: true });
     // A makes the conflict document at 41; C receives it at 51, then resolves the same conflict at 52 and keeps it.

@@ -1,5 +1,4 @@
 import type { DerivedEvent } from '@replstorm/core';
-import { createConflictDocs } from '../conflictDocs.js';
 
 /** Counts per time bucket for one server; every array has one entry per bucket. */
 export interface TimelineSeries {
@@ -8,7 +7,7 @@ export interface TimelineSeries {
   readonly revisions: number[];
   /** `replicated` events whose `to` is this server, `collision` excluded (as the summary's `replicatedChanges`). */
   readonly replicated: number[];
-  /** Conflict documents made on this server (`conflict` events that made one: conflictDocs.ts, as the summary counts). */
+  /** Conflict documents made on this server: `conflict` events, but not one the engine says made none (R5), as the summary counts. */
   readonly conflicts: number[];
 }
 
@@ -31,7 +30,8 @@ export interface TimelineOptions {
 }
 
 export interface TimelineBuilder {
-  add(e: DerivedEvent): void;
+  /** `madeDocument`: the engine's word on a `conflict` event (Simulator's onDerived); false: not counted. */
+  add(e: DerivedEvent, madeDocument?: boolean): void;
   result(): Timeline;
 }
 
@@ -44,10 +44,9 @@ interface Counts {
 }
 
 /**
- * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events
- * (plus the conflict documents' holders, to count only conflicts that made one): buckets sit on an absolute grid
- * (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width doubles and neighbours merge
- * pairwise, and no event is kept.
+ * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events:
+ * buckets sit on an absolute grid (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width
+ * doubles and neighbours merge pairwise, and no event is kept.
  */
 export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   let bucketMs = options.bucketMs ?? 1;
@@ -56,7 +55,6 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   if (!Number.isSafeInteger(maxBuckets) || maxBuckets < 2) throw new RangeError(`maxBuckets must be an integer >= 2, got ${maxBuckets}`);
 
   const byServer = new Map<string, Counts>();
-  const conflictDocs = createConflictDocs();
   // Absolute index of the first bucket and number of buckets; `first` is undefined until the first event.
   let first: number | undefined;
   let count = 0;
@@ -126,9 +124,8 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   };
 
   return {
-    add(e) {
+    add(e, madeDocument) {
       const slot = slotOf(e.at);
-      const made = conflictDocs.made(e);
       switch (e.type) {
         case 'revised':
           countsOf(e.server).revisions[slot]! += 1;
@@ -139,7 +136,7 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
           else countsOf(e.to);
           break;
         case 'conflict':
-          if (made) countsOf(e.server).conflicts[slot]! += 1;
+          if (madeDocument !== false) countsOf(e.server).conflicts[slot]! += 1;
           else countsOf(e.server);
           break;
         case 'session':

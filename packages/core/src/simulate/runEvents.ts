@@ -12,9 +12,9 @@ export function runEvents(
   options: SimulatorOptions & { collect?: boolean } = {},
 ): { summary: Summary; sim: Simulator; derived: DerivedEvent[] } {
   const derived: DerivedEvent[] = [];
-  const onDerived = options.collect === true ? (e: DerivedEvent) => {
+  const onDerived = options.collect === true ? (e: DerivedEvent, madeDocument?: boolean) => {
     derived.push(e);
-    options.onDerived?.(e);
+    options.onDerived?.(e, madeDocument);
   } : options.onDerived;
   const sim = new Simulator({ ...options, ...(onDerived !== undefined ? { onDerived } : {}) });
   let line = 1;

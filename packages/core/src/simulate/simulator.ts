@@ -37,8 +37,12 @@ export interface SimulatorOptions {
   readonly maxRunMs?: number | undefined;
   /** Seed of the simulator's PRNG (the only randomness; today no rule draws from it, behaviours may). */
   readonly seed?: number;
-  /** Receives every derived event as the engine concludes it, in order. */
-  readonly onDerived?: (event: DerivedEvent) => void;
+  /**
+   * Receives every derived event as the engine concludes it, in order. For a `conflict` event, `madeDocument` says
+   * whether it made a conflict document (what the summary's `conflicts` counts): false when the replica already held
+   * one under that UNID (R5). The event itself has no such field (event-log.md); reports counting conflicts read it.
+   */
+  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean) => void;
   /**
    * Asked after each piece of engine work: true stops the run there, as the cap does (`stopped: 'cap'`). A checker
    * uses it to cut a storm short instead of simulating it to `maxRunMs`.
@@ -314,7 +318,7 @@ export class Simulator {
   private s: SimState;
   private readonly factory: BehaviourFactory | undefined;
   private readonly maxRunMs: number;
-  private readonly onDerived: ((e: DerivedEvent) => void) | undefined;
+  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
   /** The server names in order, until the next `server` event or restore (exploration reads them per transition). */
@@ -1180,8 +1184,8 @@ export class Simulator {
 
   // ---------------------------------------------------------------- saves and derived events
 
-  private emit(e: DerivedEvent): void {
-    this.onDerived?.(e);
+  private emit(e: DerivedEvent, madeDocument?: boolean): void {
+    this.onDerived?.(e, madeDocument);
   }
 
   private clock(srv: ServerRec): number {
@@ -1612,7 +1616,8 @@ export class Simulator {
       // replicated here first), that copy is kept: it is the same document or a later edit of it.
       // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
       // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
-      if (rep.get(res.conflictDoc.unid) === undefined) {
+      const made = rep.get(res.conflictDoc.unid) === undefined;
+      if (made) {
         rep.put(res.conflictDoc, cause);
         c.conflicts++;
         this.enqueueCluster(to, db, res.conflictDoc.unid);
@@ -1627,7 +1632,7 @@ export class Simulator {
         conflictUnid: res.conflictDoc.unid,
         winner: { seq: res.winner[0], seqTime: res.winner[1] },
         loser: { seq: res.loser[0], seqTime: res.loser[1] },
-      });
+      }, made);
     }
     rep.put(res.put, cause);
     c.replicatedChanges++;
