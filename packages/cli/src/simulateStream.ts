@@ -224,9 +224,14 @@ class WhatIfRewriter {
   ) {
     const d = registry.get(w.design);
     if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')})`);
-    // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's).
+    // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's): the
+    // design installed once, as the engine installs it, with the engine's check of its timings.
     try {
       resolveConfig(d, w.config);
+      const b = behaviourFactory(registry)(w.design, w.config, { server: '(what-if)', design: w.design, cluster: undefined });
+      for (const [name, v] of [['scanMsPerDoc', b?.scanMsPerDoc ?? 0], ['scheduleEveryMs', b?.scheduleEveryMs ?? 0]] as const) {
+        if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `field "config.${name}": expected a whole number of milliseconds >= 0, got ${v}`);
+      }
     } catch (err) {
       if (err instanceof LogError) throw new UsageError(`--what-if ${w.label}: ${err.message}`);
       throw err;

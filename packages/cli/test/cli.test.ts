@@ -106,6 +106,11 @@ describe('help, version and usage', () => {
     [['run', 'smsdom-storm', '--set', 'config=bogus=1'], '--set config=bogus=1: field "config.bogus"'],
     [['compare', 'smsdom:bogus=1', '--set', 'docs=1'], 'smsdom:bogus=1: field "config.bogus"'],
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=true'], '--what-if smsdom:bogus=true: field "config.bogus"'],
+    // A value the design refuses when installed is the option's mistake too, not the log's scanner line.
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scanMsPerDoc=-1'], '--what-if smsdom:scanMsPerDoc=-1: field "config.scanMsPerDoc"'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scanMsPerDoc=0.5'], '--what-if smsdom:scanMsPerDoc=0.5: field "config.scanMsPerDoc"'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scheduleEveryMs=-1'], '--what-if smsdom:scheduleEveryMs=-1: field "config.scheduleEveryMs"'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:key=abc'], '--what-if smsdom:key=abc: field "config.key": expected 16 letters or digits'],
     [['run', 'smsdom-storm', '--seed', '5', '--set', 'seed=6'], 'give the seed once'],
     [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0x10'], 'clockSkewsMs'],
     [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0,0.5'], 'clockSkewsMs'],

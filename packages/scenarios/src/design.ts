@@ -50,6 +50,11 @@ export interface ScannerDesign<C extends object = Record<string, unknown>> {
   readonly configHelp?: Readonly<Partial<Record<keyof C, string>>>;
   /** What the design promises, possibly depending on its configuration. */
   readonly promises?: DesignPromises | ((config: C) => DesignPromises);
+  /**
+   * Refuses a configuration the design cannot run, beyond the types the defaults give (throws
+   * `LogError('BAD_CONFIG', ...)` naming the field, e.g. `field "config.key": ...`). Called when installed.
+   */
+  check?(config: C): void;
   /** Whether messages in mail.box are scanned (default true). */
   scansMail?(config: C): boolean;
   /** Virtual time per document scan (default 10 ms). */
@@ -109,6 +114,7 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
  */
 export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext, trusted = false): Behaviour {
   const config = resolveConfig(design, rawConfig);
+  if (design.check !== undefined) guarded(design, () => 'checking its configuration', () => design.check!(config));
   const guard = trusted ? <T>(x: T) => x : <T>(x: T) => freeze(x, true);
   const scanMsPerDoc = design.scanMsPerDoc?.(config) ?? 10;
   return {

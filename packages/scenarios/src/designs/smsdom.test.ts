@@ -621,3 +621,20 @@ describe('R5/R15: conflict documents', () => {
     expect(r.scanned.filter((s) => s.at > 600)).toEqual([]);
   });
 });
+
+describe('smsdom configuration check', () => {
+  const install = (config: Record<string, unknown>) => () => behaviourFactory(builtinRegistry())('smsdom', config, { server: 'Alpha', design: 'smsdom', cluster: undefined });
+  it('R14: the key is 16 letters or digits (event-log.md: "the 16-character key")', () => {
+    expect(install({ key: 'ABCDEFGH12345678' })).not.toThrow();
+    for (const key of ['', 'abc', 'this key has spaces and is long!', 'SSOKEY000000000é', 'SSOKEY00000000001']) {
+      expect(install({ key }), key).toThrow(/field "config.key": expected 16 letters or digits/);
+    }
+  });
+  it('Time: scanMsPerDoc and scheduleEveryMs are whole milliseconds >= 0 (a negative schedule is refused, not read as none)', () => {
+    expect(install({ scheduleEveryMs: 0, scanMsPerDoc: 0 })).not.toThrow();
+    for (const [field, v] of [['scheduleEveryMs', -1], ['scheduleEveryMs', 0.5], ['scanMsPerDoc', -1], ['scanMsPerDoc', 2.5]] as const) {
+      expect(install({ [field]: v }), `${field}=${v}`).toThrow(new RegExp(`field "config.${field}": expected a whole number of milliseconds >= 0`));
+    }
+  });
+});
+

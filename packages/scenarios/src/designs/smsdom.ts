@@ -82,7 +82,7 @@ const CONFIG_HELP: Record<keyof SmsdomConfig, string> = {
   sso: 'Secure Scanning Optimization: clean documents with attachments are stamped with X-SSOTag (R15)',
   ignoreSsoOnScheduled: 'scheduled and manual scans neither honour nor write tags (the vendor\'s fix)',
   rewriteValidTags: 'scheduled and manual scans that skip a document for its valid tag still write the current tag',
-  key: 'the 16-character key; servers with the same key verify each other\'s tags',
+  key: 'the 16-character key (letters or digits); servers with the same key verify each other\'s tags',
   tagIncludesScanTime: 'the tag carries its scan time, so every stamping writes a new value',
   tagIncludesDefinitions: 'the tag covers the server\'s definitions version: a definitions event invalidates tags',
   onWrite: 'real-time scanning of documents saved on the server',
@@ -92,6 +92,19 @@ const CONFIG_HELP: Record<keyof SmsdomConfig, string> = {
   scheduleEveryMs: 'a scheduled scan of every database this often, from the scanner event on (0: none)',
 };
 
+/**
+ * What the engine cannot run or the product would not accept: times that are not whole milliseconds >= 0 (virtual
+ * time is whole milliseconds; a negative `scheduleEveryMs` used to read as "no schedule"), and a key that is not 16
+ * letters or digits (event-log.md: "the 16-character key"; R14: "16 letters/digits").
+ */
+function checkSmsdomConfig(c: SmsdomConfig): void {
+  for (const name of ['scanMsPerDoc', 'scheduleEveryMs'] as const) {
+    const v = c[name];
+    if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `field "config.${name}": expected a whole number of milliseconds >= 0${name === 'scheduleEveryMs' ? ' (0: no scheduled scans)' : ''}, got ${v}`, { field: `config.${name}` });
+  }
+  if (!/^[A-Za-z0-9]{16}$/.test(c.key)) throw new LogError('BAD_CONFIG', `field "config.key": expected 16 letters or digits (R14), got ${JSON.stringify(c.key)}`, { field: 'config.key' });
+}
+
 /** Builds an SMSDOM-like design; the variants below differ in name, defaults and one or two decisions. */
 export function smsdomLike(name: string, description: string, overrides: Partial<ScannerDesign<SmsdomConfig>> = {}, defaults: Partial<SmsdomConfig> = {}): ScannerDesign<SmsdomConfig> {
   return defineDesign<SmsdomConfig>({
@@ -99,10 +112,8 @@ export function smsdomLike(name: string, description: string, overrides: Partial
     description,
     defaults: { ...SMSDOM_DEFAULTS, ...defaults },
     configHelp: CONFIG_HELP,
-    scanMsPerDoc: (c) => {
-      if (!(c.scanMsPerDoc >= 0)) throw new LogError('BAD_CONFIG', `field "config.scanMsPerDoc": expected a number of milliseconds >= 0, got ${c.scanMsPerDoc}`, { field: 'config.scanMsPerDoc' });
-      return c.scanMsPerDoc;
-    },
+    check: checkSmsdomConfig,
+    scanMsPerDoc: (c) => c.scanMsPerDoc,
     scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
     watches: (w, c) => c.onWrite && (w.origin === 'save' || c.scanReplicatedWrites),
     scansMail: (c) => c.mail,
