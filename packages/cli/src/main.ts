@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
@@ -105,6 +105,30 @@ function ensureOutDir(dir: string, option: string): void {
   }
 }
 
+/** The file a path names, through symbolic links when it exists (two spellings of one file compare equal). */
+function samePathKey(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The output files of a replay or run, checked before anything is read: `-` is standard input (for the log only), and
+ * two outputs on one file, or an output on the log being read, would leave one of them destroyed.
+ */
+function checkOutputPaths(o: { record?: string; report?: string }, log?: string): void {
+  const outputs = [['--record', o.record], ['--report', o.report]].filter((x): x is [string, string] => x[1] !== undefined);
+  for (const [option, path] of outputs) {
+    if (path === '-') throw new UsageError(`${option} -: give a file (- means standard input, and only the log can be read from it)`);
+    if (log !== undefined && log !== '-' && samePathKey(path) === samePathKey(log)) throw new UsageError(`${option} ${path}: that is the log being replayed; write to another file`);
+  }
+  if (outputs.length === 2 && samePathKey(outputs[0]![1]) === samePathKey(outputs[1]![1])) {
+    throw new UsageError(`--record and --report name the same file (${o.record}): give each its own`);
+  }
+}
+
 /** `--set key=value` pairs into an object (the last one wins). */
 function parseSets(sets: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -181,9 +205,12 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
   if (o.report !== undefined) writeReport(o.report, res, title, source);
   const m = res.conformance.mismatch;
   if (o.json === true) {
+    // Standard output holds the JSON only; what a person should still know goes to standard error.
+    if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
     const out = summaryJson(res, o.state === true);
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary };
-    if (res.blame !== undefined) out['blame'] = res.blame;
+    // (A report computes blame too; the JSON holds it only when asked for.)
+    if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
@@ -196,7 +223,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
     if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
       process.stdout.write(`  written by    ${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}\n`);
     }
-    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${formatCount(res.ignoredAfterEnd)} input events after the end event were ignored\n`);
+    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (o.blame === true) printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
@@ -204,6 +231,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
   if (m !== undefined) {
     throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`);
   }
+}
+
+function ignoredNote(n: number): string {
+  return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;
 }
 
 function readChunks(log: string): AsyncIterable<Uint8Array> {
@@ -230,6 +261,7 @@ function warnStrict(file: string) {
 
 async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
   currentFile = log === '-' ? '<stdin>' : log;
+  checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
   try {
@@ -260,6 +292,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
 async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  checkOutputPaths(o);
   const registry = await buildRegistry(o.design);
   const sets = parseSets(o.set ?? []);
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
@@ -553,7 +586,7 @@ left half-written).`,
     cmd
       .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design on every server, side by side')
+      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side')
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')

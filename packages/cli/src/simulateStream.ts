@@ -326,7 +326,9 @@ export async function simulateStream(
   };
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
     if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {
+      // Ignored (after an `end`, at a later time), but a recording is the complete log: its replay ignores it too.
       ignored++;
+      if (record !== undefined) writeLine(encodeEvent(e));
     } else {
       // Errors name the line of the input; derived events name the line of the log they are written to.
       const cause = record !== undefined ? writeLine(encodeEvent(e)) : located.line;

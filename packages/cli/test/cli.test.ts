@@ -123,6 +123,12 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
     [['replay', EXAMPLE_LOG, '--record', join(EXAMPLE_LOG, 'x.jsonl')], 'a part of the path is a file'],
     [['replay', EXAMPLE_LOG, '--design', `x=${tmp}`], 'is a directory'],
+    // `-` is standard input (the log's only); two outputs on one file would leave one destroyed.
+    [['replay', EXAMPLE_LOG, '--record', '-'], '--record -: give a file'],
+    [['run', 'smsdom-storm', '--report', '-'], '--report -: give a file'],
+    [['replay', EXAMPLE_LOG, '--record', join(tmp, 'same'), '--report', join(tmp, 'same')], '--record and --report name the same file'],
+    [['replay', EXAMPLE_LOG, '--report', EXAMPLE_LOG], 'that is the log being replayed'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
     const res = await runCli(args);
     expect(res.code).toBe(2);
@@ -203,6 +209,30 @@ describe('help, version and usage', () => {
 });
 
 describe('replay output', () => {
+  it('--json with --report (no --blame) prints the summary without blame', async () => {
+    const res = await runCli(['replay', EXAMPLE_LOG, '--json', '--report', join(tmp, 'r-no-blame.html')]);
+    expect(res.code).toBe(0);
+    const json = parse(res.stdout) as Record<string, unknown>;
+    expect(json).not.toHaveProperty('blame');
+    expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json', '--blame'])).stdout)).toHaveProperty('blame');
+  });
+
+  it('event-log.md "When a run stops": input events after an end are ignored, said on stderr under --json, and kept in a recording', async () => {
+    const log = join(tmp, 'after-end.jsonl');
+    writeFileSync(log, `${['{"replog":1,"meta":{}}', '{"at":0,"type":"server","name":"A"}', '{"at":0,"type":"database","name":"d.nsf","replicas":["A"]}', '{"at":5,"type":"end"}', '{"at":6,"type":"save","server":"A","db":"d.nsf","unid":"0000000000000000000000000000000A","by":"user/a","set":{"S":"x"}}'].join('\n')}\n`);
+    const human = await runCli(['replay', log]);
+    expect(human.stdout).toContain('1 input event after the end event (at later times) was ignored');
+    const json = await runCli(['replay', log, '--json']);
+    expect(json.code).toBe(0);
+    expect(parse(json.stdout)).toHaveProperty('digest');
+    expect(json.stderr).toContain('warning: 1 input event after the end event (at later times) was ignored');
+    const rec = join(tmp, 'after-end.rec.jsonl');
+    expect((await runCli(['replay', log, '--record', rec])).code).toBe(0);
+    expect(readFileSync(rec, 'utf8')).toContain('"at":6,"type":"save"');
+    const again = await runCli(['replay', rec, '--json']);
+    expect((parse(again.stdout) as { digest: string }).digest).toBe((parse(json.stdout) as { digest: string }).digest);
+  });
+
   it('--json prints only JSON, with exactly the summary fields of event-log.md', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--json']);
     expect(res.code).toBe(0);

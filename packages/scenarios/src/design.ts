@@ -93,7 +93,8 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
   const out: Record<string, unknown> = { ...(design.defaults as Record<string, unknown>) };
   for (const key of Object.keys(config)) {
     if (!Object.prototype.hasOwnProperty.call(design.defaults, key)) {
-      throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting (it has: ${Object.keys(design.defaults).join(', ')})`, { field: `config.${key}` });
+      const has = Object.keys(design.defaults);
+      throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'})`, { field: `config.${key}` });
     }
     const want = (design.defaults as Record<string, unknown>)[key];
     const got = config[key];

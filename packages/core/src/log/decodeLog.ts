@@ -146,7 +146,6 @@ class Decoder implements LazyLogDecoder {
   // The line being decoded, for locating errors.
   private raw = '';
   private lineNo = 0;
-  private columnBase = 0;
 
   constructor(options: LogDecoderOptions, lazy: boolean) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -198,7 +197,6 @@ class Decoder implements LazyLogDecoder {
   decodeRaw(raw: RawDerivedLine): LocatedEvent<DerivedEvent> {
     this.raw = raw.text;
     this.lineNo = raw.line;
-    this.columnBase = 0;
     try {
       return { line: raw.line, event: this.decodeEvent(this.parse(), false) as DerivedEvent };
     } catch (e) {
@@ -326,11 +324,9 @@ class Decoder implements LazyLogDecoder {
     if (checkLength && end - start > this.maxUnitsUnchecked && utf8Length(text, start, end) > this.maxLineBytes) {
       this.tooLong(line);
     }
-    this.columnBase = 0;
-    if (line === 1 && text.charCodeAt(start) === 0xfeff) {
-      start++;
-      this.columnBase = 1;
-    }
+    // A byte-order mark is skipped (event-log.md). [choice] Columns count from the character after it, as editors show
+    // line 1 (the mark is not displayed).
+    if (line === 1 && text.charCodeAt(start) === 0xfeff) start++;
     // Blank: JSON white space only (space, tab, CR). A line of other white space is refused as bad JSON.
     if (text.charCodeAt(start) !== 0x7b) {
       let i = start;
@@ -406,7 +402,7 @@ class Decoder implements LazyLogDecoder {
           : 1;
       throw new LogError('BAD_JSON', `invalid JSON: ${message}`, {
         line: this.lineNo,
-        column: column + this.columnBase,
+        column,
       });
     }
     if (!isObject(value)) {
@@ -685,7 +681,7 @@ class Decoder implements LazyLogDecoder {
 
   private fail(code: LogErrorCode, path: Path | undefined, message: string): never {
     const field = path === undefined ? undefined : formatPath(path);
-    const column = path === undefined ? 1 + this.columnBase : this.columnOf(path);
+    const column = path === undefined ? 1 : this.columnOf(path);
     const line = this.lineNo;
     throw new LogError(code, message, field === undefined ? { line, column } : { line, column, field });
   }
@@ -701,7 +697,7 @@ class Decoder implements LazyLogDecoder {
       found = i;
       from = i + 1;
     }
-    return (found < 0 ? 0 : found) + 1 + this.columnBase;
+    return (found < 0 ? 0 : found) + 1;
   }
 
   private tooLong(line: number): never {
