@@ -83,7 +83,7 @@ interface ChainRoot {
  * Attributes revisions and conflicts to actors and causes, following `via` chains. Keeps one small record per
  * document version; a storm shows as one long chain.
  */
-export function createBlame(labelOf: (line: number) => string | undefined) {
+export function createBlame(labelOf: (line: number) => string | undefined, lineOf: (cause: number) => number = (c) => c) {
   const actors = new Map<string, { revisions: number; conflicts: number; causes: Set<number>; longestChain: number }>();
   const causes = new Map<number, { revisions: number; conflicts: number; byActor: Map<string, number> }>();
   // Versions by UNID and sequence number, for `via` (which names no sequence time): of two conflicting versions with
@@ -147,13 +147,13 @@ export function createBlame(labelOf: (line: number) => string | undefined) {
         .map(([a, r]) => ({ actor: a, revisions: r.revisions, conflicts: r.conflicts, causes: r.causes.size, longestChain: r.longestChain }))
         .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || (x.actor < y.actor ? -1 : 1));
       const byCause = [...causes.entries()]
-        .map(([c, r]) => ({ cause: c, label: labelOf(c) ?? '', revisions: r.revisions, conflicts: r.conflicts, byActor: Object.fromEntries([...r.byActor].sort()) }))
+        .map(([c, r]) => ({ cause: lineOf(c), label: labelOf(c) ?? '', revisions: r.revisions, conflicts: r.conflicts, byActor: Object.fromEntries([...r.byActor].sort()) }))
         .sort((x, y) => y.revisions - x.revisions || x.cause - y.cause);
       const chains = roots
         .filter((r) => r.length > 1)
         .sort((x, y) => y.length - x.length || x.firstAt - y.firstAt)
         .slice(0, 5)
-        .map((r) => ({ unid: r.unid, length: r.length, cause: r.cause, firstAt: r.firstAt, lastAt: r.lastAt, servers: r.servers.slice() }));
+        .map((r) => ({ unid: r.unid, length: r.length, cause: lineOf(r.cause), firstAt: r.firstAt, lastAt: r.lastAt, servers: r.servers.slice() }));
       return { byActor, byCause, chains };
     },
   };

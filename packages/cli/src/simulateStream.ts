@@ -260,9 +260,11 @@ export async function simulateStream(
   const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
-  // With --record, causes are lines of the recording; blame shows the input file's line beside them.
+  // With --record, the engine's causes are lines of the recording. [choice] Blame names lines of the file the user
+  // gave: a replay's input log (so --record does not change its numbers); a run's recording (a run has no input file).
   const inputLineOf = new Map<number, number>();
-  const blame = options.blame === true ? createBlame((line) => (inputLineOf.has(line) ? `${labels.get(line) ?? ''} (input line ${inputLineOf.get(line)})` : labels.get(line))) : undefined;
+  const causeLine = 'chunks' in source ? (line: number) => inputLineOf.get(line) ?? line : (line: number) => line;
+  const blame = options.blame === true ? createBlame((line) => labels.get(line), causeLine) : undefined;
   const timeline = options.timeline === true ? createTimeline() : undefined;
   const record = options.record;
   let outLine = 0;

@@ -209,6 +209,21 @@ describe('help, version and usage', () => {
 });
 
 describe('replay output', () => {
+  it('--blame names lines of the replayed log, with or without --record', async () => {
+    const plain = parse((await runCli(['replay', EXAMPLE_LOG, '--blame', '--json'])).stdout) as { blame: unknown };
+    const recorded = parse((await runCli(['replay', EXAMPLE_LOG, '--blame', '--json', '--record', join(tmp, 'blame-rec.jsonl')])).stdout) as { blame: unknown };
+    expect(recorded.blame).toEqual(plain.blame);
+    const causes = (plain.blame as { byCause: { cause: number; label: string }[] }).byCause;
+    const lines = readFileSync(EXAMPLE_LOG, 'utf8').split('\n');
+    expect(causes.length).toBeGreaterThan(0);
+    // Each cause is the line of the input event its label describes (its server, as the label names it).
+    for (const c of causes) {
+      const server = / on (\S+)/.exec(c.label)?.[1];
+      expect(server, c.label).toBeDefined();
+      expect(lines[c.cause - 1], c.label).toContain(`"server": "${server}"`);
+    }
+  });
+
   it('--json with --report (no --blame) prints the summary without blame', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--json', '--report', join(tmp, 'r-no-blame.html')]);
     expect(res.code).toBe(0);
