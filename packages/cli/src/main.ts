@@ -13,6 +13,7 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  checkDesignInstall,
   resolveConfig,
   resolveParams,
   promisesOf,
@@ -59,7 +60,7 @@ function checkDesignConfig(design: string, configText: string, registry: DesignR
   const d = registry.get(design);
   if (d === undefined) return; // refused with the list of known designs by the caller or the run
   try {
-    resolveConfig(d, parseConfigList(configText, design, d.defaults));
+    checkDesignInstall(d, resolveConfig(d, parseConfigList(configText, design, d.defaults)) as Record<string, unknown>);
   } catch (err) {
     if (err instanceof LogError) throw new UsageError(`${option}: ${err.message}`);
     throw err;
@@ -329,6 +330,13 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
   const config = parseConfigList(o.config ?? '', 'config', design.defaults);
+  // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
+  try {
+    checkDesignInstall(design, config);
+  } catch (err) {
+    if (err instanceof LogError) throw new UsageError(`${o.config !== undefined ? `--config ${o.config}` : `${designArg} (its default configuration)`}: ${err.message}`);
+    throw err;
+  }
   const seed = o.seed ?? (Math.random() * 0x7fffffff) | 0;
   const progress = createProgress(`verify ${design.name}`);
   const result = verifyDesign(design, { config, runs: o.runs, seed, registry, onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });

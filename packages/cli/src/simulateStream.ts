@@ -17,7 +17,7 @@ import {
   type RawDerivedLine,
   type Summary,
 } from '@replstorm/core';
-import { behaviourFactory, resolveConfig, type DesignRegistry } from '@replstorm/scenarios';
+import { behaviourFactory, checkDesignInstall, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, describeInput, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -227,11 +227,7 @@ class WhatIfRewriter {
     // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's): the
     // design installed once, as the engine installs it, with the engine's check of its timings.
     try {
-      resolveConfig(d, w.config);
-      const b = behaviourFactory(registry)(w.design, w.config, { server: '(what-if)', design: w.design, cluster: undefined });
-      for (const [name, v] of [['scanMsPerDoc', b?.scanMsPerDoc ?? 0], ['scheduleEveryMs', b?.scheduleEveryMs ?? 0]] as const) {
-        if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `field "config.${name}": expected a whole number of milliseconds >= 0, got ${v}`);
-      }
+      checkDesignInstall(d, w.config);
     } catch (err) {
       if (err instanceof LogError) throw new UsageError(`--what-if ${w.label}: ${err.message}`);
       throw err;

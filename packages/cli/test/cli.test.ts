@@ -129,6 +129,8 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'same'), '--report', join(tmp, 'same')], '--record and --report name the same file'],
     [['replay', EXAMPLE_LOG, '--report', EXAMPLE_LOG], 'that is the log being replayed'],
     [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
+    // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
+    [['verify', 'smsdom', '--config', 'key=short', '--runs', '1'], '--config key=short: field "config.key": expected 16 letters or digits'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
     const res = await runCli(args);
     expect(res.code).toBe(2);

@@ -141,6 +141,17 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   };
 }
 
+/**
+ * Installs a design once with this configuration, as a `scanner` event would, with the engine's check of its timings
+ * (whole milliseconds >= 0): a tool can refuse a configuration before a run, naming its own option. Throws LogError.
+ */
+export function checkDesignInstall<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>): void {
+  const b = toBehaviour(design, rawConfig, { server: '(check)', design: design.name, cluster: undefined }, TRUSTED_DESIGNS.has(design));
+  for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `the design "${design.name}" asks for a ${name} of ${v} with this configuration; virtual time needs a whole number of milliseconds >= 0`);
+  }
+}
+
 /** The design's promises under this configuration (raw `scanner` config, merged over the defaults). */
 export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>> = {}): DesignPromises {
   const p = design.promises;

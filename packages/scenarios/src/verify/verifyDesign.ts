@@ -340,18 +340,24 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       continue;
     }
     const events = caseEvents(details.counterexample[0], design.name, config);
+    if (name === 'quiescence') {
+      // The suite stops a run 2 hours after its last input (or past STORM_BOUND scanner revisions); `replay` would run
+      // the log for 7 days. The log ends where the suite stopped, so its replay stops with the same work pending.
+      const o = observe(events, factory, readOnlyKinds);
+      if (!o.summary.quiescent && o.crash === undefined) events.push({ at: o.summary.endAt, type: 'end' });
+    }
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
     results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events } });
   }
-  // Stampings cannot happen in a design whose every scan is read-only; skips are optional for designs that never
-  // skip. Scans and arrivals must happen, or the suite proved nothing.
+  // Stampings cannot happen in a design whose every scan is read-only; skips are optional (a design that scans every
+  // document and never skips is sound: the coverage shows its 0). Scans and arrivals must happen, or the suite proved
+  // nothing.
   const allReadOnly = (['mail', 'on-write', 'scheduled', 'manual'] as const).every((k) => readOnlyKinds.includes(k));
   const vacuous: (keyof Coverage)[] = [];
   if (coverage.scansPerformed === 0) vacuous.push('scansPerformed');
   if (coverage.arrivals === 0) vacuous.push('arrivals');
   if (coverage.stampings === 0 && !allReadOnly) vacuous.push('stampings');
-  if (coverage.scansSkipped === 0 && coverage.scansPerformed > 0) vacuous.push('scansSkipped');
   return {
     design: design.name,
     config,
