@@ -131,12 +131,20 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
     scan: (input) => {
       // A class instance rather than an object literal with a closure: no allocation beyond the context itself.
       const ctx = new ScanContext<C>(input, guard(input.note), config);
+      let d: ScanDecision;
       try {
-        return design.scan(ctx);
+        d = design.scan(ctx);
       } catch (err) {
         if (err instanceof LogError) throw err;
         throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
       }
+      // A researcher's design may return anything: what the engine would store is checked as a log's items are
+      // (event-log.md), so a bad value is the design's error, not a crash inside the engine. Built-ins are trusted.
+      if (!trusted) {
+        const problem = decisionProblem(d);
+        if (problem !== undefined) throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, new Error(`it returned ${problem}`));
+      }
+      return d;
     },
   };
 }
@@ -156,6 +164,56 @@ export function checkDesignInstall<C extends object>(design: ScannerDesign<C>, r
 export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>> = {}): DesignPromises {
   const p = design.promises;
   return typeof p === 'function' ? p(resolveConfig(design, rawConfig)) : (p ?? {});
+}
+
+const VERDICTS: readonly unknown[] = ['clean', 'infected', 'skipped'];
+
+/** What is wrong with a design's scan decision, or undefined: the shapes ScanDecision and event-log.md's item values allow. */
+function decisionProblem(d: unknown): string | undefined {
+  if (typeof d !== 'object' || d === null) return `${show(d)} instead of a decision {verdict, set?, remove?, remember?}`;
+  const { verdict, set, remove, remember } = d as Record<string, unknown>;
+  if (!VERDICTS.includes(verdict)) return `the verdict ${show(verdict)} (expected "clean", "infected" or "skipped")`;
+  if (set !== undefined) {
+    if (!Array.isArray(set)) return `a "set" that is ${show(set)}, not a list of [name, value] pairs`;
+    for (const pair of set as unknown[]) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || pair[0] === '') return `a "set" entry ${show(pair)}, not a [name, value] pair with a non-empty name`;
+      const problem = itemValueProblem(pair[0] as string, pair[1]);
+      if (problem !== undefined) return `item "${pair[0] as string}" = ${show(pair[1])}: ${problem}`;
+    }
+  }
+  if (remove !== undefined && (!Array.isArray(remove) || !(remove as unknown[]).every((n) => typeof n === 'string' && n !== ''))) return `a "remove" that is ${show(remove)}, not a list of item names`;
+  if (remember !== undefined && (!Array.isArray(remember) || !(remember as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string'))) {
+    return `a "remember" that is ${show(remember)}, not a list of [key, value] pairs`;
+  }
+  return undefined;
+}
+
+/** event-log.md: strings, finite numbers, booleans or arrays of those; `$FILE` a list of {name, bytes?, infected?}. */
+function itemValueProblem(name: string, v: unknown): string | undefined {
+  if (name.toLowerCase() === '$file') {
+    if (!Array.isArray(v)) return 'expected a list of attachments {name, bytes?, infected?}';
+    for (const a of v as unknown[]) {
+      if (typeof a !== 'object' || a === null || typeof (a as { name?: unknown }).name !== 'string') return 'expected attachments with a string name';
+      const { bytes, infected } = a as { bytes?: unknown; infected?: unknown };
+      if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)) return 'an attachment\'s bytes must be a finite number >= 0';
+      if (infected !== undefined && typeof infected !== 'boolean') return 'an attachment\'s infected must be a boolean';
+    }
+    return undefined;
+  }
+  const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
+  if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) return undefined;
+  return 'expected a string, finite number, boolean, or a list of those (null and undefined are not values)';
+}
+
+function show(x: unknown): string {
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
+  try {
+    const s = JSON.stringify(x);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(x);
+  }
 }
 
 /** Runs a design's code; an exception from it (a researcher's bug) becomes a LogError that says whose and where. */

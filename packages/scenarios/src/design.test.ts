@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { LogError, type Note, type ScanInput } from '@replstorm/core';
+import { defineDesign, toBehaviour } from './design.js';
+
+// A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
+// (event-log.md: item values are strings, finite numbers, booleans or arrays of those; `$FILE` a list of
+// attachments), or the engine fails deep inside (canonical JSON of undefined, a WeakMap keyed by null). The design is
+// refused as the design's error (DESIGN_FAILED, naming it and the scan), never as an internal error.
+
+const NOTE: Note = { unid: '0000000000000000000000000000000A', seq: 1, seqTime: 0, revisions: [[1, 0]], deleted: false, items: [{ name: '$FILE', key: '$file', value: [{ name: 'a.pdf' }], seq: 1 }] };
+const INPUT: ScanInput = { kind: 'scheduled', server: 'Alpha', cluster: undefined, clusterMembers: ['Alpha'], db: 'd.nsf', unid: NOTE.unid, note: NOTE, at: 5, clock: 5, definitions: '', store: new Map() };
+
+function scanWith(decision: unknown, trusted = false) {
+  const design = defineDesign<Record<string, never>>({ name: 'returns', description: 'returns what the test gives', defaults: {}, scan: () => decision as never });
+  return () => toBehaviour(design, {}, { server: 'Alpha', design: 'returns', cluster: undefined }, trusted).scan(INPUT);
+}
+
+describe('a design\'s scan decision', () => {
+  it.each([
+    [{ verdict: 'clean', set: [['X-Tag', 'v']] }],
+    [{ verdict: 'skipped', set: [['X-Tag', 3], ['List', ['a', 1, true]]], remove: ['Old'] }],
+    [{ verdict: 'infected', set: [['$FILE', [{ name: 'a.pdf', bytes: 10 }]]] }],
+    [{ verdict: 'clean', remember: [['k', { any: 'thing' }]] }],
+  ])('R13: a valid decision is taken as it is: %j', (d) => {
+    expect(scanWith(d)()).toBe(d);
+  });
+
+  it.each([
+    [undefined, 'instead of a decision'],
+    [{ verdict: 'maybe' }, 'the verdict "maybe"'],
+    [{ verdict: 'clean', set: 'oops' }, 'not a list of [name, value] pairs'],
+    [{ verdict: 'clean', set: [['X-Tag', undefined]] }, 'item "X-Tag" = undefined'],
+    [{ verdict: 'clean', set: [['X-Tag', null]] }, 'item "X-Tag" = null'],
+    [{ verdict: 'clean', set: [['X-Tag', Number.NaN]] }, 'item "X-Tag" = NaN'],
+    [{ verdict: 'clean', set: [['X-Tag', [1, null]]] }, 'item "X-Tag"'],
+    [{ verdict: 'clean', set: [['', 'v']] }, 'non-empty name'],
+    [{ verdict: 'infected', set: [['$FILE', [{ bytes: 1 }]]] }, 'string name'],
+    [{ verdict: 'clean', remove: [1] }, 'not a list of item names'],
+  ])('event-log.md item values: %j is refused as the design\'s error', (d, says) => {
+    const scan = scanWith(d);
+    expect(scan).toThrow(LogError);
+    expect(scan).toThrow(/the design "returns" failed while scanning 0000000000000000000000000000000A in d\.nsf on Alpha at 5 ms: it returned/);
+    expect(scan).toThrow(says);
+  });
+
+  it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
+    expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
+  });
+});
