@@ -41,6 +41,7 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
     const name = spec.slice(0, i);
     // A log or a comparison naming a built-in design must get that design, not a module that took its name.
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
+    if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);
     const d = await loadDesignModule(spec.slice(i + 1));
     extra.push({ ...d, name });
   }

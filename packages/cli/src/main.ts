@@ -13,6 +13,7 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  EXPLORE_DEFAULTS,
   checkDesignInstall,
   resolveConfig,
   resolveParams,
@@ -40,14 +41,23 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /** Decimal digits only (`_` may group them): Number() would also take "", " 0x5" and "1e2". */
-function parseNonNegativeInt(name: string, min = 0) {
+function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = /^[0-9]+(?:_[0-9]+)*$/.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min) {
       throw new UsageError(`${name} expects ${min === 0 ? 'a non-negative whole number' : `a whole number of at least ${min}`} (decimal digits), got "${v}"`);
     }
+    if (n > max) throw new UsageError(`${name} ${v}: outside ${min}..${max}`);
     return n;
   };
+}
+
+/**
+ * The `replay` command for a log this run wrote: with the `--design name=path` options it was given (a log naming a
+ * researcher's design cannot be replayed without them), through pnpm when that is how the CLI was started.
+ */
+function replayHint(file: string, designs: readonly string[] = []): string {
+  return `${cliCommand()} replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
 }
 
 /** How to run the CLI again, for the hints it prints: through pnpm when that is how it was started. */
@@ -283,7 +293,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
     );
     record?.commit();
     finishRun(res, o, `replay of ${currentFile}`, currentFile);
-    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${cliCommand()} replay ${o.record})\n`);
+    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})\n`);
   } catch (err) {
     record?.abort();
     throw err;
@@ -319,7 +329,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     record?.commit();
     const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
     finishRun(res, o, `run of ${label}`, label);
-    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${cliCommand()} replay ${o.record})\n`);
+    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})\n`);
   } catch (err) {
     record?.abort();
     throw scenarioError(err, `run ${scenario.name}`);
@@ -350,7 +360,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     writeFileAtomic(file, inv.counterexample.log);
     written[inv.name] = file;
   }
-  const replayCmd = (file: string) => `${cliCommand()} replay ${isModule ? `--design ${design.name}=${designArg} ` : ''}${file}`;
+  const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])]);
   if (o.json === true) {
     printJson({
       design: result.design,
@@ -408,6 +418,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
   }
   const settings = parseSets(o.set ?? []);
+  // Each row's design and configuration come from the arguments; a scenario parameter choosing them would be ignored.
+  for (const key of ['design', 'config'] as const) {
+    if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: compare takes its designs as arguments (e.g. compare smsdom:ignoreSsoOnScheduled=true noop)`);
+  }
   checkScenarioSettings(scenario, settings, registry);
   const progress = createProgress(`compare on ${scenario.name}`);
   let done = 0;
@@ -434,8 +448,9 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   process.stdout.write(`${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: every design on the same inputs, ${seconds} s\n\n`);
   process.stdout.write(`${formatCompareTable(rows)}\n`);
   const cut = rows.filter((r) => r.cutShort !== undefined);
-  for (const r of cut) process.stdout.write(`\n* ${r.design}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual: a replication storm (revisions do not stop)`);
-  process.stdout.write(`${cut.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, infected attachments a skip let through\n`);
+  // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
+  for (const r of cut) process.stdout.write(`\n* ${r.design}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
+  process.stdout.write(`${cut.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
@@ -457,6 +472,9 @@ async function cmdExplore(
     return inv;
   });
   const settings = parseSets(o.set ?? []);
+  // Exploration scans by its own actions (one document on any server, at any step); a scheduled scan on some servers
+  // would run beside them on a clock the search does not choose.
+  if (settings['scanServers'] !== undefined) throw new UsageError(`--set scanServers=${settings['scanServers']}: explore chooses scans itself (a scan of one document on any server is one of its actions); scheduled scans cannot be set`);
   const scenario = findScenario(scenarioName)!;
   checkScenarioSettings(scenario, settings, registry);
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
@@ -527,15 +545,15 @@ async function cmdExplore(
 ${r.violation.invariant} VIOLATED: ${r.violation.message}
 shortest path (${r.violation.explanation.length} steps):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files[r.violation.invariant]} (replay it: ${cliCommand()} replay ${files[r.violation.invariant]})\n`);
+  log: ${files[r.violation.invariant]} (replay it: ${replayHint(files[r.violation.invariant]!, o.design)})\n`);
     }
     if (r.storm !== undefined) {
       process.stdout.write(`
 STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
 ${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files['storm']} (replay it: ${cliCommand()} replay ${files['storm']})\n`);
+  log: ${files['storm']} (replay it: ${replayHint(files['storm']!, o.design)})\n`);
     } else if (o.storms) {
-      process.stdout.write('  no storm: no loop of replication steps alone makes scanner revisions\n');
+      process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }
   }
   if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
@@ -616,7 +634,7 @@ left half-written).`,
       .description('run a built-in scenario (see: replstorm scenarios)')
       .argument('<scenario>', 'scenario name, e.g. smsdom-storm')
       .option('--set <key=value>', 'a scenario parameter (repeatable)', collect)
-      .option('--seed <n>', 'the scenario\'s seed', parseNonNegativeInt('--seed')),
+      .option('--seed <n>', 'the scenario\'s seed, 0..4294967295 (default: the scenario\'s own, see replstorm scenarios)', parseNonNegativeInt('--seed')),
   ).action((name: string, o) => cmdRun(name, o));
 
   program
@@ -624,7 +642,7 @@ left half-written).`,
     .description('run the invariant suite on a design (built-in name or path to a module); failures write a replayable counterexample')
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)
-    .option('--seed <n>', 'seed (printed; give it again to reproduce)', parseNonNegativeInt('--seed'))
+    .option('--seed <n>', 'seed, 0..4294967295 (default: a random one, printed; give it again to reproduce)', parseNonNegativeInt('--seed', 0, 0xffffffff))
     .option('--config <key=value,...>', 'the design\'s configuration on every server')
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
@@ -637,7 +655,7 @@ left half-written).`,
     .argument('[designs...]', 'designs as name[:key=value,...]')
     .option('--scenario <name>', 'scenario', 'smsdom-storm')
     .option('--set <key=value>', 'a scenario parameter (repeatable)', collect)
-    .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (a storm)', parseNonNegativeInt('--max-scanner-revisions'))
+    .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (default 150,000; the row is then marked as cut short)', parseNonNegativeInt('--max-scanner-revisions', 1))
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
     .action((d: string[], o) => cmdCompare(d, o));
@@ -646,7 +664,7 @@ left half-written).`,
     .command('explore')
     .description('check every interleaving of actions up to a depth (breadth first: the shortest counterexample), and look for storm cycles')
     .argument('<scenario>', 'scenario name (smsdom-storm)')
-    .option('--set <key=value>', 'a scenario parameter (repeatable); exploration defaults: databases=1 docs=1 clusterIntervalMs=0', collect)
+    .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => k !== 'scanServers').map(([k, v]) => `${k}=${v}`).join(' ')} (scans are actions: scanServers cannot be set)`, collect)
     .option('--depth <n>', 'actions per path', parseNonNegativeInt('--depth'), 6)
     .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')

@@ -129,6 +129,12 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'same'), '--report', join(tmp, 'same')], '--record and --report name the same file'],
     [['replay', EXAMPLE_LOG, '--report', EXAMPLE_LOG], 'that is the log being replayed'],
     [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
+    // A researcher's QA pass: options that were accepted and then ignored or misread.
+    [['compare', 'smsdom', 'noop', '--set', 'design=smsdom'], '--set design=smsdom: compare takes its designs as arguments'],
+    [['compare', 'smsdom', '--max-scanner-revisions', '0'], '--max-scanner-revisions'],
+    [['explore', 'smsdom-storm', '--set', 'scanServers=first'], '--set scanServers=first: explore chooses scans itself'],
+    [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
+    [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
     [['verify', 'smsdom', '--config', 'key=short', '--runs', '1'], '--config key=short: field "config.key": expected 16 letters or digits'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
@@ -356,6 +362,19 @@ describe('a researcher\'s design in run and compare', () => {
     expect(rows[1]![0]).toBe('stamp-if-missing');
     expect(rows[1]![1]).toBeGreaterThanOrEqual(40);
     expect(rows[1]![2]).toBeGreaterThan(0);
+  });
+});
+
+describe('replay hints', () => {
+  it('explore with a researcher\'s design: the printed replay command names the design module, and it reproduces the conflict', async () => {
+    const out = mkdtempSync(join(tmp, 'hint-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=mine', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'servers=2', '--depth', '4', '--out', out]);
+    expect(res.code).toBe(1);
+    const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];
+    expect(hint, res.stdout).toContain('--design mine=examples/designs/stamp-if-missing.ts');
+    const again = await runCli(hint!.split(' '));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/conflicts\s+[1-9]/);
   });
 });
 

@@ -288,7 +288,8 @@ const CHECKS: Record<InvariantName, Check> = {
     const extra = [...o.conflictUnids].filter((u) => !base.has(u)).sort();
     return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
   },
-  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} scan(s) skipped a document with an infected attachment`),
+  // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
+  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} scan(s) passed a document with an infected attachment as not infected (skipped it, or called it clean)`),
   convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
 };
 
