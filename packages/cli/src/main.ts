@@ -375,6 +375,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
         description: i.description,
         status: i.status,
         runs: i.runs,
+        ...(i.crashedRuns !== undefined ? { crashedRuns: i.crashedRuns } : {}),
         ...(i.counterexample !== undefined ? { violation: i.counterexample.message, path: i.counterexample.path, counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : {}),
       })),
     });
@@ -385,7 +386,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' ? 'held' : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? `held, ${i.crashedRuns} crashed` : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.runs, i.description]),
       )}\n`,
     );
     for (const i of result.invariants) {

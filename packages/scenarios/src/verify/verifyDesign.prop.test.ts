@@ -104,5 +104,12 @@ describe('R16: the verdict', () => {
     expect(r.vacuous).toEqual([]);
     expect(r.ok).toBe(true);
   });
-});
 
+  it('R16: a design that throws: design-runs is violated, and the other invariants say how many of their runs crashed (they prove nothing)', () => {
+    const thrower = defineDesign<Record<string, never>>({ name: 'thrower', description: 'throws', defaults: {}, scan: () => { throw new Error('boom'); } });
+    const r = verifyDesign(thrower as never, { runs: RUNS, seed, only: ['design-runs', 'quiescence'] });
+    expect(r.invariants[0]).toMatchObject({ name: 'design-runs', status: 'violated' });
+    expect(r.invariants[1]).toMatchObject({ name: 'quiescence', status: 'held' });
+    expect(r.invariants[1]!.crashedRuns).toBeGreaterThan(0);
+  });
+});

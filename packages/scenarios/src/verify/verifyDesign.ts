@@ -82,6 +82,8 @@ export interface InvariantResult {
   readonly description: string;
   readonly status: 'held' | 'violated' | 'not-applicable';
   readonly runs: number;
+  /** Runs in which the design's code threw (design-runs reports them): they prove nothing about this invariant. */
+  readonly crashedRuns?: number;
   readonly seed: number;
   /** When violated: why, the shrunk case as a log, and fast-check's path to replay the same shrink. */
   readonly counterexample?: { readonly message: string; readonly log: string; readonly path: string; readonly events: readonly InputEvent[] };
@@ -317,6 +319,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       continue;
     }
     let run = 0;
+    let crashed = 0;
     const countThis = !counted;
     counted = true;
     const details = fc.check(
@@ -331,13 +334,14 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
         const baseline = () => observe(caseEvents(c, cleanOnly.name, {}), baselineFactory, []);
+        if (o.crash !== undefined && name !== 'design-runs') crashed++;
         const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
         if (why !== undefined) throw new Error(why);
       }),
       { seed, numRuns: runs },
     );
     if (!details.failed || details.counterexample === null) {
-      results.push({ name, description: DESCRIPTIONS[name], status: 'held', runs: details.numRuns, seed });
+      results.push({ name, description: DESCRIPTIONS[name], status: 'held', runs: details.numRuns, ...(crashed > 0 ? { crashedRuns: crashed } : {}), seed });
       continue;
     }
     const events = caseEvents(details.counterexample[0], design.name, config);
