@@ -32,6 +32,7 @@ export { createSha256, hmacSha256Hex, sha256Hex } from './util/hash.js';
 export { Prng } from './util/prng.js';
 
 export type { Behaviour, BehaviourFactory, InstallContext, ScanDecision, ScanInput, WriteNotice } from './simulate/behaviour.js';
+export { behaviourTimingProblem } from './simulate/behaviour.js';
 export type { SimSnapshot, SimulatorOptions, SimView, WorkInfo } from './simulate/simulator.js';
 export { DEFAULT_MAX_RUN_MS, Simulator } from './simulate/simulator.js';
 export type { StopReason, Summary } from './simulate/summary.js';

@@ -1,6 +1,7 @@
 import { freeze } from 'immer';
 import {
   LogError,
+  behaviourTimingProblem,
   attachmentsOf,
   type Attachment,
   type Behaviour,
@@ -155,9 +156,8 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
  */
 export function checkDesignInstall<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>): void {
   const b = toBehaviour(design, rawConfig, { server: '(check)', design: design.name, cluster: undefined }, TRUSTED_DESIGNS.has(design));
-  for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `the design "${design.name}" asks for a ${name} of ${v} with this configuration; virtual time needs a whole number of milliseconds >= 0`);
-  }
+  const timing = behaviourTimingProblem(b, design.name);
+  if (timing !== undefined) throw new LogError('BAD_CONFIG', timing);
 }
 
 /** The design's promises under this configuration (raw `scanner` config, merged over the defaults). */

@@ -63,6 +63,18 @@ export interface Behaviour {
 }
 
 /** Where the behaviour is installed, for its factory. */
+/**
+ * What is wrong with an installed behaviour's timings, or undefined: virtual time is whole milliseconds (event-log.md),
+ * so `scanMsPerDoc` and `scheduleEveryMs` must be whole numbers >= 0. The engine refuses a `scanner` event with it;
+ * tools check a configuration with it before a run.
+ */
+export function behaviourTimingProblem(b: Behaviour, design: string): string | undefined {
+  for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) return `the design "${design}" asks for a ${name} of ${v} with this configuration; virtual time needs a whole number of milliseconds >= 0`;
+  }
+  return undefined;
+}
+
 export interface InstallContext {
   readonly server: string;
   readonly design: string;

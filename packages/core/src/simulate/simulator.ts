@@ -18,7 +18,7 @@ import type {
   ScanKind,
 } from '../log/events.js';
 import { abstractStateHash, abstractStateKeys, type AbstractServer, type AbstractSource } from './abstractState.js';
-import type { Behaviour, BehaviourFactory, WriteNotice } from './behaviour.js';
+import { behaviourTimingProblem, type Behaviour, type BehaviourFactory, type WriteNotice } from './behaviour.js';
 import type { StopReason, Summary } from './summary.js';
 
 const HOUR = 3_600_000;
@@ -940,9 +940,8 @@ export class Simulator {
         }
         if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available`, { line, field: 'design' });
         // Virtual time is whole milliseconds (event-log.md): a design's timings must be too.
-        for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
-          if (!Number.isSafeInteger(v) || v < 0) throw new LogError('BAD_CONFIG', `field "design": the design "${e.design}" asks for a ${name} of ${v} with this configuration; virtual time needs a whole number of milliseconds >= 0`, { line, field: 'design' });
-        }
+        const timing = behaviourTimingProblem(b, e.design);
+        if (timing !== undefined) throw new LogError('BAD_CONFIG', `field "design": ${timing}`, { line, field: 'design' });
         // [choice] A second `scanner` event on a server replaces the first; its local store is kept.
         srv.behaviour = b;
         srv.behaviourLine = cause;
