@@ -1,7 +1,7 @@
-import { Prng, runEvents } from '@replstorm/core';
+import { Prng, Simulator, runEvents, type DerivedEvent } from '@replstorm/core';
 import { behaviourFactory } from './design.js';
 import { builtinRegistry } from './designs/registry.js';
-import { smsdomStormEventStream } from './scenarios/smsdomStorm.js';
+import { smsdomStormEventStream, smsdomStormEvents } from './scenarios/smsdomStorm.js';
 
 /** The settings of the seeded scenario number `i` of the determinism check: small, varied, reproducible. */
 export function seededSettings(i: number): Record<string, string | number> {
@@ -46,3 +46,33 @@ export function runSeeded(i: number): { digest: string; summary: string; prng: s
   });
   return { digest: summary.digest, summary: JSON.stringify(summary), prng: sim.prngState() };
 }
+
+/**
+ * "Time and order" for seeded scenario `i`: run as `run --record` runs it (the engine advanced to each input event)
+ * and as `replay` of that recording runs it (also advanced to the time of every derived event before its line), the
+ * derived events and summaries must be the same. Returns the first difference, or undefined.
+ */
+export function advanceIndependence(i: number): string | undefined {
+  const factory = behaviourFactory(builtinRegistry());
+  const events = smsdomStormEvents(seededSettings(i));
+  // Both runs stop past the same bound (after the same piece of engine work, if they agree until then).
+  let n = 0;
+  const a = runEvents(events, { behaviours: factory, seed: i, collect: true, onDerived: () => void n++, stopWhen: () => n > SEEDED_EVENT_BOUND });
+  const cut = a.derived.length;
+  const derived: DerivedEvent[] = [];
+  const b = new Simulator({ behaviours: factory, seed: i, onDerived: (e) => derived.push(e), stopWhen: () => derived.length > SEEDED_EVENT_BOUND });
+  let k = 0;
+  let line = 2;
+  for (const event of events) {
+    for (; k < cut && a.derived[k]!.at <= event.at; k++) b.advance(a.derived[k]!.at, line);
+    b.feed({ line: line++, event });
+  }
+  const summary = b.finish();
+  for (let j = 0; j < Math.min(cut, derived.length); j++) {
+    if (JSON.stringify(derived[j]) !== JSON.stringify(a.derived[j])) return `seed ${i}: derived event ${j} differs: ${JSON.stringify(derived[j])} vs ${JSON.stringify(a.derived[j])}`;
+  }
+  if (derived.length !== cut) return `seed ${i}: ${derived.length} derived events, not ${cut}`;
+  if (JSON.stringify(summary) !== JSON.stringify(a.summary)) return `seed ${i}: summaries differ: ${JSON.stringify(summary)} vs ${JSON.stringify(a.summary)}`;
+  return undefined;
+}
+

@@ -22,4 +22,4 @@ export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePat
 export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
 export type { StormModelOptions } from './explore/stormModel.js';
 export { EXPLORE_DEFAULTS, stormExploreModel } from './explore/stormModel.js';
-export { runSeeded, seededSettings } from './determinism.js';
+export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';
