@@ -15,7 +15,6 @@ import {
   parseConfigList,
   EXPLORE_DEFAULTS,
   checkDesignInstall,
-  resolveConfig,
   resolveParams,
   promisesOf,
   verifyDesign,
@@ -70,7 +69,8 @@ function checkDesignConfig(design: string, configText: string, registry: DesignR
   const d = registry.get(design);
   if (d === undefined) return; // refused with the list of known designs by the caller or the run
   try {
-    checkDesignInstall(d, resolveConfig(d, parseConfigList(configText, design, d.defaults)) as Record<string, unknown>);
+    // (checkDesignInstall resolves the configuration over the defaults, as the engine does.)
+    checkDesignInstall(d, parseConfigList(configText, design, d.defaults));
   } catch (err) {
     if (err instanceof LogError) throw new UsageError(`${option}: ${err.message}`);
     throw err;
