@@ -132,7 +132,7 @@ function removeAt(items: Item[], i: number): void {
 export function applySave(prev: Note | undefined, unid: string, change: SaveChange, time: number, limitRevisions: number): { note: Note; written: string[] } {
   if (prev === undefined) {
     const { items, written } = writeItems([], change, 1);
-    return { note: { unid, seq: 1, seqTime: time, revisions: [], deleted: false, items }, written };
+    return { note: { unid, seq: 1, seqTime: time, revisions: [], deleted: false, items, memo: undefined }, written };
   }
   const seq = prev.seq + 1;
   const { items, written } = writeItems(prev.deleted ? [] : prev.items, change, seq);
@@ -144,6 +144,7 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
       revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
       deleted: false,
       items,
+      memo: undefined,
     },
     written,
   };
@@ -156,7 +157,7 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
  * reference to an unknown document (exit 2, issue 7's hostile inputs; test/hostile/delete-unknown-document.jsonl).
  */
 export function applyDelete(prev: Note | undefined, unid: string, time: number, limitRevisions: number): Note {
-  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: [], deleted: true, items: [] };
+  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: [], deleted: true, items: [], memo: undefined };
   return {
     unid: prev.unid,
     seq: prev.seq + 1,
@@ -164,5 +165,6 @@ export function applyDelete(prev: Note | undefined, unid: string, time: number, 
     revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
     deleted: true,
     items: [],
+    memo: undefined,
   };
 }

@@ -42,6 +42,17 @@ export interface Note {
   readonly revisions: readonly Revision[];
   readonly deleted: boolean;
   readonly items: readonly Item[];
+  /**
+   * Exploration's cache of what the abstraction derives from this note (abstractState.ts), filled on first use: not
+   * part of the note's value (never compared, written, digested; JSON.stringify leaves it out). The engine makes every
+   * note with it, undefined, so that all notes have one shape; a WeakMap keyed by note cost a tenth of exploration.
+   */
+  memo?: NoteMemo | undefined;
+}
+
+/** What a `Note.memo` holds: opaque outside abstractState.ts. */
+export interface NoteMemo {
+  toJSON(): undefined;
 }
 
 /** Item names compare case-insensitively, ASCII only (so `İ` and `i` stay different, as in Domino's LMBCS compare). */

@@ -1,4 +1,4 @@
-import { EmptySet } from '../util/emptyCollections.js';
+import { EmptySet, copyMap, copySet } from '../util/emptyCollections.js';
 import type { Note } from '../note/note.js';
 
 /** One entry of a replica's change log: the version a change produced there, under its change number. */
@@ -221,7 +221,7 @@ export class Replica {
 
   setHistory(key: string, no: number): void {
     if (this.receivedShared) {
-      this.received = new Map(this.received);
+      this.received = copyMap(this.received);
       this.receivedShared = false;
     }
     this.received.set(key, no);
@@ -291,7 +291,7 @@ export class Replica {
     r.counter = this.counter;
     r.history = this.history?.slice();
     r.purges = this.purges.length === 0 ? NO_PURGE_ENTRIES : this.purges.slice();
-    r.purgedUnids = this.purgedUnids.size === 0 ? NO_PURGES : new Set(this.purgedUnids);
+    r.purgedUnids = this.purgedUnids.size === 0 ? NO_PURGES : copySet(this.purgedUnids);
     r.stubCount = this.stubCount;
     // Histories change once per replication session, documents at every save: both sides share the map until then.
     r.received = this.received;

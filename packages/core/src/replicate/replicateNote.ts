@@ -84,7 +84,7 @@ export function makeConflictDocument(loser: Note, winnerUnid: string): Note {
   const keys = new Set(extra.map((i) => i.key));
   const items = loser.items.filter((i) => !keys.has(i.key)).concat(extra);
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { unid: conflictUnidOf(loser), seq: loser.seq, seqTime: loser.seqTime, revisions: loser.revisions, deleted: false, items };
+  return { unid: conflictUnidOf(loser), seq: loser.seq, seqTime: loser.seqTime, revisions: loser.revisions, deleted: false, items, memo: undefined };
 }
 
 /** The last common version (R5): the entry with the highest `seq` present in both `revisions`, if any. */
@@ -126,7 +126,7 @@ function makeMergedVersion(winner: Note, loser: Note, loserChanged: readonly Ite
   for (const i of winner.items) byKey.set(i.key, i);
   for (const i of loserChanged) byKey.set(i.key, { name: byKey.get(i.key)?.name ?? i.name, key: i.key, value: i.value, seq });
   const items = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { unid: winner.unid, seq, seqTime, revisions, deleted: false, items };
+  return { unid: winner.unid, seq, seqTime, revisions, deleted: false, items, memo: undefined };
 }
 
 const NOTHING: NoteTransferResult = { outcome: null };

@@ -1,4 +1,4 @@
-import type { Item, ItemValue, Note } from '../note/note.js';
+import type { Item, ItemValue, Note, NoteMemo } from '../note/note.js';
 import { hash64, hash64Words } from '../util/fastHash.js';
 
 // The abstract state of a simulation, for exploration (issue: storms are cycles). `seq`, times and change numbers grow
@@ -353,7 +353,6 @@ function stringHash(s: string): Uint32Array {
   return h;
 }
 
-const itemsHashes = new WeakMap<Note, { base: number; a: number; b: number }>();
 const tmp = new Uint32Array(2);
 
 // Each item's hash (of its text), remembered by (name, value) like its text, as two numbers.
@@ -362,34 +361,93 @@ const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly 
   hash64Words(t, tmp);
   return { a: (tmp[0]! ^ t.length) >>> 0, b: tmp[1]! };
 });
-function itemHash(i: Item): { readonly a: number; readonly b: number } {
-  return itemHashes.get(i);
+
+/**
+ * What the hash needs of a note and can remember (notes are immutable): whether it is a conflict document, its
+ * `$REF`, its conflict name and the name's hash, and the hash of its items relative to the last base it was asked
+ * at (a note's base rarely changes). Kept in the note's `memo` (a WeakMap lookup per copy and transition cost a tenth
+ * of exploration, its entries more in garbage collection); a note frozen for an untrusted design cannot take one and
+ * uses the WeakMap.
+ */
+class NoteInfo implements NoteMemo {
+  /** A conflict document's name `C(ref,seq,items)` at the last `seq` relative to its `$REF` asked (NaN: none yet), and its hash. */
+  nameSeq = Number.NaN;
+  name = '';
+  n0 = 0;
+  n1 = 0;
+  /** The base `a`/`b` were computed at (NaN: not yet). */
+  base = Number.NaN;
+  a = 0;
+  b = 0;
+
+  constructor(
+    readonly conflict: boolean,
+    readonly ref: string,
+  ) {}
+
+  /** Left out of JSON.stringify(note). */
+  toJSON(): undefined {
+    return undefined;
+  }
+}
+
+const frozenInfos = new WeakMap<Note, NoteInfo>();
+
+function infoOf(n: Note): NoteInfo {
+  const m = n.memo;
+  if (m !== undefined) return m as NoteInfo;
+  const frozen = Object.isFrozen(n);
+  if (frozen) {
+    const x = frozenInfos.get(n);
+    if (x !== undefined) return x;
+  }
+  const conflict = isConflictDoc(n);
+  const x = new NoteInfo(conflict, conflict ? refOf(n) : '');
+  if (frozen) frozenInfos.set(n, x);
+  else n.memo = x;
+  return x;
+}
+
+const nameHasher = new Hasher();
+
+/**
+ * A conflict document copy's name as gatherDocs writes it, remembered with its hash (as `str` feeds it) in the note's
+ * info: building and hashing the name per transition was most of the conflict documents' cost.
+ */
+function conflictName(n: Note, info: NoteInfo, seq: number): string {
+  if (info.nameSeq !== seq) {
+    info.name = `C(${info.ref},${seq},${conflictItemsText(n)})`;
+    nameHasher.reset(29).str(info.name).into(out2);
+    info.nameSeq = seq;
+    info.n0 = out2[0]!;
+    info.n1 = out2[1]!;
+  }
+  return info.name;
 }
 
 /** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
-function itemsHash(note: Note, base: number, h: Hasher): void {
-  const hit = itemsHashes.get(note);
-  if (hit !== undefined && hit.base === base) {
-    h.pair(hit.a, hit.b);
-    return;
+function itemsHash(note: Note, info: NoteInfo, base: number, h: Hasher): void {
+  if (info.base !== base) {
+    const x = itemsHasher.reset(3);
+    for (const i of note.items) {
+      const ih = itemHashes.get(i);
+      x.pair(ih.a, ih.b).int(Math.max(i.seq - base, -1));
+    }
+    x.int(note.items.length).into(tmp);
+    info.base = base;
+    info.a = tmp[0]!;
+    info.b = tmp[1]!;
   }
-  const x = new Hasher().reset(3);
-  for (const i of note.items) {
-    const ih = itemHash(i);
-    x.pair(ih.a, ih.b).int(Math.max(i.seq - base, -1));
-  }
-  x.int(note.items.length).into(tmp);
-  itemsHashes.set(note, { base, a: tmp[0]!, b: tmp[1]! });
-  h.pair(tmp[0]!, tmp[1]!);
+  h.pair(info.a, info.b);
 }
+const itemsHasher = new Hasher();
 
 /**
  * Sorts pairs of words stored flat ([a0, b0, a1, b1, ...]) in place and feeds them, in that order, into `h`. An
  * insertion sort: the lists are a replica's few documents or a server's few queues, and Array.prototype.sort
  * allocates about a kilobyte per call.
  */
-function feedSortedPairs(flat: number[], h: Hasher): void {
-  const n = flat.length >> 1;
+function feedSortedPairs(flat: number[], h: Hasher, n: number = flat.length >> 1): void {
   for (let i = 1; i < n; i++) {
     const a = flat[2 * i]!;
     const b = flat[2 * i + 1]!;
@@ -410,118 +468,349 @@ const scratch = new Hasher();
 const orderHash = new Hasher();
 const out2 = [0, 0];
 
+/** All copies of one document across replicas (gatherDocs' DocNorm), reused from call to call. */
+interface DocRec {
+  db: string;
+  unid: string;
+  base: number;
+  /** The copies' distinct `seqTime`s, ascending: the first `nt` of `times`. */
+  readonly times: number[];
+  nt: number;
+  /** The copies: the first `nc` of `copies`, and their infos. */
+  readonly copies: Note[];
+  readonly infos: NoteInfo[];
+  nc: number;
+  /** The hash of the document's name (its UNID, or a conflict document's least `C(...)` name). */
+  n0: number;
+  n1: number;
+  /** The record of the same UNID in another database. */
+  next: DocRec | undefined;
+  /** The call that last filled it (`gen`): a record of an earlier call stands for no document. */
+  gen: number;
+  /** The hash of the UNID as a document's name (made with the record). */
+  readonly u0: number;
+  readonly u1: number;
+}
+
+// The hash's working memory, kept between calls (it runs per transition, and allocating it was a fifth of its cost
+// in garbage collection). Not re-entrant: nothing it calls calls it.
+/**
+ * The records of this call (`active`, the first `nrec`) and every record made so far by UNID (then database). The map
+ * is kept from call to call, its records marked with the call's `gen` when filled: clearing a Map allocates a new
+ * table, and that was the hash's most expensive line. Bounded: cleared past RECORDS_KEPT records.
+ */
+const active: DocRec[] = [];
+const recByUnid = new Map<string, DocRec>();
+let recCount = 0;
+let gen = 0;
+const RECORDS_KEPT = 4096;
+/** Per replica, in the order of src.servers and their replicas: its documents in change order, and their records. */
+const flatNotes: Note[] = [];
+const flatInfos: NoteInfo[] = [];
+/** What the working memory holds between calls instead of a note (so that none is kept alive). */
+const NO_NOTE: Note = Object.freeze({ unid: '', seq: 0, seqTime: 0, revisions: [], deleted: true, items: [] });
+const flatRecs: DocRec[] = [];
+const repStart: number[] = [];
+const repA: number[] = [];
+const repB: number[] = [];
+/** Per server: its first replica's index; per replica: its history entries (sender's server index or -1, name, covered). */
+const srvRepStart: number[] = [];
+const histStart: number[] = [];
+const histSender: number[] = [];
+const histName: string[] = [];
+const histCovered: number[] = [];
+/** Per server: its queues' mates (server index or -1, name) and hashes of the rest of each queue. */
+const srvQStart: number[] = [];
+const qMate: number[] = [];
+const qMateName: string[] = [];
+const qA: number[] = [];
+const qB: number[] = [];
+const storeA: number[] = [];
+const storeB: number[] = [];
+const hasStore: boolean[] = [];
+const posOf: number[] = [];
+const srvAt: number[] = [];
+const inner: number[] = [];
+const flat: number[] = [];
+
+/** This call's record of the document, if it has one. */
+function recOf(db: string, unid: string): DocRec | undefined {
+  let d = recByUnid.get(unid);
+  while (d !== undefined && d.db !== db) d = d.next;
+  return d !== undefined && d.gen === gen ? d : undefined;
+}
+
+/** The document's record, made or taken over for this call (its `gen` is then this call's; the caller fills it). */
+function recFor(db: string, unid: string): DocRec {
+  const head = recByUnid.get(unid);
+  let d = head;
+  while (d !== undefined && d.db !== db) d = d.next;
+  if (d === undefined) {
+    nameHasher.reset(31).str(unid).into(out2);
+    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, u0: out2[0]!, u1: out2[1]! };
+    recByUnid.set(unid, d);
+    recCount++;
+  }
+  return d;
+}
+
+function indexOfTime(d: DocRec, t: number): number {
+  const times = d.times;
+  for (let i = 0; i < d.nt; i++) if (times[i] === t) return i;
+  return -1;
+}
+
+/** Sorts the record's times ascending, in place (insertion sort: a few). */
+function sortTimes(d: DocRec): void {
+  const xs = d.times;
+  for (let i = 1; i < d.nt; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+}
+
 /**
  * The least, over `orders`, of the 64-bit hash of the abstract state under that order (what `abstractStateKeys`
  * writes as text), into `out` as two words (low, high). Equal texts give equal hashes.
+ *
+ * The work that does not depend on the order is done once: documents (their normalisation and hashes), replicas (a
+ * multiset of document hashes), histories (how many documents each covers), queues but their mate, scanner memory,
+ * pending work. Each order then only renames servers to positions.
  */
 export function abstractStateHash(src: AbstractSource, orders: readonly (readonly string[])[], out: Uint32Array): void {
-  const { byDb, ordered } = gatherDocs(src);
-  // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
-  const replicaHash = new Map<AbstractReplica, [number, number]>();
-  const flat: number[] = [];
+  const servers = src.servers;
+  // Every copy of every document, by database and UNID (as gatherDocs).
+  if (recCount > RECORDS_KEPT) {
+    recByUnid.clear();
+    recCount = 0;
+  }
+  gen++;
+  let nrec = 0;
+  let nflat = 0;
   let ri = 0;
-  for (const srv of src.servers) {
+  for (let si = 0; si < servers.length; si++) {
+    const srv = servers[si]!;
+    srvRepStart[si] = ri;
     for (const r of srv.replicas) {
-      const docs = byDb.get(r.db)!;
-      const inOrder = ordered[ri++]!;
-      flat.length = 0;
-      for (let rank = 0; rank < inOrder.length; rank++) {
-        const note = inOrder[rank]!;
-        const { base, times, copies, name } = docs.get(note.unid)!;
-        const h = scratch.reset(7).str(name).int(note.seq - base).int(times.indexOf(note.seqTime)).int(note.deleted ? 1 : 0);
-        let revs = 0;
-        if (copies.length > 1) {
-          for (const [sq, t] of note.revisions) {
-            for (const c of copies) {
-              if (c !== note && c.seq === sq && c.seqTime === t) {
-                h.int(sq - base).int(times.indexOf(t));
-                revs++;
-                break;
-              }
+      repStart[ri++] = nflat;
+      const db = r.db;
+      for (const n of r.changeOrder()) {
+        const d = recFor(db, n.unid);
+        const info = infoOf(n);
+        if (d.gen !== gen) {
+          d.gen = gen;
+          active[nrec++] = d;
+          d.base = n.seq;
+          d.times[0] = n.seqTime;
+          d.nt = 1;
+          d.copies[0] = n;
+          d.infos[0] = info;
+          d.nc = 1;
+        } else {
+          d.copies[d.nc] = n;
+          d.infos[d.nc++] = info;
+          if (n.seq < d.base) d.base = n.seq;
+          if (indexOfTime(d, n.seqTime) < 0) d.times[d.nt++] = n.seqTime;
+        }
+        flatNotes[nflat] = n;
+        flatInfos[nflat] = info;
+        flatRecs[nflat++] = d;
+      }
+    }
+  }
+  repStart[ri] = nflat;
+  srvRepStart[servers.length] = ri;
+  // Names: a document's UNID; a conflict document's least name over its copies (see gatherDocs).
+  for (let k = 0; k < nrec; k++) {
+    const d = active[k]!;
+    if (d.nt > 1) sortTimes(d);
+    if (!d.infos[0]!.conflict) {
+      d.n0 = d.u0;
+      d.n1 = d.u1;
+      continue;
+    }
+    let best: NoteInfo | undefined;
+    for (let c = 0; c < d.nc; c++) {
+      const n = d.copies[c]!;
+      const info = d.infos[c]!;
+      const refRec = recOf(d.db, info.ref);
+      const name = conflictName(n, info, refRec !== undefined ? n.seq - refRec.base : n.seq);
+      if (best === undefined || name < best.name) best = info;
+    }
+    d.n0 = best!.n0;
+    d.n1 = best!.n1;
+  }
+  // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
+  for (let r = 0; r < ri; r++) {
+    let nf = 0;
+    const start = repStart[r]!;
+    const end = repStart[r + 1]!;
+    for (let k = start; k < end; k++) {
+      const note = flatNotes[k]!;
+      const d = flatRecs[k]!;
+      const base = d.base;
+      const h = scratch.reset(7).pair(d.n0, d.n1).int(note.seq - base).int(indexOfTime(d, note.seqTime)).int(note.deleted ? 1 : 0);
+      let revs = 0;
+      const copies = d.copies;
+      const nc = d.nc;
+      if (nc > 1) {
+        const revisions = note.revisions;
+        for (let v = 0; v < revisions.length; v++) {
+          const rev = revisions[v]!;
+          const sq = rev[0];
+          const t = rev[1];
+          for (let c = 0; c < nc; c++) {
+            const x = copies[c]!;
+            if (x !== note && x.seq === sq && x.seqTime === t) {
+              h.int(sq - base).int(indexOfTime(d, t));
+              revs++;
+              break;
             }
           }
         }
-        h.int(revs);
-        itemsHash(note, base, h);
-        h.int(rank + 1).into(out2);
-        flat.push(out2[0]!, out2[1]!);
       }
-      const rh = new Hasher().reset(11);
-      feedSortedPairs(flat, rh);
-      rh.into(out2);
-      replicaHash.set(r, [out2[0]!, out2[1]!]);
+      h.int(revs);
+      itemsHash(note, flatInfos[k]!, base, h);
+      h.int(k - start + 1).into(out2);
+      flat[nf++] = out2[0]!;
+      flat[nf++] = out2[1]!;
+    }
+    feedSortedPairs(flat, scratch.reset(11), nf >> 1);
+    scratch.into(out2);
+    repA[r] = out2[0]!;
+    repB[r] = out2[1]!;
+  }
+  // Histories (how many of the sender's documents each covers), queues but their mate, scanner memory.
+  let nh = 0;
+  let nq = 0;
+  for (let si = 0; si < servers.length; si++) {
+    const srv = servers[si]!;
+    let r = srvRepStart[si]!;
+    for (const rep of srv.replicas) {
+      histStart[r++] = nh;
+      for (const [sender, hist] of rep.historyMap()) {
+        let sj = 0;
+        while (sj < servers.length && servers[sj]!.name !== sender) sj++;
+        let covered = 0;
+        if (sj < servers.length) {
+          for (const x of servers[sj]!.replicas) {
+            if (x.db === rep.db) {
+              covered = x.coveredUpTo(hist);
+              break;
+            }
+          }
+        } else sj = -1;
+        histSender[nh] = sj;
+        histName[nh] = sender;
+        histCovered[nh++] = covered;
+      }
+    }
+    srvQStart[si] = nq;
+    for (const q of srv.queues) {
+      let mj = 0;
+      while (mj < servers.length && servers[mj]!.name !== q.mate) mj++;
+      qMate[nq] = mj < servers.length ? mj : -1;
+      qMateName[nq] = q.mate;
+      scratch.reset(23).str(q.db);
+      for (const u of q.unids) {
+        const d = recOf(q.db, u);
+        if (d !== undefined) scratch.pair(d.n0, d.n1);
+        else {
+          // Not in the replica: named by its UNID, as a document is.
+          nameHasher.reset(31).str(u).into(out2);
+          scratch.pair(out2[0]!, out2[1]!);
+        }
+      }
+      scratch.int(q.unids.length).int(q.waiting ? 1 : 0).into(out2);
+      qA[nq] = out2[0]!;
+      qB[nq++] = out2[1]!;
+    }
+    hasStore[si] = srv.store.size > 0;
+    if (hasStore[si]) {
+      scratch.reset(13).str(JSON.stringify([...srv.store].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).into(out2);
+      storeA[si] = out2[0]!;
+      storeB[si] = out2[1]!;
     }
   }
-  const byName = new Map<string, AbstractServer>();
-  for (const s of src.servers) byName.set(s.name, s);
-  const storeHash = new Map<AbstractServer, [number, number]>();
-  for (const s of src.servers) {
-    if (s.store.size === 0) continue;
-    scratch.reset(13).str(JSON.stringify([...s.store].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).into(out2);
-    storeHash.set(s, [out2[0]!, out2[1]!]);
-  }
+  histStart[ri] = nh;
+  srvQStart[servers.length] = nq;
+  scratch.reset(37);
+  for (const w of src.work) scratch.str(w);
+  scratch.int(src.work.length).into(out2);
+  const work0 = out2[0]!;
+  const work1 = out2[1]!;
+
   let best0 = 0;
   let best1 = 0;
   let first = true;
-  const rename = new Map<string, number>();
-  const inner: number[] = [];
-  for (const servers of orders) {
-    rename.clear();
-    servers.forEach((name, i) => rename.set(name, i));
+  for (const order of orders) {
+    // Servers renamed to their positions in this order.
+    for (let si = 0; si < servers.length; si++) posOf[si] = -1;
+    for (let i = 0; i < order.length; i++) {
+      let si = 0;
+      while (servers[si]!.name !== order[i]) si++;
+      posOf[si] = i;
+      srvAt[i] = si;
+    }
     const h = orderHash.reset(17);
-    for (const name of servers) {
-      const srv = byName.get(name)!;
+    for (let i = 0; i < order.length; i++) {
+      const si = srvAt[i]!;
+      const srv = servers[si]!;
       h.int(srv.up ? 1 : 0).str(srv.definitions);
-      const st = storeHash.get(srv);
-      if (st !== undefined) h.pair(st[0], st[1]);
+      if (hasStore[si]) h.pair(storeA[si]!, storeB[si]!);
       else h.int(0);
-      for (const r of srv.replicas) {
-        h.str(r.db);
-        const rh = replicaHash.get(r)!;
-        h.pair(rh[0], rh[1]);
-        inner.length = 0;
-        for (const [sender, hist] of r.historyMap()) {
-          const senderRep = byName.get(sender)?.replicas.find((x) => x.db === r.db);
-          const idx = rename.get(sender);
+      for (let r = srvRepStart[si]!; r < srvRepStart[si + 1]!; r++) {
+        h.str(srv.replicas[r - srvRepStart[si]!]!.db).pair(repA[r]!, repB[r]!);
+        let ni = 0;
+        for (let e = histStart[r]!; e < histStart[r + 1]!; e++) {
+          const sj = histSender[e]!;
           scratch.reset(19);
-          if (idx !== undefined) scratch.int(idx);
-          else scratch.str(sender);
-          scratch.int(senderRep === undefined ? 0 : senderRep.coveredUpTo(hist)).into(out2);
-          inner.push(out2[0]!, out2[1]!);
+          if (sj >= 0 && posOf[sj]! >= 0) scratch.int(posOf[sj]!);
+          else scratch.str(histName[e]!);
+          scratch.int(histCovered[e]!).into(out2);
+          inner[ni++] = out2[0]!;
+          inner[ni++] = out2[1]!;
         }
-        feedSortedPairs(inner, h);
+        feedSortedPairs(inner, h, ni >> 1);
       }
       h.int(srv.replicas.length);
-      inner.length = 0;
-      for (const q of srv.queues) {
-        const docs = byDb.get(q.db);
-        const idx = rename.get(q.mate);
-        scratch.reset(23);
-        if (idx !== undefined) scratch.int(idx);
-        else scratch.str(q.mate);
-        scratch.str(q.db);
-        for (const u of q.unids) scratch.str(docs?.get(u)?.name ?? u);
-        scratch.int(q.unids.length).int(q.waiting ? 1 : 0).into(out2);
-        inner.push(out2[0]!, out2[1]!);
+      let ni = 0;
+      for (let q = srvQStart[si]!; q < srvQStart[si + 1]!; q++) {
+        const mj = qMate[q]!;
+        scratch.reset(41);
+        if (mj >= 0 && posOf[mj]! >= 0) scratch.int(posOf[mj]!);
+        else scratch.str(qMateName[q]!);
+        scratch.pair(qA[q]!, qB[q]!).into(out2);
+        inner[ni++] = out2[0]!;
+        inner[ni++] = out2[1]!;
       }
-      feedSortedPairs(inner, h);
+      feedSortedPairs(inner, h, ni >> 1);
     }
     // Partition groups, canonically: which servers share a group, by position.
-    for (let i = 0; i < servers.length; i++) {
-      const g = byName.get(servers[i]!)!.group;
+    for (let i = 0; i < order.length; i++) {
+      const g = servers[srvAt[i]!]!.group;
       let j = 0;
-      while (byName.get(servers[j]!)!.group !== g) j++;
+      while (servers[srvAt[j]!]!.group !== g) j++;
       h.int(j);
     }
-    h.int(servers.length);
-    for (const w of src.work) h.str(w);
-    h.int(src.work.length).into(out2);
+    h.int(order.length).pair(work0, work1).into(out2);
     if (first || out2[1]! < best1 || (out2[1] === best1 && out2[0]! < best0)) {
       best0 = out2[0]!;
       best1 = out2[1]!;
       first = false;
     }
   }
+  // The working memory holds no note past the call.
+  for (let k = 0; k < nrec; k++) {
+    const d = active[k]!;
+    for (let c = 0; c < d.nc; c++) d.copies[c] = NO_NOTE;
+  }
+  for (let k = 0; k < nflat; k++) flatNotes[k] = NO_NOTE;
   out[0] = best0;
   out[1] = best1;
 }

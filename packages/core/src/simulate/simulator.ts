@@ -1,4 +1,4 @@
-import { EmptyMap } from '../util/emptyCollections.js';
+import { EmptyMap, copyMap, copySet } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
@@ -17,7 +17,7 @@ import type {
   RevisedEvent,
   ScanKind,
 } from '../log/events.js';
-import { abstractStateHash, abstractStateKeys, type AbstractServer, type AbstractSource } from './abstractState.js';
+import { abstractStateHash, abstractStateKeys, type AbstractSource } from './abstractState.js';
 import { behaviourTimingProblem, type Behaviour, type BehaviourFactory, type WriteNotice } from './behaviour.js';
 import type { StopReason, Summary } from './summary.js';
 
@@ -206,7 +206,16 @@ interface SimState {
   stopped: StopReason | undefined;
   endAt: number;
   prng: Prng;
+  /**
+   * Which set of servers this state has: a number no other set got (a `server` event takes a new one; copies share
+   * it). The simulator's caches of server names and cluster members are valid while it is unchanged, so restoring a
+   * snapshot of the same servers (exploration, per transition) keeps them.
+   */
+  serverSet: number;
 }
+
+/** The last `SimState.serverSet` given out (in any simulator: snapshots are only restored where they were taken). */
+let serverSets = 0;
 
 /** The simulator's state as plain data (see `Simulator.view`). */
 export interface SimView {
@@ -321,8 +330,10 @@ export class Simulator {
   private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
-  /** The server names in order, until the next `server` event or restore (exploration reads them per transition). */
+  /** The server names in order (exploration reads them per transition). */
   private sortedNames: readonly string[] | undefined = undefined;
+  /** The `serverSet` of the state `membersCache` and `sortedNames` were made for. */
+  private cachedServerSet = -1;
   private readonly keepHistory: boolean;
   private readonly maxWork: number;
   private readonly maxPeriodicWork: number;
@@ -359,6 +370,7 @@ export class Simulator {
       stopped: undefined,
       endAt: 0,
       prng: new Prng(options.seed ?? 0),
+      serverSet: ++serverSets,
     };
   }
 
@@ -639,8 +651,14 @@ export class Simulator {
 
   restore(snap: SimSnapshot): void {
     this.s = cloneState(snap.state);
+  }
+
+  /** Forgets the caches of server names and cluster members when the state's servers are not those they were made for. */
+  private checkServerCaches(): void {
+    if (this.cachedServerSet === this.s.serverSet) return;
     this.membersCache.clear();
     this.sortedNames = undefined;
+    this.cachedServerSet = this.s.serverSet;
   }
 
   /**
@@ -690,22 +708,71 @@ export class Simulator {
     abstractStateHash(this.abstractSource(), orders, out);
   }
 
+  /**
+   * The state as the abstraction reads it. Exploration asks per transition, so the objects are the simulator's own,
+   * refilled at each call (the abstraction keeps nothing of them): building them afresh was a tenth of a transition's
+   * garbage.
+   */
   private abstractSource(): AbstractSource {
     const s = this.s;
-    const servers: AbstractServer[] = [];
-    for (const name of this.names()) {
+    const names = this.names();
+    const src = this.absSource;
+    const servers = src.servers;
+    if (servers.length !== names.length) servers.length = names.length;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const srv = s.servers.get(name)!;
-      const replicas = srv.replicas.size > 1 ? [...srv.replicas.values()].sort((a, b) => (a.db < b.db ? -1 : 1)) : [...srv.replicas.values()];
-      const queues: { mate: string; db: string; unids: readonly string[]; waiting: boolean }[] = [];
-      for (const [mate, byDb] of srv.queues) {
-        for (const [db, q] of byDb) if (q.unids.size > 0 || q.waiting) queues.push({ mate, db, unids: [...q.unids.keys()], waiting: q.waiting });
+      let a = servers[i];
+      if (a === undefined) servers[i] = a = { name, up: true, group: -1, definitions: '', store: EMPTY_STORE, replicas: [], queues: [] };
+      a.name = name;
+      a.up = srv.up;
+      a.group = s.groups.size === 0 ? -1 : (s.groups.get(name) ?? -1);
+      a.definitions = srv.definitions;
+      a.store = srv.store;
+      // Replicas by database name.
+      const reps = a.replicas;
+      let k = 0;
+      for (const r of srv.replicas.values()) {
+        let j = k++;
+        while (j > 0 && reps[j - 1]!.db > r.db) {
+          reps[j] = reps[j - 1]!;
+          j--;
+        }
+        reps[j] = r;
       }
-      servers.push({ name, up: srv.up, group: s.groups.get(name) ?? -1, definitions: srv.definitions, store: srv.store, replicas, queues });
+      if (reps.length !== k) reps.length = k;
+      // Queues holding something or waiting.
+      const queues = a.queues;
+      let q = 0;
+      for (const [mate, byDb] of srv.queues) {
+        for (const [db, cq] of byDb) {
+          if (cq.unids.size === 0 && !cq.waiting) continue;
+          let v = queues[q];
+          if (v === undefined) queues[q] = v = { mate, db, unids: [], waiting: false };
+          q++;
+          v.mate = mate;
+          v.db = db;
+          v.waiting = cq.waiting;
+          const unids = v.unids;
+          let u = 0;
+          for (const x of cq.unids.keys()) unids[u++] = x;
+          if (unids.length !== u) unids.length = u;
+        }
+      }
+      if (queues.length !== q) queues.length = q;
     }
-    const work: string[] = [];
-    if (s.pendingItems > 0) for (const w of s.heap.toArray()) if (isPendingKind(w)) work.push(w.kind);
-    return { servers, work };
+    const work = src.work;
+    let w = 0;
+    if (s.pendingItems > 0) for (const x of s.heap.toArray()) if (isPendingKind(x)) work[w++] = x.kind;
+    if (work.length !== w) work.length = w;
+    return src;
   }
+
+  /** abstractSource's objects (see there). */
+  private readonly absSource: {
+    servers: { name: string; up: boolean; group: number; definitions: string; store: ReadonlyMap<string, unknown>; replicas: Replica[]; queues: { mate: string; db: string; unids: string[]; waiting: boolean }[] }[];
+    work: string[];
+  } = { servers: [], work: [] };
 
   // ---------------------------------------------------------------- results
 
@@ -743,6 +810,7 @@ export class Simulator {
   }
 
   private names(): readonly string[] {
+    this.checkServerCaches();
     return (this.sortedNames ??= [...this.s.servers.keys()].sort());
   }
 
@@ -887,8 +955,7 @@ export class Simulator {
           mapsOwner: s,
         };
         s.servers.set(e.name, srv);
-        this.membersCache.clear();
-    this.sortedNames = undefined;
+        s.serverSet = ++serverSets;
         // R12: the cluster replicator wakes at every multiple of clusterIntervalMs of `at`.
         if (srv.cluster !== undefined && srv.clusterIntervalMs > 0) this.schedule({ kind: 'tick', server: srv.name, at: ceilTo(e.at, srv.clusterIntervalMs), order: 0, id: 0 });
         return;
@@ -903,7 +970,7 @@ export class Simulator {
         }
         const def = { replicas: [...e.replicas], limitRevisions: e.limitRevisions ?? 0, purgeDays: e.purgeDays ?? 90 };
         if (s.databasesShared) {
-          s.databases = new Map(s.databases);
+          s.databases = copyMap(s.databases);
           s.databasesShared = false;
         }
         s.databases.set(e.name, def);
@@ -1269,16 +1336,16 @@ export class Simulator {
   /** The server's replicas, queues and scanner memory, ready to change: copied first if a snapshot shares them. */
   private ownMaps(srv: ServerRec): ServerRec {
     if (srv.mapsOwner === this.s) return srv;
-    srv.replicas = new Map(srv.replicas);
+    srv.replicas = copyMap(srv.replicas);
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
-      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : new Map(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen });
+      for (const [db, q] of byDb) m.set(db, { unids: q.unids.size === 0 ? EMPTY_UNIDS : copyMap(q.unids), waiting: q.waiting, retryDelayMs: q.retryDelayMs, retryGen: q.retryGen });
       queues.set(mate, m);
     }
     srv.queues = queues;
     // An empty memory may be a Map of the parent's own (a forgotten last key), not the shared EMPTY_STORE: replaced.
-    srv.store = srv.store.size > 0 ? new Map(srv.store) : EMPTY_STORE;
+    srv.store = srv.store.size > 0 ? copyMap(srv.store) : EMPTY_STORE;
     srv.mapsOwner = this.s;
     return srv;
   }
@@ -1287,8 +1354,8 @@ export class Simulator {
   private ownCounters(): Counters {
     const c = this.s.counters;
     if (c.shared) {
-      c.byActorKind = new Map(c.byActorKind);
-      c.collisions = c.collisions.size === 0 ? new Set() : new Set(c.collisions);
+      c.byActorKind = copyMap(c.byActorKind);
+      c.collisions = copySet(c.collisions);
       c.shared = false;
     }
     return c;
@@ -1306,7 +1373,8 @@ export class Simulator {
 
   private clusterMembers(srv: ServerRec): readonly string[] {
     if (srv.cluster === undefined) return [srv.name];
-    // Servers are only ever added, so the list is cached until the next `server` event.
+    // Servers are only ever added: the list is cached while the state has the same servers.
+    this.checkServerCaches();
     let m = this.membersCache.get(srv.cluster);
     if (m === undefined) {
       m = [...this.s.servers.values()].filter((x) => x.cluster === srv.cluster).map((x) => x.name).sort();
@@ -1445,7 +1513,8 @@ export class Simulator {
 
   private sharedDatabases(a: ServerRec, b: ServerRec, only: string | undefined): string[] {
     if (only !== undefined) return [only];
-    return [...a.replicas.keys()].filter((d) => b.replicas.has(d)).sort();
+    const shared = [...a.replicas.keys()].filter((d) => b.replicas.has(d));
+    return shared.length > 1 ? shared.sort() : shared;
   }
 
   /**
@@ -1729,10 +1798,10 @@ function describeWork(w: Work): string {
 // of what a transition costs besides the rules themselves.
 function cloneState(s: SimState): SimState {
   const servers = new Map<string, ServerRec>();
-  for (const [name, srv] of s.servers) {
+  for (const srv of s.servers.values()) {
     // The replicas, queues and scanner memory are shared until this state changes them (`ownMaps`), and each replica
     // until this state changes it (`writable`).
-    servers.set(name, {
+    servers.set(srv.name, {
       name: srv.name,
       cluster: srv.cluster,
       clockSkewMs: srv.clockSkewMs,
@@ -1781,6 +1850,7 @@ function cloneState(s: SimState): SimState {
     stopped: s.stopped,
     endAt: s.endAt,
     prng: s.prng.clone(),
+    serverSet: s.serverSet,
   };
 }
 
