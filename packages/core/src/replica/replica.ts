@@ -58,37 +58,69 @@ export class Replica {
   readonly limitRevisions: number;
   readonly purgeDays: number;
   readonly keepHistory: boolean;
-  private docs = new Map<string, Slot>();
+  private docs: Map<string, Slot>;
   /**
    * The slot the last lookup found: a save or an arrival reads the document (get, slot) and then records the new
    * version (put), so put finds it here instead of hashing the UNID again. Always a slot that is in `docs`
    * (cleared where a slot leaves it: purge).
    */
-  private last: Slot | undefined = undefined;
+  private last: Slot | undefined;
   private head: Slot | undefined;
   private tail: Slot | undefined;
-  private counter = 0;
+  private counter: number;
   private history: Note[] | undefined;
-  private purges: PurgeEntry[] = NO_PURGE_ENTRIES;
-  private purgedUnids: Set<string> = NO_PURGES;
-  private stubCount = 0;
+  private purges: PurgeEntry[];
+  private purgedUnids: Set<string>;
+  private stubCount: number;
   /** Replication history (R9): per sender, the sender's change number received up to. */
-  private received = new Map<string, number>();
+  private received: Map<string, number>;
   /** `received` is shared with a clone (or the replica this one was cloned from): copy it before changing it. */
-  private receivedShared = false;
+  private receivedShared: boolean;
   /**
    * Copy-on-write for simulator snapshots: the state that may change this replica in place. Any other state holding
    * it copies it before its first change (Simulator.writable). Not part of the replica's contents.
    */
-  owner: object | undefined = undefined;
+  owner: object | undefined;
 
-  constructor(server: string, db: string, limitRevisions = 0, purgeDays = 90, keepHistory = true) {
+  /** A new empty replica; or, given `from` (for `clone`), a copy of it. */
+  constructor(server: string, db: string, limitRevisions = 0, purgeDays = 90, keepHistory = true, from?: Replica) {
     this.server = server;
     this.db = db;
     this.limitRevisions = limitRevisions;
     this.purgeDays = purgeDays;
     this.keepHistory = keepHistory;
-    if (keepHistory) this.history = [];
+    // Every field is set here, in one order, whichever way the replica is made: one object shape, its fields inside
+    // the object (a clone made with Object.create grew its fields one by one into an outside store, reallocated
+    // as it went: exploration clones a replica per transition).
+    this.docs = new Map();
+    this.last = undefined;
+    this.head = undefined;
+    this.tail = undefined;
+    if (from === undefined) {
+      this.counter = 0;
+      this.history = keepHistory ? [] : undefined;
+      this.purges = NO_PURGE_ENTRIES;
+      this.purgedUnids = NO_PURGES;
+      this.stubCount = 0;
+      this.received = new Map();
+      this.receivedShared = false;
+    } else {
+      for (let s = from.head; s !== undefined; s = s.next) {
+        const c: Slot = { note: s.note, no: s.no, cause: s.cause, prev: undefined, next: undefined };
+        this.docs.set(s.note.unid, c);
+        this.append(c);
+      }
+      this.counter = from.counter;
+      this.history = from.history?.slice();
+      this.purges = from.purges.length === 0 ? NO_PURGE_ENTRIES : from.purges.slice();
+      this.purgedUnids = from.purgedUnids.size === 0 ? NO_PURGES : copySet(from.purgedUnids);
+      this.stubCount = from.stubCount;
+      // Histories change once per replication session, documents at every save: both sides share the map until then.
+      this.received = from.received;
+      this.receivedShared = true;
+      from.receivedShared = true;
+    }
+    this.owner = undefined;
   }
 
   /** The current change number: the number of changes this replica has made or applied. */
@@ -270,35 +302,7 @@ export class Replica {
 
   /** A copy that shares the (immutable) notes; for snapshots of a simulation. */
   clone(): Replica {
-    // Not through the constructor: its empty maps would be replaced at once (exploration clones per transition).
-    const r = Object.create(Replica.prototype) as Replica;
-    const w = r as unknown as { -readonly [K in keyof Replica]: Replica[K] } & Record<string, unknown>;
-    w.server = this.server;
-    w.db = this.db;
-    w.limitRevisions = this.limitRevisions;
-    w.purgeDays = this.purgeDays;
-    w.keepHistory = this.keepHistory;
-    // Fields in declaration order, so clones share the constructor's object shape (one hidden class on hot paths).
-    r.docs = new Map();
-    r.last = undefined;
-    r.head = undefined;
-    r.tail = undefined;
-    for (let s = this.head; s !== undefined; s = s.next) {
-      const c: Slot = { note: s.note, no: s.no, cause: s.cause, prev: undefined, next: undefined };
-      r.docs.set(s.note.unid, c);
-      r.append(c);
-    }
-    r.counter = this.counter;
-    r.history = this.history?.slice();
-    r.purges = this.purges.length === 0 ? NO_PURGE_ENTRIES : this.purges.slice();
-    r.purgedUnids = this.purgedUnids.size === 0 ? NO_PURGES : copySet(this.purgedUnids);
-    r.stubCount = this.stubCount;
-    // Histories change once per replication session, documents at every save: both sides share the map until then.
-    r.received = this.received;
-    r.receivedShared = true;
-    this.receivedShared = true;
-    r.owner = undefined;
-    return r;
+    return new Replica(this.server, this.db, this.limitRevisions, this.purgeDays, this.keepHistory, this);
   }
 }
 

@@ -342,7 +342,21 @@ class Hasher {
 // Strings here are few and repeat at every transition (UNIDs, database names, definitions, conflict documents' item
 // texts): their hashes are remembered (a bounded cache of a pure function).
 const stringHashes = new Map<string, Uint32Array>();
+// The last few strings asked, compared by identity first: the same string objects (a database's name, a server's
+// definitions, a UNID) are asked several times per state, and a Map lookup hashes and compares them each time.
+// (Empty slots hold undefined, never a string: a slot '' with a zero hash made '' hash two ways, found at depth 9.)
+const recentStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+const recentHashes: Uint32Array[] = [new Uint32Array(2), new Uint32Array(2), new Uint32Array(2), new Uint32Array(2)];
+let recentNext = 0;
 function stringHash(s: string): Uint32Array {
+  for (let i = 0; i < 4; i++) if (recentStrings[i] === s) return recentHashes[i]!;
+  const h = mappedStringHash(s);
+  recentStrings[recentNext] = s;
+  recentHashes[recentNext] = h;
+  recentNext = (recentNext + 1) & 3;
+  return h;
+}
+function mappedStringHash(s: string): Uint32Array {
   let h = stringHashes.get(s);
   if (h === undefined) {
     h = new Uint32Array(2);
@@ -525,9 +539,10 @@ const qMate: number[] = [];
 const qMateName: string[] = [];
 const qA: number[] = [];
 const qB: number[] = [];
-const storeA: number[] = [];
-const storeB: number[] = [];
-const hasStore: boolean[] = [];
+/** Per server, the hash of what does not depend on the order of servers. */
+const fixedA: number[] = [];
+const fixedB: number[] = [];
+const fixedHasher = new Hasher();
 const posOf: number[] = [];
 const srvAt: number[] = [];
 const inner: number[] = [];
@@ -730,12 +745,16 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       qA[nq] = out2[0]!;
       qB[nq++] = out2[1]!;
     }
-    hasStore[si] = srv.store.size > 0;
-    if (hasStore[si]) {
+    // What does not depend on the order: up, definitions, scanner memory, each replica's database and documents.
+    const f = fixedHasher.reset(43).int(srv.up ? 1 : 0).str(srv.definitions);
+    if (srv.store.size > 0) {
       scratch.reset(13).str(JSON.stringify([...srv.store].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).into(out2);
-      storeA[si] = out2[0]!;
-      storeB[si] = out2[1]!;
-    }
+      f.pair(out2[0]!, out2[1]!);
+    } else f.int(0);
+    for (let r = srvRepStart[si]!; r < srvRepStart[si + 1]!; r++) f.str(srv.replicas[r - srvRepStart[si]!]!.db).pair(repA[r]!, repB[r]!);
+    f.int(srv.replicas.length).into(out2);
+    fixedA[si] = out2[0]!;
+    fixedB[si] = out2[1]!;
   }
   histStart[ri] = nh;
   srvQStart[servers.length] = nq;
@@ -760,12 +779,9 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     const h = orderHash.reset(17);
     for (let i = 0; i < order.length; i++) {
       const si = srvAt[i]!;
-      const srv = servers[si]!;
-      h.int(srv.up ? 1 : 0).str(srv.definitions);
-      if (hasStore[si]) h.pair(storeA[si]!, storeB[si]!);
-      else h.int(0);
+      h.pair(fixedA[si]!, fixedB[si]!);
+      // Then each replica's histories, in the order of the replicas (that `fixed` fed).
       for (let r = srvRepStart[si]!; r < srvRepStart[si + 1]!; r++) {
-        h.str(srv.replicas[r - srvRepStart[si]!]!.db).pair(repA[r]!, repB[r]!);
         let ni = 0;
         for (let e = histStart[r]!; e < histStart[r + 1]!; e++) {
           const sj = histSender[e]!;
@@ -778,7 +794,6 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         }
         feedSortedPairs(inner, h, ni >> 1);
       }
-      h.int(srv.replicas.length);
       let ni = 0;
       for (let q = srvQStart[si]!; q < srvQStart[si + 1]!; q++) {
         const mj = qMate[q]!;
