@@ -90,7 +90,7 @@ function scenarioError(err: unknown, scenario: string): unknown {
  * The scenario's settings (`--set`), and the design and configuration they name, checked before the run: a mistake
  * there is the option's, and must not surface as a line of the generated input.
  */
-function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<string, string | number>>, registry: DesignRegistry, seedOption = false): void {
+function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<string, string | number>>, registry: DesignRegistry, seedOption = false): Record<string, unknown> {
   let params: Record<string, unknown>;
   try {
     params = resolveParams(scenario.params, settings) as Record<string, unknown>;
@@ -99,9 +99,10 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
     throw err;
   }
   const design = params['design'];
-  if (typeof design !== 'string') return;
+  if (typeof design !== 'string') return params;
   if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')})`);
   checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`);
+  return params;
 }
 
 /** A directory for output files: made if missing; a file in its place is refused by name. */
@@ -423,7 +424,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const key of ['design', 'config'] as const) {
     if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: compare takes its designs as arguments (e.g. compare smsdom:ignoreSsoOnScheduled=true noop)`);
   }
-  checkScenarioSettings(scenario, settings, registry);
+  const parameters = checkScenarioSettings(scenario, settings, registry);
   const progress = createProgress(`compare on ${scenario.name}`);
   let done = 0;
   const t0 = performance.now();
@@ -442,7 +443,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   }
   progress.done();
   if (o.json === true) {
-    printJson({ scenario: scenario.name, settings, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
+    // `settings`: what --set gave, as the scenario reads it (numbers and booleans typed, not the command line's text);
+    // `parameters`: every parameter the run used, defaults included.
+    const given = Object.fromEntries(Object.keys(settings).map((k) => [k, parameters[k]]));
+    printJson({ scenario: scenario.name, settings: given, parameters, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);

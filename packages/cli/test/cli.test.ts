@@ -355,6 +355,9 @@ describe('a researcher\'s design in run and compare', () => {
     const design = join(REPO_ROOT, 'examples', 'designs', 'stamp-if-missing.ts');
     const res = await runCli(['compare', 'smsdom', 'stamp-if-missing', '--design', `stamp-if-missing=${design}`, '--set', 'databases=1', '--set', 'docs=10', '--json']);
     expect(res.code).toBe(0);
+    // The settings as the scenario read them (typed), and every parameter the run used.
+    expect(parse(res.stdout)['settings']).toEqual({ databases: 1, docs: 10 });
+    expect(parse(res.stdout)['parameters']).toMatchObject({ databases: 1, docs: 10, servers: 2 });
     const rows = (parse(res.stdout)['rows'] as Json[]).map((r) => [r['design'], r['scansPerformed'], r['scannerRevisions']]);
     // Two members scan 10 documents each hourly for two hours: 40 scans. smsdom stamps at every pass; stamp-if-missing
     // stamps the untagged ones only (each member its own first pass, then never again on a tagged one).
