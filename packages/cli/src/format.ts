@@ -1,7 +1,11 @@
 import type { Summary } from '@replstorm/core';
 
-/** Virtual milliseconds as `h:mm:ss.mmm` (days as `Nd h:mm:ss`). */
+/**
+ * Virtual milliseconds as `h:mm:ss.mmm` (days as `Nd h:mm:ss`): the one time format of the CLI and the HTML report
+ * (whose chart script writes the same, htmlReport.ts). A negative span (a difference) gets a leading `-`.
+ */
 export function formatVirtualTime(ms: number): string {
+  if (ms < 0) return `-${formatVirtualTime(-ms)}`;
   const d = Math.floor(ms / 86_400_000);
   const h = Math.floor((ms % 86_400_000) / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_ACTOR, HOSTILE_SERVER, sampleReport } from '../../test/reportFixtures.js';
-import { escapeHtml, formatVirtualTime, jsonForScript, renderHtmlReport } from './htmlReport.js';
+import { escapeHtml, jsonForScript, renderHtmlReport } from './htmlReport.js';
+import { formatVirtualTime } from '../format.js';
 import type { Timeline } from './timeline.js';
 
 const CHART_DATA = /<script type="application\/json" id="replstorm-chart-data">([\s\S]*?)<\/script>/;
@@ -37,7 +38,21 @@ describe('escapeHtml and jsonForScript', () => {
   it('formats virtual time as h:mm:ss, with milliseconds only when there are some', () => {
     expect(formatVirtualTime(0)).toBe('0:00:00');
     expect(formatVirtualTime(7_384_005)).toBe('2:03:04.005');
-    expect(formatVirtualTime(7 * 86_400_000)).toBe('168:00:00');
+    expect(formatVirtualTime(7 * 86_400_000)).toBe('7d 0:00:00'); // as the CLI writes it (one format for both)
+    expect(formatVirtualTime(-90_000)).toBe('-0:01:30');
+  });
+
+  it("the chart script writes times as the CLI does (its own copy of the formatter, run here as the browser would)", () => {
+    const html = renderHtmlReport(sampleReport({}));
+    const pad = /function pad\(n, w\) \{[^\n]*\}/.exec(html)?.[0];
+    const fmt = /function fmt\(ms, withMs\) \{[\s\S]*?\n {2}\}/.exec(html)?.[0];
+    expect(pad, 'the chart script has a pad function').toBeDefined();
+    expect(fmt, 'the chart script has a fmt function').toBeDefined();
+    const chartFmt = new Function(`${pad!}\n${fmt!}\nreturn fmt;`)() as (ms: number, withMs: boolean) => string;
+    for (const ms of [0, 59_000, 3_600_000, 86_399_000, 86_400_000, 7 * 86_400_000 + 3_723_000, 25 * 3_600_000, -90_000]) {
+      expect(chartFmt(ms, false)).toBe(formatVirtualTime(ms));
+    }
+    expect(chartFmt(86_400_005, true)).toBe(formatVirtualTime(86_400_005));
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
 import type { Timeline } from './timeline.js';
+import { formatCount, formatVirtualTime } from '../format.js';
 
 /** One row of the blame table, computed by the caller. */
 export interface BlameRow {
@@ -52,22 +53,6 @@ export function jsonForScript(value: unknown): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Virtual milliseconds as h:mm:ss, with .mmm when not a whole second; hours are not wrapped into days. */
-export function formatVirtualTime(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  const abs = Math.abs(ms);
-  const totalSeconds = Math.floor(abs / 1000);
-  const rest = abs - totalSeconds * 1000;
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor(totalSeconds / 60) % 60;
-  const s = totalSeconds % 60;
-  const base = `${sign}${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  return rest === 0 ? base : `${base}.${String(Math.round(rest)).padStart(3, '0')}`;
-}
-
-function formatCount(n: number): string {
-  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n);
-}
 
 let uplotAssets: { js: string; css: string } | undefined;
 
@@ -141,7 +126,9 @@ const PAGE_SCRIPT = `
   function fmt(ms, withMs) {
     var neg = ms < 0; ms = Math.abs(ms);
     var t = Math.floor(ms / 1000), rest = Math.round(ms - t * 1000);
-    var s = (neg ? '-' : '') + Math.floor(t / 3600) + ':' + pad(Math.floor(t / 60) % 60, 2) + ':' + pad(t % 60, 2);
+    // As the CLI writes times (format.ts formatVirtualTime): days as "Nd h:mm:ss".
+    var d = Math.floor(t / 86400);
+    var s = (neg ? '-' : '') + (d > 0 ? d + 'd ' : '') + Math.floor(t / 3600) % 24 + ':' + pad(Math.floor(t / 60) % 60, 2) + ':' + pad(t % 60, 2);
     return withMs ? s + '.' + pad(rest, 3) : s;
   }
   var fineTime = tl.bucketMs < 1000 || tl.start % 1000 !== 0;
