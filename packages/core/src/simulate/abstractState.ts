@@ -190,9 +190,12 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
   return { byDb, ordered };
 }
 
-/** Ascending, in place (insertion sort: a document has a copy per server, a few; Array.prototype.sort allocates). */
-function sortNumbers(xs: number[]): void {
-  for (let i = 1; i < xs.length; i++) {
+/**
+ * The first `n` numbers of `xs` ascending, in place (insertion sort: a document has a copy per server, a few;
+ * Array.prototype.sort allocates).
+ */
+function sortNumbers(xs: number[], n: number = xs.length): void {
+  for (let i = 1; i < n; i++) {
     const x = xs[i]!;
     let j = i - 1;
     while (j >= 0 && xs[j]! > x) {
@@ -548,6 +551,12 @@ const srvAt: number[] = [];
 const inner: number[] = [];
 const flat: number[] = [];
 
+/** `scratch` started with `seed` and a server: its position in the order being hashed, or its name if not a server. */
+function renamed(seed: number, server: number, name: string): Hasher {
+  scratch.reset(seed);
+  return server >= 0 && posOf[server]! >= 0 ? scratch.int(posOf[server]!) : scratch.str(name);
+}
+
 /** This call's record of the document, if it has one. */
 function recOf(db: string, unid: string): DocRec | undefined {
   let d = recByUnid.get(unid);
@@ -575,19 +584,6 @@ function indexOfTime(d: DocRec, t: number): number {
   return -1;
 }
 
-/** Sorts the record's times ascending, in place (insertion sort: a few). */
-function sortTimes(d: DocRec): void {
-  const xs = d.times;
-  for (let i = 1; i < d.nt; i++) {
-    const x = xs[i]!;
-    let j = i - 1;
-    while (j >= 0 && xs[j]! > x) {
-      xs[j + 1] = xs[j]!;
-      j--;
-    }
-    xs[j + 1] = x;
-  }
-}
 
 /**
  * The least, over `orders`, of the 64-bit hash of the abstract state under that order (what `abstractStateKeys`
@@ -643,7 +639,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   // Names: a document's UNID; a conflict document's least name over its copies (see gatherDocs).
   for (let k = 0; k < nrec; k++) {
     const d = active[k]!;
-    if (d.nt > 1) sortTimes(d);
+    if (d.nt > 1) sortNumbers(d.times, d.nt);
     if (!d.infos[0]!.conflict) {
       d.n0 = d.u0;
       d.n1 = d.u1;
@@ -784,11 +780,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       for (let r = srvRepStart[si]!; r < srvRepStart[si + 1]!; r++) {
         let ni = 0;
         for (let e = histStart[r]!; e < histStart[r + 1]!; e++) {
-          const sj = histSender[e]!;
-          scratch.reset(19);
-          if (sj >= 0 && posOf[sj]! >= 0) scratch.int(posOf[sj]!);
-          else scratch.str(histName[e]!);
-          scratch.int(histCovered[e]!).into(out2);
+          renamed(19, histSender[e]!, histName[e]!).int(histCovered[e]!).into(out2);
           inner[ni++] = out2[0]!;
           inner[ni++] = out2[1]!;
         }
@@ -796,11 +788,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       }
       let ni = 0;
       for (let q = srvQStart[si]!; q < srvQStart[si + 1]!; q++) {
-        const mj = qMate[q]!;
-        scratch.reset(41);
-        if (mj >= 0 && posOf[mj]! >= 0) scratch.int(posOf[mj]!);
-        else scratch.str(qMateName[q]!);
-        scratch.pair(qA[q]!, qB[q]!).into(out2);
+        renamed(41, qMate[q]!, qMateName[q]!).pair(qA[q]!, qB[q]!).into(out2);
         inner[ni++] = out2[0]!;
         inner[ni++] = out2[1]!;
       }
