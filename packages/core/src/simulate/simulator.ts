@@ -214,7 +214,7 @@ interface SimState {
   serverSet: number;
 }
 
-/** The last `SimState.serverSet` given out (in any simulator: snapshots are only restored where they were taken). */
+/** The last `SimState.serverSet` given out: one counter for every simulator, so a number names one set of servers wherever a snapshot is restored. */
 let serverSets = 0;
 
 /** The simulator's state as plain data (see `Simulator.view`). */
