@@ -10,6 +10,11 @@ export class CheckFailed extends Error {
   override readonly name = 'CheckFailed';
 }
 
+/** A check could not be completed (exit 3): a search stopped at its limit before its depth, with nothing found. */
+export class Inconclusive extends Error {
+  override readonly name = 'Inconclusive';
+}
+
 /** `file:line:column: message`, or just the message when the error has no place. */
 export function formatLogError(err: LogError, file: string | undefined): string {
   const where = err.line > 0 ? `${file ?? '<input>'}:${err.line}:${Math.max(err.column, 1)}: ` : file !== undefined ? `${file}: ` : '';
@@ -21,6 +26,7 @@ export function describeError(err: unknown, file: string | undefined): { code: n
   if (err instanceof LogError) return { code: 2, message: formatLogError(err, file) };
   if (err instanceof UsageError) return { code: 2, message: err.message };
   if (err instanceof CheckFailed) return { code: 1, message: err.message };
+  if (err instanceof Inconclusive) return { code: 3, message: err.message };
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string' && /^E[A-Z]+$/.test(e.code)) {
     return { code: 2, message: `${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}` };

@@ -14,6 +14,8 @@ import {
   findScenario,
   parseConfigList,
   EXPLORE_DEFAULTS,
+  EXPLORE_REFUSED,
+  STEP_MS,
   checkDesignInstall,
   resolveParams,
   promisesOf,
@@ -24,7 +26,7 @@ import {
   type Scenario,
 } from '@replstorm/scenarios';
 import { buildRegistry, resolveDesignArg } from './designs.js';
-import { CheckFailed, UsageError, describeError } from './errors.js';
+import { CheckFailed, Inconclusive, UsageError, describeError } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
@@ -465,6 +467,11 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
   );
 }
 
+/** `1 step`, `3 steps`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 async function cmdExplore(
   scenarioName: string,
   o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
@@ -478,10 +485,15 @@ async function cmdExplore(
   });
   const settings = parseSets(o.set ?? []);
   // Exploration scans by its own actions (one document on any server, at any step); a scheduled scan on some servers
-  // would run beside them on a clock the search does not choose.
-  if (settings['scanServers'] !== undefined) throw new UsageError(`--set scanServers=${settings['scanServers']}: explore chooses scans itself (a scan of one document on any server is one of its actions); scheduled scans cannot be set`);
+  // would run beside them on a clock the search does not choose. The scenario's timed activity is not explored: it would be fixed events of the initial state (user edits, forwards,
+  // definitions updates at their times) or be ignored (no schedule, no horizon: the depth bounds a path).
+  for (const [key, why] of Object.entries(EXPLORE_REFUSED)) {
+    if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: ${why}`);
+  }
   const scenario = findScenario(scenarioName)!;
-  checkScenarioSettings(scenario, settings, registry);
+  const settingsUsed = checkScenarioSettings(scenario, settings, registry);
+  // Where counterexamples go is checked before the search, not after it has run.
+  ensureOutDir(o.out, '--out');
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   const r = explore(model, {
@@ -503,7 +515,10 @@ async function cmdExplore(
   const files: Record<string, string> = {};
   const save = (kind: string, log: string) => {
     ensureOutDir(o.out, '--out');
-    const file = join(o.out, `explore-${kind}-${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}.jsonl`);
+    // Named by the settings and the options that change the space (user saves, faults), so two searches of
+    // different spaces do not write over each other's counterexamples.
+    const named = [...Object.entries(settings).map(([k, v]) => `${k}=${v}`), ...(o.userActions > 0 ? [`user-actions=${o.userActions}`] : []), ...(o.faults === true ? ['faults'] : [])];
+    const file = join(o.out, `explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}.jsonl`);
     writeFileAtomic(file, log);
     files[kind] = file;
     return file;
@@ -514,6 +529,18 @@ async function cmdExplore(
   if (o.json === true) {
     printJson({
       model: r.model,
+      // What was searched: a result is only read with these.
+      options: {
+        settings: Object.fromEntries(Object.keys(settings).map((k) => [k, settingsUsed[k]])),
+        invariants: invariants.map((i) => i.name),
+        storms: o.storms,
+        symmetry: o.symmetry && model.symmetricServers.length > 1 ? model.symmetricServers : false,
+        partialOrder: o.partialOrder,
+        userActions: o.userActions,
+        faults: o.faults === true,
+        maxStates: o.maxStates,
+      },
+      stepMs: r.stepMs,
       depth: r.depth,
       depthReached: r.depthReached,
       statesGenerated: r.statesGenerated,
@@ -544,11 +571,12 @@ async function cmdExplore(
             ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(Math.round(getHeapStatistics().heap_size_limit / 2 ** 20))} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
           : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
     );
-    process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions: ${formatCount(r.scannerRevisions)}\n`);
+    process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
+    if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     if (r.violation !== undefined) {
       process.stdout.write(`
 ${r.violation.invariant} VIOLATED: ${r.violation.message}
-shortest path (${r.violation.explanation.length} steps):
+shortest path (${plural(r.violation.explanation[0]?.startsWith('step 0') === true ? 0 : r.violation.explanation.length, 'step')}):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
   log: ${files[r.violation.invariant]} (replay it: ${replayHint(files[r.violation.invariant]!, o.design)})\n`);
     }
@@ -562,6 +590,8 @@ ${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
     }
   }
   if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
+  // Nothing found, but not everything up to the depth was searched: not an "ok" (exit 3, README).
+  if (r.hitMaxStates || r.hitMemoryLimit) throw new Inconclusive('');
 }
 
 async function cmdScenarios(o: { json?: boolean }): Promise<void> {
@@ -669,8 +699,8 @@ left half-written).`,
     .command('explore')
     .description('check every interleaving of actions up to a depth (breadth first: the shortest counterexample), and look for storm cycles')
     .argument('<scenario>', 'scenario name (smsdom-storm)')
-    .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => k !== 'scanServers').map(([k, v]) => `${k}=${v}`).join(' ')} (scans are actions: scanServers cannot be set)`, collect)
-    .option('--depth <n>', 'actions per path', parseNonNegativeInt('--depth'), 6)
+    .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => k !== 'scanServers').map(([k, v]) => `${k}=${v}`).join(' ')}; refused, as activity on a clock rather than actions: ${Object.keys(EXPLORE_REFUSED).join(', ')} (user saves: --user-actions)`, collect)
+    .option('--depth <n>', 'actions per path (at least 1)', parseNonNegativeInt('--depth', 1), 6)
     .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')
     .option('--max-states <n>', 'stop after this many distinct states', parseNonNegativeInt('--max-states', 1), 1_000_000)

@@ -133,6 +133,13 @@ describe('help, version and usage', () => {
     [['compare', 'smsdom', 'noop', '--set', 'design=smsdom'], '--set design=smsdom: compare takes its designs as arguments'],
     [['compare', 'smsdom', '--max-scanner-revisions', '0'], '--max-scanner-revisions'],
     [['explore', 'smsdom-storm', '--set', 'scanServers=first'], '--set scanServers=first: explore chooses scans itself'],
+    // An explore QA pass: parameters on a clock went into the initial state unchecked, or were ignored.
+    [['explore', 'smsdom-storm', '--set', 'userEditsPerHour=100'], '--set userEditsPerHour=100: user edits at fixed times would be part of the initial state'],
+    [['explore', 'smsdom-storm', '--set', 'horizonMs=1'], '--set horizonMs=1: a path is bounded by --depth'],
+    [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
+    [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
+    // --out is checked before the search (it was after: a finished search was thrown away).
+    [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
     [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
@@ -365,6 +372,19 @@ describe('a researcher\'s design in run and compare', () => {
     expect(rows[1]![0]).toBe('stamp-if-missing');
     expect(rows[1]![1]).toBeGreaterThanOrEqual(40);
     expect(rows[1]![2]).toBeGreaterThan(0);
+  });
+});
+
+describe('explore: what a result says about the search', () => {
+  it('a search stopped by --max-states that found nothing exits 3 (not "ok"), and --json says what was searched', async () => {
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--user-actions', '1', '--faults', '--depth', '6', '--max-states', '5', '--json', '--out', join(tmp, 'cut')]);
+    expect(res.code).toBe(3);
+    const r = parse(res.stdout);
+    expect(r['hitMaxStates']).toBe(true);
+    expect(r['exhausted']).toBe(false);
+    expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: ['Alpha', 'Beta'], partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
+    expect(r['model']).toBe('smsdom-storm design=scan-cache user-actions=1 faults');
+    expect(r['stepMs']).toBe(60_000);
   });
 });
 

@@ -21,5 +21,5 @@ export { SEED_COMPARISON, compareDesigns } from './verify/compareDesigns.js';
 export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePath, ExploreResult, StepContext } from './explore/explore.js';
 export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
 export type { StormModelOptions } from './explore/stormModel.js';
-export { EXPLORE_DEFAULTS, stormExploreModel } from './explore/stormModel.js';
+export { EXPLORE_DEFAULTS, EXPLORE_REFUSED, stormExploreModel } from './explore/stormModel.js';
 export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';

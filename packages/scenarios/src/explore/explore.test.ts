@@ -188,6 +188,28 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(viaSaves.length).toBeGreaterThanOrEqual(2 * r.storm!.loopEvents.length);
   });
 
+  it('R13/R5: scans slower than the step (scanMsPerDoc 90 s): steps are spread until each action ends within half a step, and the log still replays to the conflict', () => {
+    // With steps 60 s apart the log put the push before the scan it raced had saved: the replay made no conflict.
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanMsPerDoc=90000' } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(r.stepMs).toBeGreaterThanOrEqual(2 * 90_000);
+    expect(r.violation!.explanation).toHaveLength(3);
+    expect(replay(r.violation!.log).summary.conflicts).toBe(1);
+  });
+
+  it('the initial state is checked: a scanner revision made by the setup (an on-write scan of an arrival) is a violation of no step, and counted', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'sso-mail-only', keys: 'per-server', config: 'scanReplicatedWrites=true' } }), {
+      depth: 2,
+      invariants: [EXPLORE_INVARIANTS['no-scanner-revision']!],
+      storms: false,
+    });
+    expect(r.violation?.invariant).toBe('no-scanner-revision');
+    expect(r.violation!.explanation).toEqual([expect.stringMatching(/^step 0, the initial state/)]);
+    expect(r.scannerRevisions).toBeGreaterThan(0);
+    // The log is the setup alone, and it makes that revision.
+    const { derived } = replay(r.violation!.log);
+    expect(derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'))).toBe(true);
+  });
+
   it('R16: the same cluster with a shared key has no storm to the same depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeUndefined();

@@ -1,4 +1,5 @@
 import {
+  LogError,
   Simulator,
   HashTable64,
   hash64Words,
@@ -16,7 +17,12 @@ import { builtinRegistry } from '../designs/registry.js';
 // Actions are spaced STEP_MS apart and each runs to completion (its transfers and the scans it triggers) before the
 // next: interleavings are between actions, which is where storms race (a scan here, a push there, a scan over there).
 
-/** Virtual time between two actions: longer than any action's own work, and than twice any clock skew. */
+/**
+ * Virtual time between two actions, at least: longer than any action's own work, and than twice any clock skew.
+ * A model whose actions take longer (a slow `scanMsPerDoc`, a push of many documents) is searched again with the
+ * step doubled until every action's work ends within half a step (`ExploreResult.stepMs`): the log of a path places
+ * each action a step after the one before, and only then does replaying it run what the search ran.
+ */
 export const STEP_MS = 60_000;
 
 /** One step of exploration: an input event without its time. */
@@ -118,8 +124,10 @@ export interface ExploreResult {
   readonly violation?: ExplorePath & { readonly invariant: string; readonly message: string };
   /** A cycle through a scanner revision: the prefix reaching it, then the loop's events. */
   readonly storm?: ExplorePath & { readonly loopStart: number; readonly loopEvents: readonly InputEvent[] };
-  /** Scanner revisions seen on any transition (0 proves "no scanner revisions on any path" to the depth). */
+  /** Scanner revisions seen on any transition, the setup's included (0 proves "no scanner revisions on any path" to the depth). */
   readonly scannerRevisions: number;
+  /** Virtual time between two steps of a path (STEP_MS, or more when the model's actions take longer). */
+  readonly stepMs: number;
 }
 
 interface Node {
@@ -195,6 +203,28 @@ function permutations<T>(xs: readonly T[]): T[][] {
 export function explore(model: ExploreModel, options: ExploreOptions): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const t0 = clock();
+  // [choice] The step starts at STEP_MS, or four times the largest clock skew if that is more, and doubles while an
+  // action's work outlasts half a step (see STEP_MS): the search is run again from the start, so its result is the
+  // same as if the step had been chosen right at once.
+  let stepMs = STEP_MS;
+  for (const e of model.setup) if (e.type === 'server' && e.clockSkewMs !== undefined) stepMs = Math.max(stepMs, Math.ceil((4 * Math.abs(e.clockSkewMs)) / 1000) * 1000);
+  for (;;) {
+    const r = searchWithStep(model, options, stepMs);
+    if (r !== undefined) return { ...r, seconds: (clock() - t0) / 1000 };
+    // Work that never ends within a day of virtual time does not end: pushes on a timer (clusterIntervalMs > 0) that
+    // keep finding something to send, say. A path could not be written as steps, so the model is refused.
+    if (stepMs >= MAX_STEP_MS) {
+      throw new LogError('BAD_CONFIG', `an action's work (its transfers, and the scans and pushes it sets off) did not end within ${MAX_STEP_MS / 3_600_000} virtual hours; explore needs every action's consequences to end before the next step (is a cluster replicator on a timer, clusterIntervalMs > 0, pushing a storm?)`);
+    }
+    stepMs *= 2;
+  }
+}
+
+/** The longest step tried (STEP_MS doubled ten times, about 17 hours). */
+const MAX_STEP_MS = STEP_MS * 1024;
+
+/** explore with steps `stepMs` apart; undefined when some action's work ran past half a step (the caller retries). */
+function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: number): ExploreResult | undefined {
   const factory = behaviourFactory(model.registry ?? builtinRegistry());
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
@@ -204,7 +234,9 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
     sim.runPendingWork();
   }
   const setupEnd = model.setup.length > 0 ? model.setup[model.setup.length - 1]!.at : 0;
-  const timeOf = (depth: number) => setupEnd + depth * STEP_MS;
+  if (sim.now > setupEnd + stepMs / 2) return undefined;
+  const timeOf = (depth: number) => setupEnd + depth * stepMs;
+  const setupDerived = derived;
   const invariants = options.invariants ?? [];
   const maxStates = options.maxStates ?? 1_000_000;
   const symmetric = options.symmetry !== false ? model.symmetricServers : [];
@@ -255,6 +287,19 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
   let hitMaxStates = false;
   let scannerRevisions = 0;
   let violation: ExploreResult['violation'];
+  // The initial state is a state like any other: the setup's own work (an on-write scan of a document as it is
+  // created or arrives, a conflict between the first copies) is checked and counted as a step's is. A violation
+  // there is a path of no step: the setup's log.
+  for (const e of setupDerived) if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+  for (const inv of invariants) {
+    const why = inv.check({ derived: setupDerived, sim });
+    if (why !== undefined && violation === undefined) {
+      violation = { invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] };
+    }
+  }
+  // Stopping at the first violation, a violating initial state ends the search before its first step.
+  const stopAtSetup = violation !== undefined && options.stopAtFirstViolation === true;
+  if (stopAtSetup) frontier = [];
 
   const pathTo = (idx: number): Action[] => {
     const acts: Action[] = [];
@@ -289,6 +334,7 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
         derived = [];
         sim.applyEvent({ line: model.setup.length + 1 + depth, event: { ...action, at: timeOf(depth) } as InputEvent });
         sim.runPendingWork();
+        if (sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
         generated++;
         const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
         if (scanner) scannerRevisions++;
@@ -311,7 +357,7 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
           const why = inv.check({ derived, sim });
           // The first violation found is a shortest one (breadth first); the search goes on, for storms.
           if (why !== undefined && violation === undefined) {
-            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, factory) };
+            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory) };
             if (options.stopAtFirstViolation === true) break outer;
           }
         }
@@ -332,8 +378,7 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
   }
   if (hitMaxStates || hitMemoryLimit || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
 
-  const storm = storms ? findStorm(nodes, edges, model, timeOf, factory, pathTo) : undefined;
-  const seconds = (clock() - t0) / 1000;
+  const storm = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo) : undefined;
   return {
     model: model.name,
     depth: options.depth,
@@ -343,18 +388,19 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
     transitions,
     prunedByPartialOrder: pruned,
     partialOrder: por,
-    exhausted: frontier.length === 0 && !hitMaxStates && !hitMemoryLimit,
+    exhausted: frontier.length === 0 && !hitMaxStates && !hitMemoryLimit && !stopAtSetup,
     hitMaxStates,
     hitMemoryLimit,
-    seconds,
+    seconds: 0, // the caller's clock
     ...(violation !== undefined ? { violation } : {}),
     ...(storm !== undefined ? { storm } : {}),
     scannerRevisions,
+    stepMs,
   };
 }
 
 /** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
-function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
+function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
   const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => ({ ...a, at: timeOf(i + 1) }) as InputEvent)];
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
@@ -367,7 +413,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     if (i >= model.setup.length) explanation.push(`step ${i - model.setup.length + 1} (line ${line}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}: ${explainDerived(derived)}`);
   });
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
-  const end: InputEvent = { at: timeOf(actions.length) + STEP_MS - 1, type: 'end' };
+  const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
   return { events: [...events, end], log, explanation };
 }
@@ -382,6 +428,7 @@ function findStorm(
   edges: readonly Edge[],
   model: ExploreModel,
   timeOf: (d: number) => number,
+  stepMs: number,
   factory: ReturnType<typeof behaviourFactory>,
   pathTo: (idx: number) => Action[],
 ): ExploreResult['storm'] {
@@ -426,7 +473,7 @@ function findStorm(
   if (best === undefined) return undefined;
   const prefix = pathTo(best.start);
   const loopActions = best.loop.map((e) => e.action);
-  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice` });
+  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice` });
   return { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => ({ ...a, at: timeOf(prefix.length + 1 + i) }) as InputEvent) };
 }
 

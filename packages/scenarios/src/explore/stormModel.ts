@@ -17,6 +17,21 @@ export interface StormModelOptions {
 export const EXPLORE_DEFAULTS = { databases: 1, docs: 1, clusterIntervalMs: 0, scanServers: 'none', clockSkewsMs: '0', scanOffsetsMs: '0' } as const;
 
 /**
+ * Scenario parameters exploration refuses, and why: the scenario's activity on a clock. Its events would be fixed
+ * parts of the initial state, not actions the search interleaves (user edits, forwards, definitions updates), or
+ * nothing would read them (no scheduled scans run, and the depth, not a horizon, bounds a path).
+ */
+export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
+  scanServers: 'explore chooses scans itself (a scan of one document on any server is one of its actions); scheduled scans cannot be set',
+  scanEveryMs: 'explore runs no scheduled scans (a scan of one document on any server is one of its actions)',
+  scanOffsetsMs: 'explore runs no scheduled scans (a scan of one document on any server is one of its actions)',
+  horizonMs: 'a path is bounded by --depth (actions), not by time',
+  userEditsPerHour: 'user edits at fixed times would be part of the initial state; explore interleaves user saves as actions: --user-actions N',
+  forwards: 'forwards at fixed times would be part of the initial state, not actions the search interleaves',
+  definitionsEveryMs: 'definitions updates at fixed times would be part of the initial state, not actions the search interleaves',
+};
+
+/**
  * The `smsdom-storm` scenario as an exploration model: its servers, databases, documents and scanners are the initial
  * state (documents pushed to every member); the actions are a scan of one document on one server, a cluster push (or,
  * with scheduled replication, a push session) between two servers, optionally user saves and faults.
@@ -38,7 +53,12 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const serverSig = new Map(servers.map((n) => [n, generated.filter((e) => (e.type === 'server' && e.name === n) || (e.type === 'scanner' && e.server === n)).map(strip).join('|')]));
   const symmetric = servers.filter((n) => serverSig.get(n) === serverSig.get(servers[0]!));
   return {
-    name: `smsdom-storm ${Object.entries(o.settings ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim(),
+    name: [
+      'smsdom-storm',
+      ...Object.entries(o.settings ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...((o.userActions ?? 0) > 0 ? [`user-actions=${o.userActions}`] : []),
+      ...(o.faults === true ? ['faults'] : []),
+    ].join(' '),
     setup,
     userActions: o.userActions ?? 0,
     symmetricServers: symmetric.length === servers.length ? servers : [],
