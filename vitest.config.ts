@@ -12,6 +12,8 @@ export default defineConfig({
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         exclude: ['**/node_modules/**', '**/*.long.test.ts'],
         testTimeout: 60_000,
+        // REPLSTORM_SEED reaches every fast-check property, those that name no seed included.
+        setupFiles: ['../../scripts/vitestSetup.ts'],
       },
     })),
   },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { propertySeed } from '../../../scripts/propertySeed.js';
 import { GOLDEN_DIR, REPO_ROOT, runCli } from './cliHarness.js';
 
 // The CLI against mutated logs (event-log.md, "Errors"): the valid golden logs with lines deleted, duplicated or
@@ -215,8 +216,7 @@ const ARGS = { summary: [], 'json-state': ['--json', '--state'], blame: ['--blam
 
 describe('replay of mutated golden logs', () => {
   it(`${NUM_RUNS} mutants: exit 0, 1 or 2; a refusal is one file:line:column line and nothing on stdout; no run hangs`, async () => {
-    const env = process.env['REPLSTORM_SEED'];
-    const seed = env !== undefined && env !== '' ? Number(env) | 0 : (Math.random() * 0x7fffffff) | 0;
+    const seed = propertySeed();
     const codes = new Map<number, number>();
     let slowest = { ms: 0, what: '' };
     let run = 0;

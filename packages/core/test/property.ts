@@ -2,17 +2,14 @@
 // counterexample as a v1 event log that `replstorm replay` reproduces. Lives outside src/ because it writes files.
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { propertySeed } from '../../../scripts/propertySeed.js';
+
+export { propertySeed };
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** The seed for this run: REPLSTORM_SEED if set (to reproduce), else a fresh one (printed). */
-export function propertySeed(): number {
-  const env = process.env['REPLSTORM_SEED'];
-  if (env !== undefined && env !== '') return Number(env) | 0;
-  return (Math.random() * 0x7fffffff) | 0;
-}
 
 export interface LogProperty<T> {
   /** Short name, used in the counterexample's file name. */
@@ -20,8 +17,11 @@ export interface LogProperty<T> {
   readonly arbitrary: fc.Arbitrary<T>;
   /** Throws (or returns false) when the property fails. */
   readonly predicate: (value: T) => boolean | void;
-  /** The value as a v1 event log (text), for the counterexample file. */
-  readonly toLog: (value: T) => string;
+  /**
+   * The value as a v1 event log (text), for the counterexample file; several logs when the property compares runs (each
+   * gets its own file). May throw (the model the property checks may be what fails): the value is then printed.
+   */
+  readonly toLog: (value: T) => string | readonly string[];
   readonly numRuns?: number;
   readonly seed?: number;
 }
@@ -35,16 +35,35 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
   const details = fc.check(fc.property(p.arbitrary, p.predicate), { seed, numRuns: p.numRuns ?? 100 });
   console.log(`[property ${p.name}] seed=${seed} runs=${details.numRuns}${details.failed ? ' FAILED' : ''}`);
   if (!details.failed) return;
-  const file = join(repoRoot, 'counterexamples', `${p.name}-${seed}.jsonl`);
   let written = '';
   if (details.counterexample !== null) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, p.toLog(details.counterexample[0]));
-    written = `\ncounterexample written to ${file}\nreplay it: npx -y pnpm@10.34.9 replstorm replay ${file}`;
+    const value = details.counterexample[0];
+    let logs: readonly string[] = [];
+    try {
+      const made = p.toLog(value);
+      logs = typeof made === 'string' ? [made] : made;
+    } catch (err) {
+      // The log is made by running the case again, which is what failed: the report must not be lost with it.
+      written = `\nthe counterexample could not be written as a log (${err instanceof Error ? err.message : String(err)}); it is:\n${fc.stringify(value)}`;
+    }
+    logs.forEach((log, i) => {
+      const file = join(repoRoot, 'counterexamples', `${p.name}-${seed}${i === 0 ? '' : `-${i + 1}`}.jsonl`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, log);
+      written += `\ncounterexample written to ${file}\nreplay it: npx -y pnpm@10.34.9 replstorm replay ${file}`;
+    });
   }
-  const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  throw new Error(
+  // The file alone, not the whole suite: the seed reproduces the property in its file (REPLSTORM_SEED reaches it).
+  const testPath = expect.getState().testPath;
+  const where = testPath !== undefined ? relative(repoRoot, testPath) : '';
+  const header =
     `property ${p.name} failed after ${details.numRuns} runs\nseed: ${seed}, path: "${details.counterexamplePath ?? ''}"` +
-      `\nreproduce: REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 test${written}\n${err}`,
-  );
+    `\nreproduce: REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 exec vitest run ${where}${written}`;
+  // The assertion's own error, with its expected/actual diff, under the header (a new Error kept only its message).
+  const e = details.errorInstance;
+  if (e instanceof Error) {
+    e.message = `${header}\n${e.message}`;
+    throw e;
+  }
+  throw new Error(`${header}\n${String(e)}`);
 }

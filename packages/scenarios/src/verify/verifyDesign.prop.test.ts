@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, runEvents, isInputEvent, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, verifyDesign, type VerifyResult } from '../index.js';
+import { propertySeed } from '../../../../scripts/propertySeed.js';
 
 // The invariant suite as property tests over random small clusters (R13–R16). Seeds are printed; set REPLSTORM_SEED
 // to reproduce one. The negative tests show the suite catches the faulty designs: a checker that never fails proves
 // nothing.
 
 const registry = builtinRegistry();
-const seed = process.env['REPLSTORM_SEED'] ? Number(process.env['REPLSTORM_SEED']) : (Math.random() * 0x7fffffff) | 0;
+const seed = propertySeed();
 const RUNS = 60;
 
 function verify(name: string, config: Record<string, unknown>, only: Parameters<typeof verifyDesign>[1] extends infer O ? O extends { only?: infer X } ? X : never : never): VerifyResult {

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { configureFastCheckSeed, seedFromEnv } from '../../../scripts/propertySeed.js';
+
+// REPLSTORM_SEED reproduces a property run: it must reach every fast-check property (also those that name no seed of
+// their own: vitest's setup file applies it globally) and be refused when it is not a seed (it used to read as 0 or NaN).
+describe('REPLSTORM_SEED', () => {
+  const saved = { env: process.env['REPLSTORM_SEED'], config: fc.readConfigureGlobal() };
+  afterEach(() => {
+    if (saved.env === undefined) delete process.env['REPLSTORM_SEED'];
+    else process.env['REPLSTORM_SEED'] = saved.env;
+    fc.configureGlobal(saved.config);
+  });
+
+  it('a printed seed is read back as that seed, negative ones (fast-check prints them) included', () => {
+    for (const [text, seed] of [['123456789', 123456789], ['-5', -5], ['0', 0]] as const) {
+      process.env['REPLSTORM_SEED'] = text;
+      expect(seedFromEnv()).toBe(seed);
+    }
+    delete process.env['REPLSTORM_SEED'];
+    expect(seedFromEnv()).toBeUndefined();
+  });
+
+  it.each(['abc', '1.5', '1e3', '0x10', '99999999999'])('%s is refused, not read as some other seed', (text) => {
+    process.env['REPLSTORM_SEED'] = text;
+    expect(() => seedFromEnv()).toThrow(`REPLSTORM_SEED=${text}: expected a whole number`);
+  });
+
+  it('reaches a property that names no seed: two runs under the same REPLSTORM_SEED draw the same values', () => {
+    process.env['REPLSTORM_SEED'] = '424242';
+    configureFastCheckSeed();
+    const draw = () => {
+      const seen: number[] = [];
+      fc.assert(fc.property(fc.integer(), (n) => void seen.push(n)), { numRuns: 20 });
+      return seen;
+    };
+    expect(draw()).toEqual(draw());
+  });
+});
