@@ -69,8 +69,19 @@ export function conflictActionOf(note: Note): ConflictAction {
  * `UNID:seq:seqTime`, upper case, so the same divergence makes the same document wherever and whenever it is resolved.
  */
 export function conflictUnidOf(loser: Note): string {
-  return sha256Hex(`${loser.unid}:${loser.seq}:${loser.seqTime}`).slice(0, 32).toUpperCase();
+  const key = `${loser.unid}:${loser.seq}:${loser.seqTime}`;
+  let unid = conflictUnids.get(key);
+  if (unid === undefined) {
+    unid = sha256Hex(key).slice(0, 32).toUpperCase();
+    if (conflictUnids.size >= 4096) conflictUnids.clear();
+    conflictUnids.set(key, unid);
+  }
+  return unid;
 }
+
+// The same divergences are resolved again and again in exploration (every path that reaches one): their conflict
+// UNIDs are remembered (a bounded cache of a pure function; a SHA-256 per conflict was a twentieth of a transition).
+const conflictUnids = new Map<string, string>();
 
 /**
  * R5 create: the conflict document keeps the loser's `seq`, `seqTime`, `revisions` and items, and adds an empty
