@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { abstractStateHash, abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './abstractState.js';
+import { abstractStateHash, abstractStateKeys, compareConflictNames, type AbstractReplica, type AbstractServer, type AbstractSource } from './abstractState.js';
 import { itemKey, type Item, type Note } from '../note/note.js';
 import { propertySeed } from '../../test/property.js';
 
@@ -218,6 +218,25 @@ describe('abstract state: what the hash remembers in a note', () => {
     expect(hashOf(frozen)).toBe(plain);
     expect(hashOf(frozen)).toBe(plain);
     expect(frozen[0]!.memo).toBeUndefined();
+  });
+});
+
+describe('abstract state: conflict documents named without writing their names', () => {
+  it('compareConflictNames orders C(ref,seq,text) exactly as the written names compare (every pair of a tricky domain)', () => {
+    // Numbers whose digits prefix each other, negative ones, texts that prefix each other or hold parentheses, a ref
+    // with a comma: the written names' order decides which copy names a conflict document in the text form.
+    const refs = ['U1', 'U2', 'U1,x', 'U', 'U10'];
+    const seqs = [-10, -1, 0, 1, 2, 9, 10, 11, 100];
+    const texts = ['', 'a', 'ab', 'a)', 'a(', 'b', '"X"="1"@', '"X"="1"@)', '"X"="10"@'];
+    let pairs = 0;
+    for (const ra of refs) for (const sa of seqs) for (const ta of texts) for (const rb of refs) for (const sb of seqs) for (const tb of texts) {
+      const a = `C(${ra},${sa},${ta})`;
+      const b = `C(${rb},${sb},${tb})`;
+      const got = Math.sign(compareConflictNames(ra, sa, ta, rb, sb, tb));
+      if (got !== (a < b ? -1 : a > b ? 1 : 0)) expect(`${a} vs ${b}: ${got}`).toBe('the order of the written names');
+      pairs++;
+    }
+    expect(pairs).toBe(164_025);
   });
 });
 

@@ -387,11 +387,10 @@ const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly 
  * uses the WeakMap.
  */
 class NoteInfo implements NoteMemo {
-  /** A conflict document's name `C(ref,seq,items)` at the last `seq` relative to its `$REF` asked (NaN: none yet), and its hash. */
-  nameSeq = Number.NaN;
-  name = '';
-  n0 = 0;
-  n1 = 0;
+  /** A conflict document's items but `$Conflict` and `$REF` as text (conflictItemsText), and its hash; once asked. */
+  ctext: string | undefined = undefined;
+  ct0 = 0;
+  ct1 = 0;
   /** The base `a`/`b` were computed at (NaN: not yet). */
   base = Number.NaN;
   a = 0;
@@ -427,19 +426,35 @@ function infoOf(n: Note): NoteInfo {
 
 const nameHasher = new Hasher();
 
-/**
- * A conflict document copy's name as gatherDocs writes it, remembered with its hash (as `str` feeds it) in the note's
- * info: building and hashing the name per transition was most of the conflict documents' cost.
- */
-function conflictName(n: Note, info: NoteInfo, seq: number): string {
-  if (info.nameSeq !== seq) {
-    info.name = `C(${info.ref},${seq},${conflictItemsText(n)})`;
-    nameHasher.reset(29).str(info.name).into(out2);
-    info.nameSeq = seq;
-    info.n0 = out2[0]!;
-    info.n1 = out2[1]!;
+/** The note's conflictItemsText, remembered in its info with its hash. */
+function conflictText(n: Note, info: NoteInfo): string {
+  if (info.ctext === undefined) {
+    info.ctext = conflictItemsText(n);
+    hash64Words(info.ctext, tmp);
+    info.ct0 = tmp[0]!;
+    info.ct1 = tmp[1]!;
   }
-  return info.name;
+  return info.ctext;
+}
+
+/**
+ * The hash of a conflict document's name `C(ref,seq,items)` (gatherDocs), into `out`, from its parts: the name is
+ * never written (writing and hashing it per transition was a twentieth of exploration). A function of the name: the
+ * parts can be read back from it when `ref` has no comma (a UNID never has); otherwise the name itself is hashed.
+ */
+function conflictNameHash(n: Note, info: NoteInfo, seq: number, out: number[]): void {
+  const text = conflictText(n, info);
+  if (info.ref.includes(',')) nameHasher.reset(29).str(`C(${info.ref},${seq},${text})`).into(out);
+  else nameHasher.reset(33).str(info.ref).int(seq).int(text.length).pair(info.ct0, info.ct1).into(out);
+}
+
+/** How `C(refA,seqA,textA)` compares with `C(refB,seqB,textB)` as strings (<0, 0, >0), mostly without writing them. */
+export function compareConflictNames(refA: string, seqA: number, textA: string, refB: string, seqB: number, textB: string): number {
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  if (refA !== refB) return cmp(`C(${refA},${seqA},${textA})`, `C(${refB},${seqB},${textB})`);
+  // The same prefix: then the numbers up to their comma decide, or, equal, the texts up to the closing parenthesis.
+  if (seqA !== seqB) return cmp(`${seqA},`, `${seqB},`);
+  return textA === textB ? 0 : cmp(`${textA})`, `${textB})`);
 }
 
 /** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
@@ -645,16 +660,25 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       d.n1 = d.u1;
       continue;
     }
-    let best: NoteInfo | undefined;
+    // The least name over the copies, as gatherDocs chooses it, and its hash.
+    let best = -1;
+    let bestSeq = 0;
     for (let c = 0; c < d.nc; c++) {
       const n = d.copies[c]!;
       const info = d.infos[c]!;
       const refRec = recOf(d.db, info.ref);
-      const name = conflictName(n, info, refRec !== undefined ? n.seq - refRec.base : n.seq);
-      if (best === undefined || name < best.name) best = info;
+      const seq = refRec !== undefined ? n.seq - refRec.base : n.seq;
+      const text = conflictText(n, info);
+      if (best >= 0) {
+        const b = d.infos[best]!;
+        if (compareConflictNames(info.ref, seq, text, b.ref, bestSeq, b.ctext!) >= 0) continue;
+      }
+      best = c;
+      bestSeq = seq;
     }
-    d.n0 = best!.n0;
-    d.n1 = best!.n1;
+    conflictNameHash(d.copies[best]!, d.infos[best]!, bestSeq, out2);
+    d.n0 = out2[0]!;
+    d.n1 = out2[1]!;
   }
   // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
   for (let r = 0; r < ri; r++) {
