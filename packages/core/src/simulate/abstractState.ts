@@ -381,13 +381,17 @@ const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly 
 
 /**
  * What the hash needs of a note and can remember (notes are immutable): whether it is a conflict document, its
- * `$REF`, its conflict name and the name's hash, and the hash of its items relative to the last base it was asked
- * at (a note's base rarely changes). Kept in the note's `memo` (a WeakMap lookup per copy and transition cost a tenth
+ * `$REF`, the hash of the items that name it (and their text, when a comparison needs it), and the hash of its items
+ * relative to the last base it was asked at (a note's base rarely changes). Kept in the note's `memo` (a WeakMap lookup per copy and transition cost a tenth
  * of exploration, its entries more in garbage collection); a note frozen for an untrusted design cannot take one and
  * uses the WeakMap.
  */
 class NoteInfo implements NoteMemo {
-  /** A conflict document's items but `$Conflict` and `$REF` as text (conflictItemsText), and its hash; once asked. */
+  /**
+   * A conflict document's items but `$Conflict` and `$REF`: the hash of their texts in order (made with the info), and
+   * their text (conflictItemsText, once a comparison of names needs it). The text is those item texts written one
+   * after another, and can be cut back into them (each is a JSON name, `=`, a JSON value, `@`): a function of each other.
+   */
   ctext: string | undefined = undefined;
   ct0 = 0;
   ct1 = 0;
@@ -419,6 +423,19 @@ function infoOf(n: Note): NoteInfo {
   }
   const conflict = isConflictDoc(n);
   const x = new NoteInfo(conflict, conflict ? refOf(n) : '');
+  if (conflict) {
+    const h = itemsHasher.reset(37);
+    let count = 0;
+    for (const i of n.items) {
+      if (i.key === '$conflict' || i.key === '$ref') continue;
+      const ih = itemHashes.get(i);
+      h.pair(ih.a, ih.b);
+      count++;
+    }
+    h.int(count).into(tmp);
+    x.ct0 = tmp[0]!;
+    x.ct1 = tmp[1]!;
+  }
   if (frozen) frozenInfos.set(n, x);
   else n.memo = x;
   return x;
@@ -426,15 +443,9 @@ function infoOf(n: Note): NoteInfo {
 
 const nameHasher = new Hasher();
 
-/** The note's conflictItemsText, remembered in its info with its hash. */
+/** The note's conflictItemsText, remembered in its info. */
 function conflictText(n: Note, info: NoteInfo): string {
-  if (info.ctext === undefined) {
-    info.ctext = conflictItemsText(n);
-    hash64Words(info.ctext, tmp);
-    info.ct0 = tmp[0]!;
-    info.ct1 = tmp[1]!;
-  }
-  return info.ctext;
+  return (info.ctext ??= conflictItemsText(n));
 }
 
 /**
@@ -443,9 +454,8 @@ function conflictText(n: Note, info: NoteInfo): string {
  * parts can be read back from it when `ref` has no comma (a UNID never has); otherwise the name itself is hashed.
  */
 function conflictNameHash(n: Note, info: NoteInfo, seq: number, out: number[]): void {
-  const text = conflictText(n, info);
-  if (info.ref.includes(',')) nameHasher.reset(29).str(`C(${info.ref},${seq},${text})`).into(out);
-  else nameHasher.reset(33).str(info.ref).int(seq).int(text.length).pair(info.ct0, info.ct1).into(out);
+  if (info.ref.includes(',')) nameHasher.reset(29).str(`C(${info.ref},${seq},${conflictText(n, info)})`).into(out);
+  else nameHasher.reset(33).str(info.ref).int(seq).pair(info.ct0, info.ct1).into(out);
 }
 
 /** How `C(refA,seqA,textA)` compares with `C(refB,seqB,textB)` as strings (<0, 0, >0), mostly without writing them. */
@@ -668,10 +678,13 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       const info = d.infos[c]!;
       const refRec = recOf(d.db, info.ref);
       const seq = refRec !== undefined ? n.seq - refRec.base : n.seq;
-      const text = conflictText(n, info);
       if (best >= 0) {
         const b = d.infos[best]!;
-        if (compareConflictNames(info.ref, seq, text, b.ref, bestSeq, b.ctext!) >= 0) continue;
+        // As the names compare (compareConflictNames), writing the texts only when they decide: the same $REF and
+        // `seq` with items that differ (equal texts, equal hashes of their items, compare equal unwritten).
+        if (info.ref === b.ref && (seq !== bestSeq || (info.ct0 === b.ct0 && info.ct1 === b.ct1))) {
+          if (seq === bestSeq || `${seq},` >= `${bestSeq},`) continue;
+        } else if (compareConflictNames(info.ref, seq, conflictText(n, info), b.ref, bestSeq, conflictText(d.copies[best]!, b)) >= 0) continue;
       }
       best = c;
       bestSeq = seq;
