@@ -79,7 +79,10 @@ export interface ExploreOptions {
    * with (tested). Default false.
    */
   readonly textKeys?: boolean;
-  /** Called once per distinct state, when it is first reached (for tests and statistics). */
+  /**
+   * Called once per distinct state, when it is first reached (for tests and statistics). A search run again with a
+   * longer step (see STEP_MS) calls it again from the initial state.
+   */
   readonly onNewState?: (sim: Simulator, depth: number) => void;
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
   /**
@@ -219,10 +222,10 @@ export function explore(model: ExploreModel, options: ExploreOptions): ExploreRe
   for (;;) {
     const r = searchWithStep(model, options, stepMs);
     if (r !== undefined) return { ...r, seconds: (clock() - t0) / 1000 };
-    // Work that never ends within a day of virtual time does not end: pushes on a timer (clusterIntervalMs > 0) that
-    // keep finding something to send, say. A path could not be written as steps, so the model is refused.
+    // Work that has not ended after hours of virtual time does not end: pushes on a timer (clusterIntervalMs > 0)
+    // that keep finding something to send, say. A path could not be written as steps, so the model is refused.
     if (stepMs >= MAX_STEP_MS) {
-      throw new LogError('BAD_CONFIG', `an action's work (its transfers, and the scans and pushes it sets off) did not end within ${MAX_STEP_MS / 3_600_000} virtual hours; explore needs every action's consequences to end before the next step (is a cluster replicator on a timer, clusterIntervalMs > 0, pushing a storm?)`);
+      throw new LogError('BAD_CONFIG', `an action's work (its transfers, and the scans and pushes it sets off) did not end within ${(MAX_STEP_MS / 2 / 3_600_000).toFixed(1)} virtual hours; explore needs every action's consequences to end before the next step (is a cluster replicator on a timer, clusterIntervalMs > 0, pushing a storm?)`);
     }
     stepMs *= 2;
   }
