@@ -107,6 +107,11 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   return params;
 }
 
+/** The settings `--set` gave, as the scenario read them (`params`: checkScenarioSettings): typed, not text. */
+function typedSettings(settings: Readonly<Record<string, unknown>>, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(settings).map((k) => [k, params[k]]));
+}
+
 /** A directory for output files: made if missing; a file in its place is refused by name. */
 function ensureOutDir(dir: string, option: string): void {
   try {
@@ -447,8 +452,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   if (o.json === true) {
     // `settings`: what --set gave, as the scenario reads it (numbers and booleans typed, not the command line's text);
     // `parameters`: every parameter the run used, defaults included.
-    const given = Object.fromEntries(Object.keys(settings).map((k) => [k, parameters[k]]));
-    printJson({ scenario: scenario.name, settings: given, parameters, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
+    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
@@ -485,8 +489,9 @@ async function cmdExplore(
   });
   const settings = parseSets(o.set ?? []);
   // Exploration scans by its own actions (one document on any server, at any step); a scheduled scan on some servers
-  // would run beside them on a clock the search does not choose. The scenario's timed activity is not explored: it would be fixed events of the initial state (user edits, forwards,
-  // definitions updates at their times) or be ignored (no schedule, no horizon: the depth bounds a path).
+  // would run beside them on a clock the search does not choose. The scenario's other timed activity is not explored
+  // either: it would be fixed events of the initial state (user edits, forwards, definitions updates at their times)
+  // or be ignored (no schedule, no horizon: the depth bounds a path).
   for (const [key, why] of Object.entries(EXPLORE_REFUSED)) {
     if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: ${why}`);
   }
@@ -531,7 +536,7 @@ async function cmdExplore(
       model: r.model,
       // What was searched: a result is only read with these.
       options: {
-        settings: Object.fromEntries(Object.keys(settings).map((k) => [k, settingsUsed[k]])),
+        settings: typedSettings(settings, settingsUsed),
         invariants: invariants.map((i) => i.name),
         storms: o.storms,
         symmetry: o.symmetry && model.symmetricServers.length > 1 ? model.symmetricServers : false,
@@ -576,7 +581,7 @@ async function cmdExplore(
     if (r.violation !== undefined) {
       process.stdout.write(`
 ${r.violation.invariant} VIOLATED: ${r.violation.message}
-shortest path (${plural(r.violation.explanation[0]?.startsWith('step 0') === true ? 0 : r.violation.explanation.length, 'step')}):
+shortest path (${plural(r.violation.steps, 'step')}):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
   log: ${files[r.violation.invariant]} (replay it: ${replayHint(files[r.violation.invariant]!, o.design)})\n`);
     }

@@ -171,6 +171,7 @@ describe('explore: counterexamples, shortest and replayable', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.violation?.invariant).toBe('no-conflict');
     expect(r.violation!.explanation).toHaveLength(3);
+    expect(r.violation!.steps).toBe(3);
     expect(r.violation!.explanation[0]).toMatch(/scan/);
     expect(r.violation!.explanation[1]).toMatch(/scan/);
     expect(r.violation!.explanation[2]).toMatch(/push.*CONFLICT/);
@@ -204,6 +205,7 @@ describe('explore: counterexamples, shortest and replayable', () => {
     });
     expect(r.violation?.invariant).toBe('no-scanner-revision');
     expect(r.violation!.explanation).toEqual([expect.stringMatching(/^step 0, the initial state/)]);
+    expect(r.violation!.steps).toBe(0);
     expect(r.scannerRevisions).toBeGreaterThan(0);
     // The log is the setup alone, and it makes that revision.
     const { derived } = replay(r.violation!.log);

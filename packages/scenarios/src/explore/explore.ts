@@ -98,6 +98,8 @@ export interface ExploreOptions {
 
 /** A path from the initial state, as the input events of a log. */
 export interface ExplorePath {
+  /** Actions on the path (0: the initial state itself). */
+  readonly steps: number;
   readonly events: readonly InputEvent[];
   /** The log: setup, then one event per step. */
   readonly log: string;
@@ -426,7 +428,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
-  return { events: [...events, end], log, explanation };
+  return { steps: actions.length, events: [...events, end], log, explanation };
 }
 
 /**
