@@ -182,8 +182,10 @@ interface Counters {
   discarded: number;
   collisions: Set<string>;
   scans: { performed: number; skipped: number; infected: number; missed: number };
-  /** `byActorKind` and `collisions` are shared with the state this one was copied from: copy before changing. */
+  /** `byActorKind` is shared with the state this one was copied from: copy before changing. */
   shared: boolean;
+  /** `collisions` likewise, apart: a revision changes `byActorKind` at almost every step, a collision almost never. */
+  collisionsShared: boolean;
 }
 
 /** Everything a run changes: one object, so a snapshot is one copy. */
@@ -253,6 +255,7 @@ function emptyCounters(): Counters {
     collisions: new Set(),
     scans: { performed: 0, skipped: 0, infected: 0, missed: 0 },
     shared: false,
+    collisionsShared: false,
   };
 }
 
@@ -865,7 +868,7 @@ export class Simulator {
           if (!sameOid(a, b)) ok = false;
           else if (!sameContents(a, b)) {
             ok = false;
-            this.ownCounters().collisions.add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
+            this.ownCollisions().add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
           }
         }
       }
@@ -1355,11 +1358,21 @@ export class Simulator {
     const c = this.s.counters;
     if (c.shared) {
       c.byActorKind = copyMap(c.byActorKind);
-      c.collisions = copySet(c.collisions);
       c.shared = false;
     }
     return c;
   }
+
+  /** The run's OID collisions, ready to add to (see Counters.collisionsShared). */
+  private ownCollisions(): Set<string> {
+    const c = this.s.counters;
+    if (c.collisionsShared) {
+      c.collisions = copySet(c.collisions);
+      c.collisionsShared = false;
+    }
+    return c.collisions;
+  }
+
 
   /** R13: on-write scanning: the behaviour decides whether this write is scanned, `scanMsPerDoc` later. */
   private offerWrite(srv: ServerRec, notice: WriteNotice, cause: number, via: Via | undefined): void {
@@ -1672,7 +1685,7 @@ export class Simulator {
     const watched = to.behaviour !== undefined && to.up;
     const via: Via | undefined = watched ? { server: from.name, unid: src.unid, seq: src.seq } : undefined;
     if (res.outcome === 'collision') {
-      this.ownCounters().collisions.add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
+      this.ownCollisions().add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
       this.emitReplicated(from, to, db, src, 'collision');
       return false;
     }
@@ -1844,6 +1857,7 @@ function cloneState(s: SimState): SimState {
       collisions: c.collisions,
       scans: { performed: c.scans.performed, skipped: c.scans.skipped, infected: c.scans.infected, missed: c.scans.missed },
       shared: true,
+      collisionsShared: true,
     },
     lastInputAt: s.lastInputAt,
     inputs: s.inputs,
