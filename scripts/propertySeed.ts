@@ -22,10 +22,20 @@ export function propertySeed(): number {
 }
 
 /**
- * For vitest's setupFiles: with REPLSTORM_SEED set, every fast-check property of the run uses it, including those that
- * name no seed of their own (a failing one prints fast-check's `seed: N`; REPLSTORM_SEED=N runs it again).
+ * For vitest's setupFiles: every fast-check property prints its seed (`[fast-check <test>] seed=N runs=M`), as the
+ * suite's own properties do, passing or failing; with REPLSTORM_SEED set, every one uses it, those that name no seed
+ * of their own included (REPLSTORM_SEED=N runs again what printed seed=N).
  */
-export function configureFastCheckSeed(): void {
+export function configureFastCheckSeed(log: (line: string) => void = (line) => console.log(line), testName: () => string | undefined = () => undefined): void {
   const seed = seedFromEnv();
-  if (seed !== undefined) fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
+  fc.configureGlobal({
+    ...fc.readConfigureGlobal(),
+    ...(seed !== undefined ? { seed } : {}),
+    // fast-check's own report on failure (its message, the error as cause), after the line with the seed.
+    reporter: (details) => {
+      const name = testName();
+      log(`[fast-check${name !== undefined ? ` ${name}` : ''}] seed=${details.seed} runs=${details.numRuns}${details.failed ? ' FAILED' : ''}`);
+      if (details.failed) throw new Error(fc.defaultReportMessage(details), { cause: details.errorInstance });
+    },
+  });
 }

@@ -26,6 +26,38 @@ describe('REPLSTORM_SEED', () => {
     expect(() => seedFromEnv()).toThrow(`REPLSTORM_SEED=${text}: expected a whole number`);
   });
 
+  it('every fast-check property prints its seed, and REPLSTORM_SEED set to it draws the same values again', () => {
+    delete process.env['REPLSTORM_SEED'];
+    const lines: string[] = [];
+    configureFastCheckSeed((l) => lines.push(l), () => 'probe');
+    const draw = () => {
+      const seen: number[] = [];
+      fc.assert(fc.property(fc.integer(), (n) => void seen.push(n)), { numRuns: 5 });
+      return seen;
+    };
+    const first = draw();
+    const printed = /^\[fast-check probe\] seed=(-?\d+) runs=5$/.exec(lines[0] ?? '');
+    expect(printed, lines.join('\n')).not.toBeNull();
+    process.env['REPLSTORM_SEED'] = printed![1]!;
+    configureFastCheckSeed(() => {});
+    expect(draw()).toEqual(first);
+  });
+
+  it('a failing fast-check property still fails, with fast-check\'s report and its own error as the cause', () => {
+    const lines: string[] = [];
+    configureFastCheckSeed((l) => lines.push(l));
+    let thrown: unknown;
+    try {
+      fc.assert(fc.property(fc.nat(), (n) => n < 10), { numRuns: 200 });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toMatch(/Property failed after \d+ tests/);
+    expect((thrown as Error).message).toContain('Counterexample: [10]');
+    expect(lines[0]).toMatch(/seed=-?\d+ runs=\d+ FAILED$/);
+  });
+
   it('reaches a property that names no seed: two runs under the same REPLSTORM_SEED draw the same values', () => {
     process.env['REPLSTORM_SEED'] = '424242';
     configureFastCheckSeed();
