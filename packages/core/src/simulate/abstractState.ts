@@ -382,9 +382,9 @@ const itemHashes = new ByNameAndValue((i: Item): { readonly a: number; readonly 
 /**
  * What the hash needs of a note and can remember (notes are immutable): whether it is a conflict document, its
  * `$REF`, the hash of the items that name it (and their text, when a comparison needs it), and the hash of its items
- * relative to the last base it was asked at (a note's base rarely changes). Kept in the note's `memo` (a WeakMap lookup per copy and transition cost a tenth
- * of exploration, its entries more in garbage collection); a note frozen for an untrusted design cannot take one and
- * uses the WeakMap.
+ * relative to the last base it was asked at (a note's base rarely changes). Kept in the note's `memo` (a WeakMap
+ * lookup per copy and transition cost a tenth of exploration, its entries more in garbage collection); a note frozen
+ * for an untrusted design cannot take one and uses the WeakMap.
  */
 class NoteInfo implements NoteMemo {
   /**
@@ -458,13 +458,19 @@ function conflictNameHash(n: Note, info: NoteInfo, seq: number, out: number[]): 
   else nameHasher.reset(33).str(info.ref).int(seq).pair(info.ct0, info.ct1).into(out);
 }
 
-/** How `C(refA,seqA,textA)` compares with `C(refB,seqB,textB)` as strings (<0, 0, >0), mostly without writing them. */
-export function compareConflictNames(refA: string, seqA: number, textA: string, refB: string, seqB: number, textB: string): number {
+/**
+ * How `C(refA,seqA,textA)` compares with `C(refB,seqB,textB)` as strings (<0, 0, >0), mostly without writing them:
+ * the texts are asked for only when they decide, and `sameText` (their items hash alike) settles a tie unwritten.
+ */
+export function compareConflictNames(refA: string, seqA: number, textA: () => string, refB: string, seqB: number, textB: () => string, sameText = false): number {
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  if (refA !== refB) return cmp(`C(${refA},${seqA},${textA})`, `C(${refB},${seqB},${textB})`);
+  if (refA !== refB) return cmp(`C(${refA},${seqA},${textA()})`, `C(${refB},${seqB},${textB()})`);
   // The same prefix: then the numbers up to their comma decide, or, equal, the texts up to the closing parenthesis.
   if (seqA !== seqB) return cmp(`${seqA},`, `${seqB},`);
-  return textA === textB ? 0 : cmp(`${textA})`, `${textB})`);
+  if (sameText) return 0;
+  const a = textA();
+  const b = textB();
+  return a === b ? 0 : cmp(`${a})`, `${b})`);
 }
 
 /** itemsDigest as two words: per item its text and `itemSeq` relative to `base` (remembered per note and base). */
@@ -582,6 +588,17 @@ function renamed(seed: number, server: number, name: string): Hasher {
   return server >= 0 && posOf[server]! >= 0 ? scratch.int(posOf[server]!) : scratch.str(name);
 }
 
+/** The index of the server called `name` in `servers`, or -1. */
+function serverIndex(servers: readonly AbstractServer[], name: string): number {
+  for (let i = 0; i < servers.length; i++) if (servers[i]!.name === name) return i;
+  return -1;
+}
+
+/** The hash of a document's name when it is its UNID, into `out`. */
+function unidNameHash(unid: string, out: number[]): void {
+  nameHasher.reset(31).str(unid).into(out);
+}
+
 /** This call's record of the document, if it has one. */
 function recOf(db: string, unid: string): DocRec | undefined {
   let d = recByUnid.get(unid);
@@ -595,7 +612,7 @@ function recFor(db: string, unid: string): DocRec {
   let d = head;
   while (d !== undefined && d.db !== db) d = d.next;
   if (d === undefined) {
-    nameHasher.reset(31).str(unid).into(out2);
+    unidNameHash(unid, out2);
     d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, u0: out2[0]!, u1: out2[1]! };
     recByUnid.set(unid, d);
     recCount++;
@@ -680,11 +697,9 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       const seq = refRec !== undefined ? n.seq - refRec.base : n.seq;
       if (best >= 0) {
         const b = d.infos[best]!;
-        // As the names compare (compareConflictNames), writing the texts only when they decide: the same $REF and
-        // `seq` with items that differ (equal texts, equal hashes of their items, compare equal unwritten).
-        if (info.ref === b.ref && (seq !== bestSeq || (info.ct0 === b.ct0 && info.ct1 === b.ct1))) {
-          if (seq === bestSeq || `${seq},` >= `${bestSeq},`) continue;
-        } else if (compareConflictNames(info.ref, seq, conflictText(n, info), b.ref, bestSeq, conflictText(d.copies[best]!, b)) >= 0) continue;
+        const bn = d.copies[best]!;
+        const sameText = info.ct0 === b.ct0 && info.ct1 === b.ct1;
+        if (compareConflictNames(info.ref, seq, () => conflictText(n, info), b.ref, bestSeq, () => conflictText(bn, b), sameText) >= 0) continue;
       }
       best = c;
       bestSeq = seq;
@@ -742,17 +757,16 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     for (const rep of srv.replicas) {
       histStart[r++] = nh;
       for (const [sender, hist] of rep.historyMap()) {
-        let sj = 0;
-        while (sj < servers.length && servers[sj]!.name !== sender) sj++;
+        const sj = serverIndex(servers, sender);
         let covered = 0;
-        if (sj < servers.length) {
+        if (sj >= 0) {
           for (const x of servers[sj]!.replicas) {
             if (x.db === rep.db) {
               covered = x.coveredUpTo(hist);
               break;
             }
           }
-        } else sj = -1;
+        }
         histSender[nh] = sj;
         histName[nh] = sender;
         histCovered[nh++] = covered;
@@ -760,9 +774,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     }
     srvQStart[si] = nq;
     for (const q of srv.queues) {
-      let mj = 0;
-      while (mj < servers.length && servers[mj]!.name !== q.mate) mj++;
-      qMate[nq] = mj < servers.length ? mj : -1;
+      qMate[nq] = serverIndex(servers, q.mate);
       qMateName[nq] = q.mate;
       scratch.reset(23).str(q.db);
       for (const u of q.unids) {
@@ -770,7 +782,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         if (d !== undefined) scratch.pair(d.n0, d.n1);
         else {
           // Not in the replica: named by its UNID, as a document is.
-          nameHasher.reset(31).str(u).into(out2);
+          unidNameHash(u, out2);
           scratch.pair(out2[0]!, out2[1]!);
         }
       }
@@ -804,8 +816,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     // Servers renamed to their positions in this order.
     for (let si = 0; si < servers.length; si++) posOf[si] = -1;
     for (let i = 0; i < order.length; i++) {
-      let si = 0;
-      while (servers[si]!.name !== order[i]) si++;
+      const si = serverIndex(servers, order[i]!);
       posOf[si] = i;
       srvAt[i] = si;
     }
