@@ -26,7 +26,7 @@ export function propertySeed(): number {
  * suite's own properties do, passing or failing; with REPLSTORM_SEED set, every one uses it, those that name no seed
  * of their own included (REPLSTORM_SEED=N runs again what printed seed=N).
  */
-export function configureFastCheckSeed(log: (line: string) => void = (line) => console.log(line), testName: () => string | undefined = () => undefined): void {
+export function configureFastCheck(log: (line: string) => void = (line) => console.log(line), testName: () => string | undefined = () => undefined): void {
   const seed = seedFromEnv();
   fc.configureGlobal({
     ...fc.readConfigureGlobal(),

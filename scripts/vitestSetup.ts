@@ -1,5 +1,5 @@
 // vitest setupFiles (every project): the property seed, see propertySeed.ts.
 import { expect } from 'vitest';
-import { configureFastCheckSeed } from './propertySeed.js';
+import { configureFastCheck } from './propertySeed.js';
 
-configureFastCheckSeed(undefined, () => expect.getState().currentTestName);
+configureFastCheck(undefined, () => expect.getState().currentTestName);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { configureFastCheckSeed, seedFromEnv } from '../../../scripts/propertySeed.js';
+import { configureFastCheck, seedFromEnv } from '../../../scripts/propertySeed.js';
 
 // REPLSTORM_SEED reproduces a property run: it must reach every fast-check property (also those that name no seed of
 // their own: vitest's setup file applies it globally) and be refused when it is not a seed (it used to read as 0 or NaN).
@@ -29,7 +29,7 @@ describe('REPLSTORM_SEED', () => {
   it('every fast-check property prints its seed, and REPLSTORM_SEED set to it draws the same values again', () => {
     delete process.env['REPLSTORM_SEED'];
     const lines: string[] = [];
-    configureFastCheckSeed((l) => lines.push(l), () => 'probe');
+    configureFastCheck((l) => lines.push(l), () => 'probe');
     const draw = () => {
       const seen: number[] = [];
       fc.assert(fc.property(fc.integer(), (n) => void seen.push(n)), { numRuns: 5 });
@@ -39,13 +39,13 @@ describe('REPLSTORM_SEED', () => {
     const printed = /^\[fast-check probe\] seed=(-?\d+) runs=5$/.exec(lines[0] ?? '');
     expect(printed, lines.join('\n')).not.toBeNull();
     process.env['REPLSTORM_SEED'] = printed![1]!;
-    configureFastCheckSeed(() => {});
+    configureFastCheck(() => {});
     expect(draw()).toEqual(first);
   });
 
   it('a failing fast-check property still fails, with fast-check\'s report and its own error as the cause', () => {
     const lines: string[] = [];
-    configureFastCheckSeed((l) => lines.push(l));
+    configureFastCheck((l) => lines.push(l));
     let thrown: unknown;
     try {
       fc.assert(fc.property(fc.nat(), (n) => n < 10), { numRuns: 200 });
@@ -60,7 +60,7 @@ describe('REPLSTORM_SEED', () => {
 
   it('reaches a property that names no seed: two runs under the same REPLSTORM_SEED draw the same values', () => {
     process.env['REPLSTORM_SEED'] = '424242';
-    configureFastCheckSeed();
+    configureFastCheck();
     const draw = () => {
       const seen: number[] = [];
       fc.assert(fc.property(fc.integer(), (n) => void seen.push(n)), { numRuns: 20 });
