@@ -321,10 +321,14 @@ describe('generated hostile input', () => {
     expect(res.code).toBe(0);
     expect((JSON.parse(res.stdout) as { state: { Alpha: { 'db.nsf': { items: { Body: string } }[] } } }).state.Alpha['db.nsf'][0]!.items.Body).toBe(text);
 
-    const prefix = Buffer.from(`${saveWith('').slice(0, -1)}{"Body":"${text}`, 'utf8');
+    const before = `${saveWith('').slice(0, -1)}{"Body":"${text}`;
+    const prefix = Buffer.from(before, 'utf8');
     const bad = writeLog('invalid-utf8-far.jsonl', [HEADER, ALPHA, DB, Buffer.concat([prefix, Buffer.from([0xc3, 0x28]), Buffer.from('"}}')])]);
-    const { column } = expectRefusal(await runCli(['replay', bad]), bad, { line: 4 });
-    expect(column).toBe(prefix.length + 1);
+    const res2 = await runCli(['replay', bad]);
+    const { column } = expectRefusal(res2, bad, { line: 4 });
+    // The column counts characters (UTF-16 units) as for every other refusal; the message names the byte.
+    expect(column).toBe(before.length + 1);
+    expect(res2.stderr).toContain(`byte ${prefix.length + 1} of the line`);
   });
 
   it('100,000 unclosed [ on a line: refused as bad JSON, no stack overflow', async () => {

@@ -151,6 +151,27 @@ describe('File', () => {
     });
   });
 
+  it('File: invalid UTF-8 after multi-byte characters: the column counts characters as in other refusals, the message names the byte', () => {
+    // 'é' is 2 bytes and one UTF-16 unit, '😀' 4 bytes and two units: the bad byte is byte 23 of the line, column 20.
+    const before = '{"x": "é😀abcdefghi';
+    expect(utf8(before).length).toBe(22);
+    expect(before.length).toBe(19);
+    const bytes = new Uint8Array([...utf8(H), ...utf8(before), 0xff, ...utf8('"}\n')]);
+    const whole = refusal(bytes);
+    expect(whole).toMatchObject({ code: 'BAD_UTF8', line: 2, column: 20 });
+    expect(whole.message).toContain('byte 23 of the line');
+    // The same where the line arrives unfinished (one byte at a time) and as the last line without a line end.
+    expect(refusal(Array.from(bytes, (b) => new Uint8Array([b])))).toMatchObject({ code: 'BAD_UTF8', line: 2, column: 20 });
+    expect(refusal(bytes.subarray(0, bytes.length - 3))).toMatchObject({ code: 'BAD_UTF8', line: 2, column: 20 });
+    // A JSON error at the same place of the same text is located at the same column.
+    expect(refusal(utf8(`${H}${before}\u0001"}\n`))).toMatchObject({ code: 'BAD_JSON', line: 2, column: 20 });
+    // Line 1: columns count from after a byte-order mark, as for the header's other refusals.
+    const header = '{"replog": 1, "é';
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(header), 0xff, ...utf8('"}\n')]);
+    expect(refusal(bom)).toMatchObject({ code: 'BAD_UTF8', line: 1, column: header.length + 1 });
+    expect(refusal(bom).message).toContain(`byte ${3 + utf8(header).length + 1} of the line`);
+  });
+
   it('File: an encoded surrogate, an overlong form and a truncated last character are invalid UTF-8', () => {
     const h = utf8(H);
     expect(refusal(new Uint8Array([...h, 0x22, 0xed, 0xa0, 0x80, 0x0a]))).toMatchObject({ code: 'BAD_UTF8', column: 2 });

@@ -292,7 +292,7 @@ class Decoder implements LazyLogDecoder {
       const lineStart = bad <= 0 ? 0 : block.lastIndexOf(NL, bad - 1) + 1;
       stop = lineStart;
       text = utf8.decode(block.subarray(0, stop));
-      problem = () => this.badUtf8(this.lines + 1, bad < 0 ? 1 : bad - lineStart + 1);
+      problem = () => this.badUtf8(this.lines + 1, block, lineStart, bad < 0 ? lineStart : bad);
     }
     this.decodeLines(text, text.length, false, out);
     if (problem !== undefined) problem();
@@ -304,7 +304,7 @@ class Decoder implements LazyLogDecoder {
       return utf8.decode(bytes);
     } catch {
       const bad = findInvalidUtf8(bytes, 0, bytes.length);
-      return this.badUtf8(this.lines + 1, bad < 0 ? 1 : bad + 1);
+      return this.badUtf8(this.lines + 1, bytes, 0, bad < 0 ? 0 : bad);
     }
   }
 
@@ -707,9 +707,17 @@ class Decoder implements LazyLogDecoder {
     });
   }
 
-  private badUtf8(line: number, column: number): never {
-    const message = `invalid UTF-8 at byte ${column} of the line; a log is UTF-8 text`;
-    throw new LogError('BAD_UTF8', message, { line, column });
+  /**
+   * Refuses the line starting at `bytes[lineStart]` whose first bad byte is `bytes[bad]`. The message names the byte;
+   * the column counts characters as every other refusal does (UTF-16 units of the text before the bad byte, which is
+   * valid UTF-8, plus one; on line 1 from after a byte-order mark), so `file:line:column` means one thing whatever
+   * the error.
+   */
+  private badUtf8(line: number, bytes: Uint8Array, lineStart: number, bad: number): never {
+    let before = utf8.decode(bytes.subarray(lineStart, bad));
+    if (line === 1 && before.charCodeAt(0) === 0xfeff) before = before.slice(1);
+    const message = `invalid UTF-8 at byte ${bad - lineStart + 1} of the line; a log is UTF-8 text`;
+    throw new LogError('BAD_UTF8', message, { line, column: before.length + 1 });
   }
 
   /** Copies `bytes` (the caller may reuse its buffer for the next read) after the pending ones. */

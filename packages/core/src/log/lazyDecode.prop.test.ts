@@ -361,6 +361,38 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
     );
   });
 
+  it('Derived events: a number matches only as the template writes it (no sign or leading zero added, no digit more or less, nothing past 2^53)', () => {
+    // One number field (top level or nested) set to an edge value, then its text in the line replaced by near misses.
+    const edge = fc.constantFrom(0, -0, 1, -1, 9, 10, 100, -100, 2 ** 53 - 1, -(2 ** 53 - 1));
+    fc.assert(
+      fc.property(arbDerivedEvent(), fc.nat(), edge, (good, pick, value) => {
+        const paths: [string, string | undefined][] = [];
+        for (const [k, v] of Object.entries(good)) {
+          if (typeof v === 'number') paths.push([k, undefined]);
+          else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+            for (const [n, x] of Object.entries(v)) if (typeof x === 'number') paths.push([k, n]);
+          }
+        }
+        const [k, n] = paths[pick % paths.length]!;
+        const g = good as unknown as Record<string, unknown>;
+        const e = (n === undefined ? { ...g, [k]: value } : { ...g, [k]: { ...(g[k] as object), [n]: value } }) as unknown as LogEvent;
+        const line = encodeBySchema(e);
+        const key = n === undefined ? `"${k}":` : `"${n}":`;
+        // The field's text: the last occurrence of its key (a nested `seq` comes after the top-level one).
+        const at = line.lastIndexOf(key) + key.length;
+        const text = /^-?\d+/.exec(line.slice(at))![0];
+        const abs = text.replace('-', '');
+        const variants = [`0${text}`, `-${text}`, `-0${abs}`, `${text}0`, `${text}.0`, `${text}e0`, text.slice(0, -1), `${text}1`, String(2 ** 53), '9007199254740993', `1${abs}`, '-0', '00'];
+        for (const v of variants) {
+          if (v === text || v === '') continue;
+          const other = `${line.slice(0, at)}${v}${line.slice(at + text.length)}`;
+          expect(isEncodingOf(other, e), other).toBe(false);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('Input events: false (a replay decodes them)', () => {
     fc.assert(
       fc.property(arbLogEvent(), (e) => {
