@@ -11,6 +11,14 @@ export { propertySeed };
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/** A log as text, or as bytes (a decoder property's counterexample may be bytes that are not UTF-8). */
+export type LogText = string | Uint8Array;
+
+/** A log of the header and one line: the counterexample of a property about one event or one line. */
+export function oneLineLog(line: string): string {
+  return `{"replog":1,"meta":{}}\n${line}\n`;
+}
+
 export interface LogProperty<T> {
   /** Short name, used in the counterexample's file name. */
   readonly name: string;
@@ -21,7 +29,7 @@ export interface LogProperty<T> {
    * The value as a v1 event log (text), for the counterexample file; several logs when the property compares runs (each
    * gets its own file). May throw (the model the property checks may be what fails): the value is then printed.
    */
-  readonly toLog: (value: T) => string | readonly string[];
+  readonly toLog: (value: T) => LogText | readonly LogText[];
   readonly numRuns?: number;
   readonly seed?: number;
 }
@@ -38,10 +46,10 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
   let written = '';
   if (details.counterexample !== null) {
     const value = details.counterexample[0];
-    let logs: readonly string[] = [];
+    let logs: readonly LogText[] = [];
     try {
       const made = p.toLog(value);
-      logs = typeof made === 'string' ? [made] : made;
+      logs = typeof made === 'string' || made instanceof Uint8Array ? [made] : (made as readonly LogText[]);
     } catch (err) {
       // The log is made by running the case again, which is what failed: the report must not be lost with it.
       written = `\nthe counterexample could not be written as a log (${err instanceof Error ? err.message : String(err)}); it is:\n${fc.stringify(value)}`;

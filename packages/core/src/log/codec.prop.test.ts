@@ -5,10 +5,12 @@ import { LogError } from '../util/logError.js';
 import { createLogDecoder, decodeLogText } from './decodeLog.js';
 import { encodeEvent, encodeHeader, encodeLog } from './encodeLog.js';
 import { EVENT_SCHEMAS } from './eventFields.js';
-import type { LocatedEvent, LogEvent } from './events.js';
+import type { LocatedEvent, LogEvent, LogHeader } from './events.js';
 import { arbLog, arbLogEvent, arbLogHeader } from './logArbitraries.js';
+import { assertLogProperty, oneLineLog } from '../../test/property.js';
 
-// fast-check prints the seed and the shrunk counterexample of a failure; pass them back as { seed, path } to replay.
+// Each property prints its seed; a failure writes its shrunk counterexample as a log (counterexamples/<name>-<seed>.jsonl)
+// that `replstorm replay` reads: the event's line after a header, or the text or bytes the decoder was given.
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -53,31 +55,35 @@ function decodesOrRefuses(decode: () => unknown): boolean {
 
 describe('codec round trip', () => {
   it('Input and derived events: decode(encode(e)) equals e', () => {
-    fc.assert(
-      fc.property(arbLogEvent(), (e) => {
+    assertLogProperty({
+      name: 'codec-event-roundtrip',
+      arbitrary: arbLogEvent(),
+      predicate: (e) => {
         expectSame(decodeOne(e), e);
-      }),
-      { numRuns: 2000 },
-    );
+      },
+      toLog: (e) => oneLineLog(encodeEvent(e)),
+      numRuns: 2000,
+    });
   });
 
   it('Input and derived events: encoding is a fixed point (field and item order survive decoding)', () => {
-    fc.assert(
-      fc.property(arbLogEvent(), (e) => {
+    assertLogProperty({
+      name: 'codec-fixed-point',
+      arbitrary: arbLogEvent(),
+      predicate: (e) => {
         const line = encodeEvent(e);
         expect(encodeEvent(decodeOne(e))).toBe(line);
-      }),
-      { numRuns: 1000 },
-    );
+      },
+      toLog: (e) => oneLineLog(encodeEvent(e)),
+      numRuns: 1000,
+    });
   });
 
   it('File: a whole log round-trips, as text and as bytes cut anywhere', () => {
-    fc.assert(
-      fc.property(
-        arbLog(),
-        fc.array(fc.nat(), { maxLength: 6 }),
-        fc.constantFrom('\n', '\r\n'),
-        ({ header, events }, cuts, eol) => {
+    assertLogProperty({
+      name: 'codec-log-roundtrip',
+      arbitrary: fc.tuple(arbLog(), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom('\n', '\r\n')),
+      predicate: ([{ header, events }, cuts, eol]) => {
           const text = encodeLog(header, events).replaceAll('\n', eol);
           const expected = events.map((event, i) => ({ line: i + 2, event }));
           const decoded = decodeLogText(text);
@@ -90,29 +96,35 @@ describe('codec round trip', () => {
           );
           expect(pieces.events).toEqual(expected);
           expect(pieces.lines).toBe(events.length + 1);
-        },
-      ),
-      { numRuns: 300 },
-    );
+      },
+      toLog: ([{ header, events }, , eol]) => encodeLog(header, events).replaceAll('\n', eol),
+      numRuns: 300,
+    });
   });
 
   it('File: the header round-trips', () => {
-    fc.assert(
-      fc.property(arbLogHeader(), (header) => {
+    assertLogProperty({
+      name: 'codec-header-roundtrip',
+      arbitrary: arbLogHeader(),
+      predicate: (header) => {
         expectSame(decodeLogText(encodeHeader(header)).header, header);
-      }),
-    );
+      },
+      toLog: (header) => `${encodeHeader(header)}\n`,
+    });
   });
 
   it('Encoding: `at` and `type` come first, then the table order', () => {
-    fc.assert(
-      fc.property(arbLogEvent(), (e) => {
+    assertLogProperty({
+      name: 'codec-key-order',
+      arbitrary: arbLogEvent(),
+      predicate: (e) => {
         const keys = Object.keys(JSON.parse(encodeEvent(e)) as object);
         const order = ['at', 'type', ...EVENT_SCHEMAS.get(e.type)!.fields.map((f) => f.name)];
         expect(keys).toEqual(order.filter((k) => keys.includes(k)));
-      }),
-      { numRuns: 300 },
-    );
+      },
+      toLog: (e) => oneLineLog(encodeEvent(e)),
+      numRuns: 300,
+    });
   });
 });
 
@@ -133,49 +145,66 @@ describe('Errors: fuzzing the decoder', () => {
   });
 
   it('Errors: any text decodes or is refused with a LogError', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.boolean(), (text, withHeader) => {
+    assertLogProperty({
+      name: 'decode-any-text',
+      arbitrary: fc.tuple(fc.string({ unit: 'binary', maxLength: 300 }), fc.boolean()),
+      predicate: ([text, withHeader]) => {
         decodesOrRefuses(() => decodeLogText(withHeader ? header + text : text, { strict: true, onWarning: () => {} }));
-      }),
-      { numRuns: 2000 },
-    );
+      },
+      // (Replay with --strict: the property decodes strictly.)
+      toLog: ([text, withHeader]) => (withHeader ? header + text : text),
+      numRuns: 2000,
+    });
   });
 
   it('Errors: any bytes decode or are refused with a LogError', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 4 }), (bytes, cuts) => {
+    assertLogProperty({
+      name: 'decode-any-bytes',
+      arbitrary: fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 4 })),
+      predicate: ([bytes, cuts]) => {
         const input = new Uint8Array([...utf8(header), ...bytes]);
         decodesOrRefuses(() => decodeInPieces(input, cuts));
         decodesOrRefuses(() => decodeInPieces(bytes, cuts));
-      }),
-      { numRuns: 2000 },
-    );
+      },
+      // Both inputs: after a header, and alone.
+      toLog: ([bytes]) => [new Uint8Array([...utf8(header), ...bytes]), bytes],
+      numRuns: 2000,
+    });
   });
 
   it('Errors: event-shaped JSON decodes or is refused with a LogError', () => {
-    fc.assert(
-      fc.property(fc.array(eventLike, { maxLength: 5 }), fc.boolean(), (lines, strict) => {
-        const text =
-          header +
-          lines.map(({ at, type, fields }) => JSON.stringify({ ...fields, at, type })).join('\n');
-        decodesOrRefuses(() => decodeLogText(text, { strict, onWarning: () => {} }));
-      }),
-      { numRuns: 3000 },
-    );
+    const textOf = (lines: readonly { at: unknown; type: unknown; fields: Record<string, unknown> }[]): string =>
+      header + lines.map(({ at, type, fields }) => JSON.stringify({ ...fields, at, type })).join('\n');
+    assertLogProperty({
+      name: 'decode-event-shaped',
+      arbitrary: fc.tuple(fc.array(eventLike, { maxLength: 5 }), fc.boolean()),
+      predicate: ([lines, strict]) => {
+        decodesOrRefuses(() => decodeLogText(textOf(lines), { strict, onWarning: () => {} }));
+      },
+      toLog: ([lines]) => textOf(lines),
+      numRuns: 3000,
+    });
   });
 
   it('Errors: a valid log with bytes changed decodes or is refused with a LogError', () => {
     const edit = fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
-    fc.assert(
-      fc.property(arbLog({ maxEvents: 6 }), fc.array(edit, { minLength: 1, maxLength: 4 }), ({ header: h, events }, edits) => {
-        let bytes = utf8(encodeLog(h, events));
-        for (const { at, remove, insert } of edits) {
-          const i = at % (bytes.length + 1);
-          bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
-        }
+    const edited = ([{ header: h, events }, edits]: [{ header: LogHeader; events: LogEvent[] }, { at: number; remove: number; insert: Uint8Array }[]]): Uint8Array => {
+      let bytes = utf8(encodeLog(h, events));
+      for (const { at, remove, insert } of edits) {
+        const i = at % (bytes.length + 1);
+        bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
+      }
+      return bytes;
+    };
+    assertLogProperty({
+      name: 'decode-edited-log',
+      arbitrary: fc.tuple(arbLog({ maxEvents: 6 }), fc.array(edit, { minLength: 1, maxLength: 4 })),
+      predicate: (value) => {
+        const bytes = edited(value);
         decodesOrRefuses(() => decodeInPieces(bytes, []));
-      }),
-      { numRuns: 1000 },
-    );
+      },
+      toLog: edited,
+      numRuns: 1000,
+    });
   });
 });

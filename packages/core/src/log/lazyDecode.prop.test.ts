@@ -5,13 +5,18 @@ import { LogError } from '../util/logError.js';
 import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
 import { encodeBySchema, encodeEvent, encodeLog, isEncodingOf } from './encodeLog.js';
 import { eventsEqual } from './eventsEqual.js';
-import type { LocatedEvent, LogEvent } from './events.js';
+import type { LocatedEvent, LogEvent, LogHeader } from './events.js';
+import { assertLogProperty } from '../../test/property.js';
 import { arbDerivedEvent, arbLog, arbLogEvent } from './logArbitraries.js';
 
 // A replay of a recording takes a derived line as the engine's event when its text is the event's encoding, and decodes
 // only the other lines (createLazyLogDecoder, isEncodingOf). These properties hold that shortcut to the format
 // (event-log.md): it accepts and refuses exactly what decoding every line accepts and refuses, at the same line and
 // column, and it never takes a line for an event it does not encode.
+//
+// The decoder's properties write their counterexample as a log (counterexamples/<name>-<seed>.jsonl), the input a
+// replay decodes lazily. The isEncodingOf and template properties do not: their counterexample is an event and a line
+// together, which a replay reaches only through a recording the engine derives that event for; fast-check prints both.
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('event' in x);
@@ -101,8 +106,10 @@ const DERIVED = new Set(['revised', 'replicated', 'conflict', 'session', 'scanne
 
 describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
   it('File: a valid log gives the same events, derived lines handed over raw with their `at` and `type`', () => {
-    fc.assert(
-      fc.property(arbLog(), fc.array(fc.nat(), { maxLength: 4 }), ({ header, events }, cuts) => {
+    assertLogProperty({
+      name: 'lazy-decode-valid-log',
+      arbitrary: fc.tuple(arbLog(), fc.array(fc.nat(), { maxLength: 4 })),
+      predicate: ([{ header, events }, cuts]) => {
         const text = encodeLog(header, events);
         expectSameOutcome(utf8(text), cuts);
         const d = createLazyLogDecoder();
@@ -120,30 +127,36 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
             expect(d.decodeRaw(x)).toEqual({ line: i + 2, event: e });
           }
         });
-      }),
-      { numRuns: 500 },
-    );
+      },
+      toLog: ([{ header, events }]) => encodeLog(header, events),
+      numRuns: 500,
+    });
   });
 
   it('Errors: a valid log with bytes changed is refused at the same line and column, with the same message', () => {
     const edit = fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
     const text = fc.oneof(fc.constantFrom(...'{}[]",:0123456789 \\atype\u00e9'), fc.string({ maxLength: 3 }));
-    fc.assert(
-      fc.property(
+    const edited = (log: { header: LogHeader; events: LogEvent[] }, edits: readonly { at: number; remove: number; insert: Uint8Array }[]): Uint8Array => {
+      let bytes = utf8(encodeLog(log.header, log.events));
+      for (const { at, remove, insert } of edits) {
+        const i = at % (bytes.length + 1);
+        bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
+      }
+      return bytes;
+    };
+    assertLogProperty({
+      name: 'lazy-decode-edited-log',
+      arbitrary: fc.tuple(
         arbLog({ maxEvents: 8 }),
         fc.array(fc.oneof(edit, fc.record({ at: fc.nat(), remove: fc.nat(3), insert: text.map(utf8) })), { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 3 }),
-        ({ header, events }, edits, cuts) => {
-          let bytes = utf8(encodeLog(header, events));
-          for (const { at, remove, insert } of edits) {
-            const i = at % (bytes.length + 1);
-            bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
-          }
-          expectSameOutcome(bytes, cuts);
-        },
       ),
-      { numRuns: 2000 },
-    );
+      predicate: ([log, edits, cuts]) => {
+        expectSameOutcome(edited(log, edits), cuts);
+      },
+      toLog: ([log, edits]) => edited(log, edits),
+      numRuns: 2000,
+    });
   });
 
   it('Errors: lines that start as the recorder writes a derived event, whatever follows, decode or are refused alike', () => {
@@ -163,16 +176,20 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
       fields: fc.array(fc.tuple(spelled, value), { maxLength: 6 }),
       tail: fc.constantFrom('}', '} ', '}}', ''),
     });
-    fc.assert(
-      fc.property(fc.array(line, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }), (lines, cuts) => {
-        const text = [
-          '{"replog":1,"meta":{}}',
-          ...lines.map(({ at, type, fields, tail }) => `{"at":${at},"type":"${type}"${fields.map(([k, v]) => `,${k}:${JSON.stringify(v)}`).join('')}${tail}`),
-        ].join('\n');
-        expectSameOutcome(utf8(text), cuts);
-      }),
-      { numRuns: 3000 },
-    );
+    const textOf = (lines: readonly { at: number; type: string; fields: [string, unknown][]; tail: string }[]): string =>
+      [
+        '{"replog":1,"meta":{}}',
+        ...lines.map(({ at, type, fields, tail }) => `{"at":${at},"type":"${type}"${fields.map(([k, v]) => `,${k}:${JSON.stringify(v)}`).join('')}${tail}`),
+      ].join('\n');
+    assertLogProperty({
+      name: 'lazy-decode-derived-starts',
+      arbitrary: fc.tuple(fc.array(line, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 })),
+      predicate: ([lines, cuts]) => {
+        expectSameOutcome(utf8(textOf(lines)), cuts);
+      },
+      toLog: ([lines]) => textOf(lines),
+      numRuns: 3000,
+    });
   });
 
   it('File: a repeated `at` or `type` key, however spelled, is read as JSON.parse reads it (the last one)', () => {
@@ -182,17 +199,21 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
       fc.tuple(fc.constantFrom('"type"', '"typ\\u0065"'), fc.constantFrom('"session"', '"heal"', '"scanned"')),
     );
     const line = fc.record({ at: fc.nat(20), repeats: fc.array(repeat, { maxLength: 2 }) });
-    fc.assert(
-      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), (lines) => {
-        const text = [
-          '{"replog":1,"meta":{}}',
-          ...lines.map(({ at, repeats }) => `{"at":${at},"type":"session",${session}${repeats.map(([k, v]) => `,${k}:${v}`).join('')}}`),
-          '',
-        ].join('\n');
-        expectSameOutcome(utf8(text), []);
-      }),
-      { numRuns: 1000 },
-    );
+    const textOf = (lines: readonly { at: number; repeats: [string, string][] }[]): string =>
+      [
+        '{"replog":1,"meta":{}}',
+        ...lines.map(({ at, repeats }) => `{"at":${at},"type":"session",${session}${repeats.map(([k, v]) => `,${k}:${v}`).join('')}}`),
+        '',
+      ].join('\n');
+    assertLogProperty({
+      name: 'lazy-decode-repeated-keys',
+      arbitrary: fc.array(line, { minLength: 1, maxLength: 5 }),
+      predicate: (lines) => {
+        expectSameOutcome(utf8(textOf(lines)), []);
+      },
+      toLog: textOf,
+      numRuns: 1000,
+    });
   });
 
   it('Errors: a bad derived line held raw is refused before a later bad line, even one in the same chunk', () => {
