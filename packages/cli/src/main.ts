@@ -563,7 +563,9 @@ async function cmdExplore(
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] } } : {}),
     });
   } else {
-    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s (${formatCount(rate)} distinct states/s)\n`);
+    // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
+    const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
       `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
