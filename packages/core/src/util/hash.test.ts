@@ -44,21 +44,43 @@ describe('SHA-256: native and pure-JS agree', () => {
 describe('HMAC-SHA256: native and pure-JS agree', () => {
   afterEach(() => usePureJsSha256(false));
 
-  it('RFC 4231 test case 2 ("Jefe")', () => {
-    for (const pure of [true, false]) {
-      usePureJsSha256(pure);
-      expect(hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
-    }
+  // Three ways under Node: pure JS, node:crypto Hash objects, node:crypto's one-shot hash (keys of up to 64 ASCII
+  // characters).
+  const ways: readonly (readonly [pure: boolean, oneShot: boolean])[] = [[true, false], [false, false], [false, true]];
+  const allWays = (key: string, msg: string): string[] =>
+    ways.map(([pure, withOneShot]) => {
+      usePureJsSha256(pure, withOneShot);
+      return hmacSha256Hex(key, msg);
+    });
+
+  it('RFC 4231 test case 2 ("Jefe"); a key longer than a block (hashed first)', () => {
+    expect(allWays('Jefe', 'what do ya want for nothing?')).toEqual(Array(3).fill('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'));
+    const long = 'k'.repeat(131);
+    const [pure, ...others] = allWays(long, 'Test Using Larger Than Block-Size Key - Hash Key First');
+    expect(others).toEqual([pure, pure]);
   });
 
   it('any key and message', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.string({ unit: 'binary' }), (key, msg) => {
-        usePureJsSha256(true);
-        const pure = hmacSha256Hex(key, msg);
-        usePureJsSha256(false);
-        expect(hmacSha256Hex(key, msg)).toBe(pure);
+        const [pure, ...others] = allWays(key, msg);
+        expect(others).toEqual([pure, pure]);
       }),
     );
+  });
+
+  it('ASCII keys of every length around the block (the one-shot path up to 64), any message', () => {
+    const ascii = fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c));
+    fc.assert(
+      fc.property(fc.string({ unit: ascii, maxLength: 70 }), fc.string({ unit: 'binary' }), (key, msg) => {
+        const [pure, ...others] = allWays(key, msg);
+        expect(others).toEqual([pure, pure]);
+      }),
+      { numRuns: 500 },
+    );
+    for (let n = 0; n <= 66; n++) {
+      const [pure, ...others] = allWays('K'.repeat(n), `message ${n}`);
+      expect(others, `key of ${n}`).toEqual([pure, pure]);
+    }
   });
 });
