@@ -115,6 +115,7 @@ export function hmacSha256Hex(key: string, message: string): string {
 
 /** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256Hex(text: string): string {
+  if (oneShot !== undefined) return oneShot('sha256', text, 'hex');
   if (native !== undefined) return native('sha256').update(text, 'utf8').digest('hex');
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
