@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { UsageError } from './errors.js';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const pending = new Set<string>();
 
@@ -9,6 +9,38 @@ function statOrUndefined(path: string): Stats | undefined {
     return statSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The file an output to `path` replaces: `path` itself, or, for a symbolic link, the file it points to (followed to
+ * its end; a link to a file not there yet names where it will be). [choice] As an editor saving through a link does:
+ * the link stays, its target gets the new contents.
+ */
+function outputTarget(path: string): string {
+  let link: Stats;
+  try {
+    link = lstatSync(path);
+  } catch {
+    return path;
+  }
+  if (!link.isSymbolicLink()) return path;
+  try {
+    return realpathSync(path);
+  } catch {
+    // A dangling link (or a chain of them): the file the last link names.
+    let target = path;
+    for (let hops = 0; hops < 40; hops++) {
+      let st: Stats;
+      try {
+        st = lstatSync(target);
+      } catch {
+        return target;
+      }
+      if (!st.isSymbolicLink()) return target;
+      target = resolve(dirname(target), readlinkSync(target));
+    }
+    throw new UsageError(`${path}: cannot write it: too many levels of symbolic links`);
   }
 }
 
@@ -21,9 +53,17 @@ export function removePendingOutputs(): void {
 /**
  * An output file written to a temporary name beside it and renamed over the target only when complete, so an
  * interrupted run (error, Ctrl-C, disk full) leaves the previous file intact and no partial one.
+ *
+ * What is replaced is a regular file: through a symbolic link, the file it points to (the link stays); an existing
+ * file keeps its permissions (and, where this process may set them, its owner). Anything else in the file's place is
+ * refused before the run: a directory, and a device, pipe or socket (renaming a new file over /dev/full or a named
+ * pipe would replace it with a plain file, and as root that is a system file).
  */
 export class AtomicFile {
+  /** The path as given (for messages). */
   readonly path: string;
+  /** The file replaced at commit: `path`, or the file a symbolic link at `path` points to. */
+  private readonly target: string;
   private readonly tmp: string;
   private fd: number;
   private buffer: string[] = [];
@@ -31,11 +71,35 @@ export class AtomicFile {
 
   constructor(path: string) {
     this.path = path;
-    this.tmp = join(dirname(path), `.${basename(path)}.replstorm-tmp-${process.pid}`);
+    this.target = outputTarget(path);
     // Checked before the run, not found when the finished file is renamed over a directory.
-    if (statOrUndefined(path)?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
+    const existing = statOrUndefined(this.target);
+    if (existing?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
+    if (existing !== undefined && !existing.isFile()) {
+      throw new UsageError(`${path}: is not a regular file (a device, pipe or socket): replstorm writes the output to a new file and renames it into place; give a file's name`);
+    }
+    this.tmp = join(dirname(this.target), `.${basename(this.target)}.replstorm-tmp-${process.pid}`);
     this.fd = this.opened(() => openSync(this.tmp, 'w'));
     pending.add(this.tmp);
+    if (existing !== undefined) this.keepAttributes(existing);
+  }
+
+  /** The existing file's owner and permissions (exactly, not through the umask), on the file that replaces it. */
+  private keepAttributes(existing: Stats): void {
+    // The owner first: changing it clears set-user-ID and set-group-ID bits, which the mode then puts back.
+    const uid = process.getuid?.();
+    if (uid !== undefined && (existing.uid !== uid || existing.gid !== process.getgid?.())) {
+      try {
+        fchownSync(this.fd, existing.uid, existing.gid);
+      } catch {
+        // Only root may give a file away: another user's file writable by us becomes ours, as with any editor.
+      }
+    }
+    try {
+      fchmodSync(this.fd, existing.mode & 0o7777);
+    } catch {
+      // (A file system without Unix permissions: the new file keeps the default ones.)
+    }
   }
 
   write(text: string): void {
@@ -87,7 +151,7 @@ export class AtomicFile {
       fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = -1;
-      renameSync(this.tmp, this.path);
+      renameSync(this.tmp, this.target);
     });
     pending.delete(this.tmp);
   }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DERIVED_EVENT_TYPES } from '@replstorm/core';
@@ -149,5 +150,50 @@ describe('a tampered recording', () => {
     const path = join(tmp, 'extra.jsonl');
     writeFileSync(path, `${[...lines, extra.replace(/"at":\d+/, `"at":${endAt}`)].join('\n')}\n`);
     await expectMismatchAt(path, lines.length + 1);
+  });
+});
+
+// Issue 7 "nothing lost", and an operator's files: --record and --report replace a regular file only, through a
+// symbolic link its target, keeping its permissions; a device, pipe or socket in the file's place is refused before
+// the run (renaming a new file over it would replace it: /dev/full, as root).
+describe('output paths: what --record and --report replace', () => {
+  const EXAMPLE = join(tmp, 'example.jsonl');
+  beforeAll(() => writeFileSync(EXAMPLE, readFileSync(F, 'utf8')));
+
+  it('a symbolic link: its target gets the output, the link stays a link (a dangling one too)', async () => {
+    const dir = mkdtempSync(join(tmp, 'link-'));
+    writeFileSync(join(dir, 'target.jsonl'), 'old\n');
+    symlinkSync('target.jsonl', join(dir, 'link.jsonl'));
+    symlinkSync('later.html', join(dir, 'dangling.html'));
+    const res = await runCli(['replay', EXAMPLE, '--record', join(dir, 'link.jsonl'), '--report', join(dir, 'dangling.html')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'link.jsonl')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'dangling.html')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'target.jsonl'), 'utf8')).toBe(readFileSync(F, 'utf8'));
+    expect(readFileSync(join(dir, 'later.html'), 'utf8')).toContain('<html');
+    expect(readdirSync(dir).sort()).toEqual(['dangling.html', 'later.html', 'link.jsonl', 'target.jsonl']);
+  });
+
+  it('an existing file keeps its permissions', async () => {
+    const file = join(tmp, 'private.jsonl');
+    writeFileSync(file, 'secret\n');
+    chmodSync(file, 0o600);
+    const res = await runCli(['replay', EXAMPLE, '--record', file]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(F, 'utf8'));
+  });
+
+  it.runIf(process.platform !== 'win32')('a named pipe (or device, socket) in the file\'s place: refused before the run, exit 2, left as it was', async () => {
+    const fifo = join(tmp, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const option of ['--record', '--report']) {
+      const res = await runCli(['replay', EXAMPLE, option, fifo]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`${fifo}: is not a regular file`);
+      expect(res.stdout).toBe('');
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+    }
+    expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
   });
 });
