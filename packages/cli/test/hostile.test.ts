@@ -430,6 +430,33 @@ describe('the edges of the number range', () => {
     ]);
   });
 
+  it('a save whose server clock would pass 2^53-1 (at + clockSkewMs): refused at that line, at its "at"', async () => {
+    const file = writeLog('clock-past-2p53.jsonl', [
+      HEADER,
+      '{"at":0,"type":"server","name":"Alpha","clockSkewMs":5000}',
+      '{"at":0,"type":"database","name":"db.nsf","replicas":["Alpha"]}',
+      `{"at":${MAX},"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/ann"}`,
+    ]);
+    const { column, message } = expectRefusal(await runCli(['replay', file]), file, { line: 4, field: 'at' });
+    expect(column).toBe(2);
+    expect(message).toContain('server "Alpha" (clockSkewMs 5000)');
+  });
+
+  it('a scan set off by an input, whose stamp would pass 2^53-1 on a skewed clock: refused at the line of that input', async () => {
+    // Beta's clock runs 2^40 ms ahead; the document Alpha pushes near the end of time arrives there, Beta's on-write scan
+    // stamps it, and the stamp's time is past 2^53-1. The work runs after the last input: it is located there.
+    const file = writeLog('scan-past-2p53.jsonl', [
+      HEADER,
+      ALPHA,
+      `{"at":0,"type":"server","name":"Beta","clockSkewMs":${2 ** 40}}`,
+      '{"at":0,"type":"database","name":"db.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":0,"type":"scanner","server":"Beta","design":"smsdom","config":{"scanReplicatedWrites":true}}',
+      `{"at":${MAX - 2 ** 40 - 10},"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/ann","set":{"$FILE":[{"name":"a.pdf"}]}}`,
+      `{"at":${MAX - 2 ** 40 + 10},"type":"replicate","server":"Alpha","partner":"Beta","db":"db.nsf","mode":"push"}`,
+    ]);
+    expectRefusal(await runCli(['replay', file]), file, { line: 7, field: 'at' });
+  });
+
   it('a connection every minute and an end at 2^53-1: answered within a few seconds', async () => {
     const file = writeLog('connection-until-2p53.jsonl', [
       HEADER,

@@ -345,6 +345,8 @@ export class Simulator {
   private periodicWork = 0;
   /** While an input event is applied: the line its derived events name as their cause, when not its own. */
   private causeLine: number | undefined;
+  /** The line of the last input event applied, to locate a refusal in the work that follows it (`located`). */
+  private lastLine: number | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     this.factory = options.behaviours;
@@ -444,6 +446,7 @@ export class Simulator {
   apply(located: LocatedEvent<InputEvent>, causeLine?: number): void {
     const s = this.s;
     this.causeLine = causeLine;
+    this.lastLine = located.line;
     try {
       if (s.stopped !== undefined) {
         this.applyAfterEnd(located);
@@ -455,9 +458,21 @@ export class Simulator {
       this.work = 0;
       this.periodicWork = 0;
       this.applyInput(located);
+    } catch (err) {
+      throw located.line > 0 ? this.located(err, located.line) : err;
     } finally {
       this.causeLine = undefined;
     }
+  }
+
+  /**
+   * A refusal that names no line (one found by a rule deep in the engine: a clock run out of range) names `line`:
+   * the input event being applied, or the one whose time the work ran up to (the last one applied, after the input).
+   * Every refusal of a log says where it is (event-log.md, "Errors": `file:line:column`).
+   */
+  private located(err: unknown, line: number | undefined): unknown {
+    if (!(err instanceof LogError) || err.line !== 0 || line === undefined || line <= 0) return err;
+    return new LogError(err.code, err.message, { line, ...(err.field !== undefined ? { field: err.field } : {}) });
   }
 
   /** Input events at the same `at` as an `end`, after it, still happen (event-log.md); `end` itself only once. */
@@ -508,7 +523,11 @@ export class Simulator {
 
   /** Runs one work item, holding the run to its work budgets (`maxWorkBetweenInputs`, and a tighter one for periodic work). */
   private runCounted(w: Work & { id: number }, until: number, line: number | undefined): void {
-    this.runItem(w);
+    try {
+      this.runItem(w);
+    } catch (err) {
+      throw this.located(err, line ?? this.lastLine);
+    }
     // The message names the limit (not the count that passed it).
     if (++this.work > this.maxWork) this.tooMuchWork(this.maxWork, until, line, false);
     if (!isPendingKind(w) && ++this.periodicWork > this.maxPeriodicWork) this.tooMuchWork(this.maxPeriodicWork, until, line, true);
@@ -1261,7 +1280,8 @@ export class Simulator {
     const t = this.s.now + srv.clockSkewMs;
     // Times are integers up to 2^53 - 1 in the log format: a clock past that could not be written or replayed.
     if (!Number.isSafeInteger(t) || t < -MAX_SKEW_MS) {
-      throw new LogError('BAD_FIELD', `server "${srv.name}": its clock (at ${this.s.now} + clockSkewMs ${srv.clockSkewMs}) leaves the range of virtual time (0..2^53-1)`, { field: 'clockSkewMs' });
+      // (Located at the `at` of the input event that brought time there: see `located`.)
+      throw new LogError('BAD_FIELD', `field "at": at ${this.s.now}, the clock of server "${srv.name}" (clockSkewMs ${srv.clockSkewMs}) would read ${t}, outside the times a log can hold (-2^40..2^53-1 ms)`, { field: 'at' });
     }
     return t;
   }
