@@ -1106,14 +1106,14 @@ export class Simulator {
       }
       case 'deliver': {
         const srv = this.serverUp(e.server, line, 'server');
-        for (const db of e.to) this.replicaOf(srv, db, line, 'to');
+        this.newMessage(srv, e.unid, e.to, line, 'unid');
         this.deliver(srv, e.unid, e.to, e.set, cause);
         return;
       }
       case 'forward': {
         const srv = this.serverUp(e.server, line, 'server');
         const rep = this.replicaOf(srv, e.db, line);
-        for (const db of e.to) this.replicaOf(srv, db, line, 'to');
+        this.newMessage(srv, e.newUnid, e.to, line, 'newUnid');
         this.countKind(e.by);
         const src = rep.get(e.unid);
         if (src === undefined || src.deleted) {
@@ -1291,6 +1291,25 @@ export class Simulator {
     c.revisions++;
     const k = actorKind(by);
     c.byActorKind.set(k, (c.byActorKind.get(k) ?? 0) + 1);
+  }
+
+  /**
+   * R13: a delivered or forwarded message is a new document in each database of `to`: each is named once and holds no
+   * document (nor deletion stub) under the message's UNID. [choice] Refused (a reference to a document that should
+   * not exist): saving the message into an existing document would merge two documents' items under one UNID, which
+   * no router does; a log that means an edit of a document writes a `save`.
+   */
+  private newMessage(srv: ServerRec, unid: string, to: readonly string[], line: number, field: 'unid' | 'newUnid'): void {
+    const seen = new Set<string>();
+    for (const db of to) {
+      const rep = this.replicaOf(srv, db, line, 'to');
+      if (seen.has(db)) throw new LogError('DUPLICATE_DEFINITION', `field "to": database "${db}" is listed twice`, { line, field: 'to' });
+      seen.add(db);
+      const there = rep.get(unid);
+      if (there !== undefined) {
+        throw new LogError('DUPLICATE_DEFINITION', `field "${field}": "${db}" on "${srv.name}" already holds document ${unid}${there.deleted ? ' (a deletion stub)' : ''}; a message is a new document`, { line, field });
+      }
+    }
   }
 
   /** R1: a save by any actor on a server: a new version, a new change number, queued for cluster mates. */
