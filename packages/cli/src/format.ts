@@ -35,7 +35,7 @@ export function formatSummary(s: Summary, title: string): string {
     `  stopped       ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)} virtual`,
     `  state         ${s.quiescent ? 'quiescent' : 'NOT quiescent (work still pending)'}, ${s.converged ? 'converged' : 'replicas differ'}`,
     `  revisions     ${formatCount(s.revisions.total)}${kinds ? `   (${kinds})` : ''}`,
-    `  replicated    ${formatCount(s.replicatedChanges)} changes applied by transfers`,
+    `  replicated    ${formatCount(s.replicatedChanges)} ${s.replicatedChanges === 1 ? 'change' : 'changes'} applied by transfers`,
     `  conflicts     ${formatCount(s.conflicts)}   merges ${formatCount(s.merges)}   discarded ${formatCount(s.discarded)}   OID collisions ${formatCount(s.collisions)}`,
     `  scans         ${formatCount(s.scans.performed)} performed, ${formatCount(s.scans.skipped)} skipped, ${formatCount(s.scans.infected)} infected, ${formatCount(s.scans.missed)} missed`,
     `  digest        ${s.digest}`,
@@ -74,6 +74,6 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
     ['', labelA, labelB, 'difference'],
     rows.map(([k, x, y]) => [k, x, y, y - x === 0 ? '0' : `${y - x > 0 ? '+' : ''}${formatCount(y - x)}`]),
   );
-  const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${s.stopped} at ${formatVirtualTime(s.endAt)}`;
+  const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)}`;
   return `${table}\n\n  ${labelA}: ${flags(a)}\n  ${labelB}: ${flags(b)}`;
 }

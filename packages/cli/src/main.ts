@@ -45,6 +45,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = /^[0-9]+(?:_[0-9]+)*$/.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
+    // Digits, but too many: the range is the problem, not the form.
+    if (n > Number.MAX_SAFE_INTEGER) throw new UsageError(`${name} ${v}: outside ${min}..${Math.min(max, Number.MAX_SAFE_INTEGER)}`);
     if (!Number.isSafeInteger(n) || n < min) {
       throw new UsageError(`${name} expects ${min === 0 ? 'a non-negative whole number' : `a whole number of at least ${min}`} (decimal digits), got "${v}"`);
     }
@@ -190,11 +192,13 @@ function printBlame(res: SimulateResult): void {
   if (b === undefined) return;
   process.stdout.write('\nBlame by actor\n');
   process.stdout.write(`${formatTable(['actor', 'revisions', 'conflicts', 'causes', 'longest chain'], b.byActor.map((a) => [a.actor, a.revisions, a.conflicts, a.causes, a.longestChain]))}\n`);
+  // (blame.ts: a conflict is both sides' doing.)
+  if (b.byActor.some((a) => a.conflicts > 0)) process.stdout.write('  conflicts: each conflict counts once for the actor (and below, the cause) of each of its two versions, so a column can add up to more than the run\'s conflicts\n');
   process.stdout.write('\nBlame by cause (input event behind the revisions)\n');
   process.stdout.write(
     `${formatTable(
       ['line', 'cause', 'revisions', 'conflicts', 'by actor'],
-      b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${n}`).join(', ')]),
+      b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
     )}\n`,
   );
   if (b.byCause.length > 20) process.stdout.write(`  (${b.byCause.length - 20} more causes; --json lists them all)\n`);
@@ -654,7 +658,7 @@ left half-written).`,
     cmd
       .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side')
+      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here')
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')

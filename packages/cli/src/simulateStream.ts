@@ -179,7 +179,13 @@ class Conformance {
       }
       const file = this.decoded(f).event;
       if (!eventsEqual(file, e)) {
-        this.mismatch = { line: f.line, message: `the engine derives ${encodeEvent(e)} (the file differs in ${differingFields(file, e).join(', ')})`, file, engine: e };
+        // The same event with other values: which fields differ. Another event (another type or document): a line is
+        // missing, extra or out of order here, and listing every field that differs says nothing.
+        const same = file.type === e.type && (file as { unid?: unknown }).unid === (e as { unid?: unknown }).unid;
+        const message = same
+          ? `the engine derives ${encodeEvent(e)} (the file differs in ${differingFields(file, e).join(', ')})`
+          : `the engine derives ${encodeEvent(e)} where the file has ${encodeEvent(file)}: a derived line is missing, extra or out of order here`;
+        this.mismatch = { line: f.line, message, file, engine: e };
         this.settle(Number.POSITIVE_INFINITY);
       }
     }

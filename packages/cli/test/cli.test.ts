@@ -142,6 +142,7 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
     [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
+    [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
     [['verify', 'smsdom', '--config', 'key=short', '--runs', '1'], '--config key=short: field "config.key": expected 16 letters or digits'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
@@ -224,6 +225,18 @@ describe('help, version and usage', () => {
 });
 
 describe('replay output', () => {
+  it('--blame as text: a conflict counts for both of its versions\' actors, and the table says so', async () => {
+    const res = await runCli(['replay', join(GOLDEN_DIR, 'r5-conflict-winner-skew.jsonl'), '--blame']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('each conflict counts once for the actor (and below, the cause) of each of its two versions');
+    const byActor = res.stdout.split('\nBlame by actor\n')[1]!.split('\n\n')[0]!;
+    const conflicts = Number(/conflicts\s+([\d,]+)/.exec(res.stdout)![1]!.replaceAll(',', ''));
+    const column = [...byActor.matchAll(/^(\S+)\s+([\d,]+)\s+([\d,]+)/gm)].map((m) => Number(m[3]!.replaceAll(',', '')));
+    // Two users, each conflict between a version of each: both columns hold every conflict.
+    expect(conflicts).toBe(2);
+    expect(column).toEqual([2, 2]);
+  });
+
   it('--blame names lines of the replayed log, with or without --record', async () => {
     const plain = parse((await runCli(['replay', EXAMPLE_LOG, '--blame', '--json'])).stdout) as { blame: unknown };
     const recorded = parse((await runCli(['replay', EXAMPLE_LOG, '--blame', '--json', '--record', join(tmp, 'blame-rec.jsonl')])).stdout) as { blame: unknown };

@@ -51,6 +51,17 @@ function firstLineOf(type: string, where: (e: Record<string, unknown>) => boolea
 }
 
 describe('run --record, then replay', () => {
+  it('a derived line deleted: the mismatch names the line where it was, the event missing and the one found instead', async () => {
+    const n = firstLineOf('replicated');
+    const copy = lines.filter((_, i) => i !== n - 1);
+    const path = join(tmp, 'missing-line.jsonl');
+    writeFileSync(path, `${copy.join('\n')}\n`);
+    const res = await runCli(['replay', path]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${path}:${n}:1: the recorded derived events disagree with the engine: the engine derives ${lines[n - 1]} where the file has `);
+    expect(res.stderr).toContain('a derived line is missing, extra or out of order here');
+  });
+
   it('the recording is a v1 log of the scenario with inputs and derived events', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ replog: 1, meta: { scenario: 'smsdom-storm' } });
     const types = new Set(lines.slice(1).map(typeOf));

@@ -316,7 +316,7 @@ from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirt
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Drag across a chart to zoom; double-click to reset.</span></p>
-<noscript><p class="bad">The charts need JavaScript; the tables do not.</p></noscript>
+<noscript><p class="bad">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
 ${charts.join('\n')}`;
 }
 
