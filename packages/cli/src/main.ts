@@ -218,6 +218,7 @@ function writeReport(path: string, res: SimulateResult, title: string, source: s
     summary: res.summary,
     timeline: res.timeline!,
     blame: res.blame?.byActor ?? [],
+    ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains } : {}),
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
   });
   writeFileAtomic(path, html);

@@ -73,7 +73,8 @@ describe('the HTML report in a browser', () => {
         expect(s.revisions).toBeGreaterThan(100);
       }
       // The hostile names are on the page as text.
-      const headings = (await page.evaluate(`[...document.querySelectorAll('h3')].map((h) => h.textContent)`)) as string[];
+      // (The charts' headings: each chart comes after its own.)
+      const headings = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.previousElementSibling.textContent)`)) as string[];
       expect(headings).toEqual(['All servers', PWN_IMG, PWN_SCRIPT, 'hub/Acme']);
       expect(await page.evaluate(`document.querySelectorAll('img').length`)).toBe(0);
 

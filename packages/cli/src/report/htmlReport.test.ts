@@ -4,6 +4,7 @@ import { escapeHtml, jsonForScript, renderHtmlReport } from './htmlReport.js';
 import { formatVirtualTime } from '../format.js';
 import type { Timeline } from './timeline.js';
 
+const UNID_OF_CHAIN = '0123456789ABCDEF0123456789ABCDEF';
 const CHART_DATA = /<script type="application\/json" id="replstorm-chart-data">([\s\S]*?)<\/script>/;
 
 /** The markup outside `<script>` and `<style>` elements: the part an HTML parser reads as tags and text. */
@@ -74,7 +75,7 @@ describe('renderHtmlReport', () => {
     const tags = tagsOf(html);
     const names = new Set(tags.map((t) => /^<\/?([a-zA-Z][a-zA-Z0-9]*)/.exec(t)?.[1]?.toLowerCase() ?? t));
     const allowed = ['!doctype', 'html', 'head', 'meta', 'link', 'title', 'body', 'main', 'header', 'section', 'h1', 'h2', 'h3', 'p',
-      'span', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'noscript'];
+      'span', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'noscript', 'ul', 'li'];
     for (const name of names) expect(allowed).toContain(name.startsWith('<!') ? '!doctype' : name);
     for (const tag of tags) expect(tag).not.toMatch(/\son[a-z]+\s*=/i);
   });
@@ -119,6 +120,19 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<th scope="row" class="sub">by scanner</th><td class="num">230</td><td class="num">6</td><td class="num">\u2212224</td>');
     expect(html).toContain('<th scope="row">Converged</th><td class="val bad">no</td><td class="val">yes</td><td class="val">differs</td>');
     expect(html).toContain('2:03:04.005');
+  });
+
+  it('answers "who caused each revision": blame by cause (the first 20, with how many more) and the longest chains', () => {
+    const text = markupOf(html).replace(/<[^>]*>/g, '');
+    expect(html).toContain('<h2>Blame by cause</h2>');
+    expect(text).toContain('3 more causes');
+    expect(text).toContain('scanner/smsdom 226');
+    expect(text).toContain(`${escapeHtml(HOSTILE_ACTOR)} 4`);
+    expect(text).toContain(`${UNID_OF_CHAIN}: 12,345 revisions from line 3, 0:50:00 .. 1:05:00, servers hub/Acme &gt; ${escapeHtml(HOSTILE_SERVER)} &gt; hub/Acme &gt; ...`);
+    // 20 rows: the table's body.
+    const body = /<table class="data causes">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+    expect(body.match(/<tr>/g)).toHaveLength(20);
+    expect(text).toContain('a column can add up to more than the run');
   });
 
   it('gives the same bytes for the same data', () => {

@@ -13,6 +13,25 @@ export interface BlameRow {
   readonly longestChain: number;
 }
 
+/** One input event and the revisions and conflicts behind it (blame.ts, CauseBlame). */
+export interface CauseRow {
+  readonly cause: number;
+  readonly label: string;
+  readonly revisions: number;
+  readonly conflicts: number;
+  readonly byActor: Readonly<Record<string, number>>;
+}
+
+/** A chain of revisions linked by arrivals (blame.ts, Chain). */
+export interface ChainRow {
+  readonly unid: string;
+  readonly length: number;
+  readonly cause: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly servers: readonly string[];
+}
+
 /** Everything `--report` shows. Every string may come from a log and is treated as hostile. */
 export interface ReportData {
   readonly title: string;
@@ -22,6 +41,9 @@ export interface ReportData {
   readonly summary: Summary;
   readonly timeline: Timeline;
   readonly blame: readonly BlameRow[];
+  /** Blame by cause, most revisions first (the report shows the first 20, as the CLI does), and the longest chains. */
+  readonly causes?: readonly CauseRow[];
+  readonly chains?: readonly ChainRow[];
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
   readonly whatIf?: { readonly label: string; readonly summary: Summary };
 }
@@ -331,7 +353,36 @@ function renderBlame(blame: readonly BlameRow[]): string {
   return `<h2>Blame by actor</h2>
 <table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>`;
+</tbody></table>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts.</p>' : ''}`;
+}
+
+const CAUSES_SHOWN = 20;
+
+/** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
+function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined): string {
+  if (causes === undefined || causes.length === 0) return '';
+  const rows = causes.slice(0, CAUSES_SHOWN).map(
+    (c) =>
+      `<tr><td class="num">${escapeHtml(formatCount(c.cause))}</td><td class="wrap">${escapeHtml(c.label)}</td><td class="num">${escapeHtml(formatCount(c.revisions))}</td>` +
+      `<td class="num">${escapeHtml(formatCount(c.conflicts))}</td><td class="wrap">${Object.entries(c.byActor)
+        .map(([a, n]) => `<code>${escapeHtml(a)}</code> ${escapeHtml(formatCount(n))}`)
+        .join(', ')}</td></tr>`,
+  );
+  const more = causes.length > CAUSES_SHOWN ? `\n<p class="muted">${escapeHtml(formatCount(causes.length - CAUSES_SHOWN))} more causes (<code>--blame --json</code> lists them all).</p>` : '';
+  const chainList =
+    chains === undefined || chains.length === 0
+      ? ''
+      : `\n<h3>Longest chains</h3>\n<p class="muted">A save triggered by an arrival, whose save arrives elsewhere, and so on.</p>\n<ul>\n${chains
+          .map(
+            (c) =>
+              `<li><code>${escapeHtml(c.unid)}</code>: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
+          )
+          .join('\n')}\n</ul>`;
+  return `<h2>Blame by cause</h2>
+<p class="muted">The input event (its line in the log) behind the revisions.</p>
+<table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>${more}${chainList}`;
 }
 
 /**
@@ -370,6 +421,7 @@ ${renderTimeline(data.timeline, data.summary.endAt)}
 </section>
 <section>
 ${renderBlame(data.blame)}
+${renderCauses(data.causes, data.chains)}
 </section>
 </main>
 <script type="application/json" id="replstorm-chart-data">${chartData}</script>
