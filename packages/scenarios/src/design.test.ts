@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogError, type Note, type ScanInput } from '@replstorm/core';
-import { defineDesign, toBehaviour } from './design.js';
+import { defineDesign, promisesOf, toBehaviour } from './design.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
 // (event-log.md: item values are strings, finite numbers, booleans or arrays of those; `$FILE` a list of
@@ -45,5 +45,45 @@ describe('a design\'s scan decision', () => {
 
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
     expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
+  });
+});
+
+// Every function a design may give runs guarded: an exception from any of them, or a yes/no answer that is not a
+// boolean, is the design's error (DESIGN_FAILED), never an internal error with a stack trace (exit 70).
+describe('a design\'s other functions', () => {
+  const boom = () => {
+    throw new Error('boom');
+  };
+  const WHERE = { server: 'Alpha', design: 'optional', cluster: undefined };
+  const install = (extra: Record<string, unknown>) => () =>
+    toBehaviour(defineDesign<Record<string, never>>({ name: 'optional', description: 'throws where the test says', defaults: {}, scan: () => ({ verdict: 'clean' }), ...extra }), {}, WHERE);
+
+  it.each([
+    ['scanMsPerDoc', 'giving its scan time (scanMsPerDoc): boom'],
+    ['scheduleEveryMs', 'giving its schedule (scheduleEveryMs): boom'],
+    ['scansMail', 'deciding whether it scans mail (scansMail): boom'],
+  ])('%s throwing, when the design is installed: DESIGN_FAILED', (fn, says) => {
+    expect(install({ [fn]: boom })).toThrow(LogError);
+    expect(install({ [fn]: boom })).toThrow(`the design "optional" failed while ${says}`);
+  });
+
+  it('runsScheduledPass and watches throwing, when asked: DESIGN_FAILED', () => {
+    const b = install({ runsScheduledPass: boom, watches: boom })();
+    expect(() => b.runsScheduledPass!({ server: 'Alpha', cluster: undefined, clusterMembers: ['Alpha'] })).toThrow('the design "optional" failed while deciding whether to run a scheduled pass on Alpha: boom');
+    expect(() => b.watchesWrite({ server: 'Alpha', db: 'd.nsf', unid: NOTE.unid, note: NOTE, by: 'user/a', origin: 'save' })).toThrow(/failed while deciding whether to scan 0+A on Alpha: boom/);
+  });
+
+  it('a yes/no answer that is not a boolean ("yes", 1, undefined) is refused as the design\'s error', () => {
+    for (const v of ['yes', 1, undefined]) {
+      const b = install({ runsScheduledPass: () => v, watches: () => v })();
+      expect(() => b.runsScheduledPass!({ server: 'Alpha', cluster: undefined, clusterMembers: ['Alpha'] })).toThrow(`it returned ${v === undefined ? 'undefined' : JSON.stringify(v)} (expected true or false)`);
+      expect(() => b.watchesWrite({ server: 'Alpha', db: 'd.nsf', unid: NOTE.unid, note: NOTE, by: 'user/a', origin: 'save' })).toThrow('(expected true or false)');
+      expect(install({ scansMail: () => v })).toThrow('(expected true or false)');
+    }
+  });
+
+  it('promises throwing, when verify asks for them: DESIGN_FAILED', () => {
+    const design = defineDesign<Record<string, never>>({ name: 'optional', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }), promises: boom });
+    expect(() => promisesOf(design)).toThrow('the design "optional" failed while stating its promises: boom');
   });
 });

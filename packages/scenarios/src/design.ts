@@ -118,17 +118,30 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   const config = resolveConfig(design, rawConfig);
   if (design.check !== undefined) guarded(design, () => 'checking its configuration', () => design.check!(config));
   const guard = trusted ? <T>(x: T) => x : <T>(x: T) => freeze(x, true);
-  const scanMsPerDoc = design.scanMsPerDoc?.(config) ?? 10;
+  // Every function of the design runs guarded: an exception from any of them is the design's error (DESIGN_FAILED),
+  // never an internal one; a researcher's yes/no answer must be a boolean (a string "yes" would read as true).
+  const answer = (what: () => string, v: unknown): boolean => {
+    if (trusted || typeof v === 'boolean') return v as boolean;
+    throw designFailed(design, what(), new Error(`it returned ${show(v)} (expected true or false)`));
+  };
+  const scanMsPerDoc = design.scanMsPerDoc === undefined ? 10 : guarded(design, () => 'giving its scan time (scanMsPerDoc)', () => design.scanMsPerDoc!(config));
+  const scheduleEveryMs = design.scheduleEveryMs === undefined ? undefined : guarded(design, () => 'giving its schedule (scheduleEveryMs)', () => design.scheduleEveryMs!(config));
+  const scansMail = design.scansMail === undefined ? true : answer(() => 'deciding whether it scans mail (scansMail)', guarded(design, () => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config)));
   return {
     actor: `scanner/${design.name}`,
     scanMsPerDoc,
-    scheduleEveryMs: design.scheduleEveryMs?.(config),
-    scansMail: design.scansMail?.(config) ?? true,
-    watchesWrite: (w) =>
-      design.watches === undefined
-        ? w.origin === 'save'
-        : guarded(design, () => `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config)),
-    runsScheduledPass: (where) => design.runsScheduledPass?.(where, config) ?? true,
+    scheduleEveryMs,
+    scansMail,
+    watchesWrite: (w) => {
+      if (design.watches === undefined) return w.origin === 'save';
+      const doing = () => `deciding whether to scan ${w.unid} on ${w.server}`;
+      return answer(doing, guarded(design, doing, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config)));
+    },
+    runsScheduledPass: (where) => {
+      if (design.runsScheduledPass === undefined) return true;
+      const doing = () => `deciding whether to run a scheduled pass on ${where.server}`;
+      return answer(doing, guarded(design, doing, () => design.runsScheduledPass!(where, config)));
+    },
     scan: (input) => {
       // A class instance rather than an object literal with a closure: no allocation beyond the context itself.
       const ctx = new ScanContext<C>(input, guard(input.note), config);
@@ -163,7 +176,9 @@ export function checkDesignInstall<C extends object>(design: ScannerDesign<C>, r
 /** The design's promises under this configuration (raw `scanner` config, merged over the defaults). */
 export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>> = {}): DesignPromises {
   const p = design.promises;
-  return typeof p === 'function' ? p(resolveConfig(design, rawConfig)) : (p ?? {});
+  if (typeof p !== 'function') return p ?? {};
+  const config = resolveConfig(design, rawConfig);
+  return guarded(design, () => 'stating its promises', () => p(config));
 }
 
 const VERDICTS: readonly unknown[] = ['clean', 'infected', 'skipped'];

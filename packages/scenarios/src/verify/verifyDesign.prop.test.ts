@@ -70,6 +70,30 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(summary.revisions.byActorKind['scanner'] ?? 0).toBeGreaterThan(100);
   });
 
+  it('R16: a design that never settles breaks another invariant too: that log also ends where the suite stopped, so it replays to the counts the suite reported', () => {
+    // Stamps every write, arrivals included, with its server and time: revisions never stop (a storm), and each pass
+    // calls infected documents clean.
+    const stampAll = defineDesign<Record<string, never>>({
+      name: 'stamp-all',
+      description: 'stamps every write it sees',
+      defaults: {},
+      watches: () => true,
+      scan: ({ at, server, virusScan }) => {
+        virusScan();
+        return { verdict: 'clean', set: [['X-Stamp', `${server}@${at}`]] };
+      },
+    });
+    const r = verifyDesign(stampAll as never, { runs: 20, seed, only: ['no-missed-infection'] });
+    const inv = r.invariants[0]!;
+    expect(inv.status).toBe('violated');
+    const reported = Number(/^(\d+) scan\(s\) passed/.exec(inv.counterexample!.message)![1]);
+    expect(inv.counterexample!.events.at(-1)).toMatchObject({ type: 'end' });
+    const { events } = decodeLogText(inv.counterexample!.log);
+    const summary = runEvents(events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)), { behaviours: behaviourFactory(new Map([...registry, ['stamp-all', stampAll as never]])) }).summary;
+    expect(summary.stopped).toBe('end');
+    expect(summary.scans.missed).toBe(reported);
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     expect(r.invariants[0]!.status).toBe('violated');

@@ -345,12 +345,12 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       continue;
     }
     const events = caseEvents(details.counterexample[0], design.name, config);
-    if (name === 'quiescence') {
-      // The suite stops a run 2 hours after its last input (or past STORM_BOUND scanner revisions); `replay` would run
-      // the log for 7 days. The log ends where the suite stopped, so its replay stops with the same work pending.
-      const o = observe(events, factory, readOnlyKinds);
-      if (!o.summary.quiescent && o.crash === undefined) events.push({ at: o.summary.endAt, type: 'end' });
-    }
+    // The suite stops a run 2 hours after its last input (or past STORM_BOUND scanner revisions); `replay` would run
+    // the log on for 7 days (another run: other counts, and minutes of replay for a design that never settles). Every
+    // counterexample log ends where the suite stopped, so its replay is the run the suite judged, whichever invariant
+    // it broke. (A run cut at STORM_BOUND stops within an instant; the replay runs the rest of that instant's work.)
+    const o = observe(events, factory, readOnlyKinds);
+    if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
     results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events } });
