@@ -389,7 +389,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
         status: i.status,
         runs: i.runs,
         ...(i.crashedRuns !== undefined ? { crashedRuns: i.crashedRuns } : {}),
-        ...(i.counterexample !== undefined ? { violation: i.counterexample.message, path: i.counterexample.path, counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : {}),
+        ...(i.counterexample !== undefined ? { violation: i.counterexample.message, path: i.counterexample.path, counterexample: written[i.name], replay: replayCmd(written[i.name]!), ...(i.counterexample.notReproducible === true ? { notReproducible: true } : {}) } : {}),
       })),
     });
   } else {
@@ -405,6 +405,9 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     for (const i of result.invariants) {
       if (i.counterexample === undefined) continue;
       process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}\n`);
+      if (i.counterexample.notReproducible === true) {
+        process.stdout.write('  WARNING: this case ran differently when run again: the design carries something from one run to the next (a module-level variable?), so the log may not show the violation from a fresh start. A design must be a function of its inputs; keep per-server memory in `remember` (the server\'s store)\n');
+      }
     }
     const c = result.coverage;
     process.stdout.write(`\ncoverage over all runs: ${formatCount(c.scansPerformed)} scans performed, ${formatCount(c.scansSkipped)} skipped, ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);

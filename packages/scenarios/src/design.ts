@@ -41,6 +41,9 @@ export interface DesignPromises {
 /**
  * A scanner design (or any agent that scans and writes documents). Pure: everything it may depend on is in its
  * arguments; it decides, the engine does. Every write it returns is an ordinary save by `scanner/<name>` (R1, R13).
+ * Memory between scans goes through `remember` (the server's store, part of the run's state): a module-level variable
+ * would outlive the run, and verify's cases and compare's rows would see each other's state (README, "Writing a
+ * design").
  */
 export interface ScannerDesign<C extends object = Record<string, unknown>> {
   readonly name: string;

@@ -86,7 +86,18 @@ export interface InvariantResult {
   readonly crashedRuns?: number;
   readonly seed: number;
   /** When violated: why, the shrunk case as a log, and fast-check's path to replay the same shrink. */
-  readonly counterexample?: { readonly message: string; readonly log: string; readonly path: string; readonly events: readonly InputEvent[] };
+  readonly counterexample?: {
+    readonly message: string;
+    readonly log: string;
+    readonly path: string;
+    readonly events: readonly InputEvent[];
+    /**
+     * The case ran differently when run again after the search (another final state): the design's behaviour depends
+     * on earlier runs (state kept outside the run, such as a module-level variable), so its log, replayed from a fresh
+     * start, may not show the violation. A design must be a function of its inputs (ScannerDesign).
+     */
+    readonly notReproducible?: true;
+  };
 }
 
 /** How often what the invariants talk about actually happened, over all runs ("sometimes" coverage). */
@@ -320,6 +331,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     }
     let run = 0;
     let crashed = 0;
+    let failedDigest = '';
     const countThis = !counted;
     counted = true;
     const details = fc.check(
@@ -336,7 +348,11 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         const baseline = () => observe(caseEvents(c, cleanOnly.name, {}), baselineFactory, []);
         if (o.crash !== undefined && name !== 'design-runs') crashed++;
         const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
-        if (why !== undefined) throw new Error(why);
+        if (why !== undefined) {
+          // The last failing run is the shrunk counterexample's: its final state, to compare with a run of it again.
+          failedDigest = o.summary.digest;
+          throw new Error(why);
+        }
       }),
       { seed, numRuns: runs },
     );
@@ -351,9 +367,12 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     // it broke. (A run cut at STORM_BOUND stops within an instant; the replay runs the rest of that instant's work.)
     const o = observe(events, factory, readOnlyKinds);
     if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
+    // The same case run again must end in the same state (a pure design, a deterministic engine); if not, the design
+    // carried something over from the runs before (its log may not reproduce the violation): said, not hidden.
+    const notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
-    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events } });
+    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
   }
   // Stampings cannot happen in a design whose every scan is read-only; skips are optional (a design that scans every
   // document and never skips is sound: the coverage shows its 0). Scans and arrivals must happen, or the suite proved
