@@ -94,6 +94,21 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(summary.scans.missed).toBe(reported);
   });
 
+  it('a design that keeps a counter outside the run: its counterexample is flagged as not reproducible from a fresh start; a pure design\'s is not', () => {
+    let scans = 0;
+    const counting = defineDesign<Record<string, never>>({
+      name: 'counting',
+      description: 'calls everything clean and stamps how many scans it has made, ever',
+      defaults: {},
+      scan: () => ({ verdict: 'clean', set: [['X-Count', String(++scans)]] }),
+    });
+    const r = verifyDesign(counting as never, { runs: 10, seed, only: ['no-missed-infection'] });
+    expect(r.invariants[0]!.status).toBe('violated');
+    expect(r.invariants[0]!.counterexample!.notReproducible).toBe(true);
+    const pure = verify('noop', {}, ['no-missed-infection']);
+    expect(pure.invariants[0]!.counterexample!.notReproducible).toBeUndefined();
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     expect(r.invariants[0]!.status).toBe('violated');
