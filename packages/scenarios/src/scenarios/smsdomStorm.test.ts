@@ -122,6 +122,24 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     expect(e.field).toBe('config');
   });
 
+  it('R16: a design setting the scenario sets itself (the schedule; the key under keys=per-server) is refused, not silently overwritten', () => {
+    const refusal = (settings: Record<string, string>) => {
+      try {
+        smsdomStormEvents({ databases: 1, docs: 1, ...settings });
+      } catch (e) {
+        if (e instanceof LogError) return e.message;
+        throw e;
+      }
+      return 'accepted';
+    };
+    expect(refusal({ config: 'scheduleEveryMs=600000' })).toContain('scheduleEveryMs is set by the scenario on every server: use its parameters scanEveryMs and scanServers');
+    expect(refusal({ keys: 'per-server', config: 'key=ABCDEFGHIJKLMNOP' })).toContain('use keys=shared');
+    // Where the scenario does not set it, the design's own setting stands.
+    expect(refusal({ config: 'key=ABCDEFGHIJKLMNOP' })).toBe('accepted');
+    const scanner = smsdomStormEvents({ databases: 1, docs: 1, config: 'key=ABCDEFGHIJKLMNOP' }).find((e) => e.type === 'scanner') as { config: Record<string, unknown> };
+    expect(scanner.config['key']).toBe('ABCDEFGHIJKLMNOP');
+  });
+
   it('R16: numbers may be given as strings, with underscores', () => {
     expect(only(smsdomStormEvents({ databases: '2', docs: '1_0' }), 'save')).toHaveLength(20);
   });

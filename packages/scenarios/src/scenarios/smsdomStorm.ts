@@ -1,4 +1,4 @@
-import { Prng, type InputEvent, type ItemValue } from '@replstorm/core';
+import { LogError, Prng, type InputEvent, type ItemValue } from '@replstorm/core';
 import type { DesignRegistry } from '../design.js';
 import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
@@ -84,6 +84,16 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   const defaults = (context.designs?.get(p.design) ?? BUILTIN_DESIGNS.find((d) => d.name === p.design))?.defaults ?? {};
   const hasSetting = (k: string) => Object.prototype.hasOwnProperty.call(defaults, k);
   const extra = parseConfigList(p.config, 'config', defaults);
+  // The scenario sets a design's schedule on every server (scanEveryMs on the servers scanServers names, 0 on the
+  // others) and, with keys=per-server, its key: the same setting given in the design's configuration (a compare row
+  // `smsdom:scheduleEveryMs=600000`, --set config=key=...) would be overwritten without a word. Refused, naming the
+  // scenario parameter that sets it.
+  if (hasSetting('scheduleEveryMs') && Object.prototype.hasOwnProperty.call(extra, 'scheduleEveryMs')) {
+    throw new LogError('BAD_CONFIG', 'parameter "config": scheduleEveryMs is set by the scenario on every server: use its parameters scanEveryMs and scanServers', { field: 'config' });
+  }
+  if (p.keys === 'per-server' && hasSetting('key') && Object.prototype.hasOwnProperty.call(extra, 'key')) {
+    throw new LogError('BAD_CONFIG', 'parameter "config": with keys=per-server the scenario gives each server its own key: use keys=shared to set one', { field: 'config' });
+  }
   const cluster = p.replication === 'cluster';
   for (let i = 0; i < servers.length; i++) {
     const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name: servers[i]! };
