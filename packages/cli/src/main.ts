@@ -450,7 +450,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
       onRow: (r) => {
         done++;
-        progress.tick(() => `${done}/${choices.length} designs (last: ${r.design})`);
+        progress.tick(() => `${done}/${choices.length} designs (last: ${r.label})`);
       },
     });
   } catch (err) {
@@ -468,14 +468,14 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   process.stdout.write(`${formatCompareTable(rows)}\n`);
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
-  for (const r of cut) process.stdout.write(`\n* ${r.design}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
   process.stdout.write(`${cut.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
   return formatTable(
     ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed'],
-    rows.map((r) => [r.design, r.scansPerformed, r.scansSkipped, r.cutShort !== undefined ? `${formatCount(r.scannerRevisions)}+ *` : r.scannerRevisions, r.replicatedChanges, r.conflicts, r.quiescent ? 'yes' : 'NO', r.infectionsMissed]),
+    rows.map((r) => [r.label, r.scansPerformed, r.scansSkipped, r.cutShort !== undefined ? `${formatCount(r.scannerRevisions)}+ *` : r.scannerRevisions, r.replicatedChanges, r.conflicts, r.quiescent ? 'yes' : 'NO', r.infectionsMissed]),
   );
 }
 

@@ -388,6 +388,21 @@ describe('a researcher\'s design in run and compare', () => {
   });
 });
 
+describe('compare --json: each row says what it ran', () => {
+  it('the seed rows: the design\'s name, its configuration and the scenario settings of that row besides its label (a row can be run again from them)', async () => {
+    const res = await runCli(['compare', '--set', 'databases=1', '--set', 'docs=2', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const rows = parse(res.stdout)['rows'] as Json[];
+    const storm = rows.find((r) => r['label'] === 'smsdom, per-server keys, scans arrivals')!;
+    expect(storm).toMatchObject({ design: 'smsdom', config: 'scanReplicatedWrites=true', settings: { keys: 'per-server' } });
+    expect(rows[0]).toMatchObject({ label: 'smsdom (SSO on, defaults)', design: 'smsdom', config: '', settings: {} });
+    // Run again from what the row says: the same numbers.
+    const again = await runCli(['compare', `smsdom:scanReplicatedWrites=true`, '--set', 'databases=1', '--set', 'docs=2', '--set', 'keys=per-server', '--json']);
+    const row = (parse(again.stdout)['rows'] as Json[])[0]!;
+    expect([row['scannerRevisions'], row['conflicts'], row['quiescent']]).toEqual([storm['scannerRevisions'], storm['conflicts'], storm['quiescent']]);
+  });
+});
+
 describe('explore: what a result says about the search', () => {
   it('a search stopped by --max-states that found nothing exits 3 (not "ok"), and --json says what was searched', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--user-actions', '1', '--faults', '--depth', '6', '--max-states', '5', '--json', '--out', join(tmp, 'cut')]);

@@ -5,9 +5,14 @@ import type { Scenario } from '../scenarios/registry.js';
 
 /** One row of the comparison: what one design cost and caught on the same scenario. */
 export interface ComparisonRow {
+  /** How the row is shown (DesignChoice.label, or `design:config`). */
+  readonly label: string;
+  /** The design's name in the registry. */
   readonly design: string;
   /** The design's configuration, as `key=value,...` ('' = defaults). */
   readonly config: string;
+  /** Scenario settings this row ran with besides the shared ones (DesignChoice.settings: e.g. keys=per-server). */
+  readonly settings: Readonly<Record<string, string>>;
   readonly scansPerformed: number;
   readonly scansSkipped: number;
   readonly scannerRevisions: number;
@@ -61,8 +66,10 @@ export function compareDesigns(
     });
     const cutAt = scannerRevisions > budget ? summary.endAt : undefined;
     const row: ComparisonRow = {
-      design: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design),
+      label: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design),
+      design: c.design,
       config: c.config ?? '',
+      settings: { ...(c.settings ?? {}) },
       scansPerformed: summary.scans.performed,
       scansSkipped: summary.scans.skipped,
       scannerRevisions: summary.revisions.byActorKind['scanner'] ?? 0,
