@@ -17,7 +17,8 @@ function isDesign(x: unknown): x is ScannerDesign<object> {
 /** Imports a design module (through tsx, so TypeScript works) and checks its shape. */
 export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new UsageError(`${path}: no such design module`);
+  // (pnpm runs the CLI in the repository root: a path relative to another directory is read from there.)
+  if (!existsSync(abs)) throw new UsageError(`${path}: no such design module (looked for ${abs}; a relative path is read from ${process.cwd()})`);
   if (statSync(abs).isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
   let mod: Record<string, unknown>;
   try {

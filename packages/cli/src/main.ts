@@ -399,7 +399,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? `held, ${i.crashedRuns} crashed` : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? `held in ${i.runs - i.crashedRuns} (${i.crashedRuns} crashed)` : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.runs, i.description]),
       )}\n`,
     );
     for (const i of result.invariants) {
@@ -469,7 +469,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
-  process.stdout.write(`${cut.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
+  const unscheduled = rows.filter((r) => r.design !== 'noop' && !Object.prototype.hasOwnProperty.call(registry.get(r.design)?.defaults ?? {}, 'scheduleEveryMs'));
+  for (const r of unscheduled) process.stdout.write(`\n- ${r.label}: the design declares no scheduleEveryMs setting, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes`);
+  process.stdout.write(`${cut.length || unscheduled.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
@@ -651,8 +654,9 @@ function buildProgram(): Command {
       `
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
-2 bad usage or bad input (a log's errors as file:line:column: message); 130/143 interrupted (no output file is
-left half-written).`,
+2 bad usage or bad input (a log's errors as file:line:column: message); 3 a check that could not finish (explore cut
+short by --max-states or a full heap, with nothing found); 70 an internal error (a bug in replstorm: please report
+it); 130/143 interrupted (no output file is left half-written).`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);

@@ -388,6 +388,24 @@ describe('a researcher\'s design in run and compare', () => {
   });
 });
 
+describe('a researcher\'s design: what the output says when it does little or nothing', () => {
+  it('compare: a design with no scheduleEveryMs setting gets a note for its row of zeros', async () => {
+    const dir = mkdtempSync(join(tmp, 'named-'));
+    const file = join(dir, 'named.ts');
+    writeFileSync(file, "export default { name: 'named', description: 'no schedule', defaults: {}, scan() { return { verdict: 'clean' as const }; } };\n");
+    const res = await runCli(['compare', 'smsdom', 'named', '--design', `named=${file}`, '--set', 'databases=1', '--set', 'docs=3']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain("- named: the design declares no scheduleEveryMs setting, so the scenario's scheduled scans (scanEveryMs) do not apply to it");
+    expect(res.stdout).not.toContain('- smsdom');
+  });
+
+  it('a module path that is not there: the message says where it looked', async () => {
+    const res = await runCli(['verify', 'nowhere/stamp.ts']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`nowhere/stamp.ts: no such design module (looked for ${join(REPO_ROOT, 'nowhere', 'stamp.ts')}`);
+  });
+});
+
 describe('compare --json: each row says what it ran', () => {
   it('the seed rows: the design\'s name, its configuration and the scenario settings of that row besides its label (a row can be run again from them)', async () => {
     const res = await runCli(['compare', '--set', 'databases=1', '--set', 'docs=2', '--json']);
