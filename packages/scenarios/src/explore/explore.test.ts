@@ -176,6 +176,8 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.violation!.explanation[1]).toMatch(/scan/);
     expect(r.violation!.explanation[2]).toMatch(/push.*CONFLICT/);
     expect(replay(r.violation!.log).summary.conflicts).toBe(1);
+    // The log's header says what it shows (replay prints it), as verify's logs do.
+    expect(decodeLogText(r.violation!.log).header.meta).toMatchObject({ recordedBy: 'replstorm explore', invariant: 'no-conflict', violation: r.violation!.message });
   });
 
   it('R16: per-server keys with on-write scanning of arrivals: a storm cycle of pushes alone, whose log replays to a run that never quiesces', () => {

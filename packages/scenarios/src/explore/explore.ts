@@ -307,7 +307,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   for (const inv of invariants) {
     const why = inv.check({ derived: setupDerived, sim });
     if (why !== undefined && violation === undefined) {
-      violation = { invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] };
+      violation = { invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory, { invariant: inv.name, violation: why }), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] };
     }
   }
   // Stopping at the first violation, a violating initial state ends the search before its first step.
@@ -370,7 +370,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           const why = inv.check({ derived, sim });
           // The first violation found is a shortest one (breadth first); the search goes on, for storms.
           if (why !== undefined && violation === undefined) {
-            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory) };
+            // The log's header names what it shows, as verify's do (replay prints it: "written by").
+            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory, { invariant: inv.name, violation: why }) };
             if (options.stopAtFirstViolation === true) break outer;
           }
         }
