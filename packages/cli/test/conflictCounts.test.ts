@@ -1,3 +1,4 @@
+import { LogError } from '@replstorm/core';
 import { builtinRegistry } from '@replstorm/scenarios';
 import { describe, expect, it } from 'vitest';
 import { simulateStream } from '../src/simulateStream.js';
@@ -62,9 +63,26 @@ describe('conflict counts in the report and blame', () => {
     expect(await counts(log)).toEqual({ summary: 2, timeline: { A: 1, B: 0, C: 1 }, blame: { 'user/ann': 2, 'user/bob': 2 } });
   });
 
-  it('R5: a replica already holding a document under the conflict UNID (saved there by a user) makes none: not counted, everywhere', async () => {
-    const log = THREE([{ at: 250, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'unrelated' } }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]);
+  it('R5: a replica holding the conflict document, edited there by a user (its $REF kept), makes none: not counted, everywhere', async () => {
+    const log = THREE([
+      { at: 300, type: 'push', server: 'A', partner: 'C' },
+      { at: 350, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'annotated' } },
+      { at: 400, type: 'push', server: 'B', partner: 'C' },
+      { at: 600, type: 'end' },
+    ]);
     expect(await counts(log)).toEqual({ summary: 1, timeline: { A: 1, B: 0, C: 0 }, blame: { 'user/ann': 1, 'user/bob': 1 } });
+  });
+
+  it('R5 [choice]: an unrelated document saved under the UNID the conflict document takes: refused at the input that led to the conflict (the loser would be lost without a word)', async () => {
+    const log = THREE([{ at: 250, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'unrelated' } }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]);
+    const err = await counts(log).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LogError);
+    // Line 14: the push at 400 (the header, 3 servers, the database, 7 events, then the save at 250 on line 13).
+    expect(err).toMatchObject({ code: 'UNKNOWN_REFERENCE', line: 14 });
+    expect((err as LogError).message).toContain(`makes its conflict document ${K}, but the log already holds another document under that UNID`);
   });
 
   it('R5: a replica keeping a conflict document it already holds made none: timeline and blame count as the summary; blame credits both versions\' writers (same sequence number)', async () => {

@@ -1,7 +1,7 @@
 import { EmptyMap, copyMap, copySet } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
-import { attachmentsOf, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
+import { attachmentsOf, getItem, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { replicateNote } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
@@ -466,8 +466,9 @@ export class Simulator {
   }
 
   /**
-   * A refusal that names no line (one found by a rule deep in the engine: a clock run out of range) names `line`:
-   * the input event being applied, or the one whose time the work ran up to (the last one applied, after the input).
+   * A refusal that names no line (one found by a rule deep in the engine: a clock run out of range, a conflict
+   * document's UNID taken) names `line`: the input event being applied, or, for the work that follows inputs, the
+   * last input applied.
    * Every refusal of a log says where it is (event-log.md, "Errors": `file:line:column`).
    */
   private located(err: unknown, line: number | undefined): unknown {
@@ -526,7 +527,9 @@ export class Simulator {
     try {
       this.runItem(w);
     } catch (err) {
-      throw this.located(err, line ?? this.lastLine);
+      // Work runs because of inputs already applied: the last one is the nearest cause (the input advanced to, `line`,
+      // only comes after it).
+      throw this.located(err, this.lastLine ?? line);
     }
     // The message names the limit (not the count that passed it).
     if (++this.work > this.maxWork) this.tooMuchWork(this.maxWork, until, line, false);
@@ -1736,7 +1739,15 @@ export class Simulator {
       // replicated here first), that copy is kept: it is the same document or a later edit of it.
       // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
       // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
-      const made = rep.get(res.conflictDoc.unid) === undefined;
+      // [choice] The copy kept must be that conflict document: a deletion stub (it was resolved by deleting it), or a
+      // document whose $REF names the winner (an edit of it keeps $REF). Anything else under that UNID can only be a
+      // log's own document saved under the UNID a conflict document would take (conflict UNIDs are hashes here, where
+      // Domino's are random): the loser would be lost without a word, so the log is refused, at the input that led here.
+      const there = rep.get(res.conflictDoc.unid);
+      if (there !== undefined && !there.deleted && getItem(there, '$REF')?.value !== src.unid) {
+        throw new LogError('UNKNOWN_REFERENCE', `a conflict on "${to.name}" in "${db}" over ${src.unid} makes its conflict document ${res.conflictDoc.unid}, but the log already holds another document under that UNID (no $REF to ${src.unid}): the losing version would be lost`, {});
+      }
+      const made = there === undefined;
       if (made) {
         rep.put(res.conflictDoc, cause);
         c.conflicts++;
