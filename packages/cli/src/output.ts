@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -18,30 +18,18 @@ function statOrUndefined(path: string): Stats | undefined {
  * the link stays, its target gets the new contents.
  */
 function outputTarget(path: string): string {
-  let link: Stats;
-  try {
-    link = lstatSync(path);
-  } catch {
-    return path;
-  }
-  if (!link.isSymbolicLink()) return path;
-  try {
-    return realpathSync(path);
-  } catch {
-    // A dangling link (or a chain of them): the file the last link names.
-    let target = path;
-    for (let hops = 0; hops < 40; hops++) {
-      let st: Stats;
-      try {
-        st = lstatSync(target);
-      } catch {
-        return target;
-      }
-      if (!st.isSymbolicLink()) return target;
-      target = resolve(dirname(target), readlinkSync(target));
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let st: Stats;
+    try {
+      st = lstatSync(target);
+    } catch {
+      return target; // not there (yet): the output is made there
     }
-    throw new UsageError(`${path}: cannot write it: too many levels of symbolic links`);
+    if (!st.isSymbolicLink()) return target;
+    target = resolve(dirname(target), readlinkSync(target));
   }
+  throw new UsageError(`${path}: cannot write it: too many levels of symbolic links`);
 }
 
 /** Removes every temporary file still open (on error, SIGINT, SIGTERM): nothing half-written is left. */

@@ -1,36 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
+import type { ActorBlame, CauseBlame, Chain } from '../blame.js';
 import type { Timeline } from './timeline.js';
 import { formatCount, formatVirtualTime } from '../format.js';
 
-/** One row of the blame table, computed by the caller. */
-export interface BlameRow {
-  readonly actor: string;
-  readonly revisions: number;
-  readonly conflicts: number;
-  readonly causes: number;
-  readonly longestChain: number;
-}
-
-/** One input event and the revisions and conflicts behind it (blame.ts, CauseBlame). */
-export interface CauseRow {
-  readonly cause: number;
-  readonly label: string;
-  readonly revisions: number;
-  readonly conflicts: number;
-  readonly byActor: Readonly<Record<string, number>>;
-}
-
-/** A chain of revisions linked by arrivals (blame.ts, Chain). */
-export interface ChainRow {
-  readonly unid: string;
-  readonly length: number;
-  readonly cause: number;
-  readonly firstAt: number;
-  readonly lastAt: number;
-  readonly servers: readonly string[];
-}
+/** One row of the blame table, computed by the caller (blame.ts). */
+export type BlameRow = ActorBlame;
+/** One input event and the revisions and conflicts behind it (blame.ts). */
+export type CauseRow = CauseBlame;
+/** A chain of revisions linked by arrivals (blame.ts). */
+export type ChainRow = Chain;
 
 /** Everything `--report` shows. Every string may come from a log and is treated as hostile. */
 export interface ReportData {

@@ -5,8 +5,8 @@ import { LogError } from '../util/logError.js';
 import { createLogDecoder, decodeLogText } from './decodeLog.js';
 import { encodeEvent, encodeHeader, encodeLog } from './encodeLog.js';
 import { EVENT_SCHEMAS } from './eventFields.js';
-import type { LocatedEvent, LogEvent, LogHeader } from './events.js';
-import { arbLog, arbLogEvent, arbLogHeader } from './logArbitraries.js';
+import type { LocatedEvent, LogEvent } from './events.js';
+import { arbByteEdit, arbLog, arbLogEvent, arbLogHeader, editedLogBytes } from './logArbitraries.js';
 import { assertLogProperty, oneLineLog } from '../../test/property.js';
 
 // Each property prints its seed; a failure writes its shrunk counterexample as a log (counterexamples/<name>-<seed>.jsonl)
@@ -187,23 +187,14 @@ describe('Errors: fuzzing the decoder', () => {
   });
 
   it('Errors: a valid log with bytes changed decodes or is refused with a LogError', () => {
-    const edit = fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
-    const edited = ([{ header: h, events }, edits]: [{ header: LogHeader; events: LogEvent[] }, { at: number; remove: number; insert: Uint8Array }[]]): Uint8Array => {
-      let bytes = utf8(encodeLog(h, events));
-      for (const { at, remove, insert } of edits) {
-        const i = at % (bytes.length + 1);
-        bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
-      }
-      return bytes;
-    };
     assertLogProperty({
       name: 'decode-edited-log',
-      arbitrary: fc.tuple(arbLog({ maxEvents: 6 }), fc.array(edit, { minLength: 1, maxLength: 4 })),
-      predicate: (value) => {
-        const bytes = edited(value);
+      arbitrary: fc.tuple(arbLog({ maxEvents: 6 }), fc.array(arbByteEdit(), { minLength: 1, maxLength: 4 })),
+      predicate: ([log, edits]) => {
+        const bytes = editedLogBytes(log, edits);
         decodesOrRefuses(() => decodeInPieces(bytes, []));
       },
-      toLog: edited,
+      toLog: ([log, edits]) => editedLogBytes(log, edits),
       numRuns: 1000,
     });
   });

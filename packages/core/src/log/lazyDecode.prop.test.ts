@@ -5,9 +5,9 @@ import { LogError } from '../util/logError.js';
 import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
 import { encodeBySchema, encodeEvent, encodeLog, isEncodingOf } from './encodeLog.js';
 import { eventsEqual } from './eventsEqual.js';
-import type { LocatedEvent, LogEvent, LogHeader } from './events.js';
+import type { LocatedEvent, LogEvent } from './events.js';
 import { assertLogProperty } from '../../test/property.js';
-import { arbDerivedEvent, arbLog, arbLogEvent } from './logArbitraries.js';
+import { arbByteEdit, arbDerivedEvent, arbLog, arbLogEvent, editedLogBytes } from './logArbitraries.js';
 
 // A replay of a recording takes a derived line as the engine's event when its text is the event's encoding, and decodes
 // only the other lines (createLazyLogDecoder, isEncodingOf). These properties hold that shortcut to the format
@@ -134,27 +134,18 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
   });
 
   it('Errors: a valid log with bytes changed is refused at the same line and column, with the same message', () => {
-    const edit = fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
     const text = fc.oneof(fc.constantFrom(...'{}[]",:0123456789 \\atype\u00e9'), fc.string({ maxLength: 3 }));
-    const edited = (log: { header: LogHeader; events: LogEvent[] }, edits: readonly { at: number; remove: number; insert: Uint8Array }[]): Uint8Array => {
-      let bytes = utf8(encodeLog(log.header, log.events));
-      for (const { at, remove, insert } of edits) {
-        const i = at % (bytes.length + 1);
-        bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
-      }
-      return bytes;
-    };
     assertLogProperty({
       name: 'lazy-decode-edited-log',
       arbitrary: fc.tuple(
         arbLog({ maxEvents: 8 }),
-        fc.array(fc.oneof(edit, fc.record({ at: fc.nat(), remove: fc.nat(3), insert: text.map(utf8) })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.oneof(arbByteEdit(), fc.record({ at: fc.nat(), remove: fc.nat(3), insert: text.map(utf8) })), { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 3 }),
       ),
       predicate: ([log, edits, cuts]) => {
-        expectSameOutcome(edited(log, edits), cuts);
+        expectSameOutcome(editedLogBytes(log, edits), cuts);
       },
-      toLog: ([log, edits]) => edited(log, edits),
+      toLog: ([log, edits]) => editedLogBytes(log, edits),
       numRuns: 2000,
     });
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { itemKey } from '../note/note.js';
+import { encodeLog } from './encodeLog.js';
 import {
   REPLICATED_OUTCOMES,
   REPLICATION_MODES,
@@ -305,4 +306,26 @@ export function arbLog(
   return fc
     .record({ header: arbLogHeader(), events: fc.array(arbLogEvent(), { maxLength: constraints.maxEvents ?? 20 }) })
     .map(({ header, events }) => ({ header, events: [...events].sort((a, b) => a.at - b.at) }));
+}
+
+/** One edit of a log's bytes: at `at` (modulo the length + 1), remove `remove` bytes and insert `insert`. */
+export interface ByteEdit {
+  readonly at: number;
+  readonly remove: number;
+  readonly insert: Uint8Array;
+}
+
+/** Edits of a log's bytes, for fuzzing a decoder with logs that are valid but for a few bytes. */
+export function arbByteEdit(): fc.Arbitrary<ByteEdit> {
+  return fc.record({ at: fc.nat(), remove: fc.nat(8), insert: fc.uint8Array({ maxLength: 4 }) });
+}
+
+/** The log encoded as UTF-8, then the edits applied in turn. */
+export function editedLogBytes(log: { readonly header: LogHeader; readonly events: readonly LogEvent[] }, edits: readonly ByteEdit[]): Uint8Array {
+  let bytes = new TextEncoder().encode(encodeLog(log.header, log.events));
+  for (const { at, remove, insert } of edits) {
+    const i = at % (bytes.length + 1);
+    bytes = new Uint8Array([...bytes.subarray(0, i), ...insert, ...bytes.subarray(i + remove)]);
+  }
+  return bytes;
 }
