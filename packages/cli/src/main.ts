@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
@@ -114,15 +114,40 @@ function typedSettings(settings: Readonly<Record<string, unknown>>, params: Read
   return Object.fromEntries(Object.keys(settings).map((k) => [k, params[k]]));
 }
 
-/** A directory for output files: made if missing; a file in its place is refused by name. */
-function ensureOutDir(dir: string, option: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EEXIST') throw new UsageError(`${option} ${dir}: exists and is not a directory`);
-    if (e.code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: a part of the path is a file, not a directory`);
-    throw err;
+/**
+ * A directory for output files: made if missing (unless `make` is false: checked only), one level at a time from the
+ * deepest that exists (Node 20's `mkdirSync(dir, { recursive: true })` spins forever under /proc); a file in its place
+ * is refused by name, and a directory that cannot be made is named with the reason.
+ */
+function ensureOutDir(dir: string, option: string, make = true): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: a part of the path is a file, not a directory`);
+      if (code !== 'ENOENT') throw err;
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new UsageError(missing.length === 0 ? `${option} ${dir}: exists and is not a directory` : `${option} ${dir}: a part of the path is a file, not a directory`);
+    break;
+  }
+  if (!make) return;
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EEXIST') continue; // made meanwhile (another run)
+      throw new UsageError(`${option} ${dir}: cannot make the directory ${m} (${e.code ?? e.message})`);
+    }
   }
 }
 
@@ -361,6 +386,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     throw err;
   }
   const seed = o.seed ?? (Math.random() * 0x7fffffff) | 0;
+  // Where counterexamples would go is checked before the run (made only when one is written).
+  ensureOutDir(o.out, '--out', false);
   const progress = createProgress(`verify ${design.name}`);
   const result = verifyDesign(design, { config, runs: o.runs, seed, registry, onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
   progress.done();

@@ -140,6 +140,8 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
+    // verify checks --out before its run too (made only when a counterexample is written).
+    [['verify', 'noop', '--runs', '1', '--out', join(EXAMPLE_LOG, 'sub')], 'a part of the path is a file, not a directory'],
     [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
     [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
     [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
@@ -397,6 +399,14 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain("- named: the design declares no scheduleEveryMs setting, so the scenario's scheduled scans (scanEveryMs) do not apply to it");
     expect(res.stdout).not.toContain('- smsdom');
+  });
+
+  it.runIf(process.platform === 'linux')('--out where no directory can be made (under /proc): refused at once with the reason (Node 20\'s recursive mkdir spins there)', async () => {
+    const started = performance.now();
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'docs=1', '--depth', '2', '--out', '/proc/self/replstorm-test/x']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--out /proc/self/replstorm-test/x: cannot make the directory /proc/self/replstorm-test');
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('a module path that is not there: the message says where it looked', async () => {
