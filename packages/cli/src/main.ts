@@ -245,6 +245,7 @@ function writeReport(path: string, res: SimulateResult, title: string, source: s
     blame: res.blame?.byActor ?? [],
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains } : {}),
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
+    recording: { checked: res.conformance.checked, ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, message: res.conformance.mismatch.message } } : {}) },
   });
   writeFileAtomic(path, html);
 }

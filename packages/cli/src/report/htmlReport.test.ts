@@ -135,6 +135,24 @@ describe('renderHtmlReport', () => {
     expect(text).toContain('a column can add up to more than the run');
   });
 
+  it('says whether a replayed recording agreed with the engine, first thing under Summary, escaped', () => {
+    const agreed = markupOf(renderHtmlReport({ ...sampleReport({}), recording: { checked: 1187 } }));
+    expect(agreed).toContain('Recording: 1,187 derived events in the file checked; the engine agrees.');
+    const disagreed = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, message: `the engine derives <b>x</b>` } } });
+    expect(markupOf(disagreed)).toContain('<p class="bad">The recording disagrees with the engine at line 10: the engine derives &lt;b&gt;x&lt;/b&gt;. The numbers below are the engine\'s, not the file\'s.</p>');
+    expect(markupOf(renderHtmlReport(sampleReport({})))).not.toContain('Recording:');
+  });
+
+  it('under a what-if, the timeline and blame say they are this run\'s only', () => {
+    expect(html.match(/This run only \(the log's own designs\)/g)).toHaveLength(2);
+    expect(renderHtmlReport(sampleReport({ withWhatIf: false }))).not.toContain('This run only');
+  });
+
+  it('every table scrolls sideways inside its own box on a narrow screen (no word cut into pieces)', () => {
+    const tables = markupOf(html).match(/<table\b/g)!.length;
+    expect(markupOf(html).match(/<div class="scroll"><table\b/g)).toHaveLength(tables);
+  });
+
   it('gives the same bytes for the same data', () => {
     expect(renderHtmlReport(sampleReport({ meta: hostileMeta }))).toBe(html);
   });

@@ -24,6 +24,8 @@ export interface ReportData {
   /** Blame by cause, most revisions first (the report shows the first 20, as the CLI does), and the longest chains. */
   readonly causes?: readonly CauseRow[];
   readonly chains?: readonly ChainRow[];
+  /** A recording's check (replay of a log with derived events): how many were checked, and the first disagreement. */
+  readonly recording?: { readonly checked: number; readonly mismatch?: { readonly line: number; readonly message: string } };
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
   readonly whatIf?: { readonly label: string; readonly summary: Summary };
 }
@@ -79,7 +81,7 @@ const STYLE = `
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #fff; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px 24px 48px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; overflow-wrap: anywhere; }
-h2 { font-size: 1.2rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h2 { font-size: 1.2rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 h3 { font-size: 1rem; margin: 20px 0 4px; overflow-wrap: anywhere; }
 p { margin: 4px 0 8px; }
 .muted, caption { color: var(--muted); }
@@ -96,7 +98,16 @@ table.summary tbody th, table.whatif tbody th { white-space: nowrap; }
 table.data th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
 .bad { color: var(--bad); font-weight: 600; }
 .same { color: var(--muted); }
-.wrap { overflow-wrap: anywhere; word-break: break-word; }
+/* Text wraps between words; a word longer than its cell (a UNID) breaks only when it could not fit at all, so a
+   narrow screen scrolls a wide table sideways instead of cutting every word into pieces. */
+.wrap { overflow-wrap: break-word; }
+.scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 640px) {
+  main { padding: 16px 12px 32px; }
+  table.data th, table.data td { padding: 4px 8px; }
+  /* Labels and values may wrap between words here, so a two-column table fits the screen. */
+  table.summary tbody th, table.whatif tbody th, table.data .num { white-space: normal; }
+}
 table.meta td { max-width: 760px; }
 .digest { overflow-wrap: anywhere; }
 .plot { width: 100%; min-height: 40px; }
@@ -115,9 +126,11 @@ const PAGE_SCRIPT = `
   var data = JSON.parse(document.getElementById('replstorm-chart-data').textContent);
   var tl = data.timeline;
   var METRICS = [
-    { key: 'revisions', label: 'revisions', stroke: '#0072B2' },
-    { key: 'replicated', label: 'replicated changes', stroke: '#009E73' },
-    { key: 'conflicts', label: 'conflicts', stroke: '#D55E00' }
+    // Revisions and replicated changes often have the same count per bucket (every stamp replicates): the later line
+    // would hide the earlier. Revisions are drawn wide, replicated changes dashed over them, so both show.
+    { key: 'revisions', label: 'revisions', stroke: '#0072B2', width: 3 },
+    { key: 'replicated', label: 'replicated changes', stroke: '#009E73', width: 1.5, dash: [6, 4] },
+    { key: 'conflicts', label: 'conflicts', stroke: '#D55E00', width: 1.5 }
   ];
   var TIME_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5,
     36e5, 72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 3456e5, 6048e5, 12096e5, 24192e5, 864e7, 3456e7, 864e8, 864e9];
@@ -170,7 +183,7 @@ const PAGE_SCRIPT = `
           return v < data.endAt ? fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)' : fmt(v, fineTime) + ' (end)';
         }
       }].concat(METRICS.map(function (m) {
-        return { label: m.label, stroke: m.stroke, width: 1.5, paths: steps, points: { show: false },
+        return { label: m.label, stroke: m.stroke, width: m.width, dash: m.dash, paths: steps, points: { show: false },
           value: function (u, v) { return v == null ? '--' : String(v); } };
       }))
     };
@@ -273,7 +286,7 @@ function rowHeader(row: SummaryRow): string {
 
 function renderSummary(summary: Summary): string {
   const rows = summaryRows([summary]).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
-  return `<table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly summary: Summary }): string {
@@ -283,9 +296,9 @@ function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly 
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
-<table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
+<div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function metaValue(value: unknown): string {
@@ -303,7 +316,7 @@ function renderMeta(meta: Readonly<Record<string, unknown>>): string {
   const entries = Object.entries(meta);
   if (entries.length === 0) return '<p class="muted">The log has no meta.</p>';
   const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
-  return `<table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<div class="scroll"><table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 function renderTimeline(timeline: Timeline, endAt: number): string {
@@ -318,7 +331,7 @@ from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirt
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Drag across a chart to zoom; double-click to reset.</span></p>
-<noscript><p class="bad">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
+<noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
 ${charts.join('\n')}`;
 }
 
@@ -331,9 +344,22 @@ function renderBlame(blame: readonly BlameRow[]): string {
       `<td class="num">${escapeHtml(formatCount(r.longestChain))}</td></tr>`,
   );
   return `<h2>Blame by actor</h2>
-<table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
+<div class="scroll"><table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts.</p>' : ''}`;
+</tbody></table></div>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts.</p>' : ''}`;
+}
+
+/** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
+const THIS_RUN_ONLY = '\n<p class="muted">This run only (the log\'s own designs): the what-if run appears in the table above.</p>';
+
+/** Whether a replayed recording agreed with the engine: a disagreement is the first thing a reader must see. */
+function renderRecording(recording: ReportData['recording']): string {
+  if (recording === undefined) return '';
+  if (recording.mismatch !== undefined) {
+    return `<p class="bad">The recording disagrees with the engine at line ${escapeHtml(formatCount(recording.mismatch.line))}: ${escapeHtml(recording.mismatch.message)}. The numbers below are the engine's, not the file's.</p>\n`;
+  }
+  if (recording.checked === 0) return '';
+  return `<p>Recording: ${escapeHtml(formatCount(recording.checked))} derived events in the file checked; the engine agrees.</p>\n`;
 }
 
 const CAUSES_SHOWN = 20;
@@ -360,9 +386,9 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
           .join('\n')}\n</ul>`;
   return `<h2>Blame by cause</h2>
 <p class="muted">The input event (its line in the log) behind the revisions.</p>
-<table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
+<div class="scroll"><table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>${more}${chainList}`;
+</tbody></table></div>${more}${chainList}`;
 }
 
 /**
@@ -394,13 +420,13 @@ ${renderMeta(data.meta)}
 </header>
 <section>
 <h2>Summary</h2>
-${renderSummary(data.summary)}
+${renderRecording(data.recording)}${renderSummary(data.summary)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf)}\n</section>\n`}<section>
-${renderTimeline(data.timeline, data.summary.endAt)}
+${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
 </section>
 <section>
-${renderBlame(data.blame)}
+${renderBlame(data.blame)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
 ${renderCauses(data.causes, data.chains)}
 </section>
 </main>
