@@ -226,7 +226,7 @@ function printBlame(res: SimulateResult): void {
       b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
     )}\n`,
   );
-  if (b.byCause.length > 20) process.stdout.write(`  (${b.byCause.length - 20} more causes; --json lists them all)\n`);
+  if (b.byCause.length > 20) process.stdout.write(`  (${formatCount(b.byCause.length - 20)} more causes; --blame --json lists them all)\n`);
   if (b.chains.length > 0) {
     process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
     for (const c of b.chains) {
@@ -264,7 +264,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
-      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, 'as recorded', res.whatIf.label)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+      // The log's own designs: "as recorded" only when the file is a recording (it had derived events to check).
+      const base = res.conformance.checked > 0 ? 'as recorded' : 'this run';
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
       process.stdout.write(`${formatSummary(res.summary, title)}\n`);
     }
@@ -696,7 +698,7 @@ it); 130/143 interrupted (no output file is left half-written).`,
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here')
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
-      .option('--report <file.html>', 'write a self-contained HTML report')
+      .option('--report <file.html>', 'write a self-contained HTML report (summary, timeline charts, blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
       .option('--max-work <n>', 'refuse a run needing more than this many pieces of engine work between two input events (default 20,000,000)', parseNonNegativeInt('--max-work'))

@@ -349,7 +349,11 @@ describe('replay output', () => {
   it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'smsdom:ignoreSsoOnScheduled=true']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain('as recorded');
+    // The example holds inputs only: its column is "this run" ("as recorded" is for a recording, checked below).
+    expect(res.stdout).toMatch(/^\s+this run\s+smsdom:ignoreSsoOnScheduled=true\s+difference$/m);
+    const recording = join(tmp, 'whatif-rec.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', recording])).code).toBe(0);
+    expect((await runCli(['replay', recording, '--what-if', 'smsdom:ignoreSsoOnScheduled=true'])).stdout).toMatch(/^\s+as recorded\s+smsdom:ignoreSsoOnScheduled=true\s+difference$/m);
     expect(res.stdout).toContain('smsdom:ignoreSsoOnScheduled=true');
     expect(res.stdout.match(/sha256:[0-9a-f]{64}/g)?.length).toBe(2);
 

@@ -1030,7 +1030,7 @@ export class Simulator {
           if (err instanceof LogError && err.line === 0) throw new LogError(err.code, err.message, { line, ...(err.field !== undefined ? { field: err.field } : {}) });
           throw err;
         }
-        if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available`, { line, field: 'design' });
+        if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available (a researcher's design is given with --design ${e.design}=path/to/module.ts)`, { line, field: 'design' });
         // Virtual time is whole milliseconds (event-log.md): a design's timings must be too.
         const timing = behaviourTimingProblem(b, e.design);
         if (timing !== undefined) throw new LogError('BAD_CONFIG', `field "design": ${timing}`, { line, field: 'design' });
