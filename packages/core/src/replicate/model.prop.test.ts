@@ -10,7 +10,7 @@ import type { InputEvent } from '../log/events.js';
 import { runEvents } from '../simulate/runEvents.js';
 import type { Note } from '../note/note.js';
 
-// Model-based test of R1–R7: a small reference model written from replication.md alone (it shares no logic with
+// Model-based test of R1–R7 and R9: a small reference model written from replication.md alone (it shares no logic with
 // applySave or replicateNote) runs beside two real replicas; after every command the two must hold the same
 // documents, versions, items, conflict documents and change numbers.
 
@@ -38,6 +38,8 @@ interface MDoc {
 interface MReplica {
   docs: Map<string, MDoc>;
   changes: number;
+  /** R9: per sender, the sender's change number this replica has received up to. */
+  received: Map<Side, number>;
 }
 
 interface Model {
@@ -172,9 +174,13 @@ function modelArrive(m: Model, dRep: MReplica, s: MDoc): void {
   take();
 }
 
+/** R9: the documents changed at the sender since the receiver's history point, in change order; then the new point. */
 function modelReplicate(m: Model, from: Side, to: Side): void {
-  const src = [...m.reps[from].docs.values()].sort((x, y) => x.no - y.no);
+  const upTo = m.reps[from].changes;
+  const after = m.reps[to].received.get(from) ?? 0;
+  const src = [...m.reps[from].docs.values()].filter((d) => d.no > after).sort((x, y) => x.no - y.no);
   for (const s of src) modelArrive(m, m.reps[to], s);
+  m.reps[to].received.set(from, upTo);
 }
 
 // ---------------------------------------------------------------- the real system
@@ -182,12 +188,16 @@ function modelReplicate(m: Model, from: Side, to: Side): void {
 function realReplicate(real: Real, from: Side, to: Side): void {
   const src = real.reps[from];
   const dst = real.reps[to];
-  for (const unid of src.changedSince(0)) {
+  // R9, as a session does (Simulator.startTransfer): from the receiver's history point up to the sender's change
+  // number read at the start; the point moves there when every document is applied.
+  const upTo = src.changeNumber;
+  for (const unid of src.changedSince(dst.getHistory(from), upTo)) {
     const res = replicateNote(src.get(unid)!, dst.get(unid), { limitRevisions: dst.limitRevisions, purgedAtDestination: dst.wasPurged(unid) });
     if (res.outcome === null || res.outcome === 'collision') continue;
     if (res.outcome === 'conflict' && dst.get(res.conflictDoc.unid) === undefined) dst.put(res.conflictDoc, 0);
     dst.put(res.put, 0);
   }
+  dst.setHistory(from, upTo);
 }
 
 // ---------------------------------------------------------------- comparison
@@ -327,7 +337,7 @@ const commandArbs = [
 ];
 
 function setup(limit: number, skewB: number, baseAction: string | undefined): { model: Model; real: Real } {
-  const model: Model = { now: 500, skewB, limit, reps: { A: { docs: new Map(), changes: 0 }, B: { docs: new Map(), changes: 0 } } };
+  const model: Model = { now: 500, skewB, limit, reps: { A: { docs: new Map(), changes: 0, received: new Map() }, B: { docs: new Map(), changes: 0, received: new Map() } } };
   const real: Real = { reps: { A: new Replica('A', 'db', limit), B: new Replica('B', 'db', limit) } };
   const set: (readonly [string, string])[] = [['Subject', 'base'], ['Body', 'base']];
   if (baseAction !== undefined) set.push(['$ConflictAction', baseAction]);
@@ -349,7 +359,7 @@ function caseLog(limit: number, c: Case): string {
 }
 
 function caseRun(limit: number, [skewB, baseAction, cmds]: Case): { log: string; model: Model } {
-  const m: Model = { now: 500, skewB, limit, reps: { A: { docs: new Map(), changes: 0 }, B: { docs: new Map(), changes: 0 } } };
+  const m: Model = { now: 500, skewB, limit, reps: { A: { docs: new Map(), changes: 0, received: new Map() }, B: { docs: new Map(), changes: 0, received: new Map() } } };
   const lines: object[] = [
     { at: 0, type: 'server', name: 'A', replicationMsPerDoc: 0 },
     { at: 0, type: 'server', name: 'B', clockSkewMs: 1 + 2 * skewB, replicationMsPerDoc: 0 },
