@@ -237,11 +237,11 @@ function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
     count('Conflicts', (s) => s.conflicts),
     count('Merges', (s) => s.merges),
     count('Discarded', (s) => s.discarded),
-    count('Collisions', (s) => s.collisions),
+    count('OID collisions', (s) => s.collisions),
     count('Scans performed', (s) => s.scans.performed),
     count('Scans skipped', (s) => s.scans.skipped),
-    count('Infected documents cleaned', (s) => s.scans.infected),
-    count('Infected and missed', (s) => s.scans.missed),
+    count('Infected cleaned', (s) => s.scans.infected),
+    count('Infections missed', (s) => s.scans.missed),
     { label: 'Quiescent', cell: (s) => ({ kind: 'flag', value: s.quiescent, bad: !s.quiescent }) },
     { label: 'Converged', cell: (s) => ({ kind: 'flag', value: s.converged, bad: !s.converged }) },
     { label: 'Stopped', cell: (s) => ({ kind: 'text', value: STOPPED[s.stopped] ?? String(s.stopped) }) },
@@ -251,7 +251,8 @@ function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
 }
 
 // Counts that should be zero in a sound run are flagged when they are not.
-const ALARMING = new Set(['Collisions', 'Infected and missed']);
+// (The CLI's words: the summary and the what-if table say the same.)
+const ALARMING = new Set(['OID collisions', 'Infections missed']);
 
 function renderCell(row: SummaryRow, cell: Cell): string {
   switch (cell.kind) {
