@@ -21,15 +21,33 @@ export function formatLogError(err: LogError, file: string | undefined): string 
   return `${where}${err.message}`;
 }
 
+/**
+ * Text from a log (names, values) as the terminal should show it: control characters (a line end, an escape that
+ * would recolour the terminal, a lone surrogate) written as JSON escapes, so an error stays one line and a table one row
+ * per row. Everything else is left as it is.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
+    JSON.stringify(c).slice(1, -1).replace(/^[^\\]$/, () => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+}
+
 /** Exit code and message for any error a command throws; stack traces only for real bugs. */
 export function describeError(err: unknown, file: string | undefined): { code: number; message: string } {
-  if (err instanceof LogError) return { code: 2, message: formatLogError(err, file) };
-  if (err instanceof UsageError) return { code: 2, message: err.message };
+  const d = describeRaw(err, file);
+  // A message is one line: whatever a log put in it cannot add lines or escapes (an internal error keeps its stack).
+  return d.code === 70 ? d : { code: d.code, message: d.message.split('\n').map(printable).join('\n') };
+}
+
+function describeRaw(err: unknown, file: string | undefined): { code: number; message: string } {
+  if (err instanceof LogError) return { code: 2, message: printable(formatLogError(err, file)) };
+  if (err instanceof UsageError) return { code: 2, message: printable(err.message) };
   if (err instanceof CheckFailed) return { code: 1, message: err.message };
   if (err instanceof Inconclusive) return { code: 3, message: err.message };
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string' && /^E[A-Z]+$/.test(e.code)) {
-    return { code: 2, message: `${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}` };
+    return { code: 2, message: printable(`${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}`) };
   }
   return { code: 70, message: `internal error (a bug in replstorm, please report it):\n${err instanceof Error ? err.stack ?? err.message : String(err)}` };
 }

@@ -1,4 +1,5 @@
 import type { Summary } from '@replstorm/core';
+import { printable } from './errors.js';
 
 /**
  * Virtual milliseconds as `h:mm:ss.mmm` (days as `Nd h:mm:ss`): the one time format of the CLI and the HTML report
@@ -45,7 +46,8 @@ export function formatSummary(s: Summary, title: string): string {
 
 /** A plain-text table: right-aligned numbers, left-aligned text. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
-  const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : String(c))))];
+  // (Text cells may come from a log: printable keeps each row on one line and the terminal's colours its own.)
+  const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : printable(String(c)))))];
   // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned.
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));

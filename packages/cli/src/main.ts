@@ -26,7 +26,7 @@ import {
   type Scenario,
 } from '@replstorm/scenarios';
 import { buildRegistry, resolveDesignArg } from './designs.js';
-import { CheckFailed, Inconclusive, UsageError, describeError } from './errors.js';
+import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
@@ -230,7 +230,7 @@ function printBlame(res: SimulateResult): void {
   if (b.chains.length > 0) {
     process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
     for (const c of b.chains) {
-      process.stdout.write(`  ${c.unid}: ${formatCount(c.length)} revisions from line ${c.cause}, ${formatVirtualTime(c.firstAt)} .. ${formatVirtualTime(c.lastAt)}, servers ${c.servers.join(' > ')}${c.length > c.servers.length ? ' > ...' : ''}\n`);
+      process.stdout.write(`  ${c.unid}: ${formatCount(c.length)} revisions from line ${c.cause}, ${formatVirtualTime(c.firstAt)} .. ${formatVirtualTime(c.lastAt)}, servers ${printable(c.servers.join(' > '))}${c.length > c.servers.length ? ' > ...' : ''}\n`);
     }
   }
 }
@@ -289,9 +289,16 @@ function ignoredNote(n: number): string {
   return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;
 }
 
-function readChunks(log: string): AsyncIterable<Uint8Array> {
-  if (log === '-') return process.stdin;
-  return createReadStream(log, { highWaterMark: 1 << 16 });
+/**
+ * The log's bytes. The file is opened when reading starts, not before: a refusal of an option found first (a bad
+ * --what-if) must not leave an open stream whose error (a missing file) nobody handles.
+ */
+async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
+  if (log === '-') {
+    yield* process.stdin as AsyncIterable<Uint8Array>;
+    return;
+  }
+  yield* createReadStream(log, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
 }
 
 function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
@@ -315,6 +322,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
   currentFile = log === '-' ? '<stdin>' : log;
   checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
+  const whatIf = makeWhatIf(o.whatIf, registry);
   const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
   try {
     const res = await simulateStream(
@@ -325,7 +333,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
         maxWork: o.maxWork,
         strict: o.strict === true,
         onWarning: warnStrict(currentFile),
-        whatIf: makeWhatIf(o.whatIf, registry),
+        whatIf,
         blame: o.blame === true || o.report !== undefined,
         timeline: o.report !== undefined,
         record,
@@ -686,7 +694,7 @@ Results go to standard output (--json: JSON only); progress, warnings and errors
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
 2 bad usage or bad input (a log's errors as file:line:column: message); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found); 70 an internal error (a bug in replstorm: please report
-it); 130/143 interrupted (no output file is left half-written).`,
+it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written).`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);
@@ -799,11 +807,17 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** The process around `main`: signals remove half-written outputs, a closed pipe is not an error. */
 export function runCli(argv: readonly string[]): void {
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  // 128 + the signal's number, as a shell reports it. SIGHUP: the terminal closed (its message may go nowhere).
+  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+  for (const sig of Object.keys(codes) as (keyof typeof codes)[]) {
     process.on(sig, () => {
       removePendingOutputs();
-      process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      try {
+        process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
+      } catch {
+        // (No terminal to write to.)
+      }
+      process.exit(codes[sig]);
     });
   }
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -85,12 +85,16 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'no-such-design'], 'no-such-design'],
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=1'], 'bogus'],
     [['replay', join(tmp, 'no-such-file.jsonl')], 'no-such-file.jsonl'],
+    // A bad --what-if refused before the missing file is opened (its unhandled error crashed the process, exit 1).
+    [['replay', join(tmp, 'no-such-file.jsonl'), '--what-if', 'smsdom:sso=maybe'], 'field "config.sso"'],
+    [['replay', join(tmp, 'no-such-file.jsonl'), '--what-if', 'zz'], 'zz'],
   ])('bad usage %j: exit 2, says what (%s), nothing on stdout, no stack', async (args, mentions) => {
     const res = await runCli(args);
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
     expect(res.stderr).toContain(mentions);
     expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(res.stderr).not.toMatch(/Unhandled|node:events/);
   });
 
   it.each([

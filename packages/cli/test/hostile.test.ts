@@ -478,6 +478,22 @@ describe('the edges of the number range', () => {
   });
 });
 
+describe('names with control characters', () => {
+  it('an error naming one stays one line, the characters escaped (no line end, no terminal escape reaches the terminal)', async () => {
+    const file = writeLog('control-in-name.jsonl', [HEADER, ALPHA, DB, '{"at":1,"type":"save","server":"No\\nSuch\\u001b[31mRED","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/ann"}']);
+    const { message } = expectRefusal(await runCli(['replay', file]), file, { line: 4, field: 'server' });
+    expect(message).toContain('server "No\\nSuch\\u001b[31mRED" is not defined');
+  });
+
+  it('blame tables keep one row per actor and cause', async () => {
+    const file = writeLog('control-in-actor.jsonl', [HEADER, ALPHA, DB, '{"at":1,"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/u\\nfake line\\u001b[2J"}']);
+    const res = await runCli(['replay', file, '--blame']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).not.toContain('\u001b');
+    expect(res.stdout).toMatch(/^user\/u\\nfake line\\u001b\[2J +1 +0 +1 +1$/m);
+  });
+});
+
 describe('valid oddities', () => {
   async function digestOf(file: string): Promise<string> {
     const res = await runCli(['replay', file, '--json']);

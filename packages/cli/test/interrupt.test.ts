@@ -9,7 +9,7 @@ import { GOLDEN_DIR, MAIN_TS, REPO_ROOT, TEST_DIR, spawnCli, type CliResult } fr
 
 // Nothing lost (output.ts, AtomicFile): an output file is written beside its target and renamed over it only when
 // complete, so a run cut short by Ctrl-C, a kill or a full disk leaves the previous file as it was and no partial file,
-// and says so with its exit code: 130 for SIGINT, 143 for SIGTERM, 2 for a write error.
+// and says so with its exit code: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP, 2 for a write error.
 
 const tmp = mkdtempSync(join(tmpdir(), 'replstorm-interrupt-'));
 const BIG = join(tmp, 'big.jsonl');
@@ -49,6 +49,8 @@ describe('a signal while recording', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    // A terminal closed under the run.
+    ['SIGHUP', 129],
   ] as const)('%s during replay --record --report of a 50 MB log: exit %d, the previous files intact, no partial file', async (signal, code) => {
     expect(statSync(BIG).size).toBeGreaterThan(50e6);
     const dir = mkdtempSync(join(tmp, `${signal}-`));
