@@ -757,6 +757,15 @@ describe('Summary: converged', () => {
     expect(summary.collisions).toBe(0);
     expect(summary.converged).toBe(true);
   });
+
+  it('R3: an OID held with different contents by two of three replicas is one collision, whatever the order of the database\'s replicas', () => {
+    // B and C create X in the same millisecond with different items: the same OID (1, 5), other contents. A holds none.
+    for (const replicas of [['A', 'B', 'C'], ['B', 'C', 'A'], ['C', 'A', 'B']]) {
+      const { summary } = simulate([ev.server('A'), ev.server('B'), ev.server('C'), ev.database(replicas), ev.save(5, 'B', X, { x: 1 }), ev.save(5, 'C', X, { x: 2 })]);
+      expect(summary.collisions, replicas.join()).toBe(1);
+      expect(summary.converged).toBe(false);
+    }
+  });
 });
 
 describe('Errors', () => {

@@ -894,6 +894,19 @@ export class Simulator {
           }
         }
       }
+      // Collisions are between any two replicas, not only with the first listed: with three or more, the other pairs
+      // too (else the count depended on the order of the database's `replicas`).
+      for (let i = 1; i < reps.length; i++) {
+        for (let j = i + 1; j < reps.length; j++) {
+          const x = reps[i]!;
+          const y = reps[j]!;
+          for (const unid of y.unids()) {
+            const a = y.get(unid)!;
+            const b = x.get(unid);
+            if (b !== undefined && sameOid(a, b) && !sameContents(a, b)) this.ownCollisions().add(`${db}\u0000${unid}\u0000${a.seq}\u0000${a.seqTime}`);
+          }
+        }
+      }
     }
     return ok;
   }
