@@ -417,6 +417,11 @@ export async function simulateStream(
       await yieldTurn();
     }
     summary = sim.finish();
+    // A run stopped by its cap (maxRunMs after the last input: --max-run, or the default 7 days) would run on to another
+    // cap when its recording is replayed with other options: the recording ends with an `end` where this run stopped,
+    // so it replays to the same run whatever the options. [choice] An input event the log did not have; it says where
+    // the run was cut, which the log format has no other way to say.
+    if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
     while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) await yieldTurn();
     whatIfSummary = whatIfSim?.finish();
     progress.done();

@@ -167,6 +167,31 @@ describe('a tampered recording', () => {
 // Issue 7 "nothing lost", and an operator's files: --record and --report replace a regular file only, through a
 // symbolic link its target, keeping its permissions; a device, pipe or socket in the file's place is refused before
 // the run (renaming a new file over it would replace it: /dev/full, as root).
+describe('a run stopped by its cap', () => {
+  it('--max-run: the recording ends with an end event where the run stopped, so it replays to the same run without the option', async () => {
+    // Two members with their own keys scanning arrivals: a storm that only the cap stops.
+    const log = join(tmp, 'storm-cap.jsonl');
+    writeFileSync(log, `${[
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'C' },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'C' },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      { at: 0, type: 'scanner', server: 'Alpha', design: 'smsdom', config: { key: 'AAAAAAAAAAAAAAA1', scanReplicatedWrites: true } },
+      { at: 0, type: 'scanner', server: 'Beta', design: 'smsdom', config: { key: 'BBBBBBBBBBBBBBB1', scanReplicatedWrites: true } },
+      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set: { $FILE: [{ name: 'a.pdf' }] } },
+    ].map((x) => JSON.stringify(x)).join('\n')}\n`);
+    const recording = join(tmp, 'storm-cap.rec.jsonl');
+    const first = await runCli(['replay', log, '--max-run', '100000', '--record', recording, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const a = JSON.parse(first.stdout) as { digest: string; stopped: string; endAt: number };
+    expect(a).toMatchObject({ stopped: 'cap', endAt: 100_010 });
+    expect(readFileSync(recording, 'utf8').trimEnd().split('\n').at(-1)).toBe('{"at":100010,"type":"end"}');
+    const again = await runCli(['replay', recording, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ digest: a.digest, stopped: 'end', endAt: 100_010 });
+  });
+});
+
 describe('output paths: what --record and --report replace', () => {
   const EXAMPLE = join(tmp, 'example.jsonl');
   beforeAll(() => writeFileSync(EXAMPLE, readFileSync(F, 'utf8')));
