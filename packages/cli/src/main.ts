@@ -167,6 +167,7 @@ function samePathKey(path: string): string {
 function checkOutputPaths(o: { record?: string; report?: string }, log?: string): void {
   const outputs = [['--record', o.record], ['--report', o.report]].filter((x): x is [string, string] => x[1] !== undefined);
   for (const [option, path] of outputs) {
+    if (path.trim() === '') throw new UsageError(`${option}: give a file name (got an empty one)`);
     if (path === '-') throw new UsageError(`${option} -: give a file (- means standard input, and only the log can be read from it)`);
     if (log !== undefined && log !== '-' && samePathKey(path) === samePathKey(log)) throw new UsageError(`${option} ${path}: that is the log being replayed; write to another file`);
   }
@@ -177,7 +178,8 @@ function checkOutputPaths(o: { record?: string; report?: string }, log?: string)
 
 /** `--set key=value` pairs into an object (the last one wins). */
 function parseSets(sets: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: "__proto__" is a key like any other (then refused as an unknown parameter), not a setter that drops it.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const s of sets) {
     const i = s.indexOf('=');
     if (i <= 0) throw new UsageError(`--set expects key=value, got "${s}"`);

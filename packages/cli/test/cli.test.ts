@@ -85,6 +85,8 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'no-such-design'], 'no-such-design'],
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:bogus=1'], 'bogus'],
     [['replay', join(tmp, 'no-such-file.jsonl')], 'no-such-file.jsonl'],
+    [['replay', EXAMPLE_LOG, '--report', ''], '--report: give a file name'],
+    [['run', 'smsdom-storm', '--set', '__proto__=1'], 'unknown parameter "__proto__"'],
     // A bad --what-if refused before the missing file is opened (its unhandled error crashed the process, exit 1).
     [['replay', join(tmp, 'no-such-file.jsonl'), '--what-if', 'smsdom:sso=maybe'], 'field "config.sso"'],
     [['replay', join(tmp, 'no-such-file.jsonl'), '--what-if', 'zz'], 'zz'],
