@@ -324,9 +324,20 @@ export async function simulateStream(
     if (whatIfSim === undefined || rewriter === undefined) return undefined;
     const w = rewriter.rewrite(e);
     const feed = () => void whatIfSim.feed({ line: located.line, event: w });
-    const reached = advance(w.at, located.line, whatIfSim);
-    if (typeof reached === 'string') return feed();
-    return reached.then(feed);
+    try {
+      const reached = advance(w.at, located.line, whatIfSim);
+      if (typeof reached === 'string') return feed();
+      return reached.then(feed).catch((err: unknown) => {
+        throw whatIfRefusal(err);
+      });
+    } catch (err) {
+      throw whatIfRefusal(err);
+    }
+  };
+  /** A refusal by the what-if run alone (its design's storm passing the work budget) is said to be the what-if's. */
+  const whatIfRefusal = (err: unknown): unknown => {
+    if (!(err instanceof LogError) || options.whatIf === undefined) return err;
+    return new LogError(err.code, `the --what-if run (${options.whatIf.label}): ${err.message}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   };
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
     if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {
@@ -422,8 +433,12 @@ export async function simulateStream(
     // so it replays to the same run whatever the options. [choice] An input event the log did not have; it says where
     // the run was cut, which the log format has no other way to say.
     if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
-    while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) await yieldTurn();
-    whatIfSummary = whatIfSim?.finish();
+    try {
+      while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) await yieldTurn();
+      whatIfSummary = whatIfSim?.finish();
+    } catch (err) {
+      throw whatIfRefusal(err);
+    }
     progress.done();
     conformance.finish(lastLine);
   } catch (err) {

@@ -232,6 +232,26 @@ describe('help, version and usage', () => {
   });
 });
 
+describe('replay --what-if: a refusal of the what-if run alone', () => {
+  it('is said to be the what-if\'s (the log itself runs within the budget)', async () => {
+    const log = join(tmp, 'whatif-storm.jsonl');
+    writeFileSync(log, `${[
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'C' },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'C' },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      { at: 0, type: 'scanner', server: 'Alpha', design: 'smsdom', config: { key: 'AAAAAAAAAAAAAAA1' } },
+      { at: 0, type: 'scanner', server: 'Beta', design: 'smsdom', config: { key: 'BBBBBBBBBBBBBBB1' } },
+      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set: { $FILE: [{ name: 'a.pdf' }] } },
+    ].map((x) => JSON.stringify(x)).join('\n')}\n`);
+    expect((await runCli(['replay', log, '--max-work', '5000'])).code).toBe(0);
+    // Scanning arrivals with the log's per-server keys: a storm, which the budget refuses.
+    const res = await runCli(['replay', log, '--max-work', '5000', '--what-if', 'smsdom:scanReplicatedWrites=true']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('the --what-if run (smsdom:scanReplicatedWrites=true): the run would take more than 5,000 pieces of engine work');
+  });
+});
+
 describe('replay output', () => {
   it('--blame as text: a conflict counts for both of its versions\' actors, and the table says so', async () => {
     const res = await runCli(['replay', join(GOLDEN_DIR, 'r5-conflict-winner-skew.jsonl'), '--blame']);
