@@ -478,6 +478,17 @@ describe('the edges of the number range', () => {
   });
 });
 
+describe('work budgets', () => {
+  it('a connection every millisecond over 1,000 shared databases: refused within seconds (each session a piece of work), not run for minutes', async () => {
+    const dbs = Array.from({ length: 1000 }, (_, i) => `{"at":0,"type":"database","name":"db${i}","replicas":["Alpha","Beta"]}`);
+    const file = writeLog('connection-over-1000-databases.jsonl', [HEADER, ALPHA, '{"at":0,"type":"server","name":"Beta"}', ...dbs, '{"at":1,"type":"connection","server":"Alpha","partner":"Beta","everyMs":1}', '{"at":999000,"type":"end"}']);
+    const started = performance.now();
+    const { message } = expectRefusal(await runCli(['replay', file]), file, { line: 1005 });
+    expect(message).toContain('periodic actions (connections and the sessions they start');
+    expect(performance.now() - started, 'milliseconds to answer').toBeLessThan(20_000);
+  });
+});
+
 describe('names with control characters', () => {
   it('an error naming one stays one line, the characters escaped (no line end, no terminal escape reaches the terminal)', async () => {
     const file = writeLog('control-in-name.jsonl', [HEADER, ALPHA, DB, '{"at":1,"type":"save","server":"No\\nSuch\\u001b[31mRED","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/ann"}']);
