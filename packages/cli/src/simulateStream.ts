@@ -191,6 +191,15 @@ class Conformance {
     }
   }
 
+  /** The engine will derive nothing more: the first file event still waiting is a mismatch (and the rest are decoded). */
+  stoppedBefore(message: string): void {
+    if (this.mismatch !== undefined || this.mode !== 'check') return;
+    const f = this.fileQ.shift();
+    if (f === undefined) return;
+    this.mismatch = { line: f.line, message, file: this.decoded(f).event };
+    this.settle(Number.POSITIVE_INFINITY);
+  }
+
   /** Decodes the raw lines still queued up to line `line` (refusing the first bad one); a refusal there comes next. */
   settle(line: number): void {
     for (let f = this.fileQ.peek(); f !== undefined && f.line <= line; f = this.fileQ.peek()) {
@@ -368,6 +377,14 @@ export async function simulateStream(
       // A recording writes the engine's derived events as they happen: the engine can run the work due before this
       // one's time now (no input can still come before it), so the two sides meet at once instead of the file's
       // events piling up until the next input line.
+      // The engine has stopped for good (its cap, an end) before this line's time: nothing it derives can match this
+      // line or any still waiting before it. Said now, at the first of them, instead of holding every later line of a
+      // long file in memory until its end.
+      if (at > sim.now && sim.stopped !== undefined) {
+        conformance.onFile(f);
+        conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'cap' ? 'its run cap, --max-run' : 'an end event'}), but the file goes on with this derived event`);
+        return undefined;
+      }
       if (at > sim.now && sim.stopped === undefined) {
         inFlight = f;
         const reached = advance(at, f.line);

@@ -189,6 +189,15 @@ describe('a run stopped by its cap', () => {
     const again = await runCli(['replay', recording, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ digest: a.digest, stopped: 'end', endAt: 100_010 });
+
+    // Derived lines after the engine stopped: the first is named at once (the file's later lines are not held).
+    const session = '{"at":200000,"type":"session","server":"Alpha","partner":"Beta","db":"d","direction":"cluster","sent":0,"changed":0,"interrupted":false}';
+    const longer = join(tmp, 'storm-cap.after-end.jsonl');
+    const lines = readFileSync(recording, 'utf8');
+    writeFileSync(longer, `${lines}${session}\n${session.replace('200000', '200001')}\n`);
+    const after = await runCli(['replay', longer]);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain(`${longer}:${lines.split('\n').length}:1: the recorded derived events disagree with the engine: the engine's run stopped at 0:01:40.010 (an end event), but the file goes on with this derived event`);
   });
 });
 
