@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli } from './cliHarness.js';
+import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -235,15 +235,7 @@ describe('help, version and usage', () => {
 describe('replay --what-if: a refusal of the what-if run alone', () => {
   it('is said to be the what-if\'s (the log itself runs within the budget)', async () => {
     const log = join(tmp, 'whatif-storm.jsonl');
-    writeFileSync(log, `${[
-      { replog: 1, meta: {} },
-      { at: 0, type: 'server', name: 'Alpha', cluster: 'C' },
-      { at: 0, type: 'server', name: 'Beta', cluster: 'C' },
-      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
-      { at: 0, type: 'scanner', server: 'Alpha', design: 'smsdom', config: { key: 'AAAAAAAAAAAAAAA1' } },
-      { at: 0, type: 'scanner', server: 'Beta', design: 'smsdom', config: { key: 'BBBBBBBBBBBBBBB1' } },
-      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set: { $FILE: [{ name: 'a.pdf' }] } },
-    ].map((x) => JSON.stringify(x)).join('\n')}\n`);
+    writeFileSync(log, perServerKeysLog(false));
     expect((await runCli(['replay', log, '--max-work', '5000'])).code).toBe(0);
     // Scanning arrivals with the log's per-server keys: a storm, which the budget refuses.
     const res = await runCli(['replay', log, '--max-work', '5000', '--what-if', 'smsdom:scanReplicatedWrites=true']);

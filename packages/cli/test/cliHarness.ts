@@ -93,3 +93,22 @@ export const SUMMARY_FIELDS = [
 ] as const;
 
 export const STATE_DOC_FIELDS = ['unid', 'seq', 'seqTime', 'revisions', 'deleted', 'conflict', 'ref', 'items', 'itemSeq'] as const;
+
+/**
+ * A two-member cluster whose servers stamp with keys of their own, and one document with an attachment saved on
+ * Alpha: with `scanArrivals`, each member rescans and restamps what arrives from the other, a storm only a cap stops.
+ */
+export function perServerKeysLog(scanArrivals: boolean): string {
+  const config = (key: string) => (scanArrivals ? { key, scanReplicatedWrites: true } : { key });
+  return `${[
+    { replog: 1, meta: {} },
+    { at: 0, type: 'server', name: 'Alpha', cluster: 'C' },
+    { at: 0, type: 'server', name: 'Beta', cluster: 'C' },
+    { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+    { at: 0, type: 'scanner', server: 'Alpha', design: 'smsdom', config: config('AAAAAAAAAAAAAAA1') },
+    { at: 0, type: 'scanner', server: 'Beta', design: 'smsdom', config: config('BBBBBBBBBBBBBBB1') },
+    { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set: { $FILE: [{ name: 'a.pdf' }] } },
+  ]
+    .map((x) => JSON.stringify(x))
+    .join('\n')}\n`;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DERIVED_EVENT_TYPES } from '@replstorm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cliHarness.js';
+import { runCli, perServerKeysLog } from './cliHarness.js';
 
 // A recording is the whole run: input events and the engine's derived events. Replaying it checks every derived event
 // against the engine (event-log.md, "Derived events"): same digest, and the first disagreeing line named.
@@ -171,15 +171,7 @@ describe('a run stopped by its cap', () => {
   it('--max-run: the recording ends with an end event where the run stopped, so it replays to the same run without the option', async () => {
     // Two members with their own keys scanning arrivals: a storm that only the cap stops.
     const log = join(tmp, 'storm-cap.jsonl');
-    writeFileSync(log, `${[
-      { replog: 1, meta: {} },
-      { at: 0, type: 'server', name: 'Alpha', cluster: 'C' },
-      { at: 0, type: 'server', name: 'Beta', cluster: 'C' },
-      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
-      { at: 0, type: 'scanner', server: 'Alpha', design: 'smsdom', config: { key: 'AAAAAAAAAAAAAAA1', scanReplicatedWrites: true } },
-      { at: 0, type: 'scanner', server: 'Beta', design: 'smsdom', config: { key: 'BBBBBBBBBBBBBBB1', scanReplicatedWrites: true } },
-      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set: { $FILE: [{ name: 'a.pdf' }] } },
-    ].map((x) => JSON.stringify(x)).join('\n')}\n`);
+    writeFileSync(log, perServerKeysLog(true));
     const recording = join(tmp, 'storm-cap.rec.jsonl');
     const first = await runCli(['replay', log, '--max-run', '100000', '--record', recording, '--json']);
     expect(first.code, first.stderr).toBe(0);
