@@ -322,25 +322,25 @@ describe('File', () => {
   });
 
   it('File: a bad $FILE entry is refused, naming it', () => {
-    const cases: [string, string][] = [
-      ['"$FILE": ["a.doc"]', 'set.$FILE[0]'],
-      ['"$FILE": [{"bytes": 1}]', 'set.$FILE[0].name'],
-      ['"$File": [{"name": "a"}, {"name": 5}]', 'set.$File[1].name'],
-      ['"$FILE": [{"name": "a", "bytes": -1}]', 'set.$FILE[0].bytes'],
-      ['"$FILE": [{"name": "a", "bytes": "10"}]', 'set.$FILE[0].bytes'],
-      ['"$FILE": [{"name": "a", "infected": "yes"}]', 'set.$FILE[0].infected'],
-      ['"$FILE": {"name": "a"}', 'set.$FILE'],
-      ['"$FILE": "a.doc"', 'set.$FILE'],
-      ['"$FILE": [null]', 'set.$FILE[0]'],
+    // [items, field, what the column points at: the deepest step of the path that the line holds, a list's element
+    // by its place in the list (the second attachment, not the first)]
+    const cases: [string, string, string][] = [
+      ['"$FILE": ["a.doc"]', 'set.$FILE[0]', '"a.doc"'],
+      ['"$FILE": [{"bytes": 1}]', 'set.$FILE[0].name', '{"bytes"'],
+      ['"$File": [{"name": "a"}, {"name": 5}]', 'set.$File[1].name', '"name": 5'],
+      ['"$FILE": [{"name": "a", "bytes": -1}]', 'set.$FILE[0].bytes', '"bytes"'],
+      ['"$FILE": [{"name": "a", "bytes": "10"}]', 'set.$FILE[0].bytes', '"bytes"'],
+      ['"$FILE": [{"name": "a", "infected": "yes"}]', 'set.$FILE[0].infected', '"infected"'],
+      ['"$FILE": [{"name": "a", "infected": false}, {"name": "b", "infected": "yes"}]', 'set.$FILE[1].infected', '"infected": "yes"'],
+      ['"$FILE": {"name": "a"}', 'set.$FILE', '"$FILE"'],
+      ['"$FILE": "a.doc"', 'set.$FILE', '"$FILE"'],
+      ['"$FILE": [null]', 'set.$FILE[0]', 'null'],
     ];
-    for (const [items, field] of cases) {
+    for (const [items, field, at] of cases) {
       const line = `{"at": 1, ${SAVE}, "set": {${items}}}`;
       const e = refuse(line);
       expect(e, items).toMatchObject({ code: 'BAD_FIELD', line: 2, field });
-      // The column of the deepest key of the path that the line holds.
-      const file = line.indexOf('"$F');
-      const leaf = line.indexOf(`"${field.split('.').pop()!}"`, file);
-      expect(e.column, items).toBe((leaf >= 0 ? leaf : file) + 1);
+      expect(e.column, items).toBe(line.indexOf(at, line.indexOf('"$F')) + 1);
     }
   });
 });
@@ -518,11 +518,14 @@ describe('Errors', () => {
       [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 2, "via": {"server": "B", "unid": "x", "seq": 1}}`, 'via.unid', 'a UNID'],
       [`{"at": 1, "type": "scanned", "server": "A", "db": "d", "unid": "${UNID}", "kind": "mail", "verdict": "dirty", "saved": true}`, 'verdict', '"clean"'],
     ];
+    // Where a list's element is at fault, the column is the element's (the marker after its list's key).
+    const elementAt: Record<string, string> = { 'replicas[1]': '3]', 'remove[0]': '""', 'groups[1]': '"B"', 'groups[0][1]': '""' };
     for (const [line, field, expected] of cases) {
       const e = refuse(line);
       expect(e, line).toMatchObject({ code: 'BAD_FIELD', line: 2, field });
       const key = field.replace(/\[\d+\]/g, '').split('.').pop()!;
-      expect(e.column, line).toBe(line.lastIndexOf(`"${key}":`) + 1);
+      const keyAt = line.lastIndexOf(`"${key}":`);
+      expect(e.column, line).toBe((elementAt[field] !== undefined ? line.indexOf(elementAt[field]!, keyAt) : keyAt) + 1);
       expect(e.message, line).toContain(`field "${field}": expected `);
       expect(e.message, line).toContain(expected);
     }

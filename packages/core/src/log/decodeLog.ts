@@ -690,12 +690,21 @@ class Decoder implements LazyLogDecoder {
   private columnOf(path: Path): number {
     let found = -1;
     let from = 0;
+    // Where the value of the step found last starts: an index steps into it (the 2nd attachment, not the 1st).
+    let valueAt = -1;
     for (const key of path) {
-      if (typeof key !== 'string') continue;
-      const i = indexOfKey(this.raw, JSON.stringify(key), from);
+      if (typeof key === 'number') {
+        const at = valueAt < 0 ? -1 : arrayElementAt(this.raw, valueAt, key);
+        if (at < 0) break;
+        found = from = valueAt = at;
+        continue;
+      }
+      const quoted = JSON.stringify(key);
+      const i = indexOfKey(this.raw, quoted, from);
       if (i < 0) break;
       found = i;
       from = i + 1;
+      valueAt = valueAfterColon(this.raw, i + quoted.length);
     }
     return (found < 0 ? 0 : found) + 1;
   }
@@ -918,6 +927,25 @@ function indexOfKey(raw: string, quoted: string, from: number): number {
     if (raw.charCodeAt(j) === 0x3a) return i;
   }
   return first;
+}
+
+
+/** Where the value after a key ends its `:` starts (`p` just after the key), or -1. */
+function valueAfterColon(raw: string, p: number): number {
+  p = skipWhite(raw, p);
+  return raw.charCodeAt(p) === 0x3a ? skipWhite(raw, p + 1) : -1;
+}
+
+/** Where element `index` of the array starting at `p` starts, or -1 (not an array, too short, malformed). */
+function arrayElementAt(raw: string, p: number, index: number): number {
+  if (raw.charCodeAt(p) !== 0x5b) return -1;
+  p = skipWhite(raw, p + 1);
+  for (let i = 0; i < index; i++) {
+    p = skipWhite(raw, skipValue(raw, p));
+    if (raw.charCodeAt(p) !== 0x2c) return -1;
+    p = skipWhite(raw, p + 1);
+  }
+  return p < raw.length && raw.charCodeAt(p) !== 0x5d ? p : -1;
 }
 
 /** Start of the first line of `block` longer than `max` bytes (its line end excluded), if any. */
