@@ -103,7 +103,11 @@ class Queue<T> {
   }
 }
 
-/** Once the engine has derived this many events and the file none, the file is taken as inputs only. */
+/**
+ * Once the engine has derived this many events and the file none, the file is taken as inputs only. Counted outside
+ * the application of an input: what one input derives at once (a delivery to 10,001 databases) is written in a
+ * recording right after that input's line, which has not been read yet.
+ */
 const INPUTS_ONLY_AFTER = 10_000;
 
 /** The fields in which two events differ (by their JSON), in the file event's order then the engine's. */
@@ -140,13 +144,16 @@ class Conformance {
   byText = 0;
   mismatch: Mismatch | undefined;
 
+  /** An input event is being applied (its own derived events are coming). */
+  applying = false;
+
   constructor(private readonly decodeRaw: (raw: RawDerivedLine) => LocatedEvent<DerivedEvent>) {}
 
   onEngine(e: DerivedEvent): void {
     if (this.mismatch !== undefined || this.mode === 'inputs-only') return;
     this.engineSeen++;
     this.engineQ.push(e);
-    if (this.mode === 'unknown' && this.engineQ.length > INPUTS_ONLY_AFTER) {
+    if (this.mode === 'unknown' && !this.applying && this.engineQ.length > INPUTS_ONLY_AFTER) {
       this.mode = 'inputs-only';
       this.engineQ = new Queue();
       return;
@@ -360,7 +367,12 @@ export async function simulateStream(
         labels.set(cause, describeInput(e));
         if (record !== undefined) inputLineOf.set(cause, located.line);
       }
-      sim.apply(located as LocatedEvent<InputEvent>, cause);
+      conformance.applying = true;
+      try {
+        sim.apply(located as LocatedEvent<InputEvent>, cause);
+      } finally {
+        conformance.applying = false;
+      }
     }
     if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
   };

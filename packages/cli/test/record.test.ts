@@ -167,6 +167,24 @@ describe('a tampered recording', () => {
 // Issue 7 "nothing lost", and an operator's files: --record and --report replace a regular file only, through a
 // symbolic link its target, keeping its permissions; a device, pipe or socket in the file's place is refused before
 // the run (renaming a new file over it would replace it: /dev/full, as root).
+describe('a recording where one input derives more than 10,000 events at once', () => {
+  it('replays (the file is not taken for inputs only before that input\'s own lines are read)', async () => {
+    const dbs = Array.from({ length: 10_001 }, (_, i) => `db${i}`);
+    const log = join(tmp, 'deliver-10001.jsonl');
+    writeFileSync(log, `${[
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'A' },
+      ...dbs.map((name) => ({ at: 0, type: 'database', name, replicas: ['A'] })),
+      { at: 5, type: 'deliver', server: 'A', unid: '00000000000000000000000000000001', to: dbs, set: { Subject: 'hi' } },
+    ].map((x) => JSON.stringify(x)).join('\n')}\n`);
+    const recording = join(tmp, 'deliver-10001.rec.jsonl');
+    expect((await runCli(['replay', log, '--record', recording])).code).toBe(0);
+    const res = await runCli(['replay', recording]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('recording     10,001 derived events checked: the engine agrees');
+  });
+});
+
 describe('a run stopped by its cap', () => {
   it('--max-run: the recording ends with an end event where the run stopped, so it replays to the same run without the option', async () => {
     // Two members with their own keys scanning arrivals: a storm that only the cap stops.
