@@ -1,4 +1,5 @@
 import {
+  DEFAULT_MAX_LINE_BYTES,
   LogError,
   Simulator,
   canonicalJson,
@@ -287,6 +288,11 @@ export async function simulateStream(
   const record = options.record;
   let outLine = 0;
   const writeLine = (text: string) => {
+    // A recording a replay cannot read is refused, not written: a line can come out longer than the one read (a
+    // number written out in full, a deletion listing every item name). A UTF-16 unit is at most 3 UTF-8 bytes.
+    if (text.length > DEFAULT_MAX_LINE_BYTES / 3 && Buffer.byteLength(text, 'utf8') > DEFAULT_MAX_LINE_BYTES) {
+      throw new LogError('LINE_TOO_LONG', `--record: line ${outLine + 1} of the recording would be ${Buffer.byteLength(text, 'utf8').toLocaleString('en-US')} bytes, more than a log's line may hold (${DEFAULT_MAX_LINE_BYTES.toLocaleString('en-US')}): its replay could not read it, so nothing is recorded`);
+    }
     record!.write(`${text}\n`);
     return ++outLine;
   };

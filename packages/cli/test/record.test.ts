@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DERIVED_EVENT_TYPES } from '@replstorm/core';
@@ -183,6 +183,20 @@ describe('a recording where one input derives more than 10,000 events at once', 
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('recording     10,001 derived events checked: the engine agrees');
   });
+});
+
+describe('a recording its replay could not read', () => {
+  it('is refused, not written: a 17.5 MB line of numbers written out in full would pass the 64 MiB line limit', async () => {
+    const log = join(tmp, 'numbers-grow.jsonl');
+    writeFileSync(log, `{"replog":1,"meta":{}}\n{"at":0,"type":"server","name":"A"}\n{"at":0,"type":"database","name":"d","replicas":["A"]}\n{"at":1,"type":"save","server":"A","db":"d","unid":"00000000000000000000000000000001","by":"user/u","set":{"N":[${Array(3_500_000).fill('1e20').join(',')}]}}\n`);
+    expect((await runCli(['replay', log])).code).toBe(0);
+    const recording = join(tmp, 'numbers-grow.rec.jsonl');
+    const res = await runCli(['replay', log, '--record', recording]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--record: line 4 of the recording would be 77,000,114 bytes, more than a log\'s line may hold (67,108,864)');
+    expect(existsSync(recording)).toBe(false);
+    expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
+  }, 60_000);
 });
 
 describe('a run stopped by its cap', () => {
