@@ -331,7 +331,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets)${
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
-Conflicts: conflict documents made on the server. Drag across a chart to zoom; double-click to reset.</span></p>
+Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom; double-click to reset; click a legend entry to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
 ${charts.join('\n')}`;
 }
