@@ -33,18 +33,16 @@ export function printable(text: string): string {
   );
 }
 
-/** Exit code and message for any error a command throws; stack traces only for real bugs. */
+/**
+ * Exit code and message for any error a command throws; stack traces only for real bugs. Whatever a log put in a
+ * message cannot add lines or escapes: a refusal is one line; a check's report keeps its own line breaks.
+ */
 export function describeError(err: unknown, file: string | undefined): { code: number; message: string } {
-  const d = describeRaw(err, file);
-  // A message is one line: whatever a log put in it cannot add lines or escapes (an internal error keeps its stack).
-  return d.code === 70 ? d : { code: d.code, message: d.message.split('\n').map(printable).join('\n') };
-}
-
-function describeRaw(err: unknown, file: string | undefined): { code: number; message: string } {
+  const lines = (text: string) => text.split('\n').map(printable).join('\n');
   if (err instanceof LogError) return { code: 2, message: printable(formatLogError(err, file)) };
   if (err instanceof UsageError) return { code: 2, message: printable(err.message) };
-  if (err instanceof CheckFailed) return { code: 1, message: err.message };
-  if (err instanceof Inconclusive) return { code: 3, message: err.message };
+  if (err instanceof CheckFailed) return { code: 1, message: lines(err.message) };
+  if (err instanceof Inconclusive) return { code: 3, message: lines(err.message) };
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string' && /^E[A-Z]+$/.test(e.code)) {
     return { code: 2, message: printable(`${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}`) };

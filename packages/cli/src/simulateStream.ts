@@ -400,7 +400,7 @@ export async function simulateStream(
       // long file in memory until its end.
       if (at > sim.now && sim.stopped !== undefined) {
         conformance.onFile(f);
-        conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'cap' ? 'its run cap, --max-run' : 'an end event'}), but the file goes on with this derived event`);
+        conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), but the file goes on with this derived event`);
         return undefined;
       }
       if (at > sim.now && sim.stopped === undefined) {

@@ -123,13 +123,14 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   const guard = trusted ? <T>(x: T) => x : <T>(x: T) => freeze(x, true);
   // Every function of the design runs guarded: an exception from any of them is the design's error (DESIGN_FAILED),
   // never an internal one; a researcher's yes/no answer must be a boolean (a string "yes" would read as true).
-  const answer = (what: () => string, v: unknown): boolean => {
+  const ask = (doing: () => string, f: () => unknown): boolean => {
+    const v = guarded(design, doing, f);
     if (trusted || typeof v === 'boolean') return v as boolean;
-    throw designFailed(design, what(), new Error(`it returned ${show(v)} (expected true or false)`));
+    throw designFailed(design, doing(), new Error(`it returned ${show(v)} (expected true or false)`));
   };
   const scanMsPerDoc = design.scanMsPerDoc === undefined ? 10 : guarded(design, () => 'giving its scan time (scanMsPerDoc)', () => design.scanMsPerDoc!(config));
   const scheduleEveryMs = design.scheduleEveryMs === undefined ? undefined : guarded(design, () => 'giving its schedule (scheduleEveryMs)', () => design.scheduleEveryMs!(config));
-  const scansMail = design.scansMail === undefined ? true : answer(() => 'deciding whether it scans mail (scansMail)', guarded(design, () => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config)));
+  const scansMail = design.scansMail === undefined ? true : ask(() => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config));
   return {
     actor: `scanner/${design.name}`,
     scanMsPerDoc,
@@ -137,13 +138,11 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
     scansMail,
     watchesWrite: (w) => {
       if (design.watches === undefined) return w.origin === 'save';
-      const doing = () => `deciding whether to scan ${w.unid} on ${w.server}`;
-      return answer(doing, guarded(design, doing, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config)));
+      return ask(() => `deciding whether to scan ${w.unid} on ${w.server}`, () => design.watches!(trusted ? w : { ...w, note: guard(w.note) }, config));
     },
     runsScheduledPass: (where) => {
       if (design.runsScheduledPass === undefined) return true;
-      const doing = () => `deciding whether to run a scheduled pass on ${where.server}`;
-      return answer(doing, guarded(design, doing, () => design.runsScheduledPass!(where, config)));
+      return ask(() => `deciding whether to run a scheduled pass on ${where.server}`, () => design.runsScheduledPass!(where, config));
     },
     scan: (input) => {
       // A class instance rather than an object literal with a closure: no allocation beyond the context itself.

@@ -1035,14 +1035,8 @@ export class Simulator {
       }
       case 'scanner': {
         const srv = this.server(e.server, line, 'server');
-        let b: Behaviour | undefined;
-        try {
-          b = this.factory?.(e.design, e.config ?? {}, { server: srv.name, design: e.design, cluster: srv.cluster });
-        } catch (err) {
-          // A design refusing its configuration: the error belongs to this line.
-          if (err instanceof LogError && err.line === 0) throw new LogError(err.code, err.message, { line, ...(err.field !== undefined ? { field: err.field } : {}) });
-          throw err;
-        }
+        // (A design refusing its configuration throws a LogError of no line: `apply` gives it this one.)
+        const b: Behaviour | undefined = this.factory?.(e.design, e.config ?? {}, { server: srv.name, design: e.design, cluster: srv.cluster });
         if (b === undefined) throw new LogError('UNKNOWN_DESIGN', `field "design": no scanner design named "${e.design}" is available (a researcher's design is given with --design ${e.design}=path/to/module.ts)`, { line, field: 'design' });
         // Virtual time is whole milliseconds (event-log.md): a design's timings must be too.
         const timing = behaviourTimingProblem(b, e.design);
