@@ -47,6 +47,8 @@ export interface SimulateOptions {
   readonly record?: AtomicFile | undefined;
   readonly recordMeta?: Readonly<Record<string, unknown>>;
   readonly progressLabel?: string;
+  /** Derived lines held waiting for the engine before it runs their instant's work ahead (default HOLD_DERIVED; tests). */
+  readonly holdDerived?: number;
 }
 
 /** The first place where a recorded log and the engine disagree. */
@@ -66,6 +68,8 @@ export interface SimulateResult {
     readonly checked: number;
     /** Of those, the lines equal as text to the engine's event, taken without being decoded (the rest were decoded). */
     readonly byText: number;
+    /** The most derived lines of the file that waited at once for the engine's events (see HOLD_DERIVED). */
+    readonly heldAtMost: number;
     readonly mismatch?: Mismatch;
   };
   readonly blame?: BlameResult;
@@ -110,6 +114,16 @@ class Queue<T> {
  * recording right after that input's line, which has not been read yet.
  */
 const INPUTS_ONLY_AFTER = 10_000;
+
+/**
+ * [choice] At most this many of a recording's derived lines wait for the engine. A recording writes the events of an
+ * instant's work after that instant's inputs, and the engine runs an instant's work only once a later line (or the
+ * end) shows no input of that instant can still come; the lines of one instant then wait unread-by-the-engine: a
+ * million lines at one instant held 377 MB, and a 64 MB heap ran out. Past this many, the engine runs the instant's
+ * work at once (slice by slice, until half as many wait), and an input of that instant coming after it is refused
+ * (it would run after the work it precedes in the engine's order). About 4 MB of lines.
+ */
+const HOLD_DERIVED = 10_000;
 
 /** The fields in which two events differ (by their JSON), in the file event's order then the engine's. */
 function differingFields(file: DerivedEvent, engine: DerivedEvent): string[] {
@@ -162,6 +176,12 @@ class Conformance {
     this.compare();
   }
 
+  /** The file's derived lines waiting for the engine's events, now and at most so far. */
+  get held(): number {
+    return this.fileQ.length;
+  }
+  heldAtMost = 0;
+
   onFile(f: FileDerived): void {
     if (this.mismatch !== undefined) {
       this.decoded(f); // nothing left to compare, but a bad line is still refused
@@ -174,6 +194,7 @@ class Conformance {
     this.mode = 'check';
     this.fileQ.push(f);
     this.compare();
+    if (this.fileQ.length > this.heldAtMost) this.heldAtMost = this.fileQ.length;
   }
 
   private compare(): void {
@@ -384,6 +405,28 @@ export async function simulateStream(
   };
   // A derived line whose time the engine is running to: if the engine fails on the way, a bad line is refused first.
   let inFlight: FileDerived | undefined;
+  const holdLimit = Math.max(1, options.holdDerived ?? HOLD_DERIVED);
+  /** The instant whose work ran ahead of the file's lines (see HOLD_DERIVED), or -1. */
+  let ranThrough = -1;
+  /** Keeps the derived lines waiting for the engine under `holdLimit`: runs the work of their instant, `at` (HOLD_DERIVED). */
+  const holdFewer = (f: FileDerived, at: number): void => {
+    if (conformance.held <= holdLimit) return;
+    inFlight = f;
+    for (;;) {
+      if (sim.stopped !== undefined) {
+        conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), and derives nothing more without an input, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more after it)`);
+        break;
+      }
+      ranThrough = at;
+      const r = sim.advanceThroughSome(at, f.line, 64);
+      if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) break;
+      if (r === 'done') {
+        conformance.stoppedBefore(`the engine has run all its work up to ${formatVirtualTime(at)} and derives nothing more then, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more up to that time)`);
+        break;
+      }
+    }
+    inFlight = undefined;
+  };
   // The input line being applied: an error the engine raises for it (an undefined server) points at its field.
   let applying: LocatedEvent | undefined;
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
@@ -410,16 +453,21 @@ export async function simulateStream(
           return reached.then(() => {
             inFlight = undefined;
             conformance.onFile(f);
+            holdFewer(f, at);
           });
         }
         inFlight = undefined;
       }
       conformance.onFile(f);
+      holdFewer(f, at);
       return undefined;
     }
     const e = located.event;
-    inputs++;
     applying = located;
+    if (e.at === ranThrough) {
+      throw new LogError('TIME_DECREASED', `field "at": this input comes at ${formatVirtualTime(e.at)} after more than ${holdLimit.toLocaleString('en-US')} derived lines of that instant, whose work the engine has run to check them; the engine runs an instant's inputs before its work, and a recording writes them in that order`, { line: located.line, field: 'at' });
+    }
+    inputs++;
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
       applyInput(located, e, reached);
@@ -491,7 +539,7 @@ export async function simulateStream(
     header: header!,
     summary,
     ...(whatIfSummary !== undefined && options.whatIf !== undefined ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary } } : {}),
-    conformance: { checked: conformance.checked, byText: conformance.byText, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
+    conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
     inputEvents: inputs,

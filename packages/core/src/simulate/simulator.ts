@@ -439,6 +439,20 @@ export class Simulator {
   }
 
   /**
+   * `advanceSome`, but also running the work due at `at` itself: 'done' once nothing is left at or before `at`. Work
+   * at an instant runs after that instant's inputs, so a caller may only do this once no input at `at` can still come
+   * (a replay holding a recording's derived lines of that instant: a recording writes an instant's inputs before the
+   * events of its work).
+   */
+  advanceThroughSome(at: number, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
+    const s = this.s;
+    if (s.stopped !== undefined) return 'stopped';
+    if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
+    if (!this.runDue(at, true, line, slice)) return 'more';
+    return s.stopped === undefined ? 'done' : 'stopped';
+  }
+
+  /**
    * Applies one input event at its `at` (after `advance(at)`). After an `end`, only events at the end's `at`. Errors
    * name `located.line`; derived events name `causeLine` as their cause (default the same line: a recorder that
    * writes the event at another line of its output passes that one).
