@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { LogError } from '../util/logError.js';
 import { createLogDecoder, decodeLogText, type LogDecoderOptions, type LogWarning } from './decodeLog.js';
-import type { LocatedEvent, SaveEvent } from './events.js';
+import { columnOfField, type LocatedEvent, type SaveEvent } from './events.js';
 
 // shared/ sits beside the repository (here /work/shared beside /work/main; in CI beside the clone).
 const EXAMPLE = readFileSync(new URL('../../../../../shared/examples/smsdom-small.jsonl', import.meta.url));
@@ -319,6 +319,27 @@ describe('File', () => {
     ) as SaveEvent;
     expect(save.set!.get('$file')).toEqual([{ name: 'a.doc' }, { name: 'b.exe', bytes: 10, infected: true }]);
     expect((event(`{"at": 1, ${SAVE}, "set": {"$FILE": []}}`) as SaveEvent).set!.get('$FILE')).toEqual([]);
+  });
+
+  it('Errors: the column follows the line\'s structure: the last of a repeated key, a key written with escapes, a top-level key after a same-named item', () => {
+    // [line, field, the text the column points at]: JSON.parse keeps a repeated key's last value, which is the one
+    // refused; "n\u0061me" is the key name; an item called "name" inside `set` is not the event's field.
+    const cases: [string, string, string][] = [
+      ['{"at": 0, "type": "server", "name": "A", "name": 5}', 'name', '"name": 5'],
+      ['{"at": 0, "type": "server", "n\\u0061me": 5}', 'name', '"n\\u0061me"'],
+      [`{"at": 1, "type": "save", "set": {"server": 1}, "server": 5, "db": "d", "unid": "${'0'.repeat(32)}", "by": "u"}`, 'server', '"server": 5'],
+      [`{"at": 1, ${SAVE}, "set": {"Subject": "a"}, "set": {"Subject": null}}`, 'set.Subject', '"Subject": null'],
+    ];
+    for (const [line, field, at] of cases) {
+      const e = refuse(line);
+      expect(e, line).toMatchObject({ line: 2, field });
+      expect(e.column, line).toBe(line.indexOf(at) + 1);
+    }
+    // The engine's refusals (an undefined server) are located the same way (columnOfField).
+    expect(columnOfField('{"at":1,"type":"crash","server":"B","server":"Q"}', 'server')).toBe(37);
+    expect(columnOfField('{"at":1,"type":"crash","serv\\u0065r":"Q"}', 'server')).toBe(24);
+    const deliver = '{"at":1,"type":"deliver","set":{"to":1},"to":["x"]}';
+    expect(columnOfField(deliver, 'to.0')).toBe(deliver.indexOf('"to":[') + 1);
   });
 
   it('File: a bad $FILE entry is refused, naming it', () => {

@@ -688,25 +688,7 @@ class Decoder implements LazyLogDecoder {
 
   /** 1-based column of the deepest key of `path` found in the raw line, searching each key after the previous one. */
   private columnOf(path: Path): number {
-    let found = -1;
-    let from = 0;
-    // Where the value of the step found last starts: an index steps into it (the 2nd attachment, not the 1st).
-    let valueAt = -1;
-    for (const key of path) {
-      if (typeof key === 'number') {
-        const at = valueAt < 0 ? -1 : arrayElementAt(this.raw, valueAt, key);
-        if (at < 0) break;
-        found = from = valueAt = at;
-        continue;
-      }
-      const quoted = JSON.stringify(key);
-      const i = indexOfKey(this.raw, quoted, from);
-      if (i < 0) break;
-      found = i;
-      from = i + 1;
-      valueAt = valueAfterColon(this.raw, i + quoted.length);
-    }
-    return (found < 0 ? 0 : found) + 1;
+    return columnOfPath(this.raw, path);
   }
 
   private tooLong(line: number): never {
@@ -919,14 +901,40 @@ function formatPath(path: Path): string {
 }
 
 /** Index of `"key"` used as a key (followed by `:`), else of its first appearance, else -1. */
-function indexOfKey(raw: string, quoted: string, from: number): number {
-  const first = raw.indexOf(quoted, from);
-  for (let i = first; i >= 0; i = raw.indexOf(quoted, i + 1)) {
-    let j = i + quoted.length;
-    while (raw.charCodeAt(j) === 0x20 || raw.charCodeAt(j) === 0x09) j++;
-    if (raw.charCodeAt(j) === 0x3a) return i;
+/**
+ * The 1-based column of the deepest step of `path` found in `raw` (a line JSON.parse accepted), following the line's
+ * structure: a key is a member of the object the step before it reached (not the same name inside another object),
+ * an index an element of its array. Of a key written twice, the last (the value JSON.parse keeps, so the one an error
+ * is about); a key is compared as JSON reads it (`"n\u0061me"` is `name`). 1 when the first step is not found.
+ */
+export function columnOfPath(raw: string, path: Path): number {
+  let found = -1;
+  // Where the value reached by the steps so far starts (the line's object first).
+  let at = skipWhite(raw, 0);
+  for (const key of path) {
+    if (typeof key === 'number') {
+      const e = arrayElementAt(raw, at, key);
+      if (e < 0) break;
+      found = at = e;
+      continue;
+    }
+    const k = memberKeyAt(raw, at, key);
+    if (k < 0) break;
+    found = k;
+    at = valueAfterColon(raw, skipString(raw, k));
+    if (at < 0) break;
   }
-  return first;
+  return (found < 0 ? 0 : found) + 1;
+}
+
+/** Where the key of the last member named `key` of the object starting at `i` starts (its quote), or -1. */
+function memberKeyAt(raw: string, i: number, key: string): number {
+  if (raw.charCodeAt(i) !== 0x7b) return -1;
+  let found = -1;
+  forEachKey(raw, i, (k, _valueStart, keyStart) => {
+    if (k === key) found = keyStart;
+  });
+  return found;
 }
 
 
@@ -1027,14 +1035,15 @@ function keysInFileOrder(raw: string, field: string, keys: string[]): string[] {
   return ordered.size === keys.length ? [...ordered] : keys;
 }
 
-/** Calls `visit` for each key of the object starting at `i` (a `{`) with the index where its value starts. */
-function forEachKey(raw: string, i: number, visit: (key: string, valueStart: number) => void): void {
+/** Calls `visit` for each key of the object starting at `i` (a `{`) with the index where its value starts (and its key). */
+function forEachKey(raw: string, i: number, visit: (key: string, valueStart: number, keyStart: number) => void): void {
   i = skipWhite(raw, i + 1);
   while (raw.charCodeAt(i) === 0x22) {
     const keyEnd = skipString(raw, i);
-    const key = JSON.parse(raw.slice(i, keyEnd)) as string;
+    const text = raw.slice(i + 1, keyEnd - 1);
+    const key = text.includes('\\') ? (JSON.parse(raw.slice(i, keyEnd)) as string) : text;
     const valueStart = skipWhite(raw, skipWhite(raw, keyEnd) + 1);
-    visit(key, valueStart);
+    visit(key, valueStart, i);
     i = skipWhite(raw, skipValue(raw, valueStart));
     if (raw.charCodeAt(i) !== 0x2c) return;
     i = skipWhite(raw, i + 1);

@@ -1,3 +1,4 @@
+import { columnOfPath } from './decodeLog.js';
 import type { Attachment, ItemValue } from '../note/note.js';
 
 // The v1 recorded event log (../shared/spec/event-log.md). Field names are normative: other tools depend on them.
@@ -237,20 +238,5 @@ export interface LocatedEvent<E extends LogEvent = LogEvent> {
  * object (not a same-named key inside `set` or `config`), or 1 when it cannot be found.
  */
 export function columnOfField(text: string, field: string): number {
-  const key = JSON.stringify(field.split('.')[0]!);
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // A string: at depth 1 it may be the key.
-      if (depth === 1 && text.startsWith(key, i)) {
-        let j = i + key.length;
-        while (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09) j++;
-        if (text.charCodeAt(j) === 0x3a) return i + 1;
-      }
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return 1;
+  return columnOfPath(text, [field.split('.')[0]!]);
 }
