@@ -1,7 +1,6 @@
 import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { LogError, type LogHeader } from '@replstorm/core';
 import {
@@ -28,7 +27,7 @@ import {
 import { buildRegistry, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
-import { AtomicFile, createProgress, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, createProgress, heapFullness, heapLimitMb, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
@@ -562,10 +561,7 @@ async function cmdExplore(
     onProgress: (p) => progress.tick(() => `depth ${p.depth}, ${formatCount(p.distinct)} distinct states`),
     clock: () => performance.now(),
     // Stop cleanly, with a message, when the heap is 80% full, rather than die out of memory mid-search.
-    memoryUse: () => {
-      const h = getHeapStatistics();
-      return h.used_heap_size / h.heap_size_limit;
-    },
+    memoryUse: heapFullness,
   });
   progress.done();
   const files: Record<string, string> = {};
@@ -626,7 +622,7 @@ async function cmdExplore(
         : r.hitMaxStates
           ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
           : r.hitMemoryLimit
-            ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(Math.round(getHeapStatistics().heap_size_limit / 2 ** 20))} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
+            ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(heapLimitMb())} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
           : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
     );
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
@@ -694,7 +690,8 @@ function buildProgram(): Command {
       `
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
-2 bad usage or bad input (a log's errors as file:line:column: message); 3 a check that could not finish (explore cut
+2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
+than --max-work or outgrowing memory); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written).`,
     )

@@ -22,7 +22,7 @@ import { behaviourFactory, checkDesignInstall, type DesignRegistry } from '@repl
 import { createBlame, describeInput, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
-import { createProgress } from './output.js';
+import { createProgress, heapFullness, heapLimitMb } from './output.js';
 import { createTimeline, type Timeline } from './report/timeline.js';
 import { UsageError } from './errors.js';
 
@@ -49,7 +49,20 @@ export interface SimulateOptions {
   readonly progressLabel?: string;
   /** Derived lines held waiting for the engine before it runs their instant's work ahead (default HOLD_DERIVED; tests). */
   readonly holdDerived?: number;
+  /** How full the heap is, 0 to 1 (default: V8's used heap over its limit; tests pass their own). See MEMORY_STOP_AT. */
+  readonly memoryUse?: () => number;
 }
+
+/**
+ * [choice] A run stops, refused (RUN_TOO_LARGE, exit 2, nothing written), once the heap is this full, rather than let
+ * V8 crash the process with a stack trace minutes later: a storm that makes conflicts of conflicts grows without end
+ * (the smsdom-storm with per-server keys and scanned arrivals, run for a day, passed 2.5 GB in ten minutes and died),
+ * and every revision stays in its document's `revisions` (R1; no cap unless the database sets `limitRevisions`).
+ * Checked between slices of engine work and every 1,024 input events. The same threshold as explore's.
+ */
+const MEMORY_STOP_AT = 0.8;
+
+
 
 /** The first place where a recorded log and the engine disagree. */
 export interface Mismatch {
@@ -124,6 +137,12 @@ const INPUTS_ONLY_AFTER = 10_000;
  * (it would run after the work it precedes in the engine's order). About 4 MB of lines.
  */
 const HOLD_DERIVED = 10_000;
+
+/** A progress line's account of how big a run has grown (a storm shows itself here first). */
+function growthText(sim: Simulator): string {
+  const g = sim.growth();
+  return `${g.revisions.toLocaleString('en-US')} revisions, ${g.documents.toLocaleString('en-US')} documents, ${g.conflicts.toLocaleString('en-US')} conflicts`;
+}
 
 /** The fields in which two events differ (by their JSON), in the file event's order then the engine's. */
 function differingFields(file: DerivedEvent, engine: DerivedEvent): string[] {
@@ -349,13 +368,27 @@ export async function simulateStream(
     await new Promise<void>((resolve) => setImmediate(resolve));
     lastTurn = performance.now();
   };
+  const memoryUse = options.memoryUse ?? heapFullness;
+  /** Refuses the run once the heap is MEMORY_STOP_AT full (see there), saying how big it had grown and when. */
+  const checkMemory = (on: Simulator = sim): void => {
+    const use = memoryUse();
+    if (use < MEMORY_STOP_AT) return;
+    const g = on.growth();
+    const limitMb = heapLimitMb();
+    throw new LogError(
+      'RUN_TOO_LARGE',
+      // (the what-if run's refusal is named as its own by whatIfRefusal)
+      `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far (a storm whose conflicts make more conflicts grows without end); refused rather than crash, nothing written: stop it earlier (--max-run, or a shorter horizonMs) or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
+    );
+  };
   /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
   const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
     const r = on.advanceSome(at, line, SLICE);
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
-        progress.tick(() => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
+        checkMemory(on);
+        progress.tick(() => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)}); ${growthText(on)}`);
         await yieldTurn();
         const again = on.advanceSome(at, line, SLICE);
         if (again !== 'more') return again;
@@ -401,7 +434,10 @@ export async function simulateStream(
         conformance.applying = false;
       }
     }
-    if ((inputs & 0x3ff) === 0) progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}`);
+    if ((inputs & 0x3ff) === 0) {
+      checkMemory();
+      progress.tick(() => `${inputs.toLocaleString('en-US')} input events, virtual time ${formatVirtualTime(sim.now)}; ${growthText(sim)}`);
+    }
   };
   // A derived line whose time the engine is running to: if the engine fails on the way, a bad line is refused first.
   let inFlight: FileDerived | undefined;
@@ -507,7 +543,8 @@ export async function simulateStream(
     }
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
     while (!sim.finishSome(SLICE)) {
-      progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+      checkMemory();
+      progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}; ${growthText(sim)}`);
       await yieldTurn();
     }
     summary = sim.finish();
@@ -517,7 +554,10 @@ export async function simulateStream(
     // the run was cut, which the log format has no other way to say.
     if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
     try {
-      while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) await yieldTurn();
+      while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) {
+        checkMemory(whatIfSim);
+        await yieldTurn();
+      }
       whatIfSummary = whatIfSim?.finish();
     } catch (err) {
       throw whatIfRefusal(err);

@@ -393,6 +393,18 @@ export class Simulator {
     return this.s.inputs;
   }
 
+  /**
+   * How big the run has grown, cheaply (no summary, no digest): revisions, replicated changes and conflict documents
+   * so far, and the documents (stubs included) all replicas hold. For progress lines and for saying why a run that
+   * outgrew memory was stopped.
+   */
+  growth(): { readonly revisions: number; readonly replicatedChanges: number; readonly conflicts: number; readonly documents: number } {
+    const c = this.s.counters;
+    let documents = 0;
+    for (const srv of this.s.servers.values()) for (const r of srv.replicas.values()) documents += r.size;
+    return { revisions: c.revisions, replicatedChanges: c.replicatedChanges, conflicts: c.conflicts, documents };
+  }
+
   /** The PRNG's state, to compare two runs (FoundationDB-style determinism check). */
   prngState(): string {
     return this.s.prng.state();

@@ -16,7 +16,8 @@ export type LogErrorCode =
   | 'UNKNOWN_DESIGN'
   | 'BAD_CONFIG'
   | 'DESIGN_FAILED'
-  | 'RUN_TOO_LONG';
+  | 'RUN_TOO_LONG'
+  | 'RUN_TOO_LARGE';
 
 /**
  * Broken input: says where (1-based `line` and `column`, 0 when unknown), which `field`, and what is wrong, in words a

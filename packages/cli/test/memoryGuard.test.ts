@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogError } from '@replstorm/core';
+import { builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simulateStream } from '../src/simulateStream.js';
+
+// A storm whose conflicts make more conflicts grows without end (R5: each conflict document is a new document, which
+// the next pass stamps and conflicts in turn; R1: every revision stays in `revisions`). A run that outgrows memory is
+// refused with a message that says so, exit 2 and nothing written (the guide: "exit codes say what happened", "nothing
+// half-written"), instead of V8's out-of-memory crash with a native stack trace (exit 134) after minutes.
+
+const dir = mkdtempSync(join(tmpdir(), 'replstorm-memory-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** One document, per-server keys, arrivals scanned: the storm of README's compare table, on a day's horizon. */
+const STORM = ['--set', 'databases=1', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'horizonMs=86400000'];
+
+describe('a run that outgrows memory is refused, not crashed', () => {
+  it('R5/R1: a day of the per-server-keys storm under a 96 MB heap: exit 2, one line saying how big the run grew, no --record file', () => {
+    const record = join(dir, 'storm.jsonl');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=96', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'run', 'smsdom-storm', ...STORM, '--record', record], { encoding: 'utf8', cwd: root });
+    expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^replstorm: run smsdom-storm: the run outgrew memory: the heap is \d+% full \(of 96 MB\) at virtual time [\d:.]+, with [\d,]+ documents across the replicas, [\d,]+ revisions, [\d,]+ replicated changes and [\d,]+ conflict documents so far/);
+    expect(r.status).toBe(2);
+    expect(existsSync(record)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the check runs between slices of engine work: a full heap stops the run there, naming virtual time and growth', async () => {
+    let asked = 0;
+    const run = simulateStream(
+      { events: smsdomStormEventStream({ databases: 1, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', horizonMs: 86_400_000 }), header: { replog: 1, meta: {} } },
+      // Full from the 3rd question on: the storm is running by then, between its scanners' install and the end.
+      { registry: builtinRegistry(), memoryUse: () => (++asked >= 3 ? 0.85 : 0.1) },
+    );
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LogError);
+    expect(err).toMatchObject({ code: 'RUN_TOO_LARGE' });
+    expect((err as LogError).message).toMatch(/the heap is 85% full .* at virtual time [\d:.]+, with [1-9][\d,]* documents across the replicas, [1-9][\d,]* revisions/);
+    expect(asked).toBe(3);
+  });
+
+  it('below the threshold nothing changes: the same storm for two hours finishes with its summary', async () => {
+    const r = await simulateStream(
+      { events: smsdomStormEventStream({ databases: 1, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', horizonMs: 7_200_000 }), header: { replog: 1, meta: {} } },
+      { registry: builtinRegistry(), memoryUse: () => 0.79 },
+    );
+    expect(r.summary.stopped).toBe('end');
+    expect(r.summary.revisions.byActorKind['scanner']).toBeGreaterThan(1_000);
+  });
+});
