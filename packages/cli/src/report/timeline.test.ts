@@ -37,23 +37,36 @@ describe('createTimeline', () => {
     expect(t.result()).toMatchObject({ bucketMs: 1000, start: 61_000, end: 64_000, series: [{ revisions: [1, 0, 1] }] });
   });
 
-  it('merges buckets pairwise and doubles the width when the span outgrows maxBuckets', () => {
+  it('widens the buckets through 10, 50, 100 ms, ... when the span outgrows maxBuckets, summing the buckets each covers', () => {
     const t = createTimeline({ bucketMs: 10, maxBuckets: 4 });
     for (const at of [0, 15, 35]) t.add(revised(at, 'A'));
     expect(t.result()).toMatchObject({ bucketMs: 10, start: 0, end: 40, series: [{ revisions: [1, 1, 0, 1] }] });
     t.add(revised(45, 'A'));
-    // [0,10) [10,20) [20,30) [30,40) [40,50) would be five: pairs merge into [0,20) [20,40) [40,60).
-    expect(t.result()).toMatchObject({ bucketMs: 20, start: 0, end: 60, series: [{ revisions: [2, 1, 1] }] });
+    // [0,10) ... [40,50) would be five: the next width is 50 ms, one bucket [0,50).
+    expect(t.result()).toMatchObject({ bucketMs: 50, start: 0, end: 50, series: [{ revisions: [4] }] });
     t.add(revised(170, 'A'));
-    expect(t.result()).toMatchObject({ bucketMs: 80, start: 0, end: 240, series: [{ revisions: [4, 0, 1] }] });
+    expect(t.result()).toMatchObject({ bucketMs: 50, start: 0, end: 200, series: [{ revisions: [4, 0, 0, 1] }] });
+    t.add(revised(260, 'A'));
+    expect(t.result()).toMatchObject({ bucketMs: 100, start: 0, end: 300, series: [{ revisions: [4, 1, 1] }] });
   });
 
-  it('keeps the grid when the first bucket index is odd', () => {
-    const t = createTimeline({ bucketMs: 10, maxBuckets: 2 });
-    t.add(revised(15, 'A'));
+  it('keeps the grid when the first bucket index is odd: doubling from a width off the ladder, and a factor of 3 (5 s to 15 s)', () => {
+    const t = createTimeline({ bucketMs: 20, maxBuckets: 2 });
     t.add(revised(25, 'A'));
-    t.add(revised(35, 'A'));
-    expect(t.result()).toMatchObject({ bucketMs: 20, start: 0, end: 40, series: [{ revisions: [1, 2] }] });
+    t.add(revised(45, 'A'));
+    t.add(revised(65, 'A'));
+    expect(t.result()).toMatchObject({ bucketMs: 40, start: 0, end: 80, series: [{ revisions: [1, 2] }] });
+    const u = createTimeline({ bucketMs: 5_000, maxBuckets: 2 });
+    for (const at of [5_000, 10_000, 15_000]) u.add(revised(at, 'A'));
+    expect(u.result()).toMatchObject({ bucketMs: 15_000, start: 0, end: 30_000, series: [{ revisions: [2, 1] }] });
+  });
+
+  it('R12: a cluster push every 15 s over two hours draws flat, one push per bucket (power-of-two buckets of 16.384 s held one or two by turns: a comb)', () => {
+    const t = createTimeline();
+    for (let at = 7_000; at < 7_200_000; at += 15_000) t.add(revised(at, 'A'));
+    const r = t.result();
+    expect(r.bucketMs).toBe(15_000);
+    expect(new Set(r.series[0]!.revisions)).toEqual(new Set([1]));
   });
 
   it('chooses the width itself: at most 600 buckets whatever the span', () => {

@@ -22,8 +22,26 @@ export interface Timeline {
   readonly series: TimelineSeries[];
 }
 
+/**
+ * [choice] The widths a bucket grows through, in virtual ms: 1, 5, 10, 50, 100, 500 ms, 1 s, 5 s, 15 s, 30 s, 1 min,
+ * 5 min, 15 min, 30 min, 1 h, 3 h, 6 h, 12 h, 1 day, 7 days, then doubling. Each divides the next, so buckets merge
+ * exactly. Powers of two (8.192 s, 16.384 s, ...) beat against Domino's own periods (the cluster replicator's 15 s,
+ * hourly scans): a bucket held one push or two by turns, and a steady storm drew as a comb. On these widths a
+ * periodic action falls the same number of times into every bucket.
+ */
+const NICE_WIDTHS: readonly number[] = [1, 5, 10, 50, 100, 500, 1_000, 5_000, 15_000, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000];
+
+/** The bucket width after `w`: the next of NICE_WIDTHS, or twice `w` past them or off them (a starting width of 3 ms). */
+function nextWidth(w: number): number {
+  const i = NICE_WIDTHS.indexOf(w);
+  return i >= 0 && i + 1 < NICE_WIDTHS.length ? NICE_WIDTHS[i + 1]! : w * 2;
+}
+
 export interface TimelineOptions {
-  /** Starting bucket width in virtual ms (default 1). Doubled as often as needed to keep at most `maxBuckets` buckets. */
+  /**
+   * Starting bucket width in virtual ms (default 1). Widened as often as needed to keep at most `maxBuckets` buckets:
+   * through NICE_WIDTHS from a width among them, else by doubling.
+   */
   readonly bucketMs?: number;
   /** At most this many buckets (default 600, at least 2). */
   readonly maxBuckets?: number;
@@ -46,7 +64,7 @@ interface Counts {
 /**
  * Streams derived events into per-server counts. Memory is O(servers × maxBuckets) whatever the number of events:
  * buckets sit on an absolute grid (bucket k covers [k·w, (k+1)·w)), so when the span outgrows `maxBuckets` the width
- * doubles and neighbours merge pairwise, and no event is kept.
+ * grows (nextWidth) and neighbours merge, and no event is kept.
  */
 export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
   let bucketMs = options.bucketMs ?? 1;
@@ -71,12 +89,15 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
     return c;
   };
 
-  const mergePairwise = (f: number): void => {
-    const newFirst = Math.floor(f / 2);
-    const newCount = Math.floor((f + count - 1) / 2) - newFirst + 1;
+  /** Widens the buckets to the next width (nextWidth): each new bucket is the sum of the `factor` it covers. */
+  const widen = (f: number): void => {
+    const wider = nextWidth(bucketMs);
+    const factor = wider / bucketMs;
+    const newFirst = Math.floor(f / factor);
+    const newCount = Math.floor((f + count - 1) / factor) - newFirst + 1;
     const merge = (a: number[]): number[] => {
       const m = new Array<number>(newCount).fill(0);
-      for (let i = 0; i < a.length; i++) m[Math.floor((f + i) / 2) - newFirst]! += a[i]!;
+      for (let i = 0; i < a.length; i++) m[Math.floor((f + i) / factor) - newFirst]! += a[i]!;
       return m;
     };
     for (const c of byServer.values()) {
@@ -84,7 +105,7 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
       c.replicated = merge(c.replicated);
       c.conflicts = merge(c.conflicts);
     }
-    bucketMs *= 2;
+    bucketMs = wider;
     first = newFirst;
     count = newCount;
   };
@@ -100,7 +121,7 @@ export function createTimeline(options: TimelineOptions = {}): TimelineBuilder {
     }
     let k = indexOf(at);
     while (Math.max(first + count - 1, k) - Math.min(first, k) + 1 > maxBuckets) {
-      mergePairwise(first);
+      widen(first);
       k = indexOf(at);
     }
     if (k < first) {
