@@ -357,11 +357,23 @@ export async function simulateStream(
     if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
   };
   // Long stretches of engine work run in slices, with a turn of the event loop between them, so Ctrl-C and SIGTERM
-  // are handled at once rather than when the stretch ends. [choice] Slices are counted in work items (the engine is
-  // pure: it knows no clock) but pieces of work differ a thousandfold in cost (a scheduled pass over a database is one
-  // item), so the turn is taken by the clock: after at most TURN_MS, checked every SLICE items.
-  const SLICE = 1024;
+  // are handled at once rather than when the stretch ends. [choice] The engine is pure (it knows no clock) and counts
+  // work in items, but items differ a thousandfold in cost (a design's slow scan, a document with thousands of
+  // revisions, garbage collection near a full heap: slices of 1,024 items took minutes in a storm, and SIGTERM waited
+  // for them). So a slice is as many chunks of CHUNK items as fit in TURN_MS by the clock, read once per chunk.
+  const CHUNK = 8;
   const TURN_MS = 50;
+  /** Runs `step` in chunks until it is done (not 'more') or TURN_MS have passed; the first chunk is not timed. */
+  const sliced = <T>(step: (n: number) => T | 'more'): T | 'more' => {
+    let r = step(CHUNK);
+    if (r !== 'more') return r;
+    const t0 = performance.now();
+    do r = step(CHUNK);
+    while (r === 'more' && performance.now() - t0 < TURN_MS);
+    return r;
+  };
+  /** finishSome in a slice (see sliced): true once the run has stopped. */
+  const finishSliced = (on: Simulator): boolean => sliced((n) => (on.finishSome(n) ? true : 'more')) === true;
   let lastTurn = performance.now();
   const yieldTurn = async (): Promise<void> => {
     if (performance.now() - lastTurn < TURN_MS) return;
@@ -383,14 +395,14 @@ export async function simulateStream(
   };
   /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
   const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
-    const r = on.advanceSome(at, line, SLICE);
+    const r = sliced((n) => on.advanceSome(at, line, n));
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
         checkMemory(on);
         progress.tick(() => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)}); ${growthText(on)}`);
         await yieldTurn();
-        const again = on.advanceSome(at, line, SLICE);
+        const again = sliced((n) => on.advanceSome(at, line, n));
         if (again !== 'more') return again;
       }
     })();
@@ -542,7 +554,7 @@ export async function simulateStream(
       }
     }
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
-    while (!sim.finishSome(SLICE)) {
+    while (!finishSliced(sim)) {
       checkMemory();
       progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}; ${growthText(sim)}`);
       await yieldTurn();
@@ -554,7 +566,7 @@ export async function simulateStream(
     // the run was cut, which the log format has no other way to say.
     if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
     try {
-      while (whatIfSim !== undefined && !whatIfSim.finishSome(SLICE)) {
+      while (whatIfSim !== undefined && !finishSliced(whatIfSim)) {
         checkMemory(whatIfSim);
         await yieldTurn();
       }

@@ -185,3 +185,28 @@ describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', 
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('a signal while each piece of engine work is slow', () => {
+  it('SIGTERM during a pass of 2,000 scans of 20 ms each (a slow design): handled within a second, not at the end of a 1,024-scan slice (20 s)', async () => {
+    const dir = mkdtempSync(join(tmp, 'slow-'));
+    const record = join(dir, 'out.jsonl');
+    let killedAt = 0;
+    const res = await spawnCli(
+      ['run', 'smsdom-storm', '--set', 'design=slow', '--design', `slow=${join(TEST_DIR, 'designs', 'slow-scan.ts')}`, '--set', 'databases=1', '--set', 'docs=2000', '--set', 'scanServers=first', '--record', record],
+      {
+        whileRunning: (child) => {
+          // Start-up, setup and the pass's first slices: the pass (40 s of scans) is well under way at 5 s.
+          setTimeout(() => {
+            killedAt = performance.now();
+            child.kill('SIGTERM');
+          }, 5_000);
+        },
+      },
+    );
+    const latency = performance.now() - killedAt;
+    expect(res.code, res.stderr).toBe(143);
+    expect(res.stderr).toContain('interrupted (SIGTERM)');
+    expect(latency).toBeLessThan(1_000);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 30_000);
+});
