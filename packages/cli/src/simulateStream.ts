@@ -49,7 +49,7 @@ export interface SimulateOptions {
   readonly progressLabel?: string;
   /** Derived lines held waiting for the engine before it runs their instant's work ahead (default HOLD_DERIVED; tests). */
   readonly holdDerived?: number;
-  /** How full the heap is, 0 to 1 (default: V8's used heap over its limit; tests pass their own). See MEMORY_STOP_AT. */
+  /** How full the heap is, 0 to 1 (default heapFullness: the old generation; tests pass their own). See MEMORY_STOP_AT. */
   readonly memoryUse?: () => number;
 }
 
@@ -58,11 +58,10 @@ export interface SimulateOptions {
  * V8 crash the process with a stack trace minutes later: a storm that makes conflicts of conflicts grows without end
  * (the smsdom-storm with per-server keys and scanned arrivals, run for a day, passed 2.5 GB in ten minutes and died),
  * and every revision stays in its document's `revisions` (R1; no cap unless the database sets `limitRevisions`).
- * Checked between slices of engine work and every 1,024 input events. The same threshold as explore's.
+ * Checked between slices of engine work (every 50 ms of it) and every 1,024 input events. The same threshold as
+ * explore's.
  */
 const MEMORY_STOP_AT = 0.8;
-
-
 
 /** The first place where a recorded log and the engine disagree. */
 export interface Mismatch {
@@ -466,7 +465,7 @@ export async function simulateStream(
         break;
       }
       ranThrough = at;
-      const r = sim.advanceThroughSome(at, f.line, 64);
+      const r = sim.advanceThroughSome(at, f.line, CHUNK);
       if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) break;
       if (r === 'done') {
         conformance.stoppedBefore(`the engine has run all its work up to ${formatVirtualTime(at)} and derives nothing more then, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more up to that time)`);
