@@ -217,9 +217,13 @@ function itemValueProblem(name: string, v: unknown): string | undefined {
     }
     return undefined;
   }
-  const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
   if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) return undefined;
   return 'expected a string, finite number, boolean, or a list of those (null and undefined are not values)';
+}
+
+/** A scalar item value. At module level: tsx wraps a function made per call in its keepNames helper, each time. */
+function scalar(x: unknown): boolean {
+  return typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
 }
 
 function show(x: unknown): string {

@@ -71,9 +71,8 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     // change order is state, R9), nor on the same document (which copy is newer decides R5). Pushes, sessions and
     // faults touch two or all servers: never independent.
     independent(a: Action, b: Action): boolean {
-      const local = (x: Action) => (x.type === 'scan' || x.type === 'save' ? x : undefined);
-      const x = local(a);
-      const y = local(b);
+      const x = localAction(a);
+      const y = localAction(b);
       if (x === undefined || y === undefined || x.server === y.server) return false;
       // A scan without a database or UNID scans several documents: it shares documents with anything.
       if (x.db === undefined || x.unid === undefined || y.db === undefined || y.unid === undefined) return false;
@@ -116,4 +115,9 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
       return acts;
     },
   };
+}
+
+/** A scan or a user save (an action on one server alone), else undefined. At module level: see design.ts's `scalar`. */
+function localAction(x: Action): Extract<Action, { type: 'scan' | 'save' }> | undefined {
+  return x.type === 'scan' || x.type === 'save' ? x : undefined;
 }
