@@ -135,6 +135,8 @@ const INPUTS_ONLY_AFTER = 10_000;
  * work at once (slice by slice, until half as many wait), and an input of that instant coming after it is refused
  * (it would run after the work it precedes in the engine's order). About 4 MB of lines.
  */
+// [limitation] A file that puts an input of an instant after more than this many derived lines of it (no recording
+// does; a hand-edited file may) is refused, where a shorter one is replayed: the bound shows.
 const HOLD_DERIVED = 10_000;
 
 /** A progress line's account of how big a run has grown (a storm shows itself here first). */
@@ -456,23 +458,42 @@ export async function simulateStream(
   /** The instant whose work ran ahead of the file's lines (see HOLD_DERIVED), or -1. */
   let ranThrough = -1;
   /** Keeps the derived lines waiting for the engine under `holdLimit`: runs the work of their instant, `at` (HOLD_DERIVED). */
-  const holdFewer = (f: FileDerived, at: number): void => {
-    if (conformance.held <= holdLimit) return;
+  const holdFewer = (f: FileDerived, at: number): Promise<void> | undefined => {
+    if (conformance.held <= holdLimit) return undefined;
     inFlight = f;
-    for (;;) {
+    /** One chunk of the instant's work; true once caught up (or the file found to disagree). */
+    const step = (): boolean => {
       if (sim.stopped !== undefined) {
         conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), and derives nothing more without an input, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more after it)`);
-        break;
+        return true;
       }
       ranThrough = at;
-      const r = sim.advanceThroughSome(at, f.line, CHUNK);
-      if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) break;
+      // No line: this is the work after the last input (a refusal by the work budget says so), not before this line.
+      const r = sim.advanceThroughSome(at, undefined, CHUNK);
+      if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) return true;
       if (r === 'done') {
         conformance.stoppedBefore(`the engine has run all its work up to ${formatVirtualTime(at)} and derives nothing more then, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more up to that time)`);
-        break;
+        return true;
       }
+      return false;
+    };
+    // In slices, as `advance`: catching up can be long (slow items), and Ctrl-C must not wait for it.
+    const slice = (): boolean => sliced(() => (step() ? true : 'more')) === true;
+    if (slice()) {
+      inFlight = undefined;
+      return undefined;
     }
-    inFlight = undefined;
+    return (async () => {
+      for (;;) {
+        checkMemory();
+        progress.tick(() => `virtual time ${formatVirtualTime(sim.now)}, checking the recording's lines at ${formatVirtualTime(at)}; ${growthText(sim)}`);
+        await yieldTurn();
+        if (slice()) {
+          inFlight = undefined;
+          return;
+        }
+      }
+    })();
   };
   // The input line being applied: an error the engine raises for it (an undefined server) points at its field.
   let applying: LocatedEvent | undefined;
@@ -500,19 +521,18 @@ export async function simulateStream(
           return reached.then(() => {
             inFlight = undefined;
             conformance.onFile(f);
-            holdFewer(f, at);
+            return holdFewer(f, at);
           });
         }
         inFlight = undefined;
       }
       conformance.onFile(f);
-      holdFewer(f, at);
-      return undefined;
+      return holdFewer(f, at);
     }
     const e = located.event;
     applying = located;
     if (e.at === ranThrough) {
-      throw new LogError('TIME_DECREASED', `field "at": this input comes at ${formatVirtualTime(e.at)} after more than ${holdLimit.toLocaleString('en-US')} derived lines of that instant, whose work the engine has run to check them; the engine runs an instant's inputs before its work, and a recording writes them in that order`, { line: located.line, field: 'at' });
+      throw new LogError('TIME_DECREASED', `field "at": this input comes at ${formatVirtualTime(e.at)} after more than ${holdLimit.toLocaleString('en-US')} derived lines of that same instant; replay holds at most that many before it runs the instant's work to check them (its memory is bounded), and the engine runs an instant's inputs before its work: write the instant's inputs before its derived lines, as a recording does`, { line: located.line, field: 'at' });
     }
     inputs++;
     const reached = advance(e.at, located.line);

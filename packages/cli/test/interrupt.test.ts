@@ -209,4 +209,31 @@ describe('a signal while each piece of engine work is slow', () => {
     expect(latency).toBeLessThan(1_000);
     expect(readdirSync(dir)).toEqual([]);
   }, 30_000);
+
+  it('SIGINT while replay checks 11,000 derived lines of one instant made by slow scans: handled within a second (the catch-up loop held it 98 s)', async () => {
+    const dir = mkdtempSync(join(tmp, 'held-'));
+    const design = join(TEST_DIR, 'designs', 'slow-instant-scan.ts');
+    const unid = (i: number) => i.toString(16).toUpperCase().padStart(32, '0');
+    const lines = ['{"replog":1,"meta":{}}', '{"at":0,"type":"server","name":"A"}', '{"at":0,"type":"database","name":"d","replicas":["A"]}'];
+    for (let i = 0; i < 11_000; i++) lines.push(`{"at":${1 + i},"type":"save","server":"A","db":"d","unid":"${unid(i)}","by":"user/u","set":{"$FILE":[{"name":"a.txt"}]}}`);
+    lines.push('{"at":99999,"type":"scanner","server":"A","design":"slow"}', '{"at":100000,"type":"scan","server":"A","kind":"manual"}');
+    lines.push(`{"at":200000,"type":"save","server":"A","db":"d","unid":"${unid(3)}","by":"user/v","set":{"Body":"y"}}`);
+    const log = join(dir, 'in.jsonl');
+    const rec = join(dir, 'rec.jsonl');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const recorded = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', log, '--design', `slow=${design}`, '--record', rec], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(recorded.status, recorded.stderr).toBe(0);
+    let killedAt = 0;
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', rec, '--design', `slow=${design}`], { cwd: REPO_ROOT, env: { ...process.env, REPLSTORM_TEST_SLOW: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    setTimeout(() => {
+      killedAt = performance.now();
+      child.kill('SIGINT');
+    }, 5_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(performance.now() - killedAt).toBeLessThan(1_000);
+  }, 60_000);
 });
+

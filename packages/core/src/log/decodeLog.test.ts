@@ -338,6 +338,10 @@ describe('File', () => {
     // The engine's refusals (an undefined server) are located the same way (columnOfField).
     expect(columnOfField('{"at":1,"type":"crash","server":"B","server":"Q"}', 'server')).toBe(37);
     expect(columnOfField('{"at":1,"type":"crash","serv\\u0065r":"Q"}', 'server')).toBe(24);
+    // A design's configuration key (`config.sso`), the last of a repeated one.
+    const scanner = '{"at":1,"type":"scanner","server":"A","design":"smsdom","config":{"sso":true,"sso":"yes"}}';
+    expect(columnOfField(scanner, 'config.sso')).toBe(scanner.indexOf('"sso":"yes"') + 1);
+    expect(columnOfField(scanner, 'config.missing')).toBe(scanner.indexOf('"config"') + 1);
     const deliver = '{"at":1,"type":"deliver","set":{"to":1},"to":["x"]}';
     expect(columnOfField(deliver, 'to.0')).toBe(deliver.indexOf('"to":[') + 1);
   });

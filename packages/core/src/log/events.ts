@@ -234,9 +234,11 @@ export interface LocatedEvent<E extends LogEvent = LogEvent> {
 }
 
 /**
- * The column (1-based) of `field`'s key in a line of the log: its first path segment, as a key of the line's top-level
- * object (not a same-named key inside `set` or `config`), or 1 when it cannot be found.
+ * The column (1-based) of `field`'s key in a line of the log, as a key of the line's top-level object (not a same-named
+ * key inside `set` or `config`), and for `a.b` the key `b` inside `a` if the line has it (else `a`); 1 when not found.
  */
 export function columnOfField(text: string, field: string): number {
-  return columnOfPath(text, [field.split('.')[0]!]);
+  // `config.<key>` (a design's configuration) points at the key inside `config` when the line has it.
+  const dot = field.indexOf('.');
+  return columnOfPath(text, dot < 0 ? [field] : [field.slice(0, dot), field.slice(dot + 1)]);
 }
