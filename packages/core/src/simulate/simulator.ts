@@ -443,11 +443,7 @@ export class Simulator {
    * the next input can be applied, 'stopped' when the run has stopped.
    */
   advanceSome(at: number, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
-    const s = this.s;
-    if (s.stopped !== undefined) return 'stopped';
-    if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
-    if (!this.runDue(at, false, line, slice)) return 'more';
-    return s.stopped === undefined ? 'done' : 'stopped';
+    return this.advanceSliced(at, false, line, slice);
   }
 
   /**
@@ -457,10 +453,14 @@ export class Simulator {
    * events of its work).
    */
   advanceThroughSome(at: number, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
+    return this.advanceSliced(at, true, line, slice);
+  }
+
+  private advanceSliced(at: number, inclusive: boolean, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
     const s = this.s;
     if (s.stopped !== undefined) return 'stopped';
     if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
-    if (!this.runDue(at, true, line, slice)) return 'more';
+    if (!this.runDue(at, inclusive, line, slice)) return 'more';
     return s.stopped === undefined ? 'done' : 'stopped';
   }
 
