@@ -686,7 +686,7 @@ class Decoder implements LazyLogDecoder {
     throw new LogError(code, message, field === undefined ? { line, column } : { line, column, field });
   }
 
-  /** 1-based column of the deepest key of `path` found in the raw line, searching each key after the previous one. */
+  /** 1-based column of the deepest step of `path` found in the raw line (columnOfPath). */
   private columnOf(path: Path): number {
     return columnOfPath(this.raw, path);
   }
@@ -900,7 +900,6 @@ function formatPath(path: Path): string {
   return s;
 }
 
-/** Index of `"key"` used as a key (followed by `:`), else of its first appearance, else -1. */
 /**
  * The 1-based column of the deepest step of `path` found in `raw` (a line JSON.parse accepted), following the line's
  * structure: a key is a member of the object the step before it reached (not the same name inside another object),
