@@ -585,6 +585,20 @@ describe('Time and order', () => {
     expect(replicated(step.derived).map((e) => [e.at, e.seq, e.seqTime])).toEqual([[101, 2, 101]]);
   });
 
+  it('Time and order: advanceSome runs the work due before an instant, advanceThroughSome also the work due at it', () => {
+    // A pull at 100 with 0 ms per document: its transfer step is due at 100 itself, after the inputs of 100.
+    const events = [...pair({ replicationMsPerDoc: 0 }, { replicationMsPerDoc: 0 }), ev.save(10, 'A', X), ev.replicate(100, 'B', 'A', 'pull')];
+    const derived: string[] = [];
+    const sim = new Simulator({ onDerived: (e) => derived.push(`${e.type}@${e.at}`) });
+    events.forEach((e, i) => sim.feed({ line: i + 2, event: e }));
+    expect(sim.advanceSome(100, undefined, 8)).toBe('done');
+    expect(derived).toEqual(['revised@10']);
+    expect(sim.advanceThroughSome(100, undefined, 1)).toBe('more'); // one piece of work at a time
+    while (sim.advanceThroughSome(100, undefined, 1) === 'more');
+    expect(derived).toEqual(['revised@10', 'replicated@100', 'session@100']);
+    expect(sim.replica('B', 'd')?.get(X)?.seq).toBe(1);
+  });
+
   it('Time and order: end stops before engine work due at its at', () => {
     const { derived, sim, summary } = simulate([...pair(cluster, cluster), ev.save(1000, 'A', X), ev.end(15_000)]);
     expect(derived.filter((e) => e.type !== 'revised')).toEqual([]);
