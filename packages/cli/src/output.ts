@@ -203,7 +203,7 @@ export function createProgress(label: string): { tick(text: () => string): void;
  * full collection, and the figure after it is returned. Not at every reading: live data is never more than the heap
  * used, so while the heap has grown by less than CONFIRM_STEP since the last collection here, live data is within
  * CONFIRM_STEP of the figure after it, which stands (collections forced at most once per 5% of the heap allocated).
- * Callers compare the result with their threshold (0.8: run, replay, explore).
+ * Callers compare the result with their threshold (0.75 run and replay, 0.8 explore), at or above CONFIRM_AT.
  */
 export function heapFullness(): number {
   const now = getHeapStatistics().used_heap_size / oldGenerationLimit();
@@ -214,7 +214,7 @@ export function heapFullness(): number {
   return confirmed;
 }
 
-const CONFIRM_AT = 0.8;
+const CONFIRM_AT = 0.75;
 const CONFIRM_STEP = 0.05;
 let confirmed = 0;
 let gc: (() => void) | null | undefined;

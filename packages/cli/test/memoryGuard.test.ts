@@ -58,7 +58,7 @@ describe('a run that outgrows memory is refused, not crashed', () => {
   it('below the threshold nothing changes: the same storm for two hours finishes with its summary', async () => {
     const r = await simulateStream(
       { events: smsdomStormEventStream({ databases: 1, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', horizonMs: 7_200_000 }), header: { replog: 1, meta: {} } },
-      { registry: builtinRegistry(), memoryUse: () => 0.79 },
+      { registry: builtinRegistry(), memoryUse: () => 0.74 },
     );
     expect(r.summary.stopped).toBe('end');
     expect(r.summary.revisions.byActorKind['scanner']).toBeGreaterThan(1_000);
