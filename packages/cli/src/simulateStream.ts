@@ -470,7 +470,8 @@ export async function simulateStream(
         return true;
       }
       ranThrough = at;
-      // No line: this is the work after the last input (a refusal by the work budget says so), not before this line.
+      // No line: the work is the held instant's, run early, not work before this derived line (a work-budget refusal
+      // then reads "after the last event", though inputs may follow in the file: left, see the note of 2026-12-02).
       const r = sim.advanceThroughSome(at, undefined, CHUNK);
       if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) return true;
       if (r === 'done') {
