@@ -375,8 +375,6 @@ export async function simulateStream(
     while (r === 'more' && performance.now() - t0 < TURN_MS);
     return r;
   };
-  /** finishSome in a slice (see sliced): true once the run has stopped. */
-  const finishSliced = (on: Simulator): boolean => sliced((n) => (on.finishSome(n) ? true : 'more')) === true;
   let lastTurn = performance.now();
   const yieldTurn = async (): Promise<void> => {
     if (performance.now() - lastTurn < TURN_MS) return;
@@ -396,20 +394,28 @@ export async function simulateStream(
       `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far (a storm whose conflicts make more conflicts grows without end); refused rather than crash, nothing written: stop it earlier (--max-run, or a shorter horizonMs) or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
     );
   };
-  /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
-  const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
-    const r = sliced((n) => on.advanceSome(at, line, n));
+  /**
+   * Runs `step` of `on`'s work to its end: at once when one slice does it, else a promise of its outcome, slice after
+   * slice with a turn of the event loop, a memory check and a progress line (`status`) between them.
+   */
+  const runInTurns = <T>(on: Simulator, step: (n: number) => T | 'more', status: () => string): T | Promise<T> => {
+    const r = sliced(step);
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
         checkMemory(on);
-        progress.tick(() => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)}); ${growthText(on)}`);
+        progress.tick(() => `${status()}; ${growthText(on)}`);
         await yieldTurn();
-        const again = sliced((n) => on.advanceSome(at, line, n));
+        const again = sliced(step);
         if (again !== 'more') return again;
       }
     })();
   };
+  /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
+  const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> =>
+    runInTurns(on, (n) => on.advanceSome(at, line, n), () => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
+  /** Runs `on` to its end once the input is done (finishSome in turns). */
+  const finishInTurns = (on: Simulator, status: () => string): true | Promise<true> => runInTurns(on, (n) => (on.finishSome(n) ? true : 'more'), status);
   /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
   const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
     if (whatIfSim === undefined || rewriter === undefined) return undefined;
@@ -480,23 +486,15 @@ export async function simulateStream(
       }
       return false;
     };
-    // In slices, as `advance`: catching up can be long (slow items), and Ctrl-C must not wait for it.
-    const slice = (): boolean => sliced(() => (step() ? true : 'more')) === true;
-    if (slice()) {
+    // In turns, as `advance`: catching up can be long (slow items), and Ctrl-C must not wait for it.
+    const done = runInTurns(sim, () => (step() ? true : 'more'), () => `virtual time ${formatVirtualTime(sim.now)}, checking the recording's lines at ${formatVirtualTime(at)}`);
+    if (done === true) {
       inFlight = undefined;
       return undefined;
     }
-    return (async () => {
-      for (;;) {
-        checkMemory();
-        progress.tick(() => `virtual time ${formatVirtualTime(sim.now)}, checking the recording's lines at ${formatVirtualTime(at)}; ${growthText(sim)}`);
-        await yieldTurn();
-        if (slice()) {
-          inFlight = undefined;
-          return;
-        }
-      }
-    })();
+    return done.then(() => {
+      inFlight = undefined;
+    });
   };
   // The input line being applied: an error the engine raises for it (an undefined server) points at its field.
   let applying: LocatedEvent | undefined;
@@ -576,11 +574,7 @@ export async function simulateStream(
       }
     }
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
-    while (!finishSliced(sim)) {
-      checkMemory();
-      progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}; ${growthText(sim)}`);
-      await yieldTurn();
-    }
+    await finishInTurns(sim, () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
     checkMemory();
     summary = sim.finish();
     // A run stopped by its cap (maxRunMs after the last input: --max-run, or the default 7 days) would run on to another
@@ -589,10 +583,7 @@ export async function simulateStream(
     // the run was cut, which the log format has no other way to say.
     if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
     try {
-      while (whatIfSim !== undefined && !finishSliced(whatIfSim)) {
-        checkMemory(whatIfSim);
-        await yieldTurn();
-      }
+      if (whatIfSim !== undefined) await finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`);
       whatIfSummary = whatIfSim?.finish();
     } catch (err) {
       throw whatIfRefusal(err);
