@@ -1,5 +1,18 @@
-// vitest setupFiles (every project): the property seed, see propertySeed.ts.
+// vitest setupFiles (every project): the property seed, see propertySeed.ts; deep equality of revision lists.
 import { expect } from 'vitest';
+import { Revisions } from '@replstorm/core';
 import { configureFastCheck } from './propertySeed.js';
 
 configureFastCheck(undefined, () => expect.getState().currentTestName);
+
+// A note's `revisions` is a Revisions list (its entries in private fields: see revisions.ts), which toEqual and
+// toMatchObject would otherwise find equal to any other list. Compared by entries, against another list or an array
+// of pairs (what tests write: `revisions: [[1, 10]]`).
+expect.addEqualityTesters([
+  function revisionsEquality(a: unknown, b: unknown, testers) {
+    const ra = a instanceof Revisions;
+    const rb = b instanceof Revisions;
+    if (!ra && !rb) return undefined;
+    return this.equals(ra ? a.toArray() : a, rb ? b.toArray() : b, testers);
+  },
+]);

@@ -5,6 +5,7 @@ export type { Attachment, Item, ItemValue, Note, Revision, Scalar } from './note
 export { attachmentsOf, getItem, getItemValue, hasAttachments, itemKey, sameContents, sameNote, sameOid, valuesEqual } from './note/note.js';
 export type { SaveChange } from './note/applySave.js';
 export { appendRevision, applyDelete, applySave } from './note/applySave.js';
+export { Revisions } from './note/revisions.js';
 
 export type { ChangeEntry, PurgeEntry, ReplicaDoc } from './replica/replica.js';
 export { Replica, foldLog } from './replica/replica.js';

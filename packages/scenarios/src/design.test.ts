@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogError, type Note, type ScanInput } from '@replstorm/core';
+import { LogError, Revisions, type Note, type ScanInput } from '@replstorm/core';
 import { defineDesign, promisesOf, toBehaviour } from './design.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
@@ -7,7 +7,7 @@ import { defineDesign, promisesOf, toBehaviour } from './design.js';
 // attachments), or the engine fails deep inside (canonical JSON of undefined, a WeakMap keyed by null). The design is
 // refused as the design's error (DESIGN_FAILED, naming it and the scan), never as an internal error.
 
-const NOTE: Note = { unid: '0000000000000000000000000000000A', seq: 1, seqTime: 0, revisions: [[1, 0]], deleted: false, items: [{ name: '$FILE', key: '$file', value: [{ name: 'a.pdf' }], seq: 1 }] };
+const NOTE: Note = { unid: '0000000000000000000000000000000A', seq: 1, seqTime: 0, revisions: Revisions.from([[1, 0]]), deleted: false, items: [{ name: '$FILE', key: '$file', value: [{ name: 'a.pdf' }], seq: 1 }] };
 const INPUT: ScanInput = { kind: 'scheduled', server: 'Alpha', cluster: undefined, clusterMembers: ['Alpha'], db: 'd.nsf', unid: NOTE.unid, note: NOTE, at: 5, clock: 5, definitions: '', store: new Map() };
 
 function scanWith(decision: unknown, trusted = false) {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { appendRevision, applyDelete, applySave } from './applySave.js';
+import { Revisions } from './revisions.js';
 import { propertySeed } from '../../test/property.js';
 import { getItemValue, type Item, type ItemValue, type Note } from './note.js';
 
@@ -161,12 +162,12 @@ describe('limitRevisions: the cap drops the oldest entries (S2)', () => {
     for (let t = 1; t <= 30; t++) n = applySave(n, U, {}, t, 0).note;
     expect(n.seq).toBe(31);
     expect(n.revisions).toHaveLength(30);
-    expect(n.revisions[0]).toEqual([1, 0]);
-    expect(n.revisions[29]).toEqual([30, 29]);
+    expect(n.revisions.at(0)).toEqual([1, 0]);
+    expect(n.revisions.at(29)).toEqual([30, 29]);
   });
 
-  it('appendRevision returns a new array and leaves the shared one as it was', () => {
-    const shared: [number, number][] = [[1, 10], [2, 20]];
+  it('appendRevision returns a new list and leaves the shared one as it was', () => {
+    const shared = Revisions.from([[1, 10], [2, 20]]);
     expect(appendRevision(shared, [3, 30], 2)).toEqual([[2, 20], [3, 30]]);
     expect(appendRevision(shared, [3, 30], 0)).toEqual([[1, 10], [2, 20], [3, 30]]);
     expect(shared).toEqual([[1, 10], [2, 20]]);

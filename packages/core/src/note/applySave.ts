@@ -1,4 +1,5 @@
 import { itemKey, type Item, type ItemValue, type Note, type Revision } from './note.js';
+import { Revisions } from './revisions.js';
 
 /** What one save writes: items to set (name -> value) and items to remove (names, any case). */
 export interface SaveChange {
@@ -8,11 +9,11 @@ export interface SaveChange {
 
 /**
  * Appends the current version to `revisions`, applying the database's cap (`limitRevisions`, 0 = no cap): at the cap
- * the oldest entries are dropped (S2). Returns a new array; the old one is never changed (notes share it).
+ * the oldest entries are dropped (S2). Returns a new list; the old one is never changed (notes share it), and is not
+ * copied either (Revisions.append).
  */
-export function appendRevision(revisions: readonly Revision[], current: Revision, limitRevisions: number): Revision[] {
-  const next = revisions.concat([current]);
-  return limitRevisions > 0 && next.length > limitRevisions ? next.slice(next.length - limitRevisions) : next;
+export function appendRevision(revisions: Revisions, current: Revision, limitRevisions: number): Revisions {
+  return revisions.append(current[0], current[1], limitRevisions);
 }
 
 /** Where `key` is or would go in items sorted by key (binary search). */
@@ -132,7 +133,7 @@ function removeAt(items: Item[], i: number): void {
 export function applySave(prev: Note | undefined, unid: string, change: SaveChange, time: number, limitRevisions: number): { note: Note; written: string[] } {
   if (prev === undefined) {
     const { items, written } = writeItems([], change, 1);
-    return { note: { unid, seq: 1, seqTime: time, revisions: [], deleted: false, items, memo: undefined }, written };
+    return { note: { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: false, items, memo: undefined }, written };
   }
   const seq = prev.seq + 1;
   const { items, written } = writeItems(prev.deleted ? [] : prev.items, change, seq);
@@ -141,7 +142,7 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
       unid: prev.unid,
       seq,
       seqTime: time,
-      revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
+      revisions: prev.revisions.append(prev.seq, prev.seqTime, limitRevisions),
       deleted: false,
       items,
       memo: undefined,
@@ -157,12 +158,12 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
  * reference to an unknown document (exit 2, issue 7's hostile inputs; test/hostile/delete-unknown-document.jsonl).
  */
 export function applyDelete(prev: Note | undefined, unid: string, time: number, limitRevisions: number): Note {
-  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: [], deleted: true, items: [], memo: undefined };
+  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: true, items: [], memo: undefined };
   return {
     unid: prev.unid,
     seq: prev.seq + 1,
     seqTime: time,
-    revisions: appendRevision(prev.revisions, [prev.seq, prev.seqTime], limitRevisions),
+    revisions: prev.revisions.append(prev.seq, prev.seqTime, limitRevisions),
     deleted: true,
     items: [],
     memo: undefined,

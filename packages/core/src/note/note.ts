@@ -2,6 +2,8 @@
 // new Note and shares the unchanged parts (items, attachment arrays) with the old one, so replicas that hold the
 // same version can hold the very same object.
 
+import type { Revisions } from './revisions.js';
+
 /** A scalar item value. `null` is not a value (the log format refuses it). */
 export type Scalar = string | number | boolean;
 
@@ -32,14 +34,15 @@ export type Revision = readonly [seq: number, seqTime: number];
 
 /**
  * A version of a document on one replica. Its OID is (`unid`, `seq`, `seqTime`). `revisions` lists the earlier
- * versions oldest first (Domino's `$Revisions`, as pairs: see R-choice in `revisions.ts`). `items` is sorted by `key`,
+ * versions oldest first (Domino's `$Revisions`, as pairs; an immutable list whose append does not copy it:
+ * `revisions.ts`). `items` is sorted by `key`,
  * so two notes with the same items have them in the same order. A deletion stub has `deleted: true` and no items.
  */
 export interface Note {
   readonly unid: string;
   readonly seq: number;
   readonly seqTime: number;
-  readonly revisions: readonly Revision[];
+  readonly revisions: Revisions;
   readonly deleted: boolean;
   readonly items: readonly Item[];
   /**
@@ -153,11 +156,5 @@ export function sameContents(a: Note, b: Note): boolean {
 export function sameNote(a: Note, b: Note): boolean {
   if (a === b) return true;
   if (a.unid !== b.unid || !sameOid(a, b) || !sameContents(a, b)) return false;
-  if (a.revisions.length !== b.revisions.length) return false;
-  for (let i = 0; i < a.revisions.length; i++) {
-    const x = a.revisions[i]!;
-    const y = b.revisions[i]!;
-    if (x[0] !== y[0] || x[1] !== y[1]) return false;
-  }
-  return true;
+  return a.revisions.equals(b.revisions);
 }

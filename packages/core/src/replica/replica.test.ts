@@ -3,6 +3,7 @@ import { Replica, foldLog } from './replica.js';
 import { applyDelete, applySave } from '../note/applySave.js';
 import { replicateNote } from '../replicate/replicateNote.js';
 import type { Note } from '../note/note.js';
+import { Revisions } from '../note/revisions.js';
 
 const DAY = 86_400_000;
 const A = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -209,7 +210,7 @@ describe('foldLog: the live state is the fold of the change log', () => {
 });
 
 describe('R7/R9: the compacted change log (keepHistory false)', () => {
-  const note = (unid: string, seq: number): Note => ({ unid, seq, seqTime: seq * 10, revisions: [], deleted: false, items: [] });
+  const note = (unid: string, seq: number): Note => ({ unid, seq, seqTime: seq * 10, revisions: Revisions.EMPTY, deleted: false, items: [] });
   it('R9: keeps each document once, at its last change, in change-number order; folding it gives the live state', () => {
     const r = new Replica('A', 'd', 0, 90, false);
     r.put(note('X', 1), 1);

@@ -224,7 +224,7 @@ function viewModel(d: MDoc): DocView {
 
 function viewReal(n: Note, no: number): DocView {
   const items = n.items.map((i) => [i.key, i.name, i.value, i.seq] as const).sort(byFirst);
-  return { unid: n.unid, seq: n.seq, seqTime: n.seqTime, revisions: n.revisions.map((p) => [p[0], p[1]]), deleted: n.deleted, items, no };
+  return { unid: n.unid, seq: n.seq, seqTime: n.seqTime, revisions: n.revisions.toArray(), deleted: n.deleted, items, no };
 }
 
 function compare(m: Model, real: Real, after: string): void {

@@ -4,6 +4,7 @@ import { replicateNote, winsOver, type NoteTransferResult } from './replicateNot
 import { applyDelete, applySave } from '../note/applySave.js';
 import { Replica } from '../replica/replica.js';
 import type { ItemValue, Note, Revision } from '../note/note.js';
+import { Revisions } from '../note/revisions.js';
 
 // Expected values below are worked out by hand from replication.md; the notes are written out literally so that a
 // reader can check them without running applySave.
@@ -26,7 +27,7 @@ function mk(seq: number, seqTime: number, revisions: Revision[], items: It[], de
   const list = items
     .map(([name, value, s]) => ({ name, key: name.toLowerCase(), value, seq: s }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return deepFreeze({ unid, seq, seqTime, revisions, deleted, items: list });
+  return deepFreeze({ unid, seq, seqTime, revisions: Revisions.from(revisions), deleted, items: list });
 }
 
 function stub(seq: number, seqTime: number, revisions: Revision[]): Note {

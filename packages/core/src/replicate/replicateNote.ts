@@ -1,4 +1,5 @@
 import { getItemValue, itemKey, sameContents, sameOid, type Item, type Note, type Revision } from '../note/note.js';
+import { Revisions } from '../note/revisions.js';
 import { sha256Hex } from '../util/hash.js';
 
 /** What the winner's `$ConflictAction` item asks for (S6). */
@@ -39,14 +40,8 @@ export function descendsFrom(note: Note, rev: Revision): boolean {
 
 /** descendsFrom, the version given as its two numbers (every arrival asks: no pair made for it). */
 function descendsFromVersion(note: Note, seq: number, seqTime: number): boolean {
-  const r = note.revisions;
   // Newest first: the common case (the partner is one or two saves behind) ends at once.
-  for (let i = r.length - 1; i >= 0; i--) {
-    const e = r[i]!;
-    if (e[0] === seq && e[1] === seqTime) return true;
-    if (e[0] < seq) return false; // revisions are ordered by seq: nothing older can match
-  }
-  return false;
+  return note.revisions.includes(seq, seqTime);
 }
 
 /** R5's winner rule: more saves wins; equal `seq`, the later `seqTime` (S5). Returns true when `a` wins over `b`. */
@@ -98,19 +93,12 @@ export function makeConflictDocument(loser: Note, winnerUnid: string): Note {
   return { unid: conflictUnidOf(loser), seq: loser.seq, seqTime: loser.seqTime, revisions: loser.revisions, deleted: false, items, memo: undefined };
 }
 
-/** The last common version (R5): the entry with the highest `seq` present in both `revisions`, if any. */
+/**
+ * The last common version (R5): the entry present in both `revisions` with the highest `seq` (then `seqTime`), if
+ * any. Both lists are in that order (Revisions), so they are walked from their newest end.
+ */
 export function lastCommonVersion(a: Note, b: Note): Revision | undefined {
-  const inB = new Set<string>();
-  for (const r of b.revisions) inB.add(`${r[0]}:${r[1]}`);
-  let best: Revision | undefined;
-  for (const r of a.revisions) {
-    if (inB.has(`${r[0]}:${r[1]}`) && (best === undefined || r[0] > best[0] || (r[0] === best[0] && r[1] > best[1]))) best = r;
-  }
-  return best;
-}
-
-function compareRevisions(x: Revision, y: Revision): number {
-  return x[0] - y[0] || x[1] - y[1];
+  return a.revisions.lastCommon(b.revisions);
 }
 
 /**
@@ -122,17 +110,7 @@ function compareRevisions(x: Revision, y: Revision): number {
 function makeMergedVersion(winner: Note, loser: Note, loserChanged: readonly Item[], limitRevisions: number): Note {
   const seq = Math.max(winner.seq, loser.seq) + 1;
   const seqTime = Math.max(winner.seqTime, loser.seqTime) + 1;
-  const seen = new Set<string>();
-  const all: Revision[] = [];
-  for (const r of [...winner.revisions, ...loser.revisions, [winner.seq, winner.seqTime] as const, [loser.seq, loser.seqTime] as const]) {
-    const k = `${r[0]}:${r[1]}`;
-    if (!seen.has(k)) {
-      seen.add(k);
-      all.push(r);
-    }
-  }
-  all.sort(compareRevisions);
-  const revisions = limitRevisions > 0 && all.length > limitRevisions ? all.slice(all.length - limitRevisions) : all;
+  const revisions = Revisions.merge(winner.revisions, loser.revisions, [[winner.seq, winner.seqTime], [loser.seq, loser.seqTime]], limitRevisions);
   const byKey = new Map<string, Item>();
   for (const i of winner.items) byKey.set(i.key, i);
   for (const i of loserChanged) byKey.set(i.key, { name: byKey.get(i.key)?.name ?? i.name, key: i.key, value: i.value, seq });

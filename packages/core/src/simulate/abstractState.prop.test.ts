@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { abstractStateHash, abstractStateKeys, compareConflictNames, type AbstractReplica, type AbstractServer, type AbstractSource } from './abstractState.js';
 import { itemKey, type Item, type Note } from '../note/note.js';
+import { Revisions } from '../note/revisions.js';
 import { propertySeed } from '../../test/property.js';
 
 // The explorer de-duplicates states by abstractStateHash; abstractStateKeys writes the same abstraction as text, the
@@ -35,7 +36,7 @@ const noteArb = fc
     items: fc.array(itemArb, { maxLength: 3 }),
     ref: fc.constantFrom('U1', 'U2'),
   })
-  .map(({ unid, seq, seqTime, revisions, deleted, items, ref }): Note => {
+  .map(({ unid, seq, seqTime, revisions, deleted, items, ref }): RawNote => {
     // 'K1' is a conflict document of `ref`.
     const extra: Item[] = unid === 'K1' ? [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: ref, seq: 1 }] : [];
     return { unid, seq, seqTime, revisions, deleted: deleted && unid !== 'K1', items: deleted && unid !== 'K1' ? [] : makeItems(items, extra) };
@@ -53,13 +54,16 @@ function replica(db: string, notes: Note[], history: Map<string, number>): Abstr
   };
 }
 
-// A source as plain data, so that it can be perturbed before being turned into an AbstractSource.
+// A source as plain data, so that it can be perturbed before being turned into an AbstractSource (notes' revisions
+// as arrays of pairs: structuredClone copies those, not a Revisions list).
+type RawNote = Omit<Note, 'revisions'> & { revisions: readonly (readonly [number, number])[] };
+const toNote = (n: RawNote): Note => ({ ...n, revisions: Revisions.from(n.revisions) });
 interface RawServer {
   up: boolean;
   group: number;
   definitions: string;
   store: [string, unknown][];
-  notes: Note[];
+  notes: RawNote[];
   history: [string, number][];
   queues: { mate: string; unids: string[]; waiting: boolean }[];
 }
@@ -92,7 +96,7 @@ function toSource(raw: RawSource): AbstractSource {
         group: s.group,
         definitions: s.definitions,
         store: new Map(s.store),
-        replicas: [replica('d', s.notes, new Map(s.history.filter(([n]) => NAMES.indexOf(n) < count)))],
+        replicas: [replica('d', s.notes.map(toNote), new Map(s.history.filter(([n]) => NAMES.indexOf(n) < count)))],
         queues: s.queues.filter((q) => NAMES.indexOf(q.mate) < count && q.mate !== NAMES[i]).map((q) => ({ mate: q.mate, db: 'd', unids: q.unids, waiting: q.waiting })),
       }),
     ),
@@ -175,12 +179,12 @@ describe('abstract state: what the hash remembers in a note', () => {
     unid: 'K1',
     seq: 2,
     seqTime: 20,
-    revisions: [[1, 10]],
+    revisions: Revisions.from([[1, 10]]),
     deleted: false,
     items: makeItems([{ name: 'Subject', value: 'v', seq: 2 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'U1', seq: 1 }]),
     memo: undefined,
   };
-  const doc: Note = { unid: 'U1', seq: 3, seqTime: 30, revisions: [[1, 10], [2, 20]], deleted: false, items: makeItems([{ name: '$FILE', value: [{ name: 'f.doc', bytes: 10 }], seq: 1 }], []), memo: undefined };
+  const doc: Note = { unid: 'U1', seq: 3, seqTime: 30, revisions: Revisions.from([[1, 10], [2, 20]]), deleted: false, items: makeItems([{ name: '$FILE', value: [{ name: 'f.doc', bytes: 10 }], seq: 1 }], []), memo: undefined };
   const sourceOf = (notes: Note[]): AbstractSource => ({
     servers: [{ name: 'A', up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] }],
     work: [],

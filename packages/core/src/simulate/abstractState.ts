@@ -1,4 +1,5 @@
 import type { Item, ItemValue, Note, NoteMemo } from '../note/note.js';
+import { Revisions } from '../note/revisions.js';
 import { hash64, hash64Words } from '../util/fastHash.js';
 
 // The abstract state of a simulation, for exploration (issue: storms are cycles). `seq`, times and change numbers grow
@@ -226,7 +227,10 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
         const { base, times, copies, name } = docs.get(note.unid)!;
         let revs = '';
         if (copies.length > 1) {
-          for (const [sq, t] of note.revisions) {
+          const revisions = note.revisions;
+          for (let v = 0; v < revisions.length; v++) {
+            const sq = revisions.seqAt(v);
+            const t = revisions.timeAt(v);
             for (const c of copies) {
               if (c !== note && c.seq === sq && c.seqTime === t) {
                 revs += `${sq - base}@${times.indexOf(t)},`;
@@ -563,7 +567,7 @@ const RECORDS_KEPT = 4096;
 const flatNotes: Note[] = [];
 const flatInfos: NoteInfo[] = [];
 /** What the working memory holds between calls instead of a note (so that none is kept alive). */
-const NO_NOTE: Note = Object.freeze({ unid: '', seq: 0, seqTime: 0, revisions: [], deleted: true, items: [] });
+const NO_NOTE: Note = Object.freeze({ unid: '', seq: 0, seqTime: 0, revisions: Revisions.EMPTY, deleted: true, items: [] });
 const flatRecs: DocRec[] = [];
 const repStart: number[] = [];
 const repA: number[] = [];
@@ -731,9 +735,8 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       if (nc > 1) {
         const revisions = note.revisions;
         for (let v = 0; v < revisions.length; v++) {
-          const rev = revisions[v]!;
-          const sq = rev[0];
-          const t = rev[1];
+          const sq = revisions.seqAt(v);
+          const t = revisions.timeAt(v);
           for (let c = 0; c < nc; c++) {
             const x = copies[c]!;
             if (x !== note && x.seq === sq && x.seqTime === t) {

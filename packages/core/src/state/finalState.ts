@@ -34,7 +34,7 @@ export function toStateDoc(note: Note): StateDoc {
     unid: note.unid,
     seq: note.seq,
     seqTime: note.seqTime,
-    revisions: note.revisions,
+    revisions: note.revisions.toArray(),
     deleted: note.deleted,
     conflict: getItem(note, '$Conflict') !== undefined,
     ref: ref === undefined ? null : typeof ref === 'string' ? ref : String(ref),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   LogError,
+  Revisions,
   encodeLog,
   runEvents,
   type BehaviourFactory,
@@ -187,7 +188,7 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
     if (doc.tag === 'random') set.set(SSO_TAG, 'f'.repeat(64));
     if (doc.tag === 'other-key') {
       // A tag made with someone else's key over exactly this content: it must not verify here.
-      const probe = { unid: unidOf(i), seq: 1, seqTime: 0, revisions: [], deleted: false, items: [...set].map(([name, value]) => ({ name, key: name.toLowerCase(), value, seq: 1 })).sort((a, b) => (a.key < b.key ? -1 : 1)) };
+      const probe = { unid: unidOf(i), seq: 1, seqTime: 0, revisions: Revisions.EMPTY, deleted: false, items: [...set].map(([name, value]) => ({ name, key: name.toLowerCase(), value, seq: 1 })).sort((a, b) => (a.key < b.key ? -1 : 1)) };
       set.set(SSO_TAG, computeTag(probe, { key: 'ATTACKERKEY00000', includeDefinitions: true, definitions: '' }));
     }
     out.push({ at: 100 + i, type: 'save', server: names[0]!, db: dbOf(doc.db), unid: unidOf(i), by: 'user/ann', set });
