@@ -476,9 +476,16 @@ export async function simulateStream(
         return true;
       }
       ranThrough = at;
-      // No line: the work is the held instant's, run early, not work before this derived line (a work-budget refusal
-      // then reads "after the last event", though inputs may follow in the file: left, see the note of 2026-12-02).
-      const r = sim.advanceThroughSome(at, undefined, CHUNK);
+      // No line: the work is the held instant's, run early, not work before this derived line. A work-budget refusal
+      // names the instant's last input (Simulator.advanceThroughSome) and says why the work ran then.
+      let r: 'done' | 'more' | 'stopped';
+      try {
+        r = sim.advanceThroughSome(at, undefined, CHUNK);
+      } catch (err) {
+        if (!(err instanceof LogError) || err.code !== 'RUN_TOO_LONG') throw err;
+        const held = `replay ran the work of ${formatVirtualTime(at)} early, on reaching line ${f.line.toLocaleString('en-US')}: it holds at most ${holdLimit.toLocaleString('en-US')} of one instant's derived lines before running that instant's work`;
+        throw new LogError(err.code, `${err.message} (${held})`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+      }
       if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) return true;
       if (r === 'done') {
         conformance.stoppedBefore(`the engine has run all its work up to ${formatVirtualTime(at)} and derives nothing more then, but the file has this derived event (and ${(conformance.held - 1).toLocaleString('en-US')} more up to that time)`);

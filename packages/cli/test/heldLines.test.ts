@@ -81,6 +81,27 @@ describe('derived lines of one instant wait for the engine, within a bound', () 
     expect(within.conformance.mismatch).toBeDefined();
   });
 
+  it('a work-budget refusal while an instant\'s work runs ahead of its held lines says so, and names the instant\'s last input', async () => {
+    // --max-work counts the engine work between two inputs. Past the bound of held lines, the engine runs the instant's
+    // work at once: a refusal there is about that instant's work (it said "after the last event", with inputs to come).
+    const rec = await record(bigInstantInputs(300));
+    const push = rec.findIndex((l) => l.startsWith('{"at":100000,"type":"replicate"'));
+    const err = await simulateStream({ chunks: [`${rec.join('\n')}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), holdDerived: 100, maxWork: 200 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LogError);
+    expect(err).toMatchObject({ code: 'RUN_TOO_LONG', line: push + 1 });
+    expect((err as LogError).message).toMatch(/more than 200 pieces of engine work after this event \(virtual time 100000 of 100000\).*\(replay ran the work of 0:01:40 early, on reaching line \d+: it holds at most 100 of one instant's derived lines before running that instant's work\)/);
+    expect((err as LogError).message).not.toMatch(/after the last event/);
+    // Held without a bound, the same budget refuses the same work at the next input's line, as any replay does.
+    const unbounded = await simulateStream({ chunks: [`${rec.join('\n')}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), holdDerived: 1_000_000, maxWork: 200 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(unbounded).toMatchObject({ code: 'RUN_TOO_LONG', line: rec.findIndex((l) => l.startsWith('{"at":200000,')) + 1 });
+  });
+
   it('event-log.md File: 300,000 bogus derived lines at one instant are refused under --max-old-space-size=64 (they were held until the end: out of memory)', () => {
     const file = join(dir, 'bogus.jsonl');
     const bogus = '{"at":2000,"type":"scanned","server":"A","db":"d","unid":"' + unid(10) + '","kind":"manual","verdict":"clean","saved":false}\n';

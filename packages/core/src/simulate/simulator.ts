@@ -453,8 +453,16 @@ export class Simulator {
    * events of its work).
    */
   advanceThroughSome(at: number, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
-    return this.advanceSliced(at, true, line, slice);
+    this.runningInstant = true;
+    try {
+      return this.advanceSliced(at, true, line, slice);
+    } finally {
+      this.runningInstant = false;
+    }
   }
+
+  /** advanceThroughSome is running an instant's work: a work-budget refusal is about the work after the last input. */
+  private runningInstant = false;
 
   private advanceSliced(at: number, inclusive: boolean, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
     const s = this.s;
@@ -630,10 +638,15 @@ export class Simulator {
 
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
   private tooMuchWork(work: number, until: number, line: number | undefined, periodic: boolean): never {
+    const what = `${work.toLocaleString('en-US')} ${periodic ? 'periodic actions (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)' : 'pieces of engine work'}`;
+    // Running an instant's work once its inputs are in (advanceThroughSome), the work is what the last input set off
+    // (its line, when one was applied), and the input after it is still unread: "after this event", not "before".
+    const after = line === undefined && this.runningInstant && this.lastLine !== undefined ? this.lastLine : undefined;
+    const where = line !== undefined ? 'before this event' : after !== undefined ? 'after this event' : 'after the last event';
     throw new LogError(
       'RUN_TOO_LONG',
-      `the run would take more than ${work.toLocaleString('en-US')} ${periodic ? 'periodic actions (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)' : 'pieces of engine work'} ${line !== undefined ? 'before this event' : 'after the last event'} (virtual time ${this.s.now} of ${until}): refused rather than run for hours`,
-      line !== undefined ? { line, field: 'at' } : {},
+      `the run would take more than ${what} ${where} (virtual time ${this.s.now} of ${until}): refused rather than run for hours`,
+      line !== undefined ? { line, field: 'at' } : after !== undefined ? { line: after, field: 'at' } : {},
     );
   }
 
