@@ -60,7 +60,11 @@ function systemMessage(e: NodeJS.ErrnoException): string {
       return 'is a directory, not a log file';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'ENAMETOOLONG':
+      return 'the file name is too long for the file system';
     default:
-      return `${e.code}: ${e.message}`;
+      // Node's message repeats the code and names the system call and its path (a temporary file's, for an output):
+      // "EPERM: operation not permitted, open '/out/.x.replstorm-tmp-123'". The path is given before it.
+      return `${e.message.replace(/^E[A-Z]+: /, '').replace(/, [a-z]+ '.*'$/s, '')} (${e.code})`;
   }
 }

@@ -2,7 +2,7 @@ import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { LogError, type LogHeader } from '@replstorm/core';
+import { LogError, sha256Hex, type LogHeader } from '@replstorm/core';
 import {
   EXPLORE_INVARIANTS,
   SCENARIOS,
@@ -118,6 +118,50 @@ function typedSettings(settings: Readonly<Record<string, unknown>>, params: Read
  * deepest that exists (Node 20's `mkdirSync(dir, { recursive: true })` spins forever under /proc); a file in its place
  * is refused by name, and a directory that cannot be made is named with the reason.
  */
+/**
+ * Counterexample logs written after a search or a suite: a file that cannot be written (a read-only directory, a
+ * full disk) must not throw away the finding, which is printed all the same; the command then exits 2 (an output it
+ * was asked for is missing, as grep exits 2 on an error even when it found a match), saying which and why.
+ */
+class Unwritten {
+  private readonly errors: string[] = [];
+  /** Why the first file could not be written. */
+  reason = '';
+
+  /** Writes `<dir>/<name>.jsonl` (making `dir`); returns its path, or undefined when it could not be written. */
+  write(dir: string, name: string, log: string): string | undefined {
+    const file = join(dir, `${name}.jsonl`);
+    try {
+      ensureOutDir(dir, '--out');
+      writeFileAtomic(file, log);
+      return file;
+    } catch (err) {
+      const { code, message } = describeError(err, file);
+      if (code === 70) throw err;
+      if (this.errors.length === 0) this.reason = message;
+      this.errors.push(message);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw new UsageError(`the finding above is complete, but ${this.errors.length === 1 ? 'its counterexample log' : `${this.errors.length} counterexample logs`} could not be written: ${this.errors.join('; ')}`);
+  }
+}
+
+/**
+ * A file name from parts a user chose (a design's name, every --set of a search), kept within what file systems
+ * take (255 bytes, with room for the temporary name written first): a longer one keeps its start and ends with a
+ * hash of the whole, so two searches still get two names.
+ */
+function boundedFileName(name: string): string {
+  const MAX = 150;
+  if (Buffer.byteLength(name, 'utf8') <= MAX) return name;
+  let head = name.slice(0, 100);
+  while (Buffer.byteLength(head, 'utf8') > 100) head = head.slice(0, -1);
+  return `${head}-${sha256Hex(name).slice(0, 12)}`;
+}
+
 function ensureOutDir(dir: string, option: string, make = true): void {
   const missing: string[] = [];
   let p = resolve(dir);
@@ -236,8 +280,45 @@ function printBlame(res: SimulateResult): void {
   }
 }
 
-function writeReport(path: string, res: SimulateResult, title: string, source: string): void {
-  const html = renderHtmlReport({
+/**
+ * The files a run or replay writes (--record, --report), opened before it starts: a missing directory or a
+ * directory in the file's place is found in a second, not after the run. Both are committed together once the run is
+ * over and the report written, or neither (the run refused, interrupted, or one of them failing to be written).
+ */
+interface RunOutputs {
+  readonly record: AtomicFile | undefined;
+  readonly report: AtomicFile | undefined;
+}
+
+function openOutputs(o: { record?: string; report?: string }): RunOutputs {
+  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
+  let report: AtomicFile | undefined;
+  try {
+    report = o.report !== undefined ? new AtomicFile(o.report) : undefined;
+  } catch (err) {
+    record?.abort();
+    throw err;
+  }
+  return { record, report };
+}
+
+/** Runs `run`, writes the report of its result, and commits both outputs; on any failure removes both. */
+async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResult>, reportOf: (res: SimulateResult) => string): Promise<SimulateResult> {
+  try {
+    const res = await run();
+    outputs.report?.write(reportOf(res));
+    outputs.record?.commit();
+    outputs.report?.commit();
+    return res;
+  } catch (err) {
+    outputs.record?.abort();
+    outputs.report?.abort();
+    throw err;
+  }
+}
+
+function reportHtml(res: SimulateResult, title: string, source: string): string {
+  return renderHtmlReport({
     title,
     source,
     meta: res.header.meta as Record<string, unknown>,
@@ -248,12 +329,13 @@ function writeReport(path: string, res: SimulateResult, title: string, source: s
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
     recording: { checked: res.conformance.checked, ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, message: res.conformance.mismatch.message } } : {}) },
   });
-  writeFileAtomic(path, html);
 }
 
-/** Prints what a replay or run found, writes the report, and decides the exit code. */
-function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, source: string): void {
-  if (o.report !== undefined) writeReport(o.report, res, title, source);
+/**
+ * Prints what a replay or run found (its outputs already written: `recorded` is the line saying where the recording
+ * went), and decides the exit code.
+ */
+function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, recorded: string | undefined): void {
   const m = res.conformance.mismatch;
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
@@ -280,6 +362,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, sour
     if (o.blame === true) printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
+    if (recorded !== undefined) process.stdout.write(`${recorded}\n`);
   }
   if (m !== undefined) {
     throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`);
@@ -324,30 +407,29 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
   checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
   const whatIf = makeWhatIf(o.whatIf, registry);
-  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
-  try {
-    const res = await simulateStream(
-      { chunks: readChunks(log) },
-      {
-        registry,
-        maxRunMs: o.maxRun,
-        maxWork: o.maxWork,
-        strict: o.strict === true,
-        onWarning: warnStrict(currentFile),
-        whatIf,
-        blame: o.blame === true || o.report !== undefined,
-        timeline: o.report !== undefined,
-        record,
-        progressLabel: `replay ${currentFile}`,
-      },
-    );
-    record?.commit();
-    finishRun(res, o, `replay of ${currentFile}`, currentFile);
-    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})\n`);
-  } catch (err) {
-    record?.abort();
-    throw err;
-  }
+  const outputs = openOutputs(o);
+  const file = currentFile;
+  const res = await withOutputs(
+    outputs,
+    () =>
+      simulateStream(
+        { chunks: readChunks(log) },
+        {
+          registry,
+          maxRunMs: o.maxRun,
+          maxWork: o.maxWork,
+          strict: o.strict === true,
+          onWarning: warnStrict(file),
+          whatIf,
+          blame: o.blame === true || o.report !== undefined,
+          timeline: o.report !== undefined,
+          record: outputs.record,
+          progressLabel: `replay ${file}`,
+        },
+      ),
+    (r) => reportHtml(r, `replay of ${file}`, file),
+  );
+  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
 }
 
 async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
@@ -361,29 +443,33 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
-  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
+  const whatIf = makeWhatIf(o.whatIf, registry);
+  const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
+  const outputs = openOutputs(o);
+  let res: SimulateResult;
   try {
-    const res = await simulateStream(
-      { events, header },
-      {
-        registry,
-        maxRunMs: o.maxRun,
-        maxWork: o.maxWork,
-        whatIf: makeWhatIf(o.whatIf, registry),
-        blame: o.blame === true || o.report !== undefined,
-        timeline: o.report !== undefined,
-        record,
-        progressLabel: `run ${scenario.name}`,
-      },
+    res = await withOutputs(
+      outputs,
+      () =>
+        simulateStream(
+          { events, header },
+          {
+            registry,
+            maxRunMs: o.maxRun,
+            maxWork: o.maxWork,
+            whatIf,
+            blame: o.blame === true || o.report !== undefined,
+            timeline: o.report !== undefined,
+            record: outputs.record,
+            progressLabel: `run ${scenario.name}`,
+          },
+        ),
+      (r) => reportHtml(r, `run of ${label}`, label),
     );
-    record?.commit();
-    const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
-    finishRun(res, o, `run of ${label}`, label);
-    if (o.record !== undefined && o.json !== true) process.stdout.write(`recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})\n`);
   } catch (err) {
-    record?.abort();
     throw scenarioError(err, `run ${scenario.name}`);
   }
+  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
@@ -405,12 +491,11 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   progress.done();
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   const written: Record<string, string> = {};
+  const unwritten = new Unwritten();
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
-    ensureOutDir(o.out, '--out');
-    const file = join(o.out, `${design.name}-${inv.name}-${seed}.jsonl`);
-    writeFileAtomic(file, inv.counterexample.log);
-    written[inv.name] = file;
+    const file = unwritten.write(o.out, boundedFileName(`${design.name}-${inv.name}-${seed}`), inv.counterexample.log);
+    if (file !== undefined) written[inv.name] = file;
   }
   const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])]);
   if (o.json === true) {
@@ -428,7 +513,14 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
         status: i.status,
         runs: i.runs,
         ...(i.crashedRuns !== undefined ? { crashedRuns: i.crashedRuns } : {}),
-        ...(i.counterexample !== undefined ? { violation: i.counterexample.message, path: i.counterexample.path, counterexample: written[i.name], replay: replayCmd(written[i.name]!), ...(i.counterexample.notReproducible === true ? { notReproducible: true } : {}) } : {}),
+        ...(i.counterexample !== undefined
+          ? {
+              violation: i.counterexample.message,
+              path: i.counterexample.path,
+              ...(written[i.name] !== undefined ? { counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : { counterexample: null, notWritten: unwritten.reason }),
+              ...(i.counterexample.notReproducible === true ? { notReproducible: true } : {}),
+            }
+          : {}),
       })),
     });
   } else {
@@ -443,7 +535,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     );
     for (const i of result.invariants) {
       if (i.counterexample === undefined) continue;
-      process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}\n`);
+      const cex = written[i.name] !== undefined ? `${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}` : `NOT WRITTEN (${unwritten.reason})`;
+      process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${cex}\n`);
       if (i.counterexample.notReproducible === true) {
         process.stdout.write('  WARNING: this case ran differently when run again: the design carries something from one run to the next (a module-level variable?), so the log may not show the violation from a fresh start. A design must be a function of its inputs; keep per-server memory in `remember` (the server\'s store)\n');
       }
@@ -453,6 +546,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     if (result.vacuous.length > 0) process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design\n`);
     process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : 'verdict: FAILED'}\n`);
   }
+  unwritten.throwIfAny();
   if (!result.ok) throw new CheckFailed('');
 }
 
@@ -565,16 +659,16 @@ async function cmdExplore(
   });
   progress.done();
   const files: Record<string, string> = {};
+  const unwritten = new Unwritten();
   const save = (kind: string, log: string) => {
-    ensureOutDir(o.out, '--out');
     // Named by the settings and the options that change the space (user saves, faults), so two searches of
     // different spaces do not write over each other's counterexamples.
     const named = [...Object.entries(settings).map(([k, v]) => `${k}=${v}`), ...(o.userActions > 0 ? [`user-actions=${o.userActions}`] : []), ...(o.faults === true ? ['faults'] : [])];
-    const file = join(o.out, `explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}.jsonl`);
-    writeFileAtomic(file, log);
-    files[kind] = file;
-    return file;
+    const file = unwritten.write(o.out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
+    if (file !== undefined) files[kind] = file;
   };
+  /** Where a counterexample went, with the command that replays it, or why it was not written. */
+  const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason})`);
   if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
   const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
@@ -606,8 +700,8 @@ async function cmdExplore(
       seconds: r.seconds,
       statesPerSecond: rate,
       scannerRevisions: r.scannerRevisions,
-      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] } } : {}),
-      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] } } : {}),
+      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason } : {}) } } : {}),
+      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason } : {}) } } : {}),
     });
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
@@ -632,17 +726,18 @@ async function cmdExplore(
 ${r.violation.invariant} VIOLATED: ${r.violation.message}
 shortest path (${plural(r.violation.steps, 'step')}):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files[r.violation.invariant]} (replay it: ${replayHint(files[r.violation.invariant]!, o.design)})\n`);
+  log: ${logLine(r.violation.invariant)}\n`);
     }
     if (r.storm !== undefined) {
       process.stdout.write(`
 STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
 ${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${files['storm']} (replay it: ${replayHint(files['storm']!, o.design)})\n`);
+  log: ${logLine('storm')}\n`);
     } else if (o.storms) {
       process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }
   }
+  unwritten.throwIfAny();
   if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
   // Nothing found, but not everything up to the depth was searched: not an "ok" (exit 3, README).
   if (r.hitMaxStates || r.hitMemoryLimit) throw new Inconclusive('');
@@ -691,7 +786,7 @@ function buildProgram(): Command {
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
-than --max-work or outgrowing memory); 3 a check that could not finish (explore cut
+than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written).`,
     )

@@ -553,6 +553,56 @@ describe('output files are never half-written', () => {
     expect(tmpFilesUnder(tmp)).toEqual([]);
   });
 
+  it('--report into a directory that does not exist is refused before the run, and the --record of the same run is not written', async () => {
+    const base = mkdtempSync(join(tmp, 'report-nodir-'));
+    const record = join(base, 'rec.jsonl');
+    // A run of several seconds: the report's path was only tried once it was over, after the recording was committed.
+    const res = await runCli(['run', 'smsdom-storm', '--record', record, '--report', join(base, 'missing', 'r.html')]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(`the directory ${join(base, 'missing')} does not exist`);
+    expect(readdirSync(base)).toEqual([]);
+    const replayed = await runCli(['replay', EXAMPLE_LOG, '--record', record, '--report', join(base, 'missing', 'r.html')]);
+    expect(replayed.code).toBe(2);
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('a replay whose recording disagrees still writes its --record and --report, and says where (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmp, 'mismatch-outputs-'));
+    const rec = join(dir, 'rec.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').trimEnd().split('\n');
+    const i = lines.findIndex((l) => l.includes('"type":"revised"'));
+    lines[i] = lines[i]!.replace(/"seqTime":(\d+)/, (_m, t: string) => `"seqTime":${Number(t) + 1}`);
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, `${lines.join('\n')}\n`);
+    const again = join(dir, 'again.jsonl');
+    const report = join(dir, 'r.html');
+    const res = await runCli(['replay', bad, '--record', again, '--report', report]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain(`report written to ${report}`);
+    expect(res.stdout).toContain(`recorded to ${again}`);
+    // The engine's own run of the same inputs: the first recording, line for line.
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(rec, 'utf8'));
+    expect(readFileSync(report, 'utf8')).toContain('disagree');
+  });
+
+  it('explore: a counterexample named by many --set options gets a file name the file system takes (it was refused: ENAMETOOLONG, and the finding lost)', async () => {
+    const out = mkdtempSync(join(tmp, 'longname-'));
+    const config = 'config=scanReplicatedWrites=true,rewriteValidTags=false,tagIncludesDefinitions=false,tagIncludesScanTime=false,ignoreSsoOnScheduled=false,scanMsPerDoc=25,onWrite=true,mail=true';
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config, '--depth', '1', '--out', out]);
+    expect(res.code).toBe(1);
+    const files = readdirSync(out);
+    expect(files).toHaveLength(1);
+    expect(Buffer.byteLength(files[0]!)).toBeLessThanOrEqual(160);
+    expect(files[0]).toMatch(/^explore-no-conflict-servers=3,docs=1,clockSkewsMs=0,350,700,keys=per-server,config=.*-[0-9a-f]{12}\.jsonl$/);
+    expect(res.stdout).toContain(`log: ${join(out, files[0]!)} (replay it:`);
+    // Another configuration, another name.
+    const other = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config.replace('scanMsPerDoc=25', 'scanMsPerDoc=26'), '--depth', '1', '--out', out]);
+    expect(other.code).toBe(1);
+    expect(readdirSync(out)).toHaveLength(2);
+  });
+
   it('an error during replay with --record leaves no partial file, and an existing target intact', async () => {
     const dir = mkdtempSync(join(tmp, 'partial-'));
     // Many good lines first, so the recording has started, then an error far down the file.

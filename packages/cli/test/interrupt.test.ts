@@ -61,9 +61,10 @@ describe('a signal while recording', () => {
     let signalled = false;
     const res = await spawnCli(['replay', '--record', record, '--report', report, BIG], {
       whileRunning: (child) => {
-        // Signal once the recording is under way: its temporary file holds a first megabyte.
+        // Signal once the recording is under way: its temporary file holds a first megabyte. (The report's is made
+        // at the start too, and stays empty until the run is over.)
         const poll = setInterval(() => {
-          const partial = tmpFiles(dir)[0];
+          const partial = tmpFiles(dir).find((f) => f.includes('out.jsonl'));
           if (partial === undefined || statSync(join(dir, partial), { throwIfNoEntry: false })?.size === 0) return;
           clearInterval(poll);
           signalled = child.kill(signal);
@@ -183,6 +184,20 @@ describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', 
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(path);
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('a counterexample log that cannot be written', () => {
+  it('verify: the finding is not thrown away (printed in full, then exit 2 saying which log is missing), no temporary file', () => {
+    const dir = mkdtempSync(join(tmp, 'cex-'));
+    // The preload with no room at all: the first write of the log fails (ENOSPC).
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN_TS, 'verify', 'smsdom', '--runs', '5', '--seed', '1', '--out', dir], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPLSTORM_TEST_DISK_BYTES: '0' } });
+    expect(r.stdout).toMatch(/no-scanner-conflicts VIOLATED: .*\n {2}seed 1, path "[0-9:]+"\n {2}shrunk counterexample: NOT WRITTEN \(.*no space left on the device\)/);
+    expect(r.stdout).toMatch(/verdict: FAILED/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/the finding above is complete, but its counterexample log could not be written: .*smsdom-no-scanner-conflicts-1\.jsonl: no space left on the device/);
+    expect(r.stderr).not.toMatch(/replstorm-tmp|ENOSPC: ENOSPC/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
