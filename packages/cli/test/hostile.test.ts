@@ -36,6 +36,7 @@ const EXPECTED: Record<string, { line: number; field?: string }> = {
   'connection-every-negative': { line: 5, field: 'everyMs' },
   'connection-missing-every': { line: 5, field: 'everyMs' },
   'connection-unknown-partner': { line: 4, field: 'partner' },
+  'connection-with-itself': { line: 5, field: 'partner' },
   'connection-zero-interval': { line: 5, field: 'everyMs' },
   'cr-only-line-ends': { line: 1 },
   'crash-missing-server': { line: 3, field: 'server' },

@@ -468,6 +468,16 @@ describe('Errors', () => {
     expect(event('{"at": 1e3, "type": "heal"}')).toEqual({ at: 1000, type: 'heal' });
   });
 
+  it('Errors: a number past 2^53 is quoted as the line writes it, not as JSON.parse read it (it named a number the file does not hold)', () => {
+    expect(refuse('{"at": 9007199254740993, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got 9007199254740993 (read as 9007199254740992)');
+    // Nested, in an array, and with spaces around the colon: the number of that field.
+    expect(refuse('{"at": 0, "type": "server", "name": "A", "clusterIntervalMs" :  90071992547409930}').message).toContain('got 90071992547409930 (read as 90071992547409940)');
+    expect(refuse('{"at": 0, "type": "database", "name": "d", "replicas": ["A"], "limitRevisions": 9007199254740993}').message).toContain('got 9007199254740993 (read as');
+    // A number JSON reads exactly is quoted as before.
+    expect(refuse('{"at": 1.5, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got 1.5');
+    expect(refuse('{"at": 9007199254740992, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got 9007199254740992');
+  });
+
   it('Errors: an "at" earlier than the line before is refused (TIME_DECREASED)', () => {
     const e = refusal(`${H}{"at": 1000, "type": "heal"}\n{"at": 1000, "type": "heal"}\n{"type": "end", "at": 999}\n`);
     expect(e).toMatchObject({ code: 'TIME_DECREASED', line: 4, column: 17, field: 'at' });

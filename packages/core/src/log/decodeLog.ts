@@ -672,7 +672,17 @@ class Decoder implements LazyLogDecoder {
   }
 
   private bad(path: Path, what: string, got: unknown): never {
-    return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": expected ${what}, got ${show(got)}`);
+    return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": expected ${what}, got ${this.showRaw(path, got)}`);
+  }
+
+  /**
+   * show(got), but a number as the line writes it when JSON.parse read it as another (past 2^53, digits are lost:
+   * 9007199254740993 reads as 9007199254740992, and quoting the value read named a number the file does not hold).
+   */
+  private showRaw(path: Path, got: unknown): string {
+    if (typeof got !== 'number' || !Number.isFinite(got)) return show(got);
+    const text = numberTextAt(this.raw, this.columnOf(path));
+    return text !== undefined && text !== String(got) && Number(text) === got ? `${text.length > 60 ? `${text.slice(0, 57)}...` : text} (read as ${got})` : show(got);
   }
 
   private missing(path: Path, what: string, who: string): never {
@@ -884,6 +894,25 @@ function tooDeep(v: unknown, limit: number): boolean {
 }
 
 /** A short rendering of a bad value for a message. */
+/**
+ * The number written at `column` (1-based) of a raw line: the value itself, or the value after the key found there
+ * (columnOfPath points at a member's key). Undefined when no number is there.
+ */
+function numberTextAt(raw: string, column: number): string | undefined {
+  let i = column - 1;
+  if (raw[i] === '"') {
+    for (i++; i < raw.length && raw[i] !== '"'; i++) if (raw[i] === '\\') i++;
+    i++;
+    while (raw[i] === ' ' || raw[i] === '\t') i++;
+    if (raw[i] !== ':') return undefined;
+    i++;
+    while (raw[i] === ' ' || raw[i] === '\t') i++;
+  }
+  NUMBER_TEXT.lastIndex = i;
+  return NUMBER_TEXT.exec(raw)?.[0];
+}
+const NUMBER_TEXT = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';

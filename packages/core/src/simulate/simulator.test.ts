@@ -624,6 +624,18 @@ describe('Time and order', () => {
     expect(summary).toMatchObject({ stopped: 'idle', endAt: 160, quiescent: true });
   });
 
+  it('Time and order: work that falls due after virtual time\'s end (2^53 - 1 ms) never runs, and the run is not quiescent', () => {
+    // A pull at 2^53 - 11 whose documents take 100 ms each: the first transfer step would come after the end of time.
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const late = simulate([...pair({ replicationMsPerDoc: 100 }, { replicationMsPerDoc: 100 }), ev.save(10, 'A', X), ev.replicate(MAX - 10, 'B', 'A', 'pull')]);
+    expect(replicated(late.derived)).toEqual([]);
+    // It said `idle` and quiescent: nothing pending, while the pull had not moved its document.
+    expect(late.summary).toMatchObject({ stopped: 'cap', quiescent: false, converged: false });
+    // The same pull early enough to finish: idle and quiescent, as before.
+    const early = simulate([...pair({ replicationMsPerDoc: 100 }, { replicationMsPerDoc: 100 }), ev.save(10, 'A', X), ev.replicate(MAX - 1000, 'B', 'A', 'pull')]);
+    expect(early.summary).toMatchObject({ stopped: 'idle', quiescent: true, converged: true });
+  });
+
   it('Time and order: the run stops at maxRunMs after the last input when work stays pending', () => {
     const { derived, summary } = simulate([...pair(cluster, cluster), ev.partition(500, ['A'], ['B']), ev.save(1000, 'A', X)], { maxRunMs: 2 * HOUR });
     // Attempts at 15 s and 1 h 15 s; the next (3 h 15 s) is after the cap at 1 s + 2 h.

@@ -202,6 +202,13 @@ interface SimState {
   groups: Map<string, number>;
   pendingItems: number;
   nonEmptyQueues: number;
+  /**
+   * Pending work (a transfer's next document, a scan) fell due after virtual time's end, 2^53 - 1 ms (a scan started
+   * near it, a `scanMsPerDoc` or `replicationMsPerDoc` of 2^53 - 1): it never runs. [choice] The run is then never
+   * quiescent and stops at its cap, never `idle`: that work is pending for ever (it was dropped without a word, and
+   * the run reported nothing pending). Sticky: nothing can make work of the end of time run.
+   */
+  workBeyondTime: boolean;
   counters: Counters;
   lastInputAt: number;
   inputs: number;
@@ -369,6 +376,7 @@ export class Simulator {
       groups: new Map(),
       pendingItems: 0,
       nonEmptyQueues: 0,
+      workBeyondTime: false,
       counters: emptyCounters(),
       lastInputAt: 0,
       inputs: 0,
@@ -412,7 +420,7 @@ export class Simulator {
 
   /** True while work is pending: a transfer under way, a scan not finished, a non-empty cluster queue. */
   hasPendingWork(): boolean {
-    return this.s.pendingItems > 0 || this.s.nonEmptyQueues > 0;
+    return this.s.pendingItems > 0 || this.s.nonEmptyQueues > 0 || this.s.workBeyondTime;
   }
 
   // ---------------------------------------------------------------- feeding input
@@ -1063,6 +1071,8 @@ export class Simulator {
       case 'connection': {
         const a = this.server(e.server, line, 'server');
         const b = this.server(e.partner, line, 'partner');
+        // As `replicate`: a connection document from a server to itself schedules sessions that cannot run.
+        if (a === b) throw new LogError('UNKNOWN_REFERENCE', 'field "partner": a server cannot replicate with itself', { line, field: 'partner' });
         if (e.db !== undefined) {
           this.replicaOf(a, e.db, line);
           this.replicaOf(b, e.db, line);
@@ -1231,8 +1241,12 @@ export class Simulator {
   // ---------------------------------------------------------------- scheduling
 
   private schedule(item: Work & { id: number }): void {
-    // Virtual time ends at 2^53 - 1 (event-log.md): work due later never comes.
-    if (item.at > MAX_TIME) return;
+    // Virtual time ends at 2^53 - 1 (event-log.md): work due later never comes (and pending work that never comes
+    // keeps the run from being quiescent: see workBeyondTime).
+    if (item.at > MAX_TIME) {
+      if (isPendingKind(item)) this.s.workBeyondTime = true;
+      return;
+    }
     // Callers pass a fresh object (made with `order: 0, id: 0`, so every item of a kind has one shape from the start)
     // or the item that just ran: stamp it rather than copy it (this is the hottest allocation of a run).
     item.order = this.s.order++;
@@ -1948,6 +1962,7 @@ function cloneState(s: SimState): SimState {
     groups: s.groups,
     pendingItems: s.pendingItems,
     nonEmptyQueues: s.nonEmptyQueues,
+    workBeyondTime: s.workBeyondTime,
     counters: {
       revisions: c.revisions,
       byActorKind: c.byActorKind,
