@@ -340,6 +340,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary };
     // (A report computes blame too; the JSON holds it only when asked for.)
@@ -359,6 +360,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`  written by    ${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}\n`);
     }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
@@ -368,6 +370,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`);
   }
 }
+
+/** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
+const PAST_STOP_NOTE = 'blame and the report also count the events the engine derived past where the run stops, following the file\'s derived lines that far (more than 100,000 of them: the summary, state and recording are the run\'s own)';
 
 function ignoredNote(n: number): string {
   return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;

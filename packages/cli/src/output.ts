@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -130,8 +130,28 @@ export class AtomicFile {
     this.size = 0;
     // writeSync may write less than asked (a full disk writes what fits, then fails): write the rest until done.
     this.named(() => {
-      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length; ) {
+        const n = writeSync(this.fd, bytes, off, bytes.length - off, this.written);
+        off += n;
+        this.written += n;
+      }
     });
+  }
+
+  /** Bytes in the file so far (what was written, buffered included). */
+  private written = 0;
+
+  /** A point to come back to (`truncate`): the length of what was written so far. */
+  mark(): number {
+    this.flush();
+    return this.written;
+  }
+
+  /** Drops what was written after `mark()` returned `at`: later writes go from there. */
+  truncate(at: number): void {
+    this.flush();
+    this.named(() => ftruncateSync(this.fd, at));
+    this.written = at;
   }
 
   /** Writes what is buffered, syncs, and renames the file into place. */

@@ -16,6 +16,7 @@ import {
   type LogHeader,
   type LogWarning,
   type RawDerivedLine,
+  type SimSnapshot,
   type Summary,
 } from '@replstorm/core';
 import { behaviourFactory, checkDesignInstall, type DesignRegistry } from '@replstorm/scenarios';
@@ -88,11 +89,24 @@ export interface SimulateResult {
   };
   readonly blame?: BlameResult;
   readonly timeline?: Timeline;
+  /**
+   * Blame and the timeline also count events the engine derived past where the run stops (a file whose derived lines
+   * went on past it by more than BEYOND_STOP_KEPT events: they were passed on before the file's end undid them).
+   */
+  readonly outputsPastStop?: true;
   readonly inputEvents: number;
   /** Input events after an `end` (at a later time): ignored. */
   readonly ignoredAfterEnd: number;
   readonly sim: Simulator;
 }
+
+/**
+ * Derived events kept back from blame and the timeline while the engine runs past where the run would stop (see
+ * `beyondStop` in simulateStream), to be dropped if the file ends before another input. Past this many they are
+ * passed on (memory), and such a file's report and blame then include them too (`outputsPastStop`). [choice] A file
+ * that goes on this far past its run's stop is a mismatch anyway; its summary, state and recording are exact.
+ */
+const BEYOND_STOP_KEPT = 100_000;
 
 /** A FIFO queue with O(1) push and shift. */
 class Queue<T> {
@@ -109,6 +123,11 @@ class Queue<T> {
 
   peek(): T | undefined {
     return this.items[this.head];
+  }
+
+  /** Keeps the first `n` items. */
+  truncate(n: number): void {
+    if (n < this.length) this.items.length = this.head + n;
   }
 
   shift(): T | undefined {
@@ -198,6 +217,12 @@ class Conformance {
     this.compare();
   }
 
+  /** Whether `f` is already among the file's lines waiting (it waited while the engine was paused at its stop). */
+  isQueued(f: FileDerived): boolean {
+    return this.lastQueued === f;
+  }
+  private lastQueued: FileDerived | undefined;
+
   /** The file's derived lines waiting for the engine's events, now and at most so far. */
   get held(): number {
     return this.fileQ.length;
@@ -214,9 +239,52 @@ class Conformance {
       return;
     }
     this.mode = 'check';
+    this.lastQueued = f;
     this.fileQ.push(f);
     this.compare();
     if (this.fileQ.length > this.heldAtMost) this.heldAtMost = this.fileQ.length;
+  }
+
+  /** Engine events compared so far. */
+  private engineCompared = 0;
+  /** Engine events derived before the run went past where it would stop (see `beyondStop`), while that is undecided. */
+  private boundary: number | undefined;
+  /** The first file line compared with an engine event derived after the boundary. */
+  private firstAfterBoundary: number | undefined;
+
+  /** The engine is about to run past where the run stops without another input: its events from now may be undone. */
+  markBoundary(): void {
+    this.boundary = this.engineSeen;
+    this.firstAfterBoundary = undefined;
+  }
+
+  /** An input followed: what the engine derived after the boundary stands. */
+  clearBoundary(): void {
+    this.boundary = undefined;
+    this.firstAfterBoundary = undefined;
+  }
+
+  /**
+   * No input followed: the engine's events after the boundary never happened (the engine is back where the run
+   * stops), and the first file line checked against one of them is the first the run does not derive: a mismatch
+   * there (`message`), or at the first file line still waiting.
+   */
+  undoPastBoundary(message: string): void {
+    const boundary = this.boundary;
+    const at = this.firstAfterBoundary;
+    if (boundary === undefined) return;
+    this.clearBoundary();
+    if (this.mode !== 'check') return;
+    this.engineQ.truncate(Math.max(0, boundary - this.engineCompared));
+    this.engineSeen = Math.min(this.engineSeen, boundary);
+    if (at !== undefined) {
+      if (this.mismatch === undefined || this.mismatch.line >= at) {
+        this.mismatch = { line: at, message };
+        this.settle(Number.POSITIVE_INFINITY);
+      }
+      return;
+    }
+    this.stoppedBefore(message);
   }
 
   private compare(): void {
@@ -224,6 +292,8 @@ class Conformance {
       const f = this.fileQ.shift()!;
       const e = this.engineQ.shift()!;
       this.checked++;
+      this.engineCompared++;
+      if (this.boundary !== undefined && this.firstAfterBoundary === undefined && this.engineCompared > this.boundary) this.firstAfterBoundary = f.line;
       if (isRaw(f) && isEncodingOf(f.text, e)) {
         this.byText++;
         continue;
@@ -339,11 +409,80 @@ export async function simulateStream(
     record!.write(`${text}\n`);
     return ++outLine;
   };
-  const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
-    conformance.onEngine(e);
+  /**
+   * event-log.md: derived events in a file are checked, not obeyed, and a run without `end` stops once nothing is
+   * pending after its last input (or at its cap, `maxRunMs` after it). A replay advancing to a recording's derived
+   * line must not run the engine past that point on the line's say-so: a file whose `end` was deleted, or whose
+   * derived events go on past where its run stops, replayed to whatever the file said (a storm recorded without its
+   * end ran on for an hour and reported agreement). Advancing for a derived line therefore pauses where the run would
+   * stop (Simulator.advanceUnlessStopSome), and the file's derived lines wait (`waiting`) until an input line comes
+   * (the engine then runs on, as a run does) or the file ends (the run stops there, and the first waiting line is a
+   * mismatch). More than `holdLimit` lines cannot wait (memory): the engine then runs on ahead, from a snapshot of
+   * the state where it paused (`beyondStop`), undone if the file ends before another input.
+   */
+  let waiting = false;
+  let beyondStop:
+    | {
+        readonly snap: SimSnapshot;
+        readonly recordMark: number | undefined;
+        readonly outLine: number;
+        /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
+        held: [DerivedEvent, boolean | undefined][] | undefined;
+      }
+    | undefined;
+  /** Blame and the timeline include events of a run past its stop that was then undone (see BEYOND_STOP_KEPT). */
+  let outputsPastStop = false;
+  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
+  };
+  const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
+    conformance.onEngine(e);
+    if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
+      beyondStop.held.push([e, madeDocument]);
+      if (beyondStop.held.length > BEYOND_STOP_KEPT) {
+        for (const [x, m] of beyondStop.held) toOutputs(x, m);
+        beyondStop.held = undefined;
+      }
+    } else toOutputs(e, madeDocument);
     if (record !== undefined) writeLine(encodeEvent(e));
+  };
+  /** Why the run stops where it did (for the mismatch at the first derived line past it). */
+  const stopText = (s: Summary) =>
+    s.stopped === 'cap'
+      ? `the run stops at its cap, ${formatVirtualTime(s.endAt)} (maxRunMs after its last input event), but the file goes on with this derived event`
+      : `the run stops at ${formatVirtualTime(s.endAt)}, with nothing pending after its last input event (event-log.md: without an end event, a run stops there), but the file goes on with this derived event`;
+  /** The engine runs on past where the run would stop, undoably: the file's waiting lines are too many to hold. */
+  const goBeyondStop = () => {
+    waiting = false;
+    beyondStop = { snap: sim.snapshot(), recordMark: typeof record?.mark === 'function' ? record.mark() : undefined, outLine, held: [] };
+    conformance.markBoundary();
+  };
+  /** An input line came: the engine's run past the stop stands (or, waiting, it may run on). */
+  const inputFollows = () => {
+    waiting = false;
+    if (beyondStop === undefined) return;
+    if (beyondStop.held !== undefined) for (const [x, m] of beyondStop.held) toOutputs(x, m);
+    beyondStop = undefined;
+    conformance.clearBoundary();
+  };
+  /**
+   * The file ended: a run past its stop is undone (the engine back where it paused: finishing it runs nothing). Returns
+   * what to say once the run has stopped: the lines waiting, or derived past the stop, are the file's mismatch.
+   */
+  const fileEnded = (): ((s: Summary) => void) | undefined => {
+    if (waiting) {
+      waiting = false;
+      return (s) => conformance.stoppedBefore(stopText(s));
+    }
+    const b = beyondStop;
+    if (b === undefined) return undefined;
+    beyondStop = undefined;
+    sim.restore(b.snap);
+    if (b.recordMark !== undefined) record!.truncate(b.recordMark);
+    outLine = b.outLine;
+    if (b.held === undefined) outputsPastStop = true;
+    return (s) => conformance.undoPastBoundary(stopText(s));
   };
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
@@ -414,6 +553,9 @@ export async function simulateStream(
   /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
   const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> =>
     runInTurns(on, (n) => on.advanceSome(at, line, n), () => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
+  /** `advance` for a derived line: pauses where the run would stop ('would-stop'), unless already running beyond it. */
+  const advanceForDerived = (at: number, line: number): 'done' | 'stopped' | 'would-stop' | Promise<'done' | 'stopped' | 'would-stop'> =>
+    runInTurns(sim, (n) => (beyondStop !== undefined ? sim.advanceSome(at, line, n) : sim.advanceUnlessStopSome(at, line, n)), () => `virtual time ${formatVirtualTime(sim.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
   /** Runs `on` to its end once the input is done (finishSome in turns). */
   const finishInTurns = (on: Simulator, status: () => string): true | Promise<true> => runInTurns(on, (n) => (on.finishSome(n) ? true : 'more'), status);
   /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
@@ -478,13 +620,18 @@ export async function simulateStream(
       ranThrough = at;
       // No line: the work is the held instant's, run early, not work before this derived line. A work-budget refusal
       // names the instant's last input (Simulator.advanceThroughSome) and says why the work ran then.
-      let r: 'done' | 'more' | 'stopped';
+      let r: 'done' | 'more' | 'stopped' | 'would-stop';
       try {
-        r = sim.advanceThroughSome(at, undefined, CHUNK);
+        // (Not past where the run would stop, unless already beyond it: see `waiting`.)
+        r = beyondStop !== undefined ? sim.advanceThroughSome(at, undefined, CHUNK) : sim.advanceUnlessStopSome(at, undefined, CHUNK, true);
       } catch (err) {
         if (!(err instanceof LogError) || err.code !== 'RUN_TOO_LONG') throw err;
         const held = `replay ran the work of ${formatVirtualTime(at)} early, on reaching line ${f.line.toLocaleString('en-US')}: it holds at most ${holdLimit.toLocaleString('en-US')} of one instant's derived lines before running that instant's work`;
         throw new LogError(err.code, `${err.message} (${held})`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+      }
+      if (r === 'would-stop') {
+        waiting = true;
+        return true;
       }
       if (conformance.mismatch !== undefined || conformance.held <= holdLimit / 2) return true;
       if (r === 'done') {
@@ -522,21 +669,31 @@ export async function simulateStream(
         conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), but the file goes on with this derived event`);
         return undefined;
       }
+      if (waiting) {
+        // Paused where the run would stop: the line waits for an input (or the end of the file) to say which.
+        conformance.onFile(f);
+        if (conformance.held <= holdLimit) return undefined;
+        goBeyondStop();
+      }
       if (at > sim.now && sim.stopped === undefined) {
         inFlight = f;
-        const reached = advance(at, f.line);
-        if (typeof reached !== 'string') {
-          return reached.then(() => {
-            inFlight = undefined;
-            conformance.onFile(f);
-            return holdFewer(f, at);
-          });
-        }
-        inFlight = undefined;
+        const reached = advanceForDerived(at, f.line);
+        const then = (r: 'done' | 'stopped' | 'would-stop'): Promise<void> | undefined => {
+          inFlight = undefined;
+          if (r === 'would-stop') {
+            waiting = true;
+            if (!conformance.isQueued(f)) conformance.onFile(f);
+            return undefined;
+          }
+          if (!conformance.isQueued(f)) conformance.onFile(f);
+          return holdFewer(f, at);
+        };
+        return typeof reached !== 'string' ? reached.then(then) : then(reached);
       }
-      conformance.onFile(f);
+      if (!conformance.isQueued(f)) conformance.onFile(f);
       return holdFewer(f, at);
     }
+    inputFollows();
     const e = located.event;
     applying = located;
     if (e.at === ranThrough) {
@@ -581,9 +738,11 @@ export async function simulateStream(
       }
     }
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
+    const stoppedBeforeLines = fileEnded();
     await finishInTurns(sim, () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
     checkMemory();
     summary = sim.finish();
+    stoppedBeforeLines?.(summary);
     // A run stopped by its cap (maxRunMs after the last input: --max-run, or the default 7 days) would run on to another
     // cap when its recording is replayed with other options: the recording ends with an `end` where this run stopped,
     // so it replays to the same run whatever the options. [choice] An input event the log did not have; it says where
@@ -615,6 +774,7 @@ export async function simulateStream(
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
+    ...(outputsPastStop ? { outputsPastStop } : {}),
     inputEvents: inputs,
     ignoredAfterEnd: ignored,
     sim,

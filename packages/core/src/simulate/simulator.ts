@@ -455,6 +455,34 @@ export class Simulator {
   }
 
   /**
+   * `advanceSome` (`through`: `advanceThroughSome`), but pausing before any work where a run given no more input
+   * would stop (`finish`: nothing pending, or the next work at or past the cap): 'would-stop' then. A replay advancing
+   * to a recording's derived line uses it: derived events are checked, not obeyed, so the engine must not run past
+   * where the run stops unless an input follows (simulateStream).
+   */
+  advanceUnlessStopSome(at: number, line: number | undefined, slice: number, through = false): 'done' | 'more' | 'stopped' | 'would-stop' {
+    this.pauseAtStop = true;
+    this.pausedAtStop = false;
+    try {
+      const r = through ? this.advanceThroughSome(at, line, slice) : this.advanceSliced(at, false, line, slice);
+      return this.pausedAtStop ? 'would-stop' : r;
+    } finally {
+      this.pauseAtStop = false;
+      this.pausedAtStop = false;
+    }
+  }
+
+  private pauseAtStop = false;
+  private pausedAtStop = false;
+
+  /** A run given no more input would stop now (finishSome's tests): nothing pending, or its next work at or past the cap. */
+  private wouldStop(): boolean {
+    const s = this.s;
+    if (!this.hasPendingWork()) return true;
+    return s.heap.size === 0 || s.heap.peekAt() >= Math.min(s.lastInputAt + this.maxRunMs, MAX_TIME);
+  }
+
+  /**
    * `advanceSome`, but also running the work due at `at` itself: 'done' once nothing is left at or before `at`. Work
    * at an instant runs after that instant's inputs, so a caller may only do this once no input at `at` can still come
    * (a replay holding a recording's derived lines of that instant: a recording writes an instant's inputs before the
@@ -596,6 +624,10 @@ export class Simulator {
       if (s.heap.size === 0) return true;
       const at = s.heap.peekAt();
       if (at > limit || (!inclusive && at === limit)) return true;
+      if (this.pauseAtStop && this.wouldStop()) {
+        this.pausedAtStop = true;
+        return true;
+      }
       this.runCounted(s.heap.pop()!, limit, line);
       if (this.stopWhen?.() === true) {
         this.stop('cap', s.now);
