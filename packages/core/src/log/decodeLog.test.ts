@@ -634,4 +634,27 @@ describe('strict', () => {
     decodeLogText(H + line, { onWarning: (w) => none.push(w) });
     expect(none).toEqual([]);
   });
+
+  it('strict: a key written twice in one object is reported at its second occurrence (the value read); the event is the last one\'s', () => {
+    const line = `{"at": 1, "type": "crash", "server": "B", "server": "A", "meta": {"x": 1, "x": 2}}`;
+    const nested = `{"at": 2, ${SAVE}, "set": {"$FILE": [{"name": "a", "name": "b"}], "S": "x"}}`;
+    const warnings: LogWarning[] = [];
+    const { events } = decodeLogText(`${H}${line}
+${nested}
+`, { strict: true, onWarning: (w) => warnings.push(w) });
+    const dups = warnings.filter((w) => w.message.includes('written twice'));
+    expect(dups).toEqual([
+      { line: 2, column: line.lastIndexOf('"server"') + 1, field: 'server', message: 'field "server" is written twice in one object: the last is read' },
+      { line: 2, column: line.lastIndexOf('"x"') + 1, field: 'meta.x', message: 'field "meta.x" is written twice in one object: the last is read' },
+      { line: 3, column: nested.lastIndexOf('"name"') + 1, field: 'set.$FILE[0].name', message: expect.stringContaining('written twice') },
+    ]);
+    expect(events[0]!.event).toMatchObject({ type: 'crash', server: 'A' });
+    // The same keys in different objects are not duplicates; without strict nothing is reported.
+    const fine: LogWarning[] = [];
+    decodeLogText(`${H}{"at": 1, "type": "crash", "server": "A", "meta": {"server": 1}}\n`, { strict: true, onWarning: (w) => fine.push(w) });
+    expect(fine.filter((w) => w.message.includes('twice'))).toEqual([]);
+    const none: LogWarning[] = [];
+    decodeLogText(`${H}${line}\n`, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
 });

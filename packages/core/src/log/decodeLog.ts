@@ -412,7 +412,40 @@ class Decoder implements LazyLogDecoder {
       }
       this.fail('BAD_JSON', undefined, `expected a JSON object (one event per line), got ${show(value)}`);
     }
+    if (this.warn) this.warnDuplicateKeys();
     return value;
+  }
+
+  /**
+   * --strict: a key written twice in one object (`"server":"Beta","server":"Alpha"`). JSON.parse keeps the last, and
+   * so does replstorm (RFC 8259 leaves it to the reader); a hand-edited line that names a field twice most likely
+   * meant one of them, so the strict reader says which is read.
+   */
+  private warnDuplicateKeys(): void {
+    const raw = this.raw;
+    const visitValue = (p: number, path: Path): void => {
+      const c = raw.charCodeAt(p);
+      if (c === 0x7b) {
+        const seen = new Set<string>();
+        forEachKey(raw, p, (key, valueStart, keyStart) => {
+          if (seen.has(key)) {
+            const field = formatPath([...path, key]);
+            this.warn!({ line: this.lineNo, column: keyStart + 1, field, message: `field "${field}" is written twice in one object: the last is read` });
+          }
+          seen.add(key);
+          visitValue(valueStart, [...path, key]);
+        });
+      } else if (c === 0x5b) {
+        let i = skipWhite(raw, p + 1);
+        for (let k = 0; i < raw.length && raw.charCodeAt(i) !== 0x5d; k++) {
+          visitValue(i, [...path, k]);
+          i = skipWhite(raw, skipValue(raw, i));
+          if (raw.charCodeAt(i) !== 0x2c) break;
+          i = skipWhite(raw, i + 1);
+        }
+      }
+    };
+    visitValue(skipWhite(raw, 0), []);
   }
 
   private decodeHeader(value: Record<string, unknown>): void {
