@@ -24,7 +24,11 @@ export async function loadDesignModule(path: string): Promise<ScannerDesign<obje
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new UsageError(`${path}: the design module failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    // One line (a refusal is one line): the compiler's message lists its errors on lines of their own, each with its
+    // file:line:column, which stay readable joined by "; " (they were printed as a literal \n).
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const message = lines.reduce((text, l) => (text === '' ? l : `${text}${text.endsWith(':') ? ' ' : '; '}${l}`), '');
+    throw new UsageError(`${path}: the design module failed to load: ${message}`);
   }
   const d = mod['default'] ?? mod['design'];
   if (!isDesign(d)) {

@@ -436,6 +436,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`nowhere/stamp.ts: no such design module (looked for ${join(REPO_ROOT, 'nowhere', 'stamp.ts')}`);
   });
+
+  it('a design module that does not compile: one line, with the compiler\'s file:line:column (it printed a literal \\n)', async () => {
+    const file = join(mkdtempSync(join(tmp, 'bad-design-')), 'bad.ts');
+    writeFileSync(file, 'export default {\n  name: "bad",\n  scan( => 1\n};\n');
+    // As a user runs it (tsx compiles the module; in-process, vitest's own transform would).
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).not.toContain('\\n');
+    expect(res.stderr).toMatch(new RegExp(`the design module failed to load: .*${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: ERROR`));
+  });
 });
 
 describe('compare --json: each row says what it ran', () => {
