@@ -14,15 +14,18 @@ function isDesign(x: unknown): x is ScannerDesign<object> {
   return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object';
 }
 
-/** Imports a design module (through tsx, so TypeScript works) and checks its shape. */
-export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
+/**
+ * Imports a design module (through tsx, so TypeScript works) and checks its shape. `fresh`: a new instance of the
+ * module (its module-level variables as a new process would have them), not the one already loaded.
+ */
+export async function loadDesignModule(path: string, fresh?: number): Promise<ScannerDesign<object>> {
   const abs = resolve(path);
   // (pnpm runs the CLI in the repository root: a path relative to another directory is read from there.)
   if (!existsSync(abs)) throw new UsageError(`${path}: no such design module (looked for ${abs}; a relative path is read from ${process.cwd()})`);
   if (statSync(abs).isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    mod = (await import(`${pathToFileURL(abs).href}${fresh !== undefined ? `?replstorm-fresh=${fresh}` : ''}`)) as Record<string, unknown>;
   } catch (err) {
     // One line (a refusal is one line): the compiler's message lists its errors on lines of their own, each with its
     // file:line:column, which stay readable joined by "; " (they were printed as a literal \n).

@@ -24,7 +24,7 @@ import {
   type DesignRegistry,
   type Scenario,
 } from '@replstorm/scenarios';
-import { buildRegistry, resolveDesignArg } from './designs.js';
+import { buildRegistry, loadDesignModule, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -492,9 +492,12 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   // Where counterexamples would go is checked before the run (made only when one is written).
   ensureOutDir(o.out, '--out', false);
   const progress = createProgress(`verify ${design.name}`);
-  const result = verifyDesign(design, { config, runs: o.runs, seed, registry, onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
-  progress.done();
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
+  // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
+  // in a new process would load it: a module-level counter that only grows passed the check run in this process.
+  const freshCopies = isModule ? await Promise.all(Array.from({ length: 6 }, (_, i) => loadDesignModule(designArg, i + 1))) : [];
+  const result = verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
+  progress.done();
   const written: Record<string, string> = {};
   const unwritten = new Unwritten();
   for (const inv of result.invariants) {

@@ -437,6 +437,13 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toContain(`nowhere/stamp.ts: no such design module (looked for ${join(REPO_ROOT, 'nowhere', 'stamp.ts')}`);
   });
 
+  it('verify <module>: a counterexample that a fresh load of the module does not reproduce is flagged (a counter that only grows passed the check in this process)', async () => {
+    const out = mkdtempSync(join(tmp, 'tired-'));
+    const res = await spawnCli(['verify', join('packages', 'cli', 'test', 'designs', 'tired.ts'), '--runs', '30', '--seed', '5', '--out', out]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
+  });
+
   it('a design module that does not compile: one line, with the compiler\'s file:line:column (it printed a literal \\n)', async () => {
     const file = join(mkdtempSync(join(tmp, 'bad-design-')), 'bad.ts');
     writeFileSync(file, 'export default {\n  name: "bad",\n  scan( => 1\n};\n');

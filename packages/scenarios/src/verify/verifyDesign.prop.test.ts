@@ -109,6 +109,31 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(pure.invariants[0]!.counterexample!.notReproducible).toBeUndefined();
   });
 
+  it('a design whose outside state only grows past a threshold: run again in this process it fails the same way, so only a fresh copy of it (freshDesign) shows its counterexample does not reproduce', () => {
+    // Scans honestly until it has made 40 scans in this process, then skips everything (a module-level counter).
+    const make = () => {
+      let scans = 0;
+      return defineDesign<Record<string, never>>({
+        name: 'tired',
+        description: 'stops scanning after 40 scans in a process',
+        defaults: {},
+        scan: ({ virusScan }) => {
+          if (++scans > 40) return { verdict: 'skipped' };
+          return virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' };
+        },
+      });
+    };
+    const stale = verifyDesign(make() as never, { runs: 30, seed: 5, only: ['no-missed-infection'] });
+    expect(stale.invariants[0]!.status).toBe('violated');
+    expect(stale.invariants[0]!.counterexample!.notReproducible).toBeUndefined();
+    const checked = verifyDesign(make() as never, { runs: 30, seed: 5, only: ['no-missed-infection'], freshDesign: () => make() as never });
+    expect(checked.invariants[0]!.counterexample!.notReproducible).toBe(true);
+    // A pure design's counterexample reproduces from a fresh copy too.
+    const noop = builtinRegistry().get('noop')!;
+    const pure = verifyDesign(noop, { runs: 30, seed: 5, only: ['no-missed-infection'], freshDesign: () => noop });
+    expect(pure.invariants[0]!.counterexample!.notReproducible).toBeUndefined();
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     expect(r.invariants[0]!.status).toBe('violated');

@@ -77,6 +77,13 @@ export interface VerifyOptions {
   readonly only?: readonly InvariantName[];
   /** Called after each run of each invariant, for progress. */
   readonly onProgress?: (p: { invariant: InvariantName; run: number; runs: number }) => void;
+  /**
+   * A copy of the design as a fresh start has it (a module loaded anew: its module-level variables as a new process
+   * sees them), one per call, never used before: each counterexample is run once more with one, as `replay` of its log
+   * would run it. Without it, the case is run again with the design the search used, which catches state that
+   * changes what the design does next, but not state that only ever grows past a threshold.
+   */
+  readonly freshDesign?: () => ScannerDesign<object> | undefined;
 }
 
 export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
@@ -101,6 +108,8 @@ export interface InvariantResult {
      * start, may not show the violation. A design must be a function of its inputs (ScannerDesign).
      */
     readonly notReproducible?: true;
+    /** The digest of the failing run's final state (a run of the log from a fresh start should end there too). */
+    readonly digest: string;
   };
 }
 
@@ -378,10 +387,15 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
     // The same case run again must end in the same state (a pure design, a deterministic engine); if not, the design
     // carried something over from the runs before (its log may not reproduce the violation): said, not hidden.
-    const notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
+    let notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
+    const fresh = notReproducible || failedDigest === '' ? undefined : options.freshDesign?.();
+    if (fresh !== undefined) {
+      const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds);
+      notReproducible = again.summary.digest !== failedDigest;
+    }
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
-    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
+    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, digest: failedDigest !== '' ? failedDigest : o.summary.digest, ...(notReproducible ? { notReproducible: true as const } : {}) } });
   }
   // Stampings cannot happen in a design whose every scan is read-only; skips are optional (a design that scans every
   // document and never skips is sound: the coverage shows its 0). Scans and arrivals must happen, or the suite proved
