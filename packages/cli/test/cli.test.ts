@@ -505,6 +505,19 @@ describe('replay hints', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/conflicts\s+[1-9]/);
   });
+
+  it('explore: a design whose code throws on some path is a finding (design-runs, as in verify): the shortest path, and a log whose replay fails there the same way (it was exit 2, no path)', async () => {
+    const out = mkdtempSync(join(tmp, 'boom-'));
+    const design = 'boom=packages/cli/test/designs/boom.ts';
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'design=boom', '--design', design, '--user-actions', '2', '--invariant', 'no-scanner-revision', '--depth', '4', '--out', out]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/design-runs VIOLATED: the design "boom" failed while scanning \w+ in [^ ]+ on Alpha at \d+ ms: cannot handle seq 3\nshortest path \(2 steps\):/);
+    expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): user\/ann saves .*; then the design "boom" failed/);
+    const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];
+    const again = await runCli(hint!.split(' '));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
+  });
 });
 
 describe('listings', () => {

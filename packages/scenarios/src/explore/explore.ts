@@ -345,8 +345,22 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         if (!fresh) sim.restore(snap);
         fresh = false;
         derived = [];
-        sim.applyEvent({ line: model.setup.length + 1 + depth, event: atTime(action, timeOf(depth)) });
-        sim.runPendingWork();
+        try {
+          sim.applyEvent({ line: model.setup.length + 1 + depth, event: atTime(action, timeOf(depth)) });
+          sim.runPendingWork();
+        } catch (err) {
+          // A design's code that throws on this path is a finding, as in verify's design-runs: the first found is on a
+          // shortest path (breadth first), written as a log whose replay fails at its last step the same way. The
+          // state it left is not a state (the next action restores the parent's).
+          if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
+          generated++;
+          if (violation === undefined) {
+            const message = err.message;
+            violation = { invariant: 'design-runs', message, ...makePath(model, [...pathTo(idx), action], timeOf, stepMs, factory, { invariant: 'design-runs', violation: message }) };
+            if (options.stopAtFirstViolation === true) break outer;
+          }
+          continue;
+        }
         if (sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
         generated++;
         const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
@@ -420,12 +434,21 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
   let line = 1;
-  events.forEach((e, i) => {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     derived = [];
-    sim.applyEvent({ line: ++line, event: e });
-    sim.runPendingWork();
-    if (i >= model.setup.length) explanation.push(`step ${i - model.setup.length + 1} (line ${line}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}: ${explainDerived(derived)}`);
-  });
+    const step = i >= model.setup.length ? `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}` : '';
+    try {
+      sim.applyEvent({ line: ++line, event: e });
+      sim.runPendingWork();
+    } catch (err) {
+      // A path to a design's failure (design-runs) ends at the step where its code threw.
+      if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
+      explanation.push(`${step}: ${explainDerived(derived)}; then ${err.message}`);
+      break;
+    }
+    if (i >= model.setup.length) explanation.push(`${step}: ${explainDerived(derived)}`);
+  }
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
