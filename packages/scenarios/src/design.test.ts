@@ -46,7 +46,28 @@ describe('a design\'s scan decision', () => {
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
     expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
   });
+
+  it('R4: the note a design is handed cannot be changed, its revision list included (every replica holding the version shares it)', () => {
+    const list = Revisions.EMPTY.append(1, 0, 0);
+    const note: Note = { ...NOTE, seq: 2, revisions: list };
+    const attempts: ((n: Note) => void)[] = [
+      (n) => Object.assign(n.revisions, { includes: () => true }), // R4's descent test, for every replica of the version
+      (n) => Object.assign(n, { seq: 9 }),
+      (n) => (n.items as Note['items'][number][]).pop(),
+    ];
+    for (const attempt of attempts) {
+      const design = defineDesign<Record<string, never>>({ name: 'meddles', description: 'changes what it is handed', defaults: {}, scan: (ctx) => (attempt(ctx.note), { verdict: 'clean' }) });
+      const scan = () => toBehaviour(design, {}, { server: 'Alpha', design: 'meddles', cluster: undefined }, false).scan({ ...INPUT, note: structuredCloneNote(note) });
+      expect(scan).toThrow(/the design "meddles" failed while scanning/);
+    }
+    expect(list.includes(5, 5)).toBe(false);
+  });
 });
+
+/** A copy of a note (its own items array), sharing the revision list as the engine's copies do. */
+function structuredCloneNote(n: Note): Note {
+  return { ...n, items: n.items.map((i) => ({ ...i })) };
+}
 
 // Every function a design may give runs guarded: an exception from any of them, or a yes/no answer that is not a
 // boolean, is the design's error (DESIGN_FAILED), never an internal error with a stack trace (exit 70).

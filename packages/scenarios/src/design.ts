@@ -1,6 +1,7 @@
 import { freeze } from 'immer';
 import {
   LogError,
+  Revisions,
   behaviourTimingProblem,
   attachmentsOf,
   type Attachment,
@@ -120,7 +121,8 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
 export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext, trusted = false): Behaviour {
   const config = resolveConfig(design, rawConfig);
   if (design.check !== undefined) guarded(design, () => 'checking its configuration', () => design.check!(config));
-  const guard = trusted ? <T>(x: T) => x : <T>(x: T) => freeze(x, true);
+  // (immer freezes plain objects and arrays: a note's revision list, a class instance, is frozen on its own.)
+  const guard = trusted ? (n: Note) => n : (n: Note) => (Revisions.freeze(n.revisions), freeze(n, true));
   // Every function of the design runs guarded: an exception from any of them is the design's error (DESIGN_FAILED),
   // never an internal one; a researcher's yes/no answer must be a boolean (a string "yes" would read as true).
   const ask = (doing: () => string, f: () => unknown): boolean => {

@@ -30,7 +30,6 @@ function expectSame(v: Version): void {
   expect(v.list.toArray()).toStrictEqual(v.model);
   expect([...v.list]).toStrictEqual(v.model);
   expect(JSON.stringify(v.list)).toBe(JSON.stringify(v.model));
-  expect(v.list.toJsonText()).toBe(JSON.stringify(v.model));
   for (let i = 0; i < v.model.length; i++) {
     expect([v.list.seqAt(i), v.list.timeAt(i)]).toStrictEqual(v.model[i]);
     expect(v.list.at(i)).toStrictEqual(v.model[i]);
@@ -117,6 +116,19 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
     for (let s = 1; s <= 1000; s++) capped = capped.append(s, s, 10);
     expect(capped.toArray()).toStrictEqual(Array.from({ length: 10 }, (_, i) => [991 + i, 991 + i]));
     expect(capped.storage().entries).toBeLessThanOrEqual(21);
+  });
+
+  it('EMPTY is never written into (every first version shares it), and a frozen list cannot be given methods of its own', () => {
+    const a = Revisions.EMPTY.append(1, 10, 0);
+    const b = Revisions.EMPTY.append(1, 20, 0);
+    expect(Revisions.EMPTY.storage()).toEqual({ shared: false, entries: 0 });
+    expect([a.toArray(), b.toArray(), Revisions.EMPTY.length]).toStrictEqual([[[1, 10]], [[1, 20]], 0]);
+    const handedOut = Revisions.freeze(a.append(2, 30, 0));
+    expect(() => Object.assign(handedOut, { includes: () => true })).toThrow(TypeError);
+    expect(() => Object.assign(Revisions.EMPTY, { includes: () => true })).toThrow(TypeError);
+    expect(() => Object.assign(Revisions.prototype, { includes: () => true })).toThrow(TypeError);
+    // Frozen, it still appends (its entries are private fields, not properties).
+    expect(handedOut.append(3, 40, 0).toArray()).toStrictEqual([[1, 10], [2, 30], [3, 40]]);
   });
 
   it('toEqual compares entries (the tester in scripts/vitestSetup.ts): lists that differ are not equal', () => {

@@ -14,6 +14,10 @@ import type { Revision } from './note.js';
  * another step from a saved state) copies the window first. The database's cap (`limitRevisions`, S2) moves `start`;
  * a buffer whose dropped prefix outgrows its window is copied, so a capped history holds O(cap) entries.
  *
+ * [trade-off] A list keeps its whole buffer alive: a copy left behind (a replica cut off by a partition, holding an
+ * early version) keeps the entries later versions pushed, after those versions are gone (purged, merged away). The
+ * buffer is history the engine held anyway; it is freed with the last list on it.
+ *
  * Invariant (checked by `append`, `from` and `merge`): entries are strictly increasing by `seq`, then `seqTime`.
  * Every list the engine makes is: a save appends the current version, whose `seq` is above every earlier one (R1), and
  * a merge sorts the union (R5). R4's descent test and R5's last common version read the list from its newest end.
@@ -41,7 +45,20 @@ export class Revisions implements Iterable<Revision> {
     return this.#length;
   }
 
-  static readonly EMPTY: Revisions = new Revisions([], 0, 0);
+  /** The empty list, shared by every first version (frozen: see `freeze`). */
+  static readonly EMPTY: Revisions = Revisions.freeze(new Revisions([], 0, 0));
+
+  /**
+   * The list, made read-only to code handed it (a researcher's design: simulator.ts and design.ts freeze what they
+   * hand out with immer, which leaves class instances alone). A list is shared by every replica holding its versions:
+   * a design that set its own `includes` on one changed R4 for all of them, and on EMPTY for every later run in the
+   * process. The private fields are not properties: frozen or not, `append` works. The engine's own lists are not
+   * frozen (a freeze per save costs); the class's methods are, once.
+   */
+  static freeze(list: Revisions): Revisions {
+    Object.freeze(list);
+    return list;
+  }
 
   /** A list of these pairs; throws if they are not strictly increasing (by `seq`, then `seqTime`). */
   static from(pairs: Iterable<Revision>): Revisions {
@@ -82,13 +99,6 @@ export class Revisions implements Iterable<Revision> {
 
   toJSON(): Revision[] {
     return this.toArray();
-  }
-
-  /** The JSON text of the list (`[[seq,seqTime],...]`), without the pairs made in between. */
-  toJsonText(): string {
-    let s = '[';
-    for (let i = 0; i < this.length; i++) s += `${i === 0 ? '' : ','}[${this.seqAt(i)},${this.timeAt(i)}]`;
-    return `${s}]`;
   }
 
   /**
@@ -174,6 +184,9 @@ export class Revisions implements Iterable<Revision> {
     return limit > 0 && length > limit ? new Revisions(buf.slice(2 * (length - limit)), 0, limit) : new Revisions(buf, 0, length);
   }
 }
+
+Object.freeze(Revisions.prototype);
+Object.freeze(Revisions);
 
 /** (s, t) comes after (s0, t0): by seq, then seqTime. */
 function after(s: number, t: number, s0: number, t0: number): boolean {
