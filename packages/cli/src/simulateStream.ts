@@ -217,7 +217,7 @@ class Conformance {
     this.compare();
   }
 
-  /** Whether `f` is already among the file's lines waiting (it waited while the engine was paused at its stop). */
+  /** Whether `f` was already handed over (onFile): it waited while the engine was paused at its stop. */
   isQueued(f: FileDerived): boolean {
     return this.lastQueued === f;
   }
@@ -230,6 +230,7 @@ class Conformance {
   heldAtMost = 0;
 
   onFile(f: FileDerived): void {
+    this.lastQueued = f;
     if (this.mismatch !== undefined) {
       this.decoded(f); // nothing left to compare, but a bad line is still refused
       return;
@@ -239,7 +240,6 @@ class Conformance {
       return;
     }
     this.mode = 'check';
-    this.lastQueued = f;
     this.fileQ.push(f);
     this.compare();
     if (this.fileQ.length > this.heldAtMost) this.heldAtMost = this.fileQ.length;
