@@ -1,5 +1,5 @@
 import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { LogError, sha256Hex, type LogHeader } from '@replstorm/core';
@@ -125,11 +125,16 @@ function typedSettings(settings: Readonly<Record<string, unknown>>, params: Read
  */
 class Unwritten {
   private readonly errors: string[] = [];
-  /** Why the first file could not be written. */
-  reason = '';
+  /** Why each log not written was not, by its name. */
+  private readonly reasons = new Map<string, string>();
 
-  /** Writes `<dir>/<name>.jsonl` (making `dir`); returns its path, or undefined when it could not be written. */
-  write(dir: string, name: string, log: string): string | undefined {
+  /** Why the log written for `key` could not be written. */
+  reason(key: string): string {
+    return this.reasons.get(key) ?? '';
+  }
+
+  /** Writes `<dir>/<name>.jsonl` (making `dir`) for `key`; returns its path, or undefined when it could not be written. */
+  write(key: string, dir: string, name: string, log: string): string | undefined {
     const file = join(dir, `${name}.jsonl`);
     try {
       ensureOutDir(dir, '--out');
@@ -138,7 +143,7 @@ class Unwritten {
     } catch (err) {
       const { code, message } = describeError(err, file);
       if (code === 70) throw err;
-      if (this.errors.length === 0) this.reason = message;
+      this.reasons.set(key, message);
       this.errors.push(message);
       return undefined;
     }
@@ -199,7 +204,13 @@ function samePathKey(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return resolve(path);
+    // A file not there yet: its directory's real path (a symbolic link to a directory names the same place), then
+    // its name.
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
   }
 }
 
@@ -307,6 +318,10 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   try {
     const res = await run();
     outputs.report?.write(reportOf(res));
+    // Both files' bytes reach the disk before either is renamed into place (a full disk, a file-size limit): a failure
+    // then leaves neither.
+    outputs.record?.mark();
+    outputs.report?.mark();
     outputs.record?.commit();
     outputs.report?.commit();
     return res;
@@ -327,7 +342,11 @@ function reportHtml(res: SimulateResult, title: string, source: string): string 
     blame: res.blame?.byActor ?? [],
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains } : {}),
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
-    recording: { checked: res.conformance.checked, ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, message: res.conformance.mismatch.message } } : {}) },
+    recording: {
+      checked: res.conformance.checked,
+      ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, message: res.conformance.mismatch.message } } : {}),
+      ...(res.outputsPastStop === true ? { outputsPastStop: PAST_STOP_NOTE } : {}),
+    },
   });
 }
 
@@ -502,7 +521,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const unwritten = new Unwritten();
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
-    const file = unwritten.write(o.out, boundedFileName(`${design.name}-${inv.name}-${seed}`), inv.counterexample.log);
+    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
   const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])]);
@@ -525,7 +544,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
           ? {
               violation: i.counterexample.message,
               path: i.counterexample.path,
-              ...(written[i.name] !== undefined ? { counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : { counterexample: null, notWritten: unwritten.reason }),
+              ...(written[i.name] !== undefined ? { counterexample: written[i.name], replay: replayCmd(written[i.name]!) } : { counterexample: null, notWritten: unwritten.reason(i.name) }),
               ...(i.counterexample.notReproducible === true ? { notReproducible: true } : {}),
             }
           : {}),
@@ -543,7 +562,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     );
     for (const i of result.invariants) {
       if (i.counterexample === undefined) continue;
-      const cex = written[i.name] !== undefined ? `${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}` : `NOT WRITTEN (${unwritten.reason})`;
+      const cex = written[i.name] !== undefined ? `${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}` : `NOT WRITTEN (${unwritten.reason(i.name)})`;
       process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${cex}\n`);
       if (i.counterexample.notReproducible === true) {
         process.stdout.write('  WARNING: this case ran differently when run again: the design carries something from one run to the next (a module-level variable?), so the log may not show the violation from a fresh start. A design must be a function of its inputs; keep per-server memory in `remember` (the server\'s store)\n');
@@ -672,11 +691,11 @@ async function cmdExplore(
     // Named by the settings and the options that change the space (user saves, faults), so two searches of
     // different spaces do not write over each other's counterexamples.
     const named = [...Object.entries(settings).map(([k, v]) => `${k}=${v}`), ...(o.userActions > 0 ? [`user-actions=${o.userActions}`] : []), ...(o.faults === true ? ['faults'] : [])];
-    const file = unwritten.write(o.out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
+    const file = unwritten.write(kind, o.out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
     if (file !== undefined) files[kind] = file;
   };
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
-  const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason})`);
+  const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
   const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
@@ -708,8 +727,8 @@ async function cmdExplore(
       seconds: r.seconds,
       statesPerSecond: rate,
       scannerRevisions: r.scannerRevisions,
-      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason } : {}) } } : {}),
-      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason } : {}) } } : {}),
+      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
+      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.

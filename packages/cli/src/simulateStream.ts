@@ -650,6 +650,16 @@ export async function simulateStream(
       inFlight = undefined;
     });
   };
+  /** A derived line once the engine has advanced to its time (or paused at its stop: the line waits). */
+  const afterAdvance = (f: FileDerived, at: number, r: 'done' | 'stopped' | 'would-stop'): Promise<void> | undefined => {
+    inFlight = undefined;
+    if (!conformance.isQueued(f)) conformance.onFile(f);
+    if (r === 'would-stop') {
+      waiting = true;
+      return undefined;
+    }
+    return holdFewer(f, at);
+  };
   // The input line being applied: an error the engine raises for it (an undefined server) points at its field.
   let applying: LocatedEvent | undefined;
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
@@ -678,17 +688,8 @@ export async function simulateStream(
       if (at > sim.now && sim.stopped === undefined) {
         inFlight = f;
         const reached = advanceForDerived(at, f.line);
-        const then = (r: 'done' | 'stopped' | 'would-stop'): Promise<void> | undefined => {
-          inFlight = undefined;
-          if (r === 'would-stop') {
-            waiting = true;
-            if (!conformance.isQueued(f)) conformance.onFile(f);
-            return undefined;
-          }
-          if (!conformance.isQueued(f)) conformance.onFile(f);
-          return holdFewer(f, at);
-        };
-        return typeof reached !== 'string' ? reached.then(then) : then(reached);
+        // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
+        return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
       }
       if (!conformance.isQueued(f)) conformance.onFile(f);
       return holdFewer(f, at);

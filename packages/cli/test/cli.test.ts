@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -632,6 +632,32 @@ describe('output files are never half-written', () => {
     const other = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config.replace('scanMsPerDoc=25', 'scanMsPerDoc=26'), '--depth', '1', '--out', out]);
     expect(other.code).toBe(1);
     expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it('--record and --report through a symbolic link to the same directory are the same file: refused before the run (the report overwrote the recording)', async () => {
+    const base = mkdtempSync(join(tmp, 'symlink-'));
+    mkdirSync(join(base, 'A'));
+    mkdirSync(join(base, 'B'));
+    symlinkSync(join('..', 'A'), join(base, 'B', 'lnk'));
+    const res = await runCli(['replay', EXAMPLE_LOG, '--record', join(base, 'A', 'out'), '--report', join(base, 'B', 'lnk', 'out')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--record and --report name the same file');
+    expect(readdirSync(join(base, 'A'))).toEqual([]);
+  });
+
+  it('verify: each counterexample that cannot be written says why it was not (each named its own file, not the first one\'s)', async () => {
+    const out = mkdtempSync(join(tmp, 'two-unwritten-'));
+    // A design that stamps everything it is shown and never scans: it breaks several invariants.
+    const design = join(out, 'stamper.ts');
+    writeFileSync(design, "export default { name: 'stamper', description: 'stamps, never scans', defaults: {}, watches: () => true, scan: (c: { server: string; at: number }) => ({ verdict: 'clean', set: [['X-Stamp', `${c.server}@${c.at}`]] }) };\n");
+    // Directories where its logs would go.
+    for (const inv of ['quiescence', 'no-scanner-conflicts', 'no-missed-infection', 'convergence']) mkdirSync(join(out, 'cex', `stamper-${inv}-1.jsonl`), { recursive: true });
+    const res = await runCli(['verify', design, '--runs', '10', '--seed', '1', '--out', join(out, 'cex'), '--json']);
+    const json = JSON.parse(res.stdout) as { invariants: { name: string; notWritten?: string }[] };
+    const missing = json.invariants.filter((i) => i.notWritten !== undefined);
+    expect(missing.length, res.stdout).toBeGreaterThanOrEqual(2);
+    for (const i of missing) expect(i.notWritten).toContain(`stamper-${i.name}-1.jsonl`);
+    expect(res.code).toBe(2);
   });
 
   it('an error during replay with --record leaves no partial file, and an existing target intact', async () => {

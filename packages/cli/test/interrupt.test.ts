@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBigLog } from './bigLog.js';
-import { GOLDEN_DIR, MAIN_TS, REPO_ROOT, TEST_DIR, spawnCli, type CliResult } from './cliHarness.js';
+import { EXAMPLE_LOG as EXAMPLE, GOLDEN_DIR, MAIN_TS, REPO_ROOT, TEST_DIR, spawnCli, type CliResult } from './cliHarness.js';
 
 // Nothing lost (output.ts, AtomicFile): an output file is written beside its target and renamed over it only when
 // complete, so a run cut short by Ctrl-C, a kill or a full disk leaves the previous file as it was and no partial file,
@@ -184,6 +184,17 @@ describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', 
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(path);
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('--record and --report: both or neither', () => {
+  it('a report that does not fit on the disk leaves no recording either (the recording was renamed into place first)', () => {
+    const dir = mkdtempSync(join(tmp, 'both-'));
+    // 64 KB of room: the recording (7 KB) fits, the report (about 70 KB) does not.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN_TS, 'replay', EXAMPLE, '--record', join(dir, 'rec.jsonl'), '--report', join(dir, 'rep.html')], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPLSTORM_TEST_DISK_BYTES: String(DISK_BYTES) } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/rep\.html: no space left on the device/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

@@ -141,6 +141,9 @@ describe('renderHtmlReport', () => {
     const disagreed = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, message: `the engine derives <b>x</b>` } } });
     expect(markupOf(disagreed)).toContain('<p class="bad">The recording disagrees with the engine at line 10: the engine derives &lt;b&gt;x&lt;/b&gt;. The numbers below are the engine\'s, not the file\'s.</p>');
     expect(markupOf(renderHtmlReport(sampleReport({})))).not.toContain('Recording:');
+    // Blame and the timeline that followed a file past the run's stop (replay's outputsPastStop) say so, escaped.
+    const past = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, message: 'm' }, outputsPastStop: 'blame counts <more>' } });
+    expect(markupOf(past)).toContain("not the file's. But blame counts &lt;more&gt;.</p>");
   });
 
   it('under a what-if, the timeline and blame say they are this run\'s only', () => {

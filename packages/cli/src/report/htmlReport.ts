@@ -25,7 +25,12 @@ export interface ReportData {
   readonly causes?: readonly CauseRow[];
   readonly chains?: readonly ChainRow[];
   /** A recording's check (replay of a log with derived events): how many were checked, and the first disagreement. */
-  readonly recording?: { readonly checked: number; readonly mismatch?: { readonly line: number; readonly message: string } };
+  readonly recording?: {
+    readonly checked: number;
+    readonly mismatch?: { readonly line: number; readonly message: string };
+    /** Blame and the timeline also count what the engine derived past the run's stop, following the file (SimulateResult.outputsPastStop). */
+    readonly outputsPastStop?: string;
+  };
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
   readonly whatIf?: { readonly label: string; readonly summary: Summary };
 }
@@ -357,7 +362,8 @@ const THIS_RUN_ONLY = '\n<p class="muted">This run only (the log\'s own designs)
 function renderRecording(recording: ReportData['recording']): string {
   if (recording === undefined) return '';
   if (recording.mismatch !== undefined) {
-    return `<p class="bad">The recording disagrees with the engine at line ${escapeHtml(formatCount(recording.mismatch.line))}: ${escapeHtml(recording.mismatch.message)}. The numbers below are the engine's, not the file's.</p>\n`;
+    const past = recording.outputsPastStop !== undefined ? ` But ${escapeHtml(recording.outputsPastStop)}.` : '';
+    return `<p class="bad">The recording disagrees with the engine at line ${escapeHtml(formatCount(recording.mismatch.line))}: ${escapeHtml(recording.mismatch.message)}. The numbers below are the engine's, not the file's.${past}</p>\n`;
   }
   if (recording.checked === 0) return '';
   return `<p>Recording: ${escapeHtml(formatCount(recording.checked))} derived events in the file checked; the engine agrees.</p>\n`;
