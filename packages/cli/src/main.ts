@@ -125,7 +125,7 @@ function typedSettings(settings: Readonly<Record<string, unknown>>, params: Read
  */
 class Unwritten {
   private readonly errors: string[] = [];
-  /** Why each log not written was not, by its name. */
+  /** Why each log not written was not, by the key it was written for. */
   private readonly reasons = new Map<string, string>();
 
   /** Why the log written for `key` could not be written. */
