@@ -650,6 +650,7 @@ export async function simulateStream(
       inFlight = undefined;
     });
   };
+  let derivedLines = 0;
   /** A derived line once the engine has advanced to its time (or paused at its stop: the line waits). */
   const afterAdvance = (f: FileDerived, at: number, r: 'done' | 'stopped' | 'would-stop'): Promise<void> | undefined => {
     inFlight = undefined;
@@ -667,6 +668,10 @@ export async function simulateStream(
     lastLine = located.line;
     if (isRaw(located) || !isInputEvent(located.event)) {
       const f = located as FileDerived;
+      // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
+      // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm
+      // recording replayed with --blame under a 64 MB heap died of V8's out-of-memory abort instead).
+      if ((++derivedLines & 0x3ff) === 0) checkMemory();
       const at = isRaw(f) ? f.at : f.event.at;
       // A recording writes the engine's derived events as they happen: the engine can run the work due before this
       // one's time now (no input can still come before it), so the two sides meet at once instead of the file's

@@ -31,6 +31,18 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('replay of a storm recording with --blame under a 64 MB heap: refused (exit 2), not V8\'s abort (134): a recording is mostly derived lines, and memory was checked only between slices of work and every 1,024 inputs', () => {
+    const recording = join(dir, 'blame-storm.jsonl');
+    const main = join(root, 'packages/cli/src/main.ts');
+    const rec = spawnSync(process.execPath, ['--import', 'tsx', main, 'run', 'smsdom-storm', '--set', 'databases=10', '--set', 'docs=10', '--set', 'horizonMs=36000000', '--record', recording], { encoding: 'utf8', cwd: root });
+    expect(rec.status, rec.stderr).toBe(0);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', main, 'replay', recording, '--blame'], { encoding: 'utf8', cwd: root });
+    expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
+    expect(r.stderr).toMatch(/blame-storm\.jsonl: the run outgrew memory: the heap is \d+% full \(of 64 MB\)/);
+    expect(r.status).toBe(2);
+    rmSync(recording);
+  });
+
   it('garbage is not live data: five minutes of the default-scale storm, which fit in 96 MB, finish (the heap read 80% used with 53% live)', () => {
     const r = spawnSync(process.execPath, ['--max-old-space-size=96', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'run', 'smsdom-storm', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'horizonMs=300000', '--json'], { encoding: 'utf8', cwd: root });
     expect(r.stderr).toBe('');
