@@ -19,6 +19,7 @@ import {
   resolveParams,
   promisesOf,
   verifyDesign,
+  INVARIANT_NAMES,
   type ComparisonRow,
   type DesignChoice,
   type DesignRegistry,
@@ -514,7 +515,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
   // in a new process would load it: a module-level counter that only grows passed the check run in this process.
-  const freshCopies = isModule ? await Promise.all(Array.from({ length: 6 }, (_, i) => loadDesignModule(designArg, i + 1))) : [];
+  const freshCopies = isModule ? await Promise.all(INVARIANT_NAMES.map((_, i) => loadDesignModule(designArg, i + 1))) : [];
   const result = verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
   progress.done();
   const written: Record<string, string> = {};

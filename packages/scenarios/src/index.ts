@@ -15,7 +15,7 @@ export { SETUP_MS, SMSDOM_STORM_PARAMS, dbName, setupEndMs, smsdomStormEventStre
 export type { Scenario } from './scenarios/registry.js';
 export { SCENARIOS, findScenario } from './scenarios/registry.js';
 export type { Coverage, InvariantName, InvariantResult, VerifyCase, VerifyOptions, VerifyResult } from './verify/verifyDesign.js';
-export { caseEvents, verifyDesign } from './verify/verifyDesign.js';
+export { INVARIANT_NAMES, caseEvents, verifyDesign } from './verify/verifyDesign.js';
 export type { ComparisonRow, DesignChoice } from './verify/compareDesigns.js';
 export { SEED_COMPARISON, compareDesigns } from './verify/compareDesigns.js';
 export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePath, ExploreResult, StepContext } from './explore/explore.js';

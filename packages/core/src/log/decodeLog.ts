@@ -933,14 +933,8 @@ function tooDeep(v: unknown, limit: number): boolean {
  */
 function numberTextAt(raw: string, column: number): string | undefined {
   let i = column - 1;
-  if (raw[i] === '"') {
-    for (i++; i < raw.length && raw[i] !== '"'; i++) if (raw[i] === '\\') i++;
-    i++;
-    while (raw[i] === ' ' || raw[i] === '\t') i++;
-    if (raw[i] !== ':') return undefined;
-    i++;
-    while (raw[i] === ' ' || raw[i] === '\t') i++;
-  }
+  if (raw.charCodeAt(i) === 0x22) i = valueAfterColon(raw, skipString(raw, i));
+  if (i < 0) return undefined;
   NUMBER_TEXT.lastIndex = i;
   return NUMBER_TEXT.exec(raw)?.[0];
 }

@@ -108,8 +108,6 @@ export interface InvariantResult {
      * start, may not show the violation. A design must be a function of its inputs (ScannerDesign).
      */
     readonly notReproducible?: true;
-    /** The digest of the failing run's final state (a run of the log from a fresh start should end there too). */
-    readonly digest: string;
   };
 }
 
@@ -324,6 +322,9 @@ const CHECKS: Record<InvariantName, Check> = {
   convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
 };
 
+/** The suite's invariants, in the order they run. */
+export const INVARIANT_NAMES: readonly InvariantName[] = Object.keys(CHECKS) as InvariantName[];
+
 /**
  * Runs the invariant suite on a design: per invariant, `runs` random cases (fast-check, seeded), the shrunk
  * counterexample as a log on failure, and the coverage of what actually happened.
@@ -339,7 +340,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const readOnlyKinds = promises.readOnlyKinds ?? [];
   const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0 };
   const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnly]]));
-  const names: InvariantName[] = (options.only ?? (Object.keys(CHECKS) as InvariantName[])).slice();
+  const names: InvariantName[] = (options.only ?? INVARIANT_NAMES).slice();
   const results: InvariantResult[] = [];
   let counted = false;
   for (const name of names) {
@@ -395,7 +396,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     }
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
-    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, digest: failedDigest !== '' ? failedDigest : o.summary.digest, ...(notReproducible ? { notReproducible: true as const } : {}) } });
+    results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
   }
   // Stampings cannot happen in a design whose every scan is read-only; skips are optional (a design that scans every
   // document and never skips is sound: the coverage shows its 0). Scans and arrivals must happen, or the suite proved
