@@ -59,7 +59,8 @@ export interface SimulateOptions {
  * V8 crash the process with a stack trace minutes later: a storm that makes conflicts of conflicts grows without end
  * (the smsdom-storm with per-server keys and scanned arrivals, run for a day, passed 2.5 GB in ten minutes and died),
  * and every revision stays in its document's `revisions` (R1; no cap unless the database sets `limitRevisions`).
- * Checked between slices of engine work (every 50 ms of it), every 1,024 input events and before the summary.
+ * Checked between slices of engine work (every 50 ms of it) and every 64 items within one, every 1,024 input events
+ * and before the summary.
  */
 // 75%, not explore's 80%: a run still builds its summary after the last check (the digest's text cache alone is up to
 // 16 MB), and near the limit forced collections count towards V8's "ineffective mark-compacts" abort: at 80%, a storm
@@ -505,13 +506,21 @@ export async function simulateStream(
   // for them). So a slice is as many chunks of CHUNK items as fit in TURN_MS by the clock, read once per chunk.
   const CHUNK = 8;
   const TURN_MS = 50;
-  /** Runs `step` in chunks until it is done (not 'more') or TURN_MS have passed; the first chunk is not timed. */
-  const sliced = <T>(step: (n: number) => T | 'more'): T | 'more' => {
+  // Memory is checked within a slice too, every MEMORY_CHUNKS chunks: a storm whose conflicts double the documents
+  // stamps each new conflict document once, copying its history (thousands of entries), and in one 50 ms slice the
+  // live heap grew from under 75% to past V8's limit (a 64 MB heap, CI): the process died of V8's out-of-memory abort
+  // where it is refused between slices. A reading costs about 1 us, a chunk of a storm's items tens of us.
+  const MEMORY_CHUNKS = 8;
+  /** Runs `step` of `on`'s work in chunks until it is done (not 'more') or TURN_MS have passed; the first chunk is not timed. */
+  const sliced = <T>(on: Simulator, step: (n: number) => T | 'more'): T | 'more' => {
     let r = step(CHUNK);
     if (r !== 'more') return r;
     const t0 = performance.now();
-    do r = step(CHUNK);
-    while (r === 'more' && performance.now() - t0 < TURN_MS);
+    let chunks = 0;
+    do {
+      if ((++chunks & (MEMORY_CHUNKS - 1)) === 0) checkMemory(on);
+      r = step(CHUNK);
+    } while (r === 'more' && performance.now() - t0 < TURN_MS);
     return r;
   };
   let lastTurn = performance.now();
@@ -538,14 +547,14 @@ export async function simulateStream(
    * slice with a turn of the event loop, a memory check and a progress line (`status`) between them.
    */
   const runInTurns = <T>(on: Simulator, step: (n: number) => T | 'more', status: () => string): T | Promise<T> => {
-    const r = sliced(step);
+    const r = sliced(on, step);
     if (r !== 'more') return r;
     return (async () => {
       for (;;) {
         checkMemory(on);
         progress.tick(() => `${status()}; ${growthText(on)}`);
         await yieldTurn();
-        const again = sliced(step);
+        const again = sliced(on, step);
         if (again !== 'more') return again;
       }
     })();

@@ -81,9 +81,18 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
           const common = a.model.filter((r) => inB.has(key(r))).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
           expect(a.list.lastCommon(b.list)).toStrictEqual(common[common.length - 1]);
           for (const limit of [0, 2]) {
-            const extra: Revision[] = [[seq + 100, time], [seq + 100, time + 1]];
-            const all = [...new Map([...a.model, ...b.model, ...extra].map((r) => [key(r), r])).values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-            expect(Revisions.merge(a.list, b.list, extra, limit).toArray()).toStrictEqual(capped(all, limit));
+            // The two current versions (after both lists, in either order), and pairs that repeat an entry of a list or
+            // each other, or fall between entries: the merge takes each entry once, in order, whatever the extra pairs.
+            const within: Revision = [seq, time];
+            for (const extra of [
+              [[seq + 100, time], [seq + 100, time + 1]],
+              [[seq + 100, time + 1], [seq + 100, time]],
+              [within, within],
+              [b.model[0] ?? within, a.model[a.model.length - 1] ?? within],
+            ] as Revision[][]) {
+              const all = [...new Map([...a.model, ...b.model, ...extra].map((r) => [key(r), r])).values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+              expect(Revisions.merge(a.list, b.list, extra, limit).toArray()).toStrictEqual(capped(all, limit));
+            }
           }
         }
       }),
