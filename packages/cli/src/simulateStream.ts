@@ -485,6 +485,24 @@ export async function simulateStream(
     if (b.held === undefined) outputsPastStop = true;
     return (s) => conformance.undoPastBoundary(stopText(s));
   };
+  /**
+   * A refusal (work budget, memory) met while the engine ran on past its stop (`beyondStop`), held until the file
+   * says whether that run stands: an input line after it (the run stands, and so does its refusal: the input's time
+   * is at or after the derived lines', so a run of the file meets the same work first) or the end of the file (the
+   * run is undone and the first line past the stop is the mismatch, exit 1). Meanwhile the engine is back where it
+   * paused and the rest of the file is only read. Refused at once, a recording cut off inside a storm gave exit 2
+   * (`--max-work`) where its finding is the mismatch, and the run ahead grew to 730 MB before its end (QA).
+   */
+  let refusedBeyondStop: LogError | undefined;
+  /** `err`, raised while running past the stop: held (see refusedBeyondStop) if it is a refusal of the run's size. */
+  const holdRefusal = (err: unknown): undefined => {
+    if (beyondStop === undefined || !(err instanceof LogError) || (err.code !== 'RUN_TOO_LONG' && err.code !== 'RUN_TOO_LARGE')) throw err;
+    refusedBeyondStop = err;
+    inFlight = undefined;
+    // The run ahead's state is let go now (its memory may be what was refused); fileEnded restores again, harmlessly.
+    sim.restore(beyondStop.snap);
+    return undefined;
+  };
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
   const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, ...budget }) : undefined;
@@ -675,39 +693,60 @@ export async function simulateStream(
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
   const onEvent = (located: LocatedEvent | RawDerivedLine): Promise<void> | undefined => {
     lastLine = located.line;
-    if (isRaw(located) || !isInputEvent(located.event)) {
-      const f = located as FileDerived;
-      // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
-      // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm
-      // recording replayed with --blame under a 64 MB heap died of V8's out-of-memory abort instead).
-      if ((++derivedLines & 0x3ff) === 0) checkMemory();
-      const at = isRaw(f) ? f.at : f.event.at;
-      // A recording writes the engine's derived events as they happen: the engine can run the work due before this
-      // one's time now (no input can still come before it), so the two sides meet at once instead of the file's
-      // events piling up until the next input line.
-      // The engine has stopped for good (its cap, an end) before this line's time: nothing it derives can match this
-      // line or any still waiting before it. Said now, at the first of them, instead of holding every later line of a
-      // long file in memory until its end.
-      if (at > sim.now && sim.stopped !== undefined) {
-        conformance.onFile(f);
-        conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), but the file goes on with this derived event`);
-        return undefined;
-      }
-      if (waiting) {
-        // Paused where the run would stop: the line waits for an input (or the end of the file) to say which.
-        conformance.onFile(f);
-        if (conformance.held <= holdLimit) return undefined;
-        goBeyondStop();
-      }
-      if (at > sim.now && sim.stopped === undefined) {
-        inFlight = f;
-        const reached = advanceForDerived(at, f.line);
-        // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
-        return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
-      }
-      if (!conformance.isQueued(f)) conformance.onFile(f);
-      return holdFewer(f, at);
+    const derived = isRaw(located) || !isInputEvent(located.event);
+    if (refusedBeyondStop !== undefined) {
+      // An input: the run past the stop stands, and so does its refusal. A derived line is only read (decoded, so a
+      // bad line is still refused), not checked: the engine no longer runs.
+      if (!derived) throw refusedBeyondStop;
+      if (isRaw(located)) decoder?.decodeRaw(located);
+      return undefined;
     }
+    if (derived) {
+      if (beyondStop === undefined) return onDerivedLine(located as FileDerived);
+      try {
+        const wait = onDerivedLine(located as FileDerived);
+        return wait === undefined ? undefined : wait.catch(holdRefusal);
+      } catch (err) {
+        return holdRefusal(err);
+      }
+    }
+    return onInputLine(located as LocatedEvent<InputEvent>);
+  };
+  /** A derived line of the file: the engine runs to its time (not past where the run would stop) and checks it. */
+  const onDerivedLine = (f: FileDerived): Promise<void> | undefined => {
+    // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
+    // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm
+    // recording replayed with --blame under a 64 MB heap died of V8's out-of-memory abort instead).
+    if ((++derivedLines & 0x3ff) === 0) checkMemory();
+    const at = isRaw(f) ? f.at : f.event.at;
+    // A recording writes the engine's derived events as they happen: the engine can run the work due before this
+    // one's time now (no input can still come before it), so the two sides meet at once instead of the file's
+    // events piling up until the next input line.
+    // The engine has stopped for good (its cap, an end) before this line's time: nothing it derives can match this
+    // line or any still waiting before it. Said now, at the first of them, instead of holding every later line of a
+    // long file in memory until its end.
+    if (at > sim.now && sim.stopped !== undefined) {
+      conformance.onFile(f);
+      conformance.stoppedBefore(`the engine's run stopped at ${formatVirtualTime(sim.now)} (${sim.stopped === 'end' ? 'an end event' : 'its run cap'}), but the file goes on with this derived event`);
+      return undefined;
+    }
+    if (waiting) {
+      // Paused where the run would stop: the line waits for an input (or the end of the file) to say which.
+      conformance.onFile(f);
+      if (conformance.held <= holdLimit) return undefined;
+      goBeyondStop();
+    }
+    if (at > sim.now && sim.stopped === undefined) {
+      inFlight = f;
+      const reached = advanceForDerived(at, f.line);
+      // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
+      return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
+    }
+    if (!conformance.isQueued(f)) conformance.onFile(f);
+    return holdFewer(f, at);
+  };
+  /** An input line: the engine runs to its time and applies it. */
+  const onInputLine = (located: LocatedEvent<InputEvent>): Promise<void> | undefined => {
     inputFollows();
     const e = located.event;
     applying = located;
@@ -753,6 +792,7 @@ export async function simulateStream(
       }
     }
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
+    refusedBeyondStop = undefined;
     const stoppedBeforeLines = fileEnded();
     await finishInTurns(sim, () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
     checkMemory();

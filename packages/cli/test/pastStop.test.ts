@@ -99,6 +99,26 @@ describe('a recording whose derived lines go on past where its run stops', () =>
     }
   });
 
+  it('event-log.md: a work budget met while running past the stop waits for the file: at its end the run is undone and the first line past the stop is the mismatch (it was refused, exit 2); with an input after it the refusal stands', async () => {
+    const { lines, inputs } = withoutEnd();
+    // 300 pieces of work between inputs: enough for the run of the inputs, not for the next hour's scan past its stop.
+    const maxWork = 300;
+    const alone = await replay(inputs, { maxWork });
+    expect(alone.summary.stopped).toBe('idle');
+    const r = await replay(lines, { maxWork, holdDerived: 10 });
+    expect(r.summary).toEqual(alone.summary);
+    const first = lines.findIndex((l, i) => i > 0 && DERIVED.test(l) && Number(/"at":(\d+)/.exec(l)![1]) > alone.summary.endAt) + 1;
+    expect(r.conformance.mismatch?.line).toBe(first);
+    expect(r.conformance.mismatch?.message).toMatch(/^the run stops at 0:01:30\.010, with nothing pending/);
+    // The recording with its end event: the engine's run past each idle point is the run's, and so is its refusal.
+    await expect(replay(recording, { maxWork, holdDerived: 10 })).rejects.toMatchObject({ code: 'RUN_TOO_LONG' });
+    // A bad line after the held refusal is still refused for what it is.
+    const last = lines[lines.length - 1]!;
+    expect(last).toMatch(/"sent":\d+/);
+    const bad = [...lines.slice(0, -1), last.replace(/"sent":\d+/, '"sent":-1')];
+    await expect(replay(bad, { maxWork, holdDerived: 10 })).rejects.toMatchObject({ line: bad.length });
+  });
+
   it('the CLI: exit 1 naming the line, and the run\'s summary (it said "the engine agrees", exit 0, with the storm\'s numbers)', async () => {
     const { lines, inputs } = withoutEnd();
     const noEnd = join(dir, 'no-end.jsonl');
