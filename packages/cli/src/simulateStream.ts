@@ -491,7 +491,7 @@ export async function simulateStream(
    * is at or after the derived lines', so a run of the file meets the same work first) or the end of the file (the
    * run is undone and the first line past the stop is the mismatch, exit 1). Meanwhile the engine is back where it
    * paused and the rest of the file is only read. Refused at once, a recording cut off inside a storm gave exit 2
-   * (`--max-work`) where its finding is the mismatch, and the run ahead grew to 730 MB before its end (QA).
+   * (`--max-work`) where its finding is the mismatch (QA). A run ahead that meets no refusal still runs to the file's end.
    */
   let refusedBeyondStop: LogError | undefined;
   /** `err`, raised while running past the stop: held (see refusedBeyondStop) if it is a refusal of the run's size. */

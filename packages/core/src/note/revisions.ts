@@ -172,9 +172,9 @@ export class Revisions implements Iterable<Revision> {
    */
   static merge(a: Revisions, b: Revisions, extra: readonly Revision[], limit: number): Revisions {
     // A merge of sorted lists, written straight into the new buffer: both lists are strictly increasing (the class's
-    // invariant), so one pass takes the smaller head each time. Sorting the union as pairs made two arrays per entry:
-    // a storm's conflicts merge histories of 10^5 entries, and under a 64 MB heap that burst between two memory checks
-    // crashed the process (V8's out-of-memory abort) where the run was otherwise refused (CI).
+    // invariant), so one pass takes the smaller head each time. Sorting the union as pairs made two short-lived arrays
+    // per entry, O(n log n), for histories of thousands of entries in a storm. (Not the cause of the 64 MB abort in CI:
+    // that was the live growth between memory checks, fixed in simulateStream's `sliced`.)
     const x = [...extra].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
     const buf: number[] = [];
     let i = 0;
