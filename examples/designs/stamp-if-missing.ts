@@ -13,6 +13,7 @@ const design: ScannerDesign<{ scheduleEveryMs: number }> = {
   defaults: { scheduleEveryMs: 0 },
   scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
   watches: (write) => write.origin === 'save', // real-time scanning of local saves, not of arrivals
+  symmetric: true, // reads no server's name: `explore` may treat servers configured alike as interchangeable
   scan({ note, virusScan }) {
     const hasTag = note.items.some((i) => i.key === 'x-ssotag');
     const result = virusScan();

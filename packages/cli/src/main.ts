@@ -736,7 +736,7 @@ async function cmdExplore(
     const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
     process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
-      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
+      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
     process.stdout.write(
       r.exhausted

@@ -70,6 +70,14 @@ export interface ScannerDesign<C extends object = Record<string, unknown>> {
   watches?(write: WriteNotice, config: C): boolean;
   /** Whether this server runs scheduled passes (default: every server). */
   runsScheduledPass?(where: { server: string; cluster: string | undefined; clusterMembers: readonly string[] }, config: C): boolean;
+  /**
+   * True when nothing the design decides depends on a server's name (`server`, `clusterMembers` and their order), only
+   * on what it is given otherwise: then two servers configured alike are interchangeable, and `explore` may identify
+   * states that differ by swapping them (symmetry reduction). [choice] Default false: a design that says nothing is
+   * searched under every renaming, which is slower but never misses a path (cluster-aware, which scans on the first
+   * member by name only, would be unsound under symmetry: 9 states instead of 11 at depth 2).
+   */
+  readonly symmetric?: boolean;
   scan(ctx: DesignScanContext<C>): ScanDecision;
 }
 

@@ -8,6 +8,7 @@ export const noop = defineDesign({
   promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'], quiescent: true, noConflicts: true },
   watches: () => false,
   runsScheduledPass: () => false,
+  symmetric: true,
   scan: () => ({ verdict: 'skipped' }),
 });
 
@@ -29,6 +30,7 @@ export const scanCache = defineDesign({
   scanMsPerDoc: (c) => c.scanMsPerDoc,
   scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
   watches: (w, c) => w.origin === 'save' || c.scanReplicatedWrites,
+  symmetric: true,
   scan({ db, note, store, virusScan }) {
     // Keyed by database and OID: a UNID is unique within a database's replicas, not across databases on a server.
     const oid = `${db}:${note.unid}:${note.seq}:${note.seqTime}`;

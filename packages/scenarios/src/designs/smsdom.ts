@@ -119,6 +119,8 @@ export function smsdomLike(name: string, description: string, overrides: Partial
     scansMail: (c) => c.mail,
     // With SSO off, or ignored on scheduled scans, passes never save a clean document.
     promises: (c) => ({ readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
+    // The tag's key is configuration (a per-server key is a different configuration per server), never the name.
+    symmetric: true,
     scan: smsdomScan,
     ...overrides,
   });
@@ -141,4 +143,6 @@ export const ssoMailOnly = smsdomLike(
 export const clusterAware = smsdomLike('cluster-aware', 'SMSDOM whose scheduled scans run on one cluster member only (the first by name)', {
   promises: (c) => ({ quiescent: !c.scanReplicatedWrites, readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
   runsScheduledPass: (where) => where.clusterMembers[0] === where.server,
+  // Which member scans depends on the names: renaming two members changes what the cluster does.
+  symmetric: false,
 });

@@ -47,6 +47,25 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
     expect(reduced.storm === undefined).toBe(full.storm === undefined);
     expect(reduced.exhausted).toBe(full.exhausted);
   });
+
+  it('R16: symmetry is not used for a design that reads server names (cluster-aware scans on the first member only): every state of the unreduced search is found', () => {
+    // Renaming Alpha and Beta changes which of them runs cluster-aware's scheduled pass: identifying the two states
+    // lost 2 of the 11 states at depth 2 with one user save.
+    const model = stormExploreModel({ settings: { servers: 2, design: 'cluster-aware' }, userActions: 1 });
+    expect(model.symmetricServers).toEqual([]);
+    expect(model.noSymmetry).toContain('cluster-aware');
+    const reduced = explore(model, { depth: 3 });
+    const full = explore(model, { depth: 3, symmetry: false, partialOrder: false });
+    expect(reduced.distinctStates).toBe(full.distinctStates);
+  });
+
+  it('R16: a design that does not declare itself name-blind (ScannerDesign.symmetric) gets no symmetry reduction', () => {
+    const { symmetric: _declared, ...undeclared } = builtinRegistry().get('smsdom')!;
+    const custom = { ...undeclared, name: 'my-design' };
+    const registry = builtinRegistry([custom]);
+    expect(stormExploreModel({ settings: { servers: 2, design: 'my-design' }, registry }).symmetricServers).toEqual([]);
+    expect(stormExploreModel({ settings: { servers: 2, design: 'smsdom' }, registry }).symmetricServers).toEqual(['Alpha', 'Beta']);
+  });
 });
 
 describe('explore: the fast state key agrees with the canonical text', () => {

@@ -52,6 +52,8 @@ export interface ExploreModel {
   readonly userActions: number;
   /** Servers whose configuration is identical, so renaming them maps states to equivalent states. */
   readonly symmetricServers: readonly string[];
+  /** Why there is no symmetry to use, when that is not plain (for the report). */
+  readonly noSymmetry?: string;
   /**
    * Partial-order reduction: true when `a` and `b` commute in every state where both are enabled (either order gives
    * the same abstract state, and neither enables or disables the other). Must be symmetric. `actions` must then list

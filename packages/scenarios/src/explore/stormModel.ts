@@ -1,5 +1,6 @@
 import { hasAttachments, type InputEvent, type Simulator } from '@replstorm/core';
 import type { DesignRegistry } from '../design.js';
+import { builtinRegistry } from '../designs/registry.js';
 import { smsdomStormEvents } from '../scenarios/smsdomStorm.js';
 import type { Action, ExploreModel } from './explore.js';
 
@@ -52,6 +53,10 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const strip = (e: InputEvent) => JSON.stringify({ ...e, name: '', server: '' });
   const serverSig = new Map(servers.map((n) => [n, generated.filter((e) => (e.type === 'server' && e.name === n) || (e.type === 'scanner' && e.server === n)).map(strip).join('|')]));
   const symmetric = servers.filter((n) => serverSig.get(n) === serverSig.get(servers[0]!));
+  // Identical configuration is not enough: a design that reads servers' names (cluster-aware's "first member by name")
+  // behaves differently on two servers configured alike. Only designs that declare themselves name-blind are reduced.
+  const registry = o.registry ?? builtinRegistry();
+  const nameBlind = generated.every((e) => e.type !== 'scanner' || registry.get(e.design)?.symmetric === true);
   return {
     name: [
       'smsdom-storm',
@@ -61,7 +66,8 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     ].join(' '),
     setup,
     userActions: o.userActions ?? 0,
-    symmetricServers: symmetric.length === servers.length ? servers : [],
+    symmetricServers: symmetric.length === servers.length && nameBlind ? servers : [],
+    ...(nameBlind ? {} : { noSymmetry: `a design here (${[...new Set(generated.flatMap((e) => (e.type === 'scanner' && registry.get(e.design)?.symmetric !== true ? [e.design] : [])))].join(', ')}) does not declare that it ignores server names (ScannerDesign.symmetric)` }),
     ...(o.registry !== undefined ? { registry: o.registry } : {}),
     // [choice] Partial-order reduction's independence: a scan or a user save acts on one server alone (its replica, its
     // scanner's memory, its cluster queues; an on-write scan it triggers runs there too), and reads nothing of another
