@@ -1,8 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { constants, copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinRegistry, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError } from './errors.js';
+import { holdTemporaryFile } from './output.js';
 
 // A researcher's design is a TypeScript (or JavaScript) module whose default export (or export `design`) is a
 // ScannerDesign. Loading it RUNS ITS CODE with the user's rights: it is trusted code, named on the command line by
@@ -14,23 +16,28 @@ function isDesign(x: unknown): x is ScannerDesign<object> {
   return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object';
 }
 
-/**
- * Imports a design module (through tsx, so TypeScript works) and checks its shape. `fresh`: a new instance of the
- * module (its module-level variables as a new process would have them), not the one already loaded.
- */
-export async function loadDesignModule(path: string, fresh?: number): Promise<ScannerDesign<object>> {
+/** Where a design module is, checked: its absolute path. */
+function designPath(path: string): string {
   const abs = resolve(path);
   // (pnpm runs the CLI in the repository root: a path relative to another directory is read from there.)
   if (!existsSync(abs)) throw new UsageError(`${path}: no such design module (looked for ${abs}; a relative path is read from ${process.cwd()})`);
   if (statSync(abs).isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
+  return abs;
+}
+
+/** Imports a design module from `url` (through tsx, so TypeScript works) and checks its shape. */
+async function importDesign(path: string, url: string, copy?: { path: string; of: string }): Promise<ScannerDesign<object>> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(`${pathToFileURL(abs).href}${fresh !== undefined ? `?replstorm-fresh=${fresh}` : ''}`)) as Record<string, unknown>;
+    mod = (await import(url)) as Record<string, unknown>;
   } catch (err) {
     // One line (a refusal is one line): the compiler's message lists its errors on lines of their own, each with its
-    // file:line:column, which stay readable joined by "; " (they were printed as a literal \n).
-    const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    const message = lines.reduce((text, l) => (text === '' ? l : `${text}${text.endsWith(':') ? ' ' : '; '}${l}`), '');
+    // file:line:column, which stay readable joined by "; " (they were printed as a literal \n). A fresh copy's name
+    // is not the user's: the message names the module itself.
+    let text = err instanceof Error ? err.message : String(err);
+    if (copy !== undefined) text = text.replaceAll(pathToFileURL(copy.path).href, pathToFileURL(copy.of).href).replaceAll(copy.path, copy.of);
+    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const message = lines.reduce((t, l) => (t === '' ? l : `${t}${t.endsWith(':') ? ' ' : '; '}${l}`), '');
     throw new UsageError(`${path}: the design module failed to load: ${message}`);
   }
   const d = mod['default'] ?? mod['design'];
@@ -38,6 +45,50 @@ export async function loadDesignModule(path: string, fresh?: number): Promise<Sc
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); see packages/scenarios/src/designs/simple.ts`);
   }
   return d;
+}
+
+/** Imports a design module and checks its shape. */
+export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
+  return importDesign(path, pathToFileURL(designPath(path)).href);
+}
+
+/**
+ * `count` new instances of a design module (its module-level variables as a new process would have them), not the
+ * one already loaded: each is imported from a copy of the file beside it, under a name of its own, removed once the
+ * import is done, loaded or not (and on an error or a signal: holdTemporaryFile).
+ * A query string on the import URL is not enough: it makes a new ES module, but a file that Node and tsx load as
+ * CommonJS (a .ts or .js outside a `"type": "module"` package) is cached by its path, and every import returned the
+ * first one's instance, so a design whose module-level counter only grows was not flagged.
+ * [choice] Beside the original (its real path, through a symbolic link), with the same extension: relative imports
+ * and packages resolve from the same directory, and the copy loads in the same format as the original. A module it
+ * imports is not copied: a helper's module-level variables are still shared, as with any cached import.
+ * Where no file can be made beside it (a read-only directory), the copies are imported with a query string, with a
+ * warning: the check is then made for an ES module only.
+ */
+export async function loadFreshDesignCopies(path: string, count: number): Promise<ScannerDesign<object>[]> {
+  const real = realpathSync(designPath(path));
+  const ext = extname(real);
+  const copies: ScannerDesign<object>[] = [];
+  while (copies.length < count) {
+    // Hidden, named for what made it, unique across processes; COPYFILE_EXCL never overwrites a file of the user's.
+    const copy = join(dirname(real), `.${basename(real, ext)}.replstorm-fresh-${process.pid}-${randomBytes(4).toString('hex')}${ext}`);
+    try {
+      copyFileSync(real, copy, constants.COPYFILE_EXCL);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      process.stderr.write(`${path}: warning: cannot write a copy of the module beside it (${code}), so a counterexample is run again with the module loaded anew only if it is an ES module (a CommonJS module is loaded once per process)\n`);
+      while (copies.length < count) copies.push(await importDesign(path, `${pathToFileURL(real).href}?replstorm-fresh=${copies.length + 1}`));
+      return copies;
+    }
+    // Taken into the outputs' cleanup only once copied: a failed copy left no file, and another's is not removed.
+    const release = holdTemporaryFile(copy);
+    try {
+      copies.push(await importDesign(path, pathToFileURL(copy).href, { path: copy, of: real }));
+    } finally {
+      release();
+    }
+  }
+  return copies;
 }
 
 /** Built-in designs plus `--design name=path` modules (the name given overrides the module's own). */

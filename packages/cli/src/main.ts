@@ -25,7 +25,7 @@ import {
   type DesignRegistry,
   type Scenario,
 } from '@replstorm/scenarios';
-import { buildRegistry, loadDesignModule, resolveDesignArg } from './designs.js';
+import { buildRegistry, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -515,7 +515,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
   // in a new process would load it: a module-level counter that only grows passed the check run in this process.
-  const freshCopies = isModule ? await Promise.all(INVARIANT_NAMES.map((_, i) => loadDesignModule(designArg, i + 1))) : [];
+  const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length) : [];
   const result = verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
   progress.done();
   const written: Record<string, string> = {};

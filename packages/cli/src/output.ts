@@ -41,6 +41,18 @@ export function removePendingOutputs(): void {
 }
 
 /**
+ * A temporary file that is not an output (a design module's fresh copy): removed with the outputs on an error or a
+ * signal (removePendingOutputs), or by calling the function returned once it is no longer needed.
+ */
+export function holdTemporaryFile(path: string): () => void {
+  pending.add(path);
+  return () => {
+    rmSync(path, { force: true });
+    pending.delete(path);
+  };
+}
+
+/**
  * An output file written to a temporary name beside it and renamed over the target only when complete, so an
  * interrupted run (error, Ctrl-C, disk full) leaves the previous file intact and no partial one.
  *

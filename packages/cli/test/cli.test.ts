@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 
@@ -34,6 +34,15 @@ function canonical(v: unknown): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Json)[k])}`).join(',')}}`;
   }
   return JSON.stringify(v);
+}
+
+/** The "type" of the package.json nearest to `dir` (the one Node reads to choose CommonJS or ES modules), if any. */
+function nearestPackageType(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const file = join(d, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { type?: string }).type ?? 'commonjs';
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 function tmpFilesUnder(dir: string): string[] {
@@ -442,6 +451,53 @@ describe('a researcher\'s design: what the output says when it does little or no
     const res = await spawnCli(['verify', join('packages', 'cli', 'test', 'designs', 'tired.ts'), '--runs', '30', '--seed', '5', '--out', out]);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
+  });
+
+  it('verify <module>: a design outside any "type": "module" package is loaded anew too (tsx loads it as CommonJS, cached by its path: a query string on the URL gave the same instance, and no WARNING); its relative import resolves, and no copy is left beside it', async () => {
+    const dir = mkdtempSync(join(tmp, 'commonjs-design-'));
+    // The case needs a module loaded as CommonJS: no package.json above it may say "type": "module".
+    expect(nearestPackageType(dir)).not.toBe('module');
+    writeFileSync(join(dir, 'cleaning.ts'), "export const cleaning = (clean: unknown[]) => (clean.length > 0 ? { set: [['$FILE', clean]], remove: [] } : { set: [], remove: ['$FILE'] });\n");
+    writeFileSync(
+      join(dir, 'tired.ts'),
+      [
+        "import { cleaning } from './cleaning';",
+        '// Scans until it has scanned 40 documents in this process, then skips everything: module-level state.',
+        'let scans = 0;',
+        'export default {',
+        "  name: 'tired-commonjs',",
+        "  description: 'stops scanning after 40 scans in a process',",
+        '  defaults: {},',
+        '  scan: (ctx: { virusScan: () => { infected: boolean; clean: unknown[] } }) => {',
+        "    if (++scans > 40) return { verdict: 'skipped' };",
+        '    const r = ctx.virusScan();',
+        "    return r.infected ? { verdict: 'infected', ...cleaning(r.clean) } : { verdict: 'clean' };",
+        '  },',
+        '};',
+      ].join('\n'),
+    );
+    const res = await spawnCli(['verify', join(dir, 'tired.ts'), '--runs', '40', '--seed', '9', '--out', join(dir, 'out')]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
+    expect(readdirSync(dir).sort()).toEqual(['cleaning.ts', 'out', 'tired.ts']);
+  });
+
+  it('verify <module>: a fresh load that fails is refused naming the module given (not its copy), and the copy is removed', async () => {
+    const dir = mkdtempSync(join(tmp, 'load-once-'));
+    const file = join(dir, 'once.ts');
+    writeFileSync(
+      file,
+      [
+        'const g = globalThis as { replstormLoads?: number };',
+        'g.replstormLoads = (g.replstormLoads ?? 0) + 1;',
+        'if (g.replstormLoads > 1) throw new Error(`loaded ${g.replstormLoads} times in one process`);',
+        "export default { name: 'once', description: 'loads once', defaults: {}, scan: () => ({ verdict: 'clean' }) };",
+      ].join('\n'),
+    );
+    const res = await spawnCli(['verify', file, '--runs', '1', '--out', join(dir, 'out')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`replstorm: ${file}: the design module failed to load: loaded 2 times in one process\n`);
+    expect(readdirSync(dir)).toEqual(['once.ts']);
   });
 
   it('a design module that does not compile: one line, with the compiler\'s file:line:column (it printed a literal \\n)', async () => {
