@@ -20,14 +20,19 @@ export interface CauseBlame {
   readonly byActor: Readonly<Record<string, number>>;
 }
 
-/** A chain of revisions linked by `via`: a scanner saving what arrived, whose save arrives elsewhere, and so on. */
+/**
+ * A chain of revisions linked by `via`: a scanner saving what arrived, whose save arrives elsewhere, and so on. One
+ * arrival can trigger revisions on several servers: the chain is the longest path from its first revision.
+ */
 export interface Chain {
   readonly unid: string;
+  /** Revisions on the path. */
   readonly length: number;
   readonly cause: number;
   readonly firstAt: number;
+  /** The time of the path's last revision. */
   readonly lastAt: number;
-  /** Servers of the chain's revisions in order (the first 12). */
+  /** Servers of the path's revisions in order (the first 12). */
   readonly servers: readonly string[];
 }
 
@@ -63,20 +68,32 @@ interface VersionRec {
   readonly by: string;
   readonly cause: number;
   readonly seqTime: number;
-  readonly chain: ChainState;
+  readonly chain: ChainLink;
 }
 
-interface ChainState {
-  length: number;
-  root: ChainRoot;
+/** A revision's place in its chain: the revision whose arrival triggered it (`via`) is `previous`. */
+interface ChainLink {
+  /** Revisions from the chain's root to this one, both included. */
+  readonly length: number;
+  readonly server: string;
+  readonly previous: ChainLink | undefined;
+  readonly root: ChainRoot;
 }
 interface ChainRoot {
-  unid: string;
-  cause: number;
-  firstAt: number;
+  readonly unid: string;
+  readonly cause: number;
+  readonly firstAt: number;
+  /** The last revision of the longest path from the root, and its time. */
+  end: ChainLink | undefined;
   lastAt: number;
   length: number;
-  servers: string[];
+}
+
+/** Servers of the first 12 revisions on the path from the root to `end`. */
+function pathServers(end: ChainLink | undefined): string[] {
+  const servers: string[] = [];
+  for (let l = end; l !== undefined; l = l.previous) if (l.length <= 12) servers.push(l.server);
+  return servers.reverse();
 }
 
 /**
@@ -111,17 +128,23 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     add(e: DerivedEvent, madeDocument?: boolean): void {
       if (e.type === 'revised') {
         const prev = e.via !== undefined ? versions.get(`${e.via.unid}:${e.via.seq}`) : undefined;
-        let chain: ChainState;
+        let chain: ChainLink;
         if (prev !== undefined) {
-          chain = { length: prev.chain.length + 1, root: prev.chain.root };
+          chain = { length: prev.chain.length + 1, server: e.server, previous: prev.chain, root: prev.chain.root };
+          // One arrival may trigger revisions on several servers: the chain shown is one path of the tree, the longest
+          // (its servers, its last time), not every revision under the root. [choice] Of equal paths, the first found
+          // (the earliest in the log): a later one must be longer to replace it.
           const r = chain.root;
-          r.length = Math.max(r.length, chain.length);
-          r.lastAt = e.at;
-          if (r.servers.length < 12) r.servers.push(e.server);
+          if (chain.length > r.length) {
+            r.length = chain.length;
+            r.end = chain;
+            r.lastAt = e.at;
+          }
         } else {
-          const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, servers: [e.server] };
+          const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, end: undefined };
           roots.push(root);
-          chain = { length: 1, root };
+          chain = { length: 1, server: e.server, previous: undefined, root };
+          root.end = chain;
         }
         const key = `${e.unid}:${e.seq}`;
         const replaced = versions.get(key);
@@ -153,7 +176,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         .filter((r) => r.length > 1)
         .sort((x, y) => y.length - x.length || x.firstAt - y.firstAt)
         .slice(0, 5)
-        .map((r) => ({ unid: r.unid, length: r.length, cause: lineOf(r.cause), firstAt: r.firstAt, lastAt: r.lastAt, servers: r.servers.slice() }));
+        .map((r) => ({ unid: r.unid, length: r.length, cause: lineOf(r.cause), firstAt: r.firstAt, lastAt: r.lastAt, servers: pathServers(r.end) }));
       return { byActor, byCause, chains };
     },
   };

@@ -281,6 +281,60 @@ describe('replay output', () => {
     }
   });
 
+  it('--blame\'s longest chains follow one path of `via` links (event-log.md, `revised`: `via` is the arrival that triggered it; R13: on-write scans of arrivals): revisions on two servers from one arrival are branches, not one chain', async () => {
+    // Alpha's save reaches Beta and Gamma, whose scanners each stamp it (two revisions via Alpha's); Gamma's key is its
+    // own, so Delta, pulling Gamma's stamp, rescans and stamps again (via Gamma's). Later Epsilon pulls Alpha's save
+    // and stamps it. The tree: Alpha > Beta, Alpha > Gamma > Delta, Alpha > Epsilon. The chain shown was every
+    // revision under the root, Alpha > Beta > Gamma > Delta > Epsilon, until Epsilon's time.
+    const unid = '0000000000000000000000000000000A';
+    const events = [
+      '{"replog":1,"meta":{}}',
+      ...['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon'].map((s) => `{"at":0,"type":"server","name":"${s}"}`),
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["Alpha","Beta","Gamma","Delta","Epsilon"]}',
+      ...[
+        ['Beta', 'BETAKEY000000001'],
+        ['Gamma', 'GAMMAKEY00000001'],
+        ['Delta', 'DELTAKEY00000001'],
+        ['Epsilon', 'EPSILONKEY000001'],
+      ].map(([s, key]) => `{"at":0,"type":"scanner","server":"${s}","design":"smsdom","config":{"key":"${key}","scanReplicatedWrites":true}}`),
+      `{"at":10,"type":"save","server":"Alpha","db":"d.nsf","unid":"${unid}","by":"user/ann","set":{"$FILE":[{"name":"a.txt"}]}}`,
+      '{"at":20,"type":"replicate","server":"Beta","partner":"Alpha","mode":"pull"}',
+      '{"at":20,"type":"replicate","server":"Gamma","partner":"Alpha","mode":"pull"}',
+      '{"at":100,"type":"replicate","server":"Delta","partner":"Gamma","mode":"pull"}',
+      '{"at":500,"type":"replicate","server":"Epsilon","partner":"Alpha","mode":"pull"}',
+      '{"at":1000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-branches.jsonl');
+    writeFileSync(log, `${events.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { chains } = (parse(res.stdout) as { blame: { chains: { unid: string; length: number; firstAt: number; lastAt: number; servers: string[] }[] } }).blame;
+    // Its last time is Delta's stamp (a transfer, then a scan: 11 ms after the pull at 100), the end of that path.
+    expect(chains).toEqual([{ unid, length: 3, cause: 12, firstAt: 10, lastAt: 111, servers: ['Alpha', 'Gamma', 'Delta'] }]);
+    const text = await runCli(['replay', log, '--blame']);
+    expect(text.stdout).toContain(`${unid}: 3 revisions from line 12, 0:00:00.010 .. 0:00:00.111, servers Alpha > Gamma > Delta\n`);
+  });
+
+  it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
+    const unid = '0000000000000000000000000000000B';
+    const events = [
+      '{"replog":1,"meta":{}}',
+      ...['Alpha', 'Beta', 'Gamma'].map((s) => `{"at":0,"type":"server","name":"${s}"}`),
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["Alpha","Beta","Gamma"]}',
+      ...['Beta', 'Gamma'].map((s) => `{"at":0,"type":"scanner","server":"${s}","design":"smsdom","config":{"scanReplicatedWrites":true}}`),
+      `{"at":10,"type":"save","server":"Alpha","db":"d.nsf","unid":"${unid}","by":"user/ann","set":{"$FILE":[{"name":"a.txt"}]}}`,
+      '{"at":20,"type":"replicate","server":"Beta","partner":"Alpha","mode":"pull"}',
+      '{"at":20,"type":"replicate","server":"Gamma","partner":"Alpha","mode":"pull"}',
+      '{"at":1000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-equal-branches.jsonl');
+    writeFileSync(log, `${events.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { chains } = (parse(res.stdout) as { blame: { chains: { servers: string[]; length: number }[] } }).blame;
+    expect(chains.map((c) => [c.length, c.servers])).toEqual([[2, ['Alpha', 'Beta']]]);
+  });
+
   it('--json with --report (no --blame) prints the summary without blame', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--json', '--report', join(tmp, 'r-no-blame.html')]);
     expect(res.code).toBe(0);
