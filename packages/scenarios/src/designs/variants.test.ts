@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getItemValue, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
-import { behaviourFactory } from '../design.js';
+import { behaviourFactory, promisesOf } from '../design.js';
 import { builtinRegistry } from './registry.js';
 
 // The other built-in designs (event-log.md, "Built-in scanner design smsdom", last paragraph; R16): cluster-aware,
@@ -254,6 +254,32 @@ describe('R16: scan-cache', () => {
     ];
     expect(run(events(false)).scanned).toEqual([]);
     expect(scans(run(events(true)).scanned)).toEqual([[511, 'B', 'db', U1, 'on-write', 'clean', false]]);
+  });
+
+  it('R5/R16: scanning arrivals, two members clean one infected document into two diverged versions (a conflict); so "no conflicts" is promised only without scanReplicatedWrites', () => {
+    // The infected version reaches B (2001) before A's pass cleans it (2010); B cleans the arrival too (2011): seq 2
+    // on both sides, diverged (R5).
+    const events = (scanReplicatedWrites: boolean): InputEvent[] => [
+      server('A', { cluster: 'Hub', clusterIntervalMs: 0 }),
+      server('B', { cluster: 'Hub', clusterIntervalMs: 0 }),
+      database('db', ['A', 'B']),
+      save(100, 'A', 'db', U1, INFECTED),
+      scanner('A', 'scan-cache', { scanReplicatedWrites }, 1000),
+      scanner('B', 'scan-cache', { scanReplicatedWrites }, 1000),
+      { at: 2000, type: 'push', server: 'A', partner: 'B' },
+      scan(2000, 'A', 'manual'),
+      { at: 3000, type: 'push', server: 'A', partner: 'B' },
+      { at: 3000, type: 'push', server: 'B', partner: 'A' },
+    ];
+    const arrivals = run(events(true));
+    expect(byScanner(arrivals.revised).map((e) => [e.server, e.seq])).toEqual([['A', 2], ['B', 2]]);
+    expect(arrivals.summary.conflicts).toBeGreaterThan(0);
+    // The same inputs without arrival scanning (only A cleans, as a clean-only scanner would): no conflict.
+    expect(run(events(false)).summary.conflicts).toBe(0);
+    const scanCache = builtinRegistry().get('scan-cache')!;
+    expect(promisesOf(scanCache).noConflicts).toBe(true);
+    expect(promisesOf(scanCache, { scanReplicatedWrites: false }).noConflicts).toBe(true);
+    expect(promisesOf(scanCache, { scanReplicatedWrites: true }).noConflicts).not.toBe(true);
   });
 });
 

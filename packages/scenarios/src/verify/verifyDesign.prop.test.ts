@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, runEvents, isInputEvent, type InputEvent, type LocatedEvent } from '@replstorm/core';
-import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, verifyDesign, type VerifyResult } from '../index.js';
+import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, promisesOf, verifyDesign, type VerifyResult } from '../index.js';
 import { propertySeed } from '../../../../scripts/propertySeed.js';
 
 // The invariant suite as property tests over random small clusters (R13–R16). Seeds are printed; set REPLSTORM_SEED
@@ -45,6 +45,19 @@ describe('R16: the proposed fixes are quiescent, over random scenarios', () => {
   for (const name of ['sso-mail-only', 'cluster-aware', 'scan-cache']) {
     it(`R16: ${name}: with no user writes, scanner revisions stop`, () => {
       const r = verify(name, {}, ['quiescence']);
+      expect(r.invariants[0]!.status, r.invariants[0]!.counterexample?.message).toBe('held');
+    });
+  }
+});
+
+describe('R5/R16: a design that promises no conflicts keeps the promise, over random scenarios', () => {
+  for (const [name, config] of [
+    ['scan-cache', {}],
+    ['noop', {}],
+  ] as const) {
+    it(`R5/R16: ${name} ${JSON.stringify(config)}: its writes make no conflict a clean-only scanner would not`, () => {
+      expect(promisesOf(registry.get(name)!, config).noConflicts).toBe(true);
+      const r = verify(name, config, ['no-scanner-conflicts']);
       expect(r.invariants[0]!.status, r.invariants[0]!.counterexample?.message).toBe('held');
     });
   }
