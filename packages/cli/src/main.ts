@@ -68,13 +68,16 @@ function cliCommand(): string {
   return process.env['npm_lifecycle_event'] === 'replstorm' ? 'npx -y pnpm@10.34.9 replstorm' : 'replstorm';
 }
 
-/** A design configuration given on the command line, checked against the design before anything runs. */
-function checkDesignConfig(design: string, configText: string, registry: DesignRegistry, option: string): void {
+/**
+ * A design configuration given on the command line, checked against the design before anything runs. `parameter`
+ * is what the user typed the list as (`--set config=...`: "config"), named when the list does not parse.
+ */
+function checkDesignConfig(design: string, configText: string, registry: DesignRegistry, option: string, parameter = design): void {
   const d = registry.get(design);
   if (d === undefined) return; // refused with the list of known designs by the caller or the run
   try {
     // (checkDesignInstall resolves the configuration over the defaults, as the engine does.)
-    checkDesignInstall(d, parseConfigList(configText, design, d.defaults));
+    checkDesignInstall(d, parseConfigList(configText, parameter, d.defaults));
   } catch (err) {
     if (err instanceof LogError) throw new UsageError(`${option}: ${err.message}`);
     throw err;
@@ -105,7 +108,7 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   const design = params['design'];
   if (typeof design !== 'string') return params;
   if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')})`);
-  checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`);
+  checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`, 'config');
   return params;
 }
 

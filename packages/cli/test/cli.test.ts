@@ -241,6 +241,20 @@ describe('help, version and usage', () => {
   });
 });
 
+describe('options refused as the user typed them (a QA pass)', () => {
+  it.each([
+    [['run', 'smsdom-storm', '--set', 'config=sso']],
+    [['run', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'config=scanMsPerDoc']],
+    [['explore', 'smsdom-storm', '--set', 'config=sso']],
+  ])('R16: a design configuration in --set config= that is not key=value names the parameter "config", not the design: %j', async (args) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    const given = args.find((a) => a.startsWith('config='))!;
+    expect(res.stderr).toBe(`replstorm: --set ${given}: parameter "config": expected key=value, got "${given.slice('config='.length)}"\n`);
+  });
+});
+
 describe('replay --what-if: a refusal of the what-if run alone', () => {
   it('is said to be the what-if\'s (the log itself runs within the budget)', async () => {
     const log = join(tmp, 'whatif-storm.jsonl');
