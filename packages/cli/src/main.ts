@@ -234,16 +234,33 @@ function checkOutputPaths(o: { record?: string; report?: string }, log?: string)
   }
 }
 
-/** `--set key=value` pairs into an object (the last one wins). */
+/**
+ * `--set key=value` pairs into an object. [choice] A key given twice is refused, even with the same value (as
+ * `--seed` with `--set seed=` is): the last one silently winning hid the other, and a command line assembled by a
+ * script that says docs=10 and docs=1000 has a mistake only its author can settle.
+ */
 function parseSets(sets: readonly string[]): Record<string, string> {
   // No prototype: "__proto__" is a key like any other (then refused as an unknown parameter), not a setter that drops it.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const s of sets) {
     const i = s.indexOf('=');
     if (i <= 0) throw new UsageError(`--set expects key=value, got "${s}"`);
-    out[s.slice(0, i)] = s.slice(i + 1);
+    const key = s.slice(0, i);
+    if (key in out) throw new UsageError(`--set ${key}=${out[key]} and --set ${s}: the parameter "${key}" is given twice; give it once`);
+    out[key] = s.slice(i + 1);
   }
   return out;
+}
+
+/**
+ * An option that takes one value, collected as a list so that a repeat is seen (commander keeps the last one
+ * silently). [choice] Refused when given more than once, even with the same value: --what-if is one design beside
+ * the log's (one column of the side-by-side, one `whatIf` in the JSON and the report); several would need a
+ * comparison of many, which is `compare` for scenarios, or one replay per design for a log.
+ */
+function onlyOnce(option: string, values: readonly string[] | undefined): string | undefined {
+  if (values === undefined || values.length <= 1) return values?.[0];
+  throw new UsageError(`${option} is given ${values.length} times (${values.join(', ')}): it sets one design beside the log's, side by side; give ${option} once (run once per design to see several)`);
 }
 
 /** `design[:key=value,...]` into a design name and its configuration. */
@@ -430,11 +447,11 @@ function warnStrict(file: string) {
   return (w: { line: number; column: number; message: string }) => process.stderr.write(`${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
 }
 
-async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
+async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[]; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
   currentFile = log === '-' ? '<stdin>' : log;
   checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
-  const whatIf = makeWhatIf(o.whatIf, registry);
+  const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const outputs = openOutputs(o);
   const file = currentFile;
   const res = await withOutputs(
@@ -460,7 +477,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string; d
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
 }
 
-async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string }): Promise<void> {
+async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string[] }): Promise<void> {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   checkOutputPaths(o);
@@ -471,7 +488,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
-  const whatIf = makeWhatIf(o.whatIf, registry);
+  const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
   let res: SimulateResult;
@@ -829,7 +846,7 @@ it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left ha
     cmd
       .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here')
+      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)', collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report (summary, timeline charts, blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')

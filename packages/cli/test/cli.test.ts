@@ -253,6 +253,30 @@ describe('options refused as the user typed them (a QA pass)', () => {
     const given = args.find((a) => a.startsWith('config='))!;
     expect(res.stderr).toBe(`replstorm: --set ${given}: parameter "config": expected key=value, got "${given.slice('config='.length)}"\n`);
   });
+
+  it.each([
+    [['replay', EXAMPLE_LOG, '--what-if', 'noop', '--what-if', 'smsdom:ignoreSsoOnScheduled=true'], '(noop, smsdom:ignoreSsoOnScheduled=true)'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'noop', '--what-if', 'noop'], '(noop, noop)'],
+    [['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', '--what-if', 'noop', '--what-if', 'scan-cache'], '(noop, scan-cache)'],
+  ])('R16: --what-if given twice is refused (the last one won silently): %j', async (args, listed) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(`replstorm: --what-if is given 2 times ${listed}:`);
+    expect(res.stderr).toContain('give --what-if once');
+  });
+
+  it.each([
+    [['run', 'smsdom-storm', '--set', 'docs=1', '--set', 'databases=1', '--set', 'docs=2'], '--set docs=1 and --set docs=2: the parameter "docs" is given twice'],
+    [['run', 'smsdom-storm', '--set', 'docs=1', '--set', 'docs=1'], '--set docs=1 and --set docs=1: the parameter "docs" is given twice'],
+    [['compare', 'noop', '--set', 'docs=1', '--set', 'docs=2'], '--set docs=1 and --set docs=2: the parameter "docs" is given twice'],
+    [['explore', 'smsdom-storm', '--set', 'config=sso=true', '--set', 'config=scanMsPerDoc=5'], '--set config=sso=true and --set config=scanMsPerDoc=5: the parameter "config" is given twice'],
+  ])('R16: a scenario parameter given twice in --set is refused, naming both (the last one won silently): %j', async (args, mentions) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(`replstorm: ${mentions}; give it once\n`);
+  });
 });
 
 describe('replay --what-if: a refusal of the what-if run alone', () => {
