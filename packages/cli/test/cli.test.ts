@@ -277,6 +277,17 @@ describe('options refused as the user typed them (a QA pass)', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe(`replstorm: ${mentions}; give it once\n`);
   });
+
+  it.each([
+    [['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', '--set', 'scanOffsetsMs=0,7000,9000'], 'run smsdom-storm: parameter "scanOffsetsMs": expected at most 2 values'],
+    [['run', 'smsdom-storm', '--set', 'servers=1', '--set', 'scanOffsetsMs=0,7000'], 'run smsdom-storm: parameter "scanOffsetsMs": expected at most 1 value'],
+    [['compare', 'noop', '--set', 'databases=1', '--set', 'docs=1', '--set', 'scanOffsetsMs=0,1,2,3'], 'compare on smsdom-storm: parameter "scanOffsetsMs": expected at most 2 values'],
+  ])('R16: scanOffsetsMs with more values than servers is refused, saying how many were expected (they were ignored): %j', async (args, mentions) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(`replstorm: ${mentions}, one per server`);
+  });
 });
 
 describe('replay --what-if: a refusal of the what-if run alone', () => {

@@ -8,9 +8,12 @@ export function seededSettings(i: number): Record<string, string | number> {
   const r = new Prng(i);
   const designs = ['smsdom', 'sso-mail-only', 'cluster-aware', 'scan-cache', 'noop'];
   const design = designs[r.int(0, designs.length - 1)]!;
+  const servers = r.int(1, 3);
+  // One value per server (a longer list is refused); drawn for three, as before, so the same PRNG draws follow.
+  const perServer = (values: number[]) => values.slice(0, servers).join(',');
   return {
     seed: i,
-    servers: r.int(1, 3),
+    servers,
     databases: r.int(1, 3),
     docs: r.int(1, 12),
     attachmentShare: [1, 0.5][r.int(0, 1)]!,
@@ -19,8 +22,8 @@ export function seededSettings(i: number): Record<string, string | number> {
     keys: r.int(0, 3) === 0 ? 'per-server' : 'shared',
     config: r.int(0, 2) === 0 && design !== 'noop' ? 'scanReplicatedWrites=true' : '',
     replication: r.int(0, 3) === 0 ? 'scheduled' : 'cluster',
-    scanOffsetsMs: `0,${r.int(0, 20_000)},${r.int(0, 20_000)}`,
-    clockSkewsMs: `0,${r.int(-500, 500)},${r.int(-500, 500)}`,
+    scanOffsetsMs: perServer([0, r.int(0, 20_000), r.int(0, 20_000)]),
+    clockSkewsMs: perServer([0, r.int(-500, 500), r.int(-500, 500)]),
     userEditsPerHour: r.int(0, 20),
     definitionsEveryMs: r.int(0, 1) ? 1_800_000 : 0,
     forwards: r.int(0, 3),

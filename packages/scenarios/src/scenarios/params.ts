@@ -50,12 +50,20 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
   return out as ParamValues<S>;
 }
 
-/** A comma-separated list of numbers ("0,7000"), the last repeated for the servers it does not reach. */
-export function perServerNumbers(list: string, servers: number, name: string): number[] {
+/**
+ * A comma-separated list of numbers ("0,7000"), the last repeated for the servers it does not reach. A list the user
+ * gave (`given`) with more values than servers is refused: the values past the last server would be ignored, and
+ * they are a mistake (a server count or a list that was meant to change too). [choice] A default list is cut to the
+ * servers without a word: the defaults are written for two servers, and with servers=1 nobody wrote the second value.
+ */
+export function perServerNumbers(list: string, servers: number, name: string, given = true): number[] {
   const parts = list.split(',').map((x) => x.trim()).filter((x) => x !== '');
   // Milliseconds: whole numbers in decimal digits (times in the log are integers).
   const nums = parts.map((x) => (WHOLE.test(x) ? Number(x.replace(/_/g, '')) : Number.NaN));
   if (nums.length === 0 || nums.some((n) => !Number.isSafeInteger(n))) throw new LogError('BAD_CONFIG', `parameter "${name}": expected comma-separated whole numbers (decimal digits), got "${list}"`, { field: name });
+  if (given && nums.length > servers) {
+    throw new LogError('BAD_CONFIG', `parameter "${name}": expected at most ${servers} ${servers === 1 ? 'value' : 'values'}, one per server (servers=${servers}; the last repeats for the servers it does not reach), got ${nums.length}: "${list}"`, { field: name });
+  }
   return Array.from({ length: servers }, (_, i) => nums[Math.min(i, nums.length - 1)]!);
 }
 

@@ -116,6 +116,21 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     }
   });
 
+  it('R16: a per-server list with more values than servers is refused, saying how many were expected (the extra values were ignored)', () => {
+    for (const k of ['scanOffsetsMs', 'clockSkewsMs'] as const) {
+      const e = configError({ ...SMALL, [k]: '0,7000,9000' });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toBe(`parameter "${k}": expected at most 2 values, one per server (servers=2; the last repeats for the servers it does not reach), got 3: "0,7000,9000"`);
+      expect(configError({ ...SMALL, servers: 1, [k]: '0,0' }).message).toContain('expected at most 1 value, one per server (servers=1;');
+      // As many values as servers, or fewer (the last repeats), are accepted.
+      expect(only(smsdomStormEvents({ ...SMALL, servers: 3, [k]: '0,7000,9000' }), 'scanner')).toHaveLength(3);
+      expect(only(smsdomStormEvents({ ...SMALL, servers: 3, [k]: '0,7000' }), 'scanner')).toHaveLength(3);
+    }
+    // The defaults (two values each) are not the user's: with one server their second value goes unused, unrefused.
+    expect(only(smsdomStormEvents({ ...SMALL, servers: 1 }), 'scanner').map((e) => e.at)).toEqual([SETUP_MS]);
+  });
+
   it('R16: a design configuration that is not key=value', () => {
     const e = configError({ config: 'sso' });
     expect(e.code).toBe('BAD_CONFIG');

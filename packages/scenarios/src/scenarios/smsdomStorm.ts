@@ -21,8 +21,8 @@ export const SMSDOM_STORM_PARAMS = {
   keys: { default: 'shared', choices: ['shared', 'per-server'], help: 'SSO key: one for the cluster, or one per server' },
   scanServers: { default: 'all', choices: ['all', 'first', 'none'], help: 'which servers run scheduled scans' },
   scanEveryMs: { default: HOUR, min: 1, integer: true, help: 'scheduled scan interval' },
-  scanOffsetsMs: { default: '0,7000', help: 'per server: when its first scheduled scan starts after setup (a few seconds apart: servers are never in lockstep)' },
-  clockSkewsMs: { default: '0,350', help: 'per server: clock offset in ms (the last value repeats)' },
+  scanOffsetsMs: { default: '0,7000', help: 'per server, at most one value each (the last repeats): when its scanner is installed and its first scheduled scan starts, after setup (a few seconds apart: servers are never in lockstep)' },
+  clockSkewsMs: { default: '0,350', help: 'per server, at most one value each (the last repeats): clock offset in ms' },
   horizonMs: { default: 2 * HOUR, min: 1, integer: true, help: 'the run ends this long after the scanners are installed (an end event)' },
   userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers' },
   definitionsEveryMs: { default: 0, min: 0, integer: true, help: 'virus definitions update on every server this often (0: never)' },
@@ -76,8 +76,11 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   const p = resolveParams(SMSDOM_STORM_PARAMS, settings);
   const rng = new Prng(Number(p.seed) | 0);
   const servers = SERVER_NAMES.slice(0, p.servers);
-  const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs');
-  const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs');
+  // Each server gets its own offset and skew, the scanning ones or not (every server has a scanner installed at its
+  // offset; scanServers only decides which run scheduled passes): a list longer than the servers is refused.
+  const given = (k: string) => Object.prototype.hasOwnProperty.call(settings, k);
+  const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs', given('clockSkewsMs'));
+  const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs', given('scanOffsetsMs'));
   // The design's own settings decide what the scenario may set: a schedule (scanEveryMs, scanServers), a key. A
   // researcher's design is looked up in the registry the caller passes: one that declares `scheduleEveryMs` is
   // scheduled like the built-in ones (without the lookup it was installed with no schedule and ran no scan at all).
