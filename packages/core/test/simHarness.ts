@@ -207,6 +207,7 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
         events.push({ at, type: 'crash', server: names[op.s]! });
         break;
       case 'restart':
+        if (up[op.s]) break; // only a crashed server restarts (a restart of a running one is refused: SERVER_UP)
         up[op.s] = true;
         events.push({ at, type: 'restart', server: names[op.s]! });
         break;

@@ -824,6 +824,15 @@ describe('Errors', () => {
     const e = errorOf(() => simulate([...pair(), ev.crash(5, 'A'), ev.save(10, 'A', X)]));
     expect([e.code, e.line]).toEqual(['SERVER_DOWN', 6]);
   });
+
+  it('Errors: a restart of a server that never crashed (or was already restarted) is SERVER_UP at its line; a restart after a crash is accepted', () => {
+    const never = errorOf(() => simulate([...pair(), ev.save(10, 'A', X), ev.restart(20, 'B')]));
+    expect([never.code, never.line, never.field]).toEqual(['SERVER_UP', 6, 'server']);
+    expect(never.message).toBe('field "server": server "B" is up (it has not crashed since it was defined or last restarted): a restart needs a crash before it');
+    const twice = errorOf(() => simulate([...pair(), ev.crash(5, 'A'), ev.restart(10, 'A'), ev.restart(20, 'A')]));
+    expect([twice.code, twice.line]).toEqual(['SERVER_UP', 7]);
+    expect(simulate([...pair(), ev.crash(5, 'A'), ev.restart(10, 'A'), ev.save(20, 'A', X)]).summary.revisions.total).toBe(1);
+  });
 });
 
 describe('Time and order: logs whose events are far apart', () => {

@@ -1261,9 +1261,15 @@ export class Simulator {
         }
         return;
       }
-      case 'restart':
-        this.server(e.server, line, 'server').up = true;
+      case 'restart': {
+        const srv = this.server(e.server, line, 'server');
+        // [choice] A restart is of a crashed server (event-log.md: "starts again"). A running server cannot start
+        // again: a log that says it does contradicts itself (a lost crash line, or the wrong server named), and
+        // accepting it silently would hide that, as acting on a crashed server would (SERVER_DOWN).
+        if (srv.up) throw new LogError('SERVER_UP', `field "server": server "${e.server}" is up (it has not crashed since it was defined or last restarted): a restart needs a crash before it`, { line, field: 'server' });
+        srv.up = true;
         return;
+      }
       case 'end':
         this.stop('end', e.at);
         return;

@@ -13,6 +13,7 @@ export type LogErrorCode =
   | 'UNKNOWN_REFERENCE'
   | 'DUPLICATE_DEFINITION'
   | 'SERVER_DOWN'
+  | 'SERVER_UP'
   | 'UNKNOWN_DESIGN'
   | 'BAD_CONFIG'
   | 'DESIGN_FAILED'
