@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -583,6 +584,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
     expect(readdirSync(dir).sort()).toEqual(['cleaning.ts', 'out', 'tired.ts']);
+  });
+
+  it('verify <module> through the installed command (bin/replstorm.js): a TypeScript design outside any "type": "module" package loads (with the ES-module hooks alone, Node 20 refused it: "Cannot require() ES Module ... in a cycle")', () => {
+    const dir = mkdtempSync(join(tmp, 'bin-design-'));
+    expect(nearestPackageType(dir)).not.toBe('module');
+    const design = join(dir, 'copy.ts');
+    writeFileSync(design, readFileSync(join(REPO_ROOT, 'examples/designs/stamp-if-missing.ts'), 'utf8'));
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'packages/cli/bin/replstorm.js'), 'verify', design, '--runs', '3', '--seed', '1', '--out', join(dir, 'out'), '--json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(res.stderr).not.toMatch(/failed to load/);
+    expect(res.status, res.stderr).not.toBe(2);
+    expect((JSON.parse(res.stdout) as { design: string }).design).toBe('stamp-if-missing');
   });
 
   it('verify <module>: a fresh load that fails is refused naming the module given (not its copy), and the copy is removed', async () => {
