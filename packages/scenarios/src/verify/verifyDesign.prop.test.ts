@@ -147,6 +147,26 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(pure.invariants[0]!.counterexample!.notReproducible).toBeUndefined();
   });
 
+  it('R16: a pure design that storms (a tag naming the server, arrivals scanned) is cut at the storm bound; its fresh copy ends the same, so no counterexample is flagged as not reproducible', () => {
+    // The check once ran the fresh copy on the log with its `end` appended: a run stopped by `end` at the cut's
+    // instant skips the rest of that instant's work, which the cut run did; a different state, a false warning.
+    const storm = defineDesign<Record<string, never>>({
+      name: 'own-name-tag',
+      description: 'stamps its own server name; scans arrivals',
+      defaults: {},
+      watches: () => true,
+      scan: ({ note, server, virusScan }) => {
+        const r = virusScan();
+        if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+        return note.items.some((i) => i.key === 'x-ssotag' && i.value === `by-${server}`) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', `by-${server}`]] };
+      },
+    });
+    const r = verifyDesign(storm as never, { runs: 100, seed: 7, only: ['quiescence', 'no-scanner-conflicts'], freshDesign: () => ({ ...storm }) as never });
+    const violated = r.invariants.filter((i) => i.status === 'violated');
+    expect(violated.map((i) => i.name)).toEqual(['quiescence', 'no-scanner-conflicts']);
+    for (const i of violated) expect(i.counterexample!.notReproducible, i.name).toBeUndefined();
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     expect(r.invariants[0]!.status).toBe('violated');

@@ -385,15 +385,18 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     // counterexample log ends where the suite stopped, so its replay is the run the suite judged, whichever invariant
     // it broke. (A run cut at STORM_BOUND stops within an instant; the replay runs the rest of that instant's work.)
     const o = observe(events, factory, readOnlyKinds);
-    if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
     // The same case run again must end in the same state (a pure design, a deterministic engine); if not, the design
-    // carried something over from the runs before (its log may not reproduce the violation): said, not hidden.
+    // carried something over from the runs before (its log may not reproduce the violation): said, not hidden. Run
+    // on the case's events as the suite ran them, before the `end` below: a run cut at STORM_BOUND ran the rest of its
+    // instant's work, which a run stopped by `end` at that instant does not (a different state, and a false warning
+    // on a pure design that storms).
     let notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
     const fresh = notReproducible || failedDigest === '' ? undefined : options.freshDesign?.();
     if (fresh !== undefined) {
       const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds);
       notReproducible = again.summary.digest !== failedDigest;
     }
+    if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
     results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
