@@ -591,7 +591,13 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     }
     const c = result.coverage;
     process.stdout.write(`\ncoverage over all runs: ${formatCount(c.scansPerformed)} scans performed, ${formatCount(c.scansSkipped)} skipped, ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);
-    if (result.vacuous.length > 0) process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design\n`);
+    if (result.vacuous.length > 0) {
+      process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design (a vacuous check fails the verdict)\n`);
+      // The usual cause of a vacuous `stampings`: a design that never saves a clean document but does not say so.
+      if (result.vacuous.includes('stampings')) {
+        process.stdout.write('  no scan saved a clean document: if the design never does, declare it (`promises: { readOnlyKinds: [\'mail\', \'on-write\', \'scheduled\', \'manual\'] }`) and the suite holds it to that (the read-only invariant) instead of waiting for stampings\n');
+      }
+    }
     process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : 'verdict: FAILED'}\n`);
   }
   unwritten.throwIfAny();
@@ -874,6 +880,14 @@ it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left ha
   program
     .command('verify')
     .description('run the invariant suite on a design (built-in name or path to a module); failures write a replayable counterexample')
+    .addHelpText(
+      'after',
+      `
+Verdict: FAILED when an invariant is violated, or when something the suite needs never happened in its random cases
+(VACUOUS: no scan performed, no replicated arrival, or no stamping by a design that does not declare every kind of scan
+read-only). A design states what it guarantees in \`promises\` (readOnlyKinds, quiescent, noConflicts); the suite holds
+it to them. Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load (see replstorm --help).`,
+    )
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)
     .option('--seed <n>', 'seed, 0..4294967295 (default: a random one, printed; give it again to reproduce)', parseNonNegativeInt('--seed', 0, 0xffffffff))

@@ -736,6 +736,32 @@ describe('verify', () => {
     expect(res.stdout).toMatch(/verdict: FAILED/);
   });
 
+  it('R1: verify of a design that only cleans and declares nothing: VACUOUS stampings says how to declare its read-only scans, and with them declared it passes', async () => {
+    const dir = mkdtempSync(join(tmp, 'verify-undeclared-'));
+    const body = (promises: string) =>
+      [
+        'export default {',
+        "  name: 'cleaner',",
+        "  description: 'only cleans infected attachments',",
+        '  defaults: {},',
+        promises,
+        '  scan: (ctx: { virusScan: () => { infected: boolean; clean: unknown[] } }) => {',
+        '    const r = ctx.virusScan();',
+        "    return r.infected ? { verdict: 'infected', set: r.clean.length > 0 ? [['$FILE', r.clean]] : [], remove: r.clean.length > 0 ? [] : ['$FILE'] } : { verdict: 'clean' };",
+        '  },',
+        '};',
+      ].join('\n');
+    writeFileSync(join(dir, 'undeclared.ts'), body(''));
+    writeFileSync(join(dir, 'declared.ts'), body("  promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },"));
+    const res = await runCli(['verify', join(dir, 'undeclared.ts'), '--runs', '20', '--seed', '3', '--out', join(dir, 'out')]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/VACUOUS: stampings never happened/);
+    expect(res.stdout).toMatch(/declare it \(`promises: \{ readOnlyKinds: /);
+    const ok = await runCli(['verify', join(dir, 'declared.ts'), '--runs', '20', '--seed', '3', '--out', join(dir, 'out')]);
+    expect(ok.stdout).toMatch(/verdict: every invariant held/);
+    expect(ok.code).toBe(0);
+  });
+
   it('verify noop --runs 5 --seed 2: the same, on a seed whose runs do meet an infected attachment', async () => {
     await verifyAndReplay(2);
   });
