@@ -430,6 +430,20 @@ async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
   yield* createReadStream(log, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
 }
 
+/**
+ * A `--design name=path` that the command then does not use is refused: the run would go on with the scenario's own
+ * design (smsdom), and its findings would read as the researcher's. [choice] An error (exit 2), not a warning: the
+ * fix is one option away and the run is then the one that was meant.
+ */
+function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { params: Readonly<Record<string, { default: unknown }>> }, settings: Readonly<Record<string, unknown>>, alsoUsed: readonly (string | undefined)[] = []): void {
+  const runs = String(settings['design'] ?? scenario.params['design']?.default ?? '');
+  for (const spec of specs ?? []) {
+    const name = spec.slice(0, spec.indexOf('='));
+    if (name === runs || alsoUsed.includes(name)) continue;
+    throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (the scenario runs "${runs}"); add --set design=${name}`);
+  }
+}
+
 function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
   if (spec === undefined) return undefined;
   // The design and its settings are checked by simulateStream's WhatIfRewriter before the run; a list that does not
@@ -486,9 +500,10 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
+  const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
+  refuseUnusedDesigns(o.design, scenario, settings, [whatIf?.design]);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
-  const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
   let res: SimulateResult;
@@ -695,6 +710,7 @@ async function cmdExplore(
   }
   const scenario = findScenario(scenarioName)!;
   const settingsUsed = checkScenarioSettings(scenario, settings, registry);
+  refuseUnusedDesigns(o.design, scenario, settings);
   // Where counterexamples go is checked before the search, not after it has run.
   ensureOutDir(o.out, '--out');
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
