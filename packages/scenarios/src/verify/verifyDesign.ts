@@ -156,13 +156,16 @@ function arbCase(): fc.Arbitrary<VerifyCase> {
         }),
         { minLength: 1, maxLength: 4 },
       ),
+      // [choice] Edits and scans are drawn more often than the rest (3:2:1:1:1): a stale scan memory needs a clean
+      // scan, then an infecting edit, then a scan on that server, and with all five equally likely a design caching
+      // by UNID passed 8 of 20 seeds (now 2; verifyDesign.prop.test.ts). The other faulty designs are caught as often.
       actions: fc.array(
         fc.oneof(
-          fc.record({ t: fc.constant('scan' as const), server: fc.nat(2), kind: fc.constantFrom<'scheduled' | 'manual'>('scheduled', 'manual'), at: fc.integer({ min: 2_000, max: 150_000 }) }),
-          fc.record({ t: fc.constant('edit' as const), server: fc.nat(2), doc: fc.nat(3), at: fc.integer({ min: 2_000, max: 150_000 }), infect: fc.boolean() }),
-          fc.record({ t: fc.constant('deliver' as const), server: fc.nat(2), db: fc.nat(1), at: fc.integer({ min: 2_000, max: 150_000 }), infected: fc.boolean() }),
-          fc.record({ t: fc.constant('definitions' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }),
-          fc.record({ t: fc.constant('partition' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }),
+          { arbitrary: fc.record({ t: fc.constant('scan' as const), server: fc.nat(2), kind: fc.constantFrom<'scheduled' | 'manual'>('scheduled', 'manual'), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 2 },
+          { arbitrary: fc.record({ t: fc.constant('edit' as const), server: fc.nat(2), doc: fc.nat(3), at: fc.integer({ min: 2_000, max: 150_000 }), infect: fc.boolean() }), weight: 3 },
+          { arbitrary: fc.record({ t: fc.constant('deliver' as const), server: fc.nat(2), db: fc.nat(1), at: fc.integer({ min: 2_000, max: 150_000 }), infected: fc.boolean() }), weight: 1 },
+          { arbitrary: fc.record({ t: fc.constant('definitions' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 1 },
+          { arbitrary: fc.record({ t: fc.constant('partition' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 1 },
         ),
         { maxLength: 8 },
       ),
