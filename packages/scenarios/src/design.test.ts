@@ -69,6 +69,65 @@ function structuredCloneNote(n: Note): Note {
   return { ...n, items: n.items.map((i) => ({ ...i })) };
 }
 
+// What a design remembers is the server's store, part of the run's state (R16: scan state kept outside the document).
+// explore identifies states by the store's JSON text, so a value must be JSON data: a BigInt crashed it (exit 70),
+// and a Set or Map (written `{}`) or NaN (written null) merged states the design tells apart.
+describe('a design\'s memory (remember)', () => {
+  class Counter {
+    n = 1;
+  }
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = { back: cyclic };
+  const withGetter = { get n() { return 1; } };
+  it.each([
+    ['a Set', new Set([1]), 'with a Set, not JSON data'],
+    ['a Map', new Map([['a', 1]]), 'with a Map, not JSON data'],
+    ['a BigInt', 10n, 'with the BigInt 10n, not JSON data'],
+    ['NaN', Number.NaN, 'with NaN, not JSON data'],
+    ['Infinity inside a list', [1, Number.POSITIVE_INFINITY], 'with Infinity at [1], not JSON data'],
+    ['a Date', new Date(0), 'with a Date, not JSON data'],
+    ['a class instance', new Counter(), 'with a Counter, not JSON data'],
+    ['a function', () => 1, 'with a function, not JSON data'],
+    ['a symbol', Symbol('s'), 'with a symbol (Symbol(s)), not JSON data'],
+    ['a cycle', cyclic, 'with a cycle at .self.back, not JSON data (the value contains itself)'],
+    ['undefined inside an object', { a: { b: undefined } }, 'with undefined at .a.b, not JSON data'],
+    ['a hole in a list', [1, , 3], 'with an array with holes or extra properties, not JSON data'],
+    ['a Set inside plain data', { seen: { 'x y': [new Set()] } }, 'with a Set at .seen["x y"][0], not JSON data'],
+    ['a getter', withGetter, 'with a getter or setter at .n, not JSON data'],
+  ])('R16: remembering %s is refused as the design\'s error, naming the key', (_, value, says) => {
+    const scan = scanWith({ verdict: 'clean', remember: [['ok', 'fine'], ['seen', value]] });
+    expect(scan).toThrow(LogError);
+    expect(scan).toThrow(/the design "returns" failed while scanning 0000000000000000000000000000000A in d\.nsf on Alpha at 5 ms: it returned "remember" key "seen" with /);
+    expect(scan).toThrow(says);
+  });
+
+  it('R16: nested plain data, null, and undefined (which forgets the key) are remembered as they are', () => {
+    const d = { verdict: 'clean', remember: [['n', 3], ['s', 'x'], ['gone', undefined], ['none', null], ['deep', { list: [1, 'a', true, null, { z: [] }], bare: Object.assign(Object.create(null) as object, { k: -2.5 }) }]] };
+    expect(scanWith(d)()).toBe(d);
+  });
+
+  it('R16: a remembered value is frozen: a design that changes its memory in place (shared with states explore has already hashed) fails', () => {
+    let kept: { seen: string[] } | undefined;
+    const design = defineDesign<Record<string, never>>({
+      name: 'appends',
+      description: 'appends to what it remembered',
+      defaults: {},
+      scan: (ctx) => {
+        const seen = ctx.store.get('seen') as { seen: string[] } | undefined;
+        if (seen !== undefined) seen.seen.push(ctx.unid);
+        kept = seen ?? { seen: [ctx.unid] };
+        return { verdict: 'clean', remember: [['seen', kept]] };
+      },
+    });
+    const b = toBehaviour(design, {}, { server: 'Alpha', design: 'appends', cluster: undefined });
+    const store = new Map<string, unknown>();
+    const d = b.scan({ ...INPUT, store });
+    for (const [k, v] of d.remember ?? []) store.set(k, v);
+    expect(() => b.scan({ ...INPUT, store })).toThrow(/the design "appends" failed while scanning .*: Cannot add property 1, object is not extensible/);
+    expect(kept).toEqual({ seen: [NOTE.unid] });
+  });
+});
+
 // Every function a design may give runs guarded: an exception from any of them, or a yes/no answer that is not a
 // boolean, is the design's error (DESIGN_FAILED), never an internal error with a stack trace (exit 70).
 describe('a design\'s other functions', () => {

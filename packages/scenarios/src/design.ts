@@ -209,10 +209,102 @@ function decisionProblem(d: unknown): string | undefined {
     }
   }
   if (remove !== undefined && (!Array.isArray(remove) || !(remove as unknown[]).every((n) => typeof n === 'string' && n !== ''))) return `a "remove" that is ${show(remove)}, not a list of item names`;
-  if (remember !== undefined && (!Array.isArray(remember) || !(remember as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string'))) {
-    return `a "remember" that is ${show(remember)}, not a list of [key, value] pairs`;
+  if (remember !== undefined) {
+    if (!Array.isArray(remember) || !(remember as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string')) {
+      return `a "remember" that is ${show(remember)}, not a list of [key, value] pairs`;
+    }
+    for (const [key, value] of remember as [string, unknown][]) {
+      const problem = memoryProblem(value);
+      if (problem !== undefined) return `"remember" key ${JSON.stringify(key)} with ${problem}`;
+    }
   }
   return undefined;
+}
+
+const JSON_DATA = 'not JSON data (remember null, booleans, finite numbers, strings, and arrays and plain objects of those)';
+
+/**
+ * What is wrong with a value a design remembers, or undefined. The server's store is part of the run's state, and
+ * explore identifies states by its JSON text: a value JSON cannot write (a BigInt) crashed the search, and one it
+ * writes as something else (a Set or Map as `{}`, NaN as null) merged states the design tells apart (R16).
+ * [choice] undefined at the top deletes the key (the simulator's decide); nowhere else.
+ */
+function memoryProblem(v: unknown): string | undefined {
+  // Once per scan: the common values are answered before anything recursive or allocating.
+  if (typeof v === 'string' || v === undefined || v === null || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${v}, ${JSON_DATA}`;
+  const problem = jsonDataProblem(v, '', []);
+  return problem === undefined ? undefined : `${problem.what}${problem.at === '' ? '' : ` at ${problem.at}`}, ${problem.why ?? JSON_DATA}`;
+}
+
+/**
+ * Values already checked and deeply frozen (so still JSON data): a design that remembers what it read back costs a
+ * lookup, and data shared inside one value is walked once.
+ */
+const CHECKED_DATA = new WeakSet<object>();
+
+/** The maximum nesting of a remembered value (a bound on the recursion, far beyond a researcher's memory). */
+const MAX_MEMORY_DEPTH = 64;
+
+/**
+ * Checks that `v` is JSON data, and freezes every array and object in it. [choice] Frozen: the store is handed back to
+ * the design, and explore shares a stored value between the states it snapshots; a value changed in place would
+ * change states already hashed. A design that tries gets a TypeError (DESIGN_FAILED) saying the object is not
+ * extensible or read-only. [choice] A plain object's own properties are read through their descriptors, so a getter,
+ * a symbol key or a non-enumerable property (JSON.stringify would call the first and skip the others) is refused
+ * rather than hashed as something it is not; an array's keys are only counted (its holes and extra properties), its
+ * elements read as values.
+ */
+function jsonDataProblem(v: unknown, at: string, path: object[]): { what: string; at: string; why?: string } | undefined {
+  if (typeof v === 'string' || v === null || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : { what: String(v), at };
+  if (typeof v !== 'object') return { what: kindOf(v), at };
+  if (CHECKED_DATA.has(v)) return undefined;
+  if (path.includes(v)) return { what: 'a cycle', at, why: 'not JSON data (the value contains itself)' };
+  if (path.length >= MAX_MEMORY_DEPTH) return { what: `nesting deeper than ${MAX_MEMORY_DEPTH}`, at, why: 'too deep to remember' };
+  const proto = Object.getPrototypeOf(v) as unknown;
+  path.push(v);
+  try {
+    if (Array.isArray(v) && proto === Array.prototype) {
+      const xs = v as unknown[];
+      if (Object.keys(xs).length !== xs.length) return { what: 'an array with holes or extra properties', at };
+      for (let i = 0; i < xs.length; i++) {
+        if (xs[i] === undefined) return { what: 'undefined', at: `${at}[${i}]` };
+        const p = jsonDataProblem(xs[i], `${at}[${i}]`, path);
+        if (p !== undefined) return p;
+      }
+    } else if (proto === Object.prototype || proto === null) {
+      const props = Object.getOwnPropertyDescriptors(v);
+      for (const k of Reflect.ownKeys(props)) {
+        if (typeof k === 'symbol') return { what: `a symbol key ${String(k)}`, at };
+        const d = props[k]!;
+        const here = `${at}${/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`;
+        if (!('value' in d)) return { what: 'a getter or setter', at: here };
+        if (d.enumerable !== true) return { what: 'a non-enumerable property', at: here };
+        if (d.value === undefined) return { what: 'undefined', at: here };
+        const p = jsonDataProblem(d.value, here, path);
+        if (p !== undefined) return p;
+      }
+    } else {
+      return { what: kindOf(v), at };
+    }
+  } finally {
+    path.pop();
+  }
+  CHECKED_DATA.add(Object.freeze(v));
+  return undefined;
+}
+
+/** A value that is not JSON data, named so a person recognises it (JSON.stringify shows a Set as `{}`). */
+function kindOf(v: unknown): string {
+  if (typeof v === 'bigint') return `the BigInt ${v}n`;
+  if (typeof v === 'symbol') return `a symbol (${String(v)})`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v !== 'object' || v === null) return String(v);
+  const ctor = (Object.getPrototypeOf(v) as { constructor?: unknown } | null)?.constructor;
+  const name = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : undefined;
+  if (name === undefined) return 'an object with a prototype of its own';
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** event-log.md: strings, finite numbers, booleans or arrays of those; `$FILE` a list of {name, bytes?, infected?}. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
-import { EXPLORE_INVARIANTS, behaviourFactory, builtinRegistry, explore, stormExploreModel } from '../index.js';
+import { EXPLORE_INVARIANTS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
 
@@ -236,6 +236,40 @@ describe('explore: counterexamples, shortest and replayable', () => {
   it('R16: the same cluster with a shared key has no storm to the same depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeUndefined();
+  });
+});
+
+describe('explore: a design\'s memory is state', () => {
+  // A design that counts its scans of the document, up to 3, kept only in the form `make` gives (`count` reads it back).
+  const counting = (make: (n: number) => unknown, count: (v: unknown) => number) =>
+    defineDesign<Record<string, never>>({
+      name: 'counts',
+      description: 'remembers how often it scanned, up to 3',
+      defaults: {},
+      symmetric: true,
+      scan: ({ store }) => ({ verdict: 'clean', remember: [['n', make(Math.min(3, (store.has('n') ? count(store.get('n')) : 0) + 1))]] }),
+    }) as ScannerDesign<object>;
+  const exploreWith = (make: (n: number) => unknown, count: (v: unknown) => number) =>
+    explore(stormExploreModel({ settings: { servers: 1, design: 'counts' }, registry: builtinRegistry([counting(make, count)]) }), { depth: 6 });
+
+  it('R16: plain data remembered (nested lists and objects) is told apart: 4 states (nothing, then counts 1, 2, 3)', () => {
+    const r = exploreWith((n) => ({ seen: Array.from({ length: n }, (_, i) => ({ i, tag: `s${i}` })) }), (v) => (v as { seen: unknown[] }).seen.length);
+    expect(r.violation).toBeUndefined();
+    expect(r.distinctStates).toBe(4);
+    expect(r.exhausted).toBe(true);
+  });
+
+  // Before memory was checked, the Set was hashed as `{}` (2 states: the three counts merged, silently) and the BigInt
+  // crashed the search with a TypeError.
+  it.each([
+    ['a Set', (n: number) => new Set(Array.from({ length: n }, (_, i) => i)), (v: unknown) => (v as Set<number>).size, 'with a Set, not JSON data'],
+    ['a BigInt', (n: number) => BigInt(n), (v: unknown) => Number(v), 'with the BigInt 1n, not JSON data'],
+  ])('R16: a design remembering %s is a design-runs violation at its first scan, not a crash nor states merged', (_, make, count, says) => {
+    const r = exploreWith(make, count);
+    expect(r.violation?.invariant).toBe('design-runs');
+    expect(r.violation?.message).toContain('the design "counts" failed while scanning');
+    expect(r.violation?.message).toContain(`"remember" key "n" ${says}`);
+    expect(r.violation?.explanation.length).toBe(1);
   });
 });
 
