@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
-import { EXPLORE_INVARIANTS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type ScannerDesign } from '../index.js';
+import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
 
@@ -236,6 +236,14 @@ describe('explore: counterexamples, shortest and replayable', () => {
   it('R16: the same cluster with a shared key has no storm to the same depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeUndefined();
+  });
+});
+
+describe('explore: settings it refuses', () => {
+  it('R13: a design\'s own schedule (config=scheduleEveryMs=...) is refused as scanServers is: explore chooses scans itself, not "use scanEveryMs"', () => {
+    const refusal = () => stormExploreModel({ settings: { config: 'scheduleEveryMs=60000' } });
+    expect(refusal).toThrow(`parameter "config": scheduleEveryMs: ${EXPLORE_REFUSED['scanServers']!}`);
+    expect(refusal).not.toThrow(/scanEveryMs/);
   });
 });
 

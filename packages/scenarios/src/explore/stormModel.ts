@@ -40,7 +40,10 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
   const cluster = (settings['replication'] ?? 'cluster') === 'cluster';
-  const generated = smsdomStormEvents(settings, o.registry !== undefined ? { designs: o.registry } : {}).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
+  // [choice] A design's own schedule (`config=scheduleEveryMs=...`) is refused for the reason scanServers is: the scenario's
+  // advice (use scanEveryMs and scanServers) would send the user to two parameters explore refuses.
+  const context = { noSchedule: EXPLORE_REFUSED['scanServers']!, ...(o.registry !== undefined ? { designs: o.registry } : {}) };
+  const generated = smsdomStormEvents(settings, context).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
   const servers = generated.filter((e): e is Extract<InputEvent, { type: 'server' }> => e.type === 'server').map((e) => e.name);
   const last = Math.max(0, ...generated.map((e) => e.at));
   // Spread the documents to every member before exploring, so every action starts from the same copies.

@@ -36,6 +36,12 @@ export type SmsdomStormParams = ParamValues<typeof SMSDOM_STORM_PARAMS>;
 export interface ScenarioContext {
   /** The designs the run knows (built-in and the researcher's own, `--design`), to read a design's settings. */
   readonly designs?: DesignRegistry;
+  /**
+   * Set when the caller runs no scheduled scans and says why (explore: EXPLORE_REFUSED.scanServers). A design's
+   * `scheduleEveryMs` in `config` is then refused with this reason, not pointed at scanEveryMs and scanServers, which
+   * the same caller refuses as well.
+   */
+  readonly noSchedule?: string;
 }
 
 /** Setup happens before this time; scanners are installed here (event-log.md's example does the same). */
@@ -92,7 +98,8 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // `smsdom:scheduleEveryMs=600000`, --set config=key=...) would be overwritten without a word. Refused, naming the
   // scenario parameter that sets it.
   if (hasSetting('scheduleEveryMs') && Object.prototype.hasOwnProperty.call(extra, 'scheduleEveryMs')) {
-    throw new LogError('BAD_CONFIG', 'parameter "config": scheduleEveryMs is set by the scenario on every server: use its parameters scanEveryMs and scanServers', { field: 'config' });
+    const why = context.noSchedule ?? 'scheduleEveryMs is set by the scenario on every server: use its parameters scanEveryMs and scanServers';
+    throw new LogError('BAD_CONFIG', `parameter "config": ${context.noSchedule === undefined ? why : `scheduleEveryMs: ${why}`}`, { field: 'config' });
   }
   if (p.keys === 'per-server' && hasSetting('key') && Object.prototype.hasOwnProperty.call(extra, 'key')) {
     throw new LogError('BAD_CONFIG', 'parameter "config": with keys=per-server the scenario gives each server its own key: use keys=shared to set one', { field: 'config' });
