@@ -149,6 +149,7 @@ const EXPECTED: Record<string, { line: number; field?: string }> = {
   'replicate-unknown-partner': { line: 4, field: 'partner' },
   'replicate-with-itself': { line: 5, field: 'partner' },
   'restart-running-server': { line: 5, field: 'server' },
+  'crash-down-server': { line: 5, field: 'server' },
   'restart-unknown-server': { line: 3, field: 'server' },
   'save-bad-by': { line: 4, field: 'by' },
   'save-by-without-kind': { line: 4, field: 'by' },

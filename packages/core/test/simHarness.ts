@@ -203,6 +203,7 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
         events.push({ at, type: 'heal' });
         break;
       case 'crash':
+        if (!up[op.s]) break; // only a running server crashes (a crash of a down one is refused: SERVER_DOWN)
         up[op.s] = false;
         events.push({ at, type: 'crash', server: names[op.s]! });
         break;

@@ -833,6 +833,13 @@ describe('Errors', () => {
     expect([twice.code, twice.line]).toEqual(['SERVER_UP', 7]);
     expect(simulate([...pair(), ev.crash(5, 'A'), ev.restart(10, 'A'), ev.save(20, 'A', X)]).summary.revisions.total).toBe(1);
   });
+
+  it('Errors: a crash of a server that is already down is SERVER_DOWN at its line (it was ignored); a crash after a restart is accepted', () => {
+    const again = errorOf(() => simulate([...pair(), ev.crash(5, 'A'), ev.crash(10, 'A')]));
+    expect([again.code, again.line, again.field]).toEqual(['SERVER_DOWN', 6, 'server']);
+    expect(again.message).toBe('field "server": server "A" is down (crashed and not restarted)');
+    expect(simulate([...pair(), ev.crash(5, 'A'), ev.restart(10, 'A'), ev.crash(15, 'A'), ev.restart(20, 'A'), ev.save(30, 'A', X)]).summary.revisions.total).toBe(1);
+  });
 });
 
 describe('Time and order: logs whose events are far apart', () => {

@@ -1235,8 +1235,9 @@ export class Simulator {
         s.groups = new Map();
         return;
       case 'crash': {
-        const srv = this.server(e.server, line, 'server');
-        if (!srv.up) return;
+        // [choice] A crash is of a running server, as a restart is of a crashed one (SERVER_UP): a second crash with
+        // no restart between contradicts the log (a lost restart line, or the wrong server named). It was ignored.
+        const srv = this.serverUp(e.server, line, 'server');
         srv.up = false;
         // R12: queues are lost when the sending server crashes.
         for (const byDb of this.ownMaps(srv).queues.values()) {
