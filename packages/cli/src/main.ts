@@ -535,7 +535,13 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
-  const config = parseConfigList(o.config ?? '', 'config', design.defaults);
+  let config: Record<string, unknown>;
+  try {
+    config = parseConfigList(o.config ?? '', 'config', design.defaults);
+  } catch (err) {
+    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--config ${o.config}: ${err.message}`);
+    throw err;
+  }
   // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
   try {
     checkDesignInstall(design, config);
@@ -622,8 +628,14 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
 function parseCompareChoices(args: readonly string[]): DesignChoice[] {
   if (args.length === 0) return [...SEED_COMPARISON];
   return args.map((a) => {
-    const { design, configText } = parseDesignSpec(a);
-    return { design, config: configText };
+    // The argument named in the message: with several, "parameter \"smsdom\"" alone did not say which was wrong.
+    try {
+      const { design, configText } = parseDesignSpec(a);
+      return { design, config: configText };
+    } catch (err) {
+      if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`compare ${a}: ${err.message}`);
+      throw err;
+    }
   });
 }
 

@@ -161,6 +161,9 @@ describe('help, version and usage', () => {
     [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
     [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
     [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
+    // A configuration list that does not parse names the argument or option it came from.
+    [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
+    [['verify', 'smsdom', '--config', 'sso'], '--config sso: parameter "config": expected key=value, got "sso"'],
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
     [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is loaded but not used (the scenario runs "smsdom"); add --set design=mine'],
     [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is loaded but not used (the scenario runs "noop")'],
