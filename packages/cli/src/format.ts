@@ -56,7 +56,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 }
 
 /** Two summaries side by side with the difference (what-if replay). */
-export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB: string): string {
+export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB: string, infectedCopiesLeft?: { readonly base: number; readonly whatIf: number }): string {
   const rows: [string, number, number][] = [
     ['revisions', a.revisions.total, b.revisions.total],
     ...[...new Set([...Object.keys(a.revisions.byActorKind), ...Object.keys(b.revisions.byActorKind)])].sort().map(
@@ -71,6 +71,7 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
     ['scans skipped', a.scans.skipped, b.scans.skipped],
     ['infected cleaned', a.scans.infected, b.scans.infected],
     ['infections missed', a.scans.missed, b.scans.missed],
+    ...(infectedCopiesLeft !== undefined ? [['infected copies left', infectedCopiesLeft.base, infectedCopiesLeft.whatIf] as [string, number, number]] : []),
   ];
   const table = formatTable(
     ['', labelA, labelB, 'difference'],

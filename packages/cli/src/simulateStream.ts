@@ -1,5 +1,6 @@
 import {
   DEFAULT_MAX_LINE_BYTES,
+  attachmentsOf,
   LogError,
   Simulator,
   canonicalJson,
@@ -78,7 +79,12 @@ export interface Mismatch {
 export interface SimulateResult {
   readonly header: LogHeader;
   readonly summary: Summary;
-  readonly whatIf?: { readonly label: string; readonly summary: Summary };
+  /**
+   * The what-if run beside this one. `infectedCopiesLeft`: copies of live documents still holding an infected
+   * attachment when each run stopped (this run's, the what-if's). The summary's `missed` counts only scans that passed
+   * an infection; a design that never scans (noop) misses none and leaves every infection in place: this says so.
+   */
+  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number } };
   /** Whether the source had derived events to check, and the first disagreement. */
   readonly conformance: {
     readonly checked: number;
@@ -825,7 +831,9 @@ export async function simulateStream(
   return {
     header: header!,
     summary,
-    ...(whatIfSummary !== undefined && options.whatIf !== undefined ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary } } : {}),
+    ...(whatIfSummary !== undefined && whatIfSim !== undefined && options.whatIf !== undefined
+      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) } } }
+      : {}),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
@@ -834,4 +842,15 @@ export async function simulateStream(
     ignoredAfterEnd: ignored,
     sim,
   };
+}
+
+/** Copies of live documents, on every server, that hold an infected attachment (what-if's exposure row). */
+function infectedCopies(sim: Simulator): number {
+  let n = 0;
+  for (const srv of sim.serverStates()) {
+    for (const r of srv.replicas) {
+      for (const note of r.notes()) if (!note.deleted && attachmentsOf(note).some((a) => a.infected === true)) n++;
+    }
+  }
+  return n;
 }

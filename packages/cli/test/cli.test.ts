@@ -502,6 +502,31 @@ describe('replay output', () => {
     expect(json).toMatchObject({ revisions: { byActorKind: { scanner: 4 } } });
   });
 
+  it('R15: --what-if noop on a run with infections shows the infected copies each run left (missed counts scans only: noop never scans the edits), in the text, the JSON and the report', async () => {
+    // An operator's QA pass: noop's side said "1 missed" where 14 infected copies stayed in the databases.
+    const sets = ['--set', 'databases=2', '--set', 'docs=20', '--set', 'forwards=5', '--set', 'userEditsPerHour=10', '--set', 'infectedShare=0.2'];
+    const rec = join(tmp, 'infected-rec.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', ...sets, '--record', rec])).code).toBe(0);
+    const left = (parse((await runCli(['replay', rec, '--what-if', 'noop', '--json'])).stdout)['whatIf'] as { infectedCopiesLeft: { base: number; whatIf: number } }).infectedCopiesLeft;
+    // Counted here from final states: every live copy holding an infected attachment, in the recorded run and in the
+    // same scenario run with noop installed (what the what-if run is).
+    type StateDoc = { deleted: boolean; items: Record<string, unknown> };
+    const infectedIn = async (args: string[]) => {
+      const state = parse((await runCli([...args, '--json', '--state'])).stdout)['state'] as Record<string, Record<string, StateDoc[]>>;
+      const docs = Object.values(state).flatMap((dbs) => Object.values(dbs).flat());
+      return docs.filter((d) => !d.deleted && Array.isArray(d.items['$FILE']) && (d.items['$FILE'] as { infected?: boolean }[]).some((a) => a.infected === true)).length;
+    };
+    expect(left.base).toBe(await infectedIn(['replay', rec]));
+    expect(left.whatIf).toBe(await infectedIn(['run', 'smsdom-storm', ...sets, '--set', 'design=noop']));
+    expect(left.base).toBe(0); // smsdom cleans what it scans
+    expect(left.whatIf).toBeGreaterThan(0);
+    const text = (await runCli(['replay', rec, '--what-if', 'noop'])).stdout;
+    expect(text).toMatch(new RegExp(`^infected copies left\\s+0\\s+${left.whatIf}\\s+\\+${left.whatIf}$`, 'm'));
+    const report = join(tmp, 'infected-report.html');
+    expect((await runCli(['replay', rec, '--what-if', 'noop', '--report', report])).code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toMatch(new RegExp(`Infected copies left</th><td class="num">0</td><td class="num">${left.whatIf}</td>`));
+  });
+
   it('--blame lists the actors behind revisions and conflicts', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--blame']);
     expect(res.code).toBe(0);

@@ -32,7 +32,7 @@ export interface ReportData {
     readonly outputsPastStop?: string;
   };
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
-  readonly whatIf?: { readonly label: string; readonly summary: Summary };
+  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number } };
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -295,12 +295,20 @@ function renderSummary(summary: Summary): string {
   return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
-function renderWhatIf(base: Summary, whatIf: { readonly label: string; readonly summary: Summary }): string {
+function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>): string {
   const rows = summaryRows([base, whatIf.summary]).map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
+  // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
+  const left = whatIf.infectedCopiesLeft;
+  if (left !== undefined) {
+    const row: SummaryRow = { label: 'Infected copies left', sub: false, cell: () => ({ kind: 'count', value: 0 }) };
+    const a = { kind: 'count', value: left.base } as const;
+    const b = { kind: 'count', value: left.whatIf } as const;
+    rows.push(`<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`);
+  }
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
 <div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
