@@ -8,6 +8,14 @@ export class UsageError extends Error {
 /** A check failed (exit 1): a conformance mismatch, a violated invariant. The message is already printed. */
 export class CheckFailed extends Error {
   override readonly name = 'CheckFailed';
+
+  /** `located`: the message is `file:line:column: ...` (a recording's mismatch), printed as it is, as a bad line is. */
+  constructor(
+    message: string,
+    readonly located = false,
+  ) {
+    super(message);
+  }
 }
 
 /** A check could not be completed (exit 3): a search stopped at its limit before its depth, with nothing found. */

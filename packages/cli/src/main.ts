@@ -407,7 +407,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (recorded !== undefined) process.stdout.write(`${recorded}\n`);
   }
   if (m !== undefined) {
-    throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`);
+    throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`, true);
   }
 }
 
@@ -983,7 +983,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const { code, message } = describeError(err, currentFile);
     // `file:line:column: message` exactly (event-log.md, "Errors"); other messages say who is speaking.
-    const located = err instanceof LogError && currentFile !== undefined;
+    const located = (err instanceof LogError && currentFile !== undefined) || (err instanceof CheckFailed && err.located);
     if (message !== '') process.stderr.write(`${code === 70 || located ? '' : 'replstorm: '}${message}\n`);
     return code;
   }

@@ -217,7 +217,8 @@ describe('help, version and usage', () => {
     writeFileSync(rec, lines.join('\n'));
     const res = await runCli(['replay', rec]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain(`:${i + 1}:1: the recorded derived events disagree with the engine`);
+    // `file:line:column: message` exactly, as a bad line's (an editor or CI jumps to it): no program prefix.
+    expect(res.stderr.startsWith(`${rec}:${i + 1}:1: the recorded derived events disagree with the engine`)).toBe(true);
     expect(res.stderr).toContain('(the file differs in seq)');
   });
 
