@@ -319,6 +319,21 @@ class Conformance {
     }
   }
 
+  /**
+   * An input line of a recording comes next (line `line`), the engine having run the work due before it: an event the
+   * engine derived at an earlier time and still unmatched can only have been written before this line (`at` never
+   * decreases from line to line, event-log.md): a line is missing here. Said at this line, not at the next derived
+   * line, which is intact (an operator's QA pass: a deleted line was reported a line late). [choice] Events of this
+   * same instant may still follow the input (file order within an instant is not fixed for derived lines): not judged.
+   */
+  inputLine(line: number, e: InputEvent): void {
+    if (this.mismatch !== undefined || this.mode !== 'check' || this.engineQ.length === 0 || this.fileQ.length > 0) return;
+    const missing = this.engineQ.peek()!;
+    if (missing.at >= e.at) return;
+    this.mismatch = { line, message: `the engine derives ${encodeEvent(missing)} before this input (${e.type} at ${e.at} ms), and the file has no such line before it: a derived line is missing here`, engine: missing };
+    this.settle(Number.POSITIVE_INFINITY);
+  }
+
   /** The engine will derive nothing more: the first file event still waiting is a mismatch (and the rest are decoded). */
   stoppedBefore(message: string): void {
     if (this.mismatch !== undefined || this.mode !== 'check') return;
@@ -753,6 +768,8 @@ export async function simulateStream(
   };
   /** An input line: the engine runs to its time and applies it. */
   const onInputLine = (located: LocatedEvent<InputEvent>): Promise<void> | undefined => {
+    // (Only on the plain path: a run paused at its stop, or gone past it, settles its lines by its own rules.)
+    const plain = !waiting && beyondStop === undefined;
     inputFollows();
     const e = located.event;
     applying = located;
@@ -762,10 +779,12 @@ export async function simulateStream(
     inputs++;
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
+      if (plain && reached === 'done') conformance.inputLine(located.line, e);
       applyInput(located, e, reached);
       return feedWhatIf(located, e);
     }
     return reached.then((r) => {
+      if (plain && r === 'done') conformance.inputLine(located.line, e);
       applyInput(located, e, r);
       return feedWhatIf(located, e);
     });

@@ -208,6 +208,26 @@ describe('help, version and usage', () => {
     expect(again.stderr).toContain(`${file}:4:${nested.lastIndexOf('"server"') + 1}: field "server"`);
   });
 
+  it('a recording with a derived line deleted before an input is refused at that input (the line is missing there), not at the next derived line', async () => {
+    const rec = join(tmp, 'rec-deleted.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'horizonMs=3600000', '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').split('\n');
+    const isDerived = (l: string | undefined) => l !== undefined && /"type":"(revised|replicated|conflict|session|scanned)"/.test(l);
+    // A derived line after the first (the file is then known to be a recording) whose next line is an input of a later
+    // time (within one instant, derived lines may follow the instant's inputs).
+    const first = lines.findIndex(isDerived);
+    const atOf = (l: string) => (JSON.parse(l) as { at: number }).at;
+    const i = lines.findIndex((l, k) => k > first && isDerived(l) && lines[k + 1] !== undefined && lines[k + 1] !== '' && !isDerived(lines[k + 1]) && atOf(lines[k + 1]!) > atOf(l));
+    expect(i).toBeGreaterThan(first);
+    lines.splice(i, 1);
+    writeFileSync(rec, lines.join('\n'));
+    const res = await runCli(['replay', rec]);
+    expect(res.code).toBe(1);
+    // Line i + 1 (1-based) is now the input that followed the deleted line.
+    expect(res.stderr.startsWith(`${rec}:${i + 1}:1: the recorded derived events disagree with the engine: the engine derives `)).toBe(true);
+    expect(res.stderr).toContain('and the file has no such line before it: a derived line is missing here');
+  });
+
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
