@@ -263,6 +263,16 @@ function onlyOnce(option: string, values: readonly string[] | undefined): string
   throw new UsageError(`${option} is given ${values.length} times (${values.join(', ')}): it sets one design beside the log's, side by side; give ${option} once (run once per design to see several)`);
 }
 
+/** `f()`, its refusal (a LogError or UsageError) made a usage error that starts with what the user typed, `given`. */
+function namingOption<T>(given: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`${given}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** `design[:key=value,...]` into a design name and its configuration. */
 function parseDesignSpec(spec: string, registry?: DesignRegistry): { design: string; config: Record<string, unknown>; configText: string } {
   const i = spec.indexOf(':');
@@ -535,13 +545,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
-  let config: Record<string, unknown>;
-  try {
-    config = parseConfigList(o.config ?? '', 'config', design.defaults);
-  } catch (err) {
-    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--config ${o.config}: ${err.message}`);
-    throw err;
-  }
+  const config = namingOption(`--config ${o.config}`, () => parseConfigList(o.config ?? '', 'config', design.defaults));
   // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
   try {
     checkDesignInstall(design, config);
@@ -629,13 +633,8 @@ function parseCompareChoices(args: readonly string[]): DesignChoice[] {
   if (args.length === 0) return [...SEED_COMPARISON];
   return args.map((a) => {
     // The argument named in the message: with several, "parameter \"smsdom\"" alone did not say which was wrong.
-    try {
-      const { design, configText } = parseDesignSpec(a);
-      return { design, config: configText };
-    } catch (err) {
-      if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`compare ${a}: ${err.message}`);
-      throw err;
-    }
+    const { design, configText } = namingOption(`compare ${a}`, () => parseDesignSpec(a));
+    return { design, config: configText };
   });
 }
 

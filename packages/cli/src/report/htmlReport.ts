@@ -296,19 +296,14 @@ function renderSummary(summary: Summary): string {
 }
 
 function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>): string {
-  const rows = summaryRows([base, whatIf.summary]).map((row) => {
+  // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
+  const left = whatIf.infectedCopiesLeft;
+  const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
+  const rows = [...summaryRows([base, whatIf.summary]), ...extra].map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
-  // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
-  const left = whatIf.infectedCopiesLeft;
-  if (left !== undefined) {
-    const row: SummaryRow = { label: 'Infected copies left', sub: false, cell: () => ({ kind: 'count', value: 0 }) };
-    const a = { kind: 'count', value: left.base } as const;
-    const b = { kind: 'count', value: left.whatIf } as const;
-    rows.push(`<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`);
-  }
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
 <div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
