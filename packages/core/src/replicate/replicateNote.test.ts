@@ -224,8 +224,9 @@ describe('R5 create: the loser becomes a conflict document where it lived', () =
     expect(r.conflictDoc.unid).not.toBe(conflictUnid(U, 2, 200));
   });
 
-  it('R5: $ConflictAction with another value ("0", "create") means create', () => {
-    for (const v of ['0', 'create', '']) {
+  it('R5: $ConflictAction with another value ("0", "create", the numbers 1 to 3, a list) means create', () => {
+    // R5 names the text values "1", "2", "3": a number is another value (the form property writes text).
+    for (const v of ['0', 'create', '', 1, 2, 3, ['1']] as const) {
       const sw = mk(2, 300, [[1, 100]], [['Subject', 's', 2], ['$ConflictAction', v, 1]]);
       const dl = mk(2, 200, [[1, 100]], [['Body', 'd', 2], ['$ConflictAction', v, 1]]);
       expect(replicateNote(sw, dl, OPTS).outcome).toBe('conflict');

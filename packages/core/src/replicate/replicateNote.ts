@@ -50,13 +50,14 @@ export function winsOver(a: Note, b: Note): boolean {
 }
 
 /**
- * The winner's `$ConflictAction` (S6): "1" merge, "2" do not create conflicts, "3" merge/no conflicts; anything else,
- * or no item, means create. [choice] The number 1 reads as "1": a formula may store the value as a number.
+ * The winner's `$ConflictAction` (S6): the text "1" merge, "2" do not create conflicts, "3" merge/no conflicts;
+ * anything else, or no item, means create. The item is text (the form property writes the text "1"; the sources set
+ * it with `FIELD $ConflictAction := "1"`), and R5 lists the values as text: the number 1 is another value, so it
+ * means create, like "0" or a list (a spec-conformance review found the number read as "1").
  */
 export function conflictActionOf(note: Note): ConflictAction {
   const v = getItemValue(note, '$ConflictAction');
-  const s = typeof v === 'string' || typeof v === 'number' ? String(v) : '';
-  return s === '1' ? 'merge' : s === '2' ? 'none' : s === '3' ? 'merge-no-conflicts' : 'create';
+  return v === '1' ? 'merge' : v === '2' ? 'none' : v === '3' ? 'merge-no-conflicts' : 'create';
 }
 
 /**
