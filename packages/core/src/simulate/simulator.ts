@@ -181,11 +181,19 @@ interface Counters {
   merges: number;
   discarded: number;
   collisions: Set<string>;
-  scans: { performed: number; skipped: number; infected: number; missed: number };
+  scans: { performed: number; skipped: number; infected: number };
+  /**
+   * The summary's `scans.missed`: "documents with an infected attachment whose scan was skipped" (event-log.md), so
+   * documents, not scans: each copy (server, database, UNID) once, however many scans passed it as not infected.
+   * [choice] A copy counts from the first scan that misses it, even if a later scan cleans it (it was exposed).
+   */
+  missed: Set<string>;
   /** `byActorKind` is shared with the state this one was copied from: copy before changing. */
   shared: boolean;
   /** `collisions` likewise, apart: a revision changes `byActorKind` at almost every step, a collision almost never. */
   collisionsShared: boolean;
+  /** `missed` likewise (a sound design never adds to it). */
+  missedShared: boolean;
 }
 
 /** Everything a run changes: one object, so a snapshot is one copy. */
@@ -260,9 +268,11 @@ function emptyCounters(): Counters {
     merges: 0,
     discarded: 0,
     collisions: new Set(),
-    scans: { performed: 0, skipped: 0, infected: 0, missed: 0 },
+    scans: { performed: 0, skipped: 0, infected: 0 },
+    missed: new Set(),
     shared: false,
     collisionsShared: false,
+    missedShared: false,
   };
 }
 
@@ -1004,7 +1014,7 @@ export class Simulator {
       merges: c.merges,
       discarded: c.discarded,
       collisions: c.collisions.size,
-      scans: { ...c.scans },
+      scans: { ...c.scans, missed: c.missed.size },
       quiescent: !this.hasPendingWork(),
       converged,
       stopped: s.stopped ?? (this.hasPendingWork() ? 'cap' : 'idle'),
@@ -1620,7 +1630,14 @@ export class Simulator {
     else sc.performed++;
     if (d.verdict === 'infected') sc.infected++;
     // The model knows what is infected: a document with an infected attachment that is not found infected was missed.
-    else if (infectedInside) sc.missed++;
+    else if (infectedInside) {
+      const c = this.s.counters;
+      if (c.missedShared) {
+        c.missed = copySet(c.missed);
+        c.missedShared = false;
+      }
+      c.missed.add(`${srv.name}\u0000${db}\u0000${unid}`);
+    }
     return d;
   }
 
@@ -2010,9 +2027,11 @@ function cloneState(s: SimState): SimState {
       merges: c.merges,
       discarded: c.discarded,
       collisions: c.collisions,
-      scans: { performed: c.scans.performed, skipped: c.scans.skipped, infected: c.scans.infected, missed: c.scans.missed },
+      scans: { performed: c.scans.performed, skipped: c.scans.skipped, infected: c.scans.infected },
+      missed: c.missed,
       shared: true,
       collisionsShared: true,
+      missedShared: true,
     },
     lastInputAt: s.lastInputAt,
     inputs: s.inputs,

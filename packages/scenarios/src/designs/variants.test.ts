@@ -309,6 +309,24 @@ describe('R16: noop', () => {
     expect(getItemValue(r.note('A', 'db', U1)!, '$FILE')).toEqual(INFECTED);
   });
 
+
+  it('summary scans.missed counts documents (each copy once), not the scans that passed them (event-log.md)', () => {
+    const r = run([
+      server('A'),
+      server('B'),
+      database('db', ['A', 'B']),
+      scanner('A', 'noop'),
+      scanner('B', 'noop'),
+      save(100, 'A', 'db', U1, INFECTED),
+      // The same copy passed twice on A; the copy replicated to B passed once there.
+      scan(1000, 'A', 'manual'),
+      scan(2000, 'A', 'manual'),
+      { at: 3000, type: 'replicate', server: 'A', partner: 'B', db: 'db', mode: 'push' },
+      scan(4000, 'B', 'manual'),
+    ]);
+    expect(scans(r.scanned).map((s) => s.slice(1, 3))).toEqual([['A', 'db'], ['A', 'db'], ['B', 'db']]);
+    expect(r.summary.scans).toEqual({ performed: 0, skipped: 3, infected: 0, missed: 2 });
+  });
   it('R16: an infected message delivered past noop reaches the mail file: counted as missed', () => {
     const r = run([
       server('A'),

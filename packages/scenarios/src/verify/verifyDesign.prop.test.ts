@@ -99,7 +99,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     const r = verifyDesign(stampAll as never, { runs: 20, seed, only: ['no-missed-infection'] });
     const inv = r.invariants[0]!;
     expect(inv.status).toBe('violated');
-    const reported = Number(/^(\d+) scan\(s\) passed/.exec(inv.counterexample!.message)![1]);
+    const reported = Number(/^(\d+) document\(s\) with an infected attachment passed/.exec(inv.counterexample!.message)![1]);
     expect(inv.counterexample!.events.at(-1)).toMatchObject({ type: 'end' });
     const { events } = decodeLogText(inv.counterexample!.log);
     const summary = runEvents(events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)), { behaviours: behaviourFactory(new Map([...registry, ['stamp-all', stampAll as never]])) }).summary;

@@ -321,7 +321,7 @@ const CHECKS: Record<InvariantName, Check> = {
     return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
-  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} scan(s) passed a document with an infected attachment as not infected (skipped it, or called it clean)`),
+  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (a scan skipped it, or called it clean)`),
   convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
 };
 
