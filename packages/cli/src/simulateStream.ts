@@ -414,10 +414,31 @@ export async function simulateStream(
   const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
-  // With --record, the engine's causes are lines of the recording. [choice] Blame names lines of the file the user
-  // gave: a replay's input log (so --record does not change its numbers); a run's recording (a run has no input file).
-  const inputLineOf = new Map<number, number>();
-  const causeLine = 'chunks' in source ? (line: number) => inputLineOf.get(line) ?? line : (line: number) => line;
+  // With --record, the engine's causes are lines of the recording it writes; the file replayed numbers its own lines,
+  // which differ where it has blank lines or lines out of place. The file's derived lines are checked, and blame names
+  // causes, in the file's own numbering whether or not --record is given: one verdict, the same numbers (an operator's
+  // QA pass: a blank line added to a recording failed its check without --record and passed with it). [choice] Blame
+  // names lines of the file the user gave: a replay's input log; a run's recording (a run has no input file).
+  // Kept as the recording lines from which the file's line is further by another amount: pairs (line, shift), none
+  // for a recording replayed as it is.
+  const causeShifts: number[] = [];
+  const causeLine = (line: number): number => {
+    if (causeShifts.length === 0 || line < causeShifts[0]!) return line;
+    let lo = 0;
+    let hi = causeShifts.length / 2 - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (causeShifts[2 * mid]! <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    return line + causeShifts[2 * lo + 1]!;
+  };
+  /** `e` as the file numbers its cause (see causeShifts). */
+  const inFileLines = (e: DerivedEvent): DerivedEvent => {
+    if (causeShifts.length === 0 || e.type !== 'revised') return e;
+    const cause = causeLine(e.cause);
+    return cause === e.cause ? e : { ...e, cause };
+  };
   const blame = options.blame === true ? createBlame((line) => labels.get(line), causeLine) : undefined;
   const timeline = options.timeline === true ? createTimeline() : undefined;
   const record = options.record;
@@ -459,7 +480,7 @@ export async function simulateStream(
     timeline?.add(e, madeDocument);
   };
   const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
-    conformance.onEngine(e);
+    conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
       beyondStop.held.push([e, madeDocument]);
       if (beyondStop.held.length > BEYOND_STOP_KEPT) {
@@ -634,9 +655,12 @@ export async function simulateStream(
     } else {
       // Errors name the line of the input; derived events name the line of the log they are written to.
       const cause = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
+      if (record !== undefined && decoder !== undefined) {
+        const shift = located.line - cause;
+        if (shift !== (causeShifts.at(-1) ?? 0)) causeShifts.push(cause, shift);
+      }
       if (blame !== undefined) {
         labels.set(cause, describeInput(e));
-        if (record !== undefined) inputLineOf.set(cause, located.line);
       }
       conformance.applying = true;
       try {

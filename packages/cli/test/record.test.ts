@@ -155,6 +155,33 @@ describe('a tampered recording', () => {
     expect(res.stderr).toMatch(/disagree/);
   });
 
+  it('event-log.md (derived events are checked): the verdict and its message are the same with --record as without, causes in the file\'s own numbering', async () => {
+    // A blank line moves every later input a line down (`cause` names physical lines: stale after it); an input swapped
+    // with its own revised line leaves that line's cause pointing at itself. With --record the engine numbers causes
+    // by the recording it writes, where both edits vanish: an operator's QA pass saw these pass with --record only.
+    const n = firstLineOf('revised', (e) => e['by'] === 'scanner/smsdom');
+    const blank = join(tmp, 'blank.jsonl');
+    writeFileSync(blank, `${[...lines.slice(0, n - 2), '', ...lines.slice(n - 2)].join('\n')}\n`);
+    const save = firstLineOf('save');
+    expect(typeOf(lines[save]!)).toBe('revised');
+    const swapped = join(tmp, 'swapped.jsonl');
+    const copy = lines.slice();
+    [copy[save - 1], copy[save]] = [copy[save]!, copy[save - 1]!];
+    writeFileSync(swapped, `${copy.join('\n')}\n`);
+    for (const path of [blank, swapped]) {
+      const plain = await runCli(['replay', path]);
+      const recorded = await runCli(['replay', path, '--record', join(tmp, 'rerecorded.jsonl')]);
+      expect(plain.code, plain.stderr).toBe(1);
+      expect(recorded.code, recorded.stderr).toBe(1);
+      expect(plain.stderr).toMatch(/the file differs in cause/);
+      expect(recorded.stderr.split('\n')[0]).toBe(plain.stderr.split('\n')[0]);
+    }
+    // As recorded (blank lines nowhere): --record writes the same file back.
+    const again = join(tmp, 'again.jsonl');
+    expect((await runCli(['replay', F, '--record', again])).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(F, 'utf8'));
+  });
+
   it('an extra derived line: exit 1 naming it', async () => {
     const extra = lines.find((l) => typeOf(l) === 'session')!;
     const endAt = (JSON.parse(lines[lines.length - 1]!) as { at: number }).at;
