@@ -103,14 +103,24 @@ function pathServers(end: ChainLink | undefined): string[] {
 export function createBlame(labelOf: (line: number) => string | undefined, lineOf: (cause: number) => number = (c) => c) {
   const actors = new Map<string, { revisions: number; conflicts: number; causes: Set<number>; longestChain: number }>();
   const causes = new Map<number, { revisions: number; conflicts: number; byActor: Map<string, number> }>();
-  // Versions by UNID and sequence number, for `via` (which names no sequence time): of two conflicting versions with
-  // the same number, the later written. The one it replaced is kept by number and time (`older`): a conflict's winner
-  // and loser usually have the same number (each replica edited the document once) and are found by both.
+  // Versions by database, UNID and sequence number: of two conflicting versions with the same number, the later
+  // written. The one it replaced is kept by number and time (`older`): a conflict's winner and loser usually have the
+  // same number (each replica edited the document once) and are found by both.
   const versions = new Map<string, VersionRec>();
   const older = new Map<string, VersionRec>();
-  const version = (unid: string, seq: number, seqTime: number): VersionRec | undefined => {
-    const v = versions.get(`${unid}:${seq}`);
-    return v !== undefined && v.seqTime === seqTime ? v : older.get(`${unid}:${seq}:${seqTime}`);
+  const version = (db: string, unid: string, seq: number, seqTime: number): VersionRec | undefined => {
+    const v = versions.get(`${db}\u0000${unid}:${seq}`);
+    return v !== undefined && v.seqTime === seqTime ? v : older.get(`${db}\u0000${unid}:${seq}:${seqTime}`);
+  };
+  // The version each copy (server, database, UNID) holds, as the events tell: a `via` names the sender and the
+  // arriving version's number, not its time; the sender's copy gives the time when its number is the one named. An
+  // operator's QA pass: with clocks apart, the later-written of two versions with one number was the other server's,
+  // and a chain was rooted at the wrong scan (and a UNID in two databases mixed them). [choice] When the sender's
+  // copy has moved on since (rare: another change between the arrival and the scan it triggered), the later written.
+  const held = new Map<string, readonly [seq: number, seqTime: number]>();
+  const viaVersion = (db: string, via: { server: string; unid: string; seq: number }): VersionRec | undefined => {
+    const h = held.get(`${via.server}\u0000${db}\u0000${via.unid}`);
+    return (h !== undefined && h[0] === via.seq ? version(db, via.unid, h[0], h[1]) : undefined) ?? versions.get(`${db}\u0000${via.unid}:${via.seq}`);
   };
   const roots: ChainRoot[] = [];
   const actor = (a: string) => {
@@ -126,8 +136,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
   return {
     /** `madeDocument`: the engine's word on a `conflict` event (Simulator's onDerived); false: not counted (R5). */
     add(e: DerivedEvent, madeDocument?: boolean): void {
-      if (e.type === 'revised') {
-        const prev = e.via !== undefined ? versions.get(`${e.via.unid}:${e.via.seq}`) : undefined;
+      if (e.type === 'replicated') {
+        if (e.outcome !== 'collision') held.set(`${e.to}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);
+      } else if (e.type === 'revised') {
+        held.set(`${e.server}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);
+        const prev = e.via !== undefined ? viaVersion(e.db, e.via) : undefined;
         let chain: ChainLink;
         if (prev !== undefined) {
           chain = { length: prev.chain.length + 1, server: e.server, previous: prev.chain, root: prev.chain.root };
@@ -146,7 +159,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
           chain = { length: 1, server: e.server, previous: undefined, root };
           root.end = chain;
         }
-        const key = `${e.unid}:${e.seq}`;
+        const key = `${e.db}\u0000${e.unid}:${e.seq}`;
         const replaced = versions.get(key);
         if (replaced !== undefined && replaced.seqTime !== e.seqTime) older.set(`${key}:${replaced.seqTime}`, replaced);
         versions.set(key, { by: e.by, cause: e.cause, seqTime: e.seqTime, chain });
@@ -158,8 +171,8 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
       } else if (e.type === 'conflict' && madeDocument !== false) {
-        const w = version(e.unid, e.winner.seq, e.winner.seqTime);
-        const l = version(e.unid, e.loser.seq, e.loser.seqTime);
+        const w = version(e.db, e.unid, e.winner.seq, e.winner.seqTime);
+        const l = version(e.db, e.unid, e.loser.seq, e.loser.seqTime);
         const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
         for (const x of who) actor(x).conflicts++;
         for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;

@@ -392,6 +392,50 @@ describe('replay output', () => {
     expect(text.stdout).toContain(`${unid}: 3 revisions from line 12, 0:00:00.010 .. 0:00:00.111, servers Alpha > Gamma > Delta\n`);
   });
 
+  it('--blame follows `via` to the version the sender held (event-log.md: `via` is `{server, unid, seq}` of the arrival), in the revision\'s own database', async () => {
+    // An operator's QA pass. (1) Beta (clock 1 s ahead) stamps the document at 20 s, Alpha at 20.5 s with its own key:
+    // two versions with seq 2, Beta's the later in seqTime. Beta's pushes its to Alpha, whose rescan names
+    // via {Beta, seq 2}: the chain starts at Beta's scan (line 9), not at Alpha's own, the later written of the two.
+    const unid = '0000000000000000000000000000AAAA';
+    const skew = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha","cluster":"Hub","clusterIntervalMs":0}',
+      '{"at":0,"type":"server","name":"Beta","cluster":"Hub","clockSkewMs":1000,"clusterIntervalMs":0}',
+      '{"at":0,"type":"database","name":"db1.nsf","replicas":["Alpha","Beta"]}',
+      `{"at":0,"type":"save","server":"Alpha","db":"db1.nsf","unid":"${unid}","by":"user/bob","set":{"Subject":"y","$FILE":[{"name":"a.doc"}]}}`,
+      '{"at":100,"type":"push","server":"Alpha","partner":"Beta"}',
+      '{"at":1000,"type":"scanner","server":"Alpha","design":"smsdom","config":{"scanReplicatedWrites":true,"key":"SSOKEYALPHA00000"}}',
+      '{"at":1000,"type":"scanner","server":"Beta","design":"smsdom","config":{"scanReplicatedWrites":true,"key":"SSOKEYBETA000000"}}',
+      '{"at":20000,"type":"scan","server":"Beta","kind":"manual"}',
+      '{"at":20500,"type":"scan","server":"Alpha","kind":"manual"}',
+      '{"at":30000,"type":"push","server":"Beta","partner":"Alpha"}',
+      '{"at":40000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-via-skew.jsonl');
+    writeFileSync(log, `${skew.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    type Blame = { blame: { chains: { cause: number; servers: string[]; length: number }[] } };
+    expect((parse(res.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[9, 2, ['Beta', 'Alpha']]]);
+    // (2) The same UNID in two databases: Beta's stamp of db1's document extends db1's chain (line 8), not db2's.
+    const twoDbs = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha","cluster":"Hub"}',
+      '{"at":0,"type":"server","name":"Beta","cluster":"Hub","clockSkewMs":350}',
+      '{"at":0,"type":"database","name":"db1.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":0,"type":"database","name":"db2.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":0,"type":"scanner","server":"Alpha","design":"smsdom","config":{"scanReplicatedWrites":true,"onWrite":false}}',
+      '{"at":0,"type":"scanner","server":"Beta","design":"smsdom","config":{"scanReplicatedWrites":true,"key":"SSOKEYBETA000000"}}',
+      `{"at":1000,"type":"save","server":"Alpha","db":"db1.nsf","unid":"${unid}","by":"user/bob","set":{"Subject":"y","$FILE":[{"name":"a.doc"}]}}`,
+      `{"at":2000,"type":"save","server":"Alpha","db":"db2.nsf","unid":"${unid}","by":"user/ann","set":{"Subject":"x"}}`,
+    ];
+    const log2 = join(tmp, 'blame-via-two-dbs.jsonl');
+    writeFileSync(log2, `${twoDbs.join('\n')}\n`);
+    const res2 = await runCli(['replay', log2, '--blame', '--json']);
+    expect(res2.code, res2.stderr).toBe(0);
+    expect((parse(res2.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[8, 2, ['Alpha', 'Beta']]]);
+  });
+
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
     const unid = '0000000000000000000000000000000B';
     const events = [
