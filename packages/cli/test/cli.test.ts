@@ -307,6 +307,17 @@ describe('options refused as the user typed them (a QA pass)', () => {
   });
 
   it.each([
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:sso=true,sso=false'], '--what-if smsdom:sso=true,sso=false: parameter "smsdom": "sso" is given twice (true, then false)'],
+    [['verify', 'smsdom', '--config', 'sso=true, sso=true', '--runs', '1'], '--config sso=true, sso=true: parameter "config": "sso" is given twice (true, then true)'],
+    [['run', 'smsdom-storm', '--set', 'docs=1', '--set', 'config=scanMsPerDoc=5,scanMsPerDoc=6'], '--set config=scanMsPerDoc=5,scanMsPerDoc=6: parameter "config": "scanMsPerDoc" is given twice (5, then 6)'],
+  ])('R16: a key given twice in a design\'s settings (design:key=value,...) is refused, naming both values (the last one won silently): %j', async (args, message) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(`replstorm: ${message}: give it once\n`);
+  });
+
+  it.each([
     [['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', '--set', 'scanOffsetsMs=0,7000,9000'], 'run smsdom-storm: parameter "scanOffsetsMs": expected at most 2 values'],
     [['run', 'smsdom-storm', '--set', 'servers=1', '--set', 'scanOffsetsMs=0,7000'], 'run smsdom-storm: parameter "scanOffsetsMs": expected at most 1 value'],
     [['compare', 'noop', '--set', 'databases=1', '--set', 'docs=1', '--set', 'scanOffsetsMs=0,1,2,3'], 'compare on smsdom-storm: parameter "scanOffsetsMs": expected at most 2 values'],

@@ -79,6 +79,9 @@ export function parseConfigList(text: string, name: string, defaults?: object): 
     if (i <= 0) throw new LogError('BAD_CONFIG', `parameter "${name}": expected key=value, got "${part}"`, { field: name });
     const k = part.slice(0, i).trim();
     const v = part.slice(i + 1).trim();
+    // A key given twice is refused rather than the last kept, as a `--set` key given twice is (an operator's QA pass:
+    // `--what-if smsdom:sso=true,sso=false` ran with sso=false and was labelled with both).
+    if (Object.prototype.hasOwnProperty.call(out, k)) throw new LogError('BAD_CONFIG', `parameter "${name}": "${k}" is given twice (${String(out[k])}, then ${v}): give it once`, { field: name });
     const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
     const num = DECIMAL.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
     if (want === 'string') out[k] = v;
