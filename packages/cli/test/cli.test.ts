@@ -664,6 +664,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
   });
 
+  it('explore <design with module-level state>: the search is flagged as not reproducible, with a WARNING, exit 3 (it said "exhausted" and exit 0, its conflict unfound)', async () => {
+    const out = mkdtempSync(join(tmp, 'once-'));
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=once', '--design', `once=${join('packages', 'cli', 'test', 'designs', 'once-per-process.ts')}`, '--out', out];
+    const res = await spawnCli(args);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).toMatch(/\nWARNING: .* reached another state when run again from the initial state after the search \(checked \d+ paths\): the design carries something from one scan to the next outside the simulation/);
+    const json = await spawnCli([...args, '--json']);
+    expect(json.code).toBe(3);
+    expect((parse(json.stdout) as { notReproducible?: string }).notReproducible).toMatch(/when run again/);
+  });
+
   it('verify <module>: a design outside any "type": "module" package is loaded anew too (tsx loads it as CommonJS, cached by its path: a query string on the URL gave the same instance, and no WARNING); its relative import resolves, and no copy is left beside it', async () => {
     const dir = mkdtempSync(join(tmp, 'commonjs-design-'));
     // The case needs a module loaded as CommonJS: no package.json above it may say "type": "module".

@@ -281,6 +281,42 @@ describe('explore: a design\'s memory is state', () => {
   });
 });
 
+describe('explore: a design must be a function of its inputs', () => {
+  it('R16: a design keeping a module-level Set (stamp each document once per process) is flagged: its paths run again reach other states; the same design remembering through the store finds the conflict and is not flagged', () => {
+    // A researcher's QA pass: explore reported "exhausted" and no violation, where the design's conflict is 3 steps in
+    // (scan Alpha, scan Beta, push): every path after the first found the Set full and skipped.
+    const seen = new Set<string>();
+    const outside = defineDesign<Record<string, never>>({
+      name: 'outside',
+      description: 'stamps a document the first time this process sees it on a server',
+      defaults: {},
+      symmetric: true,
+      scan: ({ server, note }) => {
+        if (seen.has(`${server}:${note.unid}`)) return { verdict: 'skipped' };
+        seen.add(`${server}:${note.unid}`);
+        return { verdict: 'clean', set: [['X-Seen', 'yes']] };
+      },
+    }) as ScannerDesign<object>;
+    const inside = defineDesign<Record<string, never>>({
+      name: 'inside',
+      description: 'the same, remembering through the server\'s store',
+      defaults: {},
+      symmetric: true,
+      scan: ({ note, store }) => (store.has(note.unid) ? { verdict: 'skipped' } : { verdict: 'clean', set: [['X-Seen', 'yes']], remember: [[note.unid, true]] }),
+    }) as ScannerDesign<object>;
+    const registry = builtinRegistry([outside, inside]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'outside' }, registry }), { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(r.violation).toBeUndefined();
+    expect(r.notReproducible).toMatch(/reached another state when run again from the initial state after the search/);
+    const pure = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'inside' }, registry }), { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(pure.violation?.invariant).toBe('no-conflict');
+    expect(pure.violation?.steps).toBe(3);
+    expect(pure.notReproducible).toBeUndefined();
+    // Built-in designs, and a deeper search with user saves and faults (paths of many kinds run again), are not flagged.
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 2 }, userActions: 1, faults: true }), { depth: 5 }).notReproducible).toBeUndefined();
+  });
+});
+
 describe('explore: exhaustive to a stated depth', () => {
   for (const [label, settings] of [
     ['scan-cache', { design: 'scan-cache' }],

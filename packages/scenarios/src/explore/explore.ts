@@ -135,6 +135,12 @@ export interface ExploreResult {
   readonly scannerRevisions: number;
   /** Virtual time between two steps of a path (STEP_MS, or more when the model's actions take longer). */
   readonly stepMs: number;
+  /**
+   * Set when paths run again from the initial state after the search reached other states than they did in it: the
+   * design carries something from one scan to the next outside the simulation (see `checkRerun`), so the search did
+   * not explore its real behaviour and its verdict cannot be trusted.
+   */
+  readonly notReproducible?: string;
 }
 
 interface Node {
@@ -286,7 +292,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // halves the states, where this reduction saves about a tenth of the transitions.
   const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
   let pruned = 0;
-  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: sim.snapshot(), userActionsUsed: 0 }];
+  const initial = sim.snapshot();
+  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0 }];
   options.onNewState?.(sim, 0);
   const visited = new HashTable64();
   visited.set(keyOf(), 0);
@@ -409,6 +416,32 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   if (hitMaxStates || hitMemoryLimit || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
 
   const storm = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo) : undefined;
+  // Paths run again from the initial state must reach the states they reached in the search: a design is a function
+  // of its inputs (what it remembers goes through `remember`, into the state). One that keeps a module-level variable
+  // acts otherwise once the search has run it (a researcher's QA pass: a design that stamps each document once per
+  // process, in a module-level Set, was "exhausted" without its conflict, as every path after the first skipped). The
+  // first states found (the initial state's successors, found before the design had run much) and a spread of the
+  // rest, at most RERUN_SAMPLES paths of at most `depth` actions each: a few hundred transitions, whatever the search.
+  let notReproducible: string | undefined;
+  const sample = rerunSample(nodes.length);
+  for (const i of sample) {
+    const path = pathTo(i);
+    sim.restore(initial);
+    let reached: number;
+    try {
+      path.forEach((a, d) => {
+        sim.applyEvent({ line: model.setup.length + 2 + d, event: atTime(a, timeOf(d + 1)) });
+        sim.runPendingWork();
+      });
+      reached = visited.get(keyOf());
+    } catch {
+      reached = -2;
+    }
+    if (reached !== i) {
+      notReproducible = `${path.map(describeAction).join(', then ')} ${reached === -2 ? 'failed' : 'reached another state'} when run again from the initial state after the search (checked ${sample.length} paths)`;
+      break;
+    }
+  }
   return {
     model: model.name,
     depth: options.depth,
@@ -426,7 +459,22 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(storm !== undefined ? { storm } : {}),
     scannerRevisions,
     stepMs,
+    ...(notReproducible !== undefined ? { notReproducible } : {}),
   };
+}
+
+/** At most this many paths are run again after a search (checkRerun in searchWithStep). */
+const RERUN_SAMPLES = 32;
+
+/** Which states' paths are run again: the first found (by node index, breadth first), then an even spread of the rest. */
+function rerunSample(nodes: number): number[] {
+  const out: number[] = [];
+  const first = Math.min(nodes - 1, RERUN_SAMPLES / 2);
+  for (let i = 1; i <= first; i++) out.push(i);
+  const rest = nodes - 1 - first;
+  const spread = Math.min(rest, RERUN_SAMPLES - first);
+  for (let k = 1; k <= spread; k++) out.push(first + Math.ceil((k * rest) / spread));
+  return out;
 }
 
 /** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
