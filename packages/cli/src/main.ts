@@ -1,6 +1,7 @@
 import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script, createContext } from 'node:vm';
 import { Command, CommanderError, Option } from 'commander';
 import { LogError, sha256Hex, type LogHeader } from '@replstorm/core';
 import {
@@ -561,7 +562,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
   // in a new process would load it: a module-level counter that only grows passed the check run in this process.
   const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length) : [];
-  const result = verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) });
+  const result = interruptible(() => verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) }));
   progress.done();
   const written: Record<string, string> = {};
   const unwritten = new Unwritten();
@@ -656,18 +657,36 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const progress = createProgress(`compare on ${scenario.name}`);
   let done = 0;
   const t0 = performance.now();
-  let rows: ComparisonRow[];
-  try {
-    rows = compareDesigns(choices, scenario, settings, {
-      registry,
-      ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
-      onRow: (r) => {
-        done++;
-        progress.tick(() => `${done}/${choices.length} designs (last: ${r.label})`);
-      },
-    });
-  } catch (err) {
-    throw scenarioError(err, `compare on ${scenario.name}`);
+  // A row of a design module of the user's, after its first, runs a copy of the module loaded anew, as a run in a new
+  // process would: a module-level variable carried one row's state into the next (a researcher's QA pass: the same
+  // design twice gave 100 conflicts, then none). State kept in a module the design imports is still shared.
+  const modules = new Map((o.design ?? []).map((spec) => [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)]));
+  const ran = new Set<string>();
+  const rows: ComparisonRow[] = [];
+  for (const c of choices) {
+    let rowRegistry = registry;
+    const path = modules.get(c.design);
+    if (path !== undefined && ran.has(c.design)) {
+      const [fresh] = await loadFreshDesignCopies(path, 1);
+      rowRegistry = new Map(registry).set(c.design, { ...fresh!, name: c.design });
+    }
+    ran.add(c.design);
+    try {
+      rows.push(
+        ...interruptible(() =>
+          compareDesigns([c], scenario, settings, {
+            registry: rowRegistry,
+            ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
+            onRow: (r) => {
+              done++;
+              progress.tick(() => `${done}/${choices.length} designs (last: ${r.label})`);
+            },
+          }),
+        ),
+      );
+    } catch (err) {
+      throw scenarioError(err, `compare on ${scenario.name}`);
+    }
   }
   progress.done();
   if (o.json === true) {
@@ -726,7 +745,7 @@ async function cmdExplore(
   ensureOutDir(o.out, '--out');
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
-  const r = explore(model, {
+  const r = interruptible(() => explore(model, {
     depth: o.depth,
     invariants,
     maxStates: o.maxStates,
@@ -737,7 +756,7 @@ async function cmdExplore(
     clock: () => performance.now(),
     // Stop cleanly, with a message, when the heap is 80% full, rather than die out of memory mid-search.
     memoryUse: heapFullness,
-  });
+  }));
   progress.done();
   const files: Record<string, string> = {};
   const unwritten = new Unwritten();
@@ -994,21 +1013,41 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// 128 + the signal's number, as a shell reports it. SIGHUP: the terminal closed (its message may go nowhere).
+const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
+/** What a signal does: half-written outputs removed, a word said, the signal's exit code. */
+function interrupted(sig: keyof typeof SIGNAL_CODES): never {
+  removePendingOutputs();
+  try {
+    process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
+  } catch {
+    // (No terminal to write to.)
+  }
+  process.exit(SIGNAL_CODES[sig]);
+}
+
+/**
+ * Runs `work`, synchronous (a search, a comparison's rows, verify's runs), so that Ctrl-C stops it where it is. Node
+ * runs a signal's handler between tasks only: a long computation held SIGINT until it ended, and a design's scan
+ * stuck in a loop held it for ever (a researcher's QA pass: compare printed its whole table before "interrupted"; a
+ * looping design stopped only with SIGKILL). vm's `breakOnSigint` ends the running script at SIGINT, wherever it is
+ * (a design's own try/catch cannot keep it: V8 ends the script, not by an exception). [limitation] SIGTERM and
+ * SIGHUP are still handled between tasks, and replay and run (which yield between turns of work) are not wrapped: a
+ * turn is cut short by the signal only between turns.
+ */
+function interruptible<T>(work: () => T): T {
+  try {
+    return new Script('work()').runInContext(createContext({ work }), { breakOnSigint: true }) as T;
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
+    throw err;
+  }
+}
+
 /** The process around `main`: signals remove half-written outputs, a closed pipe is not an error. */
 export function runCli(argv: readonly string[]): void {
-  // 128 + the signal's number, as a shell reports it. SIGHUP: the terminal closed (its message may go nowhere).
-  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-  for (const sig of Object.keys(codes) as (keyof typeof codes)[]) {
-    process.on(sig, () => {
-      removePendingOutputs();
-      try {
-        process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
-      } catch {
-        // (No terminal to write to.)
-      }
-      process.exit(codes[sig]);
-    });
-  }
+  for (const sig of Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]) process.on(sig, () => interrupted(sig));
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });

@@ -212,6 +212,36 @@ describe('a counterexample log that cannot be written', () => {
   });
 });
 
+describe('Ctrl-C during a long synchronous computation', () => {
+  const forever = `forever=${join(TEST_DIR, 'designs', 'forever.ts')}`;
+  it.each([
+    ['verify', ['verify', join(TEST_DIR, 'designs', 'forever.ts'), '--runs', '5', '--seed', '1']],
+    ['compare', ['compare', 'forever', '--design', forever, '--set', 'databases=1', '--set', 'docs=2']],
+    ['explore', ['explore', 'smsdom-storm', '--set', 'design=forever', '--design', forever, '--depth', '3']],
+  ] as const)('SIGINT while %s runs a design whose scan never returns: exit 130 within a second (a researcher\'s QA pass: only SIGKILL stopped it)', async (_, args) => {
+    const out = mkdtempSync(join(tmp, 'forever-'));
+    let killedAt = 0;
+    const res = await spawnCli([...args, ...(args[0] === 'compare' ? [] : ['--out', out])], {
+      whileRunning: (child) => {
+        // Start-up (a few hundred ms) and then the first scan, which never ends.
+        setTimeout(() => {
+          killedAt = performance.now();
+          child.kill('SIGINT');
+        }, 4_000);
+        // A regression must fail the test, not leave a process looping for ever.
+        const reaper = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('close', () => clearTimeout(reaper));
+      },
+    });
+    const latency = performance.now() - killedAt;
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toContain('interrupted (SIGINT)');
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(latency).toBeLessThan(1_000);
+    expect(readdirSync(out)).toEqual([]);
+  }, 30_000);
+});
+
 describe('a signal while each piece of engine work is slow', () => {
   it('SIGTERM during a pass of 2,000 scans of 20 ms each (a slow design): handled within a second, not at the end of a 1,024-scan slice (20 s)', async () => {
     const dir = mkdtempSync(join(tmp, 'slow-'));
