@@ -675,6 +675,16 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect((parse(json.stdout) as { notReproducible?: string }).notReproducible).toMatch(/when run again/);
   });
 
+  it('compare: a design module\'s second row runs a copy loaded anew: the same design twice gives the same row (a module-level Set made the second row scan and stamp nothing)', async () => {
+    const design = `once=${join('packages', 'cli', 'test', 'designs', 'once-per-process.ts')}`;
+    const res = await spawnCli(['compare', 'once', 'once', '--design', design, '--set', 'databases=2', '--set', 'docs=5', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const rows = (parse(res.stdout) as { rows: { scannerRevisions: number; summary: { digest: string } }[] }).rows;
+    expect(rows[0]!.scannerRevisions).toBeGreaterThan(0);
+    expect(rows[1]!.summary.digest).toBe(rows[0]!.summary.digest);
+    expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
+  });
+
   it('verify <module>: a design outside any "type": "module" package is loaded anew too (tsx loads it as CommonJS, cached by its path: a query string on the URL gave the same instance, and no WARNING); its relative import resolves, and no copy is left beside it', async () => {
     const dir = mkdtempSync(join(tmp, 'commonjs-design-'));
     // The case needs a module loaded as CommonJS: no package.json above it may say "type": "module".
