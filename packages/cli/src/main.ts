@@ -455,6 +455,17 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
   }
 }
 
+/**
+ * verify and compare: a `--design` whose name the command does not run is refused, as for run and explore (a
+ * researcher's QA pass: `verify noop --design mine=...` verified noop without a word). `runs`: what it runs.
+ */
+function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
+  for (const spec of specs ?? []) {
+    const name = spec.slice(0, spec.indexOf('='));
+    if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
+  }
+}
+
 function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf | undefined {
   if (spec === undefined) return undefined;
   // The design and its settings are checked by simulateStream's WhatIfRewriter before the run; a list that does not
@@ -545,6 +556,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
+  refuseUnusedModules(o.design, [designArg], 'verify NAME');
   const design = await resolveDesignArg(designArg, registry);
   const config = namingOption(`--config ${o.config}`, () => parseConfigList(o.config ?? '', 'config', design.defaults));
   // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
@@ -644,6 +656,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   if (scenario === undefined) throw new UsageError(`unknown scenario "${o.scenario}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   const registry: DesignRegistry = await buildRegistry(o.design);
   const choices = parseCompareChoices(designs);
+  refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   for (const c of choices) {
     if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')})`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);

@@ -167,6 +167,8 @@ describe('help, version and usage', () => {
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
     [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is loaded but not used (the scenario runs "smsdom"); add --set design=mine'],
     [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is loaded but not used (the scenario runs "noop")'],
+    [['verify', 'noop', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--runs', '1'], 'the design "mine" is loaded but not used (this runs "noop"); verify mine'],
+    [['compare', 'noop', 'smsdom', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the design "mine" is loaded but not used (this runs "noop", "smsdom"); add mine to the designs compared'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
     [['verify', 'smsdom', '--config', 'key=short', '--runs', '1'], '--config key=short: field "config.key": expected 16 letters or digits'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
