@@ -43,6 +43,17 @@ describe('a design\'s scan decision', () => {
     expect(scan).toThrow(says);
   });
 
+  // What JSON cannot write is named, not shown as a valid value (a researcher's QA pass: the BigInt 10n was shown as 10).
+  it.each([
+    ['a BigInt', 10n, 'item "X-Tag" = the BigInt 10n: expected a string'],
+    ['a BigInt in a list', [1, 2n], 'item "X-Tag" = [1,"2n (a BigInt)"]: expected a string'],
+    ['a Set', new Set(['a']), 'item "X-Tag" = a Set: expected a string'],
+  ])('event-log.md item values: %s is refused, named as what it is', (_, value, says) => {
+    const scan = scanWith({ verdict: 'clean', set: [['X-Tag', value]] });
+    expect(scan).toThrow(LogError);
+    expect(scan).toThrow(says);
+  });
+
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
     expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
   });

@@ -331,8 +331,11 @@ function scalar(x: unknown): boolean {
 function show(x: unknown): string {
   if (x === undefined) return 'undefined';
   if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
+  // What JSON cannot write is named (a researcher's QA pass: the BigInt 10n was shown as 10, a valid number).
+  if (typeof x === 'bigint' || typeof x === 'symbol' || typeof x === 'function') return kindOf(x);
+  if (typeof x === 'object' && x !== null && !Array.isArray(x) && Object.getPrototypeOf(x) !== Object.prototype && Object.getPrototypeOf(x) !== null) return kindOf(x);
   try {
-    const s = JSON.stringify(x);
+    const s = JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n (a BigInt)` : v));
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
     return String(x);
