@@ -342,11 +342,13 @@ describe('explore: memory bounds', () => {
   const model = () => stormExploreModel({ settings: { servers: 2, docs: 2 } });
 
   it('maxStates: stops at exactly that many distinct states, says so, and does not claim exhaustion', () => {
-    const r = explore(model(), { depth: 8, maxStates: 500 });
-    expect(r.distinctStates).toBe(500);
-    expect(r.hitMaxStates).toBe(true);
-    expect(r.hitMemoryLimit).toBe(false);
-    expect(r.exhausted).toBe(false);
+    for (const maxStates of [500, 2, 1]) {
+      const r = explore(model(), { depth: 8, maxStates });
+      expect(r.distinctStates).toBe(maxStates);
+      expect(r.hitMaxStates).toBe(true);
+      expect(r.hitMemoryLimit).toBe(false);
+      expect(r.exhausted).toBe(false);
+    }
   });
 
   it('memoryUse: stops at the first poll past memoryStopAt (every 1,024 new states), not exhausted', () => {

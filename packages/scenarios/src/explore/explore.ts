@@ -322,6 +322,11 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // Stopping at the first violation, a violating initial state ends the search before its first step.
   const stopAtSetup = violation !== undefined && options.stopAtFirstViolation === true;
   if (stopAtSetup) frontier = [];
+  // A limit of one state is the initial state alone (the limit was checked only as states were added: 2 were kept).
+  if (visited.size >= maxStates && options.depth > 0) {
+    hitMaxStates = true;
+    frontier = [];
+  }
 
   const pathTo = (idx: number): Action[] => {
     const acts: Action[] = [];
