@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
@@ -172,7 +172,8 @@ function boundedFileName(name: string): string {
   return `${head}-${sha256Hex(name).slice(0, 12)}`;
 }
 
-function ensureOutDir(dir: string, option: string, make = true): void {
+/** Checks (and with `make`, makes) an output directory; returns the directories it made, outermost first. */
+function ensureOutDir(dir: string, option: string, make = true): string[] {
   const missing: string[] = [];
   let p = resolve(dir);
   for (;;) {
@@ -192,16 +193,19 @@ function ensureOutDir(dir: string, option: string, make = true): void {
     if (!st.isDirectory()) throw new UsageError(missing.length === 0 ? `${option} ${dir}: exists and is not a directory` : `${option} ${dir}: a part of the path is a file, not a directory`);
     break;
   }
-  if (!make) return;
+  if (!make) return [];
+  const made: string[] = [];
   for (const m of missing.reverse()) {
     try {
       mkdirSync(m);
+      made.push(m);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EEXIST') continue; // made meanwhile (another run)
       throw new UsageError(`${option} ${dir}: cannot make the directory ${m} (${e.code ?? e.message})`);
     }
   }
+  return made;
 }
 
 /** The file a path names, through symbolic links when it exists (two spellings of one file compare equal). */
@@ -754,8 +758,10 @@ async function cmdExplore(
   const scenario = findScenario(scenarioName)!;
   const settingsUsed = checkScenarioSettings(scenario, settings, registry);
   refuseUnusedDesigns(o.design, scenario, settings);
-  // Where counterexamples go is checked before the search, not after it has run.
-  ensureOutDir(o.out, '--out');
+  // Where counterexamples go is made before the search (a directory that cannot be made is said at once, not after
+  // it has run), and removed again if the search wrote nothing into it (it left an empty directory: a researcher's
+  // QA pass).
+  const madeOut = ensureOutDir(o.out, '--out');
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   const r = interruptible(() => explore(model, {
@@ -784,6 +790,15 @@ async function cmdExplore(
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
+  if (Object.keys(files).length === 0) {
+    for (const d of madeOut.reverse()) {
+      try {
+        rmdirSync(d); // only if still empty (another run may have written there meanwhile)
+      } catch {
+        break;
+      }
+    }
+  }
   const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
   if (o.json === true) {
     printJson({

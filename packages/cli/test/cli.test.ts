@@ -653,6 +653,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
+  it('explore --out: a search that writes nothing leaves no directory it made (an empty one was left), and keeps one that was there', async () => {
+    const made = join(mkdtempSync(join(tmp, 'out-')), 'a', 'b');
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'design=noop', '--depth', '2', '--out', made]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(existsSync(dirname(dirname(made)))).toBe(true);
+    expect(existsSync(dirname(made))).toBe(false);
+    const there = mkdtempSync(join(tmp, 'out-there-'));
+    expect((await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'design=noop', '--depth', '2', '--out', there])).code).toBe(0);
+    expect(existsSync(there)).toBe(true);
+  });
+
   it('a module path that is not there: the message says where it looked', async () => {
     const res = await runCli(['verify', 'nowhere/stamp.ts']);
     expect(res.code).toBe(2);
