@@ -410,6 +410,19 @@ describe('Errors', () => {
     expect(refuse(line)).toMatchObject({ code: 'BAD_JSON', line: 2, column: line.length + 1, field: undefined });
   });
 
+  it('Errors: a last line without a line end whose JSON stops at its end says the file may be cut short; a complete last line, or one with a line end, does not', () => {
+    const cut = '{"at": 1, "type": "crash", "server": "Al';
+    for (const input of [H + cut, [utf8(H + cut.slice(0, 10)), utf8(cut.slice(10))]]) {
+      const e = refusal(input);
+      expect(e).toMatchObject({ code: 'BAD_JSON', line: 2, column: cut.length + 1 });
+      expect(e.message).toMatch(/\(the file ends here, in the middle of this line, without a line end: was it cut short\?\)$/);
+    }
+    // With a line end: the line was written whole, broken (not cut).
+    expect(refuse(`${cut}\n`).message).not.toMatch(/cut short/);
+    // Complete JSON with garbage after it: not a cut either.
+    expect(refusal(`${H}{"at": 1, "type": "heal"}x`).message).not.toMatch(/cut short/);
+  });
+
   it('Errors: bad JSON names the column JSON.parse reports', () => {
     const e = refuse('{"at": 1, "type" "heal"}');
     // V8: "Unexpected string in JSON at position 17", the string after the key.

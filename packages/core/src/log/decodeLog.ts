@@ -136,6 +136,8 @@ class Decoder implements LazyLogDecoder {
   private readonly lazy: boolean;
   // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
   private pending = new Uint8Array(0);
+  /** The last line, when the file ends without a line end (a refusal of its JSON says the file may be cut short). */
+  private unterminatedLine = 0;
   private pendingBytes = 0;
   private pendingText = '';
   private lastAt = 0;
@@ -174,10 +176,12 @@ class Decoder implements LazyLogDecoder {
       if (this.pendingBytes > 0) {
         // A last line without a line end; its length was checked as it arrived.
         const text = this.decodeLocated(this.takePendingBytes());
+        this.unterminatedLine = this.lines + 1;
         this.handleLine(text, 0, text.length, false, out);
       } else if (this.pendingText.length > 0) {
         const text = this.pendingText;
         this.pendingText = '';
+        this.unterminatedLine = this.lines + 1;
         this.handleLine(text, 0, text.length, true, out);
       }
       if (this.header === undefined) {
@@ -400,7 +404,10 @@ class Decoder implements LazyLogDecoder {
         : message.includes('end of JSON input')
           ? this.raw.length + 1
           : 1;
-      throw new LogError('BAD_JSON', `invalid JSON: ${message}`, {
+      // A last line without a line end whose JSON stops short at its end: the file was most likely cut (an operator's
+      // QA pass: "Unterminated string" alone did not say that the file ends there).
+      const cut = this.lineNo === this.unterminatedLine && column > this.raw.trimEnd().length ? ' (the file ends here, in the middle of this line, without a line end: was it cut short?)' : '';
+      throw new LogError('BAD_JSON', `invalid JSON: ${message}${cut}`, {
         line: this.lineNo,
         column,
       });
