@@ -921,7 +921,8 @@ Results go to standard output (--json: JSON only); progress, warnings and errors
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first); 3 a check that could not finish (explore cut
-short by --max-states or a full heap, with nothing found); 70 an internal error (a bug in replstorm: please report
+short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
+that is not a function of its inputs); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written).`,
     )
     .exitOverride();
@@ -945,7 +946,16 @@ it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left ha
       .command('replay')
       .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
       .argument('<log>', 'the log file, or - for standard input')
-      .option('--strict', 'warn about fields the format does not know'),
+      .option('--strict', 'warn about fields the format does not know')
+      // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
+      .addHelpText(
+        'after',
+        `
+A log with derived events is a recording: each is checked against the engine's, and the first that differs is named
+as file:line:column. Exit codes: 0 replayed (and the recording agrees); 1 the recording disagrees with the engine (the
+run's results are still printed, and --record, --report written: they show what the engine derived); 2 bad input
+(file:line:column: what is wrong; nothing written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`,
+      ),
   ).action((log: string, o) => cmdReplay(log, o));
 
   withRunOutputs(
