@@ -108,7 +108,7 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   }
   const design = params['design'];
   if (typeof design !== 'string') return params;
-  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')})`);
+  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${design}=path/to/it.ts)`);
   checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`, 'config');
   return params;
 }
@@ -662,7 +662,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const choices = parseCompareChoices(designs);
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   for (const c of choices) {
-    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')})`);
+    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${c.design}=path/to/it.ts)`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
   }
   const settings = parseSets(o.set ?? []);

@@ -381,7 +381,7 @@ class WhatIfRewriter {
     private readonly registry: DesignRegistry,
   ) {
     const d = registry.get(w.design);
-    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')})`);
+    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${w.design}=path/to/it.ts)`);
     // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's): the
     // design installed once, as the engine installs it, with the engine's check of its timings.
     try {

@@ -167,6 +167,10 @@ describe('help, version and usage', () => {
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
     [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is loaded but not used (the scenario runs "smsdom"); add --set design=mine'],
     [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is loaded but not used (the scenario runs "noop")'],
+    // A design of one's own named without --design: the message says how to load it.
+    [['run', 'smsdom-storm', '--set', 'design=mine'], '--set design=mine: unknown design (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
+    [['compare', 'noop', 'mine'], 'unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'mine'], '--what-if: unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
     [['verify', 'noop', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--runs', '1'], 'the design "mine" is loaded but not used (this runs "noop"); verify mine'],
     [['compare', 'noop', 'smsdom', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the design "mine" is loaded but not used (this runs "noop", "smsdom"); add mine to the designs compared'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
