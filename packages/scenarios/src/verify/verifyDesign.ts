@@ -382,7 +382,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       results.push({ name, description: DESCRIPTIONS[name], status: 'held', runs: details.numRuns, ...(crashed > 0 ? { crashedRuns: crashed } : {}), seed });
       continue;
     }
-    const events = caseEvents(details.counterexample[0], design.name, config);
+    let events = caseEvents(details.counterexample[0], design.name, config);
     // The suite stops a run 2 hours after its last input (or past STORM_BOUND scanner revisions); `replay` would run
     // the log on for 7 days (another run: other counts, and minutes of replay for a design that never settles). Every
     // counterexample log ends where the suite stopped, so its replay is the run the suite judged, whichever invariant
@@ -399,8 +399,34 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds);
       notReproducible = again.summary.digest !== failedDigest;
     }
-    if (o.crash === undefined && o.summary.stopped === 'cap') events.push({ at: o.summary.endAt, type: 'end' });
-    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    let message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    let last = o;
+    if (!notReproducible) {
+      // fast-check shrinks the case (its numbers and lists), not the log: the log then drops each input event it can,
+      // last first, while the same invariant still fails (a researcher's QA pass: a 13-event log kept the save of a
+      // second document the conflict did not need). The message and the log's end are the smaller run's. (The seed
+      // and path still give the case fast-check found, before this.)
+      const fails = (evs: readonly InputEvent[]): { o: Outcome; why: string } | undefined => {
+        try {
+          const r = observe(evs, factory, readOnlyKinds);
+          if (r.crash !== undefined && name !== 'design-runs') return undefined;
+          const baselineEvents = evs.map((e) => (e.type === 'scanner' ? { ...e, design: cleanOnly.name, config: {} } : e));
+          const why = CHECKS[name](r, () => observe(baselineEvents, baselineFactory, []));
+          return why === undefined ? undefined : { o: r, why };
+        } catch {
+          return undefined; // a log that no longer holds together (an event about a server or database removed)
+        }
+      };
+      for (let i = events.length - 1; i >= 0; i--) {
+        const smaller = [...events.slice(0, i), ...events.slice(i + 1)];
+        const f = fails(smaller);
+        if (f === undefined) continue;
+        events = smaller;
+        last = f.o;
+        message = f.why;
+      }
+    }
+    if (last.crash === undefined && last.summary.stopped === 'cap') events.push({ at: last.summary.endAt, type: 'end' });
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
     results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
   }
