@@ -668,6 +668,13 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(existsSync(there)).toBe(true);
   });
 
+  it('verify\'s table: a violated invariant\'s runs say the last one failed (a researcher read "21" as runs that all passed)', async () => {
+    const res = await runCli(['verify', 'noop', '--runs', '50', '--seed', '3', '--out', mkdtempSync(join(tmp, 'runs-'))]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/\nno-missed-infection +VIOLATED +\d+ \(the last failed\) /);
+    expect(res.stdout).toMatch(/\nquiescence +held +50 /);
+  });
+
   it('a module path that is not there: the message says where it looked', async () => {
     const res = await runCli(['verify', 'nowhere/stamp.ts']);
     expect(res.code).toBe(2);
