@@ -112,15 +112,21 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     const v = versions.get(`${db}\u0000${unid}:${seq}`);
     return v !== undefined && v.seqTime === seqTime ? v : older.get(`${db}\u0000${unid}:${seq}:${seqTime}`);
   };
-  // The version each copy (server, database, UNID) holds, as the events tell: a `via` names the sender and the
-  // arriving version's number, not its time; the sender's copy gives the time when its number is the one named. An
-  // operator's QA pass: with clocks apart, the later-written of two versions with one number was the other server's,
-  // and a chain was rooted at the wrong scan (and a UNID in two databases mixed them). [choice] When the sender's
-  // copy has moved on since (rare: another change between the arrival and the scan it triggered), the later written.
+  // A `via` names the sender and the arriving version's number, not its time. The version each copy (server,
+  // database, UNID) holds is followed through the events (`held`), and each arrival remembers what its sender held as
+  // it arrived (`arrived`: the version sent; a replicated event itself names what the receiver kept, which after a
+  // conflict or a merge is not it). A revision's `via` takes the time from its server's last arrival of that document
+  // when sender and number match. An operator's QA pass: with clocks apart, the later-written of two versions with one
+  // number was the other server's, and a chain was rooted at the wrong scan (and a UNID in two databases mixed them);
+  // a review of the fix: the sender's copy read at the revision, not at the arrival, had moved on to a version with
+  // the same number. [choice] Where the events do not tell (a conflict document's own version has no event), the
+  // later written of the versions with that number.
   const held = new Map<string, readonly [seq: number, seqTime: number]>();
-  const viaVersion = (db: string, via: { server: string; unid: string; seq: number }): VersionRec | undefined => {
-    const h = held.get(`${via.server}\u0000${db}\u0000${via.unid}`);
-    return (h !== undefined && h[0] === via.seq ? version(db, via.unid, h[0], h[1]) : undefined) ?? versions.get(`${db}\u0000${via.unid}:${via.seq}`);
+  const arrived = new Map<string, { readonly from: string; readonly version: readonly [seq: number, seqTime: number] | undefined }>();
+  const viaVersion = (server: string, db: string, via: { server: string; unid: string; seq: number }): VersionRec | undefined => {
+    const a = arrived.get(`${server}\u0000${db}\u0000${via.unid}`);
+    const v = a !== undefined && a.from === via.server && a.version !== undefined && a.version[0] === via.seq ? a.version : undefined;
+    return (v !== undefined ? version(db, via.unid, v[0], v[1]) : undefined) ?? versions.get(`${db}\u0000${via.unid}:${via.seq}`);
   };
   const roots: ChainRoot[] = [];
   const actor = (a: string) => {
@@ -137,10 +143,12 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     /** `madeDocument`: the engine's word on a `conflict` event (Simulator's onDerived); false: not counted (R5). */
     add(e: DerivedEvent, madeDocument?: boolean): void {
       if (e.type === 'replicated') {
-        if (e.outcome !== 'collision') held.set(`${e.to}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);
+        const to = `${e.to}\u0000${e.db}\u0000${e.unid}`;
+        arrived.set(to, { from: e.from, version: held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`) });
+        if (e.outcome !== 'collision') held.set(to, [e.seq, e.seqTime]);
       } else if (e.type === 'revised') {
         held.set(`${e.server}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);
-        const prev = e.via !== undefined ? viaVersion(e.db, e.via) : undefined;
+        const prev = e.via !== undefined ? viaVersion(e.server, e.db, e.via) : undefined;
         let chain: ChainLink;
         if (prev !== undefined) {
           chain = { length: prev.chain.length + 1, server: e.server, previous: prev.chain, root: prev.chain.root };

@@ -451,6 +451,29 @@ describe('replay output', () => {
     const res2 = await runCli(['replay', log2, '--blame', '--json']);
     expect(res2.code, res2.stderr).toBe(0);
     expect((parse(res2.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[8, 2, ['Alpha', 'Beta']]]);
+    // (3) The sender's copy moves on after the arrival to another version with the same number: A's (2, 1000) reaches
+    // C at 2001, B's (2, 5900) wins at A at 2006, C's stamp at 2011 names via {A, seq 2}: what A sent, from line 11
+    // (a review of the fix: A's copy read at the stamp, not at the arrival, rooted the chain at B's save, line 10).
+    const moved = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B","clockSkewMs":5000}',
+      '{"at":0,"type":"server","name":"C"}',
+      '{"at":0,"type":"database","name":"db","replicas":["A","B","C"]}',
+      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$FILE":[{"name":"a.pdf","bytes":10}]}}',
+      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
+      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
+      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
+      '{"at":900,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Body":"b"}}',
+      '{"at":1000,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
+      '{"at":2000,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
+      '{"at":2005,"type":"replicate","server":"B","partner":"A","db":"db","mode":"push"}',
+    ];
+    const log3 = join(tmp, 'blame-via-moved-on.jsonl');
+    writeFileSync(log3, `${moved.join('\n')}\n`);
+    const res3 = await runCli(['replay', log3, '--blame', '--json']);
+    expect(res3.code, res3.stderr).toBe(0);
+    expect((parse(res3.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[11, 2, ['A', 'C']]]);
   });
 
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
