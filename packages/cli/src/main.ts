@@ -676,18 +676,20 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const t0 = performance.now();
   // A row of a design module of the user's, after its first, runs a copy of the module loaded anew, as a run in a new
   // process would: a module-level variable carried one row's state into the next (a researcher's QA pass: the same
-  // design twice gave 100 conflicts, then none). State kept in a module the design imports is still shared.
+  // design twice gave 100 conflicts, then none). By the module's file, not the name: one module under two names is one
+  // module (a review). State kept in a module the design imports is still shared.
   const modules = new Map((o.design ?? []).map((spec) => [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)]));
   const ran = new Set<string>();
   const rows: ComparisonRow[] = [];
   for (const c of choices) {
     let rowRegistry = registry;
     const path = modules.get(c.design);
-    if (path !== undefined && ran.has(c.design)) {
+    const file = path === undefined ? undefined : samePathKey(path);
+    if (path !== undefined && ran.has(file!)) {
       const [fresh] = await loadFreshDesignCopies(path, 1);
       rowRegistry = new Map(registry).set(c.design, { ...fresh!, name: c.design });
     }
-    ran.add(c.design);
+    if (file !== undefined) ran.add(file);
     try {
       rows.push(
         ...interruptible(() =>

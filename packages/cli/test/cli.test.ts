@@ -729,6 +729,13 @@ describe('a researcher\'s design: what the output says when it does little or no
     const rows = (parse(res.stdout) as { rows: { scannerRevisions: number; summary: { digest: string } }[] }).rows;
     expect(rows[0]!.scannerRevisions).toBeGreaterThan(0);
     expect(rows[1]!.summary.digest).toBe(rows[0]!.summary.digest);
+    // One module under two names is one module (a review: only a repeated name got a copy).
+    const path = join('packages', 'cli', 'test', 'designs', 'once-per-process.ts');
+    const named = await spawnCli(['compare', 'a', 'b', '--design', `a=${path}`, '--design', `b=./${path}`, '--set', 'databases=2', '--set', 'docs=5', '--json']);
+    expect(named.code, named.stderr).toBe(0);
+    const [a, b] = (parse(named.stdout) as { rows: { scannerRevisions: number; conflicts: number }[] }).rows;
+    expect(a!.scannerRevisions).toBeGreaterThan(0);
+    expect([b!.scannerRevisions, b!.conflicts]).toEqual([a!.scannerRevisions, a!.conflicts]);
     expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
