@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
@@ -29,7 +29,7 @@ import {
 import { buildRegistry, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
-import { AtomicFile, createProgress, heapFullness, heapLimitMb, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
@@ -763,7 +763,7 @@ async function cmdExplore(
   // Where counterexamples go is made before the search (a directory that cannot be made is said at once, not after
   // it has run), and removed again if the search wrote nothing into it (it left an empty directory: a researcher's
   // QA pass).
-  const madeOut = ensureOutDir(o.out, '--out');
+  const madeOut = holdMadeDirectories(ensureOutDir(o.out, '--out'));
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   const r = interruptible(() => explore(model, {
@@ -792,15 +792,7 @@ async function cmdExplore(
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
-  if (Object.keys(files).length === 0) {
-    for (const d of madeOut.reverse()) {
-      try {
-        rmdirSync(d); // only if still empty (another run may have written there meanwhile)
-      } catch {
-        break;
-      }
-    }
-  }
+  madeOut.finish();
   const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
   if (o.json === true) {
     printJson({

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -34,10 +34,42 @@ function outputTarget(path: string): string {
   throw new UsageError(`${path}: cannot write it: too many levels of symbolic links`);
 }
 
+/** Directories made for outputs not written yet, outermost first (see holdMadeDirectories). */
+const madeDirectories = new Set<readonly string[]>();
+
 /** Removes every temporary file still open (on error, SIGINT, SIGTERM): nothing half-written is left. */
 export function removePendingOutputs(): void {
   for (const tmp of pending) rmSync(tmp, { force: true });
   pending.clear();
+  for (const dirs of madeDirectories) removeEmpty(dirs);
+  madeDirectories.clear();
+}
+
+/** Removes `dirs` (outermost first) from the innermost out, while they are empty. */
+function removeEmpty(dirs: readonly string[]): void {
+  for (let i = dirs.length - 1; i >= 0; i--) {
+    try {
+      rmdirSync(dirs[i]!); // only an empty one (another run may have written there meanwhile)
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * Directories made before a command's run for its outputs (explore's --out): removed again if the command ends with
+ * nothing written into them, whether it finishes (`finish`), fails or is interrupted (removePendingOutputs). A search
+ * that wrote nothing left an empty directory (a researcher's QA pass), and one interrupted or failed still did (a
+ * review).
+ */
+export function holdMadeDirectories(dirs: readonly string[]): { finish(): void } {
+  madeDirectories.add(dirs);
+  return {
+    finish: () => {
+      madeDirectories.delete(dirs);
+      removeEmpty(dirs);
+    },
+  };
 }
 
 /**

@@ -221,7 +221,8 @@ describe('Ctrl-C during a long synchronous computation', () => {
   ] as const)('SIGINT while %s runs a design whose scan never returns: exit 130 within a second (a researcher\'s QA pass: only SIGKILL stopped it)', async (_, args) => {
     const out = mkdtempSync(join(tmp, 'forever-'));
     let killedAt = 0;
-    const res = await spawnCli([...args, ...(args[0] === 'compare' ? [] : ['--out', out])], {
+    // (--out a directory not there yet: explore makes it before the search, and must remove it again, empty.)
+    const res = await spawnCli([...args, ...(args[0] === 'compare' ? [] : ['--out', join(out, 'made', 'here')])], {
       whileRunning: (child) => {
         // Start-up (a few hundred ms) and then the first scan, which never ends.
         setTimeout(() => {
