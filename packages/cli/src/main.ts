@@ -823,6 +823,7 @@ async function cmdExplore(
       statesPerSecond: rate,
       scannerRevisions: r.scannerRevisions,
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
+      ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
       ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
@@ -859,14 +860,18 @@ ${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
     } else if (o.storms) {
       process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }
+    if (r.notSymmetric !== undefined) {
+      process.stdout.write(`\nWARNING: ${r.notSymmetric}: a design here acts on server names though it declares itself name-blind (ScannerDesign.symmetric), so the search, which identified renamed states, may have missed some; run it with --no-symmetry, or drop the declaration\n`);
+    }
     if (r.notReproducible !== undefined) {
       process.stdout.write(`\nWARNING: ${r.notReproducible}: the design carries something from one scan to the next outside the simulation (a module-level variable?), so the search did not explore what it really does and its result cannot be trusted${r.violation !== undefined || r.storm !== undefined ? ' (nor can its logs show it from a fresh start)' : ''}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
     }
   }
   unwritten.throwIfAny();
   if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
-  // [choice] A search that does not reproduce is no "ok", whatever it found: exit 3, as a search cut short.
-  if (r.notReproducible !== undefined) throw new Inconclusive('');
+  // [choice] A search that does not reproduce, or whose symmetry reduction does not hold, is no "ok", whatever it
+  // found: exit 3, as a search cut short.
+  if (r.notReproducible !== undefined || r.notSymmetric !== undefined) throw new Inconclusive('');
   // Nothing found, but not everything up to the depth was searched: not an "ok" (exit 3, README).
   if (r.hitMaxStates || r.hitMemoryLimit) throw new Inconclusive('');
 }

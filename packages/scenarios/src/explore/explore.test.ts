@@ -317,6 +317,28 @@ describe('explore: a design must be a function of its inputs', () => {
   });
 });
 
+describe('explore: a design declared name-blind must act so', () => {
+  it('R16: a design that stamps on the last cluster member by name but declares `symmetric` is flagged (its reduced search lost a state: 26 against 27); built-in name-blind designs are not', () => {
+    const byName = defineDesign<Record<string, never>>({
+      name: 'by-name',
+      description: 'stamps a document on the last member by name only',
+      defaults: {},
+      symmetric: true, // not so: it reads `server`
+      scan: ({ server, clusterMembers, note }) =>
+        server === [...clusterMembers].sort().at(-1) && !note.items.some((i) => i.key === 'x-mark') ? { verdict: 'clean', set: [['X-Mark', server]] } : { verdict: 'clean' },
+    }) as ScannerDesign<object>;
+    const registry = builtinRegistry([byName]);
+    const flagged = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'by-name' }, registry }), { depth: 6 });
+    expect(flagged.notSymmetric).toMatch(/and the same with the servers renamed \(.*\) reached states that are not renamings of each other/);
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'by-name' }, registry }), { depth: 6, symmetry: false }).notSymmetric).toBeUndefined();
+    for (const settings of [{ servers: 2, docs: 2 }, { servers: 3, docs: 1 }, { servers: 2, docs: 2, design: 'scan-cache' }, { servers: 2, docs: 2, config: 'tagIncludesScanTime=true' }]) {
+      const r = explore(stormExploreModel({ settings, userActions: 1, faults: true }), { depth: 4 });
+      expect(r.notSymmetric, JSON.stringify(settings)).toBeUndefined();
+      expect(r.notReproducible, JSON.stringify(settings)).toBeUndefined();
+    }
+  });
+});
+
 describe('explore: exhaustive to a stated depth', () => {
   for (const [label, settings] of [
     ['scan-cache', { design: 'scan-cache' }],
