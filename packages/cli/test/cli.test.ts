@@ -739,6 +739,18 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
+  it('explore <design that reads server names but declares symmetric>: a WARNING naming the declaration, exit 3, and --json says notSymmetric', async () => {
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=byname', '--design', `byname=${join('packages', 'cli', 'test', 'designs', 'by-name-symmetric.ts')}`, '--out', mkdtempSync(join(tmp, 'byname-'))];
+    const res = await spawnCli(args);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).toMatch(/\nWARNING: .* reached states that are not renamings of each other .*: a design here acts on server names though it declares itself name-blind \(ScannerDesign.symmetric\)/);
+    const json = await spawnCli([...args, '--json']);
+    expect(json.code).toBe(3);
+    expect((parse(json.stdout) as { notSymmetric?: string }).notSymmetric).toMatch(/servers renamed/);
+    // Without symmetry reduction there is nothing to check: the search stands (exit 0: no conflict to this depth).
+    expect((await spawnCli([...args, '--no-symmetry'])).code).toBe(0);
+  });
+
   it('verify <module>: a design outside any "type": "module" package is loaded anew too (tsx loads it as CommonJS, cached by its path: a query string on the URL gave the same instance, and no WARNING); its relative import resolves, and no copy is left beside it', async () => {
     const dir = mkdtempSync(join(tmp, 'commonjs-design-'));
     // The case needs a module loaded as CommonJS: no package.json above it may say "type": "module".
