@@ -638,6 +638,16 @@ describe('strict', () => {
     ]);
   });
 
+  it('strict: a header without "meta" is read as meta {} and, with strict, reported', () => {
+    const warnings: LogWarning[] = [];
+    const { header } = decodeLogText('{"replog": 1}\n{"at": 1, "type": "heal"}\n', { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(header).toEqual({ replog: 1, meta: {} });
+    expect(warnings).toEqual([{ line: 1, column: 1, field: 'meta', message: expect.stringContaining('the header has no "meta"') }]);
+    const none: LogWarning[] = [];
+    decodeLogText('{"replog": 1}\n', { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+
   it('strict: nested objects of derived events are checked too; without strict nothing is reported', () => {
     const line = `{"at": 5, "type": "conflict", "server": "A", "db": "d", "unid": "${UNID}", "conflictUnid": "${UNID}", "winner": {"seq": 2, "seqTime": 9, "why": 1}, "loser": {"seq": 2, "seqTime": 8}}`;
     const warnings: LogWarning[] = [];

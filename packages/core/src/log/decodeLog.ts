@@ -474,6 +474,8 @@ class Decoder implements LazyLogDecoder {
       this.fail('BAD_HEADER', ['meta'], `field "meta": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
     }
     if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
+    // (--strict says so: the format's header has one; a spec review noticed it was accepted without a word.)
+    if (this.warn && meta === undefined) this.warn({ line: this.lineNo, column: 1, field: 'meta', message: 'the header has no "meta" (read as {}; event-log.md writes the header {"replog": 1, "meta": {...}})' });
     this.header = { replog: 1, meta: meta ?? {} };
   }
 
