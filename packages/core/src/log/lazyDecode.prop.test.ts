@@ -222,7 +222,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
     const warnings: number[] = [];
     const d = createLazyLogDecoder({ strict: true, onWarning: (w) => warnings.push(w.line) });
     const items = [
-      ...d.push('{"replog":1}\n{"at":1,"type":"session","server":"A","partner":"B","db":"d","direction":"pull","sent":0,"changed":0,"interrupted":false,"x":1}\n'),
+      ...d.push('{"replog":1,"meta":{}}\n{"at":1,"type":"session","server":"A","partner":"B","db":"d","direction":"pull","sent":0,"changed":0,"interrupted":false,"x":1}\n'),
       ...d.push('{"at":2,"type":"heal","y":2}\n'),
       ...d.end(),
     ];
