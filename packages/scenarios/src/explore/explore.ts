@@ -137,7 +137,7 @@ export interface ExploreResult {
   readonly stepMs: number;
   /**
    * Set when paths run again from the initial state after the search reached other states than they did in it: the
-   * design carries something from one scan to the next outside the simulation (see `checkRerun`), so the search did
+   * design carries something from one scan to the next outside the simulation (the check after the search in searchWithStep), so the search did
    * not explore its real behaviour and its verdict cannot be trusted.
    */
   readonly notReproducible?: string;
@@ -522,7 +522,7 @@ function renameServers(a: Action, m: ReadonlyMap<string, string>): Action {
   return x as unknown as Action;
 }
 
-/** At most this many paths are run again after a search (checkRerun in searchWithStep). */
+/** At most this many paths are run again after a search (the checks at the end of searchWithStep). */
 const RERUN_SAMPLES = 32;
 
 /** Which states' paths are run again: the first found (by node index, breadth first), then an even spread of the rest. */
