@@ -114,19 +114,21 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
   };
   // A `via` names the sender and the arriving version's number, not its time. The version each copy (server,
   // database, UNID) holds is followed through the events (`held`), and each arrival remembers what its sender held as
-  // it arrived (`arrived`: the version sent; a replicated event itself names what the receiver kept, which after a
-  // conflict or a merge is not it). A revision's `via` takes the time from its server's last arrival of that document
-  // when sender and number match. An operator's QA pass: with clocks apart, the later-written of two versions with one
-  // number was the other server's, and a chain was rooted at the wrong scan (and a UNID in two databases mixed them);
-  // a review of the fix: the sender's copy read at the revision, not at the arrival, had moved on to a version with
-  // the same number. [choice] Where the events do not tell (a conflict document's own version has no event), the
-  // later written of the versions with that number.
+  // it arrived (`arrived`, per receiver, document and sender: the version sent; a replicated event itself names what
+  // the receiver kept, which after a conflict or a merge is not it). A revision's `via` takes the time from its
+  // server's last arrival of that document from that sender, when the number matches. An operator's QA pass: with
+  // clocks apart, the later-written of two versions with one number was the other server's, and a chain was rooted at
+  // the wrong scan (and a UNID in two databases mixed them). Reviews of the fix: the sender's copy read at the
+  // revision, not at the arrival, had moved on; one arrival kept per document lost the first of two senders.
+  // A version known exactly but written by no `revised` event (a merge, made by the replicator) starts no chain link:
+  // it is not another version with the same number. [choice] Where the events do not tell at all (no arrival of that
+  // document from that sender with that number), the later written of the versions with that number.
   const held = new Map<string, readonly [seq: number, seqTime: number]>();
-  const arrived = new Map<string, { readonly from: string; readonly version: readonly [seq: number, seqTime: number] | undefined }>();
+  const arrived = new Map<string, readonly [seq: number, seqTime: number] | undefined>();
   const viaVersion = (server: string, db: string, via: { server: string; unid: string; seq: number }): VersionRec | undefined => {
-    const a = arrived.get(`${server}\u0000${db}\u0000${via.unid}`);
-    const v = a !== undefined && a.from === via.server && a.version !== undefined && a.version[0] === via.seq ? a.version : undefined;
-    return (v !== undefined ? version(db, via.unid, v[0], v[1]) : undefined) ?? versions.get(`${db}\u0000${via.unid}:${via.seq}`);
+    const v = arrived.get(`${server}\u0000${db}\u0000${via.unid}\u0000${via.server}`);
+    if (v !== undefined && v[0] === via.seq) return version(db, via.unid, v[0], v[1]);
+    return versions.get(`${db}\u0000${via.unid}:${via.seq}`);
   };
   const roots: ChainRoot[] = [];
   const actor = (a: string) => {
@@ -144,7 +146,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     add(e: DerivedEvent, madeDocument?: boolean): void {
       if (e.type === 'replicated') {
         const to = `${e.to}\u0000${e.db}\u0000${e.unid}`;
-        arrived.set(to, { from: e.from, version: held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`) });
+        arrived.set(`${to}\u0000${e.from}`, held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`));
         if (e.outcome !== 'collision') held.set(to, [e.seq, e.seqTime]);
       } else if (e.type === 'revised') {
         held.set(`${e.server}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);

@@ -474,6 +474,55 @@ describe('replay output', () => {
     const res3 = await runCli(['replay', log3, '--blame', '--json']);
     expect(res3.code, res3.stderr).toBe(0);
     expect((parse(res3.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[11, 2, ['A', 'C']]]);
+ 
+    // (4) Two senders' arrivals before the scan they set off (a conflict on C): each stamp follows its own sender's
+    // version (one arrival kept per document lost A's chain, and pinned C's stamp on B's save: a review).
+    const twoArrivals = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B"}',
+      '{"at":0,"type":"server","name":"C"}',
+      '{"at":0,"type":"database","name":"db","replicas":["A","B","C"]}',
+      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$FILE":[{"name":"a.pdf","bytes":10}]}}',
+      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
+      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
+      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
+      '{"at":900,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
+      '{"at":1000,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Body":"b"}}',
+      '{"at":2000,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
+      '{"at":2005,"type":"replicate","server":"B","partner":"C","db":"db","mode":"push"}',
+    ];
+    const log4 = join(tmp, 'blame-via-two-arrivals.jsonl');
+    writeFileSync(log4, `${twoArrivals.join('\n')}\n`);
+    const res4 = await runCli(['replay', log4, '--blame', '--json']);
+    expect(res4.code, res4.stderr).toBe(0);
+    expect((parse(res4.stdout) as Blame).blame.chains.map((c) => [c.cause, c.servers])).toEqual([[10, ['A', 'C']], [11, ['B', 'C']]]);
+    // (5) A merged version ($ConflictAction "1", made by the replicator: no `revised` event) reaches C and is stamped:
+    // no link to D's unrelated version with the same number, which never reached C (a review).
+    const merged = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B"}',
+      '{"at":0,"type":"server","name":"C"}',
+      '{"at":0,"type":"server","name":"D"}',
+      '{"at":0,"type":"database","name":"db","replicas":["A","B","C","D"]}',
+      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$ConflictAction":"1","$FILE":[{"name":"a.pdf","bytes":10}]}}',
+      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
+      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
+      '{"at":200,"type":"replicate","server":"A","partner":"D","db":"db","mode":"push"}',
+      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
+      '{"at":900,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
+      '{"at":1000,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Other":"b"}}',
+      '{"at":1100,"type":"save","server":"D","db":"db","unid":"0000000000000000000000000000000A","by":"user/dan","set":{"X":"1"}}',
+      '{"at":1200,"type":"save","server":"D","db":"db","unid":"0000000000000000000000000000000A","by":"user/dan","set":{"X":"2"}}',
+      '{"at":2000,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
+      '{"at":3000,"type":"replicate","server":"B","partner":"C","db":"db","mode":"push"}',
+    ];
+    const log5 = join(tmp, 'blame-via-merged.jsonl');
+    writeFileSync(log5, `${merged.join('\n')}\n`);
+    const res5 = await runCli(['replay', log5, '--blame', '--json']);
+    expect(res5.code, res5.stderr).toBe(0);
+    expect((parse(res5.stdout) as Blame).blame.chains).toEqual([]);
   });
 
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
