@@ -824,6 +824,7 @@ async function cmdExplore(
       scannerRevisions: r.scannerRevisions,
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
       ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
+      ...(r.symmetryUnchecked !== undefined ? { symmetryUnchecked: r.symmetryUnchecked } : {}),
       ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
@@ -832,7 +833,7 @@ async function cmdExplore(
     const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
     process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
-      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
+      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
     process.stdout.write(
       r.exhausted

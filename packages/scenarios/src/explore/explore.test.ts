@@ -335,7 +335,13 @@ describe('explore: a design declared name-blind must act so', () => {
       const r = explore(stormExploreModel({ settings, userActions: 1, faults: true }), { depth: 4 });
       expect(r.notSymmetric, JSON.stringify(settings)).toBeUndefined();
       expect(r.notReproducible, JSON.stringify(settings)).toBeUndefined();
+      expect(r.symmetryUnchecked, JSON.stringify(settings)).toBeUndefined();
     }
+    // Where the setup treats the servers differently (arrivals stamped on the receiving server only), the check cannot
+    // be made, and the result says the reduction rests on the declarations (a review: nothing said so).
+    const unchecked = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 4 });
+    expect(unchecked.notSymmetric).toBeUndefined();
+    expect(unchecked.symmetryUnchecked).toMatch(/the initial state is not the same under renaming the servers/);
   });
 });
 

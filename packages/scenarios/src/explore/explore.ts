@@ -147,6 +147,11 @@ export interface ExploreResult {
    * name-blind (ScannerDesign.symmetric), so the reduced search may have missed states.
    */
   readonly notSymmetric?: string;
+  /**
+   * Set when symmetry reduction was used but its check could not be made (the initial state is not its own renaming):
+   * the reduction rests on the designs' declarations alone, and the result says so (a review: nothing did).
+   */
+  readonly symmetryUnchecked?: string;
 }
 
 interface Node {
@@ -474,7 +479,12 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       return other[0] === first[0] && other[1] === first[1];
     });
   };
-  if (notReproducible === undefined && symmetric.length > 1 && initialIsSymmetric()) {
+  let symmetryUnchecked: string | undefined;
+  const checkable = notReproducible === undefined && symmetric.length > 1 && initialIsSymmetric();
+  if (notReproducible === undefined && symmetric.length > 1 && !checkable) {
+    symmetryUnchecked = 'the initial state is not the same under renaming the servers (the setup treats them differently), so renamed paths cannot be compared: the reduction rests on the designs\' declarations';
+  }
+  if (checkable) {
     const renamings = permutations(symmetric)
       .slice(1) // (the first is the identity)
       .map((perm) => new Map(symmetric.map((s, k) => [s, perm[k]!])));
@@ -509,6 +519,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     stepMs,
     ...(notReproducible !== undefined ? { notReproducible } : {}),
     ...(notSymmetric !== undefined ? { notSymmetric } : {}),
+    ...(symmetryUnchecked !== undefined ? { symmetryUnchecked } : {}),
   };
 }
 
