@@ -523,7 +523,11 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   };
 }
 
-/** `a` with its servers renamed by `m` (symmetry's check: a name-blind design acts the same under any renaming). */
+/**
+ * `a` with its servers renamed by `m` (symmetry's check: a name-blind design acts the same under any renaming).
+ * [limitation] The fields the storm model's actions name servers in: `server`, `partner`, partition `groups`; not an
+ * actor naming one (`by: "router/<server>"`) nor delivery lists, which its actions do not have.
+ */
 function renameServers(a: Action, m: ReadonlyMap<string, string>): Action {
   const r = (s: string) => m.get(s) ?? s;
   const x: Record<string, unknown> = Object.assign({}, a);
