@@ -428,12 +428,16 @@ describe('replay output', () => {
       '{"at":30000,"type":"push","server":"Beta","partner":"Alpha"}',
       '{"at":40000,"type":"end"}',
     ];
-    const log = join(tmp, 'blame-via-skew.jsonl');
-    writeFileSync(log, `${skew.join('\n')}\n`);
-    const res = await runCli(['replay', log, '--blame', '--json']);
-    expect(res.code, res.stderr).toBe(0);
-    type Blame = { blame: { chains: { cause: number; servers: string[]; length: number }[] } };
-    expect((parse(res.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[9, 2, ['Beta', 'Alpha']]]);
+    type Chain = { cause: number; servers: string[]; length: number };
+    /** The chains `replay --blame --json` gives for a log of `lines`. */
+    const chainsOf = async (name: string, lines: readonly string[]): Promise<Chain[]> => {
+      const log = join(tmp, name);
+      writeFileSync(log, `${lines.join('\n')}\n`);
+      const res = await runCli(['replay', log, '--blame', '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      return (parse(res.stdout) as { blame: { chains: Chain[] } }).blame.chains;
+    };
+    expect((await chainsOf('blame-via-skew.jsonl', skew)).map((c) => [c.cause, c.length, c.servers])).toEqual([[9, 2, ['Beta', 'Alpha']]]);
     // (2) The same UNID in two databases: Beta's stamp of db1's document extends db1's chain (line 8), not db2's.
     const twoDbs = [
       '{"replog":1,"meta":{}}',
@@ -446,83 +450,44 @@ describe('replay output', () => {
       `{"at":1000,"type":"save","server":"Alpha","db":"db1.nsf","unid":"${unid}","by":"user/bob","set":{"Subject":"y","$FILE":[{"name":"a.doc"}]}}`,
       `{"at":2000,"type":"save","server":"Alpha","db":"db2.nsf","unid":"${unid}","by":"user/ann","set":{"Subject":"x"}}`,
     ];
-    const log2 = join(tmp, 'blame-via-two-dbs.jsonl');
-    writeFileSync(log2, `${twoDbs.join('\n')}\n`);
-    const res2 = await runCli(['replay', log2, '--blame', '--json']);
-    expect(res2.code, res2.stderr).toBe(0);
-    expect((parse(res2.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[8, 2, ['Alpha', 'Beta']]]);
+    expect((await chainsOf('blame-via-two-dbs.jsonl', twoDbs)).map((c) => [c.cause, c.length, c.servers])).toEqual([[8, 2, ['Alpha', 'Beta']]]);
+    // Three servers (a fourth, D, where asked): A saves a document with an attachment (line 6 or 7) and pushes it to
+    // the others; C's scanner stamps what arrives.
+    const U = '0000000000000000000000000000000A';
+    const save = (at: number, server: string, by: string, set: string) => `{"at":${at},"type":"save","server":"${server}","db":"db","unid":"${U}","by":"${by}","set":${set}}`;
+    const push = (at: number, server: string, partner: string) => `{"at":${at},"type":"replicate","server":"${server}","partner":"${partner}","db":"db","mode":"push"}`;
+    const abc = (o: { skewB?: number; withD?: boolean; firstSet?: string }) => {
+      const servers = ['A', 'B', 'C', ...(o.withD === true ? ['D'] : [])];
+      return [
+        '{"replog":1,"meta":{}}',
+        ...servers.map((n) => `{"at":0,"type":"server","name":"${n}"${n === 'B' && o.skewB !== undefined ? `,"clockSkewMs":${o.skewB}` : ''}}`),
+        `{"at":0,"type":"database","name":"db","replicas":${JSON.stringify(servers)}}`,
+        save(100, 'A', 'user/ann', o.firstSet ?? '{"Subject":"s","$FILE":[{"name":"a.pdf","bytes":10}]}'),
+        ...servers.slice(1).map((n) => push(200, 'A', n)),
+        '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
+      ];
+    };
     // (3) The sender's copy moves on after the arrival to another version with the same number: A's (2, 1000) reaches
     // C at 2001, B's (2, 5900) wins at A at 2006, C's stamp at 2011 names via {A, seq 2}: what A sent, from line 11
     // (a review of the fix: A's copy read at the stamp, not at the arrival, rooted the chain at B's save, line 10).
-    const moved = [
-      '{"replog":1,"meta":{}}',
-      '{"at":0,"type":"server","name":"A"}',
-      '{"at":0,"type":"server","name":"B","clockSkewMs":5000}',
-      '{"at":0,"type":"server","name":"C"}',
-      '{"at":0,"type":"database","name":"db","replicas":["A","B","C"]}',
-      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$FILE":[{"name":"a.pdf","bytes":10}]}}',
-      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
-      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
-      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
-      '{"at":900,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Body":"b"}}',
-      '{"at":1000,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
-      '{"at":2000,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
-      '{"at":2005,"type":"replicate","server":"B","partner":"A","db":"db","mode":"push"}',
-    ];
-    const log3 = join(tmp, 'blame-via-moved-on.jsonl');
-    writeFileSync(log3, `${moved.join('\n')}\n`);
-    const res3 = await runCli(['replay', log3, '--blame', '--json']);
-    expect(res3.code, res3.stderr).toBe(0);
-    expect((parse(res3.stdout) as Blame).blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[11, 2, ['A', 'C']]]);
- 
+    const moved = [...abc({ skewB: 5000 }), save(900, 'B', 'user/bob', '{"Body":"b"}'), save(1000, 'A', 'user/ann', '{"Body":"a"}'), push(2000, 'A', 'C'), push(2005, 'B', 'A')];
+    expect((await chainsOf('blame-via-moved-on.jsonl', moved)).map((c) => [c.cause, c.length, c.servers])).toEqual([[11, 2, ['A', 'C']]]);
     // (4) Two senders' arrivals before the scan they set off (a conflict on C): each stamp follows its own sender's
     // version (one arrival kept per document lost A's chain, and pinned C's stamp on B's save: a review).
-    const twoArrivals = [
-      '{"replog":1,"meta":{}}',
-      '{"at":0,"type":"server","name":"A"}',
-      '{"at":0,"type":"server","name":"B"}',
-      '{"at":0,"type":"server","name":"C"}',
-      '{"at":0,"type":"database","name":"db","replicas":["A","B","C"]}',
-      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$FILE":[{"name":"a.pdf","bytes":10}]}}',
-      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
-      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
-      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
-      '{"at":900,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
-      '{"at":1000,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Body":"b"}}',
-      '{"at":2000,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
-      '{"at":2005,"type":"replicate","server":"B","partner":"C","db":"db","mode":"push"}',
-    ];
-    const log4 = join(tmp, 'blame-via-two-arrivals.jsonl');
-    writeFileSync(log4, `${twoArrivals.join('\n')}\n`);
-    const res4 = await runCli(['replay', log4, '--blame', '--json']);
-    expect(res4.code, res4.stderr).toBe(0);
-    expect((parse(res4.stdout) as Blame).blame.chains.map((c) => [c.cause, c.servers])).toEqual([[10, ['A', 'C']], [11, ['B', 'C']]]);
+    const twoArrivals = [...abc({}), save(900, 'A', 'user/ann', '{"Body":"a"}'), save(1000, 'B', 'user/bob', '{"Body":"b"}'), push(2000, 'A', 'C'), push(2005, 'B', 'C')];
+    expect((await chainsOf('blame-via-two-arrivals.jsonl', twoArrivals)).map((c) => [c.cause, c.servers])).toEqual([[10, ['A', 'C']], [11, ['B', 'C']]]);
     // (5) A merged version ($ConflictAction "1", made by the replicator: no `revised` event) reaches C and is stamped:
     // no link to D's unrelated version with the same number, which never reached C (a review).
     const merged = [
-      '{"replog":1,"meta":{}}',
-      '{"at":0,"type":"server","name":"A"}',
-      '{"at":0,"type":"server","name":"B"}',
-      '{"at":0,"type":"server","name":"C"}',
-      '{"at":0,"type":"server","name":"D"}',
-      '{"at":0,"type":"database","name":"db","replicas":["A","B","C","D"]}',
-      '{"at":100,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Subject":"s","$ConflictAction":"1","$FILE":[{"name":"a.pdf","bytes":10}]}}',
-      '{"at":200,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
-      '{"at":200,"type":"replicate","server":"A","partner":"C","db":"db","mode":"push"}',
-      '{"at":200,"type":"replicate","server":"A","partner":"D","db":"db","mode":"push"}',
-      '{"at":300,"type":"scanner","server":"C","design":"smsdom","config":{"scanReplicatedWrites":true,"tagIncludesDefinitions":false}}',
-      '{"at":900,"type":"save","server":"A","db":"db","unid":"0000000000000000000000000000000A","by":"user/ann","set":{"Body":"a"}}',
-      '{"at":1000,"type":"save","server":"B","db":"db","unid":"0000000000000000000000000000000A","by":"user/bob","set":{"Other":"b"}}',
-      '{"at":1100,"type":"save","server":"D","db":"db","unid":"0000000000000000000000000000000A","by":"user/dan","set":{"X":"1"}}',
-      '{"at":1200,"type":"save","server":"D","db":"db","unid":"0000000000000000000000000000000A","by":"user/dan","set":{"X":"2"}}',
-      '{"at":2000,"type":"replicate","server":"A","partner":"B","db":"db","mode":"push"}',
-      '{"at":3000,"type":"replicate","server":"B","partner":"C","db":"db","mode":"push"}',
+      ...abc({ withD: true, firstSet: '{"Subject":"s","$ConflictAction":"1","$FILE":[{"name":"a.pdf","bytes":10}]}' }),
+      save(900, 'A', 'user/ann', '{"Body":"a"}'),
+      save(1000, 'B', 'user/bob', '{"Other":"b"}'),
+      save(1100, 'D', 'user/dan', '{"X":"1"}'),
+      save(1200, 'D', 'user/dan', '{"X":"2"}'),
+      push(2000, 'A', 'B'),
+      push(3000, 'B', 'C'),
     ];
-    const log5 = join(tmp, 'blame-via-merged.jsonl');
-    writeFileSync(log5, `${merged.join('\n')}\n`);
-    const res5 = await runCli(['replay', log5, '--blame', '--json']);
-    expect(res5.code, res5.stderr).toBe(0);
-    expect((parse(res5.stdout) as Blame).blame.chains).toEqual([]);
+    expect(await chainsOf('blame-via-merged.jsonl', merged)).toEqual([]);
   });
 
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
