@@ -92,16 +92,21 @@ export async function loadFreshDesignCopies(path: string, count: number): Promis
 }
 
 /** Built-in designs plus `--design name=path` modules (the name given overrides the module's own). */
+/** A `--design name=path` split at its first `=` (buildRegistry refuses one without both parts). */
+export function designSpecParts(spec: string): { name: string; path: string } {
+  const i = spec.indexOf('=');
+  return i < 0 ? { name: spec, path: '' } : { name: spec.slice(0, i), path: spec.slice(i + 1) };
+}
+
 export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
   const extra: ScannerDesign<object>[] = [];
   for (const spec of specs) {
-    const i = spec.indexOf('=');
-    if (i <= 0 || i === spec.length - 1) throw new UsageError(`--design expects name=path, got "${spec}"`);
-    const name = spec.slice(0, i);
+    const { name, path } = designSpecParts(spec);
+    if (name === '' || path === '') throw new UsageError(`--design expects name=path, got "${spec}"`);
     // A log or a comparison naming a built-in design must get that design, not a module that took its name.
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);
-    const d = await loadDesignModule(spec.slice(i + 1));
+    const d = await loadDesignModule(path);
     extra.push({ ...d, name });
   }
   return builtinRegistry(extra);

@@ -26,7 +26,7 @@ import {
   type DesignRegistry,
   type Scenario,
 } from '@replstorm/scenarios';
-import { buildRegistry, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -453,7 +453,7 @@ async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
 function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { params: Readonly<Record<string, { default: unknown }>> }, settings: Readonly<Record<string, unknown>>, alsoUsed: readonly (string | undefined)[] = []): void {
   const runs = String(settings['design'] ?? scenario.params['design']?.default ?? '');
   for (const spec of specs ?? []) {
-    const name = spec.slice(0, spec.indexOf('='));
+    const { name } = designSpecParts(spec);
     if (name === runs || alsoUsed.includes(name)) continue;
     throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (the scenario runs "${runs}"); add --set design=${name}`);
   }
@@ -465,7 +465,7 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
  */
 function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
   for (const spec of specs ?? []) {
-    const name = spec.slice(0, spec.indexOf('='));
+    const { name } = designSpecParts(spec);
     if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
   }
 }
@@ -678,7 +678,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // process would: a module-level variable carried one row's state into the next (a researcher's QA pass: the same
   // design twice gave 100 conflicts, then none). By the module's file, not the name: one module under two names is one
   // module (a review). State kept in a module the design imports is still shared.
-  const modules = new Map((o.design ?? []).map((spec) => [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)]));
+  const modules = new Map((o.design ?? []).map((spec) => designSpecParts(spec)).map(({ name, path }) => [name, path] as const));
   const ran = new Set<string>();
   const rows: ComparisonRow[] = [];
   for (const c of choices) {
