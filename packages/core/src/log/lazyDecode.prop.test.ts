@@ -343,6 +343,23 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
     );
   });
 
+  it('Derived events: never true once any quote of the encoding is replaced or dropped (a string must end where JSON ends it)', () => {
+    // Random edits rarely land on a quote; a matcher that took the character after a string's value on trust would
+    // pass them. Every quote, in turn.
+    fc.assert(
+      fc.property(arbDerivedEvent(), (e) => {
+        const line = encodeBySchema(e);
+        for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) {
+          for (const r of ['', 'a', ',', '}', ' ', '\\', ':']) {
+            const other = line.slice(0, i) + r + line.slice(i + 1);
+            expect(isEncodingOf(other, e), other).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('Derived events: never true for the encoding with text added at its end, or cut short', () => {
     fc.assert(
       fc.property(arbDerivedEvent(), fc.string({ minLength: 1, maxLength: 3 }), fc.nat(), (e, extra, cut) => {
