@@ -680,4 +680,28 @@ ${nested}
     decodeLogText(`${H}${line}\n`, { onWarning: (w) => none.push(w) });
     expect(none).toEqual([]);
   });
+
+  it('strict: duplicates are found at any depth, in arrays of objects and under escaped keys, with the path to them', () => {
+    const line = `{"at": 1, "type": "crash", "server": "A", "meta": {"l": [1, {"k": 1}, [{"a": "}", "\\u0061": 2}]], "s": "[{\\"x"}}`;
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${line}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings.filter((w) => w.message.includes('twice'))).toEqual([
+      { line: 2, column: line.indexOf('"\\u0061"') + 1, field: 'meta.l[2][0].a', message: expect.stringContaining('written twice') },
+    ]);
+  });
+
+  it('strict: a line nested 100,000 deep is read (an unknown field is warned about) or refused (a header\'s meta) as without strict, never a stack overflow', () => {
+    // Hostile-input QA: the duplicate-key check walked the line recursively and overflowed (exit 70).
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const warnings: LogWarning[] = [];
+    const { events } = decodeLogText(`${H}{"at": 0, "type": "server", "name": "A", "x": ${deep}}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(events).toHaveLength(1);
+    expect(warnings.map((w) => w.field)).toEqual(['x']);
+    const objects = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+    expect(decodeLogText(`${H}{"at": 0, "type": "server", "name": "A", "x": ${objects}}\n`, { strict: true }).events).toHaveLength(1);
+    const header = `{"replog": 1, "meta": {"x": ${deep}}}\n`;
+    for (const strict of [false, true]) {
+      expect(() => decodeLogText(header, { strict }), `strict ${strict}`).toThrow(/nested deeper than/);
+    }
+  });
 });
