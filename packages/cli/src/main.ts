@@ -745,7 +745,8 @@ async function cmdExplore(
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
   const registry = await buildRegistry(o.design);
   const invariants = ((o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict']).map((name) => {
-    const inv = EXPLORE_INVARIANTS[name];
+    // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
+    const inv = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
   });
@@ -1091,7 +1092,9 @@ export function runCli(argv: readonly string[]): void {
   // group; not reproduced here, in 3 tries: this is the net under whatever ended it.)
   process.on('exit', () => removePendingOutputs());
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
+    // The reader went away (`| head`): stop, as a tool killed by SIGPIPE would (128 + 13), unless the command has
+    // finished: its own code stands. (Exit 0 here turned a failed check into a pass: hostile-input QA.)
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 141);
   });
   void main(argv).then((code) => {
     process.exitCode = code;

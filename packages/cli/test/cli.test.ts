@@ -154,6 +154,9 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--set', 'horizonMs=1'], '--set horizonMs=1: a path is bounded by --depth'],
     [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
+    // Hostile-input QA: a name of Object.prototype's was taken for an invariant (a TypeError, exit 70).
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'constructor'], 'unknown invariant "constructor" (known: no-conflict, no-scanner-revision)'],
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     // verify checks --out before its run too (made only when a counterexample is written).

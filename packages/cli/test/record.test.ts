@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DERIVED_EVENT_TYPES } from '@replstorm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, perServerKeysLog } from './cliHarness.js';
+import { runCli, perServerKeysLog, spawnCli } from './cliHarness.js';
 
 // A recording is the whole run: input events and the engine's derived events. Replaying it checks every derived event
 // against the engine (event-log.md, "Derived events"): same digest, and the first disagreeing line named.
@@ -143,6 +143,17 @@ describe('a tampered recording', () => {
     const n = firstLineOf('scanned', (e) => e['saved'] === true);
     const path = tampered('scanned.jsonl', n, (l) => l.replace('"saved":true', '"saved":false'));
     await expectMismatchAt(path, n);
+  });
+
+  it('a reader that closes the output early does not turn a disagreeing recording into a pass (exit 1, not 0)', async () => {
+    // `replstorm replay x --json | head -0` under pipefail: the EPIPE handler exited 0 over the verdict (hostile QA).
+    const n = firstLineOf('scanned', (e) => e['saved'] === true);
+    const path = tampered('scanned-epipe.jsonl', n, (l) => l.replace('"saved":true', '"saved":false'));
+    const res = await spawnCli(['replay', path, '--json'], { whileRunning: (child) => child.stdout!.destroy() });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/disagree/);
+    const good = await spawnCli(['replay', F, '--json'], { whileRunning: (child) => child.stdout!.destroy() });
+    expect(good.code).toBe(0);
   });
 
   it('a derived line removed at the end: exit 1', async () => {
