@@ -29,7 +29,8 @@ const STOPPED: Record<Summary['stopped'], string> = {
 /** The summary as a person reads it. */
 export function formatSummary(s: Summary, title: string): string {
   const kinds = Object.entries(s.revisions.byActorKind)
-    .map(([k, n]) => `${k} ${formatCount(n)}`)
+    // Actor kinds come from the log (`by`): a kind holding a terminal escape or a line break is shown escaped.
+    .map(([k, n]) => `${printable(k)} ${formatCount(n)}`)
     .join(' · ');
   const lines = [
     `${title}`,

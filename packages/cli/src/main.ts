@@ -412,7 +412,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
-      process.stdout.write(`  written by    ${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}\n`);
+      process.stdout.write(`  written by    ${printable(`${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}`)}\n`);
     }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
@@ -484,7 +484,8 @@ function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf 
 }
 
 function warnStrict(file: string) {
-  return (w: { line: number; column: number; message: string }) => process.stderr.write(`${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
+  // A warning quotes the log's own keys: shown escaped, on one line (an escape sequence reached the terminal).
+  return (w: { line: number; column: number; message: string }) => process.stderr.write(`${printable(`${file}:${w.line}:${w.column}: warning: ${w.message}`)}\n`);
 }
 
 async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[]; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {

@@ -508,6 +508,26 @@ describe('names with control characters', () => {
   });
 });
 
+describe('text from a log reaches the terminal escaped', () => {
+  // Hostile-input QA: the summary's actor kinds, the header's "written by" line and --strict warnings printed a log's
+  // escape sequences and line breaks as they were.
+  it('an actor kind, a counterexample header and an unknown key: no escape character, no extra line', async () => {
+    const header = '{"replog":1,"meta":{"recordedBy":"\\u001b]0;pwned\\u0007","invariant":"x","violation":"x\\u001b[2J\\nFAKE"}}';
+    const save = '{"at":1,"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"\\u001b[2J\\nFAKE/x","a\\u001b[31m\\r\\nb":1}';
+    const file = writeLog('control-in-output.jsonl', [header, ALPHA, DB, save]);
+    const res = await runCli(['replay', file, '--strict']);
+    expect(res.code, res.stderr).toBe(0);
+    for (const text of [res.stdout, res.stderr]) {
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text).not.toMatch(/^FAKE/m);
+      expect(text).not.toMatch(/^b/m);
+    }
+    expect(res.stdout).toContain('(\\u001b[2J\\nFAKE 1)');
+    expect(res.stdout).toContain('written by    \\u001b]0;pwned\\u0007: x: x\\u001b[2J\\nFAKE');
+    expect(res.stderr).toContain('a\\u001b[31m\\r\\nb');
+  });
+});
+
 describe('valid oddities', () => {
   async function digestOf(file: string): Promise<string> {
     const res = await runCli(['replay', file, '--json']);
