@@ -491,6 +491,23 @@ describe('Errors', () => {
     expect(refuse('{"at": 9007199254740992, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got 9007199254740992');
   });
 
+  it('Errors: an integer beyond 2^53-1 is refused wherever a number is free (items, attachment sizes, config, meta), never read as another number', () => {
+    // Hostile-input QA: 9007199254740993 in an item replayed as 9007199254740992, printed and recorded so, exit 0.
+    const save = (set: string) => `{"at": 1, ${SAVE}, "set": ${set}}`;
+    expect(refuse(save('{"S": 9007199254740993}'))).toMatchObject({ code: 'BAD_FIELD', field: 'set.S', message: expect.stringContaining('got 9007199254740993 (read as 9007199254740992)') });
+    expect(refuse(save('{"S": [1, -9007199254740993]}'))).toMatchObject({ field: 'set.S[1]' });
+    expect(refuse(save('{"$FILE": [{"name": "a", "bytes": 9007199254740995}]}'))).toMatchObject({ field: 'set.$FILE[0].bytes' });
+    expect(refuse('{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"a": 1, "b": {"c": [18014398509481985]}}}')).toMatchObject({ field: 'config.b.c[0]' });
+    const header = (meta: string) => refusal(`{"replog": 1, "meta": ${meta}}\n`);
+    expect(header('{"seed": 9007199254740993, "x": 1}')).toMatchObject({ code: 'BAD_FIELD', line: 1, column: 24, field: 'meta.seed' });
+    // The first such number of a line is the one named.
+    expect(header('{"a": [90071992547409930, 90071992547409931]}')).toMatchObject({ field: 'meta.a[0]' });
+    // Written as floats, or within range, numbers are read as JSON reads them.
+    // An integer a double holds exactly reads as itself (the recorder writes 1e20 as 100000000000000000000).
+    const ok = decodeLogText(`{"replog": 1, "meta": {"big": 1e20, "f": 12345678901234567890.5, "max": 9007199254740991, "exact": 100000000000000000000, "e21": 1000000000000000000000, "p53": 9007199254740992}}\n{"at": 0, "type": "server", "name": "A"}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}\n${save('{"S": [1e300, -9007199254740991], "T": 9.007199254740993e15}').replace('"at": 1', '"at": 2')}\n`);
+    expect(ok.header.meta).toEqual({ big: 1e20, f: 12345678901234567890.5, max: 9007199254740991, exact: 1e20, e21: 1e21, p53: 2 ** 53 });
+  });
+
   it('Errors: an "at" earlier than the line before is refused (TIME_DECREASED)', () => {
     const e = refusal(`${H}{"at": 1000, "type": "heal"}\n{"at": 1000, "type": "heal"}\n{"type": "end", "at": 999}\n`);
     expect(e).toMatchObject({ code: 'TIME_DECREASED', line: 4, column: 17, field: 'at' });

@@ -486,6 +486,7 @@ class Decoder implements LazyLogDecoder {
     if (meta !== undefined && tooDeep(meta, MAX_FREE_FORM_DEPTH)) {
       this.fail('BAD_HEADER', ['meta'], `field "meta": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
     }
+    if (meta !== undefined) this.exactNumbersIn(meta, ['meta']);
     if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
     // (--strict says so: the format's header has one; a spec review noticed it was accepted without a word.)
     if (this.warn && meta === undefined) this.warn({ line: this.lineNo, column: 1, field: 'meta', message: 'the header has no "meta" (read as {}; event-log.md writes the header {"replog": 1, "meta": {...}})' });
@@ -585,6 +586,7 @@ class Decoder implements LazyLogDecoder {
         // configuration with own-property checks (events.ts).
         if (isObject(v)) {
           if (tooDeep(v, MAX_FREE_FORM_DEPTH)) return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
+          this.exactNumbersIn(v, path);
           return v;
         }
         return this.bad(path, expected(kind), v);
@@ -664,7 +666,7 @@ class Decoder implements LazyLogDecoder {
       case 'boolean':
         return v;
       case 'number':
-        if (Number.isFinite(v)) return v + 0;
+        if (Number.isFinite(v)) return this.exactNumber(v, [...path, name]) + 0;
         break;
       case 'object':
         if (Array.isArray(v)) {
@@ -674,6 +676,7 @@ class Decoder implements LazyLogDecoder {
             const x = list[i];
             if (typeof x === 'number') {
               if (!Number.isFinite(x)) this.bad([...path, name, i], 'a string, finite number or boolean', x);
+              this.exactNumber(x, [...path, name, i]);
               if (x === 0) list[i] = 0;
             } else if (typeof x !== 'string' && typeof x !== 'boolean') {
               this.bad([...path, name, i], 'a string, finite number or boolean', x);
@@ -700,6 +703,7 @@ class Decoder implements LazyLogDecoder {
       if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)) {
         this.bad([...path, i, 'bytes'], 'a finite number >= 0', bytes);
       }
+      if (bytes !== undefined) this.exactNumber(bytes, [...path, i, 'bytes']);
       const infected = a['infected'];
       if (infected !== undefined && typeof infected !== 'boolean') {
         this.bad([...path, i, 'infected'], 'a boolean', infected);
@@ -723,6 +727,35 @@ class Decoder implements LazyLogDecoder {
         field,
         message: `unknown field "${field}" in ${where} (ignored)`,
       });
+    }
+  }
+
+  /**
+   * [choice] A number written as an integer (no fraction, no exponent) that a double cannot hold exactly is refused
+   * wherever a log holds a free number (item values, attachment sizes, `meta`, a design's `config`): read, it becomes
+   * another number (9007199254740993 reads as 9007199254740992), which a replay would run with, print and record in
+   * silence (hostile-input QA). event-log.md allows finite numbers and issue 7 lists numbers beyond 2^53 among inputs
+   * to refuse: beyond 2^53-1 an integer is refused unless it is how JSON writes its double (the shortest text that
+   * reads back as it: the recorder writes 1e20 as 100000000000000000000 and 4.859576744375225e16 as
+   * 48595767443752250, and both must read back) or the double's exact value. Written as a float (1.5e16), a number is
+   * read as the double it means, as JSON does.
+   */
+  private exactNumber(v: number, path: Path): number {
+    if (!Number.isInteger(v) || Number.isSafeInteger(v)) return v;
+    const text = numberTextAt(this.raw, this.columnOf(path));
+    if (text === undefined || /[.eE]/.test(text) || text === String(v) || BigInt(text) === BigInt(v)) return v;
+    return this.bad(path, 'a finite number (beyond 2^53-1, an integer only as a double holds it; write others as strings)', v);
+  }
+
+  /** exactNumber for every number inside a free-form value (iterative: deep values are refused elsewhere). */
+  private exactNumbersIn(v: unknown, path: Path): void {
+    const stack: [unknown, Path][] = [[v, path]];
+    while (stack.length > 0) {
+      const [x, p] = stack.pop()!;
+      if (typeof x === 'number') this.exactNumber(x, p);
+      // Children pushed last first: the first number the line writes is the one named.
+      else if (Array.isArray(x)) for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], [...p, i]]);
+      else if (isObject(x)) for (const k of Object.keys(x).reverse()) stack.push([x[k], [...p, k]]);
     }
   }
 
