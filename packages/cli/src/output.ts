@@ -1,4 +1,5 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -32,6 +33,23 @@ function outputTarget(path: string): string {
     target = resolve(dirname(target), readlinkSync(target));
   }
   throw new UsageError(`${path}: cannot write it: too many levels of symbolic links`);
+}
+
+/**
+ * The temporary file beside an output named `name`: `.<name>.replstorm-tmp-<pid>`, with the name shortened (and a
+ * hash of it added, so two long names sharing a beginning stay apart) when that would pass 255 bytes, the longest file
+ * name of common file systems: a valid 250-byte output name was refused as too long (hostile-input QA).
+ */
+export function temporaryName(name: string): string {
+  const suffix = `.replstorm-tmp-${process.pid}`;
+  if (Buffer.byteLength(`.${name}${suffix}`) <= 255) return `.${name}${suffix}`;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  let kept = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(`.${kept}${ch}~${hash}${suffix}`) > 255) break;
+    kept += ch;
+  }
+  return `.${kept}~${hash}${suffix}`;
 }
 
 /** Directories made for outputs not written yet, outermost first (see holdMadeDirectories). */
@@ -112,7 +130,7 @@ export class AtomicFile {
     if (existing !== undefined && !existing.isFile()) {
       throw new UsageError(`${path}: is not a regular file (a device, pipe or socket): replstorm writes the output to a new file and renames it into place; give a file's name`);
     }
-    this.tmp = join(dirname(this.target), `.${basename(this.target)}.replstorm-tmp-${process.pid}`);
+    this.tmp = join(dirname(this.target), temporaryName(basename(this.target)));
     this.fd = this.opened(() => openSync(this.tmp, 'w'));
     pending.add(this.tmp);
     if (existing !== undefined) this.keepAttributes(existing);
@@ -148,7 +166,14 @@ export class AtomicFile {
       return f();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') throw new UsageError(`${this.path}: cannot write it: the directory ${dirname(this.path)} does not exist`);
+      if (e.code === 'ENOENT') {
+        // The directory the file goes in: through a link, the one its target is in (the link's own was named).
+        const dir = dirname(this.target);
+        const via = this.target !== this.path ? ` (${this.path} is a link to ${this.target})` : '';
+        if (statOrUndefined(dir)?.isDirectory() !== true) throw new UsageError(`${this.path}: cannot write it: the directory ${dir} does not exist${via}`);
+        // A directory that is there but takes no new file (/proc/self): "does not exist" was wrong (hostile QA).
+        throw new UsageError(`${this.path}: cannot write it: no new file can be made in ${dir}${via}`);
+      }
       if (e.code === 'ENOTDIR') throw new UsageError(`${this.path}: cannot write it: a part of the path is a file, not a directory`);
       return this.named(() => {
         throw err;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
+import { temporaryName } from '../src/output.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -1004,6 +1005,30 @@ describe('output files are never half-written', () => {
     const replayed = await runCli(['replay', EXAMPLE_LOG, '--record', record, '--report', join(base, 'missing', 'r.html')]);
     expect(replayed.code).toBe(2);
     expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('an output name of 250 bytes (a valid name) is written: its temporary file\'s name is kept within 255 bytes', async () => {
+    // Hostile-input QA: `.<name>.replstorm-tmp-<pid>` passed 255 bytes, and the run was refused as "too long".
+    const base = mkdtempSync(join(tmp, 'long-name-'));
+    for (const name of ['a'.repeat(250), `${'é'.repeat(120)}.jsonl`]) {
+      const res = await runCli(['replay', EXAMPLE_LOG, '--record', join(base, name)]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(readdirSync(base)).toContain(name);
+    }
+    expect(readdirSync(base)).toHaveLength(2);
+    // Two long names alike up to the cut get different temporary files.
+    const [x, y] = [`${'b'.repeat(250)}x`.slice(0, 250), `${'b'.repeat(249)}y`];
+    expect(Buffer.byteLength(temporaryName(x))).toBeLessThanOrEqual(255);
+    expect(temporaryName(x)).not.toBe(temporaryName(y));
+    expect(temporaryName('r.jsonl')).toBe(`.r.jsonl.replstorm-tmp-${process.pid}`);
+  });
+
+  it('a missing directory is named where it is missing: through a link, the target\'s (the link\'s own directory exists)', async () => {
+    const base = mkdtempSync(join(tmp, 'link-nodir-'));
+    symlinkSync(join(base, 'gone', 'y.jsonl'), join(base, 'link.jsonl'));
+    const res = await runCli(['replay', EXAMPLE_LOG, '--record', join(base, 'link.jsonl')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`the directory ${join(base, 'gone')} does not exist (${join(base, 'link.jsonl')} is a link to ${join(base, 'gone', 'y.jsonl')})`);
   });
 
   it('a replay whose recording disagrees still writes its --record and --report, and says where (exit 1)', async () => {
