@@ -711,8 +711,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   progress.done();
   if (o.json === true) {
     // `settings`: what --set gave, as the scenario reads it (numbers and booleans typed, not the command line's text);
-    // `parameters`: every parameter the run used, defaults included.
-    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
+    // `parameters`: every parameter the rows share, defaults included. Not `design` and `config`: each row has its own
+    // (the scenario's default design was listed, "smsdom" above rows that ran noop: hostile-input QA).
+    const { design: _design, config: _config, ...shared } = parameters;
+    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);

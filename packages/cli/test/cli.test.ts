@@ -852,6 +852,16 @@ describe('compare --json: each row says what it ran', () => {
     const row = (parse(again.stdout)['rows'] as Json[])[0]!;
     expect([row['scannerRevisions'], row['conflicts'], row['quiescent']]).toEqual([storm['scannerRevisions'], storm['conflicts'], storm['quiescent']]);
   });
+
+  it('the shared parameters name no design: each row names its own (noop\'s run listed "design": "smsdom")', async () => {
+    const res = await runCli(['compare', 'noop', '--set', 'databases=1', '--set', 'docs=2', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = parse(res.stdout);
+    expect(out['parameters']).not.toHaveProperty('design');
+    expect(out['parameters']).not.toHaveProperty('config');
+    expect(out['parameters']).toMatchObject({ databases: 1, docs: 2 });
+    expect((out['rows'] as Json[])[0]).toMatchObject({ design: 'noop' });
+  });
 });
 
 describe('explore: what a result says about the search', () => {
