@@ -1,15 +1,10 @@
 // Test support (not a test file): runs a fast-check property, prints its seed, and on failure writes the shrunk
 // counterexample as a v1 event log that `replstorm replay` reproduces. Lives outside src/ because it writes files.
 import fc from 'fast-check';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { replayCommand, reproduceCommand, writeCounterexample } from '../../../scripts/counterexample.js';
 import { propertySeed } from '../../../scripts/propertySeed.js';
 
 export { propertySeed };
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** A log as text, or as bytes (a decoder property's counterexample may be bytes that are not UTF-8). */
 export type LogText = string | Uint8Array;
@@ -55,18 +50,13 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
       written = `\nthe counterexample could not be written as a log (${err instanceof Error ? err.message : String(err)}); it is:\n${fc.stringify(value)}`;
     }
     logs.forEach((log, i) => {
-      const file = join(repoRoot, 'counterexamples', `${p.name}-${seed}${i === 0 ? '' : `-${i + 1}`}.jsonl`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, log);
-      written += `\ncounterexample written to ${file}\nreplay it: npx -y pnpm@10.34.9 replstorm replay ${file}`;
+      const file = writeCounterexample(`${p.name}-${seed}${i === 0 ? '' : `-${i + 1}`}`, log);
+      written += `\ncounterexample written to ${file}\nreplay it: ${replayCommand(file)}`;
     });
   }
-  // The file alone, not the whole suite: the seed reproduces the property in its file (REPLSTORM_SEED reaches it).
-  const testPath = expect.getState().testPath;
-  const where = testPath !== undefined ? relative(repoRoot, testPath) : '';
   const header =
     `property ${p.name} failed after ${details.numRuns} runs\nseed: ${seed}, path: "${details.counterexamplePath ?? ''}"` +
-    `\nreproduce: REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 exec vitest run ${where}${written}`;
+    `\nreproduce: ${reproduceCommand(seed)}${written}`;
   // The assertion's own error, with its expected/actual diff, under the header (a new Error kept only its message).
   const e = details.errorInstance;
   if (e instanceof Error) {

@@ -1,0 +1,32 @@
+// Test support: where a failing property writes its counterexample log, and the commands it prints to run the test
+// again and to replay the log. One place, so every property's failure reads the same (assertLogProperty, the verify
+// suite's assertHeld).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Writes `log` to counterexamples/<base>.jsonl at the repository root (made if missing); returns the file. */
+export function writeCounterexample(base: string, log: string | Uint8Array): string {
+  const file = join(REPO_ROOT, 'counterexamples', `${base}.jsonl`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, log);
+  return file;
+}
+
+/**
+ * The command that replays a counterexample log. `designs`: the `name=path` of each researcher's design the log names
+ * (paths from the repository root, where pnpm runs the CLI); a log naming only built-in designs needs none.
+ */
+export function replayCommand(file: string, designs: readonly string[] = []): string {
+  return `npx -y pnpm@10.34.9 replstorm replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
+}
+
+/** The command that runs the current test file again with `seed`: the file alone, REPLSTORM_SEED reaches its properties. */
+export function reproduceCommand(seed: number): string {
+  const testPath = expect.getState().testPath;
+  const where = testPath !== undefined ? relative(REPO_ROOT, testPath) : '';
+  return `REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 exec vitest run ${where}`;
+}
