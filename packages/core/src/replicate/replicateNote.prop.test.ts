@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { assertLogProperty } from '../../test/property.js';
-import { replicateNote, type NoteTransferResult } from './replicateNote.js';
+import { lastCommonVersion, replicateNote, type NoteTransferResult } from './replicateNote.js';
 import { applyDelete, applySave } from '../note/applySave.js';
 import { getItemValue, itemKey, sameNote, valuesEqual, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
@@ -47,16 +47,17 @@ const saveArb: fc.Arbitrary<Op> = fc
   }));
 
 const opArb: fc.Arbitrary<Op> = fc.oneof({ weight: 4, arbitrary: saveArb }, { weight: 1, arbitrary: fc.constant({ kind: 'delete' as const }) });
-const sideOpsArb = fc.array(fc.record({ gap: fc.integer({ min: 1, max: 40 }), op: opArb }), { maxLength: 4 });
+const sideOpsArb = (minLength: number) => fc.array(fc.record({ gap: fc.integer({ min: 1, max: 40 }), op: opArb }), { minLength, maxLength: 4 });
 
-function caseArb(limits: readonly number[]): fc.Arbitrary<Case> {
+/** `minOps`: the fewest operations each side makes after B's pull (1: the copies always diverge). */
+function caseArb(limits: readonly number[], minOps = 0): fc.Arbitrary<Case> {
   return fc.record({
     skewA: fc.integer({ min: 0, max: 300 }).map((n) => 2 * n),
     skewB: fc.integer({ min: 0, max: 300 }).map((n) => 2 * n),
     limitRevisions: fc.constantFrom(...limits),
     base: fc.array(saveArb, { minLength: 1, maxLength: 3 }),
-    opsA: sideOpsArb,
-    opsB: sideOpsArb,
+    opsA: sideOpsArb(minOps),
+    opsB: sideOpsArb(minOps),
   });
 }
 
@@ -314,6 +315,42 @@ describe('replicateNote properties (R2–R7)', () => {
         expect(replay2.digest).toBe(replay1.digest);
         expect(replay1.digest).toBe(d1);
         expect(replay1.converged).toBe(true);
+      },
+    });
+  }, 60_000);
+
+  it('R5/R6 (f): of two diverged copies the one with the higher seq wins, and at equal seq the later seqTime', () => {
+    // Both sides save or delete after B's pull, so the copies diverged (R5). Every operation adds one to seq: equal
+    // counts (often) give equal seqs, and the skews and gaps put either side's last save later, so the seqTime
+    // tie-break decides in both directions.
+    assertLogProperty({
+      name: 'replicate-winner',
+      arbitrary: caseArb([0], 1),
+      toLog: (c) => caseLog(c),
+      predicate: (c) => {
+        const { A, B } = runModel(c, 'A').before;
+        // The rule as R5 states it (not winsOver): more saves wins; equal seq, the later seqTime (never equal here).
+        const aWins = A!.seq !== B!.seq ? A!.seq > B!.seq : A!.seqTime > B!.seqTime;
+        const [w, l] = aWins ? [A!, B!] : [B!, A!];
+        const oid = (n: { seq: number; seqTime: number }) => [n.seq, n.seqTime];
+        const common = lastCommonVersion(w, l)![0];
+        // The winner reaching the loser's replica replaces the loser (conflict, none, R6) or makes the merged version.
+        const down = replicateNote(w, l, { limitRevisions: 0 });
+        if (down.outcome === null || down.outcome === 'collision') {
+          throw new Error(`R5: the winner (seq ${w.seq}, seqTime ${w.seqTime}) sent to the loser's replica (seq ${l.seq}, seqTime ${l.seqTime}) changed nothing`);
+        }
+        if (down.outcome === 'conflict') {
+          expect({ winner: down.winner, loser: down.loser, put: oid(down.put) }).toEqual({ winner: oid(w), loser: oid(l), put: oid(w) });
+        } else if (down.outcome === 'merged') {
+          // The winner's own changes are kept whatever the loser did to the same items (merge-no-conflicts).
+          for (const i of w.items) if (i.seq > common) expect(down.put.items.find((m) => m.key === i.key)?.value, i.name).toEqual(i.value);
+        } else {
+          expect(oid(down.put)).toEqual(oid(w));
+        }
+        // The loser reaching the winner's replica changes nothing there, unless the two merge (the same version).
+        const up = replicateNote(l, w, { limitRevisions: 0 });
+        if (up.outcome === 'merged') expect(down).toMatchObject({ outcome: 'merged', put: { seq: up.put.seq, seqTime: up.put.seqTime } });
+        else expect(up.outcome, 'loser to winner').toBeNull();
       },
     });
   }, 60_000);
