@@ -24,9 +24,12 @@ export function replayCommand(file: string, designs: readonly string[] = []): st
   return `npx -y pnpm@10.34.9 replstorm replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
 }
 
-/** The command that runs the current test file again with `seed`: the file alone, REPLSTORM_SEED reaches its properties. */
-export function reproduceCommand(seed: number): string {
+/**
+ * The command that runs the current test file again with `seed`: the file alone, REPLSTORM_SEED reaches its
+ * properties. Without a seed (a test whose seeds are fixed), the file alone.
+ */
+export function reproduceCommand(seed?: number): string {
   const testPath = expect.getState().testPath;
   const where = testPath !== undefined ? relative(REPO_ROOT, testPath) : '';
-  return `REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 exec vitest run ${where}`;
+  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 exec vitest run ${where}`;
 }
