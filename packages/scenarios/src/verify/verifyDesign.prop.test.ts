@@ -113,6 +113,31 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     else expect(summary.quiescent).toBe(true);
   });
 
+  it('R1/R14: a design that declares its passes read-only but stamps them is caught: read-only is violated, and its log replays to the pass saves the suite reported', () => {
+    // R1: read-only means no save; writing a marker item on a clean document is a save whatever it holds.
+    const stampsPasses = defineDesign<Record<string, never>>({
+      name: 'stamps-passes',
+      description: 'declares scheduled and manual scans read-only, but stamps X-Scanned on the clean documents they scan',
+      defaults: {},
+      promises: { readOnlyKinds: ['scheduled', 'manual'] },
+      scan: ({ kind, virusScan }) => {
+        const r = virusScan();
+        if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+        return kind === 'scheduled' || kind === 'manual' ? { verdict: 'clean', set: [['X-Scanned', 'yes']] } : { verdict: 'clean' };
+      },
+    });
+    const cex = assertViolated(verifyDesign(stampsPasses as never, { runs: RUNS, seed, only: ['read-only'] }), 'read-only');
+    const [, count, first] = /^(\d+) read-only scan\(s\) saved a clean document; first: (.*)$/.exec(cex.message)!;
+    const saves: string[] = [];
+    runEvents(decodeLogText(cex.log).events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)), {
+      behaviours: behaviourFactory(new Map([...registry, ['stamps-passes', stampsPasses as never]])),
+      onDerived: (e) => {
+        if (e.type === 'scanned' && e.saved && e.verdict === 'clean' && (e.kind === 'scheduled' || e.kind === 'manual')) saves.push(`${e.kind} scan of ${e.unid} on ${e.server} at ${e.at} ms saved a clean document`);
+      },
+    });
+    expect({ count: saves.length, first: saves[0] }).toEqual({ count: Number(count), first });
+  });
+
   it('a counterexample log is minimal by events: dropping any one of its input events makes the violation go away (or the log invalid)', () => {
     // noop misses every infected attachment (no-missed-infection); fast-check alone left events the miss did not need.
     const cex = assertViolated(verify('noop', {}, ['no-missed-infection']), 'no-missed-infection');
