@@ -243,6 +243,39 @@ describe('R16: scan-cache', () => {
     expect(r.summary.scans).toEqual({ performed: 2, skipped: 1, infected: 1, missed: 0 });
   });
 
+  it('R13/R16: the cache key is the whole OID: a version with the same seq but another seqTime (saved on the other cluster member) is scanned, not taken for the cached one', () => {
+    // Alpha scans its own edit (seq 2, seqTime 20000) clean; Beta's concurrent edit adds an infected attachment (seq 2,
+    // seqTime 20005), wins at the cluster push (R5: equal seq, later seqTime) and replaces Alpha's copy. A key without
+    // seqTime would find Alpha's clean entry and skip the infected version.
+    const body = (at: number, srv: string, files?: Attachment[]): InputEvent => ({
+      at,
+      type: 'save',
+      server: srv,
+      db: 'db',
+      unid: U1,
+      by: `user/${srv.toLowerCase()}`,
+      set: new Map<string, ItemValue>([['Body', `edit on ${srv}`], ...(files !== undefined ? [['$FILE', files] as [string, ItemValue]] : [])]),
+    });
+    const r = run([
+      server('Alpha', { cluster: 'Hub' }),
+      server('Beta', { cluster: 'Hub' }),
+      database('db', ['Alpha', 'Beta']),
+      save(100, 'Alpha', 'db', U1),
+      scanner('Alpha', 'scan-cache', {}, 1000),
+      body(20_000, 'Alpha'),
+      body(20_005, 'Beta', INFECTED),
+      scan(60_000, 'Alpha', 'scheduled'),
+    ]);
+    // The premise: one seq, two seqTimes, Beta's the winner on Alpha.
+    expect(r.derived.filter((e) => e.type === 'conflict').map((e) => [e.server, e.winner, e.loser])).toEqual([['Alpha', { seq: 2, seqTime: 20_005 }, { seq: 2, seqTime: 20_000 }]]);
+    expect(scans(r.scanned).filter((s) => s[3] === U1)).toEqual([
+      [20_010, 'Alpha', 'db', U1, 'on-write', 'clean', false],
+      [60_010, 'Alpha', 'db', U1, 'scheduled', 'infected', true],
+    ]);
+    expect(r.summary.scans.missed).toBe(0);
+    expect(getItemValue(r.note('Alpha', 'db', U1)!, '$FILE')).toEqual(CLEAN);
+  });
+
   it('R16: scan-cache does not scan arrivals unless scanReplicatedWrites', () => {
     const events = (scanReplicatedWrites: boolean): InputEvent[] => [
       server('A'),
