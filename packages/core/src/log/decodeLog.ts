@@ -202,7 +202,10 @@ class Decoder implements LazyLogDecoder {
     this.raw = raw.text;
     this.lineNo = raw.line;
     try {
-      return { line: raw.line, event: this.decodeEvent(this.parse(), false) as DerivedEvent };
+      this.unsafe = false;
+      const event = this.decodeEvent(this.parse(), false) as DerivedEvent;
+      this.refuseInexact(event.type);
+      return { line: raw.line, event };
     } catch (e) {
       this.failure ??= e;
       throw e;
@@ -351,9 +354,16 @@ class Decoder implements LazyLogDecoder {
       }
     }
     const value = this.parse();
+    this.unsafe = false;
     // The header is the first line that is not blank ("blank lines are ignored" holds before it too).
-    if (this.header === undefined) this.decodeHeader(value);
-    else out.push(this.lazy ? { line, event: this.decodeEvent(value, true), text: this.raw } : { line, event: this.decodeEvent(value, true) });
+    if (this.header === undefined) {
+      this.decodeHeader(value);
+      this.refuseInexact(undefined);
+    } else {
+      const event = this.decodeEvent(value, true);
+      this.refuseInexact(event.type);
+      out.push(this.lazy ? { line, event, text: this.raw } : { line, event });
+    }
   }
 
   /**
@@ -486,7 +496,7 @@ class Decoder implements LazyLogDecoder {
     if (meta !== undefined && tooDeep(meta, MAX_FREE_FORM_DEPTH)) {
       this.fail('BAD_HEADER', ['meta'], `field "meta": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
     }
-    if (meta !== undefined) this.exactNumbersIn(meta, ['meta']);
+    if (meta !== undefined) this.exactNumbersIn(meta);
     if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
     // (--strict says so: the format's header has one; a spec review noticed it was accepted without a word.)
     if (this.warn && meta === undefined) this.warn({ line: this.lineNo, column: 1, field: 'meta', message: 'the header has no "meta" (read as {}; event-log.md writes the header {"replog": 1, "meta": {...}})' });
@@ -586,7 +596,7 @@ class Decoder implements LazyLogDecoder {
         // configuration with own-property checks (events.ts).
         if (isObject(v)) {
           if (tooDeep(v, MAX_FREE_FORM_DEPTH)) return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
-          this.exactNumbersIn(v, path);
+          this.exactNumbersIn(v);
           return v;
         }
         return this.bad(path, expected(kind), v);
@@ -666,7 +676,10 @@ class Decoder implements LazyLogDecoder {
       case 'boolean':
         return v;
       case 'number':
-        if (Number.isFinite(v)) return this.exactNumber(v, [...path, name]) + 0;
+        if (Number.isFinite(v)) {
+          this.exactNumber(v);
+          return v + 0;
+        }
         break;
       case 'object':
         if (Array.isArray(v)) {
@@ -676,7 +689,7 @@ class Decoder implements LazyLogDecoder {
             const x = list[i];
             if (typeof x === 'number') {
               if (!Number.isFinite(x)) this.bad([...path, name, i], 'a string, finite number or boolean', x);
-              this.exactNumber(x, [...path, name, i]);
+              this.exactNumber(x);
               if (x === 0) list[i] = 0;
             } else if (typeof x !== 'string' && typeof x !== 'boolean') {
               this.bad([...path, name, i], 'a string, finite number or boolean', x);
@@ -703,7 +716,7 @@ class Decoder implements LazyLogDecoder {
       if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)) {
         this.bad([...path, i, 'bytes'], 'a finite number >= 0', bytes);
       }
-      if (bytes !== undefined) this.exactNumber(bytes, [...path, i, 'bytes']);
+      if (bytes !== undefined) this.exactNumber(bytes);
       const infected = a['infected'];
       if (infected !== undefined && typeof infected !== 'boolean') {
         this.bad([...path, i, 'infected'], 'a boolean', infected);
@@ -739,23 +752,46 @@ class Decoder implements LazyLogDecoder {
    * reads back as it: the recorder writes 1e20 as 100000000000000000000 and 4.859576744375225e16 as
    * 48595767443752250, and both must read back) or the double's exact value. Written as a float (1.5e16), a number is
    * read as the double it means, as JSON does.
+   *
+   * Only noted here: the line's text is read once, when the line has been decoded (refuseInexact). Finding each
+   * number's text by its path read the line once per number: a line of 3.5 million such numbers never ended.
    */
-  private exactNumber(v: number, path: Path): number {
-    if (!Number.isInteger(v) || Number.isSafeInteger(v)) return v;
-    const text = numberTextAt(this.raw, this.columnOf(path));
-    if (text === undefined || /[.eE]/.test(text) || text === String(v) || BigInt(text) === BigInt(v)) return v;
-    return this.bad(path, 'a finite number (beyond 2^53-1, an integer only as a double holds it; write others as strings)', v);
+  private exactNumber(v: number): void {
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) this.unsafe = true;
   }
 
+  /** The current line's decoding kept an integer beyond 2^53-1 (see exactNumber). */
+  private unsafe = false;
+
   /** exactNumber for every number inside a free-form value (iterative: deep values are refused elsewhere). */
-  private exactNumbersIn(v: unknown, path: Path): void {
-    const stack: [unknown, Path][] = [[v, path]];
+  private exactNumbersIn(v: unknown): void {
+    const stack: unknown[] = [v];
     while (stack.length > 0) {
-      const [x, p] = stack.pop()!;
-      if (typeof x === 'number') this.exactNumber(x, p);
-      // Children pushed last first: the first number the line writes is the one named.
-      else if (Array.isArray(x)) for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], [...p, i]]);
-      else if (isObject(x)) for (const k of Object.keys(x).reverse()) stack.push([x[k], [...p, k]]);
+      const x = stack.pop();
+      if (typeof x === 'number') this.exactNumber(x);
+      else if (Array.isArray(x)) for (const c of x) stack.push(c);
+      else if (isObject(x)) for (const k of Object.keys(x)) stack.push(x[k]);
+    }
+  }
+
+  /**
+   * The line is decoded (`type`: its event's, or undefined for the header): the first integer literal it writes that a
+   * double does not hold exactly, in a value the decoder keeps, is refused (exactNumber). Kept: the header's `meta`, an
+   * event's `config`, and in its items a number, a list's number, an attachment's `bytes`. A number in a field the
+   * reader ignores (an unknown one: a later version's) is not read, so not refused.
+   */
+  private refuseInexact(type: string | undefined): void {
+    if (!this.unsafe) return;
+    this.unsafe = false;
+    const fields = type === undefined ? undefined : SCHEMAS.get(type)?.fields;
+    for (const path of inexactIntegers(this.raw)) {
+      const first = path[0];
+      const kind = fields === undefined ? (first === 'meta' ? 'config' : undefined) : fields.find((f) => f.name === first)?.kind;
+      const item = path[1];
+      const kept =
+        kind === 'config' ||
+        (kind === 'items' && typeof item === 'string' && (isFileItem(item) ? path.length === 4 && path[3] === 'bytes' : path.length === 2 || (path.length === 3 && typeof path[2] === 'number')));
+      if (kept) this.bad(path, 'a finite number (beyond 2^53-1, an integer only as a double holds it; write others as strings)', JSON.parse(numberTextAt(this.raw, this.columnOf(path))!) as number);
     }
   }
 
@@ -982,6 +1018,57 @@ function tooDeep(v: unknown, limit: number): boolean {
 }
 
 /** A short rendering of a bad value for a message. */
+/**
+ * The paths of the number literals of `raw` (a line JSON.parse accepted) written as integers that do not read back as
+ * written: integer notation, not the text JSON writes for the double it reads as, nor that double's exact value
+ * (Decoder.exactNumber). One pass along the line; at most 15 digits is always exact, so only longer literals are read.
+ */
+function inexactIntegers(raw: string): Path[] {
+  const found: Path[] = [];
+  const frames: { isObject: boolean; expectKey: boolean; index: number; key: string; step: string | number | undefined }[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    const top = frames[frames.length - 1];
+    if (c === 0x22) {
+      const end = skipString(raw, i);
+      if (top !== undefined && top.isObject && top.expectKey) {
+        const text = raw.slice(i + 1, end - 1);
+        top.key = text.includes('\\') ? (JSON.parse(raw.slice(i, end)) as string) : text;
+        top.expectKey = false;
+      }
+      i = end - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      frames.push({ isObject: c === 0x7b, expectKey: c === 0x7b, index: 0, key: '', step: top === undefined ? undefined : top.isObject ? top.key : top.index });
+    } else if (c === 0x7d || c === 0x5d) {
+      frames.pop();
+    } else if (c === 0x2c && top !== undefined) {
+      if (top.isObject) top.expectKey = true;
+      else top.index++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      // The literal's extent, read without making its text unless it is a long integer.
+      const start = i;
+      let plain = true;
+      let j = i + 1;
+      for (; j < raw.length; j++) {
+        const d = raw.charCodeAt(j);
+        if (d >= 0x30 && d <= 0x39) continue;
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
+        else break;
+      }
+      i = j - 1;
+      if (top === undefined || !plain || j - start < 16) continue;
+      const text = raw.slice(start, j);
+      const v = Number(text);
+      if (Number.isSafeInteger(v) || text === String(v) || BigInt(text) === BigInt(v)) continue;
+      const path: (string | number)[] = [];
+      for (const f of frames) if (f.step !== undefined) path.push(f.step);
+      path.push(top.isObject ? top.key : top.index);
+      found.push(path);
+    }
+  }
+  return found;
+}
+
 /**
  * The number written at `column` (1-based) of a raw line: the value itself, or the value after the key found there
  * (columnOfPath points at a member's key). Undefined when no number is there.
