@@ -455,7 +455,7 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
   for (const spec of specs ?? []) {
     const { name } = designSpecParts(spec);
     if (name === runs || alsoUsed.includes(name)) continue;
-    throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (the scenario runs "${runs}"); add --set design=${name}`);
+    throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (the scenario runs "${runs}"); add --set design=${name}`);
   }
 }
 
@@ -466,7 +466,17 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
 function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
   for (const spec of specs ?? []) {
     const { name } = designSpecParts(spec);
-    if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is loaded but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
+    if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
+  }
+}
+
+/** The design a `name:key=value,...` names, or undefined (none given, or not a list: refused later, with its reason). */
+function designNameOf(spec: string | undefined): string | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return parseDesignSpec(spec).design;
+  } catch {
+    return undefined;
   }
 }
 
@@ -522,13 +532,14 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   checkOutputPaths(o);
-  const registry = await buildRegistry(o.design);
   const sets = parseSets(o.set ?? []);
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  // Before loading: a module that is not used is refused without running its code (hostile-input QA).
+  refuseUnusedDesigns(o.design, scenario, settings, [designNameOf(onlyOnce('--what-if', o.whatIf))]);
+  const registry = await buildRegistry(o.design);
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
-  refuseUnusedDesigns(o.design, scenario, settings, [whatIf?.design]);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
@@ -560,8 +571,9 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
-  const registry = await buildRegistry(o.design);
+  // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedModules(o.design, [designArg], 'verify NAME');
+  const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
   const config = namingOption(`--config ${o.config}`, () => parseConfigList(o.config ?? '', 'config', design.defaults));
   // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
@@ -659,9 +671,9 @@ function parseCompareChoices(args: readonly string[]): DesignChoice[] {
 async function cmdCompare(designs: string[], o: { scenario: string; set?: string[]; json?: boolean; design?: string[]; maxScannerRevisions?: number }): Promise<void> {
   const scenario = findScenario(o.scenario);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${o.scenario}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
-  const registry: DesignRegistry = await buildRegistry(o.design);
   const choices = parseCompareChoices(designs);
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
+  const registry: DesignRegistry = await buildRegistry(o.design);
   for (const c of choices) {
     if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${c.design}=path/to/it.ts)`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
@@ -746,6 +758,8 @@ async function cmdExplore(
   o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
 ): Promise<void> {
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
+  // Before loading: a module that is not used is refused without running its code (hostile-input QA).
+  refuseUnusedDesigns(o.design, findScenario(scenarioName)!, parseSets(o.set ?? []));
   const registry = await buildRegistry(o.design);
   const invariants = ((o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict']).map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
@@ -1025,12 +1039,40 @@ it to them. Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a desig
   return program;
 }
 
+/**
+ * An option that takes one value, given twice, is refused, as a --set key or a --design name given twice is (the last
+ * was kept without a word: `--record a --record b` wrote b alone; hostile-input QA). Repeatable options (`collect`)
+ * are not touched.
+ */
+function refuseRepeatedOptions(program: Command): void {
+  for (const cmd of [program, ...program.commands]) {
+    const given = new Map<string, string>();
+    for (const opt of cmd.options) {
+      const parse = opt.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+      if ((!opt.required && !opt.optional) || parse === collect) continue;
+      const name = opt.long ?? opt.flags;
+      opt.argParser((value: string, previous: unknown) => {
+        const first = given.get(name);
+        if (first !== undefined) throw new UsageError(`${name} is given twice (${JSON.stringify(first)} and ${JSON.stringify(value)}): give it once`);
+        given.set(name, value);
+        return parse === undefined ? value : parse(value, previous);
+      });
+    }
+  }
+}
+
 /** Runs the CLI with these arguments (without node and the script); returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   // pnpm passes a literal `--` through to scripts.
   const args = argv[0] === '--' ? argv.slice(1) : argv.slice();
   currentFile = undefined;
   const program = buildProgram();
+  refuseRepeatedOptions(program);
+  // `help bogus` printed the general help without saying that there is no such command (hostile-input QA).
+  if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !program.commands.some((c) => c.name() === args[1] || c.aliases().includes(args[1]!))) {
+    process.stderr.write(`replstorm: unknown command '${printable(args[1])}' (the commands: ${program.commands.map((c) => c.name()).filter((n) => n !== 'help').join(', ')})\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(args, { from: 'user' });
     return 0;

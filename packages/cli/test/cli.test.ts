@@ -155,6 +155,11 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--set', 'horizonMs=1'], '--set horizonMs=1: a path is bounded by --depth'],
     [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
+    [['help', 'bogus'], "unknown command 'bogus' (the commands: "],
+    // Hostile-input QA: one-value options given twice kept the last without a word (--set refuses a key twice).
+    [['replay', EXAMPLE_LOG, '--record', join(tmp, 'twice-a.jsonl'), '--record', join(tmp, 'twice-b.jsonl')], `--record is given twice ("${join(tmp, 'twice-a.jsonl')}" and "${join(tmp, 'twice-b.jsonl')}"): give it once`],
+    [['explore', 'smsdom-storm', '--depth', '2', '--depth=3'], '--depth is given twice ("2" and "3")'],
+    [['verify', 'noop', '--runs', '1', '--seed', '1', '--seed', '2'], '--seed is given twice'],
     // Hostile-input QA: a name of Object.prototype's was taken for an invariant (a TypeError, exit 70).
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'constructor'], 'unknown invariant "constructor" (known: no-conflict, no-scanner-revision)'],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
@@ -169,14 +174,14 @@ describe('help, version and usage', () => {
     [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
     [['verify', 'smsdom', '--config', 'sso'], '--config sso: parameter "config": expected key=value, got "sso"'],
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
-    [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is loaded but not used (the scenario runs "smsdom"); add --set design=mine'],
-    [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is loaded but not used (the scenario runs "noop")'],
+    [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is given but not used (the scenario runs "smsdom"); add --set design=mine'],
+    [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is given but not used (the scenario runs "noop")'],
     // A design of one's own named without --design: the message says how to load it.
     [['run', 'smsdom-storm', '--set', 'design=mine'], '--set design=mine: unknown design (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
     [['compare', 'noop', 'mine'], 'unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
     [['replay', EXAMPLE_LOG, '--what-if', 'mine'], '--what-if: unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
-    [['verify', 'noop', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--runs', '1'], 'the design "mine" is loaded but not used (this runs "noop"); verify mine'],
-    [['compare', 'noop', 'smsdom', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the design "mine" is loaded but not used (this runs "noop", "smsdom"); add mine to the designs compared'],
+    [['verify', 'noop', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--runs', '1'], 'the design "mine" is given but not used (this runs "noop"); verify mine'],
+    [['compare', 'noop', 'smsdom', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the design "mine" is given but not used (this runs "noop", "smsdom"); add mine to the designs compared'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
     [['verify', 'smsdom', '--config', 'key=short', '--runs', '1'], '--config key=short: field "config.key": expected 16 letters or digits'],
   ])('bad usage %j is refused before anything runs: exit 2, names it (%s)', async (args, mentions) => {
@@ -186,6 +191,24 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain(mentions);
     expect(res.stderr).not.toContain('<input>');
     expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a --design module the command does not use is refused before it is loaded: its code never runs', async () => {
+    // Hostile-input QA: verify noop --design x=evil.mjs ran the module's top level, then refused it as unused.
+    const marker = join(tmp, 'unused-module-ran');
+    const mod = join(tmp, 'unused-module.mjs');
+    writeFileSync(mod, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { name: 'x', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n`);
+    for (const args of [
+      ['verify', 'noop', '--runs', '1'],
+      ['compare', 'noop', '--set', 'databases=1', '--set', 'docs=1'],
+      ['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1'],
+      ['explore', 'smsdom-storm', '--depth', '1'],
+    ]) {
+      const res = await runCli([...args, '--design', `x=${mod}`]);
+      expect(res.code, args[0]).toBe(2);
+      expect(res.stderr, args[0]).toContain('the design "x" is given but not used');
+      expect(existsSync(marker), `${args[0]} ran the module`).toBe(false);
+    }
   });
 
   it('verify refuses a module that calls itself by a built-in design\'s name (its counterexamples could not be replayed as it)', async () => {
