@@ -127,7 +127,7 @@ if (want('scale')) try {
     const d = r['documents'] as number;
     const perDoc = (r['ms'] as number) / d / perDocBase;
     rows.push({
-      name: `scale: ${fmt(d)} documents x 3 replicas, one scan + cluster pushes`,
+      name: `scale: ${fmt(d)} documents x 3 replicas, one scan + cluster pushes (one run)`,
       measured: `${fmt(r['ms'] as number)} ms, peak ${fmt(r['peakRssMb'] as number)} MB`,
       baseline: r === base ? '(reference)' : `${fmt(base['documents'] as number)} docs: ${fmt(base['ms'] as number)} ms`,
       ratio: r === base ? '1.0x time for 1x documents' : `${fmt((r['ms'] as number) / (base['ms'] as number), 1)}x time for ${fmt(d / (base['documents'] as number), 0)}x documents (${fmt(perDoc, 2)}x per document)`,
