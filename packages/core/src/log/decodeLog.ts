@@ -439,43 +439,21 @@ class Decoder implements LazyLogDecoder {
    * meant one of them, so the strict reader says which is read.
    */
   private warnDuplicateKeys(): void {
-    // One pass along the line (JSON.parse accepted it), keeping a stack of the open objects and arrays: a recursive
-    // walk overflowed the stack on a line nested 100,000 deep (exit 70 under --strict, QA), and a walk that skipped
-    // over each value to find the next key read a deep line once per level. The warnings come in the line's order.
-    const raw = this.raw;
-    // Per open container: the step it was entered by (a key or an index; none for the line's own object), whether an
-    // object expects a key next, an array's current index, an object's keys so far and current key.
-    const frames: { step: string | number | undefined; isObject: boolean; expectKey: boolean; index: number; seen: Set<string> | undefined; key: string }[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const c = raw.charCodeAt(i);
-      const top = frames[frames.length - 1];
-      if (c === 0x22) {
-        const end = skipString(raw, i);
-        if (top !== undefined && top.isObject && top.expectKey) {
-          const text = raw.slice(i + 1, end - 1);
-          const key = text.includes('\\') ? (JSON.parse(raw.slice(i, end)) as string) : text;
-          top.seen ??= new Set();
-          if (top.seen.has(key)) {
-            const path: (string | number)[] = [];
-            for (const f of frames) if (f.step !== undefined) path.push(f.step);
-            const field = formatPath([...path, key]);
-            this.warn!({ line: this.lineNo, column: i + 1, field, message: `field "${field}" is written twice in one object: the last is read` });
-          }
-          top.seen.add(key);
-          top.key = key;
-          top.expectKey = false;
+    // In one pass (walkLine): a recursive walk overflowed the stack on a line nested 100,000 deep (exit 70 under
+    // --strict, QA). The warnings come in the line's order.
+    const seen = new Map<Frame, Set<string>>();
+    walkLine(this.raw, {
+      key: (frames, key, at) => {
+        const object = frames[frames.length - 1]!;
+        let keys = seen.get(object);
+        if (keys === undefined) seen.set(object, (keys = new Set()));
+        if (keys.has(key)) {
+          const field = formatPath([...stepsTo(frames), key]);
+          this.warn!({ line: this.lineNo, column: at + 1, field, message: `field "${field}" is written twice in one object: the last is read` });
         }
-        i = end - 1;
-      } else if (c === 0x7b || c === 0x5b) {
-        const step = top === undefined ? undefined : top.isObject ? top.key : top.index;
-        frames.push({ step, isObject: c === 0x7b, expectKey: c === 0x7b, index: 0, seen: undefined, key: '' });
-      } else if (c === 0x7d || c === 0x5d) {
-        frames.pop();
-      } else if (c === 0x2c && top !== undefined) {
-        if (top.isObject) top.expectKey = true;
-        else top.index++;
-      }
-    }
+        keys.add(key);
+      },
+    });
   }
 
   private decodeHeader(value: Record<string, unknown>): void {
@@ -1017,15 +995,38 @@ function tooDeep(v: unknown, limit: number): boolean {
   return false;
 }
 
-/** A short rendering of a bad value for a message. */
+/** An object or array open at a point of walkLine: how it was entered, and where in it the walk is. */
+interface Frame {
+  /** The key or index of the parent it is the value of (none for the line's own object). */
+  readonly step: string | number | undefined;
+  readonly isObject: boolean;
+  /** An object: the next string is a key. */
+  expectKey: boolean;
+  /** An array: the element being read. */
+  index: number;
+  /** An object: the key of the member being read. */
+  key: string;
+}
+
+/** The path to the member or element a walk is in: the steps of the open frames, then the innermost one's own. */
+function stepsTo(frames: readonly Frame[], inside = false): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (const f of frames) if (f.step !== undefined) path.push(f.step);
+  const top = frames[frames.length - 1];
+  if (inside && top !== undefined) path.push(top.isObject ? top.key : top.index);
+  return path;
+}
+
 /**
- * The paths of the number literals of `raw` (a line JSON.parse accepted) written as integers that do not read back as
- * written: integer notation, not the text JSON writes for the double it reads as, nor that double's exact value
- * (Decoder.exactNumber). One pass along the line; at most 15 digits is always exact, so only longer literals are read.
+ * One pass along a line JSON.parse accepted, keeping a stack of the open objects and arrays (no recursion: any depth
+ * is read, and each character once; walks that skipped over a value to reach the next read a deep line once per
+ * level). `key`: a member's key (unescaped), at index `at`; `number`: a number literal from `start` to `end`.
  */
-function inexactIntegers(raw: string): Path[] {
-  const found: Path[] = [];
-  const frames: { isObject: boolean; expectKey: boolean; index: number; key: string; step: string | number | undefined }[] = [];
+function walkLine(
+  raw: string,
+  visit: { key?: (frames: readonly Frame[], key: string, at: number) => void; number?: (frames: readonly Frame[], start: number, end: number) => void },
+): void {
+  const frames: Frame[] = [];
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     const top = frames[frames.length - 1];
@@ -1035,37 +1036,42 @@ function inexactIntegers(raw: string): Path[] {
         const text = raw.slice(i + 1, end - 1);
         top.key = text.includes('\\') ? (JSON.parse(raw.slice(i, end)) as string) : text;
         top.expectKey = false;
+        visit.key?.(frames, top.key, i);
       }
       i = end - 1;
     } else if (c === 0x7b || c === 0x5b) {
-      frames.push({ isObject: c === 0x7b, expectKey: c === 0x7b, index: 0, key: '', step: top === undefined ? undefined : top.isObject ? top.key : top.index });
+      frames.push({ step: top === undefined ? undefined : top.isObject ? top.key : top.index, isObject: c === 0x7b, expectKey: c === 0x7b, index: 0, key: '' });
     } else if (c === 0x7d || c === 0x5d) {
       frames.pop();
     } else if (c === 0x2c && top !== undefined) {
       if (top.isObject) top.expectKey = true;
       else top.index++;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      // The literal's extent, read without making its text unless it is a long integer.
-      const start = i;
-      let plain = true;
       let j = i + 1;
-      for (; j < raw.length; j++) {
-        const d = raw.charCodeAt(j);
-        if (d >= 0x30 && d <= 0x39) continue;
-        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
-        else break;
-      }
+      for (let d = raw.charCodeAt(j); (d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d; d = raw.charCodeAt(++j));
+      visit.number?.(frames, i, j);
       i = j - 1;
-      if (top === undefined || !plain || j - start < 16) continue;
-      const text = raw.slice(start, j);
-      const v = Number(text);
-      if (Number.isSafeInteger(v) || text === String(v) || BigInt(text) === BigInt(v)) continue;
-      const path: (string | number)[] = [];
-      for (const f of frames) if (f.step !== undefined) path.push(f.step);
-      path.push(top.isObject ? top.key : top.index);
-      found.push(path);
     }
   }
+}
+
+/**
+ * The paths of the number literals of `raw` (a line JSON.parse accepted) written as integers that do not read back as
+ * written: integer notation, not the text JSON writes for the double it reads as, nor that double's exact value
+ * (Decoder.exactNumber). At most 15 digits is always exact, so only longer literals are read.
+ */
+function inexactIntegers(raw: string): Path[] {
+  const found: Path[] = [];
+  walkLine(raw, {
+    number: (frames, start, end) => {
+      if (frames.length === 0 || end - start < 16) return;
+      const text = raw.slice(start, end);
+      if (/[.eE]/.test(text)) return;
+      const v = Number(text);
+      if (Number.isSafeInteger(v) || text === String(v) || BigInt(text) === BigInt(v)) return;
+      found.push(stepsTo(frames, true));
+    },
+  });
   return found;
 }
 
@@ -1082,6 +1088,7 @@ function numberTextAt(raw: string, column: number): string | undefined {
 }
 const NUMBER_TEXT = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+/** A short rendering of a bad value for a message. */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
