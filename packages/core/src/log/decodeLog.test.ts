@@ -709,6 +709,17 @@ ${nested}
     ]);
   });
 
+  it('strict: a save that sets and removes the same item (any case) is reported at the removal; without strict nothing is', () => {
+    const line = `{"at": 1, ${SAVE}, "set": {"Subject": "x", "Body": "y"}, "remove": ["Other", "subject"]}`;
+    const warnings: LogWarning[] = [];
+    const { events } = decodeLogText(`${H}${line}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([{ line: 2, column: line.indexOf('"subject"') + 1, field: 'remove[1]', message: 'item "subject" is both removed and set by this save: a save applies its removals first, so it is set' }]);
+    expect(events).toHaveLength(1);
+    const none: LogWarning[] = [];
+    decodeLogText(`${H}${line}\n`, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+
   it('strict: a line nested 100,000 deep is read (an unknown field is warned about) or refused (a header\'s meta) as without strict, never a stack overflow', () => {
     // Hostile-input QA: the duplicate-key check walked the line recursively and overflowed (exit 70).
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;

@@ -519,8 +519,30 @@ class Decoder implements LazyLogDecoder {
       }
       event[f.name] = this.decodeField(f.kind, v, f.path);
     }
-    if (this.warn) this.warnUnknown(value, schema.known, [], `a "${type}" event`);
+    if (this.warn) {
+      this.warnUnknown(value, schema.known, [], `a "${type}" event`);
+      this.warnSetAndRemoved(event);
+    }
     return event as unknown as LogEvent;
+  }
+
+  /**
+   * --strict: a save that both sets and removes one item (any case). It is read as the engine applies a save,
+   * removals first (applySave, [choice]), so the item is set; a hand-written line that says both most likely meant one
+   * of them (hostile-input QA: accepted without a word).
+   */
+  private warnSetAndRemoved(event: Record<string, unknown>): void {
+    const set = event['set'];
+    const remove = event['remove'];
+    if (!(set instanceof Map) || !Array.isArray(remove)) return;
+    remove.forEach((name: unknown, i) => {
+      if (typeof name !== 'string') return;
+      for (const k of set.keys()) {
+        if (!sameItemName(k as string, name)) continue;
+        this.warn!({ line: this.lineNo, column: this.columnOf(['remove', i]), field: `remove[${i}]`, message: `item "${name}" is both removed and set by this save: a save applies its removals first, so it is set` });
+        return;
+      }
+    });
   }
 
   private decodeField(kind: FieldKind, v: unknown, path: Path): unknown {

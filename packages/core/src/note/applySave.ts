@@ -30,7 +30,8 @@ function findItem(items: readonly Item[], key: string): number {
 
 /**
  * The items after a save: removals, then settings, on a copy of the sorted list (binary search: a save usually writes
- * one or two items of a few). Returns the names written, each once, as the document spells them.
+ * one or two items of a few). Returns the names written, each once, as the document spells them. [choice] R1 gives no
+ * order within one save: removals first, so an item a save both removes and sets is set (`--strict` says so).
  */
 function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   const items = base.slice();
