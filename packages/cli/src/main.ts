@@ -941,7 +941,8 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
 that is not a function of its inputs, or not name-blind as it declares); 70 an internal error (a bug in replstorm: please report
-it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written).`,
+it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the output's reader
+closed it before the command finished (a command that had finished keeps its code).`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);
