@@ -502,10 +502,21 @@ describe('Errors', () => {
     expect(header('{"seed": 9007199254740993, "x": 1}')).toMatchObject({ code: 'BAD_FIELD', line: 1, column: 24, field: 'meta.seed' });
     // The first such number of a line is the one named.
     expect(header('{"a": [90071992547409930, 90071992547409931]}')).toMatchObject({ field: 'meta.a[0]' });
-    // Written as floats, or within range, numbers are read as JSON reads them.
+    // A review: a value JSON.parse discards (its key written again after it) is not refused, nor looked up where the
+    // last copy has no number (exit 70); the copy kept is. A literal past the double range beside an exact integer
+    // past 2^53 crashed (BigInt of Infinity) in an ignored field. `purgeDays` is a free number too.
+    const lines = (...l: string[]) => `${H}{"at": 0, "type": "server", "name": "A"}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}\n${l.join('\n')}\n`;
+    expect(decodeLogText(lines(save('{"A": 9007199254740993}, "set": {"B": 9007199254740992}'))).events).toHaveLength(3);
+    expect(decodeLogText(lines(save('{"A": 9007199254740993, "A": 9007199254740992}'))).events).toHaveLength(3);
+    expect(decodeLogText(lines(save('{"A": [9007199254740993], "A": [9007199254740992]}'))).events).toHaveLength(3);
+    expect(refusal(lines(save('{"A": 9007199254740992, "A": 9007199254740993}')))).toMatchObject({ line: 4, field: 'set.A', message: expect.stringContaining('got 9007199254740993 (read as 9007199254740992)') });
+    expect(decodeLogText(`{"replog": 1, "meta": {"x": 9007199254740993}, "meta": {"a": 9007199254740992}}\n`).header.meta).toEqual({ a: 2 ** 53 });
+    expect(decodeLogText(lines(save(`{"N": 9007199254740992}, "future": 1${'0'.repeat(400)}`))).events).toHaveLength(3);
+    expect(refuse('{"at": 0, "type": "database", "name": "d", "replicas": ["A"], "purgeDays": 9007199254740993}')).toMatchObject({ field: 'purgeDays' });
     // A field the reader ignores (unknown: a later version's) is not read, so a number there is not refused.
     expect(decodeLogText(`${H}{"at": 0, "type": "server", "name": "A", "id64": 9007199254740993}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}\n${save('{"$FILE": [{"name": "a", "crc": 9007199254740993}]}')}\n`).events).toHaveLength(3);
-    // An integer a double holds exactly reads as itself (the recorder writes 1e20 as 100000000000000000000).
+    // Written as floats, or within range, numbers are read as JSON reads them; an integer a double holds exactly
+    // reads as itself (the recorder writes 1e20 as 100000000000000000000).
     const ok = decodeLogText(`{"replog": 1, "meta": {"big": 1e20, "f": 12345678901234567890.5, "max": 9007199254740991, "exact": 100000000000000000000, "e21": 1000000000000000000000, "p53": 9007199254740992}}\n{"at": 0, "type": "server", "name": "A"}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}\n${save('{"S": [1e300, -9007199254740991], "T": 9.007199254740993e15}').replace('"at": 1', '"at": 2')}\n`);
     expect(ok.header.meta).toEqual({ big: 1e20, f: 12345678901234567890.5, max: 9007199254740991, exact: 1e20, e21: 1e21, p53: 2 ** 53 });
   });

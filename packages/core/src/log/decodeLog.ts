@@ -575,7 +575,10 @@ class Decoder implements LazyLogDecoder {
         return this.bad(path, expected(kind), v);
       }
       case 'days':
-        if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v + 0;
+        if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
+          this.exactNumber(v);
+          return v + 0;
+        }
         return this.bad(path, expected(kind), v);
       case 'bool':
         if (typeof v === 'boolean') return v;
@@ -790,8 +793,10 @@ class Decoder implements LazyLogDecoder {
       const item = path[1];
       const kept =
         kind === 'config' ||
+        (kind === 'days' && path.length === 1) ||
         (kind === 'items' && typeof item === 'string' && (isFileItem(item) ? path.length === 4 && path[3] === 'bytes' : path.length === 2 || (path.length === 3 && typeof path[2] === 'number')));
-      if (kept) this.bad(path, 'a finite number (beyond 2^53-1, an integer only as a double holds it; write others as strings)', JSON.parse(numberTextAt(this.raw, this.columnOf(path))!) as number);
+      const text = kept ? numberTextAt(this.raw, this.columnOf(path)) : undefined;
+      if (text !== undefined) this.bad(path, 'a finite number (beyond 2^53-1, an integer only as a double holds it; write others as strings)', Number(text));
     }
   }
 
@@ -1080,21 +1085,42 @@ function walkLine(
 /**
  * The paths of the number literals of `raw` (a line JSON.parse accepted) written as integers that do not read back as
  * written: integer notation, not the text JSON writes for the double it reads as, nor that double's exact value
- * (Decoder.exactNumber). At most 15 digits is always exact, so only longer literals are read.
+ * (Decoder.exactNumber). At most 15 digits is always exact, so only longer literals are read. A literal in a member
+ * whose key the same object writes again later is not one: JSON.parse keeps the last (a review found the first copy
+ * refused, or looked up where the last had no number: exit 70).
  */
 function inexactIntegers(raw: string): Path[] {
-  const found: Path[] = [];
+  const found: (Path | undefined)[] = [];
+  // Per open object, the candidates (indexes into `found`) inside each of its members by key, while there are any.
+  const within = new Map<Frame, Map<string, number[]>>();
   walkLine(raw, {
+    key: (frames, key) => {
+      const object = frames[frames.length - 1]!;
+      const earlier = within.get(object)?.get(key);
+      if (earlier === undefined) return;
+      for (const k of earlier) found[k] = undefined;
+      within.get(object)!.delete(key);
+    },
     number: (frames, start, end) => {
       if (frames.length === 0 || end - start < 16) return;
       const text = raw.slice(start, end);
       if (/[.eE]/.test(text)) return;
       const v = Number(text);
-      if (Number.isSafeInteger(v) || text === String(v) || BigInt(text) === BigInt(v)) return;
+      // (Past the double range, Infinity: refused as not finite where it is read, ignored elsewhere.)
+      if (!Number.isFinite(v) || Number.isSafeInteger(v) || text === String(v) || BigInt(text) === BigInt(v)) return;
+      const k = found.length;
       found.push(stepsTo(frames, true));
+      for (const f of frames) {
+        if (!f.isObject) continue;
+        let members = within.get(f);
+        if (members === undefined) within.set(f, (members = new Map()));
+        let list = members.get(f.key);
+        if (list === undefined) members.set(f.key, (list = []));
+        list.push(k);
+      }
     },
   });
-  return found;
+  return found.filter((p): p is Path => p !== undefined);
 }
 
 /**
