@@ -157,7 +157,7 @@ if (want('explore')) try {
 const date = new Date().toISOString();
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const table = [
-  `replstorm benchmarks, ${date.slice(0, 10)}, ${machine}${quick ? ', --quick' : ''}; medians of ${n} runs`,
+  `replstorm benchmarks, ${date.slice(0, 10)}, ${machine}${quick ? ', --quick' : ''}; medians of ${n} runs (the conflict explosion and the scale rows: one run)`,
   '',
   '| row | measured | baseline | ratio | goal | met |',
   '| --- | --- | --- | --- | --- | --- |',

@@ -470,13 +470,17 @@ function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonl
   }
 }
 
-/** The design a `name:key=value,...` names, or undefined (none given, or not a list: refused later, with its reason). */
-function designNameOf(spec: string | undefined): string | undefined {
+/**
+ * The design a `--what-if name:key=value,...` names, read before any module is loaded; a list that does not parse is
+ * refused here as makeWhatIf refuses it (it was reported as an unused --design: a review).
+ */
+function whatIfDesignName(spec: string | undefined): string | undefined {
   if (spec === undefined) return undefined;
   try {
     return parseDesignSpec(spec).design;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof LogError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
+    throw err;
   }
 }
 
@@ -536,7 +540,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
-  refuseUnusedDesigns(o.design, scenario, settings, [designNameOf(onlyOnce('--what-if', o.whatIf))]);
+  refuseUnusedDesigns(o.design, scenario, settings, [whatIfDesignName(onlyOnce('--what-if', o.whatIf))]);
   const registry = await buildRegistry(o.design);
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
@@ -777,7 +781,6 @@ async function cmdExplore(
   }
   const scenario = findScenario(scenarioName)!;
   const settingsUsed = checkScenarioSettings(scenario, settings, registry);
-  refuseUnusedDesigns(o.design, scenario, settings);
   // Where counterexamples go is made before the search (a directory that cannot be made is said at once, not after
   // it has run), and removed again if the search wrote nothing into it (it left an empty directory: a researcher's
   // QA pass).
@@ -1069,6 +1072,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   currentFile = undefined;
   const program = buildProgram();
   refuseRepeatedOptions(program);
+  // `help help` is `help` (commander took it for a command named help it did not know: exit 2).
+  if (args[0] === 'help' && args[1] === 'help') args.splice(1, 1);
   // `help bogus` printed the general help without saying that there is no such command (hostile-input QA).
   if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !program.commands.some((c) => c.name() === args[1] || c.aliases().includes(args[1]!))) {
     process.stderr.write(`replstorm: unknown command '${printable(args[1])}' (the commands: ${program.commands.map((c) => c.name()).filter((n) => n !== 'help').join(', ')})\n`);
@@ -1130,7 +1135,7 @@ function interruptible<T>(work: () => T): T {
   }
 }
 
-/** The process around `main`: signals remove half-written outputs, a closed pipe is not an error. */
+/** The process around `main`: signals remove half-written outputs; an output closed by its reader ends the command (141). */
 export function runCli(argv: readonly string[]): void {
   for (const sig of Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]) process.on(sig, () => interrupted(sig));
   // Whatever else ends the process (an error no one caught), no temporary file outlives it. (An operator's QA pass

@@ -60,6 +60,15 @@ describe('help, version and usage', () => {
     for (const option of OPTIONS[command]!) expect(res.stdout, `${command} --help mentions ${option}`).toContain(option);
   });
 
+  it('help COMMAND gives that command\'s help; help help the general one (exit 0); help of no command is refused (exit 2)', async () => {
+    expect(await runCli(['help', 'replay'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: replstorm replay/) });
+    // A review: `help help` was refused as an unknown command once unknown ones were.
+    expect((await runCli(['help', 'help'])).code).toBe(0);
+    const bogus = await runCli(['help', 'bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain("unknown command 'bogus'");
+  });
+
   it('every command the top-level help lists has a --help that exits 0', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
@@ -156,6 +165,8 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
     [['help', 'bogus'], "unknown command 'bogus' (the commands: "],
+    // A review: a --what-if that does not parse was reported as an unused --design (checked first since 4988a07).
+    [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--what-if', 'mine:sso'], '--what-if mine:sso: parameter "mine": expected key=value, got "sso"'],
     // Hostile-input QA: one-value options given twice kept the last without a word (--set refuses a key twice).
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'twice-a.jsonl'), '--record', join(tmp, 'twice-b.jsonl')], `--record is given twice ("${join(tmp, 'twice-a.jsonl')}" and "${join(tmp, 'twice-b.jsonl')}"): give it once`],
     [['explore', 'smsdom-storm', '--depth', '2', '--depth=3'], '--depth is given twice ("2" and "3")'],
