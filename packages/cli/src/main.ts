@@ -479,7 +479,7 @@ function whatIfDesignName(spec: string | undefined): string | undefined {
   try {
     return parseDesignSpec(spec).design;
   } catch (err) {
-    if (err instanceof LogError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
+    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
     throw err;
   }
 }
@@ -492,7 +492,7 @@ function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf 
     const { design, config, configText } = parseDesignSpec(spec, registry);
     return { design, config, label: configText ? `${design}:${configText}` : design };
   } catch (err) {
-    if (err instanceof LogError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
+    if (err instanceof LogError || err instanceof UsageError) throw new UsageError(`--what-if ${spec}: ${err.message}`);
     throw err;
   }
 }
@@ -1073,7 +1073,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   refuseRepeatedOptions(program);
   // `help help` is `help` (commander took it for a command named help it did not know: exit 2).
-  if (args[0] === 'help' && args[1] === 'help') args.splice(1, 1);
+  while (args[0] === 'help' && args[1] === 'help') args.splice(1, 1);
   // `help bogus` printed the general help without saying that there is no such command (hostile-input QA).
   if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !program.commands.some((c) => c.name() === args[1] || c.aliases().includes(args[1]!))) {
     process.stderr.write(`replstorm: unknown command '${printable(args[1])}' (the commands: ${program.commands.map((c) => c.name()).filter((n) => n !== 'help').join(', ')})\n`);

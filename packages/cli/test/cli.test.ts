@@ -64,6 +64,7 @@ describe('help, version and usage', () => {
     expect(await runCli(['help', 'replay'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: replstorm replay/) });
     // A review: `help help` was refused as an unknown command once unknown ones were.
     expect((await runCli(['help', 'help'])).code).toBe(0);
+    expect((await runCli(['help', 'help', 'help'])).code).toBe(0);
     const bogus = await runCli(['help', 'bogus']);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain("unknown command 'bogus'");
@@ -167,6 +168,7 @@ describe('help, version and usage', () => {
     [['help', 'bogus'], "unknown command 'bogus' (the commands: "],
     // A review: a --what-if that does not parse was reported as an unused --design (checked first since 4988a07).
     [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--what-if', 'mine:sso'], '--what-if mine:sso: parameter "mine": expected key=value, got "sso"'],
+    [['replay', EXAMPLE_LOG, '--what-if', ':a=1'], '--what-if :a=1: expected a design name, got ":a=1"'],
     // Hostile-input QA: one-value options given twice kept the last without a word (--set refuses a key twice).
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'twice-a.jsonl'), '--record', join(tmp, 'twice-b.jsonl')], `--record is given twice ("${join(tmp, 'twice-a.jsonl')}" and "${join(tmp, 'twice-b.jsonl')}"): give it once`],
     [['explore', 'smsdom-storm', '--depth', '2', '--depth=3'], '--depth is given twice ("2" and "3")'],

@@ -513,6 +513,12 @@ describe('Errors', () => {
     expect(decodeLogText(`{"replog": 1, "meta": {"x": 9007199254740993}, "meta": {"a": 9007199254740992}}\n`).header.meta).toEqual({ a: 2 ** 53 });
     expect(decodeLogText(lines(save(`{"N": 9007199254740992}, "future": 1${'0'.repeat(400)}`))).events).toHaveLength(3);
     expect(refuse('{"at": 0, "type": "database", "name": "d", "replicas": ["A"], "purgeDays": 9007199254740993}')).toMatchObject({ field: 'purgeDays' });
+    // A second review: a literal past the double range in meta or config was kept as Infinity (recorded as null); many
+    // candidates deep in an ignored field (here an attachment's) ran out of memory.
+    expect(refusal(`{"replog": 1, "meta": {"x": 1${'0'.repeat(400)}}}\n`)).toMatchObject({ line: 1, field: 'meta.x', message: expect.stringContaining('a number beyond the float range (read as Infinity)') });
+    expect(refuse(`{"at": 1, "type": "scanner", "server": "A", "design": "d", "config": {"k": [-1${'0'.repeat(400)}]}}`)).toMatchObject({ field: 'config.k[0]', message: expect.stringContaining('(read as -Infinity)') });
+    const deepIgnored = `${'{"a":'.repeat(3000)}[${Array(3000).fill('9007199254740993').join(',')}]${'}'.repeat(3000)}`;
+    expect(decodeLogText(lines(save(`{"N": 9007199254740992, "$FILE": [{"name": "f", "future": ${deepIgnored}}]}`))).events).toHaveLength(3);
     // A field the reader ignores (unknown: a later version's) is not read, so a number there is not refused.
     expect(decodeLogText(`${H}{"at": 0, "type": "server", "name": "A", "id64": 9007199254740993}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}\n${save('{"$FILE": [{"name": "a", "crc": 9007199254740993}]}')}\n`).events).toHaveLength(3);
     // Written as floats, or within range, numbers are read as JSON reads them; an integer a double holds exactly

@@ -474,7 +474,7 @@ class Decoder implements LazyLogDecoder {
     if (meta !== undefined && tooDeep(meta, MAX_FREE_FORM_DEPTH)) {
       this.fail('BAD_HEADER', ['meta'], `field "meta": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
     }
-    if (meta !== undefined) this.exactNumbersIn(meta);
+    if (meta !== undefined) this.exactNumbersIn(meta, ['meta']);
     if (this.warn) this.warnUnknown(value, HEADER_FIELDS, [], 'the header');
     // (--strict says so: the format's header has one; a spec review noticed it was accepted without a word.)
     if (this.warn && meta === undefined) this.warn({ line: this.lineNo, column: 1, field: 'meta', message: 'the header has no "meta" (read as {}; event-log.md writes the header {"replog": 1, "meta": {...}})' });
@@ -599,7 +599,7 @@ class Decoder implements LazyLogDecoder {
         // configuration with own-property checks (events.ts).
         if (isObject(v)) {
           if (tooDeep(v, MAX_FREE_FORM_DEPTH)) return this.fail('BAD_FIELD', path, `field "${formatPath(path)}": nested deeper than ${MAX_FREE_FORM_DEPTH} levels`);
-          this.exactNumbersIn(v);
+          this.exactNumbersIn(v, path);
           return v;
         }
         return this.bad(path, expected(kind), v);
@@ -766,14 +766,22 @@ class Decoder implements LazyLogDecoder {
   /** The current line's decoding kept an integer beyond 2^53-1 (see exactNumber). */
   private unsafe = false;
 
-  /** exactNumber for every number inside a free-form value (iterative: deep values are refused elsewhere). */
-  private exactNumbersIn(v: unknown): void {
-    const stack: unknown[] = [v];
+  /**
+   * exactNumber for every number inside a free-form value, which must be finite: JSON.parse reads a literal past the
+   * double range as Infinity, kept in silence and recorded as null (a review). Iterative; values deeper than
+   * MAX_FREE_FORM_DEPTH are refused before this runs.
+   */
+  private exactNumbersIn(v: unknown, path: Path): void {
+    const stack: [unknown, Path][] = [[v, path]];
     while (stack.length > 0) {
-      const x = stack.pop();
-      if (typeof x === 'number') this.exactNumber(x);
-      else if (Array.isArray(x)) for (const c of x) stack.push(c);
-      else if (isObject(x)) for (const k of Object.keys(x)) stack.push(x[k]);
+      const [x, p] = stack.pop()!;
+      if (typeof x === 'number') {
+        if (!Number.isFinite(x)) this.bad(p, 'a finite number', x);
+        this.exactNumber(x);
+      }
+      // Children pushed last first: the first number the line writes is the one named.
+      else if (Array.isArray(x)) for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], [...p, i]]);
+      else if (isObject(x)) for (const k of Object.keys(x).reverse()) stack.push([x[k], [...p, k]]);
     }
   }
 
@@ -787,9 +795,11 @@ class Decoder implements LazyLogDecoder {
     if (!this.unsafe) return;
     this.unsafe = false;
     const fields = type === undefined ? undefined : SCHEMAS.get(type)?.fields;
-    for (const path of inexactIntegers(this.raw)) {
-      const first = path[0];
-      const kind = fields === undefined ? (first === 'meta' ? 'config' : undefined) : fields.find((f) => f.name === first)?.kind;
+    const kindOf = (field: string | number | undefined) => (fields === undefined ? (field === 'meta' ? 'config' : undefined) : fields.find((f) => f.name === field)?.kind);
+    // Only literals under a field that can keep one are collected: an ignored field is passed over as the walk meets it
+    // (a review: 20,000 candidates 20,000 levels deep in an unknown field ran out of memory).
+    for (const path of inexactIntegers(this.raw, (field) => { const k = kindOf(field); return k === 'config' || k === 'items' || k === 'days'; })) {
+      const kind = kindOf(path[0]);
       const item = path[1];
       const kept =
         kind === 'config' ||
@@ -1089,7 +1099,7 @@ function walkLine(
  * whose key the same object writes again later is not one: JSON.parse keeps the last (a review found the first copy
  * refused, or looked up where the last had no number: exit 70).
  */
-function inexactIntegers(raw: string): Path[] {
+function inexactIntegers(raw: string, keepsNumbers: (field: string) => boolean): Path[] {
   const found: (Path | undefined)[] = [];
   // Per open object, the candidates (indexes into `found`) inside each of its members by key, while there are any.
   const within = new Map<Frame, Map<string, number[]>>();
@@ -1102,7 +1112,9 @@ function inexactIntegers(raw: string): Path[] {
       within.get(object)!.delete(key);
     },
     number: (frames, start, end) => {
-      if (frames.length === 0 || end - start < 16) return;
+      // Deeper than the line's object and a free-form value's MAX_FREE_FORM_DEPTH levels, no value is kept (an
+      // attachment's unknown field may nest deeper: ignored).
+      if (frames.length === 0 || frames.length > MAX_FREE_FORM_DEPTH + 1 || end - start < 16 || !keepsNumbers(frames[0]!.key)) return;
       const text = raw.slice(start, end);
       if (/[.eE]/.test(text)) return;
       const v = Number(text);
@@ -1142,7 +1154,7 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object' && v !== null) return 'an object';
   // JSON.parse reads 1e999 as Infinity, which JSON.stringify would write as null.
-  if (typeof v === 'number' && !Number.isFinite(v)) return `${v > 0 ? '' : '-'}a number beyond the float range (read as ${v})`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return `a number beyond the float range (read as ${v})`;
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
