@@ -788,8 +788,8 @@ class Decoder implements LazyLogDecoder {
   /**
    * The line is decoded (`type`: its event's, or undefined for the header): the first integer literal it writes that a
    * double does not hold exactly, in a value the decoder keeps, is refused (exactNumber). Kept: the header's `meta`, an
-   * event's `config`, and in its items a number, a list's number, an attachment's `bytes`. A number in a field the
-   * reader ignores (an unknown one: a later version's) is not read, so not refused.
+   * event's `config` and `purgeDays`, and in its items a number, a list's number, an attachment's `bytes`. A number in
+   * a field the reader ignores (an unknown one: a later version's) is not read, so not refused.
    */
   private refuseInexact(type: string | undefined): void {
     if (!this.unsafe) return;
