@@ -762,8 +762,10 @@ async function cmdExplore(
   o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
 ): Promise<void> {
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
+  const scenario = findScenario(scenarioName)!;
+  const settings = parseSets(o.set ?? []);
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
-  refuseUnusedDesigns(o.design, findScenario(scenarioName)!, parseSets(o.set ?? []));
+  refuseUnusedDesigns(o.design, scenario, settings);
   const registry = await buildRegistry(o.design);
   const invariants = ((o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict']).map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
@@ -771,7 +773,6 @@ async function cmdExplore(
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
   });
-  const settings = parseSets(o.set ?? []);
   // Exploration scans by its own actions (one document on any server, at any step); a scheduled scan on some servers
   // would run beside them on a clock the search does not choose. The scenario's other timed activity is not explored
   // either: it would be fixed events of the initial state (user edits, forwards, definitions updates at their times)
@@ -779,7 +780,6 @@ async function cmdExplore(
   for (const [key, why] of Object.entries(EXPLORE_REFUSED)) {
     if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: ${why}`);
   }
-  const scenario = findScenario(scenarioName)!;
   const settingsUsed = checkScenarioSettings(scenario, settings, registry);
   // Where counterexamples go is made before the search (a directory that cannot be made is said at once, not after
   // it has run), and removed again if the search wrote nothing into it (it left an empty directory: a researcher's
