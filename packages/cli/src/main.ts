@@ -1,5 +1,5 @@
 import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
 import { Command, CommanderError, Option } from 'commander';
@@ -58,15 +58,31 @@ function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGE
 
 /**
  * The `replay` command for a log this run wrote: with the `--design name=path` options it was given (a log naming a
- * researcher's design cannot be replayed without them), through pnpm when that is how the CLI was started.
+ * researcher's design cannot be replayed without them), through pnpm when that is how the CLI was started. Words a
+ * shell would split or expand (a path with a space) are quoted, so the line can be pasted as it is.
  */
 function replayHint(file: string, designs: readonly string[] = []): string {
-  return `${cliCommand()} replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
+  return [cliCommand(), 'replay', ...designs.flatMap((d) => ['--design', shellWord(d)]), shellWord(file)].join(' ');
 }
 
-/** How to run the CLI again, for the hints it prints: through pnpm when that is how it was started. */
+/**
+ * How to run the CLI again, for the hints it prints, as it was started: through pnpm; as `node <path>/replstorm.js`
+ * (the README's form for scripts: a hint saying `replstorm`, which is on no PATH then, did not run); else `replstorm`
+ * (an installed command, or main.ts run by tsx).
+ */
 function cliCommand(): string {
-  return process.env['npm_lifecycle_event'] === 'replstorm' ? 'npx -y pnpm@10.34.9 replstorm' : 'replstorm';
+  if (process.env['npm_lifecycle_event'] === 'replstorm') return 'npx -y pnpm@10.34.9 replstorm';
+  const script = process.argv[1];
+  if (script !== undefined && basename(script) === 'replstorm.js') {
+    const rel = relative(process.cwd(), script);
+    return `node ${shellWord(rel.startsWith('..') || isAbsolute(rel) ? script : rel)}`;
+  }
+  return 'replstorm';
+}
+
+/** `s` as one word for a POSIX shell: as it is when it holds only characters no shell treats specially, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -845,6 +845,20 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect((JSON.parse(res.stdout) as { design: string }).design).toBe('stamp-if-missing');
   });
 
+  it('the replay hint run as printed: through bin/replstorm.js it says `node packages/cli/bin/replstorm.js`, and quotes a path with a space and a quote (it said `replstorm replay` unquoted: no such command, and the path split in two)', () => {
+    const dir = mkdtempSync(join(tmp, "hint dir 'q'-"));
+    const rec = join(dir, 'a b.jsonl');
+    const res = spawnSync(process.execPath, ['packages/cli/bin/replstorm.js', 'replay', EXAMPLE_LOG, '--record', rec], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const hint = /\(replay it: (.*)\)$/m.exec(res.stdout)?.[1];
+    expect(hint, res.stdout).toMatch(/^node packages\/cli\/bin\/replstorm\.js replay '/);
+    // The hint, pasted into a shell as it is, replays the recording (the engine agrees with it).
+    const again = spawnSync('/bin/sh', ['-c', hint!], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/derived events checked: the engine agrees/);
+    expect(again.stdout).toContain(`replay of ${rec}`);
+  });
+
   it('verify <module>: a fresh load that fails is refused naming the module given (not its copy), and the copy is removed', async () => {
     const dir = mkdtempSync(join(tmp, 'load-once-'));
     const file = join(dir, 'once.ts');
