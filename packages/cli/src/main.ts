@@ -396,7 +396,7 @@ function reportHtml(res: SimulateResult, title: string, source: string): string 
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
     recording: {
       checked: res.conformance.checked,
-      ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, message: res.conformance.mismatch.message } } : {}),
+      ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
       ...(res.outputsPastStop === true ? { outputsPastStop: PAST_STOP_NOTE } : {}),
     },
   });
@@ -438,7 +438,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (recorded !== undefined) process.stdout.write(`${recorded}\n`);
   }
   if (m !== undefined) {
-    throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:1: the recorded derived events disagree with the engine: ${m.message}`, true);
+    throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:${m.column ?? 1}: the recorded derived events disagree with the engine: ${m.message}`, true);
   }
 }
 

@@ -71,6 +71,11 @@ const MEMORY_STOP_AT = 0.75;
 /** The first place where a recorded log and the engine disagree. */
 export interface Mismatch {
   readonly line: number;
+  /**
+   * 1-based, where the line differs: the key of the first field that differs, for the same event with other values
+   * (the differing field, not the line's start: a revised line with another seqTime points at "seqTime"); else 1.
+   */
+  readonly column?: number;
   readonly message: string;
   readonly file?: DerivedEvent;
   readonly engine?: DerivedEvent;
@@ -310,10 +315,12 @@ class Conformance {
         // The same event with other values: which fields differ. Another event (another type or document): a line is
         // missing, extra or out of order here, and listing every field that differs says nothing.
         const same = file.type === e.type && (file as { unid?: unknown }).unid === (e as { unid?: unknown }).unid;
+        const fields = same ? differingFields(file, e) : [];
         const message = same
-          ? `the engine derives ${encodeEvent(e)} (the file differs in ${differingFields(file, e).join(', ')})`
+          ? `the engine derives ${encodeEvent(e)} (the file differs in ${fields.join(', ')})`
           : `the engine derives ${encodeEvent(e)} where the file has ${encodeEvent(file)}: a derived line is missing, extra or out of order here`;
-        this.mismatch = { line: f.line, message, file, engine: e };
+        const column = fields.length > 0 && f.text !== undefined ? columnOfField(f.text, fields[0]!) : 1;
+        this.mismatch = { line: f.line, column, message, file, engine: e };
         this.settle(Number.POSITIVE_INFINITY);
       }
     }

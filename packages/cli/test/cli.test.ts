@@ -283,8 +283,10 @@ describe('help, version and usage', () => {
     writeFileSync(rec, lines.join('\n'));
     const res = await runCli(['replay', rec]);
     expect(res.code).toBe(1);
-    // `file:line:column: message` exactly, as a bad line's (an editor or CI jumps to it): no program prefix.
-    expect(res.stderr.startsWith(`${rec}:${i + 1}:1: the recorded derived events disagree with the engine`)).toBe(true);
+    // `file:line:column: message` exactly, as a bad line's (an editor or CI jumps to it): no program prefix. The column
+    // is the differing field's key (it was 1).
+    const column = lines[i]!.indexOf('"seq":') + 1;
+    expect(res.stderr.startsWith(`${rec}:${i + 1}:${column}: the recorded derived events disagree with the engine`), res.stderr).toBe(true);
     expect(res.stderr).toContain('(the file differs in seq)');
   });
 

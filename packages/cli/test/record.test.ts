@@ -119,30 +119,39 @@ describe('run --record, then replay, for small storms', () => {
 });
 
 describe('a tampered recording', () => {
-  async function expectMismatchAt(path: string, line: number): Promise<void> {
+  /**
+   * Exit 1, one located line: `file:line:column`, the column at the key of the field that was changed (`field`; it was
+   * column 1 whatever differed), as a refusal points at its field. The JSON of `--report` says the same.
+   */
+  async function expectMismatchAt(path: string, line: number, field?: string): Promise<void> {
     const res = await runCli(['replay', path]);
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).not.toMatch(/^\s+at /m);
+    const text = readFileSync(path, 'utf8').split('\n')[line - 1]!;
+    // Another event altogether (no field of it differs alone): the line's start.
+    const column = field === undefined ? 1 : text.indexOf(`"${field}":`) + 1;
+    if (field !== undefined) expect(column).toBeGreaterThan(1);
     const first = res.stderr.split('\n').find((l) => l.length > 0) ?? '';
-    expect(first).toMatch(new RegExp(`^(?:replstorm: )?${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+: `));
+    const what = field === undefined ? '' : `\\(the file differs in ${field}\\)$`;
+    expect(first).toMatch(new RegExp(`^(?:replstorm: )?${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:${column}: .*${what}`));
   }
 
-  it('a revised event with another seqTime: exit 1 naming that line', async () => {
+  it('a revised event with another seqTime: exit 1 naming that line and the changed field\'s column', async () => {
     const n = firstLineOf('revised', (e) => e['by'] === 'scanner/smsdom');
     const path = tampered('seqtime.jsonl', n, (l) => l.replace(/"seqTime":(\d+)/, (_, t: string) => `"seqTime":${Number(t) + 1}`));
-    await expectMismatchAt(path, n);
+    await expectMismatchAt(path, n, 'seqTime');
   });
 
-  it('a conflict reported as an update: exit 1 naming that line', async () => {
+  it('a conflict reported as an update: exit 1 naming that line and the changed field\'s column', async () => {
     const n = firstLineOf('replicated', (e) => e['outcome'] === 'conflict');
     const path = tampered('outcome.jsonl', n, (l) => l.replace('"outcome":"conflict"', '"outcome":"updated"'));
-    await expectMismatchAt(path, n);
+    await expectMismatchAt(path, n, 'outcome');
   });
 
-  it('a scan that claims it saved nothing: exit 1 naming that line', async () => {
+  it('a scan that claims it saved nothing: exit 1 naming that line and the changed field\'s column', async () => {
     const n = firstLineOf('scanned', (e) => e['saved'] === true);
     const path = tampered('scanned.jsonl', n, (l) => l.replace('"saved":true', '"saved":false'));
-    await expectMismatchAt(path, n);
+    await expectMismatchAt(path, n, 'saved');
   });
 
   it('a reader that closes the output early does not turn a disagreeing recording into a pass (exit 1, not 0)', async () => {

@@ -140,6 +140,9 @@ describe('renderHtmlReport', () => {
     expect(agreed).toContain('Recording: 1,187 derived events in the file checked; the engine agrees.');
     const disagreed = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, message: `the engine derives <b>x</b>` } } });
     expect(markupOf(disagreed)).toContain('<p class="bad">The recording disagrees with the engine at line 10: the engine derives &lt;b&gt;x&lt;/b&gt;. The numbers below are the engine\'s, not the file\'s.</p>');
+    // The differing field's column, where the file's line has the same event with another value.
+    const located = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, column: 1234, message: 'm' } } });
+    expect(markupOf(located)).toContain('disagrees with the engine at line 10, column 1,234: m.');
     expect(markupOf(renderHtmlReport(sampleReport({})))).not.toContain('Recording:');
     // Blame and the timeline that followed a file past the run's stop (replay's outputsPastStop) say so, escaped.
     const past = renderHtmlReport({ ...sampleReport({}), recording: { checked: 9, mismatch: { line: 10, message: 'm' }, outputsPastStop: 'blame counts <more>' } });

@@ -27,7 +27,7 @@ export interface ReportData {
   /** A recording's check (replay of a log with derived events): how many were checked, and the first disagreement. */
   readonly recording?: {
     readonly checked: number;
-    readonly mismatch?: { readonly line: number; readonly message: string };
+    readonly mismatch?: { readonly line: number; readonly column?: number; readonly message: string };
     /** Blame and the timeline also count what the engine derived past the run's stop, following the file (SimulateResult.outputsPastStop). */
     readonly outputsPastStop?: string;
   };
@@ -366,7 +366,7 @@ function renderRecording(recording: ReportData['recording']): string {
   if (recording === undefined) return '';
   if (recording.mismatch !== undefined) {
     const past = recording.outputsPastStop !== undefined ? ` But ${escapeHtml(recording.outputsPastStop)}.` : '';
-    return `<p class="bad">The recording disagrees with the engine at line ${escapeHtml(formatCount(recording.mismatch.line))}: ${escapeHtml(recording.mismatch.message)}. The numbers below are the engine's, not the file's.${past}</p>\n`;
+    return `<p class="bad">The recording disagrees with the engine at line ${escapeHtml(formatCount(recording.mismatch.line))}${recording.mismatch.column !== undefined && recording.mismatch.column > 1 ? `, column ${escapeHtml(formatCount(recording.mismatch.column))}` : ''}: ${escapeHtml(recording.mismatch.message)}. The numbers below are the engine's, not the file's.${past}</p>\n`;
   }
   if (recording.checked === 0) return '';
   return `<p>Recording: ${escapeHtml(formatCount(recording.checked))} derived events in the file checked; the engine agrees.</p>\n`;
