@@ -737,6 +737,33 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  it('strict: a partition leaving out servers defined before it (they form one more group, event-log.md/replication.md) and a connection scheduled twice are reported; without strict nothing is', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "Alpha"}',
+      '{"at": 0, "type": "server", "name": "Beta"}',
+      '{"at": 0, "type": "server", "name": "Gamma"}',
+      '{"at": 0, "type": "server", "name": "Delta"}',
+      '{"at": 1, "type": "connection", "server": "Alpha", "partner": "Beta", "everyMs": 60000}',
+      '{"at": 1, "type": "connection", "server": "Alpha", "partner": "Beta", "everyMs": 60000, "mode": "push"}',
+      '{"at": 2, "type": "connection", "server": "Alpha", "partner": "Beta", "everyMs": 5000, "mode": "pull-push"}',
+      '{"at": 3, "type": "partition", "groups": [["Alpha", "Beta"]]}',
+      '{"at": 4, "type": "partition", "groups": [["Alpha"], ["Beta", "Gamma"], ["Delta"]]}',
+      '{"at": 5, "type": "partition", "groups": [["Beta"], ["Gamma", "Delta"]]}',
+    ];
+    const warnings: LogWarning[] = [];
+    const { events } = decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(events).toHaveLength(lines.length);
+    expect(warnings).toEqual([
+      // Line 8 has the mode the first one defaults to (pull-push), every shared database: the same connection. The push one is another.
+      { line: 8, column: lines[6]!.indexOf('"server"') + 1, field: 'server', message: 'line 6 already schedules this connection (Alpha to Beta, pull-push, every shared database): each connection event schedules sessions of its own, so both run' },
+      { line: 9, column: lines[7]!.indexOf('"groups"') + 1, field: 'groups', message: 'servers "Gamma", "Delta" are in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name them in a group to say otherwise' },
+      { line: 11, column: lines[9]!.indexOf('"groups"') + 1, field: 'groups', message: 'server "Alpha" is in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name it in a group to say otherwise' },
+    ]);
+    const none: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+
   it('strict: a line nested 100,000 deep is read (an unknown field is warned about) or refused (a header\'s meta) as without strict, never a stack overflow', () => {
     // Hostile-input QA: the duplicate-key check walked the line recursively and overflowed (exit 70).
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
