@@ -134,6 +134,10 @@ describe('a tampered recording', () => {
     const first = res.stderr.split('\n').find((l) => l.length > 0) ?? '';
     const what = field === undefined ? '' : `\\(the file differs in ${field}\\)$`;
     expect(first).toMatch(new RegExp(`^(?:replstorm: )?${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:${column}: .*${what}`));
+    // --strict (which decodes every line) says the same, at the same column (it said column 1).
+    const strict = await runCli(['replay', '--strict', path]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr.split('\n').find((l) => l.length > 0)).toBe(first);
   }
 
   it('a revised event with another seqTime: exit 1 naming that line and the changed field\'s column', async () => {

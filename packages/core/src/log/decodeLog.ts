@@ -134,6 +134,7 @@ class Decoder implements LazyLogDecoder {
   private readonly maxUnitsUnchecked: number;
   private readonly warn: ((w: LogWarning) => void) | undefined;
   private readonly lazy: boolean;
+  private readonly withText: boolean;
   // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
   private pending = new Uint8Array(0);
   /** The last line, when the file ends without a line end (a refusal of its JSON says the file may be cut short). */
@@ -154,6 +155,9 @@ class Decoder implements LazyLogDecoder {
     this.maxUnitsUnchecked = Math.floor(this.maxLineBytes / 3);
     this.warn = options.strict === true ? options.onWarning : undefined;
     this.lazy = lazy && this.warn === undefined;
+    // A lazy decoder's user (replay) locates what the engine refuses, and where a recording differs, in the line's text:
+    // kept with --strict too, which decodes every line.
+    this.withText = lazy;
   }
 
   push(chunk: Uint8Array | string): Item[] {
@@ -362,7 +366,7 @@ class Decoder implements LazyLogDecoder {
     } else {
       const event = this.decodeEvent(value, true);
       this.refuseInexact(event.type);
-      out.push(this.lazy ? { line, event, text: this.raw } : { line, event });
+      out.push(this.withText ? { line, event, text: this.raw } : { line, event });
     }
   }
 
