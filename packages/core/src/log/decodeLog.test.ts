@@ -764,6 +764,26 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  it('strict: a server defined while a partition holds is in none of its groups (one more group, cut off), and is said so; a partition naming no server cuts nothing and is not warned about', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "Alpha"}',
+      '{"at": 0, "type": "server", "name": "Beta"}',
+      '{"at": 1, "type": "partition", "groups": [["Alpha"], ["Beta"]]}',
+      '{"at": 2, "type": "server", "name": "Gamma"}',
+      '{"at": 3, "type": "heal"}',
+      '{"at": 4, "type": "server", "name": "Delta"}',
+      // No group: everyone reaches everyone (as a heal), whoever is defined after it.
+      '{"at": 5, "type": "partition", "groups": []}',
+      '{"at": 6, "type": "partition", "groups": [[]]}',
+      '{"at": 7, "type": "server", "name": "Epsilon"}',
+    ];
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      { line: 5, column: lines[3]!.indexOf('"name"') + 1, field: 'name', message: 'server "Gamma" is defined while the partition of line 4 holds, in none of its groups: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); a partition after this line can name it' },
+    ]);
+  });
+
   it('strict: a line nested 100,000 deep is read (an unknown field is warned about) or refused (a header\'s meta) as without strict, never a stack overflow', () => {
     // Hostile-input QA: the duplicate-key check walked the line recursively and overflowed (exit 70).
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;

@@ -534,9 +534,12 @@ class Decoder implements LazyLogDecoder {
   /** --strict: the servers defined so far, in order, and the connections by what they schedule (to the first line). */
   private readonly definedServers: string[] = [];
   private readonly connections = new Map<string, number>();
+  /** --strict: the line of the partition in force (one naming a server; until a heal or a partition naming none), else 0. */
+  private partitionLine = 0;
 
   /**
-   * --strict: a partition that leaves out servers defined before it, and a connection scheduled twice. Both are read
+   * --strict: a partition that leaves out servers defined before it (or a server defined while it holds), and a
+   * connection scheduled twice. Both are read
    * as event-log.md and replication.md say (the servers a partition does not name form one more group, cut off from
    * every group it names; each connection event schedules sessions of its own, so the sessions run twice), which a
    * hand-written log most likely did not mean (QA: accepted without a word).
@@ -545,9 +548,20 @@ class Decoder implements LazyLogDecoder {
     switch (event['type']) {
       case 'server':
         if (!this.definedServers.includes(event['name'] as string)) this.definedServers.push(event['name'] as string);
+        // A server defined while a partition holds is named by none of its groups: cut off as the ones it left out
+        // (they were warned about at the partition; this one was said nothing).
+        if (this.partitionLine > 0) {
+          this.warn!({ line: this.lineNo, column: this.columnOf(['name']), field: 'name', message: `server ${JSON.stringify(event['name'])} is defined while the partition of line ${this.partitionLine} holds, in none of its groups: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); a partition after this line can name it` });
+        }
+        return;
+      case 'heal':
+        this.partitionLine = 0;
         return;
       case 'partition': {
         const named = new Set((event['groups'] as string[][]).flat());
+        // A partition naming no server cuts nothing (everyone is in the one more group: the engine reads it as a heal).
+        this.partitionLine = named.size > 0 ? this.lineNo : 0;
+        if (named.size === 0) return;
         const left = this.definedServers.filter((n) => !named.has(n));
         if (left.length === 0) return;
         const list = left.map((n) => JSON.stringify(n)).join(', ');
