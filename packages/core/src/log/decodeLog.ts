@@ -532,7 +532,7 @@ class Decoder implements LazyLogDecoder {
   }
 
   /** --strict: the servers defined so far, in order, and the connections by what they schedule (to the first line). */
-  private readonly definedServers: string[] = [];
+  private readonly definedServers = new Set<string>();
   private readonly connections = new Map<string, number>();
   /** --strict: the line of the partition in force (one naming a server; until a heal or a partition naming none), else 0. */
   private partitionLine = 0;
@@ -547,7 +547,7 @@ class Decoder implements LazyLogDecoder {
   private warnTopology(event: Record<string, unknown>): void {
     switch (event['type']) {
       case 'server':
-        if (!this.definedServers.includes(event['name'] as string)) this.definedServers.push(event['name'] as string);
+        this.definedServers.add(event['name'] as string);
         // A server defined while a partition holds is named by none of its groups: cut off as the ones it left out
         // (they were warned about at the partition; this one was said nothing).
         if (this.partitionLine > 0) {
@@ -562,9 +562,10 @@ class Decoder implements LazyLogDecoder {
         // A partition naming no server cuts nothing (everyone is in the one more group: the engine reads it as a heal).
         this.partitionLine = named.size > 0 ? this.lineNo : 0;
         if (named.size === 0) return;
-        const left = this.definedServers.filter((n) => !named.has(n));
+        const left = [...this.definedServers].filter((n) => !named.has(n));
         if (left.length === 0) return;
-        const list = left.map((n) => JSON.stringify(n)).join(', ');
+        // (Named up to 10: a log of thousands of servers made a warning of thousands of names.)
+        const list = `${left.slice(0, 10).map((n) => JSON.stringify(n)).join(', ')}${left.length > 10 ? ` and ${(left.length - 10).toLocaleString('en-US')} more` : ''}`;
         this.warn!({ line: this.lineNo, column: this.columnOf(['groups']), field: 'groups', message: `server${left.length > 1 ? 's' : ''} ${list} ${left.length > 1 ? 'are' : 'is'} in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name ${left.length > 1 ? 'them' : 'it'} in a group to say otherwise` });
         return;
       }
