@@ -755,13 +755,37 @@ ${nested}
     expect(events).toHaveLength(lines.length);
     expect(warnings).toEqual([
       // Line 8 has the mode the first one defaults to (pull-push), every shared database: the same connection. The push one is another.
-      { line: 8, column: lines[6]!.indexOf('"server"') + 1, field: 'server', message: 'line 6 already schedules this connection (Alpha to Beta, pull-push, every shared database): each connection event schedules sessions of its own, so both run' },
+      { line: 8, column: lines[6]!.indexOf('"server"') + 1, field: 'server', message: 'line 6 already schedules this connection ("Alpha" to "Beta", pull-push, every shared database): each connection event schedules sessions of its own, so both run' },
       { line: 9, column: lines[7]!.indexOf('"groups"') + 1, field: 'groups', message: 'servers "Gamma", "Delta" are in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name them in a group to say otherwise' },
       { line: 11, column: lines[9]!.indexOf('"groups"') + 1, field: 'groups', message: 'server "Alpha" is in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name it in a group to say otherwise' },
     ]);
     const none: LogWarning[] = [];
     decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
     expect(none).toEqual([]);
+  });
+
+  it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "Alpha"}',
+      '{"at": 0, "type": "server", "name": "Beta"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["Alpha", "Beta"]}',
+      '{"at": 0, "type": "database", "name": "e", "replicas": ["Alpha", "Beta"]}',
+      '{"at": 1, "type": "connection", "server": "Alpha", "partner": "Beta", "everyMs": 60000}',
+      '{"at": 1, "type": "connection", "server": "Alpha", "partner": "Beta", "everyMs": 60000, "db": "d"}',
+      '{"at": 1, "type": "connection", "server": "Beta", "partner": "Alpha", "everyMs": 60000, "db": "e", "mode": "push"}',
+      '{"at": 1, "type": "connection", "server": "Beta", "partner": "Alpha", "everyMs": 60000, "mode": "push"}',
+      // Another mode: other sessions.
+      '{"at": 1, "type": "connection", "server": "Beta", "partner": "Alpha", "everyMs": 60000, "db": "e", "mode": "pull"}',
+      // Another database than line 9's, but line 8's covers it too.
+      '{"at": 1, "type": "connection", "server": "Beta", "partner": "Alpha", "everyMs": 60000, "db": "d", "mode": "push"}',
+    ];
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings.map((w) => [w.line, w.message])).toEqual([
+      [7, 'line 6 already schedules this connection for every database both servers hold ("Alpha" to "Beta", pull-push, every shared database), "d" included: each connection event schedules sessions of its own, so "d" is replicated by both'],
+      [9, 'line 8 already schedules this connection for database "e" ("Beta" to "Alpha", push), which this one (every shared database) includes: each connection event schedules sessions of its own, so "e" is replicated by both'],
+      [11, 'line 9 already schedules this connection for every database both servers hold ("Beta" to "Alpha", push, every shared database), "d" included: each connection event schedules sessions of its own, so "d" is replicated by both'],
+    ]);
   });
 
   it('strict: a server defined while a partition holds is in none of its groups (one more group, cut off), and is said so; a partition naming no server cuts nothing and is not warned about', () => {

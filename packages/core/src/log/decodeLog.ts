@@ -533,7 +533,7 @@ class Decoder implements LazyLogDecoder {
 
   /** --strict: the servers defined so far, in order, and the connections by what they schedule (to the first line). */
   private readonly definedServers = new Set<string>();
-  private readonly connections = new Map<string, number>();
+  private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
   /** --strict: the line of the partition in force (one naming a server; until a heal or a partition naming none), else 0. */
   private partitionLine = 0;
 
@@ -570,13 +570,28 @@ class Decoder implements LazyLogDecoder {
         return;
       }
       case 'connection': {
-        const key = JSON.stringify([event['server'], event['partner'], event['mode'] ?? 'pull-push', event['db'] ?? null]);
-        const first = this.connections.get(key);
-        if (first === undefined) {
-          this.connections.set(key, this.lineNo);
-          return;
+        // By who starts it, with whom and how: its sessions for every database both hold (`all`), and for one (`dbs`).
+        const mode = (event['mode'] as string | undefined) ?? 'pull-push';
+        const key = JSON.stringify([event['server'], event['partner'], mode]);
+        let seen = this.connections.get(key);
+        if (seen === undefined) this.connections.set(key, (seen = { all: 0, dbs: new Map() }));
+        const db = event['db'] as string | undefined;
+        const who = `${JSON.stringify(event['server'])} to ${JSON.stringify(event['partner'])}, ${mode}`;
+        const twice = 'each connection event schedules sessions of its own, so';
+        let message: string | undefined;
+        if (db === undefined) {
+          const [oneDb, oneLine] = seen.dbs.entries().next().value ?? [];
+          if (seen.all > 0) message = `line ${seen.all} already schedules this connection (${who}, every shared database): ${twice} both run`;
+          // A connection for every database both hold includes one for a database (the engine requires both to hold it).
+          else if (oneDb !== undefined) message = `line ${oneLine} already schedules this connection for database ${JSON.stringify(oneDb)} (${who}), which this one (every shared database) includes: ${twice} ${JSON.stringify(oneDb)} is replicated by both`;
+          if (seen.all === 0) seen.all = this.lineNo;
+        } else {
+          const first = seen.dbs.get(db);
+          if (first !== undefined) message = `line ${first} already schedules this connection (${who}, ${JSON.stringify(db)}): ${twice} both run`;
+          else if (seen.all > 0) message = `line ${seen.all} already schedules this connection for every database both servers hold (${who}, every shared database), ${JSON.stringify(db)} included: ${twice} ${JSON.stringify(db)} is replicated by both`;
+          if (first === undefined) seen.dbs.set(db, this.lineNo);
         }
-        this.warn!({ line: this.lineNo, column: this.columnOf(['server']), field: 'server', message: `line ${first} already schedules this connection (${event['server'] as string} to ${event['partner'] as string}, ${(event['mode'] as string | undefined) ?? 'pull-push'}, ${event['db'] === undefined ? 'every shared database' : (event['db'] as string)}): each connection event schedules sessions of its own, so both run` });
+        if (message !== undefined) this.warn!({ line: this.lineNo, column: this.columnOf(['server']), field: 'server', message });
         return;
       }
     }
