@@ -62,7 +62,10 @@ function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGE
  * shell would split or expand (a path with a space) are quoted, so the line can be pasted as it is.
  */
 function replayHint(file: string, designs: readonly string[] = []): string {
-  return [cliCommand(), 'replay', ...designs.flatMap((d) => ['--design', shellWord(d)]), shellWord(file)].join(' ');
+  // A relative path starting with `-` (`--record=-x.jsonl`) would be read as an option: `./` before it (quoting is
+  // no help there).
+  const log = file.startsWith('-') ? `./${file}` : file;
+  return [cliCommand(), 'replay', ...designs.flatMap((d) => ['--design', shellWord(d)]), shellWord(log)].join(' ');
 }
 
 /**

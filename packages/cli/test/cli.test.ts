@@ -861,6 +861,18 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(again.stdout).toContain(`replay of ${rec}`);
   });
 
+  it('the replay hint for a recording whose name starts with - (given as --record=-x) runs: the path is not read as an option', () => {
+    const dir = mkdtempSync(join(tmp, 'hint-dash-'));
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'packages/cli/bin/replstorm.js'), 'replay', EXAMPLE_LOG, '--record=-x.jsonl'], { cwd: dir, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const hint = /\(replay it: (.*)\)$/m.exec(res.stdout)?.[1];
+    expect(hint, res.stdout).toMatch(/ replay \.\/-x\.jsonl$/);
+    // (It said `replay -x.jsonl`: "unknown option '-x.jsonl'".)
+    const again = spawnSync('/bin/sh', ['-c', hint!], { cwd: dir, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/derived events checked: the engine agrees/);
+  });
+
   it('verify <module>: a fresh load that fails is refused naming the module given (not its copy), and the copy is removed', async () => {
     const dir = mkdtempSync(join(tmp, 'load-once-'));
     const file = join(dir, 'once.ts');
