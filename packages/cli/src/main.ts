@@ -83,9 +83,13 @@ function cliCommand(): string {
   return 'replstorm';
 }
 
-/** `s` as one word for a POSIX shell: as it is when it holds only characters no shell treats specially, else single-quoted. */
+/**
+ * `s` as one word for a POSIX shell: as it is when it holds only characters no shell treats specially, else
+ * single-quoted. A leading `=` is quoted too: zsh (macOS's shell) reads an unquoted `=name` as the path of the
+ * command `name` ("zsh: x.jsonl not found").
+ */
 export function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^(?!=)[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

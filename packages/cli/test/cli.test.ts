@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
+import { shellWord } from '../src/main.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -871,6 +872,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     const again = spawnSync('/bin/sh', ['-c', hint!], { cwd: dir, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/derived events checked: the engine agrees/);
+  });
+
+  it('shellWord: a word any POSIX shell, bash or zsh reads back as it is (a leading = was left bare: zsh reads =x as the path of a command x)', () => {
+    const words = ['plain/path-1.jsonl', 'a b', "it's", '$HOME', '`x`', '*.jsonl', '~/x', '=x.jsonl', 'a=b', 'ü', 'a\nb', '!x', ''];
+    expect(shellWord('=x.jsonl')).toBe("'=x.jsonl'");
+    expect(shellWord('a=b')).toBe('a=b');
+    for (const sh of ['/bin/sh', '/bin/bash', '/usr/bin/zsh', '/bin/zsh'].filter((p) => existsSync(p))) {
+      const res = spawnSync(sh, ['-c', `printf '%s\\0' ${words.map(shellWord).join(' ')}`], { encoding: 'utf8' });
+      expect(res.stderr, sh).toBe('');
+      expect(res.stdout.split('\0').slice(0, -1), sh).toEqual(words);
+    }
   });
 
   it('verify <module>: a fresh load that fails is refused naming the module given (not its copy), and the copy is removed', async () => {
