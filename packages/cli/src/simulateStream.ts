@@ -72,7 +72,7 @@ const MEMORY_STOP_AT = 0.75;
 export interface Mismatch {
   readonly line: number;
   /**
-   * 1-based, where the line differs: the key of the first field that differs, for the same event with other values
+   * 1-based, where the line differs: the leftmost key of a field that differs, for the same event with other values
    * (the differing field, not the line's start: a revised line with another seqTime points at "seqTime"); else 1.
    */
   readonly column?: number;
@@ -319,7 +319,9 @@ class Conformance {
         const message = same
           ? `the engine derives ${encodeEvent(e)} (the file differs in ${fields.join(', ')})`
           : `the engine derives ${encodeEvent(e)} where the file has ${encodeEvent(file)}: a derived line is missing, extra or out of order here`;
-        const column = fields.length > 0 && f.text !== undefined ? columnOfField(f.text, fields[0]!) : 1;
+        // The leftmost of the differing fields' keys, as the line is written (another writer's key order too).
+        const text = f.text;
+        const column = fields.length > 0 && text !== undefined ? Math.min(...fields.map((k) => columnOfField(text, k))) : 1;
         this.mismatch = { line: f.line, column, message, file, engine: e };
         this.settle(Number.POSITIVE_INFINITY);
       }

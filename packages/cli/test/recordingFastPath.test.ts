@@ -146,6 +146,16 @@ describe('a derived line differing in one value', () => {
     await expectMismatchAt(path, n, 'seq');
   });
 
+  it('Derived events: two fields differing in a line written by another tool (keys reversed): the column is the leftmost of the two as written', async () => {
+    const n = derivedLines('revised', (e) => e['via'] === undefined)[2]!;
+    const bump = (l: string) => l.replace(/"seq":(\d+)/, (_, s: string) => `"seq":${Number(s) + 1}`).replace(/"seqTime":(\d+)/, (_, s: string) => `"seqTime":${Number(s) + 1}`);
+    const path = rewritten('two-fields-reordered.jsonl', (l, k) => (k > 1 && isDerived(l) ? otherWriter(k === n ? bump(l) : l) : l));
+    const text = readFileSync(path, 'utf8').split('\n')[n - 1]!;
+    // Reversed keys: seqTime is written before seq (the recorder's order has seq first).
+    expect(text.search(/"seqTime"\s*:/)).toBeLessThan(text.search(/"seq"\s*:/));
+    await expectMismatchAt(path, n, 'seqTime');
+  });
+
   it('Derived events: a later line differing too does not move the report', async () => {
     const [a, b] = derivedLines('replicated');
     const path = rewritten('two-changed.jsonl', (l, k) => (k === a || k === b ? l.replace(/"seqTime":(\d+)/, (_, s: string) => `"seqTime":${Number(s) + 7}`) : l));
