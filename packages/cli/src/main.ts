@@ -991,7 +991,7 @@ closed it before the command finished (a command that had finished keeps its cod
       .command('replay')
       .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
       .argument('<log>', 'the log file, or - for standard input')
-      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know, a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')
+      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')
       // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
       .addHelpText(
         'after',

@@ -420,7 +420,12 @@ export async function simulateStream(
   options: SimulateOptions,
 ): Promise<SimulateResult> {
   const factory = behaviourFactory(options.registry);
-  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
+  // (--strict names a scanner's settings its design does not have, which the engine passes over: design.ts resolveConfig.)
+  const settingsOf = (name: string): readonly string[] | undefined => {
+    const d = options.registry.get(name);
+    return d === undefined ? undefined : Object.keys(d.defaults);
+  };
+  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
   // With --record, the engine's causes are lines of the recording it writes; the file replayed numbers its own lines,

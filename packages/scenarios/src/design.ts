@@ -99,13 +99,19 @@ export function cleaningWrites(result: VirusScanResult): { set: [string, ItemVal
 }
 
 /**
- * Merges a `scanner` event's configuration over a design's defaults. Unknown fields and fields of the wrong type
- * are refused with LogError('BAD_CONFIG') naming them, so a typo in a log never silently runs the default.
+ * Merges a `scanner` event's configuration over a design's defaults. A field of the wrong type is refused with
+ * LogError('BAD_CONFIG') naming it. A field the design does not know is refused too (`ignoreUnknown` false: what a
+ * user types, --config, --set config=, --what-if, so a typo never silently runs the default), or passed over
+ * (`ignoreUnknown` true: a log's `scanner` event). [choice] event-log.md: "readers ignore fields they do not know (and
+ * `--strict` says so)", and it calls a configuration's keys fields ("Every field is optional"): a log written for a
+ * design with a setting this one lacks replays (a spec audit: it was refused, exit 2), and `replay --strict` names
+ * the field (simulateStream).
  */
-export function resolveConfig<C extends object>(design: ScannerDesign<C>, config: Readonly<Record<string, unknown>>): C {
+export function resolveConfig<C extends object>(design: ScannerDesign<C>, config: Readonly<Record<string, unknown>>, ignoreUnknown = false): C {
   const out: Record<string, unknown> = { ...(design.defaults as Record<string, unknown>) };
   for (const key of Object.keys(config)) {
     if (!Object.prototype.hasOwnProperty.call(design.defaults, key)) {
+      if (ignoreUnknown) continue;
       const has = Object.keys(design.defaults);
       throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'})`, { field: `config.${key}` });
     }
@@ -126,8 +132,8 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
  * a design that tried to change it would otherwise corrupt them all silently. Built-in designs are trusted and skip it
  * (it costs about as much as the scan itself at the seed's scale).
  */
-export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext, trusted = false): Behaviour {
-  const config = resolveConfig(design, rawConfig);
+export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>>, _where: InstallContext, trusted = false, ignoreUnknown = false): Behaviour {
+  const config = resolveConfig(design, rawConfig, ignoreUnknown);
   if (design.check !== undefined) guarded(design, () => 'checking its configuration', () => design.check!(config));
   // (immer freezes plain objects and arrays: a note's revision list, a class instance, is frozen on its own.)
   const guard = trusted ? (n: Note) => n : (n: Note) => (Revisions.freeze(n.revisions), freeze(n, true));
@@ -399,9 +405,18 @@ export type DesignRegistry = ReadonlyMap<string, ScannerDesign<object>>;
 /** Designs whose code ships with replstorm (registered by `designs/registry.ts`). */
 export const TRUSTED_DESIGNS = new WeakSet<object>();
 
+/**
+ * The simulator's designs: a `scanner` event installs one. A setting the design does not know is passed over (see
+ * resolveConfig: the event comes from a log); the tools check what a user types before they run (checkDesignInstall).
+ */
 export function behaviourFactory(registry: DesignRegistry): BehaviourFactory {
   return (name, config, where) => {
     const d = registry.get(name);
-    return d === undefined ? undefined : toBehaviour(d, config, where, TRUSTED_DESIGNS.has(d));
+    return d === undefined ? undefined : toBehaviour(d, config, where, TRUSTED_DESIGNS.has(d), true);
   };
+}
+
+/** The fields of a `scanner` event's configuration that the design does not know (passed over; `--strict` names them). */
+export function unknownSettings(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(config).filter((k) => !Object.prototype.hasOwnProperty.call(design.defaults, k));
 }

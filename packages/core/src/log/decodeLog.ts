@@ -27,6 +27,12 @@ export interface LogDecoderOptions {
   /** Report unknown fields to `onWarning`. */
   readonly strict?: boolean;
   readonly onWarning?: (warning: LogWarning) => void;
+  /**
+   * With `strict`: the settings a scanner design has (its configuration's fields), or undefined for a design not
+   * known here. A `scanner` event's configuration field the design does not have is passed over by the engine
+   * (event-log.md: readers ignore fields they do not know) and named here, as any unknown field is.
+   */
+  readonly settingsOf?: (design: string) => readonly string[] | undefined;
 }
 
 /**
@@ -134,6 +140,7 @@ class Decoder implements LazyLogDecoder {
   private readonly maxUnitsUnchecked: number;
   private readonly warn: ((w: LogWarning) => void) | undefined;
   private readonly lazy: boolean;
+  private readonly settingsOf: ((design: string) => readonly string[] | undefined) | undefined;
   private readonly withText: boolean;
   // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
   private pending = new Uint8Array(0);
@@ -154,6 +161,7 @@ class Decoder implements LazyLogDecoder {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.maxUnitsUnchecked = Math.floor(this.maxLineBytes / 3);
     this.warn = options.strict === true ? options.onWarning : undefined;
+    this.settingsOf = options.settingsOf;
     this.lazy = lazy && this.warn === undefined;
     // A lazy decoder's user (replay) locates what the engine refuses, and where a recording differs, in the line's text:
     // kept with --strict too, which decodes every line.
@@ -557,6 +565,17 @@ class Decoder implements LazyLogDecoder {
       case 'heal':
         this.partitionLine = 0;
         return;
+      case 'scanner': {
+        const config = event['config'] as Record<string, unknown> | undefined;
+        const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
+        if (has === undefined) return;
+        for (const key of Object.keys(config!)) {
+          if (has.includes(key)) continue;
+          const field = `config.${key}`;
+          this.warn!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'}); ignored` });
+        }
+        return;
+      }
       case 'partition': {
         const groups = event['groups'] as string[][];
         const named = new Set(groups.flat());
