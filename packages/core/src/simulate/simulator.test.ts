@@ -286,6 +286,14 @@ describe('R10 purge', () => {
     assertReplayEqualsLive(day2.sim);
   });
 
+  it('R10: the purge check runs every 24 hours, not only at some multiples of it', () => {
+    // purgeDays 2: the stub (seqTime 2 h) is older than 2 days first at the 3-day check (72 h - 2 h = 70 h > 48 h).
+    // A check every 2 days would keep it until the 4-day check.
+    const stub = [...pair({}, {}, { purgeDays: 2 }), ev.save(HOUR, 'A', X), ev.delete(2 * HOUR, 'A', X)];
+    expect(simulate([...stub, ev.end(3 * DAY)]).sim.replica('A', 'd')?.get(X)).toBeDefined();
+    expect(simulate([...stub, ev.end(3 * DAY + 1)]).sim.replica('A', 'd')?.get(X)).toBeUndefined();
+  });
+
   it("R10: a stub older than purgeDays on the server's clock is purged", () => {
     // With the clock 23 h ahead the stub's seqTime is 25 h; the 2-day check reads 71 h: 46 h old, purged. (Compared
     // with `at` instead, 48 h - 25 h is less than a day, and it would be kept.)
@@ -313,6 +321,29 @@ describe('R10 purge', () => {
     expect(sim.replica('A', 'd')?.get(X)).toMatchObject({ deleted: false, seq: 2, seqTime: 30_000 });
     expect(summary.converged).toBe(true);
     assertReplayEqualsLive(sim);
+  });
+});
+
+describe('partition', () => {
+  it('servers a partition does not name form one more group: they reach each other, and no named group', () => {
+    // replication.md, "Time and order": "In a partition, servers not named in any group form one more group."
+    const { derived } = simulate([
+      ev.server('A'),
+      ev.server('B'),
+      ev.server('C'),
+      ev.server('D'),
+      ev.database(['A', 'B', 'C', 'D']),
+      ev.save(10, 'C', X),
+      ev.partition(20, ['A'], ['B']),
+      ev.replicate(30, 'D', 'C', 'pull'),
+      ev.replicate(40, 'A', 'C', 'pull'),
+      ev.replicate(50, 'B', 'D', 'pull'),
+    ]);
+    expect(sessions(derived).map((s) => [s.at, s.server, s.partner, s.sent, s.interrupted])).toEqual([
+      [31, 'D', 'C', 1, false],
+      [40, 'A', 'C', 0, true],
+      [50, 'B', 'D', 0, true],
+    ]);
   });
 });
 
