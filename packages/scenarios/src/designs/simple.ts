@@ -19,6 +19,10 @@ export const noop = defineDesign({
  */
 export const scanCache = defineDesign({
   name: 'scan-cache',
+  // [choice] event-log.md: "keeps results in a server-local store keyed by OID; never saves". Read as never saving a
+  // clean document (no tag, no stamp: the writes the storm is made of); an infected one is cleaned, as every scanner
+  // here cleans (R13, cleaningWrites), or a design meant as the fix would leave infections the others remove, and the
+  // comparison tables would weigh that and not the stamping.
   description: 'remembers clean versions in a server-local cache keyed by OID; never saves a clean document',
   defaults: { scanMsPerDoc: 10, scheduleEveryMs: 0, scanReplicatedWrites: false },
   configHelp: {
