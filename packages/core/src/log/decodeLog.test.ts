@@ -737,6 +737,13 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  /** The warnings `--strict` gives for a log of these lines (after the header). */
+  function strictWarnings(lines: readonly string[]): LogWarning[] {
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    return warnings;
+  }
+
   it('strict: a partition leaving out servers defined before it (they form one more group, event-log.md/replication.md) and a connection scheduled twice are reported; without strict nothing is', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',
@@ -782,8 +789,7 @@ ${nested}
       // Another database than line 9's, but line 8's covers it too.
       '{"at": 1, "type": "connection", "server": "Beta", "partner": "Alpha", "everyMs": 60000, "db": "d", "mode": "push"}',
     ];
-    const warnings: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    const warnings = strictWarnings(lines);
     expect(warnings.map((w) => [w.line, w.message])).toEqual([
       [7, 'line 6 already schedules this connection for every database both servers hold ("Alpha" to "Beta", pull-push, every shared database), "d" included: each connection event schedules sessions of its own, so "d" is replicated by both'],
       [9, 'line 8 already schedules this connection for database "e" ("Beta" to "Alpha", push), which this one (every shared database) includes: each connection event schedules sessions of its own, so "e" is replicated by both'],
@@ -807,8 +813,7 @@ ${nested}
       '{"at": 8, "type": "partition", "groups": [["Alpha"]]}',
       '{"at": 9, "type": "server", "name": "Zeta"}',
     ];
-    const warnings: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    const warnings = strictWarnings(lines);
     expect(warnings).toEqual([
       { line: 5, column: lines[3]!.indexOf('"name"') + 1, field: 'name', message: 'server "Gamma" is defined while the partition of line 4 holds, in none of its groups: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); a partition after this line can name it' },
     ]);
