@@ -415,8 +415,3 @@ export function behaviourFactory(registry: DesignRegistry): BehaviourFactory {
     return d === undefined ? undefined : toBehaviour(d, config, where, TRUSTED_DESIGNS.has(d), true);
   };
 }
-
-/** The fields of a `scanner` event's configuration that the design does not know (passed over; `--strict` names them). */
-export function unknownSettings(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): string[] {
-  return Object.keys(config).filter((k) => !Object.prototype.hasOwnProperty.call(design.defaults, k));
-}
