@@ -319,9 +319,12 @@ class Conformance {
         const message = same
           ? `the engine derives ${encodeEvent(e)} (the file differs in ${fields.join(', ')})`
           : `the engine derives ${encodeEvent(e)} where the file has ${encodeEvent(file)}: a derived line is missing, extra or out of order here`;
-        // The leftmost of the differing fields' keys, as the line is written (another writer's key order too).
+        // The leftmost of the differing fields' keys, as the line is written (another writer's key order too). A field
+        // the line does not have (the engine's `via`, missing) has no key to point at: columnOfField gives 1 for it,
+        // which is no column of a key (the line starts with `{`) and must not win over a key the line has.
         const text = f.text;
-        const column = fields.length > 0 && text !== undefined ? Math.min(...fields.map((k) => columnOfField(text, k))) : 1;
+        const columns = text === undefined ? [] : fields.map((k) => columnOfField(text, k)).filter((c) => c > 1);
+        const column = columns.length > 0 ? Math.min(...columns) : 1;
         this.mismatch = { line: f.line, column, message, file, engine: e };
         this.settle(Number.POSITIVE_INFINITY);
       }

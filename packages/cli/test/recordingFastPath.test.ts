@@ -156,6 +156,19 @@ describe('a derived line differing in one value', () => {
     await expectMismatchAt(path, n, 'seqTime');
   });
 
+  it('Derived events: a field the line lacks (the engine\'s via) beside one it has that differs: the column is the one it has, not 1', async () => {
+    // An arrival's on-write scan stamps with `via` (per-server keys, scans arrivals).
+    const rec = join(tmp, 'via.jsonl');
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'servers=2', '--set', 'databases=1', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'horizonMs=60000', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    const recorded = readFileSync(rec, 'utf8').split('\n');
+    const n = recorded.findIndex((l) => l.includes('"type":"revised"') && l.includes('"via":')) + 1;
+    expect(n).toBeGreaterThan(0);
+    const path = join(tmp, 'via-missing.jsonl');
+    writeFileSync(path, recorded.map((l, i) => (i + 1 === n ? l.replace(/"seqTime":(\d+)/, (_, s: string) => `"seqTime":${Number(s) + 1}`).replace(/,"via":\{[^}]*\}/, '') : l)).join('\n'));
+    await expectMismatchAt(path, n, 'seqTime');
+  });
+
   it('Derived events: a later line differing too does not move the report', async () => {
     const [a, b] = derivedLines('replicated');
     const path = rewritten('two-changed.jsonl', (l, k) => (k === a || k === b ? l.replace(/"seqTime":(\d+)/, (_, s: string) => `"seqTime":${Number(s) + 7}`) : l));
