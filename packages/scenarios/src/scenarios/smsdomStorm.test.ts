@@ -131,6 +131,15 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     expect(only(smsdomStormEvents({ ...SMALL, servers: 1 }), 'scanner').map((e) => e.at)).toEqual([SETUP_MS]);
   });
 
+  it('R16: a design setting the design does not have is refused (what a user types, not a log: the engine passes a log\'s over)', () => {
+    const e = configError({ ...SMALL, config: 'ssoo=false' });
+    expect(e.code).toBe('BAD_CONFIG');
+    expect(e.field).toBe('config.ssoo');
+    expect(e.message).toContain('the design "smsdom" has no such setting');
+    expect(configError({ ...SMALL, design: 'noop', config: 'sso=false' }).field).toBe('config.sso');
+    expect(configError({ ...SMALL, config: '__proto__=1' }).field).toBe('config.__proto__');
+  });
+
   it('R16: a design configuration that is not key=value', () => {
     const e = configError({ config: 'sso' });
     expect(e.code).toBe('BAD_CONFIG');

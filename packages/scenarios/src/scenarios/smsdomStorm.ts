@@ -1,5 +1,5 @@
 import { LogError, Prng, type InputEvent, type ItemValue } from '@replstorm/core';
-import type { DesignRegistry } from '../design.js';
+import { resolveConfig, type DesignRegistry } from '../design.js';
 import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
 
@@ -90,9 +90,14 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // The design's own settings decide what the scenario may set: a schedule (scanEveryMs, scanServers), a key. A
   // researcher's design is looked up in the registry the caller passes: one that declares `scheduleEveryMs` is
   // scheduled like the built-in ones (without the lookup it was installed with no schedule and ran no scan at all).
-  const defaults = (context.designs?.get(p.design) ?? BUILTIN_DESIGNS.find((d) => d.name === p.design))?.defaults ?? {};
+  const design = context.designs?.get(p.design) ?? BUILTIN_DESIGNS.find((d) => d.name === p.design);
+  const defaults = design?.defaults ?? {};
   const hasSetting = (k: string) => Object.prototype.hasOwnProperty.call(defaults, k);
   const extra = parseConfigList(p.config, 'config', defaults);
+  // `config` is what a user types (--set config=, a compare row, explore's settings), not a log: a setting the design
+  // does not have is refused here, as resolveConfig refuses it, before it becomes a scanner event whose unknown
+  // settings the engine passes over (event-log.md; design.ts behaviourFactory). A typo must not run the default.
+  if (design !== undefined) resolveConfig(design, extra);
   // The scenario sets a design's schedule on every server (scanEveryMs on the servers scanServers names, 0 on the
   // others) and, with keys=per-server, its key: the same setting given in the design's configuration (a compare row
   // `smsdom:scheduleEveryMs=600000`, --set config=key=...) would be overwritten without a word. Refused, naming the
