@@ -13,7 +13,9 @@ import { holdTemporaryFile } from './output.js';
 
 function isDesign(x: unknown): x is ScannerDesign<object> {
   const d = x as Partial<ScannerDesign<object>> | null;
-  return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object';
+  // `defaults` an object that is not null nor an array: its keys are the design's settings, read wherever a
+  // configuration is (replay --strict named a log's settings with Object.keys(null): exit 70, as `designs` did).
+  return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object' && d.defaults !== null && !Array.isArray(d.defaults);
 }
 
 /** Where a design module is, checked: its absolute path. */

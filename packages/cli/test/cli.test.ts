@@ -207,6 +207,20 @@ describe('help, version and usage', () => {
     expect(res.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('a --design module whose defaults are null (or an array) is refused as not a design, not an internal error under replay --strict', async () => {
+    const log = join(tmp, 'null-defaults.jsonl');
+    writeFileSync(log, `${['{"replog":1,"meta":{}}', '{"at":0,"type":"server","name":"Alpha"}', '{"at":1,"type":"scanner","server":"Alpha","design":"nd","config":{}}'].join('\n')}\n`);
+    for (const defaults of ['null', '[]']) {
+      const mod = join(tmp, `defaults-${defaults === 'null' ? 'null' : 'array'}.mjs`);
+      writeFileSync(mod, `export default { name: 'nd', description: 'x', defaults: ${defaults}, scan: () => ({ verdict: 'clean' }) };\n`);
+      for (const args of [['replay', '--strict', log], ['designs']]) {
+        const res = await runCli([...args, '--design', `nd=${mod}`]);
+        expect(res.code, `${defaults} ${args.join(' ')}: ${res.stderr}`).toBe(2);
+        expect(res.stderr).toContain('the module must export a scanner design');
+      }
+    }
+  });
+
   it('a --design module the command does not use is refused before it is loaded: its code never runs', async () => {
     // Hostile-input QA: verify noop --design x=evil.mjs ran the module's top level, then refused it as unused.
     const marker = join(tmp, 'unused-module-ran');
