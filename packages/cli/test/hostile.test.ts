@@ -593,6 +593,22 @@ describe('valid oddities', () => {
     expect(({} as Record<string, unknown>)['sso']).toBeUndefined();
   });
 
+  it('an integer a double cannot hold in a scanner setting the design does not have is passed over with the setting (a field the reader ignores); in one it has, refused', async () => {
+    // It was warned "ignored" under --strict and then refused at the same column (a review).
+    const scanner = (config: string) => `{"at":1,"type":"scanner","server":"Alpha","design":"smsdom","config":${config}}`;
+    const save = saveWith('{"Subject":"x","$FILE":[{"name":"a.txt"}]}');
+    const unknown = writeLog('unknown-setting-2p53.jsonl', [HEADER, ALPHA, DB, scanner('{"futureOption":9007199254740993,"mail":false}'), save]);
+    const without = writeLog('unknown-setting-2p53-without.jsonl', [HEADER, ALPHA, DB, scanner('{"mail":false}'), save]);
+    const res = await runCli(['replay', unknown, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect((JSON.parse(res.stdout) as { digest: string }).digest).toBe((JSON.parse((await runCli(['replay', without, '--json'])).stdout) as { digest: string }).digest);
+    const strict = await runCli(['replay', unknown, '--json', '--strict']);
+    expect(strict.code).toBe(0);
+    expect(strict.stderr).toMatch(/^[^\n]*:4:\d+: warning: field "config\.futureOption": the design "smsdom" has no such setting [^\n]*; ignored\n$/);
+    const known = writeLog('known-setting-2p53.jsonl', [HEADER, ALPHA, DB, scanner('{"scanMsPerDoc":9007199254740993}'), save]);
+    expectRefusal(await runCli(['replay', known]), known, { line: 4, field: 'config.scanMsPerDoc' });
+  });
+
   it('unknown fields are ignored silently, and --strict warns naming line and field without changing the result', async () => {
     const file = join(VALID_DIR, 'unknown-fields.jsonl');
     const plain = await runCli(['replay', file, '--json']);

@@ -216,7 +216,7 @@ class Decoder implements LazyLogDecoder {
     try {
       this.unsafe = false;
       const event = this.decodeEvent(this.parse(), false) as DerivedEvent;
-      this.refuseInexact(event.type);
+      this.refuseInexact(event.type, event);
       return { line: raw.line, event };
     } catch (e) {
       this.failure ??= e;
@@ -373,7 +373,7 @@ class Decoder implements LazyLogDecoder {
       this.refuseInexact(undefined);
     } else {
       const event = this.decodeEvent(value, true);
-      this.refuseInexact(event.type);
+      this.refuseInexact(event.type, event);
       out.push(this.withText ? { line, event, text: this.raw } : { line, event });
     }
   }
@@ -887,9 +887,12 @@ class Decoder implements LazyLogDecoder {
    * event's `config` and `purgeDays`, and in its items a number, a list's number, an attachment's `bytes`. A number in
    * a field the reader ignores (an unknown one: a later version's) is not read, so not refused.
    */
-  private refuseInexact(type: string | undefined): void {
+  private refuseInexact(type: string | undefined, event?: LogEvent): void {
     if (!this.unsafe) return;
     this.unsafe = false;
+    // A scanner setting its design does not have is passed over (settingsOf; design.ts resolveConfig): a field the
+    // reader ignores, whose numbers are not read either.
+    const has = event?.type === 'scanner' ? this.settingsOf?.(event.design) : undefined;
     const fields = type === undefined ? undefined : SCHEMAS.get(type)?.fields;
     const kindOf = (field: string | number | undefined) => (fields === undefined ? (field === 'meta' ? 'config' : undefined) : fields.find((f) => f.name === field)?.kind);
     // Only literals under a field that can keep one are collected: an ignored field is passed over as the walk meets it
@@ -898,7 +901,7 @@ class Decoder implements LazyLogDecoder {
       const kind = kindOf(path[0]);
       const item = path[1];
       const kept =
-        kind === 'config' ||
+        (kind === 'config' && !(has !== undefined && path[0] === 'config' && typeof path[1] === 'string' && !has.includes(path[1]))) ||
         (kind === 'days' && path.length === 1) ||
         (kind === 'items' && typeof item === 'string' && (isFileItem(item) ? path.length === 4 && path[3] === 'bytes' : path.length === 2 || (path.length === 3 && typeof path[2] === 'number')));
       const text = kept ? numberTextAt(this.raw, this.columnOf(path)) : undefined;
