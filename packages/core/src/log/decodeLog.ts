@@ -28,9 +28,10 @@ export interface LogDecoderOptions {
   readonly strict?: boolean;
   readonly onWarning?: (warning: LogWarning) => void;
   /**
-   * With `strict`: the settings a scanner design has (its configuration's fields), or undefined for a design not
-   * known here. A `scanner` event's configuration field the design does not have is passed over by the engine
-   * (event-log.md: readers ignore fields they do not know) and named here, as any unknown field is.
+   * The settings a scanner design has (its configuration's fields), or undefined for a design not known here. A
+   * `scanner` event's configuration field the design does not have is passed over by the engine (event-log.md: readers
+   * ignore fields they do not know): its numbers are not read (refuseInexact), and `strict` names it, as any unknown
+   * field.
    */
   readonly settingsOf?: (design: string) => readonly string[] | undefined;
 }
@@ -216,7 +217,7 @@ class Decoder implements LazyLogDecoder {
     try {
       this.unsafe = false;
       const event = this.decodeEvent(this.parse(), false) as DerivedEvent;
-      this.refuseInexact(event.type, event);
+      this.refuseInexact(event);
       return { line: raw.line, event };
     } catch (e) {
       this.failure ??= e;
@@ -373,7 +374,7 @@ class Decoder implements LazyLogDecoder {
       this.refuseInexact(undefined);
     } else {
       const event = this.decodeEvent(value, true);
-      this.refuseInexact(event.type, event);
+      this.refuseInexact(event);
       out.push(this.withText ? { line, event, text: this.raw } : { line, event });
     }
   }
@@ -535,11 +536,12 @@ class Decoder implements LazyLogDecoder {
       this.warnUnknown(value, schema.known, [], `a "${type}" event`);
       this.warnSetAndRemoved(event);
       this.warnTopology(event);
+      this.warnUnknownSettings(event);
     }
     return event as unknown as LogEvent;
   }
 
-  /** --strict: the servers defined so far, in order, and the connections by what they schedule (to the first line). */
+  /** --strict: the servers defined so far, and the connections by what they schedule (to the first line). */
   private readonly definedServers = new Set<string>();
   private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
   /** --strict: the line of the partition in force if it names two groups or more (until a heal or another partition), else 0. */
@@ -565,17 +567,6 @@ class Decoder implements LazyLogDecoder {
       case 'heal':
         this.partitionLine = 0;
         return;
-      case 'scanner': {
-        const config = event['config'] as Record<string, unknown> | undefined;
-        const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
-        if (has === undefined) return;
-        for (const key of Object.keys(config!)) {
-          if (has.includes(key)) continue;
-          const field = `config.${key}`;
-          this.warn!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'}); ignored` });
-        }
-        return;
-      }
       case 'partition': {
         const groups = event['groups'] as string[][];
         const named = new Set(groups.flat());
@@ -619,6 +610,19 @@ class Decoder implements LazyLogDecoder {
         if (message !== undefined) this.warn!({ line: this.lineNo, column: this.columnOf(['server']), field: 'server', message });
         return;
       }
+    }
+  }
+
+  /** --strict: a `scanner` setting its design does not have (settingsOf), which the engine passes over. */
+  private warnUnknownSettings(event: Record<string, unknown>): void {
+    if (event['type'] !== 'scanner') return;
+    const config = event['config'] as Record<string, unknown> | undefined;
+    const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
+    if (has === undefined) return;
+    for (const key of Object.keys(config!)) {
+      if (has.includes(key)) continue;
+      const field = `config.${key}`;
+      this.warn!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'}); ignored` });
     }
   }
 
@@ -882,14 +886,15 @@ class Decoder implements LazyLogDecoder {
   }
 
   /**
-   * The line is decoded (`type`: its event's, or undefined for the header): the first integer literal it writes that a
+   * The line is decoded (`event`, or undefined for the header): the first integer literal it writes that a
    * double does not hold exactly, in a value the decoder keeps, is refused (exactNumber). Kept: the header's `meta`, an
    * event's `config` and `purgeDays`, and in its items a number, a list's number, an attachment's `bytes`. A number in
    * a field the reader ignores (an unknown one: a later version's) is not read, so not refused.
    */
-  private refuseInexact(type: string | undefined, event?: LogEvent): void {
+  private refuseInexact(event: LogEvent | undefined): void {
     if (!this.unsafe) return;
     this.unsafe = false;
+    const type = event?.type;
     // A scanner setting its design does not have is passed over (settingsOf; design.ts resolveConfig): a field the
     // reader ignores, whose numbers are not read either.
     const has = event?.type === 'scanner' ? this.settingsOf?.(event.design) : undefined;
