@@ -27,6 +27,37 @@ export interface LogProperty<T> {
   readonly toLog: (value: T) => LogText | readonly LogText[];
   readonly numRuns?: number;
   readonly seed?: number;
+  /**
+   * Write the failure into the counterexample's header (`meta.recordedBy`, `invariant`, `violation`, `seed`, `path`),
+   * which `replstorm replay` prints ("written by"): a replay shows the run, and this says what in it is wrong (a
+   * winner rule broken both ways still converges: the summary alone looks fine). For properties whose log is a case of
+   * the engine (simulation, replication); off for those whose log is the text under test (a decoder's): its header
+   * must stay as it was drawn.
+   */
+  readonly noteFailure?: boolean;
+}
+
+/**
+ * `log` with the failure in its header's meta (LogProperty.noteFailure), or `log` itself when its first line is not a
+ * header object with a `meta` object.
+ */
+export function withFailureInHeader(log: string, failure: { readonly name: string; readonly message: string; readonly seed: number; readonly path: string }): string {
+  const end = log.indexOf('\n');
+  const first = end < 0 ? log : log.slice(0, end);
+  let header: unknown;
+  try {
+    header = JSON.parse(first);
+  } catch {
+    return log;
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return log;
+  const meta = (header as { meta?: unknown }).meta;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return log;
+  // The message's first line (an expect() failure goes on with its diff), without colour codes, kept short.
+  // eslint-disable-next-line no-control-regex
+  const violation = (failure.message.split('\n').find((l) => l.trim() !== '') ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim().slice(0, 500);
+  const noted = { ...header, meta: { ...meta, recordedBy: `property ${failure.name}`, invariant: failure.name, violation, seed: failure.seed, path: failure.path } };
+  return `${JSON.stringify(noted)}${end < 0 ? '' : log.slice(end)}`;
 }
 
 /**
@@ -48,6 +79,11 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
     } catch (err) {
       // The log is made by running the case again, which is what failed: the report must not be lost with it.
       written = `\nthe counterexample could not be written as a log (${err instanceof Error ? err.message : String(err)}); it is:\n${fc.stringify(value)}`;
+    }
+    if (p.noteFailure === true) {
+      const e = details.errorInstance;
+      const failure = { name: p.name, message: e instanceof Error ? e.message : String(e), seed, path: details.counterexamplePath ?? '' };
+      logs = logs.map((log) => (typeof log === 'string' ? withFailureInHeader(log, failure) : log));
     }
     logs.forEach((log, i) => {
       const file = writeCounterexample(`${p.name}-${seed}${i === 0 ? '' : `-${i + 1}`}`, log);

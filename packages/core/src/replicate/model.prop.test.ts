@@ -400,6 +400,7 @@ function caseRun(limit: number, [skewB, baseAction, cmds]: Case): { log: string;
 
 function runModelBased(limit: number, label: string): void {
   assertLogProperty<Case>({
+    noteFailure: true,
     name: `model-${label}`,
     arbitrary: fc.tuple(
       fc.integer({ min: -200, max: 200 }),
@@ -419,6 +420,7 @@ describe('model-based: replicas against a reference model of R1–R7', () => {
   it('R1–R7: a case written as a log and replayed ends with the model\'s documents and change numbers on both replicas', () => {
     for (const [limit, label] of [[0, 'uncapped'], [2, 'limitRevisions-2']] as const) {
       assertLogProperty<Case>({
+        noteFailure: true,
         name: `model-replay-${label}`,
         arbitrary: fc.tuple(
           fc.integer({ min: -200, max: 200 }),

@@ -241,6 +241,7 @@ function isRef(n: Note, unid: string): boolean {
 describe('replicateNote properties (R2–R7)', () => {
   it('R2–R6 (a): replicating both ways converges to the same documents whichever side starts', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-converges',
       arbitrary: caseArb([0]),
       toLog: (c) => convergenceLogs(c),
@@ -260,6 +261,7 @@ describe('replicateNote properties (R2–R7)', () => {
 
   it('R3/R4 (b): a second transfer with nothing new changes nothing', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-idempotent',
       arbitrary: caseArb([0, 2, 3]),
       toLog: (c) => caseLog(c),
@@ -274,6 +276,7 @@ describe('replicateNote properties (R2–R7)', () => {
 
   it('R5/R6 (c): every user-written value survives in the winner or a conflict document unless the result said discarded', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-no-silent-loss',
       arbitrary: caseArb([0]),
       toLog: (c) => caseLog(c),
@@ -299,6 +302,7 @@ describe('replicateNote properties (R2–R7)', () => {
 
   it('R2–R7 (d): same inputs give the same digest, and the case log replays in the simulator to that digest', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-digest',
       arbitrary: caseArb([0, 2]),
       numRuns: 60,
@@ -324,6 +328,7 @@ describe('replicateNote properties (R2–R7)', () => {
     // counts (often) give equal seqs, and the skews and gaps put either side's last save later, so the seqTime
     // tie-break decides in both directions.
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-winner',
       arbitrary: caseArb([0], 1),
       toLog: (c) => caseLog(c),
@@ -357,6 +362,7 @@ describe('replicateNote properties (R2–R7)', () => {
 
   it('R4/R5 (e): with capped revisions the replicas still converge for either starting side', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'replicate-converges-capped',
       arbitrary: caseArb([1, 2, 3]),
       toLog: (c) => caseLog(c),

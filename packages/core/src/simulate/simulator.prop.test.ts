@@ -54,6 +54,7 @@ function runAcrossSnapshot(events: readonly InputEvent[], k: number) {
 describe('simulator properties', () => {
   it('R8-R12: replicas converge after every pair has replicated, unless there is an OID collision', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-converges',
       numRuns: 300,
       arbitrary: historyPlanArb,
@@ -68,6 +69,7 @@ describe('simulator properties', () => {
 
   it('Time and order: the same events give the same digest and the same derived events', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-deterministic',
       arbitrary: historyPlanArb,
       numRuns: 50,
@@ -88,6 +90,7 @@ describe('simulator properties', () => {
     // made the recording ran it only to its input events. Skipping idle periodic work (cluster ticks, purge checks)
     // must give every later piece of work the order running it would have (replication.md "Time and order").
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-advance-independent',
       arbitrary: fc.tuple(historyPlanArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 })),
       numRuns: 150,
@@ -142,6 +145,7 @@ describe('simulator properties', () => {
 
   it('R8: after convergence the final state does not depend on which server started each final-round session', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-initiator-independent',
       numRuns: 300,
       arbitrary: historyPlanArb,
@@ -159,6 +163,7 @@ describe('simulator properties', () => {
 
   it('R7, R10: replaying every replica change log gives its live state', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-replay-equals-live',
       numRuns: 300,
       arbitrary: historyPlanArb,
@@ -171,6 +176,7 @@ describe('simulator properties', () => {
 
   it('Time and order: snapshot mid-run, finish, restore and finish again gives the same run', () => {
     assertLogProperty({
+      noteFailure: true,
       name: 'sim-snapshot-restore',
       numRuns: 300,
       arbitrary: fc.tuple(historyPlanArb, fc.nat()),

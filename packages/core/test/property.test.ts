@@ -1,0 +1,62 @@
+import { readFileSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeLogText } from '../src/index.js';
+import { assertLogProperty } from './property.js';
+
+// A property's counterexample log must say, when replayed, what failed: `replstorm replay` prints the header's
+// `meta.violation` ("written by"). A rule broken symmetrically (R5's tie-break reversed) leaves the replayed run
+// quiescent and converged, so without it the replay of the counterexample shows nothing wrong.
+const LOG = '{"replog":1,"meta":{"property":"probe"}}\n{"at":0,"type":"server","name":"A"}\n';
+
+function failingRun(noteFailure: boolean | undefined): { message: string; file: string } {
+  let message = '';
+  try {
+    assertLogProperty({
+      name: `probe-note-failure-${process.pid}`,
+      arbitrary: fc.nat(),
+      predicate: (n) => {
+        if (n >= 0) throw new Error('R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing\nmore detail');
+      },
+      toLog: () => LOG,
+      seed: 42,
+      numRuns: 5,
+      ...(noteFailure !== undefined ? { noteFailure } : {}),
+    });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  const file = /counterexample written to (.*\.jsonl)/.exec(message)?.[1];
+  expect(file, message).toBeDefined();
+  return { message, file: file! };
+}
+
+describe('assertLogProperty: the counterexample log', () => {
+  it('Counterexamples: with noteFailure the header names the property, its failure, seed and path, and the events are unchanged', () => {
+    const { file } = failingRun(true);
+    try {
+      const text = readFileSync(file, 'utf8');
+      const decoded = decodeLogText(text);
+      expect(decoded.header.meta).toEqual({
+        property: 'probe',
+        recordedBy: `property probe-note-failure-${process.pid}`,
+        invariant: `probe-note-failure-${process.pid}`,
+        violation: 'R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing',
+        seed: 42,
+        path: expect.any(String),
+      });
+      expect(text.slice(text.indexOf('\n'))).toBe(LOG.slice(LOG.indexOf('\n')));
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('without noteFailure the log is written exactly as toLog made it (a decoder property\'s log is the text under test)', () => {
+    const { file } = failingRun(undefined);
+    try {
+      expect(readFileSync(file, 'utf8')).toBe(LOG);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
