@@ -148,6 +148,23 @@ describe('digestState', () => {
     expect(digestState(src)).toBe(expected);
   });
 
+  it('equals the one-string digest for long and capped revisions lists (R1: each save appends; S2: a cap drops the oldest), and a second save of one version', () => {
+    // The fixtures above hold at most one revision entry: a digest writing only part of a list agreed with them.
+    let long = applySave(undefined, U, { set: [['Subject', 's0']] }, 10, 0).note;
+    for (let t = 20; t <= 60; t += 10) long = applySave(long, U, { set: [['Subject', `s${t}`]] }, t, 0).note;
+    let capped = applySave(undefined, V, { set: [['Subject', 'c0']] }, 10, 2).note;
+    for (let t = 20; t <= 60; t += 10) capped = applySave(capped, V, { set: [['Subject', `c${t}`]] }, t, 2).note;
+    // Two saves of one version (a divergence in the making): each list reads its own window of the shared history.
+    const branch = applySave(u2, U, { set: [['Subject', 'branch']] }, 300, 0).note;
+    expect(long.revisions.toArray()).toEqual([[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]]);
+    expect(capped.revisions.toArray()).toEqual([[4, 40], [5, 50]]);
+    const src = source({ A: { db: [long, capped] }, B: { db: [branch] }, C: { db: [u2] } });
+    const json = canonicalJson(buildFinalState(src));
+    expect(json).toContain('"revisions":[[1,10],[2,20],[3,30],[4,40],[5,50]]');
+    expect(json).toContain('"revisions":[[4,40],[5,50]]');
+    expect(digestState(src)).toBe(`sha256:${sha256Hex(json)}`);
+  });
+
   it('an empty state digests the JSON "{}"', () => {
     expect(digestState(source({}))).toBe(`sha256:${sha256Hex('{}')}`);
   });
