@@ -428,7 +428,23 @@ export async function simulateStream(
     const d = options.registry.get(name);
     return d === undefined ? undefined : Object.keys(d.defaults);
   };
-  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}) }) : undefined;
+  // Warnings are held until the run reaches their line, then given in the order of the file (line, then column). The
+  // decoder reads a chunk of lines ahead of the engine: a later line's warning came before an earlier line's refusal
+  // by the engine (an unknown server found when its line runs), and one line's warnings came by kind (QA). [choice]
+  // A refusal ends the run: the warnings of lines after it are not given (they were read ahead, not run), as a line
+  // after a refusal by the decoder is never read.
+  const held: LogWarning[] = [];
+  const giveWarnings = (upTo: number) => {
+    const warn = options.onWarning;
+    if (warn === undefined || held.length === 0) return;
+    const now = held.filter((w) => w.line <= upTo).sort((a, b) => a.line - b.line || a.column - b.column);
+    if (now.length === 0) return;
+    const later = held.filter((w) => w.line > upTo);
+    held.length = 0;
+    held.push(...later);
+    for (const w of now) warn(w);
+  };
+  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...(options.onWarning !== undefined ? { onWarning: (w: LogWarning) => void held.push(w) } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
   // With --record, the engine's causes are lines of the recording it writes; the file replayed numbers its own lines,
@@ -755,6 +771,7 @@ export async function simulateStream(
   /** One event of the source: synchronous unless engine work before it had to be sliced. */
   const onEvent = (located: LocatedEvent | RawDerivedLine): Promise<void> | undefined => {
     lastLine = located.line;
+    giveWarnings(located.line);
     const derived = isRaw(located) || !isInputEvent(located.event);
     if (refusedBeyondStop !== undefined) {
       // An input: the run past the stop stands, and so does its refusal. A derived line is only read (decoded, so a
@@ -877,16 +894,24 @@ export async function simulateStream(
     }
     progress.done();
     conformance.finish(lastLine);
+    giveWarnings(Number.POSITIVE_INFINITY);
   } catch (err) {
-    // Raw lines before the refused one are decoded first (one of them may be the first bad line), as if every line had
-    // been decoded as it was read.
-    const upTo = err instanceof LogError && err.line > 0 ? err.line : Number.POSITIVE_INFINITY;
-    conformance.settle(upTo);
-    if (inFlight !== undefined && isRaw(inFlight) && inFlight.line <= upTo) decoder?.decodeRaw(inFlight);
-    if (err instanceof LogError && err.column === 0 && err.field !== undefined && applying?.text !== undefined && err.line === applying.line) {
-      throw new LogError(err.code, err.message, { line: err.line, column: columnOfField(applying.text, err.field), field: err.field });
+    let refusal: unknown = err;
+    try {
+      // Raw lines before the refused one are decoded first (one of them may be the first bad line), as if every line
+      // had been decoded as it was read.
+      const upTo = err instanceof LogError && err.line > 0 ? err.line : Number.POSITIVE_INFINITY;
+      conformance.settle(upTo);
+      if (inFlight !== undefined && isRaw(inFlight) && inFlight.line <= upTo) decoder?.decodeRaw(inFlight);
+      if (err instanceof LogError && err.column === 0 && err.field !== undefined && applying?.text !== undefined && err.line === applying.line) {
+        refusal = new LogError(err.code, err.message, { line: err.line, column: columnOfField(applying.text, err.field), field: err.field });
+      }
+    } catch (earlier) {
+      refusal = earlier;
     }
-    throw err;
+    // The warnings of the lines up to the refused one, then the refusal (see `held`).
+    giveWarnings(refusal instanceof LogError && refusal.line > 0 ? refusal.line : Number.POSITIVE_INFINITY);
+    throw refusal;
   }
   return {
     header: header!,

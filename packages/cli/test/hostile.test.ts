@@ -633,6 +633,23 @@ describe('valid oddities', () => {
     ]);
   });
 
+  it('--strict warnings come in file order (line, then column), and none of a line after the one refused comes before the refusal', async () => {
+    const unid = '"unid":"000000000000000000000000000000A1"';
+    // Line 4: a key written twice (column of the second "A") after an unknown field earlier in the line ("aa").
+    const save = `{"at":5,"aa":1,"type":"save","server":"Alpha","db":"db.nsf",${unid},"by":"user/x","set":{"A":1,"A":2}}`;
+    const ok = writeLog('strict-order.jsonl', [HEADER, ALPHA, DB, save]);
+    const res = await runCli(['replay', ok, '--strict', '--json']);
+    expect(res.code).toBe(0);
+    expect(res.stderr.trimEnd().split('\n').map((w) => /:(\d+:\d+): warning/.exec(w)?.[1])).toEqual([`4:${save.indexOf('"aa"') + 1}`, `4:${save.lastIndexOf('"A"') + 1}`]);
+    // Line 4 is refused when it runs (event-log.md: a reference to an unknown server); line 5, read with it, would warn.
+    const session = '{"at":6,"type":"replicate","server":"Alpha","partner":"Gamma","db":"db.nsf"}';
+    const later = `{"at":7,"type":"save","server":"Alpha","db":"db.nsf",${unid},"by":"user/x","set":{"B":1},"bogus":1}`;
+    const bad = writeLog('strict-refused.jsonl', [HEADER, ALPHA, DB, session, later]);
+    const refused = await runCli(['replay', bad, '--strict']);
+    expectRefusal(refused, bad, { line: 4, field: 'partner' });
+    expect(refused.stderr).not.toContain('warning');
+  });
+
   it('a lower-case UNID is written upper case', async () => {
     const res = await runCli(['replay', join(VALID_DIR, 'unknown-fields.jsonl'), '--json', '--state']);
     const out = JSON.parse(res.stdout) as { state: { Alpha: { 'db.nsf': { unid: string }[] } } };
