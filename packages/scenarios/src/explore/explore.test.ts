@@ -233,6 +233,15 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'))).toBe(true);
   });
 
+  it('R3/R12: the setup runs as its log replays: pushes to every member at one `at` run side by side, so with three servers the two arrivals stamped on arrival are one version (R3), and no conflict is reported that the log does not replay to', () => {
+    // The search ran each setup event's work to its end before the next: the push to Gamma started after Beta's
+    // on-write scan (Gamma stamped at 61022, Beta at 61011), and "push Gamma -> Beta: CONFLICT" was reported at
+    // step 1; the log, whose two pushes are at 61000, replays to two equal versions and no conflict.
+    const r = explore(stormExploreModel({ settings: { servers: 3, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 1, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    if (r.violation !== undefined) expect(replay(r.violation.log).summary.conflicts, r.violation.explanation.join('\n')).toBeGreaterThan(0);
+    expect(r.violation).toBeUndefined();
+  });
+
   it('R16: the same cluster with a shared key has no storm to the same depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeUndefined();

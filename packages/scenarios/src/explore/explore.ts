@@ -260,11 +260,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const factory = behaviourFactory(model.registry ?? builtinRegistry());
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
-  let line = 1;
-  for (const e of model.setup) {
-    sim.applyEvent({ line: ++line, event: e });
-    sim.runPendingWork();
-  }
+  runSetup(sim, model.setup);
   const setupEnd = model.setup.length > 0 ? model.setup[model.setup.length - 1]!.at : 0;
   if (sim.now > setupEnd + stepMs / 2) return undefined;
   const timeOf = (depth: number) => setupEnd + depth * stepMs;
@@ -537,6 +533,18 @@ function renameServers(a: Action, m: ReadonlyMap<string, string>): Action {
   return x as unknown as Action;
 }
 
+/**
+ * Runs the setup as replay runs its log (line 1 is the header): before each event the work due before its `at`, then
+ * the event, so events at one `at` happen in file order and then their work (the pushes that spread the documents to
+ * every member run side by side); after the last, the work it set off. (Running each event's work to its end before
+ * the next started the push to a third member after the second's on-write scan: the two stamped at different times
+ * and conflicted in the search, where the log replays to one version, R3.)
+ */
+function runSetup(sim: Simulator, setup: readonly InputEvent[]): void {
+  setup.forEach((e, i) => sim.feed({ line: i + 2, event: e }));
+  sim.runPendingWork();
+}
+
 /** At most this many paths are run again after a search (the checks at the end of searchWithStep). */
 const RERUN_SAMPLES = 32;
 
@@ -557,11 +565,12 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
-  let line = 1;
-  for (let i = 0; i < events.length; i++) {
+  runSetup(sim, model.setup);
+  let line = model.setup.length + 1;
+  for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
     derived = [];
-    const step = i >= model.setup.length ? `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}` : '';
+    const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}`;
     try {
       sim.applyEvent({ line: ++line, event: e });
       sim.runPendingWork();
@@ -571,7 +580,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
       explanation.push(`${step}: ${explainDerived(derived)}; then ${err.message}`);
       break;
     }
-    if (i >= model.setup.length) explanation.push(`${step}: ${explainDerived(derived)}`);
+    explanation.push(`${step}: ${explainDerived(derived)}`);
   }
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
