@@ -242,6 +242,15 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.violation).toBeUndefined();
   });
 
+  it('R12: with a cluster replicator on a timer (clusterIntervalMs 15 s), the ticks between two steps push before the next action, as the log replays: a stamp reaches the other member before its user saves, and the save descends from it (R4), no conflict', () => {
+    // The search jumped to the next action's time without running the ticks due meanwhile: Alpha's stamp was still
+    // queued when Beta's user saved, and "user/ann saves on Beta: CONFLICT on Alpha" was reported at step 2; the log
+    // replays the tick at 135,000 ms first (Alpha's stamp reaches Beta), and Beta's save makes no conflict.
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, clusterIntervalMs: 15_000 }, userActions: 1 }), { depth: 2, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    if (r.violation !== undefined) expect(replay(r.violation.log).summary.conflicts, r.violation.explanation.join('\n')).toBeGreaterThan(0);
+    expect(r.violation).toBeUndefined();
+  });
+
   it('R16: the same cluster with a shared key has no storm to the same depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeUndefined();

@@ -367,8 +367,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         fresh = false;
         derived = [];
         try {
-          sim.applyEvent({ line: model.setup.length + 1 + depth, event: atTime(action, timeOf(depth)) });
-          sim.runPendingWork();
+          runStep(sim, model.setup.length + 1 + depth, atTime(action, timeOf(depth)));
         } catch (err) {
           // A design's code that throws on this path is a finding, as in verify's design-runs: the first found is on a
           // shortest path (breadth first), written as a log whose replay fails at its last step the same way. The
@@ -441,8 +440,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     sim.restore(initial);
     try {
       path.forEach((a, d) => {
-        sim.applyEvent({ line: model.setup.length + 2 + d, event: atTime(a, timeOf(d + 1)) });
-        sim.runPendingWork();
+        runStep(sim, model.setup.length + 2 + d, atTime(a, timeOf(d + 1)));
       });
       return visited.get(keyOf());
     } catch {
@@ -545,6 +543,17 @@ function runSetup(sim: Simulator, setup: readonly InputEvent[]): void {
   sim.runPendingWork();
 }
 
+/**
+ * Runs one step as replay runs its line: the work due before its `at` first (a cluster replicator on a timer pushes
+ * what the last step queued at its ticks in between), then the action, then the work it sets off. (Jumping to the
+ * action's time put a user's save before the tick that would have brought the other member's stamp: a conflict the
+ * log does not replay to.)
+ */
+function runStep(sim: Simulator, line: number, event: InputEvent): void {
+  sim.feed({ line, event });
+  sim.runPendingWork();
+}
+
 /** At most this many paths are run again after a search (the checks at the end of searchWithStep). */
 const RERUN_SAMPLES = 32;
 
@@ -572,8 +581,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     derived = [];
     const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}`;
     try {
-      sim.applyEvent({ line: ++line, event: e });
-      sim.runPendingWork();
+      runStep(sim, ++line, e);
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
