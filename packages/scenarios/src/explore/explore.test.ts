@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
-import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type ScannerDesign } from '../index.js';
+import { Simulator, decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
 
@@ -65,6 +65,32 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
     const registry = builtinRegistry([custom]);
     expect(stormExploreModel({ settings: { servers: 2, design: 'my-design' }, registry }).symmetricServers).toEqual([]);
     expect(stormExploreModel({ settings: { servers: 2, design: 'smsdom' }, registry }).symmetricServers).toEqual(['Alpha', 'Beta']);
+  });
+});
+
+describe('explore: the user-save budget is part of the state', () => {
+  it('R1: a state first reached with both saves spent (save Alpha, save Beta: two stamped divergent copies) and then with one (save Alpha, push, scan Alpha, scan Beta) still gets its second save', () => {
+    // The two paths reach the same abstract state (each copy stamped once after its last change, neither descending
+    // from the other), the first with no save left. Keyed by the abstract state alone, the second path was dropped as
+    // seen, and the states its remaining save reaches were never searched (2 of 631 at depth 5, found by brute force).
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1 }, userActions: 2 });
+    const doc = { db: 'mail/user000.nsf', unid: '00000000000000000000000005E7D001' };
+    const save = (server: string): Action => ({ type: 'save', server, ...doc, by: 'user/ann', set: new Map([['Body', 'edited']]) });
+    const scan = (server: string): Action => ({ type: 'scan', server, kind: 'scheduled', ...doc });
+    const path: Action[] = [save('Alpha'), { type: 'push', server: 'Alpha', partner: 'Beta' }, scan('Alpha'), scan('Beta'), save('Alpha')];
+    const sim = new Simulator({ behaviours: factory, maxRunMs: 1 });
+    let line = 1;
+    const run = (e: InputEvent) => {
+      sim.applyEvent({ line: ++line, event: e });
+      sim.runPendingWork();
+    };
+    for (const e of model.setup) run(e);
+    const setupEnd = model.setup[model.setup.length - 1]!.at;
+    path.forEach((a, i) => run(Object.assign({ at: setupEnd + (i + 1) * STEP_MS }, a) as InputEvent));
+    const target = sim.abstractKeys([sim.serverNames()])[0]!;
+    const found = new Set<string>();
+    explore(model, { depth: 5, symmetry: false, partialOrder: false, invariants: [], storms: false, onNewState: (s) => found.add(s.abstractKeys([s.serverNames()])[0]!) });
+    expect(found.has(target)).toBe(true);
   });
 });
 

@@ -280,12 +280,23 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // The state's 64-bit hash, into `key` (a collision among a million states has odds of about 1 in 3 x 10^7).
   const key = new Uint32Array(2);
   const textKeys = options.textKeys === true;
-  const keyOf = (): Uint32Array => {
+  // The user saves a path has spent are part of its state: they decide which actions are enabled (the budget,
+  // ExploreModel.userActions). Two paths reaching the same abstract state with different saves left have different
+  // futures; keyed by the abstract state alone, the one found second was dropped as seen, and with it every state its
+  // remaining saves reach (2 states of 631, 2 servers x 1 document, 2 saves, depth 5). Mixed in only when saves are
+  // allowed (with none, every key is the abstract state's hash, as before).
+  const keyOf = (savesUsed: number): Uint32Array => {
     if (textKeys) {
       let best: string | undefined;
       for (const k of sim.abstractKeys(orders)) if (best === undefined || k < best) best = k;
-      hash64Words(best!, key);
-    } else sim.abstractHash(orders, key);
+      hash64Words(model.userActions > 0 ? `${best!}\nU ${savesUsed}` : best!, key);
+    } else {
+      sim.abstractHash(orders, key);
+      if (savesUsed > 0) {
+        key[0] = (key[0]! ^ Math.imul(savesUsed, 0x9e3779b1)) >>> 0;
+        key[1] = (key[1]! ^ Math.imul(savesUsed, 0x85ebca77)) >>> 0;
+      }
+    }
     return key;
   };
 
@@ -303,7 +314,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0 }];
   options.onNewState?.(sim, 0);
   const visited = new HashTable64();
-  visited.set(keyOf(), 0);
+  visited.set(keyOf(0), 0);
   // Only what storm detection reads is kept: transitions by the replicator's own actions (see findStorm).
   const storms = options.storms !== false;
   const edges: Edge[] = [];
@@ -385,7 +396,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         generated++;
         const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
         if (scanner) scannerRevisions++;
-        const key = keyOf();
+        const used = node.userActionsUsed + (action.type === 'save' ? 1 : 0);
+        const key = keyOf(used);
         const found = visited.get(key);
         const seen = found === -1 ? undefined : found;
         const target = seen ?? nodes.length;
@@ -398,7 +410,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
         // keeping them was most of its memory and of its garbage collection.
         const expandable = depth < options.depth;
-        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: node.userActionsUsed + (action.type === 'save' ? 1 : 0) });
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used });
         next.push(target);
         for (const inv of invariants) {
           const why = inv.check({ derived, sim });
@@ -442,7 +454,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       path.forEach((a, d) => {
         runStep(sim, model.setup.length + 2 + d, atTime(a, timeOf(d + 1)));
       });
-      return visited.get(keyOf());
+      return visited.get(keyOf(path.filter((a) => a.type === 'save').length));
     } catch {
       return -2;
     }
