@@ -236,6 +236,45 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(viaSaves.length).toBeGreaterThanOrEqual(2 * r.storm!.loopEvents.length);
   });
 
+  it('R12/R16: under symmetry reduction a storm\'s loop is written in the servers\' real names: each time round replays the same abstract state, and every step of it makes a scanner revision', () => {
+    // A name-blind design that restamps every write it sees, arrivals included: push Alpha -> Beta, push Beta -> Alpha
+    // is a storm. Symmetry stores each state under whichever renaming reached it first, so the loop's edges named the
+    // servers of different renamings: the log said push Alpha -> Beta twice, and the second push sent nothing.
+    const flip = defineDesign<Record<string, never>>({
+      name: 'flip',
+      description: 'flips X-Flip on every write it sees',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ note }) => ({ verdict: 'clean', set: [['X-Flip', note.items.some((i) => i.key === 'x-flip' && i.value === 'a') ? 'b' : 'a']] }),
+    }) as ScannerDesign<object>;
+    const registry = builtinRegistry([flip]);
+    for (const servers of [2, 3]) {
+      const model = stormExploreModel({ settings: { servers, docs: 1, design: 'flip' }, registry });
+      expect(model.symmetricServers.length).toBe(servers);
+      const r = explore(model, { depth: servers === 2 ? 6 : 5, invariants: [] });
+      const storm = r.storm!;
+      let scanned = false;
+      const sim = new Simulator({ behaviours: behaviourFactory(registry), maxRunMs: 1, onDerived: (e) => (scanned ||= e.type === 'revised' && e.by.startsWith('scanner/')) });
+      let line = 1;
+      const keys: string[] = [];
+      let revisions = 0;
+      const inputs = storm.events.filter((e) => e.type !== 'end');
+      inputs.forEach((e, i) => {
+        scanned = false;
+        sim.applyEvent({ line: ++line, event: e });
+        sim.runPendingWork();
+        if (i >= model.setup.length + storm.loopStart - 1 && scanned) revisions++;
+        if (i >= model.setup.length - 1) keys.push(sim.abstractKeys([sim.serverNames()])[0]!);
+      });
+      const L = storm.loopEvents.length;
+      const start = storm.loopStart - 1; // keys[k]: the state after k steps
+      expect(keys[start + L], `${servers} servers`).toBe(keys[start]);
+      expect(keys[start + 2 * L], `${servers} servers`).toBe(keys[start]);
+      expect(revisions, `${servers} servers: steps of the two laps that made a scanner revision`).toBe(2 * L);
+    }
+  });
+
   it('R13/R5: scans slower than the step (scanMsPerDoc 90 s): steps are spread until each action ends within half a step, and the log still replays to the conflict', () => {
     // With steps 60 s apart the log put the push before the scan it raced had saved: the replay made no conflict.
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanMsPerDoc=90000' } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });

@@ -438,7 +438,50 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   }
   if (hitMaxStates || hitMemoryLimit || options.stopAtFirstViolation === true) depthReached = Math.max(depthReached, nodes[nodes.length - 1]!.depth);
 
-  const storm = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo) : undefined;
+  // A loop of the abstract graph, as actions a replay runs: under symmetry reduction each state is stored as whichever
+  // renaming reached it first, so an edge's action names the servers as its source node's stored state does, not as
+  // the concrete state the loop's previous step reached. Replayed as they stand, the second of a loop's pushes could
+  // name the wrong sender (push Alpha -> Beta twice, the second sending nothing: no storm in the log). So the loop is
+  // run from its start's concrete state, each edge's action taken under the renaming that reaches the edge's target
+  // with its scanner revision, and laps are added until the concrete state comes back under the servers' own names.
+  const concreteLoop = (start: number, loop: readonly Edge[]): Action[] => {
+    const plain = loop.map((e) => e.action);
+    if (orders.length === 1) return plain;
+    const prefix = pathTo(start);
+    const used = nodes[start]!.userActionsUsed;
+    const run = (a: Action, d: number) => {
+      derived = [];
+      sim.applyEvent({ line: model.setup.length + 1 + d, event: atTime(a, timeOf(d)) });
+      sim.runPendingWork();
+    };
+    sim.restore(initial);
+    prefix.forEach((a, d) => run(a, d + 1));
+    const own = new Uint32Array(2);
+    const ownKey = (): string => {
+      sim.abstractHash([names], own);
+      return `${own[0]}:${own[1]}`;
+    };
+    const home = ownKey();
+    const renamings = permutations(symmetric).map((perm) => new Map(symmetric.map((s, k) => [s, perm[k]!])));
+    const out: Action[] = [];
+    for (let lap = 0; lap < renamings.length; lap++) {
+      for (const e of loop) {
+        const here = sim.snapshot();
+        const d = prefix.length + out.length + 1;
+        const chosen = renamings.map((m) => renameServers(e.action, m)).find((a, i) => {
+          if (i > 0) sim.restore(here);
+          run(a, d);
+          const scanner = derived.some((x) => x.type === 'revised' && x.by.startsWith('scanner/'));
+          return scanner === e.scanner && visited.get(keyOf(used)) === e.to;
+        });
+        if (chosen === undefined) throw new Error(`internal: no renaming of ${describeAction(e.action)} follows the storm loop's edge`);
+        out.push(chosen);
+      }
+      if (ownKey() === home) return out;
+    }
+    return out;
+  };
+  const storm = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo, concreteLoop) : undefined;
   // Paths run again from the initial state must reach the states they reached in the search: a design is a function
   // of its inputs (what it remembers goes through `remember`, into the state). One that keeps a module-level variable
   // acts otherwise once the search has run it (a researcher's QA pass: a design that stamps each document once per
@@ -621,6 +664,7 @@ function findStorm(
   stepMs: number,
   factory: ReturnType<typeof behaviourFactory>,
   pathTo: (idx: number) => Action[],
+  concreteLoop: (start: number, loop: readonly Edge[]) => Action[],
 ): ExploreResult['storm'] {
   // Only the replicator's own actions may close the loop: a cycle that needs a new scan or a user's save each time
   // round is a cost per scan, not a storm. A storm goes on with nobody doing anything.
@@ -662,7 +706,7 @@ function findStorm(
   }
   if (best === undefined) return undefined;
   const prefix = pathTo(best.start);
-  const loopActions = best.loop.map((e) => e.action);
+  const loopActions = concreteLoop(best.start, best.loop);
   const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice` });
   return { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => atTime(a, timeOf(prefix.length + 1 + i))) };
 }
