@@ -262,7 +262,10 @@ describe('explore: counterexamples, shortest and replayable', () => {
       const inputs = storm.events.filter((e) => e.type !== 'end');
       inputs.forEach((e, i) => {
         scanned = false;
-        sim.applyEvent({ line: ++line, event: e });
+        // As replay runs the log: the setup's events at one `at` side by side, then their work; each step's work
+        // before the next step.
+        sim.feed({ line: ++line, event: e });
+        if (i < model.setup.length - 1) return;
         sim.runPendingWork();
         if (i >= model.setup.length + storm.loopStart - 1 && scanned) revisions++;
         if (i >= model.setup.length - 1) keys.push(sim.abstractKeys([sim.serverNames()])[0]!);

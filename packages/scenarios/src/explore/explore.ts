@@ -451,8 +451,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const used = nodes[start]!.userActionsUsed;
     const run = (a: Action, d: number) => {
       derived = [];
-      sim.applyEvent({ line: model.setup.length + 1 + d, event: atTime(a, timeOf(d)) });
-      sim.runPendingWork();
+      runStep(sim, model.setup.length + 1 + d, atTime(a, timeOf(d)));
     };
     sim.restore(initial);
     prefix.forEach((a, d) => run(a, d + 1));
