@@ -16,6 +16,12 @@ import { hash64, hash64Words } from '../util/fastHash.js';
 // - conflict documents are named by their `$REF` and their abstract version, not by the hash of concrete times;
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
+// [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
+// the engine, so a design that remembers versions by their `seq` and time (`scan-cache` keys its results by OID) makes
+// states that differ only by how far the counters ran look different. No state is lost (the search only splits what it
+// could have merged), but such a search may not exhaust where the state space is finite up to renumbering (scan-cache
+// with user saves: found by an acceptance audit), and a storm that runs through such a memory never closes a loop.
+// Renumbering it would need designs to declare which of their values are versions.
 //
 // Exploration computes this for every transition, so it is written for speed: it reads the simulator's own
 // structures through `AbstractSource` (no intermediate view), nests maps instead of joining keys, and remembers the

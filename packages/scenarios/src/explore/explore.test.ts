@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
-import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ScannerDesign } from '../index.js';
+import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
 
@@ -449,6 +449,50 @@ describe('explore: exhaustive to a stated depth', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'sso-mail-only', keys: 'per-server' } }), { depth: 10, invariants: [] });
     expect(r.storm).toBeUndefined();
     expect(r.exhausted).toBe(true);
+  });
+
+  // Without user saves the machines alone leave noop, Ignore SSO and sso-mail-only in their initial state (a scan that
+  // writes nothing changes nothing, and nothing is queued to push): exhausted at once, the claims above hold trivially
+  // (an acceptance audit). With user saves interleaved the documents change, on-write scans run, pushes carry them.
+  const noPassSaves: ExploreInvariant = {
+    name: 'no-pass-save',
+    description: 'no scheduled or manual scan saves a document',
+    check: ({ derived }) => {
+      const e = derived.find((x) => x.type === 'scanned' && x.saved && (x.kind === 'scheduled' || x.kind === 'manual'));
+      return e === undefined || e.type !== 'scanned' ? undefined : `a ${e.kind} scan saved ${e.unid} on ${e.server}`;
+    },
+  };
+
+  it('R1: noop with two user saves interleaved: zero scanner revisions on every path, exhausted (2 servers x 2 documents)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'noop' }, userActions: 2 }), { depth: 8, invariants: [EXPLORE_INVARIANTS['no-scanner-revision']!] });
+    expect(r.violation).toBeUndefined();
+    expect(r.scannerRevisions).toBe(0);
+    expect(r.exhausted).toBe(true);
+    expect(r.distinctStates).toBeGreaterThan(10);
+  });
+
+  it('R1: scan-cache with two user saves interleaved: zero scanner revisions on every path to depth 6 (its memory holds exact versions, so the search does not exhaust: abstractState.ts)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'scan-cache' }, userActions: 2 }), { depth: 6, invariants: [EXPLORE_INVARIANTS['no-scanner-revision']!] });
+    expect(r.violation).toBeUndefined();
+    expect(r.scannerRevisions).toBe(0);
+    expect(r.depthReached).toBe(6);
+    expect(r.distinctStates).toBeGreaterThan(100);
+  });
+
+  it('R14/R15: smsdom with Ignore SSO and two user saves: no scheduled scan ever saves, on every path, exhausted; the on-write scans of the saves stamp (the setting covers scheduled and manual scans only)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, config: 'ignoreSsoOnScheduled=true' }, userActions: 2 }), { depth: 8, invariants: [noPassSaves] });
+    expect(r.violation).toBeUndefined();
+    expect(r.exhausted).toBe(true);
+    expect(r.distinctStates).toBeGreaterThan(10);
+    expect(r.scannerRevisions).toBeGreaterThan(0);
+  });
+
+  it('R16: sso-mail-only with two user saves and per-server keys: no storm, no scheduled scan saves, exhausted (2 servers x 2 documents)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'sso-mail-only', keys: 'per-server' }, userActions: 2 }), { depth: 10, invariants: [noPassSaves] });
+    expect(r.violation).toBeUndefined();
+    expect(r.storm).toBeUndefined();
+    expect(r.exhausted).toBe(true);
+    expect(r.distinctStates).toBeGreaterThan(10);
   });
 });
 
