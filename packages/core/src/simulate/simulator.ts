@@ -217,6 +217,12 @@ interface SimState {
    * the run reported nothing pending). Sticky: nothing can make work of the end of time run.
    */
   workBeyondTime: boolean;
+  /**
+   * A lower bound of the next occurrence (at + step) of every cluster tick and purge check in the heap: fastForwardIdle
+   * can move none of them before it. Lowered when one is scheduled; exact after fastForwardIdle scans the heap (items
+   * leaving the heap or moved later keep it a lower bound).
+   */
+  idleSkipFloor: number;
   counters: Counters;
   lastInputAt: number;
   inputs: number;
@@ -387,6 +393,7 @@ export class Simulator {
       pendingItems: 0,
       nonEmptyQueues: 0,
       workBeyondTime: false,
+      idleSkipFloor: Number.POSITIVE_INFINITY,
       counters: emptyCounters(),
       lastInputAt: 0,
       inputs: 0,
@@ -658,6 +665,11 @@ export class Simulator {
   private fastForwardIdle(before: number): void {
     const s = this.s;
     if (this.hasPendingWork()) return;
+    // An item moves only when its next occurrence (at + step) is before `horizon`, which is at most `before`: with
+    // every next occurrence at or after `before`, nothing can move, and the heap is not scanned. (It was scanned at
+    // every input line and every slice of work: a log of a few thousand clustered servers, each with its tick, ran
+    // for minutes on a heap scan per line; hostile-input QA.)
+    if (s.idleSkipFloor >= before) return;
     let horizon = before;
     let movable = false;
     for (const w of s.heap.items()) {
@@ -668,12 +680,13 @@ export class Simulator {
     const moved: Skipped[] = [];
     for (const w of s.heap.items()) {
       if (w.kind !== 'tick' && w.kind !== 'purge') continue;
-      const step = w.kind === 'tick' ? s.servers.get(w.server)!.clusterIntervalMs : DAY;
+      const step = this.periodicStep(w);
       if (step <= 0 || w.at + step >= horizon) continue;
       const from = w.at;
       (w as { at: number }).at += Math.floor((horizon - 1 - w.at) / step) * step;
       moved.push({ w, from, step, last: w.at - step, order: w.order });
     }
+    s.idleSkipFloor = this.nextOccurrenceFloor();
     if (moved.length === 0) return;
     // "Time and order": a periodic action counts as scheduled when its previous occurrence ran. Each moved item stands
     // for occurrences that ran (as no-ops) from `from` to `last`, and is rescheduled by the last of them: it gets a
@@ -684,6 +697,20 @@ export class Simulator {
     moved.sort(ranOrder);
     for (const m of moved) m.w.order = s.order++;
     s.heap.reheap();
+  }
+
+  /** The earliest next occurrence (at + step) of any cluster tick or purge check in the heap (idleSkipFloor). */
+  private nextOccurrenceFloor(): number {
+    let floor = Number.POSITIVE_INFINITY;
+    for (const w of this.s.heap.items()) {
+      if (w.kind === 'tick' || w.kind === 'purge') floor = Math.min(floor, w.at + this.periodicStep(w));
+    }
+    return floor;
+  }
+
+  /** How often a cluster tick or a purge check recurs. */
+  private periodicStep(w: Work & { kind: 'tick' | 'purge' }): number {
+    return w.kind === 'tick' ? this.s.servers.get(w.server)!.clusterIntervalMs : DAY;
   }
 
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
@@ -1301,6 +1328,7 @@ export class Simulator {
     item.order = this.s.order++;
     item.id = this.s.nextId++;
     if (isPendingKind(item)) this.s.pendingItems++;
+    if (item.kind === 'tick' || item.kind === 'purge') this.s.idleSkipFloor = Math.min(this.s.idleSkipFloor, item.at + this.periodicStep(item));
     this.s.heap.push(item);
   }
 
@@ -2019,6 +2047,7 @@ function cloneState(s: SimState): SimState {
     pendingItems: s.pendingItems,
     nonEmptyQueues: s.nonEmptyQueues,
     workBeyondTime: s.workBeyondTime,
+    idleSkipFloor: s.idleSkipFloor,
     counters: {
       revisions: c.revisions,
       byActorKind: c.byActorKind,
