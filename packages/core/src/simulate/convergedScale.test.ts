@@ -8,11 +8,13 @@ import { items, simulate, unid } from '../../test/simHarness.js';
 
 const REPLICAS = 2000;
 
-function* oneDatabaseOnManyServers(): Generator<InputEvent> {
+/** Every server saves the same OID (seq 1, time 1) with one of two contents; with `firstSavesAgain`, the first listed then saves again (seq 2). */
+function* oneDatabaseOnManyServers(firstSavesAgain = false): Generator<InputEvent> {
   const names = Array.from({ length: REPLICAS }, (_, i) => `S${i}`);
   for (const name of names) yield { at: 0, type: 'server', name };
   yield { at: 0, type: 'database', name: 'd', replicas: names };
   for (let i = 0; i < REPLICAS; i++) yield { at: 1, type: 'save', server: names[i]!, db: 'd', unid: unid(1), by: 'user/u', set: items({ A: i % 2 }) };
+  if (firstSavesAgain) yield { at: 2, type: 'save', server: names[0]!, db: 'd', unid: unid(1), by: 'user/u', set: items({ A: 2 }) };
 }
 
 afterEach(() => {
@@ -28,6 +30,16 @@ describe('converged on a database with many replicas', () => {
     expect(summary.collisions).toBe(1);
     expect(summary.converged).toBe(false);
     // Before: every pair of replicas (about REPLICAS^2 = 4 million lookups).
+    expect(get.mock.calls.length).toBeLessThan(20 * REPLICAS);
+  });
+
+  it('R3: finds the collision among the other replicas when the first listed holds another version of the document', () => {
+    // The first replica's copy is seq 2: the others' copies of seq 1 are compared with one another, not with it.
+    const { sim } = simulate(oneDatabaseOnManyServers(true), { collect: false });
+    const get = vi.spyOn(Replica.prototype, 'get');
+    const summary = sim.summary();
+    expect(summary.collisions).toBe(1);
+    expect(summary.converged).toBe(false);
     expect(get.mock.calls.length).toBeLessThan(20 * REPLICAS);
   });
 });
