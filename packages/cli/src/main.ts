@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createReadStream, fstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
@@ -462,6 +462,15 @@ function ignoredNote(n: number): string {
  */
 async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
   if (log === '-') {
+    // A directory on standard input reads as an empty stream (Node reports its end at once): "the log is empty" at
+    // 1:1 sent the user looking in the wrong place (hostile-input QA). (A closed standard input cannot be asked: read.)
+    let directory = false;
+    try {
+      directory = fstatSync(0).isDirectory();
+    } catch {
+      // read as it comes
+    }
+    if (directory) throw new UsageError('standard input (-) is a directory, not a log file');
     yield* process.stdin as AsyncIterable<Uint8Array>;
     return;
   }

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
+import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
 
@@ -657,6 +657,18 @@ describe('replay output', () => {
     const m = ERROR_LINE.exec(res.stderr.trimEnd());
     expect(m, res.stderr).not.toBeNull();
     expect(m![2]).toBe('5');
+  });
+
+  it('replay - with a directory on standard input says so (Node reads it as empty: "the log is empty" pointed at the log), exit 2', () => {
+    const fd = openSync(tmpdir(), 'r');
+    try {
+      const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', '-'], { cwd: REPO_ROOT, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(res.status).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toBe('replstorm: standard input (-) is a directory, not a log file\n');
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {
