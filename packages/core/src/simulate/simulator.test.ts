@@ -667,6 +667,19 @@ describe('Time and order', () => {
     expect(early.summary).toMatchObject({ stopped: 'idle', quiescent: true, converged: true });
   });
 
+  it('Time and order: an input past the end of virtual time (2^53 - 1 ms) is refused, as the log reader refuses it (event-log.md: 0 <= at <= 2^53 - 1)', () => {
+    // A generated source (run smsdom-storm --set scanOffsetsMs=9007199254740991) gave the engine a scanner and an end
+    // past 2^53 - 1: the run went through, and wrote a recording whose replay was refused at that line.
+    const MAX = Number.MAX_SAFE_INTEGER;
+    for (const at of [MAX + 1, MAX + 61_001, 1.5, Number.POSITIVE_INFINITY]) {
+      const e = errorOf(() => simulate([...pair(), ev.save(10, 'A', X), ev.end(at)]));
+      expect(e).toMatchObject({ code: 'BAD_FIELD', field: 'at', line: 6 });
+      expect(e.message).toBe(`field "at": expected an integer 0..2^53-1, got ${at}`);
+    }
+    // The last instant is one.
+    expect(simulate([...pair(), ev.save(10, 'A', X), ev.end(MAX)]).summary).toMatchObject({ stopped: 'end', endAt: MAX });
+  });
+
   it('Time and order: the run stops at maxRunMs after the last input when work stays pending', () => {
     const { derived, summary } = simulate([...pair(cluster, cluster), ev.partition(500, ['A'], ['B']), ev.save(1000, 'A', X)], { maxRunMs: 2 * HOUR });
     // Attempts at 15 s and 1 h 15 s; the next (3 h 15 s) is after the cap at 1 s + 2 h.

@@ -519,6 +519,9 @@ export class Simulator {
 
   private advanceSliced(at: number, inclusive: boolean, line: number | undefined, slice: number): 'done' | 'more' | 'stopped' {
     const s = this.s;
+    // The log reader refuses such a line; a generated source (a scenario's parameters) is held to the same range, or
+    // its run would go through and write a recording that replay refuses (event-log.md: 0 <= at <= 2^53 - 1).
+    if (!(Number.isSafeInteger(at) && at >= 0)) throw new LogError('BAD_FIELD', `field "at": expected an integer 0..2^53-1, got ${at}`, { field: 'at', ...(line !== undefined ? { line } : {}) });
     if (s.stopped !== undefined) return 'stopped';
     if (at < s.now) throw new LogError('TIME_DECREASED', `field "at": ${at} is before the time already reached (${s.now})`, { field: 'at', ...(line !== undefined ? { line } : {}) });
     if (!this.runDue(at, inclusive, line, slice)) return 'more';
