@@ -116,6 +116,19 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     }
   });
 
+  it('R16: a negative scan offset is refused, naming the parameter (offsets count from the end of setup)', () => {
+    // scanOffsetsMs=-30000 put a scanner at 30 s, among the setup's saves (up to 41 s here), after them in the
+    // generated input: the engine refused the run with 'field "at": 30000 is before the time already reached'.
+    for (const list of ['-30000', '0,-5000', '-1']) {
+      const e = configError({ ...SMALL, scanOffsetsMs: list });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe('scanOffsetsMs');
+      expect(e.message).toBe(`parameter "scanOffsetsMs": expected whole numbers >= 0 (milliseconds after setup), got "${list}"`);
+    }
+    // Clock skews may be negative.
+    expect(only(smsdomStormEvents({ ...SMALL, clockSkewsMs: '-350' }), 'server').map((e) => e.clockSkewMs)).toEqual([-350, -350]);
+  });
+
   it('R16: a per-server list with more values than servers is refused, saying how many were expected (the extra values were ignored)', () => {
     for (const k of ['scanOffsetsMs', 'clockSkewsMs'] as const) {
       const e = configError({ ...SMALL, [k]: '0,7000,9000' });

@@ -87,6 +87,9 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   const given = (k: string) => Object.prototype.hasOwnProperty.call(settings, k);
   const skews = perServerNumbers(p.clockSkewsMs, p.servers, 'clockSkewsMs', given('clockSkewsMs'));
   const offsets = perServerNumbers(p.scanOffsetsMs, p.servers, 'scanOffsetsMs', given('scanOffsetsMs'));
+  // Offsets count from the end of setup: a negative one put a scanner among the setup's saves, after them in this
+  // stream, and the engine refused the run by its time ("before the time already reached"), not by this parameter.
+  if (offsets.some((o) => o < 0)) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": expected whole numbers >= 0 (milliseconds after setup), got "${p.scanOffsetsMs}"`, { field: 'scanOffsetsMs' });
   // The design's own settings decide what the scenario may set: a schedule (scanEveryMs, scanServers), a key. A
   // researcher's design is looked up in the registry the caller passes: one that declares `scheduleEveryMs` is
   // scheduled like the built-in ones (without the lookup it was installed with no schedule and ran no scan at all).
