@@ -11,7 +11,7 @@ import {
   type ScanKind,
   type Summary,
 } from '@replstorm/core';
-import { behaviourFactory, cleaningWrites, defineDesign, promisesOf, type DesignRegistry, type ScannerDesign } from '../design.js';
+import { behaviourFactory, cleaningWrites, defineDesign, promisesOf, virusScanOf, type DesignRegistry, type ScannerDesign } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import { SSO_TAG, computeTag } from '../tag.js';
 
@@ -260,10 +260,10 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
 /** What one run of a case showed, gathered while it ran (derived events are not kept: a storm makes millions). */
 export interface Outcome {
   readonly summary: Summary;
-  /** Scans of read-only kinds that saved a clean document (first one kept for the message). */
+  /** Scans of read-only kinds that saved a clean document, or more than cleaning on an infected one (first kept for the message). */
   readonly readOnlySaves: number;
   readonly firstReadOnlySave: string | undefined;
-  /** Scanner saves other than cleaning an infected document. */
+  /** Scanner saves other than cleaning an infected document (by the model's virus scan, not the design's verdict). */
   readonly stampings: number;
   /** The documents (UNID) a conflict was made for. */
   readonly conflictUnids: ReadonlySet<string>;
@@ -282,18 +282,35 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let stampings = 0;
   let scannerRevisions = 0;
   const conflictUnids = new Set<string>();
+  // Judged by the model's virus scan of the document, not by the verdict the design gives: a design that stamps a
+  // clean document and calls it "infected" still saved a clean document (R1), and on an infected one, cleaning
+  // (`$FILE` rewritten or removed, items removed) is the only write allowed: setting any other item is a stamp.
+  const judged: BehaviourFactory = (name, config, where) => {
+    const b = factory(name, config, where);
+    if (b === undefined) return undefined;
+    return {
+      ...b,
+      scan: (input) => {
+        const d = b.scan(input);
+        if ((d.set?.length ?? 0) + (d.remove?.length ?? 0) === 0) return d;
+        const stamp = virusScanOf(input.note).infected ? (d.set ?? []).some(([item]) => item.toLowerCase() !== '$file') : true;
+        if (stamp) {
+          stampings++;
+          if (readOnlyKinds.includes(input.kind)) {
+            readOnlySaves++;
+            firstReadOnlySave ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms saved a${virusScanOf(input.note).infected ? 'n infected document with more than cleaning' : ' clean document'}`;
+          }
+        }
+        return d;
+      },
+    };
+  };
   const onDerived = (e: DerivedEvent) => {
-    if (e.type === 'scanned' && e.saved && e.verdict !== 'infected') {
-      stampings++;
-      if (readOnlyKinds.includes(e.kind)) {
-        readOnlySaves++;
-        firstReadOnlySave ??= `${e.kind} scan of ${e.unid} on ${e.server} at ${e.at} ms saved a clean document`;
-      }
-    } else if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+    if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
     else if (e.type === 'conflict') conflictUnids.add(e.unid);
   };
   try {
-    const { summary } = runEvents(events, { behaviours: factory, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
+    const { summary } = runEvents(events, { behaviours: judged, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
     return { summary, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;

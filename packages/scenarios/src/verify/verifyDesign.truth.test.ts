@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { cleaningWrites, defineDesign, verifyDesign } from '../index.js';
+
+// The suite judges a design by what the model knows, not by what the design says about itself.
+
+describe('verifyDesign: read-only and stampings by the model\'s virus scan, not the design\'s verdict (R1, R14)', () => {
+  // Declares every kind read-only, then stamps clean documents once while calling them "infected".
+  const liar = defineDesign<Record<string, never>>({
+    name: 'lie-infected',
+    description: 'stamps clean documents under an "infected" verdict',
+    defaults: {},
+    promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+    scan: ({ note, virusScan }) => {
+      const r = virusScan();
+      if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+      if (note.items.some((i) => i.key === 'x-mark')) return { verdict: 'clean' };
+      return { verdict: 'infected', set: [['X-Mark', 'seen']] };
+    },
+  });
+
+  it('R1: a save of a clean document is a save whatever verdict the design gives: read-only is violated', () => {
+    const r = verifyDesign(liar as never, { runs: 30, seed: 7, only: ['read-only'] });
+    const inv = r.invariants.find((i) => i.name === 'read-only')!;
+    expect(inv.status).toBe('violated');
+    expect(r.coverage.stampings).toBeGreaterThan(0);
+  });
+
+  it('R14: on an infected document, setting an item other than $FILE is not cleaning: read-only is violated', () => {
+    const tagsInfected = defineDesign<Record<string, never>>({
+      name: 'tags-infected',
+      description: 'cleans infected documents and stamps them while at it',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        if (!r.infected) return { verdict: 'clean' };
+        return { verdict: 'infected', set: [['$FILE', r.clean], ['X-Cleaned', 'yes']] };
+      },
+    });
+    const inv = verifyDesign(tagsInfected as never, { runs: 30, seed: 7, only: ['read-only'] }).invariants.find((i) => i.name === 'read-only')!;
+    expect(inv.status).toBe('violated');
+  });
+
+  it('R1: a design that only cleans (removing a tag while at it) keeps its read-only promise and makes no stampings', () => {
+    const cleaner = defineDesign<Record<string, never>>({
+      name: 'cleaner',
+      description: 'cleans infected documents, removes their tag',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        if (!r.infected) return { verdict: 'clean' };
+        const w = cleaningWrites(r);
+        return { verdict: 'infected', set: w.set, remove: [...w.remove, 'X-SSOTag'] };
+      },
+    });
+    const r = verifyDesign(cleaner as never, { runs: 30, seed: 7, only: ['read-only'] });
+    expect(r.invariants.find((i) => i.name === 'read-only')!.status).toBe('held');
+    expect(r.coverage.stampings).toBe(0);
+  });
+});
