@@ -59,3 +59,29 @@ describe('verifyDesign: read-only and stampings by the model\'s virus scan, not 
     expect(r.coverage.stampings).toBe(0);
   });
 });
+
+describe('verifyDesign: no-scanner-conflicts holds a design only to the conflicts its other writes add (R5, R13)', () => {
+  // Cleans infected documents and writes nothing else; scans where and when its shape says.
+  const cleanerShaped = (name: string, shape: { watches?: () => boolean; scheduleEveryMs?: () => number }) =>
+    defineDesign<Record<string, never>>({
+      name,
+      description: 'cleans infected documents, never stamps',
+      defaults: {},
+      ...shape,
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'], noConflicts: true },
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean' };
+      },
+    });
+
+  it('R13: a cleaner that also scans replicated arrivals makes no stamp, so no conflict is held against it', () => {
+    const r = verifyDesign(cleanerShaped('clean-arrivals', { watches: () => true }) as never, { runs: 60, seed: 1, only: ['no-scanner-conflicts'] });
+    expect(r.invariants[0]!.counterexample?.message).toBeUndefined();
+  });
+
+  it('R13: a cleaner with scheduled passes of its own makes no stamp, so no conflict is held against it', () => {
+    const r = verifyDesign(cleanerShaped('clean-scheduled', { scheduleEveryMs: () => 7_000 }) as never, { runs: 60, seed: 1, only: ['no-scanner-conflicts'] });
+    expect(r.invariants[0]!.counterexample?.message).toBeUndefined();
+  });
+});

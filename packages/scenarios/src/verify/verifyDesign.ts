@@ -21,7 +21,7 @@ import { SSO_TAG, computeTag } from '../tag.js';
 const SERVERS = ['Alpha', 'Beta', 'Gamma'];
 /**
  * The counterfactual for "caused by scanner writes": the same inputs with a scanner that scans the same documents
- * (on-write of local saves, every pass) and cleans infected ones, but never writes anything else. Two members cleaning
+ * (the design's own shape: cleanOnlyShaped) and cleans infected ones, but never writes anything else. Two members cleaning
  * one infected document before either copy replicates do conflict — any scanner that removes attachments does that —
  * so those conflicts are the baseline's too, and only the conflicts a design's other writes add are held against it.
  */
@@ -34,6 +34,16 @@ const cleanOnly = defineDesign({
     return r.infected ? { verdict: 'infected' as const, ...cleaningWrites(r) } : { verdict: 'clean' as const };
   },
 });
+/**
+ * The counterfactual for a design: its own scanning shape (what it watches, its mail scan, schedule, which servers
+ * run passes, its scan time, under its configuration) with `cleanOnly`'s decisions. A design that also scans arrivals,
+ * or runs passes of its own, cleans in more places than a scanner of local saves would, and two members cleaning one
+ * document conflict whoever scans: only what its other writes add is held against it.
+ */
+function cleanOnlyShaped(design: ScannerDesign<object>): ScannerDesign<object> {
+  const { promises: _promises, symmetric: _symmetric, ...shape } = design;
+  return { ...shape, name: cleanOnly.name, description: cleanOnly.description, scan: cleanOnly.scan as ScannerDesign<object>['scan'] };
+}
 const UNID_BASE = 0xabc0000;
 const QUIET_AT = 200_000;
 
@@ -364,7 +374,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const promises = promisesOf(design, config);
   const readOnlyKinds = promises.readOnlyKinds ?? [];
   const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0 };
-  const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnly]]));
+  const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnlyShaped(design)]]));
   const names: InvariantName[] = (options.only ?? INVARIANT_NAMES).slice();
   const results: InvariantResult[] = [];
   let counted = false;
@@ -389,7 +399,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
           coverage.stampings += o.stampings;
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
-        const baseline = () => observe(caseEvents(c, cleanOnly.name, {}), baselineFactory, []);
+        const baseline = () => observe(caseEvents(c, cleanOnly.name, config), baselineFactory, []);
         if (o.crash !== undefined && name !== 'design-runs') crashed++;
         const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
         if (why !== undefined) {
@@ -432,7 +442,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         try {
           const r = observe(evs, factory, readOnlyKinds);
           if (r.crash !== undefined && name !== 'design-runs') return undefined;
-          const baselineEvents = evs.map((e) => (e.type === 'scanner' ? { ...e, design: cleanOnly.name, config: {} } : e));
+          const baselineEvents = evs.map((e) => (e.type === 'scanner' ? { ...e, design: cleanOnly.name } : e));
           const why = CHECKS[name](r, () => observe(baselineEvents, baselineFactory, []));
           return why === undefined ? undefined : { o: r, why };
         } catch {
