@@ -85,3 +85,31 @@ describe('verifyDesign: no-scanner-conflicts holds a design only to the conflict
     expect(r.invariants[0]!.counterexample?.message).toBeUndefined();
   });
 });
+
+describe('verifyDesign: an infection found but left in place is missed (R14: a document found infected is cleaned)', () => {
+  it('R14: a design that says "infected" and writes nothing violates no-missed-infection', () => {
+    const noClean = defineDesign<Record<string, never>>({
+      name: 'no-clean',
+      description: 'finds infections, never cleans them',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ virusScan }) => ({ verdict: virusScan().infected ? 'infected' : 'clean' }),
+    });
+    const inv = verifyDesign(noClean as never, { runs: 30, seed: 3, only: ['no-missed-infection'] }).invariants[0]!;
+    expect(inv.status).toBe('violated');
+    expect(inv.counterexample!.message).toMatch(/not cleaned/);
+  });
+
+  it('R14: a design that cleans (the infected $FILE entries go, or the item) holds', () => {
+    const cleaner = defineDesign<Record<string, never>>({
+      name: 'cleaner',
+      description: 'cleans',
+      defaults: {},
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean', set: [['X-Seen', '1']] };
+      },
+    });
+    expect(verifyDesign(cleaner as never, { runs: 30, seed: 3, only: ['no-missed-infection'] }).invariants[0]!.status).toBe('held');
+  });
+});

@@ -8,6 +8,7 @@ import {
   type DerivedEvent,
   type InputEvent,
   type ItemValue,
+  type ScanDecision,
   type ScanKind,
   type Summary,
 } from '@replstorm/core';
@@ -147,7 +148,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   'read-only': 'scans the design declares read-only never save a clean document (R1: read-only means no save)',
   quiescence: 'with no user writes, scanner revisions stop: the run reaches a state with nothing pending (no storm)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
-  'no-missed-infection': 'no infected attachment is skipped: forged tags, tags from another key, stale tags never skip a scan',
+  'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted)',
 };
 
@@ -277,6 +278,12 @@ export interface Outcome {
   readonly stampings: number;
   /** The documents (UNID) a conflict was made for. */
   readonly conflictUnids: ReadonlySet<string>;
+  /**
+   * Scans that called a document infected but left an infected attachment in it (R14: a document found infected is
+   * cleaned); the first kept for the message. The summary's `missed` counts only scans that did not find it.
+   */
+  readonly uncleaned: number;
+  readonly firstUncleaned: string | undefined;
   /** The run was cut short: scanner revisions passed the storm bound. */
   readonly stormCut: boolean;
   /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
@@ -290,6 +297,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let readOnlySaves = 0;
   let firstReadOnlySave: string | undefined;
   let stampings = 0;
+  let uncleaned = 0;
+  let firstUncleaned: string | undefined;
   let scannerRevisions = 0;
   const conflictUnids = new Set<string>();
   // Judged by the model's virus scan of the document, not by the verdict the design gives: a design that stamps a
@@ -302,6 +311,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       ...b,
       scan: (input) => {
         const d = b.scan(input);
+        if (d.verdict === 'infected' && virusScanOf(input.note).infected && !cleans(d)) {
+          uncleaned++;
+          firstUncleaned ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms`;
+        }
         if ((d.set?.length ?? 0) + (d.remove?.length ?? 0) === 0) return d;
         const stamp = virusScanOf(input.note).infected ? (d.set ?? []).some(([item]) => item.toLowerCase() !== '$file') : true;
         if (stamp) {
@@ -321,12 +334,19 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   };
   try {
     const { summary } = runEvents(events, { behaviours: judged, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     const none = runEvents([], {}).summary;
-    return { summary: none, readOnlySaves, firstReadOnlySave, stampings, conflictUnids, stormCut: false, crash: err.message };
+    return { summary: none, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: false, crash: err.message };
   }
+}
+
+/** Whether a decision on an infected document leaves no infected attachment: `$FILE` removed, or set to clean ones. */
+function cleans(d: ScanDecision): boolean {
+  const file = [...(d.set ?? [])].reverse().find(([item]) => item.toLowerCase() === '$file');
+  if (file !== undefined) return !(Array.isArray(file[1]) && (file[1] as unknown[]).some((a) => typeof a === 'object' && a !== null && (a as { infected?: unknown }).infected === true));
+  return (d.remove ?? []).some((item) => item.toLowerCase() === '$file');
 }
 
 /** Checks one invariant on a case's outcome; `baseline` runs the same inputs with no scanner (for "caused by"). */
@@ -353,7 +373,12 @@ export const CHECKS: Record<InvariantName, Check> = {
     return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
-  'no-missed-infection': (o) => (o.summary.scans.missed === 0 ? undefined : `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (a scan skipped it, or called it clean)`),
+  'no-missed-infection': (o) =>
+    o.summary.scans.missed !== 0
+      ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (a scan skipped it, or called it clean)`
+      : o.uncleaned !== 0
+        ? `${o.uncleaned} scan(s) found an infected attachment but left it in place (not cleaned, R14); first: ${o.firstUncleaned}`
+        : undefined,
   convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
 };
 
