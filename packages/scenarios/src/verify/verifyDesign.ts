@@ -373,6 +373,10 @@ export const CHECKS: Record<InvariantName, Check> = {
     return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
+  // [choice] A scan that finds an infection and leaves it in place fails this too: the spec describes cleaning as what
+  // a scan does with what it finds (R14's smsdom; replication.md says nothing of a design that only reports), and a
+  // researcher checking an antivirus design would not call one that lets infected copies replicate sound. A design
+  // meant only to report is told so here, by name, rather than passed.
   'no-missed-infection': (o) =>
     o.summary.scans.missed !== 0
       ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (a scan skipped it, or called it clean)`
