@@ -113,3 +113,33 @@ describe('verifyDesign: an infection found but left in place is missed (R14: a d
     expect(verifyDesign(cleaner as never, { runs: 30, seed: 3, only: ['no-missed-infection'] }).invariants[0]!.status).toBe('held');
   });
 });
+
+describe('verifyDesign: coverage is over the cases drawn, not the runs that shrink a counterexample', () => {
+  // Stamps every clean document it scans: the first invariant checked (read-only) fails at once, and fast-check then
+  // runs the property again many times to shrink it; coverage counted those runs too ("over all runs", it said).
+  const stamper = defineDesign<Record<string, never>>({
+    name: 'stamper',
+    description: 'stamps every clean document',
+    defaults: {},
+    promises: { readOnlyKinds: ['scheduled'] },
+    scan: ({ virusScan }) => {
+      const r = virusScan();
+      return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean', set: [['X-Mark', 'seen']] };
+    },
+  });
+
+  it('R1: a failing first invariant: coverage counts its runs up to the failure, as its result does', () => {
+    const r = verifyDesign(stamper as never, { runs: 50, seed: 3, only: ['read-only', 'convergence'] });
+    const first = r.invariants[0]!;
+    expect(first.status).toBe('violated');
+    expect(r.coverage.invariant).toBe('read-only');
+    expect(r.coverage.runs).toBe(first.runs);
+    expect(r.coverage.runs).toBeLessThan(50);
+  });
+
+  it('a first invariant that holds: coverage counts all its runs', () => {
+    const r = verifyDesign(stamper as never, { runs: 20, seed: 3, only: ['convergence'] });
+    expect(r.invariants[0]!.status).toBe('held');
+    expect(r.coverage).toMatchObject({ invariant: 'convergence', runs: 20 });
+  });
+});

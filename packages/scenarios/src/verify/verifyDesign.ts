@@ -122,12 +122,20 @@ export interface InvariantResult {
   };
 }
 
-/** How often what the invariants talk about actually happened, over all runs ("sometimes" coverage). */
+/**
+ * How often what the invariants talk about actually happened ("sometimes" coverage), over the runs of the first
+ * invariant checked: every case it drew up to its verdict (all of them when it held, up to the first failing one when
+ * it did not; the runs that shrink a counterexample repeat cases and are not counted). The other invariants draw the
+ * same cases from the same seed.
+ */
 export interface Coverage {
   scansPerformed: number;
   scansSkipped: number;
   stampings: number;
   arrivals: number;
+  /** The runs counted, and the invariant they were drawn for. */
+  runs: number;
+  invariant: string;
 }
 
 export interface VerifyResult {
@@ -402,7 +410,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const factory = behaviourFactory(registry);
   const promises = promisesOf(design, config);
   const readOnlyKinds = promises.readOnlyKinds ?? [];
-  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0 };
+  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, runs: 0, invariant: '' };
   const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnlyShaped(design)]]));
   const names: InvariantName[] = (options.only ?? INVARIANT_NAMES).slice();
   const results: InvariantResult[] = [];
@@ -415,7 +423,8 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     let run = 0;
     let crashed = 0;
     let failedDigest = '';
-    const countThis = !counted;
+    let countThis = !counted;
+    if (countThis) coverage.invariant = name;
     counted = true;
     const details = fc.check(
       fc.property(arbCase(), (c) => {
@@ -426,12 +435,15 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
           coverage.scansSkipped += o.summary.scans.skipped;
           coverage.arrivals += o.summary.replicatedChanges;
           coverage.stampings += o.stampings;
+          coverage.runs++;
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
         const baseline = () => observe(caseEvents(c, cleanOnly.name, config), baselineFactory, []);
         if (o.crash !== undefined && name !== 'design-runs') crashed++;
         const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
         if (why !== undefined) {
+          // The runs after the first failure shrink it (cases already drawn, made smaller): not coverage.
+          countThis = false;
           // The last failing run is the shrunk counterexample's: its final state, to compare with a run of it again.
           failedDigest = o.summary.digest;
           throw new Error(why);
