@@ -123,12 +123,27 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
   // A version known exactly but written by no `revised` event (a merge, made by the replicator) starts no chain link:
   // it is not another version with the same number. [choice] Where the events do not tell at all (no arrival of that
   // document from that sender with that number), the later written of the versions with that number.
-  const held = new Map<string, readonly [seq: number, seqTime: number]>();
-  const arrived = new Map<string, readonly [seq: number, seqTime: number] | undefined>();
+  // Each copy holds its version's record itself (`rec`), carried from sender to receiver by the arrival: two servers
+  // can write versions with one number and one time but different contents (an OID collision, R3: two members with
+  // the same clock stamping with their own keys), which number and time cannot tell apart (an auditor's log: the chain
+  // of what Beta sent was rooted at Gamma's scan, the later written, while the engine's `cause` named Beta's).
+  interface Held {
+    readonly seq: number;
+    readonly seqTime: number;
+    /** The revision that wrote this version; undefined for one no `revised` event wrote (a merge). */
+    readonly rec: VersionRec | undefined;
+  }
+  const held = new Map<string, Held>();
+  const arrived = new Map<string, Held | undefined>();
   const viaVersion = (server: string, db: string, via: { server: string; unid: string; seq: number }): VersionRec | undefined => {
     const v = arrived.get(`${server}\u0000${db}\u0000${via.unid}\u0000${via.server}`);
-    if (v !== undefined && v[0] === via.seq) return version(db, via.unid, v[0], v[1]);
+    if (v !== undefined && v.seq === via.seq) return v.rec;
     return versions.get(`${db}\u0000${via.unid}:${via.seq}`);
+  };
+  /** The record of the version (seq, seqTime) a copy now holds: the sender's or the receiver's own copy when it is that version. */
+  const heldAs = (db: string, unid: string, seq: number, seqTime: number, ...copies: (Held | undefined)[]): Held => {
+    for (const c of copies) if (c !== undefined && c.seq === seq && c.seqTime === seqTime) return c;
+    return { seq, seqTime, rec: version(db, unid, seq, seqTime) };
   };
   const roots: ChainRoot[] = [];
   const actor = (a: string) => {
@@ -146,10 +161,10 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     add(e: DerivedEvent, madeDocument?: boolean): void {
       if (e.type === 'replicated') {
         const to = `${e.to}\u0000${e.db}\u0000${e.unid}`;
-        arrived.set(`${to}\u0000${e.from}`, held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`));
-        if (e.outcome !== 'collision') held.set(to, [e.seq, e.seqTime]);
+        const sent = held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`);
+        arrived.set(`${to}\u0000${e.from}`, sent);
+        if (e.outcome !== 'collision') held.set(to, heldAs(e.db, e.unid, e.seq, e.seqTime, sent, held.get(to)));
       } else if (e.type === 'revised') {
-        held.set(`${e.server}\u0000${e.db}\u0000${e.unid}`, [e.seq, e.seqTime]);
         const prev = e.via !== undefined ? viaVersion(e.server, e.db, e.via) : undefined;
         let chain: ChainLink;
         if (prev !== undefined) {
@@ -172,7 +187,9 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         const key = `${e.db}\u0000${e.unid}:${e.seq}`;
         const replaced = versions.get(key);
         if (replaced !== undefined && replaced.seqTime !== e.seqTime) older.set(`${key}:${replaced.seqTime}`, replaced);
-        versions.set(key, { by: e.by, cause: e.cause, seqTime: e.seqTime, chain });
+        const rec: VersionRec = { by: e.by, cause: e.cause, seqTime: e.seqTime, chain };
+        versions.set(key, rec);
+        held.set(`${e.server}\u0000${e.db}\u0000${e.unid}`, { seq: e.seq, seqTime: e.seqTime, rec });
         const a = actor(e.by);
         a.revisions++;
         a.causes.add(e.cause);

@@ -547,6 +547,38 @@ describe('replay output', () => {
     expect(await chainsOf('blame-via-merged.jsonl', merged)).toEqual([]);
   });
 
+  it('--blame follows `via` to the sender\'s own version when two servers wrote one number at one time (an OID collision, R3): the chain starts where the engine\'s `cause` says', async () => {
+    // Beta and Gamma share a clock skew and stamp the document in the same instant with their own keys: two versions
+    // (2, 3360) with different contents. Only Beta pushes to Alpha, whose rescan names via {Beta, seq 2}: the chain is
+    // Beta > Alpha from Beta's scan (line 12), as the revision's `cause` says, not Gamma > Alpha from line 13.
+    const unid = '00000000000000000000000000000001';
+    const lines = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha","cluster":"c","clusterIntervalMs":0}',
+      '{"at":0,"type":"server","name":"Beta","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
+      '{"at":0,"type":"server","name":"Gamma","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
+      '{"at":0,"type":"database","name":"m.nsf","replicas":["Alpha","Beta","Gamma"]}',
+      `{"at":0,"type":"save","server":"Alpha","db":"m.nsf","unid":"${unid}","by":"user/jdoe","set":{"$FILE":[{"name":"a.doc"}]}}`,
+      '{"at":1000,"type":"push","server":"Alpha","partner":"Beta"}',
+      '{"at":1000,"type":"push","server":"Alpha","partner":"Gamma"}',
+      '{"at":2000,"type":"scanner","server":"Alpha","design":"smsdom","config":{"key":"AAAAAAAAAAAAAAAA","scanReplicatedWrites":true}}',
+      '{"at":2000,"type":"scanner","server":"Beta","design":"smsdom","config":{"key":"BBBBBBBBBBBBBBBB","scanReplicatedWrites":true}}',
+      '{"at":2000,"type":"scanner","server":"Gamma","design":"smsdom","config":{"key":"CCCCCCCCCCCCCCCC","scanReplicatedWrites":true}}',
+      '{"at":3000,"type":"scan","server":"Beta","kind":"manual"}',
+      '{"at":3000,"type":"scan","server":"Gamma","kind":"manual"}',
+      '{"at":4000,"type":"push","server":"Beta","partner":"Alpha"}',
+      '{"at":5000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-via-collision.jsonl');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { blame } = parse(res.stdout) as { blame: { chains: { cause: number; length: number; servers: string[] }[]; byCause: { cause: number; revisions: number }[] } };
+    expect(blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[12, 2, ['Beta', 'Alpha']]]);
+    // Alpha's stamp is line 12's doing in blame by cause too: the two tables agree.
+    expect(blame.byCause.find((c) => c.cause === 12)?.revisions).toBe(2);
+  });
+
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
     const unid = '0000000000000000000000000000000B';
     const events = [
