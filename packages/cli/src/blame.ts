@@ -145,6 +145,21 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     for (const c of copies) if (c !== undefined && c.seq === seq && c.seqTime === seqTime) return c;
     return { seq, seqTime, rec: version(db, unid, seq, seqTime) };
   };
+  // A `conflict` event names the versions by number and time only, which two servers can share (an OID collision):
+  // it is settled at the `replicated` event the engine writes right after it (outcome `conflict`), which names the
+  // sender: one version is the one the sender held, the other the receiver's own.
+  let pendingConflict: Extract<DerivedEvent, { type: 'conflict' }> | undefined;
+  const settleConflict = (sent: Held | undefined): void => {
+    const e = pendingConflict;
+    if (e === undefined) return;
+    pendingConflict = undefined;
+    const own = held.get(`${e.server}\u0000${e.db}\u0000${e.unid}`);
+    const w = heldAs(e.db, e.unid, e.winner.seq, e.winner.seqTime, sent, own).rec;
+    const l = heldAs(e.db, e.unid, e.loser.seq, e.loser.seqTime, sent, own).rec;
+    const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
+    for (const x of who) actor(x).conflicts++;
+    for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;
+  };
   const roots: ChainRoot[] = [];
   const actor = (a: string) => {
     let r = actors.get(a);
@@ -159,6 +174,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
   return {
     /** `madeDocument`: the engine's word on a `conflict` event (Simulator's onDerived); false: not counted (R5). */
     add(e: DerivedEvent, madeDocument?: boolean): void {
+      if (pendingConflict !== undefined) {
+        const c = pendingConflict;
+        const mine = e.type === 'replicated' && e.outcome === 'conflict' && e.to === c.server && e.db === c.db && e.unid === c.unid;
+        settleConflict(mine ? held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`) : undefined);
+      }
       if (e.type === 'replicated') {
         const to = `${e.to}\u0000${e.db}\u0000${e.unid}`;
         const sent = held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`);
@@ -198,14 +218,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
       } else if (e.type === 'conflict' && madeDocument !== false) {
-        const w = version(e.db, e.unid, e.winner.seq, e.winner.seqTime);
-        const l = version(e.db, e.unid, e.loser.seq, e.loser.seqTime);
-        const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
-        for (const x of who) actor(x).conflicts++;
-        for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;
+        pendingConflict = e;
       }
     },
     result(): BlameResult {
+      settleConflict(undefined);
       const byActor = [...actors.entries()]
         .map(([a, r]) => ({ actor: a, revisions: r.revisions, conflicts: r.conflicts, causes: r.causes.size, longestChain: r.longestChain }))
         .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || (x.actor < y.actor ? -1 : 1));

@@ -579,6 +579,37 @@ describe('replay output', () => {
     expect(blame.byCause.find((c) => c.cause === 12)?.revisions).toBe(2);
   });
 
+  it('--blame gives a conflict to the versions that met, when another server wrote one of them too (an OID collision, R3)', async () => {
+    // As above, and Alpha stamps too (line 14, its own version (2, 3010)): Beta's push makes a conflict at Alpha whose
+    // winner (2, 3360) is Beta's (line 12). Gamma's version with the same number and time never left Gamma.
+    const unid = '00000000000000000000000000000001';
+    const lines = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha","cluster":"c","clusterIntervalMs":0}',
+      '{"at":0,"type":"server","name":"Beta","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
+      '{"at":0,"type":"server","name":"Gamma","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
+      '{"at":0,"type":"database","name":"m.nsf","replicas":["Alpha","Beta","Gamma"]}',
+      `{"at":0,"type":"save","server":"Alpha","db":"m.nsf","unid":"${unid}","by":"user/jdoe","set":{"$FILE":[{"name":"a.doc"}]}}`,
+      '{"at":1000,"type":"push","server":"Alpha","partner":"Beta"}',
+      '{"at":1000,"type":"push","server":"Alpha","partner":"Gamma"}',
+      '{"at":2000,"type":"scanner","server":"Alpha","design":"smsdom","config":{"key":"AAAAAAAAAAAAAAAA","scanReplicatedWrites":true}}',
+      '{"at":2000,"type":"scanner","server":"Beta","design":"smsdom","config":{"key":"BBBBBBBBBBBBBBBB","scanReplicatedWrites":true}}',
+      '{"at":2000,"type":"scanner","server":"Gamma","design":"smsdom","config":{"key":"CCCCCCCCCCCCCCCC","scanReplicatedWrites":true}}',
+      '{"at":3000,"type":"scan","server":"Beta","kind":"manual"}',
+      '{"at":3000,"type":"scan","server":"Gamma","kind":"manual"}',
+      '{"at":3000,"type":"scan","server":"Alpha","kind":"manual"}',
+      '{"at":4000,"type":"push","server":"Beta","partner":"Alpha"}',
+      '{"at":5000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-conflict-collision.jsonl');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = parse(res.stdout) as { conflicts: number; blame: { byCause: { cause: number; conflicts: number }[] } };
+    expect(out.conflicts).toBe(1);
+    expect(Object.fromEntries(out.blame.byCause.map((c) => [c.cause, c.conflicts]))).toEqual({ 6: 0, 12: 1, 13: 0, 14: 1 });
+  });
+
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
     const unid = '0000000000000000000000000000000B';
     const events = [
