@@ -164,7 +164,11 @@ interface ServerRec {
   definitions: string;
   /** mate -> db -> queue */
   queues: Map<string, Map<string, ClusterQueue>>;
-  scheduledPassRunning: boolean;
+  /**
+   * Scheduled passes under way on this server (periodic ones and explicit `scan` events of kind scheduled): a count,
+   * not a flag, so a short pass ending does not clear the mark of a longer one still running.
+   */
+  scheduledPassesRunning: number;
   /**
    * Copy-on-write for snapshots, like Replica.owner: the state that may change `replicas`, `queues` and `store` in
    * place. A copied state shares them with its parent until it first changes one (Simulator.ownMaps), when it copies
@@ -1108,7 +1112,7 @@ export class Simulator {
           store: EMPTY_STORE,
           definitions: '',
           queues: new Map(),
-          scheduledPassRunning: false,
+          scheduledPassesRunning: 0,
           mapsOwner: s,
         };
         s.servers.set(e.name, srv);
@@ -1289,7 +1293,7 @@ export class Simulator {
             q.retryGen++;
           }
         }
-        srv.scheduledPassRunning = false;
+        srv.scheduledPassesRunning = 0;
         // Scans on the crashed server stop now, and so do transfers to or from it (R9: the transfer stops there,
         // keeping what it applied). [choice] Stopping them at the crash rather than at their next step means a
         // server restarted within one step does not resume a transfer it had lost.
@@ -1396,7 +1400,7 @@ export class Simulator {
         const b = srv.behaviour;
         if (b === undefined || srv.behaviourGen !== w.gen || b.scheduleEveryMs === undefined) return;
         // [choice] A scheduled pass does not start while the previous one on the same server still runs.
-        if (srv.up && !srv.scheduledPassRunning && this.runsScheduled(srv)) {
+        if (srv.up && srv.scheduledPassesRunning === 0 && this.runsScheduled(srv)) {
           this.startPass(srv, 'scheduled', srv.behaviourLine, undefined, undefined);
         }
         this.schedule({ kind: 'scheduled-scan', server: w.server, gen: w.gen, at: w.at + b.scheduleEveryMs, order: 0, id: 0 });
@@ -1600,7 +1604,7 @@ export class Simulator {
       for (const n of rep.notes()) if (hasAttachments(n)) list.push([name, n.unid]);
     }
     if (list.length === 0) return;
-    if (kind === 'scheduled') srv.scheduledPassRunning = true;
+    if (kind === 'scheduled') srv.scheduledPassesRunning++;
     const p: PassState = { server: srv.name, kind, list, k: 0, start: this.s.now, cause };
     this.schedule({ kind: 'pass', p, at: p.start + b.scanMsPerDoc, order: 0, id: 0 });
   }
@@ -1618,7 +1622,7 @@ export class Simulator {
       w.at = p.start + (p.k + 1) * b.scanMsPerDoc;
       this.schedule(w);
     } else if (p.kind === 'scheduled') {
-      srv.scheduledPassRunning = false;
+      srv.scheduledPassesRunning--;
     }
   }
 
@@ -2030,7 +2034,7 @@ function cloneState(s: SimState): SimState {
       store: srv.store,
       definitions: srv.definitions,
       queues: srv.queues,
-      scheduledPassRunning: srv.scheduledPassRunning,
+      scheduledPassesRunning: srv.scheduledPassesRunning,
       mapsOwner: undefined,
     });
   }

@@ -475,6 +475,32 @@ describe('R13/R16: scheduleEveryMs', () => {
     ]);
     expect(r.summary.revisions.byActorKind['scanner']).toBe(0);
   });
+
+  it('R13: a periodic pass does not start while the previous one still runs, even after a shorter explicit scheduled scan ended meanwhile', () => {
+    // Three documents at 400 ms each: a pass lasts 1200 ms. The periodic passes start at 0 and 2000 (the one at 1000
+    // finds the first still running). An explicit scheduled scan of U1 at 2100 ends at 2500, while the pass started at
+    // 2000 runs until 3200: the occurrence at 3000 must not start a pass (simulator.ts [choice]: "A scheduled pass does
+    // not start while the previous one on the same server still runs").
+    const r = run([
+      server('A'),
+      database('db', ['A']),
+      save(0, 'A', 'db', U1, doc()),
+      save(0, 'A', 'db', U2, doc()),
+      save(0, 'A', 'db', U3, doc()),
+      scanner('A', { onWrite: false, scheduleEveryMs: 1000, scanMsPerDoc: 400 }),
+      scan(2100, 'A', 'scheduled', { unid: U1 }),
+      end(4000),
+    ]);
+    expect(scans(r.scanned).map((s) => [s[0], s[3]])).toEqual([
+      [400, U1],
+      [800, U2],
+      [1200, U3],
+      [2400, U1],
+      [2500, U1],
+      [2800, U2],
+      [3200, U3],
+    ]);
+  });
 });
 
 describe('R13: cause of scanner revisions', () => {
