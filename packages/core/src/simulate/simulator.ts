@@ -1110,6 +1110,8 @@ export class Simulator {
           behaviourLine: 0,
           behaviourGen: 0,
           store: EMPTY_STORE,
+          // [choice] Before its first `definitions` event a server's virus-definitions version is the empty string: a
+          // tag that includes it is then the HMAC of C alone (R15), and servers that never had one verify each other's.
           definitions: '',
           queues: new Map(),
           scheduledPassesRunning: 0,
@@ -1685,7 +1687,9 @@ export class Simulator {
     const b = srv.behaviour;
     if (b !== undefined && b.scansMail !== false) {
       // [choice] The mail scan happens at the delivery's `at`, on the message as the router holds it in mail.box
-      // (a note of its own, seq 1, not replicated); what it writes goes into every delivered copy.
+      // (a note of its own, seq 1, not replicated); what it writes goes into every delivered copy. mail.box is no
+      // database of the log: that write has its `scanned` event (saved: true) but no `revised` event and is not counted
+      // in `revisions` (the router's saves of the delivered copies are).
       const msg = applySave(undefined, unid, { set: items }, this.clock(srv), 0).note;
       if (hasAttachments(msg)) {
         const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
