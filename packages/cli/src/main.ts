@@ -529,6 +529,20 @@ function makeWhatIf(spec: string | undefined, registry: DesignRegistry): WhatIf 
   }
 }
 
+/**
+ * The designs of the what-if run: when its design is a module of the user's (--design), a copy of the module loaded
+ * anew, as `compare` runs a later row. Both runs go on side by side in this process: a module-level variable (a cache)
+ * that the log's run filled was seen by the what-if run, whose answer then differed from a replay of the log edited by
+ * hand to that design (an audit). State kept in a module the design imports is still shared.
+ */
+async function whatIfRegistry(whatIf: WhatIf | undefined, designs: readonly string[] | undefined, registry: DesignRegistry): Promise<DesignRegistry | undefined> {
+  if (whatIf === undefined) return undefined;
+  const spec = (designs ?? []).map((d) => designSpecParts(d)).find((d) => d.name === whatIf.design);
+  if (spec === undefined) return undefined;
+  const [fresh] = await loadFreshDesignCopies(spec.path, 1);
+  return new Map(registry).set(whatIf.design, { ...fresh!, name: whatIf.design });
+}
+
 function warnStrict(file: string) {
   // A warning quotes the log's own keys: shown escaped, on one line (an escape sequence reached the terminal).
   return (w: { line: number; column: number; message: string }) => process.stderr.write(`${printable(`${file}:${w.line}:${w.column}: warning: ${w.message}`)}\n`);
@@ -539,6 +553,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
+  const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const outputs = openOutputs(o);
   const file = currentFile;
   const res = await withOutputs(
@@ -553,6 +568,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           strict: o.strict === true,
           onWarning: warnStrict(file),
           whatIf,
+          whatIfRegistry: whatIfDesigns,
           blame: o.blame === true || o.report !== undefined,
           timeline: o.report !== undefined,
           record: outputs.record,
@@ -576,6 +592,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const registry = await buildRegistry(o.design);
   checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
+  const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const events = scenario.events(settings, { designs: registry });
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
@@ -592,6 +609,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
             maxRunMs: o.maxRun,
             maxWork: o.maxWork,
             whatIf,
+            whatIfRegistry: whatIfDesigns,
             blame: o.blame === true || o.report !== undefined,
             timeline: o.report !== undefined,
             record: outputs.record,

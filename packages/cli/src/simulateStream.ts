@@ -43,6 +43,12 @@ export interface SimulateOptions {
   readonly strict?: boolean;
   readonly onWarning?: (w: LogWarning) => void;
   readonly whatIf?: WhatIf | undefined;
+  /**
+   * The designs of the what-if run (default `registry`): its design module loaded anew (main.ts whatIfRegistry), so
+   * that a module-level variable the log's run changes is not seen by the what-if run beside it, as a plain replay of
+   * the edited log in a new process would not see it.
+   */
+  readonly whatIfRegistry?: DesignRegistry | undefined;
   readonly blame?: boolean;
   readonly timeline?: boolean;
   /** Write the complete log (inputs and the engine's derived events) here. */
@@ -580,8 +586,9 @@ export async function simulateStream(
   };
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
-  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, ...budget }) : undefined;
-  const rewriter = options.whatIf !== undefined ? new WhatIfRewriter(options.whatIf, options.registry) : undefined;
+  const whatIfRegistry = options.whatIfRegistry ?? options.registry;
+  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: behaviourFactory(whatIfRegistry), maxRunMs: options.maxRunMs, ...budget }) : undefined;
+  const rewriter = options.whatIf !== undefined ? new WhatIfRewriter(options.whatIf, whatIfRegistry) : undefined;
   const progress = createProgress(options.progressLabel ?? 'replstorm');
   let header: LogHeader | undefined;
   let inputs = 0;

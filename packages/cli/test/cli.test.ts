@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
+import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
 
@@ -401,6 +401,31 @@ describe('replay --what-if: a refusal of the what-if run alone', () => {
     const res = await runCli(['replay', log, '--max-work', '5000', '--what-if', 'smsdom:scanReplicatedWrites=true']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('the --what-if run (smsdom:scanReplicatedWrites=true): the run would take more than 5,000 pieces of engine work');
+  });
+});
+
+describe('replay --what-if with a design module of the user\'s', () => {
+  it('runs the what-if on a copy of the module loaded anew: the log\'s own run does not fill its module-level state (a module-level Set)', async () => {
+    // The log installs once-per-process, whose module-level Set remembers what it stamped; the what-if is the same
+    // design with the same settings, so both runs must end alike. With one module shared by the two engines, the
+    // what-if run found every document already "seen" and skipped it (audit: it differed from a plain replay).
+    const unid = (i: number) => `${createHash('sha256').update(`${tmp}:${i}`).digest('hex').slice(0, 32).toUpperCase()}`;
+    const lines = [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A'] },
+      { at: 0, type: 'scanner', server: 'A', design: 'opp' },
+      ...[1, 2, 3].map((i) => ({ at: 10 + i, type: 'save', server: 'A', db: 'd', unid: unid(i), by: 'user/u', set: { S: `s${i}`, $FILE: [{ name: 'f' }] } })),
+    ];
+    const log = join(tmp, 'whatif-module-state.jsonl');
+    writeFileSync(log, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const res = await runCli(['replay', log, '--json', '--design', `opp=${join(TEST_DIR, 'designs', 'once-per-process.ts')}`, '--what-if', 'opp:scheduleEveryMs=0']);
+    expect(res.code, res.stderr).toBe(0);
+    const json = parse(res.stdout);
+    const whatIf = (json['whatIf'] as { summary: Json }).summary;
+    expect(json['revisions']).toMatchObject({ byActorKind: { scanner: 3 } });
+    expect(whatIf).toEqual(Object.fromEntries(Object.entries(json).filter(([k]) => k !== 'whatIf')));
+    expect(readdirSync(join(TEST_DIR, 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 });
 
