@@ -426,8 +426,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
-      // The log's own designs: "as recorded" only when the file is a recording (it had derived events to check).
-      const base = res.conformance.checked > 0 ? 'as recorded' : 'this run';
+      // The log's own designs: "as recorded" only when the file is a recording (it had derived events to check) that
+      // the engine agrees with; a recording that disagrees (exit 1) is not what the column shows: the engine's run is.
+      const base = res.conformance.checked > 0 && m === undefined ? 'as recorded' : 'this run';
       process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label, res.whatIf.infectedCopiesLeft)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
       process.stdout.write(`${formatSummary(res.summary, title)}\n`);

@@ -767,6 +767,16 @@ describe('replay output', () => {
     const recording = join(tmp, 'whatif-rec.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', recording])).code).toBe(0);
     expect((await runCli(['replay', recording, '--what-if', 'smsdom:ignoreSsoOnScheduled=true'])).stdout).toMatch(/^\s+as recorded\s+smsdom:ignoreSsoOnScheduled=true\s+difference$/m);
+    // A recording the engine disagrees with (exit 1): its column is the engine's run, not what the file recorded.
+    const lines = readFileSync(recording, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"scanned"') && l.includes('"verdict":"clean"'));
+    lines[at] = lines[at]!.replace('"verdict":"clean"', '"verdict":"infected"');
+    const disagreeing = join(tmp, 'whatif-rec-disagrees.jsonl');
+    writeFileSync(disagreeing, lines.join('\n'));
+    const off = await runCli(['replay', disagreeing, '--what-if', 'smsdom:ignoreSsoOnScheduled=true']);
+    expect(off.code).toBe(1);
+    expect(off.stdout).toMatch(/^\s+this run\s+smsdom:ignoreSsoOnScheduled=true\s+difference$/m);
+    expect(off.stdout).not.toContain('as recorded');
     expect(res.stdout).toContain('smsdom:ignoreSsoOnScheduled=true');
     expect(res.stdout.match(/sha256:[0-9a-f]{64}/g)?.length).toBe(2);
 
