@@ -331,6 +331,8 @@ function printBlame(res: SimulateResult): void {
   const b = res.blame;
   if (b === undefined) return;
   process.stdout.write('\nBlame by actor\n');
+  // (As the HTML report says under a what-if: blame is the log's run's, not the what-if run's.)
+  if (res.whatIf !== undefined) process.stdout.write('  this run only (the log\'s own designs): the what-if run appears in the table above\n');
   process.stdout.write(`${formatTable(['actor', 'revisions', 'conflicts', 'causes', 'longest chain'], b.byActor.map((a) => [a.actor, a.revisions, a.conflicts, a.causes, a.longestChain]))}\n`);
   // (blame.ts: a conflict is both sides' doing.)
   if (b.byActor.some((a) => a.conflicts > 0)) process.stdout.write('  conflicts: each conflict counts once for the actor (and below, the cause) of each of its two versions, so a column can add up to more than the run\'s conflicts\n');

@@ -429,6 +429,15 @@ describe('replay --what-if with a design module of the user\'s', () => {
   });
 });
 
+describe('replay --what-if --blame as text', () => {
+  it('says the blame is this run\'s only, as the report does (it was printed under the side-by-side table unlabelled)', async () => {
+    const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop', '--blame']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('\nBlame by actor\n  this run only (the log\'s own designs): the what-if run appears in the table above\n');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--blame'])).stdout).not.toContain('this run only');
+  });
+});
+
 describe('replay output', () => {
   it('--blame as text: a conflict counts for both of its versions\' actors, and the table says so', async () => {
     const res = await runCli(['replay', join(GOLDEN_DIR, 'r5-conflict-winner-skew.jsonl'), '--blame']);
