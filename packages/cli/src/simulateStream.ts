@@ -671,7 +671,19 @@ export async function simulateStream(
   const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
     if (whatIfSim === undefined || rewriter === undefined) return undefined;
     const w = rewriter.rewrite(e);
-    const feed = () => void whatIfSim.feed({ line: located.line, event: w });
+    const feed = (): undefined => {
+      try {
+        whatIfSim.feed({ line: located.line, event: w });
+      } catch (err) {
+        // The log's run applied this line: what it names (a conflict document, a forwarded copy) was made by the log's
+        // own design, and the what-if design did not make it. Said so, not left to read as a mistake in the log.
+        if (err instanceof LogError && err.code === 'UNKNOWN_REFERENCE') {
+          throw new LogError(err.code, `${err.message} (the log's own run has it: this input depends on what the log's designs did, which the what-if design did not do, so the what-if run cannot follow the log from this line)`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+        }
+        throw err;
+      }
+      return undefined;
+    };
     try {
       const reached = advance(w.at, located.line, whatIfSim);
       if (typeof reached === 'string') return feed();

@@ -404,6 +404,27 @@ describe('replay --what-if: a refusal of the what-if run alone', () => {
   });
 });
 
+describe('replay --what-if: an input that names what only the log\'s design made', () => {
+  it('is refused as the what-if run\'s, saying the log\'s own run has it (not a mistake in the log)', async () => {
+    const rec = join(tmp, 'whatif-conflict-doc.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--set', 'horizonMs=600000', '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').trimEnd().split('\n');
+    const conflict = JSON.parse(lines.find((l) => l.includes('"type":"conflict"'))!) as { server: string; db: string; conflictUnid: string };
+    const endAt = (JSON.parse(lines.at(-1)!) as { at: number }).at;
+    // Inputs only, then a manual scan of the conflict document the log's smsdom made: noop makes none.
+    const inputs = lines.filter((l) => !/"type":"(revised|replicated|conflict|session|scanned|end)"/.test(l));
+    inputs.push(JSON.stringify({ at: endAt, type: 'scan', server: conflict.server, kind: 'manual', db: conflict.db, unid: conflict.conflictUnid }));
+    const log = join(tmp, 'whatif-conflict-doc-inputs.jsonl');
+    writeFileSync(log, `${inputs.join('\n')}\n`);
+    expect((await runCli(['replay', log])).code).toBe(0);
+    const res = await runCli(['replay', log, '--what-if', 'noop']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`:${inputs.length}:`);
+    expect(res.stderr).toContain(`the --what-if run (noop): field "unid": document ${conflict.conflictUnid} does not exist`);
+    expect(res.stderr).toContain("(the log's own run has it: this input depends on what the log's designs did, which the what-if design did not do, so the what-if run cannot follow the log from this line)");
+  });
+});
+
 describe('replay --what-if with a design module of the user\'s', () => {
   it('runs the what-if on a copy of the module loaded anew: the log\'s own run does not fill its module-level state (a module-level Set)', async () => {
     // The log installs once-per-process, whose module-level Set remembers what it stamped; the what-if is the same
