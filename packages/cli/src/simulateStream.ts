@@ -93,7 +93,8 @@ export interface SimulateResult {
   /**
    * The what-if run beside this one. `infectedCopiesLeft`: copies of live documents still holding an infected
    * attachment when each run stopped (this run's, the what-if's). The summary's `missed` counts only scans that passed
-   * an infection; a design that never scans (noop) misses none and leaves every infection in place: this says so.
+   * an infection; a design that never scans (noop) misses only what a manual pass or mail.box hands it (simple.ts) and
+   * leaves every infection in place: this says so.
    */
   readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number } };
   /** Whether the source had derived events to check, and the first disagreement. */

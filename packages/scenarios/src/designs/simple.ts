@@ -1,6 +1,12 @@
 import { defineDesign, cleaningWrites } from '../design.js';
 
-/** Never scans: the baseline with zero cost and zero protection. */
+/**
+ * Never scans: the baseline with zero cost and zero protection. [choice] It watches no write and runs no scheduled
+ * pass; what it is handed anyway, a manual pass (a `scan` event of kind manual) and a message through mail.box (the
+ * engine asks every installed scanner), it passes unscanned as `skipped`, so an infected one counts in `missed`: the
+ * summary then says what the baseline let through, where "never scans" read literally would hide it (pinned by the
+ * noop tests in variants.test.ts).
+ */
 export const noop = defineDesign({
   name: 'noop',
   description: 'never scans (baseline: no cost, no protection)',
