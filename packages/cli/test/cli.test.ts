@@ -602,10 +602,12 @@ describe('replay output', () => {
     expect(await chainsOf('blame-via-merged.jsonl', merged)).toEqual([]);
   });
 
-  it('--blame follows `via` to the sender\'s own version when two servers wrote one number at one time (an OID collision, R3): the chain starts where the engine\'s `cause` says', async () => {
-    // Beta and Gamma share a clock skew and stamp the document in the same instant with their own keys: two versions
-    // (2, 3360) with different contents. Only Beta pushes to Alpha, whose rescan names via {Beta, seq 2}: the chain is
-    // Beta > Alpha from Beta's scan (line 12), as the revision's `cause` says, not Gamma > Alpha from line 13.
+  /**
+   * Beta and Gamma share a clock skew and stamp the document in the same instant (line 12, line 13) with their own
+   * keys: two versions (2, 3360) with different contents, an OID collision (R3). Beta pushes to Alpha (a line after
+   * the scans); with `alphaScans`, Alpha stamps too (line 14, its own version (2, 3010)).
+   */
+  const collisionLog = (name: string, alphaScans: boolean): string => {
     const unid = '00000000000000000000000000000001';
     const lines = [
       '{"replog":1,"meta":{}}',
@@ -621,11 +623,19 @@ describe('replay output', () => {
       '{"at":2000,"type":"scanner","server":"Gamma","design":"smsdom","config":{"key":"CCCCCCCCCCCCCCCC","scanReplicatedWrites":true}}',
       '{"at":3000,"type":"scan","server":"Beta","kind":"manual"}',
       '{"at":3000,"type":"scan","server":"Gamma","kind":"manual"}',
+      ...(alphaScans ? ['{"at":3000,"type":"scan","server":"Alpha","kind":"manual"}'] : []),
       '{"at":4000,"type":"push","server":"Beta","partner":"Alpha"}',
       '{"at":5000,"type":"end"}',
     ];
-    const log = join(tmp, 'blame-via-collision.jsonl');
+    const log = join(tmp, name);
     writeFileSync(log, `${lines.join('\n')}\n`);
+    return log;
+  };
+
+  it('--blame follows `via` to the sender\'s own version when two servers wrote one number at one time (an OID collision, R3): the chain starts where the engine\'s `cause` says', async () => {
+    // Only Beta pushes to Alpha, whose rescan names via {Beta, seq 2}: the chain is Beta > Alpha from Beta's scan
+    // (line 12), as the revision's `cause` says, not Gamma > Alpha from line 13.
+    const log = collisionLog('blame-via-collision.jsonl', false);
     const res = await runCli(['replay', log, '--blame', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const { blame } = parse(res.stdout) as { blame: { chains: { cause: number; length: number; servers: string[] }[]; byCause: { cause: number; revisions: number }[] } };
@@ -635,29 +645,9 @@ describe('replay output', () => {
   });
 
   it('--blame gives a conflict to the versions that met, when another server wrote one of them too (an OID collision, R3)', async () => {
-    // As above, and Alpha stamps too (line 14, its own version (2, 3010)): Beta's push makes a conflict at Alpha whose
-    // winner (2, 3360) is Beta's (line 12). Gamma's version with the same number and time never left Gamma.
-    const unid = '00000000000000000000000000000001';
-    const lines = [
-      '{"replog":1,"meta":{}}',
-      '{"at":0,"type":"server","name":"Alpha","cluster":"c","clusterIntervalMs":0}',
-      '{"at":0,"type":"server","name":"Beta","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
-      '{"at":0,"type":"server","name":"Gamma","cluster":"c","clusterIntervalMs":0,"clockSkewMs":350}',
-      '{"at":0,"type":"database","name":"m.nsf","replicas":["Alpha","Beta","Gamma"]}',
-      `{"at":0,"type":"save","server":"Alpha","db":"m.nsf","unid":"${unid}","by":"user/jdoe","set":{"$FILE":[{"name":"a.doc"}]}}`,
-      '{"at":1000,"type":"push","server":"Alpha","partner":"Beta"}',
-      '{"at":1000,"type":"push","server":"Alpha","partner":"Gamma"}',
-      '{"at":2000,"type":"scanner","server":"Alpha","design":"smsdom","config":{"key":"AAAAAAAAAAAAAAAA","scanReplicatedWrites":true}}',
-      '{"at":2000,"type":"scanner","server":"Beta","design":"smsdom","config":{"key":"BBBBBBBBBBBBBBBB","scanReplicatedWrites":true}}',
-      '{"at":2000,"type":"scanner","server":"Gamma","design":"smsdom","config":{"key":"CCCCCCCCCCCCCCCC","scanReplicatedWrites":true}}',
-      '{"at":3000,"type":"scan","server":"Beta","kind":"manual"}',
-      '{"at":3000,"type":"scan","server":"Gamma","kind":"manual"}',
-      '{"at":3000,"type":"scan","server":"Alpha","kind":"manual"}',
-      '{"at":4000,"type":"push","server":"Beta","partner":"Alpha"}',
-      '{"at":5000,"type":"end"}',
-    ];
-    const log = join(tmp, 'blame-conflict-collision.jsonl');
-    writeFileSync(log, `${lines.join('\n')}\n`);
+    // Alpha stamps too: Beta's push makes a conflict at Alpha whose winner (2, 3360) is Beta's (line 12). Gamma's
+    // version with the same number and time never left Gamma.
+    const log = collisionLog('blame-conflict-collision.jsonl', true);
     const res = await runCli(['replay', log, '--blame', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const out = parse(res.stdout) as { conflicts: number; blame: { byCause: { cause: number; conflicts: number }[] } };
