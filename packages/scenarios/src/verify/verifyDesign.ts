@@ -319,17 +319,18 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       ...b,
       scan: (input) => {
         const d = b.scan(input);
-        if (d.verdict === 'infected' && virusScanOf(input.note).infected && !cleans(d)) {
+        const infected = virusScanOf(input.note).infected;
+        if (d.verdict === 'infected' && infected && !cleans(d)) {
           uncleaned++;
           firstUncleaned ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms`;
         }
         if ((d.set?.length ?? 0) + (d.remove?.length ?? 0) === 0) return d;
-        const stamp = virusScanOf(input.note).infected ? (d.set ?? []).some(([item]) => item.toLowerCase() !== '$file') : true;
+        const stamp = infected ? (d.set ?? []).some(([item]) => item.toLowerCase() !== '$file') : true;
         if (stamp) {
           stampings++;
           if (readOnlyKinds.includes(input.kind)) {
             readOnlySaves++;
-            firstReadOnlySave ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms saved a${virusScanOf(input.note).infected ? 'n infected document with more than cleaning' : ' clean document'}`;
+            firstReadOnlySave ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms saved a${infected ? 'n infected document with more than cleaning' : ' clean document'}`;
           }
         }
         return d;
