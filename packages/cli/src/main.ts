@@ -422,6 +422,15 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
+    // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
+    // message} when the engine disagrees, exit 1): a program reading --json learns why the exit is 1 without parsing
+    // standard error. Only for a file with derived events to check; an input log's JSON is the summary alone.
+    if (res.conformance.checked > 0 || m !== undefined) {
+      out['recording'] = {
+        checked: res.conformance.checked,
+        ...(m !== undefined ? { mismatch: { line: m.line, column: m.column ?? 1, message: m.message } } : {}),
+      };
+    }
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
@@ -1006,7 +1015,7 @@ closed it before the command finished (a command that had finished keeps its cod
   // What replay and run share: the outputs of a simulated run.
   const withRunOutputs = (cmd: Command) =>
     cmd
-      .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout')
+      .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout; a recording adds `recording` ({checked, mismatch?})')
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)', collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -292,6 +292,7 @@ describe('help, version and usage', () => {
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    copyFileSync(rec, join(tmp, 'rec-differs-ok.jsonl'));
     const lines = readFileSync(rec, 'utf8').split('\n');
     const i = lines.findIndex((l) => l.includes('"type":"replicated"'));
     lines[i] = lines[i]!.replace(/"seq":(\d+)/, (_, n: string) => `"seq":${Number(n) + 1}`);
@@ -303,6 +304,17 @@ describe('help, version and usage', () => {
     const column = lines[i]!.indexOf('"seq":') + 1;
     expect(res.stderr.startsWith(`${rec}:${i + 1}:${column}: the recorded derived events disagree with the engine`), res.stderr).toBe(true);
     expect(res.stderr).toContain('(the file differs in seq)');
+    // --json says the same on standard output (event-log.md's summary, then `recording`): a program need not parse stderr.
+    const json = await runCli(['replay', rec, '--json']);
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout) as { recording?: { checked: number; mismatch?: { line: number; column: number; message: string } } };
+    expect(out.recording?.mismatch).toEqual({ line: i + 1, column, message: expect.stringContaining('(the file differs in seq)') });
+    expect(out.recording!.checked).toBeGreaterThan(0);
+    // A recording the engine agrees with: checked, no mismatch; an input log: no `recording` at all.
+    const agreeing = JSON.parse((await runCli(['replay', join(tmp, 'rec-differs-ok.jsonl'), '--json'])).stdout) as typeof out;
+    expect(agreeing.recording?.mismatch).toBeUndefined();
+    expect(agreeing.recording?.checked).toBeGreaterThan(0);
+    expect((JSON.parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout) as typeof out).recording).toBeUndefined();
   });
 
   it('replstorm with no command prints the help on stderr and exits 2 (bad usage)', async () => {
