@@ -65,6 +65,20 @@ describe('toStateDoc and buildFinalState: the --state shape (event-log.md, Final
     expect(doc['itemSeq']).toEqual({ $Conflict: 2, $REF: 2, Count: 1, Subject: 2, Tags: 1 });
   });
 
+  it('event-log.md, Final state: "ref" is the $REF item as it is (a list or a number is not turned into text)', () => {
+    const list = applySave(undefined, U, { set: [['$REF', ['a', 'b']]] }, 5, 0).note;
+    const joined = applySave(undefined, V, { set: [['$REF', ['a,b']]] }, 5, 0).note;
+    const num = applySave(undefined, U, { set: [['$ref', 5]] }, 5, 0).note;
+    expect(toStateDoc(list).ref).toEqual(['a', 'b']);
+    expect(toStateDoc(joined).ref).toEqual(['a,b']);
+    expect(toStateDoc(num).ref).toBe(5);
+    // The digest hashes the same object --state prints.
+    for (const n of [list, joined, num]) {
+      const src = source({ A: { db: [n] } });
+      expect(digestState(src)).toBe(`sha256:${sha256Hex(canonicalJson(buildFinalState(src)))}`);
+    }
+  });
+
   it('servers and databases sorted by name, documents in the order the source gives (UNID order)', () => {
     const state = buildFinalState(source({ B: { mail: [v2], app: [u2] }, A: { app: [u1, v1] } }));
     expect(Object.keys(state)).toEqual(['A', 'B']);

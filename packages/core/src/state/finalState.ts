@@ -11,8 +11,12 @@ export interface StateDoc {
   readonly deleted: boolean;
   /** The document has a `$Conflict` item. */
   readonly conflict: boolean;
-  /** `$REF` (the winner's UNID for a conflict document), or null. */
-  readonly ref: string | null;
+  /**
+   * `$REF` as it is (the winner's UNID for a conflict document), or null (event-log.md: "ref" ($REF or null)). A
+   * `$REF` a log saved as a number or a list stays one: it was written as text, so `["a","b"]` and `["a,b"]` read
+   * alike and `5` as `"5"` (a spec audit).
+   */
+  readonly ref: ItemValue | null;
   /** name -> value; a null-prototype object, so `__proto__` is an ordinary key. */
   readonly items: Readonly<Record<string, ItemValue>>;
   readonly itemSeq: Readonly<Record<string, number>>;
@@ -37,7 +41,7 @@ export function toStateDoc(note: Note): StateDoc {
     revisions: note.revisions.toArray(),
     deleted: note.deleted,
     conflict: getItem(note, '$Conflict') !== undefined,
-    ref: ref === undefined ? null : typeof ref === 'string' ? ref : String(ref),
+    ref: ref === undefined ? null : ref,
     items,
     itemSeq,
   };
@@ -134,7 +138,7 @@ export function stateDocJson(note: Note): string {
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.key === '$conflict') conflict = true;
-    else if (it.key === '$ref') ref = JSON.stringify(typeof it.value === 'string' ? it.value : String(it.value));
+    else if (it.key === '$ref') ref = valueJson(it.value);
     const name = JSON.stringify(it.name);
     const sep = i > 0 ? ',' : '';
     itemSeq += `${sep}${name}:${it.seq}`;
