@@ -802,8 +802,16 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
-  const unscheduled = rows.filter((r) => r.design !== 'noop' && !Object.prototype.hasOwnProperty.call(registry.get(r.design)?.defaults ?? {}, 'scheduleEveryMs'));
-  for (const r of unscheduled) process.stdout.write(`\n- ${r.label}: the design declares no scheduleEveryMs setting, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes`);
+  // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
+  // schedules a pass (a user audit: such a design's row was all zeros, without a word).
+  const unscheduled = rows.flatMap((r) => {
+    const d = registry.get(r.design);
+    if (r.design === 'noop') return [];
+    if (!Object.prototype.hasOwnProperty.call(d?.defaults ?? {}, 'scheduleEveryMs')) return [{ r, why: 'the design declares no scheduleEveryMs setting' }];
+    if (d !== undefined && d.scheduleEveryMs === undefined) return [{ r, why: 'the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it' }];
+    return [];
+  });
+  for (const { r, why } of unscheduled) process.stdout.write(`\n- ${r.label}: ${why}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes`);
   process.stdout.write(`${cut.length || unscheduled.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 

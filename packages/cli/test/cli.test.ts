@@ -885,6 +885,17 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).not.toContain('- smsdom');
   });
 
+  it('compare: a design with a scheduleEveryMs setting but no scheduleEveryMs() to read it gets the note too (README: "declares a scheduleEveryMs setting")', async () => {
+    const dir = mkdtempSync(join(tmp, 'halfsched-'));
+    const file = join(dir, 'halfsched.ts');
+    writeFileSync(file, "export default { name: 'halfsched', description: 'a setting, no function', defaults: { scheduleEveryMs: 0 }, scan() { return { verdict: 'clean' as const }; } };\n");
+    const res = await runCli(['compare', 'smsdom', 'halfsched', '--design', `halfsched=${file}`, '--set', 'databases=1', '--set', 'docs=3']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^halfsched +0 +0 /m); // no scans at all: the scenario's schedule never reached it
+    expect(res.stdout).toContain('- halfsched: the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it');
+    expect(res.stdout).not.toContain('- smsdom');
+  });
+
   it.runIf(process.platform === 'linux')('--out where no directory can be made (under /proc): refused at once with the reason (Node 20\'s recursive mkdir spins there)', async () => {
     const started = performance.now();
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'docs=1', '--depth', '2', '--out', '/proc/self/replstorm-test/x']);
