@@ -602,11 +602,12 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedDesigns(o.design, scenario, settings, [whatIfDesignName(onlyOnce('--what-if', o.whatIf))]);
   const registry = await buildRegistry(o.design);
-  checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
+  const parameters = checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const events = scenario.events(settings, { designs: registry });
-  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings } };
+  // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
+  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters) } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
   let res: SimulateResult;

@@ -68,6 +68,10 @@ describe('run --record, then replay', () => {
     for (const t of ['server', 'database', 'save', 'scanner', 'end', 'revised', 'replicated', 'session', 'scanned', 'conflict']) expect(types, t).toContain(t);
   });
 
+  it('the header\'s meta holds the settings as the scenario read them (numbers as numbers, as compare --json and explore --json give them), not the command line\'s text', () => {
+    expect((JSON.parse(lines[0]!) as { meta: unknown }).meta).toMatchObject({ settings: { databases: 3, docs: 5 } });
+  });
+
   it('replay gives the same digest and reports every derived event checked', async () => {
     const res = await runCli(['replay', F]);
     expect(res.stderr).toBe('');
