@@ -185,7 +185,8 @@ class Unwritten {
 /**
  * A file name from parts a user chose (a design's name, every --set of a search), kept within what file systems
  * take (255 bytes, with room for the temporary name written first): a longer one keeps its start and ends with a
- * hash of the whole, so two searches still get two names.
+ * hash of the whole, so two searches still get two names. Each caller first keeps only letters, digits and `=,._-`:
+ * a design's name is the researcher's text, and a "/" in it ("team/lazy", "../x") made a path, not a name.
  */
 function boundedFileName(name: string): string {
   const MAX = 150;
@@ -664,7 +665,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const unwritten = new Unwritten();
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
-    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name}-${inv.name}-${seed}`), inv.counterexample.log);
+    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name.replace(/[^A-Za-z0-9=,._-]/g, '_')}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
   const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])]);

@@ -1320,6 +1320,23 @@ describe('output files are never half-written', () => {
     expect(readdirSync(out)).toHaveLength(2);
   });
 
+  it('verify: a design whose name has a "/" ("team/lazy", "../x") gets its counterexample in --out, as explore\'s names are (it went to a subdirectory that did not exist, exit 2, or outside --out)', async () => {
+    const base = mkdtempSync(join(tmp, 'slashname-'));
+    for (const name of ['team/lazy', '../../escape']) {
+      const design = join(base, `${name.length}.ts`);
+      writeFileSync(design, `export default { name: ${JSON.stringify(name)}, description: 'trusts any tag', defaults: {}, scan: (c: { note: { items: { key: string }[] } }) => (c.note.items.some((i) => i.key === 'x-ssotag') ? { verdict: 'skipped' } : { verdict: 'clean', set: [['X-SSOTag', 'ok']] }) };\n`);
+      const out = join(base, `out${name.length}`, 'cex');
+      const res = await runCli(['verify', design, '--runs', '10', '--seed', '3', '--out', out, '--json']);
+      expect(res.code, res.stderr).toBe(1);
+      const json = JSON.parse(res.stdout) as { invariants: { counterexample?: string; notWritten?: string }[] };
+      const written = json.invariants.filter((i) => i.counterexample !== undefined).map((i) => i.counterexample!);
+      expect(written.length).toBeGreaterThan(0);
+      expect(json.invariants.filter((i) => i.notWritten !== undefined)).toEqual([]);
+      for (const file of written) expect(dirname(file)).toBe(out);
+      expect(readdirSync(out).sort()).toEqual(written.map((f) => f.slice(out.length + 1)).sort());
+    }
+  });
+
   it('--record and --report through a symbolic link to the same directory are the same file: refused before the run (the report overwrote the recording)', async () => {
     const base = mkdtempSync(join(tmp, 'symlink-'));
     mkdirSync(join(base, 'A'));
