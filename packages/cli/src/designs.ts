@@ -121,6 +121,10 @@ export async function resolveDesignArg(arg: string, registry: DesignRegistry): P
     // Its counterexamples replay with --design NAME=path, which a built-in's name cannot take (buildRegistry): a
     // module that calls itself smsdom would otherwise replay as the built-in smsdom.
     if (builtinRegistry().has(d.name)) throw new UsageError(`${arg}: the design is named "${d.name}", a built-in design's name; give it a name of its own`);
+    // Nor with a name a log or --design cannot carry: a log refuses design "" (event-log.md), and --design NAME=path
+    // splits at the first "=" (a user audit: verify wrote such a design's counterexample, and its replay was refused).
+    const unnameable = d.name === '' ? 'its name is empty' : d.name.includes('=') ? `its name ${JSON.stringify(d.name)} has a "="` : undefined;
+    if (unnameable !== undefined) throw new UsageError(`${arg}: the design cannot be replayed by name: ${unnameable} (a log's scanner event names it, and replay takes it as --design NAME=path); give it another name`);
     return d;
   }
   const d = registry.get(arg);

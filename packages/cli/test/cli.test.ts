@@ -247,6 +247,19 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('the design is named "smsdom", a built-in design\'s name');
   });
 
+  it.each([
+    ['', 'its name is empty'],
+    ['a=b', 'its name "a=b" has a "="'],
+  ])('verify refuses a module named %j before running it (its counterexample was written but could not be replayed: a log refuses design "", and --design NAME=path splits at the first "=")', async (name, message) => {
+    const mod = join(tmp, `named-${name.length}.mjs`);
+    writeFileSync(mod, `export default { name: ${JSON.stringify(name)}, description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n`);
+    const out = join(tmp, `named-out-${name.length}`);
+    const res = await runCli(['verify', mod, '--runs', '2', '--seed', '1', '--out', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${mod}: the design cannot be replayed by name: ${message}`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a limit that stops a generated run is named as the limit given, for the scenario (not a hidden line)', async () => {
     const res = await runCli(['run', 'smsdom-storm', '--set', 'docs=2', '--set', 'databases=1', '--max-work', '10']);
     expect(res.code).toBe(2);
