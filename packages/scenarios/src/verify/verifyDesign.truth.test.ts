@@ -143,3 +143,33 @@ describe('verifyDesign: coverage is over the cases drawn, not the runs that shri
     expect(r.coverage).toMatchObject({ invariant: 'convergence', runs: 20 });
   });
 });
+
+describe('verifyDesign: no-missed-infection cannot be passed by reading the attachment instead of scanning it (R14)', () => {
+  // A design that trusts what an attachment looks like: its name's extension, or whether a size is given. The suite's
+  // cases named every infected attachment *.exe without a size and every clean one *.pdf with one (a user audit: a
+  // design that never scanned PDFs passed every invariant), so such a design was never shown an infected PDF.
+  const trusting = (name: string, trusted: (a: { name?: unknown; bytes?: unknown }) => boolean) =>
+    defineDesign<Record<string, never>>({
+      name,
+      description: 'skips the scan of attachments it trusts by their look',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ note, virusScan }) => {
+        const files = note.items.find((i) => i.key === '$file')?.value;
+        if (Array.isArray(files) && files.every((a) => trusted(a as { name?: unknown; bytes?: unknown }))) return { verdict: 'clean' };
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean' };
+      },
+    });
+
+  it.each([
+    ['by its extension (.pdf)', trusting('trusts-pdf', (a) => String(a.name).endsWith('.pdf'))],
+    ['by its extension (anything but .exe)', trusting('trusts-non-exe', (a) => !String(a.name).endsWith('.exe'))],
+    ['by a size being given', trusting('trusts-sized', (a) => typeof a.bytes === 'number')],
+  ])('a design that trusts an attachment %s is caught', (_, design) => {
+    for (const seed of [1, 2, 3]) {
+      const inv = verifyDesign(design as never, { runs: 100, seed, only: ['no-missed-infection'] }).invariants.find((i) => i.name === 'no-missed-infection')!;
+      expect(inv.status, `seed ${seed}`).toBe('violated');
+    }
+  });
+});

@@ -201,6 +201,15 @@ function arbCase(): fc.Arbitrary<VerifyCase> {
     }));
 }
 
+/**
+ * An attachment's name and size, the same whether it is infected or not: only the model's virus scan may tell. (The
+ * cases named every infected attachment *.exe without a size and every clean one *.pdf with one, so a design that
+ * judged by the name or the size, and never scanned a PDF, passed no-missed-infection: a user audit.) The extension
+ * comes from `pick`, a number the case draws independently of the infection (a document's index, an action's time).
+ */
+const EXTENSIONS = ['pdf', 'exe', 'docx'] as const;
+const attachment = (stem: string, pick: number, infected: boolean) => (infected ? { name: `${stem}.${EXTENSIONS[pick % EXTENSIONS.length]!}`, bytes: 1000, infected: true } : { name: `${stem}.${EXTENSIONS[pick % EXTENSIONS.length]!}`, bytes: 1000 });
+
 const unidOf = (i: number) => (UNID_BASE + i).toString(16).toUpperCase().padStart(32, '0');
 const dbOf = (i: number) => `mail/db${i}.nsf`;
 
@@ -213,7 +222,7 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
   const timed: InputEvent[] = [];
   c.docs.forEach((doc, i) => {
     const set = new Map<string, ItemValue>([['Subject', `doc ${i}`]]);
-    if (doc.attach) set.set('$FILE', [doc.infected ? { name: `f${i}.exe`, infected: true } : { name: `f${i}.pdf`, bytes: 1000 }]);
+    if (doc.attach) set.set('$FILE', [attachment(`f${i}`, i, doc.infected)]);
     if (doc.tag === 'random') set.set(SSO_TAG, 'f'.repeat(64));
     if (doc.tag === 'other-key') {
       // A tag made with someone else's key over exactly this content: it must not verify here.
@@ -234,7 +243,7 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
         if (c.docs.length === 0) break;
         const i = a.doc % c.docs.length;
         const set = new Map<string, ItemValue>([['Body', `edit at ${a.at}`]]);
-        if (a.infect) set.set('$FILE', [{ name: `late${i}.exe`, infected: true }]);
+        if (a.infect) set.set('$FILE', [attachment(`late${i}`, a.at, true)]);
         timed.push({ at: a.at, type: 'save', server, db: dbOf(c.docs[i]!.db), unid: unidOf(i), by: 'user/bob', set });
         break;
       }
@@ -245,7 +254,7 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
           server,
           unid: unidOf(100 + a.at),
           to: [dbOf(Math.min(a.db, c.dbs - 1))],
-          set: new Map<string, ItemValue>([['Subject', 'mail'], ['$FILE', [a.infected ? { name: 'm.exe', infected: true } : { name: 'm.pdf' }]]]),
+          set: new Map<string, ItemValue>([['Subject', 'mail'], ['$FILE', [attachment('m', a.at, a.infected)]]]),
         });
         break;
       case 'definitions':
