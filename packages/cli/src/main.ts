@@ -1069,8 +1069,10 @@ run's results are still printed, and --record, --report written: they show what 
       `
 Verdict: FAILED when an invariant is violated, or when something the suite needs never happened in its random cases
 (VACUOUS: no scan performed, no replicated arrival, or no stamping by a design that does not declare every kind of scan
-read-only). A design states what it guarantees in \`promises\` (readOnlyKinds, quiescent, noConflicts); the suite holds
-it to them. Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load (see replstorm --help).`,
+read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
+holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
+quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one).
+Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load (see replstorm --help).`,
     )
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)

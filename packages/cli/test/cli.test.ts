@@ -247,6 +247,19 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('the design is named "smsdom", a built-in design\'s name');
   });
 
+  it('verify --help says which promises change the verdict: readOnlyKinds does; quiescence and no-scanner-conflicts are checked for every design (it said the suite holds a design to quiescent and noConflicts, as if an unpromised one were excused)', async () => {
+    const res = await runCli(['verify', '--help']);
+    expect(res.code).toBe(0);
+    const text = res.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('its readOnlyKinds are the scans the read-only invariant holds it to');
+    expect(text).toContain('quiescence and no-scanner-conflicts hold every design to them whether it promises quiescent and noConflicts or not');
+    // What that says is what the suite does: smsdom promises neither, and is held to no-scanner-conflicts.
+    const v = await runCli(['verify', 'smsdom', '--runs', '30', '--seed', '1', '--json', '--out', join(tmp, 'promises-cex')]);
+    const inv = (JSON.parse(v.stdout) as { invariants: { name: string; status: string }[] }).invariants;
+    expect(inv.find((i) => i.name === 'no-scanner-conflicts')!.status).toBe('violated');
+    expect(inv.find((i) => i.name === 'read-only')!.status).toBe('not-applicable');
+  });
+
   it.each([
     ['', 'its name is empty'],
     ['a=b', 'its name "a=b" has a "="'],
