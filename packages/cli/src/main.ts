@@ -918,7 +918,7 @@ async function cmdExplore(
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
       ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
       ...(r.symmetryUnchecked !== undefined ? { symmetryUnchecked: r.symmetryUnchecked } : {}),
-      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
+      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, scannerRevisions: r.violation.scannerRevisions, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
@@ -945,6 +945,11 @@ ${r.violation.invariant} VIOLATED: ${r.violation.message}
 shortest path (${plural(r.violation.steps, 'step')}):
 ${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
   log: ${logLine(r.violation.invariant)}\n`);
+      // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
+      // (noop included), which read as the design's (a user audit).
+      if (r.violation.invariant === 'no-conflict' && r.violation.scannerRevisions === 0) {
+        process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-revision checks the design by itself\n');
+      }
     }
     if (r.storm !== undefined) {
       process.stdout.write(`

@@ -247,6 +247,21 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('the design is named "smsdom", a built-in design\'s name');
   });
 
+  it('explore: a no-conflict violation no scanner took part in (two users\' saves on two servers, --user-actions 2) says so: it was printed as the design\'s, for noop too', async () => {
+    const out = mkdtempSync(join(tmp, 'users-conflict-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out]);
+    expect(res.code).toBe(1); // the invariant is as documented: no conflict is ever made
+    expect(res.stdout).toContain('no-conflict VIOLATED');
+    expect(res.stdout).toContain('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-revision checks the design by itself');
+    const json = JSON.parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out, '--json'])).stdout) as { violation: { scannerRevisions: number } };
+    expect(json.violation.scannerRevisions).toBe(0);
+    // A conflict the scanner made (the seed's) gets no such note.
+    const seed = await runCli(['explore', 'smsdom-storm', '--depth', '3', '--out', out]);
+    expect(seed.code).toBe(1);
+    expect(seed.stdout).toContain('no-conflict VIOLATED');
+    expect(seed.stdout).not.toContain('no scanner saved anything on this path');
+  });
+
   it('verify --help says which promises change the verdict: readOnlyKinds does; quiescence and no-scanner-conflicts are checked for every design (it said the suite holds a design to quiescent and noConflicts, as if an unpromised one were excused)', async () => {
     const res = await runCli(['verify', '--help']);
     expect(res.code).toBe(0);

@@ -107,6 +107,8 @@ export interface ExplorePath {
   readonly log: string;
   /** What happened at each step, in words. */
   readonly explanation: readonly string[];
+  /** Revisions by a scanner on the path, the setup's included: 0 when the designs took no part in what it shows. */
+  readonly scannerRevisions: number;
 }
 
 export interface ExploreResult {
@@ -627,7 +629,15 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => atTime(a, timeOf(i + 1)))];
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
-  const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
+  let scannerRevisions = 0;
+  const sim = new Simulator({
+    behaviours: factory,
+    maxRunMs: 1,
+    onDerived: (e) => {
+      derived.push(e);
+      if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+    },
+  });
   runSetup(sim, model.setup);
   let line = model.setup.length + 1;
   for (let i = model.setup.length; i < events.length; i++) {
@@ -647,7 +657,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
-  return { steps: actions.length, events: [...events, end], log, explanation };
+  return { steps: actions.length, events: [...events, end], log, explanation, scannerRevisions };
 }
 
 /**
