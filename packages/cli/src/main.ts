@@ -814,7 +814,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     return [];
   });
   for (const { r, why } of unscheduled) process.stdout.write(`\n- ${r.label}: ${why}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes`);
-  process.stdout.write(`${cut.length || unscheduled.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
+  const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
+  for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
+  process.stdout.write(`${cut.length || unscheduled.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {

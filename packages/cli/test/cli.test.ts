@@ -262,6 +262,16 @@ describe('help, version and usage', () => {
     expect(seed.stdout).not.toContain('no scanner saved anything on this path');
   });
 
+  it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
+    const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
+    const res = await runCli(args);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('- noop: 8 document copies still hold an infected attachment at the end');
+    expect(res.stdout).not.toContain('- smsdom:');
+    const rows = (JSON.parse((await runCli([...args, '--json'])).stdout) as { rows: { design: string; infectionsMissed: number; infectedCopiesLeft: number }[] }).rows;
+    expect(rows.map((r) => [r.design, r.infectionsMissed, r.infectedCopiesLeft])).toEqual([['noop', 0, 8], ['smsdom', 0, 0]]);
+  });
+
   it('verify --help says which promises change the verdict: readOnlyKinds does; quiescence and no-scanner-conflicts are checked for every design (it said the suite holds a design to quiescent and noConflicts, as if an unpromised one were excused)', async () => {
     const res = await runCli(['verify', '--help']);
     expect(res.code).toBe(0);

@@ -1,4 +1,4 @@
-import { runEvents, type InputEvent, type Summary } from '@replstorm/core';
+import { attachmentsOf, runEvents, type InputEvent, type Simulator, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import type { Scenario } from '../scenarios/registry.js';
@@ -20,6 +20,11 @@ export interface ComparisonRow {
   readonly conflicts: number;
   readonly quiescent: boolean;
   readonly infectionsMissed: number;
+  /**
+   * Copies of live documents (server, database, UNID) still holding an infected attachment at the end. `missed` counts
+   * what a scan passed as not infected; a document no scan reached is not in it (noop: missed 0, every infection left).
+   */
+  readonly infectedCopiesLeft: number;
   /** Set when the run was cut short at this virtual time because scanner revisions passed the budget (a storm). */
   readonly cutShort?: number;
   readonly summary: Summary;
@@ -57,7 +62,7 @@ export function compareDesigns(
     const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' }, { designs: options.registry ?? builtinRegistry() });
     const budget = options.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
     let scannerRevisions = 0;
-    const { summary } = runEvents(events, {
+    const { summary, sim } = runEvents(events, {
       behaviours: factory,
       onDerived: (e) => {
         if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
@@ -77,12 +82,23 @@ export function compareDesigns(
       conflicts: summary.conflicts,
       quiescent: summary.quiescent,
       infectionsMissed: summary.scans.missed,
+      infectedCopiesLeft: infectedCopies(sim),
       ...(cutAt !== undefined ? { cutShort: cutAt } : {}),
       summary,
     };
     options.onRow?.(row);
     return row;
   });
+}
+
+function infectedCopies(sim: Simulator): number {
+  let n = 0;
+  for (const srv of sim.serverStates()) {
+    for (const r of srv.replicas) {
+      for (const note of r.notes()) if (!note.deleted && attachmentsOf(note).some((a) => a.infected === true)) n++;
+    }
+  }
+  return n;
 }
 
 /** The seed's story in one table: the faulty default, the storm variant, and the fixes. */
