@@ -40,7 +40,11 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     if (copy !== undefined) text = text.replaceAll(pathToFileURL(copy.path).href, pathToFileURL(copy.of).href).replaceAll(copy.path, copy.of);
     const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
     const message = lines.reduce((t, l) => (t === '' ? l : `${t}${t.endsWith(':') ? ' ' : '; '}${l}`), '');
-    throw new UsageError(`${path}: the design module failed to load: ${message}`);
+    // README ("Writing a design"): the workspace packages resolve only from inside the repository.
+    const hint = /Cannot find (module|package) '@replstorm\//.test(message)
+      ? ' (outside this repository a design module can import types only (`import type`); its helpers (defineDesign, cleaningWrites) load from a module inside it, e.g. in examples/designs/)'
+      : '';
+    throw new UsageError(`${path}: the design module failed to load: ${message}${hint}`);
   }
   const d = mod['default'] ?? mod['design'];
   if (!isDesign(d)) {

@@ -1131,6 +1131,15 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).not.toContain('\\n');
     expect(res.stderr).toMatch(new RegExp(`the design module failed to load: .*${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: ERROR`));
   });
+
+  it('a design module outside the repository that imports a value from @replstorm/scenarios: the refusal says what README says (types only, or copy it in)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'outside-design-')), 'helper.ts');
+    writeFileSync(file, "import { cleaningWrites } from '@replstorm/scenarios';\nexport default { name: 'helper', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean', ...cleaningWrites({ infected: false, clean: [] }) }) };\n");
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("Cannot find module '@replstorm/scenarios'");
+    expect(res.stderr).toContain('outside this repository a design module can import types only (`import type`); its helpers (defineDesign, cleaningWrites) load from a module inside it');
+  });
 });
 
 describe('compare --json: each row says what it ran', () => {
