@@ -412,6 +412,9 @@ function reportHtml(res: SimulateResult, title: string, source: string): string 
   });
 }
 
+/** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
+const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
+
 /**
  * Prints what a replay or run found (its outputs already written: `recorded` is the line saying where the recording
  * went), and decides the exit code.
@@ -421,6 +424,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${noScannerNote(res.whatIf.label)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -451,6 +455,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`  written by    ${printable(`${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}`)}\n`);
     }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
     if (o.state === true) printJson({ state: res.sim.finalState() });

@@ -96,7 +96,7 @@ export interface SimulateResult {
    * an infection; a design that never scans (noop) misses only what a manual pass or mail.box hands it (simple.ts) and
    * leaves every infection in place: this says so.
    */
-  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number } };
+  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number }; readonly scannersReplaced: number };
   /** Whether the source had derived events to check, and the first disagreement. */
   readonly conformance: {
     readonly checked: number;
@@ -395,6 +395,8 @@ class Conformance {
  * what-if's own settings over them.
  */
 class WhatIfRewriter {
+  /** Scanner events rewritten: none when the log installs no scanner (both runs are then the same). */
+  replaced = 0;
   constructor(
     private readonly w: WhatIf,
     private readonly registry: DesignRegistry,
@@ -413,6 +415,7 @@ class WhatIfRewriter {
 
   rewrite(e: InputEvent): InputEvent {
     if (e.type !== 'scanner') return e;
+    this.replaced++;
     const d = this.registry.get(this.w.design)!;
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e.config ?? {})) if (Object.prototype.hasOwnProperty.call(d.defaults, k)) kept[k] = v;
@@ -937,7 +940,7 @@ export async function simulateStream(
     header: header!,
     summary,
     ...(whatIfSummary !== undefined && whatIfSim !== undefined && options.whatIf !== undefined
-      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) } } }
+      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) }, scannersReplaced: rewriter?.replaced ?? 0 } }
       : {}),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),

@@ -455,6 +455,21 @@ describe('options refused as the user typed them (a QA pass)', () => {
   });
 });
 
+describe('replay --what-if on a log that installs no scanner', () => {
+  it('says it had nothing to replace (the two columns were the same, with no word why)', async () => {
+    const log = join(GOLDEN_DIR, 'r1-saves.jsonl');
+    const res = await runCli(['replay', log, '--what-if', 'noop']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('note          the log installs no scanner: --what-if noop had none to replace, so both runs are the same');
+    const json = await runCli(['replay', log, '--what-if', 'noop', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toHaveProperty('whatIf');
+    expect(json.stderr).toContain(`${log}: warning: the log installs no scanner: --what-if noop had none to replace, so both runs are the same`);
+    // A log with scanners: no such note.
+    expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop'])).stdout).not.toContain('installs no scanner');
+  });
+});
+
 describe('replay --what-if: a refusal of the what-if run alone', () => {
   it('is said to be the what-if\'s (the log itself runs within the budget)', async () => {
     const log = join(tmp, 'whatif-storm.jsonl');
