@@ -1,6 +1,5 @@
 import {
   DEFAULT_MAX_LINE_BYTES,
-  attachmentsOf,
   LogError,
   Simulator,
   canonicalJson,
@@ -20,7 +19,7 @@ import {
   type SimSnapshot,
   type Summary,
 } from '@replstorm/core';
-import { behaviourFactory, checkDesignInstall, type DesignRegistry } from '@replstorm/scenarios';
+import { behaviourFactory, checkDesignInstall, infectedCopies, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, describeInput, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -952,13 +951,3 @@ export async function simulateStream(
   };
 }
 
-/** Copies of live documents, on every server, that hold an infected attachment (what-if's exposure row). */
-function infectedCopies(sim: Simulator): number {
-  let n = 0;
-  for (const srv of sim.serverStates()) {
-    for (const r of srv.replicas) {
-      for (const note of r.notes()) if (!note.deleted && attachmentsOf(note).some((a) => a.infected === true)) n++;
-    }
-  }
-  return n;
-}

@@ -91,7 +91,12 @@ export function compareDesigns(
   });
 }
 
-function infectedCopies(sim: Simulator): number {
+/**
+ * Copies of live documents (server, database, UNID) that still hold an infected attachment: what `missed` does not
+ * count (it counts what a scan passed as not infected, not what no scan reached). compare's rows and replay's
+ * --what-if give it.
+ */
+export function infectedCopies(sim: Simulator): number {
   let n = 0;
   for (const srv of sim.serverStates()) {
     for (const r of srv.replicas) {
