@@ -31,7 +31,7 @@ import { CheckFailed, Inconclusive, UsageError, describeError, printable } from 
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
-import { simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
+import { MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -782,6 +782,19 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
           compareDesigns([c], scenario, settings, {
             registry: rowRegistry,
             ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
+            // Within a row: progress, and the memory guard `run` has (a storm given a large --max-scanner-revisions,
+            // or a scenario too large for the heap, ended in V8's out-of-memory abort, exit 134, where `run` of the
+            // same settings is refused, exit 2).
+            onWork: (sim, label) => {
+              progress.tick(() => `${done}/${choices.length} designs (now: ${label}, at ${formatVirtualTime(sim.now)} virtual; ${growthText(sim)})`);
+              const use = heapFullness();
+              if (use < MEMORY_STOP_AT) return;
+              const g = sim.growth();
+              throw new LogError(
+                'RUN_TOO_LARGE',
+                `${label}: the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${heapLimitMb().toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(sim.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far; refused rather than crash, nothing written: a smaller --max-scanner-revisions, a shorter horizonMs, or more memory for Node (NODE_OPTIONS=--max-old-space-size=8192)`,
+              );
+            },
             onRow: (r) => {
               done++;
               progress.tick(() => `${done}/${choices.length} designs (last: ${r.label})`);

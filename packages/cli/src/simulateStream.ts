@@ -71,7 +71,7 @@ export interface SimulateOptions {
 // 75%, not explore's 80%: a run still builds its summary after the last check (the digest's text cache alone is up to
 // 16 MB), and near the limit forced collections count towards V8's "ineffective mark-compacts" abort: at 80%, a storm
 // under a 68 MB heap crashed in two runs of three where it was refused or finished before (QA).
-const MEMORY_STOP_AT = 0.75;
+export const MEMORY_STOP_AT = 0.75;
 
 /** The first place where a recorded log and the engine disagree. */
 export interface Mismatch {
@@ -179,7 +179,7 @@ const INPUTS_ONLY_AFTER = 10_000;
 const HOLD_DERIVED = 10_000;
 
 /** A progress line's account of how big a run has grown (a storm shows itself here first). */
-function growthText(sim: Simulator): string {
+export function growthText(sim: Simulator): string {
   const g = sim.growth();
   return `${g.revisions.toLocaleString('en-US')} revisions, ${g.documents.toLocaleString('en-US')} documents, ${g.conflicts.toLocaleString('en-US')} conflicts`;
 }

@@ -31,6 +31,22 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('compare: the same storm given a budget it never reaches, under a 64 MB heap: refused (exit 2) naming the row, not V8\'s abort (134); `run` of the same settings was refused, compare had no guard (README: exit 2 for a run outgrowing memory)', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'compare', 'smsdom:scanReplicatedWrites=true', '--set', 'databases=1', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'horizonMs=86400000', '--max-scanner-revisions', '100000000'], { encoding: 'utf8', cwd: root });
+    expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^replstorm: compare on smsdom-storm: smsdom:scanReplicatedWrites=true: the run outgrew memory: the heap is \d+% full \(of 64 MB\) at virtual time [\d:.]+, with [\d,]+ documents across the replicas/);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(2);
+  });
+
+  it('compare: a row that outgrows memory on its inputs alone (a million documents created, no replication between them) is refused too, exit 2', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'compare', 'noop', '--set', 'databases=1000', '--set', 'docs=1000', '--set', 'clusterIntervalMs=0'], { encoding: 'utf8', cwd: root });
+    expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
+    expect(r.stderr).toMatch(/^replstorm: compare on smsdom-storm: noop: the run outgrew memory: the heap is \d+% full \(of 64 MB\)/);
+    expect(r.status).toBe(2);
+  });
+
   it('replay of a storm recording with --blame under a 64 MB heap: refused (exit 2), not V8\'s abort (134): a recording is mostly derived lines, and memory was checked only between slices of work and every 1,024 inputs', () => {
     const recording = join(dir, 'blame-storm.jsonl');
     const main = join(root, 'packages/cli/src/main.ts');

@@ -1,4 +1,4 @@
-import { attachmentsOf, runEvents, type InputEvent, type Simulator, type Summary } from '@replstorm/core';
+import { attachmentsOf, Simulator, type InputEvent, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import type { Scenario } from '../scenarios/registry.js';
@@ -37,6 +37,11 @@ export interface ComparisonRow {
  */
 export const DEFAULT_MAX_SCANNER_REVISIONS = 150_000;
 
+/** Pieces of engine work between two calls of compareDesigns' `onWork`. */
+const CHECK_EVERY = 64;
+/** Input events between two calls of `onWork` (a power of two). */
+const CHECK_INPUTS_EVERY = 1024;
+
 /** A design to compare: a name from the registry, optionally with a configuration (`smsdom:ignoreSsoOnScheduled=true`). */
 export interface DesignChoice {
   readonly design: string;
@@ -55,23 +60,46 @@ export function compareDesigns(
   choices: readonly DesignChoice[],
   scenario: Scenario,
   settings: Readonly<Record<string, string | number | boolean>> = {},
-  options: { registry?: DesignRegistry; onRow?: (row: ComparisonRow) => void; maxScannerRevisions?: number } = {},
+  options: {
+    registry?: DesignRegistry;
+    onRow?: (row: ComparisonRow) => void;
+    maxScannerRevisions?: number;
+    /**
+     * Called every CHECK_EVERY pieces of engine work and every CHECK_INPUTS_EVERY input events with the row's simulator (virtual time, growth): the caller may
+     * throw to refuse the run (the CLI's memory guard, as `run` has) or show progress within a row.
+     */
+    onWork?: (sim: Simulator, label: string) => void;
+  } = {},
 ): ComparisonRow[] {
   const factory = behaviourFactory(options.registry ?? builtinRegistry());
   return choices.map((c) => {
     const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' }, { designs: options.registry ?? builtinRegistry() });
     const budget = options.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
+    const label = c.label ?? (c.config ? `${c.design}:${c.config}` : c.design);
     let scannerRevisions = 0;
-    const { summary, sim } = runEvents(events, {
+    let work = 0;
+    const onWork = options.onWork;
+    // runEvents' loop, with the simulator at hand for onWork.
+    const sim: Simulator = new Simulator({
       behaviours: factory,
       onDerived: (e) => {
         if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
       },
-      stopWhen: () => scannerRevisions > budget,
+      stopWhen: () => {
+        if (onWork !== undefined && ++work % CHECK_EVERY === 0) onWork(sim, label);
+        return scannerRevisions > budget;
+      },
     });
+    let line = 1;
+    for (const event of events) {
+      sim.feed({ line: ++line, event });
+      // Inputs alone grow the run too (a million documents created with no replication work between them).
+      if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
+    }
+    const summary = sim.finish();
     const cutAt = scannerRevisions > budget ? summary.endAt : undefined;
     const row: ComparisonRow = {
-      label: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design),
+      label,
       design: c.design,
       config: c.config ?? '',
       settings: { ...(c.settings ?? {}) },
