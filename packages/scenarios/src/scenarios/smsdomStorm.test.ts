@@ -129,6 +129,21 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     expect(only(smsdomStormEvents({ ...SMALL, clockSkewsMs: '-350' }), 'server').map((e) => e.clockSkewMs)).toEqual([-350, -350]);
   });
 
+  it('R16: a horizon or scan offset past the end of virtual time (0..2^53-1 ms, event-log.md) is refused naming the parameter (it was refused by a generated event\'s field "at", which the user never wrote)', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    for (const [k, v] of [['horizonMs', max], ['horizonMs', max - SETUP_MS + 1], ['scanOffsetsMs', String(max)], ['scanOffsetsMs', `0,${max - SETUP_MS}`]] as const) {
+      const e = configError({ ...SMALL, [k]: v });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toMatch(new RegExp(`^parameter "${k}": \\d+ (ends the run|puts a scanner) past the end of virtual time \\(2\\^53-1 ms; setup ends at 60000 ms\\): at most \\d+$`));
+    }
+    // The last values that fit: the end event at 2^53-1 exactly.
+    expect(only(smsdomStormEvents({ ...SMALL, horizonMs: max - SETUP_MS }), 'end').map((e) => e.at)).toEqual([max]);
+    const late = smsdomStormEvents({ ...SMALL, scanOffsetsMs: `0,${max - SETUP_MS - 1}` });
+    expect(only(late, 'scanner').map((e) => e.at)).toEqual([SETUP_MS, max - 1]);
+    expect(only(late, 'end').map((e) => e.at)).toEqual([max]);
+  });
+
   it('R16: a per-server list with more values than servers is refused, saying how many were expected (the extra values were ignored)', () => {
     for (const k of ['scanOffsetsMs', 'clockSkewsMs'] as const) {
       const e = configError({ ...SMALL, [k]: '0,7000,9000' });

@@ -90,6 +90,13 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // Offsets count from the end of setup: a negative one put a scanner among the setup's saves, after them in this
   // stream, and the engine refused the run by its time ("before the time already reached"), not by this parameter.
   if (offsets.some((o) => o < 0)) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": expected whole numbers >= 0 (milliseconds after setup), got "${p.scanOffsetsMs}"`, { field: 'scanOffsetsMs' });
+  // Every time the scenario writes must be inside virtual time (0..2^53-1, event-log.md): the scanners come at setup +
+  // offset, the end at setup + max(horizonMs, offset + 1). Past it, the run was refused by a generated event's field
+  // "at", not by the parameter that put it there.
+  const setup = setupEndMs(p.databases * p.docs);
+  const lastTime = Number.MAX_SAFE_INTEGER;
+  if (setup + Math.max(0, ...offsets) + 1 > lastTime) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": ${Math.max(...offsets)} puts a scanner past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup - 1}`, { field: 'scanOffsetsMs' });
+  if (setup + p.horizonMs > lastTime) throw new LogError('BAD_CONFIG', `parameter "horizonMs": ${p.horizonMs} ends the run past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup}`, { field: 'horizonMs' });
   // The design's own settings decide what the scenario may set: a schedule (scanEveryMs, scanServers), a key. A
   // researcher's design is looked up in the registry the caller passes: one that declares `scheduleEveryMs` is
   // scheduled like the built-in ones (without the lookup it was installed with no schedule and ran no scan at all).
@@ -128,7 +135,6 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // Documents are created on the first server in the first seconds; replication spreads them before the scanners come.
   const total = p.databases * p.docs;
   const step = total > 0 ? Math.max(1, Math.floor(40_000 / total)) : 1;
-  const setup = setupEndMs(total);
   let n = 0;
   for (const db of dbs) {
     for (let d = 0; d < p.docs; d++) {
