@@ -470,6 +470,27 @@ describe('replay --what-if on a log that installs no scanner', () => {
   });
 });
 
+describe('scenario parameters that would outgrow memory or virtual time before the run', () => {
+  it.each([
+    [['userEditsPerHour=1e30'], 'parameter "userEditsPerHour": 1e+30 asks for 2.00e+30 user edits over the horizon (horizonMs=7200000); the scenario makes at most 1,000,000 such timed events'],
+    [['forwards=200000000'], 'parameter "forwards": 200000000 asks for 200,000,000 forwards'],
+    [['definitionsEveryMs=1'], 'parameter "definitionsEveryMs": 1 asks for 14,399,998 definitions updates'],
+    [['horizonMs=9007199254740991'], 'parameter "horizonMs": 9007199254740991 ends the run past the end of virtual time'],
+  ])('R16: run --record and compare refuse %j naming the parameter (exit 2, nothing written; it was V8\'s out-of-memory abort, exit 134, after minutes, or a generated event\'s field "at")', async (sets, message) => {
+    const dir = mkdtempSync(join(tmp, 'timed-'));
+    const setArgs = sets.flatMap((x) => ['--set', x]);
+    const run = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', ...setArgs, '--record', join(dir, 'r.jsonl')]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`replstorm: run smsdom-storm: ${message}`);
+    expect(readdirSync(dir)).toEqual([]);
+    const cmp = await runCli(['compare', 'noop', '--set', 'databases=1', '--set', 'docs=1', ...setArgs]);
+    expect(cmp.code).toBe(2);
+    expect(cmp.stdout).toBe('');
+    expect(cmp.stderr).toContain(`replstorm: compare on smsdom-storm: ${message}`);
+  });
+});
+
 describe('replay --what-if: a refusal of the what-if run alone', () => {
   it('is said to be the what-if\'s (the log itself runs within the budget)', async () => {
     const log = join(tmp, 'whatif-storm.jsonl');

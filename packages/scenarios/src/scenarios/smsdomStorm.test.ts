@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LogError, getItemValue, runEvents, type InputEvent, type ItemValue } from '@replstorm/core';
 import { behaviourFactory } from '../design.js';
 import { BUILTIN_DESIGNS, builtinRegistry } from '../designs/registry.js';
-import { SETUP_MS, dbName, smsdomStormEvents, unidFor } from './smsdomStorm.js';
+import { MAX_TIMED_EVENTS, SETUP_MS, dbName, smsdomStormEvents, unidFor } from './smsdomStorm.js';
 
 // The smsdom-storm generator: a seeded, deterministic producer of log input events (R16's seed as a scenario).
 
@@ -142,6 +142,28 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     const late = smsdomStormEvents({ ...SMALL, scanOffsetsMs: `0,${max - SETUP_MS - 1}` });
     expect(only(late, 'scanner').map((e) => e.at)).toEqual([SETUP_MS, max - 1]);
     expect(only(late, 'end').map((e) => e.at)).toEqual([max]);
+  });
+
+  it('R16: more than MAX_TIMED_EVENTS user edits, definitions updates and forwards are refused naming the parameter: they are made and sorted in memory before the run (userEditsPerHour=1e30 or forwards=200000000 ended in V8\'s out-of-memory abort, exit 134)', () => {
+    expect(MAX_TIMED_EVENTS).toBe(1_000_000);
+    for (const [k, v, what] of [
+      ['userEditsPerHour', 1e30, '2.00e+30 user edits'],
+      ['userEditsPerHour', 500_001, '1,000,002 user edits'], // x 2 hours
+      ['forwards', 1_000_001, '1,000,001 forwards'],
+      ['definitionsEveryMs', 1, '14,399,998 definitions updates'], // 7,199,999 instants x 2 servers
+    ] as const) {
+      const e = configError({ ...SMALL, [k]: v });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(k);
+      expect(e.message).toBe(`parameter "${k}": ${String(v)} asks for ${what} over the horizon (horizonMs=7200000); the scenario makes at most 1,000,000 such timed events (held in memory to be sorted)`);
+    }
+    // Together: the parameter asking for the most is named, with every count.
+    expect(configError({ ...SMALL, userEditsPerHour: 300_000, forwards: 500_000 }).message).toBe('parameter "userEditsPerHour": 300000 asks for 600,000 user edits, 500,000 forwards over the horizon (horizonMs=7200000); the scenario makes at most 1,000,000 such timed events (held in memory to be sorted)');
+    // The counts are the events made: definitions updates strictly before the end, on every server.
+    expect(only(smsdomStormEvents({ ...SMALL, servers: 3, horizonMs: 1_000, definitionsEveryMs: 7, scanOffsetsMs: '0' }), 'definitions')).toHaveLength(Math.floor(999 / 7) * 3);
+    // (The run lasts until the last scanner is installed, 7,000 ms by default, when that is past the horizon.)
+    expect(only(smsdomStormEvents({ ...SMALL, servers: 3, horizonMs: 1_000, definitionsEveryMs: 7 }), 'definitions')).toHaveLength(Math.floor(7_000 / 7) * 3);
+    expect(configError({ ...SMALL, servers: 1, horizonMs: 1_000, definitionsEveryMs: 1, scanOffsetsMs: '1000001' }).message).toContain('asks for 1,000,001 definitions updates');
   });
 
   it('R16: a per-server list with more values than servers is refused, saying how many were expected (the extra values were ignored)', () => {
