@@ -820,7 +820,9 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   process.stdout.write(`${formatCompareTable(rows)}\n`);
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
-  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; a larger budget shows whether they ever do`);
+  // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
+  // finished rows' totals as if they were the storm's (README: 5,606 conflicts against the default's 14,277).
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).

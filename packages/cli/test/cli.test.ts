@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
+import { formatVirtualTime } from '../src/format.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -1175,6 +1176,23 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("Cannot find module '@replstorm/scenarios'");
     expect(res.stderr).toContain('outside this repository a design module can import types only (`import type`); its helpers (defineDesign, cleaningWrites) load from a module inside it');
+  });
+});
+
+describe('compare: a row cut short by --max-scanner-revisions', () => {
+  it('R16: the note says the row\'s other counts stop at the cut (lower bounds), and they are its run\'s at that time: the storm row\'s conflicts read beside the finished rows\' totals as the storm\'s', async () => {
+    const args = ['compare', 'smsdom', 'smsdom:scanReplicatedWrites=true', '--set', 'databases=2', '--set', 'docs=3', '--set', 'keys=per-server', '--max-scanner-revisions', '500'];
+    const json = await runCli([...args, '--json']);
+    expect(json.code).toBe(0);
+    const rows = (JSON.parse(json.stdout) as { rows: { label: string; cutShort?: number; scannerRevisions: number; conflicts: number; summary: { endAt: number; conflicts: number; quiescent: boolean } }[] }).rows;
+    const cut = rows[1]!;
+    expect(cut.cutShort).toBe(cut.summary.endAt);
+    expect(cut.scannerRevisions).toBe(501);
+    expect(cut.conflicts).toBe(cut.summary.conflicts);
+    expect(cut.summary.quiescent).toBe(false);
+    const text = await runCli(args);
+    expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after 501 scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
+    expect(text.stdout).toMatch(/^smsdom:scanReplicatedWrites=true +[\d,]+ +[\d,]+ +501\+ \* +[\d,]+ +[\d,]+ +NO +0$/m);
   });
 });
 
