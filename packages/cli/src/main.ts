@@ -592,10 +592,21 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           record: outputs.record,
           progressLabel: `replay ${file}`,
         },
-      ),
+      ).catch(withWorkHint),
     (r) => reportHtml(r, `replay of ${file}`, file),
   );
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
+}
+
+/**
+ * A run refused for its work budget says which option raises it (a user audit: `--set scanEveryMs=10` was refused for
+ * 1,000,000 periodic actions, and nothing said --max-work; it did not lift that budget then).
+ */
+function withWorkHint(err: unknown): never {
+  if (err instanceof LogError && err.code === 'RUN_TOO_LONG') {
+    throw new LogError(err.code, `${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+  }
+  throw err;
 }
 
 async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: number; maxWork?: number; record?: string; whatIf?: string[] }): Promise<void> {
@@ -634,7 +645,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
             record: outputs.record,
             progressLabel: `run ${scenario.name}`,
           },
-        ),
+        ).catch(withWorkHint),
       (r) => reportHtml(r, `run of ${label}`, label),
     );
   } catch (err) {
@@ -1060,7 +1071,7 @@ closed it before the command finished (a command that had finished keeps its cod
       .option('--report <file.html>', 'write a self-contained HTML report (summary, timeline charts, blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
-      .option('--max-work <n>', 'refuse a run needing more than this many pieces of engine work between two input events (default 20,000,000)', parseNonNegativeInt('--max-work'))
+      .option('--max-work <n>', 'refuse a run needing more than this many pieces of engine work between two input events (default 20,000,000, of which at most 1,000,000 periodic actions: scheduled scans, connections, cluster ticks; a value given bounds both)', parseNonNegativeInt('--max-work'))
       .addOption(designOpt());
 
   withRunOutputs(

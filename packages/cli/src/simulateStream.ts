@@ -587,7 +587,8 @@ export async function simulateStream(
     sim.restore(beyondStop.snap);
     return undefined;
   };
-  const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork } : {};
+  // --max-work sets both budgets: a user who raises it for a dense schedule (scanEveryMs=10) means the periodic one too.
+  const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork, maxPeriodicWorkBetweenInputs: options.maxWork } : {};
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
   const whatIfRegistry = options.whatIfRegistry ?? options.registry;
   const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: behaviourFactory(whatIfRegistry), maxRunMs: options.maxRunMs, ...budget }) : undefined;

@@ -305,6 +305,29 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('more than 10 pieces of engine work');
     expect(res.stderr).toContain('run smsdom-storm:');
     expect(res.stderr).not.toContain('<input>');
+    // The refusal says which option raises the budget.
+    expect(res.stderr).toContain('--max-work N allows more');
+  });
+
+  it('--max-work raises the periodic-action budget too (a dense schedule was refused at 1,000,000 periodic actions whatever --max-work said, and nothing named the option)', async () => {
+    // A connection every millisecond for 400 s: 1,200,000 periodic actions (each firing and its two transfers).
+    const log = join(tmp, 'dense-connection.jsonl');
+    writeFileSync(log, [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B"}',
+      '{"at":0,"type":"database","name":"d","replicas":["A","B"]}',
+      '{"at":0,"type":"connection","server":"A","partner":"B","everyMs":1}',
+      '{"at":400000,"type":"heal"}',
+      '',
+    ].join('\n'));
+    const refused = await runCli(['replay', log]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${log}:6:2: the run would take more than 1,000,000 periodic actions`);
+    expect(refused.stderr).toContain('--max-work N allows more');
+    const ran = await runCli(['replay', log, '--max-work', '2000000', '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect((JSON.parse(ran.stdout) as { stopped: string }).stopped).toBe('idle');
   });
 
   it('an event the engine refuses (an undefined server) is located at the field it names, not at column 1', async () => {

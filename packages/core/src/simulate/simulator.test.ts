@@ -911,6 +911,20 @@ describe('Time and order: logs whose events are far apart', () => {
       }),
     ).toThrow(expect.objectContaining({ code: 'RUN_TOO_LONG', line: 6 }));
   });
+
+  it('Time and order: periodic actions have their own budget (1,000,000 by default), which maxPeriodicWorkBetweenInputs sets either way', () => {
+    // A connection firing every millisecond for 400 s before the heal: each firing and each of its session's two
+    // transfers is a periodic action, 1,200,000 in all.
+    const events = [ev.server('A'), ev.server('B'), ev.database(['A', 'B']), ev.connection(0, 'A', 'B', 1), { at: 400_000, type: 'heal' } as const];
+    const periodic = expect.objectContaining({ code: 'RUN_TOO_LONG', line: 6, message: expect.stringContaining('more than 1,000,000 periodic actions') });
+    // The default, and a larger total budget alone, refuse it: the periodic budget stays at a million.
+    expect(() => simulate(events)).toThrow(periodic);
+    expect(() => simulate(events, { maxWorkBetweenInputs: 100_000_000 })).toThrow(periodic);
+    // Raised, it runs (a dense schedule the caller means: the CLI's --max-work sets both).
+    expect(simulate(events, { maxWorkBetweenInputs: 100_000_000, maxPeriodicWorkBetweenInputs: 2_000_000 }).summary.stopped).toBe('idle');
+    // Lowered, it refuses sooner.
+    expect(() => simulate(events, { maxPeriodicWorkBetweenInputs: 500 })).toThrow(expect.objectContaining({ message: expect.stringContaining('more than 500 periodic actions') }));
+  });
 });
 
 describe('Steppable: pending actions, one chosen action, snapshot and restore', () => {

@@ -59,6 +59,12 @@ export interface SimulatorOptions {
    * millisecond for a year would otherwise run for hours).
    */
   readonly maxWorkBetweenInputs?: number;
+  /**
+   * Most periodic actions (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)
+   * between two input events: default the smaller of 1 million and `maxWorkBetweenInputs`. [choice] A caller that
+   * means a dense schedule (a scan every 10 ms for hours) raises it; the CLI's --max-work sets both budgets.
+   */
+  readonly maxPeriodicWorkBetweenInputs?: number;
 }
 
 /** The replicated arrival that triggered a behaviour's save. */
@@ -384,7 +390,7 @@ export class Simulator {
     this.maxWork = options.maxWorkBetweenInputs ?? 20_000_000;
     // Periodic work is not bounded by the data: a connection every minute until 2^53 ms is 10^11 sessions. A million
     // between two input events is far beyond any real schedule (a 15 s cluster tick for 7 days is 40,320).
-    this.maxPeriodicWork = Math.min(this.maxWork, 1_000_000);
+    this.maxPeriodicWork = Math.min(this.maxWork, options.maxPeriodicWorkBetweenInputs ?? 1_000_000);
     this.s = {
       now: 0,
       order: 0,
