@@ -49,8 +49,9 @@ export function formatSummary(s: Summary, title: string): string {
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
   // (Text cells may come from a log: printable keeps each row on one line and the terminal's colours its own.)
   const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : printable(String(c)))))];
-  // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned.
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
+  // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned. At least one cell must be a
+  // number: a column of labels that only look like numbers (a design named "12345") stays left-aligned (compare audit).
+  const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');

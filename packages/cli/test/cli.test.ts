@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
-import { formatVirtualTime } from '../src/format.js';
+import { formatTable, formatVirtualTime } from '../src/format.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -1216,6 +1216,13 @@ describe('compare: a row cut short by --max-scanner-revisions', () => {
     const text = await runCli(args);
     expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after 501 scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
     expect(text.stdout).toMatch(/^smsdom:scanReplicatedWrites=true +[\d,]+ +[\d,]+ +501\+ \* +[\d,]+ +[\d,]+ +NO +0$/m);
+  });
+});
+
+describe('formatTable: which columns are right-aligned', () => {
+  it('numbers and marked counts (150,001+ *) are; a column of labels that only look like numbers (a design named "12345") is not', () => {
+    const text = formatTable(['design', 'revisions'], [['12345', 5], ['7', '150,001+ *']]);
+    expect(text.split('\n')).toEqual(['design   revisions', '------  ----------', '12345            5', '7       150,001+ *']);
   });
 });
 
