@@ -814,6 +814,11 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
         ),
       );
     } catch (err) {
+      // A row's configuration is the argument the user typed (smsdom:scheduleEveryMs=...), not a --set config=: a
+      // refusal of the scenario's "config" names that argument (compare audit: it said parameter "config").
+      if (err instanceof LogError && err.code === 'BAD_CONFIG' && err.field === 'config' && c.config) {
+        throw new UsageError(`compare ${c.design}:${c.config}: ${err.message.replace(/^parameter "config": /, '')}`);
+      }
       throw scenarioError(err, `compare on ${scenario.name}`);
     }
   }

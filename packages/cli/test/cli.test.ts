@@ -187,6 +187,9 @@ describe('help, version and usage', () => {
     [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
     // A configuration list that does not parse names the argument or option it came from.
     [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
+    // A row's configuration the scenario refuses names the argument typed, not a parameter "config" (compare audit).
+    [['compare', 'smsdom:scheduleEveryMs=1000', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:scheduleEveryMs=1000: scheduleEveryMs is set by the scenario on every server'],
+    [['compare', 'smsdom:key=ABCDEFGHIJKLMNOP', '--set', 'keys=per-server', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:key=ABCDEFGHIJKLMNOP: with keys=per-server the scenario gives each server its own key'],
     [['verify', 'smsdom', '--config', 'sso'], '--config sso: parameter "config": expected key=value, got "sso"'],
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
     [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is given but not used (the scenario runs "smsdom"); add --set design=mine'],
