@@ -828,6 +828,19 @@ describe('Summary: converged', () => {
     expect(summary.converged).toBe(true);
   });
 
+  it('Summary: deletion stubs with different OIDs are not converged, although their contents (no items) are equal', () => {
+    // event-log.md: converged compares stubs too, by OID and contents. A's stub is (2, 300), B's (2, 400): both hold no
+    // items, so only the OIDs tell them apart. Until a session runs they differ; the session's R6 (two diverged stubs:
+    // the later seqTime wins) gives A B's stub, and then they are converged.
+    const stubs = [...pair(), ev.save(10, 'A', X, { F: 1 }), ev.save(20, 'B', X, { F: 1 }), ev.delete(300, 'A', X), ev.delete(400, 'B', X)];
+    const apart = simulate(stubs).summary;
+    expect(apart.collisions).toBe(0);
+    expect(apart.converged).toBe(false);
+    const { summary, derived } = simulate([...stubs, ev.replicate(1000, 'A', 'B')]);
+    expect(replicated(derived).map((e) => [e.to, e.seq, e.seqTime, e.outcome])).toEqual([['A', 2, 400, 'deleted']]);
+    expect(summary.converged).toBe(true);
+  });
+
   it('R3: an OID held with different contents by two of three replicas is one collision, whatever the order of the database\'s replicas', () => {
     // B and C create X in the same millisecond with different items: the same OID (1, 5), other contents. A holds none.
     for (const replicas of [['A', 'B', 'C'], ['B', 'C', 'A'], ['C', 'A', 'B']]) {
