@@ -448,6 +448,37 @@ describe('R12 cluster replication', () => {
     expect(summary).toMatchObject({ conflicts: 1, converged: true, stopped: 'idle', endAt: 45_001 });
   });
 
+  it('R12: a merged version made on a cluster arrival is queued for the mates, so the sender of the other side gets it', () => {
+    // Explicit pushes only (clusterIntervalMs 0). X has $ConflictAction "1" (merge). C's Body edit reaches B by
+    // cluster (not queued again on B); A's Subject edit then reaches B: the copies diverged on disjoint items, so B
+    // makes the merged version (3, 301) (R5: seq max + 1, seqTime max + 1), which B queues (R12: "merged documents it
+    // made"). B's push to A carries it: A takes it by R4 and so gets C's Body, which A has never seen otherwise.
+    const zero = { ...cluster, clusterIntervalMs: 0 };
+    const { derived, sim } = simulate([
+      ev.server('A', zero),
+      ev.server('B', zero),
+      ev.server('C', zero),
+      ev.database(['A', 'B', 'C']),
+      ev.save(10, 'A', X, { Subject: 'v1', Body: 'v1', $ConflictAction: '1' }),
+      ev.push(20, 'A', 'B'),
+      ev.push(20, 'A', 'C'),
+      ev.save(100, 'C', X, { Body: 'c' }),
+      ev.push(200, 'C', 'B'),
+      ev.save(300, 'A', X, { Subject: 'a' }),
+      ev.push(400, 'A', 'B'),
+      ev.push(500, 'B', 'A'),
+    ]);
+    expect(replicated(derived).map((e) => [e.at, e.from, e.to, e.seq, e.seqTime, e.outcome])).toEqual([
+      [21, 'A', 'B', 1, 10, 'created'],
+      [21, 'A', 'C', 1, 10, 'created'],
+      [201, 'C', 'B', 2, 100, 'updated'],
+      [401, 'A', 'B', 3, 301, 'merged'],
+      [501, 'B', 'A', 3, 301, 'updated'],
+    ]);
+    const a = sim.replica('A', 'd')!.get(X)!;
+    expect([a.seq, a.seqTime, getItemValue(a, 'Subject'), getItemValue(a, 'Body')]).toEqual([3, 301, 'a', 'c']);
+  });
+
   it('R12: a push to an unreachable mate is retried 1 h after the failure, then 2 h, 4 h, 8 h', () => {
     const { derived, summary } = simulate([
       ...pair(cluster, cluster),
