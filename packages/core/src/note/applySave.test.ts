@@ -196,6 +196,14 @@ describe('item names compare case-insensitively and keep their first spelling', 
     const note = create([['İtem', 1], ['item', 2]], 10);
     expect(note.items.map((i) => i.name).sort()).toEqual(['item', 'İtem']);
   });
+
+  it('R1: only ASCII letters fold: "ÉTAPE" and "Étape" are one item, "ÉTAPE" and "éTAPE" two', () => {
+    // ASCII folding keeps É as it is: "ÉTAPE" and "Étape" both compare as "Étape"; "éTAPE" compares as "étape".
+    const one = create([['ÉTAPE', 1], ['Étape', 2]], 10);
+    expect(one.items.map((i) => [i.name, i.value])).toEqual([['ÉTAPE', 2]]);
+    const two = create([['ÉTAPE', 1], ['éTAPE', 2]], 10);
+    expect(two.items.map((i) => [i.name, i.value]).sort()).toEqual([['ÉTAPE', 1], ['éTAPE', 2]]);
+  });
 });
 
 describe('__proto__ and constructor are ordinary item names', () => {
