@@ -92,6 +92,14 @@ describe('R3: equal OIDs are the same version', () => {
     expect(replicateNote(s, d, OPTS)).toEqual({ outcome: 'collision' });
   });
 
+  it('R3: same OID, a stub and a live copy that holds no items: the stub flag is contents, so a collision', () => {
+    // R1 [choice]: a save may write no item, so a live copy can hold none, like a stub; only the flag differs.
+    const s = stub(2, 200, [[1, 100]]);
+    const d = mk(2, 200, [[1, 100]], []);
+    expect(replicateNote(s, d, OPTS)).toEqual({ outcome: 'collision' });
+    expect(replicateNote(d, s, OPTS)).toEqual({ outcome: 'collision' });
+  });
+
   it('R3: same OID, different revisions only: revisions are not contents, so nothing happens', () => {
     const s = mk(3, 300, [[1, 100], [2, 200]], [['Subject', 'x', 3]]);
     const d = mk(3, 300, [[2, 200]], [['Subject', 'x', 3]]);
