@@ -100,6 +100,13 @@ describe('R3: equal OIDs are the same version', () => {
     expect(replicateNote(d, s, OPTS)).toEqual({ outcome: 'collision' });
   });
 
+  it('R3: same OID, equal values but different itemSeq: the items differ, so a collision', () => {
+    // Each side changed a different item in its second save, to the value it already had (R1: still a save).
+    const s = mk(2, 200, [[1, 100]], [['F', 1, 2], ['G', 1, 1]]);
+    const d = mk(2, 200, [[1, 100]], [['F', 1, 1], ['G', 1, 2]]);
+    expect(replicateNote(s, d, OPTS)).toEqual({ outcome: 'collision' });
+  });
+
   it('R3: same OID, different revisions only: revisions are not contents, so nothing happens', () => {
     const s = mk(3, 300, [[1, 100], [2, 200]], [['Subject', 'x', 3]]);
     const d = mk(3, 300, [[2, 200]], [['Subject', 'x', 3]]);
