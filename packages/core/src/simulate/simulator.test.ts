@@ -42,6 +42,15 @@ function clusterAttempts(derived: Parameters<typeof sessions>[0]): [number, bool
 }
 
 describe('R1b deletions', () => {
+  it("R1: a save's seqTime is the saving server's clock, at + clockSkewMs", () => {
+    const { derived } = simulate([...pair({ clockSkewMs: 5000 }, { clockSkewMs: 300 }), ev.save(10, 'A', X), ev.save(20, 'B', Y), ev.save(30, 'A', X)]);
+    expect(derived.filter((e) => e.type === 'revised').map((e) => [e.server, e.unid, e.seq, e.seqTime])).toEqual([
+      ['A', X, 1, 5010],
+      ['B', Y, 1, 320],
+      ['A', X, 2, 5030],
+    ]);
+  });
+
   it('R1b: a deletion is a save that removes every item: its revised event names them; deleting the stub again names none', () => {
     const { derived } = simulate([...pair(), ev.save(10, 'A', X, { Subject: 's', Body: 'b' }), ev.delete(20, 'A', X), ev.delete(30, 'A', X)]);
     const revised = derived.filter((e) => e.type === 'revised');
