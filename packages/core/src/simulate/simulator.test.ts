@@ -525,6 +525,30 @@ describe('R12 cluster replication', () => {
     expect(clusterAttempts(derived)).toEqual([...attempts.slice(0, -1).map((t) => [t, true]), [attempts[attempts.length - 1]! + 1, false]]);
   });
 
+  it('R12: a push that succeeds ends the backoff: the next failure is retried 1 hour after it again', () => {
+    // First outage: fails at the 15 s tick and at +1 h; healed, the +2 h retry succeeds. Second outage: Y's push
+    // fails at the tick 2 h after that success; the wait starts over at 1 hour (not 4).
+    const t1 = 15_000 + HOUR;
+    const t2 = t1 + 2 * HOUR;
+    const t3 = t2 + 2 * HOUR; // a multiple of 15 s
+    const { derived } = simulate([
+      ...pair(cluster, cluster),
+      ev.partition(500, ['A'], ['B']),
+      ev.save(1000, 'A', X),
+      ev.heal(2 * HOUR),
+      ev.partition(t2 + HOUR, ['A'], ['B']),
+      ev.save(t3 - 5000, 'A', Y),
+      ev.heal(t3 + HOUR / 2),
+    ]);
+    expect(clusterAttempts(derived)).toEqual([
+      [15_000, true],
+      [t1, true],
+      [t2 + 1, false],
+      [t3, true],
+      [t3 + HOUR + 1, false],
+    ]);
+  });
+
   it('R12: a crash loses the queue: after the restart the change is not pushed', () => {
     const { derived, sim, summary } = simulate([
       ...pair(cluster, cluster),
