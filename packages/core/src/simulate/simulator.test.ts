@@ -376,6 +376,18 @@ describe('R11 connections', () => {
     const { derived } = simulate([...pair(), ev.connection(HOUR, 'B', 'A', 2 * HOUR, 'pull'), ev.end(10 * HOUR)]);
     expect(sessions(derived).map((s) => [s.at, s.server, s.direction])).toEqual([1, 3, 5, 7, 9].map((h) => [h * HOUR, 'B', 'pull']));
   });
+
+  it('R11: a connection whose server is down starts no session until it restarts; the schedule keeps its times', () => {
+    // A crashed server stops (event-log.md): the connection's occurrences at 1 h and 2 h start nothing, not even a
+    // session that fails at once; the one at 3 h, after the restart, pulls X.
+    const { derived } = simulate([...pair(), ev.connection(0, 'A', 'B', HOUR), ev.crash(HOUR / 2, 'A'), ev.save(HOUR / 2, 'B', X), ev.restart(2 * HOUR + HOUR / 2, 'A'), ev.end(3 * HOUR + HOUR / 2)]);
+    expect(sessions(derived).map((s) => [s.at, s.direction, s.sent, s.changed, s.interrupted])).toEqual([
+      [0, 'pull', 0, 0, false],
+      [0, 'push', 0, 0, false],
+      [3 * HOUR + 1, 'pull', 1, 1, false],
+      [3 * HOUR + 2, 'push', 1, 0, false],
+    ]);
+  });
 });
 
 describe('R12 cluster replication', () => {
