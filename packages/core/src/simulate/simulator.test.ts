@@ -310,6 +310,24 @@ describe('R10 purge', () => {
     expect(ahead.sim.replica('A', 'd')?.get(X)).toBeUndefined();
   });
 
+  it('R10: a server that is down does not purge; after its restart its stub still wins over the partner\'s old copy', () => {
+    // A deletes X (stub (2, 3000)) and crashes; the checks at 1 and 2 days, when the stub is older than purgeDays 1,
+    // find A down. Restarted, A pulls B's (1, 1000), which its stub descends from (R4: nothing), and pushes the stub:
+    // B deletes X. (Purged while down, the stub would let B's copy come back as a resurrection.)
+    const { derived, sim } = simulate([
+      ...pair({}, {}, { purgeDays: 1 }),
+      ev.save(1000, 'A', X),
+      ev.replicate(2000, 'A', 'B'),
+      ev.delete(3000, 'A', X),
+      ev.crash(HOUR, 'A'),
+      ev.restart(2 * DAY + HOUR, 'A'),
+      ev.replicate(2 * DAY + 2 * HOUR, 'A', 'B'),
+      ev.end(2 * DAY + 3 * HOUR),
+    ]);
+    expect(replicated(derived).filter((e) => e.at > DAY).map((e) => [e.from, e.to, e.seq, e.seqTime, e.outcome])).toEqual([['A', 'B', 2, 3000, 'deleted']]);
+    expect(sim.replica('A', 'd')?.get(X)).toMatchObject({ deleted: true, seq: 2, seqTime: 3000 });
+  });
+
   it('R10: a stub purged before the partner saw the document deleted: the partner brings it back (resurrected)', () => {
     const events = [
       ...pair({}, {}, { purgeDays: 1 }),
