@@ -1082,6 +1082,49 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
     expect(sim.pendingWork().filter((w) => w.pending).map((w) => [w.kind, w.at])).toEqual([['transfer', 110]]);
   });
 
+  it('R13: on-write notices say how the version got there: a save, a replicated arrival, a conflict or a merged document', () => {
+    // R13: on-write scanning covers arrivals, conflict and merged documents "only where the design says so": a design
+    // decides from `origin`. Scanner on B. X: B pulls v1 (replicated); B saves (2, 200); A's (2, 300) wins, so B's copy
+    // becomes a conflict document and B takes A's (R5 create). Y ($ConflictAction "1"): disjoint edits, B holds the
+    // winner (2, 700) and makes the merged version.
+    const notices: [string, string][] = [];
+    const behaviour = {
+      actor: 'scanner/t',
+      scanMsPerDoc: 1,
+      scansMail: false,
+      watchesWrite: (w) => {
+        notices.push([w.origin, w.unid === X ? 'X' : w.unid === Y ? 'Y' : 'other']);
+        return false;
+      },
+      scan: () => ({ verdict: 'clean' }),
+    } as Behaviour;
+    const { summary } = simulate(
+      [
+        ...pair(),
+        { at: 0, type: 'scanner', server: 'B', design: 't' },
+        ev.save(10, 'A', X, { Subject: 'v1' }),
+        ev.save(10, 'A', Y, { F: '1', G: '1', $ConflictAction: '1' }),
+        ev.replicate(100, 'B', 'A', 'pull'),
+        ev.save(200, 'B', X, { Subject: 'b' }),
+        ev.save(300, 'A', X, { Subject: 'a' }),
+        ev.save(600, 'A', Y, { F: 'a' }),
+        ev.save(700, 'B', Y, { G: 'b' }),
+        ev.replicate(1000, 'B', 'A', 'pull'),
+      ],
+      { behaviours: () => behaviour },
+    );
+    expect(summary).toMatchObject({ conflicts: 1, merges: 1 });
+    expect(notices).toEqual([
+      ['replicated', 'X'],
+      ['replicated', 'Y'],
+      ['save', 'X'],
+      ['save', 'Y'],
+      ['conflict', 'other'],
+      ['replicated', 'X'],
+      ['merged', 'Y'],
+    ]);
+  });
+
   it('R13: a scanner memory emptied before a snapshot stays empty in the snapshot when the run goes on writing it', () => {
     // States share the scanner's memory until one changes it (copy-on-write). A memory emptied by forgetting a key is
     // an empty Map of the state's own, not the shared empty one: it must still be copied, not written through.
