@@ -226,6 +226,21 @@ describe('R5 create: the loser becomes a conflict document where it lived', () =
     expect(putOf(r)).toBe(s);
   });
 
+  it('R5: a losing response document (its own $REF names its parent): the conflict document\'s $REF becomes the winner\'s UNID', () => {
+    // "adds an empty $Conflict item and $REF = the winner's UNID (both with itemSeq = its seq)": an existing $REF (and
+    // $Conflict) is replaced, not kept with its old value and itemSeq.
+    const parent = 'FEDCBA9876543210FEDCBA9876543210';
+    const ws = mk(2, 300, [[1, 100]], [['$Ref', parent, 1], ['Subject', 'from S', 2]]);
+    const ld = mk(2, 200, [[1, 100]], [['$Ref', parent, 1], ['$CONFLICT', 'old', 1], ['Subject', 'from D', 2]]);
+    const r = replicateNote(ws, ld, OPTS);
+    if (r.outcome !== 'conflict') throw new Error(`expected a conflict, got ${String(r.outcome)}`);
+    expect(r.conflictDoc.items.map((i) => [i.key, i.value, i.seq])).toEqual([
+      ['$conflict', '', 2],
+      ['$ref', U, 2],
+      ['subject', 'from D', 2],
+    ]);
+  });
+
   it('R5: D holds the winner: nothing happens now', () => {
     expect(replicateNote(d, s, OPTS)).toEqual({ outcome: null });
   });
