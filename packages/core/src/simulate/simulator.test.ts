@@ -601,6 +601,24 @@ describe('R12 cluster replication', () => {
     expect(summary).toMatchObject({ stopped: 'end', quiescent: false });
   });
 
+  it('R12: a push event naming a database pushes only that database\'s queue', () => {
+    // event-log.md: `push` has an optional `db`, as `replicate` does; e's queue waits for a push that names it, or none.
+    const zero = { ...cluster, clusterIntervalMs: 0 };
+    const { derived, sim } = simulate([
+      ...pair(zero, zero),
+      { at: 0, type: 'database', name: 'e', replicas: ['A', 'B'] },
+      ev.save(1000, 'A', X),
+      ev.save(1000, 'A', Y, { Subject: Y }, 'user/jdoe', 'e'),
+      { at: 50_000, type: 'push', server: 'A', partner: 'B', db: 'd' },
+      ev.push(60_000, 'A', 'B'),
+    ]);
+    expect(sessions(derived).map((s) => [s.at, s.db, s.sent, s.changed])).toEqual([
+      [50_001, 'd', 1, 1],
+      [60_001, 'e', 1, 1],
+    ]);
+    expect(sim.replica('B', 'e')?.get(Y)).toBeDefined();
+  });
+
   it('R12: with clusterIntervalMs 0 a push event pushes at once', () => {
     const zero = { ...cluster, clusterIntervalMs: 0 };
     const { derived, summary } = simulate([...pair(zero, zero), ev.save(1000, 'A', X), ev.push(50_000, 'A', 'B')]);
