@@ -167,6 +167,7 @@ describe('R16: sso-mail-only', () => {
     expect(scans(r.scanned)).toEqual([[1010, 'A', 'db', U1, 'scheduled', 'infected', true]]);
     expect(getItemValue(r.note('A', 'db', U1)!, '$FILE')).toEqual(CLEAN);
   });
+
 });
 
 describe('R16: scan-cache', () => {
@@ -274,6 +275,27 @@ describe('R16: scan-cache', () => {
     ]);
     expect(r.summary.scans.missed).toBe(0);
     expect(getItemValue(r.note('Alpha', 'db', U1)!, '$FILE')).toEqual(CLEAN);
+  });
+
+  it('R13/R16: the cache is keyed by database too: one UNID with the same seq and seqTime in two databases on a server is two documents, each scanned', () => {
+    // Two databases on A each get a document U1 saved at the same instant (seq 1, seqTime 100): equal OIDs, different
+    // documents (a UNID is unique within one database's replicas). The pass lists a.nsf first; its clean verdict must
+    // not be taken for b.nsf's infected copy.
+    const r = run([
+      server('A'),
+      database('a.nsf', ['A']),
+      database('b.nsf', ['A']),
+      save(100, 'A', 'a.nsf', U1),
+      save(100, 'A', 'b.nsf', U1, INFECTED),
+      scanner('A', 'scan-cache', {}, 500),
+      scan(1000, 'A', 'manual'),
+    ]);
+    expect(scans(r.scanned)).toEqual([
+      [1010, 'A', 'a.nsf', U1, 'manual', 'clean', false],
+      [1020, 'A', 'b.nsf', U1, 'manual', 'infected', true],
+    ]);
+    expect(r.summary.scans.missed).toBe(0);
+    expect(getItemValue(r.note('A', 'b.nsf', U1)!, '$FILE')).toEqual(CLEAN);
   });
 
   it('R16: scan-cache does not scan arrivals unless scanReplicatedWrites', () => {
