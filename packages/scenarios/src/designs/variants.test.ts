@@ -298,6 +298,30 @@ describe('R16: scan-cache', () => {
     expect(getItemValue(r.note('A', 'b.nsf', U1)!, '$FILE')).toEqual(CLEAN);
   });
 
+  it('R13/R16: without scanReplicatedWrites, documents the replicator makes (a conflict document) are not scanned on write either', () => {
+    // R13: on-write covers documents "saved on the server by anyone but the scanner itself; documents that arrive by
+    // replication — including conflict and merged documents the replicator makes — only where the design says so".
+    // Both edits happen before the scanners come, so every write after 1000 is the replicator's.
+    const events = (scanReplicatedWrites: boolean): InputEvent[] => [
+      server('A'),
+      server('B'),
+      database('db', ['A', 'B']),
+      save(100, 'A', 'db', U1),
+      { at: 200, type: 'replicate', server: 'B', partner: 'A', mode: 'pull' },
+      save(300, 'A', 'db', U1, CLEAN, 'edit on A'),
+      save(400, 'B', 'db', U1, CLEAN, 'edit on B'),
+      scanner('A', 'scan-cache', { scanReplicatedWrites }, 1000),
+      scanner('B', 'scan-cache', { scanReplicatedWrites }, 1000),
+      { at: 2000, type: 'replicate', server: 'B', partner: 'A' },
+    ];
+    const off = run(events(false));
+    // The premise: the session made a conflict document.
+    expect(off.summary.conflicts).toBe(1);
+    expect(off.scanned).toEqual([]);
+    // With the setting, the replicator's writes (arrival and conflict document) are scanned.
+    expect(run(events(true)).scanned.length).toBeGreaterThan(0);
+  });
+
   it('R16: scan-cache does not scan arrivals unless scanReplicatedWrites', () => {
     const events = (scanReplicatedWrites: boolean): InputEvent[] => [
       server('A'),
