@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getItemValue, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
 import { behaviourFactory, promisesOf } from '../design.js';
+import { verifyDesign } from '../verify/verifyDesign.js';
 import { builtinRegistry } from './registry.js';
 
 // The other built-in designs (event-log.md, "Built-in scanner design smsdom", last paragraph; R16): cluster-aware,
@@ -99,6 +100,23 @@ describe('R16: cluster-aware', () => {
     const r = run(cluster({}, [scan(1000, 'Alpha', 'manual')]));
     expect(byScanner(r.revised).map((e) => e.by)).toEqual(['scanner/cluster-aware']);
     expect(r.summary.revisions.byActorKind).toEqual({ router: 0, scanner: 1, user: 2 });
+  });
+});
+
+describe('R16: cluster-aware promises', () => {
+  it('R1/R14: with Ignore SSO (or SSO off) its scheduled and manual scans are promised read-only, as smsdom\'s are; with SSO on they are not', () => {
+    // event-log.md: ignoreSsoOnScheduled: "scheduled and manual scans neither honour nor write tags"; R1: read-only
+    // means no save. cluster-aware is smsdom with passes on one member: the same settings make the same promise, or
+    // verify reports its read-only invariant as not applicable and never checks it.
+    const reg = builtinRegistry();
+    for (const name of ['smsdom', 'cluster-aware']) {
+      const d = reg.get(name)!;
+      expect(promisesOf(d).readOnlyKinds).toEqual([]);
+      expect(promisesOf(d, { ignoreSsoOnScheduled: true }).readOnlyKinds).toEqual(['scheduled', 'manual']);
+      expect(promisesOf(d, { sso: false }).readOnlyKinds).toEqual(['scheduled', 'manual']);
+    }
+    const r = verifyDesign(reg.get('cluster-aware')!, { config: { ignoreSsoOnScheduled: true }, only: ['read-only'], runs: 10 });
+    expect(r.invariants.map((i) => [i.name, i.status])).toEqual([['read-only', 'held']]);
   });
 });
 
