@@ -186,6 +186,24 @@ describe('R16: sso-mail-only', () => {
     expect(getItemValue(r.note('A', 'db', U1)!, '$FILE')).toEqual(CLEAN);
   });
 
+  it('R16: quiescence is promised only without scanReplicatedWrites: scanning arrivals with per-server keys, each member restamps the other\'s stamp forever', () => {
+    // R16's storm: "when each server's stamp fails the other's check and arrivals are scanned, revisions never stop".
+    // sso-mail-only's on-write scans still stamp, so it storms the same way; its promise must say so.
+    const r = run([
+      server('A', { cluster: 'Hub', clusterIntervalMs: 1000 }),
+      server('B', { cluster: 'Hub', clusterIntervalMs: 1000 }),
+      database('db', ['A', 'B']),
+      scanner('A', 'sso-mail-only', { scanReplicatedWrites: true, key: 'SSOKEYAAAAAAAAAA' }),
+      scanner('B', 'sso-mail-only', { scanReplicatedWrites: true, key: 'SSOKEYBBBBBBBBBB' }),
+      save(100, 'A', 'db', U1),
+      end(60_000),
+    ]);
+    expect(r.summary.quiescent).toBe(false);
+    expect(byScanner(r.revised).length).toBeGreaterThan(50);
+    const design = builtinRegistry().get('sso-mail-only')!;
+    expect(promisesOf(design).quiescent).toBe(true);
+    expect(promisesOf(design, { scanReplicatedWrites: true }).quiescent).not.toBe(true);
+  });
 });
 
 describe('R16: scan-cache', () => {
