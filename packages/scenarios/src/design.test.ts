@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogError, Revisions, type Note, type ScanInput } from '@replstorm/core';
-import { defineDesign, promisesOf, toBehaviour } from './design.js';
+import { LogError, Revisions, runEvents, type InputEvent, type ItemValue, type Note, type ScanInput, type ScannedEvent } from '@replstorm/core';
+import { behaviourFactory, defineDesign, promisesOf, toBehaviour } from './design.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
 // (event-log.md: item values are strings, finite numbers, booleans or arrays of those; `$FILE` a list of
@@ -176,5 +176,39 @@ describe('a design\'s other functions', () => {
   it('promises throwing, when verify asks for them: DESIGN_FAILED', () => {
     const design = defineDesign<Record<string, never>>({ name: 'optional', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }), promises: boom });
     expect(() => promisesOf(design)).toThrow('the design "optional" failed while stating its promises: boom');
+  });
+});
+
+describe('a design that does not say what it watches', () => {
+  it('R13: its on-write scans cover saves made on the server only, not arrivals nor documents the replicator makes (a conflict document)', () => {
+    // R13: on-write is "a document saved on the server by anyone but the scanner itself; documents that arrive by
+    // replication — including conflict and merged documents the replicator makes — only where the design says so".
+    // The default (no `watches`) says nothing, so only the two user saves after the scanners come are scanned.
+    const watchesNothingSaid = defineDesign<Record<string, never>>({ name: 'quiet-watch', description: 'no watches', defaults: {}, scan: () => ({ verdict: 'clean' }) });
+    const U = '0000000000000000000000000000000A';
+    const save = (at: number, server: string, body: string): InputEvent => ({ at, type: 'save', server, db: 'db', unid: U, by: 'user/ann', set: new Map<string, ItemValue>([['Body', body], ['$FILE', [{ name: 'a.pdf' }]]]) });
+    const r = runEvents(
+      [
+        { at: 0, type: 'server', name: 'A' },
+        { at: 0, type: 'server', name: 'B' },
+        { at: 0, type: 'database', name: 'db', replicas: ['A', 'B'] },
+        { at: 0, type: 'scanner', server: 'A', design: 'quiet-watch', config: {} },
+        { at: 0, type: 'scanner', server: 'B', design: 'quiet-watch', config: {} },
+        save(100, 'A', 'v1'),
+        { at: 200, type: 'replicate', server: 'B', partner: 'A', mode: 'pull' },
+        save(300, 'A', 'edit on A'),
+        save(400, 'B', 'edit on B'),
+        { at: 2000, type: 'replicate', server: 'B', partner: 'A' },
+      ],
+      { behaviours: behaviourFactory(new Map([['quiet-watch', watchesNothingSaid as never]])), collect: true },
+    );
+    // The premise: the session made a conflict document on A.
+    expect(r.summary.conflicts).toBe(1);
+    const scanned = r.derived.filter((e): e is ScannedEvent => e.type === 'scanned').map((e) => [e.at, e.server, e.kind]);
+    expect(scanned).toEqual([
+      [110, 'A', 'on-write'],
+      [310, 'A', 'on-write'],
+      [410, 'B', 'on-write'],
+    ]);
   });
 });
