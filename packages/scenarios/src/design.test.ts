@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogError, Revisions, runEvents, type InputEvent, type ItemValue, type Note, type ScanInput, type ScannedEvent } from '@replstorm/core';
-import { behaviourFactory, defineDesign, promisesOf, toBehaviour } from './design.js';
+import { behaviourFactory, defineDesign, promisesOf, resolveConfig, toBehaviour } from './design.js';
+import { builtinRegistry } from './designs/registry.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
 // (event-log.md: item values are strings, finite numbers, booleans or arrays of those; `$FILE` a list of
@@ -210,5 +211,21 @@ describe('a design that does not say what it watches', () => {
       [310, 'A', 'on-write'],
       [410, 'B', 'on-write'],
     ]);
+  });
+});
+
+describe('a scanner configuration over the design\'s defaults (resolveConfig)', () => {
+  it.each([
+    ['scan-cache', { scanMsPerDoc: '10' }, 'field "config.scanMsPerDoc": expected a number, got "10"'],
+    ['scan-cache', { scanReplicatedWrites: 'yes' }, 'field "config.scanReplicatedWrites": expected a boolean, got "yes"'],
+    ['smsdom', { key: 1234567890123456 }, 'field "config.key": expected a string, got 1234567890123456'],
+    ['smsdom', { sso: [true] }, 'field "config.sso": expected a boolean, got an array'],
+  ])('event-log.md (smsdom configuration fields and their defaults): %s %j, a field of the wrong type, is refused naming it', (name, config, says) => {
+    const design = builtinRegistry().get(name)!;
+    for (const ignoreUnknown of [false, true]) {
+      const f = () => resolveConfig(design, config, ignoreUnknown);
+      expect(f).toThrow(LogError);
+      expect(f).toThrow(says);
+    }
   });
 });
