@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleaningWrites, defineDesign, verifyDesign } from '../index.js';
+import { builtinRegistry, cleaningWrites, defineDesign, verifyDesign } from '../index.js';
 
 // The suite judges a design by what the model knows, not by what the design says about itself.
 
@@ -171,5 +171,18 @@ describe('verifyDesign: no-missed-infection cannot be passed by reading the atta
       const inv = verifyDesign(design as never, { runs: 100, seed, only: ['no-missed-infection'] }).invariants.find((i) => i.name === 'no-missed-infection')!;
       expect(inv.status, `seed ${seed}`).toBe('violated');
     }
+  });
+});
+
+describe('verifyDesign: VACUOUS coverage (a green verdict that proved nothing is not ok)', () => {
+  it('R13: a design that declares only its passes read-only and never stamps (on-write and mail scans switched off): stampings stayed 0, vacuous', () => {
+    // Stampings are only excused when every kind of scan is read-only; sso-mail-only promises scheduled and manual
+    // only, so with its stamping scans (mail, on-write) off, nothing the stamping invariants talk about happened.
+    const d = builtinRegistry().get('sso-mail-only')!;
+    const r = verifyDesign(d, { config: { onWrite: false, mail: false }, runs: 10, seed: 7, only: ['read-only'] });
+    expect(r.invariants.map((i) => i.status)).toEqual(['held']);
+    expect(r.coverage.stampings).toBe(0);
+    expect(r.vacuous).toEqual(['stampings']);
+    expect(r.ok).toBe(false);
   });
 });
