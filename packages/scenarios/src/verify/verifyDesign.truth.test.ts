@@ -185,4 +185,13 @@ describe('verifyDesign: VACUOUS coverage (a green verdict that proved nothing is
     expect(r.vacuous).toEqual(['stampings']);
     expect(r.ok).toBe(false);
   });
+
+  it('R13: a design that fails when installed makes no scan and no arrival in any run: every counter is reported vacuous', () => {
+    const thrower = defineDesign<Record<string, never>>({ name: 'thrower', description: 'throws', defaults: {}, check: () => { throw new Error('boom'); }, scan: () => ({ verdict: 'clean' }) });
+    const r = verifyDesign(thrower as never, { runs: 5, seed: 7, only: ['quiescence'] });
+    expect(r.coverage.scansPerformed).toBe(0);
+    expect(r.coverage.arrivals).toBe(0);
+    expect(r.vacuous).toEqual(['scansPerformed', 'arrivals', 'stampings']);
+    expect(r.ok).toBe(false);
+  });
 });
