@@ -206,3 +206,21 @@ describe('verifyDesign: the counterfactual cleaner has the design\'s shape under
     expect(r.invariants[0]!.counterexample?.message).toBeUndefined();
   });
 });
+
+describe('verifyDesign: cleaning is judged by what it leaves, not by its shape (R1, R14)', () => {
+  it('R1: a cleaner that always writes the cleaned $FILE list (empty when nothing clean is left) makes no stamping and keeps its read-only promise', () => {
+    const listCleaner = defineDesign<Record<string, never>>({
+      name: 'list-cleaner',
+      description: 'cleans by rewriting $FILE with the clean attachments',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', set: [['$FILE', r.clean]] } : { verdict: 'clean' };
+      },
+    });
+    const r = verifyDesign(listCleaner as never, { runs: 30, seed: 7, only: ['read-only', 'no-missed-infection'] });
+    expect(r.invariants.map((i) => [i.name, i.status])).toEqual([['read-only', 'held'], ['no-missed-infection', 'held']]);
+    expect(r.coverage.stampings).toBe(0);
+  });
+});
