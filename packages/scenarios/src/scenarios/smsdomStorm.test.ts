@@ -320,6 +320,14 @@ describe('R16: what the parameters produce', () => {
     }
   });
 
+  it('R16: user edits fall across all servers and databases (userEditsPerHour: "random user edits per hour across all documents and servers")', () => {
+    // Edits on one server only would never make the concurrent edits on two members that R5's conflicts need.
+    const edits = only(smsdomStormEvents({ ...SMALL, servers: 3, userEditsPerHour: 60, horizonMs: HOUR }), 'save').filter((e) => e.by === 'user/ann');
+    expect(edits).toHaveLength(60);
+    expect(new Set(edits.map((e) => e.server))).toEqual(new Set(['Alpha', 'Beta', 'Gamma']));
+    expect(new Set(edits.map((e) => e.db)).size).toBe(SMALL.databases);
+  });
+
   it('R16: definitions updates on every server every definitionsEveryMs, strictly before the horizon', () => {
     const defs = only(smsdomStormEvents({ ...SMALL, definitionsEveryMs: 1_800_000 }), 'definitions');
     expect(defs.map((e) => [e.at, e.server, e.version])).toEqual([
