@@ -328,6 +328,12 @@ describe('R16: what the parameters produce', () => {
     expect(new Set(edits.map((e) => e.db)).size).toBe(SMALL.databases);
   });
 
+  it('R16: forwards go "into another database" (forwards: a forward loses the tag, so the copy is scanned where it lands): not always the source\'s', () => {
+    const fwd = only(smsdomStormEvents({ ...SMALL, forwards: 30 }), 'forward');
+    expect(fwd.filter((f) => f.to[0] !== f.db).length).toBeGreaterThan(0);
+    expect(new Set(fwd.map((f) => f.to[0])).size).toBe(SMALL.databases);
+  });
+
   it('R16: definitions updates on every server every definitionsEveryMs, strictly before the horizon', () => {
     const defs = only(smsdomStormEvents({ ...SMALL, definitionsEveryMs: 1_800_000 }), 'definitions');
     expect(defs.map((e) => [e.at, e.server, e.version])).toEqual([
