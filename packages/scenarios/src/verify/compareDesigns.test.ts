@@ -21,4 +21,21 @@ describe('R16: compareDesigns rows', () => {
     expect(below!.cutShort).toBe(below!.summary.endAt);
   });
 
+  it('R16: a row\'s own scenario settings (keys=per-server for the storm row) win over the shared ones', () => {
+    // R16's storm: per-server keys with arrivals scanned never settle. With the shared settings' keys=shared taking
+    // over, the row would run with one key, settle, and the table would show no storm where it says there is one.
+    const rows = compareDesigns(
+      [
+        { design: 'smsdom', config: 'scanReplicatedWrites=true', settings: { keys: 'per-server' } },
+        { design: 'smsdom', config: 'scanReplicatedWrites=true' },
+      ],
+      storm,
+      { ...SMALL, keys: 'shared' },
+      { maxScannerRevisions: 500 },
+    );
+    expect(rows.map((r) => [r.settings, r.cutShort !== undefined, r.quiescent])).toEqual([
+      [{ keys: 'per-server' }, true, false],
+      [{}, false, true],
+    ]);
+  });
 });
