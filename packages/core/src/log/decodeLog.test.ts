@@ -564,6 +564,11 @@ describe('Errors', () => {
       [`{"at": 1, "type": "replicated", "from": "A", "to": "B", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1}`, 'outcome'],
       [`{"at": 1, "type": "conflict", "server": "A", "db": "d", "unid": "${UNID}", "conflictUnid": "${UNID}", "winner": {"seq": 1, "seqTime": 2}, "loser": {"seq": 1}}`, 'loser.seqTime'],
       ['{"at": 1, "type": "session", "server": "A", "partner": "B", "db": "d", "direction": "pull", "sent": 1, "changed": 0}', 'interrupted'],
+      // event-log.md, derived events: `via`? is `{server, unid, seq}`: optional itself, but each of its three fields is
+      // required when it is there (a `via` without `seq` names no arrival blame can follow, and is not read as seq 0).
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 2, "via": {"server": "B", "unid": "${UNID}"}}`, 'via.seq'],
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 2, "via": {"server": "B", "seq": 1}}`, 'via.unid'],
+      [`{"at": 1, "type": "revised", "server": "A", "db": "d", "unid": "${UNID}", "seq": 1, "seqTime": 1, "items": [], "by": "user/x", "cause": 2, "via": {"unid": "${UNID}", "seq": 1}}`, 'via.server'],
     ];
     for (const [line, field] of cases) {
       const e = refuse(line);
