@@ -285,3 +285,37 @@ describe('abstract state: the hash agrees with the canonical text', () => {
     expect(equalTexts).toBeGreaterThan(50);
   });
 });
+
+describe('abstract state: a replica is told apart by its database', () => {
+  it('the same document in another database is another state, under every server order and the least over all (replication.md: only replicas of the same database replicate)', () => {
+    // The property above draws one database ('d'): a hash that forgot which database a replica holds passed it.
+    const doc = (): Note => ({ unid: 'U1', seq: 1, seqTime: 10, revisions: Revisions.EMPTY, deleted: false, items: [] });
+    const server = (name: string, db: string, notes: Note[]): AbstractServer => ({
+      name,
+      up: true,
+      group: -1,
+      definitions: '',
+      store: new Map(),
+      replicas: [replica(db, notes, new Map())],
+      queues: [],
+    });
+    // Alpha holds database d, Beta database e; the one document is in d (x) or in e (y). Renamed (Beta first), x's
+    // servers read as y's but for the database names.
+    const x: AbstractSource = { servers: [server('A', 'd', [doc()]), server('B', 'e', [])], work: [] };
+    const y: AbstractSource = { servers: [server('A', 'd', []), server('B', 'e', [doc()])], work: [] };
+    const orders = [['A', 'B'], ['B', 'A']];
+    const h = new Uint32Array(2);
+    const hashOf = (src: AbstractSource, o: string[][]) => {
+      abstractStateHash(src, o, h);
+      return `${h[0]}:${h[1]}`;
+    };
+    for (const o of [...orders.map((order) => [order]), orders]) {
+      const least = (src: AbstractSource) => abstractStateKeys(src, o).sort()[0];
+      expect(least(x)).not.toBe(least(y));
+      expect(hashOf(x, o), o.join(' | ')).not.toBe(hashOf(y, o));
+    }
+    // One server: the document in d or in e.
+    const one = (db: string): AbstractSource => ({ servers: [server('A', db, [doc()])], work: [] });
+    expect(hashOf(one('d'), [['A']])).not.toBe(hashOf(one('e'), [['A']]));
+  });
+});
