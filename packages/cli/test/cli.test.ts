@@ -781,6 +781,33 @@ describe('replay output', () => {
     expect(Object.fromEntries(out.blame.byCause.map((c) => [c.cause, c.conflicts]))).toEqual({ 6: 0, 12: 1, 13: 0, 14: 1 });
   });
 
+  it('--blame counts a conflict once for an actor who wrote both of its versions (blame.ts ActorBlame.conflicts: conflict documents whose winning or losing version this actor wrote; R5)', async () => {
+    // user/ann edits the document on Alpha and on Beta before they replicate: one conflict document (R5), both of
+    // whose versions are hers. It is one conflict of hers, not two; each version's cause still counts it.
+    const unid = '0000000000000000000000000000000C';
+    const save = (at: number, server: string, subject: string) => `{"at":${at},"type":"save","server":"${server}","db":"d.nsf","unid":"${unid}","by":"user/ann","set":{"Subject":"${subject}"}}`;
+    const events = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha"}',
+      '{"at":0,"type":"server","name":"Beta"}',
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["Alpha","Beta"]}',
+      save(10, 'Alpha', 'a'),
+      '{"at":20,"type":"replicate","server":"Alpha","partner":"Beta"}',
+      save(30, 'Alpha', 'on Alpha'),
+      save(40, 'Beta', 'on Beta'),
+      '{"at":50,"type":"replicate","server":"Alpha","partner":"Beta"}',
+      '{"at":100,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-one-actor-conflict.jsonl');
+    writeFileSync(log, `${events.join('\n')}\n`);
+    const res = await runCli(['replay', log, '--blame', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = parse(res.stdout) as { conflicts: number; blame: { byActor: { actor: string; conflicts: number }[]; byCause: { cause: number; conflicts: number }[] } };
+    expect(out.conflicts).toBe(1);
+    expect(out.blame.byActor.map((a) => [a.actor, a.conflicts])).toEqual([['user/ann', 1]]);
+    expect(Object.fromEntries(out.blame.byCause.map((c) => [c.cause, c.conflicts]))).toEqual({ 5: 0, 7: 1, 8: 1 });
+  });
+
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
     const unid = '0000000000000000000000000000000B';
     const events = [
