@@ -808,6 +808,22 @@ describe('replay output', () => {
     expect(Object.fromEntries(out.blame.byCause.map((c) => [c.cause, c.conflicts]))).toEqual({ 5: 0, 7: 1, 8: 1 });
   });
 
+  it('--blame: a collision leaves the receiver holding its own version (R3: same OID, other contents, not taken), so what it sends on is still its own', async () => {
+    // Beta and Gamma stamp one number at one time (lines 12, 13). Gamma pushes to Beta first (line 14: `collision`,
+    // Beta keeps its own version), then Beta pushes to Alpha, whose on-write rescan names via {Beta, seq 2}: the chain
+    // is Beta > Alpha from line 12. Taking the collision as an arrival rooted it at Gamma's scan (line 13).
+    const lines = readFileSync(collisionLog('blame-collision-kept.jsonl', false), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"push","server":"Beta"'));
+    lines.splice(at, 0, '{"at":3500,"type":"push","server":"Gamma","partner":"Beta"}');
+    const log = join(tmp, 'blame-collision-kept.jsonl');
+    writeFileSync(log, lines.join('\n'));
+    const res = await runCli(['replay', log, '--blame', '--json', '--record', join(tmp, 'blame-collision-kept.rec.jsonl')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(readFileSync(join(tmp, 'blame-collision-kept.rec.jsonl'), 'utf8')).toContain('"from":"Gamma","to":"Beta","db":"m.nsf","unid":"00000000000000000000000000000001","seq":2,"seqTime":3360,"outcome":"collision"');
+    const { blame } = parse(res.stdout) as { blame: { chains: { cause: number; length: number; servers: string[] }[] } };
+    expect(blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[12, 2, ['Beta', 'Alpha']]]);
+  });
+
   it('--blame\'s longest chain, of two equal paths, is the first found ([choice] in blame.ts): one arrival stamped on two servers is Alpha > Beta, not Alpha > Beta > Gamma', async () => {
     const unid = '0000000000000000000000000000000B';
     const events = [
