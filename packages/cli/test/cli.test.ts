@@ -367,6 +367,30 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('and the file has no such line before it: a derived line is missing here');
   });
 
+  it('a recording whose derived lines of an instant follow a later input of that same instant conforms ([choice] in simulateStream.ts: file order within an instant is not fixed for derived lines; event-log.md: events with the same `at` happen in file order)', async () => {
+    const unid = (n: number) => `0000000000000000000000000000000${n}`;
+    const lines = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha"}',
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["Alpha"]}',
+      // A derived line first: the file is a recording from here on.
+      `{"at":5,"type":"save","server":"Alpha","db":"d.nsf","unid":"${unid(3)}","by":"user/ann","set":{"Subject":"c"}}`,
+      `{"at":5,"type":"revised","server":"Alpha","db":"d.nsf","unid":"${unid(3)}","seq":1,"seqTime":5,"items":["Subject"],"by":"user/ann","cause":4}`,
+      `{"at":10,"type":"save","server":"Alpha","db":"d.nsf","unid":"${unid(1)}","by":"user/ann","set":{"Subject":"a"}}`,
+      `{"at":10,"type":"save","server":"Alpha","db":"d.nsf","unid":"${unid(2)}","by":"user/ann","set":{"Subject":"b"}}`,
+      // Line 6's revision, written after line 7's input of the same instant.
+      `{"at":10,"type":"revised","server":"Alpha","db":"d.nsf","unid":"${unid(1)}","seq":1,"seqTime":10,"items":["Subject"],"by":"user/ann","cause":6}`,
+      `{"at":10,"type":"revised","server":"Alpha","db":"d.nsf","unid":"${unid(2)}","seq":1,"seqTime":10,"items":["Subject"],"by":"user/ann","cause":7}`,
+      '{"at":100,"type":"end"}',
+    ];
+    const rec = join(tmp, 'rec-same-instant.jsonl');
+    writeFileSync(rec, `${lines.join('\n')}\n`);
+    const res = await runCli(['replay', rec]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('3 derived events checked: the engine agrees');
+  });
+
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
