@@ -391,6 +391,22 @@ describe('help, version and usage', () => {
     expect(res.stdout).toContain('3 derived events checked: the engine agrees');
   });
 
+  it('a recording whose last derived lines were cut off is refused after its last line: the engine derives more (event-log.md: the engine reports the first line where the file and the engine disagree)', async () => {
+    const rec = join(tmp, 'rec-cut.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    // Inputs kept, every derived line after the last input dropped.
+    const lines = readFileSync(rec, 'utf8').split('\n').filter((l) => l !== '');
+    const isDerived = (l: string) => /"type":"(revised|replicated|conflict|session|scanned)"/.test(l);
+    const lastInput = lines.map((l, k) => (isDerived(l) ? -1 : k)).reduce((a, b) => Math.max(a, b));
+    expect(lines.slice(lastInput + 1).some(isDerived)).toBe(true);
+    const kept = lines.slice(0, lastInput + 1);
+    expect(kept.some(isDerived)).toBe(true); // still a recording
+    writeFileSync(rec, `${kept.join('\n')}\n`);
+    const res = await runCli(['replay', rec]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(new RegExp(`^${rec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${kept.length + 1}:1: .*the file ends, but the engine derives \\{`));
+  });
+
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
