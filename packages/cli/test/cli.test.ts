@@ -407,6 +407,27 @@ describe('help, version and usage', () => {
     expect(res.stderr).toMatch(new RegExp(`^${rec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${kept.length + 1}:1: .*the file ends, but the engine derives \\{`));
   });
 
+  it('a recording with two derived lines of different documents swapped says a line is missing, extra or out of order, not which fields differ', async () => {
+    const rec = join(tmp, 'rec-swapped.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').split('\n');
+    const unidOf = (l: string) => /"unid":"([0-9A-F]{32})"/.exec(l)?.[1];
+    // Two adjacent derived lines of one type and other documents.
+    const i = lines.findIndex((l, k) => {
+      const m = /"type":"(revised|replicated|scanned)"/.exec(l);
+      const next = lines[k + 1];
+      return m !== null && next !== undefined && next.includes(`"type":"${m[1]}"`) && unidOf(next) !== unidOf(l);
+    });
+    expect(i).toBeGreaterThan(0);
+    [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
+    writeFileSync(rec, lines.join('\n'));
+    const res = await runCli(['replay', rec]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${rec}:${i + 1}:`);
+    expect(res.stderr).toContain('a derived line is missing, extra or out of order here');
+    expect(res.stderr).not.toContain('the file differs in');
+  });
+
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
