@@ -842,6 +842,37 @@ describe('replay output', () => {
     expect(Object.fromEntries(out.blame.byCause.map((c) => [c.cause, c.conflicts]))).toEqual({ 6: 0, 12: 1, 13: 0, 14: 1 });
   });
 
+  it('--blame follows `via` by its number when a newer version arrived from the same sender before the revision (a slow on-write scan): the chain starts where the engine\'s `cause` says', async () => {
+    // Alpha's on-write scan of Beta's first version (seq 1, line 6) takes 90 s; meanwhile Beta's second version (seq 2,
+    // bob's save, line 8) arrives. The stamp names via {Beta, seq 1} and cause 6 (event-log.md, `revised`: `via` is the
+    // arrival that triggered it): the chain is jdoe's save > Alpha, not bob's.
+    const unid = '00000000000000000000000000000001';
+    const lines = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha","cluster":"c","clusterIntervalMs":0}',
+      '{"at":0,"type":"server","name":"Beta","cluster":"c","clusterIntervalMs":0}',
+      '{"at":0,"type":"database","name":"m.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":0,"type":"scanner","server":"Alpha","design":"smsdom","config":{"key":"AAAAAAAAAAAAAAAA","scanReplicatedWrites":true,"scanMsPerDoc":90000}}',
+      `{"at":10,"type":"save","server":"Beta","db":"m.nsf","unid":"${unid}","by":"user/jdoe","set":{"$FILE":[{"name":"a.doc"}]}}`,
+      '{"at":1000,"type":"push","server":"Beta","partner":"Alpha"}',
+      `{"at":2000,"type":"save","server":"Beta","db":"m.nsf","unid":"${unid}","by":"user/bob","set":{"Subject":"x"}}`,
+      '{"at":3000,"type":"push","server":"Beta","partner":"Alpha"}',
+      '{"at":300000,"type":"end"}',
+    ];
+    const log = join(tmp, 'blame-via-slow-scan.jsonl');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const rec = join(tmp, 'blame-via-slow-scan.rec.jsonl');
+    const res = await runCli(['replay', log, '--blame', '--json', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    // The situation the test is about: the stamp names seq 1, after seq 2 arrived from Beta.
+    const derived = readFileSync(rec, 'utf8').split('\n').filter((l) => l.includes('"server":"Alpha"') && l.includes('"type":"revised"'));
+    expect(derived).toHaveLength(1);
+    expect(derived[0]).toContain(`"via":{"server":"Beta","unid":"${unid}","seq":1}`);
+    const { blame } = parse(res.stdout) as { blame: { chains: { cause: number; length: number; servers: string[] }[]; byCause: { cause: number; revisions: number }[] } };
+    expect(blame.chains.map((c) => [c.cause, c.length, c.servers])).toEqual([[6, 2, ['Beta', 'Alpha']]]);
+    expect(Object.fromEntries(blame.byCause.map((c) => [c.cause, c.revisions]))).toEqual({ 6: 2, 8: 1 });
+  });
+
   it('--blame counts a conflict once for an actor who wrote both of its versions (blame.ts ActorBlame.conflicts: conflict documents whose winning or losing version this actor wrote; R5)', async () => {
     // user/ann edits the document on Alpha and on Beta before they replicate: one conflict document (R5), both of
     // whose versions are hers. It is one conflict of hers, not two; each version's cause still counts it.
