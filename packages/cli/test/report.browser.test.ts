@@ -28,6 +28,18 @@ const CANVAS_STATS = `(() => [...document.querySelectorAll('.uplot canvas')].map
   return { width: c.width, height: c.height, painted, revisions };
 }))()`;
 
+// Runs in the page: the actors in "Blame by cause" whose count is not on the line where their name ends.
+const SPLIT_ACTORS = `(() => [...document.querySelectorAll('table.causes td:last-child code')].filter((c) => {
+  const t = c.nextSibling;
+  const r = document.createRange();
+  r.setStart(t, t.textContent.search(/\\d/));
+  r.setEnd(t, t.textContent.search(/\\d(?!.*\\d)/) + 1);
+  const nameEnds = [...c.getClientRects()].at(-1).bottom;
+  const count = r.getBoundingClientRect();
+  // (The name's monospace text sits a few pixels off the count's: another line is half a line height away or more.)
+  return Math.abs(count.bottom - nameEnds) > parseFloat(getComputedStyle(c.parentElement).lineHeight) / 2;
+}).map((c) => c.textContent))()`;
+
 describe('the HTML report in a browser', () => {
   const dir = mkdtempSync(join(tmpdir(), 'replstorm-report-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +89,13 @@ describe('the HTML report in a browser', () => {
       const headings = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.previousElementSibling.textContent)`)) as string[];
       expect(headings).toEqual(['All servers', PWN_IMG, PWN_SCRIPT, 'hub/Acme']);
       expect(await page.evaluate(`document.querySelectorAll('img').length`)).toBe(0);
+      // "Blame by cause": an actor's count stays beside its name (a narrow column once put "14,390" under
+      // "scanner/smsdom", where it read as the next actor's).
+      expect(await page.evaluate(`document.querySelectorAll('table.causes td:last-child code').length`)).toBeGreaterThan(10);
+      for (const width of [1200, 900, 700, 500]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await page.evaluate(SPLIT_ACTORS), `at ${width} px`).toEqual([]);
+      }
 
       const screenshot = process.env['REPORT_SCREENSHOT'];
       if (screenshot !== undefined && screenshot !== '') await page.screenshot({ path: screenshot, fullPage: true });

@@ -126,8 +126,8 @@ describe('renderHtmlReport', () => {
     const text = markupOf(html).replace(/<[^>]*>/g, '');
     expect(html).toContain('<h2>Blame by cause</h2>');
     expect(text).toContain('3 more causes');
-    expect(text).toContain('scanner/smsdom 226');
-    expect(text).toContain(`${escapeHtml(HOSTILE_ACTOR)} 4`);
+    expect(text).toContain('scanner/smsdom&nbsp;226');
+    expect(text).toContain(`${escapeHtml(HOSTILE_ACTOR)}&nbsp;4`);
     expect(text).toContain(`${UNID_OF_CHAIN}: 12,345 revisions from line 3, 0:50:00 .. 1:05:00, servers hub/Acme &gt; ${escapeHtml(HOSTILE_SERVER)} &gt; hub/Acme &gt; ...`);
     // 20 rows: the table's body.
     const body = /<table class="data causes">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;

@@ -375,13 +375,15 @@ function renderRecording(recording: ReportData['recording']): string {
 const CAUSES_SHOWN = 20;
 
 /** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
+// An actor's count is tied to its name by a no-break space: a list wraps between entries (or inside a long name),
+// never between a name and its count, which read as the next actor's.
 function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined): string {
   if (causes === undefined || causes.length === 0) return '';
   const rows = causes.slice(0, CAUSES_SHOWN).map(
     (c) =>
       `<tr><td class="num">${escapeHtml(formatCount(c.cause))}</td><td class="wrap">${escapeHtml(c.label)}</td><td class="num">${escapeHtml(formatCount(c.revisions))}</td>` +
       `<td class="num">${escapeHtml(formatCount(c.conflicts))}</td><td class="wrap">${Object.entries(c.byActor)
-        .map(([a, n]) => `<code>${escapeHtml(a)}</code> ${escapeHtml(formatCount(n))}`)
+        .map(([a, n]) => `<code>${escapeHtml(a)}</code>&nbsp;${escapeHtml(formatCount(n))}`)
         .join(', ')}</td></tr>`,
   );
   const more = causes.length > CAUSES_SHOWN ? `\n<p class="muted">${escapeHtml(formatCount(causes.length - CAUSES_SHOWN))} more causes (<code>--blame --json</code> lists them all).</p>` : '';
