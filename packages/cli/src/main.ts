@@ -1057,7 +1057,7 @@ function buildProgram(): Command {
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
-than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first); 3 a check that could not finish (explore cut
+than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
 that is not a function of its inputs, or not name-blind as it declares); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the output's reader
@@ -1264,6 +1264,11 @@ export function runCli(argv: readonly string[]): void {
     // The reader went away (`| head`): stop, as a tool killed by SIGPIPE would (128 + 13), unless the command has
     // finished: its own code stands. (Exit 0 here turned a failed check into a pass: hostile-input QA.)
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 141);
+    // Any other failure lost the output: `--json > out.json` on a full disk (ENOSPC) exited 0 with the file cut short
+    // or empty. Said, and exit 2, as for an output file that could not be written (a finding the command made is not
+    // hidden by it: 2 is a failure too, and the message says the output is what failed).
+    process.stderr.write(`replstorm: ${describeError(e, 'standard output').message} (the output is incomplete)\n`);
+    process.exit(2);
   });
   void main(argv).then((code) => {
     process.exitCode = code;

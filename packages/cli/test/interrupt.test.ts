@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,3 +294,20 @@ describe('a signal while each piece of engine work is slow', () => {
   }, 60_000);
 });
 
+
+describe('standard output that cannot be written', () => {
+  it('a full disk under --json > file: exit 2 saying so, not 0 with the output cut short (issue 7: exit codes say what happened)', async () => {
+    // /dev/full: every write fails with ENOSPC, as a redirect to a file on a full disk does.
+    const res = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
+      const out = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', EXAMPLE, '--json'], { cwd: REPO_ROOT, stdio: ['ignore', out, 'pipe'] });
+      closeSync(out);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code, stderr }));
+    });
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toBe('replstorm: standard output: no space left on the device (the output is incomplete)\n');
+  });
+});
