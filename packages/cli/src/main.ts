@@ -921,8 +921,9 @@ async function cmdExplore(
     if (file !== undefined) files[kind] = file;
   };
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
+  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, steps: v.explanation, scannerRevisions: v.scannerRevisions, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
-  if (r.violation !== undefined) save(r.violation.invariant, r.violation.log);
+  for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
   madeOut.finish();
   const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
@@ -957,7 +958,9 @@ async function cmdExplore(
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
       ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
       ...(r.symmetryUnchecked !== undefined ? { symmetryUnchecked: r.symmetryUnchecked } : {}),
-      ...(r.violation !== undefined ? { violation: { invariant: r.violation.invariant, message: r.violation.message, steps: r.violation.explanation, scannerRevisions: r.violation.scannerRevisions, log: files[r.violation.invariant] ?? null, ...(files[r.violation.invariant] === undefined ? { notWritten: unwritten.reason(r.violation.invariant) } : {}) } } : {}),
+      // `violation` is the first found; `violations` has each violated invariant's (the first among them).
+      ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
+      violations: r.violations.map(violationJson),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
@@ -978,15 +981,15 @@ async function cmdExplore(
     );
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
-    if (r.violation !== undefined) {
+    for (const v of r.violations) {
       process.stdout.write(`
-${r.violation.invariant} VIOLATED: ${r.violation.message}
-shortest path (${plural(r.violation.steps, 'step')}):
-${r.violation.explanation.map((l) => `  ${l}`).join('\n')}
-  log: ${logLine(r.violation.invariant)}\n`);
+${v.invariant} VIOLATED: ${v.message}
+shortest path (${plural(v.steps, 'step')}):
+${v.explanation.map((l) => `  ${l}`).join('\n')}
+  log: ${logLine(v.invariant)}\n`);
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
-      if (r.violation.invariant === 'no-conflict' && r.violation.scannerRevisions === 0) {
+      if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
         process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-revision checks the design by itself\n');
       }
     }

@@ -1401,6 +1401,22 @@ describe('explore: what a result says about the search', () => {
     expect(r['stepMs']).toBe(60_000);
   });
 
+  it('R5/R13: with --invariant no-conflict --invariant no-scanner-revision, each violated invariant is printed, written and in --json (the conflict at step 3 went unreported behind the revision at step 1, in an exhausted search: read as "no-conflict held")', async () => {
+    const out = mkdtempSync(join(tmp, 'two-invariants-'));
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--invariant', 'no-conflict', '--invariant', 'no-scanner-revision', '--no-storms', '--out', out];
+    const res = await runCli(args);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('no-scanner-revision VIOLATED');
+    expect(res.stdout).toContain('no-conflict VIOLATED');
+    expect(readdirSync(out).sort()).toEqual(['explore-no-conflict-servers=2,docs=1.jsonl', 'explore-no-scanner-revision-servers=2,docs=1.jsonl']);
+    const r = parse((await runCli([...args, '--json'])).stdout);
+    expect((r['violations'] as Json[]).map((v) => [v['invariant'], (v['steps'] as string[]).length])).toEqual([
+      ['no-scanner-revision', 1],
+      ['no-conflict', 3],
+    ]);
+    expect((r['violation'] as Json)['invariant']).toBe('no-scanner-revision');
+  });
+
   it('a search of a handful of states prints no rate (it would measure start-up)', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'docs=1', '--depth', '3']);
     expect(res.code, res.stderr).toBe(0);

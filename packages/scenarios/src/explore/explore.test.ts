@@ -225,6 +225,23 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(decodeLogText(r.violation!.log).header.meta).toMatchObject({ recordedBy: 'replstorm explore', invariant: 'no-conflict', violation: r.violation!.message });
   });
 
+  it('R5/R13: with two invariants, each violated one is reported with its own shortest path: a scanner revision at step 1 does not hide the conflict at step 3', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), {
+      depth: 4,
+      invariants: [EXPLORE_INVARIANTS['no-conflict']!, EXPLORE_INVARIANTS['no-scanner-revision']!],
+      storms: false,
+    });
+    expect(r.violation?.invariant).toBe('no-scanner-revision'); // the first found, as before
+    expect(r.violations.map((v) => [v.invariant, v.steps])).toEqual([
+      ['no-scanner-revision', 1],
+      ['no-conflict', 3],
+    ]);
+    expect(replay(r.violations[1]!.log).summary.conflicts).toBe(1);
+    // One invariant violated: violations is that one alone.
+    const one = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(one.violations).toEqual([one.violation]);
+  });
+
   it('R16: per-server keys with on-write scanning of arrivals: a storm cycle of pushes alone, whose log replays to a run that never quiesces', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeDefined();

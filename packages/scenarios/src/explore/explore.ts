@@ -131,6 +131,12 @@ export interface ExploreResult {
   readonly seconds: number;
   /** The shortest path to the first violated invariant (breadth first). */
   readonly violation?: ExplorePath & { readonly invariant: string; readonly message: string };
+  /**
+   * The shortest path to each violated invariant, in the order they were found (the first is `violation`): the search
+   * goes on after a violation (for storms), so an invariant violated later on is reported too, not passed over as if
+   * it held.
+   */
+  readonly violations: readonly (ExplorePath & { readonly invariant: string; readonly message: string })[];
   /** A cycle through a scanner revision: the prefix reaching it, then the loop's events. */
   readonly storm?: ExplorePath & { readonly loopStart: number; readonly loopEvents: readonly InputEvent[] };
   /** Scanner revisions seen on any transition, the setup's included (0 proves "no scanner revisions on any path" to the depth). */
@@ -329,14 +335,23 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   let hitMaxStates = false;
   let scannerRevisions = 0;
   let violation: ExploreResult['violation'];
+  // [choice] The first violation of each invariant (breadth first: a shortest path to it), not only the first of all:
+  // with `--invariant no-conflict --invariant no-scanner-revision`, a scanner revision at step 1 hid a conflict at
+  // step 3 of an exhausted search, which then read as "no-conflict held".
+  const violations = new Map<string, NonNullable<ExploreResult['violation']>>();
+  const noteViolation = (v: NonNullable<ExploreResult['violation']>): void => {
+    if (violations.has(v.invariant)) return;
+    violations.set(v.invariant, v);
+    violation ??= v;
+  };
   // The initial state is a state like any other: the setup's own work (an on-write scan of a document as it is
   // created or arrives, a conflict between the first copies) is checked and counted as a step's is. A violation
   // there is a path of no step: the setup's log.
   for (const e of setupDerived) if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
   for (const inv of invariants) {
     const why = inv.check({ derived: setupDerived, sim });
-    if (why !== undefined && violation === undefined) {
-      violation = { invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory, { invariant: inv.name, violation: why }), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] };
+    if (why !== undefined && !violations.has(inv.name)) {
+      noteViolation({ invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory, { invariant: inv.name, violation: why }), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] });
     }
   }
   // Stopping at the first violation, a violating initial state ends the search before its first step.
@@ -387,9 +402,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           // state it left is not a state (the next action restores the parent's).
           if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
           generated++;
-          if (violation === undefined) {
+          if (!violations.has('design-runs')) {
             const message = err.message;
-            violation = { invariant: 'design-runs', message, ...makePath(model, [...pathTo(idx), action], timeOf, stepMs, factory, { invariant: 'design-runs', violation: message }) };
+            noteViolation({ invariant: 'design-runs', message, ...makePath(model, [...pathTo(idx), action], timeOf, stepMs, factory, { invariant: 'design-runs', violation: message }) });
             if (options.stopAtFirstViolation === true) break outer;
           }
           continue;
@@ -417,9 +432,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         for (const inv of invariants) {
           const why = inv.check({ derived, sim });
           // The first violation found is a shortest one (breadth first); the search goes on, for storms.
-          if (why !== undefined && violation === undefined) {
+          if (why !== undefined && !violations.has(inv.name)) {
             // The log's header names what it shows, as verify's do (replay prints it: "written by").
-            violation = { invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory, { invariant: inv.name, violation: why }) };
+            noteViolation({ invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory, { invariant: inv.name, violation: why }) });
             if (options.stopAtFirstViolation === true) break outer;
           }
         }
@@ -564,6 +579,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     hitMemoryLimit,
     seconds: 0, // the caller's clock
     ...(violation !== undefined ? { violation } : {}),
+    violations: [...violations.values()],
     ...(storm !== undefined ? { storm } : {}),
     scannerRevisions,
     stepMs,
