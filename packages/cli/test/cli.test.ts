@@ -166,6 +166,8 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--set', 'userEditsPerHour=100'], '--set userEditsPerHour=100: user edits at fixed times would be part of the initial state'],
     [['explore', 'smsdom-storm', '--set', 'horizonMs=1'], '--set horizonMs=1: a path is bounded by --depth'],
     [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
+    // R11: the model drops the scenario's connections, so a schedule given was accepted and changed nothing.
+    [['explore', 'smsdom-storm', '--set', 'replication=scheduled', '--set', 'connectionEveryMs=1000'], '--set connectionEveryMs=1000: explore runs no scheduled connections'],
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
     [['help', 'bogus'], "unknown command 'bogus' (the commands: "],
     // A review: a --what-if that does not parse was reported as an unused --design (checked first since 4988a07).

@@ -30,6 +30,9 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
   userEditsPerHour: 'user edits at fixed times would be part of the initial state; explore interleaves user saves as actions: --user-actions N',
   forwards: 'forwards at fixed times would be part of the initial state, not actions the search interleaves',
   definitionsEveryMs: 'definitions updates at fixed times would be part of the initial state, not actions the search interleaves',
+  // [choice] Refused, not passed over: the model drops the scenario's connection events (a push session between two
+  // servers is one of its actions), so a value given here changed nothing, and a search ran as if it were unset.
+  connectionEveryMs: 'explore runs no scheduled connections (with replication=scheduled, a push session between two servers is one of its actions)',
 };
 
 /**
