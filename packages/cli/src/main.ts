@@ -981,6 +981,13 @@ async function cmdExplore(
     );
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
+    // [choice] Said, not refused (explore.test.ts pins the search with a timer): the cluster replicator's ticks run
+    // between steps and push each step's changes before the next action, so "every interleaving" and "exhausted" do
+    // not cover two actions inside one interval, the seed's conflict (scans 7 s apart within 15 s) among them.
+    const clusterMs = Number(settings['clusterIntervalMs'] ?? 0);
+    if ((settings['replication'] ?? 'cluster') === 'cluster' && clusterMs > 0) {
+      process.stdout.write(`  timing: the cluster replicator pushes on its own timer (every ${formatVirtualTime(clusterMs)}) between steps ${formatVirtualTime(r.stepMs)} apart, so interleavings of two actions within one of its intervals were not searched (two members stamping before either push: the seed's conflicts); clusterIntervalMs=0, the default here, makes every push an action\n`);
+    }
     for (const v of r.violations) {
       process.stdout.write(`
 ${v.invariant} VIOLATED: ${v.message}

@@ -1419,6 +1419,17 @@ describe('explore: what a result says about the search', () => {
     expect((r['violation'] as Json)['invariant']).toBe('no-scanner-revision');
   });
 
+  it('R12: with a cluster replicator on a timer (clusterIntervalMs 15 s) the exhausted search says which interleavings it did not search (it said "every reachable state was checked", exit 0, for smsdom whose members stamp 7 s apart and conflict)', async () => {
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('the state space was exhausted');
+    expect(res.stdout).toContain('  timing: the cluster replicator pushes on its own timer (every 0:00:15) between steps 0:01:00 apart, so interleavings of two actions within one of its intervals were not searched');
+    // Pushes as actions (the default): nothing to say.
+    const plain = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--out', join(tmp, 'timer')]);
+    expect(plain.stdout).toContain('no-conflict VIOLATED');
+    expect(plain.stdout).not.toContain('timing:');
+  });
+
   it('a search of a handful of states prints no rate (it would measure start-up)', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'docs=1', '--depth', '3']);
     expect(res.code, res.stderr).toBe(0);
