@@ -336,6 +336,31 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.violation).toBeUndefined();
   });
 
+  it('R5/R12: with a cluster replicator on a timer, the ticks after a step belong to that step: a conflict one tick after the last action is found at that depth, and explained under the action before it', () => {
+    // A design that saves on every scan, arrivals included: after Alpha's scan the ticks carry the saves back and
+    // forth; Beta's scan at step 2 saves while Alpha's latest save is on its way, and the next tick makes a conflict
+    // on Alpha, after step 2 and before any step 3. The search ran a step's ticks with the next action: at depth 2 it
+    // saw no conflict, and at depth 3 it put this one under step 3's action.
+    const touch = defineDesign({
+      name: 'touch',
+      description: 'saves on every scan',
+      defaults: {},
+      symmetric: true,
+      watches: (w) => w.origin === 'replicated',
+      scan: ({ at }) => ({ verdict: 'clean', set: [['Touched', at]] }),
+    });
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'touch', clusterIntervalMs: 15_000 }, registry: builtinRegistry([touch]) });
+    const r = explore(model, { depth: 2, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(r.violation?.steps, r.violation?.explanation.join('\n')).toBe(2);
+    expect(r.violation!.explanation[1]).toMatch(/^step 2 \(line 10, at 181000 ms\): scheduled scan of \S+ on Beta: scanner\/touch saved \S+ on Beta \(seq \d+\); CONFLICT on Alpha/);
+    const { summary, derived } = runEvents(decodeLogText(r.violation!.log).events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)), { behaviours: behaviourFactory(builtinRegistry([touch])), collect: true });
+    expect(summary.conflicts).toBeGreaterThan(0);
+    // The replay makes the conflict between step 2 (181,000 ms) and where step 3 would be (241,000 ms).
+    const at = derived.find((e) => e.type === 'conflict')!.at;
+    expect(at).toBeGreaterThan(181_000);
+    expect(at).toBeLessThan(241_000);
+  });
+
   it('R16: a loop of sessions that change nothing is no storm: a storm is revisions that never stop, so its loop must make a scanner revision', () => {
     // Scheduled replication: a push session is enabled in every state, and between servers already in step it changes
     // nothing, a loop of one step back to the same state. With the noop design nothing is ever revised.

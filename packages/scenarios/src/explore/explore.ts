@@ -272,6 +272,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const setupEnd = model.setup.length > 0 ? model.setup[model.setup.length - 1]!.at : 0;
   if (sim.now > setupEnd + stepMs / 2) return undefined;
   const timeOf = (depth: number) => setupEnd + depth * stepMs;
+  settle(sim, timeOf(1) - 1);
   const setupDerived = derived;
   const invariants = options.invariants ?? [];
   const maxStates = options.maxStates ?? 1_000_000;
@@ -396,6 +397,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         derived = [];
         try {
           runStep(sim, model.setup.length + 1 + depth, atTime(action, timeOf(depth)));
+          if (sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
+          settle(sim, timeOf(depth + 1) - 1);
         } catch (err) {
           // A design's code that throws on this path is a finding, as in verify's design-runs: the first found is on a
           // shortest path (breadth first), written as a log whose replay fails at its last step the same way. The
@@ -409,7 +412,6 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           }
           continue;
         }
-        if (sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
         generated++;
         const scanner = derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
         if (scanner) scannerRevisions++;
@@ -469,6 +471,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const run = (a: Action, d: number) => {
       derived = [];
       runStep(sim, model.setup.length + 1 + d, atTime(a, timeOf(d)));
+      settle(sim, timeOf(d + 1) - 1);
     };
     sim.restore(initial);
     prefix.forEach((a, d) => run(a, d + 1));
@@ -512,6 +515,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     try {
       path.forEach((a, d) => {
         runStep(sim, model.setup.length + 2 + d, atTime(a, timeOf(d + 1)));
+        settle(sim, timeOf(d + 2) - 1);
       });
       return visited.get(keyOf(path.filter((a) => a.type === 'save').length));
     } catch {
@@ -626,6 +630,18 @@ function runStep(sim: Simulator, line: number, event: InputEvent): void {
   sim.runPendingWork();
 }
 
+/**
+ * Runs the periodic work due before `until` (the next step's time, less 1 ms: where a log of a path that ends here has
+ * its `end`). A cluster replicator on a timer pushes between two steps: that is part of the step before, in the state
+ * the invariants check and in its explanation, as the log replays it. [choice] It was run by the next action's
+ * `feed`: a conflict one tick after the last step went unchecked at that depth, and the next step's explanation
+ * ("scheduled scan on Alpha: CONFLICT on Alpha") named an action that came after it. Without periodic work (pushes
+ * as actions, the default) nothing is due: no change.
+ */
+function settle(sim: Simulator, until: number): void {
+  sim.advance(until);
+}
+
 /** At most this many paths are run again after a search (the checks at the end of searchWithStep). */
 const RERUN_SAMPLES = 32;
 
@@ -655,6 +671,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     },
   });
   runSetup(sim, model.setup);
+  settle(sim, timeOf(1) - 1);
   let line = model.setup.length + 1;
   for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
@@ -662,6 +679,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}`;
     try {
       runStep(sim, ++line, e);
+      settle(sim, e.at + stepMs - 1);
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
