@@ -23,6 +23,15 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
     expect(r.storm).toBeUndefined();
   });
 
+  it('R13/R16: scannerRevisions counts revisions, not transitions that made some: a push of two documents each stamped on arrival is 2', () => {
+    // Per-server keys, arrivals scanned: the setup's spread to Beta stamps both documents there (2). From the initial
+    // state: a scan of each document on Alpha (1 each), a rescan of each on Beta (rewriteValidTags: 1 each), and Beta's
+    // push to Alpha, whose two arrivals Alpha stamps (2). It said 7: the push counted once.
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 1, invariants: [], storms: false, partialOrder: false });
+    expect(r.transitions).toBe(5);
+    expect(r.scannerRevisions).toBe(2 + 4 + 2);
+  });
+
   it('R1: 1 server x 1 document with rewriteValidTags=false: the rescan changes nothing (2 states, the second a fixpoint)', () => {
     const r = explore(stormExploreModel({ settings: { servers: 1, config: 'rewriteValidTags=false' } }), { depth: 5, invariants: [] });
     expect(r.distinctStates).toBe(2);
