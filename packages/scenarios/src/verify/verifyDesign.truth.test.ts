@@ -196,6 +196,29 @@ describe('verifyDesign: VACUOUS coverage (a green verdict that proved nothing is
   });
 });
 
+describe('verifyDesign: coverage of a run the design crashed (R13)', () => {
+  it('R13: the arrivals (and scans) a run made before the design\'s code threw are counted: design-runs fails, and what happened is not called vacuous', () => {
+    // Scans and stamps clean documents, throws on an infected one. design-runs fails in its first run that holds an
+    // infection: that run's scans and arrivals before the throw counted as none, and the verdict added VACUOUS
+    // "arrivals never happened" to a run in which the cluster replicator had delivered documents.
+    const fragile = defineDesign<Record<string, never>>({
+      name: 'fragile',
+      description: 'stamps clean documents, throws on infected ones',
+      defaults: {},
+      scan: ({ note, virusScan }) => {
+        if (virusScan().infected) throw new Error('cannot clean');
+        return note.items.some((i) => i.key === 'x-mark') ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-Mark', 'seen']] };
+      },
+    });
+    // Seed 3: the first case crashes the design at its first scan, after the cluster replicator delivered documents.
+    const r = verifyDesign(fragile as never, { runs: 30, seed: 3 });
+    expect(r.invariants.find((i) => i.name === 'design-runs')!.status).toBe('violated');
+    expect(r.coverage).toMatchObject({ invariant: 'design-runs', runs: 1 });
+    expect(r.coverage.arrivals).toBeGreaterThan(0);
+    expect(r.vacuous).not.toContain('arrivals');
+  });
+});
+
 describe('verifyDesign: the counterfactual cleaner has the design\'s shape under the configuration verified (R5, R13)', () => {
   it('R13: scan-cache with scanReplicatedWrites only cleans; the conflicts two members make cleaning one arrival are the baseline\'s too, so none is held against it', () => {
     // Its promise says "no conflicts" is not given with arrival scanning (variants.test.ts), but what it writes is

@@ -317,6 +317,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let uncleaned = 0;
   let firstUncleaned: string | undefined;
   let scannerRevisions = 0;
+  // What a run did up to a design's crash, which the summary of a run that threw does not have (below).
+  let performed = 0;
+  let skipped = 0;
+  let arrivals = 0;
   const conflictUnids = new Set<string>();
   // Judged by the model's virus scan of the document, not by the verdict the design gives: a design that stamps a
   // clean document and calls it "infected" still saved a clean document (R1), and on an infected one, cleaning
@@ -328,6 +332,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       ...b,
       scan: (input) => {
         const d = b.scan(input);
+        if (d.verdict === 'skipped') skipped++;
+        else performed++;
         const infected = virusScanOf(input.note).infected;
         if (d.verdict === 'infected' && infected && !cleans(d)) {
           uncleaned++;
@@ -349,14 +355,19 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   const onDerived = (e: DerivedEvent) => {
     if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
     else if (e.type === 'conflict') conflictUnids.add(e.unid);
+    else if (e.type === 'replicated' && e.outcome !== 'collision') arrivals++;
   };
   try {
     const { summary } = runEvents(events, { behaviours: judged, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
     return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
+    // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
+    // design that scanned and replicated until its code threw was also called VACUOUS ("scansPerformed, arrivals never
+    // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
-    return { summary: none, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: false, crash: err.message };
+    const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: false, crash: err.message };
   }
 }
 
