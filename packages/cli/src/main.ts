@@ -921,7 +921,7 @@ async function cmdExplore(
     if (file !== undefined) files[kind] = file;
   };
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
-  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, steps: v.explanation, scannerRevisions: v.scannerRevisions, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
+  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
@@ -998,6 +998,10 @@ ${v.explanation.map((l) => `  ${l}`).join('\n')}
       // (noop included), which read as the design's (a user audit).
       if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
         process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-revision checks the design by itself\n');
+      } else if (v.invariant === 'no-conflict' && v.scannerCleanings === v.scannerRevisions) {
+        // [choice] Said, not excused: no-conflict counts every conflict (README); verify's no-scanner-conflicts is the
+        // check that holds a design only to the conflicts a scanner that just cleans would not make.
+        process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; verify's no-scanner-conflicts judges a design against a scanner that only cleans\n`);
       }
     }
     if (r.storm !== undefined) {

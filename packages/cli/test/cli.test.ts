@@ -268,6 +268,21 @@ describe('help, version and usage', () => {
     expect(seed.stdout).not.toContain('no scanner saved anything on this path');
   });
 
+  it('R5/R13: explore: a no-conflict violation whose scanner saves only cleaned an infected attachment says so (scan-cache, which never stamps, read as making the conflict itself; verify holds it to none)', async () => {
+    const out = mkdtempSync(join(tmp, 'cleaning-conflict-'));
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'design=scan-cache', '--set', 'infectedShare=1', '--depth', '4', '--no-storms', '--out', out];
+    const res = await runCli(args);
+    expect(res.code).toBe(1); // no-conflict counts every conflict, as documented
+    expect(res.stdout).toContain('no-conflict VIOLATED');
+    expect(res.stdout).toContain('  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing');
+    const v = (parse((await runCli([...args, '--json'])).stdout)['violation'] as Json);
+    expect([v['scannerRevisions'], v['scannerCleanings']]).toEqual([2, 2]);
+    // The seed's conflict is between stamps: no such note.
+    const seed = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--depth', '4', '--no-storms', '--out', out]);
+    expect(seed.stdout).toContain('no-conflict VIOLATED');
+    expect(seed.stdout).not.toContain('cleaned an infected attachment');
+  });
+
   it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
     const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
     const res = await runCli(args);

@@ -109,6 +109,11 @@ export interface ExplorePath {
   readonly explanation: readonly string[];
   /** Revisions by a scanner on the path, the setup's included: 0 when the designs took no part in what it shows. */
   readonly scannerRevisions: number;
+  /**
+   * Of those, the ones that wrote `$FILE` (cleaning an infected attachment, as every scanner here must, R13): equal to
+   * `scannerRevisions` when the path's scanner writes were cleanings alone, no stamp.
+   */
+  readonly scannerCleanings: number;
 }
 
 export interface ExploreResult {
@@ -666,12 +671,16 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
   let scannerRevisions = 0;
+  let scannerCleanings = 0;
   const sim = new Simulator({
     behaviours: factory,
     maxRunMs: 1,
     onDerived: (e) => {
       derived.push(e);
-      if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+      if (e.type === 'revised' && e.by.startsWith('scanner/')) {
+        scannerRevisions++;
+        if (e.items.some((i) => i.toLowerCase() === '$file')) scannerCleanings++;
+      }
     },
   });
   runSetup(sim, model.setup);
@@ -695,7 +704,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
-  return { steps: actions.length, events: [...events, end], log, explanation, scannerRevisions };
+  return { steps: actions.length, events: [...events, end], log, explanation, scannerRevisions, scannerCleanings };
 }
 
 /**
