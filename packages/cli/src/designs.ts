@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinRegistry, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError } from './errors.js';
 import { holdTemporaryFile } from './output.js';
@@ -44,13 +44,30 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     const hint = /Cannot find (module|package) '@replstorm\//.test(message)
       ? ' (outside this repository a design module can import types only (`import type`); its helpers (defineDesign, cleaningWrites) load from a module inside it, e.g. in examples/designs/)'
       : '';
-    throw new UsageError(`${path}: the design module failed to load: ${message}${hint}`);
+    throw new UsageError(`${path}${whereThrown(err, copy?.path ?? fileURLToPath(url))}: the design module failed to load: ${message}${hint}`);
   }
   const d = mod['default'] ?? mod['design'];
   if (!isDesign(d)) {
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); see packages/scenarios/src/designs/simple.ts`);
   }
   return d;
+}
+
+/**
+ * `:line:column` of the module's own line that threw while it loaded, from the error's stack (tsx maps it to the
+ * TypeScript source), or "" (a compile error names its place in its message; a throw from another module has no line
+ * of this one). [choice] The innermost frame in the module: where its code was when the error began, as a log's
+ * error names the line (a module throwing at load was refused as "failed to load: boom", no place to look).
+ */
+function whereThrown(err: unknown, file: string): string {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return '';
+  for (const line of err.stack.split('\n').slice(1)) {
+    const at = line.lastIndexOf(`${file}:`);
+    if (at === -1) continue;
+    const m = /^:(\d+):(\d+)\)?$/.exec(line.slice(at + file.length).trim());
+    if (m !== null) return `:${m[1]}:${m[2]}`;
+  }
+  return '';
 }
 
 /** Imports a design module and checks its shape. */

@@ -1332,8 +1332,16 @@ describe('a researcher\'s design: what the output says when it does little or no
     );
     const res = await spawnCli(['verify', file, '--runs', '1', '--out', join(dir, 'out')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`replstorm: ${file}: the design module failed to load: loaded 2 times in one process\n`);
+    expect(res.stderr).toBe(`replstorm: ${file}:3:33: the design module failed to load: loaded 2 times in one process\n`);
     expect(readdirSync(dir)).toEqual(['once.ts']);
+  });
+
+  it('a design module that throws while it loads: refused naming the file:line:column of its line that threw (exit 2; it said only "failed to load: boom")', async () => {
+    const file = join(mkdtempSync(join(tmp, 'throws-')), 'throws.ts');
+    writeFileSync(file, ['const limit = 1;', '', 'function check(): void { throw new Error(`boom at ${limit}`); }', 'check();', 'export default {};'].join('\n'));
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`replstorm: ${file}:3:32: the design module failed to load: boom at 1\n`);
   });
 
   it('a design module that does not compile: one line, with the compiler\'s file:line:column (it printed a literal \\n)', async () => {
