@@ -299,4 +299,17 @@ describe('R1: a save whose change is read lazily', () => {
     expect(outer.note.items.map((i) => [i.name, i.value])).toEqual([['a', 2]]);
     expect(inner).toEqual(['b', 'c']);
   });
+
+  it('R1: a set iterable that saves two other documents while it is read still reports each written name once', () => {
+    // The second inner save must not take the outer save's list of written names, which the first inner save left in use.
+    function* set(): Generator<[string, ItemValue]> {
+      yield ['a', 1];
+      applySave(undefined, 'OTHER1', { set: [['b', 2]] }, 5, 0);
+      applySave(undefined, 'OTHER2', { set: [['c', 3]] }, 5, 0);
+      yield ['A', 2];
+    }
+    const outer = applySave(undefined, U, { set: set() }, 10, 0);
+    expect(outer.written).toEqual(['a']);
+    expect(outer.note.items.map((i) => [i.name, i.value])).toEqual([['a', 2]]);
+  });
 });
