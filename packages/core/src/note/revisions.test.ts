@@ -100,6 +100,17 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
     );
   });
 
+  it('R4/R5: a merged history holds two entries of one seq (both copies\' versions): includes and lastCommon find the older one', () => {
+    // R5's merged revisions are the union of both lists plus both current pairs, so (2, 10) and (2, 20) can both be
+    // there; the property above draws strictly increasing seqs only.
+    const merged = Revisions.from([[1, 10], [2, 10], [2, 20], [3, 21]]);
+    expect(merged.includes(2, 10)).toBe(true);
+    expect(merged.includes(2, 20)).toBe(true);
+    expect(merged.includes(2, 15)).toBe(false);
+    expect(merged.lastCommon(Revisions.from([[1, 10], [2, 10]]))).toStrictEqual([2, 10]);
+    expect(Revisions.from([[1, 10], [2, 10]]).lastCommon(merged)).toStrictEqual([2, 10]);
+  });
+
   it('refuses an entry that is not after the newest (the order R4 and R5 read the lists in)', () => {
     const list = Revisions.from([[1, 10], [2, 20]]);
     expect(() => list.append(2, 20, 0)).toThrow(RangeError);
