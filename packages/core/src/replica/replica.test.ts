@@ -280,4 +280,38 @@ describe('clone (snapshots share what neither side has changed yet)', () => {
     expect(d.wasPurged(B)).toBe(false);
     expect(d.log().purges).toEqual([]);
   });
+
+  it('R10/R7: a clone made after a purge keeps its own purged UNIDs and change log: a re-creation on one side is not one on the other', () => {
+    const r = new Replica('S', 'db', 0, 1);
+    save(r, A, [['x', 'a']], 0);
+    del(r, A, 1_000);
+    expect(r.purge(DAY + 1_001)).toEqual([A]);
+    const c = r.clone();
+    save(c, A, [['x', 'again']], 2 * DAY);
+    // The original still remembers the purge (a copy arriving there is a resurrection) and never saw the save.
+    expect(c.wasPurged(A)).toBe(false);
+    expect(r.wasPurged(A)).toBe(true);
+    expect(r.changeNumber).toBe(2);
+    expect(r.changeAt(3)).toBeUndefined();
+    expect(r.log().changes.map((e) => e.no)).toEqual([1, 2]);
+    expect(c.log().changes.map((e) => e.no)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('histories and coveredUpTo (R9; exploration reads them)', () => {
+  it('R9: histories are listed by sender name, whatever order the sessions ran in', () => {
+    const r = new Replica('S', 'db');
+    r.setHistory('Q', 2);
+    r.setHistory('P', 5);
+    expect(r.histories()).toEqual([['P', 5], ['Q', 2]]);
+  });
+
+  it('R9: coveredUpTo(no) counts the documents last changed at or before change number no', () => {
+    const r = new Replica('S', 'db');
+    save(r, A, [['x', 'a']], 0); // 1
+    save(r, B, [['x', 'b']], 0); // 2
+    save(r, C, [['x', 'c']], 0); // 3
+    save(r, A, [['x', 'a2']], 0); // 4: A's last change
+    expect([0, 1, 2, 3, 4].map((no) => r.coveredUpTo(no))).toEqual([0, 0, 1, 2, 3]);
+  });
 });
