@@ -65,6 +65,16 @@ describe('toStateDoc and buildFinalState: the --state shape (event-log.md, Final
     expect(doc['itemSeq']).toEqual({ $Conflict: 2, $REF: 2, Count: 1, Subject: 2, Tags: 1 });
   });
 
+  it('event-log.md, Final state: "conflict" is true for a $Conflict item spelled in any case (item names compare case-insensitively), in --state and the digest', () => {
+    const lower = applySave(undefined, U, { set: [['$conflict', ''], ['Subject', 'x']] }, 5, 0).note;
+    const upper = applySave(undefined, V, { set: [['$CONFLICT', '']] }, 5, 0).note;
+    for (const n of [lower, upper]) {
+      expect(toStateDoc(n).conflict).toBe(true);
+      const src = source({ A: { db: [n] } });
+      expect(digestState(src)).toBe(`sha256:${sha256Hex(canonicalJson(buildFinalState(src)))}`);
+    }
+  });
+
   it('event-log.md, Final state: "ref" is the $REF item as it is (a list or a number is not turned into text)', () => {
     const list = applySave(undefined, U, { set: [['$REF', ['a', 'b']]] }, 5, 0).note;
     const joined = applySave(undefined, V, { set: [['$REF', ['a,b']]] }, 5, 0).note;
