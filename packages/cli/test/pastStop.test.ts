@@ -83,6 +83,26 @@ describe('a recording whose derived lines go on past where its run stops', () =>
     }
   });
 
+  it('event-log.md: a capped run undone past its stop: --record is cut back to where it stopped, then ends with its end event (no hole, no stale bytes)', async () => {
+    // The end event is written after the undo's truncation: it must go where the file now ends.
+    const file = join(dir, 'capped-source.jsonl');
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--record', file]);
+    expect(res.code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').filter((l) => !l.includes('"type":"end"'));
+    const inputs = lines.filter((l) => !DERIVED.test(l));
+    const maxRunMs = 600_000;
+    const recordOf = async (src: readonly string[], holdDerived: number) => {
+      const path = join(dir, `capped-rec-${holdDerived}-${src.length}.jsonl`);
+      const out = new AtomicFile(path);
+      await replay(src, { maxRunMs, holdDerived, record: out });
+      out.commit();
+      return readFileSync(path, 'utf8');
+    };
+    const alone = await recordOf(inputs, 10_000);
+    expect(alone.trimEnd().split('\n').at(-1)).toMatch(/"type":"end"/);
+    expect(await recordOf(lines, 10)).toBe(alone);
+  });
+
   it('event-log.md: a storm that never idles stops at its cap (maxRunMs after the last input): lines past the cap are the mismatch', async () => {
     const file = join(dir, 'capped.jsonl');
     const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--record', file]);
