@@ -30,6 +30,28 @@ describe('createTimeline', () => {
     });
   });
 
+  it('has a row, zeros included, for every server an event names (a replicated from, a session partner), sorted by name', () => {
+    const t = createTimeline({ bucketMs: 10 });
+    t.add(replicated(0, 'Z', 'M'));
+    t.add({ type: 'session', at: 1, server: 'M', partner: 'B', db: 'a.nsf', direction: 'push', sent: 0, changed: 0, interrupted: false });
+    expect(t.result()).toEqual({
+      bucketMs: 10,
+      start: 0,
+      end: 10,
+      servers: ['B', 'M', 'Z'],
+      series: [
+        { server: 'B', revisions: [0], replicated: [0], conflicts: [0] },
+        { server: 'M', revisions: [0], replicated: [1], conflicts: [0] },
+        { server: 'Z', revisions: [0], replicated: [0], conflicts: [0] },
+      ],
+    });
+  });
+
+  it('refuses fewer than two buckets', () => {
+    expect(() => createTimeline({ maxBuckets: 1 })).toThrow(RangeError);
+    expect(() => createTimeline({ maxBuckets: 2 })).not.toThrow();
+  });
+
   it('starts at the bucket of the first event, on a grid from virtual time 0', () => {
     const t = createTimeline({ bucketMs: 1000 });
     t.add(revised(61_234, 'A'));
