@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_ACTOR, HOSTILE_SERVER, sampleReport } from '../../test/reportFixtures.js';
+import { HOSTILE_ACTOR, HOSTILE_SERVER, sampleReport, sampleSummary } from '../../test/reportFixtures.js';
 import { escapeHtml, jsonForScript, renderHtmlReport } from './htmlReport.js';
 import { formatVirtualTime } from '../format.js';
 import type { Timeline } from './timeline.js';
@@ -120,6 +120,32 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<th scope="row" class="sub">by scanner</th><td class="num">230</td><td class="num">6</td><td class="num">\u2212224</td>');
     expect(html).toContain('<th scope="row">Converged</th><td class="val bad">no</td><td class="val">yes</td><td class="val">differs</td>');
     expect(html).toContain('2:03:04.005');
+  });
+
+  it('event-log.md Summary: flags a run that missed infections or was not quiescent, and lists actor kinds by name', () => {
+    const bad = markupOf(renderHtmlReport({ ...sampleReport({ withWhatIf: false }), summary: sampleSummary({ quiescent: false, scans: { performed: 4, skipped: 1, infected: 0, missed: 2 } }) }));
+    expect(bad).toContain('<th scope="row">Infections missed</th><td class="num bad">2</td>');
+    expect(bad).toContain('<th scope="row">Quiescent</th><td class="val bad">no</td>');
+    const sound = markupOf(renderHtmlReport(sampleReport({ withWhatIf: false })));
+    expect(sound).toContain('<th scope="row">Infections missed</th><td class="num">0</td>');
+    expect(sound).toContain('<th scope="row">Quiescent</th><td class="val">yes</td>');
+    // byActorKind is { user, scanner, router }: the rows are in byte order, the same on every machine.
+    expect([...sound.matchAll(/<th scope="row" class="sub">by (\w+)<\/th>/g)].map((m) => m[1])).toEqual(['router', 'scanner', 'user']);
+  });
+
+  it('one server: its own chart only (no "All servers" total); a run that ends with its last bucket says no more', () => {
+    const one = sampleReport({ servers: ['hub/Acme'], withWhatIf: false });
+    const html1 = renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end }) });
+    expect(html1).not.toContain('All servers');
+    expect(html1.match(/data-chart="/g)).toHaveLength(1);
+    expect(html1).not.toContain('the run ended at');
+    expect(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end + 1 }) })).toContain('the run ended at');
+  });
+
+  it('a replay with no derived line to check says nothing about a recording; a mismatch at column 1 names the line only', () => {
+    expect(markupOf(renderHtmlReport({ ...sampleReport({}), recording: { checked: 0 } }))).not.toContain('Recording:');
+    const atStart = markupOf(renderHtmlReport({ ...sampleReport({}), recording: { checked: 0, mismatch: { line: 7, column: 1, message: 'm' } } }));
+    expect(atStart).toContain('disagrees with the engine at line 7: m.');
   });
 
   it('answers "who caused each revision": blame by cause (the first 20, with how many more) and the longest chains', () => {
