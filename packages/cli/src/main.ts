@@ -921,7 +921,7 @@ async function cmdExplore(
     if (file !== undefined) files[kind] = file;
   };
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
-  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
+  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, setup: v.setup ?? null, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
@@ -961,7 +961,7 @@ async function cmdExplore(
       // `violation` is the first found; `violations` has each violated invariant's (the first among them).
       ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
       violations: r.violations.map(violationJson),
-      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
+      ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, setup: r.storm.setup ?? null, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
@@ -992,7 +992,7 @@ async function cmdExplore(
       process.stdout.write(`
 ${v.invariant} VIOLATED: ${v.message}
 shortest path (${plural(v.steps, 'step')}):
-${v.explanation.map((l) => `  ${l}`).join('\n')}
+${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine(v.invariant)}\n`);
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
@@ -1007,7 +1007,7 @@ ${v.explanation.map((l) => `  ${l}`).join('\n')}
     if (r.storm !== undefined) {
       process.stdout.write(`
 STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
-${r.storm.explanation.map((l) => `  ${l}`).join('\n')}
+${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine('storm')}\n`);
     } else if (o.storms) {
       process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);

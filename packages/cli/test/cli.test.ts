@@ -1453,6 +1453,18 @@ describe('explore: what a result says about the search', () => {
     expect(plain.stdout).not.toContain('timing:');
   });
 
+  it('R5/R13: a counterexample whose setup made scanner revisions prints them before step 1, and --json has them as setup (a conflict "wins over seq 2@61011" named a version no step made)', async () => {
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '3', '--no-storms', '--out', join(tmp, 'setup-says')];
+    const res = await runCli(args);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/shortest path \(2 steps\):\n  setup \(lines 2-8\): scanner\/smsdom saved \S+ on Beta \(seq 2, triggered by the arrival from Alpha\)\n  step 1 /);
+    const v = parse((await runCli([...args, '--json'])).stdout)['violation'] as Json;
+    expect(v['setup']).toMatch(/^setup \(lines 2-8\): scanner\/smsdom saved/);
+    expect(v['steps'] as string[]).toHaveLength(2);
+    const plain = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--depth', '3', '--no-storms', '--json', '--out', join(tmp, 'setup-says')])).stdout)['violation'] as Json;
+    expect(plain['setup']).toBeNull();
+  });
+
   it('a search of a handful of states prints no rate (it would measure start-up)', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=1', '--set', 'docs=1', '--depth', '3']);
     expect(res.code, res.stderr).toBe(0);

@@ -251,6 +251,18 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(one.violations).toEqual([one.violation]);
   });
 
+  it('R5/R13: a conflict with a version the setup made is explained: the setup\'s scanner revisions are said before step 1 (the loser, seq 2@61011, was in no step)', () => {
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(r.violation!.explanation[1]).toMatch(/CONFLICT on Beta: \S+ seq 2@121010 wins over seq 2@61011/);
+    expect(r.violation!.setup).toMatch(/^setup \(lines 2-8\): scanner\/smsdom saved \S+ on Beta \(seq 2, triggered by the arrival from Alpha\)$/);
+    // The replay's own events agree: Beta's on-write stamp of the spread's arrival, at 61,011 ms.
+    const stamp = replay(r.violation!.log).derived.find((e) => e.type === 'revised' && e.by === 'scanner/smsdom');
+    expect(stamp).toMatchObject({ server: 'Beta', seq: 2, seqTime: 61_011 });
+    // A setup in which no scanner acted has nothing to say.
+    const plain = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(plain.violation!.setup).toBeUndefined();
+  });
+
   it('R16: per-server keys with on-write scanning of arrivals: a storm cycle of pushes alone, whose log replays to a run that never quiesces', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
     expect(r.storm).toBeDefined();

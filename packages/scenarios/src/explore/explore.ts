@@ -107,6 +107,12 @@ export interface ExplorePath {
   readonly log: string;
   /** What happened at each step, in words. */
   readonly explanation: readonly string[];
+  /**
+   * What the scanners did in the setup, before step 1, in words (their revisions and any conflict), when they did
+   * anything: a later step's conflict may be with a version the setup made (`seq 2@61011`, an on-write stamp of the
+   * spread's arrival), which no step explains.
+   */
+  readonly setup?: string;
   /** Revisions by a scanner on the path, the setup's included: 0 when the designs took no part in what it shows. */
   readonly scannerRevisions: number;
   /**
@@ -685,6 +691,8 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   });
   runSetup(sim, model.setup);
   settle(sim, timeOf(1) - 1);
+  const bySetup = derived.filter((e) => (e.type === 'revised' && e.by.startsWith('scanner/')) || e.type === 'conflict');
+  const setup = bySetup.length > 0 ? `setup (lines 2-${model.setup.length + 1}): ${explainDerived(bySetup)}` : undefined;
   let line = model.setup.length + 1;
   for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
@@ -704,7 +712,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
   const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
-  return { steps: actions.length, events: [...events, end], log, explanation, scannerRevisions, scannerCleanings };
+  return { steps: actions.length, events: [...events, end], log, explanation, ...(setup !== undefined ? { setup } : {}), scannerRevisions, scannerCleanings };
 }
 
 /**
