@@ -865,7 +865,7 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
 
 /** `1 step`, `3 steps`. */
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 async function cmdExplore(
@@ -966,7 +966,7 @@ async function cmdExplore(
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
     const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
-    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${formatCount(r.statesGenerated)} states generated, ${formatCount(r.distinctStates)} distinct, ${formatCount(r.transitions)} transitions, ${r.seconds.toFixed(2)} s${speed}\n`);
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
       `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
