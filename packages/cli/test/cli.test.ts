@@ -186,6 +186,12 @@ describe('help, version and usage', () => {
     [['verify', 'noop', '--runs', '1', '--out', join(EXAMPLE_LOG, 'sub')], 'a part of the path is a file, not a directory'],
     [['designs', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the name "mine" is given twice'],
     [['verify', 'smsdom', '--seed', '4294967296'], '--seed 4294967296: outside 0..4294967295'],
+    // `_` groups digits (1_000); alone, doubled or trailing it is no number (Number("") is 0).
+    [['verify', 'noop', '--runs', '1', '--seed', '_'], '--seed expects a non-negative whole number (decimal digits), got "_"'],
+    [['verify', 'noop', '--runs', '1', '--seed', '1__0'], '--seed expects a non-negative whole number (decimal digits), got "1__0"'],
+    [['verify', 'noop', '--runs', '1', '--seed', '10_'], 'got "10_"'],
+    [['replay', EXAMPLE_LOG, '--report', ' '], '--report: give a file name (got an empty one)'],
+    [['run', 'smsdom-storm', '--set', '=5'], '--set expects key=value, got "=5"'],
     [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
     // A configuration list that does not parse names the argument or option it came from.
     [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
@@ -1692,6 +1698,20 @@ describe('output files are never half-written', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--record and --report name the same file');
     expect(readdirSync(join(base, 'A'))).toEqual([]);
+  });
+
+  it('--record or --report naming the log being replayed by another path (a ./ in it, a symbolic link): refused before the run, the log intact', async () => {
+    const base = mkdtempSync(join(tmp, 'same-as-log-'));
+    const log = join(base, 'log.jsonl');
+    copyFileSync(EXAMPLE_LOG, log);
+    symlinkSync('log.jsonl', join(base, 'link.jsonl'));
+    for (const [option, path] of [['--record', `${base}/./log.jsonl`], ['--report', join(base, 'link.jsonl')]] as const) {
+      const res = await runCli(['replay', log, option, path]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`${option} ${path}: that is the log being replayed`);
+    }
+    expect(readFileSync(log, 'utf8')).toBe(readFileSync(EXAMPLE_LOG, 'utf8'));
+    expect(tmpFilesUnder(base)).toEqual([]);
   });
 
   it('verify: each counterexample that cannot be written says why it was not (each named its own file, not the first one\'s)', async () => {
