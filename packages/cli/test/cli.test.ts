@@ -965,6 +965,20 @@ describe('replay output', () => {
     const json = parse(res.stdout) as Record<string, unknown>;
     expect(json).not.toHaveProperty('blame');
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json', '--blame'])).stdout)).toHaveProperty('blame');
+    // The report computes blame all the same (README: --report shows blame by actor and by cause).
+    const html = readFileSync(join(tmp, 'r-no-blame.html'), 'utf8');
+    expect(html).toContain('<code>scanner/smsdom</code></th><td class="num">4</td>');
+    expect(html).toContain('<h2>Blame by cause</h2>');
+  });
+
+  it('run --report (no --blame) holds blame by actor and by cause too', async () => {
+    const report = join(tmp, 'run-no-blame.html');
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--report', report]);
+    expect(res.code, res.stderr).toBe(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/<code>scanner\/smsdom<\/code><\/th><td class="num">[1-9]/);
+    expect(html).toContain('<h2>Blame by cause</h2>');
+    expect(html).not.toContain('No actor wrote anything.');
   });
 
   it('event-log.md "When a run stops": input events after an end are ignored, said on stderr under --json, and kept in a recording', async () => {
