@@ -107,6 +107,22 @@ describe('R3: equal OIDs are the same version', () => {
     expect(replicateNote(s, d, OPTS)).toEqual({ outcome: 'collision' });
   });
 
+  it('R3: same OID, a list value one element longer, an attachment of another size, an item spelled otherwise: each is a collision', () => {
+    const base: It[] = [['Tags', ['a'], 1], ['$FILE', [{ name: 'x.doc', bytes: 10 }], 1], ['Subject', 's', 1]];
+    const d = mk(1, 100, [], base);
+    for (const differs of [
+      [['Tags', ['a', 'b'], 1], base[1]!, base[2]!],
+      [base[0]!, ['$FILE', [{ name: 'x.doc', bytes: 11 }], 1], base[2]!],
+      // A document keeps its item's first spelling and replication carries it (--state shows it): contents.
+      [base[0]!, base[1]!, ['SUBJECT', 's', 1]],
+    ] as It[][]) {
+      const s = mk(1, 100, [], differs);
+      expect(replicateNote(s, d, OPTS)).toEqual({ outcome: 'collision' });
+      expect(replicateNote(d, s, OPTS)).toEqual({ outcome: 'collision' });
+    }
+    expect(replicateNote(mk(1, 100, [], base), d, OPTS)).toEqual({ outcome: null });
+  });
+
   it('R3: same OID, different revisions only: revisions are not contents, so nothing happens', () => {
     const s = mk(3, 300, [[1, 100], [2, 200]], [['Subject', 'x', 3]]);
     const d = mk(3, 300, [[2, 200]], [['Subject', 'x', 3]]);
