@@ -126,6 +126,10 @@ describe('canonicalJson: keys sorted, no white space', () => {
     expect(() => canonicalJson({ x: Number.POSITIVE_INFINITY })).toThrow();
   });
 
+  it('leaves out a property whose value is undefined, as JSON.stringify does (nothing to write, not an error)', () => {
+    expect(canonicalJson({ b: 1, a: undefined, c: { d: undefined } })).toBe(JSON.stringify({ b: 1, c: {} }));
+  });
+
   it('writes a Map as an object with sorted keys', () => {
     expect(canonicalJson(new Map<string, unknown>([['z', 1], ['__proto__', 2]]))).toBe('{"__proto__":2,"z":1}');
   });
