@@ -20,7 +20,7 @@ const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'cli', 'pac
 /** The options each command of the issue must mention in its --help. */
 const OPTIONS: Record<string, readonly string[]> = {
   replay: ['--json', '--state', '--what-if', '--blame', '--report', '--record', '--strict', '--max-run', '--design'],
-  run: ['--set', '--seed', '--record', '--json', '--state', '--what-if', '--blame', '--report', '--max-run', '--design'],
+  run: ['--set', '--seed', '--record', '--json', '--state', '--what-if', '--blame', '--report', '--design'],
   verify: ['--runs', '--seed', '--config', '--out', '--json', '--design'],
   compare: ['--scenario', '--set', '--max-scanner-revisions', '--json', '--design'],
   scenarios: ['--json'],
@@ -193,6 +193,9 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--report', ' '], '--report: give a file name (got an empty one)'],
     [['run', 'smsdom-storm', '--set', '=5'], '--set expects key=value, got "=5"'],
     [['replay', 'x.jsonl', '--max-run', '99999999999999999999'], '--max-run 99999999999999999999: outside 0..9007199254740991'],
+    // Stop rules (event-log.md): a scenario's last input is its end event, so a cap after the last input never applied;
+    // run offered --max-run and it changed nothing (mutation audit): refused, saying what sets the stop.
+    [['run', 'smsdom-storm', '--max-run', '5'], "--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it"],
     // A configuration list that does not parse names the argument or option it came from.
     [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
     // A row's configuration the scenario refuses names the argument typed, not a parameter "config" (compare audit).
