@@ -920,8 +920,9 @@ async function cmdExplore(
     const file = unwritten.write(kind, o.out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
     if (file !== undefined) files[kind] = file;
   };
-  /** Where a counterexample went, with the command that replays it, or why it was not written. */
+  /** A violation in --json: its path in words (the setup's part apart), scanner saves on it, and where its log went. */
   const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, setup: v.setup ?? null, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
+  /** Where a counterexample went, with the command that replays it, or why it was not written. */
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
