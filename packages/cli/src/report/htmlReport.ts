@@ -375,10 +375,10 @@ function renderRecording(recording: ReportData['recording']): string {
 const CAUSES_SHOWN = 20;
 
 /** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
-// An actor's count is tied to its name by a no-break space: a list wraps between entries (or inside a long name),
-// never between a name and its count, which read as the next actor's.
 function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined): string {
   if (causes === undefined || causes.length === 0) return '';
+  // An actor's count is tied to its name by a no-break space: a list wraps between entries (or inside a long name),
+  // never between a name and its count, which read as the next actor's.
   const rows = causes.slice(0, CAUSES_SHOWN).map(
     (c) =>
       `<tr><td class="num">${escapeHtml(formatCount(c.cause))}</td><td class="wrap">${escapeHtml(c.label)}</td><td class="num">${escapeHtml(formatCount(c.revisions))}</td>` +
