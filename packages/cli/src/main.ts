@@ -921,7 +921,7 @@ async function cmdExplore(
     if (file !== undefined) files[kind] = file;
   };
   /** A violation in --json: its path in words (the setup's part apart), scanner saves on it, and where its log went. */
-  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, setup: v.setup ?? null, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
+  const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, setup: v.setup ?? null, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, ...(v.cleanOnlyConflicts !== undefined ? { cleanOnlyConflicts: v.cleanOnlyConflicts } : {}), log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
   for (const v of r.violations) save(v.invariant, v.log);
@@ -1003,6 +1003,8 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
         // [choice] Said, not excused: no-conflict counts every conflict (README); verify's no-scanner-conflicts is the
         // check that holds a design only to the conflicts a scanner that just cleans would not make.
         process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; verify's no-scanner-conflicts judges a design against a scanner that only cleans\n`);
+      } else if (v.invariant === 'no-conflict' && (v.cleanOnlyConflicts ?? 0) > 0) {
+        process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); verify's no-scanner-conflicts judges a design by the conflicts it adds\n`);
       }
     }
     if (r.storm !== undefined) {

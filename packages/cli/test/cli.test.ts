@@ -292,6 +292,24 @@ describe('help, version and usage', () => {
     expect(seed.stdout).not.toContain('cleaned an infected attachment');
   });
 
+  it('R5/R13: explore: a no-conflict violation that a scanner writing only cleanings makes on the same path too says so (sso-mail-only stamps two users\' saves on two servers: read as the design\'s conflict)', async () => {
+    const out = mkdtempSync(join(tmp, 'clean-only-conflict-'));
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'design=sso-mail-only', '--user-actions', '2', '--depth', '4', '--invariant', 'no-conflict', '--no-storms', '--out', out];
+    const res = await runCli(args);
+    expect(res.code).toBe(1); // no-conflict counts every conflict, as documented
+    expect(res.stdout).toContain('no-conflict VIOLATED');
+    expect(res.stdout).toContain('  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes 1 conflict too: this one is not the design\'s own doing');
+    const v = parse((await runCli([...args, '--json'])).stdout)['violation'] as Json;
+    expect(v['scannerRevisions']).toBeGreaterThan(0);
+    expect(v['cleanOnlyConflicts']).toBe(1);
+    // The seed's conflict (both members stamp one document) is the design's: the counterfactual makes none, no note.
+    const seedArgs = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--invariant', 'no-conflict', '--no-storms', '--out', out];
+    const seed = await runCli(seedArgs);
+    expect(seed.stdout).toContain('no-conflict VIOLATED');
+    expect(seed.stdout).not.toContain('the same path with each scanner only cleaning');
+    expect((parse((await runCli([...seedArgs, '--json'])).stdout)['violation'] as Json)['cleanOnlyConflicts']).toBe(0);
+  });
+
   it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
     const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
     const res = await runCli(args);

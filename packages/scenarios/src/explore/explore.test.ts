@@ -234,6 +234,21 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(decodeLogText(r.violation!.log).header.meta).toMatchObject({ recordedBy: 'replstorm explore', invariant: 'no-conflict', violation: r.violation!.message });
   });
 
+  it('R5/R13: a no-conflict violation carries the counterfactual: the conflicts the same path makes with each scanner only cleaning (verify\'s baseline)', () => {
+    // Two users save one document on two servers; sso-mail-only's on-write scans stamp both saves; the push conflicts.
+    // With scanners that only clean, the two user saves still conflict: 1.
+    const users = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'sso-mail-only' }, userActions: 2 }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(users.violation?.scannerRevisions).toBeGreaterThan(0);
+    expect(users.violation?.cleanOnlyConflicts).toBe(1);
+    // The seed's conflict: both members stamp one document; scanners that only clean make none.
+    const seed = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
+    expect(seed.violation?.cleanOnlyConflicts).toBe(0);
+    // Only no-conflict's violations carry it.
+    const rev = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 1, invariants: [EXPLORE_INVARIANTS['no-scanner-revision']!], storms: false });
+    expect(rev.violation?.invariant).toBe('no-scanner-revision');
+    expect(rev.violation?.cleanOnlyConflicts).toBeUndefined();
+  });
+
   it('R5/R13: with two invariants, each violated one is reported with its own shortest path: a scanner revision at step 1 does not hide the conflict at step 3', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), {
       depth: 4,
