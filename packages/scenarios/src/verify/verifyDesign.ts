@@ -130,7 +130,11 @@ export interface VerifyResult {
 const DESCRIPTIONS: Record<InvariantName, string> = {
   'design-runs': 'the design\'s code never throws (a crash is reported on its own, not as another invariant)',
   'read-only': 'scans the design declares read-only never save a clean document (R1: read-only means no save)',
-  quiescence: 'with no user writes, scanner revisions stop: the run reaches a state with nothing pending (no storm)',
+  // [choice] Issue 4's "scanner revisions stop within a bounded number of cluster intervals", read as: what a scan
+  // sets off ends (no storm). A schedule is an input on a clock: each pass may stamp again (cluster-aware, which the
+  // issue calls quiescent, does), and compare counts that cost; the description says so (a researcher's audit: it read
+  // as "no scanner revision after some time", which an hourly design that rewrites its tags never has).
+  quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted)',
