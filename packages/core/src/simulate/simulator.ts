@@ -1512,7 +1512,7 @@ export class Simulator {
     this.emit(ev);
     this.enqueueCluster(srv, rep.db, note.unid);
     if (srv.behaviour !== undefined && srv.up && !note.deleted && by !== srv.behaviour.actor) {
-      this.offerWrite(srv, { server: srv.name, db: rep.db, unid: note.unid, note, by, origin: 'save' }, cause, undefined);
+      this.offerWrite(srv, { server: srv.name, db: rep.db, unid: note.unid, note, by, origin: 'save' }, cause, undefined, undefined);
     }
   }
 
@@ -1568,11 +1568,16 @@ export class Simulator {
   }
 
 
-  /** R13: on-write scanning: the behaviour decides whether this write is scanned, `scanMsPerDoc` later. */
-  private offerWrite(srv: ServerRec, notice: WriteNotice, cause: number, via: Via | undefined): void {
+  /**
+   * R13: on-write scanning: the behaviour decides whether this write is scanned, `scanMsPerDoc` later. For a version
+   * that arrived from `from` as `src`, the scan names that arrival (`via`), made only once the scanner takes the write:
+   * most arrivals are not scanned.
+   */
+  private offerWrite(srv: ServerRec, notice: WriteNotice, cause: number, from: ServerRec | undefined, src: Note | undefined): void {
     const b = srv.behaviour;
     if (b === undefined || !srv.up || notice.note.deleted) return;
     if (!b.watchesWrite(notice)) return;
+    const via: Via | undefined = from !== undefined && src !== undefined ? { server: from.name, unid: src.unid, seq: src.seq } : undefined;
     this.schedule({ kind: 'on-write', server: srv.name, db: notice.db, unid: notice.unid, cause, via, at: this.s.now + b.scanMsPerDoc, order: 0, id: 0 });
   }
 
@@ -1889,9 +1894,9 @@ export class Simulator {
     const res = replicateNote(src, dst, arrivalOptions);
     if (res.outcome === null) return false;
     const c = this.s.counters;
-    // Made once per arrival; the notice for on-write scanning only where a scanner could look at it.
+    // The notice for on-write scanning only where a scanner could look at it; the `via` of the scan only once the
+    // scanner takes the write (offerWrite): most arrivals are not scanned.
     const watched = to.behaviour !== undefined && to.up;
-    const via: Via | undefined = watched ? { server: from.name, unid: src.unid, seq: src.seq } : undefined;
     if (res.outcome === 'collision') {
       this.ownCollisions().add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
       this.emitReplicated(from, to, db, src, 'collision');
@@ -1918,7 +1923,7 @@ export class Simulator {
         rep.put(res.conflictDoc, cause);
         c.conflicts++;
         this.enqueueCluster(to, db, res.conflictDoc.unid);
-        if (watched) this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, via);
+        if (watched) this.offerWrite(to, { server: to.name, db, unid: res.conflictDoc.unid, note: res.conflictDoc, by: replicator, origin: 'conflict' }, cause, from, src);
       }
       this.emit({
         at: this.s.now,
@@ -1940,7 +1945,7 @@ export class Simulator {
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
     else this.keepQueueOrder(to, db, res.put.unid);
-    if (watched && !res.put.deleted) this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, via);
+    if (watched && !res.put.deleted) this.offerWrite(to, { server: to.name, db, unid: res.put.unid, note: res.put, by: replicator, origin: res.outcome === 'merged' ? 'merged' : 'replicated' }, cause, from, src);
     return true;
   }
 
