@@ -67,6 +67,11 @@ export class Replica {
   private last: Slot | undefined;
   private head: Slot | undefined;
   private tail: Slot | undefined;
+  /**
+   * The slots in UNID order, while no document has joined or left (`notes`): a scheduled pass lists a replica's
+   * documents by UNID every hour, and the documents are the same ones each time. Undefined: to be sorted again.
+   */
+  private byUnid: Slot[] | undefined;
   private counter: number;
   private history: Note[] | undefined;
   private purges: PurgeEntry[];
@@ -96,6 +101,7 @@ export class Replica {
     this.last = undefined;
     this.head = undefined;
     this.tail = undefined;
+    this.byUnid = undefined;
     if (from === undefined) {
       this.counter = 0;
       this.history = keepHistory ? [] : undefined;
@@ -184,6 +190,7 @@ export class Replica {
     if (slot === undefined) {
       slot = { note, no, cause, prev: undefined, next: undefined };
       this.docs.set(note.unid, slot);
+      this.byUnid = undefined;
       if (note.deleted) this.stubCount++;
     } else {
       if (slot.note.deleted !== note.deleted) this.stubCount += note.deleted ? 1 : -1;
@@ -209,6 +216,7 @@ export class Replica {
     for (const [unid, slot] of this.docs) if (slot.note.deleted && slot.note.seqTime < limit) purged.push(unid);
     purged.sort();
     this.last = undefined;
+    if (purged.length > 0) this.byUnid = undefined;
     for (const unid of purged) {
       this.unlink(this.docs.get(unid)!);
       this.docs.delete(unid);
@@ -280,9 +288,10 @@ export class Replica {
 
   /** Every live document and stub, in UNID order. */
   notes(): Note[] {
-    const out: Note[] = [];
-    for (const s of this.docs.values()) out.push(s.note);
-    return out.sort((a, b) => (a.unid < b.unid ? -1 : a.unid > b.unid ? 1 : 0));
+    const slots = (this.byUnid ??= [...this.docs.values()].sort((a, b) => (a.note.unid < b.note.unid ? -1 : a.note.unid > b.note.unid ? 1 : 0)));
+    const out: Note[] = new Array<Note>(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = slots[i]!.note;
+    return out;
   }
 
   unids(): IterableIterator<string> {
