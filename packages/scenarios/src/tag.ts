@@ -1,4 +1,4 @@
-import { canonicalJson, hmacSha256Hex, itemKey, type Note } from '@replstorm/core';
+import { canonicalJson, hmacSha256Hex, itemKey, type ItemValue, type Note } from '@replstorm/core';
 
 /** The item SMSDOM's Secure Scanning Optimization stamps (R14). */
 export const SSO_TAG = 'X-SSOTag';
@@ -30,16 +30,31 @@ export function tagContent(note: Note, includeDefinitions: boolean, definitions:
  * `<ms>:` and C [choice: a colon separates them], and verifies against its own time.
  */
 export function computeTag(note: Note, o: TagOptions): string {
-  if (o.scanTime === undefined) return cachedTag(note, o);
+  if (o.scanTime === undefined) return currentTag(note, o.key, o.includeDefinitions, o.definitions).tag;
   const c = tagContent(note, o.includeDefinitions, o.definitions);
   return `t=${o.scanTime};${hmacSha256Hex(o.key, `${o.scanTime}:${c}`)}`;
 }
 
-interface CachedTag {
+/** The value of the note's `X-SSOTag`, if it has one. */
+export function heldTag(note: Note): ItemValue | undefined {
+  for (const item of note.items) if (item.key === SSO_KEY) return item.value;
+  return undefined;
+}
+
+/** A tag without its scan time (computeTag), and the `set` list of a save that writes it. */
+export interface CurrentTag {
+  readonly tag: string;
+  /**
+   * `[[X-SSOTag, tag]]`, made once per tag: the decisions that stamp it share it (the engine only reads a decision).
+   * Not frozen: a frozen list in a save's `set` made the engine's read of every save's items slower.
+   */
+  readonly stamp: readonly (readonly [string, ItemValue])[];
+}
+
+interface CachedTag extends CurrentTag {
   readonly items: readonly Note['items'][number][];
   readonly key: string;
   readonly definitions: string;
-  readonly tag: string;
 }
 
 // A save shares every unchanged Item object with the version before it, so a document rescanned after a stamp (or
@@ -48,8 +63,12 @@ interface CachedTag {
 // of a pure function, invisible in results.
 const tagCache = new WeakMap<object, CachedTag>();
 
-function cachedTag(note: Note, o: TagOptions): string {
-  const definitions = o.includeDefinitions ? o.definitions : '';
+/**
+ * computeTag without a scan time, its arguments given one by one (a scan asks for it every time: no options object
+ * made for it), remembered as said above.
+ */
+export function currentTag(note: Note, key: string, includeDefinitions: boolean, definitionsVersion: string): CurrentTag {
+  const definitions = includeDefinitions ? definitionsVersion : '';
   const all = note.items;
   let anchor: object | undefined;
   for (const it of all) {
@@ -60,11 +79,12 @@ function cachedTag(note: Note, o: TagOptions): string {
   }
   if (anchor !== undefined) {
     const hit = tagCache.get(anchor);
-    if (hit !== undefined && hit.key === o.key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit.tag;
+    if (hit !== undefined && hit.key === key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit;
   }
-  const tag = hmacSha256Hex(o.key, tagContent(note, o.includeDefinitions, o.definitions));
-  if (anchor !== undefined) tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key: o.key, definitions, tag });
-  return tag;
+  const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
+  const made: CachedTag = { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag, stamp: [[SSO_TAG, tag]] };
+  if (anchor !== undefined) tagCache.set(anchor, made);
+  return made;
 }
 
 /** `kept` equals `all` without the tag item, object for object. */

@@ -1,6 +1,6 @@
-import { LogError, getItemValue, type ScanDecision, type ScanKind } from '@replstorm/core';
+import { LogError, type ScanDecision, type ScanKind } from '@replstorm/core';
 import { cleaningWrites, defineDesign, type DesignScanContext, type ScannerDesign } from '../design.js';
-import { SSO_TAG, computeTag, verifyTag } from '../tag.js';
+import { SSO_TAG, computeTag, currentTag, heldTag, verifyTag, type CurrentTag } from '../tag.js';
 
 /** The `smsdom` configuration (event-log.md, "Built-in scanner design smsdom"). Defaults: SSO on, nothing else changed. */
 export interface SmsdomConfig {
@@ -49,18 +49,19 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   // No closures or option objects per scan unless the tag carries its time: this runs once per document scanned.
   const c = ctx.config;
   const sso = ssoApplies(c, ctx.kind);
-  const held = getItemValue(ctx.note, SSO_TAG);
-  // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once.
-  let current: string | undefined;
+  const held = heldTag(ctx.note);
+  // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once, with the `set`
+  // list that writes it (shared by every decision that stamps this tag).
+  let current: CurrentTag | undefined;
   let verifies: boolean;
   if (c.tagIncludesScanTime) {
     verifies = verifyTag(ctx.note, held, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, withScanTime: true });
   } else {
-    current = tagOf(ctx, c, undefined);
-    verifies = held === current;
+    current = currentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
+    verifies = held === current.tag;
   }
   if (sso && verifies) {
-    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current ?? tagOf(ctx, c, ctx.clock)]] };
+    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: current?.stamp ?? [[SSO_TAG, tagOf(ctx, c, ctx.clock)]] };
     return { verdict: 'skipped' };
   }
   const result = ctx.virusScan();
@@ -69,12 +70,13 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
   }
   if (!sso) return { verdict: 'clean' };
-  const tag = current ?? tagOf(ctx, c, ctx.clock);
+  if (current !== undefined) return held === current.tag ? { verdict: 'clean' } : { verdict: 'clean', set: current.stamp };
+  const tag = tagOf(ctx, c, ctx.clock);
   return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
 }
 
-/** The tag this scan writes: with the scan time when the design includes it. */
-function tagOf(ctx: DesignScanContext<SmsdomConfig>, c: SmsdomConfig, scanTime: number | undefined): string {
+/** The tag this scan writes when the design includes the scan time. */
+function tagOf(ctx: DesignScanContext<SmsdomConfig>, c: SmsdomConfig, scanTime: number): string {
   return computeTag(ctx.note, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, scanTime });
 }
 
