@@ -46,7 +46,11 @@ function write(v: unknown, out: string[]): void {
 }
 
 function writeEntries(entries: [string, unknown][], out: string[]): void {
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Keys are distinct, so any sort gives one order. The objects written are small (an attachment has two or three
+  // keys, and a tag and the digest write one per document): sorted in place, where Array.prototype.sort allocated
+  // a work copy each time.
+  if (entries.length <= 16) insertionSort(entries);
+  else entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   out.push('{');
   for (let i = 0; i < entries.length; i++) {
     if (i > 0) out.push(',');
@@ -54,4 +58,13 @@ function writeEntries(entries: [string, unknown][], out: string[]): void {
     write(entries[i]![1], out);
   }
   out.push('}');
+}
+
+function insertionSort(entries: [string, unknown][]): void {
+  for (let i = 1; i < entries.length; i++) {
+    const e = entries[i]!;
+    let j = i;
+    for (; j > 0 && entries[j - 1]![0] > e[0]; j--) entries[j] = entries[j - 1]!;
+    entries[j] = e;
+  }
 }
