@@ -1494,7 +1494,7 @@ export class Simulator {
   }
 
   private record(srv: ServerRec, shared: Replica, note: Note, written: readonly string[], by: string, cause: number, via: Via | undefined): void {
-    const rep = this.writable(srv, shared.db);
+    const rep = this.writable(srv, shared.db, shared);
     rep.put(note, cause);
     this.countRevision(by);
     const ev: Mutable<RevisedEvent> = {
@@ -1522,7 +1522,10 @@ export class Simulator {
    * copy servers but share their replicas until one of the two states changes one (copy-on-write): exploration copies
    * a state per transition, and a transition changes one or two replicas of many.
    */
-  private writable(srv: ServerRec, db: string): Replica {
+  private writable(srv: ServerRec, db: string, known?: Replica): Replica {
+    // A replica this state owns is the one its server holds (only a replica of another state is replaced): the one
+    // the caller already looked up is then the answer, without hashing the name again.
+    if (known !== undefined && known.owner === this.s) return known;
     const r = srv.replicas.get(db)!;
     if (r.owner === this.s) return r;
     const c = r.clone();
@@ -1665,11 +1668,13 @@ export class Simulator {
       definitions: srv.definitions,
       store: srv.store,
     });
-    if (d.remember !== undefined && d.remember.length > 0) this.ownMaps(srv);
-    for (const [k, v] of d.remember ?? []) {
-      if (srv.store === EMPTY_STORE) srv.store = new Map();
-      if (v === undefined) srv.store.delete(k);
-      else srv.store.set(k, v);
+    if (d.remember !== undefined && d.remember.length > 0) {
+      this.ownMaps(srv);
+      for (const [k, v] of d.remember) {
+        if (srv.store === EMPTY_STORE) srv.store = new Map();
+        if (v === undefined) srv.store.delete(k);
+        else srv.store.set(k, v);
+      }
     }
     const sc = this.s.counters.scans;
     let infectedInside = false;
@@ -1903,7 +1908,7 @@ export class Simulator {
       return false;
     }
     const replicator = replicatorOf(to.name);
-    rep = this.writable(to, db);
+    rep = this.writable(to, db, rep);
     if (res.outcome === 'conflict') {
       // The loser becomes a conflict document only where it lived; the partner learns of it next session (R5).
       // [choice] If D already holds a document under the conflict UNID (the same divergence resolved elsewhere and
