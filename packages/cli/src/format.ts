@@ -82,3 +82,79 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
   const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)}`;
   return `${table}\n\n  ${labelA}: ${flags(a)}\n  ${labelB}: ${flags(b)}`;
 }
+
+/**
+ * `JSON.stringify(value, null, 2)`, handed to `write` in pieces of about a megabyte: one string of it passed V8's
+ * longest string (about 512 M characters) for a final state of a few hundred MB (a 2 MB item replicated to 300
+ * servers), and `--state` ended in an internal error. The text is the same as JSON.stringify's.
+ */
+export function writeJsonPieces(value: unknown, write: (text: string) => void): void {
+  let parts: string[] = [];
+  let size = 0;
+  const push = (text: string) => {
+    parts.push(text);
+    size += text.length;
+    if (size >= 1 << 20) {
+      write(parts.join(''));
+      parts = [];
+      size = 0;
+    }
+  };
+  // What JSON.stringify leaves out of an object, and writes as null in an array.
+  const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+  const visit = (v: unknown, indent: string): void => {
+    if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function' || isSmall(v)) {
+      // Whole: its lines indented to where it stands (a primitive has none).
+      const text = JSON.stringify(v, null, 2);
+      push(indent === '' ? text : text.replaceAll('\n', `\n${indent}`));
+      return;
+    }
+    const inner = `${indent}  `;
+    if (Array.isArray(v)) {
+      if (v.length === 0) return push('[]');
+      push('[');
+      for (let i = 0; i < v.length; i++) {
+        push(`${i > 0 ? ',' : ''}\n${inner}`);
+        if (omitted(v[i])) push('null');
+        else visit(v[i], inner);
+      }
+      return push(`\n${indent}]`);
+    }
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record).filter((k) => !omitted(record[k]));
+    if (keys.length === 0) return push('{}');
+    push('{');
+    keys.forEach((k, i) => {
+      push(`${i > 0 ? ',' : ''}\n${inner}${JSON.stringify(k)}: `);
+      visit(record[k], inner);
+    });
+    push(`\n${indent}}`);
+  };
+  visit(value, '');
+  if (parts.length > 0) write(parts.join(''));
+}
+
+/**
+ * Whether `v`'s JSON is surely far below the longest string (a few dozen MB at most): strings counted at their length
+ * (escapes make at most 6 characters of one), each value and key at 40 characters more (punctuation, indentation).
+ * Iterative, and it stops once the budget is spent: a large value costs no more than the budget to look at.
+ */
+function isSmall(v: object): boolean {
+  let budget = 4_000_000;
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    budget -= 40;
+    if (typeof x === 'string') budget -= x.length;
+    else if (x !== null && typeof x === 'object') {
+      if (Array.isArray(x)) for (const e of x) stack.push(e);
+      else
+        for (const [k, e] of Object.entries(x)) {
+          budget -= k.length + 40;
+          stack.push(e);
+        }
+    }
+    if (budget < 0) return false;
+  }
+  return true;
+}

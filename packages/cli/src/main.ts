@@ -28,7 +28,7 @@ import {
 } from '@replstorm/scenarios';
 import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
-import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime } from './format.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
@@ -312,7 +312,9 @@ function parseDesignSpec(spec: string, registry?: DesignRegistry): { design: str
 }
 
 function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // In pieces: a final state can be longer than one string may be (writeJsonPieces).
+  writeJsonPieces(value, (text) => process.stdout.write(text));
+  process.stdout.write('\n');
 }
 
 function summaryJson(res: SimulateResult, withState: boolean): Record<string, unknown> {

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '@replstorm/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/main.js';
 import { ERROR_LINE, HOSTILE_DIR, runCli, type CliResult } from './cliHarness.js';
 
 // Hostile input (event-log.md, "Errors"): a file that breaks the format is refused with exit 2, one line on stderr of
@@ -370,6 +371,45 @@ describe('generated hostile input', () => {
     const res = await runCli(['replay', file]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
+  });
+
+  it('a final state larger than one string can hold (a 2 MB item replicated to 300 servers: 600 MB of --state) is printed, exit 0, not an internal error', async () => {
+    // It was exit 70 with a stack trace: JSON.stringify of the whole output passed V8's longest string (RangeError:
+    // Invalid string length) for a 2 MB log. Output is counted here, not kept (the harness would hit the same limit).
+    const servers = Array.from({ length: 300 }, (_, i) => `S${i}`);
+    const file = writeLog('state-beyond-string-limit.jsonl', [
+      HEADER,
+      ...servers.map((s) => `{"at":0,"type":"server","name":"${s}"}`),
+      JSON.stringify({ at: 0, type: 'database', name: 'db.nsf', replicas: servers }),
+      JSON.stringify({ at: 1, type: 'save', server: 'S0', db: 'db.nsf', unid: '000000000000000000000000000000A1', by: 'user/ann', set: { Body: 'x'.repeat(2 * 1024 * 1024) } }),
+      ...servers.slice(1).map((s) => JSON.stringify({ at: 2, type: 'replicate', server: 'S0', partner: s, db: 'db.nsf', mode: 'push' })),
+    ]);
+    let chars = 0;
+    let head = '';
+    let tail = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string) => {
+      if (head.length < 100) head += chunk.slice(0, 100);
+      chars += chunk.length;
+      tail = (tail + chunk).slice(-100);
+      return true;
+    }) as typeof process.stdout.write);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string) => {
+      stderr += chunk;
+      return true;
+    }) as typeof process.stderr.write);
+    let code: number;
+    try {
+      code = await main(['replay', file, '--json', '--state']);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(head.startsWith('{\n  "revisions": {')).toBe(true);
+    expect(tail.endsWith('\n}\n')).toBe(true);
+    expect(chars).toBeGreaterThan(300 * 2 * 1024 * 1024);
   });
 
   it('a recording made with a fractional scan time replays (times stay integers)', async () => {
