@@ -198,6 +198,8 @@ function boundedFileName(name: string): string {
 
 /** Checks (and with `make`, makes) an output directory; returns the directories it made, outermost first. */
 function ensureOutDir(dir: string, option: string, make = true): string[] {
+  // (resolve('') is the current directory: counterexamples went there, as an empty --record is refused.)
+  if (dir.trim() === '') throw new UsageError(`${option}: give a directory (got an empty name)`);
   const missing: string[] = [];
   let p = resolve(dir);
   for (;;) {

@@ -587,6 +587,21 @@ describe('options refused as the user typed them (a QA pass)', () => {
   });
 });
 
+describe('an empty --out', () => {
+  it.each([
+    [['verify', 'smsdom', '--runs', '1', '--out', '']],
+    [['verify', 'smsdom', '--runs', '1', '--out', ' ']],
+    [['explore', 'smsdom-storm', '--depth', '1', '--out', '']],
+  ])('is refused before the run, naming --out, as an empty --record is (counterexamples went to the current directory, exit 1): %j', async (args) => {
+    const before = readdirSync(process.cwd()).sort();
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('replstorm: --out: give a directory (got an empty name)\n');
+    expect(readdirSync(process.cwd()).sort()).toEqual(before);
+  });
+});
+
 describe('replay --what-if on a log that installs no scanner', () => {
   it('says it had nothing to replace (the two columns were the same, with no word why)', async () => {
     const log = join(GOLDEN_DIR, 'r1-saves.jsonl');
