@@ -1294,6 +1294,10 @@ export function runCli(argv: readonly string[]): void {
     process.stderr.write(`replstorm: ${describeError(e, 'standard output').message} (the output is incomplete)\n`);
     process.exit(2);
   });
+  // Standard error gone (`2>&1 | head -1`, a full disk under `2>file`): nothing can be said, but the exit code still
+  // says what happened (the error went uncaught: exit 1, a failed check, for a refused log). As for standard output:
+  // the command's own code once it has finished, else 141 for a reader gone, 2 for an output lost.
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => process.exit(process.exitCode ?? (e.code === 'EPIPE' ? 141 : 2)));
   void main(argv).then((code) => {
     process.exitCode = code;
   });

@@ -311,3 +311,21 @@ describe('standard output that cannot be written', () => {
     expect(res.stderr).toBe('replstorm: standard output: no space left on the device (the output is incomplete)\n');
   });
 });
+
+describe('standard error that cannot be written', () => {
+  /** The CLI with standard error closed by its reader before anything is written (`2>&1 | true`), or on /dev/full. */
+  function exitCodeWithStderr(to: 'closed pipe' | '/dev/full', args: readonly string[]): Promise<number | null> {
+    return new Promise((resolvePromise, reject) => {
+      const full = to === '/dev/full' ? openSync('/dev/full', 'w') : undefined;
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', full ?? 'pipe'] });
+      if (full !== undefined) closeSync(full);
+      else child.stderr!.destroy();
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise(code));
+    });
+  }
+
+  it.each(['closed pipe', '/dev/full'] as const)('%s: a refused log still exits 2, not 1 (the write error went uncaught: exit 1 reads as a failed check)', async (to) => {
+    expect(await exitCodeWithStderr(to, ['replay', join(tmp, 'no-such-log.jsonl')])).toBe(2);
+  });
+});
