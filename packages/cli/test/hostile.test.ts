@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '@replstorm/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/main.js';
-import { ERROR_LINE, HOSTILE_DIR, runCli, type CliResult } from './cliHarness.js';
+import { ERROR_LINE, HOSTILE_DIR, MAIN_TS, REPO_ROOT, runCli, type CliResult } from './cliHarness.js';
 
 // Hostile input (event-log.md, "Errors"): a file that breaks the format is refused with exit 2, one line on stderr of
 // the form `file:line:column: message` naming the field where there is one, no stack trace, nothing on stdout and
@@ -410,6 +411,19 @@ describe('generated hostile input', () => {
     expect(head.startsWith('{\n  "revisions": {')).toBe(true);
     expect(tail.endsWith('\n}\n')).toBe(true);
     expect(chars).toBeGreaterThan(300 * 2 * 1024 * 1024);
+  });
+
+  it('--strict: a key written twice at each of 20,000 levels (a 240 KB line) is warned about level by level, each warning one short line, in little memory', () => {
+    // It ran out of memory (exit 134, V8's native stack, after a minute with 4 GB): each warning named its field by
+    // its whole path, 20,000 steps long at the bottom (memory and time quadratic in the depth).
+    const depth = 20_000;
+    const file = writeLog('strict-duplicates-deep.jsonl', [HEADER, `{"at":0,"type":"heal","y":${'{"x":1,"x":'.repeat(depth)}1${'}'.repeat(depth)}}`]);
+    const res = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', MAIN_TS, 'replay', '--strict', file], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    expect(res.status, res.stderr.slice(0, 2000)).toBe(0);
+    const warnings = res.stderr.trimEnd().split('\n');
+    expect(warnings).toHaveLength(1 + depth);
+    expect(Math.max(...warnings.map((w) => w.length))).toBeLessThan(400);
+    expect(warnings[1]).toBe(`${file}:2:34: warning: field "y.x" is written twice in one object: the last is read`);
   });
 
   it('a recording made with a fractional scan time replays (times stay integers)', async () => {
