@@ -742,6 +742,18 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  it('strict: a save of 20,000 items that removes 100,000 others is checked for set-and-removed items in a moment, not name by name (2 billion comparisons: 18 s)', () => {
+    const set = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`Set${i}`, i]));
+    const remove = Array.from({ length: 100_000 }, (_, i) => `Removed${i}`);
+    remove[99_999] = 'SET19999';
+    const line = JSON.stringify({ at: 1, type: 'save', server: 'A', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set, remove });
+    const warnings: LogWarning[] = [];
+    const started = performance.now();
+    decodeLogText(`${H}${line}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(performance.now() - started, 'milliseconds to decode').toBeLessThan(5_000);
+    expect(warnings).toEqual([{ line: 2, column: line.indexOf('"SET19999"') + 1, field: 'remove[99999]', message: 'item "SET19999" is both removed and set by this save: a save applies its removals first, so it is set' }]);
+  });
+
   /** The warnings `--strict` gives for a log of these lines (after the header). */
   function strictWarnings(lines: readonly string[]): LogWarning[] {
     const warnings: LogWarning[] = [];

@@ -635,13 +635,13 @@ class Decoder implements LazyLogDecoder {
     const set = event['set'];
     const remove = event['remove'];
     if (!(set instanceof Map) || !Array.isArray(remove)) return;
+    // By key, as the engine compares names (itemKey): each removal against each name set was quadratic (a save of
+    // 20,000 items removing 100,000 others took 18 s).
+    const setKeys = new Set<string>();
+    for (const k of set.keys()) setKeys.add(itemKey(k as string));
     remove.forEach((name: unknown, i) => {
-      if (typeof name !== 'string') return;
-      for (const k of set.keys()) {
-        if (!sameItemName(k as string, name)) continue;
-        this.warn!({ line: this.lineNo, column: this.columnOf(['remove', i]), field: `remove[${i}]`, message: `item "${name}" is both removed and set by this save: a save applies its removals first, so it is set` });
-        return;
-      }
+      if (typeof name !== 'string' || !setKeys.has(itemKey(name))) return;
+      this.warn!({ line: this.lineNo, column: this.columnOf(['remove', i]), field: `remove[${i}]`, message: `item "${name}" is both removed and set by this save: a save applies its removals first, so it is set` });
     });
   }
 
