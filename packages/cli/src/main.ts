@@ -882,7 +882,11 @@ async function cmdExplore(
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedDesigns(o.design, scenario, settings);
   const registry = await buildRegistry(o.design);
-  const invariants = ((o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict']).map((name) => {
+  const invariantNames = (o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict'];
+  // (As a --set key given twice: the search checked it once and --json listed it twice.)
+  const twice = invariantNames.find((name, i) => invariantNames.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`--invariant ${twice} is given twice: give each invariant once`);
+  const invariants = invariantNames.map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
     const inv = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);

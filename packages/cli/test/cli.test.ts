@@ -587,6 +587,15 @@ describe('options refused as the user typed them (a QA pass)', () => {
   });
 });
 
+describe('explore --invariant given twice', () => {
+  it('is refused, as a --set key or a --design name given twice is (it was searched for once and listed twice in --json\'s options)', async () => {
+    const res = await runCli(['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-conflict', '--invariant', 'no-scanner-revision', '--invariant', 'no-conflict', '--json']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('replstorm: --invariant no-conflict is given twice: give each invariant once\n');
+  });
+});
+
 describe('an empty --out', () => {
   it.each([
     [['verify', 'smsdom', '--runs', '1', '--out', '']],
