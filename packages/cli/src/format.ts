@@ -45,6 +45,8 @@ export function formatSummary(s: Summary, title: string): string {
   return lines.join('\n');
 }
 
+const MAX_ALIGNED_WIDTH = 1000;
+
 /** A plain-text table: right-aligned numbers, left-aligned text. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
   // (Text cells may come from a log: printable keeps each row on one line and the terminal's colours its own.)
@@ -52,7 +54,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned. At least one cell must be a
   // number: a column of labels that only look like numbers (a design named "12345") stays left-aligned (compare audit).
   const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  // A cell wider than MAX_ALIGNED_WIDTH (a log's actor of 20 million characters) is printed in full but does not widen
+  // its column: padding every row to it made a string past V8's longest (exit 70), and a table no one could read.
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => ((r[i] ?? '').length <= MAX_ALIGNED_WIDTH ? (r[i] ?? '').length : 0))));
   const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

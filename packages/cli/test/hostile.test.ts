@@ -426,6 +426,19 @@ describe('generated hostile input', () => {
     expect(warnings[1]).toBe(`${file}:2:34: warning: field "y.x" is written twice in one object: the last is read`);
   });
 
+  it('--blame with one actor named by 20 million characters among 30 actors: the table is printed (exit 0), not an internal error', async () => {
+    // It was exit 70 (RangeError: Invalid string length): the table padded every row to the longest actor, 30 rows of
+    // 20 MB. The name is printed in full where it belongs: its row, and its cause's label and list of actors.
+    const long = `user/${'x'.repeat(20_000_000)}`;
+    const saves = Array.from({ length: 30 }, (_, i) => JSON.stringify({ at: 1 + i, type: 'save', server: 'Alpha', db: 'db.nsf', unid: `${'0'.repeat(30)}${String(i).padStart(2, '0')}`, by: i === 0 ? long : `user/u${i}` }));
+    const file = writeLog('long-actor.jsonl', [HEADER, ALPHA, DB, ...saves]);
+    const res = await runCli(['replay', file, '--blame']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout.length).toBeLessThan(3 * long.length + 100_000);
+    expect(res.stdout.split('\n').filter((l) => l.startsWith('user/u')).length).toBe(29);
+  });
+
   it('a recording made with a fractional scan time replays (times stay integers)', async () => {
     const file = writeLog('fractional-scan.jsonl', [
       HEADER,
