@@ -439,6 +439,26 @@ describe('generated hostile input', () => {
     expect(res.stdout.split('\n').filter((l) => l.startsWith('user/u')).length).toBe(29);
   });
 
+  it('--report: a server and an actor named by a million "<" are shown cut, so a report stays within what one string holds', async () => {
+    // An actor of 50 million "<" (a 50 MB log) ended in exit 70, nothing written (RangeError: Invalid string length):
+    // the page is one string, and the name appeared escaped four times over (&lt;) in the actor table, its cause's
+    // label and list of actors, and a server's in its chart's heading and, six times over (\u003c), the chart data.
+    const name = '<'.repeat(1_000_000);
+    const file = writeLog('long-names-report.jsonl', [
+      HEADER,
+      JSON.stringify({ at: 0, type: 'server', name }),
+      JSON.stringify({ at: 0, type: 'database', name: 'db.nsf', replicas: [name] }),
+      JSON.stringify({ at: 1, type: 'save', server: name, db: 'db.nsf', unid: '000000000000000000000000000000A1', by: `user/${name}` }),
+    ]);
+    const report = join(tmp, 'long-names.html');
+    const res = await runCli(['replay', file, '--report', report]);
+    expect(res.code, res.stderr).toBe(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(html).toContain(`${'&lt;'.repeat(100)}… (1,000,000 characters)`);
+    expect(html).toContain(`user/${'&lt;'.repeat(100)}`);
+  });
+
   it('a recording made with a fractional scan time replays (times stay integers)', async () => {
     const file = writeLog('fractional-scan.jsonl', [
       HEADER,

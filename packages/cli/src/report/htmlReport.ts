@@ -46,9 +46,22 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '\u2029': '&#x2029;',
 };
 
-/** Escapes text for HTML content and for quoted attribute values. */
+/**
+ * Escapes text for HTML content and for quoted attribute values. Text longer than MAX_SHOWN characters (a log's name
+ * can be 60 million) is cut there, saying how long it was: the page is one string, and an actor of 50 million `<`,
+ * escaped four times over wherever it appears, made it longer than V8 allows (exit 70, no report).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!);
+  return shown(text).replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+const MAX_SHOWN = 10_000;
+
+/** `text`, or its first MAX_SHOWN characters (a surrogate pair kept whole) and how long it is. */
+function shown(text: string): string {
+  if (text.length <= MAX_SHOWN) return text;
+  const cut = (text.charCodeAt(MAX_SHOWN - 1) & 0xfc00) === 0xd800 ? MAX_SHOWN - 1 : MAX_SHOWN;
+  return `${text.slice(0, cut)}\u2026 (${formatCount(text.length)} characters)`;
 }
 
 /**
@@ -410,7 +423,9 @@ ${rows.join('\n')}
  */
 export function renderHtmlReport(data: ReportData): string {
   const { js, css } = loadUplot();
-  const chartData = jsonForScript({ timeline: data.timeline, endAt: data.summary.endAt });
+  // (Server names cut as the page shows them, escapeHtml: the chart data held them whole, six times over.)
+  const timeline = { ...data.timeline, servers: data.timeline.servers.map(shown), series: data.timeline.series.map((x) => ({ ...x, server: shown(x.server) })) };
+  const chartData = jsonForScript({ timeline, endAt: data.summary.endAt });
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
