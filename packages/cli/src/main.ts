@@ -42,6 +42,16 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/**
+ * `--design name=path`, collected. A name with ":" is refused as the option is read: compare and --what-if read
+ * `NAME:key=value`, so such a design could be named in a log, run and verify, and never there ('parameter "x":
+ * expected key=value, got "y"', a hostile-input QA pass).
+ */
+function collectDesign(value: string, previous: string[] | undefined): string[] {
+  if (designSpecParts(value).name.includes(':')) throw new UsageError(`--design ${value}: a design's name cannot hold ":" (compare and --what-if read NAME:key=value,...)`);
+  return collect(value, previous);
+}
+
 /** Decimal digits only (`_` may group them): Number() would also take "", " 0x5" and "1e2". */
 function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -1089,7 +1099,7 @@ it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left ha
 closed it before the command finished (a command that had finished keeps its code).`,
     )
     .exitOverride();
-  const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collect);
+  const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
 
   // What replay and run share: the outputs of a simulated run.
   const withRunOutputs = (cmd: Command) =>
@@ -1199,7 +1209,7 @@ function refuseRepeatedOptions(program: Command): void {
     const given = new Map<string, string>();
     for (const opt of cmd.options) {
       const parse = opt.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
-      if ((!opt.required && !opt.optional) || parse === collect) continue;
+      if ((!opt.required && !opt.optional) || parse === collect || parse === collectDesign) continue;
       const name = opt.long ?? opt.flags;
       opt.argParser((value: string, previous: unknown) => {
         const first = given.get(name);

@@ -147,6 +147,10 @@ describe('help, version and usage', () => {
     [['run', 'smsdom-storm', '--seed', '5000000000'], '--seed: parameter "seed"'],
     // A built-in design's name cannot be taken by a module.
     [['replay', EXAMPLE_LOG, '--design', 'smsdom=examples/designs/stamp-if-missing.ts'], '"smsdom" is a built-in design'],
+    // A name with ":" was taken, and then read as NAME:settings by compare and --what-if ('parameter "x": expected
+    // key=value, got "y"'): it could be used in a log and in run, verify, never there.
+    [['compare', 'x:y', '--design', 'x:y=examples/designs/stamp-if-missing.ts'], '--design x:y=examples/designs/stamp-if-missing.ts: a design\'s name cannot hold ":"'],
+    [['designs', '--design', 'x:y=examples/designs/stamp-if-missing.ts'], '--design x:y=examples/designs/stamp-if-missing.ts: a design\'s name cannot hold ":"'],
     // Output paths: a missing directory, a directory where a file goes, a file where a directory goes.
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'no-dir', 'x.jsonl')], 'does not exist'],
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
