@@ -466,7 +466,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
-      process.stdout.write(`  written by    ${printable(`${String(meta['recordedBy'] ?? 'a checker')}: ${String(meta['invariant'] ?? 'storm')}: ${String(meta['violation'] ?? meta['storm'])}`)}\n`);
+      // Free-form meta: a value that is not text is shown as JSON (String() of {"toString": 1} threw: exit 70).
+      const text = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' ? v : JSON.stringify(v));
+      process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);

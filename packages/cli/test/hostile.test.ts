@@ -609,6 +609,14 @@ describe('text from a log reaches the terminal escaped', () => {
     expect(res.stdout).toContain('written by    \\u001b]0;pwned\\u0007: x: x\\u001b[2J\\nFAKE');
     expect(res.stderr).toContain('a\\u001b[31m\\r\\nb');
   });
+
+  it('a counterexample header whose recordedBy or invariant is an object with a "toString" key: shown as JSON (exit 70 before: "Cannot convert object to primitive value")', async () => {
+    const file = writeLog('meta-to-string.jsonl', ['{"replog":1,"meta":{"recordedBy":["a",{"valueOf":2}],"invariant":{"toString":1},"violation":"x"}}', ALPHA]);
+    const res = await runCli(['replay', file]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('written by    ["a",{"valueOf":2}]: {"toString":1}: x\n');
+  });
 });
 
 describe('valid oddities', () => {
