@@ -513,6 +513,9 @@ const itemsHasher = new Hasher();
  * allocates about a kilobyte per call.
  */
 function feedSortedPairs(flat: number[], h: Hasher, n: number = flat.length >> 1): void {
+  // Insertion sort for the short lists of most states; a sort by index past that: quadratic, it made a search over
+  // 20,000 documents take 13 s for its first 10 states (the same order: pairs ascending, equal pairs alike).
+  if (n > 64) sortPairs(flat, n);
   for (let i = 1; i < n; i++) {
     const a = flat[2 * i]!;
     const b = flat[2 * i + 1]!;
@@ -527,6 +530,24 @@ function feedSortedPairs(flat: number[], h: Hasher, n: number = flat.length >> 1
   }
   for (let i = 0; i < n; i++) h.pair(flat[2 * i]!, flat[2 * i + 1]!);
   h.int(n);
+}
+
+/** Sorts the first `n` pairs of `flat` ascending (by first, then second number), in O(n log n). */
+function sortPairs(flat: number[], n: number): void {
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((x, y) => {
+    const a = flat[2 * x]!;
+    const b = flat[2 * y]!;
+    if (a !== b) return a < b ? -1 : 1;
+    const c = flat[2 * x + 1]!;
+    const d = flat[2 * y + 1]!;
+    return c < d ? -1 : c > d ? 1 : 0;
+  });
+  const copy = flat.slice(0, 2 * n);
+  for (let k = 0; k < n; k++) {
+    flat[2 * k] = copy[2 * order[k]!]!;
+    flat[2 * k + 1] = copy[2 * order[k]! + 1]!;
+  }
 }
 
 const scratch = new Hasher();
