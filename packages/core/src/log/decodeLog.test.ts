@@ -761,6 +761,17 @@ ${nested}
     return warnings;
   }
 
+  it('strict: 5,000 partitions after 100,000 servers are checked for servers left out in a moment, each warning naming 10 and counting the rest (each partition listed every server defined: 20 s)', () => {
+    const servers = Array.from({ length: 100_000 }, (_, i) => `{"at": 0, "type": "server", "name": "S${i}"}`);
+    const partitions = Array.from({ length: 5_000 }, (_, i) => `{"at": ${i + 1}, "type": "partition", "groups": [["S1"], ["S2"]]}`);
+    const started = performance.now();
+    const warnings = strictWarnings([...servers, ...partitions]);
+    expect(performance.now() - started, 'milliseconds to decode').toBeLessThan(5_000);
+    const left = warnings.filter((w) => w.field === 'groups');
+    expect(left).toHaveLength(5_000);
+    expect(left[0]!.message).toContain('servers "S0", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11" and 99,988 more are in no group');
+  });
+
   it('strict: a partition leaving out servers defined before it (they form one more group, event-log.md/replication.md) and a connection scheduled twice are reported; without strict nothing is', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',

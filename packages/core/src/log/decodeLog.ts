@@ -578,11 +578,22 @@ class Decoder implements LazyLogDecoder {
         const cut = groups.filter((g) => g.length > 0).length >= 2;
         this.partitionLine = cut ? this.lineNo : 0;
         if (!cut) return;
-        const left = [...this.definedServers].filter((n) => !named.has(n));
-        if (left.length === 0) return;
+        // Counted from the names the partition gives, and the first 10 left out found by walking the servers only
+        // until then: listing every server defined for each partition was quadratic (100,000 servers and 5,000
+        // partitions: 20 s).
+        let namedDefined = 0;
+        for (const n of named) if (this.definedServers.has(n)) namedDefined++;
+        const count = this.definedServers.size - namedDefined;
+        if (count === 0) return;
+        const first: string[] = [];
+        for (const n of this.definedServers) {
+          if (named.has(n)) continue;
+          first.push(n);
+          if (first.length === 10) break;
+        }
         // (Named up to 10: a log of thousands of servers made a warning of thousands of names.)
-        const list = `${left.slice(0, 10).map((n) => JSON.stringify(n)).join(', ')}${left.length > 10 ? ` and ${(left.length - 10).toLocaleString('en-US')} more` : ''}`;
-        this.warn!({ line: this.lineNo, column: this.columnOf(['groups']), field: 'groups', message: `server${left.length > 1 ? 's' : ''} ${list} ${left.length > 1 ? 'are' : 'is'} in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name ${left.length > 1 ? 'them' : 'it'} in a group to say otherwise` });
+        const list = `${first.map((n) => JSON.stringify(n)).join(', ')}${count > 10 ? ` and ${(count - 10).toLocaleString('en-US')} more` : ''}`;
+        this.warn!({ line: this.lineNo, column: this.columnOf(['groups']), field: 'groups', message: `server${count > 1 ? 's' : ''} ${list} ${count > 1 ? 'are' : 'is'} in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name ${count > 1 ? 'them' : 'it'} in a group to say otherwise` });
         return;
       }
       case 'connection': {
