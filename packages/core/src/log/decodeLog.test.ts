@@ -742,15 +742,15 @@ ${nested}
     expect(none).toEqual([]);
   });
 
-  it('strict: a save of 20,000 items that removes 100,000 others is checked for set-and-removed items in a moment, not name by name (2 billion comparisons: 18 s)', () => {
+  // (The size is what made the check quadratic: 2 billion comparisons, 18 s, before it looked removals up by key. Speed
+  // is not asserted here, as no test times anything: the bench measures; this checks the answer at that size.)
+  it('strict: a save of 20,000 items that removes 100,000 others gets exactly its one set-and-removed warning, by key', () => {
     const set = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`Set${i}`, i]));
     const remove = Array.from({ length: 100_000 }, (_, i) => `Removed${i}`);
     remove[99_999] = 'SET19999';
     const line = JSON.stringify({ at: 1, type: 'save', server: 'A', db: 'd', unid: '00000000000000000000000000000001', by: 'user/u', set, remove });
     const warnings: LogWarning[] = [];
-    const started = performance.now();
     decodeLogText(`${H}${line}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
-    expect(performance.now() - started, 'milliseconds to decode').toBeLessThan(5_000);
     expect(warnings).toEqual([{ line: 2, column: line.indexOf('"SET19999"') + 1, field: 'remove[99999]', message: 'item "SET19999" is both removed and set by this save: a save applies its removals first, so it is set' }]);
   });
 
@@ -761,12 +761,11 @@ ${nested}
     return warnings;
   }
 
-  it('strict: 5,000 partitions after 100,000 servers are checked for servers left out in a moment, each warning naming 10 and counting the rest (each partition listed every server defined: 20 s)', () => {
+  // (Each partition listed every server defined before it was counted: 20 s at this size. Not timed, as above.)
+  it('strict: 5,000 partitions after 100,000 servers each warn of the servers left out, naming 10 and counting the rest', () => {
     const servers = Array.from({ length: 100_000 }, (_, i) => `{"at": 0, "type": "server", "name": "S${i}"}`);
     const partitions = Array.from({ length: 5_000 }, (_, i) => `{"at": ${i + 1}, "type": "partition", "groups": [["S1"], ["S2"]]}`);
-    const started = performance.now();
     const warnings = strictWarnings([...servers, ...partitions]);
-    expect(performance.now() - started, 'milliseconds to decode').toBeLessThan(5_000);
     const left = warnings.filter((w) => w.field === 'groups');
     expect(left).toHaveLength(5_000);
     expect(left[0]!.message).toContain('servers "S0", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11" and 99,988 more are in no group');

@@ -285,20 +285,18 @@ describe('R1: a save against a plain model (the hand-written item list)', () => 
     );
   });
 
-  it('R1: a save of 100,000 items (names in descending order, some twice in two spellings, some removed) matches the model, in linear time, not quadratic', () => {
-    // A 2.5 MB log line saving 100,000 items took 7 s (12 s in descending order), and a 64 MB line hours: each name
-    // written was looked up in the list of those written before it, and each new item shifted the ones after it.
+  it('R1: a save of 100,000 items (names in descending order, some twice in two spellings, some removed) matches the model', () => {
+    // The path a save of more than 64 names takes (writeMany). A 2.5 MB log line saving 100,000 items took 7 s (12 s in
+    // descending order) before it, and a 64 MB line hours: each name written was looked up in the list of those written
+    // before it, and each new item shifted the ones after it. Not timed (the bench measures): the answer at that size.
     const base = applySave(undefined, U, { set: Array.from({ length: 50_000 }, (_, i): [string, ItemValue] => [`Kept${i}`, i]) }, 10, 0).note;
     const set = Array.from({ length: 100_000 }, (_, i): [string, ItemValue] => [i % 10 === 0 ? `ITEM${99_999 - i}` : `item${99_999 - i}`, i]);
     for (let i = 0; i < 1000; i++) set.push([`Item${i * 7}`, -i]);
     const remove = Array.from({ length: 20_000 }, (_, i) => `KEPT${i * 2}`);
-    const started = performance.now();
     const got = applySave(base, U, { set, remove }, 20, 0);
-    const ms = performance.now() - started;
     const want = model(base, set, remove, 2);
     expect(got.note.items).toEqual(want.items);
     expect(got.written).toEqual(want.written);
-    expect(ms, 'milliseconds for the save').toBeLessThan(1_000);
   });
 });
 
