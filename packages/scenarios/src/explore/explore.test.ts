@@ -80,6 +80,19 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
     expect(stormExploreModel({ settings: { servers: 6 } }).symmetricServers).toHaveLength(6);
   });
 
+  it('more than 100,000 documents (databases x docs) are refused by name before any is made: docs=10000000, the scenario\'s most, ran out of memory making the initial state', () => {
+    expect(() => stormExploreModel({ settings: { docs: 10_000_000 } })).toThrow(/^parameters "databases" x "docs": 1 x 10,000,000 = 10,000,000 documents, more than 100,000: explore holds every document/);
+    expect(() => stormExploreModel({ settings: { databases: 2, docs: 50_001 } })).toThrow(/^parameters "databases" x "docs": 2 x 50,001 = 100,002 documents/);
+    expect(() => stormExploreModel({ settings: { databases: 100_000, docs: 2 } })).toThrow(/^parameters "databases" x "docs": 100,000 x 2 = 200,000 documents/);
+  });
+
+  it('100,000 databases of one document (the most it takes) make a model: its setup\'s last time was taken by spreading 200,000 times into Math.max, past the arguments a call can take (exit 70)', () => {
+    const model = stormExploreModel({ settings: { databases: 100_000 } });
+    // 100,000 databases and their one document each, 2 servers, their scanners, and the push spreading them.
+    expect(model.setup.filter((e) => e.type === 'database')).toHaveLength(100_000);
+    expect(model.setup.at(-1)).toMatchObject({ type: 'push', server: 'Alpha', partner: 'Beta' });
+  });
+
   it('R16: a design that does not declare itself name-blind (ScannerDesign.symmetric) gets no symmetry reduction', () => {
     const { symmetric: _declared, ...undeclared } = builtinRegistry().get('smsdom')!;
     const custom = { ...undeclared, name: 'my-design' };

@@ -42,6 +42,11 @@ export interface ScenarioContext {
    * the same caller refuses as well.
    */
   readonly noSchedule?: string;
+  /**
+   * The most documents (databases x docs) the caller can take, and why: past it the settings are refused by name before
+   * a document is made (explore: each document is held in every state of the search).
+   */
+  readonly maxDocuments?: { readonly limit: number; readonly why: string };
 }
 
 /**
@@ -100,6 +105,9 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // Every time the scenario writes must be inside virtual time (0..2^53-1, event-log.md): the scanners come at setup +
   // offset, the end at setup + max(horizonMs, offset + 1). Past it, the run was refused by a generated event's field
   // "at", not by the parameter that put it there.
+  if (context.maxDocuments !== undefined && p.databases * p.docs > context.maxDocuments.limit) {
+    throw new LogError('BAD_CONFIG', `parameters "databases" x "docs": ${p.databases.toLocaleString('en-US')} x ${p.docs.toLocaleString('en-US')} = ${(p.databases * p.docs).toLocaleString('en-US')} documents, more than ${context.maxDocuments.limit.toLocaleString('en-US')}: ${context.maxDocuments.why}`, { field: 'docs' });
+  }
   const setup = setupEndMs(p.databases * p.docs);
   const lastTime = Number.MAX_SAFE_INTEGER;
   if (setup + Math.max(0, ...offsets) + 1 > lastTime) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": ${Math.max(...offsets)} puts a scanner past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup - 1}`, { field: 'scanOffsetsMs' });
