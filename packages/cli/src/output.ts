@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -111,6 +111,16 @@ export function holdTemporaryFile(path: string): () => void {
  * refused before the run: a directory, and a device, pipe or socket (renaming a new file over /dev/full or a named
  * pipe would replace it with a plain file, and as root that is a system file).
  */
+/** Whether descriptor `fd` is open on the file `st` describes. */
+function sameFile(fd: number, st: Stats): boolean {
+  try {
+    const f = fstatSync(fd);
+    return f.dev === st.dev && f.ino === st.ino;
+  } catch {
+    return false; // (closed)
+  }
+}
+
 export class AtomicFile {
   /** The path as given (for messages). */
   readonly path: string;
@@ -129,6 +139,13 @@ export class AtomicFile {
     if (existing?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
     if (existing !== undefined && !existing.isFile()) {
       throw new UsageError(`${path}: is not a regular file (a device, pipe or socket): replstorm writes the output to a new file and renames it into place; give a file's name`);
+    }
+    // The file standard output or error goes to (`--record /dev/stdout > out.jsonl`, or the name given to the shell's
+    // redirection too): renamed over, it took the summary printed after it along to the unlinked file, lost unsaid.
+    if (existing !== undefined) {
+      for (const [fd, name] of [[1, 'output'], [2, 'error']] as const) {
+        if (sameFile(fd, existing)) throw new UsageError(`${path}: is the file standard ${name} goes to (${this.target}): the output would replace it, and what is printed there with it; give another file's name`);
+      }
     }
     this.tmp = join(dirname(this.target), temporaryName(basename(this.target)));
     this.fd = this.opened(() => openSync(this.tmp, 'w'));

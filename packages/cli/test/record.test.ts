@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DERIVED_EVENT_TYPES } from '@replstorm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, perServerKeysLog, spawnCli } from './cliHarness.js';
+import { MAIN_TS, REPO_ROOT, runCli, perServerKeysLog, spawnCli } from './cliHarness.js';
 
 // A recording is the whole run: input events and the engine's derived events. Replaying it checks every derived event
 // against the engine (event-log.md, "Derived events"): same digest, and the first disagreeing line named.
@@ -310,6 +310,22 @@ describe('output paths: what --record and --report replace', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(F, 'utf8'));
+  });
+
+  it.runIf(process.platform === 'linux')('the file standard output goes to (--record /dev/stdout > out.jsonl, or the same name twice): refused before the run, exit 2, the file left as it was', () => {
+    // The output was renamed over the file the shell had opened for standard output: the summary printed after it went
+    // to the replaced file, unlinked, and was lost without a word (hostile-input QA).
+    const out = join(tmp, 'stdout-file.jsonl');
+    for (const [option, target] of [['--record', '/dev/stdout'], ['--record', out], ['--report', '/dev/stdout']] as const) {
+      writeFileSync(out, 'before\n');
+      const fd = openSync(out, 'a');
+      const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', EXAMPLE, option, target], { cwd: REPO_ROOT, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      closeSync(fd);
+      expect(res.status, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`replstorm: ${target}: is the file standard output goes to (${out})`);
+      expect(readFileSync(out, 'utf8')).toBe('before\n');
+    }
+    expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
   });
 
   it.runIf(process.platform !== 'win32')('a named pipe (or device, socket) in the file\'s place: refused before the run, exit 2, left as it was', async () => {
