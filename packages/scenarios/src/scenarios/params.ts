@@ -84,6 +84,12 @@ export function parseConfigList(text: string, name: string, defaults?: object): 
     if (Object.prototype.hasOwnProperty.call(out, k)) throw new LogError('BAD_CONFIG', `parameter "${name}": "${k}" is given twice (${String(out[k])}, then ${v}): give it once`, { field: name });
     const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
     const num = DECIMAL.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
+    // An integer a double cannot hold (9007199254740993 reads as ...992) is refused, as a log's is: the design's check
+    // named the number it read as ("got 9007199254740992"), not what was typed.
+    const digits = v.replace(/_/g, '');
+    if (/^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && BigInt(digits) !== BigInt(num)) {
+      throw new LogError('BAD_CONFIG', `parameter "${name}": ${k}=${v}: a whole number beyond 2^53-1 that a double cannot hold (it reads as ${String(num)})`, { field: name });
+    }
     if (want === 'string') out[k] = v;
     else if (want === 'number') out[k] = v !== '' && Number.isFinite(num) ? num : v;
     else if (want === 'boolean') out[k] = v === 'true' ? true : v === 'false' ? false : v;
