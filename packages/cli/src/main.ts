@@ -219,7 +219,9 @@ function ensureOutDir(dir: string, option: string, make = true): string[] {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') throw new UsageError(`${option} ${dir}: a part of the path is a file, not a directory`);
-      if (code !== 'ENOENT') throw err;
+      // (Any other reason, a loop of symbolic links or a directory we may not read, named the path alone: which option
+      // it came from was left to guess.)
+      if (code !== 'ENOENT') throw new UsageError(`${option} ${dir}: ${describeError(err, p).message}`);
       missing.push(p);
       const up = dirname(p);
       if (up === p) break;

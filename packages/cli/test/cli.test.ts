@@ -13,6 +13,9 @@ import { formatTable, formatVirtualTime } from '../src/format.js';
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
 
 const tmp = mkdtempSync(join(tmpdir(), 'replstorm-cli-'));
+// Two symbolic links naming each other: any path through them fails with ELOOP.
+symlinkSync(join(tmp, 'loop-b'), join(tmp, 'loop-a'));
+symlinkSync(join(tmp, 'loop-a'), join(tmp, 'loop-b'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
@@ -159,6 +162,9 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
     [['replay', EXAMPLE_LOG, '--record', join(EXAMPLE_LOG, 'x.jsonl')], 'a part of the path is a file'],
     [['replay', EXAMPLE_LOG, '--design', `x=${tmp}`], 'is a directory'],
+    // An --out that cannot be looked at for another reason than its absence named the path alone, not the option.
+    [['verify', 'smsdom', '--runs', '1', '--out', join(tmp, 'loop-a')], `--out ${join(tmp, 'loop-a')}: ${join(tmp, 'loop-a')}: too many symbolic links`],
+    [['explore', 'smsdom-storm', '--depth', '1', '--out', join(tmp, 'loop-a', 'x')], `--out ${join(tmp, 'loop-a', 'x')}: `],
     // `-` is standard input (the log's only); two outputs on one file would leave one destroyed.
     [['replay', EXAMPLE_LOG, '--record', '-'], '--record -: give a file'],
     [['run', 'smsdom-storm', '--report', '-'], '--report -: give a file'],
