@@ -87,7 +87,7 @@ export function parseConfigList(text: string, name: string, defaults?: object): 
     // An integer a double cannot hold (9007199254740993 reads as ...992) is refused, as a log's is: the design's check
     // named the number it read as ("got 9007199254740992"), not what was typed.
     const digits = v.replace(/_/g, '');
-    if (/^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && BigInt(digits) !== BigInt(num)) {
+    if (/^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && (!Number.isFinite(num) || BigInt(digits) !== BigInt(num))) {
       throw new LogError('BAD_CONFIG', `parameter "${name}": ${k}=${v}: a whole number beyond 2^53-1 that a double cannot hold (it reads as ${String(num)})`, { field: name });
     }
     if (want === 'string') out[k] = v;
