@@ -147,6 +147,8 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scanMsPerDoc=9007199254740993'], '--what-if smsdom:scanMsPerDoc=9007199254740993: parameter "smsdom": scanMsPerDoc=9007199254740993: a whole number beyond 2^53-1 that a double cannot hold (it reads as 9007199254740992)'],
     [['run', 'smsdom-storm', '--set', 'config=scanMsPerDoc=9_007_199_254_740_993'], 'parameter "config": scanMsPerDoc=9_007_199_254_740_993: a whole number beyond 2^53-1'],
     [['compare', `smsdom:scanMsPerDoc=${'9'.repeat(400)}`, '--set', 'docs=1'], `scanMsPerDoc=${'9'.repeat(400)}: a whole number beyond 2^53-1 that a double cannot hold (it reads as Infinity)`],
+    // (Not a number at all: said so, not that a double cannot hold it.)
+    [['compare', 'smsdom:scanMsPerDoc=1_', '--set', 'docs=1'], 'field "config.scanMsPerDoc": expected a number, got "1_"'],
     [['run', 'smsdom-storm', '--seed', '5', '--set', 'seed=6'], 'give the seed once'],
     [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0x10'], 'clockSkewsMs'],
     [['run', 'smsdom-storm', '--set', 'clockSkewsMs=0,0.5'], 'clockSkewsMs'],

@@ -85,9 +85,11 @@ export function parseConfigList(text: string, name: string, defaults?: object): 
     const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
     const num = DECIMAL.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
     // An integer a double cannot hold (9007199254740993 reads as ...992) is refused, as a log's is: the design's check
-    // named the number it read as ("got 9007199254740992"), not what was typed.
+    // named the number it read as ("got 9007199254740992"), not what was typed. Only where a number may be meant: a text
+    // setting keeps its digits (a key of 16 digits, R14), and what is no number at all ("1_") is said so by the design.
     const digits = v.replace(/_/g, '');
-    if (/^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && (!Number.isFinite(num) || BigInt(digits) !== BigInt(num))) {
+    const asNumber = want === 'number' || want === undefined;
+    if (asNumber && DECIMAL.test(v) && /^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && (!Number.isFinite(num) || BigInt(digits) !== BigInt(num))) {
       throw new LogError('BAD_CONFIG', `parameter "${name}": ${k}=${v}: a whole number beyond 2^53-1 that a double cannot hold (it reads as ${String(num)})`, { field: name });
     }
     if (want === 'string') out[k] = v;

@@ -372,6 +372,11 @@ describe('R16: what the parameters produce', () => {
     expect(() => runEvents(events, { behaviours: behaviourFactory(builtinRegistry()) })).not.toThrow();
   });
 
+  it('R14/R16: an all-digit key past 2^53 (9999999999999999) stays the string typed: a key is text, not a number a double may not hold', () => {
+    const events = smsdomStormEvents({ databases: 1, docs: 1, config: 'key=9999999999999999' });
+    expect(only(events, 'scanner').map((e) => e.config?.['key'])).toEqual(['9999999999999999', '9999999999999999']);
+  });
+
   it('R16: setup ends before the scanners come at any allowed size: every document is created, and pushed, before the first scanner', () => {
     // 100 databases x 600 documents is within the parameters' ranges (databases <= 100,000, docs <= 10,000,000).
     const events = smsdomStormEvents({ databases: 100, docs: 600 });
