@@ -41,14 +41,9 @@ export function heldTag(note: Note): ItemValue | undefined {
   return undefined;
 }
 
-/** A tag without its scan time (computeTag), and the `set` list of a save that writes it. */
+/** A tag without its scan time (computeTag). */
 export interface CurrentTag {
   readonly tag: string;
-  /**
-   * `[[X-SSOTag, tag]]`, made once per tag: the decisions that stamp it share it (the engine only reads a decision).
-   * Not frozen: a frozen list in a save's `set` made the engine's read of every save's items slower.
-   */
-  readonly stamp: readonly (readonly [string, ItemValue])[];
 }
 
 interface CachedTag extends CurrentTag {
@@ -82,7 +77,7 @@ export function currentTag(note: Note, key: string, includeDefinitions: boolean,
     if (hit !== undefined && hit.key === key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit;
   }
   const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
-  const made: CachedTag = { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag, stamp: [[SSO_TAG, tag]] };
+  const made: CachedTag = { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag };
   if (anchor !== undefined) tagCache.set(anchor, made);
   return made;
 }

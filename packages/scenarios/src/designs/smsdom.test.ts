@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { getItemValue, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type Note, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
-import { behaviourFactory } from '../design.js';
+import { applySave, getItemValue, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type Note, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
+import { behaviourFactory, virusScanOf } from '../design.js';
+import { SMSDOM_DEFAULTS, smsdomScan } from './smsdom.js';
 import { builtinRegistry } from './registry.js';
 
 // The smsdom design driven through the real simulator (R13–R16; event-log.md, "Built-in scanner design smsdom"):
@@ -664,3 +665,31 @@ describe('smsdom configuration check', () => {
   });
 });
 
+
+describe('smsdomScan, called by a design of its own (public API)', () => {
+  it('R15: each decision\'s set list is its own: a wrapping design that adds to one does not add to the next scan of the same items', () => {
+    // The tag cache handed every decision one shared [[X-SSOTag, tag]] list (a speedup): a design that wrapped
+    // smsdomScan and pushed an item of its own onto `set` pushed it into every later stamp of those items.
+    const note = applySave(undefined, U1, { set: new Map(doc()) }, 1_000, 0).note;
+    const ctx = {
+      kind: 'scheduled' as const,
+      server: 'Alpha',
+      cluster: undefined,
+      clusterMembers: ['Alpha'],
+      db: 'mail/a.nsf',
+      unid: U1,
+      note,
+      at: 2_000,
+      clock: 2_000,
+      definitions: '',
+      store: new Map<string, unknown>(),
+      config: { ...SMSDOM_DEFAULTS, key: KEY },
+      virusScan: () => virusScanOf(note),
+    };
+    const first = smsdomScan(ctx);
+    expect(first.set).toHaveLength(1);
+    (first.set as [string, ItemValue][]).push(['X-Mine', 1]);
+    const second = smsdomScan(ctx);
+    expect(second.set).toEqual([['X-SSOTag', first.set![0]![1]]]);
+  });
+});

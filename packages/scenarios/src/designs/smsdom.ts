@@ -50,8 +50,9 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   const c = ctx.config;
   const sso = ssoApplies(c, ctx.kind);
   const held = heldTag(ctx.note);
-  // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once, with the `set`
-  // list that writes it (shared by every decision that stamps this tag).
+  // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once. Each decision gets
+  // a `set` list of its own: smsdomScan is public, and a design wrapping it may add to the list it returns (a list
+  // shared through the tag cache carried one design's addition into every later scan of those items).
   let current: CurrentTag | undefined;
   let verifies: boolean;
   if (c.tagIncludesScanTime) {
@@ -61,7 +62,7 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     verifies = held === current.tag;
   }
   if (sso && verifies) {
-    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: current?.stamp ?? [[SSO_TAG, tagOf(ctx, c, ctx.clock)]] };
+    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current?.tag ?? tagOf(ctx, c, ctx.clock)]] };
     return { verdict: 'skipped' };
   }
   const result = ctx.virusScan();
@@ -70,7 +71,7 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
   }
   if (!sso) return { verdict: 'clean' };
-  if (current !== undefined) return held === current.tag ? { verdict: 'clean' } : { verdict: 'clean', set: current.stamp };
+  if (current !== undefined) return held === current.tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, current.tag]] };
   const tag = tagOf(ctx, c, ctx.clock);
   return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
 }
