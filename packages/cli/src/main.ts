@@ -48,7 +48,9 @@ function collect(value: string, previous: string[] | undefined): string[] {
  * expected key=value, got "y"', a hostile-input QA pass).
  */
 function collectDesign(value: string, previous: string[] | undefined): string[] {
-  if (designSpecParts(value).name.includes(':')) throw new UsageError(`--design ${value}: a design's name cannot hold ":" (compare and --what-if read NAME:key=value,...)`);
+  // (Only a value with a name: a bare path is refused by buildRegistry as not name=path, whatever it holds.)
+  const { name, path } = designSpecParts(value);
+  if (path !== '' && name.includes(':')) throw new UsageError(`--design ${value}: a design's name cannot hold ":" (compare and --what-if read NAME:key=value,...)`);
   return collect(value, previous);
 }
 

@@ -160,6 +160,8 @@ describe('help, version and usage', () => {
     // key=value, got "y"'): it could be used in a log and in run, verify, never there.
     [['compare', 'x:y', '--design', 'x:y=examples/designs/stamp-if-missing.ts'], '--design x:y=examples/designs/stamp-if-missing.ts: a design\'s name cannot hold ":"'],
     [['designs', '--design', 'x:y=examples/designs/stamp-if-missing.ts'], '--design x:y=examples/designs/stamp-if-missing.ts: a design\'s name cannot hold ":"'],
+    // A path alone, with ":" in it, is no name=path: said so, not that a name cannot hold ":".
+    [['designs', '--design', '/tmp/dir:1/mine.ts'], '--design expects name=path, got "/tmp/dir:1/mine.ts"'],
     // Output paths: a missing directory, a directory where a file goes, a file where a directory goes.
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'no-dir', 'x.jsonl')], 'does not exist'],
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
