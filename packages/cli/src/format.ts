@@ -104,8 +104,10 @@ export function writeJsonPieces(value: unknown, write: (text: string) => void): 
       size = 0;
     }
   };
-  // What JSON.stringify leaves out of an object, and writes as null in an array.
-  const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+  // What JSON.stringify leaves out of an object, and writes as null in an array: a value whose toJSON answers
+  // undefined too (the abstract hash's note memo does).
+  const omitted = (v: unknown, key: string) =>
+    v === undefined || typeof v === 'function' || typeof v === 'symbol' || (typeof (v as { toJSON?: unknown } | null)?.toJSON === 'function' && (v as { toJSON: (k: string) => unknown }).toJSON(key) === undefined);
   const visit = (v: unknown, indent: string): void => {
     if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function' || isSmall(v)) {
       // Whole: its lines indented to where it stands (a primitive has none).
@@ -119,13 +121,13 @@ export function writeJsonPieces(value: unknown, write: (text: string) => void): 
       push('[');
       for (let i = 0; i < v.length; i++) {
         push(`${i > 0 ? ',' : ''}\n${inner}`);
-        if (omitted(v[i])) push('null');
+        if (omitted(v[i], String(i))) push('null');
         else visit(v[i], inner);
       }
       return push(`\n${indent}]`);
     }
     const record = v as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => !omitted(record[k]));
+    const keys = Object.keys(record).filter((k) => !omitted(record[k], k));
     if (keys.length === 0) return push('{}');
     push('{');
     keys.forEach((k, i) => {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
-import { formatTable, formatVirtualTime } from '../src/format.js';
+import { formatTable, formatVirtualTime, writeJsonPieces } from '../src/format.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -1867,5 +1867,27 @@ describe('output files are never half-written', () => {
     const again = await runCli(['replay', target]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/derived events checked: the engine agrees/);
+  });
+});
+
+describe('writeJsonPieces (printJson: --json --state of a state longer than one string)', () => {
+  it('writes JSON.stringify(value, null, 2)\'s text for a large value taken member by member: toJSON (one answering undefined too), functions, symbols, undefined in objects and arrays', () => {
+    // Large enough (past isSmall's 4,000,000 budget) that the members are visited one by one, not stringified whole.
+    const filler = 'x'.repeat(100_000);
+    const gone = { toJSON: () => undefined };
+    const value = {
+      docs: Array.from({ length: 60 }, (_, i) => (i % 10 === 3 ? gone : { i, text: filler, memo: gone, f: () => 1, s: Symbol('s'), u: undefined, when: new Date(i) })),
+      // Members of the large object itself, visited one by one.
+      memo: gone,
+      f: () => 1,
+      u: undefined,
+      list: [gone, undefined, () => 1, Symbol('t'), null, 1.5, 'a"b', { nested: [gone, { toJSON: () => ({ shown: true }) }] }],
+      empty: {},
+      none: [],
+      map: new Map([['k', 1]]),
+    };
+    let out = '';
+    writeJsonPieces(value, (text) => (out += text));
+    expect(out).toBe(JSON.stringify(value, null, 2));
   });
 });
