@@ -30,23 +30,19 @@ export function tagContent(note: Note, includeDefinitions: boolean, definitions:
  * `<ms>:` and C [choice: a colon separates them], and verifies against its own time.
  */
 export function computeTag(note: Note, o: TagOptions): string {
-  if (o.scanTime === undefined) return currentTag(note, o.key, o.includeDefinitions, o.definitions).tag;
+  if (o.scanTime === undefined) return currentTag(note, o.key, o.includeDefinitions, o.definitions);
   const c = tagContent(note, o.includeDefinitions, o.definitions);
   return `t=${o.scanTime};${hmacSha256Hex(o.key, `${o.scanTime}:${c}`)}`;
 }
 
-/** The value of the note's `X-SSOTag`, if it has one. */
+/** The value of the note's `X-SSOTag`, if it has one: getItemValue by the tag's key, not lower-casing its name per scan. */
 export function heldTag(note: Note): ItemValue | undefined {
   for (const item of note.items) if (item.key === SSO_KEY) return item.value;
   return undefined;
 }
 
-/** A tag without its scan time (computeTag). */
-export interface CurrentTag {
+interface CachedTag {
   readonly tag: string;
-}
-
-interface CachedTag extends CurrentTag {
   readonly items: readonly Note['items'][number][];
   readonly key: string;
   readonly definitions: string;
@@ -62,7 +58,7 @@ const tagCache = new WeakMap<object, CachedTag>();
  * computeTag without a scan time, its arguments given one by one (a scan asks for it every time: no options object
  * made for it), remembered as said above.
  */
-export function currentTag(note: Note, key: string, includeDefinitions: boolean, definitionsVersion: string): CurrentTag {
+export function currentTag(note: Note, key: string, includeDefinitions: boolean, definitionsVersion: string): string {
   const definitions = includeDefinitions ? definitionsVersion : '';
   const all = note.items;
   let anchor: object | undefined;
@@ -74,12 +70,11 @@ export function currentTag(note: Note, key: string, includeDefinitions: boolean,
   }
   if (anchor !== undefined) {
     const hit = tagCache.get(anchor);
-    if (hit !== undefined && hit.key === key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit;
+    if (hit !== undefined && hit.key === key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit.tag;
   }
   const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
-  const made: CachedTag = { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag };
-  if (anchor !== undefined) tagCache.set(anchor, made);
-  return made;
+  if (anchor !== undefined) tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag });
+  return tag;
 }
 
 /** `kept` equals `all` without the tag item, object for object. */

@@ -1,6 +1,6 @@
 import { LogError, type ScanDecision, type ScanKind } from '@replstorm/core';
 import { cleaningWrites, defineDesign, type DesignScanContext, type ScannerDesign } from '../design.js';
-import { SSO_TAG, computeTag, currentTag, heldTag, verifyTag, type CurrentTag } from '../tag.js';
+import { SSO_TAG, computeTag, currentTag, heldTag, verifyTag } from '../tag.js';
 
 /** The `smsdom` configuration (event-log.md, "Built-in scanner design smsdom"). Defaults: SSO on, nothing else changed. */
 export interface SmsdomConfig {
@@ -53,16 +53,16 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once. Each decision gets
   // a `set` list of its own: smsdomScan is public, and a design wrapping it may add to the list it returns (a list
   // shared through the tag cache carried one design's addition into every later scan of those items).
-  let current: CurrentTag | undefined;
+  let current: string | undefined;
   let verifies: boolean;
   if (c.tagIncludesScanTime) {
     verifies = verifyTag(ctx.note, held, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, withScanTime: true });
   } else {
     current = currentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
-    verifies = held === current.tag;
+    verifies = held === current;
   }
   if (sso && verifies) {
-    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current?.tag ?? tagOf(ctx, c, ctx.clock)]] };
+    if (isPass(ctx.kind) && c.rewriteValidTags) return { verdict: 'skipped', set: [[SSO_TAG, current ?? tagOf(ctx, c, ctx.clock)]] };
     return { verdict: 'skipped' };
   }
   const result = ctx.virusScan();
@@ -71,8 +71,7 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
   }
   if (!sso) return { verdict: 'clean' };
-  if (current !== undefined) return held === current.tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, current.tag]] };
-  const tag = tagOf(ctx, c, ctx.clock);
+  const tag = current ?? tagOf(ctx, c, ctx.clock);
   return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
 }
 

@@ -14,7 +14,6 @@ export interface StormModelOptions {
   readonly registry?: DesignRegistry;
 }
 
-/** Exploration defaults over the scenario's: the smallest interesting cluster, pushed only by explicit actions. */
 /**
  * [choice] Symmetry reduction keys each state under every renaming of the symmetric servers: n! of them. Up to 6
  * (720) it pays; with 8, the parameter's most (40,320), a search of depth 1 did not end in minutes (hostile-input QA),
@@ -35,6 +34,7 @@ function factorial(n: number): number {
 const MAX_EXPLORE_DOCUMENTS = 100_000;
 const MAX_EXPLORE_DOCUMENTS_WHY = 'explore holds every document in every state it keeps and may scan each at every step; it is for a handful of documents (run and compare take the seed\'s scale)';
 
+/** Exploration defaults over the scenario's: the smallest interesting cluster, pushed only by explicit actions. */
 export const EXPLORE_DEFAULTS = { databases: 1, docs: 1, clusterIntervalMs: 0, scanServers: 'none', clockSkewsMs: '0', scanOffsetsMs: '0' } as const;
 
 /**

@@ -102,12 +102,12 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // Offsets count from the end of setup: a negative one put a scanner among the setup's saves, after them in this
   // stream, and the engine refused the run by its time ("before the time already reached"), not by this parameter.
   if (offsets.some((o) => o < 0)) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": expected whole numbers >= 0 (milliseconds after setup), got "${p.scanOffsetsMs}"`, { field: 'scanOffsetsMs' });
-  // Every time the scenario writes must be inside virtual time (0..2^53-1, event-log.md): the scanners come at setup +
-  // offset, the end at setup + max(horizonMs, offset + 1). Past it, the run was refused by a generated event's field
-  // "at", not by the parameter that put it there.
   if (context.maxDocuments !== undefined && p.databases * p.docs > context.maxDocuments.limit) {
     throw new LogError('BAD_CONFIG', `parameters "databases" x "docs": ${p.databases.toLocaleString('en-US')} x ${p.docs.toLocaleString('en-US')} = ${(p.databases * p.docs).toLocaleString('en-US')} documents, more than ${context.maxDocuments.limit.toLocaleString('en-US')}: ${context.maxDocuments.why}`, { field: 'docs' });
   }
+  // Every time the scenario writes must be inside virtual time (0..2^53-1, event-log.md): the scanners come at setup +
+  // offset, the end at setup + max(horizonMs, offset + 1). Past it, the run was refused by a generated event's field
+  // "at", not by the parameter that put it there.
   const setup = setupEndMs(p.databases * p.docs);
   const lastTime = Number.MAX_SAFE_INTEGER;
   if (setup + Math.max(0, ...offsets) + 1 > lastTime) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": ${Math.max(...offsets)} puts a scanner past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup - 1}`, { field: 'scanOffsetsMs' });
