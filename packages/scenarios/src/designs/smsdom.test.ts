@@ -665,7 +665,6 @@ describe('smsdom configuration check', () => {
   });
 });
 
-
 describe('smsdomScan, called by a design of its own (public API)', () => {
   it('R15: each decision\'s set list is its own: a wrapping design that adds to one does not add to the next scan of the same items', () => {
     // The tag cache handed every decision one shared [[X-SSOTag, tag]] list (a speedup): a design that wrapped
