@@ -29,7 +29,7 @@ import {
 import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
-import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
@@ -916,10 +916,11 @@ async function cmdExplore(
     if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: ${why}`);
   }
   const settingsUsed = checkScenarioSettings(scenario, settings, registry);
-  // Where counterexamples go is made before the search (a directory that cannot be made is said at once, not after
-  // it has run), and removed again if the search wrote nothing into it (it left an empty directory: a researcher's
-  // QA pass).
-  const madeOut = holdMadeDirectories(ensureOutDir(o.out, '--out'));
+  // Where counterexamples go is tried before the search by making it (a directory that cannot be made is said at
+  // once, not after it has run), and what was made is removed again at once: the search holds nothing on disk, so
+  // SIGTERM can end it where it is (interruptible), and a search that writes nothing leaves no empty directory (it
+  // did: a researcher's QA pass). It is made again below only for a log to write.
+  removeEmpty(ensureOutDir(o.out, '--out'));
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   const r = interruptible(() => explore(model, {
@@ -948,6 +949,17 @@ async function cmdExplore(
   const violationJson = (v: NonNullable<typeof r.violation>) => ({ invariant: v.invariant, message: v.message, setup: v.setup ?? null, steps: v.explanation, scannerRevisions: v.scannerRevisions, scannerCleanings: v.scannerCleanings, ...(v.cleanOnlyConflicts !== undefined ? { cleanOnlyConflicts: v.cleanOnlyConflicts } : {}), log: files[v.invariant] ?? null, ...(files[v.invariant] === undefined ? { notWritten: unwritten.reason(v.invariant) } : {}) });
   /** Where a counterexample went, with the command that replays it, or why it was not written. */
   const logLine = (kind: string) => (files[kind] !== undefined ? `${files[kind]} (replay it: ${replayHint(files[kind], o.design)})` : `NOT WRITTEN (${unwritten.reason(kind)})`);
+  // Directories made for the logs are removed again if none could be written into them (a full disk). One that
+  // cannot be made now is said for each log (Unwritten), after the findings.
+  let made: string[] = [];
+  if (r.violations.length > 0 || r.storm !== undefined) {
+    try {
+      made = ensureOutDir(o.out, '--out');
+    } catch {
+      // (Unwritten.write tries again, and says why.)
+    }
+  }
+  const madeOut = holdMadeDirectories(made);
   for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
   madeOut.finish();
@@ -1284,22 +1296,35 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
  * runs a signal's handler between tasks only: a long computation held SIGINT until it ended, and a design's scan
  * stuck in a loop held it for ever (a researcher's QA pass: compare printed its whole table before "interrupted"; a
  * looping design stopped only with SIGKILL). vm's `breakOnSigint` ends the running script at SIGINT, wherever it is
- * (a design's own try/catch cannot keep it: V8 ends the script, not by an exception). [limitation] SIGTERM and
- * SIGHUP are still handled between tasks, and replay and run (which yield between turns of work) are not wrapped: a
- * turn is cut short by the signal only between turns.
+ * (a design's own try/catch cannot keep it: V8 ends the script, not by an exception).
+ * SIGTERM and SIGHUP have no such watchdog: their listeners (runCli) ran only once the search was over, after it had
+ * printed its findings and written its logs (an explore of 46 s went on to its end; a hostile-input audit). While
+ * the work runs and this process holds no file on disk (no temporary output, no directory made for one: explore
+ * tries its --out before the search and makes it only to write a log), the listeners are taken off, so those signals
+ * do what they do to any program: end it where it is. [choice] The exit is then the signal's own (a shell reports
+ * 143 or 129, as listed in --help), without the "interrupted" line the listener writes. When a file is held, the
+ * listeners stay, so that it is removed, and the signal waits for the work as before. [limitation] replay and run
+ * (which yield between turns of work) are not wrapped: a turn is cut short by a signal only between turns.
  */
 function interruptible<T>(work: () => T): T {
+  const off = holdsFiles() ? [] : signalListeners.filter(([sig, listener]) => sig !== 'SIGINT' && process.listeners(sig).includes(listener));
+  for (const [sig, listener] of off) process.removeListener(sig, listener);
   try {
     return new Script('work()').runInContext(createContext({ work }), { breakOnSigint: true }) as T;
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
     throw err;
+  } finally {
+    for (const [sig, listener] of off) process.on(sig, listener);
   }
 }
 
+/** The listener runCli gives each signal of SIGNAL_CODES. */
+const signalListeners = (Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]).map((sig) => [sig, () => interrupted(sig)] as const);
+
 /** The process around `main`: signals remove half-written outputs; an output closed by its reader ends the command (141). */
 export function runCli(argv: readonly string[]): void {
-  for (const sig of Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]) process.on(sig, () => interrupted(sig));
+  for (const [sig, listener] of signalListeners) process.on(sig, listener);
   // Whatever else ends the process (an error no one caught), no temporary file outlives it. (An operator's QA pass
   // saw a hidden temporary file left in 3 of 8 Ctrl-C's of `pnpm replstorm replay --record` sent to the whole process
   // group; not reproduced here, in 3 tries: this is the net under whatever ended it.)

@@ -52,6 +52,11 @@ export function temporaryName(name: string): string {
   return `.${kept}~${hash}${suffix}`;
 }
 
+/** Whether a temporary file or a directory made for an output is held now: what a signal's listener must remove. */
+export function holdsFiles(): boolean {
+  return pending.size > 0 || madeDirectories.size > 0;
+}
+
 /** Directories made for outputs not written yet, outermost first (see holdMadeDirectories). */
 const madeDirectories = new Set<readonly string[]>();
 
@@ -64,7 +69,7 @@ export function removePendingOutputs(): void {
 }
 
 /** Removes `dirs` (outermost first) from the innermost out, while they are empty. */
-function removeEmpty(dirs: readonly string[]): void {
+export function removeEmpty(dirs: readonly string[]): void {
   for (let i = dirs.length - 1; i >= 0; i--) {
     try {
       rmdirSync(dirs[i]!); // only an empty one (another run may have written there meanwhile)

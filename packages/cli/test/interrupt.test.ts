@@ -295,6 +295,39 @@ describe('a signal while each piece of engine work is slow', () => {
 });
 
 
+describe('a signal during a synchronous search (explore, verify, compare)', () => {
+  // Node runs a signal's listener only between tasks, and a search is one task: SIGTERM and SIGHUP waited for the
+  // whole search (minutes) before "interrupted". While a search holds no file on disk, they now end it where it is.
+  it('SIGTERM during explore of a search of minutes: ended at once, no counterexample directory made, no temporary file', async () => {
+    const parent = mkdtempSync(join(tmp, 'explore-term-'));
+    const out = join(parent, 'made', 'here');
+    let killed = false;
+    const res = await spawnCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=2', '--depth', '40', '--max-states', '100000000', '--out', out], {
+      whileRunning: (child) => {
+        // Start-up is about a second; the search (depth 10 alone is 178,000 states) runs for minutes after it.
+        setTimeout(() => (killed = child.kill('SIGTERM')), 5_000);
+      },
+    });
+    expect(killed).toBe(true);
+    // Ended by the signal itself (as a shell reports it: 143), or by the listener when it came before the search.
+    expect(res.signal === 'SIGTERM' || res.code === 143, `exit ${res.code}, signal ${res.signal}, stderr ${res.stderr}`).toBe(true);
+    expect(res.stdout).toBe('');
+    expect(readdirSync(parent)).toEqual([]);
+  }, 60_000);
+
+  it('SIGTERM during verify of ten million runs: ended at once, nothing printed', async () => {
+    let killed = false;
+    const res = await spawnCli(['verify', 'noop', '--runs', '10000000'], {
+      whileRunning: (child) => {
+        setTimeout(() => (killed = child.kill('SIGTERM')), 5_000);
+      },
+    });
+    expect(killed).toBe(true);
+    expect(res.signal === 'SIGTERM' || res.code === 143, `exit ${res.code}, signal ${res.signal}, stderr ${res.stderr}`).toBe(true);
+    expect(res.stdout).toBe('');
+  }, 60_000);
+});
+
 describe('standard output that cannot be written', () => {
   it('a full disk under --json > file: exit 2 saying so, not 0 with the output cut short (issue 7: exit codes say what happened)', async () => {
     // /dev/full: every write fails with ENOSPC, as a redirect to a file on a full disk does.
