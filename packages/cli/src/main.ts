@@ -984,6 +984,7 @@ async function cmdExplore(
       statesGenerated: r.statesGenerated,
       distinctStates: r.distinctStates,
       transitions: r.transitions,
+      designFailures: r.designFailures,
       partialOrder: r.partialOrder,
       prunedByPartialOrder: r.prunedByPartialOrder,
       exhausted: r.exhausted,
@@ -1016,6 +1017,7 @@ async function cmdExplore(
             ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(heapLimitMb())} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
           : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
     );
+    if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, so what was checked is what can be reached without one\n`);
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     // [choice] Said, not refused (explore.test.ts pins the search with a timer): the cluster replicator's ticks run

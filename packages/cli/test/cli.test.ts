@@ -1578,6 +1578,8 @@ describe('replay hints', () => {
     expect(res.code, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/design-runs VIOLATED: the design "boom" failed while scanning \w+ in [^ ]+ on Alpha at \d+ ms: cannot handle seq 3\nshortest path \(2 steps\):/);
     expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): user\/ann saves .*; then the design "boom" failed/);
+    // R16: the paths that end at a failure are counted beside "exhausted"/"bounded", which they qualify.
+    expect(res.stdout).toMatch(/^  [1-9][\d,]* actions? made the design fail \(design-runs\): a path ends at its failure/m);
     const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];
     const again = await runCli(hint!.split(' '));
     expect(again.code).toBe(2);

@@ -479,6 +479,28 @@ describe('explore: a design\'s memory is state', () => {
   });
 });
 
+describe('explore: a design that fails on every action', () => {
+  it('R16: every action from the initial state is a design-runs failure: "exhausted" with 0 transitions says how many actions failed (it read as a full check)', () => {
+    const failing = defineDesign<Record<string, never>>({
+      name: 'fails',
+      description: 'throws on every scan',
+      defaults: {},
+      scan: () => {
+        throw new Error('no');
+      },
+    }) as ScannerDesign<object>;
+    const r = explore(stormExploreModel({ settings: { servers: 2, design: 'fails' }, registry: builtinRegistry([failing]) }), { depth: 4 });
+    expect(r.violation?.invariant).toBe('design-runs');
+    expect(r.transitions).toBe(0);
+    expect(r.exhausted).toBe(true);
+    // One scan per server of the one document, each failing; nothing else is enabled from the initial state.
+    expect(r.designFailures).toBe(2);
+    expect(r.statesGenerated).toBe(1 + r.designFailures);
+    const sound = explore(stormExploreModel({ settings: { servers: 2, design: 'noop' } }), { depth: 4 });
+    expect(sound.designFailures).toBe(0);
+  });
+});
+
 describe('explore: a design must be a function of its inputs', () => {
   it('R16: a design keeping a module-level Set (stamp each document once per process) is flagged: its paths run again reach other states; the same design remembering through the store finds the conflict and is not flagged', () => {
     // A researcher's QA pass: explore reported "exhausted" and no violation, where the design's conflict is 3 steps in

@@ -144,6 +144,13 @@ export interface ExploreResult {
   /** No new state at the last depth: every reachable state was seen. */
   readonly exhausted: boolean;
   readonly hitMaxStates: boolean;
+  /**
+   * Actions on which the design's code threw (design-runs). What such an action leaves is not a state, so its path
+   * ends there: an exhausted search with failures covers the states reached without one, not what the design would
+   * have done next ([choice] said beside "exhausted", which read as a full check of a design that failed on every
+   * action: 0 transitions, "every reachable state was checked").
+   */
+  readonly designFailures: number;
   /** Stopped because memory was nearly full (see `ExploreOptions.memoryUse`). */
   readonly hitMemoryLimit: boolean;
   /** Wall time, when a clock was given (else 0). */
@@ -350,6 +357,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   let hitMemoryLimit = false;
   const memoryStopAt = options.memoryStopAt ?? 0.8;
   let generated = 1;
+  let designFailures = 0;
   let frontier = [0];
   let depthReached = 0;
   let hitMaxStates = false;
@@ -425,6 +433,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           // state it left is not a state (the next action restores the parent's).
           if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
           generated++;
+          designFailures++;
           if (!violations.has('design-runs')) {
             const message = err.message;
             noteViolation({ invariant: 'design-runs', message, ...makePath(model, [...pathTo(idx), action], timeOf, stepMs, factory, { invariant: 'design-runs', violation: message }) });
@@ -598,6 +607,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     depth: options.depth,
     depthReached,
     statesGenerated: generated,
+    designFailures,
     distinctStates: visited.size,
     transitions,
     prunedByPartialOrder: pruned,
