@@ -1,4 +1,5 @@
 import type { Summary } from '@replstorm/core';
+import stringWidth from 'string-width';
 import { printable } from './errors.js';
 
 /**
@@ -56,9 +57,15 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
   // A cell wider than MAX_ALIGNED_WIDTH (a log's actor of 20 million characters) is printed in full but does not widen
   // its column: padding every row to it made a string past V8's longest (exit 70), and a table no one could read.
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => ((r[i] ?? '').length <= MAX_ALIGNED_WIDTH ? (r[i] ?? '').length : 0))));
-  const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  // Widths in the terminal's columns, not UTF-16 units: a CJK character takes two, an emoji two, a combining accent
+  // none (string-width: East Asian Width and grapheme clusters, which a hand-written count gets wrong; a design named
+  // in Chinese pushed its row's numbers out of line).
+  // (An over-long cell is not measured: its length stands for its width, and it is not padded.)
+  const width = cells.map((r) => r.map((c) => (c.length <= MAX_ALIGNED_WIDTH ? stringWidth(c, { countAnsiEscapeCodes: true }) : c.length)));
+  const widths = header.map((_, i) => width.reduce((m, r, k) => ((cells[k]![i] ?? '').length <= MAX_ALIGNED_WIDTH ? Math.max(m, r[i] ?? 0) : m), 0));
+  const pad = (n: number) => (n > 0 ? ' '.repeat(n) : '');
+  const line = (r: readonly string[], w: readonly number[]) => r.map((c, i) => (numeric[i] ? pad(widths[i]! - w[i]!) + c : c + pad(widths[i]! - w[i]!))).join('  ').trimEnd();
+  return [line(cells[0]!, width[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r, k) => line(r, width[k + 1]!))].join('\n');
 }
 
 /** Two summaries side by side with the difference (what-if replay). */

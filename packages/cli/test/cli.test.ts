@@ -1470,6 +1470,11 @@ describe('formatTable: which columns are right-aligned', () => {
     const text = formatTable(['design', 'revisions'], [['12345', 5], ['7', '150,001+ *']]);
     expect(text.split('\n')).toEqual(['design   revisions', '------  ----------', '12345            5', '7       150,001+ *']);
   });
+
+  it('columns are aligned on the terminal\'s columns: a design named in CJK (2 columns a character), with an emoji or a combining accent, lines up with an ASCII one', () => {
+    const text = formatTable(['design', 'conflicts'], [['扫描器', 12], ['scan🔥', 3], ['cafe\u0301', 7], ['ascii', 1_000]]);
+    expect(text.split('\n')).toEqual(['design  conflicts', '------  ---------', '扫描器         12', 'scan🔥          3', 'cafe\u0301            7', 'ascii       1,000']);
+  });
 });
 
 describe('compare --json: each row says what it ran', () => {
