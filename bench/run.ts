@@ -2,7 +2,7 @@
 // each row beside its baseline measured in the same process or the goal the issue names, as a ratio. A small harness
 // of our own rather than tinybench or mitata: the rows are whole runs of seconds to a minute with peak memory, not
 // micro-benchmarks to iterate in one process.
-//   npx -y pnpm@10.34.9 bench            all rows (about 10 minutes on 2 cores)
+//   npx -y pnpm@10.34.9 bench            all rows (about 6-10 minutes on 2 cores)
 //   npx -y pnpm@10.34.9 bench --quick    smaller and fewer repeats (about 1 minute)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
