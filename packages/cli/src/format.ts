@@ -47,6 +47,9 @@ export function formatSummary(s: Summary, title: string): string {
 }
 
 const MAX_ALIGNED_WIDTH = 1000;
+/** UTF-16 units of cells outside printable ASCII that formatTable measures with string-width (see there). */
+export const WIDTH_BUDGET = 100_000;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** A plain-text table: right-aligned numbers, left-aligned text. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
@@ -61,7 +64,17 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   // none (string-width: East Asian Width and grapheme clusters, which a hand-written count gets wrong; a design named
   // in Chinese pushed its row's numbers out of line).
   // (An over-long cell is not measured: its length stands for its width, and it is not padded.)
-  const width = cells.map((r) => r.map((c) => (c.length <= MAX_ALIGNED_WIDTH ? stringWidth(c, { countAnsiEscapeCodes: true }) : c.length)));
+  // string-width costs about 2 us a character outside printable ASCII (it segments graphemes): 100,000 actors named
+  // in 1,000 CJK characters each, which a hostile log can hold, took minutes. So such cells are measured while their
+  // total length is within WIDTH_BUDGET; past it, a cell's length stands for its width ([choice]: it may be out of
+  // line, the table still comes at once).
+  let budget = WIDTH_BUDGET;
+  const measure = (c: string) => {
+    if (c.length > MAX_ALIGNED_WIDTH || PRINTABLE_ASCII.test(c) || c.length > budget) return c.length;
+    budget -= c.length;
+    return stringWidth(c, { countAnsiEscapeCodes: true });
+  };
+  const width = cells.map((r) => r.map(measure));
   const widths = header.map((_, i) => width.reduce((m, r, k) => ((cells[k]![i] ?? '').length <= MAX_ALIGNED_WIDTH ? Math.max(m, r[i] ?? 0) : m), 0));
   const pad = (n: number) => (n > 0 ? ' '.repeat(n) : '');
   const line = (r: readonly string[], w: readonly number[]) => r.map((c, i) => (numeric[i] ? pad(widths[i]! - w[i]!) + c : c + pad(widths[i]! - w[i]!))).join('  ').trimEnd();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
-import { formatTable, formatVirtualTime, writeJsonPieces } from '../src/format.js';
+import { WIDTH_BUDGET, formatTable, formatVirtualTime, writeJsonPieces } from '../src/format.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -1474,6 +1474,16 @@ describe('formatTable: which columns are right-aligned', () => {
   it('columns are aligned on the terminal\'s columns: a design named in CJK (2 columns a character), with an emoji or a combining accent, lines up with an ASCII one', () => {
     const text = formatTable(['design', 'conflicts'], [['扫描器', 12], ['scan🔥', 3], ['cafe\u0301', 7], ['ascii', 1_000]]);
     expect(text.split('\n')).toEqual(['design  conflicts', '------  ---------', '扫描器         12', 'scan🔥          3', 'cafe\u0301            7', 'ascii       1,000']);
+  });
+
+  it('cells outside ASCII are measured up to a budget of their length, then by their length (a hostile log\'s 100,000 long CJK actors took minutes)', () => {
+    const cell = '扫'.repeat(1000);
+    const rows = Array.from({ length: WIDTH_BUDGET / 1000 + 1 }, (_, i) => [cell, i]);
+    const lines = formatTable(['actor', 'n'], rows).split('\n');
+    // The first WIDTH_BUDGET units are measured: 2,000 columns each, the column's width. The last is past the budget:
+    // its 1,000 units stand for its width, so it is padded by 1,000 more spaces than the others.
+    expect(lines[2]).toBe(`${cell}    0`);
+    expect(lines[lines.length - 1]).toBe(`${cell}${' '.repeat(1000)}  ${WIDTH_BUDGET / 1000}`);
   });
 });
 
