@@ -58,16 +58,14 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned. At least one cell must be a
   // number: a column of labels that only look like numbers (a design named "12345") stays left-aligned (compare audit).
   const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
-  // A cell wider than MAX_ALIGNED_WIDTH (a log's actor of 20 million characters) is printed in full but does not widen
-  // its column: padding every row to it made a string past V8's longest (exit 70), and a table no one could read.
   // Widths in the terminal's columns, not UTF-16 units: a CJK character takes two, an emoji two, a combining accent
   // none (string-width: East Asian Width and grapheme clusters, which a hand-written count gets wrong; a design named
-  // in Chinese pushed its row's numbers out of line).
-  // (An over-long cell is not measured: its length stands for its width, and it is not padded.)
-  // string-width costs about 2 us a character outside printable ASCII (it segments graphemes): 100,000 actors named
-  // in 1,000 CJK characters each, which a hostile log can hold, took minutes. So such cells are measured while their
-  // total length is within WIDTH_BUDGET; past it, a cell's length stands for its width ([choice]: it may be out of
-  // line, the table still comes at once).
+  // in Chinese pushed its row's numbers out of line). Two bounds, where a cell's length stands for its width:
+  // - a cell longer than MAX_ALIGNED_WIDTH (a log's actor of 20 million characters) is printed in full, unpadded, and
+  //   does not widen its column: padding every row to it made a string past V8's longest (exit 70);
+  // - string-width costs about 2 us a character outside printable ASCII (it segments graphemes): 100,000 actors named
+  //   in 1,000 CJK characters each, which a hostile log can hold, took minutes. Such cells are measured while their
+  //   total length is within WIDTH_BUDGET ([choice] past it a cell may be out of line; the table still comes at once).
   let budget = WIDTH_BUDGET;
   const measure = (c: string) => {
     if (c.length > MAX_ALIGNED_WIDTH || PRINTABLE_ASCII.test(c) || c.length > budget) return c.length;
@@ -76,7 +74,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   };
   const width = cells.map((r) => r.map(measure));
   const widths = header.map((_, i) => width.reduce((m, r, k) => ((cells[k]![i] ?? '').length <= MAX_ALIGNED_WIDTH ? Math.max(m, r[i] ?? 0) : m), 0));
-  const pad = (n: number) => (n > 0 ? ' '.repeat(n) : '');
+  const pad = (n: number) => ' '.repeat(Math.max(0, n));
   const line = (r: readonly string[], w: readonly number[]) => r.map((c, i) => (numeric[i] ? pad(widths[i]! - w[i]!) + c : c + pad(widths[i]! - w[i]!))).join('  ').trimEnd();
   return [line(cells[0]!, width[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r, k) => line(r, width[k + 1]!))].join('\n');
 }
