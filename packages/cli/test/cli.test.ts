@@ -1543,12 +1543,20 @@ describe('explore: what a result says about the search', () => {
   it('R12: with a cluster replicator on a timer (clusterIntervalMs 15 s) the exhausted search says which interleavings it did not search (it said "every reachable state was checked", exit 0, for smsdom whose members stamp 7 s apart and conflict)', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer')]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('the state space was exhausted');
+    expect(res.stdout).toContain('  the state space was exhausted, with the cluster\'s pushes on their timer: every state reachable so was checked, NOT every interleaving (timing, below)\n');
+    expect(res.stdout).not.toContain('every reachable state was checked');
     expect(res.stdout).toContain('  timing: the cluster replicator pushes on its own timer (every 0:00:15) between steps 0:01:00 apart, so interleavings of two actions within one of its intervals were not searched');
+    // --json says it too: `"exhausted": true` and no violation read, to a script, as smsdom's clean bill.
+    const j = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer'), '--json'])).stdout);
+    expect(j['exhausted']).toBe(true);
+    expect(j['violations']).toEqual([]);
+    expect(j['interleavingsLeftOut']).toMatch(/^the cluster replicator pushes on its own timer \(every 0:00:15\) between steps 0:01:00 apart, so interleavings of two actions within one of its intervals were not searched/);
     // Pushes as actions (the default): nothing to say.
     const plain = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--out', join(tmp, 'timer')]);
     expect(plain.stdout).toContain('no-conflict VIOLATED');
     expect(plain.stdout).not.toContain('timing:');
+    const pj = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--out', join(tmp, 'timer'), '--json'])).stdout);
+    expect(pj).not.toHaveProperty('interleavingsLeftOut');
   });
 
   it('R5/R13: a counterexample whose setup made scanner revisions prints them before step 1, and --json has them as setup (a conflict "wins over seq 2@61011" named a version no step made)', async () => {
