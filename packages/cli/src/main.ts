@@ -873,7 +873,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
-  process.stdout.write(`${cut.length || unscheduled.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (avoided by a tag or cache), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  process.stdout.write(`${cut.length || unscheduled.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end, documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {

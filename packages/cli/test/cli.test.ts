@@ -338,6 +338,15 @@ describe('help, version and usage', () => {
     expect(rows.map((r) => [r.design, r.infectionsMissed, r.infectedCopiesLeft])).toEqual([['noop', 0, 8], ['smsdom', 0, 0]]);
   });
 
+  it('R16/R13: compare counts what noop is handed and passes unscanned (mail, forwards) as skipped, and its legend says a design that does not scan skips too (it said "avoided by a tag or cache", which noop has neither of)', async () => {
+    const res = await runCli(['compare', 'noop', '--set', 'databases=1', '--set', 'docs=4', '--set', 'forwards=6', '--set', 'infectedShare=0.5']);
+    expect(res.code, res.stderr).toBe(0);
+    const row = res.stdout.split('\n').find((l) => l.startsWith('noop '))!;
+    expect(row.trim().split(/ +/).slice(1, 3)).toEqual(['0', '6']);
+    expect(res.stdout).toContain('columns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop),');
+    expect(res.stdout).not.toContain('avoided by a tag or cache');
+  });
+
   it('verify --help says which promises change the verdict: readOnlyKinds does; quiescence and no-scanner-conflicts are checked for every design (it said the suite holds a design to quiescent and noConflicts, as if an unpromised one were excused)', async () => {
     const res = await runCli(['verify', '--help']);
     expect(res.code).toBe(0);

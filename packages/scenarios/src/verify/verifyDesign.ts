@@ -388,7 +388,7 @@ export const CHECKS: Record<InvariantName, Check> = {
   // meant only to report is told so here, by name, rather than passed.
   'no-missed-infection': (o) =>
     o.summary.scans.missed !== 0
-      ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (a scan skipped it, or called it clean)`
+      ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (not scanned: skipped by a tag, a cache or a design that does not scan; or scanned and called clean)`
       : o.uncleaned !== 0
         ? `${o.uncleaned} scan(s) found an infected attachment but left it in place (not cleaned, R14); first: ${o.firstUncleaned}`
         : undefined,
