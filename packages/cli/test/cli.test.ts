@@ -1470,7 +1470,18 @@ describe('compare: a row cut short by --max-scanner-revisions', () => {
     expect(cut.summary.quiescent).toBe(false);
     const text = await runCli(args);
     expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after 501 scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
-    expect(text.stdout).toMatch(/^smsdom:scanReplicatedWrites=true +[\d,]+ +[\d,]+ +501\+ \* +[\d,]+ +[\d,]+ +NO +0$/m);
+    expect(text.stdout).toMatch(/^smsdom:scanReplicatedWrites=true +[\d,]+ +[\d,]+ +501\+ \* +[\d,]+ +[\d,]+ +cut \* +0$/m);
+  });
+
+  it('R16: a cut row\'s quiescent column says "cut *", not NO: cluster-aware settles after its pass, and a budget smaller than the pass read as a storm', async () => {
+    const args = ['compare', 'cluster-aware', '--set', 'databases=2', '--set', 'docs=10'];
+    const whole = await runCli(args);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toMatch(/^cluster-aware +[\d,]+ +[\d,]+ +40 +[\d,]+ +0 +yes +0$/m);
+    const cut = await runCli([...args, '--max-scanner-revisions', '30']);
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(cut.stdout).toMatch(/^cluster-aware +[\d,]+ +[\d,]+ +31\+ \* +[\d,]+ +0 +cut \* +0$/m);
+    expect(cut.stdout).toContain('whether all work drained by the end (cut: not known, the run was cut short)');
   });
 });
 
