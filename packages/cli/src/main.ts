@@ -1139,11 +1139,12 @@ closed it before the command finished (a command that had finished keeps its cod
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
 
   // What replay and run share: the outputs of a simulated run.
-  const withRunOutputs = (cmd: Command) =>
+  // `source`: what the inputs come from, for the help's words (run's help spoke of "the log" and of a recording).
+  const withRunOutputs = (cmd: Command, source: 'log' | 'scenario') =>
     cmd
-      .option('--json', 'print the summary object (event-log.md) as JSON, and nothing else on stdout; a recording adds `recording` ({checked, mismatch?})')
+      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?})' : ''}`)
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', 'the same inputs with another scanner design in place of each one the log installs (servers without a scanner keep none), side by side; each keeps the log\'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)', collect)
+      .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report (summary, timeline charts, blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
@@ -1166,6 +1167,7 @@ as file:line:column. Exit codes: 0 replayed (and the recording agrees); 1 the re
 run's results are still printed, and --record, --report written: they show what the engine derived); 2 bad input
 (file:line:column: what is wrong; nothing written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`,
       ),
+    'log',
   ).action((log: string, o) => cmdReplay(log, o));
 
   withRunOutputs(
@@ -1178,6 +1180,7 @@ run's results are still printed, and --record, --report written: they show what 
       // Hidden, and refused with the reason: a scenario's last input is its `end` (horizonMs), so a cap after the
       // last input never applied; the option was offered and changed nothing (a mutation audit).
       .addOption(new Option('--max-run <ms>').hideHelp()),
+    'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
   program
@@ -1217,7 +1220,7 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .command('explore')
     .description('check every interleaving of actions up to a depth (breadth first: the shortest counterexample), and look for storm cycles')
     .argument('<scenario>', 'scenario name (smsdom-storm)')
-    .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => k !== 'scanServers').map(([k, v]) => `${k}=${v}`).join(' ')}; refused, as activity on a clock rather than actions: ${Object.keys(EXPLORE_REFUSED).join(', ')} (user saves: --user-actions)`, collect)
+    .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => !Object.prototype.hasOwnProperty.call(EXPLORE_REFUSED, k)).map(([k, v]) => `${k}=${v}`).join(' ')}; refused, as activity on a clock rather than actions: ${Object.keys(EXPLORE_REFUSED).join(', ')} (user saves: --user-actions)`, collect)
     .option('--depth <n>', 'actions per path (at least 1)', parseNonNegativeInt('--depth', 1), 6)
     .option('--invariant <name>', 'a safety invariant: no-conflict (default), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')

@@ -91,6 +91,22 @@ describe('help, version and usage', () => {
     }
   });
 
+  it('run --help speaks of the scenario, not a log or a recording; explore --help lists no refused parameter among its defaults (scanOffsetsMs=0 was both)', async () => {
+    const run = (await runCli(['run', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(run).toContain('in place of each one the scenario installs');
+    expect(run).not.toContain('the log');
+    expect(run).not.toContain('a recording adds');
+    const replay = (await runCli(['replay', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(replay).toContain('in place of each one the log installs');
+    expect(replay).toContain('a recording adds `recording`');
+    const explore = (await runCli(['explore', '--help'])).stdout.replace(/\s+/g, ' ');
+    const [defaults, refused] = explore.split('exploration defaults: ')[1]!.split('; refused, as activity on a clock rather than actions: ');
+    const refusedNames = refused!.split(' (user saves')[0]!.split(', ');
+    expect(refusedNames).toContain('scanOffsetsMs');
+    for (const d of defaults!.split(' ')) expect(refusedNames, d).not.toContain(d.split('=')[0]);
+    expect(defaults).toBe('databases=1 docs=1 clusterIntervalMs=0 clockSkewsMs=0');
+  });
+
   it('--version and -V print the package version', async () => {
     for (const flag of ['--version', '-V']) {
       const res = await runCli([flag]);
