@@ -92,7 +92,7 @@ describe('derived lines of one instant wait for the engine, within a bound', () 
     );
     expect(err).toBeInstanceOf(LogError);
     expect(err).toMatchObject({ code: 'RUN_TOO_LONG', line: push + 1 });
-    expect((err as LogError).message).toMatch(/more than 200 pieces of engine work after this event \(virtual time 100000 of 100000\).*\(replay ran the work of 0:01:40 early, on reaching line \d+: it holds at most 100 of one instant's derived lines before running that instant's work\)/);
+    expect((err as LogError).message).toMatch(/more than 200 pieces of engine work after this event \(at virtual time 100000 ms, running to 100000 ms\): refused at the work limit.*\(replay ran the work of 0:01:40 early, on reaching line \d+: it holds at most 100 of one instant's derived lines before running that instant's work\)/);
     expect((err as LogError).message).not.toMatch(/after the last event/);
     // Held without a bound, the same budget refuses the same work at the next input's line, as any replay does.
     const unbounded = await simulateStream({ chunks: [`${rec.join('\n')}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), holdDerived: 1_000_000, maxWork: 200 }).then(

@@ -736,7 +736,9 @@ export class Simulator {
     const where = line !== undefined ? 'before this event' : after !== undefined ? 'after this event' : 'after the last event';
     throw new LogError(
       'RUN_TOO_LONG',
-      `the run would take more than ${what} ${where} (virtual time ${this.s.now} of ${until}): refused rather than run for hours`,
+      // (Milliseconds said: a bare "virtual time 3675002 of 7260000" read as a count. Not "rather than run for hours":
+      // a limit the user lowered, --max-work 100, stops a run of milliseconds.)
+      `the run would take more than ${what} ${where} (at virtual time ${this.s.now} ms, running to ${until} ms): refused at the work limit`,
       line !== undefined ? { line, field: 'at' } : after !== undefined ? { line: after, field: 'at' } : {},
     );
   }
