@@ -737,7 +737,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? `held in ${i.runs - i.crashedRuns} (${i.crashedRuns} crashed)` : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
       )}\n`,
     );
     for (const i of result.invariants) {
@@ -891,6 +891,14 @@ export function formatCompareTable(rows: readonly ComparisonRow[]): string {
  */
 function quiescentCell(r: ComparisonRow): string {
   return r.cutShort !== undefined ? 'cut *' : r.quiescent ? 'yes' : 'NO';
+}
+
+/**
+ * A held invariant's result when the design crashed in some runs (they prove nothing about it): "held in 0 (3
+ * crashed)" read as held at a glance, so a check no run made is "not checked".
+ */
+function crashedCell(runs: number, crashed: number): string {
+  return crashed >= runs ? `not checked (all ${formatCount(runs)} crashed)` : `held in ${formatCount(runs - crashed)} of ${formatCount(runs)} (${formatCount(crashed)} crashed)`;
 }
 
 /** `1 step`, `3 steps`. */

@@ -1444,6 +1444,18 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(readdirSync(dir)).toEqual(['once.ts']);
   });
 
+  it('verify: an invariant no run could check (the design threw in every run) says "not checked", and a partly checked one "held in N of M" (it said "held in 0 (3 crashed)", which read as held)', async () => {
+    const dir = mkdtempSync(join(tmp, 'always-throws-'));
+    const file = join(dir, 'thrower.ts');
+    writeFileSync(file, "export default { name: 'thrower', description: 'throws on every scan', defaults: {}, watches: () => true, scan() { throw new Error('boom'); } };\n");
+    const all = await spawnCli(['verify', file, '--runs', '3', '--seed', '1', '--out', join(dir, 'out')]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/^quiescence +not checked \(all 3 crashed\) +3 /m);
+    expect(all.stdout).not.toContain('held in 0');
+    const some = await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out')]);
+    expect(some.stdout).toMatch(/^quiescence +held in 17 of 20 \(3 crashed\) +20 /m);
+  });
+
   it('a design module that throws while it loads: refused naming the file:line:column of its line that threw (exit 2; it said only "failed to load: boom")', async () => {
     const file = join(mkdtempSync(join(tmp, 'throws-')), 'throws.ts');
     writeFileSync(file, ['const limit = 1;', '', 'function check(): void { throw new Error(`boom at ${limit}`); }', 'check();', 'export default {};'].join('\n'));
