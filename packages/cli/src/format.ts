@@ -52,12 +52,17 @@ export const WIDTH_BUDGET = 100_000;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** A plain-text table: right-aligned numbers, left-aligned text. */
+/** A count marked as a lower bound by its footnote, as compare writes a row cut short: `150,001+ *`. */
+const MARKED_COUNT = /^\d[\d,]*\+ \*$/;
+
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
   // (Text cells may come from a log: printable keeps each row on one line and the terminal's colours its own.)
   const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : printable(String(c)))))];
   // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned. At least one cell must be a
-  // number: a column of labels that only look like numbers (a design named "12345") stays left-aligned (compare audit).
-  const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
+  // number or a marked count: a column of labels that only look like numbers (a design named "12345") stays
+  // left-aligned (compare audit), and a column whose only row is cut short (`1,001+ *`) is still numbers (a review:
+  // it was left-aligned).
+  const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === 'number' || MARKED_COUNT.test(String(r[i]))) && rows.every((r) => typeof r[i] === 'number' || /^[\d,.]+\+? ?\*?$/.test(String(r[i]))));
   // Widths in the terminal's columns, not UTF-16 units: a CJK character takes two, an emoji two, a combining accent
   // none (string-width: East Asian Width and grapheme clusters, which a hand-written count gets wrong; a design named
   // in Chinese pushed its row's numbers out of line). Two bounds, where a cell's length stands for its width:

@@ -1517,6 +1517,8 @@ describe('formatTable: which columns are right-aligned', () => {
   it('numbers and marked counts (150,001+ *) are; a column of labels that only look like numbers (a design named "12345") is not', () => {
     const text = formatTable(['design', 'revisions'], [['12345', 5], ['7', '150,001+ *']]);
     expect(text.split('\n')).toEqual(['design   revisions', '------  ----------', '12345            5', '7       150,001+ *']);
+    // A column whose only cell is a marked count (one row, cut short) is numbers too (it was left-aligned).
+    expect(formatTable(['design', 'scans', 'scanner revisions'], [['cluster-aware', 1000, '1,001+ *']]).split('\n')[2]).toBe('cluster-aware  1,000           1,001+ *');
   });
 
   it('columns are aligned on the terminal\'s columns: a design named in CJK (2 columns a character), with an emoji or a combining accent, lines up with an ASCII one', () => {
