@@ -138,11 +138,18 @@ export const ssoMailOnly = smsdomLike(
   {
     promises: (c) => ({ readOnlyKinds: ['scheduled', 'manual'], quiescent: !c.scanReplicatedWrites }),
     scan: (ctx) => smsdomScan({ ...ctx, config: { ...ctx.config, ignoreSsoOnScheduled: true } }),
+    // The two settings of scheduled and manual scans' tags are kept (a log written for smsdom loads unchanged) and
+    // said to do nothing here: `designs` listed them as if they changed this design (a review).
+    configHelp: {
+      ...CONFIG_HELP,
+      ignoreSsoOnScheduled: 'no effect in this design: its scheduled and manual scans never honour nor write tags',
+      rewriteValidTags: 'no effect in this design: its scheduled and manual scans never skip for a tag, so none is rewritten',
+    },
   },
 );
 
 /** SMSDOM, but only the cluster's first server by name runs scheduled scans ("cluster aware"). */
-export const clusterAware = smsdomLike('cluster-aware', 'SMSDOM whose scheduled scans run on one cluster member only (the first by name)', {
+export const clusterAware = smsdomLike('cluster-aware', 'SMSDOM whose scheduled scans run on one cluster member only (the first by name; a server in no cluster runs its own, as smsdom)', {
   promises: (c) => ({ quiescent: !c.scanReplicatedWrites, readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
   runsScheduledPass: (where) => where.clusterMembers[0] === where.server,
   // Which member scans depends on the names: renaming two members changes what the cluster does.

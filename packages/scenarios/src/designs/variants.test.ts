@@ -166,6 +166,29 @@ describe('R16: sso-mail-only', () => {
     expect(scans(r.scanned)).toEqual([[1010, 'A', 'db', U1, 'scheduled', 'clean', false]]);
   });
 
+  it('R16: ignoreSsoOnScheduled and rewriteValidTags change nothing in sso-mail-only (its `designs` help says "no effect"): the same run, the same digest, with each value', () => {
+    const events = (config: Record<string, unknown>) => [
+      server('A'),
+      database('db', ['A']),
+      scanner('A', 'sso-mail-only', config),
+      save(100, 'A', 'db', U1),
+      save(200, 'A', 'db', U2, INFECTED),
+      scan(1000, 'A', 'scheduled'),
+      scan(2000, 'A', 'manual'),
+    ];
+    const base = run(events({}));
+    expect(byScanner(base.revised).length).toBeGreaterThan(0);
+    for (const config of [{ ignoreSsoOnScheduled: true }, { rewriteValidTags: false }, { ignoreSsoOnScheduled: true, rewriteValidTags: false }]) {
+      expect(run(events(config)).summary.digest, JSON.stringify(config)).toBe(base.summary.digest);
+    }
+    // The same two settings do change smsdom's run: the test can tell.
+    const smsdomEvents = (config: Record<string, unknown>) => events(config).map((e) => (e.type === 'scanner' ? { ...e, design: 'smsdom' } : e));
+    expect(run(smsdomEvents({ rewriteValidTags: false })).summary.digest).not.toBe(run(smsdomEvents({})).summary.digest);
+    const help = builtinRegistry().get('sso-mail-only')!.configHelp as Readonly<Record<string, string>>;
+    expect(help['ignoreSsoOnScheduled']).toMatch(/^no effect in this design/);
+    expect(help['rewriteValidTags']).toMatch(/^no effect in this design/);
+  });
+
   it('R16: mail scans stamp the message; the delivered copies carry the tag', () => {
     const r = run([
       server('A'),
