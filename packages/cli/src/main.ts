@@ -737,7 +737,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
       )}\n`,
     );
     for (const i of result.invariants) {

@@ -1452,8 +1452,14 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/^quiescence +not checked \(all 3 crashed\) +3 /m);
     expect(all.stdout).not.toContain('held in 0');
+    // --json too: "held" with crashedRuns equal to runs read, to a script, as a pass.
+    const json = JSON.parse((await spawnCli(['verify', file, '--runs', '3', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { ok: boolean; invariants: { name: string; status: string; runs: number; crashedRuns?: number }[] };
+    expect(json.ok).toBe(false);
+    expect(json.invariants.find((i) => i.name === 'quiescence')).toMatchObject({ status: 'unchecked', runs: 3, crashedRuns: 3 });
     const some = await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out')]);
     expect(some.stdout).toMatch(/^quiescence +held in 17 of 20 \(3 crashed\) +20 /m);
+    const someJson = JSON.parse((await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { invariants: { name: string; status: string }[] };
+    expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held');
   });
 
   it('a design module that throws while it loads: refused naming the file:line:column of its line that threw (exit 2; it said only "failed to load: boom")', async () => {

@@ -78,7 +78,12 @@ export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-sca
 export interface InvariantResult {
   readonly name: InvariantName;
   readonly description: string;
-  readonly status: 'held' | 'violated' | 'not-applicable';
+  /**
+   * `unchecked`: the design's code threw in every run (design-runs says where), so no run could check this invariant.
+   * [choice] Not `held` with `crashedRuns` equal to `runs`: a script reading one invariant's status took that for a
+   * pass (the text read "held in 0 (3 crashed)").
+   */
+  readonly status: 'held' | 'violated' | 'not-applicable' | 'unchecked';
   readonly runs: number;
   /** Runs in which the design's code threw (design-runs reports them): they prove nothing about this invariant. */
   readonly crashedRuns?: number;
@@ -453,7 +458,8 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       { seed, numRuns: runs },
     );
     if (!details.failed || details.counterexample === null) {
-      results.push({ name, description: DESCRIPTIONS[name], status: 'held', runs: details.numRuns, ...(crashed > 0 ? { crashedRuns: crashed } : {}), seed });
+      const status = crashed > 0 && crashed >= details.numRuns ? 'unchecked' : 'held';
+      results.push({ name, description: DESCRIPTIONS[name], status, runs: details.numRuns, ...(crashed > 0 ? { crashedRuns: crashed } : {}), seed });
       continue;
     }
     let events = caseEvents(details.counterexample[0], design.name, config);
