@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtinRegistry, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
-import { UsageError } from './errors.js';
+import { builtinRegistry, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
+import { UsageError, printable } from './errors.js';
 import { holdTemporaryFile } from './output.js';
 
 // A researcher's design is a TypeScript (or JavaScript) module whose default export (or export `design`) is a
@@ -70,9 +70,17 @@ function whereThrown(err: unknown, file: string): string {
   return '';
 }
 
-/** Imports a design module and checks its shape. */
+/**
+ * Imports a design module and checks its shape. A field of the design that replstorm does not read is warned about,
+ * with the field it most likely means ([choice] a warning, not a refusal: a design may carry helpers of its own; a
+ * typo such as `promise` or `watch` was a setting silently dropped).
+ */
 export async function loadDesignModule(path: string): Promise<ScannerDesign<object>> {
-  return importDesign(path, pathToFileURL(designPath(path)).href);
+  const design = await importDesign(path, pathToFileURL(designPath(path)).href);
+  for (const { field, hint } of unknownDesignFields(design)) {
+    process.stderr.write(`${printable(path)}: warning: the design "${printable(design.name)}" has a field ${printable(JSON.stringify(field))} that replstorm does not read${hint}\n`);
+  }
+  return design;
 }
 
 /**

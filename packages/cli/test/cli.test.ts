@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
@@ -1486,6 +1486,20 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held');
   });
 
+  it('a design module with a field replstorm does not read is warned about, with the field it most likely means (promise, watch: settings silently dropped)', async () => {
+    const dir = mkdtempSync(join(tmp, 'typo-design-'));
+    const file = join(dir, 'typo.ts');
+    writeFileSync(file, "export default { name: 'typo', description: 'typos', defaults: {}, promise: { readOnlyKinds: ['scheduled'] }, watch: () => true, helper: 42, scan: () => ({ verdict: 'clean' }) };\n");
+    const res = await spawnCli(['verify', file, '--runs', '2', '--seed', '1', '--out', join(dir, 'out'), '--json']);
+    expect(res.stderr).toContain(`${file}: warning: the design "typo" has a field "promise" that replstorm does not read (did you mean "promises"?)\n`);
+    expect(res.stderr).toContain(`${file}: warning: the design "typo" has a field "watch" that replstorm does not read (did you mean "watches"?)\n`);
+    expect(res.stderr).toContain(`${file}: warning: the design "typo" has a field "helper" that replstorm does not read\n`);
+    expect(() => JSON.parse(res.stdout)).not.toThrow();
+    // A design with only the fields it should have: no warning.
+    const clean = await spawnCli(['verify', 'examples/designs/stamp-if-missing.ts', '--runs', '2', '--seed', '1', '--out', join(dir, 'out'), '--json']);
+    expect(clean.stderr).not.toContain('warning');
+  });
+
   it('a design module that throws while it loads: refused naming the file:line:column of its line that threw (exit 2; it said only "failed to load: boom")', async () => {
     const file = join(mkdtempSync(join(tmp, 'throws-')), 'throws.ts');
     writeFileSync(file, ['const limit = 1;', '', 'function check(): void { throw new Error(`boom at ${limit}`); }', 'check();', 'export default {};'].join('\n'));
@@ -1679,7 +1693,10 @@ describe('replay hints', () => {
     const design = 'boom=packages/cli/test/designs/boom.ts';
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'design=boom', '--design', design, '--user-actions', '2', '--invariant', 'no-scanner-revision', '--depth', '4', '--out', out]);
     expect(res.code, res.stderr).toBe(1);
-    expect(res.stdout).toMatch(/design-runs VIOLATED: the design "boom" failed while scanning \w+ in [^ ]+ on Alpha at \d+ ms: cannot handle seq 3\nshortest path \(2 steps\):/);
+    // The design's own line that threw, as a module failing to load is named (a researcher's review: no place to look).
+    const at = ` (at ${resolve('packages/cli/test/designs/boom.ts')}:11:`;
+    expect(res.stdout).toMatch(/design-runs VIOLATED: the design "boom" failed while scanning \w+ in [^ ]+ on Alpha at \d+ ms: cannot handle seq 3 \(at \S+:\d+:\d+\)\nshortest path \(2 steps\):/);
+    expect(res.stdout).toContain(`cannot handle seq 3${at}`);
     expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): user\/ann saves .*; then the design "boom" failed/);
     // R16: the paths that end at a failure are counted beside "exhausted"/"bounded", which they qualify.
     expect(res.stdout).toMatch(/^  [1-9][\d,]* actions? made the design fail \(design-runs\): a path ends at its failure/m);
@@ -1687,6 +1704,7 @@ describe('replay hints', () => {
     const again = await runCli(hint!.split(' '));
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
+    expect(again.stderr).toContain(`cannot handle seq 3${at}`);
   });
 });
 

@@ -37,6 +37,11 @@ describe('a design\'s scan decision', () => {
     [{ verdict: 'clean', set: [['', 'v']] }, 'non-empty name'],
     [{ verdict: 'infected', set: [['$FILE', [{ bytes: 1 }]]] }, 'string name'],
     [{ verdict: 'clean', remove: [1] }, 'not a list of item names'],
+    // A field a decision does not have (a typo): the stamp or memory it meant was silently not written.
+    [{ verdict: 'clean', sett: [['X-Tag', 'v']] }, 'a decision with the field "sett" (did you mean "set"?) (a decision has verdict, set, remove, remember)'],
+    [{ verdict: 'clean', remeber: [['k', 1]] }, 'the field "remeber" (did you mean "remember"?)'],
+    [{ verdict: 'clean', note: 'why' }, 'a decision with the field "note" (a decision'],
+    [Promise.resolve({ verdict: 'clean' }), 'a Promise instead of a decision: scan must decide at once'],
   ])('event-log.md item values: %j is refused as the design\'s error', (d, says) => {
     const scan = scanWith(d);
     expect(scan).toThrow(LogError);
@@ -53,6 +58,28 @@ describe('a design\'s scan decision', () => {
     const scan = scanWith({ verdict: 'clean', set: [['X-Tag', value]] });
     expect(scan).toThrow(LogError);
     expect(scan).toThrow(says);
+  });
+
+  it('a design\'s runtime error names the design\'s line that threw (the innermost frame outside replstorm), a fresh copy\'s as the module\'s own', () => {
+    const thrower = (stack: string) => {
+      const design = defineDesign<Record<string, never>>({
+        name: 'throws',
+        description: 'throws an error with the given stack',
+        defaults: {},
+        scan: () => {
+          const err = new TypeError('boom');
+          err.stack = stack;
+          throw err;
+        },
+      });
+      return () => toBehaviour(design, {}, { server: 'Alpha', design: 'throws', cluster: undefined }, false).scan(INPUT);
+    };
+    const ownDir = new URL('.', import.meta.url).pathname; // packages/scenarios/src/: replstorm's own frames
+    expect(thrower(`TypeError: boom\n    at get (node:internal/x:1:1)\n    at helper (/r/node_modules/lib/index.js:3:4)\n    at Object.scan (/home/r/designs/mine.ts:12:7)\n    at Object.scan (${ownDir}design.ts:1:1)`)).toThrow(/: boom \(at \/home\/r\/designs\/mine\.ts:12:7\)$/);
+    // The CLI's fresh copy of a module (designs.ts) is named as the module.
+    expect(thrower(`TypeError: boom\n    at file:///home/r/designs/.mine.replstorm-fresh-4242-0badcafe.ts:3:9`)).toThrow(/: boom \(at \/home\/r\/designs\/mine\.ts:3:9\)$/);
+    // Nothing outside replstorm on the stack: nothing added.
+    expect(thrower(`TypeError: boom\n    at Object.scan (${ownDir}design.ts:1:1)`)).toThrow(/: boom$/);
   });
 
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {

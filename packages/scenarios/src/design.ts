@@ -214,10 +214,52 @@ export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig
 }
 
 const VERDICTS: readonly unknown[] = ['clean', 'infected', 'skipped'];
+const DECISION_FIELDS: readonly string[] = ['verdict', 'set', 'remove', 'remember'];
+
+/** The fields of a ScannerDesign (what `unknownDesignFields` knows). */
+export const DESIGN_FIELDS: readonly string[] = ['name', 'description', 'defaults', 'configHelp', 'promises', 'check', 'scansMail', 'scanMsPerDoc', 'scheduleEveryMs', 'watches', 'runsScheduledPass', 'symmetric', 'scan'];
+
+/**
+ * A design object's own fields that replstorm does not read, each with the known field it most likely means: a
+ * typo (`promise`, `watch`) is otherwise a setting silently dropped. For the CLI to warn about (a design may carry
+ * helpers of its own).
+ */
+export function unknownDesignFields(design: object): { field: string; hint: string }[] {
+  return Object.keys(design).filter((k) => !DESIGN_FIELDS.includes(k)).map((field) => ({ field, hint: nearestName(field, DESIGN_FIELDS) }));
+}
+
+/** ` (did you mean "x"?)` for the known name within two edits (case ignored), or "". */
+function nearestName(name: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase(), bestD);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+/** Levenshtein distance, or `limit` once it is at least that (names are short; a long one is cut off at once). */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return Math.min(prev[b.length]!, limit);
+}
 
 /** What is wrong with a design's scan decision, or undefined: the shapes ScanDecision and event-log.md's item values allow. */
 function decisionProblem(d: unknown): string | undefined {
   if (typeof d !== 'object' || d === null) return `${show(d)} instead of a decision {verdict, set?, remove?, remember?}`;
+  if (typeof (d as { then?: unknown }).then === 'function') return 'a Promise instead of a decision: scan must decide at once (no async, no await)';
+  // [choice] A field a decision does not have is refused, not passed over: `sett` for `set` was a stamp silently not
+  // written, and `remeber` a cache that never filled, with nothing said (a researcher's review).
+  for (const k in d) {
+    if (!DECISION_FIELDS.includes(k)) return `a decision with the field ${JSON.stringify(k)}${nearestName(k, DECISION_FIELDS)} (a decision has verdict, set, remove, remember)`;
+  }
   const { verdict, set, remove, remember } = d as Record<string, unknown>;
   if (!VERDICTS.includes(verdict)) return `the verdict ${show(verdict)} (expected "clean", "infected" or "skipped")`;
   if (set !== undefined) {
@@ -378,7 +420,39 @@ function guarded<T>(design: { readonly name: string }, doing: () => string, f: (
 }
 
 function designFailed(design: { readonly name: string }, doing: string, err: unknown): LogError {
-  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}`);
+  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}${whereInDesign(err)}`);
+}
+
+/** Where replstorm's own sources are (…/packages/), from this module's URL: frames there are not a design's. */
+const OWN_PACKAGES = /^file:\/\/(.*\/packages\/)scenarios\/src\/design\.[jt]s$/.exec(import.meta.url)?.[1];
+
+/**
+ * ` (at file:line:column)`: the innermost frame of the error's stack outside Node, node_modules and replstorm's own
+ * core and scenarios sources, which is the design's line that threw or called what threw (tsx maps it to the
+ * TypeScript source); "" when there is none. [choice] Said in the message: a design's runtime error was reported with
+ * the log's place only, where a module failing to load names its line (a researcher's review). A fresh copy's name
+ * (cli designs.ts: `.<name>.replstorm-fresh-<pid>-<hex><ext>` beside the module, removed after loading) is given as
+ * the module's own.
+ */
+function whereInDesign(err: unknown): string {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return '';
+  for (const line of err.stack.split('\n').slice(1)) {
+    const m = /^\s*at (?:.*? \()?(?:file:\/\/)?([^()]+):(\d+):(\d+)\)?$/.exec(line);
+    if (m === null) continue;
+    let file = m[1]!;
+    if (file.startsWith('node:') || file.includes('/node_modules/') || (OWN_PACKAGES !== undefined && (file.startsWith(`${OWN_PACKAGES}core/src/`) || file.startsWith(`${OWN_PACKAGES}scenarios/src/`)))) continue;
+    file = file.replace(/\/\.([^/]+)\.replstorm-fresh-\d+-[0-9a-f]{8}(\.[A-Za-z]+)$/, '/$1$2');
+    return ` (at ${decodeURIComponentSafe(file)}:${m[2]}:${m[3]})`;
+  }
+  return '';
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** What an unfilled context holds (never read: a context is filled before a design sees it). */
