@@ -1028,6 +1028,7 @@ async function cmdExplore(
       // `violation` is the first found; `violations` has each violated invariant's (the first among them).
       ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
       violations: r.violations.map(violationJson),
+      ...(r.stormUndecided !== undefined ? { stormUndecided: r.stormUndecided } : {}),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, setup: r.storm.setup ?? null, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
@@ -1075,6 +1076,8 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
 STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
 ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine('storm')}\n`);
+    } else if (o.storms && r.stormUndecided !== undefined) {
+      process.stdout.write(`  storms NOT decided: ${r.stormUndecided}; verify's quiescence, or a deeper search, decides\n`);
     } else if (o.storms) {
       process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }

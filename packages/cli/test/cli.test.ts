@@ -311,6 +311,19 @@ describe('help, version and usage', () => {
     expect(seed.stdout).not.toContain('no scanner saved anything on this path');
   });
 
+  it('R16: explore of a design that stamps the scan time on every arrival says storms are NOT decided, in text and --json (it said "no storm found" for a design verify and compare show storming)', async () => {
+    const dir = mkdtempSync(join(tmp, 'tstag-'));
+    const file = join(dir, 'tstag.ts');
+    writeFileSync(file, "export default { name: 'tstag', description: 'stamps the scan time', defaults: {}, symmetric: true, watches: () => true, scan: ({ clock }) => ({ verdict: 'clean', set: [['X-Scanned', `clean@${clock}`]] }) };\n");
+    const args = ['explore', 'smsdom-storm', '--design', `tstag=${file}`, '--set', 'design=tstag', '--depth', '5', '--invariant', 'no-scanner-revision', '--out', join(dir, 'out')];
+    const res = await spawnCli(args);
+    expect(res.stdout).toMatch(/^  storms NOT decided: replication steps alone still made scanner revisions \d+ times in a row at depth 5, the last searched, without closing a loop: .*; verify's quiescence, or a deeper search, decides$/m);
+    expect(res.stdout).not.toContain('no storm found');
+    const json = parse((await spawnCli([...args, '--json'])).stdout);
+    expect(json['stormUndecided']).toMatch(/^replication steps alone still made scanner revisions/);
+    expect(json).not.toHaveProperty('storm');
+  });
+
   it('R5/R16: explore --invariant no-scanner-conflict judges the design by the conflicts it adds, as verify does: users\' concurrent saves (noop) and two members cleaning one infected document (scan-cache) hold, exit 0; both members stamping (smsdom) is violated on the same shortest path as no-conflict', async () => {
     const out = mkdtempSync(join(tmp, 'scanner-conflict-'));
     const users = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-scanner-conflict', '--out', out, '--json']);

@@ -314,6 +314,29 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(viaSaves.length).toBeGreaterThanOrEqual(2 * r.storm!.loopEvents.length);
   });
 
+  it('R16: a design stamping the scan time on every arrival storms without repeating a state: no loop closes, and the result says storms are not decided (it said "no storm found"); designs that settle do not get it', () => {
+    const tstag = defineDesign<Record<string, never>>({
+      name: 'tstag',
+      description: 'stamps the scan time on every clean scan, arrivals included',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ clock }) => ({ verdict: 'clean', set: [['X-Scanned', `clean@${clock}`]] }),
+    }) as ScannerDesign<object>;
+    const registry = builtinRegistry([tstag]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'tstag' }, registry }), { depth: 5, invariants: [] });
+    expect(r.storm).toBeUndefined();
+    expect(r.stormUndecided).toMatch(/^replication steps alone still made scanner revisions [2-5] times in a row at depth 5, the last searched, without closing a loop/);
+    for (const settings of [{}, { design: 'sso-mail-only' }, { design: 'scan-cache' }, { design: 'cluster-aware' }, { config: 'scanReplicatedWrites=true' }]) {
+      const sound = explore(stormExploreModel({ settings: { servers: 2, docs: 1, ...settings } }), { depth: 7, invariants: [] });
+      expect(sound.stormUndecided, JSON.stringify(settings)).toBeUndefined();
+    }
+    // A storm that closes a loop is a storm, not undecided.
+    const loop = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 5, invariants: [] });
+    expect(loop.storm).toBeDefined();
+    expect(loop.stormUndecided).toBeUndefined();
+  });
+
   it('R12/R16: under symmetry reduction a storm\'s loop is written in the servers\' real names: each time round replays the same abstract state, and every step of it makes a scanner revision', () => {
     // A name-blind design that restamps every write it sees, arrivals included: push Alpha -> Beta, push Beta -> Alpha
     // is a storm. Symmetry stores each state under whichever renaming reached it first, so the loop's edges named the

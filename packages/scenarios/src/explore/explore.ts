@@ -169,6 +169,14 @@ export interface ExploreResult {
    * it held.
    */
   readonly violations: readonly (ExplorePath & { readonly invariant: string; readonly message: string })[];
+  /**
+   * Set when no storm loop was found, but at the last depth searched a path still ended in two or more replication
+   * steps in a row that each made a scanner revision: the search cannot tell a storm whose states never repeat (a
+   * tag holding a time or a counter) from one that would settle a step later. [choice] Said rather than "no storm
+   * found" (a time-stamping design read as storm-free here, where verify's quiescence and compare show its storm: a
+   * researcher's review). Two in a row: one stamp of an arrival after a user's save is how a sound design tags it.
+   */
+  readonly stormUndecided?: string;
   /** A cycle through a scanner revision: the prefix reaching it, then the loop's events. */
   readonly storm?: ExplorePath & { readonly loopStart: number; readonly loopEvents: readonly InputEvent[] };
   /** Scanner revisions seen on any transition, the setup's included (0 proves "no scanner revisions on any path" to the depth). */
@@ -201,6 +209,8 @@ interface Node {
   snapshot: SimSnapshot | undefined;
   /** User saves on the path that first reached this state (the path's budget, `ExploreModel.userActions`). */
   readonly userActionsUsed: number;
+  /** Replication steps (push, session) each making a scanner revision, one after another at the end of its path. */
+  readonly stampingRun: number;
 }
 
 interface Edge {
@@ -352,7 +362,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
   let pruned = 0;
   const initial = sim.snapshot();
-  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0 }];
+  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stampingRun: 0 }];
+  // The longest stampingRun among the states of the last depth: see ExploreResult.stormUndecided.
+  let lastDepthStampingRun = 0;
   options.onNewState?.(sim, 0);
   const visited = new HashTable64();
   visited.set(keyOf(0), 0);
@@ -468,7 +480,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
         // keeping them was most of its memory and of its garbage collection.
         const expandable = depth < options.depth;
-        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used });
+        const stampingRun = scanner && (action.type === 'push' || action.type === 'replicate') ? node.stampingRun + 1 : 0;
+        if (!expandable && stampingRun > lastDepthStampingRun) lastDepthStampingRun = stampingRun;
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun });
         next.push(target);
         for (const inv of invariants) {
           const why = inv.check({ derived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, ...pathTo(target).map((a, i) => atTime(a, timeOf(i + 1)))]) });
@@ -625,6 +639,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(violation !== undefined ? { violation } : {}),
     violations: [...violations.values()],
     ...(storm !== undefined ? { storm } : {}),
+    ...(storms && storm === undefined && lastDepthStampingRun >= 2
+      ? { stormUndecided: `replication steps alone still made scanner revisions ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
+      : {}),
     scannerRevisions,
     stepMs,
     ...(notReproducible !== undefined ? { notReproducible } : {}),
