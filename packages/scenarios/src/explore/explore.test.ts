@@ -314,6 +314,21 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(viaSaves.length).toBeGreaterThanOrEqual(2 * r.storm!.loopEvents.length);
   });
 
+  it('progress is reported within a depth, every 1,024 new states, not only at its end (one depth of a large search takes minutes)', () => {
+    const calls: { depth: number; distinct: number }[] = [];
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 2 } }), { depth: 8, invariants: [], storms: false, onProgress: (p) => calls.push({ depth: p.depth, distinct: p.distinct }) });
+    expect(r.distinctStates).toBeGreaterThan(3 * 1024);
+    // One call at each depth's end, and one at each 1,024th new state (in a depth: the one being searched).
+    expect(calls.length).toBe(r.depthReached + Math.floor((r.distinctStates - 1) / 1024));
+    for (let k = 1024; k < r.distinctStates; k += 1024) expect(calls.some((c) => c.distinct === k), `at ${k}`).toBe(true);
+    for (let i = 1; i < calls.length; i++) {
+      expect(calls[i]!.distinct).toBeGreaterThanOrEqual(calls[i - 1]!.distinct);
+      expect(calls[i]!.depth).toBeGreaterThanOrEqual(calls[i - 1]!.depth);
+    }
+    // The last depth's states were reported while it was searched, before its end.
+    expect(calls.filter((c) => c.depth === r.depthReached).length).toBeGreaterThan(1);
+  });
+
   it('R16: a design stamping the scan time on every arrival storms without repeating a state: no loop closes, and the result says storms are not decided (it said "no storm found"); designs that settle do not get it', () => {
     const tstag = defineDesign<Record<string, never>>({
       name: 'tstag',

@@ -94,6 +94,7 @@ export interface ExploreOptions {
    * longer step (see STEP_MS) calls it again from the initial state.
    */
   readonly onNewState?: (sim: Simulator, depth: number) => void;
+  /** Called at the end of each depth, and every 1,024 new states within one (`depth`: the one being searched). */
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
   /**
    * How full memory is, from 0 to 1 (the CLI passes the V8 heap's use over its limit); polled every 1,024 new states.
@@ -497,9 +498,13 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           hitMaxStates = true;
           break outer;
         }
-        if ((visited.size & 1023) === 0 && options.memoryUse !== undefined && options.memoryUse() >= memoryStopAt) {
-          hitMemoryLimit = true;
-          break outer;
+        if ((visited.size & 1023) === 0) {
+          if (options.memoryUse !== undefined && options.memoryUse() >= memoryStopAt) {
+            hitMemoryLimit = true;
+            break outer;
+          }
+          // Within a depth too: one depth of a large search takes minutes, and progress was said only at its end.
+          options.onProgress?.({ depth, distinct: visited.size, generated });
         }
       }
       node.snapshot = undefined; // expanded: its snapshot is no longer needed
