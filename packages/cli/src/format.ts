@@ -27,8 +27,33 @@ const STOPPED: Record<Summary['stopped'], string> = {
   cap: 'at the run cap (maxRunMs after the last input)',
 };
 
+/** What is pending at the end of a run that is not quiescent (Simulator.pendingSummary). */
+export interface PendingSummary {
+  readonly items: number;
+  readonly queuedDocuments: number;
+  readonly queuedUntimed: number;
+  readonly beyondTime: boolean;
+}
+
+/**
+ * `work still pending: ...` in words. [choice] Said, not only "work still pending": an explore log ends at its finding
+ * with changes queued for cluster pushes that no timer sends (clusterIntervalMs 0), and "NOT quiescent" alone read as a
+ * storm, for noop too (a researcher's review).
+ */
+function pendingWords(p: PendingSummary | undefined): string {
+  if (p === undefined) return 'work still pending';
+  const parts: string[] = [];
+  if (p.items > 0) parts.push(`${formatCount(p.items)} work ${p.items === 1 ? 'item' : 'items'} under way`);
+  if (p.queuedDocuments > 0) {
+    const untimed = p.queuedUntimed === p.queuedDocuments ? `${p.queuedDocuments === 1 ? 'on a server' : 'all on servers'} with no replicator timer (clusterIntervalMs 0): only a push event sends ${p.queuedDocuments === 1 ? 'it' : 'them'}` : p.queuedUntimed > 0 ? `${formatCount(p.queuedUntimed)} on servers with no replicator timer (clusterIntervalMs 0): only a push event sends those` : '';
+    parts.push(`${formatCount(p.queuedDocuments)} ${p.queuedDocuments === 1 ? 'document' : 'documents'} queued for cluster pushes${untimed === '' ? '' : `, ${untimed}`}`);
+  }
+  if (p.beyondTime) parts.push('work due after virtual time\'s end');
+  return parts.length === 0 ? 'work still pending' : `work still pending: ${parts.join('; ')}`;
+}
+
 /** The summary as a person reads it. */
-export function formatSummary(s: Summary, title: string): string {
+export function formatSummary(s: Summary, title: string, pending?: PendingSummary): string {
   const kinds = Object.entries(s.revisions.byActorKind)
     // Actor kinds come from the log (`by`): a kind holding a terminal escape or a line break is shown escaped.
     .map(([k, n]) => `${printable(k)} ${formatCount(n)}`)
@@ -36,7 +61,7 @@ export function formatSummary(s: Summary, title: string): string {
   const lines = [
     `${title}`,
     `  stopped       ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)} virtual`,
-    `  state         ${s.quiescent ? 'quiescent' : 'NOT quiescent (work still pending)'}, ${s.converged ? 'converged' : 'replicas differ'}`,
+    `  state         ${s.quiescent ? 'quiescent' : `NOT quiescent (${pendingWords(pending)})`}, ${s.converged ? 'converged' : 'replicas differ'}`,
     `  revisions     ${formatCount(s.revisions.total)}${kinds ? `   (${kinds})` : ''}`,
     `  replicated    ${formatCount(s.replicatedChanges)} ${s.replicatedChanges === 1 ? 'change' : 'changes'} applied by transfers`,
     `  conflicts     ${formatCount(s.conflicts)}   merges ${formatCount(s.merges)}   discarded ${formatCount(s.discarded)}   OID collisions ${formatCount(s.collisions)}`,

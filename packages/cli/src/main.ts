@@ -465,7 +465,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const base = res.conformance.checked > 0 && m === undefined ? 'as recorded' : 'this run';
       process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label, res.whatIf.infectedCopiesLeft)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
-      process.stdout.write(`${formatSummary(res.summary, title)}\n`);
+      process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary())}\n`);
     }
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;

@@ -324,6 +324,18 @@ describe('help, version and usage', () => {
     expect(json).not.toHaveProperty('storm');
   });
 
+  it('R12: a replay that ends with work pending says what is pending: an explore log\'s changes queued for pushes no timer sends (it said only "NOT quiescent (work still pending)", read as a storm, for noop too)', async () => {
+    const out = mkdtempSync(join(tmp, 'pending-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '3', '--out', out, '--json']);
+    const log = (parse(res.stdout)['violation'] as Json)['log'] as string;
+    const replayed = await runCli(['replay', log]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stdout).toContain('  state         NOT quiescent (work still pending: 2 documents queued for cluster pushes, all on servers with no replicator timer (clusterIntervalMs 0): only a push event sends them), replicas differ\n');
+    // On a timer: queued, no more said.
+    const storm = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=3', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'horizonMs=3600000']);
+    expect(storm.stdout).toMatch(/^ {2}state {9}NOT quiescent \(work still pending: [\d,]+ documents? queued for cluster pushes\), replicas differ$/m);
+  });
+
   it('R5/R16: explore --invariant no-scanner-conflict judges the design by the conflicts it adds, as verify does: users\' concurrent saves (noop) and two members cleaning one infected document (scan-cache) hold, exit 0; both members stamping (smsdom) is violated on the same shortest path as no-conflict', async () => {
     const out = mkdtempSync(join(tmp, 'scanner-conflict-'));
     const users = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-scanner-conflict', '--out', out, '--json']);

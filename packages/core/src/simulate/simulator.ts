@@ -451,6 +451,25 @@ export class Simulator {
     return this.s.pendingItems > 0 || this.s.nonEmptyQueues > 0 || this.s.workBeyondTime;
   }
 
+  /**
+   * What keeps the run from quiescence, for a person: work items under way (transfers, scans and what they set off),
+   * documents queued for cluster pushes, of which those on servers with no replicator timer (clusterIntervalMs 0:
+   * only a `push` event sends them, as in explore's logs), and work due after virtual time's end.
+   */
+  pendingSummary(): { readonly items: number; readonly queuedDocuments: number; readonly queuedUntimed: number; readonly beyondTime: boolean } {
+    let queuedDocuments = 0;
+    let queuedUntimed = 0;
+    for (const srv of this.s.servers.values()) {
+      for (const byDb of srv.queues.values()) {
+        for (const q of byDb.values()) {
+          queuedDocuments += q.unids.size;
+          if (srv.clusterIntervalMs <= 0) queuedUntimed += q.unids.size;
+        }
+      }
+    }
+    return { items: this.s.pendingItems, queuedDocuments, queuedUntimed, beyondTime: this.s.workBeyondTime };
+  }
+
   // ---------------------------------------------------------------- feeding input
 
   /**
