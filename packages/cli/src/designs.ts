@@ -11,11 +11,20 @@ import { holdTemporaryFile } from './output.js';
 // the person running replstorm. Modules are never loaded because a log names them: a log can only name designs
 // that are built in or were given with --design.
 
-function isDesign(x: unknown): x is ScannerDesign<object> {
-  const d = x as Partial<ScannerDesign<object>> | null;
+/**
+ * What the export lacks to be a design, or undefined: the fields are named (a missing `scan` or `defaults` was refused
+ * as "must export ... name, description, defaults and scan()", no word of which: a researcher's review).
+ */
+function designShapeProblem(x: unknown): string | undefined {
+  if (x === null || typeof x !== 'object') return x === undefined ? 'it has no default export, nor one named "design"' : `it exports ${typeof x === 'function' ? 'a function' : JSON.stringify(x) ?? typeof x}`;
+  const d = x as Partial<ScannerDesign<object>>;
+  const lacks: string[] = [];
+  if (typeof d.name !== 'string') lacks.push('"name" (a string)');
+  if (typeof d.scan !== 'function') lacks.push('"scan" (a function)');
   // `defaults` an object that is not null nor an array: its keys are the design's settings, read wherever a
   // configuration is (replay --strict named a log's settings with Object.keys(null): exit 70, as `designs` did).
-  return d !== null && typeof d === 'object' && typeof d.name === 'string' && typeof d.scan === 'function' && typeof d.defaults === 'object' && d.defaults !== null && !Array.isArray(d.defaults);
+  if (typeof d.defaults !== 'object' || d.defaults === null || Array.isArray(d.defaults)) lacks.push('"defaults" (an object of settings, {} for none)');
+  return lacks.length === 0 ? undefined : `its export has no ${lacks.join(', no ')}`;
 }
 
 /** Where a design module is, checked: its absolute path. */
@@ -47,10 +56,11 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     throw new UsageError(`${path}${whereThrown(err, copy?.path ?? fileURLToPath(url))}: the design module failed to load: ${message}${hint}`);
   }
   const d = mod['default'] ?? mod['design'];
-  if (!isDesign(d)) {
-    throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); see packages/scenarios/src/designs/simple.ts`);
+  const problem = designShapeProblem(d);
+  if (problem !== undefined) {
+    throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);
   }
-  return d;
+  return d as ScannerDesign<object>;
 }
 
 /**

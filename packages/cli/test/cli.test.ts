@@ -1511,6 +1511,24 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held');
   });
 
+  it('a module that is not a design is refused naming what its export lacks (a missing scan or defaults was a generic "must export ... name, description, defaults and scan()")', async () => {
+    const dir = mkdtempSync(join(tmp, 'not-design-'));
+    const cases: [string, string][] = [
+      ["export default { name: 'x', description: 'x', defaults: {} };", 'its export has no "scan" (a function)'],
+      ["export default { name: 'x', description: 'x', scan: () => ({ verdict: 'clean' }) };", 'its export has no "defaults" (an object of settings, {} for none)'],
+      ['export default { defaults: {} };', 'its export has no "name" (a string), no "scan" (a function)'],
+      ['export const other = 1;', 'it has no default export, nor one named "design"'],
+      ['export default () => 1;', 'it exports a function'],
+    ];
+    for (const [i, [source, says]] of cases.entries()) {
+      const file = join(dir, `m${i}.mjs`);
+      writeFileSync(file, `${source}\n`);
+      const res = await spawnCli(['verify', file, '--runs', '1']);
+      expect(res.code, source).toBe(2);
+      expect(res.stderr, source).toBe(`replstorm: ${file}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${says} (see examples/designs/stamp-if-missing.ts)\n`);
+    }
+  });
+
   it('a design module with a field replstorm does not read is warned about, with the field it most likely means (promise, watch: settings silently dropped)', async () => {
     const dir = mkdtempSync(join(tmp, 'typo-design-'));
     const file = join(dir, 'typo.ts');
