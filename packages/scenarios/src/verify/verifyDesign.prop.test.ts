@@ -141,6 +141,8 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
   it('a counterexample log is minimal by events: dropping any one of its input events makes the violation go away (or the log invalid)', () => {
     // noop misses every infected attachment (no-missed-infection); fast-check alone left events the miss did not need.
     const cex = assertViolated(verify('noop', {}, ['no-missed-infection']), 'no-missed-infection');
+    // The message names the first scan that passed an infected document (it gave a count only).
+    expect(cex.message).toMatch(/; first: (mail|on-write|scheduled|manual) scan of [0-9A-F]{32} in \S+ on \w+ at \d+ ms skipped it$/);
     const missed = (events: readonly InputEvent[]): number => {
       try {
         return runEvents(events, { behaviours: behaviourFactory(builtinRegistry()), maxRunMs: 2 * 3_600_000 }).summary.scans.missed;

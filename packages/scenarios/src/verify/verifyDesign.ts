@@ -286,6 +286,8 @@ export interface Outcome {
    */
   readonly uncleaned: number;
   readonly firstUncleaned: string | undefined;
+  /** The first scan that passed an infected document as not infected (skipped, or called clean): the summary's `missed`. */
+  readonly firstMissed: string | undefined;
   /** The run was cut short: scanner revisions passed the storm bound. */
   readonly stormCut: boolean;
   /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
@@ -301,6 +303,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let stampings = 0;
   let uncleaned = 0;
   let firstUncleaned: string | undefined;
+  let firstMissed: string | undefined;
   let scannerRevisions = 0;
   // What a run did up to a design's crash, which the summary of a run that threw does not have (below).
   let performed = 0;
@@ -320,6 +323,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
         if (d.verdict === 'skipped') skipped++;
         else performed++;
         const infected = virusScanOf(input.note).infected;
+        // (As the simulator counts `missed`: an infected document whose verdict is not "infected".)
+        if (infected && d.verdict !== 'infected') firstMissed ??= `${input.kind} scan of ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms ${d.verdict === 'skipped' ? 'skipped it' : 'called it clean'}`;
         if (d.verdict === 'infected' && infected && !cleans(d)) {
           uncleaned++;
           firstUncleaned ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms`;
@@ -344,7 +349,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   };
   try {
     const { summary } = runEvents(events, { behaviours: judged, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -352,7 +357,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, conflictUnids, stormCut: false, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, conflictUnids, stormCut: false, crash: err.message };
   }
 }
 
@@ -393,7 +398,7 @@ export const CHECKS: Record<InvariantName, Check> = {
   // meant only to report is told so here, by name, rather than passed.
   'no-missed-infection': (o) =>
     o.summary.scans.missed !== 0
-      ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (not scanned: skipped by a tag, a cache or a design that does not scan; or scanned and called clean)`
+      ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (not scanned: skipped by a tag, a cache or a design that does not scan; or scanned and called clean)${o.firstMissed !== undefined ? `; first: ${o.firstMissed}` : ''}`
       : o.uncleaned !== 0
         ? `${o.uncleaned} scan(s) found an infected attachment but left it in place (not cleaned, R14); first: ${o.firstUncleaned}`
         : undefined,
