@@ -753,7 +753,11 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     if (result.vacuous.length > 0) {
       process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design (a vacuous check fails the verdict)\n`);
       // The usual cause of a vacuous `stampings`: a design that never saves a clean document but does not say so.
-      if (result.vacuous.includes('stampings')) {
+      // Unless its code threw: then the crash is why (the advice to declare read-only scans read as the fix).
+      const crashed = result.invariants.some((i) => i.name === 'design-runs' && i.status === 'violated');
+      if (crashed) {
+        process.stdout.write('  the design\'s code threw (design-runs, above): the runs end at the crash, so what never happened may be the crash\'s doing\n');
+      } else if (result.vacuous.includes('stampings')) {
         process.stdout.write('  no scan saved a clean document: if the design never does, declare it (`promises: { readOnlyKinds: [\'mail\', \'on-write\', \'scheduled\', \'manual\'] }`) and the suite holds it to that (the read-only invariant) instead of waiting for stampings\n');
       }
     }

@@ -1501,6 +1501,9 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/^quiescence +not checked \(all 3 crashed\) +3 /m);
     expect(all.stdout).not.toContain('held in 0');
+    // VACUOUS is explained by the crash, not by advice to declare read-only scans.
+    expect(all.stdout).toContain("  the design's code threw (design-runs, above): the runs end at the crash, so what never happened may be the crash's doing\n");
+    expect(all.stdout).not.toContain('declare it (`promises');
     // --json too: "held" with crashedRuns equal to runs read, to a script, as a pass.
     const json = JSON.parse((await spawnCli(['verify', file, '--runs', '3', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { ok: boolean; invariants: { name: string; status: string; runs: number; crashedRuns?: number }[] };
     expect(json.ok).toBe(false);
