@@ -1504,6 +1504,13 @@ describe('a researcher\'s design: what the output says when it does little or no
     // VACUOUS is explained by the crash, not by advice to declare read-only scans.
     expect(all.stdout).toContain("  the design's code threw (design-runs, above): the runs end at the crash, so what never happened may be the crash's doing\n");
     expect(all.stdout).not.toContain('declare it (`promises');
+    // A design that never stamps and does not say so (no crash) gets the advice.
+    const quiet = join(dir, 'quiet.ts');
+    writeFileSync(quiet, "export default { name: 'quiet', description: 'cleans, never stamps', defaults: {}, watches: () => true, scan: ({ virusScan }) => { const r = virusScan(); return r.infected ? { verdict: 'infected', set: [['$FILE', r.clean]] } : { verdict: 'clean' }; } };\n");
+    const advised = await spawnCli(['verify', quiet, '--runs', '5', '--seed', '1', '--out', join(dir, 'out')]);
+    expect(advised.stdout).toContain('VACUOUS: stampings never happened');
+    expect(advised.stdout).toContain('  no scan saved a clean document: if the design never does, declare it (`promises:');
+    expect(advised.stdout).not.toContain("the design's code threw");
     // --json too: "held" with crashedRuns equal to runs read, to a script, as a pass.
     const json = JSON.parse((await spawnCli(['verify', file, '--runs', '3', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { ok: boolean; invariants: { name: string; status: string; runs: number; crashedRuns?: number }[] };
     expect(json.ok).toBe(false);
