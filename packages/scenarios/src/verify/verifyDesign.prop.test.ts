@@ -256,6 +256,9 @@ describe('R16: the verdict', () => {
     for (const i of r.invariants) assertHeld(r, i.name, { module: 'packages/scenarios/test/designs/scanEverything.ts' });
     expect(r.coverage.scansPerformed).toBeGreaterThan(0);
     expect(r.coverage.scansSkipped).toBe(0);
+    // R13: infected documents were among those scanned: no-missed-infection was exercised (the count says so).
+    expect(r.coverage.infectedScans).toBeGreaterThan(0);
+    expect(r.coverage.infectedScans).toBeLessThanOrEqual(r.coverage.scansPerformed);
     expect(r.vacuous).toEqual([]);
     expect(r.ok).toBe(true);
   });

@@ -114,6 +114,12 @@ export interface Coverage {
   scansSkipped: number;
   stampings: number;
   arrivals: number;
+  /**
+   * Scans the design was handed of a document with an infected attachment, whatever it decided: what
+   * no-missed-infection judges. Reported, not a vacuity condition ([choice]: a short --runs may draw none, and a
+   * verdict should not turn on that; the count shows it).
+   */
+  infectedScans: number;
   /** The runs counted, and the invariant they were drawn for. */
   runs: number;
   invariant: string;
@@ -288,6 +294,8 @@ export interface Outcome {
   readonly firstUncleaned: string | undefined;
   /** The first scan that passed an infected document as not infected (skipped, or called clean): the summary's `missed`. */
   readonly firstMissed: string | undefined;
+  /** Scans of a document with an infected attachment (Coverage.infectedScans). */
+  readonly infectedScans: number;
   /** The run was cut short: scanner revisions passed the storm bound. */
   readonly stormCut: boolean;
   /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
@@ -304,6 +312,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let uncleaned = 0;
   let firstUncleaned: string | undefined;
   let firstMissed: string | undefined;
+  let infectedScans = 0;
   let scannerRevisions = 0;
   // What a run did up to a design's crash, which the summary of a run that threw does not have (below).
   let performed = 0;
@@ -323,6 +332,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
         if (d.verdict === 'skipped') skipped++;
         else performed++;
         const infected = virusScanOf(input.note).infected;
+        if (infected) infectedScans++;
         // (As the simulator counts `missed`: an infected document whose verdict is not "infected".)
         if (infected && d.verdict !== 'infected') firstMissed ??= `${input.kind} scan of ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms ${d.verdict === 'skipped' ? 'skipped it' : 'called it clean'}`;
         if (d.verdict === 'infected' && infected && !cleans(d)) {
@@ -349,7 +359,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   };
   try {
     const { summary } = runEvents(events, { behaviours: judged, onDerived, maxRunMs: 2 * 3_600_000, stopWhen: () => scannerRevisions > STORM_BOUND });
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -357,7 +367,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, conflictUnids, stormCut: false, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: false, crash: err.message };
   }
 }
 
@@ -421,7 +431,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const factory = behaviourFactory(registry);
   const promises = promisesOf(design, config);
   const readOnlyKinds = promises.readOnlyKinds ?? [];
-  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, runs: 0, invariant: '' };
+  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, infectedScans: 0, runs: 0, invariant: '' };
   const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnlyShaped(design)]]));
   const names: InvariantName[] = (options.only ?? INVARIANT_NAMES).slice();
   const results: InvariantResult[] = [];
@@ -446,6 +456,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
           coverage.scansSkipped += o.summary.scans.skipped;
           coverage.arrivals += o.summary.replicatedChanges;
           coverage.stampings += o.stampings;
+          coverage.infectedScans += o.infectedScans;
           coverage.runs++;
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
