@@ -1066,13 +1066,13 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
       if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
-        process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflict judges the design by the conflicts it adds\n');
+        process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflicts judges the design by the conflicts it adds\n');
       } else if (v.invariant === 'no-conflict' && v.scannerCleanings === v.scannerRevisions) {
         // [choice] Said, not excused: no-conflict counts every conflict (README); verify's no-scanner-conflicts is the
         // check that holds a design only to the conflicts a scanner that just cleans would not make.
-        process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; --invariant no-scanner-conflict (verify's no-scanner-conflicts) judges a design against a scanner that only cleans\n`);
+        process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; --invariant no-scanner-conflicts (verify's check) judges a design against a scanner that only cleans\n`);
       } else if (v.invariant === 'no-conflict' && (v.cleanOnlyConflicts ?? 0) > 0) {
-        process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); --invariant no-scanner-conflict judges a design by the conflicts it adds\n`);
+        process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); --invariant no-scanner-conflicts judges a design by the conflicts it adds\n`);
       }
     }
     if (r.storm !== undefined) {
@@ -1237,7 +1237,7 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .argument('<scenario>', 'scenario name (smsdom-storm)')
     .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => !Object.prototype.hasOwnProperty.call(EXPLORE_REFUSED, k)).map(([k, v]) => `${k}=${v}`).join(' ')}; refused, as activity on a clock rather than actions: ${Object.keys(EXPLORE_REFUSED).join(', ')} (user saves: --user-actions)`, collect)
     .option('--depth <n>', 'actions per path (at least 1)', parseNonNegativeInt('--depth', 1), 6)
-    .option('--invariant <name>', 'a safety invariant: no-conflict (default: any conflict, users\' included), no-scanner-conflict (a conflict the same path with scanners that only clean does not make: the design\'s own, as verify judges), no-scanner-revision (repeatable)', collect)
+    .option('--invariant <name>', 'a safety invariant: no-conflict (default: any conflict, users\' included), no-scanner-conflicts (a conflict the same path with scanners that only clean does not make: the design\'s own, as verify judges), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')
     .option('--max-states <n>', 'stop after this many distinct states', parseNonNegativeInt('--max-states', 1), 1_000_000)
     .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)

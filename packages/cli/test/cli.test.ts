@@ -212,7 +212,7 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '2', '--depth=3'], '--depth is given twice ("2" and "3")'],
     [['verify', 'noop', '--runs', '1', '--seed', '1', '--seed', '2'], '--seed is given twice'],
     // Hostile-input QA: a name of Object.prototype's was taken for an invariant (a TypeError, exit 70).
-    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'constructor'], 'unknown invariant "constructor" (known: no-conflict, no-scanner-conflict, no-scanner-revision)'],
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'constructor'], 'unknown invariant "constructor" (known: no-conflict, no-scanner-conflicts, no-scanner-revision)'],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
@@ -301,7 +301,7 @@ describe('help, version and usage', () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out]);
     expect(res.code).toBe(1); // the invariant is as documented: no conflict is ever made
     expect(res.stdout).toContain('no-conflict VIOLATED');
-    expect(res.stdout).toContain('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflict judges the design by the conflicts it adds');
+    expect(res.stdout).toContain('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflicts judges the design by the conflicts it adds');
     const json = JSON.parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out, '--json'])).stdout) as { violation: { scannerRevisions: number } };
     expect(json.violation.scannerRevisions).toBe(0);
     // A conflict the scanner made (the seed's) gets no such note.
@@ -336,22 +336,22 @@ describe('help, version and usage', () => {
     expect(storm.stdout).toMatch(/^ {2}state {9}NOT quiescent \(work still pending: [\d,]+ documents? queued for cluster pushes\), replicas differ$/m);
   });
 
-  it('R5/R16: explore --invariant no-scanner-conflict judges the design by the conflicts it adds, as verify does: users\' concurrent saves (noop) and two members cleaning one infected document (scan-cache) hold, exit 0; both members stamping (smsdom) is violated on the same shortest path as no-conflict', async () => {
+  it('R5/R16: explore --invariant no-scanner-conflicts judges the design by the conflicts it adds, as verify does: users\' concurrent saves (noop) and two members cleaning one infected document (scan-cache) hold, exit 0; both members stamping (smsdom) is violated on the same shortest path as no-conflict', async () => {
     const out = mkdtempSync(join(tmp, 'scanner-conflict-'));
-    const users = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-scanner-conflict', '--out', out, '--json']);
+    const users = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-scanner-conflicts', '--out', out, '--json']);
     expect(users.code, users.stderr).toBe(0);
     expect(parse(users.stdout)['violations']).toEqual([]);
-    const cleaning = await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'infectedShare=1', '--depth', '4', '--no-storms', '--invariant', 'no-scanner-conflict', '--out', out, '--json']);
+    const cleaning = await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'infectedShare=1', '--depth', '4', '--no-storms', '--invariant', 'no-scanner-conflicts', '--out', out, '--json']);
     expect(cleaning.code, cleaning.stderr).toBe(0);
     expect(parse(cleaning.stdout)['violations']).toEqual([]);
     // The same searches under no-conflict fail (the conflicts are there; they are not the designs').
     expect((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out])).code).toBe(1);
     expect((await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'infectedShare=1', '--depth', '4', '--no-storms', '--out', out])).code).toBe(1);
     // The seed's conflict is smsdom's own.
-    const seed = await runCli(['explore', 'smsdom-storm', '--depth', '4', '--no-storms', '--invariant', 'no-conflict', '--invariant', 'no-scanner-conflict', '--out', out, '--json']);
+    const seed = await runCli(['explore', 'smsdom-storm', '--depth', '4', '--no-storms', '--invariant', 'no-conflict', '--invariant', 'no-scanner-conflicts', '--out', out, '--json']);
     expect(seed.code).toBe(1);
     const vs = parse(seed.stdout)['violations'] as Json[];
-    expect(vs.map((v) => v['invariant'])).toEqual(['no-conflict', 'no-scanner-conflict']);
+    expect(vs.map((v) => v['invariant'])).toEqual(['no-conflict', 'no-scanner-conflicts']);
     expect(vs[1]!['steps']).toEqual(vs[0]!['steps']);
     expect(vs[1]!['message']).toMatch(/^a conflict document \w+ was made on \w+ for \w+; the same path with scanners that only clean conflicts no copy of that document$/);
     // Its log replays to the conflict.

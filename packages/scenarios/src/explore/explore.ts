@@ -911,8 +911,8 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
   // verify passes them (a researcher's review). Judged per document as verify does: a document this step conflicts
   // that the same path with clean-only scanners never conflicts. Checked, as every invariant, on the step that first
   // reaches a state: a path to an already-seen state is not judged again.
-  'no-scanner-conflict': {
-    name: 'no-scanner-conflict',
+  'no-scanner-conflicts': {
+    name: 'no-scanner-conflicts',
     description: 'no replication conflict that the same path with scanners that only clean would not make (verify\'s no-scanner-conflicts)',
     check: ({ derived, cleanOnlyConflicted }) => {
       let base: ReadonlySet<string> | undefined | null = null;
@@ -920,7 +920,7 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
         if (c.type !== 'conflict') continue;
         if (base === null) base = cleanOnlyConflicted?.();
         // A path the baseline cannot run excuses nothing.
-        if (base === undefined || !base.has(c.unid)) return `a conflict document ${c.conflictUnid} was made on ${c.server} for ${c.unid}; the same path with scanners that only clean conflicts ${base === undefined ? '(could not be run)' : 'no copy of that document'}`;
+        if (base === undefined || !base.has(c.unid)) return `a conflict document ${c.conflictUnid} was made on ${c.server} for ${c.unid}; ${base === undefined ? 'the same path with scanners that only clean could not be run to compare' : 'the same path with scanners that only clean conflicts no copy of that document'}`;
       }
       return undefined;
     },
