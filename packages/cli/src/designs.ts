@@ -16,7 +16,8 @@ import { holdTemporaryFile } from './output.js';
  * as "must export ... name, description, defaults and scan()", no word of which: a researcher's review).
  */
 function designShapeProblem(x: unknown): string | undefined {
-  if (x === null || typeof x !== 'object') return x === undefined ? 'it has no default export, nor one named "design"' : `it exports ${typeof x === 'function' ? 'a function' : JSON.stringify(x) ?? typeof x}`;
+  // (Named by its type, not written out: JSON.stringify of a BigInt export threw, exit 70.)
+  if (x === null || typeof x !== 'object') return x === undefined ? 'it has no default export, nor one named "design"' : `it exports ${x === null ? 'null' : typeof x === 'function' ? 'a function' : `a ${typeof x}`}`;
   const d = x as Partial<ScannerDesign<object>>;
   const lacks: string[] = [];
   if (typeof d.name !== 'string') lacks.push('"name" (a string)');

@@ -45,8 +45,10 @@ function pendingWords(p: PendingSummary | undefined): string {
   const parts: string[] = [];
   if (p.items > 0) parts.push(`${formatCount(p.items)} work ${p.items === 1 ? 'item' : 'items'} under way`);
   if (p.queuedDocuments > 0) {
-    const untimed = p.queuedUntimed === p.queuedDocuments ? `${p.queuedDocuments === 1 ? 'on a server' : 'all on servers'} with no replicator timer (clusterIntervalMs 0): only a push event sends ${p.queuedDocuments === 1 ? 'it' : 'them'}` : p.queuedUntimed > 0 ? `${formatCount(p.queuedUntimed)} on servers with no replicator timer (clusterIntervalMs 0): only a push event sends those` : '';
-    parts.push(`${formatCount(p.queuedDocuments)} ${p.queuedDocuments === 1 ? 'document' : 'documents'} queued for cluster pushes${untimed === '' ? '' : `, ${untimed}`}`);
+    // (Counted per document and cluster mate: one document queued for two mates is two.)
+    const n = p.queuedDocuments;
+    const untimed = p.queuedUntimed === n ? `${n === 1 ? 'on a server' : 'all on servers'} with no replicator timer (clusterIntervalMs 0): only a push event sends ${n === 1 ? 'it' : 'them'}` : p.queuedUntimed > 0 ? `${formatCount(p.queuedUntimed)} of them on servers with no replicator timer (clusterIntervalMs 0), which only a push event sends` : '';
+    parts.push(`${formatCount(n)} cluster ${n === 1 ? 'push' : 'pushes'} of a document queued (one per document and mate)${untimed === '' ? '' : `, ${untimed}`}`);
   }
   if (p.beyondTime) parts.push('work due after virtual time\'s end');
   return parts.length === 0 ? 'work still pending' : `work still pending: ${parts.join('; ')}`;

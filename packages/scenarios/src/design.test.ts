@@ -78,8 +78,21 @@ describe('a design\'s scan decision', () => {
     expect(thrower(`TypeError: boom\n    at get (node:internal/x:1:1)\n    at helper (/r/node_modules/lib/index.js:3:4)\n    at Object.scan (/home/r/designs/mine.ts:12:7)\n    at Object.scan (${ownDir}design.ts:1:1)`)).toThrow(/: boom \(at \/home\/r\/designs\/mine\.ts:12:7\)$/);
     // The CLI's fresh copy of a module (designs.ts) is named as the module.
     expect(thrower(`TypeError: boom\n    at file:///home/r/designs/.mine.replstorm-fresh-4242-0badcafe.ts:3:9`)).toThrow(/: boom \(at \/home\/r\/designs\/mine\.ts:3:9\)$/);
-    // Nothing outside replstorm on the stack: nothing added.
-    expect(thrower(`TypeError: boom\n    at Object.scan (${ownDir}design.ts:1:1)`)).toThrow(/: boom$/);
+    // Nothing outside replstorm on the stack: nothing added. The CLI's frames are replstorm's too (a review: a
+    // design in a directory with parentheses was reported at packages/cli/src/main.ts).
+    const cliDir = new URL('../../cli/src/', import.meta.url).pathname;
+    expect(thrower(`TypeError: boom\n    at Object.scan (${ownDir}design.ts:1:1)\n    at run (${cliDir}main.ts:698:38)`)).toThrow(/: boom$/);
+    // A path with parentheses or a percent sign, as a plain path (CommonJS) and as a URL with a query (an ES copy).
+    expect(thrower(`TypeError: boom\n    at Object.promises (/tmp/designs (copy)/p.ts:3:57)\n    at run (${cliDir}main.ts:698:38)`)).toThrow(/: boom \(at \/tmp\/designs \(copy\)\/p\.ts:3:57\)$/);
+    expect(thrower(`TypeError: boom\n    at /tmp/pct%41dir/p.ts:3:57`)).toThrow(/: boom \(at \/tmp\/pct%41dir\/p\.ts:3:57\)$/);
+    expect(thrower(`TypeError: boom\n    at Object.scan (file:///tmp/a%20b/p.mjs?replstorm-fresh=2:4:5)`)).toThrow(/: boom \(at \/tmp\/a b\/p\.mjs:4:5\)$/);
+    // A message of several lines is not read as frames.
+    expect(thrower(`TypeError: boom\n  at /tmp/not-a-frame.ts:1:1 (in the message)\n    at Object.scan (/home/r/designs/mine.ts:12:7)`)).toThrow(/ \(at \/home\/r\/designs\/mine\.ts:12:7\)$/);
+  });
+
+  it('a decision replstorm refuses names no line (it is replstorm\'s own error), and an inherited field is not the decision\'s', () => {
+    expect(scanWith({ verdict: 'clean', sett: [] })).toThrow(/\(a decision has verdict, set, remove, remember\)$/);
+    expect(scanWith(Object.assign(Object.create({ note: 'a helper on the prototype' }) as object, { verdict: 'clean' }))()).toEqual({ verdict: 'clean' });
   });
 
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {

@@ -257,7 +257,7 @@ function decisionProblem(d: unknown): string | undefined {
   if (typeof (d as { then?: unknown }).then === 'function') return 'a Promise instead of a decision: scan must decide at once (no async, no await)';
   // [choice] A field a decision does not have is refused, not passed over: `sett` for `set` was a stamp silently not
   // written, and `remeber` a cache that never filled, with nothing said (a researcher's review).
-  for (const k in d) {
+  for (const k of Object.keys(d)) {
     if (!DECISION_FIELDS.includes(k)) return `a decision with the field ${JSON.stringify(k)}${nearestName(k, DECISION_FIELDS)} (a decision has verdict, set, remove, remember)`;
   }
   const { verdict, set, remove, remember } = d as Record<string, unknown>;
@@ -435,14 +435,26 @@ const OWN_PACKAGES = /^file:\/\/(.*\/packages\/)scenarios\/src\/design\.[jt]s$/.
  * the module's own.
  */
 function whereInDesign(err: unknown): string {
-  if (!(err instanceof Error) || typeof err.stack !== 'string') return '';
-  for (const line of err.stack.split('\n').slice(1)) {
-    const m = /^\s*at (?:.*? \()?(?:file:\/\/)?([^()]+):(\d+):(\d+)\)?$/.exec(line);
+  // (An error replstorm made itself, such as a refused decision, has no line of the design's to name.)
+  if (!(err instanceof Error) || err instanceof LogError || typeof err.stack !== 'string') return '';
+  const lines = err.stack.split('\n');
+  // Frames follow the message, which may itself span lines: they are the lines from the first "    at " on.
+  const first = lines.findIndex((l) => l.startsWith('    at '));
+  if (first === -1) return '';
+  for (const line of lines.slice(first)) {
+    // `at name (location)` or `at location`; a location's path may hold parentheses ("designs (copy)/p.ts").
+    if (!line.startsWith('    at ')) continue;
+    const body = line.slice('    at '.length);
+    const open = body.endsWith(')') ? body.indexOf(' (') : -1;
+    const m = /^(.+):(\d+):(\d+)$/.exec(open === -1 ? body : body.slice(open + 2, -1));
     if (m === null) continue;
     let file = m[1]!;
-    if (file.startsWith('node:') || file.includes('/node_modules/') || (OWN_PACKAGES !== undefined && (file.startsWith(`${OWN_PACKAGES}core/src/`) || file.startsWith(`${OWN_PACKAGES}scenarios/src/`)))) continue;
+    const url = file.startsWith('file://');
+    if (url) file = decodeURIComponentSafe(file.slice('file://'.length).replace(/\?.*$/, ''));
+    // replstorm's own packages (core, scenarios, cli), Node's internals and installed packages are not the design.
+    if (file.startsWith('node:') || file.includes('/node_modules/') || (OWN_PACKAGES !== undefined && file.startsWith(OWN_PACKAGES))) continue;
     file = file.replace(/\/\.([^/]+)\.replstorm-fresh-\d+-[0-9a-f]{8}(\.[A-Za-z]+)$/, '/$1$2');
-    return ` (at ${decodeURIComponentSafe(file)}:${m[2]}:${m[3]})`;
+    return ` (at ${file}:${m[2]}:${m[3]})`;
   }
   return '';
 }

@@ -453,7 +453,7 @@ export class Simulator {
 
   /**
    * What keeps the run from quiescence, for a person: work items under way (transfers, scans and what they set off),
-   * documents queued for cluster pushes, of which those on servers with no replicator timer (clusterIntervalMs 0:
+   * documents queued for cluster pushes (one per document and mate), of which those on servers with no replicator timer (clusterIntervalMs 0:
    * only a `push` event sends them, as in explore's logs), and work due after virtual time's end.
    */
   pendingSummary(): { readonly items: number; readonly queuedDocuments: number; readonly queuedUntimed: number; readonly beyondTime: boolean } {

@@ -263,6 +263,26 @@ describe('R16: the verdict', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('R16: an invariant every run of which crashed is unchecked, and the verdict is no pass even when design-runs is left out (`only`)', () => {
+    // It scans, stamps and sees arrivals first (coverage is not vacuous), then throws at its second scan on a server.
+    const late = defineDesign<Record<string, never>>({
+      name: 'throws-late',
+      description: 'stamps its first scan on each server, throws at the second',
+      defaults: {},
+      watches: () => true,
+      scan: ({ store, virusScan }) => {
+        if (store.get('scanned') === true) throw new Error('boom');
+        virusScan();
+        return { verdict: 'clean', set: [['X-Seen', 'yes']], remember: [['scanned', true]] };
+      },
+    });
+    // (Seed 3: a case set in which every run reaches a second scan on some server.)
+    const r = verifyDesign(late as never, { runs: 5, seed: 3, only: ['quiescence'] });
+    expect(r.invariants.map((i) => [i.name, i.status, i.crashedRuns])).toEqual([['quiescence', 'unchecked', 5]]);
+    expect(r.vacuous).toEqual([]);
+    expect(r.ok).toBe(false);
+  });
+
   it('R16: a design that throws: design-runs is violated, and the other invariants say how many of their runs crashed (they prove nothing)', () => {
     const r = verifyDesign(thrower as never, { runs: RUNS, seed, only: ['design-runs', 'quiescence'] });
     assertViolated(r, 'design-runs');

@@ -542,6 +542,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     invariants: results,
     coverage,
     vacuous,
-    ok: results.every((r) => r.status !== 'violated') && vacuous.length === 0,
+    // (An unchecked invariant is no pass: with `only` leaving design-runs out, every invariant could be unchecked.)
+    ok: results.every((r) => r.status !== 'violated' && r.status !== 'unchecked') && vacuous.length === 0,
   };
 }
