@@ -172,7 +172,7 @@ export interface ExploreResult {
   readonly violations: readonly (ExplorePath & { readonly invariant: string; readonly message: string })[];
   /**
    * Set when no storm loop was found, but at the last depth searched a path still ended in two or more replication
-   * steps in a row that each made a scanner revision: the search cannot tell a storm whose states never repeat (a
+   * steps in a row, each stamping a document on the arrival of that document as the step before stamped it (a ping-pong): the search cannot tell a storm whose states never repeat (a
    * tag holding a time or a counter) from one that would settle a step later. [choice] Said rather than "no storm
    * found" (a time-stamping design read as storm-free here, where verify's quiescence and compare show its storm: a
    * researcher's review). Two in a row: one stamp of an arrival after a user's save is how a sound design tags it.
@@ -210,8 +210,12 @@ interface Node {
   snapshot: SimSnapshot | undefined;
   /** User saves on the path that first reached this state (the path's budget, `ExploreModel.userActions`). */
   readonly userActionsUsed: number;
-  /** Replication steps (push, session) each making a scanner revision, one after another at the end of its path. */
+  /**
+   * Replication steps (push, session) one after another at the end of its path, each stamping a document on the
+   * arrival of that document as the step before stamped it; and what the last of them stamped (database, UNID, server).
+   */
   readonly stampingRun: number;
+  readonly stamped?: readonly string[];
 }
 
 interface Edge {
@@ -397,7 +401,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // there is a path of no step: the setup's log.
   for (const e of setupDerived) if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
   for (const inv of invariants) {
-    const why = inv.check({ derived: setupDerived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, model.setup) });
+    const why = inv.check({ derived: setupDerived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, { at: timeOf(0) + stepMs - 1, type: 'end' }]) });
     if (why !== undefined && !violations.has(inv.name)) {
       noteViolation({ invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory, { invariant: inv.name, violation: why }), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] });
     }
@@ -481,12 +485,31 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
         // keeping them was most of its memory and of its garbage collection.
         const expandable = depth < options.depth;
-        const stampingRun = scanner && (action.type === 'push' || action.type === 'replicate') ? node.stampingRun + 1 : 0;
+        // [choice] A run goes on only where this step stamped a document on the arrival of that same document as the
+        // step before stamped it (its `via`: that server, that document): a ping-pong. One stamp each of several
+        // documents or mates (a fan-out of arrivals; one divergence's conflict document made and stamped on two mates;
+        // a conflict document stamped where the arrival of another made it) settles, and counted as a run it said
+        // "storms NOT decided" for smsdom on 3 servers scanning arrivals (a review).
+        let stampingRun = 0;
+        let stamped: string[] | undefined;
+        if (scanner && (action.type === 'push' || action.type === 'replicate')) {
+          stamped = [];
+          let chained = false;
+          for (const e of derived) {
+            if (e.type !== 'revised' || !e.by.startsWith('scanner/')) continue;
+            stamped.push(`${e.db}\u0000${e.unid}\u0000${e.server}`);
+            if (e.via !== undefined && e.via.unid === e.unid && node.stamped?.includes(`${e.db}\u0000${e.unid}\u0000${e.via.server}`) === true) chained = true;
+          }
+          stampingRun = chained ? node.stampingRun + 1 : 1;
+        }
         if (!expandable && stampingRun > lastDepthStampingRun) lastDepthStampingRun = stampingRun;
-        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun });
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun, ...(stamped !== undefined ? { stamped } : {}) });
         next.push(target);
         for (const inv of invariants) {
-          const why = inv.check({ derived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, ...pathTo(target).map((a, i) => atTime(a, timeOf(i + 1)))]) });
+          // (Only its first violation is reported: checks after it, a baseline run each for no-scanner-conflicts, are not made.)
+          if (violations.has(inv.name)) continue;
+          // The baseline runs the path as its log does: to an `end` a step after the last action (makePath).
+          const why = inv.check({ derived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, ...pathTo(target).map((a, i) => atTime(a, timeOf(i + 1))), { at: timeOf(depth) + stepMs - 1, type: 'end' }]) });
           // The first violation found is a shortest one (breadth first); the search goes on, for storms.
           if (why !== undefined && !violations.has(inv.name)) {
             // The log's header names what it shows, as verify's do (replay prints it: "written by").
@@ -645,7 +668,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     violations: [...violations.values()],
     ...(storm !== undefined ? { storm } : {}),
     ...(storms && storm === undefined && lastDepthStampingRun >= 2
-      ? { stormUndecided: `replication steps alone still made scanner revisions ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
+      ? { stormUndecided: `replication steps alone still stamped a document on the arrival of its last stamp ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
       : {}),
     scannerRevisions,
     stepMs,
