@@ -184,6 +184,7 @@ describe('R16: sso-mail-only', () => {
     // The same two settings do change smsdom's run: the test can tell.
     const smsdomEvents = (config: Record<string, unknown>) => events(config).map((e) => (e.type === 'scanner' ? { ...e, design: 'smsdom' } : e));
     expect(run(smsdomEvents({ rewriteValidTags: false })).summary.digest).not.toBe(run(smsdomEvents({})).summary.digest);
+    expect(run(smsdomEvents({ ignoreSsoOnScheduled: true })).summary.digest).not.toBe(run(smsdomEvents({})).summary.digest);
     const help = builtinRegistry().get('sso-mail-only')!.configHelp as Readonly<Record<string, string>>;
     expect(help['ignoreSsoOnScheduled']).toMatch(/^no effect in this design/);
     expect(help['rewriteValidTags']).toMatch(/^no effect in this design/);
