@@ -86,6 +86,9 @@ describe('a design\'s scan decision', () => {
     expect(thrower(`TypeError: boom\n    at Object.promises (/tmp/designs (copy)/p.ts:3:57)\n    at run (${cliDir}main.ts:698:38)`)).toThrow(/: boom \(at \/tmp\/designs \(copy\)\/p\.ts:3:57\)$/);
     expect(thrower(`TypeError: boom\n    at /tmp/pct%41dir/p.ts:3:57`)).toThrow(/: boom \(at \/tmp\/pct%41dir\/p\.ts:3:57\)$/);
     expect(thrower(`TypeError: boom\n    at Object.scan (file:///tmp/a%20b/p.mjs?replstorm-fresh=2:4:5)`)).toThrow(/: boom \(at \/tmp\/a b\/p\.mjs:4:5\)$/);
+    // A design module among replstorm's tests (packages/cli/test/designs/) is a design's, not replstorm's own source.
+    const testDesign = new URL('../../cli/test/designs/boom.ts', import.meta.url).pathname;
+    expect(thrower(`TypeError: boom\n    at Object.scan (${testDesign}:11:31)\n    at run (${cliDir}main.ts:698:38)`)).toThrow(new RegExp(`: boom \\(at ${testDesign.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:11:31\\)$`));
     // A message of several lines is not read as frames.
     expect(thrower(`TypeError: boom\n  at /tmp/not-a-frame.ts:1:1 (in the message)\n    at Object.scan (/home/r/designs/mine.ts:12:7)`)).toThrow(/ \(at \/home\/r\/designs\/mine\.ts:12:7\)$/);
   });

@@ -451,8 +451,9 @@ function whereInDesign(err: unknown): string {
     let file = m[1]!;
     const url = file.startsWith('file://');
     if (url) file = decodeURIComponentSafe(file.slice('file://'.length).replace(/\?.*$/, ''));
-    // replstorm's own packages (core, scenarios, cli), Node's internals and installed packages are not the design.
-    if (file.startsWith('node:') || file.includes('/node_modules/') || (OWN_PACKAGES !== undefined && file.startsWith(OWN_PACKAGES))) continue;
+    // replstorm's own sources (core, scenarios, cli: packages/*/src/), Node's internals and installed packages are not
+    // the design (a design module in the repository, examples/ or a package's test/, is).
+    if (file.startsWith('node:') || file.includes('/node_modules/') || (OWN_PACKAGES !== undefined && file.startsWith(OWN_PACKAGES) && /^[^/]+\/src\//.test(file.slice(OWN_PACKAGES.length)))) continue;
     file = file.replace(/\/\.([^/]+)\.replstorm-fresh-\d+-[0-9a-f]{8}(\.[A-Za-z]+)$/, '/$1$2');
     return ` (at ${file}:${m[2]}:${m[3]})`;
   }
