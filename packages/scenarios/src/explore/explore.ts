@@ -215,7 +215,7 @@ interface Node {
    * arrival of that document as the step before stamped it; and what the last of them stamped (database, UNID, server).
    */
   readonly stampingRun: number;
-  readonly stamped?: readonly string[];
+  readonly stamped: readonly string[] | undefined;
 }
 
 interface Edge {
@@ -367,7 +367,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
   let pruned = 0;
   const initial = sim.snapshot();
-  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stampingRun: 0 }];
+  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stampingRun: 0, stamped: undefined }];
   // The longest stampingRun among the states of the last depth: see ExploreResult.stormUndecided.
   let lastDepthStampingRun = 0;
   options.onNewState?.(sim, 0);
@@ -503,7 +503,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           stampingRun = chained ? node.stampingRun + 1 : 1;
         }
         if (!expandable && stampingRun > lastDepthStampingRun) lastDepthStampingRun = stampingRun;
-        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun, ...(stamped !== undefined ? { stamped } : {}) });
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun, stamped });
         next.push(target);
         for (const inv of invariants) {
           // (Only its first violation is reported: checks after it, a baseline run each for no-scanner-conflicts, are not made.)
