@@ -814,6 +814,8 @@ describe('replay output', () => {
     const res = await runCli(['replay', join(GOLDEN_DIR, 'r5-conflict-winner-skew.jsonl'), '--blame']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('each conflict counts once for the actor (and below, the cause) of each of its two versions');
+    // Who "the actor" is, said (an operator read a partition's conflict between users' edits, stamped on write, as the scanner's).
+    expect(res.stdout).toContain("the actor is the version's last writer (a scanner's on-write stamp over a user's save counts for the scanner), the cause the input behind it (the user's save)");
     const byActor = res.stdout.split('\nBlame by actor\n')[1]!.split('\n\n')[0]!;
     const conflicts = Number(/conflicts\s+([\d,]+)/.exec(res.stdout)![1]!.replaceAll(',', ''));
     const column = [...byActor.matchAll(/^(\S+)\s+([\d,]+)\s+([\d,]+)/gm)].map((m) => Number(m[3]!.replaceAll(',', '')));
