@@ -159,6 +159,8 @@ describe('renderHtmlReport', () => {
     const body = /<table class="data causes">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
     expect(body.match(/<tr>/g)).toHaveLength(20);
     expect(text).toContain('a column can add up to more than the run');
+    // Who the actor is, said as the text output says it.
+    expect(text).toContain("The actor is the version's last writer (a scanner's on-write stamp over a user's save counts for the scanner)");
   });
 
   it('says whether a replayed recording agreed with the engine, first thing under Summary, escaped', () => {
