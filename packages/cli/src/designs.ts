@@ -56,7 +56,8 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
       : '';
     throw new UsageError(`${path}${whereThrown(err, copy?.path ?? fileURLToPath(url))}: the design module failed to load: ${message}${hint}`);
   }
-  const d = mod['default'] ?? mod['design'];
+  // (`in`, not `??`: a default export of null is an export, named as such, not "no default export".)
+  const d = 'default' in mod ? mod['default'] : mod['design'];
   const problem = designShapeProblem(d);
   if (problem !== undefined) {
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);

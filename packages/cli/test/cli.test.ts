@@ -1535,6 +1535,7 @@ describe('a researcher\'s design: what the output says when it does little or no
       ['export const other = 1;', 'it has no default export, nor one named "design"'],
       ['export default () => 1;', 'it exports a function'],
       ['export default 10n;', 'it exports a bigint'], // (JSON.stringify of it threw: exit 70)
+      ['export default null;', 'it exports null'], // (read as "no default export")
     ];
     for (const [i, [source, says]] of cases.entries()) {
       const file = join(dir, `m${i}.mjs`);
