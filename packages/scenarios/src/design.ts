@@ -217,7 +217,7 @@ const VERDICTS: readonly unknown[] = ['clean', 'infected', 'skipped'];
 const DECISION_FIELDS: readonly string[] = ['verdict', 'set', 'remove', 'remember'];
 
 /** The fields of a ScannerDesign (what `unknownDesignFields` knows). */
-export const DESIGN_FIELDS: readonly string[] = ['name', 'description', 'defaults', 'configHelp', 'promises', 'check', 'scansMail', 'scanMsPerDoc', 'scheduleEveryMs', 'watches', 'runsScheduledPass', 'symmetric', 'scan'];
+const DESIGN_FIELDS: readonly string[] = ['name', 'description', 'defaults', 'configHelp', 'promises', 'check', 'scansMail', 'scanMsPerDoc', 'scheduleEveryMs', 'watches', 'runsScheduledPass', 'symmetric', 'scan'];
 
 /**
  * A design object's own fields that replstorm does not read, each with the known field it most likely means: a

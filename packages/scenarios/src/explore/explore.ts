@@ -390,6 +390,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // with `--invariant no-conflict --invariant no-scanner-revision`, a scanner revision at step 1 hid a conflict at
   // step 3 of an exhausted search, which then read as "no-conflict held".
   const violations = new Map<string, NonNullable<ExploreResult['violation']>>();
+  // no-scanner-conflicts' baseline designs (each scanner only cleaning): made once, when first needed.
+  let baselineFactory: ReturnType<typeof behaviourFactory> | undefined;
+  const baseline = () => (baselineFactory ??= cleanOnlyFactory(model));
   const noteViolation = (v: NonNullable<ExploreResult['violation']>): void => {
     if (violations.has(v.invariant)) return;
     const counted = v.invariant === 'no-conflict' ? withCleanOnlyConflicts(model, v) : v;
@@ -401,7 +404,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // there is a path of no step: the setup's log.
   for (const e of setupDerived) if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
   for (const inv of invariants) {
-    const why = inv.check({ derived: setupDerived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, { at: timeOf(0) + stepMs - 1, type: 'end' }]) });
+    const why = inv.check({ derived: setupDerived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(baseline(), pathEvents(model, [], timeOf, stepMs, true)) });
     if (why !== undefined && !violations.has(inv.name)) {
       noteViolation({ invariant: inv.name, message: why, ...makePath(model, [], timeOf, stepMs, factory, { invariant: inv.name, violation: why }), explanation: [`step 0, the initial state (the scenario's setup, lines 2-${model.setup.length + 1}): ${why}`] });
     }
@@ -509,7 +512,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           // (Only its first violation is reported: checks after it, a baseline run each for no-scanner-conflicts, are not made.)
           if (violations.has(inv.name)) continue;
           // The baseline runs the path as its log does: to an `end` a step after the last action (makePath).
-          const why = inv.check({ derived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(model, [...model.setup, ...pathTo(target).map((a, i) => atTime(a, timeOf(i + 1))), { at: timeOf(depth) + stepMs - 1, type: 'end' }]) });
+          const why = inv.check({ derived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(baseline(), pathEvents(model, pathTo(target), timeOf, stepMs, true)) });
           // The first violation found is a shortest one (breadth first); the search goes on, for storms.
           if (why !== undefined && !violations.has(inv.name)) {
             // The log's header names what it shows, as verify's do (replay prints it: "written by").
@@ -734,20 +737,23 @@ function settle(sim: Simulator, until: number): void {
  * saving one document on two members, each stamped by an on-write scan, with sso-mail-only) read as the design's.
  */
 function withCleanOnlyConflicts<V extends ExplorePath>(model: ExploreModel, v: V): V {
-  const baseline = new Map([...(model.registry ?? builtinRegistry())].map(([name, d]) => [name, cleanOnlyShaped(d, name)] as const));
   try {
-    return { ...v, cleanOnlyConflicts: runEvents(v.events, { behaviours: behaviourFactory(baseline) }).summary.conflicts };
+    return { ...v, cleanOnlyConflicts: runEvents(v.events, { behaviours: cleanOnlyFactory(model) }).summary.conflicts };
   } catch {
     return v; // (a path the baseline cannot run: nothing to say)
   }
 }
 
-/** The documents that got a conflict when `events` run with every scanner only cleaning (StepContext.cleanOnlyConflicted). */
-function cleanOnlyConflicted(model: ExploreModel, events: readonly InputEvent[]): ReadonlySet<string> | undefined {
-  const baseline = new Map([...(model.registry ?? builtinRegistry())].map(([name, d]) => [name, cleanOnlyShaped(d, name)] as const));
+/** Every design of the model keeping its shape but only cleaning (verify's baseline, cleanOnly.ts). */
+function cleanOnlyFactory(model: ExploreModel): ReturnType<typeof behaviourFactory> {
+  return behaviourFactory(new Map([...(model.registry ?? builtinRegistry())].map(([name, d]) => [name, cleanOnlyShaped(d, name)] as const)));
+}
+
+/** The documents that got a conflict when `events` run with `baseline` (StepContext.cleanOnlyConflicted). */
+function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[]): ReadonlySet<string> | undefined {
   const out = new Set<string>();
   try {
-    runEvents(events, { behaviours: behaviourFactory(baseline), onDerived: (e) => void (e.type === 'conflict' && out.add(e.unid)) });
+    runEvents(events, { behaviours: baseline, onDerived: (e) => void (e.type === 'conflict' && out.add(e.unid)) });
   } catch {
     return undefined;
   }
@@ -769,8 +775,16 @@ function rerunSample(nodes: number): number[] {
 }
 
 /** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
-function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
+/** A path's input events: the setup, one event per action a step apart, and (`withEnd`) an `end` a step after the last. */
+function pathEvents(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, withEnd: boolean): InputEvent[] {
   const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => atTime(a, timeOf(i + 1)))];
+  // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
+  if (withEnd) events.push({ at: timeOf(actions.length) + stepMs - 1, type: 'end' });
+  return events;
+}
+
+function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
+  const events = pathEvents(model, actions, timeOf, stepMs, false);
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
   let scannerRevisions = 0;
@@ -806,10 +820,9 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     }
     explanation.push(`${step}: ${explainDerived(derived)}`);
   }
-  // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
-  const end: InputEvent = { at: timeOf(actions.length) + stepMs - 1, type: 'end' };
-  const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, [...events, end]);
-  return { steps: actions.length, events: [...events, end], log, explanation, ...(setup !== undefined ? { setup } : {}), scannerRevisions, scannerCleanings };
+  const all = pathEvents(model, actions, timeOf, stepMs, true);
+  const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, all);
+  return { steps: actions.length, events: all, log, explanation, ...(setup !== undefined ? { setup } : {}), scannerRevisions, scannerCleanings };
 }
 
 /**
