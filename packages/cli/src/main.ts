@@ -21,17 +21,21 @@ import {
   promisesOf,
   verifyDesign,
   INVARIANT_NAMES,
+  builtinRegistry,
+  recheckClaim,
+  type ClaimCheck,
   type ComparisonRow,
   type DesignChoice,
   type DesignRegistry,
   type Scenario,
+  type ScannerDesign,
 } from '@replstorm/scenarios';
 import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
-import { MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
+import { KEEP_INPUTS_MAX, MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -437,7 +441,7 @@ const noScannerNote = (label: string) => `the log installs no scanner: --what-if
  * Prints what a replay or run found (its outputs already written: `recorded` is the line saying where the recording
  * went), and decides the exit code.
  */
-function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, recorded: string | undefined): void {
+function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, recorded: string | undefined, claim?: ClaimCheck): void {
   const m = res.conformance.mismatch;
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
@@ -457,6 +461,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
+    if (claim !== undefined) out['claim'] = claim;
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
@@ -474,6 +479,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const text = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' ? v : JSON.stringify(v));
       process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
+    if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(`${claim.reproduced || claim.unchecked !== undefined ? '' : 'NO: '}${claimText(claim)}`)}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
@@ -485,6 +491,19 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (m !== undefined) {
     throw new CheckFailed(`${currentFile ?? '<input>'}:${m.line}:${m.column ?? 1}: the recorded derived events disagree with the engine: ${m.message}`, true);
   }
+  // [choice] A claim that does not reproduce fails replay (exit 1), as a recording the engine disagrees with does: the
+  // log says what the engine does, and it does not (a design changed since the log was written, or another engine).
+  // One that could not be checked is said, and the replay's exit stays 0: the run itself is complete.
+  if (claim !== undefined && !claim.reproduced && claim.unchecked === undefined) {
+    throw new CheckFailed(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`, true);
+  }
+}
+
+/** What replay says of a counterexample's claim (ClaimCheck). */
+function claimText(c: ClaimCheck): string {
+  if (c.unchecked !== undefined) return `not checked: ${c.unchecked}`;
+  if (!c.reproduced) return `${c.invariant} holds in this replay (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
+  return c.message === c.claimed ? `yes: ${c.invariant} violated, as the header says (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs)` : `yes: ${c.invariant} violated: ${c.message} (the header says: ${c.claimed ?? 'nothing more'})`;
 }
 
 /** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
@@ -611,11 +630,42 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           timeline: o.report !== undefined,
           record: outputs.record,
           progressLabel: `replay ${file}`,
+          keepInputs: (h) => claimsViolation(h.meta),
         },
       ).catch(withWorkHint),
     (r) => reportHtml(r, `replay of ${file}`, file),
   );
-  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
+  const claim = await checkClaim(res, o.design);
+  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
+}
+
+/** A header of a counterexample that verify or explore wrote, naming the invariant it violates (recheckClaim). */
+function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
+  return (meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string';
+}
+
+/**
+ * A counterexample's claim (its header: this invariant is violated), checked again on the log's inputs with the
+ * checker that wrote it, so that replay says whether the violation is reproduced and not only that the log ran. The
+ * user's design modules are loaded anew for it: the replay's run may have changed a module-level variable, which a
+ * replay of the log in a new process would not see (as --what-if). Not made for a recording that disagrees with the
+ * engine (that is the finding), nor for more than KEEP_INPUTS_MAX inputs (a counterexample has tens).
+ */
+async function checkClaim(res: SimulateResult, designs: readonly string[] | undefined): Promise<ClaimCheck | undefined> {
+  const meta = res.header.meta as Record<string, unknown>;
+  if (!claimsViolation(meta) || res.conformance.mismatch !== undefined) return undefined;
+  if (res.inputs === undefined) {
+    return { recordedBy: String(meta['recordedBy']), invariant: String(meta['invariant']), claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: false, unchecked: `the log has more than ${formatCount(KEEP_INPUTS_MAX)} input events (a counterexample has tens)` };
+  }
+  let registry = builtinRegistry();
+  const fresh: ScannerDesign<object>[] = [];
+  for (const spec of designs ?? []) {
+    const { name, path } = designSpecParts(spec);
+    const [d] = await loadFreshDesignCopies(path, 1);
+    fresh.push({ ...d!, name });
+  }
+  if (fresh.length > 0) registry = builtinRegistry(fresh);
+  return recheckClaim(meta, res.inputs, registry);
 }
 
 /**
@@ -1157,7 +1207,7 @@ closed it before the command finished (a command that had finished keeps its cod
   // `source`: what the inputs come from, for the help's words (run's help spoke of "the log" and of a recording).
   const withRunOutputs = (cmd: Command, source: 'log' | 'scenario') =>
     cmd
-      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?})' : ''}`)
+      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({invariant, claimed, reproduced, message?, unchecked?})' : ''}`)
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
@@ -1169,7 +1219,7 @@ closed it before the command finished (a command that had finished keeps its cod
   withRunOutputs(
     program
       .command('replay')
-      .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events')
+      .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events, and check again the violation a counterexample of verify or explore claims (exit 1 when it does not hold)')
       .argument('<log>', 'the log file, or - for standard input')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
       .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')

@@ -58,7 +58,15 @@ export interface SimulateOptions {
   readonly holdDerived?: number;
   /** How full the heap is, 0 to 1 (default heapFullness: the old generation; tests pass their own). See MEMORY_STOP_AT. */
   readonly memoryUse?: () => number;
+  /**
+   * Whether to keep the input events a log with this header applies (SimulateResult.inputs), at most KEEP_INPUTS_MAX of
+   * them: replay keeps a counterexample's, to check its header's claim again (recheckClaim).
+   */
+  readonly keepInputs?: (header: LogHeader) => boolean;
 }
+
+/** SimulateOptions.keepInputs keeps at most this many (a counterexample has tens). */
+export const KEEP_INPUTS_MAX = 100_000;
 
 /**
  * [choice] A run stops, refused (RUN_TOO_LARGE, exit 2, nothing written), once the heap is this full, rather than let
@@ -113,6 +121,8 @@ export interface SimulateResult {
    */
   readonly outputsPastStop?: true;
   readonly inputEvents: number;
+  /** The input events applied, when SimulateOptions.keepInputs asked for them and there were at most KEEP_INPUTS_MAX. */
+  readonly inputs?: readonly InputEvent[];
   /** Input events after an `end` (at a later time): ignored. */
   readonly ignoredAfterEnd: number;
   readonly sim: Simulator;
@@ -597,10 +607,12 @@ export async function simulateStream(
   let header: LogHeader | undefined;
   let inputs = 0;
   let ignored = 0;
+  let kept: InputEvent[] | undefined;
   let lastLine = 1;
 
   const onHeader = (h: LogHeader) => {
     header = h;
+    if (options.keepInputs?.(h) === true) kept = [];
     if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
   };
   // Long stretches of engine work run in slices, with a turn of the event loop between them, so Ctrl-C and SIGTERM
@@ -858,6 +870,10 @@ export async function simulateStream(
       throw new LogError('TIME_DECREASED', `field "at": this input comes at ${formatVirtualTime(e.at)} after more than ${holdLimit.toLocaleString('en-US')} derived lines of that same instant; replay holds at most that many before it runs the instant's work to check them (its memory is bounded), and the engine runs an instant's inputs before its work: write the instant's inputs before its derived lines, as a recording does`, { line: located.line, field: 'at' });
     }
     inputs++;
+    if (kept !== undefined) {
+      if (kept.length < KEEP_INPUTS_MAX) kept.push(e);
+      else kept = undefined;
+    }
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
       if (plain && reached === 'done') conformance.inputLine(located.line, e);
@@ -947,6 +963,7 @@ export async function simulateStream(
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
     ...(outputsPastStop ? { outputsPastStop } : {}),
     inputEvents: inputs,
+    ...(kept !== undefined ? { inputs: kept } : {}),
     ignoredAfterEnd: ignored,
     sim,
   };

@@ -1746,6 +1746,30 @@ describe('replay hints', () => {
     const again = await runCli(hint!.split(' '));
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/conflicts\s+[1-9]/);
+    // The header's claim, checked again with the design module (loaded anew for it).
+    expect(again.stdout).toContain('  reproduced    yes: no-conflict violated, as the header says (explore\'s check, run again on the log\'s inputs)\n');
+  });
+
+  it('R5/R15: replay checks a counterexample\'s claim again: reproduced (exit 0, --json `claim`), and a log edited so that it no longer holds is exit 1 saying so', async () => {
+    const out = mkdtempSync(join(tmp, 'claim-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '3', '--no-storms', '--out', out]);
+    expect(res.code).toBe(1);
+    const log = /log: (\S+\.jsonl)/.exec(res.stdout)![1]!;
+    const j = parse((await runCli(['replay', log, '--json'])).stdout);
+    const message = (JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!) as { meta: { violation: string } }).meta.violation;
+    expect(j['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: true, message });
+    // SSO off on both members: no stamp, no conflict. The log still runs; its claim does not hold.
+    const edited = join(out, 'sso-off.jsonl');
+    writeFileSync(edited, readFileSync(log, 'utf8').replaceAll('"config":{"scheduleEveryMs":0}', '"config":{"scheduleEveryMs":0,"sso":false}'));
+    const again = await runCli(['replay', edited]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`  reproduced    NO: no-conflict holds in this replay (explore's check, run again on the log's inputs), where the header says it is violated: ${message}\n`);
+    expect(again.stderr).toContain(`${edited}: the header's claim is not reproduced: no-conflict holds in this replay`);
+    const ej = await runCli(['replay', edited, '--json']);
+    expect(ej.code).toBe(1);
+    expect(parse(ej.stdout)['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: false });
+    // A log whose header claims nothing checkable (a run's recording) has no `claim`.
+    expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('claim');
   });
 
   it('explore: a design whose code throws on some path is a finding (design-runs, as in verify): the shortest path, and a log whose replay fails there the same way (it was exit 2, no path)', async () => {

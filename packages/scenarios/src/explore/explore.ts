@@ -745,7 +745,7 @@ function withCleanOnlyConflicts<V extends ExplorePath>(model: ExploreModel, v: V
 }
 
 /** Every design of the model keeping its shape but only cleaning (verify's baseline, cleanOnly.ts). */
-function cleanOnlyFactory(model: ExploreModel): ReturnType<typeof behaviourFactory> {
+function cleanOnlyFactory(model: Pick<ExploreModel, 'registry'>): ReturnType<typeof behaviourFactory> {
   return behaviourFactory(new Map([...(model.registry ?? builtinRegistry())].map(([name, d]) => [name, cleanOnlyShaped(d, name)] as const)));
 }
 
@@ -970,3 +970,24 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
     },
   },
 };
+
+/**
+ * Checks explore's invariant `name` (one of EXPLORE_INVARIANTS, or design-runs) again on the input events of a log that
+ * `explore` wrote (replay's check of the log's claim, `recheckClaim`): the message its check gives now, or undefined
+ * when it holds. The log is one path ending a step after its violating action, so the check sees every event the path
+ * derives at once, as the search saw the last step's (an earlier step's violation would have been found first, on a
+ * shorter path). design-runs: the design's code throws on the path. Throws when the events cannot be run.
+ */
+export function recheckExploreClaim(name: string, events: readonly InputEvent[], registry: DesignRegistry): string | undefined {
+  const invariant = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
+  if (invariant === undefined && name !== 'design-runs') throw new Error(`"${name}" is not one of explore's invariants (${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+  let ran: ReturnType<typeof runEvents>;
+  try {
+    ran = runEvents(events, { behaviours: behaviourFactory(registry), collect: true });
+  } catch (err) {
+    if (name === 'design-runs' && err instanceof LogError && err.code === 'DESIGN_FAILED') return err.message;
+    throw err;
+  }
+  if (invariant === undefined) return undefined;
+  return invariant.check({ derived: ran.derived, sim: ran.sim, cleanOnlyConflicted: () => cleanOnlyConflicted(cleanOnlyFactory({ registry }), events) });
+}

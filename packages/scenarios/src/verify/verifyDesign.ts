@@ -546,3 +546,22 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     ok: results.every((r) => r.status !== 'violated' && r.status !== 'unchecked') && vacuous.length === 0,
   };
 }
+
+/**
+ * Checks invariant `name` again, as the suite judged it, on the input events of a counterexample log that `verify`
+ * wrote (replay's check of the log's claim, `recheckClaim`), with `design` the design it was written for (its read-only
+ * scan kinds and its clean-only baseline are the suite's): `violated`, the message the check gives now, or `crashed`,
+ * what the design's code threw (no invariant but design-runs judges such a run), or neither when the invariant holds.
+ */
+export function recheckVerifyClaim(name: InvariantName, events: readonly InputEvent[], registry: DesignRegistry, design: ScannerDesign<object>): { violated?: string; crashed?: string } {
+  // The settings the log installs the design with (every scanner event of a verify case carries the same ones).
+  const scanner = events.find((e) => e.type === 'scanner' && e.design === design.name);
+  const config = scanner?.type === 'scanner' ? (scanner.config ?? {}) : {};
+  const readOnlyKinds = promisesOf(design, config).readOnlyKinds ?? [];
+  const o = observe(events, behaviourFactory(registry), readOnlyKinds);
+  if (o.crash !== undefined && name !== 'design-runs') return { crashed: o.crash };
+  const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnlyShaped(design)]]));
+  const baselineEvents = events.map((e) => (e.type === 'scanner' ? { ...e, design: cleanOnly.name } : e));
+  const violated = CHECKS[name](o, () => observe(baselineEvents, baselineFactory, []));
+  return violated === undefined ? {} : { violated };
+}

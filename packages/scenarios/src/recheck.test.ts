@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLogText, isInputEvent, type InputEvent } from '@replstorm/core';
+import { EXPLORE_INVARIANTS, builtinRegistry, defineDesign, explore, recheckClaim, stormExploreModel, verifyDesign, type ScannerDesign } from './index.js';
+
+// A counterexample log's header claims a violation (recordedBy, invariant, violation); replay checks it again with the
+// checker that wrote it (recheckClaim). Each claim below is a real one, from a search or a suite run, then changed.
+
+/** The header's meta and the input events of a log's text. */
+function readLog(text: string): { meta: Record<string, unknown>; events: InputEvent[] } {
+  const { header, events } = decodeLogText(text);
+  return { meta: header.meta as Record<string, unknown>, events: events.map((e) => e.event).filter(isInputEvent) };
+}
+
+/** The events with every scanner event's settings changed. */
+const withConfig = (events: readonly InputEvent[], config: Record<string, unknown>): InputEvent[] => events.map((e) => (e.type === 'scanner' ? { ...e, config: { ...e.config, ...config } } : e));
+
+describe('recheckClaim: explore\'s counterexamples', () => {
+  const registry = builtinRegistry();
+  const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!, EXPLORE_INVARIANTS['no-scanner-conflicts']!] });
+  const byName = new Map(r.violations.map((v) => [v.invariant, v]));
+
+  it.each(['no-conflict', 'no-scanner-conflicts'])('R5/R15: %s, as the search found it: reproduced, with the same message', (name) => {
+    const v = byName.get(name)!;
+    const { meta, events } = readLog(v.log);
+    expect(meta['invariant']).toBe(name);
+    const c = recheckClaim(meta, events, registry);
+    expect(c).toEqual({ recordedBy: 'replstorm explore', invariant: name, claimed: v.message, reproduced: true, message: v.message });
+  });
+
+  it('R15: the same path with SSO off makes no stamp and no conflict: not reproduced (nothing unchecked)', () => {
+    const { meta, events } = readLog(byName.get('no-conflict')!.log);
+    const c = recheckClaim(meta, withConfig(events, { sso: false }), registry);
+    expect(c?.reproduced).toBe(false);
+    expect(c?.unchecked).toBeUndefined();
+    expect(c?.message).toBeUndefined();
+  });
+
+  it('R16: design-runs is reproduced when the design throws on the path again, and not when it runs', () => {
+    const failing = defineDesign<Record<string, never>>({ name: 'fails', description: 'throws on every scan', defaults: {}, scan: () => { throw new Error('no'); } }) as ScannerDesign<object>;
+    const reg = builtinRegistry([failing]);
+    const f = explore(stormExploreModel({ settings: { servers: 2, design: 'fails' }, registry: reg }), { depth: 2 });
+    expect(f.violation?.invariant).toBe('design-runs');
+    const { meta, events } = readLog(f.violation!.log);
+    const again = recheckClaim(meta, events, reg);
+    expect(again?.reproduced).toBe(true);
+    expect(again?.message).toContain('the design "fails" failed while scanning');
+    const fixed = builtinRegistry([{ ...builtinRegistry().get('noop')!, name: 'fails' }]);
+    expect(recheckClaim(meta, events, fixed)).toMatchObject({ reproduced: false });
+  });
+
+  it('headers that claim nothing replstorm can check: undefined (a storm log, another tool, an invariant it does not know, an inherited name)', () => {
+    const { events } = readLog(byName.get('no-conflict')!.log);
+    expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)).toBeUndefined();
+    expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
+    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)).toBeUndefined();
+    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)).toBeUndefined();
+    expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)).toBeUndefined();
+  });
+});
+
+describe('recheckClaim: verify\'s counterexamples', () => {
+  const registry = builtinRegistry();
+  const smsdom = registry.get('smsdom')!;
+  const result = verifyDesign(smsdom, { runs: 30, seed: 1, only: ['no-scanner-conflicts'] });
+  const inv = result.invariants.find((i) => i.name === 'no-scanner-conflicts')!;
+
+  it('R5/R15: smsdom\'s scanner-caused conflict, as the suite shrank it: reproduced, with the same message', () => {
+    expect(inv.status).toBe('violated');
+    const { meta, events } = readLog(inv.counterexample!.log);
+    expect(recheckClaim(meta, events, registry)).toEqual({ recordedBy: 'replstorm verify', invariant: 'no-scanner-conflicts', claimed: inv.counterexample!.message, reproduced: true, message: inv.counterexample!.message });
+  });
+
+  it('R15: the same inputs with smsdom\'s scheduled scans ignoring SSO (the vendor\'s fix) and no on-write tags: not reproduced', () => {
+    const { meta, events } = readLog(inv.counterexample!.log);
+    const c = recheckClaim(meta, withConfig(events, { sso: false }), registry);
+    expect(c).toMatchObject({ invariant: 'no-scanner-conflicts', reproduced: false });
+    expect(c?.unchecked).toBeUndefined();
+  });
+
+  it('a design the registry does not hold, or a header naming none: unchecked, saying why', () => {
+    const { meta, events } = readLog(inv.counterexample!.log);
+    expect(recheckClaim({ ...meta, design: 'mine' }, events, registry)?.unchecked).toBe('the design "mine" the log was written for is not loaded (a module of yours: --design mine=path/to/it.ts)');
+    const { design: _, ...noDesign } = meta;
+    expect(recheckClaim(noDesign, events, registry)?.unchecked).toMatch(/names no design/);
+  });
+});
