@@ -34,7 +34,7 @@ interface DocPlan {
 
 type Action =
   | { readonly t: 'scan'; readonly server: number; readonly kind: 'scheduled' | 'manual'; readonly at: number }
-  | { readonly t: 'edit'; readonly server: number; readonly doc: number; readonly at: number; readonly infect: boolean }
+  | { readonly t: 'edit'; readonly server: number; readonly doc: number; readonly at: number; readonly infect: boolean; readonly body: boolean }
   | { readonly t: 'deliver'; readonly server: number; readonly db: number; readonly at: number; readonly infected: boolean }
   | { readonly t: 'definitions'; readonly server: number; readonly at: number }
   | { readonly t: 'partition'; readonly server: number; readonly at: number };
@@ -172,7 +172,7 @@ function arbCase(): fc.Arbitrary<VerifyCase> {
       actions: fc.array(
         fc.oneof(
           { arbitrary: fc.record({ t: fc.constant('scan' as const), server: fc.nat(2), kind: fc.constantFrom<'scheduled' | 'manual'>('scheduled', 'manual'), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 2 },
-          { arbitrary: fc.record({ t: fc.constant('edit' as const), server: fc.nat(2), doc: fc.nat(3), at: fc.integer({ min: 2_000, max: 150_000 }), infect: fc.boolean() }), weight: 3 },
+          { arbitrary: fc.record({ t: fc.constant('edit' as const), server: fc.nat(2), doc: fc.nat(3), at: fc.integer({ min: 2_000, max: 150_000 }), infect: fc.boolean(), body: fc.boolean() }), weight: 3 },
           { arbitrary: fc.record({ t: fc.constant('deliver' as const), server: fc.nat(2), db: fc.nat(1), at: fc.integer({ min: 2_000, max: 150_000 }), infected: fc.boolean() }), weight: 1 },
           { arbitrary: fc.record({ t: fc.constant('definitions' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 1 },
           { arbitrary: fc.record({ t: fc.constant('partition' as const), server: fc.nat(2), at: fc.integer({ min: 2_000, max: 150_000 }) }), weight: 1 },
@@ -233,8 +233,13 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
       case 'edit': {
         if (c.docs.length === 0) break;
         const i = a.doc % c.docs.length;
-        const set = new Map<string, ItemValue>([['Body', `edit at ${a.at}`]]);
-        if (a.infect) set.set('$FILE', [attachment(`late${i}`, a.at, true)]);
+        // [choice] An edit changes the body, the attachment, or both: one that changes only the attachment is how a
+        // tag that does not cover `$FILE` lets an infection through (R15: C is every item but the tag). Every edit also
+        // set Body before, so such a tag changed anyway and a design hashing the other items only passed (a review).
+        // Neither body nor infection: a clean attachment replaces the document's.
+        const set = new Map<string, ItemValue>();
+        if (a.body) set.set('Body', `edit at ${a.at}`);
+        if (a.infect || !a.body) set.set('$FILE', [attachment(`late${i}`, a.at, a.infect)]);
         timed.push({ at: a.at, type: 'save', server, db: dbOf(c.docs[i]!.db), unid: unidOf(i), by: 'user/bob', set });
         break;
       }
@@ -304,6 +309,14 @@ export interface Outcome {
 
 /** Scanner revisions a small case may make before the run is called a storm and cut short. */
 const STORM_BOUND = 2_000;
+
+/**
+ * [choice] Runs fast-check may spend shrinking a failure. The built-in designs' failures shrink in 17-370 runs (seeds
+ * 1, 2, 3, 42); a tag that leaves out `$FILE` (verifyDesign.prop.test.ts) took 603,467 on seed 29, 35 s, as two
+ * edits' times, which must stay in order, shrank towards each other a step at a time. Unshrunk parts of a case are
+ * then dropped event by event from its log (below), so a budgeted counterexample is still short.
+ */
+const SHRINK_BUDGET = 2_000;
 
 function observe(events: readonly InputEvent[], factory: BehaviourFactory, readOnlyKinds: readonly ScanKind[]): Outcome {
   let readOnlySaves = 0;
@@ -447,8 +460,12 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     let countThis = !counted;
     if (countThis) coverage.invariant = name;
     counted = true;
+    let shrinkRuns = -1;
     const details = fc.check(
       fc.property(arbCase(), (c) => {
+        // Past SHRINK_BUDGET runs after the first failure, every candidate passes unrun: shrinking stops at the last
+        // failing case (by count, not by time: the same seed gives the same counterexample on any machine).
+        if (shrinkRuns >= 0 && ++shrinkRuns > SHRINK_BUDGET) return;
         const events = caseEvents(c, design.name, config);
         const o = observe(events, factory, readOnlyKinds);
         if (countThis) {
@@ -468,6 +485,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
           countThis = false;
           // The last failing run is the shrunk counterexample's: its final state, to compare with a run of it again.
           failedDigest = o.summary.digest;
+          if (shrinkRuns < 0) shrinkRuns = 0;
           throw new Error(why);
         }
       }),
