@@ -24,6 +24,7 @@ import {
   builtinRegistry,
   recheckClaim,
   type ClaimCheck,
+  type ClaimLimits,
   type ComparisonRow,
   type DesignChoice,
   type DesignRegistry,
@@ -495,14 +496,15 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   // log says what the engine does, and it does not (a design changed since the log was written, or another engine).
   // One that could not be checked is said, and the replay's exit stays 0: the run itself is complete.
   if (claim !== undefined && !claim.reproduced && claim.unchecked === undefined) {
-    throw new CheckFailed(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`, true);
+    // (Printable: the header's text is quoted, and must not add lines to standard error.)
+    throw new CheckFailed(printable(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`), true);
   }
 }
 
 /** What replay says of a counterexample's claim (ClaimCheck). */
 function claimText(c: ClaimCheck): string {
   if (c.unchecked !== undefined) return `not checked: ${c.unchecked}`;
-  if (!c.reproduced) return `${c.invariant} holds in this replay (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
+  if (!c.reproduced) return `${c.invariant} holds (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
   return c.message === c.claimed ? `yes: ${c.invariant} violated, as the header says (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs)` : `yes: ${c.invariant} violated: ${c.message} (the header says: ${c.claimed ?? 'nothing more'})`;
 }
 
@@ -613,6 +615,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const outputs = openOutputs(o);
   const file = currentFile;
+  let header: LogHeader | undefined;
   const res = await withOutputs(
     outputs,
     () =>
@@ -630,12 +633,24 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           timeline: o.report !== undefined,
           record: outputs.record,
           progressLabel: `replay ${file}`,
-          keepInputs: (h) => claimsViolation(h.meta),
+          keepInputs: (h) => {
+            header = h;
+            return claimsViolation(h.meta);
+          },
         },
-      ).catch(withWorkHint),
+      )
+        .catch((err: unknown) => {
+          // A design-runs counterexample: the design's code throwing again is the claim reproduced. The replay still
+          // stops there (exit 2, at the line, as any log whose design throws), and says so.
+          if (err instanceof LogError && err.code === 'DESIGN_FAILED' && header !== undefined && claimsViolation(header.meta) && header.meta['invariant'] === 'design-runs') {
+            throw new LogError(err.code, `${err.message}; the header's claim, design-runs, is reproduced`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+          }
+          throw err;
+        })
+        .catch(withWorkHint),
     (r) => reportHtml(r, `replay of ${file}`, file),
   );
-  const claim = await checkClaim(res, o.design);
+  const claim = await checkClaim(res, o.design, { maxRunMs: o.maxRun, maxWork: o.maxWork });
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
 }
 
@@ -651,7 +666,7 @@ function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
  * replay of the log in a new process would not see (as --what-if). Not made for a recording that disagrees with the
  * engine (that is the finding), nor for more than KEEP_INPUTS_MAX inputs (a counterexample has tens).
  */
-async function checkClaim(res: SimulateResult, designs: readonly string[] | undefined): Promise<ClaimCheck | undefined> {
+async function checkClaim(res: SimulateResult, designs: readonly string[] | undefined, limits: ClaimLimits): Promise<ClaimCheck | undefined> {
   const meta = res.header.meta as Record<string, unknown>;
   if (!claimsViolation(meta) || res.conformance.mismatch !== undefined) return undefined;
   if (res.inputs === undefined) {
@@ -665,7 +680,7 @@ async function checkClaim(res: SimulateResult, designs: readonly string[] | unde
     fresh.push({ ...d!, name });
   }
   if (fresh.length > 0) registry = builtinRegistry(fresh);
-  return recheckClaim(meta, res.inputs, registry);
+  return recheckClaim(meta, res.inputs, registry, limits);
 }
 
 /**
@@ -1207,7 +1222,7 @@ closed it before the command finished (a command that had finished keeps its cod
   // `source`: what the inputs come from, for the help's words (run's help spoke of "the log" and of a recording).
   const withRunOutputs = (cmd: Command, source: 'log' | 'scenario') =>
     cmd
-      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({invariant, claimed, reproduced, message?, unchecked?})' : ''}`)
+      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, message?, unchecked?})' : ''}`)
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')

@@ -65,8 +65,8 @@ export interface SimulateOptions {
   readonly keepInputs?: (header: LogHeader) => boolean;
 }
 
-/** SimulateOptions.keepInputs keeps at most this many (a counterexample has tens). */
-export const KEEP_INPUTS_MAX = 100_000;
+/** SimulateOptions.keepInputs keeps at most this many (a counterexample has tens; its check runs the log again). */
+export const KEEP_INPUTS_MAX = 10_000;
 
 /**
  * [choice] A run stops, refused (RUN_TOO_LARGE, exit 2, nothing written), once the heap is this full, rather than let

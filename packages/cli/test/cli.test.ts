@@ -1763,13 +1763,26 @@ describe('replay hints', () => {
     writeFileSync(edited, readFileSync(log, 'utf8').replaceAll('"config":{"scheduleEveryMs":0}', '"config":{"scheduleEveryMs":0,"sso":false}'));
     const again = await runCli(['replay', edited]);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain(`  reproduced    NO: no-conflict holds in this replay (explore's check, run again on the log's inputs), where the header says it is violated: ${message}\n`);
-    expect(again.stderr).toContain(`${edited}: the header's claim is not reproduced: no-conflict holds in this replay`);
+    expect(again.stdout).toContain(`  reproduced    NO: no-conflict holds (explore's check, run again on the log's inputs), where the header says it is violated: ${message}\n`);
+    expect(again.stderr).toContain(`${edited}: the header's claim is not reproduced: no-conflict holds (explore's check`);
     const ej = await runCli(['replay', edited, '--json']);
     expect(ej.code).toBe(1);
     expect(parse(ej.stdout)['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: false });
     // A log whose header claims nothing checkable (a run's recording) has no `claim`.
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('claim');
+    // The header's text is quoted in the refusal: a line break in it adds no line to standard error (a review).
+    const forged = join(out, 'forged.jsonl');
+    writeFileSync(forged, readFileSync(edited, 'utf8').replace(/"violation":"[^"]*"/, '"violation":"x\\nFORGED: all clear"'));
+    const f = await runCli(['replay', forged]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain('x\\nFORGED: all clear');
+    expect(f.stderr).not.toMatch(/^FORGED/m);
+    // An invariant the checker does not know (a log of a later version): not checked, said, exit 0.
+    const later = join(out, 'later.jsonl');
+    writeFileSync(later, readFileSync(log, 'utf8').replace('"invariant":"no-conflict"', '"invariant":"no-dragons"'));
+    const l = await runCli(['replay', later]);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toContain('  reproduced    not checked: "no-dragons" is not one of explore\'s invariants (no-conflict, no-scanner-conflicts, no-scanner-revision, design-runs)\n');
   });
 
   it('explore: a design whose code throws on some path is a finding (design-runs, as in verify): the shortest path, and a log whose replay fails there the same way (it was exit 2, no path)', async () => {
@@ -1788,6 +1801,8 @@ describe('replay hints', () => {
     const again = await runCli(hint!.split(' '));
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
+    // The header claims design-runs: the failure is that claim reproduced, and the refusal says so.
+    expect(again.stderr).toMatch(/cannot handle seq 3 \(at [^)]*\); the header's claim, design-runs, is reproduced\n/);
     expect(again.stderr).toContain(`cannot handle seq 3${at}`);
   });
 });

@@ -23,5 +23,5 @@ export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
 export type { StormModelOptions } from './explore/stormModel.js';
 export { EXPLORE_DEFAULTS, EXPLORE_REFUSED, stormExploreModel } from './explore/stormModel.js';
 export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';
-export type { ClaimCheck } from './recheck.js';
+export type { ClaimCheck, ClaimLimits } from './recheck.js';
 export { recheckClaim } from './recheck.js';

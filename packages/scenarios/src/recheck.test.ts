@@ -48,13 +48,23 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim(meta, events, fixed)).toMatchObject({ reproduced: false });
   });
 
-  it('headers that claim nothing replstorm can check: undefined (a storm log, another tool, an invariant it does not know, an inherited name)', () => {
+  it('headers that claim nothing: undefined (a storm log, another tool); an invariant the checker does not know (an inherited name too): unchecked, saying so', () => {
     const { events } = readLog(byName.get('no-conflict')!.log);
     expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)).toBeUndefined();
     expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
-    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)).toBeUndefined();
-    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)).toBeUndefined();
-    expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)).toBeUndefined();
+    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)?.unchecked).toMatch(/^"no-dragons" is not one of explore's invariants \(no-conflict, /);
+    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)?.unchecked).toMatch(/^"toString" is not one of explore's invariants/);
+    expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)?.unchecked).toMatch(/^"constructor" is not one of verify's invariants \(design-runs, /);
+  });
+
+  it('R15: run within replay\'s limits: a --max-run that stops before the conflict makes the claim not reproduced, as the replay shows', () => {
+    const { meta, events } = readLog(byName.get('no-conflict')!.log);
+    const withoutEnd = events.filter((e) => e.type !== 'end');
+    const lastInput = withoutEnd[withoutEnd.length - 1]!.at;
+    expect(recheckClaim(meta, withoutEnd, registry)?.reproduced).toBe(true);
+    // The last input is the push that makes the conflict; stopping 1 ms after the one before it leaves it out.
+    const beforePush = withoutEnd.filter((e) => e.at < lastInput);
+    expect(recheckClaim(meta, beforePush, registry, { maxRunMs: 1 })?.reproduced).toBe(false);
   });
 });
 
@@ -77,9 +87,39 @@ describe('recheckClaim: verify\'s counterexamples', () => {
     expect(c?.unchecked).toBeUndefined();
   });
 
+  it('a header naming another design than the log installs, or settings that differ by server: unchecked (noop\'s promises judged smsdom\'s run)', () => {
+    const { meta, events } = readLog(inv.counterexample!.log);
+    expect(recheckClaim({ ...meta, design: 'noop', invariant: 'read-only' }, events, registry)?.unchecked).toBe('the header names the design "noop", but the log installs "smsdom": verify\'s cases run one design');
+    let first = true;
+    const mixed = events.map((e) => {
+      if (e.type !== 'scanner' || !first) return e;
+      first = false;
+      return { ...e, config: { sso: false } };
+    });
+    expect(recheckClaim(meta, mixed, registry)?.unchecked).toMatch(/different settings on different servers/);
+  });
+
+  it('R16: a storm stopped at the suite\'s cap: the same message as the suite\'s ("cap at", not the appended end\'s "end at")', () => {
+    const storm = defineDesign<Record<string, never>>({
+      name: 'own-name-tag',
+      description: 'stamps its own server name; scans arrivals',
+      defaults: {},
+      watches: () => true,
+      scan: ({ note, server }) => (note.items.some((i) => i.key === 'x-ssotag' && i.value === `by-${server}`) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', `by-${server}`]] }),
+    }) as ScannerDesign<object>;
+    const reg = builtinRegistry([storm]);
+    const r = verifyDesign(storm, { runs: 100, seed: 7, only: ['quiescence'], registry: reg });
+    const q = r.invariants[0]!;
+    expect(q.status).toBe('violated');
+    const { meta, events } = readLog(q.counterexample!.log);
+    expect(q.counterexample!.message).toMatch(/\(cap at \d+ ms\): a replication storm/);
+    expect(recheckClaim(meta, events, reg)).toMatchObject({ reproduced: true, message: q.counterexample!.message });
+  });
+
   it('a design the registry does not hold, or a header naming none: unchecked, saying why', () => {
     const { meta, events } = readLog(inv.counterexample!.log);
-    expect(recheckClaim({ ...meta, design: 'mine' }, events, registry)?.unchecked).toBe('the design "mine" the log was written for is not loaded (a module of yours: --design mine=path/to/it.ts)');
+    const mine = events.map((e) => (e.type === 'scanner' ? { ...e, design: 'mine' } : e));
+    expect(recheckClaim({ ...meta, design: 'mine' }, mine, registry)?.unchecked).toBe('the design "mine" the log was written for is not loaded (a module of yours: --design mine=path/to/it.ts)');
     const { design: _, ...noDesign } = meta;
     expect(recheckClaim(noDesign, events, registry)?.unchecked).toMatch(/names no design/);
   });

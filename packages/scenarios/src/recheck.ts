@@ -1,4 +1,4 @@
-import { LogError, type InputEvent } from '@replstorm/core';
+import { LogError, canonicalJson, type InputEvent } from '@replstorm/core';
 import type { DesignRegistry } from './design.js';
 import { EXPLORE_INVARIANTS, recheckExploreClaim } from './explore/explore.js';
 import { INVARIANT_NAMES, recheckVerifyClaim, type InvariantName } from './verify/verifyDesign.js';
@@ -20,48 +20,66 @@ export interface ClaimCheck {
   readonly unchecked?: string;
 }
 
+/** The run's limits (replay's `--max-run` and `--max-work`), so that the check judges the run the replay showed. */
+export interface ClaimLimits {
+  /** Stop this long after the last input (the Simulator's maxRunMs; replay's default when undefined). */
+  readonly maxRunMs?: number | undefined;
+  /** Engine work allowed between two inputs (the Simulator's budgets; their defaults when undefined). */
+  readonly maxWork?: number | undefined;
+}
+
 /**
  * Checks a counterexample log's claim again (replay's `claim`), with the checker that wrote it: verify's check of the
- * invariant on the whole run, with its clean-only baseline and the design's read-only kinds; explore's check on the
- * path. Undefined when the header claims nothing replstorm can check: not written by `replstorm verify` or `replstorm
- * explore`, no `invariant` (explore's storm logs: a loop shown twice, which replay's `--blame` shows), or an invariant
- * neither knows (a log of another tool's). Pure: `events` and `registry` are its inputs.
+ * invariant on the whole run, with its clean-only baseline, its storm bound and 2-hour cap, and the design's read-only
+ * kinds; explore's check on the path. Undefined when the header claims nothing: not written by `replstorm verify` or
+ * `replstorm explore`, or no `invariant` (explore's storm logs: a loop shown twice, which replay's `--blame` shows).
+ * An invariant the checker does not know is `unchecked` (a log of a later version). Pure: `events`, `registry` and
+ * `limits` are its inputs.
  *
- * [choice] design-runs is reproduced when the design's code throws on the events again; a replay that got this far ran
- * the design without an error, so from replay it reads "not reproduced".
+ * [choice] design-runs is reproduced when the design's code throws on the events again; replay, whose own run then
+ * fails first (exit 2, at the line), says so in that refusal (main.ts), so from replay it reads here only when the
+ * design ran: "not reproduced".
  */
-export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[], registry: DesignRegistry): ClaimCheck | undefined {
+export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[], registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
   const recordedBy = meta['recordedBy'];
   const invariant = meta['invariant'];
+  if (recordedBy !== 'replstorm verify' && recordedBy !== 'replstorm explore') return undefined;
   if (typeof invariant !== 'string') return undefined;
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
-  const base = { recordedBy: recordedBy as string, invariant, claimed };
+  const base = { recordedBy, invariant, claimed };
+  const unchecked = (why: string): ClaimCheck => ({ ...base, reproduced: false, unchecked: why });
   let check: () => string | undefined;
   if (recordedBy === 'replstorm verify') {
-    if (!(INVARIANT_NAMES as readonly string[]).includes(invariant)) return undefined;
+    if (!(INVARIANT_NAMES as readonly string[]).includes(invariant)) return unchecked(`"${invariant}" is not one of verify's invariants (${INVARIANT_NAMES.join(', ')})`);
     const name = meta['design'];
-    if (typeof name !== 'string') return { ...base, reproduced: false, unchecked: 'the header names no design (its "design" field): the suite\'s check needs it' };
+    if (typeof name !== 'string') return unchecked('the header names no design (its "design" field): the suite\'s check needs it');
+    // The design whose promises and baseline the check uses is the one the log runs: a header naming another (edited
+    // by hand) had noop's promises judge smsdom's run (a review). Verify's cases install one design, with one set of
+    // settings, on every server.
+    const scanners = events.filter((e) => e.type === 'scanner');
+    const other = scanners.find((e) => e.design !== name);
+    if (other !== undefined) return unchecked(`the header names the design "${name}", but the log installs "${other.design}": verify's cases run one design`);
+    const configs = new Set(scanners.map((e) => canonicalJson(e.config ?? {})));
+    if (configs.size > 1) return unchecked(`the log installs "${name}" with different settings on different servers: verify's cases give every server the same`);
     const design = registry.get(name);
-    if (design === undefined) return { ...base, reproduced: false, unchecked: `the design "${name}" the log was written for is not loaded (a module of yours: --design ${name}=path/to/it.ts)` };
+    if (design === undefined) return unchecked(`the design "${name}" the log was written for is not loaded (a module of yours: --design ${name}=path/to/it.ts)`);
     check = () => {
-      const r = recheckVerifyClaim(invariant as InvariantName, events, registry, design);
+      const r = recheckVerifyClaim(invariant as InvariantName, events, registry, design, limits);
       if (r.crashed !== undefined) throw new Uncheckable(`the design's code threw, and only design-runs judges such a run: ${r.crashed}`);
       return r.violated;
     };
-  } else if (recordedBy === 'replstorm explore') {
-    // (Own keys only: a header's invariant may be any text, `toString` included.)
-    if (!Object.hasOwn(EXPLORE_INVARIANTS, invariant) && invariant !== 'design-runs') return undefined;
-    check = () => recheckExploreClaim(invariant, events, registry);
   } else {
-    return undefined;
+    // (Own keys only: a header's invariant may be any text, `toString` included.)
+    if (!Object.hasOwn(EXPLORE_INVARIANTS, invariant) && invariant !== 'design-runs') return unchecked(`"${invariant}" is not one of explore's invariants (${[...Object.keys(EXPLORE_INVARIANTS), 'design-runs'].join(', ')})`);
+    check = () => recheckExploreClaim(invariant, events, registry, limits);
   }
   try {
     const message = check();
     return message === undefined ? { ...base, reproduced: false } : { ...base, reproduced: true, message };
   } catch (err) {
-    // A log that does not run (a design's code that throws, an event the engine refuses) cannot be judged; anything
-    // else is replstorm's own error.
-    if (err instanceof Uncheckable || err instanceof LogError) return { ...base, reproduced: false, unchecked: err.message };
+    // A log that does not run (a design's code that throws, an event the engine refuses, a run over its work limit)
+    // cannot be judged; anything else is replstorm's own error.
+    if (err instanceof Uncheckable || err instanceof LogError) return unchecked(err.message);
     throw err;
   }
 }

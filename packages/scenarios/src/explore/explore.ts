@@ -750,10 +750,10 @@ function cleanOnlyFactory(model: Pick<ExploreModel, 'registry'>): ReturnType<typ
 }
 
 /** The documents that got a conflict when `events` run with `baseline` (StepContext.cleanOnlyConflicted). */
-function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[]): ReadonlySet<string> | undefined {
+function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: { maxRunMs?: number; maxWorkBetweenInputs?: number; maxPeriodicWorkBetweenInputs?: number } = {}): ReadonlySet<string> | undefined {
   const out = new Set<string>();
   try {
-    runEvents(events, { behaviours: baseline, onDerived: (e) => void (e.type === 'conflict' && out.add(e.unid)) });
+    runEvents(events, { behaviours: baseline, onDerived: (e) => void (e.type === 'conflict' && out.add(e.unid)), ...options });
   } catch {
     return undefined;
   }
@@ -978,16 +978,35 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
  * derives at once, as the search saw the last step's (an earlier step's violation would have been found first, on a
  * shorter path). design-runs: the design's code throws on the path. Throws when the events cannot be run.
  */
-export function recheckExploreClaim(name: string, events: readonly InputEvent[], registry: DesignRegistry): string | undefined {
+export function recheckExploreClaim(
+  name: string,
+  events: readonly InputEvent[],
+  registry: DesignRegistry,
+  limits: { maxRunMs?: number | undefined; maxWork?: number | undefined } = {},
+): string | undefined {
   const invariant = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
   if (invariant === undefined && name !== 'design-runs') throw new Error(`"${name}" is not one of explore's invariants (${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+  // Run as replay ran it (its --max-run and --max-work). Of the derived events, only what explore's invariants read
+  // is kept: conflicts, and the first scanner revision. (Every event, kept, took a hand-edited storm log past the
+  // heap: V8's abort, exit 134, where replay itself had finished within its limits.)
+  const kept: DerivedEvent[] = [];
+  let scannerRevision = false;
+  const onDerived = (e: DerivedEvent) => {
+    if (e.type === 'conflict') kept.push(e);
+    else if (!scannerRevision && e.type === 'revised' && e.by.startsWith('scanner/')) {
+      scannerRevision = true;
+      kept.push(e);
+    }
+  };
+  const budget = limits.maxWork !== undefined ? { maxWorkBetweenInputs: limits.maxWork, maxPeriodicWorkBetweenInputs: limits.maxWork } : {};
+  const options = { ...(limits.maxRunMs !== undefined ? { maxRunMs: limits.maxRunMs } : {}), ...budget };
   let ran: ReturnType<typeof runEvents>;
   try {
-    ran = runEvents(events, { behaviours: behaviourFactory(registry), collect: true });
+    ran = runEvents(events, { behaviours: behaviourFactory(registry), onDerived, ...options });
   } catch (err) {
     if (name === 'design-runs' && err instanceof LogError && err.code === 'DESIGN_FAILED') return err.message;
     throw err;
   }
   if (invariant === undefined) return undefined;
-  return invariant.check({ derived: ran.derived, sim: ran.sim, cleanOnlyConflicted: () => cleanOnlyConflicted(cleanOnlyFactory({ registry }), events) });
+  return invariant.check({ derived: kept, sim: ran.sim, cleanOnlyConflicted: () => cleanOnlyConflicted(cleanOnlyFactory({ registry }), events, options) });
 }
