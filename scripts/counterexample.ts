@@ -25,11 +25,28 @@ export function replayCommand(file: string, designs: readonly string[] = []): st
 }
 
 /**
- * The command that runs the current test file again with `seed`: the file alone, REPLSTORM_SEED reaches its
- * properties. Without a seed (a test whose seeds are fixed), the file alone.
+ * The command that runs the current test again with `seed`: its file, and the test by name (`-t`: every property of the
+ * file ran with the seed, a developer's review), REPLSTORM_SEED reaching its properties. Without a seed (a test whose
+ * seeds are fixed), the test alone.
  */
 export function reproduceCommand(seed?: number): string {
-  const testPath = expect.getState().testPath;
+  const { testPath, currentTestName } = expect.getState();
   const where = testPath !== undefined ? relative(REPO_ROOT, testPath) : '';
-  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 exec vitest run ${where}`;
+  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 exec vitest run ${where}${currentTestName ? ` -t ${shellQuote(testNamePattern(currentTestName))}` : ''}`;
+}
+
+/**
+ * A `-t` pattern for the test vitest names `describe > test`: vitest matches it as a regular expression against the
+ * names joined by spaces, so each name is escaped and the separators match anything (a name may hold " > " itself).
+ */
+export function testNamePattern(currentTestName: string): string {
+  return currentTestName
+    .split(' > ')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+}
+
+/** `s` as one word for a POSIX shell. */
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
 }

@@ -9,15 +9,15 @@ import { assertLogProperty } from './property.js';
 // quiescent and converged, so without it the replay of the counterexample shows nothing wrong.
 const LOG = '{"replog":1,"meta":{"property":"probe"}}\n{"at":0,"type":"server","name":"A"}\n';
 
-function failingRun(noteFailure: boolean | undefined): { message: string; file: string } {
+function failingRun(noteFailure: boolean | undefined, predicate: (n: number) => void = (n) => {
+  if (n >= 0) throw new Error('R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing\nmore detail');
+}): { message: string; file: string } {
   let message = '';
   try {
     assertLogProperty({
       name: `probe-note-failure-${process.pid}`,
       arbitrary: fc.nat(),
-      predicate: (n) => {
-        if (n >= 0) throw new Error('R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing\nmore detail');
-      },
+      predicate,
       toLog: () => LOG,
       seed: 42,
       numRuns: 5,
@@ -44,11 +44,38 @@ describe('assertLogProperty: the counterexample log', () => {
         violation: 'R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing',
         seed: 42,
         path: expect.any(String),
+        reproduce: expect.stringMatching(/^REPLSTORM_SEED=42 npx -y pnpm@10\.34\.9 exec vitest run packages\/core\/test\/property\.test\.ts -t '/),
       });
       expect(text.slice(text.indexOf('\n'))).toBe(LOG.slice(LOG.indexOf('\n')));
     } finally {
       rmSync(file, { force: true });
     }
+  });
+
+  it('R1: an equality that fails says in the header where the two sides first differ (vitest\'s first line elides both: "expected { …(4) } to deeply equal { …(4) }")', () => {
+    const { file } = failingRun(true, () => {
+      expect({ unid: 'A1', seq: 2, itemSeq: { Subject: 2, Body: 1 }, revisions: [[1, 10]] }).toEqual({ unid: 'A1', seq: 2, itemSeq: { Subject: 1, Body: 1 }, revisions: [[1, 10]] });
+    });
+    try {
+      const violation = decodeLogText(readFileSync(file, 'utf8')).header.meta['violation'];
+      expect(violation).toMatch(/^expected .* to deeply equal .*: at \.itemSeq\.Subject: 2 where 1 was expected$/);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  const TITLE = 'the reproduce command runs this test alone (-t), its name escaped: parentheses (R5), quotes (\'s) and " > " in it';
+  it(TITLE, () => {
+    const { message, file } = failingRun(false);
+    rmSync(file, { force: true });
+    const command = /reproduce: (.*)/.exec(message)?.[1] ?? '';
+    expect(command).toMatch(/^REPLSTORM_SEED=42 npx -y pnpm@10\.34\.9 exec vitest run packages\/core\/test\/property\.test\.ts -t '/);
+    // The shell word back to the pattern, which vitest matches against the names joined by spaces.
+    const quoted = command.slice(command.indexOf(" -t '") + 4);
+    const pattern = quoted.slice(1, -1).replaceAll("'\\''", "'");
+    const full = `assertLogProperty: the counterexample log ${TITLE}`;
+    expect(new RegExp(pattern).test(full), pattern).toBe(true);
+    expect(new RegExp(pattern).test('assertLogProperty: the counterexample log another test')).toBe(false);
   });
 
   it('without noteFailure the log is written exactly as toLog made it (a decoder property\'s log is the text under test)', () => {

@@ -41,7 +41,7 @@ export interface LogProperty<T> {
  * `log` with the failure in its header's meta (LogProperty.noteFailure), or `log` itself when its first line is not a
  * header object with a `meta` object.
  */
-export function withFailureInHeader(log: string, failure: { readonly name: string; readonly message: string; readonly seed: number; readonly path: string }): string {
+export function withFailureInHeader(log: string, failure: { readonly name: string; readonly message: string; readonly seed: number; readonly path: string; readonly difference?: string; readonly reproduce?: string }): string {
   const end = log.indexOf('\n');
   const first = end < 0 ? log : log.slice(0, end);
   let header: unknown;
@@ -55,8 +55,12 @@ export function withFailureInHeader(log: string, failure: { readonly name: strin
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return log;
   // The message's first line (an expect() failure goes on with its diff), without colour codes, kept short.
   // eslint-disable-next-line no-control-regex
-  const violation = (failure.message.split('\n').find((l) => l.trim() !== '') ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim().slice(0, 500);
-  const noted = { ...header, meta: { ...meta, recordedBy: `property ${failure.name}`, invariant: failure.name, violation, seed: failure.seed, path: failure.path } };
+  const firstLine = (failure.message.split('\n').find((l) => l.trim() !== '') ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim();
+  // An expect() failure's first line elides both sides ("expected { …(4) } to deeply equal { …(4) }", a developer's
+  // review): where they first differ is said after it.
+  const violation = `${firstLine}${failure.difference !== undefined ? `: ${failure.difference}` : ''}`.slice(0, 500);
+  // `reproduce`: the command that runs the property again (replay cannot make its assertion, and says so with it).
+  const noted = { ...header, meta: { ...meta, recordedBy: `property ${failure.name}`, invariant: failure.name, violation, seed: failure.seed, path: failure.path, ...(failure.reproduce !== undefined ? { reproduce: failure.reproduce } : {}) } };
   return `${JSON.stringify(noted)}${end < 0 ? '' : log.slice(end)}`;
 }
 
@@ -82,7 +86,8 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
     }
     if (p.noteFailure === true) {
       const e = details.errorInstance;
-      const failure = { name: p.name, message: e instanceof Error ? e.message : String(e), seed, path: details.counterexamplePath ?? '' };
+      const difference = e instanceof Error && 'actual' in e && 'expected' in e ? firstDifference((e as { actual: unknown }).actual, (e as { expected: unknown }).expected) : undefined;
+      const failure = { name: p.name, message: e instanceof Error ? e.message : String(e), seed, path: details.counterexamplePath ?? '', reproduce: reproduceCommand(seed), ...(difference !== undefined ? { difference } : {}) };
       logs = logs.map((log) => (typeof log === 'string' ? withFailureInHeader(log, failure) : log));
     }
     logs.forEach((log, i) => {
@@ -100,4 +105,38 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
     throw e;
   }
   throw new Error(`${header}\n${String(e)}`);
+}
+
+/**
+ * Where two values an assertion compared first differ, as `at <path>: <actual> where <expected> was expected`
+ * (objects by key, arrays by index, depth first), or undefined when no difference is found (a matcher other than
+ * equality).
+ */
+export function firstDifference(actual: unknown, expected: unknown, path = ''): string | undefined {
+  if (Object.is(actual, expected)) return undefined;
+  const short = (v: unknown): string => {
+    let t: string;
+    try {
+      t = v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
+    } catch {
+      t = String(v);
+    }
+    return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+  };
+  const here = () => `at ${path === '' ? 'the top' : path}: ${short(actual)} where ${short(expected)} was expected`;
+  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null || Array.isArray(actual) !== Array.isArray(expected)) return here();
+  if (Array.isArray(actual) && Array.isArray(expected)) {
+    for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
+      const d = firstDifference(actual[i], expected[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  const a = actual as Record<string, unknown>;
+  const b = expected as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(b), ...Object.keys(a)])]) {
+    const d = firstDifference(a[k], b[k], `${path}.${k}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
 }

@@ -48,10 +48,18 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim(meta, events, fixed)).toMatchObject({ reproduced: false });
   });
 
-  it('headers that claim nothing: undefined (a storm log, another tool); an invariant the checker does not know (an inherited name too): unchecked, saying so', () => {
+  it('headers that claim nothing: undefined (a storm log, another tool naming no violation); another tool\'s claim, an invariant the checker does not know (an inherited name too): unchecked, saying so', () => {
     const { events } = readLog(byName.get('no-conflict')!.log);
     expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)).toBeUndefined();
     expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
+    // Another checker's claim (a property test's): not checked, with the header's own command to check it.
+    expect(recheckClaim({ recordedBy: 'property sim-converges', invariant: 'sim-converges', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
+      recordedBy: 'property sim-converges',
+      invariant: 'sim-converges',
+      claimed: 'replicas differ',
+      reproduced: false,
+      unchecked: 'written by property sim-converges, whose check replay does not have; the header\'s command to check it again: REPLSTORM_SEED=7 npx vitest run x.test.ts',
+    });
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)?.unchecked).toMatch(/^"no-dragons" is not one of explore's invariants \(no-conflict, /);
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)?.unchecked).toMatch(/^"toString" is not one of explore's invariants/);
     expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)?.unchecked).toMatch(/^"constructor" is not one of verify's invariants \(design-runs, /);

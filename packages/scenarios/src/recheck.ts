@@ -31,8 +31,9 @@ export interface ClaimLimits {
 /**
  * Checks a counterexample log's claim again (replay's `claim`), with the checker that wrote it: verify's check of the
  * invariant on the whole run, with its clean-only baseline, its storm bound and 2-hour cap, and the design's read-only
- * kinds; explore's check on the path. Undefined when the header claims nothing: not written by `replstorm verify` or
- * `replstorm explore`, or no `invariant` (explore's storm logs: a loop shown twice, which replay's `--blame` shows).
+ * kinds; explore's check on the path. Undefined when the header claims nothing: no `invariant` (explore's storm logs:
+ * a loop shown twice, which replay's `--blame` shows), or, from another checker, no `violation`. Another checker's
+ * claim is `unchecked` (its events are not run).
  * An invariant the checker does not know is `unchecked` (a log of a later version). Pure: `events`, `registry` and
  * `limits` are its inputs.
  *
@@ -43,9 +44,16 @@ export interface ClaimLimits {
 export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[], registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
   const recordedBy = meta['recordedBy'];
   const invariant = meta['invariant'];
-  if (recordedBy !== 'replstorm verify' && recordedBy !== 'replstorm explore') return undefined;
   if (typeof invariant !== 'string') return undefined;
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
+  if (recordedBy !== 'replstorm verify' && recordedBy !== 'replstorm explore') {
+    // Another checker's claim (a property test's: its assertion failed on this run): said not checked, with the
+    // command the header gives to check it (`reproduce`), rather than nothing, which read as if nothing was claimed.
+    if (claimed === undefined) return undefined;
+    const by = typeof recordedBy === 'string' ? recordedBy : JSON.stringify(recordedBy) ?? 'an unnamed checker';
+    const how = typeof meta['reproduce'] === 'string' ? `; the header's command to check it again: ${meta['reproduce']}` : '';
+    return { recordedBy: by, invariant, claimed, reproduced: false, unchecked: `written by ${by}, whose check replay does not have${how}` };
+  }
   const base = { recordedBy, invariant, claimed };
   const unchecked = (why: string): ClaimCheck => ({ ...base, reproduced: false, unchecked: why });
   let check: () => string | undefined;

@@ -198,13 +198,16 @@ describe('explore: reductions lose no state', () => {
     ['3 identical servers x 1 document', { servers: 3, docs: 1 }, 5],
   ] as const)('symmetry: %s: one state per orbit of the unreduced search, at the same depth', (_label, settings, depth) => {
     const model = stormExploreModel({ settings });
-    const full = explore(model, { depth, symmetry: false, onNewState: () => {} });
+    // The unreduced searches without partial-order reduction either (it is used where symmetry is not): a fault in it
+    // showed here as symmetry's (a developer's review).
+    const full = explore(model, { depth, symmetry: false, partialOrder: false, onNewState: () => {} });
     const orbits = new Set<string>();
     const names = model.symmetricServers;
     const orders = permutationsOf(names);
     explore(model, {
       depth,
       symmetry: false,
+      partialOrder: false,
       // Not by depth: the initial state is not itself symmetric (the documents start on the first server), so two
       // members of an orbit may first be reached at different depths; the reduced search meets the orbit at the first.
       onNewState: (sim) => orbits.add(sim.abstractKeys(orders.map((o) => sim.serverNames().map((n) => o[names.indexOf(n)] ?? n))).sort()[0]!),
@@ -228,7 +231,7 @@ describe('explore: reductions lose no state', () => {
     expect(full.r.partialOrder).toBe(false);
     expect(reduced.r.prunedByPartialOrder).toBeGreaterThan(0);
     expect(reduced.r.statesGenerated).toBeLessThan(full.r.statesGenerated);
-    expect(reduced.keys).toEqual(full.keys);
+    expectSameStates(reduced.keys, full.keys);
     expect(reduced.r.violation?.log).toBe(full.r.violation?.log);
     expect(reduced.r.storm?.log).toBe(full.r.storm?.log);
   });
@@ -239,6 +242,17 @@ describe('explore: reductions lose no state', () => {
     expect(explore(stormExploreModel({ settings: { servers: 2, docs: 2, keys: 'per-server' } }), { depth: 3 }).partialOrder).toBe(true);
   });
 });
+
+/**
+ * The two searches reached the same states: said as counts and the first few states each lacks (toEqual on the sets
+ * printed a diff of 27,000 lines for one lost state class).
+ */
+function expectSameStates(reduced: ReadonlySet<string>, full: ReadonlySet<string>): void {
+  const lost = [...full].filter((k) => !reduced.has(k));
+  const extra = [...reduced].filter((k) => !full.has(k));
+  const first = (ks: string[]) => ks.slice(0, 3).map((k) => (k.length > 400 ? `${k.slice(0, 400)}...` : k));
+  expect({ lost: lost.length, extra: extra.length, firstLost: first(lost), firstExtra: first(extra) }, `of ${full.size} states of the unreduced search`).toEqual({ lost: 0, extra: 0, firstLost: [], firstExtra: [] });
+}
 
 function permutationsOf<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [xs.slice()];
