@@ -417,11 +417,12 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   }
 }
 
-function reportHtml(res: SimulateResult, title: string, source: string): string {
+function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck): string {
   return renderHtmlReport({
     title,
     source,
     meta: res.header.meta as Record<string, unknown>,
+    ...(claim !== undefined ? { claim: { text: claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
     summary: res.summary,
     timeline: res.timeline!,
     blame: res.blame?.byActor ?? [],
@@ -480,7 +481,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const text = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' ? v : JSON.stringify(v));
       process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
-    if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(`${claim.reproduced || claim.unchecked !== undefined ? '' : 'NO: '}${claimText(claim)}`)}\n`);
+    if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
@@ -499,6 +500,11 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // (Printable: the header's text is quoted, and must not add lines to standard error.)
     throw new CheckFailed(printable(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`), true);
   }
+}
+
+/** The `reproduced` line: "yes: ...", "NO: ...", "not checked: ...". */
+function claimLine(c: ClaimCheck): string {
+  return `${c.reproduced || c.unchecked !== undefined ? '' : 'NO: '}${claimText(c)}`;
 }
 
 /** What replay says of a counterexample's claim (ClaimCheck). */
@@ -616,6 +622,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   const outputs = openOutputs(o);
   const file = currentFile;
   let header: LogHeader | undefined;
+  let claim: ClaimCheck | undefined;
   const res = await withOutputs(
     outputs,
     () =>
@@ -647,10 +654,14 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           }
           throw err;
         })
-        .catch(withWorkHint),
-    (r) => reportHtml(r, `replay of ${file}`, file),
+        .catch(withWorkHint)
+        // The claim is checked before the report is written: the report says it too.
+        .then(async (r) => {
+          claim = await checkClaim(r, o.design, { maxRunMs: o.maxRun, maxWork: o.maxWork });
+          return r;
+        }),
+    (r) => reportHtml(r, `replay of ${file}`, file, claim),
   );
-  const claim = await checkClaim(res, o.design, { maxRunMs: o.maxRun, maxWork: o.maxWork });
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
 }
 

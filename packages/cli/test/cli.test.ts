@@ -1765,6 +1765,13 @@ describe('replay hints', () => {
     expect(again.code).toBe(1);
     expect(again.stdout).toContain(`  reproduced    NO: no-conflict holds (explore's check, run again on the log's inputs), where the header says it is violated: ${message}\n`);
     expect(again.stderr).toContain(`${edited}: the header's claim is not reproduced: no-conflict holds (explore's check`);
+    // The HTML report says it too, as a finding.
+    const html = join(out, 'sso-off.html');
+    expect((await runCli(['replay', edited, '--report', html])).code).toBe(1);
+    expect(readFileSync(html, 'utf8')).toContain('<p class="bad">Counterexample, reproduced: NO: no-conflict holds (explore&#39;s check, run again on the log&#39;s inputs)');
+    const okHtml = join(out, 'ok.html');
+    expect((await runCli(['replay', log, '--report', okHtml])).code).toBe(0);
+    expect(readFileSync(okHtml, 'utf8')).toContain('<p>Counterexample, reproduced: yes: no-conflict violated, as the header says');
     const ej = await runCli(['replay', edited, '--json']);
     expect(ej.code).toBe(1);
     expect(parse(ej.stdout)['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: false });

@@ -31,6 +31,11 @@ export interface ReportData {
     /** Blame and the timeline also count what the engine derived past the run's stop, following the file (SimulateResult.outputsPastStop). */
     readonly outputsPastStop?: string;
   };
+  /**
+   * A counterexample's claim checked again (replay's `reproduced` line): its text, whether the violation happened
+   * again, and whether it could be checked.
+   */
+  readonly claim?: { readonly text: string; readonly reproduced: boolean; readonly checked: boolean };
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
   readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number } };
 }
@@ -375,6 +380,13 @@ ${rows.join('\n')}
 const THIS_RUN_ONLY = '\n<p class="muted">This run only (the log\'s own designs): the what-if run appears in the table above.</p>';
 
 /** Whether a replayed recording agreed with the engine: a disagreement is the first thing a reader must see. */
+function renderClaim(claim: ReportData['claim']): string {
+  if (claim === undefined) return '';
+  // Not reproduced is the finding (replay's exit 1); reproduced is what the log is for; not checked is said plainly.
+  const cls = claim.checked && !claim.reproduced ? ' class="bad"' : '';
+  return `<p${cls}>Counterexample, reproduced: ${escapeHtml(claim.text)}</p>\n`;
+}
+
 function renderRecording(recording: ReportData['recording']): string {
   if (recording === undefined) return '';
   if (recording.mismatch !== undefined) {
@@ -447,7 +459,7 @@ ${renderMeta(data.meta)}
 </header>
 <section>
 <h2>Summary</h2>
-${renderRecording(data.recording)}${renderSummary(data.summary)}
+${renderRecording(data.recording)}${renderClaim(data.claim)}${renderSummary(data.summary)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf)}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
