@@ -37,13 +37,14 @@ export function reproduceCommand(seed?: number): string {
 
 /**
  * A `-t` pattern for the test vitest names `describe > test`: vitest matches it as a regular expression against the
- * names joined by spaces, so each name is escaped and the separators match anything (a name may hold " > " itself).
+ * names joined by spaces, so each name is escaped, the separators match anything (a name may hold " > " itself), and
+ * the end is anchored (a test named `eq` selected `equal ...` too).
  */
 export function testNamePattern(currentTestName: string): string {
-  return currentTestName
+  return `${currentTestName
     .split(' > ')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
+    .join('.*')}$`;
 }
 
 /** `s` as one word for a POSIX shell. */

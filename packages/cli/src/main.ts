@@ -22,6 +22,7 @@ import {
   verifyDesign,
   INVARIANT_NAMES,
   builtinRegistry,
+  claimRunsLog,
   recheckClaim,
   type ClaimCheck,
   type ClaimLimits,
@@ -36,7 +37,7 @@ import { CheckFailed, Inconclusive, UsageError, describeError, printable } from 
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
-import { KEEP_INPUTS_MAX, MEMORY_STOP_AT, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
+import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -642,14 +643,14 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           progressLabel: `replay ${file}`,
           keepInputs: (h) => {
             header = h;
-            return claimsViolation(h.meta);
+            return claimRunsLog(h.meta);
           },
         },
       )
         .catch((err: unknown) => {
           // A design-runs counterexample: the design's code throwing again is the claim reproduced. The replay still
           // stops there (exit 2, at the line, as any log whose design throws), and says so.
-          if (err instanceof LogError && err.code === 'DESIGN_FAILED' && header !== undefined && claimsViolation(header.meta) && header.meta['invariant'] === 'design-runs') {
+          if (err instanceof LogError && !(err instanceof WhatIfRefusal) && err.code === 'DESIGN_FAILED' && header !== undefined && claimRunsLog(header.meta) && header.meta['invariant'] === 'design-runs') {
             throw new LogError(err.code, `${err.message}; the header's claim, design-runs, is reproduced`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
           }
           throw err;
@@ -665,26 +666,19 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
 }
 
-/** A header of a counterexample that verify or explore wrote, naming the invariant it violates (recheckClaim). */
-function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
-  return (meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string';
-}
-
 /**
  * A counterexample's claim (its header: this invariant is violated), checked again on the log's inputs with the
  * checker that wrote it, so that replay says whether the violation is reproduced and not only that the log ran. The
  * user's design modules are loaded anew for it: the replay's run may have changed a module-level variable, which a
  * replay of the log in a new process would not see (as --what-if). Not made for a recording that disagrees with the
- * engine (that is the finding), nor for more than KEEP_INPUTS_MAX inputs (a counterexample has tens).
+ * engine (that is the finding). Another checker's claim, or a log of more inputs than replay keeps for this, is
+ * said not checked (recheckClaim). Runs within replay's --max-run and --max-work; synchronous, as a counterexample is
+ * small (a log of thousands of inputs and a long run would hold Ctrl-C until it ends).
  */
 async function checkClaim(res: SimulateResult, designs: readonly string[] | undefined, limits: ClaimLimits): Promise<ClaimCheck | undefined> {
   const meta = res.header.meta as Record<string, unknown>;
   if (res.conformance.mismatch !== undefined) return undefined;
-  // (Another checker's claim is said unchecked without its events: recheckClaim runs none for it.)
-  if (!claimsViolation(meta)) return recheckClaim(meta, [], builtinRegistry(), limits);
-  if (res.inputs === undefined) {
-    return { recordedBy: String(meta['recordedBy']), invariant: String(meta['invariant']), claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: false, unchecked: `the log has more than ${formatCount(KEEP_INPUTS_MAX)} input events (a counterexample has tens)` };
-  }
+  if (!claimRunsLog(meta) || res.inputs === undefined) return recheckClaim(meta, res.inputs, builtinRegistry(), limits);
   let registry = builtinRegistry();
   const fresh: ScannerDesign<object>[] = [];
   for (const spec of designs ?? []) {
@@ -1247,7 +1241,7 @@ closed it before the command finished (a command that had finished keeps its cod
   withRunOutputs(
     program
       .command('replay')
-      .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events, and check again the violation a counterexample of verify or explore claims (exit 1 when it does not hold)')
+      .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events, and check again the violation a counterexample of verify or explore claims (exit 1 when the violation does not happen again)')
       .argument('<log>', 'the log file, or - for standard input')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
       .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')

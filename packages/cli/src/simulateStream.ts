@@ -19,7 +19,7 @@ import {
   type SimSnapshot,
   type Summary,
 } from '@replstorm/core';
-import { behaviourFactory, checkDesignInstall, infectedCopies, type DesignRegistry } from '@replstorm/scenarios';
+import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, describeInput, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -65,8 +65,11 @@ export interface SimulateOptions {
   readonly keepInputs?: (header: LogHeader) => boolean;
 }
 
-/** SimulateOptions.keepInputs keeps at most this many (a counterexample has tens; its check runs the log again). */
-export const KEEP_INPUTS_MAX = 10_000;
+/** A refusal by the --what-if run, not the log's own (a design-runs claim is not reproduced by the what-if's design). */
+export class WhatIfRefusal extends LogError {}
+
+/** SimulateOptions.keepInputs keeps at most this many: as many as a claim is checked on (a counterexample has tens). */
+const KEEP_INPUTS_MAX = MAX_CLAIM_INPUTS;
 
 /**
  * [choice] A run stops, refused (RUN_TOO_LARGE, exit 2, nothing written), once the heap is this full, rather than let
@@ -713,7 +716,7 @@ export async function simulateStream(
   /** A refusal by the what-if run alone (its design's storm passing the work budget) is said to be the what-if's. */
   const whatIfRefusal = (err: unknown): unknown => {
     if (!(err instanceof LogError) || options.whatIf === undefined) return err;
-    return new LogError(err.code, `the --what-if run (${options.whatIf.label}): ${err.message}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+    return new WhatIfRefusal(err.code, `the --what-if run (${options.whatIf.label}): ${err.message}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   };
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
     if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {

@@ -1810,6 +1810,13 @@ describe('replay hints', () => {
     expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
     // The header claims design-runs: the failure is that claim reproduced, and the refusal says so.
     expect(again.stderr).toMatch(/cannot handle seq 3 \(at [^)]*\); the header's claim, design-runs, is reproduced\n/);
+    // The same failure by a --what-if design is not the log's claim (a review): the log's own design (here one that
+    // does not throw, under the log's design name) ran.
+    const logFile = hint!.split(' ').pop()!;
+    const whatIf = await runCli(['replay', '--design', 'boom=examples/designs/stamp-if-missing.ts', '--design', 'thrower=packages/cli/test/designs/boom.ts', '--what-if', 'thrower', logFile]);
+    expect(whatIf.code).toBe(2);
+    expect(whatIf.stderr).toMatch(/the --what-if run \(thrower\): the design "thrower" failed/);
+    expect(whatIf.stderr).not.toContain('claim');
     expect(again.stderr).toContain(`cannot handle seq 3${at}`);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogText } from '../src/index.js';
-import { assertLogProperty } from './property.js';
+import { assertLogProperty, firstDifference } from './property.js';
 
 // A property's counterexample log must say, when replayed, what failed: `replstorm replay` prints the header's
 // `meta.violation` ("written by"). A rule broken symmetrically (R5's tie-break reversed) leaves the replayed run
@@ -64,6 +64,27 @@ describe('assertLogProperty: the counterexample log', () => {
     }
   });
 
+  it('firstDifference: an asymmetric matcher is asked, a Set compared whole, a cycle walked once; another matcher gives none', () => {
+    expect(firstDifference({ a: 1, b: 'x' }, { a: expect.any(Number), b: 'x' })).toBeUndefined();
+    expect(firstDifference({ a: 'one' }, { a: expect.any(Number) })).toBe('at .a: "one" where Any<Number> was expected');
+    expect(firstDifference({ s: new Set([1, 2]) }, { s: new Set([2, 1]) })).toBeUndefined();
+    expect(firstDifference({ s: new Set([1, 2]) }, { s: new Set([1, 3]) })).toBe('at .s: Set(2) [1,2] where Set(2) [1,3] was expected');
+    const a: Record<string, unknown> = { n: 1 };
+    a['self'] = a;
+    const b: Record<string, unknown> = { n: 2 };
+    b['self'] = b;
+    expect(firstDifference(a, b)).toBe('at .n: 1 where 2 was expected');
+    // Another matcher has an `expected` too (1000), but no diff: nothing is added to its message.
+    const { file } = failingRun(true, () => {
+      expect(5).toBeGreaterThan(1000);
+    });
+    try {
+      expect(decodeLogText(readFileSync(file, 'utf8')).header.meta['violation']).toBe('expected 5 to be greater than 1000');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   const TITLE = 'the reproduce command runs this test alone (-t), its name escaped: parentheses (R5), quotes (\'s) and " > " in it';
   it(TITLE, () => {
     const { message, file } = failingRun(false);
@@ -76,6 +97,8 @@ describe('assertLogProperty: the counterexample log', () => {
     const full = `assertLogProperty: the counterexample log ${TITLE}`;
     expect(new RegExp(pattern).test(full), pattern).toBe(true);
     expect(new RegExp(pattern).test('assertLogProperty: the counterexample log another test')).toBe(false);
+    // Anchored at the end: a test whose name this one's begins (`eq`, `equal ...`) is not selected too.
+    expect(new RegExp(pattern).test(`${full}, and more`)).toBe(false);
   });
 
   it('without noteFailure the log is written exactly as toLog made it (a decoder property\'s log is the text under test)', () => {

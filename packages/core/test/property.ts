@@ -86,7 +86,9 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
     }
     if (p.noteFailure === true) {
       const e = details.errorInstance;
-      const difference = e instanceof Error && 'actual' in e && 'expected' in e ? firstDifference((e as { actual: unknown }).actual, (e as { expected: unknown }).expected) : undefined;
+      // Only an equality's (its diff is shown: `showDiff`): toBeGreaterThan(1000) has an `expected` too, 1000.
+      const eq = e instanceof Error && (e as { showDiff?: unknown }).showDiff === true && 'actual' in e && 'expected' in e;
+      const difference = eq ? firstDifference((e as { actual: unknown }).actual, (e as { expected: unknown }).expected) : undefined;
       const failure = { name: p.name, message: e instanceof Error ? e.message : String(e), seed, path: details.counterexamplePath ?? '', reproduce: reproduceCommand(seed), ...(difference !== undefined ? { difference } : {}) };
       logs = logs.map((log) => (typeof log === 'string' ? withFailureInHeader(log, failure) : log));
     }
@@ -108,35 +110,58 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
 }
 
 /**
- * Where two values an assertion compared first differ, as `at <path>: <actual> where <expected> was expected`
- * (objects by key, arrays by index, depth first), or undefined when no difference is found (a matcher other than
- * equality).
+ * Where two values an equality compared first differ, as `at <path>: <actual> where <expected> was expected`
+ * (objects by key, arrays by index, Maps by key, depth first), or undefined when none is found. An asymmetric matcher
+ * (`expect.any(Number)`) is asked; a Set is compared as a whole; a value met again on its own path (a cycle) is not
+ * walked twice.
  */
-export function firstDifference(actual: unknown, expected: unknown, path = ''): string | undefined {
+export function firstDifference(actual: unknown, expected: unknown, path = '', seen: Set<unknown> = new Set()): string | undefined {
   if (Object.is(actual, expected)) return undefined;
   const short = (v: unknown): string => {
     let t: string;
     try {
-      t = v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
+      t = v instanceof Set ? `Set(${v.size}) ${JSON.stringify([...v])}` : v instanceof Map ? `Map(${v.size})` : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
     } catch {
       t = String(v);
     }
     return t.length > 80 ? `${t.slice(0, 77)}...` : t;
   };
   const here = () => `at ${path === '' ? 'the top' : path}: ${short(actual)} where ${short(expected)} was expected`;
+  if (typeof expected === 'object' && expected !== null && typeof (expected as { asymmetricMatch?: unknown }).asymmetricMatch === 'function') {
+    const m = expected as { asymmetricMatch: (v: unknown) => boolean; toAsymmetricMatcher?: () => string };
+    return m.asymmetricMatch(actual) ? undefined : `at ${path === '' ? 'the top' : path}: ${short(actual)} where ${typeof m.toAsymmetricMatcher === 'function' ? m.toAsymmetricMatcher() : String(m)} was expected`;
+  }
   if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null || Array.isArray(actual) !== Array.isArray(expected)) return here();
-  if (Array.isArray(actual) && Array.isArray(expected)) {
-    for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
-      const d = firstDifference(actual[i], expected[i], `${path}[${i}]`);
+  if (seen.has(actual)) return undefined;
+  seen.add(actual);
+  try {
+    if (actual instanceof Set || expected instanceof Set) {
+      const same = actual instanceof Set && expected instanceof Set && actual.size === expected.size && [...actual].every((x) => expected.has(x));
+      return same ? undefined : here();
+    }
+    if (actual instanceof Map || expected instanceof Map) {
+      if (!(actual instanceof Map && expected instanceof Map)) return here();
+      for (const k of new Set([...expected.keys(), ...actual.keys()])) {
+        const d = firstDifference(actual.get(k), expected.get(k), `${path}.get(${short(k)})`, seen);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    }
+    if (Array.isArray(actual) && Array.isArray(expected)) {
+      for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
+        const d = firstDifference(actual[i], expected[i], `${path}[${i}]`, seen);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    }
+    const a = actual as Record<string, unknown>;
+    const b = expected as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      const d = firstDifference(a[k], b[k], `${path}.${k}`, seen);
       if (d !== undefined) return d;
     }
     return undefined;
+  } finally {
+    seen.delete(actual);
   }
-  const a = actual as Record<string, unknown>;
-  const b = expected as Record<string, unknown>;
-  for (const k of [...new Set([...Object.keys(b), ...Object.keys(a)])]) {
-    const d = firstDifference(a[k], b[k], `${path}.${k}`);
-    if (d !== undefined) return d;
-  }
-  return undefined;
 }

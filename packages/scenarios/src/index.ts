@@ -24,4 +24,4 @@ export type { StormModelOptions } from './explore/stormModel.js';
 export { EXPLORE_DEFAULTS, EXPLORE_REFUSED, stormExploreModel } from './explore/stormModel.js';
 export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';
 export type { ClaimCheck, ClaimLimits } from './recheck.js';
-export { recheckClaim } from './recheck.js';
+export { MAX_CLAIM_INPUTS, claimRunsLog, recheckClaim } from './recheck.js';

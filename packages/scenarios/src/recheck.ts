@@ -1,6 +1,7 @@
 import { LogError, canonicalJson, type InputEvent } from '@replstorm/core';
 import type { DesignRegistry } from './design.js';
-import { EXPLORE_INVARIANTS, recheckExploreClaim } from './explore/explore.js';
+import { EXPLORE_CLAIMS, isExploreClaim, recheckExploreClaim } from './explore/explore.js';
+import type { RunLimits } from './runLimits.js';
 import { INVARIANT_NAMES, recheckVerifyClaim, type InvariantName } from './verify/verifyDesign.js';
 
 /**
@@ -21,11 +22,11 @@ export interface ClaimCheck {
 }
 
 /** The run's limits (replay's `--max-run` and `--max-work`), so that the check judges the run the replay showed. */
-export interface ClaimLimits {
-  /** Stop this long after the last input (the Simulator's maxRunMs; replay's default when undefined). */
-  readonly maxRunMs?: number | undefined;
-  /** Engine work allowed between two inputs (the Simulator's budgets; their defaults when undefined). */
-  readonly maxWork?: number | undefined;
+export type ClaimLimits = RunLimits;
+
+/** Whether recheckClaim runs this header's log again: a claim that `replstorm verify` or `replstorm explore` wrote. */
+export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
+  return (meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string';
 }
 
 /**
@@ -41,7 +42,7 @@ export interface ClaimLimits {
  * fails first (exit 2, at the line), says so in that refusal (main.ts), so from replay it reads here only when the
  * design ran: "not reproduced".
  */
-export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[], registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
+export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
   const recordedBy = meta['recordedBy'];
   const invariant = meta['invariant'];
   if (typeof invariant !== 'string') return undefined;
@@ -56,6 +57,7 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   }
   const base = { recordedBy, invariant, claimed };
   const unchecked = (why: string): ClaimCheck => ({ ...base, reproduced: false, unchecked: why });
+  if (events === undefined) return unchecked(`the log's input events were not kept (replay keeps at most ${MAX_CLAIM_INPUTS.toLocaleString('en-US')}; a counterexample has tens)`);
   let check: () => string | undefined;
   if (recordedBy === 'replstorm verify') {
     if (!(INVARIANT_NAMES as readonly string[]).includes(invariant)) return unchecked(`"${invariant}" is not one of verify's invariants (${INVARIANT_NAMES.join(', ')})`);
@@ -77,8 +79,7 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
       return r.violated;
     };
   } else {
-    // (Own keys only: a header's invariant may be any text, `toString` included.)
-    if (!Object.hasOwn(EXPLORE_INVARIANTS, invariant) && invariant !== 'design-runs') return unchecked(`"${invariant}" is not one of explore's invariants (${[...Object.keys(EXPLORE_INVARIANTS), 'design-runs'].join(', ')})`);
+    if (!isExploreClaim(invariant)) return unchecked(`"${invariant}" is not one of explore's invariants (${EXPLORE_CLAIMS.join(', ')})`);
     check = () => recheckExploreClaim(invariant, events, registry, limits);
   }
   try {
@@ -93,3 +94,6 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
 }
 
 class Uncheckable extends Error {}
+
+/** The most input events a claim is checked on (replay keeps no more: SimulateOptions.keepInputs). */
+export const MAX_CLAIM_INPUTS = 10_000;

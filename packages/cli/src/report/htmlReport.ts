@@ -379,7 +379,7 @@ ${rows.join('\n')}
 /** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
 const THIS_RUN_ONLY = '\n<p class="muted">This run only (the log\'s own designs): the what-if run appears in the table above.</p>';
 
-/** Whether a replayed recording agreed with the engine: a disagreement is the first thing a reader must see. */
+/** A counterexample's claim, checked again (replay's `reproduced` line). */
 function renderClaim(claim: ReportData['claim']): string {
   if (claim === undefined) return '';
   // Not reproduced is the finding (replay's exit 1); reproduced is what the log is for; not checked is said plainly.
@@ -387,6 +387,7 @@ function renderClaim(claim: ReportData['claim']): string {
   return `<p${cls}>Counterexample, reproduced: ${escapeHtml(claim.text)}</p>\n`;
 }
 
+/** Whether a replayed recording agreed with the engine: a disagreement is the first thing a reader must see. */
 function renderRecording(recording: ReportData['recording']): string {
   if (recording === undefined) return '';
   if (recording.mismatch !== undefined) {

@@ -11,6 +11,7 @@ import {
 } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
+import { simulatorLimits, type RunLimits } from '../runLimits.js';
 import { cleanOnlyShaped } from '../verify/cleanOnly.js';
 
 // Bounded exhaustive exploration (what TLC gives a TLA+ spec, on the real engine): from a scenario's initial state,
@@ -978,14 +979,9 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
  * derives at once, as the search saw the last step's (an earlier step's violation would have been found first, on a
  * shorter path). design-runs: the design's code throws on the path. Throws when the events cannot be run.
  */
-export function recheckExploreClaim(
-  name: string,
-  events: readonly InputEvent[],
-  registry: DesignRegistry,
-  limits: { maxRunMs?: number | undefined; maxWork?: number | undefined } = {},
-): string | undefined {
-  const invariant = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
-  if (invariant === undefined && name !== 'design-runs') throw new Error(`"${name}" is not one of explore's invariants (${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+export function recheckExploreClaim(name: string, events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits = {}): string | undefined {
+  if (!isExploreClaim(name)) throw new Error(`"${name}" is not one of explore's invariants (${EXPLORE_CLAIMS.join(', ')})`);
+  const invariant = name === 'design-runs' ? undefined : EXPLORE_INVARIANTS[name]!;
   // Run as replay ran it (its --max-run and --max-work). Of the derived events, only what explore's invariants read
   // is kept: conflicts, and the first scanner revision. (Every event, kept, took a hand-edited storm log past the
   // heap: V8's abort, exit 134, where replay itself had finished within its limits.)
@@ -998,8 +994,7 @@ export function recheckExploreClaim(
       kept.push(e);
     }
   };
-  const budget = limits.maxWork !== undefined ? { maxWorkBetweenInputs: limits.maxWork, maxPeriodicWorkBetweenInputs: limits.maxWork } : {};
-  const options = { ...(limits.maxRunMs !== undefined ? { maxRunMs: limits.maxRunMs } : {}), ...budget };
+  const options = simulatorLimits(limits);
   let ran: ReturnType<typeof runEvents>;
   try {
     ran = runEvents(events, { behaviours: behaviourFactory(registry), onDerived, ...options });
@@ -1009,4 +1004,12 @@ export function recheckExploreClaim(
   }
   if (invariant === undefined) return undefined;
   return invariant.check({ derived: kept, sim: ran.sim, cleanOnlyConflicted: () => cleanOnlyConflicted(cleanOnlyFactory({ registry }), events, options) });
+}
+
+/** What an explore log's header may claim: one of EXPLORE_INVARIANTS, or design-runs (a design whose code throws). */
+export const EXPLORE_CLAIMS: readonly string[] = [...Object.keys(EXPLORE_INVARIANTS), 'design-runs'];
+
+/** Whether `name` is one of EXPLORE_CLAIMS (own names only: a header's invariant may be any text, `toString` too). */
+export function isExploreClaim(name: string): boolean {
+  return name === 'design-runs' || Object.hasOwn(EXPLORE_INVARIANTS, name);
 }
