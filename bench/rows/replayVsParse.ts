@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { simulateStream } from '../../packages/cli/src/simulateStream.js';
+import { readChunks } from '../../packages/cli/src/readChunks.js';
 import { AtomicFile } from '../../packages/cli/src/output.js';
 import { builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
 import { arg, emit, median, peakRssMb } from './common.js';
@@ -34,7 +35,8 @@ async function parse(): Promise<{ ms: number; lines: number }> {
 }
 async function replay(): Promise<{ ms: number; lines: number; checked: number }> {
   const t0 = performance.now();
-  const r = await simulateStream({ chunks: createReadStream(file, { highWaterMark: 1 << 16 }) }, { registry });
+  // Read as `replstorm replay` reads a file (readChunks).
+  const r = await simulateStream({ chunks: readChunks(file) }, { registry });
   if (r.conformance.mismatch !== undefined) throw new Error(`the recording disagrees at line ${r.conformance.mismatch.line}`);
   return { ms: performance.now() - t0, lines: r.inputEvents + r.conformance.checked + 1, checked: r.conformance.checked };
 }

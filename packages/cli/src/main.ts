@@ -1,4 +1,5 @@
-import { createReadStream, fstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readChunks } from './readChunks.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
@@ -522,26 +523,6 @@ function ignoredNote(n: number): string {
   return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;
 }
 
-/**
- * The log's bytes. The file is opened when reading starts, not before: a refusal of an option found first (a bad
- * --what-if) must not leave an open stream whose error (a missing file) nobody handles.
- */
-async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
-  if (log === '-') {
-    // A directory on standard input reads as an empty stream (Node reports its end at once): "the log is empty" at
-    // 1:1 sent the user looking in the wrong place (hostile-input QA). (A closed standard input cannot be asked: read.)
-    let directory = false;
-    try {
-      directory = fstatSync(0).isDirectory();
-    } catch {
-      // read as it comes
-    }
-    if (directory) throw new UsageError('standard input (-) is a directory, not a log file');
-    yield* process.stdin as AsyncIterable<Uint8Array>;
-    return;
-  }
-  yield* createReadStream(log, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
-}
 
 /**
  * A `--design name=path` that the command then does not use is refused: the run would go on with the scenario's own
