@@ -24,6 +24,12 @@ export interface ClaimCheck {
 /** The run's limits (replay's `--max-run` and `--max-work`), so that the check judges the run the replay showed. */
 export type ClaimLimits = RunLimits;
 
+/** The most input events a claim is checked on (replay keeps no more: SimulateOptions.keepInputs). */
+export const MAX_CLAIM_INPUTS = 10_000;
+
+/** A claim that cannot be judged (the design's code threw on a run only design-runs judges). */
+class Uncheckable extends Error {}
+
 /** Whether recheckClaim runs this header's log again: a claim that `replstorm verify` or `replstorm explore` wrote. */
 export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
   return (meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string';
@@ -33,10 +39,9 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
  * Checks a counterexample log's claim again (replay's `claim`), with the checker that wrote it: verify's check of the
  * invariant on the whole run, with its clean-only baseline, its storm bound and 2-hour cap, and the design's read-only
  * kinds; explore's check on the path. Undefined when the header claims nothing: no `invariant` (explore's storm logs:
- * a loop shown twice, which replay's `--blame` shows), or, from another checker, no `violation`. Another checker's
- * claim is `unchecked` (its events are not run).
- * An invariant the checker does not know is `unchecked` (a log of a later version). Pure: `events`, `registry` and
- * `limits` are its inputs.
+ * a loop shown twice, which replay's `--blame` shows), or, from another checker, no `violation`. `unchecked`: another
+ * checker's claim (its events are not run), an invariant the checker does not know (a log of a later version), or
+ * events not kept (`events` undefined). Pure: `meta`, `events`, `registry` and `limits` are its inputs.
  *
  * [choice] design-runs is reproduced when the design's code throws on the events again; replay, whose own run then
  * fails first (exit 2, at the line), says so in that refusal (main.ts), so from replay it reads here only when the
@@ -93,7 +98,3 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   }
 }
 
-class Uncheckable extends Error {}
-
-/** The most input events a claim is checked on (replay keeps no more: SimulateOptions.keepInputs). */
-export const MAX_CLAIM_INPUTS = 10_000;

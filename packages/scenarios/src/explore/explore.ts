@@ -751,7 +751,7 @@ function cleanOnlyFactory(model: Pick<ExploreModel, 'registry'>): ReturnType<typ
 }
 
 /** The documents that got a conflict when `events` run with `baseline` (StepContext.cleanOnlyConflicted). */
-function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: { maxRunMs?: number; maxWorkBetweenInputs?: number; maxPeriodicWorkBetweenInputs?: number } = {}): ReadonlySet<string> | undefined {
+function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: ReturnType<typeof simulatorLimits> = {}): ReadonlySet<string> | undefined {
   const out = new Set<string>();
   try {
     runEvents(events, { behaviours: baseline, onDerived: (e) => void (e.type === 'conflict' && out.add(e.unid)), ...options });
