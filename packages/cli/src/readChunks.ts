@@ -22,9 +22,11 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
   // A regular file is read with synchronous reads of 64 KiB: a stream's reads go through the thread pool, and the
   // engine waited for each between chunks (6% of a replay of 1.1 million lines was idle in its profile; interleaved
   // runs, six each, the turns below included: median 3,231 ms against 3,347, 3.5%). Anything else is streamed as
-  // before: a read of a pipe or a device
-  // may block, and so may opening a pipe with no writer (Ctrl-C must still work then): asked by path (stat does not
-  // block) before anything is opened.
+  // before: a read of a pipe or a device may block, and so may opening a pipe with no writer; on the main thread that
+  // would hold every signal. Asked by path (stat does not block) before anything is opened. [limitation] A FIFO with
+  // no writer, or one that stops writing, blocks the stream's worker thread, and an interrupt then says so but the
+  // exit waits for that thread (as it did before these reads: kill -9 ends it). A path swapped for a FIFO between the
+  // stat and the open would block the main thread itself.
   let regular = false;
   try {
     regular = statSync(log).isFile();
