@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { readChunks } from './readChunks.js';
+import { readChunks, readMayBlockExit } from './readChunks.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
@@ -1377,6 +1377,13 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
     process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
   } catch {
     // (No terminal to write to.)
+  }
+  if (readMayBlockExit()) {
+    // [choice] A read of a pipe may hold a worker thread that process.exit would wait for, for ever: the process ends
+    // by the signal itself (its default action, the listeners taken off), which a shell reports as the same 130, 143
+    // or 129, as interruptible's signals do. Only then: a program sees a signal, not an exit code.
+    process.removeAllListeners(sig);
+    process.kill(process.pid, sig);
   }
   process.exit(SIGNAL_CODES[sig]);
 }

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { close, closeSync, createReadStream, fstatSync, open, openSync, read, readSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 /**
@@ -23,10 +23,10 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
   // engine waited for each between chunks (6% of a replay of 1.1 million lines was idle in its profile; interleaved
   // runs, six each, the turns below included: median 3,231 ms against 3,347, 3.5%). Anything else is streamed as
   // before: a read of a pipe or a device may block, and so may opening a pipe with no writer; on the main thread that
-  // would hold every signal. Asked by path (stat does not block) before anything is opened. [limitation] A FIFO with
-  // no writer, or one that stops writing, blocks the stream's worker thread, and an interrupt then says so but the
-  // exit waits for that thread (as it did before these reads: kill -9 ends it). A path swapped for a FIFO between the
-  // stat and the open would block the main thread itself.
+  // would hold every signal. Asked by path (stat does not block) before anything is opened. A FIFO with no writer, or
+  // one that stops writing, blocks the stream's worker thread, and process.exit waits for that thread for ever: an
+  // interrupt then ends the process by its signal (readMayBlockExit). [limitation] A path swapped for a FIFO between
+  // the stat and the open would block the main thread itself.
   let regular = false;
   try {
     regular = statSync(log).isFile();
@@ -34,7 +34,7 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
     // (opened by the stream, which reports a missing file as before)
   }
   if (!regular) {
-    yield* createReadStream(log, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
+    yield* createReadStream(log, { highWaterMark: 1 << 16, fs: COUNTED_FS }) as AsyncIterable<Uint8Array>;
     return;
   }
   const fd = openSync(log, 'r');
@@ -60,3 +60,36 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
 
 /** The longest stretch of synchronous reading and engine work between two turns of the event loop. */
 const TURN_MS = 20;
+
+/**
+ * The stream's file calls (fs.createReadStream's `fs` option), counting those under way: an open or a read of a pipe
+ * or a device runs in a thread-pool worker and may block there for ever (a FIFO with no writer, or one that stopped
+ * writing). A stream paused with data to spare has none under way.
+ */
+let callsUnderWay = 0;
+const COUNTED_FS = {
+  open(path: string, flags: string | number, mode: number, done: (err: NodeJS.ErrnoException | null, fd: number) => void): void {
+    callsUnderWay++;
+    open(path, flags, mode, (err, fd) => {
+      callsUnderWay--;
+      done(err, fd);
+    });
+  },
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null, done: (err: NodeJS.ErrnoException | null, bytesRead: number, buffer: Uint8Array) => void): void {
+    callsUnderWay++;
+    read(fd, buffer, offset, length, position, (err, bytesRead, buf) => {
+      callsUnderWay--;
+      done(err, bytesRead, buf);
+    });
+  },
+  close,
+};
+
+/**
+ * Whether an open or a read of a pipe is under way in a worker: process.exit would then wait for it, for ever if it
+ * blocks (Node joins its workers on exit; a review saw "interrupted" printed and the process hang until kill -9, as
+ * it did before readChunks read files synchronously).
+ */
+export function readMayBlockExit(): boolean {
+  return callsUnderWay > 0;
+}

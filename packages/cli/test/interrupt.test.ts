@@ -127,6 +127,34 @@ describe('a signal while recording', () => {
   });
 });
 
+describe('a signal while replay waits on a pipe', () => {
+  // A FIFO no one writes to: the stream's open blocks a thread-pool worker, and process.exit waited for it for ever
+  // ("interrupted" printed, then a hang until kill -9; a review). The process now ends by the signal itself.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while replay waits for a writer to its FIFO: ended by the signal within 2 s (a shell reports %d)', async (signal, _code) => {
+    const fifo = join(mkdtempSync(join(tmp, 'no-writer-')), 'log.jsonl');
+    expect(spawnSync('mkfifo', [fifo]).status, 'mkfifo').toBe(0);
+    let sentAt = 0;
+    const res = await spawnCli(['replay', fifo], {
+      whileRunning: (child) => {
+        setTimeout(() => {
+          sentAt = performance.now();
+          child.kill(signal);
+        }, 1_000);
+        // (A hang is ended here, and fails below as SIGKILL, rather than outliving the test.)
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      },
+    });
+    const ms = performance.now() - sentAt;
+    expect(sentAt, 'the signal was sent').toBeGreaterThan(0);
+    expect(res.signal).toBe(signal);
+    expect(res.stderr).toContain(`replstorm: interrupted (${signal}); no output file was left half-written`);
+    expect(ms, 'milliseconds from the signal to the end').toBeLessThan(2_000);
+  });
+});
+
 /** Runs the CLI as a child process, optionally with the disk-full preload. */
 function runChild(args: readonly string[], preload: boolean): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
