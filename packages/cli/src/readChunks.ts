@@ -38,15 +38,9 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
     return;
   }
   const fd = openSync(log, 'r');
-  // A synchronous read never lets the event loop turn, where each of the stream's did: a turn is taken every
-  // TURN_MS, so that Ctrl-C and SIGTERM are handled during a long replay (they waited for its end).
-  let lastTurn = performance.now();
+  // (The event loop turns between chunks in simulateStream, which reads them, so that signals are handled.)
   try {
     for (;;) {
-      if (performance.now() - lastTurn >= TURN_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastTurn = performance.now();
-      }
       // A new buffer per chunk: the decoder keeps slices of the chunks it holds lines of.
       const chunk = Buffer.allocUnsafe(1 << 16);
       const n = readSync(fd, chunk, 0, chunk.length, null);
@@ -57,9 +51,6 @@ export async function* readChunks(log: string): AsyncGenerator<Uint8Array> {
     closeSync(fd);
   }
 }
-
-/** The longest stretch of synchronous reading and engine work between two turns of the event loop. */
-const TURN_MS = 20;
 
 /**
  * The stream's file calls (fs.createReadStream's `fs` option), counting those under way: an open or a read of a pipe

@@ -59,17 +59,14 @@ export interface SimulateOptions {
   /** How full the heap is, 0 to 1 (default heapFullness: the old generation; tests pass their own). See MEMORY_STOP_AT. */
   readonly memoryUse?: () => number;
   /**
-   * Whether to keep the input events a log with this header applies (SimulateResult.inputs), at most KEEP_INPUTS_MAX of
-   * them: replay keeps a counterexample's, to check its header's claim again (recheckClaim).
+   * Whether to keep the input events a log with this header applies (SimulateResult.inputs), at most MAX_CLAIM_INPUTS
+   * of them (as many as a claim is checked on): replay keeps a counterexample's, to check its header's claim again (recheckClaim).
    */
   readonly keepInputs?: (header: LogHeader) => boolean;
 }
 
 /** A refusal by the --what-if run, not the log's own (a design-runs claim is not reproduced by the what-if's design). */
 export class WhatIfRefusal extends LogError {}
-
-/** SimulateOptions.keepInputs keeps at most this many: as many as a claim is checked on (a counterexample has tens). */
-const KEEP_INPUTS_MAX = MAX_CLAIM_INPUTS;
 
 /**
  * [choice] A run stops, refused (RUN_TOO_LARGE, exit 2, nothing written), once the heap is this full, rather than let
@@ -124,7 +121,7 @@ export interface SimulateResult {
    */
   readonly outputsPastStop?: true;
   readonly inputEvents: number;
-  /** The input events applied, when SimulateOptions.keepInputs asked for them and there were at most KEEP_INPUTS_MAX. */
+  /** The input events applied, when SimulateOptions.keepInputs asked for them and there were at most MAX_CLAIM_INPUTS. */
   readonly inputs?: readonly InputEvent[];
   /** Input events after an `end` (at a later time): ignored. */
   readonly ignoredAfterEnd: number;
@@ -874,7 +871,7 @@ export async function simulateStream(
     }
     inputs++;
     if (kept !== undefined) {
-      if (kept.length < KEEP_INPUTS_MAX) kept.push(e);
+      if (kept.length < MAX_CLAIM_INPUTS) kept.push(e);
       else kept = undefined;
     }
     const reached = advance(e.at, located.line);
@@ -901,6 +898,9 @@ export async function simulateStream(
           const wait = onEvent(e);
           if (wait !== undefined) await wait;
         }
+        // A source read synchronously (readChunks, a regular file) gives the event loop no turn of its own between
+        // chunks, as a stream's reads did: one is taken here every TURN_MS, so that signals are handled.
+        await yieldTurn();
       }
       const rest = decoder.end();
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, isInputEvent, type InputEvent } from '@replstorm/core';
+import ownNameTag from '../test/designs/ownNameTag.js';
 import { EXPLORE_INVARIANTS, builtinRegistry, defineDesign, explore, recheckClaim, stormExploreModel, verifyDesign, type ScannerDesign } from './index.js';
 
 // A counterexample log's header claims a violation (recordedBy, invariant, violation); replay checks it again with the
@@ -109,13 +110,7 @@ describe('recheckClaim: verify\'s counterexamples', () => {
   });
 
   it('R16: a storm stopped at the suite\'s cap: the same message as the suite\'s ("cap at", not the appended end\'s "end at")', () => {
-    const storm = defineDesign<Record<string, never>>({
-      name: 'own-name-tag',
-      description: 'stamps its own server name; scans arrivals',
-      defaults: {},
-      watches: () => true,
-      scan: ({ note, server }) => (note.items.some((i) => i.key === 'x-ssotag' && i.value === `by-${server}`) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', `by-${server}`]] }),
-    }) as ScannerDesign<object>;
+    const storm = ownNameTag as ScannerDesign<object>;
     const reg = builtinRegistry([storm]);
     const r = verifyDesign(storm, { runs: 100, seed: 7, only: ['quiescence'], registry: reg });
     const q = r.invariants[0]!;

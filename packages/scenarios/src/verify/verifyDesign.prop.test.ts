@@ -6,6 +6,7 @@ import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
+import ownNameTag from '../../test/designs/ownNameTag.js';
 
 // The invariant suite as property tests over random small clusters (R13–R16). Seeds are printed; set REPLSTORM_SEED
 // to reproduce one. An invariant expected to hold that does not fails with its seed, path, the command to run this
@@ -196,17 +197,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
   it('R16: a pure design that storms (a tag naming the server, arrivals scanned) is cut at the storm bound; its fresh copy ends the same, so no counterexample is flagged as not reproducible', () => {
     // The check once ran the fresh copy on the log with its `end` appended: a run stopped by `end` at the cut's
     // instant skips the rest of that instant's work, which the cut run did; a different state, a false warning.
-    const storm = defineDesign<Record<string, never>>({
-      name: 'own-name-tag',
-      description: 'stamps its own server name; scans arrivals',
-      defaults: {},
-      watches: () => true,
-      scan: ({ note, server, virusScan }) => {
-        const r = virusScan();
-        if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
-        return note.items.some((i) => i.key === 'x-ssotag' && i.value === `by-${server}`) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', `by-${server}`]] };
-      },
-    });
+    const storm = ownNameTag;
     const r = verifyDesign(storm as never, { runs: 100, seed: 7, only: ['quiescence', 'no-scanner-conflicts'], freshDesign: () => ({ ...storm }) as never });
     for (const name of ['quiescence', 'no-scanner-conflicts'] as const) expect(assertViolated(r, name).notReproducible, name).toBeUndefined();
   });
