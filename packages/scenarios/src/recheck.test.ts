@@ -36,6 +36,16 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(c?.message).toBeUndefined();
   });
 
+  it('run within replay\'s limits: a --max-work too small refuses the path\'s run (not checked); one that fits reproduces it', () => {
+    // (--max-run cannot cut an explore log: its last input is the `end` a step after the violating action.) With two
+    // documents, the push carrying both is two pieces of work before the next input.
+    const two = explore(stormExploreModel({ settings: { servers: 2, docs: 2 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    const v = two.violations[0]!;
+    const { meta, events } = readLog(v.log);
+    expect(recheckClaim(meta, events, registry, { maxWork: 1 })).toMatchObject({ reproduced: false, unchecked: expect.stringMatching(/more than 1 pieces of engine work .*refused at the work limit/) });
+    expect(recheckClaim(meta, events, registry, { maxWork: 2 })).toMatchObject({ reproduced: true, message: v.message });
+  });
+
   it('R16: design-runs is reproduced when the design throws on the path again, and not when it runs', () => {
     const failing = defineDesign<Record<string, never>>({ name: 'fails', description: 'throws on every scan', defaults: {}, scan: () => { throw new Error('no'); } }) as ScannerDesign<object>;
     const reg = builtinRegistry([failing]);
