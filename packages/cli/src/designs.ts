@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtinRegistry, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
+import { builtinRegistry, promisesProblem, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError, printable } from './errors.js';
 import { holdTemporaryFile } from './output.js';
 
@@ -25,7 +25,27 @@ function designShapeProblem(x: unknown): string | undefined {
   // `defaults` an object that is not null nor an array: its keys are the design's settings, read wherever a
   // configuration is (replay --strict named a log's settings with Object.keys(null): exit 70, as `designs` did).
   if (typeof d.defaults !== 'object' || d.defaults === null || Array.isArray(d.defaults)) lacks.push('"defaults" (an object of settings, {} for none)');
-  return lacks.length === 0 ? undefined : `its export has no ${lacks.join(', no ')}`;
+  if (lacks.length > 0) return `its export has no ${lacks.join(', no ')}`;
+  // The optional fields, where given, of their types: `scanMsPerDoc: 5` failed at its first use as "is not a
+  // function" (a design failure, exit 1), `symmetric: 'yes'` read as not declared, unsaid (a researcher's review).
+  const wrong: string[] = [];
+  for (const f of ['check', 'scansMail', 'scanMsPerDoc', 'scheduleEveryMs', 'watches', 'runsScheduledPass'] as const) {
+    if (d[f] !== undefined && typeof d[f] !== 'function') wrong.push(`"${f}" is ${describe(d[f])}, not a function (of the configuration)`);
+  }
+  if (d.symmetric !== undefined && typeof d.symmetric !== 'boolean') wrong.push(`"symmetric" is ${describe(d.symmetric)}, not true or false`);
+  if (d.description !== undefined && typeof d.description !== 'string') wrong.push(`"description" is ${describe(d.description)}, not a string`);
+  if (d.promises !== undefined && typeof d.promises !== 'function') {
+    const problem = promisesProblem(d.promises);
+    if (problem !== undefined) wrong.push(`"promises" has ${problem}`);
+  }
+  return wrong.length === 0 ? undefined : wrong.join('; ');
+}
+
+/** A value named by its type, or written out when it is short text or a number (a string is quoted). */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : 'a string';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
 }
 
 /** Where a design module is, checked: its absolute path. */

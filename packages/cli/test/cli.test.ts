@@ -1536,6 +1536,10 @@ describe('a researcher\'s design: what the output says when it does little or no
       ['export default () => 1;', 'it exports a function'],
       ['export default 10n;', 'it exports a bigint'], // (JSON.stringify of it threw: exit 70)
       ['export default null;', 'it exports null'], // (read as "no default export")
+      // Optional fields of the wrong type (a researcher's review: exit 70 at the first use, or silently not declared).
+      ["export default { name: 'x', description: 'x', defaults: {}, scanMsPerDoc: 5, symmetric: 'yes', scan: () => ({ verdict: 'clean' }) };", '"scanMsPerDoc" is 5, not a function (of the configuration); "symmetric" is "yes", not true or false'],
+      ["export default { name: 'x', description: 'x', defaults: {}, promises: { readOnlyKinds: 'scheduled' }, scan: () => ({ verdict: 'clean' }) };", '"promises" has readOnlyKinds "scheduled", not a list of scan kinds ("mail", "on-write", "scheduled", "manual")'],
+      ["export default { name: 'x', description: 'x', defaults: {}, promises: { readOnlyKinds: ['sheduled'] }, scan: () => ({ verdict: 'clean' }) };", '"promises" has readOnlyKinds ["sheduled"]: "sheduled" (did you mean "scheduled"?) is not a scan kind ("mail", "on-write", "scheduled", "manual")'],
     ];
     for (const [i, [source, says]] of cases.entries()) {
       const file = join(dir, `m${i}.mjs`);

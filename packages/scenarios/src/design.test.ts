@@ -221,6 +221,31 @@ describe('a design\'s other functions', () => {
     const design = defineDesign<Record<string, never>>({ name: 'optional', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }), promises: boom });
     expect(() => promisesOf(design)).toThrow('the design "optional" failed while stating its promises: boom');
   });
+
+  it.each([
+    [{ readOnlyKinds: 'scheduled' }, 'readOnlyKinds "scheduled", not a list of scan kinds ("mail", "on-write", "scheduled", "manual")'],
+    [{ readOnlyKinds: ['manual', 'sheduled'] }, 'readOnlyKinds ["manual","sheduled"]: "sheduled" (did you mean "scheduled"?) is not a scan kind'],
+    [{ noConflict: true }, 'the field "noConflict" (did you mean "noConflicts"?)'],
+    [{ quiescent: 'yes' }, 'quiescent "yes", not true or false'],
+    [[], '[] instead of an object'],
+  ])('promises that are not promises (%j), as an object or returned: refused as bad configuration (exit 2), naming the field (a kind misspelt was a promise never tested, listed as held)', (promises, says) => {
+    for (const p of [promises, () => promises]) {
+      const design = defineDesign<Record<string, never>>({ name: 'promising', description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }), promises: p as never });
+      let caught: unknown;
+      try {
+        promisesOf(design);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(LogError);
+      expect((caught as LogError).code).toBe('BAD_CONFIG');
+      expect((caught as LogError).message).toContain(`the design "promising" promises ${says}`);
+    }
+  });
+
+  it('promises as the built-in designs state them are accepted, unchanged', () => {
+    for (const d of builtinRegistry().values()) expect(promisesOf(d)).toEqual(typeof d.promises === 'function' ? d.promises(d.defaults as never) : d.promises ?? {});
+  });
 });
 
 describe('a design that does not say what it watches', () => {

@@ -205,12 +205,49 @@ export function checkDesignInstall<C extends object>(design: ScannerDesign<C>, r
   if (timing !== undefined) throw new LogError('BAD_CONFIG', timing);
 }
 
-/** The design's promises under this configuration (raw `scanner` config, merged over the defaults). */
+/**
+ * The design's promises under this configuration (raw `scanner` config, merged over the defaults). Throws LogError
+ * (BAD_CONFIG, the CLI's exit 2) when they are not promises (promisesProblem).
+ */
 export function promisesOf<C extends object>(design: ScannerDesign<C>, rawConfig: Readonly<Record<string, unknown>> = {}): DesignPromises {
   const p = design.promises;
-  if (typeof p !== 'function') return p ?? {};
-  const config = resolveConfig(design, rawConfig);
-  return guarded(design, () => 'stating its promises', () => p(config));
+  let promises: unknown;
+  if (typeof p !== 'function') promises = p ?? {};
+  else {
+    const config = resolveConfig(design, rawConfig);
+    promises = guarded(design, () => 'stating its promises', () => p(config));
+  }
+  const problem = promisesProblem(promises);
+  if (problem !== undefined) throw new LogError('BAD_CONFIG', `the design "${design.name}" promises ${problem}`);
+  return promises as DesignPromises;
+}
+
+const SCAN_KINDS: readonly unknown[] = ['mail', 'on-write', 'scheduled', 'manual'] satisfies readonly ScanKind[];
+const PROMISE_FIELDS: readonly string[] = ['readOnlyKinds', 'quiescent', 'noConflicts'];
+
+/**
+ * What is wrong with a design's promises (the object, or what its function returned), or undefined. [choice] Refused,
+ * not passed over, as a decision's unknown field is: a kind misspelt in readOnlyKinds (`"sheduled"`) was a promise
+ * never tested that verify's table listed as held, a field misspelt (`noConflict`) one never made, and a kind given
+ * as a string instead of a list stopped verify with an internal error (exit 70): a researcher's review.
+ */
+export function promisesProblem(p: unknown): string | undefined {
+  const kinds = '"mail", "on-write", "scheduled", "manual"';
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return `${show(p)} instead of an object {readOnlyKinds?, quiescent?, noConflicts?}`;
+  for (const k of Object.keys(p)) {
+    if (!PROMISE_FIELDS.includes(k)) return `the field ${JSON.stringify(k)}${nearestName(k, PROMISE_FIELDS)} (promises are readOnlyKinds, quiescent, noConflicts)`;
+  }
+  const { readOnlyKinds, quiescent, noConflicts } = p as Record<string, unknown>;
+  if (readOnlyKinds !== undefined) {
+    if (!Array.isArray(readOnlyKinds)) return `readOnlyKinds ${show(readOnlyKinds)}, not a list of scan kinds (${kinds})`;
+    for (const k of readOnlyKinds as unknown[]) {
+      if (!SCAN_KINDS.includes(k)) return `readOnlyKinds ${show(readOnlyKinds)}: ${show(k)}${typeof k === 'string' ? nearestName(k, SCAN_KINDS as string[]) : ''} is not a scan kind (${kinds})`;
+    }
+  }
+  for (const [name, v] of [['quiescent', quiescent], ['noConflicts', noConflicts]] as const) {
+    if (v !== undefined && typeof v !== 'boolean') return `${name} ${show(v)}, not true or false`;
+  }
+  return undefined;
 }
 
 const VERDICTS: readonly unknown[] = ['clean', 'infected', 'skipped'];
