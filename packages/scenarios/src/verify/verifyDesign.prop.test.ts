@@ -202,6 +202,25 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     for (const name of ['quiescence', 'no-scanner-conflicts'] as const) expect(assertViolated(r, name).notReproducible, name).toBeUndefined();
   });
 
+  it('R13/R16: a read-only design whose scans take 3 virtual hours a document leaves work pending at the cap: quiescence fails, named as work that outlasts the run, not as a storm (it was "a replication storm", with no revision made); the storming design\'s is a storm', () => {
+    const slow = defineDesign<Record<string, never>>({
+      name: 'slow-scan',
+      description: 'read-only, 3 h per document',
+      defaults: {},
+      scanMsPerDoc: () => 3 * 3_600_000,
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean' };
+      },
+    });
+    const r = verifyDesign(slow as never, { runs: 20, seed, only: ['quiescence'] });
+    const v = assertViolated(r, 'quiescence');
+    expect(v.message).toMatch(/^work still pending when the run stopped \(cap at \d+ ms\), with no scanner revision in its last hour( \(none in the run\))?: the work a scan set off outlasts the run \(scans or transfers this slow\), not a storm of revisions$/);
+    const storm = verifyDesign(ownNameTag as never, { runs: 100, seed: 7, only: ['quiescence'] });
+    expect(assertViolated(storm, 'quiescence').message).toMatch(/: a replication storm$/);
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     assertViolated(r, 'no-missed-infection');
