@@ -1082,6 +1082,7 @@ async function cmdExplore(
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
       ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
       ...(r.symmetryUnchecked !== undefined ? { symmetryUnchecked: r.symmetryUnchecked } : {}),
+      ...(r.timeDependent !== undefined ? { timeDependent: r.timeDependent } : {}),
       // `violation` is the first found; `violations` has each violated invariant's (the first among them).
       ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
       violations: r.violations.map(violationJson),
@@ -1096,7 +1097,9 @@ async function cmdExplore(
       `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
     process.stdout.write(
-      r.exhausted
+      r.exhausted && r.timeDependent !== undefined
+        ? '  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value (WARNING below)\n'
+        : r.exhausted
         ? leftOut === undefined
           ? '  the state space was exhausted: every reachable state was checked\n'
           : '  the state space was exhausted, with the cluster\'s pushes on their timer: every state reachable so was checked, NOT every interleaving (timing, below)\n'
@@ -1141,15 +1144,19 @@ ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanati
     if (r.notSymmetric !== undefined) {
       process.stdout.write(`\nWARNING: ${r.notSymmetric}: a design here acts on server names though it declares itself name-blind (ScannerDesign.symmetric), so the search, which identified renamed states, may have missed some; run it with --no-symmetry, or drop the declaration\n`);
     }
+    if (r.timeDependent !== undefined) {
+      process.stdout.write(`\nWARNING: ${r.timeDependent}: a design here acts on the time's value (its \`at\` or \`clock\`, or a note's times), where the search identifies states that differ only in their times, so it may have merged states that behave differently and missed paths; verify, which runs cases at their own times, judges such a design\n`);
+    }
     if (r.notReproducible !== undefined) {
       process.stdout.write(`\nWARNING: ${r.notReproducible}: the design carries something from one scan to the next outside the simulation (a module-level variable?), so the search did not explore what it really does and its result cannot be trusted${r.violation !== undefined || r.storm !== undefined ? ' (nor can its logs show it from a fresh start)' : ''}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
     }
   }
   unwritten.throwIfAny();
   if (r.violation !== undefined || r.storm !== undefined) throw new CheckFailed('');
-  // [choice] A search that does not reproduce, or whose symmetry reduction does not hold, is no "ok", whatever it
+  // [choice] A search that does not reproduce, whose symmetry reduction does not hold, or whose design acts on the
+  // time's value (which the states it identifies do not hold), is no "ok", whatever it
   // found: exit 3, as a search cut short.
-  if (r.notReproducible !== undefined || r.notSymmetric !== undefined) throw new Inconclusive('');
+  if (r.notReproducible !== undefined || r.notSymmetric !== undefined || r.timeDependent !== undefined) throw new Inconclusive('');
   // Nothing found, but not everything up to the depth was searched: not an "ok" (exit 3, README).
   if (r.hitMaxStates || r.hitMemoryLimit) throw new Inconclusive('');
 }

@@ -1391,6 +1391,18 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
+  it('explore <design that acts on the clock\'s value>: not "every reachable state was checked" but a WARNING that paths may be missed, exit 3, and --json says timeDependent', async () => {
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=odd', '--design', `odd=${join('packages', 'cli', 'test', 'designs', 'odd-minute.ts')}`, '--out', mkdtempSync(join(tmp, 'odd-'))];
+    const res = await spawnCli(args);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).not.toContain('the state space was exhausted');
+    expect(res.stdout).toContain('  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value (WARNING below)\n');
+    expect(res.stdout).toMatch(/\nWARNING: scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later .*: a design here acts on the time's value/);
+    const json = await spawnCli([...args, '--json']);
+    expect(json.code).toBe(3);
+    expect((parse(json.stdout) as { timeDependent?: string }).timeDependent).toMatch(/made other decisions with every time/);
+  });
+
   it('explore <design that reads server names but declares symmetric>: a WARNING naming the declaration, exit 3, and --json says notSymmetric', async () => {
     const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=byname', '--design', `byname=${join('packages', 'cli', 'test', 'designs', 'by-name-symmetric.ts')}`, '--out', mkdtempSync(join(tmp, 'byname-'))];
     const res = await spawnCli(args);
@@ -1702,7 +1714,7 @@ describe('explore: what a result says about the search', () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer')]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('  the state space was exhausted, with the cluster\'s pushes on their timer: every state reachable so was checked, NOT every interleaving (timing, below)\n');
-    expect(res.stdout).not.toContain('every reachable state was checked');
+    expect(res.stdout).not.toContain('the state space was exhausted');
     expect(res.stdout).toContain('  timing: the cluster replicator pushes on its own timer (every 0:00:15) between steps 0:01:00 apart, so interleavings of two actions within one of its intervals were not searched');
     // --json says it too: `"exhausted": true` and no violation read, to a script, as smsdom's clean bill.
     const j = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer'), '--json'])).stdout);

@@ -60,6 +60,11 @@ export interface Behaviour {
   /** Whether a scheduled pass runs on this server now (a cluster-aware design lets one member run them). */
   runsScheduledPass?(input: { server: string; cluster: string | undefined; clusterMembers: readonly string[] }): boolean;
   scan(input: ScanInput): ScanDecision;
+  /**
+   * Whether a scan so far read the time it was given (`at`, `clock`): exploration, which identifies states that differ
+   * only in their times, then checks that the behaviour does not act on a time's value. Undefined: not known.
+   */
+  readonly readsTime?: () => boolean;
 }
 
 /** Where the behaviour is installed, for its factory. */
@@ -70,7 +75,7 @@ export interface Behaviour {
  */
 export function behaviourTimingProblem(b: Behaviour, design: string): string | undefined {
   for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) return `the design "${design}" asks for a ${name} of ${v} with this configuration; virtual time needs a whole number of milliseconds >= 0`;
+    if (!Number.isSafeInteger(v) || v < 0) return `the design "${design}" asks for a ${name} of ${typeof v === 'string' ? JSON.stringify(v) : String(v)} with this configuration; virtual time needs a whole number of milliseconds >= 0`;
   }
   return undefined;
 }

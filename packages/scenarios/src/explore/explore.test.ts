@@ -613,12 +613,60 @@ describe('explore: a design declared name-blind must act so', () => {
       expect(r.notSymmetric, JSON.stringify(settings)).toBeUndefined();
       expect(r.notReproducible, JSON.stringify(settings)).toBeUndefined();
       expect(r.symmetryUnchecked, JSON.stringify(settings)).toBeUndefined();
+      // (smsdom with the scan time in its tag reads the clock, and writes it into the state: the same decisions.)
+      expect(r.timeDependent, JSON.stringify(settings)).toBeUndefined();
     }
     // Where the setup treats the servers differently (arrivals stamped on the receiving server only), the check cannot
     // be made, and the result says the reduction rests on the declarations (a review: nothing said so).
     const unchecked = explore(stormExploreModel({ settings: { servers: 2, docs: 1, config: 'scanReplicatedWrites=true' } }), { depth: 4 });
     expect(unchecked.notSymmetric).toBeUndefined();
     expect(unchecked.symmetryUnchecked).toMatch(/the initial state is not the same under renaming the servers/);
+  });
+});
+
+describe('explore: a design that acts on the time\'s value is flagged', () => {
+  // States are identified modulo an order-preserving renumbering of times; a design acting on a time's value breaks
+  // that (a researcher's review: "exhausted" at depth 1, no violation, where a 5-step path of the search's actions
+  // conflicts).
+  const timed = (name: string, stamps: (clock: number) => boolean) =>
+    defineDesign<Record<string, never>>({
+      name,
+      description: 'stamps an untagged clean document only at some times',
+      defaults: {},
+      symmetric: true,
+      scan: ({ note, clock, virusScan }) => {
+        if (virusScan().infected) return { verdict: 'infected', remove: ['$FILE'] };
+        return note.items.some((i) => i.key === 'x-ssotag') || !stamps(clock) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'scanned']] };
+      },
+    }) as ScannerDesign<object>;
+
+  it('R16: stamping in odd minutes only: the search ends at depth 1 (no state differs but by time), and says it may have missed paths; a path of its own actions, a minute later, conflicts', () => {
+    const registry = builtinRegistry([timed('odd-minute', (clock) => Math.floor(clock / 60_000) % 2 === 1)]);
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'odd-minute' }, registry });
+    const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(r.depthReached).toBe(1);
+    expect(r.violation).toBeUndefined();
+    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 2 shifts\)$/);
+    // What the search could not see: its actions at its step times, from an odd minute on, conflict.
+    const setupEnd = model.setup.at(-1)!.at;
+    const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
+    const scan = (server: string): Action => ({ type: 'scan', server, kind: 'scheduled', db: 'mail/user000.nsf', unid: '00000000000000000000000005E7D001' });
+    const steps: Action[] = [scan('Alpha'), scan('Alpha'), scan('Beta'), scan('Beta'), { type: 'push', server: 'Beta', partner: 'Alpha' }];
+    const events = [...model.setup, ...steps.map((a, k) => ({ ...a, at: at(k) }) as InputEvent), { at: at(steps.length), type: 'end' } as InputEvent];
+    expect(runEvents(events, { behaviours: behaviourFactory(registry) }).summary.conflicts).toBe(1);
+  });
+
+  it('R16: stamping in the afternoon only (the search runs in the first hour of its day): flagged under the half-week shift', () => {
+    const registry = builtinRegistry([timed('afternoon', (clock) => Math.floor(clock / 3_600_000) % 24 >= 12)]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'afternoon' }, registry }), { depth: 4 });
+    expect(r.timeDependent).toMatch(/made other decisions with every time 3 d 12 h 30 min 30 s later/);
+  });
+
+  it('R16: the same design reading the clock but not acting on it is not flagged', () => {
+    const registry = builtinRegistry([timed('reads-only', (clock) => clock >= 0)]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'reads-only' }, registry }), { depth: 6 });
+    expect(r.timeDependent).toBeUndefined();
+    expect(r.exhausted).toBe(true);
   });
 });
 

@@ -5,6 +5,8 @@ import {
   hash64Words,
   encodeLog,
   runEvents,
+  type Behaviour,
+  type BehaviourFactory,
   type DerivedEvent,
   type InputEvent,
   type SimSnapshot,
@@ -202,6 +204,12 @@ export interface ExploreResult {
    * the reduction rests on the designs' declarations alone, and the result says so (a review: nothing did).
    */
   readonly symmetryUnchecked?: string;
+  /**
+   * Set when a path run again with every time shifted (a second, a step, an hour, a day) made other decisions: a design
+   * acts on a time's value, while the search identifies states that differ only in their times (an order-preserving
+   * renumbering), so it may have merged states that behave differently and missed paths.
+   */
+  readonly timeDependent?: string;
 }
 
 interface Node {
@@ -313,7 +321,14 @@ const MAX_STEP_MS = STEP_MS * 1024;
 
 /** explore with steps `stepMs` apart; undefined when some action's work ran past half a step (the caller retries). */
 function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: number): ExploreResult | undefined {
-  const factory = behaviourFactory(model.registry ?? builtinRegistry());
+  // The behaviours installed, to ask whether any read the time (see the check after the search).
+  const installed: Behaviour[] = [];
+  const designs = behaviourFactory(model.registry ?? builtinRegistry());
+  const factory: BehaviourFactory = (name, config, where) => {
+    const b = designs(name, config, where);
+    if (b !== undefined) installed.push(b);
+    return b;
+  };
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
   runSetup(sim, model.setup);
@@ -654,6 +669,24 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       }
     }
   }
+  // States are identified modulo an order-preserving renumbering of times (and of seq and change numbers): sound for
+  // designs that act on the order of events, not on a time's value. One that reads the clock's value (stamps only in
+  // odd minutes, say) acts differently in states the search took for one: a researcher's review found such a design
+  // "exhausted" at depth 1 with no violation, where a 5-step path of the search's own actions conflicts. Every
+  // design's time-blindness cannot be proved, but it can be tried: the paths sampled above and the initial state,
+  // each with every action enabled at its end, run again with every time shifted (TIME_SHIFTS_MS) must make the same
+  // decisions (derived events with their times, sequence numbers and the UNIDs made from them set aside). A design
+  // that writes the time into an item (a tag holding it) makes the same decisions: the value is in the state, which
+  // is compared exactly.
+  // Only a design that read `at` or `clock` in the search is tried (Behaviour.readsTime): the check runs each path
+  // again (about a tenth of a second), and most designs, smsdom's defaults included, never read them.
+  let timeDependent: string | undefined;
+  if (notReproducible === undefined && installed.some((b) => b.readsTime?.() === true)) {
+    timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
+      reach(pathTo(i));
+      return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
+    }, timeOf, stepMs, designs);
+  }
   return {
     model: model.name,
     depth: options.depth,
@@ -679,7 +712,113 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(notReproducible !== undefined ? { notReproducible } : {}),
     ...(notSymmetric !== undefined ? { notSymmetric } : {}),
     ...(symmetryUnchecked !== undefined ? { symmetryUnchecked } : {}),
+    ...(timeDependent !== undefined ? { timeDependent } : {}),
   };
+}
+
+/**
+ * [choice] The shifts a path is run again under (timeDependence): 1 day 1 h 1 min 1 s, which moves the day, hour, minute
+ * and second of every time by one (their parity: a design acting in odd minutes), and 3 days 12 h 30 min 30 s, about
+ * half a week, a day, an hour and a minute (a design acting in office hours). A design keyed to another period may pass
+ * both; the result then rests on the design acting on the order of events (README, "Writing a design").
+ */
+const TIME_SHIFTS_MS: readonly number[] = [90_061_000, 304_230_000];
+
+/** A derived event without what depends on when it happened: times, sequence numbers, and the OIDs of conflicts. */
+const TIMED_FIELDS = new Set(['at', 'seq', 'seqTime', 'cause', 'via', 'winner', 'loser']);
+const UNID_TEXT = /^[0-9A-F]{32}$/;
+
+/**
+ * The decisions a run makes, as text: its derived events without TIMED_FIELDS, UNIDs named by first appearance (a
+ * conflict document's UNID is a hash of its OID, and so of a time); and the conflict documents' UNIDs in the order
+ * made. Given `renamed`, the conflict UNIDs of the unshifted run in their order: an action naming the k-th of them
+ * (a scan of a conflict document) names this run's k-th instead, as the search's own action named the document there.
+ */
+function decisions(events: readonly InputEvent[], factory: ReturnType<typeof behaviourFactory>, renamed?: readonly string[]): { text: string[]; conflicts: string[] } {
+  const names = new Map<string, string>();
+  const text: string[] = [];
+  const conflicts: string[] = [];
+  const replacer = (k: string, v: unknown): unknown => {
+    if (TIMED_FIELDS.has(k)) return undefined;
+    if (typeof v === 'string' && UNID_TEXT.test(v)) {
+      let n = names.get(v);
+      if (n === undefined) names.set(v, (n = `#${names.size}`));
+      return n;
+    }
+    return v;
+  };
+  const sim = new Simulator({
+    behaviours: factory,
+    onDerived: (e) => {
+      if (e.type === 'conflict') conflicts.push(e.conflictUnid);
+      text.push(JSON.stringify(e, replacer));
+    },
+  });
+  let line = 1;
+  for (const e of events) {
+    line++;
+    // The work before the event first: a conflict document it names is made there.
+    if (e.at - 1 > sim.now) sim.advance(e.at - 1);
+    const k = renamed !== undefined && 'unid' in e && typeof e.unid === 'string' ? renamed.indexOf(e.unid) : -1;
+    sim.feed({ line, event: k !== -1 && k < conflicts.length ? { ...e, unid: conflicts[k]! } as InputEvent : e });
+  }
+  sim.finish();
+  return { text, conflicts };
+}
+
+/**
+ * Why the design acts on a time's value (see the call in searchWithStep), or undefined: the first of `nodes` whose path,
+ * followed by one of the actions enabled at its end, makes other decisions when every time is shifted.
+ */
+function timeDependence(
+  model: ExploreModel,
+  nodes: readonly number[],
+  pathTo: (i: number) => Action[],
+  actionsAt: (i: number) => Action[],
+  timeOf: (d: number) => number,
+  stepMs: number,
+  factory: ReturnType<typeof behaviourFactory>,
+): string | undefined {
+  let checked = 0;
+  for (const i of nodes) {
+    const path = pathTo(i);
+    for (const a of actionsAt(i)) {
+      const events = pathEvents(model, [...path, a], timeOf, stepMs, true);
+      let base: string[];
+      let conflicts: string[];
+      try {
+        ({ text: base, conflicts } = decisions(events, factory));
+      } catch {
+        continue; // the design fails on this path: design-runs reports it
+      }
+      checked++;
+      for (const shift of TIME_SHIFTS_MS) {
+        let moved: string[];
+        try {
+          moved = decisions(events.map((e) => ({ ...e, at: e.at + shift })), factory, conflicts).text;
+        } catch (err) {
+          moved = [`the design failed: ${err instanceof Error ? err.message : String(err)}`];
+        }
+        const at = moved.findIndex((m, k) => m !== base[k]);
+        if (at === -1 && moved.length === base.length) continue;
+        const steps = [...path, a].map(describeAction).join(', then ');
+        const k = at === -1 ? Math.min(moved.length, base.length) : at;
+        return `${steps} made other decisions with every time ${formatShift(shift)} later (${base[k] ?? 'nothing'} became ${moved[k] ?? 'nothing'}; checked ${checked} path${checked > 1 ? 's' : ''} under ${TIME_SHIFTS_MS.length} shifts)`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** "1 d 1 h 1 min 1 s". */
+function formatShift(ms: number): string {
+  const parts = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1_000, 's']] as const;
+  const out: string[] = [];
+  for (const [unit, name] of parts) {
+    if (ms >= unit) out.push(`${Math.floor(ms / unit)} ${name}`);
+    ms %= unit;
+  }
+  return out.join(' ');
 }
 
 /**
