@@ -595,6 +595,23 @@ describe('help, version and usage', () => {
     expect((JSON.parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout) as typeof out).recording).toBeUndefined();
   });
 
+  it('R1: a recording rewritten with every object\'s keys sorted (jq -S) still agrees: a save\'s `set` order means nothing, and `revised.items` lists names in the document\'s order (an operator\'s review: exit 1, "the file differs in items")', async () => {
+    const rec = join(tmp, 'rec-sorted-keys.jsonl');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
+    const sortKeys = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(sortKeys) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+    const original = readFileSync(rec, 'utf8');
+    const sorted = original.split('\n').map((l) => (l === '' ? l : JSON.stringify(sortKeys(JSON.parse(l))))).join('\n');
+    expect(sorted).not.toBe(original);
+    // A save of several items whose `set` order is not the names' order (Subject, From, $FILE): the case that failed.
+    expect(original).toMatch(/"type":"save".*"set":\{"Subject":/);
+    writeFileSync(rec, sorted);
+    const res = await runCli(['replay', rec, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect((JSON.parse(res.stdout) as { recording?: { checked: number; mismatch?: unknown } }).recording).toMatchObject({ checked: expect.any(Number) });
+    expect((JSON.parse(res.stdout) as { recording: { mismatch?: unknown } }).recording.mismatch).toBeUndefined();
+  });
+
   it('replstorm with no command prints the help on stderr and exits 2 (bad usage)', async () => {
     const res = await runCli([]);
     expect(res.code).toBe(2);
