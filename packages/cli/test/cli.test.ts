@@ -1783,6 +1783,22 @@ describe('replay hints', () => {
     expect(again.stdout).toContain('  reproduced    yes: no-conflict violated, as the header says (explore\'s check, run again on the log\'s inputs)\n');
   });
 
+  it('R16: replay checks a storm log\'s loop again: reproduced (exit 0, --json `claim` no-storm), and the log with arrivals no longer scanned is exit 1 saying so (it said nothing of the storm: a review)', async () => {
+    const out = mkdtempSync(join(tmp, 'storm-claim-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--out', out]);
+    expect(res.code).toBe(1);
+    const log = join(out, readdirSync(out).find((f) => f.startsWith('explore-storm-'))!);
+    const again = await runCli(['replay', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("  reproduced    yes: no-storm violated, as the header says (explore's check, run again on the log's inputs)\n");
+    expect(parse((await runCli(['replay', log, '--json'])).stdout)['claim']).toMatchObject({ invariant: 'no-storm', reproduced: true });
+    const edited = join(out, 'arrivals-not-scanned.jsonl');
+    writeFileSync(edited, readFileSync(log, 'utf8').replaceAll('"scanReplicatedWrites":true', '"scanReplicatedWrites":false'));
+    const no = await runCli(['replay', edited]);
+    expect(no.code).toBe(1);
+    expect(no.stdout).toMatch(/ {2}reproduced {4}NO: no-storm holds \(explore's check, run again on the log's inputs\), where the header says it is violated: a loop of \d+ steps from step \d+, shown twice\n/);
+  });
+
   it('R5/R15: replay checks a counterexample\'s claim again: reproduced (exit 0, --json `claim`), and a log edited so that it no longer holds is exit 1 saying so', async () => {
     const out = mkdtempSync(join(tmp, 'claim-'));
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '3', '--no-storms', '--out', out]);

@@ -59,9 +59,10 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim(meta, events, fixed)).toMatchObject({ reproduced: false });
   });
 
-  it('headers that claim nothing: undefined (a storm log, another tool naming no violation); another tool\'s claim, an invariant the checker does not know (an inherited name too): unchecked, saying so', () => {
+  it('headers that claim nothing: undefined (another tool naming no violation); a storm header without its loop\'s place: unchecked; another tool\'s claim, an invariant the checker does not know (an inherited name too): unchecked, saying so', () => {
     const { events } = readLog(byName.get('no-conflict')!.log);
-    expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)).toBeUndefined();
+    // (A storm header is a claim: checked below. One that does not say where its loop is: not checked.)
+    expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)?.unchecked).toMatch(/does not say where its loop is/);
     expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
     // Another checker's claim (a property test's): not checked, with the header's own command to check it.
     expect(recheckClaim({ recordedBy: 'property sim-converges', invariant: 'sim-converges', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
@@ -76,6 +77,30 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)?.unchecked).toMatch(/^"constructor" is not one of verify's invariants \(design-runs, /);
   });
 
+});
+
+describe('recheckClaim: explore\'s storm logs', () => {
+  const registry = builtinRegistry();
+  const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 6 });
+
+  it('R16: per-server keys with arrivals scanned: the loop, run again, comes back to where it started with scanner revisions: reproduced', () => {
+    expect(r.storm).toBeDefined();
+    const { meta, events } = readLog(r.storm!.log);
+    expect(meta['storm']).toMatch(/^a loop of \d+ steps from step \d+, shown twice$/);
+    expect(recheckClaim(meta, events, registry)).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'], reproduced: true, message: meta['storm'] });
+  });
+
+  it('R15/R16: the same log with arrivals not scanned (or one key for the cluster) makes no storm: not reproduced (it read as nothing claimed: a researcher\'s and an operator\'s review)', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    expect(recheckClaim(meta, withConfig(events, { scanReplicatedWrites: false }), registry)).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'], reproduced: false });
+    expect(recheckClaim(meta, withConfig(events, { key: 'SSOKEYSHARED0000' }), registry)).toMatchObject({ reproduced: false });
+  });
+
+  it('run within replay\'s limits: a --max-work too small refuses the run (not checked); the loop cut from the log (fewer than two laps): not reproduced', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    expect(recheckClaim(meta, events, registry, { maxWork: 1 })?.unchecked).toMatch(/refused at the work limit/);
+    expect(recheckClaim(meta, events.slice(0, -4), registry)).toMatchObject({ reproduced: false });
+  });
 });
 
 describe('recheckClaim: verify\'s counterexamples', () => {

@@ -1,6 +1,6 @@
 import { LogError, canonicalJson, type InputEvent } from '@replstorm/core';
 import type { DesignRegistry } from './design.js';
-import { EXPLORE_CLAIMS, isExploreClaim, recheckExploreClaim } from './explore/explore.js';
+import { EXPLORE_CLAIMS, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import type { RunLimits } from './runLimits.js';
 import { INVARIANT_NAMES, recheckVerifyClaim, type InvariantName } from './verify/verifyDesign.js';
 
@@ -32,14 +32,25 @@ class Uncheckable extends Error {}
 
 /** Whether recheckClaim runs this header's log again: a claim that `replstorm verify` or `replstorm explore` wrote. */
 export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
-  return (meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string';
+  return ((meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string') || isStormClaim(meta);
 }
+
+/**
+ * An explore storm log's header: no invariant, its `storm` the loop's place ("a loop of L steps from step S, shown
+ * twice": the log's last 2L inputs before its `end`). Checked as the claim "no-storm" is violated.
+ */
+function isStormClaim(meta: Readonly<Record<string, unknown>>): boolean {
+  return meta['recordedBy'] === 'replstorm explore' && meta['invariant'] === undefined && typeof meta['storm'] === 'string';
+}
+
+const STORM_TEXT = /^a loop of (\d+) steps? from step (\d+), shown twice$/;
 
 /**
  * Checks a counterexample log's claim again (replay's `claim`), with the checker that wrote it: verify's check of the
  * invariant on the whole run, with its clean-only baseline, its storm bound and 2-hour cap, and the design's read-only
- * kinds; explore's check on the path. Undefined when the header claims nothing: no `invariant` (explore's storm logs:
- * a loop shown twice, which replay's `--blame` shows), or, from another checker, no `violation`. `unchecked`: another
+ * kinds; explore's check on the path, or, for a storm log (no `invariant`, its `storm` the loop's place), that the
+ * loop comes back to where it started with scanner revisions (claimed as "no-storm" violated). Undefined when the
+ * header claims nothing: from another checker, no `violation`. `unchecked`: another
  * checker's claim (its events are not run), an invariant the checker does not know (a log of a later version), or
  * events not kept (`events` undefined). Pure: `meta`, `events`, `registry` and `limits` are its inputs.
  *
@@ -50,6 +61,10 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
 export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
   const recordedBy = meta['recordedBy'];
   const invariant = meta['invariant'];
+  // [choice] A storm log is checked too (it was not, nor said "not checked": a storm log replayed with a sound design
+  // in its place read as nothing claimed, a researcher's review): its loop must come back to where it started, with
+  // scanner revisions, when run again.
+  if (isStormClaim(meta)) return recheckStorm(meta['storm'] as string, events, registry, limits);
   if (typeof invariant !== 'string') return undefined;
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
   if (recordedBy !== 'replstorm verify' && recordedBy !== 'replstorm explore') {
@@ -98,3 +113,16 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   }
 }
 
+/** An explore storm log's claim (isStormClaim), checked again: recheckExploreStorm on the log's inputs. */
+function recheckStorm(storm: string, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits): ClaimCheck {
+  const base = { recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: storm };
+  if (events === undefined) return { ...base, reproduced: false, unchecked: `the log's input events were not kept (replay keeps at most ${MAX_CLAIM_INPUTS.toLocaleString('en-US')})` };
+  const m = STORM_TEXT.exec(storm);
+  if (m === null) return { ...base, reproduced: false, unchecked: `the header's storm does not say where its loop is ("a loop of L steps from step S, shown twice")` };
+  try {
+    return recheckExploreStorm(events, Number(m[1]), registry, limits) ? { ...base, reproduced: true, message: storm } : { ...base, reproduced: false };
+  } catch (err) {
+    if (err instanceof LogError) return { ...base, reproduced: false, unchecked: err.message };
+    throw err;
+  }
+}

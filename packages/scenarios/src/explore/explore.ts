@@ -1145,6 +1145,44 @@ export function recheckExploreClaim(name: string, events: readonly InputEvent[],
   return invariant.check({ derived: kept, sim: ran.sim, cleanOnlyConflicted: () => cleanOnlyConflicted(cleanOnlyFactory({ registry }), events, options) });
 }
 
+/**
+ * Checks again a storm log that `explore` wrote (replay's claim "no-storm", recheckClaim): its inputs end with the
+ * loop of `loopLength` steps shown twice, then the `end`. True when the first lap makes scanner revisions and comes
+ * back to the abstract state it started from (the servers under their own names, as the search's loop is written),
+ * so the loop goes on for ever. Run within replay's limits; throws LogError when the events cannot be run.
+ */
+export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, registry: DesignRegistry, limits: RunLimits = {}): boolean {
+  const body = events.at(-1)?.type === 'end' ? events.slice(0, -1) : events;
+  const start = body.length - 2 * loopLength;
+  if (loopLength < 1 || start < 0) return false;
+  let revisions = 0;
+  const sim = new Simulator({
+    behaviours: behaviourFactory(registry),
+    onDerived: (e) => {
+      if (e.type === 'revised' && e.by.startsWith('scanner/')) revisions++;
+    },
+    ...simulatorLimits(limits),
+  });
+  const names = sim.serverNames.bind(sim);
+  // Each event in turn, then the work due before the next: where the search keyed the loop's states (settle).
+  const runUpTo = (to: number) => {
+    for (let k = 0; k < to; k++) if (k >= ran) sim.feed({ line: k + 2, event: body[k]! });
+    ran = Math.max(ran, to);
+    sim.advance(body[to]!.at - 1);
+  };
+  let ran = 0;
+  const key = () => {
+    const out = new Uint32Array(2);
+    sim.abstractHash([names()], out);
+    return `${out[0]}:${out[1]}`;
+  };
+  runUpTo(start);
+  const before = key();
+  revisions = 0;
+  runUpTo(start + loopLength);
+  return revisions > 0 && key() === before;
+}
+
 /** What an explore log's header may claim: one of EXPLORE_INVARIANTS, or design-runs (a design whose code throws). */
 export const EXPLORE_CLAIMS: readonly string[] = [...Object.keys(EXPLORE_INVARIANTS), 'design-runs'];
 
