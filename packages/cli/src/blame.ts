@@ -32,6 +32,12 @@ export interface Chain {
   readonly firstAt: number;
   /** The time of the path's last revision. */
   readonly lastAt: number;
+  /**
+   * The document of the path's last revision: another than `unid` when the chain passed into a document the
+   * replicator made from it (a conflict document, stamped on its arrival: an operator looked up the first document at
+   * the chain's last time and found no revision of it).
+   */
+  readonly lastUnid: string;
   /** Servers of the path's revisions in order (the first 12). */
   readonly servers: readonly string[];
 }
@@ -39,8 +45,14 @@ export interface Chain {
 export interface BlameResult {
   readonly byActor: readonly ActorBlame[];
   readonly byCause: readonly CauseBlame[];
+  /** The longest chains (CHAINS_SHOWN), longest first. */
   readonly chains: readonly Chain[];
+  /** Chains of two revisions or more not in `chains`. */
+  readonly moreChains: number;
 }
+
+/** The chains a blame lists. */
+const CHAINS_SHOWN = 5;
 
 /** One line describing an input event, to name a cause. */
 export function describeInput(e: InputEvent): string {
@@ -76,6 +88,7 @@ interface ChainLink {
   /** Revisions from the chain's root to this one, both included. */
   readonly length: number;
   readonly server: string;
+  readonly unid: string;
   readonly previous: ChainLink | undefined;
   readonly root: ChainRoot;
 }
@@ -188,7 +201,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         const prev = e.via !== undefined ? viaVersion(e.server, e.db, e.via) : undefined;
         let chain: ChainLink;
         if (prev !== undefined) {
-          chain = { length: prev.chain.length + 1, server: e.server, previous: prev.chain, root: prev.chain.root };
+          chain = { length: prev.chain.length + 1, server: e.server, unid: e.unid, previous: prev.chain, root: prev.chain.root };
           // One arrival may trigger revisions on several servers: the chain shown is one path of the tree, the longest
           // (its servers, its last time), not every revision under the root. [choice] Of equal paths, the first found
           // (the earliest in the log): a later one must be longer to replace it.
@@ -201,7 +214,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         } else {
           const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, end: undefined };
           roots.push(root);
-          chain = { length: 1, server: e.server, previous: undefined, root };
+          chain = { length: 1, server: e.server, unid: e.unid, previous: undefined, root };
           root.end = chain;
         }
         const key = `${e.db}\u0000${e.unid}:${e.seq}`;
@@ -229,12 +242,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
       const byCause = [...causes.entries()]
         .map(([c, r]) => ({ cause: lineOf(c), label: labelOf(c) ?? '', revisions: r.revisions, conflicts: r.conflicts, byActor: Object.fromEntries([...r.byActor].sort()) }))
         .sort((x, y) => y.revisions - x.revisions || x.cause - y.cause);
-      const chains = roots
-        .filter((r) => r.length > 1)
-        .sort((x, y) => y.length - x.length || x.firstAt - y.firstAt)
-        .slice(0, 5)
-        .map((r) => ({ unid: r.unid, length: r.length, cause: lineOf(r.cause), firstAt: r.firstAt, lastAt: r.lastAt, servers: pathServers(r.end) }));
-      return { byActor, byCause, chains };
+      const long = roots.filter((r) => r.length > 1).sort((x, y) => y.length - x.length || x.firstAt - y.firstAt);
+      const chains = long
+        .slice(0, CHAINS_SHOWN)
+        .map((r) => ({ unid: r.unid, length: r.length, cause: lineOf(r.cause), firstAt: r.firstAt, lastAt: r.lastAt, lastUnid: r.end?.unid ?? r.unid, servers: pathServers(r.end) }));
+      return { byActor, byCause, chains, moreChains: long.length - chains.length };
     },
   };
 }

@@ -373,9 +373,18 @@ function printBlame(res: SimulateResult): void {
   if (b.chains.length > 0) {
     process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
     for (const c of b.chains) {
-      process.stdout.write(`  ${c.unid}: ${formatCount(c.length)} revisions from line ${c.cause}, ${formatVirtualTime(c.firstAt)} .. ${formatVirtualTime(c.lastAt)}, servers ${printable(c.servers.join(' > '))}${c.length > c.servers.length ? ' > ...' : ''}\n`);
+      process.stdout.write(`  ${c.unid}${chainEnd(c)}: ${formatCount(c.length)} revisions from line ${c.cause}, ${formatVirtualTime(c.firstAt)} .. ${formatVirtualTime(c.lastAt)}, servers ${printable(c.servers.join(' > '))}${c.length > c.servers.length ? ' > ...' : ''}\n`);
     }
+    if (b.moreChains > 0) process.stdout.write(`  (${formatCount(b.moreChains)} more ${b.moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more)\n`);
   }
+}
+
+/**
+ * Where a chain ends when that is on another document than it began: it passed into a document the replicator made
+ * from it (a conflict document, stamped on its arrival), whose revision is the chain's last time.
+ */
+function chainEnd(c: { readonly unid: string; readonly lastUnid: string }): string {
+  return c.lastUnid === c.unid ? '' : `, ending on ${c.lastUnid}`;
 }
 
 /**
@@ -428,7 +437,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     summary: res.summary,
     timeline: res.timeline!,
     blame: res.blame?.byActor ?? [],
-    ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains } : {}),
+    ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
     recording: {
       checked: res.conformance.checked,

@@ -856,6 +856,22 @@ describe('replay output', () => {
     }
   });
 
+  it('R5/R13: --blame\'s chain that passes into a conflict document (stamped on its arrival) says the document it ends on, whose revision is at its last time (an operator looked up the first document there and found none); the chains not listed are counted', async () => {
+    const rec = join(tmp, 'blame-into-conflict.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=3', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'horizonMs=60000', '--record', rec])).code).toBe(0);
+    const revised = readFileSync(rec, 'utf8').split('\n').filter((l) => l.includes('"type":"revised"')).map((l) => JSON.parse(l) as { at: number; unid: string });
+    const res = await runCli(['replay', rec, '--blame', '--json']);
+    const blame = (parse(res.stdout) as { blame: { chains: { unid: string; lastUnid: string; lastAt: number }[]; moreChains: number } }).blame;
+    expect(blame.chains.length).toBe(5);
+    expect(blame.moreChains).toBe(1);
+    for (const c of blame.chains) expect(revised.some((e) => e.unid === c.lastUnid && e.at === c.lastAt), JSON.stringify(c)).toBe(true);
+    const crossing = blame.chains.find((c) => c.lastUnid !== c.unid);
+    expect(crossing).toBeDefined();
+    const text = (await runCli(['replay', rec, '--blame'])).stdout;
+    expect(text).toContain(`  ${crossing!.unid}, ending on ${crossing!.lastUnid}: `);
+    expect(text).toContain('  (1 more chain of 2 revisions or more)\n');
+  });
+
   it('--blame\'s longest chains follow one path of `via` links (event-log.md, `revised`: `via` is the arrival that triggered it; R13: on-write scans of arrivals): revisions on two servers from one arrival are branches, not one chain', async () => {
     // Alpha's save reaches Beta and Gamma, whose scanners each stamp it (two revisions via Alpha's); Gamma's key is its
     // own, so Delta, pulling Gamma's stamp, rescans and stamps again (via Gamma's). Later Epsilon pulls Alpha's save
@@ -885,7 +901,7 @@ describe('replay output', () => {
     expect(res.code, res.stderr).toBe(0);
     const { chains } = (parse(res.stdout) as { blame: { chains: { unid: string; length: number; firstAt: number; lastAt: number; servers: string[] }[] } }).blame;
     // Its last time is Delta's stamp (a transfer, then a scan: 11 ms after the pull at 100), the end of that path.
-    expect(chains).toEqual([{ unid, length: 3, cause: 12, firstAt: 10, lastAt: 111, servers: ['Alpha', 'Gamma', 'Delta'] }]);
+    expect(chains).toEqual([{ unid, length: 3, cause: 12, firstAt: 10, lastAt: 111, lastUnid: unid, servers: ['Alpha', 'Gamma', 'Delta'] }]);
     const text = await runCli(['replay', log, '--blame']);
     expect(text.stdout).toContain(`${unid}: 3 revisions from line 12, 0:00:00.010 .. 0:00:00.111, servers Alpha > Gamma > Delta\n`);
   });

@@ -419,7 +419,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
       : `\n<h3>Longest chains</h3>\n<p class="muted">A save triggered by an arrival, whose save arrives elsewhere, and so on.</p>\n<ul>\n${chains
           .map(
             (c) =>
-              `<li><code>${escapeHtml(c.unid)}</code>: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
+              `<li><code>${escapeHtml(c.unid)}</code>${c.lastUnid === c.unid ? '' : `, ending on <code>${escapeHtml(c.lastUnid)}</code>`}: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
           )
           .join('\n')}\n</ul>`;
   return `<h2>Blame by cause</h2>
