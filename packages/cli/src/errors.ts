@@ -76,3 +76,13 @@ function systemMessage(e: NodeJS.ErrnoException): string {
       return `${e.message.replace(/^E[A-Z]+: /, '').replace(/, [a-z]+ '.*'$/s, '')} (${e.code})`;
   }
 }
+
+/**
+ * The end of an "unknown design" refusal: how to use a module of one's own. A name that is a path (verify takes one)
+ * is answered with that path under a name: the hint was "--design /tmp/x.ts=path/to/it.ts" (a researcher's review).
+ * `use`: how the command then names the design, with NAME for it ("--set design=NAME").
+ */
+export function moduleHint(name: string, use: string): string {
+  if (/[\\/]|\.[cm]?[jt]s$/.test(name)) return `a module is named with --design: --design mine=${name} ${use.replaceAll('NAME', 'mine')}`;
+  return `a module of yours: --design ${name}=path/to/it.ts`;
+}

@@ -34,7 +34,7 @@ import {
   type ScannerDesign,
 } from '@replstorm/scenarios';
 import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
-import { CheckFailed, Inconclusive, UsageError, describeError, printable } from './errors.js';
+import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
@@ -150,7 +150,7 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   }
   const design = params['design'];
   if (typeof design !== 'string') return params;
-  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${design}=path/to/it.ts)`);
+  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')}; ${moduleHint(design, 'with --set design=NAME')})`);
   checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`, 'config');
   return params;
 }
@@ -845,7 +845,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   const registry: DesignRegistry = await buildRegistry(o.design);
   for (const c of choices) {
-    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${c.design}=path/to/it.ts)`);
+    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, 'and compare NAME')})`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
   }
   const settings = parseSets(o.set ?? []);

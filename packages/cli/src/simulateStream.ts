@@ -25,7 +25,7 @@ import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
 import { createProgress, heapFullness, heapLimitMb } from './output.js';
 import { createTimeline, type Timeline } from './report/timeline.js';
-import { UsageError } from './errors.js';
+import { UsageError, moduleHint } from './errors.js';
 
 /** A scanner design and configuration to install on every server instead of the log's (what-if replay). */
 export interface WhatIf {
@@ -411,7 +411,7 @@ class WhatIfRewriter {
     private readonly registry: DesignRegistry,
   ) {
     const d = registry.get(w.design);
-    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')}; a module of yours: --design ${w.design}=path/to/it.ts)`);
+    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(w.design, 'with --what-if NAME')})`);
     // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's): the
     // design installed once, as the engine installs it, with the engine's check of its timings.
     try {

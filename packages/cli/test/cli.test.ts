@@ -243,6 +243,11 @@ describe('help, version and usage', () => {
     [['run', 'smsdom-storm', '--set', 'design=mine'], '--set design=mine: unknown design (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
     [['compare', 'noop', 'mine'], 'unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
     [['replay', EXAMPLE_LOG, '--what-if', 'mine'], '--what-if: unknown design "mine" (known: smsdom, noop, scan-cache, cluster-aware, sso-mail-only; a module of yours: --design mine=path/to/it.ts)'],
+    // A module's path where a design's name goes (verify takes one): the hint names it under a name (it said
+    // "--design examples/designs/stamp-if-missing.ts=path/to/it.ts": a researcher's review).
+    [['compare', 'examples/designs/stamp-if-missing.ts'], 'a module is named with --design: --design mine=examples/designs/stamp-if-missing.ts and compare mine)'],
+    [['explore', 'smsdom-storm', '--set', 'design=examples/designs/stamp-if-missing.ts'], 'a module is named with --design: --design mine=examples/designs/stamp-if-missing.ts with --set design=mine)'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'stamp-if-missing.ts'], 'a module is named with --design: --design mine=stamp-if-missing.ts with --what-if mine)'],
     [['verify', 'noop', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--runs', '1'], 'the design "mine" is given but not used (this runs "noop"); verify mine'],
     [['compare', 'noop', 'smsdom', '--design', 'mine=examples/designs/stamp-if-missing.ts'], 'the design "mine" is given but not used (this runs "noop", "smsdom"); add mine to the designs compared'],
     // verify: a configuration the design refuses is bad usage, not a violation of every invariant.
