@@ -891,8 +891,22 @@ export async function simulateStream(
   let whatIfSummary: Summary | undefined;
   try {
     if (decoder !== undefined && 'chunks' in source) {
+      // A line the decoder refuses is reported after the lines before it have run: one of them the engine refuses
+      // (an unknown replica) is the first error of the log, and is named first (LogDecoder.beforeFailure).
+      const decoded = async (take: () => readonly (LocatedEvent | RawDerivedLine)[]): Promise<readonly (LocatedEvent | RawDerivedLine)[]> => {
+        try {
+          return take();
+        } catch (err) {
+          if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
+          for (const e of decoder.beforeFailure) {
+            const wait = onEvent(e);
+            if (wait !== undefined) await wait;
+          }
+          throw err;
+        }
+      };
       for await (const chunk of source.chunks) {
-        const events = decoder.push(chunk);
+        const events = await decoded(() => decoder.push(chunk));
         if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
         for (const e of events) {
           const wait = onEvent(e);
@@ -902,7 +916,7 @@ export async function simulateStream(
         // chunks, as a stream's reads did: one is taken here every TURN_MS, so that signals are handled.
         await yieldTurn();
       }
-      const rest = decoder.end();
+      const rest = await decoded(() => decoder.end());
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
       for (const e of rest) {
         const wait = onEvent(e);

@@ -600,6 +600,30 @@ describe('help, version and usage', () => {
     expect((JSON.parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout) as typeof out).recording).toBeUndefined();
   });
 
+  it('a log\'s first error is named first: an unknown replica on line 7 before a bad number on line 9 that the reader refuses (it named line 9, then 7, then 8: three rounds for an operator); a partition listing a server twice in one group says so', async () => {
+    const dir = mkdtempSync(join(tmp, 'order-'));
+    const head = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"Alpha"}',
+      '{"at":0,"type":"server","name":"Beta"}',
+      '{"at":0,"type":"database","name":"a.nsf","replicas":["Alpha"]}',
+      '{"at":0,"type":"database","name":"b.nsf","replicas":["Alpha","Beta"]}',
+      '{"at":1,"type":"save","server":"Alpha","db":"a.nsf","unid":"0123456789ABCDEF0123456789ABCDEF","by":"user/a","set":{"F":1}}',
+    ];
+    const file = join(dir, 'order.jsonl');
+    writeFileSync(file, `${[...head, '{"at":2,"type":"replicate","server":"Alpha","partner":"Beta","db":"a.nsf"}', '{"at":3,"type":"replicate","server":"Alpha","partner":"Alpha"}', '{"at":4,"type":"connection","server":"Alpha","partner":"Beta","everyMs":0}'].join('\n')}\n`);
+    for (const args of [['replay', file], ['replay', file, '--strict']]) {
+      const res = await runCli(args);
+      expect(res.code).toBe(2);
+      expect(res.stderr, args.join(' ')).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:7:\\d+: field "db": database "a.nsf": server "Beta" holds no replica of it\\n$`));
+    }
+    const twice = join(dir, 'twice.jsonl');
+    writeFileSync(twice, `${[...head, '{"at":2,"type":"partition","groups":[["Alpha","Alpha"],["Beta"]]}'].join('\n')}\n`);
+    expect((await runCli(['replay', twice])).stderr).toContain('field "groups": server "Alpha" is listed twice in group 1');
+    writeFileSync(twice, `${[...head, '{"at":2,"type":"partition","groups":[["Alpha"],["Beta","Alpha"]]}'].join('\n')}\n`);
+    expect((await runCli(['replay', twice])).stderr).toContain('field "groups": server "Alpha" is in more than one group (1 and 2)');
+  });
+
   it('R1: a recording rewritten with every object\'s keys sorted (jq -S) still agrees: a save\'s `set` order means nothing, and `revised.items` lists names in the document\'s order (an operator\'s review: exit 1, "the file differs in items")', async () => {
     const rec = join(tmp, 'rec-sorted-keys.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);

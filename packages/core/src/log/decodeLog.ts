@@ -48,6 +48,12 @@ export interface LogDecoder<Item = LocatedEvent> {
   readonly header: LogHeader | undefined;
   /** Lines read so far, blank ones included. */
   readonly lines: number;
+  /**
+   * After a refusal: the items of the lines before the refused one that the call which refused it had decoded (not
+   * returned). A caller that runs them first reports an earlier line's refusal by the engine first, as a log's errors
+   * read top down (an operator's review: a bad number on line 9 was named before line 7's unknown replica).
+   */
+  readonly beforeFailure: readonly Item[];
 }
 
 /**
@@ -152,6 +158,7 @@ class Decoder implements LazyLogDecoder {
   private lastAt = 0;
   private lastAtLine = 0;
   private failure: unknown = undefined;
+  beforeFailure: readonly Item[] = [];
   private ended = false;
 
   // The line being decoded, for locating errors.
@@ -177,7 +184,7 @@ class Decoder implements LazyLogDecoder {
       else this.pushBytes(chunk, out);
       return out;
     } catch (e) {
-      this.failure = this.firstRefusal(out, e);
+      this.refused(out, e);
       throw this.failure;
     }
   }
@@ -206,7 +213,7 @@ class Decoder implements LazyLogDecoder {
       this.ended = true;
       return out;
     } catch (e) {
-      this.failure = this.firstRefusal(out, e);
+      this.refused(out, e);
       throw this.failure;
     }
   }
@@ -223,6 +230,13 @@ class Decoder implements LazyLogDecoder {
       this.failure ??= e;
       throw e;
     }
+  }
+
+  /** Records the first refusal (firstRefusal) and the items of the lines before it (beforeFailure). */
+  private refused(out: readonly Item[], e: unknown): void {
+    this.failure = this.firstRefusal(out, e);
+    const line = this.failure instanceof LogError ? this.failure.line : undefined;
+    this.beforeFailure = line === undefined ? [] : out.filter((item) => item.line < line);
   }
 
   /** `e`, a refusal of a later line, unless one of the raw lines handed over with it (not yet returned) is refused. */

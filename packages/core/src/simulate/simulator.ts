@@ -1298,7 +1298,8 @@ export class Simulator {
         e.groups.forEach((g, i) => {
           for (const name of g) {
             this.server(name, line, 'groups');
-            if (groups.has(name)) throw new LogError('DUPLICATE_DEFINITION', `field "groups": server "${name}" is in more than one group`, { line, field: 'groups' });
+            const other = groups.get(name);
+            if (other !== undefined) throw new LogError('DUPLICATE_DEFINITION', `field "groups": server "${name}" ${other === i ? `is listed twice in group ${i + 1}` : `is in more than one group (${other + 1} and ${i + 1})`}`, { line, field: 'groups' });
             groups.set(name, i);
           }
         });
