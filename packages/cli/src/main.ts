@@ -497,6 +497,12 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
+    // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the
+    // blame said it, they did not).
+    const outputs = [...(o.state === true ? ['--state'] : []), ...(recorded !== undefined ? ['--record'] : [])];
+    if (res.whatIf !== undefined && outputs.length > 0) {
+      process.stdout.write(`  note          ${outputs.join(' and ')} ${outputs.length > 1 ? 'are' : 'is'} ${res.conformance.checked > 0 && m === undefined ? 'the recorded run\'s' : 'this run\'s'} (the log's own designs), not ${printable(res.whatIf.label)}'s\n`);
+    }
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
     if (recorded !== undefined) process.stdout.write(`${recorded}\n`);

@@ -853,6 +853,16 @@ describe('replay --what-if --blame as text', () => {
     expect(res.stdout).toContain('\nBlame by actor\n  this run only (the log\'s own designs): the what-if run appears in the table above\n');
     expect((await runCli(['replay', EXAMPLE_LOG, '--blame'])).stdout).not.toContain('this run only');
   });
+
+  it('says --state and --record are this run\'s, with the log\'s own designs (an operator\'s review: nothing said so)', async () => {
+    const rec = join(tmp, 'what-if-record.jsonl');
+    const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop', '--state', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain("\n  note          --state and --record are this run's (the log's own designs), not noop's\n{\n");
+    // The recording is the log's own run: replayed, its designs' revisions, not noop's none.
+    expect((await runCli(['replay', rec])).stdout).toContain('  revisions     10   (router 0 · scanner 4 · user 6)\n');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--state'])).stdout).not.toContain('note          --state');
+  });
 });
 
 describe('replay output', () => {
