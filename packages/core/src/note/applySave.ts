@@ -34,6 +34,21 @@ function findItem(items: readonly Item[], key: string): number {
  * recording whose `set` objects were rewritten with sorted keys (`jq -S`) replayed to other `items` and was refused
  * as disagreeing with the engine (an operator's review). The router's deliveries already listed them so.
  */
+/** sortNames for writeInto's names, whose keys are in the scratch list already: in place, both lists alike. */
+function sortByKeys(written: string[], keys: string[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    const w = written[i]!;
+    let j = i;
+    for (; j > 0 && keys[j - 1]! > k; j--) {
+      keys[j] = keys[j - 1]!;
+      written[j] = written[j - 1]!;
+    }
+    keys[j] = k;
+    written[j] = w;
+  }
+}
+
 function sortNames(names: string[]): void {
   if (names.length === 2) {
     if (itemKey(names[0]!) > itemKey(names[1]!)) names.reverse();
@@ -62,7 +77,7 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
   scratchBusy = true;
   try {
     const r = writeInto(items, keys, change, seq);
-    if (r.written.length > 1) sortNames(r.written);
+    if (keys.n > 1) sortByKeys(r.written, keys.list, keys.n);
     return r;
   } finally {
     if (took) scratchBusy = false;

@@ -613,7 +613,6 @@ describe('explore: a design declared name-blind must act so', () => {
       expect(r.notSymmetric, JSON.stringify(settings)).toBeUndefined();
       expect(r.notReproducible, JSON.stringify(settings)).toBeUndefined();
       expect(r.symmetryUnchecked, JSON.stringify(settings)).toBeUndefined();
-      // (smsdom with the scan time in its tag reads the clock, and writes it into the state: the same decisions.)
       expect(r.timeDependent, JSON.stringify(settings)).toBeUndefined();
     }
     // Where the setup treats the servers differently (arrivals stamped on the receiving server only), the check cannot
@@ -660,6 +659,14 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const registry = builtinRegistry([timed('afternoon', (clock) => Math.floor(clock / 3_600_000) % 24 >= 12)]);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'afternoon' }, registry }), { depth: 4 });
     expect(r.timeDependent).toMatch(/made other decisions with every time 3 d 12 h 30 min 30 s later/);
+  });
+
+  it('R15/R16: smsdom with the scan time in its tag, as a researcher\'s copy (its clock reads watched): it writes the time into the state and acts on the order of events, so it is not flagged', () => {
+    const copy = { ...builtinRegistry().get('smsdom')!, name: 'smsdom-copy' } as ScannerDesign<object>;
+    const registry = builtinRegistry([copy]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'smsdom-copy', config: 'tagIncludesScanTime=true' }, registry }), { depth: 4 });
+    expect(r.scannerRevisions).toBeGreaterThan(0);
+    expect(r.timeDependent).toBeUndefined();
   });
 
   it('R16: the same design reading the clock but not acting on it is not flagged', () => {
