@@ -1163,17 +1163,16 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
     },
     ...simulatorLimits(limits),
   });
-  const names = sim.serverNames.bind(sim);
-  // Each event in turn, then the work due before the next: where the search keyed the loop's states (settle).
-  const runUpTo = (to: number) => {
-    for (let k = 0; k < to; k++) if (k >= ran) sim.feed({ line: k + 2, event: body[k]! });
-    ran = Math.max(ran, to);
-    sim.advance(body[to]!.at - 1);
-  };
+  // The events up to `to`, each in turn, then the work due before the next: where the search keyed the loop's states
+  // (settle).
   let ran = 0;
+  const runUpTo = (to: number) => {
+    for (; ran < to; ran++) sim.feed({ line: ran + 2, event: body[ran]! });
+    if (body[to]!.at - 1 > sim.now) sim.advance(body[to]!.at - 1);
+  };
   const key = () => {
     const out = new Uint32Array(2);
-    sim.abstractHash([names()], out);
+    sim.abstractHash([sim.serverNames()], out);
     return `${out[0]}:${out[1]}`;
   };
   runUpTo(start);
