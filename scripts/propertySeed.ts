@@ -26,16 +26,25 @@ export function propertySeed(): number {
  * suite's own properties do, passing or failing; with REPLSTORM_SEED set, every one uses it, those that name no seed
  * of their own included (REPLSTORM_SEED=N runs again what printed seed=N).
  */
-export function configureFastCheck(log: (line: string) => void = (line) => console.log(line), testName: () => string | undefined = () => undefined): void {
+export function configureFastCheck(
+  log: (line: string) => void = (line) => console.log(line),
+  testName: () => string | undefined = () => undefined,
+  reproduce: (seed: number) => string | undefined = () => undefined,
+): void {
   const seed = seedFromEnv();
   fc.configureGlobal({
     ...fc.readConfigureGlobal(),
     ...(seed !== undefined ? { seed } : {}),
-    // fast-check's own report on failure (its message, the error as cause), after the line with the seed.
+    // fast-check's own report on failure (its message, the error as cause), after the line with the seed, and the
+    // command that runs the failing test again with it (a developer's review: the suites' own properties printed one,
+    // fast-check's through this reporter did not).
     reporter: (details) => {
       const name = testName();
       log(`[fast-check${name !== undefined ? ` ${name}` : ''}] seed=${details.seed} runs=${details.numRuns}${details.failed ? ' FAILED' : ''}`);
-      if (details.failed) throw new Error(fc.defaultReportMessage(details), { cause: details.errorInstance });
+      if (!details.failed) return;
+      const again = reproduce(details.seed);
+      if (again !== undefined) log(`reproduce: ${again}`);
+      throw new Error(`${again !== undefined ? `reproduce: ${again}\n` : ''}${fc.defaultReportMessage(details)}`, { cause: details.errorInstance });
     },
   });
 }

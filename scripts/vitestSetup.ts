@@ -1,9 +1,10 @@
 // vitest setupFiles (every project): the property seed, see propertySeed.ts; deep equality of revision lists.
 import { expect } from 'vitest';
 import { Revisions } from '@replstorm/core';
+import { reproduceCommand } from './counterexample.js';
 import { configureFastCheck } from './propertySeed.js';
 
-configureFastCheck(undefined, () => expect.getState().currentTestName);
+configureFastCheck(undefined, () => expect.getState().currentTestName, (seed) => reproduceCommand(seed));
 
 // A note's `revisions` is a Revisions list (its entries in private fields: see revisions.ts), which toEqual and
 // toMatchObject would otherwise find equal to any other list. Compared by entries, against another list or an array

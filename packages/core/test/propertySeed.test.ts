@@ -56,6 +56,23 @@ describe('REPLSTORM_SEED', () => {
     expect((thrown as Error).message).toMatch(/Property failed after \d+ tests/);
     expect((thrown as Error).message).toContain('Counterexample: [10]');
     expect(lines[0]).toMatch(/seed=-?\d+ runs=\d+ FAILED$/);
+    expect(lines).toHaveLength(1); // (no reproduce command given: none printed)
+  });
+
+  it('a failing fast-check property prints the command that runs it again with its seed, and its error starts with it', () => {
+    const lines: string[] = [];
+    configureFastCheck((l) => lines.push(l), () => 'probe', (seed) => `REPLSTORM_SEED=${seed} npx vitest run x.test.ts -t 'probe$'`);
+    let thrown: unknown;
+    try {
+      fc.assert(fc.property(fc.nat(), (n) => n < 10), { numRuns: 200 });
+    } catch (err) {
+      thrown = err;
+    }
+    const seed = /seed=(-?\d+) /.exec(lines[0] ?? '')?.[1];
+    expect(seed, lines.join('\n')).toBeDefined();
+    expect(lines[1]).toBe(`reproduce: REPLSTORM_SEED=${seed} npx vitest run x.test.ts -t 'probe$'`);
+    expect((thrown as Error).message.startsWith(`reproduce: REPLSTORM_SEED=${seed} `)).toBe(true);
+    expect((thrown as Error).message).toContain('Counterexample: [10]');
   });
 
   it('reaches a property that names no seed: two runs under the same REPLSTORM_SEED draw the same values', () => {
