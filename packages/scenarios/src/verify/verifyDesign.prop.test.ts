@@ -54,6 +54,21 @@ describe('R16: the proposed fixes are quiescent, over random scenarios', () => {
   }
 });
 
+describe('R14/R15: the proposed fixes never pass an infection, over random scenarios', () => {
+  // (A developer's review: scan-cache made to leave an infected attachment in place passed every property; only
+  // example tests caught it.)
+  for (const [name, config] of [
+    ['scan-cache', {}],
+    ['sso-mail-only', {}],
+    ['cluster-aware', {}],
+    ['smsdom', { ignoreSsoOnScheduled: true }],
+  ] as const) {
+    it(`R14: ${name} ${JSON.stringify(config)}: what a scan finds infected it cleans, and no infected attachment is skipped`, () => {
+      assertHeld(verify(name, config, ['no-missed-infection']), 'no-missed-infection');
+    });
+  }
+});
+
 describe('R5/R16: a design that promises no conflicts keeps the promise, over random scenarios', () => {
   for (const [name, config] of [
     ['scan-cache', {}],
