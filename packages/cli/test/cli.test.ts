@@ -624,7 +624,7 @@ describe('help, version and usage', () => {
     expect((await runCli(['replay', twice])).stderr).toContain('field "groups": server "Alpha" is in more than one group (1 and 2)');
   });
 
-  it('R1: a recording rewritten with every object\'s keys sorted (jq -S) still agrees: a save\'s `set` order means nothing, and `revised.items` lists names in the document\'s order (an operator\'s review: exit 1, "the file differs in items")', async () => {
+  it('R1: a recording rewritten with every object\'s keys sorted (jq -S) still agrees: a save\'s `set` order means nothing, so `revised.items` are compared as names in any order (an operator\'s review: exit 1, "the file differs in items"); another name still differs', async () => {
     const rec = join(tmp, 'rec-sorted-keys.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
     const sortKeys = (v: unknown): unknown =>
@@ -639,6 +639,13 @@ describe('help, version and usage', () => {
     expect(res.code, res.stderr).toBe(0);
     expect((JSON.parse(res.stdout) as { recording?: { checked: number; mismatch?: unknown } }).recording).toMatchObject({ checked: expect.any(Number) });
     expect((JSON.parse(res.stdout) as { recording: { mismatch?: unknown } }).recording.mismatch).toBeUndefined();
+    // A recorded name changed (not only moved) is a disagreement, named by its field.
+    const i = original.split('\n').findIndex((l) => l.includes('"type":"revised"') && l.includes('"items":["Subject","From","$FILE"]'));
+    expect(i).toBeGreaterThan(0);
+    writeFileSync(rec, original.split('\n').map((l, k) => (k === i ? l.replace('"items":["Subject","From","$FILE"]', '"items":["Subject","Body","$FILE"]') : l)).join('\n'));
+    const changed = await runCli(['replay', rec]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('(the file differs in items)');
   });
 
   it('replstorm with no command prints the help on stderr and exits 2 (bad usage)', async () => {

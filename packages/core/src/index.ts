@@ -43,4 +43,4 @@ export { DEFAULT_MAX_LINE_BYTES, createLazyLogDecoder, createLogDecoder, decodeL
 export { encodeEvent, encodeHeader, encodeLog, isEncodingOf } from './log/encodeLog.js';
 export { abstractStateHash, abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
-export { eventsEqual } from './log/eventsEqual.js';
+export { derivedEventsEqual, eventsEqual } from './log/eventsEqual.js';

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../state/canonicalJson.js';
-import { eventsEqual } from './eventsEqual.js';
+import { derivedEventsEqual, eventsEqual } from './eventsEqual.js';
 import { arbDerivedEvent } from './logArbitraries.js';
+import type { LogEvent } from './events.js';
 
 describe('eventsEqual (replay checks recordings with it)', () => {
   it('File: agrees with comparing canonical JSON, for any two derived events and for an event and its copy', () => {
@@ -23,5 +24,17 @@ describe('eventsEqual (replay checks recordings with it)', () => {
     const reordered = { cause: 3, by: 'user/a', items: ['X'], seqTime: 9, seq: 2, unid: 'U', db: 'd', server: 'A', type: 'revised', at: 5 } as const;
     expect(eventsEqual(e, reordered)).toBe(true);
     expect(eventsEqual(e, { ...e, via: undefined } as unknown as typeof e)).toBe(true);
+  });
+
+  it('derivedEventsEqual: a revised event\'s items in another order are the same names (a save\'s `set` order means nothing); other names, a name twice, or another field are not', () => {
+    const e: LogEvent = { at: 5, type: 'revised', server: 'A', db: 'd', unid: '0123456789ABCDEF0123456789ABCDEF', seq: 2, seqTime: 5, items: ['Subject', 'From', '$FILE'], by: 'user/a', cause: 3 };
+    expect(eventsEqual(e, { ...e, items: ['$FILE', 'From', 'Subject'] })).toBe(false);
+    expect(derivedEventsEqual(e, { ...e, items: ['$FILE', 'From', 'Subject'] })).toBe(true);
+    expect(derivedEventsEqual(e, { ...e, items: ['$FILE', 'From', 'Body'] })).toBe(false);
+    expect(derivedEventsEqual(e, { ...e, items: ['Subject', 'Subject', 'From'] })).toBe(false);
+    expect(derivedEventsEqual(e, { ...e, items: ['$FILE', 'From', 'Subject'], seq: 3 })).toBe(false);
+    // Other arrays keep their order: a partition's groups, a delivery's recipients.
+    const d: LogEvent = { at: 1, type: 'session', server: 'A', partner: 'B', db: 'd', direction: 'push', sent: 1, changed: 1, interrupted: false };
+    expect(derivedEventsEqual(d, { ...d, sent: 2 })).toBe(false);
   });
 });

@@ -9,6 +9,27 @@ export function eventsEqual(a: LogEvent, b: LogEvent): boolean {
   return valueEqual(a, b);
 }
 
+/**
+ * eventsEqual for a recording's derived event against the engine's, except that a `revised` event's `items` compare as
+ * sets: the names a save wrote, which the engine lists in the order of the save's `set` and `remove`, a JSON object's
+ * order that means nothing. [choice] A recording whose `set` objects were rewritten with sorted keys (`jq -S`) was
+ * refused as disagreeing with the engine, "the file differs in items" (an operator's review); the engine's own order
+ * is kept, so recordings made before read as they did.
+ */
+export function derivedEventsEqual(file: LogEvent, engine: LogEvent): boolean {
+  if (eventsEqual(file, engine)) return true;
+  if (file.type !== 'revised' || engine.type !== 'revised' || !sameNames(file.items, engine.items)) return false;
+  return eventsEqual({ ...file, items: engine.items }, engine);
+}
+
+/** The same names, each as often, in any order. */
+function sameNames(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  const x = [...(a as unknown[])].map(String).sort();
+  const y = [...(b as unknown[])].map(String).sort();
+  return x.every((n, i) => n === y[i]) && (a as unknown[]).every((n) => typeof n === 'string');
+}
+
 function valueEqual(x: unknown, y: unknown): boolean {
   if (x === y) return true;
   if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;

@@ -29,36 +29,6 @@ function findItem(items: readonly Item[], key: string): number {
 }
 
 /**
- * [choice] The names a save wrote (a `revised` event's `items`) in the document's order of items, by key (the name
- * lower-cased), not in the order the save listed them: JSON gives an object's keys no meaning in their order, and a
- * recording whose `set` objects were rewritten with sorted keys (`jq -S`) replayed to other `items` and was refused
- * as disagreeing with the engine (an operator's review). The router's deliveries already listed them so.
- */
-/** sortNames for writeInto's names, whose keys are in the scratch list already: in place, both lists alike. */
-function sortByKeys(written: string[], keys: string[], n: number): void {
-  for (let i = 1; i < n; i++) {
-    const k = keys[i]!;
-    const w = written[i]!;
-    let j = i;
-    for (; j > 0 && keys[j - 1]! > k; j--) {
-      keys[j] = keys[j - 1]!;
-      written[j] = written[j - 1]!;
-    }
-    keys[j] = k;
-    written[j] = w;
-  }
-}
-
-function sortNames(names: string[]): void {
-  if (names.length === 2) {
-    if (itemKey(names[0]!) > itemKey(names[1]!)) names.reverse();
-    return;
-  }
-  const keyed = names.map((n) => [itemKey(n), n] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (let i = 0; i < keyed.length; i++) names[i] = keyed[i]![1];
-}
-
-/**
  * The items after a save: removals, then settings, on a copy of the sorted list (binary search: a save usually writes
  * one or two items of a few). Returns the names written, each once, as the document spells them. [choice] R1 gives no
  * order within one save: removals first, so an item a save both removes and sets is set (`--strict` says so).
@@ -76,9 +46,7 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
   keys.n = 0;
   scratchBusy = true;
   try {
-    const r = writeInto(items, keys, change, seq);
-    if (keys.n > 1) sortByKeys(r.written, keys.list, keys.n);
-    return r;
+    return writeInto(items, keys, change, seq);
   } finally {
     if (took) scratchBusy = false;
   }
@@ -151,7 +119,6 @@ function writeMany(base: readonly Item[], change: SaveChange, seq: number): { it
     byKey.set(key, { name: spelled, key, value, seq });
     wrote(key, spelled);
   }
-  sortNames(written);
   return { items: [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), written };
 }
 

