@@ -96,10 +96,22 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(recheckClaim(meta, withConfig(events, { key: 'SSOKEYSHARED0000' }), registry)).toMatchObject({ reproduced: false });
   });
 
-  it('run within replay\'s limits: a --max-work too small refuses the run (not checked); the loop cut from the log (fewer than two laps): not reproduced', () => {
+  it('run within replay\'s limits: a --max-work too small refuses the run (not checked)', () => {
     const { meta, events } = readLog(r.storm!.log);
     expect(recheckClaim(meta, events, registry, { maxWork: 1 })?.unchecked).toMatch(/refused at the work limit/);
-    expect(recheckClaim(meta, events.slice(0, -4), registry)).toMatchObject({ reproduced: false });
+  });
+
+  it('a log that is not the path its header describes is not checked: the loop cut short, the loop made of user saves, a loop start past the log (a review: the last two read "yes")', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    const end = events.at(-1)!;
+    // Cut short: the steps before the end are no longer the loop's (the end's time breaks the steps' spacing).
+    expect(recheckClaim(meta, [...events.slice(0, -4), end], registry)?.unchecked).toMatch(/^the log is not the path its header describes: /);
+    const loop = events.length - 1 - 2 * Number(/a loop of (\d+) steps/.exec(meta['storm'] as string)![1]);
+    const saves = events.map((e, k): InputEvent =>
+      k >= loop && k < events.length - 1 ? { at: e.at, type: 'save', server: 'Alpha', db: 'mail/user000.nsf', unid: '00000000000000000000000005E7D001', by: 'user/ann', set: new Map([['Body', String(k % 2)]]) } : e,
+    );
+    expect(recheckClaim(meta, saves, registry)?.unchecked).toBe('the log is not the path its header describes: its loop holds a save event: a storm\'s loop is replication steps alone (pushes, sessions)');
+    expect(recheckClaim({ ...meta, storm: 'a loop of 2 steps from step 77, shown twice' }, events, registry)?.unchecked).toMatch(/fewer inputs than a loop of 2 steps from step 77/);
   });
 });
 

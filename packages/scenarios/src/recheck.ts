@@ -120,7 +120,9 @@ function recheckStorm(storm: string, events: readonly InputEvent[] | undefined, 
   const m = STORM_TEXT.exec(storm);
   if (m === null) return { ...base, reproduced: false, unchecked: `the header's storm does not say where its loop is ("a loop of L steps from step S, shown twice")` };
   try {
-    return recheckExploreStorm(events, Number(m[1]), registry, limits) ? { ...base, reproduced: true, message: storm } : { ...base, reproduced: false };
+    const r = recheckExploreStorm(events, Number(m[1]), Number(m[2]), registry, limits);
+    if (typeof r === 'string') return { ...base, reproduced: false, unchecked: `the log is not the path its header describes: ${r}` };
+    return r ? { ...base, reproduced: true, message: storm } : { ...base, reproduced: false };
   } catch (err) {
     if (err instanceof LogError) return { ...base, reproduced: false, unchecked: err.message };
     throw err;

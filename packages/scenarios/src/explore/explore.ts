@@ -1147,14 +1147,24 @@ export function recheckExploreClaim(name: string, events: readonly InputEvent[],
 
 /**
  * Checks again a storm log that `explore` wrote (replay's claim "no-storm", recheckClaim): its inputs end with the
- * loop of `loopLength` steps shown twice, then the `end`. True when the first lap makes scanner revisions and comes
- * back to the abstract state it started from (the servers under their own names, as the search's loop is written),
- * so the loop goes on for ever. Run within replay's limits; throws LogError when the events cannot be run.
+ * loop of `loopLength` steps from step `loopStart` shown twice, then the `end`. True when the first lap makes scanner
+ * revisions and comes back to the abstract state it started from (the servers under their own names, as the search's
+ * loop is written), so the loop goes on for ever; a reason when the log is not such a path (not checked). Run within
+ * replay's limits; throws LogError when the events cannot be run.
  */
-export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, registry: DesignRegistry, limits: RunLimits = {}): boolean {
+export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}): boolean | string {
   const body = events.at(-1)?.type === 'end' ? events.slice(0, -1) : events;
   const start = body.length - 2 * loopLength;
-  if (loopLength < 1 || start < 0) return false;
+  // The log must be the path the header describes: its last (loopStart - 1) + 2 x loopLength inputs are steps, a
+  // step apart, and the loop's are replication steps (a push or a session), as explore's storms are (a review: a loop
+  // of user saves, edited in, read as a storm, and "from step 77" in a log of 7 steps was not looked at).
+  const first = start - (loopStart - 1);
+  if (loopLength < 1 || loopStart < 1 || first < 0) return `the log has fewer inputs than a loop of ${loopLength} steps from step ${loopStart}, shown twice`;
+  const steps = body.slice(first);
+  const gap = steps.length > 1 ? steps[1]!.at - steps[0]!.at : 1;
+  if (gap <= 0 || steps.some((e, k) => e.at !== steps[0]!.at + k * gap)) return `its last inputs are not steps a fixed time apart, as explore writes a path`;
+  const notReplication = body.slice(start).find((e) => e.type !== 'push' && e.type !== 'replicate');
+  if (notReplication !== undefined) return `its loop holds a ${notReplication.type} event: a storm's loop is replication steps alone (pushes, sessions)`;
   let revisions = 0;
   const sim = new Simulator({
     behaviours: behaviourFactory(registry),
