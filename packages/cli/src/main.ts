@@ -1098,6 +1098,7 @@ async function cmdExplore(
       ...(r.notSymmetric !== undefined ? { notSymmetric: r.notSymmetric } : {}),
       ...(r.symmetryUnchecked !== undefined ? { symmetryUnchecked: r.symmetryUnchecked } : {}),
       ...(r.timeDependent !== undefined ? { timeDependent: r.timeDependent } : {}),
+      ...(r.timeUnchecked !== undefined ? { timeUnchecked: r.timeUnchecked } : {}),
       // `violation` is the first found; `violations` has each violated invariant's (the first among them).
       ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
       violations: r.violations.map(violationJson),
@@ -1128,6 +1129,7 @@ async function cmdExplore(
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     if (leftOut !== undefined) process.stdout.write(`  timing: ${leftOut}\n`);
+    if (r.timeUnchecked !== undefined) process.stdout.write(`  time: ${r.timeUnchecked}\n`);
     for (const v of r.violations) {
       process.stdout.write(`
 ${v.invariant} VIOLATED: ${v.message}

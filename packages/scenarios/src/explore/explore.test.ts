@@ -645,7 +645,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.depthReached).toBe(1);
     expect(r.violation).toBeUndefined();
-    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 2 shifts\)$/);
+    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 3 variations\)$/);
     // What the search could not see: its actions at its step times, from an odd minute on, conflict.
     const setupEnd = model.setup.at(-1)!.at;
     const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
@@ -667,6 +667,30 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'smsdom-copy', config: 'tagIncludesScanTime=true' }, registry }), { depth: 4 });
     expect(r.scannerRevisions).toBeGreaterThan(0);
     expect(r.timeDependent).toBeUndefined();
+  });
+
+  it('R16: stamping a document only once it has been left alone 90 s (the time between events, which every shift keeps): flagged with the steps further apart (a review: it read "exhausted")', () => {
+    const debounce = defineDesign<Record<string, never>>({
+      name: 'debounce',
+      description: 'stamps an untagged clean document once it has not changed for 90 s',
+      defaults: {},
+      symmetric: true,
+      scan: ({ note, at, virusScan }) => {
+        if (virusScan().infected) return { verdict: 'infected', remove: ['$FILE'] };
+        return note.items.some((i) => i.key === 'x-ssotag') || at - note.seqTime < 90_000 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'scanned']] };
+      },
+    }) as ScannerDesign<object>;
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'debounce' }, registry: builtinRegistry([debounce]) }), { depth: 4 });
+    expect(r.timeDependent).toMatch(/made other decisions with its steps 1 min 30 s apart instead of 1 min \(/);
+  });
+
+  it('R12/R16: with a cluster replicator on a timer between steps, a design that reads the time is not checked, and the result says so (shifted paths met the timer at other times: an order-only design was flagged, a review)', () => {
+    const registry = builtinRegistry([timed('reads-only', (clock) => clock >= 0)]);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'reads-only', clusterIntervalMs: 60_000 }, registry }), { depth: 3 });
+    expect(r.timeDependent).toBeUndefined();
+    expect(r.timeUnchecked).toMatch(/periodic work \(a cluster replicator on a timer\) runs between steps/);
+    // Without the timer: checked, and not flagged, so nothing said.
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'reads-only' }, registry }), { depth: 3 }).timeUnchecked).toBeUndefined();
   });
 
   it('R16: the same design reading the clock but not acting on it is not flagged', () => {

@@ -210,6 +210,8 @@ export interface ExploreResult {
    * renumbering), so it may have merged states that behave differently and missed paths.
    */
   readonly timeDependent?: string;
+  /** Set when a design read the time but the check behind `timeDependent` could not be made (why). */
+  readonly timeUnchecked?: string;
 }
 
 interface Node {
@@ -380,7 +382,10 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // servers' names and the ordering argument below does not hold. (Tried on the cases of the reduction tests, the
   // combination found the same states; without a proof it stays off.) With identical servers symmetry is used: it
   // halves the states, where this reduction saves about a tenth of the transitions.
-  const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
+  // No periodic work (cluster ticks, scheduled scans or sessions) runs between steps: partial-order reduction and the
+  // check of a design that reads the time both need it.
+  const periodicFree = !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
+  const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && periodicFree;
   let pruned = 0;
   const initial = sim.snapshot();
   const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stampingRun: 0, stamped: undefined }];
@@ -673,19 +678,26 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // designs that act on the order of events, not on a time's value. One that reads the clock's value (stamps only in
   // odd minutes, say) acts differently in states the search took for one: a researcher's review found such a design
   // "exhausted" at depth 1 with no violation, where a 5-step path of the search's own actions conflicts. Every
-  // design's time-blindness cannot be proved, but it can be tried: the paths sampled above and the initial state,
-  // each with every action enabled at its end, run again with every time shifted (TIME_SHIFTS_MS) must make the same
-  // decisions (derived events with their times, sequence numbers and the UNIDs made from them set aside). A design
-  // that writes the time into an item (a tag holding it) makes the same decisions: the value is in the state, which
-  // is compared exactly.
-  // Only a design that read `at` or `clock` in the search is tried (Behaviour.readsTime): the check runs each path
-  // again (about a tenth of a second), and most designs, smsdom's defaults included, never read them.
+  // design's time-blindness cannot be proved, but it can be tried: the initial state and the paths sampled above,
+  // each with the actions enabled at its end, run again with every time shifted (TIME_SHIFTS_MS) and with the steps
+  // further apart (STRETCH: a design acting on the time between events, a debounce) must make the same decisions
+  // (derived events with their times, sequence numbers and the UNIDs made from them set aside). A design that writes
+  // the time into an item (a tag holding it) makes the same decisions: the value is in the state, compared exactly.
+  // Only a design that read `at` or `clock` in the search is tried (Behaviour.readsTime): most never read them,
+  // smsdom's defaults included. [choice] Where periodic work runs between steps (a cluster replicator on a timer),
+  // a shifted path meets the timer at other times, and an order-only design then decides otherwise too (a review):
+  // the check is not made, and the result says so.
   let timeDependent: string | undefined;
+  let timeUnchecked: string | undefined;
   if (notReproducible === undefined && installed.some((b) => b.readsTime?.() === true)) {
-    timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
-      reach(pathTo(i));
-      return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
-    }, timeOf, stepMs, designs);
+    if (!periodicFree) {
+      timeUnchecked = 'a design here reads the time, and periodic work (a cluster replicator on a timer) runs between steps, so paths run again at other times would meet it at other moments: whether the design acts on the time\'s value was not checked';
+    } else {
+      timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
+        reach(pathTo(i));
+        return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
+      }, timeOf, stepMs, designs);
+    }
   }
   return {
     model: model.name,
@@ -713,62 +725,101 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(notSymmetric !== undefined ? { notSymmetric } : {}),
     ...(symmetryUnchecked !== undefined ? { symmetryUnchecked } : {}),
     ...(timeDependent !== undefined ? { timeDependent } : {}),
+    ...(timeUnchecked !== undefined ? { timeUnchecked } : {}),
   };
 }
 
 /**
- * [choice] The shifts a path is run again under (timeDependence): 1 day 1 h 1 min 1 s, which moves the day, hour, minute
- * and second of every time by one (their parity: a design acting in odd minutes), and 3 days 12 h 30 min 30 s, about
+ * [choice] The shifts a path is run again under (timeDependence): 1 d 1 h 1 min 1 s, which moves the day, hour, minute
+ * and second of every time by one (their parity: a design acting in odd minutes), and 3 d 12 h 30 min 30 s, about
  * half a week, a day, an hour and a minute (a design acting in office hours). A design keyed to another period may pass
  * both; the result then rests on the design acting on the order of events (README, "Writing a design").
  */
 const TIME_SHIFTS_MS: readonly number[] = [90_061_000, 304_230_000];
+
+/** [choice] The steps of a path run again further apart (timeDependence): half as far again (a minute: 90 s). */
+const STRETCH = 1.5;
+
+/** [choice] At most this many paths (a sampled state and one action after it) are run again: each under every variant. */
+const TIME_CHECK_PATHS = 48;
 
 /** A derived event without what depends on when it happened: times, sequence numbers, and the OIDs of conflicts. */
 const TIMED_FIELDS = new Set(['at', 'seq', 'seqTime', 'cause', 'via', 'winner', 'loser']);
 const UNID_TEXT = /^[0-9A-F]{32}$/;
 
 /**
- * The decisions a run makes, as text: its derived events without TIMED_FIELDS, UNIDs named by first appearance (a
- * conflict document's UNID is a hash of its OID, and so of a time); and the conflict documents' UNIDs in the order
- * made. Given `renamed`, the conflict UNIDs of the unshifted run in their order: an action naming the k-th of them
- * (a scan of a conflict document) names this run's k-th instead, as the search's own action named the document there.
+ * One way of running paths again (timeDependence): the setup with its times moved by `shift`, then a path's actions at
+ * `timeOf(d)`. The setup is run once and snapshotted; each path restores it.
  */
-function decisions(events: readonly InputEvent[], factory: ReturnType<typeof behaviourFactory>, renamed?: readonly string[]): { text: string[]; conflicts: string[] } {
-  const names = new Map<string, string>();
-  const text: string[] = [];
-  const conflicts: string[] = [];
-  const replacer = (k: string, v: unknown): unknown => {
+class TimedRuns {
+  private readonly sim: Simulator;
+  private readonly snap: SimSnapshot;
+  private sink: string[] = [];
+  private conflicts: string[] = [];
+  private names = new Map<string, string>();
+  private readonly setupNames: ReadonlyMap<string, string>;
+  private readonly setupConflicts: readonly string[];
+  /** The setup's decisions. */
+  readonly setupText: readonly string[];
+
+  constructor(
+    setup: readonly InputEvent[],
+    factory: BehaviourFactory,
+    private readonly timeOf: (d: number) => number,
+    private readonly stepMs: number,
+  ) {
+    this.sim = new Simulator({
+      behaviours: factory,
+      onDerived: (e) => {
+        if (e.type === 'conflict') this.conflicts.push(e.conflictUnid);
+        this.sink.push(JSON.stringify(e, this.replacer));
+      },
+    });
+    setup.forEach((e, k) => this.sim.feed({ line: k + 2, event: e }));
+    if (this.timeOf(1) - 1 > this.sim.now) this.sim.advance(this.timeOf(1) - 1);
+    this.setupText = this.sink;
+    this.setupNames = new Map(this.names);
+    this.setupConflicts = this.conflicts;
+    this.snap = this.sim.snapshot();
+  }
+
+  /** Names UNIDs by their first appearance (a conflict document's UNID is a hash of its OID, so of a time). */
+  private readonly replacer = (k: string, v: unknown): unknown => {
     if (TIMED_FIELDS.has(k)) return undefined;
     if (typeof v === 'string' && UNID_TEXT.test(v)) {
-      let n = names.get(v);
-      if (n === undefined) names.set(v, (n = `#${names.size}`));
+      let n = this.names.get(v);
+      if (n === undefined) this.names.set(v, (n = `#${this.names.size}`));
       return n;
     }
     return v;
   };
-  const sim = new Simulator({
-    behaviours: factory,
-    onDerived: (e) => {
-      if (e.type === 'conflict') conflicts.push(e.conflictUnid);
-      text.push(JSON.stringify(e, replacer));
-    },
-  });
-  let line = 1;
-  for (const e of events) {
-    line++;
-    // The work before the event first: a conflict document it names is made there.
-    if (e.at - 1 > sim.now) sim.advance(e.at - 1);
-    const k = renamed !== undefined && 'unid' in e && typeof e.unid === 'string' ? renamed.indexOf(e.unid) : -1;
-    sim.feed({ line, event: k !== -1 && k < conflicts.length ? { ...e, unid: conflicts[k]! } as InputEvent : e });
+
+  /**
+   * The decisions `actions` make after the setup, and the conflict UNIDs of the run. Given `renamed`, the unshifted
+   * run's conflict UNIDs in their order: an action naming the k-th (a scan of a conflict document) names this run's.
+   */
+  run(actions: readonly Action[], line: number, renamed?: readonly string[]): { text: string[]; conflicts: string[] } {
+    this.sim.restore(this.snap);
+    this.sink = [];
+    this.conflicts = [...this.setupConflicts];
+    this.names = new Map(this.setupNames);
+    actions.forEach((a, i) => {
+      const at = this.timeOf(i + 1);
+      if (at - 1 > this.sim.now) this.sim.advance(at - 1);
+      const k = renamed !== undefined && 'unid' in a && typeof a.unid === 'string' ? renamed.indexOf(a.unid) : -1;
+      const event = atTime(k !== -1 && k < this.conflicts.length ? ({ ...a, unid: this.conflicts[k]! } as Action) : a, at);
+      this.sim.feed({ line: line + i, event });
+    });
+    this.sim.feed({ line: line + actions.length, event: { at: this.timeOf(actions.length) + this.stepMs - 1, type: 'end' } });
+    this.sim.finish();
+    return { text: this.sink, conflicts: this.conflicts };
   }
-  sim.finish();
-  return { text, conflicts };
 }
 
 /**
  * Why the design acts on a time's value (see the call in searchWithStep), or undefined: the first of `nodes` whose path,
- * followed by one of the actions enabled at its end, makes other decisions when every time is shifted.
+ * followed by one of the actions enabled at its end, makes other decisions with every time shifted or with the steps
+ * further apart (at most TIME_CHECK_PATHS such paths).
  */
 function timeDependence(
   model: ExploreModel,
@@ -777,37 +828,59 @@ function timeDependence(
   actionsAt: (i: number) => Action[],
   timeOf: (d: number) => number,
   stepMs: number,
-  factory: ReturnType<typeof behaviourFactory>,
+  factory: BehaviourFactory,
 ): string | undefined {
+  const line = model.setup.length + 2;
+  let base: TimedRuns;
+  const variants: { readonly name: string; readonly runs: TimedRuns }[] = [];
+  try {
+    base = new TimedRuns(model.setup, factory, timeOf, stepMs);
+    for (const shift of TIME_SHIFTS_MS) {
+      variants.push({ name: `every time ${formatShift(shift)} later`, runs: new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) });
+    }
+    const stretched = Math.round(stepMs * STRETCH);
+    variants.push({ name: `its steps ${formatShift(stretched)} apart instead of ${formatShift(stepMs)}`, runs: new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * stretched, stretched) });
+  } catch {
+    return undefined; // the setup itself fails: design-runs reports it
+  }
+  for (const v of variants) {
+    const at = firstDifference(base.setupText, v.runs.setupText);
+    if (at !== undefined) return `the setup made other decisions with ${v.name} (${at}; checked the setup)`;
+  }
   let checked = 0;
   for (const i of nodes) {
     const path = pathTo(i);
     for (const a of actionsAt(i)) {
-      const events = pathEvents(model, [...path, a], timeOf, stepMs, true);
-      let base: string[];
-      let conflicts: string[];
+      if (checked >= TIME_CHECK_PATHS) return undefined;
+      const actions = [...path, a];
+      let b: { text: string[]; conflicts: string[] };
       try {
-        ({ text: base, conflicts } = decisions(events, factory));
+        b = base.run(actions, line);
       } catch {
         continue; // the design fails on this path: design-runs reports it
       }
       checked++;
-      for (const shift of TIME_SHIFTS_MS) {
+      for (const v of variants) {
         let moved: string[];
         try {
-          moved = decisions(events.map((e) => ({ ...e, at: e.at + shift })), factory, conflicts).text;
+          moved = v.runs.run(actions, line, b.conflicts).text;
         } catch (err) {
           moved = [`the design failed: ${err instanceof Error ? err.message : String(err)}`];
         }
-        const at = moved.findIndex((m, k) => m !== base[k]);
-        if (at === -1 && moved.length === base.length) continue;
-        const steps = [...path, a].map(describeAction).join(', then ');
-        const k = at === -1 ? Math.min(moved.length, base.length) : at;
-        return `${steps} made other decisions with every time ${formatShift(shift)} later (${base[k] ?? 'nothing'} became ${moved[k] ?? 'nothing'}; checked ${checked} path${checked > 1 ? 's' : ''} under ${TIME_SHIFTS_MS.length} shifts)`;
+        const at = firstDifference(b.text, moved);
+        if (at !== undefined) return `${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`;
       }
     }
   }
   return undefined;
+}
+
+/** Where two runs' decisions first differ, in words, or undefined. */
+function firstDifference(a: readonly string[], b: readonly string[]): string | undefined {
+  const k = a.findIndex((x, j) => x !== b[j]);
+  if (k === -1 && a.length === b.length) return undefined;
+  const at = k === -1 ? Math.min(a.length, b.length) : k;
+  return `${a[at] ?? 'nothing'} became ${b[at] ?? 'nothing'}`;
 }
 
 /** "1 d 1 h 1 min 1 s". */
