@@ -851,7 +851,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   const registry: DesignRegistry = await buildRegistry(o.design);
   for (const c of choices) {
-    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, 'and compare NAME')})`);
+    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, `and compare NAME${c.config ? `:${c.config}` : ''}`)})`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
   }
   const settings = parseSets(o.set ?? []);

@@ -413,7 +413,7 @@ class WhatIfRewriter {
     private readonly registry: DesignRegistry,
   ) {
     const d = registry.get(w.design);
-    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(w.design, 'with --what-if NAME')})`);
+    if (d === undefined) throw new UsageError(`--what-if: unknown design "${w.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(w.design, `with --what-if ${w.label.startsWith(`${w.design}:`) ? `NAME${w.label.slice(w.design.length)}` : 'NAME'}`)})`);
     // Refuse a bad configuration before the run starts, as the option's mistake (not the replayed log's): the
     // design installed once, as the engine installs it, with the engine's check of its timings.
     try {

@@ -744,7 +744,7 @@ const STRETCH = 1.5;
 const TIME_CHECK_PATHS = 48;
 
 /** A derived event without what depends on when it happened: times, sequence numbers, and the OIDs of conflicts. */
-const TIMED_FIELDS = new Set(['at', 'seq', 'seqTime', 'cause', 'via', 'winner', 'loser']);
+const TIMED_FIELDS = new Set(['at', 'seq', 'seqTime', 'via', 'winner', 'loser']);
 const UNID_TEXT = /^[0-9A-F]{32}$/;
 
 /**
