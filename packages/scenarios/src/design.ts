@@ -149,7 +149,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   const scansMail = design.scansMail === undefined ? true : ask(() => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config));
   // Whether a researcher's design's scan read `at` or `clock` (Behaviour.readsTime; watchedScanContext). [choice] Not
   // asked of built-in designs: they act on the order of events (smsdom's tagIncludesScanTime writes the time into
-  // the tag, which is state), and explore's check of them (explore.test.ts) finds the same decisions under shifts.
+  // the tag, which is state; explore.test.ts runs the check on a researcher's copy of it, which passes).
   let readTime = false;
   const onTime = () => {
     readTime = true;
@@ -199,8 +199,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       }
       return d;
     },
-    // (Always present, one shape for every behaviour: a conditional spread here made the object another way, and the
-    // seed's scans through it cost 0.7% more instructions.)
+    // (Always present: one shape for every behaviour, built in or not.)
     readsTime: trusted ? READS_NO_TIME : () => readTime,
   };
 }
@@ -570,8 +569,8 @@ class ScanContext<C> implements DesignScanContext<C> {
 /**
  * A researcher's design's context: reads of `at` and `clock` are told (`onTime`, for Behaviour.readsTime), through own
  * enumerable accessors, so a spread or a destructuring still copies them. Built-in designs get the plain context:
- * accessors on the shared one cost 0.7% of a seed-scale run's instructions, and so did a subclass of ScanContext
- * (its mere definition: V8 then treats ScanContext's instances less directly), hence accessors put on the instance.
+ * accessors on the shared one cost 0.7% of a seed-scale run's instructions (cachegrind), and a subclass of ScanContext
+ * measured the same though the seed never makes one; hence accessors put on the instance.
  */
 function watchedScanContext<C>(config: C, onTime: () => void): ScanContext<C> {
   const ctx = new ScanContext<C>(config);
