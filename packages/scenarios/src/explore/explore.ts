@@ -205,8 +205,8 @@ export interface ExploreResult {
    */
   readonly symmetryUnchecked?: string;
   /**
-   * Set when a path run again with every time shifted (a second, a step, an hour, a day) made other decisions: a design
-   * acts on a time's value, while the search identifies states that differ only in their times (an order-preserving
+   * Set when a path run again with every time shifted (TIME_SHIFTS_MS), or with its steps further apart, made other
+   * decisions: a design acts on a time's value, while the search identifies states that differ only in their times (an order-preserving
    * renumbering), so it may have merged states that behave differently and missed paths.
    */
   readonly timeDependent?: string;
@@ -748,8 +748,8 @@ const TIMED_FIELDS = new Set(['at', 'seq', 'seqTime', 'via', 'winner', 'loser'])
 const UNID_TEXT = /^[0-9A-F]{32}$/;
 
 /**
- * One way of running paths again (timeDependence): the setup with its times moved by `shift`, then a path's actions at
- * `timeOf(d)`. The setup is run once and snapshotted; each path restores it.
+ * One way of running paths again (timeDependence): `setup` (the model's, its times moved or not), then a path's actions
+ * at `timeOf(d)`. The setup is run once and snapshotted; each path restores it.
  */
 class TimedRuns {
   private readonly sim: Simulator;
