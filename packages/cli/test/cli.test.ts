@@ -1471,7 +1471,7 @@ describe('a researcher\'s design: what the output says when it does little or no
   });
 
   it('explore <design that acts on the clock\'s value>: not "every reachable state was checked" but a WARNING that paths may be missed, exit 3, and --json says timeDependent', async () => {
-    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=odd', '--design', `odd=${join('packages', 'cli', 'test', 'designs', 'odd-minute.ts')}`, '--out', mkdtempSync(join(tmp, 'odd-'))];
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=odd', '--design', `odd=${join('packages', 'scenarios', 'test', 'designs', 'timed.ts')}`, '--out', mkdtempSync(join(tmp, 'odd-'))];
     const res = await spawnCli(args);
     expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).not.toContain('the state space was exhausted');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { timedDesign } from '../../test/designs/timed.js';
 import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
@@ -627,17 +628,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
   // States are identified modulo an order-preserving renumbering of times; a design acting on a time's value breaks
   // that (a researcher's review: "exhausted" at depth 1, no violation, where a 5-step path of the search's actions
   // conflicts).
-  const timed = (name: string, stamps: (clock: number) => boolean) =>
-    defineDesign<Record<string, never>>({
-      name,
-      description: 'stamps an untagged clean document only at some times',
-      defaults: {},
-      symmetric: true,
-      scan: ({ note, clock, virusScan }) => {
-        if (virusScan().infected) return { verdict: 'infected', remove: ['$FILE'] };
-        return note.items.some((i) => i.key === 'x-ssotag') || !stamps(clock) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'scanned']] };
-      },
-    }) as ScannerDesign<object>;
+  const timed = (name: string, stamps: (clock: number) => boolean) => timedDesign(name, ({ clock }) => stamps(clock));
 
   it('R16: stamping in odd minutes only: the search ends at depth 1 (no state differs but by time), and says it may have missed paths; a path of its own actions, a minute later, conflicts', () => {
     const registry = builtinRegistry([timed('odd-minute', (clock) => Math.floor(clock / 60_000) % 2 === 1)]);
@@ -670,16 +661,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
   });
 
   it('R16: stamping a document only once it has been left alone 90 s (the time between events, which every shift keeps): flagged with the steps further apart (a review: it read "exhausted")', () => {
-    const debounce = defineDesign<Record<string, never>>({
-      name: 'debounce',
-      description: 'stamps an untagged clean document once it has not changed for 90 s',
-      defaults: {},
-      symmetric: true,
-      scan: ({ note, at, virusScan }) => {
-        if (virusScan().infected) return { verdict: 'infected', remove: ['$FILE'] };
-        return note.items.some((i) => i.key === 'x-ssotag') || at - note.seqTime < 90_000 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'scanned']] };
-      },
-    }) as ScannerDesign<object>;
+    const debounce = timedDesign('debounce', ({ at, note }) => at - note.seqTime >= 90_000);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'debounce' }, registry: builtinRegistry([debounce]) }), { depth: 4 });
     expect(r.timeDependent).toMatch(/made other decisions with its steps 1 min 30 s apart instead of 1 min \(/);
   });
