@@ -65,18 +65,42 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)?.unchecked).toMatch(/does not say where its loop is/);
     expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
     // Another checker's claim (a property test's): not checked, with the header's own command to check it.
-    expect(recheckClaim({ recordedBy: 'property sim-converges', invariant: 'sim-converges', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
-      recordedBy: 'property sim-converges',
-      invariant: 'sim-converges',
+    expect(recheckClaim({ recordedBy: 'property replicate-winner', invariant: 'replicate-winner', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
+      recordedBy: 'property replicate-winner',
+      invariant: 'replicate-winner',
       claimed: 'replicas differ',
       reproduced: false,
-      unchecked: 'written by property sim-converges, whose check replay does not have; the header\'s command to check it again: REPLSTORM_SEED=7 npx vitest run x.test.ts',
+      unchecked: 'written by property replicate-winner, whose check replay does not have; the header\'s command to check it again: REPLSTORM_SEED=7 npx vitest run x.test.ts',
     });
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)?.unchecked).toMatch(/^"no-dragons" is not one of explore's invariants \(no-conflict, /);
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)?.unchecked).toMatch(/^"toString" is not one of explore's invariants/);
     expect(recheckClaim({ recordedBy: 'replstorm verify', invariant: 'constructor', design: 'smsdom' }, events, registry)?.unchecked).toMatch(/^"constructor" is not one of verify's invariants \(design-runs, /);
   });
 
+});
+
+describe('recheckClaim: the engine\'s convergence properties', () => {
+  const registry = builtinRegistry();
+  const U = '0123456789ABCDEF0123456789ABCDEF';
+  const apart: InputEvent[] = [
+    { at: 0, type: 'server', name: 'A' },
+    { at: 0, type: 'server', name: 'B' },
+    { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+    { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+    { at: 10, type: 'end' },
+  ];
+  const together: InputEvent[] = [...apart.slice(0, -1), { at: 2, type: 'replicate', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
+  const meta = (name: string) => ({ recordedBy: `property ${name}`, invariant: name, violation: 'not converged', reproduce: 'REPLSTORM_SEED=1 npx vitest run x' });
+
+  it.each(['sim-converges', 'sim-cluster-converges'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
+    expect(recheckClaim(meta(name), apart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: 'the replicas differ at the end, and no OID collision keeps them apart' });
+    expect(recheckClaim(meta(name), together, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
+  });
+
+  it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {
+    expect(recheckClaim(meta('replicate-winner'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again: REPLSTORM_SEED=1/);
+    expect(recheckClaim({ ...meta('sim-converges'), recordedBy: 'another sim-converges' }, apart, registry)?.unchecked).toMatch(/whose check replay does not have/);
+  });
 });
 
 describe('recheckClaim: explore\'s storm logs', () => {

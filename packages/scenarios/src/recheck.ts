@@ -1,7 +1,7 @@
-import { LogError, canonicalJson, type InputEvent } from '@replstorm/core';
-import type { DesignRegistry } from './design.js';
+import { LogError, canonicalJson, runEvents, type InputEvent } from '@replstorm/core';
+import { behaviourFactory, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
-import type { RunLimits } from './runLimits.js';
+import { simulatorLimits, type RunLimits } from './runLimits.js';
 import { INVARIANT_NAMES, recheckVerifyClaim, type InvariantName } from './verify/verifyDesign.js';
 
 /**
@@ -32,7 +32,29 @@ class Uncheckable extends Error {}
 
 /** Whether recheckClaim runs this header's log again: a claim that `replstorm verify` or `replstorm explore` wrote. */
 export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
-  return ((meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string') || isStormClaim(meta);
+  return ((meta['recordedBy'] === 'replstorm verify' || meta['recordedBy'] === 'replstorm explore') && typeof meta['invariant'] === 'string') || isStormClaim(meta) || propertyCheckOf(meta) !== undefined;
+}
+
+/**
+ * The engine's own property tests whose claim a run's summary judges (their logs' `recordedBy` is `property <name>`):
+ * replicas that must have converged by the log's end did not, and no OID collision (R3) keeps them apart. Other
+ * properties compare the engine with the test's own model, which replay does not have: not checked, their command
+ * quoted. [choice] Checked where replay can (a developer's review: a convergence counterexample replayed as "not
+ * checked", exit 0, while the replay itself showed the replicas apart).
+ */
+const PROPERTY_CHECKS: Readonly<Record<string, (events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits) => string | undefined>> = {
+  'sim-converges': notConverged,
+  'sim-cluster-converges': notConverged,
+};
+
+function notConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
+  const { summary } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  return summary.collisions === 0 && !summary.converged ? 'the replicas differ at the end, and no OID collision keeps them apart' : undefined;
+}
+
+function propertyCheckOf(meta: Readonly<Record<string, unknown>>): ((events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits) => string | undefined) | undefined {
+  const name = meta['invariant'];
+  return typeof name === 'string' && meta['recordedBy'] === `property ${name}` && Object.hasOwn(PROPERTY_CHECKS, name) ? PROPERTY_CHECKS[name] : undefined;
 }
 
 /**
@@ -67,6 +89,18 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   if (isStormClaim(meta)) return recheckStorm(meta['storm'] as string, events, registry, limits);
   if (typeof invariant !== 'string') return undefined;
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
+  const property = propertyCheckOf(meta);
+  if (property !== undefined && claimed !== undefined) {
+    const base = { recordedBy: recordedBy as string, invariant, claimed };
+    if (events === undefined) return { ...base, reproduced: false, unchecked: `the log's input events were not kept (replay keeps at most ${MAX_CLAIM_INPUTS.toLocaleString('en-US')})` };
+    try {
+      const message = property(events, registry, limits);
+      return message === undefined ? { ...base, reproduced: false } : { ...base, reproduced: true, message };
+    } catch (err) {
+      if (err instanceof LogError) return { ...base, reproduced: false, unchecked: err.message };
+      throw err;
+    }
+  }
   if (recordedBy !== 'replstorm verify' && recordedBy !== 'replstorm explore') {
     // Another checker's claim (a property test's: its assertion failed on this run): said not checked, with the
     // command the header gives to check it (`reproduce`), rather than nothing, which read as if nothing was claimed.
