@@ -1482,7 +1482,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect((parse(json.stdout) as { timeDependent?: string }).timeDependent).toMatch(/made other decisions with every time/);
     // With the cluster's pushes on a timer the check cannot be made: said, and the search's own verdict stands.
     const timer = await spawnCli([...args.filter((a, k) => a !== '--depth' && args[k - 1] !== '--depth'), '--set', 'clusterIntervalMs=60000', '--depth', '3']);
-    expect(timer.stdout).toContain('\n  time: a design here reads the time, and periodic work (a cluster replicator on a timer) runs between steps');
+    expect(timer.stdout).toContain('\n  time: periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps');
     expect(timer.stdout).not.toContain('WARNING');
   });
 

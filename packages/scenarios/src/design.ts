@@ -147,13 +147,6 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   const scanMsPerDoc = design.scanMsPerDoc === undefined ? 10 : guarded(design, () => 'giving its scan time (scanMsPerDoc)', () => design.scanMsPerDoc!(config));
   const scheduleEveryMs = design.scheduleEveryMs === undefined ? undefined : guarded(design, () => 'giving its schedule (scheduleEveryMs)', () => design.scheduleEveryMs!(config));
   const scansMail = design.scansMail === undefined ? true : ask(() => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config));
-  // Whether a researcher's design's scan read `at` or `clock` (Behaviour.readsTime; watchedScanContext). [choice] Not
-  // asked of built-in designs: they act on the order of events (smsdom's tagIncludesScanTime writes the time into
-  // the tag, which is state; explore.test.ts runs the check on a researcher's copy of it, which passes).
-  let readTime = false;
-  const onTime = () => {
-    readTime = true;
-  };
   const shared = trusted ? new ScanContext<C>(config) : undefined;
   return {
     actor: `scanner/${design.name}`,
@@ -183,7 +176,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       // built-in design keeps nothing of its context (it reads it and returns a decision): one context per installed
       // behaviour is refilled for each of its scans (a quarter of a million at the seed's scale). A researcher's
       // design gets a context of its own each time: it may keep it.
-      const ctx = shared !== undefined ? shared.fill(input, input.note) : watchedScanContext<C>(config, onTime).fill(input, guard(input.note));
+      const ctx = shared !== undefined ? shared.fill(input, input.note) : new ScanContext<C>(config).fill(input, guard(input.note));
       let d: ScanDecision;
       try {
         d = design.scan(ctx);
@@ -199,13 +192,13 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       }
       return d;
     },
-    // (Always present: one shape for every behaviour, built in or not.)
-    readsTime: trusted ? READS_NO_TIME : () => readTime,
+    // [choice] A researcher's design may act on the time it is given: its scan's `at` and `clock`, a note's `seqTime`
+    // and revisions, in `scan` or in `watches` (explore then checks it; watching reads of `at` and `clock` alone
+    // missed a design acting on `seqTime`, a review). Built-in designs act on the order of events (smsdom's
+    // tagIncludesScanTime writes the time into the tag, which is state; explore.test.ts checks a copy of it).
+    mayActOnTime: !trusted,
   };
 }
-
-/** Behaviour.readsTime of a built-in design: not asked (see toBehaviour). */
-const READS_NO_TIME = (): boolean => false;
 
 /**
  * Installs a design once with this configuration, as a `scanner` event would, with the engine's check of its timings
@@ -566,20 +559,6 @@ class ScanContext<C> implements DesignScanContext<C> {
   }
 }
 
-/**
- * A researcher's design's context: reads of `at` and `clock` are told (`onTime`, for Behaviour.readsTime), through own
- * enumerable accessors, so a spread or a destructuring still copies them. Built-in designs get the plain context:
- * accessors on the shared one cost 0.7% of a seed-scale run's instructions (cachegrind), and a subclass of ScanContext
- * measured the same though the seed never makes one; hence accessors put on the instance.
- */
-function watchedScanContext<C>(config: C, onTime: () => void): ScanContext<C> {
-  const ctx = new ScanContext<C>(config);
-  let at = 0;
-  let clock = 0;
-  Object.defineProperty(ctx, 'at', { enumerable: true, configurable: true, get: () => (onTime(), at), set: (v: number) => void (at = v) });
-  Object.defineProperty(ctx, 'clock', { enumerable: true, configurable: true, get: () => (onTime(), clock), set: (v: number) => void (clock = v) });
-  return ctx;
-}
 
 /** A name -> design table; its factory is what the simulator needs. */
 export type DesignRegistry = ReadonlyMap<string, ScannerDesign<object>>;

@@ -137,6 +137,36 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(recheckClaim(meta, saves, registry)?.unchecked).toBe('the log is not the path its header describes: its loop holds a save event: a storm\'s loop is replication steps alone (pushes, sessions)');
     expect(recheckClaim({ ...meta, storm: 'a loop of 2 steps from step 77, shown twice' }, events, registry)?.unchecked).toMatch(/fewer inputs than a loop of 2 steps from step 77/);
   });
+
+  it('a log whose second lap is not its first again is not checked (a review: it read "yes")', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    const k = events.length - 3; // a step of the second lap
+    const e = events[k]!;
+    expect(e.type).toBe('push');
+    const swapped = events.map((x, i) => (i === k && x.type === 'push' ? { ...x, server: x.partner, partner: x.server } : x));
+    expect(recheckClaim(meta, swapped, registry)?.unchecked).toMatch(/its loop's second lap is not its first again/);
+  });
+
+  it('R16: a design of the user\'s that storms only in the first hour of a day: the loop comes back, but not at other times, so the claim is not checked; one that storms at any time is reproduced (a review: the first read "yes", and stopped 80 laps on)', () => {
+    const flip = (name: string, when: (at: number) => boolean) =>
+      defineDesign<Record<string, never>>({
+        name,
+        description: 'flips X-Flip on every write it sees, at some times',
+        defaults: {},
+        symmetric: true,
+        watches: () => true,
+        scan: ({ note, at }) => (when(at) ? { verdict: 'clean', set: [['X-Flip', note.items.some((i) => i.key === 'x-flip' && i.value === 'a') ? 'b' : 'a']] } : { verdict: 'clean' }),
+      }) as ScannerDesign<object>;
+    for (const [name, when, reproduced] of [['flip-hour-0', (at: number) => Math.floor(at / 3_600_000) % 24 === 0, false], ['flip-always', () => true, true]] as const) {
+      const reg = builtinRegistry([flip(name, when)]);
+      const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: name }, registry: reg }), { depth: 5, invariants: [] });
+      expect(found.storm, name).toBeDefined();
+      const { meta, events } = readLog(found.storm!.log);
+      const c = recheckClaim(meta, events, reg);
+      if (reproduced) expect(c, name).toMatchObject({ reproduced: true });
+      else expect(c?.unchecked, name).toMatch(/^the loop comes back as the header says, but not with every time [\d,]+ ms later: the design acts on the time/);
+    }
+  });
 });
 
 describe('recheckClaim: verify\'s counterexamples', () => {

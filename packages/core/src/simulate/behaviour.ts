@@ -61,10 +61,11 @@ export interface Behaviour {
   runsScheduledPass?(input: { server: string; cluster: string | undefined; clusterMembers: readonly string[] }): boolean;
   scan(input: ScanInput): ScanDecision;
   /**
-   * Whether a scan so far read the time it was given (`at`, `clock`): exploration, which identifies states that differ
-   * only in their times, then checks that the behaviour does not act on a time's value. Undefined: not known.
+   * Whether the behaviour may act on the time it is given (a scan's `at` and `clock`, a note's times), as far as its
+   * maker knows: exploration, which identifies states that differ only in their times, then checks that it does not
+   * act on a time's value. Undefined: as true.
    */
-  readonly readsTime?: () => boolean;
+  readonly mayActOnTime?: boolean;
 }
 
 /** Where the behaviour is installed, for its factory. */

@@ -636,7 +636,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.depthReached).toBe(1);
     expect(r.violation).toBeUndefined();
-    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 3 variations\)$/);
+    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 5 variations\)$/);
     // What the search could not see: its actions at its step times, from an odd minute on, conflict.
     const setupEnd = model.setup.at(-1)!.at;
     const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
@@ -644,6 +644,29 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const steps: Action[] = [scan('Alpha'), scan('Alpha'), scan('Beta'), scan('Beta'), { type: 'push', server: 'Beta', partner: 'Alpha' }];
     const events = [...model.setup, ...steps.map((a, k) => ({ ...a, at: at(k) }) as InputEvent), { at: at(steps.length), type: 'end' } as InputEvent];
     expect(runEvents(events, { behaviours: behaviourFactory(registry) }).summary.conflicts).toBe(1);
+  });
+
+  it('R16: stamping at night only (02:00-05:00), or only documents last saved in an odd minute (a note\'s time, not the clock): flagged (a review: both read "exhausted")', () => {
+    const night = timedDesign('night', ({ clock }) => Math.floor(clock / 3_600_000) % 24 >= 2 && Math.floor(clock / 3_600_000) % 24 < 5);
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'night' }, registry: builtinRegistry([night]) }), { depth: 4 }).timeDependent).toMatch(/with every time 2 d 3 h 17 min later/);
+    const seqOdd = timedDesign('seq-odd', ({ note }) => Math.floor(note.seqTime / 60_000) % 2 === 1);
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'seq-odd' }, registry: builtinRegistry([seqOdd]) }), { depth: 4 }).timeDependent).toMatch(/made other decisions with /);
+  });
+
+  it('R16: a design that fails only at other times (after its first day) is flagged, not passed over (a review: the throw skipped the whole check)', () => {
+    const dayOne = defineDesign<Record<string, never>>({
+      name: 'day-one',
+      description: 'has a schedule for day 0 only',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ clock }) => {
+        if (clock > 86_400_000) throw new Error('no schedule for this day');
+        return { verdict: 'clean' };
+      },
+    }) as ScannerDesign<object>;
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'day-one' }, registry: builtinRegistry([dayOne]) }), { depth: 4 });
+    expect(r.timeDependent).toMatch(/^the setup made other decisions with every time 1 d 1 h 1 min 1 s later \(the design failed: the design "day-one" failed while scanning .*no schedule for this day/);
   });
 
   it('R16: stamping in the afternoon only (the search runs in the first hour of its day): flagged under the half-week shift', () => {
@@ -666,11 +689,11 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     expect(r.timeDependent).toMatch(/made other decisions with its steps 1 min 30 s apart instead of 1 min \(/);
   });
 
-  it('R12/R16: with a cluster replicator on a timer between steps, a design that reads the time is not checked, and the result says so (shifted paths met the timer at other times: an order-only design was flagged, a review)', () => {
+  it('R12/R16: with a cluster replicator on a timer between steps, a design of yours is not checked for acting on the time, and the result says so (shifted paths met the timer at other times: an order-only design was flagged, a review)', () => {
     const registry = builtinRegistry([timed('reads-only', (clock) => clock >= 0)]);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'reads-only', clusterIntervalMs: 60_000 }, registry }), { depth: 3 });
     expect(r.timeDependent).toBeUndefined();
-    expect(r.timeUnchecked).toMatch(/periodic work \(a cluster replicator on a timer\) runs between steps/);
+    expect(r.timeUnchecked).toMatch(/^periodic work \(a cluster replicator on a timer, scheduled scans or sessions\) runs between steps/);
     // Without the timer: checked, and not flagged, so nothing said.
     expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'reads-only' }, registry }), { depth: 3 }).timeUnchecked).toBeUndefined();
   });

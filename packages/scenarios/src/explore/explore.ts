@@ -683,15 +683,15 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // further apart (STRETCH: a design acting on the time between events, a debounce) must make the same decisions
   // (derived events with their times, sequence numbers and the UNIDs made from them set aside). A design that writes
   // the time into an item (a tag holding it) makes the same decisions: the value is in the state, compared exactly.
-  // Only a design that read `at` or `clock` in the search is tried (Behaviour.readsTime): most never read them,
-  // smsdom's defaults included. [choice] Where periodic work runs between steps (a cluster replicator on a timer),
+  // Only a design that may act on the time is tried (Behaviour.mayActOnTime: a researcher's; built-in designs act on
+  // the order of events). [choice] Where periodic work runs between steps (a cluster replicator on a timer),
   // a shifted path meets the timer at other times, and an order-only design then decides otherwise too (a review):
   // the check is not made, and the result says so.
   let timeDependent: string | undefined;
   let timeUnchecked: string | undefined;
-  if (notReproducible === undefined && installed.some((b) => b.readsTime?.() === true)) {
+  if (notReproducible === undefined && installed.some((b) => b.mayActOnTime !== false)) {
     if (!periodicFree) {
-      timeUnchecked = 'a design here reads the time, and periodic work (a cluster replicator on a timer) runs between steps, so paths run again at other times would meet it at other moments: whether the design acts on the time\'s value was not checked';
+      timeUnchecked = 'periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked';
     } else {
       timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
         reach(pathTo(i));
@@ -731,11 +731,13 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
 
 /**
  * [choice] The shifts a path is run again under (timeDependence): 1 d 1 h 1 min 1 s, which moves the day, hour, minute
- * and second of every time by one (their parity: a design acting in odd minutes), and 3 d 12 h 30 min 30 s, about
- * half a week, a day, an hour and a minute (a design acting in office hours). A design keyed to another period may pass
- * both; the result then rests on the design acting on the order of events (README, "Writing a design").
+ * and second of every time by one (their parity: a design acting in odd minutes); 3 d 12 h 30 min 30 s, about half a
+ * week, a day, an hour and a minute (a design acting in office hours); and two more that put the search's first hour
+ * (near midnight of day 0) at 03:17 and at 19:07 of other days (a nightly window: a review found 02:00-05:00 missed).
+ * Together they sample the hours near 01, 03, 12 and 19 o'clock; a design keyed to another window or period may pass
+ * them all, and the result then rests on the design acting on the order of events (README, "Writing a design").
  */
-const TIME_SHIFTS_MS: readonly number[] = [90_061_000, 304_230_000];
+export const TIME_SHIFTS_MS: readonly number[] = [90_061_000, 304_230_000, 184_620_000, 500_820_000];
 
 /** [choice] The steps of a path run again further apart (timeDependence): half as far again (a minute: 90 s). */
 const STRETCH = 1.5;
@@ -832,20 +834,28 @@ function timeDependence(
 ): string | undefined {
   const line = model.setup.length + 2;
   let base: TimedRuns;
-  const variants: { readonly name: string; readonly runs: TimedRuns }[] = [];
   try {
     base = new TimedRuns(model.setup, factory, timeOf, stepMs);
-    for (const shift of TIME_SHIFTS_MS) {
-      variants.push({ name: `every time ${formatShift(shift)} later`, runs: new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) });
-    }
-    const stretched = Math.round(stepMs * STRETCH);
-    variants.push({ name: `its steps ${formatShift(stretched)} apart instead of ${formatShift(stepMs)}`, runs: new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * stretched, stretched) });
   } catch {
     return undefined; // the setup itself fails: design-runs reports it
   }
-  for (const v of variants) {
-    const at = firstDifference(base.setupText, v.runs.setupText);
-    if (at !== undefined) return `the setup made other decisions with ${v.name} (${at}; checked the setup)`;
+  const stretched = Math.round(stepMs * STRETCH);
+  const ways: { readonly name: string; readonly make: () => TimedRuns }[] = [
+    ...TIME_SHIFTS_MS.map((shift) => ({ name: `every time ${formatShift(shift)} later`, make: () => new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) })),
+    { name: `its steps ${formatShift(stretched)} apart instead of ${formatShift(stepMs)}`, make: () => new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * stretched, stretched) },
+  ];
+  const variants: { readonly name: string; readonly runs: TimedRuns }[] = [];
+  for (const w of ways) {
+    // A setup that fails only at other times is a decision that differs (a review: one throw skipped every check).
+    let runs: TimedRuns;
+    try {
+      runs = w.make();
+    } catch (err) {
+      return `the setup made other decisions with ${w.name} (the design failed: ${err instanceof Error ? err.message : String(err)}; checked the setup)`;
+    }
+    const at = firstDifference(base.setupText, runs.setupText);
+    if (at !== undefined) return `the setup made other decisions with ${w.name} (${at}; checked the setup)`;
+    variants.push({ name: w.name, runs });
   }
   let checked = 0;
   for (const i of nodes) {
@@ -1238,6 +1248,11 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
   if (gap <= 0 || steps.some((e, k) => e.at !== steps[0]!.at + k * gap)) return `its last inputs are not steps a fixed time apart, as explore writes a path`;
   const notReplication = body.slice(start).find((e) => e.type !== 'push' && e.type !== 'replicate');
   if (notReplication !== undefined) return `its loop holds a ${notReplication.type} event: a storm's loop is replication steps alone (pushes, sessions)`;
+  // Shown twice: the second lap is the first again (a review: a log whose laps differ read "yes").
+  const lap = (e: InputEvent) => JSON.stringify({ ...e, at: 0 });
+  for (let k = 0; k < loopLength; k++) {
+    if (lap(body[start + k]!) !== lap(body[start + loopLength + k]!)) return `its loop's second lap is not its first again (step ${loopStart + loopLength + k} differs from step ${loopStart + k})`;
+  }
   let revisions = 0;
   const sim = new Simulator({
     behaviours: behaviourFactory(registry),
