@@ -98,6 +98,7 @@ export function sampleReport(options: { servers?: readonly string[]; meta?: Reco
       ...Array.from({ length: 22 }, (_, i) => ({ cause: 10 + i, label: `save by user/jdoe on hub/Acme (mail.nsf ${UNID})`, revisions: 45 - i, conflicts: 0, byActor: { 'user/jdoe': 45 - i } })),
     ],
     chains: [{ unid: UNID, length: 12_345, cause: 3, firstAt: 3_000_000, lastAt: 3_900_000, lastUnid: '<b>2', servers: ['hub/Acme', HOSTILE_SERVER, 'hub/Acme'] }],
+    moreChains: 1_234,
     ...(options.withWhatIf === false
       ? {}
       : { whatIf: { label: 'ignoreSsoOnScheduled: true', summary: sampleSummary({ revisions: { total: 1010, byActorKind: { user: 1000, scanner: 6, router: 4 } }, replicatedChanges: 2020, conflicts: 0, converged: true, digest: 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' }) } }),

@@ -24,6 +24,8 @@ export interface ReportData {
   /** Blame by cause, most revisions first (the report shows the first 20, as the CLI does), and the longest chains. */
   readonly causes?: readonly CauseRow[];
   readonly chains?: readonly ChainRow[];
+  /** Chains of two revisions or more not in `chains` (BlameResult.moreChains). */
+  readonly moreChains?: number;
   /** A recording's check (replay of a log with derived events): how many were checked, and the first disagreement. */
   readonly recording?: {
     readonly checked: number;
@@ -401,7 +403,7 @@ function renderRecording(recording: ReportData['recording']): string {
 const CAUSES_SHOWN = 20;
 
 /** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
-function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined): string {
+function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined, moreChains = 0): string {
   if (causes === undefined || causes.length === 0) return '';
   // An actor's count is tied to its name by a no-break space: a list wraps between entries (or inside a long name),
   // never between a name and its count, which read as the next actor's.
@@ -421,7 +423,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
             (c) =>
               `<li><code>${escapeHtml(c.unid)}</code>${c.lastUnid === c.unid ? '' : `, ending on <code>${escapeHtml(c.lastUnid)}</code>`}: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
           )
-          .join('\n')}\n</ul>`;
+          .join('\n')}\n</ul>${moreChains > 0 ? `\n<p class="muted">${escapeHtml(formatCount(moreChains))} more ${moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more (<code>--blame --json</code> counts them: <code>moreChains</code>).</p>` : ''}`;
   return `<h2>Blame by cause</h2>
 <p class="muted">The input event (its line in the log) behind the revisions.</p>
 <div class="scroll"><table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
@@ -467,7 +469,7 @@ ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined 
 </section>
 <section>
 ${renderBlame(data.blame)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
-${renderCauses(data.causes, data.chains)}
+${renderCauses(data.causes, data.chains, data.moreChains)}
 </section>
 </main>
 <script type="application/json" id="replstorm-chart-data">${chartData}</script>
