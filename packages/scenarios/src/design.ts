@@ -7,6 +7,7 @@ import {
   type Attachment,
   type Behaviour,
   type BehaviourFactory,
+  type InputEvent,
   type InstallContext,
   type ItemValue,
   type Note,
@@ -192,11 +193,6 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       }
       return d;
     },
-    // [choice] A researcher's design may act on the time it is given: its scan's `at` and `clock`, a note's `seqTime`
-    // and revisions, in `scan` or in `watches` (explore then checks it; watching reads of `at` and `clock` alone
-    // missed a design acting on `seqTime`, a review). Built-in designs act on the order of events (smsdom's
-    // tagIncludesScanTime writes the time into the tag, which is state; explore.test.ts checks a copy of it).
-    mayActOnTime: !trusted,
   };
 }
 
@@ -565,6 +561,18 @@ export type DesignRegistry = ReadonlyMap<string, ScannerDesign<object>>;
 
 /** Designs whose code ships with replstorm (registered by `designs/registry.ts`). */
 export const TRUSTED_DESIGNS = new WeakSet<object>();
+
+/**
+ * Whether `events` install a design that does not ship with replstorm (a researcher's module, or one the registry does
+ * not hold). [choice] Such a design may act on the time it is given (its scan's `at` and `clock`, a note's `seqTime`
+ * and revisions, in `scan` or `watches`), which explore's states and replay's storm check take to mean nothing, so
+ * both check it (watching reads of `at` and `clock` alone missed a design acting on `seqTime`, a review). Built-in
+ * designs act on the order of events (smsdom's tagIncludesScanTime writes the time into the tag, which is state;
+ * explore.test.ts checks a copy of it).
+ */
+export function installsDesignOfYours(events: readonly InputEvent[], registry: DesignRegistry): boolean {
+  return events.some((e) => e.type === 'scanner' && !TRUSTED_DESIGNS.has(registry.get(e.design) ?? {}));
+}
 
 /**
  * The simulator's designs: a `scanner` event installs one. A setting the design does not know is passed over (see

@@ -1,6 +1,6 @@
 import { LogError, canonicalJson, runEvents, type InputEvent } from '@replstorm/core';
-import { TRUSTED_DESIGNS, behaviourFactory, type DesignRegistry } from './design.js';
-import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
+import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from './design.js';
+import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, formatShift, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
 import { INVARIANT_NAMES, recheckVerifyClaim, type InvariantName } from './verify/verifyDesign.js';
 
@@ -160,10 +160,9 @@ function recheckStorm(storm: string, events: readonly InputEvent[] | undefined, 
     // A lap that comes back to its abstract state goes on for ever only for a design that acts on the order of events
     // (explore's own assumption). A design of the user's may act on the time (a review: one flipping its tag in hour 0
     // of the day read "yes", and stopped 80 laps on): the same log at other times must storm too.
-    const yours = events.some((e) => e.type === 'scanner' && !TRUSTED_DESIGNS.has(registry.get(e.design) ?? {}));
-    for (const shift of yours ? TIME_SHIFTS_MS : []) {
+    for (const shift of installsDesignOfYours(events, registry) ? TIME_SHIFTS_MS : []) {
       const moved = recheckExploreStorm(events.map((e) => ({ ...e, at: e.at + shift })), Number(m[1]), Number(m[2]), registry, limits);
-      if (moved !== true) return { ...base, reproduced: false, unchecked: `the loop comes back as the header says, but not with every time ${shift.toLocaleString('en-US')} ms later: the design acts on the time, so whether the storm goes on cannot be told from its laps` };
+      if (moved !== true) return { ...base, reproduced: false, unchecked: `the loop comes back as the header says, but not with every time ${formatShift(shift)} later: the design acts on the time, so whether the storm goes on cannot be told from its laps` };
     }
     return { ...base, reproduced: true, message: storm };
   } catch (err) {

@@ -60,12 +60,6 @@ export interface Behaviour {
   /** Whether a scheduled pass runs on this server now (a cluster-aware design lets one member run them). */
   runsScheduledPass?(input: { server: string; cluster: string | undefined; clusterMembers: readonly string[] }): boolean;
   scan(input: ScanInput): ScanDecision;
-  /**
-   * Whether the behaviour may act on the time it is given (a scan's `at` and `clock`, a note's times), as far as its
-   * maker knows: exploration, which identifies states that differ only in their times, then checks that it does not
-   * act on a time's value. Undefined: as true.
-   */
-  readonly mayActOnTime?: boolean;
 }
 
 /** Where the behaviour is installed, for its factory. */

@@ -675,7 +675,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     expect(r.timeDependent).toMatch(/made other decisions with every time 3 d 12 h 30 min 30 s later/);
   });
 
-  it('R15/R16: smsdom with the scan time in its tag, as a researcher\'s copy (its clock reads watched): it writes the time into the state and acts on the order of events, so it is not flagged', () => {
+  it('R15/R16: smsdom with the scan time in its tag, as a researcher\'s copy (checked, as every design of the user\'s is): it writes the time into the state and acts on the order of events, so it is not flagged', () => {
     const copy = { ...builtinRegistry().get('smsdom')!, name: 'smsdom-copy' } as ScannerDesign<object>;
     const registry = builtinRegistry([copy]);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'smsdom-copy', config: 'tagIncludesScanTime=true' }, registry }), { depth: 4 });

@@ -5,13 +5,12 @@ import {
   hash64Words,
   encodeLog,
   runEvents,
-  type Behaviour,
   type BehaviourFactory,
   type DerivedEvent,
   type InputEvent,
   type SimSnapshot,
 } from '@replstorm/core';
-import { behaviourFactory, type DesignRegistry } from '../design.js';
+import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import { simulatorLimits, type RunLimits } from '../runLimits.js';
 import { cleanOnlyShaped } from '../verify/cleanOnly.js';
@@ -323,14 +322,8 @@ const MAX_STEP_MS = STEP_MS * 1024;
 
 /** explore with steps `stepMs` apart; undefined when some action's work ran past half a step (the caller retries). */
 function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: number): ExploreResult | undefined {
-  // The behaviours installed, to ask whether any read the time (see the check after the search).
-  const installed: Behaviour[] = [];
-  const designs = behaviourFactory(model.registry ?? builtinRegistry());
-  const factory: BehaviourFactory = (name, config, where) => {
-    const b = designs(name, config, where);
-    if (b !== undefined) installed.push(b);
-    return b;
-  };
+  const registry = model.registry ?? builtinRegistry();
+  const factory = behaviourFactory(registry);
   let derived: DerivedEvent[] = [];
   const sim = new Simulator({ behaviours: factory, maxRunMs: 1, onDerived: (e) => derived.push(e) });
   runSetup(sim, model.setup);
@@ -383,7 +376,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // combination found the same states; without a proof it stays off.) With identical servers symmetry is used: it
   // halves the states, where this reduction saves about a tenth of the transitions.
   // No periodic work (cluster ticks, scheduled scans or sessions) runs between steps: partial-order reduction and the
-  // check of a design that reads the time both need it.
+  // check of a design that may act on the time both need it.
   const periodicFree = !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
   const por = options.partialOrder !== false && model.independent !== undefined && orders.length === 1 && periodicFree;
   let pruned = 0;
@@ -683,20 +676,20 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // further apart (STRETCH: a design acting on the time between events, a debounce) must make the same decisions
   // (derived events with their times, sequence numbers and the UNIDs made from them set aside). A design that writes
   // the time into an item (a tag holding it) makes the same decisions: the value is in the state, compared exactly.
-  // Only a design that may act on the time is tried (Behaviour.mayActOnTime: a researcher's; built-in designs act on
+  // Only a design that may act on the time is tried (installsDesignOfYours: a researcher's; built-in designs act on
   // the order of events). [choice] Where periodic work runs between steps (a cluster replicator on a timer),
   // a shifted path meets the timer at other times, and an order-only design then decides otherwise too (a review):
   // the check is not made, and the result says so.
   let timeDependent: string | undefined;
   let timeUnchecked: string | undefined;
-  if (notReproducible === undefined && installed.some((b) => b.mayActOnTime !== false)) {
+  if (notReproducible === undefined && installsDesignOfYours(model.setup, registry)) {
     if (!periodicFree) {
       timeUnchecked = 'periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked';
     } else {
       timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
         reach(pathTo(i));
         return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
-      }, timeOf, stepMs, designs);
+      }, timeOf, stepMs, factory);
     }
   }
   return {
@@ -894,7 +887,7 @@ function firstDifference(a: readonly string[], b: readonly string[]): string | u
 }
 
 /** "1 d 1 h 1 min 1 s". */
-function formatShift(ms: number): string {
+export function formatShift(ms: number): string {
   const parts = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1_000, 's']] as const;
   const out: string[] = [];
   for (const [unit, name] of parts) {
