@@ -66,118 +66,266 @@ export function buildFinalState(src: StateSource): FinalState {
 }
 
 /**
- * `sha256:` + hex SHA-256 of the canonical JSON of the final state (keys sorted, no white space). Written document by
- * document into the hash, so a million-document state never becomes one string. Equal to
- * `sha256(canonicalJson(buildFinalState(src)))` (tested). `cacheChars` bounds the text remembered for documents that
- * several replicas share (a cache only: the digest does not depend on it, tested).
+ * `sha256:` + hex SHA-256 of the canonical JSON of the final state (keys sorted, no white space). Equal to
+ * `sha256(canonicalJson(buildFinalState(src)))` (tested, and a property over hostile values), but the text is never
+ * made: DigestWriter writes it as UTF-8 into one reused buffer that is hashed each time it fills.
+ *
+ * Why: building each document's text as strings allocated about 2.8 KB per document copy, and at a million documents
+ * (3 million copies, a 2 GB heap, where each scavenge costs more) the digest took 9.6 s of a 26 s run, 15x its time at
+ * 100,000 documents: it was what made the scale row grow faster than the documents (bench/results, 2026-12-05).
+ * Replicas that agree hold the very same Note objects, and a document is written again for each server. The string
+ * version remembered texts for the next server within a bound (8 M characters): half the copies at the seed's scale,
+ * almost none at a million documents, where a server's texts are hundreds of MB. Written without strings, the seed's
+ * digest takes 59 ms against 67 ms with that cache (medians of 15, 20,000 copies), so nothing is remembered.
  */
-export function digestState(src: StateSource, cacheChars: number = DIGEST_CACHE_CHARS): string {
-  const h = createSha256();
-  // Replicas that agree hold the very same Note objects (replication shares an arriving version), so a converged
-  // cluster would write each document's text once per server. Texts are remembered for the later servers, up to a
-  // bound: at the seed's scale (20,000 copies, 13 MB of text) every second copy is a hit; at a million documents only
-  // the first DIGEST_CACHE_CHARS of text are kept, so memory stays bounded (an unbounded cache cost the 100k-document
-  // scale row 280 MB; 32 M chars of unflattened text, 100 MB).
-  const texts = new Map<Note, string>();
-  let cachedChars = 0;
-  const docJson = (n: Note): string => {
-    let t = texts.get(n);
-    if (t === undefined) {
-      t = stateDocJson(n);
-      if (cachedChars < cacheChars) {
-        // Kept flat: the text is built as a tree of concatenations, several times its own size.
-        flatten(t);
-        texts.set(n, t);
-        cachedChars += t.length;
+export function digestState(src: StateSource): string {
+  const w = new DigestWriter(createSha256());
+  const servers = [...src.servers()].sort(cmp);
+  w.ascii('{');
+  for (let si = 0; si < servers.length; si++) {
+    const s = servers[si]!;
+    if (si > 0) w.ascii(',');
+    w.str(s);
+    w.ascii(':{');
+    const dbs = [...src.databases(s)].sort(cmp);
+    for (let di = 0; di < dbs.length; di++) {
+      const d = dbs[di]!;
+      if (di > 0) w.ascii(',');
+      w.str(d);
+      w.ascii(':[');
+      const notes = src.notes(s, d);
+      for (let i = 0; i < notes.length; i++) {
+        if (i > 0) w.ascii(',');
+        w.doc(notes[i]!);
+      }
+      w.ascii(']');
+    }
+    w.ascii('}');
+  }
+  w.ascii('}');
+  return `sha256:${w.end()}`;
+}
+
+/**
+ * Canonical JSON written as UTF-8 bytes into a reused buffer, handed to the hash whenever it fills. ASCII text is
+ * copied a character at a time; anything else (a string JSON escapes or that is not ASCII, a number that is not a safe
+ * integer, a value of an unusual shape) goes through JSON.stringify or canonicalJson and the hash's own UTF-8
+ * encoding, so the bytes are those of the text, whatever the value.
+ */
+class DigestWriter {
+  private readonly buf = new Uint8Array(1 << 16);
+  private pos = 0;
+
+  constructor(private readonly h: { update(text: string): void; bytes(data: Uint8Array): void; hex(): string }) {}
+
+  end(): string {
+    this.flush();
+    return this.h.hex();
+  }
+
+  private flush(): void {
+    if (this.pos > 0) this.h.bytes(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  /** Text as it is (JSON already: punctuation, keys, a value's JSON). */
+  ascii(t: string): void {
+    const n = t.length;
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) {
+        this.h.update(t);
+        return;
       }
     }
-    return t;
-  };
-  const servers = [...src.servers()].sort(cmp);
-  h.update('{');
-  servers.forEach((s, si) => {
-    if (si > 0) h.update(',');
-    h.update(JSON.stringify(s) + ':{');
-    [...src.databases(s)].sort(cmp).forEach((d, di) => {
-      if (di > 0) h.update(',');
-      h.update(JSON.stringify(d) + ':[');
-      const notes = src.notes(s, d);
-      let chunk = '';
-      for (let i = 0; i < notes.length; i++) {
-        chunk += (i > 0 ? ',' : '') + docJson(notes[i]!);
-        if (chunk.length > 1 << 16) {
-          h.update(chunk);
-          chunk = '';
-        }
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    for (let i = 0; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x80) {
+        // Not ASCII: the hash encodes it (UTF-8), after what the buffer holds before it.
+        this.pos = start;
+        this.flush();
+        this.h.update(t);
+        return;
       }
-      h.update(chunk + ']');
-    });
-    h.update('}');
-  });
-  h.update('}');
-  return `sha256:${h.hex()}`;
-}
-
-const DIGEST_CACHE_CHARS = 8 << 20;
-
-/** V8 flattens a concatenated string in place when a character is read from it. */
-function flatten(s: string): void {
-  if (s.length > 0) s.charCodeAt(0);
-}
-
-/**
- * `canonicalJson(toStateDoc(note))`, written directly: the digest of a large state is mostly this. Keys in canonical
- * order: conflict, deleted, itemSeq, items, ref, revisions, seq, seqTime, unid (tested equal to the generic path).
- */
-export function stateDocJson(note: Note): string {
-  // Items are kept sorted by lower-cased name; canonical JSON sorts by name as spelled, which is usually the same order.
-  const items = note.items.length > 1 && !sortedByName(note.items) ? note.items.slice().sort((a, b) => cmp(a.name, b.name)) : note.items;
-  let conflict = false;
-  let ref = 'null';
-  let itemSeq = '';
-  let values = '';
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i]!;
-    if (it.key === '$conflict') conflict = true;
-    else if (it.key === '$ref') ref = valueJson(it.value);
-    const name = JSON.stringify(it.name);
-    const sep = i > 0 ? ',' : '';
-    itemSeq += `${sep}${name}:${it.seq}`;
-    values += `${sep}${name}:${valueJson(it.value)}`;
+      b[p++] = c;
+    }
+    this.pos = p;
   }
-  const revisions = revisionsJson(note.revisions);
-  return `{"conflict":${conflict},"deleted":${note.deleted},"itemSeq":{${itemSeq}},"items":{${values}},"ref":${ref},"revisions":${revisions},"seq":${note.seq},"seqTime":${note.seqTime},"unid":${JSON.stringify(note.unid)}}`;
+
+  /** JSON.stringify(s), unwritten when `s` is ASCII and needs no escape (the usual case). */
+  str(s: string): void {
+    const n = s.length;
+    if (this.pos + n + 2 > this.buf.length) {
+      this.flush();
+      if (n + 2 > this.buf.length) {
+        this.h.update(JSON.stringify(s));
+        return;
+      }
+    }
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    b[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+        this.pos = start;
+        this.ascii(JSON.stringify(s));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = 0x22;
+    this.pos = p;
+  }
+
+  /**
+   * A number as JSON.stringify writes it: digits written directly for a safe integer (-0 is "0"), in 32-bit arithmetic
+   * (times are 13-digit numbers: written as two halves of at most 9 digits), anything else by canonicalJson.
+   */
+  num(v: number): void {
+    if (!Number.isSafeInteger(v)) {
+      this.ascii(canonicalJson(v));
+      return;
+    }
+    if (this.pos + 17 > this.buf.length) this.flush();
+    const b = this.buf;
+    let p = this.pos;
+    let x = v;
+    if (x < 0) {
+      b[p++] = 0x2d;
+      x = -x;
+    }
+    if (x < 1e9) {
+      this.pos = writeDigits(b, p, x);
+      return;
+    }
+    // x < 2^53, so hi < 1e7. The floor is exact: x / 1e9 is rounded correctly, and for x a little below a multiple of
+    // 1e9 the quotient is at least 1e-9 below an integer, more than half its unit in the last place there (checked
+    // for every x within 3 of a multiple of 1e9 below 2^53; the property draws such values).
+    const hi = Math.floor(x / 1e9);
+    let lo = x - hi * 1e9;
+    p = writeDigits(b, p, hi);
+    for (let i = 8; i >= 0; i--) {
+      const q = (lo / 10) | 0;
+      b[p + i] = 0x30 + lo - q * 10;
+      lo = q;
+    }
+    this.pos = p + 9;
+  }
+
+  /** An item value's canonical JSON (valueJson). */
+  value(v: unknown): void {
+    if (typeof v === 'string') this.str(v);
+    else if (typeof v === 'number') this.num(v);
+    else if (typeof v === 'boolean') this.ascii(v ? 'true' : 'false');
+    else if (Array.isArray(v)) {
+      this.ascii('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) this.ascii(',');
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Map)) this.attachment(x as Record<string, unknown>);
+        else this.value(x);
+      }
+      this.ascii(']');
+    } else this.ascii(canonicalJson(v));
+  }
+
+  /** An attachment `{name, bytes?, infected?}` with its keys in canonical order; any other object by canonicalJson. */
+  private attachment(o: Record<string, unknown>): void {
+    for (const k in o) {
+      if (Object.hasOwn(o, k) && k !== 'name' && k !== 'bytes' && k !== 'infected') {
+        this.ascii(canonicalJson(o));
+        return;
+      }
+    }
+    let first = true;
+    for (const k of ATTACHMENT_KEYS) {
+      const x = Object.hasOwn(o, k) ? o[k] : undefined;
+      if (x === undefined) continue;
+      this.ascii(first ? `{"${k}":` : `,"${k}":`);
+      first = false;
+      this.value(x);
+    }
+    this.ascii(first ? '{}' : '}');
+  }
+
+  /**
+   * `canonicalJson(toStateDoc(note))`, written directly: the digest of a large state is mostly this. Keys in canonical
+   * order: conflict, deleted, itemSeq, items, ref, revisions, seq, seqTime, unid.
+   */
+  doc(note: Note): void {
+    // Items are kept sorted by lower-cased name; canonical JSON sorts by name as spelled, which is usually the same order.
+    const items = note.items.length > 1 && !sortedByName(note.items) ? note.items.slice().sort((a, b) => cmp(a.name, b.name)) : note.items;
+    let conflict = false;
+    let ref: Item | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.key === '$conflict') conflict = true;
+      else if (it.key === '$ref') ref = it;
+    }
+    this.ascii(conflict ? '{"conflict":true,"deleted":' : '{"conflict":false,"deleted":');
+    this.ascii(note.deleted ? 'true,"itemSeq":{' : 'false,"itemSeq":{');
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (i > 0) this.ascii(',');
+      this.str(it.name);
+      this.ascii(':');
+      this.num(it.seq);
+    }
+    this.ascii('},"items":{');
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (i > 0) this.ascii(',');
+      this.str(it.name);
+      this.ascii(':');
+      this.value(it.value);
+    }
+    this.ascii('},"ref":');
+    if (ref === undefined) this.ascii('null');
+    else this.value(ref.value);
+    // The revisions' canonical JSON, `[[seq,seqTime],...]`, read from the list's numbers (JSON.stringify of the list
+    // made an array per pair first, its toJSON).
+    this.ascii(',"revisions":[');
+    const r: Revisions = note.revisions;
+    for (let i = 0; i < r.length; i++) {
+      this.ascii(i > 0 ? ',[' : '[');
+      this.num(r.seqAt(i));
+      this.ascii(',');
+      this.num(r.timeAt(i));
+      this.ascii(']');
+    }
+    this.ascii('],"seq":');
+    this.num(note.seq);
+    this.ascii(',"seqTime":');
+    this.num(note.seqTime);
+    this.ascii(',"unid":');
+    this.str(note.unid);
+    this.ascii('}');
+  }
 }
 
-/**
- * The revisions' canonical JSON, `[[seq,seqTime],...]`, read from the list's numbers (integers: written as
- * JSON.stringify writes them). JSON.stringify of the list made an array per pair first (its toJSON), a third of the
- * digest's time and most of its garbage at the seed's scale (25 versions a document).
- */
-function revisionsJson(r: Revisions): string {
-  let out = '[';
-  for (let i = 0; i < r.length; i++) out += `${i > 0 ? ',' : ''}[${r.seqAt(i)},${r.timeAt(i)}]`;
-  return `${out}]`;
+/** Writes `x` (an integer, 0 <= x < 1e9) in decimal at `p`; returns the position after it. */
+function writeDigits(b: Uint8Array, p: number, x: number): number {
+  let n = 1;
+  for (let y = 10; y <= x && n < 9; y *= 10) n++;
+  for (let i = n - 1; i >= 0; i--) {
+    const q = (x / 10) | 0;
+    b[p + i] = 0x30 + x - q * 10;
+    x = q;
+  }
+  return p + n;
 }
+
+// Canonical order: keys sorted by UTF-16 code units.
+const ATTACHMENT_KEYS = ['bytes', 'infected', 'name'] as const;
 
 function sortedByName(items: readonly Item[]): boolean {
   for (let i = 1; i < items.length; i++) if (items[i - 1]!.name >= items[i]!.name) return false;
   return true;
-}
-
-// A list value (an attachment list above all) is shared by every version that did not change it: its canonical JSON
-// is remembered per list. Pure: a cache of a pure function of an immutable value.
-const listJson = new WeakMap<object, string>();
-
-function valueJson(v: ItemValue): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v !== 'object') return canonicalJson(v);
-  let t = listJson.get(v);
-  if (t === undefined) {
-    t = canonicalJson(v);
-    listJson.set(v, t);
-  }
-  return t;
 }
 
 function cmp(a: string, b: string): number {

@@ -120,13 +120,19 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
-/** An incremental SHA-256 over UTF-8 text, for digests of states too large to hold as one string. */
-export function createSha256(): { update(text: string): void; hex(): string } {
+/**
+ * An incremental SHA-256 over UTF-8 text, for digests of states too large to hold as one string; `bytes` feeds bytes
+ * already encoded (the digest's writer encodes into a reused buffer: see finalState.ts).
+ */
+export function createSha256(): { update(text: string): void; bytes(data: Uint8Array): void; hex(): string } {
   if (native !== undefined) {
     const h = native('sha256');
     return {
       update(text: string) {
         h.update(text, 'utf8');
+      },
+      bytes(data: Uint8Array) {
+        h.update(data);
       },
       hex() {
         return h.digest('hex');
@@ -137,6 +143,9 @@ export function createSha256(): { update(text: string): void; hex(): string } {
   return {
     update(text: string) {
       h.update(utf8ToBytes(text));
+    },
+    bytes(data: Uint8Array) {
+      h.update(data);
     },
     hex() {
       return bytesToHex(h.digest());
