@@ -138,6 +138,19 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(recheckClaim({ ...meta, storm: 'a loop of 2 steps from step 77, shown twice' }, events, registry)?.unchecked).toMatch(/fewer inputs than a loop of 2 steps from step 77/);
   });
 
+  it('a storm log\'s header says how many inputs its setup has (setupInputs): a log cut to its first lap, or with an input added to its setup, is not checked, and says so (a review: the steps\' spacing was the only guide, and a log cut to one lap read "NO")', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    const laps = Number(/a loop of (\d+) steps/.exec(meta['storm'] as string)![1]);
+    expect(meta['setupInputs']).toBe(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }).setup.length);
+    const cut = [...events.slice(0, -1 - laps), events.at(-1)!];
+    expect(recheckClaim(meta, cut, registry)?.unchecked).toMatch(/^the log is not the path its header describes: after its setup's \d+ inputs it has \d+ steps, and a loop of \d+ steps from step \d+ shown twice is \d+: the log was cut or lines were added$/);
+    // An input added to the setup: the steps, counted from the end, are the same, and the loop still storms; the log is
+    // not the one the header describes all the same.
+    const added = [...events.slice(0, 1), { ...events[0]!, name: 'Gamma' } as InputEvent, ...events.slice(1)];
+    expect(recheckClaim(meta, added, registry)?.unchecked).toMatch(/after its setup's \d+ inputs it has \d+ steps/);
+    expect(recheckClaim({ ...meta, setupInputs: undefined }, added, registry)).toMatchObject({ reproduced: true });
+  });
+
   it('a log whose second lap is not its first again is not checked (a review: it read "yes")', () => {
     const { meta, events } = readLog(r.storm!.log);
     const k = events.length - 3; // a step of the second lap

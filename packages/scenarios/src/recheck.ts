@@ -86,7 +86,10 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   // [choice] A storm log is checked too (it was not, nor said "not checked": a storm log replayed with a sound design
   // in its place read as nothing claimed, a researcher's review): its loop must come back to where it started, with
   // scanner revisions, when run again.
-  if (isStormClaim(meta)) return recheckStorm(meta['storm'] as string, events, registry, limits);
+  if (isStormClaim(meta)) {
+    const setup = meta['setupInputs'];
+    return recheckStorm(meta['storm'] as string, typeof setup === 'number' && Number.isSafeInteger(setup) && setup >= 0 ? setup : undefined, events, registry, limits);
+  }
   if (typeof invariant !== 'string') return undefined;
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
   const property = propertyCheckOf(meta);
@@ -148,20 +151,20 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
 }
 
 /** An explore storm log's claim (isStormClaim), checked again: recheckExploreStorm on the log's inputs. */
-function recheckStorm(storm: string, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits): ClaimCheck {
+function recheckStorm(storm: string, setupInputs: number | undefined, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits): ClaimCheck {
   const base = { recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: storm };
   if (events === undefined) return { ...base, reproduced: false, unchecked: `the log's input events were not kept (replay keeps at most ${MAX_CLAIM_INPUTS.toLocaleString('en-US')})` };
   const m = STORM_TEXT.exec(storm);
   if (m === null) return { ...base, reproduced: false, unchecked: `the header's storm does not say where its loop is ("a loop of L steps from step S, shown twice")` };
   try {
-    const r = recheckExploreStorm(events, Number(m[1]), Number(m[2]), registry, limits);
+    const r = recheckExploreStorm(events, Number(m[1]), Number(m[2]), registry, limits, setupInputs);
     if (typeof r === 'string') return { ...base, reproduced: false, unchecked: `the log is not the path its header describes: ${r}` };
     if (!r) return { ...base, reproduced: false };
     // A lap that comes back to its abstract state goes on for ever only for a design that acts on the order of events
     // (explore's own assumption). A design of the user's may act on the time (a review: one flipping its tag in hour 0
     // of the day read "yes", and stopped 80 laps on): the same log at other times must storm too.
     for (const shift of installsDesignOfYours(events, registry) ? TIME_SHIFTS_MS : []) {
-      const moved = recheckExploreStorm(events.map((e) => ({ ...e, at: e.at + shift })), Number(m[1]), Number(m[2]), registry, limits);
+      const moved = recheckExploreStorm(events.map((e) => ({ ...e, at: e.at + shift })), Number(m[1]), Number(m[2]), registry, limits, setupInputs);
       if (moved !== true) return { ...base, reproduced: false, unchecked: `the loop comes back as the header says, but not with every time ${formatShift(shift)} later: the design acts on the time, so whether the storm goes on cannot be told from its laps` };
     }
     return { ...base, reproduced: true, message: storm };

@@ -1097,7 +1097,10 @@ function findStorm(
   if (best === undefined) return undefined;
   const prefix = pathTo(best.start);
   const loopActions = concreteLoop(best.start, best.loop);
-  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice` });
+  // `setupInputs`: where step 1 is, so that replay can tell a log cut short (to one lap, say) from a loop that does not
+  // come back: the setup's last event may be a step's time before step 1, and the steps' spacing alone did not show it
+  // (a review found a log cut to one lap that read "NO").
+  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice`, setupInputs: model.setup.length });
   return { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => atTime(a, timeOf(prefix.length + 1 + i))) };
 }
 
@@ -1228,7 +1231,7 @@ export function recheckExploreClaim(name: string, events: readonly InputEvent[],
  * loop is written), so the loop goes on for ever; a reason when the log is not such a path (not checked). Run within
  * replay's limits; throws LogError when the events cannot be run.
  */
-export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}): boolean | string {
+export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}, setupInputs?: number): boolean | string {
   const body = events.at(-1)?.type === 'end' ? events.slice(0, -1) : events;
   const start = body.length - 2 * loopLength;
   // The log must be the path the header describes: its last (loopStart - 1) + 2 x loopLength inputs are steps, a
@@ -1236,6 +1239,10 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
   // of user saves, edited in, read as a storm, and "from step 77" in a log of 7 steps was not looked at).
   const first = start - (loopStart - 1);
   if (loopLength < 1 || loopStart < 1 || first < 0) return `the log has fewer inputs than a loop of ${loopLength} steps from step ${loopStart}, shown twice`;
+  // The header's `setupInputs` (logs written since it was added) places step 1 exactly.
+  if (setupInputs !== undefined && body.length - setupInputs !== loopStart - 1 + 2 * loopLength) {
+    return `after its setup's ${setupInputs} inputs it has ${body.length - setupInputs} steps, and a loop of ${loopLength} steps from step ${loopStart} shown twice is ${loopStart - 1 + 2 * loopLength}: the log was cut or lines were added`;
+  }
   const steps = body.slice(first);
   const gap = steps.length > 1 ? steps[1]!.at - steps[0]!.at : 1;
   if (gap <= 0 || steps.some((e, k) => e.at !== steps[0]!.at + k * gap)) return `its last inputs are not steps a fixed time apart, as explore writes a path`;
