@@ -25,7 +25,16 @@ interface Case {
 // The characters where the written bytes and the text could part: what JSON escapes (quote, backslash, controls), DEL
 // (ASCII, not escaped), two- to four-byte UTF-8, lone surrogates (escaped by JSON.stringify). Any Unicode string draws
 // them too seldom to notice a writer that forgot one (a writer not escaping backslashes passed 200 runs of it).
-const arbHostile = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', 'Z', '"', '\\', '\n', '\u001f', '\u007f', '\u0080', 'é', '€', '😀', '\ud800', '\udc00') });
+const arbSpecial = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', 'Z', '"', '\\', '\n', '\u001f', '\u007f', '\u0080', 'é', '€', '😀', '\ud800', '\udc00') });
+// Long strings too (a writer may copy long text another way): plain text with such characters before, inside or after
+// it.
+const arbPlain = fc.string({ minLength: 16, maxLength: 40, unit: fc.constantFrom('a', 'Z', ' ', '~', '/', '\u007f') });
+const arbHostile = fc.oneof(
+  arbSpecial,
+  arbPlain,
+  fc.tuple(arbPlain, arbSpecial, arbPlain).map(([a, b, c]) => a + b + c),
+  fc.tuple(arbSpecial, arbPlain).map(([a, b]) => a + b),
+);
 // Lists of objects: attachments, and objects with other keys (a design may write any list; the digest writes the
 // three attachment keys itself and anything else through canonicalJson).
 const arbObjects = fc.array(fc.record({ name: arbHostile, bytes: fc.nat(), infected: fc.boolean(), [`x`]: arbHostile, __proto__: fc.nat() }, { requiredKeys: [] }), { maxLength: 3 });

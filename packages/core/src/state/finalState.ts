@@ -73,13 +73,13 @@ export function buildFinalState(src: StateSource): FinalState {
  * Why: building each document's text as strings allocated about 2.8 KB per document copy, and at a million documents
  * (3 million copies, a 2 GB heap, where each scavenge costs more) the digest took 9.6 s of a 26 s run, 15x its time at
  * 100,000 documents: it was what made the scale row grow faster than the documents (bench/results, 2026-12-05).
- * Replicas that agree hold the very same Note objects, and a document is written again for each server. The string
- * version remembered texts for the next server within a bound (8 M characters): half the copies at the seed's scale,
- * almost none at a million documents, where a server's texts are hundreds of MB. Written without strings, the seed's
- * digest takes 59 ms against 67 ms with that cache (medians of 15, 20,000 copies), so nothing is remembered.
+ * Replicas that agree hold the very same Note objects: a document's bytes are kept for the next server's copy, up to
+ * `cacheBytes` (a cache only: the digest does not depend on it, tested). At the seed's scale that is every second copy
+ * (its digest: 51 ms, against 63 ms for the string version's cache of texts, medians of 15); at a million documents,
+ * the first 40,000 or so of each later server.
  */
-export function digestState(src: StateSource): string {
-  const w = new DigestWriter(createSha256());
+export function digestState(src: StateSource, cacheBytes: number = DIGEST_CACHE_BYTES): string {
+  const w = new DigestWriter(createSha256(), cacheBytes);
   const servers = [...src.servers()].sort(cmp);
   w.ascii('{');
   for (let si = 0; si < servers.length; si++) {
@@ -96,7 +96,7 @@ export function digestState(src: StateSource): string {
       const notes = src.notes(s, d);
       for (let i = 0; i < notes.length; i++) {
         if (i > 0) w.ascii(',');
-        w.doc(notes[i]!);
+        w.cachedDoc(notes[i]!);
       }
       w.ascii(']');
     }
@@ -116,7 +116,10 @@ class DigestWriter {
   private readonly buf = new Uint8Array(1 << 16);
   private pos = 0;
 
-  constructor(private readonly h: { update(text: string): void; bytes(data: Uint8Array): void; hex(): string }) {}
+  constructor(
+    private readonly h: { update(text: string): void; bytes(data: Uint8Array): void; hex(): string },
+    private readonly cacheBytes: number,
+  ) {}
 
   end(): string {
     this.flush();
@@ -126,6 +129,42 @@ class DigestWriter {
   private flush(): void {
     if (this.pos > 0) this.h.bytes(this.buf.subarray(0, this.pos));
     this.pos = 0;
+    this.flushes++;
+  }
+
+  private flushes = 0;
+  /** Documents' bytes kept for the next server's copy of the same Note (see digestState), within `cacheBytes`. */
+  private readonly docBytes = new Map<Note, Uint8Array>();
+  private cachedBytes = 0;
+
+  /** `doc(note)`, or its bytes as written for an earlier server holding the very same Note. */
+  cachedDoc(note: Note): void {
+    const hit = this.docBytes.get(note);
+    if (hit !== undefined) {
+      this.bytes(hit);
+      return;
+    }
+    const start = this.pos;
+    const flushes = this.flushes;
+    this.doc(note);
+    // Kept when the document's bytes are still all in the buffer (no flush while writing it) and the bound allows.
+    if (flushes === this.flushes && this.cachedBytes < this.cacheBytes) {
+      this.docBytes.set(note, this.buf.slice(start, this.pos));
+      this.cachedBytes += this.pos - start;
+    }
+  }
+
+  /** Bytes made once (the constant parts of a document's JSON, a document's bytes kept). */
+  bytes(k: Uint8Array): void {
+    if (this.pos + k.length > this.buf.length) {
+      this.flush();
+      if (k.length > this.buf.length) {
+        this.h.bytes(k);
+        return;
+      }
+    }
+    this.buf.set(k, this.pos);
+    this.pos += k.length;
   }
 
   /** Text as it is (JSON already: punctuation, keys, a value's JSON). */
@@ -267,8 +306,8 @@ class DigestWriter {
       if (it.key === '$conflict') conflict = true;
       else if (it.key === '$ref') ref = it;
     }
-    this.ascii(conflict ? '{"conflict":true,"deleted":' : '{"conflict":false,"deleted":');
-    this.ascii(note.deleted ? 'true,"itemSeq":{' : 'false,"itemSeq":{');
+    this.bytes(conflict ? K_CONFLICT : K_NO_CONFLICT);
+    this.bytes(note.deleted ? K_DELETED : K_NOT_DELETED);
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       if (i > 0) this.ascii(',');
@@ -276,7 +315,7 @@ class DigestWriter {
       this.ascii(':');
       this.num(it.seq);
     }
-    this.ascii('},"items":{');
+    this.bytes(K_ITEMS);
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       if (i > 0) this.ascii(',');
@@ -284,12 +323,12 @@ class DigestWriter {
       this.ascii(':');
       this.value(it.value);
     }
-    this.ascii('},"ref":');
-    if (ref === undefined) this.ascii('null');
+    this.bytes(K_REF);
+    if (ref === undefined) this.bytes(K_NULL);
     else this.value(ref.value);
     // The revisions' canonical JSON, `[[seq,seqTime],...]`, read from the list's numbers (JSON.stringify of the list
     // made an array per pair first, its toJSON).
-    this.ascii(',"revisions":[');
+    this.bytes(K_REVISIONS);
     const r: Revisions = note.revisions;
     for (let i = 0; i < r.length; i++) {
       this.ascii(i > 0 ? ',[' : '[');
@@ -298,11 +337,11 @@ class DigestWriter {
       this.num(r.timeAt(i));
       this.ascii(']');
     }
-    this.ascii('],"seq":');
+    this.bytes(K_SEQ);
     this.num(note.seq);
-    this.ascii(',"seqTime":');
+    this.bytes(K_SEQ_TIME);
     this.num(note.seqTime);
-    this.ascii(',"unid":');
+    this.bytes(K_UNID);
     this.str(note.unid);
     this.ascii('}');
   }
@@ -319,6 +358,26 @@ function writeDigits(b: Uint8Array, p: number, x: number): number {
   }
   return p + n;
 }
+
+// At the seed's scale (20,000 copies of 1.4 KB: 25 revisions each) every second copy is found; at a million documents,
+// the first 40,000 or so of each server after the first.
+const DIGEST_CACHE_BYTES = 16 << 20;
+
+// The constant parts of a document's JSON, as bytes. (Copying text a character at a time costs about 3 ns each here;
+// TextEncoder.encodeInto after a regular expression's test was tried for strings of 16 characters and more: 13%
+// slower over 300,000 documents, a view and a result object made per string.)
+const encoder = new TextEncoder();
+const K_CONFLICT = encoder.encode('{"conflict":true,"deleted":');
+const K_NO_CONFLICT = encoder.encode('{"conflict":false,"deleted":');
+const K_DELETED = encoder.encode('true,"itemSeq":{');
+const K_NOT_DELETED = encoder.encode('false,"itemSeq":{');
+const K_ITEMS = encoder.encode('},"items":{');
+const K_REF = encoder.encode('},"ref":');
+const K_NULL = encoder.encode('null');
+const K_REVISIONS = encoder.encode(',"revisions":[');
+const K_SEQ = encoder.encode('],"seq":');
+const K_SEQ_TIME = encoder.encode(',"seqTime":');
+const K_UNID = encoder.encode(',"unid":');
 
 // Canonical order: keys sorted by UTF-16 code units.
 const ATTACHMENT_KEYS = ['bytes', 'infected', 'name'] as const;
