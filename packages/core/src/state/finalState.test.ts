@@ -193,6 +193,16 @@ describe('digestState', () => {
     expect(digestState(src)).toBe(`sha256:${sha256Hex(json)}`);
   });
 
+  it('an attachment-shaped object with a key it does not list (not enumerable, or inherited) digests as canonicalJson writes it', () => {
+    const hidden = { name: 'a.doc' };
+    Object.defineProperty(hidden, 'bytes', { value: 5, enumerable: false });
+    const inherited = Object.assign(Object.create({ infected: true }) as object, { name: 'b.doc' });
+    const n = applySave(undefined, U, { set: [['$FILE', [hidden, inherited] as never]] }, 5, 0).note;
+    const src = source({ A: { db: [n] } });
+    expect(canonicalJson(buildFinalState(src))).toContain('"$FILE":[{"name":"a.doc"},{"name":"b.doc"}]');
+    expect(digestState(src)).toBe(`sha256:${sha256Hex(canonicalJson(buildFinalState(src)))}`);
+  });
+
   it('an empty state digests the JSON "{}"', () => {
     expect(digestState(source({}))).toBe(`sha256:${sha256Hex('{}')}`);
   });

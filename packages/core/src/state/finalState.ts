@@ -283,7 +283,8 @@ class DigestWriter {
     }
     let first = true;
     for (const k of ATTACHMENT_KEYS) {
-      const x = Object.hasOwn(o, k) ? o[k] : undefined;
+      // Own and enumerable, as Object.keys (canonicalJson) reads them.
+      const x = Object.prototype.propertyIsEnumerable.call(o, k) ? o[k] : undefined;
       if (x === undefined) continue;
       this.ascii(first ? `{"${k}":` : `,"${k}":`);
       first = false;
