@@ -203,6 +203,25 @@ describe('digestState', () => {
     expect(digestState(src)).toBe(`sha256:${sha256Hex(canonicalJson(buildFinalState(src)))}`);
   });
 
+  it('an attachment\'s values are read as canonicalJson reads them, once each, in its keys\' order (a getter with a side effect, a review)', () => {
+    let c = 0;
+    const att = {
+      get name() {
+        return `n${c++}`;
+      },
+      get bytes() {
+        return c++;
+      },
+    };
+    const n = applySave(undefined, U, { set: [['$FILE', [att] as never]] }, 5, 0).note;
+    const src = source({ A: { db: [n] } });
+    c = 0;
+    const json = canonicalJson(buildFinalState(src));
+    expect(json).toContain('"$FILE":[{"bytes":1,"name":"n0"}]');
+    c = 0;
+    expect(digestState(src)).toBe(`sha256:${sha256Hex(json)}`);
+  });
+
   it('an empty state digests the JSON "{}"', () => {
     expect(digestState(source({}))).toBe(`sha256:${sha256Hex('{}')}`);
   });

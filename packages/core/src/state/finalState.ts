@@ -273,22 +273,43 @@ class DigestWriter {
     } else this.ascii(canonicalJson(v));
   }
 
-  /** An attachment `{name, bytes?, infected?}` with its keys in canonical order; any other object by canonicalJson. */
+  /**
+   * An attachment `{name, bytes?, infected?}` with its keys in canonical order; any other object by canonicalJson.
+   * Keys are read as canonicalJson reads them: own and enumerable (Object.keys), each value once, in that order (a
+   * getter with a side effect, a review: values read in sorted order gave other bytes), and written sorted.
+   */
   private attachment(o: Record<string, unknown>): void {
+    const own = Object.prototype.propertyIsEnumerable;
     for (const k in o) {
-      if (Object.hasOwn(o, k) && k !== 'name' && k !== 'bytes' && k !== 'infected') {
+      if (own.call(o, k) && k !== 'name' && k !== 'bytes' && k !== 'infected') {
         this.ascii(canonicalJson(o));
         return;
       }
     }
+    let bytes: unknown;
+    let infected: unknown;
+    let name: unknown;
+    for (const k in o) {
+      if (!own.call(o, k)) continue;
+      if (k === 'bytes') bytes = o[k];
+      else if (k === 'infected') infected = o[k];
+      else name = o[k];
+    }
     let first = true;
-    for (const k of ATTACHMENT_KEYS) {
-      // Own and enumerable, as Object.keys (canonicalJson) reads them.
-      const x = Object.prototype.propertyIsEnumerable.call(o, k) ? o[k] : undefined;
-      if (x === undefined) continue;
-      this.ascii(first ? `{"${k}":` : `,"${k}":`);
+    if (bytes !== undefined) {
+      this.ascii('{"bytes":');
       first = false;
-      this.value(x);
+      this.value(bytes);
+    }
+    if (infected !== undefined) {
+      this.ascii(first ? '{"infected":' : ',"infected":');
+      first = false;
+      this.value(infected);
+    }
+    if (name !== undefined) {
+      this.ascii(first ? '{"name":' : ',"name":');
+      first = false;
+      this.value(name);
     }
     this.ascii(first ? '{}' : '}');
   }
@@ -380,8 +401,6 @@ const K_SEQ = encoder.encode('],"seq":');
 const K_SEQ_TIME = encoder.encode(',"seqTime":');
 const K_UNID = encoder.encode(',"unid":');
 
-// Canonical order: keys sorted by UTF-16 code units.
-const ATTACHMENT_KEYS = ['bytes', 'infected', 'name'] as const;
 
 function sortedByName(items: readonly Item[]): boolean {
   for (let i = 1; i < items.length; i++) if (items[i - 1]!.name >= items[i]!.name) return false;
