@@ -1,7 +1,7 @@
 import { getItem, type Item, type ItemValue, type Note } from '../note/note.js';
 import type { Revisions } from '../note/revisions.js';
 import { canonicalJson } from './canonicalJson.js';
-import { createSha256 } from '../util/hash.js';
+import { createSha256, type IncrementalSha256 } from '../util/hash.js';
 
 /** One document in the `--state` output (event-log.md, "Final state"). */
 export interface StateDoc {
@@ -117,7 +117,7 @@ class DigestWriter {
   private pos = 0;
 
   constructor(
-    private readonly h: { update(text: string): void; bytes(data: Uint8Array): void; hex(): string },
+    private readonly h: IncrementalSha256,
     private readonly cacheBytes: number,
   ) {}
 

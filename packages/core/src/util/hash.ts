@@ -124,7 +124,13 @@ export function sha256Hex(text: string): string {
  * An incremental SHA-256 over UTF-8 text, for digests of states too large to hold as one string; `bytes` feeds bytes
  * already encoded (the digest's writer encodes into a reused buffer: see finalState.ts).
  */
-export function createSha256(): { update(text: string): void; bytes(data: Uint8Array): void; hex(): string } {
+export interface IncrementalSha256 {
+  update(text: string): void;
+  bytes(data: Uint8Array): void;
+  hex(): string;
+}
+
+export function createSha256(): IncrementalSha256 {
   if (native !== undefined) {
     const h = native('sha256');
     return {
