@@ -57,10 +57,30 @@ function eager(chunks: readonly Uint8Array[]): Outcome {
 }
 
 /**
+ * Each line's text as the log holds it, without its end (`\n`, or `\r\n`: one CR before the LF) and without line 1's
+ * BOM. A CR anywhere else in a line stays: JSON reads it as whitespace between tokens (`"purgeDays"\r:1`), and it is
+ * one column of the line. (Lines whose bytes are not UTF-8 are refused; decoded here without that check.)
+ */
+function lineTexts(bytes: Uint8Array): string[] {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const nl = bytes.indexOf(0x0a, from);
+    let line = decoder.decode(bytes.subarray(from, nl < 0 ? bytes.length : nl));
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (out.length === 0 && line.startsWith('\ufeff')) line = line.slice(1);
+    out.push(line);
+    if (nl < 0) return out;
+    from = nl + 1;
+  }
+}
+
+/**
  * As simulateStream uses the lazy decoder: raw lines are held (as if waiting for the engine) and decoded at the end,
  * and before a refusal of a later line is reported, the held ones up to its line are decoded (LazyLogDecoder).
  */
-function lazyHeld(chunks: readonly Uint8Array[]): Outcome {
+function lazyHeld(chunks: readonly Uint8Array[], texts: readonly string[]): Outcome {
   return outcome(() => {
     const d = createLazyLogDecoder();
     const events: LocatedEvent[] = [];
@@ -72,7 +92,8 @@ function lazyHeld(chunks: readonly Uint8Array[]): Outcome {
           continue;
         }
         // An input event carries its line's text (to point at a field the engine refuses): the line, without its end.
-        expect(x.text === undefined || !/[\r\n]/.test(x.text)).toBe(true);
+        // (This said "no CR or LF in it", and a CR that JSON reads as whitespace inside a line failed it: seed 1677579657.)
+        if (x.text !== undefined) expect(x.text).toBe(texts[x.line - 1]);
         events.push({ line: x.line, event: x.event });
       }
     };
@@ -97,7 +118,7 @@ function lazyHeld(chunks: readonly Uint8Array[]): Outcome {
 function expectSameOutcome(text: Uint8Array, cuts: readonly number[]): void {
   const chunks = pieces(text, cuts);
   const expected = eager(chunks);
-  const actual = lazyHeld(chunks);
+  const actual = lazyHeld(chunks, lineTexts(text));
   expect(actual).toEqual(expected);
   expect(isDeepStrictEqual(actual, expected)).toBe(true);
 }
@@ -108,9 +129,10 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
   it('File: a valid log gives the same events, derived lines handed over raw with their `at` and `type`', () => {
     assertLogProperty({
       name: 'lazy-decode-valid-log',
-      arbitrary: fc.tuple(arbLog(), fc.array(fc.nat(), { maxLength: 4 })),
-      predicate: ([{ header, events }, cuts]) => {
-        const text = encodeLog(header, events);
+      // Either line end (event-log.md: `\n` and `\r\n` are both valid): an event's text is its line without the end.
+      arbitrary: fc.tuple(arbLog(), fc.array(fc.nat(), { maxLength: 4 }), fc.constantFrom('\n', '\r\n')),
+      predicate: ([{ header, events }, cuts, end]) => {
+        const text = encodeLog(header, events).replaceAll('\n', end);
         expectSameOutcome(utf8(text), cuts);
         const d = createLazyLogDecoder();
         const items = [...d.push(text), ...d.end()];
@@ -128,7 +150,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
           }
         });
       },
-      toLog: ([{ header, events }]) => encodeLog(header, events),
+      toLog: ([{ header, events }, , end]) => encodeLog(header, events).replaceAll('\n', end),
       numRuns: 500,
     });
   });
