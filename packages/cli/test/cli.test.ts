@@ -511,6 +511,26 @@ describe('help, version and usage', () => {
     expect(res.stderr).toContain('and the file has no such line before it: a derived line is missing here');
   });
 
+  it('a recording with its last derived line before `end` deleted, in a run with scheduled work, is refused at the `end` line (not at a line past the file)', async () => {
+    // The run paused where it would stop, its last derived lines waiting for an input: the missing line was checked
+    // only on the plain path, and said at line 38 of a 37-line file, "the file ends" (an operator's QA pass).
+    const rec = join(tmp, 'rec-before-end.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', '--record', rec])).code).toBe(0);
+    const lines = readFileSync(rec, 'utf8').split('\n').filter((l) => l !== '');
+    const end = lines.length - 1;
+    expect(JSON.parse(lines[end]!)).toMatchObject({ type: 'end' });
+    const gone = JSON.parse(lines[end - 1]!) as { at: number; type: string };
+    expect(['revised', 'replicated', 'conflict', 'session', 'scanned']).toContain(gone.type);
+    lines.splice(end - 1, 1);
+    writeFileSync(rec, `${lines.join('\n')}\n`);
+    const res = await runCli(['replay', rec]);
+    expect(res.code).toBe(1);
+    // The `end` line is now line `end` (1-based): the header is line 1.
+    expect(res.stderr.startsWith(`${rec}:${end}:1: the recorded derived events disagree with the engine: the engine derives {"at":${gone.at},"type":"${gone.type}"`)).toBe(true);
+    expect(res.stderr).toContain('before this input (end at');
+    expect(res.stderr).toContain('a derived line is missing here');
+  });
+
   it('a recording whose derived lines of an instant follow a later input of that same instant conforms ([choice] in simulateStream.ts: file order within an instant is not fixed for derived lines; event-log.md: events with the same `at` happen in file order)', async () => {
     const unid = (n: number) => `0000000000000000000000000000000${n}`;
     const lines = [
