@@ -654,10 +654,15 @@ export async function simulateStream(
     if (use < MEMORY_STOP_AT) return;
     const g = on.growth();
     const limitMb = heapLimitMb();
+    // What to change, by what is run: a scenario (`run`) is made smaller by its settings (it takes no --max-run); a log
+    // (`replay`) is stopped earlier by --max-run. The storm is named only when there are conflict documents to name.
+    // (It suggested --max-run to `run`, which refuses it, and blamed conflicts with none made: an operator's QA pass.)
+    const storm = g.conflicts > 0 ? ' (a storm whose conflicts make more conflicts grows without end)' : '';
+    const smaller = 'events' in source ? 'make it smaller (fewer databases or docs, or a shorter horizonMs)' : 'stop it earlier (--max-run)';
     throw new LogError(
       'RUN_TOO_LARGE',
       // (the what-if run's refusal is named as its own by whatIfRefusal)
-      `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far (a storm whose conflicts make more conflicts grows without end); refused rather than crash, nothing written: stop it earlier (--max-run, or a shorter horizonMs) or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
+      `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far${storm}; refused rather than crash, nothing written: ${smaller} or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
     );
   };
   /**

@@ -26,6 +26,11 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^replstorm: run smsdom-storm: the run outgrew memory: the heap is \d+% full \(of 64 MB\) at virtual time [\d:.]+, with [\d,]+ documents across the replicas, [\d,]+ revisions, [\d,]+ replicated changes and [\d,]+ conflict documents so far/);
+    // What `run` can change (it takes no --max-run), and the storm named only with conflict documents to name.
+    expect(r.stderr).toContain('make it smaller (fewer databases or docs, or a shorter horizonMs)');
+    expect(r.stderr).not.toContain('--max-run');
+    const conflicts = Number(/([\d,]+) conflict documents so far/.exec(r.stderr)![1]!.replaceAll(',', ''));
+    expect(r.stderr.includes('so far (a storm whose conflicts make more conflicts')).toBe(conflicts > 0);
     expect(r.status).toBe(2);
     expect(existsSync(record)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
@@ -55,6 +60,7 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', main, 'replay', recording, '--blame'], { encoding: 'utf8', cwd: root });
     expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
     expect(r.stderr).toMatch(/blame-storm\.jsonl: the run outgrew memory: the heap is \d+% full \(of 64 MB\)/);
+    expect(r.stderr).toContain('stop it earlier (--max-run)');
     expect(r.status).toBe(2);
     rmSync(recording);
   });
