@@ -236,6 +236,16 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(assertViolated(storm, 'quiescence').message).toMatch(/: a replication storm$/);
   });
 
+  it('R16: scheduled passes that follow one another without a gap (scheduleEveryMs 1) restamp their own versions: quiescence fails, named as that, not as a replication storm; a ping-pong of stamps through replication is one', () => {
+    // (An operator's QA pass: 2,001 scanner revisions of one document, 1 change replicated, were "a replication storm".)
+    const r = verifyDesign(registry.get('smsdom')!, { config: { scheduleEveryMs: 1 }, runs: 10, seed: 1, only: ['quiescence'] });
+    expect(assertViolated(r, 'quiescence').message).toMatch(/^work still pending when the run stopped \(over 2000 scanner revisions, \d+ of them over versions that arrived by replication\): the scanners stamping their own versions again and again .*, not a replication storm$/);
+    const storm = verifyDesign(ownNameTag as never, { runs: 100, seed: 7, only: ['quiescence'] });
+    const m = /; ([\d,]+) of its ([\d,]+) scanner revisions over versions that arrived by replication\): a replication storm$/.exec(assertViolated(storm, 'quiescence').message);
+    expect(m).not.toBeNull();
+    expect(2 * Number(m![1]!.replaceAll(',', ''))).toBeGreaterThanOrEqual(Number(m![2]!.replaceAll(',', '')));
+  });
+
   it('R14: noop misses infections (it never scans): the suite says so', () => {
     const r = verify('noop', {}, ['no-missed-infection']);
     assertViolated(r, 'no-missed-infection');

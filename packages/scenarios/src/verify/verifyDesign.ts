@@ -307,6 +307,9 @@ export interface Outcome {
   readonly stormCut: boolean;
   /** Virtual time of the last scanner revision (undefined: none). */
   readonly lastScannerRevisionAt: number | undefined;
+  /** Scanner revisions in the run, and how many of them wrote over a version that had arrived by replication. */
+  readonly scannerRevisions: number;
+  readonly arrivalStamps: number;
   /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
   readonly crash: string | undefined;
 }
@@ -343,6 +346,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let skipped = 0;
   let arrivals = 0;
   const conflictUnids = new Set<string>();
+  // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
+  // replicator on an arrival: a merge, a conflict document), rather than saved there. See stormKind.
+  const arrivedLast = new Map<string, boolean>();
+  let arrivalStamps = 0;
   // Judged by the model's virus scan of the document, not by the verdict the design gives: a design that stamps a
   // clean document and calls it "infected" still saved a clean document (R1), and on an infected one, cleaning
   // (`$FILE` rewritten or removed, items removed) is the only write allowed: setting any other item is a stamp.
@@ -377,15 +384,25 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     };
   };
   const onDerived = (e: DerivedEvent) => {
-    if (e.type === 'revised' && e.by.startsWith('scanner/')) {
-      scannerRevisions++;
-      lastScannerRevisionAt = e.at;
-    } else if (e.type === 'conflict') conflictUnids.add(e.unid);
-    else if (e.type === 'replicated' && e.outcome !== 'collision') arrivals++;
+    if (e.type === 'revised') {
+      const key = `${e.server}\u0000${e.db}\u0000${e.unid}`;
+      if (e.by.startsWith('scanner/')) {
+        scannerRevisions++;
+        lastScannerRevisionAt = e.at;
+        if (arrivedLast.get(key) === true) arrivalStamps++;
+      }
+      arrivedLast.set(key, false);
+    } else if (e.type === 'conflict') {
+      conflictUnids.add(e.unid);
+      arrivedLast.set(`${e.server}\u0000${e.db}\u0000${e.conflictUnid}`, true);
+    } else if (e.type === 'replicated' && e.outcome !== 'collision') {
+      arrivals++;
+      arrivedLast.set(`${e.to}\u0000${e.db}\u0000${e.unid}`, true);
+    }
   };
   try {
     const { summary } = runEvents(events, { behaviours: judged, onDerived, ...simulatorLimits(limits), maxRunMs: Math.min(CASE_RUN_MS, limits.maxRunMs ?? CASE_RUN_MS), stopWhen: () => scannerRevisions > STORM_BOUND });
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -393,8 +410,27 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: false, lastScannerRevisionAt, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, crash: err.message };
   }
+}
+
+/**
+ * [choice] What kind of endless stamping a run that did not end shows, by what its scanners wrote over. In a
+ * replication storm the scanners stamp versions that arrived by replication (a mate's stamp, a conflict document made
+ * on an arrival): each stamp replicates and is stamped again there. Where fewer than half of their revisions are
+ * such, the scanners stamp again and again over their own versions: scheduled passes that follow one another without
+ * a gap (`scheduleEveryMs` shorter than a pass) restamped one document 2,000 times, and were called "a replication
+ * storm" (an operator's QA pass). Either way quiescence fails: the run never has nothing pending.
+ */
+function stormKind(o: Outcome): string {
+  if (2 * o.arrivalStamps >= o.scannerRevisions) return 'a replication storm';
+  return 'the scanners stamping their own versions again and again (scheduled passes that follow one another without a gap, say), not a replication storm';
+}
+
+/** What stormKind judged by: how many of the run's scanner revisions wrote over a version that arrived by replication. */
+function arrivalAside(o: Outcome, cut: boolean): string {
+  const n = o.arrivalStamps.toLocaleString('en-US');
+  return cut ? `, ${n} of them over versions that arrived by replication` : `; ${n} of its ${o.scannerRevisions.toLocaleString('en-US')} scanner revisions over versions that arrived by replication`;
 }
 
 /** Whether a decision on an infected document leaves no infected attachment: `$FILE` removed, or set to clean ones. */
@@ -420,11 +456,11 @@ export const CHECKS: Record<InvariantName, Check> = {
   // called "a replication storm" (a researcher's review). It still fails: what a scan sets off did not end.
   quiescence: (o) => {
     if (o.summary.quiescent) return undefined;
-    if (o.stormCut) return `work still pending when the run stopped (over ${STORM_BOUND} scanner revisions): a replication storm`;
+    if (o.stormCut) return `work still pending when the run stopped (over ${STORM_BOUND} scanner revisions${arrivalAside(o, true)}): ${stormKind(o)}`;
     const stopped = `${o.summary.stopped} at ${o.summary.endAt} ms`;
     const lastHour = o.summary.endAt - CASE_RUN_MS / 2;
     if (o.lastScannerRevisionAt !== undefined && o.lastScannerRevisionAt > lastHour) {
-      return `work still pending when the run stopped (${stopped}), the scanners still saving in its last hour (the last scanner revision at ${o.lastScannerRevisionAt} ms): a replication storm`;
+      return `work still pending when the run stopped (${stopped}), the scanners still saving in its last hour (the last scanner revision at ${o.lastScannerRevisionAt} ms${arrivalAside(o, false)}): ${stormKind(o)}`;
     }
     return `work still pending when the run stopped (${stopped}), with no scanner revision in its last hour${o.lastScannerRevisionAt === undefined ? ' (none in the run)' : ''}: the work a scan set off outlasts the run (scans or transfers this slow), not a storm of revisions`;
   },
