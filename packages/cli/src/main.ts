@@ -80,11 +80,11 @@ function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGE
  * researcher's design cannot be replayed without them), through pnpm when that is how the CLI was started. Words a
  * shell would split or expand (a path with a space) are quoted, so the line can be pasted as it is.
  */
-function replayHint(file: string, designs: readonly string[] = []): string {
+function replayHint(file: string, designs: readonly string[] = [], maxWork?: number): string {
   // A relative path starting with `-` (`--record=-x.jsonl`) would be read as an option: `./` before it (quoting is
   // no help there).
   const log = file.startsWith('-') ? `./${file}` : file;
-  return [cliCommand(), 'replay', ...designs.flatMap((d) => ['--design', shellWord(d)]), shellWord(log)].join(' ');
+  return [cliCommand(), 'replay', ...designs.flatMap((d) => ['--design', shellWord(d)]), ...(maxWork !== undefined ? ['--max-work', String(maxWork)] : []), shellWord(log)].join(' ');
 }
 
 /**
@@ -742,7 +742,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
 }
 
-async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[] }): Promise<void> {
+async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedModules(o.design, [designArg], 'verify NAME');
   const registry = await buildRegistry(o.design);
@@ -763,7 +763,18 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
   // in a new process would load it: a module-level counter that only grows passed the check run in this process.
   const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length) : [];
-  const result = interruptible(() => verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`) }));
+  // A case the engine's work budget refuses (a schedule of every millisecond over a case's 2-hour run) is no verdict:
+  // said with its seed and the option that raises the budget (an operator's QA pass: it ended in the engine's bare
+  // message, and verify had no --max-work).
+  let result: ReturnType<typeof verifyDesign>;
+  try {
+    result = interruptible(() => verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`), ...(o.maxWork !== undefined ? { limits: { maxWork: o.maxWork } } : {}) }));
+  } catch (err) {
+    if (err instanceof LogError && err.code === 'RUN_TOO_LONG') {
+      throw new LogError(err.code, `verify ${design.name}, seed ${seed}: a random case was refused, so no verdict: ${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)`, {});
+    }
+    throw err;
+  }
   progress.done();
   const written: Record<string, string> = {};
   const unwritten = new Unwritten();
@@ -772,7 +783,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name.replace(/[^A-Za-z0-9=,._-]/g, '_')}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
-  const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])]);
+  // (A counterexample found under a raised --max-work replays under it too.)
+  const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])], o.maxWork);
   if (o.json === true) {
     printJson({
       design: result.design,
@@ -1294,6 +1306,7 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .option('--config <key=value,...>', 'the design\'s configuration on every server')
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
+    .option('--max-work <n>', 'refuse a case needing more than this many pieces of engine work between two input events (default 20,000,000, of which at most 1,000,000 periodic actions: scheduled scans, connections, cluster ticks; a value given bounds both); a refused case ends verify with exit 2, no verdict', parseNonNegativeInt('--max-work'))
     .addOption(designOpt())
     .action((d: string, o) => cmdVerify(d, o));
 

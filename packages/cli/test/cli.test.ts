@@ -420,6 +420,19 @@ describe('help, version and usage', () => {
     expect(res.stdout).not.toContain('avoided by a tag or cache');
   });
 
+  it('verify: a random case the engine\'s work budget refuses ends with exit 2, no verdict, its seed and --max-work named; --max-work bounds every case (an operator\'s QA pass: the engine\'s bare message, and no such option)', async () => {
+    // (The QA case, a schedule of every millisecond over a case's 2-hour run, passes the default 1,000,000 periodic
+    // actions after about 10 s; the same refusal comes at once from a budget of 5 pieces of work between two inputs,
+    // which also shows that the option reaches the cases.)
+    const out = mkdtempSync(join(tmp, 'work-'));
+    const small = await runCli(['verify', 'smsdom', '--runs', '2', '--seed', '1', '--max-work', '5', '--out', out]);
+    expect(small.code, small.stderr).toBe(2);
+    expect(small.stderr).toMatch(/^replstorm: verify smsdom, seed 1: a random case was refused, so no verdict: the run would take more than 5 pieces of engine work .*; --max-work N allows more/);
+    expect(small.stdout).toBe('');
+    expect(readdirSync(out)).toEqual([]);
+    expect((await runCli(['verify', 'smsdom', '--max-work', 'x'])).code).toBe(2);
+  });
+
   it('verify --help says which promises change the verdict: readOnlyKinds does; quiescence and no-scanner-conflicts are checked for every design (it said the suite holds a design to quiescent and noConflicts, as if an unpromised one were excused)', async () => {
     const res = await runCli(['verify', '--help']);
     expect(res.code).toBe(0);

@@ -72,6 +72,12 @@ export interface VerifyOptions {
    * changes what the design does next, but not state that only ever grows past a threshold.
    */
   readonly freshDesign?: () => ScannerDesign<object> | undefined;
+  /**
+   * The engine's work budget for each case (`maxWork`, the CLI's --max-work; the engine's defaults otherwise). A case
+   * the budget refuses throws the engine's RUN_TOO_LONG: a design whose schedule makes that much work (scheduleEveryMs
+   * 1 over a case's 2-hour run) cannot be judged within it. (`maxRunMs` is the suite's own: CASE_RUN_MS.)
+   */
+  readonly limits?: Pick<RunLimits, 'maxWork'>;
 }
 
 export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
@@ -497,6 +503,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const config = options.config ?? {};
   const seed = options.seed ?? 42;
   const runs = options.runs ?? 100;
+  const limits: RunLimits = options.limits?.maxWork !== undefined ? { maxWork: options.limits.maxWork } : {};
   const registry = new Map(options.registry ?? builtinRegistry());
   registry.set(design.name, design);
   const factory = behaviourFactory(registry);
@@ -525,7 +532,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         // failing case (by count, not by time: the same seed gives the same counterexample on any machine).
         if (shrinkRuns >= 0 && ++shrinkRuns > SHRINK_BUDGET) return;
         const events = caseEvents(c, design.name, config);
-        const o = observe(events, factory, readOnlyKinds);
+        const o = observe(events, factory, readOnlyKinds, limits);
         if (countThis) {
           coverage.scansPerformed += o.summary.scans.performed;
           coverage.scansSkipped += o.summary.scans.skipped;
@@ -535,7 +542,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
           coverage.runs++;
         }
         options.onProgress?.({ invariant: name, run: ++run, runs });
-        const baseline = () => observe(caseEvents(c, cleanOnly.name, config), baselineFactory, []);
+        const baseline = () => observe(caseEvents(c, cleanOnly.name, config), baselineFactory, [], limits);
         if (o.crash !== undefined && name !== 'design-runs') crashed++;
         const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
         if (why !== undefined) {
@@ -559,7 +566,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     // the log on for 7 days (another run: other counts, and minutes of replay for a design that never settles). Every
     // counterexample log ends where the suite stopped, so its replay is the run the suite judged, whichever invariant
     // it broke. (A run cut at STORM_BOUND stops within an instant; the replay runs the rest of that instant's work.)
-    const o = observe(events, factory, readOnlyKinds);
+    const o = observe(events, factory, readOnlyKinds, limits);
     // The same case run again must end in the same state (a pure design, a deterministic engine); if not, the design
     // carried something over from the runs before (its log may not reproduce the violation): said, not hidden. Run
     // on the case's events as the suite ran them, before the `end` below: a run cut at STORM_BOUND ran the rest of its
@@ -568,7 +575,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     let notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
     const fresh = notReproducible || failedDigest === '' ? undefined : options.freshDesign?.();
     if (fresh !== undefined) {
-      const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds);
+      const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds, limits);
       notReproducible = again.summary.digest !== failedDigest;
     }
     let message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
@@ -580,9 +587,9 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       // and path still give the case fast-check found, before this.)
       const fails = (evs: readonly InputEvent[]): { o: Outcome; why: string } | undefined => {
         try {
-          const r = observe(evs, factory, readOnlyKinds);
+          const r = observe(evs, factory, readOnlyKinds, limits);
           if (r.crash !== undefined && name !== 'design-runs') return undefined;
-          const why = CHECKS[name](r, () => observe(cleanOnlyEvents(evs), baselineFactory, []));
+          const why = CHECKS[name](r, () => observe(cleanOnlyEvents(evs), baselineFactory, [], limits));
           return why === undefined ? undefined : { o: r, why };
         } catch {
           return undefined; // a log that no longer holds together (an event about a server or database removed)
