@@ -18,9 +18,14 @@ import { hash64, hash64Words } from '../util/fastHash.js';
 //   its UNID, which is the hash of a concrete version (`UNID:seq:seqTime`). (It was the UNID: two states alike but
 //   for how far the times ran made different names one step later, so a search's states depended on which path
 //   reached a state first, and the symmetric search found 4 states fewer than the orbits of the full one at depth 10,
-//   2 servers x 1 document: an acceptance QA pass.) [limitation] At depth 11 of that case the symmetric search
-//   still finds 18,543 states where the full search has 18,545 orbits (two states whose cluster queue holds conflict
-//   documents in another order): not explained yet; the same counts hold to depth 10 (explore.test.ts);
+//   2 servers x 1 document: an acceptance QA pass.) [limitation] The values a design writes are opaque, and smsdom's
+//   tag is an HMAC of a document's items, a conflict document's `$REF` (a UNID made of a concrete time) included: two
+//   states this abstraction identifies, whose conflicts of conflict documents refer to differently named UNIDs, write
+//   different tags when that document is scanned again, and part one step later. Their futures are the same up to
+//   the tag's value. So at depth 11 of that case the symmetric search finds 18,543 states where the full search has
+//   18,545 orbits (56,980 against 57,024 at depth 12), and no state is missed but for such a value (traced on the
+//   first of them: the two states' only difference is the `$REF` UNIDs and the times in their revisions, and the
+//   rescan's tag differs). The counts agree to depth 10 (explore.test.ts);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
