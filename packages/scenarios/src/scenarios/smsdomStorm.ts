@@ -106,12 +106,14 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
     throw new LogError('BAD_CONFIG', `parameters "databases" x "docs": ${p.databases.toLocaleString('en-US')} x ${p.docs.toLocaleString('en-US')} = ${(p.databases * p.docs).toLocaleString('en-US')} documents, more than ${context.maxDocuments.limit.toLocaleString('en-US')}: ${context.maxDocuments.why}`, { field: 'docs' });
   }
   // Every time the scenario writes must be inside virtual time (0..2^53-1, event-log.md): the scanners come at setup +
-  // offset, the end at setup + max(horizonMs, offset + 1). Past it, the run was refused by a generated event's field
+  // offset, the end at the first scanner + max(horizonMs, the offsets' spread + 1). Past it, the run was refused by a generated event's field
   // "at", not by the parameter that put it there.
   const setup = setupEndMs(p.databases * p.docs);
   const lastTime = Number.MAX_SAFE_INTEGER;
   if (setup + Math.max(0, ...offsets) + 1 > lastTime) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": ${Math.max(...offsets)} puts a scanner past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup - 1}`, { field: 'scanOffsetsMs' });
-  if (setup + p.horizonMs > lastTime) throw new LogError('BAD_CONFIG', `parameter "horizonMs": ${p.horizonMs} ends the run past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup}`, { field: 'horizonMs' });
+  // (The horizon counts from the first scanner: see `start` below.)
+  const firstScanner = setup + Math.min(...offsets);
+  if (firstScanner + p.horizonMs > lastTime) throw new LogError('BAD_CONFIG', `parameter "horizonMs": ${p.horizonMs} ends the run past the end of virtual time (2^53-1 ms; the first scanner comes at ${firstScanner} ms): at most ${lastTime - firstScanner}`, { field: 'horizonMs' });
   // The timed events after setup (user edits, definitions updates, forwards) are made together and sorted, in memory:
   // unbounded, userEditsPerHour=1e30 (or forwards, or definitionsEveryMs=1 on a long horizon) ran out of memory while
   // making them (V8's abort, exit 134, after minutes), before the run and its memory guard began. Refused, naming the
@@ -200,10 +202,13 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
     later.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
   });
 
-  // The horizon counts from the first scanner's installation; the run lasts at least until every server has its
-  // scanner (a short horizon must not end the run before a later scanner comes).
-  const start = setup;
-  const horizon = start + Math.max(p.horizonMs, Math.max(0, ...offsets) + 1);
+  // The horizon counts from the first scanner's installation (horizonMs' help: "this long after the scanners are
+  // installed"); the run lasts at least until every server has its scanner (a short horizon must not end the run
+  // before a later scanner comes). It counted from the end of setup, which is the first installation only while the
+  // least offset is 0 (the default): scanOffsetsMs=3600000 left one hour of a two-hour horizon (an operator's QA pass).
+  const first = Math.min(...offsets);
+  const start = setup + first;
+  const horizon = start + Math.max(p.horizonMs, Math.max(...offsets) - first + 1);
   const edits = Math.round((p.userEditsPerHour * p.horizonMs) / HOUR);
   for (let k = 0; k < edits && total > 0; k++) {
     const doc = docAt(rng.int(0, total - 1));
