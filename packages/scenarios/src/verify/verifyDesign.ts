@@ -158,6 +158,11 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted)',
 };
 
+// [limitation] Every document of a case holds at most one attachment, and a case's times stay within its first two
+// virtual hours (actions at 2-150 s, the run capped at CASE_RUN_MS): a design that cleans only the first infected
+// attachment of several, or acts only later (on some day of virtual time), passes the suite (an operator's QA pass,
+// 2026-12-05, with such designs; the README says so). Drawing both changes every seed's cases: left for a change of
+// its own, with the tests pinned to seeds looked at again.
 function arbCase(): fc.Arbitrary<VerifyCase> {
   return fc
     .record({
