@@ -1649,7 +1649,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(json.ok).toBe(false);
     expect(json.invariants.find((i) => i.name === 'quiescence')).toMatchObject({ status: 'unchecked', runs: 3, crashedRuns: 3 });
     const some = await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out')]);
-    expect(some.stdout).toMatch(/^quiescence +held in 17 of 20 \(3 crashed\) +20 /m);
+    expect(some.stdout).toMatch(/^quiescence +held in 15 of 20 \(5 crashed\) +20 /m);
     const someJson = JSON.parse((await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { invariants: { name: string; status: string }[] };
     expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held');
   });
@@ -2040,8 +2040,9 @@ describe('verify', () => {
     expect(ok.code).toBe(0);
   });
 
-  it('verify noop --runs 5 --seed 2: the same, on a seed whose runs do meet an infected attachment', async () => {
-    await verifyAndReplay(2);
+  it('verify noop --runs 5 --seed 3: the same, on a seed whose runs do meet an infected attachment', async () => {
+    // (Seed 2 met none once the cases drew second attachments.)
+    await verifyAndReplay(3);
   });
 });
 

@@ -238,12 +238,32 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
 
   it('R16: scheduled passes that follow one another without a gap (scheduleEveryMs 1) restamp their own versions: quiescence fails, named as that, not as a replication storm; a ping-pong of stamps through replication is one', () => {
     // (An operator's QA pass: 2,001 scanner revisions of one document, 1 change replicated, were "a replication storm".)
-    const r = verifyDesign(registry.get('smsdom')!, { config: { scheduleEveryMs: 1 }, runs: 10, seed: 1, only: ['quiescence'] });
+    // (Seed 2: on seed 1, since the cases draw second attachments, a case whose passes find nothing to stamp runs into
+    // the engine's budget of periodic actions first: verify then gives no verdict, see cli.test.ts.)
+    const r = verifyDesign(registry.get('smsdom')!, { config: { scheduleEveryMs: 1 }, runs: 10, seed: 2, only: ['quiescence'] });
     expect(assertViolated(r, 'quiescence').message).toMatch(/^work still pending when the run stopped \(over 2000 scanner revisions, \d+ of them over versions that arrived by replication\): the scanners stamping their own versions again and again .*, not a replication storm$/);
     const storm = verifyDesign(ownNameTag as never, { runs: 100, seed: 7, only: ['quiescence'] });
     const m = /; ([\d,]+) of its ([\d,]+) scanner revisions over versions that arrived by replication\): a replication storm$/.exec(assertViolated(storm, 'quiescence').message);
     expect(m).not.toBeNull();
     expect(2 * Number(m![1]!.replaceAll(',', ''))).toBeGreaterThanOrEqual(Number(m![2]!.replaceAll(',', '')));
+  });
+
+  it('R14: a design that cleans only the first infected attachment of a document is caught (the cases held one attachment per document, and it passed: an operator\'s QA pass)', () => {
+    const partial = defineDesign<Record<string, never>>({
+      name: 'partial-clean',
+      description: 'removes only the first infected attachment',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ note, virusScan }) => {
+        if (!virusScan().infected) return { verdict: 'clean' };
+        const files = (note.items.find((i) => i.key === '$file')?.value ?? []) as readonly { readonly infected?: boolean }[];
+        const first = files.findIndex((a) => a.infected === true);
+        const left = files.filter((_, i) => i !== first);
+        return left.length > 0 ? { verdict: 'infected', set: [['$FILE', left as never]] } : { verdict: 'infected', remove: ['$FILE'] };
+      },
+    });
+    const r = verifyDesign(partial as never, { runs: RUNS, seed, only: ['no-missed-infection'] });
+    expect(assertViolated(r, 'no-missed-infection').message).toMatch(/found an infected attachment but left it in place/);
   });
 
   it('R14: noop misses infections (it never scans): the suite says so', () => {
