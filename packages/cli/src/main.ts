@@ -770,9 +770,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   try {
     result = interruptible(() => verifyDesign(design, { config, runs: o.runs, seed, registry, freshDesign: () => freshCopies.shift(), onProgress: (p) => progress.tick(() => `${p.invariant}: run ${p.run} of ${p.runs}`), ...(o.maxWork !== undefined ? { limits: { maxWork: o.maxWork } } : {}) }));
   } catch (err) {
-    if (err instanceof LogError && err.code === 'RUN_TOO_LONG') {
-      throw new LogError(err.code, `verify ${design.name}, seed ${seed}: a random case was refused, so no verdict: ${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)`, {});
-    }
+    if (err instanceof LogError && err.code === 'RUN_TOO_LONG') withWorkHint(new LogError(err.code, `verify ${design.name}, seed ${seed}: a random case was refused, so no verdict: ${err.message}`, {}));
     throw err;
   }
   progress.done();

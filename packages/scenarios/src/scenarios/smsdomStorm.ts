@@ -111,7 +111,7 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   const setup = setupEndMs(p.databases * p.docs);
   const lastTime = Number.MAX_SAFE_INTEGER;
   if (setup + Math.max(0, ...offsets) + 1 > lastTime) throw new LogError('BAD_CONFIG', `parameter "scanOffsetsMs": ${Math.max(...offsets)} puts a scanner past the end of virtual time (2^53-1 ms; setup ends at ${setup} ms): at most ${lastTime - setup - 1}`, { field: 'scanOffsetsMs' });
-  // (The horizon counts from the first scanner: see `start` below.)
+  // (The horizon counts from the first scanner's installation: `start` below.)
   const firstScanner = setup + Math.min(...offsets);
   if (firstScanner + p.horizonMs > lastTime) throw new LogError('BAD_CONFIG', `parameter "horizonMs": ${p.horizonMs} ends the run past the end of virtual time (2^53-1 ms; the first scanner comes at ${firstScanner} ms): at most ${lastTime - firstScanner}`, { field: 'horizonMs' });
   // The timed events after setup (user edits, definitions updates, forwards) are made together and sorted, in memory:
@@ -206,9 +206,8 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // installed"); the run lasts at least until every server has its scanner (a short horizon must not end the run
   // before a later scanner comes). It counted from the end of setup, which is the first installation only while the
   // least offset is 0 (the default): scanOffsetsMs=3600000 left one hour of a two-hour horizon (an operator's QA pass).
-  const first = Math.min(...offsets);
-  const start = setup + first;
-  const horizon = start + Math.max(p.horizonMs, Math.max(...offsets) - first + 1);
+  const start = firstScanner;
+  const horizon = start + Math.max(p.horizonMs, setup + Math.max(...offsets) - start + 1);
   const edits = Math.round((p.userEditsPerHour * p.horizonMs) / HOUR);
   for (let k = 0; k < edits && total > 0; k++) {
     const doc = docAt(rng.int(0, total - 1));

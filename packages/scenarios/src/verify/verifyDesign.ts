@@ -229,7 +229,11 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
   const timed: InputEvent[] = [];
   c.docs.forEach((doc, i) => {
     const set = new Map<string, ItemValue>([['Subject', `doc ${i}`]]);
-    if (doc.attach) set.set('$FILE', doc.second === 'none' ? [attachment(`f${i}`, i, doc.infected)] : [attachment(`f${i}`, i, doc.infected), attachment(`g${i}`, i + 1, doc.second === 'infected')]);
+    if (doc.attach) {
+      const files = [attachment(`f${i}`, i, doc.infected)];
+      if (doc.second !== 'none') files.push(attachment(`g${i}`, i + 1, doc.second === 'infected'));
+      set.set('$FILE', files);
+    }
     if (doc.tag === 'random') set.set(SSO_TAG, 'f'.repeat(64));
     if (doc.tag === 'other-key') {
       // A tag made with someone else's key over exactly this content: it must not verify here.
@@ -511,7 +515,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const config = options.config ?? {};
   const seed = options.seed ?? 42;
   const runs = options.runs ?? 100;
-  const limits: RunLimits = options.limits?.maxWork !== undefined ? { maxWork: options.limits.maxWork } : {};
+  const limits: RunLimits = options.limits ?? {};
   const registry = new Map(options.registry ?? builtinRegistry());
   registry.set(design.name, design);
   const factory = behaviourFactory(registry);
