@@ -1845,16 +1845,19 @@ describe('explore: what a result says about the search', () => {
     expect(pj).not.toHaveProperty('interleavingsLeftOut');
   });
 
-  it('R5/R13: a counterexample whose setup made scanner revisions prints them before step 1, and --json has them as setup (a conflict "wins over seq 2@61011" named a version no step made)', async () => {
-    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '3', '--no-storms', '--out', join(tmp, 'setup-says')];
+  it('R13: explore starts from the scenario\'s state: the documents reach every member before the scanners come, so with on-write scanning of arrivals the setup stamps nothing (`setup` null), and the shortest conflict and storm start with a scan (QA: the setup stamped every arrival, a storm "from step 2" that run never makes)', async () => {
+    const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--out', join(tmp, 'setup-says')];
     const res = await runCli(args);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/shortest path \(2 steps\):\n  setup \(lines 2-8\): scanner\/smsdom saved \S+ on Beta \(seq 2, triggered by the arrival from Alpha\)\n  step 1 /);
+    expect(res.stdout).toMatch(/shortest path \(3 steps\):\n  step 1 \(line 9, at 120000 ms\): scheduled scan of \S+ on Alpha: scanner\/smsdom saved /);
+    expect(res.stdout).toContain('STORM: a loop of 2 replication steps, from step 3, that makes scanner revisions every time round');
     const v = parse((await runCli([...args, '--json'])).stdout)['violation'] as Json;
-    expect(v['setup']).toMatch(/^setup \(lines 2-8\): scanner\/smsdom saved/);
-    expect(v['steps'] as string[]).toHaveLength(2);
-    const plain = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--depth', '3', '--no-storms', '--json', '--out', join(tmp, 'setup-says')])).stdout)['violation'] as Json;
-    expect(plain['setup']).toBeNull();
+    expect(v['setup']).toBeNull();
+    expect(v['steps'] as string[]).toHaveLength(3);
+    // An idle run of the same settings makes no scanner revision either.
+    const idle = parse((await runCli(['run', 'smsdom-storm', '--set', 'servers=2', '--set', 'databases=1', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--set', 'scanServers=none', '--json'])).stdout);
+    expect(((idle['revisions'] as Json)['byActorKind'] as Json)['scanner']).toBe(0);
+    expect(idle['replicatedChanges']).toBe(1);
   });
 
   it('a search of a handful of states prints no rate (it would measure start-up)', async () => {
@@ -2121,7 +2124,7 @@ describe('output files are never half-written', () => {
   it('explore: a counterexample named by many --set options gets a file name the file system takes (it was refused: ENAMETOOLONG, and the finding lost)', async () => {
     const out = mkdtempSync(join(tmp, 'longname-'));
     const config = 'config=scanReplicatedWrites=true,rewriteValidTags=false,tagIncludesDefinitions=false,tagIncludesScanTime=false,ignoreSsoOnScheduled=false,scanMsPerDoc=25,onWrite=true,mail=true';
-    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config, '--depth', '1', '--out', out]);
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config, '--depth', '3', '--out', out]);
     expect(res.code).toBe(1);
     const files = readdirSync(out);
     expect(files).toHaveLength(1);
@@ -2129,7 +2132,7 @@ describe('output files are never half-written', () => {
     expect(files[0]).toMatch(/^explore-no-conflict-servers=3,docs=1,clockSkewsMs=0,350,700,keys=per-server,config=.*-[0-9a-f]{12}\.jsonl$/);
     expect(res.stdout).toContain(`log: ${join(out, files[0]!)} (replay it:`);
     // Another configuration, another name.
-    const other = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config.replace('scanMsPerDoc=25', 'scanMsPerDoc=26'), '--depth', '1', '--out', out]);
+    const other = await runCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=1', '--set', 'clockSkewsMs=0,350,700', '--set', 'keys=per-server', '--set', config.replace('scanMsPerDoc=25', 'scanMsPerDoc=26'), '--depth', '3', '--out', out]);
     expect(other.code).toBe(1);
     expect(readdirSync(out)).toHaveLength(2);
   });

@@ -57,7 +57,7 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
 
 /**
  * The `smsdom-storm` scenario as an exploration model: its servers, databases, documents and scanners are the initial
- * state (documents pushed to every member); the actions are a scan of one document on one server, a cluster push (or,
+ * state (documents pushed to every member before the scanners are installed, as the scenario does); the actions are a scan of one document on one server, a cluster push (or,
  * with scheduled replication, a push session) between two servers, optionally user saves and faults.
  */
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
@@ -68,13 +68,21 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const context = { noSchedule: EXPLORE_REFUSED['scanServers']!, maxDocuments: { limit: MAX_EXPLORE_DOCUMENTS, why: MAX_EXPLORE_DOCUMENTS_WHY }, ...(o.registry !== undefined ? { designs: o.registry } : {}) };
   const generated = smsdomStormEvents(settings, context).filter((e) => e.type !== 'end' && e.type !== 'connection' && e.type !== 'replicate');
   const servers = generated.filter((e): e is Extract<InputEvent, { type: 'server' }> => e.type === 'server').map((e) => e.name);
+  // Spread the documents to every member before exploring, so every action starts from the same copies, and before
+  // the scanners are installed, as the scenario does (run's cluster pushes, or its first replication 15 s before the
+  // end of setup, spread them first). [choice] Spread after the installation (as it was until a QA pass), an
+  // on-write scanner (scanReplicatedWrites=true) stamped every arrival in explore's setup: a scanner revision and a
+  // storm "from step 2" that an idle run of the same settings never makes.
+  const firstInstall = generated.findIndex((e) => e.type === 'scanner');
+  const cut = firstInstall === -1 ? generated.length : firstInstall;
+  const before = generated.slice(0, cut);
   // (A loop, not Math.max(...): 100,000 databases are 200,000 events, past the arguments a call can take.)
-  const last = generated.reduce((m, e) => Math.max(m, e.at), 0);
-  // Spread the documents to every member before exploring, so every action starts from the same copies.
+  const lastBefore = before.reduce((m, e) => Math.max(m, e.at), 0);
+  const at = firstInstall === -1 ? lastBefore + 1_000 : Math.max(lastBefore, generated[firstInstall]!.at - 15_000);
   const spread: InputEvent[] = servers.slice(1).map((p) =>
-    cluster ? { at: last + 1_000, type: 'push', server: servers[0]!, partner: p } : { at: last + 1_000, type: 'replicate', server: servers[0]!, partner: p, mode: 'push' },
+    cluster ? { at, type: 'push', server: servers[0]!, partner: p } : { at, type: 'replicate', server: servers[0]!, partner: p, mode: 'push' },
   );
-  const setup = [...generated, ...spread];
+  const setup = [...before, ...spread, ...generated.slice(cut)];
   const docs = generated.filter((e): e is Extract<InputEvent, { type: 'save' }> => e.type === 'save').map((e) => ({ db: e.db, unid: e.unid }));
   const baseDocs = new Set(docs.map((d) => `${d.db}\u0000${d.unid}`));
   // Servers are symmetric when their definitions and scanner configurations agree apart from the name.
