@@ -4,6 +4,8 @@ import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, promis
 import { propertySeed } from '../../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
+import { arbCase, caseEvents } from './verifyDesign.js';
+import fc from 'fast-check';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
 import ownNameTag from '../../test/designs/ownNameTag.js';
@@ -264,6 +266,45 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     });
     const r = verifyDesign(partial as never, { runs: RUNS, seed, only: ['no-missed-infection'] });
     expect(assertViolated(r, 'no-missed-infection').message).toMatch(/found an infected attachment but left it in place/);
+  });
+
+  it('R16: a design that misses infections only after its first virtual day is caught (every case ran in its first two hours, and such a design passed: an operator\'s QA pass); its counterexample starts late and replays', () => {
+    const DAY = 86_400_000;
+    const late = defineDesign<Record<string, never>>({
+      name: 'late-skip',
+      description: 'cleans what it finds, but skips every scan after its first day',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ clock, virusScan }) => (clock > DAY ? { verdict: 'skipped' } : virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }),
+    });
+    const r = verifyDesign(late as never, { runs: RUNS, seed, only: ['no-missed-infection'] });
+    const cex = assertViolated(r, 'no-missed-infection');
+    expect(Math.max(...cex.events.map((e) => e.at))).toBeGreaterThan(DAY);
+    const { events } = decodeLogText(cex.log);
+    const inputs = events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event));
+    expect(runEvents(inputs, { behaviours: behaviourFactory(builtinRegistry([late as never])) }).summary.scans.missed).toBeGreaterThan(0);
+    // Time-blind, the same design holds.
+    const blind = defineDesign<Record<string, never>>({ ...late, name: 'never-skip', scan: ({ virusScan }) => (virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }) });
+    assertHeld(verifyDesign(blind as never, { runs: RUNS, seed, only: ['no-missed-infection'] }), 'no-missed-infection');
+  });
+
+  it('R12/R16: a case without conflicts drawn at a later start runs as at 0, shifted, for a design that never reads the time: starts fall on the cluster replicator\'s tick grid', () => {
+    // (With conflicts it need not: a conflict document's UNID is made of a time (R5), and scans and pushes go in UNID
+    // order. Off the grid, cases without conflicts ran differently: an arrival more or fewer.)
+    const smsdom = registry.get('smsdom')!;
+    const factory = behaviourFactory(registry);
+    let compared = 0;
+    fc.assert(
+      fc.property(arbCase(), (c) => {
+        const at0 = runEvents(caseEvents({ ...c, startMs: 0 }, smsdom.name, {}), { behaviours: factory, maxRunMs: 7_200_000 }).summary;
+        if (at0.conflicts > 0 || c.startMs === 0) return;
+        compared++;
+        const later = runEvents(caseEvents(c, smsdom.name, {}), { behaviours: factory, maxRunMs: 7_200_000 }).summary;
+        expect({ ...later, endAt: later.endAt - c.startMs, digest: '' }).toEqual({ ...at0, digest: '' });
+      }),
+      { seed, numRuns: 200 },
+    );
+    expect(compared).toBeGreaterThan(20);
   });
 
   it('R14: noop misses infections (it never scans): the suite says so', () => {
