@@ -250,6 +250,13 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(2 * Number(m![1]!.replaceAll(',', ''))).toBeGreaterThanOrEqual(Number(m![2]!.replaceAll(',', '')));
   });
 
+  it('R16: a case whose baseline run (scanners that only clean) the work budget refuses gives no verdict, not a violation (an operator\'s QA pass: "no-scanner-conflicts VIOLATED: the run would take more than 1,000,000 periodic actions")', () => {
+    // A schedule of every millisecond: the design's own run is cut at the storm bound, the baseline's, which stamps
+    // nothing, runs its 2 hours of passes and is refused. A budget of 300,000 refuses it in half a second.
+    const verdict = () => verifyDesign(registry.get('smsdom')!, { config: { scheduleEveryMs: 1 }, runs: 10, seed: 3, only: ['no-scanner-conflicts'], limits: { maxWork: 300_000 } });
+    expect(verdict).toThrow(expect.objectContaining({ code: 'RUN_TOO_LONG', message: expect.stringMatching(/^the same case with scanners that only clean \(what no-scanner-conflicts compares with\): the run would take more than 300,000 pieces of engine work/) }));
+  });
+
   it('R14: a design that cleans only the first infected attachment of a document is caught (the cases held one attachment per document, and it passed: an operator\'s QA pass)', () => {
     const partial = defineDesign<Record<string, never>>({
       name: 'partial-clean',

@@ -572,36 +572,60 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     if (countThis) coverage.invariant = name;
     counted = true;
     let shrinkRuns = -1;
+    const checkCase = (c: VerifyCase): void => {
+      const events = caseEvents(c, design.name, config);
+      const o = observe(events, factory, readOnlyKinds, limits);
+      if (countThis) {
+        coverage.scansPerformed += o.summary.scans.performed;
+        coverage.scansSkipped += o.summary.scans.skipped;
+        coverage.arrivals += o.summary.replicatedChanges;
+        coverage.stampings += o.stampings;
+        coverage.infectedScans += o.infectedScans;
+        coverage.runs++;
+      }
+      options.onProgress?.({ invariant: name, run: ++run, runs });
+      const baseline = () => {
+        try {
+          return observe(caseEvents(c, cleanOnly.name, config), baselineFactory, [], limits);
+        } catch (err) {
+          if (!(err instanceof LogError) || err.code !== 'RUN_TOO_LONG') throw err;
+          throw new LogError('RUN_TOO_LONG', `the same case with scanners that only clean (what no-scanner-conflicts compares with): ${err.message}`, {});
+        }
+      };
+      if (o.crash !== undefined && name !== 'design-runs') crashed++;
+      const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
+      if (why !== undefined) {
+        // The runs after the first failure shrink it (cases already drawn, made smaller): not coverage.
+        countThis = false;
+        // The last failing run is the shrunk counterexample's: its final state, to compare with a run of it again.
+        failedDigest = o.summary.digest;
+        if (shrinkRuns < 0) shrinkRuns = 0;
+        throw new Error(why);
+      }
+    };
+    // [choice] A case the engine's work budget refuses (RUN_TOO_LONG: the design's run, or the baseline's for
+    // no-scanner-conflicts) proves nothing either way. Drawn before any failure, it ends the suite with no verdict
+    // (thrown after fast-check, which would take the throw for a failure of the invariant: the baseline of a
+    // schedule of every millisecond, which never reaches the storm bound, was refused, and its refusal was reported
+    // as "no-scanner-conflicts VIOLATED: the run would take more than 1,000,000 periodic actions"; an operator's QA
+    // pass). Met while shrinking, the smaller case is one that does not fail.
+    let refused: LogError | undefined;
     const details = fc.check(
       fc.property(arbCase(), (c) => {
+        if (refused !== undefined) return;
         // Past SHRINK_BUDGET runs after the first failure, every candidate passes unrun: shrinking stops at the last
         // failing case (by count, not by time: the same seed gives the same counterexample on any machine).
         if (shrinkRuns >= 0 && ++shrinkRuns > SHRINK_BUDGET) return;
-        const events = caseEvents(c, design.name, config);
-        const o = observe(events, factory, readOnlyKinds, limits);
-        if (countThis) {
-          coverage.scansPerformed += o.summary.scans.performed;
-          coverage.scansSkipped += o.summary.scans.skipped;
-          coverage.arrivals += o.summary.replicatedChanges;
-          coverage.stampings += o.stampings;
-          coverage.infectedScans += o.infectedScans;
-          coverage.runs++;
-        }
-        options.onProgress?.({ invariant: name, run: ++run, runs });
-        const baseline = () => observe(caseEvents(c, cleanOnly.name, config), baselineFactory, [], limits);
-        if (o.crash !== undefined && name !== 'design-runs') crashed++;
-        const why = o.crash !== undefined && name !== 'design-runs' ? undefined : CHECKS[name](o, baseline);
-        if (why !== undefined) {
-          // The runs after the first failure shrink it (cases already drawn, made smaller): not coverage.
-          countThis = false;
-          // The last failing run is the shrunk counterexample's: its final state, to compare with a run of it again.
-          failedDigest = o.summary.digest;
-          if (shrinkRuns < 0) shrinkRuns = 0;
-          throw new Error(why);
+        try {
+          checkCase(c);
+        } catch (err) {
+          if (!(err instanceof LogError) || err.code !== 'RUN_TOO_LONG') throw err;
+          if (shrinkRuns < 0) refused = err;
         }
       }),
       { seed, numRuns: runs },
     );
+    if (refused !== undefined) throw refused;
     if (!details.failed || details.counterexample === null) {
       const status = crashed > 0 && crashed >= details.numRuns ? 'unchecked' : 'held';
       results.push({ name, description: DESCRIPTIONS[name], status, runs: details.numRuns, ...(crashed > 0 ? { crashedRuns: crashed } : {}), seed });
