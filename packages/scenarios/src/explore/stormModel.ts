@@ -57,8 +57,9 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
 
 /**
  * The `smsdom-storm` scenario as an exploration model: its servers, databases, documents and scanners are the initial
- * state (documents pushed to every member before the scanners are installed, as the scenario does); the actions are a scan of one document on one server, a cluster push (or,
- * with scheduled replication, a push session) between two servers, optionally user saves and faults.
+ * state (documents pushed to every member before the scanners are installed, as the scenario does); the actions are a
+ * scan of one document on one server, a cluster push (or, with scheduled replication, a push session) between two
+ * servers, optionally user saves and faults.
  */
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
