@@ -1703,6 +1703,11 @@ export class Simulator {
     for (const a of attachmentsOf(note)) if (a.infected === true) infectedInside = true;
     if (d.verdict === 'skipped') sc.skipped++;
     else sc.performed++;
+    // [choice] event-log.md has `infected` "documents cleaned" and `missed` "documents with an infected attachment whose
+    // scan was skipped". `infected` counts the scans that found a document infected: a copy infected again by a later
+    // save and cleaned again counts twice, a cleaning per infection (a spec audit, 2026-12-05, found 2 for one copy
+    // saved infected twice). `missed` counts copies (server, database, UNID) once: a design that trusts a tag misses the
+    // same infected copy at every pass, and counted per scan a storm's rescans would swamp how many were left infected.
     if (d.verdict === 'infected') sc.infected++;
     // The model knows what is infected: a document with an infected attachment that is not found infected was missed.
     else if (infectedInside) {
