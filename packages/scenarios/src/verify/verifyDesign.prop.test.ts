@@ -295,6 +295,30 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     assertHeld(verifyDesign(blind as never, { runs: RUNS, seed, only: ['no-missed-infection'] }), 'no-missed-infection');
   });
 
+  it('R16: a design that skips documents left alone for 5 minutes (taking them for scanned) is caught: cases install the scanners onto documents up to 30 days old (every document a case scanned was at most about 4 minutes old, and it passed: a QA pass)', () => {
+    const idle = defineDesign<Record<string, never>>({
+      name: 'idle-skip',
+      description: 'cleans infections; skips documents untouched for 5 minutes',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ at, note, virusScan }) => (at - note.seqTime > 300_000 ? { verdict: 'skipped' } : virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }),
+    });
+    const cex = assertViolated(verifyDesign(idle as never, { runs: RUNS, seed, only: ['no-missed-infection'] }), 'no-missed-infection');
+    const { events } = decodeLogText(cex.log);
+    const inputs = events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event));
+    expect(runEvents(inputs, { behaviours: behaviourFactory(builtinRegistry([idle as never])) }).summary.scans.missed).toBeGreaterThan(0);
+  });
+
+  it('R16: starts are drawn evenly: few on the range\'s first and last days, every hour of the day alike (fast-check\'s bias piled a fifth of them at the ends: a QA pass)', () => {
+    const DAY = 86_400_000;
+    const starts = fc.sample(arbCase(), { seed: 1, numRuns: 3_000 }).map((c) => c.startMs).filter((s) => s > 0);
+    expect(starts.length).toBeGreaterThan(1_800); // two in three are not 0
+    expect(starts.filter((s) => s <= DAY || s >= 399 * DAY).length).toBeLessThan(starts.length * 0.02);
+    const byHour = new Array<number>(24).fill(0);
+    for (const s of starts) byHour[Math.floor((s % DAY) / 3_600_000)]!++;
+    for (const n of byHour) expect(n).toBeGreaterThan((starts.length / 24) * 0.6);
+  });
+
   it('R12/R16: a case without conflicts drawn at a later start runs as at 0, shifted, for a design that never reads the time: starts fall on the cluster replicator\'s tick grid', () => {
     // (With conflicts it need not: a conflict document's UNID is made of a time (R5), and scans and pushes go in UNID
     // order. Off the grid, cases without conflicts ran differently: an arrival more or fewer.)
