@@ -14,6 +14,7 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  selfSchedule,
   EXPLORE_DEFAULTS,
   EXPLORE_REFUSED,
   STEP_MS,
@@ -944,14 +945,19 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).
+  // A design that schedules itself (selfSchedule) scans on every server at its own interval: said so, not called
+  // unscheduled (a QA pass: "it scans only what its watches() takes on writes" beside 12,800 scheduled scans).
   const unscheduled = rows.flatMap((r) => {
     const d = registry.get(r.design);
     if (r.design === 'noop') return [];
-    if (!Object.prototype.hasOwnProperty.call(d?.defaults ?? {}, 'scheduleEveryMs')) return [{ r, why: 'the design declares no scheduleEveryMs setting' }];
-    if (d !== undefined && d.scheduleEveryMs === undefined) return [{ r, why: 'the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it' }];
+    const own = d !== undefined ? selfSchedule(d, parseConfigList(r.config, 'config', d.defaults)) : undefined;
+    if (own !== undefined) return [{ r, note: `the design schedules its own scans (every ${own.toLocaleString('en-US')} ms on every server: its scheduleEveryMs), so the scenario's scanEveryMs and scanServers do not apply to it` }];
+    const tail = 'so the scenario\'s scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes';
+    if (!Object.prototype.hasOwnProperty.call(d?.defaults ?? {}, 'scheduleEveryMs')) return [{ r, note: `the design declares no scheduleEveryMs setting, ${tail}` }];
+    if (d !== undefined && d.scheduleEveryMs === undefined) return [{ r, note: `the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it, ${tail}` }];
     return [];
   });
-  for (const { r, why } of unscheduled) process.stdout.write(`\n- ${r.label}: ${why}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes`);
+  for (const { r, note } of unscheduled) process.stdout.write(`\n- ${r.label}: ${note}`);
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);

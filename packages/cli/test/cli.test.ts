@@ -1425,6 +1425,27 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).not.toContain('- smsdom');
   });
 
+  it('R13: a design with a schedule of its own (scheduleEveryMs: () => 30 min, no setting) is said to schedule itself: compare notes it, run and compare refuse scanServers and scanEveryMs (they changed nothing), explore refuses the design (a QA pass: the note said it scanned only on writes, beside 12,800 scheduled scans)', async () => {
+    const dir = mkdtempSync(join(tmp, 'ownsched-'));
+    const file = join(dir, 'hs.ts');
+    writeFileSync(file, "export default { name: 'hs', description: 'its own schedule', defaults: {}, scheduleEveryMs: () => 1_800_000, symmetric: true, scan(c: { note: { items: { key: string }[] } }) { return c.note.items.some((i) => i.key === 'x-t') ? { verdict: 'clean' as const } : { verdict: 'clean' as const, set: [['X-T', 'ok']] as [string, string][] }; } };\n");
+    const small = ['--set', 'databases=1', '--set', 'docs=3'];
+    const res = await runCli(['compare', 'smsdom', 'hs', '--design', `hs=${file}`, ...small]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain("- hs: the design schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs), so the scenario's scanEveryMs and scanServers do not apply to it");
+    expect(res.stdout).not.toContain('watches() takes on writes');
+    const row = res.stdout.split('\n').find((l) => l.startsWith('hs '))!;
+    expect(Number(row.trim().split(/ +/)[1]!.replaceAll(',', ''))).toBeGreaterThan(0); // its passes scanned
+    for (const set of ['scanServers=first', 'scanEveryMs=600000']) {
+      const refused = await runCli(['run', 'smsdom-storm', '--design', `hs=${file}`, '--set', 'design=hs', ...small, '--set', set]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`parameter "${set.split('=')[0]}": the design "hs" schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs), so scanEveryMs and scanServers do not apply to it`);
+    }
+    const ex = await runCli(['explore', 'smsdom-storm', '--design', `mine=${file}`, '--set', 'design=mine', '--set', 'docs=1', '--depth', '2']);
+    expect(ex.code).toBe(2);
+    expect(ex.stderr).toContain('parameter "design": the design "mine" schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs); explore chooses scans itself');
+  });
+
   it('compare: a design with a scheduleEveryMs setting but no scheduleEveryMs() to read it gets the note too (README: "declares a scheduleEveryMs setting")', async () => {
     const dir = mkdtempSync(join(tmp, 'halfsched-'));
     const file = join(dir, 'halfsched.ts');

@@ -128,6 +128,25 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
 }
 
 /**
+ * The schedule a design gives itself whatever the scenario sets: what its `scheduleEveryMs(config)` returns with its
+ * `scheduleEveryMs` setting, if it has one, at 0 (the scenario's "no scheduled scans on this server"). A design
+ * whose schedule is fixed (`scheduleEveryMs: () => 1_800_000`) runs its passes on every server, so the scenario's
+ * scanEveryMs and scanServers do not reach it (a QA pass: `--set scanServers=first` changed nothing, and compare's
+ * note said the design scanned only on writes). undefined when it gives none, or when its code throws (the run that
+ * installs it then reports that, as the design's error).
+ */
+export function selfSchedule(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): number | undefined {
+  if (design.scheduleEveryMs === undefined) return undefined;
+  const has = Object.prototype.hasOwnProperty.call(design.defaults, 'scheduleEveryMs');
+  try {
+    const v: unknown = design.scheduleEveryMs(resolveConfig(design, has ? { ...config, scheduleEveryMs: 0 } : config, true));
+    return typeof v === 'number' && v > 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Installs a design on one server: the core's Behaviour. An untrusted design (a researcher's module) is handed notes
  * deeply frozen with immer's `freeze`: the note is the engine's own, shared by every replica holding that version, and
  * a design that tried to change it would otherwise corrupt them all silently. Built-in designs are trusted and skip it

@@ -1,5 +1,5 @@
 import { LogError, Prng, type InputEvent, type ItemValue } from '@replstorm/core';
-import { resolveConfig, type DesignRegistry } from '../design.js';
+import { resolveConfig, selfSchedule, type DesignRegistry, type ScannerDesign } from '../design.js';
 import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
 
@@ -151,6 +151,16 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   if (hasSetting('scheduleEveryMs') && Object.prototype.hasOwnProperty.call(extra, 'scheduleEveryMs')) {
     const why = context.noSchedule ?? 'scheduleEveryMs is set by the scenario on every server: use its parameters scanEveryMs and scanServers';
     throw new LogError('BAD_CONFIG', `parameter "config": ${context.noSchedule === undefined ? why : `scheduleEveryMs: ${why}`}`, { field: 'config' });
+  }
+  // A design that schedules itself (selfSchedule) scans on every server at its own interval: the scenario's schedule
+  // parameters do not reach it. Given, they are refused, naming why; explore refuses the design (its reason).
+  const own = design !== undefined ? selfSchedule(design as ScannerDesign<object>, extra) : undefined;
+  if (own !== undefined) {
+    const what = `the design "${p.design}" schedules its own scans (every ${own.toLocaleString('en-US')} ms on every server: its scheduleEveryMs)`;
+    if (context.noSchedule !== undefined) throw new LogError('BAD_CONFIG', `parameter "design": ${what}; ${context.noSchedule}`, { field: 'design' });
+    for (const k of ['scanServers', 'scanEveryMs'] as const) {
+      if (given(k)) throw new LogError('BAD_CONFIG', `parameter "${k}": ${what}, so scanEveryMs and scanServers do not apply to it`, { field: k });
+    }
   }
   if (p.keys === 'per-server' && hasSetting('key') && Object.prototype.hasOwnProperty.call(extra, 'key')) {
     throw new LogError('BAD_CONFIG', 'parameter "config": with keys=per-server the scenario gives each server its own key: use keys=shared to set one', { field: 'config' });
