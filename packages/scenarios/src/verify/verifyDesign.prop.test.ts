@@ -309,6 +309,25 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(runEvents(inputs, { behaviours: behaviourFactory(builtinRegistry([idle as never])) }).summary.scans.missed).toBeGreaterThan(0);
   });
 
+  it('R13: a design whose scheduleEveryMs(config) throws when given a schedule fails design-runs: cases give a design with that setting an hourly schedule, as the scenario does (none did, and it passed every invariant: a QA pass)', () => {
+    const fragile = defineDesign<{ scheduleEveryMs: number }>({
+      name: 'sched-throw',
+      description: 'cleans; its schedule throws',
+      defaults: { scheduleEveryMs: 0 },
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scheduleEveryMs: (c) => {
+        if (c.scheduleEveryMs > 0) throw new Error('sched boom');
+        return undefined;
+      },
+      scan: ({ virusScan }) => (virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }),
+    });
+    const cex = assertViolated(verifyDesign(fragile as never, { runs: RUNS, seed, only: ['design-runs'] }), 'design-runs');
+    expect(cex.message).toMatch(/failed while giving its schedule \(scheduleEveryMs\): sched boom/);
+    expect(cex.events.some((e) => e.type === 'scanner' && e.config?.['scheduleEveryMs'] === 3_600_000)).toBe(true);
+    // A configuration that sets it is the user's: the cases leave it alone.
+    assertHeld(verifyDesign(fragile as never, { runs: 20, seed, config: { scheduleEveryMs: 0 }, only: ['design-runs'] }), 'design-runs');
+  });
+
   it('R16: starts are drawn evenly: few on the range\'s first and last days, every hour of the day alike (fast-check\'s bias piled a fifth of them at the ends: a QA pass)', () => {
     const DAY = 86_400_000;
     const starts = fc.sample(arbCase(), { seed: 1, numRuns: 3_000 }).map((c) => c.startMs).filter((s) => s > 0);
