@@ -120,6 +120,20 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(recheckClaim(meta, withConfig(events, { key: 'SSOKEYSHARED0000' }), registry)).toMatchObject({ reproduced: false });
   });
 
+  it('a log edited to install another design than its header names (designs) is not checked, as a verify log is (it read "reproduced NO": a QA pass); a header without the field is checked as before', () => {
+    const { meta, events } = readLog(r.storm!.log);
+    expect(meta['designs']).toEqual(['smsdom']);
+    const edited = events.map((e) => (e.type === 'scanner' ? { ...e, design: 'noop' } : e));
+    expect(recheckClaim(meta, edited, registry)).toMatchObject({ reproduced: false, unchecked: 'the header names the design "smsdom", but the log installs "noop": explore\'s claim is about the run it wrote' });
+    const { designs: _d, ...older } = meta;
+    expect(recheckClaim(older, edited, registry)).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'], reproduced: false });
+    // An invariant's log alike.
+    const conflict = explore(stormExploreModel({ settings: { servers: 2, docs: 1 } }), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false }).violation!;
+    const c = readLog(conflict.log);
+    expect(recheckClaim(c.meta, c.events.map((e) => (e.type === 'scanner' ? { ...e, design: 'noop' } : e)), registry)?.unchecked).toMatch(/^the header names the design "smsdom", but the log installs "noop"/);
+    expect(recheckClaim(c.meta, c.events, registry)?.reproduced).toBe(true);
+  });
+
   it('run within replay\'s limits: a --max-work too small refuses the run (not checked)', () => {
     const { meta, events } = readLog(r.storm!.log);
     expect(recheckClaim(meta, events, registry, { maxWork: 1 })?.unchecked).toMatch(/refused at the work limit/);

@@ -88,6 +88,8 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
   // scanner revisions, when run again.
   if (isStormClaim(meta)) {
     const setup = meta['setupInputs'];
+    const other = exploreDesignMismatch(meta, events);
+    if (other !== undefined) return { recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'] as string, reproduced: false, unchecked: other };
     return recheckStorm(meta['storm'] as string, typeof setup === 'number' && Number.isSafeInteger(setup) && setup >= 0 ? setup : undefined, events, registry, limits);
   }
   if (typeof invariant !== 'string') return undefined;
@@ -137,6 +139,8 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
     };
   } else {
     if (!isExploreClaim(invariant)) return unchecked(`"${invariant}" is not one of explore's invariants (${EXPLORE_CLAIMS.join(', ')})`);
+    const other = exploreDesignMismatch(meta, events);
+    if (other !== undefined) return unchecked(other);
     check = () => recheckExploreClaim(invariant, events, registry, limits);
   }
   try {
@@ -148,6 +152,20 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
     if (err instanceof Uncheckable || err instanceof LogError) return unchecked(err.message);
     throw err;
   }
+}
+
+/**
+ * Why an explore log's claim is not about the log's run: its header's `designs` (the designs explore installed) do
+ * not name one the log installs (edited by hand: a QA pass had a log edited to run noop read "reproduced NO", where
+ * a verify log edited alike reads "not checked"). undefined when they agree, or for a header without the field (logs
+ * written before it, checked as they were).
+ */
+function exploreDesignMismatch(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[] | undefined): string | undefined {
+  const named = meta['designs'];
+  if (events === undefined || !Array.isArray(named) || !named.every((d) => typeof d === 'string')) return undefined;
+  const other = events.find((e) => e.type === 'scanner' && !named.includes(e.design));
+  if (other === undefined || other.type !== 'scanner') return undefined;
+  return `the header names the design${named.length === 1 ? '' : 's'} ${named.map((d) => `"${d}"`).join(', ')}, but the log installs "${other.design}": explore's claim is about the run it wrote`;
 }
 
 /** An explore storm log's claim (isStormClaim), checked again: recheckExploreStorm on the log's inputs. */

@@ -1037,7 +1037,10 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     explanation.push(`${step}: ${explainDerived(derived)}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
-  const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, ...meta } }, all);
+  // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
+  // another (recheck.ts; a log edited to run noop read "reproduced NO", a QA pass).
+  const designs = [...new Set(all.flatMap((e) => (e.type === 'scanner' ? [e.design] : [])))];
+  const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm explore', model: model.name, designs, ...meta } }, all);
   return { steps: actions.length, events: all, log, explanation, ...(setup !== undefined ? { setup } : {}), scannerRevisions, scannerCleanings };
 }
 
