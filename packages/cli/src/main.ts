@@ -451,6 +451,14 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
 const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
 
+/** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
+function defaultedNote(w: NonNullable<SimulateResult['whatIf']>): string | undefined {
+  if (w.scheduleDefaulted === undefined) return undefined;
+  const name = w.label.split(':')[0]!;
+  const ran = w.scheduleDefaulted > 0 ? `every ${formatCount(w.scheduleDefaulted)} ms` : 'no scheduled scans';
+  return `the log's scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
+}
+
 /**
  * Prints what a replay or run found (its outputs already written: `recorded` is the line saying where the recording
  * went), and decides the exit code.
@@ -461,6 +469,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${noScannerNote(res.whatIf.label)}\n`);
+    if (res.whatIf !== undefined && defaultedNote(res.whatIf) !== undefined) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${defaultedNote(res.whatIf)!}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -496,6 +505,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
     if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
+    if (res.whatIf !== undefined && defaultedNote(res.whatIf) !== undefined) process.stdout.write(`  note          ${defaultedNote(res.whatIf)!}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the

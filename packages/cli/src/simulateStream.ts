@@ -103,7 +103,14 @@ export interface SimulateResult {
    * an infection; a design that never scans (noop) misses only what a manual pass or mail.box hands it (simple.ts) and
    * leaves every infection in place: this says so.
    */
-  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number }; readonly scannersReplaced: number };
+  readonly whatIf?: {
+    readonly label: string;
+    readonly summary: Summary;
+    readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number };
+    readonly scannersReplaced: number;
+    /** The what-if design's schedule setting when no replaced scanner carried it (its default, which the what-if ran with), else undefined. */
+    readonly scheduleDefaulted: number | undefined;
+  };
   /** Whether the source had derived events to check, and the first disagreement. */
   readonly conformance: {
     readonly checked: number;
@@ -408,6 +415,14 @@ class Conformance {
 class WhatIfRewriter {
   /** Scanner events rewritten: none when the log installs no scanner (both runs are then the same). */
   replaced = 0;
+  /**
+   * [choice] The what-if design's `scheduleEveryMs` setting when a replaced scanner did not carry it (its design has
+   * no such setting: noop has none) and the what-if did not give it: the what-if ran at its default (smsdom's: no
+   * scheduled scans), and the output says so. A QA pass: a log recorded with noop, replayed with --what-if smsdom,
+   * read 0 conflicts, with no word that smsdom then ran no scheduled scan (30 conflicts on the log's schedule). A key
+   * is not said: the scenario's default (one key, keys=shared) is the design's own.
+   */
+  scheduleDefaulted: number | undefined;
   constructor(
     private readonly w: WhatIf,
     private readonly registry: DesignRegistry,
@@ -430,6 +445,13 @@ class WhatIfRewriter {
     const d = this.registry.get(this.w.design)!;
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e.config ?? {})) if (Object.prototype.hasOwnProperty.call(d.defaults, k)) kept[k] = v;
+    const k = 'scheduleEveryMs';
+    // (Only where the log's design has no such setting: one that has it and leaves it unset runs at its default too.)
+    const from = this.registry.get(e.design);
+    const lacks = from !== undefined && !Object.prototype.hasOwnProperty.call(from.defaults, k);
+    if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) {
+      this.scheduleDefaulted = Number((d.defaults as Record<string, unknown>)[k]);
+    }
     return { ...e, design: this.w.design, config: { ...kept, ...this.w.config } };
   }
 }
@@ -988,7 +1010,7 @@ export async function simulateStream(
     header: header!,
     summary,
     ...(whatIfSummary !== undefined && whatIfSim !== undefined && options.whatIf !== undefined
-      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) }, scannersReplaced: rewriter?.replaced ?? 0 } }
+      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) }, scannersReplaced: rewriter?.replaced ?? 0, scheduleDefaulted: rewriter?.scheduleDefaulted } }
       : {}),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),

@@ -807,6 +807,28 @@ describe('replay --what-if on a log that installs no scanner', () => {
   });
 });
 
+describe('replay --what-if with a design whose schedule the log\'s scanners do not carry', () => {
+  it('R13: a log recorded with noop (no scheduleEveryMs setting), replayed --what-if smsdom: the note says smsdom ran at its default, no scheduled scans, and how to give one (a QA pass: 0 conflicts, where a run of smsdom on the schedule makes 30)', async () => {
+    const dir = mkdtempSync(join(tmp, 'whatif-sched-'));
+    const log = join(dir, 'noop.jsonl');
+    const settings = ['--set', 'databases=2', '--set', 'docs=5', '--set', 'userEditsPerHour=10'];
+    expect((await runCli(['run', 'smsdom-storm', ...settings, '--set', 'design=noop', '--record', log])).code).toBe(0);
+    const note = "the log's scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran smsdom at its default (no scheduled scans); give one to compare on a schedule: --what-if smsdom:scheduleEveryMs=3600000";
+    const res = await runCli(['replay', log, '--what-if', 'smsdom']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`note          ${note}`);
+    const json = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
+    expect(json.stderr).toContain(`${log}: warning: ${note}`);
+    // Given, the schedule runs: the what-if then equals a run of smsdom on the scenario's schedule, and nothing is said.
+    const given = await runCli(['replay', log, '--what-if', 'smsdom:scheduleEveryMs=3600000', '--json']);
+    expect(given.stderr).not.toContain('carry no scheduleEveryMs');
+    const direct = parse((await runCli(['run', 'smsdom-storm', ...settings, '--json'])).stdout);
+    expect((parse(given.stdout)['whatIf'] as Json)['summary']).toEqual(direct);
+    // A log whose scanners carry their schedule (smsdom's): no note for a what-if that has the setting.
+    expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'scan-cache'])).stdout).not.toContain('carry no scheduleEveryMs');
+  });
+});
+
 describe('scenario parameters that would outgrow memory or virtual time before the run', () => {
   it.each([
     [['userEditsPerHour=1e30'], 'parameter "userEditsPerHour": 1e+30 asks for 2.00e+30 user edits over the horizon (horizonMs=7200000); the scenario makes at most 1,000,000 such timed events'],
