@@ -107,6 +107,17 @@ function checkSmsdomConfig(c: SmsdomConfig): void {
   if (!/^[A-Za-z0-9]{16}$/.test(c.key)) throw new LogError('BAD_CONFIG', `field "config.key": expected 16 letters or digits (R14), got ${JSON.stringify(c.key)}`, { field: 'config.key' });
 }
 
+/**
+ * The kinds of scan that never save a clean document (promises.readOnlyKinds), by where SSO applies (ssoApplies): none
+ * with SSO off (every kind: a clean document is never stamped, R14), scheduled and manual with ignoreSsoOnScheduled.
+ * (With SSO off, only scheduled and manual were declared, and verify called every run VACUOUS, "stampings never
+ * happened", with advice to declare a promise a built-in design's user cannot change: a QA pass.)
+ */
+function smsdomReadOnlyKinds(c: SmsdomConfig): ScanKind[] {
+  if (!c.sso) return ['mail', 'on-write', 'scheduled', 'manual'];
+  return c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [];
+}
+
 /** Builds an SMSDOM-like design; the variants below differ in name, defaults and one or two decisions. */
 export function smsdomLike(name: string, description: string, overrides: Partial<ScannerDesign<SmsdomConfig>> = {}, defaults: Partial<SmsdomConfig> = {}): ScannerDesign<SmsdomConfig> {
   return defineDesign<SmsdomConfig>({
@@ -120,7 +131,7 @@ export function smsdomLike(name: string, description: string, overrides: Partial
     watches: (w, c) => c.onWrite && (w.origin === 'save' || c.scanReplicatedWrites),
     scansMail: (c) => c.mail,
     // With SSO off, or ignored on scheduled scans, passes never save a clean document.
-    promises: (c) => ({ readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
+    promises: (c) => ({ readOnlyKinds: smsdomReadOnlyKinds(c) }),
     // The tag's key is configuration (a per-server key is a different configuration per server), never the name.
     symmetric: true,
     scan: smsdomScan,
@@ -136,7 +147,7 @@ export const ssoMailOnly = smsdomLike(
   'sso-mail-only',
   'SMSDOM with X-SSOTag used only for mail.box and real-time scans, never for scheduled or manual scans (the seed author\'s proposal)',
   {
-    promises: (c) => ({ readOnlyKinds: ['scheduled', 'manual'], quiescent: !c.scanReplicatedWrites }),
+    promises: (c) => ({ readOnlyKinds: smsdomReadOnlyKinds({ ...c, ignoreSsoOnScheduled: true }), quiescent: !c.scanReplicatedWrites }),
     scan: (ctx) => smsdomScan({ ...ctx, config: { ...ctx.config, ignoreSsoOnScheduled: true } }),
     // The two settings of scheduled and manual scans' tags are kept (a log written for smsdom loads unchanged) and
     // said to do nothing here: `designs` listed them as if they changed this design (a review).
@@ -150,7 +161,7 @@ export const ssoMailOnly = smsdomLike(
 
 /** SMSDOM, but only the cluster's first server by name runs scheduled scans ("cluster aware"). */
 export const clusterAware = smsdomLike('cluster-aware', 'SMSDOM whose scheduled scans run on one cluster member only (the first by name; a server in no cluster runs its own, as smsdom)', {
-  promises: (c) => ({ quiescent: !c.scanReplicatedWrites, readOnlyKinds: !c.sso || c.ignoreSsoOnScheduled ? ['scheduled', 'manual'] : [] }),
+  promises: (c) => ({ quiescent: !c.scanReplicatedWrites, readOnlyKinds: smsdomReadOnlyKinds(c) }),
   runsScheduledPass: (where) => where.clusterMembers[0] === where.server,
   // Which member scans depends on the names: renaming two members changes what the cluster does.
   symmetric: false,

@@ -104,7 +104,7 @@ describe('R16: cluster-aware', () => {
 });
 
 describe('R16: cluster-aware promises', () => {
-  it('R1/R14: with Ignore SSO (or SSO off) its scheduled and manual scans are promised read-only, as smsdom\'s are; with SSO on they are not', () => {
+  it('R1/R14: with Ignore SSO its scheduled and manual scans are promised read-only, as smsdom\'s are, and with SSO off every kind (nothing is ever stamped); with SSO on none', () => {
     // event-log.md: ignoreSsoOnScheduled: "scheduled and manual scans neither honour nor write tags"; R1: read-only
     // means no save. cluster-aware is smsdom with passes on one member: the same settings make the same promise, or
     // verify reports its read-only invariant as not applicable and never checks it.
@@ -113,7 +113,7 @@ describe('R16: cluster-aware promises', () => {
       const d = reg.get(name)!;
       expect(promisesOf(d).readOnlyKinds).toEqual([]);
       expect(promisesOf(d, { ignoreSsoOnScheduled: true }).readOnlyKinds).toEqual(['scheduled', 'manual']);
-      expect(promisesOf(d, { sso: false }).readOnlyKinds).toEqual(['scheduled', 'manual']);
+      expect(promisesOf(d, { sso: false }).readOnlyKinds).toEqual(['mail', 'on-write', 'scheduled', 'manual']);
     }
     const r = verifyDesign(reg.get('cluster-aware')!, { config: { ignoreSsoOnScheduled: true }, only: ['read-only'], runs: 10 });
     expect(r.invariants.map((i) => [i.name, i.status])).toEqual([['read-only', 'held']]);

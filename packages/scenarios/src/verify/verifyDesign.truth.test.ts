@@ -247,3 +247,16 @@ describe('verifyDesign: cleaning is judged by what it leaves, not by its shape (
     expect(r.coverage.stampings).toBe(0);
   });
 });
+
+describe('verifyDesign: the built-in designs with SSO off (R14)', () => {
+  it('R14: with sso=false no kind of scan stamps a clean document, and smsdom, sso-mail-only and cluster-aware declare every kind read-only: every invariant holds (they declared scheduled and manual only, and verify called each run VACUOUS, "stampings never happened": a QA pass)', () => {
+    const registry = builtinRegistry();
+    for (const name of ['smsdom', 'sso-mail-only', 'cluster-aware']) {
+      const r = verifyDesign(registry.get(name)!, { config: { sso: false }, runs: 30, seed: 1 });
+      expect(r.invariants.find((i) => i.name === 'read-only')?.status, name).toBe('held');
+      expect(r.coverage.stampings, name).toBe(0);
+      expect(r.vacuous, name).toEqual([]);
+      expect(r.ok, `${name}: ${JSON.stringify(r.invariants.map((i) => [i.name, i.status]))}`).toBe(true);
+    }
+  });
+});
