@@ -374,7 +374,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // renaming was reached first, so the action that reached it and the actions listed from it are in different
   // servers' names and the ordering argument below does not hold. (Tried on the cases of the reduction tests, the
   // combination found the same states; without a proof it stays off.) With identical servers symmetry is used: it
-  // halves the states, where this reduction saves about a tenth of the transitions.
+  // halves the states, where this reduction saves 5-12% of the transitions (a QA measurement: 5.2% on the bench's
+  // case, 11.8% on 2 servers x 3 documents).
   // No periodic work (cluster ticks, scheduled scans or sessions) runs between steps: partial-order reduction and the
   // check of a design that may act on the time both need it.
   const periodicFree = !sim.pendingWork().some((w) => !w.pending && w.kind !== 'purge');
