@@ -250,10 +250,10 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
       ),
       // (constantFrom shrinks towards its first value: null, no quiet scan on that server.)
       quietOffsets: fc.array(fc.constantFrom<number | null>(null, 0, 0, 0, 10, 3_000, 20_000), { minLength: 3, maxLength: 3 }),
-      // (Drawn last, so the fields above are drawn as before it was added: the cases of a seed are the same but for
-      // their start. Shrinks towards 0.)
-      // (fc.noBias: a biased integer piled the starts up at the range's ends, a third of them at 0 or in its first and
-      // last days, which a design's daily window then met less often than a start drawn evenly: a QA pass.)
+      // (These three are drawn last, so the fields above are drawn as before they were added: a seed's cases are the
+      // same but for them. Each shrinks towards 0.)
+      // (fc.noBias: a biased integer piled a fifth of the starts on the range's first and last days, and so fewer on the
+      // days between: a QA pass.)
       startMs: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.noBias(fc.integer({ min: 0, max: START_MS_MAX / START_STEP_MS })).map((k) => k * START_STEP_MS), weight: 2 }),
       // (Multiples of START_STEP_MS too, for the same reason. constantFrom shrinks towards its first value, 0.)
       installAfterMs: fc.constantFrom(0, 0, 0, 600_000, 3_600_000, 86_400_000, 30 * 86_400_000),
