@@ -967,6 +967,13 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     if (d !== undefined && d.scheduleEveryMs === undefined) return [{ r, note: `the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it, ${tail}` }];
     return [];
   });
+  // keys=per-server (for every row, or this row's) gives each server its own key: a row whose design has no key
+  // setting runs as before, said (compare passes the setting over for it: oneOfSeveral).
+  for (const r of rows) {
+    const d = registry.get(r.design);
+    const perServer = (r.settings['keys'] ?? settings['keys']) === 'per-server';
+    if (perServer && d !== undefined && !Object.prototype.hasOwnProperty.call(d.defaults, 'key')) unscheduled.push({ r, note: 'the design has no key setting, so keys=per-server does not apply to it' });
+  }
   for (const { r, note } of unscheduled) process.stdout.write(`\n- ${r.label}: ${note}`);
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);

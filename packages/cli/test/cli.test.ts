@@ -1447,7 +1447,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).not.toContain('- smsdom');
   });
 
-  it('R13: a design with a schedule of its own (scheduleEveryMs: () => 30 min, no setting) is said to schedule itself: compare notes it, run and compare refuse scanServers and scanEveryMs (they changed nothing), explore refuses the design (a QA pass: the note said it scanned only on writes, beside 12,800 scheduled scans)', async () => {
+  it('R13: a design with a schedule of its own (scheduleEveryMs: () => 30 min, no setting) is said to schedule itself: compare notes it, run refuses scanServers and scanEveryMs (they changed nothing), explore refuses the design (a QA pass: the note said it scanned only on writes, beside 12,800 scheduled scans)', async () => {
     const dir = mkdtempSync(join(tmp, 'ownsched-'));
     const file = join(dir, 'hs.ts');
     writeFileSync(file, "export default { name: 'hs', description: 'its own schedule', defaults: {}, scheduleEveryMs: () => 1_800_000, symmetric: true, scan(c: { note: { items: { key: string }[] } }) { return c.note.items.some((i) => i.key === 'x-t') ? { verdict: 'clean' as const } : { verdict: 'clean' as const, set: [['X-T', 'ok']] as [string, string][] }; } };\n");
@@ -1463,9 +1463,25 @@ describe('a researcher\'s design: what the output says when it does little or no
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`parameter "${set.split('=')[0]}": the design "hs" schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs), so scanEveryMs and scanServers do not apply to it`);
     }
+    // compare runs every row on the same settings: the setting is passed over for this row, and said beside it.
+    const mixed = await runCli(['compare', 'smsdom', 'hs', '--design', `hs=${file}`, ...small, '--set', 'scanServers=first']);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stdout).toContain("- hs: the design schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs), so the scenario's scanEveryMs and scanServers do not apply to it");
     const ex = await runCli(['explore', 'smsdom-storm', '--design', `mine=${file}`, '--set', 'design=mine', '--set', 'docs=1', '--depth', '2']);
     expect(ex.code).toBe(2);
     expect(ex.stderr).toContain('parameter "design": the design "mine" schedules its own scans (every 1,800,000 ms on every server: its scheduleEveryMs); explore chooses scans itself');
+  });
+
+  it('keys=per-server for a design with no key setting: run refuses it (it changed nothing, without a word: a QA pass), compare says so beside the row; smsdom\'s rows are not noted', async () => {
+    const small = ['--set', 'databases=1', '--set', 'docs=2'];
+    const refused = await runCli(['run', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'keys=per-server', ...small]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('parameter "keys": the design "scan-cache" has no key setting, so keys=per-server would change nothing');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'keys=per-server', ...small])).code).toBe(0);
+    const res = await runCli(['compare', 'smsdom', 'scan-cache', '--set', 'keys=per-server', ...small]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('- scan-cache: the design has no key setting, so keys=per-server does not apply to it');
+    expect(res.stdout).not.toContain('- smsdom: the design has no key');
   });
 
   it('compare: a design with a scheduleEveryMs setting but no scheduleEveryMs() to read it gets the note too (README: "declares a scheduleEveryMs setting")', async () => {

@@ -47,6 +47,12 @@ export interface ScenarioContext {
    * a document is made (explore: each document is held in every state of the search).
    */
   readonly maxDocuments?: { readonly limit: number; readonly why: string };
+  /**
+   * Set when this run is one row of several on the same settings (compare): a setting that does not reach this row's
+   * design (scanServers for a design that schedules itself, keys=per-server for one without a key) is passed over,
+   * and the caller says so beside the row, rather than refusing every row for one.
+   */
+  readonly oneOfSeveral?: boolean;
 }
 
 /**
@@ -159,8 +165,13 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
     const what = `the design "${p.design}" schedules its own scans (every ${own.toLocaleString('en-US')} ms on every server: its scheduleEveryMs)`;
     if (context.noSchedule !== undefined) throw new LogError('BAD_CONFIG', `parameter "design": ${what}; ${context.noSchedule}`, { field: 'design' });
     for (const k of ['scanServers', 'scanEveryMs'] as const) {
-      if (given(k)) throw new LogError('BAD_CONFIG', `parameter "${k}": ${what}, so scanEveryMs and scanServers do not apply to it`, { field: k });
+      if (given(k) && context.oneOfSeveral !== true) throw new LogError('BAD_CONFIG', `parameter "${k}": ${what}, so scanEveryMs and scanServers do not apply to it`, { field: k });
     }
+  }
+  // keys=per-server gives each server's scanner its own `key`: a design without that setting would run as with one key,
+  // and `run` said nothing (a QA pass).
+  if (p.keys === 'per-server' && given('keys') && design !== undefined && !hasSetting('key') && context.oneOfSeveral !== true) {
+    throw new LogError('BAD_CONFIG', `parameter "keys": the design "${p.design}" has no key setting, so keys=per-server would change nothing`, { field: 'keys' });
   }
   if (p.keys === 'per-server' && hasSetting('key') && Object.prototype.hasOwnProperty.call(extra, 'key')) {
     throw new LogError('BAD_CONFIG', 'parameter "config": with keys=per-server the scenario gives each server its own key: use keys=shared to set one', { field: 'config' });

@@ -73,7 +73,7 @@ export function compareDesigns(
 ): ComparisonRow[] {
   const factory = behaviourFactory(options.registry ?? builtinRegistry());
   return choices.map((c) => {
-    const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' }, { designs: options.registry ?? builtinRegistry() });
+    const events: Iterable<InputEvent> = scenario.events({ ...settings, ...(c.settings ?? {}), design: c.design, config: c.config ?? '' }, { designs: options.registry ?? builtinRegistry(), oneOfSeveral: true });
     const budget = options.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
     const label = c.label ?? (c.config ? `${c.design}:${c.config}` : c.design);
     let scannerRevisions = 0;
