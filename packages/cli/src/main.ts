@@ -439,7 +439,9 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     timeline: res.timeline!,
     blame: res.blame?.byActor ?? [],
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
-    ...(res.whatIf !== undefined ? { whatIf: res.whatIf } : {}),
+    // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
+    // with no word why).
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf) } } : {}),
     recording: {
       checked: res.conformance.checked,
       ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
@@ -450,6 +452,11 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
 const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
+
+/** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
+function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
+  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(defaultedNote(w) !== undefined ? [defaultedNote(w)!] : [])];
+}
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
 function defaultedNote(w: NonNullable<SimulateResult['whatIf']>): string | undefined {
@@ -468,8 +475,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
-    if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${noScannerNote(res.whatIf.label)}\n`);
-    if (res.whatIf !== undefined && defaultedNote(res.whatIf) !== undefined) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${defaultedNote(res.whatIf)!}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -504,8 +510,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
-    if (res.whatIf !== undefined && res.whatIf.scannersReplaced === 0) process.stdout.write(`  note          ${noScannerNote(res.whatIf.label)}\n`);
-    if (res.whatIf !== undefined && defaultedNote(res.whatIf) !== undefined) process.stdout.write(`  note          ${defaultedNote(res.whatIf)!}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the

@@ -19,7 +19,7 @@ import {
   type SimSnapshot,
   type Summary,
 } from '@replstorm/core';
-import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, type DesignRegistry } from '@replstorm/scenarios';
+import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, describeInput, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -449,10 +449,10 @@ class WhatIfRewriter {
     // (Only where the log's design has no such setting: one that has it and leaves it unset runs at its default too.)
     const from = this.registry.get(e.design);
     const lacks = from !== undefined && !Object.prototype.hasOwnProperty.call(from.defaults, k);
-    if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) {
-      this.scheduleDefaulted = Number((d.defaults as Record<string, unknown>)[k]);
-    }
-    return { ...e, design: this.w.design, config: { ...kept, ...this.w.config } };
+    const config = { ...kept, ...this.w.config };
+    // (What the design's own scheduleEveryMs(config) makes of it: a design may fall back to an interval of its own.)
+    if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) this.scheduleDefaulted = scheduleOf(d, config) ?? 0;
+    return { ...e, design: this.w.design, config };
   }
 }
 

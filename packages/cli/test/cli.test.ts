@@ -819,6 +819,10 @@ describe('replay --what-if with a design whose schedule the log\'s scanners do n
     expect(res.stdout).toContain(`note          ${note}`);
     const json = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
     expect(json.stderr).toContain(`${log}: warning: ${note}`);
+    // The report says it under its what-if table too (it showed two equal columns with no word why: a QA pass).
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--what-if', 'smsdom', '--report', report])).code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain(`<p class="muted">Note: ${note.replaceAll("'", '&#39;')}</p>`);
     // Given, the schedule runs: the what-if then equals a run of smsdom on the scenario's schedule, and nothing is said.
     const given = await runCli(['replay', log, '--what-if', 'smsdom:scheduleEveryMs=3600000', '--json']);
     expect(given.stderr).not.toContain('carry no scheduleEveryMs');

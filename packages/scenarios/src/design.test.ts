@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogError, Revisions, runEvents, type InputEvent, type ItemValue, type Note, type ScanInput, type ScannedEvent } from '@replstorm/core';
-import { behaviourFactory, defineDesign, promisesOf, resolveConfig, toBehaviour } from './design.js';
+import { behaviourFactory, defineDesign, promisesOf, resolveConfig, scheduleOf, selfSchedule, toBehaviour } from './design.js';
 import { builtinRegistry } from './designs/registry.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
@@ -295,5 +295,19 @@ describe('a scanner configuration over the design\'s defaults (resolveConfig)', 
       expect(f).toThrow(LogError);
       expect(f).toThrow(says);
     }
+  });
+});
+
+describe('selfSchedule: a design whose schedule the scenario does not reach', () => {
+  const base = { description: 'x', symmetric: true, scan: () => ({ verdict: 'clean' as const }) };
+  it('R13: a fixed interval is the design\'s own, with or without a setting it ignores; one that reads its setting is not, even when it falls back to an interval of its own at 0 (a QA pass: that one was called fixed, and run refused scanEveryMs, which does reach it)', () => {
+    expect(selfSchedule(defineDesign({ ...base, name: 'fixed', defaults: {}, scheduleEveryMs: () => 1_800_000 }) as never, {})).toBe(1_800_000);
+    expect(selfSchedule(defineDesign<{ scheduleEveryMs: number }>({ ...base, name: 'ignores', defaults: { scheduleEveryMs: 0 }, scheduleEveryMs: () => 1_800_000 }) as never, {})).toBe(1_800_000);
+    const fallback = defineDesign<{ scheduleEveryMs: number }>({ ...base, name: 'fallback', defaults: { scheduleEveryMs: 0 }, scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : 1_800_000) });
+    expect(selfSchedule(fallback as never, {})).toBeUndefined();
+    // What it runs with its setting at 0 (replay --what-if's note reads this, not the setting's default).
+    expect(scheduleOf(fallback as never, {})).toBe(1_800_000);
+    expect(selfSchedule(builtinRegistry().get('smsdom')!, {})).toBeUndefined();
+    expect(selfSchedule(defineDesign({ ...base, name: 'none', defaults: {} }) as never, {})).toBeUndefined();
   });
 });

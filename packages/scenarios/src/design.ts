@@ -128,18 +128,29 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
 }
 
 /**
- * The schedule a design gives itself whatever the scenario sets: what its `scheduleEveryMs(config)` returns with its
- * `scheduleEveryMs` setting, if it has one, at 0 (the scenario's "no scheduled scans on this server"). A design
- * whose schedule is fixed (`scheduleEveryMs: () => 1_800_000`) runs its passes on every server, so the scenario's
- * scanEveryMs and scanServers do not reach it (a QA pass: `--set scanServers=first` changed nothing, and compare's
- * note said the design scanned only on writes). undefined when it gives none, or when its code throws (the run that
- * installs it then reports that, as the design's error).
+ * The schedule a design gives itself whatever the scenario sets: what its `scheduleEveryMs(config)` returns when that
+ * does not change with its `scheduleEveryMs` setting (if it has one: tried at 0, the scenario's "no scheduled scans on
+ * this server", and at two schedules). A design whose schedule is fixed (`scheduleEveryMs: () => 1_800_000`) runs its
+ * passes on every server, so the scenario's scanEveryMs and scanServers do not reach it (a QA pass: `--set
+ * scanServers=first` changed nothing, and compare's note said the design scanned only on writes). One that reads its
+ * setting and falls back to an interval of its own at 0 is reached by the scenario, and is not such a design (a later
+ * QA pass). undefined when it gives none, or when its code throws (the run that installs it then reports that, as the
+ * design's error).
  */
 export function selfSchedule(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): number | undefined {
   if (design.scheduleEveryMs === undefined) return undefined;
   const has = Object.prototype.hasOwnProperty.call(design.defaults, 'scheduleEveryMs');
+  const at = (every: number | undefined) => scheduleOf(design, every === undefined ? config : { ...config, scheduleEveryMs: every });
+  const v = at(has ? 0 : undefined);
+  if (v === undefined || (has && (at(3_600_000) !== v || at(60_000) !== v))) return undefined;
+  return v;
+}
+
+/** What the design's `scheduleEveryMs(config)` returns for this configuration (over its defaults): an interval > 0, or undefined (none, or its code threw). */
+export function scheduleOf(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): number | undefined {
+  if (design.scheduleEveryMs === undefined) return undefined;
   try {
-    const v: unknown = design.scheduleEveryMs(resolveConfig(design, has ? { ...config, scheduleEveryMs: 0 } : config, true));
+    const v: unknown = design.scheduleEveryMs(resolveConfig(design, config, true));
     return typeof v === 'number' && v > 0 ? v : undefined;
   } catch {
     return undefined;

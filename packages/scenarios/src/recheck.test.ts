@@ -125,6 +125,7 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(meta['designs']).toEqual(['smsdom']);
     const edited = events.map((e) => (e.type === 'scanner' ? { ...e, design: 'noop' } : e));
     expect(recheckClaim(meta, edited, registry)).toMatchObject({ reproduced: false, unchecked: 'the header names the design "smsdom", but the log installs "noop": explore\'s claim is about the run it wrote' });
+    expect(recheckClaim({ ...meta, designs: [] }, events, registry)?.unchecked).toBe('the header names no design, but the log installs "smsdom": explore\'s claim is about the run it wrote');
     const { designs: _d, ...older } = meta;
     expect(recheckClaim(older, edited, registry)).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'], reproduced: false });
     // An invariant's log alike.

@@ -165,7 +165,8 @@ function exploreDesignMismatch(meta: Readonly<Record<string, unknown>>, events: 
   if (events === undefined || !Array.isArray(named) || !named.every((d) => typeof d === 'string')) return undefined;
   const other = events.find((e) => e.type === 'scanner' && !named.includes(e.design));
   if (other === undefined || other.type !== 'scanner') return undefined;
-  return `the header names the design${named.length === 1 ? '' : 's'} ${named.map((d) => `"${d}"`).join(', ')}, but the log installs "${other.design}": explore's claim is about the run it wrote`;
+  const names = named.length === 0 ? 'no design' : `the design${named.length === 1 ? '' : 's'} ${named.map((d) => `"${d}"`).join(', ')}`;
+  return `the header names ${names}, but the log installs "${other.design}": explore's claim is about the run it wrote`;
 }
 
 /** An explore storm log's claim (isStormClaim), checked again: recheckExploreStorm on the log's inputs. */

@@ -39,7 +39,13 @@ export interface ReportData {
    */
   readonly claim?: { readonly text: string; readonly reproduced: boolean; readonly checked: boolean };
   /** A second run to compare with, e.g. the same log under another scanner configuration. */
-  readonly whatIf?: { readonly label: string; readonly summary: Summary; readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number } };
+  readonly whatIf?: {
+    readonly label: string;
+    readonly summary: Summary;
+    readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
+    /** What the terminal says under the comparison (no scanner to replace; a schedule the log's scanners did not carry). */
+    readonly notes?: readonly string[];
+  };
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -327,7 +333,7 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>):
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
 <div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>`;
+</tbody></table></div>${(whatIf.notes ?? []).map((n) => `\n<p class="muted">Note: ${escapeHtml(n)}</p>`).join('')}`;
 }
 
 function metaValue(value: unknown): string {
