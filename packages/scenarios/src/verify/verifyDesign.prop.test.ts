@@ -326,6 +326,11 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(cex.events.some((e) => e.type === 'scanner' && e.config?.['scheduleEveryMs'] === 3_600_000)).toBe(true);
     // A configuration that sets it is the user's: the cases leave it alone.
     assertHeld(verifyDesign(fragile as never, { runs: 20, seed, config: { scheduleEveryMs: 0 }, only: ['design-runs'] }), 'design-runs');
+    // The whole suite: its coverage is the next invariant's, not design-runs' runs up to the crash (a QA pass: VACUOUS,
+    // "scansPerformed, arrivals never happened", over the one case before a crash).
+    const all = verifyDesign(fragile as never, { runs: RUNS, seed });
+    expect(all.coverage.invariant).not.toBe('design-runs');
+    expect(all.vacuous).toEqual([]);
   });
 
   it('R16: starts are drawn evenly: few on the range\'s first and last days, every hour of the day alike (fast-check\'s bias piled a fifth of them at the ends: a QA pass)', () => {

@@ -213,9 +213,13 @@ describe('verifyDesign: coverage of a run the design crashed (R13)', () => {
     // Seed 3: the first case crashes the design at its first scan, after the cluster replicator delivered documents.
     const r = verifyDesign(fragile as never, { runs: 30, seed: 3 });
     expect(r.invariants.find((i) => i.name === 'design-runs')!.status).toBe('violated');
-    expect(r.coverage).toMatchObject({ invariant: 'design-runs', runs: 1 });
+    // Coverage is taken from the next invariant, whose runs go on past crashed ones (design-runs' covered the one run
+    // up to its crash: a QA pass found a design called VACUOUS over it).
+    expect(r.coverage.invariant).toBe('quiescence');
+    expect(r.coverage.runs).toBeGreaterThan(1);
     expect(r.coverage.arrivals).toBeGreaterThan(0);
     expect(r.vacuous).not.toContain('arrivals');
+    expect(r.vacuous).not.toContain('scansPerformed');
   });
 });
 
