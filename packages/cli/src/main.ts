@@ -455,7 +455,8 @@ const noScannerNote = (label: string) => `the log installs no scanner: --what-if
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
 function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
-  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(defaultedNote(w) !== undefined ? [defaultedNote(w)!] : [])];
+  const schedule = defaultedNote(w);
+  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(schedule !== undefined ? [schedule] : [])];
 }
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
@@ -962,7 +963,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).
   // A design that schedules itself (selfSchedule) scans on every server at its own interval: said so, not called
   // unscheduled (a QA pass: "it scans only what its watches() takes on writes" beside 12,800 scheduled scans).
-  const unscheduled = rows.flatMap((r) => {
+  const rowNotes = rows.flatMap((r) => {
     const d = registry.get(r.design);
     if (r.design === 'noop') return [];
     const own = d !== undefined ? selfSchedule(d, parseConfigList(r.config, 'config', d.defaults)) : undefined;
@@ -977,13 +978,13 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const r of rows) {
     const d = registry.get(r.design);
     const perServer = (r.settings['keys'] ?? settings['keys']) === 'per-server';
-    if (perServer && d !== undefined && !Object.prototype.hasOwnProperty.call(d.defaults, 'key')) unscheduled.push({ r, note: 'the design has no key setting, so keys=per-server does not apply to it' });
+    if (perServer && d !== undefined && !Object.prototype.hasOwnProperty.call(d.defaults, 'key')) rowNotes.push({ r, note: 'the design has no key setting, so keys=per-server does not apply to it' });
   }
-  for (const { r, note } of unscheduled) process.stdout.write(`\n- ${r.label}: ${note}`);
+  for (const { r, note } of rowNotes) process.stdout.write(`\n- ${r.label}: ${note}`);
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
-  process.stdout.write(`${cut.length || unscheduled.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
