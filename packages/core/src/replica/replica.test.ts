@@ -249,6 +249,34 @@ describe('R7/R9: the compacted change log (keepHistory false)', () => {
   });
 });
 
+describe('changeOrder (what exploration hashes: R9 sends documents in this order)', () => {
+  const unids = (r: Replica) => r.changeOrder().map((n) => n.unid);
+
+  it('R9: lists each document once, at its last change, after every save, deletion and purge, on a clone and on its original', () => {
+    const r = new Replica('S', 'db', 0, 1);
+    save(r, A, [['x', 'a']], 0);
+    save(r, B, [['x', 'b']], 0);
+    expect(unids(r)).toEqual([A, B]);
+    save(r, A, [['x', 'a2']], 1);
+    expect(unids(r)).toEqual([B, A]);
+    expect(r.changeOrder()[1]).toBe(r.get(A));
+    const c = r.clone();
+    expect(unids(c)).toEqual([B, A]);
+    // Each side's changes stay on that side (the list is remembered per replica until its order changes).
+    save(c, B, [['x', 'b2']], 2);
+    del(r, A, 3);
+    expect(unids(c)).toEqual([A, B]);
+    expect(c.changeOrder()[1]).toBe(c.get(B));
+    expect(unids(r)).toEqual([B, A]);
+    expect(r.changeOrder()[1]!.deleted).toBe(true);
+    expect(r.purge(DAY + 4)).toEqual([A]);
+    expect(unids(r)).toEqual([B]);
+    save(r, C, [['x', 'c']], DAY + 5);
+    expect(unids(r)).toEqual([B, C]);
+    expect(unids(c)).toEqual([A, B]);
+  });
+});
+
 describe('clone (snapshots share what neither side has changed yet)', () => {
   it('R9/R10: histories, documents and purges changed on either side after a clone stay on that side', () => {
     const r = new Replica('S', 'db', 0, 1);

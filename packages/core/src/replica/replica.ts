@@ -72,6 +72,11 @@ export class Replica {
    * documents by UNID every hour, and the documents are the same ones each time. Undefined: to be sorted again.
    */
   private byUnid: Slot[] | undefined;
+  /**
+   * The notes in change order while it has not changed (`changeOrder`, read-only to callers): exploration hashes
+   * every replica of a state per transition, and most are a snapshot's, unchanged. Undefined: to be listed again.
+   */
+  private order: readonly Note[] | undefined;
   private counter: number;
   private history: Note[] | undefined;
   private purges: PurgeEntry[];
@@ -102,6 +107,7 @@ export class Replica {
     this.head = undefined;
     this.tail = undefined;
     this.byUnid = undefined;
+    this.order = undefined;
     if (from === undefined) {
       this.counter = 0;
       this.history = keepHistory ? [] : undefined;
@@ -116,6 +122,7 @@ export class Replica {
         this.docs.set(s.note.unid, c);
         this.append(c);
       }
+      this.order = from.order;
       this.counter = from.counter;
       this.history = from.history?.slice();
       this.purges = from.purges.length === 0 ? NO_PURGE_ENTRIES : from.purges.slice();
@@ -166,6 +173,7 @@ export class Replica {
   }
 
   private unlink(s: Slot): void {
+    this.order = undefined;
     if (s.prev !== undefined) s.prev.next = s.next;
     else this.head = s.next;
     if (s.next !== undefined) s.next.prev = s.prev;
@@ -174,6 +182,7 @@ export class Replica {
   }
 
   private append(s: Slot): void {
+    this.order = undefined;
     s.prev = this.tail;
     s.next = undefined;
     if (this.tail !== undefined) this.tail.next = s;
@@ -268,9 +277,11 @@ export class Replica {
   }
 
   /** Every live document and stub, in change-number order (oldest change first). */
-  changeOrder(): Note[] {
+  changeOrder(): readonly Note[] {
+    if (this.order !== undefined) return this.order;
     const out: Note[] = [];
     for (let s = this.head; s !== undefined; s = s.next) out.push(s.note);
+    this.order = out;
     return out;
   }
 
