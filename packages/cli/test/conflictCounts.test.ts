@@ -73,6 +73,22 @@ describe('conflict counts in the report and blame', () => {
     expect(await counts(log)).toEqual({ summary: 1, timeline: { A: 1, B: 0, C: 0 }, blame: { 'user/ann': 1, 'user/bob': 1 } });
   });
 
+  it('R5: a conflict document made an ordinary one on A (its $Conflict and $REF removed) and pushed to C first is kept when C resolves the same conflict: a later version of it, not the log\'s own document', async () => {
+    // K (the loser a2, made on A at 201) is promoted by a user at 250 and reaches C at 300; B's push at 400 makes C
+    // resolve the same divergence: C keeps the promoted K, the winner b2 replaces X, and nothing is refused.
+    const log = THREE([
+      { at: 250, type: 'save', server: 'A', db: 'd', unid: K, by: 'user/ann', remove: ['$Conflict', '$REF'] },
+      { at: 300, type: 'push', server: 'A', partner: 'C' },
+      { at: 400, type: 'push', server: 'B', partner: 'C' },
+      { at: 600, type: 'end' },
+    ]);
+    expect(await counts(log)).toEqual({ summary: 1, timeline: { A: 1, B: 0, C: 0 }, blame: { 'user/ann': 1, 'user/bob': 1 } });
+    const r = await simulateStream({ chunks: [`${log}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry() });
+    const c = r.sim.replica('C', 'd')!;
+    expect(c.get(K)?.items.map((i) => i.name)).toEqual(['S']);
+    expect(c.get(X)?.items.find((i) => i.key === 's')?.value).toBe('b2');
+  });
+
   it('R5 [choice]: an unrelated document saved under the UNID the conflict document takes: refused at the input that led to the conflict (the loser would be lost without a word)', async () => {
     const log = THREE([{ at: 250, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'unrelated' } }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]);
     const err = await counts(log).then(

@@ -3,7 +3,7 @@ import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, getItem, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
-import { replicateNote } from '../replicate/replicateNote.js';
+import { descendsFrom, replicateNote } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
 import { LogError } from '../util/logError.js';
 import { WorkHeap } from '../util/heap.js';
@@ -1942,13 +1942,16 @@ export class Simulator {
       // replicated here first), that copy is kept: it is the same document or a later edit of it.
       // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
       // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
-      // [choice] The copy kept must be that conflict document: a deletion stub (it was resolved by deleting it), or a
-      // document whose $REF names the winner (an edit of it keeps $REF). Anything else under that UNID can only be a
-      // log's own document saved under the UNID a conflict document would take (conflict UNIDs are hashes here, where
-      // Domino's are random): the loser would be lost without a word, so the log is refused, at the input that led here.
+      // [choice] The copy kept must be that conflict document: a deletion stub (it was resolved by deleting it), a
+      // document whose $REF names the winner (an edit of it keeps $REF), or a later version of it (its revisions hold
+      // the conflict document's version: a user who removes `$Conflict` and `$REF` makes it an ordinary document, the
+      // usual way to keep a conflict's losing edit, and that edit replicated here first; it was refused as the log's
+      // own document, exit 2 on a valid log: a QA pass). Anything else under that UNID can only be a log's own document
+      // saved under the UNID a conflict document would take (conflict UNIDs are hashes here, where Domino's are
+      // random): the loser would be lost without a word, so the log is refused, at the input that led here.
       const there = rep.get(res.conflictDoc.unid);
-      if (there !== undefined && !there.deleted && getItem(there, '$REF')?.value !== src.unid) {
-        throw new LogError('UNKNOWN_REFERENCE', `a conflict on "${to.name}" in "${db}" over ${src.unid} makes its conflict document ${res.conflictDoc.unid}, but the log already holds another document under that UNID (no $REF to ${src.unid}): the losing version would be lost`, {});
+      if (there !== undefined && !there.deleted && getItem(there, '$REF')?.value !== src.unid && !descendsFrom(there, [res.conflictDoc.seq, res.conflictDoc.seqTime])) {
+        throw new LogError('UNKNOWN_REFERENCE', `a conflict on "${to.name}" in "${db}" over ${src.unid} makes its conflict document ${res.conflictDoc.unid}, but the log already holds another document under that UNID (no $REF to ${src.unid}, and not a later version of that conflict document): the losing version would be lost`, {});
       }
       const made = there === undefined;
       if (made) {
