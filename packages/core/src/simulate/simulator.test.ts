@@ -1011,6 +1011,29 @@ describe('Errors', () => {
   });
 });
 
+describe('Errors: times past what a log can hold', () => {
+  it('R5: a merge whose version would be one ms past 2^53 - 1 (a skewed clock at the limit) is refused at its input, as a clock past it is; one within the limit merges', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const SKEW = 2 ** 40;
+    // A writes at MAX - 1 (its clock, skewed), B later in real time but at an earlier clock: B pulls and merges, and
+    // the merged seqTime is the later (A's) + 1.
+    const events = (aClock: number): InputEvent[] => [
+      ...pair({ clockSkewMs: SKEW }),
+      ev.save(10, 'A', X, { x: '0', $ConflictAction: '1' }),
+      ev.replicate(20, 'A', 'B', 'push'),
+      ev.save(aClock - SKEW - 10, 'B', X, { y: 'b' }),
+      ev.save(aClock - SKEW, 'A', X, { x: 'a' }),
+      ev.replicate(aClock - SKEW, 'B', 'A', 'pull'),
+    ];
+    const e = errorOf(() => simulate(events(MAX)));
+    expect([e.code, e.line, e.field]).toEqual(['BAD_FIELD', 9, 'at']);
+    expect(e.message).toContain(`would write seqTime ${MAX + 1}`);
+    const ok = simulate(events(MAX - 1));
+    expect(ok.summary.merges).toBe(1);
+    expect(ok.sim.replica('B', 'd')!.get(X)!.seqTime).toBe(MAX);
+  });
+});
+
 describe('Time and order: logs whose events are far apart', () => {
   it('Time and order: with nothing pending, a year of empty cluster ticks and purge checks passes at once, with the same result', () => {
     const far = 365 * 86_400_000;

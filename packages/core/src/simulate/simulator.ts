@@ -1925,6 +1925,12 @@ export class Simulator {
     arrivalOptions.purgedAtDestination = rep.wasPurged(src.unid);
     const res = replicateNote(src, dst, arrivalOptions);
     if (res.outcome === null) return false;
+    // A merged version is one ms after the later of the two (R5), and times are integers up to 2^53 - 1 in the log
+    // format, as `clock` holds a server's: one past it could not be written or replayed (the run went on and its
+    // recording was refused: a QA pass). Refused where the run reached it, as a clock past the limit is.
+    if (res.outcome === 'merged' && res.put.seqTime > MAX_TIME) {
+      throw new LogError('BAD_FIELD', `field "at": at ${this.s.now}, a merge of ${src.unid} on "${to.name}" in "${db}" would write seqTime ${res.put.seqTime} (one ms after the later version), outside the times a log can hold (up to 2^53-1 ms)`, { field: 'at' });
+    }
     const c = this.s.counters;
     // The notice for on-write scanning only where a scanner could look at it; the `via` of the scan only once the
     // scanner takes the write (offerWrite): most arrivals are not scanned.
