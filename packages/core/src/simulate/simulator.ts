@@ -1327,7 +1327,10 @@ export class Simulator {
         srv.scheduledPassesRunning = 0;
         // Scans on the crashed server stop now, and so do transfers to or from it (R9: the transfer stops there,
         // keeping what it applied). [choice] Stopping them at the crash rather than at their next step means a
-        // server restarted within one step does not resume a transfer it had lost.
+        // server restarted within one step does not resume a transfer it had lost: R9's "at a step" names when a
+        // partition is noticed, but a crash ends the replicator task, and the session with it (a restarted Domino
+        // server replicates again at its next scheduled time or push, from the history). A partition healed between
+        // two steps does let the transfer go on. (A QA pass read R9 the other way; kept, and said in the note.)
         this.dropWork((w) => (w.kind === 'pass' && w.p.server === srv.name) || (w.kind === 'on-write' && w.server === srv.name));
         for (const w of s.heap.toArray()) {
           if (w.kind !== 'transfer' || (w.t.spec.from !== srv.name && w.t.spec.to !== srv.name)) continue;
