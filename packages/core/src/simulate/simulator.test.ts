@@ -295,6 +295,16 @@ describe('R10 purge', () => {
     assertReplayEqualsLive(day2.sim);
   });
 
+  it('R10 [choice]: the checks run at multiples of 24 hours of `at`, also for a database defined later (not 24 hours after its definition)', () => {
+    // Defined at 10 h: the checks come at 24 h, 48 h, ... The stub (seqTime 11 h) is older than 1 day first at 48 h;
+    // checks counted from the definition (34 h, 58 h) would keep it past 48 h.
+    const later = [ev.server('A'), ev.server('B'), ev.database(['A', 'B'], { purgeDays: 1 }, 10 * HOUR), ev.save(10 * HOUR, 'A', X), ev.delete(11 * HOUR, 'A', X)];
+    expect(simulate([...later, ev.end(2 * DAY)]).sim.replica('A', 'd')?.get(X)).toMatchObject({ deleted: true });
+    const r = simulate([...later, ev.end(2 * DAY + 1)]).sim.replica('A', 'd')!;
+    expect(r.get(X)).toBeUndefined();
+    expect(r.wasPurged(X)).toBe(true);
+  });
+
   it('R10: the purge check runs every 24 hours, not only at some multiples of it', () => {
     // purgeDays 2: the stub (seqTime 2 h) is older than 2 days first at the 3-day check (72 h - 2 h = 70 h > 48 h).
     // A check every 2 days would keep it until the 4-day check.
@@ -414,6 +424,18 @@ describe('R12 cluster replication', () => {
     expect(replicated(derived).map((e) => [e.at, e.from, e.to, e.outcome])).toEqual([[15_001, 'A', 'B', 'created']]);
     expect(sessions(derived)).toEqual([session(15_001, 'A', 'B', 'cluster', 1, 1)]);
     expect(summary).toMatchObject({ stopped: 'idle', endAt: 15_001, quiescent: true, converged: true });
+  });
+
+  it('R12: a server defined later wakes at the multiples of its clusterIntervalMs of `at`, not an interval after its definition', () => {
+    // Defined at 500 with ticks every 1000: the first tick is at 1000, and the save at 600 goes then (applied 1 ms later).
+    const { derived } = simulate([
+      ev.server('A', { ...cluster, clusterIntervalMs: 1000 }, 500),
+      ev.server('B', { ...cluster, clusterIntervalMs: 1000 }, 500),
+      ev.database(['A', 'B'], {}, 500),
+      ev.save(600, 'A', X),
+      ev.end(1200),
+    ]);
+    expect(replicated(derived).map((e) => [e.at, e.from, e.to, e.outcome])).toEqual([[1001, 'A', 'B', 'created']]);
   });
 
   it("R12: document k of a push is applied at tick + k x the sender's replicationMsPerDoc, in change-number order", () => {
