@@ -1400,7 +1400,10 @@ export class Simulator {
       }
       case 'tick': {
         const srv = s.servers.get(w.server)!;
-        if (srv.up) {
+        // Most ticks find nothing to push (queues empty, or waiting for a retry while a mate is unreachable): they are
+        // answered without listing and sorting the queues' names, which a server with thousands of databases did at
+        // every tick of a week-long partition (41 s for a 3 MB log of 16,000 databases: a QA pass).
+        if (srv.up && s.nonEmptyQueues > 0 && hasPushableQueue(srv)) {
           for (const mate of [...srv.queues.keys()].sort()) {
             const byDb = srv.queues.get(mate)!;
             for (const db of [...byDb.keys()].sort()) {
@@ -2050,6 +2053,12 @@ export class Simulator {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Whether a tick of this server starts a push (R12): some queue holds documents and is not waiting for a retry. */
+function hasPushableQueue(srv: ServerRec): boolean {
+  for (const byDb of srv.queues.values()) for (const q of byDb.values()) if (q.unids.size > 0 && !q.waiting) return true;
+  return false;
+}
 
 function describeWork(w: Work): string {
   switch (w.kind) {
