@@ -1037,8 +1037,8 @@ describe('Errors: times past what a log can hold', () => {
   it('R5: a merge whose version would be one ms past 2^53 - 1 (a skewed clock at the limit) is refused at its input, as a clock past it is; one within the limit merges', () => {
     const MAX = Number.MAX_SAFE_INTEGER;
     const SKEW = 2 ** 40;
-    // A writes at MAX - 1 (its clock, skewed), B later in real time but at an earlier clock: B pulls and merges, and
-    // the merged seqTime is the later (A's) + 1.
+    // A's clock runs 2^40 ahead: its last save has seqTime `aClock`; B's save, 10 ms before in real time, has one 2^40
+    // behind. B pulls: the copies diverged, A's wins (equal seq, later seqTime) and merges: seqTime aClock + 1.
     const events = (aClock: number): InputEvent[] => [
       ...pair({ clockSkewMs: SKEW }),
       ev.save(10, 'A', X, { x: '0', $ConflictAction: '1' }),

@@ -1330,7 +1330,7 @@ export class Simulator {
         // server restarted within one step does not resume a transfer it had lost: R9's "at a step" names when a
         // partition is noticed, but a crash ends the replicator task, and the session with it (a restarted Domino
         // server replicates again at its next scheduled time or push, from the history). A partition healed between
-        // two steps does let the transfer go on. (A QA pass read R9 the other way; kept, and said in the note.)
+        // two steps does let the transfer go on. (A QA pass read R9 the other way; the choice stands.)
         this.dropWork((w) => (w.kind === 'pass' && w.p.server === srv.name) || (w.kind === 'on-write' && w.server === srv.name));
         for (const w of s.heap.toArray()) {
           if (w.kind !== 'transfer' || (w.t.spec.from !== srv.name && w.t.spec.to !== srv.name)) continue;
