@@ -89,6 +89,30 @@ describe('conflict counts in the report and blame', () => {
     expect(c.get(X)?.items.find((i) => i.key === 's')?.value).toBe('b2');
   });
 
+  it('R5 [choice]: a promoted conflict document under a revisions cap is kept while its history still holds the conflict document\'s version; once the cap drops it, refused ([limitation]: nothing shows where the copy came from)', async () => {
+    const capped = (extra: readonly object[]) => THREE([{ at: 250, type: 'save', server: 'A', db: 'd', unid: K, by: 'user/ann', remove: ['$Conflict', '$REF'] }, ...extra, { at: 300, type: 'push', server: 'A', partner: 'C' }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]).replace('"purgeDays":90', '"purgeDays":90,"limitRevisions":1');
+    expect((await counts(capped([]))).summary).toBe(1);
+    const err = await counts(capped([{ at: 260, type: 'save', server: 'A', db: 'd', unid: K, by: 'user/ann', set: { T: 'x' } }])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'UNKNOWN_REFERENCE' });
+  });
+
+  it('R5 [choice]: a document saved on its own under the conflict document\'s UNID, whose history happens to hold the conflict document\'s version (its second save at the same millisecond), is still refused: its earlier history is not the conflict document\'s', async () => {
+    // K is the loser a2's conflict document: version (2, 100), after (1, 10). Zed's document under K's UNID on C has
+    // versions (1, 50), (2, 100), (3, 150): it shares (2, 100) but not what came before it.
+    const [header, ...events] = THREE([]).split('\n').map((l) => JSON.parse(l) as { at: number });
+    const zed = [50, 100, 150].map((at, i) => ({ at, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: `u${i + 1}` } }));
+    // In time order; at 100, A's save first (a stable sort).
+    const log = [header, ...[...events, ...zed].sort((a, b) => a.at - b.at), { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }].map((o) => JSON.stringify(o)).join('\n');
+    const err = await counts(log).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'UNKNOWN_REFERENCE' });
+  });
+
   it('R5 [choice]: an unrelated document saved under the UNID the conflict document takes: refused at the input that led to the conflict (the loser would be lost without a word)', async () => {
     const log = THREE([{ at: 250, type: 'save', server: 'C', db: 'd', unid: K, by: 'user/zed', set: { T: 'unrelated' } }, { at: 400, type: 'push', server: 'B', partner: 'C' }, { at: 600, type: 'end' }]);
     const err = await counts(log).then(

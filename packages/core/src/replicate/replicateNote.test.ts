@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { replicateNote, winsOver, type NoteTransferResult } from './replicateNote.js';
+import { continuesHistoryOf, replicateNote, winsOver, type NoteTransferResult } from './replicateNote.js';
 import { applyDelete, applySave } from '../note/applySave.js';
 import { Replica } from '../replica/replica.js';
 import type { ItemValue, Note, Revision } from '../note/note.js';
@@ -208,6 +208,22 @@ describe('R5: the winner of diverged copies', () => {
     expect(r.outcome).toBe('conflict');
     expect(putOf(r)).toBe(onB);
     expect(replicateNote(onA, onB, OPTS)).toEqual({ outcome: null });
+  });
+});
+
+describe('R5: a later version of a conflict document (continuesHistoryOf)', () => {
+  it('R5: true when the history runs through the version and its own history before it, as far as a cap keeps it; false for a shared pair with another past, or once the cap dropped the version', () => {
+    const k = mk(2, 100, [[1, 10]], []);
+    expect(continuesHistoryOf(mk(4, 260, [[1, 10], [2, 100], [3, 250]], []), k)).toBe(true);
+    // A cap dropped (1, 10): what is left still agrees.
+    expect(continuesHistoryOf(mk(3, 250, [[2, 100]], []), k)).toBe(true);
+    // The same pair after another past: another document's own history.
+    expect(continuesHistoryOf(mk(3, 150, [[1, 50], [2, 100]], []), k)).toBe(false);
+    // More entries before it than the version's own history has.
+    expect(continuesHistoryOf(mk(4, 150, [[1, 5], [1, 10], [2, 100]], []), k)).toBe(false);
+    // The version itself dropped by a cap, or never there.
+    expect(continuesHistoryOf(mk(4, 260, [[3, 250]], []), k)).toBe(false);
+    expect(continuesHistoryOf(mk(2, 100, [[1, 10]], []), k)).toBe(false);
   });
 });
 

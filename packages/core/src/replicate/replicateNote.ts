@@ -38,6 +38,28 @@ export function descendsFrom(note: Note, rev: Revision): boolean {
   return descendsFromVersion(note, rev[0], rev[1]);
 }
 
+/**
+ * True when `later`'s history runs through `earlier`'s version with `earlier`'s own history before it, as far as
+ * `later`'s list keeps it (a capped list drops the oldest entries): a later version of that very document. Sharing
+ * one (`seq`, `seqTime`) pair is not enough: a document saved on its own under the same UNID may have one by
+ * coincidence (its second save at the same millisecond), and its earlier entries then differ. [limitation] When a cap
+ * dropped `earlier`'s version itself, the history cannot tell: false, as R4's descent test would say too.
+ */
+export function continuesHistoryOf(later: Note, earlier: Note): boolean {
+  const revs = later.revisions;
+  const mine = earlier.revisions;
+  for (let i = 0; i < revs.length; i++) {
+    if (revs.seqAt(i) !== earlier.seq || revs.timeAt(i) !== earlier.seqTime) continue;
+    // The i entries before it must be the last i of `earlier`'s own (fewer when the cap dropped some).
+    if (i > mine.length) return false;
+    for (let j = 1; j <= i; j++) {
+      if (revs.seqAt(i - j) !== mine.seqAt(mine.length - j) || revs.timeAt(i - j) !== mine.timeAt(mine.length - j)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /** descendsFrom, the version given as its two numbers (every arrival asks: no pair made for it). */
 function descendsFromVersion(note: Note, seq: number, seqTime: number): boolean {
   // Newest first: the common case (the partner is one or two saves behind) ends at once.

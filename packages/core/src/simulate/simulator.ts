@@ -3,7 +3,7 @@ import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, getItem, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
-import { descendsFrom, replicateNote } from '../replicate/replicateNote.js';
+import { continuesHistoryOf, replicateNote } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
 import { LogError } from '../util/logError.js';
 import { WorkHeap } from '../util/heap.js';
@@ -1949,15 +1949,18 @@ export class Simulator {
       // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
       // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
       // [choice] The copy kept must be that conflict document: a deletion stub (it was resolved by deleting it), a
-      // document whose $REF names the winner (an edit of it keeps $REF), or a later version of it (its revisions hold
-      // the conflict document's version: a user who removes `$Conflict` and `$REF` makes it an ordinary document, the
-      // usual way to keep a conflict's losing edit, and that edit replicated here first; it was refused as the log's
-      // own document, exit 2 on a valid log: a QA pass). Anything else under that UNID can only be a log's own document
-      // saved under the UNID a conflict document would take (conflict UNIDs are hashes here, where Domino's are
-      // random): the loser would be lost without a word, so the log is refused, at the input that led here.
+      // document whose $REF names the winner (an edit of it keeps $REF), or a later version of it (its history runs
+      // through the conflict document's version and that version's own history: continuesHistoryOf. A user who
+      // removes `$Conflict` and `$REF` makes it an ordinary document, the usual way to keep a conflict's losing edit,
+      // and that edit may replicate here first; it was refused as the log's own document, exit 2 on a valid log: a QA
+      // pass). Anything else under that UNID can only be a log's own document saved under the UNID a conflict document
+      // would take (conflict UNIDs are hashes here, where Domino's are random): the loser would be lost without a word,
+      // so the log is refused, at the input that led here. [limitation] Where `limitRevisions` dropped the conflict
+      // document's version from the edited copy's history, that copy is refused too: nothing in it says where it came
+      // from (R4's descent test reads such copies as diverged as well).
       const there = rep.get(res.conflictDoc.unid);
-      if (there !== undefined && !there.deleted && getItem(there, '$REF')?.value !== src.unid && !descendsFrom(there, [res.conflictDoc.seq, res.conflictDoc.seqTime])) {
-        throw new LogError('UNKNOWN_REFERENCE', `a conflict on "${to.name}" in "${db}" over ${src.unid} makes its conflict document ${res.conflictDoc.unid}, but the log already holds another document under that UNID (no $REF to ${src.unid}, and not a later version of that conflict document): the losing version would be lost`, {});
+      if (there !== undefined && !there.deleted && getItem(there, '$REF')?.value !== src.unid && !continuesHistoryOf(there, res.conflictDoc)) {
+        throw new LogError('UNKNOWN_REFERENCE', `a conflict on "${to.name}" in "${db}" over ${src.unid} makes its conflict document ${res.conflictDoc.unid}, but the log already holds another document under that UNID (no $REF to ${src.unid}, and its revisions do not show it is a later version of that conflict document): the losing version would be lost`, {});
       }
       const made = there === undefined;
       if (made) {
