@@ -1,7 +1,7 @@
 // `npx -y pnpm@10.34.9 bench:history`: the headline figure of each row in every full run kept in bench/results/, one
 // line a run, as a Markdown table (quick runs are left out: smaller rows, one repeat). The machine is shared and its
 // speed drifts within the hour: a row's verdict is read over runs, and this is where they sit side by side.
-//   --since 2026-12-04T17   only the runs from that time on (a prefix of the ISO time in the file name)
+//   --since 2026-12-04T17   only the runs from that time (UTC) on: a date, optionally T and the hour, and minutes
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +14,24 @@ interface Result {
 }
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
-const at = process.argv.indexOf('--since');
-const since = at >= 0 ? process.argv[at + 1] : undefined;
-if (at >= 0 && (since === undefined || !/^\d{4}-\d\d-\d\d/.test(since))) {
-  process.stderr.write('bench:history: --since needs a date (and time), as in 2026-12-04T17\n');
+// pnpm passes a literal `--` through: ignored. Anything else but `--since <time>` is refused (a misspelt option listed
+// every run, as if it had been understood).
+const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
+const refuse = (why: string): never => {
+  process.stderr.write(`bench:history: ${why}\nusage: bench:history [--since 2026-12-04T17]   (UTC; a date, then optionally T and hours, minutes)\n`);
   process.exit(2);
+};
+let since: string | undefined;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  const v = a === '--since' ? args[++i] : a.startsWith('--since=') ? a.slice(8) : refuse(`unknown argument ${JSON.stringify(a)}`);
+  // The prefix of an ISO time the files' dates are compared with: a date, then optionally T and the hour (and minutes),
+  // each field in range (a space for the T, as the table writes it, compared after the T's of every run of that day).
+  const m = v === undefined ? null : /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d)(?::(\d\d))?)?$/.exec(v);
+  if (m === null || +m[2]! < 1 || +m[2]! > 12 || +m[3]! < 1 || +m[3]! > 31 || (m[4] !== undefined && +m[4] > 23) || (m[5] !== undefined && +m[5] > 59)) {
+    refuse(`--since needs a UTC date and optionally an hour, as in 2026-12-04 or 2026-12-04T17 or 2026-12-04T17:30; got ${JSON.stringify(v ?? '')}`);
+  }
+  since = v;
 }
 
 /** The row's first figure ("1.05x time, ..." gives 1.05x; "145.3x faster; ..." gives 145.3x), or "-" if the run has no such row. */
@@ -43,7 +56,8 @@ const lines = [
 for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Result;
   if (r.quick || (since !== undefined && r.date < since)) continue;
-  const cpu = /\(([^)]+)\)/.exec(r.machine)?.[1] ?? r.machine;
+  // "2 cores (AMD EPYC), 24 GiB, ...": the model, whose own parentheses ("Intel(R) Xeon(R) Processor") are kept.
+  const cpu = /^\d+ cores \((.*)\), [\d.,]+ GiB/.exec(r.machine)?.[1] ?? r.machine;
   lines.push(`| ${r.date.slice(0, 16).replace('T', ' ')} | ${cpu} | ${figure(r, 'seed scale', 'measured')} | ${figure(r, 'replay')} | ${figure(r, 'replication vs PouchDB in memory (2,000')} | ${figure(r, 'replication vs PouchDB in memory (10,000')} | ${perDocument(r)} | ${figure(r, 'explore', 'measured')} |`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
