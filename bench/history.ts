@@ -26,7 +26,8 @@ for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   const v = a === '--since' ? args[++i] : a.startsWith('--since=') ? a.slice(8) : refuse(`unknown argument ${JSON.stringify(a)}`);
   // The prefix of an ISO time the files' dates are compared with: a date, then optionally T and the hour (and minutes),
-  // each field in range (a space for the T, as the table writes it, compared after the T's of every run of that day).
+  // each field in range. A space in place of the T (as the table writes times) is refused: it sorts before every T,
+  // and "2026-12-05 08" listed the whole day.
   const m = v === undefined ? null : /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d)(?::(\d\d))?)?$/.exec(v);
   if (m === null || +m[2]! < 1 || +m[2]! > 12 || +m[3]! < 1 || +m[3]! > 31 || (m[4] !== undefined && +m[4] > 23) || (m[5] !== undefined && +m[5] > 59)) {
     refuse(`--since needs a UTC date and optionally an hour, as in 2026-12-04 or 2026-12-04T17 or 2026-12-04T17:30; got ${JSON.stringify(v ?? '')}`);

@@ -739,7 +739,6 @@ export class Simulator {
     s.heap.reheap();
   }
 
-
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
   private tooMuchWork(work: number, until: number, line: number | undefined, periodic: boolean): never {
     const what = `${work.toLocaleString('en-US')} ${periodic ? 'periodic actions (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)' : 'pieces of engine work'}`;
