@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LogError } from '../util/logError.js';
 import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
 import { encodeBySchema, encodeEvent, encodeLog, isEncodingOf } from './encodeLog.js';
@@ -330,7 +330,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
   }
 
   it('Derived events: never true for an event with a field the format refuses or reads differently', () => {
-    const bad: readonly unknown[] = [-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -0, '', 'a"b', 'x\\y', '\u0001',
+    const bad: readonly unknown[] = [undefined, -1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -0, '', 'a"b', 'x\\y', '\u0001',
       '\ud800', 'noslash', 'user/', '/x', '0000000000000000000000000000000a', 'ABCDEF', 'copied', null, true, [], {}, ['']];
     fc.assert(
       fc.property(arbDerivedEvent(), (good) => {
@@ -348,6 +348,32 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('Derived events: the parts remembered between calls never stand for a missing or changed name (in a fresh module too)', async () => {
+    // encodeValidDerived remembers the text around the names it last wrote (by identity): before it has written any,
+    // and after, an event without them or with others must not take that text.
+    vi.resetModules();
+    const fresh = await import('./encodeLog.js');
+    const revised = { at: 5, type: 'revised', server: 'Alpha', db: 'mail.nsf', unid: 'A'.repeat(32), seq: 2, seqTime: 4, items: ['X-SSOTag'], by: 'scanner/smsdom', cause: 3 } as const;
+    const replicated = { at: 5, type: 'replicated', from: 'Alpha', to: 'Beta', db: 'mail.nsf', unid: 'A'.repeat(32), seq: 2, seqTime: 4, outcome: 'updated' } as const;
+    const scanned = { at: 5, type: 'scanned', server: 'Alpha', db: 'mail.nsf', unid: 'A'.repeat(32), kind: 'scheduled', verdict: 'clean', saved: true } as const;
+    const missing = (e: Record<string, unknown>, keys: readonly string[]) => ({ ...e, ...Object.fromEntries(keys.map((k) => [k, undefined])) }) as unknown as LogEvent;
+    const stripped = (line: string, keys: readonly string[]) => keys.reduce((l, k) => l.replace(new RegExp(`,"${k}":("[^"]*"|\\[[^\\]]*\\])`), ''), line);
+    for (const [e, keys] of [[revised, ['server', 'db']], [revised, ['items', 'by']], [replicated, ['from', 'to', 'db']], [scanned, ['server', 'db']]] as const) {
+      // First with nothing remembered, then after the whole event was written once. The recorder's writer uses the same
+      // templates: an event it cannot write by them goes to the schema.
+      expect(fresh.encodeEvent(missing(e, keys)), `${e.type} without ${keys.join(', ')}`).toBe(encodeBySchema(missing(e, keys)));
+      const line = fresh.encodeEvent(e as LogEvent);
+      expect(fresh.isEncodingOf(stripped(line, keys), missing(e, keys)), `${e.type} without ${keys.join(', ')}`).toBe(false);
+      expect(fresh.isEncodingOf(line, e as LogEvent)).toBe(true);
+      expect(fresh.isEncodingOf(stripped(line, keys), missing(e, keys)), `${e.type} without ${keys.join(', ')}, after`).toBe(false);
+      // Another name, or another item list, after the remembered one.
+      const other = { ...e, [keys[0]!]: keys[0] === 'items' ? ['Body'] : 'Gamma' } as unknown as LogEvent;
+      expect(fresh.isEncodingOf(line, other)).toBe(false);
+      expect(fresh.isEncodingOf(encodeBySchema(other), other)).toBe(true);
+      expect(fresh.isEncodingOf(line, e as LogEvent)).toBe(true);
+    }
   });
 
   it('Derived events: never true for a text other than the encoding', () => {
