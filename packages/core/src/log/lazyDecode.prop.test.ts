@@ -377,7 +377,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
   });
 
   it('Derived events: never true for a text other than the encoding', () => {
-    const edit = fc.record({ at: fc.nat(), remove: fc.nat(3), insert: fc.constantFrom('', ' ', '0', '"', '1', 'a', ',', '\\', '}') });
+    const edit = fc.record({ at: fc.nat(), remove: fc.nat(3), insert: fc.constantFrom('', ' ', '0', '"', '1', '9', '-', 'a', ',', '\\', '}', '.', 'e') });
     fc.assert(
       fc.property(arbDerivedEvent(), fc.array(edit, { minLength: 1, maxLength: 2 }), (e, edits) => {
         let line = encodeBySchema(e);
@@ -388,6 +388,31 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         if (line !== encodeBySchema(e)) expect(isEncodingOf(line, e), line).toBe(false);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('Derived events: a number is read only as JSON writes it (no sign, zero or digit added or taken away)', () => {
+    // isEncodingOf reads a line's numbers as digits rather than writing the event's: every other spelling of the same
+    // value, and every neighbouring value, must be refused. Each number of the line in turn (the keys' values).
+    const spellings = (t: string): string[] => {
+      const v = Number(t);
+      return [`0${t}`, `-${t}`, `${t}0`, t.slice(1), `${t}.0`, `${t}e0`, ` ${t}`, `+${t}`, String(v + 1), String(v - 1), t.startsWith('-') ? t.slice(1) : `-0${t}`, '-0', '9'.repeat(17), `${t}${'0'.repeat(17)}`];
+    };
+    fc.assert(
+      fc.property(arbDerivedEvent(), (e) => {
+        const line = encodeBySchema(e);
+        if (!isEncodingOf(line, e)) return;
+        for (const m of line.matchAll(/:(-?\d+)(?=[,}])/g)) {
+          const at = m.index + 1;
+          const t = m[1]!;
+          for (const other of spellings(t)) {
+            if (other === t) continue;
+            const changed = line.slice(0, at) + other + line.slice(at + t.length);
+            expect(isEncodingOf(changed, e), changed).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 
