@@ -111,13 +111,14 @@ export function isEncodingOf(line: string, event: LogEvent): boolean {
  * The text between the numbers and the UNID is remembered for the names last seen (compared by identity: an engine's
  * events carry its own server, database and actor strings, the same objects event after event): a template of fewer,
  * longer parts. Built from twenty parts, the text was about a fifth of a replay, most of it in joining them (a
- * microbenchmark of 20,000 revised lines: 440-480 ns a check, 340-370 with the remembered parts). (Reading the line
- * against the parts instead, numbers as digits and strings by `substring` and `===`, measured 265 ns in that
- * microbenchmark, and no faster in replays: 2,350 ms written, 2,453 read, medians of nine interleaved; the substrings
- * were 7.7% of the profile. The fourth reading tried: see the README.) Each remembered part
+ * microbenchmark of 20,000 revised lines: 440-480 ns a check, 340-370 with the remembered parts). Each remembered part
  * was made from names found valid, and strings do not change: a hit needs no check. One part per kind: a cluster push
- * takes the databases in turn, so on the bench's recording every `replicated` head is made again (a map of heads by
- * database, tried, made no difference in interleaved replays: 2,610 against 2,701 ms, medians of nine).
+ * takes the databases in turn, so on the bench's recording every `replicated` head is made again.
+ *
+ * Tried and not kept (interleaved replays of the bench's recording, medians of nine): a map of heads by database
+ * (2,701 ms against 2,610: no difference); reading the line against the parts instead of writing it, numbers as
+ * digits and strings by `substring` and `===` (265 ns against 457 in the microbenchmark, but 2,453 ms against 2,350 in
+ * replays; the substrings were 7.7% of the profile), the fourth such reading tried (README, Benchmarks).
  */
 function encodeValidDerived(e: LogEvent): string | undefined {
   switch (e.type) {
