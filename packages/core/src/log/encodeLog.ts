@@ -124,7 +124,7 @@ function encodeValidDerived(e: LogEvent): string | undefined {
   switch (e.type) {
     case 'revised': {
       if (!isNat(e.at) || !isUnid(e.unid) || !isNat(e.seq) || !isInt(e.seqTime) || !isNat(e.cause) || e.cause === 0) return undefined;
-      const head = revisedHead(e.server, e.db);
+      const head = revisedHeads.get(e.server, e.server, e.db);
       const tail = revisedTail(e.items, e.by);
       if (head === undefined || tail === undefined) return undefined;
       let via = '';
@@ -139,7 +139,7 @@ function encodeValidDerived(e: LogEvent): string | undefined {
     }
     case 'replicated': {
       if (!isNat(e.at) || !isUnid(e.unid) || !isNat(e.seq) || !isInt(e.seqTime)) return undefined;
-      const head = replicatedHead(e.from, e.to, e.db);
+      const head = replicatedHeads.get(e.from, e.to, e.db);
       if (head === undefined || !(REPLICATED_OUTCOMES as readonly unknown[]).includes(e.outcome)) return undefined;
       return `{"at":${e.at}${head}${e.unid}","seq":${e.seq},"seqTime":${e.seqTime},"outcome":"${e.outcome}"}`;
     }
@@ -156,7 +156,7 @@ function encodeValidDerived(e: LogEvent): string | undefined {
       return `{"at":${e.at},"type":"session","server":"${e.server}","partner":"${e.partner}","db":"${e.db}","direction":"${e.direction}","sent":${e.sent},"changed":${e.changed},"interrupted":${e.interrupted}}`;
     case 'scanned': {
       if (!isNat(e.at) || !isUnid(e.unid) || typeof e.saved !== 'boolean') return undefined;
-      const head = scannedHead(e.server, e.db);
+      const head = scannedHeads.get(e.server, e.server, e.db);
       if (head === undefined) return undefined;
       if (!(SCANNED_KINDS as readonly unknown[]).includes(e.kind) || !(SCAN_VERDICTS as readonly unknown[]).includes(e.verdict)) return undefined;
       return `{"at":${e.at}${head}${e.unid}","kind":"${e.kind}","verdict":"${e.verdict}","saved":${e.saved}}`;
@@ -166,31 +166,38 @@ function encodeValidDerived(e: LogEvent): string | undefined {
   }
 }
 
-// The remembered parts (see encodeValidDerived): the names each was made from, and the part. Until one is made, the
-// names are an object no event holds (undefined would match an event without the field).
+// The remembered parts (see encodeValidDerived). Until one is made, the names it was made from are an object no event
+// holds (undefined would match an event without the field).
 const NONE: unknown = Object.freeze({});
-let revisedServer = NONE;
-let revisedDb = NONE;
-let revisedHeadText = '';
+
+/** One kind of head: the text `make` writes for three names found valid, remembered for the last three asked. */
+class LastHead {
+  private a: unknown = NONE;
+  private b: unknown = NONE;
+  private c: unknown = NONE;
+  private text = '';
+
+  constructor(private readonly make: (a: string, b: string, c: string) => string) {}
+
+  /** The head for these names, or undefined if one is not a valid name. */
+  get(a: unknown, b: unknown, c: unknown): string | undefined {
+    if (a === this.a && b === this.b && c === this.c) return this.text;
+    if (!isName(a) || !isName(b) || !isName(c)) return undefined;
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    return (this.text = this.make(a, b, c));
+  }
+}
+
+// (A server's name stands twice where a head has one server.)
+const revisedHeads = new LastHead((server, _, db) => `,"type":"revised","server":"${server}","db":"${db}","unid":"`);
+const replicatedHeads = new LastHead((from, to, db) => `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`);
+const scannedHeads = new LastHead((server, _, db) => `,"type":"scanned","server":"${server}","db":"${db}","unid":"`);
+
 let revisedBy = NONE;
 const revisedItems: string[] = [];
 let revisedTailText = '';
-let replicatedFrom = NONE;
-let replicatedTo = NONE;
-let replicatedDb = NONE;
-let replicatedHeadText = '';
-let scannedServer = NONE;
-let scannedDb = NONE;
-let scannedHeadText = '';
-
-/** `,"type":"revised","server":"S","db":"D","unid":"` for valid names, else undefined. */
-function revisedHead(server: unknown, db: unknown): string | undefined {
-  if (server === revisedServer && db === revisedDb) return revisedHeadText;
-  if (!isName(server) || !isName(db)) return undefined;
-  revisedServer = server;
-  revisedDb = db;
-  return (revisedHeadText = `,"type":"revised","server":"${server}","db":"${db}","unid":"`);
-}
 
 /** `,"items":[...],"by":"A","cause":` for valid item names and actor, else undefined. */
 function revisedTail(items: unknown, by: unknown): string | undefined {
@@ -217,25 +224,6 @@ function revisedTail(items: unknown, by: unknown): string | undefined {
   revisedItems.length = 0;
   for (let i = 0; i < list.length; i++) revisedItems.push(list[i] as string);
   return (revisedTailText = `,"items":[${text}],"by":"${by}","cause":`);
-}
-
-/** `,"type":"replicated","from":"F","to":"T","db":"D","unid":"` for valid names, else undefined. */
-function replicatedHead(from: unknown, to: unknown, db: unknown): string | undefined {
-  if (from === replicatedFrom && to === replicatedTo && db === replicatedDb) return replicatedHeadText;
-  if (!isName(from) || !isName(to) || !isName(db)) return undefined;
-  replicatedFrom = from;
-  replicatedTo = to;
-  replicatedDb = db;
-  return (replicatedHeadText = `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`);
-}
-
-/** `,"type":"scanned","server":"S","db":"D","unid":"` for valid names, else undefined. */
-function scannedHead(server: unknown, db: unknown): string | undefined {
-  if (server === scannedServer && db === scannedDb) return scannedHeadText;
-  if (!isName(server) || !isName(db)) return undefined;
-  scannedServer = server;
-  scannedDb = db;
-  return (scannedHeadText = `,"type":"scanned","server":"${server}","db":"${db}","unid":"`);
 }
 
 // A non-empty string JSON.stringify writes as it is: no quote, backslash or control character to escape, and no
