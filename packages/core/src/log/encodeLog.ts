@@ -108,9 +108,9 @@ export function isEncodingOf(line: string, event: LogEvent): boolean {
  * type, fields read by name: encodeEvent's loop over the schema reads them by computed key and calls JSON.stringify per
  * value, which costs several times more. lazyDecode.prop.test.ts holds the two to the same text.
  *
- * The text between the numbers and the UNID is remembered for the names last seen (compared by identity: an engine's
- * events carry its own server, database and actor strings, the same objects event after event): a template of fewer,
- * longer parts. Built from twenty parts, the text was about a fifth of a replay, most of it in joining them (a
+ * The text between the numbers and the UNID is remembered for the names last seen (compared with `===`, which for
+ * strings compares text, and is a pointer check when they are the same objects, as an engine's server, database and
+ * actor strings are event after event): a template of fewer, longer parts. Built from twenty parts, the text was about a fifth of a replay, most of it in joining them (a
  * microbenchmark of 20,000 revised lines: 440-480 ns a check, 340-370 with the remembered parts). Each remembered part
  * was made from names found valid, and strings do not change: a hit needs no check. One part per kind: a cluster push
  * takes the databases in turn, so on the bench's recording every `replicated` head is made again.
@@ -170,7 +170,7 @@ function encodeValidDerived(e: LogEvent): string | undefined {
 // holds (undefined would match an event without the field).
 const NONE: unknown = Object.freeze({});
 
-/** One kind of head: the text `make` writes for three names found valid, remembered for the last three asked. */
+/** One kind of head: the text `make` writes for three names found valid, remembered for the last three asked (`===`). */
 class LastHead {
   private a: unknown = NONE;
   private b: unknown = NONE;
@@ -251,8 +251,8 @@ function isActor(s: unknown): s is string {
   return slash > 0 && slash < s.length - 1;
 }
 
-// The UNIDs last found valid, compared by identity: an event's UNID is its note's, the same string object in the
-// events a document's scan, save and transfers write one after another.
+// The UNIDs last found valid (compared with `===`: a pointer check for the same object): an event's UNID is its note's,
+// the same string object in the events a document's scan, save and transfers write one after another.
 const recentUnids: (string | undefined)[] = [undefined, undefined, undefined, undefined];
 let recentUnidNext = 0;
 

@@ -351,7 +351,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
   });
 
   it('Derived events: the parts remembered between calls never stand for a missing or changed name (in a fresh module too)', async () => {
-    // encodeValidDerived remembers the text around the names it last wrote (by identity): before it has written any,
+    // encodeValidDerived remembers the text around the names it last wrote (compared with ===): before it has written any,
     // and after, an event without them or with others must not take that text.
     vi.resetModules();
     const fresh = await import('./encodeLog.js');
