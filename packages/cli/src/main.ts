@@ -20,6 +20,7 @@ import {
   STEP_MS,
   checkDesignInstall,
   resolveParams,
+  nearestName,
   promisesOf,
   verifyDesign,
   INVARIANT_NAMES,
@@ -151,7 +152,9 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   }
   const design = params['design'];
   if (typeof design !== 'string') return params;
-  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design (known: ${[...registry.keys()].join(', ')}; ${moduleHint(design, 'with --set design=NAME')})`);
+  // An empty name is said to be one (its module hint read `--design =path/to/it.ts`: a user's QA pass).
+  if (design === '') throw new UsageError(`--set design=: no design named (known: ${[...registry.keys()].join(', ')})`);
+  if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design${nearestName(design, [...registry.keys()])} (known: ${[...registry.keys()].join(', ')}; ${moduleHint(design, 'with --set design=NAME')})`);
   checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`, 'config');
   return params;
 }
@@ -878,7 +881,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   const registry: DesignRegistry = await buildRegistry(o.design);
   for (const c of choices) {
-    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}" (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, `and compare NAME${c.config ? `:${c.config}` : ''}`)})`);
+    if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}"${nearestName(c.design, [...registry.keys()])} (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, `and compare NAME${c.config ? `:${c.config}` : ''}`)})`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
   }
   const settings = parseSets(o.set ?? []);
@@ -951,7 +954,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  process.stdout.write(`${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: every design on the same inputs, ${seconds} s\n\n`);
+  process.stdout.write(`${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: each design on the same inputs, ${seconds} s\n\n`);
   process.stdout.write(`${formatCompareTable(rows)}\n`);
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
@@ -1263,8 +1266,9 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
 that is not a function of its inputs, or not name-blind as it declares; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
-it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the output's reader
-closed it before the command finished (a command that had finished keeps its code).`,
+it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
+output or error closed it while the command was still running (its progress lines); every command writes its results
+once it has them, so \`| head\` keeps the command's own code.`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
@@ -1310,7 +1314,12 @@ run's results are still printed, and --record, --report written: they show what 
       .option('--seed <n>', 'the scenario\'s seed, 0..4294967295 (default: the scenario\'s own, see replstorm scenarios)', parseNonNegativeInt('--seed'))
       // Hidden, and refused with the reason: a scenario's last input is its `end` (horizonMs), so a cap after the
       // last input never applied; the option was offered and changed nothing (a mutation audit).
-      .addOption(new Option('--max-run <ms>').hideHelp()),
+      .addOption(new Option('--max-run <ms>').hideHelp())
+      // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
+      .addHelpText('after', `
+Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a run refused for
+needing more engine work than --max-work or outgrowing memory; an output that could not be written); 129/130/143
+interrupted (nothing half-written). See replstorm --help.`),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
@@ -1346,6 +1355,10 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (default 150,000; the row is then marked as cut short)', parseNonNegativeInt('--max-scanner-revisions', 1))
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
+    .addHelpText('after', `
+Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
+unknown scenario, design or setting; a design that failed to load or whose code threw); 129/130/143 interrupted.
+See replstorm --help.`)
     .action((d: string[], o) => cmdCompare(d, o));
 
   program
@@ -1364,10 +1377,22 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
     .addOption(designOpt())
+    .addHelpText('after', `
+Exit codes: 0 the search reached --depth (or exhausted the space) with no violation and no storm; 1 a violation or a
+storm found (its shortest path written to --out as a log replay reproduces); 2 bad input; 3 the search could not
+finish: cut short by --max-states or a full heap with nothing found, or a design whose paths run again reached other
+states (not a function of its inputs, not name-blind as it declares, or acting on a time's value; a violation found
+is still 1, with the warning); 129/130/143 interrupted. See replstorm --help.`)
     .action((name: string, o) => cmdExplore(name, o));
 
-  program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').action((o) => cmdScenarios(o));
-  program.command('designs').description('list the scanner designs, their settings and promises').option('--json', 'as JSON').addOption(designOpt()).action((o) => cmdDesigns(o));
+  program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').addHelpText('after', '\nExit codes: 0 listed; 2 bad usage. See replstorm --help.').action((o) => cmdScenarios(o));
+  program
+    .command('designs')
+    .description('list the scanner designs, their settings and promises')
+    .option('--json', 'as JSON')
+    .addOption(designOpt())
+    .addHelpText('after', '\nExit codes: 0 listed; 2 bad usage, or a --design module that failed to load or is not a design. See replstorm --help.')
+    .action((o) => cmdDesigns(o));
   return program;
 }
 

@@ -88,7 +88,29 @@ describe('help, version and usage', () => {
       const viaHelp = await runCli(['help', c]);
       expect(viaHelp.code, `help ${c}`).toBe(0);
       expect(viaHelp.stdout).toBe(res.stdout);
+      // Each command's help says its own exit codes (run, compare, explore, scenarios and designs did not: a user's QA pass).
+      expect(res.stdout.replace(/\s+/g, ' '), c).toMatch(/Exit codes: 0 /);
     }
+    // explore's 3 (cut short, or a design whose runs disagree) is said where explore's options are.
+    expect((await runCli(['explore', '--help'])).stdout.replace(/\s+/g, ' ')).toMatch(/1 a violation or a storm found .* 3 the search could not finish: cut short by --max-states/);
+  });
+
+  it('R16: a misspelt parameter or design name gets the nearest known one; an empty design name is said to be empty', async () => {
+    const key = await runCli(['run', 'smsdom-storm', '--set', 'dcos=2']);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain('unknown parameter "dcos" (did you mean "docs"?)');
+    const design = await runCli(['run', 'smsdom-storm', '--set', 'design=smsdon']);
+    expect(design.code).toBe(2);
+    expect(design.stderr).toContain('--set design=smsdon: unknown design (did you mean "smsdom"?)');
+    const compared = await runCli(['compare', 'scan-cach']);
+    expect(compared.code).toBe(2);
+    expect(compared.stderr).toContain('unknown design "scan-cach" (did you mean "scan-cache"?)');
+    const empty = await runCli(['run', 'smsdom-storm', '--set', 'design=']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--set design=: no design named (known: smsdom,');
+    expect(empty.stderr).not.toContain('--design =');
+    // Nothing near: no hint.
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'zzzzzz=1'])).stderr).not.toContain('did you mean');
   });
 
   it('run --help speaks of the scenario, not a log or a recording; explore --help lists no refused parameter among its defaults (scanOffsetsMs=0 was both)', async () => {

@@ -1,4 +1,5 @@
 import { freeze } from 'immer';
+import { nearestName } from './nearestName.js';
 import {
   LogError,
   Revisions,
@@ -294,29 +295,6 @@ const DESIGN_FIELDS: readonly string[] = ['name', 'description', 'defaults', 'co
  */
 export function unknownDesignFields(design: object): { field: string; hint: string }[] {
   return Object.keys(design).filter((k) => !DESIGN_FIELDS.includes(k)).map((field) => ({ field, hint: nearestName(field, DESIGN_FIELDS) }));
-}
-
-/** ` (did you mean "x"?)` for the known name within two edits (case ignored), or "". */
-function nearestName(name: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase(), bestD);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
-}
-
-/** Levenshtein distance, or `limit` once it is at least that (names are short; a long one is cut off at once). */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return Math.min(prev[b.length]!, limit);
 }
 
 /** What is wrong with a design's scan decision, or undefined: the shapes ScanDecision and event-log.md's item values allow. */

@@ -1,4 +1,5 @@
 import { LogError } from '@replstorm/core';
+import { nearestName } from '../nearestName.js';
 
 /** One scenario parameter: its default and a line of help. Values are numbers, booleans or strings. */
 export interface ParamSpec {
@@ -29,7 +30,7 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
   for (const [k, spec] of Object.entries(specs)) out[k] = spec.default;
   for (const [k, raw] of Object.entries(settings)) {
     const spec = Object.prototype.hasOwnProperty.call(specs, k) ? specs[k] : undefined;
-    if (spec === undefined) throw new LogError('BAD_CONFIG', `unknown parameter "${k}" (known: ${Object.keys(specs).join(', ')})`, { field: k });
+    if (spec === undefined) throw new LogError('BAD_CONFIG', `unknown parameter "${k}"${nearestName(k, Object.keys(specs))} (known: ${Object.keys(specs).join(', ')})`, { field: k });
     const s = String(raw);
     if (typeof spec.default === 'number') {
       const n = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : Number.NaN;

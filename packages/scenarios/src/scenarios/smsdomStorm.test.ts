@@ -88,6 +88,7 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     expect(e.code).toBe('BAD_CONFIG');
     expect(e.field).toBe('serverz');
     expect(e.message).toContain('serverz');
+    expect(e.message).toContain('(did you mean "servers"?)');
   });
 
   it('R16: a number parameter given something else', () => {
