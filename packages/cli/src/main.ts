@@ -776,8 +776,10 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     throw err;
   }
   const seed = o.seed ?? (Math.random() * 0x7fffffff) | 0;
-  // Where counterexamples would go is checked before the run (made only when one is written).
-  ensureOutDir(o.out, '--out', false);
+  // Where counterexamples would go is tried before the run by making it, and what was made removed at once, as explore
+  // does (made again only for a log to write): a directory that cannot be made (under /proc, a read-only mount) was
+  // found only once a counterexample was written, after the whole suite had run (a user's QA pass).
+  removeEmpty(ensureOutDir(o.out, '--out'));
   const progress = createProgress(`verify ${design.name}`);
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log

@@ -1527,6 +1527,12 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--out /proc/self/replstorm-test/x: cannot make the directory /proc/self/replstorm-test');
     expect(performance.now() - started).toBeLessThan(30_000);
+    // verify likewise, before its runs: nothing printed, no verdict (it ran the suite, printed the finding, and only
+    // then found it could not write the log: a user's QA pass).
+    const verify = await runCli(['verify', 'smsdom', '--runs', '5', '--seed', '1', '--out', '/proc/self/replstorm-test/x']);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toContain('--out /proc/self/replstorm-test/x: cannot make the directory /proc/self/replstorm-test');
+    expect(verify.stdout).toBe('');
   });
 
   it('explore --out: a search that writes nothing leaves no directory it made (an empty one was left), and keeps one that was there', async () => {
