@@ -262,7 +262,7 @@ describe('changeOrder (what exploration hashes: R9 sends documents in this order
     expect(r.changeOrder()[1]).toBe(r.get(A));
     const c = r.clone();
     expect(unids(c)).toEqual([B, A]);
-    // Each side's changes stay on that side (the list is remembered per replica until its order changes).
+    // Each side's changes stay on that side.
     save(c, B, [['x', 'b2']], 2);
     del(r, A, 3);
     expect(unids(c)).toEqual([A, B]);
