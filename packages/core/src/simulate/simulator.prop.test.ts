@@ -117,6 +117,9 @@ describe('simulator properties', () => {
         expect(b.summary).toEqual(a.summary);
         expect(b.derived).toEqual(a.derived);
         expect(b.sim.prngState()).toBe(a.sim.prngState());
+        // No rule draws from the run's generator: snapshots share it (cloneState). A rule that starts drawing fails
+        // here, and must give each state a copy of its own before it draws (see SimState.prng).
+        expect(a.sim.prngState()).toBe(new Simulator({}).prngState());
       },
       toLog: logOf('sim-deterministic'),
     });

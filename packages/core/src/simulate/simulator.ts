@@ -240,7 +240,12 @@ interface SimState {
   inputs: number;
   stopped: StopReason | undefined;
   endAt: number;
-  prng: Prng;
+  /**
+   * The run's PRNG (seeded by `options.seed`), compared by the determinism checks (`prngState`). No rule draws from it
+   * today, so copies share it (cloneState); a rule that draws must first give the state a copy of its own
+   * (copy-on-write), or a snapshot and the run restored from it would advance one generator between them.
+   */
+  readonly prng: Prng;
   /**
    * Which set of servers this state has: a number no other set got (a `server` event takes a new one; copies share
    * it). The simulator's caches of server names and cluster members are valid while it is unchanged, so restoring a
@@ -2142,7 +2147,9 @@ function cloneState(s: SimState): SimState {
     inputs: s.inputs,
     stopped: s.stopped,
     endAt: s.endAt,
-    prng: s.prng.clone(),
+    // Shared: nothing draws from it (see SimState.prng). A copy per state was an object and four heap numbers per
+    // transition, and kept with every state a search stores.
+    prng: s.prng,
     serverSet: s.serverSet,
   };
 }
