@@ -179,10 +179,15 @@ interface ServerRec {
   scheduledPassesRunning: number;
   /**
    * Copy-on-write for snapshots, like Replica.owner: the state that may change `replicas`, `queues` and `store` in
-   * place. A copied state shares them with its parent until it first changes one (Simulator.ownMaps), when it copies
-   * all three (queues deeply): exploration copies a state per transition, and most transitions change one server.
+   * place, each on its own. A copied state shares them with its parent until it first changes one (ownReplicas,
+   * ownQueues, ownStore), when it copies that one (queues deeply): exploration copies a state per transition, and
+   * most transitions change one or two servers, and of each only its replicas (a push's receiver) or its queues (a
+   * push's sender). (One owner for the three copied all three at once: a push copied four maps of each side that it
+   * did not change, a tenth of what a search keeps per state.)
    */
-  mapsOwner: object | undefined;
+  replicasOwner: object | undefined;
+  queuesOwner: object | undefined;
+  storeOwner: object | undefined;
 }
 
 interface Counters {
@@ -1141,7 +1146,9 @@ export class Simulator {
           definitions: '',
           queues: new Map(),
           scheduledPassesRunning: 0,
-          mapsOwner: s,
+          replicasOwner: s,
+          queuesOwner: s,
+          storeOwner: s,
         };
         s.servers.set(e.name, srv);
         s.serverSet = ++serverSets;
@@ -1166,7 +1173,7 @@ export class Simulator {
         for (const r of e.replicas) {
           const rep = new Replica(r, e.name, def.limitRevisions, def.purgeDays, this.keepHistory);
           rep.owner = s;
-          this.ownMaps(s.servers.get(r)!).replicas.set(e.name, rep);
+          this.ownReplicas(s.servers.get(r)!).replicas.set(e.name, rep);
         }
         // R10 [choice]: stubs are checked for purging at every multiple of 24 hours of `at`.
         this.schedule({ kind: 'purge', db: e.name, at: ceilTo(e.at, DAY), order: 0, id: 0 });
@@ -1313,7 +1320,7 @@ export class Simulator {
         const srv = this.serverUp(e.server, line, 'server');
         srv.up = false;
         // R12: queues are lost when the sending server crashes.
-        for (const byDb of this.ownMaps(srv).queues.values()) {
+        for (const byDb of this.ownQueues(srv).queues.values()) {
           for (const q of byDb.values()) {
             if (q.unids.size > 0) s.nonEmptyQueues--;
             q.unids = EMPTY_UNIDS;
@@ -1556,14 +1563,21 @@ export class Simulator {
     if (r.owner === this.s) return r;
     const c = r.clone();
     c.owner = this.s;
-    this.ownMaps(srv).replicas.set(db, c);
+    this.ownReplicas(srv).replicas.set(db, c);
     return c;
   }
 
-  /** The server's replicas, queues and scanner memory, ready to change: copied first if a snapshot shares them. */
-  private ownMaps(srv: ServerRec): ServerRec {
-    if (srv.mapsOwner === this.s) return srv;
+  /** The server's map of replicas, ready to change: copied first if a snapshot shares it (see ServerRec.replicasOwner). */
+  private ownReplicas(srv: ServerRec): ServerRec {
+    if (srv.replicasOwner === this.s) return srv;
     srv.replicas = copyMap(srv.replicas);
+    srv.replicasOwner = this.s;
+    return srv;
+  }
+
+  /** The server's cluster queues, ready to change: copied first, deeply, if a snapshot shares them. */
+  private ownQueues(srv: ServerRec): ServerRec {
+    if (srv.queuesOwner === this.s) return srv;
     const queues = new Map<string, Map<string, ClusterQueue>>();
     for (const [mate, byDb] of srv.queues) {
       const m = new Map<string, ClusterQueue>();
@@ -1571,9 +1585,16 @@ export class Simulator {
       queues.set(mate, m);
     }
     srv.queues = queues;
+    srv.queuesOwner = this.s;
+    return srv;
+  }
+
+  /** The server's scanner memory, ready to change: copied first if a snapshot shares it. */
+  private ownStore(srv: ServerRec): ServerRec {
+    if (srv.storeOwner === this.s) return srv;
     // An empty memory may be a Map of the parent's own (a forgotten last key), not the shared EMPTY_STORE: replaced.
     srv.store = srv.store.size > 0 ? copyMap(srv.store) : EMPTY_STORE;
-    srv.mapsOwner = this.s;
+    srv.storeOwner = this.s;
     return srv;
   }
 
@@ -1695,7 +1716,7 @@ export class Simulator {
       store: srv.store,
     });
     if (d.remember !== undefined && d.remember.length > 0) {
-      this.ownMaps(srv);
+      this.ownStore(srv);
       for (const [k, v] of d.remember) {
         if (srv.store === EMPTY_STORE) srv.store = new Map();
         if (v === undefined) srv.store.delete(k);
@@ -2004,7 +2025,7 @@ export class Simulator {
   // ---------------------------------------------------------------- cluster queues (R12)
 
   private queue(srv: ServerRec, mate: string, db: string): ClusterQueue {
-    this.ownMaps(srv);
+    this.ownQueues(srv);
     let byDb = srv.queues.get(mate);
     if (byDb === undefined) {
       byDb = new Map();
@@ -2029,7 +2050,7 @@ export class Simulator {
     for (const byDb of srv.queues.values()) if (byDb.get(db)?.unids.has(unid) === true) queued = true;
     if (!queued) return;
     // The queues may be a snapshot's: made this state's own before they change.
-    for (const byDb of this.ownMaps(srv).queues.values()) {
+    for (const byDb of this.ownQueues(srv).queues.values()) {
       const q = byDb.get(db);
       if (q === undefined || !q.unids.has(unid)) continue;
       q.unids.delete(unid);
@@ -2092,8 +2113,8 @@ function describeWork(w: Work): string {
 function cloneState(s: SimState): SimState {
   const servers = new Map<string, ServerRec>();
   for (const srv of s.servers.values()) {
-    // The replicas, queues and scanner memory are shared until this state changes them (`ownMaps`), and each replica
-    // until this state changes it (`writable`).
+    // The replicas, queues and scanner memory are shared until this state changes them (ownReplicas, ownQueues,
+    // ownStore), and each replica until this state changes it (`writable`).
     servers.set(srv.name, {
       name: srv.name,
       cluster: srv.cluster,
@@ -2109,7 +2130,9 @@ function cloneState(s: SimState): SimState {
       definitions: srv.definitions,
       queues: srv.queues,
       scheduledPassesRunning: srv.scheduledPassesRunning,
-      mapsOwner: undefined,
+      replicasOwner: undefined,
+      queuesOwner: undefined,
+      storeOwner: undefined,
     });
   }
   const heap = s.heap.clone(cloneWork);
