@@ -837,6 +837,8 @@ export class Simulator {
    * again (exploration restores a parent before every action, so the state it hands over is never touched again).
    */
   snapshotOwned(): SimSnapshot {
+    // Kept, often for long: its work heap's arrays are given no more room than they use (WorkHeap.trim).
+    this.s.heap.trim();
     return { state: this.s };
   }
 

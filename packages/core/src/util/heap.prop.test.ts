@@ -13,7 +13,7 @@ interface W {
   id: number;
 }
 
-type Op = { op: 'push'; at: number } | { op: 'pop' } | { op: 'shift'; by: number } | { op: 'remove'; pick: number } | { op: 'clone' };
+type Op = { op: 'push'; at: number } | { op: 'pop' } | { op: 'shift'; by: number } | { op: 'remove'; pick: number } | { op: 'clone' } | { op: 'trim' };
 
 const ops = fc.array(
   fc.oneof(
@@ -22,6 +22,8 @@ const ops = fc.array(
     fc.record({ op: fc.constant('shift' as const), by: fc.integer({ min: 0, max: 30 }) }),
     fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }),
     fc.record({ op: fc.constant('clone' as const) }),
+    // What a snapshot kept by exploration does (snapshotOwned).
+    fc.record({ op: fc.constant('trim' as const) }),
   ),
   { maxLength: 200 },
 );
@@ -29,7 +31,7 @@ const ops = fc.array(
 const byDue = (a: W, b: W) => a.at - b.at || a.order - b.order;
 
 describe('WorkHeap', () => {
-  it('Time and order: pops by (at, order) like a sorted list, through reheap, remove and clone', () => {
+  it('Time and order: pops by (at, order) like a sorted list, through reheap, remove, clone and trim', () => {
     const seed = propertySeed();
     console.log(`[heap] seed=${seed}`);
     fc.assert(
@@ -55,6 +57,8 @@ describe('WorkHeap', () => {
             const w = model[o.pick % model.length]!;
             expect(heap.remove(w)).toBe(true);
             model = model.filter((x) => x !== w);
+          } else if (o.op === 'trim') {
+            heap.trim();
           } else {
             const copies = new Map<W, W>();
             heap = heap.clone((w) => {
