@@ -1319,9 +1319,9 @@ run's results are still printed, and --record, --report written: they show what 
       .addOption(new Option('--max-run <ms>').hideHelp())
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', `
-Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a run refused for
-needing more engine work than --max-work or outgrowing memory; an output that could not be written); 129/130/143
-interrupted (nothing half-written). See replstorm --help.`),
+Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
+failed to load or whose code threw; a run refused for needing more engine work than --max-work or outgrowing memory;
+an output that could not be written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
