@@ -8,10 +8,10 @@ import { seededSettings } from './determinism.js';
 import { smsdomStormEvents } from './scenarios/smsdomStorm.js';
 
 // Snapshots share replicas, cluster queues, scanner memories and counters with the state that goes on, copy-on-write
-// (simulator.ts: writable, ownMaps, ownCounters). Here the seeded scenarios of the determinism check (every built-in
-// design, on-write scans of arrivals, scheduled connections, definitions updates, forwards, infections) run straight,
-// and again with two nested snapshots: run on to the end, restore the later snapshot and finish, restore the earlier
-// and finish. Every one of the three ends must be the straight run's: the same summary (digest included) and the same
+// (simulator.ts: writable, ownReplicas, ownQueues, ownStore, ownCounters). Here the seeded scenarios of the
+// determinism check (every built-in design, on-write scans of arrivals, scheduled connections, definitions updates,
+// forwards, infections) run straight, and again with two nested snapshots: run on to the end, restore the later
+// snapshot and finish, restore the earlier and finish. Every one of the three ends must be the straight run's: the same summary (digest included) and the same
 // derived events after its snapshot. A state that wrote through something it shared would leak into a snapshot.
 // Deterministic: seed i gives the scenario and both cut points; a failure writes the scenario's log (the cuts in its
 // meta) to counterexamples/, and `replstorm replay` runs it straight.

@@ -55,7 +55,8 @@ export class Prng {
   }
 
   clone(): Prng {
-    // Not through the constructor: seeding is wasted work, and exploration clones a state per transition.
+    // The copy a simulator state must take before a rule first draws from a generator its snapshots share
+    // (SimState.prng). Not through the constructor: seeding is wasted work.
     const p = Object.create(Prng.prototype) as Prng;
     p.a = this.a;
     p.b = this.b;
