@@ -87,11 +87,7 @@ const CLI = (dir: string) => join(dir, 'packages', 'cli', 'bin', 'replstorm.js')
 
 /** The old version's checkout: an installed directory, or <ref> in a new worktree (removed by `cleanup`). */
 function setUpOld(o: Options, work: string): { dir: string; cleanup: () => void } {
-  if (o.oldDir !== undefined) {
-    const dir = resolve(o.oldDir);
-    if (!existsSync(CLI(dir)) || !existsSync(join(dir, 'node_modules'))) fail(`--old-dir ${o.oldDir}: not an installed checkout (no packages/cli/bin/replstorm.js or node_modules)`);
-    return { dir, cleanup: () => {} };
-  }
+  if (o.oldDir !== undefined) return { dir: resolve(o.oldDir), cleanup: () => {} };
   const dir = join(work, 'old');
   const git = spawnSync('git', ['-C', REPO, 'worktree', 'add', '--detach', dir, o.ref!], { encoding: 'utf8' });
   if (git.status !== 0) {
@@ -163,9 +159,13 @@ async function replays(version: string, dir: string, logs: ReadonlyMap<string, s
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  // What can be checked before anything is made is checked first: a refusal leaves nothing behind.
   if (o.ref !== undefined) {
     const known = spawnSync('git', ['-C', REPO, 'rev-parse', '--verify', '--quiet', `${o.ref}^{commit}`], { encoding: 'utf8' });
     if (known.status !== 0) fail(`"${o.ref}" names no commit of this repository`);
+  }
+  if (o.oldDir !== undefined && (!existsSync(CLI(resolve(o.oldDir))) || !existsSync(join(resolve(o.oldDir), 'node_modules')))) {
+    fail(`--old-dir ${o.oldDir}: not an installed checkout (no packages/cli/bin/replstorm.js or node_modules)`);
   }
   const work = mkdtempSync(join(tmpdir(), 'replstorm-differential-'));
   const old = setUpOld(o, work);
