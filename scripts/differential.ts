@@ -100,7 +100,14 @@ function setUpOld(o: Options, work: string): { dir: string; cleanup: () => void 
   if (install.status !== 0) {
     cleanup();
     rmSync(work, { recursive: true, force: true });
-    fail(`could not install ${o.ref}: ${(install.stderr || install.stdout).trim().split('\n').slice(-3).join(' ')}`);
+    // Ctrl-C during the install reaches pnpm too (one process group): said as an interruption, not as a failed install.
+    if (install.signal !== null || install.status === 130 || install.status === 143) {
+      process.stderr.write(`differential: interrupted while installing ${o.ref}\n`);
+      process.exit(install.signal === 'SIGTERM' || install.status === 143 ? 143 : 130);
+    }
+    // (npm's warnings about pnpm's settings in the environment are not the reason.)
+    const why = `${install.stderr}\n${install.stdout}`.split('\n').filter((l) => l.trim() !== '' && !/^npm warn/i.test(l)).slice(-3).join(' ');
+    fail(`could not install ${o.ref}: ${why}`);
   }
   return { dir, cleanup };
 }
@@ -168,33 +175,36 @@ async function main(): Promise<void> {
     fail(`--old-dir ${o.oldDir}: not an installed checkout (no packages/cli/bin/replstorm.js or node_modules)`);
   }
   const work = mkdtempSync(join(tmpdir(), 'replstorm-differential-'));
-  const old = setUpOld(o, work);
+  let old: { dir: string; cleanup: () => void } | undefined;
   // Ctrl-C or a kill: the worktree is unregistered and the temporary files removed (130/143, as the CLI exits). The
   // package script runs this file with `node --import tsx`: under the tsx command, which relays signals to a child
-  // process of its own, the handler did not run (a Ctrl-C left the files of the cases run so far).
+  // process of its own, the handler did not run (a Ctrl-C left the files of the cases run so far). During the install
+  // (a synchronous wait) the signal also ends pnpm, and the failed install cleans up and exits 2.
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(sig, () => {
       // The CLI processes first, and then their files: one still writing made the removal fail.
       const ended = [...running].map((p) => new Promise((done) => p.once('close', done)));
       for (const p of running) p.kill('SIGKILL');
       void Promise.all(ended).then(() => {
-        old.cleanup();
+        old?.cleanup();
         if (o.keep === undefined) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
         process.exit(code);
       });
     });
   }
+  old = setUpOld(o, work);
   const casesDir = o.keep !== undefined ? resolve(o.keep) : join(work, 'cases');
   const cases = differentialCases(o.seed, o.runs, o.explores);
   process.stderr.write(`differential: ${o.ref ?? o.oldDir} (old) against this working tree (new): ${o.runs} runs and ${o.explores} explores, seed ${o.seed}\n`);
   const found: { n: number; c: Case; diffs: string[]; dir: string }[] = [];
+  const side = old;
   const tally = { same: 0, differ: 0, refusedByBoth: 0 };
   try {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i]!;
       const dir = join(casesDir, String(i + 1));
-      const [a, b] = await Promise.all([runSide(old.dir, c, join(dir, 'old')), runSide(REPO, c, join(dir, 'new'))]);
-      const [aByNew, bByOld, aByOld, bByNew] = await Promise.all([replays(REPO, join(dir, 'old'), a.logs), replays(old.dir, join(dir, 'new'), b.logs), replays(old.dir, join(dir, 'old'), a.logs), replays(REPO, join(dir, 'new'), b.logs)]);
+      const [a, b] = await Promise.all([runSide(side.dir, c, join(dir, 'old')), runSide(REPO, c, join(dir, 'new'))]);
+      const [aByNew, bByOld, aByOld, bByNew] = await Promise.all([replays(REPO, join(dir, 'old'), a.logs), replays(side.dir, join(dir, 'new'), b.logs), replays(side.dir, join(dir, 'old'), a.logs), replays(REPO, join(dir, 'new'), b.logs)]);
       const diffs = differences({ ...a, replayedByOther: aByNew, replayedBySelf: aByOld }, { ...b, replayedByOther: bByOld, replayedBySelf: bByNew });
       if (diffs.length > 0) {
         tally.differ++;
@@ -204,9 +214,9 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${String(i + 1).padStart(3)}/${cases.length} ${c.kind.padEnd(7)} ${diffs.length === 0 ? 'same' : 'DIFFERENT'} (exit ${a.code}${a.code === b.code ? '' : ` -> ${b.code}`})\n`);
     }
   } finally {
-    old.cleanup();
+    side.cleanup();
   }
-  process.stdout.write(`${tally.same} of ${cases.length} cases the same in both versions, ${tally.differ} different (seed ${o.seed}; ${tally.refusedByBoth} refused by both, exit 2)\n`);
+  process.stdout.write(`${tally.same} of ${cases.length} cases the same in both versions, ${tally.differ} different (seed ${o.seed}; ${tally.refusedByBoth} refused by both with exit 2)\n`);
   for (const f of found) {
     process.stdout.write(`\ncase ${f.n}: replstorm ${f.c.kind} ${f.c.args.join(' ')}\n${f.diffs.map((d) => `  - ${d}\n`).join('')}  files: ${f.dir}\n`);
   }

@@ -1,10 +1,10 @@
 // The pure half of `pnpm differential` (scripts/differential.ts): which commands it runs in both versions, and how it
 // compares what they printed. Kept apart from the processes and files so that a test can hold it to its word: cases
-// are a function of the seed, and two results are "the same" exactly when they differ by nothing but wall-clock time
-// and the directory each version wrote into.
+// are a function of the seed, and two results are "the same" exactly when they differ by nothing but wall-clock time,
+// the directory each version wrote into, and standard error where neither refused (progress lines).
 import fc from 'fast-check';
 
-/** One command, run by both versions: the CLI's arguments, and what to compare besides its output. */
+/** One command, run by both versions. */
 export interface Case {
   readonly kind: 'run' | 'explore';
   /** Arguments after `replstorm`, without the output options the harness adds (--json, --record, --out). */
