@@ -15,7 +15,7 @@
 // Cases are a function of the seed (printed; --seed runs the same ones again). Exit 0: no difference; 1: differences,
 // listed with the commands that show them, the cases' files kept; 2: bad arguments, or the old version could not be set up.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +35,9 @@ and counterexample logs, and in how each version replays the other's logs.
   --explores N   explore cases (default 40)
   --seed S       the seed the cases are drawn from (default: a fresh one, printed)
   --old-dir DIR  an installed checkout of the old version to use instead of <ref>
-  --keep DIR     keep every case's files in DIR (by default they are removed unless a case differs)
+  --keep DIR     keep every case's files in DIR, new or empty (by default they are removed unless a case differs)
 Exit codes: 0 no difference; 1 differences (listed, with the cases' files kept); 2 bad arguments, or the old version
-could not be checked out or installed.`;
+could not be checked out or installed; 130/143 interrupted (SIGINT/SIGTERM: the worktree and files are removed).`;
 
 interface Options {
   ref: string | undefined;
@@ -70,24 +70,31 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--explores') o.explores = count(a, args[++i]);
     else if (a === '--seed') {
       const raw = args[++i];
-      if (raw === undefined || !/^-?[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) fail(`--seed needs a whole number, got ${raw === undefined ? 'nothing' : `"${raw}"`}`);
+      // fast-check's seeds are 32-bit (as REPLSTORM_SEED's): a larger one would be cut to another, silently.
+      if (raw === undefined || !/^-?[0-9]+$/.test(raw) || Number(raw) < -(2 ** 31) || Number(raw) > 2 ** 32 - 1) fail(`--seed needs a whole number from -2147483648 to 4294967295, got ${raw === undefined ? 'nothing' : `"${raw}"`}`);
       o.seed = Number(raw) | 0;
-    } else if (a === '--old-dir') o.oldDir = args[++i] ?? fail('--old-dir needs a directory');
-    else if (a === '--keep') o.keep = args[++i] ?? fail('--keep needs a directory');
+    } else if (a === '--old-dir') o.oldDir = fromCaller(args[++i] ?? fail('--old-dir needs a directory'));
+    else if (a === '--keep') o.keep = fromCaller(args[++i] ?? fail('--keep needs a directory'));
     else if (a.startsWith('-')) fail(`unknown option ${a}\n${USAGE}`);
     else if (o.ref === undefined) o.ref = a;
     else fail(`one <ref> only, got "${o.ref}" and "${a}"`);
   }
   if (o.ref === undefined && o.oldDir === undefined) fail(`the old version is missing: give a <ref> (or --old-dir)\n${USAGE}`);
+  if (o.runs + o.explores === 0) fail('--runs 0 and --explores 0: nothing to compare');
   if (o.ref !== undefined && o.oldDir !== undefined) fail('give a <ref> or --old-dir, not both');
   return o;
 }
 
 const CLI = (dir: string) => join(dir, 'packages', 'cli', 'bin', 'replstorm.js');
 
+/** A path as the user typed it: pnpm runs the script from the repository root, and says where it was called (INIT_CWD). */
+function fromCaller(path: string): string {
+  return resolve(process.env['INIT_CWD'] ?? process.cwd(), path);
+}
+
 /** The old version's checkout: an installed directory, or <ref> in a new worktree (removed by `cleanup`). */
 function setUpOld(o: Options, work: string): { dir: string; cleanup: () => void } {
-  if (o.oldDir !== undefined) return { dir: resolve(o.oldDir), cleanup: () => {} };
+  if (o.oldDir !== undefined) return { dir: o.oldDir, cleanup: () => {} };
   const dir = join(work, 'old');
   const git = spawnSync('git', ['-C', REPO, 'worktree', 'add', '--detach', dir, o.ref!], { encoding: 'utf8' });
   if (git.status !== 0) {
@@ -95,6 +102,12 @@ function setUpOld(o: Options, work: string): { dir: string; cleanup: () => void 
     fail(`could not check out ${o.ref}: ${git.stderr.trim()}`);
   }
   const cleanup = () => void spawnSync('git', ['-C', REPO, 'worktree', 'remove', '--force', dir]);
+  // A commit from before the CLI had its command made every case "different" (a QA pass): a setup failure, said so.
+  if (!existsSync(CLI(dir))) {
+    cleanup();
+    rmSync(work, { recursive: true, force: true });
+    fail(`${o.ref} has no packages/cli/bin/replstorm.js: it is older than the replstorm command`);
+  }
   process.stderr.write(`differential: installing ${o.ref} in ${dir} ...\n`);
   const install = spawnSync('npx', [...PNPM, 'install', '--frozen-lockfile', '--prefer-offline'], { cwd: dir, encoding: 'utf8' });
   if (install.status !== 0) {
@@ -154,6 +167,9 @@ async function runSide(version: string, c: Case, out: string): Promise<Omit<Side
   mkdirSync(out, { recursive: true });
   const extra = c.kind === 'run' ? ['--json', '--record', join(out, 'recording.jsonl')] : ['--json', '--out', join(out, 'ce')];
   const r = await cli(version, [c.kind, ...c.args, ...extra]);
+  // What it printed, kept with the case: a crash's stack trace was lost (a QA pass).
+  writeFileSync(join(out, 'stdout.txt'), r.stdout);
+  writeFileSync(join(out, 'stderr.txt'), r.stderr);
   return { code: r.code, stdout: normalizeOutput(r.stdout, out), refusal: refusalLine(r.stderr, out), logs: logsIn(out) };
 }
 
@@ -171,9 +187,12 @@ async function main(): Promise<void> {
     const known = spawnSync('git', ['-C', REPO, 'rev-parse', '--verify', '--quiet', `${o.ref}^{commit}`], { encoding: 'utf8' });
     if (known.status !== 0) fail(`"${o.ref}" names no commit of this repository`);
   }
-  if (o.oldDir !== undefined && (!existsSync(CLI(resolve(o.oldDir))) || !existsSync(join(resolve(o.oldDir), 'node_modules')))) {
+  if (o.oldDir !== undefined && !existsSync(o.oldDir)) fail(`--old-dir ${o.oldDir}: no such directory`);
+  if (o.oldDir !== undefined && (!existsSync(CLI(o.oldDir)) || !existsSync(join(o.oldDir, 'node_modules')))) {
     fail(`--old-dir ${o.oldDir}: not an installed checkout (no packages/cli/bin/replstorm.js or node_modules)`);
   }
+  // A case's logs are every file its directory holds: files of an earlier run there would be compared too.
+  if (o.keep !== undefined && existsSync(o.keep) && readdirSync(o.keep).length > 0) fail(`--keep ${o.keep}: not empty (give a new or empty directory)`);
   const work = mkdtempSync(join(tmpdir(), 'replstorm-differential-'));
   let old: { dir: string; cleanup: () => void } | undefined;
   // Ctrl-C or a kill: the worktree is unregistered and the temporary files removed (130/143, as the CLI exits). The
@@ -187,13 +206,15 @@ async function main(): Promise<void> {
       for (const p of running) p.kill('SIGKILL');
       void Promise.all(ended).then(() => {
         old?.cleanup();
-        if (o.keep === undefined) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+        // (With --keep, `work` held only the worktree: the cases' files stay in the --keep directory.)
+        rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+        process.stderr.write(`differential: interrupted (${sig})${o.keep !== undefined ? `; the cases run so far are in ${o.keep}` : ''}\n`);
         process.exit(code);
       });
     });
   }
   old = setUpOld(o, work);
-  const casesDir = o.keep !== undefined ? resolve(o.keep) : join(work, 'cases');
+  const casesDir = o.keep ?? join(work, 'cases');
   const cases = differentialCases(o.seed, o.runs, o.explores);
   process.stderr.write(`differential: ${o.ref ?? o.oldDir} (old) against this working tree (new): ${o.runs} runs and ${o.explores} explores, seed ${o.seed}\n`);
   const found: { n: number; c: Case; diffs: string[]; dir: string }[] = [];
@@ -203,6 +224,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i]!;
       const dir = join(casesDir, String(i + 1));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'args.txt'), `${c.kind} ${c.args.join(' ')}\n`);
       const [a, b] = await Promise.all([runSide(side.dir, c, join(dir, 'old')), runSide(REPO, c, join(dir, 'new'))]);
       const [aByNew, bByOld, aByOld, bByNew] = await Promise.all([replays(REPO, join(dir, 'old'), a.logs), replays(side.dir, join(dir, 'new'), b.logs), replays(side.dir, join(dir, 'old'), a.logs), replays(REPO, join(dir, 'new'), b.logs)]);
       const diffs = differences({ ...a, replayedByOther: aByNew, replayedBySelf: aByOld }, { ...b, replayedByOther: bByOld, replayedBySelf: bByNew });
@@ -216,12 +239,14 @@ async function main(): Promise<void> {
   } finally {
     side.cleanup();
   }
+  if (found.length > 0) process.stdout.write('(each command line below runs in a checkout of either version, with --json and --record or --out added)\n');
   process.stdout.write(`${tally.same} of ${cases.length} cases the same in both versions, ${tally.differ} different (seed ${o.seed}; ${tally.refusedByBoth} refused by both with exit 2)\n`);
   for (const f of found) {
-    process.stdout.write(`\ncase ${f.n}: replstorm ${f.c.kind} ${f.c.args.join(' ')}\n${f.diffs.map((d) => `  - ${d}\n`).join('')}  files: ${f.dir}\n`);
+    process.stdout.write(`\ncase ${f.n}: node packages/cli/bin/replstorm.js ${f.c.kind} ${f.c.args.join(' ')}\n${f.diffs.map((d) => `  - ${d}\n`).join('')}  files: ${f.dir}\n`);
   }
-  if (found.length === 0 && o.keep === undefined) rmSync(work, { recursive: true, force: true });
-  else process.stdout.write(`\nthe cases' files: ${casesDir}\n`);
+  // `work` holds the cases' files unless --keep put them elsewhere; it is kept only for a difference to look at.
+  if (found.length === 0 || o.keep !== undefined) rmSync(work, { recursive: true, force: true });
+  if (found.length > 0 || o.keep !== undefined) process.stdout.write(`\nthe cases' files: ${casesDir} (each case's command in args.txt, each version's output in old/ and new/)\n`);
   process.exitCode = found.length > 0 ? 1 : 0;
 }
 

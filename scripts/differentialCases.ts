@@ -139,11 +139,13 @@ export function normalizeOutput(stdout: string, dir: string): string {
 }
 
 /**
- * What a refusal says (exit 2): the last line of standard error, with `dir` as `<out>`. Only refusals are compared
- * on standard error: long runs also write progress lines there, which depend on the machine's speed.
+ * What a failure says (a refusal, exit 2; a crash): the last line of standard error, with `dir` as `<out>`. Standard
+ * error is compared only when a side failed: long runs also write progress lines there, which depend on the machine's
+ * speed.
  */
 export function refusalLine(stderr: string, dir: string): string {
-  const lines = stderr.split(dir).join('<out>').split('\n').filter((l) => l.trim() !== '');
+  // A crash ends with its stack (and Node's version): its message is the last line before those.
+  const lines = stderr.split(dir).join('<out>').split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^Node\.js v/.test(l));
   return lines[lines.length - 1] ?? '';
 }
 
@@ -170,7 +172,9 @@ export function differences(oldSide: SideResult, newSide: SideResult): string[] 
   const out: string[] = [];
   if (oldSide.code !== newSide.code) out.push(`exit code ${oldSide.code} -> ${newSide.code}`);
   if (oldSide.stdout !== newSide.stdout) out.push('output (--json) differs');
-  if ((oldSide.code === 2 || newSide.code === 2) && oldSide.refusal !== newSide.refusal) out.push(`refusal: "${oldSide.refusal}" -> "${newSide.refusal}"`);
+  // What a side said on failing (a refusal, exit 2; a crash, 70; a timeout): compared, and shown, when either failed.
+  const failed = (x: SideResult) => x.code !== 0 && x.code !== 1;
+  if ((failed(oldSide) || failed(newSide)) && oldSide.refusal !== newSide.refusal) out.push(`standard error: "${oldSide.refusal}" -> "${newSide.refusal}"`);
   const names = new Set([...oldSide.logs.keys(), ...newSide.logs.keys()]);
   for (const name of [...names].sort()) {
     const a = oldSide.logs.get(name);

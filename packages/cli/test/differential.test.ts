@@ -44,14 +44,17 @@ describe('differential: comparison', () => {
     // Not JSON (a command's text): compared as it is, but for the directory.
     expect(normalizeOutput('wrote /tmp/x/old/r.jsonl\n', '/tmp/x/old')).toBe(normalizeOutput('wrote /tmp/x/new/r.jsonl\n', '/tmp/x/new'));
     expect(refusalLine('progress 1\nreplstorm: /tmp/x/old/r.jsonl:3:1: bad\n', '/tmp/x/old')).toBe('replstorm: <out>/r.jsonl:3:1: bad');
+    // A crash: its message, not the last frame of its stack.
+    expect(refusalLine('internal error (a bug in replstorm, please report it):\nError: boom\n    at f (/a.ts:1:1)\n    at g (/b.ts:2:2)\n\nNode.js v20.20.2\n', '/tmp/x/old')).toBe('Error: boom');
   });
 
   it('finds nothing between identical sides, and names each kind of difference', () => {
     expect(differences(side(), side())).toEqual([]);
     expect(differences(side(), side({ code: 1 }))).toEqual(['exit code 0 -> 1']);
     expect(differences(side(), side({ stdout: '{"digest":"sha256:01"}' }))).toEqual(['output (--json) differs']);
-    // A refusal's message counts only when a side refused: otherwise standard error holds progress, not results.
-    expect(differences(side({ code: 2, refusal: 'x:1:1: bad' }), side({ code: 2, refusal: 'x:2:1: bad' }))).toEqual(['refusal: "x:1:1: bad" -> "x:2:1: bad"']);
+    // Standard error counts only when a side failed (a refusal, a crash): otherwise it holds progress, not results.
+    expect(differences(side({ code: 2, refusal: 'x:1:1: bad' }), side({ code: 2, refusal: 'x:2:1: bad' }))).toEqual(['standard error: "x:1:1: bad" -> "x:2:1: bad"']);
+    expect(differences(side(), side({ code: 70, refusal: 'TypeError: boom' }))).toEqual(['exit code 0 -> 70', 'standard error: "" -> "TypeError: boom"']);
     expect(differences(side({ refusal: 'progress 1' }), side({ refusal: 'progress 2' }))).toEqual([]);
     const other = side({ logs: new Map([['recording.jsonl', '{"replog":1}\n{"at":1,"type":"server","name":"A"}\n']]) });
     expect(differences(side(), other)).toEqual(['log recording.jsonl: events differ from line 2 (3 lines against 3)']);
