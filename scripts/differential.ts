@@ -239,8 +239,8 @@ async function main(): Promise<void> {
   } finally {
     side.cleanup();
   }
-  if (found.length > 0) process.stdout.write('(each command line below runs in a checkout of either version, with --json and --record or --out added)\n');
   process.stdout.write(`${tally.same} of ${cases.length} cases the same in both versions, ${tally.differ} different (seed ${o.seed}; ${tally.refusedByBoth} refused by both with exit 2)\n`);
+  if (found.length > 0) process.stdout.write('(each command line below runs in a checkout of either version, with --json and --record or --out added)\n');
   for (const f of found) {
     process.stdout.write(`\ncase ${f.n}: node packages/cli/bin/replstorm.js ${f.c.kind} ${f.c.args.join(' ')}\n${f.diffs.map((d) => `  - ${d}\n`).join('')}  files: ${f.dir}\n`);
   }
