@@ -13,13 +13,14 @@
 //   - `explore smsdom-storm` (--json --out): the result but its timings, the counterexample logs, and each replayed
 //     by the other version as by its own.
 // Cases are a function of the seed (printed; --seed runs the same ones again). Exit 0: no difference; 1: differences,
-// listed with the commands that show them, the cases' files kept; 2: bad arguments, or the old version could not be set up.
+// listed with the commands that show them, the cases' files kept; 2: bad arguments, or the old version could not be set
+// up; 130/143: interrupted.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { differences, differentialCases, normalizeOutput, refusalLine, type Case, type SideResult } from './differentialCases.js';
+import { differences, differentialCases, failureLine, normalizeOutput, type Case, type SideResult } from './differentialCases.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM = ['-y', 'pnpm@10.34.9'];
@@ -170,7 +171,7 @@ async function runSide(version: string, c: Case, out: string): Promise<Omit<Side
   // What it printed, kept with the case: a crash's stack trace was lost (a QA pass).
   writeFileSync(join(out, 'stdout.txt'), r.stdout);
   writeFileSync(join(out, 'stderr.txt'), r.stderr);
-  return { code: r.code, stdout: normalizeOutput(r.stdout, out), refusal: refusalLine(r.stderr, out), logs: logsIn(out) };
+  return { code: r.code, stdout: normalizeOutput(r.stdout, out), failure: failureLine(r.stderr, out), logs: logsIn(out) };
 }
 
 /** The exit code of `version` replaying each of `logs` (written in `dir`). */
@@ -213,12 +214,12 @@ async function main(): Promise<void> {
       });
     });
   }
-  old = setUpOld(o, work);
+  const side = setUpOld(o, work);
+  old = side;
   const casesDir = o.keep ?? join(work, 'cases');
   const cases = differentialCases(o.seed, o.runs, o.explores);
   process.stderr.write(`differential: ${o.ref ?? o.oldDir} (old) against this working tree (new): ${o.runs} runs and ${o.explores} explores, seed ${o.seed}\n`);
   const found: { n: number; c: Case; diffs: string[]; dir: string }[] = [];
-  const side = old;
   const tally = { same: 0, differ: 0, refusedByBoth: 0 };
   try {
     for (let i = 0; i < cases.length; i++) {

@@ -139,11 +139,11 @@ export function normalizeOutput(stdout: string, dir: string): string {
 }
 
 /**
- * What a failure says (a refusal, exit 2; a crash): the last line of standard error, with `dir` as `<out>`. Standard
- * error is compared only when a side failed: long runs also write progress lines there, which depend on the machine's
- * speed.
+ * What a failure says (a refusal, exit 2; a crash): the last line of standard error that is not part of a stack, with
+ * `dir` as `<out>`. Standard error is compared only when a side failed: long runs also write progress lines there,
+ * which depend on the machine's speed.
  */
-export function refusalLine(stderr: string, dir: string): string {
+export function failureLine(stderr: string, dir: string): string {
   // A crash ends with its stack (and Node's version): its message is the last line before those.
   const lines = stderr.split(dir).join('<out>').split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^Node\.js v/.test(l));
   return lines[lines.length - 1] ?? '';
@@ -159,7 +159,8 @@ export function logBody(text: string): { header: string; body: string } {
 export interface SideResult {
   readonly code: number | string;
   readonly stdout: string;
-  readonly refusal: string;
+  /** What it said on standard error when it failed (failureLine). */
+  readonly failure: string;
   /** The logs it wrote (a run's recording, an explore's counterexamples), by file name. */
   readonly logs: ReadonlyMap<string, string>;
   /** Exit codes of the other version replaying each of this side's logs, and of this version replaying them. */
@@ -174,7 +175,7 @@ export function differences(oldSide: SideResult, newSide: SideResult): string[] 
   if (oldSide.stdout !== newSide.stdout) out.push('output (--json) differs');
   // What a side said on failing (a refusal, exit 2; a crash, 70; a timeout): compared, and shown, when either failed.
   const failed = (x: SideResult) => x.code !== 0 && x.code !== 1;
-  if ((failed(oldSide) || failed(newSide)) && oldSide.refusal !== newSide.refusal) out.push(`standard error: "${oldSide.refusal}" -> "${newSide.refusal}"`);
+  if ((failed(oldSide) || failed(newSide)) && oldSide.failure !== newSide.failure) out.push(`standard error: "${oldSide.failure}" -> "${newSide.failure}"`);
   const names = new Set([...oldSide.logs.keys(), ...newSide.logs.keys()]);
   for (const name of [...names].sort()) {
     const a = oldSide.logs.get(name);
@@ -201,9 +202,12 @@ export function differences(oldSide: SideResult, newSide: SideResult): string[] 
   return out;
 }
 
+/** Where two log bodies first differ, as a line of the file (the header is line 1), and each file's count of lines. */
 function firstDifferentLine(a: string, b: string): string {
   const x = a.split('\n');
   const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return ` from line ${i + 2} (${x.length + 1} lines against ${y.length + 1})`;
+  // A body ends with a newline: the empty piece after it is not a line (the count read one line too many).
+  const lines = (v: string[]) => 1 + v.length - (v[v.length - 1] === '' ? 1 : 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return ` from line ${i + 2} (${lines(x)} lines against ${lines(y)})`;
   return '';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differences, differentialCases, normalizeOutput, refusalLine, type SideResult } from '../../../scripts/differentialCases.js';
+import { differences, differentialCases, normalizeOutput, failureLine, type SideResult } from '../../../scripts/differentialCases.js';
 
 // `pnpm differential` (scripts/differential.ts) says whether a change moved anything the CLI prints, records or
 // replays. Its verdict is only as good as its comparison: these hold it to "different exactly when something but
@@ -8,7 +8,7 @@ import { differences, differentialCases, normalizeOutput, refusalLine, type Side
 const side = (over: Partial<SideResult> = {}): SideResult => ({
   code: 0,
   stdout: '{"digest":"sha256:00"}',
-  refusal: '',
+  failure: '',
   logs: new Map([['recording.jsonl', '{"replog":1}\n{"at":0,"type":"server","name":"A"}\n']]),
   replayedByOther: new Map([['recording.jsonl', 0]]),
   replayedBySelf: new Map([['recording.jsonl', 0]]),
@@ -43,9 +43,9 @@ describe('differential: comparison', () => {
     expect(normalizeOutput('{"distinctStates":10,"seconds":0.5}', '/tmp/x/new')).not.toBe(a);
     // Not JSON (a command's text): compared as it is, but for the directory.
     expect(normalizeOutput('wrote /tmp/x/old/r.jsonl\n', '/tmp/x/old')).toBe(normalizeOutput('wrote /tmp/x/new/r.jsonl\n', '/tmp/x/new'));
-    expect(refusalLine('progress 1\nreplstorm: /tmp/x/old/r.jsonl:3:1: bad\n', '/tmp/x/old')).toBe('replstorm: <out>/r.jsonl:3:1: bad');
+    expect(failureLine('progress 1\nreplstorm: /tmp/x/old/r.jsonl:3:1: bad\n', '/tmp/x/old')).toBe('replstorm: <out>/r.jsonl:3:1: bad');
     // A crash: its message, not the last frame of its stack.
-    expect(refusalLine('internal error (a bug in replstorm, please report it):\nError: boom\n    at f (/a.ts:1:1)\n    at g (/b.ts:2:2)\n\nNode.js v20.20.2\n', '/tmp/x/old')).toBe('Error: boom');
+    expect(failureLine('internal error (a bug in replstorm, please report it):\nError: boom\n    at f (/a.ts:1:1)\n    at g (/b.ts:2:2)\n\nNode.js v20.20.2\n', '/tmp/x/old')).toBe('Error: boom');
   });
 
   it('finds nothing between identical sides, and names each kind of difference', () => {
@@ -53,11 +53,11 @@ describe('differential: comparison', () => {
     expect(differences(side(), side({ code: 1 }))).toEqual(['exit code 0 -> 1']);
     expect(differences(side(), side({ stdout: '{"digest":"sha256:01"}' }))).toEqual(['output (--json) differs']);
     // Standard error counts only when a side failed (a refusal, a crash): otherwise it holds progress, not results.
-    expect(differences(side({ code: 2, refusal: 'x:1:1: bad' }), side({ code: 2, refusal: 'x:2:1: bad' }))).toEqual(['standard error: "x:1:1: bad" -> "x:2:1: bad"']);
-    expect(differences(side(), side({ code: 70, refusal: 'TypeError: boom' }))).toEqual(['exit code 0 -> 70', 'standard error: "" -> "TypeError: boom"']);
-    expect(differences(side({ refusal: 'progress 1' }), side({ refusal: 'progress 2' }))).toEqual([]);
+    expect(differences(side({ code: 2, failure: 'x:1:1: bad' }), side({ code: 2, failure: 'x:2:1: bad' }))).toEqual(['standard error: "x:1:1: bad" -> "x:2:1: bad"']);
+    expect(differences(side(), side({ code: 70, failure: 'TypeError: boom' }))).toEqual(['exit code 0 -> 70', 'standard error: "" -> "TypeError: boom"']);
+    expect(differences(side({ failure: 'progress 1' }), side({ failure: 'progress 2' }))).toEqual([]);
     const other = side({ logs: new Map([['recording.jsonl', '{"replog":1}\n{"at":1,"type":"server","name":"A"}\n']]) });
-    expect(differences(side(), other)).toEqual(['log recording.jsonl: events differ from line 2 (3 lines against 3)']);
+    expect(differences(side(), other)).toEqual(['log recording.jsonl: events differ from line 2 (2 lines against 2)']);
     expect(differences(side(), side({ logs: new Map([['recording.jsonl', '{"replog":1,"meta":{}}\n{"at":0,"type":"server","name":"A"}\n']]) }))).toEqual(['log recording.jsonl: header differs']);
     expect(differences(side({ logs: new Map(), replayedByOther: new Map(), replayedBySelf: new Map() }), side())).toEqual(['log recording.jsonl written by the new version only']);
     expect(differences(side({ replayedByOther: new Map([['recording.jsonl', 1]]) }), side())).toEqual(["the old version's recording.jsonl replays with exit 1 in the new version, 0 in its own"]);
