@@ -1221,4 +1221,43 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
     sim.restore(snap);
     expect(sim.view().servers[0]!.store).toEqual([]);
   });
+
+  it('R13/event-log.md: scans.infected counts documents cleaned, not "infected" verdicts', () => {
+    // event-log.md: `infected` is "documents cleaned". Each document below is scanned once (a manual pass) by a design
+    // whose verdict is "infected" for all of them and whose writes come from the document's `W` item: only a scan
+    // that removes `$FILE`, or writes it with no infected attachment, cleans (found by a researcher's QA pass: a design
+    // that wrote nothing read "infected cleaned 6").
+    const bad = [{ name: 'ok.txt' }, { name: 'bad.exe', infected: true }];
+    const writes: Record<string, Partial<ReturnType<Behaviour['scan']>>> = {
+      nothing: {},
+      tag: { set: [['X-Tag', 'seen']] },
+      remove: { remove: ['$FILE'] },
+      'remove-lower-case': { remove: ['$file'] },
+      'set-clean': { set: [['$FILE', [{ name: 'ok.txt' }]]] },
+      'set-still-infected': { set: [['$FILE', bad]] },
+      'remove-then-set-infected': { remove: ['$FILE'], set: [['$FILE', bad]] },
+    };
+    const cleans = ['remove', 'remove-lower-case', 'set-clean'];
+    const behaviour = {
+      actor: 'scanner/t',
+      scanMsPerDoc: 1,
+      scansMail: false,
+      watchesWrite: () => false,
+      scan: ({ note }) => ({ verdict: 'infected', ...writes[String(getItemValue(note, 'W'))] }),
+    } as Behaviour;
+    const kinds = Object.keys(writes);
+    const { summary } = simulate(
+      [
+        { at: 0, type: 'server', name: 'A' },
+        { at: 0, type: 'database', name: 'd', replicas: ['A'] },
+        { at: 0, type: 'scanner', server: 'A', design: 't' },
+        ...kinds.map((w, i): InputEvent => ({ at: 1, type: 'save', server: 'A', db: 'd', unid: unid(i + 1), by: 'user/x', set: new Map<string, unknown>([['W', w], ['$FILE', bad]]) as never })),
+        // A document with nothing infected, found "infected" and stripped of its attachment: nothing was cleaned.
+        { at: 1, type: 'save', server: 'A', db: 'd', unid: unid(99), by: 'user/x', set: new Map<string, unknown>([['W', 'remove'], ['$FILE', [{ name: 'fine.txt' }]]]) as never },
+        { at: 10, type: 'scan', server: 'A', kind: 'manual' },
+      ],
+      { behaviours: () => behaviour },
+    );
+    expect(summary.scans).toEqual({ performed: kinds.length + 1, skipped: 0, infected: cleans.length, missed: 0 });
+  });
 });

@@ -1,7 +1,7 @@
 import { EmptyMap, copyMap, copySet } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
-import { attachmentsOf, getItem, hasAttachments, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
+import { attachmentsOf, getItem, hasAttachments, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { continuesHistoryOf, replicateNote } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
@@ -377,6 +377,23 @@ function ranOrder(a: Skipped, b: Skipped): number {
   if (pa !== pb) return pa - pb;
   if (a.from !== b.from) return b.from - a.from;
   return a.order - b.order;
+}
+
+
+/**
+ * Whether a scan's writes leave its document without an infected attachment: `$FILE` removed, or written as a list
+ * with none infected (or as no attachment list at all: attachmentsOf reads it as none). Writes that leave `$FILE`
+ * alone leave it as it was. (Names compare as item names do, case-insensitively.)
+ */
+function leavesNoInfection(d: { readonly set?: readonly (readonly [string, ItemValue])[]; readonly remove?: readonly string[] }): boolean {
+  let clean = false;
+  for (const name of d.remove ?? []) if (itemKey(name) === '$file') clean = true;
+  // A write after the removal decides (writeItems applies `remove` first, then `set` in order: the last write wins).
+  for (const [name, value] of d.set ?? []) {
+    if (itemKey(name) !== '$file') continue;
+    clean = !(isAttachmentList(value) && value.some((a) => a.infected === true));
+  }
+  return clean;
 }
 
 /**
@@ -1760,11 +1777,18 @@ export class Simulator {
     if (d.verdict === 'skipped') sc.skipped++;
     else sc.performed++;
     // [choice] event-log.md has `infected` "documents cleaned" and `missed` "documents with an infected attachment whose
-    // scan was skipped". `infected` counts the scans that found a document infected: a copy infected again by a later
-    // save and cleaned again counts twice, a cleaning per infection (a spec audit, 2026-12-05, found 2 for one copy
-    // saved infected twice). `missed` counts copies (server, database, UNID) once: a design that trusts a tag misses the
-    // same infected copy at every pass, and counted per scan a storm's rescans would swamp how many were left infected.
-    if (d.verdict === 'infected') sc.infected++;
+    // scan was skipped". `infected` counts the scans that cleaned a document: found it infected, and wrote a `$FILE`
+    // without an infected attachment or removed `$FILE` (leavesNoInfection). A verdict alone cleans nothing: a design
+    // that says "infected" and writes nothing, or writes only a tag, left the infection where it was (counted once as
+    // the verdict, a researcher's QA pass found "infected cleaned 6" for a design with no revision at all); so does a
+    // verdict of "infected" on a document with nothing infected. A copy infected again by a later save and cleaned
+    // again counts twice, a cleaning per infection (a spec audit, 2026-12-05, found 2 for one copy saved infected
+    // twice). `missed` counts copies (server, database, UNID) once: a design that trusts a tag misses the same infected
+    // copy at every pass, and counted per scan a storm's rescans would swamp how many were left infected. A copy found
+    // infected and left so is not missed (the scan found it): compare's `infectedCopiesLeft` counts what is left.
+    if (d.verdict === 'infected') {
+      if (infectedInside && leavesNoInfection(d)) sc.infected++;
+    }
     // The model knows what is infected: a document with an infected attachment that is not found infected was missed.
     else if (infectedInside) {
       const c = this.s.counters;
