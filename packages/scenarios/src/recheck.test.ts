@@ -245,7 +245,7 @@ describe('recheckClaim: verify\'s counterexamples', () => {
     const q = r.invariants[0]!;
     expect(q.status).toBe('violated');
     const { meta, events } = readLog(q.counterexample!.log);
-    expect(q.counterexample!.message).toMatch(/\(cap at \d+ ms\), the scanners still saving in its last hour \(the last scanner revision at \d+ ms; [\d,]+ of its [\d,]+ scanner revisions over versions that arrived by replication\): a replication storm$/);
+    expect(q.counterexample!.message).toMatch(/\(the cap at \d+ ms, written as an end event in the log\), the scanners still saving in its last hour \(the last scanner revision at \d+ ms; [\d,]+ of its [\d,]+ scanner revisions over versions that arrived by replication\): a replication storm$/);
     expect(events[events.length - 1]!.type).toBe('end');
     expect(recheckClaim(meta, events, reg)).toMatchObject({ reproduced: true, message: q.counterexample!.message });
     // Under a --max-run that stops the run without the end earlier, replay runs on to the end (an input): so does

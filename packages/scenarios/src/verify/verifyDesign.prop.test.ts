@@ -233,7 +233,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     });
     const r = verifyDesign(slow as never, { runs: 20, seed, only: ['quiescence'] });
     const v = assertViolated(r, 'quiescence');
-    expect(v.message).toMatch(/^work still pending when the run stopped \(cap at \d+ ms\), with no scanner revision in its last hour( \(none in the run\))?: the work a scan set off outlasts the run \(scans or transfers this slow\), not a storm of revisions$/);
+    expect(v.message).toMatch(/^work still pending when the run stopped \(the cap at \d+ ms, written as an end event in the log\), with no scanner revision in its last hour( \(none in the run\))?: the work a scan set off outlasts the run \(scans or transfers this slow\), not a storm of revisions$/);
     const storm = verifyDesign(ownNameTag as never, { runs: 100, seed: 7, only: ['quiescence'] });
     expect(assertViolated(storm, 'quiescence').message).toMatch(/: a replication storm$/);
   });
