@@ -161,11 +161,21 @@ export function designSpecParts(spec: string): { name: string; path: string } {
   return i < 0 ? { name: spec, path: '' } : { name: spec.slice(0, i), path: spec.slice(i + 1) };
 }
 
+/**
+ * designSpecParts, refusing a spec without a name or a path. Every command reads its --design specs through it before
+ * anything else: one checking which designs it runs first said `the design "" is given but not used ... add  to the
+ * designs compared` for `--design =path` (a researcher's QA pass).
+ */
+export function checkedDesignSpec(spec: string): { name: string; path: string } {
+  const parts = designSpecParts(spec);
+  if (parts.name === '' || parts.path === '') throw new UsageError(`--design expects name=path, got "${spec}"`);
+  return parts;
+}
+
 export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
   const extra: ScannerDesign<object>[] = [];
   for (const spec of specs) {
-    const { name, path } = designSpecParts(spec);
-    if (name === '' || path === '') throw new UsageError(`--design expects name=path, got "${spec}"`);
+    const { name, path } = checkedDesignSpec(spec);
     // A log or a comparison naming a built-in design must get that design, not a module that took its name.
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);

@@ -35,7 +35,7 @@ import {
   type Scenario,
   type ScannerDesign,
 } from '@replstorm/scenarios';
-import { buildRegistry, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, checkedDesignSpec, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -57,9 +57,9 @@ function collect(value: string, previous: string[] | undefined): string[] {
  * expected key=value, got "y"', a hostile-input QA pass).
  */
 function collectDesign(value: string, previous: string[] | undefined): string[] {
-  // (Only a value with a name: a bare path is refused by buildRegistry as not name=path, whatever it holds.)
-  const { name, path } = designSpecParts(value);
-  if (path !== '' && name.includes(':')) throw new UsageError(`--design ${value}: a design's name cannot hold ":" (compare and --what-if read NAME:key=value,...)`);
+  // Refused as the option is read, before any command looks at which designs it runs (checkedDesignSpec).
+  const { name } = checkedDesignSpec(value);
+  if (name.includes(':')) throw new UsageError(`--design ${value}: a design's name cannot hold ":" (compare and --what-if read NAME:key=value,...)`);
   return collect(value, previous);
 }
 
@@ -567,7 +567,7 @@ function ignoredNote(n: number): string {
 function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { params: Readonly<Record<string, { default: unknown }>> }, settings: Readonly<Record<string, unknown>>, alsoUsed: readonly (string | undefined)[] = []): void {
   const runs = String(settings['design'] ?? scenario.params['design']?.default ?? '');
   for (const spec of specs ?? []) {
-    const { name } = designSpecParts(spec);
+    const { name } = checkedDesignSpec(spec);
     if (name === runs || alsoUsed.includes(name)) continue;
     throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (the scenario runs "${runs}"); add --set design=${name}`);
   }
@@ -579,7 +579,7 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
  */
 function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
   for (const spec of specs ?? []) {
-    const { name } = designSpecParts(spec);
+    const { name } = checkedDesignSpec(spec);
     if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
   }
 }
@@ -631,6 +631,8 @@ function warnStrict(file: string) {
 }
 
 async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[]; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
+  // An empty name read as "no such file", naming nothing (an operator's QA pass).
+  if (log.trim() === '') throw new UsageError('replay: give the log\'s file name, or - for standard input (got an empty one)');
   currentFile = log === '-' ? '<stdin>' : log;
   checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
@@ -1108,6 +1110,22 @@ async function cmdExplore(
     (settings['replication'] ?? 'cluster') === 'cluster' && clusterMs > 0
       ? `the cluster replicator pushes on its own timer (every ${formatVirtualTime(clusterMs)}) between steps ${formatVirtualTime(r.stepMs)} apart, so interleavings of two actions within one of its intervals were not searched (two members stamping before either push: the seed's conflicts); clusterIntervalMs=0, the default here, makes every push an action`
       : undefined;
+  // A design the search cannot trust its states with (it acts on the time's value, on server names though declared
+  // name-blind, or is no function of its inputs): the search's "no new state at the last depth" is no exhaustion of
+  // what the design can reach. Then `exhausted` is false in --json as in the text (a researcher's QA pass: the text
+  // said NOT every reachable state was checked, --json said exhausted), and `complete` is false: it is true only when
+  // every path up to the depth (or to exhaustion) was searched with nothing left out (no --max-states or memory cut,
+  // no interleavings left to the cluster's timer, no such design): what a script may read as a proof to that depth.
+  const untrusted =
+    r.timeDependent !== undefined
+      ? 'a design here acts on the time\'s value'
+      : r.notSymmetric !== undefined
+        ? 'a design here acts on server names though it declares itself name-blind'
+        : r.notReproducible !== undefined
+          ? 'a design here is not a function of its inputs'
+          : undefined;
+  const exhausted = r.exhausted && untrusted === undefined;
+  const complete = untrusted === undefined && leftOut === undefined && !r.hitMaxStates && !r.hitMemoryLimit;
   if (o.json === true) {
     printJson({
       model: r.model,
@@ -1131,7 +1149,8 @@ async function cmdExplore(
       designFailures: r.designFailures,
       partialOrder: r.partialOrder,
       prunedByPartialOrder: r.prunedByPartialOrder,
-      exhausted: r.exhausted,
+      exhausted,
+      complete,
       ...(leftOut !== undefined ? { interleavingsLeftOut: leftOut } : {}),
       hitMaxStates: r.hitMaxStates,
       hitMemoryLimit: r.hitMemoryLimit,
@@ -1157,8 +1176,8 @@ async function cmdExplore(
       `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
     process.stdout.write(
-      r.exhausted && r.timeDependent !== undefined
-        ? '  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value (WARNING below)\n'
+      r.exhausted && untrusted !== undefined
+        ? `  no new state at the last depth, but NOT every reachable state was checked: ${untrusted} (WARNING below)\n`
         : r.exhausted
         ? leftOut === undefined
           ? '  the state space was exhausted: every reachable state was checked\n'
@@ -1167,7 +1186,9 @@ async function cmdExplore(
           ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
           : r.hitMemoryLimit
             ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(heapLimitMb())} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
-          : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
+          : untrusted !== undefined
+            ? `  bounded to ${r.depthReached} actions, but NOT every path was checked: ${untrusted} (WARNING below)\n`
+            : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
     );
     if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, so what was checked is what can be reached without one\n`);
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
@@ -1200,7 +1221,7 @@ ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanati
     } else if (o.storms && r.stormUndecided !== undefined) {
       process.stdout.write(`  storms NOT decided: ${r.stormUndecided}; verify's quiescence, or a deeper search, decides\n`);
     } else if (o.storms) {
-      process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${r.exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
+      process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }
     if (r.notSymmetric !== undefined) {
       process.stdout.write(`\nWARNING: ${r.notSymmetric}: a design here acts on server names though it declares itself name-blind (ScannerDesign.symmetric), so the search, which identified renamed states, may have missed some; run it with --no-symmetry, or drop the declaration\n`);

@@ -1,7 +1,7 @@
-import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -138,12 +138,27 @@ export class AtomicFile {
 
   constructor(path: string) {
     this.path = path;
+    // A name ending in a separator names a directory: the file was written beside it and the rename failed at the end
+    // ("not a directory (ENOTDIR)", an operator's QA pass).
+    if (path.endsWith('/') || path.endsWith(sep)) throw new UsageError(`${path}: names a directory (it ends with ${path.slice(-1)}); give the output file's name`);
     this.target = outputTarget(path);
     // Checked before the run, not found when the finished file is renamed over a directory.
     const existing = statOrUndefined(this.target);
     if (existing?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
     if (existing !== undefined && !existing.isFile()) {
       throw new UsageError(`${path}: is not a regular file (a device, pipe or socket): replstorm writes the output to a new file and renames it into place; give a file's name`);
+    }
+    // A file there that we may not write: the new file is renamed over it, which only the directory's permission
+    // governs, so a read-only file (or another user's) was replaced, exit 0, where the shell's `>` refuses it (an
+    // operator's QA pass). Refused as the shell does, before the run. (root may write any file: access says so.)
+    if (existing !== undefined) {
+      try {
+        accessSync(this.target, constants.W_OK);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`${path}: permission denied: the file is there and you may not write it (replstorm would replace it); give another file's name, or make it writable`);
+        if (code === 'EROFS') throw new UsageError(`${path}: cannot write it: the file system is read-only`);
+      }
     }
     // The file standard output or error goes to (`--record /dev/stdout > out.jsonl`, or the name given to the shell's
     // redirection too): renamed over, it took the summary printed after it along to the unlinked file, lost unsaid.

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -200,10 +200,18 @@ describe('help, version and usage', () => {
     [['designs', '--design', 'x:y=examples/designs/stamp-if-missing.ts'], '--design x:y=examples/designs/stamp-if-missing.ts: a design\'s name cannot hold ":"'],
     // A path alone, with ":" in it, is no name=path: said so, not that a name cannot hold ":".
     [['designs', '--design', '/tmp/dir:1/mine.ts'], '--design expects name=path, got "/tmp/dir:1/mine.ts"'],
+    // No name: compare, explore and verify said `the design "" is given but not used ... add  to the designs compared`.
+    [['compare', 'noop', '--design', '=examples/designs/stamp-if-missing.ts'], '--design expects name=path, got "=examples/designs/stamp-if-missing.ts"'],
+    [['explore', 'smsdom-storm', '--design', '=examples/designs/stamp-if-missing.ts'], '--design expects name=path, got "=examples/designs/stamp-if-missing.ts"'],
+    [['verify', 'noop', '--design', '=examples/designs/stamp-if-missing.ts'], '--design expects name=path, got "=examples/designs/stamp-if-missing.ts"'],
     // Output paths: a missing directory, a directory where a file goes, a file where a directory goes.
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'no-dir', 'x.jsonl')], 'does not exist'],
     [['replay', EXAMPLE_LOG, '--record', tmp], 'is a directory'],
     [['replay', EXAMPLE_LOG, '--record', join(EXAMPLE_LOG, 'x.jsonl')], 'a part of the path is a file'],
+    // A name ending in / named a directory that is not there: "not a directory (ENOTDIR)", after the run (QA).
+    [['replay', EXAMPLE_LOG, '--record', `${join(tmp, 'new-dir')}/`], `${join(tmp, 'new-dir')}/: names a directory (it ends with /); give the output file's name`],
+    // An empty log name: "no such file", naming nothing (QA).
+    [['replay', ''], "replay: give the log's file name, or - for standard input (got an empty one)"],
     [['replay', EXAMPLE_LOG, '--design', `x=${tmp}`], 'is a directory'],
     // An --out that cannot be looked at for another reason than its absence named the path alone, not the option.
     [['verify', 'smsdom', '--runs', '1', '--out', join(tmp, 'loop-a')], `--out ${join(tmp, 'loop-a')}: ${join(tmp, 'loop-a')}: too many symbolic links`],
@@ -1575,6 +1583,9 @@ describe('a researcher\'s design: what the output says when it does little or no
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(3);
     expect((parse(json.stdout) as { notReproducible?: string }).notReproducible).toMatch(/when run again/);
+    // Nor does --json call it exhausted, or complete (it said `"exhausted": true`: a QA pass).
+    expect(parse(json.stdout)).toMatchObject({ exhausted: false, complete: false });
+    expect(res.stdout).toMatch(/\n {2}(no new state at the last depth|bounded to \d+ actions), but NOT every (reachable state|path) was checked: a design here is not a function of its inputs \(WARNING below\)\n/);
   });
 
   it('compare: a design module\'s second row runs a copy loaded anew: the same design twice gives the same row (a module-level Set made the second row scan and stamp nothing)', async () => {
@@ -1604,6 +1615,8 @@ describe('a researcher\'s design: what the output says when it does little or no
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(3);
     expect((parse(json.stdout) as { timeDependent?: string }).timeDependent).toMatch(/made other decisions with every time/);
+    // --json agrees with the text: not exhausted, not complete (it said `"exhausted": true`: a researcher's QA pass).
+    expect(parse(json.stdout)).toMatchObject({ exhausted: false, complete: false });
     // With the cluster's pushes on a timer the check cannot be made: said, and the search's own verdict stands.
     const timer = await spawnCli([...args.filter((a, k) => a !== '--depth' && args[k - 1] !== '--depth'), '--set', 'clusterIntervalMs=60000', '--depth', '3']);
     expect(timer.stdout).toContain('\n  time: periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps');
@@ -1896,6 +1909,7 @@ describe('explore: what a result says about the search', () => {
     const r = parse(res.stdout);
     expect(r['hitMaxStates']).toBe(true);
     expect(r['exhausted']).toBe(false);
+    expect(r['complete']).toBe(false);
     expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: ['Alpha', 'Beta'], partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
     expect(r['model']).toBe('smsdom-storm design=scan-cache user-actions=1 faults');
     expect(r['stepMs']).toBe(60_000);
@@ -1926,6 +1940,8 @@ describe('explore: what a result says about the search', () => {
     // --json says it too: `"exhausted": true` and no violation read, to a script, as smsdom's clean bill.
     const j = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--depth', '4', '--out', join(tmp, 'timer'), '--json'])).stdout);
     expect(j['exhausted']).toBe(true);
+    // ...and `complete` false: not every interleaving was searched.
+    expect(j['complete']).toBe(false);
     expect(j['violations']).toEqual([]);
     expect(j['interleavingsLeftOut']).toMatch(/^the cluster replicator pushes on its own timer \(every 0:00:15\) between steps 0:01:00 apart, so interleavings of two actions within one of its intervals were not searched/);
     // Pushes as actions (the default): nothing to say.
@@ -1934,6 +1950,8 @@ describe('explore: what a result says about the search', () => {
     expect(plain.stdout).not.toContain('timing:');
     const pj = parse((await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--out', join(tmp, 'timer'), '--json'])).stdout);
     expect(pj).not.toHaveProperty('interleavingsLeftOut');
+    // Every path to depth 4 searched, nothing left out: complete (its violation found on the way).
+    expect(pj['complete']).toBe(true);
   });
 
   it('R13: explore starts from the scenario\'s state: the documents reach every member before the scanners come, so with on-write scanning of arrivals the setup stamps nothing (`setup` null), and the shortest conflict and storm start with a scan (QA: the setup stamped every arrival, a storm "from step 2" that run never makes)', async () => {
@@ -2141,6 +2159,35 @@ describe('verify', () => {
 });
 
 describe('output files are never half-written', () => {
+  it('--record and --report over a file the user may not write: exit 2 before the run, the file untouched (it was replaced, exit 0, where the shell refuses: an operator\'s QA pass)', () => {
+    // The file is renamed over, which only the directory's permissions govern: the refusal is replstorm's own. root may
+    // write any file (its `>` does too), so as root the CLI runs as `nobody` (setpriv, util-linux) in a directory it
+    // may write: only the file's permission stands in the way.
+    const base = mkdtempSync(join(tmpdir(), 'replstorm-ro-'));
+    try {
+      chmodSync(base, 0o777);
+      const ro = join(base, 'ro.jsonl');
+      const html = join(base, 'ro.html');
+      for (const f of [ro, html]) {
+        writeFileSync(f, 'keep\n');
+        chmodSync(f, 0o444);
+      }
+      const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+      for (const [option, file] of [['--record', ro], ['--report', html]] as const) {
+        const cmd = [...asUser, process.execPath, '--import', 'tsx', MAIN_TS, 'replay', EXAMPLE_LOG, option, file];
+        const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+        expect(res.error).toBeUndefined();
+        expect(res.status, res.stderr).toBe(2);
+        expect(res.stdout).toBe('');
+        expect(res.stderr).toBe(`replstorm: ${file}: permission denied: the file is there and you may not write it (replstorm would replace it); give another file's name, or make it writable\n`);
+        expect(readFileSync(file, 'utf8')).toBe('keep\n');
+      }
+      expect(readdirSync(base).sort()).toEqual(['ro.html', 'ro.jsonl']);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it('--record into a directory that does not exist: exit 2, one line, no temporary file', async () => {
     const base = mkdtempSync(join(tmp, 'nodir-'));
     const target = join(base, 'missing', 'deeper', 'out.jsonl');
