@@ -27,6 +27,16 @@ const STOPPED: Record<Summary['stopped'], string> = {
   cap: 'at the run cap (maxRunMs after the last input)',
 };
 
+/**
+ * How a run stopped, in words. A cap at the end of virtual time (2^53 - 1 ms) is that end, not "maxRunMs after the
+ * last input", which is later (an operator's QA pass: a scan at the last allowed time read "stopped at the run cap
+ * (maxRunMs after the last input)" and nothing more about the scan that never ran: the state line says why).
+ */
+export function stoppedWords(s: Pick<Summary, 'stopped' | 'endAt'>): string {
+  if (s.stopped === 'cap' && s.endAt === Number.MAX_SAFE_INTEGER) return 'at the end of virtual time (2^53 - 1 ms: the run cap, maxRunMs after the last input, lies beyond it)';
+  return STOPPED[s.stopped];
+}
+
 /** What is pending at the end of a run that is not quiescent (Simulator.pendingSummary). */
 export interface PendingSummary {
   readonly items: number;
@@ -62,7 +72,7 @@ export function formatSummary(s: Summary, title: string, pending?: PendingSummar
     .join(' · ');
   const lines = [
     `${title}`,
-    `  stopped       ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)} virtual`,
+    `  stopped       ${stoppedWords(s)}, at ${formatVirtualTime(s.endAt)} virtual`,
     `  state         ${s.quiescent ? 'quiescent' : `NOT quiescent (${pendingWords(pending)})`}, ${s.converged ? 'converged' : 'replicas differ'}`,
     `  revisions     ${formatCount(s.revisions.total)}${kinds ? `   (${kinds})` : ''}`,
     `  replicated    ${formatCount(s.replicatedChanges)} ${s.replicatedChanges === 1 ? 'change' : 'changes'} applied by transfers`,
@@ -133,7 +143,7 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
     ['', labelA, labelB, 'difference'],
     rows.map(([k, x, y]) => [k, x, y, y - x === 0 ? '0' : `${y - x > 0 ? '+' : ''}${formatCount(y - x)}`]),
   );
-  const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${STOPPED[s.stopped]}, at ${formatVirtualTime(s.endAt)}`;
+  const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${stoppedWords(s)}, at ${formatVirtualTime(s.endAt)}`;
   return `${table}\n\n  ${labelA}: ${flags(a)}\n  ${labelB}: ${flags(b)}`;
 }
 

@@ -822,6 +822,19 @@ describe('an empty --out', () => {
   });
 });
 
+describe('replay: a run that reaches the end of virtual time', () => {
+  it('a scan at the last allowed time (2^53 - 1 ms): stopped at the end of virtual time, not "maxRunMs after the last input", and the scan named as pending (an operator\'s QA pass)', async () => {
+    const log = join(tmp, 'end-of-time.jsonl');
+    writeFileSync(log, `${readFileSync(EXAMPLE_LOG, 'utf8').trimEnd()}\n{"at": ${Number.MAX_SAFE_INTEGER}, "type": "scan", "server": "Alpha", "kind": "manual"}\n`);
+    const res = await runCli(['replay', log]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('  stopped       at the end of virtual time (2^53 - 1 ms: the run cap, maxRunMs after the last input, lies beyond it), at ');
+    expect(res.stdout).toContain("  state         NOT quiescent (work still pending: work due after virtual time's end)");
+    const j = parse((await runCli(['replay', log, '--json'])).stdout);
+    expect(j).toMatchObject({ stopped: 'cap', endAt: Number.MAX_SAFE_INTEGER, quiescent: false });
+  });
+});
+
 describe('replay --what-if on a log that installs no scanner', () => {
   it('says it had nothing to replace (the two columns were the same, with no word why)', async () => {
     const log = join(GOLDEN_DIR, 'r1-saves.jsonl');
