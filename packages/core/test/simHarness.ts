@@ -109,6 +109,12 @@ export interface HistoryPlan {
   /** Each database's replicas, as server indexes (at least two). */
   readonly dbs: readonly (readonly number[])[];
   readonly ops: readonly PlanOp[];
+  /**
+   * R10: the databases' `purgeDays` (default 90: no run here lasts that long, so no stub is purged). A plan that sets
+   * it gets its deletions checked against a running engine as the log is built (buildPrefix): a server's own stub may
+   * be purged before it deletes the document again, and a delete of a document it no longer holds is refused.
+   */
+  readonly purgeDays?: number;
 }
 
 const DOCS_PER_DB = 4;
@@ -164,6 +170,25 @@ export const historyPlanArb: fc.Arbitrary<HistoryPlan> = fc
     });
   });
 
+/**
+ * R10: histories whose stubs are purged. historyPlanArb's plans, with `purgeDays` from 0 to 2 and waits of half a day to
+ * two days (`heal` steps: they end a partition, nothing more) put among the steps and after the last, so that the
+ * daily purge checks run while stubs are older than `purgeDays`.
+ */
+export const purgingPlanArb: fc.Arbitrary<HistoryPlan> = fc
+  .record({
+    plan: historyPlanArb,
+    purgeDays: fc.constantFrom(0, 0.5, 1, 2),
+    waits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: DAY / 2, max: 2 * DAY })), { minLength: 1, maxLength: 4 }),
+  })
+  .map(({ plan, purgeDays, waits }) => {
+    const ops = [...plan.ops];
+    for (const [pos, dt] of waits) ops.splice(pos % (ops.length + 1), 0, { k: 'heal', dt });
+    // And one after the last step: the stubs it leaves are purged before the final rounds of sessions.
+    ops.push({ k: 'heal', dt: 2 * DAY + 1 });
+    return { ...plan, ops, purgeDays };
+  });
+
 /** The prefix of a history: definitions and the random steps, every one valid (nothing acts on a crashed server). */
 export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: number } {
   const events: InputEvent[] = [];
@@ -172,8 +197,18 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
     const cluster = plan.clusterIntervalMs !== null && s.inCluster ? { cluster: 'C1', clusterIntervalMs: plan.clusterIntervalMs } : {};
     events.push({ at: 0, type: 'server', name: names[i]!, clockSkewMs: s.skew, replicationMsPerDoc: s.msPerDoc, ...cluster });
   });
-  plan.dbs.forEach((reps, i) => events.push({ at: 0, type: 'database', name: dbName(i), replicas: reps.map(serverName) }));
+  plan.dbs.forEach((reps, i) => events.push({ at: 0, type: 'database', name: dbName(i), replicas: reps.map(serverName), ...(plan.purgeDays !== undefined ? { purgeDays: plan.purgeDays } : {}) }));
   const holds = (s: number, db: number) => plan.dbs[db]!.includes(s);
+  // With purging (plan.purgeDays), whether a server still holds a document when it deletes it is asked of an engine
+  // run on the events so far: purges happen at the engine's daily checks, and the plan cannot foresee them.
+  const probe = plan.purgeDays !== undefined ? new Simulator() : undefined;
+  let fed = 0;
+  const holdsNow = (s: number, db: number, doc: number, at: number): boolean => {
+    if (probe === undefined) return true;
+    for (; fed < events.length; fed++) probe.feed({ line: fed + 2, event: events[fed]! });
+    probe.advance(at);
+    return probe.replica(names[s]!, dbName(db))?.get(docUnid(db, doc)) !== undefined;
+  };
   const up = plan.servers.map(() => true);
   // Documents a server has saved or deleted stay in its replica (stubs are purged only after 90 days).
   const present = new Set<string>();
@@ -190,7 +225,7 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
         break;
       }
       case 'delete':
-        if (!up[op.s] || !present.has(`${op.s}:${op.db}:${op.doc}`)) break;
+        if (!up[op.s] || !present.has(`${op.s}:${op.db}:${op.doc}`) || !holdsNow(op.s, op.db, op.doc, at)) break;
         events.push({ at, type: 'delete', server: names[op.s]!, db: dbName(op.db), unid: docUnid(op.db, op.doc), by: `agent/a${op.s}` });
         break;
       case 'partition': {
@@ -237,6 +272,7 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
         });
         if (op.del) {
           at += 2;
+          // (Saved a moment ago: held, unless purging could take a stub within 2 ms, which it cannot.)
           for (const s of both) events.push({ at, type: 'delete', server: names[s]!, db: dbName(op.db), unid: docUnid(op.db, op.doc), by: `agent/a${s}` });
         }
         break;
