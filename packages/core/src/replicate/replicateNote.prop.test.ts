@@ -338,7 +338,14 @@ describe('replicateNote properties (R2–R7)', () => {
         const aWins = A!.seq !== B!.seq ? A!.seq > B!.seq : A!.seqTime > B!.seqTime;
         const [w, l] = aWins ? [A!, B!] : [B!, A!];
         const oid = (n: { seq: number; seqTime: number }) => [n.seq, n.seqTime];
-        const common = lastCommonVersion(w, l)![0];
+        // The case's precondition, said as such: both copies descend from the version B pulled, each by its own saves
+        // (R1: every save is a new version in the revisions). Read with `!`, a broken precondition (a planted bug that
+        // made a save keep its version) was a TypeError naming no rule (a developer's QA pass).
+        const last = lastCommonVersion(w, l);
+        if (last === undefined || w.revisions.length === 0 || l.revisions.length === 0) {
+          throw new Error(`R1/R5: the copies (seq ${A!.seq}, seqTime ${A!.seqTime} on A; seq ${B!.seq}, seqTime ${B!.seqTime} on B) share no version in their revisions, though both were saved after B pulled A's: a save must add the version it replaces to the revisions (R1)`);
+        }
+        const common = last[0];
         // The winner reaching the loser's replica replaces the loser (conflict, none, R6) or makes the merged version.
         const down = replicateNote(w, l, { limitRevisions: 0 });
         if (down.outcome === null || down.outcome === 'collision') {
