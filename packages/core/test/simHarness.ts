@@ -86,6 +86,25 @@ export function assertReplayEqualsLive(sim: Simulator): void {
   }
 }
 
+/**
+ * Where the replicas of a database first differ, for a failure message: the first document (by database, then UNID)
+ * missing somewhere or at another version somewhere, with its version on each replica. A convergence property said
+ * only "not converged" and the summary (a developer's QA pass).
+ */
+export function firstDivergence(sim: Simulator): string {
+  const version = (n: { seq: number; seqTime: number; deleted: boolean } | undefined) => (n === undefined ? 'missing' : `seq ${n.seq}, seqTime ${n.seqTime}${n.deleted ? ' (stub)' : ''}`);
+  for (const db of sim.databaseNames()) {
+    const reps = sim.replicaServers(db).map((s) => [s, sim.replica(s, db)!] as const);
+    const unids = new Set<string>();
+    for (const [, r] of reps) for (const n of r.notes()) unids.add(n.unid);
+    for (const u of [...unids].sort()) {
+      const versions = reps.map(([, r]) => version(r.get(u)));
+      if (new Set(versions).size > 1) return `${db} ${u}: ${reps.map(([s], i) => `${versions[i]} on ${s}`).join('; ')}`;
+    }
+  }
+  return 'every document is at the same version everywhere (the contents of a version differ)';
+}
+
 // ---------------------------------------------------------------- random histories
 
 /** One step of a random history, in abstract form; `buildHistory` turns it into valid input events. */

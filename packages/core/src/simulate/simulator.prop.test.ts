@@ -14,6 +14,7 @@ import {
   buildHistory,
   buildPrefix,
   encodeLogText,
+  firstDivergence,
   historyPlanArb,
   purgingPlanArb,
   sampleHistory,
@@ -85,8 +86,8 @@ describe('simulator properties', () => {
       arbitrary: historyPlanArb,
       predicate: (plan) => {
         const { events, rounds } = buildHistory(plan);
-        const { summary } = simulate(events);
-        if (summary.collisions === 0 && !summary.converged) throw new Error(`not converged after ${rounds} final rounds: ${JSON.stringify(summary)}`);
+        const { summary, sim } = simulate(events);
+        if (summary.collisions === 0 && !summary.converged) throw new Error(`R8-R12: not converged after ${rounds} final rounds: first difference ${firstDivergence(sim)}; summary ${JSON.stringify(summary)}`);
       },
       toLog: logOf('sim-converges'),
     });
@@ -101,8 +102,8 @@ describe('simulator properties', () => {
       numRuns: 200,
       arbitrary: historyPlanArb.map(clusterOnlyPlan),
       predicate: (plan) => {
-        const { summary } = simulate(clusterOnlyHistory(plan));
-        if (summary.collisions === 0 && !summary.converged) throw new Error(`not converged by cluster replication alone, 3 days after the heal: ${JSON.stringify(summary)}`);
+        const { summary, sim } = simulate(clusterOnlyHistory(plan));
+        if (summary.collisions === 0 && !summary.converged) throw new Error(`R12: not converged by cluster replication alone, 3 days after the heal: first difference ${firstDivergence(sim)}; summary ${JSON.stringify(summary)}`);
       },
       toLog: (plan) => encodeLogText(clusterOnlyHistory(plan), { property: 'sim-cluster-converges', plan }),
     });
