@@ -21,7 +21,16 @@ export function writeCounterexample(base: string, log: string | Uint8Array): str
  * (paths from the repository root, where pnpm runs the CLI); a log naming only built-in designs needs none.
  */
 export function replayCommand(file: string, designs: readonly string[] = []): string {
-  return `npx -y pnpm@10.34.9 replstorm replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
+  return `npx -y pnpm@10.34.9 ${anywhere()}replstorm replay ${designs.map((d) => `--design ${d} `).join('')}${file}`;
+}
+
+/**
+ * pnpm's `-C <repository root>`: a printed command runs from any directory (from packages/core, `pnpm replstorm` was
+ * "Command replstorm not found": a developer's QA pass). Only in what is printed: a log's header keeps the command
+ * as run from the root, as the README gives it, with no path of this machine's in it.
+ */
+function anywhere(): string {
+  return `-C ${shellQuote(REPO_ROOT)} `;
 }
 
 /**
@@ -29,10 +38,10 @@ export function replayCommand(file: string, designs: readonly string[] = []): st
  * file ran with the seed, a developer's review), REPLSTORM_SEED reaching its properties. Without a seed (a test whose
  * seeds are fixed), the test alone.
  */
-export function reproduceCommand(seed?: number): string {
+export function reproduceCommand(seed?: number, printed = false): string {
   const { testPath, currentTestName } = expect.getState();
   const where = testPath !== undefined ? relative(REPO_ROOT, testPath) : '';
-  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 exec vitest run ${where}${currentTestName ? ` -t ${shellQuote(testNamePattern(currentTestName))}` : ''}`;
+  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 ${printed ? anywhere() : ''}exec vitest run ${where}${currentTestName ? ` -t ${shellQuote(testNamePattern(currentTestName))}` : ''}`;
 }
 
 /**

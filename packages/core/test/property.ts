@@ -99,7 +99,7 @@ export function assertLogProperty<T>(p: LogProperty<T>): void {
   }
   const header =
     `property ${p.name} failed after ${details.numRuns} runs\nseed: ${seed}, path: "${details.counterexamplePath ?? ''}"` +
-    `\nreproduce: ${reproduceCommand(seed)}${written}`;
+    `\nreproduce: ${reproduceCommand(seed, true)}${written}`;
   // The assertion's own error, with its expected/actual diff, under the header (a new Error kept only its message).
   const e = details.errorInstance;
   if (e instanceof Error) {

@@ -35,7 +35,7 @@ export function assertHeld(r: VerifyResult, name: InvariantName, options: HeldOp
   const inv = invariantOf(r, name);
   if (inv.status === 'held') return inv;
   const cex = inv.counterexample;
-  let header = `invariant ${name} of ${label(r)}: ${inv.status} after ${inv.runs} runs, expected held\nseed: ${inv.seed}, path: "${cex?.path ?? ''}"\nreproduce: ${reproduceCommand(inv.seed)}`;
+  let header = `invariant ${name} of ${label(r)}: ${inv.status} after ${inv.runs} runs, expected held\nseed: ${inv.seed}, path: "${cex?.path ?? ''}"\nreproduce: ${reproduceCommand(inv.seed, true)}`;
   if (cex !== undefined) {
     const file = writeCounterexample(fileBase(r, inv), cex.log);
     const builtin = builtinRegistry().has(r.design);
@@ -51,7 +51,7 @@ export function assertHeld(r: VerifyResult, name: InvariantName, options: HeldOp
 /** Expects the invariant violated (a negative test: the suite catches the faulty design); returns its counterexample. */
 export function assertViolated(r: VerifyResult, name: InvariantName): Counterexample {
   const inv = invariantOf(r, name);
-  const header = `invariant ${name} of ${label(r)}: ${inv.status} after ${inv.runs} runs, expected violated (the suite missed the fault)\nseed: ${inv.seed}\nreproduce: ${reproduceCommand(inv.seed)}`;
+  const header = `invariant ${name} of ${label(r)}: ${inv.status} after ${inv.runs} runs, expected violated (the suite missed the fault)\nseed: ${inv.seed}\nreproduce: ${reproduceCommand(inv.seed, true)}`;
   expect(inv.status, header).toBe('violated');
   expect(inv.counterexample, `${header}\nno counterexample`).toBeDefined();
   return inv.counterexample!;
