@@ -283,14 +283,23 @@ describe('replicateNote properties (R2–R7)', () => {
       predicate: (c) => {
         for (const first of ['A', 'B'] as const) {
           const run = runModel(c, first);
-          const baseSeq = run.b.changeAt(1)!.seq; // B's first change is the common version it pulled
+          const base = run.b.changeAt(1)!; // B's first change is the common version it pulled
+          const baseSeq = base.seq;
+          // Written on a side since the common version: its itemSeq says so (R1), or, read without the engine's own
+          // numbers, its value is not the common version's (a planted bug that numbered writes with the previous seq
+          // hid every such item from this check: a developer's QA pass).
+          const writtenSince = (item: Note['items'][number]) => {
+            if (item.seq > baseSeq) return true;
+            const was = base.items.find((i) => i.key === item.key);
+            return was === undefined || !valuesEqual(was.value, item.value);
+          };
           const finals = run.a.notes().filter((n) => !n.deleted && (n.unid === U || isRef(n, U)));
           const discarded = run.results.some((r) => 'discarded' in r && r.discarded);
           for (const side of ['A', 'B'] as const) {
             const copy = run.before[side];
             if (copy === undefined || copy.deleted) continue;
             for (const item of copy.items) {
-              if (item.seq <= baseSeq) continue; // not written on this side since the common version
+              if (!writtenSince(item)) continue; // not written on this side since the common version
               const kept = finals.some((n) => n.items.some((i) => i.key === item.key && valuesEqual(i.value, item.value)));
               if (!kept) expect({ side, lost: item.name, value: item.value, discarded }).toEqual({ side, lost: item.name, value: item.value, discarded: true });
             }
