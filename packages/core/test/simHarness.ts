@@ -229,7 +229,8 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
     return probe.replica(names[s]!, dbName(db))?.get(docUnid(db, doc)) !== undefined;
   };
   const up = plan.servers.map(() => true);
-  // Documents a server has saved or deleted stay in its replica (stubs are purged only after 90 days).
+  // Documents a server has saved or deleted stay in its replica (stubs are purged only after 90 days; with
+  // plan.purgeDays, holdsNow asks the engine).
   const present = new Set<string>();
   let at = 1000;
   for (const op of plan.ops) {
@@ -291,7 +292,7 @@ export function buildPrefix(plan: HistoryPlan): { events: InputEvent[]; at: numb
         });
         if (op.del) {
           at += 2;
-          // (Saved a moment ago: held, unless purging could take a stub within 2 ms, which it cannot.)
+          // (Saved on both 2 ms before: live there, so no purge can have taken it.)
           for (const s of both) events.push({ at, type: 'delete', server: names[s]!, db: dbName(op.db), unid: docUnid(op.db, op.doc), by: `agent/a${s}` });
         }
         break;

@@ -379,7 +379,6 @@ function ranOrder(a: Skipped, b: Skipped): number {
   return a.order - b.order;
 }
 
-
 /**
  * Whether a scan's writes leave its document without an infected attachment: `$FILE` removed, or written as a list
  * with none infected (or as no attachment list at all: attachmentsOf reads it as none). Writes that leave `$FILE`
