@@ -150,7 +150,11 @@ export class AtomicFile {
     }
     // A file there that we may not write: the new file is renamed over it, which only the directory's permission
     // governs, so a read-only file (or another user's) was replaced, exit 0, where the shell's `>` refuses it (an
-    // operator's QA pass). Refused as the shell does, before the run. (root may write any file: access says so.)
+    // operator's QA pass). Refused before the run. [choice] A file with no write permission for anyone is refused for
+    // root too (whose `>` would write it, as `cp` would): read-only is what its owner said of it, as `vim` warns.
+    if (existing !== undefined && (existing.mode & 0o222) === 0) {
+      throw new UsageError(`${path}: the file is read-only (mode ${(existing.mode & 0o777).toString(8).padStart(4, '0')}): replstorm would replace it; give another file's name, or make it writable (chmod u+w)`);
+    }
     if (existing !== undefined) {
       try {
         accessSync(this.target, constants.W_OK);
