@@ -32,11 +32,13 @@ export function formatLogError(err: LogError, file: string | undefined): string 
 /**
  * Text from a log (names, values) as the terminal should show it: control characters (a line end, an escape that
  * would recolour the terminal, a lone surrogate) written as JSON escapes, so an error stays one line and a table one row
- * per row. Everything else is left as it is.
+ * per row; and the explicit bidirectional formatting characters (embeddings, overrides, isolates, U+202A-U+202E and
+ * U+2066-U+2069), which reorder what follows them on the line, a count or another name included (the HTML report
+ * shows them alike: a browser QA pass). Everything else, right-to-left text too, is left as it is.
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
     JSON.stringify(c).slice(1, -1).replace(/^[^\\]$/, () => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   );
 }

@@ -432,10 +432,11 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   }
 }
 
-function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck): string {
+function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck, causeLines?: string): string {
   return renderHtmlReport({
     title,
     source,
+    ...(causeLines !== undefined ? { causeLines } : {}),
     meta: res.header.meta as Record<string, unknown>,
     ...(claim !== undefined ? { claim: { text: claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
     summary: res.summary,
@@ -756,7 +757,13 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
             progressLabel: `run ${scenario.name}`,
           },
         ).catch(withWorkHint),
-      (r) => reportHtml(r, `run of ${label}`, label),
+      // [choice] A run's causes are numbered as lines of a log: of the recording when there is one (--record), else
+      // of a log of the scenario's input events alone (header line 1), which no file holds (a browser QA pass: "its
+      // line in the log" named a log that did not exist). The report says which.
+      (r) =>
+        reportHtml(r, `run of ${label}`, label, undefined, o.record !== undefined
+          ? `its line in the recording, ${o.record}`
+          : 'its number among the scenario\'s input events, counting a header as line 1: no file holds them; with --record, the recording\'s lines'),
     );
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);

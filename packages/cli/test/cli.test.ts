@@ -1302,6 +1302,13 @@ describe('replay output', () => {
     expect(html).toMatch(/<code>scanner\/smsdom<\/code><\/th><td class="num">[1-9]/);
     expect(html).toContain('<h2>Blame by cause</h2>');
     expect(html).not.toContain('No actor wrote anything.');
+    // Its causes' lines are of no file: said so (it said "its line in the log": a browser QA pass), and with
+    // --record, the recording's lines.
+    expect(html).toContain('The input event (its number among the scenario&#39;s input events, counting a header as line 1: no file holds them; with --record, the recording&#39;s lines) behind the revisions.');
+    const recorded = join(tmp, 'run-no-blame.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--record', recorded, '--report', report])).code).toBe(0);
+    // (A path of more than 40 characters without a space gets line-break opportunities: escapeHtml.)
+    expect(readFileSync(report, 'utf8').replaceAll('<wbr>', '')).toContain(`The input event (its line in the recording, ${recorded}) behind the revisions.`);
   });
 
   it('event-log.md "When a run stops": input events after an end are ignored, said on stderr under --json, and kept in a recording', async () => {

@@ -589,6 +589,14 @@ describe('names with control characters', () => {
     expect(res.stdout).not.toContain('\u001b');
     expect(res.stdout).toMatch(/^user\/u\\nfake line\\u001b\[2J +1 +0 +1 +1$/m);
   });
+
+  it('a bidirectional override in a name is shown as \\u202e: it cannot turn the rest of a row backwards (a count moved into a name in the HTML report: a browser QA pass)', async () => {
+    const file = writeLog('bidi-in-actor.jsonl', [HEADER, ALPHA, DB, '{"at":1,"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/carol\\u202eabc"}']);
+    const res = await runCli(['replay', file, '--blame']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(res.stdout).toMatch(/^user\/carol\\u202eabc +1 +0 +1 +1$/m);
+  });
 });
 
 describe('text from a log reaches the terminal escaped', () => {

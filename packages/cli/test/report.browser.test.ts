@@ -85,9 +85,14 @@ describe('the HTML report in a browser', () => {
         expect(s.revisions).toBeGreaterThan(100);
       }
       // The hostile names are on the page as text.
-      // (The charts' headings: each chart comes after its own.)
-      const headings = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.previousElementSibling.textContent)`)) as string[];
+      // (The charts' headings: each chart comes after its own, and its caption.)
+      const headings = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.previousElementSibling.previousElementSibling.textContent)`)) as string[];
       expect(headings).toEqual(['All servers', PWN_IMG, PWN_SCRIPT, 'hub/Acme']);
+      // Each chart is an image labelled by its caption, its totals as text (a screen reader got only the legends,
+      // whose values read "--" until the mouse hovers: a browser QA pass).
+      const labels = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.getAttribute('role') + ': ' + document.getElementById(p.getAttribute('aria-labelledby')).textContent)`)) as string[];
+      expect(labels).toHaveLength(4);
+      for (const l of labels) expect(l).toMatch(/^img: [\d,]+ revisions, [\d,]+ replicated changes and [\d,]+ conflicts from \d+:\d\d:\d\d(\.\d+)? to [\dd :.]+(; most revisions in one bucket: [\d,]+, from [\dd :.]+)?\.$/);
       expect(await page.evaluate(`document.querySelectorAll('img').length`)).toBe(0);
       // "Blame by cause": an actor's count stays beside its name (a narrow column once put "14,390" under
       // "scanner/smsdom", where it read as the next actor's).

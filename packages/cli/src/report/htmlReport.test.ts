@@ -28,6 +28,25 @@ describe('escapeHtml and jsonForScript', () => {
     expect(escapeHtml(`a&b<c>d"e'f\u2028g\u2029`)).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2028;g&#x2029;');
   });
 
+  it('shows control characters and bidirectional overrides as \\uXXXX, as the terminal does (a browser QA pass: `Al\\0pha` read as "Alpha", an unclosed U+202E turned the rest of a label backwards)', () => {
+    expect(escapeHtml('Al\u0000pha')).toBe('Al\\u0000pha');
+    expect(escapeHtml('esc\u001b[31m')).toBe('esc\\u001b[31m');
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
+      expect(escapeHtml(`user/x${c}abc on Alpha`)).toBe(`user/x\\u${c.charCodeAt(0).toString(16)}abc on Alpha`);
+    }
+    // Right-to-left text itself, line ends and tabs are left as they are.
+    expect(escapeHtml('שרת\tخادم\nAlpha')).toBe('שרת\tخادم\nAlpha');
+  });
+
+  it('puts a line-break opportunity after every 40 characters of a longer run without white space (a 400-character name pushed every number of the blame tables off the screen), never inside an entity or a surrogate pair', () => {
+    expect(escapeHtml('a'.repeat(100))).toBe(`${'a'.repeat(40)}<wbr>${'a'.repeat(40)}<wbr>${'a'.repeat(20)}`);
+    expect(escapeHtml('<'.repeat(41))).toBe(`${'&lt;'.repeat(40)}<wbr>&lt;`);
+    expect(escapeHtml('\u{1F600}'.repeat(41))).toBe(`${'\u{1F600}'.repeat(40)}<wbr>\u{1F600}`);
+    // Words, UNIDs (32) and a run of exactly 40 are left whole; white space starts a new run.
+    expect(escapeHtml(`${'b'.repeat(40)} ${'0'.repeat(32)} ${'c'.repeat(39)}`)).toBe(`${'b'.repeat(40)} ${'0'.repeat(32)} ${'c'.repeat(39)}`);
+    expect(escapeHtml('d'.repeat(45), false)).toBe('d'.repeat(45));
+  });
+
   it('leaves no <, >, &, U+2028 or U+2029 in script JSON, and JSON.parse gives the value back', () => {
     const value = { s: `</script><!--<script>&\u2028\u2029`, [HOSTILE_SERVER]: [1, '\u2028'] };
     const json = jsonForScript(value);
@@ -74,7 +93,7 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<\/script/gi)).toHaveLength(3);
     const tags = tagsOf(html);
     const names = new Set(tags.map((t) => /^<\/?([a-zA-Z][a-zA-Z0-9]*)/.exec(t)?.[1]?.toLowerCase() ?? t));
-    const allowed = ['!doctype', 'html', 'head', 'meta', 'link', 'title', 'body', 'main', 'header', 'section', 'h1', 'h2', 'h3', 'p',
+    const allowed = ['!doctype', 'html', 'head', 'meta', 'link', 'title', 'body', 'main', 'header', 'section', 'h1', 'h2', 'h3', 'p', 'wbr',
       'span', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'noscript', 'ul', 'li'];
     for (const name of names) expect(allowed).toContain(name.startsWith('<!') ? '!doctype' : name);
     for (const tag of tags) expect(tag).not.toMatch(/\son[a-z]+\s*=/i);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
 import type { ActorBlame, CauseBlame, Chain } from '../blame.js';
-import type { Timeline } from './timeline.js';
+import type { Timeline, TimelineSeries } from './timeline.js';
 import { formatCount, formatVirtualTime } from '../format.js';
 
 /** One row of the blame table, computed by the caller (blame.ts). */
@@ -17,6 +17,8 @@ export interface ReportData {
   readonly title: string;
   /** The log file or scenario name the run came from. */
   readonly source: string;
+  /** What the blame's line numbers count, when not the lines of the log replayed (a run's: see cmdRun). */
+  readonly causeLines?: string;
   readonly meta: Readonly<Record<string, unknown>>;
   readonly summary: Summary;
   readonly timeline: Timeline;
@@ -60,13 +62,33 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML content and for quoted attribute values. Text longer than MAX_SHOWN characters (a log's name
+ * Escapes text for HTML content, and with `breaks` false for a quoted attribute value (`breaks` adds `<wbr>` in long runs). Text longer than MAX_SHOWN characters (a log's name
  * can be 60 million) is cut there, saying how long it was: the page is one string, and an actor of 50 million `<`,
  * escaped four times over wherever it appears, made it longer than V8 allows (exit 70, no report).
  */
-export function escapeHtml(text: string): string {
-  return shown(text).replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!);
+export function escapeHtml(text: string, breaks = true): string {
+  let visible = shown(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (breaks) visible = visible.replace(LONG_RUN, (run) => `${run}\u0000`);
+  return visible.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!).replaceAll('\u0000', '<wbr>');
 }
+
+/**
+ * Characters a page would not show, or that would reorder what comes after them: control characters (a server named
+ * `Al\0pha` read as "Alpha") and the explicit bidirectional formatting characters (embeddings, overrides, isolates:
+ * an unclosed U+202E in an actor's name turned the rest of a cause's label backwards, its server, database and UNID,
+ * and moved a count into a name). Shown as `\uXXXX`, as the terminal shows them (printable). A browser QA pass found
+ * both. Line ends and tabs are left to HTML's white space.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Forty characters of a run without white space, followed by more: a line-break opportunity (`<wbr>`) is put after
+ * each (marked with NUL, which INVISIBLE has just made visible everywhere else). A 400-character name made a table
+ * cell too wide to shrink (`overflow-wrap: break-word` does not lower a cell's minimum width), and pushed every
+ * number of the blame tables off the screen; words and UNIDs (32) are left whole. By code point: a pair is not split.
+ */
+const LONG_RUN = /\S{40}(?=\S)/gu;
 
 const MAX_SHOWN = 10_000;
 
@@ -296,7 +318,7 @@ function renderCell(row: SummaryRow, cell: Cell): string {
     case 'time':
       return `<td class="num">${escapeHtml(formatVirtualTime(cell.value))} <span class="muted">(${escapeHtml(formatCount(cell.value))} ms)</span></td>`;
     case 'text':
-      return cell.mono ? `<td class="val"><code class="digest">${escapeHtml(cell.value)}</code></td>` : `<td class="val wrap">${escapeHtml(cell.value)}</td>`;
+      return cell.mono ? `<td class="val"><code class="digest">${escapeHtml(cell.value, false)}</code></td>` : `<td class="val wrap">${escapeHtml(cell.value)}</td>`;
   }
 }
 
@@ -357,8 +379,26 @@ function renderMeta(meta: Readonly<Record<string, unknown>>): string {
 function renderTimeline(timeline: Timeline, endAt: number): string {
   if (timeline.series.length === 0) return '<h2>Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
   const charts: string[] = [];
-  if (timeline.series.length > 1) charts.push('<h3>All servers</h3>\n<div class="plot" data-chart="total"></div>');
-  timeline.series.forEach((s, i) => charts.push(`<h3>${escapeHtml(s.server)}</h3>\n<div class="plot" data-chart="${i}"></div>`));
+  // Each chart as text too: a caption of its totals and busiest bucket, which the chart is labelled by (role="img",
+  // aria-labelledby): a screen reader got only the legends, whose values read "--" until the mouse hovers (a browser
+  // QA pass). Names stay out of attributes: the caption is text.
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  const chart = (key: string, name: string, s: { readonly revisions: readonly number[]; readonly replicated: readonly number[]; readonly conflicts: readonly number[] }): string => {
+    let peak = 0;
+    for (let i = 1; i < s.revisions.length; i++) if (s.revisions[i]! > s.revisions[peak]!) peak = i;
+    const revisions = sum(s.revisions);
+    const text =
+      `${formatCount(revisions)} revisions, ${formatCount(sum(s.replicated))} replicated changes and ${formatCount(sum(s.conflicts))} conflicts ` +
+      `from ${formatVirtualTime(timeline.start)} to ${formatVirtualTime(timeline.end)}` +
+      (revisions > 0 ? `; most revisions in one bucket: ${formatCount(s.revisions[peak]!)}, from ${formatVirtualTime(timeline.start + peak * timeline.bucketMs)}` : '');
+    return `<h3>${escapeHtml(name)}</h3>\n<p class="muted" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="img" aria-labelledby="chart-caption-${key}"></div>`;
+  };
+  if (timeline.series.length > 1) {
+    const add = (pick: (s: TimelineSeries) => readonly number[]) =>
+      timeline.series.map(pick).reduce<number[]>((acc, xs) => acc.map((v, i) => v + (xs[i] ?? 0)), new Array<number>(timeline.series[0]!.revisions.length).fill(0));
+    charts.push(chart('total', 'All servers', { revisions: add((s) => s.revisions), replicated: add((s) => s.replicated), conflicts: add((s) => s.conflicts) }));
+  }
+  timeline.series.forEach((s, i) => charts.push(chart(String(i), s.server, s)));
   const buckets = (timeline.end - timeline.start) / timeline.bucketMs;
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
@@ -409,7 +449,7 @@ function renderRecording(recording: ReportData['recording']): string {
 const CAUSES_SHOWN = 20;
 
 /** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
-function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined, moreChains = 0): string {
+function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined, moreChains = 0, causeLines?: string): string {
   if (causes === undefined || causes.length === 0) return '';
   // An actor's count is tied to its name by a no-break space: a list wraps between entries (or inside a long name),
   // never between a name and its count, which read as the next actor's.
@@ -431,7 +471,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
           )
           .join('\n')}\n</ul>${moreChains > 0 ? `\n<p class="muted">${escapeHtml(formatCount(moreChains))} more ${moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more (<code>--blame --json</code> counts them: <code>moreChains</code>).</p>` : ''}`;
   return `<h2>Blame by cause</h2>
-<p class="muted">The input event (its line in the log) behind the revisions.</p>
+<p class="muted">The input event (${escapeHtml(causeLines ?? 'its line in the log')}) behind the revisions.</p>
 <div class="scroll"><table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>${more}${chainList}`;
@@ -475,7 +515,7 @@ ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined 
 </section>
 <section>
 ${renderBlame(data.blame)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
-${renderCauses(data.causes, data.chains, data.moreChains)}
+${renderCauses(data.causes, data.chains, data.moreChains, data.causeLines)}
 </section>
 </main>
 <script type="application/json" id="replstorm-chart-data">${chartData}</script>
