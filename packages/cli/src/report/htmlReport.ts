@@ -62,9 +62,10 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML content, and with `breaks` false for a quoted attribute value (`breaks` adds `<wbr>` in long runs). Text longer than MAX_SHOWN characters (a log's name
- * can be 60 million) is cut there, saying how long it was: the page is one string, and an actor of 50 million `<`,
- * escaped four times over wherever it appears, made it longer than V8 allows (exit 70, no report).
+ * Escapes text for HTML content, and with `breaks` false for a quoted attribute value (`breaks` adds `<wbr>` in long
+ * runs, LONG_RUN). Text longer than MAX_SHOWN characters (a log's name can be 60 million) is cut there, saying how
+ * long it was: the page is one string, and an actor of 50 million `<`, escaped four times over wherever it appears,
+ * made it longer than V8 allows (exit 70, no report).
  */
 export function escapeHtml(text: string, breaks = true): string {
   let visible = shown(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
