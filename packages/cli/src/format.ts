@@ -33,8 +33,13 @@ const STOPPED: Record<Summary['stopped'], string> = {
  * (maxRunMs after the last input)" and nothing more about the scan that never ran: the state line says why).
  */
 export function stoppedWords(s: Pick<Summary, 'stopped' | 'endAt'>): string {
-  if (s.stopped === 'cap' && s.endAt === Number.MAX_SAFE_INTEGER) return 'at the end of virtual time (2^53 - 1 ms: the run cap, maxRunMs after the last input, lies beyond it)';
+  if (stoppedAtEndOfTime(s)) return 'at the end of virtual time (2^53 - 1 ms: the run cap, maxRunMs after the last input, lies beyond it)';
   return STOPPED[s.stopped];
+}
+
+/** A run stopped by its cap where virtual time ends (2^53 - 1 ms): said as that end (stoppedWords, the HTML report). */
+export function stoppedAtEndOfTime(s: Pick<Summary, 'stopped' | 'endAt'>): boolean {
+  return s.stopped === 'cap' && s.endAt === Number.MAX_SAFE_INTEGER;
 }
 
 /** What is pending at the end of a run that is not quiescent (Simulator.pendingSummary). */

@@ -568,7 +568,7 @@ function ignoredNote(n: number): string {
 function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { params: Readonly<Record<string, { default: unknown }>> }, settings: Readonly<Record<string, unknown>>, alsoUsed: readonly (string | undefined)[] = []): void {
   const runs = String(settings['design'] ?? scenario.params['design']?.default ?? '');
   for (const spec of specs ?? []) {
-    const { name } = checkedDesignSpec(spec);
+    const { name } = designSpecParts(spec);
     if (name === runs || alsoUsed.includes(name)) continue;
     throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (the scenario runs "${runs}"); add --set design=${name}`);
   }
@@ -580,7 +580,7 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
  */
 function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
   for (const spec of specs ?? []) {
-    const { name } = checkedDesignSpec(spec);
+    const { name } = designSpecParts(spec);
     if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
   }
 }

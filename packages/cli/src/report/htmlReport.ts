@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
 import type { ActorBlame, CauseBlame, Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
-import { formatCount, formatVirtualTime } from '../format.js';
+import { formatCount, formatVirtualTime, stoppedAtEndOfTime } from '../format.js';
 
 /** One row of the blame table, computed by the caller (blame.ts). */
 export type BlameRow = ActorBlame;
@@ -298,7 +298,7 @@ function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
     count('Infections missed', (s) => s.scans.missed),
     { label: 'Quiescent', cell: (s) => ({ kind: 'flag', value: s.quiescent, bad: !s.quiescent }) },
     { label: 'Converged', cell: (s) => ({ kind: 'flag', value: s.converged, bad: !s.converged }) },
-    { label: 'Stopped', cell: (s) => ({ kind: 'text', value: s.stopped === 'cap' && s.endAt === Number.MAX_SAFE_INTEGER ? 'cap (the end of virtual time, 2^53 - 1 ms)' : (STOPPED[s.stopped] ?? String(s.stopped)) }) },
+    { label: 'Stopped', cell: (s) => ({ kind: 'text', value: stoppedAtEndOfTime(s) ? 'cap (the end of virtual time, 2^53 - 1 ms)' : (STOPPED[s.stopped] ?? String(s.stopped)) }) },
     { label: 'End at (virtual)', cell: (s) => ({ kind: 'time', value: s.endAt }) },
     { label: 'Digest', cell: (s) => ({ kind: 'text', value: s.digest, mono: true }) },
   ];
