@@ -32,7 +32,9 @@ const STOPPED: Record<Summary['stopped'], string> = {
  * last input", which is later (an operator's QA pass: a scan at the last allowed time read "stopped at the run cap
  * (maxRunMs after the last input)" and nothing more about the scan that never ran: the state line says why).
  */
-export function stoppedWords(s: Pick<Summary, 'stopped' | 'endAt'>): string {
+export function stoppedWords(s: Pick<Summary, 'stopped' | 'endAt'>, cut = false): string {
+  // A run cut by `run --max-scanner-revisions` stops as at an end event (Simulator's cutWhen), which no input gave.
+  if (cut && s.stopped === 'end') return 'when the --max-scanner-revisions budget cut it short (as an end event would)';
   if (stoppedAtEndOfTime(s)) return 'at the end of virtual time (2^53 - 1 ms: the run cap, maxRunMs after the last input, lies beyond it)';
   return STOPPED[s.stopped];
 }
@@ -70,14 +72,14 @@ function pendingWords(p: PendingSummary | undefined): string {
 }
 
 /** The summary as a person reads it. */
-export function formatSummary(s: Summary, title: string, pending?: PendingSummary): string {
+export function formatSummary(s: Summary, title: string, pending?: PendingSummary, cut = false): string {
   const kinds = Object.entries(s.revisions.byActorKind)
     // Actor kinds come from the log (`by`): a kind holding a terminal escape or a line break is shown escaped.
     .map(([k, n]) => `${printable(k)} ${formatCount(n)}`)
     .join(' · ');
   const lines = [
     `${title}`,
-    `  stopped       ${stoppedWords(s)}, at ${formatVirtualTime(s.endAt)} virtual`,
+    `  stopped       ${stoppedWords(s, cut)}, at ${formatVirtualTime(s.endAt)} virtual`,
     `  state         ${s.quiescent ? 'quiescent' : `NOT quiescent (${pendingWords(pending)})`}, ${s.converged ? 'converged' : 'replicas differ'}`,
     `  revisions     ${formatCount(s.revisions.total)}${kinds ? `   (${kinds})` : ''}`,
     `  replicated    ${formatCount(s.replicatedChanges)} ${s.replicatedChanges === 1 ? 'change' : 'changes'} applied by transfers`,
@@ -127,7 +129,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 }
 
 /** Two summaries side by side with the difference (what-if replay). */
-export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB: string, infectedCopiesLeft?: { readonly base: number; readonly whatIf: number }): string {
+export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB: string, infectedCopiesLeft?: { readonly base: number; readonly whatIf: number }, cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false }): string {
   const rows: [string, number, number][] = [
     ['revisions', a.revisions.total, b.revisions.total],
     ...[...new Set([...Object.keys(a.revisions.byActorKind), ...Object.keys(b.revisions.byActorKind)])].sort().map(
@@ -148,8 +150,8 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
     ['', labelA, labelB, 'difference'],
     rows.map(([k, x, y]) => [k, x, y, y - x === 0 ? '0' : `${y - x > 0 ? '+' : ''}${formatCount(y - x)}`]),
   );
-  const flags = (s: Summary) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${stoppedWords(s)}, at ${formatVirtualTime(s.endAt)}`;
-  return `${table}\n\n  ${labelA}: ${flags(a)}\n  ${labelB}: ${flags(b)}`;
+  const flags = (s: Summary, c: boolean) => `${s.quiescent ? 'quiescent' : 'not quiescent'}, ${s.converged ? 'converged' : 'not converged'}, stopped ${stoppedWords(s, c)}, at ${formatVirtualTime(s.endAt)}`;
+  return `${table}\n\n  ${labelA}: ${flags(a, cut.a)}\n  ${labelB}: ${flags(b, cut.b)}`;
 }
 
 /**

@@ -40,7 +40,7 @@ import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, print
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
-import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type SimulateResult, type WhatIf } from './simulateStream.js';
+import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -445,7 +445,8 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
-    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf) } } : {}),
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf), cut: res.whatIf.cutShort !== undefined } } : {}),
+    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run') } : {}),
     recording: {
       checked: res.conformance.checked,
       ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
@@ -460,7 +461,12 @@ const noScannerNote = (label: string) => `the log installs no scanner: --what-if
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
 function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
   const schedule = defaultedNote(w);
-  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(schedule !== undefined ? [schedule] : [])];
+  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(schedule !== undefined ? [schedule] : []), ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false)}`] : [])];
+}
+
+/** A run cut short by `run --max-scanner-revisions`, in words (the terminal, the report, the what-if's notes). */
+function cutNote(c: CutShort, run: string, recorded = true): string {
+  return `${run} was cut short after ${formatCount(c.scannerRevisions)} scanner revisions, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (a recording ends with one)' : ''}. Revisions had not stopped; the counts are those at that time (lower bounds: the run did not end), and the work due then is pending`;
 }
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
@@ -479,7 +485,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   const m = res.conformance.mismatch;
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
-    if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined)}\n`);
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
@@ -492,7 +498,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
         ...(m !== undefined ? { mismatch: { line: m.line, column: m.column ?? 1, message: m.message } } : {}),
       };
     }
-    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft };
+    // [choice] A run cut by --max-scanner-revisions says where, as compare's rows do (`cutShort`: the virtual time it
+    // stopped at); its summary says `stopped: "end"`, as a replay of its recording (which ends with an `end` there) does.
+    if (res.cutShort !== undefined) out['cutShort'] = res.cutShort.at;
+    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
     if (claim !== undefined) out['claim'] = claim;
@@ -502,10 +511,11 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       // The log's own designs: "as recorded" only when the file is a recording (it had derived events to check) that
       // the engine agrees with; a recording that disagrees (exit 1) is not what the column shows: the engine's run is.
       const base = res.conformance.checked > 0 && m === undefined ? 'as recorded' : 'this run';
-      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label, res.whatIf.infectedCopiesLeft)}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label, res.whatIf.infectedCopiesLeft, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
-      process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary())}\n`);
+      process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }
+    if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run')}\n`);
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
@@ -514,7 +524,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
-    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd)}\n`);
+    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined)}\n`);
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res);
@@ -555,7 +565,8 @@ function claimText(c: ClaimCheck): string {
 /** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
 const PAST_STOP_NOTE = 'blame and the report also count the events the engine derived past where the run stops, following the file\'s derived lines that far (more than 100,000 of them: the summary, state and recording are the run\'s own)';
 
-function ignoredNote(n: number): string {
+function ignoredNote(n: number, cut = false): string {
+  if (cut) return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the cut (at later times) ${n === 1 ? 'was' : 'were'} ignored (a recording keeps ${n === 1 ? 'it' : 'them'} after its end event)`;
   return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;
 }
 
@@ -720,7 +731,7 @@ function withWorkHint(err: unknown): never {
   throw err;
 }
 
-async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: unknown; maxWork?: number; record?: string; whatIf?: string[] }): Promise<void> {
+async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: unknown; maxWork?: number; maxScannerRevisions?: number; record?: string; whatIf?: string[] }): Promise<void> {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   if (o.maxRun !== undefined) throw new UsageError(`--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it; see replstorm scenarios); --max-run is replay's`);
@@ -736,7 +747,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const events = scenario.events(settings, { designs: registry });
   // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
-  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters) } };
+  // (The budget is in the header too: a recording of a cut run says why it ends with an `end` before the scenario's.)
+  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}) } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
   let res: SimulateResult;
@@ -749,6 +761,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
           {
             registry,
             maxWork: o.maxWork,
+            maxScannerRevisions: o.maxScannerRevisions,
             whatIf,
             whatIfRegistry: whatIfDesigns,
             blame: o.blame === true || o.report !== undefined,
@@ -1345,6 +1358,7 @@ run's results are still printed, and --record, --report written: they show what 
       // Hidden, and refused with the reason: a scenario's last input is its `end` (horizonMs), so a cap after the
       // last input never applied; the option was offered and changed nothing (a mutation audit).
       .addOption(new Option('--max-run <ms>').hideHelp())
+      .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (ending with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', `
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that

@@ -39,6 +39,12 @@ export interface SimulateOptions {
   readonly maxRunMs?: number | undefined;
   /** Pieces of engine work allowed between two input events (Simulator's maxWorkBetweenInputs). */
   readonly maxWork?: number | undefined;
+  /**
+   * Cut each run (the log's, the what-if's) at the next instant once its scanners have saved more revisions than this
+   * (Simulator's cutWhen): `run --max-scanner-revisions`. The recording then has an `end` event where the run stopped.
+   * For a source of input events (a scenario), not a recording to check.
+   */
+  readonly maxScannerRevisions?: number | undefined;
   readonly strict?: boolean;
   readonly onWarning?: (w: LogWarning) => void;
   readonly whatIf?: WhatIf | undefined;
@@ -63,6 +69,15 @@ export interface SimulateOptions {
    * of them (as many as a claim is checked on): replay keeps a counterexample's, to check its header's claim again (recheckClaim).
    */
   readonly keepInputs?: (header: LogHeader) => boolean;
+}
+
+/** A run cut short by its scanner-revision budget (SimulateOptions.maxScannerRevisions). */
+export interface CutShort {
+  /** Virtual time where the run stopped (the summary's `endAt`). */
+  readonly at: number;
+  /** The scanner revisions it had made (more than `budget`). */
+  readonly scannerRevisions: number;
+  readonly budget: number;
 }
 
 /** A refusal by the --what-if run, not the log's own (a design-runs claim is not reproduced by the what-if's design). */
@@ -110,6 +125,8 @@ export interface SimulateResult {
     readonly scannersReplaced: number;
     /** The what-if design's schedule setting when no replaced scanner carried it (its default, which the what-if ran with), else undefined. */
     readonly scheduleDefaulted: number | undefined;
+    /** Set when the what-if run was cut short (SimulateOptions.maxScannerRevisions). */
+    readonly cutShort?: CutShort;
   };
   /** Whether the source had derived events to check, and the first disagreement. */
   readonly conformance: {
@@ -122,6 +139,11 @@ export interface SimulateResult {
   };
   readonly blame?: BlameResult;
   readonly timeline?: Timeline;
+  /**
+   * Set when the run was cut short by SimulateOptions.maxScannerRevisions: where it stopped (the summary's `endAt`,
+   * `stopped: 'end'`, as a replay of its recording stops at the `end` written there) and its scanner revisions then.
+   */
+  readonly cutShort?: CutShort;
   /**
    * Blame and the timeline also count events the engine derived past where the run stops (a file whose derived lines
    * went on past it by more than BEYOND_STOP_KEPT events: they were passed on before the file's end undid them).
@@ -555,7 +577,22 @@ export async function simulateStream(
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
   };
+  // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
+  const revisionBudget = options.maxScannerRevisions;
+  let scannerRevisions = 0;
+  let whatIfScannerRevisions = 0;
+  const isScannerRevision = (e: DerivedEvent) => e.type === 'revised' && e.by.startsWith('scanner/');
+  /** Whether the recording's `end` at the cut is written (at the first input after it, or at the end of the input). */
+  let cutEndWritten = false;
+  /**
+   * The time of the input's first `end`: a cut at that instant (by the budget, in the work before it) stopped the
+   * run where it stopped anyway, and is not said to have cut it short.
+   */
+  let firstEndAt: number | undefined;
+  const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
+    on.cutAt !== undefined && on.cutAt !== firstEndAt && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
   const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
+    if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
       beyondStop.held.push([e, madeDocument]);
@@ -623,9 +660,19 @@ export async function simulateStream(
   };
   // --max-work sets both budgets: a user who raises it for a dense schedule (scanEveryMs=10) means the periodic one too.
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork, maxPeriodicWorkBetweenInputs: options.maxWork } : {};
-  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget });
+  const cut = (count: () => number) => (revisionBudget !== undefined ? { cutWhen: () => count() > revisionBudget } : {});
+  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...cut(() => scannerRevisions) });
   const whatIfRegistry = options.whatIfRegistry ?? options.registry;
-  const whatIfSim = options.whatIf !== undefined ? new Simulator({ behaviours: behaviourFactory(whatIfRegistry), maxRunMs: options.maxRunMs, ...budget }) : undefined;
+  const whatIfSim =
+    options.whatIf !== undefined
+      ? new Simulator({
+          behaviours: behaviourFactory(whatIfRegistry),
+          maxRunMs: options.maxRunMs,
+          ...budget,
+          ...(revisionBudget !== undefined ? { onDerived: (e: DerivedEvent) => void (isScannerRevision(e) && whatIfScannerRevisions++) } : {}),
+          ...cut(() => whatIfScannerRevisions),
+        })
+      : undefined;
   const rewriter = options.whatIf !== undefined ? new WhatIfRewriter(options.whatIf, whatIfRegistry) : undefined;
   const progress = createProgress(options.progressLabel ?? 'replstorm');
   let header: LogHeader | undefined;
@@ -680,7 +727,7 @@ export async function simulateStream(
     // (`replay`) is stopped earlier by --max-run. The storm is named only when there are conflict documents to name.
     // (It suggested --max-run to `run`, which refuses it, and blamed conflicts with none made: an operator's QA pass.)
     const storm = g.conflicts > 0 ? ' (a storm whose conflicts make more conflicts grows without end)' : '';
-    const smaller = 'events' in source ? 'make it smaller (fewer databases or docs, or a shorter horizonMs)' : 'stop it earlier (--max-run)';
+    const smaller = 'events' in source ? 'make it smaller (fewer databases or docs, or a shorter horizonMs), cut a storm short with --max-scanner-revisions N (its summary, report and recording up to there),' : 'stop it earlier (--max-run)';
     throw new LogError(
       'RUN_TOO_LARGE',
       // (the what-if run's refusal is named as its own by whatIfRefusal)
@@ -751,6 +798,14 @@ export async function simulateStream(
     return new WhatIfRefusal(err.code, `the --what-if run (${options.whatIf.label}): ${err.message}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   };
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
+    // The run was cut (maxScannerRevisions) before this input: the recording says where with an `end`, before the
+    // inputs of that instant (which are applied after it, as after any `end`), unless this input is the run's own
+    // `end` there.
+    if (e.type === 'end' && firstEndAt === undefined) firstEndAt = e.at;
+    if (sim.cutAt !== undefined && !cutEndWritten) {
+      cutEndWritten = true;
+      if (record !== undefined && !(e.type === 'end' && e.at === sim.cutAt)) writeLine(encodeEvent({ at: sim.cutAt, type: 'end' }));
+    }
     if (reached !== 'done' && !(sim.stopped === 'end' && e.at === sim.now)) {
       // Ignored (after an `end`, at a later time), but a recording is the complete log: its replay ignores it too.
       ignored++;
@@ -979,6 +1034,8 @@ export async function simulateStream(
     // so it replays to the same run whatever the options. [choice] An input event the log did not have; it says where
     // the run was cut, which the log format has no other way to say.
     if (record !== undefined && summary.stopped === 'cap') writeLine(encodeEvent({ at: summary.endAt, type: 'end' }));
+    // A run cut after its last input (maxScannerRevisions) ends its recording with the `end` where it stopped.
+    if (record !== undefined && sim.cutAt !== undefined && !cutEndWritten) writeLine(encodeEvent({ at: sim.cutAt, type: 'end' }));
     try {
       if (whatIfSim !== undefined) await finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`);
       whatIfSummary = whatIfSim?.finish();
@@ -1010,8 +1067,18 @@ export async function simulateStream(
     header: header!,
     summary,
     ...(whatIfSummary !== undefined && whatIfSim !== undefined && options.whatIf !== undefined
-      ? { whatIf: { label: options.whatIf.label, summary: whatIfSummary, infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) }, scannersReplaced: rewriter?.replaced ?? 0, scheduleDefaulted: rewriter?.scheduleDefaulted } }
+      ? {
+          whatIf: {
+            label: options.whatIf.label,
+            summary: whatIfSummary,
+            infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
+            scannersReplaced: rewriter?.replaced ?? 0,
+            scheduleDefaulted: rewriter?.scheduleDefaulted,
+            ...cutShort(whatIfSim, whatIfScannerRevisions),
+          },
+        }
       : {}),
+    ...cutShort(sim, scannerRevisions),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),

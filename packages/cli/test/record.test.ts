@@ -341,3 +341,68 @@ describe('output paths: what --record and --report replace', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
   });
 });
+
+describe('run --max-scanner-revisions: a storm cut short at the next instant, with its summary, report and recording', () => {
+  const storm = ['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true'];
+
+  it('event-log.md "When a run stops": the cut run stops as at an end event (stopped "end", cutShort its time), its recording ends with that end, and replays to the same digest, every derived line agreeing', async () => {
+    const rec = join(tmp, 'cut.jsonl');
+    const report = join(tmp, 'cut.html');
+    const res = await runCli([...storm, '--max-scanner-revisions', '200', '--record', rec, '--report', report, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const s = JSON.parse(res.stdout) as { stopped: string; endAt: number; cutShort: number; digest: string; revisions: { byActorKind: Record<string, number> } };
+    expect(s.stopped).toBe('end');
+    expect(s.cutShort).toBe(s.endAt);
+    // Past the budget, then only the rest of that instant's work: a storm stamps more than a few each instant.
+    expect(s.revisions.byActorKind['scanner']).toBeGreaterThan(200);
+    expect(s.revisions.byActorKind['scanner']).toBeLessThan(300);
+    // (The scenario's horizon is two hours: the storm was cut within minutes.)
+    expect(s.endAt).toBeLessThan(3_600_000);
+    const text = readFileSync(rec, 'utf8').trimEnd().split('\n');
+    expect((JSON.parse(text[0]!) as { meta: Record<string, unknown> }).meta['maxScannerRevisions']).toBe(200);
+    const ends = text.map((l) => JSON.parse(l) as { at: number; type: string }).filter((e) => e.type === 'end');
+    // The cut's end, then the scenario's own (ignored, as after any end: the recording is the whole input).
+    expect(ends.map((e) => e.at)).toEqual([s.endAt, 7_260_000]);
+    expect(res.stderr).toContain('1 input event after the cut (at later times) was ignored');
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('The run was cut short after');
+    expect(html).toContain('end (cut short by the --max-scanner-revisions budget)');
+
+    const again = await runCli(['replay', rec, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const r = JSON.parse(again.stdout) as { stopped: string; endAt: number; digest: string; recording: { checked: number; mismatch?: unknown }; cutShort?: number };
+    expect(r).toMatchObject({ stopped: 'end', endAt: s.endAt, digest: s.digest });
+    expect(r.recording.mismatch).toBeUndefined();
+    expect(r.recording.checked).toBe(text.filter((l) => derivedTypes.has(typeOf(l))).length);
+    expect(r.cutShort).toBeUndefined();
+  });
+
+  it('the text says the run was cut, where, and that its counts are lower bounds', async () => {
+    const res = await runCli([...storm, '--max-scanner-revisions', '200']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/stopped {7}when the --max-scanner-revisions budget cut it short \(as an end event would\), at 0:\d\d:\d\d\.\d{3} virtual/);
+    expect(res.stdout).toMatch(/cut short {5}the run was cut short after 2\d\d scanner revisions, past the --max-scanner-revisions budget of 200: it stopped at the next instant/);
+    expect(res.stdout).toContain('lower bounds');
+  });
+
+  it('a budget the run never passes changes nothing: same digest, no cut', async () => {
+    const plain = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--json']);
+    const budget = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--json', '--max-scanner-revisions', '1000']);
+    expect(budget.code).toBe(0);
+    const a = JSON.parse(plain.stdout) as Record<string, unknown>;
+    const b = JSON.parse(budget.stdout) as Record<string, unknown>;
+    expect(b['cutShort']).toBeUndefined();
+    expect(b).toEqual(a);
+  });
+
+  it('--what-if: each run has the budget; the what-if storm is cut and said to be, the run beside it is whole', async () => {
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--set', 'keys=per-server', '--max-scanner-revisions', '200', '--what-if', 'smsdom:scanReplicatedWrites=true', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const j = JSON.parse(res.stdout) as { cutShort?: number; endAt: number; whatIf: { cutShort?: number; summary: { endAt: number; stopped: string } } };
+    expect(j.cutShort).toBeUndefined();
+    expect(j.endAt).toBe(7_260_000);
+    expect(j.whatIf.cutShort).toBe(j.whatIf.summary.endAt);
+    expect(j.whatIf.summary.stopped).toBe('end');
+    expect(res.stderr).toContain('smsdom:scanReplicatedWrites=true: its run was cut short after');
+  });
+});

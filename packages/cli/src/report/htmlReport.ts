@@ -47,7 +47,11 @@ export interface ReportData {
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
     /** What the terminal says under the comparison (no scanner to replace; a schedule the log's scanners did not carry). */
     readonly notes?: readonly string[];
+    /** The what-if run was cut short (`run --max-scanner-revisions`; a note says how). */
+    readonly cut?: boolean;
   };
+  /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
+  readonly cutShort?: string;
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -281,7 +285,10 @@ interface SummaryRow {
 // Byte-wise order, as the timeline sorts servers: the same log gives the same report on every machine.
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
+/** The Stopped cell of a run cut short by `run --max-scanner-revisions` (it stops as at an end event). */
+const CUT_CELL: Cell = { kind: 'text', value: 'end (cut short by the --max-scanner-revisions budget)' };
+
+function summaryRows(summaries: readonly Summary[], cut: (s: Summary) => boolean = () => false): SummaryRow[] {
   const kinds = [...new Set(summaries.flatMap((s) => Object.keys(s.revisions.byActorKind)))].sort(byCodeUnit);
   const count = (label: string, get: (s: Summary) => number, sub = false): SummaryRow => ({ label, sub, cell: (s) => ({ kind: 'count', value: get(s) }) });
   return [
@@ -298,7 +305,7 @@ function summaryRows(summaries: readonly Summary[]): SummaryRow[] {
     count('Infections missed', (s) => s.scans.missed),
     { label: 'Quiescent', cell: (s) => ({ kind: 'flag', value: s.quiescent, bad: !s.quiescent }) },
     { label: 'Converged', cell: (s) => ({ kind: 'flag', value: s.converged, bad: !s.converged }) },
-    { label: 'Stopped', cell: (s) => ({ kind: 'text', value: stoppedAtEndOfTime(s) ? 'cap (the end of virtual time, 2^53 - 1 ms)' : (STOPPED[s.stopped] ?? String(s.stopped)) }) },
+    { label: 'Stopped', cell: (s) => (cut(s) && s.stopped === 'end' ? CUT_CELL : { kind: 'text', value: stoppedAtEndOfTime(s) ? 'cap (the end of virtual time, 2^53 - 1 ms)' : (STOPPED[s.stopped] ?? String(s.stopped)) }) },
     { label: 'End at (virtual)', cell: (s) => ({ kind: 'time', value: s.endAt }) },
     { label: 'Digest', cell: (s) => ({ kind: 'text', value: s.digest, mono: true }) },
   ];
@@ -339,16 +346,16 @@ function rowHeader(row: SummaryRow): string {
   return `<th scope="row"${row.sub ? ' class="sub"' : ''}>${escapeHtml(row.label)}</th>`;
 }
 
-function renderSummary(summary: Summary): string {
-  const rows = summaryRows([summary]).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
+function renderSummary(summary: Summary, cut: boolean): string {
+  const rows = summaryRows([summary], () => cut).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
   return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
-function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>): string {
+function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, baseCut: boolean): string {
   // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
   const left = whatIf.infectedCopiesLeft;
   const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
-  const rows = [...summaryRows([base, whatIf.summary]), ...extra].map((row) => {
+  const rows = [...summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true)), ...extra].map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
@@ -509,9 +516,9 @@ ${renderMeta(data.meta)}
 </header>
 <section>
 <h2>Summary</h2>
-${renderRecording(data.recording)}${renderClaim(data.claim)}${renderSummary(data.summary)}
+${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}
 </section>
-${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf)}\n</section>\n`}<section>
+${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
 </section>
 <section>

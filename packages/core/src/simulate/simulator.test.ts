@@ -5,7 +5,7 @@ import { LogError } from '../util/logError.js';
 import { Simulator } from './simulator.js';
 import type { Behaviour } from './behaviour.js';
 import { getItemValue } from '../note/note.js';
-import type { InputEvent, SessionEvent } from '../log/events.js';
+import type { DerivedEvent, InputEvent, SessionEvent } from '../log/events.js';
 import { DAY, HOUR, assertReplayEqualsLive, ev, replicated, sessions, simulate, unid } from '../../test/simHarness.js';
 
 // Expected values below are worked out by hand from replication.md and event-log.md; the comments show the sums.
@@ -1259,5 +1259,79 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
       { behaviours: () => behaviour },
     );
     expect(summary.scans).toEqual({ performed: kinds.length + 1, skipped: 0, infected: cleans.length, missed: 0 });
+  });
+});
+
+describe('Cut at the next instant (cutWhen: run --max-scanner-revisions)', () => {
+  // Three servers in a cluster (pushes on a timer, transfers taking time), saves spread over time, a session: work at
+  // many instants, several pieces at some of them, inputs between and at the same times as work.
+  const inputs: InputEvent[] = [
+    ev.server('A', { cluster: 'C1', clusterIntervalMs: 1000, replicationMsPerDoc: 100 }),
+    ev.server('B', { cluster: 'C1', clusterIntervalMs: 1000, replicationMsPerDoc: 100 }),
+    ev.server('C', { cluster: 'C1', clusterIntervalMs: 1000, replicationMsPerDoc: 100 }),
+    ev.database(['A', 'B', 'C']),
+    ev.save(10, 'A', X),
+    ev.save(10, 'B', Y),
+    ev.save(1000, 'C', Z),
+    ev.save(1100, 'A', Y, { Subject: 'edit' }),
+    ev.save(2000, 'B', X, { Subject: 'concurrent' }),
+    ev.replicate(2000, 'A', 'C'),
+    ev.save(2550, 'C', X, { Subject: 'third' }),
+  ];
+  /** The run cut after its k-th derived event: its derived events and summary. */
+  const cutAfter = (k: number) => {
+    const derived: DerivedEvent[] = [];
+    const sim = new Simulator({ onDerived: (e) => derived.push(e), cutWhen: () => derived.length >= k });
+    inputs.forEach((event, i) => sim.feed({ line: i + 2, event }));
+    return { derived, summary: sim.finish(), cutAt: sim.cutAt };
+  };
+  const whole = simulate(inputs);
+
+  it('event-log.md "When a run stops": a run cut after any of its derived events is the same run as its inputs with an end at the cut (before the inputs of that instant) replay', () => {
+    expect(whole.derived.length).toBeGreaterThan(30);
+    let cuts = 0;
+    for (let k = 1; k <= whole.derived.length; k++) {
+      const live = cutAfter(k);
+      // Up to the k-th event the cut run is the whole run; past it, nothing of a later instant but what the inputs
+      // at the cut's instant derive as they are applied (a save's revised event).
+      expect(live.derived.slice(0, k)).toEqual(whole.derived.slice(0, k));
+      const tk = whole.derived[k - 1]!.at;
+      if (live.cutAt === undefined) {
+        // Not cut: nothing came after the k-th event's instant (the run ended there), and the run is the whole run.
+        expect(whole.derived.every((e) => e.at <= tk)).toBe(true);
+        expect(live.summary.digest).toBe(whole.summary.digest);
+        continue;
+      }
+      cuts++;
+      // The cut is at the first time after the k-th event's instant at which anything happens.
+      expect(live.cutAt).toBeGreaterThan(tk);
+      expect(live.summary).toMatchObject({ stopped: 'end', endAt: live.cutAt });
+      expect(live.derived.slice(k).filter((e) => !(e.at === tk || (e.at === live.cutAt && e.type === "revised")))).toEqual([]);
+      const at = live.cutAt;
+      const firstAfter = inputs.findIndex((e) => e.at >= at);
+      const replayed = firstAfter === -1 ? [...inputs, ev.end(at)] : [...inputs.slice(0, firstAfter), ev.end(at), ...inputs.slice(firstAfter)];
+      const replay = simulate(replayed);
+      // (Lines after the inserted end are one further down in the replayed log: causes named as the cut run's lines.)
+      const endLine = firstAfter === -1 ? Number.POSITIVE_INFINITY : firstAfter + 2;
+      expect(replay.derived.map((e) => ('cause' in e && e.cause > endLine ? { ...e, cause: e.cause - 1 } : e))).toEqual(live.derived);
+      expect(replay.summary).toEqual(live.summary);
+    }
+    // Most cuts land before the run's last instant (the test is not vacuous).
+    expect(cuts).toBeGreaterThan(whole.derived.length / 2);
+  });
+
+  it('event-log.md "When a run stops": a cut met just before an input stops the run at that input\'s time, and the input is still applied, as after an end there', () => {
+    // No timer: after the session's work at 20, the next thing is the save at 5,000.
+    const log = [...pair(), ev.save(10, 'A', X), ev.replicate(20, 'A', 'B'), ev.save(5000, 'B', Y), ev.save(6000, 'B', Z)];
+    const derived: DerivedEvent[] = [];
+    const sim = new Simulator({ onDerived: (e) => derived.push(e), cutWhen: () => derived.filter((e) => e.type === 'session').length === 2 });
+    log.forEach((event, i) => sim.feed({ line: i + 2, event }));
+    const summary = sim.finish();
+    expect(sim.cutAt).toBe(5000);
+    expect(summary).toMatchObject({ stopped: 'end', endAt: 5000 });
+    expect(derived.filter((e) => e.type === 'revised').map((e) => [e.at, e.server, e.unid])).toEqual([
+      [10, 'A', X],
+      [5000, 'B', Y],
+    ]);
   });
 });

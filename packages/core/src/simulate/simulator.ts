@@ -49,6 +49,17 @@ export interface SimulatorOptions {
    */
   readonly stopWhen?: () => boolean;
   /**
+   * Asked after each input event and each piece of engine work: once true, the run is cut at the next instant, as an `end` event there would
+   * stop it: the rest of the work due at the current instant runs, and the run stops (`stopped: 'end'`, `endAt`) at
+   * the time of whatever comes next, an input or a piece of work; inputs at that time are still applied, as after an
+   * `end` (event-log.md, "When a run stops"), and the work due then is pending. So a recording of the run with
+   * `{"at": endAt, "type": "end"}` written where the run stopped (`cutAt` tells when) replays to the same state: `run
+   * --max-scanner-revisions` cuts a storm short this way. ([choice] `stopWhen` stops after a piece of work, within an
+   * instant, where no event of the log format can say where a replay should stop; compare, which records nothing,
+   * uses it.) Not for a replay that checks a recording's derived lines (it pauses at `wouldStop`, which knows no cut).
+   */
+  readonly cutWhen?: () => boolean;
+  /**
    * Keep every change of every replica (the full change logs), not only each document's last change. Off by default:
    * a long log then replays in memory proportional to its documents, not to its length.
    */
@@ -257,6 +268,10 @@ interface SimState {
   inputs: number;
   stopped: StopReason | undefined;
   endAt: number;
+  /** SimulatorOptions.cutWhen said to cut the run: it stops at the next instant (`cutInstant`). */
+  cutRequested: boolean;
+  /** Set when the run was stopped by the cut (SimulatorOptions.cutWhen): its `endAt`. */
+  cutAt: number | undefined;
   /**
    * The run's PRNG (seeded by `options.seed`), compared by the determinism checks (`prngState`). No rule draws from it
    * today, so copies share it (cloneState); a rule that draws must first give the state a copy of its own
@@ -406,6 +421,7 @@ export class Simulator {
   private readonly maxRunMs: number;
   private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
+  private readonly cutWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
   /** The server names in order (exploration reads them per transition). */
   private sortedNames: readonly string[] | undefined = undefined;
@@ -427,6 +443,7 @@ export class Simulator {
     this.maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS;
     this.onDerived = options.onDerived;
     this.stopWhen = options.stopWhen;
+    this.cutWhen = options.cutWhen;
     this.keepHistory = options.keepHistory === true;
     this.maxWork = options.maxWorkBetweenInputs ?? 20_000_000;
     // Periodic work is not bounded by the data: a connection every minute until 2^53 ms is 10^11 sessions. A million
@@ -450,6 +467,8 @@ export class Simulator {
       inputs: 0,
       stopped: undefined,
       endAt: 0,
+      cutRequested: false,
+      cutAt: undefined,
       prng: new Prng(options.seed ?? 0),
       serverSet: ++serverSets,
     };
@@ -618,6 +637,7 @@ export class Simulator {
       this.work = 0;
       this.periodicWork = 0;
       this.applyInput(located);
+      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
     } catch (err) {
       throw located.line > 0 ? this.located(err, located.line) : err;
     } finally {
@@ -673,11 +693,16 @@ export class Simulator {
         this.stop('cap', cap);
         return true;
       }
+      if (s.cutRequested && s.heap.peekAt() > s.now) {
+        this.cut(s.heap.peekAt());
+        return true;
+      }
       this.runCounted(s.heap.pop()!, cap, undefined);
       if (this.stopWhen?.() === true) {
         this.stop('cap', s.now);
         return true;
       }
+      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
     }
     return false;
   }
@@ -702,6 +727,17 @@ export class Simulator {
     this.s.now = Math.max(this.s.now, at);
   }
 
+  /** Stops the run at `at`, the next instant after a cut was asked for (SimulatorOptions.cutWhen), as an `end` there would. */
+  private cut(at: number): void {
+    this.stop('end', at);
+    this.s.cutAt = at;
+  }
+
+  /** Where the run was cut (SimulatorOptions.cutWhen): its `endAt`, or undefined when it was not cut. */
+  get cutAt(): number | undefined {
+    return this.s.cutAt;
+  }
+
   /**
    * Runs the engine work due before `limit` (and at it, when `inclusive`), at most `slice` pieces. Returns true when
    * it got there (or the run stopped), false when the slice ran out first.
@@ -711,11 +747,19 @@ export class Simulator {
     const before = inclusive ? limit + 1 : limit;
     this.fastForwardIdle(before);
     for (let n = 1; n <= slice; n++) {
-      if (s.heap.size === 0) return true;
-      const at = s.heap.peekAt();
-      if (at > limit || (!inclusive && at === limit)) return true;
+      const at = s.heap.size === 0 ? Number.POSITIVE_INFINITY : s.heap.peekAt();
+      if (at > limit || (!inclusive && at === limit)) {
+        // A cut asked for stops the run before the input that comes next, at its time (an `end` there would apply the
+        // inputs at that time: apply() does, after this stop, as for an `end`).
+        if (s.cutRequested && !inclusive && limit > s.now) this.cut(limit);
+        return true;
+      }
       if (this.pauseAtStop && this.wouldStop()) {
         this.pausedAtStop = true;
+        return true;
+      }
+      if (s.cutRequested && at > s.now) {
+        this.cut(at);
         return true;
       }
       this.runCounted(s.heap.pop()!, limit, line);
@@ -723,6 +767,7 @@ export class Simulator {
         this.stop('cap', s.now);
         return true;
       }
+      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
       // Idle again (a session or a scan finished): skip the no-op ticks and purge checks up to the next work.
       if ((n & 0xff) === 0) this.fastForwardIdle(before);
     }
@@ -2223,6 +2268,8 @@ function cloneState(s: SimState): SimState {
     },
     lastInputAt: s.lastInputAt,
     inputs: s.inputs,
+    cutRequested: s.cutRequested,
+    cutAt: s.cutAt,
     stopped: s.stopped,
     endAt: s.endAt,
     // Shared: nothing draws from it (see SimState.prng). A copy per state was an object and four heap numbers per
