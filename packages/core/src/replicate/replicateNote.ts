@@ -129,6 +129,11 @@ export function lastCommonVersion(a: Note, b: Note): Revision | undefined {
  * independently make the same version: `seq = max + 1`, `seqTime = max + 1`, `revisions` = both lists and both current
  * pairs, ordered by `seq` then `seqTime`; items = the winner's plus the loser's changed, non-overlapping items, which
  * get `itemSeq` = the merged `seq`. The database's cap applies to the merged list as to any other.
+ * [limitation] R5 as written, kept (a rules audit, 2026-12-05): two merges of different pairs sharing the newer copy
+ * make one OID with different contents (an R3 collision no session repairs); `itemSeq` is a bare number, so after a
+ * merge of branches whose saves share a number an item changed on one of them can read as unchanged since a later
+ * common version (its edit merged away, nothing discarded), and a removed item, having none, never reads as changed.
+ * README, "Choices the specification leaves open".
  */
 function makeMergedVersion(winner: Note, loser: Note, loserChanged: readonly Item[], limitRevisions: number): Note {
   const seq = Math.max(winner.seq, loser.seq) + 1;
