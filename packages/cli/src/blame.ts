@@ -8,7 +8,13 @@ export interface ActorBlame {
   readonly conflicts: number;
   /** How many distinct input events (causes) were behind its revisions. */
   readonly causes: number;
-  /** The longest chain of revisions it took part in (a revision triggered by an arrival extends the chain). */
+  /**
+   * The longest chain of revisions it took part in (a revision triggered by an arrival extends the chain): of the
+   * chains (Chain) holding one of its revisions, the longest, so a user's save that a storm follows counts the
+   * storm's length. ([choice] One arrival can trigger revisions on several servers, and a chain is the longest path
+   * from its first revision: an actor on a shorter branch is counted with the longest. It was how deep its own
+   * revisions sat, which gave 1 to the save that started a storm: a QA pass.)
+   */
   readonly longestChain: number;
 }
 
@@ -100,6 +106,12 @@ interface ChainRoot {
   end: ChainLink | undefined;
   lastAt: number;
   length: number;
+  /**
+   * The actors of its revisions: its own (`by`), and the others, made only when a chain reaches another actor (most
+   * roots stay alone: an empty list on each cost a storm's replay under a 64 MB heap its memory).
+   */
+  readonly by: string;
+  others: string[] | undefined;
 }
 
 /** Servers of the first 12 revisions on the path from the root to `end`. */
@@ -145,6 +157,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     readonly seqTime: number;
     /** The revision that wrote this version; undefined for one no `revised` event wrote (a merge). */
     readonly rec: VersionRec | undefined;
+    /**
+     * For a merged version (outcome `merged`): the replicator that made it, `replicator/<server>` (event-log.md: merged
+     * versions are the replicator's), so a conflict with it names that actor, not "unknown" (a QA pass).
+     */
+    readonly mergedBy?: string;
   }
   const held = new Map<string, Held>();
   const arrived = new Map<string, Held | undefined>();
@@ -167,9 +184,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     if (e === undefined) return;
     pendingConflict = undefined;
     const own = held.get(`${e.server}\u0000${e.db}\u0000${e.unid}`);
-    const w = heldAs(e.db, e.unid, e.winner.seq, e.winner.seqTime, sent, own).rec;
-    const l = heldAs(e.db, e.unid, e.loser.seq, e.loser.seqTime, sent, own).rec;
-    const who = new Set([w?.by ?? 'unknown', l?.by ?? 'unknown']);
+    const wh = heldAs(e.db, e.unid, e.winner.seq, e.winner.seqTime, sent, own);
+    const lh = heldAs(e.db, e.unid, e.loser.seq, e.loser.seqTime, sent, own);
+    const w = wh.rec;
+    const l = lh.rec;
+    const who = new Set([w?.by ?? wh.mergedBy ?? 'unknown', l?.by ?? lh.mergedBy ?? 'unknown']);
     for (const x of who) actor(x).conflicts++;
     for (const c of new Set([w?.cause ?? 0, l?.cause ?? 0])) if (c > 0) cause(c).conflicts++;
   };
@@ -196,7 +215,8 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         const to = `${e.to}\u0000${e.db}\u0000${e.unid}`;
         const sent = held.get(`${e.from}\u0000${e.db}\u0000${e.unid}`);
         arrived.set(`${to}\u0000${e.from}`, sent);
-        if (e.outcome !== 'collision') held.set(to, heldAs(e.db, e.unid, e.seq, e.seqTime, sent, held.get(to)));
+        if (e.outcome === 'merged') held.set(to, { seq: e.seq, seqTime: e.seqTime, rec: undefined, mergedBy: `replicator/${e.to}` });
+        else if (e.outcome !== 'collision') held.set(to, heldAs(e.db, e.unid, e.seq, e.seqTime, sent, held.get(to)));
       } else if (e.type === 'revised') {
         const prev = e.via !== undefined ? viaVersion(e.server, e.db, e.via) : undefined;
         let chain: ChainLink;
@@ -212,7 +232,7 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
             r.lastAt = e.at;
           }
         } else {
-          const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, end: undefined };
+          const root: ChainRoot = { unid: e.unid, cause: e.cause, firstAt: e.at, lastAt: e.at, length: 1, end: undefined, by: e.by, others: undefined };
           roots.push(root);
           chain = { length: 1, server: e.server, unid: e.unid, previous: undefined, root };
           root.end = chain;
@@ -226,7 +246,8 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         const a = actor(e.by);
         a.revisions++;
         a.causes.add(e.cause);
-        a.longestChain = Math.max(a.longestChain, chain.length);
+        const root = chain.root;
+        if (e.by !== root.by && root.others?.includes(e.by) !== true) (root.others ??= []).push(e.by);
         const c = cause(e.cause);
         c.revisions++;
         c.byActor.set(e.by, (c.byActor.get(e.by) ?? 0) + 1);
@@ -236,6 +257,10 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     },
     result(): BlameResult {
       settleConflict(undefined);
+      for (const r of roots) {
+        actor(r.by).longestChain = Math.max(actor(r.by).longestChain, r.length);
+        for (const a of r.others ?? []) actor(a).longestChain = Math.max(actor(a).longestChain, r.length);
+      }
       const byActor = [...actors.entries()]
         .map(([a, r]) => ({ actor: a, revisions: r.revisions, conflicts: r.conflicts, causes: r.causes.size, longestChain: r.longestChain }))
         .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || (x.actor < y.actor ? -1 : 1));

@@ -135,3 +135,52 @@ describe('conflict counts in the report and blame', () => {
     expect(Object.fromEntries(r.blame!.byActor.map((a) => [a.actor, a.conflicts]))).toEqual({ 'user/ann': 1, 'user/bob': 1 });
   });
 });
+
+describe('blame: the actors of a merged version and of a chain', () => {
+  const D1 = '000000000000000000000000000000D1';
+  const D2 = '000000000000000000000000000000D2';
+  const log = (events: readonly object[]) => [{ replog: 1, meta: {} }, ...events].map((o) => JSON.stringify(o)).join('\n');
+  const pair = [
+    { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 0 },
+    { at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clusterIntervalMs: 0, clockSkewMs: 350 },
+    { at: 0, type: 'database', name: 'db.nsf', replicas: ['Alpha', 'Beta'] },
+  ];
+  const blameOf = async (text: string) => (await simulateStream({ chunks: [`${text}\n`] as unknown as AsyncIterable<string> }, { registry: builtinRegistry(), blame: true })).blame!;
+
+  it('event-log.md ("merged versions are the replicator\'s", `replicator/<server>`): a conflict with a merged version counts for the replicator that merged it, not for "unknown"', async () => {
+    // Beta merges Ann's and Bob's edits ($ConflictAction 1, R5) at 20,001; Carl's later edit on Alpha then conflicts
+    // with that merged version on Beta at 40,001.
+    const b = await blameOf(
+      log([
+        ...pair,
+        { at: 1000, type: 'save', server: 'Alpha', db: 'db.nsf', unid: D2, by: 'user/ann', set: { Subject: 'm', $ConflictAction: '1' } },
+        { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta' },
+        { at: 10000, type: 'save', server: 'Alpha', db: 'db.nsf', unid: D2, by: 'user/ann', set: { A: '1' } },
+        { at: 10000, type: 'save', server: 'Beta', db: 'db.nsf', unid: D2, by: 'user/bob', set: { B: '1' } },
+        { at: 20000, type: 'push', server: 'Alpha', partner: 'Beta' },
+        { at: 25000, type: 'save', server: 'Alpha', db: 'db.nsf', unid: D2, by: 'user/carl', set: { A: '2' } },
+        { at: 40000, type: 'push', server: 'Alpha', partner: 'Beta' },
+        { at: 50000, type: 'end' },
+      ]),
+    );
+    expect(b.byActor.filter((a) => a.conflicts > 0).map((a) => [a.actor, a.conflicts, a.revisions])).toEqual([
+      ['user/carl', 1, 1],
+      ['replicator/Beta', 1, 0],
+    ]);
+  });
+
+  it('R13 (`via` chains): an actor\'s longest chain is that of the chains it took part in: the user\'s save that a stamp of its arrival follows is in a chain of 2', async () => {
+    const b = await blameOf(
+      log([
+        ...pair,
+        { at: 1000, type: 'scanner', server: 'Beta', design: 'smsdom', config: { scanReplicatedWrites: true } },
+        { at: 5000, type: 'save', server: 'Alpha', db: 'db.nsf', unid: D1, by: 'user/ann', set: { Subject: 's', $FILE: [{ name: 'a.doc' }] } },
+        { at: 6000, type: 'push', server: 'Alpha', partner: 'Beta' },
+        { at: 7000, type: 'push', server: 'Beta', partner: 'Alpha' },
+        { at: 8000, type: 'end' },
+      ]),
+    );
+    expect(b.chains.map((c) => [c.length, c.servers])).toEqual([[2, ['Alpha', 'Beta']]]);
+    expect(Object.fromEntries(b.byActor.map((a) => [a.actor, a.longestChain]))).toEqual({ 'user/ann': 2, 'scanner/smsdom': 2 });
+  });
+});
