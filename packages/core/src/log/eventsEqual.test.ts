@@ -33,6 +33,10 @@ describe('eventsEqual (replay checks recordings with it)', () => {
     expect(derivedEventsEqual(e, { ...e, items: ['$FILE', 'From', 'Body'] })).toBe(false);
     expect(derivedEventsEqual(e, { ...e, items: ['Subject', 'Subject', 'From'] })).toBe(false);
     expect(derivedEventsEqual(e, { ...e, items: ['$FILE', 'From', 'Subject'], seq: 3 })).toBe(false);
+    // Item names compare as item names do, case-insensitively (event-log.md), ASCII only (itemKey).
+    expect(derivedEventsEqual(e, { ...e, items: ['subject', 'FROM', '$file'] })).toBe(true);
+    expect(derivedEventsEqual(e, { ...e, items: ['Subject', 'SUBJECT', '$FILE'] })).toBe(false);
+    expect(derivedEventsEqual({ ...e, items: ['\u00c9t\u00e9'] }, { ...e, items: ['\u00e9t\u00e9'] })).toBe(false);
     // Other arrays keep their order: a partition's groups, a delivery's recipients.
     const d: LogEvent = { at: 1, type: 'session', server: 'A', partner: 'B', db: 'd', direction: 'push', sent: 1, changed: 1, interrupted: false };
     expect(derivedEventsEqual(d, { ...d, sent: 2 })).toBe(false);

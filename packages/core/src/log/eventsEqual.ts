@@ -1,4 +1,5 @@
 import type { LogEvent } from './events.js';
+import { itemKey } from '../note/note.js';
 
 /**
  * Structural equality of two events as the log would write them: the same fields (a field set to undefined counts as
@@ -14,7 +15,9 @@ export function eventsEqual(a: LogEvent, b: LogEvent): boolean {
  * sets: the names a save wrote, which the engine lists in the order of the save's `set` and `remove`, a JSON object's
  * order that means nothing. [choice] A recording whose `set` objects were rewritten with sorted keys (`jq -S`) was
  * refused as disagreeing with the engine, "the file differs in items" (an operator's review); the engine's own order
- * is kept, so recordings made before read as they did.
+ * is kept, so recordings made before read as they did. Names compare as item names do (event-log.md: "compare
+ * case-insensitively"): `subject` in a recording is the item the engine spells `Subject` (an event-log audit: the case
+ * of a name was a mismatch where its order was not).
  */
 export function derivedEventsEqual(file: LogEvent, engine: LogEvent): boolean {
   if (eventsEqual(file, engine)) return true;
@@ -22,12 +25,13 @@ export function derivedEventsEqual(file: LogEvent, engine: LogEvent): boolean {
   return eventsEqual({ ...file, items: engine.items }, engine);
 }
 
-/** The same names, each as often, in any order. */
+/** The same item names (compared as item names: case-insensitively), each as often, in any order. */
 function sameNames(a: unknown, b: unknown): boolean {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  const x = [...(a as unknown[])].map(String).sort();
-  const y = [...(b as unknown[])].map(String).sort();
-  return x.every((n, i) => n === y[i]) && (a as unknown[]).every((n) => typeof n === 'string');
+  if (!(a as unknown[]).every((n) => typeof n === 'string') || !(b as unknown[]).every((n) => typeof n === 'string')) return false;
+  const x = (a as string[]).map(itemKey).sort();
+  const y = (b as string[]).map(itemKey).sort();
+  return x.every((n, i) => n === y[i]);
 }
 
 function valueEqual(x: unknown, y: unknown): boolean {
