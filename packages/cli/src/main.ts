@@ -357,7 +357,8 @@ interface RunOutputOptions {
   report?: string;
 }
 
-function printBlame(res: SimulateResult): void {
+/** `causeLines`: what a cause's line number counts, when it is not the replayed log's line (a run's: CmdRun). */
+function printBlame(res: SimulateResult, causeLines?: string): void {
   const b = res.blame;
   if (b === undefined) return;
   process.stdout.write('\nBlame by actor\n');
@@ -374,6 +375,7 @@ function printBlame(res: SimulateResult): void {
     )}\n`,
   );
   if (b.byCause.length > 20) process.stdout.write(`  (${formatCount(b.byCause.length - 20)} more causes; --blame --json lists them all)\n`);
+  if (causeLines !== undefined) process.stdout.write(`  line: ${printable(causeLines)}\n`);
   if (b.chains.length > 0) {
     process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
     for (const c of b.chains) {
@@ -481,7 +483,7 @@ function defaultedNote(w: NonNullable<SimulateResult['whatIf']>): string | undef
  * Prints what a replay or run found (its outputs already written: `recorded` is the line saying where the recording
  * went), and decides the exit code.
  */
-function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, recorded: string | undefined, claim?: ClaimCheck): void {
+function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, recorded: string | undefined, claim?: ClaimCheck, causeLines?: string): void {
   const m = res.conformance.mismatch;
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
@@ -527,7 +529,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined)}\n`);
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
-    if (o.blame === true) printBlame(res);
+    if (o.blame === true) printBlame(res, causeLines);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the
     // blame said it, they did not).
     const outputs = [...(o.state === true ? ['--state'] : []), ...(recorded !== undefined ? ['--record'] : [])];
@@ -751,6 +753,9 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}) } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
+  const causeLines = o.record !== undefined
+    ? `its line in the recording, ${o.record}`
+    : 'its number among the scenario\'s input events, counting a header as line 1: no file holds them; with --record, the recording\'s lines';
   let res: SimulateResult;
   try {
     res = await withOutputs(
@@ -772,16 +777,14 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
         ).catch(withWorkHint),
       // [choice] A run's causes are numbered as lines of a log: of the recording when there is one (--record), else
       // of a log of the scenario's input events alone (header line 1), which no file holds (a browser QA pass: "its
-      // line in the log" named a log that did not exist). The report says which.
-      (r) =>
-        reportHtml(r, `run of ${label}`, label, undefined, o.record !== undefined
-          ? `its line in the recording, ${o.record}`
-          : 'its number among the scenario\'s input events, counting a header as line 1: no file holds them; with --record, the recording\'s lines'),
+      // line in the log" named a log that did not exist). The report says which, and so does the terminal's blame
+      // (an operator's QA pass: the numbers changed with --record, and nothing said why).
+      (r) => reportHtml(r, `run of ${label}`, label, undefined, causeLines),
     );
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);
   }
-  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined);
+  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, undefined, causeLines);
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {

@@ -406,3 +406,18 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(res.stderr).toContain('smsdom:scanReplicatedWrites=true: its run was cut short after');
   });
 });
+
+describe('run --blame: what a cause\'s line counts', () => {
+  it('says it under the table: the scenario\'s input events without --record, the recording\'s lines with it (the numbers differ, and nothing said why)', async () => {
+    const args = ['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--blame'];
+    const plain = await runCli(args);
+    expect(plain.stdout).toContain("  line: its number among the scenario's input events, counting a header as line 1: no file holds them; with --record, the recording's lines\n");
+    const rec = join(tmp, 'blame-lines.jsonl');
+    const recorded = await runCli([...args, '--record', rec]);
+    expect(recorded.stdout).toContain(`  line: its line in the recording, ${rec}\n`);
+    // And the lines named are the recording's: the first cause's line is its input there.
+    const first = /^ +(\d+) {2}scanner smsdom installed on Alpha/m.exec(recorded.stdout);
+    expect(first).not.toBeNull();
+    expect(JSON.parse(readFileSync(rec, 'utf8').split('\n')[Number(first![1]) - 1]!)).toMatchObject({ type: 'scanner', server: 'Alpha' });
+  });
+});
