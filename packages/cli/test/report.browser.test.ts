@@ -102,6 +102,43 @@ describe('the HTML report in a browser', () => {
         expect(await page.evaluate(SPLIT_ACTORS), `at ${width} px`).toEqual([]);
       }
 
+      // The keyboard reaches what the mouse does (a browser QA pass: zoom and legend toggles were mouse-only). A legend
+      // entry is a toggle button: Tab to it, Enter hides its line (the revisions colour leaves that chart) and says so.
+      await page.setViewportSize({ width: 1200, height: 900 });
+      const legend = page.locator('.uplot').first().locator('.u-legend .u-series').nth(1);
+      expect(await legend.getAttribute('role')).toBe('button');
+      expect(await legend.getAttribute('aria-pressed')).toBe('true');
+      await page.focus('h1');
+      for (let i = 0; i < 40 && !(await legend.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      expect(await legend.evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press('Enter');
+      expect(await legend.getAttribute('aria-pressed')).toBe('false');
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      const hidden = (await page.evaluate(CANVAS_STATS)) as { revisions: number }[];
+      expect(hidden[0]!.revisions).toBeLessThan(20);
+      expect(hidden[1]!.revisions).toBeGreaterThan(100);
+      await page.keyboard.press(' ');
+      expect(await legend.getAttribute('aria-pressed')).toBe('true');
+      // The zoom buttons: each range is said as text, the same on every chart.
+      const said = () => page.locator('#zoom-range').textContent();
+      await page.locator('button[data-zoom="all"]').focus();
+      await page.keyboard.press('Enter');
+      const whole = await said();
+      expect(whole).toMatch(/^Showing \S+ to \S+ \(the whole run\)$/);
+      await page.locator('button[data-zoom="in"]').focus();
+      await page.keyboard.press('Enter');
+      const zoomed = await said();
+      expect(zoomed).toMatch(/^Showing \S+ to \S+$/);
+      expect(zoomed).not.toBe(whole);
+      await page.locator('button[data-zoom="later"]').focus();
+      await page.keyboard.press('Enter');
+      expect(await said()).not.toBe(zoomed);
+      await page.locator('button[data-zoom="out"]').focus();
+      for (let i = 0; i < 5; i++) await page.keyboard.press('Enter');
+      expect(await said()).toBe(whole);
+      // (Chromium's advice on this test's own second read of the canvases is not the page's problem.)
+      expect(problems.filter((p) => !p.includes('willReadFrequently'))).toEqual([]);
+
       const screenshot = process.env['REPORT_SCREENSHOT'];
       if (screenshot !== undefined && screenshot !== '') await page.screenshot({ path: screenshot, fullPage: true });
     } finally {

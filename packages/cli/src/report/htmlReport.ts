@@ -169,6 +169,9 @@ table.data th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
 table.meta td { max-width: 760px; }
 .digest { overflow-wrap: anywhere; }
 .plot { width: 100%; min-height: 40px; }
+.zoom { margin: 0.5rem 0; }
+.zoom button { font: inherit; margin-right: 0.25rem; }
+.uplot .u-legend .u-series:focus-visible { outline: 2px solid #0072B2; outline-offset: 1px; }
 .uplot .u-legend { font-size: 0.85rem; text-align: left; }
 .uplot .u-legend .u-series:first-child .u-value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 @media print { .plot { break-inside: avoid; } }
@@ -222,8 +225,31 @@ const PAGE_SCRIPT = `
 
   var steps = uPlot.paths.stepped({ align: 1 });
   var plots = [];
+  // The keyboard reaches what the mouse does (a browser QA pass: zoom and legend toggles were mouse-only): each legend
+  // entry is a toggle button (Tab to it, Enter or Space), and the zoom buttons above the charts act on them all.
+  function syncPressed(u) {
+    var rows = u.root.querySelectorAll('.u-legend .u-series');
+    for (var i = 1; i < rows.length && i < u.series.length; i++) rows[i].setAttribute('aria-pressed', u.series[i].show ? 'true' : 'false');
+  }
+  function keyboardLegend(u) {
+    var rows = u.root.querySelectorAll('.u-legend .u-series');
+    for (var i = 1; i < rows.length && i < u.series.length; i++) {
+      (function (row, idx) {
+        row.tabIndex = 0;
+        row.setAttribute('role', 'button');
+        row.setAttribute('aria-label', METRICS[idx - 1].label);
+        row.addEventListener('keydown', function (e) {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          u.setSeries(idx, { show: !u.series[idx].show });
+        });
+      })(rows[i], i);
+    }
+    syncPressed(u);
+  }
   function makeChart(el, counts) {
     var opts = {
+      hooks: { setSeries: [function (u) { syncPressed(u); }] },
       width: Math.max(320, el.clientWidth),
       height: 190,
       cursor: { sync: { key: 'replstorm' }, drag: { x: true, y: false } },
@@ -246,7 +272,9 @@ const PAGE_SCRIPT = `
       }))
     };
     var series = [xs].concat(METRICS.map(function (m) { return closed(counts[m.key]); }));
-    plots.push({ el: el, plot: new uPlot(opts, series, el) });
+    var u = new uPlot(opts, series, el);
+    keyboardLegend(u);
+    plots.push({ el: el, plot: u });
   }
 
   var els = document.querySelectorAll('.plot[data-chart]');
@@ -254,6 +282,33 @@ const PAGE_SCRIPT = `
     var el = els[k], which = el.getAttribute('data-chart');
     if (which === 'total') makeChart(el, { revisions: sum('revisions'), replicated: sum('replicated'), conflicts: sum('conflicts') });
     else { var s = tl.series[Number(which)]; if (s) makeChart(el, s); }
+  }
+  // Zoom by buttons: the same range on every chart (as a drag's zoom, synced), at least one bucket wide, within the run.
+  var zoom = document.querySelector('.zoom');
+  if (zoom && plots.length > 0) {
+    var lo = xs[0], hi = xs[xs.length - 1], said = document.getElementById('zoom-range');
+    var setRange = function (a, b) {
+      var w = Math.min(hi - lo, Math.max(b - a, tl.bucketMs));
+      if (a < lo) a = lo;
+      if (a + w > hi) a = hi - w;
+      for (var i = 0; i < plots.length; i++) plots[i].plot.setScale('x', { min: a, max: a + w });
+      said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(a + w, fineTime) + (a === lo && w === hi - lo ? ' (the whole run)' : '');
+    };
+    var act = {
+      'in': function (a, b) { setRange(a + (b - a) / 4, b - (b - a) / 4); },
+      'out': function (a, b) { setRange(a - (b - a) / 2, b + (b - a) / 2); },
+      'earlier': function (a, b) { setRange(a - (b - a) / 2, b - (b - a) / 2); },
+      'later': function (a, b) { setRange(a + (b - a) / 2, b + (b - a) / 2); },
+      'all': function () { setRange(lo, hi); }
+    };
+    var buttons = zoom.querySelectorAll('button[data-zoom]');
+    for (var b = 0; b < buttons.length; b++) {
+      buttons[b].addEventListener('click', function (e) {
+        var x = plots[0].plot.scales.x;
+        act[e.currentTarget.getAttribute('data-zoom')](x.min, x.max);
+      });
+    }
+    zoom.hidden = false;
   }
   var pending = 0;
   window.addEventListener('resize', function () {
@@ -413,8 +468,9 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets)${
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
-Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom; double-click to reset; click a legend entry to hide its line.</span></p>
+Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
+<div class="zoom" role="group" aria-label="Zoom the timeline" hidden><button type="button" data-zoom="in">Zoom in</button> <button type="button" data-zoom="out">Zoom out</button> <button type="button" data-zoom="earlier">Earlier</button> <button type="button" data-zoom="later">Later</button> <button type="button" data-zoom="all">Whole run</button> <span class="muted" id="zoom-range" aria-live="polite"></span></div>
 ${charts.join('\n')}`;
 }
 
