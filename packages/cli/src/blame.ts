@@ -13,7 +13,9 @@ export interface ActorBlame {
    * chains (Chain) holding one of its revisions, the longest, so a user's save that a storm follows counts the
    * storm's length. ([choice] One arrival can trigger revisions on several servers, and a chain is the longest path
    * from its first revision: an actor on a shorter branch is counted with the longest. It was how deep its own
-   * revisions sat, which gave 1 to the save that started a storm: a QA pass.)
+   * revisions sat, which gave 1 to the save that started a storm: a QA pass.) [limitation] Chains follow `via`, the
+   * arrivals: a scanner's on-write stamp of a local save is not an arrival and starts a chain of its own, so a user's
+   * save stamped where it was made counts 1 here; the chain's `cause` (and blame by cause) names that save.
    */
   readonly longestChain: number;
 }

@@ -434,7 +434,7 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   }
 }
 
-function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck, causeLines?: string): string {
+function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck, causeLines?: string, recorded = false): string {
   return renderHtmlReport({
     title,
     source,
@@ -447,8 +447,8 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
-    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf), cut: res.whatIf.cutShort !== undefined } } : {}),
-    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run') } : {}),
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res.cutShort), cut: res.whatIf.cutShort !== undefined } } : {}),
+    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : {}),
     recording: {
       checked: res.conformance.checked,
       ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
@@ -461,14 +461,30 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
-function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
+function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, baseCut?: CutShort): string[] {
   const schedule = defaultedNote(w);
-  return [...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []), ...(schedule !== undefined ? [schedule] : []), ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false)}`] : [])];
+  // Runs cut at different times (one by the budget, or both at other instants) are compared over different spans: said,
+  // so that a difference is not read as the design's alone (a QA pass of the budget).
+  const spans = (w.cutShort !== undefined || baseCut !== undefined) && w.cutShort?.at !== baseCut?.at
+    ? ['the two runs stopped at different times (one or both cut short by --max-scanner-revisions): the difference column compares each run up to its own end, said below']
+    : [];
+  return [
+    ...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []),
+    ...(schedule !== undefined ? [schedule] : []),
+    ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false, w.summary.quiescent)}`] : []),
+    ...spans,
+  ];
 }
 
-/** A run cut short by `run --max-scanner-revisions`, in words (the terminal, the report, the what-if's notes). */
-function cutNote(c: CutShort, run: string, recorded = true): string {
-  return `${run} was cut short after ${formatCount(c.scannerRevisions)} scanner revisions, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (a recording ends with one)' : ''}. Revisions had not stopped; the counts are those at that time (lower bounds: the run did not end), and the work due then is pending`;
+/**
+ * A run cut short by `run --max-scanner-revisions`, in words (the terminal, the report, the what-if's notes).
+ * `recorded`: a recording was written (it ends with the cut's `end`); `quiescent`: nothing was pending at the cut.
+ */
+function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean): string {
+  const n = c.scannerRevisions;
+  // [choice] Whether revisions would have gone on is not known at the cut (the run ended there): said as what a larger
+  // budget shows, not as "revisions had not stopped" (false for a run whose scanners were done: a QA pass).
+  return `${run} was cut short after ${formatCount(n)} scanner ${n === 1 ? 'revision' : 'revisions'}, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (the recording ends with one)' : ''}. Its counts are those at that time, lower bounds of the whole run's${quiescent ? '' : ', and the work due then is left pending'}; whether scanner revisions stop, a larger budget shows`;
 }
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
@@ -487,8 +503,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   const m = res.conformance.mismatch;
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
-    if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined)}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
+    if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res.cutShort) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -517,7 +533,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     } else {
       process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }
-    if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run')}\n`);
+    if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run', recorded !== undefined, res.summary.quiescent)}\n`);
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
@@ -526,8 +542,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
-    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined)}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf) : []) process.stdout.write(`  note          ${n}\n`);
+    if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res.cutShort) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res, causeLines);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the
@@ -567,8 +583,8 @@ function claimText(c: ClaimCheck): string {
 /** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
 const PAST_STOP_NOTE = 'blame and the report also count the events the engine derived past where the run stops, following the file\'s derived lines that far (more than 100,000 of them: the summary, state and recording are the run\'s own)';
 
-function ignoredNote(n: number, cut = false): string {
-  if (cut) return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the cut (at later times) ${n === 1 ? 'was' : 'were'} ignored (a recording keeps ${n === 1 ? 'it' : 'them'} after its end event)`;
+function ignoredNote(n: number, cut = false, recorded = false): string {
+  if (cut) return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the cut (at later times) ${n === 1 ? 'was' : 'were'} ignored${recorded ? ` (the recording keeps ${n === 1 ? 'it' : 'them'} after its end event)` : ''}`;
   return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the end event (at later times) ${n === 1 ? 'was' : 'were'} ignored`;
 }
 
@@ -726,9 +742,11 @@ async function checkClaim(res: SimulateResult, designs: readonly string[] | unde
  * A run refused for its work budget says which option raises it (a user audit: `--set scanEveryMs=10` was refused for
  * 1,000,000 periodic actions, and nothing said --max-work; it did not lift that budget then).
  */
-function withWorkHint(err: unknown): never {
+function withWorkHint(err: unknown, run = false): never {
   if (err instanceof LogError && err.code === 'RUN_TOO_LONG') {
-    throw new LogError(err.code, `${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+    // (`run`: a storm at the seed's scale meets this refusal first, where the budget is what the user wants: a QA pass.)
+    const storm = run ? '; a storm is cut short, with its summary, report and recording, by --max-scanner-revisions N' : '';
+    throw new LogError(err.code, `${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)${storm}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   }
   throw err;
 }
@@ -774,12 +792,12 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
             record: outputs.record,
             progressLabel: `run ${scenario.name}`,
           },
-        ).catch(withWorkHint),
+        ).catch((err: unknown) => withWorkHint(err, true)),
       // [choice] A run's causes are numbered as lines of a log: of the recording when there is one (--record), else
       // of a log of the scenario's input events alone (header line 1), which no file holds (a browser QA pass: "its
       // line in the log" named a log that did not exist). The report says which, and so does the terminal's blame
       // (an operator's QA pass: the numbers changed with --record, and nothing said why).
-      (r) => reportHtml(r, `run of ${label}`, label, undefined, causeLines),
+      (r) => reportHtml(r, `run of ${label}`, label, undefined, causeLines, o.record !== undefined),
     );
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);

@@ -385,6 +385,28 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(res.stdout).toContain('lower bounds');
   });
 
+  it('says only what it knows: one revision is "1 scanner revision", a quiescent cut leaves no work pending, a recording is named only when written (a QA pass of the budget)', async () => {
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=1', '--set', 'replication=scheduled', '--max-scanner-revisions', '0']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('  state         quiescent');
+    expect(res.stdout).toContain('cut short after 1 scanner revision, past');
+    expect(res.stdout).not.toContain('left pending');
+    expect(res.stdout).not.toContain('recording');
+    expect(res.stdout).not.toContain('Revisions had not stopped');
+    expect(res.stdout).toContain('whether scanner revisions stop, a larger budget shows');
+    const rec = await runCli([...storm, '--max-scanner-revisions', '200', '--record', join(tmp, 'cut-words.jsonl')]);
+    expect(rec.stdout).toContain('as at an end event there (the recording ends with one)');
+    expect(rec.stdout).toContain('and the work due then is left pending');
+    expect(rec.stdout).toContain('was ignored (the recording keeps it after its end event)');
+  });
+
+  it('a storm refused for its engine work names the budget that cuts it short', async () => {
+    const res = await runCli([...storm, '--max-work', '100']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--max-work N allows more');
+    expect(res.stderr).toContain('a storm is cut short, with its summary, report and recording, by --max-scanner-revisions N');
+  });
+
   it('a budget the run never passes changes nothing: same digest, no cut', async () => {
     const plain = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--json']);
     const budget = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=5', '--json', '--max-scanner-revisions', '1000']);
@@ -404,6 +426,8 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(j.whatIf.cutShort).toBe(j.whatIf.summary.endAt);
     expect(j.whatIf.summary.stopped).toBe('end');
     expect(res.stderr).toContain('smsdom:scanReplicatedWrites=true: its run was cut short after');
+    // Compared over different spans: said.
+    expect(res.stderr).toContain('the two runs stopped at different times (one or both cut short by --max-scanner-revisions)');
   });
 });
 

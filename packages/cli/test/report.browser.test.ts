@@ -109,8 +109,9 @@ describe('the HTML report in a browser', () => {
       expect(await legend.getAttribute('role')).toBe('button');
       expect(await legend.getAttribute('aria-pressed')).toBe('true');
       await page.focus('h1');
-      for (let i = 0; i < 40 && !(await legend.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
-      expect(await legend.evaluate((el) => el === document.activeElement)).toBe(true);
+      const focused = () => legend.evaluate((el) => el === el.ownerDocument.activeElement);
+      for (let i = 0; i < 40 && (await focused()) !== true; i++) await page.keyboard.press('Tab');
+      expect(await focused()).toBe(true);
       await page.keyboard.press('Enter');
       expect(await legend.getAttribute('aria-pressed')).toBe('false');
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
