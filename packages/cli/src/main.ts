@@ -447,7 +447,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
-    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res.cutShort), cut: res.whatIf.cutShort !== undefined } } : {}),
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined } } : {}),
     ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : {}),
     recording: {
       checked: res.conformance.checked,
@@ -461,11 +461,12 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
-function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, baseCut?: CutShort): string[] {
+function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<SimulateResult, 'cutShort' | 'summary'>): string[] {
   const schedule = defaultedNote(w);
-  // Runs cut at different times (one by the budget, or both at other instants) are compared over different spans: said,
-  // so that a difference is not read as the design's alone (a QA pass of the budget).
-  const spans = (w.cutShort !== undefined || baseCut !== undefined) && w.cutShort?.at !== baseCut?.at
+  // Runs that stopped at different times because one or both were cut are compared over different spans: said, so
+  // that a difference is not read as the design's alone (a QA pass of the budget). By their stop times: a run cut at
+  // the time the other stopped anyway spans the same (a review).
+  const spans = (w.cutShort !== undefined || base?.cutShort !== undefined) && base !== undefined && w.summary.endAt !== base.summary.endAt
     ? ['the two runs stopped at different times (one or both cut short by --max-scanner-revisions): the difference column compares each run up to its own end, said below']
     : [];
   return [
@@ -504,7 +505,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res.cutShort) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -543,7 +544,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res.cutShort) : []) process.stdout.write(`  note          ${n}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res, causeLines);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the
@@ -742,10 +743,10 @@ async function checkClaim(res: SimulateResult, designs: readonly string[] | unde
  * A run refused for its work budget says which option raises it (a user audit: `--set scanEveryMs=10` was refused for
  * 1,000,000 periodic actions, and nothing said --max-work; it did not lift that budget then).
  */
-function withWorkHint(err: unknown, run = false): never {
+function withWorkHint(err: unknown, run = false, budgetGiven = false): never {
   if (err instanceof LogError && err.code === 'RUN_TOO_LONG') {
     // (`run`: a storm at the seed's scale meets this refusal first, where the budget is what the user wants: a QA pass.)
-    const storm = run ? '; a storm is cut short, with its summary, report and recording, by --max-scanner-revisions N' : '';
+    const storm = !run ? '' : budgetGiven ? '; a smaller --max-scanner-revisions cuts a storm shorter' : '; a storm is cut short, with its summary, report and recording, by --max-scanner-revisions N';
     throw new LogError(err.code, `${err.message}; --max-work N allows more (it bounds all engine work and periodic actions alike)${storm}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   }
   throw err;
@@ -792,7 +793,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
             record: outputs.record,
             progressLabel: `run ${scenario.name}`,
           },
-        ).catch((err: unknown) => withWorkHint(err, true)),
+        ).catch((err: unknown) => withWorkHint(err, true, o.maxScannerRevisions !== undefined)),
       // [choice] A run's causes are numbered as lines of a log: of the recording when there is one (--record), else
       // of a log of the scenario's input events alone (header line 1), which no file holds (a browser QA pass: "its
       // line in the log" named a log that did not exist). The report says which, and so does the terminal's blame
@@ -1005,7 +1006,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
   // finished rows' totals as if they were the storm's (README: 5,606 conflicts against the default's 14,277).
-  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop`);
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).

@@ -579,6 +579,9 @@ export async function simulateStream(
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
+  // A cut is for a source of inputs: a recording's derived lines are checked against a run that must not stop where
+  // they go on (the replay pauses where it would stop, which knows no cut: Simulator.wouldStop).
+  if (revisionBudget !== undefined && !('events' in source)) throw new Error('internal: maxScannerRevisions is for a source of input events (run), not a log to replay');
   let scannerRevisions = 0;
   let whatIfScannerRevisions = 0;
   const isScannerRevision = (e: DerivedEvent) => e.type === 'revised' && e.by.startsWith('scanner/');
@@ -727,7 +730,8 @@ export async function simulateStream(
     // (`replay`) is stopped earlier by --max-run. The storm is named only when there are conflict documents to name.
     // (It suggested --max-run to `run`, which refuses it, and blamed conflicts with none made: an operator's QA pass.)
     const storm = g.conflicts > 0 ? ' (a storm whose conflicts make more conflicts grows without end)' : '';
-    const smaller = 'events' in source ? 'make it smaller (fewer databases or docs, or a shorter horizonMs), cut a storm short with --max-scanner-revisions N (its summary, report and recording up to there),' : 'stop it earlier (--max-run)';
+    const budgetHint = revisionBudget !== undefined ? 'a smaller --max-scanner-revisions,' : 'cut a storm short with --max-scanner-revisions N (its summary, report and recording up to there),';
+    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : 'stop it earlier (--max-run)';
     throw new LogError(
       'RUN_TOO_LARGE',
       // (the what-if run's refusal is named as its own by whatIfRefusal)

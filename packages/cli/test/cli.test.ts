@@ -1857,7 +1857,7 @@ describe('compare: a row cut short by --max-scanner-revisions', () => {
     expect(cut.conflicts).toBe(cut.summary.conflicts);
     expect(cut.summary.quiescent).toBe(false);
     const text = await runCli(args);
-    expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after 501 scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): revisions had not stopped; its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
+    expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after 501 scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
     expect(text.stdout).toMatch(/^smsdom:scanReplicatedWrites=true +[\d,]+ +[\d,]+ +501\+ \* +[\d,]+ +[\d,]+ +cut \* +0$/m);
   });
 

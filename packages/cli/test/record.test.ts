@@ -405,6 +405,10 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--max-work N allows more');
     expect(res.stderr).toContain('a storm is cut short, with its summary, report and recording, by --max-scanner-revisions N');
+    // Given already: a smaller one.
+    const given = await runCli([...storm, '--max-work', '100', '--max-scanner-revisions', '1000000']);
+    expect(given.code).toBe(2);
+    expect(given.stderr).toContain('a smaller --max-scanner-revisions cuts a storm shorter');
   });
 
   it('a budget the run never passes changes nothing: same digest, no cut', async () => {

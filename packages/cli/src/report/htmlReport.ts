@@ -231,6 +231,12 @@ const PAGE_SCRIPT = `
     var rows = u.root.querySelectorAll('.u-legend .u-series');
     for (var i = 1; i < rows.length && i < u.series.length; i++) rows[i].setAttribute('aria-pressed', u.series[i].show ? 'true' : 'false');
   }
+  var lo = xs[0], hi = xs[xs.length - 1];
+  function sayRange(a, b) {
+    var said = document.getElementById('zoom-range');
+    if (!said || a == null || b == null) return;
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole run)' : '');
+  }
   function keyboardLegend(u) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
     for (var i = 1; i < rows.length && i < u.series.length; i++) {
@@ -249,7 +255,8 @@ const PAGE_SCRIPT = `
   }
   function makeChart(el, counts) {
     var opts = {
-      hooks: { setSeries: [function (u) { syncPressed(u); }] },
+      // The range said beside the zoom buttons follows every zoom, a drag's and a double-click's reset too (a review).
+      hooks: { setSeries: [function (u) { syncPressed(u); }], setScale: [function (u, key) { if (key === 'x') sayRange(u.scales.x.min, u.scales.x.max); }] },
       width: Math.max(320, el.clientWidth),
       height: 190,
       cursor: { sync: { key: 'replstorm' }, drag: { x: true, y: false } },
@@ -286,13 +293,11 @@ const PAGE_SCRIPT = `
   // Zoom by buttons: the same range on every chart (as a drag's zoom, synced), at least one bucket wide, within the run.
   var zoom = document.querySelector('.zoom');
   if (zoom && plots.length > 0) {
-    var lo = xs[0], hi = xs[xs.length - 1], said = document.getElementById('zoom-range');
     var setRange = function (a, b) {
       var w = Math.min(hi - lo, Math.max(b - a, tl.bucketMs));
       if (a < lo) a = lo;
       if (a + w > hi) a = hi - w;
       for (var i = 0; i < plots.length; i++) plots[i].plot.setScale('x', { min: a, max: a + w });
-      said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(a + w, fineTime) + (a === lo && w === hi - lo ? ' (the whole run)' : '');
     };
     var act = {
       'in': function (a, b) { setRange(a + (b - a) / 4, b - (b - a) / 4); },

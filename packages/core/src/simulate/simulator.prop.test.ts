@@ -161,6 +161,45 @@ describe('simulator properties', () => {
     });
   });
 
+  it('event-log.md "When a run stops": a run cut at the next instant (cutWhen) stops at the same time however it is driven, and is the run of its inputs with an end there', () => {
+    // `run --max-scanner-revisions` advances in slices of a few pieces of work with turns between them; a replay of
+    // its recording feeds the lines. Skipping idle ticks (fastForwardIdle) moved the cut by the slicing (a review).
+    assertLogProperty({
+      noteFailure: true,
+      name: 'sim-cut-independent',
+      arbitrary: fc.tuple(historyPlanArb, fc.double({ min: 0, max: 1, noNaN: true })),
+      numRuns: 100,
+      predicate: ([plan, fraction]) => {
+        const { events } = buildHistory(plan);
+        const whole = simulate(events);
+        const k = Math.max(1, Math.ceil(fraction * whole.derived.length));
+        const run = (sliced: boolean) => {
+          const derived: DerivedEvent[] = [];
+          const sim = new Simulator({ onDerived: (e) => derived.push(e), cutWhen: () => derived.length >= k });
+          events.forEach((event, i) => {
+            if (sliced) while (sim.advanceSome(event.at, i + 2, 1) === 'more');
+            sim.feed({ line: i + 2, event });
+          });
+          if (sliced) while (!sim.finishSome(1));
+          return { derived, summary: sim.finish(), cutAt: sim.cutAt };
+        };
+        const fed = run(false);
+        const sliced = run(true);
+        expect(sliced.cutAt).toBe(fed.cutAt);
+        expect(sliced.derived).toEqual(fed.derived);
+        expect(sliced.summary).toEqual(fed.summary);
+        if (fed.cutAt === undefined) return;
+        const at = fed.cutAt;
+        const firstAfter = events.findIndex((e) => e.at >= at);
+        const endLine = firstAfter === -1 ? Number.POSITIVE_INFINITY : firstAfter + 2;
+        const replay = simulate(firstAfter === -1 ? [...events, { at, type: 'end' }] : [...events.slice(0, firstAfter), { at, type: 'end' }, ...events.slice(firstAfter)]);
+        expect(replay.derived.map((e) => ('cause' in e && e.cause > endLine ? { ...e, cause: e.cause - 1 } : e))).toEqual(fed.derived);
+        expect(replay.summary).toEqual(fed.summary);
+      },
+      toLog: ([plan]) => logOf('sim-cut-independent')(plan),
+    });
+  });
+
   it('Time and order: another process computes the same digest and derived events for a fixed history', () => {
     const seeds = [14, 15, 18];
     const local = seeds.map((seed) => {

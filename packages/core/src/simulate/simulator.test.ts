@@ -1303,7 +1303,8 @@ describe('Cut at the next instant (cutWhen: run --max-scanner-revisions)', () =>
         continue;
       }
       cuts++;
-      // The cut is at the first time after the k-th event's instant at which anything happens.
+      // The cut is after the k-th event's instant (at the next input or piece of work: sim-cut-independent checks
+      // it lands there however the run is driven).
       expect(live.cutAt).toBeGreaterThan(tk);
       expect(live.summary).toMatchObject({ stopped: 'end', endAt: live.cutAt });
       expect(live.derived.slice(k).filter((e) => !(e.at === tk || (e.at === live.cutAt && e.type === "revised")))).toEqual([]);

@@ -268,7 +268,7 @@ interface SimState {
   inputs: number;
   stopped: StopReason | undefined;
   endAt: number;
-  /** SimulatorOptions.cutWhen said to cut the run: it stops at the next instant (`cutInstant`). */
+  /** SimulatorOptions.cutWhen said to cut the run: it stops at the next instant (Simulator.cut). */
   cutRequested: boolean;
   /** Set when the run was stopped by the cut (SimulatorOptions.cutWhen): its `endAt`. */
   cutAt: number | undefined;
@@ -544,8 +544,10 @@ export class Simulator {
 
   /**
    * Runs the engine work due before `at` (an input event at `at` is next). Returns false when the run has stopped
-   * and an event at `at` would be ignored. A recorder calls this, then writes the input line, then `apply`s it, so
-   * the derived events of earlier work come before the input's line in the file.
+   * and an event at `at` would be ignored, unless the run stopped as at an `end` at `at` (an `end` event, or a cut:
+   * SimulatorOptions.cutWhen), after which inputs at `at` are still applied (`feed` does). A recorder calls this,
+   * then writes the input line, then `apply`s it, so the derived events of earlier work come before the input's line
+   * in the file. With a cut asked for, `at` must be an input's time: the run is cut there when nothing comes before.
    */
   advance(at: number, line?: number): boolean {
     while (this.advanceSome(at, line, Number.POSITIVE_INFINITY) === 'more');
@@ -745,7 +747,9 @@ export class Simulator {
   private runDue(limit: number, inclusive: boolean, line?: number, slice = Number.POSITIVE_INFINITY): boolean {
     const s = this.s;
     const before = inclusive ? limit + 1 : limit;
-    this.fastForwardIdle(before);
+    // (Not once a cut is asked for: moving idle ticks ahead would move where the cut lands, by how the caller slices
+    // its advances. A review found it: the next instant is the next tick, however the run is driven.)
+    if (!s.cutRequested) this.fastForwardIdle(before);
     for (let n = 1; n <= slice; n++) {
       const at = s.heap.size === 0 ? Number.POSITIVE_INFINITY : s.heap.peekAt();
       if (at > limit || (!inclusive && at === limit)) {
@@ -769,7 +773,7 @@ export class Simulator {
       }
       if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
       // Idle again (a session or a scan finished): skip the no-op ticks and purge checks up to the next work.
-      if ((n & 0xff) === 0) this.fastForwardIdle(before);
+      if ((n & 0xff) === 0 && !s.cutRequested) this.fastForwardIdle(before);
     }
     return false;
   }
