@@ -485,7 +485,7 @@ function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean
   const n = c.scannerRevisions;
   // [choice] Whether revisions would have gone on is not known at the cut (the run ended there): said as what a larger
   // budget shows, not as "revisions had not stopped" (false for a run whose scanners were done: a QA pass).
-  return `${run} was cut short after ${formatCount(n)} scanner ${n === 1 ? 'revision' : 'revisions'}, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (the recording ends with one)' : ''}. Its counts are those at that time, lower bounds of the whole run's${quiescent ? '' : ', and the work due then is left pending'}; whether scanner revisions stop, a larger budget shows`;
+  return `${run} was cut short after ${formatCount(n)} scanner ${n === 1 ? 'revision' : 'revisions'}, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (the recording has one there)' : ''}. Its counts are those at that time, lower bounds of the whole run's${quiescent ? '' : ', and the work due then is left pending'}; whether scanner revisions stop, a larger budget shows`;
 }
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
@@ -1380,7 +1380,7 @@ run's results are still printed, and --record, --report written: they show what 
       // Hidden, and refused with the reason: a scenario's last input is its `end` (horizonMs), so a cap after the
       // last input never applied; the option was offered and changed nothing (a mutation audit).
       .addOption(new Option('--max-run <ms>').hideHelp())
-      .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (ending with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
+      .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', `
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that

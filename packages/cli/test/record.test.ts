@@ -395,7 +395,7 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(res.stdout).not.toContain('Revisions had not stopped');
     expect(res.stdout).toContain('whether scanner revisions stop, a larger budget shows');
     const rec = await runCli([...storm, '--max-scanner-revisions', '200', '--record', join(tmp, 'cut-words.jsonl')]);
-    expect(rec.stdout).toContain('as at an end event there (the recording ends with one)');
+    expect(rec.stdout).toContain('as at an end event there (the recording has one there)');
     expect(rec.stdout).toContain('and the work due then is left pending');
     expect(rec.stdout).toContain('was ignored (the recording keeps it after its end event)');
   });
