@@ -54,9 +54,10 @@ export interface SimulatorOptions {
    * the time of whatever comes next, an input or a piece of work; inputs at that time are still applied, as after an
    * `end` (event-log.md, "When a run stops"), and the work due then is pending. So a recording of the run with
    * `{"at": endAt, "type": "end"}` written where the run stopped (`cutAt` tells when) replays to the same state: `run
-   * --max-scanner-revisions` cuts a storm short this way. ([choice] `stopWhen` stops after a piece of work, within an
-   * instant, where no event of the log format can say where a replay should stop; compare, which records nothing,
-   * uses it.) Not for a replay that checks a recording's derived lines (it pauses at `wouldStop`, which knows no cut).
+   * --max-scanner-revisions` and `compare` cut a storm short this way. ([choice] `stopWhen` stops after a piece of
+   * work, within an instant, where no event of the log format can say where a replay should stop: the determinism and
+   * verify checks, which record nothing, use it.) Not for a replay that checks a recording's derived lines (it pauses
+   * at `wouldStop`, which knows no cut).
    */
   readonly cutWhen?: () => boolean;
   /**

@@ -25,7 +25,12 @@ export interface ComparisonRow {
    * what a scan passed as not infected; a document no scan reached is not in it (noop: missed 0, every infection left).
    */
   readonly infectedCopiesLeft: number;
-  /** Set when the run was cut short at this virtual time because scanner revisions passed the budget (a storm). */
+  /**
+   * Set when the run was cut short at this virtual time because scanner revisions passed the budget (a storm): at the
+   * next instant after the crossing, as an `end` event there would stop it (Simulator's cutWhen; `stopped: "end"`),
+   * so the row's figures are those of `replstorm run` with the same settings and `--max-scanner-revisions`. Unset
+   * when the run ended there anyway (its own `end`, nothing pending).
+   */
   readonly cutShort?: number;
   readonly summary: Summary;
 }
@@ -79,25 +84,35 @@ export function compareDesigns(
     let scannerRevisions = 0;
     let work = 0;
     const onWork = options.onWork;
-    // runEvents' loop, with the simulator at hand for onWork.
+    // runEvents' loop, with the simulator at hand for onWork. [choice] The cut is `run --max-scanner-revisions`'s
+    // (cutWhen: the rest of the instant runs, then the run stops as at an end event), not a stop right after the
+    // revision past the budget: a row cut short then reads as the run a researcher makes of it to see its report.
     const sim: Simulator = new Simulator({
       behaviours: factory,
       onDerived: (e) => {
         if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
       },
-      stopWhen: () => {
-        if (onWork !== undefined && ++work % CHECK_EVERY === 0) onWork(sim, label);
-        return scannerRevisions > budget;
-      },
+      ...(onWork !== undefined
+        ? {
+            stopWhen: () => {
+              if (++work % CHECK_EVERY === 0) onWork(sim, label);
+              return false;
+            },
+          }
+        : {}),
+      cutWhen: () => scannerRevisions > budget,
     });
     let line = 1;
+    let firstEndAt: number | undefined;
     for (const event of events) {
+      if (event.type === 'end' && firstEndAt === undefined) firstEndAt = event.at;
       sim.feed({ line: ++line, event });
       // Inputs alone grow the run too (a million documents created with no replication work between them).
       if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
     }
     const summary = sim.finish();
-    const cutAt = scannerRevisions > budget ? summary.endAt : undefined;
+    // (A cut at the instant of the scenario's own end stopped the run where it stopped anyway.)
+    const cutAt = sim.cutAt !== undefined && sim.cutAt !== firstEndAt ? sim.cutAt : undefined;
     const row: ComparisonRow = {
       label,
       design: c.design,
