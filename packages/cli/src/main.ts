@@ -18,6 +18,7 @@ import {
   EXPLORE_DEFAULTS,
   EXPLORE_REFUSED,
   STEP_MS,
+  DEFAULT_MAX_SCANNER_REVISIONS,
   checkDesignInstall,
   resolveParams,
   nearestName,
@@ -1006,7 +1007,25 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
   // finished rows' totals as if they were the storm's (README: 5,606 conflicts against the default's 14,277).
-  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop`);
+  // The row's run as a command (compare cuts as run --max-scanner-revisions does: the same figures), with a report: a QA
+  // pass found "one command away" needed the row's own settings, which the table's label only names in words.
+  const budget = o.maxScannerRevisions ?? DEFAULT_MAX_SCANNER_REVISIONS;
+  const runOf = (r: ComparisonRow) =>
+    [
+      cliCommand(),
+      'run',
+      shellWord(scenario.name),
+      ...(o.design ?? []).filter((spec) => designSpecParts(spec).name === r.design).flatMap((spec) => ['--design', shellWord(spec)]),
+      ...Object.entries({ ...settings, ...r.settings }).flatMap(([k, v]) => ['--set', shellWord(`${k}=${v}`)]),
+      '--set',
+      shellWord(`design=${r.design}`),
+      ...(r.config !== '' ? ['--set', shellWord(`config=${r.config}`)] : []),
+      '--max-scanner-revisions',
+      String(budget),
+      '--report',
+      'cut.html',
+    ].join(' ');
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop; the same run with its report: ${printable(runOf(r))}`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).

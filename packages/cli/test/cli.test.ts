@@ -1860,15 +1860,20 @@ describe('compare: a row cut short by --max-scanner-revisions', () => {
     expect(cut.summary.quiescent).toBe(false);
     expect(cut.summary).toMatchObject({ stopped: 'end' });
     const text = await runCli(args);
-    expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after ${cut.scannerRevisions} scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop\n`);
+    expect(text.stdout).toContain(`\n* smsdom:scanReplicatedWrites=true: cut short after ${cut.scannerRevisions} scanner revisions at ${formatVirtualTime(cut.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop; the same run with its report: replstorm run smsdom-storm --set databases=2 --set docs=3 --set keys=per-server --set design=smsdom --set config=scanReplicatedWrites=true --max-scanner-revisions 500 --report cut.html\n`);
     expect(text.stdout).toMatch(new RegExp(`^smsdom:scanReplicatedWrites=true +[\\d,]+ +[\\d,]+ +${cut.scannerRevisions}\\+ \\* +[\\d,]+ +[\\d,]+ +cut \\* +0$`, 'm'));
   });
 
-  it('R16: a cut row is the run `replstorm run` makes with the same settings and --max-scanner-revisions: same counts, same digest (so its report is one command away)', async () => {
-    const json = await runCli(['compare', 'smsdom:scanReplicatedWrites=true', '--set', 'databases=2', '--set', 'docs=3', '--set', 'keys=per-server', '--max-scanner-revisions', '500', '--json']);
+  it('R16: a cut row is the run `replstorm run` makes with the same settings and --max-scanner-revisions, the command its footnote prints: same counts, same digest (so its report is one command away)', async () => {
+    const args = ['compare', 'smsdom:scanReplicatedWrites=true', '--set', 'databases=2', '--set', 'docs=3', '--max-scanner-revisions', '500'];
+    // The row's own settings (keys=per-server, as the README's storm row has) are in the printed command too.
+    const json = await runCli([...args, '--set', 'keys=per-server', '--json']);
     const row = (JSON.parse(json.stdout) as { rows: { cutShort?: number; summary: Record<string, unknown> }[] }).rows[0]!;
     expect(row.cutShort).toBeDefined();
-    const run = await runCli(['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=3', '--set', 'keys=per-server', '--set', 'design=smsdom', '--set', 'config=scanReplicatedWrites=true', '--max-scanner-revisions', '500', '--json']);
+    const text = await runCli([...args, '--set', 'keys=per-server']);
+    const printed = /the same run with its report: replstorm (run .*) --report cut\.html$/m.exec(text.stdout);
+    expect(printed).not.toBeNull();
+    const run = await runCli([...printed![1]!.split(' '), '--json']);
     expect(run.code, run.stderr).toBe(0);
     const { cutShort, ...summary } = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(cutShort).toBe(row.cutShort);
