@@ -662,7 +662,7 @@ function warnStrict(file: string) {
   return (w: { line: number; column: number; message: string }) => process.stderr.write(`${printable(`${file}:${w.line}:${w.column}: warning: ${w.message}`)}\n`);
 }
 
-async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[]; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; record?: string }): Promise<void> {
+async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[]; design?: string[]; strict?: boolean; maxRun?: number; maxWork?: number; maxScannerRevisions?: number; record?: string }): Promise<void> {
   // An empty name read as "no such file", naming nothing (an operator's QA pass).
   if (log.trim() === '') throw new UsageError('replay: give the log\'s file name, or - for standard input (got an empty one)');
   currentFile = log === '-' ? '<stdin>' : log;
@@ -683,6 +683,8 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           registry,
           maxRunMs: o.maxRun,
           maxWork: o.maxWork,
+          maxScannerRevisions: o.maxScannerRevisions,
+          ...(o.maxScannerRevisions !== undefined ? { recordMeta: { maxScannerRevisions: o.maxScannerRevisions } } : {}),
           strict: o.strict === true,
           onWarning: warnStrict(file),
           whatIf,
@@ -693,6 +695,10 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           progressLabel: `replay ${file}`,
           keepInputs: (h) => {
             header = h;
+            // A counterexample's claim is checked on its whole run (recheckClaim), which a cut run would contradict.
+            if (o.maxScannerRevisions !== undefined && (claimRunsLog(h.meta) || typeof h.meta['violation'] === 'string' || typeof h.meta['storm'] === 'string')) {
+              throw new UsageError('--max-scanner-revisions: this log is a counterexample (its header claims a violation), whose claim is checked on its whole run: replay it without the budget');
+            }
             return claimRunsLog(h.meta);
           },
         },
@@ -711,7 +717,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           claim = await checkClaim(r, o.design, { maxRunMs: o.maxRun, maxWork: o.maxWork });
           return r;
         }),
-    (r) => reportHtml(r, `replay of ${file}`, file, claim),
+    (r) => reportHtml(r, `replay of ${file}`, file, claim, undefined, o.record !== undefined),
   );
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
 }
@@ -1376,6 +1382,7 @@ once it has them, so \`| head\` keeps the command's own code.`,
       .description('replay a recorded v1 event log (a file, or - for standard input): simulate, summarise, check recorded derived events, and check again the violation a counterexample of verify or explore claims (exit 1 when the violation does not happen again)')
       .argument('<log>', 'the log file, or - for standard input')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
+      .option('--max-scanner-revisions <n>', 'for a log of input events (not a recording): cut the run short at the next instant once its scanners have saved more than this many revisions, as run does (default: no budget)', parseNonNegativeInt('--max-scanner-revisions'))
       .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')
       // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
       .addHelpText(

@@ -41,8 +41,9 @@ export interface SimulateOptions {
   readonly maxWork?: number | undefined;
   /**
    * Cut each run (the log's, the what-if's) at the next instant once its scanners have saved more revisions than this
-   * (Simulator's cutWhen): `run --max-scanner-revisions`. The recording then has an `end` event where the run stopped.
-   * For a source of input events (a scenario), not a recording to check.
+   * (Simulator's cutWhen): `run` and `replay --max-scanner-revisions`. The recording then has an `end` event where the
+   * run stopped. For input events (a scenario, a log of inputs): a log's first derived line is refused (a recording's
+   * run is checked as recorded, and a replay pauses where a run would stop, which knows no cut).
    */
   readonly maxScannerRevisions?: number | undefined;
   readonly strict?: boolean;
@@ -579,9 +580,6 @@ export async function simulateStream(
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
-  // A cut is for a source of inputs: a recording's derived lines are checked against a run that must not stop where
-  // they go on (the replay pauses where it would stop, which knows no cut: Simulator.wouldStop).
-  if (revisionBudget !== undefined && !('events' in source)) throw new Error('internal: maxScannerRevisions is for a source of input events (run), not a log to replay');
   let scannerRevisions = 0;
   let whatIfScannerRevisions = 0;
   const isScannerRevision = (e: DerivedEvent) => e.type === 'revised' && e.by.startsWith('scanner/');
@@ -922,6 +920,11 @@ export async function simulateStream(
   };
   /** A derived line of the file: the engine runs to its time (not past where the run would stop) and checks it. */
   const onDerivedLine = (f: FileDerived): Promise<void> | undefined => {
+    // A cut is for inputs: a recording's derived lines are checked against a run that must not stop where they go on
+    // (the replay pauses where a run would stop, Simulator.wouldStop, which knows no cut).
+    if (revisionBudget !== undefined) {
+      throw new UsageError(`--max-scanner-revisions is for a log of input events, and line ${f.line.toLocaleString('en-US')} is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`);
+    }
     // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
     // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm
     // recording replayed with --blame under a 64 MB heap died of V8's out-of-memory abort instead).

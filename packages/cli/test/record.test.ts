@@ -449,3 +449,32 @@ describe('run --blame: what a cause\'s line counts', () => {
     expect(JSON.parse(readFileSync(rec, 'utf8').split('\n')[Number(first![1]) - 1]!)).toMatchObject({ type: 'scanner', server: 'Alpha' });
   });
 });
+
+describe('replay --max-scanner-revisions: a log of input events cut short as run cuts a scenario', () => {
+  it('event-log.md "When a run stops": an input log\'s storm is cut at the next instant, its recording holds the end and replays to the same digest; a recording or a counterexample is refused (exit 2), its run being checked whole', async () => {
+    const log = join(tmp, 'storm-inputs.jsonl');
+    writeFileSync(log, perServerKeysLog(true));
+    const rec = join(tmp, 'storm-inputs.rec.jsonl');
+    const res = await runCli(['replay', log, '--max-scanner-revisions', '20', '--record', rec, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const s = JSON.parse(res.stdout) as { stopped: string; endAt: number; cutShort: number; digest: string; revisions: { byActorKind: Record<string, number> } };
+    expect(s).toMatchObject({ stopped: 'end', cutShort: s.endAt });
+    expect(s.revisions.byActorKind['scanner']).toBeGreaterThan(20);
+    const recorded = readFileSync(rec, 'utf8').trimEnd().split('\n');
+    expect((JSON.parse(recorded[0]!) as { meta: Record<string, unknown> }).meta['maxScannerRevisions']).toBe(20);
+    expect(JSON.parse(recorded.at(-1)!)).toEqual({ at: s.endAt, type: 'end' });
+    const again = await runCli(['replay', rec, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ stopped: 'end', endAt: s.endAt, digest: s.digest });
+    // A recording: its first derived line is refused.
+    const refused = await runCli(['replay', rec, '--max-scanner-revisions', '20']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--max-scanner-revisions is for a log of input events, and line \d+ is a derived event/);
+    // A counterexample: its claim is checked on its whole run.
+    const claim = join(tmp, 'claim.jsonl');
+    writeFileSync(claim, perServerKeysLog(true).replace('"meta":{}', '"meta":{"recordedBy":"replstorm explore","invariant":"no-storm","storm":"a loop"}'));
+    const c = await runCli(['replay', claim, '--max-scanner-revisions', '20']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('this log is a counterexample');
+  });
+});
