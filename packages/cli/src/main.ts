@@ -480,7 +480,7 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<Simul
 
 /**
  * A run cut short by `run --max-scanner-revisions`, in words (the terminal, the report, the what-if's notes).
- * `recorded`: a recording was written (it ends with the cut's `end`); `quiescent`: nothing was pending at the cut.
+ * `recorded`: a recording was written (it holds the cut's `end`); `quiescent`: nothing was pending at the cut.
  */
 function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean): string {
   const n = c.scannerRevisions;
@@ -519,7 +519,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       };
     }
     // [choice] A run cut by --max-scanner-revisions says where, as compare's rows do (`cutShort`: the virtual time it
-    // stopped at); its summary says `stopped: "end"`, as a replay of its recording (which ends with an `end` there) does.
+    // stopped at); its summary says `stopped: "end"`, as a replay of its recording (which holds an `end` there) does.
     if (res.cutShort !== undefined) out['cutShort'] = res.cutShort.at;
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
@@ -538,7 +538,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run', recorded !== undefined, res.summary.quiescent)}\n`);
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     const meta = res.header.meta as Record<string, unknown>;
-    if (typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string') {
+    if (claimsViolation(meta)) {
       // Free-form meta: a value that is not text is shown as JSON (String() of {"toString": 1} threw: exit 70).
       const text = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' ? v : JSON.stringify(v));
       process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
@@ -584,6 +584,11 @@ function claimText(c: ClaimCheck): string {
 
 /** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
 const PAST_STOP_NOTE = 'blame and the report also count the events the engine derived past where the run stops, following the file\'s derived lines that far (more than 100,000 of them: the summary, state and recording are the run\'s own)';
+
+/** A counterexample's header (verify's or explore's): it names the violation or the storm it shows. */
+function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
+  return typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string';
+}
 
 function ignoredNote(n: number, cut = false, recorded = false): string {
   if (cut) return `${formatCount(n)} input ${n === 1 ? 'event' : 'events'} after the cut (at later times) ${n === 1 ? 'was' : 'were'} ignored${recorded ? ` (the recording keeps ${n === 1 ? 'it' : 'them'} after its end event)` : ''}`;
@@ -696,7 +701,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           keepInputs: (h) => {
             header = h;
             // A counterexample's claim is checked on its whole run (recheckClaim), which a cut run would contradict.
-            if (o.maxScannerRevisions !== undefined && (claimRunsLog(h.meta) || typeof h.meta['violation'] === 'string' || typeof h.meta['storm'] === 'string')) {
+            if (o.maxScannerRevisions !== undefined && (claimRunsLog(h.meta) || claimsViolation(h.meta))) {
               throw new UsageError('--max-scanner-revisions: this log is a counterexample (its header claims a violation), whose claim is checked on its whole run: replay it without the budget');
             }
             return claimRunsLog(h.meta);

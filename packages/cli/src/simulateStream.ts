@@ -585,13 +585,9 @@ export async function simulateStream(
   const isScannerRevision = (e: DerivedEvent) => e.type === 'revised' && e.by.startsWith('scanner/');
   /** Whether the recording's `end` at the cut is written (at the first input after it, or at the end of the input). */
   let cutEndWritten = false;
-  /**
-   * The time of the input's first `end`: a cut at that instant (by the budget, in the work before it) stopped the
-   * run where it stopped anyway, and is not said to have cut it short.
-   */
-  let firstEndAt: number | undefined;
+  // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)
   const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
-    on.cutAt !== undefined && on.cutAt !== firstEndAt && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
+    on.cutAt !== undefined && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
   const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
@@ -803,7 +799,6 @@ export async function simulateStream(
     // The run was cut (maxScannerRevisions) before this input: the recording says where with an `end`, before the
     // inputs of that instant (which are applied after it, as after any `end`), unless this input is the run's own
     // `end` there.
-    if (e.type === 'end' && firstEndAt === undefined) firstEndAt = e.at;
     if (sim.cutAt !== undefined && !cutEndWritten) {
       cutEndWritten = true;
       if (record !== undefined && !(e.type === 'end' && e.at === sim.cutAt)) writeLine(encodeEvent({ at: sim.cutAt, type: 'end' }));

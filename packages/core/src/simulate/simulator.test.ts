@@ -1335,4 +1335,20 @@ describe('Cut at the next instant (cutWhen: run --max-scanner-revisions)', () =>
       [5000, 'B', Y],
     ]);
   });
+
+  it('event-log.md "When a run stops": a cut that lands on the log\'s own end is no cut: the run stopped there anyway (cutAt undefined)', () => {
+    const log = [...pair(), ev.save(10, 'A', X), ev.replicate(20, 'A', 'B'), ev.end(5000), ev.save(6000, 'B', Z)];
+    const derived: DerivedEvent[] = [];
+    const sim = new Simulator({ onDerived: (e) => derived.push(e), cutWhen: () => derived.filter((e) => e.type === 'session').length === 2 });
+    log.forEach((event, i) => sim.feed({ line: i + 2, event }));
+    expect(sim.finish()).toMatchObject({ stopped: 'end', endAt: 5000 });
+    expect(sim.cutAt).toBeUndefined();
+    // The same with a save at the end's instant before it: still the log's own end.
+    const derived2: DerivedEvent[] = [];
+    const sim2 = new Simulator({ onDerived: (e) => derived2.push(e), cutWhen: () => derived2.filter((e) => e.type === 'session').length === 2 });
+    [...pair(), ev.save(10, 'A', X), ev.replicate(20, 'A', 'B'), ev.save(5000, 'B', Y), ev.end(5000)].forEach((event, i) => sim2.feed({ line: i + 2, event }));
+    expect(sim2.finish()).toMatchObject({ stopped: 'end', endAt: 5000 });
+    expect(sim2.cutAt).toBeUndefined();
+    expect(derived2.filter((e) => e.type === 'revised').map((e) => e.at)).toEqual([10, 5000]);
+  });
 });

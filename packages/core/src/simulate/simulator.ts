@@ -49,10 +49,10 @@ export interface SimulatorOptions {
    */
   readonly stopWhen?: () => boolean;
   /**
-   * Asked after each input event and each piece of engine work: once true, the run is cut at the next instant, as an `end` event there would
-   * stop it: the rest of the work due at the current instant runs, and the run stops (`stopped: 'end'`, `endAt`) at
-   * the time of whatever comes next, an input or a piece of work; inputs at that time are still applied, as after an
-   * `end` (event-log.md, "When a run stops"), and the work due then is pending. So a recording of the run with
+   * Asked after each input event and each piece of engine work: once true, the run is cut at the next instant, as an
+   * `end` event there would stop it: the rest of the work due at the current instant runs, and the run stops
+   * (`stopped: 'end'`, `endAt`) at the time of whatever comes next, an input or a piece of work; inputs at that time
+   * are still applied, as after an `end` (event-log.md, "When a run stops"), and the work due then is pending. So a recording of the run with
    * `{"at": endAt, "type": "end"}` written where the run stopped (`cutAt` tells when) replays to the same state: `run
    * --max-scanner-revisions` and `compare` cut a storm short this way. ([choice] `stopWhen` stops after a piece of
    * work, within an instant, where no event of the log format can say where a replay should stop: the determinism and
@@ -271,7 +271,10 @@ interface SimState {
   endAt: number;
   /** SimulatorOptions.cutWhen said to cut the run: it stops at the next instant (Simulator.cut). */
   cutRequested: boolean;
-  /** Set when the run was stopped by the cut (SimulatorOptions.cutWhen): its `endAt`. */
+  /**
+   * Set when the run was stopped by the cut (SimulatorOptions.cutWhen): its `endAt`. Unset again by an `end` input at
+   * that instant: the run stopped where it stopped anyway (applyAfterEnd).
+   */
   cutAt: number | undefined;
   /**
    * The run's PRNG (seeded by `options.seed`), compared by the determinism checks (`prngState`). No rule draws from it
@@ -640,7 +643,7 @@ export class Simulator {
       this.work = 0;
       this.periodicWork = 0;
       this.applyInput(located);
-      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
+      this.askCut();
     } catch (err) {
       throw located.line > 0 ? this.located(err, located.line) : err;
     } finally {
@@ -666,6 +669,9 @@ export class Simulator {
     if (located.event.type !== 'end') {
       s.inputs++;
       this.applyInput(located);
+    } else if (s.cutAt === s.endAt) {
+      // The log's own `end` at the cut's instant: the run stopped where it stopped anyway, and was not cut short.
+      s.cutAt = undefined;
     }
     return true;
   }
@@ -705,7 +711,7 @@ export class Simulator {
         this.stop('cap', s.now);
         return true;
       }
-      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
+      this.askCut();
     }
     return false;
   }
@@ -730,13 +736,21 @@ export class Simulator {
     this.s.now = Math.max(this.s.now, at);
   }
 
+  /** Asks SimulatorOptions.cutWhen, after an input or a piece of work, until it says to cut. */
+  private askCut(): void {
+    if (this.cutWhen !== undefined && !this.s.cutRequested) this.s.cutRequested = this.cutWhen();
+  }
+
   /** Stops the run at `at`, the next instant after a cut was asked for (SimulatorOptions.cutWhen), as an `end` there would. */
   private cut(at: number): void {
     this.stop('end', at);
     this.s.cutAt = at;
   }
 
-  /** Where the run was cut (SimulatorOptions.cutWhen): its `endAt`, or undefined when it was not cut. */
+  /**
+   * Where the run was cut (SimulatorOptions.cutWhen): its `endAt`; undefined when it was not cut, or when the log's own
+   * `end` came at that instant (it stopped there anyway).
+   */
   get cutAt(): number | undefined {
     return this.s.cutAt;
   }
@@ -772,7 +786,7 @@ export class Simulator {
         this.stop('cap', s.now);
         return true;
       }
-      if (this.cutWhen !== undefined && !s.cutRequested) s.cutRequested = this.cutWhen();
+      this.askCut();
       // Idle again (a session or a scan finished): skip the no-op ticks and purge checks up to the next work.
       if ((n & 0xff) === 0 && !s.cutRequested) this.fastForwardIdle(before);
     }

@@ -103,16 +103,14 @@ export function compareDesigns(
       cutWhen: () => scannerRevisions > budget,
     });
     let line = 1;
-    let firstEndAt: number | undefined;
     for (const event of events) {
-      if (event.type === 'end' && firstEndAt === undefined) firstEndAt = event.at;
       sim.feed({ line: ++line, event });
       // Inputs alone grow the run too (a million documents created with no replication work between them).
       if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
     }
     const summary = sim.finish();
-    // (A cut at the instant of the scenario's own end stopped the run where it stopped anyway.)
-    const cutAt = sim.cutAt !== undefined && sim.cutAt !== firstEndAt ? sim.cutAt : undefined;
+    // (A cut at the instant of the scenario's own end is none: Simulator.cutAt is then undefined.)
+    const cutAt = sim.cutAt;
     const row: ComparisonRow = {
       label,
       design: c.design,
