@@ -1,7 +1,7 @@
 // Row 1b: the conflict explosion. The seed's cluster with both servers scanning hourly a few seconds apart: conflict
 // documents carry the attachment and fail their tag ($Conflict and $REF changed the content), so the next pass scans
 // and stamps them on both servers, and they conflict in turn. Runs hour by hour for as long as fits in the budget.
-import { Simulator } from '@replstorm/core';
+import { isScannerRevision, Simulator } from '@replstorm/core';
 import { behaviourFactory, builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
 import { arg, emit, peakRssMb } from './common.js';
 
@@ -13,7 +13,7 @@ let conflicts = 0;
 const sim = new Simulator({
   behaviours: behaviourFactory(builtinRegistry()),
   onDerived: (e) => {
-    if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+    if (isScannerRevision(e)) scannerRevisions++;
     else if (e.type === 'conflict') conflicts++;
   },
 });

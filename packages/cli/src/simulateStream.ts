@@ -10,6 +10,7 @@ import {
   encodeHeader,
   isEncodingOf,
   isInputEvent,
+  isScannerRevision,
   type DerivedEvent,
   type InputEvent,
   type LocatedEvent,
@@ -582,7 +583,6 @@ export async function simulateStream(
   const revisionBudget = options.maxScannerRevisions;
   let scannerRevisions = 0;
   let whatIfScannerRevisions = 0;
-  const isScannerRevision = (e: DerivedEvent) => e.type === 'revised' && e.by.startsWith('scanner/');
   /** Whether the recording's `end` at the cut is written (at the first input after it, or at the end of the input). */
   let cutEndWritten = false;
   // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)

@@ -22,7 +22,7 @@ export {
 } from './replicate/replicateNote.js';
 
 export type * from './log/events.js';
-export { DERIVED_EVENT_TYPES, INPUT_EVENT_TYPES, columnOfField, isInputEvent } from './log/events.js';
+export { DERIVED_EVENT_TYPES, INPUT_EVENT_TYPES, columnOfField, isInputEvent, isScannerRevision } from './log/events.js';
 export type { LogErrorCode } from './util/logError.js';
 export { LogError } from './util/logError.js';
 

@@ -222,6 +222,11 @@ export function isInputEvent(e: LogEvent): e is InputEvent {
   return (INPUT_EVENT_TYPES as readonly string[]).includes(e.type);
 }
 
+/** A revision a scanner saved: its `by` is `scanner/<design>` (event-log.md), what every scanner-revision count counts. */
+export function isScannerRevision(e: LogEvent): e is RevisedEvent {
+  return e.type === 'revised' && e.by.startsWith('scanner/');
+}
+
 /** A decoded line: the event and where it came from (1-based line number in its file). */
 export interface LocatedEvent<E extends LogEvent = LogEvent> {
   readonly line: number;

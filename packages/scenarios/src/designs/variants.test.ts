@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { getItemValue, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
+import { getItemValue, isScannerRevision, runEvents, type Attachment, type DerivedEvent, type InputEvent, type ItemValue, type RevisedEvent, type ScannedEvent } from '@replstorm/core';
 import { behaviourFactory, promisesOf } from '../design.js';
 import { verifyDesign } from '../verify/verifyDesign.js';
 import { builtinRegistry } from './registry.js';
@@ -41,7 +41,7 @@ function run(events: InputEvent[]) {
 }
 
 const scans = (events: ScannedEvent[]) => events.map((e) => [e.at, e.server, e.db, e.unid, e.kind, e.verdict, e.saved] as const);
-const byScanner = (revised: RevisedEvent[]) => revised.filter((e) => e.by.startsWith('scanner/'));
+const byScanner = (revised: RevisedEvent[]) => revised.filter(isScannerRevision);
 const types = (derived: DerivedEvent[]) => new Set(derived.map((e) => e.type));
 
 describe('R16: cluster-aware', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Simulator, decodeLogText, isInputEvent, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { timedDesign } from '../../test/designs/timed.js';
 import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ExploreModel, type ScannerDesign } from '../index.js';
 
@@ -424,7 +424,7 @@ describe('explore: counterexamples, shortest and replayable', () => {
       const r = explore(model, { depth: servers === 2 ? 6 : 5, invariants: [] });
       const storm = r.storm!;
       let scanned = false;
-      const sim = new Simulator({ behaviours: behaviourFactory(registry), maxRunMs: 1, onDerived: (e) => (scanned ||= e.type === 'revised' && e.by.startsWith('scanner/')) });
+      const sim = new Simulator({ behaviours: behaviourFactory(registry), maxRunMs: 1, onDerived: (e) => (scanned ||= isScannerRevision(e)) });
       let line = 1;
       const keys: string[] = [];
       let revisions = 0;
@@ -467,7 +467,7 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.scannerRevisions).toBeGreaterThan(0);
     // The log is the setup alone, and it makes that revision.
     const { derived } = replay(r.violation!.log);
-    expect(derived.some((e) => e.type === 'revised' && e.by.startsWith('scanner/'))).toBe(true);
+    expect(derived.some(isScannerRevision)).toBe(true);
     // The scenario's own setup spreads the documents before the scanners come, as run does: its initial state has no
     // scanner revision (a QA pass: explore's setup stamped every arrival, which an idle run never does), and the
     // shortest revision is a step's.

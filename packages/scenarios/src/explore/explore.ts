@@ -5,6 +5,7 @@ import {
   hash64Words,
   encodeLog,
   runEvents,
+  isScannerRevision,
   type BehaviourFactory,
   type DerivedEvent,
   type InputEvent,
@@ -417,7 +418,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // The initial state is a state like any other: the setup's own work (an on-write scan of a document as it is
   // created or arrives, a conflict between the first copies) is checked and counted as a step's is. A violation
   // there is a path of no step: the setup's log.
-  for (const e of setupDerived) if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+  for (const e of setupDerived) if (isScannerRevision(e)) scannerRevisions++;
   for (const inv of invariants) {
     const why = inv.check({ derived: setupDerived, sim, cleanOnlyConflicted: () => cleanOnlyConflicted(baseline(), pathEvents(model, [], timeOf, stepMs, true)) });
     if (why !== undefined && !violations.has(inv.name)) {
@@ -486,7 +487,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // Each revision counts, as the setup's do: a push that brings two documents, each stamped on arrival, is 2
         // (it counted 1, so the total mixed revisions with transitions; only its 0 was exact).
         let made = 0;
-        for (const e of derived) if (e.type === 'revised' && e.by.startsWith('scanner/')) made++;
+        for (const e of derived) if (isScannerRevision(e)) made++;
         const scanner = made > 0;
         scannerRevisions += made;
         const used = node.userActionsUsed + (action.type === 'save' ? 1 : 0);
@@ -514,7 +515,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           stamped = [];
           let chained = false;
           for (const e of derived) {
-            if (e.type !== 'revised' || !e.by.startsWith('scanner/')) continue;
+            if (!isScannerRevision(e)) continue;
             stamped.push(`${e.db}\u0000${e.unid}\u0000${e.server}`);
             if (e.via !== undefined && e.via.unid === e.unid && node.stamped?.includes(`${e.db}\u0000${e.unid}\u0000${e.via.server}`) === true) chained = true;
           }
@@ -589,7 +590,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         const chosen = renamings.map((m) => renameServers(e.action, m)).find((a, i) => {
           if (i > 0) sim.restore(here);
           run(a, d);
-          const scanner = derived.some((x) => x.type === 'revised' && x.by.startsWith('scanner/'));
+          const scanner = derived.some(isScannerRevision);
           return scanner === e.scanner && visited.get(keyOf(used)) === e.to;
         });
         if (chosen === undefined) throw new Error(`internal: no renaming of ${describeAction(e.action)} follows the storm loop's edge`);
@@ -1011,7 +1012,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     maxRunMs: 1,
     onDerived: (e) => {
       derived.push(e);
-      if (e.type === 'revised' && e.by.startsWith('scanner/')) {
+      if (isScannerRevision(e)) {
         scannerRevisions++;
         if (e.items.some((i) => i.toLowerCase() === '$file')) scannerCleanings++;
       }
@@ -1019,7 +1020,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   });
   runSetup(sim, model.setup);
   settle(sim, timeOf(1) - 1);
-  const bySetup = derived.filter((e) => (e.type === 'revised' && e.by.startsWith('scanner/')) || e.type === 'conflict');
+  const bySetup = derived.filter((e) => isScannerRevision(e) || e.type === 'conflict');
   const setup = bySetup.length > 0 ? `setup (lines 2-${model.setup.length + 1}): ${explainDerived(bySetup)}` : undefined;
   let line = model.setup.length + 1;
   for (let i = model.setup.length; i < events.length; i++) {
@@ -1188,7 +1189,7 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
     name: 'no-scanner-revision',
     description: 'no scanner ever saves a document (read-only scanning)',
     check: ({ derived }) => {
-      const r = derived.find((e) => e.type === 'revised' && e.by.startsWith('scanner/'));
+      const r = derived.find(isScannerRevision);
       return r === undefined || r.type !== 'revised' ? undefined : `${r.by} saved ${r.unid} on ${r.server}`;
     },
   },
@@ -1211,7 +1212,7 @@ export function recheckExploreClaim(name: string, events: readonly InputEvent[],
   let scannerRevision = false;
   const onDerived = (e: DerivedEvent) => {
     if (e.type === 'conflict') kept.push(e);
-    else if (!scannerRevision && e.type === 'revised' && e.by.startsWith('scanner/')) {
+    else if (!scannerRevision && isScannerRevision(e)) {
       scannerRevision = true;
       kept.push(e);
     }
@@ -1261,7 +1262,7 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
   const sim = new Simulator({
     behaviours: behaviourFactory(registry),
     onDerived: (e) => {
-      if (e.type === 'revised' && e.by.startsWith('scanner/')) revisions++;
+      if (isScannerRevision(e)) revisions++;
     },
     ...simulatorLimits(limits),
   });

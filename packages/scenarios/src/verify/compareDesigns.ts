@@ -1,4 +1,4 @@
-import { attachmentsOf, Simulator, type InputEvent, type Summary } from '@replstorm/core';
+import { attachmentsOf, isScannerRevision, Simulator, type InputEvent, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import type { Scenario } from '../scenarios/registry.js';
@@ -90,7 +90,7 @@ export function compareDesigns(
     const sim: Simulator = new Simulator({
       behaviours: factory,
       onDerived: (e) => {
-        if (e.type === 'revised' && e.by.startsWith('scanner/')) scannerRevisions++;
+        if (isScannerRevision(e)) scannerRevisions++;
       },
       ...(onWork !== undefined
         ? {
