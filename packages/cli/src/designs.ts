@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { transformSync, type Message } from 'esbuild';
 import { builtinRegistry, promisesProblem, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError, printable } from './errors.js';
 import { holdTemporaryFile } from './output.js';
@@ -66,6 +67,9 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     // One line (a refusal is one line): the compiler's message lists its errors on lines of their own, each with its
     // file:line:column, which stay readable joined by "; " (they were printed as a literal \n). A fresh copy's name
     // is not the user's: the message names the module itself.
+    // A syntax error: its place and the compiler's words, as `file:line:column: ...` (a log's errors' form).
+    const syntax = syntaxProblem(err, copy?.of ?? fileURLToPath(url));
+    if (syntax !== undefined) throw new UsageError(`${path}:${syntax.line}:${syntax.column}: the design module failed to load: ${syntax.message}`);
     let text = err instanceof Error ? err.message : String(err);
     if (copy !== undefined) text = text.replaceAll(pathToFileURL(copy.path).href, pathToFileURL(copy.of).href).replaceAll(copy.path, copy.of);
     const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
@@ -83,6 +87,37 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);
   }
   return d as ScannerDesign<object>;
+}
+
+/**
+ * Where a module that failed to load does not parse, and why: line, 1-based column (as a log's errors give it) and
+ * the first error's words, or undefined when the error is not one of syntax or the module parses. tsx's compile error
+ * ("Transform failed with 1 error: /abs/file.ts:6:30: ERROR: ...") put the place after the words, with esbuild's
+ * 0-based column, and Node's own SyntaxError for a `.js` module had none (a researcher's QA pass): the source is
+ * parsed again with esbuild (tsx's compiler, a dependency for its structured errors) to find it. [choice] The first
+ * error only, with how many more: the first is the one to fix (later ones often follow from it).
+ */
+function syntaxProblem(err: unknown, file: string): { line: number; column: number; message: string } | undefined {
+  if (!(err instanceof SyntaxError) && !(err instanceof Error && err.message.startsWith('Transform failed'))) return undefined;
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const ext = extname(file).toLowerCase();
+  const loader = ext === '.ts' || ext === '.mts' || ext === '.cts' ? 'ts' : 'js';
+  let errors: Message[];
+  try {
+    transformSync(source, { loader, sourcefile: file, format: ext === '.cjs' || ext === '.cts' ? 'cjs' : 'esm', logLevel: 'silent' });
+    return undefined;
+  } catch (e) {
+    errors = (e as { errors?: Message[] }).errors ?? [];
+  }
+  const first = errors[0];
+  if (first?.location === null || first?.location === undefined) return undefined;
+  const more = errors.length - 1;
+  return { line: first.location.line, column: first.location.column + 1, message: `${printable(first.text)}${more > 0 ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}` };
 }
 
 /**

@@ -1824,15 +1824,21 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toBe(`replstorm: ${file}:3:32: the design module failed to load: boom at 1\n`);
   });
 
-  it('a design module that does not compile: one line, with the compiler\'s file:line:column (it printed a literal \\n)', async () => {
+  it('a design module that does not compile: one line, file:line:column first, the column 1-based (it printed a literal \\n; then the place came after "Transform failed with 1 error:", its column 0-based: a researcher\'s QA pass)', async () => {
     const file = join(mkdtempSync(join(tmp, 'bad-design-')), 'bad.ts');
     writeFileSync(file, 'export default {\n  name: "bad",\n  scan( => 1\n};\n');
-    // As a user runs it (tsx compiles the module; in-process, vitest's own transform would).
+    // As a user runs it (tsx compiles the module; in-process, vitest's own transform would). `=>` is the 9th character.
     const res = await spawnCli(['verify', file, '--runs', '1']);
     expect(res.code).toBe(2);
-    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(res.stderr).not.toContain('\\n');
-    expect(res.stderr).toMatch(new RegExp(`the design module failed to load: .*${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: ERROR`));
+    expect(res.stderr).toBe(`replstorm: ${file}:3:9: the design module failed to load: Expected identifier but found "=>"\n`);
+  });
+
+  it('a JavaScript design module that does not parse: Node\'s SyntaxError names no place; the refusal does (a researcher\'s QA pass)', async () => {
+    const file = join(mkdtempSync(join(tmp, 'bad-js-')), 'bad.mjs');
+    writeFileSync(file, 'export default {\n  name: "bad",\n  scan() { return 1 }\n  x\n};\n');
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`replstorm: ${file}:4:3: the design module failed to load: Expected "}" but found "x"\n`);
   });
 
   it('a design module outside the repository that imports a value from @replstorm/scenarios: the refusal says what README says (types only, or copy it in)', async () => {
