@@ -98,6 +98,37 @@ describe('a design\'s scan decision', () => {
     expect(scanWith(Object.assign(Object.create({ note: 'a helper on the prototype' }) as object, { verdict: 'clean' }))()).toEqual({ verdict: 'clean' });
   });
 
+  // A researcher's QA pass: a design that scanned every document and then returned "skipped" for the tagged ones had
+  // 35,606 scans counted as avoided in compare's table (scans.skipped follows the verdict; event-log.md: skipped are
+  // "scans avoided by a verified tag or a cache").
+  it('event-log.md scans: "skipped" after calling virusScan() is refused as the design\'s error (a scan paid for counted as saved); without the call, and "clean" after it, are taken', () => {
+    const withScan = (verdict: string, destructured: boolean) => {
+      const design = defineDesign<Record<string, never>>({
+        name: 'scans-then-skips',
+        description: 'calls virusScan, then returns the verdict the test gives',
+        defaults: {},
+        scan: (ctx) => {
+          // Called as designs do: destructured from the context, or from a spread copy of it.
+          const { virusScan } = destructured ? { ...ctx } : ctx;
+          virusScan();
+          return { verdict: verdict as 'clean' };
+        },
+      });
+      return toBehaviour(design, {}, { server: 'Alpha', design: 'scans-then-skips', cluster: undefined });
+    };
+    for (const destructured of [false, true]) {
+      const b = withScan('skipped', destructured);
+      expect(() => b.scan(INPUT)).toThrow(LogError);
+      expect(() => b.scan(INPUT)).toThrow('the design "scans-then-skips" failed while scanning 0000000000000000000000000000000A in d.nsf on Alpha at 5 ms: it returned the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected"');
+      expect(withScan('clean', destructured).scan(INPUT)).toEqual({ verdict: 'clean' });
+    }
+    // Each scan's calls are its own: a scan that skips without calling, after one that called, is taken.
+    let call = 0;
+    const alternating = toBehaviour(defineDesign<Record<string, never>>({ name: 'alternates', description: 'scans, then skips', defaults: {}, scan: ({ virusScan }) => (call++ % 2 === 0 ? (virusScan(), { verdict: 'clean' }) : { verdict: 'skipped' }) }), {}, { server: 'Alpha', design: 'alternates', cluster: undefined });
+    expect(alternating.scan(INPUT)).toEqual({ verdict: 'clean' });
+    expect(alternating.scan(INPUT)).toEqual({ verdict: 'skipped' });
+  });
+
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
     expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
   });

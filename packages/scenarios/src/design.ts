@@ -27,7 +27,13 @@ export interface VirusScanResult {
 /** What a design's `scan` sees: the core's scan input, its configuration, and the model's virus scan. */
 export interface DesignScanContext<C> extends ScanInput {
   readonly config: C;
-  /** Scans the attachments (the model knows which are infected). Calling it is what "performing a scan" means. */
+  /**
+   * Scans the attachments (the model knows which are infected). Calling it is what "performing a scan" means: the
+   * decision's verdict is then "clean" or "infected", and "skipped" is refused (the design's error: `skipped` counts a
+   * scan avoided, by a verified tag or a cache, so the cost table would show a scan paid for as saved). A verdict
+   * "clean" or "infected" is counted as a scan performed whether or not it was called: the `scanned` event records the
+   * verdict alone (event-log.md), and a document called clean unscanned is what `missed` counts.
+   */
   virusScan(): VirusScanResult;
 }
 
@@ -219,7 +225,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       // A researcher's design may return anything: what the engine would store is checked as a log's items are
       // (event-log.md), so a bad value is the design's error, not a crash inside the engine. Built-ins are trusted.
       if (!trusted) {
-        const problem = decisionProblem(d);
+        const problem = decisionProblem(d) ?? (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
         if (problem !== undefined) throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, new Error(`it returned ${problem}`));
       }
       return d;
@@ -540,10 +546,19 @@ class ScanContext<C> implements DesignScanContext<C> {
   readonly virusScan: () => VirusScanResult;
   /** The note virusScan reads: the one handed in, whatever a design assigns to `note`. */
   #scanned: Note = NO_NOTE;
+  /** How many times virusScan was called for this scan (a design's "skipped" after one is refused: see virusScan). */
+  #virusScans = 0;
 
   constructor(config: C) {
     this.config = config;
-    this.virusScan = () => virusScanOf(this.#scanned);
+    this.virusScan = () => {
+      this.#virusScans++;
+      return virusScanOf(this.#scanned);
+    };
+  }
+
+  get virusScans(): number {
+    return this.#virusScans;
   }
 
   fill(input: ScanInput, note: Note): this {
@@ -555,6 +570,7 @@ class ScanContext<C> implements DesignScanContext<C> {
     this.unid = input.unid;
     this.note = note;
     this.#scanned = note;
+    this.#virusScans = 0;
     this.at = input.at;
     this.clock = input.clock;
     this.definitions = input.definitions;
