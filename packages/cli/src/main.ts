@@ -766,7 +766,7 @@ function withWorkHint(err: unknown, run = false, budgetGiven = false): never {
 
 async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string[]; seed?: number; design?: string[]; maxRun?: unknown; maxWork?: number; maxScannerRevisions?: number; record?: string; whatIf?: string[] }): Promise<void> {
   const scenario = findScenario(scenarioName);
-  if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})${designInScenarioHint(scenarioName, 'run')}`);
   if (o.maxRun !== undefined) throw new UsageError(`--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it; see replstorm scenarios); --max-run is replay's`);
   checkOutputPaths(o);
   const sets = parseSets(o.set ?? []);
@@ -936,16 +936,18 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const scenario = findScenario(o.scenario);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${o.scenario}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   const choices = parseCompareChoices(designs);
+  const settings = parseSets(o.set ?? []);
+  // Each row's design and configuration come from the arguments; a scenario parameter choosing them would be ignored.
+  // Said before an unused --design is: `--set design=mine --design mine=...` was first told mine was not used (a
+  // researcher's QA pass), and the fix is this one.
+  for (const key of ['design', 'config'] as const) {
+    if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: compare takes its designs as arguments (e.g. compare ${key === 'design' ? `smsdom ${settings[key]}` : 'smsdom:ignoreSsoOnScheduled=true noop'})`);
+  }
   refuseUnusedModules(o.design, choices.map((c) => c.design), 'add NAME to the designs compared');
   const registry: DesignRegistry = await buildRegistry(o.design);
   for (const c of choices) {
     if (!registry.has(c.design)) throw new UsageError(`unknown design "${c.design}"${nearestName(c.design, [...registry.keys()])} (known: ${[...registry.keys()].join(', ')}; ${moduleHint(c.design, `and compare NAME${c.config ? `:${c.config}` : ''}`)})`);
     checkDesignConfig(c.design, c.config ?? '', registry, c.config ? `${c.design}:${c.config}` : c.design);
-  }
-  const settings = parseSets(o.set ?? []);
-  // Each row's design and configuration come from the arguments; a scenario parameter choosing them would be ignored.
-  for (const key of ['design', 'config'] as const) {
-    if (settings[key] !== undefined) throw new UsageError(`--set ${key}=${settings[key]}: compare takes its designs as arguments (e.g. compare smsdom:ignoreSsoOnScheduled=true noop)`);
   }
   const parameters = checkScenarioSettings(scenario, settings, registry);
   const progress = createProgress(`compare on ${scenario.name}`);
@@ -1092,6 +1094,18 @@ function crashedCell(runs: number, crashed: number): string {
 }
 
 /** `1 step`, `3 steps`. */
+/**
+ * What to do instead, when a scenario's place holds a design (a module's path, or a design's name): `run` and `explore`
+ * take a scenario, and install a design with `--set design=` (a researcher's QA pass: `explore mine.ts` said only that
+ * explore knows smsdom-storm). Else "".
+ */
+function designInScenarioHint(name: string, command: 'run' | 'explore'): string {
+  const module = /\.(?:[cm]?[jt]s)$/i.test(name);
+  if (!module && !builtinRegistry().has(name)) return '';
+  const install = module ? `--design mine=${shellWord(name)} --set design=mine` : `--set design=${name}`;
+  return `; "${printable(name)}" is a design${module ? ' module' : ''}, installed on a scenario's servers: ${command} smsdom-storm ${install}`;
+}
+
 function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -1100,7 +1114,7 @@ async function cmdExplore(
   scenarioName: string,
   o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
 ): Promise<void> {
-  if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")`);
+  if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")${designInScenarioHint(scenarioName, 'explore')}`);
   const scenario = findScenario(scenarioName)!;
   const settings = parseSets(o.set ?? []);
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
@@ -1431,6 +1445,9 @@ Verdict: FAILED when an invariant is violated, or when something the suite needs
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
 holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
 quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one).
+Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}; scan calls
+ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
+the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).
 Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load (see replstorm --help).`,
     )
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')

@@ -224,6 +224,11 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
     // A researcher's QA pass: options that were accepted and then ignored or misread.
     [['compare', 'smsdom', 'noop', '--set', 'design=smsdom'], '--set design=smsdom: compare takes its designs as arguments'],
+    // A researcher's QA pass: this was first refused as "mine is given but not used", and the fix is the one below.
+    [['compare', '--set', 'design=mine', '--design', 'mine=examples/designs/stamp-if-missing.ts'], '--set design=mine: compare takes its designs as arguments (e.g. compare smsdom mine)'],
+    // A researcher's QA pass: a design where the scenario goes was told only which scenarios there are.
+    [['explore', 'examples/designs/stamp-if-missing.ts'], 'is a design module, installed on a scenario\'s servers: explore smsdom-storm --design mine=examples/designs/stamp-if-missing.ts --set design=mine'],
+    [['run', 'noop'], 'unknown scenario "noop" (available: smsdom-storm); "noop" is a design, installed on a scenario\'s servers: run smsdom-storm --set design=noop'],
     [['compare', 'smsdom', '--max-scanner-revisions', '0'], '--max-scanner-revisions'],
     [['explore', 'smsdom-storm', '--set', 'scanServers=first'], '--set scanServers=first: explore chooses scans itself'],
     // An explore QA pass: parameters on a clock went into the initial state unchecked, or were ignored.
@@ -474,6 +479,15 @@ describe('help, version and usage', () => {
     const inv = (JSON.parse(v.stdout) as { invariants: { name: string; status: string }[] }).invariants;
     expect(inv.find((i) => i.name === 'no-scanner-conflicts')!.status).toBe('violated');
     expect(inv.find((i) => i.name === 'read-only')!.status).toBe('not-applicable');
+  });
+
+  it('verify --help says where writing a design is explained, and what it names exists (a researcher\'s QA pass: no word of it)', async () => {
+    const text = (await runCli(['verify', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}');
+    expect(text).toContain('examples/designs/stamp-if-missing.ts');
+    expect(existsSync(join(REPO_ROOT, 'examples/designs/stamp-if-missing.ts'))).toBe(true);
+    expect(text).toContain('README, "Writing a design"');
+    expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain('\n### Writing a design\n');
   });
 
   it.each([
