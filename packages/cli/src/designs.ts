@@ -3,7 +3,7 @@ import { constants, copyFileSync, existsSync, readFileSync, realpathSync, statSy
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transformSync, type Message } from 'esbuild';
-import { builtinRegistry, promisesProblem, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
+import { builtinRegistry, promisesProblem, thrownText, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError, printable } from './errors.js';
 import { holdTemporaryFile } from './output.js';
 
@@ -68,9 +68,18 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     // file:line:column, which stay readable joined by "; " (they were printed as a literal \n). A fresh copy's name
     // is not the user's: the message names the module itself.
     // A syntax error: its place and the compiler's words, as `file:line:column: ...` (a log's errors' form).
-    const syntax = syntaxProblem(err, copy?.of ?? fileURLToPath(url));
+    // (Whatever was thrown: an object with no prototype, or a Proxy whose traps throw, is not to make an internal
+    // error here: a hardening QA pass.)
+    let syntax: ReturnType<typeof syntaxProblem>;
+    let where = '';
+    try {
+      syntax = syntaxProblem(err, copy?.of ?? fileURLToPath(url));
+      where = whereThrown(err, copy?.path ?? fileURLToPath(url));
+    } catch {
+      syntax = undefined;
+    }
     if (syntax !== undefined) throw new UsageError(`${path}:${syntax.line}:${syntax.column}: the design module failed to load: ${syntax.message}`);
-    let text = err instanceof Error ? err.message : String(err);
+    let text = thrownText(err);
     if (copy !== undefined) text = text.replaceAll(pathToFileURL(copy.path).href, pathToFileURL(copy.of).href).replaceAll(copy.path, copy.of);
     const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
     const message = lines.reduce((t, l) => (t === '' ? l : `${t}${t.endsWith(':') ? ' ' : '; '}${l}`), '');
@@ -78,7 +87,7 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
     const hint = /Cannot find (module|package) '@replstorm\//.test(message)
       ? ' (outside this repository a design module can import types only (`import type`); its helpers (defineDesign, cleaningWrites) load from a module inside it, e.g. in examples/designs/)'
       : '';
-    throw new UsageError(`${path}${whereThrown(err, copy?.path ?? fileURLToPath(url))}: the design module failed to load: ${message}${hint}`);
+    throw new UsageError(`${path}${where}: the design module failed to load: ${message}${hint}`);
   }
   // (`in`, not `??`: a default export of null is an export, named as such, not "no default export".)
   const d = 'default' in mod ? mod['default'] : mod['design'];

@@ -1838,6 +1838,14 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toBe(`replstorm: ${file}:3:32: the design module failed to load: boom at 1\n`);
   });
 
+  it('a design module that throws an object with no prototype while it loads: refused as the module\'s error (exit 2; it was an internal error, exit 70: a hardening QA pass)', async () => {
+    const file = join(mkdtempSync(join(tmp, 'throws-null-proto-')), 'throws.ts');
+    writeFileSync(file, 'throw Object.create(null);\nexport default {};\n');
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toBe(`replstorm: ${file}: the design module failed to load: an object thrown (not an Error)\n`);
+  });
+
   it('a design module that does not compile: one line, file:line:column first, the column 1-based (it printed a literal \\n; then the place came after "Transform failed with 1 error:", its column 0-based: a researcher\'s QA pass)', async () => {
     const file = join(mkdtempSync(join(tmp, 'bad-design-')), 'bad.ts');
     writeFileSync(file, 'export default {\n  name: "bad",\n  scan( => 1\n};\n');

@@ -60,6 +60,40 @@ describe('a design\'s scan decision', () => {
     expect(scan).toThrow(says);
   });
 
+  // A hardening QA pass: `throw Object.create(null)` made String() throw, and a Proxy's trap threw from `instanceof`:
+  // the design's error became an internal one (exit 70, a stack).
+  it.each([
+    ['an object with no prototype', () => Object.create(null) as unknown, 'an object thrown (not an Error)'],
+    ['a Proxy whose traps throw', () => new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } }), 'a value thrown that cannot be written as text'],
+    ['a plain object', () => ({ code: 7 }), 'an object thrown (not an Error): {"code":7}'],
+    ['an empty object', () => ({}), 'an object thrown (not an Error)'],
+    ['a string', () => 'no', 'no'],
+    ['null', () => null, 'null'],
+  ])('whatever a design throws (%s) is the design\'s error, said as text', (_, value, says) => {
+    for (const where of ['scan', 'watches', 'check'] as const) {
+      const design = defineDesign<Record<string, never>>({
+        name: 'throws-anything',
+        description: 'throws what the test gives',
+        defaults: {},
+        ...(where === 'check' ? { check: () => { throw value(); } } : {}),
+        watches: () => {
+          if (where === 'watches') throw value();
+          return true;
+        },
+        scan: () => {
+          throw value();
+        },
+      });
+      const run = () => {
+        const b = toBehaviour(design, {}, { server: 'Alpha', design: 'throws-anything', cluster: undefined });
+        if (where === 'watches') b.watchesWrite({ server: 'Alpha', db: 'd.nsf', unid: NOTE.unid, note: NOTE, by: 'user/u', origin: 'save' });
+        else b.scan(INPUT);
+      };
+      expect(run).toThrow(LogError);
+      expect(run).toThrow(new RegExp(`^the design "throws-anything" failed while .*: ${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    }
+  });
+
   it('a design\'s runtime error names the design\'s line that threw (the innermost frame outside replstorm), a fresh copy\'s as the module\'s own', () => {
     const thrower = (stack: string) => {
       const design = defineDesign<Record<string, never>>({

@@ -199,7 +199,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       try {
         v = design.watches(trusted ? w : { ...w, note: guard(w.note) }, config);
       } catch (err) {
-        if (err instanceof LogError) throw err;
+        if (isLogError(err)) throw err;
         throw designFailed(design, watching(w), err);
       }
       if (trusted || typeof v === 'boolean') return v as boolean;
@@ -219,7 +219,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       try {
         d = design.scan(ctx);
       } catch (err) {
-        if (err instanceof LogError) throw err;
+        if (isLogError(err)) throw err;
         throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
       }
       // A researcher's design may return anything: what the engine would store is checked as a log's items are
@@ -466,13 +466,55 @@ function guarded<T>(design: { readonly name: string }, doing: () => string, f: (
   try {
     return f();
   } catch (err) {
-    if (err instanceof LogError) throw err;
+    if (isLogError(err)) throw err;
     throw designFailed(design, doing(), err);
   }
 }
 
+/**
+ * Whether what a design's code threw is replstorm's own error (passed on as it is). Never throws: `instanceof` asks a
+ * Proxy's getPrototypeOf trap, and one that threw made the design's error an internal one (a hardening QA pass).
+ */
+function isLogError(err: unknown): boolean {
+  try {
+    return err instanceof LogError;
+  } catch {
+    return false;
+  }
+}
+
 function designFailed(design: { readonly name: string }, doing: string, err: unknown): LogError {
-  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${err instanceof Error ? err.message : String(err)}${whereInDesign(err)}`);
+  let where = '';
+  try {
+    where = whereInDesign(err);
+  } catch {
+    // (A Proxy whose traps throw: no place to name.)
+  }
+  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${thrownText(err)}${where}`);
+}
+
+/**
+ * What a design's code threw, as text, whatever it threw: an Error's message; a string, number or symbol as it is;
+ * another object as JSON (at most 200 characters) when it has some, else by its kind. Never throws: `String()` of an
+ * object with no prototype (`throw Object.create(null)`), or whose getters throw, threw in turn, and the design's
+ * error became an internal one, exit 70 with a stack (a hardening QA pass); a thrown `{}` read "[object Object]".
+ */
+export function thrownText(err: unknown): string {
+  try {
+    if (err instanceof Error) return String(err.message);
+    if (typeof err !== 'object' || err === null) return String(err);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(err);
+    } catch {
+      json = undefined;
+    }
+    const kind = `${Array.isArray(err) ? 'a list' : 'an object'} thrown (not an Error)`;
+    if (json === undefined || json === '{}' || json === '[]') return kind;
+    return `${kind}: ${json.length > 200 ? `${json.slice(0, 200)}...` : json}`;
+  } catch {
+    return 'a value thrown that cannot be written as text';
+  }
 }
 
 /** Where replstorm's own sources are (…/packages/), from this module's URL: frames there are not a design's. */

@@ -11,7 +11,7 @@ import {
   type InputEvent,
   type SimSnapshot,
 } from '@replstorm/core';
-import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from '../design.js';
+import { behaviourFactory, installsDesignOfYours, thrownText, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import { simulatorLimits, type RunLimits } from '../runLimits.js';
 import { cleanOnlyShaped } from '../verify/cleanOnly.js';
@@ -846,7 +846,7 @@ function timeDependence(
     try {
       runs = w.make();
     } catch (err) {
-      return `the setup made other decisions with ${w.name} (the design failed: ${err instanceof Error ? err.message : String(err)}; checked the setup)`;
+      return `the setup made other decisions with ${w.name} (the design failed: ${thrownText(err)}; checked the setup)`;
     }
     const at = firstDifference(base.setupText, runs.setupText);
     if (at !== undefined) return `the setup made other decisions with ${w.name} (${at}; checked the setup)`;
@@ -870,7 +870,7 @@ function timeDependence(
         try {
           moved = v.runs.run(actions, line, b.conflicts).text;
         } catch (err) {
-          moved = [`the design failed: ${err instanceof Error ? err.message : String(err)}`];
+          moved = [`the design failed: ${thrownText(err)}`];
         }
         const at = firstDifference(b.text, moved);
         if (at !== undefined) return `${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`;
