@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fileURLToPath } from 'node:url';
 import { configureFastCheck, seedFromEnv } from '../../../scripts/propertySeed.js';
 
 // REPLSTORM_SEED reproduces a property run: it must reach every fast-check property (also those that name no seed of
@@ -84,5 +85,16 @@ describe('REPLSTORM_SEED', () => {
       return seen;
     };
     expect(draw()).toEqual(draw());
+  });
+
+  it('the suites\' setup prints, for a failing property, a command that runs it again from any directory (pnpm -C and the root: it ran only from the root, a developer\'s QA pass)', () => {
+    let thrown: unknown;
+    try {
+      fc.assert(fc.property(fc.integer(), () => false), { numRuns: 1 });
+    } catch (err) {
+      thrown = err;
+    }
+    const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
+    expect((thrown as Error).message).toMatch(new RegExp(`^reproduce: REPLSTORM_SEED=-?\\d+ npx -y pnpm@10\\.34\\.9 -C '?${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'? exec vitest run packages/core/test/propertySeed\\.test\\.ts -t `));
   });
 });

@@ -123,10 +123,24 @@ interface Run {
   readonly repeats: NoteTransferResult[];
 }
 
-/** Applies what a transfer returned, as the simulator does: the conflict document first (if D lacks it), then the put. */
-function transfer(src: Replica, dst: Replica, results: NoteTransferResult[]): number {
+/** Replication histories (R9): `src>dst` -> the sender's change number read at the start of the last transfer. */
+type Histories = Map<string, number>;
+
+/**
+ * Applies what a transfer returned, as the simulator does: the conflict document first (if D lacks it), then the put.
+ * With `histories`, a session's transfer as R9 makes it: the documents changed since the history point, in change
+ * order, and the history set to the number read at the start. Without, every document (a re-send, which a session
+ * makes only with no history): the idempotence check's repeats. (The sessions re-sent every document too, and a
+ * counterexample that turned on a re-send replayed, with the engine's histories, to the correct result on the broken
+ * code: its log did not reproduce it (a developer's QA pass, with R4's "D descends from S" removed).)
+ */
+function transfer(src: Replica, dst: Replica, results: NoteTransferResult[], histories?: Histories): number {
   let changed = 0;
-  for (const unid of src.changedSince(0)) {
+  const key = `${src.server}>${dst.server}`;
+  const start = src.changeNumber;
+  const since = histories?.get(key) ?? 0;
+  histories?.set(key, start);
+  for (const unid of src.changedSince(since, start)) {
     const res = replicateNote(src.get(unid)!, dst.get(unid), { limitRevisions: dst.limitRevisions, purgedAtDestination: dst.wasPurged(unid) });
     results.push(res);
     if (res.outcome === null || res.outcome === 'collision') continue;
@@ -156,8 +170,9 @@ function runModel(c: Case, first: Side, lenient = false): Run {
   const b = new Replica('B', DB, c.limitRevisions);
   const reps = { A: a, B: b };
   const skew = { A: c.skewA, B: c.skewB };
+  const histories: Histories = new Map();
   for (const e of setupEvents(c)) {
-    if (e.type === 'replicate') transfer(a, b, []);
+    if (e.type === 'replicate') transfer(a, b, [], histories);
     else applyEvent(reps, skew, e);
   }
   const before = { A: a.get(U), B: b.get(U) };
@@ -167,9 +182,9 @@ function runModel(c: Case, first: Side, lenient = false): Run {
   let rounds = 0;
   for (;;) {
     rounds++;
-    let changed = transfer(s, d, results);
+    let changed = transfer(s, d, results, histories);
     transfer(s, d, repeats);
-    changed += transfer(d, s, results);
+    changed += transfer(d, s, results, histories);
     transfer(d, s, repeats);
     if (changed === 0) break;
     if (rounds > MAX_ROUNDS) {
@@ -190,13 +205,13 @@ function stateSource(a: Replica, b: Replica): StateSource {
 
 /**
  * The whole log of the case as the model ran it with `first` starting the sessions (up to the rounds it ran, when it
- * did not converge). `compare` says, in the log, what to compare it with.
+ * did not converge). `say` adds to its header: `compare`, what to compare it with; `note`, what it cannot show.
  */
-function caseLog(c: Case, first: Side = 'A', compare?: string): string {
+function caseLog(c: Case, first: Side = 'A', say: Record<string, string> = {}): string {
   const setup = setupEvents(c);
   const rounds = runModel(c, first, true).rounds;
   const [s, d]: [Side, Side] = first === 'A' ? ['A', 'B'] : ['B', 'A'];
-  const meta = { property: 'replicateNote', first, case: c, ...(compare !== undefined ? { compare } : {}) };
+  const meta = { property: 'replicateNote', first, case: c, ...say };
   return encodeLog({ replog: 1, meta }, setup.concat(sessionEvents(lastAt(setup), rounds, d, s)));
 }
 
@@ -211,7 +226,7 @@ function convergenceLogs(c: Case): string[] {
     if (!same(run.a, run.b)) return [caseLog(c, first)];
   }
   const note = 'the other log of this counterexample is the same case with the other side starting: replay both, their digests differ';
-  return [caseLog(c, 'A', note), caseLog(c, 'B', note)];
+  return [caseLog(c, 'A', { compare: note }), caseLog(c, 'B', { compare: note })];
 }
 
 function replayDigest(log: string): { digest: string; converged: boolean } {
@@ -264,7 +279,9 @@ describe('replicateNote properties (R2–R7)', () => {
       noteFailure: true,
       name: 'replicate-idempotent',
       arbitrary: caseArb([0, 2, 3]),
-      toLog: (c) => caseLog(c),
+      // The transfer that failed re-sent every document, which a session does only with no history (R9): no log asks
+      // for one, so the log is the case (its sessions replay as the model's did), and its header says so.
+      toLog: (c) => caseLog(c, 'A', { note: 'the failing transfer is a re-send of every document after each session (R3/R4: it must change nothing), which no log event asks for (a session sends what changed since its history, R9): replay shows the case\'s sessions, not the re-send; the reproduce command runs the check' }),
       predicate: (c) => {
         for (const first of ['A', 'B'] as const) {
           const run = runModel(c, first);

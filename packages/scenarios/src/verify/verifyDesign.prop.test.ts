@@ -385,7 +385,7 @@ describe('R15: the random cases reach a stale scan cache', () => {
     });
     const missedOn: number[] = [];
     for (let seed = 10; seed < 30; seed++) if (verifyDesign(staleCache as never, { seed, runs: 100, only: ['no-missed-infection'] }).invariants[0]!.status !== 'violated') missedOn.push(seed);
-    expect(20 - missedOn.length, `no-missed-infection held on seeds ${missedOn.join(', ')} (fixed seeds)\nreproduce: ${reproduceCommand()}`).toBeGreaterThanOrEqual(17);
+    expect(20 - missedOn.length, `no-missed-infection held on seeds ${missedOn.join(', ')} (fixed seeds)\nreproduce: ${reproduceCommand(undefined, true)}`).toBeGreaterThanOrEqual(17);
   });
 });
 
@@ -412,7 +412,7 @@ describe('R15: the random cases change an attachment alone', () => {
       if (verifyDesign(bodyTag as never, { seed, runs: 100, only: ['no-missed-infection'], onProgress: () => void runs++ }).invariants[0]!.status !== 'violated') missedOn.push(seed);
       mostRuns = Math.max(mostRuns, runs);
     }
-    expect(20 - missedOn.length, `no-missed-infection held on seeds ${missedOn.join(', ')} (fixed seeds)\nreproduce: ${reproduceCommand()}`).toBeGreaterThanOrEqual(17);
+    expect(20 - missedOn.length, `no-missed-infection held on seeds ${missedOn.join(', ')} (fixed seeds)\nreproduce: ${reproduceCommand(undefined, true)}`).toBeGreaterThanOrEqual(17);
     // Shrinking is bounded (verifyDesign's SHRINK_BUDGET, 2,000 runs after the first failure): seed 29 shrank for
     // 603,467 runs, 35 s, before it was.
     expect(mostRuns).toBeLessThanOrEqual(100 + 2_000);
