@@ -172,6 +172,10 @@ describe('R4: the descendant wins', () => {
     const s = mk(3, 300, [[1, 100], [2, 200]], [['Subject', 's', 3]]);
     // S's revisions hold (2, 200), not D's (2, 250): the copies diverged, S wins (seq 3) and D's copy becomes a conflict.
     expect(replicateNote(s, d, OPTS).outcome).toBe('conflict');
+    // The same for an entry older than S's newest: S holds (1, 100), D is (1, 150) (a check that read the time of the
+    // newest entry only passed the case above: a developer's QA pass, a mutation of Revisions.includes).
+    const older = mk(1, 150, [], [['Subject', 'd1', 1]]);
+    expect(replicateNote(s, older, OPTS).outcome).toBe('conflict');
   });
 });
 
