@@ -4,7 +4,7 @@ import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, promis
 import { propertySeed } from '../../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
-import { arbCase, caseEvents } from './verifyDesign.js';
+import { arbCase, caseEvents, recheckVerifyClaim } from './verifyDesign.js';
 import fc from 'fast-check';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
@@ -416,6 +416,43 @@ describe('R15: the random cases change an attachment alone', () => {
     // Shrinking is bounded (verifyDesign's SHRINK_BUDGET, 2,000 runs after the first failure): seed 29 shrank for
     // 603,467 runs, 35 s, before it was.
     expect(mostRuns).toBeLessThanOrEqual(100 + 2_000);
+  });
+});
+
+describe('a counterexample, shrunk', () => {
+  // A researcher's QA pass: a design keyed per server gave logs of three servers where one did nothing but hold a
+  // replica, and logs whose last scan ran only to make the run last until the passes before it (read as the cause).
+  const perServerTag = defineDesign<{ scheduleEveryMs: number }>({
+    name: 'per-server-tag',
+    description: 'stamps untagged documents with a tag naming the server',
+    defaults: { scheduleEveryMs: 0 },
+    scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+    watches: (w) => w.origin === 'save',
+    scan: ({ note, server, virusScan }) => {
+      const r = virusScan();
+      if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+      if (note.items.some((i) => i.key === 'x-ssotag')) return { verdict: 'clean' };
+      return { verdict: 'clean', set: [['X-SSOTag', `${server}:${note.unid}`]] };
+    },
+  });
+  const shrunk = (caseSeed: number) => {
+    const r = verifyDesign(perServerTag as never, { runs: 300, seed: caseSeed, only: ['no-scanner-conflicts'] });
+    const events = assertViolated(r, 'no-scanner-conflicts').events;
+    // The log still fails as the suite judged it.
+    expect(recheckVerifyClaim('no-scanner-conflicts', events, new Map([...registry, ['per-server-tag', perServerTag as never]]), perServerTag as never).violated).toBeDefined();
+    return events;
+  };
+
+  it('R16: a server the violation does not need is dropped with everything naming it (seed 7: three servers, then two)', () => {
+    const events = shrunk(7);
+    expect(events.filter((e) => e.type === 'server')).toHaveLength(2);
+    const servers = new Set(events.flatMap((e) => (e.type === 'server' ? [e.name] : [])));
+    for (const e of events) if (e.type === 'database') expect(e.replicas.every((r) => servers.has(r))).toBe(true);
+  });
+
+  it('R16: a last input there only to make the run last until its time becomes an end event (seed 42: a scan at 3,800,000 ms, after the passes that conflict)', () => {
+    const events = shrunk(42);
+    expect(events[events.length - 1]).toEqual({ at: 3_800_000, type: 'end' });
   });
 });
 
