@@ -38,7 +38,7 @@ export function formatLogError(err: LogError, file: string | undefined): string 
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
     JSON.stringify(c).slice(1, -1).replace(/^[^\\]$/, () => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   );
 }
@@ -60,7 +60,8 @@ export function describeError(err: unknown, file: string | undefined): { code: n
   return { code: 70, message: `internal error (a bug in replstorm, please report it):\n${err instanceof Error ? err.stack ?? err.message : String(err)}` };
 }
 
-function systemMessage(e: NodeJS.ErrnoException): string {
+/** A system error in words (the code kept where no words are written here). */
+export function systemMessage(e: NodeJS.ErrnoException): string {
   switch (e.code) {
     case 'ENOENT':
       return 'no such file';

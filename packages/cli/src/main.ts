@@ -37,7 +37,7 @@ import {
   type ScannerDesign,
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
-import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable } from './errors.js';
+import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
@@ -254,7 +254,8 @@ function ensureOutDir(dir: string, option: string, make = true): string[] {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EEXIST') continue; // made meanwhile (another run)
-      throw new UsageError(`${option} ${dir}: cannot make the directory ${m} (${e.code ?? e.message})`);
+      // (In words, as every other file error: it said "(EACCES)" where they say "permission denied", a hardening QA pass.)
+      throw new UsageError(`${option} ${dir}: cannot make the directory ${m}: ${systemMessage(e)}`);
     }
   }
   return made;

@@ -600,6 +600,19 @@ describe('names with control characters', () => {
     expect(res.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     expect(res.stdout).toMatch(/^user\/carol\\u202eabc +1 +0 +1 +1$/m);
   });
+
+  it('invisible characters (a second byte-order mark, zero-width space, word joiner, direction marks) are shown as \\uXXXX: a doubled BOM was refused as "Unexpected token \'\'" with the character itself (a hardening QA pass)', async () => {
+    const bom = writeLog('double-bom.jsonl', [Buffer.from('\ufeff\ufeff{"replog":1,"meta":{}}', 'utf8')]);
+    const res = await runCli(['replay', bom]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('\\ufeff');
+    expect(res.stderr).not.toContain('\ufeff');
+    const file = writeLog('invisible-in-actor.jsonl', [HEADER, ALPHA, DB, '{"at":1,"type":"save","server":"Alpha","db":"db.nsf","unid":"000000000000000000000000000000A1","by":"user/a\\u200bb\\u2060c\\u200ed\\ufeffe"}']);
+    const blame = await runCli(['replay', file, '--blame']);
+    expect(blame.code, blame.stderr).toBe(0);
+    expect(blame.stdout).not.toMatch(/[\u200b\u200e\u2060\ufeff]/);
+    expect(blame.stdout).toMatch(/^user\/a\\u200bb\\u2060c\\u200ed\\ufeffe +1 +0 +1 +1$/m);
+  });
 });
 
 describe('text from a log reaches the terminal escaped', () => {

@@ -34,6 +34,10 @@ describe('escapeHtml and jsonForScript', () => {
     for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
       expect(escapeHtml(`user/x${c}abc on Alpha`)).toBe(`user/x\\u${c.charCodeAt(0).toString(16)}abc on Alpha`);
     }
+    // And the invisible ones (a hardening QA pass): zero-width space, direction marks, word joiner, byte-order mark.
+    for (const c of ['\u200b', '\u200e', '\u200f', '\u2060', '\ufeff']) expect(escapeHtml(`a${c}b`)).toBe(`a\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}b`);
+    // Joiners that scripts and emoji use are text: left as they are.
+    expect(escapeHtml('\u{1F468}\u200d\u{1F469}')).toBe('\u{1F468}\u200d\u{1F469}');
     // Right-to-left text itself, line ends and tabs are left as they are.
     expect(escapeHtml('שרת\tخادم\nAlpha')).toBe('שרת\tخادم\nAlpha');
   });

@@ -964,7 +964,12 @@ class Decoder implements LazyLogDecoder {
     throw new LogError(code, message, field === undefined ? { line, column } : { line, column, field });
   }
 
-  /** 1-based column of the deepest step of `path` found in the raw line (columnOfPath). */
+  /**
+   * 1-based column of the deepest step of `path` found in the raw line (columnOfPath). [choice] Counted in UTF-16
+   * code units (a JavaScript string's index + 1), as VS Code and the Language Server Protocol count columns, not in
+   * bytes (gcc) nor code points: an emoji before the field counts 2. event-log.md says only `file:line:column`; the
+   * README says which (a hardening QA pass found it undocumented).
+   */
   private columnOf(path: Path): number {
     return columnOfPath(this.raw, path);
   }

@@ -37,7 +37,9 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
       if (!Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number in decimal notation, got "${s}"`, { field: k });
       if (spec.integer === true && !(Number.isSafeInteger(n) && WHOLE.test(s))) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number (decimal digits), got "${s}"`, { field: k });
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`, { field: k });
+        // (A bound on one side in words: "0 is outside 1..inf" read as a formula, a hardening QA pass.)
+        const range = spec.min !== undefined && spec.max !== undefined ? `outside ${spec.min}..${spec.max}` : spec.min !== undefined ? `below the least value, ${spec.min}` : `above the greatest value, ${spec.max}`;
+        throw new LogError('BAD_CONFIG', `parameter "${k}": ${n} is ${range}`, { field: k });
       }
       out[k] = n;
     } else if (typeof spec.default === 'boolean') {
