@@ -255,7 +255,8 @@ function ensureOutDir(dir: string, option: string, make = true): string[] {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EEXIST') continue; // made meanwhile (another run)
       // (In words, as every other file error: it said "(EACCES)" where they say "permission denied", a hardening QA pass.)
-      throw new UsageError(`${option} ${dir}: cannot make the directory ${m}: ${systemMessage(e)}`);
+      // (ENOENT where the directories above are there: a file system that makes none, /proc.)
+      throw new UsageError(`${option} ${dir}: cannot make the directory ${m}: ${e.code === 'ENOENT' ? 'the file system makes no directory there (ENOENT)' : systemMessage(e)}`);
     }
   }
   return made;
