@@ -726,6 +726,15 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         }),
     (r) => reportHtml(r, `replay of ${file}`, file, claim, undefined, o.record !== undefined),
   );
+  // A --design the log never names, nor --what-if, did nothing: said (a researcher's QA pass: `replay --design foo=...`
+  // ran without a word, the log's own designs doing the work). [choice] A warning, not run's refusal: which designs a
+  // log installs is known only once it has been read, and the replay's findings stand.
+  for (const spec of o.design ?? []) {
+    const { name } = designSpecParts(spec);
+    if (res.designsNamed.has(name) || whatIfDesignName(o.whatIf?.[0]) === name) continue;
+    const named = [...res.designsNamed];
+    process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
+  }
   finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
 }
 

@@ -156,6 +156,8 @@ export interface SimulateResult {
   readonly inputs?: readonly InputEvent[];
   /** Input events after an `end` (at a later time): ignored. */
   readonly ignoredAfterEnd: number;
+  /** The designs the log's `scanner` events name (applied or not): what a `--design` module given to replay is for. */
+  readonly designsNamed: ReadonlySet<string>;
   readonly sim: Simulator;
 }
 
@@ -795,7 +797,9 @@ export async function simulateStream(
     if (!(err instanceof LogError) || options.whatIf === undefined) return err;
     return new WhatIfRefusal(err.code, `the --what-if run (${options.whatIf.label}): ${err.message}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
   };
+  const designsNamed = new Set<string>();
   const applyInput = (located: LocatedEvent, e: InputEvent, reached: 'done' | 'stopped') => {
+    if (e.type === 'scanner') designsNamed.add(e.design);
     // The run was cut (maxScannerRevisions) before this input: the recording says where with an `end`, before the
     // inputs of that instant (which are applied after it, as after any `end`), unless this input is the run's own
     // `end` there.
@@ -1088,6 +1092,7 @@ export async function simulateStream(
     inputEvents: inputs,
     ...(kept !== undefined ? { inputs: kept } : {}),
     ignoredAfterEnd: ignored,
+    designsNamed,
     sim,
   };
 }

@@ -481,6 +481,16 @@ describe('help, version and usage', () => {
     expect(inv.find((i) => i.name === 'read-only')!.status).toBe('not-applicable');
   });
 
+  it('replay --design NAME=path for a design the log never installs: a warning naming the log\'s designs (it ran without a word: a researcher\'s QA pass); none when --what-if uses it', async () => {
+    const design = 'mine=examples/designs/stamp-if-missing.ts';
+    const unused = await runCli(['replay', '--design', design, EXAMPLE_LOG]);
+    expect(unused.code, unused.stderr).toBe(0);
+    expect(unused.stderr).toContain(`warning: --design ${design}: the log installs no design "mine" (its scanners: smsdom), so it was not used; --what-if mine replays the log's inputs with it`);
+    const used = await runCli(['replay', '--design', design, '--what-if', 'mine', EXAMPLE_LOG]);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stderr).not.toContain('warning');
+  });
+
   it('verify --help says where writing a design is explained, and what it names exists (a researcher\'s QA pass: no word of it)', async () => {
     const text = (await runCli(['verify', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(text).toContain('Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}');
