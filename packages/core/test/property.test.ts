@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLogText } from '../src/index.js';
+import { Revisions, decodeLogText } from '../src/index.js';
 import { assertLogProperty, firstDifference } from './property.js';
 
 // A property's counterexample log must say, when replayed, what failed: `replstorm replay` prints the header's
@@ -62,6 +62,13 @@ describe('assertLogProperty: the counterexample log', () => {
     } finally {
       rmSync(file, { force: true });
     }
+  });
+
+  it('firstDifference: a note\'s revisions are compared by their entries (a Revisions list has no keys to walk: two different lists were found equal, a developer\'s QA pass)', () => {
+    const note = (entries: [number, number][]) => ({ unid: 'U', seq: 3, revisions: Revisions.from(entries) });
+    expect(firstDifference(note([[1, 10], [2, 20]]), note([[1, 10], [2, 20]]))).toBeUndefined();
+    expect(firstDifference(note([[1, 10], [2, 20]]), note([[1, 10], [2, 30]]))).toBe('at .revisions[1][1]: 20 where 30 was expected');
+    expect(firstDifference(note([[1, 10]]), [[1, 10]])).toBe('at the top: {"unid":"U","seq":3,"revisions":[[1,10]]} where [[1,10]] was expected');
   });
 
   it('firstDifference: an asymmetric matcher is asked, a Set compared whole, a cycle walked once; another matcher gives none', () => {
