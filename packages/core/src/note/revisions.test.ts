@@ -74,12 +74,14 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
         for (const [i, j, seq, time] of probes) {
           const a = versions[i % versions.length]!;
           const b = versions[j % versions.length]!;
-          expect(a.list.includes(seq, time)).toBe(a.model.some((r) => r[0] === seq && r[1] === time));
-          expect(a.list.equals(b.list)).toBe(JSON.stringify(a.model) === JSON.stringify(b.model));
+          // (Each check says what it asked: "expected true to be false" named neither the list nor the pair, a
+          // developer's QA pass.)
+          expect(a.list.includes(seq, time), `R4: ${JSON.stringify(a.model)}.includes(${seq}, ${time})`).toBe(a.model.some((r) => r[0] === seq && r[1] === time));
+          expect(a.list.equals(b.list), `${JSON.stringify(a.model)}.equals(${JSON.stringify(b.model)})`).toBe(JSON.stringify(a.model) === JSON.stringify(b.model));
           // The common entry with the highest seq, then seqTime (what lastCommonVersion answered with a set).
           const inB = new Set(b.model.map(key));
           const common = a.model.filter((r) => inB.has(key(r))).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-          expect(a.list.lastCommon(b.list)).toStrictEqual(common[common.length - 1]);
+          expect(a.list.lastCommon(b.list), `R5: ${JSON.stringify(a.model)}.lastCommon(${JSON.stringify(b.model)})`).toStrictEqual(common[common.length - 1]);
           for (const limit of [0, 2]) {
             // The two current versions (after both lists, in either order), and pairs that repeat an entry of a list or
             // each other, or fall between entries: the merge takes each entry once, in order, whatever the extra pairs.
