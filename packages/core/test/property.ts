@@ -58,7 +58,9 @@ export function withFailureInHeader(log: string, failure: { readonly name: strin
   const firstLine = (failure.message.split('\n').find((l) => l.trim() !== '') ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim();
   // An expect() failure's first line elides both sides ("expected { …(4) } to deeply equal { …(4) }", a developer's
   // review): where they first differ is said after it.
-  const violation = `${firstLine}${failure.difference !== undefined ? `: ${failure.difference}` : ''}`.slice(0, 500);
+  // Cut past 500 characters, and said (a header cut mid-digest read as the whole of it: a developer's QA pass).
+  const whole = `${firstLine}${failure.difference !== undefined ? `: ${failure.difference}` : ''}`;
+  const violation = whole.length > 500 ? `${whole.slice(0, 497)}...` : whole;
   // `reproduce`: the command that runs the property again (replay cannot make its assertion, and says so with it).
   const noted = { ...header, meta: { ...meta, recordedBy: `property ${failure.name}`, invariant: failure.name, violation, seed: failure.seed, path: failure.path, ...(failure.reproduce !== undefined ? { reproduce: failure.reproduce } : {}) } };
   return `${JSON.stringify(noted)}${end < 0 ? '' : log.slice(end)}`;
