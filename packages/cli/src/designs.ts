@@ -91,7 +91,14 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
   }
   // (`in`, not `??`: a default export of null is an export, named as such, not "no default export".)
   const d = 'default' in mod ? mod['default'] : mod['design'];
-  const problem = designShapeProblem(d);
+  // Reading the export runs its getters: one that throws is the module's error (it was an internal one, or exit 1
+  // when what it threw could not be written as text: a review).
+  let problem: string | undefined;
+  try {
+    problem = designShapeProblem(d);
+  } catch (err) {
+    throw new UsageError(`${path}: the design module's export could not be read: ${thrownText(err)}`);
+  }
   if (problem !== undefined) {
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);
   }
@@ -115,7 +122,9 @@ function syntaxProblem(err: unknown, file: string): { line: number; column: numb
     return undefined;
   }
   const ext = extname(file).toLowerCase();
-  const loader = ext === '.ts' || ext === '.mts' || ext === '.cts' ? 'ts' : 'js';
+  const LOADERS: Readonly<Record<string, 'ts' | 'tsx' | 'js' | 'jsx'>> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx' };
+  const loader = Object.hasOwn(LOADERS, ext) ? LOADERS[ext] : undefined;
+  if (loader === undefined) return undefined;
   let errors: Message[];
   try {
     transformSync(source, { loader, sourcefile: file, format: ext === '.cjs' || ext === '.cts' ? 'cjs' : 'esm', logLevel: 'silent' });
@@ -126,7 +135,11 @@ function syntaxProblem(err: unknown, file: string): { line: number; column: numb
   const first = errors[0];
   if (first?.location === null || first?.location === undefined) return undefined;
   const more = errors.length - 1;
-  return { line: first.location.line, column: first.location.column + 1, message: `${printable(first.text)}${more > 0 ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}` };
+  // esbuild's column counts UTF-8 bytes; a column here counts UTF-16 units, as a log's errors do (a review: an emoji
+  // before the error put it 8 columns on).
+  const { lineText, column: bytes } = first.location;
+  const column = Buffer.from(lineText, 'utf8').subarray(0, bytes).toString('utf8').length + 1;
+  return { line: first.location.line, column, message: `${printable(first.text)}${more > 0 ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}` };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { LogError } from '@replstorm/core';
+import { thrownText } from '@replstorm/scenarios';
 
 /** Bad usage or bad input (exit 2), with the place it refers to when there is one. */
 export class UsageError extends Error {
@@ -38,7 +39,7 @@ export function formatLogError(err: LogError, file: string | undefined): string 
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
     JSON.stringify(c).slice(1, -1).replace(/^[^\\]$/, () => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   );
 }
@@ -57,7 +58,8 @@ export function describeError(err: unknown, file: string | undefined): { code: n
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string' && /^E[A-Z]+$/.test(e.code)) {
     return { code: 2, message: printable(`${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}`) };
   }
-  return { code: 70, message: `internal error (a bug in replstorm, please report it):\n${err instanceof Error ? err.stack ?? err.message : String(err)}` };
+  // (What was thrown may be anything, one String() cannot write among them: the message is then the kind's.)
+  return { code: 70, message: `internal error (a bug in replstorm, please report it):\n${err instanceof Error ? err.stack ?? err.message : thrownText(err)}` };
 }
 
 /** A system error in words (the code kept where no words are written here). */

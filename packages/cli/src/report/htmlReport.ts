@@ -85,7 +85,7 @@ export function escapeHtml(text: string, breaks = true): string {
  * both. Line ends and tabs are left to HTML's white space.
  */
 // eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
  * Forty characters of a run without white space, followed by more: a line-break opportunity (`<wbr>`) is put after

@@ -685,7 +685,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.depthReached).toBe(1);
     expect(r.violation).toBeUndefined();
-    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 5 variations\)$/);
+    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 7 variations\)$/);
     // What the search could not see: its actions at its step times, from an odd minute on, conflict.
     const setupEnd = model.setup.at(-1)!.at;
     const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
@@ -700,6 +700,17 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'night' }, registry: builtinRegistry([night]) }), { depth: 4 }).timeDependent).toMatch(/with every time 2 d 3 h 17 min later/);
     const seqOdd = timedDesign('seq-odd', ({ note }) => Math.floor(note.seqTime / 60_000) % 2 === 1);
     expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'seq-odd' }, registry: builtinRegistry([seqOdd]) }), { depth: 4 }).timeDependent).toMatch(/made other decisions with /);
+  });
+
+  it('R16: a design acting on a document\'s age (stamp what was left alone an hour, or a day) is flagged by steps an hour or a day apart (a researcher\'s QA pass: "exhausted", exit 0, with steps at most 90 s apart)', () => {
+    for (const [name, ageMs, apart] of [['an-hour-old', 3_600_000, '1 h 1 min 1 s'], ['a-day-old', 86_400_000, '1 d 1 h 1 min 1 s']] as const) {
+      const aged = timedDesign(name, ({ clock, note }) => clock - note.seqTime > ageMs);
+      const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: name }, registry: builtinRegistry([aged]) }), { depth: 8 });
+      expect(r.timeDependent).toMatch(new RegExp(`made other decisions with its steps ${apart} apart instead of 1 min`));
+    }
+    // A path too long for a day a step within 80 days (purges would decide too) is not run a day apart.
+    const dayOld = timedDesign('day-old', ({ clock, note }) => clock - note.seqTime > 86_400_000);
+    expect(explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'day-old' }, registry: builtinRegistry([dayOld]) }), { depth: 80 }).timeDependent).toBeUndefined();
   });
 
   it('R16: a design that fails only at other times (after its first day) is flagged, not passed over (a review: the throw skipped the whole check)', () => {

@@ -691,7 +691,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
         reach(pathTo(i));
         return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
-      }, timeOf, stepMs, factory);
+      }, timeOf, stepMs, factory, options.depth);
     }
   }
   return {
@@ -736,6 +736,16 @@ export const TIME_SHIFTS_MS: readonly number[] = [90_061_000, 304_230_000, 184_6
 
 /** [choice] The steps of a path run again further apart (timeDependence): half as far again (a minute: 90 s). */
 const STRETCH = 1.5;
+
+/**
+ * [choice] And far apart: an hour, then a day (each and a minute and a second) between steps, so that a design acting
+ * on an age (stamp what was left alone an hour) meets ages past its threshold: a researcher's QA pass found thresholds
+ * of 130 s to 3,600 s "exhausted" with no violation, the stretch to 90 s being the only one. Used where the steps are
+ * shorter and the path's span stays under FAR_SPAN_MS (stubs are purged after 90 days by default: a purge is a
+ * decision of its own). A threshold longer than the path's span at a day a step is still missed.
+ */
+const FAR_STEPS_MS: readonly number[] = [3_661_000, 90_061_000];
+const FAR_SPAN_MS = 80 * 86_400_000;
 
 /** [choice] At most this many paths (a sampled state and one action after it) are run again: each under every variant. */
 const TIME_CHECK_PATHS = 48;
@@ -826,6 +836,7 @@ function timeDependence(
   timeOf: (d: number) => number,
   stepMs: number,
   factory: BehaviourFactory,
+  depth: number,
 ): string | undefined {
   const line = model.setup.length + 2;
   let base: TimedRuns;
@@ -835,9 +846,11 @@ function timeDependence(
     return undefined; // the setup itself fails: design-runs reports it
   }
   const stretched = Math.round(stepMs * STRETCH);
+  const apart = (ms: number) => ({ name: `its steps ${formatShift(ms)} apart instead of ${formatShift(stepMs)}`, make: () => new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * ms, ms) });
   const ways: { readonly name: string; readonly make: () => TimedRuns }[] = [
     ...TIME_SHIFTS_MS.map((shift) => ({ name: `every time ${formatShift(shift)} later`, make: () => new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) })),
-    { name: `its steps ${formatShift(stretched)} apart instead of ${formatShift(stepMs)}`, make: () => new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * stretched, stretched) },
+    apart(stretched),
+    ...FAR_STEPS_MS.filter((ms) => ms > stretched && (depth + 2) * ms < FAR_SPAN_MS).map(apart),
   ];
   const variants: { readonly name: string; readonly runs: TimedRuns }[] = [];
   for (const w of ways) {
