@@ -848,6 +848,17 @@ describe('explore: memory bounds', () => {
     }
   });
 
+  it('maxStates: a space of exactly that many states is searched whole, as without the limit (an explore QA pass: noop\'s one state under --max-states 1 read "NOT exhausted")', () => {
+    for (const [settings, depth] of [[{ servers: 2, docs: 1, design: 'noop' }, 6], [{ servers: 2, docs: 1, design: 'scan-cache' }, 6], [{ servers: 2, docs: 1 }, 5]] as const) {
+      const full = explore(stormExploreModel({ settings }), { depth });
+      const at = explore(stormExploreModel({ settings }), { depth, maxStates: full.distinctStates });
+      expect(at.hitMaxStates).toBe(false);
+      expect({ ...at, seconds: 0 }).toEqual({ ...full, seconds: 0 });
+      const below = explore(stormExploreModel({ settings }), { depth, maxStates: full.distinctStates - 1 });
+      if (full.distinctStates > 1) expect(below.hitMaxStates).toBe(true);
+    }
+  });
+
   it('memoryUse: stops at the first poll past memoryStopAt (every 1,024 new states), not exhausted', () => {
     let polls = 0;
     const r = explore(model(), { depth: 8, memoryUse: () => (++polls >= 2 ? 0.9 : 0.1) });

@@ -428,11 +428,6 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   // Stopping at the first violation, a violating initial state ends the search before its first step.
   const stopAtSetup = violation !== undefined && options.stopAtFirstViolation === true;
   if (stopAtSetup) frontier = [];
-  // A limit of one state is the initial state alone (the limit was checked only as states were added: 2 were kept).
-  if (visited.size >= maxStates && options.depth > 0) {
-    hitMaxStates = true;
-    frontier = [];
-  }
 
   const pathTo = (idx: number): Action[] => {
     const acts: Action[] = [];
@@ -494,6 +489,13 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         const key = keyOf(used);
         const found = visited.get(key);
         const seen = found === -1 ? undefined : found;
+        // [choice] `maxStates` states are kept: the search stops at the first new state past them, so a space of
+        // exactly that many states is exhausted under it (an explore QA pass: noop's one state under --max-states 1
+        // read "NOT exhausted", the limit checked once it was reached). The initial state counts: 1 keeps it alone.
+        if (seen === undefined && visited.size >= maxStates) {
+          hitMaxStates = true;
+          break outer;
+        }
         const target = seen ?? nodes.length;
         transitions++;
         if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
@@ -535,10 +537,6 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
             noteViolation({ invariant: inv.name, message: why, ...makePath(model, pathTo(target), timeOf, stepMs, factory, { invariant: inv.name, violation: why }) });
             if (options.stopAtFirstViolation === true) break outer;
           }
-        }
-        if (visited.size >= maxStates) {
-          hitMaxStates = true;
-          break outer;
         }
         if ((visited.size & 1023) === 0) {
           if (options.memoryUse !== undefined && options.memoryUse() >= memoryStopAt) {
