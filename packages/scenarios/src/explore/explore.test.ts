@@ -638,6 +638,23 @@ describe('explore: a design must be a function of its inputs', () => {
     // Built-in designs, and a deeper search with user saves and faults (paths of many kinds run again), are not flagged.
     expect(explore(stormExploreModel({ settings: { servers: 2, docs: 2 }, userActions: 1, faults: true }), { depth: 5 }).notReproducible).toBeUndefined();
   });
+
+  it('R16: a design counting its scans in a module-level variable, caught only by the time check\'s runs, is said not to be a function of its inputs, not to act on the time (an explore QA pass)', () => {
+    let n = 0;
+    const counter = defineDesign<Record<string, never>>({
+      name: 'every-third',
+      description: 'stamps every third scan this process makes',
+      defaults: {},
+      symmetric: true,
+      scan: ({ virusScan }) => {
+        virusScan();
+        return ++n % 3 === 0 ? { verdict: 'clean', set: [['X-SSOTag', 'x']] } : { verdict: 'clean' };
+      },
+    }) as ScannerDesign<object>;
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'every-third' }, registry: builtinRegistry([counter]) }), { depth: 6 });
+    expect(r.timeDependent).toBeUndefined();
+    expect(r.notReproducible).toMatch(/made other decisions when run again at the same times/);
+  });
 });
 
 describe('explore: a design declared name-blind must act so', () => {

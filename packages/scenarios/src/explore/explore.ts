@@ -686,10 +686,12 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     if (!periodicFree) {
       timeUnchecked = 'periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked';
     } else {
-      timeDependent = timeDependence(model, [0, ...sample], pathTo, (i) => {
+      const found = timeDependence(model, [0, ...sample], pathTo, (i) => {
         reach(pathTo(i));
         return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
       }, timeOf, stepMs, factory, options.depth);
+      if (found?.startsWith(NOT_REPRODUCIBLE) === true) notReproducible = found.slice(NOT_REPRODUCIBLE.length);
+      else timeDependent = found;
     }
   }
   return {
@@ -884,12 +886,26 @@ function timeDependence(
           moved = [`the design failed: ${thrownText(err)}`];
         }
         const at = firstDifference(b.text, moved);
-        if (at !== undefined) return `${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`;
+        if (at === undefined) continue;
+        // The same path at its own times, run once more: if it decides otherwise too, the design carried something
+        // over from the runs before (a module-level counter), and time is not the cause (an explore QA pass: a design
+        // stamping every third scan was said to act on the time).
+        let again: string | undefined;
+        try {
+          again = firstDifference(b.text, base.run(actions, line, b.conflicts).text);
+        } catch (err) {
+          again = `the design failed: ${thrownText(err)}`;
+        }
+        if (again !== undefined) return `${NOT_REPRODUCIBLE}${actions.map(describeAction).join(', then ')} made other decisions when run again at the same times (${again})`;
+        return `${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`;
       }
     }
   }
   return undefined;
 }
+
+/** What timeDependence's answer starts with when the design is not a function of its inputs (notReproducible). */
+const NOT_REPRODUCIBLE = '\u0000not reproducible: ';
 
 /** Where two runs' decisions first differ, in words, or undefined. */
 function firstDifference(a: readonly string[], b: readonly string[]): string | undefined {
