@@ -305,6 +305,27 @@ describe('Ctrl-C through the replstorm script (package.json), as the README runs
   }, 40_000);
 });
 
+describe('Ctrl-C during a long search that has found something', () => {
+  it('SIGINT during explore says the violations found so far, with the depth that writes their log (an explore QA pass: a 3-step conflict went unsaid)', async () => {
+    const out = mkdtempSync(join(tmp, 'found-'));
+    // 3 servers x 2 documents to depth 12: the 3-step conflict is found within the first second; the search runs on.
+    const res = await spawnCli(['explore', 'smsdom-storm', '--set', 'servers=3', '--set', 'docs=2', '--depth', '12', '--out', join(out, 'logs')], {
+      whileRunning: (child) => {
+        const at = setTimeout(() => child.kill('SIGINT'), 6_000);
+        const reaper = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('close', () => {
+          clearTimeout(at);
+          clearTimeout(reaper);
+        });
+      },
+    });
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toMatch(/^found before the interruption: no-conflict VIOLATED, shortest path 3 steps: a conflict document [0-9A-F]{32} was made on \w+ for [0-9A-F]{32} \(no log written: explore again with --depth 3 to write it\)$/m);
+    expect(res.stderr).toContain('interrupted (SIGINT)');
+    expect(readdirSync(out)).toEqual([]);
+  }, 40_000);
+});
+
 describe('a signal while each piece of engine work is slow', () => {
   it('SIGTERM during a pass of 2,000 scans of 20 ms each (a slow design): handled within a second, not at the end of a 1,024-scan slice (20 s)', async () => {
     const dir = mkdtempSync(join(tmp, 'slow-'));

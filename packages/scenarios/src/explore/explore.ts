@@ -99,6 +99,8 @@ export interface ExploreOptions {
   readonly onNewState?: (sim: Simulator, depth: number) => void;
   /** Called at the end of each depth, and every 1,024 new states within one (`depth`: the one being searched). */
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
+  /** Called with each invariant's first violation as it is found (the CLI says them when the search is interrupted). */
+  readonly onViolation?: (v: ExplorePath & { readonly invariant: string; readonly message: string }) => void;
   /**
    * How full memory is, from 0 to 1 (the CLI passes the V8 heap's use over its limit); polled every 1,024 new states.
    * At `memoryStopAt` (default 0.8) the search stops as it does at `maxStates`, with `hitMemoryLimit`, rather than
@@ -414,6 +416,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const counted = v.invariant === 'no-conflict' ? withCleanOnlyConflicts(model, v) : v;
     violations.set(v.invariant, counted);
     violation ??= counted;
+    options.onViolation?.(counted);
   };
   // The initial state is a state like any other: the setup's own work (an on-write scan of a document as it is
   // created or arrives, a conflict between the first copies) is checked and counted as a step's is. A violation
