@@ -23,7 +23,7 @@ describe('a design\'s scan decision', () => {
     [{ verdict: 'infected', set: [['$FILE', [{ name: 'a.pdf', bytes: 10 }]]] }],
     [{ verdict: 'clean', remember: [['k', { any: 'thing' }]] }],
   ])('R13: a valid decision is taken as it is: %j', (d) => {
-    expect(scanWith(d)()).toBe(d);
+    expect(scanWith(d)()).toEqual(d);
   });
 
   it.each([
@@ -163,6 +163,16 @@ describe('a design\'s scan decision', () => {
     expect(alternating.scan(INPUT)).toEqual({ verdict: 'skipped' });
   });
 
+  it('a decision whose getter throws is the design\'s error, and a valid one is read once: the engine gets a plain copy (a review: exit 70)', () => {
+    expect(scanWith({ get verdict(): string { throw new Error('no verdict'); } })).toThrow(/the design "returns" failed while scanning .*: no verdict$/);
+    let reads = 0;
+    const d = scanWith({ get verdict(): string { reads++; return 'clean'; }, set: [['X-Tag', 'v']] })();
+    const before = reads;
+    expect(d).toEqual({ verdict: 'clean', set: [['X-Tag', 'v']] });
+    expect(Object.getOwnPropertyDescriptor(d, 'verdict')?.get).toBeUndefined();
+    expect(reads).toBe(before);
+  });
+
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {
     expect(scanWith({ verdict: 'maybe' }, true)()).toEqual({ verdict: 'maybe' });
   });
@@ -223,7 +233,7 @@ describe('a design\'s memory (remember)', () => {
 
   it('R16: nested plain data, null, and undefined (which forgets the key) are remembered as they are', () => {
     const d = { verdict: 'clean', remember: [['n', 3], ['s', 'x'], ['gone', undefined], ['none', null], ['deep', { list: [1, 'a', true, null, { z: [] }], bare: Object.assign(Object.create(null) as object, { k: -2.5 }) }]] };
-    expect(scanWith(d)()).toBe(d);
+    expect(scanWith(d)()).toEqual(d);
   });
 
   it('R16: a remembered value is frozen: a design that changes its memory in place (shared with states explore has already hashed) fails', () => {

@@ -225,7 +225,19 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       // A researcher's design may return anything: what the engine would store is checked as a log's items are
       // (event-log.md), so a bad value is the design's error, not a crash inside the engine. Built-ins are trusted.
       if (!trusted) {
-        const problem = decisionProblem(d) ?? (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
+        // (Reading the decision runs its getters, the design's code: one that throws is the design's error, a review.)
+        let problem: string | undefined;
+        try {
+          problem = decisionProblem(d) ?? (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
+          // The engine reads a plain copy of what was checked: its getters are not run again.
+          if (problem === undefined) {
+            const { verdict, set, remove, remember } = d;
+            d = { verdict, ...(set !== undefined ? { set } : {}), ...(remove !== undefined ? { remove } : {}), ...(remember !== undefined ? { remember } : {}) };
+          }
+        } catch (err) {
+          if (isLogError(err)) throw err;
+          throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
+        }
         if (problem !== undefined) throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, new Error(`it returned ${problem}`));
       }
       return d;
