@@ -1865,6 +1865,29 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toBe(`replstorm: ${file}:3:9: the design module failed to load: Expected identifier but found "=>"\n`);
   });
 
+  it('a syntax error\'s column counts UTF-16 units, as a log\'s do (esbuild counts bytes: an emoji and two accented letters before it put it 8 on, a review), and a .tsx module is read as TSX', async () => {
+    const dir = mkdtempSync(join(tmp, 'bad-columns-'));
+    const file = join(dir, 'bad.ts');
+    writeFileSync(file, 'export default {\n  description: "\u{1F600}\u{1F600}\u{1F600} \u00ff\u00ff", x: ( => 1\n};\n');
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code).toBe(2);
+    // `=>` is the 34th UTF-16 unit of the line (the 42nd byte: each emoji is 4 bytes and 2 units, each ÿ 2 and 1).
+    expect(res.stderr).toBe(`replstorm: ${file}:2:34: the design module failed to load: Unexpected "=>"\n`);
+    const tsx = join(dir, 'bad.tsx');
+    writeFileSync(tsx, 'const n: number = 1;\nexport default {\n  name: "bad",\n  scan() { return n }\n  x\n};\n');
+    const t = await spawnCli(['verify', tsx, '--runs', '1']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toBe(`replstorm: ${tsx}:5:3: the design module failed to load: Expected "}" but found "x"\n`);
+  });
+
+  it('a design module whose export has a getter that throws: refused as the module\'s error (exit 2; exit 1 or 70 with a stack before, a review)', async () => {
+    const file = join(mkdtempSync(join(tmp, 'getter-')), 'getter.ts');
+    writeFileSync(file, "export default { get name(): string { throw Object.create(null); }, description: 'g', defaults: {}, scan: () => ({ verdict: 'clean' as const }) };\n");
+    const res = await spawnCli(['verify', file, '--runs', '1']);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toBe(`replstorm: ${file}: the design module's export could not be read: an object thrown (not an Error)\n`);
+  });
+
   it('a JavaScript design module that does not parse: Node\'s SyntaxError names no place; the refusal does (a researcher\'s QA pass)', async () => {
     const file = join(mkdtempSync(join(tmp, 'bad-js-')), 'bad.mjs');
     writeFileSync(file, 'export default {\n  name: "bad",\n  scan() { return 1 }\n  x\n};\n');
