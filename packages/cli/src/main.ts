@@ -83,6 +83,15 @@ function parseNonNegativeInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGE
  * researcher's design cannot be replayed without them), through pnpm when that is how the CLI was started. Words a
  * shell would split or expand (a path with a space) are quoted, so the line can be pasted as it is.
  */
+/**
+ * The `--design` options a recording's replay needs: those of the designs its scanner events name. A module given for
+ * `--what-if` alone is not one (the recording is the log's own run): named, its replay warned that it was not used (a
+ * review).
+ */
+function designsOf(specs: readonly string[] | undefined, res: { readonly designsNamed: ReadonlySet<string> }): string[] {
+  return (specs ?? []).filter((spec) => res.designsNamed.has(designSpecParts(spec).name));
+}
+
 function replayHint(file: string, designs: readonly string[] = [], maxWork?: number): string {
   // A relative path starting with `-` (`--record=-x.jsonl`) would be read as an option: `./` before it (quoting is
   // no help there).
@@ -735,7 +744,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
   }
-  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, claim);
+  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, claim);
 }
 
 /**
@@ -826,7 +835,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);
   }
-  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, o.design)})` : undefined, undefined, causeLines);
+  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, undefined, causeLines);
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {

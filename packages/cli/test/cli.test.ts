@@ -489,6 +489,11 @@ describe('help, version and usage', () => {
     const used = await runCli(['replay', '--design', design, '--what-if', 'mine', EXAMPLE_LOG]);
     expect(used.code, used.stderr).toBe(0);
     expect(used.stderr).not.toContain('warning');
+    // The recording is the log's own run: its replay hint names no module the what-if alone used (it did, and that
+    // replay then warned: a review).
+    const record = join(tmp, 'what-if-recorded.jsonl');
+    const recorded = await runCli(['replay', '--design', design, '--what-if', 'mine', '--record', record, EXAMPLE_LOG]);
+    expect(recorded.stdout).toContain(`(replay it: replstorm replay ${record})`);
   });
 
   it('verify --help says where writing a design is explained, and what it names exists (a researcher\'s QA pass: no word of it)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runEvents, type Summary } from '@replstorm/core';
-import { CHECKS, type Outcome } from './verifyDesign.js';
+import { runEvents, type InputEvent, type Summary } from '@replstorm/core';
+import { CHECKS, withoutDatabase, withoutServer, type Outcome } from './verifyDesign.js';
 
 // verifyDesign's checks on constructed outcomes, for what no design makes happen: replication converges whatever a
 // scanner writes, so a convergence check that never fails would pass every random case of the suite.
@@ -30,5 +30,44 @@ describe('verifyDesign: the convergence check (R3, R12)', () => {
 
   it('quiet and converged holds', () => {
     expect(CHECKS.convergence(outcome({ quiescent: true, converged: true, collisions: 0 }), noBaseline)).toBeUndefined();
+  });
+});
+
+// The counterexample's last shrink drops a server or a database with every event naming it (verifyDesign): a
+// delivery names databases in `to` (a review found them left, so such a candidate never held together).
+describe('the shrink\'s candidates', () => {
+  const U = '0000000000000000000000000000000A';
+  const events: InputEvent[] = [
+    { at: 0, type: 'server', name: 'Alpha' },
+    { at: 0, type: 'server', name: 'Beta' },
+    { at: 0, type: 'database', name: 'a.nsf', replicas: ['Alpha', 'Beta'] },
+    { at: 0, type: 'database', name: 'b.nsf', replicas: ['Beta'] },
+    { at: 1, type: 'deliver', server: 'Alpha', unid: U, to: ['a.nsf', 'b.nsf'], set: new Map([['Subject', 'x']]) },
+    { at: 2, type: 'deliver', server: 'Beta', unid: U, to: ['b.nsf'], set: new Map([['Subject', 'y']]) },
+    { at: 3, type: 'replicate', server: 'Alpha', partner: 'Beta', db: 'a.nsf' },
+    { at: 4, type: 'partition', groups: [['Alpha'], ['Beta']] },
+  ];
+
+  it('without a database: its event, the events on it, its place in a delivery\'s `to` (a delivery to it alone is dropped)', () => {
+    expect(withoutDatabase(events, 'b.nsf').map((e) => [e.type, 'to' in e ? e.to : undefined])).toEqual([
+      ['server', undefined],
+      ['server', undefined],
+      ['database', undefined],
+      ['deliver', ['a.nsf']],
+      ['replicate', undefined],
+      ['partition', undefined],
+    ]);
+  });
+
+  it('without a server: its event, what it starts or takes part in, its replicas (a database left with none goes, as above), its partition place', () => {
+    const left = withoutServer(events, 'Beta');
+    expect(left).toEqual([
+      { at: 0, type: 'server', name: 'Alpha' },
+      { at: 0, type: 'database', name: 'a.nsf', replicas: ['Alpha'] },
+      { at: 1, type: 'deliver', server: 'Alpha', unid: U, to: ['a.nsf'], set: new Map([['Subject', 'x']]) },
+      { at: 4, type: 'partition', groups: [['Alpha']] },
+    ]);
+    // What is left holds together: it runs.
+    expect(runEvents(left).summary.stopped).toBe('idle');
   });
 });

@@ -767,10 +767,10 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
 
 /**
  * The events without the server `name`: its `server` event, the events it starts or takes part in (as server or
- * partner), its replicas (a database left with none is dropped with its events), its place in partition groups. A
+ * partner), its replicas (a database left with none is dropped as withoutDatabase drops it), its place in partition groups. A
  * candidate for the counterexample's last shrink: the check decides whether it still fails.
  */
-function withoutServer(events: readonly InputEvent[], name: string): InputEvent[] {
+export function withoutServer(events: readonly InputEvent[], name: string): InputEvent[] {
   const emptied = new Set<string>();
   const out: InputEvent[] = [];
   for (const e of events) {
@@ -793,12 +793,27 @@ function withoutServer(events: readonly InputEvent[], name: string): InputEvent[
     }
     out.push(e);
   }
-  return emptied.size === 0 ? out : out.filter((e) => !('db' in e && typeof e.db === 'string' && emptied.has(e.db)));
+  let left = out;
+  for (const db of emptied) left = withoutDatabase(left, db);
+  return left;
 }
 
-/** The events without the database `name`: its `database` event and the events on it alone. */
-function withoutDatabase(events: readonly InputEvent[], name: string): InputEvent[] {
-  return events.filter((e) => !(e.type === 'database' && e.name === name) && !('db' in e && e.db === name));
+/**
+ * The events without the database `name`: its `database` event, the events on it alone, and its place in the `to` of
+ * a delivery or a forward (one delivered to it alone is dropped).
+ */
+export function withoutDatabase(events: readonly InputEvent[], name: string): InputEvent[] {
+  const out: InputEvent[] = [];
+  for (const e of events) {
+    if ((e.type === 'database' && e.name === name) || ('db' in e && e.db === name)) continue;
+    if ((e.type === 'deliver' || e.type === 'forward') && e.to.includes(name)) {
+      const to = e.to.filter((d) => d !== name);
+      if (to.length > 0) out.push({ ...e, to });
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
 }
 
 /**
