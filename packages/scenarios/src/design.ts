@@ -32,7 +32,9 @@ export interface DesignScanContext<C> extends ScanInput {
    * decision's verdict is then "clean" or "infected", and "skipped" is refused (the design's error: `skipped` counts a
    * scan avoided, by a verified tag or a cache, so the cost table would show a scan paid for as saved). A verdict
    * "clean" or "infected" is counted as a scan performed whether or not it was called: the `scanned` event records the
-   * verdict alone (event-log.md), and a document called clean unscanned is what `missed` counts.
+   * verdict alone (event-log.md), and a document called clean unscanned is what `missed` counts. Only this call is
+   * counted: `virusScanOf`, exported for designs that wrap another, scans unseen (a design calling it and returning
+   * "skipped" passes the check).
    */
   virusScan(): VirusScanResult;
 }
