@@ -1288,7 +1288,9 @@ async function cmdExplore(
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
     const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
-    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${r.seconds.toFixed(2)} s${speed}\n`);
+    // A search cut by --max-states or memory reached that depth, not through it (it read "depth 6 of 6": an explore QA pass).
+    const cutIn = r.hitMaxStates || r.hitMemoryLimit ? ' (cut within it)' : '';
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
       `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not combined with symmetry, nor used when periodic work runs between steps)' : 'off'}\n`,
     );
@@ -1332,7 +1334,7 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
     }
     if (r.storm !== undefined) {
       process.stdout.write(`
-STORM: a loop of ${r.storm.loopEvents.length} replication steps, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
+STORM: a loop of ${plural(r.storm.loopEvents.length, 'replication step')}, from step ${r.storm.loopStart}, that makes scanner revisions every time round (shown twice):
 ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine('storm')}\n`);
     } else if (o.storms && r.stormUndecided !== undefined) {

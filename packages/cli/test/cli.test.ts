@@ -2018,6 +2018,10 @@ describe('explore: what a result says about the search', () => {
     expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: ['Alpha', 'Beta'], partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
     expect(r['model']).toBe('smsdom-storm design=scan-cache user-actions=1 faults');
     expect(r['stepMs']).toBe(60_000);
+    // The text says the depth it reached was not searched through (it read "depth 6 of 6": an explore QA pass).
+    const text = await runCli(['explore', 'smsdom-storm', '--max-states', '60', '--out', join(tmp, 'cut')]);
+    expect(text.stdout).toMatch(/^explore smsdom-storm: depth 6 of 6 \(cut within it\), /);
+    expect((await runCli(['explore', 'smsdom-storm', '--depth', '5', '--out', join(tmp, 'cut')])).stdout).toMatch(/^explore smsdom-storm: depth 5 of 5, /);
   });
 
   it('R5/R13: with --invariant no-conflict --invariant no-scanner-revision, each violated invariant is printed, written and in --json (the conflict at step 3 went unreported behind the revision at step 1, in an exhausted search: read as "no-conflict held")', async () => {

@@ -1135,7 +1135,7 @@ function findStorm(
   // `setupInputs`: where step 1 is, so that replay can tell a log cut short (to one lap, say) from a loop that does not
   // come back: the setup's last event may be a step's time before step 1, and the steps' spacing alone did not show it
   // (a review found a log cut to one lap that read "NO").
-  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} steps from step ${prefix.length + 1}, shown twice`, setupInputs: model.setup.length });
+  const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} step${loopActions.length === 1 ? '' : 's'} from step ${prefix.length + 1}, shown twice`, setupInputs: model.setup.length });
   return { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => atTime(a, timeOf(prefix.length + 1 + i))) };
 }
 
