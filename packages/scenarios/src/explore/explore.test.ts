@@ -341,7 +341,9 @@ describe('explore: counterexamples, shortest and replayable', () => {
 
   it('R5/R13: a conflict with a version the setup made is explained: the setup\'s scanner revisions are said before step 1 (the loser, seq 2@61011, was in no step)', () => {
     const r = explore(spreadAfterInstall(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } })), { depth: 3, invariants: [EXPLORE_INVARIANTS['no-conflict']!], storms: false });
-    expect(r.violation!.explanation[1]).toMatch(/CONFLICT on Beta: \S+ seq 2@121010 wins over seq 2@61011/);
+    expect(r.violation!.explanation[1]).toMatch(/CONFLICT on Beta over \S+: the version arriving from Alpha, seq 2@121010, wins over Beta's own, seq 2@61011 \(the later seqTime at equal seq, R5\); Beta's version is kept there as conflict document [0-9A-F]{32}/);
+    // The arrival that made it is not said again (an explore QA pass).
+    expect(r.violation!.explanation[1]).not.toMatch(/conflict on Beta \(seq/);
     expect(r.violation!.setup).toMatch(/^setup \(lines 2-8\): scanner\/smsdom saved \S+ on Beta \(seq 2, triggered by the arrival from Alpha\)$/);
     // The replay's own events agree: Beta's on-write stamp of the spread's arrival, at 61,011 ms.
     const stamp = replay(r.violation!.log).derived.find((e) => e.type === 'revised' && e.by === 'scanner/smsdom');
