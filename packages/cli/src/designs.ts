@@ -93,16 +93,25 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
   const d = 'default' in mod ? mod['default'] : mod['design'];
   // Reading the export runs its getters: one that throws is the module's error (it was an internal one, or exit 1
   // when what it threw could not be written as text: a review).
+  // It is read once, into a copy of its own fields (its prototype kept, for methods a class gives it), which is
+  // checked and used: a getter read again could give what was not checked (a review: `defaults` throwing at its
+  // fourth read ended a run with exit 70).
   let problem: string | undefined;
+  let design: unknown = d;
   try {
-    problem = designShapeProblem(d);
+    if (typeof d === 'object' && d !== null) {
+      const copy = Object.create(Object.getPrototypeOf(d) as object | null) as Record<string, unknown>;
+      for (const k of Object.keys(d)) Object.defineProperty(copy, k, { value: (d as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+      design = copy;
+    }
+    problem = designShapeProblem(design);
   } catch (err) {
     throw new UsageError(`${path}: the design module's export could not be read: ${thrownText(err)}`);
   }
   if (problem !== undefined) {
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);
   }
-  return d as ScannerDesign<object>;
+  return design as ScannerDesign<object>;
 }
 
 /**

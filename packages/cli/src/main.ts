@@ -1169,9 +1169,15 @@ async function cmdExplore(
   // What the search found before a Ctrl-C is said, not lost with it (an explore QA pass: a 3-step conflict a search of
   // minutes had found went unsaid). [choice] Said, no log written: the log is made after the search, and the depth
   // that finds it again at once is given.
+  // Those of the search under way only: one started again with a longer step abandons what it had found (a review).
   const found: { invariant: string; message: string; steps: number }[] = [];
+  let foundAtStep = 0;
   const r = interruptible(() => explore(model, {
-    onViolation: (v) => found.push({ invariant: v.invariant, message: v.message, steps: v.steps }),
+    onViolation: (v, stepMs) => {
+      if (stepMs !== foundAtStep) found.length = 0;
+      foundAtStep = stepMs;
+      found.push({ invariant: v.invariant, message: v.message, steps: v.steps });
+    },
     depth: o.depth,
     invariants,
     maxStates: o.maxStates,

@@ -1893,6 +1893,14 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toBe(`replstorm: ${file}: the design module's export could not be read: an object thrown (not an Error)\n`);
   });
 
+  it('a design module\'s export is read once, into a copy: a getter that would throw on a later read does not end the run (exit 70 from deep in a run, a review)', async () => {
+    const file = join(mkdtempSync(join(tmp, 'getter-later-')), 'later.ts');
+    writeFileSync(file, "let reads = 0;\nexport default { name: 'later', description: 'x', get defaults() { if (++reads > 2) throw new Error('read ' + reads); return {}; }, scan: () => ({ verdict: 'skipped' as const }) };\n");
+    const res = await spawnCli(['verify', file, '--runs', '2', '--seed', '1', '--out', join(tmp, 'later-out')]);
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.stdout).toMatch(/^verdict: /m);
+  });
+
   it('a JavaScript design module that does not parse: Node\'s SyntaxError names no place; the refusal does (a researcher\'s QA pass)', async () => {
     const file = join(mkdtempSync(join(tmp, 'bad-js-')), 'bad.mjs');
     writeFileSync(file, 'export default {\n  name: "bad",\n  scan() { return 1 }\n  x\n};\n');

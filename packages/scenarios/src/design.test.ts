@@ -165,12 +165,21 @@ describe('a design\'s scan decision', () => {
 
   it('a decision whose getter throws is the design\'s error, and a valid one is read once: the engine gets a plain copy (a review: exit 70)', () => {
     expect(scanWith({ get verdict(): string { throw new Error('no verdict'); } })).toThrow(/the design "returns" failed while scanning .*: no verdict$/);
-    let reads = 0;
-    const d = scanWith({ get verdict(): string { reads++; return 'clean'; }, set: [['X-Tag', 'v']] })();
-    const before = reads;
+    // A value that changes from read to read: the engine gets what was checked, never another value (a review: a
+    // getter saying "clean" to the check and "skipped" or "bogus" to the engine).
+    const changing = (...values: string[]) => {
+      let reads = 0;
+      return { get verdict(): string { return values[Math.min(reads++, values.length - 1)]!; }, set: [['X-Tag', 'v']] };
+    };
+    const d = scanWith(changing('clean', 'clean', 'skipped', 'bogus'))();
     expect(d).toEqual({ verdict: 'clean', set: [['X-Tag', 'v']] });
     expect(Object.getOwnPropertyDescriptor(d, 'verdict')?.get).toBeUndefined();
-    expect(reads).toBe(before);
+    expect(scanWith(changing('clean', 'bogus'))).toThrow(/it returned the verdict "bogus"/);
+    // A getter deep in what is saved, throwing on its second read, is the design's error too (exit 70 inside the save).
+    let pairReads = 0;
+    const pair = ['X-Tag', 'v'];
+    Object.defineProperty(pair, 1, { get: () => (pairReads++ === 0 ? 'v' : (() => { throw new Error('second read'); })()), enumerable: true });
+    expect(scanWith({ verdict: 'clean', set: [pair] })).toThrow(/the design "returns" failed while scanning .*: second read$/);
   });
 
   it('built-in designs are trusted: their decisions are not checked (the seed\'s hot path)', () => {

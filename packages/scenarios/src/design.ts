@@ -187,7 +187,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
   const scanMsPerDoc = design.scanMsPerDoc === undefined ? 10 : guarded(design, () => 'giving its scan time (scanMsPerDoc)', () => design.scanMsPerDoc!(config));
   const scheduleEveryMs = design.scheduleEveryMs === undefined ? undefined : guarded(design, () => 'giving its schedule (scheduleEveryMs)', () => design.scheduleEveryMs!(config));
   const scansMail = design.scansMail === undefined ? true : ask(() => 'deciding whether it scans mail (scansMail)', () => design.scansMail!(config));
-  const shared = trusted ? new ScanContext<C>(config) : undefined;
+  const shared = trusted ? new ScanContext<C>(config, false) : undefined;
   return {
     actor: `scanner/${design.name}`,
     scanMsPerDoc,
@@ -216,7 +216,7 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       // built-in design keeps nothing of its context (it reads it and returns a decision): one context per installed
       // behaviour is refilled for each of its scans (a quarter of a million at the seed's scale). A researcher's
       // design gets a context of its own each time: it may keep it.
-      const ctx = shared !== undefined ? shared.fill(input, input.note) : new ScanContext<C>(config).fill(input, guard(input.note));
+      const ctx = shared !== undefined ? shared.fill(input, input.note) : new ScanContext<C>(config, true).fill(input, guard(input.note));
       let d: ScanDecision;
       try {
         d = design.scan(ctx);
@@ -227,15 +227,18 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       // A researcher's design may return anything: what the engine would store is checked as a log's items are
       // (event-log.md), so a bad value is the design's error, not a crash inside the engine. Built-ins are trusted.
       if (!trusted) {
-        // (Reading the decision runs its getters, the design's code: one that throws is the design's error, a review.)
+        // What the design returned is checked as it is (a getter, a hole or a cycle in what it remembers is named),
+        // then read once into plain data, which is checked again and handed to the engine: reading runs the design's
+        // getters (one that throws is the design's error), and a value read again could differ from the one checked
+        // ("clean" to the check, "skipped" to the engine: a review).
         let problem: string | undefined;
         try {
-          problem = decisionProblem(d) ?? (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
-          // The engine reads a plain copy of what was checked: its getters are not run again.
+          problem = decisionProblem(d);
           if (problem === undefined) {
-            const { verdict, set, remove, remember } = d;
-            d = { verdict, ...(set !== undefined ? { set } : {}), ...(remove !== undefined ? { remove } : {}), ...(remember !== undefined ? { remember } : {}) };
+            d = plainData(d) as ScanDecision;
+            problem = decisionProblem(d);
           }
+          problem ??= (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
         } catch (err) {
           if (isLogError(err)) throw err;
           throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
@@ -315,6 +318,30 @@ const DESIGN_FIELDS: readonly string[] = ['name', 'description', 'defaults', 'co
  */
 export function unknownDesignFields(design: object): { field: string; hint: string }[] {
   return Object.keys(design).filter((k) => !DESIGN_FIELDS.includes(k)).map((field) => ({ field, hint: nearestName(field, DESIGN_FIELDS) }));
+}
+
+/**
+ * `v` read once into plain data: arrays and plain objects (a null prototype kept) copied, their elements and own
+ * enumerable fields read once each (a getter runs once); anything else as it is, for the check to name (a Promise, a
+ * Set, a Map, a class instance), and a cycle left as it is where it closes, for the check to name too.
+ */
+function plainData(v: unknown, seen: Set<unknown> = new Set()): unknown {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return v;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return v;
+  seen.add(v);
+  try {
+    if (Array.isArray(v)) {
+      const list = v as unknown[];
+      return Array.from({ length: list.length }, (_, i) => plainData(list[i], seen));
+    }
+    const out = (proto === null ? Object.create(null) : {}) as Record<string, unknown>;
+    // (defineProperty: an own field named __proto__ stays a field, not the copy's prototype.)
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: plainData((v as Record<string, unknown>)[k], seen), enumerable: true, writable: true, configurable: true });
+    return out;
+  } finally {
+    seen.delete(v);
+  }
 }
 
 /** What is wrong with a design's scan decision, or undefined: the shapes ScanDecision and event-log.md's item values allow. */
@@ -605,12 +632,15 @@ class ScanContext<C> implements DesignScanContext<C> {
   /** How many times virusScan was called for this scan (a design's "skipped" after one is refused: see virusScan). */
   #virusScans = 0;
 
-  constructor(config: C) {
+  /** `counting`: a researcher's design's context, whose calls of virusScan are counted (a built-in's is not checked). */
+  constructor(config: C, counting: boolean) {
     this.config = config;
-    this.virusScan = () => {
-      this.#virusScans++;
-      return virusScanOf(this.#scanned);
-    };
+    this.virusScan = counting
+      ? () => {
+          this.#virusScans++;
+          return virusScanOf(this.#scanned);
+        }
+      : () => virusScanOf(this.#scanned);
   }
 
   get virusScans(): number {
@@ -626,7 +656,6 @@ class ScanContext<C> implements DesignScanContext<C> {
     this.unid = input.unid;
     this.note = note;
     this.#scanned = note;
-    this.#virusScans = 0;
     this.at = input.at;
     this.clock = input.clock;
     this.definitions = input.definitions;
