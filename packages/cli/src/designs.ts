@@ -91,11 +91,10 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
   }
   // (`in`, not `??`: a default export of null is an export, named as such, not "no default export".)
   const d = 'default' in mod ? mod['default'] : mod['design'];
-  // Reading the export runs its getters: one that throws is the module's error (it was an internal one, or exit 1
-  // when what it threw could not be written as text: a review).
-  // It is read once, into a copy of its own fields (its prototype kept, for methods a class gives it), which is
-  // checked and used: a getter read again could give what was not checked (a review: `defaults` throwing at its
-  // fourth read ended a run with exit 70).
+  // The export is read once, into a copy of its own fields (its prototype kept, for methods a class gives it), which
+  // is checked and used: a getter read again could give what was not checked (a review: `defaults` throwing at its
+  // fourth read ended a run with exit 70), and one that throws here is the module's error (it was an internal one, or
+  // exit 1 when what it threw could not be written as text).
   let problem: string | undefined;
   let design: unknown = d;
   try {

@@ -643,6 +643,7 @@ class ScanContext<C> implements DesignScanContext<C> {
       : () => virusScanOf(this.#scanned);
   }
 
+  /** The calls of virusScan this scan made (counted for a researcher's design only). */
   get virusScans(): number {
     return this.#virusScans;
   }
