@@ -226,28 +226,36 @@ export function toBehaviour<C extends object>(design: ScannerDesign<C>, rawConfi
       }
       // A researcher's design may return anything: what the engine would store is checked as a log's items are
       // (event-log.md), so a bad value is the design's error, not a crash inside the engine. Built-ins are trusted.
-      if (!trusted) {
-        // What the design returned is checked as it is (a getter, a hole or a cycle in what it remembers is named),
-        // then read once into plain data, which is checked again and handed to the engine: reading runs the design's
-        // getters (one that throws is the design's error), and a value read again could differ from the one checked
-        // ("clean" to the check, "skipped" to the engine: a review).
-        let problem: string | undefined;
-        try {
-          problem = decisionProblem(d);
-          if (problem === undefined) {
-            d = plainData(d) as ScanDecision;
-            problem = decisionProblem(d);
-          }
-          problem ??= (d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined);
-        } catch (err) {
-          if (isLogError(err)) throw err;
-          throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, err);
-        }
-        if (problem !== undefined) throw designFailed(design, `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`, new Error(`it returned ${problem}`));
-      }
+      // (In a function of its own: this closure runs for every scan, and its size is what V8 weighs to inline it.)
+      if (!trusted) d = checkedDecision(design, input, ctx, d);
       return d;
     },
   };
+}
+
+/**
+ * A researcher's design's decision, checked as returned (a getter, a hole or a cycle in what it remembers is named),
+ * then read once into plain data, which is checked again and handed to the engine: reading runs the design's getters
+ * (one that throws is the design's error), and a value read again could differ from the one checked ("clean" to the
+ * check, "skipped" to the engine: a review). Throws the design's error (DESIGN_FAILED).
+ */
+function checkedDecision(design: { readonly name: string }, input: ScanInput, ctx: { readonly virusScans: number }, returned: ScanDecision): ScanDecision {
+  const doing = () => `scanning ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms`;
+  let d = returned;
+  let problem: string | undefined;
+  try {
+    problem = decisionProblem(d);
+    if (problem === undefined) {
+      d = plainData(d) as ScanDecision;
+      problem = decisionProblem(d);
+    }
+    problem ??= d.verdict === 'skipped' && ctx.virusScans > 0 ? 'the verdict "skipped" after calling virusScan(): a scan performed is "clean" or "infected" ("skipped" counts a scan avoided, by a verified tag or a cache, in scans.skipped and compare\'s table)' : undefined;
+  } catch (err) {
+    if (isLogError(err)) throw err;
+    throw designFailed(design, doing(), err);
+  }
+  if (problem !== undefined) throw designFailed(design, doing(), new Error(`it returned ${problem}`));
+  return d;
 }
 
 /**
