@@ -263,9 +263,9 @@ function ensureOutDir(dir: string, option: string, make = true): string[] {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EEXIST') continue; // made meanwhile (another run)
-      // (In words, as every other file error: it said "(EACCES)" where they say "permission denied", a hardening QA pass.)
-      // (ENOENT where the directories above are there: a dangling symbolic link on the way, or a file system that
-      // makes none, /proc: both named, a review.)
+      // In words, as every other file error (it said "(EACCES)" where they say "permission denied": a hardening QA
+      // pass); ENOENT, the directories above being there, is a dangling symbolic link on the way or a file system that
+      // makes none (/proc): both named (a review).
       throw new UsageError(`${option} ${dir}: cannot make the directory ${m}: ${e.code === 'ENOENT' ? 'a symbolic link on the way leads nowhere, or the file system makes no directory there (ENOENT)' : systemMessage(e)}`);
     }
   }

@@ -767,8 +767,8 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
 
 /**
  * The events without the server `name`: its `server` event, the events it starts or takes part in (as server or
- * partner), its replicas (a database left with none is dropped as withoutDatabase drops it), its place in partition groups. A
- * candidate for the counterexample's last shrink: the check decides whether it still fails.
+ * partner), its replicas (a database left with none is dropped as withoutDatabase drops it), its place in partition
+ * groups. A candidate for the counterexample's last shrink: the check decides whether it still fails.
  */
 export function withoutServer(events: readonly InputEvent[], name: string): InputEvent[] {
   const emptied = new Set<string>();
