@@ -224,6 +224,8 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
     // A researcher's QA pass: options that were accepted and then ignored or misread.
     [['compare', 'smsdom', 'noop', '--set', 'design=smsdom'], '--set design=smsdom: compare takes its designs as arguments'],
+    // A hardening QA pass: "0 is outside 1..inf" read as a formula.
+    [['run', 'smsdom-storm', '--set', 'horizonMs=0'], '--set: parameter "horizonMs": 0 is below the least value, 1'],
     // A researcher's QA pass: this was first refused as "mine is given but not used", and the fix is the one below.
     [['compare', '--set', 'design=mine', '--design', 'mine=examples/designs/stamp-if-missing.ts'], '--set design=mine: compare takes its designs as arguments (e.g. compare smsdom mine)'],
     // A researcher's QA pass: a design where the scenario goes was told only which scenarios there are.
