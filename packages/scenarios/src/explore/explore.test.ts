@@ -491,6 +491,14 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.violation).toBeUndefined();
   });
 
+  it('R12: a push by the cluster replicator\'s timer is said to be the timer\'s in a path\'s explanation; one a push action makes is not (an explore QA pass: timer pushes read as the next action\'s doing)', () => {
+    const timed = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', clusterIntervalMs: 15_000 } }), { depth: 4, storms: false, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(timed.violation!.explanation[0]).toMatch(/updated on Beta \(seq 2, from Alpha\); \(moved by Alpha's cluster replicator on its timer, to Beta\)/);
+    const pushed = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 3, storms: false, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
+    expect(pushed.violation!.explanation[2]).toMatch(/^step 3 .*: cluster push Beta -> Alpha: /);
+    expect(pushed.violation!.explanation.join('\n')).not.toContain('on its timer');
+  });
+
   it('R12: with a cluster replicator on a timer (clusterIntervalMs 15 s), the ticks between two steps push before the next action, as the log replays: a stamp reaches the other member before its user saves, and the save descends from it (R4), no conflict', () => {
     // The search jumped to the next action's time without running the ticks due meanwhile: Alpha's stamp was still
     // queued when Beta's user saved, and "user/ann saves on Beta: CONFLICT on Alpha" was reported at step 2; the log

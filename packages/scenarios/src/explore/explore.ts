@@ -262,10 +262,17 @@ function describeAction(a: Action): string {
   }
 }
 
-function explainDerived(d: readonly DerivedEvent[]): string {
+function explainDerived(d: readonly DerivedEvent[], action?: Action): string {
   const parts: string[] = [];
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
+    // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
+    // after what it moved, which read as the action's doing (an explore QA pass).
+    if (e.type === 'session') {
+      const own = action?.type === 'push' && action.server === e.server && action.partner === e.partner;
+      if (e.direction === 'cluster' && e.sent > 0 && !own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
+      continue;
+    }
     if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
     else if (e.type === 'replicated' && e.outcome !== 'collision') {
       // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
@@ -1091,10 +1098,10 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
-      explanation.push(`${step}: ${explainDerived(derived)}; then ${err.message}`);
+      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length])}; then ${err.message}`);
       break;
     }
-    explanation.push(`${step}: ${explainDerived(derived)}`);
+    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length])}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
   // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
