@@ -741,7 +741,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // log installs is known only once it has been read, and the replay's findings stand.
   for (const spec of o.design ?? []) {
     const { name } = designSpecParts(spec);
-    if (res.designsNamed.has(name) || whatIfDesignName(o.whatIf?.[0]) === name) continue;
+    if (res.designsNamed.has(name) || whatIf?.design === name) continue;
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
   }

@@ -720,8 +720,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         reach(pathTo(i));
         return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
       }, timeOf, stepMs, factory);
-      if (found?.startsWith(NOT_REPRODUCIBLE) === true) notReproducible = found.slice(NOT_REPRODUCIBLE.length);
-      else timeDependent = found;
+      if (found?.kind === 'not-reproducible') notReproducible = found.message;
+      else timeDependent = found?.message;
     }
   }
   return {
@@ -856,7 +856,8 @@ class TimedRuns {
 /**
  * Why the design acts on a time's value (see the call in searchWithStep), or undefined: the first of `nodes` whose path,
  * followed by one of the actions enabled at its end, makes other decisions with every time shifted or with the steps
- * further apart (at most TIME_CHECK_PATHS such paths).
+ * further apart (at most TIME_CHECK_PATHS such paths); `not-reproducible` when that path decides otherwise at its own
+ * times too.
  */
 function timeDependence(
   model: ExploreModel,
@@ -866,7 +867,8 @@ function timeDependence(
   timeOf: (d: number) => number,
   stepMs: number,
   factory: BehaviourFactory,
-): string | undefined {
+): { readonly kind: 'time' | 'not-reproducible'; readonly message: string } | undefined {
+  const time = (message: string) => ({ kind: 'time' as const, message });
   const line = model.setup.length + 2;
   let base: TimedRuns;
   try {
@@ -888,10 +890,10 @@ function timeDependence(
     try {
       runs = w.make();
     } catch (err) {
-      return `the setup made other decisions with ${w.name} (the design failed: ${thrownText(err)}; checked the setup)`;
+      return time(`the setup made other decisions with ${w.name} (the design failed: ${thrownText(err)}; checked the setup)`);
     }
     const at = firstDifference(base.setupText, runs.setupText);
-    if (at !== undefined) return `the setup made other decisions with ${w.name} (${at}; checked the setup)`;
+    if (at !== undefined) return time(`the setup made other decisions with ${w.name} (${at}; checked the setup)`);
     variants.push({ name: w.name, far: w.far, runs });
   }
   let checked = 0;
@@ -931,8 +933,8 @@ function timeDependence(
             again = `the design failed: ${thrownText(err)}`;
           }
         }
-        if (again !== undefined) return `${NOT_REPRODUCIBLE}${actions.map(describeAction).join(', then ')} made other decisions when run again at the same times (${again})`;
-        return `${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`;
+        if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeAction).join(', then ')} made other decisions when run again at the same times (${again})` };
+        return time(`${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
       }
     }
   }
@@ -941,9 +943,6 @@ function timeDependence(
 
 /** How many times a path that decided otherwise under a variation is run again at its own times (timeDependence). */
 const RERUNS_AT_SAME_TIMES = 6;
-
-/** What timeDependence's answer starts with when the design is not a function of its inputs (notReproducible). */
-const NOT_REPRODUCIBLE = '\u0000not reproducible: ';
 
 /** Where two runs' decisions first differ, in words, or undefined. */
 function firstDifference(a: readonly string[], b: readonly string[]): string | undefined {
@@ -1255,7 +1254,7 @@ export const EXPLORE_INVARIANTS: Readonly<Record<string, ExploreInvariant>> = {
     description: 'no scanner ever saves a document (read-only scanning)',
     check: ({ derived }) => {
       const r = derived.find(isScannerRevision);
-      return r === undefined || r.type !== 'revised' ? undefined : `${r.by} saved ${r.unid} on ${r.server}`;
+      return r === undefined ? undefined : `${r.by} saved ${r.unid} on ${r.server}`;
     },
   },
 };

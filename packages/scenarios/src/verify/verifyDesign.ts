@@ -3,6 +3,7 @@ import {
   LogError,
   Revisions,
   encodeLog,
+  isScannerRevision,
   runEvents,
   type BehaviourFactory,
   type DerivedEvent,
@@ -480,7 +481,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   const onDerived = (e: DerivedEvent) => {
     if (e.type === 'revised') {
       const key = `${e.server}\u0000${e.db}\u0000${e.unid}`;
-      if (e.by.startsWith('scanner/')) {
+      if (isScannerRevision(e)) {
         scannerRevisions++;
         lastScannerRevisionAt = e.at;
         if (arrivedLast.get(key) === true) arrivalStamps++;
