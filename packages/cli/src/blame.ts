@@ -1,4 +1,4 @@
-import type { DerivedEvent, InputEvent } from '@replstorm/core';
+import type { DerivedEvent } from '@replstorm/core';
 
 /** Revisions and conflicts of one actor (`user/carol`, `scanner/smsdom`, `router/Alpha`). */
 export interface ActorBlame {
@@ -61,28 +61,6 @@ export interface BlameResult {
 
 /** The chains a blame lists. */
 const CHAINS_SHOWN = 5;
-
-/** One line describing an input event, to name a cause. */
-export function describeInput(e: InputEvent): string {
-  switch (e.type) {
-    case 'save':
-      return `save by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
-    case 'delete':
-      return `delete by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
-    case 'scan':
-      return `${e.kind} scan on ${e.server}${e.db ? ` of ${e.db}` : ''}${e.unid ? ` ${e.unid}` : ''}`;
-    case 'scanner':
-      return `scanner ${e.design} installed on ${e.server} (its scheduled scans)`;
-    case 'deliver':
-      return `mail delivered on ${e.server} to ${e.to.join(', ')}`;
-    case 'forward':
-      return `forward by ${e.by} on ${e.server} to ${e.to.join(', ')}`;
-    case 'replicate':
-      return `replication ${e.server} <-> ${e.partner}`;
-    default:
-      return e.type;
-  }
-}
 
 interface VersionRec {
   readonly by: string;

@@ -456,6 +456,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(claim !== undefined ? { claim: { text: claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
     summary: res.summary,
     timeline: res.timeline!,
+    ...(res.steps !== undefined ? { steps: res.steps } : {}),
     blame: res.blame?.byActor ?? [],
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
@@ -1429,7 +1430,7 @@ once it has them, so \`| head\` keeps the command's own code.`,
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
-      .option('--report <file.html>', 'write a self-contained HTML report (summary, timeline charts, blame by actor and by cause)')
+      .option('--report <file.html>', 'write a self-contained HTML report (summary; for a run of at most 300 inputs, such as a counterexample, each input and what followed it; timeline charts; blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')
       .option('--max-work <n>', 'refuse a run needing more than this many pieces of engine work between two input events (default 20,000,000, of which at most 1,000,000 periodic actions: scheduled scans, connections, cluster ticks; a value given bounds both)', parseNonNegativeInt('--max-work'))
       .addOption(designOpt());

@@ -6,6 +6,7 @@ import {
   columnOfField,
   createLazyLogDecoder,
   derivedEventsEqual,
+  describeInput,
   encodeEvent,
   encodeHeader,
   isEncodingOf,
@@ -21,10 +22,11 @@ import {
   type Summary,
 } from '@replstorm/core';
 import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
-import { createBlame, describeInput, type BlameResult } from './blame.js';
+import { createBlame, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
 import { createProgress, heapFullness, heapLimitMb } from './output.js';
+import { createSteps, type Steps } from './report/steps.js';
 import { createTimeline, type Timeline } from './report/timeline.js';
 import { UsageError, moduleHint } from './errors.js';
 
@@ -141,6 +143,8 @@ export interface SimulateResult {
   };
   readonly blame?: BlameResult;
   readonly timeline?: Timeline;
+  /** The report's steps (collected with the timeline): each input and what followed it, in words. */
+  readonly steps?: Steps;
   /**
    * Set when the run was cut short by SimulateOptions.maxScannerRevisions: where it stopped (the summary's `endAt`,
    * `stopped: 'end'`, as a replay of its recording stops at the `end` written there) and its scanner revisions then.
@@ -543,6 +547,7 @@ export async function simulateStream(
   };
   const blame = options.blame === true ? createBlame((line) => labels.get(line), causeLine) : undefined;
   const timeline = options.timeline === true ? createTimeline() : undefined;
+  const steps = options.timeline === true ? createSteps() : undefined;
   const record = options.record;
   let outLine = 0;
   const writeLine = (text: string) => {
@@ -580,6 +585,7 @@ export async function simulateStream(
   const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
+    steps?.add(e, madeDocument);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
@@ -821,6 +827,7 @@ export async function simulateStream(
       if (blame !== undefined) {
         labels.set(cause, describeInput(e));
       }
+      steps?.input(cause, e);
       conformance.applying = true;
       try {
         sim.apply(located as LocatedEvent<InputEvent>, cause);
@@ -1088,6 +1095,7 @@ export async function simulateStream(
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),
+    ...(steps !== undefined ? { steps: steps.result() } : {}),
     ...(outputsPastStop ? { outputsPastStop } : {}),
     inputEvents: inputs,
     ...(kept !== undefined ? { inputs: kept } : {}),

@@ -438,6 +438,32 @@ describe('help, version and usage', () => {
     expect((parse((await runCli([...seedArgs, '--json'])).stdout)['violation'] as Json)['cleanOnlyConflicts']).toBe(0);
   });
 
+  it('R5: the report of an explore counterexample lists its steps as explore explained them: each input, what followed, whose version won the conflict and where the loser is kept (the report of an explore log had no step-by-step explanation: an explore QA pass)', async () => {
+    const out = mkdtempSync(join(tmp, 'steps-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--invariant', 'no-conflict', '--no-storms', '--out', out, '--json']);
+    const v = parse(res.stdout)['violation'] as { steps: string[] };
+    const log = readdirSync(out).find((f) => f.startsWith('explore-no-conflict'))!;
+    const report = join(out, 'r.html');
+    expect((await runCli(['replay', join(out, log), '--report', report])).code).toBe(0);
+    const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+    expect(text).toContain('<h2>Steps</h2>');
+    const steps = text.slice(text.indexOf('<h2>Steps</h2>'), text.indexOf('</section>', text.indexOf('<h2>Steps</h2>')));
+    // explore: "step 3 (line 11, at 240000 ms): cluster push Beta -> Alpha: CONFLICT on Alpha ..."; the report's row:
+    // line, time, input, what followed (escaped as HTML text).
+    expect(v.steps).toHaveLength(3);
+    const esc = (x: string) => x.replaceAll('&', '&amp;').replaceAll("'", '&#39;').replaceAll('>', '&gt;').replaceAll('<', '&lt;');
+    for (const step of v.steps) {
+      const m = /^step \d+ \(line (\d+), at \d+ ms\): (.*?): ((?:scanner|user|CONFLICT|\(moved|[0-9A-F]{32} ).*)$/.exec(step);
+      expect(m, step).not.toBeNull();
+      expect(steps).toContain(`<tr><td class="num">${m![1]}</td>`);
+      expect(steps).toContain(`${esc(m![3]!)}</td></tr>`);
+    }
+    expect(steps).toContain('CONFLICT on Alpha over');
+    expect(steps).toContain('is kept there as conflict document');
+    // The setup's lines are steps too (the first stamp may be the setup's).
+    expect(steps).toContain('server Alpha in cluster');
+  });
+
   it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
     const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
     const res = await runCli(args);

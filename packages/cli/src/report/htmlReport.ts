@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
 import type { ActorBlame, CauseBlame, Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
+import { STEPS_SHOWN, type Steps } from './steps.js';
 import { formatCount, formatVirtualTime, stoppedAtEndOfTime } from '../format.js';
 
 /** One row of the blame table, computed by the caller (blame.ts). */
@@ -52,6 +53,8 @@ export interface ReportData {
   };
   /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
   readonly cutShort?: string;
+  /** Each input and what followed it, in words (listed for a run of at most STEPS_SHOWN inputs). */
+  readonly steps?: Steps;
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -456,7 +459,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
     for (let i = 1; i < s.revisions.length; i++) if (s.revisions[i]! > s.revisions[peak]!) peak = i;
     const revisions = sum(s.revisions);
     const text =
-      `${formatCount(revisions)} revisions, ${formatCount(sum(s.replicated))} replicated changes and ${formatCount(sum(s.conflicts))} conflicts ` +
+      `${counted(revisions, 'revision')}, ${counted(sum(s.replicated), 'replicated change')} and ${counted(sum(s.conflicts), 'conflict')} ` +
       `from ${formatVirtualTime(timeline.start)} to ${formatVirtualTime(timeline.end)}` +
       (revisions > 0 ? `; most revisions in one bucket: ${formatCount(s.revisions[peak]!)}, from ${formatVirtualTime(timeline.start + peak * timeline.bucketMs)}` : '');
     return `<h3>${escapeHtml(name)}</h3>\n<p class="muted" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="img" aria-labelledby="chart-caption-${key}"></div>`;
@@ -477,6 +480,34 @@ Conflicts: conflict documents made on the server. Each chart has its own vertica
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
 <div class="zoom" role="group" aria-label="Zoom the timeline" hidden><button type="button" data-zoom="in">Zoom in</button> <button type="button" data-zoom="out">Zoom out</button> <button type="button" data-zoom="earlier">Earlier</button> <button type="button" data-zoom="later">Later</button> <button type="button" data-zoom="all">Whole run</button> <span class="muted" id="zoom-range" aria-live="polite"></span></div>
 ${charts.join('\n')}`;
+}
+
+/** `n` and the word, plural but for 1 ("1 conflicts" read in a chart's caption). */
+function counted(n: number, word: string): string {
+  return `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
+}
+
+/**
+ * Each input and what the engine derived after it (steps.ts): the step-by-step reading of a counterexample, as explore
+ * prints it. [choice] Listed for a run of at most STEPS_SHOWN inputs (a counterexample, a hand-made log); a longer one
+ * is a recording, read by its timeline and blame, and the page says so rather than list its setup's first lines.
+ */
+function renderSteps(steps: Steps | undefined, causeLines?: string): string {
+  if (steps === undefined || steps.inputs === 0) return '';
+  if (steps.inputs > STEPS_SHOWN) {
+    return `<h2>Steps</h2>
+<p class="muted">Steps are listed for a run of at most ${escapeHtml(formatCount(STEPS_SHOWN))} input events (a counterexample's size); this one has ${escapeHtml(formatCount(steps.inputs))}: its timeline and blame below say what happened.</p>`;
+  }
+  const rows = steps.steps.map(
+    (s) =>
+      `<tr><td class="num">${escapeHtml(formatCount(s.line))}</td><td class="num">${escapeHtml(formatVirtualTime(s.at))}</td><td class="wrap">${escapeHtml(s.input)}</td>` +
+      `<td class="wrap${s.followed === 'no change' ? ' muted' : ''}">${escapeHtml(s.followed)}</td></tr>`,
+  );
+  return `<h2>Steps</h2>
+<p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that moved nothing, are left out.</p>
+<div class="scroll"><table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th><th>Input</th><th>What followed</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>`;
 }
 
 function renderBlame(blame: readonly BlameRow[]): string {
@@ -579,7 +610,7 @@ ${renderMeta(data.meta)}
 <h2>Summary</h2>
 ${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}
 </section>
-${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}<section>
+${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
 </section>
 <section>

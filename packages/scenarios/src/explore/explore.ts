@@ -6,6 +6,7 @@ import {
   encodeLog,
   runEvents,
   isScannerRevision,
+  explainDerived,
   type BehaviourFactory,
   type DerivedEvent,
   type InputEvent,
@@ -260,36 +261,6 @@ function describeAction(a: Action): string {
     default:
       return a.type;
   }
-}
-
-function explainDerived(d: readonly DerivedEvent[], action?: Action): string {
-  const parts: string[] = [];
-  for (let k = 0; k < d.length; k++) {
-    const e = d[k]!;
-    // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
-    // after what it moved, which read as the action's doing (an explore QA pass).
-    if (e.type === 'session') {
-      const own = action?.type === 'push' && action.server === e.server && action.partner === e.partner;
-      if (e.direction === 'cluster' && e.sent > 0 && !own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
-      continue;
-    }
-    if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
-    else if (e.type === 'replicated' && e.outcome !== 'collision') {
-      // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
-      const prev = d[k - 1];
-      if (e.outcome === 'conflict' && prev?.type === 'conflict' && prev.unid === e.unid && prev.server === e.to) continue;
-      parts.push(`${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})`);
-    } else if (e.type === 'conflict') {
-      // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
-      // over seq 2@120010", leaving the reader to work out whose copy lost and what became of it: an explore QA pass).
-      // A conflict is made only where the loser lived (R5, replicateNote): the arriving version won.
-      const next = d[k + 1];
-      const from = next?.type === 'replicated' && next.outcome === 'conflict' && next.unid === e.unid && next.to === e.server ? ` from ${next.from}` : '';
-      const why = e.winner.seq !== e.loser.seq ? 'more saves' : 'the later seqTime at equal seq';
-      parts.push(`CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}`);
-    }
-  }
-  return parts.length > 0 ? parts.join('; ') : 'no change';
 }
 
 /**

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { DerivedEvent, InputEvent } from '@replstorm/core';
+import { createSteps } from './steps.js';
+import { renderHtmlReport } from './htmlReport.js';
+import { sampleReport } from '../../test/reportFixtures.js';
+
+const save = (at: number, unid: string): InputEvent => ({ at, type: 'save', server: 'Alpha', db: 'd.nsf', unid, by: 'user/ann' });
+const revised = (at: number, unid: string, by = 'user/ann'): DerivedEvent => ({ at, type: 'revised', server: 'Alpha', db: 'd.nsf', unid, seq: 1, seqTime: at, items: ['Body'], by, cause: 2 });
+const UNID = 'A'.repeat(32);
+
+describe('the report\'s steps', () => {
+  it('gives each input what the engine derived after it, up to the next input, in words', () => {
+    const b = createSteps();
+    b.input(2, save(1000, UNID));
+    b.add(revised(1000, UNID));
+    b.add({ at: 1001, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: UNID, kind: 'on-write', verdict: 'clean', saved: false });
+    b.input(3, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta' });
+    b.input(4, { at: 3000, type: 'end' });
+    expect(b.result()).toEqual({
+      inputs: 3,
+      steps: [
+        { line: 2, at: 1000, input: `save by user/ann on Alpha (d.nsf ${UNID})`, followed: `user/ann saved ${UNID} on Alpha (seq 1)` },
+        { line: 3, at: 2000, input: 'cluster push Alpha -> Beta', followed: 'no change' },
+        { line: 4, at: 3000, input: 'end (the run stops here)', followed: 'no change' },
+      ],
+    });
+  });
+
+  it('R5: leaves out a conflict the engine says made no document, as the timeline does not count it', () => {
+    const b = createSteps();
+    b.input(2, save(1000, UNID));
+    b.add({ at: 1000, type: 'conflict', server: 'Alpha', db: 'd.nsf', unid: UNID, conflictUnid: 'B'.repeat(32), winner: { seq: 2, seqTime: 900 }, loser: { seq: 1, seqTime: 800 } }, false);
+    expect(b.result().steps[0]!.followed).toBe('no change');
+    b.add({ at: 1000, type: 'conflict', server: 'Alpha', db: 'd.nsf', unid: UNID, conflictUnid: 'B'.repeat(32), winner: { seq: 2, seqTime: 900 }, loser: { seq: 1, seqTime: 800 } }, true);
+    expect(b.result().steps[0]!.followed).toMatch(/^CONFLICT on Alpha over A{32}: .*\(more saves, R5\); Alpha's version is kept there as conflict document B{32}$/);
+  });
+
+  it('keeps the first inputs it lists, counts the rest, and counts what a step derived past what it keeps', () => {
+    const b = createSteps(2);
+    for (let i = 0; i < 5; i++) {
+      b.input(2 + i, save(1000 * i, UNID));
+      for (let k = 0; k < 150; k++) b.add(revised(1000 * i, UNID));
+    }
+    const r = b.result();
+    expect(r.inputs).toBe(5);
+    expect(r.steps.map((s) => s.line)).toEqual([2, 3]);
+    expect(r.steps[1]!.followed).toMatch(/; and 50 more revisions, changes and conflicts$/);
+    expect(r.steps[1]!.followed.split('user/ann saved')).toHaveLength(101);
+  });
+
+  it('the page lists the steps of a short run, and says why a long run\'s are not listed', () => {
+    const b = createSteps();
+    b.input(2, save(1000, '<b>x</b>'));
+    b.add(revised(1000, '<b>x</b>'));
+    const short = renderHtmlReport({ ...sampleReport(), steps: b.result() });
+    expect(short).toContain('<h2>Steps</h2>');
+    expect(short).toContain('<td class="wrap">save by user/ann on Alpha (d.nsf &lt;b&gt;x&lt;/b&gt;)</td><td class="wrap">user/ann saved &lt;b&gt;x&lt;/b&gt; on Alpha (seq 1)</td>');
+    const long = renderHtmlReport({ ...sampleReport(), steps: { inputs: 301, steps: b.result().steps } });
+    expect(long).toContain("Steps are listed for a run of at most 300 input events (a counterexample's size); this one has 301");
+    expect(long).not.toContain('<table class="data steps">');
+    expect(renderHtmlReport(sampleReport())).not.toContain('<h2>Steps</h2>');
+  });
+});

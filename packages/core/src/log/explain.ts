@@ -1,0 +1,86 @@
+import type { DerivedEvent, InputEvent } from './events.js';
+
+// Events in words, for a person reading a run: explore's step-by-step explanation of a counterexample, and the
+// steps of an HTML report. One wording for both, so that a report of an explore log reads as explore said it.
+
+/** An input event, with or without its time (explore's actions have none). */
+type InputLike = DistributiveOmit<InputEvent, 'at'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** One line describing an input event: what it does, and where. */
+export function describeInput(e: InputLike): string {
+  switch (e.type) {
+    case 'save':
+      return `save by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
+    case 'delete':
+      return `delete by ${e.by} on ${e.server} (${e.db} ${e.unid})`;
+    case 'scan':
+      return `${e.kind} scan on ${e.server}${e.db ? ` of ${e.db}` : ''}${e.unid ? ` ${e.unid}` : ''}`;
+    case 'scanner':
+      return `scanner ${e.design} installed on ${e.server} (its scheduled scans)`;
+    case 'deliver':
+      return `mail delivered on ${e.server} to ${e.to.join(', ')}`;
+    case 'forward':
+      return `forward by ${e.by} on ${e.server} to ${e.to.join(', ')}`;
+    case 'replicate':
+      return `replication ${e.server} <-> ${e.partner}${e.mode !== undefined && e.mode !== 'pull-push' ? ` (${e.mode})` : ''}${e.db !== undefined ? ` of ${e.db}` : ''}`;
+    case 'push':
+      return `cluster push ${e.server} -> ${e.partner}${e.db !== undefined ? ` of ${e.db}` : ''}`;
+    case 'server':
+      return `server ${e.name}${e.cluster !== undefined ? ` in cluster ${e.cluster}` : ''}`;
+    case 'database':
+      return `database ${e.name} on ${e.replicas.join(', ')}`;
+    case 'connection':
+      return `connection ${e.server} -> ${e.partner} every ${e.everyMs} ms`;
+    case 'definitions':
+      return `virus definitions ${e.version} on ${e.server}`;
+    case 'partition':
+      return `partition into ${e.groups.map((g) => `[${g.join(', ')}]`).join(' ')}`;
+    case 'heal':
+      return 'heal (every partition ends)';
+    case 'crash':
+      return `crash of ${e.server}`;
+    case 'restart':
+      return `restart of ${e.server}`;
+    case 'end':
+      return 'end (the run stops here)';
+    default:
+      return e.type;
+  }
+}
+
+/**
+ * What the engine derived, in words, in order: revisions (who saved what, where, and the arrival that triggered a
+ * behaviour's save), changes replication applied, and conflicts (which version won, why, and where the loser is kept).
+ * `input` is the input event the events followed: a cluster push it did not ask for is the replicator's timer.
+ * Scans that saved nothing and sessions that sent nothing are left out. 'no change' when nothing is said.
+ */
+export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): string {
+  const parts: string[] = [];
+  for (let k = 0; k < d.length; k++) {
+    const e = d[k]!;
+    // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
+    // after what it moved, which read as the action's doing (an explore QA pass).
+    if (e.type === 'session') {
+      const own = input?.type === 'push' && input.server === e.server && input.partner === e.partner;
+      if (e.direction === 'cluster' && e.sent > 0 && !own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
+      continue;
+    }
+    if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
+    else if (e.type === 'replicated' && e.outcome !== 'collision') {
+      // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
+      const prev = d[k - 1];
+      if (e.outcome === 'conflict' && prev?.type === 'conflict' && prev.unid === e.unid && prev.server === e.to) continue;
+      parts.push(`${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})`);
+    } else if (e.type === 'conflict') {
+      // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
+      // over seq 2@120010", leaving the reader to work out whose copy lost and what became of it: an explore QA pass).
+      // A conflict is made only where the loser lived (R5, replicateNote): the arriving version won.
+      const next = d[k + 1];
+      const from = next?.type === 'replicated' && next.outcome === 'conflict' && next.unid === e.unid && next.to === e.server ? ` from ${next.from}` : '';
+      const why = e.winner.seq !== e.loser.seq ? 'more saves' : 'the later seqTime at equal seq';
+      parts.push(`CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}`);
+    }
+  }
+  return parts.length > 0 ? parts.join('; ') : 'no change';
+}
