@@ -377,6 +377,12 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
   process.stdout.write('\nBlame by actor\n');
   // (As the HTML report says under a what-if: blame is the log's run's, not the what-if run's.)
   if (res.whatIf !== undefined) process.stdout.write('  this run only (the log\'s own designs): the what-if run appears in the table above\n');
+  // Nothing written: said, as the report says it (two tables of headings and rules read as output cut off: an
+  // operator's QA pass).
+  if (b.byActor.length === 0) {
+    process.stdout.write('  no actor wrote anything: no revision to blame\n');
+    return;
+  }
   process.stdout.write(`${formatTable(['actor', 'revisions', 'conflicts', 'causes', 'longest chain'], b.byActor.map((a) => [a.actor, a.revisions, a.conflicts, a.causes, a.longestChain]))}\n`);
   // (blame.ts: a conflict is both sides' doing.)
   if (b.byActor.some((a) => a.conflicts > 0)) process.stdout.write('  conflicts: each conflict counts once for the actor (and below, the cause) of each of its two versions, so a column can add up to more than the run\'s conflicts; the actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save)\n');
@@ -550,6 +556,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run', recorded !== undefined, res.summary.quiescent)}\n`);
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
+    // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a
+    // clean replay with standard output kept and errors sent elsewhere (an operator's QA pass).
+    else if (m !== undefined) process.stdout.write(`  recording     DISAGREES with the engine at line ${formatCount(m.line)}${m.column !== undefined && m.column > 1 ? `, column ${formatCount(m.column)}` : ''} (${formatCount(res.conformance.checked)} derived events before it agree): the figures above are the engine's, not the file's\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (claimsViolation(meta)) {
       // Free-form meta: a value that is not text is shown as JSON (String() of {"toString": 1} threw: exit 70).
@@ -1060,7 +1069,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       '--report',
       'cut.html',
     ].join(' ');
-  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner revisions at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop; the same run with its report: ${printable(runOf(r))}`);
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner ${r.scannerRevisions === 1 ? 'revision' : 'revisions'} at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop; the same run with its report: ${printable(runOf(r))}`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).
@@ -1442,7 +1451,7 @@ once it has them, so \`| head\` keeps the command's own code.`,
       .argument('<log>', 'the log file, or - for standard input')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
       .option('--max-scanner-revisions <n>', 'for a log of input events (not a recording): cut the run short at the next instant once its scanners have saved more than this many revisions, as run does (default: no budget)', parseNonNegativeInt('--max-scanner-revisions'))
-      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice')
+      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice, a cluster name differing only in case from another (two clusters)')
       // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
       .addHelpText(
         'after',
@@ -1506,7 +1515,7 @@ Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that faile
     .argument('[designs...]', 'designs as name[:key=value,...]')
     .option('--scenario <name>', 'scenario', 'smsdom-storm')
     .option('--set <key=value>', 'a scenario parameter (repeatable)', collect)
-    .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (default 150,000; the row is then marked as cut short)', parseNonNegativeInt('--max-scanner-revisions', 1))
+    .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (default 150,000; the row is then marked as cut short)', parseNonNegativeInt('--max-scanner-revisions'))
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
     .addHelpText('after', `

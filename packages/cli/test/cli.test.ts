@@ -231,7 +231,6 @@ describe('help, version and usage', () => {
     // A researcher's QA pass: a design where the scenario goes was told only which scenarios there are.
     [['explore', 'examples/designs/stamp-if-missing.ts'], 'is a design module, installed on a scenario\'s servers: explore smsdom-storm --design mine=examples/designs/stamp-if-missing.ts --set design=mine'],
     [['run', 'noop'], 'unknown scenario "noop" (available: smsdom-storm); "noop" is a design, installed on a scenario\'s servers: run smsdom-storm --set design=noop'],
-    [['compare', 'smsdom', '--max-scanner-revisions', '0'], '--max-scanner-revisions'],
     [['explore', 'smsdom-storm', '--set', 'scanServers=first'], '--set scanServers=first: explore chooses scans itself'],
     // An explore QA pass: parameters on a clock went into the initial state unchecked, or were ignored.
     [['explore', 'smsdom-storm', '--set', 'userEditsPerHour=100'], '--set userEditsPerHour=100: user edits at fixed times would be part of the initial state'],
@@ -464,6 +463,15 @@ describe('help, version and usage', () => {
     expect(steps).toContain('server Alpha in cluster');
   });
 
+  it('R16: compare --max-scanner-revisions 0 cuts each row at its first scanner revision, as run and replay take 0 (compare alone refused it, its footnote printing a run command with 0 that run took)', async () => {
+    const res = await runCli(['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=2', '--max-scanner-revisions', '0', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const rows = (JSON.parse(res.stdout) as { rows: { design: string; scannerRevisions: number; cutShort?: number }[] }).rows;
+    expect(rows.map((r) => [r.design, r.scannerRevisions, r.cutShort !== undefined])).toEqual([['noop', 0, false], ['smsdom', 1, true]]);
+    const text = await runCli(['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=2', '--max-scanner-revisions', '0']);
+    expect(text.stdout).toContain('* smsdom: cut short after 1 scanner revision at ');
+  });
+
   it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
     const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
     const res = await runCli(args);
@@ -692,6 +700,14 @@ describe('help, version and usage', () => {
     expect(res.stderr).not.toContain('the file differs in');
   });
 
+  it('--blame of a run in which nothing was written says so, as the report does (two empty tables read as output cut off: an operator\'s QA pass)', async () => {
+    const log = join(tmp, 'nothing-written.jsonl');
+    writeFileSync(log, readFileSync(EXAMPLE_LOG, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    const res = await runCli(['replay', log, '--blame']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.endsWith('\nBlame by actor\n  no actor wrote anything: no revision to blame\n')).toBe(true);
+  });
+
   it('a recording that disagrees names the fields that differ', async () => {
     const rec = join(tmp, 'rec-differs.jsonl');
     expect((await runCli(['replay', EXAMPLE_LOG, '--record', rec])).code).toBe(0);
@@ -707,6 +723,10 @@ describe('help, version and usage', () => {
     const column = lines[i]!.indexOf('"seq":') + 1;
     expect(res.stderr.startsWith(`${rec}:${i + 1}:${column}: the recorded derived events disagree with the engine`), res.stderr).toBe(true);
     expect(res.stderr).toContain('(the file differs in seq)');
+    // The summary on standard output says it too (it read as a clean replay with standard error sent elsewhere: an
+    // operator's QA pass).
+    expect(res.stdout).toMatch(new RegExp(`\\n  recording     DISAGREES with the engine at line ${i + 1}, column ${column} \\(\\d+ derived events before it agree\\): the figures above are the engine's, not the file's\\n`));
+    expect(res.stdout).not.toContain('the engine agrees');
     // --json says the same on standard output (event-log.md's summary, then `recording`): a program need not parse stderr.
     const json = await runCli(['replay', rec, '--json']);
     expect(json.code).toBe(1);

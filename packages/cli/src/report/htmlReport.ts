@@ -238,7 +238,7 @@ const PAGE_SCRIPT = `
   function sayRange(a, b) {
     var said = document.getElementById('zoom-range');
     if (!said || a == null || b == null) return;
-    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole run)' : '');
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the first event to the last: all of the timeline)' : '');
   }
   function keyboardLegend(u) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
@@ -478,7 +478,7 @@ from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirt
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
-<div class="zoom" role="group" aria-label="Zoom the timeline" hidden><button type="button" data-zoom="in">Zoom in</button> <button type="button" data-zoom="out">Zoom out</button> <button type="button" data-zoom="earlier">Earlier</button> <button type="button" data-zoom="later">Later</button> <button type="button" data-zoom="all">Whole run</button> <span class="muted" id="zoom-range" aria-live="polite"></span></div>
+<div class="zoom" role="group" aria-label="Zoom the timeline" hidden><button type="button" data-zoom="in">Zoom in</button> <button type="button" data-zoom="out">Zoom out</button> <button type="button" data-zoom="earlier">Earlier</button> <button type="button" data-zoom="later">Later</button> <button type="button" data-zoom="all">Whole timeline</button> <span class="muted" id="zoom-range" aria-live="polite"></span></div>
 ${charts.join('\n')}`;
 }
 

@@ -801,6 +801,23 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  it('strict: a cluster name differing only in case from an earlier one (two clusters, compared as written, that never push to each other; Domino\'s names are not case-sensitive) is reported; without strict nothing is', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "Alpha", "cluster": "Hub"}',
+      '{"at": 0, "type": "server", "name": "Beta", "cluster": "hub"}',
+      '{"at": 0, "type": "server", "name": "Gamma", "cluster": "Hub"}',
+      '{"at": 0, "type": "server", "name": "Delta", "cluster": "Spoke"}',
+    ];
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      { line: 3, column: lines[1]!.indexOf('"cluster"') + 1, field: 'cluster', message: 'cluster "hub" differs only in case from cluster "Hub" of line 2: names are compared as written (as server names are), so these are two clusters whose members never push to each other; write the name as line 2 does to make one cluster' },
+    ]);
+    const none: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+
   it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',

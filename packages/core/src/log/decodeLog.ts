@@ -560,6 +560,8 @@ class Decoder implements LazyLogDecoder {
   private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
   /** --strict: the line of the partition in force if it names two groups or more (until a heal or another partition), else 0. */
   private partitionLine = 0;
+  /** --strict: each cluster's name as first written, by its name in lower case, and the line that wrote it. */
+  private readonly clusterSpellings = new Map<string, { name: string; line: number }>();
 
   /**
    * --strict: a partition into two groups or more that leaves out servers defined before it (or a server defined
@@ -572,6 +574,18 @@ class Decoder implements LazyLogDecoder {
     switch (event['type']) {
       case 'server':
         this.definedServers.add(event['name'] as string);
+        // [choice] Cluster names are compared as written, as server and database names are; Domino's are not
+        // case-sensitive, so `hub` on one server and `Hub` on another, two one-member clusters here that never
+        // replicate, is most likely a typing slip (an operator's QA pass: replayed without a word, 0 changes).
+        if (typeof event['cluster'] === 'string') {
+          const cluster = event['cluster'];
+          const lower = cluster.toLowerCase();
+          const first = this.clusterSpellings.get(lower);
+          if (first === undefined) this.clusterSpellings.set(lower, { name: cluster, line: this.lineNo });
+          else if (first.name !== cluster) {
+            this.warn!({ line: this.lineNo, column: this.columnOf(['cluster']), field: 'cluster', message: `cluster ${JSON.stringify(cluster)} differs only in case from cluster ${JSON.stringify(first.name)} of line ${first.line}: names are compared as written (as server names are), so these are two clusters whose members never push to each other; write the name as line ${first.line} does to make one cluster` });
+          }
+        }
         // A server defined while a partition holds is named by none of its groups: cut off as the ones it left out
         // (they were warned about at the partition; this one was said nothing).
         if (this.partitionLine > 0) {

@@ -45,7 +45,8 @@ export function describeInput(e: InputLike): string {
     case 'end':
       return 'end (the run stops here)';
     default:
-      return e.type;
+      // (Every type is named above; an event of a newer format version reads as its type.)
+      return (e as { readonly type: string }).type;
   }
 }
 
