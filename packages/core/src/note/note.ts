@@ -138,7 +138,10 @@ export function valuesEqual(a: ItemValue, b: ItemValue): boolean {
 
 /**
  * Same contents: the stub flag, and every item's name, value and `itemSeq`. Used to tell an OID collision (R3) from
- * the same version, and for convergence. `revisions` are not contents.
+ * the same version, and for convergence. `revisions` are not contents. [choice] An item's name is compared as spelled
+ * (`Subject` and `SUBJECT` differ here, though names compare without case for lookup): replication carries the
+ * spelling (R1: a document keeps the spelling its item first had), so two copies that spell a name differently hold
+ * different documents, and the same OID over them is a collision (a spec review asked which).
  */
 export function sameContents(a: Note, b: Note): boolean {
   if (a === b) return true;

@@ -405,6 +405,25 @@ describe('R11 connections', () => {
     expect(sessions(derived).map((s) => [s.at, s.server, s.direction])).toEqual([1, 3, 5, 7, 9].map((h) => [h * HOUR, 'B', 'pull']));
   });
 
+  it('R11 [choice]: a connection defined by a log\'s last input, with no `end`, starts no session: the run stops there, nothing being pending (event-log.md; periodic actions are not pending work); with an `end` after it, its first session runs at its `at` (a spec review: the README said the first session runs at the `at` without this exception)', () => {
+    const lastInput = simulate([...pair(), ev.save(10, 'B', X), ev.connection(100, 'A', 'B', HOUR)]);
+    expect(sessions(lastInput.derived)).toEqual([]);
+    expect([lastInput.summary.stopped, lastInput.summary.endAt, lastInput.summary.converged]).toEqual(['idle', 100, false]);
+    const withEnd = simulate([...pair(), ev.save(10, 'B', X), ev.connection(100, 'A', 'B', HOUR), ev.end(200)]);
+    expect(sessions(withEnd.derived).map((s) => [s.direction, s.sent, s.changed])).toEqual([['pull', 1, 1], ['push', 1, 0]]);
+    expect(withEnd.summary.converged).toBe(true);
+  });
+
+  it('R11 [choice]: a session that outlasts `everyMs` overlaps the connection\'s next one, which reads the same history point and sends the same documents again (R11: a session every everyMs; the spec has no replicator busy with the first)', () => {
+    const six = [1, 2, 3, 4, 5, 6].map((k) => ev.save(10, 'B', unid(k)));
+    const { derived } = simulate([...pair({}, { replicationMsPerDoc: 1000 }), ...six, ev.connection(100, 'A', 'B', 3000, 'pull'), ev.end(10_000)]);
+    // Sessions start at 100, 3,100, 6,100 and 9,100; a session's event comes at its end. The first takes 6 s; the
+    // second, started before the first ended, sends the 6 again, unchanged; the one at 9,100 finds the history point
+    // the first left at its end, and nothing after it (the one at 6,100 is still sending at the end).
+    expect(sessions(derived).map((s) => [s.at, s.sent, s.changed])).toEqual([[6100, 6, 6], [9100, 0, 0], [9100, 6, 0]]);
+    expect(replicated(derived)).toHaveLength(6);
+  });
+
   it('R11: a connection whose server is down starts no session until it restarts; the schedule keeps its times', () => {
     // A crashed server stops (event-log.md): the connection's occurrences at 1 h and 2 h start nothing, not even a
     // session that fails at once; the one at 3 h, after the restart, pulls X.
@@ -1186,6 +1205,26 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
       ['replicated', 'X'],
       ['merged', 'Y'],
     ]);
+  });
+
+  it('R13 [choice]: a scanner replaced during a pass gives the rest of the pass its own scanMsPerDoc; a slot already past runs at once (a spec review)', () => {
+    const scannedAt: number[] = [];
+    const design = (scanMsPerDoc: number) => ({ actor: 'scanner/t', scanMsPerDoc, scansMail: false, watchesWrite: () => false, scan: () => ({ verdict: 'clean' }) }) as unknown as Behaviour;
+    const files = [1, 2, 3, 4].map((k) => ev.save(10, 'A', unid(k), { $FILE: [{ name: 'a.doc', bytes: 1 }] }));
+    const { derived } = simulate(
+      [ev.server('A'), ev.database(['A']), ...files, { at: 100, type: 'scanner', server: 'A', design: 'slow' }, { at: 1000, type: 'scan', server: 'A', kind: 'manual' }, { at: 3500, type: 'scanner', server: 'A', design: 'fast' }, ev.end(10_000)],
+      { behaviours: (name) => design(name === 'slow' ? 1000 : 10) },
+    );
+    for (const e of derived) if (e.type === 'scanned') scannedAt.push(e.at);
+    // Slots at 2,000, 3,000 and 4,000 (scheduled by the first design, the last before it was replaced); the fourth is
+    // then start + 4 x 10 = 1,040 under the second, past: it runs at once, at 4,000.
+    expect(scannedAt).toEqual([2000, 3000, 4000, 4000]);
+  });
+
+  it('R3 [choice]: two copies with the same OID whose item names differ only in spelling are a collision: the spelling is part of the contents replication carries (a spec review)', () => {
+    const { summary, derived } = simulate([...pair(), ev.save(10, 'A', X, { Subject: '1' }), ev.save(10, 'B', X, { SUBJECT: '1' }), ev.replicate(20, 'A', 'B'), ev.end(100)]);
+    expect(replicated(derived).map((r) => r.outcome)).toContain('collision');
+    expect([summary.collisions, summary.converged]).toEqual([1, false]);
   });
 
   it('R13: a scanner memory emptied before a snapshot stays empty in the snapshot when the run goes on writing it', () => {

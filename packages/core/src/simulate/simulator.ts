@@ -1298,7 +1298,11 @@ export class Simulator {
           this.replicaOf(b, e.db, line);
         }
         // R11 [choice]: the first session runs at the connection's `at` (after the input events at that time), then
-        // every `everyMs`.
+        // every `everyMs`; but a connection defined by a log's last input, without an `end`, starts none: the run stops
+        // there, nothing being pending (event-log.md; periodic actions are not pending work). [choice] A session that
+        // outlasts `everyMs` overlaps the next one, which reads the same history point and sends the same documents
+        // again: R11 starts a session every `everyMs`, and no replicator is modelled as busy with the first (HCL
+        // advises against overlapping schedules, or more replicators: a spec review). Tested in simulator.test.ts.
         this.schedule({ kind: 'connection', server: e.server, partner: e.partner, everyMs: e.everyMs, mode: e.mode ?? 'pull-push', db: e.db, line: cause, at: e.at, order: 0, id: 0 });
         return;
       }
@@ -1310,7 +1314,9 @@ export class Simulator {
         // Virtual time is whole milliseconds (event-log.md): a design's timings must be too.
         const timing = behaviourTimingProblem(b, e.design);
         if (timing !== undefined) throw new LogError('BAD_CONFIG', `field "design": ${timing}`, { line, field: 'design' });
-        // [choice] A second `scanner` event on a server replaces the first; its local store is kept.
+        // [choice] A second `scanner` event on a server replaces the first; its local store is kept. A pass under way
+        // goes on with the new design's `scanMsPerDoc` (R13: each slot is start + (k+1) x scanMsPerDoc, read when the
+        // slot is scheduled), so slots already past run at once (a spec review).
         srv.behaviour = b;
         srv.behaviourLine = cause;
         srv.behaviourGen++;
