@@ -299,7 +299,6 @@ function actionValueId(v: unknown): string {
   return JSON.stringify(v, (_k, w: unknown) => (w instanceof Map ? [...(w as Map<unknown, unknown>)] : w));
 }
 
-
 /** Permutations of a small list (servers: at most a handful). */
 function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [xs.slice()];
