@@ -1423,7 +1423,7 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
-that is not a function of its inputs, or not name-blind as it declares; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
+that is not a function of its inputs, not name-blind as it declares, or acting on a time's value; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
 output or error closed it while the command was still running (its progress lines); every command writes its results
 once it has them, so \`| head\` keeps the command's own code.`,

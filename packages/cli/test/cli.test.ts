@@ -57,6 +57,24 @@ function tmpFilesUnder(dir: string): string[] {
 }
 
 describe('help, version and usage', () => {
+  it('exit 3\'s three reasons a design cannot be trusted with explore\'s states are the same in the top-level --help, explore --help and the README (the top-level help left out "acting on a time\'s value": a README audit)', async () => {
+    const flat = (t: string) => t.replace(/\s+/g, ' ');
+    const reasons = "not a function of its inputs, not name-blind as it declares, or acting on a time's value";
+    expect(flat((await runCli(['--help'])).stdout)).toContain(reasons);
+    expect(flat((await runCli(['explore', '--help'])).stdout)).toContain(reasons);
+    expect(flat(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))).toContain(reasons);
+  });
+
+  it.each(['replay', 'run', 'verify', 'compare', 'explore'])('the README\'s commands table names every option %s --help lists (it left out --runs, --faults, --strict and a dozen more: a README audit)', async (command) => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command} `));
+    expect(row, `no row for ${command} in the README's commands table`).toBeDefined();
+    const help = (await runCli([command, '--help'])).stdout;
+    const flags = [...help.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((f) => f !== '--help');
+    expect(flags.length).toBeGreaterThan(3);
+    expect(flags.filter((f) => !row!.includes(`\`${f}`))).toEqual([]);
+  });
+
   it.each(Object.keys(OPTIONS))('%s --help exits 0 and mentions its options', async (command) => {
     const res = await runCli([command, '--help']);
     expect(res.code).toBe(0);

@@ -67,6 +67,12 @@ describe('File', () => {
     expect(events[12]!.event).toEqual({ at: 3600000, type: 'scan', server: 'Alpha', kind: 'scheduled' });
   });
 
+  it('File: the repository\'s copy of the example log (examples/logs, which the README\'s example replays) is the format\'s own, byte for byte', () => {
+    // A user who clones the repository alone has the copy; shared/ beside it is the team's layout (a README audit:
+    // the README's first example named ../shared/examples, outside the repository).
+    expect(readFileSync(new URL('../../../../examples/logs/smsdom-small.jsonl', import.meta.url)).equals(EXAMPLE)).toBe(true);
+  });
+
   it('File: bytes and text give the same events', () => {
     expect(decodeChunks([EXAMPLE])).toEqual(decodeLogText(EXAMPLE_TEXT).events);
   });
