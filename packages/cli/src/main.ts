@@ -558,7 +558,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a
     // clean replay with standard output kept and errors sent elsewhere (an operator's QA pass).
-    else if (m !== undefined) process.stdout.write(`  recording     DISAGREES with the engine at line ${formatCount(m.line)}${m.column !== undefined && m.column > 1 ? `, column ${formatCount(m.column)}` : ''} (${formatCount(res.conformance.checked)} derived events before it agree): the figures above are the engine's, not the file's\n`);
+    else if (m !== undefined) process.stdout.write(`  recording     DISAGREES with the engine at line ${formatCount(m.line)}${m.column !== undefined && m.column > 1 ? `, column ${formatCount(m.column)}` : ''}: the figures above are the engine's, not the file's\n`);
     const meta = res.header.meta as Record<string, unknown>;
     if (claimsViolation(meta)) {
       // Free-form meta: a value that is not text is shown as JSON (String() of {"toString": 1} threw: exit 70).
@@ -1536,7 +1536,7 @@ See replstorm --help.`)
     .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)
     .option('--faults', 'also partitions, heals, crashes and restarts')
     .option('--no-symmetry', 'do not identify states of identically configured servers')
-    .option('--no-partial-order', 'try every order of actions on different servers and documents (partial-order reduction is used without symmetry)')
+    .option('--no-partial-order', 'try every order of actions on different servers and documents (partial-order reduction is used unless periodic work runs between steps)')
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
     .addOption(designOpt())

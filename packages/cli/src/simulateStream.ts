@@ -827,7 +827,9 @@ export async function simulateStream(
       if (blame !== undefined) {
         labels.set(cause, describeInput(e));
       }
-      steps?.input(cause, e);
+      // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
+      // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
+      steps?.input(causeLine(cause), e);
       conformance.applying = true;
       try {
         sim.apply(located as LocatedEvent<InputEvent>, cause);

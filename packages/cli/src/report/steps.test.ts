@@ -35,17 +35,27 @@ describe('the report\'s steps', () => {
     expect(b.result().steps[0]!.followed).toMatch(/^CONFLICT on Alpha over A{32}: .*\(more saves, R5\); Alpha's version is kept there as conflict document B{32}$/);
   });
 
-  it('keeps the first inputs it lists, counts the rest, and counts what a step derived past what it keeps', () => {
-    const b = createSteps(2);
+  it('lists no step of a run longer than it shows (what it kept is dropped), and counts what a step says past what it keeps', () => {
+    const long = createSteps(2);
     for (let i = 0; i < 5; i++) {
-      b.input(2 + i, save(1000 * i, UNID));
-      for (let k = 0; k < 150; k++) b.add(revised(1000 * i, UNID));
+      long.input(2 + i, save(1000 * i, UNID));
+      long.add(revised(1000 * i, UNID));
     }
-    const r = b.result();
-    expect(r.inputs).toBe(5);
-    expect(r.steps.map((s) => s.line)).toEqual([2, 3]);
-    expect(r.steps[1]!.followed).toMatch(/; and 50 more revisions, changes and conflicts$/);
-    expect(r.steps[1]!.followed.split('user/ann saved')).toHaveLength(101);
+    expect(long.result()).toEqual({ inputs: 5, steps: [] });
+    const b = createSteps(2);
+    b.input(2, save(1000, UNID));
+    for (let k = 0; k < 150; k++) b.add(revised(1000, UNID));
+    const followed = b.result().steps[0]!.followed;
+    expect(followed).toMatch(/; and 50 more revisions, changes and conflicts$/);
+    expect(followed.split('user/ann saved')).toHaveLength(101);
+  });
+
+  it('R13: a pass over more documents than a step keeps says its cleaning: scans that save nothing take no slot (a review: "no change; and 1 more")', () => {
+    const b = createSteps();
+    b.input(2, { at: 1000, type: 'scan', server: 'Alpha', kind: 'manual' });
+    for (let k = 0; k < 150; k++) b.add({ at: 1001 + k, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: UNID, kind: 'manual', verdict: 'clean', saved: false });
+    b.add(revised(1200, UNID, 'scanner/t'));
+    expect(b.result().steps[0]!.followed).toBe(`scanner/t saved ${UNID} on Alpha (seq 1)`);
   });
 
   it('the page lists the steps of a short run, and says why a long run\'s are not listed', () => {

@@ -8,9 +8,12 @@ import { describeInput, explainDerived, type DerivedEvent, type InputEvent } fro
 // work that falls in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed
 // there too, and said as what it is; it is not the input's doing. Causes are blame's tables.
 
-/** [choice] Inputs listed: a counterexample's size and more; a log longer than that lists its first STEPS_SHOWN. */
+/**
+ * [choice] Steps are listed for a run of at most STEPS_SHOWN inputs (a counterexample, a hand-made log); a longer one
+ * is a recording, read by its timeline and blame, and lists none (what was kept is dropped once the run passes it).
+ */
 export const STEPS_SHOWN = 300;
-/** Derived events kept per step (a push of thousands of documents): the rest are counted. */
+/** Events said per step (a push of thousands of documents): the rest are counted. */
 const EVENTS_KEPT = 100;
 
 export interface Step {
@@ -23,7 +26,7 @@ export interface Step {
 }
 
 export interface Steps {
-  /** The first STEPS_SHOWN inputs applied. */
+  /** Every input applied, when there are at most STEPS_SHOWN of them; else none. */
   readonly steps: readonly Step[];
   /** Inputs applied in all. */
   readonly inputs: number;
@@ -37,21 +40,42 @@ export interface StepsBuilder {
   result(): Steps;
 }
 
+/**
+ * Whether explainDerived says something of the event: a revision, a change replication applied (not a collision), a
+ * conflict, a cluster push that moved something (the timer's are labelled). Scans and other sessions are not said,
+ * and kept, they filled a step's slots: a pass over more than EVENTS_KEPT documents read "no change" with its
+ * cleaning past them counted (a review).
+ */
+function said(e: DerivedEvent): boolean {
+  switch (e.type) {
+    case 'revised':
+    case 'conflict':
+      return true;
+    case 'replicated':
+      return e.outcome !== 'collision';
+    case 'session':
+      return e.direction === 'cluster' && e.sent > 0;
+    default:
+      return false;
+  }
+}
+
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  const open: { line: number; e: InputEvent; derived: DerivedEvent[]; more: number }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; more: number }[] = [];
   let inputs = 0;
   return {
     input(line, e) {
       inputs++;
-      if (open.length < shown) open.push({ line, e, derived: [], more: 0 });
+      if (inputs <= shown) open.push({ line, e, derived: [], more: 0 });
+      else if (open.length > 0) open = [];
     },
     add(e, madeDocument) {
-      // Only what follows a listed input, the last listed one until the next input comes.
-      if (open.length === 0 || inputs > open.length) return;
+      if (open.length === 0 || inputs > shown || !said(e)) return;
       if (e.type === 'conflict' && madeDocument === false) return;
       const step = open[open.length - 1]!;
       if (step.derived.length < EVENTS_KEPT) step.derived.push(e);
-      else if (e.type !== 'scanned' && e.type !== 'session') step.more++;
+      // (A conflict's arrival is said with the conflict, and a timer's push as a label: neither is counted.)
+      else if (e.type === 'revised' || e.type === 'conflict' || (e.type === 'replicated' && e.outcome !== 'conflict')) step.more++;
     },
     result() {
       return {

@@ -217,7 +217,7 @@ describe('explore: reductions lose no state', () => {
     ['2 identical servers x 1 document, conflicts of conflict documents', { servers: 2, docs: 1 }, 10],
   ] as const)('symmetry: %s: one state per orbit of the unreduced search, at the same depth', (_label, settings, depth) => {
     const model = stormExploreModel({ settings });
-    // The unreduced searches without partial-order reduction either (it is used where symmetry is not): a fault in it
+    // The unreduced searches without partial-order reduction either (it is used with symmetry too): a fault in it
     // showed here as symmetry's (a developer's review).
     const full = explore(model, { depth, symmetry: false, partialOrder: false, onNewState: () => {} });
     const orbits = new Set<string>();

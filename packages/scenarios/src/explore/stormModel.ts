@@ -85,7 +85,14 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   );
   const setup = [...before, ...spread, ...generated.slice(cut)];
   const docs = generated.filter((e): e is Extract<InputEvent, { type: 'save' }> => e.type === 'save').map((e) => ({ db: e.db, unid: e.unid }));
-  const baseDocs = new Set(docs.map((d) => `${d.db}\u0000${d.unid}`));
+  // The scenario's documents by database (a nested lookup: partial-order reduction asks per pair of actions, and a
+  // joined key was a string made each time).
+  const baseDocs = new Map<string, Set<string>>();
+  for (const d of docs) {
+    let unids = baseDocs.get(d.db);
+    if (unids === undefined) baseDocs.set(d.db, (unids = new Set()));
+    unids.add(d.unid);
+  }
   // Servers are symmetric when their definitions and scanner configurations agree apart from the name.
   const strip = (e: InputEvent) => JSON.stringify({ ...e, name: '', server: '' });
   const serverSig = new Map(servers.map((n) => [n, generated.filter((e) => (e.type === 'server' && e.name === n) || (e.type === 'scanner' && e.server === n)).map(strip).join('|')]));
@@ -126,7 +133,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
       // `actions` lists scans of conflict documents (by UNID) in an order that depends on the times the path ran to,
       // and the reduction needs one global order of actions. (Reduced with them, the search at depth 11 on 2 servers x
       // 1 document, no symmetry, found 8 states fewer than the full one: an acceptance QA pass.)
-      if (!baseDocs.has(`${x.db}\u0000${x.unid}`) || !baseDocs.has(`${y.db}\u0000${y.unid}`)) return false;
+      if (baseDocs.get(x.db)?.has(x.unid) !== true || baseDocs.get(y.db)?.has(y.unid) !== true) return false;
       return x.db !== y.db || x.unid !== y.unid;
     },
     actions(sim: Simulator, userLeft: number): Action[] {
