@@ -563,7 +563,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (claimsViolation(meta)) {
       // Free-form meta: a value that is not text is shown as JSON (String() of {"toString": 1} threw: exit 70).
       const text = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' ? v : JSON.stringify(v));
-      process.stdout.write(`  written by    ${printable(`${text(meta['recordedBy'], 'a checker')}: ${text(meta['invariant'], 'storm')}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
+      // (A property's log names the property twice, as its writer and as its invariant: said once, a contributor's QA pass.)
+      const by = text(meta['recordedBy'], 'a checker');
+      const invariant = text(meta['invariant'], 'storm');
+      process.stdout.write(`  written by    ${printable(`${by}${by.endsWith(` ${invariant}`) ? '' : `: ${invariant}`}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);

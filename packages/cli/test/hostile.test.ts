@@ -641,6 +641,15 @@ describe('text from a log reaches the terminal escaped', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('written by    ["a",{"valueOf":2}]: {"toString":1}: x\n');
   });
+
+  it('a property\'s counterexample names the property once in "written by" (its header names it as the writer and as the invariant: "property p: p: ..." read as two things, a contributor\'s QA pass)', async () => {
+    const file = writeLog('property-header.jsonl', ['{"replog":1,"meta":{"recordedBy":"property sim-converges","invariant":"sim-converges","violation":"replicas differ"}}', ALPHA]);
+    const res = await runCli(['replay', file]);
+    expect(res.stdout).toContain('written by    property sim-converges: replicas differ\n');
+    // A checker's log names its invariant as before.
+    const other = writeLog('explore-header.jsonl', ['{"replog":1,"meta":{"recordedBy":"replstorm explore","invariant":"no-conflict","violation":"a conflict"}}', ALPHA]);
+    expect((await runCli(['replay', other])).stdout).toContain('written by    replstorm explore: no-conflict: a conflict\n');
+  });
 });
 
 describe('valid oddities', () => {

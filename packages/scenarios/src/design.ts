@@ -39,7 +39,11 @@ export interface DesignScanContext<C> extends ScanInput {
   virusScan(): VirusScanResult;
 }
 
-/** What a design promises; the invariant suite holds it to these. */
+/**
+ * What a design promises: `designs` and verify print it beside the verdict. `readOnlyKinds` decides which scans the
+ * read-only invariant holds to no writes (none declared: not applicable); every other invariant is checked whatever
+ * the design promises (it read "the invariant suite holds it to these": a contributor's QA pass).
+ */
 export interface DesignPromises {
   /** Kinds of scan that never save a clean document (cleaning an infected one is the only write allowed). */
   readonly readOnlyKinds?: readonly ScanKind[];
