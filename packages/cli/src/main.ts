@@ -1311,7 +1311,7 @@ async function cmdExplore(
     const cutIn = r.hitMaxStates || r.hitMemoryLimit ? ' (cut within it)' : '';
     process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${r.seconds.toFixed(2)} s${speed}\n`);
     process.stdout.write(
-      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? 'off (it is not used when periodic work runs between steps)' : 'off'}\n`,
+      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? `off (${model.noPartialOrder ?? 'it is not used when periodic work runs between steps'})` : 'off'}\n`,
     );
     process.stdout.write(
       r.exhausted && untrusted !== undefined

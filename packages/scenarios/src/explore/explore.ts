@@ -66,6 +66,8 @@ export interface ExploreModel {
   readonly symmetricServers: readonly string[];
   /** Why there is no symmetry to use, when that is not plain (for the report). */
   readonly noSymmetry?: string;
+  /** Why the model declares no independence (`independent` absent), when it could have (for the report). */
+  readonly noPartialOrder?: string;
   /**
    * Partial-order reduction: true when `a` and `b` commute in every state where both are enabled (either order gives
    * the same abstract state, and neither enables or disables the other). Must be symmetric. `actions` must then list
