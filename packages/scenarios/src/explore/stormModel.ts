@@ -185,7 +185,6 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   };
 }
 
-/** A scan or a user save (an action on one server alone), else undefined. At module level: see design.ts's `scalar`. */
 /**
  * Whether a `scanner` event installs a design whose writes and memory hold no time value: a built-in (its code is
  * known) that writes nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime).
@@ -197,8 +196,10 @@ function writesNoTime(registry: DesignRegistry, e: Extract<InputEvent, { type: '
   if (d.name === 'noop') return true;
   return SMSDOM_FAMILY.has(d.name) && e.config?.['tagIncludesScanTime'] !== true;
 }
+// (A built-in added to the registry gets no partial-order reduction until it is known here: README, "Adding a built-in".)
 const SMSDOM_FAMILY = new Set(['smsdom', 'sso-mail-only', 'cluster-aware']);
 
+/** A scan or a user save (an action on one server alone), else undefined. At module level: see design.ts's `scalar`. */
 function localAction(x: Action): Extract<Action, { type: 'scan' | 'save' }> | undefined {
   return x.type === 'scan' || x.type === 'save' ? x : undefined;
 }
