@@ -44,4 +44,4 @@ export { encodeEvent, encodeHeader, encodeLog, isEncodingOf } from './log/encode
 export { abstractStateHash, abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
 export { derivedEventsEqual, eventsEqual } from './log/eventsEqual.js';
-export { describeInput, explainDerived } from './log/explain.js';
+export { describeInput, explainDerived, explainsEvent } from './log/explain.js';

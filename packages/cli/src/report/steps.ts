@@ -1,4 +1,4 @@
-import { describeInput, explainDerived, type DerivedEvent, type InputEvent } from '@replstorm/core';
+import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type InputEvent } from '@replstorm/core';
 
 // The report's steps: each input event of a run (its line), and what the engine derived after it until the next
 // input, in words (core's explainDerived, the wording explore prints for a counterexample's steps). A counterexample
@@ -40,26 +40,6 @@ export interface StepsBuilder {
   result(): Steps;
 }
 
-/**
- * Whether explainDerived says something of the event: a revision, a change replication applied (not a collision), a
- * conflict, a cluster push that moved something (the timer's are labelled). Scans and other sessions are not said,
- * and kept, they filled a step's slots: a pass over more than EVENTS_KEPT documents read "no change" with its
- * cleaning past them counted (a review).
- */
-function said(e: DerivedEvent): boolean {
-  switch (e.type) {
-    case 'revised':
-    case 'conflict':
-      return true;
-    case 'replicated':
-      return e.outcome !== 'collision';
-    case 'session':
-      return e.direction === 'cluster' && e.sent > 0;
-    default:
-      return false;
-  }
-}
-
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; more: number }[] = [];
   let inputs = 0;
@@ -70,7 +50,9 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       else if (open.length > 0) open = [];
     },
     add(e, madeDocument) {
-      if (open.length === 0 || inputs > shown || !said(e)) return;
+      // Only what it says: scans that saved nothing filled a step's slots, and a pass over more than EVENTS_KEPT
+      // documents read "no change" with its cleaning past them counted (a review).
+      if (open.length === 0 || inputs > shown || !explainsEvent(e)) return;
       if (e.type === 'conflict' && madeDocument === false) return;
       const step = open[open.length - 1]!;
       if (step.derived.length < EVENTS_KEPT) step.derived.push(e);

@@ -51,6 +51,25 @@ export function describeInput(e: InputLike): string {
 }
 
 /**
+ * Whether explainDerived may say something of the event: a revision, a change replication applied (not a collision),
+ * a conflict, a cluster push that moved something (a timer's is labelled). Scans, and sessions that moved nothing or
+ * were not cluster pushes, never are.
+ */
+export function explainsEvent(e: DerivedEvent): boolean {
+  switch (e.type) {
+    case 'revised':
+    case 'conflict':
+      return true;
+    case 'replicated':
+      return e.outcome !== 'collision';
+    case 'session':
+      return e.direction === 'cluster' && e.sent > 0;
+    default:
+      return false;
+  }
+}
+
+/**
  * What the engine derived, in words, in order: revisions (who saved what, where, and the arrival that triggered a
  * behaviour's save), changes replication applied, and conflicts (which version won, why, and where the loser is kept).
  * `input` is the input event the events followed: a cluster push it did not ask for is the replicator's timer.
@@ -60,15 +79,16 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): s
   const parts: string[] = [];
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
+    if (!explainsEvent(e)) continue;
     // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
     // after what it moved, which read as the action's doing (an explore QA pass).
     if (e.type === 'session') {
       const own = input?.type === 'push' && input.server === e.server && input.partner === e.partner;
-      if (e.direction === 'cluster' && e.sent > 0 && !own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
+      if (!own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
       continue;
     }
     if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
-    else if (e.type === 'replicated' && e.outcome !== 'collision') {
+    else if (e.type === 'replicated') {
       // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
       const prev = d[k - 1];
       if (e.outcome === 'conflict' && prev?.type === 'conflict' && prev.unid === e.unid && prev.server === e.to) continue;
