@@ -250,7 +250,18 @@ describe('R7/R9: the compacted change log (keepHistory false)', () => {
 });
 
 describe('changeOrder (what exploration hashes: R9 sends documents in this order)', () => {
-  const unids = (r: Replica) => r.changeOrder().map((n) => n.unid);
+  // Each check reads both: the list, and the same notes written into an array at an offset (changeOrderInto, what
+  // the abstract state's hash reads), which leaves what is before and after them alone.
+  const unids = (r: Replica) => {
+    const list = r.changeOrder();
+    const out = ['before', 'before', 'after'] as unknown as Note[];
+    expect(r.changeOrderInto(out, 2)).toBe(2 + list.length);
+    expect(out.slice(0, 2)).toEqual(['before', 'before']);
+    expect(out.slice(2, 2 + list.length)).toEqual(list);
+    for (let i = 0; i < list.length; i++) expect(out[2 + i]).toBe(list[i]);
+    if (list.length === 0) expect(out[2]).toBe('after');
+    return list.map((n) => n.unid);
+  };
 
   it('R9: lists each document once, at its last change, after every save, deletion and purge, on a clone and on its original', () => {
     const r = new Replica('S', 'db', 0, 1);

@@ -281,6 +281,18 @@ export class Replica {
     return out;
   }
 
+  /**
+   * changeOrder written into `out` from index `at`, returning the index after the last: exploration hashes every
+   * replica per transition, and the lists changeOrder made were 4% of a search's allocation (the bench's case: 38 of
+   * 899 MB, V8's sampling heap profiler); without them it runs 0.6% fewer instructions (10.895 G against 10.960 G,
+   * cachegrind). Nothing is kept: the state's memory is unchanged. (A Map's forEach for the histories beside it, tried
+   * too, ran 1.1% more.)
+   */
+  changeOrderInto(out: Note[], at: number): number {
+    for (let s = this.head; s !== undefined; s = s.next) out[at++] = s.note;
+    return at;
+  }
+
   /** How many documents were last changed at or before change number `no` (what a history point up to `no` covers). */
   coveredUpTo(no: number): number {
     let after = 0;

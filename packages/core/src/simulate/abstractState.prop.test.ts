@@ -49,6 +49,10 @@ function replica(db: string, notes: Note[], history: Map<string, number>): Abstr
   return {
     db,
     changeOrder: () => inOrder,
+    changeOrderInto: (out: Note[], at: number) => {
+      for (const n of inOrder) out[at++] = n;
+      return at;
+    },
     historyMap: () => history,
     coveredUpTo: (no) => Math.min(no, inOrder.length),
   };

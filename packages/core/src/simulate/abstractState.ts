@@ -44,6 +44,8 @@ export interface AbstractReplica {
   readonly db: string;
   /** The documents in change-number order (oldest change first). */
   changeOrder(): readonly Note[];
+  /** The same, written into `out` from index `at`; returns the index after the last (no list made). */
+  changeOrderInto(out: Note[], at: number): number;
   /** Replication history: sender -> change number received up to. */
   historyMap(): ReadonlyMap<string, number>;
   /** How many of this replica's documents were last changed at or before change number `no`. */
@@ -783,7 +785,9 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     for (const r of srv.replicas) {
       repStart[ri++] = nflat;
       const db = r.db;
-      for (const n of r.changeOrder()) {
+      const end = r.changeOrderInto(flatNotes, nflat);
+      for (; nflat < end; nflat++) {
+        const n = flatNotes[nflat]!;
         const d = recFor(db, n.unid);
         const info = infoOf(n);
         if (d.gen !== gen) {
@@ -801,9 +805,8 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
           if (n.seq < d.base) d.base = n.seq;
           if (indexOfTime(d, n.seqTime) < 0) d.times[d.nt++] = n.seqTime;
         }
-        flatNotes[nflat] = n;
         flatInfos[nflat] = info;
-        flatRecs[nflat++] = d;
+        flatRecs[nflat] = d;
       }
     }
   }
