@@ -28,6 +28,7 @@ import {
   builtinRegistry,
   claimRunsLog,
   recheckClaim,
+  stormLoopLength,
   type ClaimCheck,
   type ClaimLimits,
   type ComparisonRow,
@@ -453,6 +454,18 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   }
 }
 
+/**
+ * Where an explore storm log's loop is among its inputs, for the report's steps: its last 2L inputs before the `end`.
+ * Only when replay reproduced the claim (the log's last inputs were then found to be the two laps, each coming back to
+ * where it began): an edited log's steps are not labelled by what its header says.
+ */
+function stormLoopOf(res: SimulateResult, claim: ClaimCheck | undefined): { stormLoop?: { firstInput: number; length: number } } {
+  const length = stormLoopLength(res.header.meta);
+  if (length === undefined || claim?.invariant !== 'no-storm' || !claim.reproduced || res.inputs === undefined) return {};
+  const body = res.inputs.at(-1)?.type === 'end' ? res.inputs.length - 1 : res.inputs.length;
+  return { stormLoop: { firstInput: body - 2 * length + 1, length } };
+}
+
 function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck, causeLines?: string, recorded = false): string {
   return renderHtmlReport({
     title,
@@ -463,6 +476,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     summary: res.summary,
     timeline: res.timeline!,
     ...(res.steps !== undefined ? { steps: res.steps } : {}),
+    ...stormLoopOf(res, claim),
     blame: res.blame?.byActor ?? [],
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns

@@ -481,6 +481,40 @@ describe('help, version and usage', () => {
     expect(steps).toContain('server Alpha in cluster');
   });
 
+  it('R12/R14: the report of an explore storm log marks its loop: the last two laps\' rows, labelled lap 1 and lap 2, and the lines of each (the report showed the steps with nothing to say which were the loop: noticed by a session, left, then done)', async () => {
+    const out = mkdtempSync(join(tmp, 'storm-steps-'));
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--invariant', 'no-scanner-revision', '--out', out, '--json']);
+    const storm = parse(res.stdout)['storm'] as { loopStart: number; loopLength: number; log: string };
+    expect(storm.loopLength).toBe(2);
+    const header = JSON.parse(readFileSync(storm.log, 'utf8').split('\n')[0]!) as { meta: { setupInputs: number } };
+    // Step k of the path is the log's line setupInputs + 1 + k (line 1 is the header); the loop is run twice.
+    const first = header.meta.setupInputs + 1 + storm.loopStart;
+    const report = join(out, 'storm.html');
+    expect((await runCli(['replay', storm.log, '--report', report])).code).toBe(0);
+    const html = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+    const table = html.slice(html.indexOf('<table class="data steps">'), html.indexOf('</table>', html.indexOf('<table class="data steps">')));
+    const laps = [...table.matchAll(/<tr class="lap(\d)"><td class="num">(\d+)<\/td><td class="num">[^<]*<\/td><td class="num">([^<]*)<\/td><td class="wrap">([^<]*)<\/td>/g)].map((m) => [Number(m[1]), Number(m[2]), m[3], m[4]]);
+    expect(laps).toEqual([
+      [1, first, 'lap 1, 1 of 2', expect.stringMatching(/^cluster push /)],
+      [1, first + 1, 'lap 1, 2 of 2', expect.stringMatching(/^cluster push /)],
+      [2, first + 2, 'lap 2, 1 of 2', laps[0]![3]],
+      [2, first + 3, 'lap 2, 2 of 2', laps[1]![3]],
+    ]);
+    expect(html).toContain(`The storm's loop: lines ${first}-${first + 1}, then the same actions again (lines ${first + 2}-${first + 3}).`);
+    // Rows before the loop have an empty Loop cell.
+    expect(table).toContain(`<tr><td class="num">${first - 1}</td><td class="num">`);
+    // A header that no longer says where the loop is (edited: the claim cannot be reproduced) labels no rows.
+    const lines = readFileSync(storm.log, 'utf8').split('\n');
+    const edited = join(out, 'edited.jsonl');
+    writeFileSync(edited, [lines[0]!.replace('a loop of 2 steps', 'a loop of 1 step'), ...lines.slice(1)].join('\n'));
+    const editedReport = join(out, 'edited.html');
+    await runCli(['replay', edited, '--report', editedReport]);
+    const plain = readFileSync(editedReport, 'utf8');
+    expect(plain).toContain('<h2>Steps</h2>');
+    expect(plain).not.toContain('<th class="num">Loop</th>');
+    expect(plain).not.toContain("The storm's loop");
+  });
+
   it('R1: the report\'s steps give each input the revision its own save made, in its row, and the log\'s own line numbers with --record too (a review: under --record they were the recording\'s lines, 28 for a 14-line log)', async () => {
     const rowsOf = (file: string) => {
       const html = readFileSync(file, 'utf8').replaceAll('<wbr>', '');

@@ -68,6 +68,16 @@ function isStormClaim(meta: Readonly<Record<string, unknown>>): boolean {
 const STORM_TEXT = /^a loop of (\d+) steps? from step (\d+), shown twice$/;
 
 /**
+ * An explore storm log's loop length L, from its header's `storm` ("a loop of L steps from step S, shown twice"): its
+ * last 2L inputs before the `end` are the loop, run twice. Undefined for any other log.
+ */
+export function stormLoopLength(meta: Readonly<Record<string, unknown>>): number | undefined {
+  if (!isStormClaim(meta)) return undefined;
+  const m = STORM_TEXT.exec(meta['storm'] as string);
+  return m === null ? undefined : Number(m[1]);
+}
+
+/**
  * Checks a counterexample log's claim again (replay's `claim`), with the checker that wrote it: verify's check of the
  * invariant on the whole run, with its clean-only baseline, its storm bound and 2-hour cap, and the design's read-only
  * kinds; explore's check on the path, or, for a storm log (no `invariant`, its `storm` the loop's place), that the

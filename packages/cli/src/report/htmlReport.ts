@@ -55,6 +55,11 @@ export interface ReportData {
   readonly cutShort?: string;
   /** Each input and what followed it, in words (listed for a run of at most STEPS_SHOWN inputs). */
   readonly steps?: Steps;
+  /**
+   * An explore storm log's loop, its claim reproduced: inputs `firstInput` (1-based, as the steps count them) to
+   * `firstInput + 2 * length - 1` are the loop's `length` steps run twice. The steps table labels their laps.
+   */
+  readonly stormLoop?: { readonly firstInput: number; readonly length: number };
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -158,6 +163,9 @@ table.whatif td, table.whatif th { max-width: 360px; }
 table.summary tbody th, table.whatif tbody th { white-space: nowrap; }
 table.data th.sub { padding-left: 32px; font-weight: 400; color: var(--muted); }
 .bad { color: var(--bad); font-weight: 600; }
+/* A storm's loop in the steps: its two laps banded apart (the Loop column says which lap in words). */
+table.steps tr.lap1 td { background: #fff6e0; }
+table.steps tr.lap2 td { background: #fdebc8; }
 .same { color: var(--muted); }
 /* Text wraps between words; a word longer than its cell (a UNID) breaks only when it could not fit at all, so a
    narrow screen scrolls a wide table sideways instead of cutting every word into pieces. */
@@ -492,20 +500,36 @@ function counted(n: number, word: string): string {
  * prints it. [choice] Listed for a run of at most STEPS_SHOWN inputs (a counterexample, a hand-made log); a longer one
  * is a recording, read by its timeline and blame, and the page says so rather than list its setup's first lines.
  */
-function renderSteps(steps: Steps | undefined, causeLines?: string): string {
+function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: ReportData['stormLoop']): string {
   if (steps === undefined || steps.inputs === 0) return '';
   if (steps.inputs > STEPS_SHOWN) {
     return `<h2>Steps</h2>
 <p class="muted">Steps are listed for a run of at most ${escapeHtml(formatCount(STEPS_SHOWN))} input events (a counterexample's size); this one has ${escapeHtml(formatCount(steps.inputs))}: its timeline and blame below say what happened.</p>`;
   }
-  const rows = steps.steps.map(
-    (s) =>
-      `<tr><td class="num">${escapeHtml(formatCount(s.line))}</td><td class="num">${escapeHtml(formatVirtualTime(s.at))}</td><td class="wrap">${escapeHtml(s.input)}</td>` +
-      `<td class="wrap${s.followed === 'no change' ? ' muted' : ''}">${escapeHtml(s.followed)}</td></tr>`,
-  );
+  // The loop's rows (an explore storm log): input k of the loop (0-based) is step k % length + 1 of lap k / length + 1.
+  const lapOf = (i: number): { lap: number; step: number } | undefined => {
+    if (loop === undefined) return undefined;
+    const k = i + 1 - loop.firstInput;
+    return k >= 0 && k < 2 * loop.length ? { lap: Math.floor(k / loop.length) + 1, step: (k % loop.length) + 1 } : undefined;
+  };
+  const loopRows = loop !== undefined && loop.firstInput >= 1 && loop.firstInput - 1 + 2 * loop.length <= steps.steps.length;
+  const rows = steps.steps.map((s, i) => {
+    const at = loopRows ? lapOf(i) : undefined;
+    return (
+      `<tr${at !== undefined ? ` class="lap${at.lap}"` : ''}><td class="num">${escapeHtml(formatCount(s.line))}</td><td class="num">${escapeHtml(formatVirtualTime(s.at))}</td>` +
+      (loopRows ? `<td class="num">${at !== undefined ? escapeHtml(`lap ${at.lap}, ${at.step} of ${loop!.length}`) : ''}</td>` : '') +
+      `<td class="wrap">${escapeHtml(s.input)}</td><td class="wrap${s.followed === 'no change' ? ' muted' : ''}">${escapeHtml(s.followed)}</td></tr>`
+    );
+  });
+  let loopText = '';
+  if (loopRows) {
+    const line = (k: number) => formatCount(steps.steps[loop!.firstInput - 1 + k]!.line);
+    const laps = (from: number) => (loop!.length === 1 ? `line ${line(from)}` : `lines ${line(from)}-${line(from + loop!.length - 1)}`);
+    loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${loop!.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(loop!.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
+  }
   return `<h2>Steps</h2>
-<p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that moved nothing, are left out.</p>
-<div class="scroll"><table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th><th>Input</th><th>What followed</th></tr></thead><tbody>
+<p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that moved nothing, are left out.</p>${loopText}
+<div class="scroll"><table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th>${loopRows ? '<th class="num">Loop</th>' : ''}<th>Input</th><th>What followed</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>`;
 }
@@ -610,7 +634,7 @@ ${renderMeta(data.meta)}
 <h2>Summary</h2>
 ${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}
 </section>
-${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}\n</section>\n`}<section>
+${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
 </section>
 <section>
