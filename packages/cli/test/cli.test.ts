@@ -1782,7 +1782,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).not.toContain('the state space was exhausted');
     expect(res.stdout).toContain('  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value (WARNING below)\n');
-    expect(res.stdout).toMatch(/\nWARNING: scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later .*: a design here acts on the time's value/);
+    expect(res.stdout).toMatch(/\nWARNING: scheduled scan on Alpha of \S+ 0+5E7D001 made other decisions with every time 1 d 1 h 1 min 1 s later .*: a design here acts on the time's value/);
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(3);
     expect((parse(json.stdout) as { timeDependent?: string }).timeDependent).toMatch(/made other decisions with every time/);
@@ -2197,7 +2197,7 @@ describe('explore: what a result says about the search', () => {
     const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--out', join(tmp, 'setup-says')];
     const res = await runCli(args);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/shortest path \(3 steps\):\n  step 1 \(line 9, at 120000 ms\): scheduled scan of \S+ on Alpha: scanner\/smsdom saved /);
+    expect(res.stdout).toMatch(/shortest path \(3 steps\):\n  step 1 \(line 9, at 120000 ms\): scheduled scan on Alpha of \S+ \S+: scanner\/smsdom saved /);
     expect(res.stdout).toContain('STORM: a loop of 2 replication steps, from step 3, that makes scanner revisions every time round');
     const v = parse((await runCli([...args, '--json'])).stdout)['violation'] as Json;
     expect(v['setup']).toBeNull();
@@ -2300,7 +2300,7 @@ describe('replay hints', () => {
     const at = ` (at ${resolve('packages/cli/test/designs/boom.ts')}:11:`;
     expect(res.stdout).toMatch(/design-runs VIOLATED: the design "boom" failed while scanning \w+ in [^ ]+ on Alpha at \d+ ms: cannot handle seq 3 \(at \S+:\d+:\d+\)\nshortest path \(2 steps\):/);
     expect(res.stdout).toContain(`cannot handle seq 3${at}`);
-    expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): user\/ann saves .*; then the design "boom" failed/);
+    expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): save by user\/ann on \w+ .*; then the design "boom" failed/);
     // R16: the paths that end at a failure are counted beside "exhausted"/"bounded", which they qualify.
     expect(res.stdout).toMatch(/^  [1-9][\d,]* actions? made the design fail \(design-runs\): a path ends at its failure/m);
     const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];

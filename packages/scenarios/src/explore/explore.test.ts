@@ -569,7 +569,7 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(r.violation?.steps, r.violation?.explanation.join('\n')).toBe(2);
     // (Steps are a minute apart from the scanners' installation at 60,000 ms, so step 2's scan and a tick share 180,000
     // ms; input events come first, R12.)
-    expect(r.violation!.explanation[1]).toMatch(/^step 2 \(line 10, at 180000 ms\): scheduled scan of \S+ on Beta: .*scanner\/touch saved \S+ on Beta \(seq \d+\);.* CONFLICT on /);
+    expect(r.violation!.explanation[1]).toMatch(/^step 2 \(line 10, at 180000 ms\): scheduled scan on Beta of \S+ \S+: .*scanner\/touch saved \S+ on Beta \(seq \d+\);.* CONFLICT on /);
     const { summary, derived } = runEvents(decodeLogText(r.violation!.log).events.filter((e): e is LocatedEvent<InputEvent> => isInputEvent(e.event)), { behaviours: behaviourFactory(builtinRegistry([touch])), collect: true });
     expect(summary.conflicts).toBeGreaterThan(0);
     // The replay makes the conflict between step 2 (180,000 ms) and where step 3 would be (240,000 ms).
@@ -757,7 +757,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.depthReached).toBe(1);
     expect(r.violation).toBeUndefined();
-    expect(r.timeDependent).toMatch(/^scheduled scan of 0+5E7D001 on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 7 variations\)$/);
+    expect(r.timeDependent).toMatch(/^scheduled scan on Alpha of \S+ 0+5E7D001 made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 7 variations\)$/);
     // What the search could not see: its actions at its step times, from an odd minute on, conflict.
     const setupEnd = model.setup.at(-1)!.at;
     const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
@@ -799,7 +799,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
       },
     }) as ScannerDesign<object>;
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'day-one' }, registry: builtinRegistry([dayOne]) }), { depth: 4 });
-    expect(r.timeDependent).toMatch(/^scheduled scan of \S+ on Alpha made other decisions with every time 1 d 1 h 1 min 1 s later \(.* became the design failed: the design "day-one" failed while scanning .*no schedule for this day/);
+    expect(r.timeDependent).toMatch(/^scheduled scan on Alpha of \S+ \S+ made other decisions with every time 1 d 1 h 1 min 1 s later \(.* became the design failed: the design "day-one" failed while scanning .*no schedule for this day/);
     // A setup whose scanners act (on-write scans of its spread) is run under the shifts too, and a throw there is
     // flagged as the setup's.
     const early = explore(spreadAfterInstall(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'day-one' }, registry: builtinRegistry([dayOne]) })), { depth: 4 });

@@ -6,6 +6,7 @@ import {
   encodeLog,
   runEvents,
   isScannerRevision,
+  describeInput,
   explainDerived,
   type BehaviourFactory,
   type DerivedEvent,
@@ -243,26 +244,6 @@ interface Edge {
   readonly to: number;
   readonly action: Action;
   readonly scanner: boolean;
-}
-
-function describeAction(a: Action): string {
-  switch (a.type) {
-    case 'save':
-      return `${a.by} saves ${a.unid} on ${a.server}`;
-    case 'scan':
-      return `${a.kind} scan of ${a.unid ?? 'everything'} on ${a.server}`;
-    case 'push':
-      return `cluster push ${a.server} -> ${a.partner}`;
-    case 'replicate':
-      return `${a.mode ?? 'pull-push'} session ${a.server} -> ${a.partner}`;
-    case 'partition':
-      return `partition ${JSON.stringify(a.groups)}`;
-    case 'crash':
-    case 'restart':
-      return `${a.type} ${a.server}`;
-    default:
-      return a.type;
-  }
 }
 
 /**
@@ -625,7 +606,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           const scanner = derived.some(isScannerRevision);
           return scanner === e.scanner && visited.get(keyOf(used)) === e.to;
         });
-        if (chosen === undefined) throw new Error(`internal: no renaming of ${describeAction(e.action)} follows the storm loop's edge`);
+        if (chosen === undefined) throw new Error(`internal: no renaming of ${describeInput(e.action)} follows the storm loop's edge`);
         out.push(chosen);
       }
       if (ownKey() === home) return out;
@@ -658,7 +639,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const path = pathTo(i);
     const reached = reach(path);
     if (reached !== i) {
-      notReproducible = `${path.map(describeAction).join(', then ')} ${reached === -2 ? 'failed' : 'reached another state'} when run again from the initial state after the search (checked ${sample.length} paths)`;
+      notReproducible = `${path.map(describeInput).join(', then ')} ${reached === -2 ? 'failed' : 'reached another state'} when run again from the initial state after the search (checked ${sample.length} paths)`;
       break;
     }
   }
@@ -695,7 +676,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         const renamed = path.map((a) => renameServers(a, m));
         const reached = reach(renamed);
         if (reached !== i) {
-          notSymmetric = `${path.map(describeAction).join(', then ')} and the same with the servers renamed (${renamed.map(describeAction).join(', then ')}) reached states that are not renamings of each other (checked ${sample.length} paths under ${renamings.length} renaming${renamings.length > 1 ? 's' : ''})`;
+          notSymmetric = `${path.map(describeInput).join(', then ')} and the same with the servers renamed (${renamed.map(describeInput).join(', then ')}) reached states that are not renamings of each other (checked ${sample.length} paths under ${renamings.length} renaming${renamings.length > 1 ? 's' : ''})`;
           break check;
         }
       }
@@ -937,8 +918,8 @@ function timeDependence(
             again = `the design failed: ${thrownText(err)}`;
           }
         }
-        if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeAction).join(', then ')} made other decisions when run again at the same times (${again})` };
-        return time(`${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
+        if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeInput).join(', then ')} made other decisions when run again at the same times (${again})` };
+        return time(`${actions.map(describeInput).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
       }
     }
   }
@@ -1094,7 +1075,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
     derived = [];
-    const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeAction(actions[i - model.setup.length]!)}`;
+    const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeInput(actions[i - model.setup.length]!)}`;
     try {
       runStep(sim, ++line, e);
       settle(sim, e.at + stepMs - 1);
