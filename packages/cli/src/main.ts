@@ -887,8 +887,10 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const progress = createProgress(`verify ${design.name}`);
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
-  // in a new process would load it: a module-level counter that only grows passed the check run in this process.
-  const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length) : [];
+  // in a new process would load it: a module-level counter that only grows passed the check run in this process. And
+  // one more for the check after the suite that cases run alike on it and on the copy the suite used (verifyDesign's
+  // stateCheck: a module-level Set that stopped the design stamping after its first cases passed the suite).
+  const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length + 1) : [];
   // A case the engine's work budget refuses (a schedule of every millisecond over a case's 2-hour run) is no verdict:
   // said with its seed and the option that raises the budget (an operator's QA pass: it ended in the engine's bare
   // message, and verify had no --max-work).
@@ -918,6 +920,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       ok: result.ok,
       coverage: result.coverage,
       vacuous: result.vacuous,
+      ...(result.notReproducible !== undefined ? { notReproducible: result.notReproducible } : {}),
       invariants: result.invariants.map((i) => ({
         name: i.name,
         description: i.description,
@@ -965,9 +968,14 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
         process.stdout.write('  no scan saved a clean document: if the design never does, declare it (`promises: { readOnlyKinds: [\'mail\', \'on-write\', \'scheduled\', \'manual\'] }`) and the suite holds it to that (the read-only invariant) instead of waiting for stampings\n');
       }
     }
-    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : 'verdict: FAILED'}\n`);
+    if (result.notReproducible !== undefined) process.stdout.write(`\nWARNING: ${result.notReproducible}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
+    const violated = result.invariants.some((i) => i.status === 'violated') || result.vacuous.length > 0;
+    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : !violated && result.notReproducible !== undefined ? 'verdict: NOT DECIDED (the warning above)' : 'verdict: FAILED'}\n`);
   }
   unwritten.throwIfAny();
+  // [choice] A design that runs otherwise on a fresh copy, with nothing violated, is no verdict either way: exit 3, as
+  // explore's search whose paths run again reached other states (1 when something failed all the same).
+  if (!result.ok && result.notReproducible !== undefined && !result.invariants.some((i) => i.status === 'violated') && result.vacuous.length === 0) throw new Inconclusive('');
   if (!result.ok) throw new CheckFailed('');
 }
 
@@ -1440,7 +1448,8 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
-that is not a function of its inputs, not name-blind as it declares, or acting on a time's value; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
+that is not a function of its inputs, not name-blind as it declares, or acting on a time's value; verify whose cases
+end otherwise on a copy of the design loaded anew; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
 output or error closed it while the command was still running (its progress lines); every command writes its results
 once it has them, so \`| head\` keeps the command's own code.`,
@@ -1514,7 +1523,11 @@ quiescent and noConflicts or not (a design that never promised "no conflicts" st
 Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
 the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).
-Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load (see replstorm --help).`,
+A design module is loaded once, and every case runs on it: after the suite, 8 of its cases run again on the copy it
+used and on a copy loaded anew, and if one ends otherwise the design acts on something kept from earlier runs (a
+module-level variable): a WARNING, and the verdict is NOT DECIDED.
+Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load, 3 NOT DECIDED (a design
+module whose cases end otherwise on a copy loaded anew, nothing violated) (see replstorm --help).`,
     )
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)

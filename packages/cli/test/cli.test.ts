@@ -1745,6 +1745,20 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
   });
 
+  it('verify <module>: a design whose module-level state prevents its violations is not passed: WARNING, "NOT DECIDED", exit 3, --json notReproducible and ok false (it said "every invariant held", exit 0: a researcher\'s QA pass)', async () => {
+    const out = mkdtempSync(join(tmp, 'once-verify-'));
+    const args = ['verify', join('packages', 'cli', 'test', 'designs', 'once-clean.ts'), '--seed', '1', '--out', out];
+    const res = await spawnCli(args);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).toMatch(/\nWARNING: the same case \(\d+ input events\) ended otherwise on a copy of the module loaded anew \(.*\) than on the copy the suite ran \(.*\).*: the design acts on something kept from earlier runs \(a module-level variable\?\), so the suite's runs were not what a fresh start does, and its verdict cannot be trusted/);
+    expect(res.stdout).toContain('\nverdict: NOT DECIDED (the warning above)\n');
+    const json = await spawnCli([...args, '--json']);
+    expect(json.code).toBe(3);
+    expect(parse(json.stdout)).toMatchObject({ ok: false, notReproducible: expect.stringMatching(/^the same case/) });
+    // The copies it loaded are gone.
+    expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
+  });
+
   it('explore <design with module-level state>: the search is flagged as not reproducible, with a WARNING, exit 3 (it said "exhausted" and exit 0, its conflict unfound)', async () => {
     const out = mkdtempSync(join(tmp, 'once-'));
     const args = ['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '6', '--set', 'design=once', '--design', `once=${join('packages', 'cli', 'test', 'designs', 'once-per-process.ts')}`, '--out', out];

@@ -211,6 +211,57 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(assertViolated(pure, 'no-missed-infection').notReproducible).toBeUndefined();
   });
 
+  it('R5: a design whose outside state prevents its violations (stamps each document once per process, in a Set) is not passed: the cases the suite drew run again on a fresh copy end otherwise (notReproducible, ok false); a pure design passes that check', () => {
+    // A researcher's QA pass: the Set filled in the first cases, the later ones (the same UNIDs) stamped nothing, and
+    // "every invariant held", where a fresh process stamps a document on two members and conflicts (R5).
+    const make = () => {
+      const stamped = new Set<string>();
+      return defineDesign<{ scheduleEveryMs: number }>({
+        name: 'once-per-process',
+        description: 'stamps each document once per process and server',
+        defaults: { scheduleEveryMs: 0 },
+        scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+        scan: ({ server, db, note, virusScan }) => {
+          const r = virusScan();
+          if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+          const k = `${server}:${db}:${note.unid}`;
+          if (stamped.has(k)) return { verdict: 'clean' };
+          stamped.add(k);
+          return { verdict: 'clean', set: [['X-Scanned', 'yes']] };
+        },
+      });
+    };
+    // The whole suite, as verify runs it: design-runs and quiescence first, whose cases fill the Set, then
+    // no-scanner-conflicts, whose cases (the same UNIDs) stamp next to nothing.
+    const statuses = (r: ReturnType<typeof verifyDesign>) => r.invariants.map((i) => [i.name, i.status]);
+    const allHeld = [['design-runs', 'held'], ['read-only', 'not-applicable'], ['quiescence', 'held'], ['no-scanner-conflicts', 'held'], ['no-missed-infection', 'held'], ['convergence', 'held']];
+    // Run on the copy the suite used alone, the violation is hidden: the check needs the fresh copy.
+    const hidden = verifyDesign(make() as never, { runs: 100, seed: 1 });
+    expect(statuses(hidden)).toEqual(allHeld);
+    expect(hidden.ok).toBe(true);
+    const checked = verifyDesign(make() as never, { runs: 100, seed: 1, freshDesign: () => make() as never });
+    expect(statuses(checked)).toEqual(allHeld);
+    expect(checked.notReproducible).toMatch(/^the same case \(\d+ input events\) ended otherwise on a copy of the module loaded anew \(\d+ scanner revisions? and [1-9]\d* conflicts?\) than on the copy the suite ran \(\d+ scanner revisions? and \d+ conflicts?\).*: the design acts on something kept from earlier runs/);
+    expect(checked.ok).toBe(false);
+    // The same design kept pure (its memory in `remember`, the server's store) passes the check, and the suite.
+    const pure = defineDesign<{ scheduleEveryMs: number }>({
+      name: 'once-per-server',
+      description: 'stamps each document once per server, remembered in the server\'s store',
+      defaults: { scheduleEveryMs: 0 },
+      scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+      scan: ({ db, note, virusScan, store }) => {
+        const r = virusScan();
+        if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
+        const k = `${db}:${note.unid}`;
+        if (store.has(k)) return { verdict: 'clean' };
+        return { verdict: 'clean', set: [['X-Scanned', 'yes']], remember: [[k, true]] };
+      },
+    });
+    const pureRun = verifyDesign(pure as never, { runs: 100, seed: 1, only: ['design-runs'], freshDesign: () => ({ ...pure }) as never });
+    expect(pureRun.notReproducible).toBeUndefined();
+    expect(statuses(pureRun)).toEqual([['design-runs', 'held']]);
+  });
+
   it('R16: a pure design that storms (a tag naming the server, arrivals scanned) is cut at the storm bound; its fresh copy ends the same, so no counterexample is flagged as not reproducible', () => {
     // The check once ran the fresh copy on the log with its `end` appended: a run stopped by `end` at the cut's
     // instant skips the rest of that instant's work, which the cut run did; a different state, a false warning.

@@ -192,7 +192,13 @@ export interface VerifyResult {
   readonly coverage: Coverage;
   /** Coverage counters that stayed at zero: a green verdict would say nothing about them. */
   readonly vacuous: readonly (keyof Coverage)[];
-  /** No invariant violated and nothing vacuous. */
+  /**
+   * Set when the same cases ran differently on the design as the suite left it and on a fresh copy (VerifyOptions.
+   * freshDesign): the design carries something from one run to the next, so the suite's runs were not the runs a fresh
+   * start makes, and its verdict cannot be trusted (then `ok` is false). What differed, in words.
+   */
+  readonly notReproducible?: string;
+  /** No invariant violated, nothing vacuous, and the design ran alike on a fresh copy (notReproducible). */
   readonly ok: boolean;
 }
 
@@ -745,6 +751,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     const log = encodeLog({ replog: 1, meta: { recordedBy: 'replstorm verify', design: design.name, config, invariant: name, seed, path: details.counterexamplePath ?? '', violation: message } }, events);
     results.push({ name, description: DESCRIPTIONS[name], status: 'violated', runs: details.numRuns, seed, counterexample: { message, log, path: details.counterexamplePath ?? '', events, ...(notReproducible ? { notReproducible: true as const } : {}) } });
   }
+  const notReproducible = options.freshDesign !== undefined ? stateCheck(options.freshDesign, design, registry, factory, config, scheduled, readOnlyKinds, limits, seed) : undefined;
   // Stampings cannot happen in a design whose every scan is read-only; skips are optional (a design that scans every
   // document and never skips is sound: the coverage shows its 0). Scans and arrivals must happen, or the suite proved
   // nothing.
@@ -761,9 +768,64 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     invariants: results,
     coverage,
     vacuous,
+    ...(notReproducible !== undefined ? { notReproducible } : {}),
     // (An unchecked invariant is no pass: with `only` leaving design-runs out, every invariant could be unchecked.)
-    ok: results.every((r) => r.status !== 'violated' && r.status !== 'unchecked') && vacuous.length === 0,
+    ok: results.every((r) => r.status !== 'violated' && r.status !== 'unchecked') && vacuous.length === 0 && notReproducible === undefined,
   };
+}
+
+/**
+ * Cases the design runs twice after the suite (stateCheck): on the design as the suite left it and on a fresh copy.
+ * A handful of cases, each a few minutes of virtual time: milliseconds.
+ */
+const STATE_CHECK_CASES = 8;
+
+/**
+ * [choice] A design module is loaded once and every case of the suite runs on it, so a module-level variable outlives
+ * a case. Counterexamples are run again on a fresh copy (freshDesign), which catches state that makes a violation, but
+ * state that prevents one went unseen: a design that stamps each document once per process, in a module-level Set,
+ * stamped in the first cases only, and the cases after them, which reuse their UNIDs, never conflicted ("every
+ * invariant held"), where a fresh process conflicts at once (a researcher's QA pass). So, after the suite, a few cases
+ * (drawn from the seed) run on the design as the suite left it and on one fresh copy, in turn: a pure design ends
+ * each in the same state both ways (the same digest, or the same failure), and any difference proves that the design
+ * acts on something kept from earlier runs. The fresh copy runs them in turn too, so it may itself carry state from the
+ * first to the next: a difference is still a difference, and none is claimed where there is none.
+ */
+function stateCheck(
+  freshDesign: () => ScannerDesign<object> | undefined,
+  design: ScannerDesign<object>,
+  registry: DesignRegistry,
+  factory: BehaviourFactory,
+  config: Readonly<Record<string, unknown>>,
+  scheduled: boolean,
+  readOnlyKinds: readonly ScanKind[],
+  limits: RunLimits,
+  seed: number,
+): string | undefined {
+  const fresh = freshDesign();
+  if (fresh === undefined) return undefined;
+  const freshFactory = behaviourFactory(new Map([...registry, [design.name, fresh]]));
+  const end = (f: BehaviourFactory, events: readonly InputEvent[]): { key: string; words: string } => {
+    try {
+      const o = observe(events, f, readOnlyKinds, limits);
+      if (o.crash !== undefined) return { key: `crash ${o.crash}`, words: `the design failed (${o.crash})` };
+      const scanner = o.summary.revisions.byActorKind['scanner'] ?? 0;
+      return { key: o.summary.digest, words: `${scanner} scanner revision${scanner === 1 ? '' : 's'} and ${o.summary.conflicts} conflict${o.summary.conflicts === 1 ? '' : 's'}` };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { key: `threw ${message}`, words: `the run was refused (${message})` };
+    }
+  };
+  const cases = fc.sample(arbCase(), { seed: (seed ^ 0x2545f491) | 0, numRuns: STATE_CHECK_CASES });
+  for (let i = 0; i < cases.length; i++) {
+    const events = caseEvents(cases[i]!, design.name, config, scheduled);
+    const used = end(factory, events);
+    const anew = end(freshFactory, events);
+    if (used.key === anew.key) continue;
+    const same = used.words === anew.words ? ' (other final states)' : '';
+    return `the same case (${events.length} input events) ended otherwise on a copy of the module loaded anew (${anew.words}) than on the copy the suite ran (${used.words})${same}: the design acts on something kept from earlier runs (a module-level variable?), so the suite's runs were not what a fresh start does, and its verdict cannot be trusted (checked ${i + 1} of ${cases.length} cases)`;
+  }
+  return undefined;
 }
 
 /**
