@@ -825,7 +825,10 @@ export async function simulateStream(
         if (shift !== (causeShifts.at(-1) ?? 0)) causeShifts.push(cause, shift);
       }
       if (blame !== undefined) {
-        labels.set(cause, describeInput(e));
+        // A scanner's installation is the cause of its scheduled passes' revisions (its only ones blame gives it): said
+        // in blame's label. Not in describeInput, which the report's steps also use: a design with no schedule read
+        // "(its scheduled scans)" there, with none to come (a researcher's QA pass).
+        labels.set(cause, e.type === 'scanner' ? `${describeInput(e)} (its scheduled scans)` : describeInput(e));
       }
       // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).

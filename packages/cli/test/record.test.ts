@@ -444,7 +444,8 @@ describe('run --blame: what a cause\'s line counts', () => {
     const recorded = await runCli([...args, '--record', rec]);
     expect(recorded.stdout).toContain(`  line: its line in the recording, ${rec}\n`);
     // And the lines named are the recording's: the first cause's line is its input there.
-    const first = /^ +(\d+) {2}scanner smsdom installed on Alpha/m.exec(recorded.stdout);
+    // (Blame's label says what the installation caused: its scheduled passes' revisions.)
+    const first = /^ +(\d+) {2}scanner smsdom installed on Alpha \(its scheduled scans\)/m.exec(recorded.stdout);
     expect(first).not.toBeNull();
     expect(JSON.parse(readFileSync(rec, 'utf8').split('\n')[Number(first![1]) - 1]!)).toMatchObject({ type: 'scanner', server: 'Alpha' });
   });

@@ -528,7 +528,7 @@ function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: Repor
     loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${loop!.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(loop!.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
   }
   return `<h2>Steps</h2>
-<p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that moved nothing, are left out.</p>${loopText}
+<p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that changed nothing, are left out.</p>${loopText}
 <div class="scroll"><table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th>${loopRows ? '<th class="num">Loop</th>' : ''}<th>Input</th><th>What followed</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>`;

@@ -17,7 +17,7 @@ export function describeInput(e: InputLike): string {
     case 'scan':
       return `${e.kind} scan on ${e.server}${e.db ? ` of ${e.db}` : ''}${e.unid ? ` ${e.unid}` : ''}`;
     case 'scanner':
-      return `scanner ${e.design} installed on ${e.server} (its scheduled scans)`;
+      return `scanner ${e.design} installed on ${e.server}`;
     case 'deliver':
       return `mail delivered on ${e.server} to ${e.to.join(', ')}`;
     case 'forward':
@@ -52,8 +52,8 @@ export function describeInput(e: InputLike): string {
 
 /**
  * Whether explainDerived may say something of the event: a revision, a change replication applied (not a collision),
- * a conflict, a cluster push that moved something (a timer's is labelled). Scans, and sessions that moved nothing or
- * were not cluster pushes, never are.
+ * a conflict, a cluster push that changed something on its mate (a timer's is labelled). Scans, and sessions that
+ * changed nothing or were not cluster pushes, never are.
  */
 export function explainsEvent(e: DerivedEvent): boolean {
   switch (e.type) {
@@ -63,7 +63,9 @@ export function explainsEvent(e: DerivedEvent): boolean {
     case 'replicated':
       return e.outcome !== 'collision';
     case 'session':
-      return e.direction === 'cluster' && e.sent > 0;
+      // Only a push that changed something: one that sent a version its mate already had moved nothing (it read
+      // "moved by Beta's cluster replicator on its timer" with nothing moved: a researcher's QA pass).
+      return e.direction === 'cluster' && e.changed > 0;
     default:
       return false;
   }
@@ -73,7 +75,7 @@ export function explainsEvent(e: DerivedEvent): boolean {
  * What the engine derived, in words, in order: revisions (who saved what, where, and the arrival that triggered a
  * behaviour's save), changes replication applied, and conflicts (which version won, why, and where the loser is kept).
  * `input` is the input event the events followed: a cluster push it did not ask for is the replicator's timer.
- * Scans that saved nothing and sessions that sent nothing are left out. 'no change' when nothing is said.
+ * Scans that saved nothing and sessions that changed nothing are left out. 'no change' when nothing is said.
  */
 export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): string {
   const parts: string[] = [];
