@@ -1340,7 +1340,9 @@ async function cmdExplore(
         ? `  no new state at the last depth, but NOT every reachable state was checked: ${untrusted} (WARNING below)\n`
         : r.exhausted
         ? leftOut === undefined
-          ? '  the state space was exhausted: every reachable state was checked\n'
+          ? r.designFailures > 0
+            ? '  the state space was exhausted: every state reachable without a design failure was checked\n'
+            : '  the state space was exhausted: every reachable state was checked\n'
           : '  the state space was exhausted, with the cluster\'s pushes on their timer: every state reachable so was checked, NOT every interleaving (timing, below)\n'
         : r.hitMaxStates
           ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
@@ -1348,9 +1350,10 @@ async function cmdExplore(
             ? `  stopped at ${formatCount(r.distinctStates)} states with the heap 80% full (${formatCount(heapLimitMb())} MB): the space was NOT exhausted, the results hold for the states checked (lower --depth, or give node more memory: NODE_OPTIONS=--max-old-space-size=8192)\n`
           : untrusted !== undefined
             ? `  bounded to ${r.depthReached} actions, but NOT every path was checked: ${untrusted} (WARNING below)\n`
-            : `  bounded: every path of up to ${r.depthReached} actions was checked\n`,
+            : `  bounded: every path of up to ${r.depthReached} actions was checked${r.designFailures > 0 ? ', each up to a design failure on it' : ''}\n`,
     );
-    if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, so what was checked is what can be reached without one\n`);
+    if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, and what lies past it was not searched\n`);
+    // ("Exhausted" said alone above it, with every action failing, read as a contradiction: a researcher's QA pass.)
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     if (leftOut !== undefined) process.stdout.write(`  timing: ${leftOut}\n`);

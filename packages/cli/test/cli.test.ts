@@ -2317,6 +2317,10 @@ describe('replay hints', () => {
     expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): save by user\/ann on \w+ .*; then the design "boom" failed/);
     // R16: the paths that end at a failure are counted beside "exhausted"/"bounded", which they qualify.
     expect(res.stdout).toMatch(/^  [1-9][\d,]* actions? made the design fail \(design-runs\): a path ends at its failure/m);
+    // And the line they qualify says so itself: "every reachable state was checked" above "N actions made the design
+    // fail" read as a contradiction (a researcher's QA pass).
+    expect(res.stdout).toMatch(/^  (the state space was exhausted: every state reachable without a design failure was checked|bounded: every path of up to \d+ actions was checked, each up to a design failure on it)\n/m);
+    expect(res.stdout).not.toContain('every reachable state was checked');
     const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];
     const again = await runCli(hint!.split(' '));
     expect(again.code).toBe(2);
