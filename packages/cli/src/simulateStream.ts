@@ -392,9 +392,29 @@ class Conformance {
    * decreases from line to line, event-log.md): a line is missing here. Said at this line, not at the next derived
    * line, which is intact (an operator's QA pass: a deleted line was reported a line late). [choice] Events of this
    * same instant may still follow the input (file order within an instant is not fixed for derived lines): not judged.
+   *
+   * The other way round is judged: a derived line of the file still waiting here claims an event before this input
+   * that the engine, having applied every input before it and run the work due before its time, has not derived. An
+   * instant's inputs come first, in file order, then the work due then (event-log.md, "File"), and an input's own
+   * events follow it: the line is out of order or extra. (A `revised` line written before the `save` behind it, its
+   * `cause` naming the next line, was accepted, as only the order of derived events among themselves was compared: a
+   * conformance review.)
    */
   inputLine(line: number, e: InputEvent): void {
-    if (this.mismatch !== undefined || this.mode !== 'check' || this.engineQ.length === 0 || this.fileQ.length > 0) return;
+    if (this.mismatch !== undefined || this.mode !== 'check') return;
+    const early = this.fileQ.peek();
+    if (early !== undefined) {
+      this.fileQ.shift();
+      const file = this.decoded(early).event;
+      this.mismatch = {
+        line: early.line,
+        message: `the file has this derived event before the input at line ${line} (${e.type} at ${e.at} ms), and the engine derives no such event before that input: a derived line is out of order or extra here (an instant's inputs come first, in file order, then the work due then; an input's own events follow it)`,
+        file,
+      };
+      this.settle(Number.POSITIVE_INFINITY);
+      return;
+    }
+    if (this.engineQ.length === 0) return;
     const missing = this.engineQ.peek()!;
     if (missing.at >= e.at) return;
     this.mismatch = { line, message: `the engine derives ${encodeEvent(missing)} before this input (${e.type} at ${e.at} ms), and the file has no such line before it: a derived line is missing here`, engine: missing };

@@ -200,18 +200,42 @@ describe('a tampered recording', () => {
     const copy = lines.slice();
     [copy[save - 1], copy[save]] = [copy[save]!, copy[save - 1]!];
     writeFileSync(swapped, `${copy.join('\n')}\n`);
-    for (const path of [blank, swapped]) {
+    // The blank line: the causes after it differ. The swap: the revised line comes before the input behind it, which
+    // the engine has not applied yet there (it was read as a cause that differs; a conformance review found such a
+    // line accepted when its cause was edited to match).
+    for (const [path, why] of [
+      [blank, /the file differs in cause/],
+      [swapped, new RegExp(`^${swapped}:${save}:1: the recorded derived events disagree with the engine: the file has this derived event before the input at line ${save + 1} \\(save at \\d+ ms\\), and the engine derives no such event before that input: a derived line is out of order or extra here`)],
+    ] as const) {
       const plain = await runCli(['replay', path]);
       const recorded = await runCli(['replay', path, '--record', join(tmp, 'rerecorded.jsonl')]);
       expect(plain.code, plain.stderr).toBe(1);
       expect(recorded.code, recorded.stderr).toBe(1);
-      expect(plain.stderr).toMatch(/the file differs in cause/);
+      expect(plain.stderr).toMatch(why);
       expect(recorded.stderr.split('\n')[0]).toBe(plain.stderr.split('\n')[0]);
     }
     // As recorded (blank lines nowhere): --record writes the same file back.
     const again = join(tmp, 'again.jsonl');
     expect((await runCli(['replay', F, '--record', again])).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(F, 'utf8'));
+  });
+
+  it('event-log.md (File: an instant\'s events in file order): a revised line written before the save behind it, its cause edited to name that save, is out of order: exit 1 at it, with or without --record (it was accepted: only the order of derived lines among themselves was compared, a conformance review)', async () => {
+    const save = firstLineOf('save');
+    const copy = lines.slice();
+    const revised = JSON.parse(copy[save]!) as { type: string; cause: number };
+    expect(revised).toMatchObject({ type: 'revised', cause: save });
+    [copy[save - 1], copy[save]] = [JSON.stringify({ ...revised, cause: save + 1 }), copy[save - 1]!];
+    const path = join(tmp, 'revised-first.jsonl');
+    writeFileSync(path, `${copy.join('\n')}\n`);
+    for (const extra of [[], ['--record', join(tmp, 'revised-first.rec.jsonl')]]) {
+      const res = await runCli(['replay', path, ...extra]);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr.split('\n')[0]).toMatch(new RegExp(`^${path}:${save}:1: .*the file has this derived event before the input at line ${save + 1} \\(save at \\d+ ms\\)`));
+    }
+    // Under --json, the summary's recording names the line.
+    const json = JSON.parse((await runCli(['replay', path, '--json'])).stdout) as { recording: { mismatch: { line: number } } };
+    expect(json.recording.mismatch.line).toBe(save);
   });
 
   it('an extra derived line: exit 1 naming it', async () => {
