@@ -721,6 +721,25 @@ describe('valid oddities', () => {
     expect(({} as Record<string, unknown>)['sso']).toBeUndefined();
   });
 
+  it('R14: a scanner setting spelt within two edits of one its design has ("ignoreSSOOnScheduled") is passed over as any unknown field, but said without --strict too, naming the setting meant; one unlike any is said by --strict alone (a typo ran smsdom\'s default without a word: a conformance review)', async () => {
+    const scanner = (config: string) => `{"at":1,"type":"scanner","server":"Alpha","design":"smsdom","config":${config}}`;
+    const save = saveWith('{"Subject":"x","$FILE":[{"name":"a.txt"}]}');
+    const line = scanner('{"ignoreSSOOnScheduled":true,"futureOption":1,"mail":true}');
+    const file = writeLog('misspelt-setting.jsonl', [HEADER, ALPHA, DB, line, save]);
+    const plain = await runCli(['replay', file, '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toBe(`${file}:4:${line.indexOf('"ignoreSSOOnScheduled"') + 1}: warning: field "config.ignoreSSOOnScheduled": the design "smsdom" has no such setting (did you mean "ignoreSsoOnScheduled"?); ignored, so the design runs with its default there\n`);
+    // Passed over all the same: the run is the one without it.
+    const without = writeLog('misspelt-setting-without.jsonl', [HEADER, ALPHA, DB, scanner('{"mail":true}'), save]);
+    expect((JSON.parse(plain.stdout) as { digest: string }).digest).toBe((JSON.parse((await runCli(['replay', without, '--json'])).stdout) as { digest: string }).digest);
+    // --strict says both, once each, the misspelt one with its hint.
+    const strict = await runCli(['replay', file, '--json', '--strict']);
+    const warnings = strict.stderr.trimEnd().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('field "config.ignoreSSOOnScheduled": the design "smsdom" has no such setting (did you mean "ignoreSsoOnScheduled"?) (it has: ');
+    expect(warnings[1]).toContain('field "config.futureOption": the design "smsdom" has no such setting (it has: ');
+  });
+
   it('an integer a double cannot hold in a scanner setting the design does not have is passed over with the setting (a field the reader ignores); in one it has, refused', async () => {
     // It was warned "ignored" under --strict and then refused at the same column (a review).
     const scanner = (config: string) => `{"at":1,"type":"scanner","server":"Alpha","design":"smsdom","config":${config}}`;

@@ -31,6 +31,7 @@ export { buildFinalState, digestState, toStateDoc } from './state/finalState.js'
 export { canonicalJson } from './state/canonicalJson.js';
 export { createSha256, hmacSha256Hex, sha256Hex } from './util/hash.js';
 export { Prng } from './util/prng.js';
+export { nearestName } from './util/nearestName.js';
 
 export type { Behaviour, BehaviourFactory, InstallContext, ScanDecision, ScanInput, WriteNotice } from './simulate/behaviour.js';
 export { behaviourTimingProblem } from './simulate/behaviour.js';

@@ -1,7 +1,7 @@
 import { freeze } from 'immer';
-import { nearestName } from './nearestName.js';
 import {
   LogError,
+  nearestName,
   Revisions,
   behaviourTimingProblem,
   attachmentsOf,

@@ -25,4 +25,4 @@ export { EXPLORE_DEFAULTS, EXPLORE_REFUSED, stormExploreModel } from './explore/
 export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';
 export type { ClaimCheck, ClaimLimits } from './recheck.js';
 export { MAX_CLAIM_INPUTS, claimRunsLog, recheckClaim, stormLoopLength } from './recheck.js';
-export { nearestName } from './nearestName.js';
+export { nearestName } from '@replstorm/core';

@@ -1,5 +1,4 @@
-import { LogError } from '@replstorm/core';
-import { nearestName } from '../nearestName.js';
+import { LogError, nearestName } from '@replstorm/core';
 
 /** One scenario parameter: its default and a line of help. Values are numbers, booleans or strings. */
 export interface ParamSpec {

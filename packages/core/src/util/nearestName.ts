@@ -1,5 +1,5 @@
-// A hint for a misspelt name, shared by the design checks (a decision's fields, a design's) and the scenario
-// parameters (`--set dcos=2`).
+// A hint for a misspelt name, shared by the log reader (a scanner setting its design does not have), the design
+// checks (a decision's fields, a design's) and the scenario parameters (`--set dcos=2`).
 
 /** ` (did you mean "x"?)` for the known name within two edits (case ignored), or "". */
 export function nearestName(name: string, known: readonly string[]): string {
