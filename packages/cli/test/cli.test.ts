@@ -2273,7 +2273,9 @@ describe('replay hints', () => {
     expect(j['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: true, message });
     // SSO off on both members: no stamp, no conflict. The log still runs; its claim does not hold.
     const edited = join(out, 'sso-off.jsonl');
-    writeFileSync(edited, readFileSync(log, 'utf8').replaceAll('"config":{"scheduleEveryMs":0}', '"config":{"scheduleEveryMs":0,"sso":false}'));
+    const text = readFileSync(log, 'utf8');
+    expect(text.match(/"type":"scanner","server":"\w+","design":"smsdom"\}/g)).toHaveLength(2);
+    writeFileSync(edited, text.replace(/("type":"scanner","server":"\w+","design":"smsdom")\}/g, '$1,"config":{"sso":false}}'));
     const again = await runCli(['replay', edited]);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain(`  reproduced    NO: no-conflict holds (explore's check, run again on the log's inputs), where the header says it is violated: ${message}\n`);

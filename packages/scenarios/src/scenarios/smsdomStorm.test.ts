@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogError, getItemValue, runEvents, type InputEvent, type ItemValue } from '@replstorm/core';
-import { behaviourFactory } from '../design.js';
+import { behaviourFactory, defineDesign } from '../design.js';
 import { BUILTIN_DESIGNS, builtinRegistry } from '../designs/registry.js';
 import { MAX_TIMED_EVENTS, SETUP_MS, dbName, smsdomStormEvents, unidFor } from './smsdomStorm.js';
 
@@ -360,11 +360,28 @@ describe('R16: what the parameters produce', () => {
     const first = only(smsdomStormEvents({ ...SMALL, servers: 3, scanServers: 'first', scanEveryMs: 5000 }), 'scanner');
     expect(first.map((e) => [e.server, e.config?.['scheduleEveryMs']])).toEqual([
       ['Alpha', 5000],
+      ['Beta', undefined],
+      ['Gamma', undefined],
+    ]);
+    // smsdom's default is no schedule (event-log.md: "none"): a server that does not scan gets no field, and an
+    // event with no setting at all no `config` (every explore log carried "scheduleEveryMs":0: a conformance review).
+    const none = only(smsdomStormEvents({ ...SMALL, scanServers: 'none' }), 'scanner');
+    expect(none.map((e) => e.config)).toEqual([undefined, undefined]);
+    // A design whose own default schedules is given 0 there, the engine's "none", or it would scan on its default.
+    const own = defineDesign<{ scheduleEveryMs: number }>({
+      name: 'hourly-by-default',
+      description: 'scans every hour unless told otherwise',
+      defaults: { scheduleEveryMs: 3_600_000 },
+      scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
+      scan: () => ({ verdict: 'clean' }),
+    });
+    const designs = new Map([...builtinRegistry(), [own.name, own as never]]);
+    const mine = only(smsdomStormEvents({ ...SMALL, servers: 3, design: own.name, scanServers: 'first', scanEveryMs: 5000 }, { designs }), 'scanner');
+    expect(mine.map((e) => [e.server, e.config?.['scheduleEveryMs']])).toEqual([
+      ['Alpha', 5000],
       ['Beta', 0],
       ['Gamma', 0],
     ]);
-    const none = only(smsdomStormEvents({ ...SMALL, scanServers: 'none' }), 'scanner');
-    expect(none.map((e) => e.config?.['scheduleEveryMs'])).toEqual([0, 0]);
   });
 
   it('R15/R16: keys=per-server gives each server its own 16-character key; shared leaves the default key', () => {

@@ -216,11 +216,18 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   servers.forEach((server, i) => {
     const scans = p.scanServers === 'all' || (p.scanServers === 'first' && i === 0);
     const config: Record<string, unknown> = { ...extra };
-    if (hasSetting('scheduleEveryMs')) config['scheduleEveryMs'] = scans ? p.scanEveryMs : 0;
+    // [choice] A server that does not scan gets no `scheduleEveryMs` when the design's default is already no schedule
+    // (event-log.md gives smsdom's default as "none", no field), and 0, the engine's "none" (`designs` says so), only
+    // when the design's own default would schedule. It was 0 on every such server, and every explore log carried
+    // `"scheduleEveryMs":0`, which a reader of the spec alone could take for "every 0 ms" (a conformance review).
+    if (hasSetting('scheduleEveryMs')) {
+      if (scans) config['scheduleEveryMs'] = p.scanEveryMs;
+      else if ((defaults as Record<string, unknown>)['scheduleEveryMs'] !== 0) config['scheduleEveryMs'] = 0;
+    }
     if (p.keys === 'per-server' && hasSetting('key')) {
       config['key'] = `SSOKEY${server.toUpperCase().padEnd(10, '0').slice(0, 10)}`;
     }
-    later.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, config });
+    later.push({ at: setup + offsets[i]!, type: 'scanner', server, design: p.design, ...(Object.keys(config).length > 0 ? { config } : {}) });
   });
 
   // The horizon counts from the first scanner's installation (horizonMs' help: "this long after the scanners are
