@@ -1747,7 +1747,7 @@ describe('a researcher\'s design: what the output says when it does little or no
 
   it('verify <module>: a design whose module-level state prevents its violations is not passed: WARNING, "NOT DECIDED", exit 3, --json notReproducible and ok false (it said "every invariant held", exit 0: a researcher\'s QA pass)', async () => {
     const out = mkdtempSync(join(tmp, 'once-verify-'));
-    const args = ['verify', join('packages', 'cli', 'test', 'designs', 'once-clean.ts'), '--seed', '1', '--out', out];
+    const args = ['verify', join('packages', 'scenarios', 'test', 'designs', 'onceClean.ts'), '--seed', '1', '--out', out];
     const res = await spawnCli(args);
     expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).toMatch(/\nWARNING: the same case \(\d+ input events\) ended otherwise on a copy of the module loaded anew \(.*\) than on the copy the suite ran \(.*\).*: the design acts on something kept from earlier runs \(a module-level variable\?\), so the suite's runs were not what a fresh start does, and its verdict cannot be trusted/);

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
 import ownNameTag from '../../test/designs/ownNameTag.js';
+import { onceCleanDesign } from '../../test/designs/onceClean.js';
 
 // The invariant suite as property tests over random small clusters (R13–R16). Seeds are printed; set REPLSTORM_SEED
 // to reproduce one. An invariant expected to hold that does not fails with its seed, path, the command to run this
@@ -214,23 +215,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
   it('R5: a design whose outside state prevents its violations (stamps each document once per process, in a Set) is not passed: the cases the suite drew run again on a fresh copy end otherwise (notReproducible, ok false); a pure design passes that check', () => {
     // A researcher's QA pass: the Set filled in the first cases, the later ones (the same UNIDs) stamped nothing, and
     // "every invariant held", where a fresh process stamps a document on two members and conflicts (R5).
-    const make = () => {
-      const stamped = new Set<string>();
-      return defineDesign<{ scheduleEveryMs: number }>({
-        name: 'once-per-process',
-        description: 'stamps each document once per process and server',
-        defaults: { scheduleEveryMs: 0 },
-        scheduleEveryMs: (c) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),
-        scan: ({ server, db, note, virusScan }) => {
-          const r = virusScan();
-          if (r.infected) return { verdict: 'infected', ...cleaningWrites(r) };
-          const k = `${server}:${db}:${note.unid}`;
-          if (stamped.has(k)) return { verdict: 'clean' };
-          stamped.add(k);
-          return { verdict: 'clean', set: [['X-Scanned', 'yes']] };
-        },
-      });
-    };
+    const make = () => onceCleanDesign();
     // The whole suite, as verify runs it: design-runs and quiescence first, whose cases fill the Set, then
     // no-scanner-conflicts, whose cases (the same UNIDs) stamp next to nothing.
     const statuses = (r: ReturnType<typeof verifyDesign>) => r.invariants.map((i) => [i.name, i.status]);
