@@ -890,7 +890,10 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   // in a new process would load it: a module-level counter that only grows passed the check run in this process. And
   // one more for the check after the suite that cases run alike on it and on the copy the suite used (verifyDesign's
   // stateCheck: a module-level Set that stopped the design stamping after its first cases passed the suite).
-  const freshCopies = isModule ? await loadFreshDesignCopies(designArg, INVARIANT_NAMES.length + 1) : [];
+  // A module given by --design NAME=path and named as the design is one too (a review: `verify once --design
+  // once=path` loaded no copy, and neither check ran); its copies take the name it was given.
+  const modulePath = isModule ? designArg : o.design?.map(checkedDesignSpec).find((d) => d.name === designArg)?.path;
+  const freshCopies = modulePath !== undefined ? (await loadFreshDesignCopies(modulePath, INVARIANT_NAMES.length + 1)).map((d) => ({ ...d, name: design.name })) : [];
   // A case the engine's work budget refuses (a schedule of every millisecond over a case's 2-hour run) is no verdict:
   // said with its seed and the option that raises the budget (an operator's QA pass: it ended in the engine's bare
   // message, and verify had no --max-work).
@@ -1343,7 +1346,7 @@ async function cmdExplore(
           ? r.designFailures > 0
             ? '  the state space was exhausted: every state reachable without a design failure was checked\n'
             : '  the state space was exhausted: every reachable state was checked\n'
-          : '  the state space was exhausted, with the cluster\'s pushes on their timer: every state reachable so was checked, NOT every interleaving (timing, below)\n'
+          : `  the state space was exhausted, with the cluster's pushes on their timer: every state reachable so${r.designFailures > 0 ? ' without a design failure' : ''} was checked, NOT every interleaving (timing, below)\n`
         : r.hitMaxStates
           ? `  stopped at --max-states ${formatCount(o.maxStates)}: the space was NOT exhausted (raise --max-states or lower --depth)\n`
           : r.hitMemoryLimit
@@ -1526,9 +1529,9 @@ quiescent and noConflicts or not (a design that never promised "no conflicts" st
 Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
 the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).
-A design module is loaded once, and every case runs on it: after the suite, 8 of its cases run again on the copy it
-used and on a copy loaded anew, and if one ends otherwise the design acts on something kept from earlier runs (a
-module-level variable): a WARNING, and the verdict is NOT DECIDED.
+A design module is loaded once, and every case runs on it: after the suite, 8 more cases drawn from the seed run on
+the copy it used and on a copy loaded anew, and if one ends otherwise the design acts on something kept from earlier
+runs (a module-level variable): a WARNING, and the verdict is NOT DECIDED.
 Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load, 3 NOT DECIDED (a design
 module whose cases end otherwise on a copy loaded anew, nothing violated) (see replstorm --help).`,
     )

@@ -838,6 +838,10 @@ export async function simulateStream(
       ignored++;
       if (record !== undefined) writeLine(encodeEvent(e));
     } else {
+      // Every input applied is checked against the derived lines before it: after an `end` at its instant too (a
+      // review: the check ran only where the engine had run to the input, and a recording cut by
+      // --max-scanner-revisions, whose instant's inputs follow its `end`, took a revised line moved before its save).
+      conformance.inputLine(located.line, e);
       // Errors name the line of the input; derived events name the line of the log they are written to.
       const cause = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
       if (record !== undefined && decoder !== undefined) {
@@ -1006,12 +1010,10 @@ export async function simulateStream(
     }
     const reached = advance(e.at, located.line);
     if (typeof reached === 'string') {
-      if (reached === 'done') conformance.inputLine(located.line, e);
       applyInput(located, e, reached);
       return feedWhatIf(located, e);
     }
     return reached.then((r) => {
-      if (r === 'done') conformance.inputLine(located.line, e);
       applyInput(located, e, r);
       return feedWhatIf(located, e);
     });

@@ -500,7 +500,16 @@ describe('help, version and usage', () => {
       [2, first + 2, 'lap 2, 1 of 2', laps[0]![3]],
       [2, first + 3, 'lap 2, 2 of 2', laps[1]![3]],
     ]);
-    expect(html).toContain(`The storm's loop: lines ${first}-${first + 1}, then the same actions again (lines ${first + 2}-${first + 3}).`);
+    expect(html).toContain(`The storm's loop: lines ${first} and ${first + 1}, then the same actions again (lines ${first + 2} and ${first + 3}).`);
+    // A recording of it (derived lines between the inputs): the laps' own input lines, not a range that takes in
+    // the derived lines between them (a review: "lines 20-25" for a loop of 2 steps).
+    const recording = join(out, 'storm.rec.jsonl');
+    expect((await runCli(['replay', storm.log, '--record', recording])).code).toBe(0);
+    const recReport = join(out, 'storm-rec.html');
+    expect((await runCli(['replay', recording, '--report', recReport])).code).toBe(0);
+    const recLines = readFileSync(recording, 'utf8').split('\n');
+    const pushLines = recLines.flatMap((l, i) => (l.includes('"type":"push"') ? [i + 1] : [])).slice(-4);
+    expect(readFileSync(recReport, 'utf8').replaceAll('<wbr>', '')).toContain(`The storm's loop: lines ${pushLines[0]} and ${pushLines[1]}, then the same actions again (lines ${pushLines[2]} and ${pushLines[3]}).`);
     // Rows before the loop have an empty Loop cell.
     expect(table).toContain(`<tr><td class="num">${first - 1}</td><td class="num">`);
     // A header that no longer says where the loop is (edited: the claim cannot be reproduced) labels no rows.
@@ -1755,6 +1764,10 @@ describe('a researcher\'s design: what the output says when it does little or no
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(3);
     expect(parse(json.stdout)).toMatchObject({ ok: false, notReproducible: expect.stringMatching(/^the same case/) });
+    // The module named by --design NAME=path is checked the same (a review: it loaded no copy, "every invariant held").
+    const named = await spawnCli(['verify', 'once', '--design', `once=${args[1]}`, '--seed', '1', '--out', out]);
+    expect(named.code, named.stderr).toBe(3);
+    expect(named.stdout).toContain('\nverdict: NOT DECIDED (the warning above)\n');
     // The copies it loaded are gone.
     expect(readdirSync(join(REPO_ROOT, 'packages', 'cli', 'test', 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
@@ -2323,6 +2336,11 @@ describe('replay hints', () => {
     // fail" read as a contradiction (a researcher's QA pass).
     expect(res.stdout).toMatch(/^  (the state space was exhausted: every state reachable without a design failure was checked|bounded: every path of up to \d+ actions was checked, each up to a design failure on it)\n/m);
     expect(res.stdout).not.toContain('every reachable state was checked');
+    // So does the line of a search whose pushes are left to the cluster's timer (a review: it still said "every state
+    // reachable so was checked" above the failures).
+    const timer = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'clusterIntervalMs=15000', '--set', 'design=boom', '--design', design, '--user-actions', '3', '--depth', '5', '--out', out]);
+    expect(timer.stdout).toMatch(/^ {2}[1-9][\d,]* actions? made the design fail/m);
+    expect(timer.stdout).toMatch(/^ {2}(the state space was exhausted, with the cluster's pushes on their timer: every state reachable so without a design failure was checked|bounded: every path of up to \d+ actions was checked, each up to a design failure on it)/m);
     const hint = /replay it: replstorm (replay [^)]*)\)/.exec(res.stdout)?.[1];
     const again = await runCli(hint!.split(' '));
     expect(again.code).toBe(2);

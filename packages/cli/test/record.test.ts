@@ -238,6 +238,26 @@ describe('a tampered recording', () => {
     expect(json.recording.mismatch.line).toBe(save);
   });
 
+  it('event-log.md (File): after an `end`, the inputs of its instant are checked the same: a revised line moved before its save there is out of order (a review: the check ran only where the engine ran to the input; a recording cut by --max-scanner-revisions has this shape)', async () => {
+    const save = (at: number, unid: string) => JSON.stringify({ at, type: 'save', server: 'Alpha', db: 'a.nsf', unid, by: 'user/ann', set: { S: unid.slice(-1) } });
+    const revised = (at: number, unid: string, cause: number) => JSON.stringify({ at, type: 'revised', server: 'Alpha', db: 'a.nsf', unid, seq: 1, seqTime: at, items: ['S'], by: 'user/ann', cause });
+    const head = ['{"replog":1,"meta":{}}', '{"at":0,"type":"server","name":"Alpha"}', '{"at":0,"type":"database","name":"a.nsf","replicas":["Alpha"]}'];
+    const U1 = '00000000000000000000000000000001';
+    const U2 = '00000000000000000000000000000002';
+    const asRecorded = join(tmp, 'after-end.jsonl');
+    writeFileSync(asRecorded, `${[...head, save(5, U1), revised(5, U1, 4), '{"at":10,"type":"end"}', save(10, U2), revised(10, U2, 7)].join('\n')}\n`);
+    expect((await runCli(['replay', asRecorded])).code).toBe(0);
+    // The engine writes it so: recorded again, the same file.
+    const again = join(tmp, 'after-end.rec.jsonl');
+    expect((await runCli(['replay', asRecorded, '--record', again])).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(asRecorded, 'utf8'));
+    const swapped = join(tmp, 'after-end-swapped.jsonl');
+    writeFileSync(swapped, `${[...head, save(5, U1), revised(5, U1, 4), '{"at":10,"type":"end"}', revised(10, U2, 8), save(10, U2)].join('\n')}\n`);
+    const res = await runCli(['replay', swapped]);
+    expect(res.code).toBe(1);
+    expect(res.stderr.split('\n')[0]).toMatch(new RegExp(`^${swapped}:7:1: .*the file has this derived event before the input at line 8 \\(save at 10 ms\\)`));
+  });
+
   it('an extra derived line: exit 1 naming it', async () => {
     const extra = lines.find((l) => typeOf(l) === 'session')!;
     const endAt = (JSON.parse(lines[lines.length - 1]!) as { at: number }).at;

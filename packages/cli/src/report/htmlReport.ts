@@ -523,8 +523,13 @@ function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: Repor
   });
   let loopText = '';
   if (loopRows) {
+    // Each lap's input lines, listed: a range of a recording's lines would include its derived lines (a review: a
+    // loop of 2 steps read "lines 20-25").
     const line = (k: number) => formatCount(steps.steps[loop!.firstInput - 1 + k]!.line);
-    const laps = (from: number) => (loop!.length === 1 ? `line ${line(from)}` : `lines ${line(from)}-${line(from + loop!.length - 1)}`);
+    const laps = (from: number) => {
+      const ls = Array.from({ length: loop!.length }, (_, k) => line(from + k));
+      return ls.length === 1 ? `line ${ls[0]}` : `lines ${ls.slice(0, -1).join(', ')} and ${ls.at(-1)}`;
+    };
     loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${loop!.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(loop!.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
   }
   return `<h2>Steps</h2>

@@ -212,7 +212,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     expect(assertViolated(pure, 'no-missed-infection').notReproducible).toBeUndefined();
   });
 
-  it('R5: a design whose outside state prevents its violations (stamps each document once per process, in a Set) is not passed: the cases the suite drew run again on a fresh copy end otherwise (notReproducible, ok false); a pure design passes that check', () => {
+  it('R5: a design whose outside state prevents its violations (stamps each document once per process, in a Set) is not passed: cases drawn after the suite, run on the design it used and on a fresh copy, end otherwise (notReproducible, ok false); a pure design passes that check', () => {
     // A researcher's QA pass: the Set filled in the first cases, the later ones (the same UNIDs) stamped nothing, and
     // "every invariant held", where a fresh process stamps a document on two members and conflicts (R5).
     const make = () => onceCleanDesign();

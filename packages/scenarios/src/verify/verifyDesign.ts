@@ -789,7 +789,10 @@ const STATE_CHECK_CASES = 8;
  * (drawn from the seed) run on the design as the suite left it and on one fresh copy, in turn: a pure design ends
  * each in the same state both ways (the same digest, or the same failure), and any difference proves that the design
  * acts on something kept from earlier runs. The fresh copy runs them in turn too, so it may itself carry state from the
- * first to the next: a difference is still a difference, and none is claimed where there is none.
+ * first to the next: a difference is still a difference, and none is claimed where there is none. [limitation] They
+ * are new cases, not the suite's own (seed ^ 0x2545f491): state that changes what the design does only for inputs the
+ * suite met and these do not goes unseen (a Set of UNIDs is met: every case draws its documents' UNIDs from the same
+ * few, unidOf's).
  */
 function stateCheck(
   freshDesign: () => ScannerDesign<object> | undefined,
