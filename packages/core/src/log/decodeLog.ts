@@ -86,6 +86,9 @@ export interface LazyLogDecoder extends LogDecoder<LocatedEvent | RawDerivedLine
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** Unknown scanner settings of one event looked at for a misspelling (Decoder.misspeltSettings). */
+const MISSPELT_CHECKED = 100;
+
 // core compiles against ES2023 alone (no DOM or node types), so the two WHATWG globals every runtime has are typed
 // here.
 interface TextCodecs {
@@ -679,8 +682,11 @@ class Decoder implements LazyLogDecoder {
     const config = event['config'] as Record<string, unknown> | undefined;
     const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
     if (has === undefined) return;
+    // (The first MISSPELT_CHECKED unknown keys of an event: a hostile line of 100,000 keys is not compared name by name.)
+    let unknown = 0;
     for (const key of Object.keys(config!)) {
       if (has.includes(key)) continue;
+      if (++unknown > MISSPELT_CHECKED) return;
       const hint = nearestName(key, has);
       if (hint === '') continue;
       const field = `config.${key}`;
