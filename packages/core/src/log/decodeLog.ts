@@ -86,7 +86,7 @@ export interface LazyLogDecoder extends LogDecoder<LocatedEvent | RawDerivedLine
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** Unknown scanner settings of one event looked at for a misspelling (Decoder.misspeltSettings). */
+/** Unknown scanner settings of one event looked at for a misspelling (Decoder.warnUnknownSettings). */
 const MISSPELT_CHECKED = 100;
 
 // core compiles against ES2023 alone (no DOM or node types), so the two WHATWG globals every runtime has are typed
@@ -150,7 +150,7 @@ class Decoder implements LazyLogDecoder {
   // A line of at most this many UTF-16 units is within maxLineBytes whatever it holds (a unit is at most 3 bytes).
   private readonly maxUnitsUnchecked: number;
   private readonly warn: ((w: LogWarning) => void) | undefined;
-  /** Warnings given with or without `strict` (a misspelt scanner setting: misspeltSettings). */
+  /** Warnings given with or without `strict` (a misspelt scanner setting: warnUnknownSettings). */
   private readonly warnAlways: ((w: LogWarning) => void) | undefined;
   private readonly lazy: boolean;
   private readonly settingsOf: ((design: string) => readonly string[] | undefined) | undefined;
@@ -557,8 +557,8 @@ class Decoder implements LazyLogDecoder {
       this.warnUnknown(value, schema.known, [], `a "${type}" event`);
       this.warnSetAndRemoved(event);
       this.warnTopology(event);
-      this.warnUnknownSettings(event);
-    } else if (this.warnAlways !== undefined && type === 'scanner') this.misspeltSettings(event);
+      this.warnUnknownSettings(event, true);
+    } else if (this.warnAlways !== undefined) this.warnUnknownSettings(event, false);
     return event as unknown as LogEvent;
   }
 
@@ -659,38 +659,31 @@ class Decoder implements LazyLogDecoder {
     }
   }
 
-  /** --strict: a `scanner` setting its design does not have (settingsOf), which the engine passes over. */
-  private warnUnknownSettings(event: Record<string, unknown>): void {
+  /**
+   * A `scanner` setting its design does not have (settingsOf), which the engine passes over (event-log.md: a log
+   * written for a design with one more setting replays). Under `strict` every one is said, to `warn`. [choice] Without
+   * `strict` too, one spelt within two edits of a setting the design has (case ignored), to `warnAlways`:
+   * `"ignoreSSOOnScheduled": true` ran smsdom's default without a word and stamped on every pass (a conformance
+   * review); a setting unlike any the design has is said by `strict` alone. The spelling is compared for the first
+   * MISSPELT_CHECKED unknown settings of an event (a hostile line of 100,000 keys is not compared name by name).
+   */
+  private warnUnknownSettings(event: Record<string, unknown>, strict: boolean): void {
     if (event['type'] !== 'scanner') return;
     const config = event['config'] as Record<string, unknown> | undefined;
     const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
     if (has === undefined) return;
-    for (const key of Object.keys(config!)) {
-      if (has.includes(key)) continue;
-      const field = `config.${key}`;
-      this.warn!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting${nearestName(key, has)} (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'}); ignored` });
-    }
-  }
-
-  /**
-   * [choice] Without `strict` too: a `scanner` setting its design does not have but one of its settings spelt within
-   * two edits (case ignored). It is passed over as any unknown field is (event-log.md: a log written for a design with
-   * one more setting replays), so `"ignoreSSOOnScheduled": true` ran smsdom's default without a word and stamped on
-   * every pass (a conformance review); a setting unlike any the design has is still said by `strict` alone.
-   */
-  private misspeltSettings(event: Record<string, unknown>): void {
-    const config = event['config'] as Record<string, unknown> | undefined;
-    const has = config === undefined ? undefined : this.settingsOf?.(event['design'] as string);
-    if (has === undefined) return;
-    // (The first MISSPELT_CHECKED unknown keys of an event: a hostile line of 100,000 keys is not compared name by name.)
     let unknown = 0;
     for (const key of Object.keys(config!)) {
       if (has.includes(key)) continue;
-      if (++unknown > MISSPELT_CHECKED) return;
-      const hint = nearestName(key, has);
-      if (hint === '') continue;
+      const hint = ++unknown <= MISSPELT_CHECKED ? nearestName(key, has) : '';
+      if (!strict && hint === '') {
+        if (unknown > MISSPELT_CHECKED) return;
+        continue;
+      }
       const field = `config.${key}`;
-      this.warnAlways!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting${hint}; ignored, so the design runs with its default there` });
+      const what = `field "${field}": the design ${JSON.stringify(event['design'])} has no such setting${hint}`;
+      if (strict) this.warn!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `${what} (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'}); ignored` });
+      else this.warnAlways!({ line: this.lineNo, column: this.columnOf(['config', key]), field, message: `${what}; ignored, so the design runs with its default there` });
     }
   }
 
