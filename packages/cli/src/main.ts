@@ -914,6 +914,10 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   }
   // (A counterexample found under a raised --max-work replays under it too.)
   const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])], o.maxWork);
+  // [choice] A design that runs otherwise on a fresh copy, with nothing violated or vacuous, is no verdict either way:
+  // NOT DECIDED, exit 3, as explore's search whose paths run again reached other states (FAILED, 1, when something
+  // failed all the same).
+  const undecided = result.notReproducible !== undefined && !result.invariants.some((i) => i.status === 'violated') && result.vacuous.length === 0;
   if (o.json === true) {
     printJson({
       design: result.design,
@@ -972,13 +976,10 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       }
     }
     if (result.notReproducible !== undefined) process.stdout.write(`\nWARNING: ${result.notReproducible}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
-    const violated = result.invariants.some((i) => i.status === 'violated') || result.vacuous.length > 0;
-    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : !violated && result.notReproducible !== undefined ? 'verdict: NOT DECIDED (the warning above)' : 'verdict: FAILED'}\n`);
+    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : undecided ? 'verdict: NOT DECIDED (the warning above)' : 'verdict: FAILED'}\n`);
   }
   unwritten.throwIfAny();
-  // [choice] A design that runs otherwise on a fresh copy, with nothing violated, is no verdict either way: exit 3, as
-  // explore's search whose paths run again reached other states (1 when something failed all the same).
-  if (!result.ok && result.notReproducible !== undefined && !result.invariants.some((i) => i.status === 'violated') && result.vacuous.length === 0) throw new Inconclusive('');
+  if (undecided) throw new Inconclusive('');
   if (!result.ok) throw new CheckFailed('');
 }
 
