@@ -506,31 +506,33 @@ function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: Repor
     return `<h2>Steps</h2>
 <p class="muted">Steps are listed for a run of at most ${escapeHtml(formatCount(STEPS_SHOWN))} input events (a counterexample's size); this one has ${escapeHtml(formatCount(steps.inputs))}: its timeline and blame below say what happened.</p>`;
   }
-  // The loop's rows (an explore storm log): input k of the loop (0-based) is step k % length + 1 of lap k / length + 1.
+  // The loop's rows (an explore storm log), when both its laps are among the steps: input k of the loop (0-based) is
+  // step k % length + 1 of lap k / length + 1.
+  const shown = loop !== undefined && loop.firstInput >= 1 && loop.firstInput - 1 + 2 * loop.length <= steps.steps.length ? loop : undefined;
+  const loopRows = shown !== undefined;
   const lapOf = (i: number): { lap: number; step: number } | undefined => {
-    if (loop === undefined) return undefined;
-    const k = i + 1 - loop.firstInput;
-    return k >= 0 && k < 2 * loop.length ? { lap: Math.floor(k / loop.length) + 1, step: (k % loop.length) + 1 } : undefined;
+    if (shown === undefined) return undefined;
+    const k = i + 1 - shown.firstInput;
+    return k >= 0 && k < 2 * shown.length ? { lap: Math.floor(k / shown.length) + 1, step: (k % shown.length) + 1 } : undefined;
   };
-  const loopRows = loop !== undefined && loop.firstInput >= 1 && loop.firstInput - 1 + 2 * loop.length <= steps.steps.length;
   const rows = steps.steps.map((s, i) => {
-    const at = loopRows ? lapOf(i) : undefined;
+    const at = lapOf(i);
     return (
       `<tr${at !== undefined ? ` class="lap${at.lap}"` : ''}><td class="num">${escapeHtml(formatCount(s.line))}</td><td class="num">${escapeHtml(formatVirtualTime(s.at))}</td>` +
-      (loopRows ? `<td class="num">${at !== undefined ? escapeHtml(`lap ${at.lap}, ${at.step} of ${loop!.length}`) : ''}</td>` : '') +
+      (loopRows ? `<td class="num">${at !== undefined ? escapeHtml(`lap ${at.lap}, ${at.step} of ${shown.length}`) : ''}</td>` : '') +
       `<td class="wrap">${escapeHtml(s.input)}</td><td class="wrap${s.followed === 'no change' ? ' muted' : ''}">${escapeHtml(s.followed)}</td></tr>`
     );
   });
   let loopText = '';
-  if (loopRows) {
+  if (shown !== undefined) {
     // Each lap's input lines, listed: a range of a recording's lines would include its derived lines (a review: a
     // loop of 2 steps read "lines 20-25").
-    const line = (k: number) => formatCount(steps.steps[loop!.firstInput - 1 + k]!.line);
+    const line = (k: number) => formatCount(steps.steps[shown.firstInput - 1 + k]!.line);
     const laps = (from: number) => {
-      const ls = Array.from({ length: loop!.length }, (_, k) => line(from + k));
+      const ls = Array.from({ length: shown.length }, (_, k) => line(from + k));
       return ls.length === 1 ? `line ${ls[0]}` : `lines ${ls.slice(0, -1).join(', ')} and ${ls.at(-1)}`;
     };
-    loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${loop!.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(loop!.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
+    loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${shown.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(shown.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
   }
   return `<h2>Steps</h2>
 <p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from). Scans that saved nothing, and sessions that changed nothing, are left out.</p>${loopText}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { timedDesign } from '../../test/designs/timed.js';
+import { ACTION_FIELD_NAMES, sameAction } from './explore.js';
 import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ExploreModel, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
@@ -335,6 +336,26 @@ function permutationsOf<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [xs.slice()];
   return xs.flatMap((x, i) => permutationsOf([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
+
+describe('explore: actions compared field by field', () => {
+  // Partial-order reduction finds the action that reached a state among those listed from it by sameAction, which
+  // names its cheap fields one by one: a field left out of that comparison and out of the rest would make two
+  // different actions the same, and the reduction would prune the wrong one.
+  it('partial-order reduction: two actions differing in any one field an input event may have are different actions, and an action is itself', () => {
+    const base = { type: 'save', server: 'Alpha', db: 'mail.nsf', unid: 'A'.repeat(32), by: 'user/ann' } as unknown as Action;
+    expect(ACTION_FIELD_NAMES.length).toBeGreaterThan(20);
+    for (const f of ACTION_FIELD_NAMES) {
+      const a = { ...base, [f]: 'one' } as unknown as Action;
+      const b = { ...base, [f]: 'two' } as unknown as Action;
+      expect(sameAction(a, b), f).toBe(false);
+      expect(sameAction(a, { ...a }), f).toBe(true);
+    }
+    // A save's items (a Map) by their entries, not by identity.
+    const set = (v: string) => ({ ...base, set: new Map([['Body', v]]) }) as unknown as Action;
+    expect(sameAction(set('x'), set('x'))).toBe(true);
+    expect(sameAction(set('x'), set('y'))).toBe(false);
+  });
+});
 
 describe('explore: counterexamples, shortest and replayable', () => {
   it('R5/R16: both members stamping the same document: the shortest conflict is scan, scan, push (3 steps), and the log replays to it', () => {
