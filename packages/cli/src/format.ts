@@ -1,21 +1,9 @@
-import type { Summary } from '@replstorm/core';
+import { formatVirtualTime, type Summary } from '@replstorm/core';
 import stringWidth from 'string-width';
 import { printable } from './errors.js';
 
-/**
- * Virtual milliseconds as `h:mm:ss.mmm` (days as `Nd h:mm:ss`): the one time format of the CLI and the HTML report
- * (whose chart script writes the same, htmlReport.ts). A negative span (a difference) gets a leading `-`.
- */
-export function formatVirtualTime(ms: number): string {
-  if (ms < 0) return `-${formatVirtualTime(-ms)}`;
-  const d = Math.floor(ms / 86_400_000);
-  const h = Math.floor((ms % 86_400_000) / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = Math.floor((ms % 60_000) / 1000);
-  const frac = ms % 1000;
-  const hms = `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${frac ? `.${String(frac).padStart(3, '0')}` : ''}`;
-  return d > 0 ? `${d}d ${hms}` : hms;
-}
+// The time format is core's (explainDerived writes it too).
+export { formatVirtualTime };
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

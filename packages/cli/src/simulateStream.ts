@@ -13,6 +13,7 @@ import {
   isInputEvent,
   isScannerRevision,
   type DerivedEvent,
+  type Discarded,
   type InputEvent,
   type LocatedEvent,
   type LogHeader,
@@ -597,15 +598,15 @@ export async function simulateStream(
         readonly recordMark: number | undefined;
         readonly outLine: number;
         /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
-        held: [DerivedEvent, boolean | undefined][] | undefined;
+        held: [DerivedEvent, boolean | undefined, Discarded | undefined][] | undefined;
       }
     | undefined;
   /** Blame and the timeline include events of a run past its stop that was then undone (see BEYOND_STOP_KEPT). */
   let outputsPastStop = false;
-  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined) => {
+  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
-    steps?.add(e, madeDocument);
+    steps?.add(e, madeDocument, discarded);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
@@ -616,16 +617,16 @@ export async function simulateStream(
   // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)
   const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
     on.cutAt !== undefined && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
-  const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
+  const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => {
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
-      beyondStop.held.push([e, madeDocument]);
+      beyondStop.held.push([e, madeDocument, discarded]);
       if (beyondStop.held.length > BEYOND_STOP_KEPT) {
-        for (const [x, m] of beyondStop.held) toOutputs(x, m);
+        for (const [x, m, d] of beyondStop.held) toOutputs(x, m, d);
         beyondStop.held = undefined;
       }
-    } else toOutputs(e, madeDocument);
+    } else toOutputs(e, madeDocument, discarded);
     if (record !== undefined) writeLine(encodeEvent(e));
   };
   /** Why the run stops where it did (for the mismatch at the first derived line past it). */
@@ -643,7 +644,7 @@ export async function simulateStream(
   const inputFollows = () => {
     waiting = false;
     if (beyondStop === undefined) return;
-    if (beyondStop.held !== undefined) for (const [x, m] of beyondStop.held) toOutputs(x, m);
+    if (beyondStop.held !== undefined) for (const [x, m, d] of beyondStop.held) toOutputs(x, m, d);
     beyondStop = undefined;
     conformance.clearBoundary();
   };

@@ -481,6 +481,30 @@ describe('help, version and usage', () => {
     expect(steps).toContain('server Alpha in cluster');
   });
 
+  it('R1b/R6: the report\'s steps say a deletion and a document coming back where it was deleted, with what was discarded (they read "user/a saved" and "updated": an operator\'s QA pass)', async () => {
+    const dir = mkdtempSync(join(tmp, 'r6-steps-'));
+    const U = '00000000000000000000000000000001';
+    const lines = [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'd', unid: U, by: 'user/a', set: { S: '1' } },
+      { at: 2, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 10, type: 'delete', server: 'A', db: 'd', unid: U, by: 'user/a' },
+      { at: 20, type: 'save', server: 'B', db: 'd', unid: U, by: 'user/b', set: { S: 'b' } },
+      { at: 30, type: 'replicate', server: 'A', partner: 'B' },
+    ];
+    const log = join(dir, 'r6.jsonl');
+    writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--report', report])).code).toBe(0);
+    const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+    const steps = text.slice(text.indexOf('<h2>Steps</h2>'), text.indexOf('</section>', text.indexOf('<h2>Steps</h2>')));
+    expect(steps).toContain(`user/a deleted ${U} on A (seq 2, a deletion stub)`);
+    expect(steps).toContain(`${U} updated on A (seq 2, from B): the document reappears on A, whose deletion is discarded (R6)`);
+  });
+
   it('R12/R14: the report of an explore storm log marks its loop: the last two laps\' rows, labelled lap 1 and lap 2, and the lines of each (the report showed the steps with nothing to say which were the loop: noticed by a session, left, then done)', async () => {
     const out = mkdtempSync(join(tmp, 'storm-steps-'));
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--invariant', 'no-scanner-revision', '--out', out, '--json']);

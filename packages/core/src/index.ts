@@ -32,10 +32,11 @@ export { canonicalJson } from './state/canonicalJson.js';
 export { createSha256, hmacSha256Hex, sha256Hex } from './util/hash.js';
 export { Prng } from './util/prng.js';
 export { nearestName } from './util/nearestName.js';
+export { formatVirtualTime } from './util/virtualTime.js';
 
 export type { Behaviour, BehaviourFactory, InstallContext, ScanDecision, ScanInput, WriteNotice } from './simulate/behaviour.js';
 export { behaviourTimingProblem } from './simulate/behaviour.js';
-export type { SimSnapshot, SimulatorOptions, SimView, WorkInfo } from './simulate/simulator.js';
+export type { Discarded, SimSnapshot, SimulatorOptions, SimView, WorkInfo } from './simulate/simulator.js';
 export { DEFAULT_MAX_RUN_MS, Simulator } from './simulate/simulator.js';
 export type { StopReason, Summary } from './simulate/summary.js';
 export { runEvents } from './simulate/runEvents.js';

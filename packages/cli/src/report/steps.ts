@@ -1,4 +1,4 @@
-import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type InputEvent } from '@replstorm/core';
+import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type Discarded, type InputEvent } from '@replstorm/core';
 
 // The report's steps: each input event of a run (its line), and what the engine derived after it until the next
 // input, in words (core's explainDerived, the wording explore prints for a counterexample's steps). A counterexample
@@ -35,27 +35,33 @@ export interface Steps {
 export interface StepsBuilder {
   /** An input about to be applied, at its line. */
   input(line: number, e: InputEvent): void;
-  /** `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts). */
-  add(e: DerivedEvent, madeDocument?: boolean): void;
+  /**
+   * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
+   * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
+   */
+  add(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded): void;
   result(): Steps;
 }
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; more: number }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number }[] = [];
   let inputs = 0;
   return {
     input(line, e) {
       inputs++;
-      if (inputs <= shown) open.push({ line, e, derived: [], more: 0 });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], more: 0 });
       else if (open.length > 0) open = [];
     },
-    add(e, madeDocument) {
+    add(e, madeDocument, discarded) {
       // Only what it says: scans that saved nothing filled a step's slots, and a pass over more than EVENTS_KEPT
       // documents read "no change" with its cleaning past them counted (a review).
       if (open.length === 0 || inputs > shown || !explainsEvent(e)) return;
       if (e.type === 'conflict' && madeDocument === false) return;
       const step = open[open.length - 1]!;
-      if (step.derived.length < EVENTS_KEPT) step.derived.push(e);
+      if (step.derived.length < EVENTS_KEPT) {
+        step.derived.push(e);
+        step.discarded.push(discarded);
+      }
       // (A conflict's arrival is said with the conflict, and a timer's push as a label: neither is counted.)
       else if (e.type === 'revised' || e.type === 'conflict' || (e.type === 'replicated' && e.outcome !== 'conflict')) step.more++;
     },
@@ -66,7 +72,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: explainDerived(s.derived, s.e) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: explainDerived(s.derived, s.e, s.discarded) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Discarded } from '../simulate/simulator.js';
+import { runEvents } from '../simulate/runEvents.js';
+import { decodeLogText } from './decodeLog.js';
 import { describeInput, explainDerived, explainsEvent } from './explain.js';
 import type { DerivedEvent } from './events.js';
 
@@ -24,5 +27,90 @@ describe('describeInput: an input in words', () => {
   it('a scanner\'s installation says what it is, and no more: "(its scheduled scans)" read as a promise of scans a design without a schedule never makes (a researcher\'s QA pass; blame\'s label for the cause says it, where its scheduled passes are what it caused)', () => {
     expect(describeInput({ type: 'scanner', server: 'Alpha', design: 'mine' })).toBe('scanner mine installed on Alpha');
     expect(describeInput({ type: 'scan', server: 'Alpha', kind: 'scheduled', db: 'mail/a.nsf', unid: UNID })).toBe(`scheduled scan on Alpha of mail/a.nsf ${UNID}`);
+  });
+});
+
+describe('explainDerived: deletions, discarded changes and OID collisions are said (an operator\'s QA pass: a report\'s steps read a deletion as "saved", a document coming back as "updated", and never named a collision)', () => {
+  const U = (n: number) => n.toString(16).toUpperCase().padStart(32, '0');
+  const save = (at: number, server: string, n: number, set: Record<string, string>) => ({ at, type: 'save', server, db: 'd.nsf', unid: U(n), by: `user/${server.toLowerCase()}`, set });
+  const del = (at: number, server: string, n: number) => ({ at, type: 'delete', server, db: 'd.nsf', unid: U(n), by: `user/${server.toLowerCase()}` });
+  const lines = [
+    { replog: 1 },
+    { at: 0, type: 'server', name: 'A' },
+    { at: 0, type: 'server', name: 'B' },
+    { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+    save(1, 'A', 1, { S: '1' }),
+    save(1, 'A', 2, { S: '1' }),
+    save(1, 'A', 3, { S: '1', $ConflictAction: '2' }),
+    save(1, 'A', 4, { S: '1', $ConflictAction: '3' }),
+    save(1, 'A', 5, { S: '1' }),
+    { at: 2, type: 'replicate', server: 'A', partner: 'B' },
+    // 1: deleted on A, edited on B after it: the edit wins and the document comes back on A (R6).
+    del(10, 'A', 1),
+    save(20, 'B', 1, { S: 'b' }),
+    // 2: edited on B, deleted on A after it: the deletion wins, B's edit is lost (R6).
+    save(10, 'B', 2, { S: 'b' }),
+    del(20, 'A', 2),
+    // 3: $ConflictAction "2": B's later edit wins, A's edit is lost, no conflict document (R5).
+    save(10, 'A', 3, { S: 'a' }),
+    save(20, 'B', 3, { S: 'b' }),
+    // 4: $ConflictAction "3", the same item on both sides: merged, A's value of it lost (R5).
+    save(10, 'A', 4, { S: 'a' }),
+    save(20, 'B', 4, { S: 'b' }),
+    // 5: the same OID with other contents on each side (R3).
+    save(10, 'A', 5, { S: 'a' }),
+    save(10, 'B', 5, { S: 'b' }),
+    { at: 30, type: 'replicate', server: 'A', partner: 'B' },
+  ];
+  // (In time order, as a log is: each document's story above is told in its own lines.)
+  const sorted = [lines[0]!, ...(lines.slice(1) as { at: number }[]).sort((a, b) => a.at - b.at)];
+  const { events } = decodeLogText(`${sorted.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const derived: DerivedEvent[] = [];
+  const discarded: (Discarded | undefined)[] = [];
+  runEvents(events, { onDerived: (e, _made, x) => (derived.push(e), discarded.push(x)) });
+  const fromLast = derived.findIndex((e) => e.at >= 30);
+  const words = explainDerived(derived.slice(fromLast), { type: 'replicate', server: 'A', partner: 'B', at: 30 }, discarded.slice(fromLast));
+
+  it('R5/R6: the Simulator says what each arrival discarded of its destination\'s copy, and nothing for the others', () => {
+    const by = new Map(derived.flatMap((e, i) => (e.type === 'replicated' && e.at >= 30 ? [[`${e.to} ${e.unid}`, `${e.outcome} ${discarded[i] ?? '-'}`]] : [])));
+    expect(Object.fromEntries(by)).toEqual({
+      [`A ${U(1)}`]: 'updated deletion',
+      [`B ${U(2)}`]: 'deleted edit',
+      [`A ${U(3)}`]: 'updated changes',
+      [`A ${U(4)}`]: 'merged overlapping changes',
+      [`B ${U(4)}`]: 'updated -',
+      [`A ${U(5)}`]: 'collision -',
+      [`B ${U(5)}`]: 'collision -',
+    });
+  });
+
+  it('R6: a document back where it was deleted, and an edit lost to a deletion, are said as such', () => {
+    expect(words).toContain(`${U(1)} updated on A (seq 2, from B): the document reappears on A, whose deletion is discarded (R6)`);
+    expect(words).toContain(`${U(2)} deleted on B (seq 2, from A): the deletion wins, and B's edit is discarded (R6)`);
+  });
+
+  it('R5: changes $ConflictAction "2" or "3" throws away are said, with the setting', () => {
+    expect(words).toContain(`${U(3)} updated on A (seq 2, from B): A's own changes are discarded (the winner's $ConflictAction "2", do not create conflicts: R5)`);
+    expect(words).toContain(`${U(4)} merged on A (seq 3, from B): A's values of items both sides changed are discarded (the winner's $ConflictAction "3", merge/no conflicts: R5)`);
+  });
+
+  it('R3: an OID collision is said, on each side', () => {
+    expect(words).toContain(`OID COLLISION on A over ${U(5)}: the version arriving from B, seq 2@10, has the OID of A's own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
+    expect(words).toContain(`OID COLLISION on B over ${U(5)}`);
+  });
+
+  it('R1b: a delete input\'s own revision reads as a deletion; another input\'s revision of the same document does not', () => {
+    const stub = derived.find((e) => e.type === 'revised' && e.unid === U(1) && e.server === 'A' && e.at === 10)!;
+    expect(explainDerived([stub], { type: 'delete', server: 'A', db: 'd.nsf', unid: U(1), by: 'user/a' })).toBe(`user/a deleted ${U(1)} on A (seq 2, a deletion stub)`);
+    expect(explainDerived([stub], { type: 'save', server: 'A', db: 'd.nsf', unid: U(1), by: 'user/a', set: new Map() })).toBe(`user/a saved ${U(1)} on A (seq 2)`);
+  });
+
+  it('what followed a second or more after its input says when, once per instant; what followed at once does not', () => {
+    const arrivalLater: DerivedEvent = { ...arrival, at: 3_600_000 };
+    const input = { type: 'heal', at: 60_000 } as const;
+    expect(explainDerived([arrival], { ...input, at: 195_000 })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
+    expect(explainDerived([arrivalLater, { ...arrivalLater, to: 'Gamma' }], input)).toBe(`at 1:00:00, ${UNID} updated on Alpha (seq 2, from Beta); ${UNID} updated on Gamma (seq 2, from Beta)`);
+    // An action without a time (explore's) says none.
+    expect(explainDerived([arrivalLater], { type: 'heal' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
   });
 });

@@ -1,3 +1,5 @@
+import type { Discarded } from '../simulate/simulator.js';
+import { formatVirtualTime } from '../util/virtualTime.js';
 import type { DerivedEvent, InputEvent } from './events.js';
 
 // Events in words, for a person reading a run: explore's step-by-step explanation of a counterexample, and the
@@ -51,9 +53,10 @@ export function describeInput(e: InputLike): string {
 }
 
 /**
- * Whether explainDerived may say something of the event: a revision, a change replication applied (not a collision),
- * a conflict, a cluster push that changed something on its mate (a timer's is labelled). Scans, and sessions that
- * changed nothing or were not cluster pushes, never are.
+ * Whether explainDerived may say something of the event: a revision, a change replication applied or an OID collision
+ * it met (R3: an operator's QA pass found collisions, which leave the replicas different, said nowhere in a report's
+ * steps), a conflict, a cluster push that changed something on its mate (a timer's is labelled). Scans, and sessions
+ * that changed nothing or were not cluster pushes, never are.
  */
 export function explainsEvent(e: DerivedEvent): boolean {
   switch (e.type) {
@@ -61,7 +64,7 @@ export function explainsEvent(e: DerivedEvent): boolean {
     case 'conflict':
       return true;
     case 'replicated':
-      return e.outcome !== 'collision';
+      return true;
     case 'session':
       // Only a push that changed something: one that sent a version its mate already had moved nothing (it read
       // "moved by Beta's cluster replicator on its timer" with nothing moved: a researcher's QA pass).
@@ -72,13 +75,24 @@ export function explainsEvent(e: DerivedEvent): boolean {
 }
 
 /**
- * What the engine derived, in words, in order: revisions (who saved what, where, and the arrival that triggered a
- * behaviour's save), changes replication applied, and conflicts (which version won, why, and where the loser is kept).
- * `input` is the input event the events followed: a cluster push it did not ask for is the replicator's timer.
+ * What the engine derived, in words, in order: revisions (who saved or deleted what, where, and the arrival that
+ * triggered a behaviour's save), changes replication applied (and what of the destination's copy each threw away:
+ * `discarded`, the Simulator's word on the event of the same index), OID collisions, and conflicts (which version
+ * won, why, and where the loser is kept). `input` is the input event the events followed: a cluster push it did not
+ * ask for is the replicator's timer; given with its time (`at`), what came a second or more after it says when.
  * Scans that saved nothing and sessions that changed nothing are left out. 'no change' when nothing is said.
  */
-export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): string {
+export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & { readonly at?: number }, discarded?: readonly (Discarded | undefined)[]): string {
   const parts: string[] = [];
+  // [choice] Times are said from a second after the input on, once per instant: what followed at the input's own
+  // instant or a few ms later (transfers, a scan pass's documents) reads as the input's doing; a cluster retry an
+  // hour after a heal listed under the heal read as if it came with it (an operator's QA pass).
+  let said = input?.at;
+  const when = (e: DerivedEvent): string => {
+    if (input?.at === undefined || e.at - input.at < 1000 || e.at === said) return '';
+    said = e.at;
+    return `at ${formatVirtualTime(e.at)}, `;
+  };
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
     if (!explainsEvent(e)) continue;
@@ -89,12 +103,19 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): s
       if (!own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
       continue;
     }
-    if (e.type === 'revised') parts.push(`${e.by} saved ${e.unid} on ${e.server} (seq ${e.seq}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
-    else if (e.type === 'replicated') {
+    if (e.type === 'revised') {
+      // A delete input's own revision is its deletion stub (R1b): it read "user/a saved ..." (an operator's QA pass).
+      const deletion = input?.type === 'delete' && e.via === undefined && e.server === input.server && e.db === input.db && e.unid === input.unid && e.by === input.by;
+      parts.push(`${when(e)}${e.by} ${deletion ? 'deleted' : 'saved'} ${e.unid} on ${e.server} (seq ${e.seq}${deletion ? ', a deletion stub' : ''}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
+    } else if (e.type === 'replicated') {
       // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
       const prev = d[k - 1];
       if (e.outcome === 'conflict' && prev?.type === 'conflict' && prev.unid === e.unid && prev.server === e.to) continue;
-      parts.push(`${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})`);
+      if (e.outcome === 'collision') {
+        parts.push(`${when(e)}OID COLLISION on ${e.to} over ${e.unid}: the version arriving from ${e.from}, seq ${e.seq}@${e.seqTime}, has the OID of ${e.to}'s own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
+        continue;
+      }
+      parts.push(`${when(e)}${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to)}`);
     } else if (e.type === 'conflict') {
       // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
       // over seq 2@120010", leaving the reader to work out whose copy lost and what became of it: an explore QA pass).
@@ -102,8 +123,24 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike): s
       const next = d[k + 1];
       const from = next?.type === 'replicated' && next.outcome === 'conflict' && next.unid === e.unid && next.to === e.server ? ` from ${next.from}` : '';
       const why = e.winner.seq !== e.loser.seq ? 'more saves' : 'the later seqTime at equal seq';
-      parts.push(`CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}`);
+      parts.push(`${when(e)}CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}`);
     }
   }
   return parts.length > 0 ? parts.join('; ') : 'no change';
+}
+
+/** What an arrival threw away of `to`'s copy (onDerived's `discarded`), in words after the change. */
+function discardedWords(x: Discarded | undefined, to: string): string {
+  switch (x) {
+    case undefined:
+      return '';
+    case 'deletion':
+      return `: the document reappears on ${to}, whose deletion is discarded (R6)`;
+    case 'edit':
+      return `: the deletion wins, and ${to}'s edit is discarded (R6)`;
+    case 'changes':
+      return `: ${to}'s own changes are discarded (the winner's $ConflictAction "2", do not create conflicts: R5)`;
+    case 'overlapping changes':
+      return `: ${to}'s values of items both sides changed are discarded (the winner's $ConflictAction "3", merge/no conflicts: R5)`;
+  }
 }

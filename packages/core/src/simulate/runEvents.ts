@@ -1,5 +1,5 @@
 import type { DerivedEvent, InputEvent, LocatedEvent } from '../log/events.js';
-import { Simulator, type SimulatorOptions } from './simulator.js';
+import { Simulator, type Discarded, type SimulatorOptions } from './simulator.js';
 import type { Summary } from './summary.js';
 
 /**
@@ -12,9 +12,9 @@ export function runEvents(
   options: SimulatorOptions & { collect?: boolean } = {},
 ): { summary: Summary; sim: Simulator; derived: DerivedEvent[] } {
   const derived: DerivedEvent[] = [];
-  const onDerived = options.collect === true ? (e: DerivedEvent, madeDocument?: boolean) => {
+  const onDerived = options.collect === true ? (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => {
     derived.push(e);
-    options.onDerived?.(e, madeDocument);
+    options.onDerived?.(e, madeDocument, discarded);
   } : options.onDerived;
   const sim = new Simulator({ ...options, ...(onDerived !== undefined ? { onDerived } : {}) });
   let line = 1;

@@ -41,8 +41,10 @@ export interface SimulatorOptions {
    * Receives every derived event as the engine concludes it, in order. For a `conflict` event, `madeDocument` says
    * whether it made a conflict document (what the summary's `conflicts` counts): false when the replica already held
    * one under that UNID (R5). The event itself has no such field (event-log.md); reports counting conflicts read it.
+   * For a `replicated` event, `discarded` says what of the destination's copy the arrival threw away (R5, R6), when it
+   * threw something away (the summary's `discarded` counts these); reports say it in words (explainDerived).
    */
-  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean) => void;
+  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => void;
   /**
    * Asked after each piece of engine work: true stops the run there, as the cap does (`stopped: 'cap'`). A checker
    * uses it to cut a storm short instead of simulating it to `maxRunMs`.
@@ -423,7 +425,7 @@ export class Simulator {
   private s: SimState;
   private readonly factory: BehaviourFactory | undefined;
   private readonly maxRunMs: number;
-  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean) => void) | undefined;
+  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private readonly cutWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
@@ -1576,8 +1578,8 @@ export class Simulator {
 
   // ---------------------------------------------------------------- saves and derived events
 
-  private emit(e: DerivedEvent, madeDocument?: boolean): void {
-    this.onDerived?.(e, madeDocument);
+  private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded): void {
+    this.onDerived?.(e, madeDocument, discarded);
   }
 
   private clock(srv: ServerRec): number {
@@ -2133,7 +2135,7 @@ export class Simulator {
     c.replicatedChanges++;
     if (res.discarded) c.discarded++;
     if (res.outcome === 'merged') c.merges++;
-    this.emitReplicated(from, to, db, res.put, res.outcome);
+    this.emitReplicated(from, to, db, res.put, res.outcome, res.discarded ? discardedOf(dst, res.put, res.outcome) : undefined);
     // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
@@ -2142,8 +2144,8 @@ export class Simulator {
     return true;
   }
 
-  private emitReplicated(from: ServerRec, to: ServerRec, db: string, note: Note, outcome: ReplicatedOutcome): void {
-    this.emit({ at: this.s.now, type: 'replicated', from: from.name, to: to.name, db, unid: note.unid, seq: note.seq, seqTime: note.seqTime, outcome });
+  private emitReplicated(from: ServerRec, to: ServerRec, db: string, note: Note, outcome: ReplicatedOutcome, discarded?: Discarded): void {
+    this.emit({ at: this.s.now, type: 'replicated', from: from.name, to: to.name, db, unid: note.unid, seq: note.seq, seqTime: note.seqTime, outcome }, undefined, discarded);
   }
 
   // ---------------------------------------------------------------- cluster queues (R12)
@@ -2310,4 +2312,18 @@ function cloneWork(w: Work & { id: number }): Work & { id: number } {
   if (w.kind === 'transfer') return Object.assign({}, w, { t: Object.assign({}, w.t, { rest: w.t.rest.slice() }) });
   if (w.kind === 'pass') return Object.assign({}, w, { p: Object.assign({}, w.p) });
   return Object.assign({}, w);
+}
+
+/**
+ * What an arrival that discarded something threw away of the destination's copy `dst` (onDerived's `discarded`):
+ * its deletion, the arriving edit bringing the document back (R6); its edit, the arriving deletion winning (R6); its
+ * own changes, the winner's `$ConflictAction` making no conflict document (R5); or, in a merge without conflicts, its
+ * changes to items both sides changed (R5).
+ */
+export type Discarded = 'deletion' | 'edit' | 'changes' | 'overlapping changes';
+
+function discardedOf(dst: Note | undefined, put: Note, outcome: ReplicatedOutcome): Discarded {
+  if (dst?.deleted === true && !put.deleted) return 'deletion';
+  if (put.deleted) return 'edit';
+  return outcome === 'merged' ? 'overlapping changes' : 'changes';
 }

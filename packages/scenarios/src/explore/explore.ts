@@ -10,6 +10,7 @@ import {
   explainDerived,
   type BehaviourFactory,
   type DerivedEvent,
+  type Discarded,
   type InputEvent,
   type SimSnapshot,
 } from '@replstorm/core';
@@ -1060,13 +1061,16 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   const events = pathEvents(model, actions, timeOf, stepMs, false);
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
+  // What each arrival discarded (the Simulator's word, said with it: explainDerived).
+  let discarded: (Discarded | undefined)[] = [];
   let scannerRevisions = 0;
   let scannerCleanings = 0;
   const sim = new Simulator({
     behaviours: factory,
     maxRunMs: 1,
-    onDerived: (e) => {
+    onDerived: (e, _made, x) => {
       derived.push(e);
+      discarded.push(x);
       if (isScannerRevision(e)) {
         scannerRevisions++;
         if (e.items.some((i) => i.toLowerCase() === '$file')) scannerCleanings++;
@@ -1081,6 +1085,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
     derived = [];
+    discarded = [];
     const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeInput(actions[i - model.setup.length]!)}`;
     try {
       runStep(sim, ++line, e);
@@ -1088,10 +1093,10 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
-      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length])}; then ${err.message}`);
+      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded)}; then ${err.message}`);
       break;
     }
-    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length])}`);
+    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded)}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
   // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
