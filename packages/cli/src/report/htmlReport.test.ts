@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_ACTOR, HOSTILE_SERVER, sampleReport, sampleSummary } from '../../test/reportFixtures.js';
-import { escapeHtml, jsonForScript, renderHtmlReport } from './htmlReport.js';
+import { chartEnd, escapeHtml, jsonForScript, renderHtmlReport } from './htmlReport.js';
 import { formatVirtualTime } from '../format.js';
 import type { Timeline } from './timeline.js';
 
@@ -229,5 +229,24 @@ describe('renderHtmlReport', () => {
     expect(empty).toContain('No actor wrote anything.');
     expect(empty).not.toContain('What if');
     expect(empty).not.toContain('data-chart=');
+  });
+});
+
+describe('the timeline\'s quiet tail', () => {
+  it('event-log.md (stopped: cap; R12, a push queued with no timer to send it): a run that stopped at its cap long after its last event draws its events across the chart, not in its first pixel, and says when it ended (an operator\'s QA pass: 5 s of events on a 7-day axis)', () => {
+    const data = sampleReport();
+    const tl = data.timeline;
+    const span = tl.end - tl.start;
+    // A run ending within a span of the last bucket shows all of its quiet time; one ending later, a span of it.
+    expect(chartEnd(tl, tl.end)).toBe(tl.end);
+    expect(chartEnd(tl, tl.end + span / 2)).toBe(tl.end + span / 2);
+    const capped = tl.end + 7 * 86_400_000;
+    expect(chartEnd(tl, capped)).toBe(tl.end + span);
+    const html = renderHtmlReport({ ...data, summary: { ...data.summary, endAt: capped } });
+    expect(html).toContain(`the run ended at ${formatVirtualTime(capped)}, and the charts show the quiet time before it up to ${formatVirtualTime(tl.end + span)}`);
+    const chart = JSON.parse(/<script type="application\/json" id="replstorm-chart-data">([^<]*)<\/script>/.exec(html)![1]!) as { endAt: number; quietEnd: number };
+    expect(chart).toMatchObject({ endAt: capped, quietEnd: tl.end + span });
+    // A run that ended at its last bucket's end says nothing of it.
+    expect(renderHtmlReport({ ...data, summary: { ...data.summary, endAt: tl.end } })).not.toContain('the run ended at');
   });
 });

@@ -226,7 +226,7 @@ const PAGE_SCRIPT = `
   // A stepped line holds each point's count until the next point: a zero at the timeline's end closes the last bucket,
   // and one at the run's end shows the quiet time after the last derived event (nothing happened there).
   var tail = [0];
-  if (data.endAt > tl.end) { xs.push(data.endAt); tail.push(0); }
+  if (data.quietEnd > tl.end) { xs.push(data.quietEnd); tail.push(0); }
   function closed(arr) { return arr.concat(tail); }
   function sum(key) {
     var out = [];
@@ -246,7 +246,7 @@ const PAGE_SCRIPT = `
   function sayRange(a, b) {
     var said = document.getElementById('zoom-range');
     if (!said || a == null || b == null) return;
-    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the first event to the last: all of the timeline)' : '');
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline)' : '');
   }
   function keyboardLegend(u) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
@@ -282,7 +282,7 @@ const PAGE_SCRIPT = `
         value: function (u, v) {
           if (v == null) return '--';
           if (v < tl.end) return fmt(v, fineTime) + ' \\u2013 ' + fmt(v + tl.bucketMs, fineTime);
-          return v < data.endAt ? fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)' : fmt(v, fineTime) + ' (end)';
+          return v < data.quietEnd ? fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)' : fmt(v, fineTime) + ' (end)';
         }
       }].concat(METRICS.map(function (m) {
         return { label: m.label, stroke: m.stroke, width: m.width, dash: m.dash, paths: steps, points: { show: false },
@@ -455,6 +455,16 @@ function renderMeta(meta: Readonly<Record<string, unknown>>): string {
   return `<div class="scroll"><table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
+/**
+ * Where the charts end: the run's end, after the quiet time that follows the last bucket, but no further past it than
+ * the buckets' own span. [choice] A run that stopped at its 7-day cap after 5 s of events drew them all in the first
+ * pixel of a 7-day axis (an operator's QA pass); the caption says when the run ended.
+ */
+export function chartEnd(timeline: Timeline, endAt: number): number {
+  if (endAt <= timeline.end) return timeline.end;
+  return Math.min(endAt, timeline.end + Math.max(timeline.end - timeline.start, timeline.bucketMs));
+}
+
 function renderTimeline(timeline: Timeline, endAt: number): string {
   if (timeline.series.length === 0) return '<h2>Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
   const charts: string[] = [];
@@ -482,7 +492,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets)${
-    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}` : ''}.
+    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > chartEnd(timeline, endAt) ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(chartEnd(timeline, endAt)))}` : ''}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
@@ -617,7 +627,7 @@ export function renderHtmlReport(data: ReportData): string {
   const { js, css } = loadUplot();
   // (Server names cut as the page shows them, escapeHtml: the chart data held them whole, six times over.)
   const timeline = { ...data.timeline, servers: data.timeline.servers.map(shown), series: data.timeline.series.map((x) => ({ ...x, server: shown(x.server) })) };
-  const chartData = jsonForScript({ timeline, endAt: data.summary.endAt });
+  const chartData = jsonForScript({ timeline, endAt: data.summary.endAt, quietEnd: chartEnd(data.timeline, data.summary.endAt) });
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

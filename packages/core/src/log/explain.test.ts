@@ -3,7 +3,7 @@ import type { Discarded } from '../simulate/simulator.js';
 import { runEvents } from '../simulate/runEvents.js';
 import { decodeLogText } from './decodeLog.js';
 import { describeInput, explainDerived, explainsEvent } from './explain.js';
-import type { DerivedEvent } from './events.js';
+import { isInputEvent, type DerivedEvent } from './events.js';
 
 const UNID = '00000000000000000000000005E7D001';
 const arrival: DerivedEvent = { at: 195_001, type: 'replicated', from: 'Beta', to: 'Alpha', db: 'mail/a.nsf', unid: UNID, seq: 2, seqTime: 180_010, outcome: 'updated' };
@@ -67,7 +67,7 @@ describe('explainDerived: deletions, discarded changes and OID collisions are sa
   const { events } = decodeLogText(`${sorted.map((l) => JSON.stringify(l)).join('\n')}\n`);
   const derived: DerivedEvent[] = [];
   const discarded: (Discarded | undefined)[] = [];
-  runEvents(events, { onDerived: (e, _made, x) => (derived.push(e), discarded.push(x)) });
+  runEvents(events.flatMap((x) => (isInputEvent(x.event) ? [x.event] : [])), { onDerived: (e, _made, x) => (derived.push(e), discarded.push(x)) });
   const fromLast = derived.findIndex((e) => e.at >= 30);
   const words = explainDerived(derived.slice(fromLast), { type: 'replicate', server: 'A', partner: 'B', at: 30 }, discarded.slice(fromLast));
 
