@@ -481,7 +481,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
-    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined } } : {}),
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined, baseLabel: whatIfBaseLabel(res) } } : {}),
     ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : {}),
     recording: {
       checked: res.conformance.checked,
@@ -493,6 +493,16 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
 const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
+
+/**
+ * The what-if comparison's column of the log's own designs: "as recorded" only when the file is a recording (it had
+ * derived events to check) that the engine agrees with; a recording that disagrees (exit 1) is not what the column
+ * shows: the engine's run is. The terminal and the report say the same (the report said "This run" where the terminal
+ * said "as recorded": an operator's QA pass).
+ */
+function whatIfBaseLabel(res: { readonly conformance: { readonly checked: number; readonly mismatch?: unknown } }): string {
+  return res.conformance.checked > 0 && res.conformance.mismatch === undefined ? 'as recorded' : 'this run';
+}
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
 function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<SimulateResult, 'cutShort' | 'summary'>): string[] {
@@ -561,10 +571,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
-      // The log's own designs: "as recorded" only when the file is a recording (it had derived events to check) that
-      // the engine agrees with; a recording that disagrees (exit 1) is not what the column shows: the engine's run is.
-      const base = res.conformance.checked > 0 && m === undefined ? 'as recorded' : 'this run';
-      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, base, res.whatIf.label, res.whatIf.infectedCopiesLeft, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, res.whatIf.infectedCopiesLeft, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
       process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }

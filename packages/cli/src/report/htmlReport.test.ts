@@ -209,6 +209,13 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport(sampleReport({ withWhatIf: false }))).not.toContain('This run only');
   });
 
+  it('the what-if table heads the log\'s own column as the terminal does: "As recorded" for a recording the engine agrees with, else "This run" (the report said "This run" where the terminal said "as recorded": an operator\'s QA pass)', () => {
+    const data = sampleReport({ withWhatIf: true });
+    const head = (h: string) => /<table class="data whatif"><thead><tr><th><\/th><th class="num">([^<]*)<\/th>/.exec(h)?.[1];
+    expect(head(renderHtmlReport({ ...data, whatIf: { ...data.whatIf!, baseLabel: 'as recorded' } }))).toBe('As recorded');
+    expect(head(renderHtmlReport({ ...data, whatIf: { ...data.whatIf!, baseLabel: 'this run' } }))).toBe('This run');
+  });
+
   it('every table scrolls sideways inside its own box on a narrow screen (no word cut into pieces)', () => {
     const tables = markupOf(html).match(/<table\b/g)!.length;
     expect(markupOf(html).match(/<div class="scroll"><table\b/g)).toHaveLength(tables);

@@ -50,6 +50,8 @@ export interface ReportData {
     readonly notes?: readonly string[];
     /** The what-if run was cut short (`run --max-scanner-revisions`; a note says how). */
     readonly cut?: boolean;
+    /** The other column's heading, as the terminal's ("as recorded" for a recording the engine agrees with); "this run" if none. */
+    readonly baseLabel?: string;
   };
   /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
   readonly cutShort?: string;
@@ -422,6 +424,10 @@ function renderSummary(summary: Summary, cut: boolean): string {
   return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, baseCut: boolean): string {
   // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
   const left = whatIf.infectedCopiesLeft;
@@ -432,7 +438,7 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
   return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
-<div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">This run</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
+<div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">${escapeHtml(capitalised(whatIf.baseLabel ?? 'this run'))}</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>${(whatIf.notes ?? []).map((n) => `\n<p class="muted">Note: ${escapeHtml(n)}</p>`).join('')}`;
 }
