@@ -158,6 +158,10 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
   // A `conflict` event names the versions by number and time only, which two servers can share (an OID collision):
   // it is settled at the `replicated` event the engine writes right after it (outcome `conflict`), which names the
   // sender: one version is the one the sender held, the other the receiver's own.
+  // [choice] A version two servers wrote alike (the same seq and seqTime, as two members stamping in one millisecond
+  // with one key do: R3) counts for the write whose copy took part, the one that arrived: the other's identical copy
+  // changes nothing where it arrives, and blame, which sees no contents, cannot tell it from an OID collision (an
+  // operator's QA pass: a third member's identical scan read 0 conflicts). Said under the blame table.
   let pendingConflict: Extract<DerivedEvent, { type: 'conflict' }> | undefined;
   const settleConflict = (sent: Held | undefined): void => {
     const e = pendingConflict;

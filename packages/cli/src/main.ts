@@ -386,7 +386,7 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
   }
   process.stdout.write(`${formatTable(['actor', 'revisions', 'conflicts', 'causes', 'longest chain'], b.byActor.map((a) => [a.actor, a.revisions, a.conflicts, a.causes, a.longestChain]))}\n`);
   // (blame.ts: a conflict is both sides' doing.)
-  if (b.byActor.some((a) => a.conflicts > 0)) process.stdout.write('  conflicts: each conflict counts once for the actor (and below, the cause) of each of its two versions, so a column can add up to more than the run\'s conflicts; the actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save)\n');
+  if (b.byActor.some((a) => a.conflicts > 0)) process.stdout.write('  conflicts: each conflict counts once for the actor (and below, the cause) of each of its two versions, so a column can add up to more than the run\'s conflicts; the actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save); a version two servers wrote alike (the same seq and seqTime: R3) counts for the write whose copy took part, the one that arrived first\n');
   process.stdout.write('\nBlame by cause (input event behind the revisions)\n');
   process.stdout.write(
     `${formatTable(

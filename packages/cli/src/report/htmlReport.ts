@@ -568,7 +568,7 @@ function renderBlame(blame: readonly BlameRow[]): string {
   return `<h2>Blame by actor</h2>
 <div class="scroll"><table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts. The actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save).</p>' : ''}`;
+</tbody></table></div>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts. The actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save). A version two servers wrote alike (the same seq and seqTime: R3) counts for the write whose copy took part, the one that arrived first.</p>' : ''}`;
 }
 
 /** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
