@@ -29,6 +29,8 @@ export { LogError } from './util/logError.js';
 export type { FinalState, StateDoc, StateSource } from './state/finalState.js';
 export { buildFinalState, digestState, toStateDoc } from './state/finalState.js';
 export { canonicalJson } from './state/canonicalJson.js';
+export type { DocView, ReplicaView } from './state/replicaView.js';
+export { replicaView } from './state/replicaView.js';
 export { createSha256, hmacSha256Hex, sha256Hex } from './util/hash.js';
 export { Prng } from './util/prng.js';
 export { nearestName } from './util/nearestName.js';

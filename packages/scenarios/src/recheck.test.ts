@@ -70,7 +70,7 @@ describe('recheckClaim: explore\'s counterexamples', () => {
       invariant: 'replicate-winner',
       claimed: 'replicas differ',
       reproduced: false,
-      unchecked: 'written by property replicate-winner, whose check replay does not have; the header\'s command to check it again: REPLSTORM_SEED=7 npx vitest run x.test.ts',
+      unchecked: 'written by property replicate-winner, whose check replay does not have; the header\'s command to check it again, from the repository\'s root: REPLSTORM_SEED=7 npx vitest run x.test.ts',
     });
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)?.unchecked).toMatch(/^"no-dragons" is not one of explore's invariants \(no-conflict, /);
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)?.unchecked).toMatch(/^"toString" is not one of explore's invariants/);
@@ -97,8 +97,20 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     expect(recheckClaim(meta(name), together, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
   });
 
+  it.each(['model-uncapped', 'model-limitRevisions-2', 'model-replay-uncapped', 'model-replay-limitRevisions-2'])('R1-R7: %s: replicas other than the model expected (the header\'s `expected`) at the log\'s end reproduce the claim, naming the first difference; the model\'s own state does not; no expectation is not checked (it read "not checked" in a bugged engine and a fixed one alike: a developer\'s QA pass)', (name) => {
+    const doc = { unid: U, seq: 1, seqTime: 1, revisions: [], deleted: false, items: [['f', 'F', 1, 1]], no: 1 };
+    const expected = (seqTime: number) => ({ db: 'd.nsf', replicas: { A: { changes: 1, docs: [{ ...doc, seqTime }] }, B: { changes: 1, docs: [{ ...doc, seqTime }] } } });
+    const base = { recordedBy: `property ${name}`, invariant: name, claimed: 'not converged' };
+    expect(recheckClaim({ ...meta(name), expected: expected(1) }, together, registry)).toEqual({ ...base, reproduced: false });
+    expect(recheckClaim({ ...meta(name), expected: expected(2) }, together, registry)).toEqual({ ...base, reproduced: true, message: 'the replica of d.nsf on A is not the model\'s: at .docs[0].seqTime, the run has 1 where the model has 2' });
+    // A replica the run does not have, a document missing: said as such.
+    expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', replicas: { C: { changes: 0, docs: [] } } } }, together, registry)?.message).toBe('the model has a replica of d.nsf on C, the log\'s run none');
+    expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', replicas: { A: { changes: 1, docs: [] } } } }, together, registry)?.message).toBe('the replica of d.nsf on A is not the model\'s: .docs has 1 entries where the model has 0');
+    expect(recheckClaim(meta(name), together, registry)).toEqual({ ...base, reproduced: false, unchecked: 'the header carries no model expectation to judge the run by (its "expected": the database and each replica as the model left it)' });
+  });
+
   it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {
-    expect(recheckClaim(meta('replicate-winner'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again: REPLSTORM_SEED=1/);
+    expect(recheckClaim(meta('replicate-winner'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again, from the repository's root: REPLSTORM_SEED=1/);
     expect(recheckClaim({ ...meta('sim-converges'), recordedBy: 'another sim-converges' }, apart, registry)?.unchecked).toMatch(/whose check replay does not have/);
   });
 });

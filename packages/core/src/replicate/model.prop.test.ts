@@ -8,7 +8,7 @@ import { Replica } from '../replica/replica.js';
 import { decodeLogText } from '../log/decodeLog.js';
 import type { InputEvent } from '../log/events.js';
 import { runEvents } from '../simulate/runEvents.js';
-import type { Note } from '../note/note.js';
+import { byKey, replicaView, type DocView, type ReplicaView } from '../state/replicaView.js';
 
 // Model-based test of R1–R7 and R9: a small reference model written from replication.md alone (it shares no logic with
 // applySave or replicateNote) runs beside two real replicas; after every command the two must hold the same
@@ -203,37 +203,19 @@ function realReplicate(real: Real, from: Side, to: Side): void {
 // ---------------------------------------------------------------- comparison
 
 /** What is compared: OID, history, stub flag, items as (key, name, value, itemSeq) by key, and the change number. */
-interface DocView {
-  readonly unid: string;
-  readonly seq: number;
-  readonly seqTime: number;
-  readonly revisions: readonly (readonly number[])[];
-  readonly deleted: boolean;
-  readonly items: readonly (readonly [string, string, unknown, number])[];
-  readonly no: number;
-}
-
-function byFirst(x: readonly [string, ...unknown[]], y: readonly [string, ...unknown[]]): number {
-  return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0;
-}
-
 function viewModel(d: MDoc): DocView {
-  const items = [...d.items].map(([k, i]) => [k, i.name, i.value, i.seq] as const).sort(byFirst);
+  const items = [...d.items].map(([k, i]) => [k, i.name, i.value, i.seq] as const).sort(byKey);
   return { unid: d.unid, seq: d.seq, seqTime: d.seqTime, revisions: d.revisions.map((p) => [p[0], p[1]]), deleted: d.deleted, items, no: d.no };
 }
 
-function viewReal(n: Note, no: number): DocView {
-  const items = n.items.map((i) => [i.key, i.name, i.value, i.seq] as const).sort(byFirst);
-  return { unid: n.unid, seq: n.seq, seqTime: n.seqTime, revisions: n.revisions.toArray(), deleted: n.deleted, items, no };
+/** The model's replica as replicaView shows a real one (and as a counterexample's header carries it: `meta.expected`). */
+function modelView(r: MReplica): ReplicaView {
+  return { changes: r.changes, docs: [...r.docs.values()].sort((x, y) => (x.unid < y.unid ? -1 : 1)).map(viewModel) };
 }
 
 function compare(m: Model, real: Real, after: string): void {
   for (const side of ['A', 'B'] as const) {
-    const mr = m.reps[side];
-    const rr = real.reps[side];
-    const mDocs = [...mr.docs.values()].sort((x, y) => (x.unid < y.unid ? -1 : 1)).map(viewModel);
-    const rDocs = rr.notes().map((n) => viewReal(n, rr.doc(n.unid)!.modifiedInFile));
-    expect({ after, side, changes: rr.changeNumber, docs: rDocs }).toEqual({ after, side, changes: mr.changes, docs: mDocs });
+    expect({ after, side, ...replicaView(real.reps[side]) }).toEqual({ after, side, ...modelView(m.reps[side]) });
   }
 }
 
@@ -395,7 +377,9 @@ function caseRun(limit: number, [skewB, baseAction, cmds]: Case): { log: string;
       modelDelete(m, c.side, c.unid);
     }
   }
-  return { log: `${[{ replog: 1, meta: { property: 'model-based R1-R7', limitRevisions: limit } }, ...lines].map((x) => JSON.stringify(x)).join('\n')}\n`, model: m };
+  // The model's replicas at the end, in the header (`expected`): replay judges the claim by them (recheck.ts).
+  const expected = { db: 'db', replicas: { A: modelView(m.reps.A), B: modelView(m.reps.B) } };
+  return { log: `${[{ replog: 1, meta: { property: 'model-based R1-R7', limitRevisions: limit, expected } }, ...lines].map((x) => JSON.stringify(x)).join('\n')}\n`, model: m };
 }
 
 function runModelBased(limit: number, label: string): void {
@@ -430,12 +414,7 @@ describe('model-based: replicas against a reference model of R1–R7', () => {
         predicate: (c) => {
           const { log, model } = caseRun(limit, c);
           const { sim } = runEvents(decodeLogText(log).events.map((e) => e.event as InputEvent));
-          for (const side of ['A', 'B'] as const) {
-            const rep = sim.replica(side, 'db')!;
-            const docs = rep.notes().map((n) => viewReal(n, rep.doc(n.unid)!.modifiedInFile));
-            const want = [...model.reps[side].docs.values()].sort((x, y) => (x.unid < y.unid ? -1 : 1)).map(viewModel);
-            expect({ side, changes: rep.changeNumber, docs }).toEqual({ side, changes: model.reps[side].changes, docs: want });
-          }
+          for (const side of ['A', 'B'] as const) expect({ side, ...replicaView(sim.replica(side, 'db')!) }).toEqual({ side, ...modelView(model.reps[side]) });
         },
         toLog: (c) => caseLog(limit, c),
         numRuns: 100,
