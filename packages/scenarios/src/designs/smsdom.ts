@@ -71,8 +71,10 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
     return { verdict: 'infected', set: w.set, remove: held === undefined ? w.remove : [...w.remove, SSO_TAG] };
   }
   if (!sso) return { verdict: 'clean' };
-  const tag = current ?? tagOf(ctx, c, ctx.clock);
-  return held === tag ? { verdict: 'clean' } : { verdict: 'clean', set: [[SSO_TAG, tag]] };
+  // The held tag did not verify, so it is not the one written now (a tag equal to it would have verified above, with
+  // or without the scan time in it): the stamp is always a write. (A test that it was not one read as dead code: a
+  // mutation review, 2026-12-06.)
+  return { verdict: 'clean', set: [[SSO_TAG, current ?? tagOf(ctx, c, ctx.clock)]] };
 }
 
 /** The tag this scan writes when the design includes the scan time. */

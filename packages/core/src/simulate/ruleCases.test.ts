@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLogText } from '../log/decodeLog.js';
+import { isInputEvent, type DerivedEvent } from '../log/events.js';
+import { LogError } from '../util/logError.js';
+import { runEvents } from './runEvents.js';
+
+// Cases a mutation review found no test for (2026-12-06: a one-line change to each rule below left every test
+// green). Each is a small log run by the engine, its outcome stated as the rule states it.
+
+const U1 = '0123456789ABCDEF0123456789ABCDEF';
+const U2 = '1123456789ABCDEF0123456789ABCDEF';
+
+function run(lines: readonly object[]): { derived: DerivedEvent[]; sim: ReturnType<typeof runEvents>['sim'] } {
+  const text = `${[{ replog: 1 }, ...lines].map((l) => JSON.stringify(l)).join('\n')}\n`;
+  const { sim, derived } = runEvents(decodeLogText(text).events.flatMap((e) => (isInputEvent(e.event) ? [e.event] : [])), { collect: true });
+  return { derived, sim };
+}
+const arrivals = (d: readonly DerivedEvent[]) => d.flatMap((e) => (e.type === 'replicated' ? [`${e.at} ${e.from}->${e.to} ${e.db} ${e.unid.slice(0, 2)} ${e.outcome}`] : []));
+
+describe('rule cases a mutation review found untested', () => {
+  it('R5 merge/R1: an item the loser re-spelled (removed Subject, set SUBJECT in one save) is merged under the spelling the document has (the winner\'s), with the loser\'s value', () => {
+    const { sim, derived } = run([
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'x', $ConflictAction: '1' } },
+      { at: 10, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
+      { at: 100, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Other: '1' } },
+      { at: 110, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Other: '2' } },
+      { at: 120, type: 'save', server: 'B', db: 'd', unid: U1, by: 'user/v', remove: ['Subject'], set: { SUBJECT: 'y' } },
+      { at: 200, type: 'replicate', server: 'A', partner: 'B' },
+    ]);
+    expect(arrivals(derived)).toContain(`201 B->A d 01 merged`);
+    for (const side of ['A', 'B']) {
+      const items = sim.replica(side, 'd')!.get(U1)!.items.map((i) => [i.name, i.value]);
+      expect(items, side).toEqual([['$ConflictAction', '1'], ['Other', '2'], ['Subject', 'y']]);
+    }
+  });
+
+  it('R12: a queue waiting for its retry is not pushed by the timer, though another queue of the same server is (B, cut off, gets both documents at the retry, an hour after the failure; C gets each at the next tick)', () => {
+    const { derived } = run([
+      { at: 0, type: 'server', name: 'A', cluster: 'c' },
+      { at: 0, type: 'server', name: 'B', cluster: 'c' },
+      { at: 0, type: 'server', name: 'C', cluster: 'c' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B', 'C'] },
+      { at: 1, type: 'partition', groups: [['A', 'C'], ['B']] },
+      { at: 2, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'x' } },
+      { at: 60_000, type: 'heal' },
+      { at: 60_000, type: 'save', server: 'A', db: 'd', unid: U2, by: 'user/u', set: { Subject: 'y' } },
+    ]);
+    expect(arrivals(derived)).toEqual(['15001 A->C d 01 created', '60001 A->C d 11 created', '3615001 A->B d 01 created', '3615002 A->B d 11 created']);
+  });
+
+  it('R8: a session without a database replicates the databases by name (alpha before zeta, defined the other way round)', () => {
+    const { derived } = run([
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'zeta', replicas: ['A', 'B'] },
+      { at: 0, type: 'database', name: 'alpha', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'zeta', unid: U1, by: 'user/u', set: { Subject: 'x' } },
+      { at: 1, type: 'save', server: 'A', db: 'alpha', unid: U2, by: 'user/u', set: { Subject: 'x' } },
+      { at: 10, type: 'replicate', server: 'B', partner: 'A' },
+    ]);
+    expect(arrivals(derived)).toEqual(['11 A->B alpha 11 created', '13 A->B zeta 01 created']);
+  });
+
+  it('R12: a crash loses the queues and their retry wait: after the restart, the first failed push is retried an hour later, not after the wait the lost queue had grown to', () => {
+    const { derived } = run([
+      { at: 0, type: 'server', name: 'A', cluster: 'c' },
+      { at: 0, type: 'server', name: 'B', cluster: 'c' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 1, type: 'partition', groups: [['A'], ['B']] },
+      // Fails at the first tick and at its retry an hour later: the wait has grown to 2 hours when A crashes.
+      { at: 2, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'x' } },
+      { at: 4_000_000, type: 'crash', server: 'A' },
+      { at: 4_000_001, type: 'restart', server: 'A' },
+      { at: 4_000_002, type: 'save', server: 'A', db: 'd', unid: U2, by: 'user/u', set: { Subject: 'y' } },
+      { at: 4_010_000, type: 'heal' },
+    ]);
+    // U1 was lost with A's queue (the replicas differ: the cluster alone never repairs it).
+    expect(arrivals(derived)).toEqual(['7605001 A->B d 11 created']);
+  });
+
+  it('event-log.md: an attachment\'s "bytes" beyond the numbers JSON gives (1e999, Infinity) is refused where it is written, not taken in to fail later', () => {
+    const text = `${[
+      { replog: 1 },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A'] },
+    ].map((l) => JSON.stringify(l)).join('\n')}\n{"at":1,"type":"save","server":"A","db":"d","unid":"${U1}","by":"user/u","set":{"$FILE":[{"name":"a.pdf","bytes":1e999}]}}\n`;
+    let err: unknown;
+    try {
+      decodeLogText(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LogError);
+    expect((err as LogError).message).toMatch(/finite number/);
+    expect((err as LogError).line).toBe(4);
+  });
+});
