@@ -72,8 +72,8 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   }
   if (!sso) return { verdict: 'clean' };
   // The held tag did not verify, so it is not the one written now (a tag equal to it would have verified above, with
-  // or without the scan time in it): the stamp is always a write. (A test that it was not one read as dead code: a
-  // mutation review, 2026-12-06.)
+  // or without the scan time in it): the stamp is always a write. (The comparison that stood here could never be true:
+  // a mutation review, 2026-12-06.)
   return { verdict: 'clean', set: [[SSO_TAG, current ?? tagOf(ctx, c, ctx.clock)]] };
 }
 
