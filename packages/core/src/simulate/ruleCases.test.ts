@@ -87,14 +87,7 @@ describe('rule cases a mutation review found untested', () => {
       { at: 0, type: 'server', name: 'A' },
       { at: 0, type: 'database', name: 'd', replicas: ['A'] },
     ].map((l) => JSON.stringify(l)).join('\n')}\n{"at":1,"type":"save","server":"A","db":"d","unid":"${U1}","by":"user/u","set":{"$FILE":[{"name":"a.pdf","bytes":1e999}]}}\n`;
-    let err: unknown;
-    try {
-      decodeLogText(text);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(LogError);
-    expect((err as LogError).message).toMatch(/finite number/);
-    expect((err as LogError).line).toBe(4);
+    expect(() => decodeLogText(text)).toThrow(LogError);
+    expect(() => decodeLogText(text)).toThrow(expect.objectContaining({ line: 4, message: expect.stringMatching(/finite number/) }));
   });
 });
