@@ -65,12 +65,12 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     expect(recheckClaim({ recordedBy: 'replstorm explore', storm: 'a loop of 2 steps' }, events, registry)?.unchecked).toMatch(/does not say where its loop is/);
     expect(recheckClaim({ recordedBy: 'another checker', invariant: 'no-conflict' }, events, registry)).toBeUndefined();
     // Another checker's claim (a property test's): not checked, with the header's own command to check it.
-    expect(recheckClaim({ recordedBy: 'property replicate-winner', invariant: 'replicate-winner', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
-      recordedBy: 'property replicate-winner',
-      invariant: 'replicate-winner',
+    expect(recheckClaim({ recordedBy: 'property replicate-idempotent', invariant: 'replicate-idempotent', violation: 'replicas differ', reproduce: 'REPLSTORM_SEED=7 npx vitest run x.test.ts' }, events, registry)).toEqual({
+      recordedBy: 'property replicate-idempotent',
+      invariant: 'replicate-idempotent',
       claimed: 'replicas differ',
       reproduced: false,
-      unchecked: 'written by property replicate-winner, whose check replay does not have; the header\'s command to check it again, from the repository\'s root: REPLSTORM_SEED=7 npx vitest run x.test.ts',
+      unchecked: 'written by property replicate-idempotent, whose check replay does not have; the header\'s command to check it again, from the repository\'s root: REPLSTORM_SEED=7 npx vitest run x.test.ts',
     });
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'no-dragons' }, events, registry)?.unchecked).toMatch(/^"no-dragons" is not one of explore's invariants \(no-conflict, /);
     expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 'toString' }, events, registry)?.unchecked).toMatch(/^"toString" is not one of explore's invariants/);
@@ -109,8 +109,18 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     expect(recheckClaim(meta(name), together, registry)).toEqual({ ...base, reproduced: false, unchecked: 'the header carries no model expectation to judge the run by (its "expected": the database and each replica as the model left it)' });
   });
 
+  it('R5: replicate-winner: a copy that ends as neither the version R5 makes the winner (the header\'s `expected`) nor a later version of it reproduces the claim; the winner\'s own version does not; no expectation is not checked', () => {
+    const name = 'replicate-winner';
+    const base = { recordedBy: `property ${name}`, invariant: name, claimed: 'not converged' };
+    // `together`: A saved U once (seq 1 at 1 ms) and B pulled it: both end as seq 1@1.
+    const expected = (seq: number, seqTime: number) => ({ db: 'd.nsf', unid: U, winner: [seq, seqTime] });
+    expect(recheckClaim({ ...meta(name), expected: expected(1, 1) }, together, registry)).toEqual({ ...base, reproduced: false });
+    expect(recheckClaim({ ...meta(name), expected: expected(1, 2) }, together, registry)).toEqual({ ...base, reproduced: true, message: `on A, ${U} ends as seq 1@1, which is neither the version R5 makes the winner (seq 1@2) nor a later version of it` });
+    expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', unid: U } }, together, registry)?.unchecked).toBe('the header carries no winner to judge the run by (its "expected": db, unid, and winner as [seq, seqTime])');
+  });
+
   it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {
-    expect(recheckClaim(meta('replicate-winner'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again, from the repository's root: REPLSTORM_SEED=1/);
+    expect(recheckClaim(meta('replicate-idempotent'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again, from the repository's root: REPLSTORM_SEED=1/);
     expect(recheckClaim({ ...meta('sim-converges'), recordedBy: 'another sim-converges' }, apart, registry)?.unchecked).toMatch(/whose check replay does not have/);
   });
 });

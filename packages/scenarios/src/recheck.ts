@@ -52,7 +52,31 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'model-limitRevisions-2': notAsModelled,
   'model-replay-uncapped': notAsModelled,
   'model-replay-limitRevisions-2': notAsModelled,
+  'replicate-winner': notTheWinner,
 };
+
+/**
+ * Where the log's run ends with a copy of the document that is neither the version R5 makes the winner (the header's
+ * `expected`: `db`, `unid`, `winner` as [seq, seqTime], as the property computes it from the rule) nor a later version
+ * of it (a merge holds it in its revisions). [limitation] A merge holds both versions, so a winner chosen the wrong way
+ * that the two sides merge is not seen at the end; the property checks the transfer itself.
+ */
+function notTheWinner(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  const x = meta['expected'] as { db?: unknown; unid?: unknown; winner?: unknown } | undefined;
+  const w = x?.winner;
+  if (typeof x?.db !== 'string' || typeof x.unid !== 'string' || !Array.isArray(w) || w.length !== 2 || !w.every((v) => Number.isSafeInteger(v))) {
+    throw new Uncheckable('the header carries no winner to judge the run by (its "expected": db, unid, and winner as [seq, seqTime])');
+  }
+  const [seq, seqTime] = w as [number, number];
+  const { sim } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  for (const server of sim.serverNames()) {
+    const n = sim.replica(server, x.db)?.get(x.unid);
+    if (n === undefined) continue;
+    if ((n.seq === seq && n.seqTime === seqTime) || n.revisions.includes(seq, seqTime)) continue;
+    return `on ${server}, ${x.unid} ends as seq ${n.seq}@${n.seqTime}, which is neither the version R5 makes the winner (seq ${seq}@${seqTime}) nor a later version of it`;
+  }
+  return undefined;
+}
 
 /**
  * Where the log's run ends otherwise than the model it was written with (`meta.expected`: the database and each

@@ -195,6 +195,13 @@ function runModel(c: Case, first: Side, lenient = false): Run {
   return { a, b, before, results, rounds, repeats };
 }
 
+/** The winner's OID as R5 states it (not winsOver): more saves wins; equal seq, the later seqTime (never equal here). */
+function ruleWinner({ A, B }: { readonly A: Note | undefined; readonly B: Note | undefined }): [number, number] {
+  const aWins = A!.seq !== B!.seq ? A!.seq > B!.seq : A!.seqTime > B!.seqTime;
+  const w = aWins ? A! : B!;
+  return [w.seq, w.seqTime];
+}
+
 function stateSource(a: Replica, b: Replica): StateSource {
   return {
     servers: () => ['A', 'B'],
@@ -207,7 +214,7 @@ function stateSource(a: Replica, b: Replica): StateSource {
  * The whole log of the case as the model ran it with `first` starting the sessions (up to the rounds it ran, when it
  * did not converge). `say` adds to its header: `compare`, what to compare it with; `note`, what it cannot show.
  */
-function caseLog(c: Case, first: Side = 'A', say: Record<string, string> = {}): string {
+function caseLog(c: Case, first: Side = 'A', say: Record<string, unknown> = {}): string {
   const setup = setupEvents(c);
   const rounds = runModel(c, first, true).rounds;
   const [s, d]: [Side, Side] = first === 'A' ? ['A', 'B'] : ['B', 'A'];
@@ -357,12 +364,12 @@ describe('replicateNote properties (R2–R7)', () => {
       noteFailure: true,
       name: 'replicate-winner',
       arbitrary: caseArb([0], 1),
-      toLog: (c) => caseLog(c),
+      // The header carries the version R5 makes the winner (`expected`): replay judges the claim by it (recheck.ts).
+      toLog: (c) => caseLog(c, 'A', { expected: { db: DB, unid: U, winner: ruleWinner(runModel(c, 'A', true).before) } }),
       predicate: (c) => {
         const { A, B } = runModel(c, 'A').before;
-        // The rule as R5 states it (not winsOver): more saves wins; equal seq, the later seqTime (never equal here).
-        const aWins = A!.seq !== B!.seq ? A!.seq > B!.seq : A!.seqTime > B!.seqTime;
-        const [w, l] = aWins ? [A!, B!] : [B!, A!];
+        const [seq, seqTime] = ruleWinner({ A, B });
+        const [w, l] = seq === A!.seq && seqTime === A!.seqTime ? [A!, B!] : [B!, A!];
         const oid = (n: { seq: number; seqTime: number }) => [n.seq, n.seqTime];
         // The case's precondition, said as such: both copies descend from the version B pulled, each by its own saves
         // (R1: every save is a new version in the revisions). Read with `!`, a broken precondition (a planted bug that
