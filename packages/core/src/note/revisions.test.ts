@@ -111,6 +111,13 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
     expect(merged.includes(2, 15)).toBe(false);
     expect(merged.lastCommon(Revisions.from([[1, 10], [2, 10]]))).toStrictEqual([2, 10]);
     expect(Revisions.from([[1, 10], [2, 10]]).lastCommon(merged)).toStrictEqual([2, 10]);
+    // The newest seq held twice, the older entry asked: found behind the newest (a mutation review: a shortcut that
+    // gave up when the newest entry's seq was not below the one asked passed every test but the properties).
+    const newestTwice = Revisions.from([[1, 10], [2, 10], [2, 20]]);
+    expect(newestTwice.includes(2, 10)).toBe(true);
+    expect(newestTwice.includes(2, 20)).toBe(true);
+    expect(newestTwice.includes(2, 15)).toBe(false);
+    expect(newestTwice.includes(3, 10)).toBe(false);
   });
 
   it('refuses an entry that is not after the newest (the order R4 and R5 read the lists in)', () => {
