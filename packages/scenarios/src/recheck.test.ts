@@ -103,6 +103,8 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     const base = { recordedBy: `property ${name}`, invariant: name, claimed: 'not converged' };
     expect(recheckClaim({ ...meta(name), expected: expected(1) }, together, registry)).toEqual({ ...base, reproduced: false });
     expect(recheckClaim({ ...meta(name), expected: expected(2) }, together, registry)).toEqual({ ...base, reproduced: true, message: 'the replica of d.nsf on A is not the model\'s: at .docs[0].seqTime, the run has 1 where the model has 2' });
+    // A document's version is said before the change numbers that follow from it.
+    expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', replicas: { A: { changes: 9, docs: [{ ...doc, seqTime: 2, no: 9 }] } } } }, together, registry)?.message).toBe('the replica of d.nsf on A is not the model\'s: at .docs[0].seqTime, the run has 1 where the model has 2');
     // A replica the run does not have, a document missing: said as such.
     expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', replicas: { C: { changes: 0, docs: [] } } } }, together, registry)?.message).toBe('the model has a replica of d.nsf on C, the log\'s run none');
     expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', replicas: { A: { changes: 1, docs: [] } } } }, together, registry)?.message).toBe('the replica of d.nsf on A is not the model\'s: .docs has 1 entries where the model has 0');

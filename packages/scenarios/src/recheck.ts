@@ -95,11 +95,23 @@ function notAsModelled(events: readonly InputEvent[], registry: DesignRegistry, 
   for (const [server, want] of Object.entries(replicas as Record<string, unknown>)) {
     const rep = sim.replica(server, db);
     if (rep === undefined) return `the model has a replica of ${db} on ${server}, the log's run none`;
+    // The documents first, each by its version: a change number that differs follows from a document that does, which
+    // says more (the property's own message named `.changes` first, a developer's QA pass).
     const diff = firstDifference(replicaView(rep), want, '');
     if (diff !== undefined) return `the replica of ${db} on ${server} is not the model's: ${diff}`;
   }
   return undefined;
 }
+
+/**
+ * A replica view's fields in the order a difference is best said in: which document, its version, then what follows
+ * from it (its change number; the replica's). Others after them, by name.
+ */
+const FIELD_ORDER = ['unid', 'seq', 'seqTime', 'deleted', 'revisions', 'items', 'no', 'docs', 'changes'];
+const rank = (k: string): number => {
+  const i = FIELD_ORDER.indexOf(k);
+  return i < 0 ? FIELD_ORDER.length : i;
+};
 
 /** Where two JSON values first differ (a path as `.docs[0].seqTime`, and the two values), or undefined if equal. */
 function firstDifference(got: unknown, want: unknown, path: string): string | undefined {
@@ -112,7 +124,7 @@ function firstDifference(got: unknown, want: unknown, path: string): string | un
     return got.length === want.length ? undefined : `${path || 'the value'} has ${got.length} entries where the model has ${want.length}`;
   }
   if (typeof got === 'object' && got !== null && typeof want === 'object' && want !== null && !Array.isArray(got) && !Array.isArray(want)) {
-    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])].sort();
+    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const k of keys) {
       const d = firstDifference((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], `${path}.${k}`);
       if (d !== undefined) return d;
