@@ -58,8 +58,10 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
 /**
  * Where the log's run ends with a copy of the document that is neither the version R5 makes the winner (the header's
  * `expected`: `db`, `unid`, `winner` as [seq, seqTime], as the property computes it from the rule) nor a later version
- * of it (a merge holds it in its revisions). [limitation] A merge holds both versions, so a winner chosen the wrong way
- * that the two sides merge is not seen at the end; the property checks the transfer itself.
+ * of it (a merge holds it in its revisions). [choice] This sees one of the property's assertions: the winner. The
+ * property also checks the merged items, the conflict's fields and that the loser sent back changes nothing, which
+ * the end of a run does not show; so a run whose copies end as the winner is "not checked" (with the property's
+ * command), never "not reproduced": it said "NO" of an engine that merged the loser's value (a review).
  */
 function notTheWinner(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
   const x = meta['expected'] as { db?: unknown; unid?: unknown; winner?: unknown } | undefined;
@@ -69,13 +71,17 @@ function notTheWinner(events: readonly InputEvent[], registry: DesignRegistry, l
   }
   const [seq, seqTime] = w as [number, number];
   const { sim } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  let copies = 0;
   for (const server of sim.serverNames()) {
     const n = sim.replica(server, x.db)?.get(x.unid);
     if (n === undefined) continue;
+    copies++;
     if ((n.seq === seq && n.seqTime === seqTime) || n.revisions.includes(seq, seqTime)) continue;
     return `on ${server}, ${x.unid} ends as seq ${n.seq}@${n.seqTime}, which is neither the version R5 makes the winner (seq ${seq}@${seqTime}) nor a later version of it`;
   }
-  return undefined;
+  const how = typeof meta['reproduce'] === 'string' ? `: ${meta['reproduce']}` : '';
+  if (copies === 0) throw new Uncheckable(`the run holds no copy of ${x.unid} in ${x.db}, the document the header names`);
+  throw new Uncheckable(`every copy of ${x.unid} ends as the version R5 makes the winner or a later one; the rest of what the property checks (the merged items, the conflict's fields, the loser sent back) is not in the run's end, so the property's own command checks it, from the repository's root${how}`);
 }
 
 /**
@@ -92,7 +98,11 @@ function notAsModelled(events: readonly InputEvent[], registry: DesignRegistry, 
     throw new Uncheckable('the header carries no model expectation to judge the run by (its "expected": the database and each replica as the model left it)');
   }
   const { sim } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  const servers = sim.serverNames();
   for (const [server, want] of Object.entries(replicas as Record<string, unknown>)) {
+    // A server the log does not define is the header's mistake, not the engine's (a review: `"__proto__": {}` read
+    // "reproduced yes").
+    if (!servers.includes(server)) throw new Uncheckable(`the header's expectation names a server the log does not define, "${server}"`);
     const rep = sim.replica(server, db);
     if (rep === undefined) return `the model has a replica of ${db} on ${server}, the log's run none`;
     // The documents first, each by its version: a change number that differs follows from a document that does, which
@@ -107,15 +117,26 @@ function notAsModelled(events: readonly InputEvent[], registry: DesignRegistry, 
  * A replica view's fields in the order a difference is best said in: which document, its version, then what follows
  * from it (its change number; the replica's). Others after them, by name.
  */
+/** The most of each value a difference quotes (a whole replica of 10,000 inputs' documents was written out). */
+const SAID_CHARS = 200;
+
 const FIELD_ORDER = ['unid', 'seq', 'seqTime', 'deleted', 'revisions', 'items', 'no', 'docs', 'changes'];
 const rank = (k: string): number => {
   const i = FIELD_ORDER.indexOf(k);
   return i < 0 ? FIELD_ORDER.length : i;
 };
 
-/** Where two JSON values first differ (a path as `.docs[0].seqTime`, and the two values), or undefined if equal. */
+/**
+ * Where two JSON values first differ (a path as `.docs[0].seqTime`, and the two values, each cut at SAID_CHARS), or
+ * undefined if equal. Own properties only: a key from an untrusted header (`constructor`, `__proto__`) is not looked
+ * up through a prototype (a review: `{"constructor": 1}` ended replay with an internal error, exit 70).
+ */
 function firstDifference(got: unknown, want: unknown, path: string): string | undefined {
-  const said = (v: unknown) => canonicalJson(v) ?? String(v);
+  const said = (v: unknown) => {
+    const text = canonicalJson(v);
+    return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
+  };
+  const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
   if (Array.isArray(got) && Array.isArray(want)) {
     for (let i = 0; i < Math.min(got.length, want.length); i++) {
       const d = firstDifference(got[i], want[i], `${path}[${i}]`);
@@ -126,7 +147,7 @@ function firstDifference(got: unknown, want: unknown, path: string): string | un
   if (typeof got === 'object' && got !== null && typeof want === 'object' && want !== null && !Array.isArray(got) && !Array.isArray(want)) {
     const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const k of keys) {
-      const d = firstDifference((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], `${path}.${k}`);
+      const d = firstDifference(own(got, k), own(want, k), `${path}.${k}`);
       if (d !== undefined) return d;
     }
     return undefined;

@@ -284,7 +284,9 @@ const PAGE_SCRIPT = `
         value: function (u, v) {
           if (v == null) return '--';
           if (v < tl.end) return fmt(v, fineTime) + ' \\u2013 ' + fmt(v + tl.bucketMs, fineTime);
-          return v < data.quietEnd ? fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)' : fmt(v, fineTime) + ' (end)';
+          if (v < data.quietEnd) return fmt(v, fineTime) + ' \\u2013 ' + fmt(data.endAt, fineTime) + ' (no events)';
+          // The charts' last point: the run's end, or, its quiet tail cut short (chartEnd), where the charts stop.
+          return data.quietEnd < data.endAt ? fmt(v, fineTime) + ' (the charts stop here; the run went on to ' + fmt(data.endAt, fineTime) + ')' : fmt(v, fineTime) + ' (end)';
         }
       }].concat(METRICS.map(function (m) {
         return { label: m.label, stroke: m.stroke, width: m.width, dash: m.dash, paths: steps, points: { show: false },

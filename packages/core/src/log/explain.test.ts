@@ -94,6 +94,29 @@ describe('explainDerived: deletions, discarded changes and OID collisions are sa
     expect(words).toContain(`${U(4)} merged on A (seq 3, from B): A's values of items both sides changed are discarded (the winner's $ConflictAction "3", merge/no conflicts: R5)`);
   });
 
+  it('R5: a merge where the destination\'s copy wins throws away the arriving copy\'s values, and says so (it named the destination: a review)', () => {
+    const merge = [
+      { replog: 1 },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+      save(1, 'A', 6, { x: '0', $ConflictAction: '3' }),
+      { at: 2, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
+      save(10, 'A', 6, { x: 'fromA' }),
+      save(20, 'B', 6, { x: 'fromB' }),
+      save(21, 'B', 6, { y: 'b2' }),
+      // A's copy (seq 2) reaches B's (seq 3, the winner): merged on B, A's value of x lost.
+      { at: 30, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
+    ];
+    const d: DerivedEvent[] = [];
+    const x: (Discarded | undefined)[] = [];
+    const { sim } = runEvents(decodeLogText(`${merge.map((l) => JSON.stringify(l)).join('\n')}\n`).events.flatMap((e) => (isInputEvent(e.event) ? [e.event] : [])), { onDerived: (e, _m, why) => (d.push(e), x.push(why)) });
+    expect(sim.replica('B', 'd.nsf')!.get(U(6))!.items.find((i) => i.name === 'x')?.value).toBe('fromB');
+    const i = d.findIndex((e) => e.type === 'replicated' && e.at >= 30);
+    expect(x[i]).toBe('arriving overlapping changes');
+    expect(explainDerived(d.slice(i), undefined, x.slice(i))).toBe(`${U(6)} merged on B (seq 4, from A): A's values of items both sides changed are discarded, B's copy winning (its $ConflictAction "3", merge/no conflicts: R5)`);
+  });
+
   it('R3: an OID collision is said, on each side', () => {
     expect(words).toContain(`OID COLLISION on A over ${U(5)}: the version arriving from B, seq 2@10, has the OID of A's own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
     expect(words).toContain(`OID COLLISION on B over ${U(5)}`);

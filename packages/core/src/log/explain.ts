@@ -115,7 +115,7 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & {
         parts.push(`${when(e)}OID COLLISION on ${e.to} over ${e.unid}: the version arriving from ${e.from}, seq ${e.seq}@${e.seqTime}, has the OID of ${e.to}'s own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
         continue;
       }
-      parts.push(`${when(e)}${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to)}`);
+      parts.push(`${when(e)}${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to, e.from)}`);
     } else if (e.type === 'conflict') {
       // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
       // over seq 2@120010", leaving the reader to work out whose copy lost and what became of it: an explore QA pass).
@@ -129,8 +129,8 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & {
   return parts.length > 0 ? parts.join('; ') : 'no change';
 }
 
-/** What an arrival threw away of `to`'s copy (onDerived's `discarded`), in words after the change. */
-function discardedWords(x: Discarded | undefined, to: string): string {
+/** What an arrival from `from` threw away (onDerived's `discarded`), in words after the change to `to`'s copy. */
+function discardedWords(x: Discarded | undefined, to: string, from: string): string {
   switch (x) {
     case undefined:
       return '';
@@ -142,5 +142,7 @@ function discardedWords(x: Discarded | undefined, to: string): string {
       return `: ${to}'s own changes are discarded (the winner's $ConflictAction "2", do not create conflicts: R5)`;
     case 'overlapping changes':
       return `: ${to}'s values of items both sides changed are discarded (the winner's $ConflictAction "3", merge/no conflicts: R5)`;
+    case 'arriving overlapping changes':
+      return `: ${from}'s values of items both sides changed are discarded, ${to}'s copy winning (its $ConflictAction "3", merge/no conflicts: R5)`;
   }
 }

@@ -3,7 +3,7 @@ import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { attachmentsOf, getItem, hasAttachments, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
-import { continuesHistoryOf, replicateNote } from '../replicate/replicateNote.js';
+import { continuesHistoryOf, replicateNote, winsOver } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
 import { LogError } from '../util/logError.js';
 import { WorkHeap } from '../util/heap.js';
@@ -2135,7 +2135,7 @@ export class Simulator {
     c.replicatedChanges++;
     if (res.discarded) c.discarded++;
     if (res.outcome === 'merged') c.merges++;
-    this.emitReplicated(from, to, db, res.put, res.outcome, res.discarded ? discardedOf(dst, res.put, res.outcome) : undefined);
+    this.emitReplicated(from, to, db, res.put, res.outcome, res.discarded ? discardedOf(src, dst, res.put, res.outcome) : undefined);
     // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
@@ -2315,15 +2315,18 @@ function cloneWork(w: Work & { id: number }): Work & { id: number } {
 }
 
 /**
- * What an arrival that discarded something threw away of the destination's copy `dst` (onDerived's `discarded`):
- * its deletion, the arriving edit bringing the document back (R6); its edit, the arriving deletion winning (R6); its
- * own changes, the winner's `$ConflictAction` making no conflict document (R5); or, in a merge without conflicts, its
- * changes to items both sides changed (R5).
+ * What an arrival that discarded something threw away (onDerived's `discarded`): of the destination's copy `dst`, its
+ * deletion, the arriving edit bringing the document back (R6); its edit, the arriving deletion winning (R6); its own
+ * changes, the winner's `$ConflictAction` making no conflict document (R5); or, in a merge without conflicts, its values
+ * of items both sides changed, the arriving copy winning (R5). A merge where the destination's copy wins throws away
+ * the arriving copy's values of those items instead ('arriving overlapping changes'; the merged version is made
+ * either way). (All but the merge happen only where the arriving copy wins: replicateNote changes nothing otherwise.)
  */
-export type Discarded = 'deletion' | 'edit' | 'changes' | 'overlapping changes';
+export type Discarded = 'deletion' | 'edit' | 'changes' | 'overlapping changes' | 'arriving overlapping changes';
 
-function discardedOf(dst: Note | undefined, put: Note, outcome: ReplicatedOutcome): Discarded {
+function discardedOf(src: Note, dst: Note | undefined, put: Note, outcome: ReplicatedOutcome): Discarded {
   if (dst?.deleted === true && !put.deleted) return 'deletion';
   if (put.deleted) return 'edit';
-  return outcome === 'merged' ? 'overlapping changes' : 'changes';
+  if (outcome !== 'merged') return 'changes';
+  return dst === undefined || winsOver(src, dst) ? 'overlapping changes' : 'arriving overlapping changes';
 }
