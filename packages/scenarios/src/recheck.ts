@@ -113,13 +113,13 @@ function notAsModelled(events: readonly InputEvent[], registry: DesignRegistry, 
   return undefined;
 }
 
+/** The most of each value a difference quotes (a whole replica of 10,000 inputs' documents was written out). */
+const SAID_CHARS = 200;
+
 /**
  * A replica view's fields in the order a difference is best said in: which document, its version, then what follows
  * from it (its change number; the replica's). Others after them, by name.
  */
-/** The most of each value a difference quotes (a whole replica of 10,000 inputs' documents was written out). */
-const SAID_CHARS = 200;
-
 const FIELD_ORDER = ['unid', 'seq', 'seqTime', 'deleted', 'revisions', 'items', 'no', 'docs', 'changes'];
 const rank = (k: string): number => {
   const i = FIELD_ORDER.indexOf(k);
