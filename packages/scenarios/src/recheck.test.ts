@@ -92,7 +92,7 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
   const together: InputEvent[] = [...apart.slice(0, -1), { at: 2, type: 'replicate', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
   const meta = (name: string) => ({ recordedBy: `property ${name}`, invariant: name, violation: 'not converged', reproduce: 'REPLSTORM_SEED=1 npx vitest run x' });
 
-  it.each(['sim-converges', 'sim-cluster-converges'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
+  it.each(['sim-converges', 'sim-cluster-converges', 'replicate-converges'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
     expect(recheckClaim(meta(name), apart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: 'the replicas differ at the end, and no OID collision keeps them apart' });
     expect(recheckClaim(meta(name), together, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
   });
@@ -128,6 +128,10 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', unid: 'F'.repeat(32), winner: [1, 1] } }, together, registry)?.unchecked).toBe(`the run holds no copy of ${'F'.repeat(32)} in d.nsf, the document the header names`);
     expect(recheckClaim({ ...meta(name), expected: expected(1, 2) }, together, registry)).toEqual({ ...base, reproduced: true, message: `on A, ${U} ends as seq 1@1, which is neither the version R5 makes the winner (seq 1@2) nor a later version of it` });
     expect(recheckClaim({ ...meta(name), expected: { db: 'd.nsf', unid: U } }, together, registry)?.unchecked).toBe('the header carries no winner to judge the run by (its "expected": db, unid, and winner as [seq, seqTime])');
+  });
+
+  it('R4/R5: replicate-converges\' pair of logs (both sides converged, to different states: a `compare` note) is not checked: one run alone cannot show it', () => {
+    expect(recheckClaim({ ...meta('replicate-converges'), compare: 'the other log: replay both, their digests differ' }, apart, registry)?.unchecked).toBe('this log is one of two to compare (the other log: replay both, their digests differ): one run alone cannot show it');
   });
 
   it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {

@@ -53,7 +53,18 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'model-replay-uncapped': notAsModelled,
   'model-replay-limitRevisions-2': notAsModelled,
   'replicate-winner': notTheWinner,
+  'replicate-converges': oneRunNotConverged,
 };
+
+/**
+ * replicate-converges writes the run that did not converge (judged as sim-converges' are), or, when both starting
+ * sides converged to different states, both runs with a `compare` note: one log alone cannot show that, so it is not
+ * checked.
+ */
+function oneRunNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  if (meta['compare'] !== undefined) throw new Uncheckable(`this log is one of two to compare (${String(meta['compare'])}): one run alone cannot show it`);
+  return notConverged(events, registry, limits);
+}
 
 /**
  * Where the log's run ends with a copy of the document that is neither the version R5 makes the winner (the header's
