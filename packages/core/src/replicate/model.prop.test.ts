@@ -210,7 +210,7 @@ function viewModel(d: MDoc): DocView {
 
 /** The model's replica as replicaView shows a real one (and as a counterexample's header carries it: `meta.expected`). */
 function modelView(r: MReplica): ReplicaView {
-  return { changes: r.changes, docs: [...r.docs.values()].sort((x, y) => (x.unid < y.unid ? -1 : 1)).map(viewModel) };
+  return { docs: [...r.docs.values()].sort((x, y) => (x.unid < y.unid ? -1 : 1)).map(viewModel), changes: r.changes };
 }
 
 function compare(m: Model, real: Real, after: string): void {

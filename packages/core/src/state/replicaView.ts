@@ -17,11 +17,12 @@ export interface DocView {
   readonly no: number;
 }
 
+/** Its documents before its change number: an equality's first difference then names a document (see model.prop.test.ts). */
 export interface ReplicaView {
-  /** The replica's change number (R7). */
-  readonly changes: number;
   /** Every document and stub, by UNID. */
   readonly docs: readonly DocView[];
+  /** The replica's change number (R7). */
+  readonly changes: number;
 }
 
 /** Items (or any [key, ...] rows) in the order of their keys. */
@@ -31,7 +32,6 @@ export function byKey(x: readonly [string, ...unknown[]], y: readonly [string, .
 
 export function replicaView(rep: Replica): ReplicaView {
   return {
-    changes: rep.changeNumber,
     docs: rep.notes().map((n) => ({
       unid: n.unid,
       seq: n.seq,
@@ -41,5 +41,6 @@ export function replicaView(rep: Replica): ReplicaView {
       items: n.items.map((i) => [i.key, i.name, i.value, i.seq] as const).sort(byKey),
       no: rep.modifiedInFile(n.unid),
     })),
+    changes: rep.changeNumber,
   };
 }
