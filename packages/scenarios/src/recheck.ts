@@ -81,7 +81,7 @@ function notTheWinner(events: readonly InputEvent[], registry: DesignRegistry, l
     throw new Uncheckable('the header carries no winner to judge the run by (its "expected": db, unid, and winner as [seq, seqTime])');
   }
   const [seq, seqTime] = w as [number, number];
-  const { sim } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  const { sim } = runLog(events, registry, limits);
   let copies = 0;
   for (const server of sim.serverNames()) {
     const n = sim.replica(server, x.db)?.get(x.unid);
@@ -108,7 +108,7 @@ function notAsModelled(events: readonly InputEvent[], registry: DesignRegistry, 
   if (typeof db !== 'string' || typeof replicas !== 'object' || replicas === null || Array.isArray(replicas)) {
     throw new Uncheckable('the header carries no model expectation to judge the run by (its "expected": the database and each replica as the model left it)');
   }
-  const { sim } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  const { sim } = runLog(events, registry, limits);
   const servers = sim.serverNames();
   for (const [server, want] of Object.entries(replicas as Record<string, unknown>)) {
     // A server the log does not define is the header's mistake, not the engine's (a review: `"__proto__": {}` read
@@ -166,8 +166,13 @@ function firstDifference(got: unknown, want: unknown, path: string): string | un
   return Object.is(got, want) ? undefined : `at ${path || 'the top'}, the run has ${got === undefined ? 'nothing' : said(got)} where the model has ${want === undefined ? 'nothing' : said(want)}`;
 }
 
+/** The log's run as replay runs it: its designs from `registry`, within replay's --max-run and --max-work. */
+function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): ReturnType<typeof runEvents> {
+  return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+}
+
 function notConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
-  const { summary } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+  const { summary } = runLog(events, registry, limits);
   return summary.collisions === 0 && !summary.converged ? 'the replicas differ at the end, and no OID collision keeps them apart' : undefined;
 }
 
