@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLogText, isInputEvent, type InputEvent } from '@replstorm/core';
+import { decodeLogText, isInputEvent, runEvents, type InputEvent } from '@replstorm/core';
 import ownNameTag from '../test/designs/ownNameTag.js';
 import { EXPLORE_INVARIANTS, builtinRegistry, defineDesign, explore, recheckClaim, stormExploreModel, verifyDesign, type ScannerDesign } from './index.js';
 
@@ -132,6 +132,41 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
 
   it('R4/R5: replicate-converges\' pair of logs (both sides converged, to different states: a `compare` note) is not checked: one run alone cannot show it', () => {
     expect(recheckClaim({ ...meta('replicate-converges'), compare: 'the other log: replay both, their digests differ' }, apart, registry)?.unchecked).toBe('this log is one of two to compare (the other log: replay both, their digests differ): one run alone cannot show it');
+  });
+
+  it('Time and order: sim-deterministic: a design that keeps something from one run to the next (a module-level variable) makes the log\'s two runs differ: reproduced, naming the first derived event that differs; a design that keeps nothing: not reproduced', () => {
+    const name = 'sim-deterministic';
+    const base = { recordedBy: `property ${name}`, invariant: name, claimed: 'not converged' };
+    // Stamps only on the first scan the process ever asks of it: a second run of the same inputs makes no stamp.
+    let scans = 0;
+    const once = defineDesign<Record<string, never>>({ name: 'once', description: 'stamps only on its first scan in a process', defaults: {}, symmetric: true, scan: () => (scans++ === 0 ? { verdict: 'clean', set: [['X-Once', 'yes']] } : { verdict: 'clean' }) }) as ScannerDesign<object>;
+    const withScan = (design: string): InputEvent[] => [
+      ...apart.slice(0, -1).map((e) => (e.type === 'save' ? { ...e, set: new Map([['$FILE', [{ name: 'a.doc', bytes: 10 }]]]) } : e)),
+      { at: 2, type: 'scanner', server: 'A', design },
+      { at: 3, type: 'scan', server: 'A', kind: 'scheduled', db: 'd.nsf', unid: U },
+      { at: 3_600_000, type: 'end' },
+    ];
+    const r = recheckClaim(meta(name), withScan('once'), builtinRegistry([once]));
+    expect(r).toMatchObject({ ...base, reproduced: true });
+    expect(r?.message).toMatch(/^run twice, the log's inputs give different derived events: the 2nd is \{.*"saved":true.*"type":"scanned".*\} in the first run and \{.*"saved":false.*"type":"scanned".*\} in the second$/);
+    expect(recheckClaim(meta(name), withScan('smsdom'), registry)).toEqual({ ...base, reproduced: false });
+    expect(recheckClaim(meta(name), apart, registry)).toEqual({ ...base, reproduced: false });
+  });
+
+  it.each(['sim-replay-equals-live', 'sim-replay-equals-live-purged'])('R7/R10: %s: a run whose replicas are the fold of their change logs (saves, a deletion, arrivals, a stub purged) does not reproduce the claim', (name) => {
+    const events: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'], purgeDays: 1 },
+      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 2, type: 'save', server: 'B', db: 'd.nsf', unid: 'F'.repeat(32), by: 'user/b', set: new Map([['G', 2]]) },
+      { at: 3, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 4, type: 'delete', server: 'A', db: 'd.nsf', unid: U, by: 'user/a' },
+      { at: 5 * 86_400_000, type: 'end' },
+    ];
+    const { sim } = runEvents(events);
+    expect(sim.replica('A', 'd.nsf')!.log().purges.length, 'the stub was purged').toBeGreaterThan(0);
+    expect(recheckClaim(meta(name), events, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
   });
 
   it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {

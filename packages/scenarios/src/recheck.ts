@@ -1,4 +1,4 @@
-import { LogError, canonicalJson, replicaView, runEvents, type InputEvent } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, type InputEvent } from '@replstorm/core';
 import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, formatShift, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -39,8 +39,9 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
  * The engine's own property tests whose claim replay judges on the log's run (their logs' `recordedBy` is
  * `property <name>`): replicas that must have converged by the log's end did not, and no OID collision (R3) keeps them
  * apart; or, for the model-based tests of R1-R7, the replicas at the log's end are not the reference model's, which
- * the header carries (`expected`). Other properties compare the engine with what the test computes, which replay does
- * not have: not checked, their command quoted. [choice] Checked where replay can (a developer's review: a convergence
+ * the header carries (`expected`); the log's inputs run twice give different runs (sim-deterministic); a replica's
+ * live documents are not the fold of its change log (sim-replay-equals-live). Other properties compare the engine
+ * with what the test computes, which replay does not have: not checked, their command quoted. [choice] Checked where replay can (a developer's review: a convergence
  * counterexample replayed as "not checked", exit 0, while the replay itself showed the replicas apart; another: a
  * model-based one read "not checked" in the bugged engine and the fixed one alike).
  */
@@ -54,7 +55,61 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'model-replay-limitRevisions-2': notAsModelled,
   'replicate-winner': notTheWinner,
   'replicate-converges': oneRunNotConverged,
+  'sim-deterministic': notDeterministic,
+  'sim-replay-equals-live': notTheFoldOfItsLog,
+  'sim-replay-equals-live-purged': notTheFoldOfItsLog,
 };
+
+/**
+ * sim-deterministic's claim: the same inputs, run twice, give different derived events, summaries or final PRNG
+ * states. Replay runs the log twice in its own process, as the property does: a design or an engine that keeps
+ * something from one run to the next (a module-level variable) shows it. [choice] Judged, not "not checked" (the
+ * property's check is two runs of the log, which replay has).
+ */
+function notDeterministic(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
+  const run = () => runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  const a = run();
+  const b = run();
+  const n = Math.max(a.derived.length, b.derived.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.derived[i];
+    const y = b.derived[i];
+    const tx = x === undefined ? undefined : canonicalJson(x);
+    const ty = y === undefined ? undefined : canonicalJson(y);
+    if (tx !== ty) return `run twice, the log's inputs give different derived events: the ${ordinal(i + 1)} is ${said(tx)} in the first run and ${said(ty)} in the second`;
+  }
+  if (a.summary.digest !== b.summary.digest) return `run twice, the log's inputs end in different states (digests ${a.summary.digest} and ${b.summary.digest})`;
+  if (a.sim.prngState() !== b.sim.prngState()) return 'run twice, the log\'s inputs leave the run\'s random generator in different states';
+  // No rule draws from the run's generator (snapshots share it), as the property also checks.
+  if (a.sim.prngState() !== new Simulator({}).prngState()) return 'the run drew from its random generator, which no rule may do (snapshots share it: SimState.prng)';
+  return undefined;
+}
+
+/**
+ * sim-replay-equals-live's claim (R7, and R10 with stubs purged): a replica's live documents are not the fold of its
+ * change log. Replay runs the log and folds each replica's change log (foldLog), as the property does. [limitation]
+ * The property compares the two as JSON text, this as values: a fold that gave the same values with its fields in
+ * another order fails the property and is "not reproduced" here (a difference no reader of a document sees).
+ */
+function notTheFoldOfItsLog(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
+  const { sim } = runLog(events, registry, limits);
+  for (const server of sim.serverNames()) {
+    for (const db of sim.databaseNames()) {
+      const r = sim.replica(server, db);
+      if (r === undefined) continue;
+      const diff = firstDifference(JSON.parse(JSON.stringify(r.notes())) as unknown, JSON.parse(JSON.stringify(foldLog(r.log()))) as unknown, 'documents', 'its change log folded');
+      if (diff !== undefined) return `the replica of ${db} on ${server} is not the fold of its change log (R7): ${diff}`;
+    }
+  }
+  return undefined;
+}
+
+/** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
 
 /**
  * replicate-converges writes the run that did not converge (judged as sim-converges' are), or, when both starting
@@ -142,28 +197,30 @@ const rank = (k: string): number => {
  * undefined if equal. Own properties only: a key from an untrusted header (`constructor`, `__proto__`) is not looked
  * up through a prototype (a review: `{"constructor": 1}` ended replay with an internal error, exit 70).
  */
-function firstDifference(got: unknown, want: unknown, path: string): string | undefined {
-  const said = (v: unknown) => {
-    const text = canonicalJson(v);
-    return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
-  };
+function firstDifference(got: unknown, want: unknown, path: string, other = 'the model'): string | undefined {
   const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
   if (Array.isArray(got) && Array.isArray(want)) {
     for (let i = 0; i < Math.min(got.length, want.length); i++) {
-      const d = firstDifference(got[i], want[i], `${path}[${i}]`);
+      const d = firstDifference(got[i], want[i], `${path}[${i}]`, other);
       if (d !== undefined) return d;
     }
-    return got.length === want.length ? undefined : `${path || 'the value'} has ${got.length} entries where the model has ${want.length}`;
+    return got.length === want.length ? undefined : `${path || 'the value'} has ${got.length} entries where ${other} has ${want.length}`;
   }
   if (typeof got === 'object' && got !== null && typeof want === 'object' && want !== null && !Array.isArray(got) && !Array.isArray(want)) {
     const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const k of keys) {
-      const d = firstDifference(own(got, k), own(want, k), `${path}.${k}`);
+      const d = firstDifference(own(got, k), own(want, k), `${path}.${k}`, other);
       if (d !== undefined) return d;
     }
     return undefined;
   }
-  return Object.is(got, want) ? undefined : `at ${path || 'the top'}, the run has ${got === undefined ? 'nothing' : said(got)} where the model has ${want === undefined ? 'nothing' : said(want)}`;
+  return Object.is(got, want) ? undefined : `at ${path || 'the top'}, the run has ${got === undefined ? 'nothing' : said(canonicalJson(got))} where ${other} has ${want === undefined ? 'nothing' : said(canonicalJson(want))}`;
+}
+
+/** A value's JSON text as a difference quotes it: cut at SAID_CHARS; `nothing` for none. */
+function said(text: string | undefined): string {
+  if (text === undefined) return 'nothing';
+  return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
 }
 
 /** The log's run as replay runs it: its designs from `registry`, within replay's --max-run and --max-work. */
