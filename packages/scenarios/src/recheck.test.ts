@@ -92,9 +92,25 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
   const together: InputEvent[] = [...apart.slice(0, -1), { at: 2, type: 'replicate', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
   const meta = (name: string) => ({ recordedBy: `property ${name}`, invariant: name, violation: 'not converged', reproduce: 'REPLSTORM_SEED=1 npx vitest run x' });
 
-  it.each(['sim-converges', 'sim-cluster-converges', 'replicate-converges'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
+  it.each(['sim-converges', 'sim-cluster-converges', 'replicate-converges', 'replicate-converges-capped'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
     expect(recheckClaim(meta(name), apart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: 'the replicas differ at the end, and no OID collision keeps them apart' });
     expect(recheckClaim(meta(name), together, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
+  });
+
+  it('R3: a run that ends with an OID collision (one version, two contents): sim-converges, whose property exempts collisions, is not reproduced; replicate-converges(-capped), whose properties compare contents, are not checked, never "NO" (a planted bug that dropped an item on arrival read "NO")', () => {
+    const collided: InputEvent[] = [
+      ...apart.slice(0, 3),
+      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: U, by: 'user/b', set: new Map([['F', 2]]) },
+      { at: 2, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 10, type: 'end' },
+    ];
+    expect(runEvents(collided).summary.collisions).toBe(1);
+    expect(recheckClaim(meta('sim-converges'), collided, registry)).toMatchObject({ reproduced: false });
+    expect(recheckClaim(meta('sim-converges'), collided, registry)?.unchecked).toBeUndefined();
+    for (const name of ['replicate-converges', 'replicate-converges-capped']) {
+      expect(recheckClaim(meta(name), collided, registry)?.unchecked, name).toBe('the run ends with 1 OID collision (R3: copies of one version whose contents differ), which the engine does not count as failing to converge, where the property compares contents; the property\'s own command checks it, from the repository\'s root: REPLSTORM_SEED=1 npx vitest run x');
+    }
   });
 
   it.each(['model-uncapped', 'model-limitRevisions-2', 'model-replay-uncapped', 'model-replay-limitRevisions-2'])('R1-R7: %s: replicas other than the model expected (the header\'s `expected`) at the log\'s end reproduce the claim, naming the first difference; the model\'s own state does not; no expectation is not checked (it read "not checked" in a bugged engine and a fixed one alike: a developer\'s QA pass)', (name) => {

@@ -1,4 +1,4 @@
-import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, type InputEvent } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type InputEvent } from '@replstorm/core';
 import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, formatShift, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -55,6 +55,7 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'model-replay-limitRevisions-2': notAsModelled,
   'replicate-winner': notTheWinner,
   'replicate-converges': oneRunNotConverged,
+  'replicate-converges-capped': replicasNotConverged,
   'sim-deterministic': notDeterministic,
   'sim-replay-equals-live': notTheFoldOfItsLog,
   'sim-replay-equals-live-purged': notTheFoldOfItsLog,
@@ -112,13 +113,34 @@ function ordinal(n: number): string {
 }
 
 /**
- * replicate-converges writes the run that did not converge (judged as sim-converges' are), or, when both starting
- * sides converged to different states, both runs with a `compare` note: one log alone cannot show that, so it is not
- * checked.
+ * replicate-converges writes the run that did not converge (judged as sim-converges' are, but for OID collisions:
+ * replicasNotConverged), or, when both starting sides converged to different states, both runs with a `compare` note:
+ * one log alone cannot show that, so it is not checked.
  */
 function oneRunNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
   if (meta['compare'] !== undefined) throw new Uncheckable(`this log is one of two to compare (${String(meta['compare'])}): one run alone cannot show it`);
-  return notConverged(events, registry, limits);
+  return replicasNotConverged(events, registry, limits, meta);
+}
+
+/**
+ * replicate-converges' and replicate-converges-capped's log of a run that did not converge: replicas apart at the
+ * end. Unlike sim-converges, these properties exempt no OID collision: they compare the copies' contents, and their
+ * cases make no collision of their own, where the engine's summary counts copies of one version with different
+ * contents as an OID collision (R3), not as failing to converge. A collision that no two servers made is a transfer
+ * that changed a version (unmadeCollision): reproduced (a planted bug that dropped an item from a copy as it arrived,
+ * keeping its version, read "NO" in the bugged engine). [choice] One that two servers made is "not checked", never
+ * "NO": the property's cases make none, so the engine made it somehow, but replay cannot say the property failed.
+ */
+function replicasNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  const { summary, sim, derived } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  if (summary.collisions > 0) {
+    // One that no two servers made is a transfer that changed a version: the claim, reproduced.
+    const unmade = unmadeCollision(sim, derived);
+    if (unmade !== undefined) return `the replicas differ at the end: ${unmade}`;
+    const how = typeof meta['reproduce'] === 'string' ? `: ${meta['reproduce']}` : '';
+    throw new Uncheckable(`the run ends with ${summary.collisions} OID collision${summary.collisions === 1 ? '' : 's'} (R3: copies of one version whose contents differ), which the engine does not count as failing to converge, where the property compares contents; the property's own command checks it, from the repository's root${how}`);
+  }
+  return summary.converged ? undefined : 'the replicas differ at the end, and no OID collision keeps them apart';
 }
 
 /**
@@ -228,9 +250,15 @@ function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits:
   return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
 }
 
+/**
+ * sim-converges' and sim-cluster-converges' claim: replicas apart at the end, with no OID collision to keep them apart,
+ * or with one that no two servers made (unmadeCollision: a transfer changed a version, which the properties check too).
+ */
 function notConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
-  const { summary } = runLog(events, registry, limits);
-  return summary.collisions === 0 && !summary.converged ? 'the replicas differ at the end, and no OID collision keeps them apart' : undefined;
+  const { summary, sim, derived } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  if (summary.collisions === 0) return summary.converged ? undefined : 'the replicas differ at the end, and no OID collision keeps them apart';
+  const unmade = unmadeCollision(sim, derived);
+  return unmade === undefined ? undefined : `the replicas differ at the end: ${unmade}`;
 }
 
 function propertyCheckOf(meta: Readonly<Record<string, unknown>>): PropertyCheck | undefined {
