@@ -198,11 +198,15 @@ class Unwritten {
   /** Writes `<dir>/<name>.jsonl` (making `dir`) for `key`; returns its path, or undefined when it could not be written. */
   write(key: string, dir: string, name: string, log: string): string | undefined {
     const file = join(dir, `${name}.jsonl`);
+    let made: string[] = [];
     try {
-      ensureOutDir(dir, '--out');
+      made = ensureOutDir(dir, '--out');
       writeFileAtomic(file, log);
       return file;
     } catch (err) {
+      // The directories made for it are removed again, as explore's are (holdMadeDirectories): verify left `--out`'s
+      // new directories behind, empty, when its counterexample could not be written (hostile-input QA).
+      removeEmpty(made);
       const { code, message } = describeError(err, file);
       if (code === 70) throw err;
       this.reasons.set(key, message);
@@ -264,6 +268,7 @@ function ensureOutDir(dir: string, option: string, make = true): string[] {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EEXIST') continue; // made meanwhile (another run)
+      removeEmpty(made); // (those made above it: nothing will be written into them)
       // In words, as every other file error (it said "(EACCES)" where they say "permission denied": a hardening QA
       // pass); ENOENT, the directories above being there, is a dangling symbolic link on the way or a file system that
       // makes none (/proc): both named (a review).
@@ -435,23 +440,69 @@ function openOutputs(o: { record?: string; report?: string }): RunOutputs {
   return { record, report };
 }
 
-/** Runs `run`, writes the report of its result, and commits both outputs; on any failure removes both. */
-async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResult>, reportOf: (res: SimulateResult) => string): Promise<SimulateResult> {
+/**
+ * Runs `run`, writes the report of its result, and commits both outputs; on any failure removes both. A run that ends
+ * is returned with the outputs that could not be written (`unwritten`: which, and the error), and its finding is then
+ * printed all the same, the command exiting 2 after it (finishWithOutputs): a full disk threw the whole replay away.
+ */
+async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResult>, reportOf: (res: SimulateResult) => string): Promise<{ res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown } }> {
+  let res: SimulateResult;
   try {
-    const res = await run();
-    outputs.report?.write(reportOf(res));
-    // Both files' bytes reach the disk before either is renamed into place (a full disk, a file-size limit): a failure
-    // then leaves neither.
-    outputs.record?.mark();
-    outputs.report?.mark();
-    outputs.record?.commit();
-    outputs.report?.commit();
-    return res;
+    res = await run();
   } catch (err) {
     outputs.record?.abort();
     outputs.report?.abort();
     throw err;
   }
+  let writing: AtomicFile | undefined;
+  try {
+    if (outputs.report !== undefined) {
+      const report = reportOf(res);
+      writing = outputs.report;
+      outputs.report.write(report);
+    }
+    // Both files' bytes reach the disk before either is renamed into place (a full disk, a file-size limit): a failure
+    // then leaves neither.
+    for (const f of [outputs.record, outputs.report]) {
+      writing = f;
+      f?.check();
+    }
+    for (const f of [outputs.record, outputs.report]) {
+      writing = f;
+      f?.commit();
+    }
+    return { res };
+  } catch (err) {
+    outputs.record?.abort();
+    outputs.report?.abort();
+    if (writing === undefined) throw err;
+    return { res, unwritten: { file: writing, err } };
+  }
+}
+
+/**
+ * finishRun for a run whose outputs may not have been written (withOutputs): the finding is printed as if they had
+ * not been asked for, then the command fails (exit 2) naming the file and why; a finding that fails the replay too
+ * (exit 1: a recording the engine disagrees with, a claim not reproduced) is said first, on standard error.
+ */
+function finishWithOutputs(done: { res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown } }, o: RunOutputOptions & { record?: string | undefined }, title: string, recorded: string | undefined, claim?: ClaimCheck, causeLines?: string): void {
+  const u = done.unwritten;
+  if (u === undefined) {
+    finishRun(done.res, o, title, recorded, claim, causeLines);
+    return;
+  }
+  const { code, message } = describeError(u.err, u.file.path);
+  if (code === 70) throw u.err;
+  try {
+    const { report: _unwritten, ...rest } = o;
+    finishRun(done.res, rest, title, undefined, claim, causeLines);
+  } catch (err) {
+    if (!(err instanceof CheckFailed)) throw err;
+    process.stderr.write(`${err.located ? '' : 'replstorm: '}${describeError(err, currentFile).message}\n`);
+  }
+  // (Both or neither: the other output asked for was not written either.)
+  const other = [o.record, o.report].filter((p): p is string => p !== undefined && p !== u.file.path);
+  throw new UsageError(`the finding above is complete, but an output could not be written: ${message}${other.length > 0 ? `; so ${other.join(' and ')} was not written either (both outputs or neither)` : ''}`);
 }
 
 /**
@@ -725,7 +776,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   const file = currentFile;
   let header: LogHeader | undefined;
   let claim: ClaimCheck | undefined;
-  const res = await withOutputs(
+  const done = await withOutputs(
     outputs,
     () =>
       simulateStream(
@@ -770,6 +821,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         }),
     (r) => reportHtml(r, `replay of ${file}`, file, claim, undefined, o.record !== undefined),
   );
+  const res = done.res;
   // A --design the log never names, nor --what-if, did nothing: said (a researcher's QA pass: `replay --design foo=...`
   // ran without a word, the log's own designs doing the work). [choice] A warning, not run's refusal: which designs a
   // log installs is known only once it has been read, and the replay's findings stand.
@@ -779,7 +831,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
   }
-  finishRun(res, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, claim);
+  finishWithOutputs(done, o, `replay of ${file}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, claim);
 }
 
 /**
@@ -842,9 +894,9 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const causeLines = o.record !== undefined
     ? `its line in the recording, ${o.record}`
     : 'its number among the scenario\'s input events, counting a header as line 1: no file holds them; with --record, the recording\'s lines';
-  let res: SimulateResult;
+  let done: Awaited<ReturnType<typeof withOutputs>>;
   try {
-    res = await withOutputs(
+    done = await withOutputs(
       outputs,
       () =>
         simulateStream(
@@ -870,7 +922,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);
   }
-  finishRun(res, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, undefined, causeLines);
+  const res = done.res;
+  finishWithOutputs(done, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, undefined, causeLines);
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {
@@ -1415,6 +1468,12 @@ ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanati
   if (r.notReproducible !== undefined || r.notSymmetric !== undefined || r.timeDependent !== undefined) throw new Inconclusive('');
   // Nothing found, but not everything up to the depth was searched: not an "ok" (exit 3, README).
   if (r.hitMaxStates || r.hitMemoryLimit) throw new Inconclusive('');
+  // [choice] Storms not decided (replication steps alone still stamping at the last depth, with no loop closed: a tag
+  // holding the scan time storms without one) is no "ok" either: exit 3, as a search cut short. It was 0, and a script
+  // read a design that storms (verify: quiescence VIOLATED) as passing (an explore QA pass). [choice] Interleavings
+  // left to the cluster's timer (`interleavingsLeftOut`, `complete` false) stay 0: the search ran to its depth over
+  // the model the settings asked for, and says what that model leaves out.
+  if (o.storms && r.stormUndecided !== undefined) throw new Inconclusive('');
 }
 
 async function cmdScenarios(o: { json?: boolean }): Promise<void> {
@@ -1463,7 +1522,7 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
 that is not a function of its inputs, not name-blind as it declares, or acting on a time's value; verify whose cases
-end otherwise on a copy of the design loaded anew; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
+end otherwise on a copy of the design loaded anew; explore whose storms are NOT decided; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
 output or error closed it while the command was still running (its progress lines); every command writes its results
 once it has them, so \`| head\` keeps the command's own code.`,

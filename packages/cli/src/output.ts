@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -36,12 +36,13 @@ function outputTarget(path: string): string {
 }
 
 /**
- * The temporary file beside an output named `name`: `.<name>.replstorm-tmp-<pid>`, with the name shortened (and a
+ * The temporary file beside an output named `name`: `.<name>.replstorm-tmp-<tag>`, with the name shortened (and a
  * hash of it added, so two long names sharing a beginning stay apart) when that would pass 255 bytes, the longest file
- * name of common file systems: a valid 250-byte output name was refused as too long (hostile-input QA).
+ * name of common file systems: a valid 250-byte output name was refused as too long (hostile-input QA). `tag` is the
+ * process's number and random bytes (newTemporaryTag): see AtomicFile's constructor.
  */
-export function temporaryName(name: string): string {
-  const suffix = `.replstorm-tmp-${process.pid}`;
+export function temporaryName(name: string, tag: string): string {
+  const suffix = `.replstorm-tmp-${tag}`;
   if (Buffer.byteLength(`.${name}${suffix}`) <= 255) return `.${name}${suffix}`;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
   let kept = '';
@@ -51,6 +52,14 @@ export function temporaryName(name: string): string {
   }
   return `.${kept}~${hash}${suffix}`;
 }
+
+/** A temporary file's tag: the process's number (whose files they are, for a person) and 6 random bytes. */
+function newTemporaryTag(): string {
+  return `${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** How many temporary names are tried before the output is refused (each one found already there). */
+const TEMPORARY_TRIES = 8;
 
 /** Whether a temporary file or a directory made for an output is held now: what a signal's listener must remove. */
 export function holdsFiles(): boolean {
@@ -171,8 +180,23 @@ export class AtomicFile {
         if (sameFile(fd, existing)) throw new UsageError(`${path}: is the file standard ${name} goes to (${this.target}): the output would replace it, and what is printed there with it; give another file's name`);
       }
     }
-    this.tmp = join(dirname(this.target), temporaryName(basename(this.target)));
-    this.fd = this.opened(() => openSync(this.tmp, 'w'));
+    // The temporary file is made new, never opened where something already is ('wx': O_CREAT | O_EXCL, which follows
+    // no symbolic link), under a name no one can guess (random bytes): with `.<name>.replstorm-tmp-<pid>` opened with
+    // 'w', a link planted at that name made replstorm write the output through it, over the file it pointed to, run
+    // interrupted or not (hostile-input QA).
+    let tmp = '';
+    let fd = -1;
+    for (let i = 0; fd < 0; i++) {
+      tmp = join(dirname(this.target), temporaryName(basename(this.target), newTemporaryTag()));
+      try {
+        fd = this.opened(() => openSync(tmp, 'wx'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (i + 1 >= TEMPORARY_TRIES) throw new UsageError(`${path}: cannot write it: ${TEMPORARY_TRIES} new temporary files beside it were each found there already (${tmp})`);
+      }
+    }
+    this.tmp = tmp;
+    this.fd = fd;
     pending.add(this.tmp);
     if (existing !== undefined) this.keepAttributes(existing);
   }
@@ -233,19 +257,37 @@ export class AtomicFile {
     }
   }
 
+  /**
+   * The first error writing the file (a full disk), kept, not thrown: a run writing its recording as it goes runs to
+   * its end, so its finding is printed, and the error is thrown by `check` and `commit` (replay and run lost the whole
+   * finding to a full disk, where verify and explore print theirs: hostile-input QA). Nothing more is written after it.
+   */
+  private failure: unknown = undefined;
+
   private flush(): void {
     if (this.buffer.length === 0) return;
     const bytes = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.size = 0;
+    if (this.failure !== undefined) return;
     // writeSync may write less than asked (a full disk writes what fits, then fails): write the rest until done.
-    this.named(() => {
-      for (let off = 0; off < bytes.length; ) {
-        const n = writeSync(this.fd, bytes, off, bytes.length - off, this.written);
-        off += n;
-        this.written += n;
-      }
-    });
+    try {
+      this.named(() => {
+        for (let off = 0; off < bytes.length; ) {
+          const n = writeSync(this.fd, bytes, off, bytes.length - off, this.written);
+          off += n;
+          this.written += n;
+        }
+      });
+    } catch (err) {
+      this.failure = err;
+    }
+  }
+
+  /** Throws the error that stopped the writing, if one did (see `failure`). */
+  check(): void {
+    this.flush();
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Bytes in the file so far (what was written, buffered included). */
@@ -260,13 +302,14 @@ export class AtomicFile {
   /** Drops what was written after `mark()` returned `at`: later writes go from there. */
   truncate(at: number): void {
     this.flush();
+    if (this.failure !== undefined) return;
     this.named(() => ftruncateSync(this.fd, at));
     this.written = at;
   }
 
-  /** Writes what is buffered, syncs, and renames the file into place. */
+  /** Writes what is buffered, syncs, and renames the file into place; throws what stopped the writing, if anything did. */
   commit(): void {
-    this.flush();
+    this.check();
     this.named(() => {
       fsyncSync(this.fd);
       closeSync(this.fd);

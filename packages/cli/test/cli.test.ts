@@ -383,6 +383,19 @@ describe('help, version and usage', () => {
     expect(json).not.toHaveProperty('storm');
   });
 
+  it('R16: storms NOT decided with no invariant violated is no "ok": exit 3, in text and under --json (it was 0, and a script read smsdom with a time in its tag, which storms, as passing: an explore QA pass)', async () => {
+    const dir = mkdtempSync(join(tmp, 'undecided-'));
+    const args = ['explore', 'smsdom-storm', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true,tagIncludesScanTime=true,ignoreSsoOnScheduled=true', '--user-actions', '1', '--depth', '4', '--invariant', 'no-scanner-conflicts', '--out', join(dir, 'out')];
+    const res = await runCli(args);
+    expect(res.stdout).toMatch(/^ {2}storms NOT decided: /m);
+    expect(res.stdout).not.toMatch(/VIOLATED/);
+    expect(res.code, res.stderr).toBe(3);
+    const json = await runCli([...args, '--json']);
+    expect(json.code).toBe(3);
+    expect(parse(json.stdout)['violations']).toEqual([]);
+    expect(parse(json.stdout)['stormUndecided']).toMatch(/^replication steps alone still stamped/);
+  });
+
   it('R12: a replay that ends with work pending says what is pending: an explore log\'s changes queued for pushes no timer sends (it said only "NOT quiescent (work still pending)", read as a storm, for noop too)', async () => {
     const out = mkdtempSync(join(tmp, 'pending-'));
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '3', '--out', out, '--json']);
@@ -2520,9 +2533,10 @@ describe('output files are never half-written', () => {
     expect(readdirSync(base)).toHaveLength(2);
     // Two long names alike up to the cut get different temporary files.
     const [x, y] = [`${'b'.repeat(250)}x`.slice(0, 250), `${'b'.repeat(249)}y`];
-    expect(Buffer.byteLength(temporaryName(x))).toBeLessThanOrEqual(255);
-    expect(temporaryName(x)).not.toBe(temporaryName(y));
-    expect(temporaryName('r.jsonl')).toBe(`.r.jsonl.replstorm-tmp-${process.pid}`);
+    const tag = `${process.pid}-0123456789ab`;
+    expect(Buffer.byteLength(temporaryName(x, tag))).toBeLessThanOrEqual(255);
+    expect(temporaryName(x, tag)).not.toBe(temporaryName(y, tag));
+    expect(temporaryName('r.jsonl', tag)).toBe(`.r.jsonl.replstorm-tmp-${tag}`);
   });
 
   it('a missing directory is named where it is missing: through a link, the target\'s (the link\'s own directory exists)', async () => {

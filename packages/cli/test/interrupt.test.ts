@@ -179,6 +179,7 @@ const OUTPUTS: [name: string, target: string, args: (target: string) => string[]
   ['--record of a recording written in several pieces', 'out.jsonl', (t) => ['replay', '--record', t, MID]],
   ['--record of a recording written in one piece', 'out.jsonl', (t) => ['replay', '--record', t, SMALL]],
   ['--report', 'out.html', (t) => ['replay', '--report', t, GOLDEN]],
+  ['run\'s --record', 'out.jsonl', (t) => ['run', 'smsdom-storm', '--set', 'databases=2', '--set', 'docs=20', '--record', t]],
 ];
 
 describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', (_, preload) => {
@@ -189,7 +190,7 @@ describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', 
     return smallDisk;
   }
 
-  it.each(OUTPUTS)('%s: exit 2, one line saying there is no space, the previous file intact, no temporary file', async (_, target, args) => {
+  it.each(OUTPUTS)('%s: the finding printed all the same, then exit 2 and one line saying the output could not be written for want of space, the previous file intact, no temporary file', async (_, target, args) => {
     const dir = outputDir();
     const path = join(dir, target);
     writeFileSync(path, 'the previous file\n');
@@ -198,10 +199,13 @@ describe.each(WAYS.map((w) => [w.name, w.preload] as const))('a full disk, %s', 
     expect(readFileSync(path, 'utf8'), 'the previous file intact').toBe('the previous file\n');
     expect(readdirSync(dir)).toEqual([target]);
     expect(res.code, `exit code (stderr: ${res.stderr})`).toBe(2);
-    expect(res.stdout).toBe('');
+    // The finding is not thrown away (hardening QA: a full disk left standard output empty, where verify and explore
+    // print theirs): the summary, without the line naming the output.
+    expect(res.stdout).toMatch(/^(replay|run) of .*\n {2}stopped .*\n[^]* {2}digest {8}sha256:[0-9a-f]{64}\n/);
+    expect(res.stdout).not.toMatch(/report written to|recorded to/);
     expect(res.stderr).not.toMatch(/^\s+at /m);
     expect(res.stderr.trimEnd().split('\n'), res.stderr).toHaveLength(1);
-    expect(res.stderr).toMatch(/no space/i);
+    expect(res.stderr).toMatch(new RegExp(`^replstorm: the finding above is complete, but an output could not be written: .*${target.replace('.', '\\.')}: no space left on the device\n$`));
   });
 
   it('the message names the file that could not be written, not the log being read', async () => {
@@ -221,7 +225,8 @@ describe('--record and --report: both or neither', () => {
     // 64 KB of room: the recording (7 KB) fits, the report (about 70 KB) does not.
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN_TS, 'replay', EXAMPLE, '--record', join(dir, 'rec.jsonl'), '--report', join(dir, 'rep.html')], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPLSTORM_TEST_DISK_BYTES: String(DISK_BYTES) } });
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/rep\.html: no space left on the device/);
+    expect(r.stderr).toMatch(/rep\.html: no space left on the device; so .*rec\.jsonl was not written either \(both outputs or neither\)/);
+    expect(r.stdout).toMatch(/^replay of /);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
@@ -236,6 +241,14 @@ describe('a counterexample log that cannot be written', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/the finding above is complete, but its counterexample log could not be written: .*smsdom-no-scanner-conflicts-1\.jsonl: no space left on the device/);
     expect(r.stderr).not.toMatch(/replstorm-tmp|ENOSPC: ENOSPC/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('verify: --out directories it made for a log it could not write are removed again, as explore\'s are (hardening QA: ce/x/y was left, empty)', () => {
+    const dir = mkdtempSync(join(tmp, 'cex-made-'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN_TS, 'verify', 'smsdom', '--runs', '5', '--seed', '1', '--out', join(dir, 'ce', 'x', 'y')], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPLSTORM_TEST_DISK_BYTES: '0' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/the finding above is complete, but its counterexample log could not be written/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
