@@ -372,6 +372,8 @@ function decisionProblem(d: unknown): string | undefined {
     for (const pair of set as unknown[]) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || pair[0] === '') return `a "set" entry ${show(pair)}, not a [name, value] pair with a non-empty name`;
       const problem = itemValueProblem(pair[0] as string, pair[1]);
+      // (A value too large is not quoted: writing it out, to cut it, is what the limit is for.)
+      if (problem?.startsWith(TOO_LARGE) === true) return `item "${pair[0] as string}" holds ${problem}`;
       if (problem !== undefined) return `item "${pair[0] as string}" = ${show(pair[1])}: ${problem}`;
     }
   }
@@ -486,9 +488,25 @@ function itemValueProblem(name: string, v: unknown): string | undefined {
     }
     return undefined;
   }
-  if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) return undefined;
+  if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) {
+    let chars = typeof v === 'string' ? v.length : 0;
+    if (Array.isArray(v)) for (const x of v as unknown[]) if (typeof x === 'string') chars += x.length;
+    if (chars > MAX_DESIGN_VALUE_CHARS) return `${TOO_LARGE}${chars.toLocaleString('en-US')} characters, where a design's item holds at most ${MAX_DESIGN_VALUE_CHARS.toLocaleString('en-US')} (a scanner writes tags and verdicts; Domino keeps large content in attachments, $FILE)`;
+    return undefined;
+  }
   return 'expected a string, finite number, boolean, or a list of those (null and undefined are not values)';
 }
+
+/**
+ * [choice] The most characters an item a design writes may hold (its strings together): 1 MiB. A design that wrote
+ * 200,000,000 characters ('x'.repeat, which V8 keeps as a small rope until something reads it) to each of 40
+ * documents passed the run's memory guard and ended the run at its digest with V8's out-of-memory abort, exit 134
+ * (a researcher's QA pass). Domino's summary items hold at most 64 KB (16 MB with large summary support), and a
+ * scanner's writes are tags and verdicts: a megabyte is far past any of them, and refusing it names the design at
+ * the scan that wrote it (design-runs), as any other value a design may not write.
+ */
+const MAX_DESIGN_VALUE_CHARS = 1 << 20;
+const TOO_LARGE = 'a value of ';
 
 /** A scalar item value. At module level: tsx wraps a function made per call in its keepNames helper, each time. */
 function scalar(x: unknown): boolean {
