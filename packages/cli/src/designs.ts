@@ -25,13 +25,21 @@ function designShapeProblem(x: unknown): string | undefined {
   if (typeof d.scan !== 'function') lacks.push('"scan" (a function)');
   // `defaults` an object that is not null nor an array: its keys are the design's settings, read wherever a
   // configuration is (replay --strict named a log's settings with Object.keys(null): exit 70, as `designs` did).
-  if (typeof d.defaults !== 'object' || d.defaults === null || Array.isArray(d.defaults)) lacks.push('"defaults" (an object of settings, {} for none)');
-  if (lacks.length > 0) return `its export has no ${lacks.join(', no ')}`;
+  // (A field that is there but of another type is said as such: `defaults: null` read "has no defaults", a
+  // researcher's QA pass.)
+  const given: string[] = [];
+  if (d.defaults === undefined) lacks.push('"defaults" (an object of settings, {} for none)');
+  else if (typeof d.defaults !== 'object' || d.defaults === null || Array.isArray(d.defaults)) given.push(`"defaults" is ${describe(d.defaults)}, not an object of settings ({} for none)`);
+  if (lacks.length > 0) return `its export has no ${lacks.join(', no ')}${given.length > 0 ? `, and ${given.join(', ')}` : ''}`;
+  if (given.length > 0) return `its export's ${given.join(', ')}`;
   // The optional fields, where given, of their types: `scanMsPerDoc: 5` failed at its first use as "is not a
   // function" (a design failure, exit 1), `symmetric: 'yes'` read as not declared, unsaid (a researcher's review).
   const wrong: string[] = [];
+  // (Each said with what it is a function of: `watches: true` read "not a function (of the configuration)", where it
+  // takes the write too, a researcher's QA pass.)
+  const ofWhat = { check: 'the configuration', scansMail: 'the configuration', scanMsPerDoc: 'the configuration', scheduleEveryMs: 'the configuration', watches: 'the write and the configuration', runsScheduledPass: 'the server and the configuration' } as const;
   for (const f of ['check', 'scansMail', 'scanMsPerDoc', 'scheduleEveryMs', 'watches', 'runsScheduledPass'] as const) {
-    if (d[f] !== undefined && typeof d[f] !== 'function') wrong.push(`"${f}" is ${describe(d[f])}, not a function (of the configuration)`);
+    if (d[f] !== undefined && typeof d[f] !== 'function') wrong.push(`"${f}" is ${describe(d[f])}, not a function (of ${ofWhat[f]})`);
   }
   if (d.symmetric !== undefined && typeof d.symmetric !== 'boolean') wrong.push(`"symmetric" is ${describe(d.symmetric)}, not true or false`);
   if (d.description !== undefined && typeof d.description !== 'string') wrong.push(`"description" is ${describe(d.description)}, not a string`);
@@ -237,6 +245,12 @@ export function checkedDesignSpec(spec: string): { name: string; path: string } 
   return parts;
 }
 
+/**
+ * The names modules given with --design NAME=path call their designs by, where that is not NAME (they are bound under
+ * NAME, as asked): replay says so of a design its log installs (see cmdReplay).
+ */
+export const declaredNames = new Map<string, string>();
+
 export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
   const extra: ScannerDesign<object>[] = [];
   for (const spec of specs) {
@@ -245,6 +259,7 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);
     const d = await loadDesignModule(path);
+    if (d.name !== name) declaredNames.set(name, d.name);
     extra.push({ ...d, name });
   }
   return builtinRegistry(extra);

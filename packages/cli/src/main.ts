@@ -37,7 +37,7 @@ import {
   type Scenario,
   type ScannerDesign,
 } from '@replstorm/scenarios';
-import { buildRegistry, checkedDesignSpec, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, checkedDesignSpec, declaredNames, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -827,6 +827,14 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // log installs is known only once it has been read, and the replay's findings stand.
   for (const spec of o.design ?? []) {
     const { name } = designSpecParts(spec);
+    // [choice] A design the log installs, run from a module that calls its design otherwise, is said: it runs as the
+    // log's design, as asked, but a counterexample of one design "confirmed" with another module by a slip of the path
+    // read "reproduced yes" without a word (a researcher's QA pass). Only here, where a log names the design: `run
+    // --design mine=module.ts --set design=mine` binds a name of the user's choosing, as the README does.
+    const declared = declaredNames.get(name);
+    if (declared !== undefined && res.designsNamed.has(name)) {
+      process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log's design "${printable(name)}" ran from a module whose design calls itself "${printable(declared)}"\n`);
+    }
     if (res.designsNamed.has(name) || whatIf?.design === name) continue;
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);

@@ -857,7 +857,7 @@ export async function simulateStream(
       }
       // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
-      steps?.input(causeLine(cause), e);
+      steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined);
       conformance.applying = true;
       try {
         sim.apply(located as LocatedEvent<InputEvent>, cause);

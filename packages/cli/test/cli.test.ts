@@ -518,6 +518,30 @@ describe('help, version and usage', () => {
     expect(steps).toContain(`${U} updated on A (seq 2, from B): the document reappears on A, whose deletion is discarded (R6)`);
   });
 
+  it('R12: the report\'s step for a crash says the cluster queues it lost (it read "no change", and the replicas stayed apart with nothing to say why: an explore QA pass); a crash with nothing queued: no change', async () => {
+    const dir = mkdtempSync(join(tmp, 'crash-steps-'));
+    const U = '00000000000000000000000000000001';
+    const lines = [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'c' },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'c' },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      { at: 1, type: 'save', server: 'Alpha', db: 'd', unid: U, by: 'user/a', set: { S: '1' } },
+      { at: 2, type: 'crash', server: 'Alpha' },
+      { at: 3, type: 'restart', server: 'Alpha' },
+      { at: 4, type: 'crash', server: 'Alpha' },
+      { at: 5, type: 'end' },
+    ];
+    const log = join(dir, 'crash.jsonl');
+    writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--report', report])).code).toBe(0);
+    const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+    const steps = text.slice(text.indexOf('<h2>Steps</h2>'), text.indexOf('</section>', text.indexOf('<h2>Steps</h2>')));
+    expect(steps).toContain('Alpha&#39;s cluster queues are lost (R12): 1 document queued for Beta in d');
+    expect(steps.split('cluster queues are lost')).toHaveLength(2); // the second crash lost nothing
+  });
+
   it('R12/R14: the report of an explore storm log marks its loop: the last two laps\' rows, labelled lap 1 and lap 2, and the lines of each (the report showed the steps with nothing to say which were the loop: noticed by a session, left, then done)', async () => {
     const out = mkdtempSync(join(tmp, 'storm-steps-'));
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--invariant', 'no-scanner-revision', '--out', out, '--json']);
@@ -2003,6 +2027,10 @@ describe('a researcher\'s design: what the output says when it does little or no
       ['export default () => 1;', 'it exports a function'],
       ['export default 10n;', 'it exports a bigint'], // (JSON.stringify of it threw: exit 70)
       ['export default null;', 'it exports null'], // (read as "no default export")
+      // A field there but of another type is said as such (a researcher's QA pass: `defaults: null` read "has no").
+      ["export default { name: 'x', description: 'x', defaults: null, scan: () => ({ verdict: 'clean' }) };", 'its export\'s "defaults" is null, not an object of settings ({} for none)'],
+      ["export default { name: 'x', description: 'x', defaults: [], scan: 1 };", 'its export has no "scan" (a function), and "defaults" is a list, not an object of settings ({} for none)'],
+      ["export default { name: 'x', description: 'x', defaults: {}, watches: true, scan: () => ({ verdict: 'clean' }) };", '"watches" is true, not a function (of the write and the configuration)'],
       // Optional fields of the wrong type (a researcher's review: exit 70 at the first use, or silently not declared).
       ["export default { name: 'x', description: 'x', defaults: {}, scanMsPerDoc: 5, symmetric: 'yes', scan: () => ({ verdict: 'clean' }) };", '"scanMsPerDoc" is 5, not a function (of the configuration); "symmetric" is "yes", not true or false'],
       ["export default { name: 'x', description: 'x', defaults: {}, promises: { readOnlyKinds: 'scheduled' }, scan: () => ({ verdict: 'clean' }) };", '"promises" has readOnlyKinds "scheduled", not a list of scan kinds ("mail", "on-write", "scheduled", "manual")'],
@@ -2015,6 +2043,20 @@ describe('a researcher\'s design: what the output says when it does little or no
       expect(res.code, source).toBe(2);
       expect(res.stderr, source).toBe(`replstorm: ${file}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${says} (see examples/designs/stamp-if-missing.ts)\n`);
     }
+  });
+
+  it('replay --design NAME=path for a design the log installs, from a module that calls its design otherwise: run as NAME, as asked, with a warning naming both (a researcher\'s QA pass: a counterexample "confirmed" with another design\'s module read "reproduced yes" without a word); the module\'s own name, or run binding a name of its own: no warning', async () => {
+    const dir = mkdtempSync(join(tmp, 'bound-name-'));
+    const file = join(dir, 'calm.ts');
+    writeFileSync(file, "export default { name: 'calm', description: 'never writes', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n");
+    const log = join(dir, 'mine.jsonl');
+    expect((await spawnCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--design', `mine=${file}`, '--set', 'design=mine', '--record', log])).stderr).not.toContain('warning');
+    const other = await spawnCli(['replay', log, '--design', `mine=${file}`]);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toBe(`${log}: warning: --design mine=${file}: the log's design "mine" ran from a module whose design calls itself "calm"\n`);
+    const calm = join(dir, 'calm.jsonl');
+    await spawnCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--design', `calm=${file}`, '--set', 'design=calm', '--record', calm]);
+    expect((await spawnCli(['replay', calm, '--design', `calm=${file}`])).stderr).toBe('');
   });
 
   it('a design module with a field replstorm does not read is warned about, with the field it most likely means (promise, watch: settings silently dropped)', async () => {

@@ -1,4 +1,4 @@
-import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type Discarded, type InputEvent } from '@replstorm/core';
+import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type Discarded, type InputEvent, type Simulator } from '@replstorm/core';
 
 // The report's steps: each input event of a run (its line), and what the engine derived after it until the next
 // input, in words (core's explainDerived, the wording explore prints for a counterexample's steps). A counterexample
@@ -33,8 +33,8 @@ export interface Steps {
 }
 
 export interface StepsBuilder {
-  /** An input about to be applied, at its line. */
-  input(line: number, e: InputEvent): void;
+  /** An input about to be applied, at its line; for a crash, what its server's cluster queues hold (Simulator.queuedOn). */
+  input(line: number, e: InputEvent, lost?: ReturnType<Simulator['queuedOn']>): void;
   /**
    * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
    * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
@@ -44,12 +44,12 @@ export interface StepsBuilder {
 }
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
   return {
-    input(line, e) {
+    input(line, e, lost) {
       inputs++;
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], more: 0 });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], more: 0, lost });
       else if (open.length > 0) open = [];
     },
     add(e, madeDocument, discarded) {
@@ -72,7 +72,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: explainDerived(s.derived, s.e, s.discarded) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: explainDerived(s.derived, s.e, s.discarded, s.lost) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },

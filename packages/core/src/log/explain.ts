@@ -82,8 +82,13 @@ export function explainsEvent(e: DerivedEvent): boolean {
  * ask for is the replicator's timer; given with its time (`at`), what came a second or more after it says when.
  * Scans that saved nothing and sessions that changed nothing are left out. 'no change' when nothing is said.
  */
-export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & { readonly at?: number }, discarded?: readonly (Discarded | undefined)[]): string {
+export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & { readonly at?: number }, discarded?: readonly (Discarded | undefined)[], lost?: readonly { readonly mate: string; readonly db: string; readonly documents: number }[]): string {
   const parts: string[] = [];
+  // A crash's loss is in no derived event: `lost`, its server's cluster queues as they were (Simulator.queuedOn). It
+  // read "no change" where the queued pushes were gone and the replicas stayed apart (an explore QA pass).
+  if (input?.type === 'crash' && lost !== undefined && lost.length > 0) {
+    parts.push(`${input.server}'s cluster queues are lost (R12): ${lost.map((q) => `${q.documents} document${q.documents === 1 ? '' : 's'} queued for ${q.mate} in ${q.db}`).join(', ')}`);
+  }
   // [choice] Times are said from a second after the input on, once per instant: what followed at the input's own
   // instant or a few ms later (transfers, a scan pass's documents) reads as the input's doing; a cluster retry an
   // hour after a heal listed under the heal read as if it came with it (an operator's QA pass).

@@ -1053,6 +1053,24 @@ export class Simulator {
   // ---------------------------------------------------------------- results
 
   /**
+   * What `server`'s cluster queues hold (R12), by mate then database: what a crash of it loses. For explanations (a
+   * crash read "no change" where it dropped queued pushes: an explore QA pass).
+   */
+  queuedOn(server: string): { readonly mate: string; readonly db: string; readonly documents: number }[] {
+    const srv = this.s.servers.get(server);
+    if (srv === undefined) return [];
+    const out: { mate: string; db: string; documents: number }[] = [];
+    for (const mate of [...srv.queues.keys()].sort()) {
+      const byDb = srv.queues.get(mate)!;
+      for (const db of [...byDb.keys()].sort()) {
+        const n = byDb.get(db)!.unids.size;
+        if (n > 0) out.push({ mate, db, documents: n });
+      }
+    }
+    return out;
+  }
+
+  /**
    * A light look at each server, by name, for choosing actions (exploration): whether it is up, its partition group,
    * its replicas by database name (live, read-only) and the mates its cluster queues hold something for. view()
    * copies every document, history and queue; an exploration model asks this once per state it expands.

@@ -1087,16 +1087,18 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     derived = [];
     discarded = [];
     const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeInput(actions[i - model.setup.length]!)}`;
+    // What a crash loses (its server's cluster queues), before it: in no derived event.
+    const lost = e.type === 'crash' ? sim.queuedOn(e.server) : undefined;
     try {
       runStep(sim, ++line, e);
       settle(sim, e.at + stepMs - 1);
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
-      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded)}; then ${err.message}`);
+      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost)}; then ${err.message}`);
       break;
     }
-    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded)}`);
+    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost)}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
   // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
