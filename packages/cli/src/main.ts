@@ -809,6 +809,17 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           // A design-runs counterexample: the design's code throwing again is the claim reproduced. The replay still
           // stops there (exit 2, at the line, as any log whose design throws), and says so.
           if (err instanceof LogError && !(err instanceof WhatIfRefusal) && err.code === 'DESIGN_FAILED' && header !== undefined && claimRunsLog(header.meta) && header.meta['invariant'] === 'design-runs') {
+            // [choice] Under --json the finding is on standard output too, as a claim (`reproduced` true, the failure
+            // its `message`) and where the run stopped (`stopped`): the refusal alone left it empty, so a program read
+            // a reproduced claim as no output (a researcher's QA pass). The exit stays 2, at the line.
+            if (o.json === true) {
+              const meta = header.meta as Record<string, unknown>;
+              const recordedBy = typeof meta['recordedBy'] === 'string' ? meta['recordedBy'] : 'a checker';
+              printJson({
+                claim: { recordedBy, invariant: 'design-runs', claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: true, message: err.message },
+                stopped: { line: err.line, column: Math.max(err.column, 1), message: err.message },
+              });
+            }
             throw new LogError(err.code, `${err.message}; the header's claim, design-runs, is reproduced`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
           }
           throw err;
@@ -1379,6 +1390,10 @@ async function cmdExplore(
       designFailures: r.designFailures,
       partialOrder: r.partialOrder,
       prunedByPartialOrder: r.prunedByPartialOrder,
+      // Why a reduction was not applied, as the text's "reductions" line says it (an explore QA pass: `options.symmetry`
+      // false read the same whether --no-symmetry was given or the design reads server names).
+      ...(o.symmetry && model.symmetricServers.length > 1 ? {} : { symmetryOff: !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? 'no two servers are configured alike') }),
+      ...(r.partialOrder ? {} : { partialOrderOff: !o.partialOrder ? '--no-partial-order' : (model.noPartialOrder ?? 'it is not used when periodic work runs between steps') }),
       exhausted,
       complete,
       ...(leftOut !== undefined ? { interleavingsLeftOut: leftOut } : {}),

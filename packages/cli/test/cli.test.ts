@@ -2244,6 +2244,18 @@ describe('compare --json: each row says what it ran', () => {
 });
 
 describe('explore: what a result says about the search', () => {
+  it('--json says why a reduction was not applied (symmetryOff, partialOrderOff): asked off, or why it cannot be (an explore QA pass: options.symmetry false read the same either way); none when both apply', async () => {
+    const json = async (...args: string[]) => parse((await runCli(['explore', 'smsdom-storm', '--depth', '2', '--json', '--out', join(tmp, 'reductions'), ...args])).stdout);
+    const both = await json();
+    expect(both).not.toHaveProperty('symmetryOff');
+    expect(both).not.toHaveProperty('partialOrderOff');
+    const asked = await json('--no-symmetry', '--no-partial-order');
+    expect(asked).toMatchObject({ symmetryOff: '--no-symmetry', partialOrderOff: '--no-partial-order' });
+    const cannot = await json('--set', 'design=cluster-aware', '--set', 'clusterIntervalMs=15000');
+    expect(cannot['symmetryOff']).toMatch(/cluster-aware.*does not declare that it ignores server names/);
+    expect(cannot['partialOrderOff']).toBe('it is not used when periodic work runs between steps');
+  });
+
   it('a search stopped by --max-states that found nothing exits 3 (not "ok"), and --json says what was searched', async () => {
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--user-actions', '1', '--faults', '--depth', '6', '--max-states', '5', '--json', '--out', join(tmp, 'cut')]);
     expect(res.code).toBe(3);
@@ -2426,6 +2438,12 @@ describe('replay hints', () => {
     expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
     // The header claims design-runs: the failure is that claim reproduced, and the refusal says so.
     expect(again.stderr).toMatch(/cannot handle seq 3 \(at [^)]*\); the header's claim, design-runs, is reproduced\n/);
+    // Under --json the claim is on standard output too (a researcher's QA pass: it was empty), exit 2 all the same.
+    const againJson = await runCli([...hint!.split(' '), '--json']);
+    expect(againJson.code).toBe(2);
+    const j = parse(againJson.stdout);
+    expect(j['claim']).toMatchObject({ invariant: 'design-runs', reproduced: true, message: expect.stringMatching(/^the design "boom" failed while scanning .*cannot handle seq 3/) });
+    expect(j['stopped']).toMatchObject({ line: 10, column: 1 });
     // The same failure by a --what-if design is not the log's claim (a review): the log's own design (here one that
     // does not throw, under the log's design name) ran.
     const logFile = hint!.split(' ').pop()!;
