@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeLogText } from '../log/decodeLog.js';
 import { isInputEvent, type DerivedEvent } from '../log/events.js';
 import { LogError } from '../util/logError.js';
+import { applyDelete, applySave } from '../note/applySave.js';
 import { runEvents } from './runEvents.js';
 
 // Cases a mutation review found no test for (2026-12-06: a one-line change to each rule below left every test
@@ -89,5 +91,103 @@ describe('rule cases a mutation review found untested', () => {
     ].map((l) => JSON.stringify(l)).join('\n')}\n{"at":1,"type":"save","server":"A","db":"d","unid":"${U1}","by":"user/u","set":{"$FILE":[{"name":"a.pdf","bytes":1e999}]}}\n`;
     expect(() => decodeLogText(text)).toThrow(LogError);
     expect(() => decodeLogText(text)).toThrow(expect.objectContaining({ line: 4, message: expect.stringMatching(/finite number/) }));
+  });
+});
+
+// A second review (80 mutants, 2026-12-06) found these paths untested: large saves, a conflict document deleted before
+// the same divergence is resolved elsewhere, a forward of a conflict document, a crash of a transfer's receiver, and
+// a failed push in a cluster without a timer. Each case below was checked to fail with its mutant.
+/** A conflict document's UNID: the hash of the losing version (replicateNote's makeConflictDocument). */
+const conflictUnid = (unid: string, seq: number, seqTime: number) => createHash('sha256').update(`${unid}:${seq}:${seqTime}`).digest('hex').slice(0, 32).toUpperCase();
+
+describe('rule cases a second mutation review found untested', () => {
+  it('R1: a save of more than 64 items gives every item it writes itemSeq = the new seq', () => {
+    const names = Array.from({ length: 65 }, (_, i) => `F${i}`);
+    const first = applySave(undefined, U1, { set: names.map((n) => [n, 'a'] as [string, string]) }, 1, 0).note;
+    const second = applySave(first, U1, { set: names.map((n) => [n, 'b'] as [string, string]) }, 2, 0).note;
+    expect(second.items.filter((i) => i.seq !== 2).map((i) => i.name)).toEqual([]);
+  });
+
+  it('R1, limitRevisions [S2]: a save over a deletion stub applies the cap (limitRevisions 2) like any save', () => {
+    let n = applySave(undefined, U1, { set: [['a', '1']] }, 1, 2).note;
+    n = applySave(n, U1, { set: [['a', '2']] }, 2, 2).note;
+    n = applySave(n, U1, { set: [['a', '3']] }, 3, 2).note;
+    const stub = applyDelete(n, U1, 4, 2);
+    const revived = applySave(stub, U1, { set: [['a', '4']] }, 5, 2).note;
+    expect(revived.revisions.toArray()).toEqual([[3, 3], [4, 4]]);
+  });
+
+  it('R5 [choice]: a conflict document deleted elsewhere whose stub arrived first is not made again when the same divergence is resolved here', () => {
+    const C = conflictUnid(U1, 2, 120);
+    const { sim, derived } = run([
+      { at: 0, type: 'server', name: 'X' },
+      { at: 0, type: 'server', name: 'Y' },
+      { at: 0, type: 'server', name: 'Z' },
+      { at: 0, type: 'database', name: 'd', replicas: ['X', 'Y', 'Z'] },
+      { at: 1, type: 'save', server: 'X', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'a' } },
+      { at: 10, type: 'replicate', server: 'X', partner: 'Z', mode: 'push' },
+      { at: 100, type: 'save', server: 'Z', db: 'd', unid: U1, by: 'user/z', set: { Subject: 'z1' } },
+      { at: 110, type: 'save', server: 'Z', db: 'd', unid: U1, by: 'user/z', set: { Subject: 'z2' } },
+      { at: 120, type: 'save', server: 'X', db: 'd', unid: U1, by: 'user/x', set: { Subject: 'x' } },
+      { at: 130, type: 'replicate', server: 'X', partner: 'Y', mode: 'push' },
+      { at: 200, type: 'replicate', server: 'Z', partner: 'X', mode: 'push' },
+      { at: 300, type: 'delete', server: 'X', db: 'd', unid: C, by: 'user/x' },
+      { at: 310, type: 'save', server: 'X', db: 'd', unid: U1, by: 'user/x', set: { Other: '1' } },
+      { at: 400, type: 'replicate', server: 'X', partner: 'Y', mode: 'push' },
+      { at: 500, type: 'replicate', server: 'X', partner: 'Y' },
+    ]);
+    expect(derived.filter((e) => e.type === 'conflict').map((e) => `${e.at} ${(e as { server: string }).server}`)).toEqual(['201 X', '402 Y']);
+    expect(sim.replica('X', 'd')!.get(C)!.deleted).toBe(true);
+    expect(sim.replica('Y', 'd')!.get(C)!.deleted).toBe(true);
+  });
+
+  it('forward [choice] (simulator.ts): a forwarded conflict document carries neither $Conflict nor $REF (an orphan response in another database otherwise)', () => {
+    const C = conflictUnid(U1, 2, 120);
+    const { sim } = run([
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 0, type: 'database', name: 'm', replicas: ['A'] },
+      { at: 1, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'a' } },
+      { at: 10, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
+      { at: 100, type: 'save', server: 'B', db: 'd', unid: U1, by: 'user/b', set: { Subject: 'b1' } },
+      { at: 110, type: 'save', server: 'B', db: 'd', unid: U1, by: 'user/b', set: { Subject: 'b2' } },
+      { at: 120, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/a', set: { Subject: 'a2' } },
+      { at: 200, type: 'replicate', server: 'B', partner: 'A', mode: 'push' },
+      { at: 300, type: 'forward', server: 'A', db: 'd', unid: C, newUnid: U2, to: ['m'], by: 'user/a' },
+    ]);
+    expect(sim.replica('A', 'd')!.get(C)!.items.map((i) => i.name)).toContain('$REF');
+    expect(sim.replica('A', 'm')!.get(U2)!.items.map((i) => [i.name, i.value])).toEqual([['Subject', 'a2']]);
+  });
+
+  it('R9 [choice]: a crash of the receiving server stops the transfer at the crash; a restart before its next step does not resume it', () => {
+    const { sim, derived } = run([
+      { at: 0, type: 'server', name: 'A', replicationMsPerDoc: 100 },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'x' } },
+      { at: 2, type: 'save', server: 'A', db: 'd', unid: U2, by: 'user/u', set: { Subject: 'y' } },
+      { at: 10, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
+      { at: 150, type: 'crash', server: 'B' },
+      { at: 160, type: 'restart', server: 'B' },
+      { at: 1000, type: 'end' },
+    ]);
+    expect(derived.filter((e) => e.type === 'session').map((e) => [e.at, (e as { sent: number }).sent, (e as { interrupted: boolean }).interrupted])).toEqual([[150, 1, true]]);
+    expect(sim.replica('B', 'd')!.get(U2)).toBeUndefined();
+  });
+
+  it('R12: with clusterIntervalMs 0 a failed explicit push is not retried by itself: nothing is pushed until the next push event', () => {
+    const { sim, derived } = run([
+      { at: 0, type: 'server', name: 'A', cluster: 'c', clusterIntervalMs: 0 },
+      { at: 0, type: 'server', name: 'B', cluster: 'c', clusterIntervalMs: 0 },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 1, type: 'partition', groups: [['A'], ['B']] },
+      { at: 2, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'x' } },
+      { at: 10, type: 'push', server: 'A', partner: 'B' },
+      { at: 20, type: 'heal' },
+      { at: 7_200_000, type: 'end' },
+    ]);
+    expect(derived.filter((e) => e.type === 'replicated')).toEqual([]);
+    expect(sim.replica('B', 'd')!.get(U1)).toBeUndefined();
   });
 });
