@@ -266,10 +266,14 @@ export class AtomicFile {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
+    if (this.failure !== undefined) {
+      this.buffer = [];
+      this.size = 0;
+      return;
+    }
     const bytes = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.size = 0;
-    if (this.failure !== undefined) return;
     // writeSync may write less than asked (a full disk writes what fits, then fails): write the rest until done.
     try {
       this.named(() => {

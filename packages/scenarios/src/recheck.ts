@@ -41,9 +41,10 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
  * apart; or, for the model-based tests of R1-R7, the replicas at the log's end are not the reference model's, which
  * the header carries (`expected`); the log's inputs run twice give different runs (sim-deterministic); a replica's
  * live documents are not the fold of its change log (sim-replay-equals-live). Other properties compare the engine
- * with what the test computes, which replay does not have: not checked, their command quoted. [choice] Checked where replay can (a developer's review: a convergence
- * counterexample replayed as "not checked", exit 0, while the replay itself showed the replicas apart; another: a
- * model-based one read "not checked" in the bugged engine and the fixed one alike).
+ * with what the test computes, which replay does not have: not checked, their command quoted. [choice] Checked where
+ * replay can (a developer's review: a convergence counterexample replayed as "not checked", exit 0, while the replay
+ * itself showed the replicas apart; another: a model-based one read "not checked" in the bugged engine and the fixed
+ * one alike).
  */
 type PropertyCheck = (events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>) => string | undefined;
 const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
@@ -129,7 +130,8 @@ function oneRunNotConverged(events: readonly InputEvent[], registry: DesignRegis
  * contents as an OID collision (R3), not as failing to converge. A collision that no two servers made is a transfer
  * that changed a version (unmadeCollision): reproduced (a planted bug that dropped an item from a copy as it arrived,
  * keeping its version, read "NO" in the bugged engine). [choice] One that two servers made is "not checked", never
- * "NO": the property's cases make none, so the engine made it somehow, but replay cannot say the property failed.
+ * "NO": the property compares contents, which such a collision keeps apart, and the end of the run cannot say whether
+ * the property's own check, which also starts from the other side, fails on it.
  */
 function replicasNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
   const { summary, sim, derived } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
