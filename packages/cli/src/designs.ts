@@ -245,12 +245,6 @@ export function checkedDesignSpec(spec: string): { name: string; path: string } 
   return parts;
 }
 
-/**
- * The names modules given with --design NAME=path call their designs by, where that is not NAME (they are bound under
- * NAME, as asked): replay says so of a design its log installs (see cmdReplay).
- */
-export const declaredNames = new Map<string, string>();
-
 export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
   const extra: ScannerDesign<object>[] = [];
   for (const spec of specs) {
@@ -259,7 +253,6 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);
     const d = await loadDesignModule(path);
-    if (d.name !== name) declaredNames.set(name, d.name);
     extra.push({ ...d, name });
   }
   return builtinRegistry(extra);

@@ -37,7 +37,7 @@ import {
   type Scenario,
   type ScannerDesign,
 } from '@replstorm/scenarios';
-import { buildRegistry, checkedDesignSpec, declaredNames, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, checkedDesignSpec, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -441,11 +441,12 @@ function openOutputs(o: { record?: string; report?: string }): RunOutputs {
 }
 
 /**
- * Runs `run`, writes the report of its result, and commits both outputs; on any failure removes both. A run that ends
+ * Runs `run`, writes the report of its result, and commits both outputs; on any failure removes both (but one already
+ * renamed into place, when the other's commit fails after it: said). A run that ends
  * is returned with the outputs that could not be written (`unwritten`: which, and the error), and its finding is then
  * printed all the same, the command exiting 2 after it (finishWithOutputs): a full disk threw the whole replay away.
  */
-async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResult>, reportOf: (res: SimulateResult) => string): Promise<{ res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown } }> {
+async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResult>, reportOf: (res: SimulateResult) => string): Promise<{ res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown; committed: readonly AtomicFile[] } }> {
   let res: SimulateResult;
   try {
     res = await run();
@@ -455,6 +456,9 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
     throw err;
   }
   let writing: AtomicFile | undefined;
+  // Renamed into place: a commit that fails after the first's (a sync or rename error, not a full disk's write, which
+  // `check` finds before either) leaves that one written, and the message says so.
+  const committed: AtomicFile[] = [];
   try {
     if (outputs.report !== undefined) {
       const report = reportOf(res);
@@ -470,13 +474,14 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
     for (const f of [outputs.record, outputs.report]) {
       writing = f;
       f?.commit();
+      if (f !== undefined) committed.push(f);
     }
     return { res };
   } catch (err) {
     outputs.record?.abort();
     outputs.report?.abort();
     if (writing === undefined) throw err;
-    return { res, unwritten: { file: writing, err } };
+    return { res, unwritten: { file: writing, err, committed } };
   }
 }
 
@@ -485,7 +490,7 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
  * not been asked for, then the command fails (exit 2) naming the file and why; a finding that fails the replay too
  * (exit 1: a recording the engine disagrees with, a claim not reproduced) is said first, on standard error.
  */
-function finishWithOutputs(done: { res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown } }, o: RunOutputOptions & { record?: string | undefined }, title: string, recorded: string | undefined, claim?: ClaimCheck, causeLines?: string): void {
+function finishWithOutputs(done: { res: SimulateResult; unwritten?: { file: AtomicFile; err: unknown; committed: readonly AtomicFile[] } }, o: RunOutputOptions & { record?: string | undefined }, title: string, recorded: string | undefined, claim?: ClaimCheck, causeLines?: string): void {
   const u = done.unwritten;
   if (u === undefined) {
     finishRun(done.res, o, title, recorded, claim, causeLines);
@@ -500,9 +505,12 @@ function finishWithOutputs(done: { res: SimulateResult; unwritten?: { file: Atom
     if (!(err instanceof CheckFailed)) throw err;
     process.stderr.write(`${err.located ? '' : 'replstorm: '}${describeError(err, currentFile).message}\n`);
   }
-  // (Both or neither: the other output asked for was not written either.)
-  const other = [o.record, o.report].filter((p): p is string => p !== undefined && p !== u.file.path);
-  throw new UsageError(`the finding above is complete, but an output could not be written: ${message}${other.length > 0 ? `; so ${other.join(' and ')} was not written either (both outputs or neither)` : ''}`);
+  // (Both or neither: the other output asked for was not written either, unless it was already in place.)
+  const written = u.committed.map((f) => f.path);
+  const other = [o.record, o.report].filter((p): p is string => p !== undefined && p !== u.file.path && !written.includes(p));
+  const either = other.length > 0 ? `; so ${other.join(' and ')} was not written either (both outputs or neither)` : '';
+  const already = written.length > 0 ? `; ${written.join(' and ')} was written before it failed` : '';
+  throw new UsageError(`the finding above is complete, but an output could not be written: ${message}${either}${already}`);
 }
 
 /**
@@ -838,14 +846,6 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // log installs is known only once it has been read, and the replay's findings stand.
   for (const spec of o.design ?? []) {
     const { name } = designSpecParts(spec);
-    // [choice] A design the log installs, run from a module that calls its design otherwise, is said: it runs as the
-    // log's design, as asked, but a counterexample of one design "confirmed" with another module by a slip of the path
-    // read "reproduced yes" without a word (a researcher's QA pass). Only here, where a log names the design: `run
-    // --design mine=module.ts --set design=mine` binds a name of the user's choosing, as the README does.
-    const declared = declaredNames.get(name);
-    if (declared !== undefined && res.designsNamed.has(name)) {
-      process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log's design "${printable(name)}" ran from a module whose design calls itself "${printable(declared)}"\n`);
-    }
     if (res.designsNamed.has(name) || whatIf?.design === name) continue;
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
@@ -1392,7 +1392,7 @@ async function cmdExplore(
       prunedByPartialOrder: r.prunedByPartialOrder,
       // Why a reduction was not applied, as the text's "reductions" line says it (an explore QA pass: `options.symmetry`
       // false read the same whether --no-symmetry was given or the design reads server names).
-      ...(o.symmetry && model.symmetricServers.length > 1 ? {} : { symmetryOff: !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? 'no two servers are configured alike') }),
+      ...(o.symmetry && model.symmetricServers.length > 1 ? {} : { symmetryOff: !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike (the reduction renames them all)')) }),
       ...(r.partialOrder ? {} : { partialOrderOff: !o.partialOrder ? '--no-partial-order' : (model.noPartialOrder ?? 'it is not used when periodic work runs between steps') }),
       exhausted,
       complete,

@@ -2045,20 +2045,6 @@ describe('a researcher\'s design: what the output says when it does little or no
     }
   });
 
-  it('replay --design NAME=path for a design the log installs, from a module that calls its design otherwise: run as NAME, as asked, with a warning naming both (a researcher\'s QA pass: a counterexample "confirmed" with another design\'s module read "reproduced yes" without a word); the module\'s own name, or run binding a name of its own: no warning', async () => {
-    const dir = mkdtempSync(join(tmp, 'bound-name-'));
-    const file = join(dir, 'calm.ts');
-    writeFileSync(file, "export default { name: 'calm', description: 'never writes', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n");
-    const log = join(dir, 'mine.jsonl');
-    expect((await spawnCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--design', `mine=${file}`, '--set', 'design=mine', '--record', log])).stderr).not.toContain('warning');
-    const other = await spawnCli(['replay', log, '--design', `mine=${file}`]);
-    expect(other.code, other.stderr).toBe(0);
-    expect(other.stderr).toBe(`${log}: warning: --design mine=${file}: the log's design "mine" ran from a module whose design calls itself "calm"\n`);
-    const calm = join(dir, 'calm.jsonl');
-    await spawnCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--design', `calm=${file}`, '--set', 'design=calm', '--record', calm]);
-    expect((await spawnCli(['replay', calm, '--design', `calm=${file}`])).stderr).toBe('');
-  });
-
   it('a design module with a field replstorm does not read is warned about, with the field it most likely means (promise, watch: settings silently dropped)', async () => {
     const dir = mkdtempSync(join(tmp, 'typo-design-'));
     const file = join(dir, 'typo.ts');

@@ -366,14 +366,17 @@ function decisionProblem(d: unknown): string | undefined {
     if (!DECISION_FIELDS.includes(k)) return `a decision with the field ${JSON.stringify(k)}${nearestName(k, DECISION_FIELDS)} (a decision has verdict, set, remove, remember)`;
   }
   const { verdict, set, remove, remember } = d as Record<string, unknown>;
+  // Its size first, before any of it is quoted (writing a value out, to cut it, is what the limit is for).
+  const chars = charsIn(set, 0) + charsIn(remove, 0) + charsIn(remember, 0);
+  if (chars > MAX_DECISION_CHARS) {
+    return `a decision of ${chars.toLocaleString('en-US')} characters or more (item names and values, attachment names, removals and what it remembers, together), where a scan's decision holds at most ${MAX_DECISION_CHARS.toLocaleString('en-US')} (a scanner writes tags and verdicts; Domino keeps large content in attachments, $FILE)`;
+  }
   if (!VERDICTS.includes(verdict)) return `the verdict ${show(verdict)} (expected "clean", "infected" or "skipped")`;
   if (set !== undefined) {
     if (!Array.isArray(set)) return `a "set" that is ${show(set)}, not a list of [name, value] pairs`;
     for (const pair of set as unknown[]) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || pair[0] === '') return `a "set" entry ${show(pair)}, not a [name, value] pair with a non-empty name`;
       const problem = itemValueProblem(pair[0] as string, pair[1]);
-      // (A value too large is not quoted: writing it out, to cut it, is what the limit is for.)
-      if (problem?.startsWith(TOO_LARGE) === true) return `item "${pair[0] as string}" holds ${problem}`;
       if (problem !== undefined) return `item "${pair[0] as string}" = ${show(pair[1])}: ${problem}`;
     }
   }
@@ -488,25 +491,44 @@ function itemValueProblem(name: string, v: unknown): string | undefined {
     }
     return undefined;
   }
-  if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) {
-    let chars = typeof v === 'string' ? v.length : 0;
-    if (Array.isArray(v)) for (const x of v as unknown[]) if (typeof x === 'string') chars += x.length;
-    if (chars > MAX_DESIGN_VALUE_CHARS) return `${TOO_LARGE}${chars.toLocaleString('en-US')} characters, where a design's item holds at most ${MAX_DESIGN_VALUE_CHARS.toLocaleString('en-US')} (a scanner writes tags and verdicts; Domino keeps large content in attachments, $FILE)`;
-    return undefined;
-  }
+  if (scalar(v) || (Array.isArray(v) && (v as unknown[]).every(scalar))) return undefined;
   return 'expected a string, finite number, boolean, or a list of those (null and undefined are not values)';
 }
 
 /**
- * [choice] The most characters an item a design writes may hold (its strings together): 1 MiB. A design that wrote
- * 200,000,000 characters ('x'.repeat, which V8 keeps as a small rope until something reads it) to each of 40
- * documents passed the run's memory guard and ended the run at its digest with V8's out-of-memory abort, exit 134
- * (a researcher's QA pass). Domino's summary items hold at most 64 KB (16 MB with large summary support), and a
- * scanner's writes are tags and verdicts: a megabyte is far past any of them, and refusing it names the design at
- * the scan that wrote it (design-runs), as any other value a design may not write.
+ * [choice] The most characters a scan's decision may hold: its item names and values, attachment names, removals and
+ * what it remembers, together: 1 MiB. A design that wrote 200,000,000 characters ('x'.repeat, which V8 keeps as a
+ * small rope until something reads it) to each of 40 documents passed the run's memory guard and ended the run at its
+ * digest with V8's out-of-memory abort, exit 134 (a researcher's QA pass); so did 200 items of 1 MiB each, against a
+ * cap on each item alone (a review). Domino's summary items hold at most 64 KB (16 MB with large summary support),
+ * and a scanner's writes are tags and verdicts: a megabyte is far past any of them, and refusing it names the design
+ * at the scan that wrote it (design-runs), as any other decision a design may not make. [limitation] A design that
+ * writes up to the cap on every document of a large run can still outgrow memory where the strings are first read
+ * whole (the end-of-run digest).
  */
-const MAX_DESIGN_VALUE_CHARS = 1 << 20;
-const TOO_LARGE = 'a value of ';
+const MAX_DECISION_CHARS = 1 << 20;
+
+/**
+ * The characters of the strings in `x` (and of plain objects' keys), counted without reading them (a string's length
+ * is known without flattening it); stops counting past MAX_DECISION_CHARS, and below 32 levels (a cycle).
+ */
+function charsIn(x: unknown, depth: number): number {
+  if (typeof x === 'string') return x.length;
+  if (typeof x !== 'object' || x === null || depth > 32) return 0;
+  let n = 0;
+  if (Array.isArray(x)) {
+    for (const v of x as unknown[]) {
+      n += charsIn(v, depth + 1);
+      if (n > MAX_DECISION_CHARS) break;
+    }
+  } else {
+    for (const k of Object.keys(x)) {
+      n += k.length + charsIn((x as Record<string, unknown>)[k], depth + 1);
+      if (n > MAX_DECISION_CHARS) break;
+    }
+  }
+  return n;
+}
 
 /** A scalar item value. At module level: tsx wraps a function made per call in its keepNames helper, each time. */
 function scalar(x: unknown): boolean {

@@ -81,6 +81,10 @@ function notDeterministic(events: readonly InputEvent[], registry: DesignRegistr
     if (tx !== ty) return `run twice, the log's inputs give different derived events: the ${ordinal(i + 1)} is ${said(tx)} in the first run and ${said(ty)} in the second`;
   }
   if (a.summary.digest !== b.summary.digest) return `run twice, the log's inputs end in different states (digests ${a.summary.digest} and ${b.summary.digest})`;
+  // The rest of the summary too (where it stopped, quiescence, the counts), as the property compares it whole.
+  const sa = canonicalJson(a.summary);
+  const sb = canonicalJson(b.summary);
+  if (sa !== sb) return `run twice, the log's inputs give different summaries: ${said(sa)} and ${said(sb)}`;
   if (a.sim.prngState() !== b.sim.prngState()) return 'run twice, the log\'s inputs leave the run\'s random generator in different states';
   // No rule draws from the run's generator (snapshots share it), as the property also checks.
   if (a.sim.prngState() !== new Simulator({}).prngState()) return 'the run drew from its random generator, which no rule may do (snapshots share it: SimState.prng)';

@@ -959,7 +959,8 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   // never tried in both orders. (Every order was hashed: 720 per state with 6 servers, a search 10 times slower than
   // without symmetry, an explore QA pass.) The key differs from the least over every order, but it is a key of the
   // same partition of states: equal for renamings of each other, different otherwise (but for 64-bit collisions).
-  // Orders not closed under permutation (no order lists the servers by signature) are all hashed, as before.
+  // Where no order passes (a list of orders that is not every permutation of the permuted servers; explore's always
+  // is), every order is hashed, as before: whether an order passes is the same across an orbit, so that stays canonical.
   if (orders.length > 1) {
     for (let si = 0; si < servers.length; si++) {
       const g = sigHasher.reset(47).pair(fixedA[si]!, fixedB[si]!);

@@ -144,7 +144,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     symmetricServers: symmetric.length === servers.length && nameBlind && servers.length <= MAX_SYMMETRIC_SERVERS ? servers : [],
     ...(nameBlind ? {} : { noSymmetry: `a design here (${[...new Set(generated.flatMap((e) => (e.type === 'scanner' && registry.get(e.design)?.symmetric !== true ? [e.design] : [])))].join(', ')}) does not declare that it ignores server names (ScannerDesign.symmetric)` }),
     ...(nameBlind && symmetric.length === servers.length && servers.length > MAX_SYMMETRIC_SERVERS
-      ? { noSymmetry: `${servers.length} servers: each state would be keyed under all ${factorial(servers.length).toLocaleString('en-US')} renamings of them, more work than the states it saves (up to ${MAX_SYMMETRIC_SERVERS} servers it is used)` }
+      ? { noSymmetry: `${servers.length} servers: each state would be checked under all ${factorial(servers.length).toLocaleString('en-US')} renamings of them, and hashed under every one where the servers are alike, more work than the states it saves (up to ${MAX_SYMMETRIC_SERVERS} servers it is used)` }
       : {}),
     ...(o.registry !== undefined ? { registry: o.registry } : {}),
     ...(timeHolding.length > 0 ? { noPartialOrder: `a design here (${timeHolding.join(', ')}) may write a time into a document or its memory, so two actions in either order can leave different states` } : {}),
