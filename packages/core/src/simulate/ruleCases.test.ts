@@ -100,6 +100,19 @@ describe('rule cases a mutation review found untested', () => {
 /** A conflict document's UNID: the hash of the losing version (replicateNote's makeConflictDocument). */
 const conflictUnid = (unid: string, seq: number, seqTime: number) => createHash('sha256').update(`${unid}:${seq}:${seqTime}`).digest('hex').slice(0, 32).toUpperCase();
 
+/**
+ * U1 saved on `loser` and pushed to `winner`, then saved twice there and once more on `loser` (Subject "lost"): the
+ * copies diverged (R5), `winner`'s with more saves, and the conflict document made of `loser`'s is
+ * conflictUnid(U1, 2, 120).
+ */
+const diverged = (loser: string, winner: string): object[] => [
+  { at: 1, type: 'save', server: loser, db: 'd', unid: U1, by: 'user/u', set: { Subject: 'first' } },
+  { at: 10, type: 'replicate', server: loser, partner: winner, mode: 'push' },
+  { at: 100, type: 'save', server: winner, db: 'd', unid: U1, by: 'user/w', set: { Subject: 'won 1' } },
+  { at: 110, type: 'save', server: winner, db: 'd', unid: U1, by: 'user/w', set: { Subject: 'won 2' } },
+  { at: 120, type: 'save', server: loser, db: 'd', unid: U1, by: 'user/l', set: { Subject: 'lost' } },
+];
+
 describe('rule cases a second mutation review found untested', () => {
   it('R1: a save of more than 64 items gives every item it writes itemSeq = the new seq', () => {
     const names = Array.from({ length: 65 }, (_, i) => `F${i}`);
@@ -124,11 +137,7 @@ describe('rule cases a second mutation review found untested', () => {
       { at: 0, type: 'server', name: 'Y' },
       { at: 0, type: 'server', name: 'Z' },
       { at: 0, type: 'database', name: 'd', replicas: ['X', 'Y', 'Z'] },
-      { at: 1, type: 'save', server: 'X', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'a' } },
-      { at: 10, type: 'replicate', server: 'X', partner: 'Z', mode: 'push' },
-      { at: 100, type: 'save', server: 'Z', db: 'd', unid: U1, by: 'user/z', set: { Subject: 'z1' } },
-      { at: 110, type: 'save', server: 'Z', db: 'd', unid: U1, by: 'user/z', set: { Subject: 'z2' } },
-      { at: 120, type: 'save', server: 'X', db: 'd', unid: U1, by: 'user/x', set: { Subject: 'x' } },
+      ...diverged('X', 'Z'),
       { at: 130, type: 'replicate', server: 'X', partner: 'Y', mode: 'push' },
       { at: 200, type: 'replicate', server: 'Z', partner: 'X', mode: 'push' },
       { at: 300, type: 'delete', server: 'X', db: 'd', unid: C, by: 'user/x' },
@@ -148,16 +157,12 @@ describe('rule cases a second mutation review found untested', () => {
       { at: 0, type: 'server', name: 'B' },
       { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
       { at: 0, type: 'database', name: 'm', replicas: ['A'] },
-      { at: 1, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/u', set: { Subject: 'a' } },
-      { at: 10, type: 'replicate', server: 'A', partner: 'B', mode: 'push' },
-      { at: 100, type: 'save', server: 'B', db: 'd', unid: U1, by: 'user/b', set: { Subject: 'b1' } },
-      { at: 110, type: 'save', server: 'B', db: 'd', unid: U1, by: 'user/b', set: { Subject: 'b2' } },
-      { at: 120, type: 'save', server: 'A', db: 'd', unid: U1, by: 'user/a', set: { Subject: 'a2' } },
+      ...diverged('A', 'B'),
       { at: 200, type: 'replicate', server: 'B', partner: 'A', mode: 'push' },
       { at: 300, type: 'forward', server: 'A', db: 'd', unid: C, newUnid: U2, to: ['m'], by: 'user/a' },
     ]);
     expect(sim.replica('A', 'd')!.get(C)!.items.map((i) => i.name)).toContain('$REF');
-    expect(sim.replica('A', 'm')!.get(U2)!.items.map((i) => [i.name, i.value])).toEqual([['Subject', 'a2']]);
+    expect(sim.replica('A', 'm')!.get(U2)!.items.map((i) => [i.name, i.value])).toEqual([['Subject', 'lost']]);
   });
 
   it('R9 [choice]: a crash of the receiving server stops the transfer at the crash; a restart before its next step does not resume it', () => {
