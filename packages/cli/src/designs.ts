@@ -245,6 +245,13 @@ export function checkedDesignSpec(spec: string): { name: string; path: string } 
   return parts;
 }
 
+/**
+ * The designs this invocation loaded from modules: the name each runs under, and the name its module gives it
+ * (`--design NAME=path` binds a module under NAME; `verify path` runs it under its own). Logs written here carry it in
+ * their header (`meta.modules`), and replay compares it with the modules it is given (cmdReplay).
+ */
+export const moduleNames = new Map<string, string>();
+
 export async function buildRegistry(specs: readonly string[] = []): Promise<DesignRegistry> {
   const extra: ScannerDesign<object>[] = [];
   for (const spec of specs) {
@@ -253,6 +260,7 @@ export async function buildRegistry(specs: readonly string[] = []): Promise<Desi
     if (builtinRegistry().has(name)) throw new UsageError(`--design ${spec}: "${name}" is a built-in design; give yours another name`);
     if (extra.some((d) => d.name === name)) throw new UsageError(`--design ${spec}: the name "${name}" is given twice; give each design its own`);
     const d = await loadDesignModule(path);
+    moduleNames.set(name, d.name);
     extra.push({ ...d, name });
   }
   return builtinRegistry(extra);
@@ -269,6 +277,7 @@ export async function resolveDesignArg(arg: string, registry: DesignRegistry): P
     // splits at the first "=" (a user audit: verify wrote such a design's counterexample, and its replay was refused).
     const unnameable = d.name === '' ? 'its name is empty' : d.name.includes('=') ? `its name ${JSON.stringify(d.name)} has a "="` : undefined;
     if (unnameable !== undefined) throw new UsageError(`${arg}: the design cannot be replayed by name: ${unnameable} (a log's scanner event names it, and replay takes it as --design NAME=path); give it another name`);
+    moduleNames.set(d.name, d.name);
     return d;
   }
   const d = registry.get(arg);

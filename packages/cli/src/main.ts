@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
 import { Command, CommanderError, Option } from 'commander';
-import { LogError, sha256Hex, type LogHeader } from '@replstorm/core';
+import { LogError, encodeHeader, sha256Hex, type LogHeader } from '@replstorm/core';
 import {
   EXPLORE_INVARIANTS,
   SCENARIOS,
@@ -37,7 +37,7 @@ import {
   type Scenario,
   type ScannerDesign,
 } from '@replstorm/scenarios';
-import { buildRegistry, checkedDesignSpec, designSpecParts, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, checkedDesignSpec, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -201,7 +201,7 @@ class Unwritten {
     let made: string[] = [];
     try {
       made = ensureOutDir(dir, '--out');
-      writeFileAtomic(file, log);
+      writeFileAtomic(file, withModuleNames(log));
       return file;
     } catch (err) {
       // The directories made for it are removed again, as explore's are (holdMadeDirectories): verify left `--out`'s
@@ -218,6 +218,23 @@ class Unwritten {
   throwIfAny(): void {
     if (this.errors.length > 0) throw new UsageError(`the finding above is complete, but ${this.errors.length === 1 ? 'its counterexample log' : `${this.errors.length} counterexample logs`} could not be written: ${this.errors.join('; ')}`);
   }
+}
+
+/**
+ * `meta.modules`: the designs this invocation loaded from modules, each with the name its module gives it
+ * (moduleNames), for a log's header; nothing when none was.
+ */
+function modulesMeta(): { modules?: Record<string, string> } {
+  return moduleNames.size === 0 ? {} : { modules: Object.fromEntries([...moduleNames].sort((a, b) => (a[0] < b[0] ? -1 : 1))) };
+}
+
+/** A log's text with `meta.modules` in its header (modulesMeta); the log as it is when no design came from a module. */
+function withModuleNames(log: string): string {
+  const extra = modulesMeta();
+  if (extra.modules === undefined) return log;
+  const end = log.indexOf('\n');
+  const header = JSON.parse(end < 0 ? log : log.slice(0, end)) as LogHeader;
+  return `${encodeHeader({ ...header, meta: { ...header.meta, ...extra } })}${end < 0 ? '' : log.slice(end)}`;
 }
 
 /**
@@ -844,8 +861,19 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // A --design the log never names, nor --what-if, did nothing: said (a researcher's QA pass: `replay --design foo=...`
   // ran without a word, the log's own designs doing the work). [choice] A warning, not run's refusal: which designs a
   // log installs is known only once it has been read, and the replay's findings stand.
+  // [choice] A design the log installs, run from a module that calls its design otherwise than the module the log was
+  // written with did (its header's `modules`, written since 2026-12-06), is said: it runs, as asked, but a
+  // counterexample "confirmed" with another design's module by a slip of the path read "reproduced yes" without a word
+  // (a researcher's QA pass). Logs without `modules` (older ones, hand-written ones) are not judged: binding a module
+  // under a name of one's own (`--design mine=module.ts`) is what the README does.
+  const recordedModules = header?.meta['modules'];
   for (const spec of o.design ?? []) {
     const { name } = designSpecParts(spec);
+    const was = typeof recordedModules === 'object' && recordedModules !== null && Object.hasOwn(recordedModules, name) ? (recordedModules as Record<string, unknown>)[name] : undefined;
+    const is = moduleNames.get(name);
+    if (res.designsNamed.has(name) && typeof was === 'string' && is !== undefined && is !== was) {
+      process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log was written with a module whose design calls itself "${printable(was)}", and this one calls itself "${printable(is)}": another design may be running as "${printable(name)}"\n`);
+    }
     if (res.designsNamed.has(name) || whatIf?.design === name) continue;
     const named = [...res.designsNamed];
     process.stderr.write(`${printable(file)}: warning: --design ${printable(spec)}: the log installs no design "${printable(name)}" (${named.length === 0 ? 'no scanner event' : `its scanners: ${named.map((n) => printable(n)).join(', ')}`}), so it was not used; --what-if ${printable(name)} replays the log's inputs with it\n`);
@@ -907,7 +935,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const events = scenario.events(settings, { designs: registry });
   // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
   // (The budget is in the header too: a recording of a cut run says why it ends with an `end` before the scenario's.)
-  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}) } };
+  const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), ...modulesMeta() } };
   const label = `${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
   const outputs = openOutputs(o);
   const causeLines = o.record !== undefined

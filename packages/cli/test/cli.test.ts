@@ -2045,6 +2045,28 @@ describe('a researcher\'s design: what the output says when it does little or no
     }
   });
 
+  it('logs written with designs from modules carry each one\'s own name (meta.modules); replay with a module that calls its design otherwise warns (a researcher\'s QA pass: a counterexample "confirmed" with another design\'s module read "reproduced yes" without a word); the same module, or a log without modules: no warning', async () => {
+    const dir = mkdtempSync(join(tmp, 'module-names-'));
+    const calm = join(dir, 'calm.ts');
+    const other = join(dir, 'other.ts');
+    writeFileSync(calm, "export default { name: 'calm', description: 'never writes', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n");
+    writeFileSync(other, "export default { name: 'other', description: 'never writes either', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n");
+    const log = join(dir, 'mine.jsonl');
+    const recorded = await spawnCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--design', `mine=${calm}`, '--set', 'design=mine', '--record', log]);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const header = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!) as { meta: Record<string, unknown> };
+    expect(header.meta['modules']).toEqual({ mine: 'calm' });
+    // (Bound under a name of one's own, as the README does: the same module, no warning.)
+    expect((await spawnCli(['replay', log, '--design', `mine=${calm}`])).stderr).toBe('');
+    const slipped = await spawnCli(['replay', log, '--design', `mine=${other}`]);
+    expect(slipped.code, slipped.stderr).toBe(0);
+    expect(slipped.stderr).toBe(`${log}: warning: --design mine=${other}: the log was written with a module whose design calls itself "calm", and this one calls itself "other": another design may be running as "mine"\n`);
+    // A log whose header does not say (older, or hand-written) is not judged.
+    const bare = join(dir, 'bare.jsonl');
+    writeFileSync(bare, readFileSync(log, 'utf8').replace(/,"modules":\{[^}]*\}/, ''));
+    expect((await spawnCli(['replay', bare, '--design', `mine=${other}`])).stderr).toBe('');
+  });
+
   it('a design module with a field replstorm does not read is warned about, with the field it most likely means (promise, watch: settings silently dropped)', async () => {
     const dir = mkdtempSync(join(tmp, 'typo-design-'));
     const file = join(dir, 'typo.ts');
