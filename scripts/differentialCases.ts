@@ -168,11 +168,43 @@ export interface SideResult {
   readonly replayedBySelf: ReadonlyMap<string, number | string>;
 }
 
+/**
+ * When `b` is `a`'s JSON with fields added (at any depth) and nothing else changed, the added fields' paths; else
+ * undefined. A new `--json` field read "output differs" in every case that printed it, and each case's files had to be
+ * read to see that nothing else had (29 explores on 2026-12-06).
+ */
+export function addedFieldsOnly(a: string, b: string): string[] | undefined {
+  let x: unknown;
+  let y: unknown;
+  try {
+    x = JSON.parse(a);
+    y = JSON.parse(b);
+  } catch {
+    return undefined;
+  }
+  const added: string[] = [];
+  const walk = (u: unknown, v: unknown, path: string): boolean => {
+    if (Array.isArray(u) && Array.isArray(v)) return u.length === v.length && u.every((e, i) => walk(e, v[i], `${path}[${i}]`));
+    if (u !== null && v !== null && typeof u === 'object' && typeof v === 'object' && !Array.isArray(u) && !Array.isArray(v)) {
+      const uo = u as Record<string, unknown>;
+      const vo = v as Record<string, unknown>;
+      for (const k of Object.keys(uo)) if (!Object.hasOwn(vo, k) || !walk(uo[k], vo[k], `${path}.${k}`)) return false;
+      for (const k of Object.keys(vo)) if (!Object.hasOwn(uo, k)) added.push(`${path}.${k}`.slice(1));
+      return true;
+    }
+    return JSON.stringify(u) === JSON.stringify(v);
+  };
+  return walk(x, y, '') ? added : undefined;
+}
+
 /** How two sides of a case differ: an empty list when they do not. */
 export function differences(oldSide: SideResult, newSide: SideResult): string[] {
   const out: string[] = [];
   if (oldSide.code !== newSide.code) out.push(`exit code ${oldSide.code} -> ${newSide.code}`);
-  if (oldSide.stdout !== newSide.stdout) out.push('output (--json) differs');
+  if (oldSide.stdout !== newSide.stdout) {
+    const added = addedFieldsOnly(oldSide.stdout, newSide.stdout);
+    out.push(added !== undefined && added.length > 0 ? `output (--json) differs only by fields the new version adds: ${added.join(', ')}` : 'output (--json) differs');
+  }
   // What a side said on failing (a refusal, exit 2; a crash, 70; a timeout): compared, and shown, when either failed.
   const failed = (x: SideResult) => x.code !== 0 && x.code !== 1;
   if ((failed(oldSide) || failed(newSide)) && oldSide.failure !== newSide.failure) out.push(`standard error: "${oldSide.failure}" -> "${newSide.failure}"`);

@@ -52,6 +52,11 @@ describe('differential: comparison', () => {
     expect(differences(side(), side())).toEqual([]);
     expect(differences(side(), side({ code: 1 }))).toEqual(['exit code 0 -> 1']);
     expect(differences(side(), side({ stdout: '{"digest":"sha256:01"}' }))).toEqual(['output (--json) differs']);
+    // Fields the new version adds, and nothing else changed: said by name (each case's files had to be read to see it).
+    expect(differences(side({ stdout: '{"a":1,"b":{"c":[1,{"d":2}]}}' }), side({ stdout: '{"a":1,"x":3,"b":{"c":[1,{"d":2,"y":4}]}}' }))).toEqual(['output (--json) differs only by fields the new version adds: b.c[1].y, x']);
+    // Anything else changed as well, or a field gone: the plain difference.
+    expect(differences(side({ stdout: '{"a":1}' }), side({ stdout: '{"a":2,"x":3}' }))).toEqual(['output (--json) differs']);
+    expect(differences(side({ stdout: '{"a":1,"x":3}' }), side({ stdout: '{"a":1}' }))).toEqual(['output (--json) differs']);
     // Standard error counts only when a side failed (a refusal, a crash): otherwise it holds progress, not results.
     expect(differences(side({ code: 2, failure: 'x:1:1: bad' }), side({ code: 2, failure: 'x:2:1: bad' }))).toEqual(['standard error: "x:1:1: bad" -> "x:2:1: bad"']);
     expect(differences(side(), side({ code: 70, failure: 'TypeError: boom' }))).toEqual(['exit code 0 -> 70', 'standard error: "" -> "TypeError: boom"']);
