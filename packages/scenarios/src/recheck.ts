@@ -69,7 +69,7 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
  * property's check is two runs of the log, which replay has).
  */
 function notDeterministic(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
-  const run = () => runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  const run = () => runLog(events, registry, limits, true);
   const a = run();
   const b = run();
   const n = Math.max(a.derived.length, b.derived.length);
@@ -138,13 +138,12 @@ function oneRunNotConverged(events: readonly InputEvent[], registry: DesignRegis
  * the property's own check, which also starts from the other side, fails on it.
  */
 function replicasNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
-  const { summary, sim, derived } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  const { summary, sim, derived } = runLog(events, registry, limits, true);
   if (summary.collisions > 0) {
     // One that no two servers made is a transfer that changed a version: the claim, reproduced.
     const unmade = unmadeCollision(sim, derived);
     if (unmade !== undefined) return `the replicas differ at the end: ${unmade}`;
-    const how = typeof meta['reproduce'] === 'string' ? `: ${meta['reproduce']}` : '';
-    throw new Uncheckable(`the run ends with ${summary.collisions} OID collision${summary.collisions === 1 ? '' : 's'} (R3: copies of one version whose contents differ), which the engine does not count as failing to converge, where the property compares contents; the property's own command checks it, from the repository's root${how}`);
+    throw new Uncheckable(`the run ends with ${summary.collisions} OID collision${summary.collisions === 1 ? '' : 's'} (R3: copies of one version whose contents differ), which the engine does not count as failing to converge, where the property compares contents; the property's own command checks it, from the repository's root${reproduceCommand(meta)}`);
   }
   return summary.converged ? undefined : 'the replicas differ at the end, and no OID collision keeps them apart';
 }
@@ -173,9 +172,8 @@ function notTheWinner(events: readonly InputEvent[], registry: DesignRegistry, l
     if ((n.seq === seq && n.seqTime === seqTime) || n.revisions.includes(seq, seqTime)) continue;
     return `on ${server}, ${x.unid} ends as seq ${n.seq}@${n.seqTime}, which is neither the version R5 makes the winner (seq ${seq}@${seqTime}) nor a later version of it`;
   }
-  const how = typeof meta['reproduce'] === 'string' ? `: ${meta['reproduce']}` : '';
   if (copies === 0) throw new Uncheckable(`the run holds no copy of ${x.unid} in ${x.db}, the document the header names`);
-  throw new Uncheckable(`every copy of ${x.unid} ends as the version R5 makes the winner or a later one; the rest of what the property checks (the merged items, the conflict's fields, the loser sent back) is not in the run's end, so the property's own command checks it, from the repository's root${how}`);
+  throw new Uncheckable(`every copy of ${x.unid} ends as the version R5 makes the winner or a later one; the rest of what the property checks (the merged items, the conflict's fields, the loser sent back) is not in the run's end, so the property's own command checks it, from the repository's root${reproduceCommand(meta)}`);
 }
 
 /**
@@ -251,9 +249,17 @@ function said(text: string | undefined): string {
   return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
 }
 
-/** The log's run as replay runs it: its designs from `registry`, within replay's --max-run and --max-work. */
-function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): ReturnType<typeof runEvents> {
-  return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) });
+/**
+ * The log's run as replay runs it: its designs from `registry`, within replay's --max-run and --max-work; with
+ * `collect`, its derived events kept (`derived`).
+ */
+function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, collect = false): ReturnType<typeof runEvents> {
+  return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect });
+}
+
+/** `: <command>`, the header's `reproduce` (the property's own command), to end a sentence that names it; else nothing. */
+function reproduceCommand(meta: Readonly<Record<string, unknown>>): string {
+  return typeof meta['reproduce'] === 'string' ? `: ${meta['reproduce']}` : '';
 }
 
 /**
@@ -261,7 +267,7 @@ function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits:
  * or with one that no two servers made (unmadeCollision: a transfer changed a version, which the properties check too).
  */
 function notConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
-  const { summary, sim, derived } = runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect: true });
+  const { summary, sim, derived } = runLog(events, registry, limits, true);
   if (summary.collisions === 0) return summary.converged ? undefined : 'the replicas differ at the end, and no OID collision keeps them apart';
   const unmade = unmadeCollision(sim, derived);
   return unmade === undefined ? undefined : `the replicas differ at the end: ${unmade}`;
