@@ -1,4 +1,4 @@
-import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type InputEvent } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type DerivedEvent, type InputEvent, type Summary } from '@replstorm/core';
 import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, formatShift, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -40,7 +40,9 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
  * `property <name>`): replicas that must have converged by the log's end did not, and no OID collision (R3) keeps them
  * apart; or, for the model-based tests of R1-R7, the replicas at the log's end are not the reference model's, which
  * the header carries (`expected`); the log's inputs run twice give different runs (sim-deterministic); a replica's
- * live documents are not the fold of its change log (sim-replay-equals-live). Other properties compare the engine
+ * live documents are not the fold of its change log (sim-replay-equals-live); the inputs driven another way than fed
+ * (finished from a snapshot and restored, advanced to more times, advanced in slices with a cut: the header carries
+ * where) run otherwise (sim-snapshot-restore, sim-advance-independent, sim-cut-independent). Other properties compare the engine
  * with what the test computes, which replay does not have: not checked, their command quoted. [choice] Checked where
  * replay can (a developer's review: a convergence counterexample replayed as "not checked", exit 0, while the replay
  * itself showed the replicas apart; another: a model-based one read "not checked" in the bugged engine and the fixed
@@ -60,7 +62,169 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'sim-deterministic': notDeterministic,
   'sim-replay-equals-live': notTheFoldOfItsLog,
   'sim-replay-equals-live-purged': notTheFoldOfItsLog,
+  'sim-snapshot-restore': notRestorable,
+  'sim-advance-independent': advanceDependent,
+  'sim-cut-independent': cutDependent,
 };
+
+/** A run's derived events and summary, as the driving judges below compare them. */
+interface DrivenRun {
+  readonly derived: readonly DerivedEvent[];
+  readonly summary: Summary;
+}
+
+/**
+ * Where run `b` first differs from run `a` (`as`: how `b` was driven, `than`: how `a` was): the first derived event
+ * that differs (numbered in the whole run, whose first `skipped` are not in the lists), else the final state's
+ * digest, else the rest of the summary. Undefined when they are the same.
+ */
+function drivenDifference(a: DrivenRun, b: DrivenRun, as: string, than: string, skipped = 0): string | undefined {
+  const n = Math.max(a.derived.length, b.derived.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.derived[i];
+    const y = b.derived[i];
+    const tx = x === undefined ? undefined : canonicalJson(x);
+    const ty = y === undefined ? undefined : canonicalJson(y);
+    if (tx !== ty) return `${as}, the ${ordinal(skipped + i + 1)} derived event is ${said(ty)}, where ${than} it is ${said(tx)}`;
+  }
+  if (a.summary.digest !== b.summary.digest) return `${as}, the run ends in another state (digest ${b.summary.digest}, where ${than} it is ${a.summary.digest})`;
+  const sa = canonicalJson(a.summary);
+  const sb = canonicalJson(b.summary);
+  return sa === sb ? undefined : `${as}, the run's summary is ${said(sb)}, where ${than} it is ${said(sa)}`;
+}
+
+/**
+ * Runs `drive`, a way of driving the log other than feeding it (the log fed has run: runLog). A refusal there (an input
+ * the engine refuses, a design that fails) is the claim itself: the same inputs, driven another way, do not run as
+ * they did; said with `as` and where. [choice] Reproduced, not "not checked": a snapshot that brought a crashed
+ * server back up made the restored run refuse the log's `restart` (a planted bug read "not checked").
+ */
+function drivenRun<T>(as: string, drive: () => T): T | string {
+  try {
+    return drive();
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    return `${as}, the run refuses ${err.line > 0 ? `line ${err.line}` : 'to go on'}, which it ran fed: ${err.message}`;
+  }
+}
+
+/** A simulator for the log's run as replay runs it (runLog), its derived events handed to `sink`. */
+function simulatorFor(registry: DesignRegistry, limits: RunLimits, sink: (e: DerivedEvent) => void, cutWhen?: () => boolean): Simulator {
+  return new Simulator({ behaviours: behaviourFactory(registry), ...simulatorLimits(limits), onDerived: sink, ...(cutWhen !== undefined ? { cutWhen } : {}) });
+}
+
+/**
+ * sim-snapshot-restore's claim (replication.md, "Time and order"): the run snapshotted after the header's
+ * `snapshotAfterLine` (1: before the first event), finished, restored and finished again, is not the run straight
+ * through, or not the same both times. Replay drives the log's inputs as the property does, with the log's designs
+ * and within replay's limits. [choice] Judged, not "not checked": the property's check is three runs of the log and
+ * the line, which the header carries. A design that keeps something between runs (a module-level variable) shows here
+ * as it does in the property.
+ */
+function notRestorable(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  const after = meta['snapshotAfterLine'];
+  if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 1 || after > events.length + 1) {
+    throw new Uncheckable(`the header does not say where the snapshot is taken (its "snapshotAfterLine": the line after which, from 1, the header, to ${events.length + 1}, the last event)`);
+  }
+  const straight = runLog(events, registry, limits, true);
+  let sink: DerivedEvent[] = [];
+  const sim = simulatorFor(registry, limits, (e) => sink.push(e));
+  const k = after - 1;
+  // (The inputs up to the snapshot are fed as runLog feeds them: a refusal there is the log's, not the claim.)
+  for (let i = 0; i < k; i++) sim.feed({ line: i + 2, event: events[i]! });
+  // The derived events made up to the snapshot: the straight run's after them are those the run from the snapshot
+  // must make. [choice] Compared from there, not as the property's tail of the same length: a run from the snapshot
+  // that lost an event would have matched that tail and passed.
+  const made = sink.length;
+  const snap = sim.snapshot();
+  const finishFromSnapshot = (): DrivenRun => {
+    sink = [];
+    for (let i = k; i < events.length; i++) sim.feed({ line: i + 2, event: events[i]! });
+    const summary = sim.finish();
+    const derived = sink;
+    sim.restore(snap);
+    return { derived, summary };
+  };
+  const fromSnapshot = `finished from a snapshot taken after line ${after}`;
+  const first = drivenRun(fromSnapshot, finishFromSnapshot);
+  if (typeof first === 'string') return first;
+  const whole = drivenDifference({ derived: straight.derived.slice(made), summary: straight.summary }, first, fromSnapshot, 'in the run straight through', made);
+  if (whole !== undefined) return whole;
+  const again = `restored to the snapshot taken after line ${after} and finished again`;
+  const second = drivenRun(again, finishFromSnapshot);
+  if (typeof second === 'string') return second;
+  return drivenDifference(first, second, again, 'the first time', made);
+}
+
+/**
+ * sim-advance-independent's claim (replication.md, "Time and order"): the log's inputs fed with the engine advanced
+ * to more times between them (as a replay advances to each recorded line: every time a derived event happened at,
+ * and the times the header's `advanceFractions` give, each a fraction of the last input's time) make other derived
+ * events or another summary than fed alone. [choice] A header without `advanceFractions` (logs written before it) is
+ * judged at the derived events' times alone, the times a replay of a recording stops at.
+ */
+function advanceDependent(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  const given = meta['advanceFractions'];
+  if (given !== undefined && (!Array.isArray(given) || !given.every((f) => typeof f === 'number' && f >= 0 && f <= 1))) {
+    throw new Uncheckable('the header\'s "advanceFractions" is not a list of numbers from 0 to 1 (each a fraction of the last input\'s time to advance to)');
+  }
+  const fractions = (given ?? []) as readonly number[];
+  const straight = runLog(events, registry, limits, true);
+  const lastAt = events.length > 0 ? events[events.length - 1]!.at : 0;
+  const stops = [...straight.derived.map((e) => e.at), ...fractions.map((f) => Math.floor(f * lastAt))].sort((x, y) => x - y);
+  const as = `advanced to ${stops.length} more time${stops.length === 1 ? '' : 's'} between the inputs`;
+  const advanced = drivenRun(as, (): DrivenRun => {
+    const derived: DerivedEvent[] = [];
+    const sim = simulatorFor(registry, limits, (e) => derived.push(e));
+    let k = 0;
+    events.forEach((event, i) => {
+      for (; k < stops.length && stops[k]! <= event.at; k++) sim.advance(stops[k]!, i + 2);
+      sim.feed({ line: i + 2, event });
+    });
+    return { derived, summary: sim.finish() };
+  });
+  return typeof advanced === 'string' ? advanced : drivenDifference(straight, advanced, as, 'fed its inputs alone');
+}
+
+/**
+ * sim-cut-independent's claim (event-log.md, "When a run stops"): the run cut after the header's `cutAfterDerived`
+ * derived events (SimulatorOptions.cutWhen) stops elsewhere, or runs otherwise, when advanced in slices of one piece
+ * of work (as `run --max-scanner-revisions` drives it) than when fed; or is not the run of its inputs with an `end`
+ * at the cut. Replay does what the property does.
+ */
+function cutDependent(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
+  const k = meta['cutAfterDerived'];
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) throw new Uncheckable('the header does not say where the run is cut (its "cutAfterDerived": after how many derived events, from 1)');
+  const run = (sliced: boolean): DrivenRun & { cutAt: number | undefined } => {
+    const derived: DerivedEvent[] = [];
+    const sim = simulatorFor(registry, limits, (e) => derived.push(e), () => derived.length >= k);
+    events.forEach((event, i) => {
+      if (sliced) while (sim.advanceSome(event.at, i + 2, 1) === 'more');
+      sim.feed({ line: i + 2, event });
+    });
+    if (sliced) while (!sim.finishSome(1));
+    return { derived, summary: sim.finish(), cutAt: sim.cutAt };
+  };
+  // The run fed and cut is the property's reference: a refusal there is not checked (the log does not run so).
+  const fed = run(false);
+  const sliced = drivenRun('advanced in slices of one piece of work', () => run(true));
+  if (typeof sliced === 'string') return sliced;
+  const where = (at: number | undefined) => (at === undefined ? 'is not cut' : `is cut at ${at} ms`);
+  if (sliced.cutAt !== fed.cutAt) return `advanced in slices of one piece of work, the run ${where(sliced.cutAt)}, where fed it ${where(fed.cutAt)} (cut after ${k} derived event${k === 1 ? '' : 's'})`;
+  const d = drivenDifference(fed, sliced, 'advanced in slices of one piece of work', 'fed');
+  if (d !== undefined) return d;
+  if (fed.cutAt === undefined) return undefined;
+  const at = fed.cutAt;
+  const firstAfter = events.findIndex((e) => e.at >= at);
+  const endLine = firstAfter === -1 ? Number.POSITIVE_INFINITY : firstAfter + 2;
+  const withEnd: InputEvent[] = firstAfter === -1 ? [...events, { at, type: 'end' }] : [...events.slice(0, firstAfter), { at, type: 'end' }, ...events.slice(firstAfter)];
+  const withEndAs = `run with an \`end\` at the cut (${at} ms)`;
+  const ended = drivenRun(withEndAs, () => runLog(withEnd, registry, limits, true));
+  if (typeof ended === 'string') return ended;
+  // The `end` takes a line: the causes after it are one line later than in the cut run.
+  const shifted = ended.derived.map((e) => ('cause' in e && e.cause > endLine ? { ...e, cause: e.cause - 1 } : e));
+  return drivenDifference(fed, { derived: shifted, summary: ended.summary }, withEndAs, 'cut');
+}
 
 /**
  * sim-deterministic's claim: the same inputs, run twice, give different derived events, summaries or final PRNG

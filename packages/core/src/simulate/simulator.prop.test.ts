@@ -189,7 +189,9 @@ describe('simulator properties', () => {
         expect(derived).toEqual(a.derived);
         expect(summary).toEqual(a.summary);
       },
-      toLog: ([plan]) => logOf('sim-advance-independent')(plan),
+      // The times advanced to, as fractions of the last input's time: replay advances to them too (its judge of this
+      // claim, with every derived event's time).
+      toLog: ([plan, fractions]) => encodeLogText(buildHistory(plan).events, { property: 'sim-advance-independent', plan, advanceFractions: fractions }),
     });
   });
 
@@ -228,7 +230,12 @@ describe('simulator properties', () => {
         expect(replay.derived.map((e) => ('cause' in e && e.cause > endLine ? { ...e, cause: e.cause - 1 } : e))).toEqual(fed.derived);
         expect(replay.summary).toEqual(fed.summary);
       },
-      toLog: ([plan]) => logOf('sim-cut-independent')(plan),
+      // Where the run is cut (after how many derived events): replay cuts it there too (its judge of this claim).
+      toLog: ([plan, fraction]) => {
+        const { events } = buildHistory(plan);
+        const cutAfterDerived = Math.max(1, Math.ceil(fraction * simulate(events).derived.length));
+        return encodeLogText(events, { property: 'sim-cut-independent', plan, cutAfterDerived });
+      },
     });
   });
 
