@@ -1,4 +1,4 @@
-import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type DerivedEvent, type InputEvent, type Summary } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type DerivedEvent, type InputEvent, type Note, type Summary } from '@replstorm/core';
 import { behaviourFactory, installsDesignOfYours, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, TIME_SHIFTS_MS, formatShift, isExploreClaim, recheckExploreClaim, recheckExploreStorm } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -42,7 +42,8 @@ export function claimRunsLog(meta: Readonly<Record<string, unknown>>): boolean {
  * the header carries (`expected`); the log's inputs run twice give different runs (sim-deterministic); a replica's
  * live documents are not the fold of its change log (sim-replay-equals-live); the inputs driven another way than fed
  * (finished from a snapshot and restored, advanced to more times, advanced in slices with a cut: the header carries
- * where) run otherwise (sim-snapshot-restore, sim-advance-independent, sim-cut-independent). Other properties compare the engine
+ * where) run otherwise (sim-snapshot-restore, sim-advance-independent, sim-cut-independent); a daily purge check
+ * takes other stubs than R10's (sim-purge-exact). Other properties compare the engine
  * with what the test computes, which replay does not have: not checked, their command quoted. [choice] Checked where
  * replay can (a developer's review: a convergence counterexample replayed as "not checked", exit 0, while the replay
  * itself showed the replicas apart; another: a model-based one read "not checked" in the bugged engine and the fixed
@@ -65,7 +66,46 @@ const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'sim-snapshot-restore': notRestorable,
   'sim-advance-independent': advanceDependent,
   'sim-cut-independent': cutDependent,
+  'sim-purge-exact': notPurgedExactly,
 };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * sim-purge-exact's claim (R10): a daily purge check that leaves a stub older than its database's `purgeDays` at its
+ * server's clock (time + the server's `clockSkewMs`) on a server that is up, takes one that is not (or on a server that
+ * is down), or forgets the UNID it purged. Replay runs the log as the property does: the inputs up to each multiple of
+ * 24 hours before the last input's time, the engine advanced to just before that instant, each replica's stubs read,
+ * then the instant's work (its purge check) run, and each stub no other work of that instant changed judged. [choice]
+ * Judging stops where the run stops (an `end`): a purge check after it never runs, and is not the claim.
+ */
+function notPurgedExactly(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
+  const skew = new Map<string, number>();
+  for (const e of events) if (e.type === 'server') skew.set(e.name, e.clockSkewMs ?? 0);
+  const sim = simulatorFor(registry, limits, () => {});
+  const last = events.length > 0 ? events[events.length - 1]!.at : 0;
+  let i = 0;
+  for (let t = 0; t < last; t += DAY_MS) {
+    for (; i < events.length && events[i]!.at <= t; i++) sim.feed({ line: i + 2, event: events[i]! });
+    if (!sim.advance(t)) return undefined;
+    const before: { server: string; up: boolean; clock: number; db: string; note: Note }[] = [];
+    for (const srv of sim.serverStates()) {
+      for (const replica of srv.replicas) for (const note of replica.notes()) if (note.deleted) before.push({ server: srv.name, up: srv.up, clock: t + (skew.get(srv.name) ?? 0), db: replica.db, note });
+    }
+    if (!sim.advance(t + 1)) return undefined;
+    for (const b of before) {
+      const rep = sim.replica(b.server, b.db)!;
+      const now = rep.get(b.note.unid);
+      if (now !== undefined && now !== b.note) continue;
+      const due = b.up && b.note.seqTime < b.clock - rep.purgeDays * DAY_MS;
+      const what = `the stub of ${b.note.unid} on ${b.server}/${b.db} (seqTime ${b.note.seqTime}) at the purge check of ${t} ms (the server's clock ${b.clock}, purgeDays ${rep.purgeDays}, the server ${b.up ? 'up' : 'down'})`;
+      if (due && now !== undefined) return `R10: ${what} is older than purgeDays, and was not purged`;
+      if (due && !rep.wasPurged(b.note.unid)) return `R10: ${what} was purged, and its UNID is not remembered as purged`;
+      if (!due && now === undefined) return `R10: ${what} was purged, where it ${b.up ? 'is not older than purgeDays' : 'is on a server that is down'}`;
+    }
+  }
+  return undefined;
+}
 
 /** A run's derived events and summary, as the driving judges below compare them. */
 interface DrivenRun {

@@ -10,6 +10,7 @@ import { builtinRegistry, defineDesign, recheckClaim, type ScannerDesign } from 
 // bug instead (slicing that loses the cut).
 
 const U = '0123456789ABCDEF0123456789ABCDEF';
+const registry = () => builtinRegistry();
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ recordedBy: `property ${name}`, invariant: name, violation: 'differs', reproduce: 'REPLSTORM_SEED=1 npx vitest run x', ...extra });
 const base = (name: string) => ({ recordedBy: `property ${name}`, invariant: name, claimed: 'differs' });
 
@@ -66,5 +67,48 @@ describe('recheckClaim: the properties that drive a log two ways', () => {
     expect(once?.message).toMatch(/^advanced in slices of one piece of work, the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where fed it is \{.*"saved":true.*\}$/);
     for (const k of [1, 2, 3, 4, 5, 100]) expect(recheckClaim(meta(name, { cutAfterDerived: k }), scanned('smsdom'), registry), `cut after ${k}`).toEqual({ ...base(name), reproduced: false });
     for (const bad of [undefined, 0, 1.5, '2']) expect(recheckClaim(meta(name, { cutAfterDerived: bad }), scanned('smsdom'), registry)?.unchecked).toBe('the header does not say where the run is cut (its "cutAfterDerived": after how many derived events, from 1)');
+  });
+});
+
+describe('recheckClaim: sim-purge-exact', () => {
+  const name = 'sim-purge-exact';
+  /** Two stubs: one deleted at 2 ms on A, whose clock is 5 s ahead (purged at the check of day 2), one deleted 1.5 days in on B (purged at day 3). */
+  const stubs: InputEvent[] = [
+    { at: 0, type: 'server', name: 'A', clockSkewMs: 5000 },
+    { at: 0, type: 'server', name: 'B' },
+    { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'], purgeDays: 1 },
+    { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+    { at: 2, type: 'delete', server: 'A', db: 'd.nsf', unid: U, by: 'user/a' },
+    { at: 3, type: 'save', server: 'B', db: 'd.nsf', unid: 'F'.repeat(32), by: 'user/b', set: new Map([['G', 2]]) },
+    { at: 1.5 * 86_400_000, type: 'delete', server: 'B', db: 'd.nsf', unid: 'F'.repeat(32), by: 'user/b' },
+    { at: 4 * 86_400_000, type: 'end' },
+  ];
+
+  it('R10: a run whose purge checks take exactly the stubs older than purgeDays does not reproduce the claim; one whose checks purge a day late or a day early (planted bugs) does, naming the stub and the check', async () => {
+    expect(recheckClaim(meta(name), stubs, registry())).toEqual({ ...base(name), reproduced: false });
+    const { Replica } = await import('@replstorm/core');
+    const purge = Replica.prototype.purge;
+    Replica.prototype.purge = function late(this: InstanceType<typeof Replica>, clock: number) {
+      return purge.call(this, clock - 86_400_000);
+    };
+    try {
+      expect(recheckClaim(meta(name), stubs, registry())).toEqual({
+        ...base(name),
+        reproduced: true,
+        message: `R10: the stub of ${U} on A/d.nsf (seqTime 5002) at the purge check of 172800000 ms (the server's clock 172805000, purgeDays 1, the server up) is older than purgeDays, and was not purged`,
+      });
+      // A day early: the stub deleted at 2 ms (5,002 ms on A's clock) is taken at the check of day 1, where it is 2 ms
+      // short of a day old.
+      Replica.prototype.purge = function early(this: InstanceType<typeof Replica>, clock: number) {
+        return purge.call(this, clock + 86_400_000);
+      };
+      expect(recheckClaim(meta(name), stubs, registry())).toEqual({
+        ...base(name),
+        reproduced: true,
+        message: `R10: the stub of ${U} on A/d.nsf (seqTime 5002) at the purge check of 86400000 ms (the server's clock 86405000, purgeDays 1, the server up) was purged, where it is not older than purgeDays`,
+      });
+    } finally {
+      Replica.prototype.purge = purge;
+    }
   });
 });

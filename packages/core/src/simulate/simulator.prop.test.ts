@@ -372,7 +372,8 @@ describe('simulator properties', () => {
           }
         }
       },
-      toLog: logOf('sim-purge-exact', 'the check reads each replica\'s stubs before and after each daily purge check, which a replay does not print (its final state shows a purge only where a later transfer meets it): the reproduce command runs the check'),
+      // (Replay judges the claim by the same reading of each replica's stubs before and after each daily check.)
+      toLog: logOf('sim-purge-exact', 'the check reads each replica\'s stubs before and after each daily purge check, which a replay does not print (its final state shows a purge only where a later transfer meets it); replay\'s claim check reads them as the property does'),
     });
     expect(taken, `${taken} of ${judged} stubs judged were due`).toBeGreaterThan(0);
     expect(judged - taken).toBeGreaterThan(0);
