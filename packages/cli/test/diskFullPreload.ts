@@ -37,5 +37,16 @@ fs.writeSync = ((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unk
   return n;
 }) as typeof fs.writeSync;
 
+// REPLSTORM_TEST_RENAME_FAIL: a rename onto a file whose name holds it fails (EIO), as a rename on a failing disk or a
+// network file system may, after every byte was written and synced: the commit's own failure, not a full disk's.
+const renameFail = process.env['REPLSTORM_TEST_RENAME_FAIL'];
+const renameSync = fs.renameSync;
+fs.renameSync = ((from: fs.PathLike, to: fs.PathLike) => {
+  if (renameFail !== undefined && renameFail !== '' && String(to).includes(renameFail)) {
+    throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${String(to)}'`), { errno: -5, code: 'EIO', syscall: 'rename' });
+  }
+  renameSync(from, to);
+}) as typeof fs.renameSync;
+
 // `import { writeSync } from 'node:fs'` reads these bindings: make them see the patched functions.
 syncBuiltinESMExports();

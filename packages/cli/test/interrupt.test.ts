@@ -231,6 +231,26 @@ describe('--record and --report: both or neither', () => {
   });
 });
 
+describe('--record and --report: a rename that fails after the other output is in place', () => {
+  it('the recording renamed into place, the report\'s rename failing: the finding printed, exit 2, the message saying the recording was written before it failed, no temporary file', () => {
+    const dir = mkdtempSync(join(tmp, 'renamed-'));
+    const rec = join(dir, 'rec.jsonl');
+    const rep = join(dir, 'rep.html');
+    writeFileSync(rep, 'the previous report\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN_TS, 'replay', EXAMPLE, '--record', rec, '--report', rep], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPLSTORM_TEST_DISK_BYTES: String(1 << 30), REPLSTORM_TEST_RENAME_FAIL: 'rep.html' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^replay of /);
+    expect(r.stdout).not.toMatch(/report written to|recorded to/);
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^replstorm: the finding above is complete, but an output could not be written: .*rep\\.html.*; ${rec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} was written before it failed\n$`));
+    // The recording is whole (it replays as recorded); the previous report is intact; no temporary file is left.
+    expect(readFileSync(rec, 'utf8')).toMatch(/^\{"replog":1,[^]*\n$/);
+    expect(readFileSync(rep, 'utf8')).toBe('the previous report\n');
+    expect(tmpFiles(dir)).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['rec.jsonl', 'rep.html']);
+  });
+});
+
 describe('a counterexample log that cannot be written', () => {
   it('verify: the finding is not thrown away (printed in full, then exit 2 saying which log is missing), no temporary file', () => {
     const dir = mkdtempSync(join(tmp, 'cex-'));
