@@ -51,12 +51,15 @@ describe('recheckClaim: the properties that drive a log two ways', () => {
     }
   });
 
-  it('Time and order: sim-advance-independent: a run advanced to more times between its inputs that differs from the run fed its inputs alone reproduces the claim; a design that keeps nothing does not, with or without the header\'s fractions; fractions that are not numbers from 0 to 1 are not checked', () => {
+  it('Time and order: sim-advance-independent: a run advanced to more times between its inputs that differs from the run fed its inputs alone reproduces the claim; a design that keeps nothing does not; a header without fractions, or with fractions that are not numbers from 0 to 1, is not checked', () => {
     const name = 'sim-advance-independent';
     const once = recheckClaim(meta(name, { advanceFractions: [0.5] }), scanned('once'), builtinRegistry([stampsFirst('once', 1)]));
     expect(once).toMatchObject({ ...base(name), reproduced: true });
-    expect(once?.message).toMatch(/^advanced to \d+ more times between the inputs, the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where fed its inputs alone it is \{.*"saved":true.*\}$/);
-    for (const extra of [{}, { advanceFractions: [] }, { advanceFractions: [0, 0.25, 0.5, 1] }]) expect(recheckClaim(meta(name, extra), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false });
+    expect(once?.message).toMatch(/^advanced between the inputs to every derived event's time and to 1 more \(the header's advanceFractions\), the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where fed its inputs alone it is \{.*"saved":true.*\}$/);
+    for (const extra of [{ advanceFractions: [] }, { advanceFractions: [0, 0.25, 0.5, 1] }]) expect(recheckClaim(meta(name, extra), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false });
+    // A header written before replay judged this claim carries no fractions: not checked (judged at the derived
+    // events' times alone, a failure that needed the property's other times would read "NO").
+    expect(recheckClaim(meta(name), scanned('smsdom'), registry)?.unchecked).toMatch(/^the header does not say which times the property advanced to \(its "advanceFractions"/);
     for (const bad of [[1.5], ['0.5'], 0.5, null]) expect(recheckClaim(meta(name, { advanceFractions: bad }), scanned('smsdom'), registry)?.unchecked).toMatch(/^the header's "advanceFractions" is not a list of numbers from 0 to 1/);
   });
 
@@ -110,5 +113,84 @@ describe('recheckClaim: sim-purge-exact', () => {
     } finally {
       Replica.prototype.purge = purge;
     }
+  });
+});
+
+describe('recheckClaim: what a driven run\'s refusal means', () => {
+  it('Time and order: a restored run that refuses an input the run fed applied (a planted restore that brings a crashed server back up) reproduces the claim, naming the line', async () => {
+    const { Simulator } = await import('@replstorm/core');
+    const events: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+      { at: 1, type: 'crash', server: 'A' },
+      { at: 5, type: 'restart', server: 'A' },
+      { at: 10, type: 'end' },
+    ];
+    const name = 'sim-snapshot-restore';
+    expect(recheckClaim(meta(name, { snapshotAfterLine: 5 }), events, registry())).toEqual({ ...base(name), reproduced: false });
+    const restore = Simulator.prototype.restore;
+    Simulator.prototype.restore = function revived(this: InstanceType<typeof Simulator>, snap) {
+      restore.call(this, snap);
+      for (const srv of (this as unknown as { s: { servers: Map<string, { up: boolean }> } }).s.servers.values()) srv.up = true;
+    };
+    try {
+      const r = recheckClaim(meta(name, { snapshotAfterLine: 5 }), events, registry());
+      expect(r).toMatchObject({ ...base(name), reproduced: true });
+      expect(r?.message).toMatch(/^restored to the snapshot taken after line 5 and finished again, the run refuses line 6, where the run fed did not: field "server": server "A" is up/);
+    } finally {
+      Simulator.prototype.restore = restore;
+    }
+  });
+
+  it('Time and order: a summary that differs only in one field names that field (the whole summary, cut short, stopped before it)', async () => {
+    const { Simulator } = await import('@replstorm/core');
+    const name = 'sim-snapshot-restore';
+    const finish = Simulator.prototype.finish;
+    let calls = 0;
+    // The third finish (the straight run, the first from the snapshot, then this) counts one replicated change less.
+    Simulator.prototype.finish = function miscounted(this: InstanceType<typeof Simulator>) {
+      const s = finish.call(this);
+      return ++calls === 3 ? { ...s, replicatedChanges: s.replicatedChanges - 1 } : s;
+    };
+    try {
+      expect(recheckClaim(meta(name, { snapshotAfterLine: 4 }), scanned('smsdom'), registry())).toEqual({
+        ...base(name),
+        reproduced: true,
+        message: 'restored to the snapshot taken after line 4 and finished again, the run\'s summary has replicatedChanges 0, where the first time it has 1',
+      });
+    } finally {
+      Simulator.prototype.finish = finish;
+    }
+  });
+
+  it('a driven run stopped by replay\'s --max-work, or by a design\'s code that throws, is not checked; a budget the run fits, restored, it fits again (the engine counted on from the first finish)', () => {
+    const saved = (at2: number): InputEvent[] => [
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: at2, type: 'replicate', server: 'A', partner: 'B' },
+    ];
+    // A session's work after the last input fits --max-work 3 (2 is refused for the run itself).
+    expect(recheckClaim(meta('sim-snapshot-restore', { snapshotAfterLine: 6 }), saved(2), registry(), { maxWork: 3 })).toEqual({ ...base('sim-snapshot-restore'), reproduced: false });
+    // A month between the inputs: fed, the idle daily purge checks are skipped in one jump; advanced to 9 more times,
+    // each advance runs one, and a small budget is reached where the run fed fits it.
+    const month: InputEvent[] = [
+      ...saved(2).slice(0, 4),
+      { at: 30 * 86_400_000, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 2]]) },
+      { at: 30 * 86_400_000 + 1, type: 'end' },
+    ];
+    const name = 'sim-advance-independent';
+    const fractions = { advanceFractions: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] };
+    expect(recheckClaim(meta(name, fractions), month, registry())).toEqual({ ...base(name), reproduced: false });
+    expect(recheckClaim(meta(name, fractions), month, registry(), { maxWork: 3 })?.unchecked).toMatch(/the run reaches replay's work limit \(--max-work\), which the run fed does not: .* replay without --max-work, or with a larger one, to judge it/);
+    // A design that throws from its second scan in the process: the run from the snapshot throws, the one straight through did not.
+    let scans = 0;
+    const flaky = defineDesign<Record<string, never>>({ name: 'flaky', description: 'throws from its second scan in a process', defaults: {}, symmetric: true, scan: () => {
+      if (scans++ > 0) throw new Error('second scan');
+      return { verdict: 'clean' };
+    } }) as ScannerDesign<object>;
+    expect(recheckClaim(meta('sim-snapshot-restore', { snapshotAfterLine: 6 }), scanned('flaky'), builtinRegistry([flaky]))?.unchecked).toMatch(/^finished from a snapshot taken after line 6, a design's code throws, where the run fed it did not: only design-runs judges a design's failure/);
   });
 });
