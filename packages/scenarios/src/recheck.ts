@@ -158,7 +158,7 @@ function drivenRun<T>(as: string, drive: () => T): T | string {
     return drive();
   } catch (err) {
     if (!(err instanceof LogError)) throw err;
-    if (err.code === 'RUN_TOO_LONG') throw new Uncheckable(`${as}, the run reaches replay's work limit (--max-work), which the run fed does not: the limit counts the work between inputs, which driving the run otherwise may split otherwise; replay without --max-work, or with a larger one, to judge it (${err.message})`);
+    if (err.code === 'RUN_TOO_LONG') throw new Uncheckable(`${as}, the run reaches replay's work limit (--max-work), which the run fed does not: the limit counts the work between inputs, which a run driven otherwise may count otherwise; replay without --max-work, or with a larger one, to judge it (${err.message})`);
     if (err.code === 'DESIGN_FAILED') throw new Uncheckable(`${as}, a design's code throws, where the run fed it did not: only design-runs judges a design's failure (${err.message})`);
     return `${as}, the run refuses ${err.line > 0 ? `line ${err.line}` : 'to go on'}, where the run fed did not: ${err.message}`;
   }
