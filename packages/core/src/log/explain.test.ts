@@ -23,6 +23,58 @@ describe('explainDerived: what followed an input, in words (explore\'s steps, th
   });
 });
 
+describe('explainDerived: a push or session cut short for want of reach is said (a step of a partitioned search read "no change", where the push left its queue waiting for a retry)', () => {
+  const lines = (extra: readonly object[]) => [
+    { replog: 1 },
+    { at: 0, type: 'server', name: 'A', cluster: 'c', clusterIntervalMs: 0 },
+    { at: 0, type: 'server', name: 'B', cluster: 'c', clusterIntervalMs: 0, replicationMsPerDoc: 1000 },
+    { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+    { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: UNID, by: 'user/b', set: { F: '1' } },
+    { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: UNID.replace('0', '1'), by: 'user/b', set: { F: '1' } },
+    ...extra,
+  ];
+  /** What followed each input of the log (the derived events from its time to the next input's), in words. */
+  const steps = (extra: readonly object[]): string[] => {
+    const inputs = decodeLogText(lines(extra).map((l) => JSON.stringify(l)).join('\n')).events.map((e) => e.event).filter(isInputEvent);
+    const { derived } = runEvents(inputs, { collect: true });
+    return inputs.map((input, i) => {
+      const to = i + 1 < inputs.length ? inputs[i + 1]!.at : Number.POSITIVE_INFINITY;
+      return explainDerived(derived.filter((e) => e.at >= input.at && e.at < to), input);
+    });
+  };
+
+  it('R12: an explicit push to a mate cut off fails, and its queue waits for a retry; healed, the next push moves the documents', () => {
+    const out = steps([
+      { at: 2, type: 'partition', groups: [['A'], ['B']] },
+      { at: 3, type: 'push', server: 'B', partner: 'A' },
+      { at: 4, type: 'heal' },
+      { at: 5, type: 'push', server: 'B', partner: 'A' },
+      { at: 100_000, type: 'end' },
+    ]);
+    expect(out[6]).toBe("B's push to A in d.nsf failed: A could not be reached (a partition or a crash), so the queue waits for a retry (R12)");
+    expect(out[8]).toMatch(new RegExp(`^at 0:00:01.005, ${UNID} created on A \\(seq 1, from B\\)`));
+  });
+
+  it('R9: a pull that finds its partner cut off fails, and one cut off partway stops after what it applied; the history stays where it was', () => {
+    const out = steps([
+      { at: 2, type: 'partition', groups: [['A'], ['B']] },
+      { at: 3, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 4, type: 'heal' },
+      { at: 5, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 1500, type: 'partition', groups: [['A'], ['B']] },
+      { at: 100_000, type: 'end' },
+    ]);
+    expect(out[6]).toBe("A's pull from B in d.nsf failed: the two could not reach each other (a partition or a crash), so the replication history stays where it was (R9)");
+    expect(out[9]).toBe("A's pull from B in d.nsf stopped after 1 document: the two could not reach each other (a partition or a crash), so the replication history stays where it was (R9)");
+  });
+
+  it('R12: the replicator\'s own push on its timer, failing, is said as the timer\'s', () => {
+    const timer: DerivedEvent = { at: 15_000, type: 'session', server: 'Beta', partner: 'Alpha', db: 'mail/a.nsf', direction: 'cluster', sent: 0, changed: 0, interrupted: true };
+    expect(explainsEvent(timer)).toBe(true);
+    expect(explainDerived([timer], { type: 'partition', groups: [['Alpha'], ['Beta']], at: 14_000 })).toBe("at 0:00:15, Beta's cluster replicator's push to Alpha, on its timer, in mail/a.nsf failed: Alpha could not be reached (a partition or a crash), so the queue waits for a retry (R12)");
+  });
+});
+
 describe('describeInput: an input in words', () => {
   it('a scanner\'s installation says what it is, and no more: "(its scheduled scans)" read as a promise of scans a design without a schedule never makes (a researcher\'s QA pass; blame\'s label for the cause says it, where its scheduled passes are what it caused)', () => {
     expect(describeInput({ type: 'scanner', server: 'Alpha', design: 'mine' })).toBe('scanner mine installed on Alpha');

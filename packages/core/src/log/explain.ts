@@ -67,8 +67,10 @@ export function explainsEvent(e: DerivedEvent): boolean {
       return true;
     case 'session':
       // Only a push that changed something: one that sent a version its mate already had moved nothing (it read
-      // "moved by Beta's cluster replicator on its timer" with nothing moved: a researcher's QA pass).
-      return e.direction === 'cluster' && e.changed > 0;
+      // "moved by Beta's cluster replicator on its timer" with nothing moved: a researcher's QA pass). And a session or
+      // push cut short because its partner could not be reached (R9, R12): the step read "no change", where a push
+      // left its queue waiting for a retry and a session its history where it was.
+      return (e.direction === 'cluster' && e.changed > 0) || e.interrupted;
     default:
       return false;
   }
@@ -105,6 +107,18 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & {
     // after what it moved, which read as the action's doing (an explore QA pass).
     if (e.type === 'session') {
       const own = input?.type === 'push' && input.server === e.server && input.partner === e.partner;
+      if (e.interrupted) {
+        // [choice] Said as R9/R12 say it: the partner could not be reached at a step (a partition, a crash), and which
+        // of the two it was is the state's, not the event's. What the transfer applied before is said above it.
+        const cut = e.sent > 0 ? `stopped after ${e.sent} document${e.sent === 1 ? '' : 's'}` : 'failed';
+        if (e.direction === 'cluster') {
+          const whose = own ? `${e.server}'s push to ${e.partner}` : `${e.server}'s cluster replicator's push to ${e.partner}, on its timer,`;
+          parts.push(`${when(e)}${whose} in ${e.db} ${cut}: ${e.partner} could not be reached (a partition or a crash), so the queue waits for a retry (R12)`);
+        } else {
+          parts.push(`${when(e)}${e.server}'s ${e.direction === 'pull' ? 'pull from' : 'push to'} ${e.partner} in ${e.db} ${cut}: the two could not reach each other (a partition or a crash), so the replication history stays where it was (R9)`);
+        }
+        continue;
+      }
       if (!own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
       continue;
     }
