@@ -1368,7 +1368,11 @@ async function cmdExplore(
   for (const v of r.violations) save(v.invariant, v.log);
   if (r.storm !== undefined) save('storm', r.storm.log);
   madeOut.finish();
-  const rate = r.seconds > 0 ? Math.round(r.distinctStates / r.seconds) : 0;
+  // The search's own rate: the checks after it (checkSeconds) are said apart.
+  const searchSeconds = Math.max(0, r.seconds - r.checkSeconds);
+  const rate = searchSeconds > 0 ? Math.round(r.distinctStates / searchSeconds) : 0;
+  // Why symmetry reduction was not applied (the text's "reductions" line and --json's symmetryOff say the same).
+  const symmetryOff = o.symmetry && model.symmetricServers.length > 1 ? undefined : !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike (the reduction renames them all)'));
   // [choice] Said, not refused (explore.test.ts pins the search with a timer): the cluster replicator's ticks run
   // between steps and push each step's changes before the next action, so "every interleaving" and "exhausted" do
   // not cover two actions inside one interval, the seed's conflict (scans 7 s apart within 15 s) among them. Said in
@@ -1420,7 +1424,7 @@ async function cmdExplore(
       prunedByPartialOrder: r.prunedByPartialOrder,
       // Why a reduction was not applied, as the text's "reductions" line says it (an explore QA pass: `options.symmetry`
       // false read the same whether --no-symmetry was given or the design reads server names).
-      ...(o.symmetry && model.symmetricServers.length > 1 ? {} : { symmetryOff: !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike (the reduction renames them all)')) }),
+      ...(symmetryOff === undefined ? {} : { symmetryOff }),
       ...(r.partialOrder ? {} : { partialOrderOff: !o.partialOrder ? '--no-partial-order' : (model.noPartialOrder ?? 'it is not used when periodic work runs between steps') }),
       exhausted,
       complete,
@@ -1428,6 +1432,7 @@ async function cmdExplore(
       hitMaxStates: r.hitMaxStates,
       hitMemoryLimit: r.hitMemoryLimit,
       seconds: r.seconds,
+      checkSeconds: r.checkSeconds,
       statesPerSecond: rate,
       scannerRevisions: r.scannerRevisions,
       ...(r.notReproducible !== undefined ? { notReproducible: r.notReproducible } : {}),
@@ -1443,12 +1448,13 @@ async function cmdExplore(
     });
   } else {
     // A rate over less than a tenth of a second measures start-up (a search of a handful of states): not printed.
-    const speed = r.seconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
+    const speed = searchSeconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
+    const checks = r.checkSeconds >= 0.1 ? `, and ${r.checkSeconds.toFixed(2)} s of checks after it` : '';
     // A search cut by --max-states or memory reached that depth, not through it (it read "depth 6 of 6": an explore QA pass).
     const cutIn = r.hitMaxStates || r.hitMemoryLimit ? ' (cut within it)' : '';
-    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${r.seconds.toFixed(2)} s${speed}\n`);
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${searchSeconds.toFixed(2)} s${speed}${checks}\n`);
     process.stdout.write(
-      `  reductions: symmetry ${o.symmetry && model.symmetricServers.length > 1 ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : o.symmetry && model.noSymmetry !== undefined ? `off (${model.noSymmetry})` : 'off'}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? `off (${model.noPartialOrder ?? 'it is not used when periodic work runs between steps'})` : 'off'}\n`,
+      `  reductions: symmetry ${symmetryOff === undefined ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : `off (${symmetryOff})`}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? `off (${model.noPartialOrder ?? 'it is not used when periodic work runs between steps'})` : 'off'}\n`,
     );
     process.stdout.write(
       r.exhausted && untrusted !== undefined
@@ -1644,7 +1650,7 @@ Verdict: FAILED when an invariant is violated, or when something the suite needs
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
 holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
 quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one).
-Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}; scan calls
+Writing a design: a module whose default export (or export named design) is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
 the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).
 A design module is loaded once, and every case runs on it: after the suite, 8 more cases drawn from the seed run on

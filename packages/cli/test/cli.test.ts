@@ -678,7 +678,7 @@ describe('help, version and usage', () => {
 
   it('verify --help says where writing a design is explained, and what it names exists (a researcher\'s QA pass: no word of it)', async () => {
     const text = (await runCli(['verify', '--help'])).stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Writing a design: a module whose default export is {name, description, defaults, scan(ctx)}');
+    expect(text).toContain('Writing a design: a module whose default export (or export named design) is {name, description, defaults, scan(ctx)}');
     expect(text).toContain('examples/designs/stamp-if-missing.ts');
     expect(existsSync(join(REPO_ROOT, 'examples/designs/stamp-if-missing.ts'))).toBe(true);
     expect(text).toContain('README, "Writing a design"');
@@ -2262,6 +2262,19 @@ describe('explore: what a result says about the search', () => {
     const cannot = await json('--set', 'design=cluster-aware', '--set', 'clusterIntervalMs=15000');
     expect(cannot['symmetryOff']).toMatch(/cluster-aware.*does not declare that it ignores server names/);
     expect(cannot['partialOrderOff']).toBe('it is not used when periodic work runs between steps');
+    // The text's "reductions" line gives the same reasons (it read "symmetry off" alone: a researcher's QA pass).
+    const text = async (...args: string[]) => (await runCli(['explore', 'smsdom-storm', '--depth', '2', '--out', join(tmp, 'reductions-text'), ...args])).stdout;
+    expect(await text('--no-symmetry')).toContain('  reductions: symmetry off (--no-symmetry); partial order ');
+    expect(await text('--set', 'keys=per-server')).toContain('  reductions: symmetry off (the servers are not all configured alike (the reduction renames them all)); ');
+  });
+
+  it('the rate is the search\'s: the checks after it (paths run again for a design of yours) are said apart, in the text and in --json (checkSeconds); a researcher\'s QA pass read 44 states/s for a search of thousands', async () => {
+    const res = await runCli(['explore', 'smsdom-storm', '--depth', '5', '--json', '--out', join(tmp, 'rate')]);
+    const r = parse(res.stdout);
+    expect(typeof r['checkSeconds']).toBe('number');
+    expect(r['checkSeconds'] as number).toBeLessThanOrEqual(r['seconds'] as number);
+    const searchSeconds = (r['seconds'] as number) - (r['checkSeconds'] as number);
+    expect(r['statesPerSecond']).toBe(searchSeconds > 0 ? Math.round((r['distinctStates'] as number) / searchSeconds) : 0);
   });
 
   it('a search stopped by --max-states that found nothing exits 3 (not "ok"), and --json says what was searched', async () => {

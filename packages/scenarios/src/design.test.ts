@@ -282,7 +282,7 @@ describe('a design\'s memory (remember)', () => {
     const store = new Map<string, unknown>();
     const d = b.scan({ ...INPUT, store });
     for (const [k, v] of d.remember ?? []) store.set(k, v);
-    expect(() => b.scan({ ...INPUT, store })).toThrow(/the design "appends" failed while scanning .*: Cannot add property 1, object is not extensible/);
+    expect(() => b.scan({ ...INPUT, store })).toThrow(/the design "appends" failed while scanning .*: Cannot add property 1, object is not extensible.* \(what a design is handed is read-only: the note, its items, its attachments and the memory; return the changes instead, as set, remove and remember\)$/);
     expect(kept).toEqual({ seen: [NOTE.unid] });
   });
 });

@@ -583,7 +583,21 @@ function designFailed(design: { readonly name: string }, doing: string, err: unk
   } catch {
     // (A Proxy whose traps throw: no place to name.)
   }
-  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${thrownText(err)}${where}`);
+  return new LogError('DESIGN_FAILED', `the design "${design.name}" failed while ${doing}: ${thrownText(err)}${where}${frozenHint(err)}`);
+}
+
+/**
+ * A hint for a design that changed what it was handed: the note, its items, the store and a remembered value are
+ * frozen, and V8's TypeError names only the property ("Cannot add property 1, object is not extensible" read as an
+ * engine's failure: a researcher's QA pass). Never throws.
+ */
+function frozenHint(err: unknown): string {
+  try {
+    if (!(err instanceof TypeError) || !/not extensible|read.only|Cannot (add|assign to|delete|define) property/.test(String(err.message))) return '';
+    return ' (what a design is handed is read-only: the note, its items, its attachments and the memory; return the changes instead, as set, remove and remember)';
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -147,7 +147,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
       ? { noSymmetry: `${servers.length} servers: each state would be checked under all ${factorial(servers.length).toLocaleString('en-US')} renamings of them, and hashed under every one where the servers are alike, more work than the states it saves (up to ${MAX_SYMMETRIC_SERVERS} servers it is used)` }
       : {}),
     ...(o.registry !== undefined ? { registry: o.registry } : {}),
-    ...(timeHolding.length > 0 ? { noPartialOrder: `a design here (${timeHolding.join(', ')}) may write a time into a document or its memory, so two actions in either order can leave different states` } : {}),
+    ...(timeHolding.length > 0 ? { noPartialOrder: noPartialOrderBecause(registry, timeHolding) } : {}),
     ...(timeHolding.length > 0 ? {} : { independent }),
     actions(sim: Simulator, userLeft: number): Action[] {
       const acts: Action[] = [];
@@ -193,6 +193,20 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
  * known) that writes nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime).
  * scan-cache keeps results by OID (a seq and a time); a design of yours may write anything: neither is.
  */
+/**
+ * Why partial-order reduction is off: a built-in that writes a time (smsdom's tagIncludesScanTime), or a design of
+ * yours, which the search cannot read (it said "may write a time" of a module's design that wrote none: a researcher's
+ * QA pass).
+ */
+function noPartialOrderBecause(registry: DesignRegistry, designs: readonly string[]): string {
+  const yours = designs.filter((d) => { const x = registry.get(d); return x === undefined || !TRUSTED_DESIGNS.has(x); });
+  const builtins = designs.filter((d) => !yours.includes(d));
+  const why: string[] = [];
+  if (builtins.length > 0) why.push(`a design here (${builtins.join(', ')}) writes a time into a document or its memory`);
+  if (yours.length > 0) why.push(`a design of yours (${yours.join(', ')}) may write a time into a document or its memory, which the search cannot tell`);
+  return `${why.join('; ')}, so two actions in either order can leave different states`;
+}
+
 function writesNoTime(registry: DesignRegistry, e: Extract<InputEvent, { type: 'scanner' }>): boolean {
   const d = registry.get(e.design);
   if (d === undefined || !TRUSTED_DESIGNS.has(d)) return false;
