@@ -240,6 +240,8 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'same'), '--report', join(tmp, 'same')], '--record and --report name the same file'],
     [['replay', EXAMPLE_LOG, '--report', EXAMPLE_LOG], 'that is the log being replayed'],
     [['replay', EXAMPLE_LOG, '--what-if', 'noop:sso=true'], 'has no such setting (it has none)'],
+    // A researcher's QA pass: the log reader named the nearest setting, --what-if only listed them.
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:ignoreSSOOnScheduled=true'], 'field "config.ignoreSSOOnScheduled": the design "smsdom" has no such setting (did you mean "ignoreSsoOnScheduled"?) (it has: sso, '],
     // A researcher's QA pass: options that were accepted and then ignored or misread.
     [['compare', 'smsdom', 'noop', '--set', 'design=smsdom'], '--set design=smsdom: compare takes its designs as arguments'],
     // A hardening QA pass: "0 is outside 1..inf" read as a formula.

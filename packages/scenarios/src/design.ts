@@ -127,7 +127,8 @@ export function resolveConfig<C extends object>(design: ScannerDesign<C>, config
     if (!Object.prototype.hasOwnProperty.call(design.defaults, key)) {
       if (ignoreUnknown) continue;
       const has = Object.keys(design.defaults);
-      throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'})`, { field: `config.${key}` });
+      // (With the nearest setting's name, as the log reader gives it: --what-if and --set config=... gave the list alone.)
+      throw new LogError('BAD_CONFIG', `field "config.${key}": the design "${design.name}" has no such setting${nearestName(key, has)} (${has.length > 0 ? `it has: ${has.join(', ')}` : 'it has none'})`, { field: `config.${key}` });
     }
     const want = (design.defaults as Record<string, unknown>)[key];
     const got = config[key];
