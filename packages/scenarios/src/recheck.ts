@@ -119,17 +119,12 @@ interface DrivenRun {
  * digest, else the first field of the summary that differs. Undefined when they are the same.
  */
 function drivenDifference(a: DrivenRun, b: DrivenRun, as: string, than: string, skipped = 0): string | undefined {
-  const n = Math.max(a.derived.length, b.derived.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.derived[i];
-    const y = b.derived[i];
-    const tx = x === undefined ? undefined : canonicalJson(x);
-    const ty = y === undefined ? undefined : canonicalJson(y);
-    if (tx === ty) continue;
-    const nth = ordinal(skipped + i + 1);
-    if (ty === undefined) return `${as}, the run makes no ${nth} derived event, where ${than} it is ${said(tx)}`;
-    if (tx === undefined) return `${as}, the ${nth} derived event is ${said(ty)}, where ${than} there is none`;
-    return `${as}, the ${nth} derived event is ${said(ty)}, where ${than} it is ${said(tx)}`;
+  const d = firstDerivedDifference(a.derived, b.derived);
+  if (d !== undefined) {
+    const nth = ordinal(skipped + d.index + 1);
+    if (d.b === undefined) return `${as}, the run makes no ${nth} derived event, where ${than} it is ${said(d.a)}`;
+    if (d.a === undefined) return `${as}, the ${nth} derived event is ${said(d.b)}, where ${than} there is none`;
+    return `${as}, the ${nth} derived event is ${said(d.b)}, where ${than} it is ${said(d.a)}`;
   }
   if (a.summary.digest !== b.summary.digest) return `${as}, the run ends in another state (digest ${b.summary.digest}, where ${than} it is ${a.summary.digest})`;
   // The field that differs, named (the whole summary, cut at SAID_CHARS, stopped before it: a QA pass).
@@ -162,6 +157,17 @@ function drivenRun<T>(as: string, drive: () => T): T | string {
     if (err.code === 'DESIGN_FAILED') throw new Uncheckable(`${as}, a design's code throws, where the run fed it did not: only design-runs judges a design's failure (${err.message})`);
     return `${as}, the run refuses ${err.line > 0 ? `line ${err.line}` : 'to go on'}, where the run fed did not: ${err.message}`;
   }
+}
+
+/** Where two lists of derived events first differ: the index, and each side's event there as canonical JSON (none past its end). */
+function firstDerivedDifference(a: readonly DerivedEvent[], b: readonly DerivedEvent[]): { index: number; a: string | undefined; b: string | undefined } | undefined {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] === undefined ? undefined : canonicalJson(a[i]);
+    const y = b[i] === undefined ? undefined : canonicalJson(b[i]);
+    if (x !== y) return { index: i, a: x, b: y };
+  }
+  return undefined;
 }
 
 /** A simulator for the log's run as replay runs it (runLog), its derived events handed to `sink`. */
@@ -294,14 +300,8 @@ function notDeterministic(events: readonly InputEvent[], registry: DesignRegistr
   const run = () => runLog(events, registry, limits, true);
   const a = run();
   const b = run();
-  const n = Math.max(a.derived.length, b.derived.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.derived[i];
-    const y = b.derived[i];
-    const tx = x === undefined ? undefined : canonicalJson(x);
-    const ty = y === undefined ? undefined : canonicalJson(y);
-    if (tx !== ty) return `run twice, the log's inputs give different derived events: the ${ordinal(i + 1)} is ${said(tx)} in the first run and ${said(ty)} in the second`;
-  }
+  const d = firstDerivedDifference(a.derived, b.derived);
+  if (d !== undefined) return `run twice, the log's inputs give different derived events: the ${ordinal(d.index + 1)} is ${said(d.a)} in the first run and ${said(d.b)} in the second`;
   if (a.summary.digest !== b.summary.digest) return `run twice, the log's inputs end in different states (digests ${a.summary.digest} and ${b.summary.digest})`;
   // The rest of the summary too (where it stopped, quiescence, the counts), as the property compares it whole.
   const sa = canonicalJson(a.summary);
