@@ -1372,7 +1372,7 @@ async function cmdExplore(
   const searchSeconds = Math.max(0, r.seconds - r.checkSeconds);
   const rate = searchSeconds > 0 ? Math.round(r.distinctStates / searchSeconds) : 0;
   // Why symmetry reduction was not applied (the text's "reductions" line and --json's symmetryOff say the same).
-  const symmetryOff = o.symmetry && model.symmetricServers.length > 1 ? undefined : !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike (the reduction renames them all)'));
+  const symmetryOff = o.symmetry && model.symmetricServers.length > 1 ? undefined : !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike, and the reduction renames them all'));
   // [choice] Said, not refused (explore.test.ts pins the search with a timer): the cluster replicator's ticks run
   // between steps and push each step's changes before the next action, so "every interleaving" and "exhausted" do
   // not cover two actions inside one interval, the seed's conflict (scans 7 s apart within 15 s) among them. Said in

@@ -2267,7 +2267,7 @@ describe('explore: what a result says about the search', () => {
     // The text's "reductions" line gives the same reasons (it read "symmetry off" alone: a researcher's QA pass).
     const text = async (...args: string[]) => (await runCli(['explore', 'smsdom-storm', '--depth', '2', '--out', join(tmp, 'reductions-text'), ...args])).stdout;
     expect(await text('--no-symmetry')).toContain('  reductions: symmetry off (--no-symmetry); partial order ');
-    expect(await text('--set', 'keys=per-server')).toContain('  reductions: symmetry off (the servers are not all configured alike (the reduction renames them all)); ');
+    expect(await text('--set', 'keys=per-server')).toContain('  reductions: symmetry off (the servers are not all configured alike, and the reduction renames them all); ');
   });
 
   it('the rate is the search\'s: the checks after it (paths run again for a design of yours) are said apart, in the text and in --json (checkSeconds); a researcher\'s QA pass read 44 states/s for a search of thousands', async () => {

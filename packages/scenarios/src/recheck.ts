@@ -148,12 +148,14 @@ function drivenDifference(a: DrivenRun, b: DrivenRun, as: string, than: string, 
  * "yes" at --max-work 5); and a design's code that throws, which only design-runs judges (as sim-deterministic's
  * second run and verify's judge leave it).
  */
-function drivenRun<T>(as: string, drive: () => T): T | string {
+function drivenRun<T>(as: string, drive: () => T, budgetCountsAlike = false): T | string {
   try {
     return drive();
   } catch (err) {
     if (!(err instanceof LogError)) throw err;
-    if (err.code === 'RUN_TOO_LONG') throw new Uncheckable(`${as}, the run reaches replay's work limit (--max-work), which the run fed does not: the limit counts the work between inputs, which a run driven otherwise may count otherwise; replay without --max-work, or with a larger one, to judge it (${err.message})`);
+    // (`budgetCountsAlike`: a run restored from a snapshot taken between inputs counts its work as the run fed does,
+    // the snapshot keeping the count; its refusal there is a difference like any other: a review.)
+    if (err.code === 'RUN_TOO_LONG' && !budgetCountsAlike) throw new Uncheckable(`${as}, the run reaches replay's work limit (--max-work), which the run fed does not: the limit counts the work between inputs, which a run driven otherwise may count otherwise; replay without --max-work, or with a larger one, to judge it (${err.message})`);
     if (err.code === 'DESIGN_FAILED') throw new Uncheckable(`${as}, a design's code throws, where the run fed it did not: only design-runs judges a design's failure (${err.message})`);
     return `${as}, the run refuses ${err.line > 0 ? `line ${err.line}` : 'to go on'}, where the run fed did not: ${err.message}`;
   }
@@ -208,12 +210,12 @@ function notRestorable(events: readonly InputEvent[], registry: DesignRegistry, 
     return { derived, summary };
   };
   const fromSnapshot = `finished from a snapshot taken after line ${after}`;
-  const first = drivenRun(fromSnapshot, finishFromSnapshot);
+  const first = drivenRun(fromSnapshot, finishFromSnapshot, true);
   if (typeof first === 'string') return first;
   const whole = drivenDifference({ derived: straight.derived.slice(made), summary: straight.summary }, first, fromSnapshot, 'in the run straight through', made);
   if (whole !== undefined) return whole;
   const again = `restored to the snapshot taken after line ${after} and finished again`;
-  const second = drivenRun(again, finishFromSnapshot);
+  const second = drivenRun(again, finishFromSnapshot, true);
   if (typeof second === 'string') return second;
   return drivenDifference(first, second, again, 'the first time', made);
 }

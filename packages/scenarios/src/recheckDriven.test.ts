@@ -143,6 +143,30 @@ describe('recheckClaim: what a driven run\'s refusal means', () => {
     }
   });
 
+  it('Time and order: a restored run that counts more work against --max-work than the run fed (a planted restore that forgets the count is where it was) reproduces the claim: a snapshot keeps the count, so the budget is no excuse there', async () => {
+    const { Simulator } = await import('@replstorm/core');
+    const name = 'sim-snapshot-restore';
+    const events: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 2, type: 'replicate', server: 'A', partner: 'B' },
+    ];
+    const restore = Simulator.prototype.restore;
+    Simulator.prototype.restore = function miscounts(this: InstanceType<typeof Simulator>, snap) {
+      restore.call(this, snap);
+      (this as unknown as { work: number }).work += 2;
+    };
+    try {
+      const r = recheckClaim(meta(name, { snapshotAfterLine: 6 }), events, registry(), { maxWork: 3 });
+      expect(r).toMatchObject({ ...base(name), reproduced: true });
+      expect(r?.message).toMatch(/^restored to the snapshot taken after line 6 and finished again, the run refuses to go on, where the run fed did not: the run would take more than 3 pieces of engine work after the last event/);
+    } finally {
+      Simulator.prototype.restore = restore;
+    }
+  });
+
   it('Time and order: a summary that differs only in one field names that field (the whole summary, cut short, stopped before it)', async () => {
     const { Simulator } = await import('@replstorm/core');
     const name = 'sim-snapshot-restore';
@@ -164,7 +188,7 @@ describe('recheckClaim: what a driven run\'s refusal means', () => {
     }
   });
 
-  it('a driven run stopped by replay\'s --max-work, or by a design\'s code that throws, is not checked; a budget the run fits, restored, it fits again (the engine counted on from the first finish)', () => {
+  it('a run advanced to more times stopped by replay\'s --max-work, or a driven run stopped by a design\'s code that throws, is not checked; a budget the run fits, restored, it fits again (the engine counted on from the first finish)', () => {
     const saved = (at2: number): InputEvent[] => [
       { at: 0, type: 'server', name: 'A' },
       { at: 0, type: 'server', name: 'B' },

@@ -43,7 +43,7 @@ describe('explainDerived: a push or session cut short for want of reach is said 
     });
   };
 
-  it('R12: an explicit push to a mate cut off fails, and its queue waits for a retry; healed, the next push moves the documents', () => {
+  it('R12: an explicit push to a mate cut off fails, and its documents stay queued (no timer here: clusterIntervalMs 0); healed, the next push moves them', () => {
     const out = steps([
       { at: 2, type: 'partition', groups: [['A'], ['B']] },
       { at: 3, type: 'push', server: 'B', partner: 'A' },
@@ -51,7 +51,7 @@ describe('explainDerived: a push or session cut short for want of reach is said 
       { at: 5, type: 'push', server: 'B', partner: 'A' },
       { at: 100_000, type: 'end' },
     ]);
-    expect(out[6]).toBe("B's push to A in d.nsf failed: A could not be reached (a partition or a crash), so the queue waits for a retry (R12)");
+    expect(out[6]).toBe("B's push to A in d.nsf failed: A could not be reached (a partition or a crash), so its documents stay queued for a later push (R12)");
     expect(out[8]).toMatch(new RegExp(`^at 0:00:01.005, ${UNID} created on A \\(seq 1, from B\\)`));
   });
 
@@ -68,10 +68,20 @@ describe('explainDerived: a push or session cut short for want of reach is said 
     expect(out[9]).toBe("A's pull from B in d.nsf stopped after 1 document: the two could not reach each other (a partition or a crash), so the replication history stays where it was (R9)");
   });
 
-  it('R12: the replicator\'s own push on its timer, failing, is said as the timer\'s', () => {
+  it('R12: the replicator\'s push on its timer, failing at a later step, is said (not as that step\'s own)', () => {
     const timer: DerivedEvent = { at: 15_000, type: 'session', server: 'Beta', partner: 'Alpha', db: 'mail/a.nsf', direction: 'cluster', sent: 0, changed: 0, interrupted: true };
     expect(explainsEvent(timer)).toBe(true);
-    expect(explainDerived([timer], { type: 'partition', groups: [['Alpha'], ['Beta']], at: 14_000 })).toBe("at 0:00:15, Beta's cluster replicator's push to Alpha, on its timer, in mail/a.nsf failed: Alpha could not be reached (a partition or a crash), so the queue waits for a retry (R12)");
+    expect(explainDerived([timer], { type: 'partition', groups: [['Alpha'], ['Beta']], at: 14_000 })).toBe("at 0:00:15, Beta's push to Alpha in mail/a.nsf failed: Alpha could not be reached (a partition or a crash), so its documents stay queued for a later push (R12)");
+  });
+
+  it('R12: a push cut short by its sender\'s crash ends with the crash (its queues lost, which the step says with `lost`), not "could not be reached"', () => {
+    const out = steps([
+      { at: 1, type: 'push', server: 'B', partner: 'A' },
+      { at: 1500, type: 'crash', server: 'B' },
+      { at: 100_000, type: 'end' },
+    ]);
+    // (The push's first document arrived under the push's own step; the crash, half a second later, ends the second.)
+    expect(out[6]).toBe("B's push to A in d.nsf stopped after 1 document with B's crash (R12)");
   });
 });
 

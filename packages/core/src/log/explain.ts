@@ -55,8 +55,8 @@ export function describeInput(e: InputLike): string {
 /**
  * Whether explainDerived may say something of the event: a revision, a change replication applied or an OID collision
  * it met (R3: an operator's QA pass found collisions, which leave the replicas different, said nowhere in a report's
- * steps), a conflict, a cluster push that changed something on its mate (a timer's is labelled). Scans, and sessions
- * that changed nothing or were not cluster pushes, never are.
+ * steps), a conflict, a cluster push that changed something on its mate (a timer's is labelled), a push or session cut
+ * short (R9, R12). Scans, and sessions that ran to their end but changed nothing or were not cluster pushes, never are.
  */
 export function explainsEvent(e: DerivedEvent): boolean {
   switch (e.type) {
@@ -82,7 +82,8 @@ export function explainsEvent(e: DerivedEvent): boolean {
  * `discarded`, the Simulator's word on the event of the same index), OID collisions, and conflicts (which version
  * won, why, and where the loser is kept). `input` is the input event the events followed: a cluster push it did not
  * ask for is the replicator's timer; given with its time (`at`), what came a second or more after it says when.
- * Scans that saved nothing and sessions that changed nothing are left out. 'no change' when nothing is said.
+ * Scans that saved nothing and sessions that ran to their end and changed nothing are left out. 'no change' when
+ * nothing is said.
  */
 export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & { readonly at?: number }, discarded?: readonly (Discarded | undefined)[], lost?: readonly { readonly mate: string; readonly db: string; readonly documents: number }[]): string {
   const parts: string[] = [];
@@ -111,9 +112,19 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & {
         // [choice] Said as R9/R12 say it: the partner could not be reached at a step (a partition, a crash), and which
         // of the two it was is the state's, not the event's. What the transfer applied before is said above it.
         const cut = e.sent > 0 ? `stopped after ${e.sent} document${e.sent === 1 ? '' : 's'}` : 'failed';
+        // A crash of the sender ends its pushes and loses its queues (said above, `lost`); a mate out of reach leaves
+        // the documents queued: retried on the replicator's timer, or pushed by the next `push` where it has none
+        // (clusterIntervalMs 0, explore's default), which this event does not tell apart (a review: "waits for a retry"
+        // read where no retry would ever come).
+        const senderCrashed = input?.type === 'crash' && input.server === e.server;
         if (e.direction === 'cluster') {
-          const whose = own ? `${e.server}'s push to ${e.partner}` : `${e.server}'s cluster replicator's push to ${e.partner}, on its timer,`;
-          parts.push(`${when(e)}${whose} in ${e.db} ${cut}: ${e.partner} could not be reached (a partition or a crash), so the queue waits for a retry (R12)`);
+          // (Not "on its timer": a push cut short at a later step, by a crash or a partition, may be a `push` input's.)
+          const whose = `${e.server}'s push to ${e.partner}`;
+          parts.push(
+            senderCrashed
+              ? `${when(e)}${whose} in ${e.db} ${cut === 'failed' ? 'ended' : cut} with ${e.server}'s crash (R12)`
+              : `${when(e)}${whose} in ${e.db} ${cut}: ${e.partner} could not be reached (a partition or a crash), so its documents stay queued for a later push (R12)`,
+          );
         } else {
           parts.push(`${when(e)}${e.server}'s ${e.direction === 'pull' ? 'pull from' : 'push to'} ${e.partner} in ${e.db} ${cut}: the two could not reach each other (a partition or a crash), so the replication history stays where it was (R9)`);
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runEvents, type InputEvent, type Summary } from '@replstorm/core';
-import { CHECKS, withoutDatabase, withoutServer, type Outcome } from './verifyDesign.js';
+import { CHECKS, dropEventsOneByOne, withoutDatabase, withoutServer, type Outcome } from './verifyDesign.js';
 
 // verifyDesign's checks on constructed outcomes, for what no design makes happen: replication converges whatever a
 // scanner writes, so a convergence check that never fails would pass every random case of the suite.
@@ -83,5 +83,46 @@ describe('the shrink keeps a case\'s heal with its partition', () => {
     const partitions = cex!.events.filter((e) => e.type === 'partition').length;
     const heals = cex!.events.filter((e) => e.type === 'heal').length;
     expect(partitions === 0 || heals > 0, cex!.log).toBe(true);
+  });
+});
+
+describe('the shrink\'s last pass: each event dropped in turn, a heal only with the partitions before it', () => {
+  const U = (n: number) => n.toString(16).toUpperCase().padStart(32, '0');
+  const save = (at: number, n: number): InputEvent => ({ at, type: 'save', server: 'Alpha', db: 'a.nsf', unid: U(n), by: 'user/a', set: new Map([['S', String(n)]]) });
+  const part = (at: number): InputEvent => ({ at, type: 'partition', groups: [['Alpha']] });
+  const heal = (at: number): InputEvent => ({ at, type: 'heal' });
+  const names = (evs: readonly InputEvent[]) => evs.map((e) => (e.type === 'save' ? `save ${e.unid.slice(-1)}` : e.type));
+
+  it('everything accepted: the list empties, the heal going with both partitions before it (last first; a heal last, then the index past the two dropped)', () => {
+    const tried: string[][] = [];
+    const left = dropEventsOneByOne([part(1), save(2, 1), part(3), save(4, 2), heal(5)], (smaller) => {
+      tried.push(names(smaller));
+      return true;
+    });
+    expect(left).toEqual([]);
+    expect(tried).toEqual([
+      ['save 1', 'save 2'], // the heal with both partitions
+      ['save 1'], // then the event before them
+      [],
+    ]);
+  });
+
+  it('a heal is never tried alone, and events the check needs stay: the next event tried after a heal went is the one before its partitions', () => {
+    const tried: string[][] = [];
+    // Keep save 1 and save 3; anything else may go.
+    const left = dropEventsOneByOne([save(1, 1), part(2), save(3, 2), save(4, 3), heal(5), save(6, 4)], (smaller) => {
+      tried.push(names(smaller));
+      const n = names(smaller);
+      return n.includes('save 1') && n.includes('save 3');
+    });
+    expect(names(left)).toEqual(['save 1', 'save 3']);
+    for (const t of tried) expect(t.includes('heal') && !t.includes('partition'), `a heal kept without its partition: ${t.join(', ')}`).toBe(false);
+    expect(tried).toEqual([
+      ['save 1', 'partition', 'save 2', 'save 3', 'heal'], // save 4 goes
+      ['save 1', 'save 2', 'save 3'], // the heal with its partition
+      ['save 1', 'save 2'], // save 3 is needed
+      ['save 1', 'save 3'], // save 2 goes
+      ['save 3'], // save 1 is needed
+    ]);
   });
 });

@@ -739,22 +739,10 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
       // three servers where the third did nothing but hold a replica, which no single event's removal could drop).
       for (const server of new Set(events.flatMap((e) => (e.type === 'server' ? [e.name] : [])))) tryInstead(withoutServer(events, server));
       for (const db of new Set(events.flatMap((e) => (e.type === 'database' ? [e.name] : [])))) tryInstead(withoutDatabase(events, db));
-      // [choice] A `heal` goes only with the partitions before it: every case heals before its quiet phase, and a log
-      // without its heal cuts a server off for good, where any design's queued write waits for ever. Dropped alone, it
-      // turned a storm into "work ... outlasts the run" (a cluster queue waiting on a mate never reached again): a
-      // different finding, the partition's and not the design's (seed 1830456875: a 4-revision log for smsdom scanning
-      // arrivals, found by a mutation review).
-      for (let i = events.length - 1; i >= 0; i--) {
-        if (events[i]!.type !== 'heal') {
-          tryInstead([...events.slice(0, i), ...events.slice(i + 1)]);
-          continue;
-        }
-        const before = events.length;
-        const partitions = events.filter((x, j) => j < i && x.type === 'partition').length;
-        tryInstead(events.filter((x, j) => j !== i && !(j < i && x.type === 'partition')));
-        // (Dropped with them, the events after the partitions moved down: the next one to try is at i - 1 - partitions.)
-        if (events.length < before) i -= partitions;
-      }
+      events = dropEventsOneByOne(events, (smaller) => {
+        tryInstead(smaller);
+        return events === smaller;
+      });
       // The last input may be there only to make the run last until its time (a run stops at its last input when no
       // work is pending, and a scheduled pass is not pending work): an `end` there says so, where a scan or a save read
       // as a cause of what went before it (a researcher's QA pass). Only when the violation is the very same: an `end`
@@ -844,6 +832,33 @@ function stateCheck(
     return `the same case (${events.length} input events) ended otherwise on a copy of the module loaded anew (${anew.words}) than on the copy the suite ran (${used.words})${same}: the design acts on something kept from earlier runs (a module-level variable?), so the suite's runs were not what a fresh start does, and its verdict cannot be trusted (checked ${i + 1} of ${cases.length} cases)`;
   }
   return undefined;
+}
+
+/**
+ * The shrink's last pass: each input event dropped in turn, last first, where `accept` takes the smaller list (the
+ * invariant still fails on it). [choice] A `heal` goes only with the partitions before it: every verify case heals
+ * before its quiet phase, and a log without its heal cuts a server off for good, where any design's queued write waits
+ * for ever. Dropped alone, it turned a storm into "work ... outlasts the run" (a cluster queue waiting on a mate never
+ * reached again): a different finding, the partition's and not the design's (seed 1830456875: a 4-revision log for
+ * smsdom scanning arrivals, found by a mutation review).
+ */
+export function dropEventsOneByOne(events: readonly InputEvent[], accept: (smaller: InputEvent[]) => boolean): InputEvent[] {
+  let cur = [...events];
+  for (let i = cur.length - 1; i >= 0; i--) {
+    if (cur[i]!.type !== 'heal') {
+      const smaller = [...cur.slice(0, i), ...cur.slice(i + 1)];
+      if (accept(smaller)) cur = smaller;
+      continue;
+    }
+    const partitions = cur.filter((x, j) => j < i && x.type === 'partition').length;
+    const smaller = cur.filter((x, j) => j !== i && !(j < i && x.type === 'partition'));
+    // (Dropped with them, the events after the partitions moved down: the next one to try is at i - 1 - partitions.)
+    if (accept(smaller)) {
+      cur = smaller;
+      i -= partitions;
+    }
+  }
+  return cur;
 }
 
 /**
