@@ -199,10 +199,18 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
  * QA pass).
  */
 function noPartialOrderBecause(registry: DesignRegistry, designs: readonly string[]): string {
-  const yours = designs.filter((d) => { const x = registry.get(d); return x === undefined || !TRUSTED_DESIGNS.has(x); });
-  const builtins = designs.filter((d) => !yours.includes(d));
+  const builtin = (d: string): boolean => {
+    const x = registry.get(d);
+    return x !== undefined && TRUSTED_DESIGNS.has(x);
+  };
+  // Built-ins known to write one (scan-cache's memory keyed by OID, a seq and a time; the smsdom family's tag holding
+  // its scan time); another built-in is one the search does not know yet (writesNoTime's list).
+  const writers = designs.filter((d) => builtin(d) && (d === 'scan-cache' || SMSDOM_FAMILY.has(d)));
+  const unknown = designs.filter((d) => builtin(d) && !writers.includes(d));
+  const yours = designs.filter((d) => !builtin(d));
   const why: string[] = [];
-  if (builtins.length > 0) why.push(`a design here (${builtins.join(', ')}) writes a time into a document or its memory`);
+  if (writers.length > 0) why.push(`a design here (${writers.join(', ')}) writes a time into a document or its memory`);
+  if (unknown.length > 0) why.push(`a built-in design here (${unknown.join(', ')}) is not known to the search to write no time`);
   if (yours.length > 0) why.push(`a design of yours (${yours.join(', ')}) may write a time into a document or its memory, which the search cannot tell`);
   return `${why.join('; ')}, so two actions in either order can leave different states`;
 }
