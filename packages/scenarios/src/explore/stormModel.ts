@@ -189,12 +189,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
 }
 
 /**
- * Whether a `scanner` event installs a design whose writes and memory hold no time value: a built-in (its code is
- * known) that writes nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime).
- * scan-cache keeps results by OID (a seq and a time); a design of yours may write anything: neither is.
- */
-/**
- * Why partial-order reduction is off: a built-in that writes a time (smsdom's tagIncludesScanTime), or a design of
+ * Why partial-order reduction is off: a built-in that writes a time (scan-cache's memory, smsdom's tagIncludesScanTime), or a design of
  * yours, which the search cannot read (it said "may write a time" of a module's design that wrote none: a researcher's
  * QA pass).
  */
@@ -215,6 +210,11 @@ function noPartialOrderBecause(registry: DesignRegistry, designs: readonly strin
   return `${why.join('; ')}, so two actions in either order can leave different states`;
 }
 
+/**
+ * Whether a `scanner` event installs a design whose writes and memory hold no time value: a built-in (its code is
+ * known) that writes nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime).
+ * scan-cache keeps results by OID (a seq and a time); a design of yours may write anything: neither is.
+ */
 function writesNoTime(registry: DesignRegistry, e: Extract<InputEvent, { type: 'scanner' }>): boolean {
   const d = registry.get(e.design);
   if (d === undefined || !TRUSTED_DESIGNS.has(d)) return false;
