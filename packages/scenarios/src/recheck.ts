@@ -174,7 +174,7 @@ function firstDerivedDifference(a: readonly DerivedEvent[], b: readonly DerivedE
 
 /** A simulator for the log's run as replay runs it (runLog), its derived events handed to `sink`. */
 function simulatorFor(registry: DesignRegistry, limits: RunLimits, sink: (e: DerivedEvent) => void, cutWhen?: () => boolean): Simulator {
-  return new Simulator({ behaviours: behaviourFactory(registry), ...simulatorLimits(limits), onDerived: sink, ...(cutWhen !== undefined ? { cutWhen } : {}) });
+  return new Simulator({ ...replayOptions(registry, limits), onDerived: sink, ...(cutWhen !== undefined ? { cutWhen } : {}) });
 }
 
 /**
@@ -478,7 +478,12 @@ function said(text: string | undefined): string {
  * `collect`, its derived events kept (`derived`).
  */
 function runLog(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, collect = false): ReturnType<typeof runEvents> {
-  return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits), collect });
+  return runEvents(events, { ...replayOptions(registry, limits), collect });
+}
+
+/** The simulator's options for a log's run as replay runs it: its designs from `registry`, within replay's limits. */
+function replayOptions(registry: DesignRegistry, limits: RunLimits) {
+  return { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) };
 }
 
 /** `: <command>`, the header's `reproduce` (the property's own command), to end a sentence that names it; else nothing. */

@@ -105,7 +105,8 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const registry = o.registry ?? builtinRegistry();
   const nameBlind = generated.every((e) => e.type !== 'scanner' || registry.get(e.design)?.symmetric === true);
   // Designs whose writes and memory may hold a time: partial-order reduction is not sound with them (below).
-  const timeHolding = [...new Set(generated.flatMap((e) => (e.type === 'scanner' && !writesNoTime(registry, e) ? [e.design] : [])))];
+  const timeHolding = new Map<string, TimeWriting>();
+  for (const e of generated) if (e.type === 'scanner' && timeWriting(registry, e) !== 'none') timeHolding.set(e.design, timeWriting(registry, e));
   // [choice] Partial-order reduction's independence: a scan or a user save acts on one server alone (its replica, its
   // scanner's memory, its cluster queues; an on-write scan it triggers runs there too), and reads nothing of another
   // server. Two such actions on different servers and different documents commute: the abstract state keeps no
@@ -113,7 +114,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   // (steps are further apart than twice any clock skew). On the same server they do not commute (the replica's
   // change order is state, R9), nor on the same document (which copy is newer decides R5). Pushes, sessions and
   // faults touch two or all servers: never independent.
-  // Only where every design's writes and memory hold no time (writesNoTime): a tag holding its scan time, or
+  // Only where every design's writes and memory hold no time (timeWriting): a tag holding its scan time, or
   // scan-cache's memory keyed by OID (a seq and a time), is a value the abstraction keeps as it is, and a scan at one
   // step or the next writes a different one, so two scans on different servers in either order leave different states.
   // Reduced with them, the search lost states: 8,973 of 13,715 (smsdom with tagIncludesScanTime, 2 servers x 2
@@ -147,8 +148,8 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
       ? { noSymmetry: `${servers.length} servers: each state would be checked under all ${factorial(servers.length).toLocaleString('en-US')} renamings of them, and hashed under every one where the servers are alike, more work than the states it saves (up to ${MAX_SYMMETRIC_SERVERS} servers it is used)` }
       : {}),
     ...(o.registry !== undefined ? { registry: o.registry } : {}),
-    ...(timeHolding.length > 0 ? { noPartialOrder: noPartialOrderBecause(registry, timeHolding) } : {}),
-    ...(timeHolding.length > 0 ? {} : { independent }),
+    ...(timeHolding.size > 0 ? { noPartialOrder: noPartialOrderBecause(timeHolding) } : {}),
+    ...(timeHolding.size > 0 ? {} : { independent }),
     actions(sim: Simulator, userLeft: number): Action[] {
       const acts: Action[] = [];
       // Servers by name, replicas by database, documents by UNID: the order actions are tried in (BFS ties).
@@ -189,37 +190,32 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
 }
 
 /**
- * Why partial-order reduction is off: a built-in that writes a time (scan-cache's memory, smsdom's tagIncludesScanTime), or a design of
- * yours, which the search cannot read (it said "may write a time" of a module's design that wrote none: a researcher's
- * QA pass).
+ * What a `scanner` event's design may write of the time, into a document or its memory: `none`, a built-in whose code
+ * is known to write nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime);
+ * `writes`, a built-in known to (scan-cache keeps results by OID, a seq and a time; the family's tag with
+ * tagIncludesScanTime); `unknown`, another built-in, not yet known here; `yours`, a design of yours, which may write
+ * anything and which the search cannot read.
  */
-function noPartialOrderBecause(registry: DesignRegistry, designs: readonly string[]): string {
-  const builtin = (d: string): boolean => {
-    const x = registry.get(d);
-    return x !== undefined && TRUSTED_DESIGNS.has(x);
-  };
-  // Built-ins known to write one (scan-cache's memory keyed by OID, a seq and a time; the smsdom family's tag holding
-  // its scan time); another built-in is one the search does not know yet (writesNoTime's list).
-  const writers = designs.filter((d) => builtin(d) && (d === 'scan-cache' || SMSDOM_FAMILY.has(d)));
-  const unknown = designs.filter((d) => builtin(d) && !writers.includes(d));
-  const yours = designs.filter((d) => !builtin(d));
-  const why: string[] = [];
-  if (writers.length > 0) why.push(`a design here (${writers.join(', ')}) writes a time into a document or its memory`);
-  if (unknown.length > 0) why.push(`a built-in design here (${unknown.join(', ')}) is not known to the search to write no time`);
-  if (yours.length > 0) why.push(`a design of yours (${yours.join(', ')}) may write a time into a document or its memory, which the search cannot tell`);
-  return `${why.join('; ')}, so two actions in either order can leave different states`;
+type TimeWriting = 'none' | 'writes' | 'unknown' | 'yours';
+function timeWriting(registry: DesignRegistry, e: Extract<InputEvent, { type: 'scanner' }>): TimeWriting {
+  const d = registry.get(e.design);
+  if (d === undefined || !TRUSTED_DESIGNS.has(d)) return 'yours';
+  if (d.name === 'noop') return 'none';
+  if (SMSDOM_FAMILY.has(d.name)) return e.config?.['tagIncludesScanTime'] === true ? 'writes' : 'none';
+  return d.name === 'scan-cache' ? 'writes' : 'unknown';
 }
 
 /**
- * Whether a `scanner` event installs a design whose writes and memory hold no time value: a built-in (its code is
- * known) that writes nothing (noop) or a tag of its items alone (smsdom's family, without tagIncludesScanTime).
- * scan-cache keeps results by OID (a seq and a time); a design of yours may write anything: neither is.
+ * Why partial-order reduction is off, by design (timeWriting). (It said "may write a time" of a module's design that
+ * wrote none, as of a built-in that does: a researcher's QA pass.)
  */
-function writesNoTime(registry: DesignRegistry, e: Extract<InputEvent, { type: 'scanner' }>): boolean {
-  const d = registry.get(e.design);
-  if (d === undefined || !TRUSTED_DESIGNS.has(d)) return false;
-  if (d.name === 'noop') return true;
-  return SMSDOM_FAMILY.has(d.name) && e.config?.['tagIncludesScanTime'] !== true;
+function noPartialOrderBecause(designs: ReadonlyMap<string, TimeWriting>): string {
+  const named = (kind: TimeWriting) => [...designs].flatMap(([d, k]) => (k === kind ? [d] : [])).join(', ');
+  const why: string[] = [];
+  if (named('writes') !== '') why.push(`a design here (${named('writes')}) writes a time into a document or its memory`);
+  if (named('unknown') !== '') why.push(`a built-in design here (${named('unknown')}) is not known to the search to write no time`);
+  if (named('yours') !== '') why.push(`a design of yours (${named('yours')}) may write a time into a document or its memory, which the search cannot tell`);
+  return `${why.join('; ')}, so two actions in either order can leave different states`;
 }
 // (A built-in added to the registry gets no partial-order reduction until it is known here: README, "Adding a built-in".)
 const SMSDOM_FAMILY = new Set(['smsdom', 'sso-mail-only', 'cluster-aware']);
