@@ -1023,8 +1023,14 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const replayCmd = (file: string) => replayHint(file, [...(o.design ?? []), ...(isModule ? [`${design.name}=${designArg}`] : [])], o.maxWork);
   // [choice] A design that runs otherwise on a fresh copy, with nothing violated or vacuous, is no verdict either way:
   // NOT DECIDED, exit 3, as explore's search whose paths run again reached other states (FAILED, 1, when something
-  // failed all the same).
-  const undecided = result.notReproducible !== undefined && !result.invariants.some((i) => i.status === 'violated') && result.vacuous.length === 0;
+  // failed all the same). So is one whose every violation found ran otherwise when its case ran again
+  // (`counterexample.notReproducible`): its logs replay from a fresh start as "reproduced NO", so they show no fault,
+  // and what the suite saw came of state the design kept from earlier cases. (It said FAILED, exit 1: a researcher's
+  // QA pass, with a module-level cache keyed by OID, as scan-cache keeps in `remember`, which passes: the cases reuse
+  // UNIDs and times, so the cache answered for another case's document.)
+  const reproduced = result.invariants.some((i) => i.status === 'violated' && i.counterexample?.notReproducible !== true);
+  const unreproduced = result.invariants.some((i) => i.status === 'violated' && i.counterexample?.notReproducible === true);
+  const undecided = (result.notReproducible !== undefined || unreproduced) && !reproduced && result.vacuous.length === 0;
   if (o.json === true) {
     printJson({
       design: result.design,
@@ -1083,7 +1089,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       }
     }
     if (result.notReproducible !== undefined) process.stdout.write(`\nWARNING: ${result.notReproducible}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
-    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : undecided ? 'verdict: NOT DECIDED (the warning above)' : 'verdict: FAILED'}\n`);
+    const whyUndecided = result.notReproducible === undefined ? 'the warning above: no violation found reproduces from a fresh start' : unreproduced ? 'the warnings above' : 'the warning above';
+    process.stdout.write(`\n${result.ok ? 'verdict: every invariant held' : undecided ? `verdict: NOT DECIDED (${whyUndecided})` : 'verdict: FAILED'}\n`);
   }
   unwritten.throwIfAny();
   if (undecided) throw new Inconclusive('');
@@ -1657,7 +1664,8 @@ A design module is loaded once, and every case runs on it: after the suite, 8 mo
 the copy it used and on a copy loaded anew, and if one ends otherwise the design acts on something kept from earlier
 runs (a module-level variable): a WARNING, and the verdict is NOT DECIDED.
 Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load, 3 NOT DECIDED (a design
-module whose cases end otherwise on a copy loaded anew, nothing violated) (see replstorm --help).`,
+module whose cases end otherwise on a copy loaded anew, nothing violated; or every violation found ran otherwise when
+its case ran again, so its log does not show it from a fresh start) (see replstorm --help).`,
     )
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)

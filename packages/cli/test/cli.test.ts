@@ -1810,11 +1810,19 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stderr).toContain(`nowhere/stamp.ts: no such design module (looked for ${join(REPO_ROOT, 'nowhere', 'stamp.ts')}`);
   });
 
-  it('verify <module>: a counterexample that a fresh load of the module does not reproduce is flagged (a counter that only grows passed the check in this process)', async () => {
+  it('verify <module>: a counterexample that a fresh load of the module does not reproduce is flagged (a counter that only grows passed the check in this process), and with no other violation the verdict is NOT DECIDED, exit 3 (it said FAILED, exit 1, with a log whose replay reads "reproduced NO": a researcher\'s QA pass)', async () => {
     const out = mkdtempSync(join(tmp, 'tired-'));
     const res = await spawnCli(['verify', join('packages', 'cli', 'test', 'designs', 'tired.ts'), '--runs', '30', '--seed', '5', '--out', out]);
-    expect(res.code).toBe(1);
+    expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
+    expect(res.stdout).toMatch(/\nverdict: NOT DECIDED \(the warnings? above[^\n]*\)\n/);
+    const json = await spawnCli(['verify', join('packages', 'cli', 'test', 'designs', 'tired.ts'), '--runs', '30', '--seed', '5', '--out', out, '--json']);
+    expect(json.code).toBe(3);
+    expect(parse(json.stdout)).toMatchObject({ ok: false, invariants: expect.arrayContaining([expect.objectContaining({ name: 'no-missed-infection', status: 'violated', notReproducible: true })]) });
+    // Its log, replayed from a fresh start, does not show the violation: the reason for no verdict.
+    const log = readdirSync(out).find((f) => f.startsWith('tired-no-missed-infection-'))!;
+    const replay = await spawnCli(['replay', '--design', `tired=${join('packages', 'cli', 'test', 'designs', 'tired.ts')}`, join(out, log)]);
+    expect(replay.stdout).toMatch(/reproduced +NO/);
   });
 
   it('verify <module>: a design whose module-level state prevents its violations is not passed: WARNING, "NOT DECIDED", exit 3, --json notReproducible and ok false (it said "every invariant held", exit 0: a researcher\'s QA pass)', async () => {
@@ -1920,6 +1928,7 @@ describe('a researcher\'s design: what the output says when it does little or no
       ].join('\n'),
     );
     const res = await spawnCli(['verify', join(dir, 'tired.ts'), '--runs', '40', '--seed', '9', '--out', join(dir, 'out')]);
+    // (FAILED: it never saves a clean document and does not declare it, so stampings are vacuous.)
     expect(res.code, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/no-missed-infection VIOLATED[^\n]*\n(?:.*\n){3}\s+WARNING: this case ran differently when run again/);
     expect(readdirSync(dir).sort()).toEqual(['cleaning.ts', 'out', 'tired.ts']);

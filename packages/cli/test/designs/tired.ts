@@ -6,6 +6,9 @@ export default defineDesign<Record<string, never>>({
   name: 'tired',
   description: 'stops scanning after 40 scans in a process',
   defaults: {},
+  // It never saves a clean document, and says so: the suite's verdict then rests on the violation alone (not on
+  // stampings never seen).
+  promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
   scan: (ctx) => {
     if (++scans > 40) return { verdict: 'skipped' };
     const r = ctx.virusScan();
