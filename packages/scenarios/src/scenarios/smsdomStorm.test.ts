@@ -465,6 +465,22 @@ describe('R16: the generated events run', () => {
     });
   }
 
+  it('R13/R16: scanEveryMs and scanServers for a design with no schedule to set are refused, naming why (run said "scans 0 performed" and nothing else: a researcher\'s QA pass); scanServers=none, or one row of several, passes', () => {
+    const onWrite = defineDesign<Record<string, never>>({ name: 'on-write-only', description: 'scans writes only', defaults: {}, scan: () => ({ verdict: 'clean' }) });
+    const unread = defineDesign<{ scheduleEveryMs: number }>({ name: 'unread-schedule', description: 'a schedule setting nothing reads', defaults: { scheduleEveryMs: 0 }, scan: () => ({ verdict: 'clean' }) });
+    const designs = new Map([[onWrite.name, onWrite as never], [unread.name, unread as never]]);
+    const make = (settings: Record<string, string | number>, oneOfSeveral = false) => () => [...smsdomStormEvents({ databases: 1, docs: 2, horizonMs: 600_000, ...settings }, { designs, ...(oneOfSeveral ? { oneOfSeveral } : {}) })];
+    expect(make({ design: 'on-write-only', scanEveryMs: 60_000 })).toThrow('parameter "scanEveryMs": the design "on-write-only" declares no scheduleEveryMs setting, so the scenario\'s scheduled scans (scanEveryMs, scanServers) do not apply to it');
+    expect(make({ design: 'on-write-only', scanServers: 'all' })).toThrow('parameter "scanServers": the design "on-write-only" declares no scheduleEveryMs setting');
+    expect(make({ design: 'unread-schedule', scanEveryMs: 60_000 })).toThrow('parameter "scanEveryMs": the design "unread-schedule" has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it');
+    expect(make({ design: 'noop', scanServers: 'all' })).toThrow('parameter "scanServers": the design "noop" declares no scheduleEveryMs setting');
+    expect(make({ design: 'on-write-only', scanServers: 'none' })).not.toThrow();
+    expect(make({ design: 'on-write-only' })).not.toThrow();
+    expect(make({ design: 'on-write-only', scanEveryMs: 60_000 }, true)).not.toThrow();
+    // A design that has a schedule takes them.
+    expect(make({ design: 'smsdom', scanEveryMs: 60_000, scanServers: 'all' })).not.toThrow();
+  });
+
   it('R16: the clock skew applies to Beta: every save on Beta has seqTime = at + 350', () => {
     const { derived } = runEvents(smsdomStormEvents({ databases: 2, docs: 3, scanEveryMs: 600_000, horizonMs: 600_000 }), { behaviours: factory, collect: true });
     const onBeta = derived.filter((e) => e.type === 'revised' && e.server === 'Beta');

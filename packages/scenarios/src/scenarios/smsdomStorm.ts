@@ -168,6 +168,16 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
       if (given(k) && context.oneOfSeveral !== true) throw new LogError('BAD_CONFIG', `parameter "${k}": ${what}, so scanEveryMs and scanServers do not apply to it`, { field: k });
     }
   }
+  // Nor do they reach a design that has no schedule to set: no `scheduleEveryMs` setting, or one no
+  // scheduleEveryMs(config) reads. Given, they are refused as keys=per-server is below (`run` ran such a design with
+  // `scans 0 performed` and no word, which read as a cheap design: a researcher's QA pass; compare says it in a note).
+  // (Explore sets scanServers=none itself and refuses both: context.noSchedule. scanServers=none asks for no schedule.)
+  if (design !== undefined && own === undefined && context.oneOfSeveral !== true && context.noSchedule === undefined && (!hasSetting('scheduleEveryMs') || design.scheduleEveryMs === undefined)) {
+    const what = hasSetting('scheduleEveryMs') ? `has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it` : 'declares no scheduleEveryMs setting';
+    for (const k of ['scanEveryMs', 'scanServers'] as const) {
+      if (given(k) && !(k === 'scanServers' && p.scanServers === 'none')) throw new LogError('BAD_CONFIG', `parameter "${k}": the design "${p.design}" ${what}, so the scenario's scheduled scans (scanEveryMs, scanServers) do not apply to it: it scans only what its watches() takes on writes`, { field: k });
+    }
+  }
   // keys=per-server gives each server's scanner its own `key`: a design without that setting would run as with one key,
   // and `run` said nothing (a QA pass).
   if (p.keys === 'per-server' && given('keys') && design !== undefined && !hasSetting('key') && context.oneOfSeveral !== true) {
