@@ -133,7 +133,7 @@ function checkDesignConfig(design: string, configText: string, registry: DesignR
   if (d === undefined) return; // refused with the list of known designs by the caller or the run
   try {
     // (checkDesignInstall resolves the configuration over the defaults, as the engine does.)
-    checkDesignInstall(d, parseConfigList(configText, parameter, d.defaults));
+    checkDesignInstall(d, parseConfigList(configText, parameter, d.defaults, parameter === design ? configLabel(design) : undefined));
   } catch (err) {
     if (err instanceof LogError) throw new UsageError(`${option}: ${err.message}`);
     throw err;
@@ -371,7 +371,12 @@ function parseDesignSpec(spec: string, registry?: DesignRegistry): { design: str
   const design = i < 0 ? spec : spec.slice(0, i);
   const configText = i < 0 ? '' : spec.slice(i + 1);
   if (design === '') throw new UsageError(`expected a design name, got "${spec}"`);
-  return { design, config: parseConfigList(configText, design, registry?.get(design)?.defaults), configText };
+  return { design, config: parseConfigList(configText, design, registry?.get(design)?.defaults, configLabel(design)), configText };
+}
+
+/** How a design's configuration after `design:` is named in messages. */
+function configLabel(design: string): string {
+  return `the configuration of ${JSON.stringify(design)}`;
 }
 
 function printJson(value: unknown): void {

@@ -200,7 +200,7 @@ describe('help, version and usage', () => {
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scheduleEveryMs=-1'], '--what-if smsdom:scheduleEveryMs=-1: field "config.scheduleEveryMs"'],
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:key=abc'], '--what-if smsdom:key=abc: field "config.key": expected 16 letters or digits'],
     // An integer a double cannot hold is refused as typed, as a log's is (the design's check said "got 9007199254740992").
-    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scanMsPerDoc=9007199254740993'], '--what-if smsdom:scanMsPerDoc=9007199254740993: parameter "smsdom": scanMsPerDoc=9007199254740993: a whole number beyond 2^53-1 that a double cannot hold (it reads as 9007199254740992)'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:scanMsPerDoc=9007199254740993'], '--what-if smsdom:scanMsPerDoc=9007199254740993: the configuration of "smsdom": scanMsPerDoc=9007199254740993: a whole number beyond 2^53-1 that a double cannot hold (it reads as 9007199254740992)'],
     [['run', 'smsdom-storm', '--set', 'config=scanMsPerDoc=9_007_199_254_740_993'], 'parameter "config": scanMsPerDoc=9_007_199_254_740_993: a whole number beyond 2^53-1'],
     [['compare', `smsdom:scanMsPerDoc=${'9'.repeat(400)}`, '--set', 'docs=1'], `scanMsPerDoc=${'9'.repeat(400)}: a whole number beyond 2^53-1 that a double cannot hold (it reads as Infinity)`],
     // (Not a number at all: said so, not that a double cannot hold it.)
@@ -261,7 +261,7 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '0'], '--depth expects a whole number of at least 1'],
     [['help', 'bogus'], "unknown command 'bogus' (the commands: "],
     // A review: a --what-if that does not parse was reported as an unused --design (checked first since 4988a07).
-    [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--what-if', 'mine:sso'], '--what-if mine:sso: parameter "mine": expected key=value, got "sso"'],
+    [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--what-if', 'mine:sso'], '--what-if mine:sso: the configuration of "mine": expected key=value, got "sso"'],
     [['replay', EXAMPLE_LOG, '--what-if', ':a=1'], '--what-if :a=1: expected a design name, got ":a=1"'],
     // Hostile-input QA: one-value options given twice kept the last without a word (--set refuses a key twice).
     [['replay', EXAMPLE_LOG, '--record', join(tmp, 'twice-a.jsonl'), '--record', join(tmp, 'twice-b.jsonl')], `--record is given twice ("${join(tmp, 'twice-a.jsonl')}" and "${join(tmp, 'twice-b.jsonl')}"): give it once`],
@@ -287,7 +287,7 @@ describe('help, version and usage', () => {
     // run offered --max-run and it changed nothing (mutation audit): refused, saying what sets the stop.
     [['run', 'smsdom-storm', '--max-run', '5'], "--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it"],
     // A configuration list that does not parse names the argument or option it came from.
-    [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: parameter "smsdom": expected key=value, got "sso"'],
+    [['compare', 'smsdom', 'smsdom:sso'], 'compare smsdom:sso: the configuration of "smsdom": expected key=value, got "sso"'],
     // A row's configuration the scenario refuses names the argument typed, not a parameter "config" (compare audit).
     [['compare', 'smsdom:scheduleEveryMs=1000', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:scheduleEveryMs=1000: scheduleEveryMs is set by the scenario on every server'],
     [['compare', 'smsdom:key=ABCDEFGHIJKLMNOP', '--set', 'keys=per-server', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:key=ABCDEFGHIJKLMNOP: with keys=per-server the scenario gives each server its own key'],
@@ -999,7 +999,7 @@ describe('options refused as the user typed them (a QA pass)', () => {
   });
 
   it.each([
-    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:sso=true,sso=false'], '--what-if smsdom:sso=true,sso=false: parameter "smsdom": "sso" is given twice (true, then false)'],
+    [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:sso=true,sso=false'], '--what-if smsdom:sso=true,sso=false: the configuration of "smsdom": "sso" is given twice (true, then false)'],
     [['verify', 'smsdom', '--config', 'sso=true, sso=true', '--runs', '1'], '--config sso=true, sso=true: parameter "config": "sso" is given twice (true, then true)'],
     [['run', 'smsdom-storm', '--set', 'docs=1', '--set', 'config=scanMsPerDoc=5,scanMsPerDoc=6'], '--set config=scanMsPerDoc=5,scanMsPerDoc=6: parameter "config": "scanMsPerDoc" is given twice (5, then 6)'],
   ])('R16: a key given twice in a design\'s settings (design:key=value,...) is refused, naming both values (the last one won silently): %j', async (args, message) => {

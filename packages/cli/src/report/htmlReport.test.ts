@@ -165,6 +165,9 @@ describe('renderHtmlReport', () => {
     expect(html1.match(/data-chart="/g)).toHaveLength(1);
     expect(html1).not.toContain('the run ended at');
     expect(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end + 1 }) })).toContain('the run ended at');
+    // The charts run on to the run's end (the zoom line says "to" it): the heading says so, where it named two ranges
+    // without a word on which the charts show (an operator's QA pass).
+    expect(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end + 1 }) })).toContain(`the run ended at ${formatVirtualTime(one.timeline.end + 1)}, and the charts show the quiet time up to it.`);
   });
 
   it('a replay with no derived line to check says nothing about a recording; a mismatch at column 1 names the line only', () => {

@@ -1011,7 +1011,9 @@ class Decoder implements LazyLogDecoder {
   }
 
   private tooLong(line: number): never {
-    throw new LogError('LINE_TOO_LONG', `line is longer than ${this.maxLineBytes} bytes (maxLineBytes)`, {
+    // (Its column is where the limit falls, counted in bytes: the line is not kept, so its UTF-16 units are not known.
+    // It named the option `maxLineBytes`, which no command has: an operator's QA pass.)
+    throw new LogError('LINE_TOO_LONG', `line is longer than ${this.maxLineBytes.toLocaleString('en-US')} bytes, the most a line may hold (the column is that byte)`, {
       line,
       column: this.maxLineBytes + 1,
     });

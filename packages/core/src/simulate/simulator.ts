@@ -854,7 +854,8 @@ export class Simulator {
 
   /** A log that asks for more engine work than any real run needs (a connection every millisecond for a year). */
   private tooMuchWork(work: number, until: number, line: number | undefined, periodic: boolean): never {
-    const what = `${work.toLocaleString('en-US')} ${periodic ? 'periodic actions (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)' : 'pieces of engine work'}`;
+    const one = work === 1;
+    const what = `${work.toLocaleString('en-US')} ${periodic ? `periodic action${one ? '' : 's'} (connections and the sessions they start, scheduled scans, cluster ticks while a queue waits)` : `piece${one ? '' : 's'} of engine work`}`;
     // Running an instant's work once its inputs are in (advanceThroughSome), the work is what the last input set off
     // (its line, when one was applied), and the input after it is still unread: "after this event", not "before".
     const after = line === undefined && this.runningInstant && this.lastLine !== undefined ? this.lastLine : undefined;
