@@ -42,7 +42,7 @@ describe('recheckClaim: explore\'s counterexamples', () => {
     const two = explore(stormExploreModel({ settings: { servers: 2, docs: 2 } }), { depth: 4, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     const v = two.violations[0]!;
     const { meta, events } = readLog(v.log);
-    expect(recheckClaim(meta, events, registry, { maxWork: 1 })).toMatchObject({ reproduced: false, unchecked: expect.stringMatching(/more than 1 pieces of engine work .*refused at the work limit/) });
+    expect(recheckClaim(meta, events, registry, { maxWork: 1 })).toMatchObject({ reproduced: false, unchecked: expect.stringMatching(/more than 1 piece of engine work .*refused at the work limit/) });
     expect(recheckClaim(meta, events, registry, { maxWork: 2 })).toMatchObject({ reproduced: true, message: v.message });
   });
 

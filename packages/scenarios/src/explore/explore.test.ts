@@ -738,6 +738,33 @@ describe('explore: a design must be a function of its inputs', () => {
       expect(r.notReproducible, `period ${period}`).toMatch(/(made other decisions when run again at the same times|reached another state when run again from the initial state)/);
     }
   });
+
+  it('R16: a design keeping a module-level cache keyed by a version (server, UNID, seq, time: what scan-cache keeps in `remember`) is said not to be a function of its inputs, not to act on the time (the shifted run decides otherwise when run again at its own times; a researcher\'s QA pass: it was sent to `at` and `clock`)', () => {
+    const make = () => {
+      const seen = new Set<string>();
+      return defineDesign<Record<string, never>>({
+        name: 'module-cache',
+        description: 'skips a version it has called clean, in a module-level Set',
+        defaults: {},
+        symmetric: true,
+        promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+        scan: ({ server, db, note, virusScan }) => {
+          const k = `${server}:${db}:${note.unid}:${note.seq}:${note.seqTime}`;
+          if (seen.has(k)) return { verdict: 'skipped' };
+          virusScan();
+          seen.add(k);
+          return { verdict: 'clean' };
+        },
+      }) as ScannerDesign<object>;
+    };
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'module-cache' }, registry: builtinRegistry([make()]) }), { depth: 5 });
+    expect(r.timeDependent).toBeUndefined();
+    expect(r.notReproducible).toMatch(/with every time .* later made other decisions when run again at those times \(.*"verdict":"clean".* became .*"verdict":"skipped"/);
+    // The same cache kept in the server's store (scan-cache) is neither.
+    const pure = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'scan-cache' } }), { depth: 5 });
+    expect(pure.notReproducible).toBeUndefined();
+    expect(pure.timeDependent).toBeUndefined();
+  });
 });
 
 describe('explore: a design declared name-blind must act so', () => {

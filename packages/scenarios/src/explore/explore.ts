@@ -935,6 +935,21 @@ function timeDependence(
           }
         }
         if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeInput).join(', then ')} made other decisions when run again at the same times (${again})` };
+        // And the shifted run once more at its own times: a module-level cache keyed by a version (its seq and time, as
+        // scan-cache keys its memory) answers the same path alike at its own times, where the search filled it, and
+        // anew at the shifted ones, then alike there too. It was said to act on the time's value, which sent the
+        // researcher to `at` and `clock` (a researcher's QA pass).
+        let shiftedAgain: string | undefined;
+        for (let r = 0; r < RERUNS_AT_SAME_TIMES && shiftedAgain === undefined; r++) {
+          let rerun: string[];
+          try {
+            rerun = v.runs.run(actions, line, b.conflicts).text;
+          } catch (err) {
+            rerun = [`the design failed: ${thrownText(err)}`];
+          }
+          shiftedAgain = firstDifference(moved, rerun);
+        }
+        if (shiftedAgain !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeInput).join(', then ')} with ${v.name} made other decisions when run again at those times (${shiftedAgain})` };
         return time(`${actions.map(describeInput).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
       }
     }
