@@ -850,7 +850,11 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
                 stopped: { line: err.line, column: Math.max(err.column, 1), message: err.message },
               });
             }
-            throw new LogError(err.code, `${err.message}; the header's claim, design-runs, is reproduced`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
+            // A run that stops at a refusal writes no output: said, where --report or --record asked for one (the report
+            // of a reproduced design-runs claim was missing without a word: a researcher's QA pass).
+            const asked = [o.report !== undefined ? `--report ${o.report}` : undefined, o.record !== undefined ? `--record ${o.record}` : undefined].filter((x) => x !== undefined);
+            const none = asked.length > 0 ? ` (the run stopped there, so ${asked.join(' and ')} ${asked.length > 1 ? 'were' : 'was'} not written)` : '';
+            throw new LogError(err.code, `${err.message}; the header's claim, design-runs, is reproduced${none}`, { line: err.line, column: err.column, ...(err.field !== undefined ? { field: err.field } : {}) });
           }
           throw err;
         })

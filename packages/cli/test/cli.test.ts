@@ -2470,6 +2470,13 @@ describe('replay hints', () => {
     expect(again.stderr).toMatch(/:10:1: the design "boom" failed while scanning .*cannot handle seq 3/);
     // The header claims design-runs: the failure is that claim reproduced, and the refusal says so.
     expect(again.stderr).toMatch(/cannot handle seq 3 \(at [^)]*\); the header's claim, design-runs, is reproduced\n/);
+    // A report asked for is not written (the run stopped at the refusal), and the refusal says so (a researcher's QA
+    // pass: nothing said it).
+    const html = join(out, 'boom.html');
+    const withReport = await runCli([...hint!.split(' '), '--report', html]);
+    expect(withReport.code).toBe(2);
+    expect(withReport.stderr).toContain(`; the header's claim, design-runs, is reproduced (the run stopped there, so --report ${html} was not written)\n`);
+    expect(existsSync(html)).toBe(false);
     // Under --json the claim is on standard output too (a researcher's QA pass: it was empty), exit 2 all the same.
     const againJson = await runCli([...hint!.split(' '), '--json']);
     expect(againJson.code).toBe(2);
