@@ -2128,6 +2128,11 @@ export class Simulator {
       // replicated here first), that copy is kept: it is the same document or a later edit of it.
       // The summary's `conflicts` counts conflict documents made (event-log.md), so a kept copy is not counted; the
       // `conflict` event is still written: D did resolve a conflict, and its loser is that document.
+      // [choice] Made on two replicas before either copy reaches the other (the loser lived on both: A and C each
+      // resolve the same divergence), it is counted on each: each replica made it, as the timeline and blame count it
+      // per server. The replicas then hold one document under its one UNID, so the summary can count more conflicts
+      // than there are conflict documents (an operator's QA pass asked for distinct ones: that would keep every
+      // conflict UNID of the run, two million in the bench's conflict explosion).
       // [choice] The copy kept must be that conflict document: a deletion stub (it was resolved by deleting it), a
       // document whose $REF names the winner (an edit of it keeps $REF), or a later version of it (its history runs
       // through the conflict document's version and that version's own history: continuesHistoryOf. A user who
