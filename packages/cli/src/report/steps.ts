@@ -46,9 +46,12 @@ export interface StepsBuilder {
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
+  // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
+  const caps = new Map<string, number>();
   return {
     input(line, e, lost) {
       inputs++;
+      if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
       if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], more: 0, lost });
       else if (open.length > 0) open = [];
     },
@@ -72,7 +75,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: explainDerived(s.derived, s.e, s.discarded, s.lost) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: explainDerived(s.derived, s.e, s.discarded, s.lost, caps) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },

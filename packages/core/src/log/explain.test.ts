@@ -199,3 +199,35 @@ describe('explainDerived: deletions, discarded changes and OID collisions are sa
     expect(explainDerived([arrivalLater], { type: 'heal' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
   });
 });
+
+describe('explainDerived: a conflict limitRevisions may have made is said so (R4, S2)', () => {
+  // A saves, B gets that version, A saves twice more. With limitRevisions 1 the winner's history keeps one entry (seq
+  // 2), so B's copy, seq 1, reads as diverged (R4) and a conflict document is made where B never edited: it read
+  // "(more saves, R5)" and nothing of the cap (an operator's QA pass).
+  const run = (limitRevisions: number | undefined, bEdits: boolean) => {
+    const lines = [
+      { replog: 1 },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'], ...(limitRevisions !== undefined ? { limitRevisions } : {}) },
+      { at: 10, type: 'save', server: 'A', db: 'd', unid: UNID, by: 'user/a', set: { X: '1' } },
+      { at: 20, type: 'replicate', server: 'A', partner: 'B' },
+      { at: 100, type: 'save', server: 'A', db: 'd', unid: UNID, by: 'user/a', set: { X: '2' } },
+      { at: 110, type: 'save', server: 'A', db: 'd', unid: UNID, by: 'user/a', set: { X: '3' } },
+      ...(bEdits ? [{ at: 150, type: 'save', server: 'B', db: 'd', unid: UNID, by: 'user/b', set: { Y: 'b' } }] : []),
+      { at: 300, type: 'replicate', server: 'A', partner: 'B' },
+    ];
+    const inputs = decodeLogText(lines.map((l) => JSON.stringify(l)).join('\n')).events.map((e) => e.event).filter(isInputEvent);
+    const { derived } = runEvents(inputs, { collect: true });
+    return explainDerived(derived.filter((e) => e.at >= 300), inputs.at(-1), undefined, undefined, new Map([['d', limitRevisions ?? 0]]));
+  };
+
+  it('R4: a copy more saves behind the winner than its history keeps may be the winner\'s own earlier version: said, with the cap', () => {
+    expect(run(1, false)).toMatch(/^CONFLICT on B over .*, seq 3@110, wins over B's own, seq 1@10 \(more saves, R5\); B's version is kept there as conflict document [0-9A-F]{32}; B's copy may be an earlier version of the winner itself: limitRevisions 1 keeps only the last entry of a version's history, which no longer reaches back to seq 1, so R4 reads the copies as diverged \(S2\)$/);
+  });
+
+  it('R4: with history enough, the same copy is an ancestor and is updated; a real divergence with no cap is said without it', () => {
+    expect(run(2, false)).toBe(`${UNID} updated on B (seq 3, from A)`);
+    expect(run(undefined, true)).toMatch(/^CONFLICT on B over .*, seq 3@110, wins over B's own, seq 2@150 \(more saves, R5\); B's version is kept there as conflict document [0-9A-F]{32}$/);
+  });
+});

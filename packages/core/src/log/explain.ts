@@ -85,7 +85,13 @@ export function explainsEvent(e: DerivedEvent): boolean {
  * Scans that saved nothing and sessions that ran to their end and changed nothing are left out. 'no change' when
  * nothing is said.
  */
-export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & { readonly at?: number }, discarded?: readonly (Discarded | undefined)[], lost?: readonly { readonly mate: string; readonly db: string; readonly documents: number }[]): string {
+export function explainDerived(
+  d: readonly DerivedEvent[],
+  input?: InputLike & { readonly at?: number },
+  discarded?: readonly (Discarded | undefined)[],
+  lost?: readonly { readonly mate: string; readonly db: string; readonly documents: number }[],
+  limitRevisions?: ReadonlyMap<string, number>,
+): string {
   const parts: string[] = [];
   // A crash's loss is in no derived event: `lost`, its server's cluster queues as they were (Simulator.queuedOn). It
   // read "no change" where the queued pushes were gone and the replicas stayed apart (an explore QA pass).
@@ -153,7 +159,13 @@ export function explainDerived(d: readonly DerivedEvent[], input?: InputLike & {
       const next = d[k + 1];
       const from = next?.type === 'replicated' && next.outcome === 'conflict' && next.unid === e.unid && next.to === e.server ? ` from ${next.from}` : '';
       const why = e.winner.seq !== e.loser.seq ? 'more saves' : 'the later seqTime at equal seq';
-      parts.push(`${when(e)}CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}`);
+      // A database's `limitRevisions` (R4, S2) keeps only the last N entries of a version's history, one per save
+      // before it: a copy more than N saves behind the winner may be one of its own earlier versions, dropped from
+      // that history, which R4 then reads as diverged. Said where it may be so ("may": the events do not say whether
+      // the copy descends; a QA pass read "more saves" where the copy had never been edited, and the cap was why).
+      const cap = limitRevisions?.get(e.db) ?? 0;
+      const capped = cap > 0 && e.loser.seq < e.winner.seq - cap ? `; ${e.server}'s copy may be an earlier version of the winner itself: limitRevisions ${cap} keeps only the last ${cap === 1 ? 'entry' : `${cap} entries`} of a version's history, which no longer reaches back to seq ${e.loser.seq}, so R4 reads the copies as diverged (S2)` : '';
+      parts.push(`${when(e)}CONFLICT on ${e.server} over ${e.unid}: the version arriving${from}, seq ${e.winner.seq}@${e.winner.seqTime}, wins over ${e.server}'s own, seq ${e.loser.seq}@${e.loser.seqTime} (${why}, R5); ${e.server}'s version is kept there as conflict document ${e.conflictUnid}${capped}`);
     }
   }
   return parts.length > 0 ? parts.join('; ') : 'no change';

@@ -1103,8 +1103,9 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   });
   runSetup(sim, model.setup);
   settle(sim, timeOf(1) - 1);
+  const caps = new Map(model.setup.flatMap((e) => (e.type === 'database' ? [[e.name, e.limitRevisions ?? 0] as const] : [])));
   const bySetup = derived.filter((e) => isScannerRevision(e) || e.type === 'conflict');
-  const setup = bySetup.length > 0 ? `setup (lines 2-${model.setup.length + 1}): ${explainDerived(bySetup)}` : undefined;
+  const setup = bySetup.length > 0 ? `setup (lines 2-${model.setup.length + 1}): ${explainDerived(bySetup, undefined, undefined, undefined, caps)}` : undefined;
   let line = model.setup.length + 1;
   for (let i = model.setup.length; i < events.length; i++) {
     const e = events[i]!;
@@ -1119,10 +1120,10 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
-      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost)}; then ${err.message}`);
+      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps)}; then ${err.message}`);
       break;
     }
-    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost)}`);
+    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps)}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
   // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
