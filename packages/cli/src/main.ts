@@ -1143,6 +1143,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const modules = new Map((o.design ?? []).map((spec) => designSpecParts(spec)).map(({ name, path }) => [name, path] as const));
   const ran = new Set<string>();
   const rows: ComparisonRow[] = [];
+  // [choice] A design whose code throws fails its own row only: the others still run and the table is printed, the
+  // failure said below it, and compare then exits 2 as before (the whole table was lost for one throwing design: a
+  // researcher's QA pass). Only a design's failure: anything else (bad settings, memory) still ends compare at once.
+  const failed: { readonly label: string; readonly design: string; readonly config: string; readonly message: string }[] = [];
   for (const c of choices) {
     let rowRegistry = registry;
     const path = modules.get(c.design);
@@ -1179,6 +1183,12 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
         ),
       );
     } catch (err) {
+      if (err instanceof LogError && err.code === 'DESIGN_FAILED' && choices.length > 1) {
+        const e = scenarioError(err, `compare on ${scenario.name}`) as Error;
+        failed.push({ label: c.label ?? (c.config ? `${c.design}:${c.config}` : c.design), design: c.design, config: c.config ?? '', message: e.message.replace(`compare on ${scenario.name}: `, '') });
+        done++;
+        continue;
+      }
       // A row's configuration is the argument the user typed (smsdom:scheduleEveryMs=...), not a --set config=: a
       // refusal of the scenario's "config" names that argument (compare audit: it said parameter "config").
       if (err instanceof LogError && err.code === 'BAD_CONFIG' && err.field === 'config' && c.config) {
@@ -1193,7 +1203,8 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     // `parameters`: every parameter the rows share, defaults included. Not `design` and `config`: each row has its own
     // (the scenario's default design was listed, "smsdom" above rows that ran noop: hostile-input QA).
     const { design: _design, config: _config, ...shared } = parameters;
-    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })) });
+    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })), ...(failed.length > 0 ? { failed } : {}) });
+    throwIfRowsFailed(failed, scenario.name);
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
@@ -1248,7 +1259,16 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  for (const f of failed) process.stdout.write(`\n- ${f.label}: NO ROW: its code threw (${f.message})`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  throwIfRowsFailed(failed, scenario.name);
+}
+
+/** compare's exit when a design's code threw in its row (the other rows printed): 2, naming the first. */
+function throwIfRowsFailed(failed: readonly { readonly label: string; readonly message: string }[], scenario: string): void {
+  if (failed.length === 0) return;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more: ${failed.slice(1).map((f) => f.label).join(', ')})` : '';
+  throw new UsageError(`compare on ${scenario}: ${failed[0]!.message}${more}; the other rows are printed`);
 }
 
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
@@ -1697,7 +1717,8 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .addOption(designOpt())
     .addHelpText('after', `
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
-unknown scenario, design or setting; a design that failed to load or whose code threw); 129/130/143 interrupted.
+unknown scenario, design or setting; a design that failed to load or whose code threw: then the other designs' rows
+are printed first, the failure below them, and under --json in \`failed\`); 129/130/143 interrupted.
 See replstorm --help.`)
     .action((d: string[], o) => cmdCompare(d, o));
 

@@ -1714,6 +1714,26 @@ describe('a researcher\'s design in run and compare', () => {
 });
 
 describe('a researcher\'s design: what the output says when it does little or nothing', () => {
+  it('compare: a design whose code throws gets no row, and the other rows are printed, its failure below them and under --json in `failed`; exit 2 all the same (the whole table was lost: a researcher\'s QA pass)', async () => {
+    const args = ['compare', 'smsdom', 'boom', 'noop', '--design', 'boom=packages/cli/test/designs/boom.ts', '--set', 'databases=1', '--set', 'docs=3', '--set', 'userEditsPerHour=60'];
+    const res = await spawnCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/\nsmsdom +[\d,]+ /);
+    expect(res.stdout).toMatch(/\nnoop +0 /);
+    expect(res.stdout).not.toMatch(/\nboom +\d/);
+    expect(res.stdout).toMatch(/\n- boom: NO ROW: its code threw \(the design "boom" failed while scanning [0-9A-F]{32} .*cannot handle seq 3/);
+    expect(res.stderr).toMatch(/^replstorm: compare on smsdom-storm: the design "boom" failed while scanning .*; the other rows are printed\n$/);
+    const json = await spawnCli([...args, '--json']);
+    expect(json.code).toBe(2);
+    const j = parse(json.stdout) as { rows: { label: string }[]; failed: { label: string; design: string; config: string; message: string }[] };
+    expect(j.rows.map((r) => r.label)).toEqual(['smsdom', 'noop']);
+    expect(j.failed).toEqual([{ label: 'boom', design: 'boom', config: '', message: expect.stringMatching(/^the design "boom" failed while scanning .*cannot handle seq 3/) }]);
+    // Alone, it is refused as before: there is no table to print.
+    const alone = await spawnCli(['compare', 'boom', ...args.slice(4)]);
+    expect(alone.code).toBe(2);
+    expect(alone.stdout).toBe('');
+  });
+
   it('compare: a design with no scheduleEveryMs setting gets a note for its row of zeros', async () => {
     const dir = mkdtempSync(join(tmp, 'named-'));
     const file = join(dir, 'named.ts');
