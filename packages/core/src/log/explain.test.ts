@@ -18,6 +18,9 @@ describe('explainDerived: what followed an input, in words (explore\'s steps, th
     const scan = { type: 'scan', server: 'Alpha', kind: 'scheduled', db: 'mail/a.nsf', unid: UNID } as const;
     expect(explainDerived([arrival, session(1, 1)], scan)).toBe(`${UNID} updated on Alpha (seq 2, from Beta); (moved by Beta's cluster replicator on its timer, to Alpha)`);
     expect(explainDerived([session(1, 0)], scan)).toBe('no change');
+    // More than one change: how many arrivals it moved (it read as the last document's alone).
+    const other = { ...arrival, unid: UNID.replace('1', '2') };
+    expect(explainDerived([arrival, other, session(2, 2)], scan)).toBe(`${UNID} updated on Alpha (seq 2, from Beta); ${other.unid} updated on Alpha (seq 2, from Beta); (the 2 changes from Beta above moved by its cluster replicator on its timer, to Alpha)`);
     // The step's own push is not labelled: it is the input.
     expect(explainDerived([arrival, session(1, 1)], { type: 'push', server: 'Beta', partner: 'Alpha' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
   });

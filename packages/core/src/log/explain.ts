@@ -136,7 +136,10 @@ export function explainDerived(
         }
         continue;
       }
-      if (!own) parts.push(`(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
+      // (After what it moved: with more than one change, how many arrivals from its server it moved, which read as the
+      // last document's alone: an operator's QA pass. Not "the last N parts": on-write scans of its arrivals may be
+      // said between them.)
+      if (!own) parts.push(e.changed > 1 ? `(the ${e.changed} changes from ${e.server} above moved by its cluster replicator on its timer, to ${e.partner})` : `(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
       continue;
     }
     if (e.type === 'revised') {
