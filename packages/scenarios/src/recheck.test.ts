@@ -147,7 +147,10 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
   });
 
   it('R4/R5: replicate-converges\' pair of logs (both sides converged, to different states: a `compare` note) is not checked: one run alone cannot show it', () => {
-    expect(recheckClaim({ ...meta('replicate-converges'), compare: 'the other log: replay both, their digests differ' }, apart, registry)?.unchecked).toBe('this log is one of two to compare (the other log: replay both, their digests differ): one run alone cannot show it');
+    // With the header's command to check it again (meta's `reproduce`), as another checker's claim has.
+    expect(recheckClaim({ ...meta('replicate-converges'), compare: 'the other log: replay both and compare their digests' }, apart, registry)?.unchecked).toBe("this log is one of two to compare (the other log: replay both and compare their digests): one run alone cannot show it; the header's command to check it again, from the repository's root: REPLSTORM_SEED=1 npx vitest run x");
+    const { reproduce: _none, ...bare } = meta('replicate-converges');
+    expect(recheckClaim({ ...bare, compare: 'the other log' }, apart, registry)?.unchecked).toBe('this log is one of two to compare (the other log): one run alone cannot show it');
   });
 
   it('Time and order: sim-deterministic: a design that keeps something from one run to the next (a module-level variable) makes the log\'s two runs differ: reproduced, naming the first derived event that differs; a design that keeps nothing: not reproduced', () => {

@@ -347,7 +347,9 @@ function ordinal(n: number): string {
  * one log alone cannot show that, so it is not checked.
  */
 function oneRunNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits, meta: Readonly<Record<string, unknown>>): string | undefined {
-  if (meta['compare'] !== undefined) throw new Uncheckable(`this log is one of two to compare (${String(meta['compare'])}): one run alone cannot show it`);
+  // (With the header's command to check it again, as another checker's claim has: a developer's QA pass missed it here.)
+  const how = typeof meta['reproduce'] === 'string' ? `; the header's command to check it again, from the repository's root: ${meta['reproduce']}` : '';
+  if (meta['compare'] !== undefined) throw new Uncheckable(`this log is one of two to compare (${String(meta['compare'])}): one run alone cannot show it${how}`);
   return replicasNotConverged(events, registry, limits, meta);
 }
 

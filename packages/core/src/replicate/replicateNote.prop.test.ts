@@ -224,12 +224,12 @@ function caseLog(c: Case, first: Side = 'A', say: Record<string, unknown> = {}):
 
 /**
  * The logs that show a failure of "converges whichever side starts": the run that did not converge (its replay ends
- * not converged), or, when both did but to different states, both runs (replayed, their digests differ).
+ * not converged), or, when both did but to different states, both runs (replayed, their digests differed).
  */
 function convergenceLogs(c: Case): string[] {
   const apart = notConvergedLog(c);
   if (apart !== undefined) return [apart];
-  const note = 'the other log of this counterexample is the same case with the other side starting: replay both, their digests differ';
+  const note = 'the other log of this counterexample is the same case with the other side starting: replay both and compare their digests (the property failed where they differed; the same digest now, the claim does not hold)';
   return [caseLog(c, 'A', { compare: note }), caseLog(c, 'B', { compare: note })];
 }
 

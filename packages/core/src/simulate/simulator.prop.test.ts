@@ -282,7 +282,7 @@ describe('simulator properties', () => {
       },
       // Two logs, the case as run both ways (one log and a note to swap its sessions by hand: a developer's QA pass).
       toLog: (plan) => {
-        const compare = 'the other log of this counterexample is the same case with every replicate after the last heal started by the other server: replay both, their digests differ';
+        const compare = 'the other log of this counterexample is the same case with every replicate after the last heal started by the other server: replay both and compare their digests (the property failed where they differed; the same digest now, the claim does not hold)';
         return [
           encodeLogText(buildHistory(plan).events, { property: 'sim-initiator-independent', plan, compare }),
           encodeLogText(buildHistory(plan, { swap: true }).events, { property: 'sim-initiator-independent', plan, swapped: true, compare }),
