@@ -510,7 +510,6 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         let made = 0;
         for (const e of derived) if (isScannerRevision(e)) made++;
         const scanner = made > 0;
-        scannerRevisions += made;
         const used = node.userActionsUsed + (action.type === 'save' ? 1 : 0);
         const key = keyOf(used);
         const found = visited.get(key);
@@ -524,6 +523,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           depthReached = depth;
           break outer;
         }
+        // (Counted once the transition is: the state past the limit is generated, not explored, and its revisions read
+        // as "on explored transitions" beside "0 transitions": an explore QA pass.)
+        scannerRevisions += made;
         const target = seen ?? nodes.length;
         transitions++;
         if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
@@ -743,7 +745,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     violations: [...violations.values()],
     ...(storm !== undefined ? { storm } : {}),
     ...(storms && storm === undefined && lastDepthStampingRun >= 2
-      ? { stormUndecided: `replication steps alone still stamped a document on the arrival of its last stamp ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
+      // ("At least": the run is counted on the path that first reached each state, and a longer run to a state reached
+      // before is not; an explore QA pass found paths of more, as a replay of one shows.)
+      ? { stormUndecided: `replication steps alone still stamped a document on the arrival of its last stamp at least ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
       : {}),
     scannerRevisions,
     stepMs,
