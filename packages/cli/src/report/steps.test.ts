@@ -26,6 +26,22 @@ describe('the report\'s steps', () => {
     });
   });
 
+  it('R12: inputs of one instant each get the transfers they started, not the last of them all (explore\'s 3-server setup: the push to Beta read "no change", the push to Gamma carried both, Beta\'s labelled the timer)', () => {
+    const b = createSteps();
+    const push = (to: string): InputEvent => ({ at: 45_000, type: 'push', server: 'Alpha', partner: to });
+    const arrival = (to: string): DerivedEvent => ({ at: 45_001, type: 'replicated', from: 'Alpha', to, db: 'd.nsf', unid: UNID, seq: 1, seqTime: 1000, outcome: 'created' });
+    const session = (to: string): DerivedEvent => ({ at: 45_001, type: 'session', server: 'Alpha', partner: to, db: 'd.nsf', direction: 'cluster', sent: 1, changed: 1, interrupted: false });
+    b.input(7, push('Beta'));
+    b.input(8, push('Gamma'));
+    for (const e of [arrival('Beta'), session('Beta'), arrival('Gamma'), session('Gamma')]) b.add(e);
+    // A revision names its line (`cause`): an on-write stamp of Beta's arrival is line 7's.
+    b.add({ at: 45_011, type: 'revised', server: 'Beta', db: 'd.nsf', unid: UNID, seq: 1, seqTime: 45_011, items: ['X-SSOTag'], by: 'scanner/smsdom', cause: 7 });
+    expect(b.result().steps.map((x) => x.followed)).toEqual([
+      `${UNID} created on Beta (seq 1, from Alpha); scanner/smsdom saved ${UNID} on Beta (seq 1)`,
+      `${UNID} created on Gamma (seq 1, from Alpha)`,
+    ]);
+  });
+
   it('R5: leaves out a conflict the engine says made no document, as the timeline does not count it', () => {
     const b = createSteps();
     b.input(2, save(1000, UNID));

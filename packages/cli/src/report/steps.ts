@@ -43,6 +43,24 @@ export interface StepsBuilder {
   result(): Steps;
 }
 
+/** Whether derived event `e` is work the step's input started: its transfers (R8, R12), or a revision it causes. */
+function startedBy(step: { readonly line: number; readonly e: InputEvent }, e: DerivedEvent): boolean {
+  const input = step.e;
+  if (e.type === 'revised') return e.cause === step.line;
+  if (input.type === 'push') {
+    if (e.type === 'session') return e.direction === 'cluster' && e.server === input.server && e.partner === input.partner;
+    if (e.type === 'replicated') return e.from === input.server && e.to === input.partner;
+    return e.type === 'conflict' && e.server === input.partner;
+  }
+  if (input.type === 'replicate') {
+    const between = (a: string, b: string) => (a === input.server && b === input.partner) || (a === input.partner && b === input.server);
+    if (e.type === 'session') return e.direction !== 'cluster' && e.server === input.server && e.partner === input.partner;
+    if (e.type === 'replicated') return between(e.from, e.to);
+    return e.type === 'conflict' && (e.server === input.server || e.server === input.partner);
+  }
+  return false;
+}
+
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
@@ -60,7 +78,18 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       // documents read "no change" with its cleaning past them counted (a review).
       if (open.length === 0 || inputs > shown || !explainsEvent(e)) return;
       if (e.type === 'conflict' && madeDocument === false) return;
-      const step = open[open.length - 1]!;
+      // [choice] Among inputs of one instant, whose work the engine runs after all of them (event-log.md), a transfer
+      // goes under the push or replication that started it, and a revision under the line it names (`cause`), not
+      // under the instant's last input: explore's 3-server setup pushes to Beta and Gamma at one instant, and the
+      // first read "no change" while the second carried both, Beta's copy labelled the cluster's timer (an explore
+      // QA pass). Anything else, and what no input of that instant started, goes under the last, as before.
+      let step = open[open.length - 1]!;
+      for (let i = open.length - 1; i >= 0 && open[i]!.e.at === step.e.at; i--) {
+        if (startedBy(open[i]!, e)) {
+          step = open[i]!;
+          break;
+        }
+      }
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
         step.discarded.push(discarded);

@@ -107,13 +107,18 @@ export function explainDerived(
     said = e.at;
     return `at ${formatVirtualTime(e.at)}, `;
   };
+  // A `push` input starts one session per database (R12): the first of the pair's sessions in each database is its
+  // own, a later one the replicator's timer (it was taken for the input's own, unlabelled: an explore QA pass). A push
+  // that found nothing queued starts none, and a timer's session after it is then taken for its own.
+  const ownPushed = new Set<string>();
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
+    const own = e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && !ownPushed.has(e.db);
+    if (own) ownPushed.add(e.db);
     if (!explainsEvent(e)) continue;
     // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
     // after what it moved, which read as the action's doing (an explore QA pass).
     if (e.type === 'session') {
-      const own = input?.type === 'push' && input.server === e.server && input.partner === e.partner;
       if (e.interrupted) {
         // [choice] Said as R9/R12 say it: the partner could not be reached at a step (a partition, a crash), and which
         // of the two it was is the state's, not the event's. What the transfer applied before is said above it.
