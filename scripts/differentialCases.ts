@@ -14,7 +14,8 @@ export interface Case {
 // The scenario's settings, each over a handful of values that keep a run to a second or so: small clusters and
 // databases, a few hours. Every setting of smsdom-storm that `run` takes is drawn, so a change to any rule a setting
 // reaches can show. Combinations the CLI refuses (a config key the design lacks, keys=per-server for a design with no
-// key, two clock skews for one server) are not drawn: a refusal tests little, and half the cases were refusals. A
+// key, scanEveryMs or scanServers other than none for a design with no schedule, two clock skews for one server) are
+// not drawn: a refusal tests little, and half the cases were refusals. A
 // refusal that happens anyway is compared like any result: the same exit, the same message.
 const DESIGNS = ['smsdom', 'scan-cache', 'noop', 'cluster-aware', 'sso-mail-only'] as const;
 /** Per design, the config values drawn (each a setting the design has). */
@@ -26,6 +27,8 @@ const CONFIGS: Record<(typeof DESIGNS)[number], readonly string[]> = {
   noop: [],
 };
 const HAS_KEY = new Set<string>(['smsdom', 'cluster-aware', 'sso-mail-only']);
+/** The designs with a schedule to set (`scheduleEveryMs`): `run` refuses scanEveryMs and scanServers for the others. */
+const HAS_SCHEDULE = new Set<string>(['smsdom', 'cluster-aware', 'sso-mail-only', 'scan-cache']);
 
 const setting = (key: string, values: readonly (string | number)[]): fc.Arbitrary<string[]> => fc.constantFrom(...values).map((v) => ['--set', `${key}=${v}`]);
 const maybe = (a: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> => fc.option(a, { nil: undefined, freq: 2 }).map((x) => x ?? []);
@@ -48,8 +51,8 @@ const runCase: fc.Arbitrary<Case> = fc
         setting('replication', ['cluster', 'cluster', 'scheduled']),
         maybe(setting('clusterIntervalMs', [0, 1000, 15000])),
         maybe(setting('connectionEveryMs', [600000, 1800000])),
-        setting('scanServers', ['all', 'first', 'none']),
-        maybe(setting('scanEveryMs', [1800000, 3600000])),
+        setting('scanServers', HAS_SCHEDULE.has(d.design) ? ['all', 'first', 'none'] : ['none']),
+        HAS_SCHEDULE.has(d.design) ? maybe(setting('scanEveryMs', [1800000, 3600000])) : none,
         // One value per server at most (the last repeats).
         servers === 1 ? setting('scanOffsetsMs', ['0', '5000']) : maybe(setting('scanOffsetsMs', ['0', '0,7000', '5000,100'])),
         servers === 1 ? setting('clockSkewsMs', ['0', '350']) : maybe(setting('clockSkewsMs', ['0', '0,350', '0,-500'])),
@@ -111,8 +114,8 @@ export function differentialCases(seed: number, runs: number, explores: number):
   return out;
 }
 
-/** Fields that hold wall-clock measurements (explore's `seconds` and `statesPerSecond`): never compared. */
-const TIMING_FIELDS = new Set(['seconds', 'statesPerSecond']);
+/** Fields that hold wall-clock measurements (explore's `seconds`, `checkSeconds` and `statesPerSecond`): never compared. */
+const TIMING_FIELDS = new Set(['seconds', 'checkSeconds', 'statesPerSecond']);
 
 /**
  * What a version printed, made comparable with the other's: JSON without its timing fields and with the directory the

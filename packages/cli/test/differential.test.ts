@@ -30,6 +30,11 @@ describe('differential: cases', () => {
       const design = set.get('design')!;
       if (design === 'noop') expect(set.has('config')).toBe(false);
       if (design === 'noop' || design === 'scan-cache') expect(set.has('keys')).toBe(false);
+      // noop has no schedule to set: run refuses scanEveryMs for it, and scanServers but none.
+      if (design === 'noop' && c.kind === 'run') {
+        expect(set.has('scanEveryMs')).toBe(false);
+        expect(set.get('scanServers')).toBe('none');
+      }
       if (set.get('servers') === '1') for (const k of ['clockSkewsMs', 'scanOffsetsMs']) expect((set.get(k) ?? '0').split(',')).toHaveLength(1);
     }
   });
@@ -37,8 +42,8 @@ describe('differential: cases', () => {
 
 describe('differential: comparison', () => {
   it('ignores only explore\'s timings and the directory each version wrote into', () => {
-    const a = normalizeOutput('{"distinctStates":9,"seconds":0.5,"statesPerSecond":18,"violation":{"log":"/tmp/x/old/ce/a.jsonl"}}', '/tmp/x/old');
-    const b = normalizeOutput('{"distinctStates":9,"seconds":2.5,"statesPerSecond":4,"violation":{"log":"/tmp/x/new/ce/a.jsonl"}}', '/tmp/x/new');
+    const a = normalizeOutput('{"distinctStates":9,"seconds":0.5,"checkSeconds":0.1,"statesPerSecond":18,"violation":{"log":"/tmp/x/old/ce/a.jsonl"}}', '/tmp/x/old');
+    const b = normalizeOutput('{"distinctStates":9,"seconds":2.5,"checkSeconds":0.3,"statesPerSecond":4,"violation":{"log":"/tmp/x/new/ce/a.jsonl"}}', '/tmp/x/new');
     expect(a).toBe(b);
     expect(normalizeOutput('{"distinctStates":10,"seconds":0.5}', '/tmp/x/new')).not.toBe(a);
     // Not JSON (a command's text): compared as it is, but for the directory.
