@@ -864,7 +864,9 @@ export class Simulator {
       'RUN_TOO_LONG',
       // (Milliseconds said: a bare "virtual time 3675002 of 7260000" read as a count. Not "rather than run for hours":
       // a limit the user lowered, --max-work 100, stops a run of milliseconds.)
-      `the run would take more than ${what} ${where} (at virtual time ${this.s.now} ms, running to ${until} ms): refused at the work limit`,
+      // (After the last event, `until` is where the run would stop at the latest, its cap or `end`: "running to" it read
+      // as if the run would last that long, where it ends once nothing is pending: an operator's QA pass.)
+      `the run would take more than ${what} ${where} (at virtual time ${this.s.now} ms, ${where === 'after the last event' ? `of a run that would stop by ${until} ms at the latest` : `running to ${until} ms`}): refused at the work limit`,
       line !== undefined ? { line, field: 'at' } : after !== undefined ? { line: after, field: 'at' } : {},
     );
   }

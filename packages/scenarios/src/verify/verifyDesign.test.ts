@@ -8,7 +8,7 @@ import { CHECKS, dropEventsOneByOne, withoutDatabase, withoutServer, type Outcom
 const IDLE: Summary = runEvents([]).summary;
 
 function outcome(summary: Partial<Pick<Summary, 'quiescent' | 'converged' | 'collisions'>>): Outcome {
-  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, firstMissed: undefined, infectedScans: 0, conflictUnids: new Set(), stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
+  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed: undefined, infectedScans: 0, conflictUnids: new Set(), stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
 }
 
 const noBaseline = (): Outcome => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   LogError,
   Revisions,
+  Simulator,
   encodeLog,
   isScannerRevision,
   runEvents,
@@ -394,6 +395,13 @@ export interface Outcome {
    */
   readonly uncleaned: number;
   readonly firstUncleaned: string | undefined;
+  /**
+   * Infected copies at the end that no scan was ever handed, in a version every server holding it had when the case
+   * asked it for a pass (a `scan` input): the design declined the passes (runsScheduledPass) and its watches() let the
+   * write by. The first kept for the message.
+   */
+  readonly leftInPlace: number;
+  readonly firstLeftInPlace: string | undefined;
   /** The first scan that passed an infected document as not infected (skipped, or called clean): the summary's `missed`. */
   readonly firstMissed: string | undefined;
   /** Scans of a document with an infected attachment (Coverage.infectedScans). */
@@ -451,6 +459,16 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   // replicator on an arrival: a merge, a conflict document), rather than saved there. See stormKind.
   const arrivedLast = new Map<string, boolean>();
   let arrivalStamps = 0;
+  // [choice] R14's "left in place" for what no scan met: the versions the design was handed (any server), and per
+  // copy (server, database, UNID) the infected versions it held when the case asked that server for a pass (its quiet
+  // phase's scheduled scan, an action's scan). An infected version still there at the end, never handed to a scan,
+  // that every server holding it was asked to scan while it held it, is one the design let by: a design that declines
+  // every pass (runsScheduledPass: () => false) and whose watches() let the infected write by passed, its infected
+  // copies left on every replica, for the summary's `missed` counts only what a scan was handed (a verify QA pass).
+  // A server not asked (a quiet scan drawn as none) is not held to it: cluster-aware declines passes on all but the
+  // first member, and the case may have asked Beta alone.
+  const handed = new Set<string>();
+  const askedHolding = new Set<string>();
   // Judged by the model's virus scan of the document, not by the verdict the design gives: a design that stamps a
   // clean document and calls it "infected" still saved a clean document (R1), and on an infected one, cleaning
   // (`$FILE` rewritten or removed, items removed) is the only write allowed: setting any other item is a stamp.
@@ -460,6 +478,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     return {
       ...b,
       scan: (input) => {
+        handed.add(versionKey(input.db, input.note));
         const d = b.scan(input);
         if (d.verdict === 'skipped') skipped++;
         else performed++;
@@ -503,8 +522,41 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     }
   };
   try {
-    const { summary } = runEvents(events, { behaviours: judged, onDerived, ...simulatorLimits(limits), maxRunMs: Math.min(CASE_RUN_MS, limits.maxRunMs ?? CASE_RUN_MS), stopWhen: () => scannerRevisions > STORM_BOUND });
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
+    // runEvents' loop, with a look at the server a `scan` input asks before it is applied (askedHolding).
+    const sim = new Simulator({ behaviours: judged, onDerived, ...simulatorLimits(limits), maxRunMs: Math.min(CASE_RUN_MS, limits.maxRunMs ?? CASE_RUN_MS), stopWhen: () => scannerRevisions > STORM_BOUND });
+    let line = 1;
+    for (const event of events) {
+      line++;
+      if (event.type === 'scan' && sim.advance(event.at, line)) {
+        for (const r of sim.serverStates().find((x) => x.name === event.server)?.replicas ?? []) {
+          for (const note of r.notes()) if (!note.deleted && virusScanOf(note).infected) askedHolding.add(`${event.server}\u0000${versionKey(r.db, note)}`);
+        }
+      }
+      sim.feed({ line, event });
+    }
+    const summary = sim.finish();
+    let leftInPlace = 0;
+    let firstLeftInPlace: string | undefined;
+    const holders = new Map<string, string[]>();
+    for (const srv of sim.serverStates()) {
+      for (const r of srv.replicas) {
+        for (const note of r.notes()) {
+          if (note.deleted || !virusScanOf(note).infected) continue;
+          const v = versionKey(r.db, note);
+          if (handed.has(v)) continue; // judged by the scans that were handed it (missed, uncleaned)
+          let list = holders.get(v);
+          if (list === undefined) holders.set(v, (list = []));
+          list.push(srv.name);
+        }
+      }
+    }
+    for (const [v, servers] of holders) {
+      if (!servers.every((srv) => askedHolding.has(`${srv}\u0000${v}`))) continue;
+      leftInPlace += servers.length;
+      const [db, unid, seq, seqTime] = v.split('\u0000');
+      firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
+    }
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -512,8 +564,13 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, firstMissed, infectedScans, conflictUnids, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
   }
+}
+
+/** A version of a document (database, UNID, OID), across servers: its copies are the same version (R3). */
+function versionKey(db: string, note: { readonly unid: string; readonly seq: number; readonly seqTime: number }): string {
+  return `${db}\u0000${note.unid}\u0000${note.seq}\u0000${note.seqTime}`;
 }
 
 /**
@@ -586,7 +643,9 @@ export const CHECKS: Record<InvariantName, Check> = {
       ? `${o.summary.scans.missed} document(s) with an infected attachment passed as not infected (not scanned: skipped by a tag, a cache or a design that does not scan; or scanned and called clean)${o.firstMissed !== undefined ? `; first: ${o.firstMissed}` : ''}`
       : o.uncleaned !== 0
         ? `${o.uncleaned} scan(s) found an infected attachment but left it in place (not cleaned, R14); first: ${o.firstUncleaned}`
-        : undefined,
+        : o.leftInPlace !== 0
+          ? `${o.leftInPlace} document cop${o.leftInPlace === 1 ? 'y' : 'ies'} with an infected attachment left in place at the end, which the design was never handed (it declined the passes asked for, and its watches() let the write by); first: ${o.firstLeftInPlace}`
+          : undefined,
   convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
 };
 
