@@ -286,8 +286,17 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
  * judged by the name or the size, and never scanned a PDF, passed no-missed-infection: a user audit.) The extension
  * comes from `pick`, a number the case draws independently of the infection (a document's index, an action's time).
  */
-const EXTENSIONS = ['pdf', 'exe', 'docx'] as const;
-const attachment = (stem: string, pick: number, infected: boolean) => (infected ? { name: `${stem}.${EXTENSIONS[pick % EXTENSIONS.length]!}`, bytes: 1000, infected: true } : { name: `${stem}.${EXTENSIONS[pick % EXTENSIONS.length]!}`, bytes: 1000 });
+// Sizes and kinds vary too, from the same `pick` (no draw of its own: a seed runs the cases it ran), an archive and a
+// file larger than products' usual "largest file to scan" among them: every attachment was 1,000 bytes, *.pdf, *.exe
+// or *.docx, so a design that passed over archives or files over 8 MB unscanned was never met by one (a verify QA
+// pass: it passed at 300 runs).
+const EXTENSIONS = ['pdf', 'exe', 'docx', 'zip'] as const;
+const SIZES = [1_000, 48_213, 20_000_000] as const;
+const attachment = (stem: string, pick: number, infected: boolean) => {
+  const name = `${stem}.${EXTENSIONS[pick % EXTENSIONS.length]!}`;
+  const bytes = SIZES[pick % SIZES.length]!;
+  return infected ? { name, bytes, infected: true } : { name, bytes };
+};
 
 const unidOf = (i: number) => (UNID_BASE + i).toString(16).toUpperCase().padStart(32, '0');
 const dbOf = (i: number) => `mail/db${i}.nsf`;
