@@ -618,7 +618,10 @@ type Check = (o: Outcome, baseline: () => Outcome) => string | undefined;
  */
 export const CHECKS: Record<InvariantName, Check> = {
   'design-runs': (o) => o.crash,
-  'read-only': (o) => (o.readOnlySaves === 0 ? undefined : `${o.readOnlySaves} read-only scan(s) saved a clean document; first: ${o.firstReadOnlySave}`),
+  // (Both ways of writing more than a read-only scan may are named: "saved a clean document" headed a first that
+  // "saved an infected document with more than cleaning", a verify QA pass. A mail scan's writes go into the router's
+  // delivery save: its revision is the router's.)
+  'read-only': (o) => (o.readOnlySaves === 0 ? undefined : `${o.readOnlySaves} read-only scan(s) wrote more than they may (a clean document saved, or more than cleaning on an infected one); first: ${o.firstReadOnlySave}`),
   // [choice] Named a storm only where scanners were still saving in the run's last hour (or passed the storm bound):
   // work left pending by a design whose scans outlast the cap (hours a document), with no revision at all, was
   // called "a replication storm" (a researcher's review). It still fails: what a scan sets off did not end.
