@@ -1069,7 +1069,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   } else {
     const promises = promisesOf(design, config);
     process.stdout.write(`verify ${design.name}${o.config ? `:${o.config}` : ''}   seed ${seed}, ${o.runs} runs per invariant\n`);
-    process.stdout.write(`  promises: read-only ${promises.readOnlyKinds?.length ? promises.readOnlyKinds.join(', ') : 'none'}${promises.quiescent ? ', quiescent' : ''}${promises.noConflicts ? ', no conflicts' : ''}\n\n`);
+    process.stdout.write(`  promises: read-only ${promises.readOnlyKinds?.length ? promises.readOnlyKinds.join(', ') : 'none'}${promises.quiescent ? ', quiescent' : ''}${promises.noConflicts ? ', no conflicts of its own (beyond what cleaning makes)' : ''}\n\n`);
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
@@ -1260,7 +1260,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
   for (const f of failed) process.stdout.write(`\n- ${f.label}: NO ROW: its code threw (${f.message})`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop), revisions the scanner saved, changes replication applied, replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
   throwIfRowsFailed(failed, scenario.name);
 }
 
@@ -1590,7 +1590,7 @@ async function cmdDesigns(o: { json?: boolean; design?: string[] }): Promise<voi
   for (const d of registry.values()) {
     const p = promisesOf(d);
     process.stdout.write(`${d.name}: ${d.description}\n`);
-    process.stdout.write(`  promises (defaults): read-only ${p.readOnlyKinds?.length ? p.readOnlyKinds.join(', ') : 'none'}${p.quiescent ? ', quiescent' : ''}${p.noConflicts ? ', no conflicts' : ''}\n`);
+    process.stdout.write(`  promises (defaults): read-only ${p.readOnlyKinds?.length ? p.readOnlyKinds.join(', ') : 'none'}${p.quiescent ? ', quiescent' : ''}${p.noConflicts ? ', no conflicts of its own (beyond what cleaning makes)' : ''}\n`);
     const entries = Object.entries(d.defaults as Record<string, unknown>);
     if (entries.length > 0) {
       const table = formatTable(['setting', 'default', 'meaning'], entries.map(([k, v]) => [k, JSON.stringify(v), (d.configHelp as Record<string, string> | undefined)?.[k] ?? '']));

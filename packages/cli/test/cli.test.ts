@@ -633,7 +633,7 @@ describe('help, version and usage', () => {
     expect(res.code, res.stderr).toBe(0);
     const row = res.stdout.split('\n').find((l) => l.startsWith('noop '))!;
     expect(row.trim().split(/ +/).slice(1, 3)).toEqual(['0', '6']);
-    expect(res.stdout).toContain('columns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop),');
+    expect(res.stdout).toContain('columns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop;');
     expect(res.stdout).not.toContain('avoided by a tag or cache');
   });
 

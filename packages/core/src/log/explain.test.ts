@@ -20,7 +20,7 @@ describe('explainDerived: what followed an input, in words (explore\'s steps, th
     expect(explainDerived([session(1, 0)], scan)).toBe('no change');
     // More than one change: how many arrivals it moved (it read as the last document's alone).
     const other = { ...arrival, unid: UNID.replace('1', '2') };
-    expect(explainDerived([arrival, other, session(2, 2)], scan)).toBe(`${UNID} updated on Alpha (seq 2, from Beta); ${other.unid} updated on Alpha (seq 2, from Beta); (the 2 changes from Beta above moved by its cluster replicator on its timer, to Alpha)`);
+    expect(explainDerived([arrival, other, session(2, 2)], scan)).toBe(`${UNID} updated on Alpha (seq 2, from Beta); ${other.unid} updated on Alpha (seq 2, from Beta); (the 2 changes in mail/a.nsf from Beta above moved by its cluster replicator on its timer, to Alpha)`);
     // The step's own push is not labelled: it is the input.
     expect(explainDerived([arrival, session(1, 1)], { type: 'push', server: 'Beta', partner: 'Alpha' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
     // A later session of the same pair in the same database is the timer's: labelled (it was taken for the input's).
