@@ -259,3 +259,11 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
     },
   };
 }
+
+/**
+ * How blame credits a chain, said under the causes in the text and the report where there are chains: a revision's
+ * cause is the input behind the version it was triggered by (`via`), so a scheduled pass that stamps a document
+ * another input's chain is bouncing starts its own line's credit there (an administrator's review read a storm credited
+ * to Beta's scheduled scans as Beta's doing, where Alpha's scans alone storm as much).
+ */
+export const CHAIN_CREDIT = 'a chain is credited to the last input that wrote into it: a scheduled pass that stamps a document another input\'s chain is bouncing takes the chain over, so a cause\'s revisions say who wrote last, not who would storm alone (--what-if, or a run with one server scanning, says that)';

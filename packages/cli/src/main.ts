@@ -43,6 +43,7 @@ import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtua
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
+import { CHAIN_CREDIT } from './blame.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -423,6 +424,9 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
   );
   if (b.byCause.length > 20) process.stdout.write(`  (${formatCount(b.byCause.length - 20)} more causes; --blame --json lists them all)\n`);
   if (causeLines !== undefined) process.stdout.write(`  line: ${printable(causeLines)}\n`);
+  // (An administrator's review read a storm credited to Beta's scheduled scans as Beta's doing, where Alpha's alone
+  // storm as much: a pass that stamps a document already bouncing continues its chain under its own line.)
+  if (b.chains.length > 0) process.stdout.write(`  ${CHAIN_CREDIT}\n`);
   if (b.chains.length > 0) {
     process.stdout.write('\nLongest chains (a save triggered by an arrival, whose save arrives elsewhere, ...)\n');
     for (const c of b.chains) {

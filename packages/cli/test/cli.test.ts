@@ -1178,6 +1178,17 @@ describe('replay --what-if with a design module of the user\'s', () => {
   });
 });
 
+describe('blame: how a chain is credited is said where there are chains', () => {
+  it('R16: a storm\'s chains carry the note that a chain is credited to the last input that wrote into it (an administrator\'s review read Beta\'s credit as Beta\'s doing, where Alpha\'s scans alone storm as much); a run without chains has none', async () => {
+    const storm = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--max-scanner-revisions', '300', '--blame']);
+    expect(storm.code, storm.stderr).toBe(0);
+    expect(storm.stdout).toMatch(/\n {2}a chain is credited to the last input that wrote into it: .* not who would storm alone .*\n\nLongest chains/);
+    const quiet = await runCli(['replay', EXAMPLE_LOG, '--blame']);
+    expect(quiet.stdout).not.toContain('a chain is credited');
+    expect(quiet.stdout).not.toContain('Longest chains');
+  });
+});
+
 describe('replay --what-if --blame as text', () => {
   it('says the blame is this run\'s only, as the report does (it was printed under the side-by-side table unlabelled)', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop', '--blame']);

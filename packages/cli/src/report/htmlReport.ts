@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
-import type { ActorBlame, CauseBlame, Chain } from '../blame.js';
+import { CHAIN_CREDIT, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
 import { STEPS_SHOWN, type Steps } from './steps.js';
 import { formatCount, formatVirtualTime, stoppedAtEndOfTime } from '../format.js';
@@ -621,7 +621,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
           )
           .join('\n')}\n</ul>${moreChains > 0 ? `\n<p class="muted">${escapeHtml(formatCount(moreChains))} more ${moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more (<code>--blame --json</code> counts them: <code>moreChains</code>).</p>` : ''}`;
   return `<h2>Blame by cause</h2>
-<p class="muted">The input event (${escapeHtml(causeLines ?? 'its line in the log')}) behind the revisions.</p>
+<p class="muted">The input event (${escapeHtml(causeLines ?? 'its line in the log')}) behind the revisions.${chains !== undefined && chains.length > 0 ? ` ${escapeHtml(CHAIN_CREDIT[0]!.toUpperCase() + CHAIN_CREDIT.slice(1))}.` : ''}</p>
 <div class="scroll"><table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>${more}${chainList}`;
