@@ -596,7 +596,7 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<Simul
   // that a difference is not read as the design's alone (a QA pass of the budget). By their stop times: a run cut at
   // the time the other stopped anyway spans the same (a review).
   const spans = (w.cutShort !== undefined || base?.cutShort !== undefined) && base !== undefined && w.summary.endAt !== base.summary.endAt
-    ? ['the two runs stopped at different times (one or both cut short by --max-scanner-revisions): the difference column compares each run up to its own end, said below']
+    ? ['the two runs stopped at different times (one or both cut short by --max-scanner-revisions): the difference column compares each run up to its own end (when each stopped is said above)']
     : [];
   return [
     ...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []),
