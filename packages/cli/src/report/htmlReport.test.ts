@@ -158,6 +158,14 @@ describe('renderHtmlReport', () => {
     expect([...sound.matchAll(/<th scope="row" class="sub">by (\w+)<\/th>/g)].map((m) => m[1])).toEqual(['router', 'scanner', 'user']);
   });
 
+  it('the header\'s meta: a replayed log\'s "as recorded"; a scenario\'s run (its blame lines counted among its events) says what a recording of it holds, no log existing (an administrator\'s review)', () => {
+    const data = sampleReport({ servers: ['hub/Acme'], withWhatIf: false });
+    expect(renderHtmlReport(data)).toContain("<caption>The log header's meta, as recorded.</caption>");
+    const ofRun = renderHtmlReport({ ...data, causeLines: "its number among the scenario's input events" });
+    expect(ofRun).toContain("<caption>The run's header meta: what a recording of it (--record) holds.</caption>");
+    expect(ofRun).not.toContain('as recorded.</caption>');
+  });
+
   it('one server: its own chart only (no "All servers" total); a run that ends with its last bucket says no more', () => {
     const one = sampleReport({ servers: ['hub/Acme'], withWhatIf: false });
     const html1 = renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end }) });

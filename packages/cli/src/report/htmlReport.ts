@@ -456,11 +456,14 @@ function metaValue(value: unknown): string {
   return `<td class="wrap"><code>${escapeHtml(text)}</code></td>`;
 }
 
-function renderMeta(meta: Readonly<Record<string, unknown>>): string {
+/** The header's meta; `ofRun`: a scenario's run (`run`), whose header no file holds unless --record wrote one. */
+function renderMeta(meta: Readonly<Record<string, unknown>>, ofRun: boolean): string {
   const entries = Object.entries(meta);
   if (entries.length === 0) return '<p class="muted">The log has no meta.</p>';
   const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
-  return `<div class="scroll"><table class="data meta"><caption>The log header's meta, as recorded.</caption><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  // (A run's report said "The log header's meta, as recorded." where no log existed: an administrator's review.)
+  const caption = ofRun ? 'The run\'s header meta: what a recording of it (--record) holds.' : 'The log header\'s meta, as recorded.';
+  return `<div class="scroll"><table class="data meta"><caption>${caption}</caption><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 /**
@@ -654,7 +657,7 @@ export function renderHtmlReport(data: ReportData): string {
 <header>
 <h1>${escapeHtml(data.title)}</h1>
 <p>Source: <code class="wrap">${escapeHtml(data.source)}</code></p>
-${renderMeta(data.meta)}
+${renderMeta(data.meta, data.causeLines !== undefined)}
 </header>
 <section>
 <h2>Summary</h2>
