@@ -676,6 +676,13 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
+    // A recording of a run cut by --max-scanner-revisions ends at the cut's `end`: said, from its header's budget and
+    // the revisions past it, where its replay read as a run that ended as planned (an administrator's review).
+    const budget = meta['maxScannerRevisions'];
+    const scannerRevisions = res.summary.revisions.byActorKind['scanner'] ?? 0;
+    if (res.cutShort === undefined && typeof budget === 'number' && res.summary.stopped === 'end' && scannerRevisions > budget) {
+      process.stdout.write(`  note          the header's maxScannerRevisions is ${formatCount(budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds\n`);
+    }
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res, causeLines);

@@ -1178,6 +1178,20 @@ describe('replay --what-if with a design module of the user\'s', () => {
   });
 });
 
+describe('replay of a recording cut by --max-scanner-revisions', () => {
+  it('R16: says its end is the budget\'s cut, from the header\'s maxScannerRevisions and the revisions past it (it read as a run that ended as planned: an administrator\'s review); a run under its budget says nothing', async () => {
+    const cut = join(tmp, 'cut-recording.jsonl');
+    const args = ['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--record', cut];
+    expect((await runCli([...args, '--max-scanner-revisions', '300'])).code).toBe(0);
+    const res = await runCli(['replay', cut]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/\n {2}note {10}the header's maxScannerRevisions is 300, and the run made 30\d: its end event is where that budget cut the recorded run short \(run --max-scanner-revisions\), so its counts are lower bounds\n/);
+    const whole = join(tmp, 'uncut-recording.jsonl');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--max-scanner-revisions', '1000', '--record', whole])).code).toBe(0);
+    expect((await runCli(['replay', whole])).stdout).not.toContain('maxScannerRevisions');
+  });
+});
+
 describe('blame: how a chain is credited is said where there are chains', () => {
   it('R16: a storm\'s chains carry the note that a chain is credited to the last input that wrote into it (an administrator\'s review read Beta\'s credit as Beta\'s doing, where Alpha\'s scans alone storm as much); a run without chains has none', async () => {
     const storm = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--max-scanner-revisions', '300', '--blame']);
