@@ -441,7 +441,7 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
  * from it (a conflict document, stamped on its arrival), whose revision is the chain's last time.
  */
 function chainEnd(c: { readonly unid: string; readonly lastUnid: string }): string {
-  return c.lastUnid === c.unid ? '' : `, ending on ${c.lastUnid}`;
+  return c.lastUnid === c.unid ? '' : `, ending on conflict document ${c.lastUnid}`;
 }
 
 /**

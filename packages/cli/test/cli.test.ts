@@ -1264,7 +1264,7 @@ describe('replay output', () => {
     const crossing = blame.chains.find((c) => c.lastUnid !== c.unid);
     expect(crossing).toBeDefined();
     const text = (await runCli(['replay', rec, '--blame'])).stdout;
-    expect(text).toContain(`  ${crossing!.unid}, ending on ${crossing!.lastUnid}: `);
+    expect(text).toContain(`  ${crossing!.unid}, ending on conflict document ${crossing!.lastUnid}: `);
     expect(text).toContain('  (1 more chain of 2 revisions or more)\n');
   });
 

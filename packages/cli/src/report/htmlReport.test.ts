@@ -192,7 +192,7 @@ describe('renderHtmlReport', () => {
     expect(text).toContain(`${escapeHtml(HOSTILE_ACTOR)}&nbsp;4`);
     // (The chain ends on another document, with a hostile name: escaped.)
     expect(text).toContain('1,234 more chains of 2 revisions or more (--blame --json counts them: moreChains).');
-    expect(text).toContain(`${UNID_OF_CHAIN}, ending on &lt;b&gt;2: 12,345 revisions from line 3, 0:50:00 .. 1:05:00, servers hub/Acme &gt; ${escapeHtml(HOSTILE_SERVER)} &gt; hub/Acme &gt; ...`);
+    expect(text).toContain(`${UNID_OF_CHAIN}, ending on conflict document &lt;b&gt;2: 12,345 revisions from line 3, 0:50:00 .. 1:05:00, servers hub/Acme &gt; ${escapeHtml(HOSTILE_SERVER)} &gt; hub/Acme &gt; ...`);
     // 20 rows: the table's body.
     const body = /<table class="data causes">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
     expect(body.match(/<tr>/g)).toHaveLength(20);

@@ -620,7 +620,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
       : `\n<h3>Longest chains</h3>\n<p class="muted">A save triggered by an arrival, whose save arrives elsewhere, and so on.</p>\n<ul>\n${chains
           .map(
             (c) =>
-              `<li><code>${escapeHtml(c.unid)}</code>${c.lastUnid === c.unid ? '' : `, ending on <code>${escapeHtml(c.lastUnid)}</code>`}: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
+              `<li><code>${escapeHtml(c.unid)}</code>${c.lastUnid === c.unid ? '' : `, ending on conflict document <code>${escapeHtml(c.lastUnid)}</code>`}: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
           )
           .join('\n')}\n</ul>${moreChains > 0 ? `\n<p class="muted">${escapeHtml(formatCount(moreChains))} more ${moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more (<code>--blame --json</code> counts them: <code>moreChains</code>).</p>` : ''}`;
   return `<h2>Blame by cause</h2>
