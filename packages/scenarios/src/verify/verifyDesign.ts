@@ -547,7 +547,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     let leftInPlace = 0;
     let firstLeftInPlace: string | undefined;
     const holders = new Map<string, string[]>();
-    for (const srv of sim.serverStates()) {
+    // Only a run whose work drained is judged so: one stopped with a pass under way (the storm bound, the cap) may
+    // have stopped before the pass reached the copy, which is no copy let by.
+    const drained = summary.quiescent && scannerRevisions <= STORM_BOUND;
+    if (drained) for (const srv of sim.serverStates()) {
       for (const r of srv.replicas) {
         for (const note of r.notes()) {
           if (note.deleted || !virusScanOf(note).infected) continue;
