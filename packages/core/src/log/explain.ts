@@ -141,10 +141,9 @@ export function explainDerived(
         }
         continue;
       }
-      // (After what it moved: with more than one change, how many arrivals from its server it moved, which read as the
-      // last document's alone: an operator's QA pass. Not "the last N parts": on-write scans of its arrivals may be
-      // said between them.)
-      // (Its database named: one push per database, so two such labels in a row read alike: an administrator's review.)
+      // (After what it moved: with more than one change, how many arrivals in which database from its server, which
+      // read as the last document's alone (an operator's QA pass) and, two pushes in a row, alike (an administrator's
+      // review). Not "the last N parts": on-write scans of its arrivals may be said between them.)
       if (!own) parts.push(e.changed > 1 ? `(the ${e.changed} changes in ${e.db} from ${e.server} above moved by its cluster replicator on its timer, to ${e.partner})` : `(moved by ${e.server}'s cluster replicator on its timer, to ${e.partner})`);
       continue;
     }

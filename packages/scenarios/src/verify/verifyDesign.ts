@@ -537,8 +537,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     for (const event of events) {
       line++;
       if (event.type === 'scan' && sim.advance(event.at, line)) {
+        // (A scan of one database, or one document, asks for that one: a log edited by hand may hold one.)
         for (const r of sim.serverStates().find((x) => x.name === event.server)?.replicas ?? []) {
-          for (const note of r.notes()) if (!note.deleted && virusScanOf(note).infected) askedHolding.add(`${event.server}\u0000${versionKey(r.db, note)}`);
+          if (event.db !== undefined && r.db !== event.db) continue;
+          for (const note of r.notes()) if (!note.deleted && (event.unid === undefined || note.unid === event.unid) && virusScanOf(note).infected) askedHolding.add(`${event.server}\u0000${versionKey(r.db, note)}`);
         }
       }
       sim.feed({ line, event });
