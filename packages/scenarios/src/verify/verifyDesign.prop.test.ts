@@ -105,7 +105,7 @@ describe('R14: an infection no scan was handed is missed all the same (a verify 
       const design = onDemandOnly(watch);
       const r = verifyDesign(design as never, { runs: RUNS, seed, only: ['no-missed-infection'] });
       const cex = assertViolated(r, 'no-missed-infection');
-      expect(cex.message).toMatch(/^\d+ document cop(y|ies) with an infected attachment left in place at the end, which the design was never handed \(it declined the passes asked for, and its watches\(\) let the write by\); first: [0-9A-F]{32} in \S+ \(seq \d+@\d+\) on [\w, ]+, never handed to a scan/);
+      expect(cex.message).toMatch(/^\d+ document cop(y|ies) with an infected attachment left in place at the end, which the design was never handed \(it declined the passes asked for, and the write came before its scanner or its watches\(\) let it by\); first: [0-9A-F]{32} in \S+ \(seq \d+@\d+\) on [\w, ]+, never handed to a scan/);
       expect(recheckVerifyClaim('no-missed-infection', cex.events, new Map([[design.name, design as never]]), design as never).violated).toBe(cex.message);
     });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runEvents, type InputEvent, type Summary } from '@replstorm/core';
-import { CHECKS, dropEventsOneByOne, withoutDatabase, withoutServer, type Outcome } from './verifyDesign.js';
+import { CHECKS, dropEventsOneByOne, recheckVerifyClaim, withoutDatabase, withoutServer, type Outcome } from './verifyDesign.js';
+import { cleaningWrites, defineDesign, type ScannerDesign } from '../design.js';
 
 // verifyDesign's checks on constructed outcomes, for what no design makes happen: replication converges whatever a
 // scanner writes, so a convergence check that never fails would pass every random case of the suite.
@@ -124,5 +125,46 @@ describe('the shrink\'s last pass: each event dropped in turn, a heal only with 
       ['save 1', 'save 3'], // save 2 goes
       ['save 3'], // save 1 is needed
     ]);
+  });
+});
+
+describe('verifyDesign: an infected copy left in place, judged on a log edited by hand (R13, R14)', () => {
+  // A design that watches no write and takes passes as asked (or declines every scheduled one): the infected document
+  // predates its scanner, so only a pass hands it over.
+  const make = (passes: boolean) =>
+    defineDesign<Record<string, never>>({
+      name: passes ? 'passes' : 'no-passes',
+      description: 'cleans what a pass hands it',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      watches: () => false,
+      runsScheduledPass: () => passes,
+      scan: ({ virusScan }) => {
+        const r = virusScan();
+        return r.infected ? { verdict: 'infected', ...cleaningWrites(r) } : { verdict: 'clean' };
+      },
+    }) as ScannerDesign<object>;
+  const UNID = (n: number) => n.toString(16).toUpperCase().padStart(32, '0');
+  const log = (design: string, after: readonly InputEvent[]): InputEvent[] => [
+    { at: 0, type: 'server', name: 'Alpha' },
+    { at: 0, type: 'database', name: 'd0.nsf', replicas: ['Alpha'] },
+    { at: 0, type: 'database', name: 'd1.nsf', replicas: ['Alpha'] },
+    { at: 100, type: 'save', server: 'Alpha', db: 'd0.nsf', unid: UNID(1), by: 'user/ann', set: new Map([['$FILE', [{ name: 'a.exe', bytes: 1000, infected: true }]]]) },
+    { at: 100, type: 'save', server: 'Alpha', db: 'd1.nsf', unid: UNID(2), by: 'user/ann', set: new Map([['$FILE', [{ name: 'b.pdf', bytes: 1000 }]]]) },
+    { at: 1000, type: 'scanner', server: 'Alpha', design },
+    ...after,
+  ];
+  const judge = (design: ScannerDesign<object>, after: readonly InputEvent[]) => recheckVerifyClaim('no-missed-infection', log(design.name, after), new Map([[design.name, design]]), design).violated;
+
+  it('R14: a scheduled pass declined on the server holding it leaves it in place: violated; asked of another database only, it was not asked', () => {
+    const declines = make(false);
+    expect(judge(declines, [{ at: 2000, type: 'scan', server: 'Alpha', kind: 'scheduled' }])).toMatch(/^1 document copy with an infected attachment left in place at the end, which the design was never handed/);
+    expect(judge(declines, [{ at: 2000, type: 'scan', server: 'Alpha', kind: 'scheduled', db: 'd1.nsf' }])).toBeUndefined();
+  });
+
+  it('R13: a pass a crash cut short before the document was not the design\'s to finish: the server is asked no more', () => {
+    const takes = make(true);
+    expect(judge(takes, [{ at: 2000, type: 'scan', server: 'Alpha', kind: 'manual' }])).toBeUndefined(); // handed, cleaned
+    expect(judge(takes, [{ at: 2000, type: 'scan', server: 'Alpha', kind: 'manual' }, { at: 2005, type: 'crash', server: 'Alpha' }, { at: 3000, type: 'restart', server: 'Alpha' }])).toBeUndefined();
   });
 });
