@@ -652,7 +652,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
-    if (claim !== undefined) out['claim'] = claim;
+    // `checked`: whether the claim was judged at all, beside `reproduced` (false both for a claim that no longer holds and
+    // for one not checked, which read alike to a program: a researcher's QA pass). Added, nothing renamed.
+    if (claim !== undefined) out['claim'] = { ...claim, checked: claim.unchecked === undefined };
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
@@ -857,7 +859,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
               const meta = header.meta as Record<string, unknown>;
               const recordedBy = typeof meta['recordedBy'] === 'string' ? meta['recordedBy'] : 'a checker';
               printJson({
-                claim: { recordedBy, invariant: 'design-runs', claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: true, message: err.message },
+                claim: { recordedBy, invariant: 'design-runs', claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: true, message: err.message, checked: true },
                 stopped: { line: err.line, column: Math.max(err.column, 1), message: err.message },
               });
             }

@@ -2451,7 +2451,7 @@ describe('replay hints', () => {
     const log = /log: (\S+\.jsonl)/.exec(res.stdout)![1]!;
     const j = parse((await runCli(['replay', log, '--json'])).stdout);
     const message = (JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!) as { meta: { violation: string } }).meta.violation;
-    expect(j['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: true, message });
+    expect(j['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: true, message, checked: true });
     // SSO off on both members: no stamp, no conflict. The log still runs; its claim does not hold.
     const edited = join(out, 'sso-off.jsonl');
     const text = readFileSync(log, 'utf8');
@@ -2470,7 +2470,14 @@ describe('replay hints', () => {
     expect(readFileSync(okHtml, 'utf8')).toContain('<p>Counterexample, reproduced: yes: no-conflict violated, as the header says');
     const ej = await runCli(['replay', edited, '--json']);
     expect(ej.code).toBe(1);
-    expect(parse(ej.stdout)['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: false });
+    // `checked` tells this "no longer holds" from a claim not judged (both read `reproduced` false).
+    expect(parse(ej.stdout)['claim']).toEqual({ recordedBy: 'replstorm explore', invariant: 'no-conflict', claimed: message, reproduced: false, checked: true });
+    // A log that installs another design than its header names is not judged: `checked` false, with why.
+    const other = join(out, 'other-design.jsonl');
+    writeFileSync(other, text.replace(/("type":"scanner","server":"\w+","design":)"smsdom"\}/g, '$1"noop"}'));
+    const oj = await runCli(['replay', other, '--json']);
+    expect(oj.code).toBe(0);
+    expect(parse(oj.stdout)['claim']).toMatchObject({ reproduced: false, checked: false, unchecked: expect.stringMatching(/noop/) });
     // A log whose header claims nothing checkable (a run's recording) has no `claim`.
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('claim');
     // The header's text is quoted in the refusal: a line break in it adds no line to standard error (a review).
