@@ -110,6 +110,41 @@ describe('R14: an infection no scan was handed is missed all the same (a verify 
     });
   }
 
+  it('R14: "cleaning" that writes an infected attachment back under its name and size without its flag leaves it in place (it passed at 300 runs: a verify QA pass)', () => {
+    const flagStrip = defineDesign<Record<string, never>>({
+      name: 'flag-strip',
+      description: 'rebuilds $FILE entries from name and size when it finds an infection',
+      defaults: {},
+      promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] },
+      scan: ({ note, virusScan }) => {
+        const r = virusScan();
+        if (!r.infected) return { verdict: 'clean' };
+        const files = (note.items.find((i) => i.key === '$file')?.value ?? []) as readonly { name: string; bytes?: number }[];
+        return { verdict: 'infected', set: [['$FILE', files.map((a) => ({ name: a.name, bytes: a.bytes ?? 0 }))]] };
+      },
+    });
+    const cex = assertViolated(verifyDesign(flagStrip as never, { runs: RUNS, seed, only: ['no-missed-infection'] }), 'no-missed-infection');
+    expect(cex.message).toMatch(/^\d+ scan\(s\) found an infected attachment but left it in place \(not cleaned, R14\)/);
+  });
+
+  it('R3: a design whose cleanings differ by server (it notes its own name) makes OID collisions the clean-only baseline does not: convergence VIOLATED (it passed as "held": a verify QA pass)', () => {
+    const cleanedBy = defineDesign<Record<string, never>>({
+      name: 'cleaned-by',
+      description: 'cleans, and notes which server did',
+      defaults: {},
+      scan: ({ server, virusScan }) => {
+        const r = virusScan();
+        if (!r.infected) return { verdict: 'clean' };
+        const w = cleaningWrites(r);
+        return { verdict: 'infected', set: [...w.set, ['X-VirusRemovedBy', `removed by ${server}`]], remove: w.remove };
+      },
+    });
+    // (About 3 cases in 100 make two members clean one document in one millisecond: 500 runs miss them with odds
+    // about 1 in 4 million.)
+    const cex = assertViolated(verifyDesign(cleanedBy as never, { runs: 500, seed, only: ['convergence'] }), 'convergence');
+    expect(cex.message).toMatch(/^replicas differ although nothing is pending, kept apart by \d+ OID collision\(s\) \(R3/);
+  });
+
   it('R14: the same design asked for passes it runs is not (the copies are handed to it and cleaned)', () => {
     const runsPasses = { ...onDemandOnly(false), name: 'on-demand-and-passes', runsScheduledPass: () => true };
     assertHeld(verifyDesign(runsPasses as never, { runs: RUNS, seed, only: ['no-missed-infection'] }), 'no-missed-infection');

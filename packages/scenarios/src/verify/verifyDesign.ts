@@ -3,6 +3,7 @@ import {
   LogError,
   Revisions,
   Simulator,
+  attachmentsOf,
   encodeLog,
   isScannerRevision,
   runEvents,
@@ -10,6 +11,7 @@ import {
   type DerivedEvent,
   type InputEvent,
   type ItemValue,
+  type Note,
   type ScanDecision,
   type ScanKind,
   type Summary,
@@ -213,7 +215,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
-  convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted)',
+  convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
 
 // A case's events fall within about four minutes (actions 2-150 s after its scanners come, the quiet phase at 200 s;
@@ -495,7 +497,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
         if (infected) infectedScans++;
         // (As the simulator counts `missed`: an infected document whose verdict is not "infected".)
         if (infected && d.verdict !== 'infected') firstMissed ??= `${input.kind} scan of ${input.unid} in ${input.db} on ${input.server} at ${input.at} ms ${d.verdict === 'skipped' ? 'skipped it' : 'called it clean'}`;
-        if (d.verdict === 'infected' && infected && !cleans(d)) {
+        if (d.verdict === 'infected' && infected && !cleans(d, input.note)) {
           uncleaned++;
           firstUncleaned ??= `${input.kind} scan of ${input.unid} on ${input.server} at ${input.at} ms`;
         }
@@ -610,9 +612,18 @@ function arrivalAside(o: Outcome, cut: boolean): string {
 }
 
 /** Whether a decision on an infected document leaves no infected attachment: `$FILE` removed, or set to clean ones. */
-function cleans(d: ScanDecision): boolean {
+function cleans(d: ScanDecision, note: Note): boolean {
   const file = [...(d.set ?? [])].reverse().find(([item]) => item.toLowerCase() === '$file');
-  if (file !== undefined) return !(Array.isArray(file[1]) && (file[1] as unknown[]).some((a) => typeof a === 'object' && a !== null && (a as { infected?: unknown }).infected === true));
+  if (file !== undefined) {
+    if (!Array.isArray(file[1])) return true;
+    const written = file[1] as unknown[];
+    if (written.some((a) => typeof a === 'object' && a !== null && (a as { infected?: unknown }).infected === true)) return false;
+    // [choice] An infected attachment written back under its own name and size without its flag is not cleaned: the
+    // model's infection is that flag, and a design rebuilding `$FILE` entries from name and size dropped it while the
+    // virus stayed (a verify QA pass: such a design passed at 300 runs, its attachment left on every replica).
+    const infected = attachmentsOf(note).filter((a) => a.infected === true);
+    return !written.some((a) => typeof a === 'object' && a !== null && infected.some((x) => x.name === (a as { name?: unknown }).name && x.bytes === (a as { bytes?: unknown }).bytes));
+  }
   return (d.remove ?? []).some((item) => item.toLowerCase() === '$file');
 }
 
@@ -666,7 +677,16 @@ export const CHECKS: Record<InvariantName, Check> = {
         : o.leftInPlace !== 0
           ? `${o.leftInPlace} document cop${o.leftInPlace === 1 ? 'y' : 'ies'} with an infected attachment left in place at the end, which the design was never handed (it declined the passes asked for, and the write came before its scanner or its watches() let it by); first: ${o.firstLeftInPlace}`
           : undefined,
-  convergence: (o) => (!o.summary.quiescent || o.summary.converged || o.summary.collisions > 0 ? undefined : 'replicas differ although nothing is pending'),
+  // [choice] An OID collision (R3: the same seq and seqTime, other contents) keeps replicas apart by the rules, so it is
+  // excepted, but only where the same inputs with a scanner that only cleans collide too: one the design's writes make
+  // (two members noting their own name in one millisecond) is the divergence R3 warns of, and passed as "held" (a verify
+  // QA pass). As no-scanner-conflicts judges conflicts.
+  convergence: (o, baseline) => {
+    if (!o.summary.quiescent || o.summary.converged) return undefined;
+    if (o.summary.collisions === 0) return 'replicas differ although nothing is pending';
+    if (baseline().summary.collisions > 0) return undefined;
+    return `replicas differ although nothing is pending, kept apart by ${o.summary.collisions} OID collision(s) (R3: the same seq and seqTime, other contents) that the same inputs with a scanner that only cleans do not make`;
+  },
 };
 
 /** The suite's invariants, in the order they run. */
