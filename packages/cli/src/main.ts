@@ -567,13 +567,25 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
     ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined, baseLabel: whatIfBaseLabel(res) } } : {}),
-    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : {}),
+    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : recordedCutNote(res) !== undefined ? { cutShort: `The recording's run was cut short: ${recordedCutNote(res)!}` } : {}),
     recording: {
       checked: res.conformance.checked,
       ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
       ...(res.outputsPastStop === true ? { outputsPastStop: PAST_STOP_NOTE } : {}),
     },
   });
+}
+
+/**
+ * A recording of a run cut by --max-scanner-revisions ends at the cut's `end`: said, from its header's budget and the
+ * revisions past it, where its replay read as a run that ended as planned (an administrator's review), in the text
+ * and the report alike (an operator's QA pass: the report had no word of it). Undefined otherwise.
+ */
+function recordedCutNote(res: SimulateResult): string | undefined {
+  const budget = (res.header.meta as Record<string, unknown>)['maxScannerRevisions'];
+  const scannerRevisions = res.summary.revisions.byActorKind['scanner'] ?? 0;
+  if (res.cutShort !== undefined || typeof budget !== 'number' || res.summary.stopped !== 'end' || scannerRevisions <= budget) return undefined;
+  return `the header's maxScannerRevisions is ${formatCount(budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds`;
 }
 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
@@ -678,13 +690,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
-    // A recording of a run cut by --max-scanner-revisions ends at the cut's `end`: said, from its header's budget and
-    // the revisions past it, where its replay read as a run that ended as planned (an administrator's review).
-    const budget = meta['maxScannerRevisions'];
-    const scannerRevisions = res.summary.revisions.byActorKind['scanner'] ?? 0;
-    if (res.cutShort === undefined && typeof budget === 'number' && res.summary.stopped === 'end' && scannerRevisions > budget) {
-      process.stdout.write(`  note          the header's maxScannerRevisions is ${formatCount(budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds\n`);
-    }
+    const recordedCut = recordedCutNote(res);
+    if (recordedCut !== undefined) process.stdout.write(`  note          ${recordedCut}\n`);
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res, causeLines);

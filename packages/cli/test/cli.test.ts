@@ -1186,6 +1186,10 @@ describe('replay of a recording cut by --max-scanner-revisions', () => {
     const res = await runCli(['replay', cut]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/\n {2}note {10}the header's maxScannerRevisions is 300, and the run made 30\d: its end event is where that budget cut the recorded run short \(run --max-scanner-revisions\), so its counts are lower bounds\n/);
+    // The report says it too (it had no word of it: an operator's QA pass).
+    const html = join(tmp, 'cut-recording.html');
+    expect((await runCli(['replay', cut, '--report', html])).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/<p class="bad">The recording&#39;s run was cut short: the header&#39;s maxScannerRevisions is 300, and the run made 30\d: its end event is where that budget cut the recorded run short/);
     const whole = join(tmp, 'uncut-recording.jsonl');
     expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--max-scanner-revisions', '1000', '--record', whole])).code).toBe(0);
     expect((await runCli(['replay', whole])).stdout).not.toContain('maxScannerRevisions');
