@@ -66,6 +66,16 @@ describe('the report\'s steps', () => {
     expect(followed.split('user/ann saved')).toHaveLength(101);
   });
 
+  it('a step whose text outgrows what the report shows is cut at the end of a part, and keeps its count of the rest (it was cut mid-UNID at 10,000 characters, its "and N more" lost: an operator\'s QA pass)', () => {
+    const b = createSteps();
+    b.input(2, save(1000, UNID));
+    const conflict = (k: number): DerivedEvent => ({ at: 1000 + k, type: 'conflict', server: 'Alpha', db: 'd.nsf', unid: UNID, conflictUnid: 'B'.repeat(32), winner: { seq: 2 + k, seqTime: 900 }, loser: { seq: 1, seqTime: 800 } });
+    for (let k = 0; k < 150; k++) b.add(conflict(k), true);
+    const followed = b.result().steps[0]!.followed;
+    expect(followed.length).toBeLessThan(9_000);
+    expect(followed).toMatch(/\(more saves, R5\); Alpha's version is kept there as conflict document B{32}; … \(cut here: [\d,]+ characters in all\); and 50 more revisions, changes and conflicts$/);
+  });
+
   it('R13: a pass over more documents than a step keeps says its cleaning: scans that save nothing take no slot (a review: "no change; and 1 more")', () => {
     const b = createSteps();
     b.input(2, { at: 1000, type: 'scan', server: 'Alpha', kind: 'manual' });

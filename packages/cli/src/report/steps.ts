@@ -15,6 +15,19 @@ import { describeInput, explainDerived, explainsEvent, type DerivedEvent, type D
 export const STEPS_SHOWN = 300;
 /** Events said per step (a push of thousands of documents): the rest are counted. */
 const EVENTS_KEPT = 100;
+/**
+ * Characters of a step's text, at most, before its count of what it does not say: the report cuts any text past
+ * 10,000 (htmlReport's MAX_SHOWN), and a step's cut there fell mid-UNID and lost its "and N more" (an operator's QA
+ * pass). Cut here at the last part that fits, and said.
+ */
+const STEP_TEXT_MAX = 8_000;
+
+/** `text` cut to STEP_TEXT_MAX at the end of a part ("; "), said so. */
+function fitted(text: string): string {
+  if (text.length <= STEP_TEXT_MAX) return text;
+  const at = text.lastIndexOf('; ', STEP_TEXT_MAX);
+  return `${text.slice(0, at > 0 ? at : STEP_TEXT_MAX)}; … (cut here: ${text.length.toLocaleString('en-US')} characters in all)`;
+}
 
 export interface Step {
   /** The input's line (as blame numbers causes). */
@@ -104,7 +117,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: explainDerived(s.derived, s.e, s.discarded, s.lost, caps) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },
