@@ -405,7 +405,8 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
   if (b === undefined) return;
   process.stdout.write('\nBlame by actor\n');
   // (As the HTML report says under a what-if: blame is the log's run's, not the what-if run's.)
-  if (res.whatIf !== undefined) process.stdout.write('  this run only (the log\'s own designs): the what-if run appears in the table above\n');
+  // (A scenario's run has no log: its designs are the scenario's, an operator's QA pass.)
+  if (res.whatIf !== undefined) process.stdout.write(`  this run only (${causeLines !== undefined ? 'the scenario\'s designs' : 'the log\'s own designs'}): the what-if run appears in the table above\n`);
   // Nothing written: said, as the report says it (two tables of headings and rules read as output cut off: an
   // operator's QA pass).
   if (b.byActor.length === 0) {

@@ -1213,6 +1213,9 @@ describe('replay --what-if --blame as text', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('\nBlame by actor\n  this run only (the log\'s own designs): the what-if run appears in the table above\n');
     expect((await runCli(['replay', EXAMPLE_LOG, '--blame'])).stdout).not.toContain('this run only');
+    // A scenario's run has no log: its designs are the scenario's (an operator's QA pass).
+    const run = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--what-if', 'noop', '--blame']);
+    expect(run.stdout).toContain('\nBlame by actor\n  this run only (the scenario\'s designs): the what-if run appears in the table above\n');
   });
 
   it('says --state and --record are this run\'s, with the log\'s own designs (an operator\'s review: nothing said so)', async () => {

@@ -578,7 +578,8 @@ ${rows.join('\n')}
 }
 
 /** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
-const THIS_RUN_ONLY = '\n<p class="muted">This run only (the log\'s own designs): the what-if run appears in the table above.</p>';
+/** Under a what-if, what blame and the steps are: this run's (`ofRun`: a scenario's run, whose designs are the scenario's). */
+const thisRunOnly = (ofRun: boolean) => `\n<p class="muted">This run only (${ofRun ? 'the scenario\'s designs' : 'the log\'s own designs'}): the what-if run appears in the table above.</p>`;
 
 /** A counterexample's claim, checked again (replay's `reproduced` line). */
 function renderClaim(claim: ReportData['claim']): string {
@@ -663,11 +664,11 @@ ${renderMeta(data.meta, data.causeLines !== undefined)}
 <h2>Summary</h2>
 ${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}
 </section>
-${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}\n</section>\n`}<section>
-${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
+${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}\n</section>\n`}<section>
+${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
 </section>
 <section>
-${renderBlame(data.blame)}${data.whatIf === undefined ? '' : THIS_RUN_ONLY}
+${renderBlame(data.blame)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
 ${renderCauses(data.causes, data.chains, data.moreChains, data.causeLines)}
 </section>
 </main>
