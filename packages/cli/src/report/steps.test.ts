@@ -42,6 +42,24 @@ describe('the report\'s steps', () => {
     ]);
   });
 
+  it('R8/R12: a push or replication naming a database gets that database\'s transfers only, and a replication only the way its mode moves documents; a push\'s session in another database is the timer\'s (an operator\'s QA pass)', () => {
+    const b = createSteps();
+    const arrival = (db: string, from: string, to: string): DerivedEvent => ({ at: 2001, type: 'replicated', from, to, db, unid: UNID, seq: 1, seqTime: 1000, outcome: 'created' });
+    const session = (db: string): DerivedEvent => ({ at: 2001, type: 'session', server: 'Alpha', partner: 'Beta', db, direction: 'cluster', sent: 1, changed: 1, interrupted: false });
+    b.input(7, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta', db: 'd1' });
+    b.input(8, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta', db: 'd2' });
+    for (const e of [arrival('d1', 'Alpha', 'Beta'), session('d1'), arrival('d2', 'Alpha', 'Beta'), session('d2')]) b.add(e);
+    b.input(9, { at: 3000, type: 'replicate', server: 'Beta', partner: 'Alpha', mode: 'pull' });
+    b.input(10, { at: 3000, type: 'save', server: 'Beta', db: 'd1', unid: UNID, by: 'user/ann' });
+    // Beta's pull moves Alpha -> Beta only: an arrival the other way is not its.
+    b.add({ ...arrival('d1', 'Beta', 'Alpha'), at: 3001 });
+    const steps = b.result().steps.map((x) => x.followed);
+    expect(steps[0]).toBe(`${UNID} created on Beta (seq 1, from Alpha)`);
+    expect(steps[1]).toBe(`${UNID} created on Beta (seq 1, from Alpha)`);
+    expect(steps[2]).toBe('no change');
+    expect(steps[3]).toBe(`${UNID} created on Alpha (seq 1, from Beta)`);
+  });
+
   it('R5: leaves out a conflict the engine says made no document, as the timeline does not count it', () => {
     const b = createSteps();
     b.input(2, save(1000, UNID));

@@ -57,21 +57,28 @@ export interface StepsBuilder {
 }
 
 /** Whether derived event `e` is work the step's input started: its transfers (R8, R12), or a revision it causes. */
+// (A push or replication that names a database moves that one only; a replication's mode says which way (R8): an
+// operator's QA pass found a d1 push credited with d2's transfer, and a pull with a change it cannot make.
+// [limitation] A push and a replication of the same pair, database and direction at one instant still go under the
+// later: the derived events do not say which of them a transfer belongs to.)
 function startedBy(step: { readonly line: number; readonly e: InputEvent }, e: DerivedEvent): boolean {
   const input = step.e;
   if (e.type === 'revised') return e.cause === step.line;
+  if (input.type !== 'push' && input.type !== 'replicate') return false;
+  if ((e.type === 'session' || e.type === 'replicated' || e.type === 'conflict') && input.db !== undefined && e.db !== input.db) return false;
   if (input.type === 'push') {
     if (e.type === 'session') return e.direction === 'cluster' && e.server === input.server && e.partner === input.partner;
     if (e.type === 'replicated') return e.from === input.server && e.to === input.partner;
     return e.type === 'conflict' && e.server === input.partner;
   }
-  if (input.type === 'replicate') {
-    const between = (a: string, b: string) => (a === input.server && b === input.partner) || (a === input.partner && b === input.server);
-    if (e.type === 'session') return e.direction !== 'cluster' && e.server === input.server && e.partner === input.partner;
-    if (e.type === 'replicated') return between(e.from, e.to);
-    return e.type === 'conflict' && (e.server === input.server || e.server === input.partner);
-  }
-  return false;
+  // Which way a replication moves documents: to its server (pull), to its partner (push), or both.
+  const mode = input.mode ?? 'pull-push';
+  const toServer = mode !== 'push';
+  const toPartner = mode !== 'pull';
+  const moves = (from: string, to: string) => (toServer && from === input.partner && to === input.server) || (toPartner && from === input.server && to === input.partner);
+  if (e.type === 'session') return e.direction !== 'cluster' && ((e.server === input.server && e.partner === input.partner) || (mode === 'pull-pull' && e.server === input.partner && e.partner === input.server));
+  if (e.type === 'replicated') return moves(e.from, e.to);
+  return e.type === 'conflict' && ((toServer && e.server === input.server) || (toPartner && e.server === input.partner));
 }
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {

@@ -23,6 +23,8 @@ describe('explainDerived: what followed an input, in words (explore\'s steps, th
     expect(explainDerived([arrival, other, session(2, 2)], scan)).toBe(`${UNID} updated on Alpha (seq 2, from Beta); ${other.unid} updated on Alpha (seq 2, from Beta); (the 2 changes in mail/a.nsf from Beta above moved by its cluster replicator on its timer, to Alpha)`);
     // The step's own push is not labelled: it is the input.
     expect(explainDerived([arrival, session(1, 1)], { type: 'push', server: 'Beta', partner: 'Alpha' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta)`);
+    // A push naming another database: this session is the timer's, labelled.
+    expect(explainDerived([arrival, session(1, 1)], { type: 'push', server: 'Beta', partner: 'Alpha', db: 'other.nsf' })).toBe(`${UNID} updated on Alpha (seq 2, from Beta); (moved by Beta's cluster replicator on its timer, to Alpha)`);
     // A later session of the same pair in the same database is the timer's: labelled (it was taken for the input's).
     const later = { ...arrival, at: 225_001, seq: 3 };
     expect(explainDerived([arrival, session(1, 1), later, { ...session(1, 1), at: 225_001 }], { type: 'push', server: 'Beta', partner: 'Alpha', at: 195_000 })).toBe(`${UNID} updated on Alpha (seq 2, from Beta); at 0:03:45.001, ${UNID} updated on Alpha (seq 3, from Beta); (moved by Beta's cluster replicator on its timer, to Alpha)`);

@@ -113,7 +113,8 @@ export function explainDerived(
   const ownPushed = new Set<string>();
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
-    const own = e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && !ownPushed.has(e.db);
+    // (A push naming a database pushes that one only: another's session is the timer's, an operator's QA pass.)
+    const own = e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && (input.db === undefined || input.db === e.db) && !ownPushed.has(e.db);
     if (own) ownPushed.add(e.db);
     if (!explainsEvent(e)) continue;
     // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
