@@ -60,6 +60,20 @@ describe('the report\'s steps', () => {
     expect(steps[3]).toBe(`${UNID} created on Alpha (seq 1, from Beta)`);
   });
 
+  it('R13: an on-write stamp of an arrival goes under the input whose transfer brought it, among inputs of one instant, whatever line its version\'s cause names (it went under another input, even before the arrival: an operator\'s QA pass)', () => {
+    const b = createSteps();
+    b.input(7, { at: 2000, type: 'save', server: 'Alpha', db: 'd.nsf', unid: UNID, by: 'user/ann' });
+    b.input(8, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta' });
+    b.add({ at: 2000, type: 'revised', server: 'Alpha', db: 'd.nsf', unid: UNID, seq: 2, seqTime: 2000, items: ['Body'], by: 'user/ann', cause: 7 });
+    b.add({ at: 2001, type: 'replicated', from: 'Alpha', to: 'Beta', db: 'd.nsf', unid: UNID, seq: 2, seqTime: 2000, outcome: 'updated' });
+    // Its cause is the save's line (the chain's), its `via` the arrival the push brought.
+    b.add({ at: 2011, type: 'revised', server: 'Beta', db: 'd.nsf', unid: UNID, seq: 3, seqTime: 2011, items: ['X-SSOTag'], by: 'scanner/smsdom', cause: 7, via: { server: 'Alpha', unid: UNID, seq: 2 } });
+    expect(b.result().steps.map((x) => x.followed)).toEqual([
+      `user/ann saved ${UNID} on Alpha (seq 2)`,
+      `${UNID} updated on Beta (seq 2, from Alpha); scanner/smsdom saved ${UNID} on Beta (seq 3, triggered by the arrival from Alpha)`,
+    ]);
+  });
+
   it('R5: leaves out a conflict the engine says made no document, as the timeline does not count it', () => {
     const b = createSteps();
     b.input(2, save(1000, UNID));

@@ -86,6 +86,11 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let inputs = 0;
   // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
   const caps = new Map<string, number>();
+  // The step each arrival said went under (server, database, UNID, seq): an on-write stamp of it (`via`) goes there
+  // too, among inputs of one instant (it went under the input its version's `cause` names, before the arrival it
+  // answers: an operator's QA pass). Only arrivals kept (EVENTS_KEPT a step), so it stays small.
+  const arrivedUnder = new Map<string, (typeof open)[number]>();
+  const arrivalKey = (server: string, db: string, unid: string, seq: number) => `${server}\u0000${db}\u0000${unid}\u0000${seq}`;
   return {
     input(line, e, lost) {
       inputs++;
@@ -103,16 +108,22 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       // under the instant's last input: explore's 3-server setup pushes to Beta and Gamma at one instant, and the
       // first read "no change" while the second carried both, Beta's copy labelled the cluster's timer (an explore
       // QA pass). Anything else, and what no input of that instant started, goes under the last, as before.
-      let step = open[open.length - 1]!;
-      for (let i = open.length - 1; i >= 0 && open[i]!.e.at === step.e.at; i--) {
-        if (startedBy(open[i]!, e)) {
-          step = open[i]!;
-          break;
+      const last = open[open.length - 1]!;
+      let step = last;
+      const answered = e.type === 'revised' && e.via !== undefined ? arrivedUnder.get(arrivalKey(e.server, e.db, e.via.unid, e.via.seq)) : undefined;
+      if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
+      else {
+        for (let i = open.length - 1; i >= 0 && open[i]!.e.at === last.e.at; i--) {
+          if (startedBy(open[i]!, e)) {
+            step = open[i]!;
+            break;
+          }
         }
       }
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
         step.discarded.push(discarded);
+        if (e.type === 'replicated') arrivedUnder.set(arrivalKey(e.to, e.db, e.unid, e.seq), step);
       }
       // (A conflict's arrival is said with the conflict, and a timer's push as a label: neither is counted.)
       else if (e.type === 'revised' || e.type === 'conflict' || (e.type === 'replicated' && e.outcome !== 'conflict')) step.more++;
