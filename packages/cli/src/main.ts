@@ -553,6 +553,7 @@ function stormLoopOf(res: SimulateResult, claim: ClaimCheck | undefined): { stor
 }
 
 function reportHtml(res: SimulateResult, title: string, source: string, claim?: ClaimCheck, causeLines?: string, recorded = false): string {
+  const recordedCut = recordedCutNote(res);
   return renderHtmlReport({
     title,
     source,
@@ -568,7 +569,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
     ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined, baseLabel: whatIfBaseLabel(res) } } : {}),
-    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : recordedCutNote(res) !== undefined ? { cutShort: `The recording's run was cut short: ${recordedCutNote(res)!}` } : {}),
+    ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : recordedCut !== undefined ? { cutShort: `The recording's run was cut short: ${recordedCut}` } : {}),
     recording: {
       checked: res.conformance.checked,
       ...(res.conformance.mismatch !== undefined ? { mismatch: { line: res.conformance.mismatch.line, column: res.conformance.mismatch.column ?? 1, message: res.conformance.mismatch.message } } : {}),
