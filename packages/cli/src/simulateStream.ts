@@ -598,15 +598,15 @@ export async function simulateStream(
         readonly recordMark: number | undefined;
         readonly outLine: number;
         /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
-        held: [DerivedEvent, boolean | undefined, Discarded | undefined][] | undefined;
+        held: [DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined][] | undefined;
       }
     | undefined;
   /** Blame and the timeline include events of a run past its stop that was then undone (see BEYOND_STOP_KEPT). */
   let outputsPastStop = false;
-  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined) => {
+  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined, startedBy: number | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
-    steps?.add(e, madeDocument, discarded);
+    steps?.add(e, madeDocument, discarded, startedBy);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
@@ -617,16 +617,16 @@ export async function simulateStream(
   // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)
   const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
     on.cutAt !== undefined && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
-  const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => {
+  const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => {
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
-      beyondStop.held.push([e, madeDocument, discarded]);
+      beyondStop.held.push([e, madeDocument, discarded, startedBy]);
       if (beyondStop.held.length > BEYOND_STOP_KEPT) {
-        for (const [x, m, d] of beyondStop.held) toOutputs(x, m, d);
+        for (const [x, m, d, b] of beyondStop.held) toOutputs(x, m, d, b);
         beyondStop.held = undefined;
       }
-    } else toOutputs(e, madeDocument, discarded);
+    } else toOutputs(e, madeDocument, discarded, startedBy);
     if (record !== undefined) writeLine(encodeEvent(e));
   };
   /** Why the run stops where it did (for the mismatch at the first derived line past it). */
@@ -644,7 +644,7 @@ export async function simulateStream(
   const inputFollows = () => {
     waiting = false;
     if (beyondStop === undefined) return;
-    if (beyondStop.held !== undefined) for (const [x, m, d] of beyondStop.held) toOutputs(x, m, d);
+    if (beyondStop.held !== undefined) for (const [x, m, d, b] of beyondStop.held) toOutputs(x, m, d, b);
     beyondStop = undefined;
     conformance.clearBoundary();
   };

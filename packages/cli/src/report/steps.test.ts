@@ -74,6 +74,27 @@ describe('the report\'s steps', () => {
     ]);
   });
 
+  it('R8/R12: with the engine\'s word on which input started a transfer (startedBy), a push and a replication of one pair at one instant each get their own, and the timer\'s push is labelled though it finished first (both were guessed wrong: an operator\'s QA pass)', () => {
+    const b = createSteps();
+    const arrival = (unid: string, at: number): DerivedEvent => ({ at, type: 'replicated', from: 'Alpha', to: 'Beta', db: 'd', unid, seq: 1, seqTime: 1000, outcome: 'created' });
+    const session = (direction: 'cluster' | 'push', at: number): DerivedEvent => ({ at, type: 'session', server: 'Alpha', partner: 'Beta', db: 'd', direction, sent: 1, changed: 1, interrupted: false });
+    const U2 = 'C'.repeat(32);
+    const U3 = 'D'.repeat(32);
+    b.input(7, { at: 14_990, type: 'push', server: 'Alpha', partner: 'Beta' });
+    b.input(8, { at: 14_990, type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'push' });
+    // The timer's push (0) ends first, then the replication's (8), then the push's own (7).
+    b.add(arrival(U3, 15_001), undefined, undefined, 0);
+    b.add(session('cluster', 15_001), undefined, undefined, 0);
+    b.add(arrival(U2, 15_002), undefined, undefined, 8);
+    b.add(session('push', 15_002), undefined, undefined, 8);
+    b.add(arrival(UNID, 15_011), undefined, undefined, 7);
+    b.add(session('cluster', 15_011), undefined, undefined, 7);
+    expect(b.result().steps.map((x) => x.followed)).toEqual([
+      `${UNID} created on Beta (seq 1, from Alpha)`,
+      `${U3} created on Beta (seq 1, from Alpha); (moved by Alpha's cluster replicator on its timer, to Beta); ${U2} created on Beta (seq 1, from Alpha)`,
+    ]);
+  });
+
   it('R5: leaves out a conflict the engine says made no document, as the timeline does not count it', () => {
     const b = createSteps();
     b.input(2, save(1000, UNID));

@@ -52,7 +52,7 @@ export interface StepsBuilder {
    * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
    * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
    */
-  add(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded): void;
+  add(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number): void;
   result(): Steps;
 }
 
@@ -61,7 +61,7 @@ export interface StepsBuilder {
 // operator's QA pass found a d1 push credited with d2's transfer, and a pull with a change it cannot make.
 // [limitation] A push and a replication of the same pair, database and direction at one instant still go under the
 // later: the derived events do not say which of them a transfer belongs to.)
-function startedBy(step: { readonly line: number; readonly e: InputEvent }, e: DerivedEvent): boolean {
+function startedHere(step: { readonly line: number; readonly e: InputEvent }, e: DerivedEvent): boolean {
   const input = step.e;
   if (e.type === 'revised') return e.cause === step.line;
   if (input.type !== 'push' && input.type !== 'replicate') return false;
@@ -82,7 +82,7 @@ function startedBy(step: { readonly line: number; readonly e: InputEvent }, e: D
 }
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
   // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
   const caps = new Map<string, number>();
@@ -95,10 +95,10 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
     input(line, e, lost) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], more: 0, lost });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], more: 0, lost });
       else if (open.length > 0) open = [];
     },
-    add(e, madeDocument, discarded) {
+    add(e, madeDocument, discarded, startedBy) {
       // Only what it says: scans that saved nothing filled a step's slots, and a pass over more than EVENTS_KEPT
       // documents read "no change" with its cleaning past them counted (a review).
       if (open.length === 0 || inputs > shown || !explainsEvent(e)) return;
@@ -111,10 +111,16 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       const last = open[open.length - 1]!;
       let step = last;
       const answered = e.type === 'revised' && e.via !== undefined ? arrivedUnder.get(arrivalKey(e.server, e.db, e.via.unid, e.via.seq)) : undefined;
-      if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
+      // The engine's word, where it gives one (Simulator's onDerived `startedBy`): the line whose transfer made the
+      // event, or 0 for the timer's, a retry's or a connection's (under the last input, in time order). The guess
+      // below (startedHere) is for callers that do not pass it.
+      const own = startedBy !== undefined && startedBy > 0 ? open.find((x) => x.line === startedBy) : undefined;
+      if (own !== undefined) step = own;
+      else if (startedBy !== undefined && (e.type === 'replicated' || e.type === 'session' || e.type === 'conflict')) step = last;
+      else if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
       else {
         for (let i = open.length - 1; i >= 0 && open[i]!.e.at === last.e.at; i--) {
-          if (startedBy(open[i]!, e)) {
+          if (startedHere(open[i]!, e)) {
             step = open[i]!;
             break;
           }
@@ -123,6 +129,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
         step.discarded.push(discarded);
+        step.started.push(startedBy);
         if (e.type === 'replicated') arrivedUnder.set(arrivalKey(e.to, e.db, e.unid, e.seq), step);
       }
       // (A conflict's arrival is said with the conflict, and a timer's push as a label: neither is counted.)
@@ -135,7 +142,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line })) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },

@@ -91,6 +91,12 @@ export function explainDerived(
   discarded?: readonly (Discarded | undefined)[],
   lost?: readonly { readonly mate: string; readonly db: string; readonly documents: number }[],
   limitRevisions?: ReadonlyMap<string, number>,
+  /**
+   * Per event of `d`, the line of the input whose transfer made it (Simulator's onDerived `startedBy`: 0 for the
+   * cluster replicator's timer, a retry, a connection), and the input's own line: a cluster session is the input's
+   * own exactly when its line is. Without it, guessed (below).
+   */
+  started?: { readonly lines: readonly (number | undefined)[]; readonly line: number },
 ): string {
   const parts: string[] = [];
   // A crash's loss is in no derived event: `lost`, its server's cluster queues as they were (Simulator.queuedOn). It
@@ -114,7 +120,11 @@ export function explainDerived(
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
     // (A push naming a database pushes that one only: another's session is the timer's, an operator's QA pass.)
-    const own = e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && (input.db === undefined || input.db === e.db) && !ownPushed.has(e.db);
+    const told = started?.lines[k];
+    const own =
+      told !== undefined
+        ? e.type === 'session' && told === started!.line
+        : e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && (input.db === undefined || input.db === e.db) && !ownPushed.has(e.db);
     if (own) ownPushed.add(e.db);
     if (!explainsEvent(e)) continue;
     // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said

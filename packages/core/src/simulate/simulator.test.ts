@@ -1420,3 +1420,29 @@ describe('Cut at the next instant (cutWhen: run --max-scanner-revisions)', () =>
     expect(derived2.filter((e) => e.type === 'revised').map((e) => e.at)).toEqual([10, 5000]);
   });
 });
+
+describe('onDerived: which input started a transfer (startedBy)', () => {
+  it('R8/R12: a `replicate` or `push` input\'s transfers carry its line, the cluster replicator\'s timer\'s 0 (the events do not say which transfer is whose, and a report guessed wrong where they overlapped: an operator\'s QA pass)', () => {
+    const seen: [string, number | undefined][] = [];
+    const sim = new Simulator({ onDerived: (e, _made, _discarded, startedBy) => void (e.type !== 'revised' && seen.push([`${e.type}@${e.at}`, startedBy])) });
+    const events: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A', cluster: 'C1', clusterIntervalMs: 15_000 },
+      { at: 0, type: 'server', name: 'B', cluster: 'C1', clusterIntervalMs: 15_000 },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 10, type: 'save', server: 'A', db: 'd', unid: X, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 20, type: 'push', server: 'A', partner: 'B' },
+      { at: 30, type: 'save', server: 'A', db: 'd', unid: Y, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 40, type: 'save', server: 'B', db: 'd', unid: Z, by: 'user/b', set: new Map([['F', 1]]) },
+      { at: 50, type: 'replicate', server: 'B', partner: 'A', mode: 'push' },
+    ];
+    events.forEach((event, i) => sim.feed({ line: i + 2, event }));
+    sim.finish();
+    // The push (line 6) moves X; the replicate (line 9) pushes Z to A; the timers (at 15 s) move Y, and push Z,
+    // which A already has: 0.
+    expect(seen).toEqual([
+      ['replicated@21', 6], ['session@21', 6],
+      ['replicated@52', 9], ['session@52', 9],
+      ['replicated@15001', 0], ['session@15001', 0], ['session@15002', 0],
+    ]);
+  });
+});

@@ -43,8 +43,12 @@ export interface SimulatorOptions {
    * one under that UNID (R5). The event itself has no such field (event-log.md); reports counting conflicts read it.
    * For a `replicated` event, `discarded` says what of the destination's copy the arrival threw away (R5, R6), when it
    * threw something away (the summary's `discarded` counts these); reports say it in words (explainDerived).
+   * For a `session`, `replicated` or `conflict` event, `startedBy` is the line of the input event (`replicate`, `push`)
+   * whose transfer made it, or 0 when the cluster replicator's timer, a retry or a connection started it: the events
+   * do not say which transfer is whose, and a report's steps and its "on its timer" labels guessed wrong where inputs
+   * of one instant, or a push and the timer, overlapped (an operator's QA pass).
    */
-  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => void;
+  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => void;
   /**
    * Asked after each piece of engine work: true stops the run there, as the cap does (`stopped: 'cap'`). A checker
    * uses it to cut a storm short instead of simulating it to `maxRunMs`.
@@ -99,6 +103,11 @@ interface TransferSpec {
   /** For the `session` event: who started this transfer, and the other server. */
   readonly server: string;
   readonly partner: string;
+  /**
+   * The line of the input event (`replicate`, `push`) that started it; 0 when the cluster replicator's timer, a retry
+   * or a connection did. Given to onDerived with the transfer's events (`startedBy`), not written in them.
+   */
+  readonly line: number;
 }
 
 interface TransferState {
@@ -433,7 +442,7 @@ export class Simulator {
   private s: SimState;
   private readonly factory: BehaviourFactory | undefined;
   private readonly maxRunMs: number;
-  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded) => void) | undefined;
+  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private readonly cutWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
@@ -1386,7 +1395,7 @@ export class Simulator {
           this.replicaOf(a, e.db, line);
           this.replicaOf(b, e.db, line);
         }
-        this.startSession(a.name, b.name, e.mode ?? 'pull-push', e.db);
+        this.startSession(a.name, b.name, e.mode ?? 'pull-push', e.db, line);
         return;
       }
       case 'push': {
@@ -1402,7 +1411,7 @@ export class Simulator {
         // R12: an explicit push runs at once, retry wait or not.
         for (const db of this.sharedDatabases(a, b, e.db)) {
           const q = this.queue(a, b.name, db);
-          if (q.unids.size > 0) this.startClusterPush(a.name, b.name, db);
+          if (q.unids.size > 0) this.startClusterPush(a.name, b.name, db, line);
         }
         return;
       }
@@ -1609,8 +1618,8 @@ export class Simulator {
 
   // ---------------------------------------------------------------- saves and derived events
 
-  private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded): void {
-    this.onDerived?.(e, madeDocument, discarded);
+  private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number): void {
+    this.onDerived?.(e, madeDocument, discarded, startedBy);
   }
 
   private clock(srv: ServerRec): number {
@@ -1956,15 +1965,15 @@ export class Simulator {
    * R8: a session started by `initiator` with `partner`. [choice] With no `db`, the databases both hold are replicated
    * one after the other, by name, each with the mode's transfers; an interrupted transfer ends the whole session.
    */
-  private startSession(initiator: string, partner: string, mode: ReplicationMode, db: string | undefined): void {
+  private startSession(initiator: string, partner: string, mode: ReplicationMode, db: string | undefined, line = 0): void {
     const a = this.s.servers.get(initiator)!;
     const b = this.s.servers.get(partner)!;
     const plan: TransferSpec[] = [];
     for (const d of this.sharedDatabases(a, b, db)) {
-      const pull: TransferSpec = { from: partner, to: initiator, db: d, direction: 'pull', server: initiator, partner };
-      const push: TransferSpec = { from: initiator, to: partner, db: d, direction: 'push', server: initiator, partner };
+      const pull: TransferSpec = { from: partner, to: initiator, db: d, direction: 'pull', server: initiator, partner, line };
+      const push: TransferSpec = { from: initiator, to: partner, db: d, direction: 'push', server: initiator, partner, line };
       // pull-pull: the partner then pulls from the initiator.
-      const pullBack: TransferSpec = { from: initiator, to: partner, db: d, direction: 'pull', server: partner, partner: initiator };
+      const pullBack: TransferSpec = { from: initiator, to: partner, db: d, direction: 'pull', server: partner, partner: initiator, line };
       if (mode === 'pull-push') plan.push(pull, push);
       else if (mode === 'pull') plan.push(pull);
       else if (mode === 'push') plan.push(push);
@@ -2009,10 +2018,10 @@ export class Simulator {
     return 'running';
   }
 
-  private startClusterPush(server: string, mate: string, db: string): void {
+  private startClusterPush(server: string, mate: string, db: string, line = 0): void {
     const srv = this.s.servers.get(server)!;
     const q = this.queue(srv, mate, db);
-    const spec: TransferSpec = { from: server, to: mate, db, direction: 'cluster', server, partner: mate };
+    const spec: TransferSpec = { from: server, to: mate, db, direction: 'cluster', server, partner: mate, line };
     const t: TransferState = { spec, start: this.s.now, unids: [...q.unids.keys()], k: 0, upTo: 0, sent: 0, changed: 0, rest: [] };
     if (!this.reachable(server, mate)) {
       this.endTransfer(t, true);
@@ -2068,7 +2077,7 @@ export class Simulator {
     const at = from.replicas.get(spec.db)!.slot(unid);
     if (at !== undefined) {
       t.sent++;
-      if (this.applyArrival(from, to, spec.db, at.note, at.cause, spec.direction === 'cluster')) t.changed++;
+      if (this.applyArrival(from, to, spec.db, at.note, at.cause, spec.direction === 'cluster', spec.line)) t.changed++;
     }
     t.k++;
     if (t.k < t.unids.length) {
@@ -2096,11 +2105,11 @@ export class Simulator {
       // R9: when the last document is applied, the history becomes the change number read at the start.
       this.writable(this.s.servers.get(spec.to)!, spec.db).setHistory(spec.from, t.upTo);
     }
-    this.emit({ at: this.s.now, type: 'session', server: spec.server, partner: spec.partner, db: spec.db, direction: spec.direction, sent: t.sent, changed: t.changed, interrupted });
+    this.emit({ at: this.s.now, type: 'session', server: spec.server, partner: spec.partner, db: spec.db, direction: spec.direction, sent: t.sent, changed: t.changed, interrupted }, undefined, undefined, spec.line);
   }
 
   /** Applies one arriving version at D (R2–R7). Returns true when D changed. */
-  private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, cause: number, byCluster: boolean): boolean {
+  private applyArrival(from: ServerRec, to: ServerRec, db: string, src: Note, cause: number, byCluster: boolean, line: number): boolean {
     let rep = to.replicas.get(db)!;
     const dst = rep.get(src.unid);
     arrivalOptions.limitRevisions = rep.limitRevisions;
@@ -2119,7 +2128,7 @@ export class Simulator {
     const watched = to.behaviour !== undefined && to.up;
     if (res.outcome === 'collision') {
       this.ownCollisions().add(`${db}\u0000${src.unid}\u0000${src.seq}\u0000${src.seqTime}`);
-      this.emitReplicated(from, to, db, src, 'collision');
+      this.emitReplicated(from, to, db, src, 'collision', undefined, line);
       return false;
     }
     const replicator = replicatorOf(to.name);
@@ -2165,13 +2174,13 @@ export class Simulator {
         conflictUnid: res.conflictDoc.unid,
         winner: { seq: res.winner[0], seqTime: res.winner[1] },
         loser: { seq: res.loser[0], seqTime: res.loser[1] },
-      }, made);
+      }, made, undefined, line);
     }
     rep.put(res.put, cause);
     c.replicatedChanges++;
     if (res.discarded) c.discarded++;
     if (res.outcome === 'merged') c.merges++;
-    this.emitReplicated(from, to, db, res.put, res.outcome, res.discarded ? discardedOf(src, dst, res.put, res.outcome) : undefined);
+    this.emitReplicated(from, to, db, res.put, res.outcome, res.discarded ? discardedOf(src, dst, res.put, res.outcome) : undefined, line);
     // R12 [choice]: changes that arrived by cluster replication are not queued again (the sender pushes to every
     // mate itself); versions the replicator made here (merged) are.
     if (!byCluster || res.outcome === 'merged') this.enqueueCluster(to, db, res.put.unid);
@@ -2180,8 +2189,8 @@ export class Simulator {
     return true;
   }
 
-  private emitReplicated(from: ServerRec, to: ServerRec, db: string, note: Note, outcome: ReplicatedOutcome, discarded?: Discarded): void {
-    this.emit({ at: this.s.now, type: 'replicated', from: from.name, to: to.name, db, unid: note.unid, seq: note.seq, seqTime: note.seqTime, outcome }, undefined, discarded);
+  private emitReplicated(from: ServerRec, to: ServerRec, db: string, note: Note, outcome: ReplicatedOutcome, discarded: Discarded | undefined, line: number): void {
+    this.emit({ at: this.s.now, type: 'replicated', from: from.name, to: to.name, db, unid: note.unid, seq: note.seq, seqTime: note.seqTime, outcome }, undefined, discarded, line);
   }
 
   // ---------------------------------------------------------------- cluster queues (R12)

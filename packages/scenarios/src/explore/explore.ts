@@ -1089,16 +1089,19 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
   const events = pathEvents(model, actions, timeOf, stepMs, false);
   const explanation: string[] = [];
   let derived: DerivedEvent[] = [];
-  // What each arrival discarded (the Simulator's word, said with it: explainDerived).
+  // What each arrival discarded (the Simulator's word, said with it: explainDerived), and which input's transfer made
+  // each transfer's event (onDerived's `startedBy`: the timer's pushes are labelled by it).
   let discarded: (Discarded | undefined)[] = [];
+  let started: (number | undefined)[] = [];
   let scannerRevisions = 0;
   let scannerCleanings = 0;
   const sim = new Simulator({
     behaviours: factory,
     maxRunMs: 1,
-    onDerived: (e, _made, x) => {
+    onDerived: (e, _made, x, by) => {
       derived.push(e);
       discarded.push(x);
+      started.push(by);
       if (isScannerRevision(e)) {
         scannerRevisions++;
         if (e.items.some((i) => i.toLowerCase() === '$file')) scannerCleanings++;
@@ -1115,6 +1118,7 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     const e = events[i]!;
     derived = [];
     discarded = [];
+    started = [];
     const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeInput(actions[i - model.setup.length]!)}`;
     // What a crash loses (its server's cluster queues), before it: in no derived event.
     const lost = e.type === 'crash' ? sim.queuedOn(e.server) : undefined;
@@ -1124,10 +1128,10 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
-      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps)}; then ${err.message}`);
+      explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps, { lines: started, line })}; then ${err.message}`);
       break;
     }
-    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps)}`);
+    explanation.push(`${step}: ${explainDerived(derived, actions[i - model.setup.length], discarded, lost, caps, { lines: started, line })}`);
   }
   const all = pathEvents(model, actions, timeOf, stepMs, true);
   // The designs the log installs, by name: replay's check of the claim says "not checked" for a log that installs
