@@ -14,6 +14,7 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  scheduleGap,
   selfSchedule,
   EXPLORE_DEFAULTS,
   EXPLORE_REFUSED,
@@ -1265,10 +1266,8 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     if (r.design === 'noop') return [];
     const own = d !== undefined ? selfSchedule(d, parseConfigList(r.config, 'config', d.defaults)) : undefined;
     if (own !== undefined) return [{ r, note: `the design schedules its own scans (every ${own.toLocaleString('en-US')} ms on every server: its scheduleEveryMs), so the scenario's scanEveryMs and scanServers do not apply to it` }];
-    const tail = 'so the scenario\'s scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes';
-    if (!Object.prototype.hasOwnProperty.call(d?.defaults ?? {}, 'scheduleEveryMs')) return [{ r, note: `the design declares no scheduleEveryMs setting, ${tail}` }];
-    if (d !== undefined && d.scheduleEveryMs === undefined) return [{ r, note: `the design has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it, ${tail}` }];
-    return [];
+    const gap = d !== undefined ? scheduleGap(d) : undefined;
+    return gap === undefined ? [] : [{ r, note: `the design ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes` }];
   });
   // keys=per-server (for every row, or this row's) gives each server its own key: a row whose design has no key
   // setting runs as before, said (compare passes the setting over for it: oneOfSeveral).

@@ -160,6 +160,17 @@ export function selfSchedule(design: ScannerDesign<object>, config: Readonly<Rec
   return v;
 }
 
+/**
+ * Why the scenario's schedule (scanEveryMs, scanServers) cannot reach a design, or undefined when it can: it declares
+ * no `scheduleEveryMs` setting, or has one that no `scheduleEveryMs(config)` reads. `run` refuses the settings for it,
+ * `compare` says it beside the row: one reason, worded once.
+ */
+export function scheduleGap(design: ScannerDesign<object>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(design.defaults, 'scheduleEveryMs')) return 'declares no scheduleEveryMs setting';
+  if (design.scheduleEveryMs === undefined) return 'has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it';
+  return undefined;
+}
+
 /** What the design's `scheduleEveryMs(config)` returns for this configuration (over its defaults): an interval > 0, or undefined (none, or its code threw). */
 export function scheduleOf(design: ScannerDesign<object>, config: Readonly<Record<string, unknown>>): number | undefined {
   if (design.scheduleEveryMs === undefined) return undefined;

@@ -2,7 +2,7 @@
 // Built on @replstorm/core's public API only.
 
 export type { DesignPromises, DesignRegistry, DesignScanContext, ScannerDesign, VirusScanResult } from './design.js';
-export { behaviourFactory, checkDesignInstall, cleaningWrites, defineDesign, promisesOf, promisesProblem, resolveConfig, scheduleOf, selfSchedule, thrownText, toBehaviour, unknownDesignFields, virusScanOf } from './design.js';
+export { behaviourFactory, checkDesignInstall, cleaningWrites, defineDesign, promisesOf, promisesProblem, resolveConfig, scheduleGap, scheduleOf, selfSchedule, thrownText, toBehaviour, unknownDesignFields, virusScanOf } from './design.js';
 export { SSO_TAG, computeTag, tagContent, verifyTag } from './tag.js';
 export type { SmsdomConfig } from './designs/smsdom.js';
 export { SMSDOM_DEFAULTS, clusterAware, smsdom, smsdomLike, smsdomScan, ssoMailOnly } from './designs/smsdom.js';

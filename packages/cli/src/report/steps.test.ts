@@ -33,7 +33,8 @@ describe('the report\'s steps', () => {
     const session = (to: string): DerivedEvent => ({ at: 45_001, type: 'session', server: 'Alpha', partner: to, db: 'd.nsf', direction: 'cluster', sent: 1, changed: 1, interrupted: false });
     b.input(7, push('Beta'));
     b.input(8, push('Gamma'));
-    for (const e of [arrival('Beta'), session('Beta'), arrival('Gamma'), session('Gamma')]) b.add(e);
+    // (The engine says which input's transfer made each: onDerived's `startedBy`.)
+    for (const [e, by] of [[arrival('Beta'), 7], [session('Beta'), 7], [arrival('Gamma'), 8], [session('Gamma'), 8]] as const) b.add(e, undefined, undefined, by);
     // A revision names its line (`cause`): an on-write stamp of Beta's arrival is line 7's.
     b.add({ at: 45_011, type: 'revised', server: 'Beta', db: 'd.nsf', unid: UNID, seq: 1, seqTime: 45_011, items: ['X-SSOTag'], by: 'scanner/smsdom', cause: 7 });
     expect(b.result().steps.map((x) => x.followed)).toEqual([
@@ -42,17 +43,17 @@ describe('the report\'s steps', () => {
     ]);
   });
 
-  it('R8/R12: a push or replication naming a database gets that database\'s transfers only, and a replication only the way its mode moves documents; a push\'s session in another database is the timer\'s (an operator\'s QA pass)', () => {
+  it('R8/R12: a push or replication naming a database gets that database\'s transfers only (the engine\'s startedBy), and what the timer moved goes under the last input (a pull was credited with a change it cannot make: an operator\'s QA pass)', () => {
     const b = createSteps();
     const arrival = (db: string, from: string, to: string): DerivedEvent => ({ at: 2001, type: 'replicated', from, to, db, unid: UNID, seq: 1, seqTime: 1000, outcome: 'created' });
     const session = (db: string): DerivedEvent => ({ at: 2001, type: 'session', server: 'Alpha', partner: 'Beta', db, direction: 'cluster', sent: 1, changed: 1, interrupted: false });
     b.input(7, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta', db: 'd1' });
     b.input(8, { at: 2000, type: 'push', server: 'Alpha', partner: 'Beta', db: 'd2' });
-    for (const e of [arrival('d1', 'Alpha', 'Beta'), session('d1'), arrival('d2', 'Alpha', 'Beta'), session('d2')]) b.add(e);
+    for (const [e, by] of [[arrival('d1', 'Alpha', 'Beta'), 7], [session('d1'), 7], [arrival('d2', 'Alpha', 'Beta'), 8], [session('d2'), 8]] as const) b.add(e, undefined, undefined, by);
     b.input(9, { at: 3000, type: 'replicate', server: 'Beta', partner: 'Alpha', mode: 'pull' });
     b.input(10, { at: 3000, type: 'save', server: 'Beta', db: 'd1', unid: UNID, by: 'user/ann' });
-    // Beta's pull moves Alpha -> Beta only: an arrival the other way is not its.
-    b.add({ ...arrival('d1', 'Beta', 'Alpha'), at: 3001 });
+    // An arrival the timer moved (Beta -> Alpha, which Beta's pull cannot make) goes under the last input.
+    b.add({ ...arrival('d1', 'Beta', 'Alpha'), at: 3001 }, undefined, undefined, 0);
     const steps = b.result().steps.map((x) => x.followed);
     expect(steps[0]).toBe(`${UNID} created on Beta (seq 1, from Alpha)`);
     expect(steps[1]).toBe(`${UNID} created on Beta (seq 1, from Alpha)`);

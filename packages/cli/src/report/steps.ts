@@ -56,30 +56,6 @@ export interface StepsBuilder {
   result(): Steps;
 }
 
-/** Whether derived event `e` is work the step's input started: its transfers (R8, R12), or a revision it causes. */
-// (A push or replication that names a database moves that one only; a replication's mode says which way (R8): an
-// operator's QA pass found a d1 push credited with d2's transfer, and a pull with a change it cannot make.
-// [limitation] A push and a replication of the same pair, database and direction at one instant still go under the
-// later: the derived events do not say which of them a transfer belongs to.)
-function startedHere(step: { readonly line: number; readonly e: InputEvent }, e: DerivedEvent): boolean {
-  const input = step.e;
-  if (e.type === 'revised') return e.cause === step.line;
-  if (input.type !== 'push' && input.type !== 'replicate') return false;
-  if ((e.type === 'session' || e.type === 'replicated' || e.type === 'conflict') && input.db !== undefined && e.db !== input.db) return false;
-  if (input.type === 'push') {
-    if (e.type === 'session') return e.direction === 'cluster' && e.server === input.server && e.partner === input.partner;
-    if (e.type === 'replicated') return e.from === input.server && e.to === input.partner;
-    return e.type === 'conflict' && e.server === input.partner;
-  }
-  // Which way a replication moves documents: to its server (pull), to its partner (push), or both.
-  const mode = input.mode ?? 'pull-push';
-  const toServer = mode !== 'push';
-  const toPartner = mode !== 'pull';
-  const moves = (from: string, to: string) => (toServer && from === input.partner && to === input.server) || (toPartner && from === input.server && to === input.partner);
-  if (e.type === 'session') return e.direction !== 'cluster' && ((e.server === input.server && e.partner === input.partner) || (mode === 'pull-pull' && e.server === input.partner && e.partner === input.server));
-  if (e.type === 'replicated') return moves(e.from, e.to);
-  return e.type === 'conflict' && ((toServer && e.server === input.server) || (toPartner && e.server === input.partner));
-}
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
@@ -110,21 +86,16 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       // QA pass). Anything else, and what no input of that instant started, goes under the last, as before.
       const last = open[open.length - 1]!;
       let step = last;
-      const answered = e.type === 'revised' && e.via !== undefined ? arrivedUnder.get(arrivalKey(e.server, e.db, e.via.unid, e.via.seq)) : undefined;
-      // The engine's word, where it gives one (Simulator's onDerived `startedBy`): the line whose transfer made the
-      // event, or 0 for the timer's, a retry's or a connection's (under the last input, in time order). The guess
-      // below (startedHere) is for callers that do not pass it.
-      const own = startedBy !== undefined && startedBy > 0 ? open.find((x) => x.line === startedBy) : undefined;
-      if (own !== undefined) step = own;
-      else if (startedBy !== undefined && (e.type === 'replicated' || e.type === 'session' || e.type === 'conflict')) step = last;
-      else if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
-      else {
-        for (let i = open.length - 1; i >= 0 && open[i]!.e.at === last.e.at; i--) {
-          if (startedHere(open[i]!, e)) {
-            step = open[i]!;
-            break;
-          }
-        }
+      if (startedBy !== undefined && startedBy > 0) {
+        // A transfer's event: the engine's word on which input's transfer made it (Simulator's onDerived `startedBy`;
+        // 0, the timer's, a retry's or a connection's, stays under the last input, in time order).
+        step = open.find((x) => x.line === startedBy) ?? last;
+      } else if (e.type === 'revised') {
+        // A revision: an on-write stamp of an arrival goes where the arrival went; another, under the line it names
+        // (`cause`), among inputs of one instant.
+        const answered = e.via !== undefined ? arrivedUnder.get(arrivalKey(e.server, e.db, e.via.unid, e.via.seq)) : undefined;
+        if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
+        else for (let i = open.length - 1; i >= 0 && open[i]!.e.at === last.e.at; i--) if (open[i]!.line === e.cause) step = open[i]!;
       }
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);

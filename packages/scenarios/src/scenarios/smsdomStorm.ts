@@ -1,5 +1,5 @@
 import { LogError, Prng, type InputEvent, type ItemValue } from '@replstorm/core';
-import { resolveConfig, selfSchedule, type DesignRegistry, type ScannerDesign } from '../design.js';
+import { resolveConfig, scheduleGap, selfSchedule, type DesignRegistry, type ScannerDesign } from '../design.js';
 import { BUILTIN_DESIGNS } from '../designs/registry.js';
 import { parseConfigList, perServerNumbers, resolveParams, type ParamSpecs, type ParamValues } from './params.js';
 
@@ -172,10 +172,10 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // scheduleEveryMs(config) reads. Given, they are refused as keys=per-server is below (`run` ran such a design with
   // `scans 0 performed` and no word, which read as a cheap design: a researcher's QA pass; compare says it in a note).
   // (Explore sets scanServers=none itself and refuses both: context.noSchedule. scanServers=none asks for no schedule.)
-  if (design !== undefined && own === undefined && context.oneOfSeveral !== true && context.noSchedule === undefined && (!hasSetting('scheduleEveryMs') || design.scheduleEveryMs === undefined)) {
-    const what = hasSetting('scheduleEveryMs') ? `has a scheduleEveryMs setting but no scheduleEveryMs(config) that returns it` : 'declares no scheduleEveryMs setting';
+  const gap = design !== undefined && own === undefined ? scheduleGap(design as ScannerDesign<object>) : undefined;
+  if (gap !== undefined && context.oneOfSeveral !== true && context.noSchedule === undefined) {
     for (const k of ['scanEveryMs', 'scanServers'] as const) {
-      if (given(k) && !(k === 'scanServers' && p.scanServers === 'none')) throw new LogError('BAD_CONFIG', `parameter "${k}": the design "${p.design}" ${what}, so the scenario's scheduled scans (scanEveryMs, scanServers) do not apply to it: it scans only what its watches() takes on writes`, { field: k });
+      if (given(k) && !(k === 'scanServers' && p.scanServers === 'none')) throw new LogError('BAD_CONFIG', `parameter "${k}": the design "${p.design}" ${gap}, so the scenario's scheduled scans (scanEveryMs, scanServers) do not apply to it: it scans only what its watches() takes on writes`, { field: k });
     }
   }
   // keys=per-server gives each server's scanner its own `key`: a design without that setting would run as with one key,
