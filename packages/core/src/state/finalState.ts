@@ -133,25 +133,58 @@ class DigestWriter {
   }
 
   private flushes = 0;
-  /** Documents' bytes kept for the next server's copy of the same Note (see digestState), within `cacheBytes`. */
-  private readonly docBytes = new Map<Note, Uint8Array>();
+  /**
+   * Documents' bytes kept for the next server's copy of the same Note (see digestState), within `cacheBytes`: each
+   * document's entry number, its bytes at `kept[2 * entry]` (start) and `kept[2 * entry + 1]` (end) in one arena that
+   * grows by doubling. [measured] A Uint8Array per document (a slice of the buffer, with an ArrayBuffer of its own)
+   * made 10,000 buffers outside the heap per replica, which the collector sweeps on another thread while the next
+   * work runs: the PouchDB row's engine (10,000 documents, runs back to back, each followed by a digest) took 44.7 ms a
+   * run with the slices, 42.0 ms with the arena (medians of five interleaved processes of 35 runs each). The
+   * instructions are the same (cachegrind, 11.94 billion for 8 runs either way): the difference is the sweeping,
+   * which competes with the run for this 2-core machine.
+   */
+  private readonly docEntry = new Map<Note, number>();
+  private readonly kept: number[] = [];
+  private arena = new Uint8Array(0);
   private cachedBytes = 0;
 
   /** `doc(note)`, or its bytes as written for an earlier server holding the very same Note. */
   cachedDoc(note: Note): void {
-    const hit = this.docBytes.get(note);
+    const hit = this.docEntry.get(note);
     if (hit !== undefined) {
-      this.bytes(hit);
+      this.bytesOf(this.arena, this.kept[2 * hit]!, this.kept[2 * hit + 1]!);
       return;
     }
     const start = this.pos;
     const flushes = this.flushes;
     this.doc(note);
     // Kept when the document's bytes are still all in the buffer (no flush while writing it) and the bound allows.
-    if (flushes === this.flushes && this.cachedBytes < this.cacheBytes) {
-      this.docBytes.set(note, this.buf.slice(start, this.pos));
-      this.cachedBytes += this.pos - start;
+    const n = this.pos - start;
+    if (flushes === this.flushes && this.cachedBytes + n <= this.cacheBytes) {
+      if (this.cachedBytes + n > this.arena.length) {
+        const grown = new Uint8Array(Math.min(this.cacheBytes, Math.max(2 * this.arena.length, this.cachedBytes + n, 1 << 16)));
+        grown.set(this.arena.subarray(0, this.cachedBytes));
+        this.arena = grown;
+      }
+      this.arena.set(this.buf.subarray(start, this.pos), this.cachedBytes);
+      this.docEntry.set(note, this.kept.length >> 1);
+      this.kept.push(this.cachedBytes, this.cachedBytes + n);
+      this.cachedBytes += n;
     }
+  }
+
+  /** `bytes(k.subarray(start, end))`. */
+  private bytesOf(k: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) {
+        this.h.bytes(k.subarray(start, end));
+        return;
+      }
+    }
+    this.buf.set(k.subarray(start, end), this.pos);
+    this.pos += n;
   }
 
   /** Bytes made once (the constant parts of a document's JSON, a document's bytes kept). */
