@@ -1568,7 +1568,7 @@ ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanati
       process.stdout.write(`\nWARNING: ${r.notSymmetric}: a design here acts on server names though it declares itself name-blind (ScannerDesign.symmetric), so the search, which identified renamed states, may have missed some; run it with --no-symmetry, or drop the declaration\n`);
     }
     if (r.timeDependent !== undefined) {
-      process.stdout.write(`\nWARNING: ${r.timeDependent}: a design here acts on the time's value (its \`at\` or \`clock\`, or a note's times), where the search identifies states that differ only in their times, so it may have merged states that behave differently and missed paths; verify, which runs cases at their own times, judges such a design\n`);
+      process.stdout.write(`\nWARNING: ${r.timeDependent}: a design here acts on the time's value (its \`at\` or \`clock\`, or a note's times) or on a document's seq or how many revisions it has, where the search identifies states that differ only in those, so it may have merged states that behave differently and missed paths; verify, which runs cases at their own times and counts, judges such a design\n`);
     }
     if (r.notReproducible !== undefined) {
       process.stdout.write(`\nWARNING: ${r.notReproducible}: the design carries something from one scan to the next outside the simulation (a module-level variable?), so the search did not explore what it really does and its result cannot be trusted${r.violation !== undefined || r.storm !== undefined ? ' (nor can its logs show it from a fresh start)' : ''}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
@@ -1635,7 +1635,7 @@ Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the eng
 2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
 than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
 short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
-that is not a function of its inputs, not name-blind as it declares, or acting on a time's value; verify whose cases
+that is not a function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases
 end otherwise on a copy of the design loaded anew; explore whose storms are NOT decided; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
 it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
 output or error closed it while the command was still running (its progress lines); every command writes its results
@@ -1763,7 +1763,7 @@ See replstorm --help.`)
 Exit codes: 0 the search reached --depth (or exhausted the space) with no violation and no storm; 1 a violation or a
 storm found (its shortest path written to --out as a log replay reproduces); 2 bad input; 3 the search could not
 finish: cut short by --max-states or a full heap with nothing found, or a design whose paths run again reached other
-states (not a function of its inputs, not name-blind as it declares, or acting on a time's value; a violation found
+states (not a function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq; a violation found
 is still 1, with the warning); 129/130/143 interrupted. See replstorm --help.`)
     .action((name: string, o) => cmdExplore(name, o));
 

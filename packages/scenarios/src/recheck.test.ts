@@ -286,6 +286,25 @@ describe('recheckClaim: explore\'s storm logs', () => {
       else expect(c?.unchecked, name).toMatch(/^the loop comes back as the header says, but not with every time \d+ d [\d a-z]+ later: the design acts on the time/);
     }
   });
+  it('R16: a design of the user\'s that stamps arrivals until a document has 4 revisions: its loop comes back to the same abstract state, but stops stamping in a later lap, so the storm is not reproduced (an explore QA pass: it read "reproduced yes" from its first lap)', () => {
+    const revCap = defineDesign<Record<string, never>>({
+      name: 'rev-cap',
+      description: 'stamps every write it sees with its server\'s tag, unless the document has 4 or more revisions',
+      defaults: {},
+      watches: () => true,
+      scan: ({ note, server }) => {
+        if (note.revisions.length >= 4) return { verdict: 'clean' };
+        const tag = `clean-on-${server}`;
+        return note.items.some((i) => i.key === 'x-tag' && i.value === tag) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-Tag', tag]] };
+      },
+    }) as ScannerDesign<object>;
+    const reg = builtinRegistry([revCap]);
+    const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: reg }), { depth: 10, invariants: [] });
+    expect(found.storm, 'the abstraction takes the loop for a storm').toBeDefined();
+    const { meta, events } = readLog(found.storm!.log);
+    expect(recheckClaim(meta, events, reg)).toMatchObject({ reproduced: false });
+    expect(recheckClaim(meta, events, reg)?.unchecked).toBeUndefined();
+  });
 });
 
 describe('recheckClaim: verify\'s counterexamples', () => {

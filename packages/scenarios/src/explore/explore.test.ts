@@ -812,7 +812,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const r = explore(model, { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] });
     expect(r.depthReached).toBe(1);
     expect(r.violation).toBeUndefined();
-    expect(r.timeDependent).toMatch(/^scheduled scan on Alpha of \S+ 0+5E7D001 made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 7 variations\)$/);
+    expect(r.timeDependent).toMatch(/^scheduled scan on Alpha of \S+ 0+5E7D001 made other decisions with every time 1 d 1 h 1 min 1 s later \(.*"saved":false\} became .*"saved":true\}; checked 1 path under 9 variations\)$/);
     // What the search could not see: its actions at its step times, from an odd minute on, conflict.
     const setupEnd = model.setup.at(-1)!.at;
     const at = (k: number) => setupEnd + (k + 1) * STEP_MS;
@@ -879,6 +879,30 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const debounce = timedDesign('debounce', ({ at, note }) => at - note.seqTime >= 90_000);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'debounce' }, registry: builtinRegistry([debounce]) }), { depth: 4 });
     expect(r.timeDependent).toMatch(/made other decisions with its steps 1 min 30 s apart instead of 1 min \(/);
+  });
+
+  it('R1/R16: a design acting on a document\'s seq (stamps only at an even seq) or on its revisions\' count (stamps until it has 4): flagged with the documents saved more times before the search; the second\'s "storm" too (an explore QA pass: "exhausted", no violation, and a storm that stops)', () => {
+    const even = timedDesign('even-seq', ({ note }) => note.seq % 2 === 0);
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq' }, registry: builtinRegistry([even]) }), { depth: 4 });
+    expect(r.timeDependent).toMatch(/made other decisions with every document saved 1 more time before the search \(its seq and its revisions 1 more\)/);
+    const revCap = defineDesign<Record<string, never>>({
+      name: 'rev-cap',
+      description: 'stamps every write it sees with its server\'s tag, unless the document has 4 or more revisions',
+      defaults: {},
+      watches: () => true,
+      scan: ({ note, server }) => {
+        if (note.revisions.length >= 4) return { verdict: 'clean' };
+        const tag = `clean-on-${server}`;
+        return note.items.some((i) => i.key === 'x-tag' && i.value === tag) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-Tag', tag]] };
+      },
+    }) as ScannerDesign<object>;
+    const capped = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: builtinRegistry([revCap]) }), { depth: 10 });
+    expect(capped.storm).toBeDefined();
+    expect(capped.timeDependent).toMatch(/made other decisions with every document saved 25 more times before the search/);
+    // With a cluster timer between steps the times are not checked, and the seq still is (no time moves).
+    const timer = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq', clusterIntervalMs: 60_000 }, registry: builtinRegistry([even]) }), { depth: 3 });
+    expect(timer.timeUnchecked).toMatch(/^periodic work/);
+    expect(timer.timeDependent).toMatch(/every document saved 1 more time before the search/);
   });
 
   it('R12/R16: with a cluster replicator on a timer between steps, a design of yours is not checked for acting on the time, and the result says so (shifted paths met the timer at other times: an order-only design was flagged, a review)', () => {

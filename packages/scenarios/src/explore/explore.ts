@@ -223,9 +223,10 @@ export interface ExploreResult {
    */
   readonly symmetryUnchecked?: string;
   /**
-   * Set when a path run again with every time shifted (TIME_SHIFTS_MS), or with its steps further apart, made other
-   * decisions: a design acts on a time's value, while the search identifies states that differ only in their times (an order-preserving
-   * renumbering), so it may have merged states that behave differently and missed paths.
+   * Set when a path run again with every time shifted (TIME_SHIFTS_MS), or with its steps further apart, or with every
+   * document saved more times before the search (SEQ_EXTRA_SAVES), made other decisions: a design acts on a time's
+   * value, or on a document's seq or revisions' count, while the search identifies states that differ only in those
+   * (an order-preserving renumbering), so it may have merged states that behave differently and missed paths.
    */
   readonly timeDependent?: string;
   /** Set when a design read the time but the check behind `timeDependent` could not be made (why). */
@@ -717,14 +718,14 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   if (notReproducible === undefined && installsDesignOfYours(model.setup, registry)) {
     if (!periodicFree) {
       timeUnchecked = 'periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked';
-    } else {
-      const found = timeDependence(model, [0, ...sample], pathTo, (i) => {
-        reach(pathTo(i));
-        return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
-      }, timeOf, stepMs, factory);
-      if (found?.kind === 'not-reproducible') notReproducible = found.message;
-      else timeDependent = found?.message;
     }
+    // (With periodic work, only the documents saved more times: their times do not move.)
+    const found = timeDependence(model, [0, ...sample], pathTo, (i) => {
+      reach(pathTo(i));
+      return model.actions(sim, model.userActions - nodes[i]!.userActionsUsed);
+    }, timeOf, stepMs, factory, periodicFree);
+    if (found?.kind === 'not-reproducible') notReproducible = found.message;
+    else timeDependent = found?.message;
   }
   return {
     model: model.name,
@@ -780,6 +781,13 @@ const STRETCH = 1.5;
  * decision of its own). A threshold longer than the path's span at a day a step is still missed.
  */
 const FAR_STEPS_MS: readonly number[] = [3_661_000, 90_061_000];
+
+/**
+ * [choice] How many more times each document is saved before the search when paths are run again (timeDependence): 1
+ * (a design acting on seq's parity, or on a document's first save), and 25 (thresholds up to about 25 saves or
+ * revisions). A design acting on a value the paths reach neither way (seq exactly 7) is not caught.
+ */
+const SEQ_EXTRA_SAVES: readonly number[] = [1, 25];
 const FAR_SPAN_MS = 80 * 86_400_000;
 
 /** [choice] At most this many paths (a sampled state and one action after it) are run again: each under every variant. */
@@ -804,20 +812,33 @@ class TimedRuns {
   /** The setup's decisions. */
   readonly setupText: readonly string[];
 
+  /** While the setup's extra saves are fed (`extraSaves`): their events are not decisions. */
+  private muted = false;
+
   constructor(
     setup: readonly InputEvent[],
     factory: BehaviourFactory,
     private readonly timeOf: (d: number) => number,
     private readonly stepMs: number,
+    extraSaves = 0,
   ) {
     this.sim = new Simulator({
       behaviours: factory,
       onDerived: (e) => {
+        if (this.muted) return;
         if (e.type === 'conflict') this.conflicts.push(e.conflictUnid);
         this.sink.push(JSON.stringify(e, this.replacer));
       },
     });
-    setup.forEach((e, k) => this.sim.feed({ line: k + 2, event: e }));
+    setup.forEach((e, k) => {
+      this.sim.feed({ line: k + 2, event: e });
+      // Each of the setup's saves followed by `extraSaves` saves of the same document that write nothing (R1: still
+      // saves: seq and the revisions grow by one each), at its time and under its line, so no other event moves.
+      if (e.type !== 'save' || extraSaves === 0) return;
+      this.muted = true;
+      for (let n = 0; n < extraSaves; n++) this.sim.feed({ line: k + 2, event: { at: e.at, type: 'save', server: e.server, db: e.db, unid: e.unid, by: e.by, set: new Map() } });
+      this.muted = false;
+    });
     if (this.timeOf(1) - 1 > this.sim.now) this.sim.advance(this.timeOf(1) - 1);
     this.setupText = this.sink;
     this.setupNames = new Map(this.names);
@@ -872,6 +893,7 @@ function timeDependence(
   timeOf: (d: number) => number,
   stepMs: number,
   factory: BehaviourFactory,
+  withTimes = true,
 ): { readonly kind: 'time' | 'not-reproducible'; readonly message: string } | undefined {
   const time = (message: string) => ({ kind: 'time' as const, message });
   const line = model.setup.length + 2;
@@ -883,11 +905,24 @@ function timeDependence(
   }
   const stretched = Math.round(stepMs * STRETCH);
   const apart = (ms: number, far?: number) => ({ name: `its steps ${formatShift(ms)} apart instead of ${formatShift(stepMs)}`, far, make: () => new TimedRuns(model.setup, factory, (d) => timeOf(0) + d * ms, ms) });
+  // Seq and revisions: the abstraction keeps a document's seq relative to its lowest copy's and few of its revisions,
+  // so a design acting on their values (fails at seq 6, stamps until 4 revisions: an explore QA pass found both
+  // "exhausted" with no violation, and the second a storm that stops) is as unsound to search as one acting on a
+  // time's. Its documents saved more times before the search (saves that write nothing) must not change its decisions.
+  // The times do not move: made with periodic work too. [choice] Not where a database caps its revisions
+  // (limitRevisions, S2): the engine's own R4 test then reads the longer histories otherwise.
+  const capped = model.setup.some((e) => e.type === 'database' && (e.limitRevisions ?? 0) > 0);
   const ways: { readonly name: string; readonly far?: number | undefined; readonly make: () => TimedRuns }[] = [
-    ...TIME_SHIFTS_MS.map((shift) => ({ name: `every time ${formatShift(shift)} later`, make: () => new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) })),
-    apart(stretched),
-    ...FAR_STEPS_MS.filter((ms) => ms > stretched).map((ms) => apart(ms, ms)),
+    ...(withTimes
+      ? [
+          ...TIME_SHIFTS_MS.map((shift) => ({ name: `every time ${formatShift(shift)} later`, make: () => new TimedRuns(model.setup.map((e) => ({ ...e, at: e.at + shift })), factory, (d) => timeOf(d) + shift, stepMs) })),
+          apart(stretched),
+          ...FAR_STEPS_MS.filter((ms) => ms > stretched).map((ms) => apart(ms, ms)),
+        ]
+      : []),
+    ...(capped ? [] : SEQ_EXTRA_SAVES.map((n) => ({ name: `every document saved ${n} more time${n === 1 ? '' : 's'} before the search (its seq and its revisions ${n} more)`, make: () => new TimedRuns(model.setup, factory, timeOf, stepMs, n) }))),
   ];
+  if (ways.length === 0) return undefined;
   const variants: { readonly name: string; readonly far?: number | undefined; readonly runs: TimedRuns }[] = [];
   for (const w of ways) {
     // A setup that fails only at other times is a decision that differs (a review: one throw skipped every check).
@@ -1326,12 +1361,16 @@ export function recheckExploreClaim(name: string, events: readonly InputEvent[],
 
 /**
  * Checks again a storm log that `explore` wrote (replay's claim "no-storm", recheckClaim): its inputs end with the
- * loop of `loopLength` steps from step `loopStart` shown twice, then the `end`. True when the first lap makes scanner
- * revisions and comes back to the abstract state it started from (the servers under their own names, as the search's
- * loop is written), so the loop goes on for ever; a reason when the log is not such a path (not checked). Run within
+ * loop of `loopLength` steps from step `loopStart` shown twice, then the `end`. True when each lap makes scanner
+ * revisions and comes back to the abstract state the loop started from (the servers under their own names, as the
+ * search's loop is written), so the loop goes on for ever; a reason when the log is not such a path (not checked).
+ * `laps` (at least the 2 the log shows) runs the loop's inputs again past the log's end, each lap a loop later: for a
+ * design of the user's, which may act on what the abstraction renumbers (a document's seq or its revisions' count),
+ * so that a lap's coming back does not prove the next one stamps (an explore QA pass: a design stamping arrivals until
+ * a document has 4 revisions settled in its second lap, and read "reproduced yes" from its first). Run within
  * replay's limits; throws LogError when the events cannot be run.
  */
-export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}, setupInputs?: number): boolean | string {
+export function recheckExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}, setupInputs?: number, laps = 2): boolean | string {
   const body = events.at(-1)?.type === 'end' ? events.slice(0, -1) : events;
   const start = body.length - 2 * loopLength;
   // The log must be the path the header describes: its last (loopStart - 1) + 2 x loopLength inputs are steps, a
@@ -1361,12 +1400,17 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
     },
     ...simulatorLimits(limits),
   });
-  // The events up to `to`, each in turn, then the work due before the next: where the search keyed the loop's states
-  // (settle).
+  // The log's inputs, then its loop again for the laps past the log, each a loop's span later.
+  const span = loopLength * gap;
+  const run: InputEvent[] = [...body];
+  for (let l = 2; l < laps; l++) for (let k = 0; k < loopLength; k++) run.push({ ...body[start + k]!, at: body[start + k]!.at + l * span });
+  // The events up to `to`, each in turn, then the work due before the next (a step after the last): where the search
+  // keyed the loop's states (settle).
   let ran = 0;
   const runUpTo = (to: number) => {
-    for (; ran < to; ran++) sim.feed({ line: ran + 2, event: body[ran]! });
-    if (body[to]!.at - 1 > sim.now) sim.advance(body[to]!.at - 1);
+    for (; ran < to; ran++) sim.feed({ line: ran + 2, event: run[ran]! });
+    const next = to < run.length ? run[to]!.at : run[run.length - 1]!.at + gap;
+    if (next - 1 > sim.now) sim.advance(next - 1);
   };
   const key = () => {
     const out = new Uint32Array(2);
@@ -1375,10 +1419,19 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
   };
   runUpTo(start);
   const before = key();
-  revisions = 0;
-  runUpTo(start + loopLength);
-  return revisions > 0 && key() === before;
+  for (let l = 0; l < Math.max(2, laps); l++) {
+    revisions = 0;
+    runUpTo(start + (l + 1) * loopLength);
+    if (revisions === 0 || key() !== before) return false;
+  }
+  return true;
 }
+
+/**
+ * [choice] How many laps replay runs of a storm log whose design is the user's (recheckExploreStorm): the 2 the log
+ * shows and 6 more. A design that stops stamping after more laps than these still reads "reproduced yes".
+ */
+export const STORM_RECHECK_LAPS = 8;
 
 /** What an explore log's header may claim: one of EXPLORE_INVARIANTS, or design-runs (a design whose code throws). */
 export const EXPLORE_CLAIMS: readonly string[] = [...Object.keys(EXPLORE_INVARIANTS), 'design-runs'];
