@@ -87,14 +87,19 @@ export function conflictActionOf(note: Note): ConflictAction {
  * `UNID:seq:seqTime`, upper case, so the same divergence makes the same document wherever and whenever it is resolved.
  */
 export function conflictUnidOf(loser: Note): string {
-  const key = `${loser.unid}:${loser.seq}:${loser.seqTime}`;
-  let unid = conflictUnids.get(key);
-  if (unid === undefined) {
-    unid = sha256Hex(key).slice(0, 32).toUpperCase();
+  return conflictUnidFor(loser.unid, loser.seq, loser.seqTime);
+}
+
+/** conflictUnidOf of the version (`seq`, `seqTime`) of document `unid`. */
+export function conflictUnidFor(unid: string, seq: number, seqTime: number): string {
+  const key = `${unid}:${seq}:${seqTime}`;
+  let made = conflictUnids.get(key);
+  if (made === undefined) {
+    made = sha256Hex(key).slice(0, 32).toUpperCase();
     if (conflictUnids.size >= 4096) conflictUnids.clear();
-    conflictUnids.set(key, unid);
+    conflictUnids.set(key, made);
   }
-  return unid;
+  return made;
 }
 
 // The same divergences are resolved again and again in exploration (every path that reaches one): their conflict

@@ -1,6 +1,7 @@
 import type { Item, ItemValue, Note, NoteMemo } from '../note/note.js';
 import { Revisions } from '../note/revisions.js';
 import { hash64, hash64Words } from '../util/fastHash.js';
+import { conflictUnidFor } from '../replicate/replicateNote.js';
 
 // The abstract state of a simulation, for exploration (issue: storms are cycles). `seq`, times and change numbers grow
 // forever, so two states that differ only by how far the counters ran must compare equal. The abstraction keeps what
@@ -13,7 +14,8 @@ import { hash64, hash64Words } from '../util/fastHash.js';
 //   [limitation] a `$ConflictAction` merge reads the last common version and which items changed since (`itemSeq`),
 //   which this coarsens (items older than every current copy read as "old"): exploration of merge designs may
 //   identify states that differ there;
-// - conflict documents are named by their `$REF` and their abstract version, not by the hash of concrete times; a
+// - conflict documents are named by their `$REF` and their abstract version (with, when their version is still a
+//   current copy's of the document they refer to, that version's rank: linkOf), not by the hash of concrete times; a
 //   `$REF` naming a conflict document (a conflict of a conflict document) stands for that document's own name, not
 //   its UNID, which is the hash of a concrete version (`UNID:seq:seqTime`). (It was the UNID: two states alike but
 //   for how far the times ran made different names one step later, so a search's states depended on which path
@@ -25,7 +27,13 @@ import { hash64, hash64Words } from '../util/fastHash.js';
 //   the tag's value. So at depth 11 of that case the symmetric search finds 18,543 states where the full search has
 //   18,545 orbits (56,980 against 57,024 at depth 12), and no state is missed but for such a value (traced on the
 //   first of them: the two states' only difference is the `$REF` UNIDs and the times in their revisions, and the
-//   rescan's tag differs). The counts agree to depth 10 (explore.test.ts);
+//   rescan's tag differs). The counts agree to depth 10 (explore.test.ts). [limitation] Two conflict documents made
+//   from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
+//   name, so a state where Alpha and Beta hold these two and one where both hold the same one are one abstract state,
+//   whose futures differ (replicating between them adds documents in the first only). Telling them apart needs the
+//   sharing of documents between replicas kept up to renaming servers, which this does not do. An explore QA pass's
+//   bisimulation check (states of one key whose successors' keys differ) found 55 such pairs of 46,875 on 3 servers x
+//   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
@@ -218,7 +226,7 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
       for (const n of d.copies) {
         const ref = refOf(n);
         const refNorm = docs.get(ref);
-        const seq = refNorm !== undefined ? n.seq - refNorm.base : n.seq;
+        const seq = refNorm !== undefined ? conflictSeqKey(n.seq - refNorm.base, linkOf(refNorm.copies, refNorm.copies.length, refNorm.times, refNorm.times.length, n)) : n.seq;
         const refName = refNorm !== undefined && !naming.has(refNorm) && isConflictDoc(refNorm.copies[0]!) ? nameOf(refNorm) : ref;
         const name = `C(${refName},${seq},${conflictItemsText(n)})`;
         if (best === undefined || name < best) best = name;
@@ -231,6 +239,57 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
     for (const d of docs.values()) nameOf(d);
   }
   return { byDb, ordered };
+}
+
+/**
+ * Where the version a conflict document was made from (its loser: the document's first version has the loser's `seq`
+ * and `seqTime`, R5, and its UNID is the hash of them) is still the current version of a copy of the document it
+ * refers to: that version's rank among the document's times, or -1. A later conflict over a copy holding that version
+ * makes the very same conflict document, over another version a new one, whatever was saved to the conflict document
+ * since: the name keeps which (an explore QA pass: 3 servers, one document, two states named alike, one whose Gamma
+ * held Alpha's losing version, made 2 and 3 documents on the same next step).
+ */
+function linkOf(copies: readonly Note[], nc: number, times: readonly number[], nt: number, n: Note): number {
+  const o = originOf(n);
+  if (o === null) return -1;
+  for (let c = 0; c < nc; c++) {
+    const x = copies[c]!;
+    if (x.seq !== o.seq || x.seqTime !== o.seqTime) continue;
+    for (let i = 0; i < nt; i++) if (times[i] === o.seqTime) return i;
+  }
+  return -1;
+}
+
+/**
+ * The version a conflict document was made from: of its current version and its revisions (newest first), the one
+ * whose hash is its UNID (conflictUnidOf); null when none is (a log's own document saved with `$Conflict`).
+ * Remembered per note (notes are immutable; conflict documents are few).
+ */
+function originOf(n: Note): { readonly seq: number; readonly seqTime: number } | null {
+  let o = origins.get(n);
+  if (o !== undefined) return o;
+  o = null;
+  const ref = refOf(n);
+  if (ref !== '') {
+    if (conflictUnidFor(ref, n.seq, n.seqTime) === n.unid) o = { seq: n.seq, seqTime: n.seqTime };
+    else {
+      const r = n.revisions;
+      for (let i = r.length - 1; i >= 0; i--) {
+        if (conflictUnidFor(ref, r.seqAt(i), r.timeAt(i)) === n.unid) {
+          o = { seq: r.seqAt(i), seqTime: r.timeAt(i) };
+          break;
+        }
+      }
+    }
+  }
+  origins.set(n, o);
+  return o;
+}
+const origins = new WeakMap<Note, { readonly seq: number; readonly seqTime: number } | null>();
+
+/** A conflict document's `seq` part of its name: the number, and `~rank` when its version is a current one (linkOf). */
+function conflictSeqKey(seq: number, link: number): number | string {
+  return link < 0 ? seq : `${seq}~${link}`;
 }
 
 /**
@@ -505,9 +564,10 @@ function conflictText(n: Note, info: NoteInfo): string {
  * never written (writing and hashing it per transition was a twentieth of exploration). A function of the name: the
  * parts can be read back from it when `ref` has no comma (a UNID never has); otherwise the name itself is hashed.
  */
-function conflictNameHash(n: Note, info: NoteInfo, ref: string, seq: number, out: number[]): void {
+function conflictNameHash(n: Note, info: NoteInfo, ref: string, seq: number | string, out: number[]): void {
   if (ref.includes(',')) nameHasher.reset(29).str(`C(${ref},${seq},${conflictText(n, info)})`).into(out);
-  else nameHasher.reset(33).str(ref).int(seq).pair(info.ct0, info.ct1).into(out);
+  else if (typeof seq === 'number') nameHasher.reset(33).str(ref).int(seq).pair(info.ct0, info.ct1).into(out);
+  else nameHasher.reset(37).str(ref).str(seq).pair(info.ct0, info.ct1).into(out);
 }
 
 /**
@@ -522,7 +582,7 @@ function cmp(x: string, y: string): number {
  * How `C(refA,seqA,textA)` compares with `C(refB,seqB,textB)` as strings (<0, 0, >0), mostly without writing them:
  * the texts are asked for only when they decide, and `sameText` (their items hash alike) settles a tie unwritten.
  */
-export function compareConflictNames(refA: string, seqA: number, textA: () => string, refB: string, seqB: number, textB: () => string, sameText = false): number {
+export function compareConflictNames(refA: string, seqA: number | string, textA: () => string, refB: string, seqB: number | string, textB: () => string, sameText = false): number {
   if (refA !== refB) return cmp(`C(${refA},${seqA},${textA()})`, `C(${refB},${seqB},${textB()})`);
   // The same prefix: then the numbers up to their comma decide, or, equal, the texts up to the closing parenthesis.
   if (seqA !== seqB) return cmp(`${seqA},`, `${seqB},`);
@@ -622,7 +682,8 @@ interface DocRec {
   /** A conflict document's least name, by its parts (the copy, its `$REF`'s name, its `seq`), and as text once asked. */
   bestCopy: number;
   bestRef: string;
-  bestSeq: number;
+  /** The `seq` part of the name (conflictSeqKey). */
+  bestSeq: number | string;
   nameText: string | undefined;
   /** The hash of the UNID as a document's name (made with the record). */
   readonly u0: number;
@@ -745,13 +806,13 @@ function nameConflict(d: DocRec): void {
   if (d.named === gen) return;
   d.naming = gen;
   let best = -1;
-  let bestSeq = 0;
+  let bestSeq: number | string = 0;
   let bestRef = '';
   for (let c = 0; c < d.nc; c++) {
     const n = d.copies[c]!;
     const info = d.infos[c]!;
     const refRec = recOf(d.db, info.ref);
-    const seq = refRec !== undefined ? n.seq - refRec.base : n.seq;
+    const seq = refRec !== undefined ? conflictSeqKey(n.seq - refRec.base, linkOfRec(refRec, n)) : n.seq;
     const underWay = refRec !== undefined && refRec.naming === gen && refRec.named !== gen;
     const ref = refRec !== undefined && !underWay && refRec.infos[0]!.conflict ? conflictNameText(refRec) : info.ref;
     if (best >= 0) {
@@ -778,6 +839,11 @@ function nameConflict(d: DocRec): void {
 function conflictNameText(d: DocRec): string {
   nameConflict(d);
   return (d.nameText ??= `C(${d.bestRef},${d.bestSeq},${conflictText(d.copies[d.bestCopy]!, d.infos[d.bestCopy]!)})`);
+}
+
+/** linkOf over a record's copies (the first `nc`) and times (the first `nt`). */
+function linkOfRec(d: DocRec, n: Note): number {
+  return linkOf(d.copies, d.nc, d.times, d.nt, n);
 }
 
 function indexOfTime(d: DocRec, t: number): number {

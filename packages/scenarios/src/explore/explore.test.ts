@@ -145,6 +145,41 @@ describe('explore: the user-save budget is part of the state', () => {
   });
 });
 
+describe('explore: a conflict document\'s name keeps whether its version is still a current copy\'s', () => {
+  it('R5: two paths to states alike but for whether Gamma holds the version Alpha lost (a conflict document\'s UNID is the hash of that version): different states, and the same next step makes 2 documents on one, 3 on the other (an explore QA pass: they were one state)', () => {
+    const model = stormExploreModel({ settings: { servers: 3, docs: 1, replication: 'scheduled' } });
+    const doc = { db: 'mail/user000.nsf', unid: '00000000000000000000000005E7D001' };
+    const scan = (server: string): Action => ({ type: 'scan', server, kind: 'scheduled', ...doc });
+    const push = (server: string, partner: string): Action => ({ type: 'replicate', server, partner, mode: 'push' });
+    const reach = (path: readonly Action[]) => {
+      const sim = new Simulator({ behaviours: factory, maxRunMs: 1 });
+      let line = 1;
+      const run = (e: InputEvent) => {
+        sim.applyEvent({ line: ++line, event: e });
+        sim.runPendingWork();
+      };
+      for (const e of model.setup) run(e);
+      const setupEnd = model.setup[model.setup.length - 1]!.at;
+      path.forEach((a, i) => run(Object.assign({ at: setupEnd + (i + 1) * STEP_MS }, a) as InputEvent));
+      const key = new Uint32Array(2);
+      sim.abstractHash([sim.serverNames()], key);
+      return { text: sim.abstractKeys([sim.serverNames()])[0]!, hash: `${key[0]}:${key[1]}`, gammaDocs: sim.replica('Gamma', doc.db)!.size };
+    };
+    // A: Gamma gets Alpha's stamped version, then Beta's wins on Alpha (Alpha's version becomes a conflict document).
+    const a = [scan('Alpha'), scan('Beta'), push('Alpha', 'Gamma'), push('Beta', 'Alpha')];
+    // B: Gamma stamps its own version instead.
+    const b = [scan('Alpha'), scan('Gamma'), scan('Beta'), push('Beta', 'Alpha')];
+    const ra = reach(a);
+    const rb = reach(b);
+    expect(ra.text).not.toBe(rb.text);
+    expect(ra.hash).not.toBe(rb.hash);
+    // Why they must differ: Alpha pushing to Gamma next makes, on Gamma, the conflict document Alpha already holds
+    // (the same loser, so the same UNID: 2 documents), or a new one over Gamma's own version (3).
+    expect(reach([...a, push('Alpha', 'Gamma')]).gammaDocs).toBe(2);
+    expect(reach([...b, push('Alpha', 'Gamma')]).gammaDocs).toBe(3);
+  });
+});
+
 describe('explore: the fast state key agrees with the canonical text', () => {
   // abstractHash hashes the abstract state's fields directly; abstractKeys writes them as text (the readable
   // reference). Searched by the text, every state is listed with both keys: equal texts must give equal hashes and
