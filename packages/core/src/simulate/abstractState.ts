@@ -33,7 +33,8 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   whose futures differ (replicating between them adds documents in the first only). Telling them apart needs the
 //   sharing of documents between replicas kept up to renaming servers, which this does not do. An explore QA pass's
 //   bisimulation check (states of one key whose successors' keys differ) found 55 such pairs of 46,875 on 3 servers x
-//   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before);
+//   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before).
+//   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
@@ -249,8 +250,8 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
  * since: the name keeps which (an explore QA pass: 3 servers, one document, two states named alike, one whose Gamma
  * held Alpha's losing version, made 2 and 3 documents on the same next step).
  */
-function linkOf(copies: readonly Note[], nc: number, times: readonly number[], nt: number, n: Note): number {
-  const o = originOf(n);
+function linkOf(copies: readonly Note[], nc: number, times: readonly number[], nt: number, n: Note, info?: NoteInfo): number {
+  const o = info === undefined ? originOf(n) : (info.origin ??= originOf(n));
   if (o === null) return -1;
   for (let c = 0; c < nc; c++) {
     const x = copies[c]!;
@@ -287,7 +288,7 @@ function originOf(n: Note): { readonly seq: number; readonly seqTime: number } |
 }
 const origins = new WeakMap<Note, { readonly seq: number; readonly seqTime: number } | null>();
 
-/** A conflict document's `seq` part of its name: the number, and `~rank` when its version is a current one (linkOf). */
+/** A conflict document's `seq` part of its name: the number, and `~rank` when its origin is a current version (linkOf). */
 function conflictSeqKey(seq: number, link: number): number | string {
   return link < 0 ? seq : `${seq}~${link}`;
 }
@@ -506,6 +507,8 @@ class NoteInfo implements NoteMemo {
   ctext: string | undefined = undefined;
   ct0 = 0;
   ct1 = 0;
+  /** A conflict document's origin (originOf), once asked (undefined: not yet). */
+  origin: { readonly seq: number; readonly seqTime: number } | null | undefined = undefined;
   /** The base `a`/`b` were computed at (NaN: not yet). */
   base = Number.NaN;
   a = 0;
@@ -812,7 +815,7 @@ function nameConflict(d: DocRec): void {
     const n = d.copies[c]!;
     const info = d.infos[c]!;
     const refRec = recOf(d.db, info.ref);
-    const seq = refRec !== undefined ? conflictSeqKey(n.seq - refRec.base, linkOfRec(refRec, n)) : n.seq;
+    const seq = refRec !== undefined ? conflictSeqKey(n.seq - refRec.base, linkOfRec(refRec, n, info)) : n.seq;
     const underWay = refRec !== undefined && refRec.naming === gen && refRec.named !== gen;
     const ref = refRec !== undefined && !underWay && refRec.infos[0]!.conflict ? conflictNameText(refRec) : info.ref;
     if (best >= 0) {
@@ -841,9 +844,9 @@ function conflictNameText(d: DocRec): string {
   return (d.nameText ??= `C(${d.bestRef},${d.bestSeq},${conflictText(d.copies[d.bestCopy]!, d.infos[d.bestCopy]!)})`);
 }
 
-/** linkOf over a record's copies (the first `nc`) and times (the first `nt`). */
-function linkOfRec(d: DocRec, n: Note): number {
-  return linkOf(d.copies, d.nc, d.times, d.nt, n);
+/** linkOf over a record's copies (the first `nc`) and times (the first `nt`), the origin kept in the copy's info. */
+function linkOfRec(d: DocRec, n: Note, info: NoteInfo): number {
+  return linkOf(d.copies, d.nc, d.times, d.nt, n, info);
 }
 
 function indexOfTime(d: DocRec, t: number): number {
