@@ -728,7 +728,10 @@ function claimLine(c: ClaimCheck): string {
 /** What replay says of a counterexample's claim (ClaimCheck). */
 function claimText(c: ClaimCheck): string {
   if (c.unchecked !== undefined) return `not checked: ${c.unchecked}`;
-  if (!c.reproduced) return `${c.invariant} holds (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
+  if (!c.reproduced) {
+    const tries = c.tries !== undefined && c.tries > 1 ? `, ${c.tries} times: a nondeterministic fault may not show every time, so this does not prove it gone` : '';
+    return `${c.invariant} holds (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs${tries}), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
+  }
   return c.message === c.claimed ? `yes: ${c.invariant} violated, as the header says (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs)` : `yes: ${c.invariant} violated: ${c.message} (the header says: ${c.claimed ?? 'nothing more'})`;
 }
 

@@ -295,6 +295,15 @@ describe('R10 purge', () => {
     assertReplayEqualsLive(day2.sim);
   });
 
+  it('R10: a database that gives no purgeDays purges its stubs after 90 days: kept at the check of day 90, purged at that of day 91 (a determinism QA pass: the simulator\'s default was untested, 30 passed every test)', () => {
+    const stub = [...pair(), ev.save(HOUR, 'A', X), ev.delete(2 * HOUR, 'A', X)];
+    // The stub's seqTime is 2 h: at the day-90 check it is 89 d 22 h old, at the day-91 check 90 d 22 h.
+    expect(simulate([...stub, ev.end(90 * DAY + 1)]).sim.replica('A', 'd')?.get(X)).toMatchObject({ deleted: true });
+    const after = simulate([...stub, ev.end(91 * DAY + 1)]).sim.replica('A', 'd')!;
+    expect(after.get(X)).toBeUndefined();
+    expect(after.wasPurged(X)).toBe(true);
+  });
+
   it('R10 [choice]: the checks run at multiples of 24 hours of `at`, also for a database defined later (not 24 hours after its definition)', () => {
     // Defined at 10 h: the checks come at 24 h, 48 h, ... The stub (seqTime 11 h) is older than 1 day first at 48 h;
     // checks counted from the definition (34 h, 58 h) would keep it past 48 h.
