@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,18 @@ describe('replay streams its input', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/recording\s+297,048 derived events checked: the engine agrees/);
     expect(r.stdout).toContain(digest);
+  });
+
+  it('event-log.md File: a 37 MB log whose every derived event comes from applying an input (one server, nothing running between inputs) replays under --max-old-space-size=64 (its derived events were all kept, waiting for a recording\'s lines: a hardening QA pass)', () => {
+    const file = join(dir, 'one-server.jsonl');
+    const lines = ['{"replog":1,"meta":{}}', '{"at":0,"type":"server","name":"A"}', '{"at":0,"type":"database","name":"d","replicas":["A"],"limitRevisions":10}'];
+    for (let i = 0; i < 300_000; i++) lines.push(`{"at":${i + 1},"type":"save","server":"A","db":"d","unid":"${'0'.repeat(32)}","by":"user/u","set":{"Body":"x"}}`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(statSync(file).size).toBeGreaterThan(35e6);
+    const r = replayUnderSmallHeap(file);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect((r.summary['revisions'] as { total: number }).total).toBe(300_000);
   });
 
   it('event-log.md File: a 150 MB log over 2,000 documents replays under --max-old-space-size=64', async () => {
