@@ -22,6 +22,7 @@ import {
   type SimSnapshot,
   type Summary,
 } from '@replstorm/core';
+import { getHeapStatistics } from 'node:v8';
 import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
@@ -225,6 +226,20 @@ const INPUTS_ONLY_AFTER = 10_000;
 // [limitation] A file that puts an input of an instant after more than this many derived lines of it (no recording
 // does; a hand-edited file may) is refused, where a shorter one is replayed: the bound shows.
 const HOLD_DERIVED = 10_000;
+
+/**
+ * The longest line this process can read: the format's 64 MiB, or a sixteenth of the heap where that is less (a 4 GB
+ * heap, Node's default here, keeps 64 MiB). [choice] A line is held as text, parsed, and its values kept and named in
+ * what follows: a 30 MB line under --max-old-space-size=64 (a heap of 112 MB) ended the process in V8's out-of-memory
+ * abort (exit 134, a native stack trace: a hardening QA pass), and so did a 14 MB server name; 7 MB (a sixteenth)
+ * replays.
+ */
+function lineLimit(): { maxLineBytes: number; maxLineWhy?: string } {
+  const heap = getHeapStatistics().heap_size_limit;
+  const fits = Math.floor(heap / 16);
+  if (fits >= DEFAULT_MAX_LINE_BYTES) return { maxLineBytes: DEFAULT_MAX_LINE_BYTES };
+  return { maxLineBytes: fits, maxLineWhy: `with this process's heap of ${Math.round(heap / 1_048_576).toLocaleString('en-US')} MB (a log allows ${DEFAULT_MAX_LINE_BYTES.toLocaleString('en-US')}; a larger --max-old-space-size reads longer lines)` };
+}
 
 /** A progress line's account of how big a run has grown (a storm shows itself here first). */
 export function growthText(sim: Simulator): string {
@@ -548,7 +563,7 @@ export async function simulateStream(
     held.push(...later);
     for (const w of now) warn(w);
   };
-  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...(options.onWarning !== undefined ? { onWarning: (w: LogWarning) => void held.push(w) } : {}) }) : undefined;
+  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...lineLimit(), ...(options.onWarning !== undefined ? { onWarning: (w: LogWarning) => void held.push(w) } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
   // With --record, the engine's causes are lines of the recording it writes; the file replayed numbers its own lines,

@@ -48,6 +48,15 @@ describe('replay streams its input', () => {
     expect((r.summary['revisions'] as { total: number }).total).toBe(300_000);
   });
 
+  it('event-log.md File: a 30 MB line under --max-old-space-size=64 is refused at its line and column, exit 2, saying why the limit is lower than a log\'s 64 MiB (V8 aborted, exit 134 with a native stack trace: a hardening QA pass)', () => {
+    const file = join(dir, 'long-line.jsonl');
+    writeFileSync(file, `{"replog":1,"meta":{}}\n{"at":0,"type":"server","name":"${'A'.repeat(30_000_000)}"}\n`);
+    const r = replayUnderSmallHeap(file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: line is longer than [\\d,]+ bytes, the most a line may hold with this process's heap of \\d+ MB \\(a log allows 67,108,864; a larger --max-old-space-size reads longer lines\\)`));
+    expect(r.stderr).not.toMatch(/FATAL|at .*\.js:\d+/);
+  });
+
   it('event-log.md File: a 150 MB log over 2,000 documents replays under --max-old-space-size=64', async () => {
     const file = join(dir, 'big.jsonl');
     const events = await writeBigLog(file, 150);

@@ -25,6 +25,8 @@ export interface LogWarning {
 export interface LogDecoderOptions {
   /** Longest line accepted, in UTF-8 bytes without its line end. Default 64 MiB. */
   readonly maxLineBytes?: number;
+  /** Why `maxLineBytes` is what it is, said when a line is refused for it (after "the most a line may hold"). */
+  readonly maxLineWhy?: string;
   /** Report unknown fields to `onWarning`. */
   readonly strict?: boolean;
   readonly onWarning?: (warning: LogWarning) => void;
@@ -147,6 +149,7 @@ class Decoder implements LazyLogDecoder {
   lines = 0;
 
   private readonly maxLineBytes: number;
+  private readonly maxLineWhy: string | undefined;
   // A line of at most this many UTF-16 units is within maxLineBytes whatever it holds (a unit is at most 3 bytes).
   private readonly maxUnitsUnchecked: number;
   private readonly warn: ((w: LogWarning) => void) | undefined;
@@ -173,6 +176,7 @@ class Decoder implements LazyLogDecoder {
 
   constructor(options: LogDecoderOptions, lazy: boolean) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.maxLineWhy = options.maxLineWhy;
     this.maxUnitsUnchecked = Math.floor(this.maxLineBytes / 3);
     this.warn = options.strict === true ? options.onWarning : undefined;
     this.warnAlways = options.onWarning;
@@ -1013,7 +1017,7 @@ class Decoder implements LazyLogDecoder {
   private tooLong(line: number): never {
     // (Its column is where the limit falls, counted in bytes: the line is not kept, so its UTF-16 units are not known.
     // It named the option `maxLineBytes`, which no command has: an operator's QA pass.)
-    throw new LogError('LINE_TOO_LONG', `line is longer than ${this.maxLineBytes.toLocaleString('en-US')} bytes, the most a line may hold (the column is that byte)`, {
+    throw new LogError('LINE_TOO_LONG', `line is longer than ${this.maxLineBytes.toLocaleString('en-US')} bytes, the most a line may hold${this.maxLineWhy !== undefined ? ` ${this.maxLineWhy}` : ''} (the column is that byte)`, {
       line,
       column: this.maxLineBytes + 1,
     });
