@@ -243,7 +243,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     for (let i = 0; i < inputs.length; i++) expect(violated([...inputs.slice(0, i), ...inputs.slice(i + 1)]), JSON.stringify(inputs[i])).toBe(false);
   });
 
-  it('a design that keeps a counter outside the run: its counterexample is flagged as not reproducible from a fresh start; a pure design\'s is not', () => {
+  it('a design that keeps a counter outside the run: a counterexample whose violation needs what it kept is flagged as not reproducible from a fresh start; one whose violation shows on any run, though its stamps differ, is not (a hardening QA pass: that read NOT DECIDED, and its log replayed "yes"); a pure design\'s is not', () => {
     let scans = 0;
     const counting = defineDesign<Record<string, never>>({
       name: 'counting',
@@ -252,7 +252,17 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
       scan: () => ({ verdict: 'clean', set: [['X-Count', String(++scans)]] }),
     });
     const r = verifyDesign(counting as never, { runs: 10, seed, only: ['no-missed-infection'] });
-    expect(assertViolated(r, 'no-missed-infection').notReproducible).toBe(true);
+    expect(assertViolated(r, 'no-missed-infection').notReproducible).toBeUndefined();
+    // Calls everything clean for its first 30 scans in the process, then scans honestly: run again, its case passes.
+    let early = 0;
+    const careless = defineDesign<Record<string, never>>({
+      name: 'careless-at-first',
+      description: 'calls its first 30 scans in a process clean, then scans',
+      defaults: {},
+      scan: ({ virusScan }) => (++early <= 30 ? { verdict: 'clean' } : virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }),
+    });
+    const c = verifyDesign(careless as never, { runs: 10, seed: 1, only: ['no-missed-infection'] });
+    expect(assertViolated(c, 'no-missed-infection').notReproducible).toBe(true);
     const pure = verify('noop', {}, ['no-missed-infection']);
     expect(assertViolated(pure, 'no-missed-infection').notReproducible).toBeUndefined();
   });

@@ -808,11 +808,24 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     // on the case's events as the suite ran them, before the `end` below: a run cut at STORM_BOUND ran the rest of its
     // instant's work, which a run stopped by `end` at that instant does not (a different state, and a false warning
     // on a pure design that storms).
-    let notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest;
-    const fresh = notReproducible || failedDigest === '' ? undefined : options.freshDesign?.();
+    // [choice] A run of it that ends otherwise but breaks the same invariant still shows the violation: the log is
+    // then a counterexample all the same (a hardening QA pass: a design keeping a module-level set got NOT DECIDED,
+    // exit 3, for a violation its log showed in a fresh process, "reproduced yes"). The design's memory between runs
+    // is still said, by the suite's check of a fresh copy (stateCheck, notReproducible of the result).
+    const stillViolated = (r: Outcome): boolean => {
+      if (r.crash !== undefined && name !== 'design-runs') return false;
+      try {
+        return CHECKS[name](r, () => observe(cleanOnlyEvents(events), baselineFactory, [], limits)) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    let notReproducible = failedDigest !== '' && o.summary.digest !== failedDigest && !stillViolated(o);
+    const fresh = failedDigest === '' ? undefined : options.freshDesign?.();
     if (fresh !== undefined) {
+      // A copy of the design loaded anew: the log's run from a fresh start, as replay makes it.
       const again = observe(events, behaviourFactory(new Map([...registry, [design.name, fresh]])), readOnlyKinds, limits);
-      notReproducible = again.summary.digest !== failedDigest;
+      notReproducible = again.summary.digest !== failedDigest && !stillViolated(again);
     }
     let message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     let last = o;
