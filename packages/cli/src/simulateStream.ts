@@ -298,6 +298,8 @@ class Conformance {
       return;
     }
     this.compare();
+    // Past the file's end, an event no line waits for is one the file does not have.
+    if (this.ended !== undefined && this.fileQ.length === 0 && this.engineQ.length > 0) this.finish(this.ended);
   }
 
   /** Whether `f` was already handed over (onFile): it waited while the engine was paused at its stop. */
@@ -468,6 +470,22 @@ class Conformance {
     return isRaw(f) ? this.decodeRaw(f) : f;
   }
 
+  /**
+   * The file has no more lines (its last is `lastLine`): in a recording, any event the engine derives from now on is
+   * one the file does not have, and the first is the mismatch at once. (It was found only once the run had finished:
+   * a storm's recording cut before its `end` ran for two minutes and outgrew memory, exit 2 with no word of it: a
+   * hardening QA pass.)
+   */
+  fileDone(lastLine: number): void {
+    this.ended = lastLine;
+  }
+  private ended: number | undefined;
+
+  /** Whether the run need not go on: the file ended and the engine has derived an event past it (a mismatch). */
+  get endedOnMismatch(): boolean {
+    return this.ended !== undefined && this.mismatch !== undefined;
+  }
+
   finish(lastLine: number): void {
     if (this.mode !== 'check' || this.mismatch !== undefined) return;
     const f = this.fileQ.shift();
@@ -478,7 +496,8 @@ class Conformance {
       return;
     }
     const e = this.engineQ.peek();
-    if (e !== undefined) this.mismatch = { line: lastLine + 1, message: `the file ends, but the engine derives ${encodeEvent(e)} (and ${this.engineQ.length - 1} more)`, engine: e };
+    const more = this.engineQ.length - 1;
+    if (e !== undefined) this.mismatch = { line: lastLine + 1, message: `the file ends, but the engine derives ${encodeEvent(e)}${more > 0 ? ` (and ${more} more)` : ''}`, engine: e };
   }
 }
 
@@ -1091,9 +1110,12 @@ export async function simulateStream(
     progress.tick(() => `input done (${inputs.toLocaleString('en-US')} events); running to the end`);
     refusedBeyondStop = undefined;
     const stoppedBeforeLines = fileEnded();
-    await finishInTurns(sim, () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+    conformance.fileDone(lastLine);
+    // A recording whose engine derives more than its last line has failed its check: the run goes no further (a
+    // recording cut before its end would run its storm on), and its summary is where it was found.
+    await runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
     checkMemory();
-    summary = sim.finish();
+    summary = conformance.endedOnMismatch ? sim.summary() : sim.finish();
     stoppedBeforeLines?.(summary);
     // A run stopped by its cap (maxRunMs after the last input: --max-run, or the default 7 days) would run on to another
     // cap when its recording is replayed with other options: the recording ends with an `end` where this run stopped,

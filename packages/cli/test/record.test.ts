@@ -421,6 +421,23 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(r.cutShort).toBeUndefined();
   });
 
+  it('event-log.md "Derived events": the recording of a storm cut before its `end` line fails at the first event past the file, at once (it ran the storm on for minutes and outgrew memory, exit 2 with no word of the file: a hardening QA pass)', async () => {
+    const rec = join(tmp, 'cut-before-end.jsonl');
+    const res = await runCli([...storm, '--max-scanner-revisions', '100', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    const text = readFileSync(rec, 'utf8').trimEnd().split('\n');
+    const firstEnd = text.findIndex((l) => typeOf(l) === 'end');
+    const cut = join(tmp, 'cut-before-end-cut.jsonl');
+    writeFileSync(cut, `${text.slice(0, firstEnd).join('\n')}\n`);
+    const again = await runCli(['replay', cut, '--json']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`${cut}:${firstEnd + 1}:1: the recorded derived events disagree with the engine: the file ends, but the engine derives {`);
+    const r = JSON.parse(again.stdout) as { recording: { mismatch?: { line: number } }; revisions: { byActorKind: Record<string, number> } };
+    expect(r.recording.mismatch?.line).toBe(firstEnd + 1);
+    // Its summary is where the mismatch was found: the storm was not run on (it makes millions).
+    expect(r.revisions.byActorKind['scanner']).toBeLessThan(200);
+  });
+
   it('the text says the run was cut, where, and that its counts are lower bounds', async () => {
     const res = await runCli([...storm, '--max-scanner-revisions', '200']);
     expect(res.code, res.stderr).toBe(0);
