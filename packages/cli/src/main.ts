@@ -1283,7 +1283,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
-  for (const f of failed) process.stdout.write(`\n- ${f.label}: NO ROW: its code threw (${f.message})`);
+  for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: its code threw (${f.message})`)}`);
   process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
   throwIfRowsFailed(failed, scenario.name);
 }
