@@ -1451,7 +1451,7 @@ async function cmdExplore(
   // no interleavings left to the cluster's timer, no such design): what a script may read as a proof to that depth.
   const untrusted =
     r.timeDependent !== undefined
-      ? 'a design here acts on the time\'s value'
+      ? 'a design here acts on the time\'s value or a document\'s seq'
       : r.notSymmetric !== undefined
         ? 'a design here acts on server names though it declares itself name-blind'
         : r.notReproducible !== undefined

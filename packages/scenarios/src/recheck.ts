@@ -20,8 +20,8 @@ export interface ClaimCheck {
   /** Why the claim could not be judged (then `reproduced` is false). */
   readonly unchecked?: string;
   /**
-   * How many times the check ran, for a claim that runs differ (NONDETERMINISM_CLAIMS), which a nondeterministic
-   * fault may not show every time: until reproduced, at most CLAIM_TRIES.
+   * How many times the check ran, when more than once: a claim that runs differ (NONDETERMINISM_CLAIMS), which a
+   * nondeterministic fault may not show every time, is checked until reproduced, at most CLAIM_TRIES times.
    */
   readonly tries?: number;
 }
@@ -579,7 +579,7 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
       const tries = NONDETERMINISM_CLAIMS.has(invariant) ? CLAIM_TRIES : 1;
       for (let t = 1; t <= tries; t++) {
         const message = property(events, registry, limits, meta);
-        if (message !== undefined) return { ...base, reproduced: true, message, ...(tries > 1 ? { tries: t } : {}) };
+        if (message !== undefined) return { ...base, reproduced: true, message, ...(t > 1 ? { tries: t } : {}) };
       }
       return { ...base, reproduced: false, ...(tries > 1 ? { tries } : {}) };
     } catch (err) {

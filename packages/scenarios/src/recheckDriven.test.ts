@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '@replstorm/core';
 import { builtinRegistry, defineDesign, recheckClaim, type ScannerDesign } from './index.js';
+import { CLAIM_TRIES } from './recheck.js';
 
 // Replay judges the claims of the engine's properties that drive one log's inputs two ways (recheck.ts): a snapshot
 // restored (sim-snapshot-restore), more advances between the inputs (sim-advance-independent), advancing in slices
@@ -45,7 +46,7 @@ describe('recheckClaim: the properties that drive a log two ways', () => {
     const twice = recheckClaim(meta(name, at), scanned('twice'), builtinRegistry([stampsFirst('twice', 2)]));
     expect(twice).toMatchObject({ ...base(name), reproduced: true });
     expect(twice?.message).toMatch(/^restored to the snapshot taken after line 6 and finished again, the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where the first time it is \{.*"saved":true.*\}$/);
-    for (const after of [1, 4, 6, 8, 9]) expect(recheckClaim(meta(name, { snapshotAfterLine: after }), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false });
+    for (const after of [1, 4, 6, 8, 9]) expect(recheckClaim(meta(name, { snapshotAfterLine: after }), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false, tries: CLAIM_TRIES });
     for (const bad of [undefined, 0, 10, 2.5, '6']) {
       expect(recheckClaim(meta(name, { snapshotAfterLine: bad }), scanned('smsdom'), registry)?.unchecked).toBe('the header does not say where the snapshot is taken (its "snapshotAfterLine": the line after which, from 1, the header, to 9, the last event)');
     }
@@ -56,7 +57,7 @@ describe('recheckClaim: the properties that drive a log two ways', () => {
     const once = recheckClaim(meta(name, { advanceFractions: [0.5] }), scanned('once'), builtinRegistry([stampsFirst('once', 1)]));
     expect(once).toMatchObject({ ...base(name), reproduced: true });
     expect(once?.message).toMatch(/^advanced between the inputs to every derived event's time and to 1 more \(the header's advanceFractions\), the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where fed its inputs alone it is \{.*"saved":true.*\}$/);
-    for (const extra of [{ advanceFractions: [] }, { advanceFractions: [0, 0.25, 0.5, 1] }]) expect(recheckClaim(meta(name, extra), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false });
+    for (const extra of [{ advanceFractions: [] }, { advanceFractions: [0, 0.25, 0.5, 1] }]) expect(recheckClaim(meta(name, extra), scanned('smsdom'), registry)).toEqual({ ...base(name), reproduced: false, tries: CLAIM_TRIES });
     // A header written before replay judged this claim carries no fractions: not checked (judged at the derived
     // events' times alone, a failure that needed the property's other times would read "NO").
     expect(recheckClaim(meta(name), scanned('smsdom'), registry)?.unchecked).toMatch(/^the header does not say which times the property advanced to \(its "advanceFractions"/);
@@ -68,7 +69,7 @@ describe('recheckClaim: the properties that drive a log two ways', () => {
     const once = recheckClaim(meta(name, { cutAfterDerived: 100 }), scanned('once'), builtinRegistry([stampsFirst('once', 1)]));
     expect(once).toMatchObject({ ...base(name), reproduced: true });
     expect(once?.message).toMatch(/^advanced in slices of one piece of work, the \d+(st|nd|rd|th) derived event is \{.*"saved":false.*\}, where fed it is \{.*"saved":true.*\}$/);
-    for (const k of [1, 2, 3, 4, 5, 100]) expect(recheckClaim(meta(name, { cutAfterDerived: k }), scanned('smsdom'), registry), `cut after ${k}`).toEqual({ ...base(name), reproduced: false });
+    for (const k of [1, 2, 3, 4, 5, 100]) expect(recheckClaim(meta(name, { cutAfterDerived: k }), scanned('smsdom'), registry), `cut after ${k}`).toEqual({ ...base(name), reproduced: false, tries: CLAIM_TRIES });
     for (const bad of [undefined, 0, 1.5, '2']) expect(recheckClaim(meta(name, { cutAfterDerived: bad }), scanned('smsdom'), registry)?.unchecked).toBe('the header does not say where the run is cut (its "cutAfterDerived": after how many derived events, from 1)');
   });
 });
@@ -128,7 +129,7 @@ describe('recheckClaim: what a driven run\'s refusal means', () => {
       { at: 10, type: 'end' },
     ];
     const name = 'sim-snapshot-restore';
-    expect(recheckClaim(meta(name, { snapshotAfterLine: 5 }), events, registry())).toEqual({ ...base(name), reproduced: false });
+    expect(recheckClaim(meta(name, { snapshotAfterLine: 5 }), events, registry())).toEqual({ ...base(name), reproduced: false, tries: CLAIM_TRIES });
     const restore = Simulator.prototype.restore;
     Simulator.prototype.restore = function revived(this: InstanceType<typeof Simulator>, snap) {
       restore.call(this, snap);
@@ -197,7 +198,7 @@ describe('recheckClaim: what a driven run\'s refusal means', () => {
       { at: at2, type: 'replicate', server: 'A', partner: 'B' },
     ];
     // A session's work after the last input fits --max-work 3 (2 is refused for the run itself).
-    expect(recheckClaim(meta('sim-snapshot-restore', { snapshotAfterLine: 6 }), saved(2), registry(), { maxWork: 3 })).toEqual({ ...base('sim-snapshot-restore'), reproduced: false });
+    expect(recheckClaim(meta('sim-snapshot-restore', { snapshotAfterLine: 6 }), saved(2), registry(), { maxWork: 3 })).toEqual({ ...base('sim-snapshot-restore'), reproduced: false, tries: CLAIM_TRIES });
     // A month between the inputs: fed, the idle daily purge checks are skipped in one jump; advanced to 9 more times,
     // each advance runs one, and a small budget is reached where the run fed fits it.
     const month: InputEvent[] = [
@@ -207,7 +208,7 @@ describe('recheckClaim: what a driven run\'s refusal means', () => {
     ];
     const name = 'sim-advance-independent';
     const fractions = { advanceFractions: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] };
-    expect(recheckClaim(meta(name, fractions), month, registry())).toEqual({ ...base(name), reproduced: false });
+    expect(recheckClaim(meta(name, fractions), month, registry())).toEqual({ ...base(name), reproduced: false, tries: CLAIM_TRIES });
     expect(recheckClaim(meta(name, fractions), month, registry(), { maxWork: 3 })?.unchecked).toMatch(/the run reaches replay's work limit \(--max-work\), which the run fed does not: .* replay without --max-work, or with a larger one, to judge it/);
     // A design that throws from its second scan in the process: the run from the snapshot throws, the one straight through did not.
     let scans = 0;
