@@ -1931,7 +1931,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     const res = await spawnCli(args);
     expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).not.toContain('the state space was exhausted');
-    expect(res.stdout).toContain('  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value (WARNING below)\n');
+    expect(res.stdout).toContain('  no new state at the last depth, but NOT every reachable state was checked: a design here acts on the time\'s value or a document\'s seq (WARNING below)\n');
     expect(res.stdout).toMatch(/\nWARNING: scheduled scan on Alpha of \S+ 0+5E7D001 made other decisions with every time 1 d 1 h 1 min 1 s later .*: a design here acts on the time's value/);
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(3);
