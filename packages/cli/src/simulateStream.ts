@@ -299,7 +299,10 @@ class Conformance {
     }
     this.compare();
     // Past the file's end, an event no line waits for is one the file does not have.
-    if (this.ended !== undefined && this.fileQ.length === 0 && this.engineQ.length > 0) this.finish(this.ended);
+    if (this.ended !== undefined && this.fileQ.length === 0 && this.engineQ.length > 0) {
+      this.finish(this.ended);
+      this.pastEnd = this.mismatch !== undefined;
+    }
   }
 
   /** Whether `f` was already handed over (onFile): it waited while the engine was paused at its stop. */
@@ -480,10 +483,14 @@ class Conformance {
     this.ended = lastLine;
   }
   private ended: number | undefined;
+  private pastEnd = false;
 
-  /** Whether the run need not go on: the file ended and the engine has derived an event past it (a mismatch). */
+  /**
+   * Whether the run need not go on: the engine derived an event past the file's end (the mismatch). A mismatch found
+   * before it leaves the run to finish, as it did: its figures are the whole run's.
+   */
   get endedOnMismatch(): boolean {
-    return this.ended !== undefined && this.mismatch !== undefined;
+    return this.pastEnd;
   }
 
   finish(lastLine: number): void {
