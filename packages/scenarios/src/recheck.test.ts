@@ -3,6 +3,7 @@ import { decodeLogText, isInputEvent, runEvents, type InputEvent } from '@replst
 import ownNameTag from '../test/designs/ownNameTag.js';
 import { EXPLORE_INVARIANTS, builtinRegistry, defineDesign, explore, recheckClaim, stormExploreModel, verifyDesign, type ScannerDesign } from './index.js';
 import { CLAIM_TRIES } from './recheck.js';
+import { revCapDesign } from '../test/designs/revCap.js';
 
 // A counterexample log's header claims a violation (recordedBy, invariant, violation); replay checks it again with the
 // checker that wrote it (recheckClaim). Each claim below is a real one, from a search or a suite run, then changed.
@@ -296,17 +297,7 @@ describe('recheckClaim: explore\'s storm logs', () => {
     }
   });
   it('R16: a design of the user\'s that stamps arrivals until a document has 4 revisions: its loop comes back to the same abstract state, but stops stamping in a later lap, so the storm is not reproduced (an explore QA pass: it read "reproduced yes" from its first lap)', () => {
-    const revCap = defineDesign<Record<string, never>>({
-      name: 'rev-cap',
-      description: 'stamps every write it sees with its server\'s tag, unless the document has 4 or more revisions',
-      defaults: {},
-      watches: () => true,
-      scan: ({ note, server }) => {
-        if (note.revisions.length >= 4) return { verdict: 'clean' };
-        const tag = `clean-on-${server}`;
-        return note.items.some((i) => i.key === 'x-tag' && i.value === tag) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-Tag', tag]] };
-      },
-    }) as ScannerDesign<object>;
+    const revCap = revCapDesign();
     const reg = builtinRegistry([revCap]);
     const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: reg }), { depth: 10, invariants: [] });
     expect(found.storm, 'the abstraction takes the loop for a storm').toBeDefined();

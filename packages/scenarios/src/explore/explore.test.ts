@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { timedDesign } from '../../test/designs/timed.js';
+import { revCapDesign } from '../../test/designs/revCap.js';
 import { ACTION_FIELD_NAMES, sameAction } from './explore.js';
 import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ExploreModel, type ScannerDesign } from '../index.js';
 
@@ -119,6 +120,20 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
   });
 });
 
+/** The model's setup, then `path` a step apart, each input's work run at once, as the search runs a path. */
+function runPath(model: ExploreModel, path: readonly Action[]): Simulator {
+  const sim = new Simulator({ behaviours: factory, maxRunMs: 1 });
+  let line = 1;
+  const run = (e: InputEvent) => {
+    sim.applyEvent({ line: ++line, event: e });
+    sim.runPendingWork();
+  };
+  for (const e of model.setup) run(e);
+  const setupEnd = model.setup[model.setup.length - 1]!.at;
+  path.forEach((a, i) => run(Object.assign({ at: setupEnd + (i + 1) * STEP_MS }, a) as InputEvent));
+  return sim;
+}
+
 describe('explore: the user-save budget is part of the state', () => {
   it('R1: a state first reached with both saves spent (save Alpha, save Beta: two stamped divergent copies) and then with one (save Alpha, push, scan Alpha, scan Beta) still gets its second save', () => {
     // The two paths reach the same abstract state (each copy stamped once after its last change, neither descending
@@ -129,15 +144,7 @@ describe('explore: the user-save budget is part of the state', () => {
     const save = (server: string): Action => ({ type: 'save', server, ...doc, by: 'user/ann', set: new Map([['Body', 'edited']]) });
     const scan = (server: string): Action => ({ type: 'scan', server, kind: 'scheduled', ...doc });
     const path: Action[] = [save('Alpha'), { type: 'push', server: 'Alpha', partner: 'Beta' }, scan('Alpha'), scan('Beta'), save('Alpha')];
-    const sim = new Simulator({ behaviours: factory, maxRunMs: 1 });
-    let line = 1;
-    const run = (e: InputEvent) => {
-      sim.applyEvent({ line: ++line, event: e });
-      sim.runPendingWork();
-    };
-    for (const e of model.setup) run(e);
-    const setupEnd = model.setup[model.setup.length - 1]!.at;
-    path.forEach((a, i) => run(Object.assign({ at: setupEnd + (i + 1) * STEP_MS }, a) as InputEvent));
+    const sim = runPath(model, path);
     const target = sim.abstractKeys([sim.serverNames()])[0]!;
     const found = new Set<string>();
     explore(model, { depth: 5, symmetry: false, partialOrder: false, invariants: [], storms: false, onNewState: (s) => found.add(s.abstractKeys([s.serverNames()])[0]!) });
@@ -152,15 +159,7 @@ describe('explore: a conflict document\'s name keeps whether its version is stil
     const scan = (server: string): Action => ({ type: 'scan', server, kind: 'scheduled', ...doc });
     const push = (server: string, partner: string): Action => ({ type: 'replicate', server, partner, mode: 'push' });
     const reach = (path: readonly Action[]) => {
-      const sim = new Simulator({ behaviours: factory, maxRunMs: 1 });
-      let line = 1;
-      const run = (e: InputEvent) => {
-        sim.applyEvent({ line: ++line, event: e });
-        sim.runPendingWork();
-      };
-      for (const e of model.setup) run(e);
-      const setupEnd = model.setup[model.setup.length - 1]!.at;
-      path.forEach((a, i) => run(Object.assign({ at: setupEnd + (i + 1) * STEP_MS }, a) as InputEvent));
+      const sim = runPath(model, path);
       const key = new Uint32Array(2);
       sim.abstractHash([sim.serverNames()], key);
       return { text: sim.abstractKeys([sim.serverNames()])[0]!, hash: `${key[0]}:${key[1]}`, gammaDocs: sim.replica('Gamma', doc.db)!.size };
@@ -920,17 +919,7 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const even = timedDesign('even-seq', ({ note }) => note.seq % 2 === 0);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq' }, registry: builtinRegistry([even]) }), { depth: 4 });
     expect(r.timeDependent).toMatch(/made other decisions with every document saved 1 more time before the search \(its seq and its revisions 1 more\)/);
-    const revCap = defineDesign<Record<string, never>>({
-      name: 'rev-cap',
-      description: 'stamps every write it sees with its server\'s tag, unless the document has 4 or more revisions',
-      defaults: {},
-      watches: () => true,
-      scan: ({ note, server }) => {
-        if (note.revisions.length >= 4) return { verdict: 'clean' };
-        const tag = `clean-on-${server}`;
-        return note.items.some((i) => i.key === 'x-tag' && i.value === tag) ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-Tag', tag]] };
-      },
-    }) as ScannerDesign<object>;
+    const revCap = revCapDesign();
     const capped = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: builtinRegistry([revCap]) }), { depth: 10 });
     expect(capped.storm).toBeDefined();
     expect(capped.timeDependent).toMatch(/made other decisions with every document saved 25 more times before the search/);
