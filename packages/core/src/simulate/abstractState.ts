@@ -34,7 +34,10 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   sharing of documents between replicas kept up to renaming servers, which this does not do. An explore QA pass's
 //   bisimulation check (states of one key whose successors' keys differ) found 55 such pairs of 46,875 on 3 servers x
 //   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before).
-//   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind);
+//   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
+//   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). Written as one number instead
+//   of `seq~rank` text it cost 3%, but found 2 states fewer (51,760; 103,249 against 103,253 without symmetry), which
+//   a finer name cannot do: not kept, and not understood;
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
