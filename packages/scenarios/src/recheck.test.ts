@@ -198,6 +198,15 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     expect(recheckClaim(meta(name), events, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
   });
 
+  it('a header claiming a violation with an invariant that is not a name (a number, an object) is said not checked; one claiming nothing is nothing (a hardening QA pass: the first showed no claim at all)', () => {
+    for (const invariant of [5, { name: 'no-conflict' }]) {
+      const c = recheckClaim({ recordedBy: 'replstorm explore', invariant, violation: 'a conflict' }, apart, registry);
+      expect(c).toMatchObject({ reproduced: false, claimed: 'a conflict', invariant: JSON.stringify(invariant) });
+      expect(c?.unchecked).toBe(`the header's invariant is ${JSON.stringify(invariant)}, not a name: nothing to check it with`);
+    }
+    expect(recheckClaim({ recordedBy: 'replstorm explore', invariant: 5 }, apart, registry)).toBeUndefined();
+  });
+
   it('another property\'s claim, or one a checker of another name makes: not checked, with the header\'s command', () => {
     expect(recheckClaim(meta('replicate-idempotent'), apart, registry)?.unchecked).toMatch(/whose check replay does not have; the header's command to check it again, from the repository's root: REPLSTORM_SEED=1/);
     expect(recheckClaim({ ...meta('sim-converges'), recordedBy: 'another sim-converges' }, apart, registry)?.unchecked).toMatch(/whose check replay does not have/);

@@ -569,7 +569,13 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
     if (other !== undefined) return { recordedBy: 'replstorm explore', invariant: 'no-storm', claimed: meta['storm'] as string, reproduced: false, unchecked: other };
     return recheckStorm(meta['storm'] as string, typeof setup === 'number' && Number.isSafeInteger(setup) && setup >= 0 ? setup : undefined, events, registry, limits);
   }
-  if (typeof invariant !== 'string') return undefined;
+  if (typeof invariant !== 'string') {
+    // A header that claims a violation but names its invariant with something other than text (a number, an object)
+    // is said not checked, as an unknown name is (it showed no claim at all, and --json no \`claim\`: a hardening QA pass).
+    if (invariant === undefined || typeof meta['violation'] !== 'string') return undefined;
+    const by = typeof recordedBy === 'string' ? recordedBy : JSON.stringify(recordedBy) ?? 'an unnamed checker';
+    return { recordedBy: by, invariant: JSON.stringify(invariant) ?? String(invariant), claimed: meta['violation'], reproduced: false, unchecked: `the header's invariant is ${JSON.stringify(invariant) ?? String(invariant)}, not a name: nothing to check it with` };
+  }
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
   const property = propertyCheckOf(meta);
   if (property !== undefined && claimed !== undefined) {
