@@ -36,8 +36,11 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before).
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
 //   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). Written as one number instead
-//   of `seq~rank` text it cost 3%, but found 2 states fewer (51,760; 103,249 against 103,253 without symmetry), which
-//   a finer name cannot do: not kept, and not understood;
+//   of `seq~rank` text, the same instructions (11.33 billion), and 51,760 states found where this finds 51,762
+//   (103,249 and 103,253 without symmetry): neither form is the finer. A conflict document's name is its least copy's,
+//   so each keeps the `seq` relative to the referred document of one copy (the least under its order), a relation the
+//   copies' own texts do not hold, and the forms order the copies otherwise. The bisimulation check above reads the
+//   same under both. [limitation] That relation for the other copies is not kept;
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
