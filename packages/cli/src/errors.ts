@@ -19,6 +19,23 @@ export class CheckFailed extends Error {
   }
 }
 
+/**
+ * A recording's replay found the engine deriving an event past the file's last line: the run goes no further (a
+ * recording cut before its `end` would run a storm on), and it has no summary to give (the engine's run did not end
+ * where the file's does). Thrown by simulateStream, said by replay as a mismatch (exit 1), nothing written.
+ */
+export class RecordingEndedShort extends Error {
+  override readonly name = 'RecordingEndedShort';
+
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A check could not be completed (exit 3): a search stopped at its limit before its depth, with nothing found. */
 export class Inconclusive extends Error {
   override readonly name = 'Inconclusive';

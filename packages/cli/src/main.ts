@@ -39,7 +39,7 @@ import {
   type ScannerDesign,
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
-import { CheckFailed, Inconclusive, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
+import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
@@ -732,7 +732,9 @@ function claimText(c: ClaimCheck): string {
     const tries = c.tries !== undefined && c.tries > 1 ? `, ${c.tries} times: a nondeterministic fault may not show every time, so this does not prove it gone` : '';
     return `${c.invariant} holds (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs${tries}), where the header says it is violated${c.claimed !== undefined ? `: ${c.claimed}` : ''}`;
   }
-  return c.message === c.claimed ? `yes: ${c.invariant} violated, as the header says (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs)` : `yes: ${c.invariant} violated: ${c.message} (the header says: ${c.claimed ?? 'nothing more'})`;
+  // (A claim that runs differ, reproduced on a later try: said, as the fault does not show every time.)
+  const tries = c.tries !== undefined && c.tries > 1 ? `; on try ${c.tries}: the fault does not show every time` : '';
+  return c.message === c.claimed ? `yes: ${c.invariant} violated, as the header says (${c.recordedBy.replace('replstorm ', '')}'s check, run again on the log's inputs${tries})` : `yes: ${c.invariant} violated: ${c.message} (the header says: ${c.claimed ?? 'nothing more'}${tries})`;
 }
 
 /** SimulateResult.outputsPastStop: said with the blame and the report, which count those events. */
@@ -862,6 +864,9 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         },
       )
         .catch((err: unknown) => {
+          if (err instanceof RecordingEndedShort) {
+            throw new CheckFailed(`${file ?? '<input>'}:${err.line}:${err.column}: the recorded derived events disagree with the engine: ${err.message}; the run goes no further (it has no end where the file has, so no summary, and nothing is written)`, true);
+          }
           // A design-runs counterexample: the design's code throwing again is the claim reproduced. The replay still
           // stops there (exit 2, at the line, as any log whose design throws), and says so.
           if (err instanceof LogError && !(err instanceof WhatIfRefusal) && err.code === 'DESIGN_FAILED' && header !== undefined && claimRunsLog(header.meta) && header.meta['invariant'] === 'design-runs') {

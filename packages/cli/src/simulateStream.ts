@@ -30,7 +30,7 @@ import type { AtomicFile } from './output.js';
 import { createProgress, heapFullness, heapLimitMb } from './output.js';
 import { createSteps, type Steps } from './report/steps.js';
 import { createTimeline, type Timeline } from './report/timeline.js';
-import { UsageError, moduleHint } from './errors.js';
+import { RecordingEndedShort, UsageError, moduleHint } from './errors.js';
 
 /** A scanner design and configuration to install on every server instead of the log's (what-if replay). */
 export interface WhatIf {
@@ -1121,8 +1121,14 @@ export async function simulateStream(
     // A recording whose engine derives more than its last line has failed its check: the run goes no further (a
     // recording cut before its end would run its storm on), and its summary is where it was found.
     await runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+    if (conformance.endedOnMismatch) {
+      // No summary: the run did not stop where the file does, and one taken here read "stopped at the run cap" (a
+      // review); nor a recording, a report or a --what-if run of it. The mismatch, as replay says any (exit 1).
+      const m = conformance.mismatch!;
+      throw new RecordingEndedShort(m.line, m.column ?? 1, m.message);
+    }
     checkMemory();
-    summary = conformance.endedOnMismatch ? sim.summary() : sim.finish();
+    summary = sim.finish();
     stoppedBeforeLines?.(summary);
     // A run stopped by its cap (maxRunMs after the last input: --max-run, or the default 7 days) would run on to another
     // cap when its recording is replayed with other options: the recording ends with an `end` where this run stopped,

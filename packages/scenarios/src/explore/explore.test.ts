@@ -923,6 +923,20 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const capped = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: builtinRegistry([revCap]) }), { depth: 10 });
     expect(capped.storm).toBeDefined();
     expect(capped.timeDependent).toMatch(/made other decisions with every document saved 25 more times before the search/);
+    // One asking whether its attachment changed in the current version (an item's seq against the document's: an
+    // order, which the search keeps) is not flagged (a review: saves that wrote nothing, made before the search, left
+    // the attachment older than the version, and such a design was flagged).
+    const fresh = defineDesign<Record<string, never>>({
+      name: 'fresh',
+      description: 'scans a document whose attachment changed in its current version, skips the others',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ note }) => (note.items.some((i) => i.key === '$file' && i.seq === note.seq) ? { verdict: 'clean' } : { verdict: 'skipped' }),
+    }) as ScannerDesign<object>;
+    const order = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'fresh' }, registry: builtinRegistry([fresh]) }), { depth: 6 });
+    expect(order.timeDependent).toBeUndefined();
+    expect(order.exhausted).toBe(true);
     // With a cluster timer between steps the times are not checked, and the seq still is (no time moves).
     const timer = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq', clusterIntervalMs: 60_000 }, registry: builtinRegistry([even]) }), { depth: 3 });
     expect(timer.timeUnchecked).toMatch(/^periodic work/);
