@@ -429,6 +429,14 @@ describe('Errors', () => {
     expect(refusal(`${H}{"at": 1, "type": "heal"}x`).message).not.toMatch(/cut short/);
   });
 
+  it('Errors: a file whose lines end in CR alone reads as one line, and its refusal says so (a hardening QA pass: "Unexpected non-whitespace character" alone did not); CRLF is read as it always was', () => {
+    const e = refusal('{"replog": 1, "meta": {}}\r{"at": 0, "type": "server", "name": "A"}\r');
+    expect(e).toMatchObject({ code: 'BAD_JSON', line: 1, column: 27 });
+    expect(e.message).toMatch(/\(a carriage return here: this file's lines seem to end in CR alone; a log's lines end in LF or CRLF\)$/);
+    expect(decodeLogText('{"replog": 1, "meta": {}}\r\n{"at": 0, "type": "server", "name": "A"}\r\n').events).toHaveLength(1);
+    expect(refuse('{"at": 1, "type" "heal"}').message).not.toMatch(/carriage return/);
+  });
+
   it('Errors: bad JSON names the column JSON.parse reports', () => {
     const e = refuse('{"at": 1, "type" "heal"}');
     // V8: "Unexpected string in JSON at position 17", the string after the key.

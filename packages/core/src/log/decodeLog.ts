@@ -455,7 +455,10 @@ class Decoder implements LazyLogDecoder {
       // A last line without a line end whose JSON stops short at its end: the file was most likely cut (an operator's
       // QA pass: "Unterminated string" alone did not say that the file ends there).
       const cut = this.lineNo === this.unterminatedLine && column > this.raw.trimEnd().length ? ' (the file ends here, in the middle of this line, without a line end: was it cut short?)' : '';
-      throw new LogError('BAD_JSON', `invalid JSON: ${message}${cut}`, {
+      // A carriage return where the JSON went wrong, within the line: lines ended by CR alone (an old Mac's), which a
+      // log does not have, so the whole file read as one line (a hardening QA pass: the message said nothing of it).
+      const cr = this.raw.charCodeAt(column - 1) === 13 || this.raw.charCodeAt(column - 2) === 13 ? ' (a carriage return here: this file\'s lines seem to end in CR alone; a log\'s lines end in LF or CRLF)' : '';
+      throw new LogError('BAD_JSON', `invalid JSON: ${message}${cut}${cr}`, {
         line: this.lineNo,
         column,
       });
