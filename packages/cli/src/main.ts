@@ -1672,7 +1672,7 @@ once it has them, so \`| head\` keeps the command's own code.`,
       .argument('<log>', 'the log file, or - for standard input')
       .option('--max-run <ms>', 'stop this long after the last input event (default 7 days)', parseNonNegativeInt('--max-run'))
       .option('--max-scanner-revisions <n>', 'for a log of input events (not a recording): cut the run short at the next instant once its scanners have saved more than this many revisions, as run does (default: no budget)', parseNonNegativeInt('--max-scanner-revisions'))
-      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice, a cluster name differing only in case from another (two clusters)')
+      .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice, a cluster, server or database name differing only in case from another (two of them)')
       // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
       .addHelpText(
         'after',

@@ -832,6 +832,25 @@ ${nested}
     expect(none).toEqual([]);
   });
 
+  it('strict: a server or database name differing only in case from an earlier one (two servers, two databases, compared as written) is reported; a server and a database of one name are not; without strict nothing is (a hardening QA pass: accepted without a word)', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "Alpha"}',
+      '{"at": 0, "type": "server", "name": "alpha"}',
+      '{"at": 0, "type": "server", "name": "d"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["Alpha"]}',
+      '{"at": 0, "type": "database", "name": "D", "replicas": ["alpha"]}',
+    ];
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      { line: 3, column: lines[1]!.indexOf('"name"') + 1, field: 'name', message: 'server "alpha" differs only in case from server "Alpha" of line 2: names are compared as written, so these are two servers; write the name as line 2 does to mean the same one' },
+      { line: 6, column: lines[4]!.indexOf('"name"') + 1, field: 'name', message: 'database "D" differs only in case from database "d" of line 5: names are compared as written, so these are two databases; write the name as line 5 does to mean the same one' },
+    ]);
+    const none: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
+    expect(none).toEqual([]);
+  });
+
   it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',

@@ -576,6 +576,22 @@ class Decoder implements LazyLogDecoder {
   private partitionLine = 0;
   /** --strict: each cluster's name as first written, by its name in lower case, and the line that wrote it. */
   private readonly clusterSpellings = new Map<string, { name: string; line: number }>();
+  private readonly nameSpellings = new Map<string, { name: string; line: number }>();
+
+  /**
+   * [choice] Server and database names are compared as written (the spec's names are identifiers), where Domino's
+   * server names and a Windows server's file paths are not case-sensitive: `A` and `a` are two servers here, most
+   * likely a typing slip (a hardening QA pass: accepted without a word). Said under --strict, as a cluster's is.
+   */
+  private warnSpelling(kind: 'server' | 'database', name: string): void {
+    if (typeof name !== 'string') return;
+    const key = `${kind}\u0000${name.toLowerCase()}`;
+    const first = this.nameSpellings.get(key);
+    if (first === undefined) this.nameSpellings.set(key, { name, line: this.lineNo });
+    else if (first.name !== name) {
+      this.warn!({ line: this.lineNo, column: this.columnOf(['name']), field: 'name', message: `${kind} ${JSON.stringify(name)} differs only in case from ${kind} ${JSON.stringify(first.name)} of line ${first.line}: names are compared as written, so these are two ${kind === 'server' ? 'servers' : 'databases'}; write the name as line ${first.line} does to mean the same one` });
+    }
+  }
 
   /**
    * --strict: a partition into two groups or more that leaves out servers defined before it (or a server defined
@@ -588,6 +604,7 @@ class Decoder implements LazyLogDecoder {
     switch (event['type']) {
       case 'server':
         this.definedServers.add(event['name'] as string);
+        this.warnSpelling('server', event['name'] as string);
         // [choice] Cluster names are compared as written, as server and database names are; Domino's are not
         // case-sensitive, so `hub` on one server and `Hub` on another, two one-member clusters here that never
         // replicate, is most likely a typing slip (an operator's QA pass: replayed without a word, 0 changes).
@@ -605,6 +622,9 @@ class Decoder implements LazyLogDecoder {
         if (this.partitionLine > 0) {
           this.warn!({ line: this.lineNo, column: this.columnOf(['name']), field: 'name', message: `server ${JSON.stringify(event['name'])} is defined while the partition of line ${this.partitionLine} holds, in none of its groups: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); a partition after this line can name it` });
         }
+        return;
+      case 'database':
+        this.warnSpelling('database', event['name'] as string);
         return;
       case 'heal':
         this.partitionLine = 0;
