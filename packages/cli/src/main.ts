@@ -587,7 +587,8 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
 function recordedCutNote(res: SimulateResult): string | undefined {
   const budget = (res.header.meta as Record<string, unknown>)['maxScannerRevisions'];
   const scannerRevisions = res.summary.revisions.byActorKind['scanner'] ?? 0;
-  if (res.cutShort !== undefined || typeof budget !== 'number' || res.summary.stopped !== 'end' || scannerRevisions <= budget) return undefined;
+  // (Only a budget run could have given: a whole number from 0. A header edited to -5 was described as one: a QA pass.)
+  if (res.cutShort !== undefined || typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || res.summary.stopped !== 'end' || scannerRevisions <= budget) return undefined;
   return `the header's maxScannerRevisions is ${formatCount(budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds`;
 }
 

@@ -440,6 +440,23 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     expect(existsSync(rerecord)).toBe(false);
   });
 
+  it('a header whose maxScannerRevisions is not a whole number from 0 (edited by hand) is not described as a budget that cut the run (a hardening QA pass: -5 was)', async () => {
+    const rec = join(tmp, 'cut-budget.jsonl');
+    const res = await runCli([...storm, '--max-scanner-revisions', '100', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    const text = readFileSync(rec, 'utf8').split('\n');
+    expect((await runCli(['replay', rec])).stdout).toContain("the header's maxScannerRevisions is 100");
+    for (const bad of [-5, 1.5, '100']) {
+      const header = JSON.parse(text[0]!) as { meta: Record<string, unknown> };
+      header.meta['maxScannerRevisions'] = bad;
+      const edited = join(tmp, 'cut-budget-edited.jsonl');
+      writeFileSync(edited, [JSON.stringify(header), ...text.slice(1)].join('\n'));
+      const again = await runCli(['replay', edited]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout, String(bad)).not.toContain('maxScannerRevisions');
+    }
+  });
+
   it('the text says the run was cut, where, and that its counts are lower bounds', async () => {
     const res = await runCli([...storm, '--max-scanner-revisions', '200']);
     expect(res.code, res.stderr).toBe(0);
