@@ -28,8 +28,8 @@ export interface ClaimCheck {
 
 /**
  * The properties whose claim is that runs of the same inputs differ (a run twice, snapshotted, advanced otherwise,
- * cut): a fault that makes them differ may do so on some runs only (a determinism QA pass: a Math.random() tie-break
- * read "reproduced NO", the "fixed" exit, in 8 of 12 replays of sim-deterministic's log).
+ * cut): a fault that makes them differ may do so on some runs only (a determinism QA pass: a tie-break planted to
+ * draw at random read "reproduced NO", the "fixed" exit, in 8 of 12 replays of sim-deterministic's log).
  */
 const NONDETERMINISM_CLAIMS: ReadonlySet<string> = new Set(['sim-deterministic', 'sim-snapshot-restore', 'sim-advance-independent', 'sim-cut-independent']);
 

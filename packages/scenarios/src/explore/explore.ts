@@ -918,8 +918,8 @@ function timeDependence(
   const capped = model.setup.some((e) => e.type === 'database' && (e.limitRevisions ?? 0) > 0);
   // [choice] Nor where a scanner is installed before a save of the setup: the extra saves' on-write scans would run as
   // later work, not muted, and read as other decisions (a review). The storm scenario installs its scanners last.
-  const lastSave = model.setup.findLastIndex((e) => e.type === 'save');
-  const scannedSaves = lastSave >= 0 && model.setup.findIndex((e) => e.type === 'scanner') >= 0 && model.setup.findIndex((e) => e.type === 'scanner') < lastSave;
+  const firstScanner = model.setup.findIndex((e) => e.type === 'scanner');
+  const scannedSaves = firstScanner >= 0 && firstScanner < model.setup.findLastIndex((e) => e.type === 'save');
   const ways: { readonly name: string; readonly far?: number | undefined; readonly make: () => TimedRuns }[] = [
     ...(withTimes
       ? [
