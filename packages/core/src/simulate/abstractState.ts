@@ -257,7 +257,9 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
  * held Alpha's losing version, made 2 and 3 documents on the same next step).
  */
 function linkOf(copies: readonly Note[], nc: number, times: readonly number[], nt: number, n: Note, info?: NoteInfo): number {
-  const o = info === undefined ? originOf(n) : (info.origin ??= originOf(n));
+  // (With an info, the origin is kept there alone: kept in the WeakMap too, each conflict document's new version cost
+  // an ephemeron and the table's rehashing, 4% of an exploration's profile.)
+  const o = info === undefined ? rememberedOriginOf(n) : (info.origin ??= originOf(n));
   if (o === null) return -1;
   for (let c = 0; c < nc; c++) {
     const x = copies[c]!;
@@ -270,12 +272,10 @@ function linkOf(copies: readonly Note[], nc: number, times: readonly number[], n
 /**
  * The version a conflict document was made from: of its current version and its revisions (newest first), the one
  * whose hash is its UNID (conflictUnidOf); null when none is (a log's own document saved with `$Conflict`).
- * Remembered per note (notes are immutable; conflict documents are few).
+ * Remembered per note by its callers (notes are immutable): in the note's info, or rememberedOriginOf.
  */
 function originOf(n: Note): { readonly seq: number; readonly seqTime: number } | null {
-  let o = origins.get(n);
-  if (o !== undefined) return o;
-  o = null;
+  let o: { readonly seq: number; readonly seqTime: number } | null = null;
   const ref = refOf(n);
   if (ref !== '') {
     if (conflictUnidFor(ref, n.seq, n.seqTime) === n.unid) o = { seq: n.seq, seqTime: n.seqTime };
@@ -289,15 +289,31 @@ function originOf(n: Note): { readonly seq: number; readonly seqTime: number } |
       }
     }
   }
-  origins.set(n, o);
+  return o;
+}
+
+/** originOf, remembered per note (gatherDocs' text keys, which keep no info). */
+function rememberedOriginOf(n: Note): { readonly seq: number; readonly seqTime: number } | null {
+  let o = origins.get(n);
+  if (o === undefined) origins.set(n, (o = originOf(n)));
   return o;
 }
 const origins = new WeakMap<Note, { readonly seq: number; readonly seqTime: number } | null>();
 
 /** A conflict document's `seq` part of its name: the number, and `~rank` when its origin is a current version (linkOf). */
 function conflictSeqKey(seq: number, link: number): number | string {
-  return link < 0 ? seq : `${seq}~${link}`;
+  if (link < 0) return seq;
+  // The usual small ones made once (the text was made per conflict document and transition: a thirtieth of an
+  // exploration's allocation).
+  if (seq >= 0 && seq < SEQ_KEYS_KEPT && link < LINK_KEYS_KEPT) {
+    const byLink = (seqKeys[seq] ??= []);
+    return (byLink[link] ??= `${seq}~${link}`);
+  }
+  return `${seq}~${link}`;
 }
+const SEQ_KEYS_KEPT = 64;
+const LINK_KEYS_KEPT = 16;
+const seqKeys: string[][] = [];
 
 /**
  * The first `n` numbers of `xs` ascending, in place (insertion sort: a document has a copy per server, a few;

@@ -1061,10 +1061,20 @@ export class Simulator {
     }
     const work = src.work;
     let w = 0;
-    if (s.pendingItems > 0) for (const x of s.heap.toArray()) if (isPendingKind(x)) work[w++] = x.kind;
+    if (s.pendingItems > 0) {
+      const items = this.workScratch;
+      const n = s.heap.sortedInto(items, isPendingKind);
+      for (let i = 0; i < n; i++) {
+        work[w++] = items[i]!.kind;
+        items[i] = undefined!; // (the scratch keeps no work item alive)
+      }
+    }
     if (work.length !== w) work.length = w;
     return src;
   }
+
+  /** abstractSource's pending work items, in order (see there). */
+  private readonly workScratch: (Work & { id: number })[] = [];
 
   /** abstractSource's objects (see there). */
   private readonly absSource: {
@@ -1816,7 +1826,11 @@ export class Simulator {
   private startPass(srv: ServerRec, kind: 'scheduled' | 'manual', cause: number, db: string | undefined, unid: string | undefined): void {
     const b = srv.behaviour!;
     const list: string[] = [];
-    for (const name of srv.replicas.size > 1 ? [...srv.replicas.keys()].sort() : srv.replicas.keys()) {
+    if (db !== undefined && unid !== undefined) {
+      // One document (exploration's scan action): the loop below, without listing the databases.
+      const n = srv.replicas.get(db)?.get(unid);
+      if (n !== undefined && hasAttachments(n)) list.push(db, unid);
+    } else for (const name of srv.replicas.size > 1 ? [...srv.replicas.keys()].sort() : srv.replicas.keys()) {
       if (db !== undefined && name !== db) continue;
       const rep = srv.replicas.get(name)!;
       if (unid !== undefined) {

@@ -72,6 +72,10 @@ describe('WorkHeap', () => {
         }
         model.sort(byDue);
         expect(heap.toArray()).toEqual(model);
+        // sortedInto (exploration's allocation-free listing): the kept items in the same order, into a reused list.
+        const scratch: W[] = [{ at: -1, order: -1, id: -1 }];
+        const n = heap.sortedInto(scratch, (w) => w.id % 3 !== 0);
+        expect(scratch.slice(0, n)).toEqual(model.filter((w) => w.id % 3 !== 0));
         const drained: W[] = [];
         for (let w = heap.pop(); w !== undefined; w = heap.pop()) drained.push(w);
         expect(drained).toEqual(model);
