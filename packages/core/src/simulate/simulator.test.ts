@@ -1270,6 +1270,22 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
     expect(sim.view().servers[0]!.store).toEqual([]);
   });
 
+  it('R12/Time and order: a snapshot keeps its periodic work where it was when a later run moves it past an idle spell', () => {
+    // Snapshots share their heap's items but transfers and passes (cloneWork): fastForwardIdle, which moves idle cluster
+    // ticks and purge checks forward, must move copies. Moved in place, the snapshot's ticks jumped ten days with the
+    // run that went on from it, and a run restored to it started its next push days late.
+    const events: InputEvent[] = [ev.server('A', { cluster: 'C' }), ev.server('B', { cluster: 'C' }), ev.database(['A', 'B']), ev.save(1_000, 'A', unid(1), { F: '1' })];
+    const sim = new Simulator();
+    events.forEach((event, i) => sim.feed({ line: i + 2, event }));
+    const snap = sim.snapshot();
+    const before = sim.pendingWork();
+    expect(before.some((w) => w.kind === 'tick')).toBe(true);
+    sim.feed({ line: 6, event: ev.save(10 * DAY, 'B', unid(2), { F: '2' }) });
+    expect(sim.pendingWork().filter((w) => w.kind === 'tick').every((w) => w.at > 9 * DAY), 'the run moved its ticks').toBe(true);
+    sim.restore(snap);
+    expect(sim.pendingWork()).toEqual(before);
+  });
+
   it('Time and order: a snapshot keeps the work run since the last input, so a run restored to it counts its work budget (maxWorkBetweenInputs) from there, as the first time', () => {
     // A session's work after the last input fits a budget of 3 pieces once; restored, the second finish counted on from
     // where the first stopped and was refused (a QA pass of replay's sim-snapshot-restore judge).
