@@ -50,6 +50,7 @@ function perDocument(r: Result): string {
   return m === null ? '-' : m[1]!;
 }
 
+// (The explore row is timed after a warm-up from 2026-12-06 on, marked "(warm)": earlier runs timed a cold search.)
 const lines = [
   '| run (UTC) | machine | seed ms | replay / parse | PouchDB 2k | PouchDB 10k | scale 1M, per document | explore states/s |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -59,6 +60,6 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
   if (r.quick || (since !== undefined && r.date < since)) continue;
   // "2 cores (AMD EPYC), 24 GiB, ...": the model, whose own parentheses ("Intel(R) Xeon(R) Processor") are kept.
   const cpu = /^\d+ cores \((.*)\), [\d.,]+ GiB/.exec(r.machine)?.[1] ?? r.machine;
-  lines.push(`| ${r.date.slice(0, 16).replace('T', ' ')} | ${cpu} | ${figure(r, 'seed scale', 'measured')} | ${figure(r, 'replay')} | ${figure(r, 'replication vs PouchDB in memory (2,000')} | ${figure(r, 'replication vs PouchDB in memory (10,000')} | ${perDocument(r)} | ${figure(r, 'explore', 'measured')} |`);
+  lines.push(`| ${r.date.slice(0, 16).replace('T', ' ')} | ${cpu} | ${figure(r, 'seed scale', 'measured')} | ${figure(r, 'replay')} | ${figure(r, 'replication vs PouchDB in memory (2,000')} | ${figure(r, 'replication vs PouchDB in memory (10,000')} | ${perDocument(r)} | ${figure(r, 'explore', 'measured')}${r.rows.some((x) => x.name.startsWith('explore') && x.name.includes('warm-up')) ? ' (warm)' : ''} |`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
