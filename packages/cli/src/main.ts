@@ -934,7 +934,19 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
 async function checkClaim(res: SimulateResult, designs: readonly string[] | undefined, limits: ClaimLimits): Promise<ClaimCheck | undefined> {
   const meta = res.header.meta as Record<string, unknown>;
   if (res.conformance.mismatch !== undefined) return undefined;
-  if (!claimRunsLog(meta) || res.inputs === undefined) return recheckClaim(meta, res.inputs, builtinRegistry(), limits);
+  // A claim that runs differ is checked up to CLAIM_TRIES times (seconds for a log of thousands of inputs): a
+  // progress line says which try (on a terminal, after a second, as the other long runs'; a review found 7 s silent).
+  const progress = createProgress('replay');
+  const onTry = (t: number, of: number) => progress.tick(() => `checking the claim again, try ${t} of ${of}`);
+  try {
+    return await checkClaimWith(res, meta, designs, limits, onTry);
+  } finally {
+    progress.done();
+  }
+}
+
+async function checkClaimWith(res: SimulateResult, meta: Record<string, unknown>, designs: readonly string[] | undefined, limits: ClaimLimits, onTry: (t: number, of: number) => void): Promise<ClaimCheck | undefined> {
+  if (!claimRunsLog(meta) || res.inputs === undefined) return recheckClaim(meta, res.inputs, builtinRegistry(), limits, onTry);
   let registry = builtinRegistry();
   const fresh: ScannerDesign<object>[] = [];
   for (const spec of designs ?? []) {
@@ -943,7 +955,7 @@ async function checkClaim(res: SimulateResult, designs: readonly string[] | unde
     fresh.push({ ...d!, name });
   }
   if (fresh.length > 0) registry = builtinRegistry(fresh);
-  return recheckClaim(meta, res.inputs, registry, limits);
+  return recheckClaim(meta, res.inputs, registry, limits, onTry);
 }
 
 /**

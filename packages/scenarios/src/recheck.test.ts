@@ -170,7 +170,10 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     const r = recheckClaim(meta(name), withScan('once'), builtinRegistry([once]));
     expect(r).toMatchObject({ ...base, reproduced: true });
     expect(r?.message).toMatch(/^run twice, the log's inputs give different derived events: the 2nd is \{.*"saved":true.*"type":"scanned".*\} in the first run and \{.*"saved":false.*"type":"scanned".*\} in the second$/);
-    expect(recheckClaim(meta(name), withScan('smsdom'), registry)).toEqual({ ...base, reproduced: false, tries: CLAIM_TRIES });
+    // Each try is announced (replay's progress line): CLAIM_TRIES of them when none reproduces it.
+    const announced: string[] = [];
+    expect(recheckClaim(meta(name), withScan('smsdom'), registry, {}, (t, of) => announced.push(`${t}/${of}`))).toEqual({ ...base, reproduced: false, tries: CLAIM_TRIES });
+    expect(announced).toEqual(Array.from({ length: CLAIM_TRIES }, (_, i) => `${i + 1}/${CLAIM_TRIES}`));
     expect(recheckClaim(meta(name), apart, registry)).toEqual({ ...base, reproduced: false, tries: CLAIM_TRIES });
     // A fault that shows on some runs only (a design stamping on every 7th scan in the process: two runs of the log
     // differ only when the 7th falls in one of them) is checked again until it shows, and says on which try (a

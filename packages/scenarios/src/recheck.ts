@@ -557,7 +557,14 @@ export function stormLoopLength(meta: Readonly<Record<string, unknown>>): number
  * fails first (exit 2, at the line), says so in that refusal (main.ts), so from replay it reads here only when the
  * design ran: "not reproduced".
  */
-export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: readonly InputEvent[] | undefined, registry: DesignRegistry, limits: ClaimLimits = {}): ClaimCheck | undefined {
+export function recheckClaim(
+  meta: Readonly<Record<string, unknown>>,
+  events: readonly InputEvent[] | undefined,
+  registry: DesignRegistry,
+  limits: ClaimLimits = {},
+  /** Called before each try of a claim checked more than once (NONDETERMINISM_CLAIMS): for a progress line. */
+  onTry?: (t: number, of: number) => void,
+): ClaimCheck | undefined {
   const recordedBy = meta['recordedBy'];
   const invariant = meta['invariant'];
   // [choice] A storm log is checked too (it was not, nor said "not checked": a storm log replayed with a sound design
@@ -584,6 +591,7 @@ export function recheckClaim(meta: Readonly<Record<string, unknown>>, events: re
     try {
       const tries = NONDETERMINISM_CLAIMS.has(invariant) ? CLAIM_TRIES : 1;
       for (let t = 1; t <= tries; t++) {
+        if (tries > 1) onTry?.(t, tries);
         const message = property(events, registry, limits, meta);
         if (message !== undefined) return { ...base, reproduced: true, message, ...(t > 1 ? { tries: t } : {}) };
       }
