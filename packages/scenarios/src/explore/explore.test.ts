@@ -941,6 +941,12 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const timer = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq', clusterIntervalMs: 60_000 }, registry: builtinRegistry([even]) }), { depth: 3 });
     expect(timer.timeUnchecked).toMatch(/^periodic work/);
     expect(timer.timeDependent).toMatch(/every document saved 1 more time before the search/);
+    // Where a database caps its revisions the seq check is not made, and the result says so (it was skipped in
+    // silence: a review).
+    const plain = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq' }, registry: builtinRegistry([even]) });
+    const cap = explore({ ...plain, setup: plain.setup.map((e) => (e.type === 'database' ? { ...e, limitRevisions: 3 } : e)) }, { depth: 3 });
+    expect(cap.timeDependent).toBeUndefined();
+    expect(cap.timeUnchecked).toMatch(/^a database caps its revisions \(mail\/user0+\.nsf: limitRevisions 3\), which R4 reads: whether a design of yours acts on a document's seq or its number of revisions was not checked$/);
   });
 
   it('R12/R16: with a cluster replicator on a timer between steps, a design of yours is not checked for acting on the time, and the result says so (shifted paths met the timer at other times: an order-only design was flagged, a review)', () => {

@@ -716,9 +716,13 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   let timeDependent: string | undefined;
   let timeUnchecked: string | undefined;
   if (notReproducible === undefined && installsDesignOfYours(model.setup, registry)) {
+    const unchecked: string[] = [];
     if (!periodicFree) {
-      timeUnchecked = 'periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked';
+      unchecked.push('periodic work (a cluster replicator on a timer, scheduled scans or sessions) runs between steps, so paths run again at other times would meet it at other moments: whether a design of yours acts on the time\'s value was not checked');
     }
+    const seqWhy = seqCheckSkipped(model);
+    if (seqWhy !== undefined) unchecked.push(`${seqWhy}: whether a design of yours acts on a document's seq or its number of revisions was not checked`);
+    if (unchecked.length > 0) timeUnchecked = unchecked.join('; ');
     // (With periodic work, only the documents saved more times: their times do not move.)
     const found = timeDependence(model, [0, ...sample], pathTo, (i) => {
       reach(pathTo(i));
@@ -883,6 +887,21 @@ class TimedRuns {
 }
 
 /**
+ * Why the check that documents saved more times before the search (SEQ_EXTRA_SAVES) make the same decisions cannot be
+ * made, or undefined. [choice] Not where a database caps its revisions (limitRevisions, S2): the engine's own R4 test
+ * then reads the longer histories otherwise. Nor where a scanner is installed before a save of the setup: the extra
+ * saves' on-write scans would run as later work, not muted, and read as other decisions (a review). The storm
+ * scenario installs its scanners last. (The result says so, `timeUnchecked`: it was skipped in silence, a review.)
+ */
+function seqCheckSkipped(model: ExploreModel): string | undefined {
+  const capped = model.setup.find((e): e is Extract<InputEvent, { type: 'database' }> => e.type === 'database' && (e.limitRevisions ?? 0) > 0);
+  if (capped !== undefined) return `a database caps its revisions (${capped.name}: limitRevisions ${capped.limitRevisions}), which R4 reads`;
+  const firstScanner = model.setup.findIndex((e) => e.type === 'scanner');
+  if (firstScanner >= 0 && firstScanner < model.setup.findLastIndex((e) => e.type === 'save')) return 'a scanner is installed before a save of the setup, whose scans of the extra saves would run later';
+  return undefined;
+}
+
+/**
  * Why the design acts on a time's value (see the call in searchWithStep), or undefined: the first of `nodes` whose path,
  * followed by one of the actions enabled at its end, makes other decisions with every time shifted or with the steps
  * further apart (at most TIME_CHECK_PATHS such paths); `not-reproducible` when that path decides otherwise at its own
@@ -913,13 +932,8 @@ function timeDependence(
   // "exhausted" with no violation, and the second a storm that stops) is as unsound to search as one acting on a
   // time's. Its documents saved more times before the search (each setup save made again) must not change its
   // decisions.
-  // The times do not move: made with periodic work too. [choice] Not where a database caps its revisions
-  // (limitRevisions, S2): the engine's own R4 test then reads the longer histories otherwise.
-  const capped = model.setup.some((e) => e.type === 'database' && (e.limitRevisions ?? 0) > 0);
-  // [choice] Nor where a scanner is installed before a save of the setup: the extra saves' on-write scans would run as
-  // later work, not muted, and read as other decisions (a review). The storm scenario installs its scanners last.
-  const firstScanner = model.setup.findIndex((e) => e.type === 'scanner');
-  const scannedSaves = firstScanner >= 0 && firstScanner < model.setup.findLastIndex((e) => e.type === 'save');
+  // The times do not move: made with periodic work too; not always (seqCheckSkipped).
+  const seqSkipped = seqCheckSkipped(model) !== undefined;
   const ways: { readonly name: string; readonly far?: number | undefined; readonly make: () => TimedRuns }[] = [
     ...(withTimes
       ? [
@@ -928,7 +942,7 @@ function timeDependence(
           ...FAR_STEPS_MS.filter((ms) => ms > stretched).map((ms) => apart(ms, ms)),
         ]
       : []),
-    ...(capped || scannedSaves ? [] : SEQ_EXTRA_SAVES.map((n) => ({ name: `every document saved ${n} more time${n === 1 ? '' : 's'} before the search (its seq and its revisions ${n} more)`, make: () => new TimedRuns(model.setup, factory, timeOf, stepMs, n) }))),
+    ...(seqSkipped ? [] : SEQ_EXTRA_SAVES.map((n) => ({ name: `every document saved ${n} more time${n === 1 ? '' : 's'} before the search (its seq and its revisions ${n} more)`, make: () => new TimedRuns(model.setup, factory, timeOf, stepMs, n) }))),
   ];
   if (ways.length === 0) return undefined;
   const variants: { readonly name: string; readonly far?: number | undefined; readonly runs: TimedRuns }[] = [];
