@@ -8,7 +8,7 @@ const depth = arg('depth', 9);
 // and not of the compiler. A search to depth 9 takes about a second, and the compiler took three of them to settle
 // (2026-12-06, three processes of six searches each: 41,000-45,000 states/s for the first, 55,000-63,000 from the
 // fourth on). The first search's rate is kept beside it (`coldDistinctPerSec`): what a one-off `replstorm explore` of
-// this size sees.
+// this size sees. (`peakRssMb` counts the warm-up searches' garbage too: the row's goal is the rate, not memory.)
 const warmupMs = arg('warmup-ms', 3000);
 // The rate is over the whole call, the checks after the search included (r.checkSeconds: the storm's loop search and
 // paths run again, a few percent for a built-in design), where the CLI says the search's own rate: the row's is the
