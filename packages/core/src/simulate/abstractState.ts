@@ -258,8 +258,9 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
  */
 function linkOf(copies: readonly Note[], nc: number, times: readonly number[], nt: number, n: Note, info?: NoteInfo): number {
   // (With an info, the origin is kept there alone: kept in the WeakMap too, each conflict document's new version cost
-  // an ephemeron and the table's rehashing, 4% of an exploration's profile.)
-  const o = info === undefined ? rememberedOriginOf(n) : (info.origin ??= originOf(n));
+  // an ephemeron and the table's rehashing, 4% of an exploration's profile. A null, no origin, is kept too: `??=`
+  // asked again each time, a review.)
+  const o = info === undefined ? rememberedOriginOf(n) : info.origin !== undefined ? info.origin : (info.origin = originOf(n));
   if (o === null) return -1;
   for (let c = 0; c < nc; c++) {
     const x = copies[c]!;

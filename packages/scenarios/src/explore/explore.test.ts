@@ -946,6 +946,15 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     const plain = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq' }, registry: builtinRegistry([even]) });
     const cap = explore({ ...plain, setup: plain.setup.map((e) => (e.type === 'database' ? { ...e, limitRevisions: 3 } : e)) }, { depth: 3 });
     expect(cap.timeDependent).toBeUndefined();
+    // So where a scanner is installed before a save of the setup.
+    const first = plain.setup.findIndex((e) => e.type === 'scanner');
+    const lastSave = plain.setup.findLastIndex((e) => e.type === 'save');
+    expect(first).toBeGreaterThan(lastSave);
+    const early = [...plain.setup];
+    const [scanner] = early.splice(first, 1);
+    early.splice(lastSave, 0, { ...scanner!, at: early[lastSave]!.at });
+    const scannedFirst = explore({ ...plain, setup: early }, { depth: 3 });
+    expect(scannedFirst.timeUnchecked).toMatch(/^a scanner is installed before a save of the setup, whose scans of the extra saves would run later: whether a design of yours acts on a document's seq or its number of revisions was not checked$/);
     expect(cap.timeUnchecked).toMatch(/^a database caps its revisions \(mail\/user0+\.nsf: limitRevisions 3\), which R4 reads: whether a design of yours acts on a document's seq or its number of revisions was not checked$/);
   });
 

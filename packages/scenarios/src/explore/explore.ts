@@ -229,7 +229,11 @@ export interface ExploreResult {
    * (an order-preserving renumbering), so it may have merged states that behave differently and missed paths.
    */
   readonly timeDependent?: string;
-  /** Set when a design read the time but the check behind `timeDependent` could not be made (why). */
+  /**
+   * Set when a design of yours may act on the time or on a document's seq but a check behind `timeDependent` could not
+   * be made: the time's, with periodic work between steps; the seq's, where seqCheckSkipped says why (each reason,
+   * joined with "; ").
+   */
   readonly timeUnchecked?: string;
 }
 
