@@ -92,19 +92,29 @@ export function conflictUnidOf(loser: Note): string {
 
 /** conflictUnidOf of the version (`seq`, `seqTime`) of document `unid`. */
 export function conflictUnidFor(unid: string, seq: number, seqTime: number): string {
-  const key = `${unid}:${seq}:${seqTime}`;
-  let made = conflictUnids.get(key);
-  if (made === undefined) {
-    made = sha256Hex(key).slice(0, 32).toUpperCase();
-    if (conflictUnids.size >= 4096) conflictUnids.clear();
-    conflictUnids.set(key, made);
+  // Looked up by the UNID, then the two numbers: no key text made per call (`UNID:seq:seqTime` made and hashed at each
+  // lookup was 3% of an exploration, which asks per new version of a conflict document, for each of its revisions).
+  const made = conflictUnids.get(unid)?.get(seqTime)?.get(seq);
+  if (made !== undefined) return made;
+  if (conflictUnidCount >= 4096) {
+    conflictUnids.clear();
+    conflictUnidCount = 0;
   }
-  return made;
+  let byTime = conflictUnids.get(unid);
+  if (byTime === undefined) conflictUnids.set(unid, (byTime = new Map()));
+  let bySeq = byTime.get(seqTime);
+  if (bySeq === undefined) byTime.set(seqTime, (bySeq = new Map()));
+  const unidMade = sha256Hex(`${unid}:${seq}:${seqTime}`).slice(0, 32).toUpperCase();
+  bySeq.set(seq, unidMade);
+  conflictUnidCount++;
+  return unidMade;
 }
 
 // The same divergences are resolved again and again in exploration (every path that reaches one): their conflict
-// UNIDs are remembered (a bounded cache of a pure function; a SHA-256 per conflict was a twentieth of a transition).
-const conflictUnids = new Map<string, string>();
+// UNIDs are remembered (a bounded cache of a pure function, cleared past 4,096 of them; a SHA-256 per conflict was a
+// twentieth of a transition).
+const conflictUnids = new Map<string, Map<number, Map<number, string>>>();
+let conflictUnidCount = 0;
 
 /**
  * R5 create: the conflict document keeps the loser's `seq`, `seqTime`, `revisions` and items, and adds an empty

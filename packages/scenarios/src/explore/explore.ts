@@ -264,7 +264,8 @@ interface Edge {
  * objects of many shapes takes V8's slow path (about 600 ns against 60, measured: a twentieth of a transition).
  */
 function atTime(a: Action, at: number): InputEvent {
-  return Object.assign({ at }, a) as InputEvent;
+  // (A literal with a spread, not Object.assign: a copy per transition, and the generic builtin was 1.3% of a search.)
+  return { at, ...a } as InputEvent;
 }
 
 /**
