@@ -103,8 +103,11 @@ export function defineDesign<C extends object>(design: ScannerDesign<C>): Scanne
 /** The model's virus scan of a note's attachments. */
 export function virusScanOf(note: Note): VirusScanResult {
   const files = attachmentsOf(note);
-  const clean = files.filter((a) => a.infected !== true);
-  return { infected: clean.length !== files.length, clean };
+  // Nothing infected (nearly every scan): the list itself, read-only, not a filtered copy of it (a copy per scan was a
+  // hundredth of an exploration's time).
+  let infected = false;
+  for (const a of files) if (a.infected === true) infected = true;
+  return infected ? { infected, clean: files.filter((a) => a.infected !== true) } : { infected, clean: files };
 }
 
 /** The items a design writes to clean an infected document: the infected `$FILE` entries go (the item too if none is left). */
