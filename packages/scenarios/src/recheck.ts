@@ -581,7 +581,8 @@ export function recheckClaim(
     // is said not checked, as an unknown name is (it showed no claim at all, and --json no \`claim\`: a hardening QA pass).
     if (invariant === undefined || typeof meta['violation'] !== 'string') return undefined;
     const by = typeof recordedBy === 'string' ? recordedBy : JSON.stringify(recordedBy) ?? 'an unnamed checker';
-    return { recordedBy: by, invariant: JSON.stringify(invariant) ?? String(invariant), claimed: meta['violation'], reproduced: false, unchecked: `the header's invariant is ${JSON.stringify(invariant) ?? String(invariant)}, not a name: nothing to check it with` };
+    const written = JSON.stringify(invariant) ?? String(invariant);
+    return { recordedBy: by, invariant: written, claimed: meta['violation'], reproduced: false, unchecked: `the header's invariant is ${written}, not a name: nothing to check it with` };
   }
   const claimed = typeof meta['violation'] === 'string' ? meta['violation'] : undefined;
   const property = propertyCheckOf(meta);

@@ -574,9 +574,16 @@ class Decoder implements LazyLogDecoder {
   private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
   /** --strict: the line of the partition in force if it names two groups or more (until a heal or another partition), else 0. */
   private partitionLine = 0;
-  /** --strict: each cluster's name as first written, by its name in lower case, and the line that wrote it. */
-  private readonly clusterSpellings = new Map<string, { name: string; line: number }>();
-  private readonly nameSpellings = new Map<string, { name: string; line: number }>();
+  /** --strict: each server's, database's and cluster's name as first written, by kind and name in lower case, and its line. */
+  private readonly spellings = new Map<string, { name: string; line: number }>();
+
+  /** The first spelling of a name of this kind, when it differs from `name` only in case (remembering `name` if new). */
+  private otherSpelling(kind: 'server' | 'database' | 'cluster', name: string): { name: string; line: number } | undefined {
+    const key = `${kind}\u0000${name.toLowerCase()}`;
+    const first = this.spellings.get(key);
+    if (first === undefined) this.spellings.set(key, { name, line: this.lineNo });
+    return first !== undefined && first.name !== name ? first : undefined;
+  }
 
   /**
    * [choice] Server and database names are compared as written (the spec's names are identifiers), where Domino's
@@ -585,10 +592,8 @@ class Decoder implements LazyLogDecoder {
    */
   private warnSpelling(kind: 'server' | 'database', name: string): void {
     if (typeof name !== 'string') return;
-    const key = `${kind}\u0000${name.toLowerCase()}`;
-    const first = this.nameSpellings.get(key);
-    if (first === undefined) this.nameSpellings.set(key, { name, line: this.lineNo });
-    else if (first.name !== name) {
+    const first = this.otherSpelling(kind, name);
+    if (first !== undefined) {
       this.warn!({ line: this.lineNo, column: this.columnOf(['name']), field: 'name', message: `${kind} ${JSON.stringify(name)} differs only in case from ${kind} ${JSON.stringify(first.name)} of line ${first.line}: names are compared as written, so these are two ${kind === 'server' ? 'servers' : 'databases'}; write the name as line ${first.line} does to mean the same one` });
     }
   }
@@ -610,10 +615,8 @@ class Decoder implements LazyLogDecoder {
         // replicate, is most likely a typing slip (an operator's QA pass: replayed without a word, 0 changes).
         if (typeof event['cluster'] === 'string') {
           const cluster = event['cluster'];
-          const lower = cluster.toLowerCase();
-          const first = this.clusterSpellings.get(lower);
-          if (first === undefined) this.clusterSpellings.set(lower, { name: cluster, line: this.lineNo });
-          else if (first.name !== cluster) {
+          const first = this.otherSpelling('cluster', cluster);
+          if (first !== undefined) {
             this.warn!({ line: this.lineNo, column: this.columnOf(['cluster']), field: 'cluster', message: `cluster ${JSON.stringify(cluster)} differs only in case from cluster ${JSON.stringify(first.name)} of line ${first.line}: names are compared as written (as server names are), so these are two clusters whose members never push to each other; write the name as line ${first.line} does to make one cluster` });
           }
         }

@@ -173,31 +173,24 @@ class DigestWriter {
     }
   }
 
-  /** `bytes(k.subarray(start, end))`. */
+  /** `bytes(k.subarray(start, end))`, without the view unless it must pass the buffer (a kept document's bytes). */
   private bytesOf(k: Uint8Array, start: number, end: number): void {
     const n = end - start;
+    const part = start === 0 && end === k.length ? k : undefined;
     if (this.pos + n > this.buf.length) {
       this.flush();
       if (n > this.buf.length) {
-        this.h.bytes(k.subarray(start, end));
+        this.h.bytes(part ?? k.subarray(start, end));
         return;
       }
     }
-    this.buf.set(k.subarray(start, end), this.pos);
+    this.buf.set(part ?? k.subarray(start, end), this.pos);
     this.pos += n;
   }
 
   /** Bytes made once (the constant parts of a document's JSON, a document's bytes kept). */
   bytes(k: Uint8Array): void {
-    if (this.pos + k.length > this.buf.length) {
-      this.flush();
-      if (k.length > this.buf.length) {
-        this.h.bytes(k);
-        return;
-      }
-    }
-    this.buf.set(k, this.pos);
-    this.pos += k.length;
+    this.bytesOf(k, 0, k.length);
   }
 
   /** Text as it is (JSON already: punctuation, keys, a value's JSON). */
