@@ -24,8 +24,8 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   tag is an HMAC of a document's items, a conflict document's `$REF` (a UNID made of a concrete time) included: two
 //   states this abstraction identifies, whose conflicts of conflict documents refer to differently named UNIDs, write
 //   different tags when that document is scanned again, and part one step later. Their futures are the same up to
-//   the tag's value. So at depth 11 of that case the symmetric search finds 18,543 states where the full search has
-//   18,545 orbits (56,980 against 57,024 at depth 12), and no state is missed but for such a value (traced on the
+//   the tag's value. So at depth 11 of that case the symmetric search finds 18,764 states where the full search has
+//   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's seq below), and no state is missed but for such a value (traced on the
 //   first of them: the two states' only difference is the `$REF` UNIDs and the times in their revisions, and the
 //   rescan's tag differs). The counts agree to depth 10 (explore.test.ts). [limitation] Two conflict documents made
 //   from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
@@ -35,12 +35,16 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   bisimulation check (states of one key whose successors' keys differ) found 55 such pairs of 46,875 on 3 servers x
 //   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before).
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
-//   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). Written as one number instead
-//   of `seq~rank` text, the same instructions (11.33 billion), and 51,760 states found where this finds 51,762
-//   (103,249 and 103,253 without symmetry): neither form is the finer. A conflict document's name is its least copy's,
-//   so each keeps the `seq` relative to the referred document of one copy (the least under its order), a relation the
-//   copies' own texts do not hold, and the forms order the copies otherwise. The bisimulation check above reads the
-//   same under both. [limitation] That relation for the other copies is not kept;
+//   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). [choice] The name's number is
+//   the conflict document's least `seq` against the referred document's least (one number for the document, each
+//   copy's own `seq` against the former being in that copy's hash), so the relation of every copy to the referred
+//   document is kept. It was the `seq` of the copy whose name is least as text, which kept that relation for one copy
+//   alone: two states whose conflict document's copies had the same items and `seq` 4 and 3, against the document's 6
+//   and 5 in one and 5 and 4 in the other, were named alike from different copies (-1 in both: "-1" sorts before
+//   "-2", and before "0"), one state, and one scan of the document on Beta named them apart (found on 2026-12-06 by
+//   partial-order reduction tried over conflict documents, whose reduced search lost 8 of 36,891 states at depth 11,
+//   2 servers x 1 document: explore.test.ts). The bench's case (2 x 2, depth 9) now finds 51,766 states (51,762
+//   before), that one 37,333;
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
@@ -233,7 +237,7 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
       for (const n of d.copies) {
         const ref = refOf(n);
         const refNorm = docs.get(ref);
-        const seq = refNorm !== undefined ? conflictSeqKey(n.seq - refNorm.base, linkOf(refNorm.copies, refNorm.copies.length, refNorm.times, refNorm.times.length, n)) : n.seq;
+        const seq = refNorm !== undefined ? conflictSeqKey(d.base - refNorm.base, linkOf(refNorm.copies, refNorm.copies.length, refNorm.times, refNorm.times.length, n)) : d.base;
         const refName = refNorm !== undefined && !naming.has(refNorm) && isConflictDoc(refNorm.copies[0]!) ? nameOf(refNorm) : ref;
         const name = `C(${refName},${seq},${conflictItemsText(n)})`;
         if (best === undefined || name < best) best = name;
@@ -838,7 +842,7 @@ function nameConflict(d: DocRec): void {
     const n = d.copies[c]!;
     const info = d.infos[c]!;
     const refRec = recOf(d.db, info.ref);
-    const seq = refRec !== undefined ? conflictSeqKey(n.seq - refRec.base, linkOfRec(refRec, n, info)) : n.seq;
+    const seq = refRec !== undefined ? conflictSeqKey(d.base - refRec.base, linkOfRec(refRec, n, info)) : d.base;
     const underWay = refRec !== undefined && refRec.naming === gen && refRec.named !== gen;
     const ref = refRec !== undefined && !underWay && refRec.infos[0]!.conflict ? conflictNameText(refRec) : info.ref;
     if (best >= 0) {
