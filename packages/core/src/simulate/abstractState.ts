@@ -25,9 +25,9 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   states this abstraction identifies, whose conflicts of conflict documents refer to differently named UNIDs, write
 //   different tags when that document is scanned again, and part one step later. Their futures are the same up to
 //   the tag's value. So at depth 11 of that case the symmetric search finds 18,764 states where the full search has
-//   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's seq below), and no state is missed but for such a value (traced on the
-//   first of them: the two states' only difference is the `$REF` UNIDs and the times in their revisions, and the
-//   rescan's tag differs). The counts agree to depth 10 (explore.test.ts). [limitation] Two conflict documents made
+//   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's number below), and no
+//   state is missed but for such a value (traced on the first of them: the two states' only difference is the `$REF`
+//   UNIDs and the times in their revisions, and the rescan's tag differs). The counts agree to depth 10 (explore.test.ts). [limitation] Two conflict documents made
 //   from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
 //   name, so a state where Alpha and Beta hold these two and one where both hold the same one are one abstract state,
 //   whose futures differ (replicating between them adds documents in the first only). Telling them apart needs the
