@@ -47,9 +47,10 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   before), that one 37,333. A bisimulation check then (each arrival at a state already found, its successors' keys
 //   against the found state's, over every enabled action; no reduction): 98 of 11,939 arrivals differ at depth 11 of
 //   2 servers x 1 document, against 182 of 11,981 with the old name; 4 of 4,399 on 3 servers x 1 document with
-//   scheduled replication to depth 6 and none of 9,166 on 2 x 2 to depth 8, both as before. The two of the 98
-//   traced are the tag's limitation above (a rescan of a conflict of a conflict document writes a tag over its
-//   `$REF`'s UNID); the rest are not classified;
+//   scheduled replication to depth 6 and none of 9,166 on 2 x 2 to depth 8, both as before. Each of the 98
+//   differs only in successors by a rescan of a conflict of a conflict document, and the two traced are the tag's
+//   limitation above (the rescan writes a tag over its `$REF`'s UNID); none of the 4 on 3 servers does (not traced:
+//   the equal-items limitation above is the candidate);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
