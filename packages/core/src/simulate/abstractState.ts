@@ -27,8 +27,8 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   the tag's value. So at depth 11 of that case the symmetric search finds 18,764 states where the full search has
 //   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's number below), and no
 //   state is missed but for such a value (traced on the first of them: the two states' only difference is the `$REF`
-//   UNIDs and the times in their revisions, and the rescan's tag differs). The counts agree to depth 10 (explore.test.ts). [limitation] Two conflict documents made
-//   from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
+//   UNIDs and the times in their revisions, and the rescan's tag differs). The counts agree to depth 10
+//   (explore.test.ts). [limitation] Two conflict documents made from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
 //   name, so a state where Alpha and Beta hold these two and one where both hold the same one are one abstract state,
 //   whose futures differ (replicating between them adds documents in the first only). Telling them apart needs the
 //   sharing of documents between replicas kept up to renaming servers, which this does not do. An explore QA pass's
@@ -47,10 +47,11 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   before), that one 37,333. A bisimulation check then (each arrival at a state already found, its successors' keys
 //   against the found state's, over every enabled action; no reduction): 98 of 11,939 arrivals differ at depth 11 of
 //   2 servers x 1 document, against 182 of 11,981 with the old name; 4 of 4,399 on 3 servers x 1 document with
-//   scheduled replication to depth 6 and none of 9,166 on 2 x 2 to depth 8, both as before. Each of the 98
-//   differs only in successors by a rescan of a conflict of a conflict document, and the two traced are the tag's
-//   limitation above (the rescan writes a tag over its `$REF`'s UNID); none of the 4 on 3 servers does (not traced:
-//   the equal-items limitation above is the candidate);
+//   scheduled replication to depth 6 and none of 9,166 on 2 x 2 to depth 8, both as before (arrivals, where the
+//   QA pass above counted pairs of states, of another search: the figures do not compare). All 98 were classified by
+//   the actions whose successors differ: each time only rescans of a conflict of a conflict document, and the two
+//   traced are the tag's limitation above (the rescan writes a tag over its `$REF`'s UNID); none of the 4 on 3
+//   servers is of that kind (not traced: the equal-items limitation above is the candidate);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to

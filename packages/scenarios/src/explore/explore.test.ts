@@ -158,7 +158,8 @@ describe('explore: a conflict document\'s name keeps its seq against the documen
     const doc = { db: 'mail/user000.nsf', unid: '00000000000000000000000005E7D001' };
     const scan = (server: string, unid = doc.unid): Action => ({ type: 'scan', server, kind: 'scheduled', db: doc.db, unid });
     const push = (server: string, partner: string): Action => ({ type: 'push', server, partner });
-    // The conflict documents' UNIDs are the hashes of the versions they were made from (the paths' times fix them).
+    // The conflict documents' UNIDs are the hashes of the versions they were made from (the paths' times fix them; a
+    // path whose UNID no longer exists is refused by the engine, and the test fails loudly).
     const first = 'AB4D75411C227675FC8A434535658B0E';
     const second = 'BDC20ED453C2226488C462121AAD184F';
     const one = [scan('Alpha'), scan('Alpha'), scan('Alpha'), scan('Alpha'), scan('Beta'), push('Alpha', 'Beta'), scan('Alpha'), scan('Beta', first), push('Beta', 'Alpha'), scan('Alpha', first)];
@@ -320,8 +321,8 @@ describe('explore: reductions lose no state', () => {
   });
 
   it('partial-order reduction takes no scan of a conflict document as independent: 2 servers x 1 document to depth 11, the same states as the full search', () => {
-    // Reduced with them, this search found 8 states fewer than the full one (an acceptance QA pass; why, as traced
-    // on 2026-12-06: stormModel.ts, beside `independent`). With one document of the scenario's own, no pair is
+    // Reduced with them, this search found 8 states fewer than the full one (an acceptance QA pass), 6 of 37,333 since
+    // the conflict document's name was fixed (2026-12-06; why, as traced: stormModel.ts, beside `independent`). With one document of the scenario's own, no pair is
     // independent now: the reduced search is the full one.
     const model = stormExploreModel({ settings: { servers: 2, docs: 1 } });
     const opts = { depth: 11, symmetry: false, invariants: [EXPLORE_INVARIANTS['no-conflict']!] };

@@ -129,13 +129,13 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     // [choice] Only the scenario's own documents. Reduced with conflict documents too, the search at depth 11 on 2
     // servers x 1 document, no symmetry, found 8 states fewer than the full one (an acceptance QA pass). It was put
     // down to their UNIDs, made of concrete times, having no fixed place in the order of actions; but the order is
-    // fixed (kind, server, database, then UNID, which never changes once made), and the lost states, traced on
-    // 2026-12-06, were the abstraction's: the first, two states named alike that one more step tells apart (a
-    // conflict document's name kept its seq against the referred document for one copy alone: fixed then, see
-    // abstractState.ts); with that fixed, 6 of 37,333 are still lost, and the one traced is the limitation there on
-    // smsdom's tag (a rescan of a conflict of a conflict document writes a tag that hashes its `$REF`, a UNID, so two
-    // states the abstraction identifies part one step later). The reduction with them would save 7.4% of the bench's
-    // transitions (95,439 against 103,070), and its test compares states.
+    // fixed (by kind first: scans, then pushes, then saves; then server, database, and UNID, which never changes once
+    // made), and the lost states traced on 2026-12-06 were the abstraction's: the first, two states named alike that
+    // one more step tells apart (a conflict document's name kept its seq against the referred document for one copy
+    // alone: fixed then, see abstractState.ts); with that fixed, 6 of 37,333 are still lost, and the one traced is the
+    // limitation there on smsdom's tag (a rescan of a conflict of a conflict document writes a tag that hashes its
+    // `$REF`, a UNID, so two states the abstraction identifies part one step later). The reduction with them would save
+    // 7.4% of the bench's transitions (95,439 against 103,070), and its test compares states.
     if (baseDocs.get(x.db)?.has(x.unid) !== true || baseDocs.get(y.db)?.has(y.unid) !== true) return false;
     return x.db !== y.db || x.unid !== y.unid;
   };
