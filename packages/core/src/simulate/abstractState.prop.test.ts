@@ -39,7 +39,9 @@ const noteArb = fc
   .map(({ unid, seq, seqTime, revisions, deleted, items, ref }): RawNote => {
     // 'K1' is a conflict document of `ref`.
     const extra: Item[] = unid === 'K1' ? [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: ref, seq: 1 }] : [];
-    return { unid, seq, seqTime, revisions, deleted: deleted && unid !== 'K1', items: deleted && unid !== 'K1' ? [] : makeItems(items, extra) };
+    // (A deleted copy, of 'K1' too, is a stub: no items, so no `$Conflict`. K1 was never deleted here until a review
+    // of 2026-12-06 found the name depending on whether the first server's copy was a stub.)
+    return { unid, seq, seqTime, revisions, deleted, items: deleted ? [] : makeItems(items, extra) };
   });
 
 function replica(db: string, notes: Note[], history: Map<string, number>): AbstractReplica {
@@ -371,6 +373,45 @@ describe('abstract state: a conflict document hashed again after its $REF\'s doc
     const after = hash([u2, k], [u2]);
     const fresh = hash([note('U1', 2), note('K1', 2, conflictItems)], [note('U1', 2)]);
     expect(after).toBe(fresh);
+  });
+});
+
+describe('abstract state: a conflict document deleted on one server', () => {
+  it('R6: is named alike in a state and in its mirror image (servers swapped): the stub takes no part in the name, under every server order and the least over all (it was named by its UNID where the first server held the stub: a review)', () => {
+    const conflictItems = makeItems([{ name: 'Subject', value: 'v', seq: 2 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'U1', seq: 1 }]);
+    const doc = (seq: number): Note => ({ unid: 'U1', seq, seqTime: 10 * seq, revisions: Revisions.EMPTY, deleted: false, items: [] });
+    const live = (): Note => ({ unid: 'K1', seq: 2, seqTime: 20, revisions: Revisions.from([[1, 10]]), deleted: false, items: conflictItems });
+    const stub = (): Note => ({ unid: 'K1', seq: 3, seqTime: 30, revisions: Revisions.from([[1, 10], [2, 20]]), deleted: true, items: [] });
+    const srv = (name: string, notes: Note[]): AbstractServer => ({ name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] });
+    const x: AbstractSource = { servers: [srv('A', [doc(1), stub()]), srv('B', [doc(1), live()])], work: [] };
+    const mirror: AbstractSource = { servers: [srv('A', [doc(1), live()]), srv('B', [doc(1), stub()])], work: [] };
+    const orders = [['A', 'B'], ['B', 'A']];
+    const least = (src: AbstractSource) => abstractStateKeys(src, orders).sort()[0]!;
+    expect(least(x)).toBe(least(mirror));
+    expect(least(x)).toContain('C(U1,');
+    const h = new Uint32Array(2);
+    const hashOf = (src: AbstractSource) => {
+      abstractStateHash(src, orders, h);
+      return `${h[0]}:${h[1]}`;
+    };
+    expect(hashOf(x)).toBe(hashOf(mirror));
+  });
+});
+
+describe('abstract state: a conflict document whose $REF names no document here', () => {
+  it('R5: is named alike however far the counters ran: every copy saved once more is the same state (its name held its seq as it stood: a review)', () => {
+    const conflictItems = makeItems([{ name: 'Subject', value: 'v', seq: 1 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'GONE', seq: 1 }]);
+    const k = (seq: number): Note => ({ unid: 'K1', seq, seqTime: 10 * seq, revisions: Revisions.EMPTY, deleted: false, items: conflictItems });
+    const srv = (name: string, notes: Note[]): AbstractServer => ({ name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] });
+    const at = (seq: number): AbstractSource => ({ servers: [srv('A', [k(seq)]), srv('B', [k(seq)])], work: [] });
+    const orders = [['A', 'B']];
+    expect(abstractStateKeys(at(3), orders)).toEqual(abstractStateKeys(at(2), orders));
+    const h = new Uint32Array(2);
+    const hashOf = (src: AbstractSource) => {
+      abstractStateHash(src, orders, h);
+      return `${h[0]}:${h[1]}`;
+    };
+    expect(hashOf(at(3))).toBe(hashOf(at(2)));
   });
 });
 

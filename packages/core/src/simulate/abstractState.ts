@@ -238,14 +238,19 @@ function gatherDocs(src: AbstractSource): { byDb: Map<string, Map<string, DocNor
     const named = new Set<DocNorm>();
     const naming = new Set<DocNorm>();
     const nameOf = (d: DocNorm): string => {
-      if (named.has(d) || !isConflictDoc(d.copies[0]!)) return d.name;
+      if (named.has(d) || !d.copies.some(isConflictDoc)) return d.name;
       naming.add(d);
       let best: string | undefined;
       for (const n of d.copies) {
+        // (A copy deleted here, a stub, has no items: it names nothing. See abstractStateHash.)
+        if (!isConflictDoc(n)) continue;
         const ref = refOf(n);
         const refNorm = docs.get(ref);
-        const seq = refNorm !== undefined ? conflictSeqKey(d.base - refNorm.base, linkOf(refNorm.copies, refNorm.copies.length, refNorm.times, refNorm.times.length, n)) : d.base;
-        const refName = refNorm !== undefined && !naming.has(refNorm) && isConflictDoc(refNorm.copies[0]!) ? nameOf(refNorm) : ref;
+        // [choice] With no document of its `$REF` here, no number: it was the copy's seq as it stood, so states that
+        // differ only by how far the counters ran were told apart (a review, 2026-12-06). Each copy's seq against the
+        // conflict document's least is in its own text.
+        const seq = refNorm !== undefined ? conflictSeqKey(d.base - refNorm.base, linkOf(refNorm.copies, refNorm.copies.length, refNorm.times, refNorm.times.length, n)) : 0;
+        const refName = refNorm !== undefined && !naming.has(refNorm) && refNorm.copies.some(isConflictDoc) ? nameOf(refNorm) : ref;
         const name = `C(${refName},${seq},${conflictItemsText(n)})`;
         if (best === undefined || name < best) best = name;
       }
@@ -722,6 +727,8 @@ interface DocRec {
   /** The `seq` part of the name (conflictSeqKey). */
   bestSeq: number | string;
   nameText: string | undefined;
+  /** Whether some copy is a conflict document (this call's). */
+  conflict: boolean;
   /** The hash of the UNID as a document's name (made with the record). */
   readonly u0: number;
   readonly u1: number;
@@ -827,7 +834,7 @@ function recFor(db: string, unid: string): DocRec {
   while (d !== undefined && d.db !== db) d = d.next;
   if (d === undefined) {
     unidNameHash(unid, out2);
-    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, u0: out2[0]!, u1: out2[1]! };
+    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, conflict: false, u0: out2[0]!, u1: out2[1]! };
     recByUnid.set(unid, d);
     recCount++;
   }
@@ -848,10 +855,11 @@ function nameConflict(d: DocRec): void {
   for (let c = 0; c < d.nc; c++) {
     const n = d.copies[c]!;
     const info = d.infos[c]!;
+    if (!info.conflict) continue; // a stub: see abstractStateHash
     const refRec = recOf(d.db, info.ref);
-    const seq = refRec !== undefined ? conflictSeqKey(d.base - refRec.base, linkOfRec(refRec, n, info)) : d.base;
+    const seq = refRec !== undefined ? conflictSeqKey(d.base - refRec.base, linkOfRec(refRec, n, info)) : 0; // (as in gatherDocs)
     const underWay = refRec !== undefined && refRec.naming === gen && refRec.named !== gen;
-    const ref = refRec !== undefined && !underWay && refRec.infos[0]!.conflict ? conflictNameText(refRec) : info.ref;
+    const ref = refRec !== undefined && !underWay && refRec.conflict ? conflictNameText(refRec) : info.ref;
     if (best >= 0) {
       const b = d.infos[best]!;
       const bn = d.copies[best]!;
@@ -947,7 +955,13 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   for (let k = 0; k < nrec; k++) {
     const d = active[k]!;
     if (d.nt > 1) sortNumbers(d.times, d.nt);
-    if (!d.infos[0]!.conflict) {
+    // [choice] A conflict document if any copy is one: a copy deleted on one server is a stub without items (no
+    // `$Conflict`), and which copy came first decided (the first server's), so a state and its mirror image named
+    // the document differently, by its UNID in one (a review, 2026-12-06). The stubs take no part in the name.
+    let conflict = false;
+    for (let c = 0; c < d.nc; c++) if (d.infos[c]!.conflict) conflict = true;
+    d.conflict = conflict;
+    if (!conflict) {
       d.n0 = d.u0;
       d.n1 = d.u1;
       d.named = gen;
