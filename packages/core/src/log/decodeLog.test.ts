@@ -768,11 +768,16 @@ ${nested}
     expect(warnings).toEqual([{ line: 2, column: line.indexOf('"SET19999"') + 1, field: 'remove[99999]', message: 'item "SET19999" is both removed and set by this save: a save applies its removals first, so it is set' }]);
   });
 
+  /** The warnings a log of these lines (after the header) gives, with `--strict` or without. */
+  function warningsOf(lines: readonly string[], strict: boolean): LogWarning[] {
+    const warnings: LogWarning[] = [];
+    decodeLogText(`${H}${lines.join('\n')}\n`, { strict, onWarning: (w) => warnings.push(w) });
+    return warnings;
+  }
+
   /** The warnings `--strict` gives for a log of these lines (after the header). */
   function strictWarnings(lines: readonly string[]): LogWarning[] {
-    const warnings: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
-    return warnings;
+    return warningsOf(lines, true);
   }
 
   // (Each partition listed every server defined before it was counted: 20 s at this size. Not timed, as above.)
@@ -810,9 +815,7 @@ ${nested}
       { line: 9, column: lines[7]!.indexOf('"groups"') + 1, field: 'groups', message: 'servers "Gamma", "Delta" are in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name them in a group to say otherwise' },
       { line: 11, column: lines[9]!.indexOf('"groups"') + 1, field: 'groups', message: 'server "Alpha" is in no group: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); name it in a group to say otherwise' },
     ]);
-    const none: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
-    expect(none).toEqual([]);
+    expect(warningsOf(lines, false)).toEqual([]);
   });
 
   it('strict: a cluster name differing only in case from an earlier one (two clusters, compared as written, that never push to each other; Domino\'s names are not case-sensitive) is reported; without strict nothing is', () => {
@@ -822,14 +825,10 @@ ${nested}
       '{"at": 0, "type": "server", "name": "Gamma", "cluster": "Hub"}',
       '{"at": 0, "type": "server", "name": "Delta", "cluster": "Spoke"}',
     ];
-    const warnings: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
-    expect(warnings).toEqual([
+    expect(strictWarnings(lines)).toEqual([
       { line: 3, column: lines[1]!.indexOf('"cluster"') + 1, field: 'cluster', message: 'cluster "hub" differs only in case from cluster "Hub" of line 2: names are compared as written (as server names are), so these are two clusters whose members never push to each other; write the name as line 2 does to make one cluster' },
     ]);
-    const none: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
-    expect(none).toEqual([]);
+    expect(warningsOf(lines, false)).toEqual([]);
   });
 
   it('strict: a server or database name differing only in case from an earlier one (two servers, two databases, compared as written) is reported; a server and a database of one name are not; without strict nothing is (a hardening QA pass: accepted without a word)', () => {
@@ -840,15 +839,11 @@ ${nested}
       '{"at": 0, "type": "database", "name": "d", "replicas": ["Alpha"]}',
       '{"at": 0, "type": "database", "name": "D", "replicas": ["alpha"]}',
     ];
-    const warnings: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { strict: true, onWarning: (w) => warnings.push(w) });
-    expect(warnings).toEqual([
+    expect(strictWarnings(lines)).toEqual([
       { line: 3, column: lines[1]!.indexOf('"name"') + 1, field: 'name', message: 'server "alpha" differs only in case from server "Alpha" of line 2: names are compared as written, so these are two servers; write the name as line 2 does to mean the same one' },
       { line: 6, column: lines[4]!.indexOf('"name"') + 1, field: 'name', message: 'database "D" differs only in case from database "d" of line 5: names are compared as written, so these are two databases; write the name as line 5 does to mean the same one' },
     ]);
-    const none: LogWarning[] = [];
-    decodeLogText(`${H}${lines.join('\n')}\n`, { onWarning: (w) => none.push(w) });
-    expect(none).toEqual([]);
+    expect(warningsOf(lines, false)).toEqual([]);
   });
 
   it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {

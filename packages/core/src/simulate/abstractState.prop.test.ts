@@ -60,6 +60,23 @@ function replica(db: string, notes: Note[], history: Map<string, number>): Abstr
   };
 }
 
+/** An up server holding one replica (of `db`) of these notes, with no history, queues or scanner memory. */
+function plainServer(name: string, notes: Note[], db = 'd'): AbstractServer {
+  return { name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica(db, notes, new Map())], queues: [] };
+}
+
+/** abstractStateHash of a source under these orders, as text. */
+function hashText(src: AbstractSource, orders: readonly (readonly string[])[]): string {
+  const h = new Uint32Array(2);
+  abstractStateHash(src, orders, h);
+  return `${h[0]}:${h[1]}`;
+}
+
+/** A conflict document's items, `$REF` naming `ref`, with one item written at `seq`. */
+function conflictItemsFor(ref: string, seq: number): Item[] {
+  return makeItems([{ name: 'Subject', value: 'v', seq }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: ref, seq: 1 }]);
+}
+
 // A source as plain data, so that it can be perturbed before being turned into an AbstractSource (notes' revisions
 // as arrays of pairs: structuredClone copies those, not a Revisions list).
 type RawNote = Omit<Note, 'revisions'> & { revisions: readonly (readonly [number, number])[] };
@@ -187,19 +204,15 @@ describe('abstract state: what the hash remembers in a note', () => {
     seqTime: 20,
     revisions: Revisions.from([[1, 10]]),
     deleted: false,
-    items: makeItems([{ name: 'Subject', value: 'v', seq: 2 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'U1', seq: 1 }]),
+    items: conflictItemsFor('U1', 2),
     memo: undefined,
   };
   const doc: Note = { unid: 'U1', seq: 3, seqTime: 30, revisions: Revisions.from([[1, 10], [2, 20]]), deleted: false, items: makeItems([{ name: '$FILE', value: [{ name: 'f.doc', bytes: 10 }], seq: 1 }], []), memo: undefined };
   const sourceOf = (notes: Note[]): AbstractSource => ({
-    servers: [{ name: 'A', up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] }],
+    servers: [plainServer('A', notes)],
     work: [],
   });
-  const hashOf = (notes: Note[]) => {
-    const h = new Uint32Array(2);
-    abstractStateHash(sourceOf(notes), [['A']], h);
-    return `${h[0]}:${h[1]}`;
-  };
+  const hashOf = (notes: Note[]) => hashText(sourceOf(notes), [['A']]);
 
   it('hashing is a pure function: a source hashes the same before and after other sources (caches turned over)', () => {
     // First in this file: the caches start empty here. A cache slot that answered before it was filled (the empty
@@ -357,17 +370,12 @@ describe('abstract state: hashes of states that share notes', () => {
 
 describe('abstract state: a conflict document hashed again after its $REF\'s document changed', () => {
   it('hashes as a fresh copy of the same state does (a conflict document\'s name reads its $REF\'s lowest seq, which changed though the conflict document\'s copy did not: a cache of its hash by its copies answered wrongly)', () => {
-    const conflictItems = makeItems([{ name: 'Subject', value: 'v', seq: 2 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'U1', seq: 1 }]);
+    const conflictItems = conflictItemsFor('U1', 2);
     const note = (unid: string, seq: number, items: Item[] = []): Note => ({ unid, seq, seqTime: 10 * seq, revisions: Revisions.EMPTY, deleted: false, items, memo: undefined });
     const k = note('K1', 2, conflictItems);
     const u1 = note('U1', 1);
     const u2 = note('U1', 2);
-    const srv = (name: string, notes: Note[]): AbstractServer => ({ name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] });
-    const hash = (a: Note[], b: Note[]) => {
-      const h = new Uint32Array(2);
-      abstractStateHash({ servers: [srv('A', a), srv('B', b)], work: [] }, [['A', 'B']], h);
-      return `${h[0]}:${h[1]}`;
-    };
+    const hash = (a: Note[], b: Note[]) => hashText({ servers: [plainServer('A', a), plainServer('B', b)], work: [] }, [['A', 'B']]);
     // U1's lowest seq is 1, then 2: K1's name (`$REF` and its seq relative to that) changes though K1's copy does not.
     hash([u1, k], [u2]);
     const after = hash([u2, k], [u2]);
@@ -378,40 +386,31 @@ describe('abstract state: a conflict document hashed again after its $REF\'s doc
 
 describe('abstract state: a conflict document deleted on one server', () => {
   it('R6: is named alike in a state and in its mirror image (servers swapped): the stub takes no part in the name, under every server order and the least over all (it was named by its UNID where the first server held the stub: a review)', () => {
-    const conflictItems = makeItems([{ name: 'Subject', value: 'v', seq: 2 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'U1', seq: 1 }]);
+    const conflictItems = conflictItemsFor('U1', 2);
     const doc = (seq: number): Note => ({ unid: 'U1', seq, seqTime: 10 * seq, revisions: Revisions.EMPTY, deleted: false, items: [] });
     const live = (): Note => ({ unid: 'K1', seq: 2, seqTime: 20, revisions: Revisions.from([[1, 10]]), deleted: false, items: conflictItems });
     const stub = (): Note => ({ unid: 'K1', seq: 3, seqTime: 30, revisions: Revisions.from([[1, 10], [2, 20]]), deleted: true, items: [] });
-    const srv = (name: string, notes: Note[]): AbstractServer => ({ name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] });
-    const x: AbstractSource = { servers: [srv('A', [doc(1), stub()]), srv('B', [doc(1), live()])], work: [] };
-    const mirror: AbstractSource = { servers: [srv('A', [doc(1), live()]), srv('B', [doc(1), stub()])], work: [] };
+    const x: AbstractSource = { servers: [plainServer('A', [doc(1), stub()]), plainServer('B', [doc(1), live()])], work: [] };
+    const mirror: AbstractSource = { servers: [plainServer('A', [doc(1), live()]), plainServer('B', [doc(1), stub()])], work: [] };
     const orders = [['A', 'B'], ['B', 'A']];
+    // Each order of one, and its mirror order of the other.
+    expect(abstractStateKeys(x, [['A', 'B']])).toEqual(abstractStateKeys(mirror, [['B', 'A']]));
+    expect(hashText(x, [['A', 'B']])).toBe(hashText(mirror, [['B', 'A']]));
     const least = (src: AbstractSource) => abstractStateKeys(src, orders).sort()[0]!;
     expect(least(x)).toBe(least(mirror));
     expect(least(x)).toContain('C(U1,');
-    const h = new Uint32Array(2);
-    const hashOf = (src: AbstractSource) => {
-      abstractStateHash(src, orders, h);
-      return `${h[0]}:${h[1]}`;
-    };
-    expect(hashOf(x)).toBe(hashOf(mirror));
+    expect(hashText(x, orders)).toBe(hashText(mirror, orders));
   });
 });
 
 describe('abstract state: a conflict document whose $REF names no document here', () => {
   it('R5: is named alike however far the counters ran: every copy saved once more is the same state (its name held its seq as it stood: a review)', () => {
-    const conflictItems = makeItems([{ name: 'Subject', value: 'v', seq: 1 }], [{ name: '$Conflict', key: '$conflict', value: '', seq: 1 }, { name: '$REF', key: '$ref', value: 'GONE', seq: 1 }]);
+    const conflictItems = conflictItemsFor('GONE', 1);
     const k = (seq: number): Note => ({ unid: 'K1', seq, seqTime: 10 * seq, revisions: Revisions.EMPTY, deleted: false, items: conflictItems });
-    const srv = (name: string, notes: Note[]): AbstractServer => ({ name, up: true, group: -1, definitions: '', store: new Map(), replicas: [replica('d', notes, new Map())], queues: [] });
-    const at = (seq: number): AbstractSource => ({ servers: [srv('A', [k(seq)]), srv('B', [k(seq)])], work: [] });
+    const at = (seq: number): AbstractSource => ({ servers: [plainServer('A', [k(seq)]), plainServer('B', [k(seq)])], work: [] });
     const orders = [['A', 'B']];
     expect(abstractStateKeys(at(3), orders)).toEqual(abstractStateKeys(at(2), orders));
-    const h = new Uint32Array(2);
-    const hashOf = (src: AbstractSource) => {
-      abstractStateHash(src, orders, h);
-      return `${h[0]}:${h[1]}`;
-    };
-    expect(hashOf(at(3))).toBe(hashOf(at(2)));
+    expect(hashText(at(3), orders)).toBe(hashText(at(2), orders));
   });
 });
 
@@ -419,33 +418,19 @@ describe('abstract state: a replica is told apart by its database', () => {
   it('the same document in another database is another state, under every server order and the least over all (replication.md: only replicas of the same database replicate)', () => {
     // The property above draws one database ('d'): a hash that forgot which database a replica holds passed it.
     const doc = (): Note => ({ unid: 'U1', seq: 1, seqTime: 10, revisions: Revisions.EMPTY, deleted: false, items: [] });
-    const server = (name: string, db: string, notes: Note[]): AbstractServer => ({
-      name,
-      up: true,
-      group: -1,
-      definitions: '',
-      store: new Map(),
-      replicas: [replica(db, notes, new Map())],
-      queues: [],
-    });
     // Alpha holds database d, Beta database e; the one document is in d (x) or in e (y). Renamed (Beta first), x's
     // servers read as y's but for the database names.
-    const x: AbstractSource = { servers: [server('A', 'd', [doc()]), server('B', 'e', [])], work: [] };
-    const y: AbstractSource = { servers: [server('A', 'd', []), server('B', 'e', [doc()])], work: [] };
+    const x: AbstractSource = { servers: [plainServer('A', [doc()], 'd'), plainServer('B', [], 'e')], work: [] };
+    const y: AbstractSource = { servers: [plainServer('A', [], 'd'), plainServer('B', [doc()], 'e')], work: [] };
     const orders = [['A', 'B'], ['B', 'A']];
-    const h = new Uint32Array(2);
-    const hashOf = (src: AbstractSource, o: string[][]) => {
-      abstractStateHash(src, o, h);
-      return `${h[0]}:${h[1]}`;
-    };
     for (const o of [...orders.map((order) => [order]), orders]) {
       const least = (src: AbstractSource) => abstractStateKeys(src, o).sort()[0];
       expect(least(x)).not.toBe(least(y));
-      expect(hashOf(x, o), o.join(' | ')).not.toBe(hashOf(y, o));
+      expect(hashText(x, o), o.join(' | ')).not.toBe(hashText(y, o));
     }
     // One server: the document in d or in e.
-    const one = (db: string): AbstractSource => ({ servers: [server('A', db, [doc()])], work: [] });
-    expect(hashOf(one('d'), [['A']])).not.toBe(hashOf(one('e'), [['A']]));
+    const one = (db: string): AbstractSource => ({ servers: [plainServer('A', [doc()], db)], work: [] });
+    expect(hashText(one('d'), [['A']])).not.toBe(hashText(one('e'), [['A']]));
   });
 });
 

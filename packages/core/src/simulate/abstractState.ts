@@ -28,12 +28,13 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's number below), and no
 //   state is missed but for such a value (traced on the first of them: the two states' only difference is the `$REF`
 //   UNIDs and the times in their revisions, and the rescan's tag differs). The counts agree to depth 10
-//   (explore.test.ts). [limitation] Two conflict documents made from different versions whose items are equal (two members' equal stamps, each losing on its own server) get one
-//   name, so a state where Alpha and Beta hold these two and one where both hold the same one are one abstract state,
-//   whose futures differ (replicating between them adds documents in the first only). Telling them apart needs the
-//   sharing of documents between replicas kept up to renaming servers, which this does not do. An explore QA pass's
-//   bisimulation check (states of one key whose successors' keys differ) found 55 such pairs of 46,875 on 3 servers x
-//   1 document with scheduled replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before).
+//   (explore.test.ts). [limitation] Two conflict documents made from different versions whose items are equal (two
+//   members' equal stamps, each losing on its own server) get one name, so a state where Alpha and Beta hold these two
+//   and one where both hold the same one are one abstract state, whose futures differ (replicating between them adds
+//   documents in the first only). Telling them apart needs the sharing of documents between replicas kept up to
+//   renaming servers, which this does not do. An explore QA pass's bisimulation check (states of one key whose
+//   successors' keys differ) found 55 such pairs of 46,875 on 3 servers x 1 document with scheduled replication, depth
+//   6 (483 before linkOf), and none with cluster pushes (36 before).
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
 //   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). [choice] The name's number is
 //   the conflict document's least `seq` against the referred document's least (one number for the document, each

@@ -322,8 +322,8 @@ describe('explore: reductions lose no state', () => {
 
   it('partial-order reduction takes no scan of a conflict document as independent: 2 servers x 1 document to depth 11, the same states as the full search', () => {
     // Reduced with them, this search found 8 states fewer than the full one (an acceptance QA pass), 6 of 37,333 since
-    // the conflict document's name was fixed (2026-12-06; why, as traced: stormModel.ts, beside `independent`). With one document of the scenario's own, no pair is
-    // independent now: the reduced search is the full one.
+    // the conflict document's name was fixed (2026-12-06; why, as traced: stormModel.ts, beside `independent`). With
+    // one document of the scenario's own, no pair is independent now: the reduced search is the full one.
     const model = stormExploreModel({ settings: { servers: 2, docs: 1 } });
     const opts = { depth: 11, symmetry: false, invariants: [EXPLORE_INVARIANTS['no-conflict']!] };
     const reduced = statesOf(model, { ...opts, partialOrder: true });
