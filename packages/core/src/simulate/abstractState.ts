@@ -24,17 +24,29 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   tag is an HMAC of a document's items, a conflict document's `$REF` (a UNID made of a concrete time) included: two
 //   states this abstraction identifies, whose conflicts of conflict documents refer to differently named UNIDs, write
 //   different tags when that document is scanned again, and part one step later. Their futures are the same up to
-//   the tag's value. So at depth 11 of that case the symmetric search finds 18,764 states where the full search has
-//   18,766 orbits (58,132 against 58,176 at depth 12; 18,543 and 18,545 before the name's number below), and no
-//   state is missed but for such a value (traced on the first of them: the two states' only difference is the `$REF`
-//   UNIDs and the times in their revisions, and the rescan's tag differs). The counts agree to depth 10
-//   (explore.test.ts). [limitation] Two conflict documents made from different versions whose items are equal (two
-//   members' equal stamps, each losing on its own server) get one name, so a state where Alpha and Beta hold these two
-//   and one where both hold the same one are one abstract state, whose futures differ (replicating between them adds
-//   documents in the first only). Telling them apart needs the sharing of documents between replicas kept up to
-//   renaming servers, which this does not do. An explore QA pass's bisimulation check (states of one key whose
-//   successors' keys differ) found 55 such pairs of 46,875 on 3 servers x 1 document with scheduled replication, depth
-//   6 (483 before linkOf), and none with cluster pushes (36 before).
+//   the tag's value. So at depth 11 of that case the symmetric search finds 18,786 states where the full search has
+//   18,788 orbits (58,289 against 58,332 at depth 12; 18,764 and 18,766, 58,132 and 58,176 before the sharing below;
+//   18,543 and 18,545 before the name's number below), and no state is missed but for such a value (traced on the
+//   first of them: the two states' only difference is the `$REF` UNIDs and the times in their revisions, and the
+//   rescan's tag differs). The counts agree to depth 10
+//   (explore.test.ts). [choice] Two conflict documents made from different versions whose items are equal (two
+//   members' equal stamps, each losing on its own server) get one name, so a state where Alpha and Gamma hold these two
+//   and one where both hold the same one read alike but for which copies are one document, and their futures differ
+//   (pushing Alpha's to Gamma adds a document in the first only). So where names collide within a database, the state
+//   also says, for each document of such a name, its copies by the position of their server, its places in cluster
+//   queues and the names of the documents whose `$REF` names it (the `D` lines; `sharing` in the hash): the sharing of
+//   documents between replicas, up to renaming servers. (It was a limitation until 2026-12-06 (late): a QA pass's
+//   bisimulation check found 55 such pairs of 46,875 states on 3 servers x 1 document with scheduled replication,
+//   depth 6 (483 before linkOf), and none with cluster pushes (36 before linkOf); later 4 of 4,399 arrivals.) Only
+//   conflict documents can share a name (any other is named by its UNID), so the check costs a pass over them.
+//   [measured] The bisimulation check below (arrivals whose successors' keys differ): 0 of 4,397 on 3 servers x 1
+//   document, scheduled replication, depth 6 (4 of 4,399 before), 0 of 19,810 at depth 7, 0 of 4,307 with cluster
+//   pushes at depth 7. The searches find more states where such documents occur: 2 servers x 1 document to depth 11
+//   37,376 (37,333), 3 x 1 to depth 7 22,909 (22,834), scheduled to depth 7 51,116 (50,769); the bench's case (2 x 2,
+//   depth 9) 51,766 as before. It costs the bench's search 1.6% more instructions (27.76 against 27.31 billion for
+//   three searches, cachegrind under --predictable; 2.3% when each copy's server and hash were kept for every
+//   document, not only for those whose names collide) and no measurable time (0.997x the rate, median of eight
+//   interleaved pairs).
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
 //   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). [choice] The name's number is
 //   the conflict document's least `seq` against the referred document's least (one number for the document, each
@@ -45,14 +57,16 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   "-2", and before "0"), one state, and one scan of the document on Beta named them apart (found on 2026-12-06 by
 //   partial-order reduction tried over conflict documents, whose reduced search lost 8 of 36,891 states at depth 11,
 //   2 servers x 1 document: explore.test.ts). The bench's case (2 x 2, depth 9) now finds 51,766 states (51,762
-//   before), that one 37,333. A bisimulation check then (each arrival at a state already found, its successors' keys
-//   against the found state's, over every enabled action; no reduction): 98 of 11,939 arrivals differ at depth 11 of
+//   before), that one 37,333 (37,376 with the sharing above). A bisimulation check then (each arrival at a state
+//   already found, its successors' keys against the found state's, over every enabled action; no reduction): 98 of
+//   11,939 arrivals differ at depth 11 of
 //   2 servers x 1 document, against 182 of 11,981 with the old name; 4 of 4,399 on 3 servers x 1 document with
 //   scheduled replication to depth 6 and none of 9,166 on 2 x 2 to depth 8, both as before (arrivals, where the
 //   QA pass above counted pairs of states, of another search: the figures do not compare). All 98 were classified by
 //   the actions whose successors differ: each time only rescans of a conflict of a conflict document, and the two
 //   traced are the tag's limitation above (the rescan writes a tag over its `$REF`'s UNID); none of the 4 on 3
-//   servers is of that kind (not traced: the equal-items limitation above is the candidate);
+//   servers is of that kind (not traced then; they were the equal items above, now told apart: 0 of 4,397; the 98
+//   remain, 98 of 11,935);
 // - change numbers become each document's rank in its replica's change order, and a history point becomes how many
 //   of the sender's documents it covers (R9 sends exactly the documents after it, in that order).
 // [limitation] A scanner's memory (`remember`, the server's store) is compared as it is: values in it are opaque to
@@ -356,6 +370,27 @@ function sortNumbers(xs: number[], n: number = xs.length): void {
  */
 export function abstractStateKeys(src: AbstractSource, orders: readonly (readonly string[])[]): string[] {
   const { byDb, ordered } = gatherDocs(src);
+  // Documents whose names collide (see `sharing` below): where each one's copies are, queued and referred to.
+  const colliding = new Map<DocNorm, { db: string; copies: [string, string][]; queued: [string, string, number][]; referrers: string[] }>();
+  for (const [db, docs] of byDb) {
+    const byName = new Map<string, DocNorm[]>();
+    for (const d of docs.values()) {
+      const list = byName.get(d.name);
+      if (list === undefined) byName.set(d.name, [d]);
+      else list.push(d);
+    }
+    for (const list of byName.values()) if (list.length > 1) for (const d of list) colliding.set(d, { db, copies: [], queued: [], referrers: [] });
+    if (colliding.size === 0) continue;
+    for (const d of docs.values()) {
+      const refs = new Set<DocNorm>();
+      for (const n of d.copies) {
+        if (!isConflictDoc(n)) continue;
+        const refNorm = docs.get(refOf(n));
+        if (refNorm !== undefined && colliding.has(refNorm)) refs.add(refNorm);
+      }
+      for (const r of refs) colliding.get(r)!.referrers.push(d.name);
+    }
+  }
   // Each replica's documents, as text that does not depend on server names.
   const replicaText = new Map<AbstractReplica, string>();
   let ri = 0;
@@ -381,7 +416,9 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
             }
           }
         }
-        texts.push(`${name}|${note.seq - base}|${times.indexOf(note.seqTime)}|${note.deleted ? 1 : 0}|${revs}|${itemsDigest(note, base)}|${rank + 1}`);
+        const line = `${name}|${note.seq - base}|${times.indexOf(note.seqTime)}|${note.deleted ? 1 : 0}|${revs}|${itemsDigest(note, base)}|${rank + 1}`;
+        texts.push(line);
+        colliding.get(docs.get(note.unid)!)?.copies.push([srv.name, line]);
       }
       if (texts.length > 1) texts.sort();
       replicaText.set(r, texts.join('\n'));
@@ -389,6 +426,17 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
   }
   const byName = new Map<string, AbstractServer>();
   for (const s of src.servers) byName.set(s.name, s);
+  if (colliding.size > 0) {
+    for (const srv of src.servers) {
+      for (const q of srv.queues) {
+        const docs = byDb.get(q.db);
+        q.unids.forEach((u, i) => {
+          const d = docs?.get(u);
+          if (d !== undefined) colliding.get(d)?.queued.push([srv.name, q.mate, i]);
+        });
+      }
+    }
+  }
   const work = src.work.join(',');
   return orders.map((servers) => {
     const rename = new Map<string, string>();
@@ -417,9 +465,17 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
       if (queues.length > 1) queues.sort();
       out += `${t}\nQ ${queues.join(';')}\n#\n`;
     }
+    // Documents whose names collide: each one's copies by server position, its places in queues, its referrers.
+    const sharing: string[] = [];
+    for (const [d, c] of colliding) {
+      const copies = c.copies.map(([srv, line]) => `${rename.get(srv) ?? srv}:${line}`).sort();
+      const queued = c.queued.map(([srv, mate, i]) => `${rename.get(srv) ?? srv}>${rename.get(mate) ?? mate}@${i}`).sort();
+      sharing.push(`${JSON.stringify(c.db)}|${d.name}|${copies.join(';')}|${queued.join(';')}|${[...c.referrers].sort().join(';')}`);
+    }
+    sharing.sort();
     // Partition groups, canonically: which servers share a group, by position.
     const groups = servers.map((name) => byName.get(name)!.group);
-    return `${out}G ${groups.map((g) => groups.indexOf(g)).join(',')}\n#\nW ${work}`;
+    return `${out}${sharing.length > 0 ? `D ${sharing.join('\n')}\n#\n` : ''}G ${groups.map((g) => groups.indexOf(g)).join(',')}\n#\nW ${work}`;
   });
 }
 
@@ -730,6 +786,11 @@ interface DocRec {
   nameText: string | undefined;
   /** Whether some copy is a conflict document (this call's). */
   conflict: boolean;
+  /** The call in which another document of its database had the same name (see abstractStateHash's sharing). */
+  collGen: number;
+  /** Then the sum of the hashes of the names of the documents whose `$REF` names it (a multiset). */
+  refA: number;
+  refB: number;
   /** The hash of the UNID as a document's name (made with the record). */
   readonly u0: number;
   readonly u1: number;
@@ -810,6 +871,127 @@ function renamed(seed: number, server: number, name: string): Hasher {
   return server >= 0 && posOf[server]! >= 0 ? scratch.int(posOf[server]!) : scratch.str(name);
 }
 
+// Documents whose names collide (abstractStateHash's sharing): the call's, by `findCollisions`; their places in
+// queues (the record, the queue's server and mate, the place); their copies' hashes, by flat index.
+const collRecs: (DocRec | undefined)[] = [];
+const conflictRecs: (DocRec | undefined)[] = [];
+const mRec: (DocRec | undefined)[] = [];
+const mOwner: number[] = [];
+const mMate: number[] = [];
+const mMateName: string[] = [];
+const mPlace: number[] = [];
+const copyA: number[] = [];
+const copyB: number[] = [];
+const shareInner: number[] = [];
+const shareFlat: number[] = [];
+const shareHasher = new Hasher();
+
+/**
+ * Marks the call's conflict documents (the first `nconf` of `conflictRecs`) whose name another of the same database
+ * has (`collGen`), lists them in `collRecs`, and gives each the multiset of the names of the documents whose `$REF`
+ * names it (`refA`/`refB`). Returns how many.
+ */
+function findCollisions(nrec: number, nconf: number): number {
+  if (nconf > 64) {
+    // Sorted by name, then each run of equal names compared (a search over thousands of documents: no n^2).
+    const order = conflictRecs.slice(0, nconf).sort((x, y) => x!.n1 - y!.n1 || x!.n0 - y!.n0) as DocRec[];
+    for (let i = 0; i < nconf; ) {
+      let j = i + 1;
+      while (j < nconf && order[j]!.n0 === order[i]!.n0 && order[j]!.n1 === order[i]!.n1) j++;
+      for (let x = i; x < j; x++) for (let y = x + 1; y < j; y++) if (order[x]!.db === order[y]!.db) order[x]!.collGen = order[y]!.collGen = gen;
+      i = j;
+    }
+  } else {
+    for (let x = 0; x < nconf; x++) {
+      const a = conflictRecs[x]!;
+      for (let y = x + 1; y < nconf; y++) {
+        const b = conflictRecs[y]!;
+        if (a.n0 === b.n0 && a.n1 === b.n1 && a.db === b.db) a.collGen = b.collGen = gen;
+      }
+    }
+  }
+  let ncoll = 0;
+  for (let k = 0; k < nconf; k++) {
+    const d = conflictRecs[k]!;
+    if (d.collGen !== gen) continue;
+    collRecs[ncoll++] = d;
+    d.refA = 0;
+    d.refB = 0;
+  }
+  if (ncoll === 0) return 0;
+  for (let k = 0; k < nrec; k++) {
+    const x = active[k]!;
+    if (!x.conflict) continue;
+    for (let c = 0; c < x.nc; c++) {
+      const info = x.infos[c]!;
+      if (!info.conflict) continue;
+      const r = recOf(x.db, info.ref);
+      if (r === undefined || r.collGen !== gen) continue;
+      // Once per referred document (the copies of one conflict document refer alike).
+      let again = false;
+      for (let e = 0; e < c && !again; e++) again = x.infos[e]!.conflict && x.infos[e]!.ref === info.ref;
+      if (again) continue;
+      shareHasher.reset(53).pair(x.n0, x.n1).into(out2);
+      r.refA = (r.refA + out2[0]!) | 0;
+      r.refB = (r.refB + out2[1]!) | 0;
+    }
+  }
+  return ncoll;
+}
+
+/** Keeps a colliding document's place in a queue (the queue's server, its mate's index and name, the place). */
+function noteQueued(nm: number, d: DocRec, si: number, q: number, mate: string, place: number): number {
+  mRec[nm] = d;
+  mOwner[nm] = si;
+  mMate[nm] = qMate[q]!;
+  mMateName[nm] = mate;
+  mPlace[nm] = place;
+  return nm + 1;
+}
+
+/** The working memory of the sharing holds no record past the call. */
+function forgetSharing(nm: number, ncoll: number, nconf: number): void {
+  for (let m = 0; m < nm; m++) mRec[m] = undefined;
+  for (let k = 0; k < ncoll; k++) collRecs[k] = undefined;
+  for (let k = 0; k < nconf; k++) conflictRecs[k] = undefined;
+}
+
+/**
+ * The documents whose names collide, under the order being hashed (`posOf`), into `h`: for each, its database and
+ * name, its copies' hashes by the position of their server, its places in queues, the names that refer to it; the
+ * documents as a multiset. (abstractStateKeys' `D` lines.)
+ */
+function sharingHash(ncoll: number, nm: number, nflat: number, servers: readonly AbstractServer[], h: Hasher): void {
+  let nf = 0;
+  for (let j = 0; j < ncoll; j++) {
+    const d = collRecs[j]!;
+    let ni = 0;
+    // Its copies, found in the flat list (rare: only documents whose names collide come here), each by its server.
+    let si = 0;
+    for (let k = 0; k < nflat; k++) {
+      while (repStart[srvRepStart[si + 1]!]! <= k) si++;
+      if (flatRecs[k] !== d) continue;
+      renamed(59, si, servers[si]!.name).pair(copyA[k]!, copyB[k]!).into(out2);
+      shareInner[ni++] = out2[0]!;
+      shareInner[ni++] = out2[1]!;
+    }
+    const g = shareHasher.reset(61).str(d.db).pair(d.n0, d.n1);
+    feedSortedPairs(shareInner, g, ni >> 1);
+    ni = 0;
+    for (let m = 0; m < nm; m++) {
+      if (mRec[m] !== d) continue;
+      renamed(67, mMate[m]!, mMateName[m]!).int(posOf[mOwner[m]!]!).int(mPlace[m]!).into(out2);
+      shareInner[ni++] = out2[0]!;
+      shareInner[ni++] = out2[1]!;
+    }
+    feedSortedPairs(shareInner, g, ni >> 1);
+    g.pair(d.refA, d.refB).into(out2);
+    shareFlat[nf++] = out2[0]!;
+    shareFlat[nf++] = out2[1]!;
+  }
+  feedSortedPairs(shareFlat, h, nf >> 1);
+}
+
 /** The index of the server called `name` in `servers`, or -1. */
 function serverIndex(servers: readonly AbstractServer[], name: string): number {
   for (let i = 0; i < servers.length; i++) if (servers[i]!.name === name) return i;
@@ -835,7 +1017,7 @@ function recFor(db: string, unid: string): DocRec {
   while (d !== undefined && d.db !== db) d = d.next;
   if (d === undefined) {
     unidNameHash(unid, out2);
-    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, conflict: false, u0: out2[0]!, u1: out2[1]! };
+    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, conflict: false, collGen: -1, refA: 0, refB: 0, u0: out2[0]!, u1: out2[1]! };
     recByUnid.set(unid, d);
     recCount++;
   }
@@ -917,6 +1099,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   gen++;
   let nrec = 0;
   let nflat = 0;
+  let nconf = 0;
   let ri = 0;
   for (let si = 0; si < servers.length; si++) {
     const srv = servers[si]!;
@@ -962,13 +1145,16 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     let conflict = false;
     for (let c = 0; c < d.nc; c++) if (d.infos[c]!.conflict) conflict = true;
     d.conflict = conflict;
-    if (!conflict) {
+    if (conflict) conflictRecs[nconf++] = d;
+    else {
       d.n0 = d.u0;
       d.n1 = d.u1;
       d.named = gen;
     }
   }
   for (let k = 0; k < nrec; k++) nameConflict(active[k]!);
+  // Only conflict documents can share a name: any other is named by its UNID, one record per database.
+  const ncoll = nconf > 1 ? findCollisions(nrec, nconf) : 0;
   // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
   for (let r = 0; r < ri; r++) {
     let nf = 0;
@@ -1000,6 +1186,10 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       h.int(revs);
       itemsHash(note, flatInfos[k]!, base, h);
       h.int(k - start + 1).into(out2);
+      if (d.collGen === gen) {
+        copyA[k] = out2[0]!;
+        copyB[k] = out2[1]!;
+      }
       flat[nf++] = out2[0]!;
       flat[nf++] = out2[1]!;
     }
@@ -1011,6 +1201,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   // Histories (how many of the sender's documents each covers), queues but their mate, scanner memory.
   let nh = 0;
   let nq = 0;
+  let nm = 0;
   for (let si = 0; si < servers.length; si++) {
     const srv = servers[si]!;
     let r = srvRepStart[si]!;
@@ -1037,8 +1228,11 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       qMate[nq] = serverIndex(servers, q.mate);
       qMateName[nq] = q.mate;
       scratch.reset(23).str(q.db);
+      let place = 0;
       for (const u of q.unids) {
         const d = recOf(q.db, u);
+        if (d !== undefined && d.collGen === gen) nm = noteQueued(nm, d, si, nq, q.mate, place);
+        place++;
         if (d !== undefined) scratch.pair(d.n0, d.n1);
         else {
           // Not in the replica: named by its UNID, as a document is.
@@ -1138,6 +1332,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         }
         feedSortedPairs(inner, h, ni >> 1);
       }
+      if (ncoll > 0) sharingHash(ncoll, nm, nflat, servers, h);
       // Partition groups, canonically: which servers share a group, by position.
       for (let i = 0; i < order.length; i++) {
         const g = servers[srvAt[i]!]!.group;
@@ -1159,6 +1354,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     for (let c = 0; c < d.nc; c++) d.copies[c] = NO_NOTE;
   }
   for (let k = 0; k < nflat; k++) flatNotes[k] = NO_NOTE;
+  if (nconf > 0) forgetSharing(nm, ncoll, nconf);
   out[0] = best0;
   out[1] = best1;
 }

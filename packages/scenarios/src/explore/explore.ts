@@ -102,6 +102,13 @@ export interface ExploreOptions {
    * longer step (see STEP_MS) calls it again from the initial state.
    */
   readonly onNewState?: (sim: Simulator, depth: number) => void;
+  /**
+   * Called at every transition, after the step, with the state it reached (for tests of the abstraction: a state
+   * reached again must have the same successors as the one stored for it). `state` is the stored state's number (0
+   * the initial state, then in the order found), `fresh` whether this transition found it, `nextAt` the time the next
+   * step's action would run at.
+   */
+  readonly onTransition?: (sim: Simulator, t: { readonly depth: number; readonly state: number; readonly fresh: boolean; readonly nextAt: number }) => void;
   /** Called at the end of each depth, and every 1,024 new states within one (`depth`: the one being searched). */
   readonly onProgress?: (p: { depth: number; distinct: number; generated: number }) => void;
   /**
@@ -534,6 +541,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // as "on explored transitions" beside "0 transitions": an explore QA pass.)
         scannerRevisions += made;
         const target = seen ?? nodes.length;
+        options.onTransition?.(sim, { depth, state: target, fresh: seen === undefined, nextAt: timeOf(depth + 1) });
         transitions++;
         if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
         if (seen !== undefined) continue;
