@@ -1129,7 +1129,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       }
     }
     const c = result.coverage;
-    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of these of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);
+    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of the ${formatCount(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);
     if (result.vacuous.length > 0) {
       process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design (a vacuous check fails the verdict)\n`);
       // The usual cause of a vacuous `stampings`: a design that never saves a clean document but does not say so.
@@ -1301,12 +1301,14 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
   const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
   for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
-  for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: its code threw (${f.message})`)}`);
+  // (The message says what failed: code that threw, or a decision refused, such as a verdict no design may return. "Its
+  // code threw" for both read as false for the second: a researcher's QA pass.)
+  for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
   throwIfRowsFailed(failed, scenario.name);
 }
 
-/** compare's exit when a design's code threw in its row (the other rows printed): 2, naming the first. */
+/** compare's exit when a design failed in its row (its code threw, or its decision was refused; the other rows printed): 2, naming the first. */
 function throwIfRowsFailed(failed: readonly { readonly label: string; readonly message: string }[], scenario: string): void {
   if (failed.length === 0) return;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more: ${failed.slice(1).map((f) => f.label).join(', ')})` : '';
@@ -1565,7 +1567,11 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
   log: ${logLine(v.invariant)}\n`);
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
-      if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
+      // (None of these notes for a design that is not a function of its inputs: the path's facts are not what its log
+      // replays, and "user saves alone" was said with --user-actions 0: a researcher's QA pass. The warning below says why.)
+      if (r.notReproducible !== undefined) {
+        // (nothing)
+      } else if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
         process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflicts judges the design by the conflicts it adds\n');
       } else if (v.invariant === 'no-conflict' && v.scannerCleanings === v.scannerRevisions) {
         // [choice] Said, not excused: no-conflict counts every conflict (README); verify's no-scanner-conflicts is the
@@ -1712,8 +1718,8 @@ run's results are still printed, and --record, --report written: they show what 
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', `
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
-failed to load or whose code threw; a run refused for needing more engine work than --max-work or outgrowing memory;
-an output that could not be written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`),
+failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
+--max-work or outgrowing memory; an output that could not be written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
@@ -1759,8 +1765,9 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .addOption(designOpt())
     .addHelpText('after', `
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
-unknown scenario, design or setting; a design that failed to load or whose code threw: then the other designs' rows
-are printed first, the failure below them, and under --json in \`failed\`); 129/130/143 interrupted.
+unknown scenario, design or setting; a design that failed to load, whose code threw or whose decision was refused:
+then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 129/130/143
+interrupted.
 See replstorm --help.`)
     .action((d: string[], o) => cmdCompare(d, o));
 

@@ -1753,7 +1753,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).toMatch(/\nsmsdom +[\d,]+ /);
     expect(res.stdout).toMatch(/\nnoop +0 /);
     expect(res.stdout).not.toMatch(/\nboom +\d/);
-    expect(res.stdout).toMatch(/\n- boom: NO ROW: its code threw \(the design "boom" failed while scanning [0-9A-F]{32} .*cannot handle seq 3/);
+    expect(res.stdout).toMatch(/\n- boom: NO ROW: the design "boom" failed while scanning [0-9A-F]{32} .*cannot handle seq 3/);
     expect(res.stderr).toMatch(/^replstorm: compare on smsdom-storm: the design "boom" failed while scanning .*; the other rows are printed\n$/);
     const json = await spawnCli([...args, '--json']);
     expect(json.code).toBe(2);
@@ -1856,6 +1856,15 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).toMatch(/\nquiescence +held +50 /);
   });
 
+  it('verify\'s coverage line counts infected documents among the scans performed and skipped, and says so (it read "0 skipped (39 of these of a document with an infected attachment)": a researcher\'s QA pass)', async () => {
+    const res = await runCli(['verify', 'smsdom', '--runs', '20', '--seed', '1', '--json', '--out', mkdtempSync(join(tmp, 'cov-'))]);
+    const c = (parse(res.stdout) as { coverage: { scansPerformed: number; scansSkipped: number; infectedScans: number } }).coverage;
+    const text = await runCli(['verify', 'smsdom', '--runs', '20', '--seed', '1', '--out', mkdtempSync(join(tmp, 'cov-'))]);
+    const fmt = (x: number) => x.toLocaleString('en-US');
+    expect(text.stdout).toContain(`${fmt(c.scansPerformed)} scans performed and ${fmt(c.scansSkipped)} skipped (${fmt(c.infectedScans)} of the ${fmt(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment)`);
+    expect(c.infectedScans).toBeGreaterThan(0);
+  });
+
   it('a module path that is not there: the message says where it looked', async () => {
     const res = await runCli(['verify', 'nowhere/stamp.ts']);
     expect(res.code).toBe(2);
@@ -1907,6 +1916,15 @@ describe('a researcher\'s design: what the output says when it does little or no
     // Nor does --json call it exhausted, or complete (it said `"exhausted": true`: a QA pass).
     expect(parse(json.stdout)).toMatchObject({ exhausted: false, complete: false });
     expect(res.stdout).toMatch(/\n {2}(no new state at the last depth|bounded to \d+ actions), but NOT every (reachable state|path) was checked: a design here is not a function of its inputs \(WARNING below\)\n/);
+  });
+
+  it('explore <design with module-level state>: a violation says nothing of what its path did (it said "the conflict is between user saves alone (--user-actions)" with --user-actions 0: a researcher\'s QA pass)', async () => {
+    const out = mkdtempSync(join(tmp, 'first-four-'));
+    const res = await spawnCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'design=f4', '--design', `f4=${join('packages', 'cli', 'test', 'designs', 'first-four.ts')}`, '--out', out]);
+    expect(res.code, res.stderr).toBe(1); // a violation found (README: exit 1 before 3)
+    expect(res.stdout).toContain('no-conflict VIOLATED');
+    expect(res.stdout).toMatch(/\nWARNING: .*: the design carries something from one scan to the next outside the simulation/);
+    expect(res.stdout).not.toContain('  note: ');
   });
 
   it('compare: a design module\'s second row runs a copy loaded anew: the same design twice gives the same row (a module-level Set made the second row scan and stamp nothing)', async () => {

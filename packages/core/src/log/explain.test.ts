@@ -239,3 +239,12 @@ describe('explainDerived: a conflict limitRevisions may have made is said so (R4
     expect(run(undefined, true)).toMatch(/^CONFLICT on B over .*, seq 3@110, wins over B's own, seq 2@150 \(more saves, R5\); B's version is kept there as conflict document [0-9A-F]{32}$/);
   });
 });
+
+describe('describeInput: a replication session', () => {
+  it('R8: the arrow says which way documents go: push ->, pull <-, both ways <-> (a push read "Alpha <-> Beta (push)": an operator\'s QA pass)', () => {
+    expect(describeInput({ type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'push' })).toBe('replication Alpha -> Beta (push)');
+    expect(describeInput({ type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'pull' })).toBe('replication Alpha <- Beta (pull)');
+    expect(describeInput({ type: 'replicate', server: 'Alpha', partner: 'Beta' })).toBe('replication Alpha <-> Beta');
+    expect(describeInput({ type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'pull-pull', db: 'x.nsf' })).toBe('replication Alpha <-> Beta (pull-pull) of x.nsf');
+  });
+});

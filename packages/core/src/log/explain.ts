@@ -24,8 +24,12 @@ export function describeInput(e: InputLike): string {
       return `mail delivered on ${e.server} to ${e.to.join(', ')}`;
     case 'forward':
       return `forward by ${e.by} on ${e.server} to ${e.to.join(', ')}`;
-    case 'replicate':
-      return `replication ${e.server} <-> ${e.partner}${e.mode !== undefined && e.mode !== 'pull-push' ? ` (${e.mode})` : ''}${e.db !== undefined ? ` of ${e.db}` : ''}`;
+    case 'replicate': {
+      // The arrow says which way documents go (R8): a push sends the starter's, a pull fetches the partner's. (`<->`
+      // for every mode read as both ways for a push: an operator's QA pass.)
+      const arrow = e.mode === 'push' ? '->' : e.mode === 'pull' ? '<-' : '<->';
+      return `replication ${e.server} ${arrow} ${e.partner}${e.mode !== undefined && e.mode !== 'pull-push' ? ` (${e.mode})` : ''}${e.db !== undefined ? ` of ${e.db}` : ''}`;
+    }
     case 'push':
       return `cluster push ${e.server} -> ${e.partner}${e.db !== undefined ? ` of ${e.db}` : ''}`;
     case 'server':
