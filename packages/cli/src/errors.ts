@@ -1,5 +1,6 @@
 import { LogError } from '@replstorm/core';
 import { thrownText } from '@replstorm/scenarios';
+import { isAbsolute, resolve } from 'node:path';
 
 /** Bad usage or bad input (exit 2), with the place it refers to when there is one. */
 export class UsageError extends Error {
@@ -73,7 +74,11 @@ export function describeError(err: unknown, file: string | undefined): { code: n
   if (err instanceof Inconclusive) return { code: 3, message: lines(err.message) };
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string' && /^E[A-Z]+$/.test(e.code)) {
-    return { code: 2, message: printable(`${e.path ?? file ?? ''}${e.path ?? file ? ': ' : ''}${systemMessage(e)}`) };
+    const path = e.path ?? file;
+    // A relative name not there says where it was looked for: `pnpm replstorm` runs from the repository's root, so a
+    // name typed in a subdirectory is read from the root (a researcher's QA pass: "nothere.jsonl: no such file").
+    const where = e.code === 'ENOENT' && path !== undefined && path !== '' && !isAbsolute(path) ? ` (looked for ${resolve(path)}; a relative path is read from ${process.cwd()})` : '';
+    return { code: 2, message: printable(`${path ?? ''}${path ? ': ' : ''}${systemMessage(e)}${where}`) };
   }
   // (What was thrown may be anything, one String() cannot write among them: the message is then the kind's.)
   return { code: 70, message: `internal error (a bug in replstorm, please report it):\n${err instanceof Error ? err.stack ?? err.message : thrownText(err)}` };

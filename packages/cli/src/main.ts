@@ -1451,6 +1451,9 @@ async function cmdExplore(
   // The search's own rate: the checks after it (checkSeconds) are said apart.
   const searchSeconds = Math.max(0, r.seconds - r.checkSeconds);
   const rate = searchSeconds > 0 ? Math.round(r.distinctStates / searchSeconds) : 0;
+  // Why partial-order reduction was not applied (the text's "reductions" line and --json's partialOrderOff say the
+  // same: the text said a bare "off" for --no-partial-order, a researcher's QA pass).
+  const partialOrderOff = r.partialOrder ? undefined : !o.partialOrder ? '--no-partial-order' : (model.noPartialOrder ?? 'it is not used when periodic work runs between steps');
   // Why symmetry reduction was not applied (the text's "reductions" line and --json's symmetryOff say the same).
   const symmetryOff = o.symmetry && model.symmetricServers.length > 1 ? undefined : !o.symmetry ? '--no-symmetry' : (model.noSymmetry ?? (model.setup.filter((e) => e.type === 'server').length < 2 ? 'one server: nothing to rename' : 'the servers are not all configured alike, and the reduction renames them all'));
   // [choice] Said, not refused (explore.test.ts pins the search with a timer): the cluster replicator's ticks run
@@ -1505,7 +1508,7 @@ async function cmdExplore(
       // Why a reduction was not applied, as the text's "reductions" line says it (an explore QA pass: `options.symmetry`
       // false read the same whether --no-symmetry was given or the design reads server names).
       ...(symmetryOff === undefined ? {} : { symmetryOff }),
-      ...(r.partialOrder ? {} : { partialOrderOff: !o.partialOrder ? '--no-partial-order' : (model.noPartialOrder ?? 'it is not used when periodic work runs between steps') }),
+      ...(partialOrderOff === undefined ? {} : { partialOrderOff }),
       exhausted,
       complete,
       ...(leftOut !== undefined ? { interleavingsLeftOut: leftOut } : {}),
@@ -1534,7 +1537,7 @@ async function cmdExplore(
     const cutIn = r.hitMaxStates || r.hitMemoryLimit ? ' (cut within it)' : '';
     process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${searchSeconds.toFixed(2)} s${speed}${checks}\n`);
     process.stdout.write(
-      `  reductions: symmetry ${symmetryOff === undefined ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : `off (${symmetryOff})`}; partial order ${r.partialOrder ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : o.partialOrder ? `off (${model.noPartialOrder ?? 'it is not used when periodic work runs between steps'})` : 'off'}\n`,
+      `  reductions: symmetry ${symmetryOff === undefined ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : `off (${symmetryOff})`}; partial order ${partialOrderOff === undefined ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : `off (${partialOrderOff})`}\n`,
     );
     process.stdout.write(
       r.exhausted && untrusted !== undefined

@@ -1865,6 +1865,15 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(c.infectedScans).toBeGreaterThan(0);
   });
 
+  it('a log path that is not there: a relative one says where it was looked for (pnpm runs the command from the repository\'s root: a researcher\'s QA pass), an absolute one is its own answer', async () => {
+    const rel = await runCli(['replay', 'no-such-log.jsonl']);
+    expect(rel.code).toBe(2);
+    expect(rel.stderr).toContain(`no-such-log.jsonl: no such file (looked for ${resolve('no-such-log.jsonl')}; a relative path is read from ${process.cwd()})`);
+    const abs = await runCli(['replay', join(tmp, 'no-such-log.jsonl')]);
+    expect(abs.code).toBe(2);
+    expect(abs.stderr).toContain(`${join(tmp, 'no-such-log.jsonl')}: no such file\n`);
+  });
+
   it('a module path that is not there: the message says where it looked', async () => {
     const res = await runCli(['verify', 'nowhere/stamp.ts']);
     expect(res.code).toBe(2);
@@ -2347,6 +2356,9 @@ describe('explore: what a result says about the search', () => {
     const text = async (...args: string[]) => (await runCli(['explore', 'smsdom-storm', '--depth', '2', '--out', join(tmp, 'reductions-text'), ...args])).stdout;
     expect(await text('--no-symmetry')).toContain('  reductions: symmetry off (--no-symmetry); partial order ');
     expect(await text('--set', 'keys=per-server')).toContain('  reductions: symmetry off (the servers are not all configured alike, and the reduction renames them all); ');
+    // And for partial order (it read a bare "partial order off" for --no-partial-order: a researcher's QA pass).
+    expect(await text('--no-partial-order')).toMatch(/ {2}reductions: symmetry over [^;]*; partial order off \(--no-partial-order\)\n/);
+    expect(await text('--set', 'design=cluster-aware', '--set', 'clusterIntervalMs=15000')).toContain('; partial order off (it is not used when periodic work runs between steps)\n');
   });
 
   it('the rate is the search\'s: the checks after it (paths run again for a design of yours) are said apart, in the text and in --json (checkSeconds); a researcher\'s QA pass read 44 states/s for a search of thousands', async () => {
