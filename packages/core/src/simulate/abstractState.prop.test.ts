@@ -460,6 +460,67 @@ describe('abstract state: two conflict documents of one name', () => {
     expect(hashText(own, orders)).not.toBe(hashText(other, orders));
   });
 
+  it('R5: conflicts of them, of one name too, are told apart by which of the two each refers to (by name alone they read alike: a review)', () => {
+    // K1 on A and B, K2 on C, one name; R1 on A and R2 on C, conflict documents of K1 or K2, one name too.
+    const r = (unid: string, ref: string): Note => ({ unid, seq: 2, seqTime: 20, revisions: Revisions.from([[1, 10]]), deleted: false, items: conflictItemsFor(ref, 1) });
+    const refs = (r1: string, r2: string): AbstractSource => ({
+      servers: [plainServer('A', [doc(), k('K1'), r('R1', r1)]), plainServer('B', [doc(), k('K1')]), plainServer('C', [doc(), k('K2'), r('R2', r2)])],
+      work: [],
+    });
+    const own = refs('K1', 'K2');
+    const crossed = refs('K2', 'K1');
+    expect(least(own)).not.toBe(least(crossed));
+    expect(hashText(own, orders)).not.toBe(hashText(crossed, orders));
+    const a = keysOf(own, orders);
+    const b = keysOf(crossed, orders);
+    orders.forEach((_o, i) => expect(a.hashes[i] === b.hashes[i]).toBe(a.texts[i] === b.texts[i]));
+  });
+
+  it('R12: which server queues which of them to whom is told apart (each its own, or each the other\'s)', () => {
+    const queued = (onA: string, onC: string): AbstractSource => ({
+      servers: [
+        { ...plainServer('A', [doc(), k('K1')]), queues: [{ mate: 'B', db: 'd', unids: [onA], waiting: false }] },
+        plainServer('B', [doc(), k('K1')]),
+        { ...plainServer('C', [doc(), k('K2')]), queues: [{ mate: 'B', db: 'd', unids: [onC], waiting: false }] },
+      ],
+      work: [],
+    });
+    const own = queued('K1', 'K2');
+    const crossed = queued('K2', 'K1');
+    expect(least(own)).not.toBe(least(crossed));
+    expect(hashText(own, orders)).not.toBe(hashText(crossed, orders));
+  });
+
+  it('equal texts, equal hashes, different texts, different hashes with more than 64 documents of one name (found by sorting, not pair by pair)', () => {
+    const seed = propertySeed();
+    console.log(`[property abstract-hash-many-colliding] seed=${seed}`);
+    const unids = Array.from({ length: 70 }, (_, i) => `K${String(i).padStart(2, '0')}`);
+    const three = permutations(['A', 'B', 'C']);
+    let differing = 0;
+    fc.assert(
+      fc.property(fc.array(fc.subarray(['A', 'B', 'C'], { minLength: 1 }), { minLength: 70, maxLength: 70 }), fc.nat(69), fc.nat(69), fc.boolean(), (placed, x, y, swap) => {
+        // Two documents' places swapped (the same state: their UNIDs are not part of it), or a server's copy handed
+        // from one document to the other (every replica holds as many copies of the name as before: only the sharing
+        // tells the states apart).
+        const srv = ['A', 'B', 'C'].find((q) => placed[x]!.includes(q) && !placed[y]!.includes(q));
+        const moved = swap
+          ? placed.map((p, i) => (i === x ? placed[y]! : i === y ? placed[x]! : p))
+          : placed.map((p, i) => (srv === undefined || x === y ? p : i === x ? p.filter((q) => q !== srv) : i === y ? [...p, srv] : p));
+        const state = (at: string[][]): AbstractSource => {
+          const on = (srv: string) => unids.flatMap((u, i) => (at[i]!.includes(srv) ? [k(u)] : []));
+          return { servers: ['A', 'B', 'C'].map((n) => plainServer(n, [doc(), ...on(n)])), work: [] };
+        };
+        const a = keysOf(state(placed), three);
+        const b = keysOf(state(moved), three);
+        if (a.leastText !== b.leastText) differing++;
+        three.forEach((_o, i) => expect(a.hashes[i] === b.hashes[i]).toBe(a.texts[i] === b.texts[i]));
+        expect(a.least === b.least).toBe(a.leastText === b.leastText);
+      }),
+      { numRuns: 30, seed },
+    );
+    expect(differing).toBeGreaterThan(5);
+  });
+
   it('equal texts, equal hashes; different texts, different hashes, over states where such names collide (every order, and the least over all)', () => {
     const seed = propertySeed();
     console.log(`[property abstract-hash-colliding-names] seed=${seed}`);

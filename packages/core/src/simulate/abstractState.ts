@@ -34,8 +34,11 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   and one where both hold the same one read alike but for which copies are one document, and their futures differ
 //   (pushing Alpha's to Gamma adds a document in the first only). So where names collide within a database, the state
 //   also says, for each document of such a name, its copies by the position of their server, its places in cluster
-//   queues and the names of the documents whose `$REF` names it (the `D` lines; `sharing` in the hash): the sharing of
-//   documents between replicas, up to renaming servers. (It was a limitation until 2026-12-06 (late): a QA pass's
+//   queues and the documents whose `$REF` names it, each by its name and its copies (the `D` lines; `sharing` in the
+//   hash): the sharing of documents between replicas, up to renaming servers. (Referrers were by name alone at first,
+//   and two of one name, each referring to the document on its own side or each to the other's, read alike: a
+//   review.) [limitation] One level: a document referring to a referrer is not followed, so conflicts three deep of
+//   documents whose names collide at each level may still read alike. (It was a limitation until 2026-12-06 (late): a QA pass's
 //   bisimulation check found 55 such pairs of 46,875 states on 3 servers x 1 document with scheduled replication,
 //   depth 6 (483 before linkOf), and none with cluster pushes (36 before linkOf); later 4 of 4,399 arrivals.) Only
 //   conflict documents can share a name (any other is named by its UNID), so the check costs a pass over them.
@@ -43,10 +46,12 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   document, scheduled replication, depth 6 (4 of 4,399 before), 0 of 19,810 at depth 7, 0 of 4,307 with cluster
 //   pushes at depth 7. The searches find more states where such documents occur: 2 servers x 1 document to depth 11
 //   37,376 (37,333), 3 x 1 to depth 7 22,909 (22,834), scheduled to depth 7 51,116 (50,769); the bench's case (2 x 2,
-//   depth 9) 51,766 as before. It costs the bench's search 1.6% more instructions (27.76 against 27.31 billion for
-//   three searches, cachegrind under --predictable; 2.3% when each copy's server and hash were kept for every
-//   document, not only for those whose names collide) and no measurable time (0.997x the rate, median of eight
-//   interleaved pairs).
+//   depth 9) 51,766 as before. It costs the bench's search 1.8% more instructions (27.79 against 27.31 billion for
+//   three searches, cachegrind under --predictable, referrers by their copies included; 2.3% when each copy's server
+//   and hash were kept for every document, not only for those the sharing describes) and no measurable time (0.997x the rate, median of eight
+//   interleaved pairs). Each described document's copies are listed once per call (listSharedCopies), not looked
+//   for per server order: 3 servers with 2,000 pairs of colliding documents took 181 ms a hash (14 ms without
+//   collisions), a review.
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
 //   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). [choice] The name's number is
 //   the conflict document's least `seq` against the referred document's least (one number for the document, each
@@ -370,8 +375,10 @@ function sortNumbers(xs: number[], n: number = xs.length): void {
  */
 export function abstractStateKeys(src: AbstractSource, orders: readonly (readonly string[])[]): string[] {
   const { byDb, ordered } = gatherDocs(src);
-  // Documents whose names collide (see `sharing` below): where each one's copies are, queued and referred to.
-  const colliding = new Map<DocNorm, { db: string; copies: [string, string][]; queued: [string, string, number][]; referrers: string[] }>();
+  // Documents whose names collide (see `sharing` below): where each one's copies are, queued and referred to; and the
+  // copies (server, text) of each document the sharing describes, those colliding and those referring to them.
+  const colliding = new Map<DocNorm, { db: string; queued: [string, string, number][]; referrers: DocNorm[] }>();
+  const sharedCopies = new Map<DocNorm, [string, string][]>();
   for (const [db, docs] of byDb) {
     const byName = new Map<string, DocNorm[]>();
     for (const d of docs.values()) {
@@ -379,7 +386,10 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
       if (list === undefined) byName.set(d.name, [d]);
       else list.push(d);
     }
-    for (const list of byName.values()) if (list.length > 1) for (const d of list) colliding.set(d, { db, copies: [], queued: [], referrers: [] });
+    for (const list of byName.values()) if (list.length > 1) for (const d of list) {
+        colliding.set(d, { db, queued: [], referrers: [] });
+        sharedCopies.set(d, []);
+      }
     if (colliding.size === 0) continue;
     for (const d of docs.values()) {
       const refs = new Set<DocNorm>();
@@ -388,7 +398,8 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
         const refNorm = docs.get(refOf(n));
         if (refNorm !== undefined && colliding.has(refNorm)) refs.add(refNorm);
       }
-      for (const r of refs) colliding.get(r)!.referrers.push(d.name);
+      for (const r of refs) colliding.get(r)!.referrers.push(d);
+      if (refs.size > 0 && !sharedCopies.has(d)) sharedCopies.set(d, []);
     }
   }
   // Each replica's documents, as text that does not depend on server names.
@@ -418,7 +429,7 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
         }
         const line = `${name}|${note.seq - base}|${times.indexOf(note.seqTime)}|${note.deleted ? 1 : 0}|${revs}|${itemsDigest(note, base)}|${rank + 1}`;
         texts.push(line);
-        colliding.get(docs.get(note.unid)!)?.copies.push([srv.name, line]);
+        sharedCopies.get(docs.get(note.unid)!)?.push([srv.name, line]);
       }
       if (texts.length > 1) texts.sort();
       replicaText.set(r, texts.join('\n'));
@@ -465,12 +476,20 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
       if (queues.length > 1) queues.sort();
       out += `${t}\nQ ${queues.join(';')}\n#\n`;
     }
-    // Documents whose names collide: each one's copies by server position, its places in queues, its referrers.
+    // Documents whose names collide: each one's copies by server position, its places in queues, its referrers (each
+    // by its name and its copies: by name alone, two referrers of one name referring each to the document on its own
+    // side, or each to the other's, read alike, a review).
+    const copiesText = (d: DocNorm): string =>
+      sharedCopies
+        .get(d)!
+        .map(([srv, line]) => `${rename.get(srv) ?? srv}:${line}`)
+        .sort()
+        .join(';');
     const sharing: string[] = [];
     for (const [d, c] of colliding) {
-      const copies = c.copies.map(([srv, line]) => `${rename.get(srv) ?? srv}:${line}`).sort();
       const queued = c.queued.map(([srv, mate, i]) => `${rename.get(srv) ?? srv}>${rename.get(mate) ?? mate}@${i}`).sort();
-      sharing.push(`${JSON.stringify(c.db)}|${d.name}|${copies.join(';')}|${queued.join(';')}|${[...c.referrers].sort().join(';')}`);
+      const referrers = c.referrers.map((x) => `${x.name}{${copiesText(x)}}`).sort();
+      sharing.push(`${JSON.stringify(c.db)}|${d.name}|${copiesText(d)}|${queued.join(';')}|${referrers.join('/')}`);
     }
     sharing.sort();
     // Partition groups, canonically: which servers share a group, by position.
@@ -788,9 +807,16 @@ interface DocRec {
   conflict: boolean;
   /** The call in which another document of its database had the same name (see abstractStateHash's sharing). */
   collGen: number;
-  /** Then the sum of the hashes of the names of the documents whose `$REF` names it (a multiset). */
-  refA: number;
-  refB: number;
+  /** The call in which it refers to a document whose name collides (its copies then count: sharingHash). */
+  refGen: number;
+  /** Then (this call's, when `collGen` or `refGen` is): its copies, as pairs [flat index, server index]. */
+  readonly shareAt: number[];
+  nshare: number;
+  /** When `collGen` is: its places in queues (indices into mRec...), and the documents whose `$REF` names it. */
+  readonly queuedAt: number[];
+  nqueued: number;
+  readonly referrers: DocRec[];
+  nreferrers: number;
   /** The hash of the UNID as a document's name (made with the record). */
   readonly u0: number;
   readonly u1: number;
@@ -885,11 +911,13 @@ const copyB: number[] = [];
 const shareInner: number[] = [];
 const shareFlat: number[] = [];
 const shareHasher = new Hasher();
+const referrerHasher = new Hasher();
+const shareRefs: number[] = [];
 
 /**
  * Marks the call's conflict documents (the first `nconf` of `conflictRecs`) whose name another of the same database
- * has (`collGen`), lists them in `collRecs`, and gives each the multiset of the names of the documents whose `$REF`
- * names it (`refA`/`refB`). Returns how many.
+ * has (`collGen`), lists them in `collRecs`, and gives each the documents whose `$REF` names it (`referrers`, each
+ * marked `refGen`). Returns how many.
  */
 function findCollisions(nrec: number, nconf: number): number {
   if (nconf > 64) {
@@ -915,8 +943,9 @@ function findCollisions(nrec: number, nconf: number): number {
     const d = conflictRecs[k]!;
     if (d.collGen !== gen) continue;
     collRecs[ncoll++] = d;
-    d.refA = 0;
-    d.refB = 0;
+    d.nshare = 0;
+    d.nqueued = 0;
+    d.nreferrers = 0;
   }
   if (ncoll === 0) return 0;
   for (let k = 0; k < nrec; k++) {
@@ -931,16 +960,43 @@ function findCollisions(nrec: number, nconf: number): number {
       let again = false;
       for (let e = 0; e < c && !again; e++) again = x.infos[e]!.conflict && x.infos[e]!.ref === info.ref;
       if (again) continue;
-      shareHasher.reset(53).pair(x.n0, x.n1).into(out2);
-      r.refA = (r.refA + out2[0]!) | 0;
-      r.refB = (r.refB + out2[1]!) | 0;
+      r.referrers[r.nreferrers++] = x;
+      if (x.refGen !== gen && x.collGen !== gen) x.nshare = 0;
+      x.refGen = gen;
     }
   }
   return ncoll;
 }
 
+/** Lists each copy of the documents the sharing describes (colliding or referring) in its record, with its server. */
+function listSharedCopies(nflat: number): void {
+  let si = 0;
+  for (let k = 0; k < nflat; k++) {
+    while (repStart[srvRepStart[si + 1]!]! <= k) si++;
+    const d = flatRecs[k]!;
+    if (d.collGen !== gen && d.refGen !== gen) continue;
+    d.shareAt[2 * d.nshare] = k;
+    d.shareAt[2 * d.nshare + 1] = si;
+    d.nshare++;
+  }
+}
+
+/** A document's copies, each by the position of its server in the order being hashed and its hash, as a multiset. */
+function copiesHash(d: DocRec, servers: readonly AbstractServer[], g: Hasher): void {
+  let ni = 0;
+  for (let c = 0; c < d.nshare; c++) {
+    const k = d.shareAt[2 * c]!;
+    const si = d.shareAt[2 * c + 1]!;
+    renamed(59, si, servers[si]!.name).pair(copyA[k]!, copyB[k]!).into(out2);
+    shareInner[ni++] = out2[0]!;
+    shareInner[ni++] = out2[1]!;
+  }
+  feedSortedPairs(shareInner, g, ni >> 1);
+}
+
 /** Keeps a colliding document's place in a queue (the queue's server, its mate's index and name, the place). */
 function noteQueued(nm: number, d: DocRec, si: number, q: number, mate: string, place: number): number {
+  d.queuedAt[d.nqueued++] = nm;
   mRec[nm] = d;
   mOwner[nm] = si;
   mMate[nm] = qMate[q]!;
@@ -958,34 +1014,36 @@ function forgetSharing(nm: number, ncoll: number, nconf: number): void {
 
 /**
  * The documents whose names collide, under the order being hashed (`posOf`), into `h`: for each, its database and
- * name, its copies' hashes by the position of their server, its places in queues, the names that refer to it; the
- * documents as a multiset. (abstractStateKeys' `D` lines.)
+ * name, its copies' hashes by the position of their server, its places in queues, the documents that refer to it (by
+ * name and copies); the documents as a multiset. (abstractStateKeys' `D` lines.)
  */
-function sharingHash(ncoll: number, nm: number, nflat: number, servers: readonly AbstractServer[], h: Hasher): void {
+function sharingHash(ncoll: number, servers: readonly AbstractServer[], h: Hasher): void {
   let nf = 0;
   for (let j = 0; j < ncoll; j++) {
     const d = collRecs[j]!;
-    let ni = 0;
-    // Its copies, found in the flat list (rare: only documents whose names collide come here), each by its server.
-    let si = 0;
-    for (let k = 0; k < nflat; k++) {
-      while (repStart[srvRepStart[si + 1]!]! <= k) si++;
-      if (flatRecs[k] !== d) continue;
-      renamed(59, si, servers[si]!.name).pair(copyA[k]!, copyB[k]!).into(out2);
-      shareInner[ni++] = out2[0]!;
-      shareInner[ni++] = out2[1]!;
-    }
     const g = shareHasher.reset(61).str(d.db).pair(d.n0, d.n1);
-    feedSortedPairs(shareInner, g, ni >> 1);
-    ni = 0;
-    for (let m = 0; m < nm; m++) {
-      if (mRec[m] !== d) continue;
+    copiesHash(d, servers, g);
+    let ni = 0;
+    for (let e = 0; e < d.nqueued; e++) {
+      const m = d.queuedAt[e]!;
       renamed(67, mMate[m]!, mMateName[m]!).int(posOf[mOwner[m]!]!).int(mPlace[m]!).into(out2);
       shareInner[ni++] = out2[0]!;
       shareInner[ni++] = out2[1]!;
     }
     feedSortedPairs(shareInner, g, ni >> 1);
-    g.pair(d.refA, d.refB).into(out2);
+    // Its referrers, each by its name and its copies (by name alone, two referrers of one name referring each to
+    // the document on its own side, or each to the other's, read alike: a review).
+    let nr = 0;
+    for (let e = 0; e < d.nreferrers; e++) {
+      const x = d.referrers[e]!;
+      const rh = referrerHasher.reset(71).pair(x.n0, x.n1);
+      copiesHash(x, servers, rh);
+      rh.into(out2);
+      shareRefs[nr++] = out2[0]!;
+      shareRefs[nr++] = out2[1]!;
+    }
+    feedSortedPairs(shareRefs, g, nr >> 1);
+    g.into(out2);
     shareFlat[nf++] = out2[0]!;
     shareFlat[nf++] = out2[1]!;
   }
@@ -1017,7 +1075,7 @@ function recFor(db: string, unid: string): DocRec {
   while (d !== undefined && d.db !== db) d = d.next;
   if (d === undefined) {
     unidNameHash(unid, out2);
-    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, conflict: false, collGen: -1, refA: 0, refB: 0, u0: out2[0]!, u1: out2[1]! };
+    d = { db, unid, base: 0, times: [], nt: 0, copies: [], infos: [], nc: 0, n0: 0, n1: 0, next: head, gen: -1, named: -1, naming: -1, bestCopy: 0, bestRef: '', bestSeq: 0, nameText: undefined, conflict: false, collGen: -1, refGen: -1, shareAt: [], nshare: 0, queuedAt: [], nqueued: 0, referrers: [], nreferrers: 0, u0: out2[0]!, u1: out2[1]! };
     recByUnid.set(unid, d);
     recCount++;
   }
@@ -1155,6 +1213,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
   for (let k = 0; k < nrec; k++) nameConflict(active[k]!);
   // Only conflict documents can share a name: any other is named by its UNID, one record per database.
   const ncoll = nconf > 1 ? findCollisions(nrec, nconf) : 0;
+  if (ncoll > 0) listSharedCopies(nflat);
   // Each replica's documents, hashed as a multiset (sorted by hash), independent of server names.
   for (let r = 0; r < ri; r++) {
     let nf = 0;
@@ -1186,7 +1245,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
       h.int(revs);
       itemsHash(note, flatInfos[k]!, base, h);
       h.int(k - start + 1).into(out2);
-      if (d.collGen === gen) {
+      if (d.collGen === gen || d.refGen === gen) {
         copyA[k] = out2[0]!;
         copyB[k] = out2[1]!;
       }
@@ -1332,7 +1391,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         }
         feedSortedPairs(inner, h, ni >> 1);
       }
-      if (ncoll > 0) sharingHash(ncoll, nm, nflat, servers, h);
+      if (ncoll > 0) sharingHash(ncoll, servers, h);
       // Partition groups, canonically: which servers share a group, by position.
       for (let i = 0; i < order.length; i++) {
         const g = servers[srvAt[i]!]!.group;

@@ -237,7 +237,7 @@ describe('explore: a state reached again has the successors of the state stored 
     const stored = new Map<number, string>();
     let arrivals = 0;
     const differ: number[] = [];
-    explore(model, {
+    const r = explore(model, {
       depth,
       symmetry: false,
       partialOrder: false,
@@ -253,8 +253,32 @@ describe('explore: a state reached again has the successors of the state stored 
         }
       },
     });
+    expect(r.stepMs).toBe(STEP_MS); // one search: a retry with a longer step numbers its states anew
     expect(arrivals).toBeGreaterThan(500);
     expect(differ).toEqual([]);
+  });
+
+  it('a hook that runs the simulator at each transition changes nothing the search finds (its derived events were read as the step\'s: a shorter "shortest" violation, a review)', () => {
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1 } });
+    const opts = { depth: 6, invariants: [EXPLORE_INVARIANTS['no-conflict']!] };
+    const plain = explore(model, opts);
+    const hooked = explore(model, {
+      ...opts,
+      onTransition: (sim, t) => {
+        const snap = sim.snapshot();
+        for (const a of model.actions(sim, 0)) {
+          sim.restore(snap);
+          sim.feed({ line: 1, event: { ...a, at: t.nextAt } as InputEvent });
+          sim.runPendingWork();
+        }
+        sim.restore(snap);
+      },
+    });
+    expect(plain.violation?.steps).toBe(3);
+    expect(hooked.violation?.steps).toBe(plain.violation?.steps);
+    expect(hooked.violation?.log).toBe(plain.violation?.log);
+    expect(hooked.distinctStates).toBe(plain.distinctStates);
+    expect(hooked.scannerRevisions).toBe(plain.scannerRevisions);
   });
 });
 
@@ -373,8 +397,8 @@ describe('explore: reductions lose no state', () => {
   it('partial-order reduction takes no scan of a conflict document as independent: 2 servers x 1 document to depth 11, the same states as the full search', () => {
     // Reduced with them, this search found 8 states fewer than the full one (an acceptance QA pass), 6 of 37,333 since
     // the conflict document's name was fixed (2026-12-06; why, as traced: stormModel.ts, beside `independent`), 6 of
-    // 37,376 once documents of one name carry their sharing. With
-    // one document of the scenario's own, no pair is independent now: the reduced search is the full one.
+    // 37,376 once documents of one name carry their sharing. With one document of the scenario's own, no pair is
+    // independent now: the reduced search is the full one.
     const model = stormExploreModel({ settings: { servers: 2, docs: 1 } });
     const opts = { depth: 11, symmetry: false, invariants: [EXPLORE_INVARIANTS['no-conflict']!] };
     const reduced = statesOf(model, { ...opts, partialOrder: true });
