@@ -1571,16 +1571,16 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
       // (None of these notes for a design that is not a function of its inputs: the path's facts are not what its log
-      // replays, and "user saves alone" was said with --user-actions 0: a researcher's QA pass. The warning below says why.)
-      if (r.notReproducible !== undefined) {
-        // (nothing)
-      } else if (v.invariant === 'no-conflict' && v.scannerRevisions === 0) {
+      // replays, and "user saves alone" was said with --user-actions 0: a researcher's QA pass. The warning below says
+      // why.)
+      const noted = v.invariant === 'no-conflict' && r.notReproducible === undefined;
+      if (noted && v.scannerRevisions === 0) {
         process.stdout.write('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflicts judges the design by the conflicts it adds\n');
-      } else if (v.invariant === 'no-conflict' && v.scannerCleanings === v.scannerRevisions) {
+      } else if (noted && v.scannerCleanings === v.scannerRevisions) {
         // [choice] Said, not excused: no-conflict counts every conflict (README); verify's no-scanner-conflicts is the
         // check that holds a design only to the conflicts a scanner that just cleans would not make.
         process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; --invariant no-scanner-conflicts (verify's check) judges a design against a scanner that only cleans\n`);
-      } else if (v.invariant === 'no-conflict' && (v.cleanOnlyConflicts ?? 0) > 0) {
+      } else if (noted && (v.cleanOnlyConflicts ?? 0) > 0) {
         process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); --invariant no-scanner-conflicts judges a design by the conflicts it adds\n`);
       }
     }

@@ -1766,6 +1766,13 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(alone.stdout).toBe('');
   });
 
+  it('compare: a design whose decision is refused gets no row, and its failure says so, not that its code threw (a researcher\'s QA pass: "NO ROW: its code threw (... it returned the verdict "maybe" ...)")', async () => {
+    const res = await spawnCli(['compare', 'smsdom', 'maybe', '--design', `maybe=${join('packages', 'cli', 'test', 'designs', 'maybe.ts')}`, '--set', 'databases=1', '--set', 'docs=2']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/\n- maybe: NO ROW: the design "maybe" failed while scanning [0-9A-F]{32} .*: it returned the verdict "maybe" \(expected "clean", "infected" or "skipped"\)/);
+    expect(res.stdout).not.toContain('threw');
+  });
+
   it('compare: a design with no scheduleEveryMs setting gets a note for its row of zeros', async () => {
     const dir = mkdtempSync(join(tmp, 'named-'));
     const file = join(dir, 'named.ts');

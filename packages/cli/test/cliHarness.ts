@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
@@ -12,6 +13,11 @@ export const REPO_ROOT = resolve(TEST_DIR, '..', '..', '..');
 export const MAIN_TS = join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts');
 /** CI clones the repository with `shared/` beside it: the example is found relative to the repository root. */
 export const EXAMPLE_LOG = resolve(REPO_ROOT, '..', 'shared', 'examples', 'smsdom-small.jsonl');
+// Without it, one case gave `--out <EXAMPLE_LOG>/sub` to a verify that then ran, making directories outside the
+// repository, and some thirty tests failed on them as "is a directory" (a developer's QA pass): said once, here.
+if (statSync(EXAMPLE_LOG, { throwIfNoEntry: false })?.isFile() !== true) {
+  throw new Error(`the shared example log is not there: ${EXAMPLE_LOG} (the tests read shared/ beside the repository, as CI clones it: see the README)`);
+}
 export const GOLDEN_DIR = join(TEST_DIR, 'golden');
 export const HOSTILE_DIR = join(TEST_DIR, 'hostile');
 

@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { LogError } from '../util/logError.js';
 import { createLogDecoder, decodeLogText, type LogDecoderOptions, type LogWarning } from './decodeLog.js';
 import { columnOfField, type LocatedEvent, type SaveEvent } from './events.js';
 
-// shared/ sits beside the repository (here /work/shared beside /work/main; in CI beside the clone).
-const EXAMPLE = readFileSync(new URL('../../../../../shared/examples/smsdom-small.jsonl', import.meta.url));
+// shared/ sits beside the repository (here /work/shared beside /work/main; in CI beside the clone). Without it, said
+// so (it failed with "EISDIR" where another test had made a directory of that name: a developer's QA pass).
+const EXAMPLE_URL = new URL('../../../../../shared/examples/smsdom-small.jsonl', import.meta.url);
+if (statSync(EXAMPLE_URL, { throwIfNoEntry: false })?.isFile() !== true) throw new Error(`the shared example log is not there: ${EXAMPLE_URL.pathname} (the tests read shared/ beside the repository: see the README)`);
+const EXAMPLE = readFileSync(EXAMPLE_URL);
 const EXAMPLE_TEXT = new TextDecoder().decode(EXAMPLE);
 
 const H = '{"replog": 1, "meta": {}}\n';
