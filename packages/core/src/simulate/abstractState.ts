@@ -38,20 +38,21 @@ import { conflictUnidFor } from '../replicate/replicateNote.js';
 //   hash): the sharing of documents between replicas, up to renaming servers. (Referrers were by name alone at first,
 //   and two of one name, each referring to the document on its own side or each to the other's, read alike: a
 //   review.) [limitation] One level: a document referring to a referrer is not followed, so conflicts three deep of
-//   documents whose names collide at each level may still read alike. (It was a limitation until 2026-12-06 (late): a QA pass's
-//   bisimulation check found 55 such pairs of 46,875 states on 3 servers x 1 document with scheduled replication,
-//   depth 6 (483 before linkOf), and none with cluster pushes (36 before linkOf); later 4 of 4,399 arrivals.) Only
-//   conflict documents can share a name (any other is named by its UNID), so the check costs a pass over them.
+//   documents whose names collide at each level may still read alike. (It was a limitation until 2026-12-06 (late):
+//   a QA pass's bisimulation check found 55 such pairs of 46,875 states on 3 servers x 1 document with scheduled
+//   replication, depth 6 (483 before linkOf), and none with cluster pushes (36 before linkOf); later 4 of 4,399
+//   arrivals.) Only conflict documents can share a name (any other is named by its UNID), so the check costs a pass
+//   over them.
 //   [measured] The bisimulation check below (arrivals whose successors' keys differ): 0 of 4,397 on 3 servers x 1
 //   document, scheduled replication, depth 6 (4 of 4,399 before), 0 of 19,810 at depth 7, 0 of 4,307 with cluster
 //   pushes at depth 7. The searches find more states where such documents occur: 2 servers x 1 document to depth 11
 //   37,376 (37,333), 3 x 1 to depth 7 22,909 (22,834), scheduled to depth 7 51,116 (50,769); the bench's case (2 x 2,
 //   depth 9) 51,766 as before. It costs the bench's search 1.8% more instructions (27.79 against 27.31 billion for
 //   three searches, cachegrind under --predictable, referrers by their copies included; 2.3% when each copy's server
-//   and hash were kept for every document, not only for those the sharing describes) and no measurable time (0.997x the rate, median of eight
-//   interleaved pairs). Each described document's copies are listed once per call (listSharedCopies), not looked
-//   for per server order: 3 servers with 2,000 pairs of colliding documents took 181 ms a hash (14 ms without
-//   collisions), a review.
+//   and hash were kept for every document, not only for those the sharing describes) and no measurable time (0.997x
+//   the rate, median of eight interleaved pairs). Each described document's copies are listed once per call
+//   (listSharedCopies), not looked for per server order: 3 servers with 2,000 pairs of colliding documents took 181
+//   ms a hash (14 ms without collisions), a review; now about as long as without.
 //   [measured] linkOf costs the bench's search 3.8% more instructions (11.33 against 10.92 billion, cachegrind) and
 //   6% of its rate (47,100 against 50,100 states/s, medians of four interleaved runs). [choice] The name's number is
 //   the conflict document's least `seq` against the referred document's least (one number for the document, each
@@ -386,10 +387,13 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
       if (list === undefined) byName.set(d.name, [d]);
       else list.push(d);
     }
-    for (const list of byName.values()) if (list.length > 1) for (const d of list) {
+    for (const list of byName.values()) {
+      if (list.length < 2) continue;
+      for (const d of list) {
         colliding.set(d, { db, queued: [], referrers: [] });
         sharedCopies.set(d, []);
       }
+    }
     if (colliding.size === 0) continue;
     for (const d of docs.values()) {
       const refs = new Set<DocNorm>();
