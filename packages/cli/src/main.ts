@@ -1722,7 +1722,8 @@ run's results are still printed, and --record, --report written: they show what 
       .addHelpText('after', `
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
---max-work or outgrowing memory; an output that could not be written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`),
+--max-work or outgrowing memory; an output that could not be written); 129/130/143 interrupted (nothing
+half-written). See replstorm --help.`),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 

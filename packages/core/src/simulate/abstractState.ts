@@ -816,7 +816,7 @@ interface DocRec {
   /** Then (this call's, when `collGen` or `refGen` is): its copies, as pairs [flat index, server index]. */
   readonly shareAt: number[];
   nshare: number;
-  /** When `collGen` is: its places in queues (indices into mRec...), and the documents whose `$REF` names it. */
+  /** When `collGen` is: its places in queues (indices into mOwner, mMate...), and the documents whose `$REF` names it. */
   readonly queuedAt: number[];
   nqueued: number;
   readonly referrers: DocRec[];
@@ -905,7 +905,6 @@ function renamed(seed: number, server: number, name: string): Hasher {
 // queues (the record, the queue's server and mate, the place); their copies' hashes, by flat index.
 const collRecs: (DocRec | undefined)[] = [];
 const conflictRecs: (DocRec | undefined)[] = [];
-const mRec: (DocRec | undefined)[] = [];
 const mOwner: number[] = [];
 const mMate: number[] = [];
 const mMateName: string[] = [];
@@ -1001,7 +1000,6 @@ function copiesHash(d: DocRec, servers: readonly AbstractServer[], g: Hasher): v
 /** Keeps a colliding document's place in a queue (the queue's server, its mate's index and name, the place). */
 function noteQueued(nm: number, d: DocRec, si: number, q: number, mate: string, place: number): number {
   d.queuedAt[d.nqueued++] = nm;
-  mRec[nm] = d;
   mOwner[nm] = si;
   mMate[nm] = qMate[q]!;
   mMateName[nm] = mate;
@@ -1010,8 +1008,7 @@ function noteQueued(nm: number, d: DocRec, si: number, q: number, mate: string, 
 }
 
 /** The working memory of the sharing holds no record past the call. */
-function forgetSharing(nm: number, ncoll: number, nconf: number): void {
-  for (let m = 0; m < nm; m++) mRec[m] = undefined;
+function forgetSharing(ncoll: number, nconf: number): void {
   for (let k = 0; k < ncoll; k++) collRecs[k] = undefined;
   for (let k = 0; k < nconf; k++) conflictRecs[k] = undefined;
 }
@@ -1417,7 +1414,7 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
     for (let c = 0; c < d.nc; c++) d.copies[c] = NO_NOTE;
   }
   for (let k = 0; k < nflat; k++) flatNotes[k] = NO_NOTE;
-  if (nconf > 0) forgetSharing(nm, ncoll, nconf);
+  if (nconf > 0) forgetSharing(ncoll, nconf);
   out[0] = best0;
   out[1] = best1;
 }

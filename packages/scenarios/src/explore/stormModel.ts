@@ -133,9 +133,10 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
     // made), and the lost states traced on 2026-12-06 were the abstraction's: the first, two states named alike that
     // one more step tells apart (a conflict document's name kept its seq against the referred document for one copy
     // alone: fixed then, see abstractState.ts); with that fixed, 6 of 37,333 are still lost (6 of 37,376 once documents
-    // of one name carry their sharing, abstractState.ts), and the one traced is the limitation there on smsdom's tag (a rescan of a conflict of a conflict document writes a tag that hashes its
-    // `$REF`, a UNID, so two states the abstraction identifies part one step later). The reduction with them would save
-    // 7.4% of the bench's transitions (95,439 against 103,070), and its test compares states.
+    // of one name carry their sharing, abstractState.ts), and the one traced is the limitation there on smsdom's tag
+    // (a rescan of a conflict of a conflict document writes a tag that hashes its `$REF`, a UNID, so two states the
+    // abstraction identifies part one step later). The reduction with them would save 7.4% of the bench's transitions
+    // (95,439 against 103,070), and its test compares states.
     if (baseDocs.get(x.db)?.has(x.unid) !== true || baseDocs.get(y.db)?.has(y.unid) !== true) return false;
     return x.db !== y.db || x.unid !== y.unid;
   };
