@@ -104,7 +104,8 @@ export function defineDesign<C extends object>(design: ScannerDesign<C>): Scanne
 export function virusScanOf(note: Note): VirusScanResult {
   const files = attachmentsOf(note);
   // Nothing infected (nearly every scan): the list itself, read-only, not a filtered copy of it (a copy per scan was a
-  // hundredth of an exploration's time).
+  // hundredth of an exploration's time), and not read when the note says so (Note.files).
+  if (note.files === 1) return { infected: false, clean: files };
   let infected = false;
   for (const a of files) if (a.infected === true) infected = true;
   return infected ? { infected, clean: files.filter((a) => a.infected !== true) } : { infected, clean: files };
@@ -685,7 +686,7 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 /** What an unfilled context holds (never read: a context is filled before a design sees it). */
-const NO_NOTE: Note = { unid: '', seq: 0, seqTime: 0, revisions: Revisions.EMPTY, deleted: true, items: [], memo: undefined };
+const NO_NOTE: Note = { unid: '', seq: 0, seqTime: 0, revisions: Revisions.EMPTY, deleted: true, items: [], files: 0, memo: undefined };
 const NO_STORE: ReadonlyMap<string, unknown> = new Map();
 
 /** The context a design's `scan` receives (DesignScanContext), filled for each scan (`fill`). */

@@ -26,13 +26,14 @@ describe('R1a: creation is the first save', () => {
       deleted: false,
       // sorted by key: body < subject
       items: [item('Body', 'text', 1), item('Subject', 'hello', 1)],
+      files: 0,
     });
     expect(written.slice().sort()).toEqual(['Body', 'Subject']);
   });
 
   it('R1a: creating a document with no items is still seq 1', () => {
     const note = create([], 7);
-    expect(note).toEqual({ unid: U, seq: 1, seqTime: 7, revisions: [], deleted: false, items: [] });
+    expect(note).toEqual({ unid: U, seq: 1, seqTime: 7, revisions: [], deleted: false, items: [], files: 0 });
   });
 });
 
@@ -67,7 +68,7 @@ describe('R1: every save bumps seq and appends the previous version', () => {
 
   it('R1: a save that writes no item is still a save: seq, seqTime and revisions change, itemSeqs do not', () => {
     const { note, written } = applySave(base, U, {}, 300, 0);
-    expect(note).toEqual({ unid: U, seq: 2, seqTime: 300, revisions: [[1, 100]], deleted: false, items: base.items });
+    expect(note).toEqual({ unid: U, seq: 2, seqTime: 300, revisions: [[1, 100]], deleted: false, items: base.items, files: 0 });
     expect(written).toEqual([]);
   });
 
@@ -109,6 +110,7 @@ describe('R1b: a deletion is a save that leaves a stub', () => {
       revisions: [[1, 100], [2, 200]],
       deleted: true,
       items: [],
+      files: 0,
     });
   });
 
@@ -122,7 +124,7 @@ describe('R1b: a deletion is a save that leaves a stub', () => {
   });
 
   it('R1b [choice]: deleting a document this replica never held makes a stub with seq 1', () => {
-    expect(applyDelete(undefined, U, 42, 0)).toEqual({ unid: U, seq: 1, seqTime: 42, revisions: [], deleted: true, items: [] });
+    expect(applyDelete(undefined, U, 42, 0)).toEqual({ unid: U, seq: 1, seqTime: 42, revisions: [], deleted: true, items: [], files: 0 });
   });
 
   it('R1 [choice]: saving over a stub revives it with its history; the items are the save\'s alone', () => {
@@ -135,6 +137,7 @@ describe('R1b: a deletion is a save that leaves a stub', () => {
       revisions: [[1, 100], [2, 200], [3, 500]],
       deleted: false,
       items: [item('Body', 'new', 4)],
+      files: 0,
     });
   });
 });

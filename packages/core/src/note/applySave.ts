@@ -1,4 +1,4 @@
-import { itemKey, type Item, type ItemValue, type Note, type Revision } from './note.js';
+import { FILE_KEY, filesIn, itemKey, type FilesHeld, type Item, type ItemValue, type Note, type Revision } from './note.js';
 import { Revisions } from './revisions.js';
 
 /** What one save writes: items to set (name -> value) and items to remove (names, any case). */
@@ -188,7 +188,7 @@ function removeAt(items: Item[], i: number): void {
 export function applySave(prev: Note | undefined, unid: string, change: SaveChange, time: number, limitRevisions: number): { note: Note; written: string[] } {
   if (prev === undefined) {
     const { items, written } = writeItems([], change, 1);
-    return { note: { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: false, items, memo: undefined }, written };
+    return { note: { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: false, items, files: filesIn(items), memo: undefined }, written };
   }
   const seq = prev.seq + 1;
   const { items, written } = writeItems(prev.deleted ? [] : prev.items, change, seq);
@@ -200,10 +200,22 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
       revisions: prev.revisions.append(prev.seq, prev.seqTime, limitRevisions),
       deleted: false,
       items,
+      files: filesAfter(prev, items, written),
       memo: undefined,
     },
     written,
   };
+}
+
+/**
+ * `Note.files` after a save of `prev`: carried when the save left `$FILE` alone (the new items hold the same `$FILE`
+ * object), read from the new items otherwise, without touching `$FILE`'s value when it was not written.
+ */
+function filesAfter(prev: Note, items: readonly Item[], written: readonly string[]): FilesHeld {
+  const was = prev.files;
+  if (was === undefined || prev.deleted) return filesIn(items);
+  for (const name of written) if (name.length === FILE_KEY.length && itemKey(name) === FILE_KEY) return filesIn(items);
+  return was;
 }
 
 /**
@@ -213,7 +225,7 @@ export function applySave(prev: Note | undefined, unid: string, change: SaveChan
  * reference to an unknown document (exit 2, issue 7's hostile inputs; test/hostile/delete-unknown-document.jsonl).
  */
 export function applyDelete(prev: Note | undefined, unid: string, time: number, limitRevisions: number): Note {
-  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: true, items: [], memo: undefined };
+  if (prev === undefined) return { unid, seq: 1, seqTime: time, revisions: Revisions.EMPTY, deleted: true, items: [], files: 0, memo: undefined };
   return {
     unid: prev.unid,
     seq: prev.seq + 1,
@@ -221,6 +233,7 @@ export function applyDelete(prev: Note | undefined, unid: string, time: number, 
     revisions: prev.revisions.append(prev.seq, prev.seqTime, limitRevisions),
     deleted: true,
     items: [],
+    files: 0,
     memo: undefined,
   };
 }

@@ -27,7 +27,14 @@ function mk(seq: number, seqTime: number, revisions: Revision[], items: It[], de
   const list = items
     .map(([name, value, s]) => ({ name, key: name.toLowerCase(), value, seq: s }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return deepFreeze({ unid, seq, seqTime, revisions: Revisions.from(revisions), deleted, items: list });
+  return deepFreeze({ unid, seq, seqTime, revisions: Revisions.from(revisions), deleted, items: list, files: filesHeld(list, deleted) });
+}
+
+/** `Note.files` as the engine must keep it: 0 no attachment list (or a stub), 1 attachments, 2 one infected. */
+function filesHeld(items: readonly { key: string; value: ItemValue }[], deleted: boolean): 0 | 1 | 2 {
+  const file = deleted ? undefined : items.find((i) => i.key === '$file');
+  if (file === undefined || !Array.isArray(file.value) || file.value.length === 0 || typeof file.value[0] !== 'object') return 0;
+  return (file.value as { infected?: boolean }[]).some((a) => a.infected === true) ? 2 : 1;
 }
 
 function stub(seq: number, seqTime: number, revisions: Revision[]): Note {
@@ -143,6 +150,7 @@ describe('R4: the descendant wins', () => {
       seqTime: 300,
       revisions: [[1, 100], [2, 200]],
       deleted: false,
+      files: 0,
       items: [
         { name: 'Body', key: 'body', value: 'b2', seq: 2 },
         { name: 'Subject', key: 'subject', value: 'c', seq: 3 },
@@ -251,6 +259,7 @@ describe('R5 create: the loser becomes a conflict document where it lived', () =
         seqTime: 200,
         revisions: [[1, 100]],
         deleted: false,
+        files: 0,
         items: [
           { name: '$Conflict', key: '$conflict', value: '', seq: 2 },
           { name: '$REF', key: '$ref', value: U, seq: 2 },
@@ -310,6 +319,7 @@ describe('R5 merge ("1")', () => {
     seqTime: 301, // max(300, 260) + 1
     revisions: [[1, 100], [2, 200], [2, 300], [3, 260]], // union plus both current pairs, by seq then seqTime
     deleted: false,
+    files: 0,
     items: [
       { name: '$ConflictAction', key: '$conflictaction', value: '1', seq: 1 },
       { name: 'Body', key: 'body', value: 'd2', seq: 3 }, // the winner's
@@ -363,6 +373,7 @@ describe('R5 merge ("1")', () => {
         seqTime: 301,
         revisions: [[1, 100], [2, 200], [3, 290], [3, 300]],
         deleted: false,
+        files: 0,
         items: [
           { name: '$ConflictAction', key: '$conflictaction', value: '1', seq: 1 },
           { name: 'Body', key: 'body', value: 'common', seq: 2 },
@@ -384,6 +395,7 @@ describe('R5 merge-no-conflicts ("3")', () => {
     seqTime: 301,
     revisions: [[1, 100], [2, 200], [2, 250], [3, 300]],
     deleted: false,
+    files: 0,
     items: [
       { name: '$ConflictAction', key: '$conflictaction', value: '3', seq: 1 },
       { name: 'Body', key: 'body', value: 'db', seq: 4 },
@@ -458,6 +470,7 @@ describe('R5 $ConflictAction is the winner\'s', () => {
         seqTime: 301,
         revisions: [[1, 100], [2, 200], [2, 250], [3, 300]],
         deleted: false,
+        files: 0,
         items: [
           { name: '$ConflictAction', key: '$conflictaction', value: '2', seq: 4 },
           { name: 'Body', key: 'body', value: 's', seq: 2 },

@@ -1,4 +1,4 @@
-import { getItemValue, itemKey, sameContents, sameOid, type Item, type Note, type Revision } from '../note/note.js';
+import { filesIn, getItemValue, itemKey, sameContents, sameOid, type Item, type Note, type Revision } from '../note/note.js';
 import { Revisions } from '../note/revisions.js';
 import { sha256Hex } from '../util/hash.js';
 
@@ -128,7 +128,7 @@ export function makeConflictDocument(loser: Note, winnerUnid: string): Note {
   const keys = new Set(extra.map((i) => i.key));
   const items = loser.items.filter((i) => !keys.has(i.key)).concat(extra);
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { unid: conflictUnidOf(loser), seq: loser.seq, seqTime: loser.seqTime, revisions: loser.revisions, deleted: false, items, memo: undefined };
+  return { unid: conflictUnidOf(loser), seq: loser.seq, seqTime: loser.seqTime, revisions: loser.revisions, deleted: false, items, files: loser.deleted ? 0 : loser.files, memo: undefined };
 }
 
 /**
@@ -158,7 +158,7 @@ function makeMergedVersion(winner: Note, loser: Note, loserChanged: readonly Ite
   for (const i of winner.items) byKey.set(i.key, i);
   for (const i of loserChanged) byKey.set(i.key, { name: byKey.get(i.key)?.name ?? i.name, key: i.key, value: i.value, seq });
   const items = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { unid: winner.unid, seq, seqTime, revisions, deleted: false, items, memo: undefined };
+  return { unid: winner.unid, seq, seqTime, revisions, deleted: false, items, files: filesIn(items), memo: undefined };
 }
 
 const NOTHING: NoteTransferResult = { outcome: null };

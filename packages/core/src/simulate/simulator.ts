@@ -1,7 +1,7 @@
 import { EmptyMap, copyMap, copySet } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
-import { attachmentsOf, getItem, hasAttachments, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
+import { getItem, hasAttachments, hasInfectedAttachment, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { continuesHistoryOf, replicateNote, winsOver } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
@@ -1901,8 +1901,7 @@ export class Simulator {
       }
     }
     const sc = this.s.counters.scans;
-    let infectedInside = false;
-    for (const a of attachmentsOf(note)) if (a.infected === true) infectedInside = true;
+    const infectedInside = hasInfectedAttachment(note);
     if (d.verdict === 'skipped') sc.skipped++;
     else sc.performed++;
     // [choice] event-log.md has `infected` "documents cleaned" and `missed` "documents with an infected attachment whose
