@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { transformSync, type Message } from 'esbuild';
 import { builtinRegistry, promisesProblem, thrownText, unknownDesignFields, type DesignRegistry, type ScannerDesign } from '@replstorm/scenarios';
 import { UsageError, printable } from './errors.js';
 import { holdTemporaryFile } from './output.js';
+
+const requireHere = createRequire(import.meta.url);
 
 // A researcher's design is a TypeScript (or JavaScript) module whose default export (or export `design`) is a
 // ScannerDesign. Loading it RUNS ITS CODE with the user's rights: it is trusted code, named on the command line by
@@ -21,13 +24,15 @@ function designShapeProblem(x: unknown): string | undefined {
   if (x === null || typeof x !== 'object') return x === undefined ? 'it has no default export, nor one named "design"' : `it exports ${x === null ? 'null' : typeof x === 'function' ? 'a function' : `a ${typeof x}`}`;
   const d = x as Partial<ScannerDesign<object>>;
   const lacks: string[] = [];
-  if (typeof d.name !== 'string') lacks.push('"name" (a string)');
-  if (typeof d.scan !== 'function') lacks.push('"scan" (a function)');
+  // (A field that is there but of another type is said as such: `defaults: null` read "has no defaults", and
+  // `name: 42` "has no "name"", researchers' QA passes.)
+  const given: string[] = [];
+  if (d.name === undefined) lacks.push('"name" (a string)');
+  else if (typeof d.name !== 'string') given.push(`"name" is ${describe(d.name)}, not a string`);
+  if (d.scan === undefined) lacks.push('"scan" (a function)');
+  else if (typeof d.scan !== 'function') given.push(`"scan" is ${describe(d.scan)}, not a function (of the scan's context)`);
   // `defaults` an object that is not null nor an array: its keys are the design's settings, read wherever a
   // configuration is (replay --strict named a log's settings with Object.keys(null): exit 70, as `designs` did).
-  // (A field that is there but of another type is said as such: `defaults: null` read "has no defaults", a
-  // researcher's QA pass.)
-  const given: string[] = [];
   if (d.defaults === undefined) lacks.push('"defaults" (an object of settings, {} for none)');
   else if (typeof d.defaults !== 'object' || d.defaults === null || Array.isArray(d.defaults)) given.push(`"defaults" is ${describe(d.defaults)}, not an object of settings ({} for none)`);
   if (lacks.length > 0) return `its export has no ${lacks.join(', no ')}${given.length > 0 ? `, and ${given.join(', ')}` : ''}`;
@@ -212,8 +217,22 @@ export async function loadFreshDesignCopies(path: string, count: number): Promis
       copyFileSync(real, copy, constants.COPYFILE_EXCL);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      process.stderr.write(`${path}: warning: cannot write a copy of the module beside it (${code}), so a counterexample is run again with the module loaded anew only if it is an ES module (a CommonJS module is loaded once per process)\n`);
-      while (copies.length < count) copies.push(await importDesign(path, `${pathToFileURL(real).href}?replstorm-fresh=${copies.length + 1}`));
+      // Loaded anew from the module itself: an ES module by a URL of its own (a query), a CommonJS one (a .ts file
+      // outside a "type": "module" package, as tsx reads it) by leaving Node's module cache first, where it was kept
+      // once per process. (Only the first was loaded anew, and verify of a module-level Set in a read-only directory
+      // gave FAILED, whose log did not reproduce, with neither warning: a researcher's QA pass.) A copy that is still
+      // the same code object is said so: the checks that need a fresh start then run on it as it is, and prove nothing.
+      const loaded = await importDesign(path, pathToFileURL(real).href);
+      let warned = false;
+      while (copies.length < count) {
+        delete requireHere.cache[real];
+        const d = await importDesign(path, `${pathToFileURL(real).href}?replstorm-fresh=${randomBytes(4).toString('hex')}`);
+        if (d.scan === loaded.scan && !warned) {
+          warned = true;
+          process.stderr.write(`${path}: warning: cannot write a copy of the module beside it (${code}), nor load it anew, so a counterexample is not run again from a fresh start: a design that carries something from one run to the next (a module-level variable) is not found out\n`);
+        }
+        copies.push(d);
+      }
       return copies;
     }
     // Taken into the outputs' cleanup only once copied: a failed copy left no file, and another's is not removed.

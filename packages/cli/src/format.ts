@@ -87,7 +87,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** A count marked as a lower bound by its footnote, as compare writes a row cut short: `150,001+ *`. */
 const MARKED_COUNT = /^\d[\d,]*\+ \*$/;
 
-export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
+export function formatTable(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[], options: { readonly wrapLastAt?: number } = {}): string {
   // (Text cells may come from a log: printable keeps each row on one line and the terminal's colours its own.)
   const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : printable(String(c)))))];
   // A column of numbers (a count with a mark such as `150,001+ *` included) is right-aligned. At least one cell must be a
@@ -113,7 +113,37 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((_, i) => width.reduce((m, r, k) => ((cells[k]![i] ?? '').length <= MAX_ALIGNED_WIDTH ? Math.max(m, r[i] ?? 0) : m), 0));
   const pad = (n: number) => ' '.repeat(Math.max(0, n));
   const line = (r: readonly string[], w: readonly number[]) => r.map((c, i) => (numeric[i] ? pad(widths[i]! - w[i]!) + c : c + pad(widths[i]! - w[i]!))).join('  ').trimEnd();
+  // `wrapLastAt`: the last column (text) wrapped at spaces so that a line takes at most that many columns, its
+  // continuation lines starting under it (verify's "what it checks" ran to 217 columns whatever the terminal's width:
+  // a researcher's QA pass). Not where fewer than 30 columns would be left for it.
+  const last = header.length - 1;
+  const start = widths.slice(0, last).reduce((a, w) => a + w + 2, 0);
+  const room = options.wrapLastAt !== undefined && !numeric[last] ? options.wrapLastAt - start : 0;
+  if (room >= 30 && widths[last]! > room) {
+    widths[last] = room;
+    const rowLines = (r: readonly string[], w: readonly number[]): string[] => {
+      const pieces = wrapWords(r[last]!, room);
+      return [line([...r.slice(0, last), pieces[0] ?? ''], [...w.slice(0, last), (pieces[0] ?? '').length]), ...pieces.slice(1).map((p) => pad(start) + p)];
+    };
+    return [line(cells[0]!, width[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).flatMap((r, k) => rowLines(r, width[k + 1]!))].join('\n');
+  }
   return [line(cells[0]!, width[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r, k) => line(r, width[k + 1]!))].join('\n');
+}
+
+/** Text cut at spaces into lines of at most `width` characters (a longer word keeps a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur === '') cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else {
+      lines.push(cur);
+      cur = word;
+    }
+  }
+  lines.push(cur);
+  return lines;
 }
 
 /** Two summaries side by side with the difference (what-if replay). */

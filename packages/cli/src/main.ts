@@ -168,7 +168,10 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   // An empty name is said to be one (its module hint read `--design =path/to/it.ts`: a user's QA pass).
   if (design === '') throw new UsageError(`--set design=: no design named (known: ${[...registry.keys()].join(', ')})`);
   if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design${nearestName(design, [...registry.keys()])} (known: ${[...registry.keys()].join(', ')}; ${moduleHint(design, 'with --set design=NAME')})`);
-  checkDesignConfig(design, String(params['config'] ?? ''), registry, `--set config=${String(params['config'] ?? '')}`, 'config');
+  // The configuration checked is the design's defaults when no `config` was given: named as such, not as an empty
+  // `--set config=` the user never typed (a researcher's QA pass, a design whose check() throws).
+  const configGiven = Object.prototype.hasOwnProperty.call(settings, 'config');
+  checkDesignConfig(design, String(params['config'] ?? ''), registry, configGiven ? `--set config=${String(params['config'] ?? '')}` : `--set design=${design} (its default configuration)`, 'config');
   return params;
 }
 
@@ -872,14 +875,15 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
           // stops there (exit 2, at the line, as any log whose design throws), and says so.
           if (err instanceof LogError && !(err instanceof WhatIfRefusal) && err.code === 'DESIGN_FAILED' && header !== undefined && claimRunsLog(header.meta) && header.meta['invariant'] === 'design-runs') {
             // [choice] Under --json the finding is on standard output too, as a claim (`reproduced` true, the failure
-            // its `message`) and where the run stopped (`stopped`): the refusal alone left it empty, so a program read
-            // a reproduced claim as no output (a researcher's QA pass). The exit stays 2, at the line.
+            // its `message`) and where the design failed (`failedAt`): the refusal alone left it empty, so a program read
+            // a reproduced claim as no output (a researcher's QA pass). The exit stays 2, at the line. (`failedAt` was
+            // `stopped`, the name of the summary's field, a string there, event-log.md: a QA pass.)
             if (o.json === true) {
               const meta = header.meta as Record<string, unknown>;
               const recordedBy = typeof meta['recordedBy'] === 'string' ? meta['recordedBy'] : 'a checker';
               printJson({
                 claim: { recordedBy, invariant: 'design-runs', claimed: typeof meta['violation'] === 'string' ? meta['violation'] : undefined, reproduced: true, message: err.message, checked: true },
-                stopped: { line: err.line, column: Math.max(err.column, 1), message: err.message },
+                failedAt: { line: err.line, column: Math.max(err.column, 1), message: err.message },
               });
             }
             // A run that stops at a refusal writes no output: said, where --report or --record asked for one (the report
@@ -986,6 +990,11 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
   const events = scenario.events(settings, { designs: registry });
+  // A design with no schedule to set runs without the scenario's scheduled scans (given, scanEveryMs and scanServers
+  // are refused): "scans 0 performed" needs its reason, as compare gives it beside the row (a researcher's QA pass).
+  const installed = scenario.name === 'smsdom-storm' && typeof parameters['design'] === 'string' ? registry.get(parameters['design']) : undefined;
+  const gap = installed !== undefined && installed.name !== 'noop' && parameters['scanServers'] !== 'none' ? scheduleGap(installed) : undefined;
+  if (gap !== undefined) process.stderr.write(`replstorm: note: the design "${printable(String(parameters['design']))}" ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes\n`);
   // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
   // (The budget is in the header too: a recording of a cut run says why it ends with an `end` before the scenario's.)
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), ...modulesMeta() } };
@@ -1118,6 +1127,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
         result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
+        // The descriptions wrapped to the terminal (120 columns when the output is not one).
+        { wrapLastAt: process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : 120 },
       )}\n`,
     );
     for (const i of result.invariants) {
@@ -1125,7 +1136,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       const cex = written[i.name] !== undefined ? `${written[i.name]} (${i.counterexample.events.length} input events)\n  replay it: ${replayCmd(written[i.name]!)}` : `NOT WRITTEN (${unwritten.reason(i.name)})`;
       process.stdout.write(`\n${i.name} VIOLATED: ${i.counterexample.message}\n  seed ${seed}, path "${i.counterexample.path}"\n  shrunk counterexample: ${cex}\n`);
       if (i.counterexample.notReproducible === true) {
-        process.stdout.write('  WARNING: this case ran differently when run again: the design carries something from one run to the next (a module-level variable?), so the log may not show the violation from a fresh start. A design must be a function of its inputs; keep per-server memory in `remember` (the server\'s store)\n');
+        process.stdout.write('  WARNING: this case ran differently when run again: the design carries something from one run to the next, or draws at random (a module-level variable? Math.random, Date.now?), so the log may not show the violation from a fresh start. A design must be a function of its inputs; keep per-server memory in `remember` (the server\'s store)\n');
       }
     }
     const c = result.coverage;
@@ -1601,7 +1612,7 @@ ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanati
       process.stdout.write(`\nWARNING: ${r.timeDependent}: a design here acts on the time's value (its \`at\` or \`clock\`, or a note's times) or on a document's seq or how many revisions it has, where the search identifies states that differ only in those, so it may have merged states that behave differently and missed paths; verify, which runs cases at their own times and counts, judges such a design\n`);
     }
     if (r.notReproducible !== undefined) {
-      process.stdout.write(`\nWARNING: ${r.notReproducible}: the design carries something from one scan to the next outside the simulation (a module-level variable?), so the search did not explore what it really does and its result cannot be trusted${r.violation !== undefined || r.storm !== undefined ? ' (nor can its logs show it from a fresh start)' : ''}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
+      process.stdout.write(`\nWARNING: ${r.notReproducible}: the design carries something from one scan to the next outside the simulation, or draws at random (a module-level variable? Math.random, Date.now?), so the search did not explore what it really does and its result cannot be trusted${r.violation !== undefined || r.storm !== undefined ? ' (nor can its logs show it from a fresh start)' : ''}. A design must be a function of its inputs; keep per-server memory in \`remember\` (the server's store)\n`);
     }
   }
   unwritten.throwIfAny();
@@ -1661,15 +1672,17 @@ function buildProgram(): Command {
       'after',
       `
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
-Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with);
-2 bad usage or bad input (a log's errors as file:line:column: message; a run refused for needing more engine work
-than --max-work or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output that could not be written: a full disk); 3 a check that could not finish (explore cut
-short by --max-states or a full heap, with nothing found, or whose paths run again reached other states: a design
-that is not a function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases
-end otherwise on a copy of the design loaded anew; explore whose storms are NOT decided; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm: please report
-it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the reader of standard
-output or error closed it while the command was still running (its progress lines); every command writes its results
-once it has them, so \`| head\` keeps the command's own code.`,
+Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with); 2 bad usage or
+bad input (a log's errors as file:line:column: message; a run refused for needing more engine work than --max-work
+or outgrowing memory; an output file that could not be written, a finding printed in full first, or standard output
+that could not be written: a full disk); 3 a check that could not finish (explore cut short by --max-states or a
+full heap, with nothing found, or whose paths run again reached other states: a design that is not a function of its
+inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases end
+otherwise on a copy of the design loaded anew, or whose every violation ran otherwise when its case ran again;
+explore whose storms are NOT decided; a violation or storm found is 1 all the same, with the warning); 70 an
+internal error (a bug in replstorm: please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output
+file is left half-written); 141 the reader of standard output or error closed it while the command was still running
+(its progress lines); every command writes its results once it has them, so \`| head\` keeps the command's own code.`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
@@ -1678,7 +1691,7 @@ once it has them, so \`| head\` keeps the command's own code.`,
   // `source`: what the inputs come from, for the help's words (run's help spoke of "the log" and of a recording).
   const withRunOutputs = (cmd: Command, source: 'log' | 'scenario') =>
     cmd
-      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, message?, unchecked?})' : ''}`)
+      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, checked, message?, unchecked?})' : ''}`)
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
@@ -1700,9 +1713,13 @@ once it has them, so \`| head\` keeps the command's own code.`,
         'after',
         `
 A log with derived events is a recording: each is checked against the engine's, and the first that differs is named
-as file:line:column. Exit codes: 0 replayed (and the recording agrees); 1 the recording disagrees with the engine (the
-run's results are still printed, and --record, --report written: they show what the engine derived); 2 bad input
-(file:line:column: what is wrong; nothing written); 129/130/143 interrupted (nothing half-written). See replstorm --help.`,
+as file:line:column. A counterexample that verify or explore wrote has its claim checked again ("reproduced").
+Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim is reproduced or not checked); 1 the
+recording disagrees with the engine (the run's results are still printed, and --record, --report written: they show
+what the engine derived), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
+(file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
+or its decision was refused: the failure, at its line, is the claim reproduced; 129/130/143 interrupted (nothing
+half-written). See replstorm --help.`,
       ),
     'log',
   ).action((log: string, o) => cmdReplay(log, o));
@@ -1794,9 +1811,10 @@ See replstorm --help.`)
     .addHelpText('after', `
 Exit codes: 0 the search reached --depth (or exhausted the space) with no violation and no storm; 1 a violation or a
 storm found (its shortest path written to --out as a log replay reproduces); 2 bad input; 3 the search could not
-finish: cut short by --max-states or a full heap with nothing found, or a design whose paths run again reached other
-states (not a function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq; a violation found
-is still 1, with the warning); 129/130/143 interrupted. See replstorm --help.`)
+finish: cut short by --max-states or a full heap with nothing found, storms NOT decided (replication steps alone still
+stamping at the last depth, with no loop closed), or a design whose paths run again reached other states (not a
+function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq); a violation
+or storm found is still 1, with the warning; 129/130/143 interrupted. See replstorm --help.`)
     .action((name: string, o) => cmdExplore(name, o));
 
   program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').addHelpText('after', '\nExit codes: 0 listed; 2 bad usage. See replstorm --help.').action((o) => cmdScenarios(o));

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
@@ -96,7 +97,7 @@ describe('help, version and usage', () => {
   it('every command the top-level help lists has a --help that exits 0', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    expect(top.stdout).toMatch(/Exit codes: 0 done; 1 a check failed .*\n2 bad usage or bad input/);
+    expect(top.stdout.replace(/\s+/g, ' ')).toMatch(/Exit codes: 0 done; 1 a check failed .* 2 bad usage or bad input/);
     const commands = [...top.stdout.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     for (const c of Object.keys(OPTIONS)) expect(commands).toContain(c);
     for (const c of commands) {
@@ -1176,6 +1177,40 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(whatIf).toEqual(Object.fromEntries(Object.entries(json).filter(([k]) => k !== 'whatIf')));
     expect(readdirSync(join(TEST_DIR, 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
+
+  it('verify of a CommonJS design module keeping a module-level Set, where no copy can be written beside it: still NOT DECIDED, the module loaded anew (a researcher\'s QA pass, in a read-only directory: FAILED with a log that did not reproduce, and no warning)', async () => {
+    const dir = mkdtempSync(join(tmp, 'cjs-readonly-'));
+    // No package.json says "module" above the temporary directory: tsx loads a .ts file there as CommonJS.
+    const module = join(dir, 'seen.ts');
+    writeFileSync(
+      module,
+      [
+        'const seen = new Set<string>();',
+        "export default { name: 'seen', description: 'scans each UNID once per process', defaults: { scheduleEveryMs: 0 },",
+        "  promises: { readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'] }, symmetric: true,",
+        '  scheduleEveryMs: (c: { scheduleEveryMs: number }) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined),',
+        '  scan({ note, virusScan }: { note: { unid: string }; virusScan: () => { infected: boolean; clean: unknown[] } }) {',
+        "    if (seen.has(note.unid)) return { verdict: 'skipped' as const };",
+        '    seen.add(note.unid);',
+        '    const r = virusScan();',
+        "    return r.infected ? { verdict: 'infected' as const, set: r.clean.length ? [['$FILE', r.clean]] : [], remove: r.clean.length ? [] : ['$FILE'] } : { verdict: 'clean' as const };",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    // A read-only directory, for a test that may run as root: every copy the CLI tries to write fails as there.
+    const readOnly = join(dir, 'read-only.mjs');
+    writeFileSync(
+      readOnly,
+      "import fs from 'node:fs';\nimport { syncBuiltinESMExports } from 'node:module';\nfs.copyFileSync = () => { throw Object.assign(new Error('EROFS: read-only file system, copyfile'), { code: 'EROFS' }); };\nsyncBuiltinESMExports();\n",
+    );
+    const res = await spawnCli(['verify', module, '--seed', '9', '--out', join(dir, 'out')], { nodeArgs: ['--import', pathToFileURL(readOnly).href] });
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).toContain('verdict: NOT DECIDED');
+    expect(res.stdout).toContain('ended otherwise on a copy of the module loaded anew');
+    expect(res.stderr).not.toContain('warning: cannot write a copy');
+  });
 });
 
 describe('replay of a recording cut by --max-scanner-revisions', () => {
@@ -1773,6 +1808,21 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).not.toContain('threw');
   });
 
+  it('run: a design whose check() refuses its default configuration names that, not a --set config= never typed (a researcher\'s QA pass); a design asking for a time past 2^53 - 1 ms is told the range', async () => {
+    const dir = mkdtempSync(join(tmp, 'checked-'));
+    const file = join(dir, 'picky.ts');
+    writeFileSync(file, "export default { name: 'picky', description: 'refuses its defaults', defaults: { n: 0 }, check(c: { n: number }) { if (c.n === 0) throw new Error('n must not be 0'); }, scanMsPerDoc: () => 1e20, scan() { return { verdict: 'clean' as const }; } };\n");
+    const small = ['--design', `p=${file}`, '--set', 'design=p', '--set', 'databases=1', '--set', 'docs=2'];
+    const res = await runCli(['run', 'smsdom-storm', ...small]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^replstorm: --set design=p \(its default configuration\): the design "p" failed while checking its configuration/);
+    const given = await runCli(['run', 'smsdom-storm', ...small, '--set', 'config=n=0']);
+    expect(given.stderr).toMatch(/^replstorm: --set config=n=0: the design "p" failed while checking its configuration/);
+    const far = await runCli(['run', 'smsdom-storm', ...small, '--set', 'config=n=1']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain('asks for a scanMsPerDoc of 100000000000000000000 with this configuration; virtual time needs a whole number of milliseconds from 0 to 2^53 - 1 (9,007,199,254,740,991)');
+  });
+
   it('compare: a design with no scheduleEveryMs setting gets a note for its row of zeros', async () => {
     const dir = mkdtempSync(join(tmp, 'named-'));
     const file = join(dir, 'named.ts');
@@ -1781,6 +1831,23 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain("- named: the design declares no scheduleEveryMs setting, so the scenario's scheduled scans (scanEveryMs) do not apply to it");
     expect(res.stdout).not.toContain('- smsdom');
+  });
+
+  it('R13: run of a design with no scheduleEveryMs setting says why it scans nothing on a schedule, as compare does (a researcher\'s QA pass: "scans 0 performed" and not a word); scanServers=none asks for that, and is not noted', async () => {
+    const dir = mkdtempSync(join(tmp, 'named-run-'));
+    const file = join(dir, 'named.ts');
+    writeFileSync(file, "export default { name: 'named', description: 'no schedule', defaults: {}, scan() { return { verdict: 'clean' as const }; } };\n");
+    const small = ['--design', `n=${file}`, '--set', 'design=n', '--set', 'databases=1', '--set', 'docs=3'];
+    const res = await runCli(['run', 'smsdom-storm', ...small, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toBe('replstorm: note: the design "n" declares no scheduleEveryMs setting, so the scenario\'s scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes\n');
+    expect((parse(res.stdout) as { scans: { performed: number } }).scans.performed).toBe(0);
+    const none = await runCli(['run', 'smsdom-storm', ...small, '--set', 'scanServers=none']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stderr).toBe('');
+    // A built-in design with its schedule: no note.
+    const builtin = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=3']);
+    expect(builtin.stderr).toBe('');
   });
 
   it('R13: a design with a schedule of its own (scheduleEveryMs: () => 30 min, no setting) is said to schedule itself: compare notes it, run refuses scanServers and scanEveryMs (they changed nothing), explore refuses the design (a QA pass: the note said it scanned only on writes, beside 12,800 scheduled scans)', async () => {
@@ -1861,6 +1928,15 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/\nno-missed-infection +VIOLATED +\d+ \(the last failed\) /);
     expect(res.stdout).toMatch(/\nquiescence +held +50 /);
+    // The table fits 120 columns off a terminal, its descriptions wrapped under their column (a researcher's QA pass:
+    // 217 columns whatever the width); every word of each description is still there.
+    const table = res.stdout.slice(res.stdout.indexOf('invariant '), res.stdout.indexOf('\n\n', res.stdout.indexOf('invariant ')));
+    expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
+    const column = table.split('\n')[0]!.indexOf('what it checks');
+    expect(table.split('\n').slice(2).every((l) => l.length > column && (l.slice(0, column).trim() === '' || /^\S/.test(l)))).toBe(true);
+    const json = parse((await runCli(['verify', 'noop', '--runs', '1', '--seed', '3', '--json', '--out', mkdtempSync(join(tmp, 'runs-'))])).stdout) as { invariants: { description: string }[] };
+    const words = table.split('\n').slice(2).map((l) => l.slice(column)).join(' ');
+    for (const inv of json.invariants) expect(words).toContain(inv.description.split(' — ')[0]!.split(' ').slice(-3).join(' '));
   });
 
   it('verify\'s coverage line counts infected documents among the scans performed and skipped, and says so (it read "0 skipped (39 of these of a document with an infected attachment)": a researcher\'s QA pass)', async () => {
@@ -2126,7 +2202,9 @@ describe('a researcher\'s design: what the output says when it does little or no
       ['export default null;', 'it exports null'], // (read as "no default export")
       // A field there but of another type is said as such (a researcher's QA pass: `defaults: null` read "has no").
       ["export default { name: 'x', description: 'x', defaults: null, scan: () => ({ verdict: 'clean' }) };", 'its export\'s "defaults" is null, not an object of settings ({} for none)'],
-      ["export default { name: 'x', description: 'x', defaults: [], scan: 1 };", 'its export has no "scan" (a function), and "defaults" is a list, not an object of settings ({} for none)'],
+      ["export default { name: 'x', description: 'x', defaults: [], scan: 1 };", 'its export\'s "scan" is 1, not a function (of the scan\'s context), "defaults" is a list, not an object of settings ({} for none)'],
+      ["export default { name: 42, description: 'x', defaults: {}, scan: () => ({ verdict: 'clean' }) };", 'its export\'s "name" is 42, not a string'], // (read "has no "name"": a researcher's QA pass)
+      ["export default { description: 'x', defaults: 5, scan: () => ({ verdict: 'clean' }) };", 'its export has no "name" (a string), and "defaults" is 5, not an object of settings ({} for none)'],
       ["export default { name: 'x', description: 'x', defaults: {}, watches: true, scan: () => ({ verdict: 'clean' }) };", '"watches" is true, not a function (of the write and the configuration)'],
       // Optional fields of the wrong type (a researcher's review: exit 70 at the first use, or silently not declared).
       ["export default { name: 'x', description: 'x', defaults: {}, scanMsPerDoc: 5, symmetric: 'yes', scan: () => ({ verdict: 'clean' }) };", '"scanMsPerDoc" is 5, not a function (of the configuration); "symmetric" is "yes", not true or false'],
@@ -2591,7 +2669,9 @@ describe('replay hints', () => {
     expect(againJson.code).toBe(2);
     const j = parse(againJson.stdout);
     expect(j['claim']).toMatchObject({ invariant: 'design-runs', reproduced: true, message: expect.stringMatching(/^the design "boom" failed while scanning .*cannot handle seq 3/) });
-    expect(j['stopped']).toMatchObject({ line: 10, column: 1 });
+    expect(j['failedAt']).toMatchObject({ line: 10, column: 1 });
+    // Not `stopped`: the summary's field of that name is a string (event-log.md), and this is no summary (a QA pass).
+    expect(Object.keys(j).sort()).toEqual(['claim', 'failedAt']);
     // The same failure by a --what-if design is not the log's claim (a review): the log's own design (here one that
     // does not throw, under the log's design name) ran.
     const logFile = hint!.split(' ').pop()!;

@@ -64,10 +64,10 @@ export interface SpawnedCli extends CliResult {
  */
 export function spawnCli(
   args: readonly string[],
-  options: { input?: string | Buffer; whileRunning?: (child: ReturnType<typeof spawn>, output: () => CliResult) => void } = {},
+  options: { input?: string | Buffer; whileRunning?: (child: ReturnType<typeof spawn>, output: () => CliResult) => void; nodeArgs?: readonly string[] } = {},
 ): Promise<SpawnedCli> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN_TS, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

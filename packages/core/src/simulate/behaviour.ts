@@ -70,7 +70,7 @@ export interface Behaviour {
  */
 export function behaviourTimingProblem(b: Behaviour, design: string): string | undefined {
   for (const [name, v] of [['scanMsPerDoc', b.scanMsPerDoc], ['scheduleEveryMs', b.scheduleEveryMs ?? 0]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) return `the design "${design}" asks for a ${name} of ${typeof v === 'string' ? JSON.stringify(v) : String(v)} with this configuration; virtual time needs a whole number of milliseconds >= 0`;
+    if (!Number.isSafeInteger(v) || v < 0) return `the design "${design}" asks for a ${name} of ${typeof v === 'string' ? JSON.stringify(v) : String(v)} with this configuration; virtual time needs a whole number of milliseconds from 0 to 2^53 - 1 (9,007,199,254,740,991)`;
   }
   return undefined;
 }
