@@ -29,6 +29,7 @@ import {
   builtinRegistry,
   claimRunsLog,
   recheckClaim,
+  runDigest,
   stormLoopLength,
   type ClaimCheck,
   type ClaimLimits,
@@ -148,7 +149,10 @@ function checkDesignConfig(design: string, configText: string, registry: DesignR
  */
 function scenarioError(err: unknown, scenario: string): unknown {
   if (!(err instanceof LogError)) return err;
-  return new UsageError(`${scenario}: ${err.message}${err.line > 0 ? ` (event ${err.line - 1} of the scenario's generated input)` : ''}`);
+  // A design's failure says where and when it failed (server, database, document, virtual time): the number of an
+  // input the user never sees added nothing to it (a researcher's QA pass).
+  const where = err.line > 0 && err.code !== 'DESIGN_FAILED' ? ` (event ${err.line - 1} of the scenario's generated input)` : '';
+  return new UsageError(`${scenario}: ${err.message}${where}`);
 }
 
 /**
@@ -563,7 +567,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     source,
     ...(causeLines !== undefined ? { causeLines } : {}),
     meta: res.header.meta as Record<string, unknown>,
-    ...(claim !== undefined ? { claim: { text: claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
+    ...(claim !== undefined ? { claim: { text: claim.notDeterministic !== undefined ? `${claimLine(claim)}. WARNING: ${claim.notDeterministic}` : claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
     summary: res.summary,
     timeline: res.timeline!,
     ...(res.steps !== undefined ? { steps: res.steps } : {}),
@@ -696,6 +700,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`  written by    ${printable(`${by}${by.endsWith(` ${invariant}`) ? '' : `: ${invariant}`}: ${text(meta['violation'] ?? meta['storm'], '')}`)}\n`);
     }
     if (claim !== undefined) process.stdout.write(`  reproduced    ${printable(claimLine(claim))}\n`);
+    if (claim?.notDeterministic !== undefined) process.stdout.write(`  WARNING       ${printable(claim.notDeterministic)}\n`);
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
     const recordedCut = recordedCutNote(res);
     if (recordedCut !== undefined) process.stdout.write(`  note          ${recordedCut}\n`);
@@ -959,7 +964,25 @@ async function checkClaimWith(res: SimulateResult, meta: Record<string, unknown>
     fresh.push({ ...d!, name });
   }
   if (fresh.length > 0) registry = builtinRegistry(fresh);
-  return recheckClaim(meta, res.inputs, registry, limits, onTry);
+  const claim = recheckClaim(meta, res.inputs, registry, limits, onTry);
+  if (claim === undefined || fresh.length === 0) return claim;
+  // [choice] A design of the user's that is not a function of its inputs (Math.random, Date.now) makes the summary
+  // and the claim's check two runs that may disagree, each true of its own run ("conflicts 0" above "reproduced yes:
+  // no-scanner-conflicts violated": a researcher's QA pass). The log's inputs are run twice more, the modules loaded
+  // anew each time (a module-level variable starts afresh, as in a new process, so it is not what this finds), and
+  // two final states that differ are said beside the claim. Built-in designs are functions of their inputs.
+  const digests: (string | undefined)[] = [];
+  for (let k = 0; k < 2; k++) {
+    const copies: ScannerDesign<object>[] = [];
+    for (const spec of designs ?? []) {
+      const { name, path } = designSpecParts(spec);
+      const [d] = await loadFreshDesignCopies(path, 1);
+      copies.push({ ...d!, name });
+    }
+    digests.push(runDigest(res.inputs, builtinRegistry(copies), limits));
+  }
+  if (digests[0] === undefined || digests[1] === undefined || digests[0] === digests[1]) return claim;
+  return { ...claim, notDeterministic: `the log's inputs, run twice more with the design modules loaded anew, ended in different states (digests ${digests[0]} and ${digests[1]}): a design is not a function of its inputs (Math.random, Date.now?), so the run summarised above and the claim's check may differ, and another replay may read otherwise` };
 }
 
 /**
@@ -1691,7 +1714,7 @@ file is left half-written); 141 the reader of standard output or error closed it
   // `source`: what the inputs come from, for the help's words (run's help spoke of "the log" and of a recording).
   const withRunOutputs = (cmd: Command, source: 'log' | 'scenario') =>
     cmd
-      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, checked, message?, unchecked?})' : ''}`)
+      .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, checked, message?, unchecked?, notDeterministic?})' : ''}`)
       .option('--state', 'add the final state of every replica')
       .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')

@@ -1178,6 +1178,38 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(readdirSync(join(TEST_DIR, 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
+  it('replay of a counterexample whose design draws at random says that its runs differ, beside the claim (a researcher\'s QA pass: "conflicts 0" above "reproduced yes: no-scanner-conflicts violated", six replays disagreeing); a design that does not, nothing', async () => {
+    const dir = mkdtempSync(join(tmp, 'random-'));
+    const design = (name: string, value: string) => {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, `export default { name: '${name}', description: 'stamps a value', defaults: {}, watches: () => true, scan(c: { note: { items: { key: string }[] } }) { return c.note.items.some((i) => i.key === 'x-r') ? { verdict: 'clean' as const } : { verdict: 'clean' as const, set: [['X-R', ${value}]] as [string, string][] }; } };\n`);
+      return file;
+    };
+    const lines = (name: string) => [
+      { replog: 1, meta: { recordedBy: 'replstorm verify', invariant: 'no-scanner-conflicts', violation: 'a conflict', design: name } },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd', replicas: ['A', 'B'] },
+      { at: 0, type: 'scanner', server: 'A', design: name },
+      { at: 0, type: 'scanner', server: 'B', design: name },
+      { at: 10, type: 'save', server: 'A', db: 'd', unid: '0123456789ABCDEF0123456789ABCDEF', by: 'user/u', set: { $FILE: [{ name: 'f' }] } },
+      { at: 20, type: 'replicate', server: 'B', partner: 'A', db: 'd', mode: 'pull-push' },
+    ];
+    for (const [name, value, varies] of [['rnd', 'String(Math.random())', true], ['same', "'same'", false]] as const) {
+      const file = design(name, value);
+      const log = join(dir, `${name}.jsonl`);
+      writeFileSync(log, lines(name).map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const res = await spawnCli(['replay', '--design', `${name}=${file}`, log, '--json']);
+      expect(res.stdout, res.stderr).not.toBe('');
+      const claim = (parse(res.stdout) as { claim: { checked: boolean; notDeterministic?: string } }).claim;
+      expect(claim.checked, name).toBe(true);
+      if (varies) expect(claim.notDeterministic).toMatch(/^the log's inputs, run twice more with the design modules loaded anew, ended in different states \(digests sha256:[0-9a-f]+ and sha256:[0-9a-f]+\): a design is not a function of its inputs/);
+      else expect(claim.notDeterministic, name).toBeUndefined();
+      const text = await spawnCli(['replay', '--design', `${name}=${file}`, log]);
+      expect(text.stdout.includes('\n  WARNING       the log\'s inputs, run twice more'), name).toBe(varies);
+    }
+  });
+
   it('verify of a CommonJS design module keeping a module-level Set, where no copy can be written beside it: still NOT DECIDED, the module loaded anew (a researcher\'s QA pass, in a read-only directory: FAILED with a log that did not reproduce, and no warning)', async () => {
     const dir = mkdtempSync(join(tmp, 'cjs-readonly-'));
     // No package.json says "module" above the temporary directory: tsx loads a .ts file there as CommonJS.
@@ -1821,6 +1853,16 @@ describe('a researcher\'s design: what the output says when it does little or no
     const far = await runCli(['run', 'smsdom-storm', ...small, '--set', 'config=n=1']);
     expect(far.code).toBe(2);
     expect(far.stderr).toContain('asks for a scanMsPerDoc of 100000000000000000000 with this configuration; virtual time needs a whole number of milliseconds from 0 to 2^53 - 1 (9,007,199,254,740,991)');
+  });
+
+  it('run: a design that throws while scanning is named with where and when, not with the number of a generated input nobody sees (a researcher\'s QA pass)', async () => {
+    const dir = mkdtempSync(join(tmp, 'throws-'));
+    const file = join(dir, 'throws.ts');
+    writeFileSync(file, "export default { name: 'throws', description: 'throws at every scan', defaults: { scheduleEveryMs: 0 }, scheduleEveryMs: (c: { scheduleEveryMs: number }) => c.scheduleEveryMs || undefined, scan() { throw new Error('cannot scan'); } };\n");
+    const res = await runCli(['run', 'smsdom-storm', '--design', `boom=${file}`, '--set', 'design=boom', '--set', 'databases=1', '--set', 'docs=3']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^replstorm: run smsdom-storm: the design "boom" failed while scanning [0-9A-F]{32} in \S+ on \w+ at \d+ ms: .*\)\n$/);
+    expect(res.stderr).not.toContain('generated input');
   });
 
   it('compare: a design with no scheduleEveryMs setting gets a note for its row of zeros', async () => {

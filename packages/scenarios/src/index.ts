@@ -24,5 +24,5 @@ export type { StormModelOptions } from './explore/stormModel.js';
 export { EXPLORE_DEFAULTS, EXPLORE_REFUSED, stormExploreModel } from './explore/stormModel.js';
 export { SEEDED_EVENT_BOUND, advanceIndependence, runSeeded, seededSettings } from './determinism.js';
 export type { ClaimCheck, ClaimLimits } from './recheck.js';
-export { MAX_CLAIM_INPUTS, claimRunsLog, recheckClaim, stormLoopLength } from './recheck.js';
+export { MAX_CLAIM_INPUTS, claimRunsLog, recheckClaim, runDigest, stormLoopLength } from './recheck.js';
 export { nearestName } from '@replstorm/core';

@@ -20,6 +20,12 @@ export interface ClaimCheck {
   /** Why the claim could not be judged (then `reproduced` is false). */
   readonly unchecked?: string;
   /**
+   * Set by a caller that ran the log's inputs twice, each time with its design modules loaded anew, and got two
+   * different final states (runDigest): the design is not a function of its inputs, so the run a replay summarises
+   * and the check's run may differ. Says so, with the two digests.
+   */
+  readonly notDeterministic?: string;
+  /**
    * How many times the check ran, when more than once: a claim that runs differ (NONDETERMINISM_CLAIMS), which a
    * nondeterministic fault may not show every time, is checked until reproduced, at most CLAIM_TRIES times.
    */
@@ -648,6 +654,20 @@ export function recheckClaim(
     // A log that does not run (a design's code that throws, an event the engine refuses, a run over its work limit)
     // cannot be judged; anything else is replstorm's own error.
     if (err instanceof Uncheckable || err instanceof LogError) return unchecked(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The digest of the final state of the log's inputs run with these designs, within the limits; undefined when the
+ * run does not finish (a design's code throws, an event is refused, a budget is exceeded): a caller comparing runs
+ * then has nothing to compare.
+ */
+export function runDigest(events: readonly InputEvent[], registry: DesignRegistry, limits: ClaimLimits = {}): string | undefined {
+  try {
+    return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) }).summary.digest;
+  } catch (err) {
+    if (err instanceof LogError) return undefined;
     throw err;
   }
 }
