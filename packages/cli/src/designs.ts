@@ -123,8 +123,12 @@ async function importDesign(path: string, url: string, copy?: { path: string; of
   if (problem !== undefined) {
     throw new UsageError(`${path}: the module must export a scanner design as default (or as "design"): an object with name, description, defaults and scan(); ${printable(problem)} (see examples/designs/stamp-if-missing.ts)`);
   }
+  exportOf.set(design as object, d);
   return design as ScannerDesign<object>;
 }
+
+/** The object a module exported, by the checked copy importDesign returned of it: two loads that gave the same one are one instance. */
+const exportOf = new WeakMap<object, unknown>();
 
 /**
  * Where a module that failed to load does not parse, and why: line, 1-based column (as a log's errors give it) and
@@ -203,8 +207,9 @@ export async function loadDesignModule(path: string): Promise<ScannerDesign<obje
  * [choice] Beside the original (its real path, through a symbolic link), with the same extension: relative imports
  * and packages resolve from the same directory, and the copy loads in the same format as the original. A module it
  * imports is not copied: a helper's module-level variables are still shared, as with any cached import.
- * Where no file can be made beside it (a read-only directory), the copies are imported with a query string, with a
- * warning: the check is then made for an ES module only.
+ * Where no file can be made beside it (a read-only directory), the module itself is imported anew: an ES module by a
+ * query string, a CommonJS one by leaving Node's module cache first (below); a load that still gives the same
+ * instance is warned about.
  */
 export async function loadFreshDesignCopies(path: string, count: number): Promise<ScannerDesign<object>[]> {
   const real = realpathSync(designPath(path));
@@ -220,14 +225,16 @@ export async function loadFreshDesignCopies(path: string, count: number): Promis
       // Loaded anew from the module itself: an ES module by a URL of its own (a query), a CommonJS one (a .ts file
       // outside a "type": "module" package, as tsx reads it) by leaving Node's module cache first, where it was kept
       // once per process. (Only the first was loaded anew, and verify of a module-level Set in a read-only directory
-      // gave FAILED, whose log did not reproduce, with neither warning: a researcher's QA pass.) A copy that is still
-      // the same code object is said so: the checks that need a fresh start then run on it as it is, and prove nothing.
+      // gave FAILED, whose log did not reproduce, with neither warning: a researcher's QA pass.) A load that gives the
+      // very object the module exported before is said so: the checks that need a fresh start then run on it as it
+      // is, and prove nothing. (By the export, not its `scan`: a design whose scan comes from a module it imports
+      // shares that function between loads, and was warned about wrongly: a review.)
       const loaded = await importDesign(path, pathToFileURL(real).href);
       let warned = false;
       while (copies.length < count) {
         delete requireHere.cache[real];
         const d = await importDesign(path, `${pathToFileURL(real).href}?replstorm-fresh=${randomBytes(4).toString('hex')}`);
-        if (d.scan === loaded.scan && !warned) {
+        if (exportOf.get(d) === exportOf.get(loaded) && !warned) {
           warned = true;
           process.stderr.write(`${path}: warning: cannot write a copy of the module beside it (${code}), nor load it anew, so a counterexample is not run again from a fresh start: a design that carries something from one run to the next (a module-level variable) is not found out\n`);
         }

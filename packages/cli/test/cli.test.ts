@@ -1205,8 +1205,10 @@ describe('replay --what-if with a design module of the user\'s', () => {
       expect(claim.checked, name).toBe(true);
       if (varies) expect(claim.notDeterministic).toMatch(/^the log's inputs, run twice more with the design modules loaded anew, ended in different states \(digests sha256:[0-9a-f]+ and sha256:[0-9a-f]+\): a design is not a function of its inputs/);
       else expect(claim.notDeterministic, name).toBeUndefined();
-      const text = await spawnCli(['replay', '--design', `${name}=${file}`, log]);
+      const report = join(dir, `${name}.html`);
+      const text = await spawnCli(['replay', '--design', `${name}=${file}`, log, '--report', report]);
       expect(text.stdout.includes('\n  WARNING       the log\'s inputs, run twice more'), name).toBe(varies);
+      expect(readFileSync(report, 'utf8').includes('WARNING: the log&#39;s inputs, run twice more') || readFileSync(report, 'utf8').includes("WARNING: the log's inputs, run twice more"), name).toBe(varies);
     }
   });
 
@@ -1887,6 +1889,11 @@ describe('a researcher\'s design: what the output says when it does little or no
     const none = await runCli(['run', 'smsdom-storm', ...small, '--set', 'scanServers=none']);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stderr).toBe('');
+    // A schedule given is refused, once: not a note and then the refusal saying the same (a review).
+    const given = await runCli(['run', 'smsdom-storm', ...small, '--set', 'scanEveryMs=60000']);
+    expect(given.code).toBe(2);
+    expect(given.stderr).not.toContain('note:');
+    expect(given.stderr.trimEnd().split('\n')).toHaveLength(1);
     // A built-in design with its schedule: no note.
     const builtin = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=3']);
     expect(builtin.stderr).toBe('');

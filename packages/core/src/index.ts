@@ -2,7 +2,7 @@
 // simulator, the summary, the final state and its digest. Test helpers live in the `./testing` entry point.
 
 export type { Attachment, Item, ItemValue, Note, Revision, Scalar } from './note/note.js';
-export { attachmentsOf, filesOf, getItem, getItemValue, hasAttachments, hasInfectedAttachment, itemKey, sameContents, sameNote, sameOid, valuesEqual } from './note/note.js';
+export { attachmentsOf, filesOf, getItem, getItemValue, hasAttachments, itemKey, sameContents, sameNote, sameOid, valuesEqual } from './note/note.js';
 export type { SaveChange } from './note/applySave.js';
 export { appendRevision, applyDelete, applySave } from './note/applySave.js';
 export { Revisions } from './note/revisions.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogError, Revisions, runEvents, type InputEvent, type ItemValue, type Note, type ScanInput, type ScannedEvent } from '@replstorm/core';
-import { behaviourFactory, defineDesign, promisesOf, resolveConfig, scheduleOf, selfSchedule, toBehaviour } from './design.js';
+import { LogError, Revisions, applySave, runEvents, type InputEvent, type ItemValue, type Note, type ScanInput, type ScannedEvent } from '@replstorm/core';
+import { behaviourFactory, defineDesign, promisesOf, resolveConfig, scheduleOf, selfSchedule, toBehaviour, virusScanOf } from './design.js';
 import { builtinRegistry } from './designs/registry.js';
 
 // A researcher's design may return anything from `scan`. What the engine would store must be what a log may hold
@@ -413,5 +413,17 @@ describe('selfSchedule: a design whose schedule the scenario does not reach', ()
     expect(scheduleOf(fallback as never, {})).toBe(1_800_000);
     expect(selfSchedule(builtinRegistry().get('smsdom')!, {})).toBeUndefined();
     expect(selfSchedule(defineDesign({ ...base, name: 'none', defaults: {} }) as never, {})).toBeUndefined();
+  });
+});
+
+describe('virusScanOf, for designs that wrap another', () => {
+  it('R13/R14: reads the items of the note it is given, not the engine\'s Note.files: a copy with other items carries the files of the note it was copied from (a review: a copy now infected was called clean)', () => {
+    const U = '0123456789ABCDEF0123456789ABCDEF';
+    const clean = applySave(undefined, U, { set: [['$FILE', [{ name: 'a.doc' }]]] }, 1, 0).note;
+    const infected = applySave(clean, U, { set: [['$FILE', [{ name: 'a.doc' }, { name: 'v.exe', infected: true }]]] }, 2, 0).note;
+    const copy: Note = { ...clean, items: infected.items };
+    expect(copy.files).toBe(1);
+    expect(virusScanOf(copy)).toEqual({ infected: true, clean: [{ name: 'a.doc' }] });
+    expect(virusScanOf(clean)).toEqual({ infected: false, clean: [{ name: 'a.doc' }] });
   });
 });

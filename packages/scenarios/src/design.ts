@@ -5,6 +5,7 @@ import {
   Revisions,
   behaviourTimingProblem,
   attachmentsOf,
+  filesOf,
   type Attachment,
   type Behaviour,
   type BehaviourFactory,
@@ -104,11 +105,18 @@ export function defineDesign<C extends object>(design: ScannerDesign<C>): Scanne
 export function virusScanOf(note: Note): VirusScanResult {
   const files = attachmentsOf(note);
   // Nothing infected (nearly every scan): the list itself, read-only, not a filtered copy of it (a copy per scan was a
-  // hundredth of an exploration's time), and not read when the note says so (Note.files).
-  if (note.files === 1) return { infected: false, clean: files };
+  // hundredth of an exploration's time).
   let infected = false;
   for (const a of files) if (a.infected === true) infected = true;
   return infected ? { infected, clean: files.filter((a) => a.infected !== true) } : { infected, clean: files };
+}
+
+/**
+ * virusScanOf of the note the engine handed to a scan (its own: Note.files holds for it), whose attachments are not
+ * read when the note says none is infected.
+ */
+function virusScanOfScanned(note: Note): VirusScanResult {
+  return filesOf(note) === 1 ? { infected: false, clean: attachmentsOf(note) } : virusScanOf(note);
 }
 
 /** The items a design writes to clean an infected document: the infected `$FILE` entries go (the item too if none is left). */
@@ -720,9 +728,9 @@ class ScanContext<C> implements DesignScanContext<C> {
     this.virusScan = counting
       ? () => {
           this.#virusScans++;
-          return virusScanOf(this.#scanned);
+          return virusScanOfScanned(this.#scanned);
         }
-      : () => virusScanOf(this.#scanned);
+      : () => virusScanOfScanned(this.#scanned);
   }
 
   /** The calls of virusScan this scan made (counted for a researcher's design only). */

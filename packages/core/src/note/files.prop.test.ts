@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assertLogProperty } from '../../test/property.js';
 import { applyDelete, applySave } from './applySave.js';
-import { filesOf, hasAttachments, hasInfectedAttachment, type ItemValue, type Note } from './note.js';
+import { attachmentsOf, filesOf, hasAttachments, type ItemValue, type Note } from './note.js';
 import { encodeLog } from '../log/encodeLog.js';
 import type { InputEvent } from '../log/events.js';
 import { arbItems } from '../log/logArbitraries.js';
@@ -93,8 +93,8 @@ describe('Note.files (R13: what a pass scans)', () => {
         for (const server of ['A', 'B']) {
           for (const n of sim.replica(server, DB)!.notes()) {
             expect({ server, unid: n.unid, files: n.files }).toEqual({ server, unid: n.unid, files: filesHeld(n) });
+            expect(filesOf(n)).toBe(filesHeld(n));
             expect(hasAttachments(n)).toBe(filesHeld(n) !== 0);
-            expect(hasInfectedAttachment(n)).toBe(filesHeld(n) === 2);
           }
         }
       },
@@ -131,6 +131,20 @@ describe('Note.files (R13: what a pass scans)', () => {
     expect(r.outcome).toBe('merged');
     const merged = (r as { put: Note }).put;
     expect([winner.files, loser.files, merged.files, filesHeld(merged)]).toEqual([1, 2, 2, 2]);
+  });
+
+  it('R13: the exported readers of attachments read the items, not `files`: a design wrapping another may hand them a copy with other items, which carries the `files` of the note it was copied from (a review: such a copy, now infected, was called clean)', () => {
+    const clean = applySave(undefined, U, { set: [['$FILE', [{ name: 'a.doc' }]]] }, 1, 0).note;
+    const plain = applySave(undefined, U, { set: [['Subject', 's']] }, 1, 0).note;
+    const infectedItems = applySave(clean, U, { set: [['$FILE', [{ name: 'v.exe', infected: true }]]] }, 2, 0).note.items;
+    const copyInfected: Note = { ...clean, items: infectedItems };
+    expect(copyInfected.files).toBe(1); // stale, as the review found (virusScanOf: design.test.ts)
+    expect(attachmentsOf(copyInfected)).toEqual([{ name: 'v.exe', infected: true }]);
+    const copyWithFiles: Note = { ...plain, items: clean.items };
+    expect(hasAttachments(copyWithFiles)).toBe(true);
+    expect(attachmentsOf(copyWithFiles)).toEqual([{ name: 'a.doc' }]);
+    expect(hasAttachments({ ...clean, deleted: true })).toBe(false);
+    expect(filesOf({ ...clean, deleted: true })).toBe(0);
   });
 
   it('R13: a note made outside the engine, without the field, is read from its items', () => {

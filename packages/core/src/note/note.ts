@@ -56,7 +56,9 @@ export interface Note {
    * 0.982x the time (two sets of ten runs). The price is 8 bytes a note: the PouchDB row's engine side in 0.1% fewer
    * instructions and 1.1% more first-level read misses; exploration in 1.1% more instructions (its collector copies
    * the bigger notes), 1.008x the warm rate (eight pairs: noise). Not part of the note's value: absent on notes made
-   * elsewhere (tests, designs), where `filesOf` reads the items; compared, written and digested never.
+   * elsewhere (tests, designs), where `filesOf` reads the items; compared and digested never (JSON.stringify of a note
+   * writes it: `--state` and the digest read the fields they name). The engine reads it through `filesOf`; the
+   * exported readers of attachments read the items, which a copy made with other items has (see filesOf).
    */
   readonly files?: FilesHeld | undefined;
   /**
@@ -122,7 +124,6 @@ export const FILE_KEY = '$file';
 
 /** The note's attachments (`$FILE`), or an empty list. */
 export function attachmentsOf(note: Note): readonly Attachment[] {
-  if (note.files === 0) return [];
   for (const item of note.items) {
     if (item.key === FILE_KEY) return isAttachmentList(item.value) ? item.value : [];
   }
@@ -131,18 +132,20 @@ export function attachmentsOf(note: Note): readonly Attachment[] {
 
 /** True when the note is live and has a `$FILE` item with at least one attachment: what scanners scan (R13). */
 export function hasAttachments(note: Note): boolean {
-  return filesOf(note) !== 0;
+  return !note.deleted && attachmentsOf(note).length > 0;
 }
 
-/** True when the note is live and one of its attachments is infected (what the model knows, R13). */
-export function hasInfectedAttachment(note: Note): boolean {
-  return filesOf(note) === 2;
-}
-
-/** `Note.files`, read from the items when the note does not carry it. */
+/**
+ * `Note.files` of a note as the engine made it (one its replicas hold, or handed to a design's scan), read from the
+ * items when the note does not carry it. Not for a copy made with other items (`{ ...note, items }`): it carries the
+ * `files` of the note it was copied from. The exported readers of attachments (hasAttachments, attachmentsOf,
+ * virusScanOf) read the items, so that a design wrapping another may hand them such a copy (a review: a copy's stale
+ * `files` called an infected copy clean).
+ */
 export function filesOf(note: Note): FilesHeld {
+  if (note.deleted) return 0;
   const f = note.files;
-  return f !== undefined ? f : note.deleted ? 0 : filesIn(note.items);
+  return f !== undefined ? f : filesIn(note.items);
 }
 
 /** What the items' `$FILE` holds (`Note.files`) for a live note. */

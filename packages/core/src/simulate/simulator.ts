@@ -1,7 +1,7 @@
 import { EmptyMap, copyMap, copySet } from '../util/emptyCollections.js';
 import { freeze } from 'immer';
 import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
-import { getItem, hasAttachments, hasInfectedAttachment, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
+import { filesOf, getItem, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { continuesHistoryOf, replicateNote, winsOver } from '../replicate/replicateNote.js';
 import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
@@ -1833,16 +1833,16 @@ export class Simulator {
     if (db !== undefined && unid !== undefined) {
       // One document (exploration's scan action): the loop below, without listing the databases.
       const n = srv.replicas.get(db)?.get(unid);
-      if (n !== undefined && hasAttachments(n)) list.push(db, unid);
+      if (n !== undefined && filesOf(n) !== 0) list.push(db, unid);
     } else for (const name of srv.replicas.size > 1 ? [...srv.replicas.keys()].sort() : srv.replicas.keys()) {
       if (db !== undefined && name !== db) continue;
       const rep = srv.replicas.get(name)!;
       if (unid !== undefined) {
         const n = rep.get(unid);
-        if (n !== undefined && hasAttachments(n)) list.push(name, unid);
+        if (n !== undefined && filesOf(n) !== 0) list.push(name, unid);
         continue;
       }
-      for (const n of rep.notes()) if (hasAttachments(n)) list.push(name, n.unid);
+      for (const n of rep.notes()) if (filesOf(n) !== 0) list.push(name, n.unid);
     }
     if (list.length === 0) return;
     if (kind === 'scheduled') srv.scheduledPassesRunning++;
@@ -1871,7 +1871,7 @@ export class Simulator {
     const b = srv.behaviour;
     const rep = srv.replicas.get(db);
     const note = rep?.get(unid);
-    if (b === undefined || rep === undefined || note === undefined || !hasAttachments(note)) return;
+    if (b === undefined || rep === undefined || note === undefined || filesOf(note) === 0) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
     this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes });
@@ -1901,7 +1901,7 @@ export class Simulator {
       }
     }
     const sc = this.s.counters.scans;
-    const infectedInside = hasInfectedAttachment(note);
+    const infectedInside = filesOf(note) === 2;
     if (d.verdict === 'skipped') sc.skipped++;
     else sc.performed++;
     // [choice] event-log.md has `infected` "documents cleaned" and `missed` "documents with an infected attachment whose
@@ -1942,7 +1942,7 @@ export class Simulator {
       // database of the log: that write has its `scanned` event (saved: true) but no `revised` event and is not counted
       // in `revisions` (the router's saves of the delivered copies are).
       const msg = applySave(undefined, unid, { set: items }, this.clock(srv), 0).note;
-      if (hasAttachments(msg)) {
+      if (filesOf(msg) !== 0) {
         const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
         const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
         this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes });

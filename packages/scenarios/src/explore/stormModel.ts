@@ -1,4 +1,4 @@
-import { hasAttachments, type InputEvent, type Simulator } from '@replstorm/core';
+import { filesOf, type InputEvent, type Simulator } from '@replstorm/core';
 import { TRUSTED_DESIGNS, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import { smsdomStormEvents } from '../scenarios/smsdomStorm.js';
@@ -164,7 +164,7 @@ export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
       for (const srv of view.servers) {
         if (!srv.up) continue;
         for (const r of srv.replicas) {
-          for (const note of r.notes()) if (hasAttachments(note)) acts.push({ type: 'scan', server: srv.name, kind: 'scheduled', db: r.db, unid: note.unid });
+          for (const note of r.notes()) if (filesOf(note) !== 0) acts.push({ type: 'scan', server: srv.name, kind: 'scheduled', db: r.db, unid: note.unid });
         }
       }
       for (const srv of view.servers) {
