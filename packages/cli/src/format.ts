@@ -115,11 +115,13 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const line = (r: readonly string[], w: readonly number[]) => r.map((c, i) => (numeric[i] ? pad(widths[i]! - w[i]!) + c : c + pad(widths[i]! - w[i]!))).join('  ').trimEnd();
   // `wrapLastAt`: the last column (text) wrapped at spaces so that a line takes at most that many columns, its
   // continuation lines starting under it (verify's "what it checks" ran to 217 columns whatever the terminal's width:
-  // a researcher's QA pass). Not where fewer than 30 columns would be left for it.
+  // a researcher's QA pass). At least 30 columns are kept for it, past the width if need be: a row whose other cells
+  // are wide (a failed invariant's "16 (the last failed)") left less than 30 at 80 columns, and the table was not
+  // wrapped at all, 218 columns wide (an operator's QA pass).
   const last = header.length - 1;
   const start = widths.slice(0, last).reduce((a, w) => a + w + 2, 0);
-  const room = options.wrapLastAt !== undefined && !numeric[last] ? options.wrapLastAt - start : 0;
-  if (room >= 30 && widths[last]! > room) {
+  const room = options.wrapLastAt !== undefined && !numeric[last] ? Math.max(30, options.wrapLastAt - start) : 0;
+  if (room > 0 && widths[last]! > room) {
     widths[last] = room;
     const rowLines = (r: readonly string[], w: readonly number[]): string[] => {
       const pieces = wrapWords(r[last]!, room);

@@ -29,6 +29,7 @@ import {
   builtinRegistry,
   claimRunsLog,
   recheckClaim,
+  infectedCopies,
   runDigest,
   stormLoopLength,
   type ClaimCheck,
@@ -672,6 +673,13 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // [choice] A run cut by --max-scanner-revisions says where, as compare's rows do (`cutShort`: the virtual time it
     // stopped at); its summary says `stopped: "end"`, as a replay of its recording (which holds an `end` there) does.
     if (res.cutShort !== undefined) out['cutShort'] = res.cutShort.at;
+    // [choice] Copies still holding an infected attachment at the end, when there are any: `missed` counts only what a
+    // scan passed (a run with no scan reaching them said "0 missed" beside six infected copies; compare said it: an
+    // operator's QA pass). The what-if run gives both sides' in `whatIf`.
+    if (res.whatIf === undefined) {
+      const left = infectedCopies(res.sim);
+      if (left > 0) out['infectedCopiesLeft'] = left;
+    }
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
@@ -686,6 +694,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }
     if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run', recorded !== undefined, res.summary.quiescent)}\n`);
+    if (res.whatIf === undefined) {
+      const left = infectedCopies(res.sim);
+      if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
+    }
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a
     // clean replay with standard output kept and errors sent elsewhere (an operator's QA pass).
@@ -723,6 +735,12 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   // [choice] A claim that does not reproduce fails replay (exit 1), as a recording the engine disagrees with does: the
   // log says what the engine does, and it does not (a design changed since the log was written, or another engine).
   // One that could not be checked is said, and the replay's exit stays 0: the run itself is complete.
+  // [choice] A claim checked on a design that is not a function of its inputs (claim.notDeterministic) is not decided
+  // either way, reproduced or not: exit 3, as verify's NOT DECIDED (an operator's QA pass: six replays of one log
+  // exited 0 or 1 by chance, beside the warning).
+  if (claim?.notDeterministic !== undefined) {
+    throw new Inconclusive(printable(`${currentFile ?? '<input>'}: the header's claim is not decided: ${claim.notDeterministic}`));
+  }
   if (claim !== undefined && !claim.reproduced && claim.unchecked === undefined) {
     // (Printable: the header's text is quoted, and must not add lines to standard error.)
     throw new CheckFailed(printable(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`), true);
@@ -1705,10 +1723,11 @@ that could not be written: a full disk); 3 a check that could not finish (explor
 full heap, with nothing found, or whose paths run again reached other states: a design that is not a function of its
 inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases end
 otherwise on a copy of the design loaded anew, or whose every violation ran otherwise when its case ran again;
-explore whose storms are NOT decided; a violation or storm found is 1 all the same, with the warning); 70 an
-internal error (a bug in replstorm: please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output
-file is left half-written); 141 the reader of standard output or error closed it while the command was still running
-(its progress lines); every command writes its results once it has them, so \`| head\` keeps the command's own code.`,
+explore whose storms are NOT decided; replay of a counterexample whose design modules are not functions of their
+inputs; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm:
+please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the
+reader of standard output or error closed it while the command was still running (its progress lines); every command
+writes its results once it has them, so \`| head\` keeps the command's own code.`,
     )
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
@@ -1744,8 +1763,9 @@ Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim i
 recording disagrees with the engine (the run's results are still printed, and --record, --report written: they show
 what the engine derived), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
 (file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
-or its decision was refused: the failure, at its line, is the claim reproduced; 129/130/143 interrupted (nothing
-half-written). See replstorm --help.`,
+or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample whose design
+modules are not functions of their inputs (two runs of its inputs ended otherwise: its claim is not decided);
+129/130/143 interrupted (nothing half-written). See replstorm --help.`,
       ),
     'log',
   ).action((log: string, o) => cmdReplay(log, o));
