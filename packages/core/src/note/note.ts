@@ -52,10 +52,11 @@ export interface Note {
    * document whether it has attachments (R13) and whether one is infected (the `missed` count), reads the note alone,
    * not its `$FILE` item, that item's list and its first attachment: three objects a document-hour that are seldom in
    * the cache at the seed's scale. [measured] (cachegrind under V8's `--predictable`; interleaved runs, medians) The
-   * seed in 0.9% fewer instructions, 4.6% fewer first-level and 16% fewer last-level data read misses, 0.974x and
-   * 0.982x the time (two sets of ten runs). The price is 8 bytes a note: the PouchDB row's engine side in 0.1% fewer
-   * instructions and 1.1% more first-level read misses; exploration in 1.1% more instructions (its collector copies
-   * the bigger notes), 1.008x the warm rate (eight pairs: noise). Not part of the note's value: absent on notes made
+   * seed in 0.6% fewer instructions, 2.4% fewer first-level and 18% fewer last-level data read misses, 0.974x, 0.982x
+   * and 0.925x the time (three sets of ten runs, the machine noisy). The price is 8 bytes a note: the PouchDB row's
+   * engine side in 0.1% fewer instructions and 1.1% more first-level read misses (the first version); exploration in
+   * 0.1% more instructions and 17% more last-level read misses (of few: 1.37 against 1.17 million in two searches),
+   * 1.008x and 1.063x the warm rate (eight pairs each: noise). Not part of the note's value: absent on notes made
    * elsewhere (tests, designs), where `filesOf` reads the items; compared and digested never (JSON.stringify of a note
    * writes it: `--state` and the digest read the fields they name). The engine reads it through `filesOf`; the
    * exported readers of attachments read the items, which a copy made with other items has (see filesOf).
