@@ -133,7 +133,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 }
 
 /** Text cut at spaces into lines of at most `width` characters (a longer word keeps a line of its own). */
-function wrapWords(text: string, width: number): string[] {
+export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let cur = '';
   for (const word of text.split(' ')) {
@@ -250,4 +250,30 @@ function isSmall(v: object): boolean {
     if (budget < 0) return false;
   }
   return true;
+}
+
+/**
+ * A help text set anew at `width` columns: its paragraphs (lines run together until a blank line, an indented line,
+ * or a line starting with a capital after one ending a sentence) rewrapped at spaces; blank and indented lines kept as
+ * they are. The texts are written at 116 columns, and at 80 a dozen lines of a help overflowed (an operator's QA pass).
+ */
+export function wrapHelpText(text: string, width: number): string {
+  const out: string[] = [];
+  let para: string[] = [];
+  const flush = () => {
+    if (para.length > 0) out.push(...wrapWords(para.join(' '), width));
+    para = [];
+  };
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || /^\s/.test(line)) {
+      flush();
+      out.push(line);
+      continue;
+    }
+    const prev = para[para.length - 1];
+    if (prev !== undefined && /[.:]$/.test(prev) && /^[A-Z]/.test(line)) flush();
+    para.push(line);
+  }
+  flush();
+  return out.join('\n');
 }

@@ -42,7 +42,7 @@ import {
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
-import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, writeJsonPieces } from './format.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, wrapHelpText, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
@@ -52,6 +52,17 @@ const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.
 
 /** The file an error refers to (for `file:line:column`). */
 let currentFile: string | undefined;
+
+/**
+ * A command's closing help text, set at the terminal's width when standard output is one (at most 116 columns, at
+ * least 40), else at 116 as written: wrapHelpText.
+ */
+function helpAfter(text: string): () => string {
+  return () => {
+    const columns = process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns - 1 : 116;
+    return wrapHelpText(text, Math.max(40, Math.min(116, columns)));
+  };
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -1712,9 +1723,7 @@ function buildProgram(): Command {
     .description('Model how replicated Domino document stores behave when agents (antivirus scanners) write to them.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', helpAfter(`
 Results go to standard output (--json: JSON only); progress, warnings and errors to standard error.
 Exit codes: 0 done; 1 a check failed (an invariant, a storm, a recording the engine disagrees with); 2 bad usage or
 bad input (a log's errors as file:line:column: message; a run refused for needing more engine work than --max-work
@@ -1727,8 +1736,7 @@ explore whose storms are NOT decided; replay of a counterexample whose design mo
 inputs; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm:
 please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the
 reader of standard output or error closed it while the command was still running (its progress lines); every command
-writes its results once it has them, so \`| head\` keeps the command's own code.`,
-    )
+writes its results once it has them, so \`| head\` keeps the command's own code.`))
     .exitOverride();
   const designOpt = () => new Option('--design <name=path>', 'make a researcher\'s design module available under a name (trusted code: it runs; repeatable)').argParser(collectDesign);
 
@@ -1754,9 +1762,7 @@ writes its results once it has them, so \`| head\` keeps the command's own code.
       .option('--max-scanner-revisions <n>', 'for a log of input events (not a recording): cut the run short at the next instant once its scanners have saved more than this many revisions, as run does (default: no budget)', parseNonNegativeInt('--max-scanner-revisions'))
       .option('--strict', 'warn about what a hand-written log most likely did not mean: fields the format does not know (a scanner setting its design lacks too: passed over), a key written twice, a save that sets and removes one item, a partition into two groups or more leaving servers out (they form one more group), a connection scheduled twice, a cluster, server or database name differing only in case from another (two of them)')
       // (An operator's QA pass: the exit codes were only in the top-level help, and what a mismatch writes only in the README.)
-      .addHelpText(
-        'after',
-        `
+      .addHelpText('after', helpAfter(`
 A log with derived events is a recording: each is checked against the engine's, and the first that differs is named
 as file:line:column. A counterexample that verify or explore wrote has its claim checked again ("reproduced").
 Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim is reproduced or not checked); 1 the
@@ -1765,8 +1771,7 @@ what the engine derived), or a counterexample's violation does not happen again 
 (file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
 or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample whose design
 modules are not functions of their inputs (two runs of its inputs ended otherwise: its claim is not decided);
-129/130/143 interrupted (nothing half-written). See replstorm --help.`,
-      ),
+129/130/143 interrupted (nothing half-written). See replstorm --help.`)),
     'log',
   ).action((log: string, o) => cmdReplay(log, o));
 
@@ -1782,20 +1787,18 @@ modules are not functions of their inputs (two runs of its inputs ended otherwis
       .addOption(new Option('--max-run <ms>').hideHelp())
       .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
-      .addHelpText('after', `
+      .addHelpText('after', helpAfter(`
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
 --max-work or outgrowing memory; an output that could not be written); 129/130/143 interrupted (nothing
-half-written). See replstorm --help.`),
+half-written). See replstorm --help.`)),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
   program
     .command('verify')
     .description('run the invariant suite on a design (built-in name or path to a module); failures write a replayable counterexample')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', helpAfter(`
 Verdict: FAILED when an invariant is violated, or when something the suite needs never happened in its random cases
 (VACUOUS: no scan performed, no replicated arrival, or no stamping by a design that does not declare every kind of scan
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
@@ -1809,8 +1812,7 @@ the copy it used and on a copy loaded anew, and if one ends otherwise the design
 runs (a module-level variable): a WARNING, and the verdict is NOT DECIDED.
 Exit codes: 0 every invariant held, 1 FAILED, 2 bad input or a design that failed to load, 3 NOT DECIDED (a design
 module whose cases end otherwise on a copy loaded anew, nothing violated; or every violation found ran otherwise when
-its case ran again, so its log does not show it from a fresh start) (see replstorm --help).`,
-    )
+its case ran again, so its log does not show it from a fresh start) (see replstorm --help).`))
     .argument('<design>', 'a built-in design name or a path to a design module (.ts/.js)')
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)
     .option('--seed <n>', 'seed, 0..4294967295 (default: a random one, printed; give it again to reproduce)', parseNonNegativeInt('--seed', 0, 0xffffffff))
@@ -1830,12 +1832,12 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .option('--max-scanner-revisions <n>', 'cut a design\'s run short past this many scanner revisions (default 150,000; the row is then marked as cut short)', parseNonNegativeInt('--max-scanner-revisions'))
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
-    .addHelpText('after', `
+    .addHelpText('after', helpAfter(`
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
 unknown scenario, design or setting; a design that failed to load, whose code threw or whose decision was refused:
 then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 129/130/143
 interrupted.
-See replstorm --help.`)
+See replstorm --help.`))
     .action((d: string[], o) => cmdCompare(d, o));
 
   program
@@ -1854,22 +1856,22 @@ See replstorm --help.`)
     .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
     .option('--json', 'print the result as JSON')
     .addOption(designOpt())
-    .addHelpText('after', `
+    .addHelpText('after', helpAfter(`
 Exit codes: 0 the search reached --depth (or exhausted the space) with no violation and no storm; 1 a violation or a
 storm found (its shortest path written to --out as a log replay reproduces); 2 bad input; 3 the search could not
 finish: cut short by --max-states or a full heap with nothing found, storms NOT decided (replication steps alone still
 stamping at the last depth, with no loop closed), or a design whose paths run again reached other states (not a
 function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq); a violation
-or storm found is still 1, with the warning; 129/130/143 interrupted. See replstorm --help.`)
+or storm found is still 1, with the warning; 129/130/143 interrupted. See replstorm --help.`))
     .action((name: string, o) => cmdExplore(name, o));
 
-  program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').addHelpText('after', '\nExit codes: 0 listed; 2 bad usage. See replstorm --help.').action((o) => cmdScenarios(o));
+  program.command('scenarios').description('list the built-in scenarios and their parameters').option('--json', 'as JSON').addHelpText('after', helpAfter('\nExit codes: 0 listed; 2 bad usage. See replstorm --help.')).action((o) => cmdScenarios(o));
   program
     .command('designs')
     .description('list the scanner designs, their settings and promises')
     .option('--json', 'as JSON')
     .addOption(designOpt())
-    .addHelpText('after', '\nExit codes: 0 listed; 2 bad usage, or a --design module that failed to load or is not a design. See replstorm --help.')
+    .addHelpText('after', helpAfter('\nExit codes: 0 listed; 2 bad usage, or a --design module that failed to load or is not a design. See replstorm --help.'))
     .action((o) => cmdDesigns(o));
   return program;
 }

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
 import { temporaryName } from '../src/output.js';
 import { shellWord } from '../src/main.js';
-import { WIDTH_BUDGET, formatTable, formatVirtualTime, writeJsonPieces } from '../src/format.js';
+import { WIDTH_BUDGET, formatTable, formatVirtualTime, wrapHelpText, writeJsonPieces } from '../src/format.js';
 
 // The replstorm command as a user meets it: help, version, usage errors, the JSON it prints, standard input, what-if
 // and blame, listings, verify's counterexamples, and output files that are never left half-written.
@@ -2437,6 +2437,34 @@ describe('compare: a row cut short by --max-scanner-revisions', () => {
     expect(cut.code, cut.stderr).toBe(0);
     expect(cut.stdout).toMatch(/^cluster-aware +[\d,]+ +[\d,]+ +31\+ \* +[\d,]+ +0 +cut \* +0$/m);
     expect(cut.stdout).toContain('whether all work drained by the end (cut: not known, the run was cut short)');
+  });
+});
+
+describe('wrapHelpText: a help text set at the terminal\'s width (at 80 columns a dozen lines of each help overflowed: an operator\'s QA pass)', () => {
+  it('runs a paragraph\'s lines together and wraps them; a sentence ending a line before a capital, a blank line and an indented line each keep their break', () => {
+    const text = ['', 'Verdict: FAILED when an invariant is violated, or when something', 'the suite needs never happened.', 'Exit codes: 0 held, 1 FAILED,', '2 bad input.', '', '  an indented example line that is longer than the width and stays', 'See replstorm --help.'].join('\n');
+    expect(wrapHelpText(text, 30).split('\n')).toEqual([
+      '',
+      'Verdict: FAILED when an',
+      'invariant is violated, or when',
+      'something the suite needs',
+      'never happened.',
+      'Exit codes: 0 held, 1 FAILED,',
+      '2 bad input.',
+      '',
+      '  an indented example line that is longer than the width and stays',
+      'See replstorm --help.',
+    ]);
+  });
+
+  it('every help fits 80 columns set for them, all of its words kept', async () => {
+    for (const c of [[], ['replay'], ['run'], ['verify'], ['compare'], ['explore'], ['designs'], ['scenarios']]) {
+      const text = (await runCli([...c, '--help'])).stdout;
+      const after = text.slice(text.lastIndexOf('\n\n') + 2);
+      const set = wrapHelpText(after, 79);
+      expect(Math.max(...set.split('\n').map((l) => l.length)), c.join(' ')).toBeLessThanOrEqual(79);
+      expect(set.replace(/\s+/g, ' '), c.join(' ')).toBe(after.replace(/\s+/g, ' '));
+    }
   });
 });
 
