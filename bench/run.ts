@@ -171,9 +171,9 @@ if (want('scale')) try {
 if (want('explore')) try {
   process.stderr.write('explore ');
   // Depth 9 (51,766 states, about 1 s; 51,762 before 2026-12-06 evening's abstraction fix), timed after the same
-  // search has run untimed three times and for 3 s in the same process (the row's --warmup-ms, as the PouchDB row re-warms): the rate of a search, not of the compiler. The
-  // first, cold search's rate is said beside it. (Until 2026-12-06 the row timed the cold search alone: 44,000/s where
-  // the warm one reads 55,000-63,000.)
+  // search has run untimed three times and for 3 s in the same process (the row's --warmup-ms, as the PouchDB row
+  // re-warms): the rate of a search, not of the compiler. The first, cold search's rate is said beside it. (Until
+  // 2026-12-06 the row timed the cold search alone: 44,000/s where the warm one reads 55,000-63,000.)
   const rs = repeat(n, () => runRow('explore.ts', ['--depth', quick ? '7' : '9']));
   raw['explore'] = rs;
   const rates = rs.map((r) => r['distinctPerSec'] as number);

@@ -983,17 +983,21 @@ async function checkClaim(res: SimulateResult, designs: readonly string[] | unde
   }
 }
 
-async function checkClaimWith(res: SimulateResult, meta: Record<string, unknown>, designs: readonly string[] | undefined, limits: ClaimLimits, onTry: (t: number, of: number) => void): Promise<ClaimCheck | undefined> {
-  if (!claimRunsLog(meta) || res.inputs === undefined) return recheckClaim(meta, res.inputs, builtinRegistry(), limits, onTry);
-  let registry = builtinRegistry();
+/** Each `--design name=path` module loaded anew (loadFreshDesignCopies), under the name given. */
+async function freshDesigns(designs: readonly string[] | undefined): Promise<ScannerDesign<object>[]> {
   const fresh: ScannerDesign<object>[] = [];
   for (const spec of designs ?? []) {
     const { name, path } = designSpecParts(spec);
     const [d] = await loadFreshDesignCopies(path, 1);
     fresh.push({ ...d!, name });
   }
-  if (fresh.length > 0) registry = builtinRegistry(fresh);
-  const claim = recheckClaim(meta, res.inputs, registry, limits, onTry);
+  return fresh;
+}
+
+async function checkClaimWith(res: SimulateResult, meta: Record<string, unknown>, designs: readonly string[] | undefined, limits: ClaimLimits, onTry: (t: number, of: number) => void): Promise<ClaimCheck | undefined> {
+  if (!claimRunsLog(meta) || res.inputs === undefined) return recheckClaim(meta, res.inputs, builtinRegistry(), limits, onTry);
+  const fresh = await freshDesigns(designs);
+  const claim = recheckClaim(meta, res.inputs, fresh.length > 0 ? builtinRegistry(fresh) : builtinRegistry(), limits, onTry);
   // (Not for a claim not checked: the warning speaks of the check's run.)
   if (claim === undefined || fresh.length === 0 || claim.unchecked !== undefined) return claim;
   // [choice] A design of the user's that is not a function of its inputs (Math.random, Date.now) makes the summary
@@ -1002,15 +1006,7 @@ async function checkClaimWith(res: SimulateResult, meta: Record<string, unknown>
   // anew each time (a module-level variable starts afresh, as in a new process, so it is not what this finds), and
   // two final states that differ are said beside the claim. Built-in designs are functions of their inputs.
   const digests: (string | undefined)[] = [];
-  for (let k = 0; k < 2; k++) {
-    const copies: ScannerDesign<object>[] = [];
-    for (const spec of designs ?? []) {
-      const { name, path } = designSpecParts(spec);
-      const [d] = await loadFreshDesignCopies(path, 1);
-      copies.push({ ...d!, name });
-    }
-    digests.push(runDigest(res.inputs, builtinRegistry(copies), limits));
-  }
+  for (let k = 0; k < 2; k++) digests.push(runDigest(res.inputs, builtinRegistry(await freshDesigns(designs)), limits));
   if (digests[0] === undefined || digests[1] === undefined || digests[0] === digests[1]) return claim;
   return { ...claim, notDeterministic: `the log's inputs, run twice more with the design modules loaded anew, ended in different states (digests ${digests[0]} and ${digests[1]}): a design is not a function of its inputs (Math.random, Date.now?), so the run summarised above and the claim's check may differ, and another replay may read otherwise` };
 }

@@ -665,7 +665,7 @@ export function recheckClaim(
  */
 export function runDigest(events: readonly InputEvent[], registry: DesignRegistry, limits: ClaimLimits = {}): string | undefined {
   try {
-    return runEvents(events, { behaviours: behaviourFactory(registry), ...simulatorLimits(limits) }).summary.digest;
+    return runLog(events, registry, limits).summary.digest;
   } catch (err) {
     if (err instanceof LogError) return undefined;
     throw err;
