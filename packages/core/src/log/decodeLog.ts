@@ -1,4 +1,5 @@
 import { itemKey } from '../note/note.js';
+import { jsonErrorAt } from './jsonErrorAt.js';
 import { LogError, type LogErrorCode } from '../util/logError.js';
 import { nearestName } from '../util/nearestName.js';
 import {
@@ -445,13 +446,15 @@ class Decoder implements LazyLogDecoder {
       value = JSON.parse(this.raw);
     } catch (e) {
       // Any failure (a RangeError from deep nesting too) is this line's bad JSON, never an escaping error.
-      const message = e instanceof Error ? e.message : String(e);
-      const position = /position (\d+)/.exec(message);
-      const column = position
-        ? Number(position[1]) + 1
-        : message.includes('end of JSON input')
-          ? this.raw.length + 1
-          : 1;
+      // The column is where the line first breaks JSON's grammar, found here (jsonErrorAt): Node 20 gives no position
+      // in some messages (an unexpected token), and where it does, a 0-based one beside the 1-based column read as a
+      // contradiction (an operator's QA pass: "2:36: ... at position 35"), so it is taken out of the message. A line
+      // that is well-formed and still refused (nesting too deep for JSON.parse) is located at V8's position, or 1.
+      const v8Message = e instanceof Error ? e.message : String(e);
+      const message = v8Message.replace(/ (?:in JSON )?at position \d+(?: \(line \d+ column \d+\))?/, '');
+      const at = jsonErrorAt(this.raw);
+      const position = /position (\d+)/.exec(v8Message);
+      const column = at >= 0 ? at + 1 : position ? Number(position[1]) + 1 : 1;
       // A last line without a line end whose JSON stops short at its end: the file was most likely cut (an operator's
       // QA pass: "Unterminated string" alone did not say that the file ends there).
       const cut = this.lineNo === this.unterminatedLine && column > this.raw.trimEnd().length ? ' (the file ends here, in the middle of this line, without a line end: was it cut short?)' : '';
