@@ -1589,6 +1589,7 @@ async function cmdExplore(
       ...(r.violation !== undefined ? { violation: violationJson(r.violation) } : {}),
       violations: r.violations.map(violationJson),
       ...(r.stormUndecided !== undefined ? { stormUndecided: r.stormUndecided } : {}),
+      ...(r.stormNotConfirmed === true ? { stormNotConfirmed: true } : {}),
       ...(r.storm !== undefined ? { storm: { loopStart: r.storm.loopStart, loopLength: r.storm.loopEvents.length, setup: r.storm.setup ?? null, steps: r.storm.explanation, log: files['storm'] ?? null, ...(files['storm'] === undefined ? { notWritten: unwritten.reason('storm') } : {}) } } : {}),
     });
   } else {
@@ -1652,7 +1653,7 @@ STORM: a loop of ${plural(r.storm.loopEvents.length, 'replication step')}, from 
 ${[...(r.storm.setup !== undefined ? [r.storm.setup] : []), ...r.storm.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine('storm')}\n`);
     } else if (o.storms && r.stormUndecided !== undefined) {
-      process.stdout.write(`  storms NOT decided: ${r.stormUndecided}; verify's quiescence, or a deeper search, decides\n`);
+      process.stdout.write(`  storms NOT decided: ${r.stormUndecided}; verify's quiescence${r.stormNotConfirmed === true ? '' : ', or a deeper search,'} decides\n`);
     } else if (o.storms) {
       process.stdout.write(`  no storm found: no loop of replication steps alone that makes scanner revisions, among the states reached${exhausted ? '' : ' (the space was not exhausted)'} (a design whose writes never repeat a state, e.g. a tag holding a counter or a time, loops without ever closing one: see verify's quiescence)\n`);
     }
@@ -1856,7 +1857,7 @@ See replstorm --help.`))
 Exit codes: 0 the search reached --depth (or exhausted the space) with no violation and no storm; 1 a violation or a
 storm found (its shortest path written to --out as a log replay reproduces); 2 bad input; 3 the search could not
 finish: cut short by --max-states or a full heap with nothing found, storms NOT decided (replication steps alone still
-stamping at the last depth, with no loop closed), or a design whose paths run again reached other states (not a
+stamping at the last depth, with no loop closed; or a loop closed that its path, run, does not repeat), or a design whose paths run again reached other states (not a
 function of its inputs, not name-blind as it declares, or acting on a time's value or a document's seq); a violation
 or storm found is still 1, with the warning; 129/130/143 interrupted. See replstorm --help.`))
     .action((name: string, o) => cmdExplore(name, o));

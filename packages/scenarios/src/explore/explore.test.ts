@@ -605,6 +605,37 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(loop.stormUndecided).toBeUndefined();
   });
 
+  it('R16: a loop closed among the states the search identifies that a run does not repeat is no storm: a design stamping every write until a document\'s seq 6, or only before 0:07, gets storms not decided, and no storm log (an explore QA pass: "STORM", whose log replay called "reproduced NO")', () => {
+    const seqcap = defineDesign<Record<string, never>>({
+      name: 'seqcap',
+      description: 'stamps every write it sees until seq 6',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ note }) => (note.seq >= 6 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'ok']] }),
+    }) as ScannerDesign<object>;
+    const early = defineDesign<Record<string, never>>({
+      name: 'early',
+      description: 'stamps every write it sees before 0:07',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ at, note }) => (at >= 420_000 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', `v${note.seq % 2}`]] }),
+    }) as ScannerDesign<object>;
+    const registry = builtinRegistry([seqcap, early]);
+    for (const design of ['seqcap', 'early']) {
+      const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design }, registry }), { depth: 8, invariants: [] });
+      expect(r.storm, design).toBeUndefined();
+      expect(r.stormNotConfirmed, design).toBe(true);
+      expect(r.stormUndecided, design).toMatch(/^a loop of 2 replication steps from step \d+ closes among the states the search identifies and makes scanner revisions every time round, but run from the initial state (its laps do not all come back stamping|it was not confirmed)/);
+    }
+    // A design that stamps on every write for ever storms, confirmed by the same run.
+    const always = defineDesign<Record<string, never>>({ name: 'always', description: 'stamps every write it sees', defaults: {}, symmetric: true, watches: () => true, scan: () => ({ verdict: 'clean', set: [['X-SSOTag', 'ok']] }) }) as ScannerDesign<object>;
+    const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'always' }, registry: builtinRegistry([always]) }), { depth: 8, invariants: [] });
+    expect(r.storm).toBeDefined();
+    expect(r.stormUndecided).toBeUndefined();
+  });
+
   it('R12/R16: under symmetry reduction a storm\'s loop is written in the servers\' real names: each time round replays the same abstract state, and every step of it makes a scanner revision', () => {
     // A name-blind design that restamps every write it sees, arrivals included: push Alpha -> Beta, push Beta -> Alpha
     // is a storm. Symmetry stores each state under whichever renaming reached it first, so the loop's edges named the
@@ -1008,13 +1039,14 @@ describe('explore: a design that acts on the time\'s value is flagged', () => {
     expect(r.timeDependent).toMatch(/made other decisions with its steps 1 min 30 s apart instead of 1 min \(/);
   });
 
-  it('R1/R16: a design acting on a document\'s seq (stamps only at an even seq) or on its revisions\' count (stamps until it has 4): flagged with the documents saved more times before the search; the second\'s "storm" too (an explore QA pass: "exhausted", no violation, and a storm that stops)', () => {
+  it('R1/R16: a design acting on a document\'s seq (stamps only at an even seq) or on its revisions\' count (stamps until it has 4): flagged with the documents saved more times before the search; the second\'s loop, which stops when run, is not claimed as a storm (explore QA passes: "exhausted", no violation, and a storm that stops)', () => {
     const even = timedDesign('even-seq', ({ note }) => note.seq % 2 === 0);
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'even-seq' }, registry: builtinRegistry([even]) }), { depth: 4 });
     expect(r.timeDependent).toMatch(/made other decisions with every document saved 1 more time before the search \(its seq and its revisions 1 more\)/);
     const revCap = revCapDesign();
     const capped = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'rev-cap' }, registry: builtinRegistry([revCap]) }), { depth: 10 });
-    expect(capped.storm).toBeDefined();
+    expect(capped.storm).toBeUndefined();
+    expect(capped.stormNotConfirmed).toBe(true);
     expect(capped.timeDependent).toMatch(/made other decisions with every document saved 25 more times before the search/);
     // One asking whether its attachment changed in the current version (an item's seq against the document's: an
     // order, which the search keeps) is not flagged (a review: saves that wrote nothing, made before the search, left

@@ -84,6 +84,11 @@ export interface ExploreOptions {
   readonly invariants?: readonly ExploreInvariant[];
   /** Look for storms: cycles of abstract states through a scanner revision (liveness). Default true. */
   readonly storms?: boolean;
+  /**
+   * Claim a storm only once its path storms when run (confirmExploreStorm). Default true; false gives the loop as the
+   * search closed it, for tests of replay's own check of such a log.
+   */
+  readonly confirmStorms?: boolean;
   readonly maxStates?: number;
   /** Stop at the first violated invariant instead of exploring on (for storms) to the depth. */
   readonly stopAtFirstViolation?: boolean;
@@ -208,6 +213,11 @@ export interface ExploreResult {
    * researcher's review). Two in a row: one stamp of an arrival after a user's save is how a sound design tags it.
    */
   readonly stormUndecided?: string;
+  /**
+   * Set with `stormUndecided` when its reason is a loop the search closed that a run does not repeat (a design acting
+   * on a seq or a time, which the search identifies): a deeper search does not decide it, verify's quiescence does.
+   */
+  readonly stormNotConfirmed?: true;
   /** A cycle through a scanner revision: the prefix reaching it, then the loop's events. */
   readonly storm?: ExplorePath & { readonly loopStart: number; readonly loopEvents: readonly InputEvent[] };
   /** Scanner revisions seen on any transition, the setup's included (0 proves "no scanner revisions on any path" to the depth). */
@@ -654,7 +664,28 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     }
     return out;
   };
-  const storm = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo, concreteLoop) : undefined;
+  const found = storms ? findStorm(nodes, edges, model, timeOf, stepMs, factory, pathTo, concreteLoop) : undefined;
+  // A loop of abstract states is a storm only if the path it was found on storms when run: from the initial state,
+  // its loop's laps coming back and stamping each time, as replay checks the log (confirmExploreStorm). A design that
+  // acts on what the abstraction identifies (a document's seq, a time) closes loops that a run does not: an explore QA
+  // pass found "STORM" for a design stamping until a document's seq 6, where the printed path's own sixth step saved
+  // nothing, and replay of its log said "reproduced NO". [choice] Such a loop is not claimed: storms are then not
+  // decided (exit 3), with the reason, and no log is written for it.
+  let storm = found;
+  let stormUnconfirmed: string | undefined;
+  if (found !== undefined && options.confirmStorms !== false) {
+    let confirmed: boolean | string;
+    try {
+      confirmed = confirmExploreStorm(found.events, found.loopEvents.length, found.loopStart, registry, {}, model.setup.length);
+    } catch (err) {
+      if (!(err instanceof LogError)) throw err;
+      confirmed = err.message;
+    }
+    if (confirmed !== true) {
+      storm = undefined;
+      stormUnconfirmed = `a loop of ${found.loopEvents.length} replication step${found.loopEvents.length === 1 ? '' : 's'} from step ${found.loopStart} closes among the states the search identifies and makes scanner revisions every time round, but run from the initial state ${confirmed === false ? 'its laps do not all come back stamping' : `it was not confirmed (${confirmed})`}: a design here acts on what the search identifies (a document's seq, its revisions' count, a time), so whether it storms cannot be told from the loop`;
+    }
+  }
   // Paths run again from the initial state must reach the states they reached in the search: a design is a function
   // of its inputs (what it remembers goes through `remember`, into the state). One that keeps a module-level variable
   // acts otherwise once the search has run it (a researcher's QA pass: a design that stamps each document once per
@@ -772,7 +803,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(violation !== undefined ? { violation } : {}),
     violations: [...violations.values()],
     ...(storm !== undefined ? { storm } : {}),
-    ...(storms && storm === undefined && lastDepthStampingRun >= 2
+    ...(stormUnconfirmed !== undefined ? { stormUndecided: stormUnconfirmed, stormNotConfirmed: true as const } : {}),
+    ...(storms && storm === undefined && stormUnconfirmed === undefined && lastDepthStampingRun >= 2
       // ("At least": the run is counted on the path that first reached each state, and a longer run to a state reached
       // before is not; an explore QA pass found paths of more, as a replay of one shows.)
       ? { stormUndecided: `replication steps alone still stamped a document on the arrival of its last stamp at least ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
@@ -1477,6 +1509,28 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
  * shows and 6 more. A design that stops stamping after more laps than these still reads "reproduced yes".
  */
 export const STORM_RECHECK_LAPS = 8;
+
+/**
+ * Whether a storm log's loop storms when run (replay's check of explore's claim, and explore's own before it claims
+ * one): recheckExploreStorm for the laps the log shows, or STORM_RECHECK_LAPS for a design of the user's, which may act
+ * on what the abstraction renumbers; and for such a design, the same with every time shifted (TIME_SHIFTS_MS), as it
+ * may act on the time. True: it storms; false: a lap does not come back stamping; a reason: the log is not such a
+ * path, or its loop comes back only at its own times (not checked). Throws LogError when the events cannot be run.
+ */
+export function confirmExploreStorm(events: readonly InputEvent[], loopLength: number, loopStart: number, registry: DesignRegistry, limits: RunLimits = {}, setupInputs?: number): boolean | string {
+  const yours = installsDesignOfYours(events, registry);
+  const laps = yours ? STORM_RECHECK_LAPS : 2;
+  const r = recheckExploreStorm(events, loopLength, loopStart, registry, limits, setupInputs, laps);
+  if (r !== true) return typeof r === 'string' ? `the log is not the path its header describes: ${r}` : false;
+  // A lap that comes back to its abstract state goes on for ever only for a design that acts on the order of events
+  // (explore's own assumption). A design of the user's may act on the time (a review: one flipping its tag in hour 0
+  // of the day read "yes", and stopped 80 laps on): the same log at other times must storm too.
+  for (const shift of yours ? TIME_SHIFTS_MS : []) {
+    const moved = recheckExploreStorm(events.map((e) => ({ ...e, at: e.at + shift })), loopLength, loopStart, registry, limits, setupInputs, laps);
+    if (moved !== true) return `the loop comes back as the header says, but not with every time ${formatShift(shift)} later: the design acts on the time, so whether the storm goes on cannot be told from its laps`;
+  }
+  return true;
+}
 
 /** What an explore log's header may claim: one of EXPLORE_INVARIANTS, or design-runs (a design whose code throws). */
 export const EXPLORE_CLAIMS: readonly string[] = [...Object.keys(EXPLORE_INVARIANTS), 'design-runs'];
