@@ -605,6 +605,42 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(loop.stormUndecided).toBeUndefined();
   });
 
+  it('R16: whether storms are decided, and the run that says so, do not depend on symmetry reduction: a run of stamps reaching a state another path of its depth found first counts too (an explore QA pass: a counter-tag design read "no storm found", exit 0, with the reduction, and "storms NOT decided", exit 3, without)', () => {
+    const bump = defineDesign<Record<string, never>>({
+      name: 'bump',
+      description: 'a counter tag: on-write scans (arrivals too) add one, other scans only where a tag is',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ note, kind }) => {
+        const t = note.items.find((i) => i.key === 'x-ssotag');
+        if (kind !== 'on-write' && t === undefined) return { verdict: 'clean' };
+        return { verdict: 'clean', set: [['X-SSOTag', t === undefined ? 1 : Number(t.value) + 1]] };
+      },
+    }) as ScannerDesign<object>;
+    const tstag = defineDesign<Record<string, never>>({ name: 'tstag', description: 'stamps the scan time on every write it sees', defaults: {}, symmetric: true, watches: () => true, scan: ({ clock }) => ({ verdict: 'clean', set: [['X-Scanned', `clean@${clock}`]] }) }) as ScannerDesign<object>;
+    const registry = builtinRegistry([bump, tstag]);
+    const cases: [string, number, number][] = [
+      ['bump', 1, 3],
+      ['bump', 1, 4],
+      ['bump', 2, 4],
+      ['tstag', 0, 4],
+      ['tstag', 1, 4],
+    ];
+    for (const [design, userActions, depth] of cases) {
+      const model = stormExploreModel({ settings: { servers: 2, docs: 1, design }, userActions, registry });
+      const reduced = explore(model, { depth, invariants: [] });
+      const full = explore(model, { depth, invariants: [], symmetry: false });
+      const what = `${design}, user actions ${userActions}, depth ${depth}`;
+      expect(reduced.distinctStates, what).toBeLessThan(full.distinctStates);
+      expect(reduced.stormUndecided, what).toBe(full.stormUndecided);
+      expect(reduced.storm !== undefined, what).toBe(full.storm !== undefined);
+    }
+    // The QA pass's case, which the first path alone read as settled.
+    const qa = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'bump' }, userActions: 1, registry }), { depth: 3, invariants: [] });
+    expect(qa.stormUndecided).toMatch(/at least 2 times in a row at depth 3/);
+  });
+
   it('R16: a loop closed among the states the search identifies that a run does not repeat is no storm: a design stamping every write until a document\'s seq 6, or only before 0:07, gets storms not decided, and no storm log (an explore QA pass: "STORM", whose log replay called "reproduced NO")', () => {
     const seqcap = defineDesign<Record<string, never>>({
       name: 'seqcap',

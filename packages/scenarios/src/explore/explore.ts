@@ -265,10 +265,12 @@ interface Node {
   readonly userActionsUsed: number;
   /**
    * Replication steps (push, session) one after another at the end of its path, each stamping a document on the
-   * arrival of that document as the step before stamped it; and what the last of them stamped (database, UNID, server).
+   * arrival of that document as the step before stamped it (the longest over the paths of its depth that reach it);
+   * and what the last of them stamped (database, UNID, server, in this state's own server names), each with the
+   * longest such run ending in that stamp.
    */
-  readonly stampingRun: number;
-  readonly stamped: readonly string[] | undefined;
+  stampingRun: number;
+  stamped: Map<string, number> | undefined;
 }
 
 interface Edge {
@@ -487,6 +489,37 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     return acts.reverse();
   };
 
+  // A run of stamps reaching a state found before at the same depth (see Node.stamped), merged into it in its own
+  // server names: under symmetry the simulator holds a renamed image of the stored state, and the renaming is the
+  // order under which its hash is the stored state's under the servers' own names.
+  const ownHash = new Uint32Array(2);
+  const imageHash = new Uint32Array(2);
+  const mergeStamps = (into: Node, stamped: ReadonlyMap<string, number>, run: number): void => {
+    let rename: ReadonlyMap<string, string> | undefined;
+    if (orders.length > 1) {
+      const hashes = orders.map((o) => {
+        sim.abstractHash([o], imageHash);
+        return `${imageHash[0]}:${imageHash[1]}`;
+      });
+      // (The next action restores its parent's state first: the simulator is free here.)
+      sim.restore(into.snapshot!);
+      sim.abstractHash([names], ownHash);
+      const k = hashes.indexOf(`${ownHash[0]}:${ownHash[1]}`);
+      if (k < 0) return; // (not an image of it: a 64-bit collision; nothing merged)
+      rename = new Map(orders[k]!.map((n, i) => [n, names[i]!]));
+    }
+    const mine = (into.stamped ??= new Map());
+    for (const [key, r] of stamped) {
+      let k = key;
+      if (rename !== undefined) {
+        const cut = key.lastIndexOf('\u0000');
+        k = `${key.slice(0, cut)}\u0000${rename.get(key.slice(cut + 1)) ?? key.slice(cut + 1)}`;
+      }
+      if ((mine.get(k) ?? 0) < r) mine.set(k, r);
+    }
+    if (run > into.stampingRun) into.stampingRun = run;
+  };
+
   outer: for (let depth = 1; depth <= options.depth && frontier.length > 0; depth++) {
     const next: number[] = [];
     for (const idx of frontier) {
@@ -563,12 +596,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         }
         transitions++;
         if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
-        if (seen !== undefined) continue;
-        visited.set(key, target);
-        options.onNewState?.(sim, depth);
-        // The state after the action is handed over, not copied: the next action restores its parent first. States at
-        // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
-        // keeping them was most of its memory and of its garbage collection.
+        // States at the last depth are never expanded, so none is kept (below).
         const expandable = depth < options.depth;
         // [choice] A run goes on only where this step stamped a document on the arrival of that same document as the
         // step before stamped it (its `via`: that server, that document): a ping-pong. One stamp each of several
@@ -576,17 +604,33 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // a conflict document stamped where the arrival of another made it) settles, and counted as a run it said
         // "storms NOT decided" for smsdom on 3 servers scanning arrivals (a review).
         let stampingRun = 0;
-        let stamped: string[] | undefined;
+        let stamped: Map<string, number> | undefined;
         if (scanner && (action.type === 'push' || action.type === 'replicate')) {
-          stamped = [];
-          let chained = false;
+          let before = 0;
           for (const e of derived) {
-            if (!isScannerRevision(e)) continue;
-            stamped.push(`${e.db}\u0000${e.unid}\u0000${e.server}`);
-            if (e.via !== undefined && e.via.unid === e.unid && node.stamped?.includes(`${e.db}\u0000${e.unid}\u0000${e.via.server}`) === true) chained = true;
+            if (!isScannerRevision(e) || e.via === undefined || e.via.unid !== e.unid) continue;
+            const r = node.stamped?.get(`${e.db}\u0000${e.unid}\u0000${e.via.server}`);
+            if (r !== undefined && r > before) before = r;
           }
-          stampingRun = chained ? node.stampingRun + 1 : 1;
+          stampingRun = before + 1;
+          stamped = new Map();
+          for (const e of derived) if (isScannerRevision(e)) stamped.set(`${e.db}\u0000${e.unid}\u0000${e.server}`, stampingRun);
         }
+        if (seen !== undefined) {
+          // [choice] Another path of the same depth to a state already found: its run counts too. Kept for the first
+          // path alone, whether storms were decided depended on which path came first, and so on symmetry reduction
+          // (an explore QA pass: "no storm found", exit 0, with it; "storms NOT decided", exit 3, without).
+          if (stamped !== undefined && nodes[seen]!.depth === depth) {
+            if (!expandable) lastDepthStampingRun = Math.max(lastDepthStampingRun, stampingRun);
+            else mergeStamps(nodes[seen]!, stamped, stampingRun);
+          }
+          continue;
+        }
+        visited.set(key, target);
+        options.onNewState?.(sim, depth);
+        // The state after the action is handed over, not copied: the next action restores its parent first. States at
+        // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
+        // keeping them was most of its memory and of its garbage collection.
         if (!expandable && stampingRun > lastDepthStampingRun) lastDepthStampingRun = stampingRun;
         nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stampingRun, stamped });
         next.push(target);
