@@ -1552,7 +1552,9 @@ async function cmdExplore(
         settings: typedSettings(settings, settingsUsed),
         invariants: invariants.map((i) => i.name),
         storms: o.storms,
-        symmetry: o.symmetry && model.symmetricServers.length > 1 ? model.symmetricServers : false,
+        // (What was asked, as partialOrder here; the top-level `symmetry` is what was applied: an explore QA pass found
+        // this one the applied value, alone of the options.)
+        symmetry: o.symmetry,
         partialOrder: o.partialOrder,
         userActions: o.userActions,
         faults: o.faults === true,
@@ -1565,6 +1567,7 @@ async function cmdExplore(
       distinctStates: r.distinctStates,
       transitions: r.transitions,
       designFailures: r.designFailures,
+      symmetry: symmetryOff === undefined ? model.symmetricServers : false,
       partialOrder: r.partialOrder,
       prunedByPartialOrder: r.prunedByPartialOrder,
       // Why a reduction was not applied, as the text's "reductions" line says it (an explore QA pass: `options.symmetry`

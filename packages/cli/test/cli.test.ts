@@ -2534,9 +2534,12 @@ describe('explore: what a result says about the search', () => {
     const both = await json();
     expect(both).not.toHaveProperty('symmetryOff');
     expect(both).not.toHaveProperty('partialOrderOff');
+    expect(both).toMatchObject({ options: { symmetry: true, partialOrder: true }, symmetry: ['Alpha', 'Beta'], partialOrder: true });
     const asked = await json('--no-symmetry', '--no-partial-order');
-    expect(asked).toMatchObject({ symmetryOff: '--no-symmetry', partialOrderOff: '--no-partial-order' });
+    expect(asked).toMatchObject({ symmetryOff: '--no-symmetry', partialOrderOff: '--no-partial-order', options: { symmetry: false, partialOrder: false }, symmetry: false, partialOrder: false });
     const cannot = await json('--set', 'design=cluster-aware', '--set', 'clusterIntervalMs=15000');
+    // Asked for, not applied (options.symmetry held the applied value alone of the options: an explore QA pass).
+    expect(cannot).toMatchObject({ options: { symmetry: true, partialOrder: true }, symmetry: false, partialOrder: false });
     expect(cannot['symmetryOff']).toMatch(/cluster-aware.*does not declare that it ignores server names/);
     expect(cannot['partialOrderOff']).toBe('it is not used when periodic work runs between steps');
     // The text's "reductions" line gives the same reasons (it read "symmetry off" alone: a researcher's QA pass).
@@ -2564,7 +2567,8 @@ describe('explore: what a result says about the search', () => {
     expect(r['hitMaxStates']).toBe(true);
     expect(r['exhausted']).toBe(false);
     expect(r['complete']).toBe(false);
-    expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: ['Alpha', 'Beta'], partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
+    expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: true, partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
+    expect(r['symmetry']).toEqual(['Alpha', 'Beta']);
     expect(r['model']).toBe('smsdom-storm design=scan-cache user-actions=1 faults');
     expect(r['stepMs']).toBe(60_000);
     // The text says the depth it reached was not searched through (it read "depth 6 of 6": an explore QA pass).
