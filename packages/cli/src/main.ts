@@ -625,7 +625,7 @@ function whatIfBaseLabel(res: { readonly conformance: { readonly checked: number
 }
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
-function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<SimulateResult, 'cutShort' | 'summary'>): string[] {
+function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<SimulateResult, 'cutShort' | 'summary'>, replaced = true): string[] {
   const schedule = defaultedNote(w);
   // Runs that stopped at different times because one or both were cut are compared over different spans: said, so
   // that a difference is not read as the design's alone (a QA pass of the budget). By their stop times: a run cut at
@@ -635,10 +635,35 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<Simul
     : [];
   return [
     ...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []),
+    ...(replaced ? replacedNotes(w) : []),
     ...(schedule !== undefined ? [schedule] : []),
     ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false, w.summary.quiescent)}`] : []),
     ...spans,
   ];
+}
+
+/**
+ * What the what-if ran where the log's scanners were: per design replaced and settings kept and dropped, the servers
+ * (an operator's QA pass: --what-if scan-cache kept the log's scanReplicatedWrites=true and dropped its key, and the
+ * column said "scan-cache" alone). The inputs are the log's.
+ */
+function replacedNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
+  if (w.scannersReplaced === 0) return [];
+  const design = w.label.split(':')[0]!;
+  const own = w.label.includes(':') ? ` with ${w.label.slice(design.length + 1)}` : '';
+  // Servers grouped by what was replaced there: the log's design, the settings kept, those dropped.
+  const groups = new Map<string, { design: string; details: string; servers: string[] }>();
+  for (const x of w.scanners) {
+    const kept = Object.entries(x.kept).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    const details = [...(kept.length > 0 ? [`keeping its ${kept.join(', ')}`] : []), ...(x.dropped.length > 0 ? [`dropping its ${x.dropped.join(', ')} (${design} has no such setting)`] : [])].join(' and ');
+    const key = `${x.design}\u0000${details}`;
+    const g = groups.get(key) ?? { design: x.design, details, servers: [] };
+    if (!g.servers.includes(x.server)) g.servers.push(x.server);
+    groups.set(key, g);
+  }
+  const more = w.scannersReplaced > w.scanners.length ? ` (the first ${w.scanners.length} of ${formatCount(w.scannersReplaced)} scanner events)` : '';
+  const parts = [...groups.values()].map((g) => `${g.design} on ${g.servers.join(', ')}${g.details !== '' ? `, ${g.details}` : ', none of its settings given'}`);
+  return [printable(`${design}${own} ran in place of ${parts.join('; ')}${more}; the inputs are the log's`)];
 }
 
 /**
@@ -669,7 +694,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
+    // (What ran in place of the log's scanners is no warning: `whatIf.scanners` holds it.)
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res, false) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -691,7 +717,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const left = infectedCopies(res.sim);
       if (left > 0) out['infectedCopiesLeft'] = left;
     }
-    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
+    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
     // `checked`: whether the claim was judged at all, beside `reproduced` (false both for a claim that no longer holds and

@@ -129,6 +129,8 @@ export interface SimulateResult {
     readonly summary: Summary;
     readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number };
     readonly scannersReplaced: number;
+    /** The first scanners replaced (at most 100), with the log's settings kept and dropped. */
+    readonly scanners: readonly WhatIfScanner[];
     /** The what-if design's schedule setting when no replaced scanner carried it (its default, which the what-if ran with), else undefined. */
     readonly scheduleDefaulted: number | undefined;
     /** Set when the what-if run was cut short (SimulateOptions.maxScannerRevisions). */
@@ -508,6 +510,21 @@ class Conformance {
   }
 }
 
+/** A scanner a what-if replaced (WhatIfRewriter.scanners). */
+export interface WhatIfScanner {
+  readonly server: string;
+  readonly at: number;
+  /** The log's design there. */
+  readonly design: string;
+  /** The log's settings the what-if design also has, kept (the what-if's own settings are given over them). */
+  readonly kept: Readonly<Record<string, unknown>>;
+  /** The log's settings the what-if design has not, dropped. */
+  readonly dropped: readonly string[];
+}
+
+/** The most replaced scanners a what-if lists (a log may install scanners many times over). */
+const MAX_REPLACED_KEPT = 100;
+
 /**
  * Rewrites scanner events for a what-if replay: the what-if design replaces the log's on every server the log
  * installs a scanner on, at the same time [choice: a server the log never gives a scanner keeps none, so the two runs
@@ -525,6 +542,12 @@ class WhatIfRewriter {
    * is not said: the scenario's default (one key, keys=shared) is the design's own.
    */
   scheduleDefaulted: number | undefined;
+  /**
+   * Each scanner replaced: where and when, the log's design, and which of its settings were kept (the what-if design
+   * has them) and dropped (it has not): said beside the comparison (an operator's QA pass: --what-if scan-cache kept a
+   * log's scanReplicatedWrites=true and dropped its key, and only --help said it could). At most MAX_REPLACED_KEPT.
+   */
+  readonly scanners: WhatIfScanner[] = [];
   constructor(
     private readonly w: WhatIf,
     private readonly registry: DesignRegistry,
@@ -554,6 +577,10 @@ class WhatIfRewriter {
     const config = { ...kept, ...this.w.config };
     // (What the design's own scheduleEveryMs(config) makes of it: a design may fall back to an interval of its own.)
     if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) this.scheduleDefaulted = scheduleOf(d, config) ?? 0;
+    if (this.scanners.length < MAX_REPLACED_KEPT) {
+      const dropped = Object.keys(e.config ?? {}).filter((x) => !Object.prototype.hasOwnProperty.call(kept, x));
+      this.scanners.push({ server: e.server, at: e.at, design: e.design, kept, dropped });
+    }
     return { ...e, design: this.w.design, config };
   }
 }
@@ -1174,6 +1201,7 @@ export async function simulateStream(
             summary: whatIfSummary,
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
             scannersReplaced: rewriter?.replaced ?? 0,
+            scanners: rewriter?.scanners ?? [],
             scheduleDefaulted: rewriter?.scheduleDefaulted,
             ...cutShort(whatIfSim, whatIfScannerRevisions),
           },

@@ -1735,6 +1735,39 @@ describe('replay output', () => {
     }
   });
 
+  it('--what-if says what ran in place of the log\'s scanners: per design replaced, the servers, the log\'s settings kept and dropped, in the text, the report, and --json\'s whatIf.scanners (an operator\'s QA pass: scan-cache kept a log\'s scanReplicatedWrites=true and dropped its key, and the column said "scan-cache" alone)', async () => {
+    const dir = mkdtempSync(join(tmp, 'whatif-kept-'));
+    const log = join(dir, 'keys.jsonl');
+    writeFileSync(log, [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A","cluster":"C"}',
+      '{"at":0,"type":"server","name":"B","cluster":"C"}',
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["A","B"]}',
+      '{"at":0,"type":"scanner","server":"A","design":"smsdom","config":{"scanReplicatedWrites":true,"key":"AAAAAAAAAAAAAAA1"}}',
+      '{"at":0,"type":"scanner","server":"B","design":"smsdom","config":{"scanReplicatedWrites":true,"key":"BBBBBBBBBBBBBBB2"}}',
+      '{"at":1000,"type":"save","server":"A","db":"d.nsf","unid":"000000000000000000000000000000E1","by":"user/ann","set":{"Subject":"one","$FILE":[{"name":"a.pdf"}]}}',
+      '{"at":600000,"type":"end"}',
+      '',
+    ].join('\n'));
+    const note = "scan-cache ran in place of smsdom on A, B, keeping its scanReplicatedWrites=true and dropping its key (scan-cache has no such setting); the inputs are the log's";
+    const text = await runCli(['replay', log, '--what-if', 'scan-cache']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`  note          ${note}\n`);
+    // Settings the what-if has are kept per server: the keys differ, so A and B are said apart.
+    expect((await runCli(['replay', log, '--what-if', 'smsdom:ignoreSsoOnScheduled=true'])).stdout).toContain('  note          smsdom with ignoreSsoOnScheduled=true ran in place of smsdom on A, keeping its scanReplicatedWrites=true, key=AAAAAAAAAAAAAAA1; smsdom on B, keeping its scanReplicatedWrites=true, key=BBBBBBBBBBBBBBB2; the inputs are the log\'s\n');
+    const json = await runCli(['replay', log, '--what-if', 'scan-cache', '--json']);
+    expect(json.stderr).not.toContain('ran in place of');
+    expect((parse(json.stdout)['whatIf'] as Json)['scanners']).toEqual([
+      { server: 'A', at: 0, design: 'smsdom', kept: { scanReplicatedWrites: true }, dropped: ['key'] },
+      { server: 'B', at: 0, design: 'smsdom', kept: { scanReplicatedWrites: true }, dropped: ['key'] },
+    ]);
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--what-if', 'scan-cache', '--report', report])).code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain(`<p class="muted">Note: ${note.replaceAll("'", '&#39;')}</p>`);
+    // A log's design with settings of its own that the what-if keeps none of: said too.
+    expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop'])).stdout).toContain("  note          noop ran in place of smsdom on Alpha, Beta, dropping its sso (noop has no such setting); the inputs are the log's\n");
+  });
+
   it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'smsdom:ignoreSsoOnScheduled=true']);
     expect(res.code).toBe(0);
