@@ -29,6 +29,7 @@ import {
   builtinRegistry,
   claimRunsLog,
   recheckClaim,
+  conflictDocumentsHeld,
   infectedCopies,
   runDigest,
   stormLoopLength,
@@ -716,6 +717,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf === undefined) {
       const left = infectedCopies(res.sim);
       if (left > 0) out['infectedCopiesLeft'] = left;
+      // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).
+      const held = conflictDocumentsHeld(res.sim);
+      if (held !== res.summary.conflicts) out['conflictDocumentsHeld'] = held;
     }
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
@@ -734,6 +738,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf === undefined) {
       const left = infectedCopies(res.sim);
       if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
+      const held = conflictDocumentsHeld(res.sim);
+      if (held !== res.summary.conflicts) process.stdout.write(`  conflict docs ${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held\n`);
     }
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a

@@ -1735,6 +1735,42 @@ describe('replay output', () => {
     }
   });
 
+  it('R5: one divergence resolved on two replicas before either copy reached the other counts as two conflicts made (event-log.md: conflict documents made, on each replica); the replicas then hold one, and run and replay say so beside the count, conflictDocumentsHeld under --json (an operator\'s QA pass counted one $Conflict document where the summary said 2)', async () => {
+    const dir = mkdtempSync(join(tmp, 'conflicts-held-'));
+    const log = join(dir, 'three.jsonl');
+    const U = '000000000000000000000000000000A1';
+    writeFileSync(log, [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B"}',
+      '{"at":0,"type":"server","name":"C"}',
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["A","B","C"]}',
+      `{"at":100,"type":"save","server":"A","db":"d.nsf","unid":"${U}","by":"user/ann","set":{"S":"0"}}`,
+      '{"at":200,"type":"replicate","server":"A","partner":"B","mode":"push"}',
+      '{"at":200,"type":"replicate","server":"A","partner":"C","mode":"push"}',
+      `{"at":1000,"type":"save","server":"A","db":"d.nsf","unid":"${U}","by":"user/ann","set":{"S":"a"}}`,
+      `{"at":2000,"type":"save","server":"B","db":"d.nsf","unid":"${U}","by":"user/bob","set":{"S":"b"}}`,
+      // C takes A's edit, then B's (C makes the conflict document); A takes B's (A makes the same one); C pushes it to
+      // A, which holds it already; A pushes to B.
+      '{"at":3000,"type":"replicate","server":"A","partner":"C","mode":"push"}',
+      '{"at":4000,"type":"replicate","server":"B","partner":"C","mode":"push"}',
+      '{"at":5000,"type":"replicate","server":"A","partner":"B","mode":"pull"}',
+      '{"at":6000,"type":"replicate","server":"C","partner":"A","mode":"push"}',
+      '{"at":7000,"type":"replicate","server":"A","partner":"B","mode":"push"}',
+      '',
+    ].join('\n'));
+    const text = await runCli(['replay', log]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}conflicts {5}2 /m);
+    expect(text.stdout).toContain('  conflict docs 1 held at the end, counted once however many replicas hold each, against 2 made: ');
+    const json = parse((await runCli(['replay', log, '--json'])).stdout);
+    expect(json).toMatchObject({ conflicts: 2, conflictDocumentsHeld: 1 });
+    // Where they agree, nothing is said (the example's run makes none).
+    const example = await runCli(['replay', EXAMPLE_LOG]);
+    expect(example.stdout).not.toContain('conflict docs');
+    expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('conflictDocumentsHeld');
+  });
+
   it('--what-if says what ran in place of the log\'s scanners: per design replaced, the servers, the log\'s settings kept and dropped, in the text, the report, and --json\'s whatIf.scanners (an operator\'s QA pass: scan-cache kept a log\'s scanReplicatedWrites=true and dropped its key, and the column said "scan-cache" alone)', async () => {
     const dir = mkdtempSync(join(tmp, 'whatif-kept-'));
     const log = join(dir, 'keys.jsonl');

@@ -148,6 +148,31 @@ export function infectedCopies(sim: Simulator): number {
   return n;
 }
 
+/**
+ * Conflict documents held at the end: live documents with a `$Conflict` item, counted once per database and UNID
+ * however many replicas hold them. The summary's `conflicts` counts conflict documents made, on each replica that
+ * made one (simulator.ts: one divergence resolved on two replicas before either copy reached the other counts on
+ * each), and a conflict document deleted or resolved later is not held: run and replay say both when they differ (an
+ * operator's QA pass counted one `$Conflict` document where the summary said 2).
+ */
+export function conflictDocumentsHeld(sim: Simulator): number {
+  const seen = new Set<string>();
+  for (const srv of sim.serverStates()) {
+    for (const r of srv.replicas) {
+      for (const note of r.notes()) {
+        if (note.deleted) continue;
+        for (const i of note.items) {
+          if (i.key === '$conflict') {
+            seen.add(`${r.db}\u0000${note.unid}`);
+            break;
+          }
+        }
+      }
+    }
+  }
+  return seen.size;
+}
+
 /** The seed's story in one table: the faulty default, the storm variant, and the fixes. */
 export const SEED_COMPARISON: readonly DesignChoice[] = [
   { design: 'smsdom', label: 'smsdom (SSO on, defaults)' },
