@@ -696,6 +696,23 @@ describe('strict', () => {
     ]);
   });
 
+  it('strict: an unknown field within two edits of a field the event has is named with it (an operator\'s QA pass: "limitRevision" was warned about bare, and its database ran with no cap)', () => {
+    const warnings: LogWarning[] = [];
+    decodeLogText('{"replog": 1, "meta": {}}\n{"at": 0, "type": "server", "name": "A", "clockSkew": 5}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"], "limitRevision": 2}\n', { strict: true, onWarning: (w) => warnings.push(w) });
+    expect(warnings.map((w) => w.message)).toEqual([
+      'unknown field "clockSkew" in a "server" event (ignored) (did you mean "clockSkewMs"?)',
+      'unknown field "limitRevision" in a "database" event (ignored) (did you mean "limitRevisions"?)',
+    ]);
+  });
+
+  it('Errors: a missing field the line most likely holds misspelt is named beside it; none when nothing is near', () => {
+    expect(refuse('{"at": 1, "type": "crash", "sever": "A"}')).toMatchObject({ code: 'MISSING_FIELD', field: 'server', message: 'field "server" is missing: a "crash" event needs a non-empty string (the line has "sever": a misspelling?)' });
+    expect(refuse('{"tyep": "crash", "at": 1, "server": "A"}').message).toBe('field "type" is missing: every event needs an event type (the line has "tyep": a misspelling?)');
+    expect(refuse('{"At": 1, "type": "crash", "server": "A"}').message).toContain('(the line has "At": a misspelling?)');
+    // A known field of the event is never taken for a misspelling of another.
+    expect(refuse('{"at": 1, "type": "crash", "color": "red"}').message).toBe('field "server" is missing: a "crash" event needs a non-empty string');
+  });
+
   it('strict: a header without "meta" is read as meta {} and, with strict, reported', () => {
     const warnings: LogWarning[] = [];
     const { header } = decodeLogText('{"replog": 1}\n{"at": 1, "type": "heal"}\n', { strict: true, onWarning: (w) => warnings.push(w) });

@@ -1,7 +1,7 @@
 import { itemKey } from '../note/note.js';
 import { jsonErrorAt } from './jsonErrorAt.js';
 import { LogError, type LogErrorCode } from '../util/logError.js';
-import { nearestName } from '../util/nearestName.js';
+import { nearestName, nearestOf } from '../util/nearestName.js';
 import {
   ATTACHMENT_FIELDS,
   EVENT_SCHEMAS,
@@ -112,6 +112,9 @@ const SCHEMAS = new Map(
     { type, known: schema.known, fields: schema.fields.map((f) => ({ ...f, path: [f.name] as Path })) },
   ]),
 );
+
+/** Every field some event may hold (a missing `at` or `type` is looked for among the others: Decoder.missing). */
+const ANY_EVENT_FIELD: ReadonlySet<string> = new Set([...EVENT_SCHEMAS.values()].flatMap((x) => [...x.known]));
 
 const WINDOW_BYTES = 1 << 20;
 const NL = 0x0a;
@@ -528,12 +531,12 @@ class Decoder implements LazyLogDecoder {
   /** `inOrder`: check `at` against the line before and advance; false for a raw line (its `at` was checked then). */
   private decodeEvent(value: Record<string, unknown>, inOrder: boolean): LogEvent {
     const at = value['at'];
-    if (at === undefined) this.missing(['at'], 'an integer 0..2^53-1 of virtual milliseconds', 'every event');
+    if (at === undefined) this.missing(['at'], 'an integer 0..2^53-1 of virtual milliseconds', 'every event', value, ANY_EVENT_FIELD);
     if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) {
       this.bad(['at'], 'an integer 0..2^53-1', at);
     }
     const type = value['type'];
-    if (type === undefined) this.missing(['type'], 'an event type', 'every event');
+    if (type === undefined) this.missing(['type'], 'an event type', 'every event', value, ANY_EVENT_FIELD);
     if (typeof type !== 'string') this.bad(['type'], 'an event type (a string)', type);
     const schema = SCHEMAS.get(type);
     if (schema === undefined) {
@@ -558,7 +561,7 @@ class Decoder implements LazyLogDecoder {
     for (const f of schema.fields) {
       const v = value[f.name];
       if (v === undefined) {
-        if (f.required) this.missing(f.path, expected(f.kind), `a "${type}" event`);
+        if (f.required) this.missing(f.path, expected(f.kind), `a "${type}" event`, value, schema.known);
         continue;
       }
       event[f.name] = this.decodeField(f.kind, v, f.path);
@@ -935,7 +938,8 @@ class Decoder implements LazyLogDecoder {
         line: this.lineNo,
         column: this.columnOf([...path, key]),
         field,
-        message: `unknown field "${field}" in ${where} (ignored)`,
+        // (With the known field it most likely means, an operator's QA pass: "limitRevision" was warned about bare.)
+        message: `unknown field "${field}" in ${where} (ignored)${nearestName(key, [...known])}`,
       });
     }
   }
@@ -1022,8 +1026,14 @@ class Decoder implements LazyLogDecoder {
     return text !== undefined && text !== String(got) && Number(text) === got ? `${text.length > 60 ? `${text.slice(0, 57)}...` : text} (read as ${got})` : show(got);
   }
 
-  private missing(path: Path, what: string, who: string): never {
-    return this.fail('MISSING_FIELD', path, `field "${formatPath(path)}" is missing: ${who} needs ${what}`);
+  /**
+   * A required field is missing. `obj` and `known`: the object it is missing from and the fields it may hold, to name a
+   * key of the line that is most likely that field misspelt (an operator's QA pass: "sever" got 'field "server" is missing' alone).
+   */
+  private missing(path: Path, what: string, who: string, obj?: Record<string, unknown>, known?: ReadonlySet<string>): never {
+    const name = path[path.length - 1];
+    const near = obj !== undefined && known !== undefined && typeof name === 'string' ? nearestOf(name, Object.keys(obj).filter((k) => !known.has(k))) : undefined;
+    return this.fail('MISSING_FIELD', path, `field "${formatPath(path)}" is missing: ${who} needs ${what}${near !== undefined ? ` (the line has ${JSON.stringify(near)}: a misspelling?)` : ''}`);
   }
 
   private fail(code: LogErrorCode, path: Path | undefined, message: string): never {

@@ -3,13 +3,19 @@
 
 /** ` (did you mean "x"?)` for the known name within two edits (case ignored), or "". */
 export function nearestName(name: string, known: readonly string[]): string {
+  const best = nearestOf(name, known);
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+/** The name of `known` nearest `name` within two edits (case ignored), if any. */
+export function nearestOf(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const k of known) {
     const d = editDistance(name.toLowerCase(), k.toLowerCase(), bestD);
     if (d < bestD) [best, bestD] = [k, d];
   }
-  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+  return best;
 }
 
 /** Levenshtein distance, or `limit` once it is at least that (names are short; a long one is cut off at once). */
