@@ -248,7 +248,9 @@ const PAGE_SCRIPT = `
   function sayRange(a, b) {
     var said = document.getElementById('zoom-range');
     if (!said || a == null || b == null) return;
-    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline)' : '');
+    // (The run's end beside it when later: "the whole timeline" to 0:00:59 read as the whole run, which ended at 1:00:00,
+    // an operator's QA pass.)
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : '') + ')' : '');
   }
   function keyboardLegend(u) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
