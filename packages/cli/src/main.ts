@@ -695,6 +695,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (o.json === true) {
     // Standard output holds the JSON only; what a person should still know goes to standard error.
     if (res.ignoredAfterEnd > 0) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
+    const timers = res.whatIf === undefined ? timersNotRunNote(res) : undefined;
+    if (timers !== undefined) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${timers}\n`);
     // (What ran in place of the log's scanners is no warning: `whatIf.scanners` holds it.)
     for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res, false) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
@@ -738,6 +740,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf === undefined) {
       const left = infectedCopies(res.sim);
       if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
+      const timers = timersNotRunNote(res);
+      if (timers !== undefined) process.stdout.write(`  note          ${timers}\n`);
       const held = conflictDocumentsHeld(res.sim);
       if (held !== res.summary.conflicts) process.stdout.write(`  conflict docs ${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held\n`);
     }
@@ -813,6 +817,20 @@ const PAST_STOP_NOTE = 'blame and the report also count the events the engine de
 /** A counterexample's header (verify's or explore's): it names the violation or the storm it shows. */
 function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
   return typeof meta['violation'] === 'string' || typeof meta['storm'] === 'string';
+}
+
+/**
+ * A run that stopped at its last input with nothing pending, whose timers (scheduled connections, scheduled scans)
+ * never fired: said, with what runs them (an operator's QA pass: a log with a connection every minute and no `end`
+ * stopped at 0:00:01 with "replicas differ", and nothing said that the connection never ran). Undefined otherwise.
+ */
+function timersNotRunNote(res: Pick<SimulateResult, 'summary' | 'sim'>): string | undefined {
+  if (res.summary.stopped !== 'idle') return undefined;
+  const timers = res.sim.pendingWork().filter((w) => !w.pending && (w.kind === 'connection' || w.kind === 'scheduled-scan'));
+  if (timers.length === 0) return undefined;
+  const first = timers.reduce((a, b) => (b.at < a.at ? b : a));
+  const which = timers.length === 1 ? `the next ${first.description}, due at ${formatVirtualTime(first.at)}, did not happen` : `the next work of its ${formatCount(timers.length)} timers (the first: ${first.description}, due at ${formatVirtualTime(first.at)}) did not happen`;
+  return printable(`the run stopped at its last input with nothing pending, so ${which}: work on a timer does not keep a run going; an \`end\` event runs the log to a time (event-log.md, "Time and order")`);
 }
 
 function ignoredNote(n: number, cut = false, recorded = false): string {

@@ -1771,6 +1771,34 @@ describe('replay output', () => {
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('conflictDocumentsHeld');
   });
 
+  it('R11: a log whose last input leaves nothing pending stops there (event-log.md, Time and order); a scheduled connection due later did not run, and replay says so, with what runs it (an operator\'s QA pass: "replicas differ" and no word why); nothing is said with an end event', async () => {
+    const dir = mkdtempSync(join(tmp, 'timers-'));
+    const lines = [
+      '{"replog":1,"meta":{}}',
+      '{"at":0,"type":"server","name":"A"}',
+      '{"at":0,"type":"server","name":"B"}',
+      '{"at":0,"type":"database","name":"x.nsf","replicas":["A","B"]}',
+      '{"at":0,"type":"connection","server":"A","partner":"B","everyMs":60000,"mode":"pull-pull","db":"x.nsf"}',
+      '{"at":1000,"type":"save","server":"A","db":"x.nsf","unid":"000000000000000000000000000000A1","by":"user/ann","set":{"S":"x"}}',
+    ];
+    const log = join(dir, 'no-end.jsonl');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const note = 'the run stopped at its last input with nothing pending, so the next scheduled session A <-> B, due at 0:01:00, did not happen: work on a timer does not keep a run going; an `end` event runs the log to a time (event-log.md, "Time and order")';
+    const text = await runCli(['replay', log]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  state         quiescent, replicas differ\n');
+    expect(text.stdout).toContain(`  note          ${note}\n`);
+    const json = await runCli(['replay', log, '--json']);
+    expect(json.stderr).toContain(`${log}: warning: ${note}`);
+    expect(parse(json.stdout)).toMatchObject({ stopped: 'idle', converged: false });
+    // With an end past the connection's time, it runs and nothing is said.
+    const ended = join(dir, 'end.jsonl');
+    writeFileSync(ended, `${[...lines, '{"at":120000,"type":"end"}'].join('\n')}\n`);
+    const run = await runCli(['replay', ended]);
+    expect(run.stdout).toContain('converged');
+    expect(run.stdout).not.toContain('did not happen');
+  });
+
   it('--what-if says what ran in place of the log\'s scanners: per design replaced, the servers, the log\'s settings kept and dropped, in the text, the report, and --json\'s whatIf.scanners (an operator\'s QA pass: scan-cache kept a log\'s scanReplicatedWrites=true and dropped its key, and the column said "scan-cache" alone)', async () => {
     const dir = mkdtempSync(join(tmp, 'whatif-kept-'));
     const log = join(dir, 'keys.jsonl');
