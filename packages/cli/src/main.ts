@@ -743,7 +743,13 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const timers = timersNotRunNote(res);
       if (timers !== undefined) process.stdout.write(`  note          ${timers}\n`);
       const held = conflictDocumentsHeld(res.sim);
-      if (held !== res.summary.conflicts) process.stdout.write(`  conflict docs ${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held\n`);
+      if (held !== res.summary.conflicts) {
+        // (Fewer: counted per replica, or deleted or resolved since; more: an input saved a document with `$Conflict`.)
+        const why = held < res.summary.conflicts
+          ? 'conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held'
+          : 'an input saved a document with a $Conflict item, which no conflict made';
+        process.stdout.write(`  conflict docs ${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: ${why}\n`);
+      }
     }
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a

@@ -516,7 +516,7 @@ export interface WhatIfScanner {
   readonly at: number;
   /** The log's design there. */
   readonly design: string;
-  /** The log's settings the what-if design also has, kept (the what-if's own settings are given over them). */
+  /** The log's settings the what-if design also has and the what-if does not give, kept. */
   readonly kept: Readonly<Record<string, unknown>>;
   /** The log's settings the what-if design has not, dropped. */
   readonly dropped: readonly string[];
@@ -579,7 +579,10 @@ class WhatIfRewriter {
     if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) this.scheduleDefaulted = scheduleOf(d, config) ?? 0;
     if (this.scanners.length < MAX_REPLACED_KEPT) {
       const dropped = Object.keys(e.config ?? {}).filter((x) => !Object.prototype.hasOwnProperty.call(kept, x));
-      this.scanners.push({ server: e.server, at: e.at, design: e.design, kept, dropped });
+      // (A setting the what-if gives is its own, not the log's kept: a review found "keeping its
+      // scanReplicatedWrites=true" beside --what-if smsdom:scanReplicatedWrites=false.)
+      const own = Object.fromEntries(Object.entries(kept).filter(([x]) => !Object.prototype.hasOwnProperty.call(this.w.config, x)));
+      this.scanners.push({ server: e.server, at: e.at, design: e.design, kept: own, dropped });
     }
     return { ...e, design: this.w.design, config };
   }

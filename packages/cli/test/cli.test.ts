@@ -1819,6 +1819,8 @@ describe('replay output', () => {
     expect(text.stdout).toContain(`  note          ${note}\n`);
     // Settings the what-if has are kept per server: the keys differ, so A and B are said apart.
     expect((await runCli(['replay', log, '--what-if', 'smsdom:ignoreSsoOnScheduled=true'])).stdout).toContain('  note          smsdom with ignoreSsoOnScheduled=true ran in place of smsdom on A, keeping its scanReplicatedWrites=true, key=AAAAAAAAAAAAAAA1; smsdom on B, keeping its scanReplicatedWrites=true, key=BBBBBBBBBBBBBBB2; the inputs are the log\'s\n');
+    // A setting the what-if gives is its own, not one of the log's kept (a review).
+    expect((await runCli(['replay', log, '--what-if', 'smsdom:scanReplicatedWrites=false'])).stdout).toContain("  note          smsdom with scanReplicatedWrites=false ran in place of smsdom on A, keeping its key=AAAAAAAAAAAAAAA1; smsdom on B, keeping its key=BBBBBBBBBBBBBBB2; the inputs are the log's\n");
     const json = await runCli(['replay', log, '--what-if', 'scan-cache', '--json']);
     expect(json.stderr).not.toContain('ran in place of');
     expect((parse(json.stdout)['whatIf'] as Json)['scanners']).toEqual([

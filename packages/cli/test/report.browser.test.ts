@@ -132,7 +132,7 @@ describe('the HTML report in a browser', () => {
       const body = (await page.textContent('body')) ?? '';
       const ended = /the run ended at ([^;,]+?)(, and the charts show the quiet time (before it )?up to)/.exec(body);
       // (Where the charts run to the end, their range says it; where they stop before it, the end is said.)
-      if (ended !== null && ended[3] !== undefined) expect(whole).toMatch(/; the run went on to \S+ with no events\)$/);
+      if (ended !== null && ended[3] !== undefined) expect(whole).toMatch(/; the run went on to .+ with no events\)$/);
       else expect(whole).not.toContain('the run went on');
       await page.locator('button[data-zoom="in"]').focus();
       await page.keyboard.press('Enter');
@@ -145,6 +145,13 @@ describe('the HTML report in a browser', () => {
       await page.locator('button[data-zoom="out"]').focus();
       for (let i = 0; i < 5; i++) await page.keyboard.press('Enter');
       expect(await said()).toBe(whole);
+      // A run that went on long past its last event: the charts stop before its end, and the range says where it ended.
+      const late = { ...base, summary: sampleSummary({ endAt: base.timeline.end * 20 }) };
+      const lateFile = join(dir, 'late.html');
+      writeFileSync(lateFile, renderHtmlReport(late));
+      await page.goto(pathToFileURL(lateFile).href, { waitUntil: 'load' });
+      await page.locator('button[data-zoom="all"]').click();
+      expect(await said()).toMatch(/^Showing .+ to .+ \(the whole timeline; the run went on to .+ with no events\)$/);
       // A drag's zoom is said too, and every chart shows the same range (their x axes' labels).
       const box = (await page.locator('.uplot .u-over').first().boundingBox())!;
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);

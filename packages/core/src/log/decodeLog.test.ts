@@ -703,6 +703,10 @@ describe('strict', () => {
       'unknown field "clockSkew" in a "server" event (ignored) (did you mean "clockSkewMs"?)',
       'unknown field "limitRevision" in a "database" event (ignored) (did you mean "limitRevisions"?)',
     ]);
+    // Not a field the line has already (a review: "replica" beside "replicas" was asked whether it meant "replicas").
+    const more: LogWarning[] = [];
+    decodeLogText('{"replog": 1, "meta": {}}\n{"at": 0, "type": "server", "name": "A"}\n{"at": 0, "type": "database", "name": "d", "replicas": ["A"], "replica": "A"}\n', { strict: true, onWarning: (w) => more.push(w) });
+    expect(more.map((w) => w.message)).toEqual(['unknown field "replica" in a "database" event (ignored)']);
   });
 
   it('Errors: a missing field the line most likely holds misspelt is named beside it; none when nothing is near', () => {
@@ -711,6 +715,8 @@ describe('strict', () => {
     expect(refuse('{"At": 1, "type": "crash", "server": "A"}').message).toContain('(the line has "At": a misspelling?)');
     // A known field of the event is never taken for a misspelling of another.
     expect(refuse('{"at": 1, "type": "crash", "color": "red"}').message).toBe('field "server" is missing: a "crash" event needs a non-empty string');
+    // A short name takes one edit: "id" is no "at" (a review).
+    expect(refuse('{"type": "crash", "server": "A", "id": 7}').message).toBe('field "at" is missing: every event needs an integer 0..2^53-1 of virtual milliseconds');
   });
 
   it('strict: a header without "meta" is read as meta {} and, with strict, reported', () => {

@@ -938,8 +938,9 @@ class Decoder implements LazyLogDecoder {
         line: this.lineNo,
         column: this.columnOf([...path, key]),
         field,
-        // (With the known field it most likely means, an operator's QA pass: "limitRevision" was warned about bare.)
-        message: `unknown field "${field}" in ${where} (ignored)${nearestName(key, [...known])}`,
+        // (With the known field it most likely means, an operator's QA pass: "limitRevision" was warned about bare; not
+        // one the line has, a review: "replica" beside "replicas".)
+        message: `unknown field "${field}" in ${where} (ignored)${nearestName(key, [...known].filter((k) => !Object.hasOwn(obj, k)))}`,
       });
     }
   }
@@ -1032,7 +1033,8 @@ class Decoder implements LazyLogDecoder {
    */
   private missing(path: Path, what: string, who: string, obj?: Record<string, unknown>, known?: ReadonlySet<string>): never {
     const name = path[path.length - 1];
-    const near = obj !== undefined && known !== undefined && typeof name === 'string' ? nearestOf(name, Object.keys(obj).filter((k) => !known.has(k))) : undefined;
+    // (One edit for a short name: with two, any key of two letters was "at" misspelt, a review.)
+    const near = obj !== undefined && known !== undefined && typeof name === 'string' ? nearestOf(name, Object.keys(obj).filter((k) => !known.has(k)), name.length <= 3 ? 1 : 2) : undefined;
     return this.fail('MISSING_FIELD', path, `field "${formatPath(path)}" is missing: ${who} needs ${what}${near !== undefined ? ` (the line has ${JSON.stringify(near)}: a misspelling?)` : ''}`);
   }
 

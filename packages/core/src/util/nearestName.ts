@@ -7,10 +7,10 @@ export function nearestName(name: string, known: readonly string[]): string {
   return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
 }
 
-/** The name of `known` nearest `name` within two edits (case ignored), if any. */
-export function nearestOf(name: string, known: readonly string[]): string | undefined {
+/** The name of `known` nearest `name` within two edits (case ignored; `edits` fewer), if any. */
+export function nearestOf(name: string, known: readonly string[], edits = 2): string | undefined {
   let best: string | undefined;
-  let bestD = 3;
+  let bestD = edits + 1;
   for (const k of known) {
     const d = editDistance(name.toLowerCase(), k.toLowerCase(), bestD);
     if (d < bestD) [best, bestD] = [k, d];

@@ -663,8 +663,32 @@ describe('explore: counterexamples, shortest and replayable', () => {
       const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design }, registry }), { depth: 8, invariants: [] });
       expect(r.storm, design).toBeUndefined();
       expect(r.stormNotConfirmed, design).toBe(true);
-      expect(r.stormUndecided, design).toMatch(/^a loop of 2 replication steps from step \d+ closes among the states the search identifies and makes scanner revisions every time round, but run from the initial state (its laps do not all come back stamping|it was not confirmed)/);
+      expect(r.stormUndecided, design).toMatch(/^a loop of 2 replication steps from step \d+ closes among the states the search identifies and makes scanner revisions every time round, but its path, run from the initial state, does not come back stamping to where the loop started in every lap: a design of yours acts on what the search identifies/);
     }
+    // One refused loop does not hide another that storms (a review): a design that stops stamping one document at
+    // seq 6 and stamps the other for ever storms, whichever document is which (its first loop found is the refused one
+    // in one of the two).
+    const mixed = (name: string, stopsFirst: boolean) =>
+      defineDesign<Record<string, never>>({
+        name,
+        description: 'stamps every write it sees, one of the two documents only until seq 6',
+        defaults: {},
+        symmetric: true,
+        watches: () => true,
+        scan: ({ note }) => ((note.unid < '00000000000000000000000005E7D002') === stopsFirst && note.seq >= 6 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'ok']] }),
+      }) as ScannerDesign<object>;
+    for (const stopsFirst of [true, false]) {
+      const name = stopsFirst ? 'stops-first' : 'stops-second';
+      const found = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: name }, registry: builtinRegistry([mixed(name, stopsFirst)]) }), { depth: 6, invariants: [] });
+      expect(found.storm, name).toBeDefined();
+      expect(found.stormUndecided, name).toBeUndefined();
+    }
+    // A built-in design's loop is claimed as the search closes it: with the cluster's timer between steps its laps meet
+    // the ticks at other moments and do not come back to the state they started from, though each stamps (a review:
+    // this storm of per-server keys was refused when built-in designs' loops were run to confirm them).
+    const timer = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', clusterIntervalMs: 7000 } }), { depth: 6, invariants: [] });
+    expect(timer.storm).toBeDefined();
+    expect(timer.stormNotConfirmed).toBeUndefined();
     // A design that stamps on every write for ever storms, confirmed by the same run.
     const always = defineDesign<Record<string, never>>({ name: 'always', description: 'stamps every write it sees', defaults: {}, symmetric: true, watches: () => true, scan: () => ({ verdict: 'clean', set: [['X-SSOTag', 'ok']] }) }) as ScannerDesign<object>;
     const r = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'always' }, registry: builtinRegistry([always]) }), { depth: 8, invariants: [] });
