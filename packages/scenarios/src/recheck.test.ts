@@ -309,6 +309,17 @@ describe('recheckClaim: explore\'s storm logs', () => {
       else expect(c?.unchecked, name).toMatch(/^the loop comes back as the header says, but not with every time \d+ d [\d a-z]+ later: the design acts on the time/);
     }
   });
+  it('R12/R16: with a cluster timer between steps, a storm\'s laps come back only after the timer\'s period, and the claim is reproduced (a review: per-server keys at clusterIntervalMs 7000, a storm explore claims, read "reproduced NO")', () => {
+    const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', clusterIntervalMs: 7000 } }), { depth: 6, invariants: [] });
+    expect(found.storm).toBeDefined();
+    const { meta, events } = readLog(found.storm!.log);
+    expect(recheckClaim(meta, events, registry)).toMatchObject({ reproduced: true });
+    // A loop cut after its last stamping lap is not one (the laps past the log are the loop's own inputs again, so a
+    // loop of pushes that stops stamping fails in them): the same log with its design replaced by noop.
+    const quiet = events.map((e) => (e.type === 'scanner' ? { ...e, design: 'noop', config: {} } : e));
+    expect(recheckClaim({ ...meta, designs: ['noop'] }, quiet, registry)).toMatchObject({ reproduced: false });
+  });
+
   it('R16: a design of the user\'s that stamps arrivals until a document has 4 revisions: its loop comes back to the same abstract state, but stops stamping in a later lap, so the storm is not reproduced (an explore QA pass: it read "reproduced yes" from its first lap)', () => {
     const revCap = revCapDesign();
     const reg = builtinRegistry([revCap]);
