@@ -1581,7 +1581,7 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
   // least `laps` laps, a lap ends in a state an earlier lap ended in (the first, where the search's loop closes there).
   // With a cluster timer between steps the laps meet its ticks at other moments, and the state comes back only after
   // as many laps as its period takes (a review: a storm of per-server keys at clusterIntervalMs 7000, whose log read
-  // "reproduced NO", comes back every 7 laps of 2 minutes); at most STORM_LAPS_MOST laps are run.
+  // "reproduced NO", comes back to where its loop started after 3 laps of a minute); at most STORM_LAPS_MOST laps run.
   runUpTo(start);
   const ends = [key()];
   for (let l = 0; l < STORM_LAPS_MOST; l++) {
