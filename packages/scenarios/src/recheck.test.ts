@@ -4,6 +4,7 @@ import ownNameTag from '../test/designs/ownNameTag.js';
 import { EXPLORE_INVARIANTS, builtinRegistry, defineDesign, explore, recheckClaim, stormExploreModel, verifyDesign, type ScannerDesign } from './index.js';
 import { CLAIM_TRIES } from './recheck.js';
 import { revCapDesign } from '../test/designs/revCap.js';
+import { recheckExploreStorm } from './explore/explore.js';
 
 // A counterexample log's header claims a violation (recordedBy, invariant, violation); replay checks it again with the
 // checker that wrote it (recheckClaim). Each claim below is a real one, from a search or a suite run, then changed.
@@ -309,6 +310,28 @@ describe('recheckClaim: explore\'s storm logs', () => {
       else expect(c?.unchecked, name).toMatch(/^the loop comes back as the header says, but not with every time \d+ d [\d a-z]+ later: the design acts on the time/);
     }
   });
+  it('R16: a design of the user\'s that stamps every write until a document\'s seq 10 stamps in the two laps its storm log shows and stops in a later one: replay runs 8 laps, and explore, running them too, does not claim it (a review: 2 laps in place of 8 went unnoticed)', () => {
+    const cap = defineDesign<Record<string, never>>({
+      name: 'seq-cap-10',
+      description: 'stamps every write it sees until seq 10',
+      defaults: {},
+      symmetric: true,
+      watches: () => true,
+      scan: ({ note }) => (note.seq >= 10 ? { verdict: 'clean' } : { verdict: 'clean', set: [['X-SSOTag', 'ok']] }),
+    }) as ScannerDesign<object>;
+    const reg = builtinRegistry([cap]);
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'seq-cap-10' }, registry: reg });
+    const found = explore(model, { depth: 8, invariants: [], confirmStorms: false });
+    const { meta, events } = readLog(found.storm!.log);
+    // Its two laps stamp and come back: two laps alone would read "yes".
+    expect(recheckExploreStorm(events, found.storm!.loopEvents.length, found.storm!.loopStart, reg, {}, meta['setupInputs'] as number, 2)).toBe(true);
+    expect(recheckClaim(meta, events, reg)).toMatchObject({ reproduced: false });
+    expect(recheckClaim(meta, events, reg)?.unchecked).toBeUndefined();
+    const claimed = explore(model, { depth: 8, invariants: [] });
+    expect(claimed.storm).toBeUndefined();
+    expect(claimed.stormNotConfirmed).toBe(true);
+  });
+
   it('R12/R16: with a cluster timer between steps, a storm\'s laps come back only after the timer\'s period, and the claim is reproduced (a review: per-server keys at clusterIntervalMs 7000, a storm explore claims, read "reproduced NO")', () => {
     const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', clusterIntervalMs: 7000 } }), { depth: 6, invariants: [] });
     expect(found.storm).toBeDefined();
