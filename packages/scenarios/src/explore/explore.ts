@@ -608,7 +608,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // "storms NOT decided" for smsdom on 3 servers scanning arrivals (a review).
         let stampingRun = 0;
         let stamped: Map<string, number> | undefined;
-        if (scanner && (action.type === 'push' || action.type === 'replicate')) {
+        // (Only where they count: a new state, or one found before at this depth, below.)
+        if (scanner && (action.type === 'push' || action.type === 'replicate') && (seen === undefined || nodes[seen]!.depth === depth)) {
           let before = 0;
           for (const e of derived) {
             if (!isScannerRevision(e) || e.via === undefined || e.via.unid !== e.unid) continue;
@@ -623,7 +624,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           // [choice] Another path of the same depth to a state already found: its run counts too. Kept for the first
           // path alone, whether storms were decided depended on which path came first, and so on symmetry reduction
           // (an explore QA pass: "no storm found", exit 0, with it; "storms NOT decided", exit 3, without).
-          if (stamped !== undefined && nodes[seen]!.depth === depth) {
+          if (stamped !== undefined) {
             if (!expandable) lastDepthStampingRun = Math.max(lastDepthStampingRun, stampingRun);
             else mergeStamps(nodes[seen]!, stamped);
           }
@@ -735,7 +736,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       confirmed = err.message;
     }
     if (confirmed === true) return true;
-    const loop = `a loop of ${candidate.loopEvents.length} replication step${candidate.loopEvents.length === 1 ? '' : 's'} from step ${candidate.loopStart} closes among the states the search identifies and makes scanner revisions every time round`;
+    const loop = `${closedLoop(candidate.loopEvents.length, candidate.loopStart)} and makes scanner revisions every time round`;
     if (confirmed !== false) return `${loop}, but it could not be confirmed by running its path (${confirmed})`;
     const why = periodicFree
       ? 'a design of yours acts on what the search identifies (a document\'s seq, its revisions\' count, a time)'
@@ -864,8 +865,9 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     ...(storm !== undefined ? { storm } : {}),
     ...(stormUnconfirmed !== undefined ? { stormUndecided: stormUnconfirmed, stormNotConfirmed: true as const } : {}),
     ...(storms && storm === undefined && stormUnconfirmed === undefined && lastDepthStampingRun >= 2
-      // ("At least": the run is counted on the path that first reached each state, and a longer run to a state reached
-      // before is not; an explore QA pass found paths of more, as a replay of one shows.)
+      // ("At least": runs are counted over the paths that reach a state at the depth it was first found at, not over
+      // longer paths to it, which the search does not follow; an explore QA pass found paths of more, as a replay of
+      // one shows.)
       ? { stormUndecided: `replication steps alone still stamped a document on the arrival of its last stamp at least ${lastDepthStampingRun} times in a row at depth ${options.depth}, the last searched, without closing a loop: a design whose writes never repeat a state (a tag holding a time or a counter) storms without one` }
       : {}),
     scannerRevisions,
@@ -1375,7 +1377,7 @@ function findStorm(
     const prefix = pathTo(best.start);
     const loopActions = concreteLoop(best.start, best.loop);
     if (loopActions === undefined) {
-      refused ??= `a loop of ${best.loop.length} replication step${best.loop.length === 1 ? '' : 's'} from step ${prefix.length + 1} closes among the states the search identifies, but its path, run from the initial state, does not follow it (no renaming of the servers takes each step to the state the search found): a design acts on what the search identifies (a document's seq, its revisions' count, a time), so whether it storms cannot be told from the loop`;
+      refused ??= `${closedLoop(best.loop.length, prefix.length + 1)}, but its path, run from the initial state, does not follow it (no renaming of the servers takes each step to the state the search found): a design acts on what the search identifies (a document's seq, its revisions' count, a time), so whether it storms cannot be told from the loop`;
       continue;
     }
     // `setupInputs`: where step 1 is, so that replay can tell a log cut short (to one lap, say) from a loop that does
@@ -1388,6 +1390,11 @@ function findStorm(
     refused ??= ok;
   }
   return refused === undefined ? {} : { refused };
+}
+
+/** A storm loop's words when it is not claimed (findStorm's refusals). */
+function closedLoop(steps: number, from: number): string {
+  return `a loop of ${steps} replication step${steps === 1 ? '' : 's'} from step ${from} closes among the states the search identifies`;
 }
 
 /** The most server orders mergeStamps hashes a state under to find a renaming (4 servers alike: 24). */
