@@ -63,7 +63,7 @@ function describe(v: unknown): string {
 }
 
 /** Where a design module is, checked: its absolute path. */
-function designPath(path: string): string {
+export function designPath(path: string): string {
   const abs = resolve(path);
   // (pnpm runs the CLI in the repository root: a path relative to another directory is read from there.)
   if (!existsSync(abs)) throw new UsageError(`${path}: no such design module (looked for ${abs}; a relative path is read from ${process.cwd()})`);

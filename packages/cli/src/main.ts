@@ -41,7 +41,7 @@ import {
   type Scenario,
   type ScannerDesign,
 } from '@replstorm/scenarios';
-import { buildRegistry, checkedDesignSpec, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
+import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, wrapHelpText, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
@@ -865,7 +865,10 @@ function refuseUnusedDesigns(specs: readonly string[] | undefined, scenario: { p
  */
 function refuseUnusedModules(specs: readonly string[] | undefined, runs: readonly string[], fix: string): void {
   for (const spec of specs ?? []) {
-    const { name } = designSpecParts(spec);
+    const { name, path } = designSpecParts(spec);
+    // A module that is not there is said so first (checked, not loaded): "given but not used" alone sent the user to
+    // add a design whose file was missing (a researcher's QA pass).
+    if (!runs.includes(name) && path !== '') namingOption(`--design ${spec}`, () => designPath(path));
     if (!runs.includes(name)) throw new UsageError(`--design ${spec}: the design "${name}" is given but not used (this runs ${runs.map((r) => `"${r}"`).join(', ')}); ${fix.replaceAll('NAME', name)}`);
   }
 }
@@ -1147,7 +1150,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   refuseUnusedModules(o.design, [designArg], 'verify NAME');
   const registry = await buildRegistry(o.design);
   const design = await resolveDesignArg(designArg, registry);
-  const config = namingOption(`--config ${o.config}`, () => parseConfigList(o.config ?? '', 'config', design.defaults));
+  const config = namingOption(`--config ${o.config}`, () => parseConfigList(o.config ?? '', 'config', design.defaults, ''));
   // A configuration the design refuses is the option's mistake (exit 2), not a violation of every invariant.
   try {
     checkDesignInstall(design, config);
@@ -1233,7 +1236,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'held-partly' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
         // The descriptions wrapped to the terminal (120 columns when the output is not one).
         { wrapLastAt: process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : 120 },
       )}\n`,
@@ -1492,7 +1495,7 @@ async function cmdExplore(
   const invariants = invariantNames.map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
     const inv = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
-    if (inv === undefined) throw new UsageError(`unknown invariant "${name}" (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+    if (inv === undefined) throw new UsageError(`unknown invariant "${name}"${nearestName(name, Object.keys(EXPLORE_INVARIANTS))} (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
   });
   // Exploration scans by its own actions (one document on any server, at any step); a scheduled scan on some servers
@@ -1690,6 +1693,10 @@ ${v.invariant} VIOLATED: ${v.message}
 shortest path (${plural(v.steps, 'step')}):
 ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  ${l}`).join('\n')}
   log: ${logLine(v.invariant)}\n`);
+      // (Its steps were told by running the path again after the search, on the design as the search left it: a design
+      // that is not a function of its inputs read "no change" at every step below the violation they led to, a
+      // researcher's QA pass.)
+      if (r.notReproducible !== undefined) process.stdout.write('  (the steps are what the path did when run again after the search; this design does otherwise from one run to the next (WARNING below), so they need not show the violation: replay of the log loads the design anew)\n');
       // no-conflict counts every conflict: two user saves of one document on two servers make one with any design
       // (noop included), which read as the design's (a user audit).
       // (None of these notes for a design that is not a function of its inputs: the path's facts are not what its log
@@ -1905,7 +1912,7 @@ See replstorm --help.`))
     .option('--invariant <name>', 'a safety invariant: no-conflict (default: any conflict, users\' included), no-scanner-conflicts (a conflict the same path with scanners that only clean does not make: the design\'s own, as verify judges), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')
     .option('--max-states <n>', 'keep at most this many distinct states: the search stops at the first new state past them (a space of exactly that many is searched whole)', parseNonNegativeInt('--max-states', 1), 1_000_000)
-    .option('--user-actions <n>', 'user saves allowed on a path', parseNonNegativeInt('--user-actions'), 0)
+    .option('--user-actions <n>', 'user saves allowed on a path (a save a scanner watches is tried late in its step too, its on-write scan after the next step\'s action)', parseNonNegativeInt('--user-actions'), 0)
     .option('--faults', 'also partitions, heals, crashes and restarts')
     .option('--no-symmetry', 'do not identify states of identically configured servers')
     .option('--no-partial-order', 'try every order of actions on different servers and documents (partial-order reduction is used unless periodic work runs between steps, or a design may write a time: scan-cache, tagIncludesScanTime, a design of yours)')

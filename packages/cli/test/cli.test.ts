@@ -271,6 +271,8 @@ describe('help, version and usage', () => {
     // Hostile-input QA: a name of Object.prototype's was taken for an invariant (a TypeError, exit 70).
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'constructor'], 'unknown invariant "constructor" (known: no-conflict, no-scanner-conflicts, no-scanner-revision)'],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
+    // A misspelt invariant is named with the one most likely meant, as designs and parameters are (a researcher's QA pass).
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-conflicts'], 'unknown invariant "no-conflicts" (did you mean "no-conflict"?) (known: '],
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     // verify checks --out before its run too (made only when a counterexample is written).
@@ -292,7 +294,10 @@ describe('help, version and usage', () => {
     // A row's configuration the scenario refuses names the argument typed, not a parameter "config" (compare audit).
     [['compare', 'smsdom:scheduleEveryMs=1000', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:scheduleEveryMs=1000: scheduleEveryMs is set by the scenario on every server'],
     [['compare', 'smsdom:key=ABCDEFGHIJKLMNOP', '--set', 'keys=per-server', '--set', 'databases=1', '--set', 'docs=1'], 'replstorm: compare smsdom:key=ABCDEFGHIJKLMNOP: with keys=per-server the scenario gives each server its own key'],
-    [['verify', 'smsdom', '--config', 'sso'], '--config sso: parameter "config": expected key=value, got "sso"'],
+    // (Named once, by the option: it read '--config sso: parameter "config": ...', a researcher's QA pass.)
+    [['verify', 'smsdom', '--config', 'sso'], 'replstorm: --config sso: expected key=value, got "sso"'],
+    // An unused module that is not there: its absence first (a researcher's QA pass: "given but not used" alone).
+    [['compare', 'smsdom', '--design', 'x=no/such/design.ts'], '--design x=no/such/design.ts: no/such/design.ts: no such design module (looked for '],
     // A researcher's design loaded with --design but not chosen: the run went on with smsdom, unsaid.
     [['explore', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--depth', '2'], 'the design "mine" is given but not used (the scenario runs "smsdom"); add --set design=mine'],
     [['run', 'smsdom-storm', '--design', 'mine=examples/designs/stamp-if-missing.ts', '--set', 'design=noop'], 'the design "mine" is given but not used (the scenario runs "noop")'],
@@ -388,7 +393,9 @@ describe('help, version and usage', () => {
 
   it('R16: storms NOT decided with no invariant violated is no "ok": exit 3, in text and under --json (it was 0, and a script read smsdom with a time in its tag, which storms, as passing: an explore QA pass)', async () => {
     const dir = mkdtempSync(join(tmp, 'undecided-'));
-    const args = ['explore', 'smsdom-storm', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true,tagIncludesScanTime=true,ignoreSsoOnScheduled=true', '--user-actions', '1', '--depth', '4', '--invariant', 'no-scanner-conflicts', '--out', join(dir, 'out')];
+    // (Scans of 1 ms: with the default 10, the user's save late in its step is pushed before its on-write stamp, and
+    // both members stamp it, a conflict, the seed's race: a violation, exit 1.)
+    const args = ['explore', 'smsdom-storm', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true,tagIncludesScanTime=true,ignoreSsoOnScheduled=true,scanMsPerDoc=1', '--user-actions', '1', '--depth', '4', '--invariant', 'no-scanner-conflicts', '--out', join(dir, 'out')];
     const res = await runCli(args);
     expect(res.stdout).toMatch(/^ {2}storms NOT decided: /m);
     expect(res.stdout).not.toMatch(/VIOLATED/);
@@ -1001,7 +1008,7 @@ describe('options refused as the user typed them (a QA pass)', () => {
 
   it.each([
     [['replay', EXAMPLE_LOG, '--what-if', 'smsdom:sso=true,sso=false'], '--what-if smsdom:sso=true,sso=false: the configuration of "smsdom": "sso" is given twice (true, then false)'],
-    [['verify', 'smsdom', '--config', 'sso=true, sso=true', '--runs', '1'], '--config sso=true, sso=true: parameter "config": "sso" is given twice (true, then true)'],
+    [['verify', 'smsdom', '--config', 'sso=true, sso=true', '--runs', '1'], '--config sso=true, sso=true: "sso" is given twice (true, then true)'],
     [['run', 'smsdom-storm', '--set', 'docs=1', '--set', 'config=scanMsPerDoc=5,scanMsPerDoc=6'], '--set config=scanMsPerDoc=5,scanMsPerDoc=6: parameter "config": "scanMsPerDoc" is given twice (5, then 6)'],
   ])('R16: a key given twice in a design\'s settings (design:key=value,...) is refused, naming both values (the last one won silently): %j', async (args, message) => {
     const res = await runCli(args);
@@ -2179,6 +2186,9 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).toContain('no-conflict VIOLATED');
     expect(res.stdout).toMatch(/\nWARNING: .*: the design carries something from one scan to the next outside the simulation/);
     expect(res.stdout).not.toContain('  note: ');
+    // Its steps were told by a run after the search, which may not show the violation (they read "no change" at every
+    // step: a researcher's QA pass): said under them.
+    expect(res.stdout).toMatch(/\n {2}log: .*\n {2}\(the steps are what the path did when run again after the search; this design does otherwise from one run to the next \(WARNING below\), so they need not show the violation: replay of the log loads the design anew\)\n/);
   });
 
   it('compare: a design module\'s second row runs a copy loaded anew: the same design twice gives the same row (a module-level Set made the second row scan and stamp nothing)', async () => {
@@ -2349,7 +2359,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     const some = await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out')]);
     expect(some.stdout).toMatch(/^quiescence +held in 15 of 20 \(5 crashed\) +20 /m);
     const someJson = JSON.parse((await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { invariants: { name: string; status: string }[] };
-    expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held');
+    expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held-partly');
   });
 
   it('a module that is not a design is refused naming what its export lacks (a missing scan or defaults was a generic "must export ... name, description, defaults and scan()")', async () => {

@@ -332,6 +332,22 @@ describe('recheckClaim: explore\'s storm logs', () => {
     expect(claimed.stormNotConfirmed).toBe(true);
   });
 
+  it('R13: a storm log\'s path may hold a late step (explore\'s late actions: at the millisecond before the next step\'s), and is still the path its header describes; a step at any other time is not', () => {
+    const reg = builtinRegistry();
+    const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true' } }), { depth: 6, invariants: [] });
+    const { meta, events } = readLog(found.storm!.log);
+    const setup = meta['setupInputs'] as number;
+    expect(found.storm!.loopStart).toBeGreaterThan(1);
+    const step1 = events[setup]!;
+    const step2 = events[setup + 1]!;
+    const moved = (at: number) => events.map((e) => (e === step1 ? { ...e, at } : e));
+    const check = (evs: readonly InputEvent[]) => recheckExploreStorm(evs, found.storm!.loopEvents.length, found.storm!.loopStart, reg, {}, setup, 2);
+    expect(check(events)).toBe(true);
+    // Late: placed (whether it storms so is the run's to say).
+    expect(check(moved(step2.at - 1))).not.toBe('its last inputs are not steps a fixed time apart, as explore writes a path');
+    expect(check(moved(step2.at - 2))).toBe('its last inputs are not steps a fixed time apart, as explore writes a path');
+  });
+
   it('R12/R16: with a cluster timer between steps, a storm\'s laps come back only after the timer\'s period, and the claim is reproduced (a review: per-server keys at clusterIntervalMs 7000, a storm explore claims, read "reproduced NO")', () => {
     const found = explore(stormExploreModel({ settings: { servers: 2, docs: 1, keys: 'per-server', config: 'scanReplicatedWrites=true', clusterIntervalMs: 7000 } }), { depth: 6, invariants: [] });
     expect(found.storm).toBeDefined();

@@ -270,6 +270,8 @@ interface Node {
    * stamped it.
    */
   stamped: Map<string, number> | undefined;
+  /** Reached by a late action (lateAction): work it set off (an on-write scan) is due within the next step. */
+  readonly pending: boolean;
 }
 
 interface Edge {
@@ -290,6 +292,42 @@ function atTime(a: Action, at: number): InputEvent {
 }
 
 /**
+ * Late actions. A step is an action and the work it sets off, run to the end before the next step: a user's save and
+ * the on-write scan of it (scanMsPerDoc later, R13) were one step, so no cluster push could come between them, as one
+ * does in a cluster whenever the replicator's tick falls inside the scan's milliseconds (a researcher's QA pass:
+ * sso-mail-only, and a design stamping only local saves, passed an exhausted search and verify, and a 6-event log made
+ * a conflict: Ann's save pushed to Beta before Alpha's stamp of it, Bob's save on Beta descending from the unstamped
+ * version, R5). [choice] So every action that sets off an on-write scan (a save a scanner watches; a push or session
+ * whose arrivals one watches) is tried a second time, late: at the last millisecond of its step, its own work left
+ * due within the next step, which runs the next action first (scanMsPerDoc of 2 ms or more; at 1 ms the scan still
+ * comes first, and the late action reaches no new state). Its log has the action at that millisecond, and replay runs
+ * it so. One action comes between (a late action is not tried where work is already due: the scan of a save is a
+ * few milliseconds, not a step), and a late action is never in a storm's loop (storms are searched among whole steps).
+ * A late action is the same action object but marked (a WeakSet: it holds no field an input event could carry).
+ */
+const LATE = new WeakSet<object>();
+
+/** The late twin of an action (LATE). */
+function lateAction(a: Action): Action {
+  const late = { ...a } as Action;
+  LATE.add(late);
+  return late;
+}
+
+/** What a late step says after its action. */
+const LATE_WORDS = ', late in its step (its last millisecond): the next step\'s action comes before the on-write scan it sets off';
+
+/** describeInput of an action, with `late` after a late one. */
+function describeAction(a: Action): string {
+  return LATE.has(a) ? `${describeInput(a)}, late` : describeInput(a);
+}
+
+/** The action of step `d` as its input event: at `timeOf(d)`, or, late, the millisecond before the next step's. */
+function stepAt(a: Action, timeOf: (d: number) => number, d: number): InputEvent {
+  return atTime(a, LATE.has(a) ? timeOf(d + 1) - 1 : timeOf(d));
+}
+
+/**
  * Same action (type and fields; a save's items compared as entries). Field by field, the fields an input event may
  * have named: partial-order reduction asks it of the actions listed in each state expanded until it finds the one
  * that reached the state, and writing both as JSON cost more instructions than the reduction saved (cachegrind, the
@@ -297,6 +335,7 @@ function atTime(a: Action, at: number): InputEvent {
  */
 export function sameAction(a: Action, b: Action): boolean {
   if (a === b) return true;
+  if (LATE.has(a) !== LATE.has(b)) return false;
   const x = a as Partial<Record<ActionField, unknown>> & { readonly type: string };
   const y = b as Partial<Record<ActionField, unknown>> & { readonly type: string };
   if (x.type !== y.type || x.server !== y.server || x.partner !== y.partner || x.unid !== y.unid || x.db !== y.db || x.kind !== y.kind || x.by !== y.by || x.mode !== y.mode) return false;
@@ -435,7 +474,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
   const por = options.partialOrder !== false && model.independent !== undefined && periodicFree;
   let pruned = 0;
   const initial = sim.snapshot();
-  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stamped: undefined }];
+  const nodes: Node[] = [{ parent: -1, action: undefined, depth: 0, snapshot: initial, userActionsUsed: 0, stamped: undefined, pending: false }];
   // The longest run of stamps (Node.stamped) among the states of the last depth: see ExploreResult.stormUndecided.
   let lastDepthStampingRun = 0;
   options.onNewState?.(sim, 0);
@@ -536,21 +575,30 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
       // is first reached by the lexicographically least of its shortest paths, and no such path has an independent
       // pair out of order; so every state is still reached, at its depth, by the same first path (tested against the
       // unreduced search).
-      const lastIdx = por && node.action !== undefined ? acts.findIndex((x) => sameAction(x, node.action!)) : -1;
+      // Not where the step that reached this state ran work a late action left due (LATE): that work ran inside it,
+      // and would run inside the other action's step in the other order, so the two orders need not meet.
+      let lastIdx = por && node.action !== undefined && nodes[node.parent]?.pending !== true ? acts.findIndex((x) => sameAction(x, node.action!)) : -1;
       // The first action runs on the state restored for listing the actions; each later one restores it again.
       let fresh = true;
       for (let ai = 0; ai < acts.length; ai++) {
         const action = acts[ai]!;
-        if (ai < lastIdx && model.independent!(node.action!, action)) {
+        const late = LATE.has(action);
+        if (ai < lastIdx && !late && model.independent!(node.action!, action)) {
           pruned++;
+          // Its late twin is tried all the same (it commutes with nothing): whether there is one is known only by
+          // running it (a save no scanner watches leaves nothing due, and is dropped below).
+          if (action.type === 'save' && node.pending !== true) {
+            acts.splice(ai + 1, 0, lateAction(action));
+            lastIdx++;
+          }
           continue;
         }
         if (!fresh) sim.restore(snap);
         fresh = false;
         derived = [];
         try {
-          runStep(sim, model.setup.length + 1 + depth, atTime(action, timeOf(depth)));
-          if (sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
+          runStep(sim, model.setup.length + 1 + depth, stepAt(action, timeOf, depth), late);
+          if (!late && sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
           settle(sim, timeOf(depth + 1) - 1);
         } catch (err) {
           // A design's code that throws on this path is a finding, as in verify's design-runs: the first found is on a
@@ -565,6 +613,14 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
             if (options.stopAtFirstViolation === true) break outer;
           }
           continue;
+        }
+        if (late) {
+          // A late action that left nothing due is its whole step (nothing can come between): no state of its own.
+          if (!sim.pendingWork().some((w) => w.pending)) continue;
+        } else if (node.pending !== true && action.type !== 'scan' && derived.some((e) => e.type === 'scanned' && e.kind === 'on-write')) {
+          // It set off an on-write scan: tried late too, next (LATE).
+          acts.splice(ai + 1, 0, lateAction(action));
+          if (lastIdx > ai) lastIdx++;
         }
         generated++;
         // Each revision counts, as the setup's do: a push that brings two documents, each stamped on arrival, is 2
@@ -598,7 +654,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           derived = own;
         }
         transitions++;
-        if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
+        // (Not a late one: storms are searched among whole steps, LATE.)
+        if (storms && !late && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
         // States at the last depth are never expanded, so none is kept (below).
         const expandable = depth < options.depth;
         // [choice] A run goes on only where this step stamped a document on the arrival of that same document as the
@@ -609,7 +666,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         let stampingRun = 0;
         let stamped: Map<string, number> | undefined;
         // (Only where they count: a new state, or one found before at this depth, below.)
-        if (scanner && (action.type === 'push' || action.type === 'replicate') && (seen === undefined || nodes[seen]!.depth === depth)) {
+        if (scanner && !late && (action.type === 'push' || action.type === 'replicate') && (seen === undefined || nodes[seen]!.depth === depth)) {
           let before = 0;
           for (const e of derived) {
             if (!isScannerRevision(e) || e.via === undefined || e.via.unid !== e.unid) continue;
@@ -636,7 +693,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         // the last depth are never expanded, so none is kept: they are most of a search (three in four here), and
         // keeping them was most of its memory and of its garbage collection.
         if (!expandable && stampingRun > lastDepthStampingRun) lastDepthStampingRun = stampingRun;
-        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stamped });
+        nodes.push({ parent: idx, action, depth, snapshot: expandable ? sim.snapshotOwned() : undefined, userActionsUsed: used, stamped, pending: late });
         next.push(target);
         for (const inv of invariants) {
           // (Only its first violation is reported: checks after it, a baseline run each for no-scanner-conflicts, are not made.)
@@ -682,7 +739,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const used = nodes[start]!.userActionsUsed;
     const run = (a: Action, d: number) => {
       derived = [];
-      runStep(sim, model.setup.length + 1 + d, atTime(a, timeOf(d)));
+      runStep(sim, model.setup.length + 1 + d, stepAt(a, timeOf, d), LATE.has(a));
       settle(sim, timeOf(d + 1) - 1);
     };
     sim.restore(initial);
@@ -759,7 +816,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     sim.restore(initial);
     try {
       path.forEach((a, d) => {
-        runStep(sim, model.setup.length + 2 + d, atTime(a, timeOf(d + 1)));
+        runStep(sim, model.setup.length + 2 + d, stepAt(a, timeOf, d + 1), LATE.has(a));
         settle(sim, timeOf(d + 2) - 1);
       });
       return visited.get(keyOf(path.filter((a) => a.type === 'save').length));
@@ -771,7 +828,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
     const path = pathTo(i);
     const reached = reach(path);
     if (reached !== i) {
-      notReproducible = `${path.map(describeInput).join(', then ')} ${reached === -2 ? 'failed' : 'reached another state'} when run again from the initial state after the search (checked ${sample.length} paths)`;
+      notReproducible = `${path.map(describeAction).join(', then ')} ${reached === -2 ? 'failed' : 'reached another state'} when run again from the initial state after the search (checked ${sample.length} paths)`;
       break;
     }
   }
@@ -808,7 +865,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         const renamed = path.map((a) => renameServers(a, m));
         const reached = reach(renamed);
         if (reached !== i) {
-          notSymmetric = `${path.map(describeInput).join(', then ')} and the same with the servers renamed (${renamed.map(describeInput).join(', then ')}) reached states that are not renamings of each other (checked ${sample.length} paths under ${renamings.length} renaming${renamings.length > 1 ? 's' : ''})`;
+          notSymmetric = `${path.map(describeAction).join(', then ')} and the same with the servers renamed (${renamed.map(describeAction).join(', then ')}) reached states that are not renamings of each other (checked ${sample.length} paths under ${renamings.length} renaming${renamings.length > 1 ? 's' : ''})`;
           break check;
         }
       }
@@ -990,10 +1047,12 @@ class TimedRuns {
     this.conflicts = [...this.setupConflicts];
     this.names = new Map(this.setupNames);
     actions.forEach((a, i) => {
-      const at = this.timeOf(i + 1);
+      // (A late action at its step's last millisecond in this run's steps: LATE.)
+      const at = LATE.has(a) ? this.timeOf(i + 2) - 1 : this.timeOf(i + 1);
       if (at - 1 > this.sim.now) this.sim.advance(at - 1);
       const k = renamed !== undefined && 'unid' in a && typeof a.unid === 'string' ? renamed.indexOf(a.unid) : -1;
       const event = atTime(k !== -1 && k < this.conflicts.length ? ({ ...a, unid: this.conflicts[k]! } as Action) : a, at);
+      // (Its time says whether it is late; the copy naming this run's conflict document needs no mark.)
       this.sim.feed({ line: line + i, event });
     });
     this.sim.feed({ line: line + actions.length, event: { at: this.timeOf(actions.length) + this.stepMs - 1, type: 'end' } });
@@ -1111,7 +1170,7 @@ function timeDependence(
             again = `the design failed: ${thrownText(err)}`;
           }
         }
-        if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeInput).join(', then ')} made other decisions when run again at the same times (${again})` };
+        if (again !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeAction).join(', then ')} made other decisions when run again at the same times (${again})` };
         // And the shifted run once more at its own times: a module-level cache keyed by a version (its seq and time, as
         // scan-cache keys its memory) answers the same path alike at its own times, where the search filled it, and
         // anew at the shifted ones, then alike there too. It was said to act on the time's value, which sent the
@@ -1126,8 +1185,8 @@ function timeDependence(
           }
           shiftedAgain = firstDifference(moved, rerun);
         }
-        if (shiftedAgain !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeInput).join(', then ')} with ${v.name} made other decisions when run again at those times (${shiftedAgain})` };
-        return time(`${actions.map(describeInput).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
+        if (shiftedAgain !== undefined) return { kind: 'not-reproducible', message: `${actions.map(describeAction).join(', then ')} with ${v.name} made other decisions when run again at those times (${shiftedAgain})` };
+        return time(`${actions.map(describeAction).join(', then ')} made other decisions with ${v.name} (${at}; checked ${checked} path${checked > 1 ? 's' : ''} under ${variants.length} variations)`);
       }
     }
   }
@@ -1167,6 +1226,8 @@ function renameServers(a: Action, m: ReadonlyMap<string, string>): Action {
   if (typeof x['server'] === 'string') x['server'] = r(x['server']);
   if (typeof x['partner'] === 'string') x['partner'] = r(x['partner']);
   if (Array.isArray(x['groups'])) x['groups'] = (x['groups'] as string[][]).map((g) => g.map(r));
+  // (A late action's renaming is late too: LATE.)
+  if (LATE.has(a)) LATE.add(x);
   return x as unknown as Action;
 }
 
@@ -1188,9 +1249,10 @@ function runSetup(sim: Simulator, setup: readonly InputEvent[]): void {
  * action's time put a user's save before the tick that would have brought the other member's stamp: a conflict the
  * log does not replay to.)
  */
-function runStep(sim: Simulator, line: number, event: InputEvent): void {
+function runStep(sim: Simulator, line: number, event: InputEvent, late = false): void {
   sim.feed({ line, event });
-  sim.runPendingWork();
+  // (A late action's work is left due: the next step's input comes first, LATE.)
+  if (!late) sim.runPendingWork();
 }
 
 /**
@@ -1252,7 +1314,7 @@ function rerunSample(nodes: number): number[] {
 /** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
 /** A path's input events: the setup, one event per action a step apart, and (`withEnd`) an `end` a step after the last. */
 function pathEvents(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, withEnd: boolean): InputEvent[] {
-  const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => atTime(a, timeOf(i + 1)))];
+  const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => stepAt(a, timeOf, i + 1))];
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
   if (withEnd) events.push({ at: timeOf(actions.length) + stepMs - 1, type: 'end' });
   return events;
@@ -1292,12 +1354,15 @@ function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: n
     derived = [];
     discarded = [];
     started = [];
-    const step = `step ${i - model.setup.length + 1} (line ${line + 1}, at ${e.at} ms): ${describeInput(actions[i - model.setup.length]!)}`;
+    const k = i - model.setup.length + 1;
+    const action = actions[k - 1]!;
+    const step = `step ${k} (line ${line + 1}, at ${e.at} ms): ${describeInput(action)}${LATE.has(action) ? LATE_WORDS : ''}`;
     // What a crash loses (its server's cluster queues), before it: in no derived event.
     const lost = e.type === 'crash' ? sim.queuedOn(e.server) : undefined;
     try {
-      runStep(sim, ++line, e);
-      settle(sim, e.at + stepMs - 1);
+      runStep(sim, ++line, e, LATE.has(action));
+      // (To the next step's time: a late action's own time is its step's last millisecond.)
+      settle(sim, timeOf(k + 1) - 1);
     } catch (err) {
       // A path to a design's failure (design-runs) ends at the step where its code threw.
       if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED' || i !== events.length - 1) throw err;
@@ -1384,7 +1449,7 @@ function findStorm(
     // not come back: the setup's last event may be a step's time before step 1, and the steps' spacing alone did not
     // show it (a review found a log cut to one lap that read "NO").
     const path = makePath(model, [...prefix, ...loopActions, ...loopActions], timeOf, stepMs, factory, { storm: `a loop of ${loopActions.length} step${loopActions.length === 1 ? '' : 's'} from step ${prefix.length + 1}, shown twice`, setupInputs: model.setup.length });
-    const storm = { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => atTime(a, timeOf(prefix.length + 1 + i))) };
+    const storm = { ...path, loopStart: prefix.length + 1, loopEvents: loopActions.map((a, i) => stepAt(a, timeOf, prefix.length + 1 + i)) };
     const ok = accept(storm);
     if (ok === true) return { storm };
     refused ??= ok;
@@ -1547,8 +1612,15 @@ export function recheckExploreStorm(events: readonly InputEvent[], loopLength: n
     return `after its setup's ${setupInputs} inputs it has ${body.length - setupInputs} steps, and a loop of ${loopLength} steps from step ${loopStart} shown twice is ${loopStart - 1 + 2 * loopLength}: the log was cut or lines were added`;
   }
   const steps = body.slice(first);
-  const gap = steps.length > 1 ? steps[1]!.at - steps[0]!.at : 1;
-  if (gap <= 0 || steps.some((e, k) => e.at !== steps[0]!.at + k * gap)) return `its last inputs are not steps a fixed time apart, as explore writes a path`;
+  // The gap from the loop's last two steps (replication steps: never late); each step at its place, or, late (LATE),
+  // at the millisecond before the next step's.
+  const last = steps[steps.length - 1]!.at;
+  const gap = steps.length > 1 ? last - steps[steps.length - 2]!.at : 1;
+  const placed = (at: number, k: number) => {
+    const own = last - (steps.length - 1 - k) * gap;
+    return at === own || (k < steps.length - 2 * loopLength && at === own + gap - 1);
+  };
+  if (gap <= 0 || steps.some((e, k) => !placed(e.at, k))) return `its last inputs are not steps a fixed time apart, as explore writes a path`;
   const notReplication = body.slice(start).find((e) => e.type !== 'push' && e.type !== 'replicate');
   if (notReplication !== undefined) return `its loop holds a ${notReplication.type} event: a storm's loop is replication steps alone (pushes, sessions)`;
   // Shown twice: the second lap is the first again (a review: a log whose laps differ read "yes").

@@ -73,19 +73,22 @@ export function perServerNumbers(list: string, servers: number, name: string, gi
  * Parses `a=1,b=true,key=XYZ` into a config object. With the design's `defaults`, each value takes the type of its
  * default (so `key=1234567890123456` stays a string); without, numbers and booleans are recognised by their look.
  * `label` names the list in messages (a design's configuration after `design:` is no parameter: `--what-if smsdom:sso`
- * read `parameter "smsdom": expected key=value`, an operator's QA pass).
+ * read `parameter "smsdom": expected key=value`, an operator's QA pass); '' for none, where the caller names the list
+ * itself (verify's `--config`: `--config x: parameter "config": ...` named it twice, once as no parameter of the
+ * scenario's, a researcher's QA pass).
  */
 export function parseConfigList(text: string, name: string, defaults?: object, label = `parameter "${name}"`): Record<string, unknown> {
+  const lead = label === '' ? '' : `${label}: `;
   const typed = defaults as Record<string, unknown> | undefined;
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const part of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     const i = part.indexOf('=');
-    if (i <= 0) throw new LogError('BAD_CONFIG', `${label}: expected key=value, got "${part}"`, { field: name });
+    if (i <= 0) throw new LogError('BAD_CONFIG', `${lead}expected key=value, got "${part}"`, { field: name });
     const k = part.slice(0, i).trim();
     const v = part.slice(i + 1).trim();
     // A key given twice is refused rather than the last kept, as a `--set` key given twice is (an operator's QA pass:
     // `--what-if smsdom:sso=true,sso=false` ran with sso=false and was labelled with both).
-    if (Object.prototype.hasOwnProperty.call(out, k)) throw new LogError('BAD_CONFIG', `${label}: "${k}" is given twice (${String(out[k])}, then ${v}): give it once`, { field: name });
+    if (Object.prototype.hasOwnProperty.call(out, k)) throw new LogError('BAD_CONFIG', `${lead}"${k}" is given twice (${String(out[k])}, then ${v}): give it once`, { field: name });
     const want = typed !== undefined && Object.prototype.hasOwnProperty.call(typed, k) ? typeof typed[k] : undefined;
     const num = DECIMAL.test(v) ? Number(v.replace(/_/g, '')) : Number.NaN;
     // An integer a double cannot hold (9007199254740993 reads as ...992) is refused, as a log's is: the design's check
@@ -94,7 +97,7 @@ export function parseConfigList(text: string, name: string, defaults?: object, l
     const digits = v.replace(/_/g, '');
     const asNumber = want === 'number' || want === undefined;
     if (asNumber && DECIMAL.test(v) && /^-?[0-9]+$/.test(digits) && !Number.isSafeInteger(num) && (!Number.isFinite(num) || BigInt(digits) !== BigInt(num))) {
-      throw new LogError('BAD_CONFIG', `${label}: ${k}=${v}: a whole number beyond 2^53-1 that a double cannot hold (it reads as ${String(num)})`, { field: name });
+      throw new LogError('BAD_CONFIG', `${lead}${k}=${v}: a whole number beyond 2^53-1 that a double cannot hold (it reads as ${String(num)})`, { field: name });
     }
     if (want === 'string') out[k] = v;
     else if (want === 'number') out[k] = v !== '' && Number.isFinite(num) ? num : v;

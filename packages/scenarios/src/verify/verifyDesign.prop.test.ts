@@ -624,6 +624,10 @@ describe('R16: the verdict', () => {
   it('R16: a design that throws: design-runs is violated, and the other invariants say how many of their runs crashed (they prove nothing)', () => {
     const r = verifyDesign(thrower as never, { runs: RUNS, seed, only: ['design-runs', 'quiescence'] });
     assertViolated(r, 'design-runs');
-    expect(assertHeld(r, 'quiescence', { module: 'packages/scenarios/test/designs/thrower.ts' }).crashedRuns).toBeGreaterThan(0);
+    // (held-partly, not held: a script reading the status took "held" beside crashed runs for a pass.)
+    const q = r.invariants.find((i) => i.name === 'quiescence')!;
+    expect(q.status).toBe('held-partly');
+    expect(q.crashedRuns).toBeGreaterThan(0);
+    expect(q.crashedRuns).toBeLessThan(q.runs);
   });
 });
