@@ -322,6 +322,15 @@ function describeAction(a: Action): string {
   return LATE.has(a) ? `${describeInput(a)}, late` : describeInput(a);
 }
 
+/** Whether a step's events hold an on-write scan (a loop at module level: a closure per transition cost 1% of a search). */
+function setsOffOnWriteScan(derived: readonly DerivedEvent[]): boolean {
+  for (let i = 0; i < derived.length; i++) {
+    const e = derived[i]!;
+    if (e.type === 'scanned' && e.kind === 'on-write') return true;
+  }
+  return false;
+}
+
 /** The action of step `d` as its input event: at `timeOf(d)`, or, late, the millisecond before the next step's. */
 function stepAt(a: Action, timeOf: (d: number) => number, d: number): InputEvent {
   return atTime(a, LATE.has(a) ? timeOf(d + 1) - 1 : timeOf(d));
@@ -335,14 +344,14 @@ function stepAt(a: Action, timeOf: (d: number) => number, d: number): InputEvent
  */
 export function sameAction(a: Action, b: Action): boolean {
   if (a === b) return true;
-  if (LATE.has(a) !== LATE.has(b)) return false;
   const x = a as Partial<Record<ActionField, unknown>> & { readonly type: string };
   const y = b as Partial<Record<ActionField, unknown>> & { readonly type: string };
   if (x.type !== y.type || x.server !== y.server || x.partner !== y.partner || x.unid !== y.unid || x.db !== y.db || x.kind !== y.kind || x.by !== y.by || x.mode !== y.mode) return false;
   // A save's items (a Map) and a partition's groups (arrays), rare: compared as JSON. Every other field of an input
   // event (a fault's, a definition's) is compared too, so that no two different actions read as the same.
   for (const f of OTHER_FIELDS) if (x[f] !== y[f] && actionValueId(x[f]) !== actionValueId(y[f])) return false;
-  return true;
+  // (Last: a WeakSet lookup, asked only of actions alike in every field.)
+  return LATE.has(a) === LATE.has(b);
 }
 
 /** Every field of an input event but `type` and `at` (an action has no time). */
@@ -597,7 +606,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         fresh = false;
         derived = [];
         try {
-          runStep(sim, model.setup.length + 1 + depth, stepAt(action, timeOf, depth), late);
+          runStep(sim, model.setup.length + 1 + depth, atTime(action, late ? timeOf(depth + 1) - 1 : timeOf(depth)), late);
           if (!late && sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
           settle(sim, timeOf(depth + 1) - 1);
         } catch (err) {
@@ -617,7 +626,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         if (late) {
           // A late action that left nothing due is its whole step (nothing can come between): no state of its own.
           if (!sim.pendingWork().some((w) => w.pending)) continue;
-        } else if (node.pending !== true && action.type !== 'scan' && derived.some((e) => e.type === 'scanned' && e.kind === 'on-write')) {
+        } else if (!node.pending && action.type !== 'scan' && setsOffOnWriteScan(derived)) {
           // It set off an on-write scan: tried late too, next (LATE).
           acts.splice(ai + 1, 0, lateAction(action));
           if (lastIdx > ai) lastIdx++;
