@@ -346,6 +346,10 @@ describe('recheckClaim: explore\'s storm logs', () => {
     // Late: placed (whether it storms so is the run's to say).
     expect(check(moved(step2.at - 1))).not.toBe('its last inputs are not steps a fixed time apart, as explore writes a path');
     expect(check(moved(step2.at - 2))).toBe('its last inputs are not steps a fixed time apart, as explore writes a path');
+    // Never within the loop (a late action is no replication step).
+    const loopFirst = events[setup + found.storm!.loopStart - 1]!;
+    const loopSecond = events[setup + found.storm!.loopStart]!;
+    expect(check(events.map((e) => (e === loopFirst ? { ...e, at: loopSecond.at - 1 } : e)))).toBe('its last inputs are not steps a fixed time apart, as explore writes a path');
   });
 
   it('R12/R16: with a cluster timer between steps, a storm\'s laps come back only after the timer\'s period, and the claim is reproduced (a review: per-server keys at clusterIntervalMs 7000, a storm explore claims, read "reproduced NO")', () => {

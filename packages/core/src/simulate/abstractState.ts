@@ -115,6 +115,12 @@ export interface AbstractSource {
   readonly servers: readonly AbstractServer[];
   /** The kinds of pending work (transfers, passes, on-write scans), in the order they would run. */
   readonly work: readonly string[];
+  /**
+   * The pending on-write scans, in the order they would run: which server scans which document. Kinds alone made two
+   * states one where the scan left due differs (explore's late actions leave one due: a review found states lost).
+   * Absent: none.
+   */
+  readonly scans?: readonly { readonly server: string; readonly db: string; readonly unid: string }[] | undefined;
 }
 
 /** `"name"=value@` for an item: the part of its text that does not depend on the document's base `seq`. */
@@ -498,7 +504,9 @@ export function abstractStateKeys(src: AbstractSource, orders: readonly (readonl
     sharing.sort();
     // Partition groups, canonically: which servers share a group, by position.
     const groups = servers.map((name) => byName.get(name)!.group);
-    return `${out}${sharing.length > 0 ? `D ${sharing.join('\n')}\n#\n` : ''}G ${groups.map((g) => groups.indexOf(g)).join(',')}\n#\nW ${work}`;
+    // Pending on-write scans: the server by position, the document by name.
+    const scans = (src.scans ?? []).map((x) => `${rename.get(x.server) ?? x.server}:${JSON.stringify(x.db)}:${byDb.get(x.db)?.get(x.unid)?.name ?? x.unid}`).join(',');
+    return `${out}${sharing.length > 0 ? `D ${sharing.join('\n')}\n#\n` : ''}G ${groups.map((g) => groups.indexOf(g)).join(',')}\n#\nW ${work}${scans === '' ? '' : `\nS ${scans}`}`;
   });
 }
 
@@ -1400,7 +1408,22 @@ export function abstractStateHash(src: AbstractSource, orders: readonly (readonl
         while (servers[srvAt[j]!]!.group !== g) j++;
         h.int(j);
       }
-      h.int(order.length).pair(work0, work1).into(out2);
+      h.int(order.length).pair(work0, work1);
+      // Pending on-write scans (AbstractSource.scans): the server by position, the document by name.
+      const scans = src.scans;
+      if (scans !== undefined && scans.length > 0) {
+        for (const x of scans) {
+          const d = recOf(x.db, x.unid);
+          if (d !== undefined) h.pair(d.n0, d.n1);
+          else {
+            unidNameHash(x.unid, out2);
+            h.pair(out2[0]!, out2[1]!);
+          }
+          h.int(posOf[serverIndex(servers, x.server)]!).str(x.db);
+        }
+        h.int(scans.length);
+      }
+      h.into(out2);
       if (first || out2[1]! < best1 || (out2[1] === best1 && out2[0]! < best0)) {
         best0 = out2[0]!;
         best1 = out2[1]!;

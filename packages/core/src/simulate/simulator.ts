@@ -1065,15 +1065,20 @@ export class Simulator {
     }
     const work = src.work;
     let w = 0;
+    let scans: { server: string; db: string; unid: string }[] | undefined;
     if (s.pendingItems > 0) {
       const items = this.workScratch;
       const n = s.heap.sortedInto(items, isPendingKind);
       for (let i = 0; i < n; i++) {
-        work[w++] = items[i]!.kind;
+        const item = items[i]!;
+        work[w++] = item.kind;
+        // (Which on-write scan is due: AbstractSource.scans. Rare: explore's late actions leave one.)
+        if (item.kind === 'on-write') (scans ??= []).push({ server: item.server, db: item.db, unid: item.unid });
         items[i] = undefined!; // (the scratch keeps no work item alive)
       }
     }
     if (work.length !== w) work.length = w;
+    src.scans = scans;
     return src;
   }
 
@@ -1084,7 +1089,8 @@ export class Simulator {
   private readonly absSource: {
     servers: { name: string; up: boolean; group: number; definitions: string; store: ReadonlyMap<string, unknown>; replicas: Replica[]; queues: { mate: string; db: string; unids: string[]; waiting: boolean }[] }[];
     work: string[];
-  } = { servers: [], work: [] };
+    scans: { server: string; db: string; unid: string }[] | undefined;
+  } = { servers: [], work: [], scans: undefined };
 
   // ---------------------------------------------------------------- results
 

@@ -43,11 +43,11 @@ describe('explore: completeness on tiny cases (counted by hand)', () => {
   it('R13/R16: scannerRevisions counts revisions, not transitions that made some: a push of two documents each stamped on arrival is 2', () => {
     // Per-server keys, arrivals scanned: the setup's spread to Beta stamps both documents there (2). From the initial
     // state: a scan of each document on Alpha (1 each), a rescan of each on Beta (rewriteValidTags: 1 each), and Beta's
-    // push to Alpha, whose two arrivals Alpha stamps (2). It said 7: the push counted once. The push is tried late too
-    // (its arrivals' on-write scans left due within the next step, which this search of depth 1 never runs: 0).
+    // push to Alpha, whose two arrivals Alpha stamps (2). It said 7: the push counted once. (A push is not tried late:
+    // LATE in explore.ts.)
     const r = explore(spreadAfterInstall(stormExploreModel({ settings: { servers: 2, docs: 2, keys: 'per-server', config: 'scanReplicatedWrites=true' } })), { depth: 1, invariants: [], storms: false, partialOrder: false });
-    expect(r.transitions).toBe(5 + 1);
-    expect(r.scannerRevisions).toBe(2 + 4 + 2 + 0);
+    expect(r.transitions).toBe(5);
+    expect(r.scannerRevisions).toBe(2 + 4 + 2);
   });
 
   it('R1: 1 server x 1 document with rewriteValidTags=false: the rescan changes nothing (2 states, the second a fixpoint)', () => {
@@ -285,6 +285,11 @@ describe('explore: the fast state key agrees with the canonical text', () => {
     ['3 servers x 1 document, symmetry', { servers: 3, docs: 1 }, 6, 0, false, true],
     ['2 servers x 1 document, faults and a user save', { servers: 2, docs: 1 }, 5, 1, true, false],
     ['scan-cache design (scanner memory in the state)', { servers: 2, docs: 2, design: 'scan-cache' }, 6, 0, false, false],
+    // Late saves: states with an on-write scan due, by which server and document (AbstractSource.scans).
+    // (One save: with two, states alike but for the saves spent are two states of one text, which this count assumes
+    // away.)
+    ['sso-mail-only, a user save (late saves), symmetry', { servers: 2, docs: 2, design: 'sso-mail-only' }, 6, 1, false, true],
+    ['sso-mail-only, 3 servers x 1 document, a user save (late saves), no symmetry', { servers: 3, docs: 1, design: 'sso-mail-only' }, 6, 1, false, false],
   ] as const)('%s', (_label, settings, depth, userActions, faults, symmetry) => {
     const model = stormExploreModel({ settings, userActions, faults });
     const names = model.symmetricServers;
@@ -531,13 +536,14 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(races.length).toBeGreaterThan(0);
   });
 
-  it('R13: a late action is tried only where it leaves work due: a save no scanner watches, or a push whose arrivals none scans, is its whole step (the same states, the same transitions as before late actions)', () => {
-    // noop watches nothing: its saves set off no on-write scan. 2 servers x 1 document, 2 user saves, depth 4.
-    const noop = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'noop' }, userActions: 2 }), { depth: 4, invariants: [], storms: false, symmetry: false });
-    const scanning = explore(stormExploreModel({ settings: { servers: 2, docs: 1, design: 'sso-mail-only' }, userActions: 2 }), { depth: 4, invariants: [], storms: false, symmetry: false });
+  it('R13: a late action is tried only where it leaves work due: a save no scanner watches is its whole step (the same states and transitions as before late actions)', () => {
+    // noop watches nothing: its saves set off no on-write scan. Partial order prunes 6 saves here, whose late twins
+    // are tried all the same and dropped, nothing being due: the counts of the search before late actions (ac59d6f).
+    const noop = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'noop' }, userActions: 2 }), { depth: 4, invariants: [], storms: false, symmetry: false });
+    expect([noop.distinctStates, noop.transitions, noop.prunedByPartialOrder]).toEqual([55, 250, 6]);
     // (Late saves of sso-mail-only: states with its scan due, and what follows them.)
+    const scanning = explore(stormExploreModel({ settings: { servers: 2, docs: 2, design: 'sso-mail-only' }, userActions: 2 }), { depth: 4, invariants: [], storms: false, symmetry: false });
     expect(scanning.distinctStates).toBeGreaterThan(noop.distinctStates);
-    expect(noop.statesGenerated).toBe(noop.transitions + 1);
   });
 
   it('R5/R16: both members stamping the same document: the shortest conflict is scan, scan, push (3 steps), and the log replays to it', () => {

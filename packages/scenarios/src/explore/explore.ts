@@ -297,12 +297,16 @@ function atTime(a: Action, at: number): InputEvent {
  * does in a cluster whenever the replicator's tick falls inside the scan's milliseconds (a researcher's QA pass:
  * sso-mail-only, and a design stamping only local saves, passed an exhausted search and verify, and a 6-event log made
  * a conflict: Ann's save pushed to Beta before Alpha's stamp of it, Bob's save on Beta descending from the unstamped
- * version, R5). [choice] So every action that sets off an on-write scan (a save a scanner watches; a push or session
- * whose arrivals one watches) is tried a second time, late: at the last millisecond of its step, its own work left
- * due within the next step, which runs the next action first (scanMsPerDoc of 2 ms or more; at 1 ms the scan still
- * comes first, and the late action reaches no new state). Its log has the action at that millisecond, and replay runs
- * it so. One action comes between (a late action is not tried where work is already due: the scan of a save is a
- * few milliseconds, not a step), and a late action is never in a storm's loop (storms are searched among whole steps).
+ * version, R5). [choice] So a user's save that sets off an on-write scan (one a scanner watches) is tried a second
+ * time, late: at the last millisecond of its step, its scan left due within the next step, which runs the next action
+ * first (scanMsPerDoc of 2 ms or more; at 1 ms the scan is due with the next action, and runs first: the late save's
+ * state, with its scan due, then goes where the save's own goes). Its log has the save at that millisecond, and replay
+ * runs it so. One action comes between (a late save is not tried where work is already due: the scan of a save is a
+ * few milliseconds, not a step), and a late action is never in a storm's loop (storms are searched among whole
+ * steps). The state keeps which scan is due (AbstractSource.scans: by kind alone, two late states whose scans differ
+ * were one, and states were lost: a review). Not a push: fed late, its transfers (replicationMsPerDoc, 1 ms a document
+ * by default) come after the next action, not its arrivals' scans, another interleaving than this one, and its steps
+ * read "no change" (a review); a push's arrivals and their on-write scans stay one step (README, explore).
  * A late action is the same action object but marked (a WeakSet: it holds no field an input event could carry).
  */
 const LATE = new WeakSet<object>();
@@ -596,7 +600,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           pruned++;
           // Its late twin is tried all the same (it commutes with nothing): whether there is one is known only by
           // running it (a save no scanner watches leaves nothing due, and is dropped below).
-          if (action.type === 'save' && node.pending !== true) {
+          if (action.type === 'save') {
             acts.splice(ai + 1, 0, lateAction(action));
             lastIdx++;
           }
@@ -626,7 +630,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         if (late) {
           // A late action that left nothing due is its whole step (nothing can come between): no state of its own.
           if (!sim.pendingWork().some((w) => w.pending)) continue;
-        } else if (!node.pending && action.type !== 'scan' && setsOffOnWriteScan(derived)) {
+        } else if (!node.pending && action.type === 'save' && setsOffOnWriteScan(derived)) {
           // It set off an on-write scan: tried late too, next (LATE).
           acts.splice(ai + 1, 0, lateAction(action));
           if (lastIdx > ai) lastIdx++;
@@ -663,8 +667,8 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           derived = own;
         }
         transitions++;
-        // (Not a late one: storms are searched among whole steps, LATE.)
-        if (storms && !late && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
+        // (A late action is a save: never an edge, and storms are searched among whole steps, LATE.)
+        if (storms && (action.type === 'push' || action.type === 'replicate')) edges.push({ from: idx, to: target, action, scanner });
         // States at the last depth are never expanded, so none is kept (below).
         const expandable = depth < options.depth;
         // [choice] A run goes on only where this step stamped a document on the arrival of that same document as the
@@ -675,7 +679,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         let stampingRun = 0;
         let stamped: Map<string, number> | undefined;
         // (Only where they count: a new state, or one found before at this depth, below.)
-        if (scanner && !late && (action.type === 'push' || action.type === 'replicate') && (seen === undefined || nodes[seen]!.depth === depth)) {
+        if (scanner && (action.type === 'push' || action.type === 'replicate') && (seen === undefined || nodes[seen]!.depth === depth)) {
           let before = 0;
           for (const e of derived) {
             if (!isScannerRevision(e) || e.via === undefined || e.via.unid !== e.unid) continue;
