@@ -254,7 +254,7 @@ describe('R9 transfers and history', () => {
     expect(summary.converged).toBe(true);
   });
 
-  it('R9: a session to a partner that is down is interrupted at once', () => {
+  it('R8/R9: a session to a partner that is down is interrupted at once, and an interrupted pull ends its session: no push half follows (event-log.md, Time and order)', () => {
     const { derived } = simulate([...pair(), ev.save(1, 'A', X), ev.crash(5, 'A'), ev.replicate(100, 'B', 'A')]);
     expect(sessions(derived)).toEqual([session(100, 'B', 'A', 'pull', 0, 0, true)]);
   });
@@ -1214,6 +1214,26 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
       ['replicated', 'X'],
       ['merged', 'Y'],
     ]);
+  });
+
+  it('R13: a scanner\'s own saves are not offered to its on-write scanning: a design that watches every write and stamps every scan scans a user\'s save once, not its own stamp again (a mutation sweep: offering them passed every core test)', () => {
+    const offered: string[] = [];
+    let stamps = 0;
+    const behaviour = {
+      actor: 'scanner/t',
+      scanMsPerDoc: 10,
+      scansMail: false,
+      watchesWrite: (w) => {
+        offered.push(w.by);
+        return true;
+      },
+      scan: () => ({ verdict: 'clean', set: [['X-Stamp', ++stamps]] }),
+    } as Behaviour;
+    // (An end a second on: offered its own saves, it stamps every 10 ms for ever.)
+    const { summary, derived } = simulate([...pair(), { at: 0, type: 'scanner', server: 'A', design: 't' }, ev.save(10, 'A', unid(1), { $FILE: [{ name: 'a.doc', bytes: 1 }] }), { at: 1_000, type: 'end' }], { behaviours: () => behaviour });
+    expect(offered).toEqual(['user/jdoe']);
+    expect(derived.filter((e) => e.type === 'scanned').map((e) => [e.at, e.type === 'scanned' ? e.kind : ''])).toEqual([[20, 'on-write']]);
+    expect(summary.revisions.byActorKind['scanner']).toBe(1);
   });
 
   it('R13 [choice]: a scanner replaced during a pass gives the rest of the pass its own scanMsPerDoc; a slot already past runs at once (a spec review)', () => {
