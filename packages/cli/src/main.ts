@@ -1684,7 +1684,7 @@ async function cmdExplore(
     if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, and what lies past it was not searched\n`);
     // ("Exhausted" said alone above it, with every action failing, read as a contradiction: a researcher's QA pass.)
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
-    if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
+    if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs, a late save at the millisecond before the next (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     if (leftOut !== undefined) process.stdout.write(`  timing: ${leftOut}\n`);
     if (r.timeUnchecked !== undefined) process.stdout.write(`  time: ${r.timeUnchecked}\n`);
     for (const v of r.violations) {

@@ -1154,7 +1154,8 @@ function indexOfTime(d: DocRec, t: number): number {
  *
  * The work that does not depend on the order is done once: documents (their normalisation and hashes), replicas (a
  * multiset of document hashes), histories (how many documents each covers), queues but their mate, scanner memory,
- * pending work. Each order then only renames servers to positions.
+ * the kinds of pending work. Each order then only renames servers to positions, and hashes the pending on-write scans
+ * by them (AbstractSource.scans: which server scans).
  */
 export function abstractStateHash(src: AbstractSource, orders: readonly (readonly string[])[], out: Uint32Array): void {
   const servers = src.servers;

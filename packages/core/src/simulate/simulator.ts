@@ -167,6 +167,8 @@ export interface WorkInfo {
   readonly kind: Work['kind'];
   readonly pending: boolean;
   readonly description: string;
+  /** An on-write scan's server and document (explore asks whether a late save left a scan to make). */
+  readonly scan?: { readonly server: string; readonly db: string; readonly unid: string };
 }
 
 /** One cluster replicator queue: a sender's changes waiting for one mate and one database (R12). */
@@ -888,7 +890,7 @@ export class Simulator {
 
   /** The engine work scheduled now, in the order it would run. */
   pendingWork(): WorkInfo[] {
-    return this.s.heap.toArray().map((w) => ({ id: w.id, at: w.at, kind: w.kind, pending: isPendingKind(w), description: describeWork(w) }));
+    return this.s.heap.toArray().map((w) => ({ id: w.id, at: w.at, kind: w.kind, pending: isPendingKind(w), description: describeWork(w), ...(w.kind === 'on-write' ? { scan: { server: w.server, db: w.db, unid: w.unid } } : {}) }));
   }
 
   /** Runs the next scheduled work item, if any. Returns false when there is none. */

@@ -8,6 +8,7 @@ import {
   isScannerRevision,
   describeInput,
   explainDerived,
+  filesOf,
   type BehaviourFactory,
   type DerivedEvent,
   type Discarded,
@@ -326,6 +327,19 @@ function describeAction(a: Action): string {
   return LATE.has(a) ? `${describeInput(a)}, late` : describeInput(a);
 }
 
+/**
+ * Whether an on-write scan left due will scan something: a live document with attachments, as the simulator's
+ * scanDoc decides, were it to run now.
+ */
+function leavesScanDue(sim: Simulator): boolean {
+  for (const w of sim.pendingWork()) {
+    if (w.scan === undefined) continue;
+    const note = sim.replica(w.scan.server, w.scan.db)?.get(w.scan.unid);
+    if (note !== undefined && !note.deleted && filesOf(note) !== 0) return true;
+  }
+  return false;
+}
+
 /** Whether a step's events hold an on-write scan (a loop at module level: a closure per transition cost 1% of a search). */
 function setsOffOnWriteScan(derived: readonly DerivedEvent[]): boolean {
   for (let i = 0; i < derived.length; i++) {
@@ -628,8 +642,11 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
           continue;
         }
         if (late) {
-          // A late action that left nothing due is its whole step (nothing can come between): no state of its own.
-          if (!sim.pendingWork().some((w) => w.pending)) continue;
+          // A late save that left no scan to make is its whole step (nothing can come between): no state of its own.
+          // The same test as the twin's own branch below, which asks whether its save's step scanned: an on-write scan
+          // is offered for a document without attachments too and scans nothing (scanDoc), and kept for being due, a
+          // pruned save's twin reached states the unreduced search never made (a review).
+          if (!leavesScanDue(sim)) continue;
         } else if (!node.pending && action.type === 'save' && setsOffOnWriteScan(derived)) {
           // It set off an on-write scan: tried late too, next (LATE).
           acts.splice(ai + 1, 0, lateAction(action));
@@ -989,7 +1006,8 @@ const UNID_TEXT = /^[0-9A-F]{32}$/;
 
 /**
  * One way of running paths again (timeDependence): `setup` (the model's, its times moved or not), then a path's actions
- * at `timeOf(d)`. The setup is run once and snapshotted; each path restores it.
+ * at `timeOf(d)` (a late save at `timeOf(d + 1) - 1`: LATE). The setup is run once and snapshotted; each path
+ * restores it.
  */
 class TimedRuns {
   private readonly sim: Simulator;
@@ -1260,7 +1278,7 @@ function runSetup(sim: Simulator, setup: readonly InputEvent[]): void {
  * Runs one step as replay runs its line: the work due before its `at` first (a cluster replicator on a timer pushes
  * what the last step queued at its ticks in between), then the action, then the work it sets off. (Jumping to the
  * action's time put a user's save before the tick that would have brought the other member's stamp: a conflict the
- * log does not replay to.)
+ * log does not replay to.) A late save (`late`, LATE) leaves its work due: the next step's input comes first.
  */
 function runStep(sim: Simulator, line: number, event: InputEvent, late = false): void {
   sim.feed({ line, event });
@@ -1324,8 +1342,10 @@ function rerunSample(nodes: number): number[] {
   return out;
 }
 
-/** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
-/** A path's input events: the setup, one event per action a step apart, and (`withEnd`) an `end` a step after the last. */
+/**
+ * A path's input events: the setup, one event per action a step apart (a late save at the millisecond before the next
+ * step's: LATE), and (`withEnd`) an `end` a step after the last.
+ */
 function pathEvents(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, withEnd: boolean): InputEvent[] {
   const events: InputEvent[] = [...model.setup, ...actions.map((a, i) => stepAt(a, timeOf, i + 1))];
   // The log ends where the path ends: an `end` right after the last step, so replay stops there too.
@@ -1333,6 +1353,7 @@ function pathEvents(model: ExploreModel, actions: readonly Action[], timeOf: (d:
   return events;
 }
 
+/** Replays a path from the initial state, explaining each step in words, and writes it as a log. */
 function makePath(model: ExploreModel, actions: readonly Action[], timeOf: (d: number) => number, stepMs: number, factory: ReturnType<typeof behaviourFactory>, meta: Record<string, unknown> = {}): ExplorePath {
   const events = pathEvents(model, actions, timeOf, stepMs, false);
   const explanation: string[] = [];

@@ -203,7 +203,10 @@ export interface VerifyResult {
    * start makes, and its verdict cannot be trusted (then `ok` is false). What differed, in words.
    */
   readonly notReproducible?: string;
-  /** No invariant violated, nothing vacuous, and the design ran alike on a fresh copy (notReproducible). */
+  /**
+   * Every invariant held in every run, or does not apply (none violated, unchecked or held-partly), nothing vacuous,
+   * and the design ran alike on a fresh copy (notReproducible).
+   */
   readonly ok: boolean;
 }
 
@@ -890,7 +893,8 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     coverage,
     vacuous,
     ...(notReproducible !== undefined ? { notReproducible } : {}),
-    // (An unchecked invariant is no pass: with `only` leaving design-runs out, every invariant could be unchecked.)
+    // (An unchecked or held-partly invariant is no pass: with `only` leaving design-runs out, every invariant could be
+    // unchecked, or held in the runs that did not crash.)
     ok: results.every((r) => r.status === 'held' || r.status === 'not-applicable') && vacuous.length === 0 && notReproducible === undefined,
   };
 }
