@@ -349,9 +349,14 @@ function setsOffOnWriteScan(derived: readonly DerivedEvent[]): boolean {
   return false;
 }
 
-/** The action of step `d` as its input event: at `timeOf(d)`, or, late, the millisecond before the next step's. */
+/** The time of step `d`'s action: `timeOf(d)`, or, late, the millisecond before the next step's (LATE). */
+function stepTime(late: boolean, timeOf: (d: number) => number, d: number): number {
+  return late ? timeOf(d + 1) - 1 : timeOf(d);
+}
+
+/** The action of step `d` as its input event, at stepTime. */
 function stepAt(a: Action, timeOf: (d: number) => number, d: number): InputEvent {
-  return atTime(a, LATE.has(a) ? timeOf(d + 1) - 1 : timeOf(d));
+  return atTime(a, stepTime(LATE.has(a), timeOf, d));
 }
 
 /**
@@ -624,7 +629,7 @@ function searchWithStep(model: ExploreModel, options: ExploreOptions, stepMs: nu
         fresh = false;
         derived = [];
         try {
-          runStep(sim, model.setup.length + 1 + depth, atTime(action, late ? timeOf(depth + 1) - 1 : timeOf(depth)), late);
+          runStep(sim, model.setup.length + 1 + depth, atTime(action, stepTime(late, timeOf, depth)), late);
           if (!late && sim.now > timeOf(depth) + stepMs / 2) return undefined; // the step is too short for this action: retry
           settle(sim, timeOf(depth + 1) - 1);
         } catch (err) {
@@ -1078,8 +1083,8 @@ class TimedRuns {
     this.conflicts = [...this.setupConflicts];
     this.names = new Map(this.setupNames);
     actions.forEach((a, i) => {
-      // (A late action at its step's last millisecond in this run's steps: LATE.)
-      const at = LATE.has(a) ? this.timeOf(i + 2) - 1 : this.timeOf(i + 1);
+      // (A late action at its step's last millisecond in this run's steps: asked of `a`, as the copy below is unmarked.)
+      const at = stepTime(LATE.has(a), this.timeOf, i + 1);
       if (at - 1 > this.sim.now) this.sim.advance(at - 1);
       const k = renamed !== undefined && 'unid' in a && typeof a.unid === 'string' ? renamed.indexOf(a.unid) : -1;
       const event = atTime(k !== -1 && k < this.conflicts.length ? ({ ...a, unid: this.conflicts[k]! } as Action) : a, at);

@@ -1,4 +1,4 @@
-import { filesOf, isScannerRevision, Simulator, type InputEvent, type Summary } from '@replstorm/core';
+import { filesOf, getItem, isScannerRevision, Simulator, type InputEvent, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from '../design.js';
 import { builtinRegistry } from '../designs/registry.js';
 import type { Scenario } from '../scenarios/registry.js';
@@ -160,13 +160,7 @@ export function conflictDocumentsHeld(sim: Simulator): number {
   for (const srv of sim.serverStates()) {
     for (const r of srv.replicas) {
       for (const note of r.notes()) {
-        if (note.deleted) continue;
-        for (const i of note.items) {
-          if (i.key === '$conflict') {
-            seen.add(`${r.db}\u0000${note.unid}`);
-            break;
-          }
-        }
+        if (!note.deleted && getItem(note, '$Conflict') !== undefined) seen.add(`${r.db}\u0000${note.unid}`);
       }
     }
   }
