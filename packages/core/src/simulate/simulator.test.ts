@@ -1236,6 +1236,25 @@ describe('Steppable: pending actions, one chosen action, snapshot and restore', 
     expect(summary.revisions.byActorKind['scanner']).toBe(1);
   });
 
+  it('R13: wouldScan answers as a scan does: a document with attachments on a server with a scanner, not one without files, not a deletion stub, not on a server without a scanner', () => {
+    const scanned: string[] = [];
+    const behaviour = { actor: 'scanner/t', scanMsPerDoc: 1, scansMail: false, watchesWrite: () => false, scan: (ctx) => (scanned.push(ctx.unid), { verdict: 'clean' }) } as Behaviour;
+    const sim = new Simulator({ behaviours: () => behaviour });
+    const file = { $FILE: [{ name: 'a.doc', bytes: 1 }] };
+    let line = 1;
+    const feed = (e: InputEvent) => sim.applyEvent({ line: ++line, event: e });
+    for (const e of [...pair(), { at: 0, type: 'scanner', server: 'A', design: 't' } as const, ev.save(10, 'A', X, file), ev.save(10, 'A', Y, { Subject: 'no files' }), ev.save(10, 'A', Z, file), ev.save(10, 'B', X, file)]) feed(e);
+    feed({ at: 20, type: 'delete', server: 'A', db: 'd', unid: Z, by: 'user/jdoe' });
+    const asked = [X, Y, Z, unid(0xd)].map((u) => sim.wouldScan('A', 'd', u));
+    expect(asked).toEqual([true, false, false, false]);
+    expect([sim.wouldScan('B', 'd', X), sim.wouldScan('A', 'nowhere', X), sim.wouldScan('Nobody', 'd', X)]).toEqual([false, false, false]);
+    // The scan itself hands the scanner exactly the documents wouldScan named.
+    scanned.length = 0;
+    feed({ at: 100, type: 'scan', server: 'A', kind: 'scheduled', db: 'd' });
+    sim.finish();
+    expect(scanned).toEqual([X]);
+  });
+
   it('R13 [choice]: a scanner replaced during a pass gives the rest of the pass its own scanMsPerDoc; a slot already past runs at once (a spec review)', () => {
     const scannedAt: number[] = [];
     const design = (scanMsPerDoc: number) => ({ actor: 'scanner/t', scanMsPerDoc, scansMail: false, watchesWrite: () => false, scan: () => ({ verdict: 'clean' }) }) as unknown as Behaviour;

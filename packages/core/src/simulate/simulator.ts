@@ -888,6 +888,15 @@ export class Simulator {
 
   // ---------------------------------------------------------------- stepping (for exploration)
 
+  /**
+   * Whether a scan of the document on `server` would hand it to the server's scanner now (scanDoc's own test: a
+   * scanner, a version with attachments). Explore asks it of the on-write scan a late save leaves due (LATE).
+   */
+  wouldScan(server: string, db: string, unid: string): boolean {
+    const srv = this.s.servers.get(server);
+    return srv !== undefined && scannable(srv, srv.replicas.get(db), unid) !== undefined;
+  }
+
   /** The engine work scheduled now, in the order it would run. */
   pendingWork(): WorkInfo[] {
     return this.s.heap.toArray().map((w) => ({ id: w.id, at: w.at, kind: w.kind, pending: isPendingKind(w), description: describeWork(w), ...(w.kind === 'on-write' ? { scan: { server: w.server, db: w.db, unid: w.unid } } : {}) }));
@@ -1878,8 +1887,8 @@ export class Simulator {
   private scanDoc(srv: ServerRec, db: string, unid: string, kind: ScanKind, cause: number, via: Via | undefined): void {
     const b = srv.behaviour;
     const rep = srv.replicas.get(db);
-    const note = rep?.get(unid);
-    if (b === undefined || rep === undefined || note === undefined || filesOf(note) === 0) return;
+    const note = scannable(srv, rep, unid);
+    if (b === undefined || rep === undefined || note === undefined) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
     this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes });
@@ -2302,6 +2311,17 @@ function describeWork(w: Work): string {
     case 'purge':
       return `purge check of ${w.db}`;
   }
+}
+
+/**
+ * The version of the document a scan on `srv` hands its scanner (R13's scans, on-write and scheduled alike), or
+ * undefined: no scanner, no such document, or a version without attachments (a deletion stub has none). One test for
+ * scanDoc and for explore's question (Simulator.wouldScan), so the two cannot drift apart.
+ */
+function scannable(srv: ServerRec, rep: Replica | undefined, unid: string): Note | undefined {
+  if (srv.behaviour === undefined || rep === undefined) return undefined;
+  const note = rep.get(unid);
+  return note === undefined || filesOf(note) === 0 ? undefined : note;
 }
 
 // Written out field by field rather than with spreads: exploration copies a state per transition, and this is most

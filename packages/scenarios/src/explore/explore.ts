@@ -8,7 +8,6 @@ import {
   isScannerRevision,
   describeInput,
   explainDerived,
-  filesOf,
   type BehaviourFactory,
   type DerivedEvent,
   type Discarded,
@@ -328,15 +327,11 @@ function describeAction(a: Action): string {
 }
 
 /**
- * Whether an on-write scan left due will scan something: a live document with attachments, as the simulator's
- * scanDoc decides, were it to run now.
+ * Whether an on-write scan left due will scan something, as the simulator's scanDoc decides (Simulator.wouldScan: a
+ * scanner, a version with attachments), were it to run now.
  */
 function leavesScanDue(sim: Simulator): boolean {
-  for (const w of sim.pendingWork()) {
-    if (w.scan === undefined) continue;
-    const note = sim.replica(w.scan.server, w.scan.db)?.get(w.scan.unid);
-    if (note !== undefined && !note.deleted && filesOf(note) !== 0) return true;
-  }
+  for (const w of sim.pendingWork()) if (w.scan !== undefined && sim.wouldScan(w.scan.server, w.scan.db, w.scan.unid)) return true;
   return false;
 }
 
