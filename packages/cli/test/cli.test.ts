@@ -438,7 +438,7 @@ describe('help, version and usage', () => {
     const vs = parse(seed.stdout)['violations'] as Json[];
     expect(vs.map((v) => v['invariant'])).toEqual(['no-conflict', 'no-scanner-conflicts']);
     expect(vs[1]!['steps']).toEqual(vs[0]!['steps']);
-    expect(vs[1]!['message']).toMatch(/^a conflict document \w+ was made on \w+ for \w+; the same path with scanners that only clean conflicts no copy of that document$/);
+    expect(vs[1]!['message']).toMatch(/^a conflict document \w+ was made on \w+ for \w+; the same path with scanners that only clean conflicts no copy of that document, on it or in replication after it$/);
     // Its log replays to the conflict.
     const replayed = await runCli(['replay', vs[1]!['log'] as string, '--json']);
     expect(replayed.code, replayed.stderr).toBe(0);
