@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { timedDesign } from '../../test/designs/timed.js';
 import { revCapDesign } from '../../test/designs/revCap.js';
-import { ACTION_FIELD_NAMES, sameAction } from './explore.js';
+import { ACTION_FIELD_NAMES, cleanOnlyConflicted, sameAction } from './explore.js';
 import { EXPLORE_INVARIANTS, EXPLORE_REFUSED, STEP_MS, behaviourFactory, builtinRegistry, defineDesign, explore, stormExploreModel, type Action, type ExploreInvariant, type ExploreModel, type ScannerDesign } from '../index.js';
 
 const factory = behaviourFactory(builtinRegistry());
@@ -537,6 +537,56 @@ describe('explore: counterexamples, shortest and replayable', () => {
     };
     explore(model, { depth: 3, invariants: [whole], storms: false });
     expect(early.length).toBeGreaterThan(0);
+  });
+
+  it('R9/R12: with scheduled replication (no cluster queues) the baseline is drained by sessions: the same race, 4 steps, not the users\' 3-step conflict', () => {
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'sso-mail-only', replication: 'scheduled' }, userActions: 2 });
+    const r = explore(model, { depth: 4, invariants: [EXPLORE_INVARIANTS['no-scanner-conflicts']!], storms: false });
+    const why = r.violation?.explanation.join('\n');
+    expect(r.violation?.steps, why).toBe(4);
+    expect(r.violation!.explanation[0], why).toMatch(/late in its step/);
+    expect(r.violation!.explanation[3], why).toMatch(/^step 4 .*: replication \w+ -> \w+ \(push\): CONFLICT on \w+ .*seq 4@\d+, wins over \w+'s own, seq 3@\d+/);
+  });
+
+  it('R5/R12: the baseline\'s drain heals a partition and restarts a crashed server before replicating, so users\' divergent saves still meet', () => {
+    const X = '0000000000000000000000000000D001';
+    const save = (at: number, server: string, subject: string): InputEvent => ({ at, type: 'save', server, db: 'd', unid: X, by: 'user/ann', set: new Map([['Subject', subject]]) });
+    const path = (last: InputEvent): InputEvent[] => [
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 0 },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clusterIntervalMs: 0 },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      save(10, 'Alpha', 'a'),
+      { at: 20, type: 'push', server: 'Alpha', partner: 'Beta' },
+      save(30, 'Alpha', 'b'),
+      save(40, 'Beta', 'c'),
+      last,
+      { at: 60_000, type: 'end' },
+    ];
+    const plain = behaviourFactory(builtinRegistry());
+    // The two saves diverged (R4: neither descends from the other): drained, they conflict (R5).
+    for (const last of [{ at: 50, type: 'partition', groups: [['Alpha']] }, { at: 50, type: 'crash', server: 'Alpha' }, { at: 50, type: 'heal' }] as InputEvent[]) {
+      expect([...(cleanOnlyConflicted(plain, path(last)) ?? [])], last.type).toEqual([X]);
+    }
+    // On the path alone (no drain: each side's queue waits), none.
+    expect(runEvents(path({ at: 50, type: 'heal' }), { behaviours: plain }).summary.conflicts).toBe(0);
+  });
+
+  it('R13: a design that throws only in the baseline\'s drain is judged on the path, as before the drain: design-runs, not a no-scanner-conflicts violation "could not be run to compare" (a review)', () => {
+    // Writes nothing; its watches() throws on a replicated conflict document, which the drain's pushes bring.
+    const picky = defineDesign<Record<string, never>>({
+      name: 'picky',
+      description: 'reads only; watches throws on a replicated conflict document',
+      defaults: {},
+      symmetric: true,
+      watches: (w) => {
+        if (w.origin === 'replicated' && w.note.items.some((i) => i.key === '$conflict')) throw new Error('picky: a replicated conflict document');
+        return w.origin === 'save';
+      },
+      scan: () => ({ verdict: 'clean' }),
+    });
+    const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'picky' }, userActions: 2, registry: builtinRegistry([picky as never]) });
+    const r = explore(model, { depth: 4, invariants: [EXPLORE_INVARIANTS['no-scanner-conflicts']!], storms: false });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['design-runs']);
   });
 
   it('R13: a late action is tried only where it leaves work due: a save no scanner watches is its whole step (the same states and transitions as before late actions)', () => {
