@@ -1710,7 +1710,7 @@ ${[...(v.setup !== undefined ? [v.setup] : []), ...v.explanation].map((l) => `  
         // check that holds a design only to the conflicts a scanner that just cleans would not make.
         process.stdout.write(`  note: every scanner save on this path cleaned an infected attachment ($FILE), as any scanner that removes infections must, and stamped nothing: members cleaning one document each make this conflict with any such design; --invariant no-scanner-conflicts (verify's check) judges a design against a scanner that only cleans\n`);
       } else if (noted && (v.cleanOnlyConflicts ?? 0) > 0) {
-        process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); --invariant no-scanner-conflicts judges a design by the conflicts it adds\n`);
+        process.stdout.write(`  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes ${plural(v.cleanOnlyConflicts!, 'conflict')} too, on it or in replication after it: this one is not the design's own doing (users' saves of one document on two servers, or two members each cleaning it, conflict whatever else a scanner writes); --invariant no-scanner-conflicts judges a design by the conflicts it adds\n`);
       }
     }
     if (r.storm !== undefined) {

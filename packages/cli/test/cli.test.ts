@@ -466,7 +466,7 @@ describe('help, version and usage', () => {
     const res = await runCli(args);
     expect(res.code).toBe(1); // no-conflict counts every conflict, as documented
     expect(res.stdout).toContain('no-conflict VIOLATED');
-    expect(res.stdout).toContain('  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes 1 conflict too: this one is not the design\'s own doing');
+    expect(res.stdout).toContain('  note: the same path with each scanner only cleaning (its scans as they are, no stamp) makes 1 conflict too, on it or in replication after it: this one is not the design\'s own doing');
     const v = parse((await runCli([...args, '--json'])).stdout)['violation'] as Json;
     expect(v['scannerRevisions']).toBeGreaterThan(0);
     expect(v['cleanOnlyConflicts']).toBe(1);

@@ -158,9 +158,10 @@ export interface ExplorePath {
    */
   readonly scannerCleanings: number;
   /**
-   * For a no-conflict violation: the conflicts the same path makes when each scanner keeps its shape (what it watches,
-   * its schedule) but only cleans, never stamps (verify's counterfactual). More than 0: the conflict is not the
-   * design's own doing (users' concurrent saves, members each cleaning one document).
+   * For a no-conflict violation: the conflicts the same path makes, on it or in replication after it (as
+   * no-scanner-conflicts' baseline: cleanOnlyConflicted), when each scanner keeps its shape (what it watches, its
+   * schedule) but only cleans, never stamps (verify's counterfactual). More than 0: the conflict is not the design's
+   * own doing (users' concurrent saves, members each cleaning one document).
    */
   readonly cleanOnlyConflicts?: number;
 }
@@ -1305,11 +1306,10 @@ function settle(sim: Simulator, until: number): void {
  * saving one document on two members, each stamped by an on-write scan, with sso-mail-only) read as the design's.
  */
 function withCleanOnlyConflicts<V extends ExplorePath>(model: ExploreModel, v: V): V {
-  try {
-    return { ...v, cleanOnlyConflicts: runEvents(v.events, { behaviours: cleanOnlyFactory(model) }).summary.conflicts };
-  } catch {
-    return v; // (a path the baseline cannot run: nothing to say)
-  }
+  // Drained as no-scanner-conflicts' baseline is (cleanOnlyConflicted): counted on the path alone, a conflict that one
+  // excuses read here as "0: the design's doing" (a review).
+  const run = runCleanOnly(cleanOnlyFactory(model), v.events);
+  return run === undefined ? v : { ...v, cleanOnlyConflicts: run.conflicts }; // (a path the baseline cannot run: nothing to say)
 }
 
 /** Every design of the model keeping its shape but only cleaning (verify's baseline, cleanOnly.ts). */
@@ -1339,34 +1339,39 @@ function cleanOnlyFactory(model: Pick<ExploreModel, 'registry'>): ReturnType<typ
  * no-scanner-conflicts violation "could not be run to compare").
  */
 export function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: ReturnType<typeof simulatorLimits> = {}): ReadonlySet<string> | undefined {
-  const out = new Set<string>();
+  return runCleanOnly(baseline, events, options)?.docs;
+}
+
+/** cleanOnlyConflicted's run: the documents conflicted, and the conflict documents made (the summary's `conflicts`). */
+function runCleanOnly(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: ReturnType<typeof simulatorLimits> = {}): { docs: Set<string>; conflicts: number } | undefined {
+  const out = { docs: new Set<string>(), conflicts: 0 };
   const moved = { changes: 0 };
   let sim: Simulator;
   try {
-    const onDerived = (e: DerivedEvent) => {
-      if (e.type === 'conflict') out.add(e.unid);
-      else if (e.type === 'session') moved.changes += e.changed;
+    const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
+      if (e.type === 'conflict') {
+        out.docs.add(e.unid);
+        if (madeDocument !== false) out.conflicts++;
+      } else if (e.type === 'session') moved.changes += e.changed;
     };
     sim = new Simulator({ behaviours: baseline, onDerived, ...options });
     const end = events.at(-1)?.type === 'end' ? events.length - 1 : events.length;
     let line = 1;
     for (let i = 0; i < end; i++) sim.feed({ line: ++line, event: events[i]! });
-    // (The path's own end: what it leaves due runs before the drain's first input.)
-    const onPath = () => {
-      if (end < events.length) sim.feed({ line: line + 1, event: events[end]! });
-      sim.finish();
-      return out;
-    };
     const snap = sim.snapshot();
-    const seen = new Set(out);
+    const onPath = { docs: new Set(out.docs), conflicts: out.conflicts };
     try {
       drainReplication(sim, line, events[end - 1]?.at ?? 0, moved);
       sim.finish();
-    } catch {
+    } catch (err) {
+      // (Only a design's failure: a budget refused or an engine error leaves the baseline not run, below.)
+      if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
+      // The path alone, as before the drain: its own end (what it leaves due runs before it), from where it paused.
       sim.restore(snap);
-      out.clear();
-      for (const u of seen) out.add(u);
-      return onPath();
+      out.docs = onPath.docs;
+      out.conflicts = onPath.conflicts;
+      if (end < events.length) sim.feed({ line: line + 1, event: events[end]! });
+      sim.finish();
     }
   } catch {
     return undefined;
@@ -1377,8 +1382,8 @@ export function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory
 /** A minute between the drain's inputs: a push or session of explore's few documents ends well within it. */
 const DRAIN_STEP_MS = 60_000;
 /**
- * Rounds of the drain at most (each moves what the last made: a conflict document made on arrival, pushed on). A
- * review's 144 searches never needed more than a few; a design that stamps every arrival never stops, and is cut here.
+ * Rounds of the drain at most (each moves what the last made: a conflict document made on arrival, pushed on): a
+ * safeguard, the baseline's scanners writing nothing but cleanings (a review saw 3 at most).
  */
 const DRAIN_ROUNDS = 8;
 

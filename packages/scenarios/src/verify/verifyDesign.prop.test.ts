@@ -4,7 +4,7 @@ import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, promis
 import { propertySeed } from '../../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
-import { arbCase, caseEvents, recheckVerifyClaim } from './verifyDesign.js';
+import { RACE_BEFORE_MAX, START_STEP_MS, arbCase, caseEvents, recheckVerifyClaim } from './verifyDesign.js';
 import fc from 'fast-check';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
@@ -166,9 +166,11 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     const cex = assertViolated(verifyDesign(registry.get('sso-mail-only')!, { runs: 200, seed, only: ['no-scanner-conflicts'] }), 'no-scanner-conflicts');
     expect(replay(cex.log).conflicts).toBeGreaterThan(0);
     const saves = cex.events.filter((e): e is Extract<InputEvent, { type: 'save' }> => e.type === 'save' && e.by === 'user/bob');
+    // (Its first edit within RACE_BEFORE_MAX ms before a tick of the cluster replicator, every START_STEP_MS; the
+    // other member's after that tick and before the next.)
     const raced = saves.find((a) => {
-      const before = 15_000 - (a.at % 15_000);
-      return before >= 1 && before <= 9 && saves.some((b) => b.server !== a.server && b.unid === a.unid && b.at > a.at && b.at < a.at + before + 15_000);
+      const before = START_STEP_MS - (a.at % START_STEP_MS);
+      return before >= 1 && before <= RACE_BEFORE_MAX && saves.some((b) => b.server !== a.server && b.unid === a.unid && b.at > a.at && b.at < a.at + before + START_STEP_MS);
     });
     expect(raced, JSON.stringify(saves)).toBeDefined();
   });

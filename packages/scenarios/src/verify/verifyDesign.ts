@@ -102,7 +102,7 @@ const START_MS_MAX = 400 * 86_400_000;
  * come in another order (a case of 3 servers: 20 arrivals at 0, 19 at 6,422,610,000 ms). That is the spec's, as in
  * explore's abstraction (abstractState.ts).
  */
-const START_STEP_MS = 15_000;
+export const START_STEP_MS = 15_000;
 
 export interface VerifyOptions {
   /** Configuration given to the design on every server (over its defaults). */
@@ -223,32 +223,9 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
 
-// A case's events fall within about four minutes (actions 2-150 s after its scanners come, the quiet phase at 200 s;
-// the run capped at CASE_RUN_MS after the last), from a drawn start (`startMs`, up to 400 days), its scanners coming
-// 1 s after its documents or up to 30 days later (`installAfterMs`). Since QA passes (2026-12-05): a design that acted
-// only on some later day passed while every case began at 0; one that skipped documents untouched for 5 minutes
-// passed while no scanned document was older than 4; one that cleaned only the first infected attachment of two
-// passed while documents held one (`DocPlan.second`).
-// [limitation] A design that acts differently in a narrow window only is met as often as a case's minutes fall there:
-// a nightly half hour, on 8 seeds of 12 at 100 runs; one day of 400, in about 1 case of 600.
-/**
- * [choice] A race between a save and its on-write scan, drawn in a quarter of the cases: an edit on one member a few
- * milliseconds before a cluster tick, whose push carries the version before its stamp (the push reads its first
- * document 1 ms after the tick, `replicationMsPerDoc`; the stamp comes `scanMsPerDoc` after the save, 10 ms by
- * default, and a scan due in the same millisecond as the read runs first: so 1 to 8 ms before), and an edit of the
- * same document on another member after the arrival and before the next tick. sso-mail-only stamps a user's save on
- * its own server, and the race (Bob's save descends from the unstamped version, and the stamp and it diverge: a
- * conflict a scanner that only cleans never makes) was met by independent edits on 5 seeds of 40 in 1,000 runs (they
- * land in those 8 ms before one of the ticks about once in 2,000 edits, and then need the second edit); explore searches it with user
- * saves (a researcher's QA pass, 2026-12-07). Ticks fall at multiples of the cluster interval in absolute time
- * (R12), as every case's start and install delay are: `tick` is the tick's number within the case, from the second
- * (the first spreads the documents, made on the first member, to the others). The document is one with a clean
- * attachment where the case has one (an infected one is cleaned by a scanner that only cleans too, and no race shows;
- * one without attachments is never scanned); where none has, a document without attachments is given a clean one by
- * the first edit, and an infected one is left as it is (a QA pass of the race: 15% of the draws raced before, the
- * rest on documents never stamped).
- */
-const RACE_BEFORE_MAX = 8;
+/** The latest a race's first edit comes before its tick, in ms (raceEdits). Exported for its test. */
+export const RACE_BEFORE_MAX = 8;
+/** A race as drawn (arbCase's `race`): servers and the document by number, taken modulo what the case has. */
 interface RaceDraw {
   readonly server: number;
   readonly other: number;
@@ -257,9 +234,27 @@ interface RaceDraw {
   readonly before: number;
   readonly after: number;
 }
+/**
+ * [choice] A race between a save and its on-write scan, drawn in a quarter of the cases: an edit on one member a few
+ * milliseconds before a cluster tick, whose push carries the version before its stamp (the push reads its first
+ * document 1 ms after the tick, `replicationMsPerDoc`; the stamp comes `scanMsPerDoc` after the save, 10 ms by default,
+ * and a scan due in the same millisecond as the read runs first: so 1 to 8 ms before), and an edit of the same document
+ * on another member after the arrival and before the next tick. sso-mail-only stamps a user's save on its own server,
+ * and the race (Bob's save descends from the unstamped version, and the stamp and it diverge: a conflict a scanner that
+ * only cleans never makes) was met by independent edits on 5 seeds of 40 in 1,000 runs (they land in those 8 ms before
+ * one of the ticks about once in 2,000 edits, and then need the second edit); explore searches it with user saves (a
+ * researcher's QA pass, 2026-12-07). Ticks fall at multiples of the cluster interval in absolute time (R12), as every
+ * case's start and install delay are: `tick` is the tick's number within the case, from the second (the first spreads
+ * the documents, made on the first member, to the others). The document is one with a clean attachment where the case
+ * has one (an infected one is cleaned by a scanner that only cleans too, and no race shows; one without attachments is
+ * never scanned); where none has, a document without attachments is given a clean one by the first edit, and an
+ * infected one is left as it is (a QA pass of the race: 15% of the draws raced before, the rest on documents never
+ * stamped).
+ */
 function raceEdits(race: RaceDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
   if (race === null || docs.length === 0) return [];
   const at = race.tick * START_STEP_MS; // (the cluster interval: START_STEP_MS)
+  // (Another member: arbCase draws 2 or 3 servers, and `other` chooses between the two others of 3.)
   const second = (race.server + 1 + (race.other % (servers - 1))) % servers;
   const clean: number[] = [];
   docs.forEach((d, i) => {
@@ -274,6 +269,14 @@ function raceEdits(race: RaceDraw | null, servers: number, docs: readonly DocPla
   ];
 }
 
+// A case's events fall within about four minutes (actions 2-150 s after its scanners come, the quiet phase at 200 s;
+// the run capped at CASE_RUN_MS after the last), from a drawn start (`startMs`, up to 400 days), its scanners coming
+// 1 s after its documents or up to 30 days later (`installAfterMs`). Since QA passes (2026-12-05): a design that acted
+// only on some later day passed while every case began at 0; one that skipped documents untouched for 5 minutes
+// passed while no scanned document was older than 4; one that cleaned only the first infected attachment of two
+// passed while documents held one (`DocPlan.second`).
+// [limitation] A design that acts differently in a narrow window only is met as often as a case's minutes fall there:
+// a nightly half hour, on 8 seeds of 12 at 100 runs; one day of 400, in about 1 case of 600.
 /** The suite's random cases. Exported (not from index.ts) for verifyDesign.prop.test.ts's check of `startMs`. */
 export function arbCase(): fc.Arbitrary<VerifyCase> {
   return fc
