@@ -1346,7 +1346,6 @@ export function cleanOnlyConflicted(baseline: ReturnType<typeof behaviourFactory
 function runCleanOnly(baseline: ReturnType<typeof behaviourFactory>, events: readonly InputEvent[], options: ReturnType<typeof simulatorLimits> = {}): { docs: Set<string>; conflicts: number } | undefined {
   const out = { docs: new Set<string>(), conflicts: 0 };
   const moved = { changes: 0 };
-  let sim: Simulator;
   try {
     const onDerived = (e: DerivedEvent, madeDocument?: boolean) => {
       if (e.type === 'conflict') {
@@ -1354,7 +1353,7 @@ function runCleanOnly(baseline: ReturnType<typeof behaviourFactory>, events: rea
         if (madeDocument !== false) out.conflicts++;
       } else if (e.type === 'session') moved.changes += e.changed;
     };
-    sim = new Simulator({ behaviours: baseline, onDerived, ...options });
+    const sim = new Simulator({ behaviours: baseline, onDerived, ...options });
     const end = events.at(-1)?.type === 'end' ? events.length - 1 : events.length;
     let line = 1;
     for (let i = 0; i < end; i++) sim.feed({ line: ++line, event: events[i]! });
