@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type LocatedEvent } from '@replstorm/core';
+import { Simulator, decodeLogText, isInputEvent, isScannerRevision, runEvents, type InputEvent, type ItemValue, type LocatedEvent } from '@replstorm/core';
 import { timedDesign } from '../../test/designs/timed.js';
 import { revCapDesign } from '../../test/designs/revCap.js';
 import { ACTION_FIELD_NAMES, cleanOnlyConflicted, sameAction } from './explore.js';
@@ -587,6 +587,71 @@ describe('explore: counterexamples, shortest and replayable', () => {
     const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'picky' }, userActions: 2, registry: builtinRegistry([picky as never]) });
     const r = explore(model, { depth: 4, invariants: [EXPLORE_INVARIANTS['no-scanner-conflicts']!], storms: false });
     expect(r.violations.map((v) => v.invariant)).toEqual(['design-runs']);
+  });
+
+  it('R12/R13: judged on the path alone (a design failing in the drain), the path runs to its own `end`: work due after it (a cluster tick) does not run', () => {
+    // Alpha and Beta save one document before the first cluster tick (at 1,000 ms); the path ends at 500. The drain's
+    // pushes make the conflict and carry its conflict document, on which the design throws: judged on the path, which
+    // stops at its end (event-log.md, "When a run stops"), before the tick: no conflict. Run past its end (finish
+    // without it), the tick's pushes made the conflict and the design threw there too: "could not be run" (undefined).
+    const X = '0000000000000000000000000000D001';
+    const picky = defineDesign<Record<string, never>>({
+      name: 'picky',
+      description: 'reads only; watches throws on a replicated conflict document',
+      defaults: {},
+      watches: (w) => {
+        if (w.origin === 'replicated' && w.note.items.some((i) => i.key === '$conflict')) throw new Error('picky: a replicated conflict document');
+        return false;
+      },
+      scan: () => ({ verdict: 'clean' }),
+    });
+    const baseline = behaviourFactory(builtinRegistry([picky as never]));
+    const events = (end: boolean): InputEvent[] => [
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 1_000 },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clusterIntervalMs: 1_000 },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      { at: 0, type: 'scanner', server: 'Alpha', design: 'picky' },
+      { at: 0, type: 'scanner', server: 'Beta', design: 'picky' },
+      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: X, by: 'user/ann', set: new Map([['Subject', 'a']]) },
+      { at: 20, type: 'save', server: 'Beta', db: 'd', unid: X, by: 'user/bob', set: new Map([['Subject', 'b']]) },
+      ...(end ? [{ at: 500, type: 'end' } as InputEvent] : []),
+    ];
+    expect(cleanOnlyConflicted(baseline, events(true))).toEqual(new Set());
+    // (What a run past the end meets: the tick's pushes conflict, and the design throws on the conflict document.)
+    expect(() => runEvents(events(false), { behaviours: baseline })).toThrow(/picky: a replicated conflict document/);
+    expect(runEvents(events(true), { behaviours: baseline }).summary.conflicts).toBe(0);
+  });
+
+  it('R12: the baseline\'s drain stops after its rounds where replication never quiets (a safeguard: a baseline that storms), and reports what it saw', () => {
+    // Per-server keys, arrivals scanned: every push's arrival is restamped on its destination and queued back, so no
+    // round of the drain is quiet. Without the cap the call never returns (the test times out).
+    const X = '0000000000000000000000000000D001';
+    const scanner = (server: string, key: string): InputEvent => ({ at: 0, type: 'scanner', server, design: 'smsdom', config: { key, scanReplicatedWrites: true } });
+    const events: InputEvent[] = [
+      { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 0 },
+      { at: 0, type: 'server', name: 'Beta', cluster: 'Hub', clusterIntervalMs: 0 },
+      { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+      scanner('Alpha', 'KEYALPHA00000001'),
+      scanner('Beta', 'KEYBETA000000001'),
+      { at: 10, type: 'save', server: 'Alpha', db: 'd', unid: X, by: 'user/ann', set: new Map<string, ItemValue>([['$FILE', [{ name: 'a.txt', infected: false }]]]) },
+      { at: 60_000, type: 'end' },
+    ];
+    const storming = behaviourFactory(builtinRegistry());
+    const seen: number[] = [];
+    let revisions = 0;
+    expect(cleanOnlyConflicted(storming, events)).toEqual(new Set());
+    // (That it storms: the same log with pushes by hand, each arrival restamped.)
+    const pushes = [1, 2, 3, 4].map((k): InputEvent => ({ at: 10_000 * k, type: 'push', server: k % 2 === 1 ? 'Alpha' : 'Beta', partner: k % 2 === 1 ? 'Beta' : 'Alpha' }));
+    runEvents([...events.slice(0, -1), ...pushes, events.at(-1)!], {
+      behaviours: storming,
+      onDerived: (e) => {
+        if (isScannerRevision(e)) {
+          revisions++;
+          seen.push(e.at);
+        }
+      },
+    });
+    expect(revisions, seen.join(' ')).toBe(5);
   });
 
   it('R13: a late action is tried only where it leaves work due: a save no scanner watches is its whole step (the same states and transitions as before late actions)', () => {
