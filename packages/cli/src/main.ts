@@ -1142,7 +1142,41 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     throw scenarioError(err, `run ${scenario.name}`);
   }
   const res = done.res;
+  const again = designsOf(o.design, res).length === 0 ? undefined : await digestAnew(o.design, `run ${scenario.name}`, (registry) =>
+    simulateStream({ events: scenario.events(settings, { designs: registry }), header }, { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, progressLabel: `run ${scenario.name} again, its design modules loaded anew` }).then((r) => r.summary.digest),
+  );
   finishWithOutputs(done, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, undefined, causeLines);
+  if (again !== undefined && again !== res.summary.digest) {
+    const recording = o.record !== undefined ? `; its recording, ${o.record}, replays otherwise` : '';
+    process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(res.summary.digest, again))}: the run summarised above is one run's${recording}\n`);
+    throw new Inconclusive('');
+  }
+}
+
+/**
+ * [choice] A design module of the user's that is not a function of its inputs (Math.random, Date.now) gives figures
+ * another run does not (a researcher's QA pass: a design stamping at random printed 27 conflicts in one `compare` and
+ * 35 in the next, exit 0, and `run --record` wrote a recording whose replay refused it, "the recorded derived events
+ * disagree with the engine", blaming the file). `run` and `compare` run such a design's inputs once more, the modules
+ * loaded anew (as in a new process: a module-level variable starts afresh, so it is not what this finds; verify's
+ * check is), and a final state that differs is said, exit 3, as verify, explore and replay say theirs. Built-in
+ * designs are functions of their inputs (tested), and runs of them are not repeated: only a run that installs a
+ * module takes twice its time. The run again's digest, or a text saying how it failed.
+ */
+async function digestAnew(designs: readonly string[] | undefined, what: string, run: (registry: DesignRegistry) => Promise<string>): Promise<string> {
+  const registry = builtinRegistry(await freshDesigns(designs));
+  try {
+    return await run(registry);
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    return `none: ${what} failed when run again (${err.message})`;
+  }
+}
+
+/** What digestAnew found, said: the first run's digest and the second's (or how it failed). */
+function notReproducibleText(first: string, again: string): string {
+  const second = again.startsWith('none: ') ? again.slice(6) : `it ended in another state (digests ${first} and ${again})`;
+  return `run again on the same inputs with the design modules loaded anew, ${second}: a design is not a function of its inputs (Math.random, Date.now?)`;
 }
 
 async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {
@@ -1312,6 +1346,8 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // failure said below it, and compare then exits 2 as before (the whole table was lost for one throwing design: a
   // researcher's QA pass). Only a design's failure: anything else (bad settings, memory) still ends compare at once.
   const failed: { readonly label: string; readonly design: string; readonly config: string; readonly message: string }[] = [];
+  // Rows whose figures another run does not give (digestAnew): said below the table, and under --json; exit 3.
+  const notReproducible: { readonly label: string; readonly message: string }[] = [];
   for (const c of choices) {
     let rowRegistry = registry;
     const path = modules.get(c.design);
@@ -1322,6 +1358,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     }
     if (file !== undefined) ran.add(file);
     try {
+      const before = rows.length;
       rows.push(
         ...interruptible(() =>
           compareDesigns([c], scenario, settings, {
@@ -1347,6 +1384,15 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
           }),
         ),
       );
+      // A module's row, run once more with the module loaded anew (digestAnew): the same figures, or said below.
+      const row = rows[before];
+      if (path !== undefined && row !== undefined) {
+        progress.tick(() => `${done}/${choices.length} designs (${row.label} again, its module loaded anew)`);
+        const again = await digestAnew(o.design?.filter((spec) => designSpecParts(spec).name === c.design), `its row`, async (fresh) =>
+          interruptible(() => compareDesigns([c], scenario, settings, { registry: fresh, ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}) }))[0]!.summary.digest,
+        );
+        if (again !== row.summary.digest) notReproducible.push({ label: row.label, message: notReproducibleText(row.summary.digest, again) });
+      }
     } catch (err) {
       if (err instanceof LogError && err.code === 'DESIGN_FAILED' && choices.length > 1) {
         const e = scenarioError(err, `compare on ${scenario.name}`) as Error;
@@ -1368,8 +1414,9 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     // `parameters`: every parameter the rows share, defaults included. Not `design` and `config`: each row has its own
     // (the scenario's default design was listed, "smsdom" above rows that ran noop: hostile-input QA).
     const { design: _design, config: _config, ...shared } = parameters;
-    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })), ...(failed.length > 0 ? { failed } : {}) });
+    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })), ...(failed.length > 0 ? { failed } : {}), ...(notReproducible.length > 0 ? { notReproducible } : {}) });
     throwIfRowsFailed(failed, scenario.name);
+    if (notReproducible.length > 0) throw new Inconclusive('');
     return;
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
@@ -1425,8 +1472,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // (The message says what failed: code that threw, or a decision refused, such as a verdict no design may return. "Its
   // code threw" for both read as false for the second: a researcher's QA pass.)
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
   throwIfRowsFailed(failed, scenario.name);
+  if (notReproducible.length > 0) throw new Inconclusive('');
 }
 
 /** compare's exit when a design failed in its row (its code threw, or its decision was refused; the other rows printed): 2, naming the first. */
@@ -1796,7 +1845,8 @@ full heap, with nothing found, or whose paths run again reached other states: a 
 inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases end
 otherwise on a copy of the design loaded anew, or whose every violation ran otherwise when its case ran again;
 explore whose storms are NOT decided; replay of a counterexample whose design modules are not functions of their
-inputs; a violation or storm found is 1 all the same, with the warning); 70 an internal error (a bug in replstorm:
+inputs; run or compare of a design module that, run again, ends otherwise; a violation or storm found is 1 all the
+same, with the warning); 70 an internal error (a bug in replstorm:
 please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the
 reader of standard output or error closed it while the command was still running (its progress lines); every command
 writes its results once it has them, so \`| head\` keeps the command's own code.`))
@@ -1851,9 +1901,12 @@ modules are not functions of their inputs (two runs of its inputs ended otherwis
       .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', helpAfter(`
+A run that installs a design module (--design) is run once more with the module loaded anew: a final state that
+differs means the design is not a function of its inputs (Math.random, Date.now): a WARNING, exit 3.
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
---max-work or outgrowing memory; an output that could not be written); 129/130/143 interrupted (nothing
+--max-work or outgrowing memory; an output that could not be written); 3 a design module's run, run again, ended
+otherwise (its summary, report and recording are written: that run's); 129/130/143 interrupted (nothing
 half-written). See replstorm --help.`)),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
@@ -1896,10 +1949,12 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`
+A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
+said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`).
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
 unknown scenario, design or setting; a design that failed to load, whose code threw or whose decision was refused:
-then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 129/130/143
-interrupted.
+then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 3 a
+module's row, run again, ended otherwise (the table is printed); 129/130/143 interrupted.
 See replstorm --help.`))
     .action((d: string[], o) => cmdCompare(d, o));
 

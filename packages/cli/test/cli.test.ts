@@ -1185,6 +1185,36 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(readdirSync(join(TEST_DIR, 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
+  it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {
+    const dir = mkdtempSync(join(tmp, 'random-run-'));
+    const design = (name: string, value: string) => {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, `export default { name: '${name}', description: 'stamps a value', defaults: { scheduleEveryMs: 0 }, scheduleEveryMs: (c: { scheduleEveryMs: number }) => (c.scheduleEveryMs > 0 ? c.scheduleEveryMs : undefined), scan(c: { virusScan: () => unknown }) { c.virusScan(); return { verdict: 'clean' as const, set: [['X-R', ${value}]] as [string, string][] }; } };\n`);
+      return file;
+    };
+    const small = ['--set', 'databases=2', '--set', 'docs=3'];
+    for (const [name, value, varies] of [['rnd', 'String(Math.random())', true], ['same', "'same'", false]] as const) {
+      const file = design(name, value);
+      const record = join(dir, `${name}.jsonl`);
+      const run = await runCli(['run', 'smsdom-storm', '--design', `${name}=${file}`, '--set', `design=${name}`, ...small, '--record', record]);
+      expect(run.code, run.stderr).toBe(varies ? 3 : 0);
+      expect(run.stderr.includes(`WARNING: run again on the same inputs with the design modules loaded anew, it ended in another state (digests sha256:`), name).toBe(varies);
+      if (varies) expect(run.stderr).toContain(`a design is not a function of its inputs (Math.random, Date.now?): the run summarised above is one run's; its recording, ${record}, replays otherwise`);
+      // The recording is written all the same: the run it records is the one summarised.
+      expect(existsSync(record), name).toBe(true);
+      const table = await runCli(['compare', name, 'noop', '--design', `${name}=${file}`, ...small]);
+      expect(table.code, table.stderr).toBe(varies ? 3 : 0);
+      expect(table.stdout.includes(`\n- ${name}: NOT REPRODUCIBLE: run again on the same inputs with the design modules loaded anew, it ended in another state`), name).toBe(varies);
+      // (noop's row, a built-in, is not run again: only module rows are.)
+      expect(table.stdout.includes('- noop: NOT REPRODUCIBLE'), name).toBe(false);
+      const json = await runCli(['compare', name, '--design', `${name}=${file}`, ...small, '--json']);
+      expect(json.code, json.stderr).toBe(varies ? 3 : 0);
+      const rows = parse(json.stdout)['notReproducible'] as { label: string; message: string }[] | undefined;
+      if (varies) expect(rows?.map((r) => r.label)).toEqual([name]);
+      else expect(rows, name).toBeUndefined();
+    }
+  });
+
   it('replay of a counterexample whose design draws at random says that its runs differ, beside the claim (a researcher\'s QA pass: "conflicts 0" above "reproduced yes: no-scanner-conflicts violated", six replays disagreeing); a design that does not, nothing', async () => {
     const dir = mkdtempSync(join(tmp, 'random-'));
     const design = (name: string, value: string) => {
