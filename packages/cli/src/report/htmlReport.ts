@@ -461,7 +461,8 @@ function metaValue(value: unknown): string {
 /** The header's meta; `ofRun`: a scenario's run (`run`), whose header no file holds unless --record wrote one. */
 function renderMeta(meta: Readonly<Record<string, unknown>>, ofRun: boolean): string {
   const entries = Object.entries(meta);
-  if (entries.length === 0) return '<p class="muted">The log has no meta.</p>';
+  // (Absent or `{}`: "The log has no meta." read as wrong for a header holding an empty one, an operator's QA pass.)
+  if (entries.length === 0) return '<p class="muted">The header\'s meta holds nothing.</p>';
   const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
   // (A run's report said "The log header's meta, as recorded." where no log existed: an administrator's review.)
   const caption = ofRun ? 'The run\'s header meta: what a recording of it (--record) holds.' : 'The log header\'s meta, as recorded.';

@@ -872,6 +872,33 @@ ${nested}
     expect(warningsOf(lines, false)).toEqual([]);
   });
 
+  it('strict: an actor kind differing only in case from an earlier line\'s or from the engine\'s own (counted apart: revisions.byActorKind), a partition naming no server (read as a heal), and an unknown field of an "end" event (an, not a) are reported; without strict nothing is (an operator\'s QA pass)', () => {
+    const save = (at: number, by: string) => `{"at": ${at}, "type": "save", "server": "A", "db": "d", "unid": "0123456789ABCDEF0123456789ABCDEF", "by": "${by}", "set": {"S": "${at}"}}`;
+    const lines = [
+      '{"at": 0, "type": "server", "name": "A"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}',
+      save(1, 'User/x'),
+      save(2, 'user/x'),
+      save(3, 'User/y'),
+      save(4, 'Scanner/x'),
+      '{"at": 5, "type": "delete", "server": "A", "db": "d", "unid": "0123456789ABCDEF0123456789ABCDEF", "by": "REPLICATOR/A"}',
+      '{"at": 6, "type": "partition", "groups": [[]]}',
+      '{"at": 7, "type": "partition", "groups": []}',
+      '{"at": 8, "type": "end", "extra": 1}',
+    ];
+    const kind = (line: number, k: string, whose: string, write: string) => ({ line, column: lines[line - 2]!.indexOf('"by"') + 1, field: 'by', message: `actor kind "${k}" differs only in case from ${whose}: kinds are compared as written, so its revisions are counted apart (revisions.byActorKind, blame); write "${write}" to mean that kind` });
+    const none = (line: number) => ({ line, column: lines[line - 2]!.indexOf('"groups"') + 1, field: 'groups', message: 'the partition names no server, so it cuts nothing: every server is in the one more group of those it does not name (replication.md), and it reads as a heal; name the servers of each group, or write a heal' });
+    expect(strictWarnings(lines)).toEqual([
+      kind(5, 'user', 'actor kind "User" of line 4', 'User'),
+      kind(7, 'Scanner', 'the engine\'s actor kind "scanner"', 'scanner'),
+      kind(8, 'REPLICATOR', 'the engine\'s actor kind "replicator"', 'replicator'),
+      none(9),
+      none(10),
+      { line: 11, column: lines[9]!.indexOf('"extra"') + 1, field: 'extra', message: 'unknown field "extra" in an "end" event (ignored)' },
+    ]);
+    expect(warningsOf(lines, false)).toEqual([]);
+  });
+
   it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',
@@ -895,7 +922,7 @@ ${nested}
     ]);
   });
 
-  it('strict: a server defined while a partition holds is in none of its groups (one more group, cut off), and is said so; a partition naming no server cuts nothing and is not warned about', () => {
+  it('strict: a server defined while a partition holds is in none of its groups (one more group, cut off), and is said so; a partition naming no server cuts nothing: said so, not that every server is cut off', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',
       '{"at": 0, "type": "server", "name": "Beta"}',
@@ -914,6 +941,8 @@ ${nested}
     const warnings = strictWarnings(lines);
     expect(warnings).toEqual([
       { line: 5, column: lines[3]!.indexOf('"name"') + 1, field: 'name', message: 'server "Gamma" is defined while the partition of line 4 holds, in none of its groups: the servers a partition does not name form one more group together, cut off from every group it names (replication.md); a partition after this line can name it' },
+      // (Epsilon, defined after them, is not warned about: they cut nothing.)
+      ...[8, 9].map((line) => ({ line, column: lines[line - 2]!.indexOf('"groups"') + 1, field: 'groups', message: 'the partition names no server, so it cuts nothing: every server is in the one more group of those it does not name (replication.md), and it reads as a heal; name the servers of each group, or write a heal' })),
     ]);
   });
 
