@@ -1222,7 +1222,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   const unwritten = new Unwritten();
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
-    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name.replace(/[^A-Za-z0-9=,._-]/g, '_')}-${inv.name}-${seed}`), inv.counterexample.log);
+    // (A leading dot too: a design named "../x" wrote `.._x-...`, a file `ls` does not show; a researcher's QA pass.)
+    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name.replace(/[^A-Za-z0-9=,._-]/g, '_').replace(/^\./, '_')}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
   // (A counterexample found under a raised --max-work replays under it too.)
@@ -1291,7 +1292,8 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       // Unless its code threw: then the crash is why (the advice to declare read-only scans read as the fix).
       const crashed = result.invariants.some((i) => i.name === 'design-runs' && i.status === 'violated');
       if (crashed) {
-        process.stdout.write('  the design\'s code threw (design-runs, above): the runs end at the crash, so what never happened may be the crash\'s doing\n');
+        // ("Threw" for a decision refused, a verdict no design may return, read as false: a researcher's QA pass.)
+        process.stdout.write('  the design failed (design-runs, above: its code threw, or its decision was refused): the runs end at the failure, so what never happened may be the failure\'s doing\n');
       } else if (result.vacuous.includes('stampings')) {
         process.stdout.write('  no scan saved a clean document: if the design never does, declare it (`promises: { readOnlyKinds: [\'mail\', \'on-write\', \'scheduled\', \'manual\'] }`) and the suite holds it to that (the read-only invariant) instead of waiting for stampings\n');
       }

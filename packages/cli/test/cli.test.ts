@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_LINE, EXAMPLE_LOG, GOLDEN_DIR, HOSTILE_DIR, MAIN_TS, REPO_ROOT, STATE_DOC_FIELDS, SUMMARY_FIELDS, TEST_DIR, runCli, spawnCli, perServerKeysLog } from './cliHarness.js';
@@ -2373,7 +2373,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(all.stdout).toMatch(/^quiescence +not checked \(all 3 crashed\) +3 /m);
     expect(all.stdout).not.toContain('held in 0');
     // VACUOUS is explained by the crash, not by advice to declare read-only scans.
-    expect(all.stdout).toContain("  the design's code threw (design-runs, above): the runs end at the crash, so what never happened may be the crash's doing\n");
+    expect(all.stdout).toContain("  the design failed (design-runs, above: its code threw, or its decision was refused): the runs end at the failure, so what never happened may be the failure's doing\n");
     expect(all.stdout).not.toContain('declare it (`promises');
     // A design that never stamps and does not say so (no crash) gets the advice.
     const quiet = join(dir, 'quiet.ts');
@@ -3131,6 +3131,8 @@ describe('output files are never half-written', () => {
       expect(json.invariants.filter((i) => i.notWritten !== undefined)).toEqual([]);
       for (const file of written) expect(dirname(file)).toBe(out);
       expect(readdirSync(out).sort()).toEqual(written.map((f) => f.slice(out.length + 1)).sort());
+      // Not a hidden file: "../../escape" wrote `.._.._escape-...`, which `ls` does not show (a researcher's QA pass).
+      for (const file of written) expect(basename(file).startsWith('.'), file).toBe(false);
     }
   });
 
