@@ -899,6 +899,23 @@ ${nested}
     expect(warningsOf(lines, false)).toEqual([]);
   });
 
+  it('strict: a session without `db` between servers that hold no database in common replicates nothing, and is said so; one with `db`, or between servers sharing one, is not (an operator\'s QA pass)', () => {
+    const lines = [
+      '{"at": 0, "type": "server", "name": "A"}',
+      '{"at": 0, "type": "server", "name": "B"}',
+      '{"at": 0, "type": "server", "name": "X"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["A", "B"]}',
+      '{"at": 1, "type": "replicate", "server": "A", "partner": "X"}',
+      '{"at": 2, "type": "replicate", "server": "A", "partner": "B", "mode": "push"}',
+      '{"at": 3, "type": "database", "name": "e", "replicas": ["X", "B"]}',
+      '{"at": 4, "type": "replicate", "server": "X", "partner": "B"}',
+      '{"at": 5, "type": "replicate", "server": "X", "partner": "A"}',
+    ];
+    const none = (line: number, a: string, b: string) => ({ line, column: lines[line - 2]!.indexOf('"partner"') + 1, field: 'partner', message: `servers "${a}" and "${b}" hold no database in common (no "database" event so far lists both), so this session replicates nothing` });
+    expect(strictWarnings(lines)).toEqual([none(6, 'A', 'X'), none(10, 'X', 'A')]);
+    expect(warningsOf(lines, false)).toEqual([]);
+  });
+
   it('strict: a connection for one database where one for every shared database already runs (or the other way round) schedules that database\'s sessions twice, and is said so', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "Alpha"}',

@@ -585,6 +585,8 @@ class Decoder implements LazyLogDecoder {
 
   /** --strict: the servers defined so far, and the connections by what they schedule (to the first line). */
   private readonly definedServers = new Set<string>();
+  /** --strict: the databases each server holds a replica of (database events), for a session between two that share none. */
+  private readonly databasesOf = new Map<string, Set<string>>();
   private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
   /** --strict: the line of the partition in force if it names two groups or more (until a heal or another partition), else 0. */
   private partitionLine = 0;
@@ -658,7 +660,25 @@ class Decoder implements LazyLogDecoder {
         return;
       case 'database':
         this.warnSpelling('database', event['name'] as string);
+        for (const r of event['replicas'] as string[]) {
+          let dbs = this.databasesOf.get(r);
+          if (dbs === undefined) this.databasesOf.set(r, (dbs = new Set()));
+          dbs.add(event['name'] as string);
+        }
         return;
+      case 'replicate': {
+        // [choice] A session without `db` replicates every database both servers hold (event-log.md); two that hold
+        // none in common replicate nothing, and the log is read so, where a hand-written one most likely paired the
+        // wrong servers (an operator's QA pass: replayed without a word). (A connection's sessions run later, when a
+        // database defined since may be shared: not said.)
+        if (event['db'] !== undefined) return;
+        const mine = this.databasesOf.get(event['server'] as string);
+        const theirs = this.databasesOf.get(event['partner'] as string);
+        let shared = false;
+        if (mine !== undefined && theirs !== undefined) for (const d of mine) if (theirs.has(d)) shared = true;
+        if (!shared) this.warn!({ line: this.lineNo, column: this.columnOf(['partner']), field: 'partner', message: `servers ${JSON.stringify(event['server'])} and ${JSON.stringify(event['partner'])} hold no database in common (no "database" event so far lists both), so this session replicates nothing` });
+        return;
+      }
       case 'save':
       case 'delete':
         this.warnActorKind(event['by']);
