@@ -894,7 +894,7 @@ export class Simulator {
    */
   wouldScan(server: string, db: string, unid: string): boolean {
     const srv = this.s.servers.get(server);
-    return srv !== undefined && scannable(srv, srv.replicas.get(db), unid) !== undefined;
+    return srv !== undefined && findNoteToScan(srv, srv.replicas.get(db), unid) !== undefined;
   }
 
   /** The engine work scheduled now, in the order it would run. */
@@ -1887,7 +1887,7 @@ export class Simulator {
   private scanDoc(srv: ServerRec, db: string, unid: string, kind: ScanKind, cause: number, via: Via | undefined): void {
     const b = srv.behaviour;
     const rep = srv.replicas.get(db);
-    const note = scannable(srv, rep, unid);
+    const note = findNoteToScan(srv, rep, unid);
     if (b === undefined || rep === undefined || note === undefined) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
@@ -2318,7 +2318,7 @@ function describeWork(w: Work): string {
  * undefined: no scanner, no such document, or a version without attachments (a deletion stub has none). One test for
  * scanDoc and for explore's question (Simulator.wouldScan), so the two cannot drift apart.
  */
-function scannable(srv: ServerRec, rep: Replica | undefined, unid: string): Note | undefined {
+function findNoteToScan(srv: ServerRec, rep: Replica | undefined, unid: string): Note | undefined {
   if (srv.behaviour === undefined || rep === undefined) return undefined;
   const note = rep.get(unid);
   return note === undefined || filesOf(note) === 0 ? undefined : note;

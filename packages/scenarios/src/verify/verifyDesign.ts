@@ -223,7 +223,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
 
-/** The latest a race's first edit comes before its tick, in ms (raceEdits). Exported for its test. */
+/** The latest a race's first edit comes before its tick, in ms (makeRaceEdits). Exported for its test. */
 export const RACE_BEFORE_MAX = 8;
 /** A race as drawn (arbCase's `race`): servers and the document by number, taken modulo what the case has. */
 interface RaceDraw {
@@ -251,7 +251,7 @@ interface RaceDraw {
  * infected one is left as it is (a QA pass of the race: 15% of the draws raced before, the rest on documents never
  * stamped).
  */
-function raceEdits(race: RaceDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
+function makeRaceEdits(race: RaceDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
   if (race === null || docs.length === 0) return [];
   const at = race.tick * START_STEP_MS; // (the cluster interval: START_STEP_MS)
   // (Another member: arbCase draws 2 or 3 servers, and `other` chooses between the two others of 3.)
@@ -327,7 +327,7 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
       skews: skewPick.slice(0, servers),
       dbs,
       docs: docs.map((d) => ({ ...d, db: Math.min(d.db, dbs - 1) })),
-      actions: [...actions, ...raceEdits(race, servers, docs)].map((a) => ('server' in a ? { ...a, server: a.server % servers } : a)) as Action[],
+      actions: [...actions, ...makeRaceEdits(race, servers, docs)].map((a) => ('server' in a ? { ...a, server: a.server % servers } : a)) as Action[],
       quietOffsets: quietOffsets.slice(0, servers),
       startMs,
       installAfterMs,
