@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
 import { Command, CommanderError, Option } from 'commander';
-import { LogError, encodeHeader, sha256Hex, type LogHeader } from '@replstorm/core';
+import { LogError, encodeHeader, sha256Hex, type LogHeader, type Simulator } from '@replstorm/core';
 import {
   EXPLORE_INVARIANTS,
   SCENARIOS,
@@ -1168,7 +1168,9 @@ async function digestAnew(designs: readonly string[] | undefined, what: string, 
   try {
     return await run(registry);
   } catch (err) {
-    if (!(err instanceof LogError)) throw err;
+    // (A design that fails only when run again is not a function of its inputs either; a budget or memory refusal
+    // ends the command as the first run's would have.)
+    if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     return `none: ${what} failed when run again (${err.message})`;
   }
 }
@@ -1348,6 +1350,19 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // failure said below it, and compare then exits 2 as before (the whole table was lost for one throwing design: a
   // researcher's QA pass). Only a design's failure: anything else (bad settings, memory) still ends compare at once.
   const failed: { readonly label: string; readonly design: string; readonly config: string; readonly message: string }[] = [];
+  // Within a row: progress, and the memory guard `run` has (a storm given a large --max-scanner-revisions,
+  // or a scenario too large for the heap, ended in V8's out-of-memory abort, exit 134, where `run` of the
+  // same settings is refused, exit 2).
+  const onWork = (sim: Simulator, label: string): void => {
+    progress.tick(() => `${done}/${choices.length} designs (now: ${label}, at ${formatVirtualTime(sim.now)} virtual; ${growthText(sim)})`);
+    const use = heapFullness();
+    if (use < MEMORY_STOP_AT) return;
+    const g = sim.growth();
+    throw new LogError(
+      'RUN_TOO_LARGE',
+      `${label}: the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${heapLimitMb().toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(sim.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far; refused rather than crash, nothing written: a smaller --max-scanner-revisions, a shorter horizonMs, or more memory for Node (NODE_OPTIONS=--max-old-space-size=8192)`,
+    );
+  };
   // Rows whose figures another run does not give (digestAnew): said below the table, and under --json; exit 3.
   const notReproducible: { readonly label: string; readonly message: string }[] = [];
   for (const c of choices) {
@@ -1366,19 +1381,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
           compareDesigns([c], scenario, settings, {
             registry: rowRegistry,
             ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}),
-            // Within a row: progress, and the memory guard `run` has (a storm given a large --max-scanner-revisions,
-            // or a scenario too large for the heap, ended in V8's out-of-memory abort, exit 134, where `run` of the
-            // same settings is refused, exit 2).
-            onWork: (sim, label) => {
-              progress.tick(() => `${done}/${choices.length} designs (now: ${label}, at ${formatVirtualTime(sim.now)} virtual; ${growthText(sim)})`);
-              const use = heapFullness();
-              if (use < MEMORY_STOP_AT) return;
-              const g = sim.growth();
-              throw new LogError(
-                'RUN_TOO_LARGE',
-                `${label}: the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${heapLimitMb().toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(sim.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far; refused rather than crash, nothing written: a smaller --max-scanner-revisions, a shorter horizonMs, or more memory for Node (NODE_OPTIONS=--max-old-space-size=8192)`,
-              );
-            },
+            onWork,
             onRow: (r) => {
               done++;
               progress.tick(() => `${done}/${choices.length} designs (last: ${r.label})`);
@@ -1391,7 +1394,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       if (path !== undefined && row !== undefined) {
         progress.tick(() => `${done}/${choices.length} designs (${row.label} again, its module loaded anew)`);
         const again = await digestAnew(o.design?.filter((spec) => designSpecParts(spec).name === c.design), `its row`, async (fresh) =>
-          interruptible(() => compareDesigns([c], scenario, settings, { registry: fresh, ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}) }))[0]!.summary.digest,
+          interruptible(() => compareDesigns([c], scenario, settings, { registry: fresh, ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), onWork }))[0]!.summary.digest,
         );
         if (again !== row.summary.digest) notReproducible.push({ label: row.label, message: notReproducibleText(row.summary.digest, again) });
       }
