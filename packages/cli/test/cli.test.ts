@@ -1185,6 +1185,15 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(readdirSync(join(TEST_DIR, 'designs')).filter((f) => f.includes('replstorm-fresh'))).toEqual([]);
   });
 
+  it('R3/R10/R14: examples/logs/scan-cache-oid-collision.jsonl: scan-cache, trusting an OID to name one content, skips an infected copy that comes back under an OID it cached clean (one OID, two contents: two servers saving in one millisecond; the stub purged, the copy pulled back); sso-mail-only in its place cleans it (a QA pass: verify\'s cases draw no deletion or purge, and verify scan-cache holds no-missed-infection)', async () => {
+    const res = await runCli(['replay', join(REPO_ROOT, 'examples', 'logs', 'scan-cache-oid-collision.jsonl'), '--what-if', 'sso-mail-only', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const json = parse(res.stdout) as { scans: Json; whatIf: { summary: { scans: Json } } };
+    // Alpha's on-write scan of its own seq-2 save, cached clean; the pulled-back infected seq 2, skipped by the cache.
+    expect(json.scans).toEqual({ performed: 2, skipped: 1, infected: 0, missed: 1 });
+    expect(json.whatIf.summary.scans).toEqual({ performed: 3, skipped: 0, infected: 1, missed: 0 });
+  });
+
   it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {
     const dir = mkdtempSync(join(tmp, 'random-run-'));
     const design = (name: string, value: string) => {

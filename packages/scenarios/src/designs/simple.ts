@@ -22,6 +22,11 @@ export const noop = defineDesign({
  * Keeps scan results outside the replicated document: a server-local store keyed by OID (UNID, seq, seqTime). A
  * version scanned clean is never rescanned on that server, and a clean document is never saved. [choice] An infected
  * document is cleaned (a save: there is no other way to remove an attachment), which the suite allows.
+ * [limitation] The design as event-log.md gives it: an OID need not name one content (R3: two servers saving a
+ * document in the same millisecond make one OID of two contents), so a copy that comes back under an OID cached clean
+ * is skipped, infected or not: Alpha's stub purged (R10) and Beta's infected copy pulled back (a QA pass, 2026-12-07:
+ * examples/logs/scan-cache-oid-collision.jsonl, tested in the CLI's tests). verify's cases draw no deletion or purge,
+ * and hold no-missed-infection for it.
  */
 export const scanCache = defineDesign({
   name: 'scan-cache',
