@@ -1113,7 +1113,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const causeLines = o.record !== undefined
     ? `its line in the recording, ${o.record}`
     : 'its number among the scenario\'s input events, counting a header as line 1: no file holds them; with --record, the recording\'s lines';
-  let done: Awaited<ReturnType<typeof withOutputs>>;
+  let done: Awaited<ReturnType<typeof withOutputs>> | undefined;
   try {
     done = await withOutputs(
       outputs,
@@ -1141,17 +1141,39 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   } catch (err) {
     throw scenarioError(err, `run ${scenario.name}`);
   }
-  const res = done.res;
-  const again = designsOf(o.design, res).length === 0 ? undefined : await digestAnew(o.design, `run ${scenario.name}`, (registry) =>
-    simulateStream({ events: scenario.events(settings, { designs: registry }), header }, { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, progressLabel: `run ${scenario.name} again, its design modules loaded anew` }).then((r) => r.summary.digest),
-  );
-  finishWithOutputs(done, o, `run of ${label}`, o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, res))})` : undefined, undefined, causeLines);
-  if (again !== undefined && again !== res.summary.digest) {
-    const recording = o.record !== undefined ? `; its recording, ${o.record}, replays otherwise` : '';
-    process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(res.summary.digest, again))}: the run summarised above is one run's${recording}\n`);
-    throw new Inconclusive('');
+  // The run's figures, then whether a design module's run comes out alike when run again (digestAnew): after the
+  // summary and the outputs, and without the run's result (its blame and timeline are not kept through the run again:
+  // a review found a deterministic module's run refused for memory in it, its summary never printed).
+  const first = runDigests(done.res);
+  const modules = designsOf(o.design, done.res).length > 0 || (whatIf !== undefined && (o.design ?? []).some((spec) => designSpecParts(spec).name === whatIf.design));
+  const recorded = o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, done.res))})` : undefined;
+  finishWithOutputs(done, o, `run of ${label}`, recorded, undefined, causeLines);
+  done = undefined;
+  if (!modules) return;
+  const again = await digestAnew(o.design, 'the run', async (registry) => {
+    const r = await simulateStream(
+      { events: scenario.events(settings, { designs: registry }), header },
+      { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
+    );
+    return runDigests(r);
+  });
+  if ('unchecked' in again) {
+    process.stderr.write(`replstorm: note: ${printable(again.unchecked)}\n`);
+    return;
   }
+  if ('digest' in again && again.digest === first) return;
+  const recording = o.record !== undefined ? `; its recording, ${o.record}, replays otherwise` : '';
+  process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(first, again))}: the run summarised above is one run's${recording}\n`);
+  throw new Inconclusive('');
 }
+
+/** A run's final digest, with its what-if run's beside it when there is one (what digestAnew compares). */
+function runDigests(res: SimulateResult): string {
+  return res.whatIf === undefined ? res.summary.digest : `${res.summary.digest} (what-if ${res.whatIf.summary.digest})`;
+}
+
+/** What running again gave (digestAnew): its digest; or a failure that shows it runs otherwise; or why it was not checked. */
+type RunAgain = { readonly digest: string } | { readonly failed: string } | { readonly unchecked: string };
 
 /**
  * [choice] A design module of the user's that is not a function of its inputs (Math.random, Date.now) gives figures
@@ -1161,23 +1183,26 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
  * loaded anew (as in a new process: a module-level variable starts afresh, so it is not what this finds; verify's
  * check is), and a final state that differs is said, exit 3, as verify, explore and replay say theirs. Built-in
  * designs are functions of their inputs (tested), and runs of them are not repeated: only a run that installs a
- * module takes twice its time. The run again's digest, or a text saying how it failed.
+ * module (or runs one as its --what-if) takes twice its time. Running again, the design failing, or needing more
+ * engine work than the first run did within the same --max-work, runs otherwise too; outgrowing memory (the first
+ * run's figures are still held by compare) leaves the question open, said so; anything else ends the command.
  */
-async function digestAnew(designs: readonly string[] | undefined, what: string, run: (registry: DesignRegistry) => Promise<string>): Promise<string> {
+async function digestAnew(designs: readonly string[] | undefined, what: string, run: (registry: DesignRegistry) => Promise<string>): Promise<RunAgain> {
   const registry = builtinRegistry(await freshDesigns(designs));
   try {
-    return await run(registry);
+    return { digest: await run(registry) };
   } catch (err) {
-    // (A design that fails only when run again is not a function of its inputs either; a budget or memory refusal
-    // ends the command as the first run's would have.)
-    if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
-    return `none: ${what} failed when run again (${err.message})`;
+    if (!(err instanceof LogError)) throw err;
+    if (err.code === 'DESIGN_FAILED') return { failed: `${what} failed when run again (${err.message})` };
+    if (err.code === 'RUN_TOO_LONG') return { failed: `${what} needed more engine work when run again than it did the first time, within the same --max-work (${err.message})` };
+    if (err.code === 'RUN_TOO_LARGE') return { unchecked: `whether ${what} comes out alike when run again with its design modules loaded anew was not checked: it outgrew memory (${err.message})` };
+    throw err;
   }
 }
 
-/** What digestAnew found, said: the first run's digest and the second's (or how it failed). */
-function notReproducibleText(first: string, again: string): string {
-  const second = again.startsWith('none: ') ? again.slice(6) : `it ended in another state (digests ${first} and ${again})`;
+/** What digestAnew found, said: the first run's digest and the second's, or how the second failed. */
+function notReproducibleText(first: string, again: Exclude<RunAgain, { readonly unchecked: string }>): string {
+  const second = 'failed' in again ? again.failed : `it ended in another state (digests ${first} and ${again.digest})`;
   return `run again on the same inputs with the design modules loaded anew, ${second}: a design is not a function of its inputs (Math.random, Date.now?)`;
 }
 
@@ -1363,8 +1388,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       `${label}: the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${heapLimitMb().toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(sim.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far; refused rather than crash, nothing written: a smaller --max-scanner-revisions, a shorter horizonMs, or more memory for Node (NODE_OPTIONS=--max-old-space-size=8192)`,
     );
   };
-  // Rows whose figures another run does not give (digestAnew): said below the table, and under --json; exit 3.
-  const notReproducible: { readonly label: string; readonly message: string }[] = [];
+  // Rows whose figures another run does not give (digestAnew): said below the table, and under --json (each by its
+  // index in `rows` and its label); exit 3. And rows whose run again could not say (it outgrew memory): said, exit 0.
+  const notReproducible: { readonly row: number; readonly label: string; readonly message: string }[] = [];
+  const reproducibilityUnchecked: { readonly row: number; readonly label: string; readonly message: string }[] = [];
   for (const c of choices) {
     let rowRegistry = registry;
     const path = modules.get(c.design);
@@ -1393,10 +1420,12 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       const row = rows[before];
       if (path !== undefined && row !== undefined) {
         progress.tick(() => `${done}/${choices.length} designs (${row.label} again, its module loaded anew)`);
-        const again = await digestAnew(o.design?.filter((spec) => designSpecParts(spec).name === c.design), `its row`, async (fresh) =>
+        const again = await digestAnew(o.design?.filter((spec) => designSpecParts(spec).name === c.design), 'the row', async (fresh) =>
           interruptible(() => compareDesigns([c], scenario, settings, { registry: fresh, ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), onWork }))[0]!.summary.digest,
         );
-        if (again !== row.summary.digest) notReproducible.push({ label: row.label, message: notReproducibleText(row.summary.digest, again) });
+        // (By the row's place too: one module compared twice, `compare a a`, gives two rows of one label.)
+        if ('unchecked' in again) reproducibilityUnchecked.push({ row: before, label: row.label, message: again.unchecked });
+        else if (!('digest' in again) || again.digest !== row.summary.digest) notReproducible.push({ row: before, label: row.label, message: notReproducibleText(row.summary.digest, again) });
       }
     } catch (err) {
       if (err instanceof LogError && err.code === 'DESIGN_FAILED' && choices.length > 1) {
@@ -1419,7 +1448,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     // `parameters`: every parameter the rows share, defaults included. Not `design` and `config`: each row has its own
     // (the scenario's default design was listed, "smsdom" above rows that ran noop: hostile-input QA).
     const { design: _design, config: _config, ...shared } = parameters;
-    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })), ...(failed.length > 0 ? { failed } : {}), ...(notReproducible.length > 0 ? { notReproducible } : {}) });
+    printJson({ scenario: scenario.name, settings: typedSettings(settings, parameters), parameters: shared, rows: rows.map(({ summary, ...r }) => ({ ...r, summary })), ...(failed.length > 0 ? { failed } : {}), ...(notReproducible.length > 0 ? { notReproducible } : {}), ...(reproducibilityUnchecked.length > 0 ? { reproducibilityUnchecked } : {}) });
     throwIfRowsFailed(failed, scenario.name);
     if (notReproducible.length > 0) throw new Inconclusive('');
     return;
@@ -1478,7 +1507,8 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // code threw" for both read as false for the second: a researcher's QA pass.)
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -1906,8 +1936,9 @@ modules are not functions of their inputs (two runs of its inputs ended otherwis
       .option('--max-scanner-revisions <n>', 'cut the run short at the next instant once its scanners have saved more than this many revisions (default: no budget): a storm then gives its summary, report and recording (with an end event where it stopped) instead of running until memory runs out; each run of --what-if has the same budget', parseNonNegativeInt('--max-scanner-revisions'))
       // (A user's QA pass: run, compare, explore, scenarios and designs gave no exit codes; replay and verify did.)
       .addHelpText('after', helpAfter(`
-A run that installs a design module (--design) is run once more with the module loaded anew: a final state that
-differs means the design is not a function of its inputs (Math.random, Date.now): a WARNING, exit 3.
+A run that installs a design module (--design), or runs one as its --what-if, is run once more with the modules
+loaded anew, after its summary and outputs: a final state that differs means a design is not a function of its
+inputs (Math.random, Date.now): a WARNING on standard error, exit 3 (under --json too: the summary is the first run's).
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
 --max-work or outgrowing memory; an output that could not be written); 3 a design module's run, run again, ended
@@ -1955,11 +1986,12 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`
 A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
-said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`).
+said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label).
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
 unknown scenario, design or setting; a design that failed to load, whose code threw or whose decision was refused:
 then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 3 a
-module's row, run again, ended otherwise (the table is printed); 129/130/143 interrupted.
+module's row, run again, ended otherwise (the table is printed; a failed row's 2 comes first); 129/130/143
+interrupted.
 See replstorm --help.`))
     .action((d: string[], o) => cmdCompare(d, o));
 

@@ -872,7 +872,7 @@ ${nested}
     expect(warningsOf(lines, false)).toEqual([]);
   });
 
-  it('strict: an actor kind differing only in case from an earlier line\'s or from the engine\'s own (counted apart: revisions.byActorKind), a partition naming no server (read as a heal), and an unknown field of an "end" event (an, not a) are reported; without strict nothing is (an operator\'s QA pass)', () => {
+  it('strict: an actor kind differing only in case from an earlier line\'s or from the engine\'s own (counted apart: revisions.byActorKind), once per spelling, in saves, deletions and forwards, a partition naming no server (read as a heal), and an unknown field of an "end" event (an, not a) are reported; without strict nothing is (an operator\'s QA pass)', () => {
     const save = (at: number, by: string) => `{"at": ${at}, "type": "save", "server": "A", "db": "d", "unid": "0123456789ABCDEF0123456789ABCDEF", "by": "${by}", "set": {"S": "${at}"}}`;
     const lines = [
       '{"at": 0, "type": "server", "name": "A"}',
@@ -882,6 +882,9 @@ ${nested}
       save(3, 'User/y'),
       save(4, 'Scanner/x'),
       '{"at": 5, "type": "delete", "server": "A", "db": "d", "unid": "0123456789ABCDEF0123456789ABCDEF", "by": "REPLICATOR/A"}',
+      // (Once per spelling: not again here.)
+      save(5, 'user/y'),
+      '{"at": 5, "type": "forward", "server": "A", "db": "d", "unid": "0123456789ABCDEF0123456789ABCDEF", "newUnid": "0123456789ABCDEF0123456789ABCDE0", "to": ["d"], "by": "Router/A"}',
       '{"at": 6, "type": "partition", "groups": [[]]}',
       '{"at": 7, "type": "partition", "groups": []}',
       '{"at": 8, "type": "end", "extra": 1}',
@@ -892,9 +895,10 @@ ${nested}
       kind(5, 'user', 'actor kind "User" of line 4', 'User'),
       kind(7, 'Scanner', 'the engine\'s actor kind "scanner"', 'scanner'),
       kind(8, 'REPLICATOR', 'the engine\'s actor kind "replicator"', 'replicator'),
-      none(9),
-      none(10),
-      { line: 11, column: lines[9]!.indexOf('"extra"') + 1, field: 'extra', message: 'unknown field "extra" in an "end" event (ignored)' },
+      kind(10, 'Router', 'the engine\'s actor kind "router"', 'router'),
+      none(11),
+      none(12),
+      { line: 13, column: lines[11]!.indexOf('"extra"') + 1, field: 'extra', message: 'unknown field "extra" in an "end" event (ignored)' },
     ]);
     expect(warningsOf(lines, false)).toEqual([]);
   });

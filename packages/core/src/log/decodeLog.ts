@@ -585,6 +585,8 @@ class Decoder implements LazyLogDecoder {
 
   /** --strict: the servers defined so far, and the connections by what they schedule (to the first line). */
   private readonly definedServers = new Set<string>();
+  /** --strict: the actor kinds already warned about (warnActorKind). */
+  private readonly kindsWarned = new Set<string>();
   /** --strict: the databases each server holds a replica of (database events), for a session between two that share none. */
   private readonly databasesOf = new Map<string, Set<string>>();
   private readonly connections = new Map<string, { all: number; dbs: Map<string, number> }>();
@@ -625,7 +627,9 @@ class Decoder implements LazyLogDecoder {
     const kind = by.slice(0, by.indexOf('/'));
     const engine = ENGINE_ACTOR_KINDS.find((k) => k === kind.toLowerCase());
     const first = engine !== undefined ? (engine !== kind ? { name: engine, line: 0 } : undefined) : this.otherSpelling('actor kind', kind);
-    if (first === undefined) return;
+    // (Once per spelling: a log of thousands of saves by `User/...` made as many warnings, a review.)
+    if (first === undefined || this.kindsWarned.has(kind)) return;
+    this.kindsWarned.add(kind);
     const whose = first.line === 0 ? `the engine's actor kind ${JSON.stringify(first.name)}` : `actor kind ${JSON.stringify(first.name)} of line ${first.line}`;
     this.warn!({ line: this.lineNo, column: this.columnOf(['by']), field: 'by', message: `actor kind ${JSON.stringify(kind)} differs only in case from ${whose}: kinds are compared as written, so its revisions are counted apart (revisions.byActorKind, blame); write ${JSON.stringify(first.name)} to mean that kind` });
   }
@@ -675,12 +679,19 @@ class Decoder implements LazyLogDecoder {
         const mine = this.databasesOf.get(event['server'] as string);
         const theirs = this.databasesOf.get(event['partner'] as string);
         let shared = false;
-        if (mine !== undefined && theirs !== undefined) for (const d of mine) if (theirs.has(d)) shared = true;
+        if (mine !== undefined && theirs !== undefined) {
+          for (const d of mine) {
+            if (!theirs.has(d)) continue;
+            shared = true;
+            break;
+          }
+        }
         if (!shared) this.warn!({ line: this.lineNo, column: this.columnOf(['partner']), field: 'partner', message: `servers ${JSON.stringify(event['server'])} and ${JSON.stringify(event['partner'])} hold no database in common (no "database" event so far lists both), so this session replicates nothing` });
         return;
       }
       case 'save':
       case 'delete':
+      case 'forward':
         this.warnActorKind(event['by']);
         return;
       case 'heal':

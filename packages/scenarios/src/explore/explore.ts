@@ -27,10 +27,12 @@ import { cleanOnlyShaped } from '../verify/cleanOnly.js';
 
 /**
  * Virtual time between two actions, at least: longer than any action's own work, and than twice any clock skew.
- * [limitation] So a later step's save always has the later `seqTime`, whatever the servers' skews: the orders in
- * which a skewed clock makes the earlier of two saves of equal `seq` win (R5's tie break) are not searched (a
- * researcher's QA pass, clockSkewsMs=0,-100000). The conflict itself is made in either order; which version wins it,
- * and what follows from that, is what is left out. verify's random cases draw skews and times within them.
+ * [limitation] So steps are ordered by time whatever the servers' skews: a save in a later step has the later
+ * `seqTime`, and the orders in which a skewed clock makes the earlier step's save win a tie of `seq` (R5) are not
+ * searched (a researcher's QA pass, clockSkewsMs=0,-100000). The conflict itself is made in either order; which version
+ * wins it, and what follows, is what is left out. (A late save, at its step's last millisecond, and a save of the
+ * next step are 1 ms apart: skews order those two either way, and a skew 1 ms apart gives them one OID, R3; a
+ * review.) verify's random cases draw skews and times within them.
  * A model whose actions take longer (a slow `scanMsPerDoc`, a push of many documents) is searched again with the
  * step doubled until every action's work ends within half a step (`ExploreResult.stepMs`): the log of a path places
  * each action a step after the one before, and only then does replaying it run what the search ran.

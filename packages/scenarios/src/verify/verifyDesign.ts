@@ -277,10 +277,10 @@ function makeRaceEdits(race: RaceDraw | null, servers: number, docs: readonly Do
 // passed while documents held one (`DocPlan.second`).
 // [limitation] A design that acts differently in a narrow window only is met as often as a case's minutes fall there:
 // a nightly half hour, on 8 seeds of 12 at 100 runs; one day of 400, in about 1 case of 600.
-// [limitation] No deletion, purge or scheduled session is drawn (a case runs minutes, a purge check is daily): a
-// design that trusts an OID to name one content passes no-missed-infection, where a copy made under the same OID on
-// another server (R3) comes back once the stub is purged (R10) and is skipped (scan-cache: a QA pass, 2026-12-07;
-// examples/logs/scan-cache-oid-collision.jsonl).
+// [limitation] No deletion is drawn, nor a session (R8, R9: the cases replicate by cluster pushes): a design that
+// trusts an OID to name one content passes no-missed-infection, where a copy made under the same OID on another
+// server (R3) comes back by a session once the stub is purged (R10) and is skipped (scan-cache: a QA pass,
+// 2026-12-07; examples/logs/scan-cache-oid-collision.jsonl).
 /** The suite's random cases. Exported (not from index.ts) for verifyDesign.prop.test.ts's check of `startMs`. */
 export function arbCase(): fc.Arbitrary<VerifyCase> {
   return fc
