@@ -1145,6 +1145,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   // summary and the outputs, and without the run's result (its blame and timeline are not kept through the run again:
   // a review found a deterministic module's run refused for memory in it, its summary never printed).
   const first = runDigests(done.res);
+  const firstMain = done.res.summary.digest;
+  let againMain: string | undefined;
   const modules = designsOf(o.design, done.res).length > 0 || (whatIf !== undefined && (o.design ?? []).some((spec) => designSpecParts(spec).name === whatIf.design));
   const recorded = o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, done.res))})` : undefined;
   finishWithOutputs(done, o, `run of ${label}`, recorded, undefined, causeLines);
@@ -1155,6 +1157,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
       { events: scenario.events(settings, { designs: registry }), header },
       { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
     );
+    againMain = r.summary.digest;
     return runDigests(r);
   });
   if ('unchecked' in again) {
@@ -1162,7 +1165,10 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     return;
   }
   if ('digest' in again && again.digest === first) return;
-  const recording = o.record !== undefined ? `; its recording, ${o.record}, replays otherwise` : '';
+  // (The recording holds the run, not its what-if: only a run that went otherwise replays otherwise; a review found
+  // "replays otherwise" said of a what-if module's difference, and the recording replayed.)
+  const mainOtherwise = 'digest' in again ? againMain !== firstMain : !again.inWhatIf;
+  const recording = o.record !== undefined && mainOtherwise ? `; its recording, ${o.record}, replays otherwise` : '';
   process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(first, again))}: the run summarised above is one run's${recording}\n`);
   throw new Inconclusive('');
 }
@@ -1172,8 +1178,11 @@ function runDigests(res: SimulateResult): string {
   return res.whatIf === undefined ? res.summary.digest : `${res.summary.digest} (what-if ${res.whatIf.summary.digest})`;
 }
 
-/** What running again gave (digestAnew): its digest; or a failure that shows it runs otherwise; or why it was not checked. */
-type RunAgain = { readonly digest: string } | { readonly failed: string } | { readonly unchecked: string };
+/**
+ * What running again gave (digestAnew): its digest; or a failure that shows it runs otherwise (`inWhatIf`: in a run's
+ * --what-if run); or why it was not checked.
+ */
+type RunAgain = { readonly digest: string } | { readonly failed: string; readonly inWhatIf: boolean } | { readonly unchecked: string };
 
 /**
  * [choice] A design module of the user's that is not a function of its inputs (Math.random, Date.now) gives figures
@@ -1188,14 +1197,20 @@ type RunAgain = { readonly digest: string } | { readonly failed: string } | { re
  * run's figures are still held by compare) leaves the question open, said so; anything else ends the command.
  */
 async function digestAnew(designs: readonly string[] | undefined, what: string, run: (registry: DesignRegistry) => Promise<string>): Promise<RunAgain> {
-  const registry = builtinRegistry(await freshDesigns(designs));
   try {
-    return { digest: await run(registry) };
+    return { digest: await run(builtinRegistry(await freshDesigns(designs))) };
   } catch (err) {
+    const inWhatIf = err instanceof WhatIfRefusal;
+    // (A module that fails to load the second time runs otherwise too: it read as a bare load error, a review.)
+    if (err instanceof UsageError) return { failed: `its design modules failed to load anew (${err.message})`, inWhatIf: false };
     if (!(err instanceof LogError)) throw err;
-    if (err.code === 'DESIGN_FAILED') return { failed: `${what} failed when run again (${err.message})` };
-    if (err.code === 'RUN_TOO_LONG') return { failed: `${what} needed more engine work when run again than it did the first time, within the same --max-work (${err.message})` };
-    if (err.code === 'RUN_TOO_LARGE') return { unchecked: `whether ${what} comes out alike when run again with its design modules loaded anew was not checked: it outgrew memory (${err.message})` };
+    if (err.code === 'DESIGN_FAILED') return { failed: `${what} failed when run again (${err.message})`, inWhatIf };
+    if (err.code === 'RUN_TOO_LONG') return { failed: `${what} needed more engine work when run again than it did the first time, within the same work budget (--max-work; ${err.message})`, inWhatIf };
+    // [choice] Not checked, exit 0, though a run again holds less than the first did (no blame, timeline or first
+    // result): the memory guard reads the heap without collecting it, garbage of the first run included (a 100 MB
+    // heap refused the run again at 76% full, where a collection left 14 MB), so it proves nothing either way. Not the
+    // engine's message: its "nothing written" is false here, the run's outputs being written.
+    if (err.code === 'RUN_TOO_LARGE') return { unchecked: `whether ${what} comes out alike when run again with its design modules loaded anew was not checked: it outgrew memory` };
     throw err;
   }
 }
@@ -1941,9 +1956,10 @@ loaded anew, after its summary and outputs: a final state that differs means a d
 inputs (Math.random, Date.now): a WARNING on standard error, exit 3 (under --json too: the summary is the first run's).
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
---max-work or outgrowing memory; an output that could not be written); 3 a design module's run, run again, ended
-otherwise (its summary, report and recording are written: that run's); 129/130/143 interrupted (nothing
-half-written). See replstorm --help.`)),
+--max-work or outgrowing memory; an output that could not be written, which comes first: the run is not run
+again); 3 a design module's run (or --what-if), run again, ended otherwise: another state, its code throwing or a
+refusal at --max-work there (its summary, report and recording are written: that run's; outgrowing memory there
+is a note, 0); 129/130/143 interrupted (nothing half-written). See replstorm --help.`)),
     'scenario',
   ).action((name: string, o) => cmdRun(name, o));
 
@@ -1986,7 +2002,8 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`
 A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
-said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label).
+said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label); one
+that outgrew memory when run again is said not checked (\`reproducibilityUnchecked\`), exit 0.
 Exit codes: 0 the table was printed (a design's storm or conflicts are its figures, not a failure); 2 bad input (an
 unknown scenario, design or setting; a design that failed to load, whose code threw or whose decision was refused:
 then the other designs' rows are printed first, the failure below them, and under --json in \`failed\`); 3 a

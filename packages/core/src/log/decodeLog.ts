@@ -678,14 +678,7 @@ class Decoder implements LazyLogDecoder {
         if (event['db'] !== undefined) return;
         const mine = this.databasesOf.get(event['server'] as string);
         const theirs = this.databasesOf.get(event['partner'] as string);
-        let shared = false;
-        if (mine !== undefined && theirs !== undefined) {
-          for (const d of mine) {
-            if (!theirs.has(d)) continue;
-            shared = true;
-            break;
-          }
-        }
+        const shared = mine !== undefined && theirs !== undefined && [...mine].some((d) => theirs.has(d));
         if (!shared) this.warn!({ line: this.lineNo, column: this.columnOf(['partner']), field: 'partner', message: `servers ${JSON.stringify(event['server'])} and ${JSON.stringify(event['partner'])} hold no database in common (no "database" event so far lists both), so this session replicates nothing` });
         return;
       }

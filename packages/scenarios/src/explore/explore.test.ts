@@ -644,7 +644,14 @@ describe('explore: counterexamples, shortest and replayable', () => {
     let scans = 0;
     const counting: BehaviourFactory = (design, config, where) => {
       const b = storming(design, config, where);
-      return b === undefined ? undefined : { ...b, scan: (ctx) => (scans++, b.scan(ctx)) };
+      if (b === undefined) return undefined;
+      return {
+        ...b,
+        scan: (ctx) => {
+          scans++;
+          return b.scan(ctx);
+        },
+      };
     };
     expect(cleanOnlyConflicted(counting, events)).toEqual(new Set());
     expect(scans).toBe(18);
