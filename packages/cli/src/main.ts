@@ -1207,9 +1207,9 @@ async function digestAnew(designs: readonly string[] | undefined, what: string, 
     if (err.code === 'DESIGN_FAILED') return { failed: `${what} failed when run again (${err.message})`, inWhatIf };
     if (err.code === 'RUN_TOO_LONG') return { failed: `${what} needed more engine work when run again than it did the first time, within the same work budget (--max-work; ${err.message})`, inWhatIf };
     // [choice] Not checked, exit 0, though a run again holds less than the first did (no blame, timeline or first
-    // result): the memory guard reads the heap without collecting it, garbage of the first run included (a 100 MB
-    // heap refused the run again at 76% full, where a collection left 14 MB), so it proves nothing either way. Not the
-    // engine's message: its "nothing written" is false here, the run's outputs being written.
+    // result): a run near the heap's limit can pass it once and not the next time (what the heap holds when the
+    // guard looks differs from run to run), so it proves nothing either way. Not the engine's message: its "nothing
+    // written" is false here, the run's outputs being written.
     if (err.code === 'RUN_TOO_LARGE') return { unchecked: `whether ${what} comes out alike when run again with its design modules loaded anew was not checked: it outgrew memory` };
     throw err;
   }
