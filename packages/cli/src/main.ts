@@ -1147,8 +1147,9 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const first = runDigests(done.res);
   const firstMain = done.res.summary.digest;
   let againMain: string | undefined;
-  const modules = designsOf(o.design, done.res).length > 0 || (whatIf !== undefined && (o.design ?? []).some((spec) => designSpecParts(spec).name === whatIf.design));
-  const recorded = o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, designsOf(o.design, done.res))})` : undefined;
+  const used = designsOf(o.design, done.res);
+  const modules = used.length > 0 || (whatIf !== undefined && (o.design ?? []).some((spec) => designSpecParts(spec).name === whatIf.design));
+  const recorded = o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, used)})` : undefined;
   finishWithOutputs(done, o, `run of ${label}`, recorded, undefined, causeLines);
   done = undefined;
   if (!modules) return;
@@ -1192,9 +1193,9 @@ type RunAgain = { readonly digest: string } | { readonly failed: string; readonl
  * loaded anew (as in a new process: a module-level variable starts afresh, so it is not what this finds; verify's
  * check is), and a final state that differs is said, exit 3, as verify, explore and replay say theirs. Built-in
  * designs are functions of their inputs (tested), and runs of them are not repeated: only a run that installs a
- * module (or runs one as its --what-if) takes twice its time. Running again, the design failing, or needing more
- * engine work than the first run did within the same --max-work, runs otherwise too; outgrowing memory (the first
- * run's figures are still held by compare) leaves the question open, said so; anything else ends the command.
+ * module (or runs one as its --what-if) takes twice its time. Running again, the design failing, its module failing
+ * to load, or needing more engine work than the first run did within the same --max-work, runs otherwise too;
+ * outgrowing memory leaves the question open, said so; anything else ends the command.
  */
 async function digestAnew(designs: readonly string[] | undefined, what: string, run: (registry: DesignRegistry) => Promise<string>): Promise<RunAgain> {
   try {

@@ -571,19 +571,22 @@ describe('explore: counterexamples, shortest and replayable', () => {
     expect(runEvents(path({ at: 50, type: 'heal' }), { behaviours: plain }).summary.conflicts).toBe(0);
   });
 
+  // Writes nothing; its watches() throws on a replicated conflict document, which the drain's pushes bring (the two
+  // tests of a design failing in the drain).
+  const picky = defineDesign<Record<string, never>>({
+    name: 'picky',
+    description: 'reads only; watches throws on a replicated conflict document',
+    defaults: {},
+    symmetric: true,
+    watches: (w) => {
+      if (w.origin === 'replicated' && w.note.items.some((i) => i.key === '$conflict')) throw new Error('picky: a replicated conflict document');
+      return w.origin === 'save';
+    },
+    scan: () => ({ verdict: 'clean' }),
+  });
+
   it('R13: a design that throws only in the baseline\'s drain is judged on the path, as before the drain: design-runs, not a no-scanner-conflicts violation "could not be run to compare" (a review)', () => {
-    // Writes nothing; its watches() throws on a replicated conflict document, which the drain's pushes bring.
-    const picky = defineDesign<Record<string, never>>({
-      name: 'picky',
-      description: 'reads only; watches throws on a replicated conflict document',
-      defaults: {},
-      symmetric: true,
-      watches: (w) => {
-        if (w.origin === 'replicated' && w.note.items.some((i) => i.key === '$conflict')) throw new Error('picky: a replicated conflict document');
-        return w.origin === 'save';
-      },
-      scan: () => ({ verdict: 'clean' }),
-    });
+    // (picky: its watches() throws on a replicated conflict document, which the drain's pushes bring.)
     const model = stormExploreModel({ settings: { servers: 2, docs: 1, design: 'picky' }, userActions: 2, registry: builtinRegistry([picky as never]) });
     const r = explore(model, { depth: 4, invariants: [EXPLORE_INVARIANTS['no-scanner-conflicts']!], storms: false });
     expect(r.violations.map((v) => v.invariant)).toEqual(['design-runs']);
@@ -595,16 +598,6 @@ describe('explore: counterexamples, shortest and replayable', () => {
     // stops at its end (event-log.md, "When a run stops"), before the tick: no conflict. Run past its end (finish
     // without it), the tick's pushes made the conflict and the design threw there too: "could not be run" (undefined).
     const X = '0000000000000000000000000000D001';
-    const picky = defineDesign<Record<string, never>>({
-      name: 'picky',
-      description: 'reads only; watches throws on a replicated conflict document',
-      defaults: {},
-      watches: (w) => {
-        if (w.origin === 'replicated' && w.note.items.some((i) => i.key === '$conflict')) throw new Error('picky: a replicated conflict document');
-        return false;
-      },
-      scan: () => ({ verdict: 'clean' }),
-    });
     const baseline = behaviourFactory(builtinRegistry([picky as never]));
     const events = (end: boolean): InputEvent[] => [
       { at: 0, type: 'server', name: 'Alpha', cluster: 'Hub', clusterIntervalMs: 1_000 },
