@@ -1219,13 +1219,30 @@ describe('replay --what-if with a design module of the user\'s', () => {
     }
   });
 
-  it('R3/R10/R14: examples/logs/scan-cache-oid-collision.jsonl: scan-cache, trusting an OID to name one content, skips an infected copy that comes back under an OID it cached clean (one OID, two contents: two servers saving in one millisecond; the stub purged, the copy pulled back); sso-mail-only in its place cleans it (a QA pass: verify\'s cases draw no deletion or purge, and verify scan-cache holds no-missed-infection)', async () => {
+  it('R3/R10/R14: examples/logs/scan-cache-oid-collision.jsonl: scan-cache, trusting an OID to name one content, skips an infected copy that comes back under an OID it cached clean (one OID, two contents: two servers saving in one millisecond; the stub purged, the copy pulled back); sso-mail-only in its place cleans it (a QA pass: verify\'s cases purge no stub, and verify scan-cache holds no-missed-infection)', async () => {
     const res = await runCli(['replay', join(REPO_ROOT, 'examples', 'logs', 'scan-cache-oid-collision.jsonl'), '--what-if', 'sso-mail-only', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const json = parse(res.stdout) as { scans: Json; whatIf: { summary: { scans: Json } } };
     // Alpha's on-write scan of its own seq-2 save, cached clean; the pulled-back infected seq 2, skipped by the cache.
     expect(json.scans).toEqual({ performed: 2, skipped: 1, infected: 0, missed: 1 });
     expect(json.whatIf.summary.scans).toEqual({ performed: 3, skipped: 0, infected: 1, missed: 0 });
+  });
+
+  it('R6: examples/logs/stamp-undoes-deletion.jsonl: an edit on Beta stamped as it is written (sso-mail-only) wins over a later deletion on Alpha, and the document comes back there; with noop in its place, the deletion wins', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'logs', 'stamp-undoes-deletion.jsonl'), 'utf8');
+    const state = async (log: string) => {
+      const file = join(mkdtempSync(join(tmp, 'undone-')), 'log.jsonl');
+      writeFileSync(file, log);
+      const res = await runCli(['replay', file, '--state', '--strict']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toBe('');
+      const json = parse(res.stdout.slice(res.stdout.indexOf('{'))) as { state: Record<string, Record<string, { unid: string; seq: number; deleted: boolean }[]>> };
+      return Object.entries(json.state).map(([server, dbs]) => `${server} ${dbs['mail/ann.nsf']!.map((n) => `seq ${n.seq} ${n.deleted ? 'deleted' : 'live'}`).join()}`);
+    };
+    // Bob's save (seq 2) and its stamp (seq 3) against Ann's deletion (seq 2, a second later): saved more than once.
+    expect(await state(text)).toEqual(['Alpha seq 3 live', 'Beta seq 3 live']);
+    // One save each: the later, the deletion, wins (R5's seqTime).
+    expect(await state(text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'))).toEqual(['Alpha seq 2 deleted', 'Beta seq 2 deleted']);
   });
 
   it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {

@@ -25,8 +25,8 @@ export const noop = defineDesign({
  * [limitation] The design as event-log.md gives it: an OID need not name one content (R3: two servers saving a
  * document in the same millisecond make one OID of two contents), so a copy that comes back under an OID cached clean
  * is skipped, infected or not: Alpha's stub purged (R10) and Beta's infected copy pulled back (a QA pass, 2026-12-07:
- * examples/logs/scan-cache-oid-collision.jsonl, tested in the CLI's tests). verify's cases draw no deletion, nor a
- * session to bring a copy back, and hold no-missed-infection for it.
+ * examples/logs/scan-cache-oid-collision.jsonl, tested in the CLI's tests). verify's cases purge no stub (they run
+ * hours; a stub lives days) and hold no session to bring a copy back, and hold no-missed-infection for it.
  */
 export const scanCache = defineDesign({
   name: 'scan-cache',

@@ -44,7 +44,8 @@ type Action =
   | { readonly t: 'edit'; readonly server: number; readonly doc: number; readonly at: number; readonly infect: boolean; readonly body: boolean }
   | { readonly t: 'deliver'; readonly server: number; readonly db: number; readonly at: number; readonly infected: boolean }
   | { readonly t: 'definitions'; readonly server: number; readonly at: number }
-  | { readonly t: 'partition'; readonly server: number; readonly at: number };
+  | { readonly t: 'partition'; readonly server: number; readonly at: number }
+  | { readonly t: 'delete'; readonly server: number; readonly doc: number; readonly at: number };
 
 /** One generated case: a small cluster, its documents, what happens, then a quiet phase of one scan per server. */
 export interface VerifyCase {
@@ -130,7 +131,7 @@ export interface VerifyOptions {
   readonly limits?: Pick<RunLimits, 'maxWork'>;
 }
 
-export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-missed-infection' | 'convergence';
+export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-scanner-resurrections' | 'no-missed-infection' | 'convergence';
 
 export interface InvariantResult {
   readonly name: InvariantName;
@@ -219,6 +220,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   // as "no scanner revision after some time", which an hourly design that rewrites its tags never has).
   quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
+  'no-scanner-resurrections': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy edited more than once since)',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
@@ -269,6 +271,46 @@ function makeRaceEdits(race: RaceDraw | null, servers: number, docs: readonly Do
   ];
 }
 
+/** A deletion as drawn (arbCase's `deletion`): the document by number, taken modulo what the case has. */
+interface DeletionDraw {
+  readonly doc: number;
+  /** The cluster tick whose interval it falls in (from the second), and the ms after the tick. */
+  readonly tick: number;
+  readonly at: number;
+  /** Whether another member (`editor`) edits the document at `at`, and the deletion comes `gap` ms later. */
+  readonly edit: boolean;
+  readonly editor: number;
+  readonly gap: number;
+}
+/**
+ * [choice] A user's deletion, drawn in a third of the cases, on the first member (which made every document, so it
+ * holds it: a deletion of a document a replica does not hold is refused), after the documents have spread (from the
+ * second tick of the cluster replicator on). In two thirds of them another member edits the same document first, in the
+ * same interval between two ticks, so neither has the other's change when the next tick pushes them (R6), and the
+ * deletion is the later save (1 to 7 s later: more than the clocks' skews, so with a scanner that only cleans the
+ * deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was edited more than once,
+ * or after it. A design that stamps a user's save as it is written (smsdom, sso-mail-only) makes the edit two saves,
+ * so the edit wins and the document comes back where it was deleted (no-scanner-resurrections). The document is one
+ * with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not scanned, and an
+ * infected one is cleaned, a second save a scanner that only cleans makes too. Before (2026-12-07) no case deleted
+ * anything, and the suite could not see it (found by hand: examples/logs/stamp-undoes-deletion.jsonl).
+ */
+function makeDeletion(deletion: DeletionDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
+  if (deletion === null || docs.length === 0) return [];
+  const clean: number[] = [];
+  docs.forEach((d, i) => {
+    if (d.attach && !d.infected && d.second !== 'infected') clean.push(i);
+  });
+  const doc = clean.length > 0 ? clean[deletion.doc % clean.length]! : deletion.doc % docs.length;
+  const at = deletion.tick * START_STEP_MS + deletion.at; // (the cluster interval: START_STEP_MS)
+  if (!deletion.edit) return [{ t: 'delete', server: 0, doc, at }];
+  // (Another member: 1 of 2, or 1 or 2 of 3.)
+  return [
+    { t: 'edit', server: 1 + (deletion.editor % (servers - 1)), doc, at, infect: false, body: true },
+    { t: 'delete', server: 0, doc, at: at + deletion.gap },
+  ];
+}
+
 // A case's events fall within about four minutes (actions 2-150 s after its scanners come, the quiet phase at 200 s;
 // the run capped at CASE_RUN_MS after the last), from a drawn start (`startMs`, up to 400 days), its scanners coming
 // 1 s after its documents or up to 30 days later (`installAfterMs`). Since QA passes (2026-12-05): a design that acted
@@ -277,10 +319,10 @@ function makeRaceEdits(race: RaceDraw | null, servers: number, docs: readonly Do
 // passed while documents held one (`DocPlan.second`).
 // [limitation] A design that acts differently in a narrow window only is met as often as a case's minutes fall there:
 // a nightly half hour, on 8 seeds of 12 at 100 runs; one day of 400, in about 1 case of 600.
-// [limitation] No deletion is drawn, nor a session (R8, R9: the cases replicate by cluster pushes): a design that
-// trusts an OID to name one content passes no-missed-infection, where a copy made under the same OID on another
-// server (R3) comes back by a session once the stub is purged (R10) and is skipped (scan-cache: a QA pass,
-// 2026-12-07; examples/logs/scan-cache-oid-collision.jsonl).
+// [limitation] One deletion at most (makeDeletion), no purge and no session (R8, R9: the cases replicate by cluster
+// pushes, and run hours, where a stub is purged after days, R10): a design that trusts an OID to name one content
+// passes no-missed-infection, where a copy made under the same OID on another server (R3) comes back by a session once
+// the stub is purged and is skipped (scan-cache: a QA pass, 2026-12-07; examples/logs/scan-cache-oid-collision.jsonl).
 /** The suite's random cases. Exported (not from index.ts) for verifyDesign.prop.test.ts's check of `startMs`. */
 export function arbCase(): fc.Arbitrary<VerifyCase> {
   return fc
@@ -325,13 +367,15 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
       scheduleMs: fc.constantFrom(0, 0, 0, 3_600_000),
       // (Drawn last too, for the same reason. constantFrom and oneof shrink towards their first value: no race.)
       race: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.record({ server: fc.nat(2), other: fc.nat(1), doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), before: fc.integer({ min: 1, max: RACE_BEFORE_MAX }), after: fc.integer({ min: 100, max: 14_000 }) }), weight: 1 }),
+      // (Drawn after the race, for the same reason: a seed's cases are the same but for it. Shrinks towards none.)
+      deletion: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), at: fc.integer({ min: 100, max: 6_000 }), edit: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 2 }), editor: fc.nat(1), gap: fc.integer({ min: 1_001, max: 7_000 }) }), weight: 1 }),
     })
-    .map(({ servers, dbs, skewPick, docs, actions, quietOffsets, startMs, installAfterMs, scheduleMs, race }) => ({
+    .map(({ servers, dbs, skewPick, docs, actions, quietOffsets, startMs, installAfterMs, scheduleMs, race, deletion }) => ({
       servers,
       skews: skewPick.slice(0, servers),
       dbs,
       docs: docs.map((d) => ({ ...d, db: Math.min(d.db, dbs - 1) })),
-      actions: [...actions, ...makeRaceEdits(race, servers, docs)].map((a) => ('server' in a ? { ...a, server: a.server % servers } : a)) as Action[],
+      actions: [...actions, ...makeRaceEdits(race, servers, docs), ...makeDeletion(deletion, servers, docs)].map((a) => ('server' in a ? { ...a, server: a.server % servers } : a)) as Action[],
       quietOffsets: quietOffsets.slice(0, servers),
       startMs,
       installAfterMs,
@@ -429,6 +473,10 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
         if (!partitioned) timed.push({ at: a.at + delay, type: 'partition', groups: [[server]] });
         partitioned = true;
         break;
+      case 'delete':
+        if (c.docs.length === 0) break;
+        timed.push({ at: a.at + delay, type: 'delete', server, db: dbOf(c.docs[a.doc % c.docs.length]!.db), unid: unidOf(a.doc % c.docs.length), by: 'user/ann' });
+        break;
     }
   }
   timed.sort((x, y) => x.at - y.at);
@@ -461,6 +509,12 @@ export interface Outcome {
   readonly stampings: number;
   /** The documents (UNID) a conflict was made for. */
   readonly conflictUnids: ReadonlySet<string>;
+  /**
+   * The documents a user deleted (a `delete` input not by a scanner) that are live on some replica at the end, as
+   * "UNID in database", each with whether a scanner saved it in the run; judged only where the run's work drained (a
+   * run stopped with transfers under way may not have spread the deletion yet).
+   */
+  readonly resurrected: ReadonlyMap<string, boolean>;
   /**
    * Scans that called a document infected but left an infected attachment in it (R14: a document found infected is
    * cleaned); the first kept for the message. The summary's `missed` counts only scans that did not find it.
@@ -527,6 +581,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   for (const e of events) if (e.type === 'scanner' && e.at < installAt) installAt = e.at;
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
+  // The documents ("UNID in database") a scanner saved in the run (no-scanner-resurrections).
+  const scannerSaved = new Set<string>();
   // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
   // replicator on an arrival: a merge, a conflict document), rather than saved there. See stormKind.
   const arrivedLast = new Map<string, boolean>();
@@ -580,6 +636,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       const key = `${e.server}\u0000${e.db}\u0000${e.unid}`;
       if (isScannerRevision(e)) {
         scannerRevisions++;
+        scannerSaved.add(`${e.unid} in ${e.db}`);
         lastScannerRevisionAt = e.at;
         if (arrivedLast.get(key) === true) arrivalStamps++;
       }
@@ -636,7 +693,23 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       const [db, unid, seq, seqTime] = v.split('\u0000');
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
+    // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-resurrections).
+    const resurrected = new Map<string, boolean>();
+    if (drained) {
+      const deleted = new Set<string>();
+      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.add(`${e.unid} in ${e.db}`);
+      if (deleted.size > 0) {
+        for (const srv of sim.serverStates()) {
+          for (const r of srv.replicas) {
+            for (const note of r.notes()) {
+              const doc = `${note.unid} in ${r.db}`;
+              if (!note.deleted && deleted.has(doc)) resurrected.set(doc, scannerSaved.has(doc));
+            }
+          }
+        }
+      }
+    }
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, resurrected, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -644,7 +717,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, resurrected: new Map(), stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
   }
 }
 
@@ -724,6 +797,19 @@ export const CHECKS: Record<InvariantName, Check> = {
     const base = baseline().conflictUnids;
     const extra = [...o.conflictUnids].filter((u) => !base.has(u)).sort();
     return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
+  },
+  // [choice] Counterfactual, as no-scanner-conflicts: a document both runs bring back (an edit after the deletion, a
+  // skewed clock, a user's second edit: R6 brings them back whatever a scanner writes) is not the design's doing; one
+  // that comes back only with the design, and that the design saved, is. A design that saves nothing is not blamed for
+  // the cleaning it did not do: with a scanner that only cleans, an infected copy's cleaning is a save on the deleting
+  // side too, and the deletion won where noop's lost (a noop run of seed 3).
+  'no-scanner-resurrections': (o, baseline) => {
+    if (o.resurrected.size === 0) return undefined;
+    const saved = [...o.resurrected].flatMap(([d, byScanner]) => (byScanner ? [d] : []));
+    if (saved.length === 0) return undefined;
+    const base = baseline().resurrected;
+    const extra = saved.filter((d) => !base.has(d)).sort();
+    return extra.length === 0 ? undefined : `${extra.length} document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the versions parted, and a stamp after a user's save is a second save); first: ${extra[0]}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
   // [choice] A scan that finds an infection and leaves it in place fails this too: the spec describes cleaning as what
