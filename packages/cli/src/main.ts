@@ -1973,7 +1973,7 @@ Verdict: FAILED when an invariant is violated, or when something the suite needs
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
 holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
 quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one), and
-no-scanner-resurrections holds every design to undoing no user's deletion (R6: a stamp after a user's save is a
+no-scanner-reappearances holds every design to undoing no user's deletion (R6: a stamp after a user's save is a
 second save, and a deletion loses to a copy saved twice since).
 Writing a design: a module whose default export (or export named design) is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;

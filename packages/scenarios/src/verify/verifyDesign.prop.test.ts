@@ -74,10 +74,10 @@ describe('R14/R15: the proposed fixes never pass an infection, over random scena
 
 describe('R6: a design that never stamps undoes no deletion, over random scenarios', () => {
   // (The suite's cases delete a document in a third of them, after another member's edit in two thirds of those:
-  // the negative test below shows they meet a stamping design's resurrections.)
+  // the negative test below shows they meet a stamping design's reappearances.)
   for (const name of ['scan-cache', 'noop']) {
     it(`R6: ${name}: no document a user deleted comes back that a scanner that only cleans leaves deleted`, () => {
-      assertHeld(verify(name, {}, ['no-scanner-resurrections']), 'no-scanner-resurrections');
+      assertHeld(verify(name, {}, ['no-scanner-reappearances']), 'no-scanner-reappearances');
     });
   }
 });
@@ -198,8 +198,8 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
 
   it('R6/R13: a stamp undoes a deletion: sso-mail-only stamps a user\'s edit as it is written, so the edit is two saves and wins over another member\'s later deletion, where with a scanner that only cleans the deletion wins; the log replays to the document live where it was deleted', () => {
     // (Seeds 1-40 met it within 54 runs, 12 the median: 300 runs miss it with odds about 1 in 10^8.)
-    const cex = assertViolated(verifyDesign(registry.get('sso-mail-only')!, { runs: 300, seed, only: ['no-scanner-resurrections'] }), 'no-scanner-resurrections');
-    expect(recheckVerifyClaim('no-scanner-resurrections', cex.events, registry, registry.get('sso-mail-only')!).violated).toBeDefined();
+    const cex = assertViolated(verifyDesign(registry.get('sso-mail-only')!, { runs: 300, seed, only: ['no-scanner-reappearances'] }), 'no-scanner-reappearances');
+    expect(recheckVerifyClaim('no-scanner-reappearances', cex.events, registry, registry.get('sso-mail-only')!).violated).toBeDefined();
     const deletion = cex.events.find((e): e is Extract<InputEvent, { type: 'delete' }> => e.type === 'delete');
     expect(deletion, JSON.stringify(cex.events)).toBeDefined();
     const live = (events: readonly InputEvent[]) => {
@@ -349,7 +349,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     // The whole suite, as verify runs it: design-runs and quiescence first, whose cases fill the Set, then
     // no-scanner-conflicts, whose cases (the same UNIDs) stamp next to nothing.
     const statuses = (r: ReturnType<typeof verifyDesign>) => r.invariants.map((i) => [i.name, i.status]);
-    const allHeld = [['design-runs', 'held'], ['read-only', 'not-applicable'], ['quiescence', 'held'], ['no-scanner-conflicts', 'held'], ['no-scanner-resurrections', 'held'], ['no-missed-infection', 'held'], ['convergence', 'held']];
+    const allHeld = [['design-runs', 'held'], ['read-only', 'not-applicable'], ['quiescence', 'held'], ['no-scanner-conflicts', 'held'], ['no-scanner-reappearances', 'held'], ['no-missed-infection', 'held'], ['convergence', 'held']];
     // Run on the copy the suite used alone, the violation is hidden: the check needs the fresh copy.
     const hidden = verifyDesign(make() as never, { runs: 100, seed: 1 });
     expect(statuses(hidden)).toEqual(allHeld);

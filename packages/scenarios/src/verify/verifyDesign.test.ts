@@ -9,7 +9,7 @@ import { cleaningWrites, defineDesign, type ScannerDesign } from '../design.js';
 const IDLE: Summary = runEvents([]).summary;
 
 function outcome(summary: Partial<Pick<Summary, 'quiescent' | 'converged' | 'collisions'>>): Outcome {
-  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed: undefined, infectedScans: 0, conflictUnids: new Set(), resurrected: new Map(), stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
+  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed: undefined, infectedScans: 0, conflictUnids: new Set(), reappeared: new Map(), stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
 }
 
 const noBaseline = (): Outcome => {
@@ -36,27 +36,27 @@ describe('verifyDesign: the convergence check (R3, R12)', () => {
   });
 });
 
-describe('verifyDesign: the no-scanner-resurrections check (R6)', () => {
+describe('verifyDesign: the no-scanner-reappearances check (R6)', () => {
   const DOC = '0000000000000000000000000ABC0000 in mail/db0.nsf';
-  const withResurrected = (docs: [string, boolean][]): Outcome => ({ ...outcome({ quiescent: true, converged: true }), resurrected: new Map(docs) });
-  const check = CHECKS['no-scanner-resurrections'];
+  const withReappeared = (docs: [string, boolean][]): Outcome => ({ ...outcome({ quiescent: true, converged: true }), reappeared: new Map(docs) });
+  const check = CHECKS['no-scanner-reappearances'];
 
   it('R6: a deleted document live at the end, saved by the design, that a scanner that only cleans leaves deleted is a violation', () => {
-    expect(check(withResurrected([[DOC, true]]), () => withResurrected([]))).toBe(`1 document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the versions parted, and a stamp after a user's save is a second save); first: ${DOC}`);
+    expect(check(withReappeared([[DOC, true]]), () => withReappeared([]))).toBe(`1 document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the versions parted, and a stamp after a user's save is a second save); first: ${DOC}`);
   });
 
   it('R6: one the scanner that only cleans brings back too is not the design\'s (a user\'s second edit, an edit after the deletion)', () => {
-    expect(check(withResurrected([[DOC, true]]), () => withResurrected([[DOC, true]]))).toBeUndefined();
+    expect(check(withReappeared([[DOC, true]]), () => withReappeared([[DOC, true]]))).toBeUndefined();
   });
 
   it('R6: one the design never saved is not held against it (noop lost a deletion that the cleaner\'s cleaning save won: seed 3)', () => {
-    expect(check(withResurrected([[DOC, false]]), () => {
+    expect(check(withReappeared([[DOC, false]]), () => {
       throw new Error('no baseline needed: the design saved none of them');
     })).toBeUndefined();
   });
 
   it('nothing brought back holds, without the baseline\'s run', () => {
-    expect(check(withResurrected([]), noBaseline)).toBeUndefined();
+    expect(check(withReappeared([]), noBaseline)).toBeUndefined();
   });
 });
 

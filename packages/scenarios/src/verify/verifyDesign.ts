@@ -131,7 +131,7 @@ export interface VerifyOptions {
   readonly limits?: Pick<RunLimits, 'maxWork'>;
 }
 
-export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-scanner-resurrections' | 'no-missed-infection' | 'convergence';
+export type InvariantName = 'design-runs' | 'read-only' | 'quiescence' | 'no-scanner-conflicts' | 'no-scanner-reappearances' | 'no-missed-infection' | 'convergence';
 
 export interface InvariantResult {
   readonly name: InvariantName;
@@ -220,7 +220,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   // as "no scanner revision after some time", which an hourly design that rewrites its tags never has).
   quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
-  'no-scanner-resurrections': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy edited more than once since)',
+  'no-scanner-reappearances': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy edited more than once since)',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
@@ -290,7 +290,7 @@ interface DeletionDraw {
  * deletion is the later save (1 to 7 s later: more than the clocks' skews, so with a scanner that only cleans the
  * deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was edited more than once,
  * or after it. A design that stamps a user's save as it is written (smsdom, sso-mail-only) makes the edit two saves,
- * so the edit wins and the document comes back where it was deleted (no-scanner-resurrections). The document is one
+ * so the edit wins and the document comes back where it was deleted (no-scanner-reappearances). The document is one
  * with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not scanned, and an
  * infected one is cleaned, a second save a scanner that only cleans makes too. Before (2026-12-07) no case deleted
  * anything, and the suite could not see it (found by hand: examples/logs/stamp-undoes-deletion.jsonl).
@@ -514,7 +514,7 @@ export interface Outcome {
    * "UNID in database", each with whether a scanner saved it in the run; judged only where the run's work drained (a
    * run stopped with transfers under way may not have spread the deletion yet).
    */
-  readonly resurrected: ReadonlyMap<string, boolean>;
+  readonly reappeared: ReadonlyMap<string, boolean>;
   /**
    * Scans that called a document infected but left an infected attachment in it (R14: a document found infected is
    * cleaned); the first kept for the message. The summary's `missed` counts only scans that did not find it.
@@ -581,7 +581,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   for (const e of events) if (e.type === 'scanner' && e.at < installAt) installAt = e.at;
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
-  // The documents ("UNID in database") a scanner saved in the run (no-scanner-resurrections).
+  // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
   const scannerSaved = new Set<string>();
   // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
   // replicator on an arrival: a merge, a conflict document), rather than saved there. See stormKind.
@@ -693,8 +693,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       const [db, unid, seq, seqTime] = v.split('\u0000');
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
-    // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-resurrections).
-    const resurrected = new Map<string, boolean>();
+    // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-reappearances).
+    const reappeared = new Map<string, boolean>();
     if (drained) {
       const deleted = new Set<string>();
       for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.add(`${e.unid} in ${e.db}`);
@@ -703,13 +703,13 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
           for (const r of srv.replicas) {
             for (const note of r.notes()) {
               const doc = `${note.unid} in ${r.db}`;
-              if (!note.deleted && deleted.has(doc)) resurrected.set(doc, scannerSaved.has(doc));
+              if (!note.deleted && deleted.has(doc)) reappeared.set(doc, scannerSaved.has(doc));
             }
           }
         }
       }
     }
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, resurrected, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, reappeared, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -717,7 +717,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, resurrected: new Map(), stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, reappeared: new Map(), stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
   }
 }
 
@@ -803,11 +803,13 @@ export const CHECKS: Record<InvariantName, Check> = {
   // that comes back only with the design, and that the design saved, is. A design that saves nothing is not blamed for
   // the cleaning it did not do: with a scanner that only cleans, an infected copy's cleaning is a save on the deleting
   // side too, and the deletion won where noop's lost (a noop run of seed 3).
-  'no-scanner-resurrections': (o, baseline) => {
-    if (o.resurrected.size === 0) return undefined;
-    const saved = [...o.resurrected].flatMap(([d, byScanner]) => (byScanner ? [d] : []));
+  // (Named for R6's words, "the document reappears where it was deleted": a "resurrection" is R10's, a document that
+  // comes back after its stub was purged, which the engine reports as the `resurrected` outcome of an arrival.)
+  'no-scanner-reappearances': (o, baseline) => {
+    if (o.reappeared.size === 0) return undefined;
+    const saved = [...o.reappeared].flatMap(([d, byScanner]) => (byScanner ? [d] : []));
     if (saved.length === 0) return undefined;
-    const base = baseline().resurrected;
+    const base = baseline().reappeared;
     const extra = saved.filter((d) => !base.has(d)).sort();
     return extra.length === 0 ? undefined : `${extra.length} document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the versions parted, and a stamp after a user's save is a second save); first: ${extra[0]}`;
   },
