@@ -1972,9 +1972,10 @@ Verdict: FAILED when an invariant is violated, or when something the suite needs
 (VACUOUS: no scan performed, no replicated arrival, or no stamping by a design that does not declare every kind of scan
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
 holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
-quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one), and
-no-scanner-reappearances holds every design to undoing no user's deletion (R6: a stamp after a user's save is a
-second save, and a deletion loses to a copy saved twice since).
+quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one), and so does
+no-scanner-reappearances: no document a user deleted, which the design saved, is live at the end where a scanner that
+only cleans leaves it deleted (R6: a deletion loses to a copy saved more than once since, or after it; a stamp is a
+save).
 Writing a design: a module whose default export (or export named design) is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
 the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).

@@ -5,6 +5,7 @@ import { propertySeed } from '../../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
 import { RACE_BEFORE_MAX, START_STEP_MS, arbCase, caseEvents, recheckVerifyClaim } from './verifyDesign.js';
+import { cleanOnly, cleanOnlyShaped } from './cleanOnly.js';
 import fc from 'fast-check';
 import scanEverything from '../../test/designs/scanEverything.js';
 import thrower from '../../test/designs/thrower.js';
@@ -80,6 +81,63 @@ describe('R6: a design that never stamps undoes no deletion, over random scenari
       assertHeld(verify(name, {}, ['no-scanner-reappearances']), 'no-scanner-reappearances');
     });
   }
+
+  it('R6/R14: a design that saved nothing is not blamed for a deletion that the baseline\'s cleaning save won: noop leaves the infected copy as it is, Beta\'s two edits beat Alpha\'s deletion; the cleaner\'s cleaning is a second save on Alpha\'s side, and its deletion wins (a review: noop failed on seed 3, before the check asked whether the design saved the document)', () => {
+    const events = decodeLogText(NOOP_LOSES_DELETION).events.flatMap((e) => (isInputEvent(e.event) ? [e.event] : []));
+    expect(recheckVerifyClaim('no-scanner-reappearances', events, registry, registry.get('noop')!)).toEqual({});
+    const live = (evs: readonly InputEvent[], design: string) => {
+      // (The suite's baseline: a scanner that only cleans, shaped as the design is: noop's scans, cleaning.)
+      const reg = new Map([...registry, [cleanOnly.name, cleanOnlyShaped(registry.get('noop')!) as never]]);
+      const { sim } = runEvents(evs.map((e) => (e.type === 'scanner' ? { ...e, design } : e)).map((event, i) => ({ line: i + 2, event })), { behaviours: behaviourFactory(reg) });
+      return sim.replica('Alpha', 'mail/db0.nsf')!.get(DOC0)!.deleted === false;
+    };
+    expect(live(events, 'noop')).toBe(true);
+    expect(live(events, cleanOnly.name)).toBe(false);
+  });
+});
+
+const DOC0 = '0000000000000000000000000ABC0000';
+// verify noop --seed 3's log (before the check asked whether the design saved the document), shrunk.
+const NOOP_LOSES_DELETION = [
+  '{"replog":1}',
+  '{"at":0,"type":"server","name":"Alpha","cluster":"Hub","clockSkewMs":0}',
+  '{"at":0,"type":"server","name":"Beta","cluster":"Hub","clockSkewMs":0}',
+  '{"at":0,"type":"database","name":"mail/db0.nsf","replicas":["Alpha","Beta"]}',
+  `{"at":100,"type":"save","server":"Alpha","db":"mail/db0.nsf","unid":"${DOC0}","by":"user/ann","set":{"Subject":"doc 0","$FILE":[{"name":"f0.pdf","bytes":1000},{"name":"g0.exe","bytes":48213,"infected":true}]}}`,
+  '{"at":101,"type":"save","server":"Alpha","db":"mail/db0.nsf","unid":"0000000000000000000000000ABC0001","by":"user/ann","set":{"Subject":"doc 1"}}',
+  '{"at":1000,"type":"scanner","server":"Alpha","design":"noop","config":{}}',
+  '{"at":2000,"type":"scan","server":"Alpha","kind":"manual"}',
+  `{"at":15002,"type":"save","server":"Beta","db":"mail/db0.nsf","unid":"${DOC0}","by":"user/bob","set":{"$FILE":[{"name":"late0.exe","bytes":20000000}]}}`,
+  '{"at":15002,"type":"partition","groups":[["Alpha"]]}',
+  `{"at":30100,"type":"save","server":"Beta","db":"mail/db0.nsf","unid":"${DOC0}","by":"user/bob","set":{"Body":"edit at 30100"}}`,
+  `{"at":31101,"type":"delete","server":"Alpha","db":"mail/db0.nsf","unid":"${DOC0}","by":"user/ann"}`,
+  '{"at":199999,"type":"heal"}',
+].join('\n');
+
+describe('R6: the cases\' deletions (makeDeletion), as drawn', () => {
+  it('R6: a third of the cases delete a document on the first member from the second cluster tick on; two thirds of those after another member\'s edit of it in the same interval of the cluster replicator, 1.2-7 s before; and no user edits it where it is deleted', () => {
+    const cases = fc.sample(arbCase(), { seed, numRuns: 2_000 });
+    let deleting = 0;
+    let paired = 0;
+    for (const c of cases) {
+      const events = caseEvents(c, 'noop', {});
+      const deletes = events.filter((e): e is Extract<InputEvent, { type: 'delete' }> => e.type === 'delete');
+      expect(deletes.length).toBeLessThanOrEqual(1);
+      const d = deletes[0];
+      if (d === undefined) continue;
+      deleting++;
+      expect(d.server).toBe('Alpha');
+      const tick = Math.floor(d.at / START_STEP_MS) * START_STEP_MS;
+      expect(d.at - c.startMs - c.installAfterMs).toBeGreaterThanOrEqual(2 * START_STEP_MS);
+      const edits = events.filter((e): e is Extract<InputEvent, { type: 'save' }> => e.type === 'save' && e.by === 'user/bob' && e.unid === d.unid);
+      if (edits.some((e) => e.server !== 'Alpha' && e.at >= tick && d.at - e.at >= 1_201 && d.at - e.at <= 7_000)) paired++;
+      // A user cannot edit a deleted document: none on Alpha after the deletion, none anywhere from the next tick.
+      expect(edits.filter((e) => (e.server === 'Alpha' && e.at > d.at) || e.at >= tick + START_STEP_MS)).toEqual([]);
+    }
+    expect(deleting / cases.length).toBeGreaterThan(0.28);
+    expect(deleting / cases.length).toBeLessThan(0.39);
+    expect(paired / deleting).toBeGreaterThan(0.5);
+  });
 });
 
 describe('R5/R16: a design that promises no conflicts keeps the promise, over random scenarios', () => {
@@ -193,7 +251,11 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     // that only cleans the stub beats both edits (R6, the later save; a stub makes no conflict document) and no
     // conflict is made; stamped, both edits beat it and then conflict with each other (R5). 994 shrink to the race.
     const any = found(seed);
-    if (any.raced === undefined) expect(any.cex.events.some((e) => e.type === 'delete'), JSON.stringify(any.cex.events)).toBe(true);
+    if (any.raced === undefined) {
+      const deletion = any.cex.events.find((e) => e.type === 'delete');
+      const editors = new Set(any.saves.filter((e) => deletion !== undefined && e.at < deletion.at).map((e) => e.server));
+      expect(deletion !== undefined && editors.size >= 2 && !editors.has(deletion.server), JSON.stringify(any.cex.events)).toBe(true);
+    }
   });
 
   it('R6/R13: a stamp undoes a deletion: sso-mail-only stamps a user\'s edit as it is written, so the edit is two saves and wins over another member\'s later deletion, where with a scanner that only cleans the deletion wins; the log replays to the document live where it was deleted', () => {
@@ -452,7 +514,19 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     });
     const r = verifyDesign(late as never, { runs: RUNS, seed, only: ['no-missed-infection'] });
     const cex = assertViolated(r, 'no-missed-infection');
-    expect(Math.max(...cex.events.map((e) => e.at))).toBeGreaterThan(DAY);
+    // The skipped scans ran after the first day by their server's clock, which the design reads. (It compared the
+    // log's last input with the day, and failed on seeds 643470660 and 1054480256: an input at 86,399,999 ms whose scan
+    // ran later, on a server whose clock is fast, or a few ms on, as an on-write scan or a pass's next document does.)
+    const skew = new Map(cex.events.flatMap((e) => (e.type === 'server' ? [[e.name, e.clockSkewMs ?? 0] as const] : [])));
+    const skipped: number[] = [];
+    runEvents(cex.events.map((event, i) => ({ line: i + 2, event })), {
+      behaviours: behaviourFactory(builtinRegistry([late as never])),
+      onDerived: (e) => {
+        if (e.type === 'scanned' && e.verdict === 'skipped') skipped.push(e.at + (skew.get(e.server) ?? 0));
+      },
+    });
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(Math.min(...skipped)).toBeGreaterThan(DAY);
     expect(replay(cex.log, builtinRegistry([late as never])).scans.missed).toBeGreaterThan(0);
     // Time-blind, the same design holds.
     const blind = defineDesign<Record<string, never>>({ ...late, name: 'never-skip', scan: ({ virusScan }) => (virusScan().infected ? { verdict: 'infected', remove: ['$FILE'] } : { verdict: 'clean' }) });

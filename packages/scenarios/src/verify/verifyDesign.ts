@@ -287,8 +287,8 @@ interface DeletionDraw {
  * holds it: a deletion of a document a replica does not hold is refused), after the documents have spread (from the
  * second tick of the cluster replicator on). In two thirds of them another member edits the same document first, in the
  * same interval between two ticks, so neither has the other's change when the next tick pushes them (R6), and the
- * deletion is the later save (1 to 7 s later: more than the clocks' skews, so with a scanner that only cleans the
- * deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was edited more than once,
+ * deletion is the later save (1.2 to 7 s later: more than the clocks' skews differ, up to 1,200 ms, so with a scanner
+ * that only cleans the deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was edited more than once,
  * or after it. A design that stamps a user's save as it is written (smsdom, sso-mail-only) makes the edit two saves,
  * so the edit wins and the document comes back where it was deleted (no-scanner-reappearances). The document is one
  * with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not scanned, and an
@@ -368,7 +368,7 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
       // (Drawn last too, for the same reason. constantFrom and oneof shrink towards their first value: no race.)
       race: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.record({ server: fc.nat(2), other: fc.nat(1), doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), before: fc.integer({ min: 1, max: RACE_BEFORE_MAX }), after: fc.integer({ min: 100, max: 14_000 }) }), weight: 1 }),
       // (Drawn after the race, for the same reason: a seed's cases are the same but for it. Shrinks towards none.)
-      deletion: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), at: fc.integer({ min: 100, max: 6_000 }), edit: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 2 }), editor: fc.nat(1), gap: fc.integer({ min: 1_001, max: 7_000 }) }), weight: 1 }),
+      deletion: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), at: fc.integer({ min: 100, max: 6_000 }), edit: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 2 }), editor: fc.nat(1), gap: fc.integer({ min: 1_201, max: 7_000 }) }), weight: 1 }),
     })
     .map(({ servers, dbs, skewPick, docs, actions, quietOffsets, startMs, installAfterMs, scheduleMs, race, deletion }) => ({
       servers,
@@ -437,6 +437,16 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
   const installed = scheduled && c.scheduleMs > 0 ? { ...config, scheduleEveryMs: c.scheduleMs } : config;
   names.forEach((server) => out.push({ at: 1_000 + delay, type: 'scanner', server, design, config: { ...installed } }));
   let partitioned = false;
+  // [choice] No user edits a document where it is deleted: a Notes user cannot open a deleted document. The other
+  // actions' edits of the deleted document are dropped on the deleting member after the deletion, and on every member
+  // from the cluster tick after it (by then it has spread, unless a partition held it back: a draw lost, no harm).
+  // A save onto a stub makes it a document again (applySave), and such an edit, in the baseline's run too, excused a
+  // design's reappearance (a review, 2026-12-07).
+  const deletion = c.docs.length === 0 ? undefined : c.actions.find((a): a is Extract<Action, { t: 'delete' }> => a.t === 'delete');
+  const editsDeleted = (a: Extract<Action, { t: 'edit' }>): boolean =>
+    deletion !== undefined &&
+    a.doc % c.docs.length === deletion.doc % c.docs.length &&
+    ((a.server % names.length === deletion.server % names.length && a.at > deletion.at) || a.at >= (Math.floor(deletion.at / START_STEP_MS) + 1) * START_STEP_MS);
   for (const a of c.actions) {
     const server = names[a.server % names.length]!;
     switch (a.t) {
@@ -444,7 +454,7 @@ export function caseEvents(c: VerifyCase, design: string, config: Readonly<Recor
         timed.push({ at: a.at + delay, type: 'scan', server, kind: a.kind });
         break;
       case 'edit': {
-        if (c.docs.length === 0) break;
+        if (c.docs.length === 0 || editsDeleted(a)) break;
         const i = a.doc % c.docs.length;
         // [choice] An edit changes the body, the attachment, or both: one that changes only the attachment is how a
         // tag that does not cover `$FILE` lets an infection through (R15: C is every item but the tag). Every edit also
@@ -510,11 +520,12 @@ export interface Outcome {
   /** The documents (UNID) a conflict was made for. */
   readonly conflictUnids: ReadonlySet<string>;
   /**
-   * The documents a user deleted (a `delete` input not by a scanner) that are live on some replica at the end, as
-   * "UNID in database", each with whether a scanner saved it in the run; judged only where the run's work drained (a
-   * run stopped with transfers under way may not have spread the deletion yet).
+   * The documents a user deleted (a `delete` input not by a scanner) that are live on some replica at the end, by
+   * "UNID in database": whether a scanner saved it in the run, and where it was deleted and is live. Undefined where
+   * the run's work did not drain (a run stopped with transfers under way may not have spread the deletion yet): not
+   * judged.
    */
-  readonly reappeared: ReadonlyMap<string, boolean>;
+  readonly reappeared: ReadonlyMap<string, Reappeared> | undefined;
   /**
    * Scans that called a document infected but left an infected attachment in it (R14: a document found infected is
    * cleaned); the first kept for the message. The summary's `missed` counts only scans that did not find it.
@@ -543,6 +554,15 @@ export interface Outcome {
   readonly arrivalsSeen: number;
   /** The design's code threw (DESIGN_FAILED): what it said. The other invariants do not judge such a run. */
   readonly crash: string | undefined;
+}
+
+/** A deleted document live again at the end (Outcome.reappeared). */
+export interface Reappeared {
+  readonly scannerSaved: boolean;
+  /** The deletion: "on Alpha at 31,101 ms". */
+  readonly deleted: string;
+  /** The servers holding it live. */
+  readonly liveOn: readonly string[];
 }
 
 /** Scanner revisions a small case may make before the run is called a storm and cut short. */
@@ -694,16 +714,21 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
     // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-reappearances).
-    const reappeared = new Map<string, boolean>();
+    let reappeared: Map<string, Reappeared> | undefined;
     if (drained) {
-      const deleted = new Set<string>();
-      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.add(`${e.unid} in ${e.db}`);
+      reappeared = new Map();
+      const deleted = new Map<string, string>();
+      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.set(`${e.unid} in ${e.db}`, `on ${e.server} at ${e.at.toLocaleString('en-US')} ms`);
       if (deleted.size > 0) {
         for (const srv of sim.serverStates()) {
           for (const r of srv.replicas) {
             for (const note of r.notes()) {
               const doc = `${note.unid} in ${r.db}`;
-              if (!note.deleted && deleted.has(doc)) reappeared.set(doc, scannerSaved.has(doc));
+              const where = deleted.get(doc);
+              if (note.deleted || where === undefined) continue;
+              const known = reappeared.get(doc);
+              if (known === undefined) reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deleted: where, liveOn: [srv.name] });
+              else (known.liveOn as string[]).push(srv.name);
             }
           }
         }
@@ -717,7 +742,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, reappeared: new Map(), stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, reappeared: undefined, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
   }
 }
 
@@ -805,13 +830,18 @@ export const CHECKS: Record<InvariantName, Check> = {
   // side too, and the deletion won where noop's lost (a noop run of seed 3).
   // (Named for R6's words, "the document reappears where it was deleted": a "resurrection" is R10's, a document that
   // comes back after its stub was purged, which the engine reports as the `resurrected` outcome of an arrival.)
+  // [choice] A run that did not drain is not judged (quiescence judges it), nor is a case whose baseline run did not:
+  // a document the baseline had not finished deleting is no proof that it keeps the deletion.
   'no-scanner-reappearances': (o, baseline) => {
-    if (o.reappeared.size === 0) return undefined;
-    const saved = [...o.reappeared].flatMap(([d, byScanner]) => (byScanner ? [d] : []));
+    if (o.reappeared === undefined || o.reappeared.size === 0) return undefined;
+    const saved = [...o.reappeared].filter(([, r]) => r.scannerSaved);
     if (saved.length === 0) return undefined;
     const base = baseline().reappeared;
-    const extra = saved.filter((d) => !base.has(d)).sort();
-    return extra.length === 0 ? undefined : `${extra.length} document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the versions parted, and a stamp after a user's save is a second save); first: ${extra[0]}`;
+    if (base === undefined) return undefined;
+    const extra = saved.filter(([d]) => !base.has(d)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    if (extra.length === 0) return undefined;
+    const [doc, first] = extra[0]!;
+    return `${extra.length} document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a scanner's stamp is a save: after a user's edit, it is the second); first: ${doc}, deleted ${first.deleted}, live on ${first.liveOn.join(', ')}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
   // [choice] A scan that finds an infection and leaves it in place fails this too: the spec describes cleaning as what
