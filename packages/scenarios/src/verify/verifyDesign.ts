@@ -220,13 +220,22 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   // as "no scanner revision after some time", which an hourly design that rewrites its tags never has).
   quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
-  'no-scanner-reappearances': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy edited more than once since)',
+  'no-scanner-reappearances': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy saved more than once since, or after it; a stamp is a save)',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
 
 /** The latest a race's first edit comes before its tick, in ms (makeRaceEdits). Exported for its test. */
 export const RACE_BEFORE_MAX = 8;
+/** The documents (by number) with a clean attachment and no infected one: the ones a stamping design stamps. */
+function cleanDocs(docs: readonly DocPlan[]): number[] {
+  const clean: number[] = [];
+  docs.forEach((d, i) => {
+    if (d.attach && !d.infected && d.second !== 'infected') clean.push(i);
+  });
+  return clean;
+}
+
 /** A race as drawn (arbCase's `race`): servers and the document by number, taken modulo what the case has. */
 interface RaceDraw {
   readonly server: number;
@@ -258,10 +267,7 @@ function makeRaceEdits(race: RaceDraw | null, servers: number, docs: readonly Do
   const at = race.tick * START_STEP_MS; // (the cluster interval: START_STEP_MS)
   // (Another member: arbCase draws 2 or 3 servers, and `other` chooses between the two others of 3.)
   const second = (race.server + 1 + (race.other % (servers - 1))) % servers;
-  const clean: number[] = [];
-  docs.forEach((d, i) => {
-    if (d.attach && !d.infected && d.second !== 'infected') clean.push(i);
-  });
+  const clean = cleanDocs(docs);
   const doc = clean.length > 0 ? clean[race.doc % clean.length]! : race.doc % docs.length;
   // (An edit with neither body nor infection sets a clean attachment in place of the document's: caseEvents.)
   const bare = !docs[doc]!.attach;
@@ -288,19 +294,16 @@ interface DeletionDraw {
  * second tick of the cluster replicator on). In two thirds of them another member edits the same document first, in the
  * same interval between two ticks, so neither has the other's change when the next tick pushes them (R6), and the
  * deletion is the later save (1.2 to 7 s later: more than the clocks' skews differ, up to 1,200 ms, so with a scanner
- * that only cleans the deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was edited more than once,
- * or after it. A design that stamps a user's save as it is written (smsdom, sso-mail-only) makes the edit two saves,
- * so the edit wins and the document comes back where it was deleted (no-scanner-reappearances). The document is one
- * with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not scanned, and an
- * infected one is cleaned, a second save a scanner that only cleans makes too. Before (2026-12-07) no case deleted
- * anything, and the suite could not see it (found by hand: examples/logs/stamp-undoes-deletion.jsonl).
+ * that only cleans the deletion wins). R6 is Domino's documented rule: the deletion wins unless the other copy was
+ * edited more than once, or after it. A design that stamps a user's save as it is written (smsdom, sso-mail-only) makes
+ * the edit two saves, so the edit wins and the document comes back where it was deleted (no-scanner-reappearances). The
+ * document is one with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not
+ * scanned, and an infected one is cleaned, a second save a scanner that only cleans makes too. Before (2026-12-07) no
+ * case deleted anything, and the suite could not see it (found by hand: examples/logs/stamp-undoes-deletion.jsonl).
  */
 function makeDeletion(deletion: DeletionDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
   if (deletion === null || docs.length === 0) return [];
-  const clean: number[] = [];
-  docs.forEach((d, i) => {
-    if (d.attach && !d.infected && d.second !== 'infected') clean.push(i);
-  });
+  const clean = cleanDocs(docs);
   const doc = clean.length > 0 ? clean[deletion.doc % clean.length]! : deletion.doc % docs.length;
   const at = deletion.tick * START_STEP_MS + deletion.at; // (the cluster interval: START_STEP_MS)
   if (!deletion.edit) return [{ t: 'delete', server: 0, doc, at }];
@@ -714,7 +717,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
     // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-reappearances).
-    let reappeared: Map<string, Reappeared> | undefined;
+    let reappeared: Map<string, { scannerSaved: boolean; deleted: string; liveOn: string[] }> | undefined;
     if (drained) {
       reappeared = new Map();
       const deleted = new Map<string, string>();
@@ -728,7 +731,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
               if (note.deleted || where === undefined) continue;
               const known = reappeared.get(doc);
               if (known === undefined) reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deleted: where, liveOn: [srv.name] });
-              else (known.liveOn as string[]).push(srv.name);
+              else known.liveOn.push(srv.name);
             }
           }
         }
