@@ -1328,7 +1328,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       }
     }
     const c = result.coverage;
-    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of the ${formatCount(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals\n`);
+    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of the ${formatCount(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals, ${formatCount(c.deletions)} user deletion${c.deletions === 1 ? '' : 's'} (${formatCount(c.deletionsUndone)} of the documents live again at the end)\n`);
     if (result.vacuous.length > 0) {
       process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design (a vacuous check fails the verdict)\n`);
       // The usual cause of a vacuous `stampings`: a design that never saves a clean document but does not say so.

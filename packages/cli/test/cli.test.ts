@@ -2210,6 +2210,10 @@ describe('a researcher\'s design: what the output says when it does little or no
     const fmt = (x: number) => x.toLocaleString('en-US');
     expect(text.stdout).toContain(`${fmt(c.scansPerformed)} scans performed and ${fmt(c.scansSkipped)} skipped (${fmt(c.infectedScans)} of the ${fmt(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment)`);
     expect(c.infectedScans).toBeGreaterThan(0);
+    // R6: the users' deletions the runs drew, and how many of those documents the runs ended with live again.
+    const d = (parse(res.stdout) as { coverage: { deletions: number; deletionsUndone: number } }).coverage;
+    expect(text.stdout).toContain(`, ${fmt(d.deletions)} user deletions (${fmt(d.deletionsUndone)} of the documents live again at the end)\n`);
+    expect(d.deletions).toBeGreaterThan(0);
   });
 
   it('a log path that is not there: a relative one says where it was looked for (pnpm runs the command from the repository\'s root: a researcher\'s QA pass), an absolute one is its own answer', async () => {

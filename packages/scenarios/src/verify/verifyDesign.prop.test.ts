@@ -720,6 +720,9 @@ describe('R16: the verdict', () => {
     expect(r.coverage.scansSkipped).toBe(0);
     // R13: infected documents were among those scanned: no-missed-infection was exercised (the count says so).
     expect(r.coverage.infectedScans).toBeGreaterThan(0);
+    // R6: users deleted documents in the runs: no-scanner-reappearances was exercised. (Some come back whatever the
+    // design: another member's edit after the deletion, or an infected copy's cleaning, is a later save.)
+    expect(r.coverage.deletions).toBeGreaterThan(0);
     // A scan skipped counts too (it is what no-missed-infection judges): noop performs none and is handed infected mail.
     const noop = verifyDesign(builtinRegistry().get('noop')!, { runs: RUNS, seed, only: ['design-runs'] });
     expect(noop.coverage.scansPerformed).toBe(0);

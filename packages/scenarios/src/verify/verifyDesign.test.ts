@@ -9,7 +9,7 @@ import { cleaningWrites, defineDesign, type ScannerDesign } from '../design.js';
 const IDLE: Summary = runEvents([]).summary;
 
 function outcome(summary: Partial<Pick<Summary, 'quiescent' | 'converged' | 'collisions'>>): Outcome {
-  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed: undefined, infectedScans: 0, conflictUnids: new Set(), reappeared: undefined, stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
+  return { summary: { ...IDLE, ...summary }, readOnlySaves: 0, firstReadOnlySave: undefined, stampings: 0, uncleaned: 0, firstUncleaned: undefined, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed: undefined, infectedScans: 0, deletions: 0, conflictUnids: new Set(), reappeared: undefined, stormCut: false, lastScannerRevisionAt: undefined, scannerRevisions: 0, arrivalStamps: 0, arrivalsSeen: 0, crash: undefined };
 }
 
 const noBaseline = (): Outcome => {

@@ -184,6 +184,13 @@ export interface Coverage {
    * verdict should not turn on that; the count shows it).
    */
   infectedScans: number;
+  /**
+   * Users' deletions in the runs (a third of the cases draw one), and how many of the documents deleted were live
+   * again at the end of the design's run, whoever's doing (no-scanner-reappearances judges the design's part).
+   * Reported, not a vacuity condition, as infectedScans.
+   */
+  deletions: number;
+  deletionsUndone: number;
   /** The runs counted, and the invariant they were drawn for. */
   runs: number;
   invariant: string;
@@ -546,6 +553,8 @@ export interface Outcome {
   readonly firstMissed: string | undefined;
   /** Scans of a document with an infected attachment (Coverage.infectedScans). */
   readonly infectedScans: number;
+  /** Users' deletions among the run's inputs (Coverage.deletions). */
+  readonly deletions: number;
   /** The run was cut short: scanner revisions passed the storm bound. */
   readonly stormCut: boolean;
   /** Virtual time of the last scanner revision (undefined: none). */
@@ -604,6 +613,8 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   for (const e of events) if (e.type === 'scanner' && e.at < installAt) installAt = e.at;
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
+  let deletions = 0;
+  for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deletions++;
   // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
   const scannerSaved = new Set<string>();
   // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
@@ -737,7 +748,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
         }
       }
     }
-    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, conflictUnids, reappeared, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
+    return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, deletions, conflictUnids, reappeared, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
   } catch (err) {
     if (!(err instanceof LogError) || err.code !== 'DESIGN_FAILED') throw err;
     // [choice] The scans and arrivals made before the crash are kept: coverage counted a crashed run as none, so a
@@ -745,7 +756,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     // happened"), with advice to declare itself read-only.
     const none = runEvents([], {}).summary;
     const partial = { ...none, scans: { ...none.scans, performed, skipped }, replicatedChanges: arrivals };
-    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, conflictUnids, reappeared: undefined, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
+    return { summary: partial, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace: 0, firstLeftInPlace: undefined, firstMissed, infectedScans, deletions, conflictUnids, reappeared: undefined, stormCut: false, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: err.message };
   }
 }
 
@@ -888,7 +899,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
   const factory = behaviourFactory(registry);
   const promises = promisesOf(design, config);
   const readOnlyKinds = promises.readOnlyKinds ?? [];
-  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, infectedScans: 0, runs: 0, invariant: '' };
+  const coverage: Coverage = { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, infectedScans: 0, deletions: 0, deletionsUndone: 0, runs: 0, invariant: '' };
   const baselineFactory = behaviourFactory(new Map([[cleanOnly.name, cleanOnlyShaped(design)]]));
   // The cases give a schedule (VerifyCase.scheduleMs) to a design with a `scheduleEveryMs` setting the configuration
   // leaves unset, as the scenario does on its scanning servers.
@@ -917,6 +928,8 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
         coverage.arrivals += o.arrivalsSeen;
         coverage.stampings += o.stampings;
         coverage.infectedScans += o.infectedScans;
+        coverage.deletions += o.deletions;
+        coverage.deletionsUndone += o.reappeared?.size ?? 0;
         coverage.runs++;
       }
       options.onProgress?.({ invariant: name, run: ++run, runs });
@@ -967,7 +980,7 @@ export function verifyDesign(design: ScannerDesign<object>, options: VerifyOptio
     // "scansPerformed, arrivals never happened", where the next invariant's cases scanned and replicated (a QA pass).
     // So it is taken from the next invariant instead, whose runs go on past crashed ones.
     if (name === 'design-runs' && details.failed && coverage.invariant === name && names.length > 1) {
-      Object.assign(coverage, { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, infectedScans: 0, runs: 0, invariant: '' });
+      Object.assign(coverage, { scansPerformed: 0, scansSkipped: 0, stampings: 0, arrivals: 0, infectedScans: 0, deletions: 0, deletionsUndone: 0, runs: 0, invariant: '' });
       counted = false;
     }
     if (!details.failed || details.counterexample === null) {
