@@ -1266,7 +1266,11 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   for (const inv of result.invariants) {
     if (inv.counterexample === undefined) continue;
     // (A leading dot too: a design named "../x" wrote `.._x-...`, a file `ls` does not show; a researcher's QA pass.)
-    const file = unwritten.write(inv.name, o.out, boundedFileName(`${design.name.replace(/[^A-Za-z0-9=,._-]/g, '_').replace(/^\./, '_')}-${inv.name}-${seed}`), inv.counterexample.log);
+    // [choice] The configuration given is in the name too: `verify smsdom` and `verify smsdom --config
+    // ignoreSsoOnScheduled=true` with one seed and --out wrote the same file, the second over the first (a QA pass).
+    const configPart = Object.entries(config).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(',');
+    const stem = `${design.name}${configPart === '' ? '' : `-${configPart}`}`.replace(/[^A-Za-z0-9=,._-]/g, '_').replace(/^\./, '_');
+    const file = unwritten.write(inv.name, o.out, boundedFileName(`${stem}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
   // (A counterexample found under a raised --max-work replays under it too.)

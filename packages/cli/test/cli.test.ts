@@ -3205,6 +3205,16 @@ describe('output files are never half-written', () => {
     }
   });
 
+  it('verify: the configuration given is in the counterexample\'s name, so one design verified under two configurations with one seed and --out keeps both logs (the second overwrote the first: a QA pass)', async () => {
+    const out = mkdtempSync(join(tmp, 'configname-'));
+    const plain = await runCli(['verify', 'smsdom', '--runs', '100', '--seed', '1', '--out', out, '--json']);
+    const fixed = await runCli(['verify', 'smsdom', '--config', 'ignoreSsoOnScheduled=true', '--runs', '100', '--seed', '1', '--out', out, '--json']);
+    const files = (res: { stdout: string }) => (JSON.parse(res.stdout) as { invariants: { counterexample?: string }[] }).invariants.flatMap((i) => (i.counterexample !== undefined ? [basename(i.counterexample)] : []));
+    expect(files(plain)).toContain('smsdom-no-scanner-reappearances-1.jsonl');
+    expect(files(fixed)).toContain('smsdom-ignoreSsoOnScheduled=true-no-scanner-reappearances-1.jsonl');
+    expect(readdirSync(out).sort()).toEqual([...files(plain), ...files(fixed)].sort());
+  });
+
   it('--record and --report through a symbolic link to the same directory are the same file: refused before the run (the report overwrote the recording)', async () => {
     const base = mkdtempSync(join(tmp, 'symlink-'));
     mkdirSync(join(base, 'A'));

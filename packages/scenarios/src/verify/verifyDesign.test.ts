@@ -38,12 +38,12 @@ describe('verifyDesign: the convergence check (R3, R12)', () => {
 
 describe('verifyDesign: the no-scanner-reappearances check (R6)', () => {
   const DOC = '0000000000000000000000000ABC0000 in mail/db0.nsf';
-  const at = (scannerSaved: boolean) => ({ scannerSaved, deleted: 'on Alpha at 31,101 ms', liveOn: ['Alpha', 'Beta'] });
+  const at = (scannerSaved: boolean) => ({ scannerSaved, deletedOn: 'Alpha', deletedAt: 'at 31,101 ms', liveOn: ['Alpha', 'Beta'] });
   const withReappeared = (docs: [string, ReturnType<typeof at>][] | undefined): Outcome => ({ ...outcome({ quiescent: true, converged: true }), reappeared: docs === undefined ? undefined : new Map(docs) });
   const check = CHECKS['no-scanner-reappearances'];
 
-  it('R6: a deleted document live at the end, saved by the design, that a scanner that only cleans leaves deleted is a violation, saying where it was deleted and is live', () => {
-    expect(check(withReappeared([[DOC, at(true)]]), () => withReappeared([]))).toBe(`1 document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a scanner's stamp is a save: after a user's edit, it is the second); first: ${DOC}, deleted on Alpha at 31,101 ms, live on Alpha, Beta`);
+  it('R6: a deleted document back where it was deleted at the end, saved by the design, that a scanner that only cleans leaves deleted is a violation, saying where it was deleted and where else it is', () => {
+    expect(check(withReappeared([[DOC, at(true)]]), () => withReappeared([]))).toBe(`1 document(s) a user deleted are back where they were deleted at the end (a document, not a deletion stub), where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after the deletion, and a scanner's stamp is a save); first: ${DOC}, deleted on Alpha at 31,101 ms, back there (and on Beta)`);
   });
 
   it('R6: one the scanner that only cleans brings back too is not the design\'s (a user\'s second edit, an edit after the deletion)', () => {

@@ -227,7 +227,7 @@ const DESCRIPTIONS: Record<InvariantName, string> = {
   // as "no scanner revision after some time", which an hourly design that rewrites its tags never has).
   quiescence: 'with no user writes, what each scan sets off ends: the run reaches a state with nothing pending (no storm; a scheduled pass may stamp again each time it runs)',
   'no-scanner-conflicts': 'scanner writes cause no replication conflict: no document conflicts that would not with a scanner that only cleans infections',
-  'no-scanner-reappearances': 'scanner writes undo no deletion: no document a user deleted is live at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy saved more than once since, or after it; a stamp is a save)',
+  'no-scanner-reappearances': 'no deletion is undone by scanner writes: no document a user deleted is back where it was deleted at the end that the same inputs with a scanner that only cleans leave deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it; a stamp is a save)',
   'no-missed-infection': 'no infected attachment is skipped or left in place: forged tags, tags from another key, stale tags never skip a scan, and what a scan finds infected it cleans (R14)',
   convergence: 'once quiet, every database\'s replicas hold the same documents (R3 collisions excepted where a scanner that only cleans makes them too)',
 };
@@ -294,6 +294,8 @@ interface DeletionDraw {
   readonly edit: boolean;
   readonly editor: number;
   readonly gap: number;
+  /** A scheduled scan on that member this many ms after the deletion, in the same interval; null: none. */
+  readonly scanAfter: number | null;
 }
 /**
  * [choice] A user's deletion, drawn in a third of the cases, on the first member (which made every document, so it
@@ -307,18 +309,25 @@ interface DeletionDraw {
  * document is one with a clean attachment where the case has one, as the race's (makeRaceEdits): one without is not
  * scanned, and an infected one is cleaned, a second save a scanner that only cleans makes too. Before (2026-12-07) no
  * case deleted anything, and the suite could not see it (found by hand: examples/logs/stamp-undoes-deletion.jsonl).
+ * In half of the deletions, that member runs a scheduled scan after the deletion and before the next tick: a pass
+ * that stamps the document then saves it after the deletion, and the document comes back too (R6's "edited after
+ * the deletion"). Without it, a design that stamps only in its passes was caught on 10 seeds of 20 at 100 runs (a
+ * QA pass): the cases' own scans seldom fall in those seconds.
  */
 function makeDeletion(deletion: DeletionDraw | null, servers: number, docs: readonly DocPlan[]): Action[] {
   if (deletion === null || docs.length === 0) return [];
   const clean = cleanDocs(docs);
   const doc = clean.length > 0 ? clean[deletion.doc % clean.length]! : deletion.doc % docs.length;
   const at = deletion.tick * START_STEP_MS + deletion.at; // (the cluster interval: START_STEP_MS)
-  if (!deletion.edit) return [{ t: 'delete', server: 0, doc, at }];
   // (Another member: 1 of 2, or 1 or 2 of 3.)
-  return [
-    { t: 'edit', server: 1 + (deletion.editor % (servers - 1)), doc, at, infect: false, body: true },
-    { t: 'delete', server: 0, doc, at: at + deletion.gap },
-  ];
+  const other = 1 + (deletion.editor % (servers - 1));
+  const deleteAt = deletion.edit ? at + deletion.gap : at;
+  const out: Action[] = [];
+  if (deletion.edit) out.push({ t: 'edit', server: other, doc, at, infect: false, body: true });
+  out.push({ t: 'delete', server: 0, doc, at: deleteAt });
+  // (At most 13,000 ms after the tick, and the scan 1,900 ms after it at most: before the next tick.)
+  if (deletion.scanAfter !== null) out.push({ t: 'scan', server: other, kind: 'scheduled', at: deleteAt + deletion.scanAfter });
+  return out;
 }
 
 // A case's events fall within about four minutes (actions 2-150 s after its scanners come, the quiet phase at 200 s;
@@ -378,7 +387,7 @@ export function arbCase(): fc.Arbitrary<VerifyCase> {
       // (Drawn last too, for the same reason. constantFrom and oneof shrink towards their first value: no race.)
       race: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.record({ server: fc.nat(2), other: fc.nat(1), doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), before: fc.integer({ min: 1, max: RACE_BEFORE_MAX }), after: fc.integer({ min: 100, max: 14_000 }) }), weight: 1 }),
       // (Drawn after the race, for the same reason: a seed's cases are the same but for it. Shrinks towards none.)
-      deletion: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), at: fc.integer({ min: 100, max: 6_000 }), edit: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 2 }), editor: fc.nat(1), gap: fc.integer({ min: 1_201, max: 7_000 }) }), weight: 1 }),
+      deletion: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ doc: fc.nat(3), tick: fc.integer({ min: 2, max: 9 }), at: fc.integer({ min: 100, max: 6_000 }), edit: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 2 }), editor: fc.nat(1), gap: fc.integer({ min: 1_201, max: 7_000 }), scanAfter: fc.oneof({ arbitrary: fc.constant(null), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 1_900 }), weight: 1 }) }), weight: 1 }),
     })
     .map(({ servers, dbs, skewPick, docs, actions, quietOffsets, startMs, installAfterMs, scheduleMs, race, deletion }) => ({
       servers,
@@ -530,10 +539,12 @@ export interface Outcome {
   /** The documents (UNID) a conflict was made for. */
   readonly conflictUnids: ReadonlySet<string>;
   /**
-   * The documents a user deleted (a `delete` input not by a scanner) that are live on some replica at the end, by
-   * "UNID in database": whether a scanner saved it in the run, and where it was deleted and is live. Undefined where
-   * the run's work did not drain (a run stopped with transfers under way may not have spread the deletion yet): not
-   * judged.
+   * The documents a user deleted (a `delete` input not by a scanner) that are back where they were deleted at the end
+   * (a document there, not a deletion stub), by "UNID in database": whether a scanner saved it in the run, where it was
+   * deleted, and every server holding it as a document. Undefined where the run's work did not drain (a run stopped
+   * with transfers under way may not have spread the deletion yet): not judged. [choice] Where it was deleted, as R6
+   * says ("reappears where it was deleted"): a copy elsewhere that never met the deletion (an OID collision with the
+   * stub, R3, keeps the two apart: convergence judges that) is not a deletion undone (a QA pass: smsdom seed 42).
    */
   readonly reappeared: ReadonlyMap<string, Reappeared> | undefined;
   /**
@@ -568,12 +579,13 @@ export interface Outcome {
   readonly crash: string | undefined;
 }
 
-/** A deleted document live again at the end (Outcome.reappeared). */
+/** A deleted document back where it was deleted, at the end (Outcome.reappeared). */
 export interface Reappeared {
   readonly scannerSaved: boolean;
-  /** The deletion: "on Alpha at 31,101 ms". */
-  readonly deleted: string;
-  /** The servers holding it live. */
+  /** The deletion's server, and its time ("at 31,101 ms"). */
+  readonly deletedOn: string;
+  readonly deletedAt: string;
+  /** The servers holding it as a document (not a deletion stub), the deleting one among them. */
   readonly liveOn: readonly string[];
 }
 
@@ -728,23 +740,27 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
     // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-reappearances).
-    let reappeared: Map<string, { scannerSaved: boolean; deleted: string; liveOn: string[] }> | undefined;
+    let reappeared: Map<string, Reappeared> | undefined;
     if (drained) {
       reappeared = new Map();
-      const deleted = new Map<string, string>();
-      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.set(`${e.unid} in ${e.db}`, `on ${e.server} at ${e.at.toLocaleString('en-US')} ms`);
+      const deleted = new Map<string, Extract<InputEvent, { type: 'delete' }>>();
+      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.set(`${e.unid} in ${e.db}`, e);
       if (deleted.size > 0) {
+        const liveOn = new Map<string, string[]>();
         for (const srv of sim.serverStates()) {
           for (const r of srv.replicas) {
             for (const note of r.notes()) {
               const doc = `${note.unid} in ${r.db}`;
-              const where = deleted.get(doc);
-              if (note.deleted || where === undefined) continue;
-              const known = reappeared.get(doc);
-              if (known === undefined) reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deleted: where, liveOn: [srv.name] });
-              else known.liveOn.push(srv.name);
+              if (note.deleted || !deleted.has(doc)) continue;
+              const list = liveOn.get(doc);
+              if (list === undefined) liveOn.set(doc, [srv.name]);
+              else list.push(srv.name);
             }
           }
+        }
+        for (const [doc, servers] of liveOn) {
+          const e = deleted.get(doc)!;
+          if (servers.includes(e.server)) reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deletedOn: e.server, deletedAt: `at ${e.at.toLocaleString('en-US')} ms`, liveOn: servers });
         }
       }
     }
@@ -855,7 +871,8 @@ export const CHECKS: Record<InvariantName, Check> = {
     const extra = saved.filter(([d]) => !base.has(d)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
     if (extra.length === 0) return undefined;
     const [doc, first] = extra[0]!;
-    return `${extra.length} document(s) a user deleted are live again at the end, where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a scanner's stamp is a save: after a user's edit, it is the second); first: ${doc}, deleted ${first.deleted}, live on ${first.liveOn.join(', ')}`;
+    const elsewhere = first.liveOn.filter((x) => x !== first.deletedOn);
+    return `${extra.length} document(s) a user deleted are back where they were deleted at the end (a document, not a deletion stub), where the same inputs with a scanner that only cleans leave them deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after the deletion, and a scanner's stamp is a save); first: ${doc}, deleted on ${first.deletedOn} ${first.deletedAt}, back there${elsewhere.length > 0 ? ` (and on ${elsewhere.join(', ')})` : ''}`;
   },
   // (`missed` counts every document with an infected attachment whose scan did not find it: skipped, or called clean.)
   // [choice] A scan that finds an infection and leaves it in place fails this too: the spec describes cleaning as what
