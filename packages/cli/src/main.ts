@@ -1332,7 +1332,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
       }
     }
     const c = result.coverage;
-    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of the ${formatCount(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals, ${formatCount(c.deletions)} user deletion${c.deletions === 1 ? '' : 's'} (${formatCount(c.deletionsUndone)} of the documents live again at the end)\n`);
+    process.stdout.write(`\ncoverage over the ${formatCount(c.runs)} run${c.runs === 1 ? '' : 's'} of ${c.invariant}: ${formatCount(c.scansPerformed)} scans performed and ${formatCount(c.scansSkipped)} skipped (${formatCount(c.infectedScans)} of the ${formatCount(c.scansPerformed + c.scansSkipped)}, performed or skipped, of a document with an infected attachment), ${formatCount(c.stampings)} stampings, ${formatCount(c.arrivals)} replicated arrivals, ${formatCount(c.deletions)} user deletion${c.deletions === 1 ? '' : 's'} (${formatCount(c.deletionsUndone)} of those documents back where they were deleted at the end)\n`);
     if (result.vacuous.length > 0) {
       process.stdout.write(`VACUOUS: ${result.vacuous.join(', ')} never happened, so the suite says nothing about them for this design (a vacuous check fails the verdict)\n`);
       // The usual cause of a vacuous `stampings`: a design that never saves a clean document but does not say so.
@@ -1977,9 +1977,9 @@ Verdict: FAILED when an invariant is violated, or when something the suite needs
 read-only). A design states what it guarantees in \`promises\`: its readOnlyKinds are the scans the read-only invariant
 holds it to (none declared: n/a); quiescence and no-scanner-conflicts hold every design to them whether it promises
 quiescent and noConflicts or not (a design that never promised "no conflicts" still FAILS on one), and so does
-no-scanner-reappearances: no document a user deleted, which the design saved, is live at the end where a scanner that
-only cleans leaves it deleted (R6: a deletion loses to a copy saved more than once since, or after it; a stamp is a
-save).
+no-scanner-reappearances: no document a user deleted, which the design saved, is back where it was deleted at the
+end where a scanner that only cleans leaves it deleted (R6: a deletion loses to a copy saved more than once since, or
+after it; a stamp is a save).
 Writing a design: a module whose default export (or export named design) is {name, description, defaults, scan(ctx)}; scan calls
 ctx.virusScan() and returns {verdict, set?, remove?, remember?}. A dozen lines: examples/designs/stamp-if-missing.ts;
 the contract: README, "Writing a design" (and ScannerDesign in packages/scenarios/src/design.ts).

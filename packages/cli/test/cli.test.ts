@@ -2212,7 +2212,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(c.infectedScans).toBeGreaterThan(0);
     // R6: the users' deletions the runs drew, and how many of those documents the runs ended with live again.
     const d = (parse(res.stdout) as { coverage: { deletions: number; deletionsUndone: number } }).coverage;
-    expect(text.stdout).toContain(`, ${fmt(d.deletions)} user deletions (${fmt(d.deletionsUndone)} of the documents live again at the end)\n`);
+    expect(text.stdout).toContain(`, ${fmt(d.deletions)} user deletions (${fmt(d.deletionsUndone)} of those documents back where they were deleted at the end)\n`);
     expect(d.deletions).toBeGreaterThan(0);
   });
 

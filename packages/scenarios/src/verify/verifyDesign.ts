@@ -185,8 +185,9 @@ export interface Coverage {
    */
   infectedScans: number;
   /**
-   * Users' deletions in the runs (a third of the cases draw one), and how many of the documents deleted were live
-   * again at the end of the design's run, whoever's doing (no-scanner-reappearances judges the design's part).
+   * Users' deletions in the runs (a third of the cases draw one), and how many of the documents deleted were back
+   * where they were deleted at the end of the design's run, whoever's doing (no-scanner-reappearances judges the
+   * design's part).
    * Reported, not a vacuity condition, as infectedScans.
    */
   deletions: number;
@@ -625,8 +626,9 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   for (const e of events) if (e.type === 'scanner' && e.at < installAt) installAt = e.at;
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
-  let deletions = 0;
-  for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deletions++;
+  // Users' deletions (no-scanner-reappearances; Coverage.deletions), gathered once.
+  const userDeletions = events.filter((e): e is Extract<InputEvent, { type: 'delete' }> => e.type === 'delete' && !e.by.startsWith('scanner/'));
+  const deletions = userDeletions.length;
   // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
   const scannerSaved = new Set<string>();
   // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
@@ -743,8 +745,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     let reappeared: Map<string, Reappeared> | undefined;
     if (drained) {
       reappeared = new Map();
-      const deleted = new Map<string, Extract<InputEvent, { type: 'delete' }>>();
-      for (const e of events) if (e.type === 'delete' && !e.by.startsWith('scanner/')) deleted.set(`${e.unid} in ${e.db}`, e);
+      const deleted = new Map<string, Extract<InputEvent, { type: 'delete' }>>(userDeletions.map((e) => [`${e.unid} in ${e.db}`, e]));
       if (deleted.size > 0) {
         const liveOn = new Map<string, string[]>();
         for (const srv of sim.serverStates()) {
