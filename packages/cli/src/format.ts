@@ -149,7 +149,19 @@ export function wrapWords(text: string, width: number): string[] {
 }
 
 /** Two summaries side by side with the difference (what-if replay). */
-export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB: string, infectedCopiesLeft?: { readonly base: number; readonly whatIf: number }, cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false }): string {
+export function formatSideBySide(
+  a: Summary,
+  b: Summary,
+  labelA: string,
+  labelB: string,
+  extra: {
+    readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
+    /** Shown where the log has users' deletions (SimulateResult's whatIf.deletionsUndone). */
+    readonly deletionsUndone?: { readonly deleted: number; readonly base: number; readonly whatIf: number };
+  } = {},
+  cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false },
+): string {
+  const { infectedCopiesLeft, deletionsUndone } = extra;
   const rows: [string, number, number][] = [
     ['revisions', a.revisions.total, b.revisions.total],
     ...[...new Set([...Object.keys(a.revisions.byActorKind), ...Object.keys(b.revisions.byActorKind)])].sort().map(
@@ -165,6 +177,7 @@ export function formatSideBySide(a: Summary, b: Summary, labelA: string, labelB:
     ['infected cleaned', a.scans.infected, b.scans.infected],
     ['infections missed', a.scans.missed, b.scans.missed],
     ...(infectedCopiesLeft !== undefined ? [['infected copies left', infectedCopiesLeft.base, infectedCopiesLeft.whatIf] as [string, number, number]] : []),
+    ...(deletionsUndone !== undefined && deletionsUndone.deleted > 0 ? [[`deletions undone (of ${formatCount(deletionsUndone.deleted)})`, deletionsUndone.base, deletionsUndone.whatIf] as [string, number, number]] : []),
   ];
   const table = formatTable(
     ['', labelA, labelB, 'difference'],

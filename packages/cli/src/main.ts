@@ -723,7 +723,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const held = conflictDocumentsHeld(res.sim);
       if (held !== res.summary.conflicts) out['conflictDocumentsHeld'] = held;
     }
-    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
+    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
     // `checked`: whether the claim was judged at all, beside `reproduced` (false both for a claim that no longer holds and
@@ -732,7 +732,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     printJson(out);
   } else {
     if (res.whatIf !== undefined) {
-      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, res.whatIf.infectedCopiesLeft, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, { infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone }, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
       process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }
@@ -1558,11 +1558,13 @@ function quiescentCell(r: ComparisonRow): string {
 }
 
 /**
- * A held invariant's result when the design crashed in some runs (they prove nothing about it): "held in 0 (3
- * crashed)" read as held at a glance, so a check no run made is "not checked".
+ * A held invariant's result when the design failed in some runs (they prove nothing about it): "held in 0 (3
+ * crashed)" read as held at a glance, so a check no run made is "not checked". [choice] "the design failed", not
+ * "crashed": a run ends as well at a decision the engine refuses (a field `sett` for `set`, a verdict misspelt),
+ * where the design's code ran to its end (design-runs says which; `crashedRuns` under --json counts both).
  */
 function crashedCell(runs: number, crashed: number): string {
-  return crashed >= runs ? `not checked (all ${formatCount(runs)} crashed)` : `held in ${formatCount(runs - crashed)} of ${formatCount(runs)} (${formatCount(crashed)} crashed)`;
+  return crashed >= runs ? `not checked (the design failed in all ${formatCount(runs)})` : `held in ${formatCount(runs - crashed)} of ${formatCount(runs)} (the design failed in ${formatCount(crashed)})`;
 }
 
 /**
@@ -1914,7 +1916,7 @@ writes its results once it has them, so \`| head\` keeps the command's own code.
     cmd
       .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, checked, message?, unchecked?, notDeterministic?})' : ''}`)
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once)`, collect)
+      .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once); where the ${source}'s users delete documents, a row says how many each run brings back where they were deleted (R6)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report (summary; for a run of at most 300 inputs, such as a counterexample, each input and what followed it; timeline charts; blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')

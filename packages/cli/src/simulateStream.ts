@@ -23,7 +23,7 @@ import {
   type Summary,
 } from '@replstorm/core';
 import { getHeapStatistics } from 'node:v8';
-import { MAX_CLAIM_INPUTS, behaviourFactory, checkDesignInstall, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
+import { MAX_CLAIM_INPUTS, UserDeletions, behaviourFactory, checkDesignInstall, deletionsBack, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -128,6 +128,14 @@ export interface SimulateResult {
     readonly label: string;
     readonly summary: Summary;
     readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number };
+    /**
+     * R6: the documents users deleted in the log (`deleted`: `delete` inputs not by a scanner; a user's later save of one on the
+     * deleting server forgets it) and, of those, how many are back where they were deleted when each run stopped (a
+     * document there, not a deletion stub), whoever's doing (deletionsBack). A design that stamps a user's edit as it
+     * is written turns one edit into two saves, and the edit then beats the deletion: the summary's counts do not show
+     * it (`discarded` is 1 either way).
+     */
+    readonly deletionsUndone: { readonly deleted: number; readonly base: number; readonly whatIf: number };
     readonly scannersReplaced: number;
     /** The first scanners replaced (at most 100), with the log's settings kept and dropped. */
     readonly scanners: readonly WhatIfScanner[];
@@ -770,6 +778,8 @@ export async function simulateStream(
   const cut = (count: () => number) => (revisionBudget !== undefined ? { cutWhen: () => count() > revisionBudget } : {});
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...cut(() => scannerRevisions) });
   const whatIfRegistry = options.whatIfRegistry ?? options.registry;
+  // The users' deletions the what-if compares (whatIf.deletionsUndone), read from the inputs both runs are fed.
+  const userDeletions = new UserDeletions();
   const whatIfSim =
     options.whatIf !== undefined
       ? new Simulator({
@@ -876,6 +886,7 @@ export async function simulateStream(
   /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
   const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
     if (whatIfSim === undefined || rewriter === undefined) return undefined;
+    userDeletions.see(e);
     const w = rewriter.rewrite(e);
     const feed = (): undefined => {
       try {
@@ -1203,6 +1214,7 @@ export async function simulateStream(
             label: options.whatIf.label,
             summary: whatIfSummary,
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
+            deletionsUndone: { deleted: userDeletions.byDoc.size, base: deletionsBack(sim, userDeletions.byDoc).size, whatIf: deletionsBack(whatIfSim, userDeletions.byDoc).size },
             scannersReplaced: rewriter?.replaced ?? 0,
             scanners: rewriter?.scanners ?? [],
             scheduleDefaulted: rewriter?.scheduleDefaulted,

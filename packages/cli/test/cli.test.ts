@@ -1245,6 +1245,32 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(await state(text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'))).toEqual(['Alpha seq 2 deleted', 'Beta seq 2 deleted']);
   });
 
+  it('R6: replay --what-if says how many documents users deleted are back where they were deleted in each run (the summary\'s counts are equal: discarded 1 and 1), in the table, --json and the report', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'logs', 'stamp-undoes-deletion.jsonl'), 'utf8');
+    const dir = mkdtempSync(join(tmp, 'undone-what-if-'));
+    const stamping = join(dir, 'stamping.jsonl');
+    writeFileSync(stamping, text);
+    const cleaning = join(dir, 'noop.jsonl');
+    writeFileSync(cleaning, text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'));
+    // The log's own design undoes Ann's deletion; noop in its place does not; and the other way round.
+    for (const [file, whatIf, base, other] of [[stamping, 'noop', 1, 0], [cleaning, 'sso-mail-only', 0, 1]] as const) {
+      const report = join(dir, `${whatIf}.html`);
+      const res = await runCli(['replay', file, '--what-if', whatIf, '--report', report]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(new RegExp(`^deletions undone \\(of 1\\)\\s+${base}\\s+${other}\\s+${other > base ? '\\+1' : '-1'}$`, 'm'));
+      expect(res.stdout).toMatch(/^discarded\s+1\s+1\s+0$/m);
+      expect(readFileSync(report, 'utf8')).toContain(`Deletions undone (of 1)</th><td class="num">${base}</td><td class="num">${other}</td>`);
+      const json = parse((await runCli(['replay', file, '--what-if', whatIf, '--json'])).stdout) as { whatIf: { deletionsUndone: Json } };
+      expect(json.whatIf.deletionsUndone).toEqual({ deleted: 1, base, whatIf: other });
+    }
+    // No user deletion in the log: no row (the field says 0 of 0).
+    const none = join(dir, 'none.jsonl');
+    writeFileSync(none, text.split('\n').filter((l) => !l.includes('"type":"delete"')).join('\n'));
+    const res = await runCli(['replay', none, '--what-if', 'noop']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).not.toContain('deletions undone');
+  });
+
   it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {
     const dir = mkdtempSync(join(tmp, 'random-run-'));
     const design = (name: string, value: string) => {
@@ -2439,7 +2465,7 @@ describe('a researcher\'s design: what the output says when it does little or no
     writeFileSync(file, "export default { name: 'thrower', description: 'throws on every scan', defaults: {}, watches: () => true, scan() { throw new Error('boom'); } };\n");
     const all = await spawnCli(['verify', file, '--runs', '3', '--seed', '1', '--out', join(dir, 'out')]);
     expect(all.code).toBe(1);
-    expect(all.stdout).toMatch(/^quiescence +not checked \(all 3 crashed\) +3 /m);
+    expect(all.stdout).toMatch(/^quiescence +not checked \(the design failed in all 3\) +3 /m);
     expect(all.stdout).not.toContain('held in 0');
     // VACUOUS is explained by the crash, not by advice to declare read-only scans.
     expect(all.stdout).toContain("  the design failed (design-runs, above: its code threw, or its decision was refused): the runs end at the failure, so what never happened may be the failure's doing\n");
@@ -2456,9 +2482,18 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(json.ok).toBe(false);
     expect(json.invariants.find((i) => i.name === 'quiescence')).toMatchObject({ status: 'unchecked', runs: 3, crashedRuns: 3 });
     const some = await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out')]);
-    expect(some.stdout).toMatch(/^quiescence +held in 15 of 20 \(5 crashed\) +20 /m);
+    expect(some.stdout).toMatch(/^quiescence +held in 15 of 20 \(the design failed in 5\) +20 /m);
     const someJson = JSON.parse((await spawnCli(['verify', 'packages/cli/test/designs/boom.ts', '--runs', '20', '--seed', '1', '--out', join(dir, 'out'), '--json'])).stdout) as { invariants: { name: string; status: string }[] };
     expect(someJson.invariants.find((i) => i.name === 'quiescence')!.status).toBe('held-partly');
+    // A decision the engine refuses ends a run as a throw does, and its code threw nothing: "failed", not "crashed".
+    const typo = join(dir, 'typo.ts');
+    writeFileSync(typo, "export default { name: 'typo', description: 'sett for set', defaults: {}, watches: () => true, scan: ({ virusScan }) => { virusScan(); return { verdict: 'clean', sett: [['X', '1']] }; } };\n");
+    const refused = await spawnCli(['verify', typo, '--runs', '3', '--seed', '1', '--out', join(dir, 'out')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^quiescence +not checked \(the design failed in all 3\) +3 /m);
+    expect(refused.stdout).toContain('design-runs VIOLATED: the design "typo" failed while scanning ');
+    expect(refused.stdout).toContain('it returned a decision with the field "sett" (did you mean "set"?)');
+    expect(refused.stdout).not.toContain('crashed');
   });
 
   it('a module that is not a design is refused naming what its export lacks (a missing scan or defaults was a generic "must export ... name, description, defaults and scan()")', async () => {

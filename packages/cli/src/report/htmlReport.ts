@@ -46,6 +46,8 @@ export interface ReportData {
     readonly label: string;
     readonly summary: Summary;
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
+    /** The users' deletions, and how many of those documents are back where they were deleted in each run (R6). */
+    readonly deletionsUndone?: { readonly deleted: number; readonly base: number; readonly whatIf: number };
     /** What the terminal says under the comparison (no scanner to replace; a schedule the log's scanners did not carry). */
     readonly notes?: readonly string[];
     /** The what-if run was cut short (`run --max-scanner-revisions`; a note says how). */
@@ -436,6 +438,9 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
   // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
   const left = whatIf.infectedCopiesLeft;
   const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
+  // R6: deleted documents back where they were deleted at the end, as the terminal's row (only where users deleted some).
+  const undone = whatIf.deletionsUndone;
+  if (undone !== undefined && undone.deleted > 0) extra.push({ label: `Deletions undone (of ${undone.deleted.toLocaleString('en-US')})`, sub: false, cell: (s) => ({ kind: 'count', value: s === base ? undone.base : undone.whatIf }) });
   const rows = [...summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true)), ...extra].map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../scenarios/registry.js';
-import { compareDesigns } from './compareDesigns.js';
+import { runEvents, type InputEvent } from '@replstorm/core';
+import { UserDeletions, compareDesigns, deletionsBack } from './compareDesigns.js';
 
 // compareDesigns: one row per design on the same scenario (R16's comparison table).
 
@@ -37,5 +38,37 @@ describe('R16: compareDesigns rows', () => {
       [{ keys: 'per-server' }, true, false],
       [{}, false, true],
     ]);
+  });
+});
+
+describe('R6: deletionsBack (replay --what-if, verify)', () => {
+  const U = (n: number) => n.toString(16).toUpperCase().padStart(32, '0');
+  const setup: InputEvent[] = [
+    { at: 0, type: 'server', name: 'A' },
+    { at: 0, type: 'server', name: 'B' },
+    { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+    { at: 10, type: 'save', server: 'A', db: 'd.nsf', unid: U(1), by: 'user/ann', set: new Map([['Body', 'x']]) },
+    { at: 20, type: 'replicate', server: 'A', partner: 'B', db: 'd.nsf', mode: 'push' },
+  ];
+  const back = (events: InputEvent[]) => {
+    const d = new UserDeletions();
+    for (const e of events) d.see(e);
+    const { sim } = runEvents(events);
+    return { kept: [...d.byDoc.keys()], back: [...deletionsBack(sim, d.byDoc)].map(([doc, b]) => `${doc}: deleted on ${b.deletion.server} at ${b.deletion.at}, live on ${b.liveOn.join()}`) };
+  };
+  const del = (at: number, server: string, by = 'user/ann'): InputEvent => ({ at, type: 'delete', server, db: 'd.nsf', unid: U(1), by });
+  const edit = (at: number, server: string, by = 'user/bob'): InputEvent => ({ at, type: 'save', server, db: 'd.nsf', unid: U(1), by, set: new Map([['Body', `y${at}`]]) });
+  const sync = (at: number): InputEvent => ({ at, type: 'replicate', server: 'A', partner: 'B', db: 'd.nsf', mode: 'pull-push' });
+
+  it('R6: a deletion that wins is not back; one beaten by two edits on the other copy is, where it was deleted', () => {
+    expect(back([...setup, del(1_000, 'A'), sync(5_000)])).toEqual({ kept: [`${U(1)} in d.nsf`], back: [] });
+    // Edited twice on B (seq 3 against the stub's seq 2): the document reappears on A.
+    expect(back([...setup, edit(1_000, 'B'), edit(2_000, 'B'), del(3_000, 'A'), sync(5_000)]).back).toEqual([`${U(1)} in d.nsf: deleted on A at 3000, live on A,B`]);
+  });
+
+  it('R6: a user\'s later save on the deleting server forgets the deletion (the user undid it there); a save elsewhere, or a scanner\'s deletion, does not count as one', () => {
+    expect(back([...setup, del(1_000, 'A'), edit(2_000, 'A'), sync(5_000)])).toEqual({ kept: [], back: [] });
+    expect(back([...setup, del(1_000, 'A'), edit(2_000, 'B'), sync(5_000)]).kept).toEqual([`${U(1)} in d.nsf`]);
+    expect(back([...setup, del(1_000, 'A', 'scanner/A'), sync(5_000)]).kept).toEqual([]);
   });
 });

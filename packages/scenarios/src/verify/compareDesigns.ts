@@ -132,6 +132,64 @@ export function compareDesigns(
   });
 }
 
+/** A user's deletion of a document (a `delete` input not by a scanner): the last one of each document (deletionsBack). */
+export interface UserDeletion {
+  readonly server: string;
+  readonly db: string;
+  readonly unid: string;
+  readonly at: number;
+}
+
+/**
+ * Keeps, by "UNID in database", each document's last deletion by a user (a `delete` input whose `by` is not a
+ * scanner's), for deletionsBack. [choice] A user's later save of the document on the server that deleted it (a
+ * document made again, or a log's user editing the stub) forgets the deletion: the user undid it there. A user's
+ * edit elsewhere does not: R6 brings the document back where it was deleted when its other copy was edited after the
+ * deletion or more than once, and that is counted, whoever's doing, as verify's coverage counts it.
+ */
+export class UserDeletions {
+  readonly byDoc = new Map<string, UserDeletion>();
+
+  /** Reads one input event. */
+  see(e: InputEvent): void {
+    if (e.type !== 'delete' && e.type !== 'save') return;
+    if (e.by.startsWith('scanner/')) return;
+    const doc = `${e.unid} in ${e.db}`;
+    if (e.type === 'delete') this.byDoc.set(doc, { server: e.server, db: e.db, unid: e.unid, at: e.at });
+    else if (this.byDoc.get(doc)?.server === e.server) this.byDoc.delete(doc);
+  }
+}
+
+/**
+ * R6: the documents users deleted that are back where they were deleted when `sim` stopped (a document there, not a
+ * deletion stub), by "UNID in database", with every server holding them as a document. [choice] Where it was
+ * deleted, as R6 says ("reappears where it was deleted"): a copy elsewhere that never met the deletion is not a
+ * deletion undone (an OID collision with the stub, R3, keeps the two apart). verify's no-scanner-reappearances and
+ * replay --what-if's "deletions undone" both read this.
+ */
+export function deletionsBack(sim: Simulator, deletions: ReadonlyMap<string, UserDeletion>): Map<string, { readonly deletion: UserDeletion; readonly liveOn: string[] }> {
+  const back = new Map<string, { readonly deletion: UserDeletion; readonly liveOn: string[] }>();
+  if (deletions.size === 0) return back;
+  const liveOn = new Map<string, string[]>();
+  for (const srv of sim.serverStates()) {
+    for (const r of srv.replicas) {
+      for (const note of r.notes()) {
+        if (note.deleted) continue;
+        const doc = `${note.unid} in ${r.db}`;
+        if (!deletions.has(doc)) continue;
+        const list = liveOn.get(doc);
+        if (list === undefined) liveOn.set(doc, [srv.name]);
+        else list.push(srv.name);
+      }
+    }
+  }
+  for (const [doc, servers] of liveOn) {
+    const deletion = deletions.get(doc)!;
+    if (servers.includes(deletion.server)) back.set(doc, { deletion, liveOn: servers });
+  }
+  return back;
+}
+
 /**
  * Copies of live documents (server, database, UNID) that still hold an infected attachment: what `missed` does not
  * count (it counts what a scan passed as not infected, not what no scan reached). compare's rows and replay's

@@ -21,6 +21,7 @@ import { builtinRegistry } from '../designs/registry.js';
 import { SSO_TAG, computeTag } from '../tag.js';
 import { simulatorLimits, type RunLimits } from '../runLimits.js';
 import { cleanOnly, cleanOnlyShaped } from './cleanOnly.js';
+import { UserDeletions, deletionsBack } from './compareDesigns.js';
 
 // The invariant suite: random small clusters driven by fast-check, each invariant checked on its own so each gets
 // its own shrunk counterexample, written as a v1 event log that `replstorm replay` reproduces.
@@ -220,7 +221,7 @@ export interface VerifyResult {
 }
 
 const DESCRIPTIONS: Record<InvariantName, string> = {
-  'design-runs': 'the design\'s code never throws (a crash is reported on its own, not as another invariant)',
+  'design-runs': 'the design\'s code never throws and its decisions are well-formed (a failure is reported on its own, not as another invariant)',
   'read-only': 'scans the design declares read-only never save a clean document (R1: read-only means no save)',
   // [choice] Issue 4's "scanner revisions stop within a bounded number of cluster intervals", read as: what a scan
   // sets off ends (no storm). A schedule is an input on a clock: each pass may stamp again (cluster-aware, which the
@@ -627,8 +628,12 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
   // Users' deletions (no-scanner-reappearances; Coverage.deletions), gathered once.
-  const userDeletions = events.filter((e): e is Extract<InputEvent, { type: 'delete' }> => e.type === 'delete' && !e.by.startsWith('scanner/'));
-  const deletions = userDeletions.length;
+  const lastDeletions = new UserDeletions();
+  let deletions = 0;
+  for (const e of events) {
+    lastDeletions.see(e);
+    if (e.type === 'delete' && !e.by.startsWith('scanner/')) deletions++;
+  }
   // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
   const scannerSaved = new Set<string>();
   // Per copy (server, database, UNID): whether its current version arrived by replication (or was made by the
@@ -741,28 +746,12 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
       const [db, unid, seq, seqTime] = v.split('\u0000');
       firstLeftInPlace ??= `${unid} in ${db} (seq ${seq}@${seqTime}) on ${servers.join(', ')}, never handed to a scan though ${servers.length === 1 ? 'its server was' : 'each of them was'} asked for a pass while holding it`;
     }
-    // R6: a document a user deleted that is live again somewhere once the work drained (no-scanner-reappearances).
+    // R6: a document a user deleted that is back where it was deleted once the work drained (no-scanner-reappearances).
     let reappeared: Map<string, Reappeared> | undefined;
     if (drained) {
       reappeared = new Map();
-      const deleted = new Map<string, Extract<InputEvent, { type: 'delete' }>>(userDeletions.map((e) => [`${e.unid} in ${e.db}`, e]));
-      if (deleted.size > 0) {
-        const liveOn = new Map<string, string[]>();
-        for (const srv of sim.serverStates()) {
-          for (const r of srv.replicas) {
-            for (const note of r.notes()) {
-              const doc = `${note.unid} in ${r.db}`;
-              if (note.deleted || !deleted.has(doc)) continue;
-              const list = liveOn.get(doc);
-              if (list === undefined) liveOn.set(doc, [srv.name]);
-              else list.push(srv.name);
-            }
-          }
-        }
-        for (const [doc, servers] of liveOn) {
-          const e = deleted.get(doc)!;
-          if (servers.includes(e.server)) reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deletedOn: e.server, deletedAt: `at ${e.at.toLocaleString('en-US')} ms`, liveOn: servers });
-        }
+      for (const [doc, { deletion, liveOn }] of deletionsBack(sim, lastDeletions.byDoc)) {
+        reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deletedOn: deletion.server, deletedAt: `at ${deletion.at.toLocaleString('en-US')} ms`, liveOn });
       }
     }
     return { summary, readOnlySaves, firstReadOnlySave, stampings, uncleaned, firstUncleaned, leftInPlace, firstLeftInPlace, firstMissed, infectedScans, deletions, conflictUnids, reappeared, stormCut: scannerRevisions > STORM_BOUND, lastScannerRevisionAt, scannerRevisions, arrivalStamps, arrivalsSeen, crash: undefined };
