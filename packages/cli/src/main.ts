@@ -1601,6 +1601,13 @@ async function cmdExplore(
   const invariants = invariantNames.map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
     const inv = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
+    // [choice] verify's invariants that explore does not check say so, and why, rather than "unknown": a researcher
+    // who read verify's table tried `explore --invariant no-scanner-reappearances` (explore has no user deletion among
+    // its actions, and its invariants judge states, where verify's judge a whole run against a baseline).
+    if (name === 'design-runs') throw new UsageError(`--invariant design-runs is checked by every search: a design that throws, or whose decision is refused, is reported with its shortest path whatever the invariants; give the others (${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
+    if (inv === undefined && (INVARIANT_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--invariant ${name} is verify's, not explore's: verify judges it on whole runs of random cases${name === 'no-scanner-reappearances' ? ' (explore has no user deletion among its actions)' : name === 'quiescence' ? ' (explore looks for storms, loops of steps that make scanner revisions, on every search)' : ''}; run \`replstorm verify <design>\`. explore checks: ${Object.keys(EXPLORE_INVARIANTS).join(', ')}`);
+    }
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}"${nearestName(name, Object.keys(EXPLORE_INVARIANTS))} (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
   });

@@ -273,6 +273,10 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
     // A misspelt invariant is named with the one most likely meant, as designs and parameters are (a researcher's QA pass).
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-conflicts'], 'unknown invariant "no-conflicts" (did you mean "no-conflict"?) (known: '],
+    // verify's invariants are not "unknown" to explore: said whose they are, and what explore checks instead.
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-scanner-reappearances'], "--invariant no-scanner-reappearances is verify's, not explore's: verify judges it on whole runs of random cases (explore has no user deletion among its actions); run `replstorm verify <design>`. explore checks: no-conflict, no-scanner-conflicts, no-scanner-revision"],
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'quiescence'], '(explore looks for storms, loops of steps that make scanner revisions, on every search)'],
+    [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'design-runs'], '--invariant design-runs is checked by every search'],
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     // verify checks --out before its run too (made only when a counterexample is written).
