@@ -148,6 +148,17 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
+/**
+ * The what-if row of deleted documents back where they were deleted (R6): "deleted documents back (of 3)", or "(of 3
+ * / 2)" when the runs applied different deletions (one cut short before some). Documents, not deletions: one deleted
+ * on two servers is one (a QA pass: "deletions undone (of 1)" read as a count of deletions). Lower case: the HTML
+ * report capitalises it.
+ */
+export function deletionsUndoneLabel(d: { readonly base: { readonly deleted: number }; readonly whatIf: { readonly deleted: number } }): string {
+  const of = d.base.deleted === d.whatIf.deleted ? formatCount(d.base.deleted) : `${formatCount(d.base.deleted)} / ${formatCount(d.whatIf.deleted)}`;
+  return `deleted documents back (of ${of})`;
+}
+
 /** Two summaries side by side with the difference (what-if replay). */
 export function formatSideBySide(
   a: Summary,
@@ -156,8 +167,8 @@ export function formatSideBySide(
   labelB: string,
   extra: {
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
-    /** Shown where the log has users' deletions (SimulateResult's whatIf.deletionsUndone). */
-    readonly deletionsUndone?: { readonly deleted: number; readonly base: number; readonly whatIf: number };
+    /** Shown where either run deleted documents (SimulateResult's whatIf.deletionsUndone). */
+    readonly deletionsUndone?: { readonly base: { readonly deleted: number; readonly undone: number }; readonly whatIf: { readonly deleted: number; readonly undone: number } };
   } = {},
   cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false },
 ): string {
@@ -177,7 +188,7 @@ export function formatSideBySide(
     ['infected cleaned', a.scans.infected, b.scans.infected],
     ['infections missed', a.scans.missed, b.scans.missed],
     ...(infectedCopiesLeft !== undefined ? [['infected copies left', infectedCopiesLeft.base, infectedCopiesLeft.whatIf] as [string, number, number]] : []),
-    ...(deletionsUndone !== undefined && deletionsUndone.deleted > 0 ? [[`deletions undone (of ${formatCount(deletionsUndone.deleted)})`, deletionsUndone.base, deletionsUndone.whatIf] as [string, number, number]] : []),
+    ...(deletionsUndone !== undefined && (deletionsUndone.base.deleted > 0 || deletionsUndone.whatIf.deleted > 0) ? [[deletionsUndoneLabel(deletionsUndone), deletionsUndone.base.undone, deletionsUndone.whatIf.undone] as [string, number, number]] : []),
   ];
   const table = formatTable(
     ['', labelA, labelB, 'difference'],

@@ -589,7 +589,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     ...(res.blame !== undefined ? { causes: res.blame.byCause, chains: res.blame.chains, moreChains: res.blame.moreChains } : {}),
     // The notes the terminal prints under a what-if, in the report too (a QA pass: the report showed two equal columns
     // with no word why).
-    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, res), cut: res.whatIf.cutShort !== undefined, baseLabel: whatIfBaseLabel(res) } } : {}),
+    ...(res.whatIf !== undefined ? { whatIf: { ...res.whatIf, notes: whatIfNotes(res.whatIf, causeLines !== undefined ? 'scenario' : 'log', res), cut: res.whatIf.cutShort !== undefined, baseLabel: whatIfBaseLabel(res) } } : {}),
     ...(res.cutShort !== undefined ? { cutShort: cutNote(res.cutShort, res.whatIf !== undefined ? 'This run' : 'The run', recorded, res.summary.quiescent) } : recordedCut !== undefined ? { cutShort: `The recording's run was cut short: ${recordedCut}` } : {}),
     recording: {
       checked: res.conformance.checked,
@@ -613,7 +613,10 @@ function recordedCutNote(res: SimulateResult): string | undefined {
 }
 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */
-const noScannerNote = (label: string) => `the log installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
+const noScannerNote = (label: string, source: WhatIfSource) => `the ${source} installs no scanner: --what-if ${label} had none to replace, so both runs are the same`;
+
+/** Where a what-if's inputs come from: a log (replay), or a scenario (run, which has no log: a QA pass read "the inputs are the log's" under run). */
+type WhatIfSource = 'log' | 'scenario';
 
 /**
  * The what-if comparison's column of the log's own designs: "as recorded" only when the file is a recording (it had
@@ -626,7 +629,7 @@ function whatIfBaseLabel(res: { readonly conformance: { readonly checked: number
 }
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
-function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<SimulateResult, 'cutShort' | 'summary'>, replaced = true): string[] {
+function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource, base?: Pick<SimulateResult, 'cutShort' | 'summary'>, replaced = true): string[] {
   const schedule = defaultedNote(w);
   // Runs that stopped at different times because one or both were cut are compared over different spans: said, so
   // that a difference is not read as the design's alone (a QA pass of the budget). By their stop times: a run cut at
@@ -635,8 +638,8 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<Simul
     ? ['the two runs stopped at different times (one or both cut short by --max-scanner-revisions): the difference column compares each run up to its own end (when each stopped is said above)']
     : [];
   return [
-    ...(w.scannersReplaced === 0 ? [noScannerNote(w.label)] : []),
-    ...(replaced ? replacedNotes(w) : []),
+    ...(w.scannersReplaced === 0 ? [noScannerNote(w.label, source)] : []),
+    ...(replaced ? replacedNotes(w, source) : []),
     ...(schedule !== undefined ? [schedule] : []),
     ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false, w.summary.quiescent)}`] : []),
     ...spans,
@@ -648,7 +651,7 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, base?: Pick<Simul
  * (an operator's QA pass: --what-if scan-cache kept the log's scanReplicatedWrites=true and dropped its key, and the
  * column said "scan-cache" alone). The inputs are the log's.
  */
-function replacedNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
+function replacedNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string[] {
   if (w.scannersReplaced === 0) return [];
   const design = w.label.split(':')[0]!;
   const own = w.label.includes(':') ? ` with ${w.label.slice(design.length + 1)}` : '';
@@ -664,7 +667,7 @@ function replacedNotes(w: NonNullable<SimulateResult['whatIf']>): string[] {
   }
   const more = w.scannersReplaced > w.scanners.length ? ` (the first ${w.scanners.length} of ${formatCount(w.scannersReplaced)} scanner events)` : '';
   const parts = [...groups.values()].map((g) => `${g.design} on ${g.servers.join(', ')}${g.details !== '' ? `, ${g.details}` : ', none of its settings given'}`);
-  return [printable(`${design}${own} ran in place of ${parts.join('; ')}${more}; the inputs are the log's`)];
+  return [printable(`${design}${own} ran in place of ${parts.join('; ')}${more}; the inputs are the ${source}'s`)];
 }
 
 /**
@@ -698,7 +701,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     const timers = res.whatIf === undefined ? timersNotRunNote(res) : undefined;
     if (timers !== undefined) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${timers}\n`);
     // (What ran in place of the log's scanners is no warning: `whatIf.scanners` holds it.)
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res, false) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, causeLines !== undefined ? 'scenario' : 'log', res, false) : []) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stderr.write(`${currentFile ?? '<input>'}: warning: ${PAST_STOP_NOTE}\n`);
     const out = summaryJson(res, o.state === true);
     // [choice] A recording's check, as the HTML report holds it (`recording`: `checked`, and `mismatch` {line, column,
@@ -769,7 +772,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.ignoredAfterEnd > 0) process.stdout.write(`  note          ${ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded !== undefined)}\n`);
     const recordedCut = recordedCutNote(res);
     if (recordedCut !== undefined) process.stdout.write(`  note          ${recordedCut}\n`);
-    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, res) : []) process.stdout.write(`  note          ${n}\n`);
+    for (const n of res.whatIf !== undefined ? whatIfNotes(res.whatIf, causeLines !== undefined ? 'scenario' : 'log', res) : []) process.stdout.write(`  note          ${n}\n`);
     if (res.outputsPastStop === true && (o.blame === true || o.report !== undefined)) process.stdout.write(`  note          ${PAST_STOP_NOTE}\n`);
     if (o.blame === true) printBlame(res, causeLines);
     // With --what-if, the state and the recording are the log's own run's, and said so (an operator's review: the
@@ -1923,7 +1926,7 @@ writes its results once it has them, so \`| head\` keeps the command's own code.
     cmd
       .option('--json', `print the summary object (event-log.md) as JSON, and nothing else on stdout${source === 'log' ? '; a recording adds `recording` ({checked, mismatch?}), a counterexample `claim` ({recordedBy, invariant, claimed, reproduced, checked, message?, unchecked?, notDeterministic?})' : ''}`)
       .option('--state', 'add the final state of every replica')
-      .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once); where the ${source}'s users delete documents, a row says how many each run brings back where they were deleted (R6)`, collect)
+      .option('--what-if <design[:key=value,...]>', `the same inputs with another scanner design in place of each one the ${source} installs (servers without a scanner keep none), side by side; each keeps the ${source}'s settings the new design also has (its key, scanReplicatedWrites, a schedule, ...), then the ones given here (once); where the ${source} deletes documents, a row says how many each run has back where they were deleted (R6)`, collect)
       .option('--blame', 'revisions and conflicts by actor and cause, following via chains')
       .option('--report <file.html>', 'write a self-contained HTML report (summary; for a run of at most 300 inputs, such as a counterexample, each input and what followed it; timeline charts; blame by actor and by cause)')
       .option('--record <file>', 'write the complete log (inputs and derived events) that replay reproduces to the same digest')

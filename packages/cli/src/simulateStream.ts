@@ -115,6 +115,12 @@ export interface Mismatch {
   readonly engine?: DerivedEvent;
 }
 
+/** SimulateResult's whatIf.deletionsUndone, for one run: documents deleted, and how many of them are back. */
+export interface DeletionsUndone {
+  readonly deleted: number;
+  readonly undone: number;
+}
+
 export interface SimulateResult {
   readonly header: LogHeader;
   readonly summary: Summary;
@@ -129,13 +135,14 @@ export interface SimulateResult {
     readonly summary: Summary;
     readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number };
     /**
-     * R6: the documents users deleted in the log (`deleted`: `delete` inputs not by a scanner; a user's later save of one on the
-     * deleting server forgets it) and, of those, how many are back where they were deleted when each run stopped (a
-     * document there, not a deletion stub), whoever's doing (deletionsBack). A design that stamps a user's edit as it
-     * is written turns one edit into two saves, and the edit then beats the deletion: the summary's counts do not show
-     * it (`discarded` is 1 either way).
+     * R6: per run (this one, the what-if), the documents deleted by the inputs it applied (`deleted`: `delete` inputs
+     * not by a scanner; see UserDeletions), and how many of those are back where they were deleted when the run
+     * stopped (`undone`: a document there, not a deletion stub), whoever's doing (deletionsBack). A design that stamps
+     * a user's edit as it is written turns one edit into two saves, and the edit then beats the deletion: the
+     * summary's counts do not show it (`discarded` is 1 either way). Documents, not deletions: one deleted on two
+     * servers is one.
      */
-    readonly deletionsUndone: { readonly deleted: number; readonly base: number; readonly whatIf: number };
+    readonly deletionsUndone: { readonly base: DeletionsUndone; readonly whatIf: DeletionsUndone };
     readonly scannersReplaced: number;
     /** The first scanners replaced (at most 100), with the log's settings kept and dropped. */
     readonly scanners: readonly WhatIfScanner[];
@@ -778,8 +785,11 @@ export async function simulateStream(
   const cut = (count: () => number) => (revisionBudget !== undefined ? { cutWhen: () => count() > revisionBudget } : {});
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...cut(() => scannerRevisions) });
   const whatIfRegistry = options.whatIfRegistry ?? options.registry;
-  // The users' deletions the what-if compares (whatIf.deletionsUndone), read from the inputs both runs are fed.
-  const userDeletions = new UserDeletions();
+  // The deletions the what-if compares (whatIf.deletionsUndone), of the inputs each run applied: the two runs may
+  // stop at different inputs (a cut, --max-scanner-revisions), and a deletion a run ignored undid nothing (a QA pass:
+  // a deletion after an `end` counted as undone in both).
+  const baseDeletions = options.whatIf !== undefined ? new UserDeletions() : undefined;
+  const whatIfDeletions = new UserDeletions();
   const whatIfSim =
     options.whatIf !== undefined
       ? new Simulator({
@@ -886,11 +896,10 @@ export async function simulateStream(
   /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
   const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
     if (whatIfSim === undefined || rewriter === undefined) return undefined;
-    userDeletions.see(e);
     const w = rewriter.rewrite(e);
     const feed = (): undefined => {
       try {
-        whatIfSim.feed({ line: located.line, event: w });
+        if (whatIfSim.feed({ line: located.line, event: w })) whatIfDeletions.see(w);
       } catch (err) {
         // The log's run applied this line: what it names (a conflict document, a forwarded copy) was made by the log's
         // own design, and the what-if design did not make it. Said so, not left to read as a mistake in the log.
@@ -956,6 +965,7 @@ export async function simulateStream(
       } finally {
         conformance.applying = false;
       }
+      baseDeletions?.see(e);
     }
     if ((inputs & 0x3ff) === 0) {
       checkMemory();
@@ -1214,7 +1224,10 @@ export async function simulateStream(
             label: options.whatIf.label,
             summary: whatIfSummary,
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
-            deletionsUndone: { deleted: userDeletions.byDoc.size, base: deletionsBack(sim, userDeletions.byDoc).size, whatIf: deletionsBack(whatIfSim, userDeletions.byDoc).size },
+            deletionsUndone: {
+              base: { deleted: baseDeletions!.byDoc.size, undone: deletionsBack(sim, baseDeletions!).size },
+              whatIf: { deleted: whatIfDeletions.byDoc.size, undone: deletionsBack(whatIfSim, whatIfDeletions).size },
+            },
             scannersReplaced: rewriter?.replaced ?? 0,
             scanners: rewriter?.scanners ?? [],
             scheduleDefaulted: rewriter?.scheduleDefaulted,

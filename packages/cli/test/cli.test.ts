@@ -1249,30 +1249,48 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(await state(text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'))).toEqual(['Alpha seq 2 deleted', 'Beta seq 2 deleted']);
   });
 
-  it('R6: replay --what-if says how many documents users deleted are back where they were deleted in each run (the summary\'s counts are equal: discarded 1 and 1), in the table, --json and the report', async () => {
+  it('R6: replay --what-if says how many deleted documents each run has back where they were deleted (the summary\'s counts are equal: discarded 1 and 1), in the table, --json and the report; only deletions a run applied count', async () => {
     const text = readFileSync(join(REPO_ROOT, 'examples', 'logs', 'stamp-undoes-deletion.jsonl'), 'utf8');
     const dir = mkdtempSync(join(tmp, 'undone-what-if-'));
-    const stamping = join(dir, 'stamping.jsonl');
-    writeFileSync(stamping, text);
-    const cleaning = join(dir, 'noop.jsonl');
-    writeFileSync(cleaning, text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'));
+    const write = (name: string, log: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, log);
+      return file;
+    };
+    const stamping = write('stamping.jsonl', text);
+    const cleaning = write('noop.jsonl', text.replaceAll('"design":"sso-mail-only"', '"design":"noop"'));
+    const json = async (file: string, ...args: string[]) => {
+      const res = await runCli(['replay', file, ...args, '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      return (parse(res.stdout) as { whatIf: { deletionsUndone: Json } }).whatIf.deletionsUndone;
+    };
     // The log's own design undoes Ann's deletion; noop in its place does not; and the other way round.
     for (const [file, whatIf, base, other] of [[stamping, 'noop', 1, 0], [cleaning, 'sso-mail-only', 0, 1]] as const) {
       const report = join(dir, `${whatIf}.html`);
       const res = await runCli(['replay', file, '--what-if', whatIf, '--report', report]);
       expect(res.code, res.stderr).toBe(0);
-      expect(res.stdout).toMatch(new RegExp(`^deletions undone \\(of 1\\)\\s+${base}\\s+${other}\\s+${other > base ? '\\+1' : '-1'}$`, 'm'));
+      expect(res.stdout).toMatch(new RegExp(`^deleted documents back \\(of 1\\)\\s+${base}\\s+${other}\\s+${other > base ? '\\+1' : '-1'}$`, 'm'));
       expect(res.stdout).toMatch(/^discarded\s+1\s+1\s+0$/m);
-      expect(readFileSync(report, 'utf8')).toContain(`Deletions undone (of 1)</th><td class="num">${base}</td><td class="num">${other}</td>`);
-      const json = parse((await runCli(['replay', file, '--what-if', whatIf, '--json'])).stdout) as { whatIf: { deletionsUndone: Json } };
-      expect(json.whatIf.deletionsUndone).toEqual({ deleted: 1, base, whatIf: other });
+      expect(readFileSync(report, 'utf8')).toContain(`Deleted documents back (of 1)</th><td class="num">${base}</td><td class="num">${other}</td>`);
+      expect(await json(file, '--what-if', whatIf)).toEqual({ base: { deleted: 1, undone: base }, whatIf: { deleted: 1, undone: other } });
     }
-    // No user deletion in the log: no row (the field says 0 of 0).
-    const none = join(dir, 'none.jsonl');
-    writeFileSync(none, text.split('\n').filter((l) => !l.includes('"type":"delete"')).join('\n'));
+    // No deletion in the log: no row (the field says 0 of 0).
+    const lines = text.split('\n');
+    const none = write('none.jsonl', lines.filter((l) => !l.includes('"type":"delete"')).join('\n'));
     const res = await runCli(['replay', none, '--what-if', 'noop']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).not.toContain('deletions undone');
+    expect(res.stdout).not.toContain('deleted documents back');
+    // A deletion the runs ignored (after an `end`) undid nothing, and is none (a QA pass: "1 against 1").
+    const deleteLine = lines.findIndex((l) => l.includes('"type":"delete"'));
+    const ended = write('ended.jsonl', [...lines.slice(0, deleteLine), '{"at":31000,"type":"end"}', ...lines.slice(deleteLine)].join('\n'));
+    expect(await json(ended, '--what-if', 'noop')).toEqual({ base: { deleted: 0, undone: 0 }, whatIf: { deleted: 0, undone: 0 } });
+    // A run cut short before the deletion did not delete: the other run's deletion is its own (a QA pass: the design
+    // was blamed for undoing a deletion its run never made).
+    // (A heal, which changes nothing here, between the stamp and the deletion: the cut stops the run at the next
+    // instant anything is due, and at the deletion's own instant it would still apply it, as after an `end`.)
+    const healed = write('healed.jsonl', [...lines.slice(0, deleteLine), '{"at":30600,"type":"heal"}', ...lines.slice(deleteLine)].join('\n'));
+    expect(await json(healed, '--what-if', 'noop', '--max-scanner-revisions', '0')).toEqual({ base: { deleted: 0, undone: 0 }, whatIf: { deleted: 1, undone: 0 } });
+    expect((await runCli(['replay', healed, '--what-if', 'noop', '--max-scanner-revisions', '0'])).stdout).toMatch(/^deleted documents back \(of 0 \/ 1\)\s+0\s+0\s+0$/m);
   });
 
   it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {
@@ -1964,6 +1982,9 @@ describe('replay output', () => {
     expect(readFileSync(report, 'utf8')).toContain(`<p class="muted">Note: ${note.replaceAll("'", '&#39;')}</p>`);
     // A log's design with settings of its own that the what-if keeps none of: said too.
     expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop'])).stdout).toContain("  note          noop ran in place of smsdom on Alpha, Beta, dropping its sso (noop has no such setting); the inputs are the log's\n");
+    // run has no log: its inputs are the scenario's (a QA pass read "the inputs are the log's" under run).
+    const run = await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--what-if', 'noop']);
+    expect(run.stdout).toContain("  note          noop ran in place of smsdom on Alpha, Beta, dropping its scheduleEveryMs (noop has no such setting); the inputs are the scenario's\n");
   });
 
   it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {

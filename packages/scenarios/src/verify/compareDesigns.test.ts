@@ -54,7 +54,7 @@ describe('R6: deletionsBack (replay --what-if, verify)', () => {
     const d = new UserDeletions();
     for (const e of events) d.see(e);
     const { sim } = runEvents(events);
-    return { kept: [...d.byDoc.keys()], back: [...deletionsBack(sim, d.byDoc)].map(([doc, b]) => `${doc}: deleted on ${b.deletion.server} at ${b.deletion.at}, live on ${b.liveOn.join()}`) };
+    return { kept: [...d.byDoc.keys()], back: [...deletionsBack(sim, d)].map(([doc, b]) => `${doc}: deleted on ${b.deletion.server} at ${b.deletion.at}, live on ${b.liveOn.join()}`) };
   };
   const del = (at: number, server: string, by = 'user/ann'): InputEvent => ({ at, type: 'delete', server, db: 'd.nsf', unid: U(1), by });
   const edit = (at: number, server: string, by = 'user/bob'): InputEvent => ({ at, type: 'save', server, db: 'd.nsf', unid: U(1), by, set: new Map([['Body', `y${at}`]]) });
@@ -64,6 +64,21 @@ describe('R6: deletionsBack (replay --what-if, verify)', () => {
     expect(back([...setup, del(1_000, 'A'), sync(5_000)])).toEqual({ kept: [`${U(1)} in d.nsf`], back: [] });
     // Edited twice on B (seq 3 against the stub's seq 2): the document reappears on A.
     expect(back([...setup, edit(1_000, 'B'), edit(2_000, 'B'), del(3_000, 'A'), sync(5_000)]).back).toEqual([`${U(1)} in d.nsf: deleted on A at 3000, live on A,B`]);
+  });
+
+  it('R6: a document deleted on two servers is back where either deletion stands (by document and server: kept by document, the last deletion\'s server alone was looked at, a QA pass)', () => {
+    const three: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'server', name: 'C' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B', 'C'] },
+      setup[3]!,
+      { at: 20, type: 'replicate', server: 'A', partner: 'B', db: 'd.nsf', mode: 'push' },
+      { at: 30, type: 'replicate', server: 'A', partner: 'C', db: 'd.nsf', mode: 'push' },
+    ];
+    // B edits twice, A deletes, then C deletes; A pulls from B only: the document is back on A, and C keeps its stub.
+    const events = [...three, edit(1_000, 'B'), edit(2_000, 'B'), del(3_000, 'A'), del(4_000, 'C'), sync(5_000)];
+    expect(back(events).back).toEqual([`${U(1)} in d.nsf: deleted on A at 3000, live on A,B`]);
   });
 
   it('R6: a user\'s later save on the deleting server forgets the deletion (the user undid it there); a save elsewhere, or a scanner\'s deletion, does not count as one', () => {

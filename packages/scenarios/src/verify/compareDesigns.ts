@@ -132,7 +132,7 @@ export function compareDesigns(
   });
 }
 
-/** A user's deletion of a document (a `delete` input not by a scanner): the last one of each document (deletionsBack). */
+/** A deletion of a document on one server (a `delete` input not by a scanner): see UserDeletions. */
 export interface UserDeletion {
   readonly server: string;
   readonly db: string;
@@ -141,42 +141,50 @@ export interface UserDeletion {
 }
 
 /**
- * Keeps, by "UNID in database", each document's last deletion by a user (a `delete` input whose `by` is not a
- * scanner's), for deletionsBack. [choice] A user's later save of the document on the server that deleted it (a
- * document made again, or a log's user editing the stub) forgets the deletion: the user undid it there. A user's
- * edit elsewhere does not: R6 brings the document back where it was deleted when its other copy was edited after the
- * deletion or more than once, and that is counted, whoever's doing, as verify's coverage counts it.
+ * The deletions of documents (`delete` inputs whose actor is not a scanner: a user's, an agent's), by "UNID in
+ * database", then by server: each server's last one. Fed the inputs a run applied (not those it ignored after an
+ * `end` or a cut: a deletion that never ran undoes nothing). [choice] Per server: a document deleted on Alpha and on
+ * Gamma that comes back on Alpha only is back where it was deleted (kept by document alone, the last deletion's
+ * server, Gamma, was the only one looked at: a QA pass). [choice] A later save of the document on a server by anyone
+ * but a scanner (a document made again, a user editing the stub) forgets that server's deletion: the deletion was
+ * undone there by hand. An edit elsewhere does not: R6 brings the document back where it was deleted when its other
+ * copy was edited after the deletion or more than once, and that is counted, whoever's doing, as verify's coverage
+ * counts it. (A scanner is an actor of kind `scanner`, `scanner/<server>`, as the summary's `byActorKind` reads it.)
  */
 export class UserDeletions {
-  readonly byDoc = new Map<string, UserDeletion>();
+  readonly byDoc = new Map<string, Map<string, UserDeletion>>();
 
-  /** Reads one input event. */
+  /** Reads one input event that the run applied. */
   see(e: InputEvent): void {
     if (e.type !== 'delete' && e.type !== 'save') return;
-    if (e.by.startsWith('scanner/')) return;
+    if (e.by === 'scanner' || e.by.startsWith('scanner/')) return;
     const doc = `${e.unid} in ${e.db}`;
-    if (e.type === 'delete') this.byDoc.set(doc, { server: e.server, db: e.db, unid: e.unid, at: e.at });
-    else if (this.byDoc.get(doc)?.server === e.server) this.byDoc.delete(doc);
+    let byServer = this.byDoc.get(doc);
+    if (e.type === 'delete') {
+      if (byServer === undefined) this.byDoc.set(doc, (byServer = new Map()));
+      byServer.set(e.server, { server: e.server, db: e.db, unid: e.unid, at: e.at });
+    } else if (byServer?.delete(e.server) === true && byServer.size === 0) this.byDoc.delete(doc);
   }
 }
 
 /**
- * R6: the documents users deleted that are back where they were deleted when `sim` stopped (a document there, not a
- * deletion stub), by "UNID in database", with every server holding them as a document. [choice] Where it was
- * deleted, as R6 says ("reappears where it was deleted"): a copy elsewhere that never met the deletion is not a
- * deletion undone (an OID collision with the stub, R3, keeps the two apart). verify's no-scanner-reappearances and
- * replay --what-if's "deletions undone" both read this.
+ * R6: the deleted documents (UserDeletions) that are back where they were deleted when `sim` stopped (a document
+ * there, not a deletion stub, on a server whose deletion of it stands), by "UNID in database": the first such
+ * deletion (by time, then server), and every server holding the document. [choice] Where it was deleted, as R6 says
+ * ("reappears where it was deleted"): a copy elsewhere that never met the deletion is not a deletion undone (an OID
+ * collision with the stub, R3, keeps the two apart). verify's no-scanner-reappearances and replay --what-if's
+ * "deletions undone" both read this.
  */
-export function deletionsBack(sim: Simulator, deletions: ReadonlyMap<string, UserDeletion>): Map<string, { readonly deletion: UserDeletion; readonly liveOn: string[] }> {
+export function deletionsBack(sim: Simulator, deletions: UserDeletions): Map<string, { readonly deletion: UserDeletion; readonly liveOn: string[] }> {
   const back = new Map<string, { readonly deletion: UserDeletion; readonly liveOn: string[] }>();
-  if (deletions.size === 0) return back;
+  if (deletions.byDoc.size === 0) return back;
   const liveOn = new Map<string, string[]>();
   for (const srv of sim.serverStates()) {
     for (const r of srv.replicas) {
       for (const note of r.notes()) {
         if (note.deleted) continue;
         const doc = `${note.unid} in ${r.db}`;
-        if (!deletions.has(doc)) continue;
+        if (!deletions.byDoc.has(doc)) continue;
         const list = liveOn.get(doc);
         if (list === undefined) liveOn.set(doc, [srv.name]);
         else list.push(srv.name);
@@ -184,8 +192,12 @@ export function deletionsBack(sim: Simulator, deletions: ReadonlyMap<string, Use
     }
   }
   for (const [doc, servers] of liveOn) {
-    const deletion = deletions.get(doc)!;
-    if (servers.includes(deletion.server)) back.set(doc, { deletion, liveOn: servers });
+    let first: UserDeletion | undefined;
+    for (const d of deletions.byDoc.get(doc)!.values()) {
+      if (!servers.includes(d.server)) continue;
+      if (first === undefined || d.at < first.at || (d.at === first.at && d.server < first.server)) first = d;
+    }
+    if (first !== undefined) back.set(doc, { deletion: first, liveOn: servers });
   }
   return back;
 }

@@ -628,10 +628,10 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let arrivalsSeen = 0;
   const conflictUnids = new Set<string>();
   // Users' deletions (no-scanner-reappearances; Coverage.deletions), gathered once.
-  const lastDeletions = new UserDeletions();
+  const deletionsSeen = new UserDeletions();
   let deletions = 0;
   for (const e of events) {
-    lastDeletions.see(e);
+    deletionsSeen.see(e);
     if (e.type === 'delete' && !e.by.startsWith('scanner/')) deletions++;
   }
   // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
@@ -750,7 +750,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
     let reappeared: Map<string, Reappeared> | undefined;
     if (drained) {
       reappeared = new Map();
-      for (const [doc, { deletion, liveOn }] of deletionsBack(sim, lastDeletions.byDoc)) {
+      for (const [doc, { deletion, liveOn }] of deletionsBack(sim, deletionsSeen)) {
         reappeared.set(doc, { scannerSaved: scannerSaved.has(doc), deletedOn: deletion.server, deletedAt: `at ${deletion.at.toLocaleString('en-US')} ms`, liveOn });
       }
     }
