@@ -2090,6 +2090,28 @@ function refuseRepeatedOptions(program: Command): void {
   }
 }
 
+/**
+ * An option whose value is missing takes the next option for it: `replay x.jsonl --what-if --report o.html` read
+ * "--report" as the design and then refused "o.html" as "too many arguments for 'replay'", naming neither (a QA
+ * pass). [choice] A value that is one of the command's own options (`--report`, `--report=x`) is refused, naming the
+ * option left without a value; any other value starting with "-" is passed on (a file may be named so).
+ */
+function refuseOptionsAsValues(program: Command): void {
+  for (const cmd of [program, ...program.commands]) {
+    const longs = new Set(cmd.options.flatMap((o) => (o.long !== undefined ? [o.long] : [])));
+    for (const opt of cmd.options) {
+      if (!opt.required) continue;
+      const parse = opt.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+      const name = opt.long ?? opt.flags;
+      opt.argParser((value: string, previous: unknown) => {
+        const asOption = value.startsWith('--') ? value.split('=')[0]! : undefined;
+        if (asOption !== undefined && longs.has(asOption)) throw new UsageError(`${name} needs a value, and the next argument is the option ${asOption}: give ${name} its value (${opt.flags})`);
+        return parse === undefined ? value : parse(value, previous);
+      });
+    }
+  }
+}
+
 /** Runs the CLI with these arguments (without node and the script); returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   // pnpm passes a literal `--` through to scripts.
@@ -2097,6 +2119,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   currentFile = undefined;
   const program = buildProgram();
   refuseRepeatedOptions(program);
+  refuseOptionsAsValues(program);
   // `help help` is `help` (commander took it for a command named help it did not know: exit 2).
   while (args[0] === 'help' && args[1] === 'help') args.splice(1, 1);
   // `help bogus` printed the general help without saying that there is no such command (hostile-input QA).

@@ -273,6 +273,9 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', '__proto__'], 'unknown invariant "__proto__"'],
     // A misspelt invariant is named with the one most likely meant, as designs and parameters are (a researcher's QA pass).
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-conflicts'], 'unknown invariant "no-conflicts" (did you mean "no-conflict"?) (known: '],
+    // An option left without its value took the next option for it, and the error named neither (a QA pass).
+    [['replay', EXAMPLE_LOG, '--what-if', '--report', join(tmp, 'never.html')], '--what-if needs a value, and the next argument is the option --report: give --what-if its value (--what-if <design[:key=value,...]>)'],
+    [['verify', 'noop', '--runs', '--seed=3'], '--runs needs a value, and the next argument is the option --seed'],
     // verify's invariants are not "unknown" to explore: said whose they are, and what explore checks instead.
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-scanner-reappearances'], "--invariant no-scanner-reappearances is verify's, not explore's: verify judges it on whole runs of random cases (explore has no user deletion among its actions); run `replstorm verify <design>`. explore checks: no-conflict, no-scanner-conflicts, no-scanner-revision"],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'quiescence'], '(explore looks for storms, loops of steps that make scanner revisions, on every search)'],
