@@ -438,7 +438,7 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
   // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
   const left = whatIf.infectedCopiesLeft;
   const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
-  // R6: deleted documents back where they were deleted at the end, as the terminal's row (only where users deleted some).
+  // R6: deleted documents back where they were deleted at the end, as the terminal's row (only where a run deleted some).
   const undone = whatIf.deletionsUndone;
   if (undone !== undefined && (undone.base.deleted > 0 || undone.whatIf.deleted > 0)) extra.push({ label: capitalised(deletionsUndoneLabel(undone)), sub: false, cell: (s) => ({ kind: 'count', value: s === base ? undone.base.undone : undone.whatIf.undone }) });
   const rows = [...summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true)), ...extra].map((row) => {
