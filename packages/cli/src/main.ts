@@ -1531,7 +1531,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
   for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${rows.some((r) => r.documentsDeleted > 0) ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved twice since the two parted, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -1543,10 +1543,26 @@ function throwIfRowsFailed(failed: readonly { readonly label: string; readonly m
   throw new UsageError(`compare on ${scenario}: ${failed[0]!.message}${more}; the other rows are printed`);
 }
 
+/**
+ * compare's table. [choice] The column of deleted documents back where they were deleted (R6) only where the scenario
+ * deletes (`userDeletes`): "deleted back", the documents back of those the row's run deleted ("12/500"; a row cut
+ * short may have applied fewer). The seed's table, which deletes nothing, keeps its columns.
+ */
 export function formatCompareTable(rows: readonly ComparisonRow[]): string {
+  const deletes = rows.some((r) => r.documentsDeleted > 0);
   return formatTable(
-    ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed'],
-    rows.map((r) => [r.label, r.scansPerformed, r.scansSkipped, r.cutShort !== undefined ? `${formatCount(r.scannerRevisions)}+ *` : r.scannerRevisions, r.replicatedChanges, r.conflicts, quiescentCell(r), r.infectionsMissed]),
+    ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed', ...(deletes ? ['deleted back'] : [])],
+    rows.map((r) => [
+      r.label,
+      r.scansPerformed,
+      r.scansSkipped,
+      r.cutShort !== undefined ? `${formatCount(r.scannerRevisions)}+ *` : r.scannerRevisions,
+      r.replicatedChanges,
+      r.conflicts,
+      quiescentCell(r),
+      r.infectionsMissed,
+      ...(deletes ? [`${formatCount(r.deletionsUndone)}/${formatCount(r.documentsDeleted)}`] : []),
+    ]),
   );
 }
 

@@ -256,6 +256,7 @@ describe('help, version and usage', () => {
     // An explore QA pass: parameters on a clock went into the initial state unchecked, or were ignored.
     [['explore', 'smsdom-storm', '--set', 'userEditsPerHour=100'], '--set userEditsPerHour=100: user edits at fixed times would be part of the initial state'],
     [['explore', 'smsdom-storm', '--set', 'horizonMs=1'], '--set horizonMs=1: a path is bounded by --depth'],
+    [['explore', 'smsdom-storm', '--set', 'userDeletes=3'], '--set userDeletes=3: user deletions at fixed times would be part of the initial state'],
     [['explore', 'smsdom-storm', '--set', 'definitionsEveryMs=60000'], '--set definitionsEveryMs=60000'],
     // R11: the model drops the scenario's connections, so a schedule given was accepted and changed nothing.
     [['explore', 'smsdom-storm', '--set', 'replication=scheduled', '--set', 'connectionEveryMs=1000'], '--set connectionEveryMs=1000: explore runs no scheduled connections'],
@@ -641,6 +642,21 @@ describe('help, version and usage', () => {
     expect(res.stdout).not.toContain('- smsdom:');
     const rows = (JSON.parse((await runCli([...args, '--json'])).stdout) as { rows: { design: string; infectionsMissed: number; infectedCopiesLeft: number }[] }).rows;
     expect(rows.map((r) => [r.design, r.infectionsMissed, r.infectedCopiesLeft])).toEqual([['noop', 0, 8], ['smsdom', 0, 0]]);
+  });
+
+  it('R6: compare with userDeletes has a column of the deleted documents back where they were deleted, of those each run deleted, and its legend; rows give documentsDeleted and deletionsUndone under --json; without deletions the table keeps its columns', async () => {
+    const args = ['compare', 'sso-mail-only', 'noop', '--set', 'databases=2', '--set', 'docs=20', '--set', 'userDeletes=30', '--set', 'userEditsPerHour=3000', '--set', 'seed=1'];
+    const res = await runCli(args);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^design +scans +skipped +scanner revisions +replicated +conflicts +quiescent +missed +deleted back$/m);
+    expect(res.stdout).toMatch(/^sso-mail-only .* 6\/30$/m);
+    expect(res.stdout).toMatch(/^noop .* 0\/30$/m);
+    expect(res.stdout).toContain('; deleted documents back where they were deleted at the end, of those the run deleted (R6: ');
+    const rows = (JSON.parse((await runCli([...args, '--json'])).stdout) as { rows: { design: string; documentsDeleted: number; deletionsUndone: number }[] }).rows;
+    expect(rows.map((r) => [r.design, r.documentsDeleted, r.deletionsUndone])).toEqual([['sso-mail-only', 30, 6], ['noop', 30, 0]]);
+    const plain = await runCli(['compare', 'noop', '--set', 'databases=1', '--set', 'docs=2']);
+    expect(plain.stdout).not.toContain('deleted back');
+    expect(plain.stdout).not.toContain('deleted documents back');
   });
 
   it('R16/R13: compare counts what noop is handed and passes unscanned (mail, forwards) as skipped, and its legend says a design that does not scan skips too (it said "avoided by a tag or cache", which noop has neither of)', async () => {

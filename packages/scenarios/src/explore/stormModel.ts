@@ -52,6 +52,7 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
   horizonMs: 'a path is bounded by --depth (actions), not by time',
   userEditsPerHour: 'user edits at fixed times would be part of the initial state; explore interleaves user saves as actions: --user-actions N',
   forwards: 'forwards at fixed times would be part of the initial state, not actions the search interleaves',
+  userDeletes: 'user deletions at fixed times would be part of the initial state, not actions the search interleaves (explore has no deletion action: verify judges no-scanner-reappearances)',
   definitionsEveryMs: 'definitions updates at fixed times would be part of the initial state, not actions the search interleaves',
   // [choice] Refused, not passed over: the model drops the scenario's connection events (a push session between two
   // servers is one of its actions), so a value given here changed nothing, and a search ran as if it were unset.

@@ -338,6 +338,37 @@ describe('R16: what the parameters produce', () => {
     expect(new Set(edits.map((e) => e.db)).size).toBe(SMALL.databases);
   });
 
+  it('R6: userDeletes: that many users\' deletions of distinct documents, on every server, inside the horizon; no user edits a deleted document from the deletion on; a forwarded document is not deleted; the seed\'s other events are as without them', () => {
+    const base = { databases: 3, docs: 20, servers: 3, userEditsPerHour: 600, forwards: 10, seed: 5 };
+    const without = smsdomStormEvents(base);
+    const events = smsdomStormEvents({ ...base, userDeletes: 8 });
+    const dels = only(events, 'delete');
+    const forwarded = new Set(only(events, 'forward').map((f) => f.unid));
+    // (A draw of a forwarded or already deleted document is drawn again: 8 documents.)
+    expect(dels).toHaveLength(8);
+    expect(new Set(dels.map((d) => d.unid)).size).toBe(dels.length);
+    expect(new Set(dels.map((d) => d.server)).size).toBeGreaterThan(1);
+    for (const d of dels) {
+      expect(d.by).toBe('user/ann');
+      expect(forwarded.has(d.unid)).toBe(false);
+      expect(d.at).toBeGreaterThanOrEqual(SETUP_MS);
+      expect(d.at).toBeLessThan(SETUP_MS + 2 * HOUR);
+    }
+    const deletedAt = new Map(dels.map((d) => [d.unid, d.at]));
+    const edits = only(events, 'save').filter((e) => e.by === 'user/ann');
+    for (const e of edits) expect(e.at < (deletedAt.get(e.unid) ?? Infinity), `an edit of ${e.unid} at ${e.at}`).toBe(true);
+    // The events but the deletions and the edits they drop are the same, in the same order.
+    const dropped = only(without, 'save').filter((e) => e.by === 'user/ann' && e.at >= (deletedAt.get(e.unid) ?? Infinity));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type !== 'delete')).toEqual(without.filter((e) => !dropped.includes(e as Of<'save'>)));
+    // A run of them is well-formed: every deletion applied, none refused.
+    expect(runEvents(events, { behaviours: behaviourFactory(builtinRegistry()) }).summary.revisions.byActorKind['user']).toBeGreaterThan(0);
+    // Fewer documents to delete than asked: each of them, once (3 x 20, 10 forwards of at most 10 documents).
+    const all = only(smsdomStormEvents({ ...base, userDeletes: 1_000 }), 'delete');
+    expect(all.length).toBe(60 - forwarded.size);
+    expect(new Set(all.map((d) => d.unid)).size).toBe(all.length);
+  });
+
   it('R16: forwards go "into another database" (forwards: a forward loses the tag, so the copy is scanned where it lands): not always the source\'s', () => {
     const fwd = only(smsdomStormEvents({ ...SMALL, forwards: 30 }), 'forward');
     expect(fwd.filter((f) => f.to[0] !== f.db).length).toBeGreaterThan(0);

@@ -22,6 +22,19 @@ describe('R16: compareDesigns rows', () => {
     expect(below!.cutShort).toBe(below!.summary.endAt);
   });
 
+  it('R6: a row counts the documents its run deleted (userDeletes) and those back where they were deleted at the end: a design that stamps users\' edits as they are written brings some back, one that only cleans none', () => {
+    // Many edits racing the deletions (3,000 an hour over 40 documents): an edit on one member, stamped there, is two
+    // saves, and a deletion on the other a few seconds later loses to it (R6); unstamped, the later deletion wins.
+    const rows = compareDesigns([{ design: 'sso-mail-only' }, { design: 'noop' }], storm, { databases: 2, docs: 20, userDeletes: 30, userEditsPerHour: 3_000, seed: 1 });
+    expect(rows.map((r) => [r.design, r.documentsDeleted, r.deletionsUndone])).toEqual([
+      ['sso-mail-only', 30, 6],
+      ['noop', 30, 0],
+    ]);
+    // Without deletions, none.
+    const [plain] = compareDesigns([{ design: 'sso-mail-only' }], storm, SMALL);
+    expect([plain!.documentsDeleted, plain!.deletionsUndone]).toEqual([0, 0]);
+  });
+
   it('R16: a row\'s own scenario settings (keys=per-server for the storm row) win over the shared ones', () => {
     // R16's storm: per-server keys with arrivals scanned never settle. With the shared settings' keys=shared taking
     // over, the row would run with one key, settle, and the table would show no storm where it says there is one.

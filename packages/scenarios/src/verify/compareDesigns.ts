@@ -26,6 +26,13 @@ export interface ComparisonRow {
    */
   readonly infectedCopiesLeft: number;
   /**
+   * R6: documents the scenario's users deleted in the run (`userDeletes`; those the run applied: a cut run ignores the
+   * rest), and how many of them are back where they were deleted at the end (a document there, not a stub), whoever's
+   * doing: a stamp is a save, and a copy saved twice since the two parted beats a deletion (deletionsBack).
+   */
+  readonly documentsDeleted: number;
+  readonly deletionsUndone: number;
+  /**
    * Set when the run was cut short at this virtual time because scanner revisions passed the budget (a storm): at the
    * next instant after the crossing, as an `end` event there would stop it (Simulator's cutWhen; `stopped: "end"`),
    * so the row's figures are those of `replstorm run` with the same settings and `--max-scanner-revisions`. Unset
@@ -103,8 +110,9 @@ export function compareDesigns(
       cutWhen: () => scannerRevisions > budget,
     });
     let line = 1;
+    const deletions = new UserDeletions();
     for (const event of events) {
-      sim.feed({ line: ++line, event });
+      if (sim.feed({ line: ++line, event })) deletions.see(event);
       // Inputs alone grow the run too (a million documents created with no replication work between them).
       if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
     }
@@ -124,6 +132,8 @@ export function compareDesigns(
       quiescent: summary.quiescent,
       infectionsMissed: summary.scans.missed,
       infectedCopiesLeft: infectedCopies(sim),
+      documentsDeleted: deletions.byDoc.size,
+      deletionsUndone: deletionsBack(sim, deletions).size,
       ...(cutAt !== undefined ? { cutShort: cutAt } : {}),
       summary,
     };
