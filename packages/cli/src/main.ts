@@ -630,7 +630,7 @@ function whatIfBaseLabel(res: { readonly conformance: { readonly checked: number
 
 /** The notes under a what-if comparison, as the terminal, the JSON's warnings and the report say them. */
 function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource, base?: Pick<SimulateResult, 'cutShort' | 'summary'>, replaced = true): string[] {
-  const schedule = defaultedNote(w);
+  const schedule = defaultedNote(w, source);
   // Runs that stopped at different times because one or both were cut are compared over different spans: said, so
   // that a difference is not read as the design's alone (a QA pass of the budget). By their stop times: a run cut at
   // the time the other stopped anyway spans the same (a review).
@@ -682,11 +682,11 @@ function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean
 }
 
 /** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
-function defaultedNote(w: NonNullable<SimulateResult['whatIf']>): string | undefined {
+function defaultedNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string | undefined {
   if (w.scheduleDefaulted === undefined) return undefined;
   const name = w.label.split(':')[0]!;
   const ran = w.scheduleDefaulted > 0 ? `every ${formatCount(w.scheduleDefaulted)} ms` : 'no scheduled scans';
-  return `the log's scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
+  return `the ${source}'s scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
 }
 
 /**
@@ -1478,7 +1478,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(`${scenario.name}${Object.keys(settings).length ? ` (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: each design on the same inputs, ${seconds} s\n\n`);
-  process.stdout.write(`${formatCompareTable(rows)}\n`);
+  // (The column where the scenario asks for deletions, whether or not a row's run made any: a row cut short before
+  // its first deletion left it out, a QA pass.)
+  const deletes = Number(parameters['userDeletes'] ?? 0) > 0 || rows.some((r) => r.documentsDeleted > 0);
+  process.stdout.write(`${formatCompareTable(rows, deletes)}\n`);
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
@@ -1531,7 +1534,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
   for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${rows.some((r) => r.documentsDeleted > 0) ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved twice since the two parted, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved twice since the two parted, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -1548,8 +1551,7 @@ function throwIfRowsFailed(failed: readonly { readonly label: string; readonly m
  * deletes (`userDeletes`): "deleted back", the documents back of those the row's run deleted ("12/500"; a row cut
  * short may have applied fewer). The seed's table, which deletes nothing, keeps its columns.
  */
-export function formatCompareTable(rows: readonly ComparisonRow[]): string {
-  const deletes = rows.some((r) => r.documentsDeleted > 0);
+export function formatCompareTable(rows: readonly ComparisonRow[], deletes = rows.some((r) => r.documentsDeleted > 0)): string {
   return formatTable(
     ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed', ...(deletes ? ['deleted back'] : [])],
     rows.map((r) => [
@@ -2037,6 +2039,9 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .option('--json', 'print the rows as JSON')
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`
+With --set userDeletes=N (users delete N documents), a column "deleted back" gives the documents back where they
+were deleted at the end, of those the row's run deleted (R6: a stamp is a save, and a copy saved twice beats a
+deletion); under --json each row's \`documentsDeleted\` and \`deletionsUndone\`.
 A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
 said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label); one
 that outgrew memory when run again is said not checked (\`reproducibilityUnchecked\`), exit 0.
@@ -2120,8 +2125,9 @@ function refuseOptionsAsValues(program: Command): void {
       const parse = opt.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
       const name = opt.long ?? opt.flags;
       opt.argParser((value: string, previous: unknown) => {
-        const asOption = value.startsWith('--') ? value.split('=')[0]! : undefined;
-        if (asOption !== undefined && longs.has(asOption)) throw new UsageError(`${name} needs a value, and the next argument is the option ${asOption}: give ${name} its value (${opt.flags})`);
+        // (--help and -h are commander's own, not among the command's options.)
+        const asOption = value === '-h' ? value : value.startsWith('--') ? value.split('=')[0]! : undefined;
+        if (asOption !== undefined && (longs.has(asOption) || asOption === '--help' || asOption === '-h')) throw new UsageError(`${name} needs a value, and the next argument is the option ${asOption}: give ${name} its value (${opt.flags})`);
         return parse === undefined ? value : parse(value, previous);
       });
     }

@@ -189,6 +189,7 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '1e2'], '--depth'],
     [['run', 'smsdom-storm', '--set', 'docs=0x10'], 'docs'],
     [['run', 'smsdom-storm', '--set', 'docs=1.5'], 'docs'],
+    [['run', 'smsdom-storm', '--set', 'userDeletes=99999999999999999999'], 'parameter "userDeletes": 99999999999999999999 is a whole number beyond 2^53-1'],
     [['verify', 'smsdom', '--runs', '0'], '--runs'],
     [['explore', 'smsdom-storm', '--max-states', '0'], '--max-states'],
     // Mistakes in options are named as the option's, not as a line of the scenario's generated input.
@@ -277,6 +278,7 @@ describe('help, version and usage', () => {
     // An option left without its value took the next option for it, and the error named neither (a QA pass).
     [['replay', EXAMPLE_LOG, '--what-if', '--report', join(tmp, 'never.html')], '--what-if needs a value, and the next argument is the option --report: give --what-if its value (--what-if <design[:key=value,...]>)'],
     [['verify', 'noop', '--runs', '--seed=3'], '--runs needs a value, and the next argument is the option --seed'],
+    [['replay', EXAMPLE_LOG, '--what-if', '--help'], '--what-if needs a value, and the next argument is the option --help'],
     // verify's invariants are not "unknown" to explore: said whose they are, and what explore checks instead.
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-scanner-reappearances'], "--invariant no-scanner-reappearances is verify's, not explore's: verify judges it on whole runs of random cases (explore has no user deletion among its actions); run `replstorm verify <design>`. explore checks: no-conflict, no-scanner-conflicts, no-scanner-revision"],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'quiescence'], '(explore looks for storms, loops of steps that make scanner revisions, on every search)'],
@@ -654,6 +656,9 @@ describe('help, version and usage', () => {
     expect(res.stdout).toContain('; deleted documents back where they were deleted at the end, of those the run deleted (R6: ');
     const rows = (JSON.parse((await runCli([...args, '--json'])).stdout) as { rows: { design: string; documentsDeleted: number; deletionsUndone: number }[] }).rows;
     expect(rows.map((r) => [r.design, r.documentsDeleted, r.deletionsUndone])).toEqual([['sso-mail-only', 30, 6], ['noop', 30, 0]]);
+    // Asked for, the column stands even where a row's run made no deletion (cut short before the first: a QA pass).
+    const cut = await runCli(['compare', 'smsdom', '--set', 'databases=2', '--set', 'docs=5', '--set', 'userDeletes=3', '--max-scanner-revisions', '0']);
+    expect(cut.stdout).toMatch(/^smsdom .* 0\/0$/m);
     const plain = await runCli(['compare', 'noop', '--set', 'databases=1', '--set', 'docs=2']);
     expect(plain.stdout).not.toContain('deleted back');
     expect(plain.stdout).not.toContain('deleted documents back');
@@ -1114,6 +1119,9 @@ describe('replay --what-if with a design whose schedule the log\'s scanners do n
     const res = await runCli(['replay', log, '--what-if', 'smsdom']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain(`note          ${note}`);
+    // run has no log: its scanners are the scenario's (a QA pass).
+    const run = await runCli(['run', 'smsdom-storm', ...settings, '--set', 'design=noop', '--what-if', 'smsdom']);
+    expect(run.stdout).toContain(`note          ${note.replace("the log's scanners", "the scenario's scanners")}`);
     const json = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
     expect(json.stderr).toContain(`${log}: warning: ${note}`);
     // The report says it under its what-if table too (it showed two equal columns with no word why: a QA pass).

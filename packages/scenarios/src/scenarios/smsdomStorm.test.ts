@@ -367,6 +367,25 @@ describe('R16: what the parameters produce', () => {
     const all = only(smsdomStormEvents({ ...base, userDeletes: 1_000 }), 'delete');
     expect(all.length).toBe(60 - forwarded.size);
     expect(new Set(all.map((d) => d.unid)).size).toBe(all.length);
+    // A few documents left among many forwarded: still as many as asked (draws stopped after 20 misses a deletion:
+    // 0 of 3, a QA pass).
+    for (const seed of [2, 3, 4, 5]) {
+      const crowded = smsdomStormEvents({ databases: 1, docs: 1_000, forwards: 5_000, userDeletes: 3, seed });
+      const left = 1_000 - new Set(only(crowded, 'forward').map((f) => f.unid)).size;
+      expect(only(crowded, 'delete').length, `seed ${seed}`).toBe(Math.min(3, left));
+    }
+  });
+
+  it('R6: userDeletes deletes a document only where it is held: on the first server (which made them all) before the setup\'s spread is done, so with clusterIntervalMs=0, which spreads nothing, only there; every deletion applies (one on Beta before the documents reached it was refused, "does not exist": a QA pass)', () => {
+    for (const clusterIntervalMs of [0, 3_600_000, 15_000]) {
+      const events = smsdomStormEvents({ databases: 2, docs: 10, servers: 3, userDeletes: 15, clusterIntervalMs });
+      const servers = new Set(only(events, 'delete').map((d) => d.server));
+      if (clusterIntervalMs === 0) expect([...servers]).toEqual(['Alpha']);
+      else expect(servers.size, `clusterIntervalMs ${clusterIntervalMs}`).toBeGreaterThan(1);
+      // Every deletion applies: the engine refuses one of a document the server does not hold.
+      expect(() => runEvents(events, { behaviours: behaviourFactory(builtinRegistry()) }), `clusterIntervalMs ${clusterIntervalMs}`).not.toThrow();
+    }
+    expect(() => runEvents(smsdomStormEvents({ databases: 2, docs: 10, servers: 3, userDeletes: 15, replication: 'scheduled' }), { behaviours: behaviourFactory(builtinRegistry()) })).not.toThrow();
   });
 
   it('R16: forwards go "into another database" (forwards: a forward loses the tag, so the copy is scanned where it lands): not always the source\'s', () => {
