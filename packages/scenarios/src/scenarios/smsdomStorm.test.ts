@@ -388,7 +388,7 @@ describe('R16: what the parameters produce', () => {
     expect(() => runEvents(smsdomStormEvents({ databases: 2, docs: 10, servers: 3, userDeletes: 15, replication: 'scheduled' }), { behaviours: behaviourFactory(builtinRegistry()) })).not.toThrow();
   });
 
-  it('R16: forwards go "into another database" (forwards: a forward loses the tag, so the copy is scanned where it lands): not always the source\'s', () => {
+  it('R16: forwards go "into a database drawn at random, their own included" (a forward loses the tag, so the copy is scanned where it lands): not always the source\'s (the help said "into another database": a QA pass)', () => {
     const fwd = only(smsdomStormEvents({ ...SMALL, forwards: 30 }), 'forward');
     expect(fwd.filter((f) => f.to[0] !== f.db).length).toBeGreaterThan(0);
     expect(new Set(fwd.map((f) => f.to[0])).size).toBe(SMALL.databases);

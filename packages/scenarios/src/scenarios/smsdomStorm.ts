@@ -26,7 +26,7 @@ export const SMSDOM_STORM_PARAMS = {
   horizonMs: { default: 2 * HOUR, min: 1, integer: true, help: 'the run ends this long after the scanners are installed (an end event)' },
   userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers' },
   definitionsEveryMs: { default: 0, min: 0, integer: true, help: 'virus definitions update on every server this often (0: never)' },
-  forwards: { default: 0, min: 0, integer: true, help: 'documents forwarded by users into another database (a forward loses the tag: rescans)' },
+  forwards: { default: 0, min: 0, integer: true, help: 'documents forwarded by users into a database drawn at random, their own included, as new documents (a forward loses the tag: rescans)' },
   userDeletes: { default: 0, min: 0, integer: true, help: 'documents deleted by users (each once, none forwarded), at random times and servers over the horizon; no user edits one after its deletion (R6: a deletion loses to a copy saved twice, a stamp being a save)' },
   seed: { default: 1, integer: true, min: 0, max: 2 ** 32 - 1, help: 'seed of the scenario\'s PRNG (which documents get edits, forwards, infections), 0..2^32-1' },
 } as const satisfies ParamSpecs;
