@@ -167,6 +167,8 @@ export class UserDeletions {
   /** Reads one input event that the run applied. */
   see(e: InputEvent): void {
     if (e.type !== 'delete' && e.type !== 'save') return;
+    // (A save forgets a deletion: with none yet, nothing to do; compare feeds every document's creation here.)
+    if (e.type === 'save' && this.byDoc.size === 0) return;
     if (e.by === 'scanner' || e.by.startsWith('scanner/')) return;
     const doc = `${e.unid} in ${e.db}`;
     let byServer = this.byDoc.get(doc);
