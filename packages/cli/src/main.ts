@@ -725,6 +725,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).
       const held = conflictDocumentsHeld(res.sim);
       if (held !== res.summary.conflicts) out['conflictDocumentsHeld'] = held;
+      // [choice] R6: where the run deleted documents, how many are back where they were deleted at the end ({deleted,
+      // undone}); a stamp that undoes a deletion shows nowhere else (`discarded` counts the deletion's loss as any).
+      if (res.deletionsUndone.deleted > 0) out['deletionsUndone'] = res.deletionsUndone;
     }
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
@@ -743,6 +746,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf === undefined) {
       const left = infectedCopies(res.sim);
       if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
+      const d = res.deletionsUndone;
+      if (d.deleted > 0) process.stdout.write(`  deletions     ${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)\n`);
       const timers = timersNotRunNote(res);
       if (timers !== undefined) process.stdout.write(`  note          ${timers}\n`);
       const held = conflictDocumentsHeld(res.sim);
@@ -779,7 +784,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // blame said it, they did not).
     const outputs = [...(o.state === true ? ['--state'] : []), ...(recorded !== undefined ? ['--record'] : [])];
     if (res.whatIf !== undefined && outputs.length > 0) {
-      process.stdout.write(`  note          ${outputs.join(' and ')} ${outputs.length > 1 ? 'are' : 'is'} ${res.conformance.checked > 0 && m === undefined ? 'the recorded run\'s' : 'this run\'s'} (the log's own designs), not ${printable(res.whatIf.label)}'s\n`);
+      process.stdout.write(`  note          ${outputs.join(' and ')} ${outputs.length > 1 ? 'are' : 'is'} ${res.conformance.checked > 0 && m === undefined ? 'the recorded run\'s' : 'this run\'s'} (the ${causeLines !== undefined ? 'scenario\'s' : 'log\'s own'} designs), not ${printable(res.whatIf.label)}'s\n`);
     }
     if (o.state === true) printJson({ state: res.sim.finalState() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
@@ -1534,7 +1539,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
   for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved twice since the two parted, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -1563,7 +1568,8 @@ export function formatCompareTable(rows: readonly ComparisonRow[], deletes = row
       r.conflicts,
       quiescentCell(r),
       r.infectionsMissed,
-      ...(deletes ? [`${formatCount(r.deletionsUndone)}/${formatCount(r.documentsDeleted)}`] : []),
+      // (A row cut short counts at its cut, with work pending: marked as its scanner revisions are, its footnote saying so.)
+      ...(deletes ? [`${formatCount(r.deletionsUndone)}/${formatCount(r.documentsDeleted)}${r.cutShort !== undefined ? ' *' : ''}`] : []),
     ]),
   );
 }
@@ -1627,7 +1633,7 @@ async function cmdExplore(
     // its actions, and its invariants judge states, where verify's judge a whole run against a baseline).
     if (name === 'design-runs') throw new UsageError(`--invariant design-runs is checked by every search: a design that throws, or whose decision is refused, is reported with its shortest path whatever the invariants; give the others (${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     if (inv === undefined && (INVARIANT_NAMES as readonly string[]).includes(name)) {
-      throw new UsageError(`--invariant ${name} is verify's, not explore's: verify judges it on whole runs of random cases${name === 'no-scanner-reappearances' ? ' (explore has no user deletion among its actions)' : name === 'quiescence' ? ' (explore looks for storms, loops of steps that make scanner revisions, on every search)' : ''}; run \`replstorm verify <design>\`. explore checks: ${Object.keys(EXPLORE_INVARIANTS).join(', ')}`);
+      throw new UsageError(`--invariant ${name} is verify's, not explore's: verify judges it on whole runs of random cases${name === 'no-scanner-reappearances' ? ' (explore has no user deletion among its actions)' : name === 'quiescence' ? ' (explore looks for storms, loops of steps that make scanner revisions, unless given --no-storms)' : ''}; run \`replstorm verify <design>\`. explore checks: ${Object.keys(EXPLORE_INVARIANTS).join(', ')}`);
     }
     if (inv === undefined) throw new UsageError(`unknown invariant "${name}"${nearestName(name, Object.keys(EXPLORE_INVARIANTS))} (known: ${Object.keys(EXPLORE_INVARIANTS).join(', ')})`);
     return inv;
@@ -2040,8 +2046,9 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`
 With --set userDeletes=N (users delete N documents), a column "deleted back" gives the documents back where they
-were deleted at the end, of those the row's run deleted (R6: a stamp is a save, and a copy saved twice beats a
-deletion); under --json each row's \`documentsDeleted\` and \`deletionsUndone\`.
+were deleted at the end, of those the row's run deleted (R6: a deletion loses to a copy saved more than once since
+the two parted, or saved after it, and a stamp is a save; a row cut short counts at its cut, marked *); every row's
+\`documentsDeleted\` and \`deletionsUndone\` under --json (0 without deletions).
 A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
 said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label); one
 that outgrew memory when run again is said not checked (\`reproducibilityUnchecked\`), exit 0.

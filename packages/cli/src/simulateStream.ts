@@ -125,6 +125,11 @@ export interface SimulateResult {
   readonly header: LogHeader;
   readonly summary: Summary;
   /**
+   * R6: the documents deleted by the inputs this run applied (`delete` inputs not by a scanner, whose deletion
+   * stands: UserDeletions) and how many of them are back where they were deleted when it stopped (deletionsBack).
+   */
+  readonly deletionsUndone: DeletionsUndone;
+  /**
    * The what-if run beside this one. `infectedCopiesLeft`: copies of live documents still holding an infected
    * attachment when each run stopped (this run's, the what-if's). The summary's `missed` counts only scans that passed
    * an infection; a design that never scans (noop) misses only what a manual pass or mail.box hands it (simple.ts) and
@@ -788,7 +793,7 @@ export async function simulateStream(
   // The deletions the what-if compares (whatIf.deletionsUndone), of the inputs each run applied: the two runs may
   // stop at different inputs (a cut, --max-scanner-revisions), and a deletion a run ignored undid nothing (a QA pass:
   // a deletion after an `end` counted as undone in both).
-  const baseDeletions = options.whatIf !== undefined ? new UserDeletions() : undefined;
+  const baseDeletions = new UserDeletions();
   const whatIfDeletions = new UserDeletions();
   const whatIfSim =
     options.whatIf !== undefined
@@ -899,7 +904,9 @@ export async function simulateStream(
     const w = rewriter.rewrite(e);
     const feed = (): undefined => {
       try {
-        if (whatIfSim.feed({ line: located.line, event: w })) whatIfDeletions.see(w);
+        // (The what-if run has been advanced to the input: whether a save lands on a stub is read before it applies.)
+        const stub = whatIfDeletions.watching(w) && w.type === 'save' ? whatIfSim.replica(w.server, w.db)?.get(w.unid)?.deleted === true : true;
+        if (whatIfSim.feed({ line: located.line, event: w })) whatIfDeletions.see(w, stub);
       } catch (err) {
         // The log's run applied this line: what it names (a conflict document, a forwarded copy) was made by the log's
         // own design, and the what-if design did not make it. Said so, not left to read as a mistake in the log.
@@ -959,13 +966,15 @@ export async function simulateStream(
       // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
       steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined);
+      // (Whether a save lands on a deletion stub, read before it applies: UserDeletions.see.)
+      const stub = baseDeletions.watching(e) && e.type === 'save' ? sim.replica(e.server, e.db)?.get(e.unid)?.deleted === true : true;
       conformance.applying = true;
       try {
         sim.apply(located as LocatedEvent<InputEvent>, cause);
       } finally {
         conformance.applying = false;
       }
-      baseDeletions?.see(e);
+      baseDeletions.see(e, stub);
     }
     if ((inputs & 0x3ff) === 0) {
       checkMemory();
@@ -1215,9 +1224,12 @@ export async function simulateStream(
     giveWarnings(refusal instanceof LogError && refusal.line > 0 ? refusal.line : Number.POSITIVE_INFINITY);
     throw refusal;
   }
+  // R6: this run's deleted documents back where they were deleted (run and replay say it; the what-if gives both runs').
+  const baseUndone: DeletionsUndone = { deleted: baseDeletions.byDoc.size, undone: deletionsBack(sim, baseDeletions).size };
   return {
     header: header!,
     summary,
+    deletionsUndone: baseUndone,
     ...(whatIfSummary !== undefined && whatIfSim !== undefined && options.whatIf !== undefined
       ? {
           whatIf: {
@@ -1225,7 +1237,7 @@ export async function simulateStream(
             summary: whatIfSummary,
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
             deletionsUndone: {
-              base: { deleted: baseDeletions!.byDoc.size, undone: deletionsBack(sim, baseDeletions!).size },
+              base: baseUndone,
               whatIf: { deleted: whatIfDeletions.byDoc.size, undone: deletionsBack(whatIfSim, whatIfDeletions).size },
             },
             scannersReplaced: rewriter?.replaced ?? 0,

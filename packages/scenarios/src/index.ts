@@ -17,7 +17,7 @@ export { SCENARIOS, findScenario } from './scenarios/registry.js';
 export type { Coverage, InvariantName, InvariantResult, VerifyCase, VerifyOptions, VerifyResult } from './verify/verifyDesign.js';
 export { INVARIANT_NAMES, caseEvents, verifyDesign } from './verify/verifyDesign.js';
 export type { ComparisonRow, DesignChoice, UserDeletion } from './verify/compareDesigns.js';
-export { DEFAULT_MAX_SCANNER_REVISIONS, SEED_COMPARISON, UserDeletions, compareDesigns, conflictDocumentsHeld, deletionsBack, infectedCopies } from './verify/compareDesigns.js';
+export { DEFAULT_MAX_SCANNER_REVISIONS, SEED_COMPARISON, UserDeletions, compareDesigns, conflictDocumentsHeld, deletionsBack, infectedCopies, isScannerActor } from './verify/compareDesigns.js';
 export type { Action, ExploreInvariant, ExploreModel, ExploreOptions, ExplorePath, ExploreResult, StepContext } from './explore/explore.js';
 export { EXPLORE_INVARIANTS, STEP_MS, explore } from './explore/explore.js';
 export type { StormModelOptions } from './explore/stormModel.js';

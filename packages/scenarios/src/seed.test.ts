@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runEvents, type DerivedEvent, type InputEvent } from '@replstorm/core';
-import { behaviourFactory, builtinRegistry, smsdomStormEvents } from './index.js';
+import { behaviourFactory, builtinRegistry, compareDesigns, findScenario, smsdomStormEvents } from './index.js';
 
 // The seed report (../shared/seeds/smsdom-can-break-replication.txt), reproduced at its scale: 100 databases of 100
 // documents with attachments, a 2-server cluster (R16).
@@ -35,6 +35,22 @@ describe('R16: the seed at full scale (100 databases x 100 documents, 2-server c
     expect(summary.replicatedChanges).toBe(20_000); // 10,000 creations + 10,000 stamps
     expect(summary.conflicts).toBe(0);
     expect(summary.converged).toBe(true);
+  });
+
+  it('R6: the README\'s figures for 1,000 user deletions at the seed\'s scale: 3 documents back where they were deleted under smsdom (its passes restamp after a deletion), 1 under cluster-aware, none under Ignore SSO, sso-mail-only, scan-cache or noop (seed 1\'s draws)', () => {
+    const rows = compareDesigns(
+      [{ design: 'smsdom' }, { design: 'cluster-aware' }, { design: 'smsdom', config: 'ignoreSsoOnScheduled=true' }, { design: 'sso-mail-only' }, { design: 'scan-cache' }, { design: 'noop' }],
+      findScenario('smsdom-storm')!,
+      { userDeletes: 1_000 },
+    );
+    expect(rows.map((r) => [r.label, r.documentsDeleted, r.deletionsUndone])).toEqual([
+      ['smsdom', 1_000, 3],
+      ['cluster-aware', 1_000, 1],
+      ['smsdom:ignoreSsoOnScheduled=true', 1_000, 0],
+      ['sso-mail-only', 1_000, 0],
+      ['scan-cache', 1_000, 0],
+      ['noop', 1_000, 0],
+    ]);
   });
 
   it('R16: both members scanning in the same hour a few seconds apart make thousands of replication conflicts', () => {

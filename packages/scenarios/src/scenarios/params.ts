@@ -36,7 +36,10 @@ export function resolveParams<S extends ParamSpecs>(specs: S, settings: Readonly
       if (!Number.isFinite(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a number in decimal notation, got "${s}"`, { field: k });
       // (A whole number past 2^53-1 is said to be one, too large: "expected a whole number" of 99999999999999999999
       // read as a complaint about its digits, a QA pass.)
-      if (spec.integer === true && WHOLE.test(s) && !Number.isSafeInteger(n)) throw new LogError('BAD_CONFIG', `parameter "${k}": ${s} is a whole number beyond 2^53-1, more than a double holds exactly${spec.max !== undefined ? ` (at most ${spec.max})` : ''}`, { field: k });
+      if (spec.integer === true && WHOLE.test(s) && !Number.isSafeInteger(n)) {
+        const range = spec.min !== undefined && spec.max !== undefined ? ` (it takes ${spec.min}..${spec.max})` : spec.min !== undefined ? ` (it takes ${spec.min} or more)` : '';
+        throw new LogError('BAD_CONFIG', `parameter "${k}": ${s} is a whole number ${n < 0 ? 'below -(2^53-1)' : 'beyond 2^53-1'}, more than a double holds exactly${range}`, { field: k });
+      }
       if (spec.integer === true && !(Number.isSafeInteger(n) && WHOLE.test(s))) throw new LogError('BAD_CONFIG', `parameter "${k}": expected a whole number (decimal digits), got "${s}"`, { field: k });
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         // (A bound on one side in words: "0 is outside 1..inf" read as a formula, a hardening QA pass.)

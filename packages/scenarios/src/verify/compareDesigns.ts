@@ -26,9 +26,10 @@ export interface ComparisonRow {
    */
   readonly infectedCopiesLeft: number;
   /**
-   * R6: documents the scenario's users deleted in the run (`userDeletes`; those the run applied: a cut run ignores the
-   * rest), and how many of them are back where they were deleted at the end (a document there, not a stub), whoever's
-   * doing: a stamp is a save, and a copy saved twice since the two parted beats a deletion (deletionsBack).
+   * R6: documents the scenario's users deleted in the run whose deletion stands (`userDeletes`; those the run
+   * applied: a cut run ignores the rest; a later save on the stub would undo one by hand, UserDeletions), and how many
+   * of them are back where they were deleted at the end (a document there, not a stub), whoever's doing: a stamp is a
+   * save, and a copy saved more than once since the two parted, or saved after the deletion, beats it (deletionsBack).
    */
   readonly documentsDeleted: number;
   readonly deletionsUndone: number;
@@ -112,7 +113,13 @@ export function compareDesigns(
     let line = 1;
     const deletions = new UserDeletions();
     for (const event of events) {
-      if (sim.feed({ line: ++line, event })) deletions.see(event);
+      // (Whether a save lands on a stub is read after the engine has run up to it, before it applies: see.)
+      let stub = true;
+      if (deletions.watching(event) && event.type === 'save') {
+        sim.advance(event.at, line + 1);
+        stub = sim.replica(event.server, event.db)?.get(event.unid)?.deleted === true;
+      }
+      if (sim.feed({ line: ++line, event })) deletions.see(event, stub);
       // Inputs alone grow the run too (a million documents created with no replication work between them).
       if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
     }
@@ -151,31 +158,50 @@ export interface UserDeletion {
 }
 
 /**
+ * Whether `by` is a scanner: an actor of kind `scanner` (`scanner/<server>`, or `scanner` alone), as the summary's
+ * `byActorKind` reads it. One rule for what replay, compare and verify count as a user's deletion.
+ */
+export function isScannerActor(by: string): boolean {
+  return by === 'scanner' || by.startsWith('scanner/');
+}
+
+/**
  * The deletions of documents (`delete` inputs whose actor is not a scanner: a user's, an agent's), by "UNID in
  * database", then by server: each server's last one. Fed the inputs a run applied (not those it ignored after an
  * `end` or a cut: a deletion that never ran undoes nothing). [choice] Per server: a document deleted on Alpha and on
  * Gamma that comes back on Alpha only is back where it was deleted (kept by document alone, the last deletion's
- * server, Gamma, was the only one looked at: a QA pass). [choice] A later save of the document on a server by anyone
- * but a scanner (a document made again, a user editing the stub) forgets that server's deletion: the deletion was
- * undone there by hand. An edit elsewhere does not: R6 brings the document back where it was deleted when its other
- * copy was edited after the deletion or more than once, and that is counted, whoever's doing, as verify's coverage
- * counts it. (A scanner is an actor of kind `scanner`, `scanner/<server>`, as the summary's `byActorKind` reads it.)
+ * server, Gamma, was the only one looked at: a QA pass). [choice] A later save of the document by anyone but a
+ * scanner, on a server where it is then a deletion stub (a document made again, a user editing the stub), forgets
+ * that server's deletion: the deletion was undone there by hand. A save there of a document already back (a user
+ * editing what a stamp brought back) does not: it came back (it forgot it whatever the copy was, and hid the
+ * stamp's doing: a review). An edit elsewhere does not either: R6 brings the document back where it was deleted
+ * when its other copy was edited after the deletion or more than once, and that is counted, whoever's doing, as
+ * verify's coverage counts it. So `byDoc` holds the deletions that stand.
  */
 export class UserDeletions {
   readonly byDoc = new Map<string, Map<string, UserDeletion>>();
 
-  /** Reads one input event that the run applied. */
-  see(e: InputEvent): void {
+  /**
+   * Reads one input event that the run applied. `stubThere`: for a save, whether the document was a deletion stub on
+   * its server just before the save was applied (a caller that cannot look passes nothing: the save forgets, as if
+   * it was; verify's cases never save a document where it was deleted).
+   */
+  see(e: InputEvent, stubThere = true): void {
     if (e.type !== 'delete' && e.type !== 'save') return;
     // (A save forgets a deletion: with none yet, nothing to do; compare feeds every document's creation here.)
-    if (e.type === 'save' && this.byDoc.size === 0) return;
-    if (e.by === 'scanner' || e.by.startsWith('scanner/')) return;
+    if (e.type === 'save' && (this.byDoc.size === 0 || !stubThere)) return;
+    if (isScannerActor(e.by)) return;
     const doc = `${e.unid} in ${e.db}`;
     let byServer = this.byDoc.get(doc);
     if (e.type === 'delete') {
       if (byServer === undefined) this.byDoc.set(doc, (byServer = new Map()));
       byServer.set(e.server, { server: e.server, db: e.db, unid: e.unid, at: e.at });
     } else if (byServer?.delete(e.server) === true && byServer.size === 0) this.byDoc.delete(doc);
+  }
+
+  /** Whether a save `e` needs to know if it lands on a stub (see): a deletion of its document stands on its server. */
+  watching(e: InputEvent): boolean {
+    return e.type === 'save' && this.byDoc.get(`${e.unid} in ${e.db}`)?.has(e.server) === true;
   }
 }
 

@@ -21,7 +21,7 @@ import { builtinRegistry } from '../designs/registry.js';
 import { SSO_TAG, computeTag } from '../tag.js';
 import { simulatorLimits, type RunLimits } from '../runLimits.js';
 import { cleanOnly, cleanOnlyShaped } from './cleanOnly.js';
-import { UserDeletions, deletionsBack } from './compareDesigns.js';
+import { UserDeletions, deletionsBack, isScannerActor } from './compareDesigns.js';
 
 // The invariant suite: random small clusters driven by fast-check, each invariant checked on its own so each gets
 // its own shrunk counterexample, written as a v1 event log that `replstorm replay` reproduces.
@@ -632,7 +632,7 @@ function observe(events: readonly InputEvent[], factory: BehaviourFactory, readO
   let deletions = 0;
   for (const e of events) {
     deletionsSeen.see(e);
-    if (e.type === 'delete' && !e.by.startsWith('scanner/')) deletions++;
+    if (e.type === 'delete' && !isScannerActor(e.by)) deletions++;
   }
   // The documents ("UNID in database") a scanner saved in the run (no-scanner-reappearances).
   const scannerSaved = new Set<string>();
