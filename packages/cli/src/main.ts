@@ -418,6 +418,8 @@ interface RunOutputOptions {
   state?: boolean;
   blame?: boolean;
   report?: string;
+  /** Under --json, handed the JSON object instead of printing it (run prints it once its run again is checked). */
+  onJson?: (out: Record<string, unknown>) => void;
 }
 
 /** `causeLines`: what a cause's line number counts, when it is not the replayed log's line (a run's: CmdRun). */
@@ -735,7 +737,8 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // `checked`: whether the claim was judged at all, beside `reproduced` (false both for a claim that no longer holds and
     // for one not checked, which read alike to a program: a researcher's QA pass). Added, nothing renamed.
     if (claim !== undefined) out['claim'] = { ...claim, checked: claim.unchecked === undefined };
-    printJson(out);
+    if (o.onJson !== undefined) o.onJson(out);
+    else printJson(out);
   } else {
     if (res.whatIf !== undefined) {
       process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, { infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone }, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
@@ -1158,28 +1161,54 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const used = designsOf(o.design, done.res);
   const modules = used.length > 0 || (whatIf !== undefined && (o.design ?? []).some((spec) => designSpecParts(spec).name === whatIf.design));
   const recorded = o.record !== undefined ? `recorded to ${o.record} (replay it: ${replayHint(o.record, used)})` : undefined;
-  finishWithOutputs(done, o, `run of ${label}`, recorded, undefined, causeLines);
+  // [choice] Under --json (without --state), a run of design modules prints its JSON once the run again is checked,
+  // with what it found: `notReproducible` (the run again ended otherwise: the WARNING's text) or
+  // `reproducibilityUnchecked` (it could not be checked). A script reading the JSON was told nothing but exit 3 (the
+  // last notes left it). The object is small; with --state it is printed at once as before (a final state may be
+  // hundreds of MB, not to be held through a second run), and the WARNING alone says it. An interrupt during the run
+  // again ends the command with no JSON (exit 130 says it was interrupted).
+  let pendingJson: Record<string, unknown> | undefined;
+  const deferJson = modules && o.json === true && o.state !== true;
+  const printPending = (extra: Record<string, unknown> = {}) => {
+    if (pendingJson === undefined) return;
+    printJson({ ...pendingJson, ...extra });
+    pendingJson = undefined;
+  };
+  try {
+    finishWithOutputs(done, deferJson ? { ...o, onJson: (out) => void (pendingJson = out) } : o, `run of ${label}`, recorded, undefined, causeLines);
+  } catch (err) {
+    // (An output that could not be written ends the command: the finding's JSON is printed first, as it was.)
+    printPending();
+    throw err;
+  }
   done = undefined;
   if (!modules) return;
-  const again = await digestAnew(o.design, 'the run', async (registry) => {
-    const r = await simulateStream(
-      { events: scenario.events(settings, { designs: registry }), header },
-      { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
-    );
-    againMain = r.summary.digest;
-    return runDigests(r);
-  });
-  if ('unchecked' in again) {
-    process.stderr.write(`replstorm: note: ${printable(again.unchecked)}\n`);
-    return;
+  try {
+    const again = await digestAnew(o.design, 'the run', async (registry) => {
+      const r = await simulateStream(
+        { events: scenario.events(settings, { designs: registry }), header },
+        { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
+      );
+      againMain = r.summary.digest;
+      return runDigests(r);
+    });
+    if ('unchecked' in again) {
+      printPending({ reproducibilityUnchecked: again.unchecked });
+      process.stderr.write(`replstorm: note: ${printable(again.unchecked)}\n`);
+      return;
+    }
+    if ('digest' in again && again.digest === first) return;
+    // (The recording holds the run, not its what-if: only a run that went otherwise replays otherwise; a review found
+    // "replays otherwise" said of a what-if module's difference, and the recording replayed.)
+    const mainOtherwise = 'digest' in again ? againMain !== firstMain : !again.inWhatIf;
+    const recording = o.record !== undefined && mainOtherwise ? `; its recording, ${o.record}, replays otherwise` : '';
+    printPending({ notReproducible: `${notReproducibleText(first, again)}${recording}` });
+    process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(first, again))}: the run summarised above is one run's${recording}\n`);
+    throw new Inconclusive('');
+  } finally {
+    // (The run's JSON is printed whatever the run again did, an error included.)
+    printPending();
   }
-  if ('digest' in again && again.digest === first) return;
-  // (The recording holds the run, not its what-if: only a run that went otherwise replays otherwise; a review found
-  // "replays otherwise" said of a what-if module's difference, and the recording replayed.)
-  const mainOtherwise = 'digest' in again ? againMain !== firstMain : !again.inWhatIf;
-  const recording = o.record !== undefined && mainOtherwise ? `; its recording, ${o.record}, replays otherwise` : '';
-  process.stderr.write(`replstorm: WARNING: ${printable(notReproducibleText(first, again))}: the run summarised above is one run's${recording}\n`);
-  throw new Inconclusive('');
 }
 
 /** A run's final digest, with its what-if run's beside it when there is one (what digestAnew compares). */
@@ -1994,7 +2023,8 @@ modules are not functions of their inputs (two runs of its inputs ended otherwis
       .addHelpText('after', helpAfter(`
 A run that installs a design module (--design), or runs one as its --what-if, is run once more with the modules
 loaded anew, after its summary and outputs: a final state that differs means a design is not a function of its
-inputs (Math.random, Date.now): a WARNING on standard error, exit 3 (under --json too: the summary is the first run's).
+inputs (Math.random, Date.now): a WARNING on standard error, exit 3 (under --json too: the summary is the first run's,
+printed once the run again is checked, with \`notReproducible\` saying so; with --state, printed at once).
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
 --max-work or outgrowing memory; an output that could not be written, which comes first: the run is not run

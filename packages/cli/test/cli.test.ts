@@ -1345,6 +1345,13 @@ describe('replay --what-if with a design module of the user\'s', () => {
       if (varies) expect(run.stderr).toContain(`a design is not a function of its inputs (Math.random, Date.now?): the run summarised above is one run's; its recording, ${record}, replays otherwise`);
       // The recording is written all the same: the run it records is the one summarised.
       expect(existsSync(record), name).toBe(true);
+      // Under --json, the JSON says it too, once the run again is checked (it said nothing: exit 3 alone).
+      const runJson = await runCli(['run', 'smsdom-storm', '--design', `${name}=${file}`, '--set', `design=${name}`, ...small, '--json']);
+      expect(runJson.code, runJson.stderr).toBe(varies ? 3 : 0);
+      const out = parse(runJson.stdout);
+      expect(typeof out['digest'], name).toBe('string');
+      if (varies) expect(out['notReproducible']).toMatch(/^run again on the same inputs with the design modules loaded anew, it ended in another state \(digests sha256:[0-9a-f]+ and sha256:[0-9a-f]+\): a design is not a function of its inputs/);
+      else expect(out['notReproducible'], name).toBeUndefined();
       // A module run as the what-if only (the scenario's own design, smsdom, is a built-in): its run is checked too,
       // and the recording (the run's, not the what-if's) is not said to replay otherwise.
       const whatIfRecord = join(dir, `${name}-what-if.jsonl`);
