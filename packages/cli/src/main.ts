@@ -1654,7 +1654,10 @@ async function cmdExplore(
   // (As a --set key given twice: the search checked it once and --json listed it twice.)
   const twice = invariantNames.find((name, i) => invariantNames.indexOf(name) !== i);
   if (twice !== undefined) throw new UsageError(`--invariant ${twice} is given twice: give each invariant once`);
-  const invariants = invariantNames.map((name) => {
+  // [choice] design-runs beside other invariants is taken as said and needs nothing (every search checks it: a review
+  // found it refused there); alone it is refused below, saying so, rather than running a search that checks nothing
+  // the user named.
+  const invariants = (invariantNames.length > 1 ? invariantNames.filter((n) => n !== 'design-runs') : invariantNames).map((name) => {
     // An own property only: "constructor" or "__proto__" found Object.prototype's (exit 70, hostile-input QA).
     const inv = Object.hasOwn(EXPLORE_INVARIANTS, name) ? EXPLORE_INVARIANTS[name] : undefined;
     // [choice] verify's invariants that explore does not check say so, and why, rather than "unknown": a researcher

@@ -283,6 +283,7 @@ describe('help, version and usage', () => {
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-scanner-reappearances'], "--invariant no-scanner-reappearances is verify's, not explore's: verify judges it on whole runs of random cases (explore has no user deletion among its actions); run `replstorm verify <design>`. explore checks: no-conflict, no-scanner-conflicts, no-scanner-revision"],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'quiescence'], '(explore looks for storms, loops of steps that make scanner revisions, unless given --no-storms)'],
     [['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'design-runs'], '--invariant design-runs is checked by every search'],
+    // (Beside another invariant it is taken: see the explore test below.)
     // --out is checked before the search (it was after: a finished search was thrown away).
     [['explore', 'smsdom-storm', '--out', EXAMPLE_LOG], 'exists and is not a directory'],
     // verify checks --out before its run too (made only when a counterexample is written).
@@ -1063,6 +1064,12 @@ describe('explore --invariant given twice', () => {
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('replstorm: --invariant no-conflict is given twice: give each invariant once\n');
+  });
+
+  it('design-runs beside another invariant is taken, and needs nothing: every search checks it (it was refused there: a review)', async () => {
+    const res = await runCli(['explore', 'smsdom-storm', '--depth', '1', '--invariant', 'no-conflict', '--invariant', 'design-runs', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect((parse(res.stdout)['options'] as { invariants: string[] }).invariants).toEqual(['no-conflict']);
   });
 });
 
