@@ -750,7 +750,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       const left = infectedCopies(res.sim);
       if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
       const d = res.deletionsUndone;
-      if (d.deleted > 0) process.stdout.write(`  deletions     ${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)\n`);
+      if (d.deleted > 0) process.stdout.write(`  deletions     ${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)${d.first !== undefined ? `; first: ${d.first.unid} in ${printable(d.first.db)}, deleted on ${printable(d.first.deletedOn)} at ${formatCount(d.first.deletedAt)} ms, back there at seq ${d.first.seq}${d.first.liveOn.length > 1 ? ` (and on ${d.first.liveOn.filter((x) => x !== d.first!.deletedOn).map(printable).join(', ')})` : ''}` : ''}\n`);
       const timers = timersNotRunNote(res);
       if (timers !== undefined) process.stdout.write(`  note          ${timers}\n`);
       const held = conflictDocumentsHeld(res.sim);

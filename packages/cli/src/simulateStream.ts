@@ -119,6 +119,23 @@ export interface Mismatch {
 export interface DeletionsUndone {
   readonly deleted: number;
   readonly undone: number;
+  /**
+   * The first document back (by database, then UNID): where and when it was deleted, its `seq` there now, and every
+   * server holding it as a document. Absent when none is back.
+   */
+  readonly first?: { readonly unid: string; readonly db: string; readonly deletedOn: string; readonly deletedAt: number; readonly seq: number; readonly liveOn: readonly string[] };
+}
+
+/** DeletionsUndone for a run (UserDeletions fed what it applied). */
+function deletionsUndoneOf(sim: Simulator, deletions: UserDeletions): DeletionsUndone {
+  const back = deletionsBack(sim, deletions);
+  let first: DeletionsUndone['first'];
+  for (const { deletion: d, liveOn } of back.values()) {
+    if (first !== undefined && (d.db > first.db || (d.db === first.db && d.unid >= first.unid))) continue;
+    const seq = sim.replica(d.server, d.db)?.get(d.unid)?.seq ?? 0;
+    first = { unid: d.unid, db: d.db, deletedOn: d.server, deletedAt: d.at, seq, liveOn };
+  }
+  return { deleted: deletions.byDoc.size, undone: back.size, ...(first !== undefined ? { first } : {}) };
 }
 
 export interface SimulateResult {
@@ -1225,7 +1242,7 @@ export async function simulateStream(
     throw refusal;
   }
   // R6: this run's deleted documents back where they were deleted (run and replay say it; the what-if gives both runs').
-  const baseUndone: DeletionsUndone = { deleted: baseDeletions.byDoc.size, undone: deletionsBack(sim, baseDeletions).size };
+  const baseUndone = deletionsUndoneOf(sim, baseDeletions);
   return {
     header: header!,
     summary,
@@ -1238,7 +1255,7 @@ export async function simulateStream(
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
             deletionsUndone: {
               base: baseUndone,
-              whatIf: { deleted: whatIfDeletions.byDoc.size, undone: deletionsBack(whatIfSim, whatIfDeletions).size },
+              whatIf: deletionsUndoneOf(whatIfSim, whatIfDeletions),
             },
             scannersReplaced: rewriter?.replaced ?? 0,
             scanners: rewriter?.scanners ?? [],

@@ -121,7 +121,7 @@ const HAND_CHECKED: Record<string, { summary: Record<string, unknown>; state?: (
   },
   'r6-delete-vs-edit': {
     // deletionsUndone: 3 deleted on Alpha; 1002 (edited twice) and 1003 (edited after) are back there (R6).
-    summary: { revisions: { total: 10, byActorKind: { user: 10 } }, replicatedChanges: 6, ...noReplication, discarded: 3, quiescent: true, converged: true, stopped: 'idle', endAt: 2006, deletionsUndone: { deleted: 3, undone: 2 } },
+    summary: { revisions: { total: 10, byActorKind: { user: 10 } }, replicatedChanges: 6, ...noReplication, discarded: 3, quiescent: true, converged: true, stopped: 'idle', endAt: 2006, deletionsUndone: { deleted: 3, undone: 2, first: { unid: U('1002'), deletedOn: 'Alpha', deletedAt: 1200, seq: 3, liveOn: ['Alpha', 'Beta'] } } },
     state: (out) => {
       for (const server of ['Alpha', 'Beta']) {
         expect(doc(out, server, 'db.nsf', U('1001'))).toMatchObject({ seq: 2, seqTime: 1200, deleted: true, items: {}, itemSeq: {} });
@@ -150,7 +150,7 @@ const HAND_CHECKED: Record<string, { summary: Record<string, unknown>; state?: (
   },
   'r10-purge-resurrection': {
     // deletionsUndone: F0D1 (deleted on Alpha, resurrected after its stub's purge, R10) and F0D2: 1 of 2 back.
-    summary: { revisions: { total: 5, byActorKind: { user: 5 } }, replicatedChanges: 3, ...noReplication, quiescent: true, converged: true, stopped: 'idle', endAt: 259_200_001, deletionsUndone: { deleted: 2, undone: 1 } },
+    summary: { revisions: { total: 5, byActorKind: { user: 5 } }, replicatedChanges: 3, ...noReplication, quiescent: true, converged: true, stopped: 'idle', endAt: 259_200_001, deletionsUndone: { deleted: 2, undone: 1, first: { unid: U('F0D1'), deletedOn: 'Alpha', seq: 1 } } },
     state: (out) => {
       for (const server of ['Alpha', 'Beta']) {
         expect(out.state[server]!['db.nsf']!.map((d) => [d.unid, d.seq, d.seqTime, d.deleted])).toEqual([[U('F0D1'), 1, 1000, false]]);
