@@ -247,7 +247,10 @@ describe('replay of mutated golden logs', () => {
         // it) come first, each a file:line:column line too; besides them, a refusal is one line, and a run that
         // went through says nothing.
         const warnings = new RegExp(`^${escapeRegExp(file)}:\\d+:\\d+: warning: field "config\\.[^\\n]*\\(did you mean [^\\n]*\\n`, 'gm');
-        const stderr = res.stderr.replace(warnings, '');
+        // So does the warning of a log that stops at its last input with a scheduled session or scan due later (under
+        // --json it goes to stderr): a mutant that deletes a log's `end` makes one (seed 15967032: r11-connection's).
+        const timers = new RegExp(`^${escapeRegExp(file)}: warning: the run stopped at its last input with nothing pending, [^\\n]*\\n`, 'gm');
+        const stderr = res.stderr.replace(warnings, '').replace(timers, '');
         if (res.code === 2) {
           expect(res.stdout, 'nothing on stdout').toBe('');
           expect(stderr).toMatch(new RegExp(`^${escapeRegExp(file)}:\\d+:\\d+: .+\\n$`));
