@@ -152,11 +152,18 @@ export function wrapWords(text: string, width: number): string[] {
  * The what-if row of deleted documents back where they were deleted (R6): "deleted documents back (of 3)", or "(of 3
  * / 2)" when the runs applied different deletions (one cut short before some). Documents, not deletions: one deleted
  * on two servers is one (a QA pass: "deletions undone (of 1)" read as a count of deletions). Lower case: the HTML
- * report capitalises it.
+ * report capitalises it. Undefined where neither run deleted any: no row.
  */
-export function deletionsUndoneLabel(d: { readonly base: { readonly deleted: number }; readonly whatIf: { readonly deleted: number } }): string {
+export function deletionsUndoneLabel(d: DeletionsUndonePair): string | undefined {
+  if (d.base.deleted === 0 && d.whatIf.deleted === 0) return undefined;
   const of = d.base.deleted === d.whatIf.deleted ? formatCount(d.base.deleted) : `${formatCount(d.base.deleted)} / ${formatCount(d.whatIf.deleted)}`;
   return `deleted documents back (of ${of})`;
+}
+
+/** A what-if's deleted documents and those back where they were deleted, per run (SimulateResult's whatIf.deletionsUndone). */
+export interface DeletionsUndonePair {
+  readonly base: { readonly deleted: number; readonly undone: number };
+  readonly whatIf: { readonly deleted: number; readonly undone: number };
 }
 
 /** Two summaries side by side with the difference (what-if replay). */
@@ -167,8 +174,8 @@ export function formatSideBySide(
   labelB: string,
   extra: {
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
-    /** Shown where either run deleted documents (SimulateResult's whatIf.deletionsUndone). */
-    readonly deletionsUndone?: { readonly base: { readonly deleted: number; readonly undone: number }; readonly whatIf: { readonly deleted: number; readonly undone: number } };
+    /** Shown where either run deleted documents. */
+    readonly deletionsUndone?: DeletionsUndonePair;
   } = {},
   cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false },
 ): string {
@@ -188,8 +195,9 @@ export function formatSideBySide(
     ['infected cleaned', a.scans.infected, b.scans.infected],
     ['infections missed', a.scans.missed, b.scans.missed],
     ...(infectedCopiesLeft !== undefined ? [['infected copies left', infectedCopiesLeft.base, infectedCopiesLeft.whatIf] as [string, number, number]] : []),
-    ...(deletionsUndone !== undefined && (deletionsUndone.base.deleted > 0 || deletionsUndone.whatIf.deleted > 0) ? [[deletionsUndoneLabel(deletionsUndone), deletionsUndone.base.undone, deletionsUndone.whatIf.undone] as [string, number, number]] : []),
   ];
+  const undoneLabel = deletionsUndone !== undefined ? deletionsUndoneLabel(deletionsUndone) : undefined;
+  if (undoneLabel !== undefined) rows.push([undoneLabel, deletionsUndone!.base.undone, deletionsUndone!.whatIf.undone]);
   const table = formatTable(
     ['', labelA, labelB, 'difference'],
     rows.map(([k, x, y]) => [k, x, y, y - x === 0 ? '0' : `${y - x > 0 ? '+' : ''}${formatCount(y - x)}`]),

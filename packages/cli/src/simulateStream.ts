@@ -922,7 +922,7 @@ export async function simulateStream(
     const feed = (): undefined => {
       try {
         // (The what-if run has been advanced to the input: whether a save lands on a stub is read before it applies.)
-        const stub = whatIfDeletions.watching(w) && w.type === 'save' ? whatIfSim.replica(w.server, w.db)?.get(w.unid)?.deleted === true : true;
+        const stub = whatIfDeletions.stubThere(whatIfSim, w);
         if (whatIfSim.feed({ line: located.line, event: w })) whatIfDeletions.see(w, stub);
       } catch (err) {
         // The log's run applied this line: what it names (a conflict document, a forwarded copy) was made by the log's
@@ -984,7 +984,7 @@ export async function simulateStream(
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
       steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined);
       // (Whether a save lands on a deletion stub, read before it applies: UserDeletions.see.)
-      const stub = baseDeletions.watching(e) && e.type === 'save' ? sim.replica(e.server, e.db)?.get(e.unid)?.deleted === true : true;
+      const stub = baseDeletions.stubThere(sim, e);
       conformance.applying = true;
       try {
         sim.apply(located as LocatedEvent<InputEvent>, cause);

@@ -4,7 +4,7 @@ import type { Summary } from '@replstorm/core';
 import { CHAIN_CREDIT, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
 import { STEPS_SHOWN, type Steps } from './steps.js';
-import { deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime } from '../format.js';
+import { deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime, type DeletionsUndonePair } from '../format.js';
 
 /** One row of the blame table, computed by the caller (blame.ts). */
 export type BlameRow = ActorBlame;
@@ -47,7 +47,7 @@ export interface ReportData {
     readonly summary: Summary;
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
     /** Per run, the documents deleted, and how many of those are back where they were deleted (R6). */
-    readonly deletionsUndone?: { readonly base: { readonly deleted: number; readonly undone: number }; readonly whatIf: { readonly deleted: number; readonly undone: number } };
+    readonly deletionsUndone?: DeletionsUndonePair;
     /** What the terminal says under the comparison (no scanner to replace; a schedule the log's scanners did not carry). */
     readonly notes?: readonly string[];
     /** The what-if run was cut short (`run --max-scanner-revisions`; a note says how). */
@@ -440,7 +440,8 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
   const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
   // R6: deleted documents back where they were deleted at the end, as the terminal's row (only where a run deleted some).
   const undone = whatIf.deletionsUndone;
-  if (undone !== undefined && (undone.base.deleted > 0 || undone.whatIf.deleted > 0)) extra.push({ label: capitalised(deletionsUndoneLabel(undone)), sub: false, cell: (s) => ({ kind: 'count', value: s === base ? undone.base.undone : undone.whatIf.undone }) });
+  const undoneLabel = undone !== undefined ? deletionsUndoneLabel(undone) : undefined;
+  if (undoneLabel !== undefined) extra.push({ label: capitalised(undoneLabel), sub: false, cell: (s) => ({ kind: 'count', value: s === base ? undone!.base.undone : undone!.whatIf.undone }) });
   const rows = [...summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true)), ...extra].map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);

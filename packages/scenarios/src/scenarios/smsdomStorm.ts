@@ -290,7 +290,8 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   // after the deletion and before the session carries it (R6's "saved after it"): those edits are dropped too, so the
   // scheduled mode undercounts the documents users bring back (the designs' part, passes stamping after a deletion,
   // is kept).
-  const deleted = new Map<string, { server: string; at: number }>();
+  // (Each deleted document's deletion time, by UNID: the edits from then on are dropped below.)
+  const deleted = new Map<string, number>();
   // [choice] A document is deleted only where it is held: every server holds it once the setup's spread is done
   // (`spreadBy`: the last document made, then the replicator's first push or session after it, one document a
   // millisecond, the engine's default replicationMsPerDoc). Cluster pushes run side by side, one per mate and
@@ -317,15 +318,15 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
     let server = servers[rng.int(0, servers.length - 1)]!;
     const at = start + rng.int(0, p.horizonMs - 1);
     if (at < spreadBy) server = servers[0]!;
-    deleted.set(doc.unid, { server, at });
+    deleted.set(doc.unid, at);
     later.push({ at, type: 'delete', server, db: doc.db, unid: doc.unid, by: 'user/ann' });
   }
   if (deleted.size > 0) {
     // (In place: a million edits are past the arguments push(...) can take.)
     let w = 0;
     for (const e of later) {
-      const d = e.type === 'save' && e.by === 'user/ann' ? deleted.get(e.unid) : undefined;
-      if (d === undefined || e.at < d.at) later[w++] = e;
+      const deletedAt = e.type === 'save' && e.by === 'user/ann' ? deleted.get(e.unid) : undefined;
+      if (deletedAt === undefined || e.at < deletedAt) later[w++] = e;
     }
     later.length = w;
   }

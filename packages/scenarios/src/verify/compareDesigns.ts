@@ -113,12 +113,10 @@ export function compareDesigns(
     let line = 1;
     const deletions = new UserDeletions();
     for (const event of events) {
-      // (Whether a save lands on a stub is read after the engine has run up to it, before it applies: see.)
-      let stub = true;
-      if (deletions.watching(event) && event.type === 'save') {
-        sim.advance(event.at, line + 1);
-        stub = sim.replica(event.server, event.db)?.get(event.unid)?.deleted === true;
-      }
+      // (Whether a save lands on a stub is read after the engine has run up to it, before it applies: stubThere. The
+      // feed's own run up to it then has nothing left to do.)
+      if (event.type === 'save' && deletions.byDoc.size > 0) sim.advance(event.at, line + 1);
+      const stub = deletions.stubThere(sim, event);
       if (sim.feed({ line: ++line, event })) deletions.see(event, stub);
       // Inputs alone grow the run too (a million documents created with no replication work between them).
       if (onWork !== undefined && (line & (CHECK_INPUTS_EVERY - 1)) === 0) onWork(sim, label);
@@ -199,9 +197,13 @@ export class UserDeletions {
     } else if (byServer?.delete(e.server) === true && byServer.size === 0) this.byDoc.delete(doc);
   }
 
-  /** Whether a save `e` needs to know if it lands on a stub (see): a deletion of its document stands on its server. */
-  watching(e: InputEvent): boolean {
-    return e.type === 'save' && this.byDoc.get(`${e.unid} in ${e.db}`)?.has(e.server) === true;
+  /**
+   * `see`'s `stubThere` for `e`, read from `sim` before `e` is applied (the engine run up to it): whether a save of a
+   * document whose deletion stands on its server lands on the stub there; true for anything else (nothing to tell).
+   */
+  stubThere(sim: Simulator, e: InputEvent): boolean {
+    if (e.type !== 'save' || this.byDoc.get(`${e.unid} in ${e.db}`)?.has(e.server) !== true) return true;
+    return sim.replica(e.server, e.db)?.get(e.unid)?.deleted === true;
   }
 }
 
