@@ -687,8 +687,12 @@ function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean
 function defaultedNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string | undefined {
   if (w.scheduleDefaulted === undefined) return undefined;
   const name = w.label.split(':')[0]!;
-  const ran = w.scheduleDefaulted > 0 ? `every ${formatCount(w.scheduleDefaulted)} ms` : 'no scheduled scans';
-  return `the ${source}'s scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
+  const x = w.scheduleDefaulted;
+  const ran = x.everyMs > 0 ? `every ${formatCount(x.everyMs)} ms` : 'no scheduled scans';
+  const give = `give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
+  if (x.all) return `the ${source}'s scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); ${give}`;
+  const servers = x.servers.length > 5 ? `${x.servers.slice(0, 5).join(', ')} and ${formatCount(x.servers.length - 5)} more` : x.servers.join(', ');
+  return printable(`the ${source}'s scanner${x.servers.length === 1 ? '' : 's'} on ${servers} (${x.designs.join(', ')}) carr${x.servers.length === 1 ? 'ies' : 'y'} no scheduleEveryMs (${x.designs.length === 1 ? 'its design has' : 'their designs have'} no such setting), so --what-if ran ${name} there at its default (${ran}); elsewhere it kept the ${source}'s own; ${give}`);
 }
 
 /**

@@ -168,8 +168,8 @@ export interface SimulateResult {
     readonly scannersReplaced: number;
     /** The first scanners replaced (at most 100), with the log's settings kept and dropped. */
     readonly scanners: readonly WhatIfScanner[];
-    /** The what-if design's schedule setting when no replaced scanner carried it (its default, which the what-if ran with), else undefined. */
-    readonly scheduleDefaulted: number | undefined;
+    /** The what-if design's schedule setting where a replaced scanner did not carry it (its default, which the what-if ran with there), else undefined. */
+    readonly scheduleDefaulted: ScheduleDefaulted | undefined;
     /** Set when the what-if run was cut short (SimulateOptions.maxScannerRevisions). */
     readonly cutShort?: CutShort;
   };
@@ -562,6 +562,18 @@ export interface WhatIfScanner {
 /** The most replaced scanners a what-if lists (a log may install scanners many times over). */
 const MAX_REPLACED_KEPT = 100;
 
+/** WhatIfRewriter.scheduleDefaulted: the default schedule the what-if ran with, where, and in place of which designs. */
+export interface ScheduleDefaulted {
+  /** The what-if design's default interval (0: no scheduled scans). */
+  everyMs: number;
+  /** The servers whose replaced scanner had no such setting, in the order met. */
+  readonly servers: string[];
+  /** Their designs (the log's). */
+  readonly designs: string[];
+  /** Every scanner replaced lacked it. */
+  all: boolean;
+}
+
 /**
  * Rewrites scanner events for a what-if replay: the what-if design replaces the log's on every server the log
  * installs a scanner on, at the same time [choice: a server the log never gives a scanner keeps none, so the two runs
@@ -578,7 +590,7 @@ class WhatIfRewriter {
    * read 0 conflicts, with no word that smsdom then ran no scheduled scan (30 conflicts on the log's schedule). A key
    * is not said: the scenario's default (one key, keys=shared) is the design's own.
    */
-  scheduleDefaulted: number | undefined;
+  scheduleDefaulted: ScheduleDefaulted | undefined;
   /**
    * Each scanner replaced: where and when, the log's design, and which of its settings were kept (the what-if design
    * has them) and dropped (it has not): said beside the comparison (an operator's QA pass: --what-if scan-cache kept a
@@ -601,6 +613,9 @@ class WhatIfRewriter {
     }
   }
 
+  /** Scanner events replaced whose design has the schedule setting (or whose schedule the what-if gives). */
+  private carried = 0;
+
   rewrite(e: InputEvent): InputEvent {
     if (e.type !== 'scanner') return e;
     this.replaced++;
@@ -613,7 +628,15 @@ class WhatIfRewriter {
     const lacks = from !== undefined && !Object.prototype.hasOwnProperty.call(from.defaults, k);
     const config = { ...kept, ...this.w.config };
     // (What the design's own scheduleEveryMs(config) makes of it: a design may fall back to an interval of its own.)
-    if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) this.scheduleDefaulted = scheduleOf(d, config) ?? 0;
+    // [choice] Said of the scanners that lacked it alone: a log with noop on one server and smsdom on its schedule on
+    // the other read "the log's scanners carry no scheduleEveryMs", though the other's was kept and ran (an operator's
+    // QA pass).
+    if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) {
+      const x = (this.scheduleDefaulted ??= { everyMs: scheduleOf(d, config) ?? 0, servers: [], designs: [], all: true });
+      if (!x.servers.includes(e.server)) x.servers.push(e.server);
+      if (!x.designs.includes(e.design)) x.designs.push(e.design);
+    } else this.carried++;
+    if (this.scheduleDefaulted !== undefined) this.scheduleDefaulted.all = this.carried === 0;
     if (this.scanners.length < MAX_REPLACED_KEPT) {
       const dropped = Object.keys(e.config ?? {}).filter((x) => !Object.prototype.hasOwnProperty.call(kept, x));
       // (A setting the what-if gives is its own, not the log's kept: a review found "keeping its

@@ -1143,6 +1143,33 @@ describe('replay --what-if with a design whose schedule the log\'s scanners do n
     // A log whose scanners carry their schedule (smsdom's): no note for a what-if that has the setting.
     expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'scan-cache'])).stdout).not.toContain('carry no scheduleEveryMs');
   });
+
+  it('R13: a log with noop on one server and smsdom on its hourly schedule on the other: the note names the server that lacked the setting, and the other keeps its schedule, which runs (an operator\'s QA pass: "the log\'s scanners carry no scheduleEveryMs", false of B)', async () => {
+    const dir = mkdtempSync(join(tmp, 'whatif-sched-mixed-'));
+    const log = join(dir, 'mixed.jsonl');
+    writeFileSync(log, [
+      '{"replog": 1, "meta": {}}',
+      '{"at": 0, "type": "server", "name": "A", "cluster": "C"}',
+      '{"at": 0, "type": "server", "name": "B", "cluster": "C"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["A", "B"]}',
+      '{"at": 0, "type": "scanner", "server": "A", "design": "noop"}',
+      '{"at": 0, "type": "scanner", "server": "B", "design": "smsdom", "config": {"scheduleEveryMs": 3600000}}',
+      '{"at": 10, "type": "save", "server": "A", "db": "d", "unid": "0000000000000000000000000000000A", "by": "user/x", "set": {"S": "1", "$FILE": [{"name": "a"}]}}',
+      '{"at": 7200000, "type": "end"}',
+      '',
+    ].join('\n'));
+    const res = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain("the log's scanner on A (noop) carries no scheduleEveryMs (its design has no such setting), so --what-if ran smsdom there at its default (no scheduled scans); elsewhere it kept the log's own");
+    expect(res.stderr).not.toContain("the log's scanners carry no scheduleEveryMs");
+    // B's hourly pass ran under the what-if: 2 scanner revisions (A's on-write stamp, B's pass restamping it with its
+    // own key); with B's schedule taken out of the log, 1.
+    const w = parse(res.stdout)['whatIf'] as Json;
+    expect(((w['summary'] as Json)['revisions'] as Json)['byActorKind']).toMatchObject({ scanner: 2 });
+    writeFileSync(log, readFileSync(log, 'utf8').replace(', "config": {"scheduleEveryMs": 3600000}', ''));
+    const unscheduled = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
+    expect((((parse(unscheduled.stdout)['whatIf'] as Json)['summary'] as Json)['revisions'] as Json)['byActorKind']).toMatchObject({ scanner: 1 });
+  });
 });
 
 describe('scenario parameters that would outgrow memory or virtual time before the run', () => {
