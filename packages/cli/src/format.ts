@@ -45,7 +45,7 @@ export interface PendingSummary {
  * with changes queued for cluster pushes that no timer sends (clusterIntervalMs 0), and "NOT quiescent" alone read as a
  * storm, for noop too (a researcher's review).
  */
-function pendingWords(p: PendingSummary | undefined): string {
+export function pendingWords(p: PendingSummary | undefined): string {
   if (p === undefined) return 'work still pending';
   const parts: string[] = [];
   if (p.items > 0) parts.push(`${formatCount(p.items)} work ${p.items === 1 ? 'item' : 'items'} under way`);
@@ -167,6 +167,15 @@ export interface DeletionsUndonePair {
 }
 
 /** Two summaries side by side with the difference (what-if replay). */
+/**
+ * Whether the what-if table shows the conflict documents held at the end: where either run holds other than the
+ * conflicts it made, as a single run's summary says it only then (`conflicts` counts a divergence resolved on two
+ * replicas twice; a conflict document deleted or resolved since is not held).
+ */
+export function conflictDocumentsHeldShown(a: Summary, b: Summary, held: { readonly base: number; readonly whatIf: number }): boolean {
+  return held.base !== a.conflicts || held.whatIf !== b.conflicts;
+}
+
 export function formatSideBySide(
   a: Summary,
   b: Summary,
@@ -174,12 +183,14 @@ export function formatSideBySide(
   labelB: string,
   extra: {
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
+    /** Shown where either run holds at the end other than the conflict documents it made (conflictDocumentsHeldShown). */
+    readonly conflictDocumentsHeld?: { readonly base: number; readonly whatIf: number };
     /** Shown where either run deleted documents. */
     readonly deletionsUndone?: DeletionsUndonePair;
   } = {},
   cut: { readonly a: boolean; readonly b: boolean } = { a: false, b: false },
 ): string {
-  const { infectedCopiesLeft, deletionsUndone } = extra;
+  const { infectedCopiesLeft, conflictDocumentsHeld, deletionsUndone } = extra;
   const rows: [string, number, number][] = [
     ['revisions', a.revisions.total, b.revisions.total],
     ...[...new Set([...Object.keys(a.revisions.byActorKind), ...Object.keys(b.revisions.byActorKind)])].sort().map(
@@ -187,6 +198,7 @@ export function formatSideBySide(
     ),
     ['replicated changes', a.replicatedChanges, b.replicatedChanges],
     ['conflicts', a.conflicts, b.conflicts],
+    ...(conflictDocumentsHeld !== undefined && conflictDocumentsHeldShown(a, b, conflictDocumentsHeld) ? [['  conflict documents held', conflictDocumentsHeld.base, conflictDocumentsHeld.whatIf] as [string, number, number]] : []),
     ['merges', a.merges, b.merges],
     ['discarded', a.discarded, b.discarded],
     ['OID collisions', a.collisions, b.collisions],

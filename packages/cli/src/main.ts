@@ -43,7 +43,7 @@ import {
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
-import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, wrapHelpText, writeJsonPieces } from './format.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, pendingWords, wrapHelpText, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
@@ -584,6 +584,12 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     meta: res.header.meta as Record<string, unknown>,
     ...(claim !== undefined ? { claim: { text: claim.notDeterministic !== undefined ? `${claimLine(claim)}. WARNING: ${claim.notDeterministic}` : claimLine(claim), reproduced: claim.reproduced, checked: claim.unchecked === undefined } } : {}),
     summary: res.summary,
+    // The summary's lines the terminal prints below its counts, and the pending work and ignored inputs it names.
+    summaryLines: [
+      ...(res.summary.quiescent ? [] : [{ label: 'Pending', text: `NOT quiescent: ${pendingWords(res.sim.pendingSummary())}`, bad: true }]),
+      ...runLines(res).map((l) => ({ ...l, label: l.label.charAt(0).toUpperCase() + l.label.slice(1) })),
+      ...(res.ignoredAfterEnd > 0 ? [{ label: 'Note', text: ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded), bad: false }] : []),
+    ],
     timeline: res.timeline!,
     ...(res.steps !== undefined ? { steps: res.steps } : {}),
     ...stormLoopOf(res, claim),
@@ -735,7 +741,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
       // undone}); a stamp that undoes a deletion shows nowhere else (`discarded` counts the deletion's loss as any).
       if (res.deletionsUndone.deleted > 0) out['deletionsUndone'] = res.deletionsUndone;
     }
-    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
+    if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, conflictDocumentsHeld: res.whatIf.conflictDocumentsHeld, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
     // `checked`: whether the claim was judged at all, beside `reproduced` (false both for a claim that no longer holds and
@@ -745,27 +751,12 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     else printJson(out);
   } else {
     if (res.whatIf !== undefined) {
-      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, { infectedCopiesLeft: res.whatIf.infectedCopiesLeft, deletionsUndone: res.whatIf.deletionsUndone }, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
+      process.stdout.write(`${title}\n\n${formatSideBySide(res.summary, res.whatIf.summary, whatIfBaseLabel(res), res.whatIf.label, { infectedCopiesLeft: res.whatIf.infectedCopiesLeft, conflictDocumentsHeld: res.whatIf.conflictDocumentsHeld, deletionsUndone: res.whatIf.deletionsUndone }, { a: res.cutShort !== undefined, b: res.whatIf.cutShort !== undefined })}\n  digests: ${res.summary.digest} / ${res.whatIf.summary.digest}\n`);
     } else {
       process.stdout.write(`${formatSummary(res.summary, title, res.summary.quiescent ? undefined : res.sim.pendingSummary(), res.cutShort !== undefined)}\n`);
     }
     if (res.cutShort !== undefined) process.stdout.write(`  cut short     ${cutNote(res.cutShort, res.whatIf !== undefined ? 'this run' : 'the run', recorded !== undefined, res.summary.quiescent)}\n`);
-    if (res.whatIf === undefined) {
-      const left = infectedCopies(res.sim);
-      if (left > 0) process.stdout.write(`  infected      ${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)\n`);
-      const d = res.deletionsUndone;
-      if (d.deleted > 0) process.stdout.write(`  deletions     ${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)${d.first !== undefined ? `; first: ${d.first.unid} in ${printable(d.first.db)}, deleted on ${printable(d.first.deletedOn)} at ${formatCount(d.first.deletedAt)} ms, back there at seq ${d.first.seq}${d.first.liveOn.length > 1 ? ` (and on ${d.first.liveOn.filter((x) => x !== d.first!.deletedOn).map(printable).join(', ')})` : ''}` : ''}\n`);
-      const timers = timersNotRunNote(res);
-      if (timers !== undefined) process.stdout.write(`  note          ${timers}\n`);
-      const held = conflictDocumentsHeld(res.sim);
-      if (held !== res.summary.conflicts) {
-        // (Fewer: counted per replica, or deleted or resolved since; more: an input saved a document with `$Conflict`.)
-        const why = held < res.summary.conflicts
-          ? 'conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held'
-          : 'an input saved a document with a $Conflict item, which no conflict made';
-        process.stdout.write(`  conflict docs ${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: ${why}\n`);
-      }
-    }
+    for (const l of runLines(res)) process.stdout.write(`  ${l.label.padEnd(14)}${l.text}\n`);
     if (res.conformance.checked > 0 && m === undefined) process.stdout.write(`  recording     ${formatCount(res.conformance.checked)} derived events checked: the engine agrees\n`);
     // The disagreement in the summary too, not on standard error alone (the exit, 1, says it): the summary read as a
     // clean replay with standard output kept and errors sent elsewhere (an operator's QA pass).
@@ -845,6 +836,33 @@ function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
  * never fired: said, with what runs them (an operator's QA pass: a log with a connection every minute and no `end`
  * stopped at 0:00:01 with "replicas differ", and nothing said that the connection never ran). Undefined otherwise.
  */
+/**
+ * What the summary of a run without a what-if says below its counts: document copies still infected, deleted
+ * documents back where they were deleted (R6), timers that did not run, conflict documents held. Label and text: the
+ * terminal prints them as its summary's lines, and the report under its summary (an operator's QA pass: the report
+ * left them out, and of a run of more than 300 inputs, whose steps it does not list, nothing in it said that a deleted
+ * document came back). `bad`: a finding the report marks.
+ */
+function runLines(res: SimulateResult): { readonly label: string; readonly text: string; readonly bad: boolean }[] {
+  if (res.whatIf !== undefined) return [];
+  const lines: { label: string; text: string; bad: boolean }[] = [];
+  const left = infectedCopies(res.sim);
+  if (left > 0) lines.push({ label: 'infected', text: `${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`, bad: true });
+  const d = res.deletionsUndone;
+  if (d.deleted > 0) lines.push({ label: 'deletions', text: `${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)${d.first !== undefined ? `; first: ${d.first.unid} in ${printable(d.first.db)}, deleted on ${printable(d.first.deletedOn)} at ${formatCount(d.first.deletedAt)} ms, back there at seq ${d.first.seq}${d.first.liveOn.length > 1 ? ` (and on ${d.first.liveOn.filter((x) => x !== d.first!.deletedOn).map(printable).join(', ')})` : ''}` : ''}`, bad: d.undone > 0 });
+  const timers = timersNotRunNote(res);
+  if (timers !== undefined) lines.push({ label: 'note', text: timers, bad: false });
+  const held = conflictDocumentsHeld(res.sim);
+  if (held !== res.summary.conflicts) {
+    // (Fewer: counted per replica, or deleted or resolved since; more: an input saved a document with `$Conflict`.)
+    const why = held < res.summary.conflicts
+      ? 'conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held'
+      : 'an input saved a document with a $Conflict item, which no conflict made';
+    lines.push({ label: 'conflict docs', text: `${formatCount(held)} held at the end, counted once however many replicas hold each, against ${formatCount(res.summary.conflicts)} made: ${why}`, bad: false });
+  }
+  return lines;
+}
+
 function timersNotRunNote(res: Pick<SimulateResult, 'summary' | 'sim'>): string | undefined {
   if (res.summary.stopped !== 'idle') return undefined;
   const timers = res.sim.pendingWork().filter((w) => !w.pending && (w.kind === 'connection' || w.kind === 'scheduled-scan'));

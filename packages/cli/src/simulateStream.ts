@@ -23,7 +23,7 @@ import {
   type Summary,
 } from '@replstorm/core';
 import { getHeapStatistics } from 'node:v8';
-import { MAX_CLAIM_INPUTS, UserDeletions, behaviourFactory, checkDesignInstall, deletionsBack, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
+import { MAX_CLAIM_INPUTS, UserDeletions, behaviourFactory, checkDesignInstall, conflictDocumentsHeld, deletionsBack, infectedCopies, scheduleOf, type DesignRegistry } from '@replstorm/scenarios';
 import { createBlame, type BlameResult } from './blame.js';
 import { formatVirtualTime } from './format.js';
 import type { AtomicFile } from './output.js';
@@ -156,6 +156,12 @@ export interface SimulateResult {
     readonly label: string;
     readonly summary: Summary;
     readonly infectedCopiesLeft: { readonly base: number; readonly whatIf: number };
+    /**
+     * Conflict documents held at the end, per run, each counted once however many replicas hold it (the single run's
+     * `conflictDocumentsHeld`): the table's row shows where either run holds other than it made (an operator's QA pass:
+     * the line the single run prints went with --what-if, and its figure with it).
+     */
+    readonly conflictDocumentsHeld: { readonly base: number; readonly whatIf: number };
     /**
      * R6: per run (this one, the what-if), the documents deleted by the inputs it applied (`deleted`: `delete` inputs
      * not by a scanner; see UserDeletions), and how many of those are back where they were deleted when the run
@@ -1276,6 +1282,7 @@ export async function simulateStream(
             label: options.whatIf.label,
             summary: whatIfSummary,
             infectedCopiesLeft: { base: infectedCopies(sim), whatIf: infectedCopies(whatIfSim) },
+            conflictDocumentsHeld: { base: conflictDocumentsHeld(sim), whatIf: conflictDocumentsHeld(whatIfSim) },
             deletionsUndone: {
               base: baseUndone,
               whatIf: deletionsUndoneOf(whatIfSim, whatIfDeletions),

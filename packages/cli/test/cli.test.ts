@@ -1366,6 +1366,42 @@ describe('replay --what-if with a design module of the user\'s', () => {
     expect(await plainJson(write('stub-then-saved.jsonl', after(text.replaceAll('"design":"sso-mail-only"', '"design":"noop"').split('\n'))))).toBeUndefined();
   });
 
+  it('R6, R14: the report says under its summary what the terminal says below its counts: a deleted document back, copies still infected, inputs ignored after an end, work pending (an operator\'s QA pass: none of it was in the report, and past 300 inputs, whose steps it does not list, nothing said a deleted document came back)', async () => {
+    const dir = mkdtempSync(join(tmp, 'report-lines-'));
+    const line = (html: string, label: string) => html.match(new RegExp(`<p class="([a-z -]+)"><strong>${label}</strong>: ([^<]*)</p>`))?.slice(1);
+    const html = async (log: string, ...args: string[]) => {
+      const report = join(dir, `${basename(log)}.html`);
+      const res = await runCli(['replay', log, ...args, '--report', report]);
+      expect(res.code, res.stderr).toBe(0);
+      return { stdout: res.stdout, html: readFileSync(report, 'utf8') };
+    };
+    const undone = await html(join(REPO_ROOT, 'examples', 'logs', 'stamp-undoes-deletion.jsonl'));
+    const deletions = line(undone.html, 'Deletions');
+    expect(deletions?.[0]).toBe('bad summary-line');
+    expect(deletions?.[1]).toMatch(/^1 document deleted, 1 back where it was deleted at the end \(R6: .*; first: 0000000000000000000000000000000A in mail\/ann\.nsf, deleted on Alpha at 31,100 ms/);
+    // The same words as the terminal's line.
+    expect(undone.stdout).toContain(`  deletions     ${deletions![1]!.replaceAll('&#39;', "'")}`);
+    const log = join(dir, 'infected.jsonl');
+    writeFileSync(log, [
+      '{"replog": 1, "meta": {}}',
+      '{"at": 0, "type": "server", "name": "Alpha", "cluster": "C"}',
+      '{"at": 0, "type": "server", "name": "Beta", "cluster": "C"}',
+      '{"at": 0, "type": "database", "name": "d.nsf", "replicas": ["Alpha", "Beta"]}',
+      '{"at": 0, "type": "scanner", "server": "Alpha", "design": "smsdom", "config": {"onWrite": false}}',
+      '{"at": 1000, "type": "save", "server": "Alpha", "db": "d.nsf", "unid": "000000000000000000000000000000C1", "by": "user/eve", "set": {"S": "x", "$FILE": [{"name": "evil.exe", "infected": true}]}}',
+      '{"at": 1000, "type": "end"}',
+      '{"at": 2000, "type": "save", "server": "Beta", "db": "d.nsf", "unid": "000000000000000000000000000000C2", "by": "user/eve", "set": {"S": "y"}}',
+      '',
+    ].join('\n'));
+    // Ended at Eve's save: her document is on Alpha alone, its push due, the save after the end ignored.
+    const ended = (await html(log)).html;
+    expect(line(ended, 'Infected')).toEqual(['bad summary-line', '1 document copy still holds an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)']);
+    expect(line(ended, 'Pending')).toEqual(['bad summary-line', 'NOT quiescent: work still pending: 1 cluster push of a document queued (one per document and mate)']);
+    expect(line(ended, 'Note')).toEqual(['muted summary-line', '1 input event after the end event (at later times) was ignored']);
+    // A run with nothing to say has no such line.
+    expect((await html(EXAMPLE_LOG)).html).not.toContain('summary-line');
+  });
+
   it('run and compare of a design module that draws at random say that a run again differs, exit 3 (a researcher\'s QA pass: two compares printed 27 and 35 conflicts, exit 0, and run --record wrote a recording its replay refused); a module that does not, nothing, exit 0', async () => {
     const dir = mkdtempSync(join(tmp, 'random-run-'));
     const design = (name: string, value: string) => {
@@ -1998,10 +2034,21 @@ describe('replay output', () => {
     expect(text.stdout).toContain('  conflict docs 1 held at the end, counted once however many replicas hold each, against 2 made: ');
     const json = parse((await runCli(['replay', log, '--json'])).stdout);
     expect(json).toMatchObject({ conflicts: 2, conflictDocumentsHeld: 1 });
+    // The report says it under its summary, as the terminal does (an operator's QA pass: it did not).
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--report', report])).code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain('<p class="muted summary-line"><strong>Conflict docs</strong>: 1 held at the end, counted once however many replicas hold each, against 2 made: ');
+    // With --what-if, a row of each run's, and both in JSON (an operator's QA pass: the line and its figure went).
+    const whatIf = await runCli(['replay', log, '--what-if', 'noop', '--report', report]);
+    expect(whatIf.stdout).toMatch(/^ {2}conflict documents held\s+1\s+1\s+0$/m);
+    expect(readFileSync(report, 'utf8')).toContain('<th scope="row" class="sub">Conflict documents held</th><td class="num">1</td><td class="num">1</td>');
+    expect(parse((await runCli(['replay', log, '--what-if', 'noop', '--json'])).stdout)['whatIf']).toMatchObject({ conflictDocumentsHeld: { base: 1, whatIf: 1 } });
     // Where they agree, nothing is said (the example's run makes none).
     const example = await runCli(['replay', EXAMPLE_LOG]);
     expect(example.stdout).not.toContain('conflict docs');
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('conflictDocumentsHeld');
+    expect((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop'])).stdout).not.toContain('conflict documents held');
+    expect(parse((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop', '--json'])).stdout)['whatIf']).toMatchObject({ conflictDocumentsHeld: { base: 0, whatIf: 0 } });
   });
 
   it('R11: a log whose last input leaves nothing pending stops there (event-log.md, Time and order); a scheduled connection due later did not run, and replay says so, with what runs it (an operator\'s QA pass: "replicas differ" and no word why); nothing is said with an end event', async () => {

@@ -4,7 +4,7 @@ import type { Summary } from '@replstorm/core';
 import { CHAIN_CREDIT, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
 import { STEPS_SHOWN, type Steps } from './steps.js';
-import { deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime, type DeletionsUndonePair } from '../format.js';
+import { conflictDocumentsHeldShown, deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime, type DeletionsUndonePair } from '../format.js';
 
 /** One row of the blame table, computed by the caller (blame.ts). */
 export type BlameRow = ActorBlame;
@@ -46,6 +46,8 @@ export interface ReportData {
     readonly label: string;
     readonly summary: Summary;
     readonly infectedCopiesLeft?: { readonly base: number; readonly whatIf: number };
+    /** Per run, the conflict documents held at the end (a row where either holds other than it made, as the terminal's). */
+    readonly conflictDocumentsHeld?: { readonly base: number; readonly whatIf: number };
     /** Per run, the documents deleted, and how many of those are back where they were deleted (R6). */
     readonly deletionsUndone?: DeletionsUndonePair;
     /** What the terminal says under the comparison (no scanner to replace; a schedule the log's scanners did not carry). */
@@ -55,6 +57,12 @@ export interface ReportData {
     /** The other column's heading, as the terminal's ("as recorded" for a recording the engine agrees with); "this run" if none. */
     readonly baseLabel?: string;
   };
+  /**
+   * What the terminal's summary says below its counts (work pending, copies still infected, deleted documents back,
+   * timers not run, conflict documents held, inputs ignored after an end), said under the report's summary table;
+   * `bad` marks a finding.
+   */
+  readonly summaryLines?: readonly { readonly label: string; readonly text: string; readonly bad?: boolean }[];
   /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
   readonly cutShort?: string;
   /** Each input and what followed it, in words (listed for a run of at most STEPS_SHOWN inputs). */
@@ -430,6 +438,11 @@ function renderSummary(summary: Summary, cut: boolean): string {
   return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
+function renderSummaryLines(lines: ReportData['summaryLines']): string {
+  if (lines === undefined || lines.length === 0) return '';
+  return lines.map((l) => `\n<p class="${l.bad === true ? 'bad' : 'muted'} summary-line"><strong>${escapeHtml(l.label)}</strong>: ${escapeHtml(l.text)}</p>`).join('');
+}
+
 function capitalised(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -438,11 +451,19 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
   // Copies still infected when each run stopped: "missed" counts scans only, so a design that never scans shows 0 there.
   const left = whatIf.infectedCopiesLeft;
   const extra: SummaryRow[] = left === undefined ? [] : [{ label: 'Infected copies left', sub: false, cell: (s) => ({ kind: 'count', value: s === base ? left.base : left.whatIf }) }];
+  const held = whatIf.conflictDocumentsHeld;
+  const heldRow: SummaryRow[] = held !== undefined && conflictDocumentsHeldShown(base, whatIf.summary, held) ? [{ label: 'Conflict documents held', sub: true, cell: (s) => ({ kind: 'count', value: s === base ? held.base : held.whatIf }) }] : [];
   // R6: deleted documents back where they were deleted at the end, as the terminal's row (only where a run deleted some).
   const undone = whatIf.deletionsUndone;
   const undoneLabel = undone !== undefined ? deletionsUndoneLabel(undone) : undefined;
   if (undoneLabel !== undefined) extra.push({ label: capitalised(undoneLabel), sub: false, cell: (s) => ({ kind: 'count', value: s === base ? undone!.base.undone : undone!.whatIf.undone }) });
-  const rows = [...summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true)), ...extra].map((row) => {
+  const summary = summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true));
+  // (In the terminal's order: held under conflicts; what is left and what is back after the scans' counts, before the
+  // run's flags: they followed the digest, an operator's QA pass.)
+  const at = (label: string) => summary.findIndex((r) => r.label === label);
+  summary.splice(at('Conflicts') + 1, 0, ...heldRow);
+  summary.splice(at('Infections missed') + 1, 0, ...extra);
+  const rows = summary.map((row) => {
     const a = row.cell(base);
     const b = row.cell(whatIf.summary);
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
@@ -671,7 +692,7 @@ ${renderMeta(data.meta, data.causeLines !== undefined)}
 </header>
 <section>
 <h2>Summary</h2>
-${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}
+${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}${renderSummaryLines(data.summaryLines)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
