@@ -903,6 +903,22 @@ ${nested}
     expect(warningsOf(lines, false)).toEqual([]);
   });
 
+  it('strict: an input by one of the engine\'s own actors (event-log.md: router/<server>, scanner/<design>, replicator/<server>) is said, once per kind, in saves, deletions and forwards: its revisions count as that kind\'s (an operator\'s QA pass: a save by scanner/smsdom read as a scanner revision under noop without a word); without strict nothing is', () => {
+    const unid = '0123456789ABCDEF0123456789ABCDEF';
+    const lines = [
+      '{"at": 0, "type": "server", "name": "A"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["A"]}',
+      `{"at": 1, "type": "save", "server": "A", "db": "d", "unid": "${unid}", "by": "scanner/smsdom", "set": {"S": "1"}}`,
+      `{"at": 2, "type": "save", "server": "A", "db": "d", "unid": "${unid}", "by": "scanner/other", "set": {"S": "2"}}`,
+      `{"at": 3, "type": "delete", "server": "A", "db": "d", "unid": "${unid}", "by": "replicator/A"}`,
+      `{"at": 4, "type": "save", "server": "A", "db": "d", "unid": "${unid}", "by": "user/ann", "set": {"S": "3"}}`,
+      `{"at": 5, "type": "forward", "server": "A", "db": "d", "unid": "${unid}", "newUnid": "0123456789ABCDEF0123456789ABCDE0", "to": ["d"], "by": "router/A"}`,
+    ];
+    const engine = (line: number, by: string, kind: string) => ({ line, column: lines[line - 2]!.indexOf('"by"') + 1, field: 'by', message: `actor "${by}" is of the engine's own kind "${kind}" (event-log.md: router/<server>, scanner/<design> and replicator/<server> are the engine's actors), which write revisions as derived events, not inputs: this input's revisions count as the ${kind}'s (revisions.byActorKind, blame, --what-if); a person's edit is written user/<name>, an agent's agent/<name>` });
+    expect(strictWarnings(lines)).toEqual([engine(4, 'scanner/smsdom', 'scanner'), engine(6, 'replicator/A', 'replicator'), engine(8, 'router/A', 'router')]);
+    expect(warningsOf(lines, false)).toEqual([]);
+  });
+
   it('strict: a session without `db` between servers that hold no database in common replicates nothing, and is said so; one with `db`, or between servers sharing one, is not (an operator\'s QA pass)', () => {
     const lines = [
       '{"at": 0, "type": "server", "name": "A"}',

@@ -626,6 +626,16 @@ class Decoder implements LazyLogDecoder {
     if (typeof by !== 'string') return;
     const kind = by.slice(0, by.indexOf('/'));
     const engine = ENGINE_ACTOR_KINDS.find((k) => k === kind.toLowerCase());
+    // [choice] An input written by one of the engine's own actors (event-log.md: `router/<server>`, `scanner/<design>`,
+    // `replicator/<server>`) is taken, as the format allows any actor, and counted as that kind's: a hand-written save
+    // `by: "scanner/smsdom"` read as a scanner revision under noop too (an operator's QA pass). The engine writes such
+    // revisions as derived events, never as inputs, so --strict says it, once per kind.
+    if (engine === kind) {
+      if (this.kindsWarned.has(kind)) return;
+      this.kindsWarned.add(kind);
+      this.warn!({ line: this.lineNo, column: this.columnOf(['by']), field: 'by', message: `actor ${JSON.stringify(by)} is of the engine's own kind ${JSON.stringify(kind)} (event-log.md: router/<server>, scanner/<design> and replicator/<server> are the engine's actors), which write revisions as derived events, not inputs: this input's revisions count as the ${kind}'s (revisions.byActorKind, blame, --what-if); a person's edit is written user/<name>, an agent's agent/<name>` });
+      return;
+    }
     const first = engine !== undefined ? (engine !== kind ? { name: engine, line: 0 } : undefined) : this.otherSpelling('actor kind', kind);
     // (Once per spelling: a log of thousands of saves by `User/...` made as many warnings, a review.)
     if (first === undefined || this.kindsWarned.has(kind)) return;
