@@ -533,7 +533,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
   const quietEnd = chartEnd(timeline, endAt);
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
-from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} buckets)${
+from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} ${buckets === 1 ? 'bucket' : 'buckets'})${
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>

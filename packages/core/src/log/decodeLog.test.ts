@@ -498,6 +498,11 @@ describe('Errors', () => {
     expect(event('{"at": 1e3, "type": "heal"}')).toEqual({ at: 1000, type: 'heal' });
   });
 
+  it('Errors: an empty list of replicas is said to be empty (it read "expected a non-empty array of names, got an array": an operator\'s QA pass)', () => {
+    expect(refuse('{"at": 0, "type": "database", "name": "d", "replicas": []}').message).toBe('field "replicas": expected a non-empty array of names, got an empty array');
+    expect(refuse('{"at": 0, "type": "database", "name": "d", "replicas": [1]}').message).toMatch(/^field "replicas\[0\]": /);
+  });
+
   it('Errors: a number past 2^53 is quoted as the line writes it, not as JSON.parse read it (it named a number the file does not hold)', () => {
     expect(refuse('{"at": 9007199254740993, "type": "heal"}').message).toBe('field "at": expected an integer 0..2^53-1, got 9007199254740993 (read as 9007199254740992)');
     // Nested, in an array, and with spaces around the colon: the number of that field.

@@ -1452,7 +1452,7 @@ const NUMBER_TEXT = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /** A short rendering of a bad value for a message. */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'an array';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : 'an array';
   if (typeof v === 'object' && v !== null) return 'an object';
   // JSON.parse reads 1e999 as Infinity, which JSON.stringify would write as null.
   if (typeof v === 'number' && !Number.isFinite(v)) return `a number beyond the float range (read as ${v})`;
