@@ -1672,7 +1672,13 @@ async function cmdExplore(
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedDesigns(o.design, scenario, settings);
   const registry = await buildRegistry(o.design);
-  const invariantNames = (o.invariant ?? []).length > 0 ? o.invariant! : ['no-conflict'];
+  // [choice] The default invariant is no-conflict, any conflict, without user saves: every save on a path is then a
+  // scanner's, and the shortest conflict is the design's (the seed's, both members stamping one document). With
+  // --user-actions it is no-scanner-conflicts, the design's own conflicts as verify judges them: two users saving one
+  // document on two servers conflict under any design (R5), so no-conflict failed every design, noop included, on
+  // that 3-step path, and said nothing of the design (a researcher's QA pass). --invariant no-conflict asks for it.
+  const defaulted = (o.invariant ?? []).length === 0;
+  const invariantNames = !defaulted ? o.invariant! : o.userActions > 0 ? ['no-scanner-conflicts'] : ['no-conflict'];
   // (As a --set key given twice: the search checked it once and --json listed it twice.)
   const twice = invariantNames.find((name, i) => invariantNames.indexOf(name) !== i);
   if (twice !== undefined) throw new UsageError(`--invariant ${twice} is given twice: give each invariant once`);
@@ -1877,7 +1883,7 @@ async function cmdExplore(
     );
     if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, and what lies past it was not searched\n`);
     // ("Exhausted" said alone above it, with every action failing, read as a contradiction: a researcher's QA pass.)
-    process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
+    process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${defaulted && o.userActions > 0 ? ' (the default with --user-actions: users\' own concurrent saves conflict under any design, R5; --invariant no-conflict counts them too)' : ''}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs, a late save at the millisecond before the next (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);
     if (leftOut !== undefined) process.stdout.write(`  timing: ${leftOut}\n`);
     if (r.timeUnchecked !== undefined) process.stdout.write(`  time: ${r.timeUnchecked}\n`);
@@ -2121,7 +2127,7 @@ See replstorm --help.`))
     .argument('<scenario>', 'scenario name (smsdom-storm)')
     .option('--set <key=value>', `a scenario parameter (repeatable); exploration defaults: ${Object.entries(EXPLORE_DEFAULTS).filter(([k]) => !Object.prototype.hasOwnProperty.call(EXPLORE_REFUSED, k)).map(([k, v]) => `${k}=${v}`).join(' ')}; refused, as activity on a clock rather than actions: ${Object.keys(EXPLORE_REFUSED).join(', ')} (user saves: --user-actions)`, collect)
     .option('--depth <n>', 'actions per path (at least 1)', parseNonNegativeInt('--depth', 1), 6)
-    .option('--invariant <name>', 'a safety invariant: no-conflict (default: any conflict, users\' included), no-scanner-conflicts (a conflict the same path with scanners that only clean does not make: the design\'s own, as verify judges), no-scanner-revision (repeatable)', collect)
+    .option('--invariant <name>', 'a safety invariant: no-conflict (any conflict, users\' included; the default without --user-actions), no-scanner-conflicts (a conflict the same path with scanners that only clean does not make: the design\'s own, as verify judges; the default with --user-actions, whose users\' concurrent saves conflict under any design), no-scanner-revision (repeatable)', collect)
     .option('--no-storms', 'do not look for storm cycles')
     .option('--max-states <n>', 'keep at most this many distinct states: the search stops at the first new state past them (a space of exactly that many is searched whole)', parseNonNegativeInt('--max-states', 1), 1_000_000)
     .option('--user-actions <n>', 'user saves allowed on a path (a save a scanner watches is tried late in its step too, its on-write scan after the next step\'s action)', parseNonNegativeInt('--user-actions'), 0)

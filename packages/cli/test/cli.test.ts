@@ -376,11 +376,11 @@ describe('help, version and usage', () => {
 
   it('explore: a no-conflict violation no scanner took part in (two users\' saves on two servers, --user-actions 2) says so: it was printed as the design\'s, for noop too', async () => {
     const out = mkdtempSync(join(tmp, 'users-conflict-'));
-    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out]);
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-conflict', '--out', out]);
     expect(res.code).toBe(1); // the invariant is as documented: no conflict is ever made
     expect(res.stdout).toContain('no-conflict VIOLATED');
     expect(res.stdout).toContain('  note: no scanner saved anything on this path: the conflict is between user saves alone (--user-actions), as it would be with any design; --invariant no-scanner-conflicts judges the design by the conflicts it adds');
-    const json = JSON.parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out, '--json'])).stdout) as { violation: { scannerRevisions: number } };
+    const json = JSON.parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-conflict', '--out', out, '--json'])).stdout) as { violation: { scannerRevisions: number } };
     expect(json.violation.scannerRevisions).toBe(0);
     // A conflict the scanner made (the seed's) gets no such note.
     const seed = await runCli(['explore', 'smsdom-storm', '--depth', '3', '--out', out]);
@@ -419,7 +419,7 @@ describe('help, version and usage', () => {
 
   it('R12: a replay that ends with work pending says what is pending: an explore log\'s changes queued for pushes no timer sends (it said only "NOT quiescent (work still pending)", read as a storm, for noop too)', async () => {
     const out = mkdtempSync(join(tmp, 'pending-'));
-    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '3', '--out', out, '--json']);
+    const res = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '3', '--invariant', 'no-conflict', '--out', out, '--json']);
     const log = (parse(res.stdout)['violation'] as Json)['log'] as string;
     const replayed = await runCli(['replay', log]);
     expect(replayed.code, replayed.stderr).toBe(0);
@@ -441,8 +441,17 @@ describe('help, version and usage', () => {
     expect(cleaning.code, cleaning.stderr).toBe(0);
     expect(parse(cleaning.stdout)['violations']).toEqual([]);
     // The same searches under no-conflict fail (the conflicts are there; they are not the designs').
-    expect((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out])).code).toBe(1);
+    expect((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--invariant', 'no-conflict', '--out', out])).code).toBe(1);
     expect((await runCli(['explore', 'smsdom-storm', '--set', 'design=scan-cache', '--set', 'infectedShare=1', '--depth', '4', '--no-storms', '--out', out])).code).toBe(1);
+    // With --user-actions and no --invariant, no-scanner-conflicts is the default, and said so (a researcher's QA pass:
+    // no-conflict failed every design, noop included, on the users' own 3-step conflict); without them, no-conflict.
+    const defaulted = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out]);
+    expect(defaulted.code, defaulted.stdout).toBe(0);
+    expect(defaulted.stdout).toContain("  invariants: no-scanner-conflicts (the default with --user-actions: users' own concurrent saves conflict under any design, R5; --invariant no-conflict counts them too), no storm (liveness)");
+    expect((parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out, '--json'])).stdout)['options'] as Json)['invariants']).toEqual(['no-scanner-conflicts']);
+    const stamping = parse((await runCli(['explore', 'smsdom-storm', '--user-actions', '1', '--depth', '4', '--no-storms', '--out', out, '--json'])).stdout);
+    expect((stamping['violations'] as Json[]).map((v) => v['invariant'])).toEqual(['no-scanner-conflicts']);
+    expect((parse((await runCli(['explore', 'smsdom-storm', '--depth', '3', '--no-storms', '--out', out, '--json'])).stdout)['options'] as Json)['invariants']).toEqual(['no-conflict']);
     // The seed's conflict is smsdom's own.
     const seed = await runCli(['explore', 'smsdom-storm', '--depth', '4', '--no-storms', '--invariant', 'no-conflict', '--invariant', 'no-scanner-conflicts', '--out', out, '--json']);
     expect(seed.code).toBe(1);
@@ -2965,7 +2974,7 @@ describe('explore: what a result says about the search', () => {
     expect(r['hitMaxStates']).toBe(true);
     expect(r['exhausted']).toBe(false);
     expect(r['complete']).toBe(false);
-    expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-conflict'], storms: true, symmetry: true, partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
+    expect(r['options']).toEqual({ settings: { design: 'scan-cache' }, invariants: ['no-scanner-conflicts'], storms: true, symmetry: true, partialOrder: true, userActions: 1, faults: true, maxStates: 5 });
     expect(r['symmetry']).toEqual(['Alpha', 'Beta']);
     expect(r['model']).toBe('smsdom-storm design=scan-cache user-actions=1 faults');
     expect(r['stepMs']).toBe(60_000);
