@@ -116,7 +116,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   // `wrapLastAt`: the last column (text) wrapped at spaces so that a line takes at most that many columns, its
   // continuation lines starting under it (verify's "what it checks" ran to 217 columns whatever the terminal's width:
   // a researcher's QA pass). At least 30 columns are kept for it, past the width if need be: a row whose other cells
-  // are wide (a failed invariant's "16 (the last failed)") left less than 30 at 80 columns, and the table was not
+  // are wide (a failed invariant's "failed at run 16") left less than 30 at 80 columns, and the table was not
   // wrapped at all, 218 columns wide (an operator's QA pass).
   const last = header.length - 1;
   const start = widths.slice(0, last).reduce((a, w) => a + w + 2, 0);

@@ -1377,7 +1377,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     process.stdout.write(
       `${formatTable(
         ['invariant', 'result', 'runs', 'what it checks'],
-        result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'held-partly' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `${i.runs} (the last failed)` : i.runs, i.description]),
+        result.invariants.map((i) => [i.name, i.status === 'held' || i.status === 'held-partly' || i.status === 'unchecked' ? (i.crashedRuns !== undefined ? crashedCell(i.runs, i.crashedRuns) : 'held') : i.status === 'violated' ? 'VIOLATED' : 'n/a', i.status === 'violated' ? `failed at run ${i.runs}` : i.runs, i.description]),
         // The descriptions wrapped to the terminal (120 columns when the output is not one).
         { wrapLastAt: process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : 120 },
       )}\n`,
@@ -1859,8 +1859,10 @@ async function cmdExplore(
     const speed = searchSeconds >= 0.1 ? ` (${formatCount(rate)} distinct states/s)` : '';
     const checks = r.checkSeconds >= 0.1 ? `, and ${r.checkSeconds.toFixed(2)} s of checks after it` : '';
     // A search cut by --max-states or memory reached that depth, not through it (it read "depth 6 of 6": an explore QA pass).
+    // (States generated are 1 + transitions + the actions a design failed on: said, or "3 generated, 0 transitions"
+    // read as miscounted, a researcher's QA pass.)
     const cutIn = r.hitMaxStates || r.hitMemoryLimit ? ' (cut within it)' : '';
-    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${searchSeconds.toFixed(2)} s${speed}${checks}\n`);
+    process.stdout.write(`explore ${r.model}: depth ${r.depthReached} of ${r.depth}${cutIn}, ${plural(r.statesGenerated, 'state')} generated${r.designFailures > 0 ? ` (${formatCount(r.designFailures)} of them design failures, no state)` : ''}, ${formatCount(r.distinctStates)} distinct, ${plural(r.transitions, 'transition')}, ${searchSeconds.toFixed(2)} s${speed}${checks}\n`);
     process.stdout.write(
       `  reductions: symmetry ${symmetryOff === undefined ? `over ${model.symmetricServers.join(', ')}${r.symmetryUnchecked !== undefined ? ` (as the designs declare, not checked: ${r.symmetryUnchecked}; --no-symmetry searches every renaming)` : ''}` : `off (${symmetryOff})`}; partial order ${partialOrderOff === undefined ? `on (${formatCount(r.prunedByPartialOrder)} transitions not tried)` : `off (${partialOrderOff})`}\n`,
     );

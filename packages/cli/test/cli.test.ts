@@ -2380,7 +2380,7 @@ describe('a researcher\'s design: what the output says when it does little or no
   it('verify\'s table: a violated invariant\'s runs say the last one failed (a researcher read "21" as runs that all passed)', async () => {
     const res = await runCli(['verify', 'noop', '--runs', '50', '--seed', '3', '--out', mkdtempSync(join(tmp, 'runs-'))]);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/\nno-missed-infection +VIOLATED +\d+ \(the last failed\) /);
+    expect(res.stdout).toMatch(/\nno-missed-infection +VIOLATED +failed at run \d+ /);
     expect(res.stdout).toMatch(/\nquiescence +held +50 /);
     // The table fits 120 columns off a terminal, its descriptions wrapped under their column (a researcher's QA pass:
     // 217 columns whatever the width); every word of each description is still there.
@@ -3142,6 +3142,12 @@ describe('replay hints', () => {
     expect(res.stdout).toMatch(/step 2 \(line 10, at \d+ ms\): save by user\/ann on \w+ .*; then the design "boom" failed/);
     // R16: the paths that end at a failure are counted beside "exhausted"/"bounded", which they qualify.
     expect(res.stdout).toMatch(/^  [1-9][\d,]* actions? made the design fail \(design-runs\): a path ends at its failure/m);
+    // The header counts them among the states generated, and says so (a researcher's QA pass: "3 states generated, 1
+    // distinct, 0 transitions" read as miscounted): generated = 1 + transitions + failures.
+    const head = /^explore .*?, ([\d,]+) states generated \(([\d,]+) of them design failures, no state\), [\d,]+ distinct, ([\d,]+) transitions?,/m.exec(res.stdout);
+    expect(head, res.stdout.split('\n')[0]).not.toBeNull();
+    const n = (x: string) => Number(x.replaceAll(',', ''));
+    expect(n(head![1]!)).toBe(1 + n(head![3]!) + n(head![2]!));
     // boom acts on a document's seq (it fails at 3), which the search renumbers: the search says it cannot be trusted
     // to have checked every path (an explore QA pass: a design failing at seq 6 read "exhausted", no violation).
     expect(res.stdout).toMatch(/^  bounded to 4 actions, but NOT every path was checked: a design here acts on the time's value or a document's seq \(WARNING below\)\n/m);
