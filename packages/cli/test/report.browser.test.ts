@@ -92,7 +92,8 @@ describe('the HTML report in a browser', () => {
       // whose values read "--" until the mouse hovers: a browser QA pass).
       const labels = (await page.evaluate(`[...document.querySelectorAll('.plot')].map((p) => p.getAttribute('role') + ': ' + document.getElementById(p.getAttribute('aria-labelledby')).textContent)`)) as string[];
       expect(labels).toHaveLength(4);
-      for (const l of labels) expect(l).toMatch(/^img: [\d,]+ revisions, [\d,]+ replicated changes and [\d,]+ conflicts from \d+:\d\d:\d\d(\.\d+)? to [\dd :.]+(; most revisions in one bucket: [\d,]+, from [\dd :.]+)?\.$/);
+      // (A figure, not an image: an image's children are presentational, and its legend's toggles are controls.)
+      for (const l of labels) expect(l).toMatch(/^figure: [\d,]+ revisions, [\d,]+ replicated changes and [\d,]+ conflicts from \d+:\d\d:\d\d(\.\d+)? to [\dd :.]+(; most revisions in one bucket: [\d,]+, from [\dd :.]+)?\.$/);
       expect(await page.evaluate(`document.querySelectorAll('img').length`)).toBe(0);
       // "Blame by cause": an actor's count stays beside its name (a narrow column once put "14,390" under
       // "scanner/smsdom", where it read as the next actor's).
@@ -107,6 +108,11 @@ describe('the HTML report in a browser', () => {
       await page.setViewportSize({ width: 1200, height: 900 });
       const legend = page.locator('.uplot').first().locator('.u-legend .u-series').nth(1);
       expect(await legend.getAttribute('role')).toBe('button');
+      // Each toggle is named with its chart (nine read "revisions", "replicated changes", "conflicts" alike: a browser QA pass).
+      const names = (await page.evaluate(`[...document.querySelectorAll('.uplot .u-legend .u-series[role=button]')].map((r) => r.getAttribute('aria-label'))`)) as string[];
+      expect(names.slice(0, 3)).toEqual(['All servers: revisions', 'All servers: replicated changes', 'All servers: conflicts']);
+      expect(names).toContain(`${PWN_SCRIPT}: conflicts`);
+      expect(new Set(names).size).toBe(names.length);
       expect(await legend.getAttribute('aria-pressed')).toBe('true');
       await page.focus('h1');
       const focused = () => legend.evaluate((el) => el === el.ownerDocument.activeElement);

@@ -215,9 +215,18 @@ describe('renderHtmlReport', () => {
     expect(markupOf(past)).toContain("not the file's. But blame counts &lt;more&gt;.</p>");
   });
 
-  it('under a what-if, the timeline and blame say they are this run\'s only', () => {
-    expect(html.match(/This run only \(the log's own designs\)/g)).toHaveLength(2);
+  it('under a what-if, the summary, the timeline, blame by actor and blame by cause say they are this run\'s only (a browser QA pass: the summary, right above the comparison, and blame by cause said nothing)', () => {
+    expect(html.match(/This run only \(the log's own designs\)/g)).toHaveLength(4);
+    // The summary's, under its heading, points below; the others above.
+    expect(html).toContain("<h2>Summary</h2>\n<p class=\"muted\">This run only (the log's own designs): the what-if run appears in the table below.</p>");
+    expect(/<table class="data causes">[\s\S]*?<\/table>(?:<\/div>)?[\s\S]*?This run only \(the log's own designs\): the what-if run appears in the table above\./.test(html)).toBe(true);
     expect(renderHtmlReport(sampleReport({ withWhatIf: false }))).not.toContain('This run only');
+  });
+
+  it('the page\'s title is text: a long path\'s break opportunities (<wbr>) are for the heading, not the title (a browser QA pass: the tab read "...j<wbr>sonl")', () => {
+    const long = renderHtmlReport({ ...sampleReport({}), title: `replay of ${'x'.repeat(60)}.jsonl` });
+    expect(/<title>([^<]*)<\/title>/.exec(long)?.[1]).toBe(`replay of ${'x'.repeat(60)}.jsonl`);
+    expect(/<h1>(.*)<\/h1>/.exec(long)?.[1]).toContain('<wbr>');
   });
 
   it('the what-if table heads the log\'s own column as the terminal does: "As recorded" for a recording the engine agrees with, else "This run" (the report said "This run" where the terminal said "as recorded": an operator\'s QA pass)', () => {

@@ -161,7 +161,8 @@ main { max-width: 1100px; margin: 0 auto; padding: 24px 24px 48px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 1.2rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 h3 { font-size: 1rem; margin: 20px 0 4px; overflow-wrap: anywhere; }
-p { margin: 4px 0 8px; }
+/* A word longer than the line (a 300-character server name in a note) breaks rather than widen the page. */
+p { margin: 4px 0 8px; overflow-wrap: anywhere; }
 .muted, caption { color: var(--muted); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
 table.data { border-collapse: collapse; margin: 8px 0; }
@@ -262,13 +263,14 @@ const PAGE_SCRIPT = `
     // an operator's QA pass.)
     said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : '') + ')' : '');
   }
-  function keyboardLegend(u) {
+  function keyboardLegend(u, name) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
     for (var i = 1; i < rows.length && i < u.series.length; i++) {
       (function (row, idx) {
         row.tabIndex = 0;
         row.setAttribute('role', 'button');
-        row.setAttribute('aria-label', METRICS[idx - 1].label);
+        // Named with its chart: nine toggles read "revisions", "replicated changes", "conflicts" alike (a browser QA pass).
+        row.setAttribute('aria-label', name + ': ' + METRICS[idx - 1].label);
         row.addEventListener('keydown', function (e) {
           if (e.key !== 'Enter' && e.key !== ' ') return;
           e.preventDefault();
@@ -307,7 +309,9 @@ const PAGE_SCRIPT = `
     };
     var series = [xs].concat(METRICS.map(function (m) { return closed(counts[m.key]); }));
     var u = new uPlot(opts, series, el);
-    keyboardLegend(u);
+    // (The chart's name is its heading's, the h3 before its caption.)
+    var heading = el.previousElementSibling && el.previousElementSibling.previousElementSibling;
+    keyboardLegend(u, heading ? heading.textContent : '');
     plots.push({ el: el, plot: u });
   }
 
@@ -521,7 +525,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
       `${counted(revisions, 'revision')}, ${counted(sum(s.replicated), 'replicated change')} and ${counted(sum(s.conflicts), 'conflict')} ` +
       `from ${formatVirtualTime(timeline.start)} to ${formatVirtualTime(timeline.end)}` +
       (revisions > 0 ? `; most revisions in one bucket: ${formatCount(s.revisions[peak]!)}, from ${formatVirtualTime(timeline.start + peak * timeline.bucketMs)}` : '');
-    return `<h3>${escapeHtml(name)}</h3>\n<p class="muted" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="img" aria-labelledby="chart-caption-${key}"></div>`;
+    return `<h3>${escapeHtml(name)}</h3>\n<p class="muted" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="figure" aria-labelledby="chart-caption-${key}"></div>`;
   };
   if (timeline.series.length > 1) {
     const add = (pick: (s: TimelineSeries) => readonly number[]) =>
@@ -609,7 +613,9 @@ ${rows.join('\n')}
 
 /** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
 /** Under a what-if, what blame and the steps are: this run's (`ofRun`: a scenario's run, whose designs are the scenario's). */
-const thisRunOnly = (ofRun: boolean) => `\n<p class="muted">This run only (${ofRun ? 'the scenario\'s designs' : 'the log\'s own designs'}): the what-if run appears in the table above.</p>`;
+// (Under the Summary and Blame by cause too: the Summary sits right above the comparison and holds this run's figures,
+// digest and claim, and read as either run's; a browser QA pass.)
+const thisRunOnly = (ofRun: boolean, where: 'above' | 'below' = 'above') => `\n<p class="muted">This run only (${ofRun ? 'the scenario\'s designs' : 'the log\'s own designs'}): the what-if run appears in the table ${where}.</p>`;
 
 /** A counterexample's claim, checked again (replay's `reproduced` line). */
 function renderClaim(claim: ReportData['claim']): string {
@@ -679,7 +685,7 @@ export function renderHtmlReport(data: ReportData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(data.title)}</title>
+<title>${escapeHtml(data.title, false)}</title>
 <style>${css}</style>
 <style>${STYLE}</style>
 </head>
@@ -692,14 +698,14 @@ ${renderMeta(data.meta, data.causeLines !== undefined)}
 </header>
 <section>
 <h2>Summary</h2>
-${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}${renderSummaryLines(data.summaryLines)}
+${data.whatIf === undefined ? '' : `${thisRunOnly(data.causeLines !== undefined, 'below').slice(1)}\n`}${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}${renderSummaryLines(data.summaryLines)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}\n</section>\n`}<section>
 ${renderTimeline(data.timeline, data.summary.endAt)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
 </section>
 <section>
 ${renderBlame(data.blame)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
-${renderCauses(data.causes, data.chains, data.moreChains, data.causeLines)}
+${renderCauses(data.causes, data.chains, data.moreChains, data.causeLines)}${data.whatIf === undefined || data.causes === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}
 </section>
 </main>
 <script type="application/json" id="replstorm-chart-data">${chartData}</script>
