@@ -176,6 +176,10 @@ describe('renderHtmlReport', () => {
     // The charts run on to the run's end (the zoom line says "to" it): the heading says so, where it named two ranges
     // without a word on which the charts show (an operator's QA pass).
     expect(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end + 1 }) })).toContain(`the run ended at ${formatVirtualTime(one.timeline.end + 1)}, and the charts show the quiet time up to it.`);
+    // A run that stopped inside its last bucket (a cut, an end event) says where: the timeline's end, a bucket's, read as
+    // the run's (a browser QA pass: "to 0:04:00.500" for a run that stopped at 0:04:00.048).
+    expect(markupOf(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end - 1 }) }))).toContain(`; the run stopped at ${formatVirtualTime(one.timeline.end - 1)}, inside the last bucket.`);
+    expect(html1).not.toContain('inside the last bucket.');
   });
 
   it('a replay with no derived line to check says nothing about a recording; a mismatch at column 1 names the line only', () => {

@@ -261,7 +261,9 @@ const PAGE_SCRIPT = `
     if (!said || a == null || b == null) return;
     // (The run's end beside it when later: "the whole timeline" to 0:00:59 read as the whole run, which ended at 1:00:00,
     // an operator's QA pass.)
-    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : '') + ')' : '');
+    // (And where the run ended inside the last bucket: its end, read as the run's, was up to a bucket later; a browser
+    // QA pass.)
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : data.endAt < b ? '; the run stopped at ' + fmt(data.endAt, fineTime) + ', inside the last bucket' : '') + ')' : '');
   }
   function keyboardLegend(u, name) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
@@ -538,7 +540,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} ${buckets === 1 ? 'bucket' : 'buckets'})${
-    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : ''}.
+    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : endAt < timeline.end ? `; the run stopped at ${escapeHtml(formatVirtualTime(endAt))}, inside the last bucket` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
