@@ -139,12 +139,23 @@ describe('a signal while replay waits on a pipe', () => {
     let sentAt = 0;
     const res = await spawnCli(['replay', fifo], {
       whileRunning: (child) => {
-        setTimeout(() => {
+        // Sent once the replay waits in the FIFO's open (its listeners are on by then): a fixed second after the spawn
+        // came before them on a loaded machine, and the signal's default action ended the process without a word (a
+        // developer's QA pass: stderr ''). Linux says where each thread sleeps; elsewhere, 3 s.
+        const started = performance.now();
+        const send = () => {
           sentAt = performance.now();
           child.kill(signal);
-        }, 1_000);
-        // (A hang is ended here, and fails below as SIGKILL, rather than outliving the test.)
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+          // (A hang is ended here, and fails below as SIGKILL, rather than outliving the test.)
+          setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+        };
+        const poll = () => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          if (waitsForWriter(child.pid!) ?? performance.now() - started > 3_000) send();
+          else if (performance.now() - started > 20_000) send();
+          else setTimeout(poll, 50);
+        };
+        poll();
       },
     });
     const ms = performance.now() - sentAt;
@@ -154,6 +165,24 @@ describe('a signal while replay waits on a pipe', () => {
     expect(ms, 'milliseconds from the signal to the end').toBeLessThan(2_000);
   });
 });
+
+/**
+ * Whether a thread of process `pid` sleeps in a FIFO's open, waiting for a writer (Linux: /proc's wchan reads
+ * `wait_for_partner`, or `fifo_open` on older kernels); undefined where /proc cannot say.
+ */
+function waitsForWriter(pid: number): boolean | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((t) => {
+      try {
+        return /^(wait_for_partner|fifo_open)$/.test(readFileSync(`/proc/${pid}/task/${t}/wchan`, 'utf8').trim());
+      } catch {
+        return false; // (a thread that ended meanwhile)
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
 
 /** Runs the CLI as a child process, optionally with the disk-full preload. */
 function runChild(args: readonly string[], preload: boolean): Promise<CliResult> {
