@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { configureFastCheck, seedFromEnv } from '../../../scripts/propertySeed.js';
@@ -89,11 +89,19 @@ describe('REPLSTORM_SEED', () => {
 
   it('the suites\' setup prints, for a failing property, a command that runs it again from any directory (pnpm -C and the root: it ran only from the root, a developer\'s QA pass)', () => {
     let thrown: unknown;
+    // (Its printed lines, a FAILED and a reproduce:, kept out of the suite's output: a red run's reader took the first
+    // "reproduce:" for the real failure's, a developer's QA pass. They are checked here.)
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    let lines: string[] = [];
     try {
       fc.assert(fc.property(fc.integer(), () => false), { numRuns: 1 });
     } catch (err) {
       thrown = err;
+    } finally {
+      lines = printed.mock.calls.map((c) => String(c[0]));
+      printed.mockRestore();
     }
+    expect(lines).toEqual([expect.stringMatching(/ seed=-?\d+ runs=1 FAILED$/), expect.stringMatching(/^reproduce: REPLSTORM_SEED=/)]);
     const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
     expect((thrown as Error).message).toMatch(new RegExp(`^reproduce: REPLSTORM_SEED=-?\\d+ npx -y pnpm@10\\.34\\.9 -C '?${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'? exec vitest run packages/core/test/propertySeed\\.test\\.ts -t `));
   });
