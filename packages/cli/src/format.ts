@@ -166,16 +166,21 @@ export interface DeletionsUndonePair {
   readonly whatIf: { readonly deleted: number; readonly undone: number };
 }
 
-/** Two summaries side by side with the difference (what-if replay). */
 /**
- * Whether the what-if table shows the conflict documents held at the end: where either run holds other than the
- * conflicts it made, as a single run's summary says it only then (`conflicts` counts a divergence resolved on two
- * replicas twice; a conflict document deleted or resolved since is not held).
+ * Whether a run's conflict documents held at the end are said: where they are not as many as the conflicts it made
+ * (`conflicts` counts a divergence resolved on two replicas twice; a conflict document deleted or resolved since is
+ * not held; an input may save a document with `$Conflict`). The single run's line and JSON field, and the what-if's row.
  */
-export function conflictDocumentsHeldShown(a: Summary, b: Summary, held: { readonly base: number; readonly whatIf: number }): boolean {
-  return held.base !== a.conflicts || held.whatIf !== b.conflicts;
+export function heldDiffers(held: number, s: Summary): boolean {
+  return held !== s.conflicts;
 }
 
+/** Whether the what-if table shows the conflict documents held: where either run's differ (heldDiffers). */
+export function conflictDocumentsHeldShown(a: Summary, b: Summary, held: { readonly base: number; readonly whatIf: number }): boolean {
+  return heldDiffers(held.base, a) || heldDiffers(held.whatIf, b);
+}
+
+/** Two summaries side by side with the difference (what-if replay). */
 export function formatSideBySide(
   a: Summary,
   b: Summary,

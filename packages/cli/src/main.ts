@@ -43,7 +43,7 @@ import {
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
-import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, pendingWords, wrapHelpText, writeJsonPieces } from './format.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, pendingWords, wrapHelpText, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
@@ -586,9 +586,9 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     summary: res.summary,
     // The summary's lines the terminal prints below its counts, and the pending work and ignored inputs it names.
     summaryLines: [
-      ...(res.summary.quiescent ? [] : [{ label: 'Pending', text: `NOT quiescent: ${pendingWords(res.sim.pendingSummary())}`, bad: true }]),
-      ...runLines(res).map((l) => ({ ...l, label: l.label.charAt(0).toUpperCase() + l.label.slice(1) })),
-      ...(res.ignoredAfterEnd > 0 ? [{ label: 'Note', text: ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded), bad: false }] : []),
+      ...(res.summary.quiescent ? [] : [{ label: 'state', text: `NOT quiescent (${pendingWords(res.sim.pendingSummary())})`, bad: true }]),
+      ...runLines(res),
+      ...(res.ignoredAfterEnd > 0 ? [{ label: 'note', text: ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded), bad: false }] : []),
     ],
     timeline: res.timeline!,
     ...(res.steps !== undefined ? { steps: res.steps } : {}),
@@ -697,8 +697,11 @@ function defaultedNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfS
   const ran = x.everyMs > 0 ? `every ${formatCount(x.everyMs)} ms` : 'no scheduled scans';
   const give = `give one to compare on a schedule: --what-if ${name}:scheduleEveryMs=3600000`;
   if (x.all) return `the ${source}'s scanners carry no scheduleEveryMs (their design has no such setting), so --what-if ran ${name} at its default (${ran}); ${give}`;
+  // (Said of the scanners, not of servers alone: a server may be given a design without the setting and later one with
+  // it, and "elsewhere" named no other server; a review.)
   const servers = x.servers.length > 5 ? `${x.servers.slice(0, 5).join(', ')} and ${formatCount(x.servers.length - 5)} more` : x.servers.join(', ');
-  return printable(`the ${source}'s scanner${x.servers.length === 1 ? '' : 's'} on ${servers} (${x.designs.join(', ')}) carr${x.servers.length === 1 ? 'ies' : 'y'} no scheduleEveryMs (${x.designs.length === 1 ? 'its design has' : 'their designs have'} no such setting), so --what-if ran ${name} there at its default (${ran}); elsewhere it kept the ${source}'s own; ${give}`);
+  const designs = x.designs.join(', ');
+  return printable(`the ${source}'s ${designs} (on ${servers}) ${x.designs.length === 1 ? 'has' : 'have'} no scheduleEveryMs setting, so --what-if ran ${name} in ${x.designs.length === 1 ? 'its' : 'their'} place at its default (${ran}); in place of the ${source}'s scanners whose design has the setting, it ran on theirs (the value given, or their design's default); ${give}`);
 }
 
 /**
@@ -732,14 +735,13 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // scan passed (a run with no scan reaching them said "0 missed" beside six infected copies; compare said it: an
     // operator's QA pass). The what-if run gives both sides' in `whatIf`.
     if (res.whatIf === undefined) {
-      const left = infectedCopies(res.sim);
-      if (left > 0) out['infectedCopiesLeft'] = left;
+      const found = runFindings(res);
+      if (found.infectedCopiesLeft > 0) out['infectedCopiesLeft'] = found.infectedCopiesLeft;
       // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).
-      const held = conflictDocumentsHeld(res.sim);
-      if (held !== res.summary.conflicts) out['conflictDocumentsHeld'] = held;
+      if (found.conflictDocumentsHeld !== undefined) out['conflictDocumentsHeld'] = found.conflictDocumentsHeld;
       // [choice] R6: where the run deleted documents, how many are back where they were deleted at the end ({deleted,
       // undone}); a stamp that undoes a deletion shows nowhere else (`discarded` counts the deletion's loss as any).
-      if (res.deletionsUndone.deleted > 0) out['deletionsUndone'] = res.deletionsUndone;
+      if (found.deletionsUndone.deleted > 0) out['deletionsUndone'] = found.deletionsUndone;
     }
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, conflictDocumentsHeld: res.whatIf.conflictDocumentsHeld, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
@@ -832,10 +834,15 @@ function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
 }
 
 /**
- * A run that stopped at its last input with nothing pending, whose timers (scheduled connections, scheduled scans)
- * never fired: said, with what runs them (an operator's QA pass: a log with a connection every minute and no `end`
- * stopped at 0:00:01 with "replicas differ", and nothing said that the connection never ran). Undefined otherwise.
+ * What a run without a what-if finds at its end beyond its summary's counts (its JSON's fields, the terminal's lines
+ * and the report's, from one place): document copies still holding an infected attachment, conflict documents held
+ * (when not as many as made: heldDiffers), the documents it deleted and how many are back (R6).
  */
+function runFindings(res: SimulateResult): { readonly infectedCopiesLeft: number; readonly conflictDocumentsHeld: number | undefined; readonly deletionsUndone: SimulateResult['deletionsUndone'] } {
+  const held = conflictDocumentsHeld(res.sim);
+  return { infectedCopiesLeft: infectedCopies(res.sim), conflictDocumentsHeld: heldDiffers(held, res.summary) ? held : undefined, deletionsUndone: res.deletionsUndone };
+}
+
 /**
  * What the summary of a run without a what-if says below its counts: document copies still infected, deleted
  * documents back where they were deleted (R6), timers that did not run, conflict documents held. Label and text: the
@@ -846,14 +853,15 @@ function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
 function runLines(res: SimulateResult): { readonly label: string; readonly text: string; readonly bad: boolean }[] {
   if (res.whatIf !== undefined) return [];
   const lines: { label: string; text: string; bad: boolean }[] = [];
-  const left = infectedCopies(res.sim);
+  const found = runFindings(res);
+  const left = found.infectedCopiesLeft;
   if (left > 0) lines.push({ label: 'infected', text: `${formatCount(left)} document ${left === 1 ? 'copy still holds' : 'copies still hold'} an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`, bad: true });
-  const d = res.deletionsUndone;
+  const d = found.deletionsUndone;
   if (d.deleted > 0) lines.push({ label: 'deletions', text: `${formatCount(d.deleted)} document${d.deleted === 1 ? '' : 's'} deleted, ${formatCount(d.undone)} back where ${d.undone === 1 ? 'it was' : 'they were'} deleted at the end (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, a stamp being a save; R10: a copy sent back after the stub was purged)${d.first !== undefined ? `; first: ${d.first.unid} in ${printable(d.first.db)}, deleted on ${printable(d.first.deletedOn)} at ${formatCount(d.first.deletedAt)} ms, back there at seq ${d.first.seq}${d.first.liveOn.length > 1 ? ` (and on ${d.first.liveOn.filter((x) => x !== d.first!.deletedOn).map(printable).join(', ')})` : ''}` : ''}`, bad: d.undone > 0 });
   const timers = timersNotRunNote(res);
   if (timers !== undefined) lines.push({ label: 'note', text: timers, bad: false });
-  const held = conflictDocumentsHeld(res.sim);
-  if (held !== res.summary.conflicts) {
+  const held = found.conflictDocumentsHeld;
+  if (held !== undefined) {
     // (Fewer: counted per replica, or deleted or resolved since; more: an input saved a document with `$Conflict`.)
     const why = held < res.summary.conflicts
       ? 'conflicts counts each replica that made one (a divergence resolved on two replicas before either copy reached the other counts twice), and a conflict document deleted or resolved since is not held'
@@ -863,6 +871,11 @@ function runLines(res: SimulateResult): { readonly label: string; readonly text:
   return lines;
 }
 
+/**
+ * A run that stopped at its last input with nothing pending, whose timers (scheduled connections, scheduled scans)
+ * never fired: said, with what runs them (an operator's QA pass: a log with a connection every minute and no `end`
+ * stopped at 0:00:01 with "replicas differ", and nothing said that the connection never ran). Undefined otherwise.
+ */
 function timersNotRunNote(res: Pick<SimulateResult, 'summary' | 'sim'>): string | undefined {
   if (res.summary.stopped !== 'idle') return undefined;
   const timers = res.sim.pendingWork().filter((w) => !w.pending && (w.kind === 'connection' || w.kind === 'scheduled-scan'));
@@ -1884,6 +1897,9 @@ async function cmdExplore(
             : `  bounded: every path of up to ${r.depthReached} actions was checked${r.designFailures > 0 ? ', each up to a design failure on it' : ''}\n`,
     );
     if (r.designFailures > 0) process.stdout.write(`  ${plural(r.designFailures, 'action')} made the design fail (design-runs): a path ends at its failure, and what lies past it was not searched\n`);
+    // (Said where the search checked it: the line above claims every path, and this invariant, the default with user
+    // saves, is judged on the first path to each state only; README. A review.)
+    if (invariants.some((i) => i.name === 'no-scanner-conflicts')) process.stdout.write('  no-scanner-conflicts is judged on the path that first reaches each state (against that path run with scanners that only clean): unlike the others it depends on the path, so a search that finds no violation covers those paths, not every path\n');
     // ("Exhausted" said alone above it, with every action failing, read as a contradiction: a researcher's QA pass.)
     process.stdout.write(`  invariants: ${invariants.map((i) => i.name).join(', ')}${defaulted && o.userActions > 0 ? ' (the default with --user-actions: users\' own concurrent saves conflict under any design, R5; --invariant no-conflict counts them too)' : ''}${o.storms ? ', no storm (liveness)' : ''}; scanner revisions on explored transitions (the setup's included): ${formatCount(r.scannerRevisions)}\n`);
     if (r.stepMs !== STEP_MS) process.stdout.write(`  steps are ${formatVirtualTime(r.stepMs)} apart in the logs, a late save at the millisecond before the next (an action's work took longer than half of ${formatVirtualTime(STEP_MS)}, or clocks are that far apart)\n`);

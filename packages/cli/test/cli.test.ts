@@ -448,6 +448,8 @@ describe('help, version and usage', () => {
     const defaulted = await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out]);
     expect(defaulted.code, defaulted.stdout).toBe(0);
     expect(defaulted.stdout).toContain("  invariants: no-scanner-conflicts (the default with --user-actions: users' own concurrent saves conflict under any design, R5; --invariant no-conflict counts them too), no storm (liveness)");
+    // Its "every path" qualified (a review: judged on the first path to each state, README).
+    expect(defaulted.stdout).toContain('  no-scanner-conflicts is judged on the path that first reaches each state (against that path run with scanners that only clean): unlike the others it depends on the path, so a search that finds no violation covers those paths, not every path\n');
     expect((parse((await runCli(['explore', 'smsdom-storm', '--set', 'design=noop', '--user-actions', '2', '--depth', '4', '--out', out, '--json'])).stdout)['options'] as Json)['invariants']).toEqual(['no-scanner-conflicts']);
     const stamping = parse((await runCli(['explore', 'smsdom-storm', '--user-actions', '1', '--depth', '4', '--no-storms', '--out', out, '--json'])).stdout);
     expect((stamping['violations'] as Json[]).map((v) => v['invariant'])).toEqual(['no-scanner-conflicts']);
@@ -1169,7 +1171,7 @@ describe('replay --what-if with a design whose schedule the log\'s scanners do n
     ].join('\n'));
     const res = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toContain("the log's scanner on A (noop) carries no scheduleEveryMs (its design has no such setting), so --what-if ran smsdom there at its default (no scheduled scans); elsewhere it kept the log's own");
+    expect(res.stderr).toContain("the log's noop (on A) has no scheduleEveryMs setting, so --what-if ran smsdom in its place at its default (no scheduled scans); in place of the log's scanners whose design has the setting, it ran on theirs (the value given, or their design's default)");
     expect(res.stderr).not.toContain("the log's scanners carry no scheduleEveryMs");
     // B's hourly pass ran under the what-if: 2 scanner revisions (A's on-write stamp, B's pass restamping it with its
     // own key); with B's schedule taken out of the log, 1.
@@ -1178,6 +1180,22 @@ describe('replay --what-if with a design whose schedule the log\'s scanners do n
     writeFileSync(log, readFileSync(log, 'utf8').replace(', "config": {"scheduleEveryMs": 3600000}', ''));
     const unscheduled = await runCli(['replay', log, '--what-if', 'smsdom', '--json']);
     expect((((parse(unscheduled.stdout)['whatIf'] as Json)['summary'] as Json)['revisions'] as Json)['byActorKind']).toMatchObject({ scanner: 1 });
+    // The same servers given noop, then smsdom on its schedule: said of the design, not as "elsewhere" (a review: there
+    // was no other server).
+    const again = join(dir, 'again.jsonl');
+    writeFileSync(again, [
+      '{"replog": 1, "meta": {}}',
+      '{"at": 0, "type": "server", "name": "A", "cluster": "C"}',
+      '{"at": 0, "type": "server", "name": "B", "cluster": "C"}',
+      '{"at": 0, "type": "database", "name": "d", "replicas": ["A", "B"]}',
+      '{"at": 0, "type": "scanner", "server": "A", "design": "noop"}',
+      '{"at": 0, "type": "scanner", "server": "B", "design": "noop"}',
+      '{"at": 5000, "type": "scanner", "server": "A", "design": "smsdom", "config": {"scheduleEveryMs": 3600000}}',
+      '{"at": 5000, "type": "scanner", "server": "B", "design": "smsdom", "config": {"scheduleEveryMs": 3600000}}',
+      '{"at": 7200000, "type": "end"}',
+      '',
+    ].join('\n'));
+    expect((await runCli(['replay', again, '--what-if', 'smsdom'])).stdout).toContain("note          the log's noop (on A, B) has no scheduleEveryMs setting, so --what-if ran smsdom in its place at its default (no scheduled scans); in place of the log's scanners whose design has the setting, it ran on theirs");
   });
 });
 
@@ -1405,7 +1423,8 @@ describe('replay --what-if with a design module of the user\'s', () => {
     // Ended at Eve's save: her document is on Alpha alone, its push due, the save after the end ignored.
     const ended = (await html(log)).html;
     expect(line(ended, 'Infected')).toEqual(['bad summary-line', '1 document copy still holds an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)']);
-    expect(line(ended, 'Pending')).toEqual(['bad summary-line', 'NOT quiescent: work still pending: 1 cluster push of a document queued (one per document and mate)']);
+    // (As the terminal's state line says it.)
+    expect(line(ended, 'State')).toEqual(['bad summary-line', 'NOT quiescent (work still pending: 1 cluster push of a document queued (one per document and mate))']);
     expect(line(ended, 'Note')).toEqual(['muted summary-line', '1 input event after the end event (at later times) was ignored']);
     // A run with nothing to say has no such line.
     expect((await html(EXAMPLE_LOG)).html).not.toContain('summary-line');
@@ -2051,6 +2070,12 @@ describe('replay output', () => {
     const whatIf = await runCli(['replay', log, '--what-if', 'noop', '--report', report]);
     expect(whatIf.stdout).toMatch(/^ {2}conflict documents held\s+1\s+1\s+0$/m);
     expect(readFileSync(report, 'utf8')).toContain('<th scope="row" class="sub">Conflict documents held</th><td class="num">1</td><td class="num">1</td>');
+    // The report's rows in the terminal's order (a review: the order was moved and not checked).
+    const table = /<table class="data whatif">[\s\S]*?<\/table>/.exec(readFileSync(report, 'utf8'))![0];
+    const rows = [...table.matchAll(/<th scope="row"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]!.toLowerCase());
+    const terminal = whatIf.stdout.split('\n').filter((l) => /^ *[A-Za-z][A-Za-z ()0-9]*? {2,}\d/.test(l)).map((l) => l.trim().replace(/ {2,}.*$/, '').toLowerCase());
+    expect(rows.slice(0, terminal.length)).toEqual(terminal);
+    expect(rows.slice(terminal.length)).toEqual(['quiescent', 'converged', 'stopped', 'end at (virtual)', 'digest']);
     expect(parse((await runCli(['replay', log, '--what-if', 'noop', '--json'])).stdout)['whatIf']).toMatchObject({ conflictDocumentsHeld: { base: 1, whatIf: 1 } });
     // Where they agree, nothing is said (the example's run makes none).
     const example = await runCli(['replay', EXAMPLE_LOG]);

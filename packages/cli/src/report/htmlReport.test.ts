@@ -180,6 +180,9 @@ describe('renderHtmlReport', () => {
     // the run's (a browser QA pass: "to 0:04:00.500" for a run that stopped at 0:04:00.048).
     expect(markupOf(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end - 1 }) }))).toContain(`; the run stopped at ${formatVirtualTime(one.timeline.end - 1)}, inside the last bucket.`);
     expect(html1).not.toContain('inside the last bucket.');
+    // Further back than the last bucket (the file's events past the stop, which blame and the report follow), not "inside".
+    const past = markupOf(renderHtmlReport({ ...one, summary: sampleSummary({ endAt: one.timeline.end - 2 * one.timeline.bucketMs }) }));
+    expect(past).toContain(`; the run stopped at ${formatVirtualTime(one.timeline.end - 2 * one.timeline.bucketMs)}, and the charts go on past it (the events derived past the stop, which blame and the report follow in the file).`);
   });
 
   it('a replay with no derived line to check says nothing about a recording; a mismatch at column 1 names the line only', () => {

@@ -59,8 +59,8 @@ export interface ReportData {
   };
   /**
    * What the terminal's summary says below its counts (work pending, copies still infected, deleted documents back,
-   * timers not run, conflict documents held, inputs ignored after an end), said under the report's summary table;
-   * `bad` marks a finding.
+   * timers not run, conflict documents held, inputs ignored after an end), said under the report's summary table,
+   * each label capitalised; `bad` marks a finding.
    */
   readonly summaryLines?: readonly { readonly label: string; readonly text: string; readonly bad?: boolean }[];
   /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
@@ -263,7 +263,7 @@ const PAGE_SCRIPT = `
     // an operator's QA pass.)
     // (And where the run ended inside the last bucket: its end, read as the run's, was up to a bucket later; a browser
     // QA pass.)
-    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : data.endAt < b ? '; the run stopped at ' + fmt(data.endAt, fineTime) + ', inside the last bucket' : '') + ')' : '');
+    said.textContent = 'Showing ' + fmt(a, fineTime) + ' to ' + fmt(b, fineTime) + (a <= lo && b >= hi ? ' (the whole timeline' + (data.endAt > b ? '; the run went on to ' + fmt(data.endAt, fineTime) + ' with no events' : data.endAt < b ? '; the run stopped at ' + fmt(data.endAt, fineTime) + (data.endAt >= hi - tl.bucketMs ? ', inside the last bucket' : ', and the charts go on past it') : '') + ')' : '');
   }
   function keyboardLegend(u, name) {
     var rows = u.root.querySelectorAll('.u-legend .u-series');
@@ -446,7 +446,7 @@ function renderSummary(summary: Summary, cut: boolean): string {
 
 function renderSummaryLines(lines: ReportData['summaryLines']): string {
   if (lines === undefined || lines.length === 0) return '';
-  return lines.map((l) => `\n<p class="${l.bad === true ? 'bad' : 'muted'} summary-line"><strong>${escapeHtml(l.label)}</strong>: ${escapeHtml(l.text)}</p>`).join('');
+  return lines.map((l) => `\n<p class="${l.bad === true ? 'bad' : 'muted'} summary-line"><strong>${escapeHtml(capitalised(l.label))}</strong>: ${escapeHtml(l.text)}</p>`).join('');
 }
 
 function capitalised(s: string): string {
@@ -466,7 +466,11 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
   const summary = summaryRows([base, whatIf.summary], (s) => (s === base ? baseCut : whatIf.cut === true));
   // (In the terminal's order: held under conflicts; what is left and what is back after the scans' counts, before the
   // run's flags: they followed the digest, an operator's QA pass.)
-  const at = (label: string) => summary.findIndex((r) => r.label === label);
+  const at = (label: string) => {
+    const i = summary.findIndex((r) => r.label === label);
+    if (i < 0) throw new Error(`the what-if table has no row "${label}"`); // (a renamed row: splice at -1 put them on top)
+    return i;
+  };
   summary.splice(at('Conflicts') + 1, 0, ...heldRow);
   summary.splice(at('Infections missed') + 1, 0, ...extra);
   const rows = summary.map((row) => {
@@ -540,7 +544,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
   return `<h2>Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} ${buckets === 1 ? 'bucket' : 'buckets'})${
-    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : endAt < timeline.end ? `; the run stopped at ${escapeHtml(formatVirtualTime(endAt))}, inside the last bucket` : ''}.
+    endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : endAt < timeline.end ? `; the run stopped at ${escapeHtml(formatVirtualTime(endAt))}${endAt >= timeline.end - timeline.bucketMs ? ', inside the last bucket' : ', and the charts go on past it (the events derived past the stop, which blame and the report follow in the file)'}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
 Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
