@@ -778,7 +778,10 @@ describe('R16: the verdict', () => {
   });
 
   it('R16: a design that throws: design-runs is violated, and the other invariants say how many of their runs crashed (they prove nothing)', () => {
-    const r = verifyDesign(thrower as never, { runs: RUNS, seed, only: ['design-runs', 'quiescence'] });
+    // (300 runs, not RUNS: a run without a scan does not crash, and about 7% of quiescence's cases have none; of 60
+    // runs all crashed for about 1 seed in 100, and the status was rightly "unchecked": a latent flake, seed 223222274
+    // in a CI run. Over 300, all crash about once in 10^9.)
+    const r = verifyDesign(thrower as never, { runs: 300, seed, only: ['design-runs', 'quiescence'] });
     assertViolated(r, 'design-runs');
     // (held-partly, not held: a script reading the status took "held" beside crashed runs for a pass.)
     const q = r.invariants.find((i) => i.name === 'quiescence')!;
