@@ -586,7 +586,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     summary: res.summary,
     // The summary's lines the terminal prints below its counts, and the pending work and ignored inputs it names.
     summaryLines: [
-      ...(res.summary.quiescent ? [] : [{ label: 'state', text: `NOT quiescent (${pendingWords(res.sim.pendingSummary())})`, bad: true }]),
+      ...(res.summary.quiescent ? [] : [{ label: 'state', text: `NOT quiescent (${pendingWords(res.sim.pendingSummary())}), ${res.summary.converged ? 'converged' : 'replicas differ'}`, bad: true }]),
       ...runLines(res),
       ...(res.ignoredAfterEnd > 0 ? [{ label: 'note', text: ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded), bad: false }] : []),
     ],
@@ -689,7 +689,10 @@ function cutNote(c: CutShort, run: string, recorded: boolean, quiescent: boolean
   return `${run} was cut short after ${formatCount(n)} scanner ${n === 1 ? 'revision' : 'revisions'}, past the --max-scanner-revisions budget of ${formatCount(c.budget)}: it stopped at the next instant, ${formatVirtualTime(c.at)} virtual, as at an end event there${recorded ? ' (the recording has one there)' : ''}. Its counts are those at that time, lower bounds of the whole run's${quiescent ? '' : ', and the work due then is left pending'}; whether scanner revisions stop, a larger budget shows`;
 }
 
-/** The what-if design's schedule, which no replaced scanner carried (WhatIfRewriter.scheduleDefaulted): said, with how to give it. */
+/**
+ * The what-if design's schedule where replaced scanners did not carry it, their design having no such setting (all of
+ * them, or which: WhatIfRewriter.scheduleDefaulted): said, with how to give it.
+ */
 function defaultedNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string | undefined {
   if (w.scheduleDefaulted === undefined) return undefined;
   const name = w.label.split(':')[0]!;
@@ -701,7 +704,7 @@ function defaultedNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfS
   // it, and "elsewhere" named no other server; a review.)
   const servers = x.servers.length > 5 ? `${x.servers.slice(0, 5).join(', ')} and ${formatCount(x.servers.length - 5)} more` : x.servers.join(', ');
   const designs = x.designs.join(', ');
-  return printable(`the ${source}'s ${designs} (on ${servers}) ${x.designs.length === 1 ? 'has' : 'have'} no scheduleEveryMs setting, so --what-if ran ${name} in ${x.designs.length === 1 ? 'its' : 'their'} place at its default (${ran}); in place of the ${source}'s scanners whose design has the setting, it ran on theirs (the value given, or their design's default); ${give}`);
+  return printable(`the ${source}'s ${designs} (on ${servers}) ${x.designs.length === 1 ? 'has' : 'have'} no scheduleEveryMs setting, so --what-if ran ${name} in ${x.designs.length === 1 ? 'its' : 'their'} place at its default (${ran}); in place of the ${source}'s scanners whose design has the setting, it ran on the value they gave, or else at its own default too; ${give}`);
 }
 
 /**

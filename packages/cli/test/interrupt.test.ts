@@ -141,7 +141,8 @@ describe('a signal while replay waits on a pipe', () => {
       whileRunning: (child) => {
         // Sent once the replay waits in the FIFO's open (its listeners are on by then): a fixed second after the spawn
         // came before them on a loaded machine, and the signal's default action ended the process without a word (a
-        // developer's QA pass: stderr ''). Linux says where each thread sleeps; elsewhere, 3 s.
+        // developer's QA pass: stderr ''). Linux says where each thread sleeps; elsewhere, 3 s, which can still come
+        // first on a machine that slow.
         const started = performance.now();
         const send = () => {
           sentAt = performance.now();

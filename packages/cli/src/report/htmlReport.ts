@@ -58,9 +58,9 @@ export interface ReportData {
     readonly baseLabel?: string;
   };
   /**
-   * What the terminal's summary says below its counts (work pending, copies still infected, deleted documents back,
-   * timers not run, conflict documents held, inputs ignored after an end), said under the report's summary table,
-   * each label capitalised; `bad` marks a finding.
+   * What the terminal's summary says beside its counts (its state line's work pending, copies still infected,
+   * deleted documents back, timers not run, conflict documents held, inputs ignored after an end), said under the
+   * report's summary table, each label capitalised; `bad` marks a finding.
    */
   readonly summaryLines?: readonly { readonly label: string; readonly text: string; readonly bad?: boolean }[];
   /** Set when the run was cut short by `run --max-scanner-revisions`: what the terminal says of it. */
