@@ -1207,13 +1207,16 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   // again ends the command with no JSON (exit 130 says it was interrupted).
   let pendingJson: Record<string, unknown> | undefined;
   const deferJson = modules && o.json === true && o.state !== true;
+  // [choice] With --state the JSON, printed at once, says that the check comes after it (`reproducibility`), so that a
+  // script reading it knows to read the exit code too (the last notes left it to stderr and exit 3 alone).
+  const statedJson = modules && o.json === true && o.state === true;
   const printPending = (extra: Record<string, unknown> = {}) => {
     if (pendingJson === undefined) return;
     printJson({ ...pendingJson, ...extra });
     pendingJson = undefined;
   };
   try {
-    finishWithOutputs(done, deferJson ? { ...o, onJson: (out) => void (pendingJson = out) } : o, `run of ${label}`, recorded, undefined, causeLines);
+    finishWithOutputs(done, deferJson ? { ...o, onJson: (out) => void (pendingJson = out) } : statedJson ? { ...o, onJson: (out) => printJson({ ...out, reproducibility: RUN_AGAIN_AFTER_JSON }) } : o, `run of ${label}`, recorded, undefined, causeLines);
   } catch (err) {
     // (An output that could not be written ends the command: the finding's JSON is printed first, as it was.)
     printPending();
@@ -1292,6 +1295,9 @@ async function digestAnew(designs: readonly string[] | undefined, what: string, 
 }
 
 /** What digestAnew found, said: the first run's digest and the second's, or how the second failed. */
+/** run --json --state of design modules: `reproducibility`, what its JSON says of the run again that follows it. */
+const RUN_AGAIN_AFTER_JSON = 'checked after this output, by running again with the design modules loaded anew: a run again that ends otherwise is a WARNING on standard error and exit 3; one that cannot be checked, a note there';
+
 function notReproducibleText(first: string, again: Exclude<RunAgain, { readonly unchecked: string }>): string {
   const second = 'failed' in again ? again.failed : `it ended in another state (digests ${first} and ${again.digest})`;
   return `run again on the same inputs with the design modules loaded anew, ${second}: a design is not a function of its inputs (Math.random, Date.now?)`;
@@ -2076,7 +2082,7 @@ modules are not functions of their inputs (two runs of its inputs ended otherwis
 A run that installs a design module (--design), or runs one as its --what-if, is run once more with the modules
 loaded anew, after its summary and outputs: a final state that differs means a design is not a function of its
 inputs (Math.random, Date.now): a WARNING on standard error, exit 3 (under --json too: the summary is the first run's,
-printed once the run again is checked, with \`notReproducible\` saying so; with --state, printed at once).
+printed once the run again is checked, with \`notReproducible\` saying so; with --state, printed at once, its \`reproducibility\` saying that the check follows).
 Exit codes: 0 done; 2 bad input (an unknown scenario, parameter or design, a value out of range; a design that
 failed to load, whose code threw or whose decision was refused; a run refused for needing more engine work than
 --max-work or outgrowing memory; an output that could not be written, which comes first: the run is not run

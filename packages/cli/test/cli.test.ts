@@ -1457,6 +1457,16 @@ describe('replay --what-if with a design module of the user\'s', () => {
       expect(typeof out['digest'], name).toBe('string');
       if (varies) expect(out['notReproducible']).toMatch(/^run again on the same inputs with the design modules loaded anew, it ended in another state \(digests sha256:[0-9a-f]+ and sha256:[0-9a-f]+\): a design is not a function of its inputs/);
       else expect(out['notReproducible'], name).toBeUndefined();
+      // With --state the JSON comes at once (a final state is not held through a second run): it says that the check
+      // follows it, where a script must look (the last notes left it to stderr and exit 3 alone).
+      const stated = await runCli(['run', 'smsdom-storm', '--design', `${name}=${file}`, '--set', `design=${name}`, ...small, '--json', '--state']);
+      expect(stated.code, stated.stderr).toBe(varies ? 3 : 0);
+      const statedOut = parse(stated.stdout);
+      expect(statedOut).toHaveProperty('state');
+      expect(statedOut['reproducibility']).toBe('checked after this output, by running again with the design modules loaded anew: a run again that ends otherwise is a WARNING on standard error and exit 3; one that cannot be checked, a note there');
+      expect(statedOut).not.toHaveProperty('notReproducible');
+      // A run of built-in designs alone is not run again, and says nothing of it.
+      expect(parse((await runCli(['run', 'smsdom-storm', ...small, '--json', '--state'])).stdout)).not.toHaveProperty('reproducibility');
       // A module run as the what-if only (the scenario's own design, smsdom, is a built-in): its run is checked too,
       // and the recording (the run's, not the what-if's) is not said to replay otherwise.
       const whatIfRecord = join(dir, `${name}-what-if.jsonl`);
