@@ -841,10 +841,18 @@ function claimsViolation(meta: Readonly<Record<string, unknown>>): boolean {
  * and the report's, from one place): document copies still holding an infected attachment, conflict documents held
  * (when not as many as made: heldDiffers), the documents it deleted and how many are back (R6).
  */
-function runFindings(res: SimulateResult): { readonly infectedCopiesLeft: number; readonly conflictDocumentsHeld: number | undefined; readonly deletionsUndone: SimulateResult['deletionsUndone'] } {
-  const held = conflictDocumentsHeld(res.sim);
-  return { infectedCopiesLeft: infectedCopies(res.sim), conflictDocumentsHeld: heldDiffers(held, res.summary) ? held : undefined, deletionsUndone: res.deletionsUndone };
+function runFindings(res: SimulateResult): RunFindings {
+  // (Once per run: each count walks every copy, and a run with --report asks for them twice, the report and the terminal.)
+  let found = findingsOf.get(res);
+  if (found === undefined) {
+    const held = conflictDocumentsHeld(res.sim);
+    found = { infectedCopiesLeft: infectedCopies(res.sim), conflictDocumentsHeld: heldDiffers(held, res.summary) ? held : undefined, deletionsUndone: res.deletionsUndone };
+    findingsOf.set(res, found);
+  }
+  return found;
 }
+type RunFindings = { readonly infectedCopiesLeft: number; readonly conflictDocumentsHeld: number | undefined; readonly deletionsUndone: SimulateResult['deletionsUndone'] };
+const findingsOf = new WeakMap<SimulateResult, RunFindings>();
 
 /**
  * What the summary of a run without a what-if says below its counts: document copies still infected, deleted
@@ -1203,8 +1211,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   // with what it found: `notReproducible` (the run again ended otherwise: the WARNING's text) or
   // `reproducibilityUnchecked` (it could not be checked). A script reading the JSON was told nothing but exit 3 (the
   // last notes left it). The object is small; with --state it is printed at once as before (a final state may be
-  // hundreds of MB, not to be held through a second run), and the WARNING alone says it. An interrupt during the run
-  // again ends the command with no JSON (exit 130 says it was interrupted).
+  // hundreds of MB, not to be held through a second run), saying that the check follows (statedJson, below). An
+  // interrupt during the run again ends the command with no JSON (exit 130 says it was interrupted).
   let pendingJson: Record<string, unknown> | undefined;
   const deferJson = modules && o.json === true && o.state !== true;
   // [choice] With --state the JSON, printed at once, says that the check comes after it (`reproducibility`), so that a
@@ -1294,10 +1302,10 @@ async function digestAnew(designs: readonly string[] | undefined, what: string, 
   }
 }
 
-/** What digestAnew found, said: the first run's digest and the second's, or how the second failed. */
 /** run --json --state of design modules: `reproducibility`, what its JSON says of the run again that follows it. */
 const RUN_AGAIN_AFTER_JSON = 'checked after this output, by running again with the design modules loaded anew: a run again that ends otherwise is a WARNING on standard error and exit 3; one that cannot be checked, a note there';
 
+/** What digestAnew found, said: the first run's digest and the second's, or how the second failed. */
 function notReproducibleText(first: string, again: Exclude<RunAgain, { readonly unchecked: string }>): string {
   const second = 'failed' in again ? again.failed : `it ended in another state (digests ${first} and ${again.digest})`;
   return `run again on the same inputs with the design modules loaded anew, ${second}: a design is not a function of its inputs (Math.random, Date.now?)`;

@@ -571,13 +571,13 @@ const MAX_REPLACED_KEPT = 100;
 /** WhatIfRewriter.scheduleDefaulted: the default schedule the what-if ran with, where, and in place of which designs. */
 export interface ScheduleDefaulted {
   /** The what-if design's default interval (0: no scheduled scans). */
-  everyMs: number;
+  readonly everyMs: number;
   /** The servers whose replaced scanner had no such setting, in the order met. */
   readonly servers: string[];
   /** Their designs (the log's). */
   readonly designs: string[];
   /** Every scanner replaced lacked it. */
-  all: boolean;
+  readonly all: boolean;
 }
 
 /**
@@ -596,7 +596,10 @@ class WhatIfRewriter {
    * read 0 conflicts, with no word that smsdom then ran no scheduled scan (30 conflicts on the log's schedule). A key
    * is not said: the scenario's default (one key, keys=shared) is the design's own.
    */
-  scheduleDefaulted: ScheduleDefaulted | undefined;
+  get scheduleDefaulted(): ScheduleDefaulted | undefined {
+    return this.defaulted === undefined ? undefined : { ...this.defaulted, all: this.carried === 0 };
+  }
+  private defaulted: Omit<ScheduleDefaulted, 'all'> | undefined;
   /**
    * Each scanner replaced: where and when, the log's design, and which of its settings were kept (the what-if design
    * has them) and dropped (it has not): said beside the comparison (an operator's QA pass: --what-if scan-cache kept a
@@ -638,11 +641,10 @@ class WhatIfRewriter {
     // the other read "the log's scanners carry no scheduleEveryMs", though the other's was kept and ran (an operator's
     // QA pass).
     if (lacks && Object.prototype.hasOwnProperty.call(d.defaults, k) && !Object.prototype.hasOwnProperty.call(this.w.config, k)) {
-      const x = (this.scheduleDefaulted ??= { everyMs: scheduleOf(d, config) ?? 0, servers: [], designs: [], all: true });
+      const x = (this.defaulted ??= { everyMs: scheduleOf(d, config) ?? 0, servers: [], designs: [] });
       if (!x.servers.includes(e.server)) x.servers.push(e.server);
       if (!x.designs.includes(e.design)) x.designs.push(e.design);
     } else this.carried++;
-    if (this.scheduleDefaulted !== undefined) this.scheduleDefaulted.all = this.carried === 0;
     if (this.scanners.length < MAX_REPLACED_KEPT) {
       const dropped = Object.keys(e.config ?? {}).filter((x) => !Object.prototype.hasOwnProperty.call(kept, x));
       // (A setting the what-if gives is its own, not the log's kept: a review found "keeping its
