@@ -1212,7 +1212,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   // `reproducibilityUnchecked` (it could not be checked). A script reading the JSON was told nothing but exit 3 (the
   // last notes left it). The object is small; with --state it is printed at once as before (a final state may be
   // hundreds of MB, not to be held through a second run), saying that the check follows (statedJson, below). An
-  // interrupt during the run again ends the command with no JSON (exit 130 says it was interrupted).
+  // interrupt during the run again prints it with `reproducibilityUnchecked` saying so, then ends with the signal's
+  // exit code (the last notes left a script with no JSON at all for a run that had finished).
   let pendingJson: Record<string, unknown> | undefined;
   const deferJson = modules && o.json === true && o.state !== true;
   // [choice] With --state the JSON, printed at once, says that the check comes after it (`reproducibility`), so that a
@@ -1222,6 +1223,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     if (pendingJson === undefined) return;
     printJson({ ...pendingJson, ...extra });
     pendingJson = undefined;
+    beforeInterruptExit = undefined;
   };
   try {
     finishWithOutputs(done, deferJson ? { ...o, onJson: (out) => void (pendingJson = out) } : statedJson ? { ...o, onJson: (out) => printJson({ ...out, reproducibility: RUN_AGAIN_AFTER_JSON }) } : o, `run of ${label}`, recorded, undefined, causeLines);
@@ -1232,6 +1234,9 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   }
   done = undefined;
   if (!modules) return;
+  if (pendingJson !== undefined) {
+    beforeInterruptExit = (sig) => printPending({ reproducibilityUnchecked: `whether the run comes out alike when run again with its design modules loaded anew was not checked: interrupted (${sig}) while running again` });
+  }
   try {
     const again = await digestAnew(o.design, 'the run', async (registry) => {
       const r = await simulateStream(
@@ -2276,12 +2281,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * What a command has finished and not yet printed, to print before a signal ends it (run --json's result held through
+ * the run again of its design modules): set while it waits, cleared once printed.
+ */
+let beforeInterruptExit: ((sig: keyof typeof SIGNAL_CODES) => void) | undefined;
+
 // 128 + the signal's number, as a shell reports it. SIGHUP: the terminal closed (its message may go nowhere).
 const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 /** What a signal does: half-written outputs removed, a word said, the signal's exit code. */
 function interrupted(sig: keyof typeof SIGNAL_CODES): never {
   removePendingOutputs();
+  const before = beforeInterruptExit;
+  beforeInterruptExit = undefined;
+  try {
+    before?.(sig);
+  } catch {
+    // (Standard output closed: the signal's exit stands.)
+  }
   try {
     process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
   } catch {

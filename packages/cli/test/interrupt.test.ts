@@ -395,6 +395,38 @@ describe('Ctrl-C during a long search that has found something', () => {
   }, 40_000);
 });
 
+describe('Ctrl-C while run checks a design module by running again', () => {
+  it('run --json of a design module, SIGINT during its run again: the run\'s JSON printed, reproducibilityUnchecked saying it was interrupted, exit 130 (the last notes: no JSON at all)', async () => {
+    const dir = mkdtempSync(join(tmp, 'again-'));
+    const mark = join(dir, 'loads');
+    const design = join(dir, 'slowmark.ts');
+    // Each load of the module (the run's, then the run again's, anew) adds a line to `mark`: the signal is sent once
+    // the second load is there, inside the run again (200 scans of 20 ms: 4 s).
+    writeFileSync(design, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(mark)}, 'loaded\\n');\nexport default { name: 'slowmark', description: 'each scan 20 ms', defaults: { scheduleEveryMs: 3600000 }, scheduleEveryMs: (c) => c.scheduleEveryMs, scan() { const t = Date.now() + 20; while (Date.now() < t); return { verdict: 'clean' }; } };\n`);
+    const loads = () => (existsSync(mark) ? readFileSync(mark, 'utf8').split('\n').length - 1 : 0);
+    const res = await spawnCli(['run', 'smsdom-storm', '--set', 'design=slowmark', '--design', `slowmark=${design}`, '--set', 'databases=1', '--set', 'docs=100', '--set', 'scanServers=first', '--json'], {
+      whileRunning: (child) => {
+        const poll = setInterval(() => {
+          if (loads() < 2) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }, 50);
+        const reaper = setTimeout(() => child.kill('SIGKILL'), 40_000);
+        child.on('close', () => {
+          clearInterval(poll);
+          clearTimeout(reaper);
+        });
+      },
+    });
+    expect(res.code, res.stderr).toBe(130);
+    expect(loads()).toBe(2);
+    expect(res.stderr).toContain('interrupted (SIGINT)');
+    const out = JSON.parse(res.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ quiescent: true, reproducibilityUnchecked: 'whether the run comes out alike when run again with its design modules loaded anew was not checked: interrupted (SIGINT) while running again' });
+    expect(out['scans']).toMatchObject({ performed: 200 });
+  }, 60_000);
+});
+
 describe('a signal while each piece of engine work is slow', () => {
   it('SIGTERM during a pass of 2,000 scans of 20 ms each (a slow design): handled within a second, not at the end of a 1,024-scan slice (20 s)', async () => {
     const dir = mkdtempSync(join(tmp, 'slow-'));
