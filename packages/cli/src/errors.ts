@@ -5,6 +5,14 @@ import { isAbsolute, resolve } from 'node:path';
 /** Bad usage or bad input (exit 2), with the place it refers to when there is one. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  /** `at`: the line (and column) of the file being read that the option cannot be used with, said as `file:line:column:`. */
+  constructor(
+    message: string,
+    readonly at?: { readonly line: number; readonly column: number },
+  ) {
+    super(message);
+  }
 }
 
 /** A check failed (exit 1): a conformance mismatch, a violated invariant. The message is already printed. */
@@ -69,7 +77,7 @@ export function printable(text: string): string {
 export function describeError(err: unknown, file: string | undefined): { code: number; message: string } {
   const lines = (text: string) => text.split('\n').map(printable).join('\n');
   if (err instanceof LogError) return { code: 2, message: printable(formatLogError(err, file)) };
-  if (err instanceof UsageError) return { code: 2, message: printable(err.message) };
+  if (err instanceof UsageError) return { code: 2, message: printable(err.at !== undefined ? `${file ?? '<input>'}:${err.at.line}:${err.at.column}: ${err.message}` : err.message) };
   if (err instanceof CheckFailed) return { code: 1, message: lines(err.message) };
   if (err instanceof Inconclusive) return { code: 3, message: lines(err.message) };
   const e = err as NodeJS.ErrnoException;

@@ -2275,7 +2275,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const { code, message } = describeError(err, currentFile);
     // `file:line:column: message` exactly (event-log.md, "Errors"); other messages say who is speaking.
-    const located = (err instanceof LogError && currentFile !== undefined) || (err instanceof CheckFailed && err.located);
+    const located = ((err instanceof LogError || (err instanceof UsageError && err.at !== undefined)) && currentFile !== undefined) || (err instanceof CheckFailed && err.located);
     if (message !== '') process.stderr.write(`${code === 70 || located ? '' : 'replstorm: '}${message}\n`);
     return code;
   }

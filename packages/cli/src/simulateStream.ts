@@ -1118,7 +1118,7 @@ export async function simulateStream(
     // A cut is for inputs: a recording's derived lines are checked against a run that must not stop where they go on
     // (the replay pauses where a run would stop, Simulator.wouldStop, which knows no cut).
     if (revisionBudget !== undefined) {
-      throw new UsageError(`--max-scanner-revisions is for a log of input events, and line ${f.line.toLocaleString('en-US')} is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`);
+      throw new UsageError(`--max-scanner-revisions is for a log of input events, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`, { line: f.line, column: 1 });
     }
     // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
     // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm
