@@ -67,7 +67,10 @@ export function designPath(path: string): string {
   const abs = resolve(path);
   // (pnpm runs the CLI in the repository root: a path relative to another directory is read from there.)
   if (!existsSync(abs)) throw new UsageError(`${path}: no such design module (looked for ${abs}; a relative path is read from ${process.cwd()})`);
-  if (statSync(abs).isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
+  const st = statSync(abs);
+  if (st.isDirectory()) throw new UsageError(`${path}: is a directory; give the design module's file (.ts or .js)`);
+  // (A FIFO waited for a writer for ever, and the import it blocked held off every signal: a CLI QA pass.)
+  if (!st.isFile()) throw new UsageError(`${path}: is not a regular file (a device, pipe or socket); give the design module's file (.ts or .js)`);
   return abs;
 }
 

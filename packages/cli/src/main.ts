@@ -44,7 +44,7 @@ import {
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, pendingWords, wrapHelpText, writeJsonPieces } from './format.js';
-import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
 import { CHAIN_CREDIT } from './blame.js';
@@ -334,14 +334,22 @@ function samePathKey(path: string): string {
 
 /**
  * The output files of a replay or run, checked before anything is read: `-` is standard input (for the log only), and
- * two outputs on one file, or an output on the log being read, would leave one of them destroyed.
+ * two outputs on one file, or an output on the log being read (by name, or the file standard input reads) or on a
+ * design module of `--design`, would leave one of them destroyed. (A CLI QA pass: `--record` over the module the
+ * run loads replaced its source with the recording, and the run again then blamed the design; `replay - --report
+ * in.jsonl < in.jsonl` replaced the log with the report.)
  */
-function checkOutputPaths(o: { record?: string; report?: string }, log?: string): void {
+function checkOutputPaths(o: { record?: string; report?: string; design?: readonly string[] }, log?: string): void {
   const outputs = [['--record', o.record], ['--report', o.report]].filter((x): x is [string, string] => x[1] !== undefined);
+  const modules = (o.design ?? []).map((spec) => designSpecParts(spec)).filter((m) => m.path !== '');
   for (const [option, path] of outputs) {
     if (path.trim() === '') throw new UsageError(`${option}: give a file name (got an empty one)`);
     if (path === '-') throw new UsageError(`${option} -: give a file (- means standard input, and only the log can be read from it)`);
     if (log !== undefined && log !== '-' && samePathKey(path) === samePathKey(log)) throw new UsageError(`${option} ${path}: that is the log being replayed; write to another file`);
+    if (log === '-' && isFileOf(path, 0)) throw new UsageError(`${option} ${path}: that is the log being replayed (standard input reads it); write to another file`);
+    for (const m of modules) {
+      if (samePathKey(path) === samePathKey(m.path)) throw new UsageError(`${option} ${path}: that is the design module ${m.name} (--design ${m.name}=${m.path}); write to another file`);
+    }
   }
   if (outputs.length === 2 && samePathKey(outputs[0]![1]) === samePathKey(outputs[1]![1])) {
     throw new UsageError(`--record and --report name the same file (${o.record}): give each its own`);
@@ -980,7 +988,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // An empty name read as "no such file", naming nothing (an operator's QA pass).
   if (log.trim() === '') throw new UsageError('replay: give the log\'s file name, or - for standard input (got an empty one)');
   currentFile = log === '-' ? '<stdin>' : log;
-  checkOutputPaths(o, log);
+  checkOutputPaths({ ...o, ...(o.design !== undefined ? { design: o.design } : {}) }, log);
   const registry = await buildRegistry(o.design);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
@@ -1144,7 +1152,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})${designInScenarioHint(scenarioName, 'run')}`);
   if (o.maxRun !== undefined) throw new UsageError(`--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it; see replstorm scenarios); --max-run is replay's`);
-  checkOutputPaths(o);
+  checkOutputPaths({ ...o, ...(o.design !== undefined ? { design: o.design } : {}) });
   const sets = parseSets(o.set ?? []);
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };

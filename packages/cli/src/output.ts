@@ -126,6 +126,12 @@ export function holdTemporaryFile(path: string): () => void {
  * pipe would replace it with a plain file, and as root that is a system file).
  */
 /** Whether descriptor `fd` is open on the file `st` describes. */
+/** Whether an output to `path` would replace the file open as descriptor `fd` (0: the file standard input reads). */
+export function isFileOf(path: string, fd: number): boolean {
+  const st = statOrUndefined(outputTarget(path));
+  return st !== undefined && sameFile(fd, st);
+}
+
 function sameFile(fd: number, st: Stats): boolean {
   try {
     const f = fstatSync(fd);

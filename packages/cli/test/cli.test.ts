@@ -3483,6 +3483,60 @@ describe('output files are never half-written', () => {
     expect(tmpFilesUnder(base)).toEqual([]);
   });
 
+  it('--record or --report naming a --design module (run, replay): refused before the run, the module intact (a CLI QA pass: the recording replaced the module\'s source, and the run again blamed the design)', async () => {
+    const base = mkdtempSync(join(tmp, 'same-as-module-'));
+    const module = join(base, 'v.ts');
+    const source = "export default { name: 'v', description: 'never stamps', defaults: {}, scan: () => ({ verdict: 'clean' }) };\n";
+    writeFileSync(module, source);
+    for (const args of [
+      ['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'design=v', '--design', `v=${module}`, '--record', `${base}/./v.ts`],
+      ['replay', EXAMPLE_LOG, '--what-if', 'v', '--design', `v=${module}`, '--report', module],
+    ]) {
+      const res = await runCli(args);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`: that is the design module v (--design v=${module}); write to another file`);
+    }
+    expect(readFileSync(module, 'utf8')).toBe(source);
+    expect(tmpFilesUnder(base)).toEqual([]);
+  });
+
+  it('replay - with --report or --record naming the file standard input reads: refused before the run, the log intact (a CLI QA pass: `replay - --report in.jsonl < in.jsonl` replaced the log with the report)', () => {
+    const base = mkdtempSync(join(tmp, 'same-as-stdin-'));
+    const log = join(base, 'in.jsonl');
+    copyFileSync(EXAMPLE_LOG, log);
+    for (const option of ['--report', '--record']) {
+      const fd = openSync(log, 'r');
+      try {
+        const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', '-', option, log], { cwd: REPO_ROOT, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+        expect(res.status, res.stderr).toBe(2);
+        expect(res.stderr.trim()).toBe(`replstorm: ${option} ${log}: that is the log being replayed (standard input reads it); write to another file`);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    expect(readFileSync(log, 'utf8')).toBe(readFileSync(EXAMPLE_LOG, 'utf8'));
+    // Standard input from another file: the report is written.
+    const fd = openSync(EXAMPLE_LOG, 'r');
+    try {
+      const ok = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', '-', '--report', join(base, 'out.html')], { cwd: REPO_ROOT, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(ok.status, ok.stderr).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(join(base, 'out.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  it('a design module path that is not a regular file (a FIFO) is refused, not waited on for ever (a CLI QA pass: verify hung, deaf to signals)', async () => {
+    const base = mkdtempSync(join(tmp, 'fifo-module-'));
+    const fifo = join(base, 'f.ts');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const args of [['verify', fifo], ['designs', '--design', `f=${fifo}`]]) {
+      const res = await runCli(args);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`${fifo}: is not a regular file (a device, pipe or socket); give the design module's file (.ts or .js)`);
+    }
+  });
+
   it('verify: each counterexample that cannot be written says why it was not (each named its own file, not the first one\'s)', async () => {
     const out = mkdtempSync(join(tmp, 'two-unwritten-'));
     // A design that stamps everything it is shown and never scans: it breaks several invariants.
