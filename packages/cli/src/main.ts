@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readChunks, readMayBlockExit } from './readChunks.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { Console } from 'node:console';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
 import { Command, CommanderError, Option } from 'commander';
@@ -184,6 +185,12 @@ function checkScenarioSettings(scenario: Scenario, settings: Readonly<Record<str
   if (typeof design !== 'string') return params;
   // An empty name is said to be one (its module hint read `--design =path/to/it.ts`: a user's QA pass).
   if (design === '') throw new UsageError(`--set design=: no design named (known: ${[...registry.keys()].join(', ')})`);
+  // (`design=smsdom:sso=false`, compare's and --what-if's way of writing a configuration, was answered with a module
+  // hint whose `--design smsdom:sso=false=path` is refused in turn: a CLI QA pass.)
+  const colon = design.indexOf(':');
+  if (colon > 0 && registry.has(design.slice(0, colon))) {
+    throw new UsageError(`--set design=${design}: a scenario's design takes no settings after ":" (compare and --what-if read NAME:key=value); give them as --set design=${design.slice(0, colon)} --set config=${design.slice(colon + 1)}`);
+  }
   if (!registry.has(design)) throw new UsageError(`--set design=${design}: unknown design${nearestName(design, [...registry.keys()])} (known: ${[...registry.keys()].join(', ')}; ${moduleHint(design, 'with --set design=NAME')})`);
   // The configuration checked is the design's defaults when no `config` was given: named as such, not as an empty
   // `--set config=` the user never typed (a researcher's QA pass, a design whose check() throws).
@@ -2015,13 +2022,15 @@ async function cmdDesigns(o: { json?: boolean; design?: string[] }): Promise<voi
     printJson([...registry.values()].map((d) => ({ name: d.name, description: d.description, defaults: d.defaults, configHelp: d.configHelp ?? {}, promises: promisesOf(d) })));
     return;
   }
+  // A module's name, description and settings are its author's text: shown escaped, one line each (a CLI QA pass: a
+  // name holding an escape sequence cleared the terminal, a newline split the listing).
   for (const d of registry.values()) {
     const p = promisesOf(d);
-    process.stdout.write(`${d.name}: ${d.description}\n`);
+    process.stdout.write(`${printable(`${d.name}: ${d.description}`)}\n`);
     process.stdout.write(`  promises (defaults): read-only ${p.readOnlyKinds?.length ? p.readOnlyKinds.join(', ') : 'none'}${p.quiescent ? ', quiescent' : ''}${p.noConflicts ? ', no conflicts of its own (beyond what cleaning makes)' : ''}\n`);
     const entries = Object.entries(d.defaults as Record<string, unknown>);
     if (entries.length > 0) {
-      const table = formatTable(['setting', 'default', 'meaning'], entries.map(([k, v]) => [k, JSON.stringify(v), (d.configHelp as Record<string, string> | undefined)?.[k] ?? '']));
+      const table = formatTable(['setting', 'default', 'meaning'], entries.map(([k, v]) => [printable(k), printable(JSON.stringify(v) ?? String(v)), printable(String((d.configHelp as Record<string, unknown> | undefined)?.[k] ?? ''))]));
       process.stdout.write(`${table.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
     }
     process.stdout.write('\n');
@@ -2360,6 +2369,11 @@ const signalListeners = (Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES
 /** The process around `main`: signals remove half-written outputs; an output closed by its reader ends the command (141). */
 export function runCli(argv: readonly string[]): void {
   for (const [sig, listener] of signalListeners) process.on(sig, listener);
+  // [choice] Standard output is replstorm's own (its tables, its JSON), written with process.stdout: what a design
+  // module prints through `console` (a researcher's debugging line) goes to standard error. It came out ahead of the
+  // JSON, which no longer parsed: `verify --json` of a design logging each scan printed 685 lines before it (a CLI QA
+  // pass). (A module writing to process.stdout itself is not caught.)
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   // Whatever else ends the process (an error no one caught), no temporary file outlives it. (An operator's QA pass
   // saw a hidden temporary file left in 3 of 8 Ctrl-C's of `pnpm replstorm replay --record` sent to the whole process
   // group. The cause, found by a later QA pass: the script ran the tsx command, which kills its child with SIGKILL

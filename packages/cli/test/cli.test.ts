@@ -3526,6 +3526,35 @@ describe('output files are never half-written', () => {
     expect(readFileSync(join(base, 'out.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
   });
 
+  it('a design module\'s console output goes to standard error: standard output stays the command\'s JSON (a CLI QA pass: verify --json of a design logging each scan printed 685 lines ahead of the JSON)', async () => {
+    const base = mkdtempSync(join(tmp, 'noisy-'));
+    const module = join(base, 'noisy.ts');
+    writeFileSync(module, "console.log('loading noisy');\nexport default { name: 'noisy', description: 'logs', defaults: {}, scan: () => { console.log('scanned'); console.info('info'); return { verdict: 'clean' }; } };\n");
+    for (const args of [['designs', '--design', `noisy=${module}`, '--json'], ['verify', module, '--runs', '2', '--seed', '1', '--json']]) {
+      const res = await spawnCli(args);
+      expect(() => JSON.parse(res.stdout) as unknown, res.stdout.slice(0, 200)).not.toThrow();
+      expect(res.stderr).toContain('loading noisy\n');
+      if (args[0] === 'verify') expect(res.stderr).toContain('scanned\ninfo\n');
+    }
+  });
+
+  it('designs: a module\'s name and settings holding control characters are shown escaped, one line each (a CLI QA pass: an escape sequence in the name cleared the terminal)', async () => {
+    const base = mkdtempSync(join(tmp, 'ctl-name-'));
+    const module = join(base, 'ok.ts');
+    writeFileSync(module, "export default { name: 'ok', description: 'two\\nlines', defaults: { 'k\\u001b[2J': 1 }, scan: () => ({ verdict: 'clean' }) };\n");
+    const res = await runCli(['designs', '--design', `a\u001b[2Jb=${module}`]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).not.toContain('\u001b');
+    expect(res.stdout).toContain('a\\u001b[2Jb: two\\nlines\n');
+    expect(res.stdout).toContain('k\\u001b[2J');
+  });
+
+  it('run --set design=NAME:key=value (compare\'s way of writing a configuration): refused saying where the settings go, --set config= (a CLI QA pass: a module hint that was refused in turn)', async () => {
+    const res = await runCli(['run', 'smsdom-storm', '--set', 'design=smsdom:sso=false']);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toBe('replstorm: --set design=smsdom:sso=false: a scenario\'s design takes no settings after ":" (compare and --what-if read NAME:key=value); give them as --set design=smsdom --set config=sso=false');
+  });
+
   it('a design module path that is not a regular file (a FIFO) is refused, not waited on for ever (a CLI QA pass: verify hung, deaf to signals)', async () => {
     const base = mkdtempSync(join(tmp, 'fifo-module-'));
     const fifo = join(base, 'f.ts');
