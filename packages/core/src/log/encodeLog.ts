@@ -118,9 +118,9 @@ export function isEncodingOf(line: string, event: LogEvent): boolean {
  * Tried and not kept (interleaved replays of the bench's recording, medians of nine): a map of heads by database
  * (2,701 ms against 2,610: no difference); reading the line against the parts instead of writing it, numbers as
  * digits and strings by `substring` and `===` (265 ns against 457 in the microbenchmark, but 2,453 ms against 2,350 in
- * replays; the substrings were 7.7% of the profile), the fourth such reading tried (README, Benchmarks). Three more
- * (2026-12-05), nothing allocated, numbers read as digits: the parts found with `startsWith` at a position in the line,
- * then unit by unit with `charCodeAt` (replays of 2,750-2,900 ms against 2,250-2,430 with this writing, three
+ * replays; the substrings were 7.7% of the profile), the fourth such reading tried (bench/NOTES.md, where the unmet
+ * goals' time goes). Three more (2026-12-05), nothing allocated, numbers read as digits: the parts found with
+ * `startsWith` at a position in the line, then unit by unit with `charCodeAt` (replays of 2,750-2,900 ms against 2,250-2,430 with this writing, three
  * interleaved runs of three each; the collector's share fell from 15% to 9%, the reading took 28%), then `startsWith`
  * in the flat text the line was cut from (30.5 G instructions against 23.6 G for one replay, cachegrind). Nor a
  * line written as one flat string by joining a reused list of parts (`join`: 24.6 G against 23.5 G).
