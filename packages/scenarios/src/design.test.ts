@@ -287,6 +287,43 @@ describe('a design\'s memory (remember)', () => {
   });
 });
 
+// A researcher's design is handed the server's store as a ReadonlyMap it can only read (R16: its memory is written
+// through `remember`): read as an object it threw nothing and never hit (a new user's QA pass: a cache design read
+// `store[key]`, passed verify with 0 scans skipped); written in place it changed the engine's own map.
+describe('a researcher\'s design\'s store', () => {
+  const scanReading = (read: (store: ReadonlyMap<string, unknown>) => unknown, trusted = false) => {
+    let got: unknown;
+    const design = defineDesign<Record<string, never>>({ name: 'reads', description: 'reads its store', defaults: {}, scan: (ctx) => ((got = read(ctx.store)), { verdict: 'clean' }) });
+    const b = toBehaviour(design, {}, { server: 'Alpha', design: 'reads', cluster: undefined }, trusted);
+    const store = new Map<string, unknown>([['k', 1]]);
+    return { run: () => (b.scan({ ...INPUT, store }), got), store };
+  };
+
+  it('R16: read as a Map (get, has, size, iteration, forEach, spread into a Map) it gives the memory', () => {
+    expect(scanReading((s) => [s.get('k'), s.has('k'), s.has('x'), s.size, [...s], [...s.keys()], new Map(s).get('k'), s instanceof Map]).run()).toEqual([1, true, false, 1, [['k', 1]], ['k'], 1, true]);
+    let seen = 0;
+    expect(scanReading((s) => s.forEach((v) => (seen += v as number))).run()).toBeUndefined();
+    expect(seen).toBe(1);
+  });
+
+  it('R16: read as an object (store[key], store.seen) the design fails, naming the key and store.get', () => {
+    expect(() => scanReading((s) => (s as unknown as Record<string, unknown>)['k']).run()).toThrow(/the design "reads" failed while scanning .*: store\.k: the store is a ReadonlyMap \(the design's memory on this server\), not an object: read a key with store\.get\("k"\) or store\.has\(\.\.\.\)/);
+  });
+
+  it('R16: written in place (set, delete, clear, an assignment) the design fails and the memory is unchanged: it is written through remember', () => {
+    for (const write of [(s: Map<string, unknown>) => s.set('k', 2), (s: Map<string, unknown>) => s.delete('k'), (s: Map<string, unknown>) => s.clear(), (s: Map<string, unknown>) => ((s as unknown as Record<string, unknown>)['k'] = 2)]) {
+      const { run, store } = scanReading((s) => write(s as Map<string, unknown>));
+      expect(run).toThrow(/the design "reads" failed while scanning .*: store\.\w+(\(\))? ?(= \.\.\.)?: the store is read-only here; write it through the decision's remember/);
+      expect([...store]).toEqual([['k', 1]]);
+    }
+  });
+
+  it('a built-in design (trusted) is handed the map itself, unguarded (no proxy on the seed\'s quarter of a million scans)', () => {
+    const { run, store } = scanReading((s) => s, true);
+    expect(run()).toBe(store);
+  });
+});
+
 // Every function a design may give runs guarded: an exception from any of them, or a yes/no answer that is not a
 // boolean, is the design's error (DESIGN_FAILED), never an internal error with a stack trace (exit 70).
 describe('a design\'s other functions', () => {

@@ -697,6 +697,47 @@ function decodeURIComponentSafe(s: string): string {
 const NO_NOTE: Note = { unid: '', seq: 0, seqTime: 0, revisions: Revisions.EMPTY, deleted: true, items: [], files: 0, memo: undefined };
 const NO_STORE: ReadonlyMap<string, unknown> = new Map();
 
+/**
+ * The store as a researcher's design is handed it: the server's memory, read as a ReadonlyMap (`get`, `has`, `size`,
+ * iteration), refusing what is not. [choice] A property that is not a Map's (`store[key]`, `store.seen`) throws, the
+ * design's error naming it: it read undefined, so a cache read that way never hit and nothing said why (a new user's
+ * QA pass: a design passed verify with 0 scans skipped). `set`, `delete` and `clear` throw too: the store is the
+ * engine's own map, and a write there bypassed `remember`'s checks and every snapshot's copy-on-write. One proxy a
+ * map, remembered (a server's store is replaced, not changed, when a design remembers). Built-in designs get the map.
+ */
+function guardedStore(store: ReadonlyMap<string, unknown>): ReadonlyMap<string, unknown> {
+  let g = guardedStores.get(store);
+  if (g === undefined) {
+    const bound = new Map<PropertyKey, unknown>();
+    g = new Proxy(store as Map<string, unknown>, {
+      get(target, prop) {
+        if (prop === 'size') return target.size;
+        if (prop === 'set' || prop === 'delete' || prop === 'clear') {
+          return () => {
+            throw new TypeError(`store.${prop}(): the store is read-only here; write it through the decision's remember (a list of [key, value] pairs; undefined forgets the key)`);
+          };
+        }
+        if (typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then' || prop === 'constructor') {
+          const v: unknown = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        }
+        if (prop in Map.prototype) {
+          let f = bound.get(prop);
+          if (f === undefined) bound.set(prop, (f = (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).bind(target)));
+          return f;
+        }
+        throw new TypeError(`store.${prop}: the store is a ReadonlyMap (the design's memory on this server), not an object: read a key with store.get(${JSON.stringify(prop)}) or store.has(...)`);
+      },
+      set(_target, prop) {
+        throw new TypeError(`store.${String(prop)} = ...: the store is read-only here; write it through the decision's remember`);
+      },
+    });
+    guardedStores.set(store, g);
+  }
+  return g;
+}
+const guardedStores = new WeakMap<ReadonlyMap<string, unknown>, ReadonlyMap<string, unknown>>();
+
 /** The context a design's `scan` receives (DesignScanContext), filled for each scan (`fill`). */
 class ScanContext<C> implements DesignScanContext<C> {
   kind: ScanInput['kind'] = 'manual';
@@ -722,9 +763,13 @@ class ScanContext<C> implements DesignScanContext<C> {
   /** How many times virusScan was called for this scan (a design's "skipped" after one is refused: see virusScan). */
   #virusScans = 0;
 
+  /** A researcher's design's context: its store guarded (guardedStore). */
+  readonly #guarded: boolean;
+
   /** `counting`: a researcher's design's context, whose calls of virusScan are counted (a built-in's is not checked). */
   constructor(config: C, counting: boolean) {
     this.config = config;
+    this.#guarded = counting;
     this.virusScan = counting
       ? () => {
           this.#virusScans++;
@@ -750,7 +795,7 @@ class ScanContext<C> implements DesignScanContext<C> {
     this.at = input.at;
     this.clock = input.clock;
     this.definitions = input.definitions;
-    this.store = input.store;
+    this.store = this.#guarded ? guardedStore(input.store) : input.store;
     return this;
   }
 }
