@@ -747,15 +747,15 @@ export async function simulateStream(
         readonly recordMark: number | undefined;
         readonly outLine: number;
         /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
-        held: [DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined][] | undefined;
+        held: [DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined, boolean | undefined][] | undefined;
       }
     | undefined;
   /** Blame and the timeline include events of a run past its stop that was then undone (see BEYOND_STOP_KEPT). */
   let outputsPastStop = false;
-  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined, startedBy: number | undefined) => {
+  const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined, startedBy: number | undefined, missed: boolean | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
-    steps?.add(e, madeDocument, discarded, startedBy);
+    steps?.add(e, madeDocument, discarded, startedBy, missed);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;
@@ -766,16 +766,16 @@ export async function simulateStream(
   // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)
   const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
     on.cutAt !== undefined && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
-  const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => {
+  const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean) => {
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
-      beyondStop.held.push([e, madeDocument, discarded, startedBy]);
+      beyondStop.held.push([e, madeDocument, discarded, startedBy, missed]);
       if (beyondStop.held.length > BEYOND_STOP_KEPT) {
-        for (const [x, m, d, b] of beyondStop.held) toOutputs(x, m, d, b);
+        for (const [x, m, d, b, i] of beyondStop.held) toOutputs(x, m, d, b, i);
         beyondStop.held = undefined;
       }
-    } else toOutputs(e, madeDocument, discarded, startedBy);
+    } else toOutputs(e, madeDocument, discarded, startedBy, missed);
     if (record !== undefined) writeLine(encodeEvent(e));
   };
   /** Why the run stops where it did (for the mismatch at the first derived line past it). */
@@ -793,7 +793,7 @@ export async function simulateStream(
   const inputFollows = () => {
     waiting = false;
     if (beyondStop === undefined) return;
-    if (beyondStop.held !== undefined) for (const [x, m, d, b] of beyondStop.held) toOutputs(x, m, d, b);
+    if (beyondStop.held !== undefined) for (const [x, m, d, b, i] of beyondStop.held) toOutputs(x, m, d, b, i);
     beyondStop = undefined;
     conformance.clearBoundary();
   };

@@ -3555,6 +3555,32 @@ describe('output files are never half-written', () => {
     expect(res.stderr.trim()).toBe('replstorm: --set design=smsdom:sso=false: a scenario\'s design takes no settings after ":" (compare and --what-if read NAME:key=value); give them as --set design=smsdom --set config=sso=false');
   });
 
+  it('replay --report: a scan that let an infection through is in its step, INFECTION MISSED, though it saved nothing; a scan that cleaned is said by its save (a new user\'s QA pass: a missed-infection counterexample\'s steps showed only the two user saves)', async () => {
+    const base = mkdtempSync(join(tmp, 'missed-step-'));
+    const log = join(base, 'miss.jsonl');
+    const A = '0000000000000000000000000000000A';
+    const B = '0000000000000000000000000000000B';
+    writeFileSync(log, [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'A' },
+      { at: 0, type: 'server', name: 'B' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B'] },
+      { at: 0, type: 'scanner', server: 'A', design: 'noop' },
+      { at: 0, type: 'scanner', server: 'B', design: 'smsdom' },
+      { at: 10, type: 'save', server: 'A', db: 'd.nsf', unid: A, by: 'user/a', set: { $FILE: [{ name: 'v.exe', infected: true }] } },
+      { at: 10, type: 'save', server: 'B', db: 'd.nsf', unid: B, by: 'user/b', set: { $FILE: [{ name: 'v.exe', infected: true }] } },
+      { at: 1000, type: 'scan', server: 'A', kind: 'manual' },
+      { at: 1000, type: 'scan', server: 'B', kind: 'manual' },
+    ].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const res = await runCli(['replay', log, '--report', join(base, 'r.html')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('1 missed');
+    const html = readFileSync(join(base, 'r.html'), 'utf8');
+    expect(html.match(/INFECTION MISSED on \w+/g)).toEqual(['INFECTION MISSED on A']);
+    expect(html).toContain(`INFECTION MISSED on A: its manual scan of ${A} in d.nsf skipped it, and it holds an infected attachment`);
+    expect(html).toContain(`scanner/smsdom saved ${B} on B`);
+  });
+
   it('a design module path that is not a regular file (a FIFO) is refused, not waited on for ever (a CLI QA pass: verify hung, deaf to signals)', async () => {
     const base = mkdtempSync(join(tmp, 'fifo-module-'));
     const fifo = join(base, 'f.ts');

@@ -51,14 +51,15 @@ export interface StepsBuilder {
   /**
    * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
    * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
+   * `missed`: a scan that let an infection through (the Simulator's onDerived), said though it saved nothing.
    */
-  add(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number): void;
+  add(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean): void;
   result(): Steps;
 }
 
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
   // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
   const caps = new Map<string, number>();
@@ -71,13 +72,14 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
     input(line, e, lost) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], more: 0, lost });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, lost });
       else if (open.length > 0) open = [];
     },
-    add(e, madeDocument, discarded, startedBy) {
+    add(e, madeDocument, discarded, startedBy, missed) {
       // Only what it says: scans that saved nothing filled a step's slots, and a pass over more than EVENTS_KEPT
-      // documents read "no change" with its cleaning past them counted (a review).
-      if (open.length === 0 || inputs > shown || !explainsEvent(e)) return;
+      // documents read "no change" with its cleaning past them counted (a review). But a scan that let an infection
+      // through, the step a missed-infection counterexample fails at, which no other event shows (a new user's QA pass).
+      if (open.length === 0 || inputs > shown || !(explainsEvent(e) || (e.type === 'scanned' && missed === true))) return;
       if (e.type === 'conflict' && madeDocument === false) return;
       // [choice] Among inputs of one instant, whose work the engine runs after all of them (event-log.md), a transfer
       // goes under the push or replication that started it, and a revision under the line it names (`cause`), not
@@ -100,6 +102,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
         step.discarded.push(discarded);
+        step.missed.push(missed);
         step.started.push(startedBy);
         if (e.type === 'replicated') arrivedUnder.set(arrivalKey(e.to, e.db, e.unid, e.seq), step);
       }
@@ -113,7 +116,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line })) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
         })),
       };
     },

@@ -248,3 +248,17 @@ describe('describeInput: a replication session', () => {
     expect(describeInput({ type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'pull-pull', db: 'x.nsf' })).toBe('replication Alpha <-> Beta (pull-pull) of x.nsf');
   });
 });
+
+describe('explainDerived: a scan that let an infection through is said, though it saved nothing (a new user\'s QA pass: a missed-infection counterexample\'s report showed two user saves and not the scan it fails at)', () => {
+  const U = '0000000000000000000000000ABC0000';
+  const scanned = (verdict: 'clean' | 'skipped' | 'infected', kind: 'on-write' | 'mail' = 'on-write', db = 'd.nsf'): DerivedEvent => ({ at: 5, type: 'scanned', server: 'A', db, unid: U, kind, verdict, saved: false });
+  it('INFECTION MISSED where the engine says the scan missed (Simulator onDerived `missed`): skipped, or called clean', () => {
+    expect(explainDerived([scanned('skipped')], undefined, undefined, undefined, undefined, undefined, [true])).toBe(`INFECTION MISSED on A: its on-write scan of ${U} in d.nsf skipped it, and it holds an infected attachment`);
+    expect(explainDerived([scanned('clean')], undefined, undefined, undefined, undefined, undefined, [true])).toBe(`INFECTION MISSED on A: its on-write scan of ${U} in d.nsf called it clean, and it holds an infected attachment`);
+    expect(explainDerived([scanned('clean', 'mail', 'mail.box')], undefined, undefined, undefined, undefined, undefined, [true])).toBe(`INFECTION MISSED on A: its mail scan of message ${U} in mail.box called it clean, and it holds an infected attachment`);
+  });
+  it('a scan that missed nothing, or told without `missed`, is not said (scans that saved nothing are left out)', () => {
+    expect(explainDerived([scanned('skipped')], undefined, undefined, undefined, undefined, undefined, [false])).toBe('no change');
+    expect(explainDerived([scanned('skipped')])).toBe('no change');
+  });
+});

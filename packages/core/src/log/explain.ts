@@ -101,6 +101,11 @@ export function explainDerived(
    * own exactly when its line is. Without it, guessed (below).
    */
   started?: { readonly lines: readonly (number | undefined)[]; readonly line: number },
+  /**
+   * Per event of `d`, for a `scanned` one, whether it let an infection through (Simulator's onDerived `missed`): said
+   * (other scans that saved nothing are not). Without it, no scan is said.
+   */
+  missed?: readonly (boolean | undefined)[],
 ): string {
   const parts: string[] = [];
   // A crash's loss is in no derived event: `lost`, its server's cluster queues as they were (Simulator.queuedOn). It
@@ -130,6 +135,11 @@ export function explainDerived(
         ? e.type === 'session' && told === started!.line
         : e.type === 'session' && e.direction === 'cluster' && input?.type === 'push' && input.server === e.server && input.partner === e.partner && (input.db === undefined || input.db === e.db) && !ownPushed.has(e.db);
     if (own) ownPushed.add(e.db);
+    if (e.type === 'scanned' && missed?.[k] === true) {
+      const scan = e.kind === 'mail' ? `mail scan of message ${e.unid} in mail.box` : `${e.kind} scan of ${e.unid} in ${e.db}`;
+      parts.push(`${when(e)}INFECTION MISSED on ${e.server}: its ${scan} ${e.verdict === 'skipped' ? 'skipped it' : 'called it clean'}, and it holds an infected attachment`);
+      continue;
+    }
     if (!explainsEvent(e)) continue;
     // A cluster push the step's action did not ask for is the replicator's timer (clusterIntervalMs above 0): said
     // after what it moved, which read as the action's doing (an explore QA pass).

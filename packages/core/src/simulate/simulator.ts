@@ -47,8 +47,11 @@ export interface SimulatorOptions {
    * whose transfer made it, or 0 when the cluster replicator's timer, a retry or a connection started it: the events
    * do not say which transfer is whose, and a report's steps and its "on its timer" labels guessed wrong where inputs
    * of one instant, or a push and the timer, overlapped (an operator's QA pass).
+   * For a `scanned` event, `missed` is true when the scan let an infection through: the document had an infected
+   * attachment and the verdict was not `infected` (what the summary's `missed` counts; a report's steps say it, a
+   * missed-infection counterexample's failing step, which no event shows: a new user's QA pass).
    */
-  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => void;
+  readonly onDerived?: (event: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean) => void;
   /**
    * Asked after each piece of engine work: true stops the run there, as the cap does (`stopped: 'cap'`). A checker
    * uses it to cut a storm short instead of simulating it to `maxRunMs`.
@@ -444,7 +447,7 @@ export class Simulator {
   private s: SimState;
   private readonly factory: BehaviourFactory | undefined;
   private readonly maxRunMs: number;
-  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number) => void) | undefined;
+  private readonly onDerived: ((e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean) => void) | undefined;
   private readonly stopWhen: (() => boolean) | undefined;
   private readonly cutWhen: (() => boolean) | undefined;
   private membersCache = new Map<string, readonly string[]>();
@@ -1649,8 +1652,8 @@ export class Simulator {
 
   // ---------------------------------------------------------------- saves and derived events
 
-  private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number): void {
-    this.onDerived?.(e, madeDocument, discarded, startedBy);
+  private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean): void {
+    this.onDerived?.(e, madeDocument, discarded, startedBy, missed);
   }
 
   private clock(srv: ServerRec): number {
@@ -1891,7 +1894,7 @@ export class Simulator {
     if (b === undefined || rep === undefined || note === undefined) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes });
+    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes }, undefined, undefined, undefined, d.verdict !== 'infected' && filesOf(note) === 2);
     if (writes) this.save(srv, rep, unid, d, b.actor, cause, via, note);
   }
 
@@ -1962,7 +1965,7 @@ export class Simulator {
       if (filesOf(msg) !== 0) {
         const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
         const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes });
+        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes }, undefined, undefined, undefined, d.verdict !== 'infected' && filesOf(msg) === 2);
         if (writes) {
           const after = applySave(msg, unid, { set: d.set ?? [], remove: d.remove ?? [] }, this.clock(srv), 0).note;
           items = new Map(after.items.map((i) => [i.name, i.value] as const));
