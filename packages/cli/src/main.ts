@@ -2394,7 +2394,21 @@ export function runCli(argv: readonly string[]): void {
   // says what happened (the error went uncaught: exit 1, a failed check, for a refused log). As for standard output:
   // the command's own code once it has finished, else 141 for a reader gone, 2 for an output lost.
   process.stderr.on('error', (e: NodeJS.ErrnoException) => process.exit(process.exitCode ?? (e.code === 'EPIPE' ? 141 : 2)));
+  // [choice] A process ended with code 0 before the command finished was ended by code that is not replstorm's: a
+  // design module calling process.exit(0) (while it loads, or in a scan). Its 0 read as a verdict, "every invariant
+  // held", with nothing printed (a CLI QA pass). It is exit 2, bad input, said. (Any other code it chose stands.)
+  let finished = false;
+  process.on('exit', (code) => {
+    if (finished || code !== 0) return;
+    try {
+      process.stderr.write('replstorm: the process was ended (exit 0) before the command finished, by code that is not replstorm\'s: a design module calling process.exit? The command did not finish: what it prints and writes at its end was not\n');
+    } catch {
+      // (No standard error to write to: the exit code says it.)
+    }
+    process.exitCode = 2;
+  });
   void main(argv).then((code) => {
+    finished = true;
     process.exitCode = code;
   });
 }

@@ -3581,6 +3581,19 @@ describe('output files are never half-written', () => {
     expect(html).toContain(`scanner/smsdom saved ${B} on B`);
   });
 
+  it('a design module that ends the process with exit 0 (process.exit while it loads): exit 2, said, not the 0 of "every invariant held" (a CLI QA pass)', async () => {
+    const base = mkdtempSync(join(tmp, 'exit0-'));
+    const module = join(base, 'exit0.ts');
+    writeFileSync(module, 'process.exit(0);\nexport default {};\n');
+    for (const args of [['verify', module], ['designs', '--design', `m=${module}`]]) {
+      const res = await spawnCli(args);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toContain("replstorm: the process was ended (exit 0) before the command finished, by code that is not replstorm's: a design module calling process.exit?");
+    }
+    // A command that finishes keeps its own 0.
+    expect((await spawnCli(['designs'])).code).toBe(0);
+  });
+
   it('a design module path that is not a regular file (a FIFO) is refused, not waited on for ever (a CLI QA pass: verify hung, deaf to signals)', async () => {
     const base = mkdtempSync(join(tmp, 'fifo-module-'));
     const fifo = join(base, 'f.ts');
