@@ -494,15 +494,25 @@ interface RunOutputs {
 }
 
 function openOutputs(o: { record?: string; report?: string }): RunOutputs {
-  const record = o.record !== undefined ? new AtomicFile(o.record) : undefined;
+  const record = o.record !== undefined ? outputFile('--record', o.record) : undefined;
   let report: AtomicFile | undefined;
   try {
-    report = o.report !== undefined ? new AtomicFile(o.report) : undefined;
+    report = o.report !== undefined ? outputFile('--report', o.report) : undefined;
   } catch (err) {
     record?.abort();
     throw err;
   }
   return { record, report };
+}
+
+/** An output file, a refusal of it naming the option (`--report w/dir: ...`; it named the path alone: a CLI QA pass). */
+function outputFile(option: string, path: string): AtomicFile {
+  try {
+    return new AtomicFile(path);
+  } catch (err) {
+    if (err instanceof UsageError && err.message.startsWith(`${path}: `)) throw new UsageError(`${option} ${err.message}`);
+    throw err;
+  }
 }
 
 /**

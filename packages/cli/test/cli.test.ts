@@ -3335,7 +3335,7 @@ describe('output files are never half-written', () => {
       const res = await runCli(['replay', EXAMPLE_LOG, option, file]);
       expect(res.code, res.stderr).toBe(2);
       expect(res.stdout).toBe('');
-      expect(res.stderr).toBe(`replstorm: ${file}: the file is read-only (mode 0444): replstorm would replace it; give another file's name, or make it writable (chmod u+w)\n`);
+      expect(res.stderr).toBe(`replstorm: ${option} ${file}: the file is read-only (mode 0444): replstorm would replace it; give another file's name, or make it writable (chmod u+w)\n`);
       expect(readFileSync(file, 'utf8')).toBe('keep\n');
     }
     expect(readdirSync(base).sort()).toEqual(['ro.html', 'ro.jsonl']);

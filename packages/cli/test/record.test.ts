@@ -366,7 +366,7 @@ describe('output paths: what --record and --report replace', () => {
       const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN_TS, 'replay', EXAMPLE, option, target], { cwd: REPO_ROOT, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
       closeSync(fd);
       expect(res.status, res.stderr).toBe(2);
-      expect(res.stderr).toContain(`replstorm: ${target}: is the file standard output goes to (${out})`);
+      expect(res.stderr).toContain(`replstorm: ${option} ${target}: is the file standard output goes to (${out})`);
       expect(readFileSync(out, 'utf8')).toBe('before\n');
     }
     expect(readdirSync(tmp).filter((f) => f.includes('replstorm-tmp'))).toEqual([]);
