@@ -550,6 +550,36 @@ describe('help, version and usage', () => {
     expect(steps).toContain(`${U} updated on A (seq 2, from B): the document reappears on A, whose deletion is discarded (R6)`);
   });
 
+  it('R13: a scan\'s save is in the step of the scan it belongs to, though the next input came first, within the scan\'s milliseconds (a researcher\'s QA pass: "scheduled scan on Gamma" read "no change" and the next step carried its save)', async () => {
+    const dir = mkdtempSync(join(tmp, 'scan-steps-'));
+    const U = '00000000000000000000000000000001';
+    const lines = [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'Beta' },
+      { at: 0, type: 'server', name: 'Gamma' },
+      { at: 0, type: 'database', name: 'd', replicas: ['Beta', 'Gamma'] },
+      { at: 1, type: 'save', server: 'Gamma', db: 'd', unid: U, by: 'user/a', set: { $FILE: [{ name: 'a.pdf' }] } },
+      { at: 2, type: 'replicate', server: 'Gamma', partner: 'Beta' },
+      { at: 1000, type: 'scanner', server: 'Beta', design: 'smsdom' },
+      { at: 1000, type: 'scanner', server: 'Gamma', design: 'smsdom' },
+      // Gamma's scan of its document comes at 200,010 ms (scanMsPerDoc 10): after the input of that instant, Beta's scan.
+      { at: 200_000, type: 'scan', server: 'Gamma', kind: 'scheduled' },
+      { at: 200_010, type: 'scan', server: 'Beta', kind: 'scheduled' },
+    ];
+    const log = join(dir, 'scans.jsonl');
+    writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const report = join(dir, 'r.html');
+    expect((await runCli(['replay', log, '--report', report])).code).toBe(0);
+    const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+    const rows = [...text.matchAll(/<tr><td class="num">(\d+)<\/td>.*?<\/tr>/g)].map((m) => [Number(m[1]), m[0]] as const);
+    const row = (line: number) => rows.find(([l]) => l === line)?.[1] ?? '';
+    expect(row(9)).toContain('scheduled scan on Gamma');
+    expect(row(9)).toContain(`scanner/smsdom saved ${U} on Gamma (seq 2)`);
+    expect(row(10)).toContain('scheduled scan on Beta');
+    expect(row(10)).not.toContain('on Gamma (seq 2)');
+    expect(row(10)).toContain(`scanner/smsdom saved ${U} on Beta (seq 2)`);
+  });
+
   it('R12: the report\'s step for a crash says the cluster queues it lost (it read "no change", and the replicas stayed apart with nothing to say why: an explore QA pass); a crash with nothing queued: no change', async () => {
     const dir = mkdtempSync(join(tmp, 'crash-steps-'));
     const U = '00000000000000000000000000000001';

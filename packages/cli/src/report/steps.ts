@@ -58,6 +58,9 @@ export interface StepsBuilder {
 }
 
 
+/** The inputs a scanner's save answers directly (a pass they ask for, or a write scanned on write): see `add`. */
+const SCANNED_BY: ReadonlySet<InputEvent['type']> = new Set(['scan', 'save', 'delete', 'deliver', 'forward']);
+
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
@@ -98,6 +101,19 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
         const answered = e.via !== undefined ? arrivedUnder.get(arrivalKey(e.server, e.db, e.via.unid, e.via.seq)) : undefined;
         if (answered !== undefined && answered.e.at === last.e.at && open.includes(answered)) step = answered;
         else for (let i = open.length - 1; i >= 0 && open[i]!.e.at === last.e.at; i--) if (open[i]!.line === e.cause) step = open[i]!;
+        // [choice] A scanner's save goes under the input whose scan it is, a `scan` (its pass) or a write it scanned on
+        // write, even when a later input came first, in the milliseconds the scan took (scanMsPerDoc): a verify log's
+        // "scheduled scan on Gamma" read "no change" and the next step, "scheduled scan on Beta" 10 ms later, carried
+        // Gamma's cleaning save, where --blame gave it to Gamma's scan (a researcher's QA pass). Not a pass of the
+        // scanner's own schedule, whose cause is the `scanner` input that installed it, hours before: in time order. Nor
+        // a stamp of an arrival (`via`), which goes where the arrival went (above).
+        if (step === last && step.line !== e.cause && e.via === undefined && e.by.startsWith('scanner/')) {
+          for (let i = open.length - 2; i >= 0; i--) {
+            if (open[i]!.line !== e.cause) continue;
+            if (SCANNED_BY.has(open[i]!.e.type)) step = open[i]!;
+            break;
+          }
+        }
       }
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
