@@ -1598,6 +1598,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // its first deletion left it out, a QA pass.)
   const deletes = Number(parameters['userDeletes'] ?? 0) > 0 || rows.some((r) => r.documentsDeleted > 0);
   process.stdout.write(`${formatCompareTable(rows, deletes)}\n`);
+  // (Here: the legend's clause of "infected left" is where the table has the column.)
   const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
@@ -1642,15 +1643,13 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     if (perServer && d !== undefined && !Object.prototype.hasOwnProperty.call(d.defaults, 'key')) rowNotes.push({ r, note: 'the design has no key setting, so keys=per-server does not apply to it' });
   }
   for (const { r, note } of rowNotes) process.stdout.write(`\n- ${r.label}: ${note}`);
-  // "missed" counts what a scan passed; infections no scan reached are not in it (noop's row read "missed 0").
-  const infectedLeft = rows.filter((r) => r.infectedCopiesLeft > 0);
-  for (const r of infectedLeft) process.stdout.write(`\n- ${r.label}: ${formatCount(r.infectedCopiesLeft)} document copies still hold an infected attachment at the end (missed counts what a scan passed as not infected; these include any no scan reached)`);
   // (The message says what failed: code that threw, or a decision refused, such as a verdict no design may return. "Its
   // code threw" for both read as false for the second: a researcher's QA pass.)
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
   for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
-  process.stdout.write(`${cut.length || rowNotes.length || infectedLeft.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
+  const infectedLeft = rows.some((r) => r.infectedCopiesLeft > 0);
+  process.stdout.write(`${cut.length || rowNotes.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${infectedLeft ? '; document copies still holding an infected attachment at the end, whether a scan passed them or none reached them (missed counts only the first)' : ''}${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -1665,11 +1664,15 @@ function throwIfRowsFailed(failed: readonly { readonly label: string; readonly m
 /**
  * compare's table. [choice] The column of deleted documents back where they were deleted (R6) only where the scenario
  * deletes (`userDeletes`): "deleted back", the documents back of those the row's run deleted ("12/500"; a row cut
- * short may have applied fewer). The seed's table, which deletes nothing, keeps its columns.
+ * short may have applied fewer). The seed's table, which deletes nothing, keeps its columns. Likewise "infected left",
+ * the document copies still infected at the end (`infectedCopiesLeft`), only where a row leaves any: `missed` counts
+ * what a scan passed, and noop, which no scheduled pass reaches, read "missed 0" beside 182 infected copies; a note
+ * below the table said it, which a researcher comparing designs on infections did not see (a QA pass).
  */
 export function formatCompareTable(rows: readonly ComparisonRow[], deletes = rows.some((r) => r.documentsDeleted > 0)): string {
+  const infected = rows.some((r) => r.infectedCopiesLeft > 0);
   return formatTable(
-    ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed', ...(deletes ? ['deleted back'] : [])],
+    ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed', ...(infected ? ['infected left'] : []), ...(deletes ? ['deleted back'] : [])],
     rows.map((r) => [
       r.label,
       r.scansPerformed,
@@ -1679,6 +1682,7 @@ export function formatCompareTable(rows: readonly ComparisonRow[], deletes = row
       r.conflicts,
       quiescentCell(r),
       r.infectionsMissed,
+      ...(infected ? [r.cutShort !== undefined ? `${formatCount(r.infectedCopiesLeft)} *` : r.infectedCopiesLeft] : []),
       // (A row cut short counts at its cut, with work pending: marked as its scanner revisions are, its footnote saying so.)
       ...(deletes ? [`${formatCount(r.deletionsUndone)}/${formatCount(r.documentsDeleted)}${r.cutShort !== undefined ? ' *' : ''}`] : []),
     ]),

@@ -678,12 +678,17 @@ describe('help, version and usage', () => {
     expect(text.stdout).toContain('* smsdom: cut short after 1 scanner revision at ');
   });
 
-  it('compare: a row that leaves infected copies no scan reached says how many (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom)', async () => {
+  it('compare: a row that leaves infected copies no scan reached says how many, in a column "infected left" where any row leaves some (noop showed "missed 0" beside 8 infected copies, as if it were as safe as smsdom; then a note below the table said it, which a researcher\'s QA pass did not see)', async () => {
     const args = ['compare', 'noop', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1'];
     const res = await runCli(args);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('- noop: 8 document copies still hold an infected attachment at the end');
-    expect(res.stdout).not.toContain('- smsdom:');
+    expect(res.stdout).toMatch(/^design +scans +skipped +scanner revisions +replicated +conflicts +quiescent +missed +infected left$/m);
+    expect(res.stdout).toMatch(/^noop .* 0 +8$/m);
+    expect(res.stdout).toMatch(/^smsdom .* 0 +0$/m);
+    expect(res.stdout).toContain('; document copies still holding an infected attachment at the end, whether a scan passed them or none reached them (missed counts only the first)');
+    // None left: the table keeps its columns.
+    const clean = await runCli(['compare', 'smsdom', '--set', 'databases=1', '--set', 'docs=4', '--set', 'infectedShare=1']);
+    expect(clean.stdout).not.toContain('infected left');
     const rows = (JSON.parse((await runCli([...args, '--json'])).stdout) as { rows: { design: string; infectionsMissed: number; infectedCopiesLeft: number }[] }).rows;
     expect(rows.map((r) => [r.design, r.infectionsMissed, r.infectedCopiesLeft])).toEqual([['noop', 0, 8], ['smsdom', 0, 0]]);
   });

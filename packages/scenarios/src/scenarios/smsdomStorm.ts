@@ -24,7 +24,7 @@ export const SMSDOM_STORM_PARAMS = {
   scanOffsetsMs: { default: '0,7000', help: 'per server, at most one value each (the last repeats): when its scanner is installed and its first scheduled scan starts, after setup (a few seconds apart: servers are never in lockstep)' },
   clockSkewsMs: { default: '0,350', help: 'per server, at most one value each (the last repeats): clock offset in ms' },
   horizonMs: { default: 2 * HOUR, min: 1, integer: true, help: 'the run ends this long after the scanners are installed (an end event)' },
-  userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers' },
+  userEditsPerHour: { default: 0, min: 0, help: 'random user edits per hour across all documents and servers (each writes a new Body, no attachment: infections are the initial documents\' only, infectedShare)' },
   definitionsEveryMs: { default: 0, min: 0, integer: true, help: 'virus definitions update on every server this often (0: never)' },
   forwards: { default: 0, min: 0, integer: true, help: 'documents forwarded by users into a database drawn at random, their own included, as new documents (a forward loses the tag: rescans)' },
   userDeletes: { default: 0, min: 0, integer: true, help: 'documents deleted by users (each once, none forwarded), at random times and servers over the horizon; no user edits one after its deletion (R6: a deletion loses to a copy saved more than once since they parted, or saved after it; a stamp is a save)' },
