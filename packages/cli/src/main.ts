@@ -1005,7 +1005,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
   // An empty name read as "no such file", naming nothing (an operator's QA pass).
   if (log.trim() === '') throw new UsageError('replay: give the log\'s file name, or - for standard input (got an empty one)');
   currentFile = log === '-' ? '<stdin>' : log;
-  checkOutputPaths({ ...o, ...(o.design !== undefined ? { design: o.design } : {}) }, log);
+  checkOutputPaths(o, log);
   const registry = await buildRegistry(o.design);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
@@ -1169,7 +1169,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new UsageError(`unknown scenario "${scenarioName}" (available: ${SCENARIOS.map((s) => s.name).join(', ')})${designInScenarioHint(scenarioName, 'run')}`);
   if (o.maxRun !== undefined) throw new UsageError(`--max-run: a scenario's run stops at its end event, horizonMs after its scanners are installed (--set horizonMs=MS sets it; see replstorm scenarios); --max-run is replay's`);
-  checkOutputPaths({ ...o, ...(o.design !== undefined ? { design: o.design } : {}) });
+  checkOutputPaths(o);
   const sets = parseSets(o.set ?? []);
   if (o.seed !== undefined && sets['seed'] !== undefined) throw new UsageError(`--seed ${o.seed} and --set seed=${sets['seed']}: give the seed once`);
   const settings: Record<string, string | number> = { ...sets, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
@@ -2386,8 +2386,14 @@ export function runCli(argv: readonly string[]): void {
   // [choice] Standard output is replstorm's own (its tables, its JSON), written with process.stdout: what a design
   // module prints through `console` (a researcher's debugging line) goes to standard error. It came out ahead of the
   // JSON, which no longer parsed: `verify --json` of a design logging each scan printed 685 lines before it (a CLI QA
-  // pass). (A module writing to process.stdout itself is not caught.)
-  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  // pass). (A module writing to process.stdout itself is not caught.) The console's methods that write are taken from
+  // one writing to standard error; the others (profile, timeStamp, ...) stay: a bare Console lacks them, and a module
+  // calling console.timeStamp failed to load (a review).
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr }) as unknown as Record<string, unknown>;
+  for (const m of ['log', 'info', 'debug', 'dir', 'dirxml', 'table', 'trace', 'group', 'groupCollapsed', 'groupEnd', 'count', 'countReset', 'time', 'timeLog', 'timeEnd', 'assert', 'warn', 'error']) {
+    const f = toStderr[m];
+    if (typeof f === 'function') (console as unknown as Record<string, unknown>)[m] = f.bind(toStderr);
+  }
   // Whatever else ends the process (an error no one caught), no temporary file outlives it. (An operator's QA pass
   // saw a hidden temporary file left in 3 of 8 Ctrl-C's of `pnpm replstorm replay --record` sent to the whole process
   // group. The cause, found by a later QA pass: the script ran the tsx command, which kills its child with SIGKILL
@@ -2415,7 +2421,7 @@ export function runCli(argv: readonly string[]): void {
   process.on('exit', (code) => {
     if (finished || code !== 0) return;
     try {
-      process.stderr.write('replstorm: the process was ended (exit 0) before the command finished, by code that is not replstorm\'s: a design module calling process.exit? The command did not finish: what it prints and writes at its end was not\n');
+      process.stderr.write('replstorm: the process was ended (exit 0) before the command finished, by code that is not replstorm\'s or left with nothing to wait for: a design module calling process.exit, or one whose loading never settles (a top-level await)? The command did not finish: what it prints and writes at its end was not\n');
     } catch {
       // (No standard error to write to: the exit code says it.)
     }

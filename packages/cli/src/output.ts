@@ -117,21 +117,15 @@ export function holdTemporaryFile(path: string): () => void {
 }
 
 /**
- * An output file written to a temporary name beside it and renamed over the target only when complete, so an
- * interrupted run (error, Ctrl-C, disk full) leaves the previous file intact and no partial one.
- *
- * What is replaced is a regular file: through a symbolic link, the file it points to (the link stays); an existing
- * file keeps its permissions (and, where this process may set them, its owner). Anything else in the file's place is
- * refused before the run: a directory, and a device, pipe or socket (renaming a new file over /dev/full or a named
- * pipe would replace it with a plain file, and as root that is a system file).
+ * Whether an output to `path` would replace the regular file open as descriptor `fd` (0: the file standard input
+ * reads). Not a device or pipe (`/dev/null` as both), which AtomicFile refuses for what it is.
  */
-/** Whether descriptor `fd` is open on the file `st` describes. */
-/** Whether an output to `path` would replace the file open as descriptor `fd` (0: the file standard input reads). */
 export function isFileOf(path: string, fd: number): boolean {
   const st = statOrUndefined(outputTarget(path));
-  return st !== undefined && sameFile(fd, st);
+  return st !== undefined && st.isFile() && sameFile(fd, st);
 }
 
+/** Whether descriptor `fd` is open on the file `st` describes. */
 function sameFile(fd: number, st: Stats): boolean {
   try {
     const f = fstatSync(fd);
@@ -141,6 +135,15 @@ function sameFile(fd: number, st: Stats): boolean {
   }
 }
 
+/**
+ * An output file written to a temporary name beside it and renamed over the target only when complete, so an
+ * interrupted run (error, Ctrl-C, disk full) leaves the previous file intact and no partial one.
+ *
+ * What is replaced is a regular file: through a symbolic link, the file it points to (the link stays); an existing
+ * file keeps its permissions (and, where this process may set them, its owner). Anything else in the file's place is
+ * refused before the run: a directory, and a device, pipe or socket (renaming a new file over /dev/full or a named
+ * pipe would replace it with a plain file, and as root that is a system file).
+ */
 export class AtomicFile {
   /** The path as given (for messages). */
   readonly path: string;

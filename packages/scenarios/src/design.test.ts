@@ -310,12 +310,26 @@ describe('a researcher\'s design\'s store', () => {
     expect(() => scanReading((s) => (s as unknown as Record<string, unknown>)['k']).run()).toThrow(/the design "reads" failed while scanning .*: store\.k: the store is a ReadonlyMap \(the design's memory on this server\), not an object: read a key with store\.get\("k"\) or store\.has\(\.\.\.\)/);
   });
 
-  it('R16: written in place (set, delete, clear, an assignment) the design fails and the memory is unchanged: it is written through remember', () => {
-    for (const write of [(s: Map<string, unknown>) => s.set('k', 2), (s: Map<string, unknown>) => s.delete('k'), (s: Map<string, unknown>) => s.clear(), (s: Map<string, unknown>) => ((s as unknown as Record<string, unknown>)['k'] = 2)]) {
+  it('R16: written in place (set, delete, clear, an assignment, a definition, a deletion, __defineGetter__) the design fails, once said, and the memory is unchanged: it is written through remember', () => {
+    const writes: ((s: Map<string, unknown>) => unknown)[] = [
+      (s) => s.set('k', 2),
+      (s) => s.delete('k'),
+      (s) => s.clear(),
+      (s) => ((s as unknown as Record<string, unknown>)['k'] = 2),
+      (s) => Object.defineProperty(s, 'k', { value: 2 }),
+      (s) => delete (s as unknown as Record<string, unknown>)['size'],
+      (s) => (s as unknown as { __defineGetter__(k: string, f: () => unknown): void }).__defineGetter__('get', () => () => 2),
+    ];
+    for (const write of writes) {
       const { run, store } = scanReading((s) => write(s as Map<string, unknown>));
-      expect(run).toThrow(/the design "reads" failed while scanning .*: store\.\w+(\(\))? ?(= \.\.\.)?: the store is read-only here; write it through the decision's remember/);
+      expect(run).toThrow(/the design "reads" failed while scanning .*: .*store.*: a design writes its memory through the decision's remember \(a list of \[key, value\] pairs; undefined forgets the key\), not in the store$/);
       expect([...store]).toEqual([['k', 1]]);
+      expect(store.get('k')).toBe(1);
     }
+  });
+
+  it('R16: what any object has reads as on any object (toString, hasOwnProperty, __proto__), and a copy is new Map(store)', () => {
+    expect(scanReading((s) => [String(s), Object.prototype.toString.call(s), (s as unknown as { hasOwnProperty(k: string): boolean }).hasOwnProperty('k'), (s as unknown as { __proto__: unknown }).__proto__ === Map.prototype, new Map(s).get('k')]).run()).toEqual(['[object Map]', '[object Map]', false, true, 1]);
   });
 
   it('a built-in design (trusted) is handed the map itself, unguarded (no proxy on the seed\'s quarter of a million scans)', () => {

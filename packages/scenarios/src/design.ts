@@ -701,36 +701,36 @@ const NO_STORE: ReadonlyMap<string, unknown> = new Map();
  * The store as a researcher's design is handed it: the server's memory, read as a ReadonlyMap (`get`, `has`, `size`,
  * iteration), refusing what is not. [choice] A property that is not a Map's (`store[key]`, `store.seen`) throws, the
  * design's error naming it: it read undefined, so a cache read that way never hit and nothing said why (a new user's
- * QA pass: a design passed verify with 0 scans skipped). `set`, `delete` and `clear` throw too: the store is the
- * engine's own map, and a write there bypassed `remember`'s checks and every snapshot's copy-on-write. One proxy a
- * map, remembered (a server's store is replaced, not changed, when a design remembers). Built-in designs get the map.
+ * QA pass: a design passed verify with 0 scans skipped). `set`, `delete`, `clear`, an assignment, a definition (and
+ * `__defineGetter__`) throw too: the store is the engine's own map, and a write there bypassed `remember`'s checks and
+ * every snapshot's copy-on-write. Object's own methods (`toString`, `hasOwnProperty`) read as on any object. A proxy
+ * is not a Map to structuredClone or util.types.isMap: copy it with `new Map(store)` (README). One proxy a map object,
+ * remembered: it reads the live map, whatever the design remembers into it. Built-in designs get the map.
  */
 function guardedStore(store: ReadonlyMap<string, unknown>): ReadonlyMap<string, unknown> {
   let g = guardedStores.get(store);
   if (g === undefined) {
     const bound = new Map<PropertyKey, unknown>();
+    const refuse = (what: string): never => {
+      throw new TypeError(`${what}: a design writes its memory through the decision's remember (a list of [key, value] pairs; undefined forgets the key), not in the store`);
+    };
     g = new Proxy(store as Map<string, unknown>, {
       get(target, prop) {
         if (prop === 'size') return target.size;
-        if (prop === 'set' || prop === 'delete' || prop === 'clear') {
-          return () => {
-            throw new TypeError(`store.${prop}(): the store is read-only here; write it through the decision's remember (a list of [key, value] pairs; undefined forgets the key)`);
-          };
-        }
-        if (typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then' || prop === 'constructor') {
+        if (prop === 'set' || prop === 'delete' || prop === 'clear' || prop === '__defineGetter__' || prop === '__defineSetter__') return () => refuse(`store.${prop}()`);
+        const own = typeof prop === 'string' && Object.prototype.hasOwnProperty.call(Map.prototype, prop);
+        if (own || typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then' || prop in Object.prototype) {
           const v: unknown = Reflect.get(target, prop, target);
-          return typeof v === 'function' ? v.bind(target) : v;
-        }
-        if (prop in Map.prototype) {
+          if (typeof v !== 'function') return v;
           let f = bound.get(prop);
-          if (f === undefined) bound.set(prop, (f = (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).bind(target)));
+          if (f === undefined) bound.set(prop, (f = (v as (...a: unknown[]) => unknown).bind(target)));
           return f;
         }
         throw new TypeError(`store.${prop}: the store is a ReadonlyMap (the design's memory on this server), not an object: read a key with store.get(${JSON.stringify(prop)}) or store.has(...)`);
       },
-      set(_target, prop) {
-        throw new TypeError(`store.${String(prop)} = ...: the store is read-only here; write it through the decision's remember`);
-      },
+      set: (_target, prop) => refuse(`store.${String(prop)} = ...`),
+      defineProperty: (_target, prop) => refuse(`defining store.${String(prop)}`),
+      deleteProperty: (_target, prop) => refuse(`delete store.${String(prop)}`),
     });
     guardedStores.set(store, g);
   }

@@ -26,6 +26,18 @@ describe('the report\'s steps', () => {
     });
   });
 
+  it('R13: a step says the first 3 scans that missed an infection and counts the rest, and they leave the step\'s revisions their slots (a review: a noop pass over 150 infected documents filled the step with 60 of them before its text was cut)', () => {
+    const b = createSteps();
+    b.input(2, { at: 1000, type: 'scan', server: 'Alpha', kind: 'manual' });
+    const unid = (k: number) => k.toString(16).toUpperCase().padStart(32, '0');
+    for (let k = 1; k <= 10; k++) b.add({ at: 1000 + 10 * k, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: unid(k), kind: 'manual', verdict: 'skipped', saved: false }, undefined, undefined, undefined, true);
+    // A scan that missed nothing is not said, nor counted.
+    b.add({ at: 1200, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: unid(11), kind: 'manual', verdict: 'clean', saved: false }, undefined, undefined, undefined, false);
+    b.add(revised(1300, UNID, 'scanner/smsdom'));
+    const said = (k: number) => `INFECTION MISSED on Alpha: its manual scan of ${unid(k)} in d.nsf skipped it, and it holds an infected attachment`;
+    expect(b.result().steps[0]!.followed).toBe(`${said(1)}; ${said(2)}; ${said(3)}; scanner/smsdom saved ${UNID} on Alpha (seq 1); and 7 more scans that missed an infection`);
+  });
+
   it('R12: inputs of one instant each get the transfers they started, not the last of them all (explore\'s 3-server setup: the push to Beta read "no change", the push to Gamma carried both, Beta\'s labelled the timer)', () => {
     const b = createSteps();
     const push = (to: string): InputEvent => ({ at: 45_000, type: 'push', server: 'Alpha', partner: to });

@@ -16,6 +16,11 @@ export const STEPS_SHOWN = 300;
 /** Events said per step (a push of thousands of documents): the rest are counted. */
 const EVENTS_KEPT = 100;
 /**
+ * Scans that let an infection through, said in a step; the rest counted. (A review: a noop pass over 150 infected
+ * documents filled a step with 60 of them before its text was cut, and took the slots of its revisions.)
+ */
+const MISSED_SAID = 3;
+/**
  * Characters of a step's text, at most, before its count of what it does not say: the report cuts any text past
  * 10,000 (htmlReport's MAX_SHOWN), and a step's cut there fell mid-UNID and lost its "and N more" (an operator's QA
  * pass). Cut here at the last part that fits, and said.
@@ -62,7 +67,7 @@ export interface StepsBuilder {
 const SCANNED_BY: ReadonlySet<InputEvent['type']> = new Set(['scan', 'save', 'delete', 'deliver', 'forward']);
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; missedSaid: number; missedMore: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
   // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
   const caps = new Map<string, number>();
@@ -75,7 +80,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
     input(line, e, lost) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, lost });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost });
       else if (open.length > 0) open = [];
     },
     add(e, madeDocument, discarded, startedBy, missed) {
@@ -115,6 +120,13 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           }
         }
       }
+      if (e.type === 'scanned') {
+        if (step.missedSaid >= MISSED_SAID || step.derived.length >= EVENTS_KEPT) {
+          step.missedMore++;
+          return;
+        }
+        step.missedSaid++;
+      }
       if (step.derived.length < EVENTS_KEPT) {
         step.derived.push(e);
         step.discarded.push(discarded);
@@ -132,7 +144,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : '') + (s.missedMore > 0 ? `; and ${s.missedMore.toLocaleString('en-US')} more ${s.missedMore === 1 ? 'scan' : 'scans'} that missed an infection` : ''),
         })),
       };
     },
