@@ -747,7 +747,9 @@ export async function simulateStream(
         readonly recordMark: number | undefined;
         readonly outLine: number;
         /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
-        held: [DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined, boolean | undefined][] | undefined;
+        // (`missed` only where it is said, a scanned event's: up to BEYOND_STOP_KEPT of these are held, and a fifth
+        // element in each tipped a storm recording's replay under a 64 MB heap past its memory check: memoryGuard.test.)
+        held: ([DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined] | [DerivedEvent, boolean | undefined, Discarded | undefined, number | undefined, boolean | undefined])[] | undefined;
       }
     | undefined;
   /** Blame and the timeline include events of a run past its stop that was then undone (see BEYOND_STOP_KEPT). */
@@ -770,7 +772,7 @@ export async function simulateStream(
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
-      beyondStop.held.push([e, madeDocument, discarded, startedBy, missed]);
+      beyondStop.held.push(missed === true ? [e, madeDocument, discarded, startedBy, missed] : [e, madeDocument, discarded, startedBy]);
       if (beyondStop.held.length > BEYOND_STOP_KEPT) {
         for (const [x, m, d, b, i] of beyondStop.held) toOutputs(x, m, d, b, i);
         beyondStop.held = undefined;
