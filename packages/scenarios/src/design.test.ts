@@ -329,7 +329,7 @@ describe('a researcher\'s design\'s store', () => {
   });
 
   it('R16: what any object has reads as on any object (toString, hasOwnProperty, __proto__), and a copy is new Map(store)', () => {
-    expect(scanReading((s) => [String(s), Object.prototype.toString.call(s), (s as unknown as { hasOwnProperty(k: string): boolean }).hasOwnProperty('k'), (s as unknown as { __proto__: unknown }).__proto__ === Map.prototype, new Map(s).get('k')]).run()).toEqual(['[object Map]', '[object Map]', false, true, 1]);
+    expect(scanReading((s) => [String(s), Object.prototype.toString.call(s), (s as unknown as { hasOwnProperty(k: string): boolean }).hasOwnProperty('k'), (s as unknown as { __proto__: unknown }).__proto__ === Map.prototype, s.constructor === Map, new Map(s).get('k')]).run()).toEqual(['[object Map]', '[object Map]', false, true, true, 1]);
   });
 
   it('a built-in design (trusted) is handed the map itself, unguarded (no proxy on the seed\'s quarter of a million scans)', () => {

@@ -721,7 +721,7 @@ function guardedStore(store: ReadonlyMap<string, unknown>): ReadonlyMap<string, 
         const own = typeof prop === 'string' && Object.prototype.hasOwnProperty.call(Map.prototype, prop);
         if (own || typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then' || prop in Object.prototype) {
           const v: unknown = Reflect.get(target, prop, target);
-          if (typeof v !== 'function') return v;
+          if (typeof v !== 'function' || prop === 'constructor') return v;
           let f = bound.get(prop);
           if (f === undefined) bound.set(prop, (f = (v as (...a: unknown[]) => unknown).bind(target)));
           return f;
