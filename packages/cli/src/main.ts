@@ -1598,8 +1598,9 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // its first deletion left it out, a QA pass.)
   const deletes = Number(parameters['userDeletes'] ?? 0) > 0 || rows.some((r) => r.documentsDeleted > 0);
   process.stdout.write(`${formatCompareTable(rows, deletes)}\n`);
-  // (Here: the legend's clause of "infected left" is where the table has the column.)
   const cut = rows.filter((r) => r.cutShort !== undefined);
+  // (The table has the column "infected left" where a row leaves any: formatCompareTable.)
+  const infectedLeft = rows.some((r) => r.infectedCopiesLeft > 0);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
   // finished rows' totals as if they were the storm's (README: 5,606 conflicts against the default's 14,277).
@@ -1621,7 +1622,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
       '--report',
       'cut.html',
     ].join(' ');
-  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner ${r.scannerRevisions === 1 ? 'revision' : 'revisions'} at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end), and a larger budget shows whether revisions ever stop; the same run with its report: ${printable(runOf(r))}`);
+  for (const r of cut) process.stdout.write(`\n* ${r.label}: cut short after ${formatCount(r.scannerRevisions)} scanner ${r.scannerRevisions === 1 ? 'revision' : 'revisions'} at ${formatVirtualTime(r.cutShort!)} virtual (the --max-scanner-revisions budget): its other counts are those at that time (lower bounds: the run did not end${infectedLeft ? '; infected left an upper bound' : ''}), and a larger budget shows whether revisions ever stop; the same run with its report: ${printable(runOf(r))}`);
   // A design without a schedule setting is not given the scenario's scheduled scans: a row of zeros needs its reason.
   // Nor is one with the setting but no scheduleEveryMs(config) to read it: the scenario sets the setting, and nothing
   // schedules a pass (a user audit: such a design's row was all zeros, without a word).
@@ -1648,8 +1649,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   for (const f of failed) process.stdout.write(`\n- ${printable(`${f.label}: NO ROW: ${f.message}`)}`);
   for (const x of notReproducible) process.stdout.write(`\n- ${printable(`${x.label}: NOT REPRODUCIBLE: ${x.message}, so its figures are one run's and another run gives others`)}`);
   for (const x of reproducibilityUnchecked) process.stdout.write(`\n- ${printable(`${x.label}: ${x.message}`)}`);
-  const infectedLeft = rows.some((r) => r.infectedCopiesLeft > 0);
-  process.stdout.write(`${cut.length || rowNotes.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${infectedLeft ? '; document copies still holding an infected attachment at the end, whether a scan passed them or none reached them (missed counts only the first)' : ''}${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
+  process.stdout.write(`${cut.length || rowNotes.length || failed.length || notReproducible.length || reproducibilityUnchecked.length ? '\n' : ''}\ncolumns: scans performed / skipped (not scanned: a verified tag, a cache, or a design that does not scan, noop; smsdom's scheduled scans still rewrite a verified tag, rewriteValidTags), revisions the scanner saved, changes replication applied (the setup's spread included), replication conflicts made, whether all work drained by the end (cut: not known, the run was cut short), documents with an infected attachment passed as not infected (skipped, or called clean)${infectedLeft ? '; document copies still holding an infected attachment at the end (a row cut short: at its cut, an upper bound), whether a scan passed them or none reached them' : ''}${deletes ? '; deleted documents back where they were deleted at the end, of those the run deleted (R6: a deletion loses to a copy saved more than once since the two parted, or saved after it, and a stamp is a save; whoever\'s doing, users\' edits too)' : ''}\n`);
   throwIfRowsFailed(failed, scenario.name);
   if (notReproducible.length > 0) throw new Inconclusive('');
 }
@@ -2181,6 +2181,9 @@ With --set userDeletes=N (users delete N documents), a column "deleted back" giv
 were deleted at the end, of those the row's run deleted (R6: a deletion loses to a copy saved more than once since
 the two parted, or saved after it, and a stamp is a save; a row cut short counts at its cut, marked *); every row's
 \`documentsDeleted\` and \`deletionsUndone\` under --json (0 without deletions).
+Where a row leaves document copies infected at the end (--set infectedShare=...), a column "infected left" gives
+them, whether a scan passed them (missed) or none reached them (noop: no scheduled pass reaches it); a row cut short
+counts at its cut, marked *, an upper bound (scans only clean); every row's \`infectedCopiesLeft\` under --json.
 A row of a design module (--design) is run once more with the module loaded anew: a final state that differs is
 said below the table (NOT REPRODUCIBLE; under --json in \`notReproducible\`, each by its \`row\` index and label); one
 that outgrew memory when run again is said not checked (\`reproducibilityUnchecked\`), exit 0.
@@ -2390,7 +2393,7 @@ export function runCli(argv: readonly string[]): void {
   // one writing to standard error; the others (profile, timeStamp, ...) stay: a bare Console lacks them, and a module
   // calling console.timeStamp failed to load (a review).
   const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr }) as unknown as Record<string, unknown>;
-  for (const m of ['log', 'info', 'debug', 'dir', 'dirxml', 'table', 'trace', 'group', 'groupCollapsed', 'groupEnd', 'count', 'countReset', 'time', 'timeLog', 'timeEnd', 'assert', 'warn', 'error']) {
+  for (const m of ['log', 'info', 'debug', 'dir', 'dirxml', 'table', 'trace', 'group', 'groupCollapsed', 'groupEnd', 'count', 'countReset', 'time', 'timeLog', 'timeEnd', 'assert', 'warn', 'error', 'clear']) {
     const f = toStderr[m];
     if (typeof f === 'function') (console as unknown as Record<string, unknown>)[m] = f.bind(toStderr);
   }

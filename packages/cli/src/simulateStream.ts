@@ -757,7 +757,9 @@ export async function simulateStream(
   const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined, startedBy: number | undefined, missed: boolean | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
-    steps?.add(e, madeDocument, discarded, startedBy, missed);
+    // (The engine's lines are the recording's under --record: the steps are the file's, as blame maps them. A review:
+    // with --record a scan's saves left its step for later ones.)
+    steps?.add(inFileLines(e), madeDocument, discarded, startedBy !== undefined && startedBy > 0 ? causeLine(startedBy) : startedBy, missed);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;

@@ -319,12 +319,18 @@ describe('a researcher\'s design\'s store', () => {
       (s) => Object.defineProperty(s, 'k', { value: 2 }),
       (s) => delete (s as unknown as Record<string, unknown>)['size'],
       (s) => (s as unknown as { __defineGetter__(k: string, f: () => unknown): void }).__defineGetter__('get', () => () => 2),
+      (s) => Object.setPrototypeOf(s, null),
+      (s) => Object.freeze(s),
+      (s) => (s.valueOf() as Map<string, unknown>).set('k', 2),
+      (s) => s.forEach((_v, _k, m) => (m as Map<string, unknown>).set('k', 2)),
     ];
     for (const write of writes) {
       const { run, store } = scanReading((s) => write(s as Map<string, unknown>));
       expect(run).toThrow(/the design "reads" failed while scanning .*: .*store.*: a design writes its memory through the decision's remember \(a list of \[key, value\] pairs; undefined forgets the key\), not in the store$/);
       expect([...store]).toEqual([['k', 1]]);
       expect(store.get('k')).toBe(1);
+      expect(Object.getPrototypeOf(store)).toBe(Map.prototype);
+      expect(Object.isExtensible(store)).toBe(true);
     }
   });
 

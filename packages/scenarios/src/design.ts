@@ -718,6 +718,9 @@ function guardedStore(store: ReadonlyMap<string, unknown>): ReadonlyMap<string, 
       get(target, prop) {
         if (prop === 'size') return target.size;
         if (prop === 'set' || prop === 'delete' || prop === 'clear' || prop === '__defineGetter__' || prop === '__defineSetter__') return () => refuse(`store.${prop}()`);
+        // (valueOf handed out the map itself, and forEach's third argument is the map: both wrote through: a review.)
+        if (prop === 'valueOf') return () => g;
+        if (prop === 'forEach') return (f: (v: unknown, k: string, m: ReadonlyMap<string, unknown>) => void, self?: unknown) => target.forEach((v, k) => f.call(self, v, k, g!));
         const own = typeof prop === 'string' && Object.prototype.hasOwnProperty.call(Map.prototype, prop);
         if (own || typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then' || prop in Object.prototype) {
           const v: unknown = Reflect.get(target, prop, target);
@@ -731,6 +734,8 @@ function guardedStore(store: ReadonlyMap<string, unknown>): ReadonlyMap<string, 
       set: (_target, prop) => refuse(`store.${String(prop)} = ...`),
       defineProperty: (_target, prop) => refuse(`defining store.${String(prop)}`),
       deleteProperty: (_target, prop) => refuse(`delete store.${String(prop)}`),
+      setPrototypeOf: () => refuse('Object.setPrototypeOf(store, ...)'),
+      preventExtensions: () => refuse('freezing or sealing the store'),
     });
     guardedStores.set(store, g);
   }

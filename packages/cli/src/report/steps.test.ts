@@ -38,6 +38,20 @@ describe('the report\'s steps', () => {
     expect(b.result().steps[0]!.followed).toBe(`${said(1)}; ${said(2)}; ${said(3)}; scanner/smsdom saved ${UNID} on Alpha (seq 1); and 7 more scans that missed an infection`);
   });
 
+  it('R13: a scan that missed an infection goes under the input whose scan it is (startedBy), with that scan\'s saves, though a later input came first; under the last input when its input is the scanner\'s own installation (its schedule\'s pass) (a review: the miss and the stamp went under two steps)', () => {
+    const b = createSteps();
+    const U2 = 'B'.repeat(32);
+    b.input(2, { at: 1000, type: 'scan', server: 'Alpha', kind: 'manual' });
+    b.input(3, save(1005, U2));
+    b.add({ at: 1010, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: UNID, kind: 'manual', verdict: 'skipped', saved: false }, undefined, undefined, 2, true);
+    b.add(revised(1010, UNID, 'scanner/smsdom'));
+    // Its own schedule's pass: startedBy is the scanner's line, not shown as a step here: in time order.
+    b.add({ at: 1020, type: 'scanned', server: 'Alpha', db: 'd.nsf', unid: U2, kind: 'scheduled', verdict: 'clean', saved: false }, undefined, undefined, 1, true);
+    const [scan, user] = b.result().steps;
+    expect(scan!.followed).toBe(`INFECTION MISSED on Alpha: its manual scan of ${UNID} in d.nsf skipped it, and it holds an infected attachment; scanner/smsdom saved ${UNID} on Alpha (seq 1)`);
+    expect(user!.followed).toBe(`INFECTION MISSED on Alpha: its scheduled scan of ${U2} in d.nsf called it clean, and it holds an infected attachment`);
+  });
+
   it('R12: inputs of one instant each get the transfers they started, not the last of them all (explore\'s 3-server setup: the push to Beta read "no change", the push to Gamma carried both, Beta\'s labelled the timer)', () => {
     const b = createSteps();
     const push = (to: string): InputEvent => ({ at: 45_000, type: 'push', server: 'Alpha', partner: to });

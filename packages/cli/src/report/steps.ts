@@ -66,6 +66,20 @@ export interface StepsBuilder {
 /** The inputs a scanner's save answers directly (a pass they ask for, or a write scanned on write): see `add`. */
 const SCANNED_BY: ReadonlySet<InputEvent['type']> = new Set(['scan', 'save', 'delete', 'deliver', 'forward']);
 
+/**
+ * The step of the input whose scan a scanner's save or scan is (`cause`: its line), when that input is one a scan
+ * answers (SCANNED_BY) and still shown; else `last`, in time order (a pass of the scanner's own schedule: its cause
+ * is the `scanner` input that installed it).
+ */
+function answeringStep<S extends { readonly line: number; readonly e: InputEvent }>(open: readonly S[], last: S, cause: number | undefined): S {
+  if (cause === undefined || cause === last.line) return last;
+  for (let i = open.length - 2; i >= 0; i--) {
+    if (open[i]!.line !== cause) continue;
+    return SCANNED_BY.has(open[i]!.e.type) ? open[i]! : last;
+  }
+  return last;
+}
+
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; missedSaid: number; missedMore: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
@@ -96,7 +110,11 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
       // QA pass). Anything else, and what no input of that instant started, goes under the last, as before.
       const last = open[open.length - 1]!;
       let step = last;
-      if (startedBy !== undefined && startedBy > 0) {
+      if (e.type === 'scanned') {
+        // A scan that missed an infection goes where its save would (below), by the line of the input whose scan it
+        // is (`startedBy`): it and the scan's stamp of another document went under two steps (a review).
+        step = answeringStep(open, last, startedBy);
+      } else if (startedBy !== undefined && startedBy > 0) {
         // A transfer's event: the engine's word on which input's transfer made it (Simulator's onDerived `startedBy`;
         // 0, the timer's, a retry's or a connection's, stays under the last input, in time order).
         step = open.find((x) => x.line === startedBy) ?? last;
@@ -112,13 +130,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
         // Gamma's cleaning save, where --blame gave it to Gamma's scan (a researcher's QA pass). Not a pass of the
         // scanner's own schedule, whose cause is the `scanner` input that installed it, hours before: in time order. Nor
         // a stamp of an arrival (`via`), which goes where the arrival went (above).
-        if (step === last && step.line !== e.cause && e.via === undefined && e.by.startsWith('scanner/')) {
-          for (let i = open.length - 2; i >= 0; i--) {
-            if (open[i]!.line !== e.cause) continue;
-            if (SCANNED_BY.has(open[i]!.e.type)) step = open[i]!;
-            break;
-          }
-        }
+        if (step === last && step.line !== e.cause && e.via === undefined && e.by.startsWith('scanner/')) step = answeringStep(open, last, e.cause);
       }
       if (e.type === 'scanned') {
         if (step.missedSaid >= MISSED_SAID || step.derived.length >= EVENTS_KEPT) {

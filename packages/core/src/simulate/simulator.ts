@@ -47,7 +47,9 @@ export interface SimulatorOptions {
    * whose transfer made it, or 0 when the cluster replicator's timer, a retry or a connection started it: the events
    * do not say which transfer is whose, and a report's steps and its "on its timer" labels guessed wrong where inputs
    * of one instant, or a push and the timer, overlapped (an operator's QA pass).
-   * For a `scanned` event, `missed` is true when the scan let an infection through: the document had an infected
+   * For a `scanned` event, `startedBy` is the line of the input whose scan it is (its revision's `cause`: a `scan`
+   * input's pass, a write scanned on write, a message's delivery, or the `scanner` input of its own schedule's pass),
+   * and `missed` is true when the scan let an infection through: the document had an infected
    * attachment and the verdict was not `infected` (what the summary's `missed` counts; a report's steps say it, a
    * missed-infection counterexample's failing step, which no event shows: a new user's QA pass).
    */
@@ -1894,7 +1896,7 @@ export class Simulator {
     if (b === undefined || rep === undefined || note === undefined) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes }, undefined, undefined, undefined, d.verdict !== 'infected' && filesOf(note) === 2);
+    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes }, undefined, undefined, cause, d.verdict !== 'infected' && filesOf(note) === 2);
     if (writes) this.save(srv, rep, unid, d, b.actor, cause, via, note);
   }
 
@@ -1965,7 +1967,7 @@ export class Simulator {
       if (filesOf(msg) !== 0) {
         const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
         const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes }, undefined, undefined, undefined, d.verdict !== 'infected' && filesOf(msg) === 2);
+        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes }, undefined, undefined, line, d.verdict !== 'infected' && filesOf(msg) === 2);
         if (writes) {
           const after = applySave(msg, unid, { set: d.set ?? [], remove: d.remove ?? [] }, this.clock(srv), 0).note;
           items = new Map(after.items.map((i) => [i.name, i.value] as const));
