@@ -217,8 +217,12 @@ export interface SimulateResult {
  * `beyondStop` in simulateStream), to be dropped if the file ends before another input. Past this many they are
  * passed on (memory), and such a file's report and blame then include them too (`outputsPastStop`). [choice] A file
  * that goes on this far past its run's stop is a mismatch anyway; its summary, state and recording are exact.
+ * [choice] 100 a MB of the heap's limit, from 10,000 to 100,000 (100,000 from 1 GB on): at 100,000 under a 64 MB heap
+ * the events held took most of the quarter of the heap the memory check leaves (MEMORY_STOP_AT), and 0.8 MB more of
+ * them tipped a storm recording's replay into V8's abort in 4 runs of 8 (memoryGuard.test). It only decides when a
+ * mismatching file's report and blame include the undone run (said, `outputsPastStop`).
  */
-const BEYOND_STOP_KEPT = 100_000;
+const BEYOND_STOP_KEPT = Math.min(100_000, Math.max(10_000, heapLimitMb() * 100));
 
 /** A FIFO queue with O(1) push and shift. */
 class Queue<T> {
