@@ -36,6 +36,20 @@ describe('verifyDesign: the convergence check (R3, R12)', () => {
   });
 });
 
+describe('verifyDesign: the no-scanner-conflicts check (R5)', () => {
+  const U = '0000000000000000000000000ABC0000';
+  const withConflicts = (missed: number): Outcome => {
+    const o = outcome({ quiescent: true, converged: true });
+    return { ...o, summary: { ...o.summary, scans: { ...o.summary.scans, missed } }, conflictUnids: new Set([U]) };
+  };
+  it('R5: a conflict the clean-only baseline does not make is a violation; where the run also let an infection through, it says that later cleanings on several servers may be what conflicts (a researcher\'s QA pass: a cache keyed by UNID, which never stamps, read as stamping)', () => {
+    const check = CHECKS['no-scanner-conflicts'];
+    expect(check(withConflicts(0), () => outcome({}))).toBe(`1 document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${U}`);
+    expect(check(withConflicts(1), () => outcome({}))).toBe(`1 document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make (the run also let an infection through, no-missed-infection: left to later scans on several servers, their cleanings may be what conflicts); first: ${U}`);
+    expect(check(withConflicts(1), () => withConflicts(0))).toBeUndefined();
+  });
+});
+
 describe('verifyDesign: the no-scanner-reappearances check (R6)', () => {
   const DOC = '0000000000000000000000000ABC0000 in mail/db0.nsf';
   const at = (scannerSaved: boolean) => ({ scannerSaved, deletedOn: 'Alpha', deletedAt: 'at 31,101 ms', liveOn: ['Alpha', 'Beta'] });

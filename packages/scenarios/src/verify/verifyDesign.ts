@@ -841,7 +841,11 @@ export const CHECKS: Record<InvariantName, Check> = {
     if (o.conflictUnids.size === 0) return undefined;
     const base = baseline().conflictUnids;
     const extra = [...o.conflictUnids].filter((u) => !base.has(u)).sort();
-    return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make; first: ${extra[0]}`;
+    // [choice] Where the run also passed an infection unfound, said: the clean-only baseline cleans it at once, and
+    // left to later scans on several members, its cleanings can be what conflicts, in a design that never stamps (a
+    // researcher's QA pass: a cache keyed by UNID alone read as stamping).
+    const missed = o.summary.scans.missed > 0 ? ' (the run also let an infection through, no-missed-infection: left to later scans on several servers, their cleanings may be what conflicts)' : '';
+    return extra.length === 0 ? undefined : `${extra.length} document(s) got replication conflicts that the same inputs with a scanner that only cleans do not make${missed}; first: ${extra[0]}`;
   },
   // [choice] Counterfactual, as no-scanner-conflicts: a document both runs bring back (an edit after the deletion, a
   // skewed clock, a user's second edit: R6 brings them back whatever a scanner writes) is not the design's doing; one
