@@ -1643,6 +1643,22 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     const perServer = (r.settings['keys'] ?? settings['keys']) === 'per-server';
     if (perServer && d !== undefined && !Object.prototype.hasOwnProperty.call(d.defaults, 'key')) rowNotes.push({ r, note: 'the design has no key setting, so keys=per-server does not apply to it' });
   }
+  // Two rows of one design under one configuration (defaults filled in) and the same settings run the same thing: said,
+  // not left to read as a second opinion (a CLI QA pass: `compare smsdom smsdom:sso=true`, sso true by default).
+  const runs = new Map<string, string>();
+  for (const r of rows) {
+    const d = registry.get(r.design);
+    if (d === undefined) continue;
+    let resolved: string;
+    try {
+      resolved = JSON.stringify([r.design, Object.entries({ ...(d.defaults as object), ...parseConfigList(r.config, 'config', d.defaults) }).sort(), Object.entries(r.settings).sort()]);
+    } catch {
+      continue;
+    }
+    const first = runs.get(resolved);
+    if (first === undefined) runs.set(resolved, r.label);
+    else rowNotes.push({ r, note: `the same design, configuration and settings as ${first} (its defaults filled in): one run twice` });
+  }
   for (const { r, note } of rowNotes) process.stdout.write(`\n- ${r.label}: ${note}`);
   // (The message says what failed: code that threw, or a decision refused, such as a verdict no design may return. "Its
   // code threw" for both read as false for the second: a researcher's QA pass.)

@@ -696,6 +696,13 @@ describe('help, version and usage', () => {
     expect(rows.map((r) => [r.design, r.infectionsMissed, r.infectedCopiesLeft])).toEqual([['noop', 0, 8], ['smsdom', 0, 0]]);
   });
 
+  it('compare: a row of the same design, configuration (its defaults filled in) and settings as an earlier row is said to be one run twice (a CLI QA pass: smsdom and smsdom:sso=true, sso true by default, read as two opinions)', async () => {
+    const res = await runCli(['compare', 'smsdom', 'smsdom:sso=true', 'smsdom:sso=false', '--set', 'databases=1', '--set', 'docs=2']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('\n- smsdom:sso=true: the same design, configuration and settings as smsdom (its defaults filled in): one run twice');
+    expect(res.stdout).not.toContain('- smsdom:sso=false:');
+  });
+
   it('R6: compare with userDeletes has a column of the deleted documents back where they were deleted, of those each run deleted, and its legend; rows give documentsDeleted and deletionsUndone under --json; without deletions the table keeps its columns', async () => {
     const args = ['compare', 'sso-mail-only', 'noop', '--set', 'databases=2', '--set', 'docs=20', '--set', 'userDeletes=30', '--set', 'userEditsPerHour=3000', '--set', 'seed=1'];
     const res = await runCli(args);
