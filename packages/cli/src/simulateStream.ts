@@ -761,9 +761,11 @@ export async function simulateStream(
   const toOutputs = (e: DerivedEvent, madeDocument: boolean | undefined, discarded: Discarded | undefined, startedBy: number | undefined, missed: boolean | undefined) => {
     blame?.add(e, madeDocument);
     timeline?.add(e, madeDocument);
-    // (The engine's lines are the recording's under --record: the steps are the file's, as blame maps them. A review:
-    // with --record a scan's saves left its step for later ones.)
-    steps?.add(inFileLines(e), madeDocument, discarded, startedBy !== undefined && startedBy > 0 ? causeLine(startedBy) : startedBy, missed);
+    // (A revision's cause, and a scan's, which is what `startedBy` is for a scanned event, are the recording's lines
+    // under --record: the steps are the file's, as blame maps them (a review: with --record a scan's saves left its
+    // step for later ones). A transfer's `startedBy` is the file's line already: mapped too, it put a replication's
+    // changes under an earlier step, an operator's QA pass.)
+    steps?.add(inFileLines(e), madeDocument, discarded, e.type === 'scanned' && startedBy !== undefined && startedBy > 0 ? causeLine(startedBy) : startedBy, missed);
   };
   // The scanner-revision budget (maxScannerRevisions): each run's count, and the cut it asks for (Simulator.cutWhen).
   const revisionBudget = options.maxScannerRevisions;

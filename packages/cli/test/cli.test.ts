@@ -583,6 +583,31 @@ describe('help, version and usage', () => {
     }
   });
 
+  it('R9: a report\'s steps are the same with --record as without: a replication\'s changes under its own line (an operator\'s QA pass: with --record they went under the save before it, and the replication read "no change")', async () => {
+    const dir = mkdtempSync(join(tmp, 'record-steps-'));
+    const lines = [
+      { replog: 1, meta: {} },
+      { at: 0, type: 'server', name: 'Alpha' },
+      { at: 0, type: 'server', name: 'Beta' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['Alpha', 'Beta'] },
+      { at: 1000, type: 'save', server: 'Alpha', db: 'd.nsf', unid: '000000000000000000000000000000A1', by: 'user/ann', set: { $FILE: [{ name: 'a.doc' }] } },
+      { at: 1002, type: 'save', server: 'Beta', db: 'd.nsf', unid: '000000000000000000000000000000B1', by: 'user/bob', set: { S: 'x' } },
+      { at: 2000, type: 'replicate', server: 'Alpha', partner: 'Beta', db: 'd.nsf' },
+      { at: 3000, type: 'end' },
+    ];
+    const log = join(dir, 'd0.jsonl');
+    writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const stepsOf = async (extra: string[]) => {
+      const report = join(dir, 'r.html');
+      expect((await runCli(['replay', log, '--report', report, ...extra])).code).toBe(0);
+      const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+      return text.slice(text.indexOf('<h2>Steps</h2>'), text.indexOf('</section>', text.indexOf('<h2>Steps</h2>')));
+    };
+    const plain = await stepsOf([]);
+    expect(plain).toMatch(/<td class="num">7<\/td>.*replication Alpha &lt;-&gt; Beta of d\.nsf.*000000000000000000000000000000B1 created on Alpha \(seq 1, from Beta\); 000000000000000000000000000000A1 created on Beta/);
+    expect(await stepsOf(['--record', join(dir, 'rec.jsonl')])).toBe(plain);
+  });
+
   it('R12: the report\'s step for a crash says the cluster queues it lost (it read "no change", and the replicas stayed apart with nothing to say why: an explore QA pass); a crash with nothing queued: no change', async () => {
     const dir = mkdtempSync(join(tmp, 'crash-steps-'));
     const U = '00000000000000000000000000000001';
