@@ -52,6 +52,17 @@ describe('the report\'s steps', () => {
     expect(user!.followed).toBe(`INFECTION MISSED on Alpha: its scheduled scan of ${U2} in d.nsf called it clean, and it holds an infected attachment`);
   });
 
+  it('R13: a pass of the scanner\'s own schedule is said so, under the input it falls after in time order; where a step\'s events touch two databases, each revision and arrival names its own (an operator\'s QA pass: they read as set off by a user\'s save, and as one save said twice)', () => {
+    const b = createSteps();
+    b.input(5, { at: 1000, type: 'scanner', server: 'Alpha', design: 'smsdom' });
+    b.input(10, { at: 60_005, type: 'save', server: 'Beta', db: 'a.nsf', unid: UNID, by: 'user/bob' });
+    const saved = (db: string, by: string, cause: number, server = 'Alpha'): DerivedEvent => ({ at: 60_010, type: 'revised', server, db, unid: UNID, seq: 2, seqTime: 60_010, items: ['X-SSOTag'], by, cause });
+    b.add(saved('a.nsf', 'user/bob', 10, 'Beta'));
+    b.add(saved('a.nsf', 'scanner/smsdom', 5));
+    b.add(saved('b.nsf', 'scanner/smsdom', 5));
+    expect(b.result().steps[1]!.followed).toBe(`user/bob saved ${UNID} in a.nsf on Beta (seq 2); scanner/smsdom saved ${UNID} in a.nsf on Alpha (seq 2, its scheduled pass); scanner/smsdom saved ${UNID} in b.nsf on Alpha (seq 2, its scheduled pass)`);
+  });
+
   it('R12: inputs of one instant each get the transfers they started, not the last of them all (explore\'s 3-server setup: the push to Beta read "no change", the push to Gamma carried both, Beta\'s labelled the timer)', () => {
     const b = createSteps();
     const push = (to: string): InputEvent => ({ at: 45_000, type: 'push', server: 'Alpha', partner: to });

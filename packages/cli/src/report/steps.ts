@@ -83,6 +83,8 @@ function answeringStep<S extends { readonly line: number; readonly e: InputEvent
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; missedSaid: number; missedMore: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
   let inputs = 0;
+  // The lines of `scanner` inputs: a save they caused is a pass of the scanner's own schedule (explainDerived says so).
+  const scannerLines = new Set<number>();
   // Each database's limitRevisions, from its definition (the explanation of a conflict the cap may have made).
   const caps = new Map<string, number>();
   // The step each arrival said went under (server, database, UNID, seq): an on-write stamp of it (`via`) goes there
@@ -94,6 +96,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
     input(line, e, lost) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
+      if (e.type === 'scanner') scannerLines.add(line);
       if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost });
       else if (open.length > 0) open = [];
     },
@@ -156,7 +159,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : '') + (s.missedMore > 0 ? `; and ${s.missedMore.toLocaleString('en-US')} more ${s.missedMore === 1 ? 'scan' : 'scans'} that missed an infection` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line, scannerLines }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : '') + (s.missedMore > 0 ? `; and ${s.missedMore.toLocaleString('en-US')} more ${s.missedMore === 1 ? 'scan' : 'scans'} that missed an infection` : ''),
         })),
       };
     },

@@ -100,7 +100,7 @@ export function explainDerived(
    * cluster replicator's timer, a retry, a connection), and the input's own line: a cluster session is the input's
    * own exactly when its line is. Without it, guessed (below).
    */
-  started?: { readonly lines: readonly (number | undefined)[]; readonly line: number },
+  started?: { readonly lines: readonly (number | undefined)[]; readonly line: number; readonly scannerLines?: ReadonlySet<number> },
   /**
    * Per event of `d`, for a `scanned` one, whether it let an infection through (Simulator's onDerived `missed`): said
    * (other scans that saved nothing are not). Without it, no scan is said.
@@ -126,6 +126,11 @@ export function explainDerived(
   // own, a later one the replicator's timer (it was taken for the input's own, unlabelled: an explore QA pass). A push
   // that found nothing queued starts none, and a timer's session after it is then taken for its own.
   const ownPushed = new Set<string>();
+  // [choice] Where a step's events touch more than one database, a revision and an arrival name theirs: a UNID saved in
+  // two databases read as one save said twice (an operator's QA pass). One database, as explore's steps: unsaid.
+  const dbs = new Set<string>();
+  for (const e of d) if ('db' in e) dbs.add(e.db);
+  const inDb = (db: string) => (dbs.size > 1 ? ` in ${db}` : '');
   for (let k = 0; k < d.length; k++) {
     const e = d[k]!;
     // (A push naming a database pushes that one only: another's session is the timer's, an operator's QA pass.)
@@ -175,7 +180,11 @@ export function explainDerived(
     if (e.type === 'revised') {
       // A delete input's own revision is its deletion stub (R1b): it read "user/a saved ..." (an operator's QA pass).
       const deletion = input?.type === 'delete' && e.via === undefined && e.server === input.server && e.db === input.db && e.unid === input.unid && e.by === input.by;
-      parts.push(`${when(e)}${e.by} ${deletion ? 'deleted' : 'saved'} ${e.unid} on ${e.server} (seq ${e.seq}${deletion ? ', a deletion stub' : ''}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''})`);
+      // [choice] A scanner's save caused by a `scanner` input (`started.scannerLines`: a pass of its own schedule) under
+      // another step: said so; unlabelled it read as set off by the user's save of the step it fell under in time order
+      // (an operator's QA pass).
+      const ownPass = started?.scannerLines?.has(e.cause) === true && e.cause !== started.line && e.via === undefined ? ', its scheduled pass' : '';
+      parts.push(`${when(e)}${e.by} ${deletion ? 'deleted' : 'saved'} ${e.unid}${inDb(e.db)} on ${e.server} (seq ${e.seq}${deletion ? ', a deletion stub' : ''}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''}${ownPass})`);
     } else if (e.type === 'replicated') {
       // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
       const prev = d[k - 1];
@@ -184,7 +193,7 @@ export function explainDerived(
         parts.push(`${when(e)}OID COLLISION on ${e.to} over ${e.unid}: the version arriving from ${e.from}, seq ${e.seq}@${e.seqTime}, has the OID of ${e.to}'s own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
         continue;
       }
-      parts.push(`${when(e)}${e.unid} ${e.outcome} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to, e.from)}`);
+      parts.push(`${when(e)}${e.unid} ${e.outcome}${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to, e.from)}`);
     } else if (e.type === 'conflict') {
       // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
       // over seq 2@120010", leaving the reader to work out whose copy lost and what became of it: an explore QA pass).
