@@ -3649,7 +3649,7 @@ describe('output files are never half-written', () => {
     const html = readFileSync(join(base, 'r.html'), 'utf8');
     expect(html.match(/INFECTION MISSED on \w+/g)).toEqual(['INFECTION MISSED on A']);
     expect(html).toContain(`INFECTION MISSED on A: its manual scan of ${A} in d.nsf skipped it, and it holds an infected attachment`);
-    expect(html).toContain(`scanner/smsdom saved ${B} on B`);
+    expect(html).toContain(`scanner/smsdom cleaned ${B} on B (seq 2)`);
   });
 
   it('a design module that ends the process with exit 0 (process.exit while it loads): exit 2, said, not the 0 of "every invariant held" (a CLI QA pass)', async () => {

@@ -262,3 +262,13 @@ describe('explainDerived: a scan that let an infection through is said, though i
     expect(explainDerived([scanned('skipped')])).toBe('no change');
   });
 });
+
+describe('explainDerived: a scanner\'s save that wrote $FILE is said as a cleaning (an operator\'s QA pass: "saved" read alike for a cleaning and a stamp)', () => {
+  const U = '0000000000000000000000000ABC0000';
+  const rev = (by: string, items: string[]): DerivedEvent => ({ at: 5, type: 'revised', server: 'A', db: 'd.nsf', unid: U, seq: 2, seqTime: 5, items, by, cause: 2 });
+  it('R13: cleaned where a scanner wrote $FILE (any case); saved where it wrote only its tag, or a user wrote $FILE', () => {
+    expect(explainDerived([rev('scanner/smsdom', ['$File', 'X-SSOTag'])])).toBe(`scanner/smsdom cleaned ${U} on A (seq 2)`);
+    expect(explainDerived([rev('scanner/smsdom', ['X-SSOTag'])])).toBe(`scanner/smsdom saved ${U} on A (seq 2)`);
+    expect(explainDerived([rev('user/ann', ['$FILE'])])).toBe(`user/ann saved ${U} on A (seq 2)`);
+  });
+});

@@ -184,7 +184,10 @@ export function explainDerived(
       // another step: said so; unlabelled it read as set off by the user's save of the step it fell under in time order
       // (an operator's QA pass).
       const ownPass = started?.scannerLines?.has(e.cause) === true && e.cause !== started.line && e.via === undefined ? ', its scheduled pass' : '';
-      parts.push(`${when(e)}${e.by} ${deletion ? 'deleted' : 'saved'} ${e.unid}${inDb(e.db)} on ${e.server} (seq ${e.seq}${deletion ? ', a deletion stub' : ''}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''}${ownPass})`);
+      // A scanner's save that wrote `$FILE` cleaned the document (a scanner touches attachments only to remove infected
+      // ones, R13): said so; "saved" read alike for a cleaning and a stamp (an operator's QA pass).
+      const cleaned = !deletion && e.by.startsWith('scanner/') && e.items.some((n) => n.length === 5 && n.toLowerCase() === '$file');
+      parts.push(`${when(e)}${e.by} ${deletion ? 'deleted' : cleaned ? 'cleaned' : 'saved'} ${e.unid}${inDb(e.db)} on ${e.server} (seq ${e.seq}${deletion ? ', a deletion stub' : ''}${e.via ? `, triggered by the arrival from ${e.via.server}` : ''}${ownPass})`);
     } else if (e.type === 'replicated') {
       // The arrival that made the conflict just said is part of it (it was said twice: an explore QA pass).
       const prev = d[k - 1];
