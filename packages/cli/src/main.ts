@@ -15,6 +15,7 @@ import {
   compareDesigns,
   findScenario,
   parseConfigList,
+  resolveConfig,
   scheduleGap,
   selfSchedule,
   EXPLORE_DEFAULTS,
@@ -352,10 +353,11 @@ function checkOutputPaths(o: { record?: string; report?: string; design?: readon
   for (const [option, path] of outputs) {
     if (path.trim() === '') throw new UsageError(`${option}: give a file name (got an empty one)`);
     if (path === '-') throw new UsageError(`${option} -: give a file (- means standard input, and only the log can be read from it)`);
-    if (log !== undefined && log !== '-' && samePathKey(path) === samePathKey(log)) throw new UsageError(`${option} ${path}: that is the log being replayed; write to another file`);
+    const key = samePathKey(path);
+    if (log !== undefined && log !== '-' && key === samePathKey(log)) throw new UsageError(`${option} ${path}: that is the log being replayed; write to another file`);
     if (log === '-' && isFileOf(path, 0)) throw new UsageError(`${option} ${path}: that is the log being replayed (standard input reads it); write to another file`);
     for (const m of modules) {
-      if (samePathKey(path) === samePathKey(m.path)) throw new UsageError(`${option} ${path}: that is the design module ${m.name} (--design ${m.name}=${m.path}); write to another file`);
+      if (key === samePathKey(m.path)) throw new UsageError(`${option} ${path}: that is the design module ${m.name} (--design ${m.name}=${m.path}); write to another file`);
     }
   }
   if (outputs.length === 2 && samePathKey(outputs[0]![1]) === samePathKey(outputs[1]![1])) {
@@ -1597,10 +1599,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
   // (The column where the scenario asks for deletions, whether or not a row's run made any: a row cut short before
   // its first deletion left it out, a QA pass.)
   const deletes = Number(parameters['userDeletes'] ?? 0) > 0 || rows.some((r) => r.documentsDeleted > 0);
-  process.stdout.write(`${formatCompareTable(rows, deletes)}\n`);
-  const cut = rows.filter((r) => r.cutShort !== undefined);
-  // (The table has the column "infected left" where a row leaves any: formatCompareTable.)
+  // (The table has the column "infected left" where a row leaves any, and the legend and footnotes say it.)
   const infectedLeft = rows.some((r) => r.infectedCopiesLeft > 0);
+  process.stdout.write(`${formatCompareTable(rows, deletes, infectedLeft)}\n`);
+  const cut = rows.filter((r) => r.cutShort !== undefined);
   // A budget reached is not proof of a storm (a long horizon can need more revisions): the note says what is known.
   // The row's other counts stop at the cut too: its scans, replicated changes, conflicts and misses read beside the
   // finished rows' totals as if they were the storm's (README: 5,606 conflicts against the default's 14,277).
@@ -1651,7 +1653,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     if (d === undefined) continue;
     let resolved: string;
     try {
-      resolved = JSON.stringify([r.design, Object.entries({ ...(d.defaults as object), ...parseConfigList(r.config, 'config', d.defaults) }).sort(), Object.entries(r.settings).sort()]);
+      resolved = JSON.stringify([r.design, Object.entries(resolveConfig(d, parseConfigList(r.config, 'config', d.defaults))).sort(), Object.entries(r.settings).sort()]);
     } catch {
       continue;
     }
@@ -1685,8 +1687,7 @@ function throwIfRowsFailed(failed: readonly { readonly label: string; readonly m
  * what a scan passed, and noop, which no scheduled pass reaches, read "missed 0" beside 182 infected copies; a note
  * below the table said it, which a researcher comparing designs on infections did not see (a QA pass).
  */
-export function formatCompareTable(rows: readonly ComparisonRow[], deletes = rows.some((r) => r.documentsDeleted > 0)): string {
-  const infected = rows.some((r) => r.infectedCopiesLeft > 0);
+export function formatCompareTable(rows: readonly ComparisonRow[], deletes = rows.some((r) => r.documentsDeleted > 0), infected = rows.some((r) => r.infectedCopiesLeft > 0)): string {
   return formatTable(
     ['design', 'scans', 'skipped', 'scanner revisions', 'replicated', 'conflicts', 'quiescent', 'missed', ...(infected ? ['infected left'] : []), ...(deletes ? ['deleted back'] : [])],
     rows.map((r) => [

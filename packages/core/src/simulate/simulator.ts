@@ -1654,6 +1654,9 @@ export class Simulator {
 
   // ---------------------------------------------------------------- saves and derived events
 
+  /** Whether the last decide() let an infection through (its counting of `missed`), for the scan's event it precedes. */
+  private scanMissed = false;
+
   private emit(e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean): void {
     this.onDerived?.(e, madeDocument, discarded, startedBy, missed);
   }
@@ -1896,7 +1899,7 @@ export class Simulator {
     if (b === undefined || rep === undefined || note === undefined) return;
     const d = this.decide(srv, b, kind, db, unid, note);
     const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes }, undefined, undefined, cause, d.verdict !== 'infected' && filesOf(note) === 2);
+    this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db, unid, kind, verdict: d.verdict, saved: writes }, undefined, undefined, cause, this.scanMissed);
     if (writes) this.save(srv, rep, unid, d, b.actor, cause, via, note);
   }
 
@@ -1940,7 +1943,9 @@ export class Simulator {
       if (infectedInside && leavesNoInfection(d)) sc.infected++;
     }
     // The model knows what is infected: a document with an infected attachment that is not found infected was missed.
-    else if (infectedInside) {
+    // (Said of the scan's event too, onDerived's `missed`: scanMissed, set here for the emit after this call.)
+    this.scanMissed = d.verdict !== 'infected' && infectedInside;
+    if (this.scanMissed) {
       const c = this.s.counters;
       if (c.missedShared) {
         c.missed = copySet(c.missed);
@@ -1967,7 +1972,7 @@ export class Simulator {
       if (filesOf(msg) !== 0) {
         const d = this.decide(srv, b, 'mail', 'mail.box', unid, msg);
         const writes = (d.set?.length ?? 0) + (d.remove?.length ?? 0) > 0;
-        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes }, undefined, undefined, line, d.verdict !== 'infected' && filesOf(msg) === 2);
+        this.emit({ at: this.s.now, type: 'scanned', server: srv.name, db: 'mail.box', unid, kind: 'mail', verdict: d.verdict, saved: writes }, undefined, undefined, line, this.scanMissed);
         if (writes) {
           const after = applySave(msg, unid, { set: d.set ?? [], remove: d.remove ?? [] }, this.clock(srv), 0).note;
           items = new Map(after.items.map((i) => [i.name, i.value] as const));
