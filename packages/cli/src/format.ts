@@ -59,6 +59,11 @@ export function pendingWords(p: PendingSummary | undefined): string {
   return parts.length === 0 ? 'work still pending' : `work still pending: ${parts.join('; ')}`;
 }
 
+/** The summary's state line, as the terminal and the report say it. */
+export function stateWords(s: Summary, pending?: PendingSummary): string {
+  return `${s.quiescent ? 'quiescent' : `NOT quiescent (${pendingWords(pending)})`}, ${s.converged ? 'converged' : 'replicas differ'}`;
+}
+
 /** The summary as a person reads it. */
 export function formatSummary(s: Summary, title: string, pending?: PendingSummary, cut = false): string {
   const kinds = Object.entries(s.revisions.byActorKind)
@@ -68,7 +73,7 @@ export function formatSummary(s: Summary, title: string, pending?: PendingSummar
   const lines = [
     `${title}`,
     `  stopped       ${stoppedWords(s, cut)}, at ${formatVirtualTime(s.endAt)} virtual`,
-    `  state         ${s.quiescent ? 'quiescent' : `NOT quiescent (${pendingWords(pending)})`}, ${s.converged ? 'converged' : 'replicas differ'}`,
+    `  state         ${stateWords(s, pending)}`,
     `  revisions     ${formatCount(s.revisions.total)}${kinds ? `   (${kinds})` : ''}`,
     `  replicated    ${formatCount(s.replicatedChanges)} ${s.replicatedChanges === 1 ? 'change' : 'changes'} applied by transfers`,
     `  conflicts     ${formatCount(s.conflicts)}   merges ${formatCount(s.merges)}   discarded ${formatCount(s.discarded)}   OID collisions ${formatCount(s.collisions)}`,

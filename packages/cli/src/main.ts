@@ -45,7 +45,7 @@ import {
 } from '@replstorm/scenarios';
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
-import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, pendingWords, wrapHelpText, writeJsonPieces } from './format.js';
+import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, stateWords, wrapHelpText, writeJsonPieces } from './format.js';
 import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
@@ -613,7 +613,7 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
     summary: res.summary,
     // The summary's lines the terminal prints below its counts, and the pending work and ignored inputs it names.
     summaryLines: [
-      ...(res.summary.quiescent ? [] : [{ label: 'state', text: `NOT quiescent (${pendingWords(res.sim.pendingSummary())}), ${res.summary.converged ? 'converged' : 'replicas differ'}`, bad: true }]),
+      ...(res.summary.quiescent ? [] : [{ label: 'state', text: stateWords(res.summary, res.sim.pendingSummary()), bad: true }]),
       ...runLines(res),
       ...(res.ignoredAfterEnd > 0 ? [{ label: 'note', text: ignoredNote(res.ignoredAfterEnd, res.cutShort !== undefined, recorded), bad: false }] : []),
     ],
