@@ -192,6 +192,36 @@ describe('explainDerived: deletions, discarded changes and OID collisions are sa
     expect(words).toContain(`OID COLLISION on B over ${U(5)}`);
   });
 
+  it('R5: a conflict whose conflict document is already there (it arrived first) reads as the winner taken, none made; not as a second conflict (a blame audit)', () => {
+    // Alpha and Beta edit one document apart; Beta's wins on Alpha (a conflict document there), and Alpha then pushes
+    // both to Gamma, the conflict document first: Gamma's copy loses to the arriving winner, and its conflict document,
+    // made from the same version, is already on Gamma.
+    const text = [
+      { replog: 1 },
+      ...['Alpha', 'Beta', 'Gamma'].map((name) => ({ at: 0, type: 'server', name })),
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['Alpha', 'Beta', 'Gamma'] },
+      { at: 1000, type: 'save', server: 'Alpha', db: 'd.nsf', unid: UNID, by: 'user/ann', set: { S: '1' } },
+      { at: 2000, type: 'replicate', server: 'Alpha', partner: 'Beta', mode: 'push' },
+      { at: 3000, type: 'replicate', server: 'Alpha', partner: 'Gamma', mode: 'push' },
+      { at: 5000, type: 'save', server: 'Alpha', db: 'd.nsf', unid: UNID, by: 'user/ann', set: { S: 'a' } },
+      { at: 6000, type: 'save', server: 'Beta', db: 'd.nsf', unid: UNID, by: 'user/bob', set: { S: 'b' } },
+      { at: 7000, type: 'replicate', server: 'Alpha', partner: 'Gamma', mode: 'push' },
+      { at: 8000, type: 'replicate', server: 'Beta', partner: 'Alpha', mode: 'push' },
+      { at: 9000, type: 'replicate', server: 'Alpha', partner: 'Gamma', mode: 'push' },
+    ].map((l) => JSON.stringify(l)).join('\n');
+    const said: DerivedEvent[] = [];
+    const made: (boolean | undefined)[] = [];
+    runEvents(decodeLogText(text).events.map((e) => e.event).filter(isInputEvent), { onDerived: (e, m) => { if (e.at >= 9000 && (e.type === 'replicated' || e.type === 'conflict')) { said.push(e); made.push(m); } } });
+    // The engine's word: a conflict on Gamma, no document made (what the report's steps leave out).
+    const conflict = said.findIndex((e) => e.type === 'conflict');
+    expect(said[conflict]).toMatchObject({ server: 'Gamma', unid: UNID });
+    expect(made[conflict]).toBe(false);
+    const shown = said.filter((e, i) => !(e.type === 'conflict' && made[i] === false));
+    const words = explainDerived(shown, undefined);
+    expect(words).toMatch(new RegExp(`^[0-9A-F]{32} created on Gamma \\(seq 2, from Alpha\\); ${UNID} updated on Gamma \\(seq 2, from Alpha\\): the arriving version wins over Gamma's diverged copy \\(R5\\), whose conflict document is already there, so none is made$`));
+    expect(words).not.toContain('conflict on Gamma');
+  });
+
   it('R1b: a delete input\'s own revision reads as a deletion; another input\'s revision of the same document does not', () => {
     const stub = derived.find((e) => e.type === 'revised' && e.unid === U(1) && e.server === 'A' && e.at === 10)!;
     expect(explainDerived([stub], { type: 'delete', server: 'A', db: 'd.nsf', unid: U(1), by: 'user/a' })).toBe(`user/a deleted ${U(1)} on A (seq 2, a deletion stub)`);

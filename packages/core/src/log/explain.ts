@@ -196,6 +196,13 @@ export function explainDerived(
         parts.push(`${when(e)}OID COLLISION on ${e.to} over ${e.unid}: the version arriving from ${e.from}, seq ${e.seq}@${e.seqTime}, has the OID of ${e.to}'s own copy with other contents; neither replaces the other, and the replicas stay different (R3)`);
         continue;
       }
+      if (e.outcome === 'conflict') {
+        // A conflict whose conflict document the destination already had (it arrived first, from a replica that made
+        // it): no conflict event is said (none was made), and "X conflict on Gamma" read as a second conflict (a
+        // blame audit). What happened, in R5's words.
+        parts.push(`${when(e)}${e.unid} updated${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from}): the arriving version wins over ${e.to}'s diverged copy (R5), whose conflict document is already there, so none is made`);
+        continue;
+      }
       parts.push(`${when(e)}${e.unid} ${e.outcome}${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to, e.from)}`);
     } else if (e.type === 'conflict') {
       // Which version won and why (R5), where it arrived from, and where the loser is kept (it read "seq 2@180010 wins
