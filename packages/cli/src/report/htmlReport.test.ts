@@ -99,6 +99,8 @@ describe('renderHtmlReport', () => {
     const names = new Set(tags.map((t) => /^<\/?([a-zA-Z][a-zA-Z0-9]*)/.exec(t)?.[1]?.toLowerCase() ?? t));
     const allowed = ['!doctype', 'html', 'head', 'meta', 'link', 'title', 'body', 'main', 'header', 'section', 'h1', 'h2', 'h3', 'p', 'wbr',
       'span', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'noscript', 'ul', 'li',
+      // The contents: links within the page only (href="#h-...": checked below).
+      'nav', 'a',
       // The timeline's zoom buttons (type="button": no form to submit; the page script gives them their action).
       'button'];
     for (const name of names) expect(allowed).toContain(name.startsWith('<!') ? '!doctype' : name);
@@ -123,7 +125,8 @@ describe('renderHtmlReport', () => {
     expect(withoutLicense).not.toMatch(/https?:\/\//i);
     const attrs = [...tagsOf(html).join('\n').matchAll(/\b(?:src|href|action|poster|srcset)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi)].map((m) => m[1]!);
     expect(attrs.length).toBeGreaterThan(0);
-    for (const value of attrs) expect(value.replace(/^["']|["']$/g, '')).toMatch(/^data:/);
+    // (Or a section of the page itself: the contents' links.)
+    for (const value of attrs) expect(value.replace(/^["']|["']$/g, '')).toMatch(/^(data:|#h-[a-z]+$)/);
     expect(html).not.toMatch(/@import|url\(\s*["']?(?!data:)/i);
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
     expect(csp).toContain("default-src 'none'");
@@ -149,10 +152,15 @@ describe('renderHtmlReport', () => {
 
   it('event-log.md Summary: flags a run that missed infections or was not quiescent, and lists actor kinds by name', () => {
     const bad = markupOf(renderHtmlReport({ ...sampleReport({ withWhatIf: false }), summary: sampleSummary({ quiescent: false, scans: { performed: 4, skipped: 1, infected: 0, missed: 2 } }) }));
-    expect(bad).toContain('<th scope="row">Infections missed</th><td class="num bad">2</td>');
+    // (In words too, not by colour alone: an accessibility QA pass.)
+    expect(bad).toContain('<th scope="row">Infections missed</th><td class="num bad">2 <span class="flag">(should be 0)</span></td>');
+    expect(bad).toContain('<p class="bad">Infections missed: scans that let a document with an infected attachment through without cleaning it.</p>');
+    // sampleSummary has 1 OID collision: said what it is (R3).
+    expect(bad).toContain('<p class="bad">OID collisions: copies of a document with the same seq and seqTime but different contents, which replication takes for the same version and leaves as they are (R3)');
     expect(bad).toContain('<th scope="row">Quiescent</th><td class="val bad">no</td>');
     const sound = markupOf(renderHtmlReport(sampleReport({ withWhatIf: false })));
     expect(sound).toContain('<th scope="row">Infections missed</th><td class="num">0</td>');
+    expect(sound).not.toContain('Infections missed: scans that');
     expect(sound).toContain('<th scope="row">Quiescent</th><td class="val">yes</td>');
     // byActorKind is { user, scanner, router }: the rows are in byte order, the same on every machine.
     expect([...sound.matchAll(/<th scope="row" class="sub">by (\w+)<\/th>/g)].map((m) => m[1])).toEqual(['router', 'scanner', 'user']);
@@ -160,9 +168,9 @@ describe('renderHtmlReport', () => {
 
   it('the header\'s meta: a replayed log\'s "as recorded"; a scenario\'s run (its blame lines counted among its events) says what a recording of it holds, no log existing (an administrator\'s review)', () => {
     const data = sampleReport({ servers: ['hub/Acme'], withWhatIf: false });
-    expect(renderHtmlReport(data)).toContain("<caption>The log header's meta, as recorded.</caption>");
+    expect(renderHtmlReport(data)).toContain("<caption id=\"meta-caption\">The log header's meta, as recorded.</caption>");
     const ofRun = renderHtmlReport({ ...data, causeLines: "its number among the scenario's input events" });
-    expect(ofRun).toContain("<caption>The run's header meta: what a recording of it (--record) holds.</caption>");
+    expect(ofRun).toContain("<caption id=\"meta-caption\">The run's header meta: what a recording of it (--record) holds.</caption>");
     expect(ofRun).not.toContain('as recorded.</caption>');
   });
 
@@ -193,7 +201,7 @@ describe('renderHtmlReport', () => {
 
   it('answers "who caused each revision": blame by cause (the first 20, with how many more) and the longest chains', () => {
     const text = markupOf(html).replace(/<[^>]*>/g, '');
-    expect(html).toContain('<h2>Blame by cause</h2>');
+    expect(html).toContain('<h2 id="h-causes">Blame by cause</h2>');
     expect(text).toContain('3 more causes');
     expect(text).toContain('scanner/smsdom&nbsp;226');
     expect(text).toContain(`${escapeHtml(HOSTILE_ACTOR)}&nbsp;4`);
@@ -201,7 +209,7 @@ describe('renderHtmlReport', () => {
     expect(text).toContain('1,234 more chains of 2 revisions or more (--blame --json counts them: moreChains).');
     expect(text).toContain(`${UNID_OF_CHAIN}, ending on conflict document &lt;b&gt;2: 12,345 revisions from line 3, 0:50:00 .. 1:05:00, servers hub/Acme &gt; ${escapeHtml(HOSTILE_SERVER)} &gt; hub/Acme &gt; ...`);
     // 20 rows: the table's body.
-    const body = /<table class="data causes">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+    const body = /<table class="data causes"[^>]*>[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
     expect(body.match(/<tr>/g)).toHaveLength(20);
     expect(text).toContain('a column can add up to more than the run');
     // Who the actor is, said as the text output says it.
@@ -225,8 +233,8 @@ describe('renderHtmlReport', () => {
   it('under a what-if, the summary, the timeline, blame by actor and blame by cause say they are this run\'s only (a browser QA pass: the summary, right above the comparison, and blame by cause said nothing)', () => {
     expect(html.match(/This run only \(the log's own designs\)/g)).toHaveLength(4);
     // The summary's, under its heading, points below; the others above.
-    expect(html).toContain("<h2>Summary</h2>\n<p class=\"muted\">This run only (the log's own designs): the what-if run appears in the table below.</p>");
-    expect(/<table class="data causes">[\s\S]*?<\/table>(?:<\/div>)?[\s\S]*?This run only \(the log's own designs\): the what-if run appears in the table above\./.test(html)).toBe(true);
+    expect(html).toContain("<h2 id=\"h-summary\">Summary</h2>\n<p class=\"muted\">This run only (the log's own designs): the what-if run appears in the table below.</p>");
+    expect(/<table class="data causes"[^>]*>[\s\S]*?<\/table>(?:<\/div>)?[\s\S]*?This run only \(the log's own designs\): the what-if run appears in the table above\./.test(html)).toBe(true);
     expect(renderHtmlReport(sampleReport({ withWhatIf: false }))).not.toContain('This run only');
   });
 
@@ -238,14 +246,15 @@ describe('renderHtmlReport', () => {
 
   it('the what-if table heads the log\'s own column as the terminal does: "As recorded" for a recording the engine agrees with, else "This run" (the report said "This run" where the terminal said "as recorded": an operator\'s QA pass)', () => {
     const data = sampleReport({ withWhatIf: true });
-    const head = (h: string) => /<table class="data whatif"><thead><tr><th><\/th><th class="num">([^<]*)<\/th>/.exec(h)?.[1];
+    const head = (h: string) => /<table class="data whatif" aria-labelledby="h-whatif"><thead><tr><th scope="col"><span class="sr-only">Measure<\/span><\/th><th class="num">([^<]*)<\/th>/.exec(h)?.[1];
     expect(head(renderHtmlReport({ ...data, whatIf: { ...data.whatIf!, baseLabel: 'as recorded' } }))).toBe('As recorded');
     expect(head(renderHtmlReport({ ...data, whatIf: { ...data.whatIf!, baseLabel: 'this run' } }))).toBe('This run');
   });
 
   it('every table scrolls sideways inside its own box on a narrow screen (no word cut into pieces)', () => {
     const tables = markupOf(html).match(/<table\b/g)!.length;
-    expect(markupOf(html).match(/<div class="scroll"><table\b/g)).toHaveLength(tables);
+    // (Each box a region named by its section's heading, as its table is: an accessibility QA pass.)
+    expect(markupOf(html).match(/<div class="scroll" role="region" aria-labelledby="([\w-]+)"><table class="[^"]*" aria-labelledby="\1"/g)).toHaveLength(tables);
   });
 
   it('gives the same bytes for the same data', () => {

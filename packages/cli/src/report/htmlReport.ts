@@ -184,6 +184,14 @@ table.steps tr.lap2 td { background: #fdebc8; }
    narrow screen scrolls a wide table sideways instead of cutting every word into pieces. */
 .wrap { overflow-wrap: break-word; }
 .scroll { overflow-x: auto; max-width: 100%; }
+/* Focusable (the page script makes a box that scrolls sideways a Tab stop, arrow keys scroll it) with a visible ring. */
+.scroll:focus-visible, .plot:focus-visible { outline: 2px solid #0072B2; outline-offset: 2px; }
+.scroll-hint { font-size: 0.85rem; margin: 8px 0 0; }
+/* Read by a screen reader, not shown. */
+.sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+nav.contents { margin: 8px 0 0; font-size: 0.9rem; }
+nav.contents ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.flag { font-weight: 400; }
 @media (max-width: 640px) {
   main { padding: 16px 12px 32px; }
   table.data th, table.data td { padding: 4px 8px; }
@@ -198,7 +206,13 @@ table.meta td { max-width: 760px; }
 .uplot .u-legend .u-series:focus-visible { outline: 2px solid #0072B2; outline-offset: 1px; }
 .uplot .u-legend { font-size: 0.85rem; text-align: left; }
 .uplot .u-legend .u-series:first-child .u-value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-@media print { .plot { break-inside: avoid; } }
+/* Printed: what the mouse and the keyboard work (zoom, legends that read "--" until hovered, how to drag) is left out;
+   a chart's heading and caption stay on the page of its chart. */
+@media print {
+  .plot { break-inside: avoid; }
+  .zoom, .u-legend, .chart-help, .scroll-hint, nav.contents { display: none !important; }
+  h2, h3, p.chart-caption { break-after: avoid; }
+}
 `;
 
 // The page script is fixed text: data reaches it only through JSON.parse, and DOM text only through uPlot's textContent.
@@ -208,6 +222,21 @@ table.meta td { max-width: 760px; }
 const PAGE_SCRIPT = `
 (function () {
   'use strict';
+  // A table wider than the window scrolls sideways in its box: the box is then a Tab stop (the arrow keys scroll it)
+  // and a line above it says so. Where it fits, it is neither (a stop that does nothing is one more on the way).
+  // (An accessibility QA pass: at 400 px the Steps table scrolled by mouse alone, with no hint; axe's
+  // scrollable-region-focusable.)
+  function markOverflow() {
+    var boxes = document.querySelectorAll('.scroll');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide) box.tabIndex = 0; else box.removeAttribute('tabindex');
+      var hint = box.previousElementSibling;
+      if (hint && hint.classList.contains('scroll-hint')) hint.hidden = !wide;
+    }
+  }
+  markOverflow();
+  window.addEventListener('resize', markOverflow);
   var data = JSON.parse(document.getElementById('replstorm-chart-data').textContent);
   var tl = data.timeline;
   var METRICS = [
@@ -232,6 +261,13 @@ const PAGE_SCRIPT = `
     return withMs ? s + '.' + pad(rest, 3) : s;
   }
   var fineTime = tl.bucketMs < 1000 || tl.start % 1000 !== 0;
+  // Counts as the tables write them (format.ts formatCount): 55,591, not 55591.
+  function count(v) { return String(v).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ','); }
+  // Axes, ticks and grid in the page's text colour: uPlot's default black vanished on a dark forced-colours page
+  // (an accessibility QA pass); in forced colours the grid is drawn in it too, else faintly as uPlot draws it.
+  var ink = getComputedStyle(document.body).color;
+  var forced = window.matchMedia && window.matchMedia('(forced-colors: active)').matches;
+  var gridInk = forced ? ink : 'rgba(0,0,0,0.07)';
 
   var n = tl.series.length ? tl.series[0].revisions.length : 0;
   var xs = [];
@@ -286,14 +322,16 @@ const PAGE_SCRIPT = `
     var opts = {
       // The range said beside the zoom buttons follows every zoom, a drag's and a double-click's reset too (a review).
       hooks: { setSeries: [function (u) { syncPressed(u); }], setScale: [function (u, key) { if (key === 'x') sayRange(u.scales.x.min, u.scales.x.max); }] },
-      width: Math.max(320, el.clientWidth),
+      // (At least 240 px: a 320 px window leaves the chart 296, and a minimum of 320 scrolled the page sideways.)
+      width: Math.max(240, el.clientWidth),
       height: 190,
       cursor: { sync: { key: 'replstorm' }, drag: { x: true, y: false } },
       scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.08))]; } } },
       axes: [
-        { label: 'virtual time (h:mm:ss)', space: 90, incrs: TIME_INCRS,
+        { label: 'virtual time (h:mm:ss)', space: 90, incrs: TIME_INCRS, stroke: ink, grid: { stroke: gridInk }, ticks: { stroke: gridInk },
           values: function (u, splits, ax, space, incr) { return splits.map(function (v) { return fmt(v, incr < 1000); }); } },
-        { label: 'per bucket', incrs: COUNT_INCRS, size: 60 }
+        { label: 'per bucket', incrs: COUNT_INCRS, size: 60, stroke: ink, grid: { stroke: gridInk }, ticks: { stroke: gridInk },
+          values: function (u, splits) { return splits.map(count); } }
       ],
       series: [{
         label: 'bucket',
@@ -306,15 +344,41 @@ const PAGE_SCRIPT = `
         }
       }].concat(METRICS.map(function (m) {
         return { label: m.label, stroke: m.stroke, width: m.width, dash: m.dash, paths: steps, points: { show: false },
-          value: function (u, v) { return v == null ? '--' : String(v); } };
+          value: function (u, v) { return v == null ? '--' : count(v); } };
       }))
     };
     var series = [xs].concat(METRICS.map(function (m) { return closed(counts[m.key]); }));
     var u = new uPlot(opts, series, el);
     // (The chart's name is its heading's, the h3 before its caption.)
     var heading = el.previousElementSibling && el.previousElementSibling.previousElementSibling;
-    keyboardLegend(u, heading ? heading.textContent : '');
+    var name = heading ? heading.textContent : '';
+    keyboardLegend(u, name);
+    keyboardBuckets(el, u, name, counts);
     plots.push({ el: el, plot: u });
+  }
+  // A chart's buckets read by keyboard: Tab to the chart, the arrow keys (Home, End) move the cursor (on every chart,
+  // synced) a bucket at a time, within the range shown, and the bucket's counts are said in words (the legend shows them
+  // too). The mouse was the only way to a bucket's numbers (an accessibility QA pass).
+  function keyboardBuckets(el, u, name, counts) {
+    var at = -1;
+    el.tabIndex = 0;
+    el.addEventListener('keydown', function (e) {
+      var k = e.key;
+      if (k !== 'ArrowLeft' && k !== 'ArrowRight' && k !== 'Home' && k !== 'End') return;
+      if (n === 0) return;
+      e.preventDefault();
+      var first = 0, last = n - 1, x = u.scales.x;
+      while (first < n - 1 && xs[first + 1] <= x.min) first++;
+      while (last > first && xs[last] >= x.max) last--;
+      if (k === 'Home' || at < 0 && k === 'ArrowRight') at = first;
+      else if (k === 'End' || at < 0) at = last;
+      else at = Math.min(last, Math.max(first, at + (k === 'ArrowRight' ? 1 : -1)));
+      // (A quarter into the bucket: the cursor takes the nearest point, the bucket's own.)
+      u.setCursor({ left: u.valToPos(xs[at] + tl.bucketMs / 4, 'x'), top: u.bbox.height / (window.devicePixelRatio || 1) / 2 });
+      var said = document.getElementById('chart-readout');
+      if (said) said.textContent = name + ', ' + fmt(xs[at], fineTime) + ' to ' + fmt(xs[at] + tl.bucketMs, fineTime) + ': ' +
+        count(counts.revisions[at]) + ' revisions, ' + count(counts.replicated[at]) + ' replicated changes, ' + count(counts.conflicts[at]) + ' conflicts';
+    });
   }
 
   var els = document.querySelectorAll('.plot[data-chart]');
@@ -348,11 +412,12 @@ const PAGE_SCRIPT = `
     }
     zoom.hidden = false;
   }
+  markOverflow();
   var pending = 0;
   window.addEventListener('resize', function () {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(function () {
-      for (var i = 0; i < plots.length; i++) plots[i].plot.setSize({ width: Math.max(320, plots[i].el.clientWidth), height: 190 });
+      for (var i = 0; i < plots.length; i++) plots[i].plot.setSize({ width: Math.max(240, plots[i].el.clientWidth), height: 190 });
     });
   });
 })();
@@ -404,6 +469,15 @@ function summaryRows(summaries: readonly Summary[], cut: (s: Summary) => boolean
   ];
 }
 
+/**
+ * A table in a box that scrolls sideways when the table is wider than the window: a region named by the section's
+ * heading (`labelledBy`, an id), as is the table, with a line above it that the page script shows, and a Tab stop it
+ * makes, only while the table does not fit (markOverflow).
+ */
+function scrollBox(labelledBy: string, table: string): string {
+  return `<p class="muted scroll-hint" hidden>The table is wider than the window: scroll it sideways (or Tab to it and use the arrow keys).</p>\n<div class="scroll" role="region" aria-labelledby="${labelledBy}">${table.replace(/^<table class="([^"]*)"/, `<table class="$1" aria-labelledby="${labelledBy}"`)}</div>`;
+}
+
 // Counts that should be zero in a sound run are flagged when they are not.
 // (The CLI's words: the summary and the what-if table say the same.)
 const ALARMING = new Set(['OID collisions', 'Infections missed']);
@@ -412,7 +486,9 @@ function renderCell(row: SummaryRow, cell: Cell): string {
   switch (cell.kind) {
     case 'count': {
       const bad = ALARMING.has(row.label) && cell.value !== 0;
-      return `<td class="num${bad ? ' bad' : ''}">${escapeHtml(formatCount(cell.value))}</td>`;
+      // In words too, not by its colour alone (an accessibility QA pass: a red 45,293 read, to a colour-blind reader or a
+      // screen reader, as one more number).
+      return `<td class="num${bad ? ' bad' : ''}">${escapeHtml(formatCount(cell.value))}${bad ? ' <span class="flag">(should be 0)</span>' : ''}</td>`;
     }
     case 'flag':
       return `<td class="val${cell.bad ? ' bad' : ''}">${cell.value ? 'yes' : 'no'}</td>`;
@@ -441,7 +517,18 @@ function rowHeader(row: SummaryRow): string {
 
 function renderSummary(summary: Summary, cut: boolean): string {
   const rows = summaryRows([summary], () => cut).map((row) => `<tr>${rowHeader(row)}${renderCell(row, row.cell(summary))}</tr>`);
-  return `<div class="scroll"><table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  return scrollBox('h-summary', `<table class="data summary"><tbody>\n${rows.join('\n')}\n</tbody></table>`) + alarmNotes(summary);
+}
+
+/**
+ * What an alarming count means, under the summary where one is not 0: the page said "OID collisions 45,293" in red and
+ * nowhere what one is (an accessibility QA pass).
+ */
+function alarmNotes(s: Summary): string {
+  const notes: string[] = [];
+  if (s.collisions > 0) notes.push('OID collisions: copies of a document with the same seq and seqTime but different contents, which replication takes for the same version and leaves as they are (R3): those replicas stay apart for good, and no one is told.');
+  if (s.scans.missed > 0) notes.push('Infections missed: scans that let a document with an infected attachment through without cleaning it.');
+  return notes.map((n) => `\n<p class="bad">${escapeHtml(n)}</p>`).join('');
 }
 
 function renderSummaryLines(lines: ReportData['summaryLines']): string {
@@ -478,10 +565,11 @@ function renderWhatIf(base: Summary, whatIf: NonNullable<ReportData['whatIf']>, 
     const b = row.cell(whatIf.summary);
     return `<tr>${rowHeader(row)}${renderCell(row, a)}${renderCell(row, b)}${renderDifference(a, b)}</tr>`;
   });
-  return `<h2>What if: ${escapeHtml(whatIf.label)}</h2>
-<div class="scroll"><table class="data whatif"><thead><tr><th></th><th class="num">${escapeHtml(capitalised(whatIf.baseLabel ?? 'this run'))}</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
+  // (The first column's header is said, not shown: an empty one read as a column with no name; axe's empty-table-header.)
+  return `<h2 id="h-whatif">What if: ${escapeHtml(whatIf.label)}</h2>
+${scrollBox('h-whatif', `<table class="data whatif"><thead><tr><th scope="col"><span class="sr-only">Measure</span></th><th class="num">${escapeHtml(capitalised(whatIf.baseLabel ?? 'this run'))}</th><th class="val wrap">${escapeHtml(whatIf.label)}</th><th class="num">Difference</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>${(whatIf.notes ?? []).map((n) => `\n<p class="muted">Note: ${escapeHtml(n)}</p>`).join('')}`;
+</tbody></table>`)}${(whatIf.notes ?? []).map((n) => `\n<p class="muted">Note: ${escapeHtml(n)}</p>`).join('')}`;
 }
 
 function metaValue(value: unknown): string {
@@ -503,7 +591,7 @@ function renderMeta(meta: Readonly<Record<string, unknown>>, ofRun: boolean): st
   const rows = entries.map(([k, v]) => `<tr><th scope="row" class="wrap">${escapeHtml(k)}</th>${metaValue(v)}</tr>`);
   // (A run's report said "The log header's meta, as recorded." where no log existed: an administrator's review.)
   const caption = ofRun ? 'The run\'s header meta: what a recording of it (--record) holds.' : 'The log header\'s meta, as recorded.';
-  return `<div class="scroll"><table class="data meta"><caption>${caption}</caption><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  return scrollBox('meta-caption', `<table class="data meta"><caption id="meta-caption">${caption}</caption><tbody>\n${rows.join('\n')}\n</tbody></table>`);
 }
 
 /**
@@ -517,7 +605,7 @@ export function chartEnd(timeline: Timeline, endAt: number): number {
 }
 
 function renderTimeline(timeline: Timeline, endAt: number): string {
-  if (timeline.series.length === 0) return '<h2>Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
+  if (timeline.series.length === 0) return '<h2 id="h-timeline">Timeline</h2>\n<p class="muted">No derived events: nothing to chart.</p>';
   const charts: string[] = [];
   // Each chart as text too: a caption of its totals and busiest bucket, which the chart is labelled by (role="img",
   // aria-labelledby): a screen reader got only the legends, whose values read "--" until the mouse hovers (a browser
@@ -531,7 +619,7 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
       `${counted(revisions, 'revision')}, ${counted(sum(s.replicated), 'replicated change')} and ${counted(sum(s.conflicts), 'conflict')} ` +
       `from ${formatVirtualTime(timeline.start)} to ${formatVirtualTime(timeline.end)}` +
       (revisions > 0 ? `; most revisions in one bucket: ${formatCount(s.revisions[peak]!)}, from ${formatVirtualTime(timeline.start + peak * timeline.bucketMs)}` : '');
-    return `<h3>${escapeHtml(name)}</h3>\n<p class="muted" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="figure" aria-labelledby="chart-caption-${key}"></div>`;
+    return `<h3>${escapeHtml(name)}</h3>\n<p class="muted chart-caption" id="chart-caption-${key}">${escapeHtml(text)}.</p>\n<div class="plot" data-chart="${key}" role="figure" aria-labelledby="chart-caption-${key}"></div>`;
   };
   if (timeline.series.length > 1) {
     const add = (pick: (s: TimelineSeries) => readonly number[]) =>
@@ -541,14 +629,16 @@ function renderTimeline(timeline: Timeline, endAt: number): string {
   timeline.series.forEach((s, i) => charts.push(chart(String(i), s.server, s)));
   const buckets = (timeline.end - timeline.start) / timeline.bucketMs;
   const quietEnd = chartEnd(timeline, endAt);
-  return `<h2>Timeline</h2>
+  return `<h2 id="h-timeline">Timeline</h2>
 <p>Events per bucket of ${escapeHtml(formatVirtualTime(timeline.bucketMs))} virtual time (${escapeHtml(formatCount(timeline.bucketMs))} ms),
 from ${escapeHtml(formatVirtualTime(timeline.start))} to ${escapeHtml(formatVirtualTime(timeline.end))} (${escapeHtml(formatCount(buckets))} ${buckets === 1 ? 'bucket' : 'buckets'})${
     endAt > timeline.end ? `; the run ended at ${escapeHtml(formatVirtualTime(endAt))}${endAt > quietEnd ? `, and the charts show the quiet time before it up to ${escapeHtml(formatVirtualTime(quietEnd))}` : ', and the charts show the quiet time up to it'}` : endAt < timeline.end ? `; the run stopped at ${escapeHtml(formatVirtualTime(endAt))}${endAt >= timeline.end - timeline.bucketMs ? ', inside the last bucket' : ', and the charts go on past it (the events derived past the stop, which blame and the report follow in the file)'}` : ''}.
 <span class="muted">Revisions: saves on the server. Replicated changes: changes replication applied to the server (collisions excluded).
-Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights). Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line.</span></p>
+Conflicts: conflict documents made on the server. Each chart has its own vertical scale (compare servers by their numbers, not their heights).</span>
+<span class="muted chart-help">Drag across a chart to zoom, or use the buttons; double-click to reset; click a legend entry (or Tab to it and press Enter) to hide its line; Tab to a chart and use the arrow keys (Home, End) to read its buckets' counts.</span></p>
 <noscript><p class="muted">The timeline charts need JavaScript; the summary and blame tables do not.</p></noscript>
 <div class="zoom" role="group" aria-label="Zoom the timeline" hidden><button type="button" data-zoom="in">Zoom in</button> <button type="button" data-zoom="out">Zoom out</button> <button type="button" data-zoom="earlier">Earlier</button> <button type="button" data-zoom="later">Later</button> <button type="button" data-zoom="all">Whole timeline</button> <span class="muted" id="zoom-range" aria-live="polite"></span></div>
+<p class="sr-only" id="chart-readout" aria-live="polite"></p>
 ${charts.join('\n')}`;
 }
 
@@ -565,7 +655,7 @@ function counted(n: number, word: string): string {
 function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: ReportData['stormLoop']): string {
   if (steps === undefined || steps.inputs === 0) return '';
   if (steps.inputs > STEPS_SHOWN) {
-    return `<h2>Steps</h2>
+    return `<h2 id="h-steps">Steps</h2>
 <p class="muted">Steps are listed for a run of at most ${escapeHtml(formatCount(STEPS_SHOWN))} input events (a counterexample's size); this one has ${escapeHtml(formatCount(steps.inputs))}: its timeline and blame below say what happened.</p>`;
   }
   // The loop's rows (an explore storm log), when both its laps are among the steps: input k of the loop (0-based) is
@@ -596,25 +686,25 @@ function renderSteps(steps: Steps | undefined, causeLines?: string, loop?: Repor
     };
     loopText = `\n<p>The storm's loop: ${escapeHtml(laps(0))}, then the same ${shown.length === 1 ? 'action' : 'actions'} again (${escapeHtml(laps(shown.length))}). Each lap makes scanner revisions and brings the servers back to the state the loop began in (the claim checked above), so replication alone repeats it for ever.</p>`;
   }
-  return `<h2>Steps</h2>
+  return `<h2 id="h-steps">Steps</h2>
 <p class="muted">Each input event (${escapeHtml(causeLines ?? 'its line in the log')}) and what the engine derived after it, up to the next input: revisions, changes replication applied, conflicts. In time order: scheduled work falling in between (a connection's session, a scheduled pass, the cluster replicator's timer) is listed there too, though not the input's doing (blame by cause says what each revision came from); but a scan's save goes under the scan or the write it answers, though a later input came first (from a second after that input on, with its time). Scans that saved nothing (but those that let an infection through: INFECTION MISSED), and sessions that changed nothing (but those cut short because the partner could not be reached), are left out.</p>${loopText}
-<div class="scroll"><table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th>${loopRows ? '<th class="num">Loop</th>' : ''}<th>Input</th><th>What followed</th></tr></thead><tbody>
+${scrollBox('h-steps', `<table class="data steps"><thead><tr><th class="num">Line</th><th class="num">At (virtual)</th>${loopRows ? '<th class="num">Loop</th>' : ''}<th>Input</th><th>What followed</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>`;
+</tbody></table>`)}`;
 }
 
 function renderBlame(blame: readonly BlameRow[]): string {
-  if (blame.length === 0) return '<h2>Blame by actor</h2>\n<p class="muted">No actor wrote anything.</p>';
+  if (blame.length === 0) return '<h2 id="h-blame">Blame by actor</h2>\n<p class="muted">No actor wrote anything.</p>';
   const rows = blame.map(
     (r) =>
       `<tr><th scope="row" class="wrap"><code>${escapeHtml(r.actor)}</code></th><td class="num">${escapeHtml(formatCount(r.revisions))}</td>` +
       `<td class="num">${escapeHtml(formatCount(r.conflicts))}</td><td class="num">${escapeHtml(formatCount(r.causes))}</td>` +
       `<td class="num">${escapeHtml(formatCount(r.longestChain))}</td></tr>`,
   );
-  return `<h2>Blame by actor</h2>
-<div class="scroll"><table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
+  return `<h2 id="h-blame">Blame by actor</h2>
+${scrollBox('h-blame', `<table class="data blame"><thead><tr><th>Actor</th><th class="num">Revisions</th><th class="num">Conflicts</th><th class="num">Causes</th><th class="num">Longest chain</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts. The actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save). A version two servers wrote alike (the same seq and seqTime: R3) counts for the write whose copy took part, the one that arrived first.</p>' : ''}`;
+</tbody></table>`)}${blame.some((r) => r.conflicts > 0) ? '\n<p class="muted">A conflict counts once for the actor (and the cause) of each of its two versions: a column can add up to more than the run\'s conflicts. The actor is the version\'s last writer (a scanner\'s on-write stamp over a user\'s save counts for the scanner), the cause the input behind it (the user\'s save). A version two servers wrote alike (the same seq and seqTime: R3) counts for the write whose copy took part, the one that arrived first.</p>' : ''}`;
 }
 
 /** Under a what-if, the timeline and blame are the run's own (the what-if run is summarized beside it only). */
@@ -666,11 +756,24 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
               `<li><code>${escapeHtml(c.unid)}</code>${c.lastUnid === c.unid ? '' : `, ending on conflict document <code>${escapeHtml(c.lastUnid)}</code>`}: ${escapeHtml(formatCount(c.length))} revisions from line ${escapeHtml(formatCount(c.cause))}, ${escapeHtml(formatVirtualTime(c.firstAt))} .. ${escapeHtml(formatVirtualTime(c.lastAt))}, servers ${c.servers.map((x) => escapeHtml(x)).join(' &gt; ')}${c.length > c.servers.length ? ' &gt; ...' : ''}</li>`,
           )
           .join('\n')}\n</ul>${moreChains > 0 ? `\n<p class="muted">${escapeHtml(formatCount(moreChains))} more ${moreChains === 1 ? 'chain' : 'chains'} of 2 revisions or more (<code>--blame --json</code> counts them: <code>moreChains</code>).</p>` : ''}`;
-  return `<h2>Blame by cause</h2>
+  return `<h2 id="h-causes">Blame by cause</h2>
 <p class="muted">The input event (${escapeHtml(causeLines ?? 'its line in the log')}) behind the revisions.${chains !== undefined && chains.length > 0 ? ` ${escapeHtml(CHAIN_CREDIT[0]!.toUpperCase() + CHAIN_CREDIT.slice(1))}.` : ''}</p>
-<div class="scroll"><table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
+${scrollBox('h-causes', `<table class="data causes"><thead><tr><th class="num">Line</th><th>Cause</th><th class="num">Revisions</th><th class="num">Conflicts</th><th>By actor</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table></div>${more}${chainList}`;
+</tbody></table>`)}${more}${chainList}`;
+}
+
+/**
+ * Links to the page's sections, under its header: a long report (nine charts, 6,000 px) had no way to skip to blame
+ * but 32 Tab stops (an accessibility QA pass).
+ */
+function renderContents(data: ReportData): string {
+  const links: [string, string][] = [['h-summary', 'Summary']];
+  if (data.whatIf !== undefined) links.push(['h-whatif', 'What if']);
+  if (data.steps !== undefined && data.steps.inputs > 0) links.push(['h-steps', 'Steps']);
+  links.push(['h-timeline', 'Timeline'], ['h-blame', 'Blame by actor']);
+  if (data.causes !== undefined && data.causes.length > 0) links.push(['h-causes', 'Blame by cause']);
+  return `<nav class="contents" aria-label="Contents"><ul>${links.map(([id, text]) => `<li><a href="#${id}">${text}</a></li>`).join('')}</ul></nav>`;
 }
 
 /**
@@ -701,9 +804,10 @@ export function renderHtmlReport(data: ReportData): string {
 <h1>${escapeHtml(data.title)}</h1>
 <p>Source: <code class="wrap">${escapeHtml(data.source)}</code></p>
 ${renderMeta(data.meta, data.causeLines !== undefined)}
+${renderContents(data)}
 </header>
 <section>
-<h2>Summary</h2>
+<h2 id="h-summary">Summary</h2>
 ${data.whatIf === undefined ? '' : `${thisRunOnly(data.causeLines !== undefined, 'below').slice(1)}\n`}${renderRecording(data.recording)}${renderClaim(data.claim)}${data.cutShort === undefined ? '' : `<p class="bad">${escapeHtml(data.cutShort)}.</p>\n`}${renderSummary(data.summary, data.cutShort !== undefined)}${renderSummaryLines(data.summaryLines)}
 </section>
 ${data.whatIf === undefined ? '' : `<section>\n${renderWhatIf(data.summary, data.whatIf, data.cutShort !== undefined)}\n</section>\n`}${data.steps === undefined || data.steps.inputs === 0 ? '' : `<section>\n${renderSteps(data.steps, data.causeLines, data.stormLoop)}${data.whatIf === undefined ? '' : thisRunOnly(data.causeLines !== undefined)}\n</section>\n`}<section>
