@@ -676,6 +676,7 @@ function whatIfNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSou
     ...(w.scannersReplaced === 0 ? [noScannerNote(w.label, source)] : []),
     ...(replaced ? replacedNotes(w, source) : []),
     ...(schedule !== undefined ? [schedule] : []),
+    ...(replaced ? outsideClustersNote(w, source) : []),
     ...(w.cutShort !== undefined ? [`${w.label}: ${cutNote(w.cutShort, 'its run', false, w.summary.quiescent)}`] : []),
     ...spans,
   ];
@@ -703,6 +704,20 @@ function replacedNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfS
   const more = w.scannersReplaced > w.scanners.length ? ` (the first ${w.scanners.length} of ${formatCount(w.scannersReplaced)} scanner events)` : '';
   const parts = [...groups.values()].map((g) => `${g.design} on ${g.servers.join(', ')}${g.details !== '' ? `, ${g.details}` : ', none of its settings given'}`);
   return [printable(`${design}${own} ran in place of ${parts.join('; ')}${more}; the inputs are the ${source}'s`)];
+}
+
+/**
+ * cluster-aware differs from smsdom only inside a cluster (its scheduled passes run on the cluster's first member by
+ * name); on a server in no cluster it runs its own, as smsdom does. Said where the what-if ran it there: a log of
+ * unclustered servers read 0 against 0 on every row, "cluster-aware would not have helped", with no word why (a blame
+ * audit). [choice] By the design's name: no other built-in design acts by cluster, and a design of yours says what it
+ * does itself.
+ */
+function outsideClustersNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string[] {
+  if (w.label.split(':')[0] !== 'cluster-aware' || w.outsideClusters.length === 0) return [];
+  const all = w.outsideClusters.length === new Set(w.scanners.map((x) => x.server)).size && w.scannersReplaced === w.scanners.length;
+  const servers = w.outsideClusters.join(', ');
+  return [printable(`${all ? `the ${source}'s servers with a scanner (${servers}) are in no cluster` : `${servers} ${w.outsideClusters.length === 1 ? 'is' : 'are'} in no cluster`}: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does${all ? ', so here it acts as smsdom with the same settings would' : ''}`)];
 }
 
 /**
@@ -763,8 +778,10 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.cutShort !== undefined) out['cutShort'] = res.cutShort.at;
     // [choice] Copies still holding an infected attachment at the end, when there are any: `missed` counts only what a
     // scan passed (a run with no scan reaching them said "0 missed" beside six infected copies; compare said it: an
-    // operator's QA pass). The what-if run gives both sides' in `whatIf`.
-    if (res.whatIf === undefined) {
+    // operator's QA pass). The what-if run gives both sides' in `whatIf` too. [choice] These stay at the top level
+    // under --what-if, the run's own: they left it there, and a script reading `.infectedCopiesLeft` read nothing once
+    // --what-if was added (a blame audit). The JSON's shape is the same with or without it; `whatIf` adds.
+    {
       const found = runFindings(res);
       if (found.infectedCopiesLeft > 0) out['infectedCopiesLeft'] = found.infectedCopiesLeft;
       // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).

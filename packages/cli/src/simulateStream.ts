@@ -176,6 +176,8 @@ export interface SimulateResult {
     readonly scanners: readonly WhatIfScanner[];
     /** The what-if design's schedule setting where a replaced scanner did not carry it (its default, which the what-if ran with there), else undefined. */
     readonly scheduleDefaulted: ScheduleDefaulted | undefined;
+    /** Servers whose scanner was replaced that were in no cluster when it was (WhatIfRewriter.outsideClusters). */
+    readonly outsideClusters: readonly string[];
     /** Set when the what-if run was cut short (SimulateOptions.maxScannerRevisions). */
     readonly cutShort?: CutShort;
   };
@@ -628,10 +630,20 @@ class WhatIfRewriter {
 
   /** Scanner events replaced whose design has the schedule setting (or whose schedule the what-if gives). */
   private carried = 0;
+  /** Each server's cluster, as its `server` event last gave it (none: in no cluster). */
+  private readonly clusterOf = new Map<string, string | undefined>();
+  /**
+   * The servers whose scanner was replaced while they were in no cluster, in the order met: where a design that acts
+   * by cluster (cluster-aware: one member's scheduled passes) acts as its base design does, which the output says (a
+   * blame audit: --what-if cluster-aware of an unclustered log read 0 against 0 on every row, with no word why).
+   */
+  readonly outsideClusters: string[] = [];
 
   rewrite(e: InputEvent): InputEvent {
+    if (e.type === 'server') this.clusterOf.set(e.name, e.cluster);
     if (e.type !== 'scanner') return e;
     this.replaced++;
+    if (this.clusterOf.get(e.server) === undefined && !this.outsideClusters.includes(e.server) && this.outsideClusters.length < MAX_REPLACED_KEPT) this.outsideClusters.push(e.server);
     const d = this.registry.get(this.w.design)!;
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e.config ?? {})) if (Object.prototype.hasOwnProperty.call(d.defaults, k)) kept[k] = v;
@@ -1302,6 +1314,7 @@ export async function simulateStream(
             scannersReplaced: rewriter?.replaced ?? 0,
             scanners: rewriter?.scanners ?? [],
             scheduleDefaulted: rewriter?.scheduleDefaulted,
+            outsideClusters: rewriter?.outsideClusters ?? [],
             ...cutShort(whatIfSim, whatIfScannerRevisions),
           },
         }

@@ -2234,6 +2234,45 @@ describe('replay output', () => {
     expect(run.stdout).toContain("  note          noop ran in place of smsdom on Alpha, Beta, dropping its scheduleEveryMs (noop has no such setting); the inputs are the scenario's\n");
   });
 
+  it('--what-if cluster-aware on servers in no cluster says that it acts there as smsdom does (a blame audit: 0 against 0 on every row, with no word why); in a cluster it says nothing of it. Under --json the run\'s own findings stay at the top level, as without --what-if', async () => {
+    const dir = mkdtempSync(join(tmp, 'whatif-cluster-'));
+    const lines = (cluster: string) => [
+      '{"replog":1,"meta":{}}',
+      `{"at":0,"type":"server","name":"A"${cluster}}`,
+      `{"at":0,"type":"server","name":"B"${cluster}}`,
+      '{"at":0,"type":"database","name":"d.nsf","replicas":["A","B"]}',
+      '{"at":0,"type":"scanner","server":"A","design":"smsdom","config":{"scheduleEveryMs":3600000}}',
+      '{"at":0,"type":"scanner","server":"B","design":"smsdom","config":{"scheduleEveryMs":3600000}}',
+      '{"at":1000,"type":"save","server":"A","db":"d.nsf","unid":"000000000000000000000000000000E1","by":"user/ann","set":{"Subject":"one","$FILE":[{"name":"a.pdf","infected":true}]}}',
+      '{"at":7200000,"type":"end"}',
+      '',
+    ].join('\n');
+    const apart = join(dir, 'apart.jsonl');
+    writeFileSync(apart, lines(''));
+    const together = join(dir, 'together.jsonl');
+    writeFileSync(together, lines(',"cluster":"C","clusterIntervalMs":0'));
+    const note = "the log's servers with a scanner (A, B) are in no cluster: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would";
+    const text = await runCli(['replay', apart, '--what-if', 'cluster-aware']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`  note          ${note}\n`);
+    // (What it says is so: the two runs end alike.)
+    expect(/digests: (\S+) \/ (\S+)/.exec(text.stdout)!.slice(1).reduce((a, b) => (a === b ? a : ''))).not.toBe('');
+    const clustered = await runCli(['replay', together, '--what-if', 'cluster-aware']);
+    expect(clustered.code, clustered.stderr).toBe(0);
+    expect(clustered.stdout).not.toContain('in no cluster');
+    expect((await runCli(['replay', apart, '--what-if', 'smsdom:sso=false'])).stdout).not.toContain('in no cluster');
+    // The JSON: the run's own findings at the top level with --what-if as without it (they left it: a script reading
+    // .infectedCopiesLeft read nothing once --what-if was added), each run's in whatIf too. A scanner that scans no
+    // write and runs no pass leaves the infected save as it is: one infected copy.
+    const idle = join(dir, 'idle.jsonl');
+    writeFileSync(idle, lines('').replaceAll('"config":{"scheduleEveryMs":3600000}', '"config":{"onWrite":false}'));
+    const alone = parse((await runCli(['replay', idle, '--json'])).stdout);
+    expect(alone['infectedCopiesLeft']).toBe(1);
+    const both = parse((await runCli(['replay', idle, '--what-if', 'noop', '--json'])).stdout);
+    for (const k of ['infectedCopiesLeft', 'conflictDocumentsHeld', 'deletionsUndone']) expect(both[k], k).toEqual(alone[k]);
+    expect((both['whatIf'] as Json)['infectedCopiesLeft']).toEqual({ base: 1, whatIf: 1 });
+  });
+
   it('--what-if smsdom:ignoreSsoOnScheduled=true prints both summaries side by side and exits 0', async () => {
     const res = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'smsdom:ignoreSsoOnScheduled=true']);
     expect(res.code).toBe(0);
