@@ -3640,7 +3640,7 @@ describe('output files are never half-written', () => {
     const module = join(base, 'noisy.ts');
     // (console.timeStamp: the console's methods that do not write are still there; a bare Console lacked it, a review.)
     writeFileSync(module, "console.log('loading noisy');\nconsole.timeStamp('loaded');\nexport default { name: 'noisy', description: 'logs', defaults: {}, scan: () => { console.log('scanned'); console.info('info'); return { verdict: 'clean' }; } };\n");
-    for (const args of [['designs', '--design', `noisy=${module}`, '--json'], ['verify', module, '--runs', '2', '--seed', '1', '--json']]) {
+    for (const args of [['designs', '--design', `noisy=${module}`, '--json'], ['verify', module, '--runs', '2', '--seed', '1', '--json', '--out', join(base, 'logs')]]) {
       const res = await spawnCli(args);
       expect(() => JSON.parse(res.stdout) as unknown, res.stdout.slice(0, 200)).not.toThrow();
       expect(res.stderr).toContain('loading noisy\n');
