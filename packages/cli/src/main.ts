@@ -842,13 +842,17 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   }
   // [choice] A claim that does not reproduce fails replay (exit 1), as a recording the engine disagrees with does: the
   // log says what the engine does, and it does not (a design changed since the log was written, or another engine).
-  // One that could not be checked is said, and the replay's exit stays 0: the run itself is complete.
+  // [choice] One that could not be checked is said, and exits 3, not decided, as one on a design that is not a
+  // function of its inputs: it was 0, as a claim reproduced (the run itself complete), so a script keyed on the exit
+  // read a property's log as "still failing" after the fix as before it (a developer's QA pass: replicate-winner's log,
+  // "not checked" once fixed, exit 0 either way). Its JSON is printed first, `claim.checked` false.
   // [choice] A claim checked on a design that is not a function of its inputs (claim.notDeterministic) is not decided
   // either way, reproduced or not: exit 3, as verify's NOT DECIDED (an operator's QA pass: six replays of one log
   // exited 0 or 1 by chance, beside the warning).
   if (claim?.notDeterministic !== undefined) {
     throw new Inconclusive(printable(`${currentFile ?? '<input>'}: the header's claim is not decided: ${claim.notDeterministic}`));
   }
+  if (claim?.unchecked !== undefined) throw new Inconclusive('');
   if (claim !== undefined && !claim.reproduced && claim.unchecked === undefined) {
     // (Printable: the header's text is quoted, and must not add lines to standard error.)
     throw new CheckFailed(printable(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`), true);
@@ -2134,12 +2138,13 @@ writes its results once it has them, so \`| head\` keeps the command's own code.
       .addHelpText('after', helpAfter(`
 A log with derived events is a recording: each is checked against the engine's, and the first that differs is named
 as file:line:column. A counterexample that verify or explore wrote has its claim checked again ("reproduced").
-Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim is reproduced or not checked); 1 the
+Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim is reproduced); 1 the
 recording disagrees with the engine (the run's results are still printed, and --record, --report written: they show
 what the engine derived), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
 (file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
-or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample whose design
-modules are not functions of their inputs (two runs of its inputs ended otherwise: its claim is not decided);
+or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample's claim not
+decided: not checked ("reproduced    not checked: ...", why: a property's check that replay does not run, an
+invariant it does not know), or its design modules are not functions of their inputs (two runs ended otherwise);
 129/130/143 interrupted (nothing half-written). See replstorm --help.`)),
     'log',
   ).action((log: string, o) => cmdReplay(log, o));

@@ -3258,7 +3258,9 @@ describe('replay hints', () => {
     const other = join(out, 'other-design.jsonl');
     writeFileSync(other, text.replace(/("type":"scanner","server":"\w+","design":)"smsdom"\}/g, '$1"noop"}'));
     const oj = await runCli(['replay', other, '--json']);
-    expect(oj.code).toBe(0);
+    // Exit 3, not decided (it was 0, as a claim reproduced: a script keyed on the exit could not tell them apart, a
+    // developer's QA pass); the JSON is printed all the same.
+    expect(oj.code).toBe(3);
     expect(parse(oj.stdout)['claim']).toMatchObject({ reproduced: false, checked: false, unchecked: expect.stringMatching(/noop/) });
     // A log whose header claims nothing checkable (a run's recording) has no `claim`.
     expect(parse((await runCli(['replay', EXAMPLE_LOG, '--json'])).stdout)).not.toHaveProperty('claim');
@@ -3269,11 +3271,12 @@ describe('replay hints', () => {
     expect(f.code).toBe(1);
     expect(f.stderr).toContain('x\\nFORGED: all clear');
     expect(f.stderr).not.toMatch(/^FORGED/m);
-    // An invariant the checker does not know (a log of a later version): not checked, said, exit 0.
+    // An invariant the checker does not know (a log of a later version): not checked, said, exit 3.
     const later = join(out, 'later.jsonl');
     writeFileSync(later, readFileSync(log, 'utf8').replace('"invariant":"no-conflict"', '"invariant":"no-dragons"'));
     const l = await runCli(['replay', later]);
-    expect(l.code, l.stderr).toBe(0);
+    expect(l.code, l.stderr).toBe(3);
+    expect(l.stderr).toBe('');
     expect(l.stdout).toContain('  reproduced    not checked: "no-dragons" is not one of explore\'s invariants (no-conflict, no-scanner-conflicts, no-scanner-revision, design-runs)\n');
   });
 
