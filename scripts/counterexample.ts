@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runsFactorFromEnv } from './propertySeed.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,7 +42,9 @@ function anywhere(): string {
 export function reproduceCommand(seed?: number, printed = false): string {
   const { testPath, currentTestName } = expect.getState();
   const where = testPath !== undefined ? relative(REPO_ROOT, testPath) : '';
-  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}npx -y pnpm@10.34.9 ${printed ? anywhere() : ''}exec vitest run ${where}${currentTestName ? ` -t ${shellQuote(testNamePattern(currentTestName))}` : ''}`;
+  // (A seed drawn under REPLSTORM_RUNS_FACTOR reproduces under the same factor: the runs before the failing one depend on it.)
+  const factor = runsFactorFromEnv();
+  return `${seed !== undefined ? `REPLSTORM_SEED=${seed} ` : ''}${factor > 1 ? `REPLSTORM_RUNS_FACTOR=${factor} ` : ''}npx -y pnpm@10.34.9 ${printed ? anywhere() : ''}exec vitest run ${where}${currentTestName ? ` -t ${shellQuote(testNamePattern(currentTestName))}` : ''}`;
 }
 
 /**

@@ -16,6 +16,28 @@ export function seedFromEnv(): number | undefined {
   return n | 0;
 }
 
+/**
+ * REPLSTORM_RUNS_FACTOR, when set: how many times each property's own number of runs to draw, a whole number from 1
+ * (default 1). For a developer's "run them harder before I push": the suite's numbers are sized for CI's time, and a
+ * bug a property catches in 8 runs of 10 (a developer's QA pass: a failed cluster push dropping its unsent documents,
+ * sim-cluster-converges at 200 runs) passed the first time. The printed seed reproduces a failure with the same
+ * factor: the runs drawn before it depend on it, and `runs=` in the line says how many ran.
+ */
+export function runsFactorFromEnv(): number {
+  const env = process.env['REPLSTORM_RUNS_FACTOR'];
+  if (env === undefined || env === '') return 1;
+  const n = /^[0-9]+$/.test(env.trim()) ? Number(env.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 10_000) {
+    throw new Error(`REPLSTORM_RUNS_FACTOR=${env}: expected a whole number from 1 to 10000, how many times each property's runs to draw (e.g. REPLSTORM_RUNS_FACTOR=10)`);
+  }
+  return n;
+}
+
+/** A property's number of runs, `runs`, times REPLSTORM_RUNS_FACTOR. */
+export function propertyRuns(runs: number): number {
+  return runs * runsFactorFromEnv();
+}
+
 /** The seed for this run: REPLSTORM_SEED if set (to reproduce), else a fresh one (the caller prints it). */
 export function propertySeed(): number {
   return seedFromEnv() ?? (Math.random() * 0x7fffffff) | 0;
@@ -32,9 +54,12 @@ export function configureFastCheck(
   reproduce: (seed: number) => string | undefined = () => undefined,
 ): void {
   const seed = seedFromEnv();
+  const factor = runsFactorFromEnv();
   fc.configureGlobal({
     ...fc.readConfigureGlobal(),
     ...(seed !== undefined ? { seed } : {}),
+    // (A property that names no number of runs draws fast-check's default, 100, times the factor.)
+    ...(factor > 1 ? { numRuns: 100 * factor } : {}),
     // fast-check's own report on failure (its message, the error as cause), after the line with the seed, and the
     // command that runs the failing test again with it (a developer's review: the suites' own properties printed one,
     // fast-check's through this reporter did not).

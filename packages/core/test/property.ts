@@ -2,7 +2,7 @@
 // counterexample as a v1 event log that `replstorm replay` reproduces. Lives outside src/ because it writes files.
 import fc from 'fast-check';
 import { replayCommand, reproduceCommand, writeCounterexample } from '../../../scripts/counterexample.js';
-import { propertySeed } from '../../../scripts/propertySeed.js';
+import { propertyRuns, propertySeed } from '../../../scripts/propertySeed.js';
 
 export { propertySeed };
 
@@ -72,7 +72,8 @@ export function withFailureInHeader(log: string, failure: { readonly name: strin
  */
 export function assertLogProperty<T>(p: LogProperty<T>): void {
   const seed = p.seed ?? propertySeed();
-  const details = fc.check(fc.property(p.arbitrary, p.predicate), { seed, numRuns: p.numRuns ?? 100 });
+  // (A property's own number is scaled where it is written, `propertyRuns(N)`; the default here.)
+  const details = fc.check(fc.property(p.arbitrary, p.predicate), { seed, numRuns: p.numRuns ?? propertyRuns(100) });
   console.log(`[property ${p.name}] seed=${seed} runs=${details.numRuns}${details.failed ? ' FAILED' : ''}`);
   if (!details.failed) return;
   let written = '';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
-import { configureFastCheck, seedFromEnv } from '../../../scripts/propertySeed.js';
+import { configureFastCheck, propertyRuns, runsFactorFromEnv, seedFromEnv } from '../../../scripts/propertySeed.js';
+import { reproduceCommand } from '../../../scripts/counterexample.js';
 
 // REPLSTORM_SEED reproduces a property run: it must reach every fast-check property (also those that name no seed of
 // their own: vitest's setup file applies it globally) and be refused when it is not a seed (it used to read as 0 or NaN).
@@ -104,5 +105,45 @@ describe('REPLSTORM_SEED', () => {
     expect(lines).toEqual([expect.stringMatching(/ seed=-?\d+ runs=1 FAILED$/), expect.stringMatching(/^reproduce: REPLSTORM_SEED=/)]);
     const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
     expect((thrown as Error).message).toMatch(new RegExp(`^reproduce: REPLSTORM_SEED=-?\\d+ npx -y pnpm@10\\.34\\.9 -C '?${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'? exec vitest run packages/core/test/propertySeed\\.test\\.ts -t `));
+  });
+});
+
+// REPLSTORM_RUNS_FACTOR draws each property's runs that many times over (a developer's QA pass: no way to run the
+// properties harder before a push; a bug caught in 8 runs of 10 passed the first time).
+describe('REPLSTORM_RUNS_FACTOR', () => {
+  const saved = { env: process.env['REPLSTORM_RUNS_FACTOR'], config: fc.readConfigureGlobal() };
+  afterEach(() => {
+    if (saved.env === undefined) delete process.env['REPLSTORM_RUNS_FACTOR'];
+    else process.env['REPLSTORM_RUNS_FACTOR'] = saved.env;
+    fc.configureGlobal(saved.config);
+  });
+
+  it('multiplies a property\'s own runs, and fast-check\'s default for one that names none; unset, 1', () => {
+    delete process.env['REPLSTORM_RUNS_FACTOR'];
+    expect(runsFactorFromEnv()).toBe(1);
+    expect(propertyRuns(300)).toBe(300);
+    process.env['REPLSTORM_RUNS_FACTOR'] = '10';
+    expect(propertyRuns(300)).toBe(3000);
+    const lines: string[] = [];
+    configureFastCheck((l) => lines.push(l), () => 'probe');
+    let drawn = 0;
+    fc.assert(fc.property(fc.integer(), () => void drawn++));
+    expect(drawn).toBe(1000);
+    expect(lines).toEqual([expect.stringMatching(/ runs=1000$/)]);
+    drawn = 0;
+    fc.assert(fc.property(fc.integer(), () => void drawn++), { numRuns: propertyRuns(7) });
+    expect(drawn).toBe(70);
+  });
+
+  it('the command a failure prints carries the factor: a seed drawn under it reproduces under it', () => {
+    process.env['REPLSTORM_RUNS_FACTOR'] = '10';
+    expect(reproduceCommand(5)).toMatch(/^REPLSTORM_SEED=5 REPLSTORM_RUNS_FACTOR=10 npx -y pnpm@10\.34\.9 exec vitest run packages\/core\/test\/propertySeed\.test\.ts -t /);
+    delete process.env['REPLSTORM_RUNS_FACTOR'];
+    expect(reproduceCommand(5)).toMatch(/^REPLSTORM_SEED=5 npx /);
+  });
+
+  it.each(['0', '-1', '1.5', 'x', '20000'])('%s is refused', (text) => {
+    process.env['REPLSTORM_RUNS_FACTOR'] = text;
+    expect(() => propertyRuns(1)).toThrow(`REPLSTORM_RUNS_FACTOR=${text}: expected a whole number from 1 to 10000`);
   });
 });

@@ -6,6 +6,7 @@ import { TRUSTED_DESIGNS, behaviourFactory, type ScannerDesign } from './design.
 import { builtinRegistry } from './designs/registry.js';
 import { smsdomLike, smsdomScan } from './designs/smsdom.js';
 import { SSO_TAG, currentTag, tagContent } from './tag.js';
+import { propertyRuns } from '../../../scripts/propertySeed.js';
 
 // R15: a scan skips a document exactly when the tag it holds is the HMAC of its content with the server's key. The
 // tag a scan computes is remembered against the document's items (tag.ts's cache: a save shares the unchanged Item
@@ -96,7 +97,7 @@ describe('R15: the tag a scan reads, remembered against the items', () => {
     assertLogProperty<Case>({
       name: 'tag-reading',
       arbitrary: fc.record({ keyB: fc.constantFrom(0 as const, 1 as const), ops: fc.array(opArb, { minLength: 1, maxLength: 16 }) }),
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       toLog: (c) => encodeLog({ replog: 1, meta: { property: 'tag-reading' } }, eventsOf(c)),
       noteFailure: true,
       predicate: (c) => {

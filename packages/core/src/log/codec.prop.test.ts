@@ -8,6 +8,7 @@ import { EVENT_SCHEMAS } from './eventFields.js';
 import type { LocatedEvent, LogEvent } from './events.js';
 import { arbByteEdit, arbLog, arbLogEvent, arbLogHeader, editedLogBytes } from './logArbitraries.js';
 import { assertLogProperty, oneLineLog } from '../../test/property.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Each property prints its seed; a failure writes its shrunk counterexample as a log (counterexamples/<name>-<seed>.jsonl)
 // that `replstorm replay` reads: the event's line after a header, or the text or bytes the decoder was given.
@@ -62,7 +63,7 @@ describe('codec round trip', () => {
         expectSame(decodeOne(e), e);
       },
       toLog: (e) => oneLineLog(encodeEvent(e)),
-      numRuns: 2000,
+      numRuns: propertyRuns(2000),
     });
   });
 
@@ -75,7 +76,7 @@ describe('codec round trip', () => {
         expect(encodeEvent(decodeOne(e))).toBe(line);
       },
       toLog: (e) => oneLineLog(encodeEvent(e)),
-      numRuns: 1000,
+      numRuns: propertyRuns(1000),
     });
   });
 
@@ -98,7 +99,7 @@ describe('codec round trip', () => {
           expect(pieces.lines).toBe(events.length + 1);
       },
       toLog: ([{ header, events }, , eol]) => encodeLog(header, events).replaceAll('\n', eol),
-      numRuns: 300,
+      numRuns: propertyRuns(300),
     });
   });
 
@@ -123,7 +124,7 @@ describe('codec round trip', () => {
         expect(keys).toEqual(order.filter((k) => keys.includes(k)));
       },
       toLog: (e) => oneLineLog(encodeEvent(e)),
-      numRuns: 300,
+      numRuns: propertyRuns(300),
     });
   });
 });
@@ -153,7 +154,7 @@ describe('Errors: fuzzing the decoder', () => {
       },
       // (Replay with --strict: the property decodes strictly.)
       toLog: ([text, withHeader]) => (withHeader ? header + text : text),
-      numRuns: 2000,
+      numRuns: propertyRuns(2000),
     });
   });
 
@@ -168,7 +169,7 @@ describe('Errors: fuzzing the decoder', () => {
       },
       // Both inputs: after a header, and alone.
       toLog: ([bytes]) => [new Uint8Array([...utf8(header), ...bytes]), bytes],
-      numRuns: 2000,
+      numRuns: propertyRuns(2000),
     });
   });
 
@@ -182,7 +183,7 @@ describe('Errors: fuzzing the decoder', () => {
         decodesOrRefuses(() => decodeLogText(textOf(lines), { strict, onWarning: () => {} }));
       },
       toLog: ([lines]) => textOf(lines),
-      numRuns: 3000,
+      numRuns: propertyRuns(3000),
     });
   });
 
@@ -195,7 +196,7 @@ describe('Errors: fuzzing the decoder', () => {
         decodesOrRefuses(() => decodeInPieces(bytes, []));
       },
       toLog: ([log, edits]) => editedLogBytes(log, edits),
-      numRuns: 1000,
+      numRuns: propertyRuns(1000),
     });
   });
 });

@@ -4,6 +4,7 @@ import { LogError } from '../util/logError.js';
 import { assertLogProperty, oneLineLog } from '../../test/property.js';
 import { decodeLogText } from './decodeLog.js';
 import { jsonErrorAt } from './jsonErrorAt.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Errors (event-log.md): a line that is not JSON is refused at `file:line:column`, the column where it breaks. The
 // column is found by jsonErrorAt, held here to V8's JSON.parse: the same texts refused, and the same position where
@@ -54,7 +55,7 @@ describe('Errors: where a line that is not JSON breaks', () => {
     assertLogProperty({
       name: 'json-error-at',
       arbitrary: arbNearJson,
-      numRuns: 3000,
+      numRuns: propertyRuns(3000),
       // The text as line 2 of a log: a replay refuses it at the column found here.
       toLog: (t) => oneLineLog(t),
       predicate: (t) => {

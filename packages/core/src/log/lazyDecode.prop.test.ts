@@ -8,6 +8,7 @@ import { eventsEqual } from './eventsEqual.js';
 import type { LocatedEvent, LogEvent } from './events.js';
 import { assertLogProperty } from '../../test/property.js';
 import { arbByteEdit, arbDerivedEvent, arbLog, arbLogEvent, editedLogBytes } from './logArbitraries.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // A replay of a recording takes a derived line as the engine's event when its text is the event's encoding, and decodes
 // only the other lines (createLazyLogDecoder, isEncodingOf). These properties hold that shortcut to the format
@@ -151,7 +152,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
         });
       },
       toLog: ([{ header, events }, , end]) => encodeLog(header, events).replaceAll('\n', end),
-      numRuns: 500,
+      numRuns: propertyRuns(500),
     });
   });
 
@@ -168,7 +169,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
         expectSameOutcome(editedLogBytes(log, edits), cuts);
       },
       toLog: ([log, edits]) => editedLogBytes(log, edits),
-      numRuns: 2000,
+      numRuns: propertyRuns(2000),
     });
   });
 
@@ -201,7 +202,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
         expectSameOutcome(utf8(textOf(lines)), cuts);
       },
       toLog: ([lines]) => textOf(lines),
-      numRuns: 3000,
+      numRuns: propertyRuns(3000),
     });
   });
 
@@ -225,7 +226,7 @@ describe('createLazyLogDecoder: the same log as createLogDecoder', () => {
         expectSameOutcome(utf8(textOf(lines)), []);
       },
       toLog: textOf,
-      numRuns: 1000,
+      numRuns: propertyRuns(1000),
     });
   });
 
@@ -259,7 +260,7 @@ describe('encodeEvent: the per-type templates write what the schema writes', () 
       fc.property(fc.oneof(arbDerivedEvent(), arbLogEvent()), (e) => {
         expect(encodeEvent(e)).toBe(encodeBySchema(e));
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -282,7 +283,7 @@ describe('encodeEvent: the per-type templates write what the schema writes', () 
           }
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });
@@ -306,7 +307,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         const verbatim = strings.every((s) => !s.slice(1, -1).includes('\\') && !/[\ud800-\udfff]/.test(s));
         expect(isEncodingOf(line, e)).toBe(verbatim);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -346,7 +347,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
           }
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -387,7 +388,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         }
         if (line !== encodeBySchema(e)) expect(isEncodingOf(line, e), line).toBe(false);
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -412,7 +413,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
           }
         }
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -429,7 +430,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -440,7 +441,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         expect(isEncodingOf(line + extra, e), line + extra).toBe(false);
         expect(isEncodingOf(line.slice(0, cut % line.length), e)).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -459,7 +460,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         expect(raw).toContain(`"${bad}"`);
         expect(isEncodingOf(raw, e), raw).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -491,7 +492,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
           expect(isEncodingOf(other, e), other).toBe(false);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 

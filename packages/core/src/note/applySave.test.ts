@@ -4,6 +4,7 @@ import { appendRevision, applyDelete, applySave } from './applySave.js';
 import { Revisions } from './revisions.js';
 import { assertLogProperty } from '../../test/property.js';
 import { getItemValue, type Item, type ItemValue, type Note } from './note.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 const U = '0123456789ABCDEF0123456789ABCDEF';
 
@@ -281,7 +282,7 @@ describe('R1: a save against a plain model (the hand-written item list)', () => 
     assertLogProperty({
       name: 'save-matches-model',
       arbitrary: fc.array(change, { minLength: 1, maxLength: 5 }),
-      numRuns: 500,
+      numRuns: propertyRuns(500),
       noteFailure: true,
       toLog: savesLog,
       predicate: (changes) => {

@@ -8,6 +8,7 @@ import type { InputEvent } from '../log/events.js';
 import { arbItems } from '../log/logArbitraries.js';
 import { Simulator } from '../simulate/simulator.js';
 import { replicateNote } from '../replicate/replicateNote.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // `Note.files` is what a note's `$FILE` holds, kept on the note so that scanners' passes (R13) need not read the item:
 // carried from the version before when a save leaves `$FILE` alone. These check it against the items themselves, as
@@ -83,7 +84,7 @@ describe('Note.files (R13: what a pass scans)', () => {
     assertLogProperty({
       name: 'note-files',
       arbitrary: fc.array(opArb, { minLength: 1, maxLength: 14 }),
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       toLog: (ops) => encodeLog({ replog: 1, meta: { property: 'note-files' } }, eventsOf(ops)),
       noteFailure: true,
       predicate: (ops) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Revision } from './note.js';
 import { Revisions } from './revisions.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Revisions shares one buffer among the versions of a history (see revisions.ts). These properties hold it to the
 // plain arrays it replaced (R1: a save appends the current version; S2: the cap keeps the newest entries; R4: descent;
@@ -56,7 +57,7 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
         for (const v of versions) expectSame(v);
         expect(Revisions.EMPTY.length).toBe(0);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -98,7 +99,7 @@ describe('Revisions: the same lists as copied arrays, without the copies', () =>
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { propertySeed } from '../../test/property.js';
 import { Replica } from './replica.js';
 import { applyDelete, applySave } from '../note/applySave.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // R9 sends each document at its last change, in change-number order; R10 drops purged stubs from the log. The replica
 // keeps its change order itself (a list linked in change order, one entry a document, moved to the end at each
@@ -94,7 +95,7 @@ describe('Replica change order', () => {
           check(r, m);
         }
       }),
-      { seed, numRuns: 300 },
+      { seed, numRuns: propertyRuns(300) },
     );
   });
 });

@@ -9,6 +9,7 @@ import { decodeLogText } from '../log/decodeLog.js';
 import type { InputEvent } from '../log/events.js';
 import { runEvents } from '../simulate/runEvents.js';
 import { byKey, replicaView, type DocView, type ReplicaView } from '../state/replicaView.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Model-based test of R1–R7 and R9: a small reference model written from replication.md alone (it shares no logic with
 // applySave or replicateNote) runs beside two real replicas; after every command the two must hold the same
@@ -395,7 +396,7 @@ function runModelBased(limit: number, label: string): void {
       fc.modelRun(() => setup(limit, skewB, baseAction), cmds);
     },
     toLog: (c) => caseLog(limit, c),
-    numRuns: 300,
+    numRuns: propertyRuns(300),
   });
 }
 
@@ -417,7 +418,7 @@ describe('model-based: replicas against a reference model of R1–R7', () => {
           for (const side of ['A', 'B'] as const) expect({ side, ...replicaView(sim.replica(side, 'db')!) }).toEqual({ side, ...modelView(model.reps[side]) });
         },
         toLog: (c) => caseLog(limit, c),
-        numRuns: 100,
+        numRuns: propertyRuns(100),
       });
     }
   });

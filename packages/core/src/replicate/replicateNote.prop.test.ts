@@ -10,6 +10,7 @@ import { encodeLog } from '../log/encodeLog.js';
 import { decodeLogText } from '../log/decodeLog.js';
 import { isInputEvent, type InputEvent, type ItemValue } from '../log/events.js';
 import { Simulator } from '../simulate/simulator.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Two replicas A and B of one database hold one document. A creates it, B pulls it (the common version), then each
 // side saves and deletes on its own; then the two replicate in sessions until nothing changes. The case is kept as the
@@ -345,7 +346,7 @@ describe('replicateNote properties (R2–R7)', () => {
       noteFailure: true,
       name: 'replicate-digest',
       arbitrary: caseArb([0, 2]),
-      numRuns: 60,
+      numRuns: propertyRuns(60),
       toLog: (c) => caseLog(c),
       predicate: (c) => {
         const one = runModel(c, 'A');

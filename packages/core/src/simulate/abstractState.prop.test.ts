@@ -4,6 +4,7 @@ import { abstractStateHash, abstractStateKeys, compareConflictNames, type Abstra
 import { itemKey, type Item, type Note } from '../note/note.js';
 import { Revisions } from '../note/revisions.js';
 import { propertySeed } from '../../test/property.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // The explorer de-duplicates states by abstractStateHash; abstractStateKeys writes the same abstraction as text, the
 // readable reference. Over random sources drawn from a tiny domain (so that equal texts are common), the hash must be
@@ -309,7 +310,7 @@ describe('abstract state: the hash agrees with the canonical text', () => {
         if (ka.texts[0]!.includes('\nD ') || kb.texts[0]!.includes('\nD ')) colliding++;
         expect(ka.least === kb.least).toBe(ka.leastText === kb.leastText);
       }),
-      { numRuns: 1000, seed },
+      { numRuns: propertyRuns(1000), seed },
     );
     // The perturbations the abstraction forgets must have come up, or the first half of the property was not tried.
     expect(equalTexts).toBeGreaterThan(50);
@@ -373,7 +374,7 @@ describe('abstract state: hashes of states that share notes', () => {
           }
         },
       ),
-      { numRuns: 2000, seed },
+      { numRuns: propertyRuns(2000), seed },
     );
     // States hashed again after others came up, or the reuse was not tried.
     expect(reused).toBeGreaterThan(100);
@@ -534,7 +535,7 @@ describe('abstract state: two conflict documents of one name', () => {
         three.forEach((_o, i) => expect(a.hashes[i] === b.hashes[i]).toBe(a.texts[i] === b.texts[i]));
         expect(a.least === b.least).toBe(a.leastText === b.leastText);
       }),
-      { numRuns: 30, seed },
+      { numRuns: propertyRuns(30), seed },
     );
     expect(differing).toBeGreaterThan(5);
   });
@@ -576,7 +577,7 @@ describe('abstract state: two conflict documents of one name', () => {
         expect(ka.least === kb.least).toBe(ka.leastText === kb.leastText);
         if (ka.texts[0]!.includes('\nD ') || kb.texts[0]!.includes('\nD ')) colliding++;
       }),
-      { numRuns: 1000, seed },
+      { numRuns: propertyRuns(1000), seed },
     );
     // The collisions must have come up, or the property did not try what it is for.
     console.log(`[property abstract-hash-colliding-names] ${colliding} of 1000 with documents whose names collide`);

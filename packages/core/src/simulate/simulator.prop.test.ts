@@ -24,6 +24,7 @@ import {
   type HistoryPlan,
   type PlanOp,
 } from '../../test/simHarness.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // Random histories (2-3 servers, optional skews and cluster, 1-2 databases, saves, deletes, partitions, crashes,
 // sessions), then heal, restart everyone, and rounds of pull-push between every pair until a round changes nothing.
@@ -108,7 +109,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-converges',
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       arbitrary: historyPlanArb,
       predicate: (plan) => {
         const { events, rounds } = buildHistory(plan);
@@ -129,7 +130,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-cluster-converges',
-      numRuns: 200,
+      numRuns: propertyRuns(200),
       arbitrary: fc.tuple(historyPlanArb, cutsArb).map(([plan, cuts]) => clusterOnlyPlan(plan, cuts)),
       predicate: (plan) => {
         const { summary, sim, derived } = simulate(clusterOnlyHistory(plan));
@@ -146,7 +147,7 @@ describe('simulator properties', () => {
       noteFailure: true,
       name: 'sim-deterministic',
       arbitrary: historyPlanArb,
-      numRuns: 50,
+      numRuns: propertyRuns(50),
       predicate: (plan) => {
         const { events } = buildHistory(plan);
         const a = simulate(events);
@@ -170,7 +171,7 @@ describe('simulator properties', () => {
       noteFailure: true,
       name: 'sim-advance-independent',
       arbitrary: fc.tuple(historyPlanArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 })),
-      numRuns: 150,
+      numRuns: propertyRuns(150),
       predicate: ([plan, fractions]) => {
         const { events } = buildHistory(plan);
         const a = simulate(events);
@@ -202,7 +203,7 @@ describe('simulator properties', () => {
       noteFailure: true,
       name: 'sim-cut-independent',
       arbitrary: fc.tuple(historyPlanArb, fc.double({ min: 0, max: 1, noNaN: true })),
-      numRuns: 100,
+      numRuns: propertyRuns(100),
       predicate: ([plan, fraction]) => {
         const { events } = buildHistory(plan);
         const whole = simulate(events);
@@ -270,7 +271,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-initiator-independent',
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       arbitrary: historyPlanArb,
       predicate: (plan) => {
         const straight = simulate(buildHistory(plan).events).summary;
@@ -295,7 +296,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-replay-equals-live',
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       arbitrary: historyPlanArb,
       predicate: (plan) => {
         assertReplayEqualsLive(simulate(buildHistory(plan).events).sim);
@@ -313,7 +314,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-replay-equals-live-purged',
-      numRuns: 150,
+      numRuns: propertyRuns(150),
       arbitrary: purgingPlanArb,
       predicate: (plan) => {
         const { sim } = simulate(buildHistory(plan).events);
@@ -337,7 +338,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-purge-exact',
-      numRuns: 150,
+      numRuns: propertyRuns(150),
       arbitrary: purgingPlanArb,
       predicate: (plan) => {
         const { events } = buildHistory(plan);
@@ -383,7 +384,7 @@ describe('simulator properties', () => {
     assertLogProperty({
       noteFailure: true,
       name: 'sim-snapshot-restore',
-      numRuns: 300,
+      numRuns: propertyRuns(300),
       arbitrary: fc.tuple(historyPlanArb, fc.nat()),
       predicate: ([plan, cut]) => {
         const { events } = buildHistory(plan);

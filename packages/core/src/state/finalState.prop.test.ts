@@ -9,6 +9,7 @@ import { runEvents } from '../simulate/runEvents.js';
 import { sha256Hex, usePureJsSha256 } from '../util/hash.js';
 import { canonicalJson } from './canonicalJson.js';
 import { assertLogProperty } from '../../test/property.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // event-log.md, "--json summary": `digest` is sha256 of the canonical JSON of the final state (`--state`). The digest
 // writes that JSON as UTF-8 bytes itself, a character at a time for what is ASCII and needs no escape, and through
@@ -104,7 +105,7 @@ describe('digestState', () => {
       },
       toLog: (c) => encodeLog({ replog: 1, meta: {} }, eventsOf(c) as LogEvent[]),
       noteFailure: true,
-      numRuns: 200,
+      numRuns: propertyRuns(200),
     });
   });
 });

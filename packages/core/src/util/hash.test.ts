@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSha256, hmacSha256Hex, sha256Hex, usePureJsSha256 } from './hash.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // The digest (event-log.md, "--json summary": `digest`) and conflict UNIDs (R5) are SHA-256 values that must be the
 // same on any machine. Under Node they come from node:crypto, elsewhere from @noble/hashes: both must give the same
@@ -81,7 +82,7 @@ describe('HMAC-SHA256: native and pure-JS agree', () => {
         const [pure, ...others] = allWays(key, msg);
         expect(others).toEqual([pure, pure]);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
     for (let n = 0; n <= 66; n++) {
       const [pure, ...others] = allWays('K'.repeat(n), `message ${n}`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { propertySeed } from '../../test/property.js';
 import { WorkHeap } from './heap.js';
+import { propertyRuns } from '../../../../scripts/propertySeed.js';
 
 // "Time and order" (replication.md): engine work due at the same `at` runs in the order it was scheduled. The heap
 // keeps `at` and `order` in arrays beside the items; this holds it to a sorted list, through pushes, pops, in-place
@@ -80,7 +81,7 @@ describe('WorkHeap', () => {
         for (let w = heap.pop(); w !== undefined; w = heap.pop()) drained.push(w);
         expect(drained).toEqual(model);
       }),
-      { seed, numRuns: 300 },
+      { seed, numRuns: propertyRuns(300) },
     );
   });
 
@@ -112,7 +113,7 @@ describe('WorkHeap', () => {
         for (let w = heap.pop(); w !== undefined; w = heap.pop()) drained.push(w);
         expect(drained).toEqual(model);
       }),
-      { seed, numRuns: 300 },
+      { seed, numRuns: propertyRuns(300) },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLogText, runEvents, isInputEvent, type InputEvent, type LocatedEvent } from '@replstorm/core';
 import { behaviourFactory, builtinRegistry, cleaningWrites, defineDesign, promisesOf, verifyDesign, type VerifyResult } from '../index.js';
-import { propertySeed } from '../../../../scripts/propertySeed.js';
+import { propertyRuns, propertySeed } from '../../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../../scripts/counterexample.js';
 import { assertHeld, assertViolated } from '../../test/verifyAssertions.js';
 import { RACE_BEFORE_MAX, START_STEP_MS, arbCase, caseEvents, recheckVerifyClaim } from './verifyDesign.js';
@@ -619,7 +619,7 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
         const later = runEvents(caseEvents(c, smsdom.name, {}), { behaviours: factory, maxRunMs: 7_200_000 }).summary;
         expect({ ...later, endAt: later.endAt - c.startMs, digest: '' }).toEqual({ ...at0, digest: '' });
       }),
-      { seed, numRuns: 200 },
+      { seed, numRuns: propertyRuns(200) },
     );
     expect(compared).toBeGreaterThan(20);
   });
