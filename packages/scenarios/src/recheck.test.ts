@@ -100,6 +100,27 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     expect(recheckClaim(meta(name), together, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
   });
 
+  it('R12: sim-cluster-relays: the cluster\'s members apart at the end reproduce the claim, the outsider not judged; members alike do not', () => {
+    const name = 'sim-cluster-relays';
+    // A and B in one cluster (pushes only by `push`: no timer), C outside; C's save reaches A by a session.
+    const setup: InputEvent[] = [
+      { at: 0, type: 'server', name: 'A', cluster: 'c', clusterIntervalMs: 0 },
+      { at: 0, type: 'server', name: 'B', cluster: 'c', clusterIntervalMs: 0 },
+      { at: 0, type: 'server', name: 'C' },
+      { at: 0, type: 'database', name: 'd.nsf', replicas: ['A', 'B', 'C'] },
+      { at: 1, type: 'save', server: 'C', db: 'd.nsf', unid: U, by: 'user/c', set: new Map([['F', 1]]) },
+      { at: 2, type: 'replicate', server: 'A', partner: 'C', mode: 'pull' },
+    ];
+    const membersApart: InputEvent[] = [...setup, { at: 10, type: 'end' }];
+    const membersAlike: InputEvent[] = [...setup, { at: 5, type: 'push', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
+    expect(recheckClaim(meta(name), membersApart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: 'the cluster\'s members A and B hold other documents in d.nsf at the end, and no OID collision keeps them apart' });
+    // (C holds what A and B do here; a C apart is not judged: add a save on C alone.)
+    const outsiderAhead: InputEvent[] = [...membersAlike.slice(0, -1), { at: 6, type: 'save', server: 'C', db: 'd.nsf', unid: U, by: 'user/c', set: new Map([['F', 2]]) }, { at: 10, type: 'end' }];
+    expect(runEvents(outsiderAhead).summary.converged).toBe(false);
+    expect(recheckClaim(meta(name), membersAlike, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
+    expect(recheckClaim(meta(name), outsiderAhead, registry)).toMatchObject({ reproduced: false });
+  });
+
   it('R3: a run that ends with an OID collision (one version, two contents): sim-converges, whose property exempts collisions, is not reproduced; replicate-converges(-capped), whose properties compare contents, are not checked, never "NO" (a planted bug that dropped an item on arrival read "NO")', () => {
     const collided: InputEvent[] = [
       ...apart.slice(0, 3),

@@ -1,4 +1,4 @@
-import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, unmadeCollision, type DerivedEvent, type InputEvent, type Note, type Summary } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, sameContents, sameOid, unmadeCollision, type DerivedEvent, type InputEvent, type Note, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, confirmExploreStorm, isExploreClaim, recheckExploreClaim } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -74,6 +74,7 @@ type PropertyCheck = (events: readonly InputEvent[], registry: DesignRegistry, l
 const PROPERTY_CHECKS: Readonly<Record<string, PropertyCheck>> = {
   'sim-converges': notConverged,
   'sim-cluster-converges': notConverged,
+  'sim-cluster-relays': membersNotConverged,
   'model-uncapped': notAsModelled,
   'model-limitRevisions-2': notAsModelled,
   'model-replay-uncapped': notAsModelled,
@@ -523,6 +524,36 @@ function notConverged(events: readonly InputEvent[], registry: DesignRegistry, l
   if (summary.collisions === 0) return summary.converged ? undefined : 'the replicas differ at the end, and no OID collision keeps them apart';
   const unmade = unmadeCollision(sim, derived);
   return unmade === undefined ? undefined : `the replicas differ at the end: ${unmade}`;
+}
+
+/**
+ * sim-cluster-relays' claim (R12): the cluster's members (the servers whose `server` event names a cluster) apart at the
+ * end, each database's members holding other OIDs or contents (the summary's meaning of converged; the server outside
+ * the cluster, whose saves sessions brought to members, is not judged), with no OID collision to keep them apart, or
+ * one no two servers made.
+ */
+function membersNotConverged(events: readonly InputEvent[], registry: DesignRegistry, limits: RunLimits): string | undefined {
+  const { summary, sim, derived } = runLog(events, registry, limits, true);
+  if (summary.collisions > 0) {
+    const unmade = unmadeCollision(sim, derived);
+    return unmade === undefined ? undefined : `the cluster's members differ at the end: ${unmade}`;
+  }
+  const members = new Set<string>();
+  for (const e of events) if (e.type === 'server' && e.cluster !== undefined) members.add(e.name);
+  for (const db of sim.databaseNames()) {
+    const held = sim.replicaServers(db).filter((x) => members.has(x));
+    const first = held[0] === undefined ? undefined : sim.replica(held[0], db);
+    if (first === undefined) continue;
+    for (const x of held.slice(1)) {
+      const r = sim.replica(x, db)!;
+      const apart = r.size !== first.size || r.notes().some((n) => {
+        const m = first.get(n.unid);
+        return m === undefined || !sameOid(n, m) || !sameContents(n, m);
+      });
+      if (apart) return `the cluster's members ${held[0]} and ${x} hold other documents in ${db} at the end, and no OID collision keeps them apart`;
+    }
+  }
+  return undefined;
 }
 
 function propertyCheckOf(meta: Readonly<Record<string, unknown>>): PropertyCheck | undefined {
