@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { writtenLogs } from '../../../scripts/totalsReporter.js';
 import { configureFastCheck, propertyRuns, runsFactorFromEnv, seedFromEnv } from '../../../scripts/propertySeed.js';
 import { reproduceCommand } from '../../../scripts/counterexample.js';
 
@@ -145,5 +149,32 @@ describe('REPLSTORM_RUNS_FACTOR', () => {
   it.each(['0', '-1', '1.5', 'x', '20000'])('%s is refused', (text) => {
     process.env['REPLSTORM_RUNS_FACTOR'] = text;
     expect(() => propertyRuns(1)).toThrow(`REPLSTORM_RUNS_FACTOR=${text}: expected a whole number from 1 to 10000`);
+  });
+});
+
+// The suite's last lines, when tests failed, name the counterexample logs the run wrote (a developer's QA pass: in a
+// failing run of the whole suite they were some thousand lines up, the totals line alone at the end).
+describe('totalsReporter: the counterexample logs a failing run wrote', () => {
+  it('names those written since the run started, oldest first, ten at most and the rest counted; none, nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replstorm-totals-'));
+    try {
+      const start = Date.now();
+      const old = join(dir, 'old.jsonl');
+      writeFileSync(old, '');
+      utimesSync(old, new Date(start - 3_600_000), new Date(start - 3_600_000));
+      expect(writtenLogs(dir, start)).toBe('');
+      for (let i = 0; i < 12; i++) {
+        const f = join(dir, `p-${String(i).padStart(2, '0')}.jsonl`);
+        writeFileSync(f, '');
+        utimesSync(f, new Date(start + i * 1000), new Date(start + i * 1000));
+      }
+      writeFileSync(join(dir, 'notes.txt'), '');
+      const text = writtenLogs(dir, start);
+      const shown = relative(process.cwd(), dir);
+      expect(text).toBe(`\nCounterexample logs this run wrote (replstorm replay FILE reproduces each; the failing test printed the command that runs it again):\n${Array.from({ length: 10 }, (_, i) => `  ${join(shown, `p-${String(i).padStart(2, '0')}.jsonl`)}\n`).join('')}  and 2 more in ${shown}\n`);
+      expect(writtenLogs(join(dir, 'none'), start)).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
