@@ -60,5 +60,5 @@ export function writtenLogs(dir: string, since: number): string {
   const shown = relative(process.cwd(), dir) || '.';
   const named = files.slice(0, NAMED).map((f) => `  ${join(shown, f.name)}\n`).join('');
   const more = files.length > NAMED ? `  and ${files.length - NAMED} more in ${shown}\n` : '';
-  return `\nCounterexample logs this run wrote (replstorm replay FILE reproduces each; the failing test printed the command that runs it again):\n${named}${more}`;
+  return `\nCounterexample logs this run wrote (replstorm replay FILE runs each, and says whether it reproduces the claim, or that the property's own check is needed; the failing test printed the command that runs it again):\n${named}${more}`;
 }

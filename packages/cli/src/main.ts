@@ -714,10 +714,12 @@ function replacedNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfS
  * does itself.
  */
 function outsideClustersNote(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfSource): string[] {
-  if (w.label.split(':')[0] !== 'cluster-aware' || w.outsideClusters.length === 0) return [];
-  const all = w.outsideClusters.length === new Set(w.scanners.map((x) => x.server)).size && w.scannersReplaced === w.scanners.length;
-  const servers = w.outsideClusters.join(', ');
-  return [printable(`${all ? `the ${source}'s servers with a scanner (${servers}) are in no cluster` : `${servers} ${w.outsideClusters.length === 1 ? 'is' : 'are'} in no cluster`}: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does${all ? ', so here it acts as smsdom with the same settings would' : ''}`)];
+  const x = w.outsideClusters;
+  if (w.label.split(':')[0] !== 'cluster-aware' || x.count === 0) return [];
+  // (The first 100 named, the rest counted: a log of 105 servers listed 100 and dropped "so here it acts as smsdom", a
+  // review.)
+  const servers = `${x.servers.join(', ')}${x.count > x.servers.length ? ` and ${formatCount(x.count - x.servers.length)} more` : ''}`;
+  return [printable(`${x.all ? `the ${source}'s servers with a scanner (${servers}) are in no cluster` : `${servers} ${x.count === 1 ? 'is' : 'are'} in no cluster`}: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does${x.all ? ', so here it acts as smsdom with the same settings would' : ''}`)];
 }
 
 /**
@@ -2104,8 +2106,8 @@ that could not be written: a full disk); 3 a check that could not finish (explor
 full heap, with nothing found, or whose paths run again reached other states: a design that is not a function of its
 inputs, not name-blind as it declares, or acting on a time's value or a document's seq; verify whose cases end
 otherwise on a copy of the design loaded anew, or whose every violation ran otherwise when its case ran again;
-explore whose storms are NOT decided; replay of a counterexample whose design modules are not functions of their
-inputs; run or compare of a design module that, run again, ends otherwise; a violation or storm found is 1 all the
+explore whose storms are NOT decided; replay of a counterexample whose claim is not checked, or whose design modules
+are not functions of their inputs; run or compare of a design module that, run again, ends otherwise; a violation or storm found is 1 all the
 same, with the warning); 70 an internal error (a bug in replstorm:
 please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the
 reader of standard output or error closed it while the command was still running (its progress lines); every command
@@ -2143,8 +2145,9 @@ recording disagrees with the engine (the run's results are still printed, and --
 what the engine derived), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
 (file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
 or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample's claim not
-decided: not checked ("reproduced    not checked: ...", why: a property's check that replay does not run, an
-invariant it does not know), or its design modules are not functions of their inputs (two runs ended otherwise);
+decided: not checked ("reproduced    not checked: ...", and why: a property's check that replay does not run, an
+invariant it does not know, a header naming another design than the log installs, more than 10,000 inputs), or its
+design modules are not functions of their inputs (two runs ended otherwise);
 129/130/143 interrupted (nothing half-written). See replstorm --help.`)),
     'log',
   ).action((log: string, o) => cmdReplay(log, o));

@@ -177,7 +177,7 @@ export interface SimulateResult {
     /** The what-if design's schedule setting where a replaced scanner did not carry it (its default, which the what-if ran with there), else undefined. */
     readonly scheduleDefaulted: ScheduleDefaulted | undefined;
     /** Servers whose scanner was replaced that were in no cluster when it was (WhatIfRewriter.outsideClusters). */
-    readonly outsideClusters: readonly string[];
+    readonly outsideClusters: { readonly servers: readonly string[]; readonly count: number; readonly all: boolean };
     /** Set when the what-if run was cut short (SimulateOptions.maxScannerRevisions). */
     readonly cutShort?: CutShort;
   };
@@ -633,17 +633,23 @@ class WhatIfRewriter {
   /** Each server's cluster, as its `server` event last gave it (none: in no cluster). */
   private readonly clusterOf = new Map<string, string | undefined>();
   /**
-   * The servers whose scanner was replaced while they were in no cluster, in the order met: where a design that acts
-   * by cluster (cluster-aware: one member's scheduled passes) acts as its base design does, which the output says (a
-   * blame audit: --what-if cluster-aware of an unclustered log read 0 against 0 on every row, with no word why).
+   * The servers whose scanner was replaced while they were in no cluster, in the order met (the first
+   * MAX_REPLACED_KEPT), how many, and whether every server whose scanner was replaced was: where a design that acts by
+   * cluster (cluster-aware: one member's scheduled passes) acts as its base design does, which the output says (a blame
+   * audit: --what-if cluster-aware of an unclustered log read 0 against 0 on every row, with no word why).
    */
-  readonly outsideClusters: string[] = [];
+  get outsideClusters(): { readonly servers: readonly string[]; readonly count: number; readonly all: boolean } {
+    return { servers: [...this.outside].slice(0, MAX_REPLACED_KEPT), count: this.outside.size, all: this.outside.size > 0 && this.outside.size === this.replacedOn.size };
+  }
+  private readonly outside = new Set<string>();
+  private readonly replacedOn = new Set<string>();
 
   rewrite(e: InputEvent): InputEvent {
     if (e.type === 'server') this.clusterOf.set(e.name, e.cluster);
     if (e.type !== 'scanner') return e;
     this.replaced++;
-    if (this.clusterOf.get(e.server) === undefined && !this.outsideClusters.includes(e.server) && this.outsideClusters.length < MAX_REPLACED_KEPT) this.outsideClusters.push(e.server);
+    this.replacedOn.add(e.server);
+    if (this.clusterOf.get(e.server) === undefined) this.outside.add(e.server);
     const d = this.registry.get(this.w.design)!;
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e.config ?? {})) if (Object.prototype.hasOwnProperty.call(d.defaults, k)) kept[k] = v;
@@ -1314,7 +1320,7 @@ export async function simulateStream(
             scannersReplaced: rewriter?.replaced ?? 0,
             scanners: rewriter?.scanners ?? [],
             scheduleDefaulted: rewriter?.scheduleDefaulted,
-            outsideClusters: rewriter?.outsideClusters ?? [],
+            outsideClusters: rewriter?.outsideClusters ?? { servers: [], count: 0, all: false },
             ...cutShort(whatIfSim, whatIfScannerRevisions),
           },
         }

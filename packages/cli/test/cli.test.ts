@@ -2261,13 +2261,27 @@ describe('replay output', () => {
     expect(clustered.code, clustered.stderr).toBe(0);
     expect(clustered.stdout).not.toContain('in no cluster');
     expect((await runCli(['replay', apart, '--what-if', 'smsdom:sso=false'])).stdout).not.toContain('in no cluster');
+    // Past 100 servers: the first 100 named, the rest counted, and still "acts as smsdom" (a review: 105 servers read as
+    // 100, and the end of the note was dropped).
+    const many = join(dir, 'many.jsonl');
+    const names = Array.from({ length: 105 }, (_, i) => `S${String(i).padStart(3, '0')}`);
+    writeFileSync(many, ['{"replog":1,"meta":{}}', ...names.map((n) => `{"at":0,"type":"server","name":"${n}"}`), `{"at":0,"type":"database","name":"d.nsf","replicas":${JSON.stringify(names)}}`, ...names.map((n) => `{"at":0,"type":"scanner","server":"${n}","design":"smsdom"}`), '{"at":1000,"type":"end"}', ''].join('\n'));
+    const manyOut = (await runCli(['replay', many, '--what-if', 'cluster-aware'])).stdout;
+    expect(manyOut).toContain(`  note          the log's servers with a scanner (${names.slice(0, 100).join(', ')} and 5 more) are in no cluster: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would\n`);
     // The JSON: the run's own findings at the top level with --what-if as without it (they left it: a script reading
     // .infectedCopiesLeft read nothing once --what-if was added), each run's in whatIf too. A scanner that scans no
     // write and runs no pass leaves the infected save as it is: one infected copy.
     const idle = join(dir, 'idle.jsonl');
-    writeFileSync(idle, lines('').replaceAll('"config":{"scheduleEveryMs":3600000}', '"config":{"onWrite":false}'));
+    // And a user's deletion of another document: deletionsUndone. (conflictDocumentsHeld is set by the same code, where
+    // a run holds other than the conflict documents it made: none here, absent from both.)
+    const deleting = [
+      '{"at":2000,"type":"save","server":"A","db":"d.nsf","unid":"000000000000000000000000000000E2","by":"user/ann","set":{"Subject":"two"}}',
+      '{"at":3000,"type":"delete","server":"A","db":"d.nsf","unid":"000000000000000000000000000000E2","by":"user/ann"}',
+    ].join('\n');
+    writeFileSync(idle, lines('').replaceAll('"config":{"scheduleEveryMs":3600000}', '"config":{"onWrite":false}').replace('\n{"at":7200000,"type":"end"}', `\n${deleting}\n{"at":7200000,"type":"end"}`));
     const alone = parse((await runCli(['replay', idle, '--json'])).stdout);
     expect(alone['infectedCopiesLeft']).toBe(1);
+    expect(alone['deletionsUndone']).toMatchObject({ deleted: 1, undone: 0 });
     const both = parse((await runCli(['replay', idle, '--what-if', 'noop', '--json'])).stdout);
     for (const k of ['infectedCopiesLeft', 'conflictDocumentsHeld', 'deletionsUndone']) expect(both[k], k).toEqual(alone[k]);
     expect((both['whatIf'] as Json)['infectedCopiesLeft']).toEqual({ base: 1, whatIf: 1 });

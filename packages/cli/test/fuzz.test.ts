@@ -277,6 +277,6 @@ describe('replay of mutated golden logs', () => {
       written = `\nmutant of ${base(c).name} (${JSON.stringify(c.mutations)}, output ${c.output}) written to ${out}`;
     }
     const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new Error(`fuzz failed after ${details.numRuns} runs\nseed: ${seed}, path: "${details.counterexamplePath ?? ''}"\nreproduce: REPLSTORM_SEED=${seed} npx -y pnpm@10.34.9 exec vitest run packages/cli/test/fuzz.test.ts${written}\n${err}`);
+    throw new Error(`fuzz failed after ${details.numRuns} runs\nseed: ${seed}, path: "${details.counterexamplePath ?? ''}"\nreproduce: REPLSTORM_SEED=${seed}${process.env['REPLSTORM_FUZZ_RUNS'] !== undefined ? ` REPLSTORM_FUZZ_RUNS=${NUM_RUNS}` : ''} npx -y pnpm@10.34.9 exec vitest run packages/cli/test/fuzz.test.ts${written}\n${err}`);
   });
 });

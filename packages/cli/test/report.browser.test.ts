@@ -248,13 +248,14 @@ describe('the HTML report in a browser', () => {
       await page.keyboard.press('Home');
       const said = () => page.locator('#chart-readout').textContent();
       const first = await said();
-      expect(first).toMatch(/^All servers, \d+:\d\d:\d\d(\.\d+)? to \d+:\d\d:\d\d(\.\d+)?: [\d,]+ revisions, [\d,]+ replicated changes, [\d,]+ conflicts$/);
+      expect(first).toMatch(/^All servers, \d+:\d\d:\d\d(\.\d+)? to \d+:\d\d:\d\d(\.\d+)?: [\d,]+ revisions?, [\d,]+ replicated changes?, [\d,]+ conflicts?$/);
       const totals = base.timeline.series.reduce((t, s) => t + s.revisions[0]!, 0);
-      expect(first).toContain(`: ${totals.toLocaleString('en-US')} revisions`);
+      expect(first).toContain(`: ${totals.toLocaleString('en-US')} revision${totals === 1 ? '' : 's'},`);
       await page.keyboard.press('ArrowRight');
       const second = await said();
       expect(second).not.toBe(first);
-      expect(second).toContain(`: ${base.timeline.series.reduce((t, s) => t + s.revisions[1]!, 0).toLocaleString('en-US')} revisions`);
+      const secondTotal = base.timeline.series.reduce((t, s) => t + s.revisions[1]!, 0);
+      expect(second).toContain(`: ${secondTotal.toLocaleString('en-US')} revision${secondTotal === 1 ? '' : 's'},`);
       // The legend shows the same bucket, counts written as the tables write them.
       const legendValue = await page.locator('.uplot').first().locator('.u-legend .u-series').nth(1).locator('.u-value').textContent();
       expect(legendValue).toBe(base.timeline.series.reduce((t, s) => t + s.revisions[1]!, 0).toLocaleString('en-US'));

@@ -52,7 +52,7 @@ describe('assertLogProperty: the counterexample log', () => {
         violation: 'R5: the winner (seq 2, seqTime 23) sent to the loser\'s replica changed nothing',
         seed: 42,
         path: expect.any(String),
-        reproduce: expect.stringMatching(/^REPLSTORM_SEED=42 npx -y pnpm@10\.34\.9 exec vitest run packages\/core\/test\/property\.test\.ts -t '/),
+        reproduce: expect.stringMatching(/^REPLSTORM_SEED=42 (REPLSTORM_RUNS_FACTOR=\d+ )?npx -y pnpm@10\.34\.9 exec vitest run packages\/core\/test\/property\.test\.ts -t '/),
       });
       expect(text.slice(text.indexOf('\n'))).toBe(LOG.slice(LOG.indexOf('\n')));
     } finally {
@@ -106,7 +106,7 @@ describe('assertLogProperty: the counterexample log', () => {
     rmSync(file, { force: true });
     const command = /reproduce: (.*)/.exec(message)?.[1] ?? '';
     // Printed with pnpm's -C (the repository root): it runs from any directory.
-    expect(command).toMatch(/^REPLSTORM_SEED=42 npx -y pnpm@10\.34\.9 -C '[^']+' exec vitest run packages\/core\/test\/property\.test\.ts -t '/);
+    expect(command).toMatch(/^REPLSTORM_SEED=42 (REPLSTORM_RUNS_FACTOR=\d+ )?npx -y pnpm@10\.34\.9 -C '[^']+' exec vitest run packages\/core\/test\/property\.test\.ts -t '/);
     // The shell word back to the pattern, which vitest matches against the names joined by spaces.
     const quoted = command.slice(command.indexOf(" -t '") + 4);
     const pattern = quoted.slice(1, -1).replaceAll("'\\''", "'");

@@ -108,7 +108,7 @@ describe('REPLSTORM_SEED', () => {
     }
     expect(lines).toEqual([expect.stringMatching(/ seed=-?\d+ runs=1 FAILED$/), expect.stringMatching(/^reproduce: REPLSTORM_SEED=/)]);
     const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
-    expect((thrown as Error).message).toMatch(new RegExp(`^reproduce: REPLSTORM_SEED=-?\\d+ npx -y pnpm@10\\.34\\.9 -C '?${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'? exec vitest run packages/core/test/propertySeed\\.test\\.ts -t `));
+    expect((thrown as Error).message).toMatch(new RegExp(`^reproduce: REPLSTORM_SEED=-?\\d+ (REPLSTORM_RUNS_FACTOR=\\d+ )?npx -y pnpm@10\\.34\\.9 -C '?${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'? exec vitest run packages/core/test/propertySeed\\.test\\.ts -t `));
   });
 });
 
@@ -171,7 +171,7 @@ describe('totalsReporter: the counterexample logs a failing run wrote', () => {
       writeFileSync(join(dir, 'notes.txt'), '');
       const text = writtenLogs(dir, start);
       const shown = relative(process.cwd(), dir);
-      expect(text).toBe(`\nCounterexample logs this run wrote (replstorm replay FILE reproduces each; the failing test printed the command that runs it again):\n${Array.from({ length: 10 }, (_, i) => `  ${join(shown, `p-${String(i).padStart(2, '0')}.jsonl`)}\n`).join('')}  and 2 more in ${shown}\n`);
+      expect(text).toBe(`\nCounterexample logs this run wrote (replstorm replay FILE runs each, and says whether it reproduces the claim, or that the property's own check is needed; the failing test printed the command that runs it again):\n${Array.from({ length: 10 }, (_, i) => `  ${join(shown, `p-${String(i).padStart(2, '0')}.jsonl`)}\n`).join('')}  and 2 more in ${shown}\n`);
       expect(writtenLogs(join(dir, 'none'), start)).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });

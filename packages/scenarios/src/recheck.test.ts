@@ -113,12 +113,26 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     ];
     const membersApart: InputEvent[] = [...setup, { at: 10, type: 'end' }];
     const membersAlike: InputEvent[] = [...setup, { at: 5, type: 'push', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
-    expect(recheckClaim(meta(name), membersApart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: 'the cluster\'s members A and B hold other documents in d.nsf at the end, and no OID collision keeps them apart' });
+    expect(recheckClaim(meta(name), membersApart, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: true, message: `the cluster's members A and B hold other documents in d.nsf at the end (${U}), and no OID collision keeps them apart` });
     // (C holds what A and B do here; a C apart is not judged: add a save on C alone.)
     const outsiderAhead: InputEvent[] = [...membersAlike.slice(0, -1), { at: 6, type: 'save', server: 'C', db: 'd.nsf', unid: U, by: 'user/c', set: new Map([['F', 2]]) }, { at: 10, type: 'end' }];
     expect(runEvents(outsiderAhead).summary.converged).toBe(false);
     expect(recheckClaim(meta(name), membersAlike, registry)).toEqual({ recordedBy: `property ${name}`, invariant: name, claimed: 'not converged', reproduced: false });
     expect(recheckClaim(meta(name), outsiderAhead, registry)).toMatchObject({ reproduced: false });
+    // R3: members holding one OID with two contents, each made by a server (two saves in one millisecond), are exempt, as
+    // the property exempts them; other documents apart beside them are not.
+    const twins: InputEvent[] = [
+      ...setup.slice(0, 4),
+      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+      { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: U, by: 'user/b', set: new Map([['F', 2]]) },
+      { at: 5, type: 'push', server: 'A', partner: 'B' },
+      { at: 10, type: 'end' },
+    ];
+    expect(runEvents(twins).summary.collisions).toBe(1);
+    expect(recheckClaim(meta(name), twins, registry)).toMatchObject({ reproduced: false });
+    const V = U.replace('0', '1');
+    const twinsAndApart: InputEvent[] = [...twins.slice(0, -1), { at: 6, type: 'save', server: 'B', db: 'd.nsf', unid: V, by: 'user/b', set: new Map([['F', 3]]) }, { at: 10, type: 'end' }];
+    expect(recheckClaim(meta(name), twinsAndApart, registry)).toMatchObject({ reproduced: true, message: `the cluster's members A and B hold other documents in d.nsf at the end (${V}), and no OID collision keeps them apart` });
   });
 
   it('R3: a run that ends with an OID collision (one version, two contents): sim-converges, whose property exempts collisions, is not reproduced; replicate-converges(-capped), whose properties compare contents, are not checked, never "NO" (a planted bug that dropped an item on arrival read "NO")', () => {

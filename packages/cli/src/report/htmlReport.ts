@@ -376,8 +376,10 @@ const PAGE_SCRIPT = `
       // (A quarter into the bucket: the cursor takes the nearest point, the bucket's own.)
       u.setCursor({ left: u.valToPos(xs[at] + tl.bucketMs / 4, 'x'), top: u.bbox.height / (window.devicePixelRatio || 1) / 2 });
       var said = document.getElementById('chart-readout');
+      // (One of each in the singular, as the captions say it: "1 revisions" read in a review.)
+      var of = function (v, word) { return count(v) + ' ' + word + (v === 1 ? '' : 's'); };
       if (said) said.textContent = name + ', ' + fmt(xs[at], fineTime) + ' to ' + fmt(xs[at] + tl.bucketMs, fineTime) + ': ' +
-        count(counts.revisions[at]) + ' revisions, ' + count(counts.replicated[at]) + ' replicated changes, ' + count(counts.conflicts[at]) + ' conflicts';
+        of(counts.revisions[at], 'revision') + ', ' + of(counts.replicated[at], 'replicated change') + ', ' + of(counts.conflicts[at], 'conflict');
     });
   }
 

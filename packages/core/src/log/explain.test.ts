@@ -218,7 +218,7 @@ describe('explainDerived: deletions, discarded changes and OID collisions are sa
     expect(made[conflict]).toBe(false);
     const shown = said.filter((e, i) => !(e.type === 'conflict' && made[i] === false));
     const words = explainDerived(shown, undefined);
-    expect(words).toMatch(new RegExp(`^[0-9A-F]{32} created on Gamma \\(seq 2, from Alpha\\); ${UNID} updated on Gamma \\(seq 2, from Alpha\\): the arriving version wins over Gamma's diverged copy \\(R5\\), whose conflict document is already there, so none is made$`));
+    expect(words).toMatch(new RegExp(`^[0-9A-F]{32} created on Gamma \\(seq 2, from Alpha\\); ${UNID} updated on Gamma \\(seq 2, from Alpha\\): the arriving version wins over Gamma's diverged copy \\(R5\\); no conflict document is made, Gamma holding one under its UNID already \\(it came first, and may have been edited or deleted since\\)$`));
     expect(words).not.toContain('conflict on Gamma');
   });
 

@@ -197,10 +197,12 @@ export function explainDerived(
         continue;
       }
       if (e.outcome === 'conflict') {
-        // A conflict whose conflict document the destination already had (it arrived first, from a replica that made
-        // it): no conflict event is said (none was made), and "X conflict on Gamma" read as a second conflict (a
-        // blame audit). What happened, in R5's words.
-        parts.push(`${when(e)}${e.unid} updated${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from}): the arriving version wins over ${e.to}'s diverged copy (R5), whose conflict document is already there, so none is made`);
+        // A conflict whose conflict document's UNID the destination already held (it arrived first, from a replica that
+        // made it, and may have been edited or deleted since: the engine makes none then): no conflict event is said
+        // (none was made), and "X conflict on Gamma" read as a second conflict (a blame audit). What happened, in R5's
+        // words, without saying the document is still there: a review found it deleted there, the loser then kept
+        // nowhere on that server.
+        parts.push(`${when(e)}${e.unid} updated${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from}): the arriving version wins over ${e.to}'s diverged copy (R5); no conflict document is made, ${e.to} holding one under its UNID already (it came first, and may have been edited or deleted since)`);
         continue;
       }
       parts.push(`${when(e)}${e.unid} ${e.outcome}${inDb(e.db)} on ${e.to} (seq ${e.seq}, from ${e.from})${discardedWords(discarded?.[k], e.to, e.from)}`);

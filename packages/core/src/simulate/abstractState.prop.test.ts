@@ -314,7 +314,7 @@ describe('abstract state: the hash agrees with the canonical text', () => {
     );
     // The perturbations the abstraction forgets must have come up, or the first half of the property was not tried.
     expect(equalTexts).toBeGreaterThan(50);
-    console.log(`[property abstract-hash-agrees-with-text] ${colliding} of 1000 with documents whose names collide`);
+    console.log(`[property abstract-hash-agrees-with-text] ${colliding} of ${propertyRuns(1000)} with documents whose names collide`);
   });
 });
 
@@ -580,7 +580,7 @@ describe('abstract state: two conflict documents of one name', () => {
       { numRuns: propertyRuns(1000), seed },
     );
     // The collisions must have come up, or the property did not try what it is for.
-    console.log(`[property abstract-hash-colliding-names] ${colliding} of 1000 with documents whose names collide`);
+    console.log(`[property abstract-hash-colliding-names] ${colliding} of ${propertyRuns(1000)} with documents whose names collide`);
     expect(colliding).toBeGreaterThan(200);
   });
 });

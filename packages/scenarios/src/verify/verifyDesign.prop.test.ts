@@ -19,7 +19,7 @@ import { onceCleanDesign } from '../../test/designs/onceClean.js';
 
 const registry = builtinRegistry();
 const seed = propertySeed();
-const RUNS = 60;
+const RUNS = propertyRuns(60);
 
 function verify(name: string, config: Record<string, unknown>, only: Parameters<typeof verifyDesign>[1] extends infer O ? O extends { only?: infer X } ? X : never : never): VerifyResult {
   const r = verifyDesign(registry.get(name)!, { config, runs: RUNS, seed, ...(only !== undefined ? { only } : {}) });
