@@ -93,6 +93,11 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     { at: 10, type: 'end' },
   ];
   const together: InputEvent[] = [...apart.slice(0, -1), { at: 2, type: 'replicate', server: 'A', partner: 'B' }, { at: 10, type: 'end' }];
+  // Two servers saving one document in one millisecond with other values: one OID, two contents (R3's collision).
+  const twinSaves: InputEvent[] = [
+    { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
+    { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: U, by: 'user/b', set: new Map([['F', 2]]) },
+  ];
   const meta = (name: string) => ({ recordedBy: `property ${name}`, invariant: name, violation: 'not converged', reproduce: 'REPLSTORM_SEED=1 npx vitest run x' });
 
   it.each(['sim-converges', 'sim-cluster-converges', 'replicate-converges', 'replicate-converges-capped'])('R8/R12: %s: replicas apart at the end reproduce the claim; replicas that converged do not (it was "not checked", exit 0, a developer\'s review)', (name) => {
@@ -123,8 +128,7 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
     // the property exempts them; other documents apart beside them are not.
     const twins: InputEvent[] = [
       ...setup.slice(0, 4),
-      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
-      { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: U, by: 'user/b', set: new Map([['F', 2]]) },
+      ...twinSaves,
       { at: 5, type: 'push', server: 'A', partner: 'B' },
       { at: 10, type: 'end' },
     ];
@@ -138,8 +142,7 @@ describe('recheckClaim: the engine\'s convergence properties', () => {
   it('R3: a run that ends with an OID collision (one version, two contents): sim-converges, whose property exempts collisions, is not reproduced; replicate-converges(-capped), whose properties compare contents, are not checked, never "NO" (a planted bug that dropped an item on arrival read "NO")', () => {
     const collided: InputEvent[] = [
       ...apart.slice(0, 3),
-      { at: 1, type: 'save', server: 'A', db: 'd.nsf', unid: U, by: 'user/a', set: new Map([['F', 1]]) },
-      { at: 1, type: 'save', server: 'B', db: 'd.nsf', unid: U, by: 'user/b', set: new Map([['F', 2]]) },
+      ...twinSaves,
       { at: 2, type: 'replicate', server: 'A', partner: 'B' },
       { at: 10, type: 'end' },
     ];
