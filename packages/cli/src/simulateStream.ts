@@ -1041,7 +1041,7 @@ export async function simulateStream(
       }
       // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
-      steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined);
+      steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined, e.type === 'scan' && e.kind === 'scheduled' ? sim.declinesScheduledPass(e.server) : undefined);
       // (Whether a save lands on a deletion stub, read before it applies: UserDeletions.see.)
       const stub = baseDeletions.stubThere(sim, e);
       conformance.applying = true;

@@ -632,6 +632,37 @@ describe('help, version and usage', () => {
     expect(steps.split('cluster queues are lost')).toHaveLength(2); // the second crash lost nothing
   });
 
+  it('R13/R16: a logged scheduled scan the design declines says so in its step (cluster-aware on a member not first, noop anywhere; it read "no change": a blame audit); one that runs does not', async () => {
+    const dir = mkdtempSync(join(tmp, 'declined-'));
+    const U = '00000000000000000000000000000001';
+    const stepsOf = async (design: string) => {
+      const lines = [
+        { replog: 1, meta: {} },
+        { at: 0, type: 'server', name: 'Alpha', cluster: 'c' },
+        { at: 0, type: 'server', name: 'Beta', cluster: 'c' },
+        { at: 0, type: 'database', name: 'd', replicas: ['Alpha', 'Beta'] },
+        { at: 0, type: 'scanner', server: 'Alpha', design },
+        { at: 0, type: 'scanner', server: 'Beta', design },
+        { at: 1000, type: 'save', server: 'Alpha', db: 'd', unid: U, by: 'user/a', set: { S: '1', $FILE: [{ name: 'a.doc' }] } },
+        { at: 20_000, type: 'scan', server: 'Beta', kind: 'scheduled' },
+        { at: 30_000, type: 'scan', server: 'Alpha', kind: 'scheduled' },
+        { at: 40_000, type: 'end' },
+      ];
+      const log = join(dir, `${design}.jsonl`);
+      writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const report = join(dir, `${design}.html`);
+      expect((await runCli(['replay', log, '--report', report])).code).toBe(0);
+      const text = readFileSync(report, 'utf8').replaceAll('<wbr>', '');
+      return [...text.matchAll(/<td class="wrap">scheduled scan on (\w+)<\/td><td class="wrap[^"]*">([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+    };
+    const aware = await stepsOf('cluster-aware');
+    expect(aware[0]).toEqual(['Beta', 'no change; the scan did not run: scanner/cluster-aware runs no scheduled pass on Beta (cluster-aware runs them on its cluster&#39;s first member by name)']);
+    expect(aware[1]![0]).toBe('Alpha');
+    expect(aware[1]![1]).not.toContain('did not run');
+    expect((await stepsOf('noop')).map((x) => x[1])).toEqual(['no change; the scan did not run: scanner/noop runs no scheduled pass on Beta', 'no change; the scan did not run: scanner/noop runs no scheduled pass on Alpha']);
+    expect((await stepsOf('smsdom')).every((x) => !x[1]!.includes('did not run'))).toBe(true);
+  });
+
   it('R12/R14: the report of an explore storm log marks its loop: the last two laps\' rows, labelled lap 1 and lap 2, and the lines of each (the report showed the steps with nothing to say which were the loop: noticed by a session, left, then done)', async () => {
     const out = mkdtempSync(join(tmp, 'storm-steps-'));
     const res = await runCli(['explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--depth', '6', '--invariant', 'no-scanner-revision', '--out', out, '--json']);

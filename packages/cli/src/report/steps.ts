@@ -51,8 +51,11 @@ export interface Steps {
 }
 
 export interface StepsBuilder {
-  /** An input about to be applied, at its line; for a crash, what its server's cluster queues hold (Simulator.queuedOn). */
-  input(line: number, e: InputEvent, lost?: ReturnType<Simulator['queuedOn']>): void;
+  /**
+   * An input about to be applied, at its line; for a crash, what its server's cluster queues hold (Simulator.queuedOn);
+   * for a `scan` of kind scheduled, the actor of the scanner that declines it (Simulator.declinesScheduledPass).
+   */
+  input(line: number, e: InputEvent, lost?: ReturnType<Simulator['queuedOn']>, declinedBy?: string): void;
   /**
    * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
    * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
@@ -81,7 +84,7 @@ function answeringStep<S extends { readonly line: number; readonly e: InputEvent
 }
 
 export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
-  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; missedSaid: number; missedMore: number; lost: ReturnType<Simulator['queuedOn']> | undefined }[] = [];
+  let open: { line: number; e: InputEvent; derived: DerivedEvent[]; discarded: (Discarded | undefined)[]; started: (number | undefined)[]; missed: (boolean | undefined)[]; more: number; missedSaid: number; missedMore: number; lost: ReturnType<Simulator['queuedOn']> | undefined; declinedBy: string | undefined }[] = [];
   let inputs = 0;
   // The lines of `scanner` inputs: a save they caused is a pass of the scanner's own schedule (explainDerived says so).
   const scannerLines = new Set<number>();
@@ -93,11 +96,11 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   const arrivedUnder = new Map<string, (typeof open)[number]>();
   const arrivalKey = (server: string, db: string, unid: string, seq: number) => `${server}\u0000${db}\u0000${unid}\u0000${seq}`;
   return {
-    input(line, e, lost) {
+    input(line, e, lost, declinedBy) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
       if (e.type === 'scanner') scannerLines.add(line);
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost, declinedBy: e.type === 'scan' && e.kind === 'scheduled' ? declinedBy : undefined });
       else if (open.length > 0) open = [];
     },
     add(e, madeDocument, discarded, startedBy, missed) {
@@ -159,7 +162,7 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
           line: s.line,
           at: s.e.at,
           input: describeInput(s.e),
-          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line, scannerLines }, s.missed)) + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : '') + (s.missedMore > 0 ? `; and ${s.missedMore.toLocaleString('en-US')} more ${s.missedMore === 1 ? 'scan' : 'scans'} that missed an infection` : ''),
+          followed: fitted(explainDerived(s.derived, s.e, s.discarded, s.lost, caps, { lines: s.started, line: s.line, scannerLines }, s.missed)) + (s.declinedBy !== undefined ? `; the scan did not run: ${s.declinedBy} runs no scheduled pass on ${(s.e as Extract<InputEvent, { type: 'scan' }>).server}${s.declinedBy === 'scanner/cluster-aware' ? ' (cluster-aware runs them on its cluster\'s first member by name)' : ''}` : '') + (s.more > 0 ? `; and ${s.more.toLocaleString('en-US')} more revisions, changes and conflicts` : '') + (s.missedMore > 0 ? `; and ${s.missedMore.toLocaleString('en-US')} more ${s.missedMore === 1 ? 'scan' : 'scans'} that missed an infection` : ''),
         })),
       };
     },

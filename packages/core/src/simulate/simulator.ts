@@ -902,6 +902,18 @@ export class Simulator {
     return srv !== undefined && findNoteToScan(srv, srv.replicas.get(db), unid) !== undefined;
   }
 
+  /**
+   * The actor of the scanner on `server` when it declines a scheduled pass there now (its design's runsScheduledPass:
+   * cluster-aware on a member that is not its cluster's first, noop everywhere), else undefined. The same test an
+   * explicit `scan` of kind scheduled meets (applyInput), for a report to say why such a scan changed nothing (a blame
+   * audit: its step read "no change", with no word that the design declined it).
+   */
+  declinesScheduledPass(server: string): string | undefined {
+    const srv = this.s.servers.get(server);
+    if (srv === undefined || srv.behaviour === undefined || !srv.up) return undefined;
+    return this.runsScheduled(srv) ? undefined : srv.behaviour.actor;
+  }
+
   /** The engine work scheduled now, in the order it would run. */
   pendingWork(): WorkInfo[] {
     return this.s.heap.toArray().map((w) => ({ id: w.id, at: w.at, kind: w.kind, pending: isPendingKind(w), description: describeWork(w), ...(w.kind === 'on-write' ? { scan: { server: w.server, db: w.db, unid: w.unid } } : {}) }));
