@@ -10,6 +10,9 @@ interface Result {
   readonly date: string;
   readonly machine: string;
   readonly quick: boolean;
+  /** A partial run (`bench --only`): left out, as quick runs are. */
+  readonly only?: string;
+  readonly code?: { readonly commit: string; readonly dirty: boolean };
   readonly rows: readonly { readonly name: string; readonly ratio: string; readonly measured: string }[];
 }
 
@@ -52,14 +55,16 @@ function perDocument(r: Result): string {
 
 // (The explore row is timed after a warm-up from 2026-12-06 on, marked "(warm)": earlier runs timed a cold search.)
 const lines = [
-  '| run (UTC) | machine | seed ms | replay / parse | PouchDB 2k | PouchDB 10k | scale 1M, per document | explore states/s |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| run (UTC) | machine | code | seed ms | replay / parse | PouchDB 2k | PouchDB 10k | scale 1M, per document | explore states/s |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Result;
-  if (r.quick || (since !== undefined && r.date < since)) continue;
+  if (r.quick || r.only !== undefined || (since !== undefined && r.date < since)) continue;
   // "2 cores (AMD EPYC), 24 GiB, ...": the model, whose own parentheses ("Intel(R) Xeon(R) Processor") are kept.
   const cpu = /^\d+ cores \((.*)\), [\d.,]+ GiB/.exec(r.machine)?.[1] ?? r.machine;
-  lines.push(`| ${r.date.slice(0, 16).replace('T', ' ')} | ${cpu} | ${figure(r, 'seed scale', 'measured')} | ${figure(r, 'replay')} | ${figure(r, 'replication vs PouchDB in memory (2,000')} | ${figure(r, 'replication vs PouchDB in memory (10,000')} | ${perDocument(r)} | ${figure(r, 'explore', 'measured')}${r.rows.some((x) => x.name.startsWith('explore') && x.name.includes('warm-up')) ? ' (warm)' : ''} |`);
+  // (The code measured, from 2026-12-07 on; the replay row's baseline reads as replay does from then, marked "(same
+  // reader)": it read with readline before, a third slower, which flattered the ratio.)
+  lines.push(`| ${r.date.slice(0, 16).replace('T', ' ')} | ${cpu} | ${r.code === undefined ? '-' : `${r.code.commit.slice(0, 8)}${r.code.dirty ? '+' : ''}`} | ${figure(r, 'seed scale', 'measured')} | ${figure(r, 'replay')}${r.rows.some((x) => x.name.startsWith('replay') && x.name.includes('as replay does')) ? ' (same reader)' : ''} | ${figure(r, 'replication vs PouchDB in memory (2,000')} | ${figure(r, 'replication vs PouchDB in memory (10,000')} | ${perDocument(r)} | ${figure(r, 'explore', 'measured')}${r.rows.some((x) => x.name.startsWith('explore') && x.name.includes('warm-up')) ? ' (warm)' : ''} |`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -93,11 +93,15 @@ function compare(w: Workload, engine: ReadonlyMap<string, DocOutcome>, pouch: Re
       if (list.length < 2 && !list.some((x) => (x.engine.winner === x.pouch.winner) === agreeing)) list.push({ id, engine: e, pouch: p });
     }
   }
+  // Where the rules coincide both systems keep every conflict, and where one side edited twice (twice-vs-once) both
+  // pick its version: the notes said so, and nothing checked the winners (a benchmark review).
   const coincidingAgree = COINCIDING.every((c) => {
     const st = byCategory[c];
     return st === undefined || (st.engineConflicted === st.docs && st.pouchConflicted === st.docs);
   });
-  return { conflicted, winners, byCategory, examples, coincidingAgree };
+  const twice = byCategory['twice-vs-once'];
+  const twiceWinnersAgree = twice === undefined || twice.winnersAgree === twice.docs;
+  return { conflicted, winners, byCategory, examples, coincidingAgree, twiceWinnersAgree };
 }
 
 function notesFor(cmp: ReturnType<typeof compare>, engine: RunResult, pouch: RunResult, batch: number, minTimedMs: number): string[] {
@@ -231,7 +235,10 @@ async function main(): Promise<void> {
     engineRunEventsMs: round2(runEventsMs),
     ratioIncludingSummary: round2(pouchMs / runEventsMs),
     conflicted: cmp.conflicted,
-    winnersAgree: { ...cmp.winners, coincidingCategoriesBothConflicted: cmp.coincidingAgree },
+    winnersAgree: { ...cmp.winners, coincidingCategoriesBothConflicted: cmp.coincidingAgree, twiceVsOnceWinnersAgree: cmp.twiceWinnersAgree },
+    // The row's timings stand only where the two systems did the same work to the same end: both converged, the same
+    // outcomes in every repeat, and agreement where the rules coincide (bench/run.ts marks the row otherwise).
+    valid: engineRuns.every((x) => x.converged) && pouchRuns.every((x) => x.converged) && stable && cmp.coincidingAgree && cmp.twiceWinnersAgree,
     byCategory: cmp.byCategory,
     examples: cmp.examples,
     notes,
