@@ -42,6 +42,8 @@ for (let i = 0; i < args.length; i++) {
 function figure(r: Result, prefix: string, from: 'ratio' | 'measured' = 'ratio'): string {
   const row = r.rows.find((x) => x.name.startsWith(prefix));
   if (row === undefined) return '-';
+  // (A PouchDB row marked INVALID says so: "-" read as not run, a review.)
+  if (row[from].startsWith('INVALID')) return 'INVALID';
   const m = /^[\d.,]+x?/.exec(row[from]);
   return m === null ? '-' : m[0];
 }

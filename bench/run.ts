@@ -34,7 +34,7 @@ let only: string | undefined;
     } else if (a === '--quick') quick = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       only = a === '--only' ? args[++i] : a.slice(7);
-      const unknown = (only ?? '').split(',').filter((x) => !ROWS.includes(x));
+      const unknown = only === undefined || only === '' ? [] : only.split(',').filter((x) => !ROWS.includes(x));
       if (only === undefined || only === '' || unknown.length > 0) {
         process.stderr.write(`bench: --only ${JSON.stringify(only ?? '')}: ${unknown.length > 0 ? `no such row ${unknown.map((x) => JSON.stringify(x)).join(', ')}` : 'needs row names'} (the rows: ${ROWS.join(', ')})\n${USAGE}`);
         process.exit(2);

@@ -1041,7 +1041,7 @@ export async function simulateStream(
       }
       // Before it is applied: what the engine derives while applying it is its own (its revision, an on-write scan's
       // stamp). By the line in the file replayed, as blame names causes (`cause` is the recording's under --record).
-      steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined, e.type === 'scan' && e.kind === 'scheduled' ? sim.declinesScheduledPass(e.server) : undefined);
+      steps?.input(causeLine(cause), e, e.type === 'crash' ? sim.queuedOn(e.server) : undefined);
       // (Whether a save lands on a deletion stub, read before it applies: UserDeletions.see.)
       const stub = baseDeletions.stubThere(sim, e);
       conformance.applying = true;
@@ -1050,6 +1050,9 @@ export async function simulateStream(
       } finally {
         conformance.applying = false;
       }
+      // (A scheduled scan the design declined: the step says so, by the decision the input met.)
+      const declined = sim.takeDeclinedPass();
+      if (declined !== undefined) steps?.declined(declined);
       baseDeletions.see(e, stub);
     }
     if ((inputs & 0x3ff) === 0) {

@@ -51,11 +51,10 @@ export interface Steps {
 }
 
 export interface StepsBuilder {
-  /**
-   * An input about to be applied, at its line; for a crash, what its server's cluster queues hold (Simulator.queuedOn);
-   * for a `scan` of kind scheduled, the actor of the scanner that declines it (Simulator.declinesScheduledPass).
-   */
-  input(line: number, e: InputEvent, lost?: ReturnType<Simulator['queuedOn']>, declinedBy?: string): void;
+  /** An input about to be applied, at its line; for a crash, what its server's cluster queues hold (Simulator.queuedOn). */
+  input(line: number, e: InputEvent, lost?: ReturnType<Simulator['queuedOn']>): void;
+  /** The input just applied, a scheduled `scan`, was declined by this scanner's design (Simulator.takeDeclinedPass). */
+  declined(actor: string): void;
   /**
    * `madeDocument` false: a conflict the engine says made no document (R5), not said (as the timeline counts).
    * `discarded`: what an arrival threw away of its destination's copy (the Simulator's onDerived), said with it.
@@ -96,12 +95,16 @@ export function createSteps(shown = STEPS_SHOWN): StepsBuilder {
   const arrivedUnder = new Map<string, (typeof open)[number]>();
   const arrivalKey = (server: string, db: string, unid: string, seq: number) => `${server}\u0000${db}\u0000${unid}\u0000${seq}`;
   return {
-    input(line, e, lost, declinedBy) {
+    input(line, e, lost) {
       inputs++;
       if (e.type === 'database') caps.set(e.name, e.limitRevisions ?? 0);
       if (e.type === 'scanner') scannerLines.add(line);
-      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost, declinedBy: e.type === 'scan' && e.kind === 'scheduled' ? declinedBy : undefined });
+      if (inputs <= shown) open.push({ line, e, derived: [], discarded: [], started: [], missed: [], more: 0, missedSaid: 0, missedMore: 0, lost, declinedBy: undefined });
       else if (open.length > 0) open = [];
+    },
+    declined(actor) {
+      const last = inputs <= shown ? open[open.length - 1] : undefined;
+      if (last !== undefined) last.declinedBy = actor;
     },
     add(e, madeDocument, discarded, startedBy, missed) {
       // Only what it says: scans that saved nothing filled a step's slots, and a pass over more than EVENTS_KEPT

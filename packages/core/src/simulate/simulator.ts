@@ -465,6 +465,8 @@ export class Simulator {
   private periodicWork = 0;
   /** While an input event is applied: the line its derived events name as their cause, when not its own. */
   private causeLine: number | undefined;
+  /** The actor whose design declined the last scheduled `scan` input applied (takeDeclinedPass); not part of a state. */
+  private declinedPass: string | undefined;
   /** The line of the last input event applied, to locate a refusal in the work that follows it (`located`). */
   private lastLine: number | undefined;
 
@@ -903,15 +905,15 @@ export class Simulator {
   }
 
   /**
-   * The actor of the scanner on `server` when it declines a scheduled pass there now (its design's runsScheduledPass:
-   * cluster-aware on a member that is not its cluster's first, noop everywhere), else undefined. The same test an
-   * explicit `scan` of kind scheduled meets (applyInput), for a report to say why such a scan changed nothing (a blame
-   * audit: its step read "no change", with no word that the design declined it).
+   * The actor of the scanner that declined the last input applied, a `scan` of kind scheduled (its design's
+   * runsScheduledPass: cluster-aware on a member that is not its cluster's first, noop everywhere), else undefined;
+   * read once (cleared). The decision the input met, not asked again: a report's step says why such a scan changed
+   * nothing (a blame audit: it read "no change"), and a design asked twice could decide otherwise (a review).
    */
-  declinesScheduledPass(server: string): string | undefined {
-    const srv = this.s.servers.get(server);
-    if (srv === undefined || srv.behaviour === undefined || !srv.up) return undefined;
-    return this.runsScheduled(srv) ? undefined : srv.behaviour.actor;
+  takeDeclinedPass(): string | undefined {
+    const d = this.declinedPass;
+    this.declinedPass = undefined;
+    return d;
   }
 
   /** The engine work scheduled now, in the order it would run. */
@@ -1475,7 +1477,10 @@ export class Simulator {
         }
         // A design that restricts scheduled passes to some cluster members (cluster-aware) is asked for explicit
         // `scan` events of kind scheduled too; manual scans always run.
-        if (e.kind === 'scheduled' && !this.runsScheduled(srv)) return;
+        if (e.kind === 'scheduled' && !this.runsScheduled(srv)) {
+          this.declinedPass = srv.behaviour.actor;
+          return;
+        }
         this.startPass(srv, e.kind, cause, e.db, e.unid);
         return;
       }
