@@ -783,15 +783,13 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     // operator's QA pass). The what-if run gives both sides' in `whatIf` too. [choice] These stay at the top level
     // under --what-if, the run's own: they left it there, and a script reading `.infectedCopiesLeft` read nothing once
     // --what-if was added (a blame audit). The JSON's shape is the same with or without it; `whatIf` adds.
-    {
-      const found = runFindings(res);
-      if (found.infectedCopiesLeft > 0) out['infectedCopiesLeft'] = found.infectedCopiesLeft;
-      // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).
-      if (found.conflictDocumentsHeld !== undefined) out['conflictDocumentsHeld'] = found.conflictDocumentsHeld;
-      // [choice] R6: where the run deleted documents, how many are back where they were deleted at the end ({deleted,
-      // undone}); a stamp that undoes a deletion shows nowhere else (`discarded` counts the deletion's loss as any).
-      if (found.deletionsUndone.deleted > 0) out['deletionsUndone'] = found.deletionsUndone;
-    }
+    const found = runFindings(res);
+    if (found.infectedCopiesLeft > 0) out['infectedCopiesLeft'] = found.infectedCopiesLeft;
+    // [choice] Conflict documents held at the end, when not as many as `conflicts` made (conflictDocumentsHeld).
+    if (found.conflictDocumentsHeld !== undefined) out['conflictDocumentsHeld'] = found.conflictDocumentsHeld;
+    // [choice] R6: where the run deleted documents, how many are back where they were deleted at the end ({deleted,
+    // undone}); a stamp that undoes a deletion shows nowhere else (`discarded` counts the deletion's loss as any).
+    if (found.deletionsUndone.deleted > 0) out['deletionsUndone'] = found.deletionsUndone;
     if (res.whatIf !== undefined) out['whatIf'] = { label: res.whatIf.label, summary: res.whatIf.summary, infectedCopiesLeft: res.whatIf.infectedCopiesLeft, conflictDocumentsHeld: res.whatIf.conflictDocumentsHeld, deletionsUndone: res.whatIf.deletionsUndone, scanners: res.whatIf.scanners, ...(res.whatIf.cutShort !== undefined ? { cutShort: res.whatIf.cutShort.at } : {}) };
     // (A report computes blame too; the JSON holds it only when asked for.)
     if (o.blame === true && res.blame !== undefined) out['blame'] = res.blame;
