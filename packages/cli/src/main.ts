@@ -408,7 +408,9 @@ function namingOption<T>(given: string, f: () => T): T {
 function parseDesignSpec(spec: string, registry?: DesignRegistry): { design: string; config: Record<string, unknown>; configText: string } {
   const i = spec.indexOf(':');
   const design = i < 0 ? spec : spec.slice(0, i);
-  const configText = i < 0 ? '' : spec.slice(i + 1);
+  // Written as parseConfigList reads it, entries trimmed and empty ones dropped: the label and the notes are made from
+  // it (`--what-if noop:,` was labelled "noop:," and said "noop with , ran in place of ...", a QA pass noticed).
+  const configText = i < 0 ? '' : spec.slice(i + 1).split(',').map((x) => x.trim()).filter((x) => x !== '').join(',');
   if (design === '') throw new UsageError(`expected a design name, got "${spec}"`);
   return { design, config: parseConfigList(configText, design, registry?.get(design)?.defaults, configLabel(design)), configText };
 }

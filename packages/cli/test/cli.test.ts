@@ -2267,6 +2267,15 @@ describe('replay output', () => {
     expect(run.stdout).toContain("  note          noop ran in place of smsdom on Alpha, Beta, dropping its scheduleEveryMs (noop has no such setting); the inputs are the scenario's\n");
   });
 
+  it('--what-if and compare name a design as its configuration is read: entries trimmed, empty ones dropped (--what-if noop:, was labelled "noop:," and its note said "noop with , ran in place of ...")', async () => {
+    const empty = await runCli(['replay', EXAMPLE_LOG, '--what-if', 'noop:,']);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toMatch(/^ +this run +noop +difference$/m);
+    expect(empty.stdout).toContain('  note          noop ran in place of smsdom on Alpha, Beta');
+    const spaced = parse((await runCli(['replay', EXAMPLE_LOG, '--what-if', 'smsdom: sso=false ,', '--json'])).stdout);
+    expect((spaced['whatIf'] as Json)['label']).toBe('smsdom:sso=false');
+  });
+
   it('--what-if cluster-aware on servers in no cluster says that it acts there as smsdom does (a blame audit: 0 against 0 on every row, with no word why); in a cluster it says nothing of it. Under --json the run\'s own findings stay at the top level, as without --what-if', async () => {
     const dir = mkdtempSync(join(tmp, 'whatif-cluster-'));
     const lines = (cluster: string) => [
