@@ -779,7 +779,11 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     }
     // [choice] A run cut by --max-scanner-revisions says where, as compare's rows do (`cutShort`: the virtual time it
     // stopped at); its summary says `stopped: "end"`, as a replay of its recording (which holds an `end` there) does.
+    // And a replay of such a run's recording says the same (its header's budget, passed at its `end`: recordedCutNote):
+    // the same run read as complete, `stopped: "end"` and no mark, where the text said its counts are lower bounds (a
+    // JSON contracts QA pass).
     if (res.cutShort !== undefined) out['cutShort'] = res.cutShort.at;
+    else if (recordedCutNote(res) !== undefined) out['cutShort'] = res.summary.endAt;
     // [choice] Copies still holding an infected attachment at the end, when there are any: `missed` counts only what a
     // scan passed (a run with no scan reaching them said "0 missed" beside six infected copies; compare said it: an
     // operator's QA pass). The what-if run gives both sides' in `whatIf` too. [choice] These stay at the top level
@@ -2073,7 +2077,13 @@ async function cmdScenarios(o: { json?: boolean }): Promise<void> {
 async function cmdDesigns(o: { json?: boolean; design?: string[] }): Promise<void> {
   const registry = await buildRegistry(o.design);
   if (o.json === true) {
-    printJson([...registry.values()].map((d) => ({ name: d.name, description: d.description, defaults: d.defaults, configHelp: d.configHelp ?? {}, promises: promisesOf(d) })));
+    // [choice] Every promise said, false or empty where the design makes none: passed through as written, a module's
+    // read `{}` and smsdom's `{"readOnlyKinds":[]}`, and `promises.readOnlyKinds.includes(...)` threw for a module (a
+    // JSON contracts QA pass).
+    printJson([...registry.values()].map((d) => {
+      const p = promisesOf(d);
+      return { name: d.name, description: d.description, defaults: d.defaults, configHelp: d.configHelp ?? {}, promises: { readOnlyKinds: p.readOnlyKinds ?? [], quiescent: p.quiescent ?? false, noConflicts: p.noConflicts ?? false } };
+    }));
     return;
   }
   // A module's name, description and settings are its author's text: shown escaped, one line each (a CLI QA pass: a

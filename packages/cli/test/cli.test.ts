@@ -1665,7 +1665,8 @@ describe('replay of a recording cut by --max-scanner-revisions', () => {
   it('R16: says its end is the budget\'s cut, from the header\'s maxScannerRevisions and the revisions past it (it read as a run that ended as planned: an administrator\'s review); a run under its budget says nothing', async () => {
     const cut = join(tmp, 'cut-recording.jsonl');
     const args = ['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=5', '--set', 'keys=per-server', '--set', 'config=scanReplicatedWrites=true', '--record', cut];
-    expect((await runCli([...args, '--max-scanner-revisions', '300'])).code).toBe(0);
+    const ran = await runCli([...args, '--max-scanner-revisions', '300', '--json']);
+    expect(ran.code).toBe(0);
     const res = await runCli(['replay', cut]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/\n {2}note {10}the header's maxScannerRevisions is 300, and the run made 30\d: its end event is where that budget cut the recorded run short \(run --max-scanner-revisions\), so its counts are lower bounds\n/);
@@ -1673,9 +1674,15 @@ describe('replay of a recording cut by --max-scanner-revisions', () => {
     const html = join(tmp, 'cut-recording.html');
     expect((await runCli(['replay', cut, '--report', html])).code).toBe(0);
     expect(readFileSync(html, 'utf8')).toMatch(/<p class="bad">The recording&#39;s run was cut short: the header&#39;s maxScannerRevisions is 300, and the run made 30\d: its end event is where that budget cut the recorded run short/);
+    // Under --json, the replay's `cutShort` is the run's: the same run, said cut where it was cut (it read as complete,
+    // `stopped: "end"` and no mark: a JSON contracts QA pass).
+    const cutAt = parse(ran.stdout)['cutShort'];
+    expect(typeof cutAt).toBe('number');
+    expect(parse((await runCli(['replay', cut, '--json'])).stdout)).toMatchObject({ stopped: 'end', cutShort: cutAt });
     const whole = join(tmp, 'uncut-recording.jsonl');
     expect((await runCli(['run', 'smsdom-storm', '--set', 'databases=1', '--set', 'docs=2', '--max-scanner-revisions', '1000', '--record', whole])).code).toBe(0);
     expect((await runCli(['replay', whole])).stdout).not.toContain('maxScannerRevisions');
+    expect(parse((await runCli(['replay', whole, '--json'])).stdout)).not.toHaveProperty('cutShort');
   });
 });
 
@@ -3424,6 +3431,12 @@ describe('listings', () => {
     for (const n of names) expect(text.stdout).toMatch(new RegExp(`^${n}: `, 'm'));
     const json = JSON.parse((await runCli(['designs', '--json'])).stdout) as { name: string }[];
     expect(json.map((d) => d.name)).toEqual(expect.arrayContaining(names));
+    // Every promise said, for a module that makes none too (its `{}` broke `promises.readOnlyKinds.includes`: a JSON
+    // contracts QA pass).
+    const withModule = JSON.parse((await runCli(['designs', '--json', '--design', 'sim=examples/designs/stamp-if-missing.ts'])).stdout) as { name: string; promises: unknown }[];
+    expect(withModule.find((d) => d.name === 'sim')!.promises).toEqual({ readOnlyKinds: [], quiescent: false, noConflicts: false });
+    expect(withModule.find((d) => d.name === 'smsdom')!.promises).toEqual({ readOnlyKinds: [], quiescent: false, noConflicts: false });
+    expect(withModule.find((d) => d.name === 'noop')!.promises).toEqual({ readOnlyKinds: ['mail', 'on-write', 'scheduled', 'manual'], quiescent: true, noConflicts: true });
   });
 });
 
