@@ -1073,6 +1073,10 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
       )
         .catch((err: unknown) => {
           if (err instanceof RecordingEndedShort) {
+            // [choice] Under --json the disagreement is on standard output too, as a recording's mismatch is where the run
+            // ends (`recording.mismatch`), with no summary (the run has none): standard output was empty, exit 1, and a
+            // program learnt why only from standard error (a JSON contracts QA pass).
+            if (o.json === true) printJson({ recording: { mismatch: { line: err.line, column: err.column, message: err.message }, endedShort: true } });
             throw new CheckFailed(`${file ?? '<input>'}:${err.line}:${err.column}: the recorded derived events disagree with the engine: ${err.message}; the run goes no further (it has no end where the file has, so no summary, and nothing is written)`, true);
           }
           // A design-runs counterexample: the design's code throwing again is the claim reproduced. The replay still
