@@ -858,7 +858,9 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
   if (claim?.notDeterministic !== undefined) {
     throw new Inconclusive(printable(`${currentFile ?? '<input>'}: the header's claim is not decided: ${claim.notDeterministic}`));
   }
-  if (claim?.unchecked !== undefined) throw new Inconclusive('');
+  // (Said on standard error too, as the other claims not decided are: exit 3 with nothing there read as unexplained, a
+  // documentation review.)
+  if (claim?.unchecked !== undefined) throw new Inconclusive(printable(`${currentFile ?? '<input>'}: the header's claim is not decided: not checked (${claim.unchecked})`));
   if (claim !== undefined && !claim.reproduced && claim.unchecked === undefined) {
     // (Printable: the header's text is quoted, and must not add lines to standard error.)
     throw new CheckFailed(printable(`${currentFile ?? '<input>'}: the header's claim is not reproduced: ${claimText(claim)}`), true);
@@ -2156,7 +2158,8 @@ A log with derived events is a recording: each is checked against the engine's, 
 as file:line:column. A counterexample that verify or explore wrote has its claim checked again ("reproduced").
 Exit codes: 0 replayed (and the recording agrees, and a counterexample's claim is reproduced); 1 the
 recording disagrees with the engine (the run's results are still printed, and --record, --report written: they show
-what the engine derived), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
+what the engine derived; but a recording cut before its end, which the engine derives past, stops there: no summary,
+nothing written, under --json only "recording" with "endedShort"), or a counterexample's violation does not happen again ("reproduced NO"); 2 bad input
 (file:line:column: what is wrong; nothing written), also a counterexample whose claim is that the design's code threw
 or its decision was refused: the failure, at its line, is the claim reproduced; 3 a counterexample's claim not
 decided: not checked ("reproduced    not checked: ...", and why: a property's check that replay does not run, an

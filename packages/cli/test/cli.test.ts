@@ -3339,7 +3339,8 @@ describe('replay hints', () => {
     writeFileSync(later, readFileSync(log, 'utf8').replace('"invariant":"no-conflict"', '"invariant":"no-dragons"'));
     const l = await runCli(['replay', later]);
     expect(l.code, l.stderr).toBe(3);
-    expect(l.stderr).toBe('');
+    // (And on standard error, as the other claims not decided are: nothing there read as unexplained, a review.)
+    expect(l.stderr).toBe(`replstorm: ${later}: the header's claim is not decided: not checked ("no-dragons" is not one of explore's invariants (no-conflict, no-scanner-conflicts, no-scanner-revision, design-runs))\n`);
     expect(l.stdout).toContain('  reproduced    not checked: "no-dragons" is not one of explore\'s invariants (no-conflict, no-scanner-conflicts, no-scanner-revision, design-runs)\n');
   });
 
