@@ -3,15 +3,15 @@
 // suite's assertHeld).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { COUNTEREXAMPLES_DIR, REPO_ROOT } from './paths.js';
 import { runsFactorFromEnv } from './propertySeed.js';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT };
 
 /** Writes `log` to counterexamples/<base>.jsonl at the repository root (made if missing); returns the file. */
 export function writeCounterexample(base: string, log: string | Uint8Array): string {
-  const file = join(REPO_ROOT, 'counterexamples', `${base}.jsonl`);
+  const file = join(COUNTEREXAMPLES_DIR, `${base}.jsonl`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, log);
   return file;

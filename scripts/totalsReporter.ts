@@ -1,11 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Reporter, TestModule } from 'vitest/node';
-
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Where property tests write their counterexamples (counterexample.ts writeCounterexample). */
-const COUNTEREXAMPLES = join(REPO_ROOT, 'counterexamples');
+import { COUNTEREXAMPLES_DIR } from './paths.js';
 /** The most counterexample files the last lines name; the rest are counted. */
 const NAMED = 10;
 
@@ -38,7 +34,7 @@ export default class TotalsReporter implements Reporter {
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
     }
     failed += unhandledErrors.length;
-    if (failed > 0) process.stdout.write(writtenLogs(COUNTEREXAMPLES, this.started));
+    if (failed > 0) process.stdout.write(writtenLogs(COUNTEREXAMPLES_DIR, this.started));
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
   }
 }

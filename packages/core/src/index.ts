@@ -42,7 +42,7 @@ export type { Discarded, SimSnapshot, SimulatorOptions, SimView, WorkInfo } from
 export { DEFAULT_MAX_RUN_MS, Simulator } from './simulate/simulator.js';
 export type { StopReason, Summary } from './simulate/summary.js';
 export { runEvents } from './simulate/runEvents.js';
-export { unmadeCollision } from './simulate/collisions.js';
+export { firstApart, unmadeCollision, type ReplicasApart } from './simulate/collisions.js';
 export type { LazyLogDecoder, LogDecoder, LogDecoderOptions, LogWarning, RawDerivedLine } from './log/decodeLog.js';
 export { DEFAULT_MAX_LINE_BYTES, createLazyLogDecoder, createLogDecoder, decodeLogText } from './log/decodeLog.js';
 export { encodeEvent, encodeHeader, encodeLog, isEncodingOf } from './log/encodeLog.js';

@@ -1,4 +1,4 @@
-import { LogError, Simulator, canonicalJson, foldLog, replicaView, runEvents, sameContents, sameOid, unmadeCollision, type DerivedEvent, type InputEvent, type Note, type Summary } from '@replstorm/core';
+import { LogError, Simulator, canonicalJson, firstApart, foldLog, replicaView, runEvents, unmadeCollision, type DerivedEvent, type InputEvent, type Note, type Summary } from '@replstorm/core';
 import { behaviourFactory, type DesignRegistry } from './design.js';
 import { EXPLORE_CLAIMS, confirmExploreStorm, isExploreClaim, recheckExploreClaim } from './explore/explore.js';
 import { simulatorLimits, type RunLimits } from './runLimits.js';
@@ -538,25 +538,11 @@ function membersNotConverged(events: readonly InputEvent[], registry: DesignRegi
   const unmade = summary.collisions > 0 ? unmadeCollision(sim, derived) : undefined;
   const members = new Set<string>();
   for (const e of events) if (e.type === 'server' && e.cluster !== undefined) members.add(e.name);
-  let collided: string | undefined;
-  for (const db of sim.databaseNames()) {
-    const held = sim.replicaServers(db).filter((x) => members.has(x));
-    const first = held[0] === undefined ? undefined : sim.replica(held[0], db);
-    if (first === undefined) continue;
-    for (const x of held.slice(1)) {
-      const r = sim.replica(x, db)!;
-      for (const unid of [...new Set([...first.unids(), ...r.unids()])].sort()) {
-        const a = first.get(unid);
-        const b = r.get(unid);
-        if (a !== undefined && b !== undefined && sameOid(a, b)) {
-          if (!sameContents(a, b)) collided ??= `the cluster's members ${held[0]} and ${x} hold ${unid} in ${db} at one OID with other contents, a collision no two servers made: ${unmade ?? ''}`;
-          continue;
-        }
-        return `the cluster's members ${held[0]} and ${x} hold other documents in ${db} at the end (${unid}), and no OID collision keeps them apart`;
-      }
-    }
-  }
-  return collided !== undefined && unmade !== undefined ? collided : undefined;
+  const apart = firstApart(sim, (x) => members.has(x));
+  if (apart === undefined) return undefined;
+  const [x, y] = apart.servers;
+  if (apart.kind === 'apart') return `the cluster's members ${x} and ${y} hold other documents in ${apart.db} at the end (${apart.unid}), and no OID collision keeps them apart`;
+  return unmade === undefined ? undefined : `the cluster's members ${x} and ${y} hold ${apart.unid} in ${apart.db} at one OID with other contents, a collision no two servers made: ${unmade}`;
 }
 
 function propertyCheckOf(meta: Readonly<Record<string, unknown>>): PropertyCheck | undefined {

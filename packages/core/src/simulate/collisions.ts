@@ -1,5 +1,5 @@
 import type { DerivedEvent } from '../log/events.js';
-import { sameContents, type Note } from '../note/note.js';
+import { sameContents, sameOid, type Note } from '../note/note.js';
 import type { Simulator } from './simulator.js';
 
 /**
@@ -47,4 +47,45 @@ export function unmadeCollision(sim: Simulator, derived: readonly DerivedEvent[]
     }
   }
   return undefined;
+}
+
+/** Where two replicas of one database part (firstApart): other OIDs (or one missing), or one OID with other contents. */
+export interface ReplicasApart {
+  readonly kind: 'apart' | 'collision';
+  readonly db: string;
+  readonly unid: string;
+  /** The two servers, the first holding `a`, the second `b` (undefined: that replica has no such document). */
+  readonly servers: readonly [string, string];
+  readonly a: Note | undefined;
+  readonly b: Note | undefined;
+}
+
+/**
+ * The first place where the replicas of the servers `among` accepts part, by the summary's meaning of converged (OIDs
+ * and contents: `revisions` are history, R3): each database's replicas on those servers compared with the first of
+ * them, documents by UNID. A document at other OIDs on two of them (or on one alone) is returned at once; one OID
+ * with other contents, an OID collision (R3), only when nothing else parts them (its `kind` says which). Undefined
+ * when those replicas hold the same documents. For convergence checks that judge some servers alone: the property
+ * sim-cluster-relays and replay's check of its logs (recheck.ts), one test for both.
+ */
+export function firstApart(sim: Simulator, among: (server: string) => boolean): ReplicasApart | undefined {
+  let collided: ReplicasApart | undefined;
+  for (const db of sim.databaseNames()) {
+    const held = sim.replicaServers(db).filter(among);
+    const first = held[0] === undefined ? undefined : sim.replica(held[0], db);
+    if (first === undefined) continue;
+    for (const x of held.slice(1)) {
+      const r = sim.replica(x, db)!;
+      for (const unid of [...new Set([...first.unids(), ...r.unids()])].sort()) {
+        const a = first.get(unid);
+        const b = r.get(unid);
+        if (a !== undefined && b !== undefined && sameOid(a, b)) {
+          if (!sameContents(a, b)) collided ??= { kind: 'collision', db, unid, servers: [held[0]!, x], a, b };
+          continue;
+        }
+        return { kind: 'apart', db, unid, servers: [held[0]!, x], a, b };
+      }
+    }
+  }
+  return collided;
 }

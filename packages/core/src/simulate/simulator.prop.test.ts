@@ -5,16 +5,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from './simulator.js';
-import { unmadeCollision } from './collisions.js';
+import { firstApart, unmadeCollision } from './collisions.js';
 import type { DerivedEvent, InputEvent } from '../log/events.js';
-import { sameContents, sameOid, type Note } from '../note/note.js';
+import type { Note } from '../note/note.js';
 import { assertLogProperty } from '../../test/property.js';
 import {
   DAY,
   assertReplayEqualsLive,
   buildHistory,
   buildPrefix,
-  dbName,
   encodeLogText,
   firstDivergence,
   historyPlanArb,
@@ -147,26 +146,11 @@ function relayPlan(plan: HistoryPlan, relays: readonly Relay[]): HistoryPlan {
  */
 function membersApart(sim: Simulator, plan: HistoryPlan, unmade: string | undefined): string | undefined {
   const out = serverName(plan.servers.length - 1);
-  let collided: string | undefined;
-  for (let db = 0; db < plan.dbs.length; db++) {
-    const name = dbName(db);
-    const held = plan.dbs[db]!.map(serverName).filter((x) => x !== out);
-    const first = sim.replica(held[0]!, name)!;
-    for (const x of held.slice(1)) {
-      const r = sim.replica(x, name)!;
-      const unids = new Set([...first.unids(), ...r.unids()]);
-      for (const unid of [...unids].sort()) {
-        const a = first.get(unid);
-        const b = r.get(unid);
-        if (a !== undefined && b !== undefined && sameOid(a, b)) {
-          if (!sameContents(a, b)) collided ??= `${name}: ${unid} at one OID with other contents on ${held[0]} and ${x}: ${unmade ?? ''}`;
-          continue;
-        }
-        return `${name}: ${unid} ${a === undefined ? 'missing' : `at seq ${a.seq}@${a.seqTime}`} on ${held[0]}, ${b === undefined ? 'missing' : `at seq ${b.seq}@${b.seqTime}`} on ${x}`;
-      }
-    }
-  }
-  return collided !== undefined && unmade !== undefined ? collided : undefined;
+  const apart = firstApart(sim, (x) => x !== out);
+  if (apart === undefined || (apart.kind === 'collision' && unmade === undefined)) return undefined;
+  const [x, y] = apart.servers;
+  const at = (n: Note | undefined) => (n === undefined ? 'missing' : `at seq ${n.seq}@${n.seqTime}`);
+  return apart.kind === 'collision' ? `${apart.db}: ${apart.unid} at one OID with other contents on ${x} and ${y}: ${unmade}` : `${apart.db}: ${apart.unid} ${at(apart.a)} on ${x}, ${at(apart.b)} on ${y}`;
 }
 
 // Histories are small (about 30 events), so 300 runs take well under a second each.
