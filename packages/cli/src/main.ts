@@ -642,11 +642,11 @@ function reportHtml(res: SimulateResult, title: string, source: string, claim?: 
  * and the report alike (an operator's QA pass: the report had no word of it). Undefined otherwise.
  */
 function recordedCutNote(res: SimulateResult): string | undefined {
-  const budget = (res.header.meta as Record<string, unknown>)['maxScannerRevisions'];
   const scannerRevisions = res.summary.revisions.byActorKind['scanner'] ?? 0;
-  // (Only a budget run could have given: a whole number from 0. A header edited to -5 was described as one: a QA pass.)
-  if (res.cutShort !== undefined || typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || res.summary.stopped !== 'end' || scannerRevisions <= budget) return undefined;
-  return `the header's maxScannerRevisions is ${formatCount(budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds`;
+  // (Only a budget run could have given: a whole number from 0. A header edited to -5 was described as one: a QA pass.
+  // And only where the end is that budget's cut: simulateStream's headerBudget.)
+  if (res.cutShort !== undefined || res.headerBudget === undefined || !res.headerBudget.endIsItsCut || res.summary.stopped !== 'end') return undefined;
+  return `the header's maxScannerRevisions is ${formatCount(res.headerBudget.budget)}, and the run made ${formatCount(scannerRevisions)}: its end event is where that budget cut the recorded run short (run --max-scanner-revisions), so its counts are lower bounds`;
 }
 
 /** --what-if replaces the log's scanners; a log that installs none gives it nothing to do (a user audit: two equal columns, no word why). */

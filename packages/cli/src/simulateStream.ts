@@ -200,6 +200,11 @@ export interface SimulateResult {
    */
   readonly cutShort?: CutShort;
   /**
+   * The header's `meta.maxScannerRevisions` (a whole number), and whether this run's end is where that budget cut it:
+   * the scanners passed it, and nothing came at a later time before the end (a budget cuts at the next instant).
+   */
+  readonly headerBudget?: { readonly budget: number; readonly endIsItsCut: boolean };
+  /**
    * Blame and the timeline also count events the engine derived past where the run stops (a file whose derived lines
    * went on past it by more than BEYOND_STOP_KEPT events: they were passed on before the file's end undid them).
    */
@@ -794,8 +799,25 @@ export async function simulateStream(
   // (A cut at the instant of the log's own `end` is no cut: Simulator.cutAt is then undefined.)
   const cutShort = (on: Simulator, count: number): { cutShort?: CutShort } =>
     on.cutAt !== undefined && revisionBudget !== undefined ? { cutShort: { at: on.cutAt, scannerRevisions: count, budget: revisionBudget } } : {};
+  // Whether the run's end is where its header's budget (`meta.maxScannerRevisions`, written by run --record with
+  // --max-scanner-revisions) cut the recorded run, for the note that its counts are lower bounds (main.ts,
+  // recordedCutNote): a budget cuts at the next instant after the one its scanners passed it at, so no input is
+  // applied and no event derived at a time between those two. [choice] Said by what the run shows, not by the header
+  // alone: replay --record copies the header's meta, and a recording whose `end` was taken out, replayed to its cap
+  // and recorded again, kept a budget that cut nothing, and its replay said the budget had cut it (a spec QA pass).
+  let headerBudget: number | undefined;
+  let headerBudgetCount = 0;
+  let headerBudgetPassedAt: number | undefined;
+  let headerBudgetNextAt: number | undefined;
+  const seeTime = (at: number) => {
+    if (headerBudgetPassedAt !== undefined && headerBudgetNextAt === undefined && at > headerBudgetPassedAt) headerBudgetNextAt = at;
+  };
   const onDerived = (e: DerivedEvent, madeDocument?: boolean, discarded?: Discarded, startedBy?: number, missed?: boolean) => {
     if (revisionBudget !== undefined && isScannerRevision(e)) scannerRevisions++;
+    if (headerBudget !== undefined) {
+      seeTime(e.at);
+      if (isScannerRevision(e) && ++headerBudgetCount > headerBudget && headerBudgetPassedAt === undefined) headerBudgetPassedAt = e.at;
+    }
     conformance.onEngine(inFileLines(e));
     if (beyondStop?.held !== undefined && (blame !== undefined || timeline !== undefined)) {
       beyondStop.held.push(missed === true ? [e, madeDocument, discarded, startedBy, missed] : [e, madeDocument, discarded, startedBy]);
@@ -891,6 +913,9 @@ export async function simulateStream(
 
   const onHeader = (h: LogHeader) => {
     header = h;
+    const budget = (h.meta as Record<string, unknown>)['maxScannerRevisions'];
+    // (Only a budget run could have given: a whole number from 0.)
+    if (typeof budget === 'number' && Number.isSafeInteger(budget) && budget >= 0) headerBudget = budget;
     if (options.keepInputs?.(h) === true) kept = [];
     if (record !== undefined) writeLine(encodeHeader({ replog: 1, meta: { ...h.meta, ...(options.recordMeta ?? {}) } }));
   };
@@ -1027,6 +1052,7 @@ export async function simulateStream(
       // review: the check ran only where the engine had run to the input, and a recording cut by
       // --max-scanner-revisions, whose instant's inputs follow its `end`, took a revised line moved before its save).
       conformance.inputLine(located.line, e);
+      if (headerBudget !== undefined) seeTime(e.at);
       // Errors name the line of the input; derived events name the line of the log they are written to.
       const cause = record !== undefined ? writeLine(encodeEvent(e)) : located.line;
       if (record !== undefined && decoder !== undefined) {
@@ -1329,6 +1355,7 @@ export async function simulateStream(
         }
       : {}),
     ...cutShort(sim, scannerRevisions),
+    ...(headerBudget !== undefined ? { headerBudget: { budget: headerBudget, endIsItsCut: headerBudgetPassedAt !== undefined && (headerBudgetNextAt === undefined || headerBudgetNextAt === summary.endAt) } } : {}),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),

@@ -460,6 +460,32 @@ describe('run --max-scanner-revisions: a storm cut short at the next instant, wi
     }
   });
 
+  it("a header's budget is said to have cut the run only where the run's end is that cut: a cut recording with its end taken out, replayed to its cap and recorded again, keeps the header's maxScannerRevisions, and its replay is not cut short (a spec QA pass: it said the budget had cut it at the cap)", async () => {
+    const rec = join(tmp, 'cut-stale.jsonl');
+    const res = await runCli([...storm, '--max-scanner-revisions', '100', '--record', rec]);
+    expect(res.code, res.stderr).toBe(0);
+    // The inputs alone, the cut's end and the scenario's taken out: the storm then runs to the cap.
+    const inputs = readFileSync(rec, 'utf8').trimEnd().split('\n').filter((l, i) => i === 0 || (!derivedTypes.has(typeOf(l)) && typeOf(l) !== 'end'));
+    const bare = join(tmp, 'cut-stale-inputs.jsonl');
+    writeFileSync(bare, `${inputs.join('\n')}\n`);
+    const again = join(tmp, 'cut-stale-again.jsonl');
+    const capped = await runCli(['replay', bare, '--max-run', '600000', '--json', '--record', again]);
+    expect(capped.code, capped.stderr).toBe(0);
+    const c = JSON.parse(capped.stdout) as { stopped: string; endAt: number; cutShort?: number };
+    expect(c.stopped).toBe('cap');
+    expect(c.cutShort).toBeUndefined();
+    expect((JSON.parse(readFileSync(again, 'utf8').split('\n')[0]!) as { meta: Record<string, unknown> }).meta['maxScannerRevisions']).toBe(100);
+    const replayed = await runCli(['replay', again, '--json']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const r = JSON.parse(replayed.stdout) as { stopped: string; endAt: number; revisions: { byActorKind: Record<string, number> }; cutShort?: number };
+    expect(r).toMatchObject({ stopped: 'end', endAt: c.endAt });
+    expect(r.revisions.byActorKind['scanner']).toBeGreaterThan(100);
+    expect(r.cutShort).toBeUndefined();
+    expect((await runCli(['replay', again])).stdout).not.toContain('maxScannerRevisions');
+    // The cut recording itself still says its cut.
+    expect((JSON.parse((await runCli(['replay', rec, '--json'])).stdout) as { cutShort?: number }).cutShort).toBeGreaterThan(0);
+  });
+
   it('the text says the run was cut, where, and that its counts are lower bounds', async () => {
     const res = await runCli([...storm, '--max-scanner-revisions', '200']);
     expect(res.code, res.stderr).toBe(0);
