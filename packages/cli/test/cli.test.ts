@@ -1213,6 +1213,28 @@ describe('replay: a run that reaches the end of virtual time', () => {
     const j = parse((await runCli(['replay', log, '--json'])).stdout);
     expect(j).toMatchObject({ stopped: 'cap', endAt: Number.MAX_SAFE_INTEGER, quiescent: false });
   });
+
+describe('replay: the work due at an end', () => {
+  const head = [
+    '{"replog":1,"meta":{}}',
+    '{"at":0,"type":"server","name":"A"}',
+    '{"at":0,"type":"database","name":"d","replicas":["A"]}',
+    '{"at":1,"type":"save","server":"A","db":"d","unid":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","by":"user/x","set":{"$FILE":[{"name":"a"}]}}',
+    '{"at":100,"type":"scanner","server":"A","design":"smsdom","config":{"scheduleEveryMs":1000,"onWrite":false}}',
+  ];
+  it.each([
+    // The second pass is due at the end's instant: periodic, not started, so not pending by itself (replication.md).
+    [1100, true, 1],
+    // The first pass is under way (its scan step of 1 document is due at 200): pending (event-log.md).
+    [110, false, 0],
+  ])('event-log.md "When a run stops" and replication.md "Pending work": an end at %i is quiescent: %s (a scheduled pass due then has not started; a pass under way is pending: a spec QA pass found the two readings, simulator.ts hasPendingWork)', async (end, quiescent, performed) => {
+    const log = join(tmp, `end-at-${end}.jsonl`);
+    writeFileSync(log, [...head, `{"at":${end},"type":"end"}`, ''].join('\n'));
+    const res = await runCli(['replay', log, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(parse(res.stdout)).toMatchObject({ stopped: 'end', endAt: end, quiescent, scans: { performed } });
+  });
+});
 });
 
 describe('replay --what-if on a log that installs no scanner', () => {

@@ -537,7 +537,15 @@ export class Simulator {
     return this.s.prng.state();
   }
 
-  /** True while work is pending: a transfer under way, a scan not finished, a non-empty cluster queue. */
+  /**
+   * True while work is pending: a transfer under way, a scan not finished, a non-empty cluster queue.
+   * [choice] At an `end`, event-log.md says the engine work due then "counts as pending"; replication.md ("Pending
+   * work") says periodic actions (connections, cluster ticks, scheduled scans, retries, purge checks) are not pending
+   * by themselves, only the work they start or queue. Both are kept: a scheduled pass whose time is the `end`'s has
+   * not started, so a run ending there is quiescent (`quiescent: true`, if nothing else is under way), while a scan
+   * pass under way, a transfer in flight or a queued document due then is pending (a spec QA pass found the two
+   * readings; the summary follows replication.md's definition, which the one in event-log.md refers to).
+   */
   hasPendingWork(): boolean {
     return this.s.pendingItems > 0 || this.s.nonEmptyQueues > 0 || this.s.workBeyondTime;
   }
