@@ -46,7 +46,7 @@ import {
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, stateWords, wrapHelpText, writeJsonPieces } from './format.js';
-import { AtomicFile, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, committedOutputs, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
 import { CHAIN_CREDIT } from './blame.js';
@@ -1051,6 +1051,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         { chunks: readChunks(log) },
         {
           registry,
+          ...guardDesignModules(o.design),
           maxRunMs: o.maxRun,
           maxWork: o.maxWork,
           maxScannerRevisions: o.maxScannerRevisions,
@@ -1239,6 +1240,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
           { events, header },
           {
             registry,
+            ...guardDesignModules(o.design),
             maxWork: o.maxWork,
             maxScannerRevisions: o.maxScannerRevisions,
             whatIf,
@@ -1301,7 +1303,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     const again = await digestAnew(o.design, 'the run', async (registry) => {
       const r = await simulateStream(
         { events: scenario.events(settings, { designs: registry }), header },
-        { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
+        { registry, ...guardDesignModules(o.design), maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
       );
       againMain = r.summary.digest;
       return runDigests(r);
@@ -2125,7 +2127,7 @@ otherwise on a copy of the design loaded anew, or whose every violation ran othe
 explore whose storms are NOT decided; replay of a counterexample whose claim is not checked, or whose design modules
 are not functions of their inputs; run or compare of a design module that, run again, ends otherwise; a violation or storm found is 1 all the
 same, with the warning); 70 an internal error (a bug in replstorm:
-please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written); 141 the
+please report it); 129/130/143 interrupted (SIGHUP, SIGINT, SIGTERM: no output file is left half-written, and one written before the signal is named; send it to replstorm's process, or its process group: npx and pnpm do not pass on a signal sent to them alone); 141 the
 reader of standard output or error closed it while the command was still running (its progress lines); every command
 writes its results once it has them, so \`| head\` keeps the command's own code.`))
     .exitOverride();
@@ -2394,7 +2396,9 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
     // (Standard output closed: the signal's exit stands.)
   }
   try {
-    process.stderr.write(`\nreplstorm: interrupted (${sig}); no output file was left half-written\n`);
+    // (What was written before the signal stays, complete: said by name, as the exit code alone says "interrupted".)
+    const written = committedOutputs();
+    process.stderr.write(`\nreplstorm: interrupted (${sig}); ${written.length > 0 ? `${written.length === 1 ? 'this output was' : 'these outputs were'} written before it, complete, and replaced the previous ${written.length === 1 ? 'file' : 'files'}: ${written.join(', ')}; no other` : 'no'} output file was left half-written\n`);
   } catch {
     // (No terminal to write to.)
   }
@@ -2420,14 +2424,15 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
  * tries its --out before the search and makes it only to write a log), the listeners are taken off, so those signals
  * do what they do to any program: end it where it is. [choice] The exit is then the signal's own (a shell reports
  * 143 or 129, as listed in --help), without the "interrupted" line the listener writes. When a file is held, the
- * listeners stay, so that it is removed, and the signal waits for the work as before. [limitation] replay and run
- * (which yield between turns of work) are not wrapped: a turn is cut short by a signal only between turns.
+ * listeners stay, so that it is removed, and the signal waits for the work as before. replay and run, which yield
+ * between turns of work, are wrapped by stretches where design modules run (guardDesignModules). [limitation] There,
+ * SIGTERM and SIGHUP wait for the stretch to end (a looping scan holds them).
  */
 function interruptible<T>(work: () => T, onInterrupt?: () => void): T {
   const off = holdsFiles() ? [] : signalListeners.filter(([sig, listener]) => sig !== 'SIGINT' && process.listeners(sig).includes(listener));
   for (const [sig, listener] of off) process.removeListener(sig, listener);
   try {
-    return new Script('work()').runInContext(createContext({ work }), { breakOnSigint: true }) as T;
+    return runBreakingOnSigint(work);
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
       onInterrupt?.();
@@ -2437,6 +2442,43 @@ function interruptible<T>(work: () => T, onInterrupt?: () => void): T {
   } finally {
     for (const [sig, listener] of off) process.on(sig, listener);
   }
+}
+
+/** One script and context for every call (a context made per call costs some 600 us; the call itself 40-60). */
+let breakOnSigintScript: { readonly script: Script; readonly context: { work: (() => unknown) | undefined } } | undefined;
+
+/** `work()`, ended wherever it is at SIGINT (vm's breakOnSigint: the error ERR_SCRIPT_EXECUTION_INTERRUPTED). */
+function runBreakingOnSigint<T>(work: () => T): T {
+  breakOnSigintScript ??= { script: new Script('work()'), context: createContext({ work: undefined }) as { work: (() => unknown) | undefined } };
+  const { script, context } = breakOnSigintScript;
+  const outer = context.work;
+  context.work = work;
+  try {
+    return script.runInContext(context as object, { breakOnSigint: true }) as T;
+  } finally {
+    context.work = outer;
+  }
+}
+
+/**
+ * SimulateOptions.guard for run and replay when design modules run (`--design`): a stretch of the run ended at
+ * SIGINT wherever it is, a module's looping scan included (interrupted: outputs removed, exit 130). [choice] Only
+ * then: built-in designs return, and a replay's stretches would each pay the call (a chunk of 64 KB of log, some
+ * 300 lines, about 1 ms of work, takes one: some 5% where modules run). SIGTERM and SIGHUP still wait for the stretch
+ * to end: their listeners remove the outputs, and no watchdog breaks in for them.
+ */
+function guardDesignModules(designs: readonly string[] | undefined): { guard?: <T>(work: () => T) => T } {
+  if (designs === undefined || designs.length === 0) return {};
+  return {
+    guard: <T>(work: () => T): T => {
+      try {
+        return runBreakingOnSigint(work);
+      } catch (err) {
+        if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
+        throw err;
+      }
+    },
+  };
 }
 
 /** The listener runCli gives each signal of SIGNAL_CODES. */

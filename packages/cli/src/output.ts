@@ -61,6 +61,19 @@ function newTemporaryTag(): string {
 /** How many temporary names are tried before the output is refused (each one found already there). */
 const TEMPORARY_TRIES = 8;
 
+/**
+ * The outputs this process has put in place (AtomicFile.commit), as named: what a signal that comes after them must
+ * not call kept from being written (main.ts, interrupted). A signal met while the last outputs were synced and renamed
+ * waits for them, and said "no output file was left half-written", exit 130, with both files new: a script read the
+ * previous ones as intact (an interruption QA pass).
+ */
+const committed: string[] = [];
+
+/** The outputs written so far (see `committed`). */
+export function committedOutputs(): readonly string[] {
+  return committed;
+}
+
 /** Whether a temporary file or a directory made for an output is held now: what a signal's listener must remove. */
 export function holdsFiles(): boolean {
   return pending.size > 0 || madeDirectories.size > 0;
@@ -330,6 +343,7 @@ export class AtomicFile {
       renameSync(this.tmp, this.target);
     });
     pending.delete(this.tmp);
+    committed.push(this.path);
   }
 
   abort(): void {

@@ -41,6 +41,14 @@ export interface WhatIf {
 
 export interface SimulateOptions {
   readonly registry: DesignRegistry;
+  /**
+   * Runs a stretch of synchronous work (the lines of a chunk of the log, a slice of engine work, the inputs a slice
+   * of engine work held back) so that SIGINT can end it wherever it is, a design's scan included: main.ts gives vm's
+   * breakOnSigint where design modules run, whose code may never return (a researcher's looping scan held `run` and
+   * `replay` until SIGKILL, which left their temporary files: an interruption QA pass). A call costs some 40-60 us (a
+   * watchdog thread), so it wraps stretches, not events. Default: the work run as it is.
+   */
+  readonly guard?: <T>(work: () => T) => T;
   readonly maxRunMs?: number | undefined;
   /** Pieces of engine work allowed between two input events (Simulator's maxWorkBetweenInputs). */
   readonly maxWork?: number | undefined;
@@ -932,6 +940,7 @@ export async function simulateStream(
   // where it is refused between slices. A reading costs about 1 us, a chunk of a storm's items tens of us.
   const MEMORY_CHUNKS = 8;
   /** Runs `step` of `on`'s work in chunks until it is done (not 'more') or TURN_MS have passed; the first chunk is not timed. */
+  const guard = options.guard ?? (<T>(work: () => T): T => work());
   const sliced = <T>(on: Simulator, step: (n: number) => T | 'more'): T | 'more' => {
     let r = step(CHUNK);
     if (r !== 'more') return r;
@@ -980,7 +989,7 @@ export async function simulateStream(
         checkMemory(on);
         progress.tick(() => `${status()}; ${growthText(on)}`);
         await yieldTurn();
-        const again = sliced(on, step);
+        const again = guard(() => sliced(on, step));
         if (again !== 'more') return again;
       }
     })();
@@ -1021,7 +1030,7 @@ export async function simulateStream(
     try {
       const reached = advance(w.at, located.line, whatIfSim);
       if (typeof reached === 'string') return feed();
-      return reached.then(feed).catch((err: unknown) => {
+      return reached.then(() => guard(feed)).catch((err: unknown) => {
         throw whatIfRefusal(err);
       });
     } catch (err) {
@@ -1203,7 +1212,7 @@ export async function simulateStream(
       inFlight = f;
       const reached = advanceForDerived(at, f.line);
       // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
-      return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
+      return typeof reached !== 'string' ? reached.then((r) => guard(() => afterAdvance(f, at, r))) : afterAdvance(f, at, reached);
     }
     if (!conformance.isQueued(f)) conformance.onFile(f);
     return holdFewer(f, at);
@@ -1230,10 +1239,12 @@ export async function simulateStream(
       applyInput(located, e, reached);
       return feedWhatIf(located, e);
     }
-    return reached.then((r) => {
-      applyInput(located, e, r);
-      return feedWhatIf(located, e);
-    });
+    return reached.then((r) =>
+      guard(() => {
+        applyInput(located, e, r);
+        return feedWhatIf(located, e);
+      }),
+    );
   };
 
   let summary: Summary;
@@ -1254,28 +1265,50 @@ export async function simulateStream(
           throw err;
         }
       };
+      /** The lines of `events` (a chunk's) one after the other, guarded in stretches up to the next line that waits. */
+      const onEvents = async (events: readonly (LocatedEvent | RawDerivedLine)[]): Promise<void> => {
+        let i = 0;
+        const upToWait = (): Promise<void> | undefined => {
+          let wait: Promise<void> | undefined;
+          while (wait === undefined && i < events.length) wait = onEvent(events[i++]!);
+          return wait;
+        };
+        while (i < events.length) {
+          const wait = guard(upToWait);
+          if (wait !== undefined) await wait;
+        }
+      };
       for await (const chunk of source.chunks) {
         const events = await decoded(() => decoder.push(chunk));
         if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-        for (const e of events) {
-          const wait = onEvent(e);
-          if (wait !== undefined) await wait;
-        }
+        await onEvents(events);
         // A source read synchronously (readChunks, a regular file) gives the event loop no turn of its own between
         // chunks, as a stream's reads did: one is taken here every TURN_MS, so that signals are handled.
         await yieldTurn();
       }
       const rest = await decoded(() => decoder.end());
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-      for (const e of rest) {
-        const wait = onEvent(e);
-        if (wait !== undefined) await wait;
-      }
+      await onEvents(rest);
     } else if ('events' in source) {
       onHeader(source.header);
       let line = 1;
-      for (const e of source.events) {
-        const wait = onEvent({ line: ++line, event: e });
+      const events = source.events[Symbol.iterator]();
+      let done = false;
+      // (Guarded in stretches of at most 1,024 events, up to the next that waits.)
+      const upToWait = (): Promise<void> | undefined => {
+        for (let k = 0; k < 1024; k++) {
+          const next = events.next();
+          if (next.done === true) {
+            done = true;
+            return undefined;
+          }
+          const wait = onEvent({ line: ++line, event: next.value });
+          if (wait !== undefined) return wait;
+        }
+        return undefined;
+      };
+      while (!done) {
+        const wait = guard(upToWait);
         if (wait !== undefined) await wait;
       }
     }
@@ -1285,7 +1318,7 @@ export async function simulateStream(
     conformance.fileDone(lastLine);
     // A recording whose engine derives more than its last line has failed its check: the run goes no further (a
     // recording cut before its end would run its storm on), and its summary is where it was found.
-    await runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
+    await guard(() => runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`));
     if (conformance.endedOnMismatch) {
       // No summary: the run did not stop where the file does, and one taken here read "stopped at the run cap" (a
       // review); nor a recording, a report or a --what-if run of it. The mismatch, as replay says any (exit 1).
@@ -1303,7 +1336,7 @@ export async function simulateStream(
     // A run cut after its last input (maxScannerRevisions) ends its recording with the `end` where it stopped.
     if (record !== undefined && sim.cutAt !== undefined && !cutEndWritten) writeLine(encodeEvent({ at: sim.cutAt, type: 'end' }));
     try {
-      if (whatIfSim !== undefined) await finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`);
+      if (whatIfSim !== undefined) await guard(() => finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`));
       whatIfSummary = whatIfSim?.finish();
     } catch (err) {
       throw whatIfRefusal(err);
