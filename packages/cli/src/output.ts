@@ -386,7 +386,11 @@ export function createProgress(label: string): { tick(text: () => string): void;
       if (now - start < 1000 || now - last < 200) return;
       last = now;
       shown = true;
-      process.stderr.write(`\r\x1b[K${label}: ${text()}`);
+      // One terminal row at most, cut with "…": `\r\x1b[K` clears the row the cursor is on, so a line that wrapped
+      // left its first rows behind at every tick (46 stale rows over a replay at 80 columns: a QA pass at scale).
+      const line = `${label}: ${text()}`;
+      const columns = process.stderr.columns;
+      process.stderr.write(`\r\x1b[K${columns !== undefined && columns > 1 && line.length >= columns ? `${line.slice(0, columns - 2)}…` : line}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[K');

@@ -968,13 +968,22 @@ export async function simulateStream(
     // What to change, by what is run: a scenario (`run`) is made smaller by its settings (it takes no --max-run); a log
     // (`replay`) is stopped earlier by --max-run. The storm is named only when there are conflict documents to name.
     // (It suggested --max-run to `run`, which refuses it, and blamed conflicts with none made: an operator's QA pass.)
-    const storm = g.conflicts > 0 ? ' (a storm whose conflicts make more conflicts grows without end)' : '';
+    // (A storm only where conflict documents are a tenth of the documents or more: a QA pass at scale read "a storm"
+    // for a recording of users' edits with a few conflicts, refused for what --blame kept.)
+    const storm = g.conflicts > 0 && g.conflicts * 10 >= g.documents ? ' (a storm whose conflicts make more conflicts grows without end)' : '';
     const budgetHint = revisionBudget !== undefined ? 'a smaller --max-scanner-revisions,' : 'cut a storm short with --max-scanner-revisions N (its summary, report and recording up to there),';
-    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : 'stop it earlier (--max-run)';
+    // (--max-run stops a replay that long after its last input: no help where the inputs go on to the end, as a
+    // recording's do, a QA pass at scale.)
+    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : 'replay a copy of the log cut before this point (an input line with a smaller `at`), stop it earlier after its last input (--max-run),';
+    // What this run keeps that another would not: attribution per revision, and revision lists no database caps.
+    const kept = [
+      ...(blame !== undefined || timeline !== undefined ? ['--blame and --report keep what they attribute per revision (some 0.8 KB each): without them the same run needs less memory'] : []),
+      ...(g.revisions > 20 * Math.max(1, g.documents) ? [`each document keeps every revision's entry in its $Revisions list (${Math.round(g.revisions / Math.max(1, g.documents)).toLocaleString('en-US')} revisions a document here) unless its database sets limitRevisions`] : []),
+    ];
     throw new LogError(
       'RUN_TOO_LARGE',
       // (the what-if run's refusal is named as its own by whatIfRefusal)
-      `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far${storm}; refused rather than crash, nothing written: ${smaller} or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
+      `the run outgrew memory: the heap is ${Math.round(use * 100)}% full (of ${limitMb.toLocaleString('en-US')} MB) at virtual time ${formatVirtualTime(on.now)}, with ${g.documents.toLocaleString('en-US')} documents across the replicas, ${g.revisions.toLocaleString('en-US')} revisions, ${g.replicatedChanges.toLocaleString('en-US')} replicated changes and ${g.conflicts.toLocaleString('en-US')} conflict documents so far${storm}${kept.length > 0 ? `; ${kept.join('; ')}` : ''}; refused rather than crash, nothing written: ${smaller} or give Node more memory (NODE_OPTIONS=--max-old-space-size=8192)`,
     );
   };
   /**

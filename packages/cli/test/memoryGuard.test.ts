@@ -30,7 +30,9 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     expect(r.stderr).toContain('make it smaller (fewer databases or docs, or a shorter horizonMs)');
     expect(r.stderr).not.toContain('--max-run');
     const conflicts = Number(/([\d,]+) conflict documents so far/.exec(r.stderr)![1]!.replaceAll(',', ''));
-    expect(r.stderr.includes('so far (a storm whose conflicts make more conflicts')).toBe(conflicts > 0);
+    const documents = Number(/([\d,]+) documents across the replicas/.exec(r.stderr)![1]!.replaceAll(',', ''));
+    // (A storm named where conflict documents are a tenth of the documents or more.)
+    expect(r.stderr.includes('so far (a storm whose conflicts make more conflicts')).toBe(conflicts > 0 && conflicts * 10 >= documents);
     expect(r.status).toBe(2);
     expect(existsSync(record)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
@@ -60,7 +62,10 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', main, 'replay', recording, '--blame'], { encoding: 'utf8', cwd: root });
     expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
     expect(r.stderr).toMatch(/blame-storm\.jsonl: the run outgrew memory: the heap is \d+% full \(of 64 MB\)/);
-    expect(r.stderr).toContain('stop it earlier (--max-run)');
+    // What a replay can change: a log cut shorter (--max-run stops only after its last input), and what --blame keeps
+    // (the storm and --max-run were all it said, for a recording of users' edits too: a QA pass at scale).
+    expect(r.stderr).toContain('replay a copy of the log cut before this point (an input line with a smaller `at`), stop it earlier after its last input (--max-run)');
+    expect(r.stderr).toContain('--blame and --report keep what they attribute per revision (some 0.8 KB each): without them the same run needs less memory');
     expect(r.status).toBe(2);
     rmSync(recording);
   });
