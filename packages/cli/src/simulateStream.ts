@@ -894,7 +894,16 @@ export async function simulateStream(
   // --max-work sets both budgets: a user who raises it for a dense schedule (scanEveryMs=10) means the periodic one too.
   const budget = options.maxWork !== undefined ? { maxWorkBetweenInputs: options.maxWork, maxPeriodicWorkBetweenInputs: options.maxWork } : {};
   const cut = (count: () => number) => (revisionBudget !== undefined ? { cutWhen: () => count() > revisionBudget } : {});
-  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...cut(() => scannerRevisions) });
+  /**
+   * Whether the budget cuts the log's own run: not once the log shows it is a recording (its run is checked as
+   * recorded), where, with --what-if, it cuts the what-if run alone. [choice] A what-if that storms on a recording could
+   * not be cut short: the budget was refused for a recording, and --max-run stops only after the last input, so
+   * "what would this design have done" ended after minutes in a refusal for memory, nothing printed (a QA pass at
+   * scale). (The recording's header written under --record keeps the budget given; its replay says a cut only where
+   * its end is one: headerBudget.)
+   */
+  let baseBudget = true;
+  const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...(revisionBudget !== undefined ? { cutWhen: () => baseBudget && scannerRevisions > revisionBudget } : {}) });
   const whatIfRegistry = options.whatIfRegistry ?? options.registry;
   // The deletions the what-if compares (whatIf.deletionsUndone), of the inputs each run applied: the two runs may
   // stop at different inputs (a cut, --max-scanner-revisions), and a deletion a run ignored undid nothing (a QA pass:
@@ -974,7 +983,8 @@ export async function simulateStream(
     const budgetHint = revisionBudget !== undefined ? 'a smaller --max-scanner-revisions,' : 'cut a storm short with --max-scanner-revisions N (its summary, report and recording up to there),';
     // (--max-run stops a replay that long after its last input: no help where the inputs go on to the end, as a
     // recording's do, a QA pass at scale.)
-    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : 'replay a copy of the log cut before this point (an input line with a smaller `at`), stop it earlier after its last input (--max-run),';
+    const whatIfHint = on === whatIfSim && revisionBudget === undefined ? 'cut the --what-if run short with --max-scanner-revisions N (for a recording, it cuts that run alone), ' : on === whatIfSim ? 'a smaller --max-scanner-revisions, ' : '';
+    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : `${whatIfHint}replay a copy of the log cut before this point (an input line with a smaller \`at\`), stop it earlier after its last input (--max-run),`;
     // What this run keeps that another would not: attribution per revision, and revision lists no database caps.
     const kept = [
       ...(blame !== undefined || timeline !== undefined ? ['--blame and --report keep what they attribute per revision (some 0.8 KB each): without them the same run needs less memory'] : []),
@@ -1192,8 +1202,11 @@ export async function simulateStream(
   const onDerivedLine = (f: FileDerived): Promise<void> | undefined => {
     // A cut is for inputs: a recording's derived lines are checked against a run that must not stop where they go on
     // (the replay pauses where a run would stop, Simulator.wouldStop, which knows no cut).
-    if (revisionBudget !== undefined) {
-      throw new UsageError(`--max-scanner-revisions is for a log of input events, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`, { line: f.line, column: 1 });
+    if (revisionBudget !== undefined && baseBudget) {
+      if (whatIfSim === undefined || sim.cutAt !== undefined) {
+        throw new UsageError(`--max-scanner-revisions is for a log of input events, or a recording's --what-if run, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`, { line: f.line, column: 1 });
+      }
+      baseBudget = false;
     }
     // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
     // advancing the engine a little (no slice), and blame keeps a record per version: checked here too (a storm

@@ -581,7 +581,21 @@ describe('replay --max-scanner-revisions: a log of input events cut short as run
     expect(refused.code).toBe(2);
     // At the line, `file:line:column:` as a bad line is said (the last notes: no file named).
     const firstDerived = recorded.findIndex((l) => /"type":"(revised|replicated|session|scanned|conflict|stamped)"/.test(l)) + 1;
-    expect(refused.stderr.trimEnd()).toBe(`${rec}:${firstDerived}:1: --max-scanner-revisions is for a log of input events, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`);
+    expect(refused.stderr.trimEnd()).toBe(`${rec}:${firstDerived}:1: --max-scanner-revisions is for a log of input events, or a recording's --what-if run, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`);
+    // With --what-if, it cuts the what-if run alone: the recording's run is checked whole, as recorded (a what-if
+    // storming on a recording could not be cut: a QA pass at scale). The log's budget-cut recording, its what-if the
+    // same storm: cut past 5 of its own, before the recording's end (past 20); the recording's run is the recorded one,
+    // not cut again.
+    const whatIf = await runCli(['replay', rec, '--max-scanner-revisions', '5', '--what-if', 'smsdom', '--json']);
+    expect(whatIf.code, whatIf.stderr).toBe(0);
+    const w = JSON.parse(whatIf.stdout) as { stopped: string; endAt: number; digest: string; cutShort?: number; recording: { checked: number; mismatch?: unknown }; whatIf: { cutShort?: number; summary: { revisions: { byActorKind: Record<string, number> } } } };
+    expect(w).toMatchObject({ stopped: 'end', endAt: s.endAt, digest: s.digest });
+    expect(w.recording.mismatch).toBeUndefined();
+    expect(w.recording.checked).toBeGreaterThan(0);
+    expect(w.whatIf.cutShort).toBeGreaterThan(0);
+    expect(w.whatIf.cutShort).toBeLessThan(s.endAt);
+    expect(w.whatIf.summary.revisions.byActorKind['scanner']).toBeGreaterThan(5);
+    expect(w.cutShort).toBe(s.endAt);
     // A counterexample: its claim is checked on its whole run.
     const claim = join(tmp, 'claim.jsonl');
     writeFileSync(claim, perServerKeysLog(true).replace('"meta":{}', '"meta":{"recordedBy":"replstorm explore","invariant":"no-storm","storm":"a loop"}'));
