@@ -175,6 +175,16 @@ export class AtomicFile {
     this.target = outputTarget(path);
     // Checked before the run, not found when the finished file is renamed over a directory.
     const existing = statOrUndefined(this.target);
+    // A name longer than the file system takes (a component past 255 bytes on most) was found at the rename, after
+    // the whole run (the temporary name is shortened to fit: temporaryName): the finding printed, then exit 2 (an
+    // interruption QA pass). The target's own name is looked up here, and refused before the run.
+    if (existing === undefined) {
+      try {
+        statSync(this.target);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new UsageError(`${path}: cannot write it: the file name is too long for the file system (${Buffer.byteLength(basename(this.target)).toLocaleString('en-US')} bytes); give a shorter one`);
+      }
+    }
     if (existing?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);
     if (existing !== undefined && !existing.isFile()) {
       throw new UsageError(`${path}: is not a regular file (a device, pipe or socket): replstorm writes the output to a new file and renames it into place; give a file's name`);

@@ -3589,6 +3589,18 @@ describe('output files are never half-written', () => {
     expect(temporaryName('r.jsonl', tag)).toBe(`.r.jsonl.replstorm-tmp-${tag}`);
   });
 
+  it('an output name too long for the file system (300 bytes) is refused before the run, exit 2, nothing printed or written (it was found at the rename, after the whole run and its finding: an interruption QA pass)', async () => {
+    const base = mkdtempSync(join(tmp, 'too-long-name-'));
+    const name = `${'a'.repeat(294)}.jsonl`;
+    for (const option of ['--record', '--report']) {
+      const res = await runCli(['replay', EXAMPLE_LOG, option, join(base, name)]);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toBe(`replstorm: ${option} ${join(base, name)}: cannot write it: the file name is too long for the file system (300 bytes); give a shorter one\n`);
+    }
+    expect(readdirSync(base)).toEqual([]);
+  });
+
   it('a missing directory is named where it is missing: through a link, the target\'s (the link\'s own directory exists)', async () => {
     const base = mkdtempSync(join(tmp, 'link-nodir-'));
     symlinkSync(join(base, 'gone', 'y.jsonl'), join(base, 'link.jsonl'));
