@@ -59,6 +59,33 @@ export interface BlameResult {
   readonly moreChains: number;
 }
 
+/**
+ * What the causes past the first `shown` hold of conflicts (the text and the report list 20 by revisions): how many
+ * made any, how many conflicts in all, and the one with the most (the first such by the list's order). A cause of one
+ * revision and many conflicts stood below twenty of two revisions and none, unsaid but by --blame --json.
+ */
+export function conflictsBeyond(causes: readonly CauseBlame[], shown: number): { readonly causes: number; readonly conflicts: number; readonly most?: CauseBlame } {
+  let n = 0;
+  let conflicts = 0;
+  let most: CauseBlame | undefined;
+  for (let i = shown; i < causes.length; i++) {
+    const c = causes[i]!;
+    if (c.conflicts === 0) continue;
+    n++;
+    conflicts += c.conflicts;
+    if (most === undefined || c.conflicts > most.conflicts) most = c;
+  }
+  return { causes: n, conflicts, ...(most !== undefined ? { most } : {}) };
+}
+
+/** The causes past the first `shown`, in words: how many, and those that made conflicts (conflictsBeyond). */
+export function moreCausesText(causes: readonly CauseBlame[], shown: number): string {
+  const more = causes.length - shown;
+  const c = conflictsBeyond(causes, shown);
+  const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  return `${plural(more, 'more cause', 'more causes')}${c.most === undefined ? '' : `, of which ${c.causes.toLocaleString('en-US')} made ${plural(c.conflicts, 'conflict', 'conflicts')} (the most, ${c.most.conflicts.toLocaleString('en-US')}, line ${c.most.cause.toLocaleString('en-US')}: ${c.most.label})`}`;
+}
+
 /** The chains a blame lists. */
 const CHAINS_SHOWN = 5;
 
@@ -250,7 +277,9 @@ export function createBlame(labelOf: (line: number) => string | undefined, lineO
         .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || (x.actor < y.actor ? -1 : 1));
       const byCause = [...causes.entries()]
         .map(([c, r]) => ({ cause: lineOf(c), label: labelOf(c) ?? '', revisions: r.revisions, conflicts: r.conflicts, byActor: Object.fromEntries([...r.byActor].sort()) }))
-        .sort((x, y) => y.revisions - x.revisions || x.cause - y.cause);
+        // (Ties by conflicts, then line: a recording of users' edits listed twenty causes of 2 revisions and no
+        // conflict, the first of 2 revisions and some conflicts being 52nd, a QA pass at scale.)
+        .sort((x, y) => y.revisions - x.revisions || y.conflicts - x.conflicts || x.cause - y.cause);
       const long = roots.filter((r) => r.length > 1).sort((x, y) => y.length - x.length || x.firstAt - y.firstAt);
       const chains = long
         .slice(0, CHAINS_SHOWN)

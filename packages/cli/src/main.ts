@@ -49,7 +49,7 @@ import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtua
 import { AtomicFile, committedOutputs, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
-import { CHAIN_CREDIT } from './blame.js';
+import { CHAIN_CREDIT, moreCausesText } from './blame.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -465,7 +465,7 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
       b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
     )}\n`,
   );
-  if (b.byCause.length > 20) process.stdout.write(`  (${formatCount(b.byCause.length - 20)} more causes; --blame --json lists them all)\n`);
+  if (b.byCause.length > 20) process.stdout.write(`  (${moreCausesText(b.byCause, 20)}; --blame --json lists them all)\n`);
   if (causeLines !== undefined) process.stdout.write(`  line: ${printable(causeLines)}\n`);
   // (An administrator's review read a storm credited to Beta's scheduled scans as Beta's doing, where Alpha's alone
   // storm as much: a pass that stamps a document already bouncing continues its chain under its own line.)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
-import { CHAIN_CREDIT, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
+import { CHAIN_CREDIT, moreCausesText, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
 import { STEPS_SHOWN, type Steps } from './steps.js';
 import { conflictDocumentsHeldShown, deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime, type DeletionsUndonePair } from '../format.js';
@@ -748,7 +748,7 @@ function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly 
         .map(([a, n]) => `<code>${escapeHtml(a)}</code>&nbsp;${escapeHtml(formatCount(n))}`)
         .join(', ')}</td></tr>`,
   );
-  const more = causes.length > CAUSES_SHOWN ? `\n<p class="muted">${escapeHtml(formatCount(causes.length - CAUSES_SHOWN))} more causes (<code>--blame --json</code> lists them all).</p>` : '';
+  const more = causes.length > CAUSES_SHOWN ? `\n<p class="muted">${escapeHtml(moreCausesText(causes, CAUSES_SHOWN))} (<code>--blame --json</code> lists them all).</p>` : '';
   const chainList =
     chains === undefined || chains.length === 0
       ? ''
