@@ -1,4 +1,4 @@
-import { formatVirtualTime, type Summary } from '@replstorm/core';
+import { LAZY_VALUES as LAZY, formatVirtualTime, type Summary } from '@replstorm/core';
 import stringWidth from 'string-width';
 import { printable } from './errors.js';
 
@@ -268,7 +268,9 @@ export function writeJsonPieces(value: unknown, write: (text: string) => void): 
       return push(`\n${indent}]`);
     }
     const record = v as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => !omitted(record[k], k));
+    // (A value made when read, lazyFinalState's, is read once, as it is written: a list of documents, never omitted.)
+    const lazy = (v as Record<symbol, unknown>)[LAZY] === true;
+    const keys = lazy ? Object.keys(record) : Object.keys(record).filter((k) => !omitted(record[k], k));
     if (keys.length === 0) return push('{}');
     push('{');
     keys.forEach((k, i) => {
@@ -294,6 +296,8 @@ function isSmall(v: object): boolean {
     budget -= 40;
     if (typeof x === 'string') budget -= x.length;
     else if (x !== null && typeof x === 'object') {
+      // (An object whose values are made when read, lazyFinalState's databases: large, and written one value at a time.)
+      if ((x as Record<symbol, unknown>)[LAZY] === true) return false;
       if (Array.isArray(x)) for (const e of x) stack.push(e);
       else
         for (const [k, e] of Object.entries(x)) {

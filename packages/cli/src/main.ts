@@ -428,7 +428,7 @@ function printJson(value: unknown): void {
 
 function summaryJson(res: SimulateResult, withState: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { ...res.summary };
-  if (withState) out['state'] = res.sim.finalState();
+  if (withState) out['state'] = res.sim.finalStateLazy();
   return out;
 }
 
@@ -839,7 +839,7 @@ function finishRun(res: SimulateResult, o: RunOutputOptions, title: string, reco
     if (res.whatIf !== undefined && outputs.length > 0) {
       process.stdout.write(`  note          ${outputs.join(' and ')} ${outputs.length > 1 ? 'are' : 'is'} ${res.conformance.checked > 0 && m === undefined ? 'the recorded run\'s' : 'this run\'s'} (the ${causeLines !== undefined ? 'scenario\'s' : 'log\'s own'} designs), not ${printable(res.whatIf.label)}'s\n`);
     }
-    if (o.state === true) printJson({ state: res.sim.finalState() });
+    if (o.state === true) printJson({ state: res.sim.finalStateLazy() });
     if (o.report !== undefined) process.stdout.write(`\nreport written to ${o.report}\n`);
     if (recorded !== undefined) process.stdout.write(`${recorded}\n`);
   }

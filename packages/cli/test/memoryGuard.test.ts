@@ -38,6 +38,16 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('event-log.md "Final state": --state of the seed scenario (20,000 document copies) under a 120 MB heap is written, exit 0: each database\'s documents are made as they are written (a copy of the whole state beside the run\'s ended in V8\'s abort, exit 134, after the outputs were written: an interruption QA pass)', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=120', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'run', 'smsdom-storm', '--state'], { encoding: 'utf8', cwd: root, maxBuffer: 256 * 1024 * 1024 });
+    expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
+    expect(r.status, r.stderr).toBe(0);
+    const state = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n{') + 1)) as { state: Record<string, Record<string, unknown[]>> };
+    expect(Object.keys(state.state)).toEqual(['Alpha', 'Beta']);
+    // (The seed's 10,000 documents, and the conflict documents its storm made.)
+    expect(Object.values(state.state['Alpha']!).reduce((n, docs) => n + docs.length, 0)).toBeGreaterThan(10_000);
+  });
+
   it('compare: the same storm given a budget it never reaches, under a 64 MB heap: refused (exit 2) naming the row, not V8\'s abort (134); `run` of the same settings was refused, compare had no guard (README: exit 2 for a run outgrowing memory)', () => {
     const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'compare', 'smsdom:scanReplicatedWrites=true', '--set', 'databases=1', '--set', 'docs=1', '--set', 'keys=per-server', '--set', 'horizonMs=86400000', '--max-scanner-revisions', '100000000'], { encoding: 'utf8', cwd: root });
     expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);

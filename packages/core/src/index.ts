@@ -27,7 +27,7 @@ export type { LogErrorCode } from './util/logError.js';
 export { LogError } from './util/logError.js';
 
 export type { FinalState, StateDoc, StateSource } from './state/finalState.js';
-export { buildFinalState, digestState, toStateDoc } from './state/finalState.js';
+export { LAZY_VALUES, buildFinalState, digestState, lazyFinalState, toStateDoc } from './state/finalState.js';
 export { canonicalJson } from './state/canonicalJson.js';
 export type { DocView, ReplicaView } from './state/replicaView.js';
 export { replicaView } from './state/replicaView.js';

@@ -4,7 +4,7 @@ import { applyDelete, applySave, type SaveChange } from '../note/applySave.js';
 import { filesOf, getItem, isAttachmentList, itemKey, sameContents, sameOid, type ItemValue, type Note } from '../note/note.js';
 import { Replica } from '../replica/replica.js';
 import { continuesHistoryOf, replicateNote, winsOver } from '../replicate/replicateNote.js';
-import { buildFinalState, digestState, type FinalState, type StateSource } from '../state/finalState.js';
+import { buildFinalState, digestState, lazyFinalState, type FinalState, type StateSource } from '../state/finalState.js';
 import { LogError } from '../util/logError.js';
 import { WorkHeap } from '../util/heap.js';
 import { Prng } from '../util/prng.js';
@@ -1209,6 +1209,11 @@ export class Simulator {
   /** The `--state` object: every server's databases and documents, deeply frozen (immer's `freeze`). */
   finalState(): FinalState {
     return freeze(buildFinalState(this.stateSource()), true);
+  }
+
+  /** finalState, each database's documents made when read and not kept (lazyFinalState): to write a large state. */
+  finalStateLazy(): FinalState {
+    return lazyFinalState(this.stateSource(), (docs) => freeze(docs, true));
   }
 
   digest(): string {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { buildFinalState, digestState, toStateDoc, type StateSource } from './finalState.js';
+import { LAZY_VALUES, buildFinalState, digestState, lazyFinalState, toStateDoc, type StateSource } from './finalState.js';
 import { canonicalJson } from './canonicalJson.js';
 import { applyDelete, applySave } from '../note/applySave.js';
 import { makeConflictDocument } from '../replicate/replicateNote.js';
@@ -97,6 +97,27 @@ describe('toStateDoc and buildFinalState: the --state shape (event-log.md, Final
       A: { app: [JSON.parse(JSON.stringify(toStateDoc(u1))), JSON.parse(JSON.stringify(toStateDoc(v1)))] },
       B: { app: [JSON.parse(JSON.stringify(toStateDoc(u2)))], mail: [JSON.parse(JSON.stringify(toStateDoc(v2)))] },
     });
+  });
+
+  it('lazyFinalState is buildFinalState with each database\'s documents made when read: the same keys in order, the same JSON, its canonical JSON and digest alike, and a list made anew at each read (none kept)', () => {
+    const data = { B: { mail: [v2], app: [u2] }, A: { app: [u1, v1] }, C: {} };
+    const whole = buildFinalState(source(data));
+    let made = 0;
+    const lazy = lazyFinalState(source(data), (docs) => {
+      made++;
+      return docs;
+    });
+    expect(made).toBe(0);
+    expect(Object.keys(lazy)).toEqual(Object.keys(whole));
+    for (const s of Object.keys(whole)) expect(Object.keys(lazy[s]!)).toEqual(Object.keys(whole[s]!));
+    expect(JSON.stringify(lazy, null, 2)).toBe(JSON.stringify(whole, null, 2));
+    expect(canonicalJson(lazy)).toBe(canonicalJson(whole));
+    expect(made).toBe(6);
+    expect(lazy['A']!['app']).not.toBe(lazy['A']!['app']);
+    expect(lazy['A']!['app']).toEqual(whole['A']!['app']);
+    // The mark a writer looks for, on each server's databases, in no JSON.
+    expect((lazy['A'] as unknown as Record<symbol, unknown>)[LAZY_VALUES]).toBe(true);
+    expect(JSON.stringify(lazy)).not.toContain('lazy');
   });
 
   it('a __proto__ item is an ordinary key of items and itemSeq and appears in the JSON', () => {

@@ -65,6 +65,30 @@ export function buildFinalState(src: StateSource): FinalState {
   return out;
 }
 
+/** Marks an object whose values are made when read (lazyFinalState's databases): not enumerable, not in its JSON. */
+export const LAZY_VALUES: unique symbol = Symbol('replstorm.lazyValues');
+
+/**
+ * The final state of buildFinalState, with each database's documents made when read (a getter) and not kept: the same
+ * keys in the same order, and the same documents, as `JSON.stringify` and any reader of it see (tested). For writing a
+ * state too large to hold twice: `--state` held a copy of every document beside the run's own, and a run that fitted
+ * its heap ended in V8's out-of-memory abort after its outputs were written (exit 134: an interruption QA pass). A
+ * reader takes each database's list as it writes it; each read makes the list again.
+ */
+export function lazyFinalState(src: StateSource, freezeDocs: <T>(docs: T) => T = (docs) => docs): FinalState {
+  const out: Record<string, Record<string, StateDoc[]>> = Object.create(null) as Record<string, Record<string, StateDoc[]>>;
+  for (const s of [...src.servers()].sort()) {
+    const dbs: Record<string, StateDoc[]> = Object.create(null) as Record<string, StateDoc[]>;
+    for (const d of [...src.databases(s)].sort()) {
+      Object.defineProperty(dbs, d, { enumerable: true, get: () => freezeDocs(src.notes(s, d).map(toStateDoc)) });
+    }
+    // The mark a writer looks for (the CLI's writeJsonPieces): values made when read, written one at a time.
+    Object.defineProperty(dbs, LAZY_VALUES, { value: true });
+    out[s] = Object.freeze(dbs);
+  }
+  return Object.freeze(out);
+}
+
 /**
  * `sha256:` + hex SHA-256 of the canonical JSON of the final state (keys sorted, no white space). Equal to
  * `sha256(canonicalJson(buildFinalState(src)))` (tested, and a property over hostile values), but the text is never
