@@ -1052,6 +1052,7 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         {
           registry,
           ...guardDesignModules(o.design),
+          sourceBytes: regularFileSize(log),
           maxRunMs: o.maxRun,
           maxWork: o.maxWork,
           maxScannerRevisions: o.maxScannerRevisions,
@@ -2441,6 +2442,17 @@ function interruptible<T>(work: () => T, onInterrupt?: () => void): T {
     throw err;
   } finally {
     for (const [sig, listener] of off) process.on(sig, listener);
+  }
+}
+
+/** A regular file's size (progress says how much of it was read); undefined for standard input, a pipe or a device. */
+function regularFileSize(log: string): number | undefined {
+  if (log === '-') return undefined;
+  try {
+    const st = statSync(log);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined; // (said when it is read)
   }
 }
 

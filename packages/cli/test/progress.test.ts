@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../src/output.js';
+import { AtomicFile, createProgress } from '../src/output.js';
+import { readChunks } from '../src/readChunks.js';
+import { simulateStream } from '../src/simulateStream.js';
 
 // Progress goes to a terminal only, one line rewritten in place (`\r\x1b[K`): that clears the row the cursor is on,
 // so a line longer than the terminal is wide wrapped and left its first rows behind at every tick (46 stale rows over
@@ -36,5 +42,41 @@ describe('progress on a terminal', () => {
   it('a line that fits, or a terminal whose width is not known, is written whole', () => {
     expect(tickOn(80, 'virtual time 0:01:00.000')).toBe('\r\x1b[Kreplay: virtual time 0:01:00.000');
     expect(tickOn(undefined, 'x'.repeat(200))).toBe(`\r\x1b[Kreplay: ${'x'.repeat(200)}`);
+  });
+});
+
+describe('progress of a replay', () => {
+  const stderr = process.stderr as unknown as { isTTY: boolean | undefined; columns: number | undefined; write: unknown };
+  const saved = { isTTY: stderr.isTTY, columns: stderr.columns, write: stderr.write };
+  afterEach(() => {
+    Object.assign(stderr, saved);
+    vi.restoreAllMocks();
+  });
+
+  it('a recording, mostly derived lines, says how much of the file was read as it goes (it said nothing past its inputs, all in its first second: a QA pass at scale)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replstorm-progress-'));
+    try {
+      const file = join(dir, 'rec.jsonl');
+      const registry = builtinRegistry();
+      const out = new AtomicFile(file);
+      await simulateStream({ events: smsdomStormEventStream({ databases: 2, docs: 100, horizonMs: 6 * 3_600_000 }), header: { replog: 1, meta: {} } }, { registry, record: out });
+      out.commit();
+      const size = statSync(file).size;
+      // A terminal, and a clock that moves 300 ms at each reading: every tick is shown.
+      const written: string[] = [];
+      Object.assign(stderr, { isTTY: true, columns: undefined, write: (s: string) => written.push(s) });
+      let now = 0;
+      vi.spyOn(performance, 'now').mockImplementation(() => (now += 300));
+      const r = await simulateStream({ chunks: readChunks(file) }, { registry, sourceBytes: size });
+      Object.assign(stderr, saved);
+      expect(r.conformance.mismatch).toBeUndefined();
+      expect(r.conformance.checked).toBeGreaterThan(4_096);
+      const shares = written.flatMap((w) => [...w.matchAll(/(\d+)% of the file read, ([\d,]+) derived lines checked/g)].map((m) => Number(m[1])));
+      expect(shares.length).toBeGreaterThan(2);
+      expect([...shares].sort((a, b) => a - b)).toEqual(shares);
+      expect(shares.every((p) => p >= 0 && p <= 100)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
