@@ -272,6 +272,10 @@ export class AtomicFile {
         throw new UsageError(`${this.path}: cannot write it: no new file can be made in ${dir}${via}`);
       }
       if (e.code === 'ENOTDIR') throw new UsageError(`${this.path}: cannot write it: a part of the path is a file, not a directory`);
+      // (What is opened is the new file beside the target: a refusal is the directory's, which "permission denied"
+      // alone did not say, with the target writable (an interruption QA pass).)
+      if (e.code === 'EACCES' || e.code === 'EPERM') throw new UsageError(`${this.path}: cannot write it: permission denied to make a new file in the directory ${dirname(this.target)} (replstorm writes the output beside its target and renames it into place)`);
+      if (e.code === 'EROFS') throw new UsageError(`${this.path}: cannot write it: the file system is read-only`);
       return this.named(() => {
         throw err;
       });
