@@ -9,15 +9,16 @@ import { simulateStream } from '../src/simulateStream.js';
 
 // Progress goes to a terminal only, one line rewritten in place (`\r\x1b[K`): that clears the row the cursor is on,
 // so a line longer than the terminal is wide wrapped and left its first rows behind at every tick (46 stale rows over
-// a replay at 80 columns: a QA pass at scale).
-describe('progress on a terminal', () => {
-  const stderr = process.stderr as unknown as { isTTY: boolean | undefined; columns: number | undefined; write: unknown };
-  const saved = { isTTY: stderr.isTTY, columns: stderr.columns, write: stderr.write };
-  afterEach(() => {
-    Object.assign(stderr, saved);
-    vi.useRealTimers();
-  });
+// a replay at 80 columns: a QA pass at scale). Standard error is made a terminal (and put back) by the tests below.
+const stderr = process.stderr as unknown as { isTTY: boolean | undefined; columns: number | undefined; write: unknown };
+const saved = { isTTY: stderr.isTTY, columns: stderr.columns, write: stderr.write };
+afterEach(() => {
+  Object.assign(stderr, saved);
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
+describe('progress on a terminal', () => {
   /** What one tick writes, on a terminal `columns` wide, for `text`. */
   function tickOn(columns: number | undefined, text: string): string {
     vi.useFakeTimers({ toFake: ['performance'] });
@@ -46,12 +47,6 @@ describe('progress on a terminal', () => {
 });
 
 describe('progress of a replay', () => {
-  const stderr = process.stderr as unknown as { isTTY: boolean | undefined; columns: number | undefined; write: unknown };
-  const saved = { isTTY: stderr.isTTY, columns: stderr.columns, write: stderr.write };
-  afterEach(() => {
-    Object.assign(stderr, saved);
-    vi.restoreAllMocks();
-  });
 
   it('a recording, mostly derived lines, says how much of the file was read as it goes (it said nothing past its inputs, all in its first second: a QA pass at scale)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'replstorm-progress-'));
