@@ -282,6 +282,26 @@ function boundedFileName(name: string): string {
 }
 
 /** Checks (and with `make`, makes) an output directory; returns the directories it made, outermost first. */
+/** Where counterexample logs go without --out: `counterexamples` in the working directory. */
+const DEFAULT_OUT = 'counterexamples';
+
+/**
+ * Tries where counterexamples would go before a run (ensureOutDir: made, and what was made removed at once), so that a
+ * directory that cannot be made is said before the run, not after it. `given`: the --out given, if any. [choice] The
+ * default directory that cannot be made (a read-only install, a job started in `/`) does not stop the run: a warning
+ * says so, a counterexample found is printed in full, and its log is said not written (exit 2 then). verify and
+ * explore of a design that passes, as a user without write access to the working directory, gave no verdict at all,
+ * exit 2 (a QA pass of environments). A directory given with --out is still refused before the run.
+ */
+function tryOutDir(given: string | undefined): void {
+  try {
+    removeEmpty(ensureOutDir(given ?? DEFAULT_OUT, '--out'));
+  } catch (err) {
+    if (given !== undefined || !(err instanceof UsageError)) throw err;
+    process.stderr.write(`replstorm: warning: ${err.message}; the run goes on: a counterexample it finds is printed in full, but its log is not written (--out DIR gives it a directory)\n`);
+  }
+}
+
 function ensureOutDir(dir: string, option: string, make = true): string[] {
   // (resolve('') is the current directory: counterexamples went there, as an empty --record is refused.)
   if (dir.trim() === '') throw new UsageError(`${option}: give a directory (got an empty name)`);
@@ -1379,7 +1399,8 @@ function notReproducibleText(first: string, again: Exclude<RunAgain, { readonly 
   return `run again on the same inputs with the design modules loaded anew, ${second}: a design is not a function of its inputs (Math.random, Date.now?)`;
 }
 
-async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {
+async function cmdVerify(designArg: string, o: { runs: number; seed?: number; config?: string; out?: string; json?: boolean; design?: string[]; maxWork?: number }): Promise<void> {
+  const out = o.out ?? DEFAULT_OUT;
   // Before loading: a module that is not used is refused without running its code (hostile-input QA).
   refuseUnusedModules(o.design, [designArg], 'verify NAME');
   const registry = await buildRegistry(o.design);
@@ -1396,7 +1417,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
   // Where counterexamples would go is tried before the run by making it, and what was made removed at once, as explore
   // does (made again only for a log to write): a directory that cannot be made (under /proc, a read-only mount) was
   // found only once a counterexample was written, after the whole suite had run (a user's QA pass).
-  removeEmpty(ensureOutDir(o.out, '--out'));
+  tryOutDir(o.out);
   const progress = createProgress(`verify ${design.name}`);
   const isModule = /[\\/]/.test(designArg) || /\.(m?[tj]s)$/.test(designArg);
   // A design module loaded anew for each counterexample's check (one per invariant at most), as `replay` of its log
@@ -1427,7 +1448,7 @@ async function cmdVerify(designArg: string, o: { runs: number; seed?: number; co
     // ignoreSsoOnScheduled=true` with one seed and --out wrote the same file, the second over the first (a QA pass).
     const configPart = Object.entries(config).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(',');
     const stem = `${design.name}${configPart === '' ? '' : `-${configPart}`}`.replace(/[^A-Za-z0-9=,._-]/g, '_').replace(/^\./, '_');
-    const file = unwritten.write(inv.name, o.out, boundedFileName(`${stem}-${inv.name}-${seed}`), inv.counterexample.log);
+    const file = unwritten.write(inv.name, out, boundedFileName(`${stem}-${inv.name}-${seed}`), inv.counterexample.log);
     if (file !== undefined) written[inv.name] = file;
   }
   // (A counterexample found under a raised --max-work replays under it too.)
@@ -1781,8 +1802,9 @@ function plural(n: number, word: string): string {
 
 async function cmdExplore(
   scenarioName: string,
-  o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out: string; json?: boolean; storms: boolean; design?: string[] },
+  o: { set?: string[]; depth: number; invariant?: string[]; maxStates: number; userActions: number; faults?: boolean; symmetry: boolean; partialOrder: boolean; out?: string; json?: boolean; storms: boolean; design?: string[] },
 ): Promise<void> {
+  const out = o.out ?? DEFAULT_OUT;
   if (scenarioName !== 'smsdom-storm') throw new UsageError(`explore knows the scenario smsdom-storm (got "${scenarioName}")${designInScenarioHint(scenarioName, 'explore')}`);
   const scenario = findScenario(scenarioName)!;
   const settings = parseSets(o.set ?? []);
@@ -1827,7 +1849,7 @@ async function cmdExplore(
   // once, not after it has run), and what was made is removed again at once: the search holds nothing on disk, so
   // SIGTERM can end it where it is (interruptible), and a search that writes nothing leaves no empty directory (it
   // did: a researcher's QA pass). It is made again below only for a log to write.
-  removeEmpty(ensureOutDir(o.out, '--out'));
+  tryOutDir(o.out);
   const model = stormExploreModel({ settings, userActions: o.userActions, faults: o.faults === true, registry });
   const progress = createProgress(`explore ${model.name}`);
   // What the search found before a Ctrl-C is said, not lost with it (an explore QA pass: a 3-step conflict a search of
@@ -1865,7 +1887,7 @@ async function cmdExplore(
     // Named by the settings and the options that change the space (user saves, faults), so two searches of
     // different spaces do not write over each other's counterexamples.
     const named = [...Object.entries(settings).map(([k, v]) => `${k}=${v}`), ...(o.userActions > 0 ? [`user-actions=${o.userActions}`] : []), ...(o.faults === true ? ['faults'] : [])];
-    const file = unwritten.write(kind, o.out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
+    const file = unwritten.write(kind, out, boundedFileName(`explore-${kind}-${named.join(',').replace(/[^A-Za-z0-9=,._-]/g, '_') || 'default'}`), log);
     if (file !== undefined) files[kind] = file;
   };
   /** A violation in --json: its path in words (the setup's part apart), scanner saves on it, and where its log went. */
@@ -1877,7 +1899,7 @@ async function cmdExplore(
   let made: string[] = [];
   if (r.violations.length > 0 || r.storm !== undefined) {
     try {
-      made = ensureOutDir(o.out, '--out');
+      made = ensureOutDir(out, '--out');
     } catch {
       // (Unwritten.write tries again, and says why.)
     }
@@ -2223,7 +2245,7 @@ its case ran again, so its log does not show it from a fresh start) (see replsto
     .option('--runs <n>', 'random cases per invariant', parseNonNegativeInt('--runs', 1), 100)
     .option('--seed <n>', 'seed, 0..4294967295 (default: a random one, printed; give it again to reproduce)', parseNonNegativeInt('--seed', 0, 0xffffffff))
     .option('--config <key=value,...>', 'the design\'s configuration on every server')
-    .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
+    .option('--out <dir>', `where counterexample logs go (default: ${DEFAULT_OUT})`)
     .option('--json', 'print the result as JSON')
     .option('--max-work <n>', 'refuse a case needing more than this many pieces of engine work between two input events (default 20,000,000, of which at most 1,000,000 periodic actions: scheduled scans, connections, cluster ticks; a value given bounds both); a refused case ends verify with exit 2, no verdict', parseNonNegativeInt('--max-work'))
     .addOption(designOpt())
@@ -2270,7 +2292,7 @@ See replstorm --help.`))
     .option('--faults', 'also partitions, heals, crashes and restarts')
     .option('--no-symmetry', 'do not identify states of identically configured servers')
     .option('--no-partial-order', 'try every order of actions on different servers and documents (partial-order reduction is used unless periodic work runs between steps, or a design may write a time: scan-cache, tagIncludesScanTime, a design of yours)')
-    .option('--out <dir>', 'where counterexample logs go', 'counterexamples')
+    .option('--out <dir>', `where counterexample logs go (default: ${DEFAULT_OUT})`)
     .option('--json', 'print the result as JSON')
     .addOption(designOpt())
     .addHelpText('after', helpAfter(`

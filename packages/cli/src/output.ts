@@ -196,6 +196,16 @@ export class AtomicFile {
     if (existing !== undefined && (existing.mode & 0o222) === 0) {
       throw new UsageError(`${path}: the file is read-only (mode ${(existing.mode & 0o777).toString(8).padStart(4, '0')}): replstorm would replace it; give another file's name, or make it writable (chmod u+w)`);
     }
+    // A sticky directory (/tmp) lets only the file's owner (or the directory's, or root) replace it: the rename at the
+    // end failed (EPERM) after the whole run, the file writable to us (mode 666) and another user's (a QA pass of
+    // environments). Refused before the run.
+    const uid = process.getuid?.();
+    if (existing !== undefined && uid !== undefined && uid !== 0 && existing.uid !== uid) {
+      const dir = statOrUndefined(dirname(this.target));
+      if (dir !== undefined && (dir.mode & 0o1000) !== 0 && dir.uid !== uid) {
+        throw new UsageError(`${path}: cannot replace it: the file is another user's (uid ${existing.uid}) in a directory with the sticky bit (${dirname(this.target)}), where only its owner may replace it, and replstorm writes a new file and renames it into place; give another file's name`);
+      }
+    }
     if (existing !== undefined) {
       try {
         accessSync(this.target, constants.W_OK);
@@ -389,7 +399,9 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
  * Progress on stderr for runs longer than a second, only on a TTY: one line rewritten in place. `done` clears it.
  */
 export function createProgress(label: string): { tick(text: () => string): void; done(): void } {
-  const tty = process.stderr.isTTY === true;
+  // (Not on a terminal that says it moves no cursor, TERM=dumb: an editor's shell buffer showed the escapes, a QA pass
+  // of environments.)
+  const tty = process.stderr.isTTY === true && process.env['TERM'] !== 'dumb';
   const start = performance.now();
   let last = 0;
   let shown = false;

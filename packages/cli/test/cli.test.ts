@@ -156,6 +156,20 @@ describe('help, version and usage', () => {
     }
   });
 
+  it('the command starts where its loader had nowhere to keep its cache (TMPDIR a file: tsx\'s mkdir failed, a stack trace and exit 1, before any command), and says so where the working directory is gone (exit 2, not a stack trace) (a QA pass of environments)', () => {
+    const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'replstorm.js');
+    const notADirectory = join(mkdtempSync(join(tmp, 'tmpdir-')), 'file');
+    writeFileSync(notADirectory, '');
+    const cached = spawnSync(process.execPath, [bin, 'replay', EXAMPLE_LOG, '--json'], { encoding: 'utf8', env: { ...process.env, TMPDIR: notADirectory, TSX_DISABLE_CACHE: undefined } });
+    expect(cached.stderr).toBe('');
+    expect(cached.status).toBe(0);
+    expect(JSON.parse(cached.stdout)).toMatchObject({ stopped: 'idle', quiescent: true });
+    const gone = mkdtempSync(join(tmp, 'gone-'));
+    const inGone = spawnSync('sh', ['-c', `cd '${gone}' && rmdir '${gone}' && exec '${process.execPath}' '${bin}' --version`], { encoding: 'utf8' });
+    expect(inGone.stderr).toBe('replstorm: the working directory no longer exists (it was removed after the shell entered it): change to one that does\n');
+    expect(inGone.status).toBe(2);
+  });
+
   it.each([
     [['frobnicate'], 'frobnicate'],
     [['replay', '--frobnicate', EXAMPLE_LOG], '--frobnicate'],
@@ -2596,6 +2610,30 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(verify.code).toBe(2);
     expect(verify.stderr).toContain('--out /proc/self/replstorm-test/x: cannot make the directory /proc/self/replstorm-test');
     expect(verify.stdout).toBe('');
+  });
+
+  it('the default --out (counterexamples in the working directory) that cannot be made does not stop verify or explore: a warning, the verdict, and a counterexample found printed with its log said not written, exit 2 (a design that passes got no verdict as a user who may not write there: a QA pass of environments)', () => {
+    const cwd = mkdtempSync(join(tmp, 'no-default-out-'));
+    // (A file where the directory would be: refused as a directory can be by permissions, which root is not refused by.)
+    writeFileSync(join(cwd, 'counterexamples'), 'x\n');
+    const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'replstorm.js');
+    const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+    const warning = 'replstorm: warning: --out counterexamples: exists and is not a directory; the run goes on: a counterexample it finds is printed in full, but its log is not written (--out DIR gives it a directory)\n';
+    const passes = cli('verify', 'scan-cache', '--runs', '5', '--seed', '1');
+    expect(passes.status, passes.stderr).toBe(0);
+    expect(passes.stderr).toBe(warning);
+    expect(passes.stdout).toContain('verdict: every invariant held');
+    const fails = cli('explore', 'smsdom-storm', '--set', 'servers=2', '--set', 'docs=1', '--depth', '4', '--json');
+    expect(fails.status).toBe(2);
+    expect(fails.stderr.startsWith(warning)).toBe(true);
+    const found = JSON.parse(fails.stdout) as { violations: { log: unknown; notWritten: string }[] };
+    expect(found.violations.length).toBeGreaterThan(0);
+    expect(found.violations[0]).toMatchObject({ log: null, notWritten: '--out counterexamples: exists and is not a directory' });
+    // Given, it is refused before the run, as before.
+    const given = cli('verify', 'scan-cache', '--runs', '5', '--seed', '1', '--out', 'counterexamples');
+    expect(given.status).toBe(2);
+    expect(given.stdout).toBe('');
+    expect(readFileSync(join(cwd, 'counterexamples'), 'utf8')).toBe('x\n');
   });
 
   it('explore --out: a search that writes nothing leaves no directory it made (an empty one was left), and keeps one that was there', async () => {

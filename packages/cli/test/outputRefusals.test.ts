@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -33,5 +33,34 @@ describe('an output whose new file cannot be made beside it', () => {
       refuse = undefined;
     }
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('an output over another user\'s file in a sticky directory (/tmp)', () => {
+  it('is refused before the run, saying why: only the file\'s owner may replace it there, and the output is renamed over it (the rename failed, EPERM, after the whole run: a QA pass of environments)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replstorm-sticky-'));
+    chmodSync(dir, 0o1777);
+    const target = join(dir, 'theirs.jsonl');
+    writeFileSync(target, 'previous\n', { mode: 0o666 });
+    chmodSync(target, 0o666);
+    // This process as another user than the file's and the directory's owner.
+    const me = 4_242_424;
+    vi.spyOn(process, 'getuid').mockReturnValue(me);
+    try {
+      expect(() => new AtomicFile(target)).toThrow(`${target}: cannot replace it: the file is another user's (uid ${statSync(target).uid}) in a directory with the sticky bit (${dir}), where only its owner may replace it`);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir)).toEqual(['theirs.jsonl']);
+    // Not sticky: the same file is replaced as any other (the directory's permission governs the rename).
+    chmodSync(dir, 0o777);
+    vi.spyOn(process, 'getuid').mockReturnValue(me);
+    try {
+      const f = new AtomicFile(target);
+      f.abort();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

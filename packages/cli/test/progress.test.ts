@@ -40,6 +40,17 @@ describe('progress on a terminal', () => {
     expect(tickOn(80, 'x'.repeat(72)).slice(4)).toHaveLength(79);
   });
 
+  it('nothing on a terminal that moves no cursor (TERM=dumb: an editor\'s shell buffer showed the escapes, a QA pass of environments)', () => {
+    const term = process.env['TERM'];
+    process.env['TERM'] = 'dumb';
+    try {
+      expect(tickOn(80, 'virtual time 0:01:00.000')).toBe('');
+    } finally {
+      if (term === undefined) delete process.env['TERM'];
+      else process.env['TERM'] = term;
+    }
+  });
+
   it('a line that fits, or a terminal whose width is not known, is written whole', () => {
     expect(tickOn(80, 'virtual time 0:01:00.000')).toBe('\r\x1b[Kreplay: virtual time 0:01:00.000');
     expect(tickOn(undefined, 'x'.repeat(200))).toBe(`\r\x1b[Kreplay: ${'x'.repeat(200)}`);
