@@ -485,7 +485,8 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
       b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
     )}\n`,
   );
-  if (b.byCause.length > 20) process.stdout.write(`  (${moreCausesText(b.byCause, 20)}; --blame --json lists them all)\n`);
+  // (printable: the text names a cause by its label, made of the log's names, as the table's cells are.)
+  if (b.byCause.length > 20) process.stdout.write(`  (${printable(moreCausesText(b.byCause, 20))}; --blame --json lists them all)\n`);
   if (causeLines !== undefined) process.stdout.write(`  line: ${printable(causeLines)}\n`);
   // (An administrator's review read a storm credited to Beta's scheduled scans as Beta's doing, where Alpha's alone
   // storm as much: a pass that stamps a document already bouncing continues its chain under its own line.)
@@ -1071,7 +1072,6 @@ async function cmdReplay(log: string, o: RunOutputOptions & { whatIf?: string[];
         { chunks: readChunks(log) },
         {
           registry,
-          ...guardDesignModules(o.design),
           sourceBytes: regularFileSize(log),
           maxRunMs: o.maxRun,
           maxWork: o.maxWork,
@@ -1261,8 +1261,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
           { events, header },
           {
             registry,
-            ...guardDesignModules(o.design),
-            maxWork: o.maxWork,
+              maxWork: o.maxWork,
             maxScannerRevisions: o.maxScannerRevisions,
             whatIf,
             whatIfRegistry: whatIfDesigns,
@@ -1324,7 +1323,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
     const again = await digestAnew(o.design, 'the run', async (registry) => {
       const r = await simulateStream(
         { events: scenario.events(settings, { designs: registry }), header },
-        { registry, ...guardDesignModules(o.design), maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
+        { registry, maxWork: o.maxWork, maxScannerRevisions: o.maxScannerRevisions, whatIf, whatIfRegistry: await whatIfRegistry(whatIf, o.design, registry), progressLabel: `run ${scenario.name} again, its design modules loaded anew` },
       );
       againMain = r.summary.digest;
       return runDigests(r);
@@ -2421,7 +2420,7 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
   try {
     // (What was written before the signal stays, complete: said by name, as the exit code alone says "interrupted".)
     const written = committedOutputs();
-    process.stderr.write(`\nreplstorm: interrupted (${sig}); ${written.length > 0 ? `${written.length === 1 ? 'this output was' : 'these outputs were'} written before it, complete, and replaced the previous ${written.length === 1 ? 'file' : 'files'}: ${written.join(', ')}; no other` : 'no'} output file was left half-written\n`);
+    process.stderr.write(`\nreplstorm: interrupted (${sig}); ${written.length > 0 ? `${written.length === 1 ? 'this output was' : 'these outputs were'} written before it, complete, in place of any file there before: ${written.join(', ')}; no other` : 'no'} output file was left half-written\n`);
   } catch {
     // (No terminal to write to.)
   }
@@ -2447,15 +2446,18 @@ function interrupted(sig: keyof typeof SIGNAL_CODES): never {
  * tries its --out before the search and makes it only to write a log), the listeners are taken off, so those signals
  * do what they do to any program: end it where it is. [choice] The exit is then the signal's own (a shell reports
  * 143 or 129, as listed in --help), without the "interrupted" line the listener writes. When a file is held, the
- * listeners stay, so that it is removed, and the signal waits for the work as before. replay and run, which yield
- * between turns of work, are wrapped by stretches where design modules run (guardDesignModules). [limitation] There,
- * SIGTERM and SIGHUP wait for the stretch to end (a looping scan holds them).
+ * listeners stay, so that it is removed, and the signal waits for the work as before. [limitation] replay and run
+ * (which yield between turns of work) are not wrapped: a turn is cut short by a signal only between turns. Wrapping
+ * each stretch of their work (a chunk of log, a slice) was tried where design modules run, and not kept: each vm call
+ * takes SIGINT's listeners off and puts them back (Node's sigintHandlersWrap), and at thousands a second a Ctrl-C
+ * met the gap, ending the process by the signal's default (temporary files left) or going unseen (1 of 100 runs
+ * finished and wrote their outputs, exit 0: a review). A worker thread for the run would do it.
  */
 function interruptible<T>(work: () => T, onInterrupt?: () => void): T {
   const off = holdsFiles() ? [] : signalListeners.filter(([sig, listener]) => sig !== 'SIGINT' && process.listeners(sig).includes(listener));
   for (const [sig, listener] of off) process.removeListener(sig, listener);
   try {
-    return runBreakingOnSigint(work);
+    return new Script('work()').runInContext(createContext({ work }), { breakOnSigint: true }) as T;
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
       onInterrupt?.();
@@ -2476,43 +2478,6 @@ function regularFileSize(log: string): number | undefined {
   } catch {
     return undefined; // (said when it is read)
   }
-}
-
-/** One script and context for every call (a context made per call costs some 600 us; the call itself 40-60). */
-let breakOnSigintScript: { readonly script: Script; readonly context: { work: (() => unknown) | undefined } } | undefined;
-
-/** `work()`, ended wherever it is at SIGINT (vm's breakOnSigint: the error ERR_SCRIPT_EXECUTION_INTERRUPTED). */
-function runBreakingOnSigint<T>(work: () => T): T {
-  breakOnSigintScript ??= { script: new Script('work()'), context: createContext({ work: undefined }) as { work: (() => unknown) | undefined } };
-  const { script, context } = breakOnSigintScript;
-  const outer = context.work;
-  context.work = work;
-  try {
-    return script.runInContext(context as object, { breakOnSigint: true }) as T;
-  } finally {
-    context.work = outer;
-  }
-}
-
-/**
- * SimulateOptions.guard for run and replay when design modules run (`--design`): a stretch of the run ended at
- * SIGINT wherever it is, a module's looping scan included (interrupted: outputs removed, exit 130). [choice] Only
- * then: built-in designs return, and a replay's stretches would each pay the call (a chunk of 64 KB of log, some
- * 300 lines, about 1 ms of work, takes one: some 5% where modules run). SIGTERM and SIGHUP still wait for the stretch
- * to end: their listeners remove the outputs, and no watchdog breaks in for them.
- */
-function guardDesignModules(designs: readonly string[] | undefined): { guard?: <T>(work: () => T) => T } {
-  if (designs === undefined || designs.length === 0) return {};
-  return {
-    guard: <T>(work: () => T): T => {
-      try {
-        return runBreakingOnSigint(work);
-      } catch (err) {
-        if ((err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
-        throw err;
-      }
-    },
-  };
 }
 
 /** The listener runCli gives each signal of SIGNAL_CODES. */

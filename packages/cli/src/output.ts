@@ -182,7 +182,12 @@ export class AtomicFile {
       try {
         statSync(this.target);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new UsageError(`${path}: cannot write it: the file name is too long for the file system (${Buffer.byteLength(basename(this.target)).toLocaleString('en-US')} bytes); give a shorter one`);
+        if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+          // (The part that is too long: the file's name, or a directory's on the way, a review.)
+          const longest = this.target.split(sep).reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a), '');
+          const part = longest === basename(this.target) ? 'the file name is' : 'a part of the path is';
+          throw new UsageError(`${path}: cannot write it: ${part} too long for the file system (${Buffer.byteLength(longest).toLocaleString('en-US')} bytes); give a shorter one`);
+        }
       }
     }
     if (existing?.isDirectory() === true) throw new UsageError(`${path}: is a directory; give the output file's name`);

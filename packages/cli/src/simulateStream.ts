@@ -41,14 +41,6 @@ export interface WhatIf {
 
 export interface SimulateOptions {
   readonly registry: DesignRegistry;
-  /**
-   * Runs a stretch of synchronous work (the lines of a chunk of the log, a slice of engine work, the inputs a slice
-   * of engine work held back) so that SIGINT can end it wherever it is, a design's scan included: main.ts gives vm's
-   * breakOnSigint where design modules run, whose code may never return (a researcher's looping scan held `run` and
-   * `replay` until SIGKILL, which left their temporary files: an interruption QA pass). A call costs some 40-60 us (a
-   * watchdog thread), so it wraps stretches, not events. Default: the work run as it is.
-   */
-  readonly guard?: <T>(work: () => T) => T;
   /** The log's size in bytes, when known (a regular file): progress then says how much of it was read. */
   readonly sourceBytes?: number | undefined;
   readonly maxRunMs?: number | undefined;
@@ -783,6 +775,8 @@ export async function simulateStream(
         readonly snap: SimSnapshot;
         readonly recordMark: number | undefined;
         readonly outLine: number;
+        /** The header budget's counters (headerBudget) where the run paused: put back with the engine. */
+        readonly budgetMark: readonly [number, number | undefined, number | undefined];
         /** Events for blame and the timeline while undecided; undefined once passed on (too many to keep). */
         // (`missed` only where it is said, a scanned event's: up to BEYOND_STOP_KEPT of these are held, and a fifth
         // element in each tipped a storm recording's replay under a 64 MB heap past its memory check: memoryGuard.test.)
@@ -812,7 +806,9 @@ export async function simulateStream(
   // Whether the run's end is where its header's budget (`meta.maxScannerRevisions`, written by run --record with
   // --max-scanner-revisions) cut the recorded run, for the note that its counts are lower bounds (main.ts,
   // recordedCutNote): a budget cuts at the next instant after the one its scanners passed it at, so no input is
-  // applied and no event derived at a time between those two. [choice] Said by what the run shows, not by the header
+  // applied and no event derived at a time between those two, and the `end` written there is the first thing after
+  // it (a budget passed at the end's own instant is no cut, as Simulator.cutAt says). [limitation] A log whose own
+  // `end` falls on the instant after the one its budget was passed at reads as cut: the two cannot be told apart. [choice] Said by what the run shows, not by the header
   // alone: replay --record copies the header's meta, and a recording whose `end` was taken out, replayed to its cap
   // and recorded again, kept a budget that cut nothing, and its replay said the budget had cut it (a spec QA pass).
   let headerBudget: number | undefined;
@@ -846,7 +842,7 @@ export async function simulateStream(
   /** The engine runs on past where the run would stop, undoably: the file's waiting lines are too many to hold. */
   const goBeyondStop = () => {
     waiting = false;
-    beyondStop = { snap: sim.snapshot(), recordMark: typeof record?.mark === 'function' ? record.mark() : undefined, outLine, held: [] };
+    beyondStop = { snap: sim.snapshot(), recordMark: typeof record?.mark === 'function' ? record.mark() : undefined, outLine, budgetMark: [headerBudgetCount, headerBudgetPassedAt, headerBudgetNextAt], held: [] };
     conformance.markBoundary();
   };
   /** An input line came: the engine's run past the stop stands (or, waiting, it may run on). */
@@ -870,6 +866,7 @@ export async function simulateStream(
     if (b === undefined) return undefined;
     beyondStop = undefined;
     sim.restore(b.snap);
+    [headerBudgetCount, headerBudgetPassedAt, headerBudgetNextAt] = b.budgetMark;
     if (b.recordMark !== undefined) record!.truncate(b.recordMark);
     outLine = b.outLine;
     if (b.held === undefined) outputsPastStop = true;
@@ -958,7 +955,6 @@ export async function simulateStream(
   // where it is refused between slices. A reading costs about 1 us, a chunk of a storm's items tens of us.
   const MEMORY_CHUNKS = 8;
   /** Runs `step` of `on`'s work in chunks until it is done (not 'more') or TURN_MS have passed; the first chunk is not timed. */
-  const guard = options.guard ?? (<T>(work: () => T): T => work());
   const sliced = <T>(on: Simulator, step: (n: number) => T | 'more'): T | 'more' => {
     let r = step(CHUNK);
     if (r !== 'more') return r;
@@ -993,7 +989,7 @@ export async function simulateStream(
     // (--max-run stops a replay that long after its last input: no help where the inputs go on to the end, as a
     // recording's do, a QA pass at scale.)
     const whatIfHint = on === whatIfSim && revisionBudget === undefined ? 'cut the --what-if run short with --max-scanner-revisions N (for a recording, it cuts that run alone), ' : on === whatIfSim ? 'a smaller --max-scanner-revisions, ' : '';
-    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : `${whatIfHint}replay a copy of the log cut before this point (an input line with a smaller \`at\`), stop it earlier after its last input (--max-run),`;
+    const smaller = 'events' in source ? `make it smaller (fewer databases or docs, or a shorter horizonMs), ${budgetHint}` : `${whatIfHint}replay a copy of the log cut between two instants before this point, ended with an end event at the next (\`{"at": <its time>, "type": "end"}\`: a recording cut anywhere else fails its check), stop it earlier after its last input (--max-run),`;
     // What this run keeps that another would not: attribution per revision, and revision lists no database caps.
     const kept = [
       ...(blame !== undefined || timeline !== undefined ? ['--blame and --report keep what they attribute per revision (some 0.8 KB each): without them the same run needs less memory'] : []),
@@ -1017,7 +1013,7 @@ export async function simulateStream(
         checkMemory(on);
         progress.tick(() => `${readShare()}${status()}; ${growthText(on)}`);
         await yieldTurn();
-        const again = guard(() => sliced(on, step));
+        const again = sliced(on, step);
         if (again !== 'more') return again;
       }
     })();
@@ -1058,7 +1054,7 @@ export async function simulateStream(
     try {
       const reached = advance(w.at, located.line, whatIfSim);
       if (typeof reached === 'string') return feed();
-      return reached.then(() => guard(feed)).catch((err: unknown) => {
+      return reached.then(feed).catch((err: unknown) => {
         throw whatIfRefusal(err);
       });
     } catch (err) {
@@ -1215,6 +1211,11 @@ export async function simulateStream(
       if (whatIfSim === undefined || sim.cutAt !== undefined) {
         throw new UsageError(`--max-scanner-revisions is for a log of input events, or a recording's --what-if run, and this line is a derived event: a recording's run is checked as it was recorded; replay it whole, or stop it earlier with --max-run`, { line: f.line, column: 1 });
       }
+      // (--record writes the log's own run, its header saying the budget given, which did not cut it: a replay of it
+      // then read the recorded run's own cut as none, a review.)
+      if (record !== undefined) {
+        throw new UsageError(`--max-scanner-revisions with --record: this log is a recording (this line is a derived event), whose own run, the one --record writes, is checked whole, not cut; the budget cuts the --what-if run alone, which is not recorded: give one of the two`, { line: f.line, column: 1 });
+      }
       baseBudget = false;
     }
     // Memory is checked between slices of work and every 1,024 inputs; a recording is mostly derived lines, each
@@ -1248,7 +1249,7 @@ export async function simulateStream(
       inFlight = f;
       const reached = advanceForDerived(at, f.line);
       // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
-      return typeof reached !== 'string' ? reached.then((r) => guard(() => afterAdvance(f, at, r))) : afterAdvance(f, at, reached);
+      return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
     }
     if (!conformance.isQueued(f)) conformance.onFile(f);
     return holdFewer(f, at);
@@ -1275,12 +1276,10 @@ export async function simulateStream(
       applyInput(located, e, reached);
       return feedWhatIf(located, e);
     }
-    return reached.then((r) =>
-      guard(() => {
-        applyInput(located, e, r);
-        return feedWhatIf(located, e);
-      }),
-    );
+    return reached.then((r) => {
+      applyInput(located, e, r);
+      return feedWhatIf(located, e);
+    });
   };
 
   let summary: Summary;
@@ -1301,51 +1300,29 @@ export async function simulateStream(
           throw err;
         }
       };
-      /** The lines of `events` (a chunk's) one after the other, guarded in stretches up to the next line that waits. */
-      const onEvents = async (events: readonly (LocatedEvent | RawDerivedLine)[]): Promise<void> => {
-        let i = 0;
-        const upToWait = (): Promise<void> | undefined => {
-          let wait: Promise<void> | undefined;
-          while (wait === undefined && i < events.length) wait = onEvent(events[i++]!);
-          return wait;
-        };
-        while (i < events.length) {
-          const wait = guard(upToWait);
-          if (wait !== undefined) await wait;
-        }
-      };
       for await (const chunk of source.chunks) {
         bytesRead += chunk.length;
         const events = await decoded(() => decoder.push(chunk));
         if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-        await onEvents(events);
+        for (const e of events) {
+          const wait = onEvent(e);
+          if (wait !== undefined) await wait;
+        }
         // A source read synchronously (readChunks, a regular file) gives the event loop no turn of its own between
         // chunks, as a stream's reads did: one is taken here every TURN_MS, so that signals are handled.
         await yieldTurn();
       }
       const rest = await decoded(() => decoder.end());
       if (header === undefined && decoder.header !== undefined) onHeader(decoder.header);
-      await onEvents(rest);
+      for (const e of rest) {
+        const wait = onEvent(e);
+        if (wait !== undefined) await wait;
+      }
     } else if ('events' in source) {
       onHeader(source.header);
       let line = 1;
-      const events = source.events[Symbol.iterator]();
-      let done = false;
-      // (Guarded in stretches of at most 1,024 events, up to the next that waits.)
-      const upToWait = (): Promise<void> | undefined => {
-        for (let k = 0; k < 1024; k++) {
-          const next = events.next();
-          if (next.done === true) {
-            done = true;
-            return undefined;
-          }
-          const wait = onEvent({ line: ++line, event: next.value });
-          if (wait !== undefined) return wait;
-        }
-        return undefined;
-      };
-      while (!done) {
-        const wait = guard(upToWait);
+      for (const e of source.events) {
+        const wait = onEvent({ line: ++line, event: e });
         if (wait !== undefined) await wait;
       }
     }
@@ -1355,7 +1332,7 @@ export async function simulateStream(
     conformance.fileDone(lastLine);
     // A recording whose engine derives more than its last line has failed its check: the run goes no further (a
     // recording cut before its end would run its storm on), and its summary is where it was found.
-    await guard(() => runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`));
+    await runInTurns(sim, (n) => (sim.finishSome(n) || conformance.endedOnMismatch ? true : 'more'), () => `input done (${inputs.toLocaleString('en-US')} events); virtual time ${formatVirtualTime(sim.now)}`);
     if (conformance.endedOnMismatch) {
       // No summary: the run did not stop where the file does, and one taken here read "stopped at the run cap" (a
       // review); nor a recording, a report or a --what-if run of it. The mismatch, as replay says any (exit 1).
@@ -1373,7 +1350,7 @@ export async function simulateStream(
     // A run cut after its last input (maxScannerRevisions) ends its recording with the `end` where it stopped.
     if (record !== undefined && sim.cutAt !== undefined && !cutEndWritten) writeLine(encodeEvent({ at: sim.cutAt, type: 'end' }));
     try {
-      if (whatIfSim !== undefined) await guard(() => finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`));
+      if (whatIfSim !== undefined) await finishInTurns(whatIfSim, () => `the --what-if run, virtual time ${formatVirtualTime(whatIfSim.now)}`);
       whatIfSummary = whatIfSim?.finish();
     } catch (err) {
       throw whatIfRefusal(err);
@@ -1425,7 +1402,7 @@ export async function simulateStream(
         }
       : {}),
     ...cutShort(sim, scannerRevisions),
-    ...(headerBudget !== undefined ? { headerBudget: { budget: headerBudget, endIsItsCut: headerBudgetPassedAt !== undefined && (headerBudgetNextAt === undefined || headerBudgetNextAt === summary.endAt) } } : {}),
+    ...(headerBudget !== undefined ? { headerBudget: { budget: headerBudget, endIsItsCut: headerBudgetPassedAt !== undefined && headerBudgetNextAt === summary.endAt } } : {}),
     conformance: { checked: conformance.checked, byText: conformance.byText, heldAtMost: conformance.heldAtMost, ...(conformance.mismatch !== undefined ? { mismatch: conformance.mismatch } : {}) },
     ...(blame !== undefined ? { blame: blame.result() } : {}),
     ...(timeline !== undefined ? { timeline: timeline.result() } : {}),

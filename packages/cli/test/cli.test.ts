@@ -1227,6 +1227,7 @@ describe('replay: a run that reaches the end of virtual time', () => {
     const j = parse((await runCli(['replay', log, '--json'])).stdout);
     expect(j).toMatchObject({ stopped: 'cap', endAt: Number.MAX_SAFE_INTEGER, quiescent: false });
   });
+});
 
 describe('replay: the work due at an end', () => {
   const head = [
@@ -1248,7 +1249,6 @@ describe('replay: the work due at an end', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(parse(res.stdout)).toMatchObject({ stopped: 'end', endAt: end, quiescent, scans: { performed } });
   });
-});
 });
 
 describe('replay --what-if on a log that installs no scanner', () => {

@@ -72,9 +72,10 @@ describe('a run that outgrows memory is refused, not crashed', () => {
     const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', main, 'replay', recording, '--blame'], { encoding: 'utf8', cwd: root });
     expect(r.stderr).not.toMatch(/FATAL ERROR|heap out of memory|^\s+at /m);
     expect(r.stderr).toMatch(/blame-storm\.jsonl: the run outgrew memory: the heap is \d+% full \(of 64 MB\)/);
-    // What a replay can change: a log cut shorter (--max-run stops only after its last input), and what --blame keeps
+    // What a replay can change: a log cut shorter, between instants with an end (--max-run stops only after its last
+    // input; a recording cut elsewhere fails its check: a review), and what --blame keeps
     // (the storm and --max-run were all it said, for a recording of users' edits too: a QA pass at scale).
-    expect(r.stderr).toContain('replay a copy of the log cut before this point (an input line with a smaller `at`), stop it earlier after its last input (--max-run)');
+    expect(r.stderr).toContain('replay a copy of the log cut between two instants before this point, ended with an end event at the next (`{"at": <its time>, "type": "end"}`: a recording cut anywhere else fails its check), stop it earlier after its last input (--max-run)');
     expect(r.stderr).toContain('--blame and --report keep what they attribute per revision (some 0.8 KB each): without them the same run needs less memory');
     expect(r.status).toBe(2);
     rmSync(recording);

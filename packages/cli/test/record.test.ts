@@ -596,6 +596,13 @@ describe('replay --max-scanner-revisions: a log of input events cut short as run
     expect(w.whatIf.cutShort).toBeLessThan(s.endAt);
     expect(w.whatIf.summary.revisions.byActorKind['scanner']).toBeGreaterThan(5);
     expect(w.cutShort).toBe(s.endAt);
+    // --record writes the recording's own run, which the budget does not cut: refused with it (its header said the
+    // budget given, and its replay read the recorded run's own cut as none: a review).
+    const recorded2 = join(tmp, 'storm-inputs.again.jsonl');
+    const both = await runCli(['replay', rec, '--max-scanner-revisions', '5', '--what-if', 'smsdom', '--record', recorded2]);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trimEnd()).toBe(`${rec}:${firstDerived}:1: --max-scanner-revisions with --record: this log is a recording (this line is a derived event), whose own run, the one --record writes, is checked whole, not cut; the budget cuts the --what-if run alone, which is not recorded: give one of the two`);
+    expect(existsSync(recorded2)).toBe(false);
     // A counterexample: its claim is checked on its whole run.
     const claim = join(tmp, 'claim.jsonl');
     writeFileSync(claim, perServerKeysLog(true).replace('"meta":{}', '"meta":{"recordedBy":"replstorm explore","invariant":"no-storm","storm":"a loop"}'));
