@@ -807,10 +807,11 @@ export async function simulateStream(
   // --max-scanner-revisions) cut the recorded run, for the note that its counts are lower bounds (main.ts,
   // recordedCutNote): a budget cuts at the next instant after the one its scanners passed it at, so no input is
   // applied and no event derived at a time between those two, and the `end` written there is the first thing after
-  // it (a budget passed at the end's own instant is no cut, as Simulator.cutAt says). [limitation] A log whose own
-  // `end` falls on the instant after the one its budget was passed at reads as cut: the two cannot be told apart. [choice] Said by what the run shows, not by the header
-  // alone: replay --record copies the header's meta, and a recording whose `end` was taken out, replayed to its cap
-  // and recorded again, kept a budget that cut nothing, and its replay said the budget had cut it (a spec QA pass).
+  // it (a budget passed at the end's own instant is no cut, as Simulator.cutAt says). [choice] Said by what the run
+  // shows, not by the header alone: replay --record copies the header's meta, and a recording whose `end` was taken
+  // out, replayed to its cap and recorded again, kept a budget that cut nothing, and its replay said the budget had
+  // cut it (a spec QA pass). [limitation] A log whose own `end` falls on the instant after the one its budget was
+  // passed at reads as cut: the two cannot be told apart.
   let headerBudget: number | undefined;
   let headerBudgetCount = 0;
   let headerBudgetPassedAt: number | undefined;
@@ -898,8 +899,7 @@ export async function simulateStream(
    * recorded), where, with --what-if, it cuts the what-if run alone. [choice] A what-if that storms on a recording could
    * not be cut short: the budget was refused for a recording, and --max-run stops only after the last input, so
    * "what would this design have done" ended after minutes in a refusal for memory, nothing printed (a QA pass at
-   * scale). (The recording's header written under --record keeps the budget given; its replay says a cut only where
-   * its end is one: headerBudget.)
+   * scale). Not with --record, which writes the recording's own run (onDerivedLine).
    */
   let baseBudget = true;
   const sim = new Simulator({ behaviours: factory, maxRunMs: options.maxRunMs, onDerived, ...budget, ...(revisionBudget !== undefined ? { cutWhen: () => baseBudget && scannerRevisions > revisionBudget } : {}) });
