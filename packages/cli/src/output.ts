@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
+import stringWidth from 'string-width';
 import { UsageError } from './errors.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -421,12 +422,29 @@ export function createProgress(label: string): { tick(text: () => string): void;
       // left its first rows behind at every tick (46 stale rows over a replay at 80 columns: a QA pass at scale).
       const line = `${label}: ${text()}`;
       const columns = process.stderr.columns;
-      process.stderr.write(`\r\x1b[K${columns !== undefined && columns > 1 && line.length >= columns ? `${line.slice(0, columns - 2)}…` : line}`);
+      process.stderr.write(`\r\x1b[K${columns !== undefined && columns > 1 ? oneRow(line, columns) : line}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/**
+ * `line` as it fits in a terminal row `columns` wide, less one (a full row leaves the cursor past it): cut with "…"
+ * where it does not, by terminal columns (a CJK character takes two, an emoji is not split), not UTF-16 units.
+ */
+export function oneRow(line: string, columns: number): string {
+  if (stringWidth(line) < columns) return line;
+  let out = '';
+  let width = 0;
+  for (const ch of new Intl.Segmenter().segment(line)) {
+    const w = stringWidth(ch.segment);
+    if (width + w > columns - 2) break;
+    out += ch.segment;
+    width += w;
+  }
+  return `${out}…`;
 }
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinRegistry, smsdomStormEventStream } from '@replstorm/scenarios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AtomicFile, createProgress } from '../src/output.js';
+import stringWidth from 'string-width';
+import { AtomicFile, createProgress, oneRow } from '../src/output.js';
 import { readChunks } from '../src/readChunks.js';
 import { simulateStream } from '../src/simulateStream.js';
 
@@ -38,6 +39,15 @@ describe('progress on a terminal', () => {
     expect(line).toHaveLength(79);
     expect(line).toBe(`replay: ${'x'.repeat(70)}…`);
     expect(tickOn(80, 'x'.repeat(72)).slice(4)).toHaveLength(79);
+  });
+
+  it('the cut is by terminal columns: wide characters count two, and a character is never split (it counted UTF-16 units: a CJK file name still wrapped, and an emoji could be cut in half, a review)', () => {
+    const line = tickOn(20, `${'日本'.repeat(10)}😀`).slice(4);
+    expect(stringWidth(line)).toBeLessThanOrEqual(19);
+    expect(line).toBe(`replay: 日本日本日…`);
+    const emoji = tickOn(12, '😀😀😀😀😀😀').slice(4);
+    expect(emoji).toBe('replay: 😀…');
+    expect(oneRow('short', 80)).toBe('short');
   });
 
   it('nothing on a terminal that moves no cursor (TERM=dumb: an editor\'s shell buffer showed the escapes, a QA pass of environments)', () => {
