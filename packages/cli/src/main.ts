@@ -46,7 +46,7 @@ import {
 import { buildRegistry, checkedDesignSpec, designPath, designSpecParts, moduleNames, loadFreshDesignCopies, resolveDesignArg } from './designs.js';
 import { CheckFailed, Inconclusive, RecordingEndedShort, UsageError, describeError, moduleHint, printable, systemMessage } from './errors.js';
 import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtualTime, heldDiffers, stateWords, wrapHelpText, writeJsonPieces } from './format.js';
-import { AtomicFile, committedOutputs, createProgress, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
+import { AtomicFile, committedOutputs, createProgress, forgetCommittedOutputs, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
 import { CHAIN_CREDIT, moreCausesText } from './blame.js';
@@ -1261,7 +1261,7 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
           { events, header },
           {
             registry,
-              maxWork: o.maxWork,
+            maxWork: o.maxWork,
             maxScannerRevisions: o.maxScannerRevisions,
             whatIf,
             whatIfRegistry: whatIfDesigns,
@@ -2364,6 +2364,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // pnpm passes a literal `--` through to scripts.
   const args = argv[0] === '--' ? argv.slice(1) : argv.slice();
   currentFile = undefined;
+  // (A command's own outputs: main runs once per process, and again per call where tests run it in one.)
+  forgetCommittedOutputs();
   const program = buildProgram();
   refuseRepeatedOptions(program);
   refuseOptionsAsValues(program);

@@ -75,6 +75,11 @@ export function committedOutputs(): readonly string[] {
   return committed;
 }
 
+/** Starts the list of outputs written anew (a command's start: main.ts). */
+export function forgetCommittedOutputs(): void {
+  committed.length = 0;
+}
+
 /** Whether a temporary file or a directory made for an output is held now: what a signal's listener must remove. */
 export function holdsFiles(): boolean {
   return pending.size > 0 || madeDirectories.size > 0;
