@@ -9,6 +9,7 @@ import {
   describeInput,
   encodeEvent,
   encodeHeader,
+  isEncodingAt,
   isEncodingOf,
   isInputEvent,
   isScannerRevision,
@@ -186,7 +187,10 @@ export interface SimulateResult {
   /** Whether the source had derived events to check, and the first disagreement. */
   readonly conformance: {
     readonly checked: number;
-    /** Of those, the lines equal as text to the engine's event, taken without being decoded (the rest were decoded). */
+    /**
+     * Of those, the lines equal to the engine event's encoding (as text, or as bytes), taken without being decoded (the
+     * rest were decoded).
+     */
     readonly byText: number;
     /** The most derived lines of the file that waited at once for the engine's events (see HOLD_DERIVED). */
     readonly heldAtMost: number;
@@ -326,7 +330,7 @@ const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('even
  * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
  *
  * A raw line equal to the engine event's encoding matches without being parsed: it is valid by construction
- * (isEncodingOf). Any other raw line is decoded, which refuses it if it breaks the format, and compared as an event, so
+ * (isEncodingOf; isEncodingAt reads the line's bytes where the decoder kept them, most lines of a file). Any other raw line is decoded, which refuses it if it breaks the format, and compared as an event, so
  * another writer's key order or spacing conforms. Every raw line is decoded or matched, and no later than a refusal of
  * a later line is reported (`settle`): a log is refused at its first bad line, as when every line was decoded up front.
  */
@@ -440,7 +444,7 @@ class Conformance {
       this.checked++;
       this.engineCompared++;
       if (this.boundary !== undefined && this.firstAfterBoundary === undefined && this.engineCompared > this.boundary) this.firstAfterBoundary = f.line;
-      if (isRaw(f) && isEncodingOf(f.text, e)) {
+      if (isRaw(f) && (f.bytes !== undefined ? isEncodingAt(f.bytes, f.byteStart, f.byteEnd, e) : isEncodingOf(f.text, e))) {
         this.byText++;
         continue;
       }
@@ -688,7 +692,8 @@ class WhatIfRewriter {
 /**
  * Runs a log (decoded from chunks) or generated input events through the simulator: checks a recording's derived
  * events, optionally replays a what-if design side by side, records, blames and collects a timeline. One pass, so a
- * log read from standard input or larger than memory works the same.
+ * log read from standard input or larger than memory works the same. A chunk's buffer is not changed once yielded (each
+ * read a new one, as readChunks and streams give): the recording's lines are matched by their bytes (`chunksKept`).
  */
 export async function simulateStream(
   source: { chunks: AsyncIterable<Uint8Array | string> } | { events: Iterable<InputEvent>; header: LogHeader },
@@ -716,7 +721,7 @@ export async function simulateStream(
     held.push(...later);
     for (const w of now) warn(w);
   };
-  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, ...lineLimit(), ...(options.onWarning !== undefined ? { onWarning: (w: LogWarning) => void held.push(w) } : {}) }) : undefined;
+  const decoder = 'chunks' in source ? createLazyLogDecoder({ strict: options.strict === true, settingsOf, chunksKept: true, ...lineLimit(), ...(options.onWarning !== undefined ? { onWarning: (w: LogWarning) => void held.push(w) } : {}) }) : undefined;
   const conformance = new Conformance((raw) => decoder!.decodeRaw(raw));
   const labels = new Map<number, string>();
   // With --record, the engine's causes are lines of the recording it writes; the file replayed numbers its own lines,

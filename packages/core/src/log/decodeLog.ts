@@ -46,6 +46,12 @@ export interface LogDecoderOptions {
    * field.
    */
   readonly settingsOf?: (design: string) => readonly string[] | undefined;
+  /**
+   * The caller never changes a chunk's bytes once pushed (a new buffer for every read, as readChunks and streams give):
+   * a lazy decoder then hands each raw line over with a view of its bytes (`RawDerivedLine.bytes`), which outlives the
+   * push. Otherwise chunks are copied or decoded before `push` returns, and the caller may reuse its buffer.
+   */
+  readonly chunksKept?: boolean;
 }
 
 /**
@@ -81,6 +87,35 @@ export interface RawDerivedLine {
   readonly type: DerivedEventType;
   /** The line, without its line end. */
   readonly text: string;
+  /**
+   * The line's bytes, `bytes[byteStart, byteEnd)`, without its line end, when the line was read from a kept chunk
+   * (`chunksKept`) as bytes; else undefined. Such a line is ASCII, and its text is made when first asked for: a matcher
+   * reads the bytes (isEncodingAt).
+   */
+  readonly bytes: Uint8Array | undefined;
+  readonly byteStart: number;
+  readonly byteEnd: number;
+}
+
+/** A RawDerivedLine; read as bytes, its text is made when first asked for (most lines match and never need it). */
+class RawLine implements RawDerivedLine {
+  private made: string | undefined;
+
+  constructor(
+    readonly line: number,
+    readonly at: number,
+    readonly type: DerivedEventType,
+    text: string | undefined,
+    readonly bytes: Uint8Array | undefined,
+    readonly byteStart: number,
+    readonly byteEnd: number,
+  ) {
+    this.made = text;
+  }
+
+  get text(): string {
+    return (this.made ??= utf8.decode(this.bytes!.subarray(this.byteStart, this.byteEnd)));
+  }
 }
 
 /**
@@ -170,6 +205,18 @@ class Decoder implements LazyLogDecoder {
   private readonly lazy: boolean;
   private readonly settingsOf: ((design: string) => readonly string[] | undefined) | undefined;
   private readonly withText: boolean;
+  private readonly chunksKept: boolean;
+  /**
+   * While the lines of a block of a kept chunk are handled: the block, when its text is ASCII (as long as the block,
+   * each unit one byte), so a line's place in the text is its place in the bytes; raw lines then carry their bytes
+   * and no text. Else undefined.
+   */
+  private blockBytes: Uint8Array | undefined = undefined;
+  /**
+   * Where the first backslash of the text being decoded lies at or after the line last looked at (2^32 - 1: none; -1:
+   * not looked for in this text).
+   */
+  private nextBackslash = -1;
   // The unfinished last line: bytes (pending[0, pendingBytes), a buffer grown by doubling) or text.
   private pending = new Uint8Array(0);
   /** The last line, when the file ends without a line end (a refusal of its JSON says the file may be cut short). */
@@ -197,6 +244,7 @@ class Decoder implements LazyLogDecoder {
     // A lazy decoder's user (replay) locates what the engine refuses, and where a recording differs, in the line's text:
     // kept with --strict too, which decodes every line.
     this.withText = lazy;
+    this.chunksKept = options.chunksKept === true;
   }
 
   push(chunk: Uint8Array | string): Item[] {
@@ -220,11 +268,13 @@ class Decoder implements LazyLogDecoder {
         // A last line without a line end; its length was checked as it arrived.
         const text = this.decodeLocated(this.takePendingBytes());
         this.unterminatedLine = this.lines + 1;
+        this.nextBackslash = -1;
         this.handleLine(text, 0, text.length, false, out);
       } else if (this.pendingText.length > 0) {
         const text = this.pendingText;
         this.pendingText = '';
         this.unterminatedLine = this.lines + 1;
+        this.nextBackslash = -1;
         this.handleLine(text, 0, text.length, true, out);
       }
       if (this.header === undefined) {
@@ -297,17 +347,17 @@ class Decoder implements LazyLogDecoder {
       // (Surely too long even if it ends with \r: refuse before copying; decodeBlock checks the exact length.)
       if (this.pendingBytes + from - 2 > this.maxLineBytes) this.tooLong(this.lines + 1);
       this.addPendingBytes(chunk.subarray(0, from));
-      this.decodeBlock(this.takePendingBytes(), out);
+      this.decodeBlock(this.takePendingBytes(), out, false);
     }
     const block = chunk.subarray(0, lastNl + 1);
     // A big chunk (a whole file) is decoded a window of whole lines at a time: a smaller string, read while in cache.
     while (block.length - from > WINDOW_BYTES) {
       let cut = block.lastIndexOf(NL, from + WINDOW_BYTES - 1);
       if (cut < from) cut = block.indexOf(NL, from + WINDOW_BYTES);
-      this.decodeBlock(block.subarray(from, cut + 1), out);
+      this.decodeBlock(block.subarray(from, cut + 1), out, this.chunksKept);
       from = cut + 1;
     }
-    if (from < block.length) this.decodeBlock(from === 0 ? block : block.subarray(from), out);
+    if (from < block.length) this.decodeBlock(from === 0 ? block : block.subarray(from), out, this.chunksKept);
     if (lastNl + 1 < chunk.length) this.addPendingLine(chunk.subarray(lastNl + 1));
   }
 
@@ -328,8 +378,11 @@ class Decoder implements LazyLogDecoder {
     if (this.pendingText.length > this.maxLineBytes + 1) this.tooLong(this.lines + 1);
   }
 
-  /** Decodes the lines of a block of bytes that ends with a line end. */
-  private decodeBlock(block: Uint8Array, out: Item[]): void {
+  /**
+   * Decodes the lines of a block of bytes that ends with a line end. `kept`: the block's bytes stay as they are (a kept
+   * chunk's, not the pending line's buffer, which the next line reuses), and raw lines may hand them over.
+   */
+  private decodeBlock(block: Uint8Array, out: Item[], kept: boolean): void {
     let stop = block.length;
     let problem: (() => never) | undefined;
     if (block.length > this.maxLineBytes) {
@@ -351,7 +404,13 @@ class Decoder implements LazyLogDecoder {
       text = utf8.decode(block.subarray(0, stop));
       problem = () => this.badUtf8(this.lines + 1, block, lineStart, bad < 0 ? lineStart : bad);
     }
-    this.decodeLines(text, text.length, false, out);
+    // (An ASCII block decodes to as many units as it has bytes; any other byte sequence to fewer.)
+    this.blockBytes = kept && this.lazy && text.length === stop ? block : undefined;
+    try {
+      this.decodeLines(text, text.length, false, out);
+    } finally {
+      this.blockBytes = undefined;
+    }
     if (problem !== undefined) problem();
   }
 
@@ -367,6 +426,7 @@ class Decoder implements LazyLogDecoder {
 
   /** The lines of `text` up to `stop`, which is just after a `\n`. */
   private decodeLines(text: string, stop: number, checkLength: boolean, out: Item[]): void {
+    this.nextBackslash = -1;
     let start = 0;
     while (start < stop) {
       const nl = text.indexOf('\n', start);
@@ -394,15 +454,15 @@ class Decoder implements LazyLogDecoder {
       }
       if (i === end) return;
     }
-    this.raw = text.slice(start, end);
     this.lineNo = line;
     if (this.lazy && this.header !== undefined) {
-      const raw = this.rawDerived(text, start);
+      const raw = this.rawDerived(text, start, end);
       if (raw !== undefined) {
         out.push(raw);
         return;
       }
     }
+    this.raw = text.slice(start, end);
     const value = this.parse();
     this.unsafe = false;
     // The header is the first line that is not blank ("blank lines are ignored" holds before it too).
@@ -421,7 +481,7 @@ class Decoder implements LazyLogDecoder {
    * back; else undefined, and it is decoded now. Sound because the rest of the line must then hold no `"at"`, `"type"`
    * or backslash: no later key can repeat `at` or `type` (JSON.parse keeps the last), however it is spelled.
    */
-  private rawDerived(text: string, start: number): RawDerivedLine | undefined {
+  private rawDerived(text: string, start: number, end: number): RawDerivedLine | undefined {
     // The start is read from the block's text, not from the line cut out of it: a flat string reads faster.
     if (!startsAt(text, start, '{"at":')) return undefined;
     let p = start + 6;
@@ -442,13 +502,18 @@ class Decoder implements LazyLogDecoder {
     p += 9;
     const type = derivedTypeAt(text, p);
     if (type === undefined) return undefined;
-    p += type.length + 2 - start;
-    const raw = this.raw;
-    if (raw.indexOf('\\', p) >= 0 || hasQuoted(raw, p, 'at"', 1) || hasQuoted(raw, p, 'ype"', 2)) return undefined;
+    p += type.length + 2;
+    // Searched in the whole text, not in the line cut out of it (no string made for a line that matches): a backslash
+    // is looked for once per text unless one is found (remembered), and `"at"` and `"type"` are met at the next line's
+    // start at the latest, as every line starts with both.
+    if (this.nextBackslash < p) this.nextBackslash = text.indexOf('\\', p) >>> 0; // (none: 2^32 - 1, past any line)
+    if (this.nextBackslash < end || hasQuoted(text, p, end, 'at"', 1) || hasQuoted(text, p, end, 'ype"', 2)) return undefined;
     this.lastAt = at;
     this.lastAtLine = this.lineNo;
-    return { line: this.lineNo, at, type, text: raw };
+    const bytes = this.blockBytes;
+    return bytes !== undefined ? new RawLine(this.lineNo, at, type, undefined, bytes, start, end) : new RawLine(this.lineNo, at, type, text.slice(start, end), undefined, 0, 0);
   }
+
 
 
   private parse(): Record<string, unknown> {
@@ -1176,11 +1241,11 @@ class Decoder implements LazyLogDecoder {
 }
 
 /**
- * Whether `"at"` (tail `at"`, 1 character before it) or `"type"` (tail `ype"`, 2) occurs from `from` on. Searching for
+ * Whether `"at"` (tail `at"`, 1 character before it) or `"type"` (tail `ype"`, 2) occurs from `from` on, before `end`. Searching for
  * the tail is much faster than for the whole: a quote, its first character, is everywhere in JSON.
  */
-function hasQuoted(raw: string, from: number, tail: string, before: number): boolean {
-  for (let i = raw.indexOf(tail, from + before); i >= 0; i = raw.indexOf(tail, i + 1)) {
+function hasQuoted(raw: string, from: number, end: number, tail: string, before: number): boolean {
+  for (let i = raw.indexOf(tail, from + before); i >= 0 && i < end; i = raw.indexOf(tail, i + 1)) {
     if (raw.charCodeAt(i - before) === 0x22 && (before === 1 || raw.charCodeAt(i - 1) === 0x74)) return true;
   }
   return false;

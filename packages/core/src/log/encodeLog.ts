@@ -104,6 +104,201 @@ export function isEncodingOf(line: string, event: LogEvent): boolean {
 }
 
 /**
+ * isEncodingOf for a line given as its UTF-8 bytes, `bytes[start, last)`, without its line end: the same answer for the
+ * same line (lazyDecode.prop.test.ts holds the two together). The bytes are read against the event's parts, nothing
+ * written: the text before the UNID as one remembered part per database (a cluster push takes the databases in turn,
+ * so one remembered head was made again at every line), read four bytes at a time; numbers digit by digit; UNIDs unit
+ * by unit. isEncodingOf's text, made and flattened for its `===`, was about a sixth of a replay of the bench's
+ * recording, and much of the collector's share. Conflicts and sessions (a few lines a pass) are written as text and
+ * compared.
+ *
+ * (Reading the line's decoded text against the parts, by `startsWith` or `charCodeAt`, was tried four times and was
+ * slower than writing it (encodeValidDerived's note): a string's units are read through its representation each
+ * time, a byte array's in one load.)
+ */
+export function isEncodingAt(bytes: Uint8Array, start: number, last: number, e: LogEvent): boolean {
+  const v = viewOf(bytes);
+  let p = start;
+  switch (e.type) {
+    case 'revised': {
+      if (!isNat(e.at) || !isNat(e.seq) || !isInt(e.seqTime) || !isNat(e.cause) || e.cause === 0) return false;
+      const head = revisedParts.get(e.server, e.server, e.db);
+      if (head === undefined || revisedTail(e.items, e.by) === undefined) return false;
+      p = natAt(v, partAt(v, p, AT_OPEN), last, e.at);
+      p = unidAt(v, partAt(v, p, head), e.unid);
+      p = natAt(v, partAt(v, p, SEQ_OPEN), last, e.seq);
+      p = intAt(v, partAt(v, p, SEQTIME_OPEN), last, e.seqTime);
+      p = natAt(v, partAt(v, p, revisedTailPart()), last, e.cause);
+      if (e.via !== undefined) {
+        const via: unknown = e.via;
+        if (typeof via !== 'object' || via === null) return false;
+        const { server, unid, seq } = via as { server: unknown; unid: unknown; seq: unknown };
+        if (!isName(server) || !isNat(seq)) return false;
+        p = textAt(v, partAt(v, p, VIA_OPEN), server);
+        p = unidAt(v, partAt(v, p, VIA_UNID), unid);
+        p = partAt(v, natAt(v, partAt(v, p, SEQ_OPEN), last, seq), CLOSE);
+      }
+      return partAt(v, p, CLOSE) === last;
+    }
+    case 'replicated': {
+      if (!isNat(e.at) || !isNat(e.seq) || !isInt(e.seqTime)) return false;
+      const head = replicatedParts.get(e.from, e.to, e.db);
+      const outcome = REPLICATED_OUTCOME_PARTS.get(e.outcome);
+      if (head === undefined || outcome === undefined) return false;
+      p = natAt(v, partAt(v, p, AT_OPEN), last, e.at);
+      p = unidAt(v, partAt(v, p, head), e.unid);
+      p = natAt(v, partAt(v, p, SEQ_OPEN), last, e.seq);
+      p = intAt(v, partAt(v, p, SEQTIME_OPEN), last, e.seqTime);
+      return partAt(v, p, outcome) === last;
+    }
+    case 'scanned': {
+      if (!isNat(e.at) || typeof e.saved !== 'boolean') return false;
+      const head = scannedParts.get(e.server, e.server, e.db);
+      const kind = SCANNED_KIND_PARTS.get(e.kind);
+      const verdict = SCAN_VERDICT_PARTS.get(e.verdict);
+      if (head === undefined || kind === undefined || verdict === undefined) return false;
+      p = natAt(v, partAt(v, p, AT_OPEN), last, e.at);
+      p = unidAt(v, partAt(v, p, head), e.unid);
+      p = partAt(v, partAt(v, partAt(v, p, kind), verdict), e.saved ? SAVED_TRUE : SAVED_FALSE);
+      return p === last;
+    }
+    default: {
+      const text = encodeValidDerived(e);
+      return text !== undefined && textAt(v, p, text) === last;
+    }
+  }
+}
+
+/** The bytes being read, as a DataView with its length (made once per array: a replay's lines share their block's). */
+interface View {
+  readonly v: DataView;
+  readonly n: number;
+}
+let viewBytes: Uint8Array | undefined;
+let view: View = { v: new DataView(new ArrayBuffer(0)), n: 0 };
+function viewOf(bytes: Uint8Array): View {
+  if (bytes !== viewBytes) {
+    viewBytes = bytes;
+    view = { v: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n: bytes.byteLength };
+  }
+  return view;
+}
+
+// core compiles against ES2023 alone (no DOM or node types): the WHATWG encoder every runtime has, typed here.
+const utf8Encoder = new (globalThis as unknown as { TextEncoder: new () => { encode(input: string): Uint8Array } }).TextEncoder();
+
+/** A part as isEncodingAt reads it: the UTF-8 of `text`. */
+function part(text: string): View {
+  const bytes = utf8Encoder.encode(text);
+  return { v: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n: bytes.byteLength };
+}
+
+// The fixed parts.
+const AT_OPEN = part('{"at":');
+const SEQ_OPEN = part('","seq":');
+const SEQTIME_OPEN = part(',"seqTime":');
+const VIA_OPEN = part(',"via":{"server":"');
+const VIA_UNID = part('","unid":"');
+const CLOSE = part('}');
+const SAVED_TRUE = part('","saved":true}');
+const SAVED_FALSE = part('","saved":false}');
+const REPLICATED_OUTCOME_PARTS = new Map<unknown, View>(REPLICATED_OUTCOMES.map((o) => [o, part(`,"outcome":"${o}"}`)]));
+const SCANNED_KIND_PARTS = new Map<unknown, View>(SCANNED_KINDS.map((k) => [k, part(`","kind":"${k}`)]));
+const SCAN_VERDICT_PARTS = new Map<unknown, View>(SCAN_VERDICTS.map((x) => [x, part(`","verdict":"${x}`)]));
+
+/**
+ * One kind of head, from `,"type"` to the UNID's opening quote, for three names found valid: remembered per database
+ * (the third name) with the two others (compared with `===`). Bounded: cleared past 65,536 databases.
+ */
+class HeadParts {
+  private readonly byDb = new Map<string, { readonly a: string; readonly b: string; readonly part: View }>();
+
+  constructor(private readonly make: (a: string, b: string, c: string) => string) {}
+
+  get(a: unknown, b: unknown, db: unknown): View | undefined {
+    if (typeof db !== 'string') return undefined;
+    const known = this.byDb.get(db);
+    if (known !== undefined && known.a === a && known.b === b) return known.part;
+    if (!isName(a) || !isName(b) || !isName(db)) return undefined;
+    if (this.byDb.size >= 65_536) this.byDb.clear();
+    const made = { a, b, part: part(this.make(a, b, db)) };
+    this.byDb.set(db, made);
+    return made.part;
+  }
+}
+
+const revisedParts = new HeadParts((server, _, db) => `,"type":"revised","server":"${server}","db":"${db}","unid":"`);
+const replicatedParts = new HeadParts((from, to, db) => `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`);
+const scannedParts = new HeadParts((server, _, db) => `,"type":"scanned","server":"${server}","db":"${db}","unid":"`);
+
+// Each reader takes the position to read from and gives the position after what it read, or -1 if the bytes there
+// are not what it reads (and -1 stays -1). Reading past the line's end runs into its line end, which no part holds,
+// or fails `=== last` at the end.
+
+/** `part` at `p`, four bytes at a time. */
+function partAt(b: View, p: number, part: View): number {
+  const n = part.n;
+  if (p < 0 || p + n > b.n) return -1;
+  const v = b.v;
+  const w = part.v;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (v.getUint32(p + i) !== w.getUint32(i)) return -1;
+  for (; i < n; i++) if (v.getUint8(p + i) !== w.getUint8(i)) return -1;
+  return p + n;
+}
+
+/** A name (isName: written as it is) at `p`, as UTF-8. */
+function textAt(b: View, p: number, s: string): number {
+  if (p < 0 || p + s.length > b.n) return -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return partAt(b, p, part(s));
+    if (b.v.getUint8(p + i) !== c) return -1;
+  }
+  return p + s.length;
+}
+
+/**
+ * A UNID at `p`, as isUnid takes it: 32 units, each a digit or an upper-case A-F (checked on the line's bytes, which
+ * are the UNID's units where they match).
+ */
+function unidAt(b: View, p: number, unid: unknown): number {
+  if (p < 0 || typeof unid !== 'string' || unid.length !== 32 || p + 32 > b.n) return -1;
+  const v = b.v;
+  for (let i = 0; i < 32; i++) {
+    const c = v.getUint8(p + i);
+    if (c !== unid.charCodeAt(i) || !((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46))) return -1;
+  }
+  return p + 32;
+}
+
+/**
+ * The safe non-negative integer `n` as JSON writes it, at `p`: a run of digits, no leading zero, whose value is `n`.
+ * Read from the first digit (v * 10 + d): exact while the value is a safe integer, and a value past 2^53 rounds to 2^53
+ * or more, which is no safe integer, so equality with `n` is exact.
+ */
+function natAt(b: View, p: number, last: number, n: number): number {
+  if (p < 0 || last > b.n) return -1;
+  const v = b.v;
+  let q = p;
+  let x = 0;
+  for (; q < last; q++) {
+    const d = v.getUint8(q) - 0x30;
+    if (d < 0 || d > 9) break;
+    x = x * 10 + d;
+  }
+  if (q === p || x !== n || (q > p + 1 && v.getUint8(p) === 0x30)) return -1;
+  return q;
+}
+
+/** A safe integer, negative ones with their `-` (and -0 as 0, as JSON writes it). */
+function intAt(b: View, p: number, last: number, n: number): number {
+  if (n >= 0) return natAt(b, p, last, n);
+  if (p < 0 || p >= last || b.v.getUint8(p) !== 0x2d) return -1;
+  return natAt(b, p + 1, last, -n);
+}
+
+/**
  * encodeEvent(e) for a valid derived event whose strings JSON writes as they are, else undefined. One template per
  * type, fields read by name: encodeEvent's loop over the schema reads them by computed key and calls JSON.stringify per
  * value, which costs several times more. lazyDecode.prop.test.ts holds the two to the same text.
@@ -228,7 +423,15 @@ function revisedTail(items: unknown, by: unknown): string | undefined {
   revisedBy = by;
   revisedItems.length = 0;
   for (let i = 0; i < list.length; i++) revisedItems.push(list[i] as string);
+  revisedTailPartMade = undefined;
   return (revisedTailText = `,"items":[${text}],"by":"${by}","cause":`);
+}
+
+let revisedTailPartMade: View | undefined;
+
+/** The last tail as a part (isEncodingAt), made when first asked for. */
+function revisedTailPart(): View {
+  return (revisedTailPartMade ??= part(revisedTailText));
 }
 
 // A non-empty string JSON.stringify writes as it is: no quote, backslash or control character to escape, and no
@@ -239,15 +442,15 @@ const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]+$/;
 // are remembered (a bounded set; a cache of a pure test).
 const validNames = new Set<string>();
 
-function remember(set: Set<string>, s: string): true {
-  if (set.size >= 65_536) set.clear();
-  set.add(s);
+function remember(s: string): true {
+  if (validNames.size >= 65_536) validNames.clear();
+  validNames.add(s);
   return true;
 }
 
 function isName(s: unknown): s is string {
   if (typeof s !== 'string') return false;
-  return validNames.has(s) || (VERBATIM.test(s) && remember(validNames, s));
+  return validNames.has(s) || (VERBATIM.test(s) && remember(s));
 }
 
 function isActor(s: unknown): s is string {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { LogError } from '../util/logError.js';
 import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
-import { encodeBySchema, encodeEvent, encodeLog, isEncodingOf } from './encodeLog.js';
+import { encodeBySchema, encodeEvent, encodeLog, isEncodingAt, isEncodingOf as isEncodingOfText } from './encodeLog.js';
 import { eventsEqual } from './eventsEqual.js';
 import type { LocatedEvent, LogEvent } from './events.js';
 import { assertLogProperty } from '../../test/property.js';
@@ -83,7 +83,8 @@ function lineTexts(bytes: Uint8Array): string[] {
  */
 function lazyHeld(chunks: readonly Uint8Array[], texts: readonly string[]): Outcome {
   return outcome(() => {
-    const d = createLazyLogDecoder();
+    // (The chunks are views of one array nobody changes: kept, as a replay's reads are.)
+    const d = createLazyLogDecoder({ chunksKept: true });
     const events: LocatedEvent[] = [];
     const held: RawDerivedLine[] = [];
     const take = (items: readonly (LocatedEvent | RawDerivedLine)[]) => {
@@ -107,6 +108,8 @@ function lazyHeld(chunks: readonly Uint8Array[], texts: readonly string[]): Outc
       throw e;
     }
     for (const r of held) {
+      // A raw line's bytes, where handed over, are the line's, read after every push (its text made from them).
+      if (r.bytes !== undefined) expect(new TextDecoder().decode(r.bytes.subarray(r.byteStart, r.byteEnd))).toBe(texts[r.line - 1]);
       const decoded = d.decodeRaw(r);
       // The `at` and `type` read from the line's start are the line's own (RawDerivedLine).
       expect({ at: decoded.event.at, type: decoded.event.type }).toEqual({ at: r.at, type: r.type });
@@ -288,7 +291,28 @@ describe('encodeEvent: the per-type templates write what the schema writes', () 
   });
 });
 
-describe('isEncodingOf: true only for the line encodeEvent writes, of an event decoding gives back', () => {
+/**
+ * isEncodingAt asked of `line` as UTF-8 bytes in a block, as a replay asks it: other lines before and after it, the block
+ * a view into a larger buffer (a chunk's), and the line's end not the block's.
+ */
+function atBytes(match: typeof isEncodingAt): (line: string, e: LogEvent) => boolean {
+  return (line: string, e: LogEvent): boolean => {
+    const before = '{"at":0,"type":"scanned"}\n';
+    const bytes = utf8(`x${before}${line}\n{"at":99999,"type":"revised","unid":"A"}\n`).subarray(1);
+    const start = utf8(before).length;
+    return match(bytes, start, start + utf8(line).length, e);
+  };
+}
+
+// The same properties of both matchers: the line as text (isEncodingOf), and as bytes (isEncodingAt, what a replay of
+// a file asks).
+type Matchers = Pick<typeof import('./encodeLog.js'), 'isEncodingOf' | 'isEncodingAt'>;
+describe.each([
+  { name: 'isEncodingOf', matcherOf: (m: Matchers) => m.isEncodingOf },
+  { name: 'isEncodingAt (the line as bytes)', matcherOf: (m: Matchers) => atBytes(m.isEncodingAt) },
+])('$name: true only for the line encodeEvent writes, of an event decoding gives back', ({ matcherOf }) => {
+  const isEncodingOf = matcherOf({ isEncodingOf: isEncodingOfText, isEncodingAt });
+
   /** The event of `line` decoded alone (after a header), or undefined if refused. */
   function decodeAlone(line: string): LogEvent | undefined {
     try {
@@ -355,7 +379,8 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
     // encodeValidDerived remembers the text around the names it last wrote (compared with ===): before it has written any,
     // and after, an event without them or with others must not take that text.
     vi.resetModules();
-    const fresh = await import('./encodeLog.js');
+    const freshModule = await import('./encodeLog.js');
+    const fresh = { encodeEvent: freshModule.encodeEvent, isEncodingOf: matcherOf(freshModule) };
     const revised = { at: 5, type: 'revised', server: 'Alpha', db: 'mail.nsf', unid: 'A'.repeat(32), seq: 2, seqTime: 4, items: ['X-SSOTag'], by: 'scanner/smsdom', cause: 3 } as const;
     const replicated = { at: 5, type: 'replicated', from: 'Alpha', to: 'Beta', db: 'mail.nsf', unid: 'A'.repeat(32), seq: 2, seqTime: 4, outcome: 'updated' } as const;
     const scanned = { at: 5, type: 'scanned', server: 'Alpha', db: 'mail.nsf', unid: 'A'.repeat(32), kind: 'scheduled', verdict: 'clean', saved: true } as const;
@@ -464,7 +489,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
     );
   });
 
-  it('Derived events: a number matches only as the template writes it (no sign or leading zero added, no digit more or less, nothing past 2^53)', () => {
+  it('Derived events: a number matches only as the template writes it (no sign or leading zero added or taken away, no digit more or less, nothing past 2^53)', () => {
     // One number field (top level or nested) set to an edge value, then its text in the line replaced by near misses.
     const edge = fc.constantFrom(0, -0, 1, -1, 9, 10, 100, -100, 2 ** 53 - 1, -(2 ** 53 - 1));
     fc.assert(
@@ -485,7 +510,7 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         const at = line.lastIndexOf(key) + key.length;
         const text = /^-?\d+/.exec(line.slice(at))![0];
         const abs = text.replace('-', '');
-        const variants = [`0${text}`, `-${text}`, `-0${abs}`, `${text}0`, `${text}.0`, `${text}e0`, text.slice(0, -1), `${text}1`, String(2 ** 53), '9007199254740993', `1${abs}`, '-0', '00'];
+        const variants = [abs, `0${text}`, `-${text}`, `-0${abs}`, `${text}0`, `${text}.0`, `${text}e0`, text.slice(0, -1), `${text}1`, String(2 ** 53), '9007199254740993', `1${abs}`, '-0', '00'];
         for (const v of variants) {
           if (v === text || v === '') continue;
           const other = `${line.slice(0, at)}${v}${line.slice(at + text.length)}`;
@@ -502,5 +527,40 @@ describe('isEncodingOf: true only for the line encodeEvent writes, of an event d
         if (!DERIVED.has(e.type)) expect(isEncodingOf(encodeBySchema(e), e)).toBe(false);
       }),
     );
+  });
+});
+
+describe('createLazyLogDecoder: a raw line\'s bytes (what a replay matches, isEncodingAt)', () => {
+  const header = '{"replog":1}\n';
+  const scanned = (db: string) => `{"at":1,"type":"scanned","server":"A","db":"${db}","unid":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","kind":"scheduled","verdict":"clean","saved":false}\n`;
+  const raws = (d: ReturnType<typeof createLazyLogDecoder>, chunks: readonly Uint8Array[]) =>
+    [...chunks.flatMap((c) => d.push(c)), ...d.end()].filter(isRaw);
+  const textOf = (r: RawDerivedLine) => new TextDecoder().decode(r.bytes!.subarray(r.byteStart, r.byteEnd));
+
+  it('are handed over for the derived lines of an ASCII block of a kept chunk, as a view of it', () => {
+    const bytes = utf8(scanned('d') + scanned('d2'));
+    const d = createLazyLogDecoder({ chunksKept: true });
+    d.push(utf8(header));
+    const [a, b] = raws(d, [bytes]);
+    expect([a, b].map((r) => r!.bytes?.buffer)).toEqual([bytes.buffer, bytes.buffer]);
+    expect([a, b].map((r) => textOf(r!))).toEqual([scanned('d').trim(), scanned('d2').trim()]);
+    expect([a, b].map((r) => r!.text)).toEqual([scanned('d').trim(), scanned('d2').trim()]);
+    expect([a, b].map((r) => r!.line)).toEqual([2, 3]);
+  });
+
+  it('are not for a block that is not ASCII (a line\'s place in the text is not its place in the bytes)', () => {
+    const d = createLazyLogDecoder({ chunksKept: true });
+    d.push(utf8(header));
+    const [a, b] = raws(d, [utf8(scanned('dé') + scanned('d3'))]);
+    expect([a, b].map((r) => r!.bytes)).toEqual([undefined, undefined]);
+    expect([a, b].map((r) => r!.text)).toEqual([scanned('dé').trim(), scanned('d3').trim()]);
+  });
+
+  it('are not, where the chunk may be reused, or where the line was pieced together from two chunks', () => {
+    const bytes = utf8(header + scanned('d'));
+    expect(raws(createLazyLogDecoder(), [bytes])[0]!.bytes).toBeUndefined();
+    // (The pending line's buffer is the decoder's own, and the next unfinished line reuses it.)
+    const cut = bytes.length - 20;
+    expect(raws(createLazyLogDecoder({ chunksKept: true }), [bytes.subarray(0, cut), bytes.subarray(cut)])[0]!.bytes).toBeUndefined();
   });
 });
