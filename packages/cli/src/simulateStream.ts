@@ -330,8 +330,9 @@ const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('even
  * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
  *
  * A raw line equal to the engine event's encoding matches without being parsed: it is valid by construction
- * (isEncodingOf; isEncodingAt reads the line's bytes where the decoder kept them, most lines of a file). Any other raw line is decoded, which refuses it if it breaks the format, and compared as an event, so
- * another writer's key order or spacing conforms. Every raw line is decoded or matched, and no later than a refusal of
+ * (isEncodingOf; isEncodingAt reads the line's bytes where the decoder kept them, most lines of a file). Any other raw
+ * line is decoded, which refuses it if it breaks the format, and compared as an event, so another writer's key order
+ * or spacing conforms. Every raw line is decoded or matched, and no later than a refusal of
  * a later line is reported (`settle`): a log is refused at its first bad line, as when every line was decoded up front.
  */
 class Conformance {

@@ -88,8 +88,8 @@ export interface RawDerivedLine {
   /** The line, without its line end. */
   readonly text: string;
   /**
-   * The line's bytes, `bytes[byteStart, byteEnd)`, without its line end, when the line was read from a kept chunk
-   * (`chunksKept`) as bytes; else undefined. Such a line is ASCII, and its text is made when first asked for: a matcher
+   * The line's bytes, `bytes[byteStart, byteEnd)`, without its line end, when the line lies in a block of a kept chunk
+   * (`chunksKept`) whose text is ASCII; else undefined. Such a line's text is made when first asked for: a matcher
    * reads the bytes (isEncodingAt).
    */
   readonly bytes: Uint8Array | undefined;
