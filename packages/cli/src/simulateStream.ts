@@ -237,36 +237,54 @@ export interface SimulateResult {
  */
 const BEYOND_STOP_KEPT = Math.min(100_000, Math.max(10_000, heapLimitMb() * 100));
 
-/** A FIFO queue with O(1) push and shift. */
-class Queue<T> {
-  private items: T[] = [];
+/**
+ * A FIFO queue with O(1) push and shift: a ring whose size is a power of two, doubled when full, never shrunk (it holds
+ * at most an instant's lines: HOLD_DERIVED). It was an array read from a position and cut down once half read: a
+ * replay of the bench's recording pushed 2.2 million items through two of them, and their growth and cuts were 5% of
+ * its allocation (V8's sampling heap profiler).
+ */
+export class Queue<T> {
+  private items: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
   private head = 0;
+  private count = 0;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   push(x: T): void {
-    this.items.push(x);
+    if (this.count === this.items.length) this.grow();
+    this.items[(this.head + this.count) & (this.items.length - 1)] = x;
+    this.count++;
   }
 
   peek(): T | undefined {
-    return this.items[this.head];
+    return this.count === 0 ? undefined : this.items[this.head];
   }
 
   /** Keeps the first `n` items. */
   truncate(n: number): void {
-    if (n < this.length) this.items.length = this.head + n;
+    while (this.count > n) {
+      this.count--;
+      this.items[(this.head + this.count) & (this.items.length - 1)] = undefined;
+    }
   }
 
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const x = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    if (this.count === 0) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head] = undefined; // (not kept alive by the ring)
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count--;
     return x;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const next = new Array<T | undefined>(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
+    this.items = next;
+    this.head = 0;
   }
 }
 
@@ -712,9 +730,11 @@ export async function simulateStream(
   // A refusal ends the run: the warnings of lines after it are not given (they were read ahead, not run), as a line
   // after a refusal by the decoder is never read.
   const held: LogWarning[] = [];
-  const giveWarnings = (upTo: number) => {
-    const warn = options.onWarning;
-    if (warn === undefined || held.length === 0) return;
+  // (Called for every line: its work, with closures, is in giveHeldWarnings; see holdFewer.)
+  const giveWarnings = (upTo: number): void => {
+    if (options.onWarning !== undefined && held.length > 0) giveHeldWarnings(upTo, options.onWarning);
+  };
+  const giveHeldWarnings = (upTo: number, warn: (w: LogWarning) => void): void => {
     const now = held.filter((w) => w.line <= upTo).sort((a, b) => a.line - b.line || a.column - b.column);
     if (now.length === 0) return;
     const later = held.filter((w) => w.line > upTo);
@@ -1025,7 +1045,12 @@ export async function simulateStream(
     })();
   };
   /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
-  const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> =>
+  // (Its first chunk here, with no closure made, as advanceForDerived's: an input line of a log of inputs is one call.)
+  const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
+    const first = on.advanceSome(at, line, CHUNK);
+    return first !== 'more' ? first : advanceOnInTurns(at, line, on);
+  };
+  const advanceOnInTurns = (at: number, line: number, on: Simulator): 'done' | 'stopped' | Promise<'done' | 'stopped'> =>
     runInTurns(on, (n) => on.advanceSome(at, line, n), () => `virtual time ${formatVirtualTime(on.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
   /** `advance` for a derived line: pauses where the run would stop ('would-stop'), unless already running beyond it. */
   const advanceForDerived = (at: number, line: number): 'done' | 'stopped' | 'would-stop' | Promise<'done' | 'stopped' | 'would-stop'> => {
@@ -1033,7 +1058,10 @@ export async function simulateStream(
     // here, without the two closures runInTurns takes (about 300 bytes of garbage per line, sampled on the bench's
     // replay). Past it, runInTurns goes on in chunks and turns, as for any other advance.
     const first = beyondStop !== undefined ? sim.advanceSome(at, line, CHUNK) : sim.advanceUnlessStopSome(at, line, CHUNK);
-    if (first !== 'more') return first;
+    return first !== 'more' ? first : advanceInTurns(at, line);
+  };
+  /** advanceForDerived past its first chunk (no closure there: see holdFewer). */
+  const advanceInTurns = (at: number, line: number): Promise<'done' | 'stopped' | 'would-stop'> | 'done' | 'stopped' | 'would-stop' => {
     return runInTurns(sim, (n) => (beyondStop !== undefined ? sim.advanceSome(at, line, n) : sim.advanceUnlessStopSome(at, line, n)), () => `virtual time ${formatVirtualTime(sim.now)}, running to line ${line.toLocaleString('en-US')} (at ${formatVirtualTime(at)})`);
   };
   /** Runs `on` to its end once the input is done (finishSome in turns). */
@@ -1131,8 +1159,12 @@ export async function simulateStream(
   /** The instant whose work ran ahead of the file's lines (see HOLD_DERIVED), or -1. */
   let ranThrough = -1;
   /** Keeps the derived lines waiting for the engine under `holdLimit`: runs the work of their instant, `at` (HOLD_DERIVED). */
-  const holdFewer = (f: FileDerived, at: number): Promise<void> | undefined => {
-    if (conformance.held <= holdLimit) return undefined;
+  // [measured] A function whose closures capture its parameters allocates their context on every call, also where it
+  // returns before making any: the hot paths below (a call per derived line) hand their rare work to another function,
+  // each context some 50 bytes a line (V8's sampling heap profiler, the bench's replay: 14% of its allocation, with
+  // onDerivedLine's and advanceForDerived's).
+  const holdFewer = (f: FileDerived, at: number): Promise<void> | undefined => (conformance.held <= holdLimit ? undefined : runHeldInstant(f, at));
+  const runHeldInstant = (f: FileDerived, at: number): Promise<void> | undefined => {
     inFlight = f;
     /** One chunk of the instant's work; true once caught up (or the file found to disagree). */
     const step = (): boolean => {
@@ -1174,6 +1206,8 @@ export async function simulateStream(
     });
   };
   let derivedLines = 0;
+  /** afterAdvance once `reached` settles (no closure in onDerivedLine: see holdFewer). */
+  const afterAdvanceLater = (reached: Promise<'done' | 'stopped' | 'would-stop'>, f: FileDerived, at: number): Promise<void> | undefined => reached.then((r) => afterAdvance(f, at, r));
   /** A derived line once the engine has advanced to its time (or paused at its stop: the line waits). */
   const afterAdvance = (f: FileDerived, at: number, r: 'done' | 'stopped' | 'would-stop'): Promise<void> | undefined => {
     inFlight = undefined;
@@ -1255,7 +1289,7 @@ export async function simulateStream(
       inFlight = f;
       const reached = advanceForDerived(at, f.line);
       // (No closure made per line on the common, synchronous path: tsx names each one, a defineProperty per line.)
-      return typeof reached !== 'string' ? reached.then((r) => afterAdvance(f, at, r)) : afterAdvance(f, at, reached);
+      return typeof reached !== 'string' ? afterAdvanceLater(reached, f, at) : afterAdvance(f, at, reached);
     }
     if (!conformance.isQueued(f)) conformance.onFile(f);
     return holdFewer(f, at);
@@ -1282,11 +1316,14 @@ export async function simulateStream(
       applyInput(located, e, reached);
       return feedWhatIf(located, e);
     }
-    return reached.then((r) => {
+    return applyLater(reached, located, e);
+  };
+  /** onInputLine's input once the engine has reached it (no closure there: see holdFewer). */
+  const applyLater = (reached: Promise<'done' | 'stopped'>, located: LocatedEvent<InputEvent>, e: InputEvent): Promise<void> =>
+    reached.then((r) => {
       applyInput(located, e, r);
       return feedWhatIf(located, e);
     });
-  };
 
   let summary: Summary;
   let whatIfSummary: Summary | undefined;

@@ -1333,6 +1333,8 @@ export class Simulator {
     return i;
   }
 
+  // [measured] No closure in here may capture `line` or `e`: V8 then makes their context on every call, whatever the
+  // input (some 40 bytes a save; see the simulateStream hot paths' note, holdFewer).
   private applyInput({ line, event: e }: LocatedEvent<InputEvent>): void {
     const s = this.s;
     // Errors name `line`; what the event causes names `cause`.
@@ -1482,9 +1484,12 @@ export class Simulator {
         const srv = this.serverUp(e.server, line, 'server');
         if (srv.behaviour === undefined) throw new LogError('UNKNOWN_REFERENCE', `field "server": no scanner is installed on "${e.server}"`, { line, field: 'server' });
         if (e.db !== undefined) this.replicaOf(srv, e.db, line);
-        if (e.unid !== undefined) {
+        const unid = e.unid;
+        if (unid !== undefined) {
           const dbs = e.db !== undefined ? [e.db] : [...srv.replicas.keys()];
-          if (!dbs.some((d) => srv.replicas.get(d)?.get(e.unid!) !== undefined)) {
+          let found = false;
+          for (const d of dbs) if (srv.replicas.get(d)?.get(unid) !== undefined) found = true;
+          if (!found) {
             throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist on "${e.server}"${e.db !== undefined ? ` in "${e.db}"` : ''}`, { line, field: 'unid' });
           }
         }
@@ -1523,14 +1528,14 @@ export class Simulator {
       }
       case 'partition': {
         const groups = new Map<string, number>();
-        e.groups.forEach((g, i) => {
-          for (const name of g) {
+        for (let i = 0; i < e.groups.length; i++) {
+          for (const name of e.groups[i]!) {
             this.server(name, line, 'groups');
             const other = groups.get(name);
             if (other !== undefined) throw new LogError('DUPLICATE_DEFINITION', `field "groups": server "${name}" ${other === i ? `is listed twice in group ${i + 1}` : `is in more than one group (${other + 1} and ${i + 1})`}`, { line, field: 'groups' });
             groups.set(name, i);
           }
-        });
+        }
         s.groups = groups;
         return;
       }
