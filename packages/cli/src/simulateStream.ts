@@ -1045,7 +1045,9 @@ export async function simulateStream(
     })();
   };
   /** Advances `on` to `at`; returns the outcome, or a promise of it when the work had to be sliced (rare). */
-  // (Its first chunk here, with no closure made, as advanceForDerived's: an input line of a log of inputs is one call.)
+  // (Its first chunk here, with no closure made, as advanceForDerived's: an input line of a log of inputs is one call.
+  // Where it does not finish the work, runInTurns' first slice starts with another untimed chunk: two, not one, before
+  // the slice's clock and its first memory check, a chunk's delay at most.)
   const advance = (at: number, line: number, on: Simulator = sim): 'done' | 'stopped' | Promise<'done' | 'stopped'> => {
     const first = on.advanceSome(at, line, CHUNK);
     return first !== 'more' ? first : advanceOnInTurns(at, line, on);
@@ -1067,8 +1069,11 @@ export async function simulateStream(
   /** Runs `on` to its end once the input is done (finishSome in turns). */
   const finishInTurns = (on: Simulator, status: () => string): true | Promise<true> => runInTurns(on, (n) => (on.finishSome(n) ? true : 'more'), status);
   /** The what-if run follows the same input, sliced the same way (its design may make a longer stretch). */
-  const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined => {
-    if (whatIfSim === undefined || rewriter === undefined) return undefined;
+  // (Called for every input: its work, with closures, is in feedWhatIfRun; see holdFewer. A review found it made its
+  // context on every input, with no --what-if.)
+  const feedWhatIf = (located: LocatedEvent, e: InputEvent): Promise<void> | undefined =>
+    whatIfSim === undefined || rewriter === undefined ? undefined : feedWhatIfRun(located, e, whatIfSim, rewriter);
+  const feedWhatIfRun = (located: LocatedEvent, e: InputEvent, whatIfSim: Simulator, rewriter: WhatIfRewriter): Promise<void> | undefined => {
     const w = rewriter.rewrite(e);
     const feed = (): undefined => {
       try {

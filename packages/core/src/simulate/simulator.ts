@@ -1488,7 +1488,12 @@ export class Simulator {
         if (unid !== undefined) {
           const dbs = e.db !== undefined ? [e.db] : [...srv.replicas.keys()];
           let found = false;
-          for (const d of dbs) if (srv.replicas.get(d)?.get(unid) !== undefined) found = true;
+          for (const d of dbs) {
+            if (srv.replicas.get(d)?.get(unid) !== undefined) {
+              found = true;
+              break;
+            }
+          }
           if (!found) {
             throw new LogError('UNKNOWN_REFERENCE', `field "unid": document ${e.unid} does not exist on "${e.server}"${e.db !== undefined ? ` in "${e.db}"` : ''}`, { line, field: 'unid' });
           }
