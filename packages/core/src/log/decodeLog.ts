@@ -78,8 +78,8 @@ export interface LogDecoder<Item = LocatedEvent> {
  * A derived event's line handed over undecoded by a lazy decoder. Its `at` and `type` are read from the line's start,
  * which is as the recorder writes it (`{"at":<digits>,"type":"<derived type>",`), and are what decoding the whole line
  * gives (the rest names neither key again); `at` is already checked against the lines before. The rest of the line is
- * not checked yet: it is valid once it equals `encodeEvent` of a valid event (isEncodingOf), or once `decodeRaw`
- * accepts it.
+ * not checked yet: it is valid once it equals `encodeEvent` of a valid event (isEncodingOf, or isEncodingAt on its
+ * bytes), or once `decodeRaw` accepts it.
  */
 export interface RawDerivedLine {
   readonly line: number;

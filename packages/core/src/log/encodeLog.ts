@@ -319,7 +319,10 @@ function intAt(b: View, p: number, last: number, n: number): number {
  * `startsWith` at a position in the line, then unit by unit with `charCodeAt` (replays of 2,750-2,900 ms against 2,250-2,430 with this writing, three
  * interleaved runs of three each; the collector's share fell from 15% to 9%, the reading took 28%), then `startsWith`
  * in the flat text the line was cut from (30.5 G instructions against 23.6 G for one replay, cachegrind). Nor a
- * line written as one flat string by joining a reused list of parts (`join`: 24.6 G against 23.5 G).
+ * line written as one flat string by joining a reused list of parts (`join`: 24.6 G against 23.5 G). Since 2026-12-07 a
+ * replay of a file reads the line's bytes against the parts instead (isEncodingAt: a typed array's units are one load
+ * each, where a string's were read through its representation), and this writing serves lines given as text, and
+ * the recorder.
  */
 function encodeValidDerived(e: LogEvent): string | undefined {
   switch (e.type) {
