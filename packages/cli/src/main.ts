@@ -561,7 +561,15 @@ async function withOutputs(outputs: RunOutputs, run: () => Promise<SimulateResul
   const committed: AtomicFile[] = [];
   try {
     if (outputs.report !== undefined) {
-      const report = reportOf(res);
+      // Said on a terminal while the report is built: seconds for a big run, with nothing else said (a QA pass at scale).
+      const building = createProgress('replstorm');
+      building.now(`building the HTML report (${outputs.report.path})`);
+      let report: string;
+      try {
+        report = reportOf(res);
+      } finally {
+        building.done();
+      }
       writing = outputs.report;
       outputs.report.write(report);
     }

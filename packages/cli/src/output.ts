@@ -409,25 +409,37 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
 /**
  * Progress on stderr for runs longer than a second, only on a TTY: one line rewritten in place. `done` clears it.
  */
-export function createProgress(label: string): { tick(text: () => string): void; done(): void } {
+export function createProgress(label: string): { tick(text: () => string): void; now(text: string): void; done(): void } {
   // (Not on a terminal that says it moves no cursor, TERM=dumb: an editor's shell buffer showed the escapes, a QA pass
   // of environments.)
   const tty = process.stderr.isTTY === true && process.env['TERM'] !== 'dumb';
   const start = performance.now();
   let last = 0;
   let shown = false;
+  const show = (text: string): void => {
+    shown = true;
+    // One terminal row at most, cut with "…": `\r\x1b[K` clears the row the cursor is on, so a line that wrapped
+    // left its first rows behind at every tick (46 stale rows over a replay at 80 columns: a QA pass at scale).
+    const line = `${label}: ${text}`;
+    const columns = process.stderr.columns;
+    process.stderr.write(`\r\x1b[K${columns !== undefined && columns > 1 ? oneRow(line, columns) : line}`);
+  };
   return {
     tick(text) {
       if (!tty) return;
       const now = performance.now();
       if (now - start < 1000 || now - last < 200) return;
       last = now;
-      shown = true;
-      // One terminal row at most, cut with "…": `\r\x1b[K` clears the row the cursor is on, so a line that wrapped
-      // left its first rows behind at every tick (46 stale rows over a replay at 80 columns: a QA pass at scale).
-      const line = `${label}: ${text()}`;
-      const columns = process.stderr.columns;
-      process.stderr.write(`\r\x1b[K${columns !== undefined && columns > 1 ? oneRow(line, columns) : line}`);
+      show(text());
+    },
+    /**
+     * The line at once, for a step that holds the thread and cannot tick (building a report of a big run: 6.5 s of
+     * silence after a replay of 3 million lines, a QA pass at scale). `done` clears it, as a tick's.
+     */
+    now(text) {
+      if (!tty) return;
+      last = performance.now();
+      show(text);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[K');

@@ -50,6 +50,24 @@ describe('progress on a terminal', () => {
     expect(oneRow('short', 80)).toBe('short');
   });
 
+  it('`now` says its line at once (a step that holds the thread, such as building a big run\'s report, cannot tick: 6.5 s of silence, a QA pass at scale), and `done` clears it', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const written: string[] = [];
+    Object.assign(stderr, { isTTY: true, columns: 80, write: (s: string) => written.push(s) });
+    const p = createProgress('replstorm');
+    p.now('building the HTML report (r.html)');
+    expect(written.join('')).toBe('\r\x1b[Kreplstorm: building the HTML report (r.html)');
+    p.done();
+    expect(written.at(-1)).toBe('\r\x1b[K');
+    // Not on standard error that is not a terminal.
+    written.length = 0;
+    Object.assign(stderr, { isTTY: false });
+    const q = createProgress('replstorm');
+    q.now('building the HTML report (r.html)');
+    q.done();
+    expect(written).toEqual([]);
+  });
+
   it('nothing on a terminal that moves no cursor (TERM=dumb: an editor\'s shell buffer showed the escapes, a QA pass of environments)', () => {
     const term = process.env['TERM'];
     process.env['TERM'] = 'dumb';
