@@ -276,11 +276,16 @@ describe('R16: the suite catches the faulty designs (negative tests)', () => {
     // another conflict a stamp makes, first: two members' edits and a later deletion on a third, where with a scanner
     // that only cleans the stub beats both edits (R6, the later save; a stub makes no conflict document) and no
     // conflict is made; stamped, both edits beat it and then conflict with each other (R5). 995 shrink to the race.
+    // Seed 1225789755 (a CI run's, 2026-12-08; it failed at b71a373 as at HEAD) shrinks to a third of that family:
+    // one member's edit, stamped on write, beats another's later deletion (R6: a stamp is a save), and the copy it
+    // brings back conflicts with a third member's cleaning of the same version, made while partitioned (R5); with a
+    // scanner that only cleans, the deletion wins and the cleaning loses to its stub. Common to both: a deletion, and
+    // before it a user's edit on another member, whose stamp undoes it.
     const any = found(seed);
     if (any.raced === undefined) {
       const deletion = any.cex.events.find((e) => e.type === 'delete');
       const editors = new Set(any.saves.filter((e) => deletion !== undefined && e.at < deletion.at).map((e) => e.server));
-      expect(deletion !== undefined && editors.size >= 2 && !editors.has(deletion.server), JSON.stringify(any.cex.events)).toBe(true);
+      expect(deletion !== undefined && editors.size >= 1 && !editors.has(deletion.server), JSON.stringify(any.cex.events)).toBe(true);
     }
   });
 
