@@ -281,7 +281,6 @@ function boundedFileName(name: string): string {
   return `${head}-${sha256Hex(name).slice(0, 12)}`;
 }
 
-/** Checks (and with `make`, makes) an output directory; returns the directories it made, outermost first. */
 /** Where counterexample logs go without --out: `counterexamples` in the working directory. */
 const DEFAULT_OUT = 'counterexamples';
 
@@ -302,6 +301,7 @@ function tryOutDir(given: string | undefined): void {
   }
 }
 
+/** Checks (and with `make`, makes) an output directory; returns the directories it made, outermost first. */
 function ensureOutDir(dir: string, option: string, make = true): string[] {
   // (resolve('') is the current directory: counterexamples went there, as an empty --record is refused.)
   if (dir.trim() === '') throw new UsageError(`${option}: give a directory (got an empty name)`);

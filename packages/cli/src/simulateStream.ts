@@ -238,8 +238,9 @@ export interface SimulateResult {
 const BEYOND_STOP_KEPT = Math.min(100_000, Math.max(10_000, heapLimitMb() * 100));
 
 /**
- * A FIFO queue with O(1) push and shift: a ring whose size is a power of two, doubled when full, never shrunk (it holds
- * at most an instant's lines: HOLD_DERIVED). It was an array read from a position and cut down once half read: a
+ * A FIFO queue with O(1) push and shift: a ring whose size is a power of two, doubled when full, never shrunk (the
+ * file's side holds at most an instant's lines, HOLD_DERIVED; the engine's, its events before the log shows whether it
+ * is a recording, INPUTS_ONLY_AFTER, or those of one input's application). It was an array read from a position and cut down once half read: a
  * replay of the bench's recording pushed 2.2 million items through two of them, and their growth and cuts were 5% of
  * its allocation (V8's sampling heap profiler).
  */

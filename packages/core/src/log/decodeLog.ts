@@ -514,8 +514,6 @@ class Decoder implements LazyLogDecoder {
     return bytes !== undefined ? new RawLine(this.lineNo, at, type, undefined, bytes, start, end) : new RawLine(this.lineNo, at, type, text.slice(start, end), undefined, 0, 0);
   }
 
-
-
   private parse(): Record<string, unknown> {
     let value: unknown;
     try {
@@ -1241,8 +1239,8 @@ class Decoder implements LazyLogDecoder {
 }
 
 /**
- * Whether `"at"` (tail `at"`, 1 character before it) or `"type"` (tail `ype"`, 2) occurs from `from` on, before `end`. Searching for
- * the tail is much faster than for the whole: a quote, its first character, is everywhere in JSON.
+ * Whether `"at"` (tail `at"`, 1 character before it) or `"type"` (tail `ype"`, 2) occurs from `from` on, before
+ * `end`. Searching for the tail is much faster than for the whole: a quote, its first character, is everywhere in JSON.
  */
 function hasQuoted(raw: string, from: number, end: number, tail: string, before: number): boolean {
   for (let i = raw.indexOf(tail, from + before); i >= 0 && i < end; i = raw.indexOf(tail, i + 1)) {

@@ -228,9 +228,22 @@ class HeadParts {
   }
 }
 
-const revisedParts = new HeadParts((server, _, db) => `,"type":"revised","server":"${server}","db":"${db}","unid":"`);
-const replicatedParts = new HeadParts((from, to, db) => `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`);
-const scannedParts = new HeadParts((server, _, db) => `,"type":"scanned","server":"${server}","db":"${db}","unid":"`);
+const revisedParts = new HeadParts(revisedHead);
+const replicatedParts = new HeadParts(replicatedHead);
+const scannedParts = new HeadParts(scannedHead);
+
+// Each kind's head, from `,"type"` to the UNID's opening quote, for names found valid: remembered as text by
+// encodeValidDerived (LastHead) and as bytes by isEncodingAt (HeadParts). (A server's name stands twice where a head
+// has one server.)
+function revisedHead(server: string, _: string, db: string): string {
+  return `,"type":"revised","server":"${server}","db":"${db}","unid":"`;
+}
+function replicatedHead(from: string, to: string, db: string): string {
+  return `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`;
+}
+function scannedHead(server: string, _: string, db: string): string {
+  return `,"type":"scanned","server":"${server}","db":"${db}","unid":"`;
+}
 
 // Each reader takes the position to read from and gives the position after what it read, or -1 if the bytes there
 // are not what it reads (and -1 stays -1). Reading past the line's end runs into its line end, which no part holds,
@@ -394,10 +407,9 @@ class LastHead {
   }
 }
 
-// (A server's name stands twice where a head has one server.)
-const revisedHeads = new LastHead((server, _, db) => `,"type":"revised","server":"${server}","db":"${db}","unid":"`);
-const replicatedHeads = new LastHead((from, to, db) => `,"type":"replicated","from":"${from}","to":"${to}","db":"${db}","unid":"`);
-const scannedHeads = new LastHead((server, _, db) => `,"type":"scanned","server":"${server}","db":"${db}","unid":"`);
+const revisedHeads = new LastHead(revisedHead);
+const replicatedHeads = new LastHead(replicatedHead);
+const scannedHeads = new LastHead(scannedHead);
 
 let revisedBy = NONE;
 const revisedItems: string[] = [];

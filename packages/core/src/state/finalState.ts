@@ -56,11 +56,18 @@ export interface StateSource {
 }
 
 export function buildFinalState(src: StateSource): FinalState {
+  return byServerAndDatabase(src, (dbs, s, d) => {
+    dbs[d] = src.notes(s, d).map(toStateDoc);
+  });
+}
+
+/** Servers by name, each with its databases by name (sorted), each database's value put by `put`. */
+function byServerAndDatabase(src: StateSource, put: (dbs: Record<string, StateDoc[]>, server: string, db: string) => void, seal: <T extends object>(dbs: T) => T = (dbs) => dbs): Record<string, Record<string, StateDoc[]>> {
   const out: Record<string, Record<string, StateDoc[]>> = Object.create(null) as Record<string, Record<string, StateDoc[]>>;
   for (const s of [...src.servers()].sort()) {
     const dbs: Record<string, StateDoc[]> = Object.create(null) as Record<string, StateDoc[]>;
-    for (const d of [...src.databases(s)].sort()) dbs[d] = src.notes(s, d).map(toStateDoc);
-    out[s] = dbs;
+    for (const d of [...src.databases(s)].sort()) put(dbs, s, d);
+    out[s] = seal(dbs);
   }
   return out;
 }
@@ -76,16 +83,17 @@ export const LAZY_VALUES: unique symbol = Symbol('replstorm.lazyValues');
  * reader takes each database's list as it writes it; each read makes the list again.
  */
 export function lazyFinalState(src: StateSource, freezeDocs: <T>(docs: T) => T = (docs) => docs): FinalState {
-  const out: Record<string, Record<string, StateDoc[]>> = Object.create(null) as Record<string, Record<string, StateDoc[]>>;
-  for (const s of [...src.servers()].sort()) {
-    const dbs: Record<string, StateDoc[]> = Object.create(null) as Record<string, StateDoc[]>;
-    for (const d of [...src.databases(s)].sort()) {
+  const out = byServerAndDatabase(
+    src,
+    (dbs, s, d) => {
       Object.defineProperty(dbs, d, { enumerable: true, get: () => freezeDocs(src.notes(s, d).map(toStateDoc)) });
-    }
-    // The mark a writer looks for (the CLI's writeJsonPieces): values made when read, written one at a time.
-    Object.defineProperty(dbs, LAZY_VALUES, { value: true });
-    out[s] = Object.freeze(dbs);
-  }
+    },
+    (dbs) => {
+      // The mark a writer looks for (the CLI's writeJsonPieces): values made when read, written one at a time.
+      Object.defineProperty(dbs, LAZY_VALUES, { value: true });
+      return Object.freeze(dbs);
+    },
+  );
   return Object.freeze(out);
 }
 
