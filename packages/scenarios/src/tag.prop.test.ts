@@ -5,7 +5,7 @@ import { assertLogProperty } from '../../core/test/property.js';
 import { TRUSTED_DESIGNS, behaviourFactory, type ScannerDesign } from './design.js';
 import { builtinRegistry } from './designs/registry.js';
 import { smsdomLike, smsdomScan } from './designs/smsdom.js';
-import { SSO_TAG, currentTag, tagContent } from './tag.js';
+import { SSO_TAG, currentTag, heldAndCurrentTag, heldTag, tagContent } from './tag.js';
 import { propertyRuns } from '../../../scripts/propertySeed.js';
 
 // R15: a scan skips a document exactly when the tag it holds is the HMAC of its content with the server's key. The
@@ -86,8 +86,11 @@ describe('R15: the tag a scan reads, remembered against the items', () => {
       scan: (ctx) => {
         const c = ctx.config;
         const want = afresh(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
-        const current = currentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
+        // Both readings: the held tag noted in the cache's walk over the items, and read on its own (heldTag).
+        const { held, current } = heldAndCurrentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
+        const heldAfresh = ctx.note.items.find((i) => i.name.toLowerCase() === SSO_TAG.toLowerCase())?.value;
         if (current !== want) readings.push(`at ${ctx.clock} on ${ctx.server}: currentTag ${current}, afresh ${want}`);
+        if (held !== heldAfresh) readings.push(`at ${ctx.clock} on ${ctx.server}: held tag ${String(held)}, read afresh ${String(heldAfresh)}`);
         return smsdomScan(ctx);
       },
     }) as ScannerDesign<object>;
@@ -128,5 +131,23 @@ describe('R15: the tag a scan reads, remembered against the items', () => {
     const other = { ...base, items: [subject, item('X-Other', 'o')] } as unknown as Note;
     expect(currentTag(other, KEY, false, '')).toBe(afresh(other, KEY, false, ''));
     expect(currentTag(other, KEY, false, '')).not.toBe(currentTag(first, KEY, false, ''));
+  });
+
+  it('R15: the held tag read with a remembered current tag is the one the version holds', () => {
+    const KEY = KEYS[0];
+    const base = { unid: U, seq: 1, seqTime: 1, deleted: false } as const;
+    const item = (name: string, value: string) => ({ name, key: name.toLowerCase(), value, seq: 1 });
+    const subject = item('Subject', 's');
+    const zed = item('X-Zed', 'z');
+    const note = (...items: object[]) => ({ ...base, items }) as unknown as Note;
+    // Remembered from an untagged version, then read on a stamped one, a restamped one (the cache's walk), a version
+    // that lost its tag, and one whose tag sorts before its first other item (the cache's anchor after it).
+    const readings = [note(subject, zed), note(subject, item(SSO_TAG, 't'), zed), note(subject, item(SSO_TAG, 'u'), zed), note(subject, zed)];
+    const tagFirst = note(item(SSO_TAG, 'v'), zed);
+    for (const n of [...readings, tagFirst, tagFirst]) {
+      const { held, current } = heldAndCurrentTag(n, KEY, false, '');
+      expect({ held, current }).toEqual({ held: heldTag(n), current: afresh(n, KEY, false, '') });
+    }
+    expect(readings.map((n) => heldAndCurrentTag(n, KEY, false, '').held)).toEqual([undefined, 't', 'u', undefined]);
   });
 });

@@ -59,32 +59,57 @@ const tagCache = new WeakMap<object, CachedTag>();
  * made for it), remembered as said above.
  */
 export function currentTag(note: Note, key: string, includeDefinitions: boolean, definitionsVersion: string): string {
-  const definitions = includeDefinitions ? definitionsVersion : '';
-  const all = note.items;
-  let anchor: object | undefined;
-  for (const it of all) {
-    if (it.key !== SSO_KEY) {
-      anchor = it;
-      break;
-    }
-  }
-  if (anchor !== undefined) {
-    const hit = tagCache.get(anchor);
-    if (hit !== undefined && hit.key === key && hit.definitions === definitions && sameItemsBut(hit.items, all)) return hit.tag;
-  }
-  const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
-  if (anchor !== undefined) tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag });
-  return tag;
+  return heldAndCurrentTag(note, key, includeDefinitions, definitionsVersion).current;
 }
 
-/** `kept` equals `all` without the tag item, object for object. */
-function sameItemsBut(kept: readonly object[], all: Note['items']): boolean {
-  let k = 0;
-  for (const it of all) {
-    if (it.key === SSO_KEY) continue;
-    if (kept[k++] !== it) return false;
+/** What heldAndCurrentTag answers: the note's `X-SSOTag` value (heldTag) and the tag it should carry (currentTag). */
+export interface HeldAndCurrent {
+  held: ItemValue | undefined;
+  current: string;
+}
+
+const answer: HeldAndCurrent = { held: undefined, current: '' };
+
+/**
+ * heldTag and currentTag together, in one walk over the items when the tag is remembered (a scan asks for both, and
+ * the items' first reading is what a scan of a large store waits for: their cache misses). The answer is one object
+ * reused by every call (no allocation per scan): read it before the next call.
+ */
+export function heldAndCurrentTag(note: Note, key: string, includeDefinitions: boolean, definitionsVersion: string): Readonly<HeldAndCurrent> {
+  const definitions = includeDefinitions ? definitionsVersion : '';
+  const all = note.items;
+  const n = all.length;
+  let a = 0;
+  while (a < n && all[a]!.key === SSO_KEY) a++;
+  if (a < n) {
+    const anchor = all[a]!;
+    const hit = tagCache.get(anchor);
+    if (hit !== undefined && hit.key === key && hit.definitions === definitions) {
+      // The remembered items equal these but the tag, object for object: checked while the tag item is noted.
+      const kept = hit.items;
+      let held: ItemValue | undefined;
+      let k = 0;
+      let i = 0;
+      for (; i < n; i++) {
+        const it = all[i]!;
+        // (One at most: a note's items are sorted by key, each key once.)
+        if (it.key === SSO_KEY) held = it.value;
+        else if (kept[k++] !== it) break;
+      }
+      if (i === n && k === kept.length) {
+        answer.held = held;
+        answer.current = hit.tag;
+        return answer;
+      }
+    }
+    const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
+    tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag });
+    answer.current = tag;
+  } else {
+    answer.current = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
   }
-  return k === kept.length;
+  answer.held = heldTag(note);
+  return answer;
 }
 
 /** R15: a tag verifies on a server when it equals what that server computes with its own key. */

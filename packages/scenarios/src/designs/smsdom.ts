@@ -1,6 +1,6 @@
-import { LogError, type ScanDecision, type ScanKind } from '@replstorm/core';
+import { LogError, type ItemValue, type ScanDecision, type ScanKind } from '@replstorm/core';
 import { cleaningWrites, defineDesign, type DesignScanContext, type ScannerDesign } from '../design.js';
-import { SSO_TAG, computeTag, currentTag, heldTag, verifyTag } from '../tag.js';
+import { SSO_TAG, computeTag, heldAndCurrentTag, heldTag, verifyTag } from '../tag.js';
 
 /** The `smsdom` configuration (event-log.md, "Built-in scanner design smsdom"). Defaults: SSO on, nothing else changed. */
 export interface SmsdomConfig {
@@ -49,16 +49,19 @@ export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   // No closures or option objects per scan unless the tag carries its time: this runs once per document scanned.
   const c = ctx.config;
   const sso = ssoApplies(c, ctx.kind);
-  const held = heldTag(ctx.note);
+  let held: ItemValue | undefined;
   // Without the scan time in it, the tag a scan would write is the tag that verifies: computed once. Each decision gets
   // a `set` list of its own: smsdomScan is public, and a design wrapping it may add to the list it returns (a list
   // shared through the tag cache carried one design's addition into every later scan of those items).
   let current: string | undefined;
   let verifies: boolean;
   if (c.tagIncludesScanTime) {
+    held = heldTag(ctx.note);
     verifies = verifyTag(ctx.note, held, { key: c.key, includeDefinitions: c.tagIncludesDefinitions, definitions: ctx.definitions, withScanTime: true });
   } else {
-    current = currentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
+    const tags = heldAndCurrentTag(ctx.note, c.key, c.tagIncludesDefinitions, ctx.definitions);
+    held = tags.held;
+    current = tags.current;
     verifies = held === current;
   }
   if (sso && verifies) {
