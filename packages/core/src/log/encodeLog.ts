@@ -213,17 +213,32 @@ const SCAN_VERDICT_PARTS = new Map<unknown, View>(SCAN_VERDICTS.map((x) => [x, p
  */
 class HeadParts {
   private readonly byDb = new Map<string, { readonly a: string; readonly b: string; readonly part: View }>();
+  // The last one asked for, before the map: a scheduled pass's lines name one server and database run after run.
+  // (None at first: no string is undefined.)
+  private lastDb: string | undefined = undefined;
+  private last: { readonly a: string; readonly b: string; readonly part: View } | undefined = undefined;
 
   constructor(private readonly make: (a: string, b: string, c: string) => string) {}
 
   get(a: unknown, b: unknown, db: unknown): View | undefined {
     if (typeof db !== 'string') return undefined;
-    const known = this.byDb.get(db);
-    if (known !== undefined && known.a === a && known.b === b) return known.part;
+    let known = this.last;
+    if (db !== this.lastDb || known === undefined || known.a !== a || known.b !== b) {
+      const found = this.byDb.get(db);
+      if (found === undefined || found.a !== a || found.b !== b) return this.made(a, b, db);
+      this.lastDb = db;
+      this.last = known = found;
+    }
+    return known.part;
+  }
+
+  private made(a: unknown, b: unknown, db: string): View | undefined {
     if (!isName(a) || !isName(b) || !isName(db)) return undefined;
     if (this.byDb.size >= 4_096) this.byDb.clear();
     const made = { a, b, part: part(this.make(a, b, db)) };
     this.byDb.set(db, made);
+    this.lastDb = db;
+    this.last = made;
     return made.part;
   }
 }
