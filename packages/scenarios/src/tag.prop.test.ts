@@ -133,6 +133,34 @@ describe('R15: the tag a scan reads, remembered against the items', () => {
     expect(currentTag(other, KEY, false, '')).not.toBe(currentTag(first, KEY, false, ''));
   });
 
+  it('R15: a remembered tag is not reused when any one of the items after the first is another object, however many items', () => {
+    const KEY = KEYS[0];
+    const base = { unid: U, seq: 1, seqTime: 1, deleted: false } as const;
+    const item = (name: string, value: string) => ({ name, key: name.toLowerCase(), value, seq: 1 });
+    const note = (items: object[]) => ({ ...base, items }) as unknown as Note;
+    // Names that sort around the tag's (x-ssotag), so the tag stands first, between, or last.
+    const names = ['A1', 'A2', 'A3', 'X-A', 'Y1', 'Y2', 'Y3'];
+    for (let count = 1; count <= names.length; count++) {
+      for (const tagged of [false, true]) {
+        const items = names.slice(0, count).map((n) => item(n, 'v'));
+        const withTag = (list: object[]) => (tagged ? [...list, item(SSO_TAG, 't')].sort((x, y) => ((x as { key: string }).key < (y as { key: string }).key ? -1 : 1)) : list);
+        const first = note(withTag(items));
+        expect(currentTag(first, KEY, false, '')).toBe(afresh(first, KEY, false, ''));
+        for (let j = 1; j < count; j++) {
+          // The j-th item another object, of another value; then one more item at the end; then one fewer.
+          const changed = note(withTag(items.map((it, i) => (i === j ? item(it.name, 'w') : it))));
+          expect(currentTag(changed, KEY, false, ''), `${count} items, the tag ${tagged ? 'held' : 'absent'}, item ${j} changed`).toBe(afresh(changed, KEY, false, ''));
+          expect(currentTag(first, KEY, false, '')).toBe(afresh(first, KEY, false, ''));
+        }
+        const longer = note(withTag([...items, item('Z-Last', 'z')]));
+        expect(currentTag(longer, KEY, false, '')).toBe(afresh(longer, KEY, false, ''));
+        expect(currentTag(first, KEY, false, '')).toBe(afresh(first, KEY, false, ''));
+        const shorter = note(withTag(items.slice(0, -1)));
+        if (count > 1) expect(currentTag(shorter, KEY, false, '')).toBe(afresh(shorter, KEY, false, ''));
+      }
+    }
+  });
+
   it('R15: the held tag read with a remembered current tag is the one the version holds', () => {
     const KEY = KEYS[0];
     const base = { unid: U, seq: 1, seqTime: 1, deleted: false } as const;

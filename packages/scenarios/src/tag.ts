@@ -41,11 +41,33 @@ export function heldTag(note: Note): ItemValue | undefined {
   return undefined;
 }
 
+type Item = Note['items'][number];
+
+/**
+ * A remembered tag and the non-tag items it was computed from: the first (the cache's key) is left out, the next
+ * three are fields and any more a list. A scan reads the entry right after finding it, and a list of its own was one
+ * more object to fetch (a document of the seed has three items and its tag; interleaved replays below).
+ */
 interface CachedTag {
   readonly tag: string;
-  readonly items: readonly Note['items'][number][];
   readonly key: string;
   readonly definitions: string;
+  /** How many non-tag items. */
+  readonly n: number;
+  readonly i1: Item | undefined;
+  readonly i2: Item | undefined;
+  readonly i3: Item | undefined;
+  readonly more: readonly Item[] | undefined;
+}
+
+function cachedTag(tag: string, key: string, definitions: string, all: readonly Item[]): CachedTag {
+  const kept = all.filter((i) => i.key !== SSO_KEY);
+  return { tag, key, definitions, n: kept.length, i1: kept[1], i2: kept[2], i3: kept[3], more: kept.length > 4 ? kept.slice(4) : undefined };
+}
+
+/** The k-th (k >= 1) non-tag item `hit` was computed from. */
+function keptAt(hit: CachedTag, k: number): Item | undefined {
+  return k === 1 ? hit.i1 : k === 2 ? hit.i2 : k === 3 ? hit.i3 : hit.more?.[k - 4];
 }
 
 // A save shares every unchanged Item object with the version before it, so a document rescanned after a stamp (or
@@ -85,25 +107,25 @@ export function heldAndCurrentTag(note: Note, key: string, includeDefinitions: b
     const anchor = all[a]!;
     const hit = tagCache.get(anchor);
     if (hit !== undefined && hit.key === key && hit.definitions === definitions) {
-      // The remembered items equal these but the tag, object for object: checked while the tag item is noted.
-      const kept = hit.items;
+      // The remembered items equal these but the tag, object for object: checked while the tag item is noted. (The
+      // first is the anchor, the entry's key.)
       let held: ItemValue | undefined;
-      let k = 0;
+      let k = 1;
       let i = 0;
       for (; i < n; i++) {
         const it = all[i]!;
         // (One at most: a note's items are sorted by key, each key once.)
         if (it.key === SSO_KEY) held = it.value;
-        else if (kept[k++] !== it) break;
+        else if (i > a && keptAt(hit, k++) !== it) break;
       }
-      if (i === n && k === kept.length) {
+      if (i === n && k === hit.n) {
         answer.held = held;
         answer.current = hit.tag;
         return answer;
       }
     }
     const tag = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
-    tagCache.set(anchor, { items: all.filter((i) => i.key !== SSO_KEY), key, definitions, tag });
+    tagCache.set(anchor, cachedTag(tag, key, definitions, all));
     answer.current = tag;
   } else {
     answer.current = hmacSha256Hex(key, tagContent(note, includeDefinitions, definitionsVersion));
