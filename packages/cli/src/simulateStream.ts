@@ -9,7 +9,7 @@ import {
   describeInput,
   encodeEvent,
   encodeHeader,
-  isEncodingAt,
+  isRawEncodingOf,
   isEncodingOf,
   isInputEvent,
   isScannerRevision,
@@ -349,10 +349,11 @@ const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('even
  * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
  *
  * A raw line equal to the engine event's encoding matches without being parsed: it is valid by construction
- * (isEncodingOf; isEncodingAt reads the line's bytes where the decoder kept them, most lines of a file). Any other raw
- * line is decoded, which refuses it if it breaks the format, and compared as an event, so another writer's key order
- * or spacing conforms. Every raw line is decoded or matched, and no later than a refusal of
- * a later line is reported (`settle`): a log is refused at its first bad line, as when every line was decoded up front.
+ * (isEncodingOf; isRawEncodingOf reads the line's bytes where the decoder kept them, most lines of a file, from the end
+ * of the start the decoder read). Any other raw line is decoded, which refuses it if it breaks the format, and compared
+ * as an event, so another writer's key order or spacing conforms. Every raw line is decoded or matched, and no later
+ * than a refusal of a later line is reported (`settle`): a log is refused at its first bad line, as when every line
+ * was decoded up front.
  */
 class Conformance {
   // Queues with a read position (shift() on a long array is linear): a recording's derived events and the engine's
@@ -464,7 +465,7 @@ class Conformance {
       this.checked++;
       this.engineCompared++;
       if (this.boundary !== undefined && this.firstAfterBoundary === undefined && this.engineCompared > this.boundary) this.firstAfterBoundary = f.line;
-      if (isRaw(f) && (f.bytes !== undefined ? isEncodingAt(f.bytes, f.byteStart, f.byteEnd, e) : isEncodingOf(f.text, e))) {
+      if (isRaw(f) && (f.bytes !== undefined ? isRawEncodingOf(f as typeof f & { bytes: Uint8Array }, e) : isEncodingOf(f.text, e))) {
         this.byText++;
         continue;
       }

@@ -45,7 +45,7 @@ export { runEvents } from './simulate/runEvents.js';
 export { firstApart, unmadeCollision, type ReplicasApart } from './simulate/collisions.js';
 export type { LazyLogDecoder, LogDecoder, LogDecoderOptions, LogWarning, RawDerivedLine } from './log/decodeLog.js';
 export { DEFAULT_MAX_LINE_BYTES, createLazyLogDecoder, createLogDecoder, decodeLogText } from './log/decodeLog.js';
-export { encodeEvent, encodeHeader, encodeLog, isEncodingAt, isEncodingOf } from './log/encodeLog.js';
+export { encodeEvent, encodeHeader, encodeLog, isEncodingAt, isEncodingOf, isRawEncodingOf } from './log/encodeLog.js';
 export { abstractStateHash, abstractStateKeys, type AbstractReplica, type AbstractServer, type AbstractSource } from './simulate/abstractState.js';
 export { HashTable64, hash64, hash64Words } from './util/fastHash.js';
 export { derivedEventsEqual, eventsEqual } from './log/eventsEqual.js';

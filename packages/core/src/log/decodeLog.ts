@@ -78,7 +78,7 @@ export interface LogDecoder<Item = LocatedEvent> {
  * A derived event's line handed over undecoded by a lazy decoder. Its `at` and `type` are read from the line's start,
  * which is as the recorder writes it (`{"at":<digits>,"type":"<derived type>",`), and are what decoding the whole line
  * gives (the rest names neither key again); `at` is already checked against the lines before. The rest of the line is
- * not checked yet: it is valid once it equals `encodeEvent` of a valid event (isEncodingOf, or isEncodingAt on its
+ * not checked yet: it is valid once it equals `encodeEvent` of a valid event (isEncodingOf, or isRawEncodingOf on its
  * bytes), or once `decodeRaw` accepts it.
  */
 export interface RawDerivedLine {
@@ -90,11 +90,13 @@ export interface RawDerivedLine {
   /**
    * The line's bytes, `bytes[byteStart, byteEnd)`, without its line end, when the line lies in a block of a kept chunk
    * (`chunksKept`) whose text is ASCII; else undefined. Such a line's text is made when first asked for: a matcher
-   * reads the bytes (isEncodingAt).
+   * reads the bytes (isRawEncodingOf).
    */
   readonly bytes: Uint8Array | undefined;
   readonly byteStart: number;
   readonly byteEnd: number;
+  /** Where the line goes on after its start (`{"at":<at>,"type":"<type>",`), in units from its first (and in bytes). */
+  readonly bodyOffset: number;
 }
 
 /** A RawDerivedLine; read as bytes, its text is made when first asked for (most lines match and never need it). */
@@ -109,6 +111,7 @@ class RawLine implements RawDerivedLine {
     readonly bytes: Uint8Array | undefined,
     readonly byteStart: number,
     readonly byteEnd: number,
+    readonly bodyOffset: number,
   ) {
     this.made = text;
   }
@@ -511,7 +514,9 @@ class Decoder implements LazyLogDecoder {
     this.lastAt = at;
     this.lastAtLine = this.lineNo;
     const bytes = this.blockBytes;
-    return bytes !== undefined ? new RawLine(this.lineNo, at, type, undefined, bytes, start, end) : new RawLine(this.lineNo, at, type, text.slice(start, end), undefined, 0, 0);
+    return bytes !== undefined
+      ? new RawLine(this.lineNo, at, type, undefined, bytes, start, end, p - start)
+      : new RawLine(this.lineNo, at, type, text.slice(start, end), undefined, 0, 0, p - start);
   }
 
   private parse(): Record<string, unknown> {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { LogError } from '../util/logError.js';
 import { createLazyLogDecoder, createLogDecoder, decodeLogText, type RawDerivedLine } from './decodeLog.js';
-import { encodeBySchema, encodeEvent, encodeLog, isEncodingAt, isEncodingOf as isEncodingOfText } from './encodeLog.js';
+import { encodeBySchema, encodeEvent, encodeLog, isEncodingAt, isEncodingOf as isEncodingOfText, isRawEncodingOf } from './encodeLog.js';
 import { eventsEqual } from './eventsEqual.js';
 import type { LocatedEvent, LogEvent } from './events.js';
 import { assertLogProperty } from '../../test/property.js';
@@ -308,14 +308,37 @@ function atBytes(match: typeof isEncodingAt): (line: string, e: LogEvent) => boo
   };
 }
 
-// The same properties of both matchers: the line as text (isEncodingOf), and as bytes (isEncodingAt, what a replay of
-// a file asks).
-type Matchers = Pick<typeof import('./encodeLog.js'), 'isEncodingOf' | 'isEncodingAt'>;
+/**
+ * isRawEncodingOf asked of `line` as a replay asks it: of the raw line a lazy decoder of kept chunks hands over for it,
+ * its start read by the decoder. A line the decoder does not hand over with its bytes (refused, decoded, not ASCII) is
+ * never asked of it: a replay decodes it, or matches its text (isEncodingOf), which answers here.
+ */
+function asRawLine(match: typeof isRawEncodingOf, text: typeof isEncodingOfText): (line: string, e: LogEvent) => boolean {
+  return (line: string, e: LogEvent): boolean => {
+    let raw: RawDerivedLine | undefined;
+    try {
+      const d = createLazyLogDecoder({ chunksKept: true });
+      d.push(utf8('{"replog":1}\n'));
+      const items = [...d.push(utf8(`${line}\n`)), ...d.end()];
+      if (items.length === 1 && isRaw(items[0]!) && items[0].bytes !== undefined) raw = items[0];
+    } catch (err) {
+      if (!(err instanceof LogError)) throw err;
+    }
+    if (raw?.bytes === undefined) return text(line, e);
+    expect(new TextDecoder().decode(raw.bytes.subarray(raw.byteStart, raw.byteEnd))).toBe(line);
+    return match(raw as RawDerivedLine & { bytes: Uint8Array }, e);
+  };
+}
+
+// The same properties of the three matchers: the line as text (isEncodingOf), as bytes (isEncodingAt), and as the raw
+// line a replay of a file matches (isRawEncodingOf).
+type Matchers = Pick<typeof import('./encodeLog.js'), 'isEncodingOf' | 'isEncodingAt' | 'isRawEncodingOf'>;
 describe.each([
   { name: 'isEncodingOf', matcherOf: (m: Matchers) => m.isEncodingOf },
   { name: 'isEncodingAt (the line as bytes)', matcherOf: (m: Matchers) => atBytes(m.isEncodingAt) },
+  { name: 'isRawEncodingOf (the raw line of a lazy decoder)', matcherOf: (m: Matchers) => asRawLine(m.isRawEncodingOf, m.isEncodingOf) },
 ])('$name: true only for the line encodeEvent writes, of an event decoding gives back', ({ matcherOf }) => {
-  const isEncodingOf = matcherOf({ isEncodingOf: isEncodingOfText, isEncodingAt });
+  const isEncodingOf = matcherOf({ isEncodingOf: isEncodingOfText, isEncodingAt, isRawEncodingOf });
 
   /** The event of `line` decoded alone (after a header), or undefined if refused. */
   function decodeAlone(line: string): LogEvent | undefined {
