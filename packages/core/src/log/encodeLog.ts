@@ -134,8 +134,10 @@ export function isEncodingAt(bytes: Uint8Array, start: number, last: number, e: 
  * compared here (a replay checks a million lines: reading each start twice was some fifth of the check).
  */
 export function isRawEncodingOf(raw: RawDerivedLine & { readonly bytes: Uint8Array }, e: LogEvent): boolean {
-  if (raw.at !== e.at || raw.type !== e.type) return false;
-  if (!BODY_TYPE_PARTS.has(e.type)) return isEncodingAt(raw.bytes, raw.byteStart, raw.byteEnd, e);
+  const type = e.type;
+  if (raw.at !== e.at || raw.type !== type) return false;
+  // (BODY_TYPE_PARTS' types, compared: the map's lookup was 0.5% of a replay.)
+  if (type !== 'revised' && type !== 'replicated' && type !== 'scanned') return isEncodingAt(raw.bytes, raw.byteStart, raw.byteEnd, e);
   return bodyAt(viewOf(raw.bytes), raw.byteStart + raw.bodyOffset, raw.byteEnd, e);
 }
 
