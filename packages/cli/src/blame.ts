@@ -59,8 +59,11 @@ export interface BlameResult {
   readonly moreChains: number;
 }
 
+/** How many causes the text and the report list (by revisions); --blame --json lists them all. */
+export const CAUSES_SHOWN = 20;
+
 /**
- * What the causes past the first `shown` hold of conflicts (the text and the report list 20 by revisions): how many
+ * What the causes past the first `shown` hold of conflicts (the text and the report list CAUSES_SHOWN): how many
  * made any, how many conflicts in all, and the one with the most (the first such by the list's order). A cause of one
  * revision and many conflicts stood below twenty of two revisions and none, unsaid but by --blame --json.
  */

@@ -49,7 +49,7 @@ import { formatCount, formatSideBySide, formatSummary, formatTable, formatVirtua
 import { AtomicFile, committedOutputs, createProgress, forgetCommittedOutputs, heapFullness, heapLimitMb, holdMadeDirectories, holdsFiles, isFileOf, removeEmpty, removePendingOutputs, writeFileAtomic } from './output.js';
 import { renderHtmlReport } from './report/htmlReport.js';
 import { MEMORY_STOP_AT, WhatIfRefusal, growthText, simulateStream, type CutShort, type SimulateResult, type WhatIf } from './simulateStream.js';
-import { CHAIN_CREDIT, moreCausesText } from './blame.js';
+import { CAUSES_SHOWN, CHAIN_CREDIT, moreCausesText } from './blame.js';
 
 const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -482,11 +482,11 @@ function printBlame(res: SimulateResult, causeLines?: string): void {
   process.stdout.write(
     `${formatTable(
       ['line', 'cause', 'revisions', 'conflicts', 'by actor'],
-      b.byCause.slice(0, 20).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
+      b.byCause.slice(0, CAUSES_SHOWN).map((c) => [c.cause, c.label, c.revisions, c.conflicts, Object.entries(c.byActor).map(([a, n]) => `${a} ${formatCount(n)}`).join(', ')]),
     )}\n`,
   );
   // (printable: the text names a cause by its label, made of the log's names, as the table's cells are.)
-  if (b.byCause.length > 20) process.stdout.write(`  (${printable(moreCausesText(b.byCause, 20))}; --blame --json lists them all)\n`);
+  if (b.byCause.length > CAUSES_SHOWN) process.stdout.write(`  (${printable(moreCausesText(b.byCause, CAUSES_SHOWN))}; --blame --json lists them all)\n`);
   if (causeLines !== undefined) process.stdout.write(`  line: ${printable(causeLines)}\n`);
   // (An administrator's review read a storm credited to Beta's scheduled scans as Beta's doing, where Alpha's alone
   // storm as much: a pass that stamps a document already bouncing continues its chain under its own line.)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from '@replstorm/core';
-import { CHAIN_CREDIT, moreCausesText, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
+import { CAUSES_SHOWN, CHAIN_CREDIT, moreCausesText, type ActorBlame, type CauseBlame, type Chain } from '../blame.js';
 import type { Timeline, TimelineSeries } from './timeline.js';
 import { STEPS_SHOWN, type Steps } from './steps.js';
 import { conflictDocumentsHeldShown, deletionsUndoneLabel, formatCount, formatVirtualTime, stoppedAtEndOfTime, type DeletionsUndonePair } from '../format.js';
@@ -733,8 +733,6 @@ function renderRecording(recording: ReportData['recording']): string {
   if (recording.checked === 0) return '';
   return `<p>Recording: ${escapeHtml(formatCount(recording.checked))} derived events in the file checked; the engine agrees.</p>\n`;
 }
-
-const CAUSES_SHOWN = 20;
 
 /** Who caused each revision: the input events behind them (the CLI's "Blame by cause"), and the longest chains. */
 function renderCauses(causes: readonly CauseRow[] | undefined, chains: readonly ChainRow[] | undefined, moreChains = 0, causeLines?: string): string {
