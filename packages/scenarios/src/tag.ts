@@ -46,7 +46,7 @@ type Item = Note['items'][number];
 /**
  * A remembered tag and the non-tag items it was computed from: the first (the cache's key) is left out, the next
  * three are fields and any more a list. A scan reads the entry right after finding it, and a list of its own was one
- * more object to fetch (a document of the seed has three items and its tag; interleaved replays below).
+ * more object to fetch (a document of the seed has three items and its tag).
  */
 interface CachedTag {
   readonly tag: string;
