@@ -231,9 +231,10 @@ const SCANNED_KIND_PARTS = new Map<unknown, View>(SCANNED_KINDS.map((k) => [k, p
 const SCAN_VERDICT_PARTS = new Map<unknown, View>(SCAN_VERDICTS.map((x) => [x, part(`","verdict":"${x}`)]));
 
 /**
- * One kind of head, from `,"type"` to the UNID's opening quote, for three names found valid: remembered per database
- * (the third name) with the two others (compared with `===`). Bounded: cleared past 4,096 databases (a cache of a
- * pure function; an entry is some 0.4 KB, and a review measured 29 MB for 65,536 of them).
+ * One kind of head as bytes, from after `,"type":"<type>",` (read before it, BODY_TYPE_PARTS) to the UNID's opening
+ * quote, for three names found valid: remembered per database (the third name) with the two others (compared with
+ * `===`). Bounded: cleared past 4,096 databases (a cache of a pure function; an entry is some 0.4 KB, and a review
+ * measured 29 MB for 65,536 of them).
  */
 class HeadParts {
   private readonly byDb = new Map<string, { readonly a: string; readonly b: string; readonly part: View }>();
@@ -276,8 +277,9 @@ const replicatedParts = new HeadParts(replicatedHead, typePrefix('replicated').l
 const scannedParts = new HeadParts(scannedHead, typePrefix('scanned').length);
 
 // Each kind's head, from `,"type"` to the UNID's opening quote, for names found valid: remembered as text by
-// encodeValidDerived (LastHead) and as bytes by isEncodingAt (HeadParts). (A server's name stands twice where a head
-// has one server.)
+// encodeValidDerived (LastHead), and as bytes by isEncodingAt (HeadParts) without its type (`typePrefix`), which
+// isEncodingAt reads first and isRawEncodingOf takes as the decoder read it. (A server's name stands twice where a
+// head has one server.)
 function typePrefix(type: string): string {
   return `,"type":"${type}",`;
 }

@@ -319,8 +319,12 @@ function asRawLine(match: typeof isRawEncodingOf, text: typeof isEncodingOfText)
     try {
       const d = createLazyLogDecoder({ chunksKept: true });
       d.push(utf8('{"replog":1}\n'));
-      const items = [...d.push(utf8(`${line}\n`)), ...d.end()];
-      if (items.length === 1 && isRaw(items[0]!) && items[0].bytes !== undefined) raw = items[0];
+      // The line first in its chunk, or after another derived line of it (a replay's lines start anywhere in a block:
+      // the offsets must be the line's, not the chunk's).
+      const before = line.length % 2 === 0 ? '' : '{"at":0,"type":"scanned","server":"A","db":"d","unid":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","kind":"scheduled","verdict":"clean","saved":false}\n';
+      const items = [...d.push(utf8(`${before}${line}\n`)), ...d.end()];
+      const last = items[items.length - 1];
+      if (items.length === (before === '' ? 1 : 2) && last !== undefined && isRaw(last) && last.bytes !== undefined) raw = last;
     } catch (err) {
       if (!(err instanceof LogError)) throw err;
     }

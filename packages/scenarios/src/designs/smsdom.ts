@@ -42,8 +42,8 @@ function ssoApplies(c: SmsdomConfig, kind: ScanKind): boolean {
 /**
  * The SMSDOM scan (event-log.md): a verified tag skips the virus scan (and a scheduled or manual scan with
  * `rewriteValidTags` saves the current tag anyway: the seed's "undesired modifications"); otherwise the document is
- * scanned; infected attachments are removed with any tag; a clean document gets the current tag when SSO applies,
- * unless it already holds exactly that value.
+ * scanned; infected attachments are removed with any tag; a clean document gets the current tag when SSO applies
+ * (always a write: a held tag equal to it would have verified).
  */
 export function smsdomScan(ctx: DesignScanContext<SmsdomConfig>): ScanDecision {
   // No closures or option objects per scan unless the tag carries its time: this runs once per document scanned.
