@@ -10,7 +10,6 @@ import {
   encodeEvent,
   encodeHeader,
   isRawEncodingOf,
-  isEncodingOf,
   isInputEvent,
   isScannerRevision,
   type DerivedEvent,
@@ -240,9 +239,9 @@ const BEYOND_STOP_KEPT = Math.min(100_000, Math.max(10_000, heapLimitMb() * 100)
 /**
  * A FIFO queue with O(1) push and shift: a ring whose size is a power of two, doubled when full, never shrunk (the
  * file's side holds at most an instant's lines, HOLD_DERIVED; the engine's, its events before the log shows whether it
- * is a recording, INPUTS_ONLY_AFTER, or those of one input's application). It was an array read from a position and cut down once half read: a
- * replay of the bench's recording pushed 2.2 million items through two of them, and their growth and cuts were 5% of
- * its allocation (V8's sampling heap profiler).
+ * is a recording, INPUTS_ONLY_AFTER, or those of one input's application). It was an array read from a position and
+ * cut down once half read: a replay of the bench's recording pushed 2.2 million items through two of them, and their
+ * growth and cuts were 5% of its allocation (V8's sampling heap profiler).
  */
 export class Queue<T> {
   private items: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
@@ -349,8 +348,8 @@ const isRaw = (x: LocatedEvent | RawDerivedLine): x is RawDerivedLine => !('even
  * (inputs only: nothing to check) or is a recording, whose derived events must be exactly the engine's.
  *
  * A raw line equal to the engine event's encoding matches without being parsed: it is valid by construction
- * (isEncodingOf; isRawEncodingOf reads the line's bytes where the decoder kept them, most lines of a file, from the end
- * of the start the decoder read). Any other raw line is decoded, which refuses it if it breaks the format, and compared
+ * (isRawEncodingOf: the line's bytes where the decoder kept them, most lines of a file, read from the end of the start
+ * the decoder read; else its text). Any other raw line is decoded, which refuses it if it breaks the format, and compared
  * as an event, so another writer's key order or spacing conforms. Every raw line is decoded or matched, and no later
  * than a refusal of a later line is reported (`settle`): a log is refused at its first bad line, as when every line
  * was decoded up front.
@@ -465,7 +464,7 @@ class Conformance {
       this.checked++;
       this.engineCompared++;
       if (this.boundary !== undefined && this.firstAfterBoundary === undefined && this.engineCompared > this.boundary) this.firstAfterBoundary = f.line;
-      if (isRaw(f) && (f.bytes !== undefined ? isRawEncodingOf(f as typeof f & { bytes: Uint8Array }, e) : isEncodingOf(f.text, e))) {
+      if (isRaw(f) && isRawEncodingOf(f, e)) {
         this.byText++;
         continue;
       }

@@ -129,16 +129,17 @@ export function isEncodingAt(bytes: Uint8Array, start: number, last: number, e: 
 }
 
 /**
- * A lazy decoder's raw line with its bytes (RawDerivedLine), as isEncodingAt asks of them, from where its start ends:
- * the decoder read that start, `{"at":<at>,"type":"<type>",` as the encoder writes it, so only `at` and `type` are
- * compared here (a replay checks a million lines: reading each start twice was some fifth of the check).
+ * Whether a lazy decoder's raw line (RawDerivedLine) is the encoding of `e`. A line with its bytes is read as
+ * isEncodingAt reads them, from where its start ends: the decoder read that start, `{"at":<at>,"type":"<type>",` as the
+ * encoder writes it, so only `at` and `type` are compared here (a replay checks a million lines: reading each start
+ * twice was some fifth of the check). A line without bytes is compared as text (isEncodingOf).
  */
-export function isRawEncodingOf(raw: RawDerivedLine & { readonly bytes: Uint8Array }, e: LogEvent): boolean {
-  const type = e.type;
-  if (raw.at !== e.at || raw.type !== type) return false;
-  // (BODY_TYPE_PARTS' types, compared: the map's lookup was 0.5% of a replay.)
-  if (type !== 'revised' && type !== 'replicated' && type !== 'scanned') return isEncodingAt(raw.bytes, raw.byteStart, raw.byteEnd, e);
-  return bodyAt(viewOf(raw.bytes), raw.byteStart + raw.bodyOffset, raw.byteEnd, e);
+export function isRawEncodingOf(raw: RawDerivedLine, e: LogEvent): boolean {
+  const bytes = raw.bytes;
+  if (bytes === undefined) return isEncodingOf(raw.text, e);
+  if (raw.at !== e.at || raw.type !== e.type) return false;
+  if (!BODY_TYPE_PARTS.has(e.type)) return isEncodingAt(bytes, raw.byteStart, raw.byteEnd, e);
+  return bodyAt(viewOf(bytes), raw.byteStart + raw.bodyOffset, raw.byteEnd, e);
 }
 
 /**
