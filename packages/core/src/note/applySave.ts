@@ -35,7 +35,24 @@ function findItem(items: readonly Item[], key: string): number {
  */
 function writeItems(base: readonly Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   if (countOf(change.set) + countOf(change.remove) > MANY_WRITES) return writeMany(base, change, seq);
-  const items = base.slice();
+  if (base.length === 0) return trimmed(writeKeyed([], change, seq));
+  return writeKeyed(base.slice(), change, seq);
+}
+
+/**
+ * A first version's items (a new document, or one revived over its stub) at their size. They are pushed onto an
+ * empty list, and V8 grows a list's storage at its first push to room for 17 (14 empty slots, 112 bytes, for three
+ * items), kept for as long as the version lives. A copy at its size lets the grown one die young. [measured]
+ * bench/NOTES.md, the PouchDB paragraph (2026-12-08). (A later save that adds an item grows its copy of the list the same way; trimming that too cost the seed 3.3% more
+ * instructions in an earlier session, and is not done: revisions.ts.)
+ */
+function trimmed(r: { items: Item[]; written: string[] }): { items: Item[]; written: string[] } {
+  if (r.items.length > 0) r.items = r.items.slice();
+  return r;
+}
+
+/** writeItems on `items`, the list it may change (a copy of the previous version's). */
+function writeKeyed(items: Item[], change: SaveChange, seq: number): { items: Item[]; written: string[] } {
   // The names written, each once (by key), as the document spells them. A save writes one or two items: `written` is
   // made by its first write at its exact size, and the keys written so far live in a scratch list, where a Map or two
   // growing arrays cost a few hundred bytes a save. (A change whose iterable saves another document while it is read

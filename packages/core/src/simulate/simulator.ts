@@ -228,6 +228,16 @@ interface ServerRec {
 interface KindTable {
   readonly names: string[];
   readonly index: Map<string, number>;
+  /**
+   * The last two `by`s asked for their kind's number (byNumber), and those numbers: a save asks twice (its kind counted
+   * when met, its revision), and a run's saves come from a few actors, each `by` one string object, so most asks end
+   * at an identity comparison, not at two Map lookups (actorKind's memo, then `index`). Valid for good: a number, once
+   * given, names its kind in the table for good. [measured] bench/NOTES.md (2026-12-08).
+   */
+  by0: string | undefined;
+  no0: number;
+  by1: string | undefined;
+  no1: number;
 }
 
 interface Counters {
@@ -348,7 +358,7 @@ function emptyCounters(): Counters {
   return {
     revisions: 0,
     byActorKind: [],
-    kinds: { names: [], index: new Map() },
+    kinds: { names: [], index: new Map(), by0: undefined, no0: 0, by1: undefined, no1: 0 },
     replicatedChanges: 0,
     conflicts: 0,
     merges: 0,
@@ -1317,8 +1327,21 @@ export class Simulator {
 
   /** `byActorKind` lists every kind that appears in `by`, zeros included (event-log.md, "Summary"). */
   private countKind(byOrKind: string): void {
-    const i = this.kindNumber(actorKind(byOrKind));
+    const i = this.byNumber(byOrKind);
     if (this.s.counters.byActorKind[i] === undefined) this.ownCounters().byActorKind[i] = 0;
+  }
+
+  /** The number of `by`'s kind (actorKind) in the run's KindTable, given it when first met. */
+  private byNumber(by: string): number {
+    const t = this.s.counters.kinds;
+    if (t.by0 === by) return t.no0;
+    if (t.by1 === by) return t.no1;
+    const i = this.kindNumber(actorKind(by));
+    t.by1 = t.by0;
+    t.no1 = t.no0;
+    t.by0 = by;
+    t.no0 = i;
+    return i;
   }
 
   /** The kind's number in the run's KindTable, given it when first met. */
@@ -1716,7 +1739,7 @@ export class Simulator {
     c.revisions++;
     // (A Map of kinds, copied at the first revision of each state, was the most common map a search kept: 39,591 of
     // 319,473 at depth 9 of the bench's case. An array of a few numbers costs a fifth of it.)
-    const i = this.kindNumber(actorKind(by));
+    const i = this.byNumber(by);
     c.byActorKind[i] = (c.byActorKind[i] ?? 0) + 1;
   }
 
