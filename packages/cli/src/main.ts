@@ -754,6 +754,19 @@ function outsideClustersNote(w: NonNullable<SimulateResult['whatIf']>, source: W
 }
 
 /**
+ * outsideClustersNote for a scenario's run (run, compare): cluster-aware with the scenario's servers in no cluster
+ * (replication=scheduled), or in a cluster of one, runs as smsdom with the same settings would, and its row or
+ * summary read like a measurement of the design without a word why (a QA pass, 2026-12-08: compare's cluster-aware
+ * row equal to smsdom's under replication=scheduled). [choice] By the design's name, as outsideClustersNote.
+ */
+function clusterAwareAloneNote(design: unknown, settings: Readonly<Record<string, unknown>>): string | undefined {
+  if (design !== 'cluster-aware') return undefined;
+  if (String(settings['replication'] ?? 'cluster') === 'scheduled') return 'the servers are in no cluster (replication=scheduled): cluster-aware runs one member\'s scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would';
+  if (Number(settings['servers'] ?? 2) === 1) return 'the cluster has one member (servers=1), which runs the cluster\'s scheduled passes: cluster-aware acts here as smsdom with the same settings would';
+  return undefined;
+}
+
+/**
  * A run cut short by `run --max-scanner-revisions`, in words (the terminal, the report, the what-if's notes).
  * `recorded`: a recording was written (it holds the cut's `end`); `quiescent`: nothing was pending at the cut.
  */
@@ -1252,6 +1265,8 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const scheduleGiven = Object.prototype.hasOwnProperty.call(settings, 'scanEveryMs') || Object.prototype.hasOwnProperty.call(settings, 'scanServers');
   const gap = installed !== undefined && installed.name !== 'noop' && !scheduleGiven ? scheduleGap(installed) : undefined;
   if (gap !== undefined) process.stderr.write(`replstorm: note: the design "${printable(String(parameters['design']))}" ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes\n`);
+  const alone = scenario.name === 'smsdom-storm' ? clusterAwareAloneNote(parameters['design'], parameters) : undefined;
+  if (alone !== undefined) process.stderr.write(`replstorm: note: ${alone}\n`);
   // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
   // (The budget is in the header too: a recording of a cut run says why it ends with an `end` before the scenario's.)
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), ...modulesMeta() } };
@@ -1702,6 +1717,10 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     const gap = d !== undefined ? scheduleGap(d) : undefined;
     return gap === undefined ? [] : [{ r, note: `the design ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes` }];
   });
+  for (const r of rows) {
+    const note = scenario.name === 'smsdom-storm' ? clusterAwareAloneNote(r.design, { ...settings, ...r.settings }) : undefined;
+    if (note !== undefined) rowNotes.push({ r, note });
+  }
   // keys=per-server (for every row, or this row's) gives each server its own key: a row whose design has no key
   // setting runs as before, said (compare passes the setting over for it: oneOfSeveral).
   for (const r of rows) {

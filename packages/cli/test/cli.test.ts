@@ -2587,6 +2587,25 @@ describe('a researcher\'s design: what the output says when it does little or no
     expect(res.stdout).not.toContain('- smsdom: the design has no key');
   });
 
+  it('R11/R12: cluster-aware with the servers in no cluster (replication=scheduled) or a cluster of one: compare says beside its row, and run in a note, that it acts as smsdom would (its row equal to smsdom\'s, without a word: a QA pass); with a cluster of two, nothing is said. The other mode\'s interval is refused (exit 2)', async () => {
+    const small = ['--set', 'databases=1', '--set', 'docs=2'];
+    const scheduled = await runCli(['compare', 'smsdom', 'cluster-aware', '--set', 'replication=scheduled', ...small]);
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(scheduled.stdout).toContain('- cluster-aware: the servers are in no cluster (replication=scheduled): cluster-aware runs one member\'s scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would');
+    const row = (name: string) => scheduled.stdout.split('\n').find((l) => l.startsWith(`${name} `))!.trim().split(/ +/).slice(1);
+    expect(row('cluster-aware')).toEqual(row('smsdom'));
+    const one = await runCli(['run', 'smsdom-storm', '--set', 'design=cluster-aware', '--set', 'servers=1', ...small]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toContain('replstorm: note: the cluster has one member (servers=1), which runs the cluster\'s scheduled passes: cluster-aware acts here as smsdom with the same settings would');
+    const two = await runCli(['compare', 'smsdom', 'cluster-aware', ...small]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).not.toContain('as smsdom with the same settings would');
+    expect((await runCli(['run', 'smsdom-storm', '--set', 'design=cluster-aware', ...small])).stderr).not.toContain('as smsdom with the same settings would');
+    const other = await runCli(['run', 'smsdom-storm', '--set', 'connectionEveryMs=60000', ...small]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('parameter "connectionEveryMs": with replication=cluster (the default)');
+  });
+
   it('compare: a design with a scheduleEveryMs setting but no scheduleEveryMs() to read it gets the note too (README: "declares a scheduleEveryMs setting")', async () => {
     const dir = mkdtempSync(join(tmp, 'halfsched-'));
     const file = join(dir, 'halfsched.ts');

@@ -68,6 +68,8 @@ export const EXPLORE_REFUSED: Readonly<Record<string, string>> = {
 export function stormExploreModel(o: StormModelOptions = {}): ExploreModel {
   const settings: Record<string, string | number | boolean> = { ...EXPLORE_DEFAULTS, ...(o.settings ?? {}) };
   const cluster = (settings['replication'] ?? 'cluster') === 'cluster';
+  // (The default interval is for a cluster: the scenario refuses it with scheduled replication, where it changes nothing.)
+  if (!cluster && !Object.prototype.hasOwnProperty.call(o.settings ?? {}, 'clusterIntervalMs')) delete settings['clusterIntervalMs'];
   // [choice] A design's own schedule (`config=scheduleEveryMs=...`) is refused for the reason scanServers is: the scenario's
   // advice (use scanEveryMs and scanServers) would send the user to two parameters explore refuses.
   const context = { noSchedule: EXPLORE_REFUSED['scanServers']!, maxDocuments: { limit: MAX_EXPLORE_DOCUMENTS, why: MAX_EXPLORE_DOCUMENTS_WHY }, ...(o.registry !== undefined ? { designs: o.registry } : {}) };

@@ -224,6 +224,27 @@ describe('R16: parameter validation: LogError BAD_CONFIG naming the parameter', 
     expect(scanner.config['key']).toBe('ABCDEFGHIJKLMNOP');
   });
 
+  it('R11/R12: a replication parameter of the other mode is refused, naming it (given, it changed nothing: the same run, a QA pass); its own mode takes it', () => {
+    const cases = [
+      { settings: { replication: 'scheduled', clusterIntervalMs: 5000 }, field: 'clusterIntervalMs', says: 'with replication=scheduled the servers are in no cluster' },
+      { settings: { connectionEveryMs: 60_000 }, field: 'connectionEveryMs', says: 'with replication=cluster (the default) the servers replicate by cluster pushes' },
+      { settings: { replication: 'cluster', connectionEveryMs: 60_000 }, field: 'connectionEveryMs', says: 'so it would change nothing' },
+    ];
+    for (const c of cases) {
+      const e = configError({ ...SMALL, ...c.settings });
+      expect(e.code).toBe('BAD_CONFIG');
+      expect(e.field).toBe(c.field);
+      expect(e.message).toContain(c.says);
+    }
+    // In its own mode each is used: the cluster's interval on the server events, the connection's on the connections.
+    const clustered = only(smsdomStormEvents({ ...SMALL, clusterIntervalMs: 5000 }), 'server');
+    expect(clustered.map((e) => e.clusterIntervalMs)).toEqual([5000, 5000]);
+    const scheduled = only(smsdomStormEvents({ ...SMALL, replication: 'scheduled', connectionEveryMs: 60_000 }), 'connection');
+    expect(scheduled.map((e) => e.everyMs)).toEqual([60_000]);
+    // [choice] One server with its mode's setting is accepted (a sweep over servers keeps its settings).
+    expect(only(smsdomStormEvents({ ...SMALL, servers: 1, replication: 'scheduled', connectionEveryMs: 60_000 }), 'connection')).toEqual([]);
+  });
+
   it('R16: numbers may be given as strings, with underscores', () => {
     expect(only(smsdomStormEvents({ databases: '2', docs: '1_0' }), 'save')).toHaveLength(20);
   });

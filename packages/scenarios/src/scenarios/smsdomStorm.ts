@@ -190,6 +190,16 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
     throw new LogError('BAD_CONFIG', 'parameter "config": with keys=per-server the scenario gives each server its own key: use keys=shared to set one', { field: 'config' });
   }
   const cluster = p.replication === 'cluster';
+  // [choice] A replication parameter of the other mode is refused, as keys=per-server for a design without a key is:
+  // given, it changed nothing and `run` said nothing (a QA pass, 2026-12-08: the same digest with and without it). A
+  // value for a mode that has nothing to do with one server (a cluster of one, a connection to no one) is kept: a sweep
+  // over `servers` with one replication setting must not be refused at its first row.
+  if (!cluster && given('clusterIntervalMs')) {
+    throw new LogError('BAD_CONFIG', 'parameter "clusterIntervalMs": with replication=scheduled the servers are in no cluster, so the cluster replicator\'s interval would change nothing (connectionEveryMs sets how often they replicate)', { field: 'clusterIntervalMs' });
+  }
+  if (cluster && given('connectionEveryMs')) {
+    throw new LogError('BAD_CONFIG', 'parameter "connectionEveryMs": with replication=cluster (the default) the servers replicate by cluster pushes, with no scheduled connections, so it would change nothing (replication=scheduled uses it; clusterIntervalMs sets the cluster replicator\'s interval)', { field: 'connectionEveryMs' });
+  }
   for (let i = 0; i < servers.length; i++) {
     const e: { -readonly [K in keyof Extract<InputEvent, { type: 'server' }>]: Extract<InputEvent, { type: 'server' }>[K] } = { at: 0, type: 'server', name: servers[i]! };
     if (cluster) {
