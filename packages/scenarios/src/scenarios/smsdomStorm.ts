@@ -11,7 +11,7 @@ export const SMSDOM_STORM_PARAMS = {
   servers: { default: 2, min: 1, max: 8, integer: true, help: 'servers holding a replica of every database' },
   replication: { default: 'cluster', choices: ['cluster', 'scheduled'], help: 'cluster replication (R12) or scheduled connections (R11)' },
   connectionEveryMs: { default: 30 * 60_000, min: 1, integer: true, help: 'with scheduled replication: a pull-push session from the first server to each other this often' },
-  clusterIntervalMs: { default: 15_000, min: 0, integer: true, help: 'cluster replicator interval (R12); 0 pushes only on explicit push events' },
+  clusterIntervalMs: { default: 15_000, min: 0, integer: true, help: 'with cluster replication: the cluster replicator\'s interval (R12); 0 pushes only on explicit push events' },
   databases: { default: 100, min: 1, max: 100_000, integer: true, help: 'databases (mail files), each replicated on every server' },
   docs: { default: 100, min: 0, max: 10_000_000, integer: true, help: 'documents per database' },
   attachmentShare: { default: 1, min: 0, max: 1, help: 'share of documents with an attachment ($FILE)' },
