@@ -43,8 +43,9 @@ function writeItems(base: readonly Item[], change: SaveChange, seq: number): { i
  * A first version's items (a new document, or one revived over its stub) at their size. They are pushed onto an
  * empty list, and V8 grows a list's storage at its first push to room for 17 (14 empty slots, 112 bytes, for three
  * items), kept for as long as the version lives. A copy at its size lets the grown one die young. [measured]
- * bench/NOTES.md, the PouchDB paragraph (2026-12-08). (A later save that adds an item grows its copy of the list the same way; trimming that too cost the seed 3.3% more
- * instructions in an earlier session, and is not done: revisions.ts.)
+ * bench/NOTES.md, the PouchDB paragraph (2026-12-08). (A later save that adds an item grows its copy of the list the
+ * same way; trimming that too cost the seed 3.3% more instructions in an earlier session, and is not done:
+ * revisions.ts.)
  */
 function trimmed(r: { items: Item[]; written: string[] }): { items: Item[]; written: string[] } {
   if (r.items.length > 0) r.items = r.items.slice();

@@ -191,9 +191,10 @@ export function* smsdomStormEventStream(settings: Readonly<Record<string, string
   }
   const cluster = p.replication === 'cluster';
   // [choice] A replication parameter of the other mode is refused, as keys=per-server for a design without a key is:
-  // given, it changed nothing and `run` said nothing (a QA pass, 2026-12-08: the same digest with and without it). A
-  // value for a mode that has nothing to do with one server (a cluster of one, a connection to no one) is kept: a sweep
-  // over `servers` with one replication setting must not be refused at its first row.
+  // given, it changed nothing and `run` said nothing (a QA pass, 2026-12-08: the same digest with and without it).
+  // With one server, its own mode's parameter is kept though it changes nothing there either (a cluster of one has no
+  // mate to push to, a connection no partner): a sweep over `servers` with one replication setting must not be
+  // refused at its first row.
   if (!cluster && given('clusterIntervalMs')) {
     throw new LogError('BAD_CONFIG', 'parameter "clusterIntervalMs": with replication=scheduled the servers are in no cluster, so the cluster replicator\'s interval would change nothing (connectionEveryMs sets how often they replicate)', { field: 'clusterIntervalMs' });
   }
