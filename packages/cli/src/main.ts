@@ -761,9 +761,28 @@ function outsideClustersNote(w: NonNullable<SimulateResult['whatIf']>, source: W
  */
 function clusterAwareAloneNote(design: unknown, settings: Readonly<Record<string, unknown>>): string | undefined {
   if (design !== 'cluster-aware') return undefined;
-  if (String(settings['replication'] ?? 'cluster') === 'scheduled') return 'the servers are in no cluster (replication=scheduled): cluster-aware runs one member\'s scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would';
-  if (Number(settings['servers'] ?? 2) === 1) return 'the cluster has one member (servers=1), which runs the cluster\'s scheduled passes: cluster-aware acts here as smsdom with the same settings would';
+  // (Settings as typed or as the scenario read them: "0_1" is 1 server, R16.)
+  const servers = Number(String(settings['servers'] ?? 2).replace(/_/g, ''));
+  const scanServers = String(settings['scanServers'] ?? 'all');
+  const same = 'cluster-aware acts here as smsdom with the same settings would';
+  if (String(settings['replication'] ?? 'cluster') === 'scheduled') return `the servers are in no cluster (replication=scheduled): cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would`;
+  if (servers === 1) return `the cluster has one member (servers=1), which runs the cluster's scheduled passes: ${same}`;
+  // The scenario's servers are named in order (Alpha first), so its first server is the cluster's first by name.
+  if (scanServers === 'first') return `only the first server runs scheduled scans (scanServers=first), and it is the cluster's first member by name, where cluster-aware runs them: ${same}`;
+  if (scanServers === 'none') return `no server runs scheduled scans (scanServers=none), and cluster-aware differs from smsdom only in where they run: ${same}`;
   return undefined;
+}
+
+/**
+ * A scenario's events, its own checks run first (a scenario checks its settings as its stream is first read): `checked`
+ * is called once they pass, so a note on the settings never comes before their refusal (a review: "acts as smsdom",
+ * then exit 2 for clusterIntervalMs with replication=scheduled).
+ */
+function* checkedFirst<T>(events: Iterable<T>, checked: () => void): Generator<T> {
+  const it = events[Symbol.iterator]();
+  let r = it.next();
+  checked();
+  for (; r.done !== true; r = it.next()) yield r.value;
 }
 
 /**
@@ -1257,16 +1276,20 @@ async function cmdRun(scenarioName: string, o: RunOutputOptions & { set?: string
   const parameters = checkScenarioSettings(scenario, settings, registry, o.seed !== undefined);
   const whatIf = makeWhatIf(onlyOnce('--what-if', o.whatIf), registry);
   const whatIfDesigns = await whatIfRegistry(whatIf, o.design, registry);
-  const events = scenario.events(settings, { designs: registry });
+  // Notes on the settings are said once the scenario's own checks pass (checkedFirst), not before a refusal.
+  const notes: string[] = [];
+  const events = checkedFirst(scenario.events(settings, { designs: registry }), () => {
+    for (const n of notes) process.stderr.write(n);
+  });
   // A design with no schedule to set runs without the scenario's scheduled scans (given, scanEveryMs and scanServers
   // are refused): "scans 0 performed" needs its reason, as compare gives it beside the row (a researcher's QA pass).
   const installed = scenario.name === 'smsdom-storm' && typeof parameters['design'] === 'string' ? registry.get(parameters['design']) : undefined;
   // (Not with either setting given: the run refuses it, saying the same; a review found both, note then refusal.)
   const scheduleGiven = Object.prototype.hasOwnProperty.call(settings, 'scanEveryMs') || Object.prototype.hasOwnProperty.call(settings, 'scanServers');
   const gap = installed !== undefined && installed.name !== 'noop' && !scheduleGiven ? scheduleGap(installed) : undefined;
-  if (gap !== undefined) process.stderr.write(`replstorm: note: the design "${printable(String(parameters['design']))}" ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes\n`);
+  if (gap !== undefined) notes.push(`replstorm: note: the design "${printable(String(parameters['design']))}" ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes\n`);
   const alone = scenario.name === 'smsdom-storm' ? clusterAwareAloneNote(parameters['design'], parameters) : undefined;
-  if (alone !== undefined) process.stderr.write(`replstorm: note: ${alone}\n`);
+  if (alone !== undefined) notes.push(`replstorm: note: ${alone}\n`);
   // The settings as the scenario read them (`databases: 3`, not the command line's "3"), as compare --json gives them.
   // (The budget is in the header too: a recording of a cut run says why it ends with an `end` before the scenario's.)
   const header: LogHeader = { replog: 1, meta: { recordedBy: `replstorm ${VERSION}`, scenario: scenario.name, settings: typedSettings(settings, parameters), ...(o.maxScannerRevisions !== undefined ? { maxScannerRevisions: o.maxScannerRevisions } : {}), ...modulesMeta() } };
@@ -1718,7 +1741,7 @@ async function cmdCompare(designs: string[], o: { scenario: string; set?: string
     return gap === undefined ? [] : [{ r, note: `the design ${gap}, so the scenario's scheduled scans (scanEveryMs) do not apply to it: it scans only what its watches() takes on writes` }];
   });
   for (const r of rows) {
-    const note = scenario.name === 'smsdom-storm' ? clusterAwareAloneNote(r.design, { ...settings, ...r.settings }) : undefined;
+    const note = scenario.name === 'smsdom-storm' ? clusterAwareAloneNote(r.design, { ...parameters, ...r.settings }) : undefined;
     if (note !== undefined) rowNotes.push({ r, note });
   }
   // keys=per-server (for every row, or this row's) gives each server its own key: a row whose design has no key

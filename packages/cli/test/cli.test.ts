@@ -2604,6 +2604,23 @@ describe('a researcher\'s design: what the output says when it does little or no
     const other = await runCli(['run', 'smsdom-storm', '--set', 'connectionEveryMs=60000', ...small]);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('parameter "connectionEveryMs": with replication=cluster (the default)');
+    // A refused run says no note first (the scenario's checks run before the notes: a review).
+    const refused = await runCli(['run', 'smsdom-storm', '--set', 'design=cluster-aware', '--set', 'replication=scheduled', '--set', 'clusterIntervalMs=5000', ...small]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toContain('note:');
+    // Only the first server scanning (it is the cluster's first by name), or none: the same as smsdom, said; one
+    // server written with an underscore (R16: "0_1" is 1) too (a review).
+    for (const [extra, says] of [
+      [['--set', 'scanServers=first'], 'only the first server runs scheduled scans (scanServers=first)'],
+      [['--set', 'scanServers=none'], 'no server runs scheduled scans (scanServers=none)'],
+      [['--set', 'servers=0_1'], 'the cluster has one member (servers=1)'],
+    ] as const) {
+      const res = await runCli(['compare', 'smsdom', 'cluster-aware', ...extra, ...small]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toContain(`- cluster-aware: ${says}`);
+      const rowOf = (name: string) => res.stdout.split('\n').find((l) => l.startsWith(`${name} `))!.trim().split(/ +/).slice(1);
+      expect(rowOf('cluster-aware')).toEqual(rowOf('smsdom'));
+    }
   });
 
   it('compare: a design with a scheduleEveryMs setting but no scheduleEveryMs() to read it gets the note too (README: "declares a scheduleEveryMs setting")', async () => {

@@ -881,6 +881,23 @@ describe('Summary', () => {
     expect(sim.replica('C', 'd')?.get(K)).toBe(sim.replica('A', 'd')?.get(K));
   });
 
+  it('Summary: revisions by actor kind, with actors taking turns (the kind of the last two `by`s is remembered): each counted under its own kind; an untyped save without `by` is not counted under a kind remembered before (a review)', () => {
+    const { summary } = simulate([
+      ...pair(),
+      ev.save(10, 'A', X, { F1: 0 }),
+      ev.save(11, 'A', X, { F1: 1 }, 'agent/a'),
+      ev.save(12, 'A', X, { F1: 2 }, 'scanner/A'),
+      ev.save(13, 'A', X, { F1: 3 }, 'agent/b'),
+      ev.save(14, 'A', X, { F1: 4 }),
+      ev.save(15, 'A', X, { F1: 5 }, 'scanner/B'),
+      ev.save(16, 'A', X, { F1: 6 }, 'agent/a'),
+    ]);
+    expect(summary.revisions).toEqual({ total: 7, byActorKind: { user: 2, agent: 3, scanner: 2 } });
+    const noBy = { ...ev.save(17, 'A', X, { F1: 7 }) } as Record<string, unknown>;
+    delete noBy['by'];
+    expect(() => simulate([...pair(), ev.save(10, 'A', X, { F1: 0 }), noBy as unknown as InputEvent])).toThrow();
+  });
+
   it('Summary: counts revisions, replicated changes, conflicts, merges, discarded and collisions', () => {
     const M = unid(0x4d);
     const N = unid(0x4e);

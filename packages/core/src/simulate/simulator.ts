@@ -232,11 +232,12 @@ interface KindTable {
    * The last two `by`s asked for their kind's number (byNumber), and those numbers: a save asks twice (its kind counted
    * when met, its revision), and a run's saves come from a few actors, each `by` one string object, so most asks end
    * at an identity comparison, not at two Map lookups (actorKind's memo, then `index`). Valid for good: a number, once
-   * given, names its kind in the table for good. [measured] bench/NOTES.md (2026-12-08).
+   * given, names its kind in the table for good. [measured] bench/NOTES.md (2026-12-08). Null when empty, never
+   * undefined: an event without `by` (a program's, untyped) must not match an empty entry and count as kind 0 (a review).
    */
-  by0: string | undefined;
+  by0: string | null;
   no0: number;
-  by1: string | undefined;
+  by1: string | null;
   no1: number;
 }
 
@@ -358,7 +359,7 @@ function emptyCounters(): Counters {
   return {
     revisions: 0,
     byActorKind: [],
-    kinds: { names: [], index: new Map(), by0: undefined, no0: 0, by1: undefined, no1: 0 },
+    kinds: { names: [], index: new Map(), by0: null, no0: 0, by1: null, no1: 0 },
     replicatedChanges: 0,
     conflicts: 0,
     merges: 0,
