@@ -737,6 +737,10 @@ function replacedNotes(w: NonNullable<SimulateResult['whatIf']>, source: WhatIfS
   return [printable(`${design}${own} ran in place of ${parts.join('; ')}${more}; the inputs are the ${source}'s`)];
 }
 
+/** What cluster-aware does outside a cluster, and so what it acts as there (outsideClustersNote, clusterAwareAloneNote). */
+const CLUSTER_AWARE_OUTSIDE = 'cluster-aware runs one member\'s scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does';
+const AS_SMSDOM = 'as smsdom with the same settings would';
+
 /**
  * cluster-aware differs from smsdom only inside a cluster (its scheduled passes run on the cluster's first member by
  * name); on a server in no cluster it runs its own, as smsdom does. Said where the what-if ran it there: a log of
@@ -750,22 +754,23 @@ function outsideClustersNote(w: NonNullable<SimulateResult['whatIf']>, source: W
   // (The first 100 named, the rest counted: a log of 105 servers listed 100 and dropped "so here it acts as smsdom", a
   // review.)
   const servers = `${x.servers.join(', ')}${x.count > x.servers.length ? ` and ${formatCount(x.count - x.servers.length)} more` : ''}`;
-  return [printable(`${x.all ? `the ${source}'s servers with a scanner (${servers}) are in no cluster` : `${servers} ${x.count === 1 ? 'is' : 'are'} in no cluster`}: cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does${x.all ? ', so here it acts as smsdom with the same settings would' : ''}`)];
+  return [printable(`${x.all ? `the ${source}'s servers with a scanner (${servers}) are in no cluster` : `${servers} ${x.count === 1 ? 'is' : 'are'} in no cluster`}: ${CLUSTER_AWARE_OUTSIDE}${x.all ? `, so here it acts ${AS_SMSDOM}` : ''}`)];
 }
 
 /**
  * outsideClustersNote for a scenario's run (run, compare): cluster-aware with the scenario's servers in no cluster
- * (replication=scheduled), or in a cluster of one, runs as smsdom with the same settings would, and its row or
- * summary read like a measurement of the design without a word why (a QA pass, 2026-12-08: compare's cluster-aware
- * row equal to smsdom's under replication=scheduled). [choice] By the design's name, as outsideClustersNote.
+ * (replication=scheduled), in a cluster of one, or with only the first server scanning or none, runs as smsdom with
+ * the same settings would, and its row or summary read like a measurement of the design without a word why (a QA
+ * pass, 2026-12-08: compare's cluster-aware row equal to smsdom's under replication=scheduled; a review, the two
+ * scanServers cases). [choice] By the design's name, as outsideClustersNote.
  */
 function clusterAwareAloneNote(design: unknown, settings: Readonly<Record<string, unknown>>): string | undefined {
   if (design !== 'cluster-aware') return undefined;
   // (Settings as typed or as the scenario read them: "0_1" is 1 server, R16.)
   const servers = Number(String(settings['servers'] ?? 2).replace(/_/g, ''));
   const scanServers = String(settings['scanServers'] ?? 'all');
-  const same = 'cluster-aware acts here as smsdom with the same settings would';
-  if (String(settings['replication'] ?? 'cluster') === 'scheduled') return `the servers are in no cluster (replication=scheduled): cluster-aware runs one member's scheduled passes within a cluster, and on a server in no cluster its own, as smsdom does, so here it acts as smsdom with the same settings would`;
+  const same = `cluster-aware acts here ${AS_SMSDOM}`;
+  if (String(settings['replication'] ?? 'cluster') === 'scheduled') return `the servers are in no cluster (replication=scheduled): ${CLUSTER_AWARE_OUTSIDE}, so here it acts ${AS_SMSDOM}`;
   if (servers === 1) return `the cluster has one member (servers=1), which runs the cluster's scheduled passes: ${same}`;
   // The scenario's servers are named in order (Alpha first), so its first server is the cluster's first by name.
   if (scanServers === 'first') return `only the first server runs scheduled scans (scanServers=first), and it is the cluster's first member by name, where cluster-aware runs them: ${same}`;
